@@ -1,0 +1,122 @@
+//! The engine's error type: one variant per outcome a caller can act on.
+//!
+//! Messages are written for the operator: what is wrong and what to do. The
+//! service layer maps each variant to a gRPC code in one exhaustive `match`.
+
+use std::path::PathBuf;
+
+/// A location in the schema file, for messages like `schema.sql:12:5`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaPos {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for SchemaPos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.column > 0 {
+            write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        } else {
+            write!(f, "{}:{}", self.file, self.line)
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The schema file or one of its `-- mig:` directives is wrong.
+    #[error("{pos}: {message}")]
+    Schema { pos: SchemaPos, message: String },
+
+    /// The plan cannot run (unknown table, NOT NULL without source, ...).
+    /// Each entry is one complete line.
+    #[error("{}", .0.join("; "))]
+    PlanBlocked(Vec<String>),
+
+    /// A file the command needs is missing or unusable.
+    #[error("{0}")]
+    File(String),
+
+    /// The databases are in the wrong phase for this command.
+    #[error("{0}")]
+    Precondition(String),
+
+    /// Another process holds a lock longer than the busy timeout.
+    #[error("{0}")]
+    Busy(String),
+
+    /// The disk (or the database's size limit) is full.
+    #[error("{0}")]
+    DiskFull(String),
+
+    /// The job was cancelled by the operator.
+    #[error("cancelled: {0}")]
+    Cancelled(String),
+
+    /// The old database changed outside the recorded path.
+    #[error("{0}")]
+    Drift(String),
+
+    /// A drain could not replay the tail within its freeze limit; the old
+    /// database is back to recording.
+    #[error("{0}")]
+    FreezeTimeout(String),
+
+    /// SQLite reported something we did not expect: a bug or a damaged file.
+    #[error("{context}: {source}")]
+    Sqlite {
+        context: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    #[error("{context} {path}: {source}")]
+    Io {
+        context: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+/// Attaches a short description of what was being done to a SQLite error,
+/// and turns the errors an operator can act on into their own variants.
+pub trait SqlContext<T> {
+    fn ctx(self, context: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T> SqlContext<T> for std::result::Result<T, rusqlite::Error> {
+    fn ctx(self, context: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|source| classify(context(), source))
+    }
+}
+
+/// Maps SQLite result codes an operator can act on to their variants.
+pub fn classify(context: String, source: rusqlite::Error) -> EngineError {
+    use rusqlite::ErrorCode;
+    let code = source.sqlite_error_code();
+    match code {
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => EngineError::Busy(format!(
+            "{context}: the database stayed locked by another connection for longer than the busy timeout; retry when the lock is released or raise --busy-timeout"
+        )),
+        Some(ErrorCode::DiskFull) => EngineError::DiskFull(format!(
+            "{context}: disk full (or the database reached its size limit); free space on the new database's volume and re-run the same command: it resumes"
+        )),
+        Some(ErrorCode::NotADatabase) => EngineError::File(format!(
+            "{context}: the file is not a SQLite database (or is encrypted); check the path"
+        )),
+        Some(ErrorCode::DatabaseCorrupt) => EngineError::File(format!(
+            "{context}: the database file is corrupt; restore it from a backup before migrating"
+        )),
+        Some(ErrorCode::CannotOpen) => EngineError::File(format!(
+            "{context}: cannot open the database file; check that it exists and is readable and writable"
+        )),
+        Some(ErrorCode::ReadOnly) => EngineError::File(format!(
+            "{context}: the database is read-only; mig needs write access to the file and its folder"
+        )),
+        _ => EngineError::Sqlite { context, source },
+    }
+}

@@ -1,0 +1,88 @@
+//! The migration engine: SQLite work only — schema parsing and mapping,
+//! recording triggers, copy, replay, drain, cutover, cleanup and reset.
+//!
+//! Synchronous rusqlite, domain types, no tokio, tonic or proto types. Every
+//! operation takes a [`Ctx`] through which it reports [`Event`]s and checks
+//! for pause and cancel between chunks.
+
+pub mod catalog;
+pub mod copy;
+pub mod error;
+pub mod meta;
+pub mod open;
+pub mod ops;
+pub mod paths;
+pub mod plan;
+pub mod record;
+pub mod replay;
+pub mod schema;
+pub mod status;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+pub use error::{EngineError, Result};
+
+/// Something an operation wants the operator to see while it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A new step began (`recording`, `copy`, `indexes`, `catch-up`, `freeze`, `replay`, ...).
+    Step { step: &'static str, message: String },
+    Copy {
+        table: String,
+        table_rows_done: u64,
+        table_rows_total: u64,
+        rows_done: u64,
+        rows_total: u64,
+        tables_done: u32,
+        tables_total: u32,
+        rows_per_sec: f64,
+    },
+    Replay { applied: u64, pending: u64, lag_seconds: f64, entries_per_sec: f64 },
+    Notice { warn: bool, message: String },
+}
+
+/// Pause and cancel requests for a running operation, checked between chunks.
+#[derive(Debug, Default)]
+pub struct Control {
+    cancel: AtomicBool,
+    pause: AtomicBool,
+}
+
+impl Control {
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+    }
+
+    pub fn pause(&self, paused: bool) {
+        self.pause.store(paused, Ordering::SeqCst);
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.pause.load(Ordering::SeqCst)
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+
+    /// Returns `Cancelled` if cancelled; blocks (holding no lock: callers
+    /// check between transactions) while paused.
+    pub fn check(&self) -> Result<()> {
+        loop {
+            if self.is_cancelled() {
+                return Err(EngineError::Cancelled("stopped at a chunk boundary; everything committed so far is kept, re-run the command to continue".into()));
+            }
+            if !self.is_paused() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// What an operation reports to and is steered by.
+pub struct Ctx<'a> {
+    pub control: &'a Control,
+    pub sink: &'a mut (dyn FnMut(Event) + Send),
+}

@@ -1,0 +1,188 @@
+//! The one place SQLite connections are opened, with every pragma mig relies
+//! on set here and explained.
+//!
+//! Three kinds of connection exist:
+//! - [`old_rw`]: the old database, read-write, used only for mig's own tables
+//!   and triggers (never for the service's tables);
+//! - [`old_ro`]: the old database, read-only, for plan and status;
+//! - [`work`]: the new database with the old one attached read-only as `old`,
+//!   for copy and replay. Triggers and foreign keys are off on it, so the new
+//!   schema's triggers never fire for copied rows.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, OpenFlags};
+
+use super::error::{EngineError, Result, SqlContext};
+
+/// Schema name under which the old database is attached to a work connection.
+pub const OLD: &str = "old";
+
+/// How long a statement waits for another connection's lock before failing.
+#[derive(Debug, Clone, Copy)]
+pub struct Busy(pub Duration);
+
+impl Default for Busy {
+    fn default() -> Self {
+        Busy(Duration::from_secs(10))
+    }
+}
+
+fn must_exist(path: &Path, what: &str) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(_) => Err(EngineError::File(format!(
+            "{what} {} is not a file; pass the database file's path",
+            path.display()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(EngineError::File(format!(
+            "{what} {} does not exist; check the path",
+            path.display()
+        ))),
+        Err(e) => Err(EngineError::File(format!(
+            "{what} {} cannot be read: {e}; check its permissions",
+            path.display()
+        ))),
+    }
+}
+
+/// Reads the header so that "not a database" and "corrupt" surface here,
+/// with the file named, instead of in the middle of a later step.
+fn probe(conn: &Connection, path: &Path, what: &str) -> Result<()> {
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
+        .ctx(|| format!("reading {what} {}", path.display()))?;
+    Ok(())
+}
+
+fn base_flags() -> OpenFlags {
+    // URI: needed to attach the old database with `mode=ro`.
+    // NO_MUTEX: each connection is used by one thread at a time.
+    OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX
+}
+
+/// The old database, read-write, for mig's own tables and triggers.
+pub fn old_rw(path: &Path, busy: Busy) -> Result<Connection> {
+    must_exist(path, "old database")?;
+    let conn = Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .ctx(|| format!("opening old database {}", path.display()))?;
+    // The service holds locks too: wait for them instead of failing at once.
+    conn.busy_timeout(busy.0).ctx(|| "setting busy timeout".into())?;
+    probe(&conn, path, "old database")?;
+    Ok(conn)
+}
+
+/// The old database, read-only, for plan and status. Never writes, never
+/// creates a file.
+pub fn old_ro(path: &Path, busy: Busy) -> Result<Connection> {
+    must_exist(path, "old database")?;
+    let conn = Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .ctx(|| format!("opening old database {}", path.display()))?;
+    conn.busy_timeout(busy.0).ctx(|| "setting busy timeout".into())?;
+    probe(&conn, path, "old database")?;
+    Ok(conn)
+}
+
+/// The new database, read-only, for status.
+pub fn new_ro(path: &Path, busy: Busy) -> Result<Connection> {
+    must_exist(path, "new database")?;
+    let conn = Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .ctx(|| format!("opening new database {}", path.display()))?;
+    conn.busy_timeout(busy.0).ctx(|| "setting busy timeout".into())?;
+    probe(&conn, path, "new database")?;
+    Ok(conn)
+}
+
+/// A fresh file for the new database (it must not exist yet).
+pub fn create_new(path: &Path, busy: Busy) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        base_flags() | OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+    )
+    .ctx(|| format!("creating new database {}", path.display()))?;
+    conn.busy_timeout(busy.0).ctx(|| "setting busy timeout".into())?;
+    Ok(conn)
+}
+
+/// An in-memory database to reflect the target schema into.
+pub fn scratch() -> Result<Connection> {
+    let conn = Connection::open_in_memory().ctx(|| "opening an in-memory database".into())?;
+    // The schema's own triggers must never fire while we reflect it.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)
+        .ctx(|| "disabling triggers".into())?;
+    Ok(conn)
+}
+
+/// The new database with the old one attached read-only as `old`.
+pub fn work(new: &Path, old: Option<&Path>, busy: Busy) -> Result<Connection> {
+    must_exist(new, "new database")?;
+    let conn = Connection::open_with_flags(new, base_flags() | OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .ctx(|| format!("opening new database {}", new.display()))?;
+    probe(&conn, new, "new database")?;
+    configure_work(&conn, busy)?;
+    if let Some(old) = old {
+        attach_old(&conn, old)?;
+    }
+    Ok(conn)
+}
+
+/// Pragmas for a connection that writes copied and replayed rows.
+pub fn configure_work(conn: &Connection, busy: Busy) -> Result<()> {
+    conn.busy_timeout(busy.0).ctx(|| "setting busy timeout".into())?;
+    // Copied rows must not fire the new schema's triggers: the old database
+    // already holds their effects.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)
+        .ctx(|| "disabling triggers".into())?;
+    // Parents and children are replayed in log order, not constraint order;
+    // the old database's own consistency carries over and is checked after drain.
+    conn.pragma_update(None, "foreign_keys", false).ctx(|| "disabling foreign keys".into())?;
+    // WAL: commits append, readers (status) never block the copy.
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))
+        .ctx(|| "setting WAL mode on the new database".into())?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(EngineError::File(format!(
+            "the new database cannot use WAL mode (it reports {mode}); put it on a local filesystem"
+        )));
+    }
+    // NORMAL in WAL mode: a power loss can drop the last commits but never
+    // corrupts; every commit carries its own progress checkpoint, so a lost
+    // commit is simply copied or replayed again.
+    conn.pragma_update(None, "synchronous", "NORMAL").ctx(|| "setting synchronous".into())?;
+    // 32 MiB of page cache (negative: KiB): enough for index builds, and
+    // bounded whatever the database size.
+    conn.pragma_update(None, "cache_size", -32768).ctx(|| "setting cache size".into())?;
+    Ok(())
+}
+
+/// Attaches the old database read-only: a transaction that writes the new
+/// database then takes only a read snapshot of the old one, and can never
+/// block the service's writers.
+pub fn attach_old(conn: &Connection, old: &Path) -> Result<()> {
+    let uri = format!("file:{}?mode=ro", uri_path(old)?);
+    conn.execute("ATTACH DATABASE ?1 AS old", [uri])
+        .ctx(|| format!("attaching old database {}", old.display()))?;
+    conn.query_row("SELECT count(*) FROM old.sqlite_schema", [], |r| r.get::<_, i64>(0))
+        .ctx(|| format!("reading old database {}", old.display()))?;
+    Ok(())
+}
+
+fn uri_path(path: &Path) -> Result<String> {
+    let abs: PathBuf = std::path::absolute(path).map_err(|source| EngineError::Io {
+        context: "resolving",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let s = abs.to_string_lossy();
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}

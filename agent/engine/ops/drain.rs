@@ -1,0 +1,248 @@
+//! `drain`: catch up while writes still flow, then refuse writes on the old
+//! database and replay the short tail, within a bounded freeze.
+//!
+//! If the tail is not replayed within the freeze limit the old database goes
+//! back to `recording` (writes flow again; nothing is lost, replay is
+//! idempotent) and the drain retries or stops, as the operator chose.
+
+use std::time::{Duration, Instant};
+
+use rusqlite::Connection;
+
+use super::super::error::{EngineError, Result, SqlContext};
+use super::super::open::{self, Busy};
+use super::super::paths::DatabaseSpec;
+use super::super::plan::{KeyMode, Plan};
+use super::super::record::{self, MarkerStatus};
+use super::super::catalog::{lit, q};
+use super::super::{meta, replay, Ctx, Event};
+use super::{locate, recorded_plan};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutPolicy {
+    /// Back to recording, wait, try again (up to `max_attempts`).
+    Retry,
+    /// Back to recording and fail.
+    Stop,
+}
+
+#[derive(Debug, Clone)]
+pub struct DrainOptions {
+    pub busy: Busy,
+    /// Longest time writes may stay refused in one attempt.
+    pub freeze_limit: Duration,
+    /// Freeze only once at most this many entries are pending.
+    pub catch_up_below: u64,
+    pub policy: TimeoutPolicy,
+    pub max_attempts: u32,
+}
+
+impl Default for DrainOptions {
+    fn default() -> Self {
+        DrainOptions {
+            busy: Busy::default(),
+            freeze_limit: Duration::from_secs(2),
+            catch_up_below: 2_000,
+            policy: TimeoutPolicy::Retry,
+            max_attempts: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DrainSummary {
+    pub entries_replayed: u64,
+    pub seconds: f64,
+    /// How long writes were refused in the attempt that succeeded.
+    pub freeze_ms: f64,
+    pub attempts: u32,
+    pub checkpoint: u64,
+    pub warnings: Vec<String>,
+}
+
+pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Result<DrainSummary> {
+    let started = Instant::now();
+    let loc = locate(spec, opts.busy);
+    let (old, new) = (loc.old()?.clone(), loc.new()?.clone());
+    let old_rw = open::old_rw(&old, opts.busy)?;
+    let marker = record::read_marker(&old_rw, "main")?.ok_or_else(|| {
+        EngineError::Precondition(format!(
+            "the old database {} has no migration tables (_migration_marker is missing); verify the command order: migrate -> drain -> cutover",
+            old.display()
+        ))
+    })?;
+    let mut work = open::work(&new, Some(&old), opts.busy)?;
+    match meta::read_status(&work, "main")? {
+        None => {
+            return Err(EngineError::Precondition(format!(
+                "{} has no _migration_status: it was not created by `mig migrate`; verify the command order: migrate -> drain -> cutover",
+                new.display()
+            )))
+        }
+        Some(meta::MigrationStatus::Ready) => {
+            return Err(EngineError::Precondition(format!("{} is already cut over (ready); nothing to drain", new.display())))
+        }
+        Some(meta::MigrationStatus::Migrating) => {}
+    }
+    let id = meta::read_identity(&work, "main")?
+        .ok_or_else(|| EngineError::Precondition(format!("{} has no _schema_identity; it was not created by `mig migrate`", new.display())))?;
+    if id.migration_id != marker.migration_id {
+        return Err(EngineError::Precondition(format!(
+            "{} and {} belong to different migrations; check --old and --new",
+            old.display(),
+            new.display()
+        )));
+    }
+    if !meta::flag(&work, "copy")? {
+        return Err(EngineError::Precondition(
+            "the copy has not finished; re-run `mig migrate` to resume it, then drain".into(),
+        ));
+    }
+    let changes = record::drift(&marker.catalog, &record::catalog_listing(&old_rw, "main")?);
+    if !changes.is_empty() {
+        return Err(EngineError::Drift(format!(
+            "the old database was changed outside the recorded path ({}); writes may have gone unrecorded: run `mig reset` and migrate again",
+            changes.join(", ")
+        )));
+    }
+    let plan = recorded_plan(&work, &id)?;
+    let mut summary = DrainSummary::default();
+    if marker.status == MarkerStatus::Recording {
+        freeze_and_replay(&mut work, &old_rw, &plan, opts, ctx, &mut summary)?;
+    } else {
+        (ctx.sink)(Event::Step { step: "replay", message: "the old database already refuses writes; replaying the rest".into() });
+        let (n, _) = replay_all(&mut work, &plan, None, ctx)?;
+        summary.entries_replayed += n;
+        summary.attempts = 1;
+    }
+    summary.checkpoint = finish(&mut work, &plan)?;
+    summary.warnings = foreign_key_warnings(&work)?;
+    for w in &summary.warnings {
+        (ctx.sink)(Event::Notice { warn: true, message: w.clone() });
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn freeze_and_replay(
+    work: &mut Connection,
+    old_rw: &Connection,
+    plan: &Plan,
+    opts: &DrainOptions,
+    ctx: &mut Ctx<'_>,
+    summary: &mut DrainSummary,
+) -> Result<()> {
+    loop {
+        summary.attempts += 1;
+        (ctx.sink)(Event::Step { step: "catch-up", message: "replaying while writes still flow".into() });
+        summary.entries_replayed += replay::catch_up(work, plan, opts.catch_up_below, ctx)?;
+        (ctx.sink)(Event::Step { step: "freeze", message: "old database now refuses writes".into() });
+        record::set_status(old_rw, MarkerStatus::Recording, MarkerStatus::Draining)?;
+        let frozen = Instant::now();
+        let deadline = frozen + opts.freeze_limit;
+        let outcome = replay_all(work, plan, Some(deadline), ctx);
+        match outcome {
+            Ok((n, true)) => {
+                summary.entries_replayed += n;
+                summary.freeze_ms = frozen.elapsed().as_secs_f64() * 1000.0;
+                return Ok(());
+            }
+            Ok((n, false)) => {
+                summary.entries_replayed += n;
+                record::set_status(old_rw, MarkerStatus::Draining, MarkerStatus::Recording)?;
+                let msg = format!(
+                    "the tail was not replayed within the {} ms freeze limit; the old database accepts writes again (nothing lost)",
+                    opts.freeze_limit.as_millis()
+                );
+                if opts.policy == TimeoutPolicy::Stop || summary.attempts >= opts.max_attempts {
+                    return Err(EngineError::FreezeTimeout(format!(
+                        "{msg}; gave up after {} attempt(s): run `mig drain` again when the write load is lower, or raise --freeze-limit",
+                        summary.attempts
+                    )));
+                }
+                let backoff = Duration::from_millis(500 * u64::from(summary.attempts));
+                (ctx.sink)(Event::Notice { warn: true, message: format!("{msg}; retrying in {} ms", backoff.as_millis()) });
+                std::thread::sleep(backoff);
+            }
+            Err(e) => {
+                // Never leave writes refused because the drain failed.
+                let restored = record::set_status(old_rw, MarkerStatus::Draining, MarkerStatus::Recording);
+                return Err(match restored {
+                    Ok(()) => e,
+                    Err(r) => EngineError::Precondition(format!(
+                        "{e}; and the old database could not be returned to recording ({r}): it still refuses writes, run `mig drain` again or `mig reset`"
+                    )),
+                });
+            }
+        }
+    }
+}
+
+/// Replays until nothing is pending (true) or the deadline passes (false).
+fn replay_all(work: &mut Connection, plan: &Plan, deadline: Option<Instant>, ctx: &mut Ctx<'_>) -> Result<(u64, bool)> {
+    let started = Instant::now();
+    let mut applied = 0;
+    loop {
+        let b = replay::batch(work, plan, replay::BATCH)?;
+        applied += b.applied;
+        let pending = b.log_max.saturating_sub(b.checkpoint);
+        (ctx.sink)(Event::Replay {
+            applied,
+            pending,
+            lag_seconds: 0.0,
+            entries_per_sec: applied as f64 / started.elapsed().as_secs_f64().max(1e-6),
+        });
+        if pending == 0 {
+            return Ok((applied, true));
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok((applied, false));
+        }
+    }
+}
+
+/// Marks the drain complete, in one transaction with the last bookkeeping:
+/// AUTOINCREMENT counters never go backwards across the migration.
+fn finish(work: &mut Connection, plan: &Plan) -> Result<u64> {
+    let tx = work.transaction().ctx(|| "finishing the drain".into())?;
+    let checkpoint = meta::checkpoint(&tx)?;
+    let has_seq = |schema: &str| record::has_table(&tx, schema, "sqlite_sequence");
+    if has_seq("main")? && has_seq("old")? {
+        for t in plan.tables.iter().filter(|t| t.key_mode == KeyMode::Preserved) {
+            let Some(src) = &t.source else { continue };
+            tx.execute(
+                &format!(
+                    "UPDATE main.sqlite_sequence SET seq = max(seq, (SELECT seq FROM old.sqlite_sequence WHERE name = {src})) \
+                     WHERE name = {t} AND EXISTS (SELECT 1 FROM old.sqlite_sequence WHERE name = {src})",
+                    src = lit(src),
+                    t = lit(&t.name)
+                ),
+                [],
+            )
+            .ctx(|| format!("carrying over the AUTOINCREMENT counter of {}", t.name))?;
+        }
+    }
+    meta::set_flag(&tx, "drain", checkpoint)?;
+    tx.commit().ctx(|| "finishing the drain".into())?;
+    Ok(checkpoint)
+}
+
+fn foreign_key_warnings(work: &Connection) -> Result<Vec<String>> {
+    let mut stmt = work.prepare("PRAGMA main.foreign_key_check").ctx(|| "checking foreign keys".into())?;
+    let mut rows = stmt.query([]).ctx(|| "checking foreign keys".into())?;
+    let mut per_table: Vec<(String, u64)> = Vec::new();
+    while let Some(r) = rows.next().ctx(|| "checking foreign keys".into())? {
+        let table: String = r.get(0).ctx(|| "checking foreign keys".into())?;
+        if table.starts_with('_') && super::super::catalog::is_internal(&table) {
+            continue;
+        }
+        match per_table.iter_mut().find(|(t, _)| *t == table) {
+            Some((_, n)) => *n += 1,
+            None => per_table.push((table, 1)),
+        }
+    }
+    Ok(per_table
+        .into_iter()
+        .map(|(t, n)| format!("{n} row(s) of {} in the new database reference a missing parent (foreign key); fix them before the new service enables foreign keys", q(&t)))
+        .collect())
+}

@@ -1,0 +1,266 @@
+//! `plan` and `migrate`: create the new database, start recording on the
+//! old one, copy every row, build the deferred indexes, catch up.
+//!
+//! Order matters for safety: recording starts before the first row is read,
+//! so every write the copy may miss is in the log. A `migrate` interrupted at
+//! any point resumes from what the two files say.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rusqlite::Connection;
+
+use super::super::copy::{self, TableStats};
+use super::super::error::{EngineError, Result, SqlContext};
+use super::super::open::{self, Busy};
+use super::super::paths::DatabaseSpec;
+use super::super::plan::{self, Plan};
+use super::super::record::{self, MarkerStatus};
+use super::super::schema::SchemaFile;
+use super::super::{meta, replay, Ctx, Event};
+use super::{absolute, locate_for_schema};
+
+#[derive(Debug, Clone, Default)]
+pub struct MigrateOptions {
+    /// Proceed although old tables or columns are not carried over.
+    pub accept_data_loss: bool,
+    /// Free text stored with the migration (e.g. a fleet rollout id).
+    pub label: String,
+    pub busy: Busy,
+    /// Accept an old database in rollback-journal mode.
+    pub allow_rollback_journal: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanOutcome {
+    pub plan: Plan,
+    pub old: PathBuf,
+    pub new: PathBuf,
+    /// Everything that stops `migrate` (the plan's blockers and the files' state).
+    pub blockers: Vec<String>,
+}
+
+impl PlanOutcome {
+    pub fn can_migrate(&self) -> bool {
+        self.blockers.is_empty()
+    }
+}
+
+/// Reads the schema and the old database; writes nothing.
+pub fn plan(spec: &DatabaseSpec, schema: &SchemaFile, busy: Busy, allow_rollback_journal: bool) -> Result<PlanOutcome> {
+    let (scratch, hash) = schema.reflect()?;
+    let (old, new) = locate_for_schema(spec, &hash)?;
+    let old_ro = open::old_ro(&old, busy)?;
+    open::attach_old(&scratch, &old)?;
+    let plan = plan::build(&scratch, schema, &hash, true)?;
+    let mut blockers = plan.blockers.clone();
+    if let Some(b) = journal_blocker(&old_ro, &old, allow_rollback_journal)? {
+        blockers.push(b);
+    }
+    if let Some(m) = record::read_marker(&old_ro, "main")? {
+        if m.schema_hash != hash || Path::new(&m.new_path) != absolute(&new)? {
+            blockers.push(format!(
+                "the old database is already {} for another migration (new database {}); finish it or run `mig reset`",
+                m.status.as_str(),
+                m.new_path
+            ));
+        }
+    }
+    Ok(PlanOutcome { plan, old, new, blockers })
+}
+
+fn journal_blocker(old: &Connection, path: &Path, allowed: bool) -> Result<Option<String>> {
+    let mode: String = old.pragma_query_value(None, "journal_mode", |r| r.get(0)).ctx(|| "reading the old journal mode".into())?;
+    if mode.eq_ignore_ascii_case("wal") || allowed {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "the old database {} uses journal_mode={mode}: every copy chunk would block the service's writers; switch it to WAL (`sqlite3 {} 'PRAGMA journal_mode=WAL'`, once, while the service is stopped or idle) or pass --allow-rollback-journal",
+        path.display(),
+        path.display()
+    )))
+}
+
+#[derive(Debug, Clone)]
+pub struct MigrateSummary {
+    pub tables: Vec<TableStats>,
+    pub rows: u64,
+    pub seconds: f64,
+    pub new_path: PathBuf,
+    pub schema_hash: String,
+    pub resumed: bool,
+    pub indexes_built: u32,
+}
+
+/// What to do with each file, decided from what both say.
+enum Start {
+    Fresh { migration_id: String },
+    /// The old database records; the new file is gone: recreate it.
+    Recreate { migration_id: String },
+    /// The new file exists, recording never started (killed in between).
+    InstallOnly { migration_id: String },
+    Resume,
+}
+
+pub fn migrate(spec: &DatabaseSpec, schema: &SchemaFile, opts: &MigrateOptions, ctx: &mut Ctx<'_>) -> Result<MigrateSummary> {
+    let started = Instant::now();
+    let (scratch, hash) = schema.reflect()?;
+    let (old, new) = locate_for_schema(spec, &hash)?;
+    let (old_abs, new_abs) = (absolute(&old)?, absolute(&new)?);
+    let mut old_rw = open::old_rw(&old, opts.busy)?;
+    if let Some(b) = journal_blocker(&old_rw, &old, opts.allow_rollback_journal)? {
+        return Err(EngineError::Precondition(b));
+    }
+    let start = decide(&old_rw, &new, &old_abs, &new_abs, &hash, opts.busy)?;
+    open::attach_old(&scratch, &old)?;
+    let plan = plan::build(&scratch, schema, &hash, true)?;
+    drop(scratch);
+    if !plan.blockers.is_empty() {
+        return Err(EngineError::PlanBlocked(plan.blockers.clone()));
+    }
+    if !plan.data_loss.is_empty() && !opts.accept_data_loss {
+        let lost: Vec<String> = plan
+            .data_loss
+            .iter()
+            .map(|d| match &d.old_column {
+                None => format!("table {} ({} rows)", d.old_table, d.rows),
+                Some(c) => format!("column {}.{} ({} values)", d.old_table, c, d.rows),
+            })
+            .collect();
+        return Err(EngineError::Precondition(format!(
+            "migrate would lose data: {} would not be carried over; run `mig plan` to review, then re-run with --accept-data-loss if that is intended",
+            lost.join(", ")
+        )));
+    }
+    for w in &plan.warnings {
+        (ctx.sink)(Event::Notice { warn: true, message: w.clone() });
+    }
+    let identity = |migration_id: &str| meta::Identity {
+        schema_hash: hash.clone(),
+        migration_id: migration_id.to_string(),
+        old_path: old_abs.to_string_lossy().into_owned(),
+        schema_file: schema.file_name.clone(),
+        schema_sql: schema.source.clone(),
+        label: opts.label.clone(),
+        created_at: String::new(),
+    };
+    let resumed = matches!(start, Start::Resume | Start::InstallOnly { .. });
+    match &start {
+        Start::Fresh { migration_id } | Start::Recreate { migration_id } => {
+            (ctx.sink)(Event::Step { step: "create", message: format!("creating {}", new.display()) });
+            create_new_db(&new, &old_rw, schema, &plan, &identity(migration_id), opts.busy)?;
+        }
+        Start::InstallOnly { .. } | Start::Resume => {
+            (ctx.sink)(Event::Step { step: "resume", message: format!("resuming the migration into {}", new.display()) });
+        }
+    }
+    if let Start::Fresh { migration_id } | Start::InstallOnly { migration_id } = &start {
+        record::install(
+            &mut old_rw,
+            &record::InstallSpec { plan: &plan, migration_id, new_path: &new_abs.to_string_lossy() },
+        )?;
+    }
+    let triggers = record::trigger_count(&old_rw, "main")?;
+    (ctx.sink)(Event::Step { step: "recording", message: format!("recording writes on {} ({triggers} triggers)", old.display()) });
+    drop(old_rw);
+    let mut work = open::work(&new, Some(&old), opts.busy)?;
+    (ctx.sink)(Event::Step { step: "copy", message: format!("copying {} rows in {} tables", plan.total_rows(), plan.tables.len()) });
+    let tables = copy::copy_all(&mut work, &plan, ctx)?;
+    let indexes_built = copy::build_indexes(&work, schema, ctx)?;
+    meta::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum())?;
+    (ctx.sink)(Event::Step { step: "catch-up", message: "replaying writes recorded during the copy".into() });
+    replay::catch_up(&mut work, &plan, replay::BATCH, ctx)?;
+    let rows = tables.iter().map(|t| t.rows).sum();
+    Ok(MigrateSummary {
+        tables,
+        rows,
+        seconds: started.elapsed().as_secs_f64(),
+        new_path: new_abs,
+        schema_hash: hash,
+        resumed,
+        indexes_built,
+    })
+}
+
+fn decide(old_rw: &Connection, new: &Path, old_abs: &Path, new_abs: &Path, hash: &str, busy: Busy) -> Result<Start> {
+    let marker = record::read_marker(old_rw, "main")?;
+    let new_state = if new.exists() {
+        let conn = open::new_ro(new, busy)?;
+        Some((meta::read_identity(&conn, "main")?, meta::read_status(&conn, "main")?))
+    } else {
+        None
+    };
+    match (marker, new_state) {
+        (Some(m), _) if m.status == MarkerStatus::Draining => Err(EngineError::Precondition(format!(
+            "the old database is draining for the migration into {}; run `mig drain` to finish it (or `mig reset` to abandon it)",
+            m.new_path
+        ))),
+        (Some(m), _) if m.schema_hash != hash || Path::new(&m.new_path) != new_abs => Err(EngineError::Precondition(format!(
+            "a migration into {} (schema {}) is already recording on this database; finish it, or run `mig reset` to abandon it",
+            m.new_path,
+            super::super::schema::short_hash(&m.schema_hash)
+        ))),
+        (Some(m), Some((Some(id), Some(meta::MigrationStatus::Migrating)))) if id.migration_id == m.migration_id => Ok(Start::Resume),
+        (Some(m), None) => Ok(Start::Recreate { migration_id: m.migration_id }),
+        (Some(_), Some(_)) => Err(EngineError::Precondition(format!(
+            "{} exists but was not created by the migration recording on this database; move it away, or run `mig reset`",
+            new.display()
+        ))),
+        (None, Some((Some(id), Some(meta::MigrationStatus::Migrating)))) if Path::new(&id.old_path) == old_abs => {
+            Ok(Start::InstallOnly { migration_id: id.migration_id })
+        }
+        (None, Some((_, Some(meta::MigrationStatus::Ready)))) => Err(EngineError::Precondition(format!(
+            "{} is already cut over (ready); there is nothing to migrate",
+            new.display()
+        ))),
+        (None, Some(_)) => Err(EngineError::Precondition(format!(
+            "the new database {} already exists; remove it or pass another --new",
+            new.display()
+        ))),
+        (None, None) => Ok(Start::Fresh { migration_id: new_migration_id() }),
+    }
+}
+
+fn new_migration_id() -> String {
+    let bytes: [u8; 8] = rand::random();
+    hex::encode(bytes)
+}
+
+/// Builds the new database under a temporary name and renames it into
+/// place, so a crash never leaves a half-created file at the real path.
+fn create_new_db(new: &Path, old: &Connection, schema: &SchemaFile, plan: &Plan, id: &meta::Identity, busy: Busy) -> Result<()> {
+    let tmp = PathBuf::from(format!("{}.mig-tmp", new.display()));
+    remove_db_files(&tmp)?;
+    {
+        let conn = open::create_new(&tmp, busy)?;
+        // Same encoding, page size and vacuum mode as the old database unless
+        // the schema file says otherwise (its PRAGMAs run after these).
+        for pragma in ["encoding", "page_size", "auto_vacuum"] {
+            let v: rusqlite::types::Value = old.pragma_query_value(None, pragma, |r| r.get(0)).ctx(|| format!("reading PRAGMA {pragma}"))?;
+            conn.pragma_update(None, pragma, v).ctx(|| format!("setting PRAGMA {pragma}"))?;
+        }
+        schema.apply(&conn, true)?;
+        let mut id = id.clone();
+        id.created_at = conn
+            .query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ','now')", [], |r| r.get(0))
+            .ctx(|| "reading the clock".into())?;
+        conn.execute_batch("BEGIN").ctx(|| "starting the new database".into())?;
+        meta::create(&conn, plan.key_width, &id)?;
+        conn.execute_batch("COMMIT").ctx(|| "committing the new database".into())?;
+    }
+    std::fs::rename(&tmp, new).map_err(|source| EngineError::Io { context: "moving the new database into place at", path: new.to_path_buf(), source })?;
+    Ok(())
+}
+
+/// Deletes a database file and its journal, WAL and shared-memory files.
+pub(crate) fn remove_db_files(path: &Path) -> Result<()> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let p = PathBuf::from(format!("{}{suffix}", path.display()));
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(EngineError::Io { context: "removing", path: p, source }),
+        }
+    }
+    Ok(())
+}

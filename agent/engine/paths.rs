@@ -1,0 +1,62 @@
+//! Where the old and new database files are: given explicitly, recorded by
+//! a running migration, or found in a project folder by the runbook's
+//! naming rule (`<dir>/<dir-name>-<schema-hash>.sqlite`).
+
+use std::path::{Path, PathBuf};
+
+use super::error::{EngineError, Result};
+use super::schema::short_hash;
+
+/// How a database was configured: explicit paths, a project folder, or both
+/// (explicit paths win).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DatabaseSpec {
+    pub old: Option<PathBuf>,
+    pub new: Option<PathBuf>,
+    pub project: Option<PathBuf>,
+}
+
+/// The file name of a project's database for a schema hash.
+pub fn project_file(dir: &Path, hash: &str) -> Result<PathBuf> {
+    Ok(dir.join(format!("{}-{}.sqlite", dir_name(dir)?, short_hash(hash))))
+}
+
+fn dir_name(dir: &Path) -> Result<String> {
+    let abs = std::path::absolute(dir).map_err(|source| EngineError::Io { context: "resolving", path: dir.to_path_buf(), source })?;
+    abs.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| EngineError::File(format!("{} has no folder name to derive database names from; pass --old and --new", dir.display())))
+}
+
+/// The single `<dir-name>-<hex>.sqlite` in `dir` other than `exclude`.
+pub fn detect_old(dir: &Path, exclude: Option<&Path>) -> Result<PathBuf> {
+    let name = dir_name(dir)?;
+    let prefix = format!("{name}-");
+    let entries = std::fs::read_dir(dir).map_err(|source| EngineError::Io { context: "listing", path: dir.to_path_buf(), source })?;
+    let exclude_name = exclude.and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
+    let mut found: Vec<String> = Vec::new();
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(hash) = file.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".sqlite")) else { continue };
+        if hash.is_empty() || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+            continue;
+        }
+        if exclude_name.as_deref() == Some(file.as_str()) {
+            continue;
+        }
+        found.push(file);
+    }
+    found.sort();
+    match found.as_slice() {
+        [one] => Ok(dir.join(one)),
+        [] => Err(EngineError::File(format!(
+            "no old database found in {}: expected exactly one file named {name}-<hash>.sqlite besides the target; pass --old",
+            dir.display()
+        ))),
+        many => Err(EngineError::File(format!(
+            "several candidate old databases in {}: {}; pass --old to choose one",
+            dir.display(),
+            many.join(", ")
+        ))),
+    }
+}

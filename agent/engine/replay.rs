@@ -1,0 +1,196 @@
+//! Replay: brings the new database up to date with the old one's
+//! `_migration_log`.
+//!
+//! A log entry says only "this key of this table changed". A batch of
+//! entries is applied in one transaction that reads a single snapshot of the
+//! old database: for every key the batch touched, the new row is made equal
+//! to what the mapping gives from the old row *now* (deleted if the old row
+//! is gone). Applying an entry twice, or out of order, therefore converges
+//! to the same result, and the checkpoint is committed with the rows.
+
+use std::time::Instant;
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::catalog::{lit, q};
+use super::copy::{mapping_match, ChunkSql};
+use super::error::{Result, SqlContext};
+use super::meta;
+use super::plan::{KeyMode, OldKey, Plan, TablePlan};
+
+/// Entries per batch: large enough to amortise the per-table statements,
+/// small enough to keep each write transaction short.
+pub const BATCH: u64 = 20_000;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Batch {
+    /// Log entries covered by this batch.
+    pub applied: u64,
+    /// The checkpoint after the batch.
+    pub checkpoint: u64,
+    /// The newest entry in the snapshot the batch read.
+    pub log_max: u64,
+}
+
+/// Applies the entries after the checkpoint, at most `max_entries` of them.
+pub fn batch(conn: &mut Connection, plan: &Plan, max_entries: u64) -> Result<Batch> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .ctx(|| "starting a replay batch".into())?;
+    let lo = meta::checkpoint(&tx)?;
+    let log_max: i64 = tx
+        .query_row("SELECT coalesce(max(seq), 0) FROM old._migration_log", [], |r| r.get(0))
+        .ctx(|| "reading _migration_log".into())?;
+    let log_max = log_max.max(0) as u64;
+    if log_max <= lo {
+        return Ok(Batch { applied: 0, checkpoint: lo, log_max });
+    }
+    let hi = log_max.min(lo + max_entries);
+    let touched_tables: Vec<String> = {
+        let mut stmt = tx
+            .prepare_cached("SELECT DISTINCT tbl FROM old._migration_log WHERE seq > ?1 AND seq <= ?2")
+            .ctx(|| "reading _migration_log".into())?;
+        let names = stmt
+            .query_map([lo as i64, hi as i64], |r| r.get(0))
+            .ctx(|| "reading _migration_log".into())?
+            .collect::<std::result::Result<Vec<String>, _>>()
+            .ctx(|| "reading _migration_log".into())?;
+        names
+    };
+    for t in &plan.tables {
+        let Some(src) = &t.source else { continue };
+        if touched_tables.iter().any(|n| n.eq_ignore_ascii_case(src)) {
+            apply_table(&tx, t, plan.key_width, lo, hi)?;
+        }
+    }
+    meta::set_checkpoint(&tx, hi)?;
+    tx.commit().ctx(|| "committing a replay batch".into())?;
+    Ok(Batch { applied: hi - lo, checkpoint: hi, log_max })
+}
+
+/// Distinct keys of `src` touched by entries in (?1, ?2]: the new key of
+/// every entry and the old key of updates (which may have moved the row).
+fn touched(src: &str, width: usize) -> String {
+    let k: Vec<String> = (0..width).map(|i| format!("k{i}")).collect();
+    let o: Vec<String> = (0..width).map(|i| format!("o{i}")).collect();
+    format!(
+        "SELECT {k} FROM old._migration_log WHERE seq > ?1 AND seq <= ?2 AND tbl = {t} \
+         UNION SELECT {o} FROM old._migration_log WHERE seq > ?1 AND seq <= ?2 AND tbl = {t} AND op = 'U'",
+        k = k.join(", "),
+        o = o.join(", "),
+        t = lit(src)
+    )
+}
+
+fn tuple(items: &[String]) -> String {
+    if items.len() == 1 {
+        items[0].clone()
+    } else {
+        format!("({})", items.join(", "))
+    }
+}
+
+fn apply_table(conn: &Connection, t: &TablePlan, log_width: usize, lo: u64, hi: u64) -> Result<()> {
+    let (Some(src), Some(key)) = (&t.source, &t.old_key) else { return Ok(()) };
+    let width = key.width();
+    let touched_sql = touched(src, width);
+    let range: [Value; 2] = [Value::Integer(lo as i64), Value::Integer(hi as i64)];
+    let _ = log_width;
+    // 1. Keys whose old row is gone: delete their new row.
+    let gone_filter = {
+        let key_cmp: Vec<String> = key
+            .exprs("x")
+            .iter()
+            .enumerate()
+            .map(|(i, e)| format!("{e} = tk.k{i}"))
+            .collect();
+        format!("NOT EXISTS (SELECT 1 FROM old.{} x WHERE {})", q(src), key_cmp.join(" AND "))
+    };
+    let tk_cols: Vec<String> = (0..width).map(|i| format!("k{i}")).collect();
+    let delete = match t.key_mode {
+        KeyMode::Renumbered => {
+            let keys: Vec<String> = (0..width).map(|i| format!("tk.k{i}")).collect();
+            format!(
+                "DELETE FROM main.{} WHERE rowid IN (SELECT m._mig_new FROM ({touched_sql}) AS tk({}) \
+                 JOIN main._id_mapping m ON m._mig_tbl = {} AND {} WHERE {gone_filter})",
+                q(&t.name),
+                tk_cols.join(", "),
+                lit(&t.name),
+                mapping_match("m", &keys)
+            )
+        }
+        KeyMode::Preserved => {
+            // Evaluate the new key expressions on a row made of the old key alone.
+            let names: Vec<String> = match key {
+                OldKey::Rowid { alias } => {
+                    let mut v = vec!["rowid".to_string(), "oid".into(), "_rowid_".into()];
+                    v.extend(alias.iter().cloned());
+                    v.into_iter().map(|n| format!("tk.k0 AS {}", q(&n))).collect()
+                }
+                OldKey::Columns(cols) => cols.iter().enumerate().map(|(i, c)| format!("tk.k{i} AS {}", q(&c.name))).collect(),
+            };
+            let new_cols: Vec<String> = t.new_key.iter().map(|(c, _)| if c == "rowid" { c.clone() } else { q(c) }).collect();
+            let new_exprs: Vec<String> = t.new_key.iter().map(|(_, e)| e.clone()).collect();
+            format!(
+                "DELETE FROM main.{} WHERE {} IN (SELECT {} FROM (SELECT {} FROM ({touched_sql}) AS tk({}) WHERE {gone_filter}) AS {})",
+                q(&t.name),
+                tuple(&new_cols),
+                new_exprs.join(", "),
+                names.join(", "),
+                tk_cols.join(", "),
+                q(src)
+            )
+        }
+        KeyMode::NewEmpty => return Ok(()),
+    };
+    conn.prepare_cached(&delete)
+        .and_then(|mut s| s.execute(rusqlite::params_from_iter(range.iter())))
+        .ctx(|| format!("replaying deletes into {}", t.name))?;
+    // 2. Keys whose old row exists: write the row as the mapping gives it now.
+    let sql = ChunkSql::new(t, src, key);
+    let filter = format!("{} IN ({touched_sql})", tuple(sql.keys()));
+    sql.apply(conn, t, &filter, &range, true)?;
+    Ok(())
+}
+
+/// Replays until fewer than `until_pending` entries remain (0: everything),
+/// reporting each batch; returns the entries applied.
+pub fn catch_up(
+    conn: &mut Connection,
+    plan: &Plan,
+    until_pending: u64,
+    ctx: &mut super::Ctx<'_>,
+) -> Result<u64> {
+    let started = Instant::now();
+    let mut applied = 0;
+    loop {
+        ctx.control.check()?;
+        let b = batch(conn, plan, BATCH)?;
+        applied += b.applied;
+        let pending = b.log_max.saturating_sub(b.checkpoint);
+        let lag = lag_seconds(conn, b.checkpoint)?;
+        (ctx.sink)(super::Event::Replay {
+            applied,
+            pending,
+            lag_seconds: lag,
+            entries_per_sec: applied as f64 / started.elapsed().as_secs_f64().max(1e-6),
+        });
+        if b.applied == 0 || pending <= until_pending {
+            return Ok(applied);
+        }
+    }
+}
+
+/// Age in seconds of the oldest entry not yet replayed.
+pub fn lag_seconds(conn: &Connection, checkpoint: u64) -> Result<f64> {
+    let age: Option<f64> = conn
+        .query_row(
+            "SELECT (julianday('now') - at) * 86400.0 FROM old._migration_log WHERE seq > ?1 ORDER BY seq LIMIT 1",
+            [checkpoint as i64],
+            |r| r.get(0),
+        )
+        .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })
+        .ctx(|| "reading replay lag".into())?;
+    Ok(age.unwrap_or(0.0).max(0.0))
+}

@@ -1,0 +1,460 @@
+//! A small SQLite tokenizer: enough to split a schema file into statements,
+//! find the `-- mig:` comments above each one, and normalise SQL text for
+//! hashing. It does not parse SQL: SQLite itself validates every statement.
+
+/// What a token is. Whitespace is dropped; comments are kept because
+/// directives live in them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A bare word: keyword or unquoted identifier.
+    Word,
+    /// `"x"`, `[x]` or `` `x` ``.
+    QuotedIdent,
+    /// `'x'`.
+    String,
+    /// `x'00ff'`.
+    Blob,
+    Number,
+    /// `?`, `?1`, `:name`, `@name`, `$name`.
+    Param,
+    LineComment,
+    BlockComment,
+    Semicolon,
+    /// Any other operator or punctuation.
+    Punct,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token<'a> {
+    pub kind: Kind,
+    pub text: &'a str,
+    /// Byte offset in the source.
+    pub offset: usize,
+    /// 1-based line and column (in characters).
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Token<'_> {
+    pub fn is_word(&self, w: &str) -> bool {
+        self.kind == Kind::Word && self.text.eq_ignore_ascii_case(w)
+    }
+
+    pub fn is_comment(&self) -> bool {
+        matches!(self.kind, Kind::LineComment | Kind::BlockComment)
+    }
+
+    /// The identifier this token names, unquoted (`"a""b"` → `a"b`).
+    pub fn ident(&self) -> Option<String> {
+        match self.kind {
+            Kind::Word => Some(self.text.to_string()),
+            Kind::QuotedIdent => Some(unquote(self.text)),
+            // SQLite accepts a string literal where an identifier is expected.
+            Kind::String => Some(unquote(self.text)),
+            _ => None,
+        }
+    }
+}
+
+fn unquote(text: &str) -> String {
+    let mut chars = text.chars();
+    let open = chars.next().unwrap_or('"');
+    let close = match open {
+        '[' => ']',
+        c => c,
+    };
+    let inner = &text[open.len_utf8()..text.len().saturating_sub(close.len_utf8())];
+    if open == '[' {
+        inner.to_string()
+    } else {
+        let doubled = format!("{close}{close}");
+        inner.replace(&doubled, &close.to_string())
+    }
+}
+
+/// Why the text could not be tokenized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LexError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Splits `src` into tokens, dropping whitespace.
+pub fn tokenize(src: &str) -> Result<Vec<Token<'_>>, LexError> {
+    let mut lx = Lexer { src, pos: 0, line: 1, col: 1, out: Vec::new() };
+    lx.run()?;
+    Ok(lx.out)
+}
+
+struct Lexer<'a> {
+    src: &'a str,
+    pos: usize,
+    line: usize,
+    col: usize,
+    out: Vec<Token<'a>>,
+}
+
+impl<'a> Lexer<'a> {
+    fn peek(&self, ahead: usize) -> Option<char> {
+        self.src[self.pos..].chars().nth(ahead)
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.src[self.pos..].chars().next()?;
+        self.pos += c.len_utf8();
+        if c == '\n' {
+            self.line += 1;
+            self.col = 1;
+        } else {
+            self.col += 1;
+        }
+        Some(c)
+    }
+
+    fn run(&mut self) -> Result<(), LexError> {
+        while let Some(c) = self.peek(0) {
+            if c.is_whitespace() {
+                self.bump();
+                continue;
+            }
+            let (start, line, column) = (self.pos, self.line, self.col);
+            let kind = self.token(c, line, column)?;
+            self.out.push(Token { kind, text: &self.src[start..self.pos], offset: start, line, column });
+        }
+        Ok(())
+    }
+
+    fn token(&mut self, c: char, line: usize, column: usize) -> Result<Kind, LexError> {
+        let err = |message: &str| LexError { line, column, message: message.to_string() };
+        match c {
+            '-' if self.peek(1) == Some('-') => {
+                while let Some(c) = self.peek(0) {
+                    if c == '\n' {
+                        break;
+                    }
+                    self.bump();
+                }
+                Ok(Kind::LineComment)
+            }
+            '/' if self.peek(1) == Some('*') => {
+                self.bump();
+                self.bump();
+                loop {
+                    match self.bump() {
+                        // SQLite accepts a block comment left open at the end of input.
+                        None => return Ok(Kind::BlockComment),
+                        Some('*') if self.peek(0) == Some('/') => {
+                            self.bump();
+                            return Ok(Kind::BlockComment);
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+            '\'' => {
+                self.quoted('\'').ok_or_else(|| err("unterminated string literal"))?;
+                Ok(Kind::String)
+            }
+            '"' | '`' => {
+                self.quoted(c).ok_or_else(|| err("unterminated quoted identifier"))?;
+                Ok(Kind::QuotedIdent)
+            }
+            '[' => {
+                self.bump();
+                loop {
+                    match self.bump() {
+                        None => return Err(err("unterminated [identifier]")),
+                        Some(']') => return Ok(Kind::QuotedIdent),
+                        Some(_) => {}
+                    }
+                }
+            }
+            'x' | 'X' if self.peek(1) == Some('\'') => {
+                self.bump();
+                self.quoted('\'').ok_or_else(|| err("unterminated blob literal"))?;
+                Ok(Kind::Blob)
+            }
+            ';' => {
+                self.bump();
+                Ok(Kind::Semicolon)
+            }
+            '?' | ':' | '@' | '$' => {
+                self.bump();
+                while self.peek(0).is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
+                    self.bump();
+                }
+                Ok(Kind::Param)
+            }
+            c if c.is_ascii_digit() || (c == '.' && self.peek(1).is_some_and(|d| d.is_ascii_digit())) => {
+                self.number();
+                Ok(Kind::Number)
+            }
+            c if is_ident_start(c) => {
+                while self.peek(0).is_some_and(is_ident_char) {
+                    self.bump();
+                }
+                Ok(Kind::Word)
+            }
+            _ => {
+                self.bump();
+                // Two-character operators stay one token so normalisation is stable.
+                let two = matches!(
+                    (c, self.peek(0)),
+                    ('|', Some('|')) | ('<', Some('=' | '>' | '<')) | ('>', Some('=' | '>'))
+                        | ('!', Some('=')) | ('=', Some('=')) | ('-', Some('>'))
+                );
+                if two {
+                    self.bump();
+                    if c == '-' && self.peek(0) == Some('>') {
+                        self.bump();
+                    }
+                }
+                Ok(Kind::Punct)
+            }
+        }
+    }
+
+    /// Consumes a literal quoted with `q`, where a doubled `q` escapes it.
+    fn quoted(&mut self, q: char) -> Option<()> {
+        self.bump();
+        loop {
+            match self.bump()? {
+                c if c == q => {
+                    if self.peek(0) == Some(q) {
+                        self.bump();
+                    } else {
+                        return Some(());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn number(&mut self) {
+        if self.peek(0) == Some('0') && matches!(self.peek(1), Some('x' | 'X')) {
+            self.bump();
+            self.bump();
+            while self.peek(0).is_some_and(|c| c.is_ascii_hexdigit() || c == '_') {
+                self.bump();
+            }
+            return;
+        }
+        while self.peek(0).is_some_and(|c| c.is_ascii_digit() || c == '.' || c == '_') {
+            self.bump();
+        }
+        if matches!(self.peek(0), Some('e' | 'E')) {
+            let sign = matches!(self.peek(1), Some('+' | '-'));
+            let digit_at = if sign { 2 } else { 1 };
+            if self.peek(digit_at).is_some_and(|c| c.is_ascii_digit()) {
+                self.bump();
+                if sign {
+                    self.bump();
+                }
+                while self.peek(0).is_some_and(|c| c.is_ascii_digit()) {
+                    self.bump();
+                }
+            }
+        }
+    }
+}
+
+fn is_ident_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_' || !c.is_ascii()
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '$' || !c.is_ascii()
+}
+
+/// One statement's tokens (comments inside it included) and the comments
+/// that stood directly before it.
+#[derive(Debug, Clone)]
+pub struct RawStatement<'a> {
+    /// Comments between the previous statement and this one.
+    pub leading: Vec<Token<'a>>,
+    /// The statement's own tokens, without the closing semicolon.
+    pub tokens: Vec<Token<'a>>,
+    /// The statement's source text, from its first token to the last one.
+    pub text: &'a str,
+}
+
+impl RawStatement<'_> {
+    /// The significant (non-comment) tokens.
+    pub fn words(&self) -> impl Iterator<Item = &Token<'_>> {
+        self.tokens.iter().filter(|t| !t.is_comment())
+    }
+}
+
+/// Splits tokens into statements. Semicolons inside a trigger body
+/// (`BEGIN ... END`) do not end the `CREATE TRIGGER`; `CASE ... END` inside
+/// the body is tracked so its `END` does not close the body early.
+pub fn split<'a>(src: &'a str, tokens: Vec<Token<'a>>) -> Vec<RawStatement<'a>> {
+    let mut out = Vec::new();
+    let mut leading = Vec::new();
+    let mut current: Vec<Token<'a>> = Vec::new();
+    let mut trigger = TriggerState::default();
+    for tok in tokens {
+        if current.iter().all(|t| t.is_comment()) && tok.is_comment() {
+            leading.push(tok);
+            continue;
+        }
+        if tok.kind == Kind::Semicolon {
+            if trigger.in_body() {
+                current.push(tok);
+                continue;
+            }
+            if !current.is_empty() {
+                out.push(finish(src, std::mem::take(&mut leading), std::mem::take(&mut current)));
+            } else {
+                leading.clear();
+            }
+            trigger = TriggerState::default();
+            continue;
+        }
+        trigger.feed(&current, &tok);
+        current.push(tok);
+    }
+    if current.iter().any(|t| !t.is_comment()) {
+        out.push(finish(src, leading, current));
+    }
+    out
+}
+
+fn finish<'a>(src: &'a str, leading: Vec<Token<'a>>, tokens: Vec<Token<'a>>) -> RawStatement<'a> {
+    let first = tokens.iter().find(|t| !t.is_comment()).map(|t| t.offset).unwrap_or(0);
+    let last = tokens
+        .iter()
+        .rev()
+        .find(|t| !t.is_comment())
+        .map(|t| t.offset + t.text.len())
+        .unwrap_or(first);
+    RawStatement { leading, tokens, text: &src[first..last] }
+}
+
+/// Tracks whether we are inside `CREATE TRIGGER ... BEGIN ... END`.
+#[derive(Default)]
+struct TriggerState {
+    is_trigger: bool,
+    in_body: bool,
+    case_depth: usize,
+    done: bool,
+}
+
+impl TriggerState {
+    fn in_body(&self) -> bool {
+        self.is_trigger && self.in_body && !self.done
+    }
+
+    fn feed(&mut self, before: &[Token<'_>], tok: &Token<'_>) {
+        if tok.is_comment() {
+            return;
+        }
+        let significant: Vec<&Token<'_>> = before.iter().filter(|t| !t.is_comment()).collect();
+        if !self.is_trigger {
+            // CREATE [TEMP|TEMPORARY] TRIGGER
+            if tok.is_word("TRIGGER") {
+                let starts_create = significant.first().is_some_and(|t| t.is_word("CREATE"));
+                let between_ok = significant.iter().skip(1).all(|t| t.is_word("TEMP") || t.is_word("TEMPORARY"));
+                if starts_create && between_ok {
+                    self.is_trigger = true;
+                }
+            }
+            return;
+        }
+        if !self.in_body {
+            if tok.is_word("BEGIN") {
+                self.in_body = true;
+            }
+            return;
+        }
+        if tok.is_word("CASE") {
+            self.case_depth += 1;
+        } else if tok.is_word("END") {
+            if self.case_depth > 0 {
+                self.case_depth -= 1;
+            } else {
+                self.done = true;
+            }
+        }
+    }
+}
+
+/// SQL text with comments and whitespace differences removed and identifiers
+/// case-folded, so cosmetic edits do not change a schema's hash.
+pub fn normalize(sql: &str) -> String {
+    let Ok(tokens) = tokenize(sql) else {
+        return sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    };
+    let mut out = String::with_capacity(sql.len());
+    for t in tokens.iter().filter(|t| !t.is_comment()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        match t.kind {
+            Kind::Word => out.push_str(&t.text.to_ascii_lowercase()),
+            Kind::QuotedIdent => {
+                out.push('"');
+                out.push_str(&unquote(t.text).to_ascii_lowercase().replace('"', "\"\""));
+                out.push('"');
+            }
+            _ => out.push_str(t.text),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statements(src: &str) -> Vec<String> {
+        split(src, tokenize(src).unwrap()).into_iter().map(|s| s.text.to_string()).collect()
+    }
+
+    #[test]
+    fn splits_on_semicolons_outside_literals_and_comments() {
+        let src = "CREATE TABLE a(x TEXT DEFAULT ';'); -- c; d\nCREATE TABLE \"b;\"(y) /* ; */;";
+        assert_eq!(statements(src), vec!["CREATE TABLE a(x TEXT DEFAULT ';')", "CREATE TABLE \"b;\"(y)"]);
+    }
+
+    #[test]
+    fn trigger_body_semicolons_and_case_end_stay_inside_the_trigger() {
+        let src = "CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE a SET x = CASE WHEN 1 THEN 2 END; DELETE FROM b; END; CREATE VIEW v AS SELECT 1;";
+        let s = statements(src);
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(s[0].ends_with("DELETE FROM b; END"));
+        assert_eq!(s[1], "CREATE VIEW v AS SELECT 1");
+    }
+
+    #[test]
+    fn leading_comments_attach_to_the_next_statement() {
+        let src = "CREATE TABLE a(x);\n-- mig:from Old\n-- mig:set y = x\nCREATE TABLE b(y);";
+        let stmts = split(src, tokenize(src).unwrap());
+        assert_eq!(stmts[1].leading.len(), 2);
+        assert_eq!(stmts[1].leading[0].line, 2);
+    }
+
+    #[test]
+    fn unterminated_string_reports_its_position() {
+        let err = tokenize("CREATE TABLE a(\n  x DEFAULT 'oops\n)").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 13));
+    }
+
+    #[test]
+    fn normalize_ignores_whitespace_comments_and_identifier_case() {
+        assert_eq!(
+            normalize("CREATE  TABLE \"Foo\" (\n  a INT -- note\n)"),
+            normalize("create table foo(a int)")
+        );
+        assert_ne!(normalize("SELECT 'A'"), normalize("SELECT 'a'"));
+    }
+
+    #[test]
+    fn unquote_handles_each_quote_style() {
+        let toks = tokenize("\"a\"\"b\" [c d] `e``f` 'g''h'").unwrap();
+        let names: Vec<_> = toks.iter().map(|t| t.ident().unwrap()).collect();
+        assert_eq!(names, vec!["a\"b", "c d", "e`f", "g'h"]);
+    }
+}

@@ -1,0 +1,9 @@
+//! mig: hot schema migrations for SQLite, run by a sidecar agent.
+//!
+//! Layers (see ARCHITECTURE.md): [`engine`] does the SQLite work and knows
+//! nothing of gRPC; [`jobs`] runs long operations and keeps their events;
+//! [`service`] adapts both to the `mig.v1` contract; [`transport`] owns
+//! listeners and TLS.
+#![forbid(unsafe_code)]
+
+pub mod engine;

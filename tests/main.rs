@@ -1,0 +1,7 @@
+//! One integration-test binary: engine runbooks against real SQLite files
+//! with concurrent writers, and the real `mig` binary end to end.
+
+mod support;
+
+mod cli;
+mod engine_runbook;

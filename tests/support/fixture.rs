@@ -1,0 +1,82 @@
+//! The shop fixture: an old schema with a renamed table, renamed and computed
+//! columns, a composite-key WITHOUT ROWID table, a table renumbered onto a
+//! surrogate key, BLOBs, NULLs and non-ASCII text.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+pub const OLD_SCHEMA: &str = r#"
+PRAGMA journal_mode = WAL;
+CREATE TABLE Customer (CustomerId INTEGER PRIMARY KEY, FirstName TEXT NOT NULL, LastName TEXT NOT NULL, Email TEXT, Photo BLOB);
+CREATE TABLE Product (Code TEXT PRIMARY KEY, Title TEXT NOT NULL, Price REAL);
+CREATE TABLE Orders (OrderId INTEGER PRIMARY KEY AUTOINCREMENT, CustomerId INTEGER REFERENCES Customer(CustomerId), ProductCode TEXT REFERENCES Product(Code), Qty INTEGER NOT NULL, Note TEXT);
+CREATE TABLE Tag (OrderId INTEGER NOT NULL, Label TEXT NOT NULL, Weight REAL, PRIMARY KEY (OrderId, Label)) WITHOUT ROWID;
+"#;
+
+pub const NEW_SCHEMA: &str = r#"
+-- mig:from Customer
+-- mig:set id = CustomerId
+-- mig:set full_name = FirstName || ' ' || LastName
+-- mig:set email = lower(Email)
+CREATE TABLE customer (id INTEGER PRIMARY KEY, full_name TEXT NOT NULL, email TEXT, photo BLOB);
+
+-- mig:from Product
+-- mig:set code = Code
+-- mig:set title = Title
+-- mig:set price_cents = CAST(round(Price * 100) AS INTEGER)
+CREATE TABLE product (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, title TEXT NOT NULL, price_cents INTEGER);
+
+-- mig:set customer_id = CustomerId
+-- mig:set product_id = ProductCode
+-- mig:set qty = Qty
+-- mig:set note = Note
+CREATE TABLE orders (OrderId INTEGER PRIMARY KEY AUTOINCREMENT, customer_id INTEGER REFERENCES customer(id), product_id INTEGER REFERENCES product(id), qty INTEGER NOT NULL, note TEXT, status TEXT NOT NULL DEFAULT 'open');
+CREATE INDEX orders_customer ON orders(customer_id);
+
+-- mig:from Tag
+-- mig:set order_id = OrderId
+-- mig:set label = Label
+-- mig:set weight = Weight
+CREATE TABLE tag (order_id INTEGER NOT NULL, label TEXT NOT NULL, weight REAL, PRIMARY KEY (order_id, label)) WITHOUT ROWID;
+CREATE VIEW order_totals AS SELECT customer_id, sum(qty) AS qty FROM orders GROUP BY customer_id;
+"#;
+
+/// Creates the old database with `rows` customers and orders.
+pub fn create_old(path: &Path, rows: i64) -> Connection {
+    let conn = Connection::open(path).expect("create old db");
+    conn.execute_batch(OLD_SCHEMA).expect("old schema");
+    let tx = conn.unchecked_transaction().expect("tx");
+    for i in 1..=rows {
+        tx.execute(
+            "INSERT INTO Customer VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![
+                i,
+                format!("Zoë{i}"),
+                format!("Ünïcødé-{i}"),
+                if i % 7 == 0 { None } else { Some(format!("User{i}@Example.COM")) },
+                if i % 5 == 0 { Some(vec![0u8, 255, i as u8, 0]) } else { None }
+            ],
+        )
+        .expect("customer");
+    }
+    for i in 1..=(rows / 4).max(3) {
+        tx.execute(
+            "INSERT INTO Product VALUES (?1, ?2, ?3)",
+            rusqlite::params![format!("P-{i:05}"), format!("Product {i} «deluxe»"), (i as f64) * 1.25],
+        )
+        .expect("product");
+    }
+    let products = (rows / 4).max(3);
+    for i in 1..=rows {
+        tx.execute(
+            "INSERT INTO Orders(CustomerId, ProductCode, Qty, Note) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![i, format!("P-{:05}", 1 + i % products), i % 9, "x".repeat((i % 3 * 700) as usize)],
+        )
+        .expect("order");
+        tx.execute("INSERT INTO Tag VALUES (?1, 'a', ?2), (?1, 'b', NULL)", rusqlite::params![i, i as f64 / 3.0])
+            .expect("tag");
+    }
+    tx.commit().expect("commit");
+    conn
+}
