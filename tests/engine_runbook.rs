@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use mig::engine::ops::{self, DrainOptions, MigrateOptions};
 use mig::engine::open::Busy;
+use mig::engine::ops::{self, DrainOptions, MigrateOptions};
 use mig::engine::paths::DatabaseSpec;
 use mig::engine::schema::SchemaFile;
 use mig::engine::status::{self, Phase};
@@ -14,8 +14,15 @@ use crate::support::{fixture, oracle, writer::Writer};
 
 fn run<T>(f: impl FnOnce(&mut Ctx<'_>) -> T) -> T {
     let control = Control::default();
-    let mut sink = |e: Event| if std::env::var_os("MIG_TEST_TRACE").is_some() { eprintln!("{e:?}") };
-    let mut ctx = Ctx { control: &control, sink: &mut sink };
+    let mut sink = |e: Event| {
+        if std::env::var_os("MIG_TEST_TRACE").is_some() {
+            eprintln!("{e:?}")
+        }
+    };
+    let mut ctx = Ctx {
+        control: &control,
+        sink: &mut sink,
+    };
     f(&mut ctx)
 }
 
@@ -25,11 +32,18 @@ fn runbook_with_concurrent_writer_matches_oracle() {
     let old = dir.path().join("old.db");
     let new = dir.path().join("new.db");
     drop(fixture::create_old(&old, 3_000));
-    let spec = DatabaseSpec { old: Some(old.clone()), new: Some(new.clone()), project: None };
+    let spec = DatabaseSpec {
+        old: Some(old.clone()),
+        new: Some(new.clone()),
+        project: None,
+    };
     let schema = SchemaFile::parse("schema.sql", fixture::NEW_SCHEMA).expect("schema");
     let writer = Writer::start(old.clone(), 7);
     std::thread::sleep(Duration::from_millis(100));
-    let opts = MigrateOptions { accept_data_loss: false, ..Default::default() };
+    let opts = MigrateOptions {
+        accept_data_loss: false,
+        ..Default::default()
+    };
     let summary = run(|ctx| ops::migrate(&spec, &schema, &opts, ctx)).expect("migrate");
     assert!(summary.rows >= 3_000, "copied {} rows", summary.rows);
     let st = status::status(&spec, Busy::default()).expect("status");
@@ -37,7 +51,11 @@ fn runbook_with_concurrent_writer_matches_oracle() {
     std::thread::sleep(Duration::from_millis(300));
     let drained = run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
     let stats = writer.stop();
-    assert!(stats.committed > 10, "writer committed only {} transactions", stats.committed);
+    assert!(
+        stats.committed > 10,
+        "writer committed only {} transactions",
+        stats.committed
+    );
     let st = status::status(&spec, Busy::default()).expect("status");
     assert_eq!(st.phase, Phase::Drained, "{st:?}");
     assert_eq!(st.pending, Some(0));
@@ -51,4 +69,34 @@ fn runbook_with_concurrent_writer_matches_oracle() {
     let removed = ops::cleanup_old(&spec, Busy::default()).expect("cleanup");
     assert!(removed.marker && removed.log && removed.triggers > 0);
     eprintln!("writer: {stats:?}; drain: {drained:?}");
+}
+
+#[test]
+fn renamed_integer_primary_key_keeps_its_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let old = dir.path().join("old.db");
+    drop(fixture::create_old(&old, 10));
+    let spec = DatabaseSpec {
+        old: Some(old),
+        new: Some(dir.path().join("new.db")),
+        project: None,
+    };
+    let schema = SchemaFile::parse("schema.sql", fixture::NEW_SCHEMA).expect("schema");
+    let outcome = ops::plan(&spec, &schema, Busy::default(), false).expect("plan");
+    let modes: Vec<(String, mig::engine::plan::KeyMode)> = outcome
+        .plan
+        .tables
+        .iter()
+        .map(|t| (t.name.clone(), t.key_mode))
+        .collect();
+    use mig::engine::plan::KeyMode::*;
+    assert_eq!(
+        modes,
+        vec![
+            ("customer".into(), Preserved),
+            ("product".into(), Renumbered),
+            ("orders".into(), Preserved),
+            ("tag".into(), Preserved)
+        ]
+    );
 }

@@ -20,7 +20,8 @@ pub const INTERNAL_TABLES: &[&str] = &[
 pub const TRIGGER_PREFIX: &str = "_mig_";
 
 pub fn is_internal(name: &str) -> bool {
-    INTERNAL_TABLES.iter().any(|t| t.eq_ignore_ascii_case(name)) || name.to_ascii_lowercase().starts_with("sqlite_")
+    INTERNAL_TABLES.iter().any(|t| t.eq_ignore_ascii_case(name))
+        || name.to_ascii_lowercase().starts_with("sqlite_")
 }
 
 /// `"name"` with embedded quotes doubled.
@@ -87,7 +88,9 @@ pub struct Table {
 
 impl Table {
     pub fn column(&self, name: &str) -> Option<&Column> {
-        self.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+        self.columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
     }
 
     /// The index that orders a WITHOUT ROWID table (its primary key).
@@ -117,7 +120,9 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.iter().find(|t| t.name.eq_ignore_ascii_case(name))
+        self.tables
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
     }
 
     /// Reads the catalog of attached schema `schema` ("main" or "old").
@@ -125,7 +130,10 @@ impl Catalog {
         let ctx = || format!("reading the catalog of {schema}");
         let mut cat = Catalog::default();
         let mut list = conn
-            .prepare(&format!("SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = {}", lit(schema)))
+            .prepare(&format!(
+                "SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = {}",
+                lit(schema)
+            ))
             .ctx(ctx)?;
         let entries: Vec<(String, String, bool, bool)> = list
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
@@ -140,7 +148,10 @@ impl Catalog {
             }
             match kind.as_str() {
                 "table" => {
-                    let pos = order.iter().position(|n| n.eq_ignore_ascii_case(&name)).unwrap_or(usize::MAX);
+                    let pos = order
+                        .iter()
+                        .position(|n| n.eq_ignore_ascii_case(&name))
+                        .unwrap_or(usize::MAX);
                     tables.push((pos, read_table(conn, schema, &name, wr, strict)?));
                 }
                 "virtual" => cat.virtual_tables.push(name),
@@ -157,7 +168,9 @@ impl Catalog {
             ))
             .ctx(ctx)?;
         let rows = objs
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .ctx(ctx)?;
         for row in rows {
             let (kind, name, table, sql): (String, String, String, String) = row.ctx(ctx)?;
@@ -177,7 +190,10 @@ impl Catalog {
 
 fn object_order(conn: &Connection, schema: &str) -> Result<Vec<String>> {
     let mut stmt = conn
-        .prepare(&format!("SELECT name FROM {}.sqlite_schema WHERE type = 'table' ORDER BY rowid", q(schema)))
+        .prepare(&format!(
+            "SELECT name FROM {}.sqlite_schema WHERE type = 'table' ORDER BY rowid",
+            q(schema)
+        ))
         .ctx(|| "reading table order".into())?;
     let names = stmt
         .query_map([], |r| r.get(0))
@@ -187,7 +203,13 @@ fn object_order(conn: &Connection, schema: &str) -> Result<Vec<String>> {
     Ok(names)
 }
 
-fn read_table(conn: &Connection, schema: &str, name: &str, without_rowid: bool, strict: bool) -> Result<Table> {
+fn read_table(
+    conn: &Connection,
+    schema: &str,
+    name: &str,
+    without_rowid: bool,
+    strict: bool,
+) -> Result<Table> {
     let ctx = || format!("reading table {name}");
     let mut cols = conn
         .prepare(&format!(
@@ -218,22 +240,36 @@ fn read_table(conn: &Connection, schema: &str, name: &str, without_rowid: bool, 
     // An INTEGER PRIMARY KEY aliases the rowid unless SQLite built a separate
     // index for it (e.g. `INTEGER PRIMARY KEY DESC`).
     let rowid_alias = match pk_cols.as_slice() {
-        [only] if !without_rowid
-            && only.decl_type.eq_ignore_ascii_case("INTEGER")
-            && !indexes.iter().any(|i| i.origin == "pk") =>
+        [only]
+            if !without_rowid
+                && only.decl_type.eq_ignore_ascii_case("INTEGER")
+                && !indexes.iter().any(|i| i.origin == "pk") =>
         {
             Some(only.name.clone())
         }
         _ => None,
     };
     let foreign_keys = read_foreign_keys(conn, schema, name)?;
-    Ok(Table { name: name.to_string(), columns, without_rowid, strict, pk, rowid_alias, foreign_keys, indexes })
+    Ok(Table {
+        name: name.to_string(),
+        columns,
+        without_rowid,
+        strict,
+        pk,
+        rowid_alias,
+        foreign_keys,
+        indexes,
+    })
 }
 
 fn read_indexes(conn: &Connection, schema: &str, table: &str) -> Result<Vec<Index>> {
     let ctx = || format!("reading indexes of {table}");
     let mut list = conn
-        .prepare(&format!("SELECT name, \"unique\", origin, partial FROM pragma_index_list({}, {})", lit(table), lit(schema)))
+        .prepare(&format!(
+            "SELECT name, \"unique\", origin, partial FROM pragma_index_list({}, {})",
+            lit(table),
+            lit(schema)
+        ))
         .ctx(ctx)?;
     let heads: Vec<(String, bool, String, bool)> = list
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
@@ -250,11 +286,23 @@ fn read_indexes(conn: &Connection, schema: &str, table: &str) -> Result<Vec<Inde
             ))
             .ctx(ctx)?;
         let columns = cols
-            .query_map([], |r| Ok(IndexColumn { name: r.get(0)?, desc: r.get(1)?, collation: r.get(2)? }))
+            .query_map([], |r| {
+                Ok(IndexColumn {
+                    name: r.get(0)?,
+                    desc: r.get(1)?,
+                    collation: r.get(2)?,
+                })
+            })
             .ctx(ctx)?
             .collect::<std::result::Result<_, _>>()
             .ctx(ctx)?;
-        out.push(Index { name, unique, origin, partial, columns });
+        out.push(Index {
+            name,
+            unique,
+            origin,
+            partial,
+            columns,
+        });
     }
     Ok(out)
 }
@@ -280,7 +328,14 @@ fn read_foreign_keys(conn: &Connection, schema: &str, table: &str) -> Result<Vec
                 fk.from.push(from);
                 fk.to.push(to);
             }
-            _ => out.push((id, ForeignKey { parent, from: vec![from], to: vec![to] })),
+            _ => out.push((
+                id,
+                ForeignKey {
+                    parent,
+                    from: vec![from],
+                    to: vec![to],
+                },
+            )),
         }
     }
     Ok(out.into_iter().map(|(_, fk)| fk).collect())

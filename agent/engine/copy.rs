@@ -51,7 +51,11 @@ pub fn copy_all(conn: &mut Connection, plan: &Plan, ctx: &mut Ctx<'_>) -> Result
             rows_per_sec: rate,
         })?;
         rows_before += copied;
-        stats.push(TableStats { table: t.name.clone(), rows: copied, seconds: started.elapsed().as_secs_f64() });
+        stats.push(TableStats {
+            table: t.name.clone(),
+            rows: copied,
+            seconds: started.elapsed().as_secs_f64(),
+        });
     }
     Ok(stats)
 }
@@ -68,7 +72,9 @@ fn copy_table(
     ctx: &mut Ctx<'_>,
     progress: impl Fn(u64, f64) -> Event,
 ) -> Result<u64> {
-    let (Some(src), Some(key)) = (&t.source, &t.old_key) else { return Ok(0) };
+    let (Some(src), Some(key)) = (&t.source, &t.old_key) else {
+        return Ok(0);
+    };
     let width = plan.key_width;
     let mut chunk = FIRST_CHUNK;
     let started = Instant::now();
@@ -98,8 +104,17 @@ fn copy_table(
         let n = sql.apply(&tx, t, &filter, &params, false)?;
         let mut cursor: Vec<Value> = hi.clone().unwrap_or_else(|| lo.clone().unwrap_or_default());
         cursor.resize(width, Value::Null);
-        meta::put(&tx, &item(t), &Item { done: hi.is_none(), n: state.n + n, cursor })?;
-        tx.commit().ctx(|| format!("committing a copy chunk of {}", t.name))?;
+        meta::put(
+            &tx,
+            &item(t),
+            &Item {
+                done: hi.is_none(),
+                n: state.n + n,
+                cursor,
+            },
+        )?;
+        tx.commit()
+            .ctx(|| format!("committing a copy chunk of {}", t.name))?;
         copied_here += n;
         let rate = copied_here as f64 / started.elapsed().as_secs_f64().max(1e-6);
         (ctx.sink)(progress(state.n + n, rate));
@@ -148,28 +163,55 @@ impl ChunkSql {
             );
             written.insert(0, ("rowid".to_string(), lookup));
         }
-        let cols: Vec<String> = written.iter().map(|(c, _)| if c == "rowid" { c.clone() } else { q(c) }).collect();
+        let cols: Vec<String> = written
+            .iter()
+            .map(|(c, _)| if c == "rowid" { c.clone() } else { q(c) })
+            .collect();
         let exprs: Vec<String> = written.iter().map(|(_, e)| e.clone()).collect();
-        let insert = format!("INSERT INTO main.{}({}) SELECT {} FROM {from}", q(&t.name), cols.join(", "), exprs.join(", "));
+        let insert = format!(
+            "INSERT INTO main.{}({}) SELECT {} FROM {from}",
+            q(&t.name),
+            cols.join(", "),
+            exprs.join(", ")
+        );
         let translations = t
             .columns
             .iter()
             .filter_map(|c| Some((c.translate.clone()?, c.expr.clone()?)))
             .collect();
-        ChunkSql { insert, keys, order, from, translations, table: t.name.clone() }
+        ChunkSql {
+            insert,
+            keys,
+            order,
+            from,
+            translations,
+            table: t.name.clone(),
+        }
     }
 
     /// Writes the old rows matching `filter` (over the old table) into the
     /// new table: mapping and reserved references first, then the rows.
     /// `replace`: overwrite rows already there (replay) instead of failing.
-    pub(crate) fn apply(&self, conn: &Connection, t: &TablePlan, filter: &str, params: &[Value], replace: bool) -> Result<u64> {
+    pub(crate) fn apply(
+        &self,
+        conn: &Connection,
+        t: &TablePlan,
+        filter: &str,
+        params: &[Value],
+        replace: bool,
+    ) -> Result<u64> {
         if !self.translations.is_empty() {
             reserve_references(conn, t, self, filter, params)?;
         }
         if t.key_mode == KeyMode::Renumbered {
             assign_ids(conn, t, self, filter, params)?;
         }
-        let insert = if replace { self.insert.replacen("INSERT INTO", "INSERT OR REPLACE INTO", 1) } else { self.insert.clone() };
+        let insert = if replace {
+            self.insert
+                .replacen("INSERT INTO", "INSERT OR REPLACE INTO", 1)
+        } else {
+            self.insert.clone()
+        };
         let n = conn
             .prepare_cached(&format!("{insert} WHERE {filter}"))
             .and_then(|mut s| s.execute(rusqlite::params_from_iter(params.iter())))
@@ -194,7 +236,13 @@ impl ChunkSql {
 
     fn order_by(&self) -> String {
         (0..self.keys.len())
-            .map(|i| format!("{} {}", self.collated(i), if self.order[i].0 { "DESC" } else { "ASC" }))
+            .map(|i| {
+                format!(
+                    "{} {}",
+                    self.collated(i),
+                    if self.order[i].0 { "DESC" } else { "ASC" }
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -213,7 +261,11 @@ impl ChunkSql {
             let backward = if desc { ">" } else { "<" };
             let strict = if after { forward } else { backward };
             let last = if i == n - 1 {
-                if after { format!("{k} {strict} {p}") } else { format!("{k} {strict}= {p}") }
+                if after {
+                    format!("{k} {strict} {p}")
+                } else {
+                    format!("{k} {strict}= {p}")
+                }
             } else {
                 format!("{k} {strict} {p} OR ({k} = {p} AND ({expr}))")
             };
@@ -245,8 +297,17 @@ impl ChunkSql {
     }
 
     /// The key of the `chunk`-th row after `lo`, or `None` when fewer rows remain.
-    fn chunk_end(&self, conn: &Connection, lo: Option<&[Value]>, chunk: u64) -> Result<Option<Vec<Value>>> {
-        let filter = if lo.is_some() { self.compare(true, 0) } else { "1".into() };
+    fn chunk_end(
+        &self,
+        conn: &Connection,
+        lo: Option<&[Value]>,
+        chunk: u64,
+    ) -> Result<Option<Vec<Value>>> {
+        let filter = if lo.is_some() {
+            self.compare(true, 0)
+        } else {
+            "1".into()
+        };
         let sql = format!(
             "SELECT {} FROM {} WHERE {filter} ORDER BY {} LIMIT 1 OFFSET {}",
             self.keys.join(", "),
@@ -254,10 +315,17 @@ impl ChunkSql {
             self.order_by(),
             chunk.saturating_sub(1)
         );
-        let mut stmt = conn.prepare_cached(&sql).ctx(|| format!("finding the next chunk of {}", self.table))?;
+        let mut stmt = conn
+            .prepare_cached(&sql)
+            .ctx(|| format!("finding the next chunk of {}", self.table))?;
         let params: Vec<Value> = lo.map(|l| l.to_vec()).unwrap_or_default();
-        let mut rows = stmt.query(rusqlite::params_from_iter(params)).ctx(|| format!("finding the next chunk of {}", self.table))?;
-        match rows.next().ctx(|| format!("finding the next chunk of {}", self.table))? {
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params))
+            .ctx(|| format!("finding the next chunk of {}", self.table))?;
+        match rows
+            .next()
+            .ctx(|| format!("finding the next chunk of {}", self.table))?
+        {
             None => Ok(None),
             Some(r) => {
                 let mut out = Vec::with_capacity(self.keys.len());
@@ -281,14 +349,24 @@ pub(crate) fn mapping_match(m: &str, keys: &[String]) -> String {
 
 /// Gives every old key in the chunk that has no mapping yet a new rowid,
 /// numbered in key order.
-fn assign_ids(conn: &Connection, t: &TablePlan, sql: &ChunkSql, filter: &str, params: &[Value]) -> Result<()> {
+fn assign_ids(
+    conn: &Connection,
+    t: &TablePlan,
+    sql: &ChunkSql,
+    filter: &str,
+    params: &[Value],
+) -> Result<()> {
     let missing = format!(
         "{filter} AND NOT EXISTS (SELECT 1 FROM main._id_mapping m WHERE m._mig_tbl = {} AND {})",
         lit(&t.name),
         mapping_match("m", &sql.keys)
     );
     let need: i64 = conn
-        .query_row(&format!("SELECT count(*) FROM {} WHERE {missing}", sql.from), rusqlite::params_from_iter(params.iter()), |r| r.get(0))
+        .query_row(
+            &format!("SELECT count(*) FROM {} WHERE {missing}", sql.from),
+            rusqlite::params_from_iter(params.iter()),
+            |r| r.get(0),
+        )
         .ctx(|| format!("counting new keys for {}", t.name))?;
     if need <= 0 {
         return Ok(());
@@ -314,7 +392,13 @@ fn assign_ids(conn: &Connection, t: &TablePlan, sql: &ChunkSql, filter: &str, pa
 /// Gives old parent keys referenced by this chunk, but not mapped yet, a
 /// reserved new rowid, so references translate even before (or without)
 /// their parent row.
-fn reserve_references(conn: &Connection, t: &TablePlan, sql: &ChunkSql, filter: &str, params: &[Value]) -> Result<()> {
+fn reserve_references(
+    conn: &Connection,
+    t: &TablePlan,
+    sql: &ChunkSql,
+    filter: &str,
+    params: &[Value],
+) -> Result<()> {
     for (parent, expr) in &sql.translations {
         let missing = format!(
             "SELECT DISTINCT v FROM (SELECT ({expr}) AS v FROM {} WHERE {filter}) WHERE v IS NOT NULL \
@@ -323,7 +407,11 @@ fn reserve_references(conn: &Connection, t: &TablePlan, sql: &ChunkSql, filter: 
             lit(parent)
         );
         let need: i64 = conn
-            .query_row(&format!("SELECT count(*) FROM ({missing})"), rusqlite::params_from_iter(params.iter()), |r| r.get(0))
+            .query_row(
+                &format!("SELECT count(*) FROM ({missing})"),
+                rusqlite::params_from_iter(params.iter()),
+                |r| r.get(0),
+            )
             .ctx(|| format!("checking references from {} to {parent}", t.name))?;
         if need <= 0 {
             continue;
@@ -344,9 +432,17 @@ fn reserve_references(conn: &Connection, t: &TablePlan, sql: &ChunkSql, filter: 
 
 /// Builds the indexes the schema declares with CREATE INDEX, after the bulk
 /// load (one transaction each; a killed build resumes with the missing ones).
-pub fn build_indexes(conn: &Connection, schema: &super::schema::SchemaFile, ctx: &mut Ctx<'_>) -> Result<u32> {
+pub fn build_indexes(
+    conn: &Connection,
+    schema: &super::schema::SchemaFile,
+    ctx: &mut Ctx<'_>,
+) -> Result<u32> {
     let mut built = 0;
-    for s in schema.statements.iter().filter(|s| s.kind == super::schema::StmtKind::Index) {
+    for s in schema
+        .statements
+        .iter()
+        .filter(|s| s.kind == super::schema::StmtKind::Index)
+    {
         ctx.control.check()?;
         let exists: i64 = conn
             .query_row("SELECT count(*) FROM main.sqlite_schema WHERE type = 'index' AND name = ?1 COLLATE NOCASE", [&s.name], |r| r.get(0))
@@ -354,7 +450,10 @@ pub fn build_indexes(conn: &Connection, schema: &super::schema::SchemaFile, ctx:
         if exists > 0 {
             continue;
         }
-        (ctx.sink)(Event::Step { step: "indexes", message: format!("building index {}", s.name) });
+        (ctx.sink)(Event::Step {
+            step: "indexes",
+            message: format!("building index {}", s.name),
+        });
         conn.execute_batch(&s.sql).map_err(|e| {
             super::error::EngineError::Precondition(format!(
                 "index {} cannot be built on the copied data: {e}; fix the data or the schema, then `mig reset` and migrate again",

@@ -66,7 +66,14 @@ pub fn read_status(conn: &Connection, schema: &str) -> Result<Option<MigrationSt
         return Ok(None);
     }
     let s: Option<String> = conn
-        .query_row(&format!("SELECT status FROM {}._migration_status WHERE id = 1", q(schema)), [], |r| r.get(0))
+        .query_row(
+            &format!(
+                "SELECT status FROM {}._migration_status WHERE id = 1",
+                q(schema)
+            ),
+            [],
+            |r| r.get(0),
+        )
         .optional()
         .ctx(|| "reading _migration_status".into())?;
     match s.as_deref() {
@@ -118,14 +125,21 @@ pub fn get(conn: &Connection, item: &str, key_width: usize) -> Result<Option<Ite
     let mut cols = vec!["done".to_string(), "n".to_string()];
     cols.extend((0..key_width).map(|i| format!("k{i}")));
     conn.query_row(
-        &format!("SELECT {} FROM main._migration_progress WHERE item = ?1", cols.join(", ")),
+        &format!(
+            "SELECT {} FROM main._migration_progress WHERE item = ?1",
+            cols.join(", ")
+        ),
         [item],
         |r| {
             let mut cursor = Vec::with_capacity(key_width);
             for i in 0..key_width {
                 cursor.push(r.get::<_, rusqlite::types::Value>(2 + i)?);
             }
-            Ok(Item { done: r.get(0)?, n: r.get::<_, i64>(1)?.max(0) as u64, cursor })
+            Ok(Item {
+                done: r.get(0)?,
+                n: r.get::<_, i64>(1)?.max(0) as u64,
+                cursor,
+            })
         },
     )
     .optional()
@@ -134,15 +148,32 @@ pub fn get(conn: &Connection, item: &str, key_width: usize) -> Result<Option<Ite
 
 pub fn put(conn: &Connection, item: &str, value: &Item) -> Result<()> {
     let keys: Vec<String> = (0..value.cursor.len()).map(|i| format!("k{i}")).collect();
-    let mut cols = vec!["item".to_string(), "done".into(), "n".into(), "updated_at".into()];
+    let mut cols = vec![
+        "item".to_string(),
+        "done".into(),
+        "n".into(),
+        "updated_at".into(),
+    ];
     cols.extend(keys.iter().cloned());
-    let mut marks = vec!["?1".to_string(), "?2".into(), "?3".into(), "strftime('%Y-%m-%dT%H:%M:%fZ','now')".into()];
+    let mut marks = vec![
+        "?1".to_string(),
+        "?2".into(),
+        "?3".into(),
+        "strftime('%Y-%m-%dT%H:%M:%fZ','now')".into(),
+    ];
     marks.extend((0..keys.len()).map(|i| format!("?{}", 4 + i)));
-    let mut params: Vec<rusqlite::types::Value> =
-        vec![item.to_string().into(), (value.done as i64).into(), (value.n as i64).into()];
+    let mut params: Vec<rusqlite::types::Value> = vec![
+        item.to_string().into(),
+        (value.done as i64).into(),
+        (value.n as i64).into(),
+    ];
     params.extend(value.cursor.iter().cloned());
     conn.execute(
-        &format!("INSERT OR REPLACE INTO main._migration_progress({}) VALUES ({})", cols.join(", "), marks.join(", ")),
+        &format!(
+            "INSERT OR REPLACE INTO main._migration_progress({}) VALUES ({})",
+            cols.join(", "),
+            marks.join(", ")
+        ),
         rusqlite::params_from_iter(params),
     )
     .ctx(|| format!("recording progress of {item}"))?;
@@ -155,7 +186,15 @@ pub fn checkpoint(conn: &Connection) -> Result<u64> {
 }
 
 pub fn set_checkpoint(conn: &Connection, seq: u64) -> Result<()> {
-    put(conn, "replay", &Item { done: false, n: seq, cursor: Vec::new() })
+    put(
+        conn,
+        "replay",
+        &Item {
+            done: false,
+            n: seq,
+            cursor: Vec::new(),
+        },
+    )
 }
 
 pub fn flag(conn: &Connection, item: &str) -> Result<bool> {
@@ -163,12 +202,23 @@ pub fn flag(conn: &Connection, item: &str) -> Result<bool> {
 }
 
 pub fn set_flag(conn: &Connection, item: &str, n: u64) -> Result<()> {
-    put(conn, item, &Item { done: true, n, cursor: Vec::new() })
+    put(
+        conn,
+        item,
+        &Item {
+            done: true,
+            n,
+            cursor: Vec::new(),
+        },
+    )
 }
 
 pub fn clear(conn: &Connection, item: &str) -> Result<()> {
-    conn.execute("DELETE FROM main._migration_progress WHERE item = ?1", [item])
-        .ctx(|| format!("clearing progress of {item}"))?;
+    conn.execute(
+        "DELETE FROM main._migration_progress WHERE item = ?1",
+        [item],
+    )
+    .ctx(|| format!("clearing progress of {item}"))?;
     Ok(())
 }
 
@@ -177,7 +227,15 @@ pub fn clear(conn: &Connection, item: &str) -> Result<()> {
 pub fn allocate_ids(conn: &Connection, table: &str, count: u64) -> Result<i64> {
     let item = format!("idseq:{table}");
     let last = get(conn, &item, 0)?.map(|i| i.n).unwrap_or(0);
-    put(conn, &item, &Item { done: false, n: last + count, cursor: Vec::new() })?;
+    put(
+        conn,
+        &item,
+        &Item {
+            done: false,
+            n: last + count,
+            cursor: Vec::new(),
+        },
+    )?;
     Ok(last as i64 + 1)
 }
 
@@ -186,7 +244,11 @@ pub fn count_rows(conn: &Connection, schema: &str, table: &str) -> Result<Option
         return Ok(None);
     }
     let n: i64 = conn
-        .query_row(&format!("SELECT count(*) FROM {}.{}", q(schema), q(table)), [], |r| r.get(0))
+        .query_row(
+            &format!("SELECT count(*) FROM {}.{}", q(schema), q(table)),
+            [],
+            |r| r.get(0),
+        )
         .ctx(|| format!("counting {table}"))?;
     Ok(Some(n.max(0) as u64))
 }

@@ -27,7 +27,10 @@ pub use error::{EngineError, Result};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// A new step began (`recording`, `copy`, `indexes`, `catch-up`, `freeze`, `replay`, ...).
-    Step { step: &'static str, message: String },
+    Step {
+        step: &'static str,
+        message: String,
+    },
     Copy {
         table: String,
         table_rows_done: u64,
@@ -38,8 +41,16 @@ pub enum Event {
         tables_total: u32,
         rows_per_sec: f64,
     },
-    Replay { applied: u64, pending: u64, lag_seconds: f64, entries_per_sec: f64 },
-    Notice { warn: bool, message: String },
+    Replay {
+        applied: u64,
+        pending: u64,
+        lag_seconds: f64,
+        entries_per_sec: f64,
+    },
+    Notice {
+        warn: bool,
+        message: String,
+    },
 }
 
 /// Pause and cancel requests for a running operation, checked between chunks.

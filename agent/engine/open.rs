@@ -51,8 +51,10 @@ fn must_exist(path: &Path, what: &str) -> Result<()> {
 /// Reads the header so that "not a database" and "corrupt" surface here,
 /// with the file named, instead of in the middle of a later step.
 fn probe(conn: &Connection, path: &Path, what: &str) -> Result<()> {
-    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
-        .ctx(|| format!("reading {what} {}", path.display()))?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .ctx(|| format!("reading {what} {}", path.display()))?;
     Ok(())
 }
 
@@ -68,7 +70,8 @@ pub fn old_rw(path: &Path, busy: Busy) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_WRITE)
         .ctx(|| format!("opening old database {}", path.display()))?;
     // The service holds locks too: wait for them instead of failing at once.
-    conn.busy_timeout(busy.0).ctx(|| "setting busy timeout".into())?;
+    conn.busy_timeout(busy.0)
+        .ctx(|| "setting busy timeout".into())?;
     probe(&conn, path, "old database")?;
     Ok(conn)
 }
@@ -79,7 +82,8 @@ pub fn old_ro(path: &Path, busy: Busy) -> Result<Connection> {
     must_exist(path, "old database")?;
     let conn = Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_ONLY)
         .ctx(|| format!("opening old database {}", path.display()))?;
-    conn.busy_timeout(busy.0).ctx(|| "setting busy timeout".into())?;
+    conn.busy_timeout(busy.0)
+        .ctx(|| "setting busy timeout".into())?;
     probe(&conn, path, "old database")?;
     Ok(conn)
 }
@@ -89,7 +93,8 @@ pub fn new_ro(path: &Path, busy: Busy) -> Result<Connection> {
     must_exist(path, "new database")?;
     let conn = Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_ONLY)
         .ctx(|| format!("opening new database {}", path.display()))?;
-    conn.busy_timeout(busy.0).ctx(|| "setting busy timeout".into())?;
+    conn.busy_timeout(busy.0)
+        .ctx(|| "setting busy timeout".into())?;
     probe(&conn, path, "new database")?;
     Ok(conn)
 }
@@ -101,7 +106,8 @@ pub fn create_new(path: &Path, busy: Busy) -> Result<Connection> {
         base_flags() | OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
     )
     .ctx(|| format!("creating new database {}", path.display()))?;
-    conn.busy_timeout(busy.0).ctx(|| "setting busy timeout".into())?;
+    conn.busy_timeout(busy.0)
+        .ctx(|| "setting busy timeout".into())?;
     Ok(conn)
 }
 
@@ -129,14 +135,16 @@ pub fn work(new: &Path, old: Option<&Path>, busy: Busy) -> Result<Connection> {
 
 /// Pragmas for a connection that writes copied and replayed rows.
 pub fn configure_work(conn: &Connection, busy: Busy) -> Result<()> {
-    conn.busy_timeout(busy.0).ctx(|| "setting busy timeout".into())?;
+    conn.busy_timeout(busy.0)
+        .ctx(|| "setting busy timeout".into())?;
     // Copied rows must not fire the new schema's triggers: the old database
     // already holds their effects.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)
         .ctx(|| "disabling triggers".into())?;
     // Parents and children are replayed in log order, not constraint order;
     // the old database's own consistency carries over and is checked after drain.
-    conn.pragma_update(None, "foreign_keys", false).ctx(|| "disabling foreign keys".into())?;
+    conn.pragma_update(None, "foreign_keys", false)
+        .ctx(|| "disabling foreign keys".into())?;
     // WAL: commits append, readers (status) never block the copy.
     let mode: String = conn
         .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))
@@ -149,10 +157,12 @@ pub fn configure_work(conn: &Connection, busy: Busy) -> Result<()> {
     // NORMAL in WAL mode: a power loss can drop the last commits but never
     // corrupts; every commit carries its own progress checkpoint, so a lost
     // commit is simply copied or replayed again.
-    conn.pragma_update(None, "synchronous", "NORMAL").ctx(|| "setting synchronous".into())?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .ctx(|| "setting synchronous".into())?;
     // 32 MiB of page cache (negative: KiB): enough for index builds, and
     // bounded whatever the database size.
-    conn.pragma_update(None, "cache_size", -32768).ctx(|| "setting cache size".into())?;
+    conn.pragma_update(None, "cache_size", -32768)
+        .ctx(|| "setting cache size".into())?;
     Ok(())
 }
 
@@ -163,8 +173,10 @@ pub fn attach_old(conn: &Connection, old: &Path) -> Result<()> {
     let uri = format!("file:{}?mode=ro", uri_path(old)?);
     conn.execute("ATTACH DATABASE ?1 AS old", [uri])
         .ctx(|| format!("attaching old database {}", old.display()))?;
-    conn.query_row("SELECT count(*) FROM old.sqlite_schema", [], |r| r.get::<_, i64>(0))
-        .ctx(|| format!("reading old database {}", old.display()))?;
+    conn.query_row("SELECT count(*) FROM old.sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .ctx(|| format!("reading old database {}", old.display()))?;
     Ok(())
 }
 

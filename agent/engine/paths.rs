@@ -22,22 +22,42 @@ pub fn project_file(dir: &Path, hash: &str) -> Result<PathBuf> {
 }
 
 fn dir_name(dir: &Path) -> Result<String> {
-    let abs = std::path::absolute(dir).map_err(|source| EngineError::Io { context: "resolving", path: dir.to_path_buf(), source })?;
+    let abs = std::path::absolute(dir).map_err(|source| EngineError::Io {
+        context: "resolving",
+        path: dir.to_path_buf(),
+        source,
+    })?;
     abs.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| EngineError::File(format!("{} has no folder name to derive database names from; pass --old and --new", dir.display())))
+        .ok_or_else(|| {
+            EngineError::File(format!(
+                "{} has no folder name to derive database names from; pass --old and --new",
+                dir.display()
+            ))
+        })
 }
 
 /// The single `<dir-name>-<hex>.sqlite` in `dir` other than `exclude`.
 pub fn detect_old(dir: &Path, exclude: Option<&Path>) -> Result<PathBuf> {
     let name = dir_name(dir)?;
     let prefix = format!("{name}-");
-    let entries = std::fs::read_dir(dir).map_err(|source| EngineError::Io { context: "listing", path: dir.to_path_buf(), source })?;
-    let exclude_name = exclude.and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
+    let entries = std::fs::read_dir(dir).map_err(|source| EngineError::Io {
+        context: "listing",
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let exclude_name = exclude
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned());
     let mut found: Vec<String> = Vec::new();
     for e in entries.flatten() {
         let file = e.file_name().to_string_lossy().into_owned();
-        let Some(hash) = file.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".sqlite")) else { continue };
+        let Some(hash) = file
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(".sqlite"))
+        else {
+            continue;
+        };
         if hash.is_empty() || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
             continue;
         }

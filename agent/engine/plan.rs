@@ -44,7 +44,10 @@ impl OldKey {
     pub fn exprs(&self, alias: &str) -> Vec<String> {
         match self {
             OldKey::Rowid { .. } => vec![format!("{alias}.rowid")],
-            OldKey::Columns(cols) => cols.iter().map(|c| format!("{alias}.{}", q(&c.name))).collect(),
+            OldKey::Columns(cols) => cols
+                .iter()
+                .map(|c| format!("{alias}.{}", q(&c.name)))
+                .collect(),
         }
     }
 
@@ -172,12 +175,18 @@ pub struct Plan {
 
 impl Plan {
     pub fn table(&self, name: &str) -> Option<&TablePlan> {
-        self.tables.iter().find(|t| t.name.eq_ignore_ascii_case(name))
+        self.tables
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
     }
 
     /// New tables fed by old table `old`.
     pub fn fed_by<'a>(&'a self, old: &'a str) -> impl Iterator<Item = &'a TablePlan> + 'a {
-        self.tables.iter().filter(move |t| t.source.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(old)))
+        self.tables.iter().filter(move |t| {
+            t.source
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case(old))
+        })
     }
 
     /// Old tables that feed at least one new table, each once.
@@ -191,24 +200,46 @@ impl Plan {
     }
 
     pub fn total_rows(&self) -> u64 {
-        self.tables.iter().filter(|t| t.source.is_some()).map(|t| t.rows).sum()
+        self.tables
+            .iter()
+            .filter(|t| t.source.is_some())
+            .map(|t| t.rows)
+            .sum()
     }
 }
 
 /// What the old catalog must look like for recording: its key per table.
+///
+/// A declared primary key is preferred over the rowid (except an INTEGER
+/// PRIMARY KEY, which *is* the rowid): it is what foreign keys reference,
+/// and it survives VACUUM.
 pub fn old_key(table: &Table) -> OldKey {
-    if table.without_rowid {
+    if table.without_rowid || (!table.pk.is_empty() && table.rowid_alias.is_none()) {
         let cols = match table.pk_index() {
             Some(idx) => idx
                 .columns
                 .iter()
-                .map(|c| KeyColumn { name: c.name.clone().unwrap_or_default(), desc: c.desc, collation: c.collation.clone() })
+                .map(|c| KeyColumn {
+                    name: c.name.clone().unwrap_or_default(),
+                    desc: c.desc,
+                    collation: c.collation.clone(),
+                })
                 .collect(),
-            None => table.pk.iter().map(|n| KeyColumn { name: n.clone(), desc: false, collation: "BINARY".into() }).collect(),
+            None => table
+                .pk
+                .iter()
+                .map(|n| KeyColumn {
+                    name: n.clone(),
+                    desc: false,
+                    collation: "BINARY".into(),
+                })
+                .collect(),
         };
         OldKey::Columns(cols)
     } else {
-        OldKey::Rowid { alias: table.rowid_alias.clone() }
+        OldKey::Rowid {
+            alias: table.rowid_alias.clone(),
+        }
     }
 }
 
@@ -218,18 +249,39 @@ type Reads = HashSet<(String, String)>;
 /// Builds the plan. `conn` holds the reflected target schema as `main` and
 /// the old database attached as `old`.
 /// `count`: count rows (for plan and migrate); replay only needs the mapping.
-pub fn build(conn: &Connection, schema: &SchemaFile, schema_hash: &str, count: bool) -> Result<Plan> {
+pub fn build(
+    conn: &Connection,
+    schema: &SchemaFile,
+    schema_hash: &str,
+    count: bool,
+) -> Result<Plan> {
     let target = Catalog::read(conn, "main")?;
     let old = Catalog::read(conn, "old")?;
-    let mut b = Builder { conn, schema, old: &old, blockers: Vec::new(), warnings: Vec::new(), reads: Reads::new(), count };
+    let mut b = Builder {
+        conn,
+        schema,
+        old: &old,
+        blockers: Vec::new(),
+        warnings: Vec::new(),
+        reads: Reads::new(),
+        count,
+    };
     let mut tables = Vec::new();
     for t in &target.tables {
-        let Some(stmt) = schema.table(&t.name) else { continue };
+        let Some(stmt) = schema.table(&t.name) else {
+            continue;
+        };
         tables.push(b.table(t, stmt, &target)?);
     }
     b.translate_foreign_keys(&mut tables, &target);
     let tables = copy_order(tables, &target);
-    let key_width = tables.iter().filter_map(|t| t.old_key.as_ref()).map(OldKey::width).max().unwrap_or(1).max(1);
+    let key_width = tables
+        .iter()
+        .filter_map(|t| t.old_key.as_ref())
+        .map(OldKey::width)
+        .max()
+        .unwrap_or(1)
+        .max(1);
     // The copy statements of children read _id_mapping: give the scratch
     // database one so they compile.
     let mapping_cols: Vec<String> = (0..key_width).map(|i| format!("_mig_k{i}")).collect();
@@ -277,21 +329,23 @@ impl Builder<'_> {
 
     fn table(&mut self, t: &Table, stmt: &Statement, target: &Catalog) -> Result<TablePlan> {
         let d = &stmt.directives;
-        let source = match &d.from {
-            Some((name, line)) => match self.old.table(name) {
-                Some(o) => Some(o),
-                None => {
-                    let known: Vec<&str> = self.old.tables.iter().map(|t| t.name.as_str()).collect();
-                    self.blockers.push(format!(
+        let source =
+            match &d.from {
+                Some((name, line)) => match self.old.table(name) {
+                    Some(o) => Some(o),
+                    None => {
+                        let known: Vec<&str> =
+                            self.old.tables.iter().map(|t| t.name.as_str()).collect();
+                        self.blockers.push(format!(
                         "{}: mig:from {name}: the old database has no table {name} (it has: {})",
                         self.at(*line),
                         if known.is_empty() { "none".to_string() } else { known.join(", ") }
                     ));
-                    None
-                }
-            },
-            None => self.old.table(&t.name),
-        };
+                        None
+                    }
+                },
+                None => self.old.table(&t.name),
+            };
         for s in &d.sets {
             match t.column(&s.column) {
                 None => self.blockers.push(format!(
@@ -314,9 +368,17 @@ impl Builder<'_> {
         let old_key = source.map(old_key);
         let mut columns = Vec::new();
         for c in &t.columns {
-            let set = d.sets.iter().find(|s| s.column.eq_ignore_ascii_case(&c.name));
+            let set = d
+                .sets
+                .iter()
+                .find(|s| s.column.eq_ignore_ascii_case(&c.name));
             let plan = if c.generated {
-                ColumnPlan { name: c.name.clone(), expr: None, source: ColumnSource::Generated, translate: None }
+                ColumnPlan {
+                    name: c.name.clone(),
+                    expr: None,
+                    source: ColumnSource::Generated,
+                    translate: None,
+                }
             } else if let (Some(s), Some(o)) = (set, source) {
                 let plain = lexer::tokenize(&s.expr)
                     .ok()
@@ -328,7 +390,10 @@ impl Builder<'_> {
                     Some(n) => format!("{}.{}", q(&o.name), q(n)),
                     None => s.expr.clone(),
                 };
-                let kind = if plain.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&c.name)) {
+                let kind = if plain
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&c.name))
+                {
                     ColumnSource::Copy
                 } else if is_plain {
                     ColumnSource::Rename
@@ -336,25 +401,63 @@ impl Builder<'_> {
                     ColumnSource::Computed
                 };
                 if let Err(m) = single_expression(&expr) {
-                    self.blockers.push(format!("{}: mig:set {} = {}: {m}", self.at(s.line), c.name, expr));
+                    self.blockers.push(format!(
+                        "{}: mig:set {} = {}: {m}",
+                        self.at(s.line),
+                        c.name,
+                        expr
+                    ));
                 }
-                ColumnPlan { name: c.name.clone(), expr: Some(expr), source: kind, translate: None }
+                ColumnPlan {
+                    name: c.name.clone(),
+                    expr: Some(expr),
+                    source: kind,
+                    translate: None,
+                }
             } else if let Some((o, oc)) = source.and_then(|o| o.column(&c.name).map(|oc| (o, oc))) {
                 // Qualified, so the name cannot be captured by a subquery's own columns.
-                ColumnPlan { name: c.name.clone(), expr: Some(format!("{}.{}", q(&o.name), q(&oc.name))), source: ColumnSource::Copy, translate: None }
-            } else if t.rowid_alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&c.name)) && source.is_some() {
-                ColumnPlan { name: c.name.clone(), expr: None, source: ColumnSource::Surrogate, translate: None }
+                ColumnPlan {
+                    name: c.name.clone(),
+                    expr: Some(format!("{}.{}", q(&o.name), q(&oc.name))),
+                    source: ColumnSource::Copy,
+                    translate: None,
+                }
+            } else if t
+                .rowid_alias
+                .as_deref()
+                .is_some_and(|a| a.eq_ignore_ascii_case(&c.name))
+                && source.is_some()
+            {
+                ColumnPlan {
+                    name: c.name.clone(),
+                    expr: None,
+                    source: ColumnSource::Surrogate,
+                    translate: None,
+                }
             } else if c.default.is_some() {
-                ColumnPlan { name: c.name.clone(), expr: None, source: ColumnSource::Default, translate: None }
+                ColumnPlan {
+                    name: c.name.clone(),
+                    expr: None,
+                    source: ColumnSource::Default,
+                    translate: None,
+                }
             } else {
-                if c.notnull && source.is_some() && t.rowid_alias.as_deref() != Some(c.name.as_str()) {
+                if c.notnull
+                    && source.is_some()
+                    && t.rowid_alias.as_deref() != Some(c.name.as_str())
+                {
                     self.blockers.push(format!(
                         "{}: column {}.{} is NOT NULL but has no source: {} has no column {} and it has no DEFAULT; add `-- mig:set {} = <expression>` above CREATE TABLE {}",
                         self.at(stmt.line), t.name, c.name,
                         source.map(|s| s.name.as_str()).unwrap_or("the old table"), c.name, c.name, t.name
                     ));
                 }
-                ColumnPlan { name: c.name.clone(), expr: None, source: ColumnSource::Null, translate: None }
+                ColumnPlan {
+                    name: c.name.clone(),
+                    expr: None,
+                    source: ColumnSource::Null,
+                    translate: None,
+                }
             };
             columns.push(plan);
         }
@@ -363,22 +466,39 @@ impl Builder<'_> {
         if let Some(o) = source {
             for c in columns.iter().filter(|c| c.expr.is_some()) {
                 let expr = c.expr.clone().unwrap_or_default();
-                match self.compile(&expr, &o.name).and_then(|r| own_row_only(r, &o.name)) {
+                match self
+                    .compile(&expr, &o.name)
+                    .and_then(|r| own_row_only(r, &o.name))
+                {
                     Ok(r) => {
                         self.reads.extend(r.iter().cloned());
                         col_reads.insert(c.name.to_ascii_lowercase(), r);
                     }
                     Err(msg) => {
-                        let line = d.sets.iter().find(|s| s.column.eq_ignore_ascii_case(&c.name)).map(|s| s.line).unwrap_or(stmt.line);
-                        self.blockers.push(format!("{}: {}.{} = {expr}: {msg}", self.at(line), t.name, c.name));
+                        let line = d
+                            .sets
+                            .iter()
+                            .find(|s| s.column.eq_ignore_ascii_case(&c.name))
+                            .map(|s| s.line)
+                            .unwrap_or(stmt.line);
+                        self.blockers.push(format!(
+                            "{}: {}.{} = {expr}: {msg}",
+                            self.at(line),
+                            t.name,
+                            c.name
+                        ));
                     }
                 }
             }
         }
-        let (key_mode, new_key, rowid_expr) = self.key_mode(t, source, old_key.as_ref(), &columns, &col_reads, stmt);
+        let (key_mode, new_key, rowid_expr) =
+            self.key_mode(t, source, old_key.as_ref(), &columns, &col_reads, stmt);
         if key_mode == KeyMode::Renumbered {
             for c in columns.iter_mut() {
-                if t.rowid_alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&c.name)) {
+                if t.rowid_alias
+                    .as_deref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(&c.name))
+                {
                     c.expr = None;
                     c.source = ColumnSource::Surrogate;
                 }
@@ -429,12 +549,22 @@ impl Builder<'_> {
         let (Some(o), Some(key)) = (source, old_key) else {
             return (KeyMode::NewEmpty, Vec::new(), None);
         };
-        let readable: Vec<String> = key.readable_names().iter().map(|n| n.to_ascii_lowercase()).collect();
+        let readable: Vec<String> = key
+            .readable_names()
+            .iter()
+            .map(|n| n.to_ascii_lowercase())
+            .collect();
         let old_name = o.name.to_ascii_lowercase();
         let key_only = |r: &Reads| {
-            !r.is_empty() && r.iter().all(|(tbl, col)| *tbl == old_name && readable.contains(col))
+            !r.is_empty()
+                && r.iter()
+                    .all(|(tbl, col)| *tbl == old_name && readable.contains(col))
         };
-        let new_key_cols: Vec<String> = if t.pk.is_empty() { vec!["rowid".into()] } else { t.pk.clone() };
+        let new_key_cols: Vec<String> = if t.pk.is_empty() {
+            vec!["rowid".into()]
+        } else {
+            t.pk.clone()
+        };
         let mut new_key = Vec::new();
         let mut preserved = true;
         let mut rowid_expr = None;
@@ -450,7 +580,10 @@ impl Builder<'_> {
                 continue;
             }
             let plan = columns.iter().find(|c| c.name.eq_ignore_ascii_case(k));
-            match (plan.and_then(|c| c.expr.clone()), col_reads.get(&k.to_ascii_lowercase())) {
+            match (
+                plan.and_then(|c| c.expr.clone()),
+                col_reads.get(&k.to_ascii_lowercase()),
+            ) {
                 (Some(e), Some(r)) if key_only(r) => new_key.push((k.clone(), e)),
                 _ => preserved = false,
             }
@@ -464,7 +597,11 @@ impl Builder<'_> {
                 self.at(stmt.line), t.name, o.name
             ));
         }
-        (KeyMode::Renumbered, vec![("rowid".into(), String::new())], None)
+        (
+            KeyMode::Renumbered,
+            vec![("rowid".into(), String::new())],
+            None,
+        )
     }
 
     /// Marks child columns that hold a key of a renumbered parent.
@@ -472,22 +609,40 @@ impl Builder<'_> {
         let renumbered: HashMap<String, (String, Option<OldKey>)> = tables
             .iter()
             .filter(|t| t.key_mode == KeyMode::Renumbered)
-            .map(|t| (t.name.to_ascii_lowercase(), (t.name.clone(), t.old_key.clone())))
+            .map(|t| {
+                (
+                    t.name.to_ascii_lowercase(),
+                    (t.name.clone(), t.old_key.clone()),
+                )
+            })
             .collect();
         for child in tables.iter_mut() {
-            let Some(tt) = target.table(&child.name) else { continue };
+            let Some(tt) = target.table(&child.name) else {
+                continue;
+            };
             for fk in &tt.foreign_keys {
-                let Some((parent, parent_key)) = renumbered.get(&fk.parent.to_ascii_lowercase()) else { continue };
+                let Some((parent, parent_key)) = renumbered.get(&fk.parent.to_ascii_lowercase())
+                else {
+                    continue;
+                };
                 let parent_alias = target.table(parent).and_then(|p| p.rowid_alias.clone());
                 let to_key = fk.to.len() == 1
                     && match &fk.to[0] {
                         None => true,
-                        Some(c) => parent_alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(c)),
+                        Some(c) => parent_alias
+                            .as_deref()
+                            .is_some_and(|a| a.eq_ignore_ascii_case(c)),
                     };
                 if fk.from.len() != 1 || !to_key {
                     continue;
                 }
-                let Some(col) = child.columns.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&fk.from[0])) else { continue };
+                let Some(col) = child
+                    .columns
+                    .iter_mut()
+                    .find(|c| c.name.eq_ignore_ascii_case(&fk.from[0]))
+                else {
+                    continue;
+                };
                 if col.expr.is_none() {
                     continue;
                 }
@@ -510,10 +665,18 @@ impl Builder<'_> {
         let reads = Arc::new(Mutex::new(Reads::new()));
         let sink = Arc::clone(&reads);
         self.conn.authorizer(Some(move |ctx: AuthContext<'_>| {
-            if let AuthAction::Read { table_name, column_name } = ctx.action {
-                if ctx.database_name == Some("old") {
+            if let AuthAction::Read {
+                table_name,
+                column_name,
+            } = ctx.action
+            {
+                // SQLite also reports an unnamed read when it touches the rowid.
+                if ctx.database_name == Some("old") && !column_name.is_empty() {
                     if let Ok(mut r) = sink.lock() {
-                        r.insert((table_name.to_ascii_lowercase(), column_name.to_ascii_lowercase()));
+                        r.insert((
+                            table_name.to_ascii_lowercase(),
+                            column_name.to_ascii_lowercase(),
+                        ));
                     }
                 }
             }
@@ -521,7 +684,8 @@ impl Builder<'_> {
         }));
         let sql = format!("SELECT ({expr}) FROM old.{}", q(old_table));
         let result = self.conn.prepare(&sql).map(|_| ());
-        self.conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
+        self.conn
+            .authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
         result.map_err(|e| match e {
             rusqlite::Error::SqlInputError { msg, .. } => msg,
             rusqlite::Error::SqliteFailure(_, Some(msg)) => msg,
@@ -540,7 +704,10 @@ impl Builder<'_> {
         if written.is_empty() {
             return;
         }
-        let cols: Vec<String> = written.iter().map(|(c, _)| if c == "rowid" { c.clone() } else { q(c) }).collect();
+        let cols: Vec<String> = written
+            .iter()
+            .map(|(c, _)| if c == "rowid" { c.clone() } else { q(c) })
+            .collect();
         let exprs: Vec<String> = written.iter().map(|(_, e)| e.clone()).collect();
         let sql = format!(
             "INSERT INTO main.{}({}) SELECT {} FROM old.{}",
@@ -551,25 +718,51 @@ impl Builder<'_> {
         );
         if let Err(e) = self.conn.prepare(&sql) {
             // Reaching here means each expression compiled alone; report the whole.
-            self.blockers.push(format!("table {}: the copy statement does not compile: {e}", t.name));
+            self.blockers.push(format!(
+                "table {}: the copy statement does not compile: {e}",
+                t.name
+            ));
         }
     }
 
     fn data_loss(&self, tables: &[TablePlan]) -> Result<Vec<DataLoss>> {
-        let sourced: HashSet<String> = tables.iter().filter_map(|t| t.source.as_ref()).map(|s| s.to_ascii_lowercase()).collect();
+        let sourced: HashSet<String> = tables
+            .iter()
+            .filter_map(|t| t.source.as_ref())
+            .map(|s| s.to_ascii_lowercase())
+            .collect();
         let mut out = Vec::new();
         for o in &self.old.tables {
             let lower = o.name.to_ascii_lowercase();
             let any_read = self.reads.iter().any(|(t, _)| *t == lower);
             if !sourced.contains(&lower) && !any_read {
-                let rows = if self.count { count_rows(self.conn, &o.name)? } else { 0 };
-                out.push(DataLoss { old_table: o.name.clone(), old_column: None, rows });
+                let rows = if self.count {
+                    count_rows(self.conn, &o.name)?
+                } else {
+                    0
+                };
+                out.push(DataLoss {
+                    old_table: o.name.clone(),
+                    old_column: None,
+                    rows,
+                });
                 continue;
             }
             for c in o.columns.iter().filter(|c| !c.generated) {
-                if !self.reads.contains(&(lower.clone(), c.name.to_ascii_lowercase())) {
-                    let rows = if self.count { count_non_null(self.conn, &o.name, &c.name)? } else { 0 };
-                    out.push(DataLoss { old_table: o.name.clone(), old_column: Some(c.name.clone()), rows });
+                if !self
+                    .reads
+                    .contains(&(lower.clone(), c.name.to_ascii_lowercase()))
+                {
+                    let rows = if self.count {
+                        count_non_null(self.conn, &o.name, &c.name)?
+                    } else {
+                        0
+                    };
+                    out.push(DataLoss {
+                        old_table: o.name.clone(),
+                        old_column: Some(c.name.clone()),
+                        rows,
+                    });
                 }
             }
         }
@@ -614,14 +807,22 @@ fn single_expression(expr: &str) -> std::result::Result<(), String> {
 
 fn count_rows(conn: &Connection, old_table: &str) -> Result<u64> {
     let n: i64 = conn
-        .query_row(&format!("SELECT count(*) FROM old.{}", q(old_table)), [], |r| r.get(0))
+        .query_row(
+            &format!("SELECT count(*) FROM old.{}", q(old_table)),
+            [],
+            |r| r.get(0),
+        )
         .ctx(|| format!("counting rows of {old_table}"))?;
     Ok(n.max(0) as u64)
 }
 
 fn count_non_null(conn: &Connection, old_table: &str, column: &str) -> Result<u64> {
     let n: i64 = conn
-        .query_row(&format!("SELECT count({}) FROM old.{}", q(column), q(old_table)), [], |r| r.get(0))
+        .query_row(
+            &format!("SELECT count({}) FROM old.{}", q(column), q(old_table)),
+            [],
+            |r| r.get(0),
+        )
         .ctx(|| format!("counting values of {old_table}.{column}"))?;
     Ok(n.max(0) as u64)
 }
@@ -639,7 +840,11 @@ fn copy_order(tables: Vec<TablePlan>, target: &Catalog) -> Vec<TablePlan> {
                 .map(|tt| {
                     tt.foreign_keys
                         .iter()
-                        .filter_map(|fk| names.iter().position(|n| *n == fk.parent.to_ascii_lowercase()))
+                        .filter_map(|fk| {
+                            names
+                                .iter()
+                                .position(|n| *n == fk.parent.to_ascii_lowercase())
+                        })
                         .filter(|p| names[*p] != t.name.to_ascii_lowercase())
                         .collect()
                 })
@@ -651,7 +856,9 @@ fn copy_order(tables: Vec<TablePlan>, target: &Catalog) -> Vec<TablePlan> {
     while order.len() < tables.len() {
         let ready = (0..tables.len()).find(|&i| !done[i] && deps[i].iter().all(|d| done[*d]));
         // A cycle: take the first remaining table in schema order.
-        let next = ready.or_else(|| (0..tables.len()).find(|&i| !done[i])).unwrap_or(0);
+        let next = ready
+            .or_else(|| (0..tables.len()).find(|&i| !done[i]))
+            .unwrap_or(0);
         done[next] = true;
         order.push(next);
     }

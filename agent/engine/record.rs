@@ -68,13 +68,23 @@ pub fn read_marker(conn: &Connection, schema: &str) -> Result<Option<Marker>> {
             )))
         }
     };
-    Ok(Some(Marker { status, migration_id, new_path, schema_hash, started_at, catalog }))
+    Ok(Some(Marker {
+        status,
+        migration_id,
+        new_path,
+        schema_hash,
+        started_at,
+        catalog,
+    }))
 }
 
 pub fn has_table(conn: &Connection, schema: &str, name: &str) -> Result<bool> {
     let n: i64 = conn
         .query_row(
-            &format!("SELECT count(*) FROM {}.sqlite_schema WHERE type = 'table' AND name = ?1", q(schema)),
+            &format!(
+                "SELECT count(*) FROM {}.sqlite_schema WHERE type = 'table' AND name = ?1",
+                q(schema)
+            ),
             [name],
             |r| r.get(0),
         )
@@ -88,7 +98,14 @@ pub fn log_max(conn: &Connection, schema: &str) -> Result<u64> {
         return Ok(0);
     }
     let n: i64 = conn
-        .query_row(&format!("SELECT coalesce(max(seq), 0) FROM {}._migration_log", q(schema)), [], |r| r.get(0))
+        .query_row(
+            &format!(
+                "SELECT coalesce(max(seq), 0) FROM {}._migration_log",
+                q(schema)
+            ),
+            [],
+            |r| r.get(0),
+        )
         .ctx(|| "reading _migration_log".into())?;
     Ok(n.max(0) as u64)
 }
@@ -122,7 +139,13 @@ pub fn catalog_listing(conn: &Connection, schema: &str) -> Result<String> {
         ))
         .ctx(|| "reading the old catalog".into())?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
         .ctx(|| "reading the old catalog".into())?;
     let mut out = String::new();
     for row in rows {
@@ -139,7 +162,11 @@ pub fn drift(recorded: &str, now: &str) -> Vec<String> {
         s.lines()
             .filter_map(|l| {
                 let mut p = l.split('\t');
-                Some((p.next()?.to_string(), p.next()?.to_string(), p.next()?.to_string()))
+                Some((
+                    p.next()?.to_string(),
+                    p.next()?.to_string(),
+                    p.next()?.to_string(),
+                ))
             })
             .collect()
     };
@@ -187,7 +214,8 @@ pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
     for t in &old.tables {
         let logs = sourced.iter().any(|s| s.eq_ignore_ascii_case(&t.name));
         for sql in trigger_sql(t, logs) {
-            tx.execute_batch(&sql).ctx(|| format!("creating recording triggers on {}", t.name))?;
+            tx.execute_batch(&sql)
+                .ctx(|| format!("creating recording triggers on {}", t.name))?;
         }
     }
     let catalog = catalog_listing(&tx, "main")?;
@@ -197,7 +225,8 @@ pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
         rusqlite::params![spec.migration_id, spec.new_path, spec.plan.schema_hash, catalog],
     )
     .ctx(|| "writing _migration_marker".into())?;
-    tx.commit().ctx(|| "committing the recording setup".into())?;
+    tx.commit()
+        .ctx(|| "committing the recording setup".into())?;
     Ok(())
 }
 
@@ -211,7 +240,10 @@ fn guard() -> String {
 fn key_values(key: &OldKey, row: &str) -> Vec<String> {
     match key {
         OldKey::Rowid { .. } => vec![format!("{row}.rowid")],
-        OldKey::Columns(cols) => cols.iter().map(|c| format!("{row}.{}", q(&c.name))).collect(),
+        OldKey::Columns(cols) => cols
+            .iter()
+            .map(|c| format!("{row}.{}", q(&c.name)))
+            .collect(),
     }
 }
 
@@ -219,7 +251,13 @@ fn key_values(key: &OldKey, row: &str) -> Vec<String> {
 /// (otherwise its triggers only refuse writes while draining).
 fn trigger_sql(t: &Table, logs: bool) -> Vec<String> {
     let key = old_key(t);
-    let name = |kind: &str| q(&format!("{}{kind}_{}", super::catalog::TRIGGER_PREFIX, t.name));
+    let name = |kind: &str| {
+        q(&format!(
+            "{}{kind}_{}",
+            super::catalog::TRIGGER_PREFIX,
+            t.name
+        ))
+    };
     let table = q(&t.name);
     let guard = guard();
     let log = |op: &str, row: &str, with_old: bool| -> String {
@@ -242,9 +280,21 @@ fn trigger_sql(t: &Table, logs: bool) -> Vec<String> {
         )
     };
     let mut out = vec![
-        format!("CREATE TRIGGER {} AFTER INSERT ON {table} FOR EACH ROW BEGIN {guard} {} END;", name("i"), log("I", "NEW", false)),
-        format!("CREATE TRIGGER {} AFTER UPDATE ON {table} FOR EACH ROW BEGIN {guard} {} END;", name("u"), log("U", "NEW", true)),
-        format!("CREATE TRIGGER {} AFTER DELETE ON {table} FOR EACH ROW BEGIN {guard} {} END;", name("d"), log("D", "OLD", false)),
+        format!(
+            "CREATE TRIGGER {} AFTER INSERT ON {table} FOR EACH ROW BEGIN {guard} {} END;",
+            name("i"),
+            log("I", "NEW", false)
+        ),
+        format!(
+            "CREATE TRIGGER {} AFTER UPDATE ON {table} FOR EACH ROW BEGIN {guard} {} END;",
+            name("u"),
+            log("U", "NEW", true)
+        ),
+        format!(
+            "CREATE TRIGGER {} AFTER DELETE ON {table} FOR EACH ROW BEGIN {guard} {} END;",
+            name("d"),
+            log("D", "OLD", false)
+        ),
     ];
     if logs {
         out.extend(replace_capture(t, &key));
@@ -284,7 +334,10 @@ fn replace_capture(t: &Table, key: &OldKey) -> Vec<String> {
         OldKey::Rowid { .. } => "rowid IS NOT OLD.rowid".to_string(),
         OldKey::Columns(cols) => format!(
             "NOT ({})",
-            cols.iter().map(|c| format!("{n} IS OLD.{n}", n = q(&c.name))).collect::<Vec<_>>().join(" AND ")
+            cols.iter()
+                .map(|c| format!("{n} IS OLD.{n}", n = q(&c.name)))
+                .collect::<Vec<_>>()
+                .join(" AND ")
         ),
     };
     let ins: Vec<String> = uniques
@@ -311,10 +364,24 @@ fn replace_capture(t: &Table, key: &OldKey) -> Vec<String> {
             )
         })
         .collect();
-    let name = |kind: &str| q(&format!("{}{kind}_{}", super::catalog::TRIGGER_PREFIX, t.name));
+    let name = |kind: &str| {
+        q(&format!(
+            "{}{kind}_{}",
+            super::catalog::TRIGGER_PREFIX,
+            t.name
+        ))
+    };
     vec![
-        format!("CREATE TRIGGER {} BEFORE INSERT ON {table} FOR EACH ROW BEGIN {} END;", name("ri"), ins.join(" ")),
-        format!("CREATE TRIGGER {} BEFORE UPDATE ON {table} FOR EACH ROW BEGIN {} END;", name("ru"), upd.join(" ")),
+        format!(
+            "CREATE TRIGGER {} BEFORE INSERT ON {table} FOR EACH ROW BEGIN {} END;",
+            name("ri"),
+            ins.join(" ")
+        ),
+        format!(
+            "CREATE TRIGGER {} BEFORE UPDATE ON {table} FOR EACH ROW BEGIN {} END;",
+            name("ru"),
+            upd.join(" ")
+        ),
     ]
 }
 
@@ -369,18 +436,26 @@ pub fn remove(conn: &mut Connection, refuse_if: &[MarkerStatus], refusal: &str) 
         names
     };
     for t in &triggers {
-        tx.execute_batch(&format!("DROP TRIGGER {}", q(t))).ctx(|| format!("dropping trigger {t}"))?;
+        tx.execute_batch(&format!("DROP TRIGGER {}", q(t)))
+            .ctx(|| format!("dropping trigger {t}"))?;
     }
     let log = has_table(&tx, "main", "_migration_log")?;
     if log {
-        tx.execute_batch("DROP TABLE _migration_log").ctx(|| "dropping _migration_log".into())?;
+        tx.execute_batch("DROP TABLE _migration_log")
+            .ctx(|| "dropping _migration_log".into())?;
     }
     let had_marker = has_table(&tx, "main", "_migration_marker")?;
     if had_marker {
-        tx.execute_batch("DROP TABLE _migration_marker").ctx(|| "dropping _migration_marker".into())?;
+        tx.execute_batch("DROP TABLE _migration_marker")
+            .ctx(|| "dropping _migration_marker".into())?;
     }
     tx.commit().ctx(|| "committing the cleanup".into())?;
-    Ok(Removed { previous_status, marker: had_marker, log, triggers: triggers.len() as u32 })
+    Ok(Removed {
+        previous_status,
+        marker: had_marker,
+        log,
+        triggers: triggers.len() as u32,
+    })
 }
 
 /// Recording triggers present on the old database.

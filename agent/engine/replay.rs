@@ -40,16 +40,26 @@ pub fn batch(conn: &mut Connection, plan: &Plan, max_entries: u64) -> Result<Bat
         .ctx(|| "starting a replay batch".into())?;
     let lo = meta::checkpoint(&tx)?;
     let log_max: i64 = tx
-        .query_row("SELECT coalesce(max(seq), 0) FROM old._migration_log", [], |r| r.get(0))
+        .query_row(
+            "SELECT coalesce(max(seq), 0) FROM old._migration_log",
+            [],
+            |r| r.get(0),
+        )
         .ctx(|| "reading _migration_log".into())?;
     let log_max = log_max.max(0) as u64;
     if log_max <= lo {
-        return Ok(Batch { applied: 0, checkpoint: lo, log_max });
+        return Ok(Batch {
+            applied: 0,
+            checkpoint: lo,
+            log_max,
+        });
     }
     let hi = log_max.min(lo + max_entries);
     let touched_tables: Vec<String> = {
         let mut stmt = tx
-            .prepare_cached("SELECT DISTINCT tbl FROM old._migration_log WHERE seq > ?1 AND seq <= ?2")
+            .prepare_cached(
+                "SELECT DISTINCT tbl FROM old._migration_log WHERE seq > ?1 AND seq <= ?2",
+            )
             .ctx(|| "reading _migration_log".into())?;
         let names = stmt
             .query_map([lo as i64, hi as i64], |r| r.get(0))
@@ -66,7 +76,11 @@ pub fn batch(conn: &mut Connection, plan: &Plan, max_entries: u64) -> Result<Bat
     }
     meta::set_checkpoint(&tx, hi)?;
     tx.commit().ctx(|| "committing a replay batch".into())?;
-    Ok(Batch { applied: hi - lo, checkpoint: hi, log_max })
+    Ok(Batch {
+        applied: hi - lo,
+        checkpoint: hi,
+        log_max,
+    })
 }
 
 /// Distinct keys of `src` touched by entries in (?1, ?2]: the new key of
@@ -92,7 +106,9 @@ fn tuple(items: &[String]) -> String {
 }
 
 fn apply_table(conn: &Connection, t: &TablePlan, log_width: usize, lo: u64, hi: u64) -> Result<()> {
-    let (Some(src), Some(key)) = (&t.source, &t.old_key) else { return Ok(()) };
+    let (Some(src), Some(key)) = (&t.source, &t.old_key) else {
+        return Ok(());
+    };
     let width = key.width();
     let touched_sql = touched(src, width);
     let range: [Value; 2] = [Value::Integer(lo as i64), Value::Integer(hi as i64)];
@@ -105,17 +121,19 @@ fn apply_table(conn: &Connection, t: &TablePlan, log_width: usize, lo: u64, hi: 
             .enumerate()
             .map(|(i, e)| format!("{e} = tk.k{i}"))
             .collect();
-        format!("NOT EXISTS (SELECT 1 FROM old.{} x WHERE {})", q(src), key_cmp.join(" AND "))
+        format!(
+            "NOT EXISTS (SELECT 1 FROM old.{} x WHERE {})",
+            q(src),
+            key_cmp.join(" AND ")
+        )
     };
-    let tk_cols: Vec<String> = (0..width).map(|i| format!("k{i}")).collect();
     let delete = match t.key_mode {
         KeyMode::Renumbered => {
             let keys: Vec<String> = (0..width).map(|i| format!("tk.k{i}")).collect();
             format!(
-                "DELETE FROM main.{} WHERE rowid IN (SELECT m._mig_new FROM ({touched_sql}) AS tk({}) \
+                "DELETE FROM main.{} WHERE rowid IN (SELECT m._mig_new FROM ({touched_sql}) AS tk \
                  JOIN main._id_mapping m ON m._mig_tbl = {} AND {} WHERE {gone_filter})",
                 q(&t.name),
-                tk_cols.join(", "),
                 lit(&t.name),
                 mapping_match("m", &keys)
             )
@@ -126,19 +144,28 @@ fn apply_table(conn: &Connection, t: &TablePlan, log_width: usize, lo: u64, hi: 
                 OldKey::Rowid { alias } => {
                     let mut v = vec!["rowid".to_string(), "oid".into(), "_rowid_".into()];
                     v.extend(alias.iter().cloned());
-                    v.into_iter().map(|n| format!("tk.k0 AS {}", q(&n))).collect()
+                    v.into_iter()
+                        .map(|n| format!("tk.k0 AS {}", q(&n)))
+                        .collect()
                 }
-                OldKey::Columns(cols) => cols.iter().enumerate().map(|(i, c)| format!("tk.k{i} AS {}", q(&c.name))).collect(),
+                OldKey::Columns(cols) => cols
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| format!("tk.k{i} AS {}", q(&c.name)))
+                    .collect(),
             };
-            let new_cols: Vec<String> = t.new_key.iter().map(|(c, _)| if c == "rowid" { c.clone() } else { q(c) }).collect();
+            let new_cols: Vec<String> = t
+                .new_key
+                .iter()
+                .map(|(c, _)| if c == "rowid" { c.clone() } else { q(c) })
+                .collect();
             let new_exprs: Vec<String> = t.new_key.iter().map(|(_, e)| e.clone()).collect();
             format!(
-                "DELETE FROM main.{} WHERE {} IN (SELECT {} FROM (SELECT {} FROM ({touched_sql}) AS tk({}) WHERE {gone_filter}) AS {})",
+                "DELETE FROM main.{} WHERE {} IN (SELECT {} FROM (SELECT {} FROM ({touched_sql}) AS tk WHERE {gone_filter}) AS {})",
                 q(&t.name),
                 tuple(&new_cols),
                 new_exprs.join(", "),
                 names.join(", "),
-                tk_cols.join(", "),
                 q(src)
             )
         }

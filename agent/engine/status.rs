@@ -113,7 +113,8 @@ pub fn status(spec: &DatabaseSpec, busy: Busy) -> Result<Status> {
     } else if let Some(why) = &loc.old_why {
         s.warnings.push(why.clone());
     } else if let Some(old) = &loc.old {
-        s.warnings.push(format!("old database {} does not exist", old.display()));
+        s.warnings
+            .push(format!("old database {} does not exist", old.display()));
     }
     if let Some(new) = loc.new.as_ref().filter(|p| p.exists()) {
         let conn = open::new_ro(new, busy)?;
@@ -133,10 +134,18 @@ pub fn status(spec: &DatabaseSpec, busy: Busy) -> Result<Status> {
                 .prepare("SELECT substr(item, 6), n, done FROM _migration_progress WHERE item LIKE 'copy:%' ORDER BY rowid")
                 .map_err(|e| super::error::classify("reading copy progress".into(), e))?;
             let rows = stmt
-                .query_map([], |r| Ok(TableCopy { table: r.get(0)?, rows: r.get::<_, i64>(1)?.max(0) as u64, done: r.get(2)? }))
+                .query_map([], |r| {
+                    Ok(TableCopy {
+                        table: r.get(0)?,
+                        rows: r.get::<_, i64>(1)?.max(0) as u64,
+                        done: r.get(2)?,
+                    })
+                })
                 .map_err(|e| super::error::classify("reading copy progress".into(), e))?;
             for r in rows {
-                s.tables.push(r.map_err(|e| super::error::classify("reading copy progress".into(), e))?);
+                s.tables.push(
+                    r.map_err(|e| super::error::classify("reading copy progress".into(), e))?,
+                );
             }
         }
     }
@@ -155,7 +164,11 @@ pub fn status(spec: &DatabaseSpec, busy: Busy) -> Result<Status> {
 }
 
 fn derive_phase(s: &mut Status) {
-    let new = s.new_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+    let new = s
+        .new_path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
     let pending = s.pending.unwrap_or(0);
     let (phase, next) = match (s.migration, s.marker) {
         (Some(meta::MigrationStatus::Ready), Some(_)) => (

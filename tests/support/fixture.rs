@@ -54,8 +54,16 @@ pub fn create_old(path: &Path, rows: i64) -> Connection {
                 i,
                 format!("Zoë{i}"),
                 format!("Ünïcødé-{i}"),
-                if i % 7 == 0 { None } else { Some(format!("User{i}@Example.COM")) },
-                if i % 5 == 0 { Some(vec![0u8, 255, i as u8, 0]) } else { None }
+                if i % 7 == 0 {
+                    None
+                } else {
+                    Some(format!("User{i}@Example.COM"))
+                },
+                if i % 5 == 0 {
+                    Some(vec![0u8, 255, i as u8, 0])
+                } else {
+                    None
+                }
             ],
         )
         .expect("customer");
@@ -63,7 +71,11 @@ pub fn create_old(path: &Path, rows: i64) -> Connection {
     for i in 1..=(rows / 4).max(3) {
         tx.execute(
             "INSERT INTO Product VALUES (?1, ?2, ?3)",
-            rusqlite::params![format!("P-{i:05}"), format!("Product {i} «deluxe»"), (i as f64) * 1.25],
+            rusqlite::params![
+                format!("P-{i:05}"),
+                format!("Product {i} «deluxe»"),
+                (i as f64) * 1.25
+            ],
         )
         .expect("product");
     }
@@ -71,11 +83,19 @@ pub fn create_old(path: &Path, rows: i64) -> Connection {
     for i in 1..=rows {
         tx.execute(
             "INSERT INTO Orders(CustomerId, ProductCode, Qty, Note) VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![i, format!("P-{:05}", 1 + i % products), i % 9, "x".repeat((i % 3 * 700) as usize)],
+            rusqlite::params![
+                i,
+                format!("P-{:05}", 1 + i % products),
+                i % 9,
+                "x".repeat((i % 3 * 700) as usize)
+            ],
         )
         .expect("order");
-        tx.execute("INSERT INTO Tag VALUES (?1, 'a', ?2), (?1, 'b', NULL)", rusqlite::params![i, i as f64 / 3.0])
-            .expect("tag");
+        tx.execute(
+            "INSERT INTO Tag VALUES (?1, 'a', ?2), (?1, 'b', NULL)",
+            rusqlite::params![i, i as f64 / 3.0],
+        )
+        .expect("tag");
     }
     tx.commit().expect("commit");
     conn

@@ -29,8 +29,10 @@ fn rows(conn: &Connection, sql: &str) -> Vec<String> {
 /// `new`. Returns the number of rows compared.
 pub fn assert_matches(old: &Path, new: &Path) -> usize {
     let conn = Connection::open_in_memory().expect("oracle db");
-    conn.execute("ATTACH ?1 AS old", [old.to_str().expect("path")]).expect("attach old");
-    conn.execute("ATTACH ?1 AS new", [new.to_str().expect("path")]).expect("attach new");
+    conn.execute("ATTACH ?1 AS old", [old.to_str().expect("path")])
+        .expect("attach old");
+    conn.execute("ATTACH ?1 AS new", [new.to_str().expect("path")])
+        .expect("attach new");
     conn.execute_batch(
         "CREATE TABLE customer AS SELECT CustomerId AS id, FirstName || ' ' || LastName AS full_name, lower(Email) AS email, Photo AS photo FROM old.Customer;
          CREATE TABLE product AS SELECT Code AS code, Title AS title, CAST(round(Price * 100) AS INTEGER) AS price_cents FROM old.Product;
@@ -77,6 +79,9 @@ pub fn assert_matches(old: &Path, new: &Path) -> usize {
     let dangling: i64 = conn
         .query_row("SELECT count(*) FROM new.orders o WHERE o.product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM new.product p WHERE p.id = o.product_id)", [], |r| r.get(0))
         .expect("dangling");
-    assert_eq!(dangling, 0, "orders reference product ids that do not exist");
+    assert_eq!(
+        dangling, 0,
+        "orders reference product ids that do not exist"
+    );
     compared
 }

@@ -28,25 +28,37 @@ impl Writer {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let handle = std::thread::spawn(move || run(path, seed, &flag));
-        Writer { stop, handle: Some(handle) }
+        Writer {
+            stop,
+            handle: Some(handle),
+        }
     }
 
     pub fn stop(mut self) -> WriterStats {
         self.stop.store(true, Ordering::SeqCst);
-        self.handle.take().map(|h| h.join().expect("writer thread")).unwrap_or_default()
+        self.handle
+            .take()
+            .map(|h| h.join().expect("writer thread"))
+            .unwrap_or_default()
     }
 }
 
 fn run(path: PathBuf, seed: u64, stop: &AtomicBool) -> WriterStats {
     let conn = Connection::open(path).expect("writer connection");
-    conn.busy_timeout(std::time::Duration::from_secs(10)).expect("busy");
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .expect("busy");
     // Like many services: no foreign-key enforcement, so references may dangle.
-    conn.pragma_update(None, "foreign_keys", false).expect("foreign_keys");
+    conn.pragma_update(None, "foreign_keys", false)
+        .expect("foreign_keys");
     let mut rng = StdRng::seed_from_u64(seed);
     let mut stats = WriterStats::default();
     while !stop.load(Ordering::SeqCst) {
         match one_transaction(&conn, &mut rng) {
-            Ok(()) => stats.committed += 1,
+            Ok(()) => {
+                stats.committed += 1;
+                // Paced like a busy service (~1,000 transactions/s), not a tight loop.
+                std::thread::sleep(std::time::Duration::from_micros(500));
+            }
             Err(e) if e.to_string().contains("draining for a migration") => {
                 stats.refused_draining += 1;
                 std::thread::sleep(std::time::Duration::from_millis(2));
@@ -61,7 +73,11 @@ fn one_transaction(conn: &Connection, rng: &mut StdRng) -> rusqlite::Result<()> 
     // IMMEDIATE, as a service that reads before it writes must use.
     let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
     for _ in 0..rng.random_range(1..4) {
-        let max: i64 = tx.query_row("SELECT coalesce(max(CustomerId), 0) FROM Customer", [], |r| r.get(0))?;
+        let max: i64 = tx.query_row(
+            "SELECT coalesce(max(CustomerId), 0) FROM Customer",
+            [],
+            |r| r.get(0),
+        )?;
         let id = rng.random_range(1..=max.max(1) + 3);
         match rng.random_range(0..10) {
             0 | 1 => {
@@ -84,14 +100,23 @@ fn one_transaction(conn: &Connection, rng: &mut StdRng) -> rusqlite::Result<()> 
             }
             5 => {
                 // Primary key change on a WITHOUT ROWID table.
-                tx.execute("UPDATE Tag SET Label = Label || 'x' WHERE OrderId = ?1 AND Label = 'a'", [id])?;
+                tx.execute(
+                    "UPDATE Tag SET Label = Label || 'x' WHERE OrderId = ?1 AND Label = 'a'",
+                    [id],
+                )?;
             }
             6 => {
                 // Primary key change on a renumbered table, with its references.
                 let code = format!("P-{:05}", rng.random_range(1..20));
                 let moved = format!("{code}-m{}", rng.random_range(0..1000));
-                tx.execute("INSERT OR IGNORE INTO Product VALUES (?1, 'moved', 9.99)", [&moved])?;
-                tx.execute("UPDATE Orders SET ProductCode = ?2 WHERE ProductCode = ?1", [&code, &moved])?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO Product VALUES (?1, 'moved', 9.99)",
+                    [&moved],
+                )?;
+                tx.execute(
+                    "UPDATE Orders SET ProductCode = ?2 WHERE ProductCode = ?1",
+                    [&code, &moved],
+                )?;
             }
             7 => {
                 tx.execute(
@@ -100,7 +125,10 @@ fn one_transaction(conn: &Connection, rng: &mut StdRng) -> rusqlite::Result<()> 
                 )?;
             }
             8 => {
-                tx.execute("UPDATE Orders SET Qty = Qty + 1, Note = NULL WHERE OrderId = ?1", [id])?;
+                tx.execute(
+                    "UPDATE Orders SET Qty = Qty + 1, Note = NULL WHERE OrderId = ?1",
+                    [id],
+                )?;
                 tx.execute("INSERT OR REPLACE INTO Tag VALUES (?1, 'c', 0.5)", [id])?;
             }
             _ => {

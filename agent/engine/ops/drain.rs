@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
+use super::super::catalog::{lit, q};
 use super::super::error::{EngineError, Result, SqlContext};
 use super::super::open::{self, Busy};
 use super::super::paths::DatabaseSpec;
 use super::super::plan::{KeyMode, Plan};
 use super::super::record::{self, MarkerStatus};
-use super::super::catalog::{lit, q};
 use super::super::{meta, replay, Ctx, Event};
 use super::{locate, recorded_plan};
 
@@ -84,8 +84,12 @@ pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Res
         }
         Some(meta::MigrationStatus::Migrating) => {}
     }
-    let id = meta::read_identity(&work, "main")?
-        .ok_or_else(|| EngineError::Precondition(format!("{} has no _schema_identity; it was not created by `mig migrate`", new.display())))?;
+    let id = meta::read_identity(&work, "main")?.ok_or_else(|| {
+        EngineError::Precondition(format!(
+            "{} has no _schema_identity; it was not created by `mig migrate`",
+            new.display()
+        ))
+    })?;
     if id.migration_id != marker.migration_id {
         return Err(EngineError::Precondition(format!(
             "{} and {} belong to different migrations; check --old and --new",
@@ -110,7 +114,10 @@ pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Res
     if marker.status == MarkerStatus::Recording {
         freeze_and_replay(&mut work, &old_rw, &plan, opts, ctx, &mut summary)?;
     } else {
-        (ctx.sink)(Event::Step { step: "replay", message: "the old database already refuses writes; replaying the rest".into() });
+        (ctx.sink)(Event::Step {
+            step: "replay",
+            message: "the old database already refuses writes; replaying the rest".into(),
+        });
         let (n, _) = replay_all(&mut work, &plan, None, ctx)?;
         summary.entries_replayed += n;
         summary.attempts = 1;
@@ -118,7 +125,10 @@ pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Res
     summary.checkpoint = finish(&mut work, &plan)?;
     summary.warnings = foreign_key_warnings(&work)?;
     for w in &summary.warnings {
-        (ctx.sink)(Event::Notice { warn: true, message: w.clone() });
+        (ctx.sink)(Event::Notice {
+            warn: true,
+            message: w.clone(),
+        });
     }
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
@@ -134,9 +144,15 @@ fn freeze_and_replay(
 ) -> Result<()> {
     loop {
         summary.attempts += 1;
-        (ctx.sink)(Event::Step { step: "catch-up", message: "replaying while writes still flow".into() });
+        (ctx.sink)(Event::Step {
+            step: "catch-up",
+            message: "replaying while writes still flow".into(),
+        });
         summary.entries_replayed += replay::catch_up(work, plan, opts.catch_up_below, ctx)?;
-        (ctx.sink)(Event::Step { step: "freeze", message: "old database now refuses writes".into() });
+        (ctx.sink)(Event::Step {
+            step: "freeze",
+            message: "old database now refuses writes".into(),
+        });
         record::set_status(old_rw, MarkerStatus::Recording, MarkerStatus::Draining)?;
         let frozen = Instant::now();
         let deadline = frozen + opts.freeze_limit;
@@ -161,12 +177,16 @@ fn freeze_and_replay(
                     )));
                 }
                 let backoff = Duration::from_millis(500 * u64::from(summary.attempts));
-                (ctx.sink)(Event::Notice { warn: true, message: format!("{msg}; retrying in {} ms", backoff.as_millis()) });
+                (ctx.sink)(Event::Notice {
+                    warn: true,
+                    message: format!("{msg}; retrying in {} ms", backoff.as_millis()),
+                });
                 std::thread::sleep(backoff);
             }
             Err(e) => {
                 // Never leave writes refused because the drain failed.
-                let restored = record::set_status(old_rw, MarkerStatus::Draining, MarkerStatus::Recording);
+                let restored =
+                    record::set_status(old_rw, MarkerStatus::Draining, MarkerStatus::Recording);
                 return Err(match restored {
                     Ok(()) => e,
                     Err(r) => EngineError::Precondition(format!(
@@ -179,7 +199,12 @@ fn freeze_and_replay(
 }
 
 /// Replays until nothing is pending (true) or the deadline passes (false).
-fn replay_all(work: &mut Connection, plan: &Plan, deadline: Option<Instant>, ctx: &mut Ctx<'_>) -> Result<(u64, bool)> {
+fn replay_all(
+    work: &mut Connection,
+    plan: &Plan,
+    deadline: Option<Instant>,
+    ctx: &mut Ctx<'_>,
+) -> Result<(u64, bool)> {
     let started = Instant::now();
     let mut applied = 0;
     loop {
@@ -208,7 +233,11 @@ fn finish(work: &mut Connection, plan: &Plan) -> Result<u64> {
     let checkpoint = meta::checkpoint(&tx)?;
     let has_seq = |schema: &str| record::has_table(&tx, schema, "sqlite_sequence");
     if has_seq("main")? && has_seq("old")? {
-        for t in plan.tables.iter().filter(|t| t.key_mode == KeyMode::Preserved) {
+        for t in plan
+            .tables
+            .iter()
+            .filter(|t| t.key_mode == KeyMode::Preserved)
+        {
             let Some(src) = &t.source else { continue };
             tx.execute(
                 &format!(
@@ -228,7 +257,9 @@ fn finish(work: &mut Connection, plan: &Plan) -> Result<u64> {
 }
 
 fn foreign_key_warnings(work: &Connection) -> Result<Vec<String>> {
-    let mut stmt = work.prepare("PRAGMA main.foreign_key_check").ctx(|| "checking foreign keys".into())?;
+    let mut stmt = work
+        .prepare("PRAGMA main.foreign_key_check")
+        .ctx(|| "checking foreign keys".into())?;
     let mut rows = stmt.query([]).ctx(|| "checking foreign keys".into())?;
     let mut per_table: Vec<(String, u64)> = Vec::new();
     while let Some(r) = rows.next().ctx(|| "checking foreign keys".into())? {

@@ -5,10 +5,10 @@
 use std::time::Instant;
 
 use super::super::error::{EngineError, Result, SqlContext};
+use super::super::meta;
 use super::super::open::{self, Busy};
 use super::super::paths::DatabaseSpec;
 use super::super::record::{self, MarkerStatus, Removed};
-use super::super::meta;
 use super::locate;
 use super::migrate::remove_db_files;
 
@@ -66,7 +66,11 @@ pub fn cutover(spec: &DatabaseSpec, busy: Busy) -> Result<CutoverReport> {
     }
     match drained {
         Some(d) if d.done && d.n == checkpoint => {}
-        _ => return Err(not_drained("the replay has not been completed with writes refused")),
+        _ => {
+            return Err(not_drained(
+                "the replay has not been completed with writes refused",
+            ))
+        }
     }
     let started = Instant::now();
     let tx = conn.transaction().ctx(|| "cutting over".into())?;
@@ -79,7 +83,12 @@ pub fn cutover(spec: &DatabaseSpec, busy: Busy) -> Result<CutoverReport> {
     .ctx(|| "cutting over".into())?;
     tx.commit().ctx(|| "committing the cutover".into())?;
     let millis = started.elapsed().as_secs_f64() * 1000.0;
-    Ok(CutoverReport { millis, id_mapping_removed: true, progress_removed: true, new_path: new })
+    Ok(CutoverReport {
+        millis,
+        id_mapping_removed: true,
+        progress_removed: true,
+        new_path: new,
+    })
 }
 
 pub fn cleanup_old(spec: &DatabaseSpec, busy: Busy) -> Result<Removed> {
@@ -87,7 +96,10 @@ pub fn cleanup_old(spec: &DatabaseSpec, busy: Busy) -> Result<Removed> {
     let old = loc.old()?.clone();
     let mut conn = open::old_rw(&old, busy)?;
     let marker = record::read_marker(&conn, "main")?;
-    if marker.is_none() && record::trigger_count(&conn, "main")? == 0 && !record::has_table(&conn, "main", "_migration_log")? {
+    if marker.is_none()
+        && record::trigger_count(&conn, "main")? == 0
+        && !record::has_table(&conn, "main", "_migration_log")?
+    {
         return Err(EngineError::Precondition(format!(
             "the old database {} has no migration tables (already cleaned up, or never migrated); verify the command order: migrate -> drain -> cutover -> cleanup-old",
             old.display()

@@ -47,7 +47,12 @@ impl PlanOutcome {
 }
 
 /// Reads the schema and the old database; writes nothing.
-pub fn plan(spec: &DatabaseSpec, schema: &SchemaFile, busy: Busy, allow_rollback_journal: bool) -> Result<PlanOutcome> {
+pub fn plan(
+    spec: &DatabaseSpec,
+    schema: &SchemaFile,
+    busy: Busy,
+    allow_rollback_journal: bool,
+) -> Result<PlanOutcome> {
     let (scratch, hash) = schema.reflect()?;
     let (old, new) = locate_for_schema(spec, &hash)?;
     let old_ro = open::old_ro(&old, busy)?;
@@ -66,11 +71,18 @@ pub fn plan(spec: &DatabaseSpec, schema: &SchemaFile, busy: Busy, allow_rollback
             ));
         }
     }
-    Ok(PlanOutcome { plan, old, new, blockers })
+    Ok(PlanOutcome {
+        plan,
+        old,
+        new,
+        blockers,
+    })
 }
 
 fn journal_blocker(old: &Connection, path: &Path, allowed: bool) -> Result<Option<String>> {
-    let mode: String = old.pragma_query_value(None, "journal_mode", |r| r.get(0)).ctx(|| "reading the old journal mode".into())?;
+    let mode: String = old
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .ctx(|| "reading the old journal mode".into())?;
     if mode.eq_ignore_ascii_case("wal") || allowed {
         return Ok(None);
     }
@@ -94,15 +106,26 @@ pub struct MigrateSummary {
 
 /// What to do with each file, decided from what both say.
 enum Start {
-    Fresh { migration_id: String },
+    Fresh {
+        migration_id: String,
+    },
     /// The old database records; the new file is gone: recreate it.
-    Recreate { migration_id: String },
+    Recreate {
+        migration_id: String,
+    },
     /// The new file exists, recording never started (killed in between).
-    InstallOnly { migration_id: String },
+    InstallOnly {
+        migration_id: String,
+    },
     Resume,
 }
 
-pub fn migrate(spec: &DatabaseSpec, schema: &SchemaFile, opts: &MigrateOptions, ctx: &mut Ctx<'_>) -> Result<MigrateSummary> {
+pub fn migrate(
+    spec: &DatabaseSpec,
+    schema: &SchemaFile,
+    opts: &MigrateOptions,
+    ctx: &mut Ctx<'_>,
+) -> Result<MigrateSummary> {
     let started = Instant::now();
     let (scratch, hash) = schema.reflect()?;
     let (old, new) = locate_for_schema(spec, &hash)?;
@@ -133,7 +156,10 @@ pub fn migrate(spec: &DatabaseSpec, schema: &SchemaFile, opts: &MigrateOptions, 
         )));
     }
     for w in &plan.warnings {
-        (ctx.sink)(Event::Notice { warn: true, message: w.clone() });
+        (ctx.sink)(Event::Notice {
+            warn: true,
+            message: w.clone(),
+        });
     }
     let identity = |migration_id: &str| meta::Identity {
         schema_hash: hash.clone(),
@@ -147,28 +173,61 @@ pub fn migrate(spec: &DatabaseSpec, schema: &SchemaFile, opts: &MigrateOptions, 
     let resumed = matches!(start, Start::Resume | Start::InstallOnly { .. });
     match &start {
         Start::Fresh { migration_id } | Start::Recreate { migration_id } => {
-            (ctx.sink)(Event::Step { step: "create", message: format!("creating {}", new.display()) });
-            create_new_db(&new, &old_rw, schema, &plan, &identity(migration_id), opts.busy)?;
+            (ctx.sink)(Event::Step {
+                step: "create",
+                message: format!("creating {}", new.display()),
+            });
+            create_new_db(
+                &new,
+                &old_rw,
+                schema,
+                &plan,
+                &identity(migration_id),
+                opts.busy,
+            )?;
         }
         Start::InstallOnly { .. } | Start::Resume => {
-            (ctx.sink)(Event::Step { step: "resume", message: format!("resuming the migration into {}", new.display()) });
+            (ctx.sink)(Event::Step {
+                step: "resume",
+                message: format!("resuming the migration into {}", new.display()),
+            });
         }
     }
     if let Start::Fresh { migration_id } | Start::InstallOnly { migration_id } = &start {
         record::install(
             &mut old_rw,
-            &record::InstallSpec { plan: &plan, migration_id, new_path: &new_abs.to_string_lossy() },
+            &record::InstallSpec {
+                plan: &plan,
+                migration_id,
+                new_path: &new_abs.to_string_lossy(),
+            },
         )?;
     }
     let triggers = record::trigger_count(&old_rw, "main")?;
-    (ctx.sink)(Event::Step { step: "recording", message: format!("recording writes on {} ({triggers} triggers)", old.display()) });
+    (ctx.sink)(Event::Step {
+        step: "recording",
+        message: format!(
+            "recording writes on {} ({triggers} triggers)",
+            old.display()
+        ),
+    });
     drop(old_rw);
     let mut work = open::work(&new, Some(&old), opts.busy)?;
-    (ctx.sink)(Event::Step { step: "copy", message: format!("copying {} rows in {} tables", plan.total_rows(), plan.tables.len()) });
+    (ctx.sink)(Event::Step {
+        step: "copy",
+        message: format!(
+            "copying {} rows in {} tables",
+            plan.total_rows(),
+            plan.tables.len()
+        ),
+    });
     let tables = copy::copy_all(&mut work, &plan, ctx)?;
     let indexes_built = copy::build_indexes(&work, schema, ctx)?;
     meta::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum())?;
-    (ctx.sink)(Event::Step { step: "catch-up", message: "replaying writes recorded during the copy".into() });
+    (ctx.sink)(Event::Step {
+        step: "catch-up",
+        message: "replaying writes recorded during the copy".into(),
+    });
     replay::catch_up(&mut work, &plan, replay::BATCH, ctx)?;
     let rows = tables.iter().map(|t| t.rows).sum();
     Ok(MigrateSummary {
@@ -182,11 +241,21 @@ pub fn migrate(spec: &DatabaseSpec, schema: &SchemaFile, opts: &MigrateOptions, 
     })
 }
 
-fn decide(old_rw: &Connection, new: &Path, old_abs: &Path, new_abs: &Path, hash: &str, busy: Busy) -> Result<Start> {
+fn decide(
+    old_rw: &Connection,
+    new: &Path,
+    old_abs: &Path,
+    new_abs: &Path,
+    hash: &str,
+    busy: Busy,
+) -> Result<Start> {
     let marker = record::read_marker(old_rw, "main")?;
     let new_state = if new.exists() {
         let conn = open::new_ro(new, busy)?;
-        Some((meta::read_identity(&conn, "main")?, meta::read_status(&conn, "main")?))
+        Some((
+            meta::read_identity(&conn, "main")?,
+            meta::read_status(&conn, "main")?,
+        ))
     } else {
         None
     };
@@ -228,7 +297,14 @@ fn new_migration_id() -> String {
 
 /// Builds the new database under a temporary name and renames it into
 /// place, so a crash never leaves a half-created file at the real path.
-fn create_new_db(new: &Path, old: &Connection, schema: &SchemaFile, plan: &Plan, id: &meta::Identity, busy: Busy) -> Result<()> {
+fn create_new_db(
+    new: &Path,
+    old: &Connection,
+    schema: &SchemaFile,
+    plan: &Plan,
+    id: &meta::Identity,
+    busy: Busy,
+) -> Result<()> {
     let tmp = PathBuf::from(format!("{}.mig-tmp", new.display()));
     remove_db_files(&tmp)?;
     {
@@ -236,19 +312,30 @@ fn create_new_db(new: &Path, old: &Connection, schema: &SchemaFile, plan: &Plan,
         // Same encoding, page size and vacuum mode as the old database unless
         // the schema file says otherwise (its PRAGMAs run after these).
         for pragma in ["encoding", "page_size", "auto_vacuum"] {
-            let v: rusqlite::types::Value = old.pragma_query_value(None, pragma, |r| r.get(0)).ctx(|| format!("reading PRAGMA {pragma}"))?;
-            conn.pragma_update(None, pragma, v).ctx(|| format!("setting PRAGMA {pragma}"))?;
+            let v: rusqlite::types::Value = old
+                .pragma_query_value(None, pragma, |r| r.get(0))
+                .ctx(|| format!("reading PRAGMA {pragma}"))?;
+            conn.pragma_update(None, pragma, v)
+                .ctx(|| format!("setting PRAGMA {pragma}"))?;
         }
         schema.apply(&conn, true)?;
         let mut id = id.clone();
         id.created_at = conn
-            .query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ','now')", [], |r| r.get(0))
+            .query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ','now')", [], |r| {
+                r.get(0)
+            })
             .ctx(|| "reading the clock".into())?;
-        conn.execute_batch("BEGIN").ctx(|| "starting the new database".into())?;
+        conn.execute_batch("BEGIN")
+            .ctx(|| "starting the new database".into())?;
         meta::create(&conn, plan.key_width, &id)?;
-        conn.execute_batch("COMMIT").ctx(|| "committing the new database".into())?;
+        conn.execute_batch("COMMIT")
+            .ctx(|| "committing the new database".into())?;
     }
-    std::fs::rename(&tmp, new).map_err(|source| EngineError::Io { context: "moving the new database into place at", path: new.to_path_buf(), source })?;
+    std::fs::rename(&tmp, new).map_err(|source| EngineError::Io {
+        context: "moving the new database into place at",
+        path: new.to_path_buf(),
+        source,
+    })?;
     Ok(())
 }
 
@@ -259,7 +346,13 @@ pub(crate) fn remove_db_files(path: &Path) -> Result<()> {
         match std::fs::remove_file(&p) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => return Err(EngineError::Io { context: "removing", path: p, source }),
+            Err(source) => {
+                return Err(EngineError::Io {
+                    context: "removing",
+                    path: p,
+                    source,
+                })
+            }
         }
     }
     Ok(())

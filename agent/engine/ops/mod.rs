@@ -30,13 +30,21 @@ pub struct Located {
 impl Located {
     pub fn old(&self) -> Result<&PathBuf> {
         self.old.as_ref().ok_or_else(|| {
-            EngineError::File(self.old_why.clone().unwrap_or_else(|| "no old database given; pass --old".into()))
+            EngineError::File(
+                self.old_why
+                    .clone()
+                    .unwrap_or_else(|| "no old database given; pass --old".into()),
+            )
         })
     }
 
     pub fn new(&self) -> Result<&PathBuf> {
         self.new.as_ref().ok_or_else(|| {
-            EngineError::File(self.new_why.clone().unwrap_or_else(|| "no new database given; pass --new".into()))
+            EngineError::File(
+                self.new_why
+                    .clone()
+                    .unwrap_or_else(|| "no new database given; pass --new".into()),
+            )
         })
     }
 }
@@ -44,7 +52,11 @@ impl Located {
 /// Finds both files for commands that carry no schema: explicit paths,
 /// then what a running migration recorded, then the project folder.
 pub fn locate(spec: &DatabaseSpec, busy: Busy) -> Located {
-    let mut l = Located { old: spec.old.clone(), new: spec.new.clone(), ..Default::default() };
+    let mut l = Located {
+        old: spec.old.clone(),
+        new: spec.new.clone(),
+        ..Default::default()
+    };
     if l.new.is_none() {
         if let Some(old) = l.old.as_ref().filter(|p| p.exists()) {
             if let Ok(conn) = open::old_ro(old, busy) {
@@ -56,9 +68,16 @@ pub fn locate(spec: &DatabaseSpec, busy: Busy) -> Located {
     }
     if l.new.is_none() {
         match &spec.project {
-            Some(dir) => match project_schema(dir).and_then(|s| s.reflect()).and_then(|(_, h)| paths::project_file(dir, &h)) {
+            Some(dir) => match project_schema(dir)
+                .and_then(|s| s.reflect())
+                .and_then(|(_, h)| paths::project_file(dir, &h))
+            {
                 Ok(p) => l.new = Some(p),
-                Err(e) => l.new_why = Some(format!("cannot derive the new database's name: {e}; pass --new")),
+                Err(e) => {
+                    l.new_why = Some(format!(
+                        "cannot derive the new database's name: {e}; pass --new"
+                    ))
+                }
             },
             None => l.new_why = Some("no new database given; pass --new".into()),
         }
@@ -89,12 +108,20 @@ pub fn locate_for_schema(spec: &DatabaseSpec, hash: &str) -> Result<(PathBuf, Pa
     let new = match (&spec.new, &spec.project) {
         (Some(n), _) => n.clone(),
         (None, Some(dir)) => paths::project_file(dir, hash)?,
-        (None, None) => return Err(EngineError::File("no new database given; pass --new".into())),
+        (None, None) => {
+            return Err(EngineError::File(
+                "no new database given; pass --new".into(),
+            ))
+        }
     };
     let old = match (&spec.old, &spec.project) {
         (Some(o), _) => o.clone(),
         (None, Some(dir)) => paths::detect_old(dir, Some(&new))?,
-        (None, None) => return Err(EngineError::File("no old database given; pass --old".into())),
+        (None, None) => {
+            return Err(EngineError::File(
+                "no old database given; pass --old".into(),
+            ))
+        }
     };
     if same_file(&old, &new) {
         return Err(EngineError::File(format!(
@@ -116,23 +143,37 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 pub fn project_schema(dir: &std::path::Path) -> Result<SchemaFile> {
     let path = dir.join("schema.sql");
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        EngineError::File(format!("cannot read {}: {e}; create it or pass --schema", path.display()))
+        EngineError::File(format!(
+            "cannot read {}: {e}; create it or pass --schema",
+            path.display()
+        ))
     })?;
     SchemaFile::parse("schema.sql", &text)
 }
 
 /// The absolute form of a path, as recorded in the migration tables.
 pub fn absolute(p: &std::path::Path) -> Result<PathBuf> {
-    std::path::absolute(p).map_err(|source| EngineError::Io { context: "resolving", path: p.to_path_buf(), source })
+    std::path::absolute(p).map_err(|source| EngineError::Io {
+        context: "resolving",
+        path: p.to_path_buf(),
+        source,
+    })
 }
 
 /// The plan a migration in progress was built from: its recorded schema,
 /// re-planned against the old database.
-pub(crate) fn recorded_plan(work: &rusqlite::Connection, id: &meta::Identity) -> Result<super::plan::Plan> {
+pub(crate) fn recorded_plan(
+    work: &rusqlite::Connection,
+    id: &meta::Identity,
+) -> Result<super::plan::Plan> {
     let schema = SchemaFile::parse(&id.schema_file, &id.schema_sql)?;
     let (scratch, hash) = schema.reflect()?;
     let old_path: String = work
-        .query_row("SELECT file FROM pragma_database_list WHERE name = 'old'", [], |r| r.get(0))
+        .query_row(
+            "SELECT file FROM pragma_database_list WHERE name = 'old'",
+            [],
+            |r| r.get(0),
+        )
         .map_err(|e| super::error::classify("locating the attached old database".into(), e))?;
     open::attach_old(&scratch, std::path::Path::new(&old_path))?;
     let plan = super::plan::build(&scratch, &schema, &hash, false)?;

@@ -82,7 +82,13 @@ pub struct LexError {
 
 /// Splits `src` into tokens, dropping whitespace.
 pub fn tokenize(src: &str) -> Result<Vec<Token<'_>>, LexError> {
-    let mut lx = Lexer { src, pos: 0, line: 1, col: 1, out: Vec::new() };
+    let mut lx = Lexer {
+        src,
+        pos: 0,
+        line: 1,
+        col: 1,
+        out: Vec::new(),
+    };
     lx.run()?;
     Ok(lx.out)
 }
@@ -120,13 +126,23 @@ impl<'a> Lexer<'a> {
             }
             let (start, line, column) = (self.pos, self.line, self.col);
             let kind = self.token(c, line, column)?;
-            self.out.push(Token { kind, text: &self.src[start..self.pos], offset: start, line, column });
+            self.out.push(Token {
+                kind,
+                text: &self.src[start..self.pos],
+                offset: start,
+                line,
+                column,
+            });
         }
         Ok(())
     }
 
     fn token(&mut self, c: char, line: usize, column: usize) -> Result<Kind, LexError> {
-        let err = |message: &str| LexError { line, column, message: message.to_string() };
+        let err = |message: &str| LexError {
+            line,
+            column,
+            message: message.to_string(),
+        };
         match c {
             '-' if self.peek(1) == Some('-') => {
                 while let Some(c) = self.peek(0) {
@@ -153,11 +169,13 @@ impl<'a> Lexer<'a> {
                 }
             }
             '\'' => {
-                self.quoted('\'').ok_or_else(|| err("unterminated string literal"))?;
+                self.quoted('\'')
+                    .ok_or_else(|| err("unterminated string literal"))?;
                 Ok(Kind::String)
             }
             '"' | '`' => {
-                self.quoted(c).ok_or_else(|| err("unterminated quoted identifier"))?;
+                self.quoted(c)
+                    .ok_or_else(|| err("unterminated quoted identifier"))?;
                 Ok(Kind::QuotedIdent)
             }
             '[' => {
@@ -172,7 +190,8 @@ impl<'a> Lexer<'a> {
             }
             'x' | 'X' if self.peek(1) == Some('\'') => {
                 self.bump();
-                self.quoted('\'').ok_or_else(|| err("unterminated blob literal"))?;
+                self.quoted('\'')
+                    .ok_or_else(|| err("unterminated blob literal"))?;
                 Ok(Kind::Blob)
             }
             ';' => {
@@ -181,12 +200,17 @@ impl<'a> Lexer<'a> {
             }
             '?' | ':' | '@' | '$' => {
                 self.bump();
-                while self.peek(0).is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
+                while self
+                    .peek(0)
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                {
                     self.bump();
                 }
                 Ok(Kind::Param)
             }
-            c if c.is_ascii_digit() || (c == '.' && self.peek(1).is_some_and(|d| d.is_ascii_digit())) => {
+            c if c.is_ascii_digit()
+                || (c == '.' && self.peek(1).is_some_and(|d| d.is_ascii_digit())) =>
+            {
                 self.number();
                 Ok(Kind::Number)
             }
@@ -201,8 +225,12 @@ impl<'a> Lexer<'a> {
                 // Two-character operators stay one token so normalisation is stable.
                 let two = matches!(
                     (c, self.peek(0)),
-                    ('|', Some('|')) | ('<', Some('=' | '>' | '<')) | ('>', Some('=' | '>'))
-                        | ('!', Some('=')) | ('=', Some('=')) | ('-', Some('>'))
+                    ('|', Some('|'))
+                        | ('<', Some('=' | '>' | '<'))
+                        | ('>', Some('=' | '>'))
+                        | ('!', Some('='))
+                        | ('=', Some('='))
+                        | ('-', Some('>'))
                 );
                 if two {
                     self.bump();
@@ -236,12 +264,18 @@ impl<'a> Lexer<'a> {
         if self.peek(0) == Some('0') && matches!(self.peek(1), Some('x' | 'X')) {
             self.bump();
             self.bump();
-            while self.peek(0).is_some_and(|c| c.is_ascii_hexdigit() || c == '_') {
+            while self
+                .peek(0)
+                .is_some_and(|c| c.is_ascii_hexdigit() || c == '_')
+            {
                 self.bump();
             }
             return;
         }
-        while self.peek(0).is_some_and(|c| c.is_ascii_digit() || c == '.' || c == '_') {
+        while self
+            .peek(0)
+            .is_some_and(|c| c.is_ascii_digit() || c == '.' || c == '_')
+        {
             self.bump();
         }
         if matches!(self.peek(0), Some('e' | 'E')) {
@@ -306,7 +340,11 @@ pub fn split<'a>(src: &'a str, tokens: Vec<Token<'a>>) -> Vec<RawStatement<'a>> 
                 continue;
             }
             if !current.is_empty() {
-                out.push(finish(src, std::mem::take(&mut leading), std::mem::take(&mut current)));
+                out.push(finish(
+                    src,
+                    std::mem::take(&mut leading),
+                    std::mem::take(&mut current),
+                ));
             } else {
                 leading.clear();
             }
@@ -323,14 +361,22 @@ pub fn split<'a>(src: &'a str, tokens: Vec<Token<'a>>) -> Vec<RawStatement<'a>> 
 }
 
 fn finish<'a>(src: &'a str, leading: Vec<Token<'a>>, tokens: Vec<Token<'a>>) -> RawStatement<'a> {
-    let first = tokens.iter().find(|t| !t.is_comment()).map(|t| t.offset).unwrap_or(0);
+    let first = tokens
+        .iter()
+        .find(|t| !t.is_comment())
+        .map(|t| t.offset)
+        .unwrap_or(0);
     let last = tokens
         .iter()
         .rev()
         .find(|t| !t.is_comment())
         .map(|t| t.offset + t.text.len())
         .unwrap_or(first);
-    RawStatement { leading, tokens, text: &src[first..last] }
+    RawStatement {
+        leading,
+        tokens,
+        text: &src[first..last],
+    }
 }
 
 /// Tracks whether we are inside `CREATE TRIGGER ... BEGIN ... END`.
@@ -356,7 +402,10 @@ impl TriggerState {
             // CREATE [TEMP|TEMPORARY] TRIGGER
             if tok.is_word("TRIGGER") {
                 let starts_create = significant.first().is_some_and(|t| t.is_word("CREATE"));
-                let between_ok = significant.iter().skip(1).all(|t| t.is_word("TEMP") || t.is_word("TEMPORARY"));
+                let between_ok = significant
+                    .iter()
+                    .skip(1)
+                    .all(|t| t.is_word("TEMP") || t.is_word("TEMPORARY"));
                 if starts_create && between_ok {
                     self.is_trigger = true;
                 }
@@ -410,13 +459,22 @@ mod tests {
     use super::*;
 
     fn statements(src: &str) -> Vec<String> {
-        split(src, tokenize(src).unwrap()).into_iter().map(|s| s.text.to_string()).collect()
+        split(src, tokenize(src).unwrap())
+            .into_iter()
+            .map(|s| s.text.to_string())
+            .collect()
     }
 
     #[test]
     fn splits_on_semicolons_outside_literals_and_comments() {
         let src = "CREATE TABLE a(x TEXT DEFAULT ';'); -- c; d\nCREATE TABLE \"b;\"(y) /* ; */;";
-        assert_eq!(statements(src), vec!["CREATE TABLE a(x TEXT DEFAULT ';')", "CREATE TABLE \"b;\"(y)"]);
+        assert_eq!(
+            statements(src),
+            vec![
+                "CREATE TABLE a(x TEXT DEFAULT ';')",
+                "CREATE TABLE \"b;\"(y)"
+            ]
+        );
     }
 
     #[test]

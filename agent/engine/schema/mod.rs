@@ -66,8 +66,15 @@ const ALLOWED_PRAGMAS: &[&str] = &["user_version", "application_id", "page_size"
 impl SchemaFile {
     /// Parses the file's structure. SQL inside statements is not checked here.
     pub fn parse(file_name: &str, source: &str) -> Result<SchemaFile> {
-        let pos = |line, column| SchemaPos { file: file_name.to_string(), line, column };
-        let err = |line, column, message: String| EngineError::Schema { pos: pos(line, column), message };
+        let pos = |line, column| SchemaPos {
+            file: file_name.to_string(),
+            line,
+            column,
+        };
+        let err = |line, column, message: String| EngineError::Schema {
+            pos: pos(line, column),
+            message,
+        };
         let tokens = lexer::tokenize(source).map_err(|e| err(e.line, e.column, e.message))?;
         let mut statements = Vec::new();
         let raws = lexer::split(source, tokens);
@@ -82,7 +89,8 @@ impl SchemaFile {
                     )));
                 }
             }
-            let Some((kind, name)) = classify(raw).map_err(|m| err(first.line, first.column, m))? else {
+            let Some((kind, name)) = classify(raw).map_err(|m| err(first.line, first.column, m))?
+            else {
                 // BEGIN / COMMIT around the schema: harmless, skipped.
                 reject_directives(raw, file_name, "a transaction statement")?;
                 continue;
@@ -107,7 +115,11 @@ impl SchemaFile {
         if !statements.iter().any(|s| s.kind == StmtKind::Table) {
             return Err(err(1, 0, "the schema file creates no table; it must hold the complete target schema (CREATE TABLE ...)".into()));
         }
-        Ok(SchemaFile { file_name: file_name.to_string(), source: source.to_string(), statements })
+        Ok(SchemaFile {
+            file_name: file_name.to_string(),
+            source: source.to_string(),
+            statements,
+        })
     }
 
     pub fn tables(&self) -> impl Iterator<Item = &Statement> {
@@ -124,10 +136,18 @@ impl SchemaFile {
     /// `CREATE INDEX` out so it can run after the bulk load.
     pub fn apply(&self, conn: &Connection, skip_indexes: bool) -> Result<()> {
         // Page size and auto-vacuum only take effect before the first table.
-        for s in self.statements.iter().filter(|s| s.kind == StmtKind::Pragma) {
+        for s in self
+            .statements
+            .iter()
+            .filter(|s| s.kind == StmtKind::Pragma)
+        {
             self.exec(conn, s)?;
         }
-        for s in self.statements.iter().filter(|s| s.kind != StmtKind::Pragma) {
+        for s in self
+            .statements
+            .iter()
+            .filter(|s| s.kind != StmtKind::Pragma)
+        {
             if skip_indexes && s.kind == StmtKind::Index {
                 continue;
             }
@@ -150,7 +170,11 @@ impl SchemaFile {
                 other => other.to_string(),
             };
             EngineError::Schema {
-                pos: SchemaPos { file: self.file_name.clone(), line, column },
+                pos: SchemaPos {
+                    file: self.file_name.clone(),
+                    line,
+                    column,
+                },
                 message: format!("{message} (in `{}`)", first_line(&s.sql)),
             }
         })
@@ -198,7 +222,10 @@ fn classify(raw: &RawStatement<'_>) -> std::result::Result<Option<(StmtKind, Str
         return Ok(None);
     }
     if is(0, "PRAGMA") {
-        let name = w(1).and_then(|t| t.ident()).unwrap_or_default().to_ascii_lowercase();
+        let name = w(1)
+            .and_then(|t| t.ident())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         if ALLOWED_PRAGMAS.contains(&name.as_str()) && !is(2, ".") {
             return Ok(Some((StmtKind::Pragma, name)));
         }
@@ -208,7 +235,9 @@ fn classify(raw: &RawStatement<'_>) -> std::result::Result<Option<(StmtKind, Str
         ));
     }
     if !is(0, "CREATE") {
-        let first = w(0).map(|t| t.text.to_ascii_uppercase()).unwrap_or_default();
+        let first = w(0)
+            .map(|t| t.text.to_ascii_uppercase())
+            .unwrap_or_default();
         return Err(format!(
             "{first} statements do not belong in a schema file; it holds only CREATE TABLE/INDEX/VIEW/TRIGGER (and PRAGMA user_version/application_id)"
         ));
@@ -237,27 +266,42 @@ fn classify(raw: &RawStatement<'_>) -> std::result::Result<Option<(StmtKind, Str
     if is(i, "IF") && is(i + 1, "NOT") && is(i + 2, "EXISTS") {
         i += 3;
     }
-    let mut name = w(i).and_then(|t| t.ident()).ok_or("missing object name after CREATE")?;
+    let mut name = w(i)
+        .and_then(|t| t.ident())
+        .ok_or("missing object name after CREATE")?;
     if w(i + 1).is_some_and(|t| t.text == ".") {
         if !name.eq_ignore_ascii_case("main") {
-            return Err(format!("objects must be created in the main schema, not {name}"));
+            return Err(format!(
+                "objects must be created in the main schema, not {name}"
+            ));
         }
-        name = w(i + 2).and_then(|t| t.ident()).ok_or("missing object name after schema prefix")?;
+        name = w(i + 2)
+            .and_then(|t| t.ident())
+            .ok_or("missing object name after schema prefix")?;
     }
     Ok(Some((kind, name)))
 }
 
 /// The text after `mig:` when `comment` is a directive (`-- mig:...`).
 fn directive_text(comment: &str) -> Option<&str> {
-    comment.strip_prefix("--")?.trim_start().strip_prefix("mig:")
+    comment
+        .strip_prefix("--")?
+        .trim_start()
+        .strip_prefix("mig:")
 }
 
 fn parse_directives(raw: &RawStatement<'_>, file: &str) -> Result<Directives> {
     let mut d = Directives::default();
     for t in raw.leading.iter().filter(|t| t.kind == Kind::LineComment) {
-        let Some(body) = directive_text(t.text) else { continue };
+        let Some(body) = directive_text(t.text) else {
+            continue;
+        };
         let err = |column: usize, message: String| EngineError::Schema {
-            pos: SchemaPos { file: file.to_string(), line: t.line, column },
+            pos: SchemaPos {
+                file: file.to_string(),
+                line: t.line,
+                column,
+            },
             message,
         };
         let body_col = t.column + (t.text.len() - body.len());
@@ -268,31 +312,66 @@ fn parse_directives(raw: &RawStatement<'_>, file: &str) -> Result<Directives> {
                 if let Some((_, line)) = &d.from {
                     return Err(err(body_col, format!("a second mig:from for the same table (the first is on line {line}); keep one")));
                 }
-                let toks = lexer::tokenize(rest).map_err(|e| err(rest_col + e.column - 1, e.message))?;
+                let toks =
+                    lexer::tokenize(rest).map_err(|e| err(rest_col + e.column - 1, e.message))?;
                 match toks.as_slice() {
                     [one] if one.ident().is_some() => {
                         d.from = Some((one.ident().unwrap_or_default(), t.line));
                     }
-                    _ => return Err(err(rest_col, format!("mig:from takes one old table name, got `{}`", rest.trim()))),
+                    _ => {
+                        return Err(err(
+                            rest_col,
+                            format!("mig:from takes one old table name, got `{}`", rest.trim()),
+                        ))
+                    }
                 }
             }
             "set" => {
                 let Some((col, expr)) = rest.split_once('=') else {
-                    return Err(err(rest_col, format!("mig:set needs `COLUMN = EXPRESSION`, got `{}`", rest.trim())));
+                    return Err(err(
+                        rest_col,
+                        format!("mig:set needs `COLUMN = EXPRESSION`, got `{}`", rest.trim()),
+                    ));
                 };
-                let toks = lexer::tokenize(col).map_err(|e| err(rest_col + e.column - 1, e.message))?;
+                let toks =
+                    lexer::tokenize(col).map_err(|e| err(rest_col + e.column - 1, e.message))?;
                 let column = match toks.as_slice() {
                     [one] if one.ident().is_some() => one.ident().unwrap_or_default(),
-                    _ => return Err(err(rest_col, format!("mig:set needs one column name before `=`, got `{}`", col.trim()))),
+                    _ => {
+                        return Err(err(
+                            rest_col,
+                            format!(
+                                "mig:set needs one column name before `=`, got `{}`",
+                                col.trim()
+                            ),
+                        ))
+                    }
                 };
                 let expr = expr.trim();
                 if expr.is_empty() {
-                    return Err(err(rest_col, format!("mig:set {column} has no expression after `=`")));
+                    return Err(err(
+                        rest_col,
+                        format!("mig:set {column} has no expression after `=`"),
+                    ));
                 }
-                if let Some(prev) = d.sets.iter().find(|s| s.column.eq_ignore_ascii_case(&column)) {
-                    return Err(err(rest_col, format!("column {column} is set twice (also on line {}); keep one mig:set", prev.line)));
+                if let Some(prev) = d
+                    .sets
+                    .iter()
+                    .find(|s| s.column.eq_ignore_ascii_case(&column))
+                {
+                    return Err(err(
+                        rest_col,
+                        format!(
+                            "column {column} is set twice (also on line {}); keep one mig:set",
+                            prev.line
+                        ),
+                    ));
                 }
-                d.sets.push(SetDirective { column, expr: expr.to_string(), line: t.line });
+                d.sets.push(SetDirective {
+                    column,
+                    expr: expr.to_string(),
+                    line: t.line,
+                });
             }
             other => {
                 return Err(err(body_col, format!("unknown directive mig:{other}; use mig:from OLD_TABLE or mig:set COLUMN = EXPRESSION")));
@@ -303,7 +382,11 @@ fn parse_directives(raw: &RawStatement<'_>, file: &str) -> Result<Directives> {
 }
 
 fn reject_directives(raw: &RawStatement<'_>, file: &str, what: &str) -> Result<()> {
-    if let Some(t) = raw.leading.iter().find(|t| t.kind == Kind::LineComment && directive_text(t.text).is_some()) {
+    if let Some(t) = raw
+        .leading
+        .iter()
+        .find(|t| t.kind == Kind::LineComment && directive_text(t.text).is_some())
+    {
         return Err(EngineError::Schema {
             pos: SchemaPos { file: file.to_string(), line: t.line, column: t.column },
             message: format!("mig: directives apply only to CREATE TABLE, but {what} follows; move the directive above its table"),
@@ -314,7 +397,9 @@ fn reject_directives(raw: &RawStatement<'_>, file: &str, what: &str) -> Result<(
 
 fn trailing_directive(source: &str) -> Option<(usize, usize)> {
     let tokens = lexer::tokenize(source).ok()?;
-    let last_significant = tokens.iter().rposition(|t| !t.is_comment() && t.kind != Kind::Semicolon);
+    let last_significant = tokens
+        .iter()
+        .rposition(|t| !t.is_comment() && t.kind != Kind::Semicolon);
     tokens
         .iter()
         .enumerate()
@@ -336,7 +421,13 @@ pub fn catalog_hash(conn: &Connection, schema: &str) -> Result<String> {
         ))
         .ctx(|| "reading the schema catalog".into())?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
         .ctx(|| "reading the schema catalog".into())?;
     let mut h = Sha256::new();
     for row in rows {
@@ -362,7 +453,9 @@ mod tests {
     use super::*;
 
     fn parse_err(src: &str) -> String {
-        SchemaFile::parse("schema.sql", src).unwrap_err().to_string()
+        SchemaFile::parse("schema.sql", src)
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -383,25 +476,41 @@ mod tests {
     fn bad_directives_name_file_line_and_text() {
         assert_eq!(parse_err("-- mig:frm X\nCREATE TABLE a(x);"),
             "schema.sql:1:8: unknown directive mig:frm; use mig:from OLD_TABLE or mig:set COLUMN = EXPRESSION");
-        assert!(parse_err("-- mig:set x\nCREATE TABLE a(x);").starts_with("schema.sql:1:12: mig:set needs `COLUMN = EXPRESSION`"));
+        assert!(parse_err("-- mig:set x\nCREATE TABLE a(x);")
+            .starts_with("schema.sql:1:12: mig:set needs `COLUMN = EXPRESSION`"));
         assert!(parse_err("-- mig:set x =\nCREATE TABLE a(x);").contains("has no expression"));
-        assert!(parse_err("-- mig:from A B\nCREATE TABLE a(x);").contains("takes one old table name"));
-        assert!(parse_err("-- mig:set x = 1\nCREATE INDEX i ON a(x);\nCREATE TABLE a(x);").contains("apply only to CREATE TABLE"));
-        assert!(parse_err("CREATE TABLE a(x);\n-- mig:set x = 1\n").contains("not followed by a CREATE TABLE"));
-        assert!(parse_err("-- mig:set x = 1\n-- mig:set X = 2\nCREATE TABLE a(x);").contains("set twice"));
+        assert!(
+            parse_err("-- mig:from A B\nCREATE TABLE a(x);").contains("takes one old table name")
+        );
+        assert!(
+            parse_err("-- mig:set x = 1\nCREATE INDEX i ON a(x);\nCREATE TABLE a(x);")
+                .contains("apply only to CREATE TABLE")
+        );
+        assert!(parse_err("CREATE TABLE a(x);\n-- mig:set x = 1\n")
+            .contains("not followed by a CREATE TABLE"));
+        assert!(
+            parse_err("-- mig:set x = 1\n-- mig:set X = 2\nCREATE TABLE a(x);")
+                .contains("set twice")
+        );
     }
 
     #[test]
     fn statements_that_are_not_schema_are_refused() {
-        assert!(parse_err("CREATE TABLE a(x);\nINSERT INTO a VALUES (1);").starts_with("schema.sql:2:1: INSERT statements do not belong"));
-        assert!(parse_err("PRAGMA foreign_keys = ON;\nCREATE TABLE a(x);").contains("PRAGMA foreign_keys does not belong"));
+        assert!(parse_err("CREATE TABLE a(x);\nINSERT INTO a VALUES (1);")
+            .starts_with("schema.sql:2:1: INSERT statements do not belong"));
+        assert!(parse_err("PRAGMA foreign_keys = ON;\nCREATE TABLE a(x);")
+            .contains("PRAGMA foreign_keys does not belong"));
         assert!(parse_err("CREATE TEMP TABLE a(x);").contains("TEMP objects"));
         assert!(parse_err("CREATE INDEX i ON a(x);").contains("creates no table"));
     }
 
     #[test]
     fn syntax_errors_report_line_and_column_from_sqlite() {
-        let s = SchemaFile::parse("schema.sql", "CREATE TABLE a(x);\nCREATE TABLE b(\n  y INTEGER,\n  z TEXT NOT NUL\n);").unwrap();
+        let s = SchemaFile::parse(
+            "schema.sql",
+            "CREATE TABLE a(x);\nCREATE TABLE b(\n  y INTEGER,\n  z TEXT NOT NUL\n);",
+        )
+        .unwrap();
         let err = s.reflect().unwrap_err().to_string();
         assert!(err.starts_with("schema.sql:4:"), "{err}");
         assert!(err.contains("syntax error"), "{err}");
@@ -409,9 +518,21 @@ mod tests {
 
     #[test]
     fn hash_ignores_comments_and_whitespace_but_not_content() {
-        let a = SchemaFile::parse("s", "CREATE TABLE a(x INT); -- hi").unwrap().reflect().unwrap().1;
-        let b = SchemaFile::parse("s", "-- mig:set x = 1\ncreate table  a ( x INT );").unwrap().reflect().unwrap().1;
-        let c = SchemaFile::parse("s", "CREATE TABLE a(x TEXT);").unwrap().reflect().unwrap().1;
+        let a = SchemaFile::parse("s", "CREATE TABLE a(x INT); -- hi")
+            .unwrap()
+            .reflect()
+            .unwrap()
+            .1;
+        let b = SchemaFile::parse("s", "-- mig:set x = 1\ncreate table  a ( x INT );")
+            .unwrap()
+            .reflect()
+            .unwrap()
+            .1;
+        let c = SchemaFile::parse("s", "CREATE TABLE a(x TEXT);")
+            .unwrap()
+            .reflect()
+            .unwrap()
+            .1;
         assert_eq!(a, b);
         assert_ne!(a, c);
     }
