@@ -444,9 +444,17 @@ pub fn normalize(sql: &str) -> String {
         match t.kind {
             Kind::Word => out.push_str(&t.text.to_ascii_lowercase()),
             Kind::QuotedIdent => {
-                out.push('"');
-                out.push_str(&unquote(t.text).to_ascii_lowercase().replace('"', "\"\""));
-                out.push('"');
+                // `"Foo"` and `foo` name the same object: print plain names bare.
+                let name = unquote(t.text).to_ascii_lowercase();
+                let plain = name.chars().next().is_some_and(is_ident_start)
+                    && name.chars().all(is_ident_char);
+                if plain {
+                    out.push_str(&name);
+                } else {
+                    out.push('"');
+                    out.push_str(&name.replace('"', "\"\""));
+                    out.push('"');
+                }
             }
             _ => out.push_str(t.text),
         }
