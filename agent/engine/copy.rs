@@ -454,11 +454,14 @@ pub fn build_indexes(
             step: "indexes",
             message: format!("building index {}", s.name),
         });
-        conn.execute_batch(&s.sql).map_err(|e| {
-            super::error::EngineError::Precondition(format!(
+        conn.execute_batch(&s.sql).map_err(|e| match e.sqlite_error_code() {
+            // Duplicates or bad values in the copied data: the operator must act.
+            Some(rusqlite::ErrorCode::ConstraintViolation) => super::error::EngineError::Precondition(format!(
                 "index {} cannot be built on the copied data: {e}; fix the data or the schema, then `mig reset` and migrate again",
                 s.name
-            ))
+            )),
+            // Disk full, busy and the rest keep their own meaning.
+            _ => super::error::classify(format!("building index {}", s.name), e),
         })?;
         built += 1;
     }

@@ -237,16 +237,6 @@ fn guard() -> String {
     )
 }
 
-fn key_values(key: &OldKey, row: &str) -> Vec<String> {
-    match key {
-        OldKey::Rowid { .. } => vec![format!("{row}.rowid")],
-        OldKey::Columns(cols) => cols
-            .iter()
-            .map(|c| format!("{row}.{}", q(&c.name)))
-            .collect(),
-    }
-}
-
 /// The triggers for one old table. `logs`: the table feeds the new database
 /// (otherwise its triggers only refuse writes while draining).
 fn trigger_sql(t: &Table, logs: bool) -> Vec<String> {
@@ -264,11 +254,11 @@ fn trigger_sql(t: &Table, logs: bool) -> Vec<String> {
         if !logs {
             return String::new();
         }
-        let k = key_values(&key, row);
+        let k = key.exprs(row);
         let mut cols: Vec<String> = (0..k.len()).map(|i| format!("k{i}")).collect();
         let mut vals = k;
         if with_old {
-            let o = key_values(&key, "OLD");
+            let o = key.exprs("OLD");
             cols.extend((0..o.len()).map(|i| format!("o{i}")));
             vals.extend(o);
         }

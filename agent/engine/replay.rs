@@ -71,7 +71,7 @@ pub fn batch(conn: &mut Connection, plan: &Plan, max_entries: u64) -> Result<Bat
     for t in &plan.tables {
         let Some(src) = &t.source else { continue };
         if touched_tables.iter().any(|n| n.eq_ignore_ascii_case(src)) {
-            apply_table(&tx, t, plan.key_width, lo, hi)?;
+            apply_table(&tx, t, lo, hi)?;
         }
     }
     meta::set_checkpoint(&tx, hi)?;
@@ -105,14 +105,13 @@ fn tuple(items: &[String]) -> String {
     }
 }
 
-fn apply_table(conn: &Connection, t: &TablePlan, log_width: usize, lo: u64, hi: u64) -> Result<()> {
+fn apply_table(conn: &Connection, t: &TablePlan, lo: u64, hi: u64) -> Result<()> {
     let (Some(src), Some(key)) = (&t.source, &t.old_key) else {
         return Ok(());
     };
     let width = key.width();
     let touched_sql = touched(src, width);
     let range: [Value; 2] = [Value::Integer(lo as i64), Value::Integer(hi as i64)];
-    let _ = log_width;
     // 1. Keys whose old row is gone: delete their new row.
     let gone_filter = {
         let key_cmp: Vec<String> = key

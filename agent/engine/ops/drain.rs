@@ -63,7 +63,7 @@ pub struct DrainSummary {
 pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Result<DrainSummary> {
     let started = Instant::now();
     let loc = locate(spec, opts.busy);
-    let (old, new) = (loc.old()?.clone(), loc.new()?.clone());
+    let (old, new) = (loc.old_path()?.clone(), loc.new_path()?.clone());
     let old_rw = open::old_rw(&old, opts.busy)?;
     let marker = record::read_marker(&old_rw, "main")?.ok_or_else(|| {
         EngineError::Precondition(format!(

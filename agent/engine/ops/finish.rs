@@ -28,7 +28,7 @@ fn not_drained(detail: &str) -> EngineError {
 
 pub fn cutover(spec: &DatabaseSpec, busy: Busy) -> Result<CutoverReport> {
     let loc = locate(spec, busy);
-    let new = loc.new()?.clone();
+    let new = loc.new_path()?.clone();
     let mut conn = open::work(&new, None, busy)?;
     match meta::read_status(&conn, "main")? {
         None => return Err(EngineError::Precondition(format!(
@@ -93,7 +93,7 @@ pub fn cutover(spec: &DatabaseSpec, busy: Busy) -> Result<CutoverReport> {
 
 pub fn cleanup_old(spec: &DatabaseSpec, busy: Busy) -> Result<Removed> {
     let loc = locate(spec, busy);
-    let old = loc.old()?.clone();
+    let old = loc.old_path()?.clone();
     let mut conn = open::old_rw(&old, busy)?;
     let marker = record::read_marker(&conn, "main")?;
     if marker.is_none()

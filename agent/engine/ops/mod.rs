@@ -28,7 +28,7 @@ pub struct Located {
 }
 
 impl Located {
-    pub fn old(&self) -> Result<&PathBuf> {
+    pub fn old_path(&self) -> Result<&PathBuf> {
         self.old.as_ref().ok_or_else(|| {
             EngineError::File(
                 self.old_why
@@ -38,7 +38,7 @@ impl Located {
         })
     }
 
-    pub fn new(&self) -> Result<&PathBuf> {
+    pub fn new_path(&self) -> Result<&PathBuf> {
         self.new.as_ref().ok_or_else(|| {
             EngineError::File(
                 self.new_why
