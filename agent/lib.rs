@@ -6,4 +6,7 @@
 //! listeners and TLS.
 #![forbid(unsafe_code)]
 
+pub mod config;
 pub mod engine;
+pub mod proto;
+pub mod transport;

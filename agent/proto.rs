@@ -1,0 +1,9 @@
+//! The generated `mig.v1` types and gRPC stubs, plus the file descriptor
+//! set that server reflection serves.
+
+#![allow(clippy::all, missing_docs)]
+
+tonic::include_proto!("mig.v1");
+
+/// Encoded `FileDescriptorSet` of `mig.proto`, for tonic-reflection.
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/mig_descriptor.bin"));
