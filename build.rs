@@ -13,6 +13,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.join("mig_descriptor.bin"),
         prost::Message::encode_to_vec(&descriptors),
     )?;
+    // Proto3 JSON mapping (serde) for `--json` output, the same shape
+    // grpcurl prints.
+    pbjson_build::Builder::new()
+        .register_descriptors(&std::fs::read(out.join("mig_descriptor.bin"))?)?
+        .build(&[".mig.v1"])?;
     tonic_prost_build::configure()
         .build_server(true)
         .build_client(true)
