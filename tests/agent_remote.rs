@@ -249,3 +249,73 @@ async fn agent_killed_mid_copy_resumes_after_restart_and_matches_oracle() {
     assert!(compared > 30_000, "compared {compared} rows");
     assert!(stats.committed > 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_checkpoints_the_running_job_and_ends_its_stream_with_a_cancelled_event() {
+    use pb::job_event::Event as E;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    drop(fixture::create_old(&old, 30_000));
+    let mut agent = TestAgent::start(dir.path(), &[("shop", &old, &new)]);
+    let mut op = agent.client(Some("operator"));
+    let mut stream = op
+        .migrate(pb::MigrateRequest {
+            database: "shop".into(),
+            schema: schema_source(fixture::NEW_SCHEMA),
+            ..Default::default()
+        })
+        .await
+        .expect("migrate")
+        .into_inner();
+    loop {
+        match stream.next().await.expect("an event").expect("event").event {
+            Some(E::Copy(c)) if c.rows_done > 0 && c.rows_done < c.rows_total => break,
+            Some(E::Completed(_)) => panic!("the copy finished before SIGTERM"),
+            _ => {}
+        }
+    }
+    let code = agent.terminate();
+    let mut last = None;
+    while let Some(Ok(e)) = stream.next().await {
+        last = e.event;
+    }
+    let Some(E::Cancelled(c)) = last else {
+        panic!("the stream must end with a cancelled event, got {last:?}")
+    };
+    assert!(c.message.contains("shutting down"), "{}", c.message);
+    assert_eq!(code, Some(0), "a SIGTERMed agent exits cleanly");
+
+    agent.spawn();
+    let mut op = agent.client(Some("operator"));
+    let st = op
+        .status(status_req("shop"))
+        .await
+        .expect("status")
+        .into_inner();
+    let job = st
+        .running_job
+        .expect("the restarted agent resumes the copy");
+    let mut watch = op
+        .watch(pb::WatchRequest {
+            database: "shop".into(),
+            job_id: job.job_id,
+            from_seq: 0,
+        })
+        .await
+        .expect("watch")
+        .into_inner();
+    let mut resumed = false;
+    let mut last = None;
+    while let Some(e) = watch.next().await {
+        let e = e.expect("event").event;
+        if let Some(E::Completed(pb::JobCompleted {
+            summary: Some(pb::job_completed::Summary::Migrate(m)),
+        })) = &e
+        {
+            resumed = m.resumed;
+        }
+        last = e;
+    }
+    assert!(matches!(last, Some(E::Completed(_))), "{last:?}");
+    assert!(resumed, "the second run must resume, not start over");
+}

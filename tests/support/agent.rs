@@ -89,6 +89,18 @@ impl TestAgent {
         }
     }
 
+    /// SIGTERM, then waits for the process to exit; returns its exit code.
+    pub fn terminate(&mut self) -> Option<i32> {
+        let mut c = self.child.take()?;
+        let status = Command::new("kill")
+            .arg("-TERM")
+            .arg(c.id().to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM failed");
+        c.wait().expect("reap agent").code()
+    }
+
     pub fn url(&self) -> String {
         let port = self.addr.rsplit(':').next().expect("port");
         format!("https://localhost:{port}")
