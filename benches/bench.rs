@@ -30,7 +30,7 @@ struct Args {
     #[arg(long, default_value_t = 2000)]
     writes: usize,
     /// Where to write the machine-readable results.
-    #[arg(long, default_value = "bench.json")]
+    #[arg(long, default_value = "target/bench.json")]
     out: PathBuf,
     /// Folder for the generated databases (default: a temporary folder).
     #[arg(long)]
