@@ -8,5 +8,7 @@
 
 pub mod config;
 pub mod engine;
+pub mod jobs;
 pub mod proto;
+pub mod service;
 pub mod transport;

@@ -1,4 +1,36 @@
 //! Listeners and channels: the in-process channel the local `mig` uses, and
-//! (later) the mutual-TLS listener of `mig-agent`.
+//! (later) the mutual-TLS listener of `mig-agent`. Both serve the same
+//! routes, built here.
 
 pub mod local;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::jobs::Registry;
+use crate::proto::migrator_server::MigratorServer;
+use crate::service::MigratorService;
+
+/// Waits for every job the registry was running to end after it was told
+/// to shut down (each stops at its next chunk boundary, committed).
+pub async fn drain_jobs(registry: &Arc<Registry>, grace: Duration) {
+    let jobs = registry.shut_down();
+    let wait_all = async {
+        for job in jobs {
+            let mut tick = job.subscribe();
+            while job.state().is_live() {
+                if tick.changed().await.is_err() {
+                    break;
+                }
+            }
+        }
+    };
+    if tokio::time::timeout(grace, wait_all).await.is_err() {
+        tracing::warn!("jobs did not stop within {grace:?}; their last committed chunk is kept");
+    }
+}
+
+/// The `mig.v1.Migrator` service for a registry.
+pub fn migrator(registry: Arc<Registry>) -> MigratorServer<MigratorService> {
+    MigratorServer::new(MigratorService::new(registry))
+}

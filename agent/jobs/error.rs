@@ -1,0 +1,38 @@
+//! The jobs layer's errors: the request named something that is not there,
+//! or collides with work already running. Engine failures pass through.
+
+use crate::engine::EngineError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// The request named a database this agent does not serve.
+    #[error("unknown database {name:?}; this agent serves: {known}")]
+    UnknownDatabase { name: String, known: String },
+
+    /// No job with that id (or none at all) for the database.
+    #[error("{0}")]
+    UnknownJob(String),
+
+    /// Another job or step holds the database.
+    #[error("database {database:?} is busy with {what}; wait for it (`mig watch`) or cancel it (`mig cancel`)")]
+    Conflict { database: String, what: String },
+
+    /// The job has already ended; it can no longer be paused or resumed.
+    #[error("job {job_id} has already {state}; nothing to {action}")]
+    Finished {
+        job_id: String,
+        state: &'static str,
+        action: &'static str,
+    },
+
+    /// The agent is stopping and takes no new work.
+    #[error("the agent is shutting down; retry against the restarted agent")]
+    ShuttingDown,
+
+    /// The job's thread could not be started.
+    #[error("cannot start a job thread: {0}")]
+    Spawn(std::io::Error),
+
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}

@@ -1,0 +1,297 @@
+//! The databases an agent serves and what runs on each: at most one job or
+//! one-shot step per database, plus the recent finished jobs for re-attach.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::job::{EventBody, Job, JobSnapshot, Summary};
+use super::{JobError, JobKind, JobState};
+use crate::config::{AgentConfig, DatabaseConfig};
+use crate::engine::{self, Ctx, EngineError};
+
+/// Finished jobs kept per database so `watch` can still replay them.
+const RECENT_JOBS: usize = 8;
+
+#[derive(Default)]
+struct Slot {
+    running: Option<Arc<Job>>,
+    /// A one-shot step (cutover, cleanup-old, reset) in progress.
+    step: Option<&'static str>,
+    recent: VecDeque<Arc<Job>>,
+}
+
+pub struct Registry {
+    databases: BTreeMap<String, DatabaseConfig>,
+    slots: Mutex<HashMap<String, Slot>>,
+    shutting_down: AtomicBool,
+}
+
+/// Holds a database for a one-shot step; released on drop.
+pub struct StepGuard {
+    registry: Arc<Registry>,
+    database: String,
+}
+
+impl Drop for StepGuard {
+    fn drop(&mut self) {
+        if let Some(slot) = self.registry.slots().get_mut(&self.database) {
+            slot.step = None;
+        }
+    }
+}
+
+impl Registry {
+    pub fn new(config: AgentConfig) -> Arc<Self> {
+        let databases = config
+            .databases
+            .into_iter()
+            .map(|d| (d.name.clone(), d))
+            .collect();
+        Arc::new(Registry {
+            databases,
+            slots: Mutex::new(HashMap::new()),
+            shutting_down: AtomicBool::new(false),
+        })
+    }
+
+    fn slots(&self) -> MutexGuard<'_, HashMap<String, Slot>> {
+        // Every update under this lock is a single field assignment, so a
+        // panic elsewhere cannot leave it half-done.
+        self.slots.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn databases(&self) -> impl Iterator<Item = &DatabaseConfig> {
+        self.databases.values()
+    }
+
+    /// The configuration of a database, or `UnknownDatabase`.
+    pub fn database(&self, name: &str) -> Result<&DatabaseConfig, JobError> {
+        self.databases
+            .get(name)
+            .ok_or_else(|| JobError::UnknownDatabase {
+                name: name.to_string(),
+                known: self
+                    .databases
+                    .keys()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    fn check_open(&self) -> Result<(), JobError> {
+        if self.shutting_down.load(Ordering::SeqCst) {
+            return Err(JobError::ShuttingDown);
+        }
+        Ok(())
+    }
+
+    fn busy_with(database: &str, slot: &Slot) -> Option<JobError> {
+        let what = if let Some(job) = slot.running.as_ref().filter(|j| j.state().is_live()) {
+            format!("{} job {}", job.kind.as_str(), job.id)
+        } else if let Some(step) = slot.step {
+            format!("a running {step}")
+        } else {
+            return None;
+        };
+        Some(JobError::Conflict {
+            database: database.to_string(),
+            what,
+        })
+    }
+
+    /// Claims a database for a one-shot step, refusing while anything runs.
+    pub fn begin_step(
+        self: &Arc<Self>,
+        database: &str,
+        step: &'static str,
+    ) -> Result<StepGuard, JobError> {
+        self.check_open()?;
+        self.database(database)?;
+        let mut slots = self.slots();
+        let slot = slots.entry(database.to_string()).or_default();
+        if let Some(e) = Self::busy_with(database, slot) {
+            return Err(e);
+        }
+        slot.step = Some(step);
+        Ok(StepGuard {
+            registry: Arc::clone(self),
+            database: database.to_string(),
+        })
+    }
+
+    /// Starts `work` as a job on its own thread; refuses while anything runs
+    /// on the database.
+    pub fn start<F>(
+        self: &Arc<Self>,
+        database: &str,
+        kind: JobKind,
+        started_by: &str,
+        work: F,
+    ) -> Result<Arc<Job>, JobError>
+    where
+        F: FnOnce(&DatabaseConfig, &mut Ctx<'_>) -> engine::Result<Summary> + Send + 'static,
+    {
+        self.check_open()?;
+        let config = self.database(database)?.clone();
+        let id = format!("{}-{:08x}", kind.as_str(), rand::random::<u32>());
+        let job = Arc::new(Job::new(
+            id,
+            database.to_string(),
+            kind,
+            started_by.to_string(),
+        ));
+        {
+            let mut slots = self.slots();
+            let slot = slots.entry(database.to_string()).or_default();
+            if let Some(e) = Self::busy_with(database, slot) {
+                return Err(e);
+            }
+            slot.running = Some(Arc::clone(&job));
+        }
+        job.push(EventBody::Started);
+        let (registry, thread_job) = (Arc::clone(self), Arc::clone(&job));
+        let spawned = std::thread::Builder::new()
+            .name(format!("job-{}", job.id))
+            .spawn(move || registry.run(thread_job, &config, work));
+        if let Err(e) = spawned {
+            job.push(EventBody::Cancelled(format!(
+                "the job could not start: {e}"
+            )));
+            self.finish(&job);
+            return Err(JobError::Spawn(e));
+        }
+        Ok(job)
+    }
+
+    fn run<F>(&self, job: Arc<Job>, config: &DatabaseConfig, work: F)
+    where
+        F: FnOnce(&DatabaseConfig, &mut Ctx<'_>) -> engine::Result<Summary>,
+    {
+        let sink_job = Arc::clone(&job);
+        let mut sink = move |e| sink_job.push(EventBody::Engine(e));
+        let mut ctx = Ctx {
+            control: &job.control,
+            sink: &mut sink,
+        };
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(config, &mut ctx)));
+        let body = match outcome {
+            Ok(Ok(summary)) => EventBody::Completed(summary),
+            Ok(Err(EngineError::Cancelled(m))) if self.shutting_down.load(Ordering::SeqCst) => {
+                EventBody::Cancelled(format!("the agent is shutting down; {m}"))
+            }
+            Ok(Err(EngineError::Cancelled(m))) => EventBody::Cancelled(m),
+            Ok(Err(e)) => EventBody::Failed(Arc::new(e)),
+            Err(_) => EventBody::Failed(Arc::new(EngineError::Precondition(
+                "the job stopped on an internal error (a bug; see the agent log); everything committed so far is kept, re-run the command to continue".into(),
+            ))),
+        };
+        tracing::info!(job = %job.id, database = %job.database, outcome = ?outcome_name(&body), "job ended");
+        job.push(body);
+        self.finish(&job);
+    }
+
+    fn finish(&self, job: &Arc<Job>) {
+        let mut slots = self.slots();
+        let slot = slots.entry(job.database.clone()).or_default();
+        if slot.running.as_ref().is_some_and(|r| Arc::ptr_eq(r, job)) {
+            slot.running = None;
+        }
+        slot.recent.push_front(Arc::clone(job));
+        slot.recent.truncate(RECENT_JOBS);
+    }
+
+    /// The running job of a database, if any.
+    pub fn running(&self, database: &str) -> Option<Arc<Job>> {
+        self.slots()
+            .get(database)
+            .and_then(|s| s.running.clone())
+            .filter(|j| j.state().is_live())
+    }
+
+    /// A job by id, or the database's newest one when `job_id` is empty.
+    pub fn find(&self, database: &str, job_id: &str) -> Result<Arc<Job>, JobError> {
+        self.database(database)?;
+        let slots = self.slots();
+        let slot = slots.get(database);
+        let mut all = slot
+            .into_iter()
+            .flat_map(|s| s.running.iter().chain(s.recent.iter()));
+        let found = if job_id.is_empty() {
+            all.next()
+        } else {
+            all.find(|j| j.id == job_id)
+        };
+        found.cloned().ok_or_else(|| {
+            JobError::UnknownJob(if job_id.is_empty() {
+                format!("database {database:?} has no jobs on this agent since it started")
+            } else {
+                format!("no job {job_id} for database {database:?} (finished jobs are kept only until the agent restarts)")
+            })
+        })
+    }
+
+    pub fn pause(
+        &self,
+        database: &str,
+        job_id: &str,
+        paused: bool,
+    ) -> Result<JobSnapshot, JobError> {
+        let job = self.find(database, job_id)?;
+        match job.set_paused(paused) {
+            Some(_) => Ok(job.snapshot()),
+            None => Err(JobError::Finished {
+                job_id: job.id.clone(),
+                state: state_word(job.state()),
+                action: if paused { "pause" } else { "resume" },
+            }),
+        }
+    }
+
+    pub fn cancel(&self, database: &str, job_id: &str) -> Result<JobSnapshot, JobError> {
+        let job = self.find(database, job_id)?;
+        if !job.state().is_live() {
+            return Err(JobError::Finished {
+                job_id: job.id.clone(),
+                state: state_word(job.state()),
+                action: "cancel",
+            });
+        }
+        job.cancel();
+        Ok(job.snapshot())
+    }
+
+    /// Refuses new work and asks every running job to stop at its next
+    /// chunk boundary (everything committed is kept). Returns the jobs to
+    /// wait for.
+    pub fn shut_down(&self) -> Vec<Arc<Job>> {
+        self.shutting_down.store(true, Ordering::SeqCst);
+        let slots = self.slots();
+        let running: Vec<Arc<Job>> = slots.values().filter_map(|s| s.running.clone()).collect();
+        for job in &running {
+            job.cancel();
+        }
+        running
+    }
+}
+
+fn state_word(state: JobState) -> &'static str {
+    match state {
+        JobState::Running => "running",
+        JobState::Paused => "paused",
+        JobState::Completed => "completed",
+        JobState::Failed => "failed",
+        JobState::Cancelled => "been cancelled",
+    }
+}
+
+fn outcome_name(body: &EventBody) -> &'static str {
+    match body {
+        EventBody::Completed(_) => "completed",
+        EventBody::Failed(_) => "failed",
+        EventBody::Cancelled(_) => "cancelled",
+        EventBody::Started | EventBody::Engine(_) => "running",
+    }
+}

@@ -1,0 +1,303 @@
+//! Engine and jobs types to `mig.v1` messages: the one place that
+//! translates between the domain and the wire.
+
+use std::path::Path;
+
+use crate::engine::ops::{CutoverReport, DrainSummary, MigrateSummary, PlanOutcome, ResetReport};
+use crate::engine::plan::{ColumnSource, KeyMode};
+use crate::engine::record::{MarkerStatus, Removed};
+use crate::engine::status::{Phase, Status};
+use crate::engine::{meta, Event};
+use crate::jobs::{EventBody, JobEvent, JobKind, JobSnapshot, JobState, Summary};
+use crate::proto as pb;
+
+fn path_str(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+impl From<Phase> for pb::Phase {
+    fn from(p: Phase) -> Self {
+        match p {
+            Phase::NotStarted => pb::Phase::NotStarted,
+            Phase::Copying => pb::Phase::Copying,
+            Phase::Recording => pb::Phase::Recording,
+            Phase::Draining => pb::Phase::Draining,
+            Phase::Drained => pb::Phase::Drained,
+            Phase::CutOver => pb::Phase::CutOver,
+            Phase::Complete => pb::Phase::Complete,
+        }
+    }
+}
+
+impl From<JobKind> for pb::JobKind {
+    fn from(k: JobKind) -> Self {
+        match k {
+            JobKind::Migrate => pb::JobKind::Migrate,
+            JobKind::Drain => pb::JobKind::Drain,
+        }
+    }
+}
+
+impl From<JobState> for pb::JobState {
+    fn from(s: JobState) -> Self {
+        match s {
+            JobState::Running => pb::JobState::Running,
+            JobState::Paused => pb::JobState::Paused,
+            JobState::Completed => pb::JobState::Completed,
+            JobState::Failed => pb::JobState::Failed,
+            JobState::Cancelled => pb::JobState::Cancelled,
+        }
+    }
+}
+
+impl From<JobSnapshot> for pb::JobInfo {
+    fn from(j: JobSnapshot) -> Self {
+        pb::JobInfo {
+            job_id: j.id,
+            database: j.database,
+            kind: pb::JobKind::from(j.kind).into(),
+            state: pb::JobState::from(j.state).into(),
+            started_unix_ms: j.started_unix_ms,
+            last_seq: j.last_seq,
+            started_by: j.started_by,
+        }
+    }
+}
+
+pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
+    let plan = o.plan;
+    let tables = plan
+        .tables
+        .iter()
+        .map(|t| pb::TablePlan {
+            table: t.name.clone(),
+            source_table: t.source.clone().unwrap_or_default(),
+            key_mode: match t.key_mode {
+                KeyMode::Preserved => pb::KeyMode::Preserved,
+                KeyMode::Renumbered => pb::KeyMode::Renumbered,
+                KeyMode::NewEmpty => pb::KeyMode::NewEmpty,
+            }
+            .into(),
+            source_rows: t.rows,
+            columns: t
+                .columns
+                .iter()
+                .map(|c| pb::ColumnPlan {
+                    column: c.name.clone(),
+                    expr: c.expr.clone().unwrap_or_default(),
+                    source: column_source(c.source).to_string(),
+                    translated_via: c.translate.clone().unwrap_or_default(),
+                })
+                .collect(),
+            without_rowid: t.without_rowid,
+            deferred_indexes: t.deferred_indexes.clone(),
+        })
+        .collect();
+    pb::PlanReport {
+        database: database.to_string(),
+        schema_hash: plan.schema_hash.clone(),
+        old_path: path_str(&o.old),
+        new_path: path_str(&o.new),
+        tables,
+        data_loss: plan
+            .data_loss
+            .iter()
+            .map(|d| pb::DataLoss {
+                old_table: d.old_table.clone(),
+                old_column: d.old_column.clone().unwrap_or_default(),
+                rows: d.rows,
+            })
+            .collect(),
+        warnings: plan.warnings.clone(),
+        can_migrate: o.blockers.is_empty(),
+        blockers: o.blockers,
+        total_rows: plan.total_rows(),
+        views: plan.views.clone(),
+        triggers: plan.triggers.clone(),
+    }
+}
+
+fn column_source(s: ColumnSource) -> &'static str {
+    s.as_str()
+}
+
+pub fn status_report(database: &str, s: Status, job: Option<JobSnapshot>) -> pb::StatusReport {
+    pb::StatusReport {
+        database: database.to_string(),
+        old_path: s.old_path.as_deref().map(path_str).unwrap_or_default(),
+        new_path: s.new_path.as_deref().map(path_str).unwrap_or_default(),
+        phase: pb::Phase::from(s.phase).into(),
+        next_step: s.next_step,
+        old_exists: s.old_exists,
+        marker: match s.marker {
+            None => pb::MarkerStatus::None,
+            Some(MarkerStatus::Recording) => pb::MarkerStatus::Recording,
+            Some(MarkerStatus::Draining) => pb::MarkerStatus::Draining,
+        }
+        .into(),
+        log_entries: s.log_entries,
+        triggers_installed: s.triggers,
+        new_exists: s.new_exists,
+        migration: match s.migration {
+            None => pb::MigrationStatus::None,
+            Some(meta::MigrationStatus::Migrating) => pb::MigrationStatus::Migrating,
+            Some(meta::MigrationStatus::Ready) => pb::MigrationStatus::Ready,
+        }
+        .into(),
+        schema_hash: s.schema_hash,
+        pending_replay: s.pending,
+        cutover_complete: s.cutover_complete,
+        replay_lag_seconds: s.lag_seconds,
+        id_mapping_rows: s.id_mapping_rows,
+        progress_rows: s.progress_rows,
+        replay_checkpoint: s.checkpoint,
+        copy_complete: s.copy_complete,
+        tables: s
+            .tables
+            .into_iter()
+            .map(|t| pb::TableCopyState {
+                table: t.table,
+                rows_copied: t.rows,
+                done: t.done,
+            })
+            .collect(),
+        running_job: job.map(Into::into),
+        warnings: s.warnings,
+        drained: s.drained,
+    }
+}
+
+pub fn cutover_report(r: CutoverReport) -> pb::CutoverReport {
+    pb::CutoverReport {
+        millis: r.millis,
+        id_mapping_removed: r.id_mapping_removed,
+        progress_removed: r.progress_removed,
+        new_path: path_str(&r.new_path),
+    }
+}
+
+pub fn cleanup_report(r: Removed) -> pb::CleanupOldReport {
+    pb::CleanupOldReport {
+        previous_marker_status: r
+            .previous_status
+            .map_or("none", MarkerStatus::as_str)
+            .to_string(),
+        dropped_marker: r.marker,
+        dropped_log: r.log,
+        dropped_triggers: r.triggers,
+    }
+}
+
+pub fn reset_report(r: ResetReport) -> pb::ResetReport {
+    pb::ResetReport {
+        dry_run: r.dry_run,
+        actions: r.actions,
+    }
+}
+
+fn migrate_summary(s: MigrateSummary) -> pb::MigrateSummary {
+    pb::MigrateSummary {
+        tables: s.tables.len() as u32,
+        rows: s.rows,
+        seconds: s.seconds,
+        rows_per_sec: if s.seconds > 0.0 {
+            s.rows as f64 / s.seconds
+        } else {
+            0.0
+        },
+        per_table: s
+            .tables
+            .into_iter()
+            .map(|t| pb::TableSummary {
+                table: t.table,
+                rows: t.rows,
+                seconds: t.seconds,
+            })
+            .collect(),
+        new_path: path_str(&s.new_path),
+        schema_hash: s.schema_hash,
+        resumed: s.resumed,
+        indexes_built: s.indexes_built,
+    }
+}
+
+fn drain_summary(s: DrainSummary) -> pb::DrainSummary {
+    pb::DrainSummary {
+        entries_replayed: s.entries_replayed,
+        seconds: s.seconds,
+        freeze_ms: s.freeze_ms,
+        attempts: s.attempts,
+        checkpoint: s.checkpoint,
+        warnings: s.warnings,
+    }
+}
+
+/// One job event on the wire. `job` supplies the fields every event carries.
+pub fn job_event(job: &JobSnapshot, e: JobEvent) -> pb::JobEvent {
+    use pb::job_event::Event as E;
+    let event = match e.body {
+        EventBody::Started => E::Started(pb::JobStarted {
+            job: Some(job.clone().into()),
+            resumed: false,
+        }),
+        EventBody::Engine(Event::Step { step, message }) => E::Phase(pb::PhaseChanged {
+            step: step.to_string(),
+            message,
+        }),
+        EventBody::Engine(Event::Copy {
+            table,
+            table_rows_done,
+            table_rows_total,
+            rows_done,
+            rows_total,
+            tables_done,
+            tables_total,
+            rows_per_sec,
+        }) => E::Copy(pb::CopyProgress {
+            table,
+            table_rows_done,
+            table_rows_total,
+            rows_done,
+            rows_total,
+            tables_done,
+            tables_total,
+            rows_per_sec,
+        }),
+        EventBody::Engine(Event::Replay {
+            applied,
+            pending,
+            lag_seconds,
+            entries_per_sec,
+        }) => E::Replay(pb::ReplayProgress {
+            applied,
+            pending,
+            lag_seconds,
+            entries_per_sec,
+        }),
+        EventBody::Engine(Event::Notice { warn, message }) => E::Notice(pb::Notice {
+            level: if warn { "warn" } else { "info" }.to_string(),
+            message,
+        }),
+        EventBody::Completed(Summary::Migrate(s)) => E::Completed(pb::JobCompleted {
+            summary: Some(pb::job_completed::Summary::Migrate(migrate_summary(s))),
+        }),
+        EventBody::Completed(Summary::Drain(s)) => E::Completed(pb::JobCompleted {
+            summary: Some(pb::job_completed::Summary::Drain(drain_summary(s))),
+        }),
+        EventBody::Failed(err) => {
+            let status = super::error::engine_status(&err);
+            E::Failed(pb::JobFailed {
+                code: super::error::code_name(status.code()).to_string(),
+                message: status.message().to_string(),
+            })
+        }
+        EventBody::Cancelled(message) => E::Cancelled(pb::JobCancelled { message }),
+    };
+    pb::JobEvent {
+        seq: e.seq,
+        job_id: job.id.clone(),
+        database: job.database.clone(),
+        unix_ms: e.unix_ms,
+        event: Some(event),
+    }
+}

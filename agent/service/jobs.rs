@@ -1,0 +1,125 @@
+//! The job RPCs: migrate and drain start a job and stream its events;
+//! watch re-attaches; pause, resume and cancel steer it.
+
+use std::time::Duration;
+
+use tonic::Request;
+
+use super::stream::{follow, Follow};
+use super::{caller, steps::schema_of, EventStream, MigratorService, ServiceError};
+use crate::engine::open::Busy;
+use crate::engine::ops::{self, DrainOptions, MigrateOptions, TimeoutPolicy};
+use crate::jobs::{JobKind, Summary};
+use crate::proto as pb;
+
+pub(super) fn migrate(
+    svc: &MigratorService,
+    req: Request<pb::MigrateRequest>,
+) -> Result<EventStream, ServiceError> {
+    let who = caller(&req);
+    let r = req.into_inner();
+    let config = svc.config(&r.database)?;
+    // Parse before starting a job so a bad file is refused synchronously.
+    let schema = schema_of(&config, r.schema)?;
+    let opts = MigrateOptions {
+        accept_data_loss: r.accept_data_loss,
+        label: r.label,
+        busy: Busy(config.busy_timeout),
+        allow_rollback_journal: config.allow_rollback_journal,
+    };
+    let job = svc
+        .registry
+        .start(&config.name, JobKind::Migrate, &who, move |cfg, ctx| {
+            ops::migrate(&cfg.spec, &schema, &opts, ctx).map(Summary::Migrate)
+        })?;
+    tracing::info!(target: "mig::audit", rpc = "Migrate", database = %config.name, caller = %who, job = %job.id, accept_data_loss = r.accept_data_loss);
+    Ok(follow(job, 1, mode(r.detach)))
+}
+
+fn mode(detach: bool) -> Follow {
+    if detach {
+        Follow::FirstOnly
+    } else {
+        Follow::ToEnd
+    }
+}
+
+/// Drain options from a request: zero means the agent's default.
+fn drain_options(r: &pb::DrainRequest, busy: Busy) -> Result<DrainOptions, ServiceError> {
+    let mut opts = DrainOptions {
+        busy,
+        ..DrainOptions::default()
+    };
+    if r.freeze_limit_ms > 0 {
+        opts.freeze_limit = Duration::from_millis(u64::from(r.freeze_limit_ms));
+    }
+    if r.max_attempts > 0 {
+        opts.max_attempts = r.max_attempts;
+    }
+    opts.policy = match pb::DrainTimeoutPolicy::try_from(r.on_timeout) {
+        Ok(pb::DrainTimeoutPolicy::Unspecified) | Ok(pb::DrainTimeoutPolicy::Retry) => {
+            TimeoutPolicy::Retry
+        }
+        Ok(pb::DrainTimeoutPolicy::Stop) => TimeoutPolicy::Stop,
+        Err(_) => {
+            return Err(ServiceError::InvalidRequest(format!(
+                "unknown drain timeout policy {}; use retry or stop",
+                r.on_timeout
+            )))
+        }
+    };
+    Ok(opts)
+}
+
+pub(super) fn drain(
+    svc: &MigratorService,
+    req: Request<pb::DrainRequest>,
+) -> Result<EventStream, ServiceError> {
+    let who = caller(&req);
+    let r = req.into_inner();
+    let config = svc.config(&r.database)?;
+    let opts = drain_options(&r, Busy(config.busy_timeout))?;
+    let job = svc
+        .registry
+        .start(&config.name, JobKind::Drain, &who, move |cfg, ctx| {
+            ops::drain(&cfg.spec, &opts, ctx).map(Summary::Drain)
+        })?;
+    tracing::info!(target: "mig::audit", rpc = "Drain", database = %config.name, caller = %who, job = %job.id);
+    Ok(follow(job, 1, mode(r.detach)))
+}
+
+pub(super) fn watch(
+    svc: &MigratorService,
+    req: Request<pb::WatchRequest>,
+) -> Result<EventStream, ServiceError> {
+    let who = caller(&req);
+    let r = req.into_inner();
+    let config = svc.config(&r.database)?;
+    let job = svc.registry.find(&config.name, &r.job_id)?;
+    tracing::info!(rpc = "Watch", database = %config.name, caller = %who, job = %job.id, from_seq = r.from_seq);
+    Ok(follow(job, r.from_seq, Follow::ToEnd))
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Control {
+    Pause,
+    Resume,
+    Cancel,
+}
+
+pub(super) fn control(
+    svc: &MigratorService,
+    req: Request<pb::JobRef>,
+    action: Control,
+) -> Result<pb::JobInfo, ServiceError> {
+    let who = caller(&req);
+    let r = req.into_inner();
+    let config = svc.config(&r.database)?;
+    let snapshot = match action {
+        Control::Pause => svc.registry.pause(&config.name, &r.job_id, true)?,
+        Control::Resume => svc.registry.pause(&config.name, &r.job_id, false)?,
+        Control::Cancel => svc.registry.cancel(&config.name, &r.job_id)?,
+    };
+    tracing::info!(target: "mig::audit", rpc = ?action, database = %config.name, caller = %who, job = %snapshot.id);
+    Ok(snapshot.into())
+}

@@ -1,0 +1,156 @@
+//! The `mig.v1.Migrator` service: a thin adapter from requests to the jobs
+//! registry and the engine. The only layer that knows proto types.
+//!
+//! Blocking SQLite work runs on `spawn_blocking` (one-shot steps) or on a
+//! job's own thread (migrate, drain); no handler holds a lock across an
+//! `.await`.
+
+mod convert;
+mod error;
+mod jobs;
+mod steps;
+mod stream;
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status};
+
+pub use error::{code_name, engine_status, ServiceError};
+
+use crate::jobs::Registry;
+use crate::proto as pb;
+use crate::proto::migrator_server::Migrator;
+
+/// Who made a request: the transport puts it into the request's extensions
+/// (the client certificate's name under mutual TLS).
+#[derive(Debug, Clone)]
+pub struct Caller(pub String);
+
+/// The identity of a request's caller, for job ownership and audit lines.
+fn caller<T>(req: &Request<T>) -> String {
+    req.extensions()
+        .get::<Caller>()
+        .map_or_else(|| "local".to_string(), |c| c.0.clone())
+}
+
+pub type EventStream = Pin<Box<dyn Stream<Item = Result<pb::JobEvent, Status>> + Send>>;
+
+#[derive(Clone)]
+pub struct MigratorService {
+    registry: Arc<Registry>,
+}
+
+impl MigratorService {
+    pub fn new(registry: Arc<Registry>) -> Self {
+        MigratorService { registry }
+    }
+
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+}
+
+/// Runs blocking SQLite work off the async workers.
+async fn blocking<T, F>(f: F) -> Result<T, ServiceError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, ServiceError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        Err(ServiceError::InvalidRequest(format!(
+            "the request stopped on an internal error (a bug; see the agent log): {e}"
+        )))
+    })
+}
+
+#[tonic::async_trait]
+impl Migrator for MigratorService {
+    async fn list_databases(
+        &self,
+        req: Request<pb::ListDatabasesRequest>,
+    ) -> Result<Response<pb::ListDatabasesResponse>, Status> {
+        Ok(Response::new(steps::list(self, req).await?))
+    }
+
+    async fn plan(
+        &self,
+        req: Request<pb::PlanRequest>,
+    ) -> Result<Response<pb::PlanReport>, Status> {
+        Ok(Response::new(steps::plan(self, req).await?))
+    }
+
+    async fn status(
+        &self,
+        req: Request<pb::StatusRequest>,
+    ) -> Result<Response<pb::StatusReport>, Status> {
+        Ok(Response::new(steps::status(self, req).await?))
+    }
+
+    type MigrateStream = EventStream;
+
+    async fn migrate(
+        &self,
+        req: Request<pb::MigrateRequest>,
+    ) -> Result<Response<EventStream>, Status> {
+        Ok(Response::new(jobs::migrate(self, req)?))
+    }
+
+    type DrainStream = EventStream;
+
+    async fn drain(&self, req: Request<pb::DrainRequest>) -> Result<Response<EventStream>, Status> {
+        Ok(Response::new(jobs::drain(self, req)?))
+    }
+
+    async fn cutover(
+        &self,
+        req: Request<pb::CutoverRequest>,
+    ) -> Result<Response<pb::CutoverReport>, Status> {
+        Ok(Response::new(steps::cutover(self, req).await?))
+    }
+
+    async fn cleanup_old(
+        &self,
+        req: Request<pb::CleanupOldRequest>,
+    ) -> Result<Response<pb::CleanupOldReport>, Status> {
+        Ok(Response::new(steps::cleanup_old(self, req).await?))
+    }
+
+    async fn reset(
+        &self,
+        req: Request<pb::ResetRequest>,
+    ) -> Result<Response<pb::ResetReport>, Status> {
+        Ok(Response::new(steps::reset(self, req).await?))
+    }
+
+    type WatchStream = EventStream;
+
+    async fn watch(&self, req: Request<pb::WatchRequest>) -> Result<Response<EventStream>, Status> {
+        Ok(Response::new(jobs::watch(self, req)?))
+    }
+
+    async fn pause_job(&self, req: Request<pb::JobRef>) -> Result<Response<pb::JobInfo>, Status> {
+        Ok(Response::new(jobs::control(
+            self,
+            req,
+            jobs::Control::Pause,
+        )?))
+    }
+
+    async fn resume_job(&self, req: Request<pb::JobRef>) -> Result<Response<pb::JobInfo>, Status> {
+        Ok(Response::new(jobs::control(
+            self,
+            req,
+            jobs::Control::Resume,
+        )?))
+    }
+
+    async fn cancel_job(&self, req: Request<pb::JobRef>) -> Result<Response<pb::JobInfo>, Status> {
+        Ok(Response::new(jobs::control(
+            self,
+            req,
+            jobs::Control::Cancel,
+        )?))
+    }
+}

@@ -1,0 +1,182 @@
+//! The one-shot RPCs: list, plan, status, cutover, cleanup-old, reset.
+//! Each resolves the database by name, runs the engine off the async
+//! workers and converts the result.
+
+use tonic::Request;
+
+use super::{blocking, caller, convert, MigratorService, ServiceError};
+use crate::config::DatabaseConfig;
+use crate::engine::open::Busy;
+use crate::engine::ops;
+use crate::engine::schema::SchemaFile;
+use crate::engine::status;
+use crate::proto as pb;
+
+impl MigratorService {
+    /// The configuration of the named database; an empty name means the
+    /// agent's only database.
+    pub(super) fn config(&self, name: &str) -> Result<DatabaseConfig, ServiceError> {
+        if name.is_empty() {
+            let mut all = self.registry.databases();
+            return match (all.next(), all.next()) {
+                (Some(only), None) => Ok(only.clone()),
+                _ => Err(ServiceError::InvalidRequest(format!(
+                    "no database named; this agent serves several ({}): pass --database NAME",
+                    self.registry
+                        .databases()
+                        .map(|d| d.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))),
+            };
+        }
+        Ok(self.registry.database(name)?.clone())
+    }
+}
+
+/// The schema a request sent, or the project folder's `schema.sql` when it
+/// sent none and the database is configured with a project folder.
+pub(super) fn schema_of(
+    config: &DatabaseConfig,
+    source: Option<pb::SchemaSource>,
+) -> Result<SchemaFile, ServiceError> {
+    match (source, &config.spec.project) {
+        (Some(s), _) if !s.sql.trim().is_empty() || !s.file_name.is_empty() => {
+            let name = if s.file_name.is_empty() {
+                "schema.sql"
+            } else {
+                s.file_name.as_str()
+            };
+            Ok(SchemaFile::parse(name, &s.sql)?)
+        }
+        (_, Some(dir)) => Ok(ops::project_schema(dir)?),
+        (_, None) => Err(ServiceError::InvalidRequest(
+            "no schema sent and the database has no project folder; pass --schema FILE".into(),
+        )),
+    }
+}
+
+fn busy(config: &DatabaseConfig) -> Busy {
+    Busy(config.busy_timeout)
+}
+
+pub(super) async fn list(
+    svc: &MigratorService,
+    req: Request<pb::ListDatabasesRequest>,
+) -> Result<pb::ListDatabasesResponse, ServiceError> {
+    tracing::info!(rpc = "ListDatabases", caller = %caller(&req));
+    let configs: Vec<DatabaseConfig> = svc.registry.databases().cloned().collect();
+    let registry = std::sync::Arc::clone(&svc.registry);
+    blocking(move || {
+        let databases = configs
+            .into_iter()
+            .map(|c| {
+                let running_job = registry.running(&c.name).map(|j| j.snapshot().into());
+                let (phase, error) = match status::status(&c.spec, busy(&c)) {
+                    Ok(s) => (pb::Phase::from(s.phase), String::new()),
+                    Err(e) => (pb::Phase::Unspecified, e.to_string()),
+                };
+                pb::DatabaseSummary {
+                    name: c.name,
+                    phase: phase.into(),
+                    running_job,
+                    error,
+                }
+            })
+            .collect();
+        Ok(pb::ListDatabasesResponse { databases })
+    })
+    .await
+}
+
+pub(super) async fn plan(
+    svc: &MigratorService,
+    req: Request<pb::PlanRequest>,
+) -> Result<pb::PlanReport, ServiceError> {
+    let who = caller(&req);
+    let r = req.into_inner();
+    let config = svc.config(&r.database)?;
+    tracing::info!(rpc = "Plan", database = %config.name, caller = %who);
+    blocking(move || {
+        let schema = schema_of(&config, r.schema)?;
+        let outcome = ops::plan(
+            &config.spec,
+            &schema,
+            busy(&config),
+            config.allow_rollback_journal,
+        )?;
+        Ok(convert::plan_report(&config.name, outcome))
+    })
+    .await
+}
+
+pub(super) async fn status(
+    svc: &MigratorService,
+    req: Request<pb::StatusRequest>,
+) -> Result<pb::StatusReport, ServiceError> {
+    let who = caller(&req);
+    let config = svc.config(&req.get_ref().database)?;
+    tracing::debug!(rpc = "Status", database = %config.name, caller = %who);
+    let job = svc.registry.running(&config.name).map(|j| j.snapshot());
+    blocking(move || {
+        let s = status::status(&config.spec, busy(&config))?;
+        Ok(convert::status_report(&config.name, s, job))
+    })
+    .await
+}
+
+pub(super) async fn cutover(
+    svc: &MigratorService,
+    req: Request<pb::CutoverRequest>,
+) -> Result<pb::CutoverReport, ServiceError> {
+    let who = caller(&req);
+    let config = svc.config(&req.get_ref().database)?;
+    tracing::info!(target: "mig::audit", rpc = "Cutover", database = %config.name, caller = %who);
+    let guard = svc.registry.begin_step(&config.name, "cutover")?;
+    blocking(move || {
+        let _guard = guard;
+        Ok(convert::cutover_report(ops::cutover(
+            &config.spec,
+            busy(&config),
+        )?))
+    })
+    .await
+}
+
+pub(super) async fn cleanup_old(
+    svc: &MigratorService,
+    req: Request<pb::CleanupOldRequest>,
+) -> Result<pb::CleanupOldReport, ServiceError> {
+    let who = caller(&req);
+    let config = svc.config(&req.get_ref().database)?;
+    tracing::info!(target: "mig::audit", rpc = "CleanupOld", database = %config.name, caller = %who);
+    let guard = svc.registry.begin_step(&config.name, "cleanup-old")?;
+    blocking(move || {
+        let _guard = guard;
+        Ok(convert::cleanup_report(ops::cleanup_old(
+            &config.spec,
+            busy(&config),
+        )?))
+    })
+    .await
+}
+
+pub(super) async fn reset(
+    svc: &MigratorService,
+    req: Request<pb::ResetRequest>,
+) -> Result<pb::ResetReport, ServiceError> {
+    let who = caller(&req);
+    let r = req.into_inner();
+    let config = svc.config(&r.database)?;
+    tracing::info!(target: "mig::audit", rpc = "Reset", database = %config.name, caller = %who, dry_run = r.dry_run);
+    let guard = svc.registry.begin_step(&config.name, "reset")?;
+    blocking(move || {
+        let _guard = guard;
+        Ok(convert::reset_report(ops::reset(
+            &config.spec,
+            busy(&config),
+            r.dry_run,
+        )?))
+    })
+    .await
+}
