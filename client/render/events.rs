@@ -97,7 +97,15 @@ pub fn migrate_summary(m: &MigrateSummary) -> Vec<String> {
         ));
     }
     if m.indexes_built > 0 {
-        out.push(format!("built {} deferred indexes", m.indexes_built));
+        out.push(format!(
+            "built {} deferred {}",
+            m.indexes_built,
+            if m.indexes_built == 1 {
+                "index"
+            } else {
+                "indexes"
+            }
+        ));
     }
     if m.resumed {
         out.push("resumed an interrupted migration".into());
@@ -231,7 +239,7 @@ mod tests {
         );
         assert_eq!(lines[1], "  customer  100 rows in 0.5 s");
         assert_eq!(lines[2], "  tag       200 rows in 1.0 s");
-        assert_eq!(lines[3], "built 1 deferred indexes");
+        assert_eq!(lines[3], "built 1 deferred index");
         assert_eq!(lines[4], "new database: new.db (schema hash abc123)");
     }
 

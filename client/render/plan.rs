@@ -76,6 +76,7 @@ pub fn column(c: &ColumnPlan) -> String {
         ("", "default") => "DEFAULT",
         ("", "null") => "NULL",
         ("", "generated") => "(generated)",
+        ("", "surrogate") => "(new rowid)",
         ("", _) => "-",
         (e, _) => e,
     };

@@ -34,20 +34,36 @@ pub fn lines(s: &StatusReport) -> Vec<String> {
     if s.pending_replay.is_some_and(|n| n > 0) {
         out.push(format!("replay lag: {:.1} s", s.replay_lag_seconds));
     }
-    out.push(format!("replay checkpoint: {}", s.replay_checkpoint));
     out.push(format!("_id_mapping: {}", table_rows(s, s.id_mapping_rows)));
     out.push(format!(
         "_migration_progress: {}",
         table_rows(s, s.progress_rows)
     ));
-    out.push(format!(
-        "copy: {}",
-        if s.copy_complete {
-            "complete"
-        } else {
-            "not complete"
-        }
-    ));
+    // Copy and replay progress live in _migration_progress: without it
+    // (before migrate, after cutover) there is nothing to report.
+    if s.progress_rows.is_some() {
+        out.extend(progress(s));
+    }
+    if let Some(job) = &s.running_job {
+        out.push(format!("running job: {}", job_line(job)));
+    }
+    out.extend(s.warnings.iter().map(|w| format!("warning: {w}")));
+    out.push(format!("next: {}", s.next_step));
+    out
+}
+
+fn progress(s: &StatusReport) -> Vec<String> {
+    let mut out = vec![
+        format!("replay checkpoint: {}", s.replay_checkpoint),
+        format!(
+            "copy: {}",
+            if s.copy_complete {
+                "complete"
+            } else {
+                "not complete"
+            }
+        ),
+    ];
     let width = s.tables.iter().map(|t| t.table.len()).max().unwrap_or(0);
     for t in &s.tables {
         out.push(format!(
@@ -58,11 +74,6 @@ pub fn lines(s: &StatusReport) -> Vec<String> {
         ));
     }
     out.push(format!("drained: {}", yes_no(s.drained)));
-    if let Some(job) = &s.running_job {
-        out.push(format!("running job: {}", job_line(job)));
-    }
-    out.extend(s.warnings.iter().map(|w| format!("warning: {w}")));
-    out.push(format!("next: {}", s.next_step));
     out
 }
 
@@ -150,9 +161,9 @@ migration status: migrating
 schema hash: 1a2b3c
 pending replay entries: 4
 replay lag: 1.3 s
-replay checkpoint: 119
 _id_mapping: 42 rows
 _migration_progress: 5 rows
+replay checkpoint: 119
 copy: complete
   customer  100 rows copied (done)
 drained: no
@@ -189,6 +200,9 @@ next: run `mig drain`";
             assert!(text.iter().any(|l| l == want), "{want} missing: {text:#?}");
         }
         assert!(!text.iter().any(|l| l.starts_with("replay lag")));
+        assert!(!text
+            .iter()
+            .any(|l| l.starts_with("copy:") || l.starts_with("drained:")));
     }
 
     #[test]
