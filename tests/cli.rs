@@ -1,8 +1,12 @@
 //! The real `mig` binary end to end, on real SQLite files in temp folders:
 //! the runbook's commands and expected lines, refusals with their one-line
-//! errors and exit codes, `--json`, and the project-folder defaults.
+//! errors and exit codes, `--json`, the project-folder defaults, and a
+//! remote agent (plain and mutual TLS) for what only `--agent` can do.
 
+mod agent;
 mod harness;
 mod plan;
+mod remote;
 mod runbook;
+mod tls;
 mod usage;

@@ -112,17 +112,25 @@ impl Project {
     }
 }
 
-/// Runs the `mig` binary in `dir`. TLS variables are cleared so the
-/// developer's environment cannot change a test.
+/// Runs the `mig` binary in `dir`.
 pub fn mig_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_mig"))
-        .args(args)
+    mig_with_env(dir, args, &[])
+}
+
+/// Runs the `mig` binary in `dir` with these environment variables. The
+/// TLS variables are otherwise cleared so the developer's environment
+/// cannot change a test.
+pub fn mig_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mig"));
+    cmd.args(args)
         .current_dir(dir)
         .env_remove("MIG_CA")
         .env_remove("MIG_CERT")
-        .env_remove("MIG_KEY")
-        .output()
-        .expect("run mig");
+        .env_remove("MIG_KEY");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run mig");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

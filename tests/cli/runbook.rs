@@ -6,7 +6,7 @@ use super::harness::{mig_in, Project, FAILED};
 
 const FILES: [&str; 4] = ["--old", "old.db", "--new", "new.db"];
 
-fn with_files<'a>(cmd: &'a str) -> Vec<&'a str> {
+fn with_files(cmd: &str) -> Vec<&str> {
     let mut v = vec![cmd];
     v.extend_from_slice(&FILES);
     v
