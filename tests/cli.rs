@@ -5,6 +5,7 @@
 
 mod agent;
 mod harness;
+mod interrupt;
 mod plan;
 mod remote;
 mod runbook;

@@ -101,19 +101,21 @@ impl Follow<'_> {
     /// Asks the in-process agent to cancel the job; its terminal event
     /// follows on the stream.
     async fn cancel(&mut self, renderer: &Renderer, job_id: &str) -> anyhow::Result<()> {
-        renderer.say(&format!(
-            "interrupted: cancelling job {job_id}; waiting for it to stop at a chunk boundary (Ctrl-C again to quit now)"
-        ))?;
         let request = JobRef {
             database: self.database.to_string(),
             job_id: job_id.to_string(),
         };
         // The job may have just ended on its own: its terminal event is on
         // the stream either way, so a refusal here is only worth a note.
-        if let Err(status) = self.client.cancel_job(request).await {
-            renderer.say(&format!("cancel not accepted: {}", status.message()))?;
+        match self.client.cancel_job(request).await {
+            Ok(_) => renderer.say(&format!(
+                "interrupted: cancelling job {job_id}; waiting for it to stop at a chunk boundary (Ctrl-C again to quit now)"
+            )),
+            Err(status) => renderer.say(&format!(
+                "interrupted: cancel not accepted: {}",
+                status.message()
+            )),
         }
-        Ok(())
     }
 }
 
