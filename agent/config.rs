@@ -1,9 +1,33 @@
-//! What an agent serves: its databases by name, and the defaults its jobs
-//! run with. Validated here, before any file or socket is touched.
+//! What an agent serves and who may call it: the `agent.toml` file, parsed
+//! and validated here, before any file or socket is touched.
+//!
+//! Every key is documented in the README's "Agent configuration" section.
 
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use serde::Deserialize;
+
 use crate::engine::paths::DatabaseSpec;
+
+/// What a caller may do. Viewers read (status, watch, plan, list);
+/// operators may also change things.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Viewer,
+    Operator,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+        }
+    }
+}
 
 /// One database an agent serves. Requests name it; they never carry a path.
 #[derive(Debug, Clone)]
@@ -32,4 +56,220 @@ impl DatabaseConfig {
 #[derive(Debug, Clone, Default)]
 pub struct AgentConfig {
     pub databases: Vec<DatabaseConfig>,
+}
+
+/// Which part of the client certificate names the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum IdentitySource {
+    /// The subject's common name.
+    #[default]
+    Cn,
+    /// The first DNS subject alternative name.
+    San,
+}
+
+/// Who may call: identities (from client certificates) per role.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Access {
+    #[serde(default)]
+    pub identity: IdentitySource,
+    #[serde(default)]
+    pub operators: Vec<String>,
+    #[serde(default)]
+    pub viewers: Vec<String>,
+}
+
+impl Access {
+    /// The role of an identity; `None`: not allowed at all. `*` in a list
+    /// matches every identity.
+    pub fn role_of(&self, identity: &str) -> Option<Role> {
+        let listed = |l: &[String]| l.iter().any(|n| n == identity || n == "*");
+        if listed(&self.operators) {
+            Some(Role::Operator)
+        } else if listed(&self.viewers) {
+            Some(Role::Viewer)
+        } else {
+            None
+        }
+    }
+}
+
+/// The TLS material of the agent: its certificate and key, and the CA that
+/// signs the client certificates it accepts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub client_ca: PathBuf,
+}
+
+/// Protection against heavy or hostile clients.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest request accepted (a schema file is sent in one request).
+    pub max_request_bytes: usize,
+    /// Concurrent calls (including open event streams) per connection.
+    pub max_streams_per_client: u32,
+    /// Deadline of every unary call, in milliseconds.
+    pub unary_timeout_ms: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_request_bytes: 4 << 20,
+            max_streams_per_client: 64,
+            unary_timeout_ms: 60_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatabaseEntry {
+    name: String,
+    old: Option<PathBuf>,
+    new: Option<PathBuf>,
+    project: Option<PathBuf>,
+    #[serde(default = "default_busy_ms")]
+    busy_timeout_ms: u64,
+    #[serde(default)]
+    allow_rollback_journal: bool,
+}
+
+fn default_busy_ms() -> u64 {
+    10_000
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: String,
+    tls: TlsFiles,
+    #[serde(default)]
+    access: Access,
+    #[serde(default)]
+    limits: Limits,
+    #[serde(rename = "database", default)]
+    databases: Vec<DatabaseEntry>,
+}
+
+/// A validated `agent.toml`.
+#[derive(Debug, Clone)]
+pub struct AgentFile {
+    pub listen: SocketAddr,
+    pub tls: TlsFiles,
+    pub access: Access,
+    pub limits: Limits,
+    pub agent: AgentConfig,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}; check the --config path")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// A database name is a label, never a path.
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !name.starts_with('.')
+}
+
+impl AgentFile {
+    pub fn load(path: &Path) -> Result<AgentFile, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses and validates; relative paths are relative to the file's folder.
+    pub fn parse(path: &Path, text: &str) -> Result<AgentFile, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let raw: FileConfig = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let resolve = |p: &Path| {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base.join(p)
+            }
+        };
+        let listen: SocketAddr = raw.listen.parse().map_err(|_| {
+            invalid(format!(
+                "listen = {:?} is not an address; write it as \"127.0.0.1:7443\" or \"[::]:7443\"",
+                raw.listen
+            ))
+        })?;
+        if raw.databases.is_empty() {
+            return Err(invalid(
+                "no [[database]] entries; add at least one with a name and old/new paths or a project folder".into(),
+            ));
+        }
+        let mut names = BTreeSet::new();
+        let mut databases = Vec::new();
+        for d in raw.databases {
+            if !valid_name(&d.name) {
+                return Err(invalid(format!(
+                    "database name {:?} may use only letters, digits, '-', '_' and '.' (at most 64, not starting with '.')",
+                    d.name
+                )));
+            }
+            if !names.insert(d.name.clone()) {
+                return Err(invalid(format!("database {:?} is listed twice", d.name)));
+            }
+            if d.old.is_none() && d.project.is_none() {
+                return Err(invalid(format!(
+                    "database {:?} needs `old` (and usually `new`) or a `project` folder",
+                    d.name
+                )));
+            }
+            let spec = DatabaseSpec {
+                old: d.old.as_deref().map(resolve),
+                new: d.new.as_deref().map(resolve),
+                project: d.project.as_deref().map(resolve),
+            };
+            databases.push(DatabaseConfig {
+                name: d.name,
+                spec,
+                busy_timeout: Duration::from_millis(d.busy_timeout_ms),
+                allow_rollback_journal: d.allow_rollback_journal,
+            });
+        }
+        if raw.access.operators.is_empty() && raw.access.viewers.is_empty() {
+            return Err(invalid(
+                "[access] lists no identities; add operators = [\"...\"] (the client certificates' names)".into(),
+            ));
+        }
+        let tls = TlsFiles {
+            cert: resolve(&raw.tls.cert),
+            key: resolve(&raw.tls.key),
+            client_ca: resolve(&raw.tls.client_ca),
+        };
+        Ok(AgentFile {
+            listen,
+            tls,
+            access: raw.access,
+            limits: raw.limits,
+            agent: AgentConfig { databases },
+        })
+    }
 }

@@ -1,1 +1,110 @@
-fn main() {}
+//! `mig-agent`: the sidecar beside each database. Reads `agent.toml`,
+//! serves the `mig.v1` contract over mutual TLS, and stops gracefully on
+//! SIGTERM or Ctrl-C (running jobs checkpoint; streams end with a terminal
+//! event).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+use mig::config::AgentFile;
+use mig::transport::server;
+
+/// Serves hot SQLite schema migrations to `mig` clients over mutual TLS.
+#[derive(Debug, Parser)]
+#[command(name = "mig-agent", version)]
+struct Args {
+    /// The agent configuration file (TOML; every key is in the README).
+    #[arg(long, short = 'c', env = "MIG_AGENT_CONFIG")]
+    config: PathBuf,
+    /// Log line format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {},
+                    _ = tokio::signal::ctrl_c() => {},
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    init_logging(args.log_format);
+    let file = match AgentFile::load(&args.config) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("mig-agent failed: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("mig-agent failed: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let databases: Vec<String> = file
+        .agent
+        .databases
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
+    let result = runtime.block_on(server::serve(
+        file,
+        |addr| {
+            // Scripts and tests read the bound address (the port may be 0) here.
+            println!("mig-agent listening on {addr}");
+            tracing::info!(%addr, databases = ?databases, "listening");
+        },
+        stop_signal(),
+    ));
+    match result {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("mig-agent failed: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod agent_remote;
 mod cli;
 mod engine_runbook;
 mod service_runbook;

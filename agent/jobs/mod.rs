@@ -6,10 +6,12 @@
 //! follower never slows the job. The [`Registry`] allows at most one job or
 //! step per database at a time. No proto types here: the service converts.
 
+mod background;
 mod error;
 mod job;
 mod registry;
 
+pub use background::{recover, supervise, PhaseReport, AGENT_CALLER};
 pub use error::JobError;
 pub use job::{EventBody, Job, JobEvent, JobSnapshot, Summary, EVENT_LOG_CAPACITY};
 pub use registry::{Registry, StepGuard};

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use super::job::{EventBody, Job, JobSnapshot, Summary};
 use super::{JobError, JobKind, JobState};
@@ -12,6 +13,14 @@ use crate::engine::{self, Ctx, EngineError};
 
 /// Finished jobs kept per database so `watch` can still replay them.
 const RECENT_JOBS: usize = 8;
+
+/// The name background catch-up holds a database under. It holds it for
+/// one short replay slice at a time; jobs and steps wait for it to finish.
+pub const CATCH_UP: &str = "catch-up";
+const CATCH_UP_WHAT: &str = "a background catch-up slice";
+
+/// Longest wait for a background catch-up slice to release a database.
+const CATCH_UP_WAIT: Duration = Duration::from_secs(30);
 
 #[derive(Default)]
 struct Slot {
@@ -90,6 +99,8 @@ impl Registry {
     fn busy_with(database: &str, slot: &Slot) -> Option<JobError> {
         let what = if let Some(job) = slot.running.as_ref().filter(|j| j.state().is_live()) {
             format!("{} job {}", job.kind.as_str(), job.id)
+        } else if slot.step == Some(CATCH_UP) {
+            CATCH_UP_WHAT.to_string()
         } else if let Some(step) = slot.step {
             format!("a running {step}")
         } else {
@@ -101,8 +112,28 @@ impl Registry {
         })
     }
 
-    /// Claims a database for a one-shot step, refusing while anything runs.
-    pub fn begin_step(
+    /// Claims a database for a one-shot step, refusing while a job or
+    /// another step runs (a background catch-up slice is waited for).
+    pub async fn begin_step(
+        self: &Arc<Self>,
+        database: &str,
+        step: &'static str,
+    ) -> Result<StepGuard, JobError> {
+        let deadline = Instant::now() + CATCH_UP_WAIT;
+        loop {
+            match self.try_begin_step(database, step) {
+                Err(JobError::Conflict { what, .. })
+                    if what == CATCH_UP_WHAT && Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(5)).await
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Claims a database for a step if nothing runs on it right now.
+    pub fn try_begin_step(
         self: &Arc<Self>,
         database: &str,
         step: &'static str,
@@ -121,9 +152,9 @@ impl Registry {
         })
     }
 
-    /// Starts `work` as a job on its own thread; refuses while anything runs
-    /// on the database.
-    pub fn start<F>(
+    /// Starts `work` as a job on its own thread; refuses while a job or
+    /// step runs on the database (a background catch-up slice is waited for).
+    pub async fn start<F>(
         self: &Arc<Self>,
         database: &str,
         kind: JobKind,
@@ -142,14 +173,14 @@ impl Registry {
             kind,
             started_by.to_string(),
         ));
+        // Claim the database as a step first, then turn the claim into the job.
+        let guard = self.begin_step(database, kind.as_str()).await?;
         {
             let mut slots = self.slots();
             let slot = slots.entry(database.to_string()).or_default();
-            if let Some(e) = Self::busy_with(database, slot) {
-                return Err(e);
-            }
             slot.running = Some(Arc::clone(&job));
         }
+        drop(guard);
         job.push(EventBody::Started);
         let (registry, thread_job) = (Arc::clone(self), Arc::clone(&job));
         let spawned = std::thread::Builder::new()

@@ -6,17 +6,18 @@ use std::time::Duration;
 use tonic::Request;
 
 use super::stream::{follow, Follow};
-use super::{caller, steps::schema_of, EventStream, MigratorService, ServiceError};
+use super::{caller, require, steps::schema_of, EventStream, MigratorService, ServiceError};
+use crate::config::Role;
 use crate::engine::open::Busy;
 use crate::engine::ops::{self, DrainOptions, MigrateOptions, TimeoutPolicy};
 use crate::jobs::{JobKind, Summary};
 use crate::proto as pb;
 
-pub(super) fn migrate(
+pub(super) async fn migrate(
     svc: &MigratorService,
     req: Request<pb::MigrateRequest>,
 ) -> Result<EventStream, ServiceError> {
-    let who = caller(&req);
+    let who = require(&req, Role::Operator, "migrate")?;
     let r = req.into_inner();
     let config = svc.config(&r.database)?;
     // Parse before starting a job so a bad file is refused synchronously.
@@ -31,7 +32,8 @@ pub(super) fn migrate(
         .registry
         .start(&config.name, JobKind::Migrate, &who, move |cfg, ctx| {
             ops::migrate(&cfg.spec, &schema, &opts, ctx).map(Summary::Migrate)
-        })?;
+        })
+        .await?;
     tracing::info!(target: "mig::audit", rpc = "Migrate", database = %config.name, caller = %who, job = %job.id, accept_data_loss = r.accept_data_loss);
     Ok(follow(job, 1, mode(r.detach)))
 }
@@ -71,11 +73,11 @@ fn drain_options(r: &pb::DrainRequest, busy: Busy) -> Result<DrainOptions, Servi
     Ok(opts)
 }
 
-pub(super) fn drain(
+pub(super) async fn drain(
     svc: &MigratorService,
     req: Request<pb::DrainRequest>,
 ) -> Result<EventStream, ServiceError> {
-    let who = caller(&req);
+    let who = require(&req, Role::Operator, "drain")?;
     let r = req.into_inner();
     let config = svc.config(&r.database)?;
     let opts = drain_options(&r, Busy(config.busy_timeout))?;
@@ -83,7 +85,8 @@ pub(super) fn drain(
         .registry
         .start(&config.name, JobKind::Drain, &who, move |cfg, ctx| {
             ops::drain(&cfg.spec, &opts, ctx).map(Summary::Drain)
-        })?;
+        })
+        .await?;
     tracing::info!(target: "mig::audit", rpc = "Drain", database = %config.name, caller = %who, job = %job.id);
     Ok(follow(job, 1, mode(r.detach)))
 }
@@ -107,12 +110,22 @@ pub(super) enum Control {
     Cancel,
 }
 
+impl Control {
+    fn rpc(self) -> &'static str {
+        match self {
+            Control::Pause => "pause",
+            Control::Resume => "resume",
+            Control::Cancel => "cancel",
+        }
+    }
+}
+
 pub(super) fn control(
     svc: &MigratorService,
     req: Request<pb::JobRef>,
     action: Control,
 ) -> Result<pb::JobInfo, ServiceError> {
-    let who = caller(&req);
+    let who = require(&req, Role::Operator, action.rpc())?;
     let r = req.into_inner();
     let config = svc.config(&r.database)?;
     let snapshot = match action {

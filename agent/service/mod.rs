@@ -19,20 +19,39 @@ use tonic::{Request, Response, Status};
 
 pub use error::{code_name, engine_status, ServiceError};
 
+use crate::config::Role;
 use crate::jobs::Registry;
 use crate::proto as pb;
 use crate::proto::migrator_server::Migrator;
 
-/// Who made a request: the transport puts it into the request's extensions
-/// (the client certificate's name under mutual TLS).
+/// Who made a request and what they may do. The TLS transport puts it into
+/// the request's extensions from the client certificate; without one (the
+/// in-process agent) the caller is the local operator.
 #[derive(Debug, Clone)]
-pub struct Caller(pub String);
+pub struct Caller {
+    pub identity: String,
+    pub role: Role,
+}
 
 /// The identity of a request's caller, for job ownership and audit lines.
 fn caller<T>(req: &Request<T>) -> String {
     req.extensions()
         .get::<Caller>()
-        .map_or_else(|| "local".to_string(), |c| c.0.clone())
+        .map_or_else(|| "local".to_string(), |c| c.identity.clone())
+}
+
+/// Refuses the call unless the caller has `needed` (or a stronger role).
+fn require<T>(req: &Request<T>, needed: Role, rpc: &str) -> Result<String, ServiceError> {
+    match req.extensions().get::<Caller>() {
+        None => Ok("local".to_string()),
+        Some(c) if c.role >= needed => Ok(c.identity.clone()),
+        Some(c) => Err(ServiceError::PermissionDenied(format!(
+            "{} has role {}; {rpc} needs role {}: use an operator's certificate or ask for the role in the agent's [access]",
+            c.identity,
+            c.role.as_str(),
+            needed.as_str()
+        ))),
+    }
 }
 
 pub type EventStream = Pin<Box<dyn Stream<Item = Result<pb::JobEvent, Status>> + Send>>;
@@ -94,13 +113,13 @@ impl Migrator for MigratorService {
         &self,
         req: Request<pb::MigrateRequest>,
     ) -> Result<Response<EventStream>, Status> {
-        Ok(Response::new(jobs::migrate(self, req)?))
+        Ok(Response::new(jobs::migrate(self, req).await?))
     }
 
     type DrainStream = EventStream;
 
     async fn drain(&self, req: Request<pb::DrainRequest>) -> Result<Response<EventStream>, Status> {
-        Ok(Response::new(jobs::drain(self, req)?))
+        Ok(Response::new(jobs::drain(self, req).await?))
     }
 
     async fn cutover(

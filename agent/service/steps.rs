@@ -4,8 +4,8 @@
 
 use tonic::Request;
 
-use super::{blocking, caller, convert, MigratorService, ServiceError};
-use crate::config::DatabaseConfig;
+use super::{blocking, caller, convert, require, MigratorService, ServiceError};
+use crate::config::{DatabaseConfig, Role};
 use crate::engine::open::Busy;
 use crate::engine::ops;
 use crate::engine::schema::SchemaFile;
@@ -29,6 +29,11 @@ impl MigratorService {
                         .join(", ")
                 ))),
             };
+        }
+        if !crate::config::valid_name(name) {
+            return Err(ServiceError::InvalidRequest(format!(
+                "{name:?} is not a database name: requests name a database configured on the agent, never a path; list them with `mig databases`"
+            )));
         }
         Ok(self.registry.database(name)?.clone())
     }
@@ -129,10 +134,10 @@ pub(super) async fn cutover(
     svc: &MigratorService,
     req: Request<pb::CutoverRequest>,
 ) -> Result<pb::CutoverReport, ServiceError> {
-    let who = caller(&req);
+    let who = require(&req, Role::Operator, "cutover")?;
     let config = svc.config(&req.get_ref().database)?;
     tracing::info!(target: "mig::audit", rpc = "Cutover", database = %config.name, caller = %who);
-    let guard = svc.registry.begin_step(&config.name, "cutover")?;
+    let guard = svc.registry.begin_step(&config.name, "cutover").await?;
     blocking(move || {
         let _guard = guard;
         Ok(convert::cutover_report(ops::cutover(
@@ -147,10 +152,10 @@ pub(super) async fn cleanup_old(
     svc: &MigratorService,
     req: Request<pb::CleanupOldRequest>,
 ) -> Result<pb::CleanupOldReport, ServiceError> {
-    let who = caller(&req);
+    let who = require(&req, Role::Operator, "cleanup-old")?;
     let config = svc.config(&req.get_ref().database)?;
     tracing::info!(target: "mig::audit", rpc = "CleanupOld", database = %config.name, caller = %who);
-    let guard = svc.registry.begin_step(&config.name, "cleanup-old")?;
+    let guard = svc.registry.begin_step(&config.name, "cleanup-old").await?;
     blocking(move || {
         let _guard = guard;
         Ok(convert::cleanup_report(ops::cleanup_old(
@@ -165,11 +170,16 @@ pub(super) async fn reset(
     svc: &MigratorService,
     req: Request<pb::ResetRequest>,
 ) -> Result<pb::ResetReport, ServiceError> {
-    let who = caller(&req);
+    let needed = if req.get_ref().dry_run {
+        Role::Viewer
+    } else {
+        Role::Operator
+    };
+    let who = require(&req, needed, "reset")?;
     let r = req.into_inner();
     let config = svc.config(&r.database)?;
     tracing::info!(target: "mig::audit", rpc = "Reset", database = %config.name, caller = %who, dry_run = r.dry_run);
-    let guard = svc.registry.begin_step(&config.name, "reset")?;
+    let guard = svc.registry.begin_step(&config.name, "reset").await?;
     blocking(move || {
         let _guard = guard;
         Ok(convert::reset_report(ops::reset(

@@ -2,7 +2,10 @@
 //! (later) the mutual-TLS listener of `mig-agent`. Both serve the same
 //! routes, built here.
 
+pub mod certs;
 pub mod local;
+pub mod server;
+pub mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,10 +1,12 @@
 //! The runbook's operations, each a function over a [`DatabaseSpec`]:
 //! locate the files, check the phase, do the work, report.
 
+mod catchup;
 mod drain;
 mod finish;
 mod migrate;
 
+pub use catchup::{catch_up_slice, recorded_schema, CatchUp};
 pub use drain::{drain, DrainOptions, DrainSummary, TimeoutPolicy};
 pub use finish::{cleanup_old, cutover, reset, CutoverReport, ResetReport};
 pub use migrate::{migrate, plan, MigrateOptions, MigrateSummary, PlanOutcome};

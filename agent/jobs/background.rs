@@ -1,0 +1,138 @@
+//! What a long-running agent does on its own: resume migrations a restart
+//! interrupted, keep replaying the log of recording databases (so a drain
+//! only has the tail left), and report each database's phase.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::registry::CATCH_UP;
+use super::{JobKind, Registry, Summary};
+use crate::config::DatabaseConfig;
+use crate::engine::open::Busy;
+use crate::engine::ops::{self, DrainOptions, MigrateOptions};
+use crate::engine::status::{self, Phase};
+
+/// Entries replayed per background slice: short enough that a drain or a
+/// step waiting for the database gets it within milliseconds.
+const SLICE: u64 = 5_000;
+
+/// Who background jobs are started by, in job info and audit lines.
+pub const AGENT_CALLER: &str = "mig-agent (resuming after restart)";
+
+/// A database's phase, or `None` when it could not be read.
+pub type PhaseReport = (String, Option<Phase>);
+
+fn busy(c: &DatabaseConfig) -> Busy {
+    Busy(c.busy_timeout)
+}
+
+async fn phase_of(c: &DatabaseConfig) -> Option<Phase> {
+    let (spec, b) = (c.spec.clone(), busy(c));
+    tokio::task::spawn_blocking(move || status::status(&spec, b).ok().map(|s| s.phase))
+        .await
+        .ok()
+        .flatten()
+}
+
+/// Restarts the jobs an agent restart interrupted: a copy resumes from its
+/// checkpoint; a drain (whose old database refuses writes) finishes.
+pub async fn recover(registry: &Arc<Registry>) {
+    let configs: Vec<DatabaseConfig> = registry.databases().cloned().collect();
+    for c in configs {
+        let started = match phase_of(&c).await {
+            Some(Phase::Copying) => {
+                let (spec, b) = (c.spec.clone(), busy(&c));
+                let schema = tokio::task::spawn_blocking(move || ops::recorded_schema(&spec, b))
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .flatten();
+                let Some(schema) = schema else { continue };
+                let opts = MigrateOptions {
+                    // The plan was accepted when this migration started.
+                    accept_data_loss: true,
+                    busy: busy(&c),
+                    allow_rollback_journal: c.allow_rollback_journal,
+                    ..Default::default()
+                };
+                registry
+                    .start(&c.name, JobKind::Migrate, AGENT_CALLER, move |cfg, ctx| {
+                        ops::migrate(&cfg.spec, &schema, &opts, ctx).map(Summary::Migrate)
+                    })
+                    .await
+            }
+            Some(Phase::Draining) => {
+                let opts = DrainOptions {
+                    busy: busy(&c),
+                    ..Default::default()
+                };
+                registry
+                    .start(&c.name, JobKind::Drain, AGENT_CALLER, move |cfg, ctx| {
+                        ops::drain(&cfg.spec, &opts, ctx).map(Summary::Drain)
+                    })
+                    .await
+            }
+            _ => continue,
+        };
+        match started {
+            Ok(job) => {
+                tracing::info!(database = %c.name, job = %job.id, "resumed an interrupted {}", job.kind.as_str())
+            }
+            Err(e) => {
+                tracing::warn!(database = %c.name, "could not resume an interrupted job: {e}")
+            }
+        }
+    }
+}
+
+/// Runs forever: every `interval`, reports each database's phase and, for
+/// recording databases nothing else holds, replays the log in slices.
+pub async fn supervise(
+    registry: Arc<Registry>,
+    interval: Duration,
+    phases: mpsc::Sender<PhaseReport>,
+) {
+    loop {
+        let configs: Vec<DatabaseConfig> = registry.databases().cloned().collect();
+        for c in configs {
+            let phase = phase_of(&c).await;
+            if phases.send((c.name.clone(), phase)).await.is_err() {
+                return;
+            }
+            if phase == Some(Phase::Recording) {
+                catch_up(&registry, &c).await;
+            }
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+/// Replays slices until the log is caught up or someone else wants the
+/// database (checked between slices).
+async fn catch_up(registry: &Arc<Registry>, c: &DatabaseConfig) {
+    loop {
+        let Ok(guard) = registry.try_begin_step(&c.name, CATCH_UP) else {
+            return;
+        };
+        let (spec, b) = (c.spec.clone(), busy(c));
+        let slice = tokio::task::spawn_blocking(move || {
+            let _guard = guard;
+            ops::catch_up_slice(&spec, b, SLICE)
+        })
+        .await;
+        match slice {
+            Ok(Ok(Some(s))) if s.applied > 0 && s.pending > 0 => continue,
+            Ok(Ok(_)) => return,
+            Ok(Err(e)) => {
+                tracing::warn!(database = %c.name, "background catch-up failed: {e}");
+                return;
+            }
+            Err(e) => {
+                tracing::error!(database = %c.name, "background catch-up stopped: {e}");
+                return;
+            }
+        }
+    }
+}
