@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use mig::transport::certs::ClientSpec;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -110,6 +111,8 @@ pub enum Command {
     Cancel(JobArgs),
     /// List the agent's databases and the phase each is in.
     Databases,
+    /// Certificates for mutual TLS between mig and mig-agent.
+    Certs(CertsArgs),
 }
 
 impl Command {
@@ -128,6 +131,9 @@ impl Command {
             Command::Resume(_) => "resume",
             Command::Cancel(_) => "cancel",
             Command::Databases => "databases",
+            Command::Certs(CertsArgs {
+                action: CertsAction::Init(_),
+            }) => "certs init",
         }
     }
 }
@@ -224,6 +230,36 @@ pub struct JobArgs {
     pub job: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct CertsArgs {
+    #[command(subcommand)]
+    pub action: CertsAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertsAction {
+    /// Generate a private CA, an agent certificate and client certificates
+    /// into an empty folder (keys written mode 0600, nothing overwritten).
+    Init(CertsInitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CertsInitArgs {
+    /// The folder to write into (created if missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// A host name or IP address clients use to reach the agent (repeat
+    /// for several).
+    #[arg(long = "host", value_name = "NAME", required = true)]
+    pub hosts: Vec<String>,
+
+    /// A client certificate to issue, as NAME:ROLE with role operator or
+    /// viewer (repeat for several).
+    #[arg(long = "client", value_name = "NAME:ROLE")]
+    pub clients: Vec<ClientSpec>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,6 +289,35 @@ mod tests {
             let cli = Cli::try_parse_from(["mig", name]).expect("parses");
             assert_eq!(cli.command.name(), name);
         }
+        let cli =
+            Cli::try_parse_from(["mig", "certs", "init", "d", "--host", "h"]).expect("parses");
+        assert_eq!(cli.command.name(), "certs init");
+    }
+
+    #[test]
+    fn client_specs_are_validated_by_clap() {
+        let ok = Cli::try_parse_from([
+            "mig",
+            "certs",
+            "init",
+            "d",
+            "--host",
+            "h",
+            "--client",
+            "alice:operator",
+        ]);
+        assert!(ok.is_ok());
+        let bad = Cli::try_parse_from([
+            "mig",
+            "certs",
+            "init",
+            "d",
+            "--host",
+            "h",
+            "--client",
+            "alice:root",
+        ]);
+        assert!(bad.is_err());
     }
 
     #[test]

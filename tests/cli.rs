@@ -7,6 +7,7 @@ mod agent;
 mod harness;
 mod interrupt;
 mod plan;
+mod real_agent;
 mod remote;
 mod runbook;
 mod tls;

@@ -2,6 +2,7 @@
 //! file when the command sends one, opens the session (in-process or remote
 //! agent), runs the command and closes the session.
 
+mod certs;
 mod cleanup_old;
 mod control;
 mod cutover;
@@ -26,6 +27,12 @@ pub struct Output {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let out = Output {
+        json: cli.global.json,
+    };
+    if let Command::Certs(a) = &cli.command {
+        return certs::run(a, out);
+    }
     let target = Target::from_args(&cli.global)?;
     check_mode(&cli.command, &target)?;
     let schema_source = match &cli.command {
@@ -38,9 +45,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         schema::read(&schema::path(a.schema.as_deref(), project))
     })
     .transpose()?;
-    let out = Output {
-        json: cli.global.json,
-    };
     let mut session = Session::open(target).await?;
     let result = dispatch(&cli.command, &mut session, schema_source, out).await;
     // A second Ctrl-C stops waiting for the in-process agent's jobs.
@@ -97,6 +101,7 @@ async fn dispatch(
         Command::Resume(a) => control::run(s, control::Action::Resume, a, out).await,
         Command::Cancel(a) => control::run(s, control::Action::Cancel, a, out).await,
         Command::Databases => databases::run(s, out).await,
+        Command::Certs(a) => certs::run(a, out),
     }
 }
 
