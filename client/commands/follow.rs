@@ -62,6 +62,7 @@ impl Follow<'_> {
                     continue;
                 }
             };
+            let next = next.inspect_err(|_| renderer.finish());
             let Some(ev) = next? else {
                 renderer.finish();
                 return if self.detach && !job_id.is_empty() {
