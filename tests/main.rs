@@ -6,4 +6,5 @@ mod support;
 mod agent_remote;
 mod cli;
 mod engine_runbook;
+mod service_inputs;
 mod service_runbook;

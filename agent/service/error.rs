@@ -11,6 +11,12 @@ use crate::jobs::JobError;
 pub enum ServiceError {
     #[error("{0}")]
     InvalidRequest(String),
+    /// A position (e.g. a sequence number) outside what exists.
+    #[error("{0}")]
+    OutOfRange(String),
+    /// A bug: a handler panicked. The message says where to look.
+    #[error("{0}")]
+    Internal(String),
     /// The caller's role does not allow the call.
     #[error("{0}")]
     PermissionDenied(String),
@@ -28,7 +34,9 @@ impl From<ServiceError> for Status {
     fn from(e: ServiceError) -> Self {
         match &e {
             ServiceError::InvalidRequest(m) => Status::invalid_argument(m),
+            ServiceError::OutOfRange(m) => Status::out_of_range(m),
             ServiceError::PermissionDenied(m) => Status::permission_denied(m),
+            ServiceError::Internal(m) => Status::internal(m),
             ServiceError::Jobs(j) => job_status(j),
         }
     }

@@ -99,6 +99,18 @@ pub(super) fn watch(
     let r = req.into_inner();
     let config = svc.config(&r.database)?;
     let job = svc.registry.find(&config.name, &r.job_id)?;
+    let info = job.snapshot();
+    let beyond = if info.state.is_live() {
+        r.from_seq > info.last_seq + 1
+    } else {
+        r.from_seq > info.last_seq
+    };
+    if beyond {
+        return Err(ServiceError::OutOfRange(format!(
+            "job {} has events 1..={}; pass a --from-seq within that range (0: all it still holds)",
+            info.id, info.last_seq
+        )));
+    }
     tracing::info!(rpc = "Watch", database = %config.name, caller = %who, job = %job.id, from_seq = r.from_seq);
     Ok(follow(job, r.from_seq, Follow::ToEnd))
 }

@@ -78,7 +78,7 @@ where
     F: FnOnce() -> Result<T, ServiceError> + Send + 'static,
 {
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
-        Err(ServiceError::InvalidRequest(format!(
+        Err(ServiceError::Internal(format!(
             "the request stopped on an internal error (a bug; see the agent log): {e}"
         )))
     })

@@ -1,0 +1,268 @@
+//! The benchmark suite (issue 5): mig against SQLite's own limit, measured
+//! alternately in one run so machine noise hits both sides alike. Every
+//! figure that matters is a ratio.
+//!
+//! `cargo bench --bench bench -- --rows 100000,1000000 --reps 3 --out bench.json`
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use mig::engine::open::Busy;
+use mig::engine::ops::{self, DrainOptions, MigrateOptions};
+use mig::engine::paths::DatabaseSpec;
+use mig::engine::schema::SchemaFile;
+use mig::engine::{Control, Ctx, Event};
+use rusqlite::Connection;
+use serde::Serialize;
+
+mod data;
+
+#[derive(Parser, Debug)]
+struct Args {
+    /// Total rows per generated database (comma-separated sizes).
+    #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+    rows: Vec<u64>,
+    /// Repetitions per scenario (medians are reported).
+    #[arg(long, default_value_t = 3)]
+    reps: usize,
+    /// Single-row write transactions per batch in the recording scenario.
+    #[arg(long, default_value_t = 2000)]
+    writes: usize,
+    /// Where to write the machine-readable results.
+    #[arg(long, default_value = "bench.json")]
+    out: PathBuf,
+    /// Folder for the generated databases (default: a temporary folder).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    // `cargo bench` passes --bench; accept and ignore it.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+#[derive(Serialize, Debug, Clone)]
+struct Figure {
+    scenario: String,
+    rows: u64,
+    what: String,
+    median: f64,
+    min: f64,
+    max: f64,
+    goal: String,
+}
+
+fn stats(v: &mut [f64]) -> (f64, f64, f64) {
+    v.sort_by(|a, b| a.total_cmp(b));
+    (v[v.len() / 2], v[0], v[v.len() - 1])
+}
+
+fn quiet<T>(f: impl FnOnce(&mut Ctx<'_>) -> T) -> T {
+    let control = Control::default();
+    let mut sink = |_: Event| {};
+    f(&mut Ctx {
+        control: &control,
+        sink: &mut sink,
+    })
+}
+
+fn remove_db(p: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+    }
+}
+
+/// The physical limit: one ATTACH + INSERT … SELECT per table in a single
+/// transaction, journal and sync off, indexes built after.
+fn limit_copy(old: &Path, new: &Path) -> f64 {
+    remove_db(new);
+    let t = Instant::now();
+    let c = Connection::open(new).expect("open limit db");
+    c.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        .expect("pragmas");
+    c.execute_batch(data::NEW_TABLES).expect("tables");
+    c.execute("ATTACH ?1 AS old", [old.to_str().expect("utf-8 path")])
+        .expect("attach");
+    c.execute_batch(&format!("BEGIN; {} COMMIT;", data::LIMIT_TRANSFORM))
+        .expect("transform");
+    c.execute_batch(data::NEW_INDEXES).expect("indexes");
+    drop(c);
+    t.elapsed().as_secs_f64()
+}
+
+fn mig_copy(spec: &DatabaseSpec, schema: &SchemaFile) -> f64 {
+    let t = Instant::now();
+    quiet(|ctx| ops::migrate(spec, schema, &MigrateOptions::default(), ctx)).expect("migrate");
+    let secs = t.elapsed().as_secs_f64();
+    ops::reset(spec, Busy::default(), false).expect("reset");
+    secs
+}
+
+/// Seconds per single-row write transaction (insert, update, delete mix).
+fn write_cost(path: &Path, n: usize, seed: u64) -> f64 {
+    let c = Connection::open(path).expect("writer");
+    c.pragma_update(None, "synchronous", "NORMAL")
+        .expect("sync");
+    c.busy_timeout(Duration::from_secs(10)).expect("busy");
+    let t = Instant::now();
+    data::write_mix(&c, n, seed);
+    t.elapsed().as_secs_f64() / n as f64
+}
+
+fn main() {
+    let args = Args::parse();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = args.dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let schema = SchemaFile::parse("schema.sql", data::NEW_SCHEMA).expect("schema");
+    let mut figures = Vec::new();
+    let reps = args.reps.max(1);
+
+    for &rows in &args.rows {
+        let old = dir.join(format!("old-{rows}.db"));
+        let new = dir.join(format!("new-{rows}.db"));
+        let limit_db = dir.join(format!("limit-{rows}.db"));
+        remove_db(&old);
+        eprintln!("generating {rows} rows ...");
+        data::generate(&old, rows);
+        let spec = DatabaseSpec {
+            old: Some(old.clone()),
+            new: Some(new.clone()),
+            project: None,
+        };
+        let (mut ratio, mut mig_s, mut lim_s) = (vec![], vec![], vec![]);
+        for _ in 0..reps {
+            let l = limit_copy(&old, &limit_db);
+            let m = mig_copy(&spec, &schema);
+            eprintln!("  copy: mig {m:.2}s, limit {l:.2}s");
+            ratio.push(m / l);
+            mig_s.push(m);
+            lim_s.push(l);
+        }
+        remove_db(&limit_db);
+        let (m, lo, hi) = stats(&mut ratio);
+        figures.push(fig(
+            "bulk copy",
+            rows,
+            "time ratio mig / limit",
+            m,
+            lo,
+            hi,
+            "<= 1.3",
+        ));
+        let per_row: Vec<f64> = mig_s.iter().map(|s| s / rows as f64 * 1e6).collect();
+        let (m, lo, hi) = stats(&mut per_row.clone());
+        figures.push(fig(
+            "scaling",
+            rows,
+            "mig µs per row",
+            m,
+            lo,
+            hi,
+            "flat within 20%",
+        ));
+        let (m, lo, hi) = stats(&mut lim_s);
+        figures.push(fig("bulk copy", rows, "limit seconds", m, lo, hi, "-"));
+        remove_db(&old);
+    }
+
+    // Recording overhead, replay rate, drain window and cutover on a
+    // 100k-row database: one plain copy, one recording copy, alternated.
+    let rows = 100_000;
+    let plain = dir.join("rec-plain.db");
+    let recorded = dir.join("rec-old.db");
+    let new = dir.join("rec-new.db");
+    for p in [&plain, &recorded, &new] {
+        remove_db(p);
+    }
+    data::generate(&plain, rows);
+    data::generate(&recorded, rows);
+    let spec = DatabaseSpec {
+        old: Some(recorded.clone()),
+        new: Some(new.clone()),
+        project: None,
+    };
+    quiet(|ctx| ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)).expect("migrate");
+    let mut ratio = vec![];
+    for i in 0..reps.max(3) {
+        let a = write_cost(&plain, args.writes, i as u64);
+        let b = write_cost(&recorded, args.writes, i as u64);
+        ratio.push(b / a);
+    }
+    let (m, lo, hi) = stats(&mut ratio);
+    figures.push(fig(
+        "recording overhead",
+        rows,
+        "write cost with / without recording",
+        m,
+        lo,
+        hi,
+        "<= 1.5",
+    ));
+
+    // Replay: a large backlog, then drain.
+    write_cost(&recorded, 50_000, 99);
+    let drained = quiet(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
+    let rate = drained.entries_replayed as f64 / drained.seconds.max(1e-9);
+    figures.push(fig(
+        "replay",
+        rows,
+        "entries applied per second in drain",
+        rate,
+        rate,
+        rate,
+        ">= 100000",
+    ));
+    figures.push(fig(
+        "drain window",
+        rows,
+        "freeze ms (writes refused)",
+        drained.freeze_ms,
+        drained.freeze_ms,
+        drained.freeze_ms,
+        "<= 100",
+    ));
+    let cut = ops::cutover(&spec, Busy::default()).expect("cutover");
+    figures.push(fig(
+        "cutover",
+        rows,
+        "cutover ms",
+        cut.millis,
+        cut.millis,
+        cut.millis,
+        "<= 50",
+    ));
+
+    println!(
+        "{:<20} {:>10}  {:<40} {:>12} {:>12} {:>12}  goal",
+        "scenario", "rows", "measure", "median", "min", "max"
+    );
+    for f in &figures {
+        println!(
+            "{:<20} {:>10}  {:<40} {:>12.3} {:>12.3} {:>12.3}  {}",
+            f.scenario, f.rows, f.what, f.median, f.min, f.max, f.goal
+        );
+    }
+    let json = serde_json::to_string_pretty(&figures).expect("json");
+    std::fs::write(&args.out, json).expect("write results");
+    eprintln!("results written to {}", args.out.display());
+}
+
+fn fig(
+    scenario: &str,
+    rows: u64,
+    what: &str,
+    median: f64,
+    min: f64,
+    max: f64,
+    goal: &str,
+) -> Figure {
+    Figure {
+        scenario: scenario.into(),
+        rows,
+        what: what.into(),
+        median,
+        min,
+        max,
+        goal: goal.into(),
+    }
+}
