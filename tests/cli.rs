@@ -1,1 +1,14 @@
+//! The real `mig` binary end to end, on real SQLite files in temp folders:
+//! the runbook's commands and expected lines, refusals with their one-line
+//! errors and exit codes, `--json`, the project-folder defaults, and a
+//! remote agent (plain and mutual TLS) for what only `--agent` can do.
 
+mod agent;
+mod harness;
+mod interrupt;
+mod plan;
+mod real_agent;
+mod remote;
+mod runbook;
+mod tls;
+mod usage;

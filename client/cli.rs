@@ -1,0 +1,330 @@
+//! The command line: every flag, documented once where it is defined (these
+//! doc comments are the `--help`). Raw flags only: `connect::Target` and
+//! `commands` validate them before any file or socket is touched.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use mig::transport::certs::ClientSpec;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  the command was refused or failed (wrong phase, bad schema, plan not runnable, job failed)
+  2  usage error (bad flags)
+  3  the agent is unreachable or unavailable
+  4  data loss or a failed verification
+  5  cancelled or interrupted
+  6  aborted: the database is busy or another job is running";
+
+/// Hot (online) schema migrations for SQLite.
+///
+/// Without --agent, mig runs the agent in-process on the files given by
+/// --old/--new, or found in the project folder (-C, default: the current
+/// folder). With --agent it drives a running mig-agent over gRPC.
+#[derive(Debug, Parser)]
+#[command(name = "mig", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes: where the agent and the databases are, and
+/// how to print.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// URL of a running mig-agent (`https://host:port`, or `http://` without
+    /// TLS). Without it, mig runs the agent in-process.
+    #[arg(long, global = true, value_name = "URL")]
+    pub agent: Option<String>,
+
+    /// Which database of the agent to act on (with --agent). Default: the
+    /// agent's only database.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub database: Option<String>,
+
+    /// The old (live) database file (local mode). Default: the single
+    /// `<dir-name>-<hash>.sqlite` in the project folder.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub old: Option<PathBuf>,
+
+    /// The new database file (local mode). Default:
+    /// `<project>/<dir-name>-<schema-hash>.sqlite`.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub new: Option<PathBuf>,
+
+    /// The project folder holding `schema.sql` and the databases (local
+    /// mode). Default: the current folder.
+    #[arg(short = 'C', long, global = true, value_name = "DIR")]
+    pub project: Option<PathBuf>,
+
+    /// CA certificate (PEM) the agent's certificate must chain to
+    /// (https agents).
+    #[arg(long, global = true, env = "MIG_CA", value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Client certificate (PEM) presented to the agent; goes with --key.
+    #[arg(long, global = true, env = "MIG_CERT", value_name = "FILE")]
+    pub cert: Option<PathBuf>,
+
+    /// Private key (PEM) of the client certificate; goes with --cert.
+    #[arg(long, global = true, env = "MIG_KEY", value_name = "FILE")]
+    pub key: Option<PathBuf>,
+
+    /// Machine output: reports as JSON, job events as one JSON object per
+    /// line (proto3 JSON mapping).
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show how the schema maps onto the old database; changes nothing.
+    /// Exits 1 when `migrate` could not run.
+    Plan(PlanArgs),
+    /// Create the new database, start recording writes on the old one and
+    /// copy every row (resumes an interrupted copy).
+    Migrate(MigrateArgs),
+    /// Where the migration stands, and what to do next.
+    Status,
+    /// Refuse writes on the old database briefly and replay every recorded
+    /// change into the new one.
+    Drain(DrainArgs),
+    /// Mark the drained new database ready and drop its replay tables.
+    Cutover,
+    /// Drop the migration tables and triggers from the old database (after
+    /// cutover).
+    CleanupOld,
+    /// Return both files to the state before `migrate` (before cutover only).
+    Reset(ResetArgs),
+    /// Follow a running job's events until it ends (with --agent).
+    Watch(WatchArgs),
+    /// Pause a running job between chunks; it holds no lock while paused
+    /// (with --agent).
+    Pause(JobArgs),
+    /// Resume a paused job (with --agent).
+    Resume(JobArgs),
+    /// Cancel a job at its next chunk boundary, keeping what is committed
+    /// (with --agent).
+    Cancel(JobArgs),
+    /// List the agent's databases and the phase each is in.
+    Databases,
+    /// Certificates for mutual TLS between mig and mig-agent.
+    Certs(CertsArgs),
+}
+
+impl Command {
+    /// The name the user typed, used in `<command> failed: ...`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Plan(_) => "plan",
+            Command::Migrate(_) => "migrate",
+            Command::Status => "status",
+            Command::Drain(_) => "drain",
+            Command::Cutover => "cutover",
+            Command::CleanupOld => "cleanup-old",
+            Command::Reset(_) => "reset",
+            Command::Watch(_) => "watch",
+            Command::Pause(_) => "pause",
+            Command::Resume(_) => "resume",
+            Command::Cancel(_) => "cancel",
+            Command::Databases => "databases",
+            Command::Certs(CertsArgs {
+                action: CertsAction::Init(_),
+            }) => "certs init",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The target schema file, sent to the agent. Default:
+    /// `<project>/schema.sql`.
+    #[arg(long, value_name = "PATH")]
+    pub schema: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+
+    /// Proceed although old tables or columns are not carried over (see
+    /// `mig plan`).
+    #[arg(long)]
+    pub accept_data_loss: bool,
+
+    /// Return once the job has started instead of following it (with
+    /// --agent; re-attach with `mig watch`).
+    #[arg(long)]
+    pub detach: bool,
+
+    /// Free text stored with the migration (e.g. a rollout id).
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub label: String,
+}
+
+/// What a drain does when the tail is not replayed within the freeze limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnTimeout {
+    /// Return the old database to recording and try again.
+    Retry,
+    /// Return the old database to recording and fail.
+    Stop,
+}
+
+#[derive(Debug, Args)]
+pub struct DrainArgs {
+    /// Longest time writes may stay refused in one attempt, in
+    /// milliseconds. Default: the agent's.
+    #[arg(long, value_name = "N")]
+    pub freeze_limit_ms: Option<u32>,
+
+    /// What to do when an attempt exceeds the freeze limit. Default: the
+    /// agent's (retry).
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub on_timeout: Option<OnTimeout>,
+
+    /// Attempts before giving up under `--on-timeout retry`. Default: the
+    /// agent's.
+    #[arg(long, value_name = "N")]
+    pub max_attempts: Option<u32>,
+
+    /// Return once the job has started instead of following it (with
+    /// --agent; re-attach with `mig watch`).
+    #[arg(long)]
+    pub detach: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    /// Print what would be dropped and deleted, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The job to follow. Default: the database's newest job.
+    #[arg(long, value_name = "ID")]
+    pub job: Option<String>,
+
+    /// Replay the events from this sequence number on (0: all the agent
+    /// still holds).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub from_seq: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct JobArgs {
+    /// The job. Default: the database's newest job.
+    #[arg(long, value_name = "ID")]
+    pub job: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CertsArgs {
+    #[command(subcommand)]
+    pub action: CertsAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertsAction {
+    /// Generate a private CA, an agent certificate and client certificates
+    /// into an empty folder (keys written mode 0600, nothing overwritten).
+    Init(CertsInitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CertsInitArgs {
+    /// The folder to write into (created if missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// A host name or IP address clients use to reach the agent (repeat
+    /// for several).
+    #[arg(long = "host", value_name = "NAME", required = true)]
+    pub hosts: Vec<String>,
+
+    /// A client certificate to issue, as NAME:ROLE with role operator or
+    /// viewer (repeat for several).
+    #[arg(long = "client", value_name = "NAME:ROLE")]
+    pub clients: Vec<ClientSpec>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn subcommand_names_match_what_clap_parses() {
+        for name in [
+            "plan",
+            "migrate",
+            "status",
+            "drain",
+            "cutover",
+            "cleanup-old",
+            "reset",
+            "watch",
+            "pause",
+            "resume",
+            "cancel",
+            "databases",
+        ] {
+            let cli = Cli::try_parse_from(["mig", name]).expect("parses");
+            assert_eq!(cli.command.name(), name);
+        }
+        let cli =
+            Cli::try_parse_from(["mig", "certs", "init", "d", "--host", "h"]).expect("parses");
+        assert_eq!(cli.command.name(), "certs init");
+    }
+
+    #[test]
+    fn client_specs_are_validated_by_clap() {
+        let ok = Cli::try_parse_from([
+            "mig",
+            "certs",
+            "init",
+            "d",
+            "--host",
+            "h",
+            "--client",
+            "alice:operator",
+        ]);
+        assert!(ok.is_ok());
+        let bad = Cli::try_parse_from([
+            "mig",
+            "certs",
+            "init",
+            "d",
+            "--host",
+            "h",
+            "--client",
+            "alice:root",
+        ]);
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn path_flags_may_follow_the_subcommand() {
+        let cli = Cli::try_parse_from(["mig", "status", "--old", "a.db", "--new", "b.db"])
+            .expect("parses");
+        assert_eq!(cli.global.old, Some(PathBuf::from("a.db")));
+        assert_eq!(cli.global.new, Some(PathBuf::from("b.db")));
+    }
+}

@@ -1,0 +1,39 @@
+//! `mig pause`, `mig resume`, `mig cancel`: job control on a remote agent.
+//! Without `--job`, the database's newest job.
+
+use mig::proto::JobRef;
+
+use super::Output;
+use crate::cli::JobArgs;
+use crate::connect::Session;
+use crate::render;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Action {
+    Pause,
+    Resume,
+    Cancel,
+}
+
+pub async fn run(
+    s: &mut Session,
+    action: Action,
+    args: &JobArgs,
+    out: Output,
+) -> anyhow::Result<()> {
+    let request = JobRef {
+        database: s.database().await?,
+        job_id: args.job.clone().unwrap_or_default(),
+    };
+    let info = match action {
+        Action::Pause => s.client.pause_job(request).await?,
+        Action::Resume => s.client.resume_job(request).await?,
+        Action::Cancel => s.client.cancel_job(request).await?,
+    }
+    .into_inner();
+    if out.json {
+        render::json_report(&info)
+    } else {
+        render::emit(&render::reports::job(&info))
+    }
+}

@@ -1,0 +1,22 @@
+//! `mig cutover`: marks the drained new database ready. The agent refuses
+//! (FAILED_PRECONDITION, exit 1) until the drain is complete.
+
+use mig::proto::CutoverRequest;
+
+use super::Output;
+use crate::connect::Session;
+use crate::render;
+
+pub async fn run(s: &mut Session, out: Output) -> anyhow::Result<()> {
+    let database = s.database().await?;
+    let report = s
+        .client
+        .cutover(CutoverRequest { database })
+        .await?
+        .into_inner();
+    if out.json {
+        render::json_report(&report)
+    } else {
+        render::emit(&render::reports::cutover(&report))
+    }
+}

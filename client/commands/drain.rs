@@ -1,0 +1,61 @@
+//! `mig drain`: starts the drain job (writes refused briefly, the recorded
+//! tail replayed) and follows it to the end, then prints its summary.
+
+use mig::proto::{DrainRequest, DrainTimeoutPolicy};
+
+use super::follow::Follow;
+use super::migrate::finish;
+use super::Output;
+use crate::cli::{DrainArgs, OnTimeout};
+use crate::connect::Session;
+
+pub async fn run(s: &mut Session, args: &DrainArgs, out: Output) -> anyhow::Result<()> {
+    let database = s.database().await?;
+    let stream = s.client.drain(request(&database, args)).await?.into_inner();
+    let ending = Follow {
+        client: s.client.clone(),
+        database: &database,
+        local: s.is_local(),
+        detach: args.detach,
+        out,
+    }
+    .run(stream)
+    .await?;
+    finish(ending, &database, out)
+}
+
+/// Unset flags are 0 / unspecified: the agent's defaults.
+fn request(database: &str, args: &DrainArgs) -> DrainRequest {
+    let policy = match args.on_timeout {
+        None => DrainTimeoutPolicy::Unspecified,
+        Some(OnTimeout::Retry) => DrainTimeoutPolicy::Retry,
+        Some(OnTimeout::Stop) => DrainTimeoutPolicy::Stop,
+    };
+    DrainRequest {
+        database: database.to_string(),
+        detach: args.detach,
+        freeze_limit_ms: args.freeze_limit_ms.unwrap_or(0),
+        on_timeout: policy as i32,
+        max_attempts: args.max_attempts.unwrap_or(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_become_the_request_and_unset_means_agent_default() {
+        let args = DrainArgs {
+            freeze_limit_ms: Some(500),
+            on_timeout: Some(OnTimeout::Stop),
+            max_attempts: None,
+            detach: false,
+        };
+        let r = request("shop", &args);
+        assert_eq!(r.freeze_limit_ms, 500);
+        assert_eq!(r.on_timeout, DrainTimeoutPolicy::Stop as i32);
+        assert_eq!(r.max_attempts, 0);
+        assert_eq!(r.database, "shop");
+    }
+}

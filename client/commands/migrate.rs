@@ -1,0 +1,60 @@
+//! `mig migrate`: starts (or resumes) the migrate job and follows it to the
+//! end, then prints the copy summary.
+
+use mig::proto::job_completed::Summary;
+use mig::proto::{MigrateRequest, SchemaSource};
+
+use super::follow::{Ending, Follow};
+use super::Output;
+use crate::cli::MigrateArgs;
+use crate::connect::Session;
+use crate::render;
+
+pub async fn run(
+    s: &mut Session,
+    args: &MigrateArgs,
+    schema: SchemaSource,
+    out: Output,
+) -> anyhow::Result<()> {
+    let database = s.database().await?;
+    let stream = s
+        .client
+        .migrate(MigrateRequest {
+            database: database.clone(),
+            schema: Some(schema),
+            accept_data_loss: args.accept_data_loss,
+            detach: args.detach,
+            label: args.label.clone(),
+        })
+        .await?
+        .into_inner();
+    let ending = Follow {
+        client: s.client.clone(),
+        database: &database,
+        local: s.is_local(),
+        detach: args.detach,
+        out,
+    }
+    .run(stream)
+    .await?;
+    finish(ending, &database, out)
+}
+
+/// Prints how a followed job ended (shared with `watch`).
+pub fn finish(ending: Ending, database: &str, out: Output) -> anyhow::Result<()> {
+    if out.json {
+        return Ok(());
+    }
+    match ending {
+        Ending::Completed(Some(Summary::Migrate(m))) => {
+            render::emit(&render::events::migrate_summary(&m))
+        }
+        Ending::Completed(Some(Summary::Drain(d))) => {
+            render::emit(&render::events::drain_summary(&d))
+        }
+        Ending::Completed(None) => render::emit(&["job completed".into()]),
+        Ending::Detached { job_id } => render::emit(&[format!(
+            "job {job_id} runs on the agent; follow it with `mig watch --database {database} --job {job_id}`"
+        )]),
+    }
+}

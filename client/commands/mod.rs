@@ -1,0 +1,113 @@
+//! One file per subcommand. [`run`] validates the flags, reads the schema
+//! file when the command sends one, opens the session (in-process or remote
+//! agent), runs the command and closes the session.
+
+mod certs;
+mod cleanup_old;
+mod control;
+mod cutover;
+mod databases;
+mod drain;
+mod follow;
+mod migrate;
+mod plan;
+mod reset;
+mod status;
+mod watch;
+
+use crate::cli::{Cli, Command};
+use crate::connect::{Session, Target};
+use crate::exit::usage;
+use crate::schema;
+
+/// Output options every command honours.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub json: bool,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let out = Output {
+        json: cli.global.json,
+    };
+    if let Command::Certs(a) = &cli.command {
+        return certs::run(a, out);
+    }
+    let target = Target::from_args(&cli.global)?;
+    check_mode(&cli.command, &target)?;
+    let schema_source = match &cli.command {
+        Command::Plan(a) => Some(&a.schema),
+        Command::Migrate(a) => Some(&a.schema),
+        _ => None,
+    }
+    .map(|a| {
+        let project = cli.global.project.as_deref();
+        schema::read(&schema::path(a.schema.as_deref(), project))
+    })
+    .transpose()?;
+    let mut session = Session::open(target).await?;
+    let result = dispatch(&cli.command, &mut session, schema_source, out).await;
+    // A second Ctrl-C stops waiting for the in-process agent's jobs.
+    tokio::select! {
+        _ = session.close() => {}
+        () = follow::interrupt() => {}
+    }
+    result
+}
+
+/// Commands that make no sense with an in-process agent, whose jobs end
+/// when `mig` exits.
+fn check_mode(command: &Command, target: &Target) -> anyhow::Result<()> {
+    if !target.is_local() {
+        return Ok(());
+    }
+    let detach = match command {
+        Command::Migrate(a) => a.detach,
+        Command::Drain(a) => a.detach,
+        _ => false,
+    };
+    if detach {
+        return Err(usage(
+            "--detach needs --agent: the in-process agent stops when mig exits",
+        ));
+    }
+    match command {
+        Command::Watch(_) | Command::Pause(_) | Command::Resume(_) | Command::Cancel(_) => {
+            Err(usage(format!(
+                "{} needs --agent: without it, jobs run in-process and end with the mig command that started them",
+                command.name()
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn dispatch(
+    command: &Command,
+    s: &mut Session,
+    schema_source: Option<mig::proto::SchemaSource>,
+    out: Output,
+) -> anyhow::Result<()> {
+    match command {
+        Command::Plan(_) => plan::run(s, sent(schema_source)?, out).await,
+        Command::Migrate(a) => migrate::run(s, a, sent(schema_source)?, out).await,
+        Command::Status => status::run(s, out).await,
+        Command::Drain(a) => drain::run(s, a, out).await,
+        Command::Cutover => cutover::run(s, out).await,
+        Command::CleanupOld => cleanup_old::run(s, out).await,
+        Command::Reset(a) => reset::run(s, a, out).await,
+        Command::Watch(a) => watch::run(s, a, out).await,
+        Command::Pause(a) => control::run(s, control::Action::Pause, a, out).await,
+        Command::Resume(a) => control::run(s, control::Action::Resume, a, out).await,
+        Command::Cancel(a) => control::run(s, control::Action::Cancel, a, out).await,
+        Command::Databases => databases::run(s, out).await,
+        Command::Certs(a) => certs::run(a, out),
+    }
+}
+
+/// The schema `run` read for plan and migrate.
+fn sent(
+    schema_source: Option<mig::proto::SchemaSource>,
+) -> anyhow::Result<mig::proto::SchemaSource> {
+    schema_source.ok_or_else(|| anyhow::anyhow!("internal: the schema file was not read"))
+}

@@ -1,0 +1,37 @@
+//! `mig plan`: sends the schema, prints the plan; exits 1 when `migrate`
+//! could not run.
+
+use mig::proto::{PlanRequest, SchemaSource};
+
+use super::Output;
+use crate::connect::Session;
+use crate::exit::failed;
+use crate::render;
+
+pub async fn run(s: &mut Session, schema: SchemaSource, out: Output) -> anyhow::Result<()> {
+    let database = s.database().await?;
+    let report = s
+        .client
+        .plan(PlanRequest {
+            database,
+            schema: Some(schema),
+        })
+        .await?
+        .into_inner();
+    if out.json {
+        render::json_report(&report)?;
+    } else {
+        render::emit(&render::plan::lines(&report))?;
+    }
+    if report.can_migrate {
+        return Ok(());
+    }
+    Err(failed(match report.blockers.len() {
+        0 => "migrate could not run".to_string(),
+        1 => format!("migrate could not run: {}", report.blockers.join("")),
+        n => format!(
+            "migrate could not run: {n} blockers (listed above), first: {}",
+            report.blockers.first().map_or("", String::as_str)
+        ),
+    }))
+}

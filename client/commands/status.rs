@@ -1,0 +1,21 @@
+//! `mig status`: where the migration stands and what to do next.
+
+use mig::proto::StatusRequest;
+
+use super::Output;
+use crate::connect::Session;
+use crate::render;
+
+pub async fn run(s: &mut Session, out: Output) -> anyhow::Result<()> {
+    let database = s.database().await?;
+    let report = s
+        .client
+        .status(StatusRequest { database })
+        .await?
+        .into_inner();
+    if out.json {
+        render::json_report(&report)
+    } else {
+        render::emit(&render::status::lines(&report))
+    }
+}

@@ -1,0 +1,33 @@
+//! `mig watch`: re-attaches to a job on a remote agent, replaying the events
+//! it still holds from `--from-seq`, and follows it to the end.
+
+use mig::proto::WatchRequest;
+
+use super::follow::Follow;
+use super::migrate::finish;
+use super::Output;
+use crate::cli::WatchArgs;
+use crate::connect::Session;
+
+pub async fn run(s: &mut Session, args: &WatchArgs, out: Output) -> anyhow::Result<()> {
+    let database = s.database().await?;
+    let stream = s
+        .client
+        .watch(WatchRequest {
+            database: database.clone(),
+            job_id: args.job.clone().unwrap_or_default(),
+            from_seq: args.from_seq,
+        })
+        .await?
+        .into_inner();
+    let ending = Follow {
+        client: s.client.clone(),
+        database: &database,
+        local: s.is_local(),
+        detach: false,
+        out,
+    }
+    .run(stream)
+    .await?;
+    finish(ending, &database, out)
+}

@@ -1,0 +1,267 @@
+//! One line of text per job event, and the summaries printed when a job
+//! completes. Pure functions: the progress renderer decides when to print.
+
+use mig::proto::job_event::Event;
+use mig::proto::{
+    CopyProgress, DrainSummary, JobEvent, JobStarted, MigrateSummary, Notice, PhaseChanged,
+    ReplayProgress,
+};
+
+use super::names;
+
+/// The plain-text line for a non-terminal event (`None` for terminal ones,
+/// which end the stream and are reported by the command).
+pub fn line(ev: &JobEvent) -> Option<String> {
+    match ev.event.as_ref()? {
+        Event::Started(s) => Some(started(s)),
+        Event::Phase(p) => Some(step(p)),
+        Event::Copy(c) => Some(copy(c)),
+        Event::Replay(r) => Some(replay(r)),
+        Event::Notice(n) => Some(notice(n)),
+        Event::Completed(_) | Event::Failed(_) | Event::Cancelled(_) => None,
+    }
+}
+
+pub fn started(s: &JobStarted) -> String {
+    let (kind, id, db) = match &s.job {
+        Some(j) => (
+            names::job_kind(j.kind),
+            j.job_id.as_str(),
+            j.database.as_str(),
+        ),
+        None => ("job", "", ""),
+    };
+    let resumed = if s.resumed {
+        ", resuming an interrupted one"
+    } else {
+        ""
+    };
+    format!("{kind} job {id} started on {db}{resumed}")
+}
+
+pub fn step(p: &PhaseChanged) -> String {
+    if p.message.is_empty() {
+        format!("[{}]", p.step)
+    } else {
+        format!("[{}] {}", p.step, p.message)
+    }
+}
+
+pub fn notice(n: &Notice) -> String {
+    if n.level == "warn" {
+        format!("warning: {}", n.message)
+    } else {
+        n.message.clone()
+    }
+}
+
+pub fn copy(c: &CopyProgress) -> String {
+    format!(
+        "copy: {}/{} rows ({}), table {} {}/{}, {}/{} tables, {:.0} rows/s",
+        c.rows_done,
+        c.rows_total,
+        percent(c.rows_done, c.rows_total),
+        c.table,
+        c.table_rows_done,
+        c.table_rows_total,
+        c.tables_done,
+        c.tables_total,
+        c.rows_per_sec
+    )
+}
+
+pub fn replay(r: &ReplayProgress) -> String {
+    format!(
+        "replay: {} applied, {} pending, lag {:.1} s, {:.0} entries/s",
+        r.applied, r.pending, r.lag_seconds, r.entries_per_sec
+    )
+}
+
+fn percent(done: u64, total: u64) -> String {
+    if total == 0 {
+        return "100%".into();
+    }
+    format!("{}%", done.saturating_mul(100) / total)
+}
+
+pub fn migrate_summary(m: &MigrateSummary) -> Vec<String> {
+    let mut out = vec![format!(
+        "copied {} rows in {} tables in {:.1} s ({:.0} rows/s)",
+        m.rows, m.tables, m.seconds, m.rows_per_sec
+    )];
+    let width = m.per_table.iter().map(|t| t.table.len()).max().unwrap_or(0);
+    for t in &m.per_table {
+        out.push(format!(
+            "  {:width$}  {} rows in {:.1} s",
+            t.table, t.rows, t.seconds
+        ));
+    }
+    if m.indexes_built > 0 {
+        out.push(format!(
+            "built {} deferred {}",
+            m.indexes_built,
+            if m.indexes_built == 1 {
+                "index"
+            } else {
+                "indexes"
+            }
+        ));
+    }
+    if m.resumed {
+        out.push("resumed an interrupted migration".into());
+    }
+    out.push(format!(
+        "new database: {} (schema hash {})",
+        m.new_path, m.schema_hash
+    ));
+    out.push(format!(
+        "next: deploy the new service on {} (it waits while the status is migrating), then run `mig drain`",
+        m.new_path
+    ));
+    out
+}
+
+pub fn drain_summary(d: &DrainSummary) -> Vec<String> {
+    let mut out = vec![
+        format!(
+            "drained: replayed {} entries in {:.1} s",
+            d.entries_replayed, d.seconds
+        ),
+        format!(
+            "writes refused for {:.0} ms (attempts: {})",
+            d.freeze_ms, d.attempts
+        ),
+        format!("replay checkpoint: {}", d.checkpoint),
+    ];
+    out.extend(d.warnings.iter().map(|w| format!("warning: {w}")));
+    out.push("next: run `mig cutover`".into());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mig::proto::{JobInfo, JobKind, TableSummary};
+
+    #[test]
+    fn started_names_the_job() {
+        let s = JobStarted {
+            job: Some(JobInfo {
+                job_id: "j1".into(),
+                database: "local".into(),
+                kind: JobKind::Migrate as i32,
+                ..Default::default()
+            }),
+            resumed: true,
+        };
+        assert_eq!(
+            started(&s),
+            "migrate job j1 started on local, resuming an interrupted one"
+        );
+    }
+
+    #[test]
+    fn progress_lines() {
+        let c = CopyProgress {
+            table: "customer".into(),
+            table_rows_done: 50,
+            table_rows_total: 200,
+            rows_done: 250,
+            rows_total: 1000,
+            tables_done: 1,
+            tables_total: 4,
+            rows_per_sec: 1234.4,
+        };
+        assert_eq!(
+            copy(&c),
+            "copy: 250/1000 rows (25%), table customer 50/200, 1/4 tables, 1234 rows/s"
+        );
+        let r = ReplayProgress {
+            applied: 10,
+            pending: 5,
+            lag_seconds: 0.26,
+            entries_per_sec: 99.6,
+        };
+        assert_eq!(
+            replay(&r),
+            "replay: 10 applied, 5 pending, lag 0.3 s, 100 entries/s"
+        );
+        assert_eq!(percent(0, 0), "100%");
+    }
+
+    #[test]
+    fn steps_and_notices() {
+        let p = PhaseChanged {
+            step: "copy".into(),
+            message: "copying 4 tables".into(),
+        };
+        assert_eq!(step(&p), "[copy] copying 4 tables");
+        let n = Notice {
+            level: "warn".into(),
+            message: "slow disk".into(),
+        };
+        assert_eq!(notice(&n), "warning: slow disk");
+        let ev = JobEvent {
+            event: Some(Event::Notice(n)),
+            ..Default::default()
+        };
+        assert_eq!(line(&ev).as_deref(), Some("warning: slow disk"));
+    }
+
+    #[test]
+    fn migrate_summary_has_the_totals_then_one_line_per_table() {
+        let m = MigrateSummary {
+            tables: 2,
+            rows: 300,
+            seconds: 1.5,
+            rows_per_sec: 200.0,
+            per_table: vec![
+                TableSummary {
+                    table: "customer".into(),
+                    rows: 100,
+                    seconds: 0.5,
+                },
+                TableSummary {
+                    table: "tag".into(),
+                    rows: 200,
+                    seconds: 1.0,
+                },
+            ],
+            new_path: "new.db".into(),
+            schema_hash: "abc123".into(),
+            resumed: false,
+            indexes_built: 1,
+        };
+        let lines = migrate_summary(&m);
+        assert_eq!(
+            lines[0],
+            "copied 300 rows in 2 tables in 1.5 s (200 rows/s)"
+        );
+        assert_eq!(lines[1], "  customer  100 rows in 0.5 s");
+        assert_eq!(lines[2], "  tag       200 rows in 1.0 s");
+        assert_eq!(lines[3], "built 1 deferred index");
+        assert_eq!(lines[4], "new database: new.db (schema hash abc123)");
+    }
+
+    #[test]
+    fn drain_summary_reports_freeze_and_attempts() {
+        let d = DrainSummary {
+            entries_replayed: 42,
+            seconds: 0.31,
+            freeze_ms: 12.4,
+            attempts: 1,
+            checkpoint: 99,
+            warnings: vec!["w".into()],
+        };
+        assert_eq!(
+            drain_summary(&d),
+            vec![
+                "drained: replayed 42 entries in 0.3 s",
+                "writes refused for 12 ms (attempts: 1)",
+                "replay checkpoint: 99",
+                "warning: w",
+                "next: run `mig cutover`",
+            ]
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! Human names for the contract's enums, as the runbook spells them
+//! (`recording`, `migrating`, `cut over`). An unknown value, from a newer
+//! agent, reads `unknown`.
+
+use mig::proto::{JobKind, JobState, KeyMode, MarkerStatus, MigrationStatus, Phase};
+
+pub fn phase(v: i32) -> &'static str {
+    match Phase::try_from(v) {
+        Ok(Phase::NotStarted) => "not started",
+        Ok(Phase::Copying) => "copying",
+        Ok(Phase::Recording) => "recording",
+        Ok(Phase::Draining) => "draining",
+        Ok(Phase::Drained) => "drained",
+        Ok(Phase::CutOver) => "cut over",
+        Ok(Phase::Complete) => "complete",
+        Ok(Phase::Unspecified) | Err(_) => "unknown",
+    }
+}
+
+pub fn marker(v: i32) -> &'static str {
+    match MarkerStatus::try_from(v) {
+        Ok(MarkerStatus::None) => "none",
+        Ok(MarkerStatus::Recording) => "recording",
+        Ok(MarkerStatus::Draining) => "draining",
+        Ok(MarkerStatus::Unspecified) | Err(_) => "unknown",
+    }
+}
+
+pub fn migration(v: i32) -> &'static str {
+    match MigrationStatus::try_from(v) {
+        Ok(MigrationStatus::None) => "none",
+        Ok(MigrationStatus::Migrating) => "migrating",
+        Ok(MigrationStatus::Ready) => "ready",
+        Ok(MigrationStatus::Unspecified) | Err(_) => "unknown",
+    }
+}
+
+pub fn job_kind(v: i32) -> &'static str {
+    match JobKind::try_from(v) {
+        Ok(JobKind::Migrate) => "migrate",
+        Ok(JobKind::Drain) => "drain",
+        Ok(JobKind::Unspecified) | Err(_) => "job",
+    }
+}
+
+pub fn job_state(v: i32) -> &'static str {
+    match JobState::try_from(v) {
+        Ok(JobState::Running) => "running",
+        Ok(JobState::Paused) => "paused",
+        Ok(JobState::Completed) => "completed",
+        Ok(JobState::Failed) => "failed",
+        Ok(JobState::Cancelled) => "cancelled",
+        Ok(JobState::Unspecified) | Err(_) => "unknown",
+    }
+}
+
+pub fn key_mode(v: i32) -> &'static str {
+    match KeyMode::try_from(v) {
+        Ok(KeyMode::Preserved) => "keys preserved",
+        Ok(KeyMode::Renumbered) => "renumbered through _id_mapping",
+        Ok(KeyMode::NewEmpty) => "new, starts empty",
+        Ok(KeyMode::Unspecified) | Err(_) => "unknown key mode",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_runbook() {
+        assert_eq!(marker(MarkerStatus::Recording as i32), "recording");
+        assert_eq!(migration(MigrationStatus::Migrating as i32), "migrating");
+        assert_eq!(migration(MigrationStatus::Ready as i32), "ready");
+        assert_eq!(phase(Phase::CutOver as i32), "cut over");
+        assert_eq!(phase(99), "unknown");
+    }
+}

@@ -1,0 +1,228 @@
+//! `mig plan` as text: the files, the copy order with each table's column
+//! mapping, renumbered tables, data loss, warnings, blockers and the verdict.
+
+use mig::proto::{ColumnPlan, DataLoss, KeyMode, PlanReport, TablePlan};
+
+use super::names;
+
+pub fn lines(p: &PlanReport) -> Vec<String> {
+    let mut out = vec![
+        format!("database: {}", p.database),
+        format!("old database: {}", p.old_path),
+        format!("new database: {}", p.new_path),
+        format!("schema hash: {}", p.schema_hash),
+        format!(
+            "copy order ({} tables, {} rows):",
+            p.tables.len(),
+            p.total_rows
+        ),
+    ];
+    for (i, t) in p.tables.iter().enumerate() {
+        out.extend(table(i + 1, t));
+    }
+    let renumbered: Vec<&str> = p
+        .tables
+        .iter()
+        .filter(|t| t.key_mode == KeyMode::Renumbered as i32)
+        .map(|t| t.table.as_str())
+        .collect();
+    out.push(format!("renumbered tables: {}", list(&renumbered)));
+    out.push(format!("views: {}", list(&p.views)));
+    out.push(format!("triggers: {}", list(&p.triggers)));
+    section(
+        &mut out,
+        "data loss",
+        p.data_loss.iter().map(data_loss).collect(),
+    );
+    section(&mut out, "warnings", p.warnings.clone());
+    section(&mut out, "blockers", p.blockers.clone());
+    out.push(verdict(p).to_string());
+    out
+}
+
+fn table(n: usize, t: &TablePlan) -> Vec<String> {
+    let from = if t.source_table.is_empty() {
+        "(no old table)".to_string()
+    } else {
+        format!("<- {}", t.source_table)
+    };
+    let rowid = if t.without_rowid {
+        ", WITHOUT ROWID"
+    } else {
+        ""
+    };
+    let mut out = vec![format!(
+        "  {n}. {} {from} ({}, {} rows{rowid})",
+        t.table,
+        names::key_mode(t.key_mode),
+        t.source_rows
+    )];
+    let width = t.columns.iter().map(|c| c.column.len()).max().unwrap_or(0);
+    for c in &t.columns {
+        out.push(format!("       {:width$} = {}", c.column, column(c)));
+    }
+    if !t.deferred_indexes.is_empty() {
+        out.push(format!(
+            "       deferred indexes: {}",
+            t.deferred_indexes.join(", ")
+        ));
+    }
+    out
+}
+
+/// `expr  [source]`, plus the table a key is translated through.
+pub fn column(c: &ColumnPlan) -> String {
+    let expr = match (c.expr.as_str(), c.source.as_str()) {
+        ("", "default") => "DEFAULT",
+        ("", "null") => "NULL",
+        ("", "generated") => "(generated)",
+        ("", "surrogate") => "(new rowid)",
+        ("", _) => "-",
+        (e, _) => e,
+    };
+    let via = if c.translated_via.is_empty() {
+        String::new()
+    } else {
+        format!(" via _id_mapping of {}", c.translated_via)
+    };
+    format!("{expr}  [{}{via}]", c.source)
+}
+
+fn data_loss(d: &DataLoss) -> String {
+    if d.old_column.is_empty() {
+        format!("table {} ({} rows)", d.old_table, d.rows)
+    } else {
+        format!(
+            "column {}.{} ({} values)",
+            d.old_table, d.old_column, d.rows
+        )
+    }
+}
+
+fn verdict(p: &PlanReport) -> &'static str {
+    match (p.can_migrate, p.data_loss.is_empty()) {
+        (true, true) => "can migrate: yes",
+        (true, false) => "can migrate: yes, with --accept-data-loss",
+        (false, _) => "can migrate: no",
+    }
+}
+
+fn list<S: AsRef<str>>(items: &[S]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn section(out: &mut Vec<String>, title: &str, items: Vec<String>) {
+    if items.is_empty() {
+        out.push(format!("{title}: none"));
+    } else {
+        out.push(format!("{title}:"));
+        out.extend(items.into_iter().map(|i| format!("  - {i}")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> PlanReport {
+        PlanReport {
+            database: "local".into(),
+            schema_hash: "abc".into(),
+            old_path: "old.db".into(),
+            new_path: "new.db".into(),
+            tables: vec![
+                TablePlan {
+                    table: "product".into(),
+                    source_table: "Product".into(),
+                    key_mode: KeyMode::Renumbered as i32,
+                    source_rows: 3,
+                    columns: vec![
+                        ColumnPlan {
+                            column: "id".into(),
+                            expr: "".into(),
+                            source: "null".into(),
+                            translated_via: "".into(),
+                        },
+                        ColumnPlan {
+                            column: "code".into(),
+                            expr: "Code".into(),
+                            source: "rename".into(),
+                            translated_via: "".into(),
+                        },
+                    ],
+                    without_rowid: false,
+                    deferred_indexes: vec![],
+                },
+                TablePlan {
+                    table: "orders".into(),
+                    source_table: "Orders".into(),
+                    key_mode: KeyMode::Preserved as i32,
+                    source_rows: 10,
+                    columns: vec![ColumnPlan {
+                        column: "product_id".into(),
+                        expr: "ProductCode".into(),
+                        source: "rename".into(),
+                        translated_via: "product".into(),
+                    }],
+                    without_rowid: false,
+                    deferred_indexes: vec!["orders_customer".into()],
+                },
+            ],
+            data_loss: vec![DataLoss {
+                old_table: "Customer".into(),
+                old_column: "Photo".into(),
+                rows: 2,
+            }],
+            warnings: vec![],
+            can_migrate: true,
+            blockers: vec![],
+            total_rows: 13,
+            views: vec!["order_totals".into()],
+            triggers: vec![],
+        }
+    }
+
+    #[test]
+    fn plan_text_lists_order_mapping_renumbering_and_loss() {
+        let text = lines(&report()).join("\n");
+        let expected = "\
+database: local
+old database: old.db
+new database: new.db
+schema hash: abc
+copy order (2 tables, 13 rows):
+  1. product <- Product (renumbered through _id_mapping, 3 rows)
+       id   = NULL  [null]
+       code = Code  [rename]
+  2. orders <- Orders (keys preserved, 10 rows)
+       product_id = ProductCode  [rename via _id_mapping of product]
+       deferred indexes: orders_customer
+renumbered tables: product
+views: order_totals
+triggers: none
+data loss:
+  - column Customer.Photo (2 values)
+warnings: none
+blockers: none
+can migrate: yes, with --accept-data-loss";
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn blocked_plan_says_no() {
+        let mut p = report();
+        p.can_migrate = false;
+        p.blockers = vec!["table x: NOT NULL column y has no source".into()];
+        let text = lines(&p);
+        assert!(text.contains(&"  - table x: NOT NULL column y has no source".to_string()));
+        assert_eq!(text.last().map(String::as_str), Some("can migrate: no"));
+    }
+}

@@ -1,0 +1,145 @@
+//! The one-shot reports as text: cutover, cleanup-old, reset, job control
+//! and the database list.
+
+use mig::proto::{CleanupOldReport, CutoverReport, DatabaseSummary, JobInfo, ResetReport};
+
+use super::status::job_line;
+use super::{names, yes_no};
+
+pub fn cutover(r: &CutoverReport) -> Vec<String> {
+    vec![
+        format!("cutover complete: {} is ready ({:.0} ms)", r.new_path, r.millis),
+        format!("_id_mapping: {}", removed(r.id_mapping_removed)),
+        format!("_migration_progress: {}", removed(r.progress_removed)),
+        "next: move traffic to the new service; once it serves, `mig cleanup-old` removes the migration tables from the old database".into(),
+    ]
+}
+
+fn removed(b: bool) -> &'static str {
+    if b {
+        "removed"
+    } else {
+        "kept"
+    }
+}
+
+pub fn cleanup_old(r: &CleanupOldReport) -> Vec<String> {
+    vec![
+        format!("previous marker status: {}", r.previous_marker_status),
+        format!("dropped _migration_marker: {}", yes_no(r.dropped_marker)),
+        format!("dropped _migration_log: {}", yes_no(r.dropped_log)),
+        format!("dropped recording triggers: {}", r.dropped_triggers),
+    ]
+}
+
+pub fn reset(r: &ResetReport) -> Vec<String> {
+    let head = if r.dry_run {
+        "reset (dry run), would:"
+    } else {
+        "reset done:"
+    };
+    std::iter::once(head.to_string())
+        .chain(r.actions.iter().map(|a| format!("  - {a}")))
+        .collect()
+}
+
+/// After pause, resume or cancel: `job <id> (<kind>) on <db>: <state>`.
+pub fn job(j: &JobInfo) -> Vec<String> {
+    vec![format!(
+        "job {} ({}) on {}: {}",
+        j.job_id,
+        names::job_kind(j.kind),
+        j.database,
+        names::job_state(j.state)
+    )]
+}
+
+pub fn databases(list: &[DatabaseSummary]) -> Vec<String> {
+    if list.is_empty() {
+        return vec!["no databases".into()];
+    }
+    let width = list.iter().map(|d| d.name.len()).max().unwrap_or(0);
+    list.iter()
+        .map(|d| {
+            let mut line = format!("{:width$}  {}", d.name, names::phase(d.phase));
+            if let Some(j) = &d.running_job {
+                line.push_str(&format!("  job {}", job_line(j)));
+            }
+            if !d.error.is_empty() {
+                line.push_str(&format!("  error: {}", d.error));
+            }
+            line
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mig::proto::{JobKind, JobState, Phase};
+
+    #[test]
+    fn cleanup_reports_previous_status_and_dropped_flags() {
+        let r = CleanupOldReport {
+            previous_marker_status: "draining".into(),
+            dropped_marker: true,
+            dropped_log: true,
+            dropped_triggers: 8,
+        };
+        assert_eq!(
+            cleanup_old(&r),
+            vec![
+                "previous marker status: draining",
+                "dropped _migration_marker: yes",
+                "dropped _migration_log: yes",
+                "dropped recording triggers: 8",
+            ]
+        );
+    }
+
+    #[test]
+    fn cutover_and_reset() {
+        let c = cutover(&CutoverReport {
+            millis: 3.4,
+            id_mapping_removed: true,
+            progress_removed: true,
+            new_path: "new.db".into(),
+        });
+        assert_eq!(c[0], "cutover complete: new.db is ready (3 ms)");
+        assert_eq!(c[1], "_id_mapping: removed");
+        let r = reset(&ResetReport {
+            dry_run: true,
+            actions: vec!["delete new.db".into()],
+        });
+        assert_eq!(r, vec!["reset (dry run), would:", "  - delete new.db"]);
+    }
+
+    #[test]
+    fn database_list_shows_phase_job_and_error() {
+        let list = vec![
+            DatabaseSummary {
+                name: "shop".into(),
+                phase: Phase::Recording as i32,
+                running_job: Some(JobInfo {
+                    job_id: "j1".into(),
+                    kind: JobKind::Drain as i32,
+                    state: JobState::Running as i32,
+                    ..Default::default()
+                }),
+                error: String::new(),
+            },
+            DatabaseSummary {
+                name: "a".into(),
+                error: "cannot open".into(),
+                ..Default::default()
+            },
+        ];
+        assert_eq!(
+            databases(&list),
+            vec![
+                "shop  recording  job j1 (drain, running)",
+                "a     unknown  error: cannot open",
+            ]
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! `mig status` as text: the runbook's validation lines (`marker status:`,
+//! `migration log entries:`, `pending replay entries:`, `migration status:`,
+//! `schema hash:`, `_id_mapping:`, `_migration_progress:`), then the copy
+//! state, the running job, warnings and the next step.
+
+use mig::proto::{JobInfo, MigrationStatus, StatusReport};
+
+use super::{names, yes_no};
+
+pub fn lines(s: &StatusReport) -> Vec<String> {
+    let mut out = vec![
+        format!("database: {}", s.database),
+        format!("old database: {}", file(&s.old_path, s.old_exists)),
+        format!("new database: {}", file(&s.new_path, s.new_exists)),
+        format!("phase: {}", names::phase(s.phase)),
+        format!("marker status: {}", names::marker(s.marker)),
+        format!(
+            "migration log entries: {}",
+            s.log_entries
+                .map_or("none (no _migration_log)".to_string(), |n| n.to_string())
+        ),
+        format!("recording triggers: {}", s.triggers_installed),
+        format!("migration status: {}", names::migration(s.migration)),
+        format!(
+            "schema hash: {}",
+            if s.schema_hash.is_empty() {
+                "none"
+            } else {
+                &s.schema_hash
+            }
+        ),
+        format!("pending replay entries: {}", pending(s)),
+    ];
+    if s.pending_replay.is_some_and(|n| n > 0) {
+        out.push(format!("replay lag: {:.1} s", s.replay_lag_seconds));
+    }
+    out.push(format!("_id_mapping: {}", table_rows(s, s.id_mapping_rows)));
+    out.push(format!(
+        "_migration_progress: {}",
+        table_rows(s, s.progress_rows)
+    ));
+    // Copy and replay progress live in _migration_progress: without it
+    // (before migrate, after cutover) there is nothing to report.
+    if s.progress_rows.is_some() {
+        out.extend(progress(s));
+    }
+    if let Some(job) = &s.running_job {
+        out.push(format!("running job: {}", job_line(job)));
+    }
+    out.extend(s.warnings.iter().map(|w| format!("warning: {w}")));
+    out.push(format!("next: {}", s.next_step));
+    out
+}
+
+fn progress(s: &StatusReport) -> Vec<String> {
+    let mut out = vec![
+        format!("replay checkpoint: {}", s.replay_checkpoint),
+        format!(
+            "copy: {}",
+            if s.copy_complete {
+                "complete"
+            } else {
+                "not complete"
+            }
+        ),
+    ];
+    let width = s.tables.iter().map(|t| t.table.len()).max().unwrap_or(0);
+    for t in &s.tables {
+        out.push(format!(
+            "  {:width$}  {} rows copied{}",
+            t.table,
+            t.rows_copied,
+            if t.done { " (done)" } else { "" }
+        ));
+    }
+    out.push(format!("drained: {}", yes_no(s.drained)));
+    out
+}
+
+/// `<id> (<kind>, <state>)`.
+pub fn job_line(j: &JobInfo) -> String {
+    format!(
+        "{} ({}, {})",
+        j.job_id,
+        names::job_kind(j.kind),
+        names::job_state(j.state)
+    )
+}
+
+fn file(path: &str, exists: bool) -> String {
+    match (path.is_empty(), exists) {
+        (true, _) => "unknown".into(),
+        (false, true) => path.to_string(),
+        (false, false) => format!("{path} (missing)"),
+    }
+}
+
+fn pending(s: &StatusReport) -> String {
+    match (s.pending_replay, s.cutover_complete) {
+        (Some(n), true) => format!("{n} (cutover complete)"),
+        (Some(n), false) => n.to_string(),
+        (None, _) => "unknown".into(),
+    }
+}
+
+/// Rows of a replay-only table: removed by cutover, absent before migrate.
+fn table_rows(s: &StatusReport, rows: Option<u64>) -> String {
+    match rows {
+        Some(n) => format!("{n} rows"),
+        None if s.migration == MigrationStatus::Ready as i32 => "removed".into(),
+        None => "absent".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mig::proto::{JobKind, JobState, MarkerStatus, Phase, TableCopyState};
+
+    fn recording() -> StatusReport {
+        StatusReport {
+            database: "local".into(),
+            old_path: "old.db".into(),
+            new_path: "new.db".into(),
+            phase: Phase::Recording as i32,
+            next_step: "run `mig drain`".into(),
+            old_exists: true,
+            marker: MarkerStatus::Recording as i32,
+            log_entries: Some(123),
+            triggers_installed: 12,
+            new_exists: true,
+            migration: MigrationStatus::Migrating as i32,
+            schema_hash: "1a2b3c".into(),
+            pending_replay: Some(4),
+            replay_lag_seconds: 1.26,
+            id_mapping_rows: Some(42),
+            progress_rows: Some(5),
+            replay_checkpoint: 119,
+            copy_complete: true,
+            tables: vec![TableCopyState {
+                table: "customer".into(),
+                rows_copied: 100,
+                done: true,
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn recording_status_has_the_runbook_lines() {
+        let text = lines(&recording()).join("\n");
+        let expected = "\
+database: local
+old database: old.db
+new database: new.db
+phase: recording
+marker status: recording
+migration log entries: 123
+recording triggers: 12
+migration status: migrating
+schema hash: 1a2b3c
+pending replay entries: 4
+replay lag: 1.3 s
+_id_mapping: 42 rows
+_migration_progress: 5 rows
+replay checkpoint: 119
+copy: complete
+  customer  100 rows copied (done)
+drained: no
+next: run `mig drain`";
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn after_cutover_replay_tables_are_removed() {
+        let mut s = recording();
+        s.migration = MigrationStatus::Ready as i32;
+        s.marker = MarkerStatus::Draining as i32;
+        s.cutover_complete = true;
+        s.pending_replay = Some(0);
+        s.id_mapping_rows = None;
+        s.progress_rows = None;
+        s.tables.clear();
+        s.running_job = Some(JobInfo {
+            job_id: "j9".into(),
+            kind: JobKind::Drain as i32,
+            state: JobState::Paused as i32,
+            ..Default::default()
+        });
+        s.warnings = vec!["w".into()];
+        let text = lines(&s);
+        for want in [
+            "migration status: ready",
+            "pending replay entries: 0 (cutover complete)",
+            "_id_mapping: removed",
+            "_migration_progress: removed",
+            "running job: j9 (drain, paused)",
+            "warning: w",
+        ] {
+            assert!(text.iter().any(|l| l == want), "{want} missing: {text:#?}");
+        }
+        assert!(!text.iter().any(|l| l.starts_with("replay lag")));
+        assert!(!text
+            .iter()
+            .any(|l| l.starts_with("copy:") || l.starts_with("drained:")));
+    }
+
+    #[test]
+    fn missing_files_and_unknown_pending() {
+        let s = StatusReport {
+            old_path: "old.db".into(),
+            marker: MarkerStatus::None as i32,
+            migration: MigrationStatus::None as i32,
+            ..Default::default()
+        };
+        let text = lines(&s);
+        assert!(text.contains(&"old database: old.db (missing)".to_string()));
+        assert!(text.contains(&"new database: unknown".to_string()));
+        assert!(text.contains(&"marker status: none".to_string()));
+        assert!(text.contains(&"pending replay entries: unknown".to_string()));
+        assert!(text.contains(&"_id_mapping: absent".to_string()));
+    }
+}

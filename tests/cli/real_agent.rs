@@ -1,0 +1,81 @@
+//! The `mig` binary against a real `mig-agent` process over mutual TLS
+//! (certificates generated per run), and `mig certs init`.
+
+use crate::support::agent::TestAgent;
+
+use super::harness::{Project, FAILED, USAGE};
+
+/// `mig --agent https://127.0.0.1:PORT --ca --cert --key` as `who`.
+fn as_who(agent: &TestAgent, who: &str) -> Vec<String> {
+    let certs = agent.certs.display().to_string();
+    let mut v = vec![
+        "--agent".to_string(),
+        format!("https://{}", agent.addr),
+        "--ca".into(),
+        format!("{certs}/ca.pem"),
+    ];
+    if !who.is_empty() {
+        v.extend([
+            "--cert".into(),
+            format!("{certs}/{who}.pem"),
+            "--key".into(),
+            format!("{certs}/{who}-key.pem"),
+        ]);
+    }
+    v
+}
+
+fn run(p: &Project, base: &[String], args: &[&str]) -> super::harness::Run {
+    let mut all: Vec<&str> = base.iter().map(String::as_str).collect();
+    all.extend_from_slice(args);
+    p.mig(&all)
+}
+
+#[test]
+fn runbook_against_a_real_agent_with_roles() {
+    let p = Project::shop(40);
+    let agent = TestAgent::start(&p.dir, &[("shop", &p.path("old.db"), &p.path("new.db"))]);
+    let operator = as_who(&agent, "operator");
+    let viewer = as_who(&agent, "viewer");
+    run(&p, &viewer, &["plan"])
+        .ok()
+        .has_line("can migrate: yes");
+    run(&p, &viewer, &["migrate"]).fails(FAILED, "migrate failed: ");
+    run(&p, &operator, &["migrate"])
+        .ok()
+        .line_starting("copied ");
+    run(&p, &viewer, &["status"])
+        .ok()
+        .has_line("marker status: recording");
+    run(&p, &operator, &["drain"])
+        .ok()
+        .line_starting("drained: replayed ");
+    run(&p, &operator, &["cutover"])
+        .ok()
+        .line_starting("cutover complete: ");
+    run(&p, &operator, &["cleanup-old"])
+        .ok()
+        .has_line("previous marker status: draining");
+    run(&p, &as_who(&agent, ""), &["status"]).fails(FAILED, "status failed: ");
+}
+
+#[test]
+fn certs_init_writes_once_and_refuses_to_overwrite() {
+    let p = Project::empty("site");
+    let args = [
+        "certs",
+        "init",
+        "certs",
+        "--host",
+        "127.0.0.1",
+        "--client",
+        "alice:operator",
+    ];
+    let run = p.mig(&args).ok();
+    run.has_line("wrote certs/ca.pem")
+        .has_line("wrote certs/alice-key.pem");
+    assert!(p.path("certs/agent.pem").exists());
+    p.mig(&args)
+        .fails(FAILED, "certs init failed: certs/ca.pem already exists");
+    assert_eq!(p.mig(&["certs", "init", "other"]).code, USAGE);
+}

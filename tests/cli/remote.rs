@@ -1,0 +1,128 @@
+//! `--agent URL`: the same binary against an agent served over TCP on
+//! `127.0.0.1:0` by the test. Database selection, detach and re-attach, and
+//! job control, which only make sense with an agent that outlives `mig`.
+
+use std::time::Duration;
+
+use mig::config::DatabaseConfig;
+use mig::engine::paths::DatabaseSpec;
+
+use super::agent::TestAgent;
+use super::harness::{Project, FAILED, USAGE};
+
+const CANCELLED: i32 = 5;
+
+pub fn database(name: &str, p: &Project) -> DatabaseConfig {
+    DatabaseConfig::new(
+        name,
+        DatabaseSpec {
+            old: Some(p.path("old.db")),
+            new: Some(p.path("new.db")),
+            project: None,
+        },
+    )
+}
+
+#[test]
+fn remote_runbook_picks_the_only_database() {
+    let p = Project::shop(50);
+    let agent = TestAgent::plain(vec![database("shop", &p)]);
+    let a = agent.url.as_str();
+    p.mig(&["--agent", a, "plan"])
+        .ok()
+        .has_line("database: shop")
+        .has_line("can migrate: yes");
+    p.mig(&["--agent", a, "migrate", "--schema", "schema.sql"])
+        .ok()
+        .line_starting("copied ");
+    p.mig(&["--agent", a, "--database", "shop", "status"])
+        .ok()
+        .has_line("marker status: recording")
+        .has_line("migration status: migrating");
+    p.mig(&["--agent", a, "cutover"])
+        .fails(FAILED, "cutover failed: Drain is not complete");
+    p.mig(&[
+        "--agent",
+        a,
+        "drain",
+        "--freeze-limit-ms",
+        "5000",
+        "--on-timeout",
+        "stop",
+    ])
+    .ok()
+    .line_starting("drained: replayed ");
+    p.mig(&["--agent", a, "cutover"]).ok();
+    p.mig(&["--agent", a, "cleanup-old"])
+        .ok()
+        .has_line("previous marker status: draining");
+    p.mig(&["--agent", a, "--database", "nope", "status"])
+        .fails(FAILED, "status failed: ");
+}
+
+#[test]
+fn several_databases_need_a_name() {
+    let (p, q) = (Project::shop(5), Project::shop(5));
+    let agent = TestAgent::plain(vec![database("a", &p), database("b", &q)]);
+    let line = p
+        .mig(&["--agent", &agent.url, "status"])
+        .fails(USAGE, "status failed: ")
+        .to_string();
+    assert!(
+        line.ends_with("serves several databases (a, b); pass --database NAME"),
+        "{line}"
+    );
+    let run = p.mig(&["--agent", &agent.url, "databases"]).ok();
+    run.has_line("a  not started").has_line("b  not started");
+    let v: serde_json::Value = serde_json::from_str(
+        &p.mig(&["--agent", &agent.url, "databases", "--json"])
+            .ok()
+            .stdout,
+    )
+    .expect("JSON");
+    assert_eq!(v["databases"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn detached_migrate_is_followed_with_watch() {
+    let p = Project::shop(100);
+    let agent = TestAgent::plain(vec![database("shop", &p)]);
+    let a = agent.url.as_str();
+    let run = p.mig(&["--agent", a, "migrate", "--detach"]).ok();
+    let line = run.line_starting("job ");
+    let job = line.split_whitespace().nth(1).expect("job id").to_string();
+    assert!(line.contains("mig watch --database shop --job"), "{line}");
+    // Watch replays the held events from the start, to the terminal one.
+    p.mig(&["--agent", a, "watch", "--job", &job])
+        .ok()
+        .line_starting("copied 425 rows in 4 tables in ");
+}
+
+#[test]
+fn pause_resume_and_cancel_a_job_blocked_on_the_services_lock() {
+    let p = Project::shop(20);
+    let mut config = database("shop", &p);
+    config.busy_timeout = Duration::from_secs(120);
+    let agent = TestAgent::plain(vec![config]);
+    let a = agent.url.as_str();
+    // The "service" holds the write lock: migrate waits before recording.
+    let service = rusqlite::Connection::open(p.path("old.db")).expect("open");
+    service.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let run = p.mig(&["--agent", a, "migrate", "--detach"]).ok();
+    let job = run
+        .line_starting("job ")
+        .split_whitespace()
+        .nth(1)
+        .expect("job id")
+        .to_string();
+    p.mig(&["--agent", a, "pause"])
+        .ok()
+        .has_line(&format!("job {job} (migrate) on shop: paused"));
+    p.mig(&["--agent", a, "resume", "--job", &job])
+        .ok()
+        .has_line(&format!("job {job} (migrate) on shop: running"));
+    p.mig(&["--agent", a, "cancel"]).ok();
+    service.execute_batch("ROLLBACK").expect("unlock");
+    p.mig(&["--agent", a, "watch"])
+        .fails(CANCELLED, "watch failed: cancelled");
+}

@@ -1,0 +1,160 @@
+//! The operator runbook with the real binary: migrate → status → drain →
+//! status → cutover → status → cleanup-old, asserting the lines the runbook
+//! tells the operator to check, and its two refusals.
+
+use super::harness::{mig_in, Project, FAILED};
+
+const FILES: [&str; 4] = ["--old", "old.db", "--new", "new.db"];
+
+fn with_files(cmd: &str) -> Vec<&str> {
+    let mut v = vec![cmd];
+    v.extend_from_slice(&FILES);
+    v
+}
+
+#[test]
+fn runbook_end_to_end_with_the_lines_it_expects() {
+    let p = Project::shop(200);
+    // Phase 1: migrate. 200 customers, 50 products, 200 orders, 400 tags.
+    let run = p
+        .mig(&[
+            "migrate",
+            "--old",
+            "old.db",
+            "--schema",
+            "schema.sql",
+            "--new",
+            "new.db",
+        ])
+        .ok();
+    run.line_starting("copied 850 rows in 4 tables in ");
+    assert!(p.path("new.db").exists());
+    // The old service keeps writing; the trigger records it.
+    p.sql(
+        "old.db",
+        "UPDATE Customer SET Email = 'moved@example.com' WHERE CustomerId = 1;",
+    );
+    let st = p.mig(&with_files("status")).ok();
+    st.has_line("marker status: recording")
+        .has_line("migration log entries: 1")
+        .has_line("migration status: migrating")
+        .has_line("pending replay entries: 1")
+        .has_line("phase: recording");
+    assert_ne!(st.line_starting("schema hash: "), "schema hash: none");
+    assert!(st.line_starting("next: ").contains("mig drain"));
+
+    // Refusals before drain.
+    p.mig(&["cutover", "--new", "new.db"])
+        .fails(FAILED, "cutover failed: Drain is not complete");
+    p.mig(&["cleanup-old", "--old", "old.db"]).fails(
+        FAILED,
+        "cleanup-old failed: Old database is still in recording mode",
+    );
+
+    // Phase 2: drain.
+    let run = p.mig(&with_files("drain")).ok();
+    run.line_starting("drained: replayed ");
+    run.line_starting("writes refused for ");
+    let st = p.mig(&with_files("status")).ok();
+    st.has_line("marker status: draining")
+        .has_line("pending replay entries: 0")
+        .has_line("phase: drained")
+        .has_line("next: run `mig cutover`");
+    // The old service's writes are now refused.
+    let old = rusqlite::Connection::open(p.path("old.db")).expect("open old");
+    assert!(old
+        .execute(
+            "UPDATE Customer SET Email = 'late' WHERE CustomerId = 2",
+            []
+        )
+        .is_err());
+    drop(old);
+
+    // Phase 3: cutover.
+    p.mig(&["cutover", "--new", "new.db"])
+        .ok()
+        .line_starting("cutover complete: ");
+    p.mig(&with_files("status"))
+        .ok()
+        .has_line("migration status: ready")
+        .has_line("pending replay entries: 0 (cutover complete)")
+        .has_line("_id_mapping: removed")
+        .has_line("_migration_progress: removed");
+    let new = rusqlite::Connection::open(p.path("new.db")).expect("open new");
+    let email: String = new
+        .query_row("SELECT email FROM customer WHERE id = 1", [], |r| r.get(0))
+        .expect("replayed row");
+    assert_eq!(email, "moved@example.com");
+    drop(new);
+
+    // Phase 4: cleanup-old.
+    p.mig(&["cleanup-old", "--old", "old.db"])
+        .ok()
+        .has_line("previous marker status: draining")
+        .has_line("dropped _migration_marker: yes")
+        .has_line("dropped _migration_log: yes");
+    p.mig(&with_files("status"))
+        .ok()
+        .has_line("marker status: none")
+        .has_line("phase: complete");
+}
+
+#[test]
+fn json_events_are_one_object_per_line_and_status_is_the_report() {
+    let p = Project::shop(30);
+    let run = p
+        .mig(&["--json", "migrate", "--old", "old.db", "--new", "new.db"])
+        .ok();
+    let events: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let last = events.last().expect("events");
+    assert!(last.get("completed").is_some(), "last event: {last}");
+    assert!(events.iter().all(|e| e.get("seq").is_some()));
+    let st = p
+        .mig(&["status", "--json", "--old", "old.db", "--new", "new.db"])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&st.stdout).expect("JSON");
+    assert_eq!(v["marker"], "MARKER_STATUS_RECORDING", "{v}");
+    assert_eq!(v["migration"], "MIGRATION_STATUS_MIGRATING", "{v}");
+}
+
+#[test]
+fn project_folder_names_the_files_by_the_runbook_rule() {
+    let p = Project::empty("shop");
+    drop(crate::support::fixture::create_old(
+        &p.path("shop-0badc0de.sqlite"),
+        20,
+    ));
+    p.write("schema.sql", crate::support::fixture::NEW_SCHEMA);
+    let run = p.mig(&["migrate"]).ok();
+    let files = p.files();
+    let new: Vec<&String> = files
+        .iter()
+        .filter(|f| {
+            f.starts_with("shop-") && f.ends_with(".sqlite") && *f != "shop-0badc0de.sqlite"
+        })
+        .collect();
+    assert_eq!(new.len(), 1, "one new database expected: {files:?}");
+    assert!(
+        run.line_starting("new database: ")
+            .contains(new[0].as_str()),
+        "{run:#?}"
+    );
+    p.mig(&["status"])
+        .ok()
+        .has_line("marker status: recording")
+        .has_line("migration status: migrating");
+    let parent = p.dir.parent().expect("parent");
+    mig_in(parent, &["-C", "shop", "status"])
+        .ok()
+        .has_line("migration status: migrating");
+}
+
+#[test]
+fn status_in_a_project_without_schema_sql_still_answers() {
+    let p = Project::empty("shop");
+    p.mig(&["status"]).ok().has_line("phase: not started");
+}

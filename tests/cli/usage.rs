@@ -1,0 +1,66 @@
+//! Flag and mode errors (exit 2) and an unreachable agent (exit 3): checked
+//! before any database is touched, one line each.
+
+use std::net::TcpListener;
+
+use super::harness::{Project, UNAVAILABLE, USAGE};
+
+#[test]
+fn paths_with_an_agent_are_a_usage_error() {
+    let p = Project::empty("shop");
+    let run = p.mig(&["--agent", "http://127.0.0.1:9", "status", "--old", "a.db"]);
+    assert_eq!(
+        run.fails(USAGE, "status failed: "),
+        "status failed: paths are configured on the agent; pass --database NAME"
+    );
+}
+
+#[test]
+fn detach_and_job_control_need_an_agent() {
+    let p = Project::shop(5);
+    p.mig(&["migrate", "--detach"])
+        .fails(USAGE, "migrate failed: --detach needs --agent");
+    p.mig(&["drain", "--detach"])
+        .fails(USAGE, "drain failed: --detach needs --agent");
+    p.mig(&["watch"])
+        .fails(USAGE, "watch failed: watch needs --agent");
+    p.mig(&["pause"])
+        .fails(USAGE, "pause failed: pause needs --agent");
+}
+
+#[test]
+fn bad_flag_values_are_usage_errors() {
+    let p = Project::empty("shop");
+    assert_eq!(p.mig(&["drain", "--on-timeout", "never"]).code, USAGE);
+    assert_eq!(p.mig(&["frobnicate"]).code, USAGE);
+}
+
+#[test]
+fn https_agent_without_ca_is_a_usage_error() {
+    let p = Project::empty("shop");
+    p.mig(&["--agent", "https://127.0.0.1:9", "status"])
+        .fails(USAGE, "status failed: an https agent needs --ca FILE");
+}
+
+#[test]
+fn unreachable_agent_exits_3() {
+    // A port that was free a moment ago: nothing listens there now.
+    let addr = {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr")
+    };
+    let p = Project::empty("shop");
+    let url = format!("http://{addr}");
+    p.mig(&["--agent", &url, "status"]).fails(
+        UNAVAILABLE,
+        "status failed: cannot reach the agent at http://",
+    );
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let p = Project::empty("shop");
+    let run = p.mig(&["--help"]).ok();
+    assert!(run.stdout.contains("Exit codes:"), "{}", run.stdout);
+    assert!(run.stdout.contains("6  aborted"), "{}", run.stdout);
+}
