@@ -79,3 +79,43 @@ fn certs_init_writes_once_and_refuses_to_overwrite() {
         .fails(FAILED, "certs init failed: certs/ca.pem already exists");
     assert_eq!(p.mig(&["certs", "init", "other"]).code, USAGE);
 }
+
+#[test]
+fn client_killed_mid_migrate_leaves_the_job_running_and_watch_reattaches() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let p = Project::shop(30_000);
+    let (old, new) = (p.path("old.db"), p.path("new.db"));
+    let agent = TestAgent::start(&p.dir, &[("shop", &old, &new)]);
+    let operator = as_who(&agent, "operator");
+    let writer = crate::support::writer::Writer::start(old.clone(), 21);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mig"))
+        .args(&operator)
+        .args(["--json", "migrate"])
+        .current_dir(&p.dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn mig");
+    let stdout = child.stdout.take().expect("stdout");
+    let copying = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.contains("\"copy\""));
+    assert!(copying, "mig printed no copy progress before it ended");
+    child.kill().expect("SIGKILL the client");
+    child.wait().expect("reap client");
+
+    run(&p, &operator, &["watch"]).ok().line_starting("copied ");
+    run(&p, &operator, &["drain"])
+        .ok()
+        .line_starting("drained: replayed ");
+    let stats = writer.stop();
+    run(&p, &operator, &["cutover"])
+        .ok()
+        .line_starting("cutover complete: ");
+    let compared = crate::support::oracle::assert_matches(&old, &new);
+    assert!(compared > 30_000, "compared {compared} rows");
+    assert!(stats.committed > 0, "the writer committed nothing");
+}
