@@ -5,6 +5,7 @@ mod support;
 
 mod agent_remote;
 mod cli;
+mod engine_regressions;
 mod engine_runbook;
 mod service_inputs;
 mod service_runbook;
