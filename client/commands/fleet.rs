@@ -112,12 +112,12 @@ async fn status_cmd(a: &FleetFileArgs, out: Output) -> anyhow::Result<()> {
 
 async fn rollout(a: &RolloutArgs, out: Output) -> anyhow::Result<()> {
     let (fleet, limit) = load(&a.fleet)?;
-    let schemas = agents::schemas(&fleet.targets)?;
     if !a.yes && !std::io::stdin().is_terminal() {
         return Err(usage(
             "rollout asks for confirmation and stdin is not a terminal; pass --yes",
         ));
     }
+    let schemas = agents::schemas(&fleet.targets)?;
     // Targets already cut over need no plan: re-running continues.
     let reports = status::fetch(&fleet, limit).await;
     let done: Vec<bool> = reports

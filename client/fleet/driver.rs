@@ -163,7 +163,7 @@ impl Driver {
                     let detail = if did.is_empty() {
                         "already cut over"
                     } else {
-                        "cut over"
+                        ""
                     };
                     return Ok(done(State::CutOver, detail, &did));
                 }
@@ -251,8 +251,10 @@ fn drain_request(database: &str) -> DrainRequest {
 
 /// The state reached, and a detail naming what this run did.
 fn done(state: State, detail: &str, did: &[&str]) -> (State, String) {
-    if did.is_empty() {
-        return (state, detail.to_string());
+    let run = format!("this run: {}", did.join(", "));
+    match (did.is_empty(), detail.is_empty()) {
+        (true, _) => (state, detail.to_string()),
+        (false, true) => (state, run),
+        (false, false) => (state, format!("{detail}; {run}")),
     }
-    (state, format!("{detail}; this run: {}", did.join(", ")))
 }
