@@ -273,3 +273,76 @@ fn a_bad_fleet_file_is_refused_before_any_network_call() {
         "fleet rollout failed: rollout asks for confirmation and stdin is not a terminal; pass --yes",
     );
 }
+
+#[test]
+fn step_wise_commands_gate_each_phase_and_rollout_continues_from_there() {
+    let site = Site::start(&[("a", &["one", "two", "three"])], 8);
+    let targets = [
+        site.target("one", "a", "one", ""),
+        site.target("two", "a", "two", ""),
+        site.target("three", "a", "three", ""),
+    ];
+    site.write_fleet("", &targets);
+    let fleet = |args: &[&str]| {
+        let mut all = vec!["fleet"];
+        all.extend_from_slice(args);
+        site.mig(&all)
+    };
+    let run = fleet(&["rollout", "--yes", "--postpone-cutover"]).ok();
+    for t in ["one", "two", "three"] {
+        assert!(row(&run, t).contains("  waiting  "), "{run:#?}");
+    }
+    let status = fleet(&["status"]).ok();
+    assert!(row(&status, "one").contains("  recording  "), "{status:#?}");
+
+    // Re-running the rollout picks up recording databases.
+    let run = fleet(&["rollout", "--yes", "--postpone-cutover"]).ok();
+    assert!(row(&run, "two").ends_with("  caught up; cutover postponed"));
+
+    let run = fleet(&["drain", "--only", "one"]).ok();
+    assert!(row(&run, "one").contains("  drained  "), "{run:#?}");
+    assert!(!run.stdout.contains("two:"), "{run:#?}");
+    let run = fleet(&["cutover", "--only", "one", "two"]).ok();
+    assert!(
+        row(&run, "one").ends_with("  this run: cutover"),
+        "{run:#?}"
+    );
+    assert!(
+        row(&run, "two").ends_with("  this run: drain, cutover"),
+        "{run:#?}"
+    );
+
+    fleet(&["cancel", "--only", "three"])
+        .ok()
+        .has_line("three: no running job; the old database serves");
+    fleet(&["reset", "--only", "three"]).ok();
+    let status = fleet(&["status"]).ok();
+    assert!(row(&status, "two").contains("  cut over  "), "{status:#?}");
+    assert!(
+        row(&status, "three").contains("  not started  "),
+        "{status:#?}"
+    );
+    fleet(&["reset", "--only", "one"]).fails(FAILED, "fleet reset failed: 1 target(s) failed");
+    fleet(&["migrate", "--only", "nope"]).fails(
+        USAGE,
+        "fleet migrate failed: --only names unknown target \"nope\"",
+    );
+
+    let run = fleet(&["migrate", "--json"]).ok();
+    let summary: serde_json::Value =
+        serde_json::from_str(run.stdout.lines().last().expect("summary")).expect("json");
+    assert_eq!(summary["event"], "summary");
+    assert_eq!(summary["targets"][2]["state"], "waiting");
+    for line in run.stdout.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("one JSON object per line");
+        assert!(
+            v["rollout"].as_str().is_some_and(|r| r.starts_with('r')),
+            "{line}"
+        );
+    }
+    fleet(&["cutover"]).ok();
+    for db in ["one", "two", "three"] {
+        let old = site.db("a", &format!("{db}.db"));
+        oracle::assert_matches(&old, &site.db("a", &format!("{db}-new.db")));
+    }
+}
