@@ -77,13 +77,16 @@ impl Dashboard {
         self.update(i, |r| {
             r.state = state;
             r.step = detail.to_string();
+            // Copy events set it again while a copy runs.
+            r.rate = 0.0;
         });
         let name = self.name(i);
         match self.style {
             Style::Json => self.json(
                 json!({"target": name, "event": "state", "state": state.name(), "detail": detail}),
             ),
-            Style::Plain => line(format!("{name}: {} {detail}", state.name()).trim_end()),
+            Style::Plain if detail.is_empty() => line(&format!("{name}: {}", state.name())),
+            Style::Plain => line(&format!("{name}: {}: {detail}", state.name())),
             Style::Bars => {}
         }
         self.aggregate();
@@ -249,7 +252,7 @@ fn aggregate(rollout: &str, rows: &[Row]) -> String {
         .iter()
         .filter(|r| r.state == State::Running)
         .map(|r| r.rate)
-        .sum();
+        .fold(0.0, |a, b| a + b);
     format!(
         "rollout {rollout}: {} done, {} running, {} failed, {} pending · {rate:.0} rows/s",
         count(&State::is_success),

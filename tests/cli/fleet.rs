@@ -158,10 +158,10 @@ fn rollout_honours_waves_and_dependencies_and_continues_from_the_agents() {
         .ok();
     // East's reference data is cut over before its shop starts; wave 2
     // starts after wave 1 is done.
-    let ref_done = position(&run, "east-ref: cut over");
-    assert!(ref_done < position(&run, "east-shop: running migrate"));
-    let wave1_done = position(&run, "east-shop: cut over").max(ref_done);
-    assert!(wave1_done < position(&run, "west-shop: running migrate"));
+    let ref_done = position(&run, "east-ref: cut over:");
+    assert!(ref_done < position(&run, "east-shop: running: migrate"));
+    let wave1_done = position(&run, "east-shop: cut over:").max(ref_done);
+    assert!(wave1_done < position(&run, "west-shop: running: migrate"));
     let totals = run.stdout.lines().last().expect("totals");
     assert!(totals.starts_with("rollout r") && totals.ends_with(": 3 cut over"));
     for t in ["west-shop", "east-shop", "east-ref"] {
