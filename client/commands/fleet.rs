@@ -126,7 +126,11 @@ async fn rollout(a: &RolloutArgs, out: Output) -> anyhow::Result<()> {
         .collect();
     let planned = plan::fetch(&fleet, &schemas, limit).await;
     if out.json {
-        render::json_line(&plan::json(&fleet, &planned))?;
+        let mut doc = plan::json(&fleet, &planned);
+        if let Some(o) = doc.as_object_mut() {
+            o.insert("event".into(), "plan".into());
+        }
+        render::json_line(&doc)?;
     } else {
         render::emit(&plan::lines(&fleet, &planned))?;
     }
@@ -153,15 +157,15 @@ async fn rollout(a: &RolloutArgs, out: Output) -> anyhow::Result<()> {
     } else {
         Steps::ROLLOUT
     };
-    execute(
-        &fleet,
-        &schemas,
-        limit,
+    let plan = schedule::Plan {
         steps,
-        vec![true; fleet.targets.len()],
-        out,
-    )
-    .await
+        label: rollout_id(),
+        concurrency: limit,
+        on_failure: fleet.on_failure,
+        active: vec![true; fleet.targets.len()],
+        cut_over: done,
+    };
+    execute(&fleet, &schemas, plan, out).await
 }
 
 async fn step(a: &FleetStepArgs, steps: Steps, out: Output) -> anyhow::Result<()> {
@@ -172,32 +176,37 @@ async fn step(a: &FleetStepArgs, steps: Steps, out: Output) -> anyhow::Result<()
     } else {
         Vec::new()
     };
-    execute(&fleet, &schemas, limit, steps, active, out).await
+    let plan = schedule::Plan {
+        steps,
+        label: rollout_id(),
+        concurrency: limit,
+        on_failure: fleet.on_failure,
+        cut_over: vec![false; active.len()],
+        active,
+    };
+    execute(&fleet, &schemas, plan, out).await
 }
 
 /// Runs the scheduler with the live dashboard, then the summary.
 async fn execute(
     fleet: &Fleet,
     schemas: &[SchemaSource],
-    limit: usize,
-    steps: Steps,
-    active: Vec<bool>,
+    plan: schedule::Plan,
     out: Output,
 ) -> anyhow::Result<()> {
-    let id = rollout_id();
+    let id = plan.label.clone();
     let names = fleet.targets.iter().map(|t| t.name.clone()).collect();
-    let dash = Arc::new(Dashboard::new(Style::pick(out.json), &id, names, &active));
-    dash.say(&format!(
-        "rollout {id}: {} target(s), concurrency {limit}",
-        active.iter().filter(|a| **a).count()
+    let dash = Arc::new(Dashboard::new(
+        Style::pick(out.json),
+        &id,
+        names,
+        &plan.active,
     ));
-    let plan = schedule::Plan {
-        steps,
-        label: id.clone(),
-        concurrency: limit,
-        on_failure: fleet.on_failure,
-        active,
-    };
+    dash.say(&format!(
+        "rollout {id}: {} target(s), concurrency {}",
+        plan.active.iter().filter(|a| **a).count(),
+        plan.concurrency
+    ));
     let outcomes = tokio::select! {
         o = schedule::run(fleet, schemas, &plan, dash.clone()) => o,
         () = super::follow::interrupt() => {

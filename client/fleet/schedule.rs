@@ -17,6 +17,9 @@ use super::file::{Fleet, FleetTarget, OnFailure};
 use super::state::{Outcome, State};
 use crate::exit::{classify, message, Exit};
 
+/// The detail of a target found cut over when the run started.
+const ALREADY: &str = "already cut over";
+
 /// What one run does, to which targets.
 pub struct Plan {
     pub steps: Steps,
@@ -27,6 +30,9 @@ pub struct Plan {
     /// The targets this run acts on (all, or `--only`); dependencies on
     /// the others are not waited for.
     pub active: Vec<bool>,
+    /// Targets their agents already reported cut over: done before the
+    /// run starts, never skipped by a failure elsewhere.
+    pub cut_over: Vec<bool>,
 }
 
 /// Runs the plan; one outcome per target (`None`: not in this run).
@@ -42,6 +48,18 @@ pub async fn run(
     let mut started: Vec<Option<Instant>> = vec![None; targets.len()];
     let mut set = JoinSet::new();
     let mut ids = HashMap::new();
+    let done: Vec<usize> = (0..targets.len())
+        .filter(|&i| board.active[i] && plan.cut_over.get(i).copied().unwrap_or(false))
+        .collect();
+    for i in done {
+        board.record(i, State::CutOver);
+        dash.state(i, State::CutOver, ALREADY);
+        out[i] = Some(Outcome {
+            state: State::CutOver,
+            detail: ALREADY.into(),
+            elapsed: Duration::ZERO,
+        });
+    }
     for in_wave in board.waves() {
         loop {
             for (i, reason) in board.blocked(&in_wave) {

@@ -190,47 +190,75 @@ fn rollout_honours_waves_and_dependencies_and_continues_from_the_agents() {
 /// and every seventh customer has none.
 const FAILS_IN_COPY: &str = "-- mig:from Customer\n-- mig:set id = CustomerId\n-- mig:set full_name = FirstName\n-- mig:set email = lower(Email)\nCREATE TABLE customer (id INTEGER PRIMARY KEY, full_name TEXT NOT NULL, email TEXT NOT NULL);\n";
 
+/// Eight agents (one database each), two waves, a failure injected in
+/// wave 2: wave 1 is cut over, the failed target's dependent never starts,
+/// the independent ones go on under `continue`; under `stop` nothing new
+/// starts after the failure. Summary and exit status say exactly that.
 #[test]
 fn a_failed_target_skips_its_dependents_and_the_policy_decides_the_rest() {
-    let site = Site::start(&[("a", &["good", "bad", "child"]), ("b", &["late"])], 14);
+    let names = ["a1", "a2", "a3", "b1", "bad", "child", "b2", "b3"];
+    let spec: Vec<(&str, &[&str])> = names.iter().map(|n| (*n, &["shop"][..])).collect();
+    let site = Site::start(&spec, 14);
     std::fs::write(site.dir.join("fails.sql"), FAILS_IN_COPY).expect("schema");
     let targets = [
-        site.target("good", "a", "good", ""),
+        site.target("a1", "a1", "shop", ""),
+        site.target("a2", "a2", "shop", "depends_on = [\"a1\"]"),
+        site.target("a3", "a3", "shop", ""),
+        site.target("b1", "b1", "shop", "wave = 2"),
         site.target(
             "bad",
-            "a",
             "bad",
-            "schema = \"fails.sql\"\naccept_data_loss = true",
+            "shop",
+            "wave = 2\nschema = \"fails.sql\"\naccept_data_loss = true",
         ),
-        site.target("child", "a", "child", "depends_on = [\"bad\"]"),
-        site.target("late", "b", "late", "wave = 2"),
+        site.target("child", "child", "shop", "wave = 2\ndepends_on = [\"bad\"]"),
+        site.target("b2", "b2", "shop", "wave = 2\ndepends_on = [\"b1\"]"),
+        site.target("b3", "b3", "shop", "wave = 2"),
     ];
-    site.write_fleet("concurrency = 1\non_failure = \"continue\"", &targets);
+    site.write_fleet("concurrency = 3\non_failure = \"continue\"", &targets);
     let run = site.mig(&["fleet", "rollout", "-f", "fleet.toml", "--yes"]);
     run.fails(
         FAILED,
         "fleet rollout failed: 1 target(s) failed, 1 skipped",
     );
-    assert!(row(&run, "good").contains("  cut over  "), "{run:#?}");
+    for t in ["a1", "a2", "a3", "b1", "b2", "b3"] {
+        assert!(row(&run, t).contains("  cut over  "), "{t}: {run:#?}");
+    }
     assert!(row(&run, "bad").contains("  failed  "), "{run:#?}");
-    assert!(row(&run, "child").ends_with("depends on bad, which is failed"));
-    assert!(row(&run, "late").contains("  cut over  "), "{run:#?}");
+    assert!(
+        row(&run, "bad").contains("NOT NULL constraint failed"),
+        "{run:#?}"
+    );
+    assert!(row(&run, "child").ends_with("  depends on bad, which is failed"));
     assert!(!run.stdout.contains("child: running"), "{run:#?}");
+    assert_eq!(
+        run.stdout.lines().last().map(|l| l.split(": ").nth(1)),
+        Some(Some("6 cut over, 1 failed, 1 skipped"))
+    );
+    let wave1_done = ["a1", "a2", "a3"]
+        .iter()
+        .map(|t| position(&run, &format!("{t}: cut over:")))
+        .max();
+    let wave2_start = ["b1", "bad", "b3"]
+        .iter()
+        .map(|t| position(&run, &format!("{t}: running: migrate")))
+        .min();
+    assert!(wave1_done < wave2_start, "{run:#?}");
 
     // The failed target was never drained: its old database still takes
     // writes. Under `stop`, nothing new starts after the failure.
-    rusqlite::Connection::open(site.db("a", "bad.db"))
+    rusqlite::Connection::open(site.db("bad", "shop.db"))
         .expect("open")
         .execute("INSERT INTO Product VALUES ('P-new', 'new', 1.0)", [])
         .expect("the old database keeps serving");
-    site.write_fleet("on_failure = \"stop\"", &targets);
+    site.write_fleet("concurrency = 1\non_failure = \"stop\"", &targets);
     let run = site.mig(&["fleet", "rollout", "-f", "fleet.toml", "--yes"]);
-    run.fails(FAILED, "fleet rollout failed: 1 target(s) failed");
-    assert!(
-        row(&run, "good").ends_with("  already cut over"),
-        "{run:#?}"
+    run.fails(
+        FAILED,
+        "fleet rollout failed: 1 target(s) failed, 1 skipped",
     );
-    assert!(row(&run, "late").contains("rollout stopped: bad is failed"));
+    assert!(row(&run, "a1").ends_with("  already cut over"), "{run:#?}");
+    assert!(row(&run, "child").ends_with("rollout stopped: bad is failed"));
 }
 
 #[test]
