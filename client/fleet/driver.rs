@@ -70,6 +70,57 @@ impl Steps {
     };
 }
 
+/// What to do next, from what the agent reports.
+#[derive(Debug, PartialEq)]
+enum Next {
+    /// A job already runs: follow it instead of starting another.
+    Watch(String),
+    Migrate,
+    CatchUp,
+    Drain,
+    Cutover,
+    /// Done for this run, in this state.
+    Stop(State, &'static str),
+    /// A step this run may not take is due first.
+    Refuse(String),
+}
+
+impl Next {
+    fn name(&self) -> &'static str {
+        match self {
+            Next::Watch(_) => "watch",
+            Next::Migrate => "migrate",
+            Next::CatchUp => "catch-up",
+            Next::Drain => "drain",
+            Next::Cutover => "cutover",
+            Next::Stop(..) | Next::Refuse(_) => "",
+        }
+    }
+}
+
+/// The next step for a database in this state, given the steps allowed.
+fn next(st: &StatusReport, steps: Steps, caught_up: bool) -> Next {
+    if let Some(job) = &st.running_job {
+        return Next::Watch(job.job_id.clone());
+    }
+    match Phase::try_from(st.phase).unwrap_or(Phase::Unspecified) {
+        Phase::NotStarted | Phase::Copying if steps.migrate => Next::Migrate,
+        Phase::NotStarted | Phase::Copying => Next::Refuse(format!(
+            "phase {}: run `mig fleet migrate` first",
+            names::phase(st.phase)
+        )),
+        Phase::Recording if !steps.catch_up => Next::Stop(State::Waiting, "recording"),
+        Phase::Recording if !caught_up => Next::CatchUp,
+        Phase::Recording | Phase::Draining if steps.drain => Next::Drain,
+        Phase::Recording => Next::Stop(State::Waiting, "caught up; cutover postponed"),
+        Phase::Draining => Next::Stop(State::Waiting, "draining; run `mig fleet drain`"),
+        Phase::Drained if steps.cutover => Next::Cutover,
+        Phase::Drained => Next::Stop(State::Drained, "drained; cutover next"),
+        Phase::CutOver | Phase::Complete => Next::Stop(State::CutOver, "already cut over"),
+        Phase::Unspecified => Next::Refuse("the agent reports an unknown phase".into()),
+    }
+}
+
 /// Everything one target's run needs.
 pub struct Driver {
     pub index: usize,
@@ -90,84 +141,65 @@ impl Driver {
         let mut caught_up = false;
         for _ in 0..MAX_STEPS {
             let st = status(&mut client, &database).await?;
-            let phase = Phase::try_from(st.phase).unwrap_or(Phase::Unspecified);
-            if let Some(job) = st.running_job.as_ref() {
-                self.dash.state(
-                    self.index,
-                    State::Running,
-                    &format!("watching running {} job", names::job_kind(job.kind)),
-                );
-                let watch = WatchRequest {
-                    database: database.clone(),
-                    job_id: job.job_id.clone(),
-                    from_seq: 0,
+            let step = next(&st, self.steps, caught_up);
+            if let Next::Stop(state, detail) = step {
+                let detail = if state == State::CutOver && !did.is_empty() {
+                    ""
+                } else {
+                    detail
                 };
-                let stream = client
-                    .watch(watch)
-                    .await
-                    .context("re-attaching to the running job")?
-                    .into_inner();
-                self.follow(stream).await?;
-                did.push("watch");
-                continue;
+                return Ok(done(state, detail, &did));
             }
-            match phase {
-                Phase::NotStarted | Phase::Copying if self.steps.migrate => {
-                    self.dash.state(self.index, State::Running, "migrate");
-                    let stream = client
+            if let Next::Refuse(why) = step {
+                return Err(failed(why));
+            }
+            let name = step.name();
+            self.dash.state(self.index, State::Running, name);
+            let stream = match step {
+                Next::Watch(job_id) => {
+                    let watch = WatchRequest {
+                        database: database.clone(),
+                        job_id,
+                        from_seq: 0,
+                    };
+                    Some(
+                        client
+                            .watch(watch)
+                            .await
+                            .context("re-attaching to the running job")?,
+                    )
+                }
+                Next::Migrate => Some(
+                    client
                         .migrate(self.migrate_request())
                         .await
-                        .context("starting migrate")?
-                        .into_inner();
-                    self.follow(stream).await?;
-                    did.push("migrate");
-                }
-                Phase::NotStarted | Phase::Copying => {
-                    return Err(failed(format!(
-                        "phase {}: run `mig fleet migrate` first",
-                        names::phase(st.phase)
-                    )));
-                }
-                Phase::Recording if !self.steps.catch_up => {
-                    return Ok(done(State::Waiting, "recording", &did))
-                }
-                Phase::Recording if !caught_up => {
-                    self.dash.state(self.index, State::Running, "catch-up");
-                    self.catch_up(&mut client, &database).await?;
-                    caught_up = true;
-                }
-                Phase::Recording | Phase::Draining if self.steps.drain => {
-                    self.dash.state(self.index, State::Running, "drain");
-                    let stream = client
+                        .context("starting migrate")?,
+                ),
+                Next::Drain => Some(
+                    client
                         .drain(drain_request(&database))
                         .await
-                        .context("starting drain")?
-                        .into_inner();
-                    self.follow(stream).await?;
-                    did.push("drain");
+                        .context("starting drain")?,
+                ),
+                Next::CatchUp => {
+                    self.catch_up(&mut client, &database).await?;
+                    caught_up = true;
+                    None
                 }
-                Phase::Recording => {
-                    return Ok(done(State::Waiting, "caught up; cutover postponed", &did))
-                }
-                Phase::Draining => return Ok(done(State::Waiting, "draining", &did)),
-                Phase::Drained if self.steps.cutover => {
-                    self.dash.state(self.index, State::Running, "cutover");
+                Next::Cutover => {
                     let request = CutoverRequest {
                         database: database.clone(),
                     };
                     client.cutover(request).await.context("cutover")?;
-                    did.push("cutover");
+                    None
                 }
-                Phase::Drained => return Ok(done(State::Drained, "drained; cutover next", &did)),
-                Phase::CutOver | Phase::Complete => {
-                    let detail = if did.is_empty() {
-                        "already cut over"
-                    } else {
-                        ""
-                    };
-                    return Ok(done(State::CutOver, detail, &did));
-                }
-                Phase::Unspecified => return Err(failed("the agent reports an unknown phase")),
+                Next::Stop(..) | Next::Refuse(_) => None,
+            };
+            if let Some(stream) = stream {
+                self.follow(stream.into_inner()).await?;
+            }
+            if name != "catch-up" {
+                did.push(name);
             }
         }
         Err(failed(
@@ -256,5 +288,59 @@ fn done(state: State, detail: &str, did: &[&str]) -> (State, String) {
         (true, _) => (state, detail.to_string()),
         (false, true) => (state, run),
         (false, false) => (state, format!("{detail}; {run}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mig::proto::JobInfo;
+
+    fn at(phase: Phase) -> StatusReport {
+        StatusReport {
+            phase: phase as i32,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_rerun_skips_finished_steps_and_watches_running_jobs() {
+        let all = Steps::ROLLOUT;
+        assert_eq!(next(&at(Phase::NotStarted), all, false), Next::Migrate);
+        assert_eq!(next(&at(Phase::Copying), all, false), Next::Migrate);
+        assert_eq!(next(&at(Phase::Recording), all, false), Next::CatchUp);
+        assert_eq!(next(&at(Phase::Recording), all, true), Next::Drain);
+        assert_eq!(next(&at(Phase::Draining), all, false), Next::Drain);
+        assert_eq!(next(&at(Phase::Drained), all, false), Next::Cutover);
+        assert_eq!(
+            next(&at(Phase::Complete), all, false),
+            Next::Stop(State::CutOver, "already cut over")
+        );
+        let mut busy = at(Phase::Copying);
+        busy.running_job = Some(JobInfo {
+            job_id: "j1".into(),
+            ..Default::default()
+        });
+        assert_eq!(next(&busy, all, false), Next::Watch("j1".into()));
+    }
+
+    #[test]
+    fn step_wise_runs_stop_at_their_goal_or_refuse_early_phases() {
+        assert_eq!(
+            next(&at(Phase::Recording), Steps::POSTPONED, true),
+            Next::Stop(State::Waiting, "caught up; cutover postponed")
+        );
+        assert_eq!(
+            next(&at(Phase::Recording), Steps::MIGRATE, false),
+            Next::Stop(State::Waiting, "recording")
+        );
+        assert_eq!(
+            next(&at(Phase::Drained), Steps::DRAIN, false),
+            Next::Stop(State::Drained, "drained; cutover next")
+        );
+        assert_eq!(
+            next(&at(Phase::NotStarted), Steps::CUTOVER, false),
+            Next::Refuse("phase not started: run `mig fleet migrate` first".into())
+        );
     }
 }
