@@ -239,6 +239,10 @@ fn bar_message(r: &Row) -> String {
     }
     if r.state == State::Running && r.rate > 0.0 {
         s.push_str(&format!(" · {:.0} rows/s", r.rate));
+        let left = r.total.saturating_sub(r.done) as f64 / r.rate;
+        if left >= 1.0 {
+            s.push_str(&format!(" · ETA {left:.0} s"));
+        }
     }
     if let Some(lag) = r.lag {
         s.push_str(&format!(" · lag {lag:.1} s"));
