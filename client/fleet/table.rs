@@ -16,7 +16,9 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
             if i + 1 == cells.len() {
                 s.push_str(cell);
             } else {
-                let pad = width[i].saturating_sub(cell.chars().count());
+                let pad = width
+                    .get(i)
+                    .map_or(0, |w| w.saturating_sub(cell.chars().count()));
                 s.push_str(cell);
                 s.push_str(&" ".repeat(pad + 2));
             }
