@@ -113,6 +113,9 @@ pub enum Command {
     Databases,
     /// Certificates for mutual TLS between mig and mig-agent.
     Certs(CertsArgs),
+    /// Drive many agents from a fleet file: plan, rollout, status and the
+    /// step-wise commands (see README, "Fleet").
+    Fleet(FleetArgs),
 }
 
 impl Command {
@@ -134,6 +137,7 @@ impl Command {
             Command::Certs(CertsArgs {
                 action: CertsAction::Init(_),
             }) => "certs init",
+            Command::Fleet(f) => f.action.name(),
         }
     }
 }
@@ -260,6 +264,93 @@ pub struct CertsInitArgs {
     pub clients: Vec<ClientSpec>,
 }
 
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    #[command(subcommand)]
+    pub action: FleetAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FleetAction {
+    /// Ask every agent for its plan; print one table and the execution
+    /// order. Exits 1 when any target is blocked or unreachable.
+    Plan(FleetFileArgs),
+    /// Migrate, catch up, drain and cut over every target in order, after
+    /// showing the plan and asking for confirmation.
+    Rollout(RolloutArgs),
+    /// Every target's phase, as its agent reports it.
+    Status(FleetFileArgs),
+    /// Start (or resume) the copy on each target; stops once recording.
+    Migrate(FleetStepArgs),
+    /// Wait for catch-up and drain each target.
+    Drain(FleetStepArgs),
+    /// Drain where still needed, then cut each target over.
+    Cutover(FleetStepArgs),
+    /// Return each target to the state before migrate (before cutover only).
+    Reset(FleetStepArgs),
+    /// Cancel the running jobs of targets not yet cut over; their old
+    /// databases keep serving.
+    Cancel(FleetStepArgs),
+}
+
+impl FleetAction {
+    pub fn name(&self) -> &'static str {
+        match self {
+            FleetAction::Plan(_) => "fleet plan",
+            FleetAction::Rollout(_) => "fleet rollout",
+            FleetAction::Status(_) => "fleet status",
+            FleetAction::Migrate(_) => "fleet migrate",
+            FleetAction::Drain(_) => "fleet drain",
+            FleetAction::Cutover(_) => "fleet cutover",
+            FleetAction::Reset(_) => "fleet reset",
+            FleetAction::Cancel(_) => "fleet cancel",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct FleetFileArgs {
+    /// The fleet file (TOML): targets, TLS material, schema and order.
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "PATH",
+        default_value = "fleet.toml"
+    )]
+    pub file: PathBuf,
+
+    /// Targets worked on at once. Default: the file's `concurrency` (4).
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct RolloutArgs {
+    #[command(flatten)]
+    pub fleet: FleetFileArgs,
+
+    /// Start without asking for confirmation (needed when stdin is not a
+    /// terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Stop each target once it has caught up, before the drain; finish
+    /// with `mig fleet cutover`.
+    #[arg(long)]
+    pub postpone_cutover: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetStepArgs {
+    #[command(flatten)]
+    pub fleet: FleetFileArgs,
+
+    /// Act on these targets only (repeat, or list several); dependencies
+    /// outside them are not waited for. Default: every target.
+    #[arg(long, value_name = "NAME", num_args = 1..)]
+    pub only: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +383,12 @@ mod tests {
         let cli =
             Cli::try_parse_from(["mig", "certs", "init", "d", "--host", "h"]).expect("parses");
         assert_eq!(cli.command.name(), "certs init");
+        for name in [
+            "plan", "rollout", "status", "migrate", "drain", "cutover", "reset", "cancel",
+        ] {
+            let cli = Cli::try_parse_from(["mig", "fleet", name, "-f", "f.toml"]).expect("parses");
+            assert_eq!(cli.command.name(), format!("fleet {name}"));
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod connect;
 mod exit;
+mod fleet;
 mod render;
 mod schema;
 

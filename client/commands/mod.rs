@@ -8,6 +8,7 @@ mod control;
 mod cutover;
 mod databases;
 mod drain;
+mod fleet;
 mod follow;
 mod migrate;
 mod plan;
@@ -32,6 +33,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     if let Command::Certs(a) = &cli.command {
         return certs::run(a, out);
+    }
+    if let Command::Fleet(a) = &cli.command {
+        return fleet::run(a, &cli.global, out).await;
     }
     let target = Target::from_args(&cli.global)?;
     check_mode(&cli.command, &target)?;
@@ -102,6 +106,9 @@ async fn dispatch(
         Command::Cancel(a) => control::run(s, control::Action::Cancel, a, out).await,
         Command::Databases => databases::run(s, out).await,
         Command::Certs(a) => certs::run(a, out),
+        Command::Fleet(_) => Err(anyhow::anyhow!(
+            "internal: fleet commands run before a session opens"
+        )),
     }
 }
 

@@ -1,0 +1,315 @@
+//! The live view of a rollout: on a terminal one indicatif line per target
+//! (state, step, %, rows/s, replay lag) under an aggregate line; without a
+//! terminal plain lines (state changes always, progress at most once a
+//! second per target); with `--json` one JSON object per line. Writing the
+//! live view is best effort: a closed stdout must not fail a migration.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use mig::proto::CopyProgress;
+use serde_json::json;
+
+use super::state::State;
+use crate::render::progress::Style;
+use crate::render::{emit, json_line};
+
+/// Plain and JSON progress lines per target are printed at most this often.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+/// How often the bars redraw on their own.
+const TICK: Duration = Duration::from_millis(200);
+
+struct Row {
+    state: State,
+    step: String,
+    done: u64,
+    total: u64,
+    rate: f64,
+    lag: Option<f64>,
+    last_line: Option<Instant>,
+}
+
+struct Bars {
+    multi: MultiProgress,
+    targets: Vec<ProgressBar>,
+    total: ProgressBar,
+}
+
+pub struct Dashboard {
+    style: Style,
+    rollout: String,
+    names: Vec<String>,
+    rows: Mutex<Vec<Row>>,
+    bars: Option<Bars>,
+}
+
+impl Dashboard {
+    /// `names`: the targets, in execution order; `active`: which of them
+    /// this run acts on (the others get no line).
+    pub fn new(style: Style, rollout: &str, names: Vec<String>, active: &[bool]) -> Dashboard {
+        let rows = names
+            .iter()
+            .map(|_| Row {
+                state: State::Queued,
+                step: String::new(),
+                done: 0,
+                total: 0,
+                rate: 0.0,
+                lag: None,
+                last_line: None,
+            })
+            .collect();
+        let bars = (style == Style::Bars).then(|| bars(&names, active));
+        let d = Dashboard {
+            style,
+            rollout: rollout.to_string(),
+            names,
+            rows: Mutex::new(rows),
+            bars,
+        };
+        d.aggregate();
+        d
+    }
+
+    /// A target changed state; `detail` says why or what it is doing.
+    pub fn state(&self, i: usize, state: State, detail: &str) {
+        self.update(i, |r| {
+            r.state = state;
+            r.step = detail.to_string();
+            // Copy events set it again while a copy runs.
+            r.rate = 0.0;
+        });
+        let name = self.name(i);
+        match self.style {
+            Style::Json => self.json(
+                json!({"target": name, "event": "state", "state": state.name(), "detail": detail}),
+            ),
+            Style::Plain if detail.is_empty() => line(&format!("{name}: {}", state.name())),
+            Style::Plain => line(&format!("{name}: {}: {detail}", state.name())),
+            Style::Bars => {}
+        }
+        self.aggregate();
+    }
+
+    /// A running target moved to another step (copy, catch-up, drain...).
+    pub fn step(&self, i: usize, step: &str) {
+        self.update(i, |r| r.step = step.to_string());
+        let name = self.name(i);
+        match self.style {
+            Style::Json => self.json(json!({"target": name, "event": "step", "step": step})),
+            Style::Plain => line(&format!("{name}: {step}")),
+            Style::Bars => {}
+        }
+    }
+
+    pub fn copy(&self, i: usize, c: &CopyProgress) {
+        let last = c.rows_done >= c.rows_total;
+        let due = self.update(i, |r| {
+            r.done = c.rows_done;
+            r.total = c.rows_total;
+            r.rate = c.rows_per_sec;
+            due(&mut r.last_line, last)
+        });
+        let name = self.name(i);
+        match (self.style, due) {
+            (Style::Json, true) => self.json(json!({"target": name, "event": "copy", "rows_done": c.rows_done, "rows_total": c.rows_total, "rows_per_sec": c.rows_per_sec})),
+            (Style::Plain, true) => line(&format!(
+                "{name}: copy {}% ({}/{} rows, {:.0} rows/s)",
+                percent(c.rows_done, c.rows_total), c.rows_done, c.rows_total, c.rows_per_sec
+            )),
+            _ => {}
+        }
+        self.aggregate();
+    }
+
+    /// Replay progress (from a drain's events or a catch-up poll).
+    pub fn replay(&self, i: usize, pending: u64, lag_seconds: f64) {
+        let due = self.update(i, |r| {
+            r.lag = Some(lag_seconds);
+            due(&mut r.last_line, false)
+        });
+        let name = self.name(i);
+        match (self.style, due) {
+            (Style::Json, true) => self.json(json!({"target": name, "event": "replay", "pending": pending, "lag_seconds": lag_seconds})),
+            (Style::Plain, true) => line(&format!(
+                "{name}: replay {pending} pending, lag {lag_seconds:.1} s"
+            )),
+            _ => {}
+        }
+        self.aggregate();
+    }
+
+    /// A message for the operator, above the bars (not in JSON mode).
+    pub fn say(&self, text: &str) {
+        match (&self.style, &self.bars) {
+            (Style::Json, _) => {}
+            (_, Some(b)) => b.multi.suspend(|| line(text)),
+            (_, None) => line(text),
+        }
+    }
+
+    /// Removes the bars; the summary follows.
+    pub fn finish(&self) {
+        if let Some(b) = &self.bars {
+            for bar in &b.targets {
+                bar.finish_and_clear();
+            }
+            b.total.finish_and_clear();
+        }
+    }
+
+    fn name(&self, i: usize) -> &str {
+        self.names.get(i).map_or("?", String::as_str)
+    }
+
+    fn json(&self, mut v: serde_json::Value) {
+        if let Some(o) = v.as_object_mut() {
+            o.insert("rollout".into(), self.rollout.clone().into());
+        }
+        let _ = json_line(&v);
+    }
+
+    /// Applies `f` to row `i` and redraws its bar; returns what `f` did.
+    fn update<R: Default>(&self, i: usize, f: impl FnOnce(&mut Row) -> R) -> R {
+        let Ok(mut rows) = self.rows.lock() else {
+            return R::default();
+        };
+        let Some(row) = rows.get_mut(i) else {
+            return R::default();
+        };
+        let out = f(row);
+        if let Some(bar) = self.bars.as_ref().and_then(|b| b.targets.get(i)) {
+            bar.set_length(row.total.max(1));
+            bar.set_position(if row.state == State::CutOver {
+                row.total.max(1)
+            } else {
+                row.done
+            });
+            bar.set_message(bar_message(row));
+        }
+        out
+    }
+
+    fn aggregate(&self) {
+        let Some(b) = &self.bars else { return };
+        let Ok(rows) = self.rows.lock() else { return };
+        b.total.set_message(aggregate(&self.rollout, &rows));
+    }
+}
+
+fn bars(names: &[String], active: &[bool]) -> Bars {
+    let multi = MultiProgress::new();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let template = format!("{{prefix:{width}}} [{{bar:20}}] {{percent:>3}}% {{msg}}");
+    let style = ProgressStyle::with_template(&template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    let total = multi.add(ProgressBar::new_spinner());
+    total.set_style(
+        ProgressStyle::with_template("{spinner} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    total.enable_steady_tick(TICK);
+    let targets = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            if !active.get(i).copied().unwrap_or(false) {
+                return ProgressBar::hidden();
+            }
+            let bar = multi.add(ProgressBar::new(1).with_style(style.clone()));
+            bar.set_prefix(n.clone());
+            bar.set_message("queued");
+            bar
+        })
+        .collect();
+    Bars {
+        multi,
+        targets,
+        total,
+    }
+}
+
+fn bar_message(r: &Row) -> String {
+    let mut s = r.state.name().to_string();
+    if !r.step.is_empty() {
+        s.push_str(": ");
+        s.push_str(&r.step);
+    }
+    if r.state == State::Running && r.rate > 0.0 {
+        s.push_str(&format!(" · {:.0} rows/s", r.rate));
+        let left = r.total.saturating_sub(r.done) as f64 / r.rate;
+        if left >= 1.0 {
+            s.push_str(&format!(" · ETA {left:.0} s"));
+        }
+    }
+    if let Some(lag) = r.lag {
+        s.push_str(&format!(" · lag {lag:.1} s"));
+    }
+    s
+}
+
+fn aggregate(rollout: &str, rows: &[Row]) -> String {
+    let count = |f: &dyn Fn(State) -> bool| rows.iter().filter(|r| f(r.state)).count();
+    let rate: f64 = rows
+        .iter()
+        .filter(|r| r.state == State::Running)
+        .map(|r| r.rate)
+        .fold(0.0, |a, b| a + b);
+    format!(
+        "rollout {rollout}: {} done, {} running, {} failed, {} pending · {rate:.0} rows/s",
+        count(&State::is_success),
+        count(&|s| s == State::Running),
+        count(&|s| matches!(s, State::Failed | State::Cancelled | State::Skipped)),
+        count(&|s| s == State::Queued),
+    )
+}
+
+fn due(last: &mut Option<Instant>, always: bool) -> bool {
+    let now = Instant::now();
+    if always || last.is_none_or(|t| now.duration_since(t) >= PROGRESS_EVERY) {
+        *last = Some(now);
+        return true;
+    }
+    false
+}
+
+fn percent(done: u64, total: u64) -> u64 {
+    done.saturating_mul(100).checked_div(total).unwrap_or(100)
+}
+
+fn line(text: &str) {
+    let _ = emit(&[text.to_string()]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_aggregate_counts_every_state_once() {
+        let row = |state, rate| Row {
+            state,
+            step: String::new(),
+            done: 0,
+            total: 0,
+            rate,
+            lag: None,
+            last_line: None,
+        };
+        let rows = [
+            row(State::CutOver, 0.0),
+            row(State::Running, 100.0),
+            row(State::Running, 50.0),
+            row(State::Failed, 0.0),
+            row(State::Queued, 0.0),
+        ];
+        assert_eq!(
+            aggregate("r1", &rows),
+            "rollout r1: 1 done, 2 running, 1 failed, 1 pending · 150 rows/s"
+        );
+        assert_eq!(percent(1, 4), 25);
+        assert_eq!(percent(0, 0), 100);
+    }
+}

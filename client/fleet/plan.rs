@@ -1,0 +1,154 @@
+//! `mig fleet plan` and the plan shown before a rollout: every agent asked
+//! concurrently for its database's plan, one table of the answers, the
+//! reasons an entry cannot run, and the execution order.
+
+use mig::proto::{KeyMode, PlanReport, PlanRequest, SchemaSource};
+use serde_json::json;
+
+use super::agents;
+use super::file::{Fleet, FleetTarget};
+use super::order;
+use super::table::table;
+
+/// One target's plan, or why it could not be had.
+pub struct Planned {
+    pub report: Result<PlanReport, String>,
+}
+
+impl Planned {
+    /// Why this entry cannot run, if it cannot.
+    pub fn blocker(&self, t: &FleetTarget) -> Option<String> {
+        match &self.report {
+            Err(e) => Some(format!("unreachable: {e}")),
+            Ok(p) if !p.can_migrate => Some(match p.blockers.first() {
+                Some(b) => format!("blocked: {b}"),
+                None => "blocked: migrate could not run".into(),
+            }),
+            Ok(p) if !p.data_loss.is_empty() && !t.accept_data_loss => Some(
+                "blocked: the plan loses data; set accept_data_loss = true for this target".into(),
+            ),
+            Ok(_) => None,
+        }
+    }
+}
+
+/// Asks every agent for its plan, `limit` at once.
+pub async fn fetch(fleet: &Fleet, schemas: &[SchemaSource], limit: usize) -> Vec<Planned> {
+    let results = agents::each(&fleet.targets, limit, |i, t| {
+        let schema = schemas.get(i).cloned();
+        async move {
+            let mut client = agents::connect(&t).await?;
+            let request = PlanRequest {
+                database: t.database.clone(),
+                schema,
+            };
+            Ok(client.plan(request).await?.into_inner())
+        }
+    })
+    .await;
+    results
+        .into_iter()
+        .map(|report| Planned { report })
+        .collect()
+}
+
+/// The plan table, the reasons entries cannot run, and the order.
+pub fn lines(fleet: &Fleet, planned: &[Planned]) -> Vec<String> {
+    let header = [
+        "TARGET",
+        "AGENT",
+        "DATABASE",
+        "TABLES",
+        "ROWS",
+        "RENUMBERED",
+        "DATA LOSS",
+        "CAN RUN",
+    ];
+    let mut rows = Vec::new();
+    let mut reasons = Vec::new();
+    for (t, p) in fleet.targets.iter().zip(planned) {
+        let blocker = p.blocker(t);
+        let can = match (&p.report, &blocker) {
+            (Err(_), _) => "unreachable",
+            (Ok(_), Some(_)) => "no",
+            (Ok(_), None) => "yes",
+        };
+        let (tables, total, renumbered, loss) = match &p.report {
+            Ok(r) => cells(r),
+            Err(_) => ["-".to_string(), "-".into(), "-".into(), "-".into()].into(),
+        };
+        rows.push(vec![
+            t.name.clone(),
+            t.url.clone(),
+            t.database.clone(),
+            tables,
+            total,
+            renumbered,
+            loss,
+            can.into(),
+        ]);
+        if let Some(b) = blocker {
+            reasons.push(format!("  {}: {b}", t.name));
+        }
+    }
+    let mut out = table(&header, &rows);
+    if !reasons.is_empty() {
+        out.push("cannot run:".into());
+        out.extend(reasons);
+    }
+    out.extend(order::describe(&fleet.targets));
+    out
+}
+
+fn cells(r: &PlanReport) -> (String, String, String, String) {
+    let renumbered: Vec<&str> = r
+        .tables
+        .iter()
+        .filter(|t| t.key_mode == KeyMode::Renumbered as i32)
+        .map(|t| t.table.as_str())
+        .collect();
+    let loss = if r.data_loss.is_empty() {
+        "none".to_string()
+    } else {
+        let rows: u64 = r.data_loss.iter().map(|d| d.rows).sum();
+        format!("{} items, {rows} rows", r.data_loss.len())
+    };
+    let renumbered = if renumbered.is_empty() {
+        "none".to_string()
+    } else {
+        renumbered.join(",")
+    };
+    (
+        r.tables.len().to_string(),
+        r.total_rows.to_string(),
+        renumbered,
+        loss,
+    )
+}
+
+/// The same as one JSON document: each target's plan or error.
+pub fn json(fleet: &Fleet, planned: &[Planned]) -> serde_json::Value {
+    let targets: Vec<serde_json::Value> = fleet
+        .targets
+        .iter()
+        .zip(planned)
+        .map(|(t, p)| {
+            let (plan, error) = match &p.report {
+                Ok(r) => (serde_json::to_value(r).unwrap_or_default(), None),
+                Err(e) => (serde_json::Value::Null, Some(e.clone())),
+            };
+            json!({
+                "target": t.name,
+                "agent": t.url,
+                "database": t.database,
+                "wave": t.wave,
+                "depends_on": t.depends_on,
+                "can_run": p.blocker(t).is_none(),
+                "blocker": p.blocker(t),
+                "error": error,
+                "plan": plan,
+            })
+        })
+        .collect();
+    json!({ "targets": targets })
+}

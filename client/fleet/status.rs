@@ -1,0 +1,87 @@
+//! `mig fleet status`: every target's phase as its agent reports it. The
+//! agents hold the truth; the client keeps no rollout state of its own.
+
+use mig::proto::{StatusReport, StatusRequest};
+use serde_json::json;
+
+use super::agents;
+use super::file::Fleet;
+use super::table::table;
+use crate::render::names;
+
+/// Every target's status, or why it could not be had, in target order.
+pub async fn fetch(fleet: &Fleet, limit: usize) -> Vec<Result<StatusReport, String>> {
+    agents::each(&fleet.targets, limit, |_, t| async move {
+        let mut client = agents::connect(&t).await?;
+        let request = StatusRequest {
+            database: t.database.clone(),
+        };
+        Ok(client.status(request).await?.into_inner())
+    })
+    .await
+}
+
+/// One row per target: phase, running job, pending replay, lag, next step.
+pub fn lines(fleet: &Fleet, reports: &[Result<StatusReport, String>]) -> Vec<String> {
+    let header = [
+        "TARGET", "WAVE", "AGENT", "DATABASE", "PHASE", "JOB", "PENDING", "LAG", "NEXT",
+    ];
+    let rows: Vec<Vec<String>> = fleet
+        .targets
+        .iter()
+        .zip(reports)
+        .map(|(t, r)| {
+            let mut row = vec![
+                t.name.clone(),
+                t.wave.to_string(),
+                t.url.clone(),
+                t.database.clone(),
+            ];
+            match r {
+                Ok(s) => row.extend([
+                    names::phase(s.phase).to_string(),
+                    s.running_job.as_ref().map_or("-".into(), |j| {
+                        format!("{} {}", names::job_kind(j.kind), names::job_state(j.state))
+                    }),
+                    s.pending_replay.map_or("-".into(), |p| p.to_string()),
+                    format!("{:.1}s", s.replay_lag_seconds),
+                    s.next_step.clone(),
+                ]),
+                Err(e) => row.extend([
+                    "unreachable".to_string(),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                    e.clone(),
+                ]),
+            }
+            row
+        })
+        .collect();
+    table(&header, &rows)
+}
+
+/// The same as one JSON document.
+pub fn json(fleet: &Fleet, reports: &[Result<StatusReport, String>]) -> serde_json::Value {
+    let targets: Vec<serde_json::Value> = fleet
+        .targets
+        .iter()
+        .zip(reports)
+        .map(|(t, r)| {
+            let (status, error) = match r {
+                Ok(s) => (serde_json::to_value(s).unwrap_or_default(), None),
+                Err(e) => (serde_json::Value::Null, Some(e.clone())),
+            };
+            json!({
+                "target": t.name,
+                "agent": t.url,
+                "database": t.database,
+                "wave": t.wave,
+                "phase": r.as_ref().ok().map(|s| names::phase(s.phase)),
+                "error": error,
+                "status": status,
+            })
+        })
+        .collect();
+    json!({ "targets": targets })
+}

@@ -1,0 +1,130 @@
+//! The end of a fleet run: one row per target (state, duration, what
+//! happened), a totals line, and the exit status — 0 only when every
+//! target reached what was asked.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::file::Fleet;
+use super::state::{Outcome, State};
+use super::table::table;
+use crate::exit::{error, failed, Exit};
+
+/// The summary table and the totals line.
+pub fn lines(fleet: &Fleet, rollout: &str, outcomes: &[Option<Outcome>]) -> Vec<String> {
+    let rows: Vec<Vec<String>> = fleet
+        .targets
+        .iter()
+        .zip(outcomes)
+        .filter_map(|(t, o)| {
+            let o = o.as_ref()?;
+            Some(vec![
+                t.name.clone(),
+                t.wave.to_string(),
+                o.state.name().to_string(),
+                duration(o.elapsed),
+                o.detail.clone(),
+            ])
+        })
+        .collect();
+    let mut out = table(&["TARGET", "WAVE", "STATE", "DURATION", "DETAIL"], &rows);
+    out.push(totals(rollout, outcomes));
+    out
+}
+
+/// One JSON object: the rollout id and every target's outcome.
+pub fn json(fleet: &Fleet, rollout: &str, outcomes: &[Option<Outcome>]) -> serde_json::Value {
+    let targets: Vec<serde_json::Value> = fleet
+        .targets
+        .iter()
+        .zip(outcomes)
+        .filter_map(|(t, o)| {
+            let o = o.as_ref()?;
+            Some(json!({
+                "target": t.name,
+                "state": o.state.name(),
+                "seconds": o.elapsed.as_secs_f64(),
+                "detail": o.detail,
+            }))
+        })
+        .collect();
+    json!({ "rollout": rollout, "event": "summary", "targets": targets })
+}
+
+/// `rollout r-1: 3 cut over, 1 failed, 2 skipped`.
+fn totals(rollout: &str, outcomes: &[Option<Outcome>]) -> String {
+    let states = [
+        State::CutOver,
+        State::Drained,
+        State::Waiting,
+        State::Failed,
+        State::Cancelled,
+        State::Skipped,
+    ];
+    let parts: Vec<String> = states
+        .iter()
+        .filter_map(|&s| {
+            let n = outcomes.iter().flatten().filter(|o| o.state == s).count();
+            (n > 0).then(|| format!("{n} {}", s.name()))
+        })
+        .collect();
+    format!("rollout {rollout}: {}", parts.join(", "))
+}
+
+/// Ok when every target in the run reached its goal; otherwise the error
+/// whose exit code says what went wrong (1 failed, 5 cancelled).
+pub fn verdict(outcomes: &[Option<Outcome>]) -> anyhow::Result<()> {
+    let count = |s: State| outcomes.iter().flatten().filter(|o| o.state == s).count();
+    let (failed_n, cancelled, skipped) = (
+        count(State::Failed),
+        count(State::Cancelled),
+        count(State::Skipped),
+    );
+    if failed_n > 0 {
+        return Err(failed(format!(
+            "{failed_n} target(s) failed, {skipped} skipped; their old databases keep serving (see the summary above)"
+        )));
+    }
+    if cancelled + skipped > 0 {
+        return Err(error(
+            Exit::Cancelled,
+            format!("{cancelled} target(s) cancelled, {skipped} skipped"),
+        ));
+    }
+    Ok(())
+}
+
+fn duration(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 60.0 {
+        format!("{s:.1}s")
+    } else {
+        format!("{}m{:02}s", d.as_secs() / 60, d.as_secs() % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn o(state: State) -> Option<Outcome> {
+        Some(Outcome {
+            state,
+            detail: String::new(),
+            elapsed: Duration::from_millis(1500),
+        })
+    }
+
+    #[test]
+    fn totals_and_verdict_say_what_happened() {
+        let all = [o(State::CutOver), o(State::Failed), o(State::Skipped), None];
+        assert_eq!(
+            totals("r", &all),
+            "rollout r: 1 cut over, 1 failed, 1 skipped"
+        );
+        assert!(verdict(&all).is_err());
+        assert!(verdict(&[o(State::CutOver), None]).is_ok());
+        assert_eq!(duration(Duration::from_secs(75)), "1m15s");
+    }
+}

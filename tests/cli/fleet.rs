@@ -1,0 +1,376 @@
+//! `mig fleet` against real `mig-agent` processes over mutual TLS (one CA
+//! per agent, so per-target TLS material is exercised): plan over several
+//! agents with a blocked and an unreachable one, a rollout with a
+//! dependency and two waves checked against the oracle, continuing from the
+//! agents' state, a failure under each policy, and a fleet file refused
+//! before any network call.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::agent::TestAgent;
+use crate::support::{fixture, oracle};
+
+use super::harness::{mig_in, Run, FAILED, USAGE};
+
+/// A temp folder holding one sub-folder per agent and the fleet file.
+struct Site {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    agents: Vec<(String, TestAgent)>,
+}
+
+impl Site {
+    /// One agent per `(agent, databases)`, each database a shop fixture
+    /// with `rows` customers; the fixture's schema as `schema.sql`.
+    fn start(agents: &[(&str, &[&str])], rows: i64) -> Site {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().to_path_buf();
+        std::fs::write(dir.join("schema.sql"), fixture::NEW_SCHEMA).expect("schema");
+        let mut started = Vec::new();
+        for (agent, databases) in agents {
+            let home = dir.join(agent);
+            std::fs::create_dir(&home).expect("agent dir");
+            let files: Vec<(String, PathBuf, PathBuf)> = databases
+                .iter()
+                .map(|d| {
+                    let old = home.join(format!("{d}.db"));
+                    drop(fixture::create_old(&old, rows));
+                    (d.to_string(), old, home.join(format!("{d}-new.db")))
+                })
+                .collect();
+            let spec: Vec<(&str, &Path, &Path)> = files
+                .iter()
+                .map(|(n, o, w)| (n.as_str(), o.as_path(), w.as_path()))
+                .collect();
+            started.push((agent.to_string(), TestAgent::start(&home, &spec)));
+        }
+        Site {
+            _tmp: tmp,
+            dir,
+            agents: started,
+        }
+    }
+
+    fn agent(&self, name: &str) -> &TestAgent {
+        &self
+            .agents
+            .iter()
+            .find(|(n, _)| n == name)
+            .expect("agent")
+            .1
+    }
+
+    /// A `[[target]]` entry for `database` on `agent`, with its TLS files.
+    fn target(&self, name: &str, agent: &str, database: &str, extra: &str) -> String {
+        format!(
+            "[[target]]\nname = {name:?}\nagent = {:?}\ndatabase = {database:?}\nca = \"{agent}/certs/ca.pem\"\ncert = \"{agent}/certs/operator.pem\"\nkey = \"{agent}/certs/operator-key.pem\"\n{extra}\n",
+            self.agent(agent).url()
+        )
+    }
+
+    fn write_fleet(&self, defaults: &str, targets: &[String]) {
+        let text = format!(
+            "[defaults]\nschema = \"schema.sql\"\n{defaults}\n\n{}",
+            targets.join("\n")
+        );
+        std::fs::write(self.dir.join("fleet.toml"), text).expect("fleet.toml");
+    }
+
+    fn mig(&self, args: &[&str]) -> Run {
+        mig_in(&self.dir, args)
+    }
+
+    fn db(&self, agent: &str, file: &str) -> PathBuf {
+        self.dir.join(agent).join(file)
+    }
+}
+
+/// The last stdout line starting with `target` and a space: its row in
+/// the last table printed (the summary, after a rollout's plan).
+fn row<'a>(run: &'a Run, target: &str) -> &'a str {
+    let prefix = format!("{target} ");
+    run.stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no row for {target} in:\n{}", run.stdout))
+}
+
+/// Where a line first appears in stdout.
+fn position(run: &Run, line: &str) -> usize {
+    run.stdout
+        .lines()
+        .position(|l| l.starts_with(line))
+        .unwrap_or_else(|| panic!("no line `{line}` in:\n{}", run.stdout))
+}
+
+#[test]
+fn plan_lists_every_target_with_blocked_and_unreachable_ones() {
+    let mut site = Site::start(&[("a", &["shop"]), ("b", &["shop"]), ("c", &["shop"])], 10);
+    std::fs::write(
+        site.dir.join("blocked.sql"),
+        "-- mig:from Nope\nCREATE TABLE thing (id INTEGER PRIMARY KEY);\n",
+    )
+    .expect("schema");
+    let targets = [
+        site.target("ok", "a", "shop", ""),
+        site.target("blocked", "b", "shop", "schema = \"blocked.sql\""),
+        site.target("gone", "c", "shop", "depends_on = [\"ok\"]"),
+    ];
+    site.write_fleet("", &targets);
+    site.agents[2].1.kill();
+    let run = site.mig(&["fleet", "plan", "-f", "fleet.toml"]);
+    run.fails(FAILED, "fleet plan failed: 2 of 3 targets cannot run");
+    assert!(run.stdout.starts_with("TARGET "), "{run:#?}");
+    assert!(row(&run, "ok").ends_with("  yes"), "{run:#?}");
+    assert!(row(&run, "ok").contains("  43  "), "rows to copy: {run:#?}");
+    assert!(row(&run, "blocked").ends_with("  no"), "{run:#?}");
+    assert!(row(&run, "gone").ends_with("  unreachable"), "{run:#?}");
+    run.has_line("cannot run:");
+    assert!(run
+        .line_starting("  blocked: blocked: ")
+        .contains("mig:from Nope"));
+    assert!(
+        run.line_starting("  gone: unreachable: cannot reach the agent at https://localhost:")
+            .len()
+            < 400
+    );
+    run.has_line("execution order:")
+        .has_line("  wave 1: ok, blocked, gone (after ok)");
+}
+
+#[test]
+fn rollout_honours_waves_and_dependencies_and_continues_from_the_agents() {
+    let site = Site::start(&[("east", &["ref", "shop"]), ("west", &["shop"])], 30);
+    let targets = [
+        site.target("west-shop", "west", "shop", "wave = 2"),
+        site.target("east-shop", "east", "shop", "depends_on = [\"east-ref\"]"),
+        site.target("east-ref", "east", "ref", "priority = 1"),
+    ];
+    site.write_fleet("concurrency = 2", &targets);
+    let before = site.mig(&["fleet", "status", "-f", "fleet.toml"]).ok();
+    for t in ["west-shop", "east-shop", "east-ref"] {
+        assert!(row(&before, t).contains("  not started  "), "{before:#?}");
+    }
+
+    let run = site
+        .mig(&["fleet", "rollout", "-f", "fleet.toml", "--yes"])
+        .ok();
+    // East's reference data is cut over before its shop starts; wave 2
+    // starts after wave 1 is done.
+    let ref_done = position(&run, "east-ref: cut over:");
+    assert!(ref_done < position(&run, "east-shop: running: migrate"));
+    let wave1_done = position(&run, "east-shop: cut over:").max(ref_done);
+    assert!(wave1_done < position(&run, "west-shop: running: migrate"));
+    let totals = run.stdout.lines().last().expect("totals");
+    assert!(totals.starts_with("rollout r") && totals.ends_with(": 3 cut over"));
+    for t in ["west-shop", "east-shop", "east-ref"] {
+        assert!(row(&run, t).contains("  cut over  "), "{run:#?}");
+    }
+    for (agent, db) in [("east", "ref"), ("east", "shop"), ("west", "shop")] {
+        let old = site.db(agent, &format!("{db}.db"));
+        let new = site.db(agent, &format!("{db}-new.db"));
+        assert!(oracle::assert_matches(&old, &new) > 0);
+    }
+
+    let status = site.mig(&["fleet", "status", "-f", "fleet.toml"]).ok();
+    for t in ["west-shop", "east-shop", "east-ref"] {
+        assert!(row(&status, t).contains("  cut over  "), "{status:#?}");
+    }
+    let again = site
+        .mig(&["fleet", "rollout", "-f", "fleet.toml", "--yes"])
+        .ok();
+    assert!(!again.stdout.contains("running"), "{again:#?}");
+    for t in ["west-shop", "east-shop", "east-ref"] {
+        assert!(row(&again, t).ends_with("  already cut over"), "{again:#?}");
+    }
+}
+
+/// Migrates on the plan, then fails in the copy: `email` may not be NULL
+/// and every seventh customer has none.
+const FAILS_IN_COPY: &str = "-- mig:from Customer\n-- mig:set id = CustomerId\n-- mig:set full_name = FirstName\n-- mig:set email = lower(Email)\nCREATE TABLE customer (id INTEGER PRIMARY KEY, full_name TEXT NOT NULL, email TEXT NOT NULL);\n";
+
+/// Eight agents (one database each), two waves, a failure injected in
+/// wave 2: wave 1 is cut over, the failed target's dependent never starts,
+/// the independent ones go on under `continue`; under `stop` nothing new
+/// starts after the failure. Summary and exit status say exactly that.
+#[test]
+fn a_failed_target_skips_its_dependents_and_the_policy_decides_the_rest() {
+    let names = ["a1", "a2", "a3", "b1", "bad", "child", "b2", "b3"];
+    let spec: Vec<(&str, &[&str])> = names.iter().map(|n| (*n, &["shop"][..])).collect();
+    let site = Site::start(&spec, 14);
+    std::fs::write(site.dir.join("fails.sql"), FAILS_IN_COPY).expect("schema");
+    let targets = [
+        site.target("a1", "a1", "shop", ""),
+        site.target("a2", "a2", "shop", "depends_on = [\"a1\"]"),
+        site.target("a3", "a3", "shop", ""),
+        site.target("b1", "b1", "shop", "wave = 2"),
+        site.target(
+            "bad",
+            "bad",
+            "shop",
+            "wave = 2\nschema = \"fails.sql\"\naccept_data_loss = true",
+        ),
+        site.target("child", "child", "shop", "wave = 2\ndepends_on = [\"bad\"]"),
+        site.target("b2", "b2", "shop", "wave = 2\ndepends_on = [\"b1\"]"),
+        site.target("b3", "b3", "shop", "wave = 2"),
+    ];
+    site.write_fleet("concurrency = 3\non_failure = \"continue\"", &targets);
+    let run = site.mig(&["fleet", "rollout", "-f", "fleet.toml", "--yes"]);
+    run.fails(
+        FAILED,
+        "fleet rollout failed: 1 target(s) failed, 1 skipped",
+    );
+    for t in ["a1", "a2", "a3", "b1", "b2", "b3"] {
+        assert!(row(&run, t).contains("  cut over  "), "{t}: {run:#?}");
+    }
+    assert!(row(&run, "bad").contains("  failed  "), "{run:#?}");
+    assert!(
+        row(&run, "bad").contains("NOT NULL constraint failed"),
+        "{run:#?}"
+    );
+    assert!(row(&run, "child").ends_with("  depends on bad, which is failed"));
+    assert!(!run.stdout.contains("child: running"), "{run:#?}");
+    assert_eq!(
+        run.stdout.lines().last().map(|l| l.split(": ").nth(1)),
+        Some(Some("6 cut over, 1 failed, 1 skipped"))
+    );
+    let wave1_done = ["a1", "a2", "a3"]
+        .iter()
+        .map(|t| position(&run, &format!("{t}: cut over:")))
+        .max();
+    let wave2_start = ["b1", "bad", "b3"]
+        .iter()
+        .map(|t| position(&run, &format!("{t}: running: migrate")))
+        .min();
+    assert!(wave1_done < wave2_start, "{run:#?}");
+
+    // The failed target was never drained: its old database still takes
+    // writes. Under `stop`, nothing new starts after the failure.
+    rusqlite::Connection::open(site.db("bad", "shop.db"))
+        .expect("open")
+        .execute("INSERT INTO Product VALUES ('P-new', 'new', 1.0)", [])
+        .expect("the old database keeps serving");
+    site.write_fleet("concurrency = 1\non_failure = \"stop\"", &targets);
+    let run = site.mig(&["fleet", "rollout", "-f", "fleet.toml", "--yes"]);
+    run.fails(
+        FAILED,
+        "fleet rollout failed: 1 target(s) failed, 1 skipped",
+    );
+    assert!(row(&run, "a1").ends_with("  already cut over"), "{run:#?}");
+    assert!(row(&run, "child").ends_with("rollout stopped: bad is failed"));
+}
+
+#[test]
+fn a_bad_fleet_file_is_refused_before_any_network_call() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let target = |name: &str, deps: &str| {
+        format!("[[target]]\nname = {name:?}\nagent = \"http://agent.invalid:1\"\ndatabase = \"shop\"\ndepends_on = {deps}\n")
+    };
+    let write = |text: String| std::fs::write(tmp.path().join("fleet.toml"), text).expect("write");
+    write(format!(
+        "[defaults]\nschema = \"missing.sql\"\n{}{}{}",
+        target("a", "[\"c\"]"),
+        target("b", "[\"a\"]"),
+        target("c", "[\"b\"]"),
+    ));
+    for cmd in ["plan", "rollout", "status"] {
+        mig_in(
+            tmp.path(),
+            &["fleet", cmd, "-f", "fleet.toml", "--yes"][..if cmd == "rollout" { 5 } else { 4 }],
+        )
+        .fails(
+            USAGE,
+            &format!("fleet {cmd} failed: depends_on has a cycle: a -> c -> b -> a"),
+        );
+    }
+    write(format!(
+        "[defaults]\nschema = \"s.sql\"\n{}",
+        target("a", "[\"ghost\"]")
+    ));
+    mig_in(tmp.path(), &["fleet", "plan"]).fails(
+        USAGE,
+        "fleet plan failed: target \"a\" depends on unknown target \"ghost\"",
+    );
+    write(format!(
+        "[defaults]\nschema = \"s.sql\"\n{}",
+        target("a", "[]")
+    ));
+    mig_in(tmp.path(), &["fleet", "rollout"]).fails(
+        USAGE,
+        "fleet rollout failed: rollout asks for confirmation and stdin is not a terminal; pass --yes",
+    );
+}
+
+#[test]
+fn step_wise_commands_gate_each_phase_and_rollout_continues_from_there() {
+    let site = Site::start(&[("a", &["one", "two", "three"])], 8);
+    let targets = [
+        site.target("one", "a", "one", ""),
+        site.target("two", "a", "two", ""),
+        site.target("three", "a", "three", ""),
+    ];
+    site.write_fleet("", &targets);
+    let fleet = |args: &[&str]| {
+        let mut all = vec!["fleet"];
+        all.extend_from_slice(args);
+        site.mig(&all)
+    };
+    let run = fleet(&["rollout", "--yes", "--postpone-cutover"]).ok();
+    for t in ["one", "two", "three"] {
+        assert!(row(&run, t).contains("  waiting  "), "{run:#?}");
+    }
+    let status = fleet(&["status"]).ok();
+    assert!(row(&status, "one").contains("  recording  "), "{status:#?}");
+
+    // Re-running the rollout picks up recording databases.
+    let run = fleet(&["rollout", "--yes", "--postpone-cutover"]).ok();
+    assert!(row(&run, "two").ends_with("  caught up; cutover postponed"));
+
+    let run = fleet(&["drain", "--only", "one"]).ok();
+    assert!(row(&run, "one").contains("  drained  "), "{run:#?}");
+    assert!(!run.stdout.contains("two:"), "{run:#?}");
+    let run = fleet(&["cutover", "--only", "one", "two"]).ok();
+    assert!(
+        row(&run, "one").ends_with("  this run: cutover"),
+        "{run:#?}"
+    );
+    assert!(
+        row(&run, "two").ends_with("  this run: drain, cutover"),
+        "{run:#?}"
+    );
+
+    fleet(&["cancel", "--only", "three"])
+        .ok()
+        .has_line("three: no running job; the old database serves");
+    fleet(&["reset", "--only", "three"]).ok();
+    let status = fleet(&["status"]).ok();
+    assert!(row(&status, "two").contains("  cut over  "), "{status:#?}");
+    assert!(
+        row(&status, "three").contains("  not started  "),
+        "{status:#?}"
+    );
+    fleet(&["reset", "--only", "one"]).fails(FAILED, "fleet reset failed: 1 target(s) failed");
+    fleet(&["migrate", "--only", "nope"]).fails(
+        USAGE,
+        "fleet migrate failed: --only names unknown target \"nope\"",
+    );
+
+    let run = fleet(&["migrate", "--json"]).ok();
+    let summary: serde_json::Value =
+        serde_json::from_str(run.stdout.lines().last().expect("summary")).expect("json");
+    assert_eq!(summary["event"], "summary");
+    assert_eq!(summary["targets"][2]["state"], "waiting");
+    for line in run.stdout.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("one JSON object per line");
+        assert!(
+            v["rollout"].as_str().is_some_and(|r| r.starts_with('r')),
+            "{line}"
+        );
+    }
+    fleet(&["cutover"]).ok();
+    for db in ["one", "two", "three"] {
+        let old = site.db("a", &format!("{db}.db"));
+        oracle::assert_matches(&old, &site.db("a", &format!("{db}-new.db")));
+    }
+}
