@@ -4,4 +4,5 @@
 mod support;
 
 mod cli;
+mod engine_property;
 mod engine_runbook;
