@@ -4,5 +4,6 @@
 mod support;
 
 mod cli;
+mod engine_drain;
 mod engine_property;
 mod engine_runbook;

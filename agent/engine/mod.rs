@@ -18,6 +18,7 @@ pub mod replay;
 pub mod rows;
 pub mod schema;
 pub mod status;
+pub mod verify;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
