@@ -7,3 +7,4 @@ mod cli;
 mod engine_drain;
 mod engine_property;
 mod engine_runbook;
+mod engine_schemas;

@@ -67,7 +67,7 @@ pub fn batch_in(tx: &Connection, plan: &Plan, max_entries: u64) -> Result<Batch>
             log_max,
         });
     }
-    let hi = log_max.min(lo + max_entries);
+    let hi = log_max.min(lo.saturating_add(max_entries));
     let touched_tables: Vec<String> = {
         let mut stmt = tx
             .prepare_cached(

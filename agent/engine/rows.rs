@@ -26,6 +26,10 @@ pub(crate) struct ChunkSql {
     /// (renumbered parent, expression) for foreign keys to translate.
     translations: Vec<(String, String)>,
     table: String,
+    /// `key IS NOT NULL AND ...` for declared keys (empty for the rowid): a
+    /// rowid table's non-INTEGER key may hold NULLs, which no range can
+    /// reach; the copy skips them (plan and drain refuse such rows).
+    not_null: String,
 }
 
 impl ChunkSql {
@@ -62,6 +66,14 @@ impl ChunkSql {
             .iter()
             .filter_map(|c| Some((c.translate.clone()?, c.expr.clone()?)))
             .collect();
+        let not_null = match key {
+            OldKey::Rowid { .. } => String::new(),
+            OldKey::Columns(_) => keys
+                .iter()
+                .map(|k| format!("{k} IS NOT NULL"))
+                .collect::<Vec<_>>()
+                .join(" AND "),
+        };
         ChunkSql {
             insert,
             keys,
@@ -69,6 +81,7 @@ impl ChunkSql {
             from,
             translations,
             table: t.name.clone(),
+            not_null,
         }
     }
 
@@ -167,6 +180,9 @@ impl ChunkSql {
     /// The WHERE clause of a chunk.
     pub(crate) fn range(&self, has_lo: bool, has_hi: bool, lo_n: usize) -> String {
         let mut parts = Vec::new();
+        if !self.not_null.is_empty() {
+            parts.push(self.not_null.clone());
+        }
         if has_lo {
             parts.push(self.compare(true, 0));
         }
@@ -187,11 +203,7 @@ impl ChunkSql {
         lo: Option<&[Value]>,
         chunk: u64,
     ) -> Result<Option<Vec<Value>>> {
-        let filter = if lo.is_some() {
-            self.compare(true, 0)
-        } else {
-            "1".into()
-        };
+        let filter = self.range(lo.is_some(), false, 0);
         let sql = format!(
             "SELECT {} FROM {} WHERE {filter} ORDER BY {} LIMIT 1 OFFSET {}",
             self.keys.join(", "),

@@ -2,7 +2,9 @@
 //! oracle that computes the expected new tables with plain SQL, and a
 //! runner for engine operations.
 
+pub mod cases;
 pub mod fixture;
 pub mod oracle;
+pub mod random_ops;
 pub mod runbook;
 pub mod writer;

@@ -254,6 +254,7 @@ fn finish(work: &mut Connection, plan: &Plan) -> Result<u64> {
             .ctx(|| format!("carrying over the AUTOINCREMENT counter of {}", t.name))?;
         }
     }
+    verify::null_keys(&tx, plan)?;
     verify::row_counts(&tx, plan)?;
     meta::set_flag(&tx, "drain", checkpoint)?;
     tx.commit().ctx(|| "finishing the drain".into())?;
