@@ -71,6 +71,11 @@ fn legacy_app_with_quoted_names_no_primary_key_and_autoincrement_matches_oracle(
 }
 
 #[test]
+fn bundled_shop_example_matches_oracle() {
+    check(&cases::shop_example::CASE);
+}
+
+#[test]
 fn strict_rewrite_with_generated_columns_and_expression_indexes_matches_oracle() {
     check(&cases::strict_rewrite::CASE);
 }

@@ -5,6 +5,7 @@
 
 pub mod legacy_app;
 pub mod music_store;
+pub mod shop_example;
 pub mod strict_rewrite;
 
 use super::oracle::Oracle;
