@@ -213,3 +213,52 @@ fn string_literal_in_mig_set_is_a_constant_even_when_a_column_has_that_name() {
         .expect("new rows");
     assert_eq!(got, "'yes':open NULL:open");
 }
+
+/// A renumbered table keyed by `TEXT COLLATE NOCASE`: `_id_mapping` compared
+/// keys byte for byte, so a case-only change of the key ('de' -> 'DE') gave
+/// the row a new id (its children's references dangled), and a child
+/// spelling the key in another case ('FR' for 'fr') got a reserved id of its
+/// own. Lookups now use the old key's collation.
+#[test]
+fn nocase_key_of_a_renumbered_table_keeps_its_id_and_translates_any_case() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    let conn = Connection::open(&old).expect("old");
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;
+         CREATE TABLE Country (Code TEXT PRIMARY KEY COLLATE NOCASE, Name TEXT);
+         CREATE TABLE Customer (id INTEGER PRIMARY KEY, cc TEXT REFERENCES Country(Code));
+         INSERT INTO Country VALUES ('de', 'Germany'), ('fr', 'France');
+         INSERT INTO Customer VALUES (1, 'de'), (2, 'FR'), (3, 'Fr');",
+    )
+    .expect("old database");
+    let spec = spec(&old, &new);
+    let schema = SchemaFile::parse(
+        "schema.sql",
+        "-- mig:from Country\nCREATE TABLE country (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT);\n\
+         -- mig:set country_id = cc\nCREATE TABLE Customer (id INTEGER PRIMARY KEY, country_id INTEGER REFERENCES country(id));",
+    )
+    .expect("schema");
+    run(|ctx| ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)).expect("migrate");
+    conn.execute_batch(
+        "UPDATE Country SET Code = 'DE' WHERE Code = 'de'; INSERT INTO Customer VALUES (4, 'dE');",
+    )
+    .expect("writes while recording");
+    run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
+    ops::cutover(&spec, Busy::default()).expect("cutover");
+    let got: String = Connection::open(&new)
+        .and_then(|c| {
+            c.query_row(
+                "SELECT group_concat(cu.id || ':' || coalesce(co.code, 'dangling'), ' ') \
+                 FROM (SELECT * FROM Customer ORDER BY id) cu LEFT JOIN country co ON co.id = cu.country_id",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .expect("new rows");
+    assert_eq!(got, "1:DE 2:fr 3:fr 4:DE");
+    let countries: i64 = Connection::open(&new)
+        .and_then(|c| c.query_row("SELECT count(*) FROM country", [], |r| r.get(0)))
+        .expect("count");
+    assert_eq!(countries, 2);
+}

@@ -146,7 +146,7 @@ fn apply_table(conn: &Connection, t: &TablePlan, lo: u64, hi: u64) -> Result<()>
                  JOIN main._id_mapping m ON m._mig_tbl = {} AND {} WHERE {gone_filter})",
                 q(&t.name),
                 lit(&t.name),
-                mapping_match("m", &keys)
+                mapping_match("m", &keys, &key.collations())
             )
         }
         KeyMode::Preserved => {

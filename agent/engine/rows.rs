@@ -12,7 +12,7 @@ use rusqlite::Connection;
 use super::catalog::{lit, q};
 use super::error::{Result, SqlContext};
 use super::meta;
-use super::plan::{KeyMode, OldKey, TablePlan};
+use super::plan::{collate, KeyMode, OldKey, TablePlan};
 
 /// The SQL of one table's chunks.
 pub(crate) struct ChunkSql {
@@ -23,8 +23,9 @@ pub(crate) struct ChunkSql {
     /// (descending, collation) per key column.
     order: Vec<(bool, String)>,
     from: String,
-    /// (renumbered parent, expression) for foreign keys to translate.
-    translations: Vec<(String, String)>,
+    /// (renumbered parent, its key's collation, expression) for foreign
+    /// keys to translate.
+    translations: Vec<(String, String, String)>,
     table: String,
     /// `key IS NOT NULL AND ...` for declared keys (empty for the rowid): a
     /// rowid table's non-INTEGER key may hold NULLs, which no range can
@@ -41,12 +42,13 @@ impl ChunkSql {
             OldKey::Rowid { .. } => vec![(false, "BINARY".to_string())],
             OldKey::Columns(cols) => cols.iter().map(|c| (c.desc, c.collation.clone())).collect(),
         };
+        let collations = key.collations();
         let mut written = t.written();
         if t.key_mode == KeyMode::Renumbered {
             let lookup = format!(
                 "(SELECT m._mig_new FROM main._id_mapping m WHERE m._mig_tbl = {} AND {})",
                 lit(&t.name),
-                mapping_match("m", &keys)
+                mapping_match("m", &keys, &collations)
             );
             written.insert(0, ("rowid".to_string(), lookup));
         }
@@ -64,7 +66,13 @@ impl ChunkSql {
         let translations = t
             .columns
             .iter()
-            .filter_map(|c| Some((c.translate.clone()?, c.expr.clone()?)))
+            .filter_map(|c| {
+                Some((
+                    c.translate.clone()?,
+                    c.translate_collation.clone(),
+                    c.expr.clone()?,
+                ))
+            })
             .collect();
         let not_null = match key {
             OldKey::Rowid { .. } => String::new(),
@@ -118,6 +126,11 @@ impl ChunkSql {
 
     pub(crate) fn keys(&self) -> &[String] {
         &self.keys
+    }
+
+    /// The collation of each key column.
+    pub(crate) fn collations(&self) -> Vec<String> {
+        self.order.iter().map(|(_, c)| c.clone()).collect()
     }
 
     /// `key COLLATE x`, or just `key` for BINARY: an explicit COLLATE on a
@@ -234,11 +247,15 @@ impl ChunkSql {
     }
 }
 
-/// `m._mig_k0 = key0 AND m._mig_k1 = key1 ...`
-pub(crate) fn mapping_match(m: &str, keys: &[String]) -> String {
+/// `m._mig_k0 = key0 AND m._mig_k1 = key1 ...`, each compared with the old
+/// key column's collation (a NOCASE key finds its mapping whatever the case).
+pub(crate) fn mapping_match(m: &str, keys: &[String], collations: &[String]) -> String {
     keys.iter()
         .enumerate()
-        .map(|(i, k)| format!("{m}._mig_k{i} = {k}"))
+        .map(|(i, k)| {
+            let coll = collations.get(i).map(String::as_str).unwrap_or("BINARY");
+            format!("{m}._mig_k{i} = {}", collate(k, coll))
+        })
         .collect::<Vec<_>>()
         .join(" AND ")
 }
@@ -255,7 +272,7 @@ fn assign_ids(
     let missing = format!(
         "{filter} AND NOT EXISTS (SELECT 1 FROM main._id_mapping m WHERE m._mig_tbl = {} AND {})",
         lit(&t.name),
-        mapping_match("m", &sql.keys)
+        mapping_match("m", &sql.keys, &sql.collations())
     );
     let need: i64 = conn
         .query_row(
@@ -295,10 +312,13 @@ fn reserve_references(
     filter: &str,
     params: &[Value],
 ) -> Result<()> {
-    for (parent, expr) in &sql.translations {
+    for (parent, collation, expr) in &sql.translations {
+        // Distinct and looked up under the parent key's collation: 'FR' and
+        // 'fr' are one NOCASE key.
+        let v = collate("v", collation);
         let missing = format!(
-            "SELECT DISTINCT v FROM (SELECT ({expr}) AS v FROM {} WHERE {filter}) WHERE v IS NOT NULL \
-             AND NOT EXISTS (SELECT 1 FROM main._id_mapping m WHERE m._mig_tbl = {} AND m._mig_k0 = v)",
+            "SELECT DISTINCT {v} AS v FROM (SELECT ({expr}) AS v FROM {} WHERE {filter}) WHERE v IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM main._id_mapping m WHERE m._mig_tbl = {} AND m._mig_k0 = {v})",
             sql.from,
             lit(parent)
         );

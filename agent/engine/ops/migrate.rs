@@ -330,6 +330,7 @@ fn create_new_db(
         conn.execute_batch("BEGIN")
             .ctx(|| "starting the new database".into())?;
         meta::create(&conn, plan.key_width, &id)?;
+        meta::create_mapping_indexes(&conn, plan)?;
         conn.execute_batch("COMMIT")
             .ctx(|| "committing the new database".into())?;
     }

@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use super::super::catalog::{lit, q, Catalog, Table};
+use super::super::catalog::{q, Catalog, Table};
 use super::super::error::{Result, SqlContext};
 use super::super::schema::Statement;
-use super::{Builder, ColumnPlan, KeyColumn, KeyMode, OldKey, Reads, TablePlan};
+use super::{translated, Builder, ColumnPlan, KeyColumn, KeyMode, OldKey, Reads, TablePlan};
 
 /// What the old catalog must look like for recording: its key per table.
 ///
@@ -162,16 +162,18 @@ impl Builder<'_> {
                     ));
                     continue;
                 }
+                let collation = parent_key
+                    .as_ref()
+                    .and_then(|k| k.collations().into_iter().next())
+                    .unwrap_or_else(|| "BINARY".into());
                 col.translate = Some(parent.clone());
+                col.translate_collation = collation.clone();
                 let (name, expr) = (col.name.clone(), col.expr.clone().unwrap_or_default());
                 // A translated column in the new primary key: replayed deletes
                 // find their row through the translated value too.
                 for (k, e) in child.new_key.iter_mut() {
                     if k.eq_ignore_ascii_case(&name) {
-                        *e = format!(
-                            "(SELECT m._mig_new FROM main._id_mapping m WHERE m._mig_tbl = {} AND m._mig_k0 = ({expr}))",
-                            lit(parent)
-                        );
+                        *e = translated(parent, &collation, &expr);
                     }
                 }
             }

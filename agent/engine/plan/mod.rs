@@ -56,6 +56,15 @@ impl OldKey {
         }
     }
 
+    /// The collation each key column compares with (BINARY for the rowid):
+    /// `_id_mapping` lookups must match keys the way the old table does.
+    pub fn collations(&self) -> Vec<String> {
+        match self {
+            OldKey::Rowid { .. } => vec!["BINARY".to_string()],
+            OldKey::Columns(cols) => cols.iter().map(|c| c.collation.clone()).collect(),
+        }
+    }
+
     /// Names a key-only expression may read.
     fn readable_names(&self) -> Vec<String> {
         match self {
@@ -67,6 +76,24 @@ impl OldKey {
             OldKey::Columns(cols) => cols.iter().map(|c| c.name.clone()).collect(),
         }
     }
+}
+
+/// `expr`, compared with `collation` (nothing added for BINARY).
+pub(crate) fn collate(expr: &str, collation: &str) -> String {
+    if collation.eq_ignore_ascii_case("BINARY") {
+        expr.to_string()
+    } else {
+        format!("{expr} COLLATE {}", q(collation))
+    }
+}
+
+/// The new key of renumbered table `parent` for its old key `expr`.
+pub(crate) fn translated(parent: &str, collation: &str, expr: &str) -> String {
+    format!(
+        "(SELECT m._mig_new FROM main._id_mapping m WHERE m._mig_tbl = {} AND m._mig_k0 = {})",
+        lit(parent),
+        collate(&format!("({expr})"), collation)
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +138,8 @@ pub struct ColumnPlan {
     /// The value is an old key of this renumbered (new) table, translated
     /// through `_id_mapping`.
     pub translate: Option<String>,
+    /// The collation of that table's old key (how the lookup compares).
+    pub translate_collation: String,
 }
 
 #[derive(Debug, Clone)]
@@ -143,10 +172,7 @@ impl TablePlan {
         for c in &self.columns {
             if let Some(e) = &c.expr {
                 let e = match &c.translate {
-                    Some(parent) => format!(
-                        "(SELECT m._mig_new FROM main._id_mapping m WHERE m._mig_tbl = {} AND m._mig_k0 = ({e}))",
-                        lit(parent)
-                    ),
+                    Some(parent) => translated(parent, &c.translate_collation, e),
                     None => e.clone(),
                 };
                 out.push((c.name.clone(), e));

@@ -134,6 +134,7 @@ impl<'a> Builder<'a> {
             expr,
             source,
             translate: None,
+            translate_collation: "BINARY".into(),
         };
         let set = d
             .sets
@@ -202,6 +203,7 @@ impl<'a> Builder<'a> {
             expr: Some(expr),
             source: kind,
             translate: None,
+            translate_collation: "BINARY".into(),
         }
     }
 
