@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod engine_drain;
+mod engine_locks;
 mod engine_property;
 mod engine_runbook;
 mod engine_schemas;

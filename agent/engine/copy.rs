@@ -10,9 +10,10 @@
 use std::time::{Duration, Instant};
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
 
 use super::error::{Result, SqlContext};
+use super::lock;
 use super::meta::{self, Item};
 use super::plan::{Plan, TablePlan};
 use super::replay;
@@ -118,9 +119,8 @@ fn copy_table(
     loop {
         ctx.control.check()?;
         let began = Instant::now();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .ctx(|| format!("starting a copy chunk of {}", t.name))?;
+        let tx =
+            lock::begin_immediate(conn).ctx(|| format!("starting a copy chunk of {}", t.name))?;
         let state = meta::get(&tx, &item(t), width)?.unwrap_or_default();
         if state.done {
             return Ok(state.n);
@@ -188,9 +188,8 @@ pub fn build_indexes(
         .filter(|s| s.kind == super::schema::StmtKind::Index)
     {
         ctx.control.check()?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .ctx(|| format!("starting to build index {}", s.name))?;
+        let tx =
+            lock::begin_immediate(conn).ctx(|| format!("starting to build index {}", s.name))?;
         let exists: i64 = tx
             .query_row("SELECT count(*) FROM main.sqlite_schema WHERE type = 'index' AND name = ?1 COLLATE NOCASE", [&s.name], |r| r.get(0))
             .ctx(|| format!("looking for index {}", s.name))?;

@@ -5,11 +5,12 @@
 //! it uses only features SQLite has had for a decade (no row values, no
 //! `unixepoch`). Triggers log the key only; replay reads the current row.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use super::catalog::{lit, q, Catalog, Table};
 use super::error::{EngineError, Result, SqlContext};
+use super::lock;
 use super::plan::{old_key, OldKey, Plan};
 
 /// The text of the error every write gets while the old database drains.
@@ -196,9 +197,7 @@ pub struct InstallSpec<'a> {
 /// Creates the marker, the log and the triggers in one transaction: either
 /// recording has fully started or nothing changed.
 pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .ctx(|| "starting to record on the old database".into())?;
+    let tx = lock::begin_immediate(conn).ctx(|| "starting to record on the old database".into())?;
     let old = Catalog::read(&tx, "main")?;
     let width = spec.plan.key_width;
     let keys: Vec<String> = (0..width).map(|i| format!("k{i}")).collect();
@@ -377,11 +376,12 @@ fn replace_capture(t: &Table, key: &OldKey) -> Vec<String> {
 
 /// Moves the marker from `from` to `to`; fails if it is not at `from`.
 pub fn set_status(conn: &Connection, from: MarkerStatus, to: MarkerStatus) -> Result<()> {
-    let n = conn
-        .execute(
+    let n = lock::with_lock(conn, |c| {
+        c.execute(
             "UPDATE _migration_marker SET status = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1 AND status = ?1",
             [from.as_str(), to.as_str()],
         )
+    })
         .ctx(|| format!("switching the old database to {}", to.as_str()))?;
     if n != 1 {
         return Err(EngineError::Precondition(format!(
@@ -404,9 +404,7 @@ pub struct Removed {
 /// `refuse_if`: statuses that make the call fail, checked inside the
 /// transaction so no write can slip in between check and drop.
 pub fn remove(conn: &mut Connection, refuse_if: &[MarkerStatus], refusal: &str) -> Result<Removed> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .ctx(|| "locking the old database".into())?;
+    let tx = lock::begin_immediate(conn).ctx(|| "locking the old database".into())?;
     let marker = read_marker(&tx, "main")?;
     let previous_status = marker.as_ref().map(|m| m.status);
     if let Some(s) = previous_status {

@@ -11,10 +11,11 @@
 use std::time::Instant;
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
 
 use super::catalog::{lit, q};
 use super::error::{Result, SqlContext};
+use super::lock;
 use super::meta;
 use super::plan::{KeyMode, OldKey, Plan, TablePlan};
 use super::rows::{mapping_match, ChunkSql};
@@ -36,9 +37,7 @@ pub struct Batch {
 /// Applies the entries after the checkpoint, at most `max_entries` of them,
 /// in one transaction of its own.
 pub fn batch(conn: &mut Connection, plan: &Plan, max_entries: u64) -> Result<Batch> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .ctx(|| "starting a replay batch".into())?;
+    let tx = lock::begin_immediate(conn).ctx(|| "starting a replay batch".into())?;
     let b = batch_in(&tx, plan, max_entries)?;
     if b.applied > 0 {
         tx.commit().ctx(|| "committing a replay batch".into())?;

@@ -39,6 +39,16 @@ impl Writer {
     }
 
     pub fn start_with(path: PathBuf, seed: u64, workload: Workload) -> Writer {
+        Writer::spawn(path, seed, workload, Some(Duration::from_micros(500)))
+    }
+
+    /// The shop workload with no pause between transactions: the service
+    /// takes the write lock again microseconds after releasing it.
+    pub fn tight_loop(path: PathBuf, seed: u64) -> Writer {
+        Writer::spawn(path, seed, shop_transaction, None)
+    }
+
+    fn spawn(path: PathBuf, seed: u64, workload: Workload, pace: Option<Duration>) -> Writer {
         let stop = Arc::new(AtomicBool::new(false));
         let committed = Arc::new(AtomicU64::new(0));
         let refused = Arc::new(AtomicU64::new(0));
@@ -47,7 +57,7 @@ impl Writer {
             refused: Arc::clone(&refused),
         };
         let flag = Arc::clone(&stop);
-        let handle = std::thread::spawn(move || run(path, seed, workload, &flag, &counts));
+        let handle = std::thread::spawn(move || run(path, seed, workload, pace, &flag, &counts));
         Writer {
             stop,
             committed,
@@ -106,6 +116,7 @@ fn run(
     path: PathBuf,
     seed: u64,
     workload: Workload,
+    pace: Option<Duration>,
     stop: &AtomicBool,
     counts: &Counts,
 ) -> WriterStats {
@@ -121,8 +132,11 @@ fn run(
             Ok(()) => {
                 stats.committed += 1;
                 counts.committed.fetch_add(1, Ordering::SeqCst);
-                // Paced like a busy service (~1,000 transactions/s), not a tight loop.
-                std::thread::sleep(Duration::from_micros(500));
+                // Paced like a busy service (~1,000 transactions/s) unless
+                // the test wants a tight loop.
+                if let Some(p) = pace {
+                    std::thread::sleep(p);
+                }
             }
             Err(e) if e.to_string().contains(DRAINING) => {
                 stats.refused_draining += 1;

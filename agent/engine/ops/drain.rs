@@ -11,6 +11,7 @@ use rusqlite::Connection;
 
 use super::super::catalog::{lit, q};
 use super::super::error::{EngineError, Result, SqlContext};
+use super::super::lock;
 use super::super::open::{self, Busy};
 use super::super::paths::DatabaseSpec;
 use super::super::plan::{KeyMode, Plan};
@@ -232,7 +233,7 @@ fn replay_all(
 /// (AUTOINCREMENT counters never go backwards across the migration) and the
 /// verification that every old row has its new row.
 fn finish(work: &mut Connection, plan: &Plan) -> Result<u64> {
-    let tx = work.transaction().ctx(|| "finishing the drain".into())?;
+    let tx = lock::begin_immediate(work).ctx(|| "finishing the drain".into())?;
     let checkpoint = meta::checkpoint(&tx)?;
     let has_seq = |schema: &str| record::has_table(&tx, schema, "sqlite_sequence");
     if has_seq("main")? && has_seq("old")? {
