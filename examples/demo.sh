@@ -19,8 +19,9 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 step "building mig and the shop example"
 cargo build --bins --examples
-mig="$root/target/debug/mig"
-shop="$root/target/debug/examples/shop"
+target="${CARGO_TARGET_DIR:-$root/target}"
+mig="$target/debug/mig"
+shop="$target/debug/examples/shop"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mig-demo.XXXXXX")"
 project="$work/shop"
