@@ -80,3 +80,9 @@ pub fn compare(old: &Path, new: &Path, oracle: &Oracle<'_>) -> usize {
     }
     compared
 }
+
+/// The shop fixture's comparison ([`super::fixture::ORACLE`]), as most
+/// runbook tests use it.
+pub fn assert_matches(old: &Path, new: &Path) -> usize {
+    compare(old, new, &super::fixture::ORACLE)
+}
