@@ -1,30 +1,13 @@
 //! The runbook through the engine API, on real files, with a concurrent
 //! writer, checked against the oracle.
 
-use std::time::Duration;
-
 use mig::engine::open::Busy;
 use mig::engine::ops::{self, DrainOptions, MigrateOptions};
-use mig::engine::paths::DatabaseSpec;
 use mig::engine::schema::SchemaFile;
 use mig::engine::status::{self, Phase};
-use mig::engine::{Control, Ctx, Event};
 
+use crate::support::runbook::{run, spec};
 use crate::support::{fixture, oracle, writer::Writer};
-
-fn run<T>(f: impl FnOnce(&mut Ctx<'_>) -> T) -> T {
-    let control = Control::default();
-    let mut sink = |e: Event| {
-        if std::env::var_os("MIG_TEST_TRACE").is_some() {
-            eprintln!("{e:?}")
-        }
-    };
-    let mut ctx = Ctx {
-        control: &control,
-        sink: &mut sink,
-    };
-    f(&mut ctx)
-}
 
 #[test]
 fn runbook_with_concurrent_writer_matches_oracle() {
@@ -32,24 +15,26 @@ fn runbook_with_concurrent_writer_matches_oracle() {
     let old = dir.path().join("old.db");
     let new = dir.path().join("new.db");
     drop(fixture::create_old(&old, 3_000));
-    let spec = DatabaseSpec {
-        old: Some(old.clone()),
-        new: Some(new.clone()),
-        project: None,
-    };
+    let spec = spec(&old, &new);
     let schema = SchemaFile::parse("schema.sql", fixture::NEW_SCHEMA).expect("schema");
     let writer = Writer::start(old.clone(), 7);
-    std::thread::sleep(Duration::from_millis(100));
-    let opts = MigrateOptions {
-        accept_data_loss: false,
-        ..Default::default()
-    };
-    let summary = run(|ctx| ops::migrate(&spec, &schema, &opts, ctx)).expect("migrate");
+    writer.wait_committed(20);
+    let summary =
+        run(|ctx| ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)).expect("migrate");
     assert!(summary.rows >= 3_000, "copied {} rows", summary.rows);
     let st = status::status(&spec, Busy::default()).expect("status");
     assert_eq!(st.phase, Phase::Recording);
-    std::thread::sleep(Duration::from_millis(300));
+    // Let the writer keep going after the copy, so drain has a tail to replay.
+    writer.wait_committed(writer.committed() + 100);
     let drained = run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
+    // Drained: the old database refuses every write from now on.
+    let committed = writer.committed();
+    writer.wait_refused(writer.refused() + 3);
+    assert_eq!(
+        writer.committed(),
+        committed,
+        "a write got through after drain"
+    );
     let stats = writer.stop();
     assert!(
         stats.committed > 10,
@@ -76,11 +61,7 @@ fn renamed_integer_primary_key_keeps_its_keys() {
     let dir = tempfile::tempdir().expect("tempdir");
     let old = dir.path().join("old.db");
     drop(fixture::create_old(&old, 10));
-    let spec = DatabaseSpec {
-        old: Some(old),
-        new: Some(dir.path().join("new.db")),
-        project: None,
-    };
+    let spec = spec(&old, &dir.path().join("new.db"));
     let schema = SchemaFile::parse("schema.sql", fixture::NEW_SCHEMA).expect("schema");
     let outcome = ops::plan(&spec, &schema, Busy::default(), false).expect("plan");
     let modes: Vec<(String, mig::engine::plan::KeyMode)> = outcome

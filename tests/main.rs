@@ -5,7 +5,11 @@ mod support;
 
 mod agent_remote;
 mod cli;
+mod engine_drain;
+mod engine_locks;
+mod engine_property;
 mod engine_regressions;
 mod engine_runbook;
+mod engine_schemas;
 mod service_inputs;
 mod service_runbook;

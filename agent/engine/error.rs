@@ -58,6 +58,11 @@ pub enum EngineError {
     #[error("{0}")]
     Drift(String),
 
+    /// After the final replay the new database does not hold what the
+    /// mapping gives from the old one (rows lost or merged).
+    #[error("{0}")]
+    Verification(String),
+
     /// A drain could not replay the tail within its freeze limit; the old
     /// database is back to recording.
     #[error("{0}")]

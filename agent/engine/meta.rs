@@ -8,8 +8,9 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::catalog::q;
+use super::catalog::{lit, q};
 use super::error::{EngineError, Result, SqlContext};
+use super::plan::{KeyMode, Plan};
 use super::record::has_table;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +59,37 @@ pub fn create(conn: &Connection, key_width: usize, id: &Identity) -> Result<()> 
         ],
     )
     .ctx(|| "writing _schema_identity".into())?;
+    Ok(())
+}
+
+/// For each renumbered table whose old key compares with a collation other
+/// than BINARY (e.g. `Code TEXT PRIMARY KEY COLLATE NOCASE`): an index that
+/// lookups under that collation can use, unique so that two spellings of one
+/// key never get two ids. Inside the caller's transaction.
+pub fn create_mapping_indexes(conn: &Connection, plan: &Plan) -> Result<()> {
+    for t in plan
+        .tables
+        .iter()
+        .filter(|t| t.key_mode == KeyMode::Renumbered)
+    {
+        let Some(key) = &t.old_key else { continue };
+        let collations = key.collations();
+        if collations.iter().all(|c| c.eq_ignore_ascii_case("BINARY")) {
+            continue;
+        }
+        let cols: Vec<String> = collations
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("_mig_k{i} COLLATE {}", q(c)))
+            .collect();
+        conn.execute_batch(&format!(
+            "CREATE UNIQUE INDEX {} ON _id_mapping({}) WHERE _mig_tbl = {}",
+            q(&format!("_id_mapping_{}", t.name)),
+            cols.join(", "),
+            lit(&t.name)
+        ))
+        .ctx(|| format!("indexing _id_mapping for {}", t.name))?;
+    }
     Ok(())
 }
 

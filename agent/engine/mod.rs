@@ -1,5 +1,5 @@
 //! The migration engine: SQLite work only — schema parsing and mapping,
-//! recording triggers, copy, replay, drain, cutover, cleanup and reset.
+//! recording triggers, copy, replay, drain, verify, cutover, cleanup and reset.
 //!
 //! Synchronous rusqlite, domain types, no tokio, tonic or proto types. Every
 //! operation takes a [`Ctx`] through which it reports [`Event`]s and checks
@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod copy;
 pub mod error;
+pub mod lock;
 pub mod meta;
 pub mod open;
 pub mod ops;
@@ -15,8 +16,10 @@ pub mod paths;
 pub mod plan;
 pub mod record;
 pub mod replay;
+pub mod rows;
 pub mod schema;
 pub mod status;
+pub mod verify;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

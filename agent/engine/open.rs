@@ -69,7 +69,8 @@ pub fn old_rw(path: &Path, busy: Busy) -> Result<Connection> {
     must_exist(path, "old database")?;
     let conn = Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_WRITE)
         .ctx(|| format!("opening old database {}", path.display()))?;
-    // The service holds locks too: wait for them instead of failing at once.
+    // The service holds locks too: wait for them instead of failing at once
+    // (steps that take the write lock poll for it: see `lock.rs`).
     conn.busy_timeout(busy.0)
         .ctx(|| "setting busy timeout".into())?;
     probe(&conn, path, "old database")?;

@@ -11,13 +11,14 @@
 use std::time::Instant;
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
 
 use super::catalog::{lit, q};
-use super::copy::{mapping_match, ChunkSql};
 use super::error::{Result, SqlContext};
+use super::lock;
 use super::meta;
 use super::plan::{KeyMode, OldKey, Plan, TablePlan};
+use super::rows::{mapping_match, ChunkSql};
 
 /// Entries per batch: large enough to amortise the per-table statements,
 /// small enough to keep each write transaction short.
@@ -33,12 +34,23 @@ pub struct Batch {
     pub log_max: u64,
 }
 
-/// Applies the entries after the checkpoint, at most `max_entries` of them.
+/// Applies the entries after the checkpoint, at most `max_entries` of them,
+/// in one transaction of its own.
 pub fn batch(conn: &mut Connection, plan: &Plan, max_entries: u64) -> Result<Batch> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .ctx(|| "starting a replay batch".into())?;
-    let lo = meta::checkpoint(&tx)?;
+    let tx = lock::begin_immediate(conn).ctx(|| "starting a replay batch".into())?;
+    let b = batch_in(&tx, plan, max_entries)?;
+    if b.applied > 0 {
+        tx.commit().ctx(|| "committing a replay batch".into())?;
+    }
+    Ok(b)
+}
+
+/// Applies the entries after the checkpoint, at most `max_entries` of them,
+/// inside the caller's write transaction (which must be the one that first
+/// read the old database, so the log and the rows share a snapshot), and
+/// moves the checkpoint with them.
+pub fn batch_in(tx: &Connection, plan: &Plan, max_entries: u64) -> Result<Batch> {
+    let lo = meta::checkpoint(tx)?;
     let log_max: i64 = tx
         .query_row(
             "SELECT coalesce(max(seq), 0) FROM old._migration_log",
@@ -54,7 +66,7 @@ pub fn batch(conn: &mut Connection, plan: &Plan, max_entries: u64) -> Result<Bat
             log_max,
         });
     }
-    let hi = log_max.min(lo + max_entries);
+    let hi = log_max.min(lo.saturating_add(max_entries));
     let touched_tables: Vec<String> = {
         let mut stmt = tx
             .prepare_cached(
@@ -71,11 +83,10 @@ pub fn batch(conn: &mut Connection, plan: &Plan, max_entries: u64) -> Result<Bat
     for t in &plan.tables {
         let Some(src) = &t.source else { continue };
         if touched_tables.iter().any(|n| n.eq_ignore_ascii_case(src)) {
-            apply_table(&tx, t, lo, hi)?;
+            apply_table(tx, t, lo, hi)?;
         }
     }
-    meta::set_checkpoint(&tx, hi)?;
-    tx.commit().ctx(|| "committing a replay batch".into())?;
+    meta::set_checkpoint(tx, hi)?;
     Ok(Batch {
         applied: hi - lo,
         checkpoint: hi,
@@ -134,7 +145,7 @@ fn apply_table(conn: &Connection, t: &TablePlan, lo: u64, hi: u64) -> Result<()>
                  JOIN main._id_mapping m ON m._mig_tbl = {} AND {} WHERE {gone_filter})",
                 q(&t.name),
                 lit(&t.name),
-                mapping_match("m", &keys)
+                mapping_match("m", &keys, &key.collations())
             )
         }
         KeyMode::Preserved => {
@@ -176,7 +187,7 @@ fn apply_table(conn: &Connection, t: &TablePlan, lo: u64, hi: u64) -> Result<()>
     // 2. Keys whose old row exists: write the row as the mapping gives it now.
     let sql = ChunkSql::new(t, src, key);
     let filter = format!("{} IN ({touched_sql})", tuple(sql.keys()));
-    sql.apply(conn, t, &filter, &range, true)?;
+    sql.apply(conn, t, &filter, &range)?;
     Ok(())
 }
 

@@ -64,6 +64,7 @@ pub fn engine_status(e: &EngineError) -> Status {
         EngineError::Busy(_) | EngineError::FreezeTimeout(_) => Code::Aborted,
         EngineError::DiskFull(_) => Code::ResourceExhausted,
         EngineError::Cancelled(_) => Code::Cancelled,
+        EngineError::Verification(_) => Code::DataLoss,
         EngineError::Io { .. } => Code::FailedPrecondition,
         EngineError::Sqlite { .. } => Code::Internal,
     };

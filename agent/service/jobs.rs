@@ -27,6 +27,7 @@ pub(super) async fn migrate(
         label: r.label,
         busy: Busy(config.busy_timeout),
         allow_rollback_journal: config.allow_rollback_journal,
+        ..MigrateOptions::default()
     };
     let job = svc
         .registry

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
+use super::oracle::Oracle;
+
 pub const OLD_SCHEMA: &str = r#"
 PRAGMA journal_mode = WAL;
 CREATE TABLE Customer (CustomerId INTEGER PRIMARY KEY, FirstName TEXT NOT NULL, LastName TEXT NOT NULL, Email TEXT, Photo BLOB);
@@ -41,6 +43,37 @@ CREATE INDEX orders_customer ON orders(customer_id);
 CREATE TABLE tag (order_id INTEGER NOT NULL, label TEXT NOT NULL, weight REAL, PRIMARY KEY (order_id, label)) WITHOUT ROWID;
 CREATE VIEW order_totals AS SELECT customer_id, sum(qty) AS qty FROM orders GROUP BY customer_id;
 "#;
+
+/// The fixture's mapping as plain SQL, for [`super::oracle::compare`].
+pub const ORACLE: Oracle<'static> = Oracle {
+    transform: "CREATE TABLE customer AS SELECT CustomerId AS id, FirstName || ' ' || LastName AS full_name, lower(Email) AS email, Photo AS photo FROM old.Customer;
+         CREATE TABLE product AS SELECT Code AS code, Title AS title, CAST(round(Price * 100) AS INTEGER) AS price_cents FROM old.Product;
+         CREATE TABLE orders AS SELECT OrderId, CustomerId AS customer_id, ProductCode AS product_code, Qty AS qty, Note AS note, 'open' AS status FROM old.Orders;
+         CREATE TABLE tag AS SELECT OrderId AS order_id, Label AS label, Weight AS weight FROM old.Tag;",
+    checks: &[
+        (
+            "SELECT quote(id), quote(full_name), quote(email), quote(photo) FROM main.customer ORDER BY id",
+            "SELECT quote(id), quote(full_name), quote(email), quote(photo) FROM new.customer ORDER BY id",
+        ),
+        (
+            "SELECT quote(code), quote(title), quote(price_cents) FROM main.product ORDER BY code",
+            "SELECT quote(code), quote(title), quote(price_cents) FROM new.product ORDER BY code",
+        ),
+        (
+            "SELECT quote(OrderId), quote(customer_id), quote(product_code), quote(qty), quote(note), quote(status) FROM main.orders ORDER BY OrderId",
+            "SELECT quote(o.OrderId), quote(o.customer_id), quote(p.code), quote(o.qty), quote(o.note), quote(o.status) FROM new.orders o LEFT JOIN new.product p ON p.id = o.product_id ORDER BY o.OrderId",
+        ),
+        (
+            "SELECT quote(order_id), quote(label), quote(weight) FROM main.tag ORDER BY order_id, label",
+            "SELECT quote(order_id), quote(label), quote(weight) FROM new.tag ORDER BY order_id, label",
+        ),
+        // Every renumbered reference resolves (products are never deleted).
+        (
+            "SELECT '0'",
+            "SELECT quote(count(*)) FROM new.orders o WHERE o.product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM new.product p WHERE p.id = o.product_id)",
+        ),
+    ],
+};
 
 /// Creates the old database with `rows` customers and orders.
 pub fn create_old(path: &Path, rows: i64) -> Connection {

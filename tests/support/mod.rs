@@ -1,7 +1,11 @@
-//! Test harness: temp folders, a fixture database, a concurrent writer, and
-//! the oracle that computes the expected new tables with plain SQL.
+//! Test harness: temp folders, fixture databases, a concurrent writer, the
+//! oracle that computes the expected new tables with plain SQL, and a
+//! runner for engine operations.
 
 pub mod agent;
+pub mod cases;
 pub mod fixture;
 pub mod oracle;
+pub mod random_ops;
+pub mod runbook;
 pub mod writer;

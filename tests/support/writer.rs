@@ -1,16 +1,23 @@
-//! A concurrent writer: its own connection to the old database, running a
-//! seeded random mix of inserts, updates (including primary-key changes),
-//! deletes and INSERT OR REPLACE until told to stop. Writes refused because
-//! the database is draining are counted, not treated as failures.
+//! A concurrent writer: its own thread and connection to the old database,
+//! running a seeded random workload in IMMEDIATE transactions until told to
+//! stop. Writes refused because the database is draining are counted, not
+//! treated as failures; any other error fails the test.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
+
+/// One transaction's worth of writes; the writer commits it.
+pub type Workload = fn(&Transaction<'_>, &mut StdRng) -> rusqlite::Result<()>;
+
+/// The text every refused write carries (the engine's `DRAINING_MESSAGE`).
+pub const DRAINING: &str = "draining for a migration";
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct WriterStats {
@@ -20,17 +27,73 @@ pub struct WriterStats {
 
 pub struct Writer {
     stop: Arc<AtomicBool>,
+    committed: Arc<AtomicU64>,
+    refused: Arc<AtomicU64>,
     handle: Option<JoinHandle<WriterStats>>,
 }
 
 impl Writer {
+    /// The shop fixture's workload.
     pub fn start(path: PathBuf, seed: u64) -> Writer {
+        Writer::start_with(path, seed, shop_transaction)
+    }
+
+    pub fn start_with(path: PathBuf, seed: u64, workload: Workload) -> Writer {
+        Writer::spawn(path, seed, workload, Some(Duration::from_micros(500)))
+    }
+
+    /// The shop workload with no pause between transactions: the service
+    /// takes the write lock again microseconds after releasing it.
+    pub fn tight_loop(path: PathBuf, seed: u64) -> Writer {
+        Writer::spawn(path, seed, shop_transaction, None)
+    }
+
+    fn spawn(path: PathBuf, seed: u64, workload: Workload, pace: Option<Duration>) -> Writer {
         let stop = Arc::new(AtomicBool::new(false));
+        let committed = Arc::new(AtomicU64::new(0));
+        let refused = Arc::new(AtomicU64::new(0));
+        let counts = Counts {
+            committed: Arc::clone(&committed),
+            refused: Arc::clone(&refused),
+        };
         let flag = Arc::clone(&stop);
-        let handle = std::thread::spawn(move || run(path, seed, &flag));
+        let handle = std::thread::spawn(move || run(path, seed, workload, pace, &flag, &counts));
         Writer {
             stop,
+            committed,
+            refused,
             handle: Some(handle),
+        }
+    }
+
+    /// Transactions committed so far.
+    pub fn committed(&self) -> u64 {
+        self.committed.load(Ordering::SeqCst)
+    }
+
+    /// Transactions refused because the database was draining, so far.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::SeqCst)
+    }
+
+    /// Blocks until the writer has committed `n` transactions in total (so
+    /// tests wait for a condition, not for time).
+    pub fn wait_committed(&self, n: u64) {
+        self.wait(&self.committed, n, "committed");
+    }
+
+    /// Blocks until `n` of the writer's transactions were refused as draining.
+    pub fn wait_refused(&self, n: u64) {
+        self.wait(&self.refused, n, "refused as draining");
+    }
+
+    fn wait(&self, counter: &AtomicU64, n: u64, what: &str) {
+        while counter.load(Ordering::SeqCst) < n {
+            if self.handle.as_ref().is_some_and(|h| h.is_finished()) {
+                panic!("the writer stopped before {n} transactions were {what}");
+            }
+            // Polling a condition, not waiting out a guess.
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
 
@@ -43,25 +106,42 @@ impl Writer {
     }
 }
 
-fn run(path: PathBuf, seed: u64, stop: &AtomicBool) -> WriterStats {
+/// Live counters the test thread can wait on.
+struct Counts {
+    committed: Arc<AtomicU64>,
+    refused: Arc<AtomicU64>,
+}
+
+fn run(
+    path: PathBuf,
+    seed: u64,
+    workload: Workload,
+    pace: Option<Duration>,
+    stop: &AtomicBool,
+    counts: &Counts,
+) -> WriterStats {
     let conn = Connection::open(path).expect("writer connection");
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .expect("busy");
+    conn.busy_timeout(Duration::from_secs(10)).expect("busy");
     // Like many services: no foreign-key enforcement, so references may dangle.
     conn.pragma_update(None, "foreign_keys", false)
         .expect("foreign_keys");
     let mut rng = StdRng::seed_from_u64(seed);
     let mut stats = WriterStats::default();
     while !stop.load(Ordering::SeqCst) {
-        match one_transaction(&conn, &mut rng) {
+        match one_transaction(&conn, &mut rng, workload) {
             Ok(()) => {
                 stats.committed += 1;
-                // Paced like a busy service (~1,000 transactions/s), not a tight loop.
-                std::thread::sleep(std::time::Duration::from_micros(500));
+                counts.committed.fetch_add(1, Ordering::SeqCst);
+                // Paced like a busy service (~1,000 transactions/s) unless
+                // the test wants a tight loop.
+                if let Some(p) = pace {
+                    std::thread::sleep(p);
+                }
             }
-            Err(e) if e.to_string().contains("draining for a migration") => {
+            Err(e) if e.to_string().contains(DRAINING) => {
                 stats.refused_draining += 1;
-                std::thread::sleep(std::time::Duration::from_millis(2));
+                counts.refused.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(2));
             }
             Err(e) => panic!("writer failed with an unexpected error: {e}"),
         }
@@ -69,9 +149,20 @@ fn run(path: PathBuf, seed: u64, stop: &AtomicBool) -> WriterStats {
     stats
 }
 
-fn one_transaction(conn: &Connection, rng: &mut StdRng) -> rusqlite::Result<()> {
+fn one_transaction(
+    conn: &Connection,
+    rng: &mut StdRng,
+    workload: Workload,
+) -> rusqlite::Result<()> {
     // IMMEDIATE, as a service that reads before it writes must use.
-    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    let tx = Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    workload(&tx, rng)?;
+    tx.commit()
+}
+
+/// The shop fixture's mix: inserts, updates (including primary-key
+/// changes), deletes and INSERT OR REPLACE.
+fn shop_transaction(tx: &Transaction<'_>, rng: &mut StdRng) -> rusqlite::Result<()> {
     for _ in 0..rng.random_range(1..4) {
         let max: i64 = tx.query_row(
             "SELECT coalesce(max(CustomerId), 0) FROM Customer",
@@ -136,5 +227,5 @@ fn one_transaction(conn: &Connection, rng: &mut StdRng) -> rusqlite::Result<()> 
             }
         }
     }
-    tx.commit()
+    Ok(())
 }

@@ -11,11 +11,12 @@ use rusqlite::Connection;
 
 use super::super::catalog::{lit, q};
 use super::super::error::{EngineError, Result, SqlContext};
+use super::super::lock;
 use super::super::open::{self, Busy};
 use super::super::paths::DatabaseSpec;
 use super::super::plan::{KeyMode, Plan};
 use super::super::record::{self, MarkerStatus};
-use super::super::{meta, replay, Ctx, Event};
+use super::super::{meta, replay, verify, Ctx, Event};
 use super::{locate, recorded_plan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,11 +119,12 @@ pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Res
             step: "replay",
             message: "the old database already refuses writes; replaying the rest".into(),
         });
-        let (n, _) = replay_all(&mut work, &plan, None, ctx)?;
+        let (n, _) =
+            replay_all(&mut work, &plan, None, ctx).map_err(|e| back_to_recording(&old_rw, e))?;
         summary.entries_replayed += n;
         summary.attempts = 1;
     }
-    summary.checkpoint = finish(&mut work, &plan)?;
+    summary.checkpoint = finish(&mut work, &plan).map_err(|e| back_to_recording(&old_rw, e))?;
     summary.warnings = foreign_key_warnings(&work)?;
     for w in &summary.warnings {
         (ctx.sink)(Event::Notice {
@@ -183,18 +185,19 @@ fn freeze_and_replay(
                 });
                 std::thread::sleep(backoff);
             }
-            Err(e) => {
-                // Never leave writes refused because the drain failed.
-                let restored =
-                    record::set_status(old_rw, MarkerStatus::Draining, MarkerStatus::Recording);
-                return Err(match restored {
-                    Ok(()) => e,
-                    Err(r) => EngineError::Precondition(format!(
-                        "{e}; and the old database could not be returned to recording ({r}): it still refuses writes, run `mig drain` again or `mig reset`"
-                    )),
-                });
-            }
+            Err(e) => return Err(back_to_recording(old_rw, e)),
         }
+    }
+}
+
+/// Never leaves writes refused because the drain failed: returns the old
+/// database to recording and passes on `e` (or says that it could not).
+fn back_to_recording(old_rw: &Connection, e: EngineError) -> EngineError {
+    match record::set_status(old_rw, MarkerStatus::Draining, MarkerStatus::Recording) {
+        Ok(()) => e,
+        Err(r) => EngineError::Precondition(format!(
+            "{e}; and the old database could not be returned to recording ({r}): it still refuses writes, run `mig drain` again or `mig reset`"
+        )),
     }
 }
 
@@ -226,10 +229,11 @@ fn replay_all(
     }
 }
 
-/// Marks the drain complete, in one transaction with the last bookkeeping:
-/// AUTOINCREMENT counters never go backwards across the migration.
+/// Marks the drain complete, in one transaction with the last bookkeeping
+/// (AUTOINCREMENT counters never go backwards across the migration) and the
+/// verification that every old row has its new row.
 fn finish(work: &mut Connection, plan: &Plan) -> Result<u64> {
-    let tx = work.transaction().ctx(|| "finishing the drain".into())?;
+    let tx = lock::begin_immediate(work).ctx(|| "finishing the drain".into())?;
     let checkpoint = meta::checkpoint(&tx)?;
     let has_seq = |schema: &str| record::has_table(&tx, schema, "sqlite_sequence");
     if has_seq("main")? && has_seq("old")? {
@@ -251,6 +255,8 @@ fn finish(work: &mut Connection, plan: &Plan) -> Result<u64> {
             .ctx(|| format!("carrying over the AUTOINCREMENT counter of {}", t.name))?;
         }
     }
+    verify::null_keys(&tx, plan)?;
+    verify::row_counts(&tx, plan)?;
     meta::set_flag(&tx, "drain", checkpoint)?;
     tx.commit().ctx(|| "finishing the drain".into())?;
     Ok(checkpoint)

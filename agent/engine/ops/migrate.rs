@@ -29,6 +29,8 @@ pub struct MigrateOptions {
     pub busy: Busy,
     /// Accept an old database in rollback-journal mode.
     pub allow_rollback_journal: bool,
+    /// Rows per copy chunk (adaptive unless fixed).
+    pub chunking: copy::Chunking,
 }
 
 #[derive(Debug, Clone)]
@@ -221,8 +223,8 @@ pub fn migrate(
             plan.tables.len()
         ),
     });
-    let tables = copy::copy_all(&mut work, &plan, ctx)?;
-    let indexes_built = copy::build_indexes(&work, schema, ctx)?;
+    let tables = copy::copy_all(&mut work, &plan, opts.chunking, ctx)?;
+    let indexes_built = copy::build_indexes(&mut work, schema, &plan, ctx)?;
     meta::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum())?;
     (ctx.sink)(Event::Step {
         step: "catch-up",
@@ -328,6 +330,7 @@ fn create_new_db(
         conn.execute_batch("BEGIN")
             .ctx(|| "starting the new database".into())?;
         meta::create(&conn, plan.key_width, &id)?;
+        meta::create_mapping_indexes(&conn, plan)?;
         conn.execute_batch("COMMIT")
             .ctx(|| "committing the new database".into())?;
     }

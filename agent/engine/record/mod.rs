@@ -1,16 +1,20 @@
 //! Recording on the old database: `_migration_marker`, `_migration_log` and
-//! the triggers that log every write and refuse writes while draining.
-//!
-//! Trigger SQL runs inside the *service's* SQLite library, which may be old:
-//! it uses only features SQLite has had for a decade (no row values, no
-//! `unixepoch`). Triggers log the key only; replay reads the current row.
+//! the triggers (`triggers.rs`) that log every write and refuse writes while
+//! draining; installing and removing them; and drift detection
+//! (`drift.rs`). Triggers log the key only; replay reads the current row.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
-use sha2::{Digest, Sha256};
+mod drift;
+mod triggers;
 
-use super::catalog::{lit, q, Catalog, Table};
+use rusqlite::{Connection, OptionalExtension};
+
+use super::catalog::{q, Catalog};
 use super::error::{EngineError, Result, SqlContext};
-use super::plan::{old_key, OldKey, Plan};
+use super::lock;
+use super::plan::Plan;
+
+pub use drift::{catalog_listing, drift};
+use triggers::trigger_sql;
 
 /// The text of the error every write gets while the old database drains.
 pub const DRAINING_MESSAGE: &str =
@@ -128,65 +132,6 @@ pub fn pending(conn: &Connection, schema: &str, checkpoint: u64) -> Result<(u64,
     Ok((n.max(0) as u64, age.unwrap_or(0.0).max(0.0)))
 }
 
-/// One line per object of the old catalog (type, name, hash of its SQL),
-/// statistics tables excluded: compared later to detect changes made
-/// outside the recorded path.
-pub fn catalog_listing(conn: &Connection, schema: &str) -> Result<String> {
-    let mut stmt = conn
-        .prepare(&format!(
-            "SELECT type, name, coalesce(sql, '') FROM {}.sqlite_schema WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\' ORDER BY type, name",
-            q(schema)
-        ))
-        .ctx(|| "reading the old catalog".into())?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .ctx(|| "reading the old catalog".into())?;
-    let mut out = String::new();
-    for row in rows {
-        let (kind, name, sql) = row.ctx(|| "reading the old catalog".into())?;
-        let digest = hex::encode(&Sha256::digest(sql.as_bytes())[..8]);
-        out.push_str(&format!("{kind}\t{name}\t{digest}\n"));
-    }
-    Ok(out)
-}
-
-/// What changed in the old catalog since recording started, one item each.
-pub fn drift(recorded: &str, now: &str) -> Vec<String> {
-    let parse = |s: &str| -> Vec<(String, String, String)> {
-        s.lines()
-            .filter_map(|l| {
-                let mut p = l.split('\t');
-                Some((
-                    p.next()?.to_string(),
-                    p.next()?.to_string(),
-                    p.next()?.to_string(),
-                ))
-            })
-            .collect()
-    };
-    let (a, b) = (parse(recorded), parse(now));
-    let mut out = Vec::new();
-    for (k, n, h) in &a {
-        match b.iter().find(|(k2, n2, _)| k2 == k && n2 == n) {
-            None => out.push(format!("{k} {n} was dropped")),
-            Some((_, _, h2)) if h2 != h => out.push(format!("{k} {n} was altered")),
-            Some(_) => {}
-        }
-    }
-    for (k, n, _) in &b {
-        if !a.iter().any(|(k2, n2, _)| k2 == k && n2 == n) {
-            out.push(format!("{k} {n} was created"));
-        }
-    }
-    out
-}
-
 pub struct InstallSpec<'a> {
     pub plan: &'a Plan,
     pub migration_id: &'a str,
@@ -196,9 +141,7 @@ pub struct InstallSpec<'a> {
 /// Creates the marker, the log and the triggers in one transaction: either
 /// recording has fully started or nothing changed.
 pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .ctx(|| "starting to record on the old database".into())?;
+    let tx = lock::begin_immediate(conn).ctx(|| "starting to record on the old database".into())?;
     let old = Catalog::read(&tx, "main")?;
     let width = spec.plan.key_width;
     let keys: Vec<String> = (0..width).map(|i| format!("k{i}")).collect();
@@ -230,158 +173,14 @@ pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
     Ok(())
 }
 
-fn guard() -> String {
-    format!(
-        "SELECT RAISE(ABORT, {}) WHERE (SELECT status FROM _migration_marker WHERE id = 1) IS NOT 'recording';",
-        lit(DRAINING_MESSAGE)
-    )
-}
-
-/// The triggers for one old table. `logs`: the table feeds the new database
-/// (otherwise its triggers only refuse writes while draining).
-fn trigger_sql(t: &Table, logs: bool) -> Vec<String> {
-    let key = old_key(t);
-    let name = |kind: &str| {
-        q(&format!(
-            "{}{kind}_{}",
-            super::catalog::TRIGGER_PREFIX,
-            t.name
-        ))
-    };
-    let table = q(&t.name);
-    let guard = guard();
-    let log = |op: &str, row: &str, with_old: bool| -> String {
-        if !logs {
-            return String::new();
-        }
-        let k = key.exprs(row);
-        let mut cols: Vec<String> = (0..k.len()).map(|i| format!("k{i}")).collect();
-        let mut vals = k;
-        if with_old {
-            let o = key.exprs("OLD");
-            cols.extend((0..o.len()).map(|i| format!("o{i}")));
-            vals.extend(o);
-        }
-        format!(
-            "INSERT INTO _migration_log(tbl, op, at, {}) VALUES ({}, '{op}', julianday('now'), {});",
-            cols.join(", "),
-            lit(&t.name),
-            vals.join(", ")
-        )
-    };
-    let mut out = vec![
-        format!(
-            "CREATE TRIGGER {} AFTER INSERT ON {table} FOR EACH ROW BEGIN {guard} {} END;",
-            name("i"),
-            log("I", "NEW", false)
-        ),
-        format!(
-            "CREATE TRIGGER {} AFTER UPDATE ON {table} FOR EACH ROW BEGIN {guard} {} END;",
-            name("u"),
-            log("U", "NEW", true)
-        ),
-        format!(
-            "CREATE TRIGGER {} AFTER DELETE ON {table} FOR EACH ROW BEGIN {guard} {} END;",
-            name("d"),
-            log("D", "OLD", false)
-        ),
-    ];
-    if logs {
-        out.extend(replace_capture(t, &key));
-    }
-    out
-}
-
-/// `INSERT OR REPLACE` deletes rows that conflict on a UNIQUE index without
-/// firing delete triggers. These BEFORE triggers log the keys of the rows
-/// such a statement is about to remove, so replay notices they are gone.
-fn replace_capture(t: &Table, key: &OldKey) -> Vec<String> {
-    let table = q(&t.name);
-    let uniques: Vec<_> = t
-        .indexes
-        .iter()
-        .filter(|i| i.unique && i.origin != "pk" && i.columns.iter().all(|c| c.name.is_some()))
-        .collect();
-    if uniques.is_empty() {
-        return Vec::new();
-    }
-    let key_cols: Vec<String> = match key {
-        OldKey::Rowid { .. } => vec!["rowid".into()],
-        OldKey::Columns(cols) => cols.iter().map(|c| q(&c.name)).collect(),
-    };
-    let kcols: Vec<String> = (0..key_cols.len()).map(|i| format!("k{i}")).collect();
-    let conflict = |row: &str, idx: &super::catalog::Index| -> String {
-        idx.columns
-            .iter()
-            .map(|c| {
-                let n = q(c.name.as_deref().unwrap_or_default());
-                format!("{n} COLLATE {} = {row}.{n}", q(&c.collation))
-            })
-            .collect::<Vec<_>>()
-            .join(" AND ")
-    };
-    let same_row = match key {
-        OldKey::Rowid { .. } => "rowid IS NOT OLD.rowid".to_string(),
-        OldKey::Columns(cols) => format!(
-            "NOT ({})",
-            cols.iter()
-                .map(|c| format!("{n} IS OLD.{n}", n = q(&c.name)))
-                .collect::<Vec<_>>()
-                .join(" AND ")
-        ),
-    };
-    let ins: Vec<String> = uniques
-        .iter()
-        .map(|idx| {
-            format!(
-                "INSERT INTO _migration_log(tbl, op, at, {}) SELECT {}, 'R', julianday('now'), {} FROM {table} WHERE {};",
-                kcols.join(", "),
-                lit(&t.name),
-                key_cols.join(", "),
-                conflict("NEW", idx)
-            )
-        })
-        .collect();
-    let upd: Vec<String> = uniques
-        .iter()
-        .map(|idx| {
-            format!(
-                "INSERT INTO _migration_log(tbl, op, at, {}) SELECT {}, 'R', julianday('now'), {} FROM {table} WHERE {} AND {same_row};",
-                kcols.join(", "),
-                lit(&t.name),
-                key_cols.join(", "),
-                conflict("NEW", idx)
-            )
-        })
-        .collect();
-    let name = |kind: &str| {
-        q(&format!(
-            "{}{kind}_{}",
-            super::catalog::TRIGGER_PREFIX,
-            t.name
-        ))
-    };
-    vec![
-        format!(
-            "CREATE TRIGGER {} BEFORE INSERT ON {table} FOR EACH ROW BEGIN {} END;",
-            name("ri"),
-            ins.join(" ")
-        ),
-        format!(
-            "CREATE TRIGGER {} BEFORE UPDATE ON {table} FOR EACH ROW BEGIN {} END;",
-            name("ru"),
-            upd.join(" ")
-        ),
-    ]
-}
-
 /// Moves the marker from `from` to `to`; fails if it is not at `from`.
 pub fn set_status(conn: &Connection, from: MarkerStatus, to: MarkerStatus) -> Result<()> {
-    let n = conn
-        .execute(
+    let n = lock::with_lock(conn, |c| {
+        c.execute(
             "UPDATE _migration_marker SET status = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1 AND status = ?1",
             [from.as_str(), to.as_str()],
         )
+    })
         .ctx(|| format!("switching the old database to {}", to.as_str()))?;
     if n != 1 {
         return Err(EngineError::Precondition(format!(
@@ -404,9 +203,7 @@ pub struct Removed {
 /// `refuse_if`: statuses that make the call fail, checked inside the
 /// transaction so no write can slip in between check and drop.
 pub fn remove(conn: &mut Connection, refuse_if: &[MarkerStatus], refusal: &str) -> Result<Removed> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .ctx(|| "locking the old database".into())?;
+    let tx = lock::begin_immediate(conn).ctx(|| "locking the old database".into())?;
     let marker = read_marker(&tx, "main")?;
     let previous_status = marker.as_ref().map(|m| m.status);
     if let Some(s) = previous_status {

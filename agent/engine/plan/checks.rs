@@ -1,0 +1,188 @@
+//! Checks that need SQLite: compiling expressions under the authorizer to
+//! learn what they read, compiling each table's copy statement, and finding
+//! the old data no mapping carries over.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::Connection;
+
+use super::super::catalog::q;
+use super::super::error::{Result, SqlContext};
+use super::super::schema::lexer;
+use super::{Builder, DataLoss, KeyMode, Reads, TablePlan};
+
+impl Builder<'_> {
+    /// Compiles `SELECT (expr) FROM old.<table>` and returns the old columns
+    /// it reads, or SQLite's error message.
+    pub(super) fn compile(
+        &self,
+        expr: &str,
+        old_table: &str,
+    ) -> std::result::Result<Reads, String> {
+        single_expression(expr)?;
+        let reads = Arc::new(Mutex::new(Reads::new()));
+        let sink = Arc::clone(&reads);
+        self.conn.authorizer(Some(move |ctx: AuthContext<'_>| {
+            if let AuthAction::Read {
+                table_name,
+                column_name,
+            } = ctx.action
+            {
+                // SQLite also reports an unnamed read when it touches the rowid.
+                if ctx.database_name == Some("old") && !column_name.is_empty() {
+                    if let Ok(mut r) = sink.lock() {
+                        r.insert((
+                            table_name.to_ascii_lowercase(),
+                            column_name.to_ascii_lowercase(),
+                        ));
+                    }
+                }
+            }
+            Authorization::Allow
+        }));
+        let sql = format!("SELECT ({expr}) FROM old.{}", q(old_table));
+        let result = self.conn.prepare(&sql).map(|_| ());
+        self.conn
+            .authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
+        result.map_err(|e| match e {
+            rusqlite::Error::SqlInputError { msg, .. } => msg,
+            rusqlite::Error::SqliteFailure(_, Some(msg)) => msg,
+            other => other.to_string(),
+        })?;
+        let out = reads.lock().map(|r| r.clone()).unwrap_or_default();
+        Ok(out)
+    }
+
+    pub(super) fn validate_insert(&mut self, t: &TablePlan) {
+        let Some(src) = &t.source else { return };
+        if t.key_mode == KeyMode::Renumbered && t.without_rowid {
+            return; // already a blocker
+        }
+        let written = t.written();
+        if written.is_empty() {
+            return;
+        }
+        let cols: Vec<String> = written
+            .iter()
+            .map(|(c, _)| if c == "rowid" { c.clone() } else { q(c) })
+            .collect();
+        let exprs: Vec<String> = written.iter().map(|(_, e)| e.clone()).collect();
+        let sql = format!(
+            "INSERT INTO main.{}({}) SELECT {} FROM old.{}",
+            q(&t.name),
+            cols.join(", "),
+            exprs.join(", "),
+            q(src)
+        );
+        if let Err(e) = self.conn.prepare(&sql) {
+            // Reaching here means each expression compiled alone; report the whole.
+            self.blockers.push(format!(
+                "table {}: the copy statement does not compile: {e}",
+                t.name
+            ));
+        }
+    }
+
+    pub(super) fn data_loss(&self, tables: &[TablePlan]) -> Result<Vec<DataLoss>> {
+        let sourced: HashSet<String> = tables
+            .iter()
+            .filter_map(|t| t.source.as_ref())
+            .map(|s| s.to_ascii_lowercase())
+            .collect();
+        let mut out = Vec::new();
+        for o in &self.old.tables {
+            let lower = o.name.to_ascii_lowercase();
+            let any_read = self.reads.iter().any(|(t, _)| *t == lower);
+            if !sourced.contains(&lower) && !any_read {
+                let rows = if self.count {
+                    count_rows(self.conn, &o.name)?
+                } else {
+                    0
+                };
+                out.push(DataLoss {
+                    old_table: o.name.clone(),
+                    old_column: None,
+                    rows,
+                });
+                continue;
+            }
+            for c in o.columns.iter().filter(|c| !c.generated) {
+                if !self
+                    .reads
+                    .contains(&(lower.clone(), c.name.to_ascii_lowercase()))
+                {
+                    let rows = if self.count {
+                        count_non_null(self.conn, &o.name, &c.name)?
+                    } else {
+                        0
+                    };
+                    out.push(DataLoss {
+                        old_table: o.name.clone(),
+                        old_column: Some(c.name.clone()),
+                        rows,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Replay recomputes a new row only when its own old row changes, so an
+/// expression may read nothing but that row.
+pub(super) fn own_row_only(reads: Reads, old_table: &str) -> std::result::Result<Reads, String> {
+    let own = old_table.to_ascii_lowercase();
+    if let Some((other, _)) = reads.iter().find(|(t, _)| *t != own) {
+        return Err(format!(
+            "the expression reads old table {other}; mig recomputes a row only when its own old row changes, so an expression may read only columns of {old_table}"
+        ));
+    }
+    Ok(reads)
+}
+
+/// Refuses text that is not one expression (a `;`, or unbalanced brackets).
+pub(super) fn single_expression(expr: &str) -> std::result::Result<(), String> {
+    let toks = lexer::tokenize(expr).map_err(|e| e.message)?;
+    let mut depth: i64 = 0;
+    for t in &toks {
+        match (t.kind, t.text) {
+            (lexer::Kind::Semicolon, _) => return Err("an expression cannot contain `;`".into()),
+            (lexer::Kind::Punct, "(") => depth += 1,
+            (lexer::Kind::Punct, ")") => {
+                depth -= 1;
+                if depth < 0 {
+                    return Err("unbalanced `)`".into());
+                }
+            }
+            _ => {}
+        }
+    }
+    if depth != 0 {
+        return Err("unbalanced `(`".into());
+    }
+    Ok(())
+}
+
+pub(super) fn count_rows(conn: &Connection, old_table: &str) -> Result<u64> {
+    let n: i64 = conn
+        .query_row(
+            &format!("SELECT count(*) FROM old.{}", q(old_table)),
+            [],
+            |r| r.get(0),
+        )
+        .ctx(|| format!("counting rows of {old_table}"))?;
+    Ok(n.max(0) as u64)
+}
+
+fn count_non_null(conn: &Connection, old_table: &str, column: &str) -> Result<u64> {
+    let n: i64 = conn
+        .query_row(
+            &format!("SELECT count({}) FROM old.{}", q(column), q(old_table)),
+            [],
+            |r| r.get(0),
+        )
+        .ctx(|| format!("counting values of {old_table}.{column}"))?;
+    Ok(n.max(0) as u64)
+}

@@ -1,0 +1,227 @@
+//! Keys: how the old database identifies a row (what the triggers log),
+//! whether a new table keeps its old keys or is renumbered, and which child
+//! columns hold keys of a renumbered parent.
+
+use std::collections::HashMap;
+
+use super::super::catalog::{q, Catalog, Table};
+use super::super::error::{Result, SqlContext};
+use super::super::schema::Statement;
+use super::{translated, Builder, ColumnPlan, KeyColumn, KeyMode, OldKey, Reads, TablePlan};
+
+/// What the old catalog must look like for recording: its key per table.
+///
+/// A declared primary key is preferred over the rowid (except an INTEGER
+/// PRIMARY KEY, which *is* the rowid): it is what foreign keys reference,
+/// and it survives VACUUM.
+pub fn old_key(table: &Table) -> OldKey {
+    if table.without_rowid || (!table.pk.is_empty() && table.rowid_alias.is_none()) {
+        let cols = match table.pk_index() {
+            Some(idx) => idx
+                .columns
+                .iter()
+                .map(|c| KeyColumn {
+                    name: c.name.clone().unwrap_or_default(),
+                    desc: c.desc,
+                    collation: c.collation.clone(),
+                })
+                .collect(),
+            None => table
+                .pk
+                .iter()
+                .map(|n| KeyColumn {
+                    name: n.clone(),
+                    desc: false,
+                    collation: "BINARY".into(),
+                })
+                .collect(),
+        };
+        OldKey::Columns(cols)
+    } else {
+        OldKey::Rowid {
+            alias: table.rowid_alias.clone(),
+        }
+    }
+}
+
+impl Builder<'_> {
+    /// Decides whether new keys are computed from old keys alone.
+    pub(super) fn key_mode(
+        &mut self,
+        t: &Table,
+        source: Option<&Table>,
+        old_key: Option<&OldKey>,
+        columns: &[ColumnPlan],
+        col_reads: &HashMap<String, Reads>,
+        stmt: &Statement,
+    ) -> (KeyMode, Vec<(String, String)>, Option<String>) {
+        let (Some(o), Some(key)) = (source, old_key) else {
+            return (KeyMode::NewEmpty, Vec::new(), None);
+        };
+        let readable: Vec<String> = key
+            .readable_names()
+            .iter()
+            .map(|n| n.to_ascii_lowercase())
+            .collect();
+        let old_name = o.name.to_ascii_lowercase();
+        let key_only = |r: &Reads| {
+            !r.is_empty()
+                && r.iter()
+                    .all(|(tbl, col)| *tbl == old_name && readable.contains(col))
+        };
+        let new_key_cols: Vec<String> = if t.pk.is_empty() {
+            vec!["rowid".into()]
+        } else {
+            t.pk.clone()
+        };
+        let mut new_key = Vec::new();
+        let mut preserved = true;
+        let mut rowid_expr = None;
+        for k in &new_key_cols {
+            if k == "rowid" {
+                // No declared key: the rowid carries over when the old key is a rowid.
+                if matches!(key, OldKey::Rowid { .. }) {
+                    rowid_expr = Some("rowid".to_string());
+                    new_key.push((k.clone(), "rowid".to_string()));
+                } else {
+                    preserved = false;
+                }
+                continue;
+            }
+            let plan = columns.iter().find(|c| c.name.eq_ignore_ascii_case(k));
+            match (
+                plan.and_then(|c| c.expr.clone()),
+                col_reads.get(&k.to_ascii_lowercase()),
+            ) {
+                (Some(e), Some(r)) if key_only(r) => new_key.push((k.clone(), e)),
+                _ => preserved = false,
+            }
+        }
+        if preserved {
+            return (KeyMode::Preserved, new_key, rowid_expr);
+        }
+        if t.without_rowid {
+            self.blockers.push(format!(
+                "{}: WITHOUT ROWID table {} must take its primary key from the old primary key of {} (mig cannot renumber it); set the key columns from the old key with mig:set",
+                self.at(stmt.line), t.name, o.name
+            ));
+        }
+        (
+            KeyMode::Renumbered,
+            vec![("rowid".into(), String::new())],
+            None,
+        )
+    }
+
+    /// Marks child columns that hold a key of a renumbered parent.
+    pub(super) fn translate_foreign_keys(&mut self, tables: &mut [TablePlan], target: &Catalog) {
+        let renumbered: HashMap<String, (String, Option<OldKey>)> = tables
+            .iter()
+            .filter(|t| t.key_mode == KeyMode::Renumbered)
+            .map(|t| {
+                (
+                    t.name.to_ascii_lowercase(),
+                    (t.name.clone(), t.old_key.clone()),
+                )
+            })
+            .collect();
+        for child in tables.iter_mut() {
+            let Some(tt) = target.table(&child.name) else {
+                continue;
+            };
+            for fk in &tt.foreign_keys {
+                let Some((parent, parent_key)) = renumbered.get(&fk.parent.to_ascii_lowercase())
+                else {
+                    continue;
+                };
+                let parent_alias = target.table(parent).and_then(|p| p.rowid_alias.clone());
+                let to_key = fk.to.len() == 1
+                    && match &fk.to[0] {
+                        None => true,
+                        Some(c) => parent_alias
+                            .as_deref()
+                            .is_some_and(|a| a.eq_ignore_ascii_case(c)),
+                    };
+                if fk.from.len() != 1 || !to_key {
+                    continue;
+                }
+                let Some(col) = child
+                    .columns
+                    .iter_mut()
+                    .find(|c| c.name.eq_ignore_ascii_case(&fk.from[0]))
+                else {
+                    continue;
+                };
+                if col.expr.is_none() {
+                    continue;
+                }
+                if parent_key.as_ref().map(OldKey::width) != Some(1) {
+                    self.blockers.push(format!(
+                        "{}.{} references renumbered table {parent}, whose old key has several columns; mig can only translate single-column keys",
+                        child.name, col.name
+                    ));
+                    continue;
+                }
+                let collation = parent_key
+                    .as_ref()
+                    .and_then(|k| k.collations().into_iter().next())
+                    .unwrap_or_else(|| "BINARY".into());
+                col.translate = Some(parent.clone());
+                col.translate_collation = collation.clone();
+                let (name, expr) = (col.name.clone(), col.expr.clone().unwrap_or_default());
+                // A translated column in the new primary key: replayed deletes
+                // find their row through the translated value too.
+                for (k, e) in child.new_key.iter_mut() {
+                    if k.eq_ignore_ascii_case(&name) {
+                        *e = translated(parent, &collation, &expr);
+                    }
+                }
+            }
+        }
+    }
+
+    /// SQLite lets a rowid table's non-INTEGER primary key hold NULLs
+    /// (several, even). Such a row has no key mig can log, copy by range or
+    /// replay, so the plan refuses until those rows are fixed.
+    pub(super) fn null_keys(&mut self, o: &Table, key: &OldKey) -> Result<()> {
+        let OldKey::Columns(cols) = key else {
+            return Ok(());
+        };
+        if o.without_rowid || !self.count {
+            return Ok(());
+        }
+        let n: i64 = self
+            .conn
+            .query_row(&null_key_count_sql("old", &o.name, cols), [], |r| r.get(0))
+            .ctx(|| format!("looking for NULL keys in {}", o.name))?;
+        if n > 0 {
+            self.blockers
+                .push(null_key_message(&o.name, cols, n as u64));
+        }
+        Ok(())
+    }
+}
+
+/// `SELECT count(*)` of the rows of `schema.table` with a NULL key column.
+pub(crate) fn null_key_count_sql(schema: &str, table: &str, cols: &[KeyColumn]) -> String {
+    let any_null: Vec<String> = cols
+        .iter()
+        .map(|c| format!("{} IS NULL", q(&c.name)))
+        .collect();
+    format!(
+        "SELECT count(*) FROM {schema}.{} WHERE {}",
+        q(table),
+        any_null.join(" OR ")
+    )
+}
+
+/// What to tell the operator about rows whose primary key is NULL.
+pub(crate) fn null_key_message(table: &str, cols: &[KeyColumn], rows: u64) -> String {
+    let names: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
+    format!(
+        "old table {table} has {rows} row(s) whose PRIMARY KEY ({}) is NULL (SQLite allows it for non-INTEGER keys); mig identifies rows by their key: give those rows a key or delete them (`SELECT rowid, * FROM {} WHERE {} IS NULL`), then run the command again",
+        names.join(", "),
+        q(table),
+        q(&names[0])
+    )
+}

@@ -1,0 +1,364 @@
+//! The migration plan: for every new table, where its rows come from, how
+//! each column is computed, whether keys survive or are renumbered, and in
+//! what order tables are copied. Built from the target schema reflected in a
+//! scratch database with the old database attached read-only; writes nothing.
+//!
+//! Which old columns an expression reads is learned from SQLite's authorizer
+//! while the expression is compiled, never by parsing it ourselves.
+
+mod checks;
+mod keys;
+mod table;
+
+use std::collections::{BTreeSet, HashSet};
+
+use rusqlite::Connection;
+
+use super::catalog::{lit, q, Catalog};
+use super::error::{Result, SqlContext};
+use super::schema::SchemaFile;
+
+pub use keys::old_key;
+pub(crate) use keys::{null_key_count_sql, null_key_message};
+
+/// How the old database identifies a row: what the triggers log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OldKey {
+    /// A rowid table: the rowid (possibly aliased by an INTEGER PRIMARY KEY).
+    Rowid { alias: Option<String> },
+    /// A WITHOUT ROWID table: its primary key columns, in index order.
+    Columns(Vec<KeyColumn>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyColumn {
+    pub name: String,
+    pub desc: bool,
+    pub collation: String,
+}
+
+impl OldKey {
+    pub fn width(&self) -> usize {
+        match self {
+            OldKey::Rowid { .. } => 1,
+            OldKey::Columns(c) => c.len(),
+        }
+    }
+
+    /// SQL expressions naming the key on the old table (qualified by `alias`).
+    pub fn exprs(&self, alias: &str) -> Vec<String> {
+        match self {
+            OldKey::Rowid { .. } => vec![format!("{alias}.rowid")],
+            OldKey::Columns(cols) => cols
+                .iter()
+                .map(|c| format!("{alias}.{}", q(&c.name)))
+                .collect(),
+        }
+    }
+
+    /// The collation each key column compares with (BINARY for the rowid):
+    /// `_id_mapping` lookups must match keys the way the old table does.
+    pub fn collations(&self) -> Vec<String> {
+        match self {
+            OldKey::Rowid { .. } => vec!["BINARY".to_string()],
+            OldKey::Columns(cols) => cols.iter().map(|c| c.collation.clone()).collect(),
+        }
+    }
+
+    /// Names a key-only expression may read.
+    fn readable_names(&self) -> Vec<String> {
+        match self {
+            OldKey::Rowid { alias } => {
+                let mut v = vec!["rowid".to_string(), "oid".into(), "_rowid_".into()];
+                v.extend(alias.iter().cloned());
+                v
+            }
+            OldKey::Columns(cols) => cols.iter().map(|c| c.name.clone()).collect(),
+        }
+    }
+}
+
+/// `expr`, compared with `collation` (nothing added for BINARY).
+pub(crate) fn collate(expr: &str, collation: &str) -> String {
+    if collation.eq_ignore_ascii_case("BINARY") {
+        expr.to_string()
+    } else {
+        format!("{expr} COLLATE {}", q(collation))
+    }
+}
+
+/// The new key of renumbered table `parent` for its old key `expr`.
+pub(crate) fn translated(parent: &str, collation: &str, expr: &str) -> String {
+    format!(
+        "(SELECT m._mig_new FROM main._id_mapping m WHERE m._mig_tbl = {} AND m._mig_k0 = {})",
+        lit(parent),
+        collate(&format!("({expr})"), collation)
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyMode {
+    Preserved,
+    Renumbered,
+    NewEmpty,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnSource {
+    Copy,
+    Rename,
+    Computed,
+    Default,
+    Null,
+    Generated,
+    /// A renumbered table's new INTEGER PRIMARY KEY: assigned by mig.
+    Surrogate,
+}
+
+impl ColumnSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColumnSource::Copy => "copy",
+            ColumnSource::Rename => "rename",
+            ColumnSource::Computed => "computed",
+            ColumnSource::Default => "default",
+            ColumnSource::Null => "null",
+            ColumnSource::Generated => "generated",
+            ColumnSource::Surrogate => "surrogate",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ColumnPlan {
+    pub name: String,
+    /// Expression over the old row; `None` when the column is not written.
+    pub expr: Option<String>,
+    pub source: ColumnSource,
+    /// The value is an old key of this renumbered (new) table, translated
+    /// through `_id_mapping`.
+    pub translate: Option<String>,
+    /// The collation of that table's old key (how the lookup compares).
+    pub translate_collation: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct TablePlan {
+    pub name: String,
+    /// The old table (as the old catalog spells it).
+    pub source: Option<String>,
+    pub old_key: Option<OldKey>,
+    pub key_mode: KeyMode,
+    pub columns: Vec<ColumnPlan>,
+    /// Preserved tables whose new rowid is not a declared column: the
+    /// expression giving it (the old rowid).
+    pub rowid_expr: Option<String>,
+    /// New key columns (declared primary key, or `rowid`) and, for preserved
+    /// tables, the expression computing each from the old key.
+    pub new_key: Vec<(String, String)>,
+    pub without_rowid: bool,
+    pub rows: u64,
+    pub deferred_indexes: Vec<String>,
+}
+
+impl TablePlan {
+    /// Columns the copy writes, in order, with their expressions (rowid first
+    /// when the plan sets it).
+    pub fn written(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(e) = &self.rowid_expr {
+            out.push(("rowid".to_string(), e.clone()));
+        }
+        for c in &self.columns {
+            if let Some(e) = &c.expr {
+                let e = match &c.translate {
+                    Some(parent) => translated(parent, &c.translate_collation, e),
+                    None => e.clone(),
+                };
+                out.push((c.name.clone(), e));
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DataLoss {
+    pub old_table: String,
+    /// `None`: the whole table.
+    pub old_column: Option<String>,
+    pub rows: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub schema_hash: String,
+    /// Copy order: parents before children.
+    pub tables: Vec<TablePlan>,
+    pub data_loss: Vec<DataLoss>,
+    pub warnings: Vec<String>,
+    pub blockers: Vec<String>,
+    /// Key columns in `_migration_log` and `_id_mapping`.
+    pub key_width: usize,
+    pub views: Vec<String>,
+    pub triggers: Vec<String>,
+}
+
+impl Plan {
+    pub fn table(&self, name: &str) -> Option<&TablePlan> {
+        self.tables
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
+    }
+
+    /// New tables fed by old table `old`.
+    pub fn fed_by<'a>(&'a self, old: &'a str) -> impl Iterator<Item = &'a TablePlan> + 'a {
+        self.tables.iter().filter(move |t| {
+            t.source
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case(old))
+        })
+    }
+
+    /// Old tables that feed at least one new table, each once.
+    pub fn source_tables(&self) -> Vec<String> {
+        let mut seen = BTreeSet::new();
+        self.tables
+            .iter()
+            .filter_map(|t| t.source.clone())
+            .filter(|s| seen.insert(s.to_ascii_lowercase()))
+            .collect()
+    }
+
+    pub fn total_rows(&self) -> u64 {
+        self.tables
+            .iter()
+            .filter(|t| t.source.is_some())
+            .map(|t| t.rows)
+            .sum()
+    }
+}
+
+/// Old columns read by an expression: (table, column), lowercased.
+type Reads = HashSet<(String, String)>;
+
+/// Builds the plan. `conn` holds the reflected target schema as `main` and
+/// the old database attached as `old`.
+/// `count`: count rows (for plan and migrate); replay only needs the mapping.
+pub fn build(
+    conn: &Connection,
+    schema: &SchemaFile,
+    schema_hash: &str,
+    count: bool,
+) -> Result<Plan> {
+    let target = Catalog::read(conn, "main")?;
+    let old = Catalog::read(conn, "old")?;
+    let mut b = Builder {
+        conn,
+        schema,
+        old: &old,
+        blockers: Vec::new(),
+        warnings: Vec::new(),
+        reads: Reads::new(),
+        count,
+    };
+    let mut tables = Vec::new();
+    for t in &target.tables {
+        let Some(stmt) = schema.table(&t.name) else {
+            continue;
+        };
+        tables.push(b.table(t, stmt, &target)?);
+    }
+    b.translate_foreign_keys(&mut tables, &target);
+    let tables = copy_order(tables, &target);
+    let key_width = tables
+        .iter()
+        .filter_map(|t| t.old_key.as_ref())
+        .map(OldKey::width)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    // The copy statements of children read _id_mapping: give the scratch
+    // database one so they compile.
+    let mapping_cols: Vec<String> = (0..key_width).map(|i| format!("_mig_k{i}")).collect();
+    conn.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS main._id_mapping(_mig_tbl TEXT NOT NULL, _mig_new INTEGER NOT NULL, {})",
+        mapping_cols.join(", ")
+    ))
+    .ctx(|| "preparing the plan check".into())?;
+    for t in &tables {
+        b.validate_insert(t);
+    }
+    let data_loss = b.data_loss(&tables)?;
+    for v in &old.virtual_tables {
+        b.warnings.push(format!("old virtual table {v} is not carried over (mig cannot record writes to virtual tables); recreate and repopulate it after cutover"));
+    }
+    let views = target.views.iter().map(|v| v.name.clone()).collect();
+    let triggers = target.triggers.iter().map(|v| v.name.clone()).collect();
+    Ok(Plan {
+        schema_hash: schema_hash.to_string(),
+        tables,
+        data_loss,
+        warnings: b.warnings,
+        blockers: b.blockers,
+        key_width,
+        views,
+        triggers,
+    })
+}
+
+struct Builder<'a> {
+    conn: &'a Connection,
+    schema: &'a SchemaFile,
+    old: &'a Catalog,
+    blockers: Vec<String>,
+    warnings: Vec<String>,
+    /// Every old column any mapping reads.
+    reads: Reads,
+    count: bool,
+}
+
+impl Builder<'_> {
+    fn at(&self, line: usize) -> String {
+        format!("{}:{}", self.schema.file_name, line)
+    }
+}
+
+/// Parents before children (by the new schema's foreign keys); ties and
+/// cycles keep schema order. Copy order does not affect correctness (foreign
+/// keys are off while copying) but keeps the new file's layout natural.
+fn copy_order(tables: Vec<TablePlan>, target: &Catalog) -> Vec<TablePlan> {
+    let names: Vec<String> = tables.iter().map(|t| t.name.to_ascii_lowercase()).collect();
+    let deps: Vec<HashSet<usize>> = tables
+        .iter()
+        .map(|t| {
+            target
+                .table(&t.name)
+                .map(|tt| {
+                    tt.foreign_keys
+                        .iter()
+                        .filter_map(|fk| {
+                            names
+                                .iter()
+                                .position(|n| *n == fk.parent.to_ascii_lowercase())
+                        })
+                        .filter(|p| names[*p] != t.name.to_ascii_lowercase())
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut done = vec![false; tables.len()];
+    let mut order = Vec::with_capacity(tables.len());
+    while order.len() < tables.len() {
+        let ready = (0..tables.len()).find(|&i| !done[i] && deps[i].iter().all(|d| done[*d]));
+        // A cycle: take the first remaining table in schema order.
+        let next = ready
+            .or_else(|| (0..tables.len()).find(|&i| !done[i]))
+            .unwrap_or(0);
+        done[next] = true;
+        order.push(next);
+    }
+    let mut slots: Vec<Option<TablePlan>> = tables.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}

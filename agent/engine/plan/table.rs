@@ -1,0 +1,250 @@
+//! Mapping one new table: which old table feeds it, the expression of each
+//! column, what those expressions read, and the table's key mode.
+
+use std::collections::HashMap;
+
+use super::super::catalog::{q, Catalog, Column, Table};
+use super::super::error::Result;
+use super::super::schema::{lexer, Directives, SetDirective, Statement};
+use super::checks::{count_rows, own_row_only, single_expression};
+use super::keys::old_key;
+use super::{Builder, ColumnPlan, ColumnSource, KeyMode, Reads, TablePlan};
+
+impl<'a> Builder<'a> {
+    pub(super) fn table(
+        &mut self,
+        t: &Table,
+        stmt: &Statement,
+        target: &Catalog,
+    ) -> Result<TablePlan> {
+        let d = &stmt.directives;
+        let source = self.source(t, d);
+        self.check_sets(t, d, source);
+        let old_key = source.map(old_key);
+        let mut columns: Vec<ColumnPlan> = t
+            .columns
+            .iter()
+            .map(|c| self.column(t, c, d, source, stmt))
+            .collect();
+        let col_reads = match source {
+            Some(o) => self.column_reads(t, o, &columns, d, stmt),
+            None => HashMap::new(),
+        };
+        let (key_mode, new_key, rowid_expr) =
+            self.key_mode(t, source, old_key.as_ref(), &columns, &col_reads, stmt);
+        if key_mode == KeyMode::Renumbered {
+            for c in columns.iter_mut() {
+                if t.rowid_alias
+                    .as_deref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(&c.name))
+                {
+                    c.expr = None;
+                    c.source = ColumnSource::Surrogate;
+                }
+            }
+        }
+        if let (Some(o), Some(key)) = (source, old_key.as_ref()) {
+            if o.pk.is_empty() && !o.without_rowid {
+                self.warnings.push(format!(
+                    "old table {} has no primary key: its rows are tracked by rowid, so do not VACUUM the old database until cutover",
+                    o.name
+                ));
+            }
+            self.null_keys(o, key)?;
+        }
+        let rows = match source {
+            Some(o) if self.count => count_rows(self.conn, &o.name)?,
+            _ => 0,
+        };
+        let deferred_indexes = target
+            .indexes
+            .iter()
+            .filter(|i| i.table.eq_ignore_ascii_case(&t.name))
+            .map(|i| i.name.clone())
+            .collect();
+        Ok(TablePlan {
+            name: t.name.clone(),
+            source: source.map(|o| o.name.clone()),
+            old_key,
+            key_mode,
+            columns,
+            rowid_expr,
+            new_key,
+            without_rowid: t.without_rowid,
+            rows,
+            deferred_indexes,
+        })
+    }
+
+    /// The old table named by `mig:from`, else the one of the same name.
+    fn source(&mut self, t: &Table, d: &Directives) -> Option<&'a Table> {
+        let Some((name, line)) = &d.from else {
+            return self.old.table(&t.name);
+        };
+        if let Some(o) = self.old.table(name) {
+            return Some(o);
+        }
+        let known: Vec<&str> = self.old.tables.iter().map(|t| t.name.as_str()).collect();
+        self.blockers.push(format!(
+            "{}: mig:from {name}: the old database has no table {name} (it has: {})",
+            self.at(*line),
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        ));
+        None
+    }
+
+    /// Every `mig:set` names a writable column and has an old row to read.
+    fn check_sets(&mut self, t: &Table, d: &Directives, source: Option<&Table>) {
+        for s in &d.sets {
+            match t.column(&s.column) {
+                None => self.blockers.push(format!(
+                    "{}: mig:set {} = {}: table {} has no column {}",
+                    self.at(s.line), s.column, s.expr, t.name, s.column
+                )),
+                Some(c) if c.generated => self.blockers.push(format!(
+                    "{}: mig:set {}: {} is a generated column; SQLite computes it, remove the mig:set",
+                    self.at(s.line), s.column, s.column
+                )),
+                Some(_) => {}
+            }
+            if source.is_none() && d.from.is_none() {
+                self.blockers.push(format!(
+                    "{}: mig:set {}: table {} has no old table to read from; add `-- mig:from OLD_TABLE`",
+                    self.at(s.line), s.column, t.name
+                ));
+            }
+        }
+    }
+
+    /// Where column `c` of new table `t` gets its value.
+    fn column(
+        &mut self,
+        t: &Table,
+        c: &Column,
+        d: &Directives,
+        source: Option<&Table>,
+        stmt: &Statement,
+    ) -> ColumnPlan {
+        let plan = |expr: Option<String>, source: ColumnSource| ColumnPlan {
+            name: c.name.clone(),
+            expr,
+            source,
+            translate: None,
+            translate_collation: "BINARY".into(),
+        };
+        let set = d
+            .sets
+            .iter()
+            .find(|s| s.column.eq_ignore_ascii_case(&c.name));
+        let is_alias = t
+            .rowid_alias
+            .as_deref()
+            .is_some_and(|a| a.eq_ignore_ascii_case(&c.name));
+        if c.generated {
+            return plan(None, ColumnSource::Generated);
+        }
+        if let (Some(s), Some(o)) = (set, source) {
+            return self.set_column(c, s, o);
+        }
+        if let Some((o, oc)) = source.and_then(|o| o.column(&c.name).map(|oc| (o, oc))) {
+            // Qualified, so the name cannot be captured by a subquery's own columns.
+            return plan(
+                Some(format!("{}.{}", q(&o.name), q(&oc.name))),
+                ColumnSource::Copy,
+            );
+        }
+        if is_alias && source.is_some() {
+            return plan(None, ColumnSource::Surrogate);
+        }
+        if c.default.is_some() {
+            return plan(None, ColumnSource::Default);
+        }
+        if c.notnull && source.is_some() {
+            self.blockers.push(format!(
+                "{}: column {}.{} is NOT NULL but has no source: {} has no column {} and it has no DEFAULT; add `-- mig:set {} = <expression>` above CREATE TABLE {}",
+                self.at(stmt.line), t.name, c.name,
+                source.map(|s| s.name.as_str()).unwrap_or("the old table"), c.name, c.name, t.name
+            ));
+        }
+        plan(None, ColumnSource::Null)
+    }
+
+    /// A column given by `mig:set`: a plain old column name is a copy or a
+    /// rename (qualified with the old table), anything else an expression.
+    fn set_column(&mut self, c: &Column, s: &SetDirective, o: &Table) -> ColumnPlan {
+        // Only an identifier names a column: `'abc'` is a constant, even
+        // when the old table has a column abc.
+        let plain = lexer::tokenize(&s.expr)
+            .ok()
+            .filter(|t| t.len() == 1 && t[0].kind != lexer::Kind::String)
+            .and_then(|t| t[0].ident())
+            .and_then(|n| o.column(&n).map(|oc| oc.name.clone()));
+        let (expr, kind) = match &plain {
+            Some(n) if n.eq_ignore_ascii_case(&c.name) => {
+                (format!("{}.{}", q(&o.name), q(n)), ColumnSource::Copy)
+            }
+            Some(n) => (format!("{}.{}", q(&o.name), q(n)), ColumnSource::Rename),
+            None => (s.expr.clone(), ColumnSource::Computed),
+        };
+        if let Err(m) = single_expression(&expr) {
+            self.blockers.push(format!(
+                "{}: mig:set {} = {}: {m}",
+                self.at(s.line),
+                c.name,
+                expr
+            ));
+        }
+        ColumnPlan {
+            name: c.name.clone(),
+            expr: Some(expr),
+            source: kind,
+            translate: None,
+            translate_collation: "BINARY".into(),
+        }
+    }
+
+    /// Compiles each column expression against old table `o` to learn which
+    /// old columns it reads; an expression that does not compile, or reads
+    /// another table, blocks the plan.
+    fn column_reads(
+        &mut self,
+        t: &Table,
+        o: &Table,
+        columns: &[ColumnPlan],
+        d: &Directives,
+        stmt: &Statement,
+    ) -> HashMap<String, Reads> {
+        let mut col_reads = HashMap::new();
+        for c in columns {
+            let Some(expr) = &c.expr else { continue };
+            match self
+                .compile(expr, &o.name)
+                .and_then(|r| own_row_only(r, &o.name))
+            {
+                Ok(r) => {
+                    self.reads.extend(r.iter().cloned());
+                    col_reads.insert(c.name.to_ascii_lowercase(), r);
+                }
+                Err(msg) => {
+                    let line = d
+                        .sets
+                        .iter()
+                        .find(|s| s.column.eq_ignore_ascii_case(&c.name))
+                        .map(|s| s.line)
+                        .unwrap_or(stmt.line);
+                    self.blockers.push(format!(
+                        "{}: {}.{} = {expr}: {msg}",
+                        self.at(line),
+                        t.name,
+                        c.name
+                    ));
+                }
+            }
+        }
+        col_reads
+    }
+}

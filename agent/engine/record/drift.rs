@@ -1,0 +1,68 @@
+//! Drift: the old catalog as recorded when recording started, compared with
+//! the catalog now, to catch tables created or triggers dropped outside the
+//! recorded path.
+
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+
+use super::super::catalog::q;
+use super::super::error::{Result, SqlContext};
+
+/// One line per object of the old catalog (type, name, hash of its SQL),
+/// statistics tables excluded: compared later to detect changes made
+/// outside the recorded path.
+pub fn catalog_listing(conn: &Connection, schema: &str) -> Result<String> {
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT type, name, coalesce(sql, '') FROM {}.sqlite_schema WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\' ORDER BY type, name",
+            q(schema)
+        ))
+        .ctx(|| "reading the old catalog".into())?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .ctx(|| "reading the old catalog".into())?;
+    let mut out = String::new();
+    for row in rows {
+        let (kind, name, sql) = row.ctx(|| "reading the old catalog".into())?;
+        let digest = hex::encode(&Sha256::digest(sql.as_bytes())[..8]);
+        out.push_str(&format!("{kind}\t{name}\t{digest}\n"));
+    }
+    Ok(out)
+}
+
+/// What changed in the old catalog since recording started, one item each.
+pub fn drift(recorded: &str, now: &str) -> Vec<String> {
+    let parse = |s: &str| -> Vec<(String, String, String)> {
+        s.lines()
+            .filter_map(|l| {
+                let mut p = l.split('\t');
+                Some((
+                    p.next()?.to_string(),
+                    p.next()?.to_string(),
+                    p.next()?.to_string(),
+                ))
+            })
+            .collect()
+    };
+    let (a, b) = (parse(recorded), parse(now));
+    let mut out = Vec::new();
+    for (k, n, h) in &a {
+        match b.iter().find(|(k2, n2, _)| k2 == k && n2 == n) {
+            None => out.push(format!("{k} {n} was dropped")),
+            Some((_, _, h2)) if h2 != h => out.push(format!("{k} {n} was altered")),
+            Some(_) => {}
+        }
+    }
+    for (k, n, _) in &b {
+        if !a.iter().any(|(k2, n2, _)| k2 == k && n2 == n) {
+            out.push(format!("{k} {n} was created"));
+        }
+    }
+    out
+}

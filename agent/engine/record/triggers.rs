@@ -1,0 +1,142 @@
+//! The recording triggers' SQL: log every write's key, refuse writes while
+//! draining, and capture the rows `INSERT OR REPLACE` removes silently.
+//!
+//! This SQL runs inside the *service's* SQLite library, which may be old:
+//! only features SQLite has had for a decade (no row values, no `unixepoch`).
+
+use super::super::catalog::{lit, q, Index, Table, TRIGGER_PREFIX};
+use super::super::plan::{old_key, OldKey};
+use super::DRAINING_MESSAGE;
+
+fn guard() -> String {
+    format!(
+        "SELECT RAISE(ABORT, {}) WHERE (SELECT status FROM _migration_marker WHERE id = 1) IS NOT 'recording';",
+        lit(DRAINING_MESSAGE)
+    )
+}
+
+/// The triggers for one old table. `logs`: the table feeds the new database
+/// (otherwise its triggers only refuse writes while draining).
+pub(super) fn trigger_sql(t: &Table, logs: bool) -> Vec<String> {
+    let key = old_key(t);
+    let name = |kind: &str| q(&format!("{}{kind}_{}", TRIGGER_PREFIX, t.name));
+    let table = q(&t.name);
+    let guard = guard();
+    let log = |op: &str, row: &str, with_old: bool| -> String {
+        if !logs {
+            return String::new();
+        }
+        let k = key.exprs(row);
+        let mut cols: Vec<String> = (0..k.len()).map(|i| format!("k{i}")).collect();
+        let mut vals = k;
+        if with_old {
+            let o = key.exprs("OLD");
+            cols.extend((0..o.len()).map(|i| format!("o{i}")));
+            vals.extend(o);
+        }
+        format!(
+            "INSERT INTO _migration_log(tbl, op, at, {}) VALUES ({}, '{op}', julianday('now'), {});",
+            cols.join(", "),
+            lit(&t.name),
+            vals.join(", ")
+        )
+    };
+    let mut out = vec![
+        format!(
+            "CREATE TRIGGER {} AFTER INSERT ON {table} FOR EACH ROW BEGIN {guard} {} END;",
+            name("i"),
+            log("I", "NEW", false)
+        ),
+        format!(
+            "CREATE TRIGGER {} AFTER UPDATE ON {table} FOR EACH ROW BEGIN {guard} {} END;",
+            name("u"),
+            log("U", "NEW", true)
+        ),
+        format!(
+            "CREATE TRIGGER {} AFTER DELETE ON {table} FOR EACH ROW BEGIN {guard} {} END;",
+            name("d"),
+            log("D", "OLD", false)
+        ),
+    ];
+    if logs {
+        out.extend(replace_capture(t, &key));
+    }
+    out
+}
+
+/// `INSERT OR REPLACE` deletes rows that conflict on a UNIQUE index without
+/// firing delete triggers. These BEFORE triggers log the keys of the rows
+/// such a statement is about to remove, so replay notices they are gone.
+fn replace_capture(t: &Table, key: &OldKey) -> Vec<String> {
+    let table = q(&t.name);
+    let uniques: Vec<_> = t
+        .indexes
+        .iter()
+        .filter(|i| i.unique && i.origin != "pk" && i.columns.iter().all(|c| c.name.is_some()))
+        .collect();
+    if uniques.is_empty() {
+        return Vec::new();
+    }
+    let key_cols: Vec<String> = match key {
+        OldKey::Rowid { .. } => vec!["rowid".into()],
+        OldKey::Columns(cols) => cols.iter().map(|c| q(&c.name)).collect(),
+    };
+    let kcols: Vec<String> = (0..key_cols.len()).map(|i| format!("k{i}")).collect();
+    let conflict = |row: &str, idx: &Index| -> String {
+        idx.columns
+            .iter()
+            .map(|c| {
+                let n = q(c.name.as_deref().unwrap_or_default());
+                format!("{n} COLLATE {} = {row}.{n}", q(&c.collation))
+            })
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    };
+    let same_row = match key {
+        OldKey::Rowid { .. } => "rowid IS NOT OLD.rowid".to_string(),
+        OldKey::Columns(cols) => format!(
+            "NOT ({})",
+            cols.iter()
+                .map(|c| format!("{n} IS OLD.{n}", n = q(&c.name)))
+                .collect::<Vec<_>>()
+                .join(" AND ")
+        ),
+    };
+    let ins: Vec<String> = uniques
+        .iter()
+        .map(|idx| {
+            format!(
+                "INSERT INTO _migration_log(tbl, op, at, {}) SELECT {}, 'R', julianday('now'), {} FROM {table} WHERE {};",
+                kcols.join(", "),
+                lit(&t.name),
+                key_cols.join(", "),
+                conflict("NEW", idx)
+            )
+        })
+        .collect();
+    let upd: Vec<String> = uniques
+        .iter()
+        .map(|idx| {
+            format!(
+                "INSERT INTO _migration_log(tbl, op, at, {}) SELECT {}, 'R', julianday('now'), {} FROM {table} WHERE {} AND {same_row};",
+                kcols.join(", "),
+                lit(&t.name),
+                key_cols.join(", "),
+                conflict("NEW", idx)
+            )
+        })
+        .collect();
+    let name = |kind: &str| q(&format!("{}{kind}_{}", TRIGGER_PREFIX, t.name));
+    vec![
+        format!(
+            "CREATE TRIGGER {} BEFORE INSERT ON {table} FOR EACH ROW BEGIN {} END;",
+            name("ri"),
+            ins.join(" ")
+        ),
+        format!(
+            "CREATE TRIGGER {} BEFORE UPDATE ON {table} FOR EACH ROW BEGIN {} END;",
+            name("ru"),
+            upd.join(" ")
+        ),
+    ]
+}

@@ -1,0 +1,155 @@
+//! Drain's promises about the old database's writers: refused with a clear
+//! message while draining, flowing again whenever a drain gives up (freeze
+//! timeout, failed verification).
+
+use std::path::Path;
+use std::time::Duration;
+
+use mig::engine::open::Busy;
+use mig::engine::ops::{self, DrainOptions, MigrateOptions, TimeoutPolicy};
+use mig::engine::record::DRAINING_MESSAGE;
+use mig::engine::schema::SchemaFile;
+use mig::engine::status::{self, Phase};
+use mig::engine::{EngineError, Event};
+use rusqlite::Connection;
+
+use crate::support::runbook::{run, run_with, spec};
+use crate::support::writer::DRAINING;
+use crate::support::{fixture, oracle};
+
+/// A write a service would make, on its own connection.
+fn service_write(old: &Path) -> rusqlite::Result<usize> {
+    let conn = Connection::open(old)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.execute(
+        "UPDATE Customer SET Email = 'late@x.org' WHERE CustomerId = 1",
+        [],
+    )
+}
+
+/// The shop fixture, migrated and recording.
+fn migrated(dir: &Path, customers: i64) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (old, new) = (dir.join("old.db"), dir.join("new.db"));
+    drop(fixture::create_old(&old, customers));
+    let schema = SchemaFile::parse("schema.sql", fixture::NEW_SCHEMA).expect("schema");
+    run(|ctx| ops::migrate(&spec(&old, &new), &schema, &MigrateOptions::default(), ctx))
+        .expect("migrate");
+    (old, new)
+}
+
+#[test]
+fn write_attempted_while_draining_fails_with_the_draining_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = migrated(dir.path(), 50);
+    service_write(&old).expect("a write while recording succeeds");
+    // The first replay event after the freeze step comes with writes refused.
+    let mut frozen = false;
+    let mut during: Option<rusqlite::Result<usize>> = None;
+    run_with(
+        |e| match e {
+            Event::Step { step: "freeze", .. } => frozen = true,
+            Event::Replay { .. } if frozen && during.is_none() => {
+                during = Some(service_write(&old))
+            }
+            _ => {}
+        },
+        |ctx| ops::drain(&spec(&old, &new), &DrainOptions::default(), ctx),
+    )
+    .expect("drain");
+    let err = during
+        .expect("the drain froze and replayed")
+        .expect_err("a write during the freeze must fail");
+    assert!(err.to_string().contains(DRAINING_MESSAGE), "{err}");
+    assert!(err.to_string().contains(DRAINING), "{err}");
+    // After a successful drain writes stay refused: the new database takes over.
+    let after = service_write(&old).expect_err("a write after drain must fail");
+    assert!(after.to_string().contains(DRAINING), "{after}");
+    ops::cutover(&spec(&old, &new), Busy::default()).expect("cutover");
+    oracle::compare(&old, &new, &fixture::ORACLE);
+}
+
+#[test]
+fn writes_flow_again_after_a_drain_that_timed_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = migrated(dir.path(), 50);
+    // More log entries than one replay batch, so the tail outlives the freeze.
+    let conn = Connection::open(&old).expect("old");
+    conn.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) \
+         INSERT INTO Tag(OrderId, Label, Weight) SELECT 1000 + i, 'bulk', i FROM n",
+        [2 * mig::engine::replay::BATCH + 1],
+    )
+    .expect("bulk insert");
+    let opts = DrainOptions {
+        freeze_limit: Duration::ZERO,
+        catch_up_below: u64::MAX,
+        policy: TimeoutPolicy::Stop,
+        ..DrainOptions::default()
+    };
+    let mut refused_during_freeze = None;
+    let mut frozen = false;
+    let err = run_with(
+        |e| match e {
+            Event::Step { step: "freeze", .. } => frozen = true,
+            Event::Replay { .. } if frozen && refused_during_freeze.is_none() => {
+                refused_during_freeze = Some(service_write(&old).is_err())
+            }
+            _ => {}
+        },
+        |ctx| ops::drain(&spec(&old, &new), &opts, ctx),
+    )
+    .expect_err("a zero freeze limit cannot replay the tail");
+    assert!(matches!(err, EngineError::FreezeTimeout(_)), "{err}");
+    assert!(err.to_string().contains("accepts writes again"), "{err}");
+    assert_eq!(refused_during_freeze, Some(true));
+    let st = status::status(&spec(&old, &new), Busy::default()).expect("status");
+    assert_eq!(st.phase, Phase::Recording, "{st:?}");
+    assert_eq!(
+        service_write(&old).expect("writes flow after the timeout"),
+        1
+    );
+    // And a later drain with room to work finishes the migration.
+    run(|ctx| ops::drain(&spec(&old, &new), &DrainOptions::default(), ctx)).expect("drain");
+    ops::cutover(&spec(&old, &new), Busy::default()).expect("cutover");
+    oracle::compare(&old, &new, &fixture::ORACLE);
+}
+
+/// Copy and replay write with INSERT OR REPLACE (stale rows must give way),
+/// so a UNIQUE constraint the old data breaks would silently merge rows;
+/// drain's verification must catch it before cutover.
+#[test]
+fn unique_constraint_the_old_data_breaks_fails_drain_verification_and_writes_flow_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    let conn = Connection::open(&old).expect("old");
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         CREATE TABLE Person (id INTEGER PRIMARY KEY, email TEXT);
+         INSERT INTO Person VALUES (1, 'Ann@X.org'), (2, 'ann@x.org'), (3, 'bo@x.org');",
+    )
+    .expect("old db");
+    let schema = SchemaFile::parse(
+        "schema.sql",
+        "-- mig:set email = lower(email)\nCREATE TABLE Person (id INTEGER PRIMARY KEY, email TEXT UNIQUE);",
+    )
+    .expect("schema");
+    let spec = spec(&old, &new);
+    run(|ctx| ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)).expect("migrate");
+    let err = run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx))
+        .expect_err("drain must refuse a new database that lost a row");
+    assert!(matches!(err, EngineError::Verification(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("Person has 2 rows but old table Person has 3"),
+        "{err}"
+    );
+    let st = status::status(&spec, Busy::default()).expect("status");
+    assert_eq!(st.phase, Phase::Recording, "{st:?}");
+    conn.execute("INSERT INTO Person VALUES (4, 'cy@x.org')", [])
+        .expect("writes flow after the failed drain");
+    let cut = ops::cutover(&spec, Busy::default()).expect_err("cutover must refuse");
+    assert!(
+        cut.to_string().starts_with("Drain is not complete"),
+        "{cut}"
+    );
+}

@@ -1,0 +1,40 @@
+//! Running engine operations from tests: a [`Ctx`] whose sink hands every
+//! event to a test hook (and prints it when `MIG_TEST_TRACE` is set), and the
+//! explicit-paths spec the runbook uses.
+
+use std::path::Path;
+
+use mig::engine::paths::DatabaseSpec;
+use mig::engine::{Control, Ctx, Event};
+
+/// Runs `f` with a context that only traces events.
+pub fn run<T>(f: impl FnOnce(&mut Ctx<'_>) -> T) -> T {
+    run_with(|_| {}, f)
+}
+
+/// Runs `f` with a context whose sink calls `hook` on every event, on the
+/// engine's own thread, between the engine's transactions.
+pub fn run_with<T>(mut hook: impl FnMut(&Event) + Send, f: impl FnOnce(&mut Ctx<'_>) -> T) -> T {
+    let control = Control::default();
+    let trace = std::env::var_os("MIG_TEST_TRACE").is_some();
+    let mut sink = |e: Event| {
+        if trace {
+            eprintln!("{e:?}");
+        }
+        hook(&e);
+    };
+    let mut ctx = Ctx {
+        control: &control,
+        sink: &mut sink,
+    };
+    f(&mut ctx)
+}
+
+/// `--old OLD --new NEW`, as the runbook passes them.
+pub fn spec(old: &Path, new: &Path) -> DatabaseSpec {
+    DatabaseSpec {
+        old: Some(old.to_path_buf()),
+        new: Some(new.to_path_buf()),
+        project: None,
+    }
+}
