@@ -319,3 +319,48 @@ async fn sigterm_checkpoints_the_running_job_and_ends_its_stream_with_a_cancelle
     assert!(matches!(last, Some(E::Completed(_))), "{last:?}");
     assert!(resumed, "the second run must resume, not start over");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reflection_lists_the_contract_for_stock_tools_and_needs_a_certificate() {
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    drop(fixture::create_old(&old, 5));
+    let agent = TestAgent::start(dir.path(), &[("shop", &old, &new)]);
+    let list = || {
+        tokio_stream::once(ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        })
+    };
+    let mut client = ServerReflectionClient::new(agent.channel(&agent.certs, Some("viewer")));
+    let mut responses = client
+        .server_reflection_info(list())
+        .await
+        .expect("reflection")
+        .into_inner();
+    let response = responses
+        .next()
+        .await
+        .expect("a response")
+        .expect("response");
+    let Some(MessageResponse::ListServicesResponse(services)) = response.message_response else {
+        panic!("unexpected reflection response {response:?}")
+    };
+    let names: Vec<String> = services.service.into_iter().map(|s| s.name).collect();
+    assert!(names.iter().any(|n| n == "mig.v1.Migrator"), "{names:?}");
+
+    let mut anonymous = ServerReflectionClient::new(agent.channel(&agent.certs, None));
+    let err = match anonymous.server_reflection_info(list()).await {
+        Err(e) => e,
+        Ok(r) => match r.into_inner().next().await {
+            Some(Err(e)) => e,
+            other => panic!("reflection without a certificate must be refused, got {other:?}"),
+        },
+    };
+    assert_eq!(err.code(), Code::Unauthenticated);
+}

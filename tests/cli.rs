@@ -10,6 +10,7 @@ mod interrupt;
 mod plan;
 mod real_agent;
 mod remote;
+mod reset;
 mod runbook;
 mod tls;
 mod usage;

@@ -1,0 +1,99 @@
+//! `mig reset`: before cutover it returns both files to the state before
+//! `migrate` (the old database's catalog and rows exactly as they were,
+//! the new file gone); `--dry-run` changes nothing; after cutover it refuses.
+
+use super::harness::{Project, FAILED};
+
+const FILES: [&str; 6] = [
+    "--old",
+    "old.db",
+    "--new",
+    "new.db",
+    "--schema",
+    "schema.sql",
+];
+
+fn args<'a>(cmd: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![cmd];
+    v.extend_from_slice(&FILES[..4]);
+    v.extend_from_slice(extra);
+    v
+}
+
+/// The old database's catalog and every row, as text.
+fn dump(p: &Project) -> Vec<String> {
+    let c = rusqlite::Connection::open(p.path("old.db")).expect("open old");
+    let mut out: Vec<String> = c
+        .prepare("SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_schema ORDER BY name")
+        .expect("catalog")
+        .query_map([], |r| r.get(0))
+        .expect("catalog")
+        .collect::<Result<_, _>>()
+        .expect("catalog");
+    for table in ["Customer", "Product", "Orders", "Tag"] {
+        let mut stmt = c.prepare(&format!("SELECT * FROM {table}")).expect("rows");
+        let width = stmt.column_count();
+        let rows: Vec<String> = stmt
+            .query_map([], |r| {
+                (0..width)
+                    .map(|i| {
+                        r.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(|v| v.join("|"))
+            })
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        out.extend(rows);
+    }
+    out
+}
+
+#[test]
+fn reset_before_cutover_restores_old_exactly_and_removes_new() {
+    let p = Project::shop(30);
+    let before = dump(&p);
+    let mut migrate = vec!["migrate"];
+    migrate.extend_from_slice(&FILES);
+    p.mig(&migrate).ok();
+    assert!(p.path("new.db").exists());
+    assert_ne!(dump(&p), before, "migrate installs its tables on old");
+
+    let old_bytes = std::fs::read(p.path("old.db")).expect("old bytes");
+    let dry = p.mig(&args("reset", &["--dry-run"])).ok();
+    assert!(
+        !dry.stdout.trim().is_empty(),
+        "dry run says what it would do"
+    );
+    assert_eq!(
+        std::fs::read(p.path("old.db")).expect("old"),
+        old_bytes,
+        "dry run changes nothing"
+    );
+    assert!(p.path("new.db").exists(), "dry run keeps the new file");
+
+    p.mig(&args("reset", &[])).ok();
+    assert_eq!(dump(&p), before, "old database is back to what it was");
+    assert!(
+        !p.path("new.db").exists(),
+        "the unfinished new database is deleted"
+    );
+
+    // And the migration can start over.
+    p.mig(&migrate).ok();
+}
+
+#[test]
+fn reset_after_cutover_is_refused_and_changes_nothing() {
+    let p = Project::shop(10);
+    let mut migrate = vec!["migrate"];
+    migrate.extend_from_slice(&FILES);
+    p.mig(&migrate).ok();
+    p.mig(&args("drain", &[])).ok();
+    p.mig(&["cutover", "--new", "new.db"]).ok();
+    let new_bytes = std::fs::read(p.path("new.db")).expect("new bytes");
+    p.mig(&args("reset", &[])).fails(FAILED, "reset failed: ");
+    assert_eq!(std::fs::read(p.path("new.db")).expect("new"), new_bytes);
+}
