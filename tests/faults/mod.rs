@@ -7,3 +7,4 @@
 mod harness;
 mod points;
 mod random_kill;
+mod regressions;

@@ -337,6 +337,10 @@ fn create_new_db(
         conn.execute_batch("COMMIT")
             .ctx(|| "committing the new database".into())?;
     }
+    // Nothing is at `new` (Fresh or Recreate), so a `-wal`, `-shm` or
+    // `-journal` there is the orphan of a deleted database (a reset killed
+    // between files): SQLite would replay it into the file renamed in.
+    remove_files(new, &["-wal", "-shm", "-journal"])?;
     std::fs::rename(&tmp, new).map_err(|source| EngineError::Io {
         context: "moving the new database into place at",
         path: new.to_path_buf(),
@@ -347,7 +351,12 @@ fn create_new_db(
 
 /// Deletes a database file and its journal, WAL and shared-memory files.
 pub(crate) fn remove_db_files(path: &Path) -> Result<()> {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
+    remove_files(path, &["", "-wal", "-shm", "-journal"])
+}
+
+/// Deletes `path` + each suffix that exists, in order.
+fn remove_files(path: &Path, suffixes: &[&str]) -> Result<()> {
+    for suffix in suffixes {
         let p = PathBuf::from(format!("{}{suffix}", path.display()));
         match std::fs::remove_file(&p) {
             Ok(()) => crate::engine::failpoint::hit("reset.mid-delete"),
