@@ -1,7 +1,7 @@
 //! SIGKILL at a random moment of `migrate` (seeded, so a failure replays),
 //! then resume, finish the runbook and compare with the oracle.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -12,9 +12,18 @@ use crate::support::writer::Writer;
 /// Seeds tried; each kills one `migrate` at a moment drawn from it.
 pub const SEEDS: u64 = 8;
 
-/// Kill moments are drawn from 0..this after spawning `mig migrate`: about
-/// as long as the whole command takes on the fixture in a debug build.
-const WINDOW_MS: u64 = 400;
+/// How long an uninterrupted `migrate` of the fixture takes on this machine
+/// now, with a writer running: the window kill moments are drawn from.
+fn migrate_duration() -> Duration {
+    let w = World::shop();
+    let writer = Writer::start(w.old.clone(), 999);
+    writer.wait_committed(10);
+    let started = Instant::now();
+    w.ok(Step::Migrate);
+    let took = started.elapsed();
+    writer.stop();
+    took
+}
 
 /// Kills `migrate` after `delay`; true if it was still running (the kill
 /// landed), false if it had already finished.
@@ -33,10 +42,11 @@ fn migrate_killed_after(w: &World, delay: Duration) -> bool {
 
 #[test]
 fn migrate_killed_at_random_moments_resumes_and_matches_the_oracle() {
+    let window = migrate_duration();
     let mut landed = 0;
     for seed in 0..SEEDS {
         let mut rng = StdRng::seed_from_u64(seed);
-        let delay = Duration::from_millis(rng.random_range(0..WINDOW_MS));
+        let delay = window.mul_f64(rng.random_range(0.0..1.0));
         let w = World::shop();
         let writer = Writer::start(w.old.clone(), 1_000 + seed);
         writer.wait_committed(10);
@@ -51,6 +61,6 @@ fn migrate_killed_at_random_moments_resumes_and_matches_the_oracle() {
         assert!(w.assert_matches() > 0, "seed {seed}");
         w.ok(Step::CleanupOld);
     }
-    eprintln!("random kills: {landed} of {SEEDS} landed during migrate");
+    eprintln!("random kills: {landed} of {SEEDS} landed during migrate (window {window:?})");
     assert!(landed > 0, "no random kill landed while migrate ran");
 }
