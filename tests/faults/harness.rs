@@ -61,8 +61,12 @@ impl World {
                 .arg("--schema")
                 .arg(&self.schema),
             Step::Drain => cmd.arg("drain").args(files),
-            Step::Cutover => cmd.arg("cutover").args(["--new".as_ref(), self.new.as_os_str()]),
-            Step::CleanupOld => cmd.arg("cleanup-old").args(["--old".as_ref(), self.old.as_os_str()]),
+            Step::Cutover => cmd
+                .arg("cutover")
+                .args(["--new".as_ref(), self.new.as_os_str()]),
+            Step::CleanupOld => cmd
+                .arg("cleanup-old")
+                .args(["--old".as_ref(), self.old.as_os_str()]),
             Step::Reset => cmd.arg("reset").args(files),
         };
         cmd.env_remove("MIG_FAILPOINT")
@@ -115,7 +119,9 @@ fn libc_sigabrt() -> i32 {
 fn leftovers(db: &Path) -> Vec<String> {
     let conn = rusqlite::Connection::open(db).expect("open");
     let mut stmt = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE name LIKE '\\_mig%' ESCAPE '\\' ORDER BY name")
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE name LIKE '\\_mig%' ESCAPE '\\' ORDER BY name",
+        )
         .expect("prepare");
     let names = stmt
         .query_map([], |r| r.get(0))

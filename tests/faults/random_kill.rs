@@ -36,7 +36,10 @@ fn migrate_killed_after(w: &World, delay: Duration) -> bool {
         child.kill().expect("SIGKILL");
     }
     let status = child.wait().expect("wait");
-    assert!(landed || status.success(), "migrate failed on its own: {status:?}");
+    assert!(
+        landed || status.success(),
+        "migrate failed on its own: {status:?}"
+    );
     landed
 }
 

@@ -16,7 +16,10 @@ fn orphan_wal_left_by_a_killed_reset_is_not_replayed_into_the_next_new_db() {
     let wal = w.new.with_file_name("new.db-wal");
     assert!(wal.exists(), "the killed migrate left no WAL to orphan");
     w.killed_at(Step::Reset, "reset.mid-delete@1");
-    assert!(!w.new.exists() && wal.exists(), "reset was not killed between files");
+    assert!(
+        !w.new.exists() && wal.exists(),
+        "reset was not killed between files"
+    );
     w.ok(Step::Reset);
     w.ok(Step::Migrate);
     writer.wait_committed(writer.committed() + 20);
