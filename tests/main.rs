@@ -11,5 +11,7 @@ mod engine_property;
 mod engine_regressions;
 mod engine_runbook;
 mod engine_schemas;
+#[cfg(feature = "failpoints")]
+mod faults;
 mod service_inputs;
 mod service_runbook;

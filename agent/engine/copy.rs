@@ -86,6 +86,7 @@ pub fn copy_all(
             rows_per_sec: rate,
         })?;
         rows_before += copied;
+        crate::engine::failpoint::hit("copy.between-tables");
         stats.push(TableStats {
             table: t.name.clone(),
             rows: copied,
@@ -150,6 +151,7 @@ fn copy_table(
         )?;
         tx.commit()
             .ctx(|| format!("committing a copy chunk of {}", t.name))?;
+        crate::engine::failpoint::hit("copy.after-chunk");
         copied_here += n;
         let rate = copied_here as f64 / started.elapsed().as_secs_f64().max(1e-6);
         (ctx.sink)(progress(state.n + n, rate));
@@ -210,7 +212,9 @@ pub fn build_indexes(
             // Disk full, busy and the rest keep their own meaning.
             _ => super::error::classify(format!("building index {}", s.name), e),
         })?;
+        crate::engine::failpoint::hit("index.mid-build");
         tx.commit().ctx(|| format!("committing index {}", s.name))?;
+        crate::engine::failpoint::hit("index.after-build");
         built += 1;
     }
     Ok(built)

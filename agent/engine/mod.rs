@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod copy;
 pub mod error;
+pub mod failpoint;
 pub mod lock;
 pub mod meta;
 pub mod open;

@@ -41,6 +41,7 @@ pub fn batch(conn: &mut Connection, plan: &Plan, max_entries: u64) -> Result<Bat
     let b = batch_in(&tx, plan, max_entries)?;
     if b.applied > 0 {
         tx.commit().ctx(|| "committing a replay batch".into())?;
+        super::failpoint::hit("replay.after-batch");
     }
     Ok(b)
 }
@@ -86,6 +87,7 @@ pub fn batch_in(tx: &Connection, plan: &Plan, max_entries: u64) -> Result<Batch>
             apply_table(tx, t, lo, hi)?;
         }
     }
+    super::failpoint::hit("replay.mid-batch");
     meta::set_checkpoint(tx, hi)?;
     Ok(Batch {
         applied: hi - lo,

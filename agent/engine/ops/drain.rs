@@ -124,7 +124,9 @@ pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Res
         summary.entries_replayed += n;
         summary.attempts = 1;
     }
+    crate::engine::failpoint::hit("drain.before-finish");
     summary.checkpoint = finish(&mut work, &plan).map_err(|e| back_to_recording(&old_rw, e))?;
+    crate::engine::failpoint::hit("drain.after-finish");
     summary.warnings = foreign_key_warnings(&work)?;
     for w in &summary.warnings {
         (ctx.sink)(Event::Notice {
@@ -156,6 +158,7 @@ fn freeze_and_replay(
             message: "old database now refuses writes".into(),
         });
         record::set_status(old_rw, MarkerStatus::Recording, MarkerStatus::Draining)?;
+        crate::engine::failpoint::hit("drain.after-freeze");
         let frozen = Instant::now();
         let deadline = frozen + opts.freeze_limit;
         let outcome = replay_all(work, plan, Some(deadline), ctx);

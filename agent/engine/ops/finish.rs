@@ -81,7 +81,9 @@ pub fn cutover(spec: &DatabaseSpec, busy: Busy) -> Result<CutoverReport> {
          DROP TABLE IF EXISTS _migration_progress;",
     )
     .ctx(|| "cutting over".into())?;
+    crate::engine::failpoint::hit("cutover.before-commit");
     tx.commit().ctx(|| "committing the cutover".into())?;
+    crate::engine::failpoint::hit("cutover.after-commit");
     let millis = started.elapsed().as_secs_f64() * 1000.0;
     Ok(CutoverReport {
         millis,
@@ -194,6 +196,7 @@ pub fn reset(spec: &DatabaseSpec, busy: Busy, dry_run: bool) -> Result<ResetRepo
         record::remove(&mut conn, &[], "")?;
     }
     if let Some(new) = delete_new {
+        crate::engine::failpoint::hit("reset.before-delete-new");
         remove_db_files(&new)?;
     }
     Ok(ResetReport { dry_run, actions })

@@ -187,6 +187,7 @@ pub fn migrate(
                 &identity(migration_id),
                 opts.busy,
             )?;
+            crate::engine::failpoint::hit("migrate.after-create");
         }
         Start::InstallOnly { .. } | Start::Resume => {
             (ctx.sink)(Event::Step {
@@ -204,6 +205,7 @@ pub fn migrate(
                 new_path: &new_abs.to_string_lossy(),
             },
         )?;
+        crate::engine::failpoint::hit("record.after-install");
     }
     let triggers = record::trigger_count(&old_rw, "main")?;
     (ctx.sink)(Event::Step {
@@ -226,6 +228,7 @@ pub fn migrate(
     let tables = copy::copy_all(&mut work, &plan, opts.chunking, ctx)?;
     let indexes_built = copy::build_indexes(&mut work, schema, &plan, ctx)?;
     meta::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum())?;
+    crate::engine::failpoint::hit("migrate.after-copy");
     (ctx.sink)(Event::Step {
         step: "catch-up",
         message: "replaying writes recorded during the copy".into(),
@@ -334,6 +337,10 @@ fn create_new_db(
         conn.execute_batch("COMMIT")
             .ctx(|| "committing the new database".into())?;
     }
+    // Nothing is at `new` (Fresh or Recreate), so a `-wal`, `-shm` or
+    // `-journal` there is the orphan of a deleted database (a reset killed
+    // between files): SQLite would replay it into the file renamed in.
+    remove_files(new, &["-wal", "-shm", "-journal"])?;
     std::fs::rename(&tmp, new).map_err(|source| EngineError::Io {
         context: "moving the new database into place at",
         path: new.to_path_buf(),
@@ -344,10 +351,15 @@ fn create_new_db(
 
 /// Deletes a database file and its journal, WAL and shared-memory files.
 pub(crate) fn remove_db_files(path: &Path) -> Result<()> {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
+    remove_files(path, &["", "-wal", "-shm", "-journal"])
+}
+
+/// Deletes `path` + each suffix that exists, in order.
+fn remove_files(path: &Path, suffixes: &[&str]) -> Result<()> {
+    for suffix in suffixes {
         let p = PathBuf::from(format!("{}{suffix}", path.display()));
         match std::fs::remove_file(&p) {
-            Ok(()) => {}
+            Ok(()) => crate::engine::failpoint::hit("reset.mid-delete"),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(source) => {
                 return Err(EngineError::Io {

@@ -168,6 +168,7 @@ pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
         rusqlite::params![spec.migration_id, spec.new_path, spec.plan.schema_hash, catalog],
     )
     .ctx(|| "writing _migration_marker".into())?;
+    crate::engine::failpoint::hit("record.mid-install");
     tx.commit()
         .ctx(|| "committing the recording setup".into())?;
     Ok(())
@@ -236,7 +237,9 @@ pub fn remove(conn: &mut Connection, refuse_if: &[MarkerStatus], refusal: &str) 
         tx.execute_batch("DROP TABLE _migration_marker")
             .ctx(|| "dropping _migration_marker".into())?;
     }
+    crate::engine::failpoint::hit("remove.before-commit");
     tx.commit().ctx(|| "committing the cleanup".into())?;
+    crate::engine::failpoint::hit("remove.after-commit");
     Ok(Removed {
         previous_status,
         marker: had_marker,

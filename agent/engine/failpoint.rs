@@ -1,0 +1,80 @@
+//! Deterministic crash points for the fault-injection suite (`tests/faults`).
+//!
+//! Compiled in only with the cargo feature `failpoints`; without it [`hit`]
+//! is an empty inline function. With it, when `MIG_FAILPOINT` names a point
+//! (`NAME`, or `NAME@N` for its N-th hit), the process aborts right there:
+//! no destructors, no rollback beyond what SQLite's journal does on the next
+//! open — the same as SIGKILL or a power cut between two statements.
+
+/// Every point the engine calls, in runbook order; the fault suite kills
+/// `mig` at each one.
+pub const POINTS: &[&str] = &[
+    "migrate.after-create",
+    "record.mid-install",
+    "record.after-install",
+    "copy.after-chunk",
+    "copy.between-tables",
+    "index.mid-build",
+    "index.after-build",
+    "migrate.after-copy",
+    "replay.mid-batch",
+    "replay.after-batch",
+    "drain.after-freeze",
+    "drain.before-finish",
+    "drain.after-finish",
+    "cutover.before-commit",
+    "cutover.after-commit",
+    "remove.before-commit",
+    "remove.after-commit",
+    "reset.before-delete-new",
+    "reset.mid-delete",
+];
+
+/// A crash point: aborts the process if `MIG_FAILPOINT` selects `name`.
+#[cfg(not(feature = "failpoints"))]
+#[inline(always)]
+pub fn hit(_name: &'static str) {}
+
+/// A crash point: aborts the process if `MIG_FAILPOINT` selects `name`.
+#[cfg(feature = "failpoints")]
+pub fn hit(name: &'static str) {
+    armed::hit(name)
+}
+
+#[cfg(feature = "failpoints")]
+mod armed {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+
+    /// The selected point and which of its hits aborts (1-based).
+    fn selected() -> Option<&'static (String, u64)> {
+        static SELECTED: OnceLock<Option<(String, u64)>> = OnceLock::new();
+        SELECTED
+            .get_or_init(|| {
+                let v = std::env::var("MIG_FAILPOINT").ok()?;
+                match v.split_once('@') {
+                    Some((name, n)) => Some((name.to_string(), n.parse().unwrap_or(1))),
+                    None => Some((v, 1)),
+                }
+            })
+            .as_ref()
+    }
+
+    pub fn hit(name: &'static str) {
+        assert!(
+            super::POINTS.contains(&name),
+            "failpoint {name} is not listed in failpoint::POINTS"
+        );
+        static HITS: AtomicU64 = AtomicU64::new(0);
+        let Some((selected, nth)) = selected() else {
+            return;
+        };
+        if selected != name {
+            return;
+        }
+        if HITS.fetch_add(1, Ordering::SeqCst) + 1 == *nth {
+            eprintln!("failpoint {name} hit; aborting");
+            std::process::abort();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! One crash scenario's world: a shop fixture in a temp folder, the `mig`
+//! binary run with or without `MIG_FAILPOINT`, and the runbook steps.
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::support::{fixture, oracle};
+
+/// Customers in the fixture: more than the copy's first chunk (2,000 rows),
+/// so a table is copied in at least two chunks and a kill can land mid-table.
+pub const ROWS: i64 = 2_500;
+
+/// The runbook's commands, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Migrate,
+    Drain,
+    Cutover,
+    CleanupOld,
+    Reset,
+}
+
+pub const RUNBOOK: [Step; 4] = [Step::Migrate, Step::Drain, Step::Cutover, Step::CleanupOld];
+
+pub struct World {
+    _tmp: tempfile::TempDir,
+    pub old: PathBuf,
+    pub new: PathBuf,
+    schema: PathBuf,
+}
+
+impl World {
+    pub fn shop() -> World {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let old = tmp.path().join("old.db");
+        let schema = tmp.path().join("schema.sql");
+        drop(fixture::create_old(&old, ROWS));
+        std::fs::write(&schema, fixture::NEW_SCHEMA).expect("schema");
+        World {
+            new: tmp.path().join("new.db"),
+            old,
+            schema,
+            _tmp: tmp,
+        }
+    }
+
+    /// The `mig` command line for `step`, local mode with explicit files.
+    pub fn command(&self, step: Step) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mig"));
+        let files = [
+            "--old".as_ref(),
+            self.old.as_os_str(),
+            "--new".as_ref(),
+            self.new.as_os_str(),
+        ];
+        match step {
+            Step::Migrate => cmd
+                .arg("migrate")
+                .args(files)
+                .arg("--schema")
+                .arg(&self.schema),
+            Step::Drain => cmd.arg("drain").args(files),
+            Step::Cutover => cmd
+                .arg("cutover")
+                .args(["--new".as_ref(), self.new.as_os_str()]),
+            Step::CleanupOld => cmd
+                .arg("cleanup-old")
+                .args(["--old".as_ref(), self.old.as_os_str()]),
+            Step::Reset => cmd.arg("reset").args(files),
+        };
+        cmd.env_remove("MIG_FAILPOINT")
+            .env_remove("MIG_CA")
+            .env_remove("MIG_CERT")
+            .env_remove("MIG_KEY");
+        cmd
+    }
+
+    /// Runs `step`; panics unless it succeeds.
+    pub fn ok(&self, step: Step) {
+        let out = self.command(step).output().expect("run mig");
+        assert!(out.status.success(), "{step:?} failed: {}", show(&out));
+    }
+
+    /// Runs `step` with `MIG_FAILPOINT=failpoint`; panics unless the process
+    /// died at that point (SIGABRT after the failpoint's stderr line).
+    pub fn killed_at(&self, step: Step, failpoint: &str) {
+        let out = self
+            .command(step)
+            .env("MIG_FAILPOINT", failpoint)
+            .output()
+            .expect("run mig");
+        let name = failpoint.split('@').next().unwrap_or(failpoint);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.signal() == Some(libc_sigabrt())
+                && stderr.contains(&format!("failpoint {name} hit; aborting")),
+            "{step:?} with MIG_FAILPOINT={failpoint} did not die there: {}",
+            show(&out)
+        );
+    }
+
+    /// Compares the new database with the oracle over the final old one.
+    pub fn assert_matches(&self) -> usize {
+        oracle::assert_matches(&self.old, &self.new)
+    }
+
+    /// Names of mig's tables and triggers left in the old database.
+    pub fn old_leftovers(&self) -> Vec<String> {
+        leftovers(&self.old)
+    }
+}
+
+/// SIGABRT, what `std::process::abort` raises.
+fn libc_sigabrt() -> i32 {
+    6
+}
+
+fn leftovers(db: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let mut stmt = conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE name LIKE '\\_mig%' ESCAPE '\\' ORDER BY name",
+        )
+        .expect("prepare");
+    let names = stmt
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<Vec<String>, _>>()
+        .expect("rows");
+    names
+}
+
+pub fn show(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
