@@ -11,5 +11,6 @@ mod engine_property;
 mod engine_regressions;
 mod engine_runbook;
 mod engine_schemas;
+mod engine_verify;
 mod service_inputs;
 mod service_runbook;
