@@ -13,3 +13,4 @@ mod remote;
 mod runbook;
 mod tls;
 mod usage;
+mod verify;

@@ -64,10 +64,12 @@ pub fn verify(
                 new.display()
             )))
         }
-        None => return Err(EngineError::Precondition(format!(
+        None => {
+            return Err(EngineError::Precondition(format!(
             "{} has no _migration_status: it was not created by `mig migrate`; run migrate first",
             new.display()
-        ))),
+        )))
+        }
     }
     let id = meta::read_identity(&work, "main")?.ok_or_else(|| {
         EngineError::Precondition(format!(
