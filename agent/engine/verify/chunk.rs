@@ -165,9 +165,9 @@ impl TableCheck {
         .ctx(|| format!("digesting a chunk of {}", self.table))
     }
 
-    /// Old keys (rendered with `quote()`) of expected rows that the new
-    /// table lacks or holds differently, at most [`MAX_KEYS`].
-    pub fn differing_keys(&self, conn: &Connection) -> Result<Vec<String>> {
+    /// How many expected rows the new table lacks or holds differently,
+    /// and the old keys (rendered with `quote()`) of at most [`MAX_KEYS`].
+    pub fn differing_rows(&self, conn: &Connection) -> Result<(u64, Vec<String>)> {
         let on: Vec<String> = self
             .key_idx
             .iter()
@@ -177,22 +177,26 @@ impl TableCheck {
         let keys: Vec<String> = (0..self.old_key_width)
             .map(|i| format!("quote(x.k{i})"))
             .collect();
-        let sql = format!(
-            "SELECT {} FROM {EXPECTED} AS x WHERE NOT EXISTS (SELECT 1 FROM main.{} AS n WHERE {} AND {ROW_HASH}({}) = {}) LIMIT {MAX_KEYS}",
-            keys.join(" || ', ' || "),
+        let differing = format!(
+            "FROM {EXPECTED} AS x WHERE NOT EXISTS (SELECT 1 FROM main.{} AS n WHERE {} AND {ROW_HASH}({}) = {})",
             q(&self.table),
             on.join(" AND "),
             self.actual_cols.join(", "),
             self.expected_hash("x")
         );
+        let ctx = || format!("comparing rows of {}", self.table);
+        let n: i64 = conn
+            .query_row(&format!("SELECT count(*) {differing}"), [], |r| r.get(0))
+            .ctx(ctx)?;
         let mut stmt = conn
-            .prepare_cached(&sql)
-            .ctx(|| format!("comparing rows of {}", self.table))?;
-        let rows = stmt
-            .query_map([], |r| r.get::<_, String>(0))
-            .ctx(|| format!("comparing rows of {}", self.table))?;
-        rows.collect::<std::result::Result<Vec<_>, _>>()
-            .ctx(|| format!("comparing rows of {}", self.table))
+            .prepare_cached(&format!(
+                "SELECT {} {differing} LIMIT {MAX_KEYS}",
+                keys.join(" || ', ' || ")
+            ))
+            .ctx(ctx)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).ctx(ctx)?;
+        let keys = rows.collect::<std::result::Result<Vec<_>, _>>().ctx(ctx)?;
+        Ok((n.max(0) as u64, keys))
     }
 
     /// The new table's row count and the old table's (keyed rows only).

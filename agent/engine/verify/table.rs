@@ -69,30 +69,12 @@ pub fn table(
         let lo_n = params.len();
         params.extend(hi.iter().flatten().cloned());
         let filter = check.sql.range(lo.is_some(), hi.is_some(), lo_n);
-        let (expected, actual) = check.digests(&tx, &filter, &params)?;
-        if expected != actual {
-            let keys = check.differing_keys(&tx)?;
-            if repair == Repair::CheckOnly {
-                return Err(difference(&t.name, src, &keys, repair));
-            }
-            check.sql.apply(&tx, t, &filter, &params)?;
-            let (expected, actual) = check.digests(&tx, &filter, &params)?;
-            if expected != actual {
-                return Err(difference(
-                    &t.name,
-                    src,
-                    &check.differing_keys(&tx)?,
-                    repair,
-                ));
-            }
-            report.chunks_recopied += 1;
-            report.rows_repaired += keys.len().max(1) as u64;
-        }
+        let rows = compare_chunk(&tx, t, src, &check, (&filter, &params), repair, &mut report)?;
         tx.commit()
             .ctx(|| format!("finishing a chunk of {}", t.name))?;
-        report.rows += expected.rows.max(0) as u64;
+        report.rows += rows;
         report.chunks += 1;
-        if expected.rows > 0 {
+        if rows > 0 {
             (ctx.sink)(Event::Step {
                 step: "verify",
                 message: format!("{}: {} rows checked", t.name, report.rows),
@@ -106,6 +88,35 @@ pub fn table(
     extra_rows(work, plan, &check, src, repair, &mut report)?;
     TableCheck::cleanup(work)?;
     Ok(report)
+}
+
+/// Compares one chunk (and, when repairing, recopies it and compares
+/// again); returns its old row count.
+fn compare_chunk(
+    tx: &Connection,
+    t: &TablePlan,
+    src: &str,
+    check: &TableCheck,
+    (filter, params): (&str, &[Value]),
+    repair: Repair,
+    report: &mut TableReport,
+) -> Result<u64> {
+    let (expected, actual) = check.digests(tx, filter, params)?;
+    if expected != actual {
+        let (differing, keys) = check.differing_rows(tx)?;
+        if repair == Repair::CheckOnly {
+            return Err(difference(&t.name, src, &keys, repair));
+        }
+        check.sql.apply(tx, t, filter, params)?;
+        let (expected, actual) = check.digests(tx, filter, params)?;
+        if expected != actual {
+            let (_, keys) = check.differing_rows(tx)?;
+            return Err(difference(&t.name, src, &keys, repair));
+        }
+        report.chunks_recopied += 1;
+        report.rows_repaired += differing;
+    }
+    Ok(expected.rows.max(0) as u64)
 }
 
 /// Every old row's image is in the new table; rows beyond those (keys no
