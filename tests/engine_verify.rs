@@ -57,6 +57,10 @@ fn verify_passes_while_a_writer_runs() {
     assert_eq!((s.differences, s.chunks_recopied), (0, 0), "{s:?}");
     assert!(s.rows >= 600 * 3, "{s:?}");
     assert!(s.chunks > 4, "several chunks per table: {s:?}");
+    assert!(
+        s.entries_replayed > 0,
+        "the writer's entries were replayed: {s:?}"
+    );
     drain_and_compare(&old, &new);
     // After drain, a final check over the frozen old database.
     let again = verify(&old, &new, Repair::CheckOnly).expect("verify after drain");
