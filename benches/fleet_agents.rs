@@ -197,6 +197,7 @@ pub async fn job_span(site: &Site, agent: &Agent, job: &str) -> JobSpan {
                 summary_seconds = match c.summary {
                     Some(Summary::Migrate(m)) => m.seconds,
                     Some(Summary::Drain(d)) => d.seconds,
+                    Some(Summary::Verify(v)) => v.seconds,
                     None => 0.0,
                 };
                 let start = started.unwrap_or_else(|| panic!("job {job}: no started event"));

@@ -92,6 +92,11 @@ pub enum Command {
     /// Refuse writes on the old database briefly and replay every recorded
     /// change into the new one.
     Drain(DrainArgs),
+    /// Compare every table of the new database with the mapping of the old
+    /// one, chunk by chunk, while writes may still flow; recopy a differing
+    /// chunk. Exits 4 (DATA_LOSS) naming table and key when a difference
+    /// remains.
+    Verify(VerifyArgs),
     /// Mark the drained new database ready and drop its replay tables.
     Cutover,
     /// Drop the migration tables and triggers from the old database (after
@@ -126,6 +131,7 @@ impl Command {
             Command::Migrate(_) => "migrate",
             Command::Status => "status",
             Command::Drain(_) => "drain",
+            Command::Verify(_) => "verify",
             Command::Cutover => "cutover",
             Command::CleanupOld => "cleanup-old",
             Command::Reset(_) => "reset",
@@ -174,6 +180,24 @@ pub struct MigrateArgs {
     /// Free text stored with the migration (e.g. a rollout id).
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub label: String,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Only check: fail on the first differing chunk, naming its keys,
+    /// instead of recopying it.
+    #[arg(long)]
+    pub check_only: bool,
+
+    /// Old rows compared per chunk (each chunk briefly holds off replay).
+    /// Default: the agent's.
+    #[arg(long, value_name = "N")]
+    pub chunk_rows: Option<u32>,
+
+    /// Return once the job has started instead of following it (with
+    /// --agent; re-attach with `mig watch`).
+    #[arg(long)]
+    pub detach: bool,
 }
 
 /// What a drain does when the tail is not replayed within the freeze limit.
@@ -368,6 +392,7 @@ mod tests {
             "migrate",
             "status",
             "drain",
+            "verify",
             "cutover",
             "cleanup-old",
             "reset",

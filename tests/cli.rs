@@ -14,3 +14,4 @@ mod reset;
 mod runbook;
 mod tls;
 mod usage;
+mod verify;

@@ -14,8 +14,9 @@ use std::path::Path;
 
 use mig::engine::copy::Chunking;
 use mig::engine::open::Busy;
-use mig::engine::ops::{self, DrainOptions, MigrateOptions};
+use mig::engine::ops::{self, DrainOptions, MigrateOptions, VerifyOptions};
 use mig::engine::schema::SchemaFile;
+use mig::engine::verify::Repair;
 use mig::engine::Event;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -23,7 +24,7 @@ use rusqlite::Connection;
 
 use crate::support::oracle::{self, Oracle};
 use crate::support::random_ops::{op, Op, Val};
-use crate::support::runbook::{run_with, spec};
+use crate::support::runbook::{run, run_with, spec};
 
 const OLD_SCHEMA: &str = "
 PRAGMA journal_mode = WAL;
@@ -211,6 +212,13 @@ pub fn check(schedule: &Schedule, chunk: u64) {
     .expect("migrate");
     writer.run_due(|w| matches!(w, When::AfterChunk(_) | When::MigrateCatchUp));
     writer.run_due(|w| w == When::BetweenMigrateAndDrain);
+    // Verify sees no difference on any schedule (it replays the log first).
+    let check_only = VerifyOptions {
+        chunk_rows: chunk,
+        repair: Repair::CheckOnly,
+        ..Default::default()
+    };
+    run(|ctx| ops::verify(&spec, &check_only, ctx)).expect("verify before drain");
     run_with(
         |e| writer.on_event(e, &mut chunks, true),
         |ctx| ops::drain(&spec, &DrainOptions::default(), ctx),

@@ -1,12 +1,15 @@
 //! The runbook on databases the engine was not designed for: each case in
 //! `support/cases/` goes through one `check` — plan, migrate with a service
-//! writing, drain, cutover, cleanup-old — and is compared with its oracle.
+//! writing, verify (check-only: no false difference while the service
+//! writes), drain, verify again, cutover, cleanup-old — and is compared with
+//! its oracle.
 
 use mig::engine::copy::Chunking;
 use mig::engine::open::Busy;
-use mig::engine::ops::{self, DrainOptions, MigrateOptions};
+use mig::engine::ops::{self, DrainOptions, MigrateOptions, VerifyOptions};
 use mig::engine::schema::SchemaFile;
 use mig::engine::status::{self, Phase};
+use mig::engine::verify::Repair;
 use rusqlite::Connection;
 
 use crate::support::cases::{self, Case};
@@ -42,9 +45,16 @@ fn check(case: &Case) {
     run(|ctx| ops::migrate(&spec, &schema, &opts, ctx)).expect("migrate");
     let st = status::status(&spec, Busy::default()).expect("status");
     assert_eq!(st.phase, Phase::Recording, "{st:?}");
+    let check_only = VerifyOptions {
+        chunk_rows: 64,
+        repair: Repair::CheckOnly,
+        ..Default::default()
+    };
+    run(|ctx| ops::verify(&spec, &check_only, ctx)).expect("verify while the service writes");
     writer.wait_committed(writer.committed() + 50);
     run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
     writer.wait_refused(writer.refused() + 1);
+    run(|ctx| ops::verify(&spec, &check_only, ctx)).expect("verify after drain");
     let stats = writer.stop();
     let st = status::status(&spec, Busy::default()).expect("status");
     assert_eq!((st.phase, st.pending), (Phase::Drained, Some(0)), "{st:?}");

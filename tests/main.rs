@@ -11,6 +11,7 @@ mod engine_property;
 mod engine_regressions;
 mod engine_runbook;
 mod engine_schemas;
+mod engine_verify;
 #[cfg(feature = "failpoints")]
 mod faults;
 mod service_inputs;

@@ -31,6 +31,10 @@ pub(crate) struct ChunkSql {
     /// rowid table's non-INTEGER key may hold NULLs, which no range can
     /// reach; the copy skips them (plan and drain refuse such rows).
     not_null: String,
+    /// The new table's written columns (`rowid` or a column name, unquoted)
+    /// and the expression over the old row giving each: what verify
+    /// compares.
+    written: Vec<(String, String)>,
 }
 
 impl ChunkSql {
@@ -90,7 +94,19 @@ impl ChunkSql {
             translations,
             table: t.name.clone(),
             not_null,
+            written,
         }
+    }
+
+    /// Written columns and their expressions over the old row, rowid first
+    /// when set (for a renumbered table, looked up in `_id_mapping`).
+    pub(crate) fn written(&self) -> &[(String, String)] {
+        &self.written
+    }
+
+    /// `old."src"`: the FROM of every statement over the old table.
+    pub(crate) fn from(&self) -> &str {
+        &self.from
     }
 
     /// Writes the old rows matching `filter` (over the old table) into the

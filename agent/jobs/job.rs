@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::watch;
 
 use super::{JobKind, JobState};
-use crate::engine::ops::{DrainSummary, MigrateSummary};
+use crate::engine::ops::{DrainSummary, MigrateSummary, VerifySummary};
 use crate::engine::{Control, EngineError, Event};
 
 /// Events a job keeps for followers that (re-)attach. Older ones are
@@ -19,6 +19,7 @@ pub const EVENT_LOG_CAPACITY: usize = 4096;
 pub enum Summary {
     Migrate(MigrateSummary),
     Drain(DrainSummary),
+    Verify(VerifySummary),
 }
 
 #[derive(Debug, Clone)]

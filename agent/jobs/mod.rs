@@ -1,6 +1,6 @@
 //! Long operations as jobs owned by the agent, not by a connection.
 //!
-//! A job runs one engine operation (migrate or drain) on its own thread and
+//! A job runs one engine operation (migrate, drain or verify) on its own thread and
 //! keeps the events it emits, numbered, in a bounded log: any number of
 //! followers read from a sequence number and then live, and a slow or gone
 //! follower never slows the job. The [`Registry`] allows at most one job or
@@ -21,6 +21,7 @@ pub use registry::{Registry, StepGuard};
 pub enum JobKind {
     Migrate,
     Drain,
+    Verify,
 }
 
 impl JobKind {
@@ -28,6 +29,7 @@ impl JobKind {
         match self {
             JobKind::Migrate => "migrate",
             JobKind::Drain => "drain",
+            JobKind::Verify => "verify",
         }
     }
 }

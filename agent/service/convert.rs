@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use crate::engine::ops::{CutoverReport, DrainSummary, MigrateSummary, PlanOutcome, ResetReport};
+use crate::engine::ops::{
+    CutoverReport, DrainSummary, MigrateSummary, PlanOutcome, ResetReport, VerifySummary,
+};
 use crate::engine::plan::{ColumnSource, KeyMode};
 use crate::engine::record::{MarkerStatus, Removed};
 use crate::engine::status::{Phase, Status};
@@ -34,6 +36,7 @@ impl From<JobKind> for pb::JobKind {
         match k {
             JobKind::Migrate => pb::JobKind::Migrate,
             JobKind::Drain => pb::JobKind::Drain,
+            JobKind::Verify => pb::JobKind::Verify,
         }
     }
 }
@@ -232,6 +235,29 @@ fn drain_summary(s: DrainSummary) -> pb::DrainSummary {
     }
 }
 
+fn verify_summary(s: VerifySummary) -> pb::VerifySummary {
+    pb::VerifySummary {
+        tables: s
+            .tables
+            .into_iter()
+            .map(|t| pb::TableVerification {
+                table: t.table,
+                rows: t.rows,
+                chunks: t.chunks,
+                chunks_recopied: t.chunks_recopied,
+                rows_repaired: t.rows_repaired,
+            })
+            .collect(),
+        rows: s.rows,
+        chunks: s.chunks,
+        chunks_recopied: s.chunks_recopied,
+        differences: s.differences,
+        rows_repaired: s.rows_repaired,
+        entries_replayed: s.entries_replayed,
+        seconds: s.seconds,
+    }
+}
+
 /// One job event on the wire. `job` supplies the fields every event carries.
 pub fn job_event(job: &JobSnapshot, e: JobEvent) -> pb::JobEvent {
     use pb::job_event::Event as E;
@@ -283,6 +309,9 @@ pub fn job_event(job: &JobSnapshot, e: JobEvent) -> pb::JobEvent {
         }),
         EventBody::Completed(Summary::Drain(s)) => E::Completed(pb::JobCompleted {
             summary: Some(pb::job_completed::Summary::Drain(drain_summary(s))),
+        }),
+        EventBody::Completed(Summary::Verify(s)) => E::Completed(pb::JobCompleted {
+            summary: Some(pb::job_completed::Summary::Verify(verify_summary(s))),
         }),
         EventBody::Failed(err) => {
             let status = super::error::engine_status(&err);

@@ -1,4 +1,4 @@
-//! The job RPCs: migrate and drain start a job and stream its events;
+//! The job RPCs: migrate, drain and verify start a job and stream its events;
 //! watch re-attaches; pause, resume and cancel steer it.
 
 use std::time::Duration;
@@ -9,7 +9,8 @@ use super::stream::{follow, Follow};
 use super::{caller, require, steps::schema_of, EventStream, MigratorService, ServiceError};
 use crate::config::Role;
 use crate::engine::open::Busy;
-use crate::engine::ops::{self, DrainOptions, MigrateOptions, TimeoutPolicy};
+use crate::engine::ops::{self, DrainOptions, MigrateOptions, TimeoutPolicy, VerifyOptions};
+use crate::engine::verify::Repair;
 use crate::jobs::{JobKind, Summary};
 use crate::proto as pb;
 
@@ -89,6 +90,36 @@ pub(super) async fn drain(
         })
         .await?;
     tracing::info!(target: "mig::audit", rpc = "Drain", database = %config.name, caller = %who, job = %job.id);
+    Ok(follow(job, 1, mode(r.detach)))
+}
+
+pub(super) async fn verify(
+    svc: &MigratorService,
+    req: Request<pb::VerifyRequest>,
+) -> Result<EventStream, ServiceError> {
+    let who = require(&req, Role::Operator, "verify")?;
+    let r = req.into_inner();
+    let config = svc.config(&r.database)?;
+    let opts = VerifyOptions {
+        busy: Busy(config.busy_timeout),
+        chunk_rows: if r.chunk_rows > 0 {
+            u64::from(r.chunk_rows)
+        } else {
+            ops::CHUNK_ROWS
+        },
+        repair: if r.check_only {
+            Repair::CheckOnly
+        } else {
+            Repair::Recopy
+        },
+    };
+    let job = svc
+        .registry
+        .start(&config.name, JobKind::Verify, &who, move |cfg, ctx| {
+            ops::verify(&cfg.spec, &opts, ctx).map(Summary::Verify)
+        })
+        .await?;
+    tracing::info!(target: "mig::audit", rpc = "Verify", database = %config.name, caller = %who, job = %job.id, check_only = r.check_only);
     Ok(follow(job, 1, mode(r.detach)))
 }
 

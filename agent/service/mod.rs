@@ -122,6 +122,15 @@ impl Migrator for MigratorService {
         Ok(Response::new(jobs::drain(self, req).await?))
     }
 
+    type VerifyStream = EventStream;
+
+    async fn verify(
+        &self,
+        req: Request<pb::VerifyRequest>,
+    ) -> Result<Response<EventStream>, Status> {
+        Ok(Response::new(jobs::verify(self, req).await?))
+    }
+
     async fn cutover(
         &self,
         req: Request<pb::CutoverRequest>,

@@ -52,6 +52,9 @@ pub fn finish(ending: Ending, database: &str, out: Output) -> anyhow::Result<()>
         Ending::Completed(Some(Summary::Drain(d))) => {
             render::emit(&render::events::drain_summary(&d))
         }
+        Ending::Completed(Some(Summary::Verify(v))) => {
+            render::emit(&render::events::verify_summary(&v))
+        }
         Ending::Completed(None) => render::emit(&["job completed".into()]),
         Ending::Detached { job_id } => render::emit(&[format!(
             "job {job_id} runs on the agent; follow it with `mig watch --database {database} --job {job_id}`"

@@ -14,6 +14,7 @@ mod migrate;
 mod plan;
 mod reset;
 mod status;
+mod verify;
 mod watch;
 
 use crate::cli::{Cli, Command};
@@ -68,6 +69,7 @@ fn check_mode(command: &Command, target: &Target) -> anyhow::Result<()> {
     let detach = match command {
         Command::Migrate(a) => a.detach,
         Command::Drain(a) => a.detach,
+        Command::Verify(a) => a.detach,
         _ => false,
     };
     if detach {
@@ -97,6 +99,7 @@ async fn dispatch(
         Command::Migrate(a) => migrate::run(s, a, sent(schema_source)?, out).await,
         Command::Status => status::run(s, out).await,
         Command::Drain(a) => drain::run(s, a, out).await,
+        Command::Verify(a) => verify::run(s, a, out).await,
         Command::Cutover => cutover::run(s, out).await,
         Command::CleanupOld => cleanup_old::run(s, out).await,
         Command::Reset(a) => reset::run(s, a, out).await,

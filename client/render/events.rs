@@ -4,7 +4,7 @@
 use mig::proto::job_event::Event;
 use mig::proto::{
     CopyProgress, DrainSummary, JobEvent, JobStarted, MigrateSummary, Notice, PhaseChanged,
-    ReplayProgress,
+    ReplayProgress, VerifySummary,
 };
 
 use super::names;
@@ -135,6 +135,38 @@ pub fn drain_summary(d: &DrainSummary) -> Vec<String> {
     ];
     out.extend(d.warnings.iter().map(|w| format!("warning: {w}")));
     out.push("next: run `mig cutover`".into());
+    out
+}
+
+/// Per-table results, then the one line a script or a person checks.
+pub fn verify_summary(v: &VerifySummary) -> Vec<String> {
+    let mut out: Vec<String> = v
+        .tables
+        .iter()
+        .map(|t| {
+            let mut line = format!("  {}: {} rows in {} chunk(s)", t.table, t.rows, t.chunks);
+            if t.chunks_recopied > 0 || t.rows_repaired > 0 {
+                line.push_str(&format!(
+                    ", {} chunk(s) recopied ({} row(s) repaired)",
+                    t.chunks_recopied, t.rows_repaired
+                ));
+            }
+            line
+        })
+        .collect();
+    out.push(format!(
+        "verified: {} rows in {} tables, {} differences ({:.1} s)",
+        v.rows,
+        v.tables.len(),
+        v.differences,
+        v.seconds
+    ));
+    if v.chunks_recopied > 0 {
+        out.push(format!(
+            "repaired: {} chunk(s) recopied, {} row(s) differed before the repair",
+            v.chunks_recopied, v.rows_repaired
+        ));
+    }
     out
 }
 

@@ -39,6 +39,7 @@ pub fn job_kind(v: i32) -> &'static str {
     match JobKind::try_from(v) {
         Ok(JobKind::Migrate) => "migrate",
         Ok(JobKind::Drain) => "drain",
+        Ok(JobKind::Verify) => "verify",
         Ok(JobKind::Unspecified) | Err(_) => "job",
     }
 }

@@ -5,11 +5,13 @@ mod catchup;
 mod drain;
 mod finish;
 mod migrate;
+mod verify;
 
 pub use catchup::{catch_up_slice, recorded_schema, CatchUp};
 pub use drain::{drain, DrainOptions, DrainSummary, TimeoutPolicy};
 pub use finish::{cleanup_old, cutover, reset, CutoverReport, ResetReport};
 pub use migrate::{migrate, plan, MigrateOptions, MigrateSummary, PlanOutcome};
+pub use verify::{verify, VerifyOptions, VerifySummary, CHUNK_ROWS};
 
 use std::path::PathBuf;
 

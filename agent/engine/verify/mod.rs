@@ -1,5 +1,6 @@
-//! Verification of the new database against the old one, run by drain once
-//! the log is fully replayed with writes refused (so both sides are still).
+//! Verification of the new database against the old one: `mig verify`'s
+//! chunked comparison ([`table`]), and the checks drain runs once the log is
+//! fully replayed with writes refused (so both sides are still).
 //!
 //! First, no old row may have a NULL key (it cannot have been copied).
 //!
@@ -9,6 +10,12 @@
 //! row that collides on a UNIQUE constraint; that is right for stale rows
 //! but loses data when the new schema declares a uniqueness the old data
 //! does not have (`email UNIQUE` fed by `lower(Email)`, say).
+
+mod chunk;
+pub mod hash;
+mod table;
+
+pub use table::{table, Repair, TableReport};
 
 use rusqlite::Connection;
 

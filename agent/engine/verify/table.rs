@@ -1,0 +1,183 @@
+//! Verifies one table chunk by chunk, each chunk in one write transaction
+//! on the new database: replay every log entry up to the old database's
+//! snapshot, then compare that snapshot's rows with the new ones, then
+//! (when repairing) recopy a differing chunk and compare again.
+//!
+//! The transaction is what makes the comparison consistent while the
+//! service keeps writing: the replay inside it reads the log from the same
+//! snapshot of the old database as the comparison, and holding the new
+//! database's write lock keeps every other replay out, so both sides stand
+//! at exactly the same log position.
+
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+use super::super::error::{EngineError, Result, SqlContext};
+use super::super::plan::{Plan, TablePlan};
+use super::super::{lock, replay, Ctx, Event};
+use super::chunk::{TableCheck, MAX_KEYS};
+
+/// What verify does about a chunk that differs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Repair {
+    /// Recopy it (the mapping over its key range) and compare again; fail
+    /// only if it still differs.
+    #[default]
+    Recopy,
+    /// Fail at once, naming the differing keys: a pure check.
+    CheckOnly,
+}
+
+/// The outcome of one table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableReport {
+    pub table: String,
+    pub rows: u64,
+    pub chunks: u64,
+    pub chunks_recopied: u64,
+    /// Rows found different (missing, changed or extra) and repaired.
+    pub rows_repaired: u64,
+    /// Log entries replayed before its chunks were compared.
+    pub entries_replayed: u64,
+}
+
+/// Verifies `t`, chunk by chunk of `chunk_rows` old rows.
+pub fn table(
+    work: &mut Connection,
+    plan: &Plan,
+    t: &TablePlan,
+    chunk_rows: u64,
+    repair: Repair,
+    ctx: &mut Ctx<'_>,
+) -> Result<TableReport> {
+    let mut report = TableReport {
+        table: t.name.clone(),
+        ..Default::default()
+    };
+    let (Some(src), Some(key)) = (&t.source, &t.old_key) else {
+        return Ok(report);
+    };
+    let check = TableCheck::new(t, src, key)?;
+    check.prepare(work)?;
+    let mut lo: Option<Vec<Value>> = None;
+    loop {
+        ctx.control.check()?;
+        let tx = lock::begin_immediate(work).ctx(|| format!("starting to verify {}", t.name))?;
+        report.entries_replayed += replay::batch_in(&tx, plan, u64::MAX)?.applied;
+        let hi = check.sql.chunk_end(&tx, lo.as_deref(), chunk_rows)?;
+        let mut params: Vec<Value> = lo.iter().flatten().cloned().collect();
+        let lo_n = params.len();
+        params.extend(hi.iter().flatten().cloned());
+        let filter = check.sql.range(lo.is_some(), hi.is_some(), lo_n);
+        let rows = compare_chunk(&tx, t, src, &check, (&filter, &params), repair, &mut report)?;
+        tx.commit()
+            .ctx(|| format!("finishing a chunk of {}", t.name))?;
+        report.rows += rows;
+        report.chunks += 1;
+        if rows > 0 {
+            (ctx.sink)(Event::Step {
+                step: "verify",
+                message: format!("{}: {} rows checked", t.name, report.rows),
+            });
+        }
+        match hi {
+            Some(h) => lo = Some(h),
+            None => break,
+        }
+    }
+    extra_rows(work, plan, &check, src, repair, &mut report)?;
+    TableCheck::cleanup(work)?;
+    Ok(report)
+}
+
+/// Compares one chunk (and, when repairing, recopies it and compares
+/// again); returns its old row count.
+fn compare_chunk(
+    tx: &Connection,
+    t: &TablePlan,
+    src: &str,
+    check: &TableCheck,
+    (filter, params): (&str, &[Value]),
+    repair: Repair,
+    report: &mut TableReport,
+) -> Result<u64> {
+    let (expected, actual) = check.digests(tx, filter, params)?;
+    if expected != actual {
+        let (differing, keys) = check.differing_rows(tx)?;
+        if repair == Repair::CheckOnly {
+            return Err(difference(&t.name, src, &keys, repair));
+        }
+        check.sql.apply(tx, t, filter, params)?;
+        let (expected, actual) = check.digests(tx, filter, params)?;
+        if expected != actual {
+            let (_, keys) = check.differing_rows(tx)?;
+            return Err(difference(&t.name, src, &keys, repair));
+        }
+        report.chunks_recopied += 1;
+        report.rows_repaired += differing;
+    }
+    Ok(expected.rows.max(0) as u64)
+}
+
+/// Every old row's image is in the new table; rows beyond those (keys no
+/// old row maps to) are extra: counted in one more caught-up transaction.
+fn extra_rows(
+    work: &mut Connection,
+    plan: &Plan,
+    check: &TableCheck,
+    src: &str,
+    repair: Repair,
+    report: &mut TableReport,
+) -> Result<()> {
+    let tx = lock::begin_immediate(work).ctx(|| format!("counting the rows of {}", check.table))?;
+    report.entries_replayed += replay::batch_in(&tx, plan, u64::MAX)?.applied;
+    let (new, old) = check.counts(&tx)?;
+    if new != old {
+        let keys = check.extra_keys(&tx)?;
+        if keys.is_empty() {
+            return Err(EngineError::Verification(format!(
+                "verification failed: {} has {new} rows but old table {src} has {old}, and no key can be named; run `mig verify` again",
+                check.table
+            )));
+        }
+        if repair == Repair::CheckOnly {
+            return Err(extra(&check.table, src, &keys));
+        }
+        report.rows_repaired += check.delete_extra(&tx)?;
+        let (new, old) = check.counts(&tx)?;
+        if new != old {
+            return Err(extra(&check.table, src, &check.extra_keys(&tx)?));
+        }
+    }
+    tx.commit()
+        .ctx(|| format!("counting the rows of {}", check.table))
+}
+
+fn difference(table: &str, src: &str, keys: &[String], repair: Repair) -> EngineError {
+    let what = match repair {
+        Repair::CheckOnly => "run `mig verify` without --check-only to recopy the differing chunks",
+        Repair::Recopy => "the difference remained after recopying the chunk: check the new schema's constraints and triggers, or `mig reset` and migrate again",
+    };
+    EngineError::Verification(format!(
+        "verification failed: table {table} differs from the mapping of old table {src} at key {}; {what}",
+        keys_text(keys)
+    ))
+}
+
+fn extra(table: &str, src: &str, keys: &[String]) -> EngineError {
+    EngineError::Verification(format!(
+        "verification failed: table {table} has rows no row of old table {src} maps to, at key {}; run `mig verify` without --check-only to delete them",
+        keys_text(keys)
+    ))
+}
+
+fn keys_text(keys: &[String]) -> String {
+    let mut s = keys.join("; ");
+    if keys.len() >= MAX_KEYS {
+        s.push_str(" (and possibly more)");
+    }
+    if s.is_empty() {
+        s.push_str("(unknown: the rows differ only in a way their hash shows)");
+    }
+    s
+}

@@ -1,0 +1,137 @@
+//! `verify`: passes while the service keeps writing, finds a row changed
+//! behind the tool's back in the new database (naming table and key), and
+//! repairs it by recopying the chunk unless asked only to check.
+
+use std::path::{Path, PathBuf};
+
+use mig::engine::ops::{self, DrainOptions, MigrateOptions, VerifyOptions, VerifySummary};
+use mig::engine::schema::SchemaFile;
+use mig::engine::verify::Repair;
+use mig::engine::EngineError;
+use rusqlite::Connection;
+
+use crate::support::runbook::{run, spec};
+use crate::support::writer::Writer;
+use crate::support::{fixture, oracle};
+
+/// The shop fixture, migrated and recording.
+fn migrated(dir: &Path, customers: i64) -> (PathBuf, PathBuf) {
+    let (old, new) = (dir.join("old.db"), dir.join("new.db"));
+    drop(fixture::create_old(&old, customers));
+    let schema = SchemaFile::parse("schema.sql", fixture::NEW_SCHEMA).expect("schema");
+    run(|ctx| ops::migrate(&spec(&old, &new), &schema, &MigrateOptions::default(), ctx))
+        .expect("migrate");
+    (old, new)
+}
+
+fn verify(old: &Path, new: &Path, repair: Repair) -> Result<VerifySummary, EngineError> {
+    let opts = VerifyOptions {
+        chunk_rows: 64,
+        repair,
+        ..VerifyOptions::default()
+    };
+    run(|ctx| ops::verify(&spec(old, new), &opts, ctx))
+}
+
+/// A change to the new database that no log entry explains.
+fn behind_the_back(new: &Path, sql: &str) {
+    let conn = Connection::open(new).expect("open new");
+    assert_eq!(conn.execute(sql, []).expect(sql), 1, "{sql}");
+}
+
+fn drain_and_compare(old: &Path, new: &Path) {
+    run(|ctx| ops::drain(&spec(old, new), &DrainOptions::default(), ctx)).expect("drain");
+    oracle::assert_matches(old, new);
+}
+
+#[test]
+fn verify_passes_while_a_writer_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = migrated(dir.path(), 600);
+    let writer = Writer::start(old.clone(), 7);
+    writer.wait_committed(20);
+    let s = verify(&old, &new, Repair::CheckOnly).expect("verify under writes");
+    let stats = writer.stop();
+    assert!(stats.committed >= 20);
+    assert_eq!(s.tables.len(), 4, "{s:?}");
+    assert_eq!((s.differences, s.chunks_recopied), (0, 0), "{s:?}");
+    assert!(s.rows >= 600 * 3, "{s:?}");
+    assert!(s.chunks > 4, "several chunks per table: {s:?}");
+    assert!(
+        s.entries_replayed > 0,
+        "the writer's entries were replayed: {s:?}"
+    );
+    drain_and_compare(&old, &new);
+    // After drain, a final check over the frozen old database.
+    let again = verify(&old, &new, Repair::CheckOnly).expect("verify after drain");
+    assert_eq!(again.chunks_recopied, 0);
+}
+
+#[test]
+fn check_only_names_table_and_key_of_a_row_changed_in_the_new_db() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = migrated(dir.path(), 300);
+    behind_the_back(&new, "UPDATE customer SET email = 'x' WHERE id = 7");
+    let err = verify(&old, &new, Repair::CheckOnly).expect_err("a changed row must fail");
+    let EngineError::Verification(msg) = &err else {
+        panic!("expected a verification error, got {err:?}");
+    };
+    assert!(msg.contains("table customer"), "{msg}");
+    assert!(msg.contains("at key 7;"), "{msg}");
+}
+
+#[test]
+fn recopy_repairs_a_changed_row_and_ends_equal_to_the_oracle() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = migrated(dir.path(), 300);
+    behind_the_back(&new, "UPDATE customer SET email = 'x' WHERE id = 7");
+    let writer = Writer::start(old.clone(), 11);
+    writer.wait_committed(10);
+    let s = verify(&old, &new, Repair::Recopy).expect("verify repairs");
+    writer.stop();
+    let customer = s
+        .tables
+        .iter()
+        .find(|t| t.table == "customer")
+        .expect("customer");
+    assert_eq!(customer.chunks_recopied, 1, "{s:?}");
+    assert_eq!(s.differences, 0);
+    verify(&old, &new, Repair::CheckOnly).expect("equal after the repair");
+    drain_and_compare(&old, &new);
+}
+
+#[test]
+fn renumbered_table_is_compared_through_its_old_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = migrated(dir.path(), 200);
+    behind_the_back(
+        &new,
+        "UPDATE product SET title = 'tampered' WHERE code = 'P-00003'",
+    );
+    let err = verify(&old, &new, Repair::CheckOnly).expect_err("a changed product must fail");
+    let msg = err.to_string();
+    assert!(msg.contains("table product"), "{msg}");
+    assert!(
+        msg.contains("'P-00003'"),
+        "the old key names the row: {msg}"
+    );
+    verify(&old, &new, Repair::Recopy).expect("recopy repairs it");
+    drain_and_compare(&old, &new);
+}
+
+#[test]
+fn extra_and_missing_rows_are_found_and_repaired() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = migrated(dir.path(), 200);
+    behind_the_back(
+        &new,
+        "INSERT INTO customer(id, full_name) VALUES (9999, 'ghost')",
+    );
+    behind_the_back(&new, "DELETE FROM tag WHERE order_id = 5 AND label = 'b'");
+    let err = verify(&old, &new, Repair::CheckOnly).expect_err("must fail");
+    assert!(err.to_string().contains("9999"), "{err}");
+    let s = verify(&old, &new, Repair::Recopy).expect("repairs both");
+    assert!(s.rows_repaired >= 2, "{s:?}");
+    verify(&old, &new, Repair::CheckOnly).expect("equal after the repair");
+    drain_and_compare(&old, &new);
+}
