@@ -30,7 +30,7 @@ impl Role {
 }
 
 /// One database an agent serves. Requests name it; they never carry a path.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DatabaseConfig {
     pub name: String,
     pub spec: DatabaseSpec,

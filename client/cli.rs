@@ -60,6 +60,17 @@ pub struct GlobalArgs {
     #[arg(short = 'C', long, global = true, value_name = "DIR")]
     pub project: Option<PathBuf>,
 
+    /// How long a step waits for the service's lock on a database before
+    /// failing, in milliseconds (local mode; agents: `busy_timeout_ms`).
+    #[arg(long, global = true, value_name = "MS", default_value_t = 10_000)]
+    pub busy_timeout_ms: u64,
+
+    /// Accept an old database in rollback-journal (non-WAL) mode: each copy
+    /// chunk then blocks the service's writers while it runs (local mode;
+    /// agents: `allow_rollback_journal`).
+    #[arg(long, global = true)]
+    pub allow_rollback_journal: bool,
+
     /// CA certificate (PEM) the agent's certificate must chain to
     /// (https agents).
     #[arg(long, global = true, env = "MIG_CA", value_name = "FILE")]

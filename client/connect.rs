@@ -27,7 +27,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
     /// An in-process agent serving one database, [`LOCAL_DATABASE`].
-    Local(DatabaseSpec),
+    Local(DatabaseConfig),
     Remote(Remote),
 }
 
@@ -55,12 +55,21 @@ impl Target {
                     "--database needs --agent; without it mig serves the files given by --old/--new/-C",
                 ));
             }
-            return Ok(Target::Local(DatabaseSpec {
+            let spec = DatabaseSpec {
                 old: g.old.clone(),
                 new: g.new.clone(),
                 project: Some(g.project.clone().unwrap_or_else(|| PathBuf::from("."))),
-            }));
+            };
+            let mut config = DatabaseConfig::new(LOCAL_DATABASE, spec);
+            config.busy_timeout = Duration::from_millis(g.busy_timeout_ms);
+            config.allow_rollback_journal = g.allow_rollback_journal;
+            return Ok(Target::Local(config));
         };
+        if g.allow_rollback_journal {
+            return Err(usage(
+                "--allow-rollback-journal is set on the agent (allow_rollback_journal in agent.toml)",
+            ));
+        }
         if g.old.is_some() || g.new.is_some() || g.project.is_some() {
             return Err(usage(
                 "paths are configured on the agent; pass --database NAME",
@@ -113,9 +122,9 @@ pub struct Session {
 impl Session {
     pub async fn open(target: Target) -> anyhow::Result<Session> {
         match target {
-            Target::Local(spec) => {
+            Target::Local(database) => {
                 let config = AgentConfig {
-                    databases: vec![DatabaseConfig::new(LOCAL_DATABASE, spec)],
+                    databases: vec![database],
                 };
                 let agent = local::start(config).await.map_err(|e| {
                     error(
@@ -245,14 +254,12 @@ mod tests {
     #[test]
     fn local_mode_defaults_the_project_to_the_current_folder() {
         let t = target(&["--old", "o.db"]).expect("valid");
-        assert_eq!(
-            t,
-            Target::Local(DatabaseSpec {
-                old: Some("o.db".into()),
-                new: None,
-                project: Some(".".into()),
-            })
-        );
+        let spec = DatabaseSpec {
+            old: Some("o.db".into()),
+            new: None,
+            project: Some(".".into()),
+        };
+        assert_eq!(t, Target::Local(DatabaseConfig::new(LOCAL_DATABASE, spec)));
     }
 
     #[test]

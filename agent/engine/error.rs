@@ -105,7 +105,7 @@ pub fn classify(context: String, source: rusqlite::Error) -> EngineError {
     let code = source.sqlite_error_code();
     match code {
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => EngineError::Busy(format!(
-            "{context}: the database stayed locked by another connection for longer than the busy timeout; retry when the lock is released or raise --busy-timeout"
+            "{context}: the database stayed locked by another connection for longer than the busy timeout; retry when the lock is released, or raise --busy-timeout-ms (agents: busy_timeout_ms)"
         )),
         Some(ErrorCode::DiskFull) => EngineError::DiskFull(format!(
             "{context}: disk full (or the database reached its size limit); free space on the new database's volume and re-run the same command: it resumes"

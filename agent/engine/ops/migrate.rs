@@ -89,7 +89,7 @@ fn journal_blocker(old: &Connection, path: &Path, allowed: bool) -> Result<Optio
         return Ok(None);
     }
     Ok(Some(format!(
-        "the old database {} uses journal_mode={mode}: every copy chunk would block the service's writers; switch it to WAL (`sqlite3 {} 'PRAGMA journal_mode=WAL'`, once, while the service is stopped or idle) or pass --allow-rollback-journal",
+        "the old database {} uses journal_mode={mode}: every copy chunk would block the service's writers; switch it to WAL (`sqlite3 {} 'PRAGMA journal_mode=WAL'`, once, while the service is stopped or idle) or pass --allow-rollback-journal (on an agent: allow_rollback_journal = true)",
         path.display(),
         path.display()
     )))
@@ -197,14 +197,22 @@ pub fn migrate(
         }
     }
     if let Start::Fresh { migration_id } | Start::InstallOnly { migration_id } = &start {
-        record::install(
+        let installed = record::install(
             &mut old_rw,
             &record::InstallSpec {
                 plan: &plan,
                 migration_id,
                 new_path: &new_abs.to_string_lossy(),
             },
-        )?;
+        );
+        if let Err(e) = installed {
+            // Recording never started, so nothing refers to the new file this
+            // run created: remove it, leaving the files as they were.
+            if matches!(start, Start::Fresh { .. }) {
+                remove_db_files(&new)?;
+            }
+            return Err(e);
+        }
         crate::engine::failpoint::hit("record.after-install");
     }
     let triggers = record::trigger_count(&old_rw, "main")?;
