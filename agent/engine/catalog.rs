@@ -340,3 +340,19 @@ fn read_foreign_keys(conn: &Connection, schema: &str, table: &str) -> Result<Vec
     }
     Ok(out.into_iter().map(|(_, fk)| fk).collect())
 }
+
+/// Runs a query over `sqlite_schema` that selects three text columns
+/// (kind, name, sql), for the catalog listing and the catalog hash.
+pub fn schema_rows(
+    conn: &Connection,
+    sql: &str,
+    context: &str,
+) -> Result<Vec<(String, String, String)>> {
+    let mut stmt = conn.prepare(sql).ctx(|| context.to_string())?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .ctx(|| context.to_string())?
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .ctx(|| context.to_string())?;
+    Ok(rows)
+}

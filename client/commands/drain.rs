@@ -3,8 +3,7 @@
 
 use mig::proto::{DrainRequest, DrainTimeoutPolicy};
 
-use super::follow::Follow;
-use super::migrate::finish;
+use super::follow::follow_and_finish;
 use super::Output;
 use crate::cli::{DrainArgs, OnTimeout};
 use crate::connect::Session;
@@ -12,16 +11,7 @@ use crate::connect::Session;
 pub async fn run(s: &mut Session, args: &DrainArgs, out: Output) -> anyhow::Result<()> {
     let database = s.database().await?;
     let stream = s.client.drain(request(&database, args)).await?.into_inner();
-    let ending = Follow {
-        client: s.client.clone(),
-        database: &database,
-        local: s.is_local(),
-        detach: args.detach,
-        out,
-    }
-    .run(stream)
-    .await?;
-    finish(ending, &database, out)
+    follow_and_finish(s, &database, args.detach, out, stream).await
 }
 
 /// Unset flags are 0 / unspecified: the agent's defaults.

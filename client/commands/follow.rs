@@ -36,6 +36,27 @@ pub struct Follow<'a> {
     pub out: Output,
 }
 
+/// Follows a job stream the session started (or re-attached to) to its
+/// terminal event and prints how it ended: migrate, drain, verify, watch.
+pub async fn follow_and_finish(
+    s: &crate::connect::Session,
+    database: &str,
+    detach: bool,
+    out: Output,
+    stream: Streaming<JobEvent>,
+) -> anyhow::Result<()> {
+    let ending = Follow {
+        client: s.client.clone(),
+        database,
+        local: s.is_local(),
+        detach,
+        out,
+    }
+    .run(stream)
+    .await?;
+    super::migrate::finish(ending, database, out)
+}
+
 impl Follow<'_> {
     pub async fn run(mut self, mut stream: Streaming<JobEvent>) -> anyhow::Result<Ending> {
         let mut renderer = Renderer::new(Style::pick(self.out.json));

@@ -4,7 +4,7 @@
 use mig::proto::job_completed::Summary;
 use mig::proto::{MigrateRequest, SchemaSource};
 
-use super::follow::{Ending, Follow};
+use super::follow::{follow_and_finish, Ending};
 use super::Output;
 use crate::cli::MigrateArgs;
 use crate::connect::Session;
@@ -28,19 +28,10 @@ pub async fn run(
         })
         .await?
         .into_inner();
-    let ending = Follow {
-        client: s.client.clone(),
-        database: &database,
-        local: s.is_local(),
-        detach: args.detach,
-        out,
-    }
-    .run(stream)
-    .await?;
-    finish(ending, &database, out)
+    follow_and_finish(s, &database, args.detach, out, stream).await
 }
 
-/// Prints how a followed job ended (shared with `watch`).
+/// Prints how a followed job ended (see `follow::follow_and_finish`).
 pub fn finish(ending: Ending, database: &str, out: Output) -> anyhow::Result<()> {
     if out.json {
         return Ok(());

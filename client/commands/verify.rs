@@ -5,8 +5,7 @@
 
 use mig::proto::VerifyRequest;
 
-use super::follow::Follow;
-use super::migrate::finish;
+use super::follow::follow_and_finish;
 use super::Output;
 use crate::cli::VerifyArgs;
 use crate::connect::Session;
@@ -18,16 +17,7 @@ pub async fn run(s: &mut Session, args: &VerifyArgs, out: Output) -> anyhow::Res
         .verify(request(&database, args))
         .await?
         .into_inner();
-    let ending = Follow {
-        client: s.client.clone(),
-        database: &database,
-        local: s.is_local(),
-        detach: args.detach,
-        out,
-    }
-    .run(stream)
-    .await?;
-    finish(ending, &database, out)
+    follow_and_finish(s, &database, args.detach, out, stream).await
 }
 
 /// Unset flags are 0: the agent's defaults.

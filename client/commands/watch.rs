@@ -3,8 +3,7 @@
 
 use mig::proto::WatchRequest;
 
-use super::follow::Follow;
-use super::migrate::finish;
+use super::follow::follow_and_finish;
 use super::Output;
 use crate::cli::WatchArgs;
 use crate::connect::Session;
@@ -20,14 +19,5 @@ pub async fn run(s: &mut Session, args: &WatchArgs, out: Output) -> anyhow::Resu
         })
         .await?
         .into_inner();
-    let ending = Follow {
-        client: s.client.clone(),
-        database: &database,
-        local: s.is_local(),
-        detach: false,
-        out,
-    }
-    .run(stream)
-    .await?;
-    finish(ending, &database, out)
+    follow_and_finish(s, &database, false, out, stream).await
 }

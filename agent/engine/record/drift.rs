@@ -5,31 +5,23 @@
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
-use super::super::catalog::q;
-use super::super::error::{Result, SqlContext};
+use super::super::catalog::{q, schema_rows};
+use super::super::error::Result;
 
 /// One line per object of the old catalog (type, name, hash of its SQL),
 /// statistics tables excluded: compared later to detect changes made
 /// outside the recorded path.
 pub fn catalog_listing(conn: &Connection, schema: &str) -> Result<String> {
-    let mut stmt = conn
-        .prepare(&format!(
+    let rows = schema_rows(
+        conn,
+        &format!(
             "SELECT type, name, coalesce(sql, '') FROM {}.sqlite_schema WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\' ORDER BY type, name",
             q(schema)
-        ))
-        .ctx(|| "reading the old catalog".into())?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .ctx(|| "reading the old catalog".into())?;
+        ),
+        "reading the old catalog",
+    )?;
     let mut out = String::new();
-    for row in rows {
-        let (kind, name, sql) = row.ctx(|| "reading the old catalog".into())?;
+    for (kind, name, sql) in rows {
         let digest = hex::encode(&Sha256::digest(sql.as_bytes())[..8]);
         out.push_str(&format!("{kind}\t{name}\t{digest}\n"));
     }

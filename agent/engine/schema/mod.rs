@@ -412,26 +412,18 @@ fn trailing_directive(source: &str) -> Option<(usize, usize)> {
 /// normalised SQL of every user object, plus user_version/application_id),
 /// so whitespace and comment edits do not change it. Hex, 64 characters.
 pub fn catalog_hash(conn: &Connection, schema: &str) -> Result<String> {
-    let mut stmt = conn
-        .prepare(&format!(
+    let rows = super::catalog::schema_rows(
+        conn,
+        &format!(
             "SELECT type, lower(name), sql FROM \"{schema}\".sqlite_schema \
              WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
              AND name NOT IN ('_migration_status','_migration_progress','_id_mapping','_schema_identity','_migration_marker','_migration_log') \
              AND name NOT LIKE '\\_mig\\_%' ESCAPE '\\' ORDER BY 1, 2"
-        ))
-        .ctx(|| "reading the schema catalog".into())?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .ctx(|| "reading the schema catalog".into())?;
+        ),
+        "reading the schema catalog",
+    )?;
     let mut h = Sha256::new();
-    for row in rows {
-        let (kind, name, sql) = row.ctx(|| "reading the schema catalog".into())?;
+    for (kind, name, sql) in rows {
         h.update(format!("{kind}\0{name}\0{}\n", lexer::normalize(&sql)));
     }
     for pragma in ["user_version", "application_id"] {
