@@ -31,6 +31,9 @@ pub(crate) struct ChunkSql {
     /// rowid table's non-INTEGER key may hold NULLs, which no range can
     /// reach; the copy skips them (plan and drain refuse such rows).
     not_null: String,
+    /// Keyed by the rowid (an INTEGER, never NULL): chunks are ranges of
+    /// values, found by two index seeks instead of counting rows.
+    rowid: bool,
     /// The new table's written columns (`rowid` or a column name, unquoted)
     /// and the expression over the old row giving each: what verify
     /// compares.
@@ -94,6 +97,7 @@ impl ChunkSql {
             translations,
             table: t.name.clone(),
             not_null,
+            rowid: matches!(key, OldKey::Rowid { .. }),
             written,
         }
     }
@@ -225,13 +229,21 @@ impl ChunkSql {
         }
     }
 
-    /// The key of the `chunk`-th row after `lo`, or `None` when fewer rows remain.
+    /// The last key of the next chunk of about `chunk` rows after `lo`, or
+    /// `None` when the rest of the table fits in one chunk.
+    ///
+    /// A rowid key spans the `chunk` values from the first rowid after `lo`
+    /// (two seeks; gaps make the chunk hold fewer rows, which the adaptive
+    /// sizing absorbs); any other key is the `chunk`-th row after `lo`.
     pub(crate) fn chunk_end(
         &self,
         conn: &Connection,
         lo: Option<&[Value]>,
         chunk: u64,
     ) -> Result<Option<Vec<Value>>> {
+        if self.rowid {
+            return self.rowid_chunk_end(conn, lo, chunk);
+        }
         let filter = self.range(lo.is_some(), false, 0);
         let sql = format!(
             "SELECT {} FROM {} WHERE {filter} ORDER BY {} LIMIT 1 OFFSET {}",
@@ -259,6 +271,43 @@ impl ChunkSql {
                 }
                 Ok(Some(out))
             }
+        }
+    }
+}
+
+impl ChunkSql {
+    fn rowid_chunk_end(
+        &self,
+        conn: &Connection,
+        lo: Option<&[Value]>,
+        chunk: u64,
+    ) -> Result<Option<Vec<Value>>> {
+        let k = &self.keys[0];
+        let after = if lo.is_some() {
+            format!("WHERE {k} > ?1")
+        } else {
+            String::new()
+        };
+        let sql = format!(
+            "SELECT (SELECT min({k}) FROM {from} {after}), (SELECT max({k}) FROM {from})",
+            from = self.from
+        );
+        let params: Vec<Value> = lo.map(|l| l.to_vec()).unwrap_or_default();
+        let (first, last): (Option<i64>, Option<i64>) = conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_row(rusqlite::params_from_iter(params), |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+            })
+            .ctx(|| format!("finding the next chunk of {}", self.table))?;
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok(None);
+        };
+        let span = i64::try_from(chunk.max(1) - 1).unwrap_or(i64::MAX);
+        match first.checked_add(span) {
+            Some(end) if end < last => Ok(Some(vec![Value::Integer(end)])),
+            _ => Ok(None),
         }
     }
 }

@@ -233,8 +233,10 @@ pub fn migrate(
             plan.tables.len()
         ),
     });
+    open::begin_bulk_load(&work)?;
     let tables = copy::copy_all(&mut work, &plan, opts.chunking, ctx)?;
     let indexes_built = copy::build_indexes(&mut work, schema, &plan, ctx)?;
+    open::end_bulk_load(&work)?;
     meta::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum())?;
     crate::engine::failpoint::hit("migrate.after-copy");
     (ctx.sink)(Event::Step {
@@ -322,6 +324,10 @@ fn create_new_db(
     remove_db_files(&tmp)?;
     {
         let conn = open::create_new(&tmp, busy)?;
+        // No sync per statement while the file is private: it is synced
+        // once below, before the rename publishes it.
+        conn.pragma_update(None, "synchronous", "OFF")
+            .ctx(|| "setting synchronous".into())?;
         // Same encoding, page size and vacuum mode as the old database unless
         // the schema file says otherwise (its PRAGMAs run after these).
         for pragma in ["encoding", "page_size", "auto_vacuum"] {
@@ -345,6 +351,7 @@ fn create_new_db(
         conn.execute_batch("COMMIT")
             .ctx(|| "committing the new database".into())?;
     }
+    sync_file(&tmp)?;
     // Nothing is at `new` (Fresh or Recreate), so a `-wal`, `-shm` or
     // `-journal` there is the orphan of a deleted database (a reset killed
     // between files): SQLite would replay it into the file renamed in.
@@ -354,7 +361,21 @@ fn create_new_db(
         path: new.to_path_buf(),
         source,
     })?;
+    if let Some(dir) = new.parent().filter(|d| !d.as_os_str().is_empty()) {
+        sync_file(dir)?;
+    }
     Ok(())
+}
+
+/// Flushes a file (or a folder's entries) to the disk.
+fn sync_file(path: &Path) -> Result<()> {
+    std::fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|source| EngineError::Io {
+            context: "syncing",
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 /// Deletes a database file and its journal, WAL and shared-memory files.
