@@ -221,7 +221,7 @@ fn main() {
         drained.freeze_ms,
         "<= 100",
     ));
-    let cut = ops::cutover(&spec, Busy::default()).expect("cutover");
+    let cut = ops::cutover(&spec, &ops::CutoverOptions::default()).expect("cutover");
     figures.push(fig(
         "cutover",
         rows,
