@@ -179,7 +179,9 @@ pub(super) fn verify_all(
     let tx = lock::begin_immediate(work).ctx(|| "recording the verification".into())?;
     summary.log_position = meta::checkpoint(&tx)?;
     certificate::certify(&tx, migration_id, summary.log_position, summary.rows, by)?;
+    crate::engine::failpoint::hit("verify.before-certify");
     tx.commit().ctx(|| "recording the verification".into())?;
+    crate::engine::failpoint::hit("verify.after-certify");
     summary.certified = true;
     Ok(summary)
 }
