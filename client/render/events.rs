@@ -202,7 +202,7 @@ fn queries(v: &VerifySummary) -> Vec<String> {
     let mut out = vec!["queries (median ms, old -> new):".to_string()];
     for q in &v.queries {
         out.push(format!(
-            "  {:>3}. line {:<4} {:>9.2} -> {:>9.2}  {:>6.2}x{}  {}",
+            "  {:>3}. line {:<4} {:>9.3} -> {:>9.3}  {:>6.2}x{}  {}",
             q.number,
             q.line,
             q.old_ms,

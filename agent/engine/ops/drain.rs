@@ -146,17 +146,10 @@ pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Res
     }
     let plan = recorded_plan(&work, &id)?;
     let mut summary = DrainSummary::default();
-    let marker_status = verify_stage(
-        &mut work,
-        &old_rw,
-        &plan,
-        &id,
-        marker.status,
-        opts,
-        ctx,
-        &mut summary,
-    )?;
-    if marker_status == MarkerStatus::Recording {
+    let stage = verify_stage(&mut work, &old_rw, &plan, &id, marker.status, opts, ctx)?;
+    summary.verify = stage.verify;
+    summary.entries_replayed += stage.replayed;
+    if stage.marker == MarkerStatus::Recording {
         freeze_and_replay(&mut work, &old_rw, &plan, opts, ctx, &mut summary)?;
     } else {
         (ctx.sink)(Event::Step {
@@ -186,8 +179,6 @@ pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Res
 /// skips it), catch up and verify every table while writes still flow, which
 /// certifies the copy. A drain resumed with writes already refused and no
 /// certification lets writes flow again first, so the freeze stays short.
-/// Returns the marker status to go on from.
-#[allow(clippy::too_many_arguments)]
 fn verify_stage(
     work: &mut Connection,
     old_rw: &Connection,
@@ -196,26 +187,28 @@ fn verify_stage(
     marker: MarkerStatus,
     opts: &DrainOptions,
     ctx: &mut Ctx<'_>,
-    summary: &mut DrainSummary,
-) -> Result<MarkerStatus> {
+) -> Result<Stage> {
+    let unchanged = |verify| Stage {
+        marker,
+        verify,
+        replayed: 0,
+    };
     if certificate::read(work, "main", &id.migration_id)?.certified() {
-        summary.verify = VerifyStage::AlreadyCertified;
         (ctx.sink)(Event::Step {
             step: "verify",
             message: "the copy is already verified (certified); not comparing again".into(),
         });
-        return Ok(marker);
+        return Ok(unchanged(VerifyStage::AlreadyCertified));
     }
     if opts.verify_first == VerifyFirst::Skip {
         let tx = lock::begin_immediate(work).ctx(|| "recording --skip-verify".into())?;
         certificate::record_skip(&tx, &id.migration_id, certificate::Skipped::Drain)?;
         tx.commit().ctx(|| "recording --skip-verify".into())?;
-        summary.verify = VerifyStage::Skipped;
         (ctx.sink)(Event::Notice {
             warn: true,
             message: "--skip-verify: the copy is not verified; run `mig verify` before cutover, or cutover needs --skip-verify too".into(),
         });
-        return Ok(marker);
+        return Ok(unchanged(VerifyStage::Skipped));
     }
     if marker == MarkerStatus::Draining {
         record::set_status(old_rw, MarkerStatus::Draining, MarkerStatus::Recording)?;
@@ -229,7 +222,7 @@ fn verify_stage(
         step: "catch-up",
         message: "replaying while writes still flow, before verifying".into(),
     });
-    summary.entries_replayed += replay::catch_up(work, plan, opts.catch_up_below, ctx)?;
+    let caught_up = replay::catch_up(work, plan, opts.catch_up_below, ctx)?;
     let vopts = VerifyOptions {
         busy: opts.busy,
         chunk_rows: opts.verify_chunk_rows.max(1),
@@ -237,13 +230,24 @@ fn verify_stage(
         queries: None,
     };
     let v = super::verify::verify_all(work, plan, &id.migration_id, &vopts, "drain", ctx)?;
-    summary.entries_replayed += v.entries_replayed;
-    summary.verify = VerifyStage::Verified {
-        rows: v.rows,
-        rows_repaired: v.rows_repaired,
-        millis: (started.elapsed().as_secs_f64() * 1000.0) as u64,
-    };
-    Ok(MarkerStatus::Recording)
+    Ok(Stage {
+        marker: MarkerStatus::Recording,
+        verify: VerifyStage::Verified {
+            rows: v.rows,
+            rows_repaired: v.rows_repaired,
+            millis: (started.elapsed().as_secs_f64() * 1000.0) as u64,
+        },
+        replayed: caught_up + v.entries_replayed,
+    })
+}
+
+/// What the verify stage leaves for the rest of the drain.
+struct Stage {
+    /// The marker status to go on from.
+    marker: MarkerStatus,
+    verify: VerifyStage,
+    /// Log entries it replayed.
+    replayed: u64,
 }
 
 fn freeze_and_replay(

@@ -27,7 +27,7 @@ pub const RUNS: u32 = 5;
 pub const SLOWER_RATIO: f64 = 2.0;
 /// ...and only when it is also slower by this many milliseconds: below
 /// that, timer and cache noise can double a sub-millisecond query.
-pub const NOISE_MS: f64 = 0.5;
+pub const NOISE_MS: f64 = 0.2;
 /// A query stops being repeated once its runs took this long in total.
 const BUDGET_SECS: f64 = 10.0;
 
@@ -187,7 +187,7 @@ pub fn time_all(
         (ctx.sink)(Event::Notice {
             warn: t.slower,
             message: format!(
-                "query {} (line {}): old {:.2} ms, new {:.2} ms, {:.2}x{}",
+                "query {} (line {}): old {:.3} ms, new {:.3} ms, {:.2}x{}",
                 t.number,
                 t.line,
                 t.old_ms,
