@@ -318,3 +318,24 @@ fn reset_and_a_new_migration_start_uncertified() {
         st.next_step
     );
 }
+
+#[test]
+fn a_certified_database_migrated_again_does_not_carry_its_certificate_as_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = migrated(dir.path(), 40);
+    run(|ctx| ops::drain(&spec(&old, &new), &DrainOptions::default(), ctx)).expect("drain");
+    ops::cutover(&spec(&old, &new), &CutoverOptions::default()).expect("cutover");
+    // The cut-over database becomes the old one of the next migration.
+    let next = dir.path().join("next.db");
+    let same = "CREATE TABLE customer (id INTEGER PRIMARY KEY, full_name TEXT NOT NULL, email TEXT, photo BLOB);
+CREATE TABLE product (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, title TEXT NOT NULL, price_cents INTEGER);
+CREATE TABLE orders (OrderId INTEGER PRIMARY KEY AUTOINCREMENT, customer_id INTEGER REFERENCES customer(id), product_id INTEGER REFERENCES product(id), qty INTEGER NOT NULL, note TEXT, status TEXT NOT NULL DEFAULT 'open');
+CREATE TABLE tag (order_id INTEGER NOT NULL, label TEXT NOT NULL, weight REAL, PRIMARY KEY (order_id, label)) WITHOUT ROWID;";
+    let schema = SchemaFile::parse("schema.sql", same).expect("schema");
+    let outcome = ops::plan(&spec(&new, &next), &schema, Busy::default(), true).expect("plan");
+    assert!(
+        outcome.plan.data_loss.is_empty(),
+        "{:?}",
+        outcome.plan.data_loss
+    );
+}
