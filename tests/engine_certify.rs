@@ -339,3 +339,121 @@ CREATE TABLE tag (order_id INTEGER NOT NULL, label TEXT NOT NULL, weight REAL, P
         outcome.plan.data_loss
     );
 }
+
+/// The in-process agent over `old`/`new`, as database "shop".
+async fn grpc(
+    old: &Path,
+    new: &Path,
+) -> (
+    mig::transport::local::LocalAgent,
+    mig::proto::migrator_client::MigratorClient<tonic::transport::Channel>,
+) {
+    let config = mig::config::AgentConfig {
+        databases: vec![mig::config::DatabaseConfig::new("shop", spec(old, new))],
+    };
+    let agent = mig::transport::local::start(config)
+        .await
+        .expect("in-process agent");
+    let client = mig::proto::migrator_client::MigratorClient::new(agent.channel.clone());
+    (agent, client)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_grpc_cutover_is_failed_precondition_until_a_verify_job_certifies_a_skip_verify_drain()
+{
+    use mig::proto as pb;
+    use tokio_stream::StreamExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = migrated(dir.path(), 60);
+    let (_agent, mut client) = grpc(&old, &new).await;
+    let status = |c: &mut pb::migrator_client::MigratorClient<_>| {
+        let mut c = c.clone();
+        async move {
+            c.status(pb::StatusRequest {
+                database: "shop".into(),
+            })
+            .await
+            .expect("status")
+            .into_inner()
+        }
+    };
+
+    // Drain with --skip-verify: no verify step, recorded.
+    let mut events = client
+        .drain(pb::DrainRequest {
+            database: "shop".into(),
+            skip_verify: true,
+            ..Default::default()
+        })
+        .await
+        .expect("drain")
+        .into_inner();
+    let mut steps = Vec::new();
+    let mut summary = None;
+    while let Some(e) = events.next().await {
+        match e.expect("event").event {
+            Some(pb::job_event::Event::Phase(p)) => steps.push(p.step),
+            Some(pb::job_event::Event::Completed(pb::JobCompleted {
+                summary: Some(pb::job_completed::Summary::Drain(d)),
+            })) => summary = Some(d),
+            _ => {}
+        }
+    }
+    assert!(!steps.iter().any(|s| s == "verify"), "{steps:?}");
+    assert_eq!(summary.expect("drain summary").verify_stage, "skipped");
+    let st = status(&mut client).await;
+    assert!(
+        !st.certified && st.drain_skipped_verify && st.drained,
+        "{st:?}"
+    );
+
+    let err = client
+        .cutover(pb::CutoverRequest {
+            database: "shop".into(),
+            skip_verify: false,
+        })
+        .await
+        .expect_err("an uncertified cutover is refused");
+    assert_eq!(err.code(), tonic::Code::FailedPrecondition, "{err:?}");
+    assert!(
+        err.message().starts_with("the migration is not certified"),
+        "{}",
+        err.message()
+    );
+
+    // A verify job certifies the frozen copy; its stream shows the verify step.
+    let mut events = client
+        .verify(pb::VerifyRequest {
+            database: "shop".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("verify")
+        .into_inner();
+    let mut certified = false;
+    while let Some(e) = events.next().await {
+        if let Some(pb::job_event::Event::Completed(pb::JobCompleted {
+            summary: Some(pb::job_completed::Summary::Verify(v)),
+        })) = e.expect("event").event
+        {
+            certified = v.certified;
+        }
+    }
+    assert!(certified);
+    let st = status(&mut client).await;
+    assert!(
+        st.certified && st.verified_by == "verify" && !st.verified_at.is_empty(),
+        "{st:?}"
+    );
+    let cut = client
+        .cutover(pb::CutoverRequest {
+            database: "shop".into(),
+            skip_verify: false,
+        })
+        .await
+        .expect("cutover")
+        .into_inner();
+    assert!(cut.certified);
+    let st = status(&mut client).await;
+    assert!(st.certified && !st.skip_verify, "{st:?}");
+}

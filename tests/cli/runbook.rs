@@ -57,6 +57,15 @@ fn runbook_end_to_end_with_the_lines_it_expects() {
     run.line_starting("writes refused for ");
     // Drain verified the copy (before the freeze): the migration is certified.
     run.line_starting("verified before the freeze: 850 rows in ");
+    // ...and its progress showed the verify stage before the freeze.
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let at = |prefix: &str| lines.iter().position(|l| l.starts_with(prefix));
+    assert!(
+        at("[verify] comparing every table").expect("verify step")
+            < at("[freeze] ").expect("freeze step"),
+        "{}",
+        run.stdout
+    );
     let st = p.mig(&with_files("status")).ok();
     st.has_line("marker status: draining")
         .has_line("pending replay entries: 0")
