@@ -101,6 +101,15 @@ pub fn split(new: &Connection, file: &str, text: &str) -> Result<Vec<Query>> {
         let (old_override, body, body_at) = directives(&whole);
         let line = line_at(text, start + body_at);
         check(&stmt, file, number, line, "new")?;
+        for sql in std::iter::once(&body).chain(old_override.as_ref()) {
+            if !is_query(sql) {
+                return Err(refused(
+                    file,
+                    line,
+                    format!("query {number} is not a SELECT, WITH or VALUES query; the query file may hold only queries"),
+                ));
+            }
+        }
         offset = start + whole.len();
         queries.push(Query {
             number,
@@ -110,6 +119,20 @@ pub fn split(new: &Connection, file: &str, text: &str) -> Result<Vec<Query>> {
         });
     }
     Ok(queries)
+}
+
+/// SQLite calls ATTACH, DETACH and some PRAGMAs read-only too (they change
+/// no file), but ATTACH would let a request open any path on the agent's
+/// host: only plain queries may run.
+fn is_query(sql: &str) -> bool {
+    let first: String = sql
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    ["SELECT", "WITH", "VALUES"]
+        .iter()
+        .any(|k| first.eq_ignore_ascii_case(k))
 }
 
 fn check(stmt: &Statement<'_>, file: &str, number: u32, line: u32, side: &str) -> Result<()> {
@@ -313,6 +336,15 @@ mod tests {
         );
         let e = split(&db(), "q.sql", "SELECT a FROM t WHERE a = ?").expect_err("param");
         assert!(e.to_string().contains("has parameters"), "{e}");
+        let e = split(&db(), "q.sql", "ATTACH 'other.db' AS o;").expect_err("attach");
+        assert!(e.to_string().contains("query 1 is not a SELECT"), "{e}");
+        let e = split(&db(), "q.sql", "-- mig:old PRAGMA foreign_keys;\nSELECT 1;")
+            .expect_err("old pragma");
+        assert!(
+            e.to_string()
+                .starts_with("q.sql:2: query 1 is not a SELECT"),
+            "{e}"
+        );
         let e = split(&db(), "q.sql", "SELECT nope FROM t").expect_err("prepare");
         assert!(e.to_string().contains("query 1"), "{e}");
     }
