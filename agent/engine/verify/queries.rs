@@ -13,7 +13,9 @@
 //! run, on read-only connections; anything else refuses the whole file
 //! before a query runs.
 
-use std::time::Instant;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{Batch, Connection, Statement};
@@ -30,6 +32,9 @@ pub const SLOWER_RATIO: f64 = 2.0;
 pub const NOISE_MS: f64 = 0.2;
 /// A query stops being repeated once its runs took this long in total.
 const BUDGET_SECS: f64 = 10.0;
+/// One run longer than this is interrupted (and the baseline fails), so a
+/// runaway query cannot hold the job past cancel or shutdown.
+pub const RUN_LIMIT: Duration = Duration::from_secs(60);
 
 /// One query of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,6 +194,7 @@ pub fn time_all(
     runs: u32,
     ctx: &mut Ctx<'_>,
 ) -> Result<Vec<QueryTiming>> {
+    let deadline = Deadline::install(&[old, new], RUN_LIMIT);
     let mut out = Vec::with_capacity(queries.len());
     for q in queries {
         ctx.control.check()?;
@@ -206,7 +212,7 @@ pub fn time_all(
                 ),
             )
         })?;
-        let t = time_one(&mut o, &mut n, q, runs.max(1), ctx)?;
+        let t = time_one(&mut o, &mut n, q, runs.max(1), &deadline, ctx)?;
         (ctx.sink)(Event::Notice {
             warn: t.slower,
             message: format!(
@@ -233,13 +239,20 @@ fn time_one<'c>(
     n: &mut Statement<'c>,
     q: &Query,
     runs: u32,
+    deadline: &Deadline,
     ctx: &mut Ctx<'_>,
 ) -> Result<QueryTiming> {
     let ctx_of = |side: &str| {
         format!(
-            "running query {} (line {}) on the {side} database",
-            q.number, q.line
+            "running query {} (line {}) on the {side} database (a run may take at most {} s)",
+            q.number,
+            q.line,
+            RUN_LIMIT.as_secs()
         )
+    };
+    let step_all = |stmt: &mut Statement<'c>| {
+        deadline.arm();
+        step_all(stmt)
     };
     step_all(o).map_err(|e| EngineError::Precondition(format!("{}: {e}", ctx_of("old"))))?;
     let (_, rows) =
@@ -283,6 +296,40 @@ fn time_one<'c>(
     })
 }
 
+/// Interrupts a statement on the connections it is installed on once the
+/// current run has taken longer than [`RUN_LIMIT`] (SQLite's progress
+/// handler, called every few thousand virtual-machine steps).
+struct Deadline {
+    started: Instant,
+    limit: Duration,
+    /// Microseconds since `started` after which a run is interrupted.
+    at_us: Arc<AtomicU64>,
+}
+
+impl Deadline {
+    fn install(conns: &[&Connection], limit: Duration) -> Deadline {
+        let d = Deadline {
+            started: Instant::now(),
+            limit,
+            at_us: Arc::new(AtomicU64::new(u64::MAX)),
+        };
+        for c in conns {
+            let (started, at) = (d.started, Arc::clone(&d.at_us));
+            c.progress_handler(
+                10_000,
+                Some(move || started.elapsed().as_micros() as u64 > at.load(Ordering::Relaxed)),
+            );
+        }
+        d
+    }
+
+    /// Starts the clock of one run.
+    fn arm(&self) {
+        let at = self.started.elapsed() + self.limit;
+        self.at_us.store(at.as_micros() as u64, Ordering::Relaxed);
+    }
+}
+
 /// Steps through every row; returns the milliseconds it took and the rows.
 fn step_all(stmt: &mut Statement<'_>) -> rusqlite::Result<(f64, u64)> {
     let t = Instant::now();
@@ -324,6 +371,27 @@ mod tests {
         assert_eq!(q[1].sql, "SELECT a FROM t WHERE a > 1");
         assert_eq!(q[1].old_sql, "SELECT x FROM u WHERE x > 1");
         assert_eq!(q[1].line, 6);
+    }
+
+    #[test]
+    fn a_runaway_query_is_interrupted_at_the_run_limit() {
+        let c = db();
+        let d = Deadline::install(&[&c], Duration::from_millis(50));
+        let mut stmt = c
+            .prepare("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n")
+            .expect("prepare");
+        let started = Instant::now();
+        d.arm();
+        let err = step_all(&mut stmt).expect_err("an endless query must be interrupted");
+        assert!(err.to_string().contains("interrupt"), "{err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        d.arm();
+        let mut quick = c.prepare("SELECT 1").expect("prepare");
+        assert_eq!(step_all(&mut quick).expect("a quick query runs").1, 1);
     }
 
     #[test]
