@@ -100,16 +100,18 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Where the migration stands, and what to do next.
     Status,
-    /// Refuse writes on the old database briefly and replay every recorded
-    /// change into the new one.
+    /// Verify the copy while writes still flow (unless already certified),
+    /// then refuse writes on the old database briefly and replay every
+    /// recorded change into the new one.
     Drain(DrainArgs),
     /// Compare every table of the new database with the mapping of the old
     /// one, chunk by chunk, while writes may still flow; recopy a differing
     /// chunk. Exits 4 (DATA_LOSS) naming table and key when a difference
-    /// remains.
+    /// remains; success certifies the migration.
     Verify(VerifyArgs),
-    /// Mark the drained new database ready and drop its replay tables.
-    Cutover,
+    /// Mark the drained, certified new database ready and drop its replay
+    /// tables.
+    Cutover(CutoverArgs),
     /// Drop the migration tables and triggers from the old database (after
     /// cutover).
     CleanupOld,
@@ -143,7 +145,7 @@ impl Command {
             Command::Status => "status",
             Command::Drain(_) => "drain",
             Command::Verify(_) => "verify",
-            Command::Cutover => "cutover",
+            Command::Cutover(_) => "cutover",
             Command::CleanupOld => "cleanup-old",
             Command::Reset(_) => "reset",
             Command::Watch(_) => "watch",
@@ -205,10 +207,30 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "N")]
     pub chunk_rows: Option<u32>,
 
+    /// After the comparison, time each read-only query of this SQL file on
+    /// the old and the new database and flag any more than 2x slower on the
+    /// new one (a lost index). A `-- mig:old <sql>` line directly above a
+    /// query gives the old database's version (renamed tables or columns).
+    #[arg(long, value_name = "FILE.sql")]
+    pub queries: Option<std::path::PathBuf>,
+
+    /// Timed runs per query and database with --queries. Default: the
+    /// agent's (5).
+    #[arg(long, value_name = "N", requires = "queries")]
+    pub query_runs: Option<u32>,
+
     /// Return once the job has started instead of following it (with
     /// --agent; re-attach with `mig watch`).
     #[arg(long)]
     pub detach: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CutoverArgs {
+    /// Cut over although no full verify has certified the migration; the
+    /// new database records it and `status` shows it.
+    #[arg(long)]
+    pub skip_verify: bool,
 }
 
 /// What a drain does when the tail is not replayed within the freeze limit.
@@ -236,6 +258,12 @@ pub struct DrainArgs {
     /// agent's.
     #[arg(long, value_name = "N")]
     pub max_attempts: Option<u32>,
+
+    /// Do not verify the copy before the freeze (recorded; `cutover` then
+    /// refuses unless a later `mig verify` certifies the migration or it
+    /// gets --skip-verify too).
+    #[arg(long)]
+    pub skip_verify: bool,
 
     /// Return once the job has started instead of following it (with
     /// --agent; re-attach with `mig watch`).

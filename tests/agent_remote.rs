@@ -242,6 +242,7 @@ async fn agent_killed_mid_copy_resumes_after_restart_and_matches_oracle() {
     let stats = writer.stop();
     op.cutover(pb::CutoverRequest {
         database: "shop".into(),
+        ..Default::default()
     })
     .await
     .expect("cutover");

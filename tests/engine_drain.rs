@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use mig::engine::open::Busy;
-use mig::engine::ops::{self, DrainOptions, MigrateOptions, TimeoutPolicy};
+use mig::engine::ops::{self, DrainOptions, MigrateOptions, TimeoutPolicy, VerifyFirst};
 use mig::engine::record::DRAINING_MESSAGE;
 use mig::engine::schema::SchemaFile;
 use mig::engine::status::{self, Phase};
@@ -64,7 +64,7 @@ fn write_attempted_while_draining_fails_with_the_draining_message() {
     // After a successful drain writes stay refused: the new database takes over.
     let after = service_write(&old).expect_err("a write after drain must fail");
     assert!(after.to_string().contains(DRAINING), "{after}");
-    ops::cutover(&spec(&old, &new), Busy::default()).expect("cutover");
+    ops::cutover(&spec(&old, &new), &ops::CutoverOptions::default()).expect("cutover");
     oracle::compare(&old, &new, &fixture::ORACLE);
 }
 
@@ -72,14 +72,19 @@ fn write_attempted_while_draining_fails_with_the_draining_message() {
 fn writes_flow_again_after_a_drain_that_timed_out() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (old, new) = migrated(dir.path(), 50);
-    // More log entries than one replay batch, so the tail outlives the freeze.
-    let conn = Connection::open(&old).expect("old");
-    conn.execute(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) \
-         INSERT INTO Tag(OrderId, Label, Weight) SELECT 1000 + i, 'bulk', i FROM n",
-        [2 * mig::engine::replay::BATCH + 1],
-    )
-    .expect("bulk insert");
+    // More log entries than one replay batch, written after drain's verify
+    // stage (which replays everything) and just before the freeze, so the
+    // tail outlives the freeze.
+    let bulk = || {
+        Connection::open(&old)
+            .expect("old")
+            .execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) \
+             INSERT INTO Tag(OrderId, Label, Weight) SELECT 1000 + i, 'bulk', i FROM n",
+                [2 * mig::engine::replay::BATCH + 1],
+            )
+            .expect("bulk insert")
+    };
     let opts = DrainOptions {
         freeze_limit: Duration::ZERO,
         catch_up_below: u64::MAX,
@@ -90,7 +95,10 @@ fn writes_flow_again_after_a_drain_that_timed_out() {
     let mut frozen = false;
     let err = run_with(
         |e| match e {
-            Event::Step { step: "freeze", .. } => frozen = true,
+            Event::Step { step: "freeze", .. } => {
+                bulk();
+                frozen = true
+            }
             Event::Replay { .. } if frozen && refused_during_freeze.is_none() => {
                 refused_during_freeze = Some(service_write(&old).is_err())
             }
@@ -110,7 +118,7 @@ fn writes_flow_again_after_a_drain_that_timed_out() {
     );
     // And a later drain with room to work finishes the migration.
     run(|ctx| ops::drain(&spec(&old, &new), &DrainOptions::default(), ctx)).expect("drain");
-    ops::cutover(&spec(&old, &new), Busy::default()).expect("cutover");
+    ops::cutover(&spec(&old, &new), &ops::CutoverOptions::default()).expect("cutover");
     oracle::compare(&old, &new, &fixture::ORACLE);
 }
 
@@ -135,8 +143,23 @@ fn unique_constraint_the_old_data_breaks_fails_drain_verification_and_writes_flo
     .expect("schema");
     let spec = spec(&old, &new);
     run(|ctx| ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)).expect("migrate");
+    // Drain's verify stage (before any freeze) finds the merged row.
     let err = run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx))
         .expect_err("drain must refuse a new database that lost a row");
+    assert!(matches!(err, EngineError::Verification(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("table Person differs from the mapping of old table Person at key"),
+        "{err}"
+    );
+    // Without the verify stage, the row-count check after the final replay
+    // (with writes refused) still refuses it.
+    let skip = DrainOptions {
+        verify_first: VerifyFirst::Skip,
+        ..DrainOptions::default()
+    };
+    let err = run(|ctx| ops::drain(&spec, &skip, ctx))
+        .expect_err("drain --skip-verify must refuse a new database that lost a row");
     assert!(matches!(err, EngineError::Verification(_)), "{err}");
     assert!(
         err.to_string()
@@ -147,7 +170,8 @@ fn unique_constraint_the_old_data_breaks_fails_drain_verification_and_writes_flo
     assert_eq!(st.phase, Phase::Recording, "{st:?}");
     conn.execute("INSERT INTO Person VALUES (4, 'cy@x.org')", [])
         .expect("writes flow after the failed drain");
-    let cut = ops::cutover(&spec, Busy::default()).expect_err("cutover must refuse");
+    let cut =
+        ops::cutover(&spec, &ops::CutoverOptions::default()).expect_err("cutover must refuse");
     assert!(
         cut.to_string().starts_with("Drain is not complete"),
         "{cut}"

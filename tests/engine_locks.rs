@@ -49,7 +49,14 @@ fn runbook_against_tight_loop(journal: &str) {
     };
     run(|ctx| ops::drain(&spec, &drain, ctx)).expect("drain gets its locks");
     let stats = writer.stop();
-    ops::cutover(&spec, BUSY).expect("cutover");
+    ops::cutover(
+        &spec,
+        &ops::CutoverOptions {
+            busy: BUSY,
+            ..Default::default()
+        },
+    )
+    .expect("cutover");
     oracle::compare(&old, &new, &fixture::ORACLE);
     ops::cleanup_old(&spec, BUSY).expect("cleanup-old");
     assert!(stats.committed > 100, "{stats:?}");

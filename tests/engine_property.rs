@@ -13,7 +13,6 @@
 use std::path::Path;
 
 use mig::engine::copy::Chunking;
-use mig::engine::open::Busy;
 use mig::engine::ops::{self, DrainOptions, MigrateOptions, VerifyOptions};
 use mig::engine::schema::SchemaFile;
 use mig::engine::verify::Repair;
@@ -225,7 +224,7 @@ pub fn check(schedule: &Schedule, chunk: u64) {
     )
     .expect("drain");
     assert!(writer.schedule.is_empty(), "unrun: {:?}", writer.schedule);
-    ops::cutover(&spec, Busy::default()).expect("cutover");
+    ops::cutover(&spec, &ops::CutoverOptions::default()).expect("cutover");
     oracle::compare(&old, &new, &ORACLE);
 }
 

@@ -1,6 +1,5 @@
 //! Regression tests, each named after the bug it guards.
 
-use mig::engine::open::Busy;
 use mig::engine::ops::{self, DrainOptions, MigrateOptions};
 use mig::engine::paths::DatabaseSpec;
 use mig::engine::schema::SchemaFile;
@@ -48,7 +47,7 @@ fn deleted_child_rows_keyed_by_a_translated_reference_are_replayed() {
     c.execute_batch("DELETE FROM comments WHERE post = 'a' AND n = 0; UPDATE comments SET text = 'w' WHERE post = 'b';")
         .expect("writes");
     quiet(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
-    ops::cutover(&spec, Busy::default()).expect("cutover");
+    ops::cutover(&spec, &ops::CutoverOptions::default()).expect("cutover");
     let n = Connection::open(&new).expect("new");
     let rows: Vec<(String, i64, String)> = n
         .prepare("SELECT p.slug, c.n, c.text FROM comments c JOIN posts p ON p.id = c.post_id ORDER BY 1, 2")

@@ -44,7 +44,7 @@ fn runbook_with_concurrent_writer_matches_oracle() {
     let st = status::status(&spec, Busy::default()).expect("status");
     assert_eq!(st.phase, Phase::Drained, "{st:?}");
     assert_eq!(st.pending, Some(0));
-    ops::cutover(&spec, Busy::default()).expect("cutover");
+    ops::cutover(&spec, &ops::CutoverOptions::default()).expect("cutover");
     let compared = oracle::assert_matches(&old, &new);
     assert!(compared > 6_000, "compared {compared} rows");
     let st = status::status(&spec, Busy::default()).expect("status");

@@ -58,7 +58,7 @@ fn check(case: &Case) {
     let stats = writer.stop();
     let st = status::status(&spec, Busy::default()).expect("status");
     assert_eq!((st.phase, st.pending), (Phase::Drained, Some(0)), "{st:?}");
-    ops::cutover(&spec, Busy::default()).expect("cutover");
+    ops::cutover(&spec, &ops::CutoverOptions::default()).expect("cutover");
     let compared = oracle::compare(&old, &new, &case.oracle);
     let integrity: String = Connection::open(&new)
         .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
@@ -171,7 +171,7 @@ fn null_primary_key_written_during_the_copy_fails_drain_until_fixed() {
     conn.execute("UPDATE t SET code = 'n' || v WHERE code IS NULL", [])
         .expect("writes flow again, the operator fixes the rows");
     run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
-    ops::cutover(&spec, Busy::default()).expect("cutover");
+    ops::cutover(&spec, &ops::CutoverOptions::default()).expect("cutover");
     let rows: String = Connection::open(&new)
         .and_then(|c| {
             c.query_row(
@@ -255,7 +255,7 @@ fn nocase_key_of_a_renumbered_table_keeps_its_id_and_translates_any_case() {
     )
     .expect("writes while recording");
     run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
-    ops::cutover(&spec, Busy::default()).expect("cutover");
+    ops::cutover(&spec, &ops::CutoverOptions::default()).expect("cutover");
     let got: String = Connection::open(&new)
         .and_then(|c| {
             c.query_row(

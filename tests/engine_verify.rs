@@ -135,3 +135,94 @@ fn extra_and_missing_rows_are_found_and_repaired() {
     verify(&old, &new, Repair::CheckOnly).expect("equal after the repair");
     drain_and_compare(&old, &new);
 }
+
+/// An old table with an index on `sku`, 50k rows, migrated to a renamed
+/// table whose schema forgot the index.
+fn migrated_without_the_sku_index(dir: &Path) -> (PathBuf, PathBuf) {
+    let (old, new) = (dir.join("old.db"), dir.join("new.db"));
+    let conn = Connection::open(&old).expect("old");
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         CREATE TABLE item (id INTEGER PRIMARY KEY, sku TEXT NOT NULL, qty INTEGER);
+         CREATE INDEX item_sku ON item(sku);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000)
+         INSERT INTO item SELECT i, 'sku-' || i, i % 97 FROM n;",
+    )
+    .expect("old db");
+    let schema = SchemaFile::parse(
+        "schema.sql",
+        "-- mig:from item\nCREATE TABLE stock (id INTEGER PRIMARY KEY, sku TEXT NOT NULL, qty INTEGER);",
+    )
+    .expect("schema");
+    run(|ctx| ops::migrate(&spec(&old, &new), &schema, &MigrateOptions::default(), ctx))
+        .expect("migrate");
+    (old, new)
+}
+
+const QUERIES: &str = "-- by key: as fast on both
+-- mig:old SELECT qty FROM item WHERE id = 777;
+SELECT qty FROM stock WHERE id = 777;
+
+-- by sku: the new schema lost item_sku; the ';' in the string is no separator
+-- mig:old SELECT sum(qty) FROM item WHERE sku = 'sku-25000' OR sku = 'x;y';
+SELECT sum(qty) FROM stock WHERE sku = 'sku-25000' OR sku = 'x;y';
+";
+
+fn with_queries(sql: &str) -> VerifyOptions {
+    VerifyOptions {
+        queries: Some(ops::QueryFile {
+            name: "q.sql".into(),
+            sql: sql.into(),
+            runs: 5,
+        }),
+        ..VerifyOptions::default()
+    }
+}
+
+#[test]
+fn queries_flag_a_query_slower_because_the_new_schema_dropped_an_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = migrated_without_the_sku_index(dir.path());
+    let s = run(|ctx| ops::verify(&spec(&old, &new), &with_queries(QUERIES), ctx))
+        .expect("verify with queries");
+    assert!(s.certified, "{s:?}");
+    assert_eq!(s.queries.len(), 2, "{:#?}", s.queries);
+    let (by_key, by_sku) = (&s.queries[0], &s.queries[1]);
+    assert_eq!((by_key.line, by_sku.line), (3, 7));
+    assert_eq!(
+        by_sku.old_sql,
+        "SELECT sum(qty) FROM item WHERE sku = 'sku-25000' OR sku = 'x;y'"
+    );
+    assert_eq!((by_key.rows, by_sku.rows, by_sku.runs), (1, 1, 5));
+    assert!(
+        by_sku.slower,
+        "a full scan of 50k rows vs an index lookup: {by_sku:?}"
+    );
+    assert!(!by_key.slower, "a primary-key lookup on both: {by_key:?}");
+}
+
+#[test]
+fn queries_that_write_are_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = migrated_without_the_sku_index(dir.path());
+    let before = std::fs::read(&new).expect("new");
+    let err = run(|ctx| {
+        ops::verify(
+            &spec(&old, &new),
+            &with_queries("SELECT 1;\nUPDATE stock SET qty = 0;"),
+            ctx,
+        )
+    })
+    .expect_err("a writing statement must be refused");
+    assert!(matches!(err, EngineError::Schema { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("q.sql:2: query 2 is not read-only"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&new).expect("new"),
+        before,
+        "nothing ran, nothing changed"
+    );
+}

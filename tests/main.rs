@@ -5,6 +5,7 @@ mod support;
 
 mod agent_remote;
 mod cli;
+mod engine_certify;
 mod engine_drain;
 mod engine_locks;
 mod engine_property;

@@ -102,7 +102,7 @@ async fn malformed_requests_get_their_status_codes_and_change_no_file() {
         ),
         (
             "cutover before migrate",
-            drop_ok(c.cutover(pb::CutoverRequest { database: "a".into() }).await),
+            drop_ok(c.cutover(pb::CutoverRequest { database: "a".into(), ..Default::default() }).await),
             Code::FailedPrecondition,
         ),
         (

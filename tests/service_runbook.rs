@@ -136,6 +136,7 @@ async fn runbook_over_grpc_with_concurrent_writer_matches_oracle() {
     let err = client
         .cutover(pb::CutoverRequest {
             database: DB.into(),
+            ..Default::default()
         })
         .await
         .expect_err("cutover before drain must be refused");
@@ -168,11 +169,13 @@ async fn runbook_over_grpc_with_concurrent_writer_matches_oracle() {
     let cut = client
         .cutover(pb::CutoverRequest {
             database: DB.into(),
+            ..Default::default()
         })
         .await
         .expect("cutover")
         .into_inner();
     assert!(cut.id_mapping_removed && cut.progress_removed);
+    assert!(cut.certified, "drain verified the copy before the freeze");
     let compared = oracle::assert_matches(&old, &new);
     assert!(compared > 4_000, "compared {compared} rows");
 

@@ -14,6 +14,7 @@ pub const INTERNAL_TABLES: &[&str] = &[
     "_migration_progress",
     "_id_mapping",
     "_schema_identity",
+    "_mig_certificate",
 ];
 
 /// Prefix of the recording triggers mig installs on the old database.

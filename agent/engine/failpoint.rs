@@ -19,6 +19,8 @@ pub const POINTS: &[&str] = &[
     "migrate.after-copy",
     "replay.mid-batch",
     "replay.after-batch",
+    "verify.before-certify",
+    "verify.after-certify",
     "drain.after-freeze",
     "drain.before-finish",
     "drain.after-finish",

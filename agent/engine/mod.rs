@@ -6,6 +6,7 @@
 //! for pause and cancel between chunks.
 
 pub mod catalog;
+pub mod certificate;
 pub mod copy;
 pub mod error;
 pub mod failpoint;

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use super::certificate::{self, Certificate};
 use super::error::Result;
 use super::open::{self, Busy};
 use super::ops::locate;
@@ -65,6 +66,8 @@ pub struct Status {
     pub drained: bool,
     pub tables: Vec<TableCopy>,
     pub warnings: Vec<String>,
+    /// Verification recorded in the new database (default: none).
+    pub certificate: Certificate,
 }
 
 pub fn status(spec: &DatabaseSpec, busy: Busy) -> Result<Status> {
@@ -91,6 +94,7 @@ pub fn status(spec: &DatabaseSpec, busy: Busy) -> Result<Status> {
         drained: false,
         tables: Vec::new(),
         warnings: Vec::new(),
+        certificate: Certificate::default(),
     };
     let mut catalog = None;
     if let Some(old) = loc.old.as_ref().filter(|p| p.exists()) {
@@ -122,6 +126,7 @@ pub fn status(spec: &DatabaseSpec, busy: Busy) -> Result<Status> {
         s.migration = meta::read_status(&conn, "main")?;
         if let Some(id) = meta::read_identity(&conn, "main")? {
             s.schema_hash = schema::short_hash(&id.schema_hash).to_string();
+            s.certificate = certificate::read(&conn, "main", &id.migration_id)?;
         }
         s.id_mapping_rows = meta::count_rows(&conn, "main", "_id_mapping")?;
         s.progress_rows = meta::count_rows(&conn, "main", "_migration_progress")?;
@@ -170,24 +175,37 @@ fn derive_phase(s: &mut Status) {
         .map(|p| p.display().to_string())
         .unwrap_or_default();
     let pending = s.pending.unwrap_or(0);
+    let certified = s.certificate.certified();
+    let unverified = if s.certificate.cutover_skipped_verify_at.is_some() {
+        "cut over without verification; "
+    } else {
+        ""
+    };
     let (phase, next) = match (s.migration, s.marker) {
         (Some(meta::MigrationStatus::Ready), Some(_)) => (
             Phase::CutOver,
-            "move traffic to the new service; once it serves, `mig cleanup-old` removes the migration tables from the old database".to_string(),
+            format!("{unverified}move traffic to the new service; once it serves, `mig cleanup-old` removes the migration tables from the old database"),
         ),
-        (Some(meta::MigrationStatus::Ready), None) => (Phase::Complete, "nothing left to do".to_string()),
+        (Some(meta::MigrationStatus::Ready), None) => (Phase::Complete, format!("{unverified}nothing left to do")),
         (Some(meta::MigrationStatus::Migrating), _) if !s.copy_complete => {
             (Phase::Copying, "the copy is running or was interrupted: `mig migrate` resumes it".to_string())
         }
-        (Some(meta::MigrationStatus::Migrating), Some(MarkerStatus::Draining)) if pending == 0 && s.drained => {
-            (Phase::Drained, "run `mig cutover`".to_string())
+        (Some(meta::MigrationStatus::Migrating), Some(MarkerStatus::Draining)) if pending == 0 && s.drained && certified => {
+            (Phase::Drained, "run `mig cutover` (the copy is verified)".to_string())
         }
+        (Some(meta::MigrationStatus::Migrating), Some(MarkerStatus::Draining)) if pending == 0 && s.drained => (
+            Phase::Drained,
+            "the copy is not verified: run `mig verify`, then `mig cutover` (or `mig cutover --skip-verify` to go on without verification)".to_string(),
+        ),
         (Some(meta::MigrationStatus::Migrating), Some(MarkerStatus::Draining)) => {
             (Phase::Draining, format!("writes are refused; run `mig drain` to replay the {pending} pending entries"))
         }
         (Some(meta::MigrationStatus::Migrating), Some(MarkerStatus::Recording)) => (
             Phase::Recording,
-            format!("deploy the new service on {new} (it waits while the status is migrating), then run `mig drain`"),
+            format!(
+                "deploy the new service on {new} (it waits while the status is migrating), then run `mig drain`{}",
+                if certified { " (the copy is verified)" } else { " (it verifies the copy first, while writes flow)" }
+            ),
         ),
         (Some(meta::MigrationStatus::Migrating), None) => (
             Phase::Copying,

@@ -4,11 +4,13 @@
 use std::path::Path;
 
 use crate::engine::ops::{
-    CutoverReport, DrainSummary, MigrateSummary, PlanOutcome, ResetReport, VerifySummary,
+    CutoverReport, DrainSummary, MigrateSummary, PlanOutcome, ResetReport, VerifyStage,
+    VerifySummary,
 };
 use crate::engine::plan::{ColumnSource, KeyMode};
 use crate::engine::record::{MarkerStatus, Removed};
 use crate::engine::status::{Phase, Status};
+use crate::engine::verify::queries::QueryTiming;
 use crate::engine::{meta, Event};
 use crate::jobs::{EventBody, JobEvent, JobKind, JobSnapshot, JobState, Summary};
 use crate::proto as pb;
@@ -125,6 +127,8 @@ fn column_source(s: ColumnSource) -> &'static str {
 }
 
 pub fn status_report(database: &str, s: Status, job: Option<JobSnapshot>) -> pb::StatusReport {
+    let certificate = s.certificate.clone();
+    let verified = certificate.verified.as_ref();
     pb::StatusReport {
         database: database.to_string(),
         old_path: s.old_path.as_deref().map(path_str).unwrap_or_default(),
@@ -167,6 +171,13 @@ pub fn status_report(database: &str, s: Status, job: Option<JobSnapshot>) -> pb:
         running_job: job.map(Into::into),
         warnings: s.warnings,
         drained: s.drained,
+        certified: s.certificate.certified(),
+        verified_at: verified.map(|v| v.at.clone()).unwrap_or_default(),
+        verified_log_position: verified.map_or(0, |v| v.log_position),
+        verified_rows: verified.map_or(0, |v| v.rows),
+        verified_by: verified.map(|v| v.by.clone()).unwrap_or_default(),
+        skip_verify: s.certificate.cutover_skipped_verify_at.is_some(),
+        drain_skipped_verify: s.certificate.drain_skipped_verify_at.is_some(),
     }
 }
 
@@ -176,6 +187,8 @@ pub fn cutover_report(r: CutoverReport) -> pb::CutoverReport {
         id_mapping_removed: r.id_mapping_removed,
         progress_removed: r.progress_removed,
         new_path: path_str(&r.new_path),
+        certified: r.certified,
+        verified_at: r.verified_at,
     }
 }
 
@@ -232,6 +245,24 @@ fn drain_summary(s: DrainSummary) -> pb::DrainSummary {
         attempts: s.attempts,
         checkpoint: s.checkpoint,
         warnings: s.warnings,
+        verify_stage: match s.verify {
+            VerifyStage::AlreadyCertified => "already certified",
+            VerifyStage::Verified { .. } => "verified",
+            VerifyStage::Skipped => "skipped",
+        }
+        .to_string(),
+        verified_rows: match s.verify {
+            VerifyStage::Verified { rows, .. } => rows,
+            _ => 0,
+        },
+        rows_repaired: match s.verify {
+            VerifyStage::Verified { rows_repaired, .. } => rows_repaired,
+            _ => 0,
+        },
+        verify_seconds: match s.verify {
+            VerifyStage::Verified { millis, .. } => millis as f64 / 1000.0,
+            _ => 0.0,
+        },
     }
 }
 
@@ -255,6 +286,25 @@ fn verify_summary(s: VerifySummary) -> pb::VerifySummary {
         rows_repaired: s.rows_repaired,
         entries_replayed: s.entries_replayed,
         seconds: s.seconds,
+        log_position: s.log_position,
+        certified: s.certified,
+        queries_slower: s.queries.iter().filter(|q| q.slower).count() as u32,
+        queries: s.queries.into_iter().map(query_timing).collect(),
+    }
+}
+
+fn query_timing(q: QueryTiming) -> pb::QueryTiming {
+    pb::QueryTiming {
+        number: q.number,
+        line: q.line,
+        sql: q.sql,
+        old_sql: q.old_sql,
+        old_ms: q.old_ms,
+        new_ms: q.new_ms,
+        ratio: q.ratio,
+        slower: q.slower,
+        rows: q.rows,
+        runs: q.runs,
     }
 }
 

@@ -9,8 +9,10 @@ use super::stream::{follow, Follow};
 use super::{caller, require, steps::schema_of, EventStream, MigratorService, ServiceError};
 use crate::config::Role;
 use crate::engine::open::Busy;
-use crate::engine::ops::{self, DrainOptions, MigrateOptions, TimeoutPolicy, VerifyOptions};
-use crate::engine::verify::Repair;
+use crate::engine::ops::{
+    self, DrainOptions, MigrateOptions, QueryFile, TimeoutPolicy, VerifyFirst, VerifyOptions,
+};
+use crate::engine::verify::{queries, Repair};
 use crate::jobs::{JobKind, Summary};
 use crate::proto as pb;
 
@@ -60,6 +62,9 @@ fn drain_options(r: &pb::DrainRequest, busy: Busy) -> Result<DrainOptions, Servi
     if r.max_attempts > 0 {
         opts.max_attempts = r.max_attempts;
     }
+    if r.skip_verify {
+        opts.verify_first = VerifyFirst::Skip;
+    }
     opts.policy = match pb::DrainTimeoutPolicy::try_from(r.on_timeout) {
         Ok(pb::DrainTimeoutPolicy::Unspecified) | Ok(pb::DrainTimeoutPolicy::Retry) => {
             TimeoutPolicy::Retry
@@ -89,7 +94,7 @@ pub(super) async fn drain(
             ops::drain(&cfg.spec, &opts, ctx).map(Summary::Drain)
         })
         .await?;
-    tracing::info!(target: "mig::audit", rpc = "Drain", database = %config.name, caller = %who, job = %job.id);
+    tracing::info!(target: "mig::audit", rpc = "Drain", database = %config.name, caller = %who, job = %job.id, skip_verify = r.skip_verify);
     Ok(follow(job, 1, mode(r.detach)))
 }
 
@@ -112,6 +117,19 @@ pub(super) async fn verify(
         } else {
             Repair::Recopy
         },
+        queries: (!r.queries_sql.is_empty()).then(|| QueryFile {
+            name: if r.queries_file.is_empty() {
+                "queries.sql".to_string()
+            } else {
+                r.queries_file.clone()
+            },
+            sql: r.queries_sql.clone(),
+            runs: if r.query_runs > 0 {
+                r.query_runs
+            } else {
+                queries::RUNS
+            },
+        }),
     };
     let job = svc
         .registry
@@ -119,7 +137,7 @@ pub(super) async fn verify(
             ops::verify(&cfg.spec, &opts, ctx).map(Summary::Verify)
         })
         .await?;
-    tracing::info!(target: "mig::audit", rpc = "Verify", database = %config.name, caller = %who, job = %job.id, check_only = r.check_only);
+    tracing::info!(target: "mig::audit", rpc = "Verify", database = %config.name, caller = %who, job = %job.id, check_only = r.check_only, queries = !r.queries_sql.is_empty());
     Ok(follow(job, 1, mode(r.detach)))
 }
 

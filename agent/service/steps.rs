@@ -136,14 +136,20 @@ pub(super) async fn cutover(
 ) -> Result<pb::CutoverReport, ServiceError> {
     let who = require(&req, Role::Operator, "cutover")?;
     let config = svc.config(&req.get_ref().database)?;
-    tracing::info!(target: "mig::audit", rpc = "Cutover", database = %config.name, caller = %who);
+    let skip_verify = req.get_ref().skip_verify;
+    tracing::info!(target: "mig::audit", rpc = "Cutover", database = %config.name, caller = %who, skip_verify);
     let guard = svc.registry.begin_step(&config.name, "cutover").await?;
+    let opts = ops::CutoverOptions {
+        busy: busy(&config),
+        verification: if skip_verify {
+            ops::Verification::Skip
+        } else {
+            ops::Verification::Required
+        },
+    };
     blocking(move || {
         let _guard = guard;
-        Ok(convert::cutover_report(ops::cutover(
-            &config.spec,
-            busy(&config),
-        )?))
+        Ok(convert::cutover_report(ops::cutover(&config.spec, &opts)?))
     })
     .await
 }

@@ -1,4 +1,5 @@
-//! `mig drain`: starts the drain job (writes refused briefly, the recorded
+//! `mig drain`: starts the drain job (the copy verified while writes flow
+//! unless already certified, then writes refused briefly and the recorded
 //! tail replayed) and follows it to the end, then prints its summary.
 
 use mig::proto::{DrainRequest, DrainTimeoutPolicy};
@@ -27,6 +28,7 @@ fn request(database: &str, args: &DrainArgs) -> DrainRequest {
         freeze_limit_ms: args.freeze_limit_ms.unwrap_or(0),
         on_timeout: policy as i32,
         max_attempts: args.max_attempts.unwrap_or(0),
+        skip_verify: args.skip_verify,
     }
 }
 
@@ -40,6 +42,7 @@ mod tests {
             freeze_limit_ms: Some(500),
             on_timeout: Some(OnTimeout::Stop),
             max_attempts: None,
+            skip_verify: true,
             detach: false,
         };
         let r = request("shop", &args);
@@ -47,5 +50,6 @@ mod tests {
         assert_eq!(r.on_timeout, DrainTimeoutPolicy::Stop as i32);
         assert_eq!(r.max_attempts, 0);
         assert_eq!(r.database, "shop");
+        assert!(r.skip_verify);
     }
 }

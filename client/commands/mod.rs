@@ -100,7 +100,7 @@ async fn dispatch(
         Command::Status => status::run(s, out).await,
         Command::Drain(a) => drain::run(s, a, out).await,
         Command::Verify(a) => verify::run(s, a, out).await,
-        Command::Cutover => cutover::run(s, out).await,
+        Command::Cutover(a) => cutover::run(s, a, out).await,
         Command::CleanupOld => cleanup_old::run(s, out).await,
         Command::Reset(a) => reset::run(s, a, out).await,
         Command::Watch(a) => watch::run(s, a, out).await,

@@ -187,8 +187,10 @@ impl Driver {
                     None
                 }
                 Next::Cutover => {
+                    // Drain certified the copy; cutover refuses otherwise.
                     let request = CutoverRequest {
                         database: database.clone(),
+                        skip_verify: false,
                     };
                     client.cutover(request).await.context("cutover")?;
                     None

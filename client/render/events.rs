@@ -133,8 +133,29 @@ pub fn drain_summary(d: &DrainSummary) -> Vec<String> {
         ),
         format!("replay checkpoint: {}", d.checkpoint),
     ];
+    let next = match d.verify_stage.as_str() {
+        "verified" => {
+            let mut line = format!(
+                "verified before the freeze: {} rows in {:.1} s (certified)",
+                d.verified_rows, d.verify_seconds
+            );
+            if d.rows_repaired > 0 {
+                line.push_str(&format!(", {} row(s) repaired", d.rows_repaired));
+            }
+            out.push(line);
+            "next: run `mig cutover`"
+        }
+        "skipped" => {
+            out.push("verify: skipped (--skip-verify); not certified".into());
+            "next: run `mig verify` to certify the copy, then `mig cutover` (or `mig cutover --skip-verify`)"
+        }
+        _ => {
+            out.push("verify: already certified by an earlier verify".into());
+            "next: run `mig cutover`"
+        }
+    };
     out.extend(d.warnings.iter().map(|w| format!("warning: {w}")));
-    out.push("next: run `mig cutover`".into());
+    out.push(next.into());
     out
 }
 
@@ -167,7 +188,47 @@ pub fn verify_summary(v: &VerifySummary) -> Vec<String> {
             v.chunks_recopied, v.rows_repaired
         ));
     }
+    if v.certified {
+        out.push(format!("certified at replay checkpoint {}", v.log_position));
+    }
+    if !v.queries.is_empty() {
+        out.extend(queries(v));
+    }
     out
+}
+
+/// The query baseline: one line per query, then the verdict.
+fn queries(v: &VerifySummary) -> Vec<String> {
+    let mut out = vec!["queries (median ms, old -> new):".to_string()];
+    for q in &v.queries {
+        out.push(format!(
+            "  {:>3}. line {:<4} {:>9.3} -> {:>9.3}  {:>6.2}x{}  {}",
+            q.number,
+            q.line,
+            q.old_ms,
+            q.new_ms,
+            q.ratio,
+            if q.slower { "  SLOWER" } else { "" },
+            one_line(&q.sql, 60)
+        ));
+    }
+    out.push(match v.queries_slower {
+        0 => format!("queries: {} timed, none more than 2x slower on the new database", v.queries.len()),
+        n => format!(
+            "queries: {n} of {} more than 2x slower on the new database: check the new schema for a lost index",
+            v.queries.len()
+        ),
+    });
+    out
+}
+
+fn one_line(sql: &str, max: usize) -> String {
+    let flat = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        format!("{}…", flat.chars().take(max).collect::<String>())
+    }
 }
 
 #[cfg(test)]
@@ -284,6 +345,10 @@ mod tests {
             attempts: 1,
             checkpoint: 99,
             warnings: vec!["w".into()],
+            verify_stage: "verified".into(),
+            verified_rows: 1000,
+            rows_repaired: 0,
+            verify_seconds: 0.42,
         };
         assert_eq!(
             drain_summary(&d),
@@ -291,9 +356,48 @@ mod tests {
                 "drained: replayed 42 entries in 0.3 s",
                 "writes refused for 12 ms (attempts: 1)",
                 "replay checkpoint: 99",
+                "verified before the freeze: 1000 rows in 0.4 s (certified)",
                 "warning: w",
                 "next: run `mig cutover`",
             ]
         );
+        let skipped = DrainSummary {
+            verify_stage: "skipped".into(),
+            ..d
+        };
+        assert!(drain_summary(&skipped)
+            .last()
+            .is_some_and(|l| l.starts_with("next: run `mig verify`")));
+    }
+
+    #[test]
+    fn verify_summary_flags_a_slower_query() {
+        let v = VerifySummary {
+            certified: true,
+            log_position: 7,
+            queries: vec![mig::proto::QueryTiming {
+                number: 1,
+                line: 3,
+                sql: "SELECT *\n FROM t WHERE a = 1".into(),
+                old_ms: 0.5,
+                new_ms: 20.0,
+                ratio: 40.0,
+                slower: true,
+                ..Default::default()
+            }],
+            queries_slower: 1,
+            ..Default::default()
+        };
+        let lines = verify_summary(&v);
+        assert!(lines.contains(&"certified at replay checkpoint 7".to_string()));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("SLOWER") && l.contains("line 3")),
+            "{lines:#?}"
+        );
+        assert!(lines
+            .last()
+            .is_some_and(|l| l.starts_with("queries: 1 of 1 more than 2x slower")));
     }
 }

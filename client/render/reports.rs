@@ -9,6 +9,11 @@ use super::{names, yes_no};
 pub fn cutover(r: &CutoverReport) -> Vec<String> {
     vec![
         format!("cutover complete: {} is ready ({:.0} ms)", r.new_path, r.millis),
+        if r.certified {
+            format!("verification: certified (verified at {})", r.verified_at)
+        } else {
+            "verification: none — cut over without verification (--skip-verify, recorded)".into()
+        },
         format!("_id_mapping: {}", removed(r.id_mapping_removed)),
         format!("_migration_progress: {}", removed(r.progress_removed)),
         "next: move traffic to the new service; once it serves, `mig cleanup-old` removes the migration tables from the old database".into(),
@@ -104,9 +109,12 @@ mod tests {
             id_mapping_removed: true,
             progress_removed: true,
             new_path: "new.db".into(),
+            certified: false,
+            verified_at: String::new(),
         });
         assert_eq!(c[0], "cutover complete: new.db is ready (3 ms)");
-        assert_eq!(c[1], "_id_mapping: removed");
+        assert!(c[1].contains("cut over without verification"));
+        assert_eq!(c[2], "_id_mapping: removed");
         let r = reset(&ResetReport {
             dry_run: true,
             actions: vec!["delete new.db".into()],

@@ -44,6 +44,9 @@ pub fn lines(s: &StatusReport) -> Vec<String> {
     if s.progress_rows.is_some() {
         out.extend(progress(s));
     }
+    if s.new_exists {
+        out.push(format!("certified: {}", certification(s)));
+    }
     if let Some(job) = &s.running_job {
         out.push(format!("running job: {}", job_line(job)));
     }
@@ -75,6 +78,23 @@ fn progress(s: &StatusReport) -> Vec<String> {
     }
     out.push(format!("drained: {}", yes_no(s.drained)));
     out
+}
+
+/// Whether a full verify certified the migration, or how it went on without.
+fn certification(s: &StatusReport) -> String {
+    if s.certified {
+        return format!(
+            "yes (verified by {} at {}, replay checkpoint {}, {} rows)",
+            s.verified_by, s.verified_at, s.verified_log_position, s.verified_rows
+        );
+    }
+    if s.skip_verify {
+        return "no — cut over without verification (--skip-verify)".into();
+    }
+    if s.drain_skipped_verify {
+        return "no (drain ran with --skip-verify; run `mig verify`)".into();
+    }
+    "no (`mig verify`, or `mig drain`, certifies it)".into()
 }
 
 /// `<id> (<kind>, <state>)`.
@@ -167,6 +187,7 @@ replay checkpoint: 119
 copy: complete
   customer  100 rows copied (done)
 drained: no
+certified: no (`mig verify`, or `mig drain`, certifies it)
 next: run `mig drain`";
         assert_eq!(text, expected);
     }
@@ -188,8 +209,10 @@ next: run `mig drain`";
             ..Default::default()
         });
         s.warnings = vec!["w".into()];
+        s.skip_verify = true;
         let text = lines(&s);
         for want in [
+            "certified: no — cut over without verification (--skip-verify)",
             "migration status: ready",
             "pending replay entries: 0 (cutover complete)",
             "_id_mapping: removed",

@@ -55,11 +55,25 @@ fn runbook_end_to_end_with_the_lines_it_expects() {
     let run = p.mig(&with_files("drain")).ok();
     run.line_starting("drained: replayed ");
     run.line_starting("writes refused for ");
+    // Drain verified the copy (before the freeze): the migration is certified.
+    run.line_starting("verified before the freeze: 850 rows in ");
+    // ...and its progress showed the verify stage before the freeze.
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let at = |prefix: &str| lines.iter().position(|l| l.starts_with(prefix));
+    assert!(
+        at("[verify] comparing every table").expect("verify step")
+            < at("[freeze] ").expect("freeze step"),
+        "{}",
+        run.stdout
+    );
     let st = p.mig(&with_files("status")).ok();
     st.has_line("marker status: draining")
         .has_line("pending replay entries: 0")
         .has_line("phase: drained")
-        .has_line("next: run `mig cutover`");
+        .has_line("next: run `mig cutover` (the copy is verified)");
+    assert!(st
+        .line_starting("certified: yes (verified by drain at ")
+        .ends_with(" rows)"));
     // The old service's writes are now refused.
     let old = rusqlite::Connection::open(p.path("old.db")).expect("open old");
     assert!(old
@@ -71,12 +85,12 @@ fn runbook_end_to_end_with_the_lines_it_expects() {
     drop(old);
 
     // Phase 3: cutover.
-    p.mig(&["cutover", "--new", "new.db"])
-        .ok()
-        .line_starting("cutover complete: ");
-    p.mig(&with_files("status"))
-        .ok()
-        .has_line("migration status: ready")
+    let cut = p.mig(&["cutover", "--new", "new.db"]).ok();
+    cut.line_starting("cutover complete: ");
+    cut.line_starting("verification: certified (verified at ");
+    let st = p.mig(&with_files("status")).ok();
+    st.line_starting("certified: yes (verified by drain");
+    st.has_line("migration status: ready")
         .has_line("pending replay entries: 0 (cutover complete)")
         .has_line("_id_mapping: removed")
         .has_line("_migration_progress: removed");

@@ -68,3 +68,116 @@ fn verify_through_an_agent() {
         .to_string();
     assert!(line.contains("at key 9;"), "{line}");
 }
+
+/// Exit code of FAILED_PRECONDITION (`client/exit.rs`).
+const FAILED: i32 = super::harness::FAILED;
+
+#[test]
+fn cutover_of_an_uncertified_migration_is_refused_and_skip_verify_is_shown_by_status() {
+    let p = Project::shop(100);
+    p.mig(&with_files(&["migrate", "--schema", "schema.sql"]))
+        .ok();
+    p.mig(&with_files(&["drain", "--skip-verify"]))
+        .ok()
+        .has_line("verify: skipped (--skip-verify); not certified");
+    p.mig(&with_files(&["status"]))
+        .ok()
+        .has_line("certified: no (drain ran with --skip-verify; run `mig verify`)")
+        .line_starting("next: the copy is not verified: run `mig verify`");
+    let before = std::fs::read(p.path("new.db")).expect("new");
+    let line = p
+        .mig(&with_files(&["cutover"]))
+        .fails(FAILED, "cutover failed: the migration is not certified: drain ran with --skip-verify; run `mig verify`")
+        .to_string();
+    assert!(line.contains("or pass --skip-verify"), "{line}");
+    assert_eq!(std::fs::read(p.path("new.db")).expect("new"), before);
+
+    p.mig(&with_files(&["cutover", "--skip-verify"]))
+        .ok()
+        .line_starting("verification: none — cut over without verification");
+    let st = p.mig(&with_files(&["status"])).ok();
+    st.has_line("phase: cut over")
+        .has_line("certified: no — cut over without verification (--skip-verify)");
+    assert!(st
+        .line_starting("next: ")
+        .starts_with("next: cut over without verification; "));
+    let json = p.mig(&with_files(&["--json", "status"])).ok();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(v["skipVerify"], true, "{v}");
+}
+
+#[test]
+fn verify_after_drain_is_a_final_check_that_certifies_and_catches_a_tampered_row() {
+    let p = Project::shop(100);
+    p.mig(&with_files(&["migrate", "--schema", "schema.sql"]))
+        .ok();
+    p.mig(&with_files(&["drain", "--skip-verify"])).ok();
+    p.mig(&with_files(&["verify", "--check-only"]))
+        .ok()
+        .line_starting("certified at replay checkpoint ");
+    p.mig(&with_files(&["status"]))
+        .ok()
+        .line_starting("certified: yes (verified by verify at ");
+    p.sql("new.db", "UPDATE customer SET email = 'x' WHERE id = 12;");
+    let line = p
+        .mig(&with_files(&["verify", "--check-only"]))
+        .fails(DATA_LOSS, "verify failed: ")
+        .to_string();
+    assert!(
+        line.contains("table customer") && line.contains("at key 12;"),
+        "{line}"
+    );
+    p.mig(&with_files(&["status"]))
+        .ok()
+        .line_starting("certified: no ");
+    p.mig(&with_files(&["cutover"]))
+        .fails(FAILED, "cutover failed: the migration is not certified");
+}
+
+#[test]
+fn verify_queries_through_an_agent_flags_the_query_that_lost_its_index() {
+    let p = Project::empty("items");
+    p.sql(
+        "old.db",
+        "PRAGMA journal_mode = WAL;
+         CREATE TABLE item (id INTEGER PRIMARY KEY, sku TEXT NOT NULL, qty INTEGER);
+         CREATE INDEX item_sku ON item(sku);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000)
+         INSERT INTO item SELECT i, 'sku-' || i, i % 97 FROM n;",
+    );
+    p.write(
+        "schema.sql",
+        "CREATE TABLE item (id INTEGER PRIMARY KEY, sku TEXT NOT NULL, qty INTEGER);\n",
+    );
+    p.write(
+        "queries.sql",
+        "SELECT qty FROM item WHERE id = 4242;\nSELECT count(*) FROM item WHERE sku = 'sku-31337';\n",
+    );
+    let agent = TestAgent::plain(vec![database("items", &p)]);
+    let a = agent.url.as_str();
+    p.mig(&["--agent", a, "migrate", "--schema", "schema.sql"])
+        .ok();
+    let run = p
+        .mig(&["--agent", a, "verify", "--queries", "queries.sql"])
+        .ok();
+    let slow = run.line_starting("    2. line 2");
+    assert!(slow.contains("SLOWER"), "{}", run.stdout);
+    assert!(
+        !run.line_starting("    1. line 1").contains("SLOWER"),
+        "{}",
+        run.stdout
+    );
+    run.line_starting("queries: 1 of 2 more than 2x slower on the new database");
+
+    p.write("bad.sql", "SELECT 1;\nDELETE FROM item;\n");
+    p.mig(&["--agent", a, "verify", "--queries", "bad.sql"])
+        .fails(
+            super::harness::FAILED,
+            "verify failed: bad.sql:2: query 2 is not read-only",
+        );
+    let rows: i64 = rusqlite::Connection::open(p.path("new.db"))
+        .expect("new")
+        .query_row("SELECT count(*) FROM item", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(rows, 50_000);
+}

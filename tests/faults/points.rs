@@ -34,6 +34,8 @@ pub const SCENARIOS: &[(Step, &str)] = &[
     (Step::Reset, "remove.after-commit"),
     (Step::Reset, "reset.before-delete-new"),
     (Step::Reset, "reset.mid-delete"),
+    (Step::Drain, "verify.before-certify"),
+    (Step::Drain, "verify.after-certify"),
 ];
 
 /// Kills `step` at `failpoint`, recovers, finishes and checks.
@@ -152,4 +154,6 @@ scenario_tests! {
     reset_killed_after_its_old_commit: 21;
     reset_killed_before_deleting_the_new_db: 22;
     reset_killed_between_deleting_files: 23;
+    drain_killed_before_recording_its_verification: 24;
+    drain_killed_after_recording_its_verification: 25;
 }

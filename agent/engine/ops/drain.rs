@@ -16,7 +16,9 @@ use super::super::open::{self, Busy};
 use super::super::paths::DatabaseSpec;
 use super::super::plan::{KeyMode, Plan};
 use super::super::record::{self, MarkerStatus};
-use super::super::{meta, replay, verify, Ctx, Event};
+use super::super::verify::Repair;
+use super::super::{certificate, meta, replay, verify, Ctx, Event};
+use super::verify::VerifyOptions;
 use super::{locate, recorded_plan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +27,32 @@ pub enum TimeoutPolicy {
     Retry,
     /// Back to recording and fail.
     Stop,
+}
+
+/// Whether drain verifies the copy before it freezes writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyFirst {
+    /// Verify (while writes flow) unless the migration is already certified.
+    WhenUncertified,
+    /// Do not verify; recorded, and cutover then refuses without its own
+    /// `--skip-verify`.
+    Skip,
+}
+
+/// What drain's verify stage did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum VerifyStage {
+    /// Certified by an earlier verify; nothing to compare.
+    #[default]
+    AlreadyCertified,
+    /// Compared every table while writes flowed, and certified.
+    Verified {
+        rows: u64,
+        rows_repaired: u64,
+        millis: u64,
+    },
+    /// `--skip-verify`: not compared, not certified.
+    Skipped,
 }
 
 #[derive(Debug, Clone)]
@@ -36,6 +64,9 @@ pub struct DrainOptions {
     pub catch_up_below: u64,
     pub policy: TimeoutPolicy,
     pub max_attempts: u32,
+    pub verify_first: VerifyFirst,
+    /// Old rows per compared chunk in the verify stage.
+    pub verify_chunk_rows: u64,
 }
 
 impl Default for DrainOptions {
@@ -46,6 +77,8 @@ impl Default for DrainOptions {
             catch_up_below: 2_000,
             policy: TimeoutPolicy::Retry,
             max_attempts: 5,
+            verify_first: VerifyFirst::WhenUncertified,
+            verify_chunk_rows: super::verify::CHUNK_ROWS,
         }
     }
 }
@@ -59,6 +92,7 @@ pub struct DrainSummary {
     pub attempts: u32,
     pub checkpoint: u64,
     pub warnings: Vec<String>,
+    pub verify: VerifyStage,
 }
 
 pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Result<DrainSummary> {
@@ -112,7 +146,10 @@ pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Res
     }
     let plan = recorded_plan(&work, &id)?;
     let mut summary = DrainSummary::default();
-    if marker.status == MarkerStatus::Recording {
+    let stage = verify_stage(&mut work, &old_rw, &plan, &id, marker.status, opts, ctx)?;
+    summary.verify = stage.verify;
+    summary.entries_replayed += stage.replayed;
+    if stage.marker == MarkerStatus::Recording {
         freeze_and_replay(&mut work, &old_rw, &plan, opts, ctx, &mut summary)?;
     } else {
         (ctx.sink)(Event::Step {
@@ -136,6 +173,81 @@ pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Res
     }
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Before the freeze: unless the migration is certified (or the operator
+/// skips it), catch up and verify every table while writes still flow, which
+/// certifies the copy. A drain resumed with writes already refused and no
+/// certification lets writes flow again first, so the freeze stays short.
+fn verify_stage(
+    work: &mut Connection,
+    old_rw: &Connection,
+    plan: &Plan,
+    id: &meta::Identity,
+    marker: MarkerStatus,
+    opts: &DrainOptions,
+    ctx: &mut Ctx<'_>,
+) -> Result<Stage> {
+    let unchanged = |verify| Stage {
+        marker,
+        verify,
+        replayed: 0,
+    };
+    if certificate::read(work, "main", &id.migration_id)?.certified() {
+        (ctx.sink)(Event::Step {
+            step: "verify",
+            message: "the copy is already verified (certified); not comparing again".into(),
+        });
+        return Ok(unchanged(VerifyStage::AlreadyCertified));
+    }
+    if opts.verify_first == VerifyFirst::Skip {
+        let tx = lock::begin_immediate(work).ctx(|| "recording --skip-verify".into())?;
+        certificate::record_skip(&tx, &id.migration_id, certificate::Skipped::Drain)?;
+        tx.commit().ctx(|| "recording --skip-verify".into())?;
+        (ctx.sink)(Event::Notice {
+            warn: true,
+            message: "--skip-verify: the copy is not verified; run `mig verify` before cutover, or cutover needs --skip-verify too".into(),
+        });
+        return Ok(unchanged(VerifyStage::Skipped));
+    }
+    if marker == MarkerStatus::Draining {
+        record::set_status(old_rw, MarkerStatus::Draining, MarkerStatus::Recording)?;
+        (ctx.sink)(Event::Notice {
+            warn: false,
+            message: "the copy is not verified yet: the old database accepts writes again while it is compared".into(),
+        });
+    }
+    let started = Instant::now();
+    (ctx.sink)(Event::Step {
+        step: "catch-up",
+        message: "replaying while writes still flow, before verifying".into(),
+    });
+    let caught_up = replay::catch_up(work, plan, opts.catch_up_below, ctx)?;
+    let vopts = VerifyOptions {
+        busy: opts.busy,
+        chunk_rows: opts.verify_chunk_rows.max(1),
+        repair: Repair::Recopy,
+        queries: None,
+    };
+    let v = super::verify::verify_all(work, plan, &id.migration_id, &vopts, "drain", ctx)?;
+    Ok(Stage {
+        marker: MarkerStatus::Recording,
+        verify: VerifyStage::Verified {
+            rows: v.rows,
+            rows_repaired: v.rows_repaired,
+            millis: (started.elapsed().as_secs_f64() * 1000.0) as u64,
+        },
+        replayed: caught_up + v.entries_replayed,
+    })
+}
+
+/// What the verify stage leaves for the rest of the drain.
+struct Stage {
+    /// The marker status to go on from.
+    marker: MarkerStatus,
+    verify: VerifyStage,
+    /// Log entries it replayed.
+    replayed: u64,
 }
 
 fn freeze_and_replay(

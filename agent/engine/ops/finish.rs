@@ -5,16 +5,36 @@
 use std::time::Instant;
 
 use super::super::error::{EngineError, Result, SqlContext};
-use super::super::meta;
 use super::super::open::{self, Busy};
 use super::super::paths::DatabaseSpec;
 use super::super::record::{self, MarkerStatus, Removed};
+use super::super::{certificate, meta};
 use super::locate;
 use super::migrate::remove_db_files;
+
+/// Whether cutover requires the migration to be certified.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Verification {
+    /// Refuse unless a full verify (or drain's verify stage) certified it.
+    #[default]
+    Required,
+    /// Cut over anyway (`--skip-verify`), and record that in the new database.
+    Skip,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CutoverOptions {
+    pub busy: Busy,
+    pub verification: Verification,
+}
 
 #[derive(Debug, Clone)]
 pub struct CutoverReport {
     pub millis: f64,
+    /// Certified before cutover (false: cut over with --skip-verify).
+    pub certified: bool,
+    /// When the certifying verification ran (empty when not certified).
+    pub verified_at: String,
     pub id_mapping_removed: bool,
     pub progress_removed: bool,
     pub new_path: std::path::PathBuf,
@@ -26,7 +46,8 @@ fn not_drained(detail: &str) -> EngineError {
     ))
 }
 
-pub fn cutover(spec: &DatabaseSpec, busy: Busy) -> Result<CutoverReport> {
+pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverReport> {
+    let busy = opts.busy;
     let loc = locate(spec, busy);
     let new = loc.new_path()?.clone();
     let mut conn = open::work(&new, None, busy)?;
@@ -72,8 +93,28 @@ pub fn cutover(spec: &DatabaseSpec, busy: Busy) -> Result<CutoverReport> {
             ))
         }
     }
+    let id = meta::read_identity(&conn, "main")?.ok_or_else(|| {
+        EngineError::Precondition(format!(
+            "{} has no _schema_identity; it was not created by `mig migrate`",
+            new.display()
+        ))
+    })?;
+    let cert = certificate::read(&conn, "main", &id.migration_id)?;
+    if !cert.certified() && opts.verification == Verification::Required {
+        return Err(EngineError::Precondition(format!(
+            "the migration is not certified: {}; run `mig verify` (a full comparison of every table), or pass --skip-verify to cut over without verification",
+            if cert.drain_skipped_verify_at.is_some() {
+                "drain ran with --skip-verify"
+            } else {
+                "no full verify has succeeded"
+            }
+        )));
+    }
     let started = Instant::now();
     let tx = conn.transaction().ctx(|| "cutting over".into())?;
+    if !cert.certified() {
+        certificate::record_skip(&tx, &id.migration_id, certificate::Skipped::Cutover)?;
+    }
     tx.execute_batch(
         "UPDATE _migration_status SET status = 'ready', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1;\n\
          UPDATE _schema_identity SET ready_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1;\n\
@@ -87,6 +128,8 @@ pub fn cutover(spec: &DatabaseSpec, busy: Busy) -> Result<CutoverReport> {
     let millis = started.elapsed().as_secs_f64() * 1000.0;
     Ok(CutoverReport {
         millis,
+        certified: cert.certified(),
+        verified_at: cert.verified.map(|v| v.at).unwrap_or_default(),
         id_mapping_removed: true,
         progress_removed: true,
         new_path: new,

@@ -8,10 +8,12 @@ mod migrate;
 mod verify;
 
 pub use catchup::{catch_up_slice, recorded_schema, CatchUp};
-pub use drain::{drain, DrainOptions, DrainSummary, TimeoutPolicy};
-pub use finish::{cleanup_old, cutover, reset, CutoverReport, ResetReport};
+pub use drain::{drain, DrainOptions, DrainSummary, TimeoutPolicy, VerifyFirst, VerifyStage};
+pub use finish::{
+    cleanup_old, cutover, reset, CutoverOptions, CutoverReport, ResetReport, Verification,
+};
 pub use migrate::{migrate, plan, MigrateOptions, MigrateSummary, PlanOutcome};
-pub use verify::{verify, VerifyOptions, VerifySummary, CHUNK_ROWS};
+pub use verify::{verify, QueryFile, VerifyOptions, VerifySummary, CHUNK_ROWS};
 
 use std::path::PathBuf;
 

@@ -5,16 +5,32 @@
 
 use std::time::Instant;
 
-use super::super::error::{EngineError, Result};
+use rusqlite::Connection;
+
+use super::super::error::{EngineError, Result, SqlContext};
+use super::super::lock;
 use super::super::open::{self, Busy};
 use super::super::paths::DatabaseSpec;
+use super::super::plan::Plan;
+use super::super::verify::queries::{self, QueryTiming};
 use super::super::verify::{self, hash, Repair, TableReport};
-use super::super::{meta, Ctx, Event};
+use super::super::{certificate, meta, Ctx, Event};
 use super::{locate, recorded_plan};
 
 /// Old rows per compared chunk: small enough that each chunk's write lock
 /// on the new database (which holds off replay) stays short.
 pub const CHUNK_ROWS: u64 = 5_000;
+
+/// `--queries`: a SQL file of read-only queries timed on old and new after
+/// the comparison (see `verify::queries`).
+#[derive(Debug, Clone, Default)]
+pub struct QueryFile {
+    /// The file's name, for messages.
+    pub name: String,
+    pub sql: String,
+    /// Timed runs per query and database (at least 1).
+    pub runs: u32,
+}
 
 #[derive(Debug, Clone)]
 pub struct VerifyOptions {
@@ -22,6 +38,7 @@ pub struct VerifyOptions {
     /// Old rows per chunk (at least 1).
     pub chunk_rows: u64,
     pub repair: Repair,
+    pub queries: Option<QueryFile>,
 }
 
 impl Default for VerifyOptions {
@@ -30,6 +47,7 @@ impl Default for VerifyOptions {
             busy: Busy::default(),
             chunk_rows: CHUNK_ROWS,
             repair: Repair::Recopy,
+            queries: None,
         }
     }
 }
@@ -45,6 +63,12 @@ pub struct VerifySummary {
     pub differences: u64,
     pub entries_replayed: u64,
     pub seconds: f64,
+    /// The replay checkpoint the certification was recorded at.
+    pub log_position: u64,
+    /// The comparison covered every table and was recorded as certification.
+    pub certified: bool,
+    /// The query baseline, in file order (empty without `--queries`).
+    pub queries: Vec<QueryTiming>,
 }
 
 pub fn verify(
@@ -82,22 +106,60 @@ pub fn verify(
             "the copy has not finished; re-run `mig migrate` to resume it, then verify".into(),
         ));
     }
-    hash::register(&work)?;
     let plan = recorded_plan(&work, &id)?;
+    // A bad query file is refused before the (long) comparison starts.
+    let split = match &opts.queries {
+        Some(f) => Some((
+            f,
+            queries::split(&open::new_ro(&new, opts.busy)?, &f.name, &f.sql)?,
+        )),
+        None => None,
+    };
+    let mut summary = verify_all(&mut work, &plan, &id.migration_id, opts, "verify", ctx)?;
+    if let Some((f, list)) = split {
+        (ctx.sink)(Event::Step {
+            step: "queries",
+            message: format!(
+                "timing {} queries of {} on the old and the new database",
+                list.len(),
+                f.name
+            ),
+        });
+        let (old_ro, new_ro) = (
+            open::old_ro(&old, opts.busy)?,
+            open::new_ro(&new, opts.busy)?,
+        );
+        summary.queries = queries::time_all(&old_ro, &new_ro, &f.name, &list, f.runs.max(1), ctx)?;
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// Compares every sourced table (see `verify::table`), then records the
+/// certification at the replay checkpoint reached, in one transaction holding
+/// the new database's write lock. A difference that remains withdraws an
+/// earlier certification before the error is returned. Shared by `verify`
+/// and `drain`'s verify stage (`by` says which).
+pub(super) fn verify_all(
+    work: &mut Connection,
+    plan: &Plan,
+    migration_id: &str,
+    opts: &VerifyOptions,
+    by: &str,
+    ctx: &mut Ctx<'_>,
+) -> Result<VerifySummary> {
+    hash::register(work)?;
     (ctx.sink)(Event::Step {
         step: "verify",
         message: "comparing every table with the mapping of the old database".into(),
     });
     let mut summary = VerifySummary::default();
     for t in plan.tables.iter().filter(|t| t.source.is_some()) {
-        let r = verify::table(
-            &mut work,
-            &plan,
-            t,
-            opts.chunk_rows.max(1),
-            opts.repair,
-            ctx,
-        )?;
+        let r = match verify::table(work, plan, t, opts.chunk_rows.max(1), opts.repair, ctx) {
+            Ok(r) => r,
+            Err(e @ EngineError::Verification(_)) => return Err(withdraw(work, e)),
+            Err(e) => return Err(e),
+        };
         summary.rows += r.rows;
         summary.chunks += r.chunks;
         summary.chunks_recopied += r.chunks_recopied;
@@ -114,6 +176,29 @@ pub fn verify(
         }
         summary.tables.push(r);
     }
-    summary.seconds = started.elapsed().as_secs_f64();
+    let tx = lock::begin_immediate(work).ctx(|| "recording the verification".into())?;
+    summary.log_position = meta::checkpoint(&tx)?;
+    certificate::certify(&tx, migration_id, summary.log_position, summary.rows, by)?;
+    crate::engine::failpoint::hit("verify.before-certify");
+    tx.commit().ctx(|| "recording the verification".into())?;
+    crate::engine::failpoint::hit("verify.after-certify");
+    summary.certified = true;
     Ok(summary)
+}
+
+/// Withdraws the certification after a failed comparison, and passes on `e`
+/// (or says that the withdrawal failed too).
+fn withdraw(work: &mut Connection, e: EngineError) -> EngineError {
+    let done = lock::begin_immediate(work)
+        .ctx(|| "withdrawing the verification".into())
+        .and_then(|tx| {
+            certificate::withdraw(&tx)?;
+            tx.commit().ctx(|| "withdrawing the verification".into())
+        });
+    match done {
+        Ok(()) => e,
+        Err(w) => EngineError::Verification(format!(
+            "{e}; and the earlier certification could not be withdrawn ({w}): do not cut over"
+        )),
+    }
 }

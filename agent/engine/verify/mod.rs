@@ -13,6 +13,7 @@
 
 mod chunk;
 pub mod hash;
+pub mod queries;
 mod table;
 
 pub use table::{table, Repair, TableReport};
