@@ -1,9 +1,12 @@
 //! `mig plan` as text: the files, the copy order with each table's column
-//! mapping, renumbered tables, data loss, warnings, blockers and the verdict.
+//! mapping, renumbered tables, data loss, warnings, the analysis (risk,
+//! dependencies, constraint pre-check, estimates, rehearsal; in
+//! `plan_analysis.rs`), blockers and the verdict.
 
 use mig::proto::{ColumnPlan, DataLoss, KeyMode, PlanReport, TablePlan};
 
 use super::names;
+use super::plan_analysis as analysis;
 
 pub fn lines(p: &PlanReport) -> Vec<String> {
     let mut out = vec![
@@ -35,6 +38,7 @@ pub fn lines(p: &PlanReport) -> Vec<String> {
         p.data_loss.iter().map(data_loss).collect(),
     );
     section(&mut out, "warnings", p.warnings.clone());
+    out.extend(analysis::lines(p));
     section(&mut out, "blockers", p.blockers.clone());
     out.push(verdict(p).to_string());
     out
