@@ -7,6 +7,7 @@ mod agent_remote;
 mod cli;
 mod engine_drain;
 mod engine_locks;
+mod engine_plan;
 mod engine_property;
 mod engine_regressions;
 mod engine_runbook;

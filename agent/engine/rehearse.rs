@@ -9,14 +9,17 @@
 //! path. A copy taken from a database that is already recording has mig's
 //! marker, log and triggers removed first.
 //!
-//! **Sampling** (`sample_percent` < 100): each table keeps about that share
-//! of its rows, spread over its key range (`(rowid % 10000) * 7919 % 10000`,
-//! a permutation of the residues, so any 10000 consecutive rowids keep
-//! exactly that share; WITHOUT ROWID
-//! tables a random share); then rows whose foreign key points at a parent
-//! row the sampling removed are deleted too, repeatedly until nothing
-//! changes, so the sample has no dangling reference the full data lacks
-//! (rows that already dangled in the old database go as well).
+//! **Sampling** (`sample_percent` < 100): tables without a foreign key to
+//! another table (the roots) keep about that share of their rows, spread
+//! over their key range (`(rowid % 10000) * 7919 % 10000` is a permutation
+//! of the residues, so any 10000 consecutive rowids keep exactly that
+//! share; WITHOUT ROWID tables keep a random share); roots under
+//! [`SAMPLE_MIN_ROWS`] rows (lookup tables) stay whole. A child keeps the
+//! rows whose parents were kept: rows whose foreign key points at a removed
+//! parent row are deleted, repeatedly until nothing changes, so the sample
+//! has no dangling reference the full data lacks (rows that already
+//! dangled in the old database go as well). A child of two sampled roots
+//! keeps about the product of both shares.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -33,6 +36,8 @@ use super::plan::{self, precheck::Checked};
 use super::schema::SchemaFile;
 use super::{record, Control, Ctx, Event};
 
+/// Tables smaller than this are copied whole (lookup tables).
+const SAMPLE_MIN_ROWS: i64 = 1000;
 /// Rounds of deleting rows whose parent the sampling removed.
 const CLOSURE_ROUNDS: usize = 16;
 
@@ -196,6 +201,19 @@ fn sample(conn: &Connection, percent: f64) -> Result<()> {
     let cat = Catalog::read(conn, "main")?;
     let keep = (percent * 100.0).round() as i64;
     for t in &cat.tables {
+        // Children follow their parents (below); small tables stay whole.
+        let has_parent = t
+            .foreign_keys
+            .iter()
+            .any(|fk| cat.table(&fk.parent).is_some());
+        let rows: i64 = conn
+            .query_row(&format!("SELECT count(*) FROM {}", q(&t.name)), [], |r| {
+                r.get(0)
+            })
+            .ctx(|| format!("counting {}", t.name))?;
+        if has_parent || rows < SAMPLE_MIN_ROWS {
+            continue;
+        }
         let pick = if t.without_rowid {
             "abs(random() % 10000)"
         } else {
