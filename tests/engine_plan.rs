@@ -41,7 +41,13 @@ fn case(old_sql: &str, new_sql: &str) -> Case {
 
 impl Case {
     fn plan(&self) -> PlanOutcome {
-        ops::plan(&spec(&self.old, &self.new), &self.schema, Busy::default(), false).expect("plan")
+        ops::plan(
+            &spec(&self.old, &self.new),
+            &self.schema,
+            Busy::default(),
+            false,
+        )
+        .expect("plan")
     }
 }
 
@@ -53,7 +59,12 @@ fn finding(p: &PlanOutcome, rule: &str) -> Finding {
         .iter()
         .filter(|f| f.rule == rule)
         .collect();
-    assert_eq!(found.len(), 1, "findings of {rule}: {:#?}", p.assessment.findings);
+    assert_eq!(
+        found.len(),
+        1,
+        "findings of {rule}: {:#?}",
+        p.assessment.findings
+    );
     found[0].clone()
 }
 
@@ -62,7 +73,11 @@ fn check_rule(old_sql: &str, new_sql: &str, rule: &str, level: RiskLevel, reason
     let p = case(old_sql, new_sql).plan();
     let f = finding(&p, rule);
     assert_eq!(f.level, level, "{f:#?}");
-    assert!(f.reason.contains(reason), "reason {:?} lacks {reason:?}", f.reason);
+    assert!(
+        f.reason.contains(reason),
+        "reason {:?} lacks {reason:?}",
+        f.reason
+    );
     assert!(p.assessment.overall.level >= level);
 }
 
@@ -108,7 +123,11 @@ fn risk_dropping_an_empty_table_is_low() {
 fn risk_text_to_integer_counts_the_values_that_change() {
     let old = "CREATE TABLE item (id INTEGER PRIMARY KEY, code TEXT);
         INSERT INTO item VALUES (1, '007'), (2, '12'), (3, 'abc'), (4, NULL);";
-    let p = case(old, "CREATE TABLE item (id INTEGER PRIMARY KEY, code INTEGER);").plan();
+    let p = case(
+        old,
+        "CREATE TABLE item (id INTEGER PRIMARY KEY, code INTEGER);",
+    )
+    .plan();
     let f = finding(&p, "values-change");
     assert_eq!(f.level, RiskLevel::High);
     assert!(
@@ -226,7 +245,10 @@ fn risk_overall_is_the_highest_finding_plus_two_per_other_finding() {
     let a = &p.assessment;
     // dropped-table (90) and dropped-column (70).
     assert_eq!(a.findings.len(), 2, "{:#?}", a.findings);
-    assert_eq!((a.overall.level, a.overall.score), (RiskLevel::Critical, 92));
+    assert_eq!(
+        (a.overall.level, a.overall.score),
+        (RiskLevel::Critical, 92)
+    );
     assert!(a.overall.reasons[0].starts_with("CRITICAL: table gone is dropped"));
 }
 
@@ -238,7 +260,12 @@ fn a_plan_without_risky_change_is_low_with_score_zero() {
     )
     .plan();
     let a = &p.assessment;
-    assert_eq!((a.overall.level, a.overall.score), (RiskLevel::Low, 0), "{:#?}", a.findings);
+    assert_eq!(
+        (a.overall.level, a.overall.score),
+        (RiskLevel::Low, 0),
+        "{:#?}",
+        a.findings
+    );
 }
 
 const SHOP_OLD: &str = "CREATE TABLE customer (id INTEGER PRIMARY KEY, name TEXT);
@@ -317,14 +344,26 @@ CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT UNIQUE, qty INTEGER);"
 fn precheck_counts_rows_that_would_violate_unique_under_the_mapping() {
     let c = case(DUPLICATES, UNIQUE_LOWER);
     let p = c.plan();
-    let v: Vec<_> = p.assessment.constraints.iter().filter(|c| c.rows > 0).collect();
+    let v: Vec<_> = p
+        .assessment
+        .constraints
+        .iter()
+        .filter(|c| c.rows > 0)
+        .collect();
     assert_eq!(v.len(), 1, "{v:#?}");
     assert_eq!(v[0].constraint, "UNIQUE(email)");
-    assert_eq!((v[0].rows, v[0].examples.clone()), (3, vec!["1".into(), "2".into(), "4".into()]));
+    assert_eq!(
+        (v[0].rows, v[0].examples.clone()),
+        (3, vec!["1".into(), "2".into(), "4".into()])
+    );
     assert!(v[0].blocks);
     let line = "3 rows in Customer would violate UNIQUE(email) of customer (old keys: 1, 2, 4)";
     assert!(!p.can_migrate());
-    assert!(p.blockers.iter().any(|b| b.starts_with(line)), "{:?}", p.blockers);
+    assert!(
+        p.blockers.iter().any(|b| b.starts_with(line)),
+        "{:?}",
+        p.blockers
+    );
 }
 
 #[test]
@@ -342,8 +381,9 @@ fn migrate_refuses_a_unique_violation_at_start_and_creates_no_file() {
     .expect_err("migrate must refuse");
     assert!(matches!(err, EngineError::PlanBlocked(_)), "{err:?}");
     assert!(
-        err.to_string()
-            .starts_with("3 rows in Customer would violate UNIQUE(email) of customer (old keys: 1, 2, 4)"),
+        err.to_string().starts_with(
+            "3 rows in Customer would violate UNIQUE(email) of customer (old keys: 1, 2, 4)"
+        ),
         "{err}"
     );
     assert!(!c.new.exists(), "migrate created the new database");
@@ -391,7 +431,11 @@ fn precheck_lists_at_most_five_example_keys_of_a_composite_key() {
     let old = "CREATE TABLE t (a TEXT, b INTEGER, v TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID;
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8)
         INSERT INTO t SELECT 'k', i, 'same' FROM n;";
-    let p = case(old, "CREATE TABLE t (a TEXT, b INTEGER, v TEXT UNIQUE, PRIMARY KEY (a, b)) WITHOUT ROWID;").plan();
+    let p = case(
+        old,
+        "CREATE TABLE t (a TEXT, b INTEGER, v TEXT UNIQUE, PRIMARY KEY (a, b)) WITHOUT ROWID;",
+    )
+    .plan();
     let v = p
         .assessment
         .constraints
@@ -406,7 +450,9 @@ fn precheck_lists_at_most_five_example_keys_of_a_composite_key() {
 }
 
 fn hash(p: &Path) -> Option<String> {
-    std::fs::read(p).ok().map(|b| hex::encode(Sha256::digest(&b)))
+    std::fs::read(p)
+        .ok()
+        .map(|b| hex::encode(Sha256::digest(&b)))
 }
 
 /// The old file and its WAL. (`-shm` is the WAL's shared-memory index:
@@ -460,7 +506,10 @@ fn rehearsal_leaves_the_live_files_byte_identical_and_creates_no_new_db() {
         .collect();
     assert_eq!(
         counts,
-        vec![("customer".into(), 2000, 2000), ("orders".into(), 4001, 4001)]
+        vec![
+            ("customer".into(), 2000, 2000),
+            ("orders".into(), 4001, 4001)
+        ]
     );
     assert_eq!(r.rows_copied, 6001);
     drop(service);
@@ -475,7 +524,8 @@ fn rehearsal_with_a_writer_running_succeeds_and_never_touches_the_live_new_path(
         let (old, stop) = (c.old.clone(), stop.clone());
         std::thread::spawn(move || {
             let db = Connection::open(&old).expect("writer");
-            db.busy_timeout(std::time::Duration::from_secs(5)).expect("busy");
+            db.busy_timeout(std::time::Duration::from_secs(5))
+                .expect("busy");
             let mut n = 0u64;
             while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                 db.execute("INSERT INTO orders(customer_id, qty) VALUES (1, 1)", [])
@@ -524,7 +574,9 @@ fn rehearsal_reports_the_violations_of_the_copy_and_fails_like_migrate() {
     assert!(!r.succeeded);
     assert_eq!(r.violations.len(), 1, "{:?}", r.violations);
     assert!(
-        r.error.as_deref().is_some_and(|e| e.contains("would violate UNIQUE(email)")),
+        r.error
+            .as_deref()
+            .is_some_and(|e| e.contains("would violate UNIQUE(email)")),
         "{:?}",
         r.error
     );
@@ -537,7 +589,12 @@ fn estimates_measure_bytes_and_a_copy_sample_and_read_free_space() {
     let e = &p.assessment.estimates;
     assert_eq!(e.bytes_method, "dbstat");
     assert_eq!(e.tables.len(), 2);
-    assert!(e.tables.iter().all(|t| t.bytes > 0 && t.sampled_rows > 0 && t.copy_seconds > 0.0), "{e:#?}");
+    assert!(
+        e.tables
+            .iter()
+            .all(|t| t.bytes > 0 && t.sampled_rows > 0 && t.copy_seconds > 0.0),
+        "{e:#?}"
+    );
     assert!(e.disk_needed_bytes >= e.old_bytes);
     assert!(e.disk_available_bytes.is_some_and(|b| b > 0));
 }
