@@ -118,9 +118,11 @@ pub(super) async fn plan(
         )?;
         let rehearsal = if r.rehearse {
             let opts = RehearseOptions {
-                sample_percent: match r.sample_percent {
-                    p if p == 0.0 => 100.0,
-                    p => p,
+                // 0: the field was not set (every row).
+                sample_percent: if r.sample_percent == 0.0 {
+                    100.0
+                } else {
+                    r.sample_percent
                 },
                 busy: busy(&config),
                 allow_rollback_journal: config.allow_rollback_journal,
