@@ -116,7 +116,7 @@ pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
                 rows: d.rows,
             })
             .collect(),
-        warnings: plan.warnings.clone(),
+        warnings: plan.warnings.iter().chain(&a.warnings).cloned().collect(),
         can_migrate: o.blockers.is_empty(),
         blockers: o.blockers,
         total_rows: plan.total_rows(),

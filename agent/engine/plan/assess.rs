@@ -45,7 +45,15 @@ impl Assessment {
 /// Analyses `plan`. `conn` holds the target schema as `main` and the old
 /// database attached as `old`; `new` is where the new database will be.
 pub fn assess(conn: &Connection, plan: &Plan, new: &Path) -> Result<Assessment> {
-    let (constraints, warnings) = precheck::check(conn, plan)?;
+    // A blocked plan's expressions may not compile: check rows once it is fixed.
+    let (constraints, warnings) = if plan.blockers.is_empty() {
+        precheck::check(conn, plan)?
+    } else {
+        (
+            Vec::new(),
+            vec!["the constraint pre-check runs once the blockers are fixed".to_string()],
+        )
+    };
     let affinity = values::affinity_changes(conn, plan)?;
     let dependencies = deps::analyze(conn, plan)?;
     let estimates = estimate::estimate(conn, plan, new)?;

@@ -2,8 +2,8 @@
 //! measured sample, and the free space the new database needs on its volume.
 //!
 //! Bytes come from SQLite's `dbstat` table (each table's b-tree and its
-//! indexes), or, where it is missing, from the page count shared out by row
-//! count. The sample is the table's real copy statement run over its first
+//! indexes) for databases up to [`DBSTAT_MAX_BYTES`], else (or where dbstat
+//! is missing) from the page count shared out by row count. The sample is the table's real copy statement run over its first
 //! [`SAMPLE_ROWS`] old rows into the in-memory scratch copy of the new
 //! schema, inside a savepoint that is rolled back: a lower bound, since the
 //! real copy also writes a file (WAL) and keeps the progress cursor.
@@ -18,6 +18,9 @@ use super::super::catalog::q;
 use super::super::error::{Result, SqlContext};
 use super::{KeyMode, Plan};
 
+/// dbstat reads every page: above this size the page count is shared out
+/// by row count instead, so `plan` stays quick on big databases.
+pub const DBSTAT_MAX_BYTES: u64 = 1 << 30;
 /// Old rows copied per table to time the copy.
 pub const SAMPLE_ROWS: u64 = 2000;
 /// The new database needs room for its rows, indexes and WAL: the old
@@ -48,9 +51,15 @@ pub struct Estimates {
 /// Estimates for `plan`; `conn` holds the target schema as `main` and old as
 /// `old`; `new` is where the new database will be created.
 pub fn estimate(conn: &Connection, plan: &Plan, new: &Path) -> Result<Estimates> {
-    let (sizes, method) = match dbstat_sizes(conn) {
-        Ok(s) => (s, "dbstat"),
-        Err(_) => (page_sizes(conn, plan)?, "pages"),
+    let file_bytes = old_file_bytes(conn)?;
+    let measured = if file_bytes <= DBSTAT_MAX_BYTES {
+        dbstat_sizes(conn).ok()
+    } else {
+        None
+    };
+    let (sizes, method) = match measured {
+        Some(s) => (s, "dbstat"),
+        None => (page_sizes(file_bytes, plan), "pages"),
     };
     let mut tables = Vec::new();
     for t in &plan.tables {
@@ -102,8 +111,7 @@ fn dbstat_sizes(conn: &Connection) -> rusqlite::Result<HashMap<String, u64>> {
     rows.map(|r| r.map(|(n, b)| (n, b.max(0) as u64))).collect()
 }
 
-/// Without dbstat: the old file's pages shared out by row count.
-fn page_sizes(conn: &Connection, plan: &Plan) -> Result<HashMap<String, u64>> {
+fn old_file_bytes(conn: &Connection) -> Result<u64> {
     let bytes: i64 = conn
         .query_row(
             "SELECT (SELECT page_count FROM pragma_page_count('old')) * (SELECT page_size FROM pragma_page_size('old'))",
@@ -111,16 +119,20 @@ fn page_sizes(conn: &Connection, plan: &Plan) -> Result<HashMap<String, u64>> {
             |r| r.get(0),
         )
         .ctx(|| "reading the old database's size".into())?;
+    Ok(bytes.max(0) as u64)
+}
+
+/// Without dbstat: the old file's pages shared out by row count.
+fn page_sizes(bytes: u64, plan: &Plan) -> HashMap<String, u64> {
     let total = plan.total_rows().max(1);
-    Ok(plan
-        .tables
+    plan.tables
         .iter()
         .filter_map(|t| {
             let src = t.source.as_ref()?;
-            let share = bytes.max(0) as u64 as f64 * t.rows as f64 / total as f64;
+            let share = bytes as f64 * t.rows as f64 / total as f64;
             Some((src.to_ascii_lowercase(), share as u64))
         })
-        .collect())
+        .collect()
 }
 
 /// Copies up to [`SAMPLE_ROWS`] rows into the scratch table and rolls back:
