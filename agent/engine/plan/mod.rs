@@ -11,6 +11,7 @@ mod checks;
 pub mod deps;
 pub mod estimate;
 mod keys;
+mod mapped;
 pub mod precheck;
 pub mod risk;
 mod table;
