@@ -427,6 +427,37 @@ CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT NOT NULL, qty INTEGER 
 }
 
 #[test]
+fn precheck_counts_values_a_strict_column_type_refuses() {
+    let old = "CREATE TABLE t (id INTEGER PRIMARY KEY, n TEXT);
+        INSERT INTO t VALUES (1, '12'), (2, 'abc'), (3, NULL), (4, 7), (5, x'00'), (6, '3.5');";
+    let p = case(
+        old,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER) STRICT;",
+    )
+    .plan();
+    let v: Vec<_> = p
+        .assessment
+        .constraints
+        .iter()
+        .filter(|c| c.rows > 0)
+        .collect();
+    assert_eq!(v.len(), 1, "{v:#?}");
+    assert_eq!(v[0].constraint, "STRICT INTEGER(n)");
+    // '12' converts; 'abc', the blob and 3.5 (not an integer) do not.
+    assert_eq!(
+        (v[0].rows, v[0].examples.clone()),
+        (3, vec!["2".into(), "5".into(), "6".into()])
+    );
+    assert!(!p.can_migrate());
+    let line = "3 rows in t would violate STRICT INTEGER(n) of t (old keys: 2, 5, 6); the copy would stop at the first one";
+    assert!(
+        p.blockers.iter().any(|b| b.starts_with(line)),
+        "{:?}",
+        p.blockers
+    );
+}
+
+#[test]
 fn precheck_lists_at_most_five_example_keys_of_a_composite_key() {
     let old = "CREATE TABLE t (a TEXT, b INTEGER, v TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID;
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8)

@@ -1,5 +1,5 @@
-//! Constraint pre-check on real data: for every NOT NULL, UNIQUE, CHECK and
-//! FOREIGN KEY of the new schema, the old rows that would violate it under
+//! Constraint pre-check on real data: for every NOT NULL, UNIQUE, CHECK,
+//! FOREIGN KEY and STRICT column type of the new schema, the old rows that would violate it under
 //! the mapping, counted by SQLite over the old table (read-only) with the
 //! plan's own column expressions.
 //!
@@ -8,7 +8,8 @@
 //! by its DEFAULT gets the DEFAULT expression, a renumbered key gets the old
 //! key (which `_id_mapping` turns into the new one, so references compare
 //! with it). A violation the copy cannot get past blocks the plan:
-//! `INSERT OR REPLACE` aborts on CHECK and on NOT NULL without a DEFAULT,
+//! `INSERT OR REPLACE` aborts on CHECK, on a STRICT type and on NOT NULL
+//! without a DEFAULT,
 //! and silently merges rows on UNIQUE (drain would then fail its row count).
 //! Foreign keys are off while copying, so a dangling reference is a risk,
 //! not a blocker.
@@ -16,7 +17,7 @@
 use rusqlite::Connection;
 
 use super::super::catalog::{q, Catalog, Table};
-use super::super::error::Result;
+use super::super::error::{Result, SqlContext};
 use super::super::schema::lexer;
 use super::mapped::{check_clauses, count_with_examples, mapped, old_column, table_sql};
 use super::{ColumnSource, KeyMode, OldKey, Plan, TablePlan};
@@ -29,6 +30,8 @@ pub enum ConstraintKind {
     Unique,
     Check,
     ForeignKey,
+    /// A STRICT table's column type.
+    StrictType,
 }
 
 /// One constraint of the new schema, checked against the old rows.
@@ -100,6 +103,7 @@ pub fn check(conn: &Connection, plan: &Plan) -> Result<(Vec<Checked>, Vec<String
             key,
         };
         c.not_null(&mut out)?;
+        c.strict_types(&mut out)?;
         c.unique(&mut out)?;
         c.checks(&mut out, &mut skipped)?;
         c.foreign_keys(&mut out, &target, &mut skipped)?;
@@ -163,6 +167,63 @@ impl Checker<'_> {
                 col.default.is_none(),
                 &from,
             )?;
+        }
+        Ok(())
+    }
+
+    /// A STRICT column refuses a value its type's affinity cannot convert
+    /// (TEXT 'abc' into INTEGER): the copy would stop there. Only values
+    /// whose type differs from the column's are stored, with the column's
+    /// declared type, in a temp table: SQLite applies the affinity, the
+    /// ones still of another type are counted.
+    fn strict_types(&self, out: &mut Vec<Checked>) -> Result<()> {
+        if !self.tt.strict {
+            return Ok(());
+        }
+        for c in &self.t.columns {
+            let Some(col) = self.tt.column(&c.name) else {
+                continue;
+            };
+            let decl = col.decl_type.to_ascii_uppercase();
+            let expected = match decl.as_str() {
+                "INT" | "INTEGER" => "integer",
+                "REAL" => "real",
+                "TEXT" => "text",
+                "BLOB" => "blob",
+                _ => continue, // ANY takes every value
+            };
+            if c.expr.is_none() || c.source == ColumnSource::Surrogate {
+                continue;
+            }
+            let keys: Vec<String> = (0..self.key.width())
+                .map(|i| format!("_mig_k{i}"))
+                .collect();
+            let v = format!("m.{}", q(&c.name));
+            let ctx = || format!("pre-checking the STRICT type of {}.{}", self.t.name, c.name);
+            self.conn
+                .execute_batch(&format!(
+                    "DROP TABLE IF EXISTS temp._mig_strict;
+                     CREATE TEMP TABLE _mig_strict({}, v {decl});
+                     INSERT INTO temp._mig_strict SELECT {}, {v} FROM {} WHERE {v} IS NOT NULL AND typeof({v}) <> '{expected}';",
+                    keys.join(", "),
+                    keys.iter().map(|k| format!("m.{k}")).collect::<Vec<_>>().join(", "),
+                    self.mapped("m"),
+                ))
+                .ctx(ctx)?;
+            let new = !(self.ot.strict
+                && old_column(self.ot, c.source, c.expr.as_deref())
+                    .is_some_and(|oc| oc.decl_type.eq_ignore_ascii_case(&col.decl_type)));
+            self.record(
+                out,
+                ConstraintKind::StrictType,
+                format!("STRICT {decl}({})", c.name),
+                new,
+                true,
+                &format!("temp._mig_strict WHERE typeof(v) <> '{expected}'"),
+            )?;
+            self.conn
+                .execute_batch("DROP TABLE temp._mig_strict")
+                .ctx(ctx)?;
         }
         Ok(())
     }

@@ -42,7 +42,7 @@ use RiskLevel::{Critical, High, Low, Medium};
 
 /// Every risk rule. Keep this table the one place a level or score is set.
 pub const RULES: &[Rule] = &[
-    Rule { id: "constraint-blocks", level: Critical, score: 100, when: "old rows violate a new NOT NULL (without DEFAULT), UNIQUE or CHECK constraint: the copy would stop or merge rows" },
+    Rule { id: "constraint-blocks", level: Critical, score: 100, when: "old rows violate a new NOT NULL (without DEFAULT), UNIQUE, CHECK or STRICT column type: the copy would stop or merge rows" },
     Rule { id: "dropped-table", level: Critical, score: 90, when: "an old table with rows is not carried over: its rows are lost" },
     Rule { id: "dropped-column", level: High, score: 70, when: "an old column with non-NULL values is not read by any mapping: the values are lost" },
     Rule { id: "foreign-key-violated", level: High, score: 65, when: "old rows would reference a missing parent under a new FOREIGN KEY" },
