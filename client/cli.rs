@@ -173,6 +173,34 @@ pub struct SchemaArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub schema: SchemaArgs,
+
+    /// Also run the whole migration (migrate, drain, cutover) on a private
+    /// copy of the old database in a temporary folder, report real
+    /// durations, row counts and the new database's size, then delete the
+    /// copy. The live files are only read.
+    #[arg(long)]
+    pub rehearse: bool,
+
+    /// With --rehearse: copy only this share of each table's rows
+    /// (e.g. `10%`), keeping foreign keys inside the sample.
+    #[arg(long, value_name = "PERCENT", requires = "rehearse", value_parser = parse_percent)]
+    pub sample: Option<f64>,
+}
+
+/// `10%` or `10` → 10.0, within (0, 100].
+fn parse_percent(s: &str) -> Result<f64, String> {
+    let n: f64 = s
+        .trim()
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("`{s}` is not a percentage; write e.g. 10%"))?;
+    if n > 0.0 && n <= 100.0 {
+        Ok(n)
+    } else {
+        Err(format!(
+            "{s} is out of range; give a percentage above 0 and at most 100"
+        ))
+    }
 }
 
 #[derive(Debug, Args)]

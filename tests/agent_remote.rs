@@ -108,6 +108,7 @@ async fn remote_refusals_get_documented_codes_and_the_agent_keeps_serving() {
         .plan(pb::PlanRequest {
             database: "shop".into(),
             schema: schema_source(&huge),
+            ..Default::default()
         })
         .await
         .expect_err("oversized schema");

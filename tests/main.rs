@@ -8,6 +8,7 @@ mod cli;
 mod engine_certify;
 mod engine_drain;
 mod engine_locks;
+mod engine_plan;
 mod engine_property;
 mod engine_regressions;
 mod engine_runbook;

@@ -67,22 +67,22 @@ async fn malformed_requests_get_their_status_codes_and_change_no_file() {
         ),
         (
             "plan with a path for a name",
-            drop_ok(c.plan(pb::PlanRequest { database: "/etc/passwd".into(), schema: schema("CREATE TABLE t(x);") }).await),
+            drop_ok(c.plan(pb::PlanRequest { database: "/etc/passwd".into(), schema: schema("CREATE TABLE t(x);"), ..Default::default() }).await),
             Code::InvalidArgument,
         ),
         (
             "plan without a schema",
-            drop_ok(c.plan(pb::PlanRequest { database: "a".into(), schema: None }).await),
+            drop_ok(c.plan(pb::PlanRequest { database: "a".into(), schema: None, ..Default::default() }).await),
             Code::InvalidArgument,
         ),
         (
             "plan with binary junk as schema",
-            drop_ok(c.plan(pb::PlanRequest { database: "a".into(), schema: schema("\u{0}\u{1}\u{fffd}CREATE") }).await),
+            drop_ok(c.plan(pb::PlanRequest { database: "a".into(), schema: schema("\u{0}\u{1}\u{fffd}CREATE"), ..Default::default() }).await),
             Code::InvalidArgument,
         ),
         (
             "plan with an unknown old column in a directive",
-            drop_ok(c.plan(pb::PlanRequest { database: "a".into(), schema: schema("-- mig:from Customer\n-- mig:set id = NoSuchColumn\nCREATE TABLE c (id INTEGER PRIMARY KEY);") }).await),
+            drop_ok(c.plan(pb::PlanRequest { database: "a".into(), schema: schema("-- mig:from Customer\n-- mig:set id = NoSuchColumn\nCREATE TABLE c (id INTEGER PRIMARY KEY);"), ..Default::default() }).await),
             Code::Ok,
         ),
         (

@@ -77,6 +77,7 @@ async fn runbook_over_grpc_with_concurrent_writer_matches_oracle() {
         .plan(pb::PlanRequest {
             database: DB.into(),
             schema: schema(),
+            ..Default::default()
         })
         .await
         .expect("plan")
@@ -282,6 +283,7 @@ async fn bad_requests_get_the_right_status_codes() {
                 file_name: "schema.sql".into(),
                 sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, x NOT NULL REFERENCES);".into(),
             }),
+            ..Default::default()
         })
         .await
         .expect_err("bad schema");

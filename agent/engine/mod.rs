@@ -17,6 +17,7 @@ pub mod ops;
 pub mod paths;
 pub mod plan;
 pub mod record;
+pub mod rehearse;
 pub mod replay;
 pub mod rows;
 pub mod schema;

@@ -7,8 +7,12 @@ use crate::engine::ops::{
     CutoverReport, DrainSummary, MigrateSummary, PlanOutcome, ResetReport, VerifyStage,
     VerifySummary,
 };
+use crate::engine::plan::estimate::Estimates;
+use crate::engine::plan::precheck::Checked;
+use crate::engine::plan::risk::RiskLevel;
 use crate::engine::plan::{ColumnSource, KeyMode};
 use crate::engine::record::{MarkerStatus, Removed};
+use crate::engine::rehearse::Rehearsal;
 use crate::engine::status::{Phase, Status};
 use crate::engine::verify::queries::QueryTiming;
 use crate::engine::{meta, Event};
@@ -71,6 +75,7 @@ impl From<JobSnapshot> for pb::JobInfo {
 
 pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
     let plan = o.plan;
+    let a = o.assessment;
     let tables = plan
         .tables
         .iter()
@@ -113,12 +118,113 @@ pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
                 rows: d.rows,
             })
             .collect(),
-        warnings: plan.warnings.clone(),
+        warnings: plan.warnings.iter().chain(&a.warnings).cloned().collect(),
         can_migrate: o.blockers.is_empty(),
         blockers: o.blockers,
         total_rows: plan.total_rows(),
         views: plan.views.clone(),
         triggers: plan.triggers.clone(),
+        risk: Some(pb::Risk {
+            level: risk_level(a.overall.level).into(),
+            score: a.overall.score,
+            reasons: a.overall.reasons.clone(),
+        }),
+        risks: a
+            .findings
+            .iter()
+            .map(|f| pb::RiskFinding {
+                rule: f.rule.to_string(),
+                subject: f.subject.clone(),
+                level: risk_level(f.level).into(),
+                score: f.score,
+                reason: f.reason.clone(),
+            })
+            .collect(),
+        dependencies: a
+            .dependencies
+            .iter()
+            .map(|d| pb::Dependency {
+                kind: d.kind.to_string(),
+                name: d.name.clone(),
+                reads: d.reads.clone(),
+                message: d.message.clone(),
+            })
+            .collect(),
+        violations: violations(&a.constraints),
+        estimates: Some(estimates(&a.estimates)),
+        rehearsal: None,
+    }
+}
+
+fn risk_level(l: RiskLevel) -> pb::RiskLevel {
+    match l {
+        RiskLevel::Low => pb::RiskLevel::Low,
+        RiskLevel::Medium => pb::RiskLevel::Medium,
+        RiskLevel::High => pb::RiskLevel::High,
+        RiskLevel::Critical => pb::RiskLevel::Critical,
+    }
+}
+
+/// The checked constraints that old rows violate.
+fn violations(checked: &[Checked]) -> Vec<pb::ConstraintViolation> {
+    checked
+        .iter()
+        .filter(|c| c.rows > 0)
+        .map(|c| pb::ConstraintViolation {
+            table: c.table.clone(),
+            old_table: c.old_table.clone(),
+            constraint: c.constraint.clone(),
+            rows: c.rows,
+            example_keys: c.examples.clone(),
+            blocks: c.blocks,
+            message: c.message(),
+        })
+        .collect()
+}
+
+fn estimates(e: &Estimates) -> pb::Estimates {
+    pb::Estimates {
+        tables: e
+            .tables
+            .iter()
+            .map(|t| pb::TableEstimate {
+                table: t.table.clone(),
+                rows: t.rows,
+                bytes: t.bytes,
+                copy_seconds: t.copy_seconds,
+                sampled_rows: t.sampled_rows,
+            })
+            .collect(),
+        bytes_method: e.bytes_method.to_string(),
+        old_bytes: e.old_bytes,
+        copy_seconds: e.copy_seconds,
+        disk_needed_bytes: e.disk_needed_bytes,
+        disk_available_bytes: e.disk_available_bytes.unwrap_or(0),
+    }
+}
+
+pub fn rehearsal(r: Rehearsal) -> pb::Rehearsal {
+    pb::Rehearsal {
+        sample_percent: r.sample_percent,
+        succeeded: r.succeeded,
+        error: r.error.unwrap_or_default(),
+        snapshot_seconds: r.snapshot_seconds,
+        migrate_seconds: r.migrate_seconds,
+        drain_seconds: r.drain_seconds,
+        cutover_seconds: r.cutover_seconds,
+        rows_copied: r.rows_copied,
+        tables: r
+            .tables
+            .into_iter()
+            .map(|t| pb::RehearsalTable {
+                table: t.table,
+                old_rows: t.old_rows,
+                new_rows: t.new_rows,
+            })
+            .collect(),
+        snapshot_bytes: r.snapshot_bytes,
+        new_db_bytes: r.new_db_bytes,
+        violations: violations(&r.violations),
     }
 }
 

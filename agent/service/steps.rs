@@ -8,6 +8,7 @@ use super::{blocking, caller, convert, require, MigratorService, ServiceError};
 use crate::config::{DatabaseConfig, Role};
 use crate::engine::open::Busy;
 use crate::engine::ops;
+use crate::engine::rehearse::{self, RehearseOptions};
 use crate::engine::schema::SchemaFile;
 use crate::engine::status;
 use crate::proto as pb;
@@ -98,10 +99,15 @@ pub(super) async fn plan(
     svc: &MigratorService,
     req: Request<pb::PlanRequest>,
 ) -> Result<pb::PlanReport, ServiceError> {
-    let who = caller(&req);
+    // A rehearsal writes a copy of the database on the agent's disk.
+    let who = if req.get_ref().rehearse {
+        require(&req, Role::Operator, "plan --rehearse")?
+    } else {
+        caller(&req)
+    };
     let r = req.into_inner();
     let config = svc.config(&r.database)?;
-    tracing::info!(rpc = "Plan", database = %config.name, caller = %who);
+    tracing::info!(rpc = "Plan", database = %config.name, caller = %who, rehearse = r.rehearse);
     blocking(move || {
         let schema = schema_of(&config, r.schema)?;
         let outcome = ops::plan(
@@ -110,7 +116,24 @@ pub(super) async fn plan(
             busy(&config),
             config.allow_rollback_journal,
         )?;
-        Ok(convert::plan_report(&config.name, outcome))
+        let rehearsal = if r.rehearse {
+            let opts = RehearseOptions {
+                // 0: the field was not set (every row).
+                sample_percent: if r.sample_percent == 0.0 {
+                    100.0
+                } else {
+                    r.sample_percent
+                },
+                busy: busy(&config),
+                allow_rollback_journal: config.allow_rollback_journal,
+            };
+            Some(rehearse::rehearse(&outcome.old, &schema, &opts)?)
+        } else {
+            None
+        };
+        let mut report = convert::plan_report(&config.name, outcome);
+        report.rehearsal = rehearsal.map(convert::rehearsal);
+        Ok(report)
     })
     .await
 }

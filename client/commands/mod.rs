@@ -95,7 +95,7 @@ async fn dispatch(
     out: Output,
 ) -> anyhow::Result<()> {
     match command {
-        Command::Plan(_) => plan::run(s, sent(schema_source)?, out).await,
+        Command::Plan(a) => plan::run(s, a, sent(schema_source)?, out).await,
         Command::Migrate(a) => migrate::run(s, a, sent(schema_source)?, out).await,
         Command::Status => status::run(s, out).await,
         Command::Drain(a) => drain::run(s, a, out).await,

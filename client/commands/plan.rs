@@ -1,20 +1,28 @@
 //! `mig plan`: sends the schema, prints the plan; exits 1 when `migrate`
-//! could not run.
+//! could not run (a blocker, or rows that violate a new constraint).
 
 use mig::proto::{PlanRequest, SchemaSource};
 
 use super::Output;
+use crate::cli::PlanArgs;
 use crate::connect::Session;
 use crate::exit::failed;
 use crate::render;
 
-pub async fn run(s: &mut Session, schema: SchemaSource, out: Output) -> anyhow::Result<()> {
+pub async fn run(
+    s: &mut Session,
+    a: &PlanArgs,
+    schema: SchemaSource,
+    out: Output,
+) -> anyhow::Result<()> {
     let database = s.database().await?;
     let report = s
         .client
         .plan(PlanRequest {
             database,
             schema: Some(schema),
+            rehearse: a.rehearse,
+            sample_percent: a.sample.unwrap_or(100.0),
         })
         .await?
         .into_inner();

@@ -41,6 +41,7 @@ pub async fn fetch(fleet: &Fleet, schemas: &[SchemaSource], limit: usize) -> Vec
             let request = PlanRequest {
                 database: t.database.clone(),
                 schema,
+                ..Default::default()
             };
             Ok(client.plan(request).await?.into_inner())
         }

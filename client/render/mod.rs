@@ -5,6 +5,7 @@
 pub mod events;
 pub mod names;
 pub mod plan;
+mod plan_analysis;
 pub mod progress;
 pub mod reports;
 pub mod status;

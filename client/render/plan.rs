@@ -1,9 +1,12 @@
 //! `mig plan` as text: the files, the copy order with each table's column
-//! mapping, renumbered tables, data loss, warnings, blockers and the verdict.
+//! mapping, renumbered tables, data loss, warnings, the analysis (risk,
+//! dependencies, constraint pre-check, estimates, rehearsal; in
+//! `plan_analysis.rs`), blockers and the verdict.
 
 use mig::proto::{ColumnPlan, DataLoss, KeyMode, PlanReport, TablePlan};
 
 use super::names;
+use super::plan_analysis as analysis;
 
 pub fn lines(p: &PlanReport) -> Vec<String> {
     let mut out = vec![
@@ -35,6 +38,7 @@ pub fn lines(p: &PlanReport) -> Vec<String> {
         p.data_loss.iter().map(data_loss).collect(),
     );
     section(&mut out, "warnings", p.warnings.clone());
+    out.extend(analysis::lines(p));
     section(&mut out, "blockers", p.blockers.clone());
     out.push(verdict(p).to_string());
     out
@@ -187,6 +191,7 @@ mod tests {
             total_rows: 13,
             views: vec!["order_totals".into()],
             triggers: vec![],
+            ..Default::default()
         }
     }
 
@@ -211,9 +216,80 @@ triggers: none
 data loss:
   - column Customer.Photo (2 values)
 warnings: none
+dependencies that break: none
+constraint pre-check (old rows vs new constraints): none
 blockers: none
 can migrate: yes, with --accept-data-loss";
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn plan_text_shows_risk_violations_estimates_and_rehearsal() {
+        use mig::proto::{
+            ConstraintViolation, Estimates, Rehearsal, RehearsalTable, Risk, RiskFinding,
+            RiskLevel, TableEstimate,
+        };
+        let mut p = report();
+        p.risk = Some(Risk {
+            level: RiskLevel::Critical as i32,
+            score: 100,
+            reasons: vec![],
+        });
+        p.risks = vec![RiskFinding {
+            rule: "constraint-blocks".into(),
+            subject: "customer".into(),
+            level: RiskLevel::Critical as i32,
+            score: 100,
+            reason: "2 rows in Customer would violate UNIQUE(email) of customer".into(),
+        }];
+        p.violations = vec![ConstraintViolation {
+            blocks: true,
+            message: "2 rows in Customer would violate UNIQUE(email) of customer".into(),
+            ..Default::default()
+        }];
+        p.estimates = Some(Estimates {
+            tables: vec![TableEstimate {
+                table: "customer".into(),
+                rows: 2,
+                bytes: 8192,
+                copy_seconds: 0.002,
+                sampled_rows: 2,
+            }],
+            bytes_method: "dbstat".into(),
+            old_bytes: 8192,
+            copy_seconds: 0.002,
+            disk_needed_bytes: 12288,
+            disk_available_bytes: 4096,
+        });
+        p.rehearsal = Some(Rehearsal {
+            sample_percent: 100.0,
+            succeeded: true,
+            migrate_seconds: 1.5,
+            rows_copied: 2,
+            tables: vec![RehearsalTable {
+                table: "customer".into(),
+                old_rows: 2,
+                new_rows: 2,
+            }],
+            new_db_bytes: 4096,
+            ..Default::default()
+        });
+        let text = lines(&p).join("\n");
+        let expected = "\
+risk: CRITICAL (score 100/100)
+  - CRITICAL 100: 2 rows in Customer would violate UNIQUE(email) of customer
+dependencies that break: none
+constraint pre-check (old rows vs new constraints):
+  - [blocks] 2 rows in Customer would violate UNIQUE(email) of customer
+estimates (bytes from dbstat):
+  customer           2 rows     8.0 KiB  copy ~2 ms
+  total: 8.0 KiB old, copy ~2 ms (measured on a sample, in memory: a lower bound)
+  disk: the new database needs ~12.0 KiB, 4.0 KiB free - NOT ENOUGH, free space first
+rehearsal on a private copy (100% of rows): succeeded
+  snapshot 0 ms (0 B), migrate 1.5 s, drain 0 ms, cutover 0 ms; 2 rows copied
+  customer  2 old rows -> 2 new rows
+  new database size: 4.0 KiB";
+        assert!(text.contains(expected), "{text}");
     }
 
     #[test]

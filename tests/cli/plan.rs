@@ -1,7 +1,7 @@
 //! `mig plan`: the mapping it prints, its verdict as the exit code, the
 //! schema file it needs, and `--json`.
 
-use super::harness::{Project, FAILED};
+use super::harness::{Project, FAILED, USAGE};
 use crate::support::fixture;
 
 const FILES: [&str; 4] = ["--old", "old.db", "--new", "new.db"];
@@ -94,4 +94,152 @@ fn plan_json_is_the_report() {
     let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
     assert_eq!(v["canMigrate"], serde_json::Value::Bool(true), "{v}");
     assert_eq!(v["tables"].as_array().map(Vec::len), Some(4), "{v}");
+}
+
+#[test]
+fn plan_prints_risk_dependencies_precheck_and_estimates() {
+    let p = Project::shop(40);
+    let run = p.mig(&args("plan", &[])).ok();
+    run.has_line("dependencies that break: none")
+        .has_line("constraint pre-check (old rows vs new constraints): none");
+    assert!(
+        run.line_starting("risk: MEDIUM (score ").ends_with("/100)"),
+        "{run:#?}"
+    );
+    assert!(run
+        .line_starting("  - MEDIUM 35: table product is renumbered")
+        .contains("10 rows get new keys"));
+    assert!(run.line_starting("estimates (bytes from ").ends_with("):"));
+    assert!(run
+        .line_starting("  disk: the new database needs ~")
+        .contains(" free"));
+}
+
+/// The fixture's schema with a UNIQUE email, and three customers sharing one.
+fn duplicate_emails() -> Project {
+    let p = Project::shop(20);
+    p.sql(
+        "old.db",
+        "UPDATE Customer SET Email = 'Dup@X' WHERE CustomerId IN (2, 3, 5)",
+    );
+    p.write(
+        "schema.sql",
+        &fixture::NEW_SCHEMA.replace("email TEXT, photo BLOB", "email TEXT UNIQUE, photo BLOB"),
+    );
+    p
+}
+
+const DUPLICATE_LINE: &str =
+    "3 rows in Customer would violate UNIQUE(email) of customer (old keys: 2, 3, 5)";
+
+#[test]
+fn plan_refuses_rows_violating_a_new_unique_and_migrate_refuses_with_the_same_line() {
+    let p = duplicate_emails();
+    let before = std::fs::read(p.path("old.db")).expect("old");
+    let run = p.mig(&args("plan", &[]));
+    let line = run.fails(FAILED, "plan failed: migrate could not run: ");
+    assert!(line.contains(DUPLICATE_LINE), "{line}");
+    run.has_line("can migrate: no");
+    assert!(run.line_starting("  - [blocks] ").contains(DUPLICATE_LINE));
+    let run = p.mig(&args("migrate", &[]));
+    let line = run.fails(FAILED, "migrate failed: ");
+    assert!(
+        line.starts_with(&format!("migrate failed: {DUPLICATE_LINE}")),
+        "{line}"
+    );
+    assert_eq!(std::fs::read(p.path("old.db")).expect("old"), before);
+    assert_eq!(
+        database_files(&p),
+        vec!["old.db", "schema.sql"],
+        "a refused migrate created a file"
+    );
+}
+
+#[test]
+fn plan_rehearse_runs_the_migration_on_a_copy_and_leaves_no_new_db() {
+    let p = Project::shop(30);
+    let old_before = std::fs::read(p.path("old.db")).expect("old");
+    let run = p.mig(&args("plan", &["--rehearse"])).ok();
+    run.has_line("rehearsal on a private copy (100% of rows): succeeded")
+        .has_line("  customer  30 old rows -> 30 new rows");
+    assert!(run.line_starting("  snapshot ").contains("rows copied"));
+    assert!(run.line_starting("  new database size: ").ends_with("KiB"));
+    assert!(
+        !p.path("new.db").exists(),
+        "rehearsal created the live new database"
+    );
+    assert_eq!(std::fs::read(p.path("old.db")).expect("old"), old_before);
+    assert_eq!(database_files(&p), vec!["old.db", "schema.sql"]);
+}
+
+/// The folder's files but the WAL and its index, which SQLite creates
+/// beside any WAL database opened (even read-only) and keeps.
+fn database_files(p: &Project) -> Vec<String> {
+    p.files()
+        .into_iter()
+        .filter(|f| !f.ends_with("-wal") && !f.ends_with("-shm"))
+        .collect()
+}
+
+#[test]
+fn plan_rehearse_with_a_sample_reports_the_share() {
+    let p = Project::shop(30);
+    let run = p
+        .mig(
+            &args("--json", &[])
+                .into_iter()
+                .chain(["plan", "--rehearse", "--sample", "50%"])
+                .collect::<Vec<_>>(),
+        )
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(
+        v["rehearsal"]["samplePercent"],
+        serde_json::json!(50.0),
+        "{v}"
+    );
+    assert_eq!(
+        v["rehearsal"]["succeeded"],
+        serde_json::Value::Bool(true),
+        "{v}"
+    );
+    assert!(v["risk"]["level"].is_string(), "{v}");
+    assert!(
+        v["estimates"]["tables"]
+            .as_array()
+            .is_some_and(|t| t.len() == 4),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_sample_out_of_range_or_without_rehearse_is_a_usage_error() {
+    let p = Project::shop(5);
+    let run = p.mig(&args("plan", &["--rehearse", "--sample", "0%"]));
+    assert_eq!(run.code, USAGE, "{run:#?}");
+    assert!(
+        run.stderr
+            .starts_with("error: invalid value '0%' for '--sample <PERCENT>': 0% is out of range"),
+        "{run:#?}"
+    );
+    let run = p.mig(&args("plan", &["--sample", "10%"]));
+    assert_eq!(run.code, USAGE, "{run:#?}");
+    assert!(run.stderr.contains("--rehearse"), "{run:#?}");
+}
+
+#[test]
+fn plan_json_carries_violations_with_example_keys() {
+    let p = duplicate_emails();
+    let run = p.mig(&args("plan", &["--json"]));
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let viol = &v["violations"][0];
+    assert_eq!(viol["constraint"], "UNIQUE(email)", "{v}");
+    assert_eq!(viol["rows"], "3", "{v}");
+    assert_eq!(
+        viol["exampleKeys"],
+        serde_json::json!(["2", "3", "5"]),
+        "{v}"
+    );
+    assert_eq!(viol["blocks"], serde_json::Value::Bool(true), "{v}");
+    assert_eq!(v["risk"]["level"], "RISK_LEVEL_CRITICAL", "{v}");
 }

@@ -38,8 +38,11 @@ pub struct PlanOutcome {
     pub plan: Plan,
     pub old: PathBuf,
     pub new: PathBuf,
-    /// Everything that stops `migrate` (the plan's blockers and the files' state).
+    /// Everything that stops `migrate` (the plan's blockers, constraint
+    /// violations and the files' state).
     pub blockers: Vec<String>,
+    /// Risk, dependencies, the constraint pre-check and estimates.
+    pub assessment: plan::assess::Assessment,
 }
 
 impl PlanOutcome {
@@ -61,6 +64,8 @@ pub fn plan(
     open::attach_old(&scratch, &old)?;
     let plan = plan::build(&scratch, schema, &hash, true)?;
     let mut blockers = plan.blockers.clone();
+    let assessment = plan::assess::assess(&scratch, &plan, &new)?;
+    blockers.extend(assessment.blockers());
     if let Some(b) = journal_blocker(&old_ro, &old, allow_rollback_journal)? {
         blockers.push(b);
     }
@@ -78,6 +83,7 @@ pub fn plan(
         old,
         new,
         blockers,
+        assessment,
     })
 }
 
@@ -139,10 +145,18 @@ pub fn migrate(
     let start = decide(&old_rw, &new, &old_abs, &new_abs, &hash, opts.busy)?;
     open::attach_old(&scratch, &old)?;
     let plan = plan::build(&scratch, schema, &hash, true)?;
-    drop(scratch);
     if !plan.blockers.is_empty() {
         return Err(EngineError::PlanBlocked(plan.blockers.clone()));
     }
+    // Old rows the copy could not get past refuse the migration before any
+    // file exists (`plan` lists the same lines).
+    if matches!(start, Start::Fresh { .. } | Start::Recreate { .. }) {
+        let violations = plan::assess::blocking_violations(&scratch, &plan)?;
+        if !violations.is_empty() {
+            return Err(EngineError::PlanBlocked(violations));
+        }
+    }
+    drop(scratch);
     if !plan.data_loss.is_empty() && !opts.accept_data_loss {
         let lost: Vec<String> = plan
             .data_loss

@@ -6,9 +6,16 @@
 //! Which old columns an expression reads is learned from SQLite's authorizer
 //! while the expression is compiled, never by parsing it ourselves.
 
+pub mod assess;
 mod checks;
+pub mod deps;
+pub mod estimate;
 mod keys;
+mod mapped;
+pub mod precheck;
+pub mod risk;
 mod table;
+pub mod values;
 
 use std::collections::{BTreeSet, HashSet};
 
