@@ -89,15 +89,44 @@ pub fn old_ro(path: &Path, busy: Busy) -> Result<Connection> {
     Ok(conn)
 }
 
-/// The new database, read-only, for status.
+/// The new database, read-only, for status, verify and the decisions of
+/// migrate.
+///
+/// A process killed in the middle of a write leaves the new database with
+/// a hot rollback journal (mid-copy) or a WAL that needs recovery, which a
+/// read-only connection cannot apply. Then the file is opened read-write
+/// once, which makes SQLite restore the last commit (what any writer opening
+/// it would do first; no committed data changes), and read-only again.
 pub fn new_ro(path: &Path, busy: Busy) -> Result<Connection> {
     must_exist(path, "new database")?;
-    let conn = Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .ctx(|| format!("opening new database {}", path.display()))?;
-    conn.busy_timeout(busy.0)
-        .ctx(|| "setting busy timeout".into())?;
-    probe(&conn, path, "new database")?;
-    Ok(conn)
+    let open = || -> Result<Connection> {
+        let conn =
+            Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .ctx(|| format!("opening new database {}", path.display()))?;
+        conn.busy_timeout(busy.0)
+            .ctx(|| "setting busy timeout".into())?;
+        Ok(conn)
+    };
+    let conn = open()?;
+    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Err(e) if needs_writer_recovery(&e) => {
+            drop(conn);
+            let rw =
+                Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_WRITE)
+                    .ctx(|| format!("opening new database {}", path.display()))?;
+            rw.busy_timeout(busy.0)
+                .ctx(|| "setting busy timeout".into())?;
+            probe(&rw, path, "new database")?;
+            drop(rw);
+            let conn = open()?;
+            probe(&conn, path, "new database")?;
+            Ok(conn)
+        }
+        Err(e) => Err(e).ctx(|| format!("reading new database {}", path.display())),
+        Ok(_) => Ok(conn),
+    }
 }
 
 /// A fresh file for the new database (it must not exist yet).
@@ -167,46 +196,69 @@ pub fn configure_work(conn: &Connection, busy: Busy) -> Result<()> {
     Ok(())
 }
 
-/// How much WAL the bulk copy lets grow between checkpoints. Each
-/// checkpoint syncs the WAL and the database file; at SQLite's default (1000
-/// pages) a copy of a few GiB pays thousands of syncs, which on a busy disk
-/// cost more than the copy itself. Bounded, so the WAL never holds more than
-/// this on disk.
-const BULK_WAL_BYTES: i64 = 64 << 20;
-/// SQLite's default `wal_autocheckpoint`, restored after the bulk load.
-const DEFAULT_AUTOCHECKPOINT_PAGES: i64 = 1000;
-
-/// Pragmas for the bulk load on the work connection: checkpoints every
-/// [`BULK_WAL_BYTES`] instead of every 1000 pages. Durability is unchanged
-/// (WAL, `synchronous=NORMAL`: every commit, cursor included, survives a
-/// crash of the process; a power loss drops at most the last commits).
-pub fn begin_bulk_load(conn: &Connection) -> Result<()> {
-    let page_size: i64 = conn
-        .pragma_query_value(Some("main"), "page_size", |r| r.get(0))
-        .ctx(|| "reading the page size".into())?;
-    conn.pragma_update(
-        Some("main"),
-        "wal_autocheckpoint",
-        BULK_WAL_BYTES / page_size.max(512),
+/// A read-only connection met a hot journal or a WAL to recover.
+fn needs_writer_recovery(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if [
+                rusqlite::ffi::SQLITE_READONLY_ROLLBACK,
+                rusqlite::ffi::SQLITE_READONLY_RECOVERY,
+                rusqlite::ffi::SQLITE_READONLY_CANTINIT,
+            ]
+            .contains(&f.extended_code)
     )
-    .ctx(|| "setting the checkpoint interval".into())?;
-    conn.pragma_update(Some("main"), "journal_size_limit", BULK_WAL_BYTES)
-        .ctx(|| "setting the WAL size limit".into())
 }
 
-/// Back to SQLite's checkpoint interval once the bulk load is over, then one
-/// checkpoint that leaves the WAL small for catch-up and the new service.
+/// Pragmas for the bulk load (copy and index builds) on the work
+/// connection: a rollback journal instead of the WAL. The copy appends to
+/// new pages, which a rollback journal never copies (only pages that existed
+/// when the transaction began are journaled), so every row is written once;
+/// through the WAL it is written twice (the WAL, then the checkpoint, which
+/// measured a third of the copy's time) and checksummed.
+/// `synchronous=FULL`: each commit, cursor included, survives a crash of
+/// the process and a power loss alike. Nothing serves from the new database
+/// yet; the price of the rollback journal (a reader waits for a commit)
+/// is paid only by `status`, and a process killed mid-chunk leaves a hot
+/// journal that [`new_ro`] and the next writer roll back.
+pub fn begin_bulk_load(conn: &Connection) -> Result<()> {
+    set_journal_mode(conn, "truncate")?;
+    conn.pragma_update(Some("main"), "synchronous", "FULL")
+        .ctx(|| "setting synchronous".into())
+}
+
+/// Back to WAL and `synchronous=NORMAL` (see [`configure_work`]) once the
+/// bulk load is over: catch-up, drain and the new service need readers that
+/// never block writers.
 pub fn end_bulk_load(conn: &Connection) -> Result<()> {
-    conn.pragma_update(
-        Some("main"),
-        "wal_autocheckpoint",
-        DEFAULT_AUTOCHECKPOINT_PAGES,
-    )
-    .ctx(|| "restoring the checkpoint interval".into())?;
-    // PASSIVE: never waits for readers (status); what it cannot copy now
-    // the next autocheckpoint does.
-    conn.query_row("PRAGMA main.wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-        .ctx(|| "checkpointing the new database".into())
+    set_journal_mode(conn, "wal")?;
+    conn.pragma_update(Some("main"), "synchronous", "NORMAL")
+        .ctx(|| "setting synchronous".into())
+}
+
+/// Switches the main database's journal mode, waiting (up to the busy
+/// timeout) for readers to finish: SQLite reports the mode it kept, not an
+/// error, when a reader stops the switch.
+fn set_journal_mode(conn: &Connection, mode: &str) -> Result<()> {
+    let timeout_ms: i64 = conn
+        .pragma_query_value(None, "busy_timeout", |r| r.get(0))
+        .ctx(|| "reading the busy timeout".into())?;
+    let deadline = std::time::Instant::now() + Duration::from_millis(timeout_ms.max(0) as u64);
+    loop {
+        let now: String = super::lock::with_lock(conn, |c| {
+            c.pragma_update_and_check(Some("main"), "journal_mode", mode, |r| r.get(0))
+        })
+        .ctx(|| format!("setting journal_mode={mode} on the new database"))?;
+        if now.eq_ignore_ascii_case(mode) {
+            return Ok(());
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(EngineError::Busy(format!(
+                "the new database stayed in journal_mode={now} while another connection read it; re-run the command"
+            )));
+        }
+        std::thread::sleep(super::lock::POLL);
+    }
 }
 
 /// Attaches the old database read-only: a transaction that writes the new
