@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::engine::paths::DatabaseSpec;
+use crate::engine::throttle::ThrottleSettings;
 
 /// What a caller may do. Viewers read (status, watch, plan, list);
 /// operators may also change things.
@@ -39,6 +40,8 @@ pub struct DatabaseConfig {
     /// Accept an old database in rollback-journal mode (copy chunks then
     /// block the service's writers for their duration).
     pub allow_rollback_journal: bool,
+    /// The automatic throttle of copy and catch-up.
+    pub throttle: ThrottleSettings,
 }
 
 impl DatabaseConfig {
@@ -48,6 +51,7 @@ impl DatabaseConfig {
             spec,
             busy_timeout: Duration::from_secs(10),
             allow_rollback_journal: false,
+            throttle: ThrottleSettings::default(),
         }
     }
 }
@@ -128,6 +132,29 @@ impl Default for Limits {
     }
 }
 
+/// `[throttle]`: how copy and catch-up yield to the service (see
+/// `engine/throttle.rs`); applies to every database.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct ThrottleEntry {
+    enabled: bool,
+    probe_interval_ms: u64,
+    max_write_wait_ms: u64,
+    max_wal_mb: u64,
+}
+
+impl Default for ThrottleEntry {
+    fn default() -> Self {
+        let d = ThrottleSettings::default();
+        ThrottleEntry {
+            enabled: d.enabled,
+            probe_interval_ms: d.probe_every.as_millis() as u64,
+            max_write_wait_ms: d.max_write_wait.as_millis() as u64,
+            max_wal_mb: d.max_wal_bytes >> 20,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DatabaseEntry {
@@ -154,6 +181,8 @@ struct FileConfig {
     access: Access,
     #[serde(default)]
     limits: Limits,
+    #[serde(default)]
+    throttle: ThrottleEntry,
     #[serde(rename = "database", default)]
     databases: Vec<DatabaseEntry>,
 }
@@ -224,6 +253,18 @@ impl AgentFile {
                 "no [[database]] entries; add at least one with a name and old/new paths or a project folder".into(),
             ));
         }
+        let t = &raw.throttle;
+        if t.probe_interval_ms == 0 || t.max_write_wait_ms == 0 || t.max_wal_mb == 0 {
+            return Err(invalid(
+                "[throttle] probe_interval_ms, max_write_wait_ms and max_wal_mb must be at least 1; to turn the automatic throttle off write enabled = false".into(),
+            ));
+        }
+        let throttle = ThrottleSettings {
+            enabled: t.enabled,
+            probe_every: Duration::from_millis(t.probe_interval_ms),
+            max_write_wait: Duration::from_millis(t.max_write_wait_ms),
+            max_wal_bytes: t.max_wal_mb << 20,
+        };
         let mut names = BTreeSet::new();
         let mut databases = Vec::new();
         for d in raw.databases {
@@ -252,6 +293,7 @@ impl AgentFile {
                 spec,
                 busy_timeout: Duration::from_millis(d.busy_timeout_ms),
                 allow_rollback_journal: d.allow_rollback_journal,
+                throttle,
             });
         }
         if raw.access.operators.is_empty() && raw.access.viewers.is_empty() {

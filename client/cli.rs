@@ -127,6 +127,12 @@ pub enum Command {
     /// Cancel a job at its next chunk boundary, keeping what is committed
     /// (with --agent).
     Cancel(JobArgs),
+    /// Cap a database's copy and catch-up at a rate, on top of the automatic
+    /// throttle, until `unthrottle` (with --agent).
+    Throttle(ThrottleArgs),
+    /// Remove the cap set by `throttle`; the automatic throttle stays (with
+    /// --agent).
+    Unthrottle,
     /// List the agent's databases and the phase each is in.
     Databases,
     /// Certificates for mutual TLS between mig and mig-agent.
@@ -152,6 +158,8 @@ impl Command {
             Command::Pause(_) => "pause",
             Command::Resume(_) => "resume",
             Command::Cancel(_) => "cancel",
+            Command::Throttle(_) => "throttle",
+            Command::Unthrottle => "unthrottle",
             Command::Databases => "databases",
             Command::Certs(CertsArgs {
                 action: CertsAction::Init(_),
@@ -221,6 +229,27 @@ pub struct MigrateArgs {
     /// Free text stored with the migration (e.g. a rollout id).
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub label: String,
+
+    /// Copy at most this many rows per second (on top of the automatic
+    /// throttle); on an agent it stays until `mig unthrottle`.
+    #[arg(long, value_name = "N", value_parser = positive_rate)]
+    pub max_rows_per_sec: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ThrottleArgs {
+    /// The cap, in rows copied (or log entries replayed) per second.
+    #[arg(long, value_name = "N", value_parser = positive_rate)]
+    pub rows_per_sec: f64,
+}
+
+fn positive_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a rate; give a positive number of rows per second"
+        )),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,7 @@ use super::meta::{self, Item};
 use super::plan::{Plan, TablePlan};
 use super::replay;
 use super::rows::ChunkSql;
+use super::throttle::Probe;
 use super::{Ctx, Event};
 
 /// How long one chunk should take: long enough that commits are cheap,
@@ -26,6 +27,8 @@ const TARGET_CHUNK: Duration = Duration::from_millis(200);
 const MIN_CHUNK: u64 = 100;
 const MAX_CHUNK: u64 = 1_000_000;
 const FIRST_CHUNK: u64 = 2_000;
+/// The longest a throttle probe waits for the old database's write lock.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// How many rows one copy chunk holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -70,20 +73,23 @@ pub fn copy_all(
     ctx: &mut Ctx<'_>,
 ) -> Result<Vec<TableStats>> {
     let tables: Vec<&TablePlan> = plan.tables.iter().filter(|t| t.source.is_some()).collect();
+    let mut probe = Probe::attached(conn, PROBE_TIMEOUT)?;
     let rows_total: u64 = tables.iter().map(|t| t.rows).sum();
     let mut rows_before: u64 = 0;
     let mut stats = Vec::new();
     for (i, t) in tables.iter().enumerate() {
         let started = Instant::now();
-        let copied = copy_table(conn, plan, t, chunking, ctx, |done, rate| Event::Copy {
-            table: t.name.clone(),
-            table_rows_done: done,
-            table_rows_total: t.rows.max(done),
-            rows_done: rows_before + done,
-            rows_total: rows_total.max(rows_before + done),
-            tables_done: i as u32,
-            tables_total: tables.len() as u32,
-            rows_per_sec: rate,
+        let copied = copy_table(conn, plan, t, chunking, ctx, &mut probe, |done, rate| {
+            Event::Copy {
+                table: t.name.clone(),
+                table_rows_done: done,
+                table_rows_total: t.rows.max(done),
+                rows_done: rows_before + done,
+                rows_total: rows_total.max(rows_before + done),
+                tables_done: i as u32,
+                tables_total: tables.len() as u32,
+                rows_per_sec: rate,
+            }
         })?;
         rows_before += copied;
         crate::engine::failpoint::hit("copy.between-tables");
@@ -107,6 +113,7 @@ fn copy_table(
     t: &TablePlan,
     chunking: Chunking,
     ctx: &mut Ctx<'_>,
+    probe: &mut Probe,
     progress: impl Fn(u64, f64) -> Event,
 ) -> Result<u64> {
     let (Some(src), Some(key)) = (&t.source, &t.old_key) else {
@@ -158,7 +165,9 @@ fn copy_table(
         if hi.is_none() {
             return Ok(state.n + n);
         }
-        chunk = chunking.next(chunk, began.elapsed());
+        let took = began.elapsed();
+        ctx.control.pace(probe, n, took);
+        chunk = chunking.next(chunk, took);
     }
 }
 

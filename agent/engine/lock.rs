@@ -47,7 +47,7 @@ pub fn begin_immediate(conn: &Connection) -> rusqlite::Result<Transaction<'_>> {
     })
 }
 
-fn is_busy(e: &rusqlite::Error) -> bool {
+pub(crate) fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked)

@@ -22,6 +22,7 @@ pub mod replay;
 pub mod rows;
 pub mod schema;
 pub mod status;
+pub mod throttle;
 pub mod verify;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -59,14 +60,37 @@ pub enum Event {
     },
 }
 
-/// Pause and cancel requests for a running operation, checked between chunks.
+/// Pause and cancel requests for a running operation, checked between
+/// chunks, and the database's throttle, which paces them.
 #[derive(Debug, Default)]
 pub struct Control {
     cancel: AtomicBool,
     pause: AtomicBool,
+    throttle: std::sync::Arc<throttle::Throttle>,
 }
 
 impl Control {
+    /// Control of an operation paced by a database's shared throttle.
+    pub fn with_throttle(throttle: std::sync::Arc<throttle::Throttle>) -> Self {
+        Control {
+            throttle,
+            ..Control::default()
+        }
+    }
+
+    pub fn throttle(&self) -> &throttle::Throttle {
+        &self.throttle
+    }
+
+    /// Waits between two chunks as long as the throttle says (see
+    /// `throttle.rs`); returns at once when cancelled or paused (a pause
+    /// then waits in [`Control::check`]).
+    pub fn pace(&self, probe: &mut throttle::Probe, rows: u64, took: Duration) {
+        self.throttle.pace(probe, rows, took, &|| {
+            self.is_cancelled() || self.is_paused()
+        });
+    }
+
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::SeqCst);
     }

@@ -13,6 +13,10 @@ use crate::config::DatabaseConfig;
 use crate::engine::open::Busy;
 use crate::engine::ops::{self, DrainOptions, MigrateOptions};
 use crate::engine::status::{self, Phase};
+use crate::engine::throttle::Probe;
+
+/// The longest a throttle probe waits for the old database's write lock.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Entries replayed per background slice: short enough that a drain or a
 /// step waiting for the database gets it within milliseconds.
@@ -117,9 +121,21 @@ async fn catch_up(registry: &Arc<Registry>, c: &DatabaseConfig) {
             return;
         };
         let (spec, b) = (c.spec.clone(), busy(c));
+        let throttle = registry.throttle(&c.name).ok();
         let slice = tokio::task::spawn_blocking(move || {
-            let _guard = guard;
-            ops::catch_up_slice(&spec, b, SLICE)
+            let began = std::time::Instant::now();
+            let done = ops::catch_up_slice(&spec, b, SLICE);
+            // Free the database before pacing: a drain need not wait for it.
+            drop(guard);
+            if let (Ok(Some(s)), Some(throttle)) = (&done, throttle) {
+                if s.applied > 0 && s.pending > 0 {
+                    if let Some(old) = ops::locate(&spec, b).old {
+                        let mut probe = Probe::new(&old, PROBE_TIMEOUT);
+                        throttle.pace(&mut probe, s.applied, began.elapsed(), &|| false);
+                    }
+                }
+            }
+            done
         })
         .await;
         match slice {

@@ -86,14 +86,20 @@ pub(super) fn now_ms() -> i64 {
 }
 
 impl Job {
-    pub(super) fn new(id: String, database: String, kind: JobKind, started_by: String) -> Self {
+    pub(super) fn new(
+        id: String,
+        database: String,
+        kind: JobKind,
+        started_by: String,
+        throttle: std::sync::Arc<crate::engine::throttle::Throttle>,
+    ) -> Self {
         Job {
             id,
             database,
             kind,
             started_by,
             started_unix_ms: now_ms(),
-            control: Control::default(),
+            control: Control::with_throttle(throttle),
             log: Mutex::new(EventLog {
                 events: VecDeque::new(),
                 last_seq: 0,

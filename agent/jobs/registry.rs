@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::job::{EventBody, Job, JobSnapshot, Summary};
 use super::{JobError, JobKind, JobState};
 use crate::config::{AgentConfig, DatabaseConfig};
+use crate::engine::throttle::Throttle;
 use crate::engine::{self, Ctx, EngineError};
 
 /// Finished jobs kept per database so `watch` can still replay them.
@@ -32,6 +33,8 @@ struct Slot {
 
 pub struct Registry {
     databases: BTreeMap<String, DatabaseConfig>,
+    /// One throttle per database, shared by its jobs and its catch-up.
+    throttles: BTreeMap<String, Arc<Throttle>>,
     slots: Mutex<HashMap<String, Slot>>,
     shutting_down: AtomicBool,
 }
@@ -52,6 +55,11 @@ impl Drop for StepGuard {
 
 impl Registry {
     pub fn new(config: AgentConfig) -> Arc<Self> {
+        let throttles = config
+            .databases
+            .iter()
+            .map(|d| (d.name.clone(), Arc::new(Throttle::new(d.throttle))))
+            .collect();
         let databases = config
             .databases
             .into_iter()
@@ -59,6 +67,7 @@ impl Registry {
             .collect();
         Arc::new(Registry {
             databases,
+            throttles,
             slots: Mutex::new(HashMap::new()),
             shutting_down: AtomicBool::new(false),
         })
@@ -68,6 +77,16 @@ impl Registry {
         // Every update under this lock is a single field assignment, so a
         // panic elsewhere cannot leave it half-done.
         self.slots.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The database's throttle (`NotFound` for an unknown name).
+    pub fn throttle(&self, name: &str) -> Result<Arc<Throttle>, JobError> {
+        self.database(name)?;
+        Ok(self
+            .throttles
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(Throttle::default())))
     }
 
     pub fn databases(&self) -> impl Iterator<Item = &DatabaseConfig> {
@@ -172,6 +191,7 @@ impl Registry {
             database.to_string(),
             kind,
             started_by.to_string(),
+            self.throttle(database)?,
         ));
         // Claim the database as a step first, then turn the claim into the job.
         let guard = self.begin_step(database, kind.as_str()).await?;

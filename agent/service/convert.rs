@@ -232,6 +232,19 @@ fn column_source(s: ColumnSource) -> &'static str {
     s.as_str()
 }
 
+pub fn throttle_state(t: &crate::engine::throttle::ThrottleReport) -> pb::ThrottleState {
+    pb::ThrottleState {
+        automatic: t.automatic,
+        manual_rows_per_sec: t.manual_rows_per_sec.unwrap_or(0.0),
+        backing_off: t.backing_off,
+        reason: t.reason.clone(),
+        last_probe_ms: t.last_probe_ms,
+        old_wal_bytes: t.old_wal_bytes,
+        seconds_waited: t.seconds_waited,
+        probes: t.probes,
+    }
+}
+
 pub fn status_report(database: &str, s: Status, job: Option<JobSnapshot>) -> pb::StatusReport {
     let certificate = s.certificate.clone();
     let verified = certificate.verified.as_ref();
@@ -284,6 +297,7 @@ pub fn status_report(database: &str, s: Status, job: Option<JobSnapshot>) -> pb:
         verified_by: verified.map(|v| v.by.clone()).unwrap_or_default(),
         skip_verify: s.certificate.cutover_skipped_verify_at.is_some(),
         drain_skipped_verify: s.certificate.drain_skipped_verify_at.is_some(),
+        throttle: None,
     }
 }
 

@@ -25,6 +25,7 @@ pub(super) async fn migrate(
     let config = svc.config(&r.database)?;
     // Parse before starting a job so a bad file is refused synchronously.
     let schema = schema_of(&config, r.schema)?;
+    let cap = rate(r.max_rows_per_sec, true)?;
     let opts = MigrateOptions {
         accept_data_loss: r.accept_data_loss,
         label: r.label,
@@ -38,8 +39,24 @@ pub(super) async fn migrate(
             ops::migrate(&cfg.spec, &schema, &opts, ctx).map(Summary::Migrate)
         })
         .await?;
-    tracing::info!(target: "mig::audit", rpc = "Migrate", database = %config.name, caller = %who, job = %job.id, accept_data_loss = r.accept_data_loss);
+    if let Some(cap) = cap {
+        svc.registry.throttle(&config.name)?.set_manual(Some(cap));
+    }
+    tracing::info!(target: "mig::audit", rpc = "Migrate", database = %config.name, caller = %who, job = %job.id, accept_data_loss = r.accept_data_loss, max_rows_per_sec = r.max_rows_per_sec);
     Ok(follow(job, 1, mode(r.detach)))
+}
+
+/// A rows-per-second cap from a request: `None` for 0 when `zero_is_none`.
+pub(super) fn rate(v: f64, zero_is_none: bool) -> Result<Option<f64>, ServiceError> {
+    if zero_is_none && v == 0.0 {
+        return Ok(None);
+    }
+    if !v.is_finite() || v <= 0.0 {
+        return Err(ServiceError::InvalidRequest(format!(
+            "rows_per_sec = {v} is not a rate; give a positive number of rows per second"
+        )));
+    }
+    Ok(Some(v))
 }
 
 fn mode(detach: bool) -> Follow {

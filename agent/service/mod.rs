@@ -181,4 +181,32 @@ impl Migrator for MigratorService {
             jobs::Control::Cancel,
         )?))
     }
+
+    async fn throttle(
+        &self,
+        req: Request<pb::ThrottleRequest>,
+    ) -> Result<Response<pb::ThrottleState>, Status> {
+        let who = require(&req, Role::Operator, "throttle")?;
+        let r = req.get_ref();
+        let cap = jobs::rate(r.rows_per_sec, false)?;
+        Ok(Response::new(steps::throttle(
+            self,
+            &r.database,
+            &who,
+            cap,
+        )?))
+    }
+
+    async fn unthrottle(
+        &self,
+        req: Request<pb::UnthrottleRequest>,
+    ) -> Result<Response<pb::ThrottleState>, Status> {
+        let who = require(&req, Role::Operator, "unthrottle")?;
+        Ok(Response::new(steps::throttle(
+            self,
+            &req.get_ref().database,
+            &who,
+            None,
+        )?))
+    }
 }

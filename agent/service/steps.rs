@@ -146,11 +146,28 @@ pub(super) async fn status(
     let config = svc.config(&req.get_ref().database)?;
     tracing::debug!(rpc = "Status", database = %config.name, caller = %who);
     let job = svc.registry.running(&config.name).map(|j| j.snapshot());
+    let throttle = svc.registry.throttle(&config.name)?.report();
     blocking(move || {
         let s = status::status(&config.spec, busy(&config))?;
-        Ok(convert::status_report(&config.name, s, job))
+        let mut report = convert::status_report(&config.name, s, job);
+        report.throttle = Some(convert::throttle_state(&throttle));
+        Ok(report)
     })
     .await
+}
+
+/// `Throttle` (a cap) and `Unthrottle` (`None`).
+pub(super) fn throttle(
+    svc: &MigratorService,
+    database: &str,
+    who: &str,
+    cap: Option<f64>,
+) -> Result<pb::ThrottleState, ServiceError> {
+    let config = svc.config(database)?;
+    let throttle = svc.registry.throttle(&config.name)?;
+    throttle.set_manual(cap);
+    tracing::info!(target: "mig::audit", rpc = if cap.is_some() { "Throttle" } else { "Unthrottle" }, database = %config.name, caller = %who, rows_per_sec = cap.unwrap_or(0.0));
+    Ok(convert::throttle_state(&throttle.report()))
 }
 
 pub(super) async fn cutover(

@@ -1,7 +1,8 @@
 //! `mig pause`, `mig resume`, `mig cancel`: job control on a remote agent.
-//! Without `--job`, the database's newest job.
+//! Without `--job`, the database's newest job. `mig throttle`,
+//! `mig unthrottle`: the database's manual rate cap.
 
-use mig::proto::JobRef;
+use mig::proto::{JobRef, ThrottleRequest, UnthrottleRequest};
 
 use super::Output;
 use crate::cli::JobArgs;
@@ -35,5 +36,27 @@ pub async fn run(
         render::json_report(&info)
     } else {
         render::emit(&render::reports::job(&info))
+    }
+}
+
+/// Sets (`Some`) or removes (`None`) the manual cap.
+pub async fn throttle(s: &mut Session, cap: Option<f64>, out: Output) -> anyhow::Result<()> {
+    let database = s.database().await?;
+    let state = match cap {
+        Some(rows_per_sec) => {
+            s.client
+                .throttle(ThrottleRequest {
+                    database,
+                    rows_per_sec,
+                })
+                .await?
+        }
+        None => s.client.unthrottle(UnthrottleRequest { database }).await?,
+    }
+    .into_inner();
+    if out.json {
+        render::json_report(&state)
+    } else {
+        render::emit(&[render::status::throttle_line(&state)])
     }
 }

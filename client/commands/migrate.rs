@@ -25,6 +25,7 @@ pub async fn run(
             accept_data_loss: args.accept_data_loss,
             detach: args.detach,
             label: args.label.clone(),
+            max_rows_per_sec: args.max_rows_per_sec.unwrap_or(0.0),
         })
         .await?
         .into_inner();

@@ -78,7 +78,12 @@ fn check_mode(command: &Command, target: &Target) -> anyhow::Result<()> {
         ));
     }
     match command {
-        Command::Watch(_) | Command::Pause(_) | Command::Resume(_) | Command::Cancel(_) => {
+        Command::Watch(_)
+        | Command::Pause(_)
+        | Command::Resume(_)
+        | Command::Cancel(_)
+        | Command::Throttle(_)
+        | Command::Unthrottle => {
             Err(usage(format!(
                 "{} needs --agent: without it, jobs run in-process and end with the mig command that started them",
                 command.name()
@@ -107,6 +112,8 @@ async fn dispatch(
         Command::Pause(a) => control::run(s, control::Action::Pause, a, out).await,
         Command::Resume(a) => control::run(s, control::Action::Resume, a, out).await,
         Command::Cancel(a) => control::run(s, control::Action::Cancel, a, out).await,
+        Command::Throttle(a) => control::throttle(s, Some(a.rows_per_sec), out).await,
+        Command::Unthrottle => control::throttle(s, None, out).await,
         Command::Databases => databases::run(s, out).await,
         Command::Certs(a) => certs::run(a, out),
         Command::Fleet(_) => Err(anyhow::anyhow!(

@@ -216,6 +216,7 @@ impl Driver {
             accept_data_loss: self.target.accept_data_loss,
             detach: false,
             label: self.label.clone(),
+            max_rows_per_sec: 0.0,
         }
     }
 

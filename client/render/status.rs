@@ -3,7 +3,7 @@
 //! `schema hash:`, `_id_mapping:`, `_migration_progress:`), then the copy
 //! state, the running job, warnings and the next step.
 
-use mig::proto::{JobInfo, MigrationStatus, StatusReport};
+use mig::proto::{JobInfo, MarkerStatus, MigrationStatus, StatusReport, ThrottleState};
 
 use super::{names, yes_no};
 
@@ -49,6 +49,14 @@ pub fn lines(s: &StatusReport) -> Vec<String> {
     }
     if let Some(job) = &s.running_job {
         out.push(format!("running job: {}", job_line(job)));
+    }
+    // Copy and catch-up run (and are paced) only while recording.
+    if let Some(t) = s
+        .throttle
+        .as_ref()
+        .filter(|_| s.marker == MarkerStatus::Recording as i32)
+    {
+        out.push(throttle_line(t));
     }
     out.extend(s.warnings.iter().map(|w| format!("warning: {w}")));
     out.push(format!("next: {}", s.next_step));
@@ -98,6 +106,26 @@ fn certification(s: &StatusReport) -> String {
 }
 
 /// `<id> (<kind>, <state>)`.
+/// `throttle: ...`: the manual cap, the automatic state and its last probe.
+pub fn throttle_line(t: &ThrottleState) -> String {
+    let mut parts = Vec::new();
+    if t.manual_rows_per_sec > 0.0 {
+        parts.push(format!("capped at {:.0} rows/s", t.manual_rows_per_sec));
+    }
+    parts.push(match (t.automatic, t.backing_off) {
+        (false, _) => "automatic off".to_string(),
+        (true, true) => format!("backing off: {}", t.reason),
+        (true, false) => "automatic, not backing off".to_string(),
+    });
+    if let Some(ms) = t.last_probe_ms {
+        parts.push(format!("last probe write {ms:.1} ms"));
+    }
+    if t.seconds_waited > 0.0 {
+        parts.push(format!("waited {:.1} s in all", t.seconds_waited));
+    }
+    format!("throttle: {}", parts.join("; "))
+}
+
 pub fn job_line(j: &JobInfo) -> String {
     format!(
         "{} ({}, {})",
