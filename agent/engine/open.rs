@@ -77,26 +77,33 @@ pub fn old_rw(path: &Path, busy: Busy) -> Result<Connection> {
     Ok(conn)
 }
 
-/// The old database, read-only, for plan and status. Never writes, never
-/// creates a file.
+/// The old database, for reading only (plan, status, checks). Never
+/// writes, never leaves a file behind: see [`reader`].
 pub fn old_ro(path: &Path, busy: Busy) -> Result<Connection> {
-    must_exist(path, "old database")?;
-    let conn = Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .ctx(|| format!("opening old database {}", path.display()))?;
-    conn.busy_timeout(busy.0)
-        .ctx(|| "setting busy timeout".into())?;
-    probe(&conn, path, "old database")?;
-    Ok(conn)
+    reader(path, "old database", busy)
 }
 
-/// The new database, read-only, for status.
+/// The new database, for reading only (status, checks).
 pub fn new_ro(path: &Path, busy: Busy) -> Result<Connection> {
-    must_exist(path, "new database")?;
-    let conn = Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .ctx(|| format!("opening new database {}", path.display()))?;
+    reader(path, "new database", busy)
+}
+
+/// A connection that only reads. Opened read-write (never create) with
+/// `query_only` on rather than read-only: a read-only connection to a WAL
+/// database creates its `-wal` and `-shm` files and cannot remove them on
+/// close, so a refused command or a `status` would leave two files behind;
+/// a read-write connection that closes last removes them. SQLite opens a
+/// write-protected file read-only instead, which is all a reader needs.
+fn reader(path: &Path, what: &str, busy: Busy) -> Result<Connection> {
+    must_exist(path, what)?;
+    let conn = Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .ctx(|| format!("opening {what} {}", path.display()))?;
+    // Statements cannot write through this connection, whatever they are.
+    conn.pragma_update(None, "query_only", true)
+        .ctx(|| "setting query_only".into())?;
     conn.busy_timeout(busy.0)
         .ctx(|| "setting busy timeout".into())?;
-    probe(&conn, path, "new database")?;
+    probe(&conn, path, what)?;
     Ok(conn)
 }
 

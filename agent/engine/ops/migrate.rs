@@ -273,6 +273,10 @@ fn decide(
         None
     };
     match (marker, new_state) {
+        (Some(m), Some((Some(id), Some(meta::MigrationStatus::Ready)))) if id.migration_id == m.migration_id => Err(EngineError::Precondition(format!(
+            "{} is already cut over (ready); there is nothing to migrate: once the new service serves, `mig cleanup-old` removes the migration tables from the old database",
+            new.display()
+        ))),
         (Some(m), _) if m.status == MarkerStatus::Draining => Err(EngineError::Precondition(format!(
             "the old database is draining for the migration into {}; run `mig drain` to finish it (or `mig reset` to abandon it)",
             m.new_path
