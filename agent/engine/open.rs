@@ -116,7 +116,18 @@ pub fn create_new(path: &Path, busy: Busy) -> Result<Connection> {
     .ctx(|| format!("creating new database {}", path.display()))?;
     conn.busy_timeout(busy.0)
         .ctx(|| "setting busy timeout".into())?;
+    limit_for_tests(&conn)?;
     Ok(conn)
+}
+
+/// The fault suite's full-volume stand-in (`failpoint::new_db_max_pages`);
+/// nothing in a shipped build.
+fn limit_for_tests(conn: &Connection) -> Result<()> {
+    if let Some(pages) = super::failpoint::new_db_max_pages() {
+        conn.pragma_update(None, "max_page_count", pages)
+            .ctx(|| "setting max_page_count".into())?;
+    }
+    Ok(())
 }
 
 /// An in-memory database to reflect the target schema into.
@@ -171,6 +182,7 @@ pub fn configure_work(conn: &Connection, busy: Busy) -> Result<()> {
     // bounded whatever the database size.
     conn.pragma_update(None, "cache_size", -32768)
         .ctx(|| "setting cache size".into())?;
+    limit_for_tests(conn)?;
     Ok(())
 }
 

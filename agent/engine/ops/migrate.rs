@@ -173,6 +173,9 @@ pub fn migrate(
         created_at: String::new(),
     };
     let resumed = matches!(start, Start::Resume | Start::InstallOnly { .. });
+    // A full volume while writing the new database: say which file, about
+    // how much more it needs, and that re-running resumes.
+    let on_new = |e: EngineError| e.on_new_database(&old, &new, "mig migrate");
     match &start {
         Start::Fresh { migration_id } | Start::Recreate { migration_id } => {
             (ctx.sink)(Event::Step {
@@ -186,7 +189,8 @@ pub fn migrate(
                 &plan,
                 &identity(migration_id),
                 opts.busy,
-            )?;
+            )
+            .map_err(on_new)?;
             crate::engine::failpoint::hit("migrate.after-create");
         }
         Start::InstallOnly { .. } | Start::Resume => {
@@ -233,15 +237,15 @@ pub fn migrate(
             plan.tables.len()
         ),
     });
-    let tables = copy::copy_all(&mut work, &plan, opts.chunking, ctx)?;
-    let indexes_built = copy::build_indexes(&mut work, schema, &plan, ctx)?;
-    meta::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum())?;
+    let tables = copy::copy_all(&mut work, &plan, opts.chunking, ctx).map_err(on_new)?;
+    let indexes_built = copy::build_indexes(&mut work, schema, &plan, ctx).map_err(on_new)?;
+    meta::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum()).map_err(on_new)?;
     crate::engine::failpoint::hit("migrate.after-copy");
     (ctx.sink)(Event::Step {
         step: "catch-up",
         message: "replaying writes recorded during the copy".into(),
     });
-    replay::catch_up(&mut work, &plan, replay::BATCH, ctx)?;
+    replay::catch_up(&mut work, &plan, replay::BATCH, ctx).map_err(on_new)?;
     let rows = tables.iter().map(|t| t.rows).sum();
     Ok(MigrateSummary {
         tables,
@@ -324,8 +328,34 @@ fn create_new_db(
 ) -> Result<()> {
     let tmp = PathBuf::from(format!("{}.mig-tmp", new.display()));
     remove_db_files(&tmp)?;
+    // A failure (a full volume, a schema SQLite refuses) leaves no file.
+    if let Err(e) = build_new_db(&tmp, old, schema, plan, id, busy) {
+        remove_db_files(&tmp)?;
+        return Err(e);
+    }
+    // Nothing is at `new` (Fresh or Recreate), so a `-wal`, `-shm` or
+    // `-journal` there is the orphan of a deleted database (a reset killed
+    // between files): SQLite would replay it into the file renamed in.
+    remove_files(new, &["-wal", "-shm", "-journal"])?;
+    std::fs::rename(&tmp, new).map_err(|source| EngineError::Io {
+        context: "moving the new database into place at",
+        path: new.to_path_buf(),
+        source,
+    })?;
+    Ok(())
+}
+
+/// The new database's schema, identity and status, at `tmp`.
+fn build_new_db(
+    tmp: &Path,
+    old: &Connection,
+    schema: &SchemaFile,
+    plan: &Plan,
+    id: &meta::Identity,
+    busy: Busy,
+) -> Result<()> {
     {
-        let conn = open::create_new(&tmp, busy)?;
+        let conn = open::create_new(tmp, busy)?;
         // Same encoding, page size and vacuum mode as the old database unless
         // the schema file says otherwise (its PRAGMAs run after these).
         for pragma in ["encoding", "page_size", "auto_vacuum"] {
@@ -349,15 +379,6 @@ fn create_new_db(
         conn.execute_batch("COMMIT")
             .ctx(|| "committing the new database".into())?;
     }
-    // Nothing is at `new` (Fresh or Recreate), so a `-wal`, `-shm` or
-    // `-journal` there is the orphan of a deleted database (a reset killed
-    // between files): SQLite would replay it into the file renamed in.
-    remove_files(new, &["-wal", "-shm", "-journal"])?;
-    std::fs::rename(&tmp, new).map_err(|source| EngineError::Io {
-        context: "moving the new database into place at",
-        path: new.to_path_buf(),
-        source,
-    })?;
     Ok(())
 }
 
