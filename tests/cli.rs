@@ -6,6 +6,7 @@
 mod agent;
 mod bad_input;
 mod busy;
+mod drift;
 mod fleet;
 mod harness;
 mod interrupt;
