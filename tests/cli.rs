@@ -14,6 +14,7 @@ mod plan;
 mod real_agent;
 mod remote;
 mod reset;
+mod rollback_journal;
 mod runbook;
 mod tls;
 mod usage;
