@@ -8,7 +8,7 @@ mod bad_input;
 mod busy;
 mod drift;
 mod fleet;
-mod harness;
+pub(crate) mod harness;
 mod interrupt;
 mod plan;
 mod real_agent;

@@ -4,6 +4,7 @@
 //! interrupted command is re-run, the runbook finished, and the result
 //! compared with the oracle.
 
+mod agent_kill;
 mod disk_full;
 mod harness;
 mod points;
