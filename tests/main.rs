@@ -17,3 +17,4 @@ mod faults;
 mod fuzz_schema;
 mod service_inputs;
 mod service_runbook;
+mod soak;

@@ -100,6 +100,11 @@ impl TestAgent {
         }
     }
 
+    /// The running process's id (for /proc sampling).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Waits for the process to exit on its own (e.g. aborted at a
     /// failpoint); returns how it ended.
     pub fn wait_exit(&mut self) -> Option<std::process::ExitStatus> {
