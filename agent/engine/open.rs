@@ -4,7 +4,8 @@
 //! Three kinds of connection exist:
 //! - [`old_rw`]: the old database, read-write, used only for mig's own tables
 //!   and triggers (never for the service's tables);
-//! - [`old_ro`]: the old database, read-only, for plan and status;
+//! - [`old_ro`] (and [`new_ro`]): a database for reading only (`query_only`),
+//!   for plan, status and the checks before a step;
 //! - [`work`]: the new database with the old one attached read-only as `old`,
 //!   for copy and replay. Triggers and foreign keys are off on it, so the new
 //!   schema's triggers never fire for copied rows.

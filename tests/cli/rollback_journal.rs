@@ -13,7 +13,13 @@ fn rollback_journal_old_database_with_the_flag_migrates_beside_a_writer_and_matc
     p.sql("old.db", "PRAGMA journal_mode = DELETE");
     let writer = Writer::start(p.path("old.db"), 91);
     writer.wait_committed(10);
-    let files = ["--old", "old.db", "--new", "new.db", "--allow-rollback-journal"];
+    let files = [
+        "--old",
+        "old.db",
+        "--new",
+        "new.db",
+        "--allow-rollback-journal",
+    ];
     let step = |args: &[&str]| {
         let mut all = args.to_vec();
         all.extend(files);
