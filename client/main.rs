@@ -63,7 +63,14 @@ fn usage_error(e: clap::Error) -> ExitCode {
         })
         .filter(|c| !c.is_empty())
         .unwrap_or_else(|| "mig".to_string());
-    eprintln!("mig: {first}; see `{command} --help`");
+    // "  [possible values: retry, stop]" says what would have been valid.
+    let valid = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("[possible values: "))
+        .and_then(|v| v.strip_suffix(']'))
+        .map(|v| format!(" (possible values: {v})"))
+        .unwrap_or_default();
+    eprintln!("mig: {first}{valid}; see `{command} --help`");
     exit::Exit::Usage.into()
 }
 

@@ -416,7 +416,7 @@ fn cases() -> Vec<Case> {
             prepare: nothing,
             args: &["drain", "--on-timeout", "never"],
             exit: USAGE,
-            expect: "invalid value 'never' for '--on-timeout",
+            expect: "invalid value 'never' for '--on-timeout <POLICY>' (possible values: retry, stop)",
         },
         Case {
             name: "non-numeric busy timeout",

@@ -354,31 +354,29 @@ fn build_new_db(
     id: &meta::Identity,
     busy: Busy,
 ) -> Result<()> {
-    {
-        let conn = open::create_new(tmp, busy)?;
-        // Same encoding, page size and vacuum mode as the old database unless
-        // the schema file says otherwise (its PRAGMAs run after these).
-        for pragma in ["encoding", "page_size", "auto_vacuum"] {
-            let v: rusqlite::types::Value = old
-                .pragma_query_value(None, pragma, |r| r.get(0))
-                .ctx(|| format!("reading PRAGMA {pragma}"))?;
-            conn.pragma_update(None, pragma, v)
-                .ctx(|| format!("setting PRAGMA {pragma}"))?;
-        }
-        schema.apply(&conn, true)?;
-        let mut id = id.clone();
-        id.created_at = conn
-            .query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ','now')", [], |r| {
-                r.get(0)
-            })
-            .ctx(|| "reading the clock".into())?;
-        conn.execute_batch("BEGIN")
-            .ctx(|| "starting the new database".into())?;
-        meta::create(&conn, plan.key_width, &id)?;
-        meta::create_mapping_indexes(&conn, plan)?;
-        conn.execute_batch("COMMIT")
-            .ctx(|| "committing the new database".into())?;
+    let conn = open::create_new(tmp, busy)?;
+    // Same encoding, page size and vacuum mode as the old database unless
+    // the schema file says otherwise (its PRAGMAs run after these).
+    for pragma in ["encoding", "page_size", "auto_vacuum"] {
+        let v: rusqlite::types::Value = old
+            .pragma_query_value(None, pragma, |r| r.get(0))
+            .ctx(|| format!("reading PRAGMA {pragma}"))?;
+        conn.pragma_update(None, pragma, v)
+            .ctx(|| format!("setting PRAGMA {pragma}"))?;
     }
+    schema.apply(&conn, true)?;
+    let mut id = id.clone();
+    id.created_at = conn
+        .query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ','now')", [], |r| {
+            r.get(0)
+        })
+        .ctx(|| "reading the clock".into())?;
+    conn.execute_batch("BEGIN")
+        .ctx(|| "starting the new database".into())?;
+    meta::create(&conn, plan.key_width, &id)?;
+    meta::create_mapping_indexes(&conn, plan)?;
+    conn.execute_batch("COMMIT")
+        .ctx(|| "committing the new database".into())?;
     Ok(())
 }
 
