@@ -89,15 +89,25 @@ pub fn new_ro(path: &Path, busy: Busy) -> Result<Connection> {
     reader(path, "new database", busy)
 }
 
-/// A connection that only reads. Opened read-write (never create) with
-/// `query_only` on rather than read-only: a read-only connection to a WAL
-/// database creates its `-wal` and `-shm` files and cannot remove them on
-/// close, so a refused command or a `status` would leave two files behind;
-/// a read-write connection that closes last removes them. SQLite opens a
-/// write-protected file read-only instead, which is all a reader needs.
+/// A connection that only reads, leaving the files as it found them.
+///
+/// Without a `-wal` beside the database, it is opened read-write (never
+/// create) with `query_only` on: a read-only connection to a WAL database
+/// creates `-wal` and `-shm` and cannot remove them on close, so a refused
+/// command or a `status` would leave two files behind, while a read-write
+/// connection that closes last removes them (the WAL it created is empty).
+/// With a `-wal` present (a service running, or a crash), it is opened
+/// read-only: closing it then never checkpoints or deletes that WAL.
+/// SQLite opens a write-protected file read-only either way.
 fn reader(path: &Path, what: &str, busy: Busy) -> Result<Connection> {
     must_exist(path, what)?;
-    let conn = Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_WRITE)
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    let access = if wal.exists() {
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+    };
+    let conn = Connection::open_with_flags(path, base_flags() | access)
         .ctx(|| format!("opening {what} {}", path.display()))?;
     // Statements cannot write through this connection, whatever they are.
     conn.pragma_update(None, "query_only", true)
