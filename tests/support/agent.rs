@@ -107,6 +107,7 @@ impl TestAgent {
 
     /// Waits for the process to exit on its own (e.g. aborted at a
     /// failpoint); returns how it ended.
+    #[cfg_attr(not(feature = "failpoints"), allow(dead_code))]
     pub fn wait_exit(&mut self) -> Option<std::process::ExitStatus> {
         let mut c = self.child.take()?;
         Some(c.wait().expect("reap agent"))
