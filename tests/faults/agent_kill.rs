@@ -187,7 +187,7 @@ fn agent_killed_inside_cleanup_old_finishes_and_matches_the_oracle() {
 /// Every (command, failpoint) of the local suite, against the agent, one
 /// after the other; prints how many kills landed.
 #[test]
-#[ignore = "long (~1 min): cargo test --features failpoints --test integration -- --ignored every_failpoint_killing_the_agent"]
+#[ignore = "long (~20 s, more on a loaded machine): cargo test --features failpoints --test integration -- --ignored every_failpoint_killing_the_agent"]
 fn every_failpoint_killing_the_agent_resumes_and_matches_the_oracle() {
     let scenarios = super::points::SCENARIOS;
     for (i, (step, point)) in scenarios.iter().enumerate() {
