@@ -22,7 +22,10 @@ use clap::Parser;
 const RUNTIME_SHUTDOWN: Duration = Duration::from_secs(2);
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     let name = cli.command.name();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -31,6 +34,59 @@ fn main() -> ExitCode {
             exit::classify(&e).into()
         }
     }
+}
+
+/// Help and version go to stdout as clap prints them; a usage error becomes
+/// one line (clap's first line, and where to read more), exit 2.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        eprintln!("mig: a command is required; see `mig --help`");
+        return exit::Exit::Usage.into();
+    }
+    let text = e.render().to_string();
+    let first = text.lines().next().unwrap_or_default();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    // "...were not provided:" is followed by the indented list it means.
+    let listed: Vec<&str> = if first.ends_with(':') {
+        text.lines()
+            .skip(1)
+            .take_while(|l| l.starts_with(' ') && !l.trim().is_empty())
+            .map(str::trim)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let first = if listed.is_empty() {
+        first.to_string()
+    } else {
+        format!("{first} {}", listed.join(", "))
+    };
+    // "Usage: mig drain [OPTIONS]" names the command whose help to read.
+    let command = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Usage: "))
+        .map(|u| {
+            u.split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "mig".to_string());
+    // "  [possible values: retry, stop]" says what would have been valid.
+    let valid = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("[possible values: "))
+        .and_then(|v| v.strip_suffix(']'))
+        .map(|v| format!(" (possible values: {v})"))
+        .unwrap_or_default();
+    eprintln!("mig: {first}{valid}; see `{command} --help`");
+    exit::Exit::Usage.into()
 }
 
 fn run(cli: cli::Cli) -> anyhow::Result<()> {

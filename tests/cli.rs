@@ -4,14 +4,17 @@
 //! remote agent (plain and mutual TLS) for what only `--agent` can do.
 
 mod agent;
+mod bad_input;
 mod busy;
+mod drift;
 mod fleet;
-mod harness;
+pub(crate) mod harness;
 mod interrupt;
 mod plan;
 mod real_agent;
 mod remote;
 mod reset;
+mod rollback_journal;
 mod runbook;
 mod tls;
 mod usage;

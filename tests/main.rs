@@ -16,5 +16,7 @@ mod engine_schemas;
 mod engine_verify;
 #[cfg(feature = "failpoints")]
 mod faults;
+mod fuzz_schema;
 mod service_inputs;
 mod service_runbook;
+mod soak;

@@ -3,7 +3,7 @@
 //! Messages are written for the operator: what is wrong and what to do. The
 //! service layer maps each variant to a gRPC code in one exhaustive `match`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A location in the schema file, for messages like `schema.sql:12:5`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,4 +124,39 @@ pub fn classify(context: String, source: rusqlite::Error) -> EngineError {
         )),
         _ => EngineError::Sqlite { context, source },
     }
+}
+
+impl EngineError {
+    /// A [`EngineError::DiskFull`] met while writing the new database,
+    /// restated for the operator: which file, roughly how much more space it
+    /// needs, and that re-running `rerun` resumes. Other errors pass through.
+    pub fn on_new_database(self, old: &Path, new: &Path, rerun: &str) -> EngineError {
+        match self {
+            EngineError::DiskFull(_) => EngineError::DiskFull(disk_full_message(old, new, rerun)),
+            other => other,
+        }
+    }
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// Bytes of a database: its main file and its WAL (missing files count 0).
+fn db_bytes(path: &Path) -> u64 {
+    let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    len(path) + len(&PathBuf::from(format!("{}-wal", path.display())))
+}
+
+/// The new database ends up about as large as the old one (the same rows
+/// under another schema); what it still lacks, plus a tenth for indexes
+/// and the WAL, is the estimate. At least 1 MiB.
+fn disk_full_message(old: &Path, new: &Path, rerun: &str) -> String {
+    let old_bytes = db_bytes(old);
+    let new_bytes = db_bytes(new);
+    let needed = old_bytes.saturating_sub(new_bytes) + old_bytes / 10;
+    let needed_mib = ((needed as f64 / MIB).ceil() as u64).max(1);
+    format!(
+        "disk full writing the new database {}: about {needed_mib} MiB more needed (old database is {:.1} MiB); free space and re-run `{rerun}` — it resumes",
+        new.display(),
+        old_bytes as f64 / MIB
+    )
 }

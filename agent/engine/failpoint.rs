@@ -32,6 +32,22 @@ pub const POINTS: &[&str] = &[
     "reset.mid-delete",
 ];
 
+/// Test-only stand-in for a full volume under the new database: with the
+/// `failpoints` feature, `MIG_NEW_DB_MAX_PAGES=N` caps every connection that
+/// writes the new database at N pages (`PRAGMA max_page_count`), so writes
+/// beyond it fail with SQLITE_FULL exactly as on a full disk. Always `None`
+/// in a shipped build.
+pub fn new_db_max_pages() -> Option<u64> {
+    #[cfg(feature = "failpoints")]
+    {
+        std::env::var("MIG_NEW_DB_MAX_PAGES").ok()?.parse().ok()
+    }
+    #[cfg(not(feature = "failpoints"))]
+    {
+        None
+    }
+}
+
 /// A crash point: aborts the process if `MIG_FAILPOINT` selects `name`.
 #[cfg(not(feature = "failpoints"))]
 #[inline(always)]

@@ -4,7 +4,8 @@
 //! Three kinds of connection exist:
 //! - [`old_rw`]: the old database, read-write, used only for mig's own tables
 //!   and triggers (never for the service's tables);
-//! - [`old_ro`]: the old database, read-only, for plan and status;
+//! - [`old_ro`] (and [`new_ro`]): a database for reading only (`query_only`),
+//!   for plan, status and the checks before a step;
 //! - [`work`]: the new database with the old one attached read-only as `old`,
 //!   for copy and replay. Triggers and foreign keys are off on it, so the new
 //!   schema's triggers never fire for copied rows.
@@ -77,42 +78,24 @@ pub fn old_rw(path: &Path, busy: Busy) -> Result<Connection> {
     Ok(conn)
 }
 
-/// The old database, read-only, for plan and status. Never writes, never
-/// creates a file.
+/// The old database, for reading only (plan, status, checks). Never
+/// writes, never leaves a file behind: see [`reader`].
 pub fn old_ro(path: &Path, busy: Busy) -> Result<Connection> {
-    must_exist(path, "old database")?;
-    let conn = Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .ctx(|| format!("opening old database {}", path.display()))?;
-    conn.busy_timeout(busy.0)
-        .ctx(|| "setting busy timeout".into())?;
-    probe(&conn, path, "old database")?;
-    Ok(conn)
+    reader(path, "old database", busy)
 }
 
-/// The new database, read-only, for status, verify and the decisions of
-/// migrate.
+/// The new database, for reading only (status, verify, the decisions of
+/// migrate).
 ///
-/// A process killed in the middle of a write leaves the new database with
-/// a hot rollback journal (mid-copy) or a WAL that needs recovery, which a
-/// read-only connection cannot apply. Then the file is opened read-write
-/// once, which makes SQLite restore the last commit (what any writer opening
-/// it would do first; no committed data changes), and read-only again.
+/// A process killed in the middle of a write can leave a WAL that needs
+/// recovery, which a read-only connection cannot apply (a hot rollback
+/// journal from the bulk load is rolled back by [`reader`]'s read-write
+/// open). Then the file is opened read-write once, which makes SQLite
+/// restore the last commit (what any writer opening it does first; no
+/// committed data changes), and read again.
 pub fn new_ro(path: &Path, busy: Busy) -> Result<Connection> {
-    must_exist(path, "new database")?;
-    let open = || -> Result<Connection> {
-        let conn =
-            Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .ctx(|| format!("opening new database {}", path.display()))?;
-        conn.busy_timeout(busy.0)
-            .ctx(|| "setting busy timeout".into())?;
-        Ok(conn)
-    };
-    let conn = open()?;
-    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
-        r.get::<_, i64>(0)
-    }) {
-        Err(e) if needs_writer_recovery(&e) => {
-            drop(conn);
+    match reader(path, "new database", busy) {
+        Err(EngineError::Sqlite { source, .. }) if needs_writer_recovery(&source) => {
             let rw =
                 Connection::open_with_flags(path, base_flags() | OpenFlags::SQLITE_OPEN_READ_WRITE)
                     .ctx(|| format!("opening new database {}", path.display()))?;
@@ -120,13 +103,39 @@ pub fn new_ro(path: &Path, busy: Busy) -> Result<Connection> {
                 .ctx(|| "setting busy timeout".into())?;
             probe(&rw, path, "new database")?;
             drop(rw);
-            let conn = open()?;
-            probe(&conn, path, "new database")?;
-            Ok(conn)
+            reader(path, "new database", busy)
         }
-        Err(e) => Err(e).ctx(|| format!("reading new database {}", path.display())),
-        Ok(_) => Ok(conn),
+        other => other,
     }
+}
+
+/// A connection that only reads, leaving the files as it found them.
+///
+/// Without a `-wal` beside the database, it is opened read-write (never
+/// create) with `query_only` on: a read-only connection to a WAL database
+/// creates `-wal` and `-shm` and cannot remove them on close, so a refused
+/// command or a `status` would leave two files behind, while a read-write
+/// connection that closes last removes them (the WAL it created is empty).
+/// With a `-wal` present (a service running, or a crash), it is opened
+/// read-only: closing it then never checkpoints or deletes that WAL.
+/// SQLite opens a write-protected file read-only either way.
+fn reader(path: &Path, what: &str, busy: Busy) -> Result<Connection> {
+    must_exist(path, what)?;
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    let access = if wal.exists() {
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+    };
+    let conn = Connection::open_with_flags(path, base_flags() | access)
+        .ctx(|| format!("opening {what} {}", path.display()))?;
+    // Statements cannot write through this connection, whatever they are.
+    conn.pragma_update(None, "query_only", true)
+        .ctx(|| "setting query_only".into())?;
+    conn.busy_timeout(busy.0)
+        .ctx(|| "setting busy timeout".into())?;
+    probe(&conn, path, what)?;
+    Ok(conn)
 }
 
 /// A fresh file for the new database (it must not exist yet).
@@ -138,7 +147,18 @@ pub fn create_new(path: &Path, busy: Busy) -> Result<Connection> {
     .ctx(|| format!("creating new database {}", path.display()))?;
     conn.busy_timeout(busy.0)
         .ctx(|| "setting busy timeout".into())?;
+    limit_for_tests(&conn)?;
     Ok(conn)
+}
+
+/// The fault suite's full-volume stand-in (`failpoint::new_db_max_pages`);
+/// nothing in a shipped build.
+fn limit_for_tests(conn: &Connection) -> Result<()> {
+    if let Some(pages) = super::failpoint::new_db_max_pages() {
+        conn.pragma_update(None, "max_page_count", pages)
+            .ctx(|| "setting max_page_count".into())?;
+    }
+    Ok(())
 }
 
 /// An in-memory database to reflect the target schema into.
@@ -193,6 +213,7 @@ pub fn configure_work(conn: &Connection, busy: Busy) -> Result<()> {
     // bounded whatever the database size.
     conn.pragma_update(None, "cache_size", -32768)
         .ctx(|| "setting cache size".into())?;
+    limit_for_tests(conn)?;
     Ok(())
 }
 

@@ -178,6 +178,10 @@ fn run(
 /// in WAL mode, sampled when asked.
 fn snapshot(old: &Path, copy: &Path, opts: &RehearseOptions) -> Result<()> {
     let src = open::old_ro(old, opts.busy)?;
+    // `query_only` (set by every reader) refuses VACUUM INTO, which writes
+    // only the copy: lifted for this one statement on this connection.
+    src.pragma_update(None, "query_only", false)
+        .ctx(|| "allowing VACUUM INTO".into())?;
     src.execute("VACUUM INTO ?1", [copy.to_string_lossy()])
         .ctx(|| format!("copying {} for the rehearsal", old.display()))?;
     drop(src);

@@ -219,7 +219,7 @@ fn a_sample_out_of_range_or_without_rehearse_is_a_usage_error() {
     assert_eq!(run.code, USAGE, "{run:#?}");
     assert!(
         run.stderr
-            .starts_with("error: invalid value '0%' for '--sample <PERCENT>': 0% is out of range"),
+            .starts_with("mig: invalid value '0%' for '--sample <PERCENT>': 0% is out of range"),
         "{run:#?}"
     );
     let run = p.mig(&args("plan", &["--sample", "10%"]));

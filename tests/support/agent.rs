@@ -61,7 +61,18 @@ impl TestAgent {
 
     /// (Re)starts the process and waits for its "listening on" line.
     pub fn spawn(&mut self) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mig-agent"))
+        self.spawn_with_env(&[]);
+    }
+
+    /// (Re)starts the process with these environment variables (e.g.
+    /// `MIG_FAILPOINT`) and waits for its "listening on" line.
+    pub fn spawn_with_env(&mut self, env: &[(&str, &str)]) {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mig-agent"));
+        cmd.env_remove("MIG_FAILPOINT");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
             .arg("--config")
             .arg(&self.config)
             .stdout(Stdio::piped())
@@ -87,6 +98,19 @@ impl TestAgent {
             c.kill().expect("kill agent");
             c.wait().expect("reap agent");
         }
+    }
+
+    /// The running process's id (for /proc sampling).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// Waits for the process to exit on its own (e.g. aborted at a
+    /// failpoint); returns how it ended.
+    #[cfg_attr(not(feature = "failpoints"), allow(dead_code))]
+    pub fn wait_exit(&mut self) -> Option<std::process::ExitStatus> {
+        let mut c = self.child.take()?;
+        Some(c.wait().expect("reap agent"))
     }
 
     /// SIGTERM, then waits for the process to exit; returns its exit code.

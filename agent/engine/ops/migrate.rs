@@ -143,20 +143,26 @@ pub fn migrate(
         return Err(EngineError::Precondition(b));
     }
     let start = decide(&old_rw, &new, &old_abs, &new_abs, &hash, opts.busy)?;
-    open::attach_old(&scratch, &old)?;
-    let plan = plan::build(&scratch, schema, &hash, true)?;
-    if !plan.blockers.is_empty() {
-        return Err(EngineError::PlanBlocked(plan.blockers.clone()));
-    }
-    // Old rows the copy could not get past refuse the migration before any
-    // file exists (`plan` lists the same lines).
-    if matches!(start, Start::Fresh { .. } | Start::Recreate { .. }) {
-        let violations = plan::assess::blocking_violations(&scratch, &plan)?;
-        if !violations.is_empty() {
-            return Err(EngineError::PlanBlocked(violations));
+    // In its own scope so that, whatever the outcome, the read-only attach
+    // closes before `old_rw`: the last connection to close a WAL database
+    // removes its -wal and -shm only if it can write.
+    let plan = {
+        let scratch = scratch;
+        open::attach_old(&scratch, &old)?;
+        let plan = plan::build(&scratch, schema, &hash, true)?;
+        if !plan.blockers.is_empty() {
+            return Err(EngineError::PlanBlocked(plan.blockers.clone()));
         }
-    }
-    drop(scratch);
+        // Old rows the copy could not get past refuse the migration before
+        // any file exists (`plan` lists the same lines).
+        if matches!(start, Start::Fresh { .. } | Start::Recreate { .. }) {
+            let violations = plan::assess::blocking_violations(&scratch, &plan)?;
+            if !violations.is_empty() {
+                return Err(EngineError::PlanBlocked(violations));
+            }
+        }
+        plan
+    };
     if !plan.data_loss.is_empty() && !opts.accept_data_loss {
         let lost: Vec<String> = plan
             .data_loss
@@ -187,6 +193,9 @@ pub fn migrate(
         created_at: String::new(),
     };
     let resumed = matches!(start, Start::Resume | Start::InstallOnly { .. });
+    // A full volume while writing the new database: say which file, about
+    // how much more it needs, and that re-running resumes.
+    let on_new = |e: EngineError| e.on_new_database(&old, &new, "mig migrate");
     match &start {
         Start::Fresh { migration_id } | Start::Recreate { migration_id } => {
             (ctx.sink)(Event::Step {
@@ -200,7 +209,8 @@ pub fn migrate(
                 &plan,
                 &identity(migration_id),
                 opts.busy,
-            )?;
+            )
+            .map_err(on_new)?;
             crate::engine::failpoint::hit("migrate.after-create");
         }
         Start::InstallOnly { .. } | Start::Resume => {
@@ -247,17 +257,17 @@ pub fn migrate(
             plan.tables.len()
         ),
     });
-    open::begin_bulk_load(&work)?;
-    let tables = copy::copy_all(&mut work, &plan, opts.chunking, ctx)?;
-    let indexes_built = copy::build_indexes(&mut work, schema, &plan, ctx)?;
-    open::end_bulk_load(&work)?;
-    meta::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum())?;
+    open::begin_bulk_load(&work).map_err(on_new)?;
+    let tables = copy::copy_all(&mut work, &plan, opts.chunking, ctx).map_err(on_new)?;
+    let indexes_built = copy::build_indexes(&mut work, schema, &plan, ctx).map_err(on_new)?;
+    open::end_bulk_load(&work).map_err(on_new)?;
+    meta::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum()).map_err(on_new)?;
     crate::engine::failpoint::hit("migrate.after-copy");
     (ctx.sink)(Event::Step {
         step: "catch-up",
         message: "replaying writes recorded during the copy".into(),
     });
-    replay::catch_up(&mut work, &plan, replay::BATCH, ctx)?;
+    replay::catch_up(&mut work, &plan, replay::BATCH, ctx).map_err(on_new)?;
     let rows = tables.iter().map(|t| t.rows).sum();
     Ok(MigrateSummary {
         tables,
@@ -289,6 +299,10 @@ fn decide(
         None
     };
     match (marker, new_state) {
+        (Some(m), Some((Some(id), Some(meta::MigrationStatus::Ready)))) if id.migration_id == m.migration_id => Err(EngineError::Precondition(format!(
+            "{} is already cut over (ready); there is nothing to migrate: once the new service serves, `mig cleanup-old` removes the migration tables from the old database",
+            new.display()
+        ))),
         (Some(m), _) if m.status == MarkerStatus::Draining => Err(EngineError::Precondition(format!(
             "the old database is draining for the migration into {}; run `mig drain` to finish it (or `mig reset` to abandon it)",
             m.new_path
@@ -336,34 +350,10 @@ fn create_new_db(
 ) -> Result<()> {
     let tmp = PathBuf::from(format!("{}.mig-tmp", new.display()));
     remove_db_files(&tmp)?;
-    {
-        let conn = open::create_new(&tmp, busy)?;
-        // No sync per statement while the file is private: it is synced
-        // once below, before the rename publishes it.
-        conn.pragma_update(None, "synchronous", "OFF")
-            .ctx(|| "setting synchronous".into())?;
-        // Same encoding, page size and vacuum mode as the old database unless
-        // the schema file says otherwise (its PRAGMAs run after these).
-        for pragma in ["encoding", "page_size", "auto_vacuum"] {
-            let v: rusqlite::types::Value = old
-                .pragma_query_value(None, pragma, |r| r.get(0))
-                .ctx(|| format!("reading PRAGMA {pragma}"))?;
-            conn.pragma_update(None, pragma, v)
-                .ctx(|| format!("setting PRAGMA {pragma}"))?;
-        }
-        schema.apply(&conn, true)?;
-        let mut id = id.clone();
-        id.created_at = conn
-            .query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ','now')", [], |r| {
-                r.get(0)
-            })
-            .ctx(|| "reading the clock".into())?;
-        conn.execute_batch("BEGIN")
-            .ctx(|| "starting the new database".into())?;
-        meta::create(&conn, plan.key_width, &id)?;
-        meta::create_mapping_indexes(&conn, plan)?;
-        conn.execute_batch("COMMIT")
-            .ctx(|| "committing the new database".into())?;
+    // A failure (a full volume, a schema SQLite refuses) leaves no file.
+    if let Err(e) = build_new_db(&tmp, old, schema, plan, id, busy) {
+        remove_db_files(&tmp)?;
+        return Err(e);
     }
     sync_file(&tmp)?;
     // Nothing is at `new` (Fresh or Recreate), so a `-wal`, `-shm` or
@@ -390,6 +380,45 @@ fn sync_file(path: &Path) -> Result<()> {
             path: path.to_path_buf(),
             source,
         })
+}
+
+/// The new database's schema, identity and status, at `tmp`.
+fn build_new_db(
+    tmp: &Path,
+    old: &Connection,
+    schema: &SchemaFile,
+    plan: &Plan,
+    id: &meta::Identity,
+    busy: Busy,
+) -> Result<()> {
+    let conn = open::create_new(tmp, busy)?;
+    // No sync per statement while the file is private: it is synced once,
+    // before the rename publishes it.
+    conn.pragma_update(None, "synchronous", "OFF")
+        .ctx(|| "setting synchronous".into())?;
+    // Same encoding, page size and vacuum mode as the old database unless
+    // the schema file says otherwise (its PRAGMAs run after these).
+    for pragma in ["encoding", "page_size", "auto_vacuum"] {
+        let v: rusqlite::types::Value = old
+            .pragma_query_value(None, pragma, |r| r.get(0))
+            .ctx(|| format!("reading PRAGMA {pragma}"))?;
+        conn.pragma_update(None, pragma, v)
+            .ctx(|| format!("setting PRAGMA {pragma}"))?;
+    }
+    schema.apply(&conn, true)?;
+    let mut id = id.clone();
+    id.created_at = conn
+        .query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ','now')", [], |r| {
+            r.get(0)
+        })
+        .ctx(|| "reading the clock".into())?;
+    conn.execute_batch("BEGIN")
+        .ctx(|| "starting the new database".into())?;
+    meta::create(&conn, plan.key_width, &id)?;
+    meta::create_mapping_indexes(&conn, plan)?;
+    conn.execute_batch("COMMIT")
+        .ctx(|| "committing the new database".into())?;
+    Ok(())
 }
 
 /// Deletes a database file and its journal, WAL and shared-memory files.

@@ -175,21 +175,46 @@ pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
 }
 
 /// Moves the marker from `from` to `to`; fails if it is not at `from`.
+///
+/// Refusing writes (`to` = draining) first checks, in the same write
+/// transaction, that the old catalog is still the one recorded: a table
+/// created or a trigger dropped since drain's own check (its catch-up can
+/// take minutes) would let writes through unrecorded, and a dropped trigger
+/// would not even refuse them.
 pub fn set_status(conn: &Connection, from: MarkerStatus, to: MarkerStatus) -> Result<()> {
-    let n = lock::with_lock(conn, |c| {
-        c.execute(
+    let what = || format!("switching the old database to {}", to.as_str());
+    let tx = lock::begin_immediate(conn).ctx(what)?;
+    if to == MarkerStatus::Draining {
+        if let Some(m) = read_marker(&tx, "main")? {
+            let changes = drift(&m.catalog, &catalog_listing(&tx, "main")?);
+            if !changes.is_empty() {
+                return Err(drift_error(&changes));
+            }
+        }
+    }
+    let n = tx
+        .execute(
             "UPDATE _migration_marker SET status = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1 AND status = ?1",
             [from.as_str(), to.as_str()],
         )
-    })
-        .ctx(|| format!("switching the old database to {}", to.as_str()))?;
+        .ctx(what)?;
     if n != 1 {
         return Err(EngineError::Precondition(format!(
             "the old database's marker is no longer {}; another mig is working on it: check `mig status`",
             from.as_str()
         )));
     }
+    tx.commit().ctx(what)?;
     Ok(())
+}
+
+/// The refusal for a changed old catalog: what changed, why it matters and
+/// the way out.
+pub fn drift_error(changes: &[String]) -> EngineError {
+    EngineError::Drift(format!(
+        "the old database was changed outside the recorded path ({}); writes may have gone unrecorded: run `mig reset` and migrate again",
+        changes.join(", ")
+    ))
 }
 
 #[derive(Debug, Clone, Default)]

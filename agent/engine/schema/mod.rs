@@ -158,6 +158,23 @@ impl SchemaFile {
 
     fn exec(&self, conn: &Connection, s: &Statement) -> Result<()> {
         conn.execute_batch(&s.sql).map_err(|e| {
+            // The environment failed, not the statement (a full volume, a
+            // read-only file): not a schema error, whatever statement ran.
+            use rusqlite::ErrorCode as C;
+            if matches!(
+                e.sqlite_error_code(),
+                Some(
+                    C::DiskFull
+                        | C::SystemIoFailure
+                        | C::ReadOnly
+                        | C::CannotOpen
+                        | C::DatabaseBusy
+                        | C::DatabaseLocked
+                        | C::OutOfMemory
+                )
+            ) {
+                return super::error::classify(format!("running `{}`", first_line(&s.sql)), e);
+            }
             let (line, column) = match &e {
                 rusqlite::Error::SqlInputError { offset, .. } if *offset >= 0 => {
                     position_in(&s.sql, *offset as usize, s.line, s.column)

@@ -1,0 +1,556 @@
+//! Every malformed input an operator can give the real `mig` binary, one row
+//! each: missing and unreadable files, files that are not (or no longer)
+//! SQLite, schema syntax errors and every kind of bad `mig:` directive,
+//! phases in the wrong order, unknown flags. Each row expects its exit code,
+//! exactly one stderr line holding a specific fragment, and every file in
+//! the folder byte-identical afterwards (-wal/-shm included; none created).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::harness::{Project, FAILED, USAGE};
+
+/// Rows in the shop fixture's old database (a quick migrate).
+const ROWS: i64 = 30;
+
+/// The folder a case starts from.
+#[derive(Debug, Clone, Copy)]
+enum State {
+    /// `old.db` and `schema.sql`, nothing migrated.
+    Fresh,
+    /// After `mig migrate`: the old database records.
+    Recording,
+    /// After migrate, drain and cutover.
+    CutOver,
+}
+
+struct Case {
+    name: &'static str,
+    state: State,
+    /// Extra files (name, content) written before the run.
+    files: &'static [(&'static str, &'static [u8])],
+    /// Prepares anything else (a corrupt copy, a directory, a journal mode).
+    prepare: fn(&Project),
+    args: &'static [&'static str],
+    exit: i32,
+    /// A fragment the one stderr line must contain.
+    expect: &'static str,
+}
+
+fn nothing(_: &Project) {}
+
+/// `migrate --old old.db --new new.db --schema <file>`.
+macro_rules! migrate_with {
+    ($schema:expr) => {
+        &[
+            "migrate", "--old", "old.db", "--new", "new.db", "--schema", $schema,
+        ]
+    };
+}
+
+/// A schema file `bad.sql` whose only flaw is `$text`, and the fragment the
+/// error must name (file:line:column included).
+macro_rules! schema_case {
+    ($name:literal, $text:literal, $expect:literal) => {
+        Case {
+            name: $name,
+            state: State::Fresh,
+            files: &[("bad.sql", $text)],
+            prepare: nothing,
+            args: migrate_with!("bad.sql"),
+            exit: FAILED,
+            expect: $expect,
+        }
+    };
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        // Files that are missing, unreadable or not databases.
+        Case {
+            name: "old database missing",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: &["migrate", "--old", "missing.db", "--new", "new.db", "--schema", "schema.sql"],
+            exit: FAILED,
+            expect: "old database missing.db does not exist; check the path",
+        },
+        Case {
+            name: "old database is a directory",
+            state: State::Fresh,
+            files: &[],
+            prepare: |p| std::fs::create_dir(p.path("dir.db")).expect("mkdir"),
+            args: &["migrate", "--old", "dir.db", "--new", "new.db", "--schema", "schema.sql"],
+            exit: FAILED,
+            expect: "old database dir.db is not a file",
+        },
+        Case {
+            name: "schema file missing",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: migrate_with!("missing.sql"),
+            exit: FAILED,
+            expect: "schema file missing.sql does not exist",
+        },
+        Case {
+            name: "schema file unreadable (a directory)",
+            state: State::Fresh,
+            files: &[],
+            prepare: |p| std::fs::create_dir(p.path("dir.sql")).expect("mkdir"),
+            args: migrate_with!("dir.sql"),
+            exit: FAILED,
+            expect: "cannot read schema file dir.sql",
+        },
+        Case {
+            name: "schema file not UTF-8",
+            state: State::Fresh,
+            files: &[("bin.sql", b"CREATE TABLE t(a);\xff\xfe\n")],
+            prepare: nothing,
+            args: migrate_with!("bin.sql"),
+            exit: FAILED,
+            expect: "cannot read schema file bin.sql",
+        },
+        Case {
+            name: "old database is not SQLite",
+            state: State::Fresh,
+            files: &[("text.db", b"name,email\nzoe,z@example.com\n")],
+            prepare: nothing,
+            args: &["migrate", "--old", "text.db", "--new", "new.db", "--schema", "schema.sql"],
+            exit: FAILED,
+            expect: "text.db: the file is not a SQLite database",
+        },
+        Case {
+            name: "old database corrupt (valid header, garbage pages)",
+            state: State::Fresh,
+            files: &[],
+            prepare: corrupt_copy,
+            args: &["migrate", "--old", "corrupt.db", "--new", "new.db", "--schema", "schema.sql"],
+            exit: FAILED,
+            expect: "corrupt.db: the database file is corrupt",
+        },
+        Case {
+            name: "status of a corrupt old database",
+            state: State::Fresh,
+            files: &[],
+            prepare: corrupt_copy,
+            args: &["status", "--old", "corrupt.db", "--new", "new.db"],
+            exit: FAILED,
+            expect: "the database file is corrupt",
+        },
+        Case {
+            name: "new database exists and is not mig's",
+            state: State::Fresh,
+            files: &[("new.db", b"")],
+            prepare: nothing,
+            args: migrate_with!("schema.sql"),
+            exit: FAILED,
+            expect: "the new database new.db already exists; remove it or pass another --new",
+        },
+        Case {
+            name: "old and new are the same file",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: &["migrate", "--old", "old.db", "--new", "old.db", "--schema", "schema.sql"],
+            exit: FAILED,
+            expect: "the old and new database are the same file",
+        },
+        Case {
+            name: "old database in rollback-journal mode",
+            state: State::Fresh,
+            files: &[],
+            prepare: |p| p.sql("old.db", "PRAGMA journal_mode = DELETE"),
+            args: migrate_with!("schema.sql"),
+            exit: FAILED,
+            expect: "uses journal_mode=delete: every copy chunk would block the service's writers; switch it to WAL",
+        },
+        // The schema file.
+        schema_case!(
+            "schema syntax error",
+            b"CREATE TABLE t (\n  id INTEGER PRIMARY KEY,\n  a TEXT NOT NUL\n);\n",
+            "bad.sql:3:14: near \"NUL\": syntax error"
+        ),
+        schema_case!(
+            "schema with an unterminated string",
+            b"CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT DEFAULT 'x);\n",
+            "bad.sql:1:56: unterminated string literal"
+        ),
+        schema_case!(
+            "schema creates no table",
+            b"CREATE VIEW v AS SELECT 1;\n",
+            "bad.sql:1: the schema file creates no table"
+        ),
+        schema_case!(
+            "schema holds an INSERT",
+            b"CREATE TABLE t (id INTEGER PRIMARY KEY);\nINSERT INTO t VALUES (1);\n",
+            "bad.sql:2:1: INSERT statements do not belong in a schema file"
+        ),
+        schema_case!(
+            "schema sets a session pragma",
+            b"PRAGMA foreign_keys = ON;\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+            "bad.sql:1:1: PRAGMA foreign_keys does not belong in a schema file"
+        ),
+        schema_case!(
+            "schema creates a TEMP table",
+            b"CREATE TEMP TABLE t (id INTEGER PRIMARY KEY);\n",
+            "bad.sql:1:1: TEMP objects are not part of a database file"
+        ),
+        schema_case!(
+            "schema creates a virtual table",
+            b"CREATE VIRTUAL TABLE f USING fts5(a);\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+            "bad.sql:1:1: virtual tables (CREATE VIRTUAL TABLE) are not supported"
+        ),
+        schema_case!(
+            "schema creates in another schema",
+            b"CREATE TABLE aux.t (id INTEGER PRIMARY KEY);\n",
+            "bad.sql:1:1: objects must be created in the main schema, not aux"
+        ),
+        // Each kind of bad directive.
+        schema_case!(
+            "directive: unknown verb",
+            b"-- mig:frm t\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+            "bad.sql:1:8: unknown directive mig:frm"
+        ),
+        schema_case!(
+            "directive: mig:from with two names",
+            b"-- mig:from t u\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+            "bad.sql:1:13: mig:from takes one old table name, got `t u`"
+        ),
+        schema_case!(
+            "directive: mig:from with no name",
+            b"-- mig:from\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+            "bad.sql:1:13: mig:from takes one old table name, got ``"
+        ),
+        schema_case!(
+            "directive: mig:from twice",
+            b"-- mig:from t\n-- mig:from t\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+            "bad.sql:2:8: a second mig:from for the same table (the first is on line 1)"
+        ),
+        schema_case!(
+            "directive: mig:from an unknown old table",
+            b"-- mig:from Nope\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+            "Nope"
+        ),
+        schema_case!(
+            "directive: mig:set without `=`",
+            b"-- mig:from Customer\n-- mig:set id\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+            "bad.sql:2:12: mig:set needs `COLUMN = EXPRESSION`, got `id`"
+        ),
+        schema_case!(
+            "directive: mig:set without an expression",
+            b"-- mig:from Customer\n-- mig:set id =\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+            "bad.sql:2:12: mig:set id has no expression after `=`"
+        ),
+        schema_case!(
+            "directive: mig:set with two column names",
+            b"-- mig:from Customer\n-- mig:set id x = 1\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+            "bad.sql:2:12: mig:set needs one column name before `=`, got `id x`"
+        ),
+        schema_case!(
+            "directive: mig:set the same column twice",
+            b"-- mig:from Customer\n-- mig:set id = 1\n-- mig:set ID = 2\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+            "bad.sql:3:12: column ID is set twice (also on line 2)"
+        ),
+        schema_case!(
+            "directive: mig:set a column the table lacks",
+            b"-- mig:from Customer\n-- mig:set nope = CustomerId\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+            "nope"
+        ),
+        schema_case!(
+            "directive: expression references a missing column",
+            b"-- mig:from Customer\n-- mig:set id = CustomerId\n-- mig:set a = NoSuchColumn\nCREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);\n",
+            "no such column: NoSuchColumn"
+        ),
+        schema_case!(
+            "directive: expression does not compile",
+            b"-- mig:from Customer\n-- mig:set a = (CustomerId +\nCREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);\n",
+            "bad.sql:2"
+        ),
+        schema_case!(
+            "directive: above an index",
+            b"CREATE TABLE t (id INTEGER PRIMARY KEY);\n-- mig:from Customer\nCREATE INDEX i ON t(id);\n",
+            "bad.sql:2:1: mig: directives apply only to CREATE TABLE"
+        ),
+        schema_case!(
+            "directive: above BEGIN",
+            b"-- mig:from Customer\nBEGIN;\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+            "bad.sql:1:1: mig: directives apply only to CREATE TABLE, but a transaction statement follows"
+        ),
+        schema_case!(
+            "directive: inside a statement",
+            b"CREATE TABLE t (\n  -- mig:set id = 1\n  id INTEGER PRIMARY KEY);\n",
+            "bad.sql:2:3: `-- mig:set id = 1` is inside a statement"
+        ),
+        schema_case!(
+            "directive: after the last statement",
+            b"CREATE TABLE t (id INTEGER PRIMARY KEY);\n-- mig:from Customer\n",
+            "bad.sql:2:1: a mig: directive is not followed by a CREATE TABLE statement"
+        ),
+        // Phases in the wrong order.
+        Case {
+            name: "drain before migrate",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: &["drain", "--old", "old.db", "--new", "new.db"],
+            exit: FAILED,
+            expect: "has no migration tables (_migration_marker is missing); verify the command order",
+        },
+        Case {
+            name: "cutover before migrate",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: &["cutover", "--old", "old.db", "--new", "new.db"],
+            exit: FAILED,
+            expect: "new database new.db does not exist",
+        },
+        Case {
+            name: "cleanup-old before migrate",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: &["cleanup-old", "--old", "old.db", "--new", "new.db"],
+            exit: FAILED,
+            expect: "has no migration tables (already cleaned up, or never migrated)",
+        },
+        Case {
+            name: "cutover before drain",
+            state: State::Recording,
+            files: &[],
+            prepare: nothing,
+            args: &["cutover", "--old", "old.db", "--new", "new.db"],
+            exit: FAILED,
+            expect: "Drain is not complete: the old database is still recording writes",
+        },
+        Case {
+            name: "cleanup-old while recording",
+            state: State::Recording,
+            files: &[],
+            prepare: nothing,
+            args: &["cleanup-old", "--old", "old.db", "--new", "new.db"],
+            exit: FAILED,
+            expect: "recording",
+        },
+        Case {
+            name: "second migrate into another file while recording",
+            state: State::Recording,
+            files: &[],
+            prepare: nothing,
+            args: &["migrate", "--old", "old.db", "--new", "other.db", "--schema", "schema.sql"],
+            exit: FAILED,
+            expect: "is already recording on this database; finish it, or run `mig reset` to abandon it",
+        },
+        Case {
+            name: "reset after cutover",
+            state: State::CutOver,
+            files: &[],
+            prepare: nothing,
+            args: &["reset", "--old", "old.db", "--new", "new.db"],
+            exit: FAILED,
+            expect: "cut over",
+        },
+        Case {
+            name: "drain after cutover",
+            state: State::CutOver,
+            files: &[],
+            prepare: nothing,
+            args: &["drain", "--old", "old.db", "--new", "new.db"],
+            exit: FAILED,
+            expect: "is already cut over (ready); nothing to drain",
+        },
+        Case {
+            name: "migrate after cutover",
+            state: State::CutOver,
+            files: &[],
+            prepare: nothing,
+            args: migrate_with!("schema.sql"),
+            exit: FAILED,
+            expect: "new.db is already cut over (ready); there is nothing to migrate",
+        },
+        Case {
+            name: "cutover twice",
+            state: State::CutOver,
+            files: &[],
+            prepare: nothing,
+            args: &["cutover", "--old", "old.db", "--new", "new.db"],
+            exit: FAILED,
+            expect: "is already cut over (ready)",
+        },
+        // Flags.
+        Case {
+            name: "unknown flag",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: &["migrate", "--frobnicate"],
+            exit: USAGE,
+            expect: "unexpected argument '--frobnicate'",
+        },
+        Case {
+            name: "unknown command",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: &["frobnicate"],
+            exit: USAGE,
+            expect: "unrecognized subcommand 'frobnicate'",
+        },
+        Case {
+            name: "no command",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: &[],
+            exit: USAGE,
+            expect: "mig: a command is required; see `mig --help`",
+        },
+        Case {
+            name: "bad flag value",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: &["drain", "--on-timeout", "never"],
+            exit: USAGE,
+            expect: "invalid value 'never' for '--on-timeout <POLICY>' (possible values: retry, stop)",
+        },
+        Case {
+            name: "non-numeric busy timeout",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: &["migrate", "--busy-timeout-ms", "soon"],
+            exit: USAGE,
+            expect: "invalid value 'soon' for '--busy-timeout-ms",
+        },
+        Case {
+            name: "flag without its value",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: &["migrate", "--schema"],
+            exit: USAGE,
+            expect: "a value is required for '--schema",
+        },
+    ]
+}
+
+/// A copy of `old.db` whose header is intact and whose pages after the
+/// first 100 bytes are garbage.
+fn corrupt_copy(p: &Project) {
+    let mut bytes = std::fs::read(p.path("old.db")).expect("read old.db");
+    let mut x: u32 = 0x2545_f491;
+    for b in bytes.iter_mut().skip(100) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        *b = x as u8;
+    }
+    std::fs::write(p.path("corrupt.db"), bytes).expect("write corrupt.db");
+}
+
+/// Every file under `dir` (recursively) and the SHA-256 of its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("list") {
+            let path = e.expect("entry").path();
+            let name = path
+                .strip_prefix(dir)
+                .expect("inside")
+                .display()
+                .to_string();
+            if path.is_dir() {
+                out.insert(format!("{name}/"), String::new());
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("read");
+                out.insert(name, hex::encode(Sha256::digest(&bytes)));
+            }
+        }
+    }
+    out
+}
+
+/// Leaves every database closed the way a stopped service leaves it: no
+/// `-wal` or `-shm` beside it.
+fn settle(p: &Project) {
+    for db in ["old.db", "new.db"] {
+        if p.path(db).exists() {
+            let conn = rusqlite::Connection::open(p.path(db)).expect("open");
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .expect("checkpoint");
+        }
+    }
+}
+
+fn setup(case: &Case) -> Project {
+    let p = Project::shop(ROWS);
+    let run = |args: &[&str]| {
+        let mut full = args.to_vec();
+        full.extend(["--old", "old.db", "--new", "new.db"]);
+        p.mig(&full).ok();
+    };
+    match case.state {
+        State::Fresh => {}
+        State::Recording => run(&["migrate", "--schema", "schema.sql"]),
+        State::CutOver => {
+            run(&["migrate", "--schema", "schema.sql"]);
+            run(&["drain"]);
+            run(&["cutover"]);
+        }
+    }
+    for (name, content) in case.files {
+        std::fs::write(p.path(name), content).expect("write case file");
+    }
+    (case.prepare)(&p);
+    settle(&p);
+    p
+}
+
+#[test]
+fn bad_input_each_fails_with_one_line_and_changes_no_file() {
+    let cases = cases();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let p = setup(case);
+        let before = snapshot(&p.dir);
+        let run = p.mig(case.args);
+        let after = snapshot(&p.dir);
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        let mut wrong = Vec::new();
+        if run.code != case.exit {
+            wrong.push(format!("exit {} (expected {})", run.code, case.exit));
+        }
+        if lines.len() != 1 {
+            wrong.push(format!("{} stderr lines", lines.len()));
+        }
+        if !run.stderr.contains(case.expect) {
+            wrong.push(format!("no `{}`", case.expect));
+        }
+        if before != after {
+            wrong.push(format!("files changed: {before:?} -> {after:?}"));
+        }
+        if !wrong.is_empty() {
+            failures.push(format!(
+                "{}: {}\n  stderr: {}",
+                case.name,
+                wrong.join("; "),
+                run.stderr.trim_end()
+            ));
+        }
+    }
+    eprintln!("bad inputs tried: {}", cases.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {} bad inputs misbehaved:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}

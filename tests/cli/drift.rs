@@ -1,0 +1,146 @@
+//! The old database changed outside the recorded path while a migration
+//! records: a table created, or mig's triggers dropped (writes then go
+//! unlogged). `status` warns, and `drain` refuses with one line before it
+//! can succeed — also when the change lands during drain's own catch-up,
+//! just before writes are refused. Writes keep flowing (nothing is frozen),
+//! and `reset` then a new `migrate` recovers.
+
+use mig::engine::ops::{self, DrainOptions, MigrateOptions};
+use mig::engine::schema::SchemaFile;
+use mig::engine::{EngineError, Event};
+
+use super::harness::{Project, Run, FAILED};
+use crate::support::runbook::{run, run_with, spec};
+use crate::support::writer::Writer;
+use crate::support::{fixture, oracle};
+
+const FILES: [&str; 4] = ["--old", "old.db", "--new", "new.db"];
+
+fn mig(p: &Project, args: &[&str]) -> Run {
+    let mut all = args.to_vec();
+    all.extend(FILES);
+    p.mig(&all)
+}
+
+/// One recording trigger's name (`_mig_…`) on the old database.
+fn a_trigger(p: &Project) -> String {
+    rusqlite::Connection::open(p.path("old.db"))
+        .and_then(|c| {
+            c.query_row(
+                "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'Customer' AND name LIKE '\\_mig\\_%' ESCAPE '\\' ORDER BY name LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .expect("a recording trigger on Customer")
+}
+
+fn marker(p: &Project) -> String {
+    rusqlite::Connection::open(p.path("old.db"))
+        .and_then(|c| c.query_row("SELECT status FROM _migration_marker", [], |r| r.get(0)))
+        .expect("marker")
+}
+
+/// Migrate with a writer running, change the old catalog with `sql`, then:
+/// status warns naming `change`, drain refuses naming it, writes still flow.
+fn drift_is_refused(sql: &str, change: &str) {
+    let p = Project::shop(300);
+    let writer = Writer::start(p.path("old.db"), 77);
+    writer.wait_committed(5);
+    mig(&p, &["migrate", "--schema", "schema.sql"]).ok();
+    p.sql("old.db", sql);
+    let status = mig(&p, &["status"]).ok();
+    let warning = status.line_starting("warning: ");
+    assert!(
+        warning.contains("changed outside the recorded path") && warning.contains(change),
+        "{status:#?}"
+    );
+    let run = mig(&p, &["drain"]);
+    let line = run.fails(
+        FAILED,
+        "drain failed: the old database was changed outside the recorded path (",
+    );
+    assert!(
+        line.contains(change) && line.ends_with("run `mig reset` and migrate again"),
+        "{line}"
+    );
+    assert_eq!(
+        marker(&p),
+        "recording",
+        "a refused drain left writes refused"
+    );
+    writer.wait_committed(writer.committed() + 20);
+    assert_eq!(writer.refused(), 0, "writes were refused");
+    let stats = writer.stop();
+    // The way out the message names.
+    mig(&p, &["reset"]).ok();
+    mig(
+        &p,
+        &["migrate", "--schema", "schema.sql", "--accept-data-loss"],
+    )
+    .ok();
+    mig(&p, &["drain"]).ok();
+    mig(&p, &["cutover"]).ok();
+    oracle::assert_matches(&p.path("old.db"), &p.path("new.db"));
+    assert!(stats.committed > 20, "{stats:?}");
+}
+
+#[test]
+fn table_created_in_the_old_database_while_recording_is_refused_by_drain_and_warned_by_status() {
+    drift_is_refused(
+        "CREATE TABLE audit (at TEXT, what TEXT); INSERT INTO audit VALUES ('now', 'x')",
+        "table audit was created",
+    );
+}
+
+#[test]
+fn recording_trigger_dropped_while_recording_is_refused_by_drain_and_warned_by_status() {
+    let p = Project::shop(1);
+    // Trigger names are mig's own: learn one from a scratch migration.
+    mig(&p, &["migrate", "--schema", "schema.sql"]).ok();
+    let name = a_trigger(&p);
+    drop(p);
+    drift_is_refused(
+        &format!("DROP TRIGGER \"{name}\""),
+        &format!("trigger {name} was dropped"),
+    );
+}
+
+/// The same change made while drain catches up (after its own check, just
+/// before it refuses writes) is caught in the transaction that would have
+/// refused them: the marker stays `recording`.
+#[test]
+fn trigger_dropped_during_drains_catch_up_is_caught_at_the_freeze() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    drop(fixture::create_old(&old, 200));
+    let spec = spec(&old, &new);
+    let schema = SchemaFile::parse("schema.sql", fixture::NEW_SCHEMA).expect("schema");
+    run(|ctx| ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)).expect("migrate");
+    let conn = rusqlite::Connection::open(&old).expect("open old");
+    let name: String = conn
+        .query_row(
+            "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_%' ESCAPE '\\' ORDER BY name LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("trigger");
+    let dropper = rusqlite::Connection::open(&old).expect("open old");
+    let drop_sql = format!("DROP TRIGGER IF EXISTS \"{name}\"");
+    let hook = move |e: &Event| {
+        if matches!(e, Event::Step { step: "freeze", .. }) {
+            dropper.execute_batch(&drop_sql).expect("drop trigger");
+        }
+    };
+    let result = run_with(hook, |ctx| ops::drain(&spec, &DrainOptions::default(), ctx));
+    match result {
+        Err(EngineError::Drift(m)) => {
+            assert!(m.contains(&format!("trigger {name} was dropped")), "{m}")
+        }
+        other => panic!("drain should refuse the drift at the freeze: {other:?}"),
+    }
+    let status: String = conn
+        .query_row("SELECT status FROM _migration_marker", [], |r| r.get(0))
+        .expect("marker");
+    assert_eq!(status, "recording");
+}
