@@ -315,3 +315,38 @@ impl AgentFile {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "listen = \"127.0.0.1:7443\"\n[tls]\ncert = \"a.pem\"\nkey = \"a.key\"\nclient_ca = \"ca.pem\"\n[access]\noperators = [\"op\"]\n[[database]]\nname = \"shop\"\nold = \"old.db\"\n";
+
+    #[test]
+    fn throttle_section_sets_every_database_and_defaults_when_absent() {
+        let path = Path::new("/etc/mig/agent.toml");
+        let f = AgentFile::parse(path, BASE).expect("no [throttle]");
+        assert_eq!(f.agent.databases[0].throttle, ThrottleSettings::default());
+        let text = format!("{BASE}[throttle]\nenabled = false\nprobe_interval_ms = 100\nmax_write_wait_ms = 5\nmax_wal_mb = 64\n");
+        let f = AgentFile::parse(path, &text).expect("[throttle]");
+        let t = f.agent.databases[0].throttle;
+        assert!(!t.enabled);
+        assert_eq!(t.probe_every, Duration::from_millis(100));
+        assert_eq!(t.max_write_wait, Duration::from_millis(5));
+        assert_eq!(t.max_wal_bytes, 64 << 20);
+    }
+
+    #[test]
+    fn throttle_limits_of_zero_are_refused_with_the_way_to_turn_it_off() {
+        let text = format!("{BASE}[throttle]\nmax_write_wait_ms = 0\n");
+        let err = AgentFile::parse(Path::new("agent.toml"), &text)
+            .expect_err("zero limit")
+            .to_string();
+        assert!(err.contains("enabled = false"), "{err}");
+        let text = format!("{BASE}[throttle]\nprobe_every = 3\n");
+        let err = AgentFile::parse(Path::new("agent.toml"), &text)
+            .expect_err("unknown key")
+            .to_string();
+        assert!(err.contains("probe_every"), "{err}");
+    }
+}

@@ -13,6 +13,7 @@ mod engine_property;
 mod engine_regressions;
 mod engine_runbook;
 mod engine_schemas;
+mod engine_throttle;
 mod engine_verify;
 #[cfg(feature = "failpoints")]
 mod faults;

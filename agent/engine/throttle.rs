@@ -69,6 +69,10 @@ pub struct ThrottleReport {
     /// Time spent waiting because of the throttle, manual or automatic.
     pub seconds_waited: f64,
     pub probes: u64,
+    /// Probes that found the service slowed (each stepped the back-off up).
+    pub backoffs: u64,
+    /// Why it last backed off (kept after it recovers).
+    pub last_reason: String,
 }
 
 #[derive(Debug, Default)]
@@ -81,6 +85,8 @@ struct State {
     wal_bytes: Option<u64>,
     waited: Duration,
     probes: u64,
+    backoffs: u64,
+    last_reason: String,
 }
 
 /// One database's throttle, shared by its jobs and its background catch-up.
@@ -119,6 +125,8 @@ impl Throttle {
             old_wal_bytes: s.wal_bytes,
             seconds_waited: s.waited.as_secs_f64(),
             probes: s.probes,
+            backoffs: s.backoffs,
+            last_reason: s.last_reason.clone(),
         }
     }
 
@@ -172,6 +180,8 @@ impl Throttle {
                 match over {
                     Some(reason) => {
                         s.level = (s.level + 1).min(MAX_LEVEL);
+                        s.backoffs += 1;
+                        s.last_reason.clone_from(&reason);
                         s.reason = reason;
                     }
                     None => {

@@ -242,6 +242,8 @@ pub fn throttle_state(t: &crate::engine::throttle::ThrottleReport) -> pb::Thrott
         old_wal_bytes: t.old_wal_bytes,
         seconds_waited: t.seconds_waited,
         probes: t.probes,
+        backoffs: t.backoffs,
+        last_reason: t.last_reason.clone(),
     }
 }
 

@@ -78,12 +78,11 @@ fn check_mode(command: &Command, target: &Target) -> anyhow::Result<()> {
         ));
     }
     match command {
-        Command::Watch(_)
-        | Command::Pause(_)
-        | Command::Resume(_)
-        | Command::Cancel(_)
-        | Command::Throttle(_)
-        | Command::Unthrottle => {
+        Command::Throttle(_) | Command::Unthrottle => Err(usage(format!(
+            "{} needs --agent: it paces a running agent's copy; for a local migrate pass --max-rows-per-sec",
+            command.name()
+        ))),
+        Command::Watch(_) | Command::Pause(_) | Command::Resume(_) | Command::Cancel(_) => {
             Err(usage(format!(
                 "{} needs --agent: without it, jobs run in-process and end with the mig command that started them",
                 command.name()

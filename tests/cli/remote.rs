@@ -126,3 +126,34 @@ fn pause_resume_and_cancel_a_job_blocked_on_the_services_lock() {
     p.mig(&["--agent", a, "watch"])
         .fails(CANCELLED, "watch failed: cancelled");
 }
+
+#[test]
+fn throttle_and_unthrottle_through_an_agent_show_in_status_and_need_an_agent() {
+    let p = Project::shop(50);
+    p.mig(&["throttle", "--rows-per-sec", "500"])
+        .fails(USAGE, "throttle failed: throttle needs --agent");
+    p.mig(&["unthrottle"])
+        .fails(USAGE, "unthrottle failed: unthrottle needs --agent");
+    let agent = TestAgent::plain(vec![database("shop", &p)]);
+    let a = agent.url.as_str();
+    p.mig(&["--agent", a, "throttle", "--rows-per-sec", "0"])
+        .fails(USAGE, "mig: invalid value '0' for '--rows-per-sec <N>'");
+    p.mig(&["--agent", a, "throttle", "--rows-per-sec", "500"])
+        .ok()
+        .line_starting("throttle: capped at 500 rows/s; automatic, not backing off");
+    p.mig(&["--agent", a, "migrate", "--schema", "schema.sql"])
+        .ok()
+        .line_starting("copied ");
+    // The cap stays until unthrottle, and status shows it while recording.
+    p.mig(&["--agent", a, "status"])
+        .ok()
+        .line_starting("throttle: capped at 500 rows/s");
+    p.mig(&["--agent", a, "unthrottle"])
+        .ok()
+        .line_starting("throttle: automatic");
+    let status = p.mig(&["--agent", a, "status"]).ok();
+    assert!(
+        !status.line_starting("throttle: ").contains("capped"),
+        "unthrottle left the cap in place"
+    );
+}

@@ -37,7 +37,7 @@ impl TestAgent {
     pub fn start(dir: &Path, databases: &[(&str, &Path, &Path)]) -> TestAgent {
         let certs = make_certs(dir);
         let mut toml = format!(
-            "listen = \"127.0.0.1:0\"\n\n[tls]\ncert = {:?}\nkey = {:?}\nclient_ca = {:?}\n\n[access]\noperators = [\"operator\"]\nviewers = [\"viewer\"]\n\n[limits]\nmax_request_bytes = 65536\n",
+            "listen = \"127.0.0.1:0\"\n\n[tls]\ncert = {:?}\nkey = {:?}\nclient_ca = {:?}\n\n[access]\noperators = [\"operator\"]\nviewers = [\"viewer\"]\n\n[limits]\nmax_request_bytes = 65536\n\n[throttle]\nprobe_interval_ms = 100\n",
             certs.join("agent.pem"),
             certs.join("agent-key.pem"),
             certs.join("ca.pem"),

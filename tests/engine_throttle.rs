@@ -1,0 +1,116 @@
+//! The throttle paces the copy: a manual cap makes it wait, a service that
+//! holds the old database's write lock makes it back off, and neither
+//! changes what is copied (oracle after the runbook).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use mig::engine::copy::Chunking;
+use mig::engine::ops::{self, DrainOptions, MigrateOptions};
+use mig::engine::schema::SchemaFile;
+use mig::engine::throttle::{Throttle, ThrottleSettings};
+use mig::engine::{Control, Ctx, Event};
+use rusqlite::Connection;
+
+use crate::support::runbook::spec;
+use crate::support::{fixture, oracle};
+
+fn migrate_with(control: &Control, old: &std::path::Path, new: &std::path::Path, chunk: u64) {
+    let schema = SchemaFile::parse("schema.sql", fixture::NEW_SCHEMA).expect("schema");
+    let opts = MigrateOptions {
+        chunking: Chunking::Fixed(chunk),
+        ..MigrateOptions::default()
+    };
+    let mut sink = |_: Event| {};
+    let mut ctx = Ctx {
+        control,
+        sink: &mut sink,
+    };
+    ops::migrate(&spec(old, new), &schema, &opts, &mut ctx).expect("migrate");
+}
+
+fn finish_and_compare(old: &std::path::Path, new: &std::path::Path) {
+    let control = Control::default();
+    let mut sink = |_: Event| {};
+    let mut ctx = Ctx {
+        control: &control,
+        sink: &mut sink,
+    };
+    ops::drain(&spec(old, new), &DrainOptions::default(), &mut ctx).expect("drain");
+    ops::cutover(&spec(old, new), &ops::CutoverOptions::default()).expect("cutover");
+    oracle::compare(old, new, &fixture::ORACLE);
+}
+
+#[test]
+fn a_manual_cap_makes_the_copy_wait_and_copies_the_same_rows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    drop(fixture::create_old(&old, 400));
+    let throttle = Arc::new(Throttle::new(ThrottleSettings {
+        enabled: false,
+        ..ThrottleSettings::default()
+    }));
+    // The fixture's 400 customers alone, at 1000 rows/s in chunks of 100,
+    // need at least 0.3 s of waits (the last chunk of a table does not wait).
+    throttle.set_manual(Some(1000.0));
+    let control = Control::with_throttle(Arc::clone(&throttle));
+    migrate_with(&control, &old, &new, 100);
+    let r = throttle.report();
+    assert_eq!(r.manual_rows_per_sec, Some(1000.0));
+    assert!(
+        r.seconds_waited >= 0.25,
+        "the cap did not make the copy wait: {r:?}"
+    );
+    assert_eq!(r.probes, 0, "the automatic throttle is off: {r:?}");
+    finish_and_compare(&old, &new);
+}
+
+#[test]
+fn a_service_holding_the_write_lock_makes_the_throttle_back_off_without_stopping_the_copy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    drop(fixture::create_old(&old, 400));
+    // A service whose transactions hold the write lock for 60 ms each.
+    let stop = Arc::new(AtomicBool::new(false));
+    let service = {
+        let (old, stop) = (old.clone(), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let c = Connection::open(&old).expect("service connection");
+            c.busy_timeout(Duration::from_secs(10)).expect("busy");
+            let mut n = 0;
+            while !stop.load(Ordering::SeqCst) {
+                c.execute_batch("BEGIN IMMEDIATE").expect("begin");
+                c.execute(
+                    "UPDATE Customer SET Email = 'slow' || ?1 || '@x.org' WHERE CustomerId = 1",
+                    [n],
+                )
+                .expect("update");
+                std::thread::sleep(Duration::from_millis(60));
+                c.execute_batch("COMMIT").expect("commit");
+                n += 1;
+            }
+            n
+        })
+    };
+    let throttle = Arc::new(Throttle::new(ThrottleSettings {
+        probe_every: Duration::ZERO,
+        max_write_wait: Duration::from_millis(20),
+        ..ThrottleSettings::default()
+    }));
+    let control = Control::with_throttle(Arc::clone(&throttle));
+    migrate_with(&control, &old, &new, 400);
+    stop.store(true, Ordering::SeqCst);
+    let writes = service.join().expect("service thread");
+    assert!(writes > 0, "the service never wrote");
+    let r = throttle.report();
+    assert!(r.probes > 0, "no probe ran: {r:?}");
+    assert!(
+        r.backoffs > 0
+            && r.last_reason
+                .contains("probe write on the old database took"),
+        "a probe waiting behind the service's lock did not back off: {r:?}"
+    );
+    assert!(r.seconds_waited > 0.0, "backing off did not wait: {r:?}");
+    finish_and_compare(&old, &new);
+}
