@@ -98,6 +98,20 @@ impl World {
             "{step:?} with MIG_FAILPOINT={failpoint} did not die there: {}",
             show(&out)
         );
+        // The operator's first question after a crash must get an answer,
+        // whatever the killed writer left (a hot journal, a WAL to recover).
+        let status = Command::new(env!("CARGO_BIN_EXE_mig"))
+            .args(["--old".as_ref(), self.old.as_os_str()])
+            .args(["--new".as_ref(), self.new.as_os_str()])
+            .arg("status")
+            .env_remove("MIG_FAILPOINT")
+            .output()
+            .expect("run mig status");
+        assert!(
+            status.status.success(),
+            "status after {step:?} killed at {failpoint} failed: {}",
+            show(&status)
+        );
     }
 
     /// Compares the new database with the oracle over the final old one.
