@@ -59,16 +59,10 @@ impl ChunkSql {
             );
             written.insert(0, ("rowid".to_string(), lookup));
         }
-        let cols: Vec<String> = written
-            .iter()
-            .map(|(c, _)| if c == "rowid" { c.clone() } else { q(c) })
-            .collect();
-        let exprs: Vec<String> = written.iter().map(|(_, e)| e.clone()).collect();
+        let (cols, exprs) = column_lists(&written);
         let insert = format!(
-            "INSERT OR REPLACE INTO main.{}({}) SELECT {} FROM {from}",
+            "INSERT OR REPLACE INTO main.{}({cols}) SELECT {exprs} FROM {from}",
             q(&t.name),
-            cols.join(", "),
-            exprs.join(", ")
         );
         let translations = t
             .columns
@@ -310,6 +304,17 @@ impl ChunkSql {
             _ => Ok(None),
         }
     }
+}
+
+/// The column list and the matching SELECT list of an `INSERT … SELECT`
+/// writing `written` ((new column or `rowid`, expression over the old row)).
+pub(crate) fn column_lists(written: &[(String, String)]) -> (String, String) {
+    let cols: Vec<String> = written
+        .iter()
+        .map(|(c, _)| if c == "rowid" { c.clone() } else { q(c) })
+        .collect();
+    let exprs: Vec<&str> = written.iter().map(|(_, e)| e.as_str()).collect();
+    (cols.join(", "), exprs.join(", "))
 }
 
 /// `m._mig_k0 = key0 AND m._mig_k1 = key1 ...`, each compared with the old

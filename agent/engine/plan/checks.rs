@@ -64,16 +64,10 @@ impl Builder<'_> {
         if written.is_empty() {
             return;
         }
-        let cols: Vec<String> = written
-            .iter()
-            .map(|(c, _)| if c == "rowid" { c.clone() } else { q(c) })
-            .collect();
-        let exprs: Vec<String> = written.iter().map(|(_, e)| e.clone()).collect();
+        let (cols, exprs) = crate::engine::rows::column_lists(&written);
         let sql = format!(
-            "INSERT INTO main.{}({}) SELECT {} FROM old.{}",
+            "INSERT INTO main.{}({cols}) SELECT {exprs} FROM old.{}",
             q(&t.name),
-            cols.join(", "),
-            exprs.join(", "),
             q(src)
         );
         if let Err(e) = self.conn.prepare(&sql) {

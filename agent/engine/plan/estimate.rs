@@ -163,16 +163,10 @@ fn sample(conn: &Connection, t: &super::TablePlan, src: &str) -> Result<(u64, f6
     if written.is_empty() {
         return Ok((0, 0.0));
     }
-    let cols: Vec<String> = written
-        .iter()
-        .map(|(c, _)| if c == "rowid" { c.clone() } else { q(c) })
-        .collect();
-    let exprs: Vec<String> = written.iter().map(|(_, e)| e.clone()).collect();
+    let (cols, exprs) = crate::engine::rows::column_lists(&written);
     let sql = format!(
-        "INSERT OR REPLACE INTO main.{}({}) SELECT {} FROM old.{} LIMIT {SAMPLE_ROWS}",
+        "INSERT OR REPLACE INTO main.{}({cols}) SELECT {exprs} FROM old.{} LIMIT {SAMPLE_ROWS}",
         q(&t.name),
-        cols.join(", "),
-        exprs.join(", "),
         q(src)
     );
     // As in the copy: foreign keys are checked after drain, not per row.
