@@ -314,3 +314,65 @@ async fn bad_requests_get_the_right_status_codes() {
     assert!(!new.exists(), "a refused command must not create files");
     agent.shutdown().await;
 }
+
+/// Many pollers at once share status computations, and a step that ends
+/// makes the next status fresh however recently one was computed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_status_polls_agree_and_a_finished_step_is_seen_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    drop(fixture::create_old(&old, 200));
+    let (agent, mut client) = agent(&old, &new).await;
+    let status = |mut c: MigratorClient<Channel>| async move {
+        c.status(pb::StatusRequest {
+            database: DB.into(),
+        })
+        .await
+        .expect("status")
+        .into_inner()
+    };
+    let before = status(client.clone()).await;
+    assert_eq!(before.phase, pb::Phase::NotStarted as i32, "{before:?}");
+    collect(
+        client
+            .migrate(pb::MigrateRequest {
+                database: DB.into(),
+                schema: schema(),
+                ..Default::default()
+            })
+            .await
+            .expect("migrate")
+            .into_inner(),
+    )
+    .await;
+    // Right after the job: the status cached before it is not served.
+    let polls: Vec<_> = (0..50)
+        .map(|_| tokio::spawn(status(client.clone())))
+        .collect();
+    for p in polls {
+        let s = p.await.expect("poll task");
+        assert_eq!(s.phase, pb::Phase::Recording as i32, "{s:?}");
+        assert_eq!(s.marker, pb::MarkerStatus::Recording as i32, "{s:?}");
+    }
+    collect(
+        client
+            .drain(pb::DrainRequest {
+                database: DB.into(),
+                ..Default::default()
+            })
+            .await
+            .expect("drain")
+            .into_inner(),
+    )
+    .await;
+    client
+        .cutover(pb::CutoverRequest {
+            database: DB.into(),
+            ..Default::default()
+        })
+        .await
+        .expect("cutover");
+    let after = status(client).await;
+    assert!(after.cutover_complete, "{after:?}");
+    drop(agent);
+}

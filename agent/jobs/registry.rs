@@ -29,6 +29,9 @@ struct Slot {
     /// A one-shot step (cutover, cleanup-old, reset) in progress.
     step: Option<&'static str>,
     recent: VecDeque<Arc<Job>>,
+    /// Bumped whenever a step or job starts or ends: what a cached status
+    /// of this database must match.
+    generation: u64,
 }
 
 pub struct Registry {
@@ -49,6 +52,7 @@ impl Drop for StepGuard {
     fn drop(&mut self) {
         if let Some(slot) = self.registry.slots().get_mut(&self.database) {
             slot.step = None;
+            slot.generation += 1;
         }
     }
 }
@@ -165,6 +169,7 @@ impl Registry {
             return Err(e);
         }
         slot.step = Some(step);
+        slot.generation += 1;
         Ok(StepGuard {
             registry: Arc::clone(self),
             database: database.to_string(),
@@ -199,6 +204,7 @@ impl Registry {
             let mut slots = self.slots();
             let slot = slots.entry(database.to_string()).or_default();
             slot.running = Some(Arc::clone(&job));
+            slot.generation += 1;
         }
         drop(guard);
         job.push(EventBody::Started);
@@ -252,6 +258,12 @@ impl Registry {
         }
         slot.recent.push_front(Arc::clone(job));
         slot.recent.truncate(RECENT_JOBS);
+        slot.generation += 1;
+    }
+
+    /// Changes with every step and job that starts or ends on `database`.
+    pub fn generation(&self, database: &str) -> u64 {
+        self.slots().get(database).map_or(0, |s| s.generation)
     }
 
     /// The running job of a database, if any.

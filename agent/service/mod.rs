@@ -8,6 +8,7 @@
 mod convert;
 mod error;
 mod jobs;
+mod status_cache;
 mod steps;
 mod stream;
 
@@ -59,11 +60,15 @@ pub type EventStream = Pin<Box<dyn Stream<Item = Result<pb::JobEvent, Status>> +
 #[derive(Clone)]
 pub struct MigratorService {
     registry: Arc<Registry>,
+    status_cache: Arc<status_cache::StatusCache>,
 }
 
 impl MigratorService {
     pub fn new(registry: Arc<Registry>) -> Self {
-        MigratorService { registry }
+        MigratorService {
+            registry,
+            status_cache: Arc::default(),
+        }
     }
 
     pub fn registry(&self) -> &Arc<Registry> {

@@ -145,15 +145,24 @@ pub(super) async fn status(
     let who = caller(&req);
     let config = svc.config(&req.get_ref().database)?;
     tracing::debug!(rpc = "Status", database = %config.name, caller = %who);
-    let job = svc.registry.running(&config.name).map(|j| j.snapshot());
-    let throttle = svc.registry.throttle(&config.name)?.report();
-    blocking(move || {
-        let s = status::status(&config.spec, busy(&config))?;
-        let mut report = convert::status_report(&config.name, s, job);
-        report.throttle = Some(convert::throttle_state(&throttle));
-        Ok(report)
-    })
-    .await
+    // Read before computing: a step that ends meanwhile makes it stale.
+    let generation = svc.registry.generation(&config.name);
+    let name = config.name.clone();
+    let mut report = svc
+        .status_cache
+        .get(&name, generation, || {
+            blocking(move || {
+                let s = status::status(&config.spec, busy(&config))?;
+                Ok(convert::status_report(&config.name, s, None))
+            })
+        })
+        .await?;
+    // Jobs and the throttle live in memory: always current.
+    report.running_job = svc.registry.running(&name).map(|j| j.snapshot().into());
+    report.throttle = Some(convert::throttle_state(
+        &svc.registry.throttle(&name)?.report(),
+    ));
+    Ok(report)
 }
 
 /// `Throttle` (a cap) and `Unthrottle` (`None`).
