@@ -192,11 +192,14 @@ fn main() {
     let mut figures = Vec::new();
     let reps = args.reps.max(1);
 
+    // (rows, median mig seconds) per size, for the marginal cost per row.
+    let mut medians: Vec<(u64, f64)> = Vec::new();
     for &rows in &args.rows {
         let old = dir.join(format!("old-{rows}.db"));
         let new = dir.join(format!("new-{rows}.db"));
         let limit_db = dir.join(format!("limit-{rows}.db"));
         remove_db(&old);
+        remove_db(&new);
         eprintln!("generating {rows} rows ...");
         data::generate(&old, rows);
         let spec = DatabaseSpec {
@@ -250,6 +253,7 @@ fn main() {
             hi,
             "<= 1.3",
         ));
+        medians.push((rows, stats(&mut mig_s.clone()).0));
         let per_row: Vec<f64> = mig_s.iter().map(|s| s / rows as f64 * 1e6).collect();
         let (m, lo, hi) = stats(&mut per_row.clone());
         figures.push(fig(
@@ -266,6 +270,24 @@ fn main() {
         remove_db(&old);
     }
 
+    // The cost of each extra row between two sizes: flat when the copy is
+    // linear (the per-row figure above also carries the fixed cost, which
+    // dominates small databases).
+    for pair in medians.windows(2) {
+        let ((r0, t0), (r1, t1)) = (pair[0], pair[1]);
+        if r1 > r0 {
+            let marginal = (t1 - t0) / (r1 - r0) as f64 * 1e6;
+            figures.push(fig(
+                "scaling",
+                r1,
+                &format!("mig marginal µs per row from {r0}"),
+                marginal,
+                marginal,
+                marginal,
+                "flat within 20%",
+            ));
+        }
+    }
     if args.copy_only {
         report(&figures, &args.out);
         return;
