@@ -223,13 +223,16 @@ pub fn catch_up(
 
 /// Age in seconds of the oldest entry not yet replayed.
 pub fn lag_seconds(conn: &Connection, checkpoint: u64) -> Result<f64> {
-    let age: Option<f64> = conn
-        .query_row(
+    // Polled like a lock: on a rollback-journal old database a tight-loop
+    // writer keeps readers out longer than SQLite's own backoff retries.
+    let age: Option<f64> = super::lock::with_lock(conn, |c| {
+        c.query_row(
             "SELECT (julianday('now') - at) * 86400.0 FROM old._migration_log WHERE seq > ?1 ORDER BY seq LIMIT 1",
             [checkpoint as i64],
             |r| r.get(0),
         )
         .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })
-        .ctx(|| "reading replay lag".into())?;
+    })
+    .ctx(|| "reading replay lag".into())?;
     Ok(age.unwrap_or(0.0).max(0.0))
 }
