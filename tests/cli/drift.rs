@@ -144,3 +144,33 @@ fn trigger_dropped_during_drains_catch_up_is_caught_at_the_freeze() {
         .expect("marker");
     assert_eq!(status, "recording");
 }
+
+/// After drain, writes are refused only through the recording triggers; a
+/// table created then (and written to) would hold rows the new database
+/// never saw. Cutover refuses, naming the change, and the new database stays
+/// migrating; undoing the change lets the runbook finish.
+#[test]
+fn table_created_after_drain_is_refused_by_cutover() {
+    let p = Project::shop(100);
+    mig(&p, &["migrate", "--schema", "schema.sql"]).ok();
+    mig(&p, &["drain"]).ok();
+    p.sql(
+        "old.db",
+        "CREATE TABLE late (x TEXT); INSERT INTO late VALUES ('lost?')",
+    );
+    let run = mig(&p, &["cutover"]);
+    let line = run.fails(
+        FAILED,
+        "cutover failed: the old database was changed outside the recorded path after drain (table late was created)",
+    );
+    assert!(
+        line.contains("undo the change and rerun `mig drain`"),
+        "{line}"
+    );
+    mig(&p, &["status"])
+        .ok()
+        .has_line("migration status: migrating");
+    p.sql("old.db", "DROP TABLE late");
+    mig(&p, &["cutover"]).ok();
+    oracle::assert_matches(&p.path("old.db"), &p.path("new.db"));
+}

@@ -71,10 +71,20 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
             Some(m) if m.status == MarkerStatus::Recording => {
                 return Err(not_drained("the old database is still recording writes"))
             }
-            Some(_) => {
+            Some(m) => {
                 let pending = record::log_max(&old_ro, "main")?.saturating_sub(checkpoint);
                 if pending > 0 {
                     return Err(not_drained(&format!("{pending} log entries are pending replay")));
+                }
+                // Writes are refused only through the recording triggers: a
+                // table created (or a trigger dropped) after the freeze could
+                // hold rows the new database never saw.
+                let changes = record::drift(&m.catalog, &record::catalog_listing(&old_ro, "main")?);
+                if !changes.is_empty() {
+                    return Err(EngineError::Drift(format!(
+                        "the old database was changed outside the recorded path after drain ({}); rows written there are not in the new database: undo the change and rerun `mig drain`, or `mig reset` and migrate again",
+                        changes.join(", ")
+                    )));
                 }
             }
             None => {
