@@ -64,3 +64,29 @@ fn help_documents_the_exit_codes() {
     assert!(run.stdout.contains("Exit codes:"), "{}", run.stdout);
     assert!(run.stdout.contains("6  aborted"), "{}", run.stdout);
 }
+
+#[test]
+fn an_invalid_flag_value_points_at_the_help_of_its_own_subcommand() {
+    let p = Project::empty("shop");
+    let line = p
+        .mig(&["plan", "--old", "a.db", "--sample", "200%"])
+        .fails(USAGE, "mig: invalid value '200%' for '--sample <PERCENT>'")
+        .to_string();
+    assert!(line.ends_with("; see `mig plan --help`"), "{line}");
+    let line = p
+        .mig(&[
+            "--agent",
+            "http://127.0.0.1:9",
+            "throttle",
+            "--rows-per-sec",
+            "0",
+        ])
+        .fails(USAGE, "mig: invalid value '0'")
+        .to_string();
+    assert!(line.ends_with("; see `mig throttle --help`"), "{line}");
+    let line = p
+        .mig(&["fleet", "rollout", "-f", "fleet.toml", "--concurrency", "x"])
+        .fails(USAGE, "mig: invalid value 'x'")
+        .to_string();
+    assert!(line.ends_with("; see `mig fleet rollout --help`"), "{line}");
+}

@@ -24,7 +24,14 @@ impl Builder<'_> {
         single_expression(expr)?;
         let reads = Arc::new(Mutex::new(Reads::new()));
         let sink = Arc::clone(&reads);
+        let selects = Arc::new(Mutex::new(0_usize));
+        let select_sink = Arc::clone(&selects);
         self.conn.authorizer(Some(move |ctx: AuthContext<'_>| {
+            if let AuthAction::Select = ctx.action {
+                if let Ok(mut n) = select_sink.lock() {
+                    *n += 1;
+                }
+            }
             if let AuthAction::Read {
                 table_name,
                 column_name,
@@ -46,11 +53,24 @@ impl Builder<'_> {
         let result = self.conn.prepare(&sql).map(|_| ());
         self.conn
             .authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
-        result.map_err(|e| match e {
-            rusqlite::Error::SqlInputError { msg, .. } => msg,
-            rusqlite::Error::SqliteFailure(_, Some(msg)) => msg,
-            other => other.to_string(),
+        result.map_err(sqlite_message)?;
+        // SQLite refuses aggregate and window functions in a WHERE clause: an
+        // aggregate here would fold every row of a copy chunk into one.
+        let per_row = format!("SELECT 1 FROM old.{} WHERE ({expr}) IS NULL", q(old_table));
+        self.conn.prepare(&per_row).map_err(|e| {
+            format!(
+                "{}; mig:set computes one value per old row, so it cannot use aggregate or window functions",
+                sqlite_message(e)
+            )
         })?;
+        // One SELECT is ours; any other is a subquery (window functions, also
+        // rewritten into one, were refused above), which reads rows other
+        // than the old row's own (even `count(*)` reports no column).
+        if selects.lock().map(|n| *n > 1).unwrap_or(false) {
+            return Err(format!(
+                "the expression has a subquery; mig recomputes a row only when its own old row changes, so an expression may read only columns of {old_table}"
+            ));
+        }
         let out = reads.lock().map(|r| r.clone()).unwrap_or_default();
         Ok(out)
     }
@@ -127,6 +147,15 @@ impl Builder<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+/// SQLite's own message for a statement that does not compile.
+fn sqlite_message(e: rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqlInputError { msg, .. } => msg,
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg,
+        other => other.to_string(),
     }
 }
 
