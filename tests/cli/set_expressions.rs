@@ -106,3 +106,11 @@ fn a_scalar_function_of_the_own_row_still_plans_and_copies_every_row() {
     assert_eq!(n, 20);
     assert_eq!(last, "TENANT 9/8");
 }
+
+#[test]
+fn a_non_deterministic_function_in_mig_set_is_refused_because_it_could_never_verify() {
+    refused(
+        "name || random()",
+        "the expression calls a non-deterministic function (non-deterministic functions prohibited in index expressions); a copied value would differ at every recopy and never verify",
+    );
+}

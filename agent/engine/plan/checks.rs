@@ -63,6 +63,22 @@ impl Builder<'_> {
                 sqlite_message(e)
             )
         })?;
+        // SQLite refuses non-deterministic functions (random(), changes()) in
+        // an index expression; compiled only, never run. Their values could
+        // never verify: each copy or recopy computes others. Any other
+        // refusal of this probe (e.g. `rowid`) is not a reason to refuse.
+        let probe = format!(
+            "EXPLAIN CREATE INDEX old.mig_determinism_probe ON {}(({expr}))",
+            q(old_table)
+        );
+        if let Err(e) = self.conn.prepare(&probe) {
+            let msg = sqlite_message(e);
+            if msg.starts_with("non-deterministic functions") {
+                return Err(format!(
+                    "the expression calls a non-deterministic function ({msg}); a copied value would differ at every recopy and never verify"
+                ));
+            }
+        }
         // One SELECT is ours; any other is a subquery (window functions, also
         // rewritten into one, were refused above), which reads rows other
         // than the old row's own (even `count(*)` reports no column).
