@@ -243,3 +243,22 @@ fn plan_json_carries_violations_with_example_keys() {
     assert_eq!(viol["blocks"], serde_json::Value::Bool(true), "{v}");
     assert_eq!(v["risk"]["level"], "RISK_LEVEL_CRITICAL", "{v}");
 }
+
+#[test]
+fn plan_warns_about_an_index_on_an_old_column_name_sqlite_would_read_as_a_string() {
+    let p = Project::shop(10);
+    p.write(
+        "schema.sql",
+        &format!(
+            "{}\nCREATE INDEX customer_first ON customer(\"FirstName\");\n",
+            fixture::NEW_SCHEMA
+        ),
+    );
+    let run = p.mig(&args("plan", &["--schema", "schema.sql"])).ok();
+    let line = run.line_starting("  - schema.sql:");
+    assert!(
+        line.contains("\"FirstName\" names no column, so SQLite reads it as the string 'FirstName' (in `CREATE INDEX customer_first ON customer(\"FirstName\")`)"),
+        "{}",
+        run.stdout
+    );
+}

@@ -6,6 +6,7 @@
 //! so syntax errors come back with SQLite's message and a file position.
 
 pub mod lexer;
+mod quoted;
 
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
