@@ -11,6 +11,7 @@ use crate::engine::ops;
 use crate::engine::rehearse::{self, RehearseOptions};
 use crate::engine::schema::SchemaFile;
 use crate::engine::status;
+use crate::jobs::{JobSnapshot, JobState};
 use crate::proto as pb;
 
 impl MigratorService {
@@ -149,11 +150,30 @@ pub(super) async fn status(
     let throttle = svc.registry.throttle(&config.name)?.report();
     blocking(move || {
         let s = status::status(&config.spec, busy(&config))?;
+        let next = job.as_ref().and_then(|j| job_next_step(&config.name, j));
         let mut report = convert::status_report(&config.name, s, job);
+        if let Some(next) = next {
+            report.next_step = next;
+        }
         report.throttle = Some(convert::throttle_state(&throttle));
         Ok(report)
     })
     .await
+}
+
+/// While a job runs on the database, the next step is about that job: the
+/// files alone would say "run `mig migrate`", which the busy database refuses.
+fn job_next_step(database: &str, j: &JobSnapshot) -> Option<String> {
+    let (id, kind) = (&j.id, j.kind.as_str());
+    match j.state {
+        JobState::Running => Some(format!(
+            "wait for {kind} job {id} (`mig watch --database {database} --job {id}`), or steer it with `mig pause` / `mig cancel`"
+        )),
+        JobState::Paused => Some(format!(
+            "{kind} job {id} is paused: `mig resume` continues it, `mig cancel` stops it at its checkpoint"
+        )),
+        JobState::Completed | JobState::Failed | JobState::Cancelled => None,
+    }
 }
 
 /// `Throttle` (a cap) and `Unthrottle` (`None`).
