@@ -129,7 +129,9 @@ fn pause_resume_and_cancel_a_job_blocked_on_the_services_lock() {
     p.mig(&["--agent", a, "resume", "--job", &job])
         .ok()
         .has_line(&format!("job {job} (migrate) on shop: running"));
-    p.mig(&["--agent", a, "cancel"]).ok();
+    p.mig(&["--agent", a, "cancel"]).ok().has_line(&format!(
+        "cancel requested: the job stops at its next checkpoint, keeping what is committed (`mig watch --job {job}` shows the end)"
+    ));
     service.execute_batch("ROLLBACK").expect("unlock");
     p.mig(&["--agent", a, "watch"])
         .fails(CANCELLED, "watch failed: cancelled");
