@@ -287,3 +287,54 @@ fn a_sample_under_a_small_root_table_says_it_kept_every_row() {
         .ok();
     run.has_line("  the 10% sample kept 3002 of 3002 old rows (100%): tables under 1,000 rows are kept whole, and children follow the parent rows kept");
 }
+
+#[test]
+fn an_old_table_split_in_two_is_counted_once_as_old_bytes() {
+    let p = Project::empty("desk");
+    p.sql(
+        "old.db",
+        "PRAGMA journal_mode=WAL;
+         CREATE TABLE ticket (id INTEGER PRIMARY KEY, title TEXT, contact TEXT);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+         INSERT INTO ticket SELECT i, 'title ' || i, 'c' || i || '@example.com' FROM n;",
+    );
+    p.write(
+        "schema.sql",
+        "CREATE TABLE ticket (id INTEGER PRIMARY KEY, title TEXT);\n\
+         -- mig:from ticket\n-- mig:set ticket_id = id\n\
+         CREATE TABLE ticket_contact (ticket_id INTEGER PRIMARY KEY, contact TEXT);\n",
+    );
+    let run = p
+        .mig(
+            &args("--json", &[])
+                .into_iter()
+                .chain(["plan"])
+                .collect::<Vec<_>>(),
+        )
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let e = &v["estimates"];
+    let per_table: Vec<u64> = e["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .map(|t| {
+            t["bytes"]
+                .as_str()
+                .and_then(|b| b.parse().ok())
+                .expect("bytes")
+        })
+        .collect();
+    let old: u64 = e["oldBytes"]
+        .as_str()
+        .and_then(|b| b.parse().ok())
+        .expect("oldBytes");
+    let needed: u64 = e["diskNeededBytes"]
+        .as_str()
+        .and_then(|b| b.parse().ok())
+        .expect("needed");
+    assert_eq!(per_table.len(), 2, "{e}");
+    assert_eq!(per_table[0], per_table[1], "{e}");
+    assert_eq!(old, per_table[0], "the one old table, once: {e}");
+    assert!(needed >= 2 * old, "both new tables need room: {e}");
+}
