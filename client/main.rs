@@ -29,11 +29,22 @@ fn main() -> ExitCode {
     let name = cli.command.name();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // `mig status | head -3`: the reader has what it wanted; the command
+        // itself ran (output is printed after it), so this is no failure.
+        Err(e) if stdout_closed(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{name} failed: {}", exit::message(&e));
             exit::classify(&e).into()
         }
     }
+}
+
+/// Whether the error is stdout's reader having gone away (a broken pipe).
+fn stdout_closed(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Help and version go to stdout as clap prints them; a usage error becomes

@@ -90,3 +90,27 @@ fn an_invalid_flag_value_points_at_the_help_of_its_own_subcommand() {
         .to_string();
     assert!(line.ends_with("; see `mig fleet rollout --help`"), "{line}");
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_reported_as_a_failed_command() {
+    // `mig status | head -1`: the pipe's reader is gone before mig writes.
+    let p = Project::shop(5);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mig"))
+        .args(["status", "--old", "old.db", "--new", "new.db"])
+        .current_dir(&p.dir)
+        .env_remove("MIG_CA")
+        .env_remove("MIG_CERT")
+        .env_remove("MIG_KEY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn mig");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("failed"),
+        "a closed stdout was reported as a failure: {stderr}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
