@@ -51,9 +51,16 @@ fn unreachable_agent_exits_3() {
     };
     let p = Project::empty("shop");
     let url = format!("http://{addr}");
-    p.mig(&["--agent", &url, "status"]).fails(
+    let run = p.mig(&["--agent", &url, "status"]);
+    let line = run.fails(
         UNAVAILABLE,
         "status failed: cannot reach the agent at http://",
+    );
+    // Each transport wrapper once, not "tcp connect error: tcp connect error".
+    let segments: Vec<&str> = line.split(": ").collect();
+    assert!(
+        segments.windows(2).all(|w| w[0] != w[1]),
+        "a repeated segment in: {line}"
     );
 }
 
