@@ -111,6 +111,14 @@ fn a_scalar_function_of_the_own_row_still_plans_and_copies_every_row() {
 fn a_non_deterministic_function_in_mig_set_is_refused_because_it_could_never_verify() {
     refused(
         "name || random()",
-        "the expression calls a non-deterministic function (non-deterministic functions prohibited in index expressions); a copied value would differ at every recopy and never verify",
+        "the expression is not a function of the old row (non-deterministic functions prohibited in index expressions): a copied value would differ at every recopy and never verify",
+    );
+}
+
+#[test]
+fn the_time_now_in_mig_set_is_refused_and_a_default_is_suggested() {
+    refused(
+        "name || datetime('now')",
+        "the expression is not a function of the old row (non-deterministic use of datetime() in an index): a copied value would differ at every recopy and never verify; for the time of the copy, give the column a DEFAULT (e.g. DEFAULT CURRENT_TIMESTAMP) instead of a mig:set",
     );
 }

@@ -64,18 +64,44 @@ impl Builder<'_> {
             )
         })?;
         // SQLite refuses non-deterministic functions (random(), changes()) in
-        // an index expression; compiled only, never run. Their values could
-        // never verify: each copy or recopy computes others. Any other
-        // refusal of this probe (e.g. `rowid`) is not a reason to refuse.
+        // an index expression when it compiles one. Their values could never
+        // verify: each copy or recopy computes others. Any other refusal of
+        // these probes (e.g. `rowid`) is not a reason to refuse.
         let probe = format!(
             "EXPLAIN CREATE INDEX old.mig_determinism_probe ON {}(({expr}))",
             q(old_table)
         );
-        if let Err(e) = self.conn.prepare(&probe) {
-            let msg = sqlite_message(e);
-            if msg.starts_with("non-deterministic functions") {
+        // Plan and migrate refuse; replay and verify rebuild the plan of a
+        // schema that passed, often (each catch-up tick): no need to probe.
+        let compiled = match self.count {
+            true => self
+                .conn
+                .prepare(&probe)
+                .map(|_| ())
+                .map_err(sqlite_message),
+            false => Ok(()),
+        };
+        // `datetime('now')` and CURRENT_TIMESTAMP are refused only when an
+        // index evaluates them: build one over a one-row temp copy.
+        let evaluated = compiled.and_then(|()| {
+            if !self.count {
+                return Ok(());
+            }
+            let sql = format!(
+                "CREATE TEMP TABLE mig_probe_row AS SELECT * FROM old.{t} LIMIT 1;
+                 CREATE INDEX temp.mig_probe_index ON mig_probe_row(({expr}));",
+                t = q(old_table)
+            );
+            let r = self.conn.execute_batch(&sql).map_err(sqlite_message);
+            let _ = self
+                .conn
+                .execute_batch("DROP TABLE IF EXISTS temp.mig_probe_row");
+            r
+        });
+        if let Err(msg) = evaluated {
+            if msg.starts_with("non-deterministic") {
                 return Err(format!(
-                    "the expression calls a non-deterministic function ({msg}); a copied value would differ at every recopy and never verify"
+                    "the expression is not a function of the old row ({msg}): a copied value would differ at every recopy and never verify; for the time of the copy, give the column a DEFAULT (e.g. DEFAULT CURRENT_TIMESTAMP) instead of a mig:set"
                 ));
             }
         }
