@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::Context;
 use mig::config::{AgentConfig, DatabaseConfig};
 use mig::engine::paths::DatabaseSpec;
 use mig::proto::migrator_client::MigratorClient;
@@ -197,9 +196,20 @@ async fn connect(remote: &Remote) -> anyhow::Result<Channel> {
         .map_err(|e| usage(format!("invalid agent URL {}: {e}", remote.url)))?
         .connect_timeout(CONNECT_TIMEOUT);
     if let Some(tls) = &remote.tls {
-        endpoint = endpoint
-            .tls_config(tls_config(tls)?)
-            .context("configuring TLS")?;
+        endpoint = endpoint.tls_config(tls_config(tls)?).map_err(|e| {
+            let detail = chain(&e);
+            // rustls: the private key is not the certificate's.
+            if detail.contains("KeyMismatch") {
+                if let Some((cert, key)) = &tls.identity {
+                    return usage(format!(
+                        "--key {} is not the private key of --cert {}; pass the key made with that certificate",
+                        key.display(),
+                        cert.display()
+                    ));
+                }
+            }
+            anyhow::anyhow!("configuring TLS: {detail}")
+        })?;
     }
     endpoint.connect().await.map_err(|e| {
         error(

@@ -143,7 +143,12 @@ pub fn message(err: &anyhow::Error) -> String {
             break;
         }
     }
-    parts.join(": ").replace('\n', " ")
+    // Transport errors nest wrappers whose text already holds their source's
+    // ("tcp connect error: tcp connect error: refused"): one of each in a row.
+    let joined = parts.join(": ").replace('\n', " ");
+    let mut segments: Vec<&str> = joined.split(": ").collect();
+    segments.dedup();
+    segments.join(": ")
 }
 
 #[cfg(test)]
@@ -159,6 +164,18 @@ mod tests {
         assert_eq!(for_code(Code::DataLoss), Exit::DataLoss);
         assert_eq!(for_code(Code::Cancelled), Exit::Cancelled);
         assert_eq!(for_code(Code::Aborted), Exit::Busy);
+    }
+
+    #[test]
+    fn a_repeated_transport_wrapper_is_printed_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused");
+        let e = anyhow::Error::new(io)
+            .context("tcp connect error: tcp connect error: Connection refused")
+            .context("cannot reach the agent at https://localhost:1");
+        assert_eq!(
+            message(&e),
+            "cannot reach the agent at https://localhost:1: tcp connect error: Connection refused"
+        );
     }
 
     #[test]

@@ -29,11 +29,22 @@ fn main() -> ExitCode {
     let name = cli.command.name();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // `mig status | head -3`: the reader has what it wanted; the command
+        // itself ran (output is printed after it), so this is no failure.
+        Err(e) if stdout_closed(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{name} failed: {}", exit::message(&e));
             exit::classify(&e).into()
         }
     }
+}
+
+/// Whether the error is stdout's reader having gone away (a broken pipe).
+fn stdout_closed(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Help and version go to stdout as clap prints them; a usage error becomes
@@ -77,7 +88,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
                 .join(" ")
         })
         .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| "mig".to_string());
+        .unwrap_or_else(|| command_named(std::env::args().skip(1)));
     // "  [possible values: retry, stop]" says what would have been valid.
     let valid = text
         .lines()
@@ -87,6 +98,25 @@ fn usage_error(e: clap::Error) -> ExitCode {
         .unwrap_or_default();
     eprintln!("mig: {first}{valid}; see `{command} --help`");
     exit::Exit::Usage.into()
+}
+
+/// The (sub)command the arguments name, e.g. `mig plan` or `mig fleet
+/// rollout`, for errors clap renders without a usage line (an invalid value).
+fn command_named(args: impl Iterator<Item = String>) -> String {
+    use clap::CommandFactory;
+    let mut cmd = cli::Cli::command();
+    let mut path = vec!["mig".to_string()];
+    for arg in args {
+        let Some(sub) = cmd.find_subcommand(&arg).cloned() else {
+            continue;
+        };
+        path.push(sub.get_name().to_string());
+        if sub.get_subcommands().next().is_none() {
+            break;
+        }
+        cmd = sub;
+    }
+    path.join(" ")
 }
 
 fn run(cli: cli::Cli) -> anyhow::Result<()> {

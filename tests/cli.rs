@@ -16,6 +16,7 @@ mod remote;
 mod reset;
 mod rollback_journal;
 mod runbook;
+mod set_expressions;
 mod tls;
 mod usage;
 mod verify;

@@ -50,6 +50,8 @@ pub fn detect_old(dir: &Path, exclude: Option<&Path>) -> Result<PathBuf> {
         .and_then(|p| p.file_name())
         .map(|n| n.to_string_lossy().into_owned());
     let mut found: Vec<String> = Vec::new();
+    // `<name>-v1.sqlite` looks right to a person but is not a hash.
+    let mut not_hex: Vec<String> = Vec::new();
     for e in entries.flatten() {
         let file = e.file_name().to_string_lossy().into_owned();
         let Some(hash) = file
@@ -59,6 +61,7 @@ pub fn detect_old(dir: &Path, exclude: Option<&Path>) -> Result<PathBuf> {
             continue;
         };
         if hash.is_empty() || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+            not_hex.push(file);
             continue;
         }
         if exclude_name.as_deref() == Some(file.as_str()) {
@@ -69,10 +72,19 @@ pub fn detect_old(dir: &Path, exclude: Option<&Path>) -> Result<PathBuf> {
     found.sort();
     match found.as_slice() {
         [one] => Ok(dir.join(one)),
-        [] => Err(EngineError::File(format!(
-            "no old database found in {}: expected exactly one file named {name}-<hash>.sqlite besides the target; pass --old",
-            dir.display()
-        ))),
+        [] => {
+            not_hex.sort();
+            let near = not_hex
+                .first()
+                .map(|f| {
+                    format!(" ({f} does not count: the part after `{name}-` must be hex digits)")
+                })
+                .unwrap_or_default();
+            Err(EngineError::File(format!(
+                "no old database found in {}: expected exactly one file named {name}-<hex hash>.sqlite besides the target{near}; pass --old",
+                dir.display()
+            )))
+        }
         many => Err(EngineError::File(format!(
             "several candidate old databases in {}: {}; pass --old to choose one",
             dir.display(),

@@ -11,6 +11,7 @@ use crate::engine::ops;
 use crate::engine::rehearse::{self, RehearseOptions};
 use crate::engine::schema::SchemaFile;
 use crate::engine::status;
+use crate::jobs::{JobSnapshot, JobState};
 use crate::proto as pb;
 
 impl MigratorService {
@@ -158,11 +159,31 @@ pub(super) async fn status(
         })
         .await?;
     // Jobs and the throttle live in memory: always current.
-    report.running_job = svc.registry.running(&name).map(|j| j.snapshot().into());
+    if let Some(job) = svc.registry.running(&name).map(|j| j.snapshot()) {
+        if let Some(next) = job_next_step(&name, &job) {
+            report.next_step = next;
+        }
+        report.running_job = Some(job.into());
+    }
     report.throttle = Some(convert::throttle_state(
         &svc.registry.throttle(&name)?.report(),
     ));
     Ok(report)
+}
+
+/// While a job runs on the database, the next step is about that job: the
+/// files alone would say "run `mig migrate`", which the busy database refuses.
+fn job_next_step(database: &str, j: &JobSnapshot) -> Option<String> {
+    let (id, kind) = (&j.id, j.kind.as_str());
+    match j.state {
+        JobState::Running => Some(format!(
+            "wait for {kind} job {id} (`mig watch --database {database} --job {id}`), or steer it with `mig pause` / `mig cancel`"
+        )),
+        JobState::Paused => Some(format!(
+            "{kind} job {id} is paused: `mig resume` continues it, `mig cancel` stops it at its checkpoint"
+        )),
+        JobState::Completed | JobState::Failed | JobState::Cancelled => None,
+    }
 }
 
 /// `Throttle` (a cap) and `Unthrottle` (`None`).

@@ -2,7 +2,7 @@
 //! Without `--job`, the database's newest job. `mig throttle`,
 //! `mig unthrottle`: the database's manual rate cap.
 
-use mig::proto::{JobRef, ThrottleRequest, UnthrottleRequest};
+use mig::proto::{JobRef, JobState, ThrottleRequest, UnthrottleRequest};
 
 use super::Output;
 use crate::cli::JobArgs;
@@ -33,10 +33,20 @@ pub async fn run(
     }
     .into_inner();
     if out.json {
-        render::json_report(&info)
-    } else {
-        render::emit(&render::reports::job(&info))
+        return render::json_report(&info);
     }
+    let mut lines = render::reports::job(&info);
+    // Cancelling takes effect at the job's next checkpoint: the state just
+    // returned is still the old one, which alone reads as "nothing happened".
+    if matches!(action, Action::Cancel)
+        && (info.state == JobState::Running as i32 || info.state == JobState::Paused as i32)
+    {
+        lines.push(format!(
+            "cancel requested: the job stops at its next checkpoint, keeping what is committed (`mig watch --job {}` shows the end)",
+            info.job_id
+        ));
+    }
+    render::emit(&lines)
 }
 
 /// Sets (`Some`) or removes (`None`) the manual cap.

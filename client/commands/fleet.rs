@@ -97,12 +97,26 @@ async fn status_cmd(a: &FleetFileArgs, out: Output) -> anyhow::Result<()> {
     } else {
         render::emit(&status::lines(&fleet, &reports))?;
     }
-    let unreachable = reports.iter().filter(|r| r.is_err()).count();
+    let unreachable = reports
+        .iter()
+        .filter(|r| r.as_ref().is_err_and(|e| e.unreachable))
+        .count();
     if unreachable > 0 {
         return Err(error(
             Exit::Unavailable,
             format!(
                 "{unreachable} of {} agents unreachable (listed above)",
+                fleet.targets.len()
+            ),
+        ));
+    }
+    // Reached, but the agent refused (an unknown database, a missing role).
+    let refused = reports.iter().filter(|r| r.is_err()).count();
+    if refused > 0 {
+        return Err(error(
+            Exit::Failed,
+            format!(
+                "{refused} of {} targets refused by their agent (listed above)",
                 fleet.targets.len()
             ),
         ));
@@ -246,7 +260,7 @@ async fn reset(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
         results
             .into_iter()
             .map(|r| {
-                r.map(|a| {
+                r.map_err(|e| e.message).map(|a| {
                     a.map(|a| {
                         if a.is_empty() {
                             "nothing to reset".into()
@@ -295,6 +309,10 @@ async fn cancel(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
         }
     })
     .await;
+    let results = results
+        .into_iter()
+        .map(|r| r.map_err(|e| e.message))
+        .collect();
     report(&fleet, results, out)
 }
 

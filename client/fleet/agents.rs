@@ -15,8 +15,32 @@ use tonic::transport::Channel;
 
 use super::file::FleetTarget;
 use crate::connect::{Remote, Session, Target};
-use crate::exit::message;
+use crate::exit::{classify, message, Exit};
 use crate::schema;
+
+/// Why one target gave no answer: its one-line message, and whether its
+/// agent could not be reached at all (rather than reached and refusing, e.g.
+/// an unknown database or a missing role).
+#[derive(Debug, Clone)]
+pub struct TargetError {
+    pub message: String,
+    pub unreachable: bool,
+}
+
+impl TargetError {
+    fn internal(message: String) -> TargetError {
+        TargetError {
+            message,
+            unreachable: false,
+        }
+    }
+}
+
+impl std::fmt::Display for TargetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
 
 /// Connects to the target's agent; the error is one line naming it.
 pub async fn connect(t: &FleetTarget) -> anyhow::Result<MigratorClient<Channel>> {
@@ -47,7 +71,11 @@ pub fn schemas(targets: &[FleetTarget]) -> anyhow::Result<Vec<SchemaSource>> {
 
 /// Runs `f` on every target, at most `limit` at once; results in target
 /// order, each error flattened to its one-line message.
-pub async fn each<T, F, Fut>(targets: &[FleetTarget], limit: usize, f: F) -> Vec<Result<T, String>>
+pub async fn each<T, F, Fut>(
+    targets: &[FleetTarget],
+    limit: usize,
+    f: F,
+) -> Vec<Result<T, TargetError>>
 where
     T: Send + 'static,
     F: Fn(usize, FleetTarget) -> Fut,
@@ -60,11 +88,14 @@ where
         let (permits, work) = (permits.clone(), f(i, t.clone()));
         let handle = set.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            work.await.map_err(|e| message(&e))
+            work.await.map_err(|e| TargetError {
+                message: message(&e),
+                unreachable: classify(&e) == Exit::Unavailable,
+            })
         });
         ids.insert(handle.id(), i);
     }
-    let mut out: Vec<Option<Result<T, String>>> = (0..targets.len()).map(|_| None).collect();
+    let mut out: Vec<Option<Result<T, TargetError>>> = (0..targets.len()).map(|_| None).collect();
     while let Some(done) = set.join_next_with_id().await {
         match done {
             Ok((id, r)) => {
@@ -74,12 +105,14 @@ where
             }
             Err(e) => {
                 if let Some(&i) = ids.get(&e.id()) {
-                    out[i] = Some(Err(format!("internal error: {e}")));
+                    out[i] = Some(Err(TargetError::internal(format!("internal error: {e}"))));
                 }
             }
         }
     }
     out.into_iter()
-        .map(|r| r.unwrap_or_else(|| Err("internal error: task lost".into())))
+        .map(|r| {
+            r.unwrap_or_else(|| Err(TargetError::internal("internal error: task lost".into())))
+        })
         .collect()
 }

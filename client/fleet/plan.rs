@@ -5,21 +5,22 @@
 use mig::proto::{KeyMode, PlanReport, PlanRequest, SchemaSource};
 use serde_json::json;
 
-use super::agents;
+use super::agents::{self, TargetError};
 use super::file::{Fleet, FleetTarget};
 use super::order;
 use super::table::table;
 
 /// One target's plan, or why it could not be had.
 pub struct Planned {
-    pub report: Result<PlanReport, String>,
+    pub report: Result<PlanReport, TargetError>,
 }
 
 impl Planned {
     /// Why this entry cannot run, if it cannot.
     pub fn blocker(&self, t: &FleetTarget) -> Option<String> {
         match &self.report {
-            Err(e) => Some(format!("unreachable: {e}")),
+            Err(e) if e.unreachable => Some(format!("unreachable: {e}")),
+            Err(e) => Some(format!("refused by the agent: {e}")),
             Ok(p) if !p.can_migrate => Some(match p.blockers.first() {
                 Some(b) => format!("blocked: {b}"),
                 None => "blocked: migrate could not run".into(),
@@ -70,7 +71,8 @@ pub fn lines(fleet: &Fleet, planned: &[Planned]) -> Vec<String> {
     for (t, p) in fleet.targets.iter().zip(planned) {
         let blocker = p.blocker(t);
         let can = match (&p.report, &blocker) {
-            (Err(_), _) => "unreachable",
+            (Err(e), _) if e.unreachable => "unreachable",
+            (Err(_), _) => "refused",
             (Ok(_), Some(_)) => "no",
             (Ok(_), None) => "yes",
         };
@@ -136,13 +138,14 @@ pub fn json(fleet: &Fleet, planned: &[Planned]) -> serde_json::Value {
         .map(|(t, p)| {
             let (plan, error) = match &p.report {
                 Ok(r) => (serde_json::to_value(r).unwrap_or_default(), None),
-                Err(e) => (serde_json::Value::Null, Some(e.clone())),
+                Err(e) => (serde_json::Value::Null, Some(e.message.clone())),
             };
             json!({
                 "target": t.name,
                 "agent": t.url,
                 "database": t.database,
                 "wave": t.wave,
+                "unreachable": p.report.as_ref().is_err_and(|e| e.unreachable),
                 "depends_on": t.depends_on,
                 "can_run": p.blocker(t).is_none(),
                 "blocker": p.blocker(t),

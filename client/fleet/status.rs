@@ -4,13 +4,13 @@
 use mig::proto::{StatusReport, StatusRequest};
 use serde_json::json;
 
-use super::agents;
+use super::agents::{self, TargetError};
 use super::file::Fleet;
 use super::table::table;
 use crate::render::names;
 
 /// Every target's status, or why it could not be had, in target order.
-pub async fn fetch(fleet: &Fleet, limit: usize) -> Vec<Result<StatusReport, String>> {
+pub async fn fetch(fleet: &Fleet, limit: usize) -> Vec<Result<StatusReport, TargetError>> {
     agents::each(&fleet.targets, limit, |_, t| async move {
         let mut client = agents::connect(&t).await?;
         let request = StatusRequest {
@@ -22,7 +22,7 @@ pub async fn fetch(fleet: &Fleet, limit: usize) -> Vec<Result<StatusReport, Stri
 }
 
 /// One row per target: phase, running job, pending replay, lag, next step.
-pub fn lines(fleet: &Fleet, reports: &[Result<StatusReport, String>]) -> Vec<String> {
+pub fn lines(fleet: &Fleet, reports: &[Result<StatusReport, TargetError>]) -> Vec<String> {
     let header = [
         "TARGET", "WAVE", "AGENT", "DATABASE", "PHASE", "JOB", "PENDING", "LAG", "NEXT",
     ];
@@ -48,11 +48,16 @@ pub fn lines(fleet: &Fleet, reports: &[Result<StatusReport, String>]) -> Vec<Str
                     s.next_step.clone(),
                 ]),
                 Err(e) => row.extend([
-                    "unreachable".to_string(),
+                    if e.unreachable {
+                        "unreachable"
+                    } else {
+                        "refused"
+                    }
+                    .to_string(),
                     "-".into(),
                     "-".into(),
                     "-".into(),
-                    e.clone(),
+                    e.message.clone(),
                 ]),
             }
             row
@@ -62,7 +67,7 @@ pub fn lines(fleet: &Fleet, reports: &[Result<StatusReport, String>]) -> Vec<Str
 }
 
 /// The same as one JSON document.
-pub fn json(fleet: &Fleet, reports: &[Result<StatusReport, String>]) -> serde_json::Value {
+pub fn json(fleet: &Fleet, reports: &[Result<StatusReport, TargetError>]) -> serde_json::Value {
     let targets: Vec<serde_json::Value> = fleet
         .targets
         .iter()
@@ -70,13 +75,14 @@ pub fn json(fleet: &Fleet, reports: &[Result<StatusReport, String>]) -> serde_js
         .map(|(t, r)| {
             let (status, error) = match r {
                 Ok(s) => (serde_json::to_value(s).unwrap_or_default(), None),
-                Err(e) => (serde_json::Value::Null, Some(e.clone())),
+                Err(e) => (serde_json::Value::Null, Some(e.message.clone())),
             };
             json!({
                 "target": t.name,
                 "agent": t.url,
                 "database": t.database,
                 "wave": t.wave,
+                "unreachable": r.as_ref().is_err_and(|e| e.unreachable),
                 "phase": r.as_ref().ok().map(|s| names::phase(s.phase)),
                 "error": error,
                 "status": status,

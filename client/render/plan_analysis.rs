@@ -30,7 +30,7 @@ pub fn lines(p: &PlanReport) -> Vec<String> {
         out.extend(estimates(e));
     }
     if let Some(r) = &p.rehearsal {
-        out.extend(rehearsal(r));
+        out.extend(rehearsal(r, p.total_rows));
     }
     out
 }
@@ -90,7 +90,9 @@ fn estimates(e: &Estimates) -> Vec<String> {
     out
 }
 
-fn rehearsal(r: &Rehearsal) -> Vec<String> {
+/// `total_rows`: the old database's rows when planned, to say what share a
+/// sample really kept (a small root table kept whole keeps all its children).
+fn rehearsal(r: &Rehearsal, total_rows: u64) -> Vec<String> {
     let verdict = if r.succeeded {
         "succeeded".to_string()
     } else {
@@ -111,6 +113,14 @@ fn rehearsal(r: &Rehearsal) -> Vec<String> {
             r.rows_copied
         ),
     ];
+    let kept: u64 = r.tables.iter().map(|t| t.old_rows).sum();
+    if r.sample_percent < 100.0 && total_rows > 0 {
+        out.push(format!(
+            "  the {}% sample kept {kept} of {total_rows} old rows ({:.0}%): tables under 1,000 rows are kept whole, and children follow the parent rows kept",
+            r.sample_percent,
+            kept as f64 * 100.0 / total_rows as f64
+        ));
+    }
     let width = r.tables.iter().map(|t| t.table.len()).max().unwrap_or(0);
     for t in &r.tables {
         out.push(format!(

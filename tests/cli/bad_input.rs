@@ -200,6 +200,11 @@ fn cases() -> Vec<Case> {
             "bad.sql:1:1: TEMP objects are not part of a database file"
         ),
         schema_case!(
+            "schema creates a table with the name of mig's own _id_mapping",
+            b"CREATE TABLE t (id INTEGER PRIMARY KEY);\nCREATE TABLE _id_mapping (x);\n",
+            "bad.sql:2:1: _id_mapping is a name mig uses for its own tables"
+        ),
+        schema_case!(
             "schema creates a virtual table",
             b"CREATE VIRTUAL TABLE f USING fts5(a);\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
             "bad.sql:1:1: virtual tables (CREATE VIRTUAL TABLE) are not supported"

@@ -140,6 +140,29 @@ fn plan_lists_every_target_with_blocked_and_unreachable_ones() {
 }
 
 #[test]
+fn a_target_its_agent_refuses_is_listed_as_refused_not_unreachable() {
+    let site = Site::start(&[("a", &["shop"])], 5);
+    let targets = [
+        site.target("ok", "a", "shop", ""),
+        site.target("typo", "a", "shopp", ""),
+    ];
+    site.write_fleet("", &targets);
+    let run = site.mig(&["fleet", "plan", "-f", "fleet.toml"]);
+    run.fails(FAILED, "fleet plan failed: 1 of 2 targets cannot run");
+    assert!(row(&run, "typo").ends_with("  refused"), "{run:#?}");
+    assert!(run
+        .line_starting("  typo: refused by the agent: unknown database \"shopp\"")
+        .ends_with("this agent serves: shop"));
+    // The agent answered: exit 1 (refused), not 3 (unreachable).
+    let run = site.mig(&["fleet", "status", "-f", "fleet.toml"]);
+    assert_eq!(
+        run.fails(FAILED, "fleet status failed: "),
+        "fleet status failed: 1 of 2 targets refused by their agent (listed above)"
+    );
+    assert!(row(&run, "typo").contains("  refused  "), "{run:#?}");
+}
+
+#[test]
 fn rollout_honours_waves_and_dependencies_and_continues_from_the_agents() {
     let site = Site::start(&[("east", &["ref", "shop"]), ("west", &["shop"])], 30);
     let targets = [

@@ -29,6 +29,14 @@ fn plan_prints_copy_order_mapping_and_verdict_and_writes_nothing() {
         .line_starting("       full_name")
         .contains("FirstName || ' ' || LastName"));
     assert!(!p.path("new.db").exists(), "plan must not create new.db");
+    // The fixture's old database is in WAL mode and closed: plan must not
+    // leave a -wal or -shm beside it (a read-only attach closing last would).
+    let mut files: Vec<String> = std::fs::read_dir(&p.dir)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["old.db", "schema.sql"], "plan left files behind");
 }
 
 #[test]
@@ -242,4 +250,99 @@ fn plan_json_carries_violations_with_example_keys() {
     );
     assert_eq!(viol["blocks"], serde_json::Value::Bool(true), "{v}");
     assert_eq!(v["risk"]["level"], "RISK_LEVEL_CRITICAL", "{v}");
+}
+
+#[test]
+fn plan_warns_about_an_index_on_an_old_column_name_sqlite_would_read_as_a_string() {
+    let p = Project::shop(10);
+    p.write(
+        "schema.sql",
+        &format!(
+            "{}\nCREATE INDEX customer_first ON customer(\"FirstName\");\n",
+            fixture::NEW_SCHEMA
+        ),
+    );
+    let run = p.mig(&args("plan", &["--schema", "schema.sql"])).ok();
+    let line = run.line_starting("  - schema.sql:");
+    assert!(
+        line.contains("\"FirstName\" names no column, so SQLite reads it as the string 'FirstName' (in `CREATE INDEX customer_first ON customer(\"FirstName\")`)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_sample_under_a_small_root_table_says_it_kept_every_row() {
+    // One small root (kept whole, under 1,000 rows) whose children are all
+    // kept with it: the "10%" rehearsal really copies everything.
+    let p = Project::empty("iot");
+    p.sql(
+        "old.db",
+        "PRAGMA journal_mode=WAL;
+         CREATE TABLE tenant (id INTEGER PRIMARY KEY, name TEXT);
+         CREATE TABLE reading (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL REFERENCES tenant(id), v REAL);
+         INSERT INTO tenant VALUES (1, 'a'), (2, 'b');
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+         INSERT INTO reading SELECT i, 1 + i % 2, i * 0.5 FROM n;",
+    );
+    p.write(
+        "schema.sql",
+        "CREATE TABLE tenant (id INTEGER PRIMARY KEY, name TEXT);\n\
+         CREATE TABLE reading (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL REFERENCES tenant(id), v REAL);\n",
+    );
+    let run = p
+        .mig(&args("plan", &["--rehearse", "--sample", "10%"]))
+        .ok();
+    run.has_line("  the 10% sample kept 3002 of 3002 old rows (100%): tables under 1,000 rows are kept whole, and children follow the parent rows kept");
+}
+
+#[test]
+fn an_old_table_split_in_two_is_counted_once_as_old_bytes() {
+    let p = Project::empty("desk");
+    p.sql(
+        "old.db",
+        "PRAGMA journal_mode=WAL;
+         CREATE TABLE ticket (id INTEGER PRIMARY KEY, title TEXT, contact TEXT);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+         INSERT INTO ticket SELECT i, 'title ' || i, 'c' || i || '@example.com' FROM n;",
+    );
+    p.write(
+        "schema.sql",
+        "CREATE TABLE ticket (id INTEGER PRIMARY KEY, title TEXT);\n\
+         -- mig:from ticket\n-- mig:set ticket_id = id\n\
+         CREATE TABLE ticket_contact (ticket_id INTEGER PRIMARY KEY, contact TEXT);\n",
+    );
+    let run = p
+        .mig(
+            &args("--json", &[])
+                .into_iter()
+                .chain(["plan"])
+                .collect::<Vec<_>>(),
+        )
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let e = &v["estimates"];
+    let per_table: Vec<u64> = e["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .map(|t| {
+            t["bytes"]
+                .as_str()
+                .and_then(|b| b.parse().ok())
+                .expect("bytes")
+        })
+        .collect();
+    let old: u64 = e["oldBytes"]
+        .as_str()
+        .and_then(|b| b.parse().ok())
+        .expect("oldBytes");
+    let needed: u64 = e["diskNeededBytes"]
+        .as_str()
+        .and_then(|b| b.parse().ok())
+        .expect("needed");
+    assert_eq!(per_table.len(), 2, "{e}");
+    assert_eq!(per_table[0], per_table[1], "{e}");
+    assert_eq!(old, per_table[0], "the one old table, once: {e}");
+    assert!(needed >= 2 * old, "both new tables need room: {e}");
 }

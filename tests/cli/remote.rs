@@ -115,13 +115,23 @@ fn pause_resume_and_cancel_a_job_blocked_on_the_services_lock() {
         .nth(1)
         .expect("job id")
         .to_string();
+    // Status steers the operator to the job, not to `mig migrate` (which
+    // the busy database would refuse).
+    p.mig(&["--agent", a, "status"]).ok().has_line(&format!(
+        "next: wait for migrate job {job} (`mig watch --database shop --job {job}`), or steer it with `mig pause` / `mig cancel`"
+    ));
     p.mig(&["--agent", a, "pause"])
         .ok()
         .has_line(&format!("job {job} (migrate) on shop: paused"));
+    p.mig(&["--agent", a, "status"]).ok().has_line(&format!(
+        "next: migrate job {job} is paused: `mig resume` continues it, `mig cancel` stops it at its checkpoint"
+    ));
     p.mig(&["--agent", a, "resume", "--job", &job])
         .ok()
         .has_line(&format!("job {job} (migrate) on shop: running"));
-    p.mig(&["--agent", a, "cancel"]).ok();
+    p.mig(&["--agent", a, "cancel"]).ok().has_line(&format!(
+        "cancel requested: the job stops at its next checkpoint, keeping what is committed (`mig watch --job {job}` shows the end)"
+    ));
     service.execute_batch("ROLLBACK").expect("unlock");
     p.mig(&["--agent", a, "watch"])
         .fails(CANCELLED, "watch failed: cancelled");

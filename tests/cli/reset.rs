@@ -94,6 +94,14 @@ fn reset_after_cutover_is_refused_and_changes_nothing() {
     p.mig(&args("drain", &[])).ok();
     p.mig(&["cutover", "--new", "new.db"]).ok();
     let new_bytes = std::fs::read(p.path("new.db")).expect("new bytes");
-    p.mig(&args("reset", &[])).fails(FAILED, "reset failed: ");
+    let run = p.mig(&args("reset", &[]));
+    // Says it once: not `reset failed: reset refused: ...`.
+    let line = run.fails(FAILED, "reset failed: ");
+    assert!(
+        line.starts_with(
+            "reset failed: new.db is already cut over (ready) and may hold new writes"
+        ),
+        "{line}"
+    );
     assert_eq!(std::fs::read(p.path("new.db")).expect("new"), new_bytes);
 }

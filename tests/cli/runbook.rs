@@ -168,6 +168,39 @@ fn project_folder_names_the_files_by_the_runbook_rule() {
 }
 
 #[test]
+fn a_project_database_not_named_by_a_hex_hash_is_named_in_the_refusal() {
+    let p = Project::empty("shop");
+    drop(crate::support::fixture::create_old(
+        &p.path("shop-v1.sqlite"),
+        5,
+    ));
+    p.write("schema.sql", crate::support::fixture::NEW_SCHEMA);
+    let line = p.mig(&["migrate"]).fails(1, "migrate failed: ").to_string();
+    assert!(
+        line.ends_with(
+            "expected exactly one file named shop-<hex hash>.sqlite besides the target (shop-v1.sqlite does not count: the part after `shop-` must be hex digits); pass --old"
+        ),
+        "{line}"
+    );
+    assert_eq!(p.files(), vec!["schema.sql", "shop-v1.sqlite"]);
+}
+
+#[test]
+fn a_bare_cutover_after_a_migration_named_by_flags_says_to_pass_new_or_old() {
+    let p = Project::shop(10);
+    p.mig(&["migrate", "--old", "old.db", "--new", "v2.db"])
+        .ok();
+    p.mig(&["drain", "--old", "old.db"]).ok();
+    let line = p.mig(&["cutover"]).fails(1, "cutover failed: ").to_string();
+    assert!(
+        line.starts_with("cutover failed: no --new given, and ./shop-")
+            && line.ends_with(".sqlite (the project folder's new database for its schema.sql) does not exist; pass --new (or --old: its migration records the new database)"),
+        "{line}"
+    );
+    p.mig(&["cutover", "--old", "old.db"]).ok();
+}
+
+#[test]
 fn status_in_a_project_without_schema_sql_still_answers() {
     let p = Project::empty("shop");
     p.mig(&["status"]).ok().has_line("phase: not started");

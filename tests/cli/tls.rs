@@ -63,3 +63,27 @@ fn an_agent_certificate_from_another_ca_is_unreachable() {
         "status failed: cannot reach the agent at https://",
     );
 }
+
+#[test]
+fn a_key_that_is_not_the_certificates_is_named_as_such() {
+    let p = Project::shop(5);
+    let pki = Pki::generate();
+    write_pki(&p, &pki);
+    p.write("other.key", &Pki::generate().client.1);
+    let agent = TestAgent::tls(vec![database("shop", &p)], &pki);
+    let run = p.mig(&[
+        "--agent",
+        &agent.url,
+        "--ca",
+        "ca.pem",
+        "--cert",
+        "client.pem",
+        "--key",
+        "other.key",
+        "status",
+    ]);
+    assert_eq!(
+        run.fails(super::harness::USAGE, "status failed: "),
+        "status failed: --key other.key is not the private key of --cert client.pem; pass the key made with that certificate"
+    );
+}

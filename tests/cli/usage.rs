@@ -51,9 +51,16 @@ fn unreachable_agent_exits_3() {
     };
     let p = Project::empty("shop");
     let url = format!("http://{addr}");
-    p.mig(&["--agent", &url, "status"]).fails(
+    let run = p.mig(&["--agent", &url, "status"]);
+    let line = run.fails(
         UNAVAILABLE,
         "status failed: cannot reach the agent at http://",
+    );
+    // Each transport wrapper once, not "tcp connect error: tcp connect error".
+    let segments: Vec<&str> = line.split(": ").collect();
+    assert!(
+        segments.windows(2).all(|w| w[0] != w[1]),
+        "a repeated segment in: {line}"
     );
 }
 
@@ -63,4 +70,54 @@ fn help_documents_the_exit_codes() {
     let run = p.mig(&["--help"]).ok();
     assert!(run.stdout.contains("Exit codes:"), "{}", run.stdout);
     assert!(run.stdout.contains("6  aborted"), "{}", run.stdout);
+}
+
+#[test]
+fn an_invalid_flag_value_points_at_the_help_of_its_own_subcommand() {
+    let p = Project::empty("shop");
+    let line = p
+        .mig(&["plan", "--old", "a.db", "--sample", "200%"])
+        .fails(USAGE, "mig: invalid value '200%' for '--sample <PERCENT>'")
+        .to_string();
+    assert!(line.ends_with("; see `mig plan --help`"), "{line}");
+    let line = p
+        .mig(&[
+            "--agent",
+            "http://127.0.0.1:9",
+            "throttle",
+            "--rows-per-sec",
+            "0",
+        ])
+        .fails(USAGE, "mig: invalid value '0'")
+        .to_string();
+    assert!(line.ends_with("; see `mig throttle --help`"), "{line}");
+    let line = p
+        .mig(&["fleet", "rollout", "-f", "fleet.toml", "--concurrency", "x"])
+        .fails(USAGE, "mig: invalid value 'x'")
+        .to_string();
+    assert!(line.ends_with("; see `mig fleet rollout --help`"), "{line}");
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_reported_as_a_failed_command() {
+    // `mig status | head -1`: the pipe's reader is gone before mig writes.
+    let p = Project::shop(5);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mig"))
+        .args(["status", "--old", "old.db", "--new", "new.db"])
+        .current_dir(&p.dir)
+        .env_remove("MIG_CA")
+        .env_remove("MIG_CERT")
+        .env_remove("MIG_KEY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn mig");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("failed"),
+        "a closed stdout was reported as a failure: {stderr}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
 }

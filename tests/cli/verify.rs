@@ -182,3 +182,33 @@ fn verify_queries_through_an_agent_flags_the_query_that_lost_its_index() {
         .expect("count");
     assert_eq!(rows, 50_000);
 }
+
+#[test]
+fn verify_queries_refuses_an_old_double_quoted_column_instead_of_timing_it_as_a_string() {
+    let p = Project::shop(20);
+    p.mig(&with_files(&["migrate", "--schema", "schema.sql"]))
+        .ok();
+    // The new customer has no FirstName: SQLite's legacy fallback would read
+    // "FirstName" as the string 'FirstName' and time a query that does not
+    // do what it says.
+    p.write(
+        "queries.sql",
+        "SELECT \"FirstName\" FROM customer WHERE id = 1;\n",
+    );
+    let line = p
+        .mig(&with_files(&["verify", "--queries", "queries.sql"]))
+        .fails(
+            super::harness::FAILED,
+            "verify failed: queries.sql:1: query 1 ",
+        )
+        .to_string();
+    assert!(line.contains("no such column: \"FirstName\""), "{line}");
+    // With the old spelling given for the old side, it runs on both.
+    p.write(
+        "queries.sql",
+        "-- mig:old SELECT \"FirstName\" FROM \"Customer\" WHERE \"CustomerId\" = 1;\nSELECT full_name FROM customer WHERE id = 1;\n",
+    );
+    p.mig(&with_files(&["verify", "--queries", "queries.sql"]))
+        .ok()
+        .line_starting("queries: 1 timed");
+}

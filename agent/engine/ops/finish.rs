@@ -217,7 +217,7 @@ pub fn reset(spec: &DatabaseSpec, busy: Busy, dry_run: bool) -> Result<ResetRepo
         match (status, identity) {
             (Some(meta::MigrationStatus::Ready), _) => {
                 return Err(EngineError::Precondition(format!(
-                    "reset refused: {} is already cut over (ready) and may hold new writes; reset works only before cutover — roll back by routing traffic to the old service, keeping both files",
+                    "{} is already cut over (ready) and may hold new writes; reset works only before cutover — roll back by routing traffic to the old service, keeping both files",
                     new.display()
                 )))
             }

@@ -61,6 +61,10 @@ pub fn plan(
     let (scratch, hash) = schema.reflect()?;
     let (old, new) = locate_for_schema(spec, &hash)?;
     let old_ro = open::old_ro(&old, busy)?;
+    // Rebound after `old_ro` so it closes first, whatever the outcome: the
+    // last connection to close a WAL database removes its -wal and -shm
+    // only if it can write (`old_ro` can when it found no -wal).
+    let scratch = scratch;
     open::attach_old(&scratch, &old)?;
     let plan = plan::build(&scratch, schema, &hash, true)?;
     let mut blockers = plan.blockers.clone();

@@ -31,6 +31,9 @@ pub struct Located {
     /// Why a side could not be found (shown when a command needs it).
     pub old_why: Option<String>,
     pub new_why: Option<String>,
+    /// `new` is the project folder's name for its schema, not a path given
+    /// or recorded by a migration.
+    pub new_from_project: bool,
 }
 
 impl Located {
@@ -45,13 +48,22 @@ impl Located {
     }
 
     pub fn new_path(&self) -> Result<&PathBuf> {
-        self.new.as_ref().ok_or_else(|| {
+        let new = self.new.as_ref().ok_or_else(|| {
             EngineError::File(
                 self.new_why
                     .clone()
                     .unwrap_or_else(|| "no new database given; pass --new".into()),
             )
-        })
+        })?;
+        // `mig migrate --old o.db --new n.db`, then a bare `mig cutover`: the
+        // files were named by flags, not by the project folder.
+        if self.new_from_project && !new.exists() {
+            return Err(EngineError::File(format!(
+                "no --new given, and {} (the project folder's new database for its schema.sql) does not exist; pass --new (or --old: its migration records the new database)",
+                new.display()
+            )));
+        }
+        Ok(new)
     }
 }
 
@@ -78,7 +90,10 @@ pub fn locate(spec: &DatabaseSpec, busy: Busy) -> Located {
                 .and_then(|s| s.reflect())
                 .and_then(|(_, h)| paths::project_file(dir, &h))
             {
-                Ok(p) => l.new = Some(p),
+                Ok(p) => {
+                    l.new = Some(p);
+                    l.new_from_project = true;
+                }
                 Err(e) => {
                     l.new_why = Some(format!(
                         "cannot derive the new database's name: {e}; pass --new"

@@ -79,14 +79,24 @@ pub fn estimate(conn: &Connection, plan: &Plan, new: &Path) -> Result<Estimates>
             sampled_rows: sampled,
         });
     }
-    let old_bytes: u64 = tables.iter().map(|t| t.bytes).sum();
+    // An old table split into several new ones is counted once as old data,
+    // but once per new table in what the new database needs.
+    let copied_bytes: u64 = tables.iter().map(|t| t.bytes).sum();
+    let mut sources: Vec<String> = plan
+        .tables
+        .iter()
+        .filter_map(|t| t.source.as_ref().map(|s| s.to_ascii_lowercase()))
+        .collect();
+    sources.sort();
+    sources.dedup();
+    let old_bytes: u64 = sources.iter().filter_map(|s| sizes.get(s)).sum();
     let copy_seconds = tables.iter().map(|t| t.copy_seconds).sum();
     Ok(Estimates {
         tables,
         bytes_method: method,
         old_bytes,
         copy_seconds,
-        disk_needed_bytes: (old_bytes as f64 * DISK_FACTOR) as u64,
+        disk_needed_bytes: (copied_bytes as f64 * DISK_FACTOR) as u64,
         disk_available_bytes: available_bytes(new),
     })
 }

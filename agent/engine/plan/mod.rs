@@ -297,6 +297,9 @@ pub fn build(
         b.validate_insert(t);
     }
     let data_loss = b.data_loss(&tables)?;
+    if count {
+        b.warnings.extend(schema.quoted_strings()?);
+    }
     for v in &old.virtual_tables {
         b.warnings.push(format!("old virtual table {v} is not carried over (mig cannot record writes to virtual tables); recreate and repopulate it after cutover"));
     }

@@ -6,6 +6,7 @@
 //! so syntax errors come back with SQLite's message and a file position.
 
 pub mod lexer;
+mod quoted;
 
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
@@ -296,7 +297,29 @@ fn classify(raw: &RawStatement<'_>) -> std::result::Result<Option<(StmtKind, Str
             .and_then(|t| t.ident())
             .ok_or("missing object name after schema prefix")?;
     }
+    if is_reserved(&name) {
+        return Err(format!(
+            "{name} is a name mig uses for its own tables (_migration_*, _mig_*, _id_mapping, _schema_identity); rename it"
+        ));
+    }
     Ok(Some((kind, name)))
+}
+
+/// Names of mig's own tables, indexes and triggers in the old and the new
+/// database: a schema object of that name would collide with them now, or
+/// when this new database is the old one of the next migration.
+const RESERVED: [&str; 6] = [
+    "_migration_marker",
+    "_migration_log",
+    "_migration_status",
+    "_migration_progress",
+    "_schema_identity",
+    "_id_mapping",
+];
+
+fn is_reserved(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    RESERVED.contains(&lower.as_str()) || lower.starts_with("_mig_")
 }
 
 /// The text after `mig:` when `comment` is a directive (`-- mig:...`).
@@ -510,6 +533,15 @@ mod tests {
         assert!(parse_err("PRAGMA foreign_keys = ON;\nCREATE TABLE a(x);")
             .contains("PRAGMA foreign_keys does not belong"));
         assert!(parse_err("CREATE TEMP TABLE a(x);").contains("TEMP objects"));
+        assert_eq!(
+            parse_err("CREATE TABLE a(x);\nCREATE TABLE \"_ID_Mapping\"(x);"),
+            "schema.sql:2:1: _ID_Mapping is a name mig uses for its own tables (_migration_*, _mig_*, _id_mapping, _schema_identity); rename it"
+        );
+        assert!(
+            parse_err("CREATE TABLE a(x);\nCREATE INDEX _mig_certificate_x ON a(x);")
+                .contains("_mig_certificate_x is a name mig uses")
+        );
+        assert!(parse_err("CREATE TABLE _migration_status(x);").contains("rename it"));
         assert!(parse_err("CREATE INDEX i ON a(x);").contains("creates no table"));
     }
 

@@ -17,10 +17,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use rusqlite::config::DbConfig;
 use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{Batch, Connection, Statement};
 
-use super::super::error::{EngineError, Result, SchemaPos};
+use super::super::error::{EngineError, Result, SchemaPos, SqlContext};
 use super::super::{Ctx, Event};
 
 /// Timed runs per query and database unless the request says otherwise.
@@ -79,6 +80,7 @@ fn refused(file: &str, line: u32, what: String) -> EngineError {
 /// Splits `text` into its queries, preparing each on `new` (so a query the
 /// new schema cannot run is refused with SQLite's reason).
 pub fn split(new: &Connection, file: &str, text: &str) -> Result<Vec<Query>> {
+    identifiers_only(new)?;
     let mut batch = Batch::new(new, text);
     let mut queries = Vec::new();
     let mut offset = 0usize;
@@ -183,6 +185,16 @@ fn line_at(text: &str, offset: usize) -> u32 {
         .map_or(0, |s| s.matches('\n').count() as u32 + 1)
 }
 
+/// Turns off SQLite's legacy fallback that reads a double-quoted name no
+/// column has as a string: `SELECT "OldName" FROM t` on the new database
+/// would otherwise return the text `OldName` and be timed as if it worked.
+/// Only on the read-only connections that run the query file.
+fn identifiers_only(conn: &Connection) -> Result<()> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DML, false)
+        .map(|_| ())
+        .ctx(|| "turning off double-quoted string literals for the query baseline".into())
+}
+
 /// Times every query on `old` and `new` (both read-only connections):
 /// one untimed run each to warm the caches, then `runs` timed runs each,
 /// alternating which database goes first.
@@ -194,6 +206,8 @@ pub fn time_all(
     runs: u32,
     ctx: &mut Ctx<'_>,
 ) -> Result<Vec<QueryTiming>> {
+    identifiers_only(old)?;
+    identifiers_only(new)?;
     let deadline = Deadline::install(&[old, new], RUN_LIMIT);
     let mut out = Vec::with_capacity(queries.len());
     for q in queries {
