@@ -23,12 +23,11 @@ pub struct Args {
     /// 20 status calls per client; explicit flags still win.
     #[arg(long)]
     quick: bool,
-    /// Size of the big database (memory and throttle scenarios), MiB (default
+    /// Size of the big database (memory, streaming and throttle), MiB (default
     /// 1024; 256 with --quick).
     #[arg(long)]
     big_mib: Option<u64>,
-    /// Size of the database of the streaming, status and drain scenarios
-    /// (the throttle uses the big one), MiB.
+    /// Size of the small database (memory, status and drain), MiB.
     #[arg(long, default_value_t = 100)]
     small_mib: u64,
     /// Repetitions of the memory-free scenarios (status rounds, drains,
@@ -62,7 +61,7 @@ pub struct Args {
     #[arg(long, default_value_t = 10)]
     paced_calls: usize,
     /// Alternated attached/detached pairs of the streaming scenario
-    /// (default 10; 3 with --quick).
+    /// on the big database (default 8; 3 with --quick).
     #[arg(long)]
     stream_pairs: Option<usize>,
     /// Seconds of the throttle scenario's idle window (and of the
@@ -205,7 +204,7 @@ fn settings(a: &Args) -> Settings {
         tight_wait_ms: a.tight_wait_ms,
         status_interval_ms: a.status_interval_ms.max(1),
         paced_calls: a.paced_calls.max(1),
-        stream_pairs: a.stream_pairs.unwrap_or(if q { 3 } else { 10 }).max(1),
+        stream_pairs: a.stream_pairs.unwrap_or(if q { 3 } else { 8 }).max(1),
     }
 }
 

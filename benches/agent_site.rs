@@ -171,31 +171,36 @@ impl Agent {
     }
 
     /// Samples the agent's RssAnon, RssFile and RssShmem (KiB) every
-    /// `every` until the returned flag is set; the thread returns each
-    /// one's maximum (VmHWM has no such breakdown).
+    /// `every` until the returned flag is set; the thread returns the
+    /// series (unix ms, values) — VmHWM has no such breakdown.
+    #[allow(clippy::type_complexity)]
     pub fn rss_sampler(
         &self,
         every: Duration,
-    ) -> (Arc<AtomicBool>, std::thread::JoinHandle<[u64; 3]>) {
+    ) -> (
+        Arc<AtomicBool>,
+        std::thread::JoinHandle<Vec<(i64, [u64; 3])>>,
+    ) {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let path = format!("/proc/{}/status", self.pid);
         let handle = std::thread::spawn(move || {
-            let mut peak = [0u64; 3];
+            let mut series = Vec::new();
             while !flag.load(Ordering::Relaxed) {
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let mut v = [0u64; 3];
                 for (i, key) in ["RssAnon:", "RssFile:", "RssShmem:"].iter().enumerate() {
-                    let kib = text
+                    v[i] = text
                         .lines()
                         .find(|l| l.starts_with(key))
                         .and_then(|l| l.split_whitespace().nth(1))
-                        .and_then(|v| v.parse().ok())
+                        .and_then(|x| x.parse().ok())
                         .unwrap_or(0);
-                    peak[i] = peak[i].max(kib);
                 }
+                series.push((unix_ms(), v));
                 std::thread::sleep(every);
             }
-            peak
+            series
         });
         (stop, handle)
     }
@@ -238,6 +243,9 @@ pub struct JobEnd {
     pub started_ms: i64,
     pub completed_ms: i64,
     pub drain: Option<DrainSummary>,
+    /// (unix ms, step) of each phase change, plus `indexes` at the last
+    /// copy progress event (the index build follows it).
+    pub marks: Vec<(i64, String)>,
 }
 
 impl JobEnd {
@@ -248,19 +256,25 @@ impl JobEnd {
 
 /// Reads a job's event stream to its terminal event.
 async fn follow(mut s: tonic::Streaming<mig::proto::JobEvent>, what: &str) -> JobEnd {
-    let mut started = None;
+    let (mut started, mut marks, mut last_copy) = (None, Vec::new(), None);
     while let Some(ev) = s.message().await.expect("reading job events") {
         match ev.event {
             Some(Event::Started(_)) => started = Some(ev.unix_ms),
+            Some(Event::Phase(p)) => marks.push((ev.unix_ms, p.step)),
+            Some(Event::Copy(_)) => last_copy = Some(ev.unix_ms),
             Some(Event::Completed(c)) => {
+                marks.extend(last_copy.map(|t| (t, "indexes".to_string())));
+                marks.push((ev.unix_ms, "completed".into()));
+                marks.sort();
                 return JobEnd {
+                    marks,
                     started_ms: started.unwrap_or_else(|| panic!("{what}: no started event")),
                     completed_ms: ev.unix_ms,
                     drain: match c.summary {
                         Some(Summary::Drain(d)) => Some(d),
                         _ => None,
                     },
-                }
+                };
             }
             Some(Event::Failed(f)) => panic!("{what} failed: {}", f.message),
             Some(Event::Cancelled(c)) => panic!("{what} was cancelled: {}", c.message),

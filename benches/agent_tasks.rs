@@ -33,18 +33,34 @@ pub async fn memory(site: &Site, s: &Settings) -> Out {
         let job = site::migrate_attached(&agent, DB).await;
         let peak = agent.vm_hwm_kib();
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        let [anon, file, shmem] = sampler.join().expect("the RSS sampler panicked");
+        let series = sampler.join().expect("the RSS sampler panicked");
+        let peak_of = |i: usize| series.iter().map(|(_, v)| v[i]).max().unwrap_or(0);
+        let (anon, file, shmem) = (peak_of(0), peak_of(1), peak_of(2));
+        let by_phase: Vec<String> = job
+            .marks
+            .windows(2)
+            .map(|w| {
+                let top = series
+                    .iter()
+                    .filter(|(t, _)| *t >= w[0].0 && *t <= w[1].0)
+                    .map(|(_, v)| v[0])
+                    .max()
+                    .unwrap_or(0);
+                format!("{} {:.1}", w[0].1, top as f64 / 1024.0)
+            })
+            .collect();
         site::reset(&agent, DB).await;
         let bytes = std::fs::metadata(db).map_or(0, |m| m.len());
         notes.push(format!(
-            "memory {label}: {:.0} MiB old database, copy {:.1}s, VmHWM {:.1} MiB before migrate, {:.1} MiB after; sampled peaks (10 ms) RssAnon {:.1} MiB, RssFile {:.1} MiB, RssShmem {:.1} MiB",
+            "memory {label}: {:.0} MiB old database, copy {:.1}s, VmHWM {:.1} MiB before migrate, {:.1} MiB after; sampled peaks (10 ms) RssAnon {:.1} MiB, RssFile {:.1} MiB, RssShmem {:.1} MiB; RssAnon peak by phase (MiB): {}",
             bytes as f64 / 1048576.0,
             job.seconds(),
             before as f64 / 1024.0,
             peak as f64 / 1024.0,
             anon as f64 / 1024.0,
             file as f64 / 1024.0,
-            shmem as f64 / 1024.0
+            shmem as f64 / 1024.0,
+            by_phase.join(", ")
         ));
         figures.push(Figure::new(
             "memory",
@@ -56,9 +72,11 @@ pub async fn memory(site: &Site, s: &Settings) -> Out {
     (figures, notes)
 }
 
-/// Copy time attached to the progress stream vs detached, alternated.
+/// Copy time attached to the progress stream vs detached, alternated, on
+/// the big database (a copy of ~1 s is too short on a noisy machine).
 pub async fn streaming(site: &Site, s: &Settings) -> Out {
-    let agent = site.agent("streaming", DB, &site.small, "");
+    site::ensure_database(&site.big, s.big_mib);
+    let agent = site.agent("streaming", DB, &site.big, "");
     site::reset(&agent, DB).await;
     let (mut ratios, mut attached, mut detached) = (Vec::new(), Vec::new(), Vec::new());
     for pair in 0..s.stream_pairs {
