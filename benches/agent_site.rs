@@ -243,8 +243,8 @@ pub struct JobEnd {
     pub started_ms: i64,
     pub completed_ms: i64,
     pub drain: Option<DrainSummary>,
-    /// (unix ms, step) of each phase change, plus `indexes` at the last
-    /// copy progress event (the index build follows it).
+    /// (unix ms, step) of each phase change (plus `indexes` at the last
+    /// copy progress event when the engine announced no such step).
     pub marks: Vec<(i64, String)>,
 }
 
@@ -263,7 +263,9 @@ async fn follow(mut s: tonic::Streaming<mig::proto::JobEvent>, what: &str) -> Jo
             Some(Event::Phase(p)) => marks.push((ev.unix_ms, p.step)),
             Some(Event::Copy(_)) => last_copy = Some(ev.unix_ms),
             Some(Event::Completed(c)) => {
-                marks.extend(last_copy.map(|t| (t, "indexes".to_string())));
+                if !marks.iter().any(|(_, step)| step == "indexes") {
+                    marks.extend(last_copy.map(|t| (t, "indexes".to_string())));
+                }
                 marks.push((ev.unix_ms, "completed".into()));
                 marks.sort();
                 return JobEnd {
