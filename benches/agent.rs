@@ -15,6 +15,8 @@ use serde::Serialize;
 
 mod agent_site;
 mod agent_tasks;
+mod agent_throttle;
+mod agent_writer;
 use agent_site::Agent;
 
 #[derive(Parser, Debug, Clone)]
@@ -232,7 +234,7 @@ fn main() {
                 "streaming" => agent_tasks::streaming(&site, &s).await,
                 "status" => agent_tasks::status(&site, &s).await,
                 "drain" => agent_tasks::drain(&site, &s).await,
-                "throttle" => agent_tasks::throttle(&site, &s).await,
+                "throttle" => agent_throttle::throttle(&site, &s).await,
                 other => panic!("unknown scenario {other:?} in --only"),
             }
         });
