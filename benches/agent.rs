@@ -56,6 +56,10 @@ pub struct Args {
     /// agent.toml (0: not run) — to test a tighter default.
     #[arg(long, default_value_t = 0)]
     tight_wait_ms: u64,
+    /// The writers' `wal_autocheckpoint` in pages (0: the writer never
+    /// checkpoints — a diagnostic of the throttle scenario's tail).
+    #[arg(long, default_value_t = 1000)]
+    writer_autocheckpoint: u32,
     /// Each status client's interval in the paced round, ms.
     #[arg(long, default_value_t = 1000)]
     status_interval_ms: u64,
@@ -105,6 +109,7 @@ pub struct Settings {
     pub status_interval_ms: u64,
     pub paced_calls: usize,
     pub stream_pairs: usize,
+    pub writer_autocheckpoint: u32,
 }
 
 /// One row of the table.
@@ -206,6 +211,7 @@ fn settings(a: &Args) -> Settings {
         tight_wait_ms: a.tight_wait_ms,
         status_interval_ms: a.status_interval_ms.max(1),
         paced_calls: a.paced_calls.max(1),
+        writer_autocheckpoint: a.writer_autocheckpoint,
         stream_pairs: a.stream_pairs.unwrap_or(if q { 3 } else { 8 }).max(1),
     }
 }

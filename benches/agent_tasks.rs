@@ -118,7 +118,7 @@ pub async fn status(site: &Site, s: &Settings) -> Out {
     site::reset(&agent, DB).await;
     site::migrate_attached(&agent, DB).await;
     // A light service load keeps the log growing, as operators would see it.
-    let writer = Writer::start(&site.small, 100, 7);
+    let writer = Writer::start(&site.small, 100, 7, s.writer_autocheckpoint);
     let (mut p50, mut p99, mut max, mut single) = (vec![], vec![], vec![], vec![]);
     let (mut paced50, mut paced99) = (vec![], vec![]);
     let every = Duration::from_millis(s.status_interval_ms);
@@ -244,7 +244,12 @@ pub async fn drain(site: &Site, s: &Settings) -> Out {
     let (mut freeze, mut window, mut refused, mut notes) = (vec![], vec![], vec![], vec![]);
     for rep in 0..s.reps {
         site::migrate_attached(&agent, DB).await;
-        let writer = Writer::start(&site.small, s.drain_rate, 100 + rep as u64);
+        let writer = Writer::start(
+            &site.small,
+            s.drain_rate,
+            100 + rep as u64,
+            s.writer_autocheckpoint,
+        );
         let t = Instant::now();
         pause(Duration::from_secs(s.recording_secs)).await;
         let mut c = agent.connect().await;

@@ -42,7 +42,7 @@ async fn throttle_side(site: &Site, s: &Settings, side: Side, seed: u64) -> Side
     };
     let agent = site.agent(&format!("throttle-{side:?}"), DB, &site.big, &config);
     site::reset(&agent, DB).await;
-    let writer = Writer::start(&site.big, s.throttle_rate, seed);
+    let writer = Writer::start(&site.big, s.throttle_rate, seed, s.writer_autocheckpoint);
     pause(Duration::from_millis(500)).await;
     let (from, to, copy) = if side == Side::Idle {
         let from = site::unix_ms();

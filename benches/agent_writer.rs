@@ -44,11 +44,15 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn start(old: &Path, rate: u32, seed: u64) -> Writer {
+    /// `autocheckpoint`: the connection's `wal_autocheckpoint` in pages
+    /// (SQLite's default is 1000; 0 turns the writer's checkpoints off, a
+    /// diagnostic for where its latency tail comes from).
+    pub fn start(old: &Path, rate: u32, seed: u64, autocheckpoint: u32) -> Writer {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let old = old.to_path_buf();
-        let handle = std::thread::spawn(move || write_loop(&old, rate, seed, &flag));
+        let handle =
+            std::thread::spawn(move || write_loop(&old, rate, seed, autocheckpoint, &flag));
         Writer { stop, handle }
     }
 
@@ -58,10 +62,18 @@ impl Writer {
     }
 }
 
-fn write_loop(old: &Path, rate: u32, seed: u64, stop: &AtomicBool) -> WriterLog {
+fn write_loop(
+    old: &Path,
+    rate: u32,
+    seed: u64,
+    autocheckpoint: u32,
+    stop: &AtomicBool,
+) -> WriterLog {
     let c = Connection::open(old).expect("the writer's connection");
     c.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
         .expect("writer pragmas");
+    c.pragma_update(None, "wal_autocheckpoint", autocheckpoint)
+        .expect("writer autocheckpoint");
     c.busy_timeout(Duration::from_secs(5))
         .expect("busy timeout");
     let max: i64 = c
