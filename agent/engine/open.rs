@@ -209,9 +209,9 @@ pub fn configure_work(conn: &Connection, busy: Busy) -> Result<()> {
     // commit is simply copied or replayed again.
     conn.pragma_update(None, "synchronous", "NORMAL")
         .ctx(|| "setting synchronous".into())?;
-    // 32 MiB of page cache (negative: KiB): enough for index builds, and
+    // 32 MiB of page cache (negative: KiB): enough for replay and verify,
     // bounded whatever the database size.
-    conn.pragma_update(None, "cache_size", -32768)
+    conn.pragma_update(None, "cache_size", WORK_CACHE_KIB)
         .ctx(|| "setting cache size".into())?;
     limit_for_tests(conn)?;
     Ok(())
@@ -231,6 +231,11 @@ fn needs_writer_recovery(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// Page cache of a work connection, in KiB (negative: SQLite's unit).
+const WORK_CACHE_KIB: i64 = -32768;
+/// Page cache during the bulk load (see [`begin_bulk_load`]).
+const BULK_CACHE_KIB: i64 = -16384;
+
 /// Pragmas for the bulk load (copy and index builds) on the work
 /// connection: a rollback journal instead of the WAL. The copy appends to
 /// new pages, which a rollback journal never copies (only pages that existed
@@ -244,6 +249,11 @@ fn needs_writer_recovery(e: &rusqlite::Error) -> bool {
 /// journal that [`new_ro`] and the next writer roll back.
 pub fn begin_bulk_load(conn: &Connection) -> Result<()> {
     set_journal_mode(conn, "truncate")?;
+    // Index builds sort in memory up to the cache size, on top of the cache
+    // itself: half the usual cache keeps the two under the agent's memory
+    // budget whatever the database's size.
+    conn.pragma_update(Some("main"), "cache_size", BULK_CACHE_KIB)
+        .ctx(|| "setting the cache size".into())?;
     conn.pragma_update(Some("main"), "synchronous", "FULL")
         .ctx(|| "setting synchronous".into())
 }
@@ -253,6 +263,8 @@ pub fn begin_bulk_load(conn: &Connection) -> Result<()> {
 /// never block writers.
 pub fn end_bulk_load(conn: &Connection) -> Result<()> {
     set_journal_mode(conn, "wal")?;
+    conn.pragma_update(Some("main"), "cache_size", WORK_CACHE_KIB)
+        .ctx(|| "setting the cache size".into())?;
     conn.pragma_update(Some("main"), "synchronous", "NORMAL")
         .ctx(|| "setting synchronous".into())
 }
