@@ -17,6 +17,7 @@ mod agent_site;
 mod agent_tasks;
 mod agent_throttle;
 mod agent_writer;
+mod mode;
 use agent_site::Agent;
 
 #[derive(Parser, Debug, Clone)]
@@ -217,6 +218,9 @@ fn settings(a: &Args) -> Settings {
 }
 
 fn main() {
+    if mode::skipped("agent") {
+        return;
+    }
     let args = Args::parse();
     let s = settings(&args);
     std::fs::create_dir_all(&args.dir).expect("creating --dir");

@@ -17,6 +17,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 mod data;
+mod mode;
 
 #[derive(Parser, Debug)]
 struct Args {
@@ -184,6 +185,9 @@ fn write_cost(path: &Path, n: usize, seed: u64) -> f64 {
 }
 
 fn main() {
+    if mode::skipped("bench") {
+        return;
+    }
     let args = Args::parse();
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = args.dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());

@@ -31,6 +31,7 @@ use clap::Parser;
 use serde::Serialize;
 
 mod fleet_agents;
+mod mode;
 use fleet_agents::{JobSpan, Site, NEW_SCHEMA};
 
 /// Overhead goal per database, milliseconds.
@@ -101,6 +102,9 @@ struct Rollout {
 }
 
 fn main() {
+    if mode::skipped("fleet") {
+        return;
+    }
     let args = Args::parse();
     assert!(
         args.agents > 0 && args.concurrency > 0,
