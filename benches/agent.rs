@@ -18,6 +18,7 @@ mod agent_tasks;
 mod agent_throttle;
 mod agent_writer;
 mod mode;
+mod spawn;
 use agent_site::Agent;
 
 #[derive(Parser, Debug, Clone)]

@@ -2,9 +2,8 @@
 //! `mig-agent` processes on loopback (killed on drop, also on panic), mTLS
 //! channels and the RPCs the scenarios drive.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -130,29 +129,7 @@ impl Agent {
             certs.join("ca.pem"),
         );
         std::fs::write(home.join("agent.toml"), config).expect("writing agent.toml");
-        let log = std::fs::File::create(home.join("agent.log")).expect("creating agent.log");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mig-agent"))
-            .arg("--config")
-            .arg(home.join("agent.toml"))
-            .args(["--log-format", "json"])
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("spawning mig-agent");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("agent stdout");
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("reading the agent's first line");
-        let port = line
-            .trim()
-            .strip_prefix("mig-agent listening on ")
-            .and_then(|a| a.rsplit(':').next())
-            .and_then(|p| p.parse().ok());
-        let Some(port) = port else {
-            let _ = child.kill();
-            panic!("unexpected first line from mig-agent: {line:?}");
-        };
+        let (child, port) = crate::spawn::agent(home);
         Agent {
             port,
             pid: child.id(),

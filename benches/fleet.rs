@@ -32,6 +32,7 @@ use serde::Serialize;
 
 mod fleet_agents;
 mod mode;
+mod spawn;
 use fleet_agents::{JobSpan, Site, NEW_SCHEMA};
 
 /// Overhead goal per database, milliseconds.

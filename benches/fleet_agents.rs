@@ -4,9 +4,8 @@
 //! after a rollout, each agent's own account of its jobs, read back over
 //! gRPC (`Watch` from sequence 0) — the "agents' own work".
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 use mig::proto::job_completed::Summary;
 use mig::proto::job_event::Event;
@@ -85,28 +84,7 @@ impl Site {
             home.join("shop-new.db"),
         );
         std::fs::write(home.join("agent.toml"), config).expect("writing agent.toml");
-        let log = std::fs::File::create(home.join("agent.log")).expect("creating agent.log");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mig-agent"))
-            .arg("--config")
-            .arg(home.join("agent.toml"))
-            .args(["--log-format", "json"])
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("spawning mig-agent");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("agent stdout");
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("reading the agent's first line");
-        let addr = line.trim().strip_prefix("mig-agent listening on ");
-        let port = addr
-            .and_then(|a| a.rsplit(':').next())
-            .and_then(|p| p.parse().ok());
-        let Some(port) = port else {
-            let _ = child.kill();
-            panic!("unexpected first line from mig-agent: {line:?}");
-        };
+        let (child, port) = crate::spawn::agent(home);
         Agent {
             dir: home.to_path_buf(),
             port,
