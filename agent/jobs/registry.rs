@@ -1,12 +1,13 @@
 //! The databases an agent serves and what runs on each: at most one job or
 //! one-shot step per database, plus the recent finished jobs for re-attach.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use super::job::{EventBody, Job, JobSnapshot, Summary};
+use super::served::{Reconfigured, Served};
 use super::{JobError, JobKind, JobState};
 use crate::config::{AgentConfig, DatabaseConfig};
 use crate::engine::throttle::Throttle;
@@ -35,9 +36,8 @@ struct Slot {
 }
 
 pub struct Registry {
-    databases: BTreeMap<String, DatabaseConfig>,
-    /// One throttle per database, shared by its jobs and its catch-up.
-    throttles: BTreeMap<String, Arc<Throttle>>,
+    /// Locked after `slots` when both are needed.
+    served: RwLock<Served>,
     slots: Mutex<HashMap<String, Slot>>,
     shutting_down: AtomicBool,
 }
@@ -54,24 +54,14 @@ impl Drop for StepGuard {
             slot.step = None;
             slot.generation += 1;
         }
+        self.registry.settle(&self.database);
     }
 }
 
 impl Registry {
     pub fn new(config: AgentConfig) -> Arc<Self> {
-        let throttles = config
-            .databases
-            .iter()
-            .map(|d| (d.name.clone(), Arc::new(Throttle::new(d.throttle))))
-            .collect();
-        let databases = config
-            .databases
-            .into_iter()
-            .map(|d| (d.name.clone(), d))
-            .collect();
         Arc::new(Registry {
-            databases,
-            throttles,
+            served: RwLock::new(Served::new(config)),
             slots: Mutex::new(HashMap::new()),
             shutting_down: AtomicBool::new(false),
         })
@@ -83,33 +73,92 @@ impl Registry {
         self.slots.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn served(&self) -> RwLockReadGuard<'_, Served> {
+        // Every update under this lock is a set of map operations that
+        // cannot panic halfway.
+        self.served.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn served_mut(&self) -> RwLockWriteGuard<'_, Served> {
+        self.served.write().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// The database's throttle (`NotFound` for an unknown name).
     pub fn throttle(&self, name: &str) -> Result<Arc<Throttle>, JobError> {
         self.database(name)?;
         Ok(self
-            .throttles
-            .get(name)
-            .cloned()
+            .served()
+            .throttle(name)
             .unwrap_or_else(|| Arc::new(Throttle::default())))
     }
 
-    pub fn databases(&self) -> impl Iterator<Item = &DatabaseConfig> {
-        self.databases.values()
+    /// Every database served now.
+    pub fn databases(&self) -> Vec<DatabaseConfig> {
+        self.served().all()
     }
 
     /// The configuration of a database, or `UnknownDatabase`.
-    pub fn database(&self, name: &str) -> Result<&DatabaseConfig, JobError> {
-        self.databases
+    pub fn database(&self, name: &str) -> Result<DatabaseConfig, JobError> {
+        let served = self.served();
+        served
             .get(name)
+            .cloned()
             .ok_or_else(|| JobError::UnknownDatabase {
                 name: name.to_string(),
-                known: self
-                    .databases
-                    .keys()
-                    .map(String::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                known: served.names(),
             })
+    }
+
+    /// Serves the databases of a reloaded configuration. A database that is
+    /// removed or changed while a job or step runs on it keeps its current
+    /// configuration until that work ends; it takes no new work meanwhile.
+    pub fn reconfigure(&self, config: AgentConfig) -> Reconfigured {
+        let slots = self.slots();
+        let busy = |name: &str| slots.get(name).and_then(|s| Self::busy_with(name, s)).map(|e| match e {
+            JobError::Conflict { what, .. } => what,
+            other => other.to_string(),
+        });
+        self.served_mut().reconfigure(config, busy)
+    }
+
+    /// Applies a change that waited for the database's work to end.
+    fn settle(&self, database: &str) {
+        let slots = self.slots();
+        if slots.get(database).and_then(|s| Self::busy_with(database, s)).is_some() {
+            return;
+        }
+        let mut served = self.served_mut();
+        if !served.has_waiting(database) {
+            return;
+        }
+        if let Some(change) = served.take_waiting(database) {
+            let what = if change.is_some() { "changed" } else { "removed" };
+            served.apply(database, change);
+            tracing::info!(target: "mig::audit", database, "the configuration reload's change of this database applies now that its work ended ({what})");
+        }
+    }
+
+    /// A warning for `status` while a reload's change of the database waits.
+    pub fn waiting_note(&self, database: &str) -> Option<String> {
+        let served = self.served();
+        if served.removal_waiting(database) {
+            Some(format!("{database} was removed from the agent's configuration; it is kept until its running work ends and takes no new work"))
+        } else if served.has_waiting(database) {
+            Some(format!("{database}'s configuration changed; the change applies when its running work ends"))
+        } else {
+            None
+        }
+    }
+
+    fn check_accepts(&self, database: &str) -> Result<(), JobError> {
+        self.check_open()?;
+        self.database(database)?;
+        if self.served().removal_waiting(database) {
+            return Err(JobError::Removed {
+                name: database.to_string(),
+            });
+        }
+        Ok(())
     }
 
     fn check_open(&self) -> Result<(), JobError> {
@@ -161,8 +210,7 @@ impl Registry {
         database: &str,
         step: &'static str,
     ) -> Result<StepGuard, JobError> {
-        self.check_open()?;
-        self.database(database)?;
+        self.check_accepts(database)?;
         let mut slots = self.slots();
         let slot = slots.entry(database.to_string()).or_default();
         if let Some(e) = Self::busy_with(database, slot) {
@@ -188,8 +236,8 @@ impl Registry {
     where
         F: FnOnce(&DatabaseConfig, &mut Ctx<'_>) -> engine::Result<Summary> + Send + 'static,
     {
-        self.check_open()?;
-        let config = self.database(database)?.clone();
+        self.check_accepts(database)?;
+        let config = self.database(database)?;
         let id = format!("{}-{:08x}", kind.as_str(), rand::random::<u32>());
         let job = Arc::new(Job::new(
             id,
@@ -259,6 +307,8 @@ impl Registry {
         slot.recent.push_front(Arc::clone(job));
         slot.recent.truncate(RECENT_JOBS);
         slot.generation += 1;
+        drop(slots);
+        self.settle(&job.database);
     }
 
     /// Changes with every step and job that starts or ends on `database`.

@@ -27,6 +27,7 @@ pub fn make_certs(dir: &Path) -> PathBuf {
         &certs,
         &["localhost".to_string(), "127.0.0.1".to_string()],
         &clients,
+        certs::Lifetimes::default(),
     )
     .expect("certs init");
     certs
