@@ -344,7 +344,11 @@ impl AgentFile {
             client_ca: resolve(&raw.tls.client_ca),
             crl: raw.tls.crl.as_deref().map(resolve),
         };
-        let health = raw.health.map(health_listener).transpose().map_err(invalid)?;
+        let health = raw
+            .health
+            .map(health_listener)
+            .transpose()
+            .map_err(invalid)?;
         Ok(AgentFile {
             listen,
             tls,

@@ -47,7 +47,11 @@ fn connection_failure(err: &anyhow::Error) -> bool {
             )
         })
     });
-    !status_from_agent && matches!(classify(err), Exit::Unavailable | Exit::Failed | Exit::Cancelled)
+    !status_from_agent
+        && matches!(
+            classify(err),
+            Exit::Unavailable | Exit::Failed | Exit::Cancelled
+        )
 }
 
 fn plaintext_to_tls(remote: &Remote, err: anyhow::Error) -> anyhow::Error {
@@ -67,11 +71,17 @@ fn plaintext_to_tls(remote: &Remote, err: anyhow::Error) -> anyhow::Error {
 /// A handshake as `mig` makes it; `Some(cause)` when a certificate was refused.
 async fn probe(remote: &Remote, tls: &TlsFiles) -> Option<String> {
     let uri: tonic::codegen::http::Uri = remote.url.parse().ok()?;
-    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']').to_string();
+    let host = uri
+        .host()?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
     let port = uri.port_u16().unwrap_or(443);
     let config = client_config(tls)?;
     let name = ServerName::try_from(host.clone()).ok()?;
-    let tcp = tokio::net::TcpStream::connect((host.as_str(), port)).await.ok()?;
+    let tcp = tokio::net::TcpStream::connect((host.as_str(), port))
+        .await
+        .ok()?;
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let mut stream = match connector.connect(name, tcp).await {
         Ok(s) => s,
@@ -117,10 +127,10 @@ fn client_config(tls: &TlsFiles) -> Option<ClientConfig> {
 /// One line: which certificate, what is wrong with it, what to do.
 fn cause(e: &rustls::Error, host: &str, tls: &TlsFiles) -> Option<String> {
     let ca = tls.ca.display();
-    let ours = tls
-        .identity
-        .as_ref()
-        .map_or_else(|| "this client's certificate".to_string(), |(c, _)| format!("the client certificate {}", c.display()));
+    let ours = tls.identity.as_ref().map_or_else(
+        || "this client's certificate".to_string(),
+        |(c, _)| format!("the client certificate {}", c.display()),
+    );
     let text = match e {
         rustls::Error::InvalidCertificate(c) => match c {
             CertificateError::UnknownIssuer | CertificateError::BadSignature => format!(

@@ -114,17 +114,26 @@ impl Registry {
     /// configuration until that work ends; it takes no new work meanwhile.
     pub fn reconfigure(&self, config: AgentConfig) -> Reconfigured {
         let slots = self.slots();
-        let busy = |name: &str| slots.get(name).and_then(|s| Self::busy_with(name, s)).map(|e| match e {
-            JobError::Conflict { what, .. } => what,
-            other => other.to_string(),
-        });
+        let busy = |name: &str| {
+            slots
+                .get(name)
+                .and_then(|s| Self::busy_with(name, s))
+                .map(|e| match e {
+                    JobError::Conflict { what, .. } => what,
+                    other => other.to_string(),
+                })
+        };
         self.served_mut().reconfigure(config, busy)
     }
 
     /// Applies a change that waited for the database's work to end.
     fn settle(&self, database: &str) {
         let slots = self.slots();
-        if slots.get(database).and_then(|s| Self::busy_with(database, s)).is_some() {
+        if slots
+            .get(database)
+            .and_then(|s| Self::busy_with(database, s))
+            .is_some()
+        {
             return;
         }
         let mut served = self.served_mut();
@@ -132,7 +141,11 @@ impl Registry {
             return;
         }
         if let Some(change) = served.take_waiting(database) {
-            let what = if change.is_some() { "changed" } else { "removed" };
+            let what = if change.is_some() {
+                "changed"
+            } else {
+                "removed"
+            };
             served.apply(database, change);
             tracing::info!(target: "mig::audit", database, "the configuration reload's change of this database applies now that its work ended ({what})");
         }
@@ -144,7 +157,9 @@ impl Registry {
         if served.removal_waiting(database) {
             Some(format!("{database} was removed from the agent's configuration; it is kept until its running work ends and takes no new work"))
         } else if served.has_waiting(database) {
-            Some(format!("{database}'s configuration changed; the change applies when its running work ends"))
+            Some(format!(
+                "{database}'s configuration changed; the change applies when its running work ends"
+            ))
         } else {
             None
         }

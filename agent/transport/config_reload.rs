@@ -58,7 +58,10 @@ impl ConfigReload {
         ];
         for (what, changed) in restart_only {
             if changed {
-                tracing::warn!("{what} changed in {}; it takes effect when the agent restarts", self.path.display());
+                tracing::warn!(
+                    "{what} changed in {}; it takes effect when the agent restarts",
+                    self.path.display()
+                );
             }
         }
         *current = new;
@@ -75,7 +78,10 @@ pub fn on_sighup(reload: Arc<ConfigReload>) -> std::io::Result<tokio::task::Join
         while hup.recv().await.is_some() {
             tracing::info!("SIGHUP: reloading {}", reload.path.display());
             let r = Arc::clone(&reload);
-            if tokio::task::spawn_blocking(move || r.reload()).await.is_err() {
+            if tokio::task::spawn_blocking(move || r.reload())
+                .await
+                .is_err()
+            {
                 tracing::error!("the configuration reload stopped on an internal error (a bug); the previous configuration stays");
             }
         }

@@ -87,7 +87,9 @@ pub async fn serve(
     let (tls_reloader, tls_configs) = TlsReloader::load(file.tls.clone())?;
     let listener = tokio::net::TcpListener::bind(file.listen)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}; is the port in use?", file.listen))?;
+        .map_err(|e| {
+            anyhow::anyhow!("cannot listen on {}: {e}; is the port in use?", file.listen)
+        })?;
     let addr = listener.local_addr()?;
     let registry = Registry::new(file.agent.clone());
     let auth = Authenticate::new(file.access.clone());
@@ -97,8 +99,9 @@ pub async fn serve(
         .set_serving::<MigratorServer<MigratorService>>()
         .await;
     let notes_tls = Arc::clone(&tls_reloader);
-    let service = MigratorService::new(Arc::clone(&registry))
-        .with_notes(Arc::new(move || notes_tls.expiry_notice().into_iter().collect()));
+    let service = MigratorService::new(Arc::clone(&registry)).with_notes(Arc::new(move || {
+        notes_tls.expiry_notice().into_iter().collect()
+    }));
     let migrator =
         MigratorServer::new(service).max_decoding_message_size(file.limits.max_request_bytes);
     let routes = Routes {
@@ -136,8 +139,14 @@ pub async fn serve(
         .timeout(Duration::from_millis(file.limits.unary_timeout_ms))
         .max_concurrent_streams(file.limits.max_streams_per_client)
         .add_service(InterceptedService::new(health_service, auth.clone()))
-        .add_service(InterceptedService::new(reflection().build_v1()?, auth.clone()))
-        .add_service(InterceptedService::new(reflection().build_v1alpha()?, auth.clone()))
+        .add_service(InterceptedService::new(
+            reflection().build_v1()?,
+            auth.clone(),
+        ))
+        .add_service(InterceptedService::new(
+            reflection().build_v1alpha()?,
+            auth.clone(),
+        ))
         .add_service(InterceptedService::new(migrator, auth))
         .serve_with_incoming_shutdown(tls::incoming(listener, tls_configs), async move {
             shutdown.await;

@@ -44,7 +44,9 @@ pub enum TlsError {
     },
     #[error("the key {key} is not the private key of {cert}; point [tls] key at the key made with that certificate (`mig certs renew` writes both)")]
     KeyMismatch { cert: PathBuf, key: PathBuf },
-    #[error("the revocation list {path} is not valid: {detail}; re-issue it with `mig certs revoke`")]
+    #[error(
+        "the revocation list {path} is not valid: {detail}; re-issue it with `mig certs revoke`"
+    )]
     Crl { path: PathBuf, detail: String },
     #[error("the TLS configuration was refused: {0}")]
     Rustls(String),
@@ -114,9 +116,9 @@ pub fn build(files: &TlsFiles, c: &Contents) -> Result<Loaded, TlsError> {
     let mut roots = RootCertStore::empty();
     for ca in CertificateDer::pem_slice_iter(&c.ca) {
         let ca = ca.map_err(|_| empty("client CA", &files.client_ca, "CERTIFICATE"))?;
-        roots
-            .add(ca)
-            .map_err(|e| TlsError::Rustls(format!("client CA {}: {e}", files.client_ca.display())))?;
+        roots.add(ca).map_err(|e| {
+            TlsError::Rustls(format!("client CA {}: {e}", files.client_ca.display()))
+        })?;
     }
     if roots.is_empty() {
         return Err(empty("client CA", &files.client_ca, "CERTIFICATE"));

@@ -125,7 +125,10 @@ impl TlsReloader {
         loop {
             tokio::time::sleep(POLL_INTERVAL).await;
             let this = Arc::clone(&self);
-            if tokio::task::spawn_blocking(move || this.poll()).await.is_err() {
+            if tokio::task::spawn_blocking(move || this.poll())
+                .await
+                .is_err()
+            {
                 tracing::error!("watching the TLS files stopped on an internal error (a bug); send SIGHUP to reload them");
                 return;
             }
