@@ -25,25 +25,30 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The error to report for a failed remote command: `err` itself, or a
 /// clearer one when a fresh handshake shows which certificate was refused.
 pub async fn explain(remote: &Remote, err: anyhow::Error) -> anyhow::Error {
-    let Some(tls) = &remote.tls else {
-        return plaintext_to_tls(remote, err);
-    };
     if !connection_failure(&err) {
         return err;
     }
-    match tokio::time::timeout(PROBE_TIMEOUT, probe(remote, tls)).await {
+    let found = match &remote.tls {
+        Some(tls) => tokio::time::timeout(PROBE_TIMEOUT, probe(remote, tls)).await,
+        None => tokio::time::timeout(PROBE_TIMEOUT, speaks_tls(remote)).await,
+    };
+    match found {
         Ok(Some(cause)) => error(Exit::Unavailable, cause),
         _ => err,
     }
 }
 
-/// Failures that the agent did not explain itself (no status of its own).
+/// Failures that the agent did not explain itself (no status of its own;
+/// hyper reports a protocol mismatch as `INTERNAL`).
 fn connection_failure(err: &anyhow::Error) -> bool {
     let status_from_agent = err.chain().any(|c| {
         c.downcast_ref::<tonic::Status>().is_some_and(|s| {
             !matches!(
                 s.code(),
-                tonic::Code::Unknown | tonic::Code::Unavailable | tonic::Code::Cancelled
+                tonic::Code::Unknown
+                    | tonic::Code::Unavailable
+                    | tonic::Code::Cancelled
+                    | tonic::Code::Internal
             )
         })
     });
@@ -54,18 +59,46 @@ fn connection_failure(err: &anyhow::Error) -> bool {
         )
 }
 
-fn plaintext_to_tls(remote: &Remote, err: anyhow::Error) -> anyhow::Error {
-    let text = format!("{err:#}");
-    if text.contains("h2 protocol error") || text.contains("frame with invalid size") {
-        return error(
-            Exit::Unavailable,
-            format!(
-                "the agent at {} does not speak plaintext HTTP/2: mig-agent serves https:// (pass --ca, --cert and --key); plaintext only on a loopback --insecure-listen",
-                remote.url
-            ),
-        );
-    }
-    err
+/// For an `http://` agent: whether a TLS server listens there instead (a
+/// handshake trusting no CA still gets as far as its certificate).
+async fn speaks_tls(remote: &Remote) -> Option<String> {
+    let (host, port) = host_port(remote)?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .ok()?
+        .with_root_certificates(RootCertStore::empty())
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let name = ServerName::try_from(host.clone()).ok()?;
+    let tcp = tokio::net::TcpStream::connect((host.as_str(), port))
+        .await
+        .ok()?;
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(name, tcp)
+        .await;
+    let is_tls = match &tls {
+        Ok(_) => true,
+        Err(e) => matches!(
+            rustls_error(e),
+            Some(rustls::Error::InvalidCertificate(_) | rustls::Error::AlertReceived(_))
+        ),
+    };
+    is_tls.then(|| format!(
+        "the agent at {} speaks TLS, not plaintext: use https:// with --ca, --cert and --key (plaintext is served only on a loopback --insecure-listen)",
+        remote.url
+    ))
+}
+
+fn host_port(remote: &Remote) -> Option<(String, u16)> {
+    let uri: tonic::codegen::http::Uri = remote.url.parse().ok()?;
+    let host = uri
+        .host()?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let default = if remote.tls.is_some() { 443 } else { 80 };
+    Some((host, uri.port_u16().unwrap_or(default)))
 }
 
 /// A handshake as `mig` makes it; `Some(cause)` when a certificate was refused.

@@ -14,6 +14,8 @@ pub struct TestAgent {
     pub addr: String,
     /// The plaintext `[health]` listener's address, when configured.
     pub health_addr: Option<String>,
+    /// The `--insecure-listen` address, when asked for.
+    pub insecure_addr: Option<String>,
     config: PathBuf,
     setup: Setup,
     child: Option<Child>,
@@ -26,6 +28,8 @@ pub struct Setup {
     pub crl: bool,
     /// A `[health]` listener on 127.0.0.1:0 with this `reveal`.
     pub health: Option<&'static str>,
+    /// `--insecure-listen 127.0.0.1:0` (plaintext, no authentication).
+    pub insecure: bool,
 }
 
 /// A database the agent serves: name, old file, new file.
@@ -61,6 +65,7 @@ impl TestAgent {
             certs,
             addr: String::new(),
             health_addr: None,
+            insecure_addr: None,
             config: dir.join("agent.toml"),
             setup,
             child: None,
@@ -140,6 +145,9 @@ impl TestAgent {
         for (k, v) in env {
             cmd.env(k, v);
         }
+        if self.setup.insecure {
+            cmd.args(["--insecure-listen", "127.0.0.1:0"]);
+        }
         let mut child = cmd
             .arg("--config")
             .arg(&self.config)
@@ -160,6 +168,9 @@ impl TestAgent {
         self.addr = read("mig-agent listening on ");
         if self.setup.health.is_some() {
             self.health_addr = Some(read("mig-agent health listening on "));
+        }
+        if self.setup.insecure {
+            self.insecure_addr = Some(read("mig-agent insecure listening on "));
         }
         self.child = Some(child);
     }
