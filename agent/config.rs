@@ -411,4 +411,31 @@ mod tests {
             .to_string();
         assert!(err.contains("probe_every"), "{err}");
     }
+
+    #[test]
+    fn health_listener_stays_on_loopback_unless_asked_and_crl_is_relative_to_the_file() {
+        let path = Path::new("/etc/mig/agent.toml");
+        let f = AgentFile::parse(path, BASE).expect("no [health]");
+        assert_eq!((f.health, f.tls.crl), (None, None));
+        let text = BASE.replace(
+            "client_ca = \"ca.pem\"\n",
+            "client_ca = \"ca.pem\"\ncrl = \"crl.pem\"\n",
+        );
+        let text = format!("{text}[health]\nlisten = \"127.0.0.1:8081\"\n");
+        let f = AgentFile::parse(path, &text).expect("[health]");
+        assert_eq!(f.tls.crl, Some(PathBuf::from("/etc/mig/crl.pem")));
+        let h = f.health.expect("health");
+        assert_eq!((h.listen.port(), h.reveal), (8081, HealthReveal::Overall));
+        let open = format!("{BASE}[health]\nlisten = \"0.0.0.0:8081\"\n");
+        let err = AgentFile::parse(path, &open)
+            .expect_err("plaintext beyond loopback")
+            .to_string();
+        assert!(err.contains("allow_non_loopback = true"), "{err}");
+        let asked = format!("{open}allow_non_loopback = true\nreveal = \"databases\"\n");
+        let h = AgentFile::parse(path, &asked)
+            .expect("asked for")
+            .health
+            .expect("health");
+        assert_eq!(h.reveal, HealthReveal::Databases);
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuar
 use std::time::{Duration, Instant};
 
 use super::job::{EventBody, Job, JobSnapshot, Summary};
-use super::served::{Reconfigured, Served};
+use super::served::Served;
 use super::{JobError, JobKind, JobState};
 use crate::config::{AgentConfig, DatabaseConfig};
 use crate::engine::throttle::Throttle;
@@ -25,7 +25,7 @@ const CATCH_UP_WHAT: &str = "a background catch-up slice";
 const CATCH_UP_WAIT: Duration = Duration::from_secs(30);
 
 #[derive(Default)]
-struct Slot {
+pub(super) struct Slot {
     running: Option<Arc<Job>>,
     /// A one-shot step (cutover, cleanup-old, reset) in progress.
     step: Option<&'static str>,
@@ -37,8 +37,8 @@ struct Slot {
 
 pub struct Registry {
     /// Locked after `slots` when both are needed.
-    served: RwLock<Served>,
-    slots: Mutex<HashMap<String, Slot>>,
+    pub(super) served: RwLock<Served>,
+    pub(super) slots: Mutex<HashMap<String, Slot>>,
     shutting_down: AtomicBool,
 }
 
@@ -67,19 +67,19 @@ impl Registry {
         })
     }
 
-    fn slots(&self) -> MutexGuard<'_, HashMap<String, Slot>> {
+    pub(super) fn slots(&self) -> MutexGuard<'_, HashMap<String, Slot>> {
         // Every update under this lock is a single field assignment, so a
         // panic elsewhere cannot leave it half-done.
         self.slots.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn served(&self) -> RwLockReadGuard<'_, Served> {
+    pub(super) fn served(&self) -> RwLockReadGuard<'_, Served> {
         // Every update under this lock is a set of map operations that
         // cannot panic halfway.
         self.served.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn served_mut(&self) -> RwLockWriteGuard<'_, Served> {
+    pub(super) fn served_mut(&self) -> RwLockWriteGuard<'_, Served> {
         self.served.write().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -109,81 +109,14 @@ impl Registry {
             })
     }
 
-    /// Serves the databases of a reloaded configuration. A database that is
-    /// removed or changed while a job or step runs on it keeps its current
-    /// configuration until that work ends; it takes no new work meanwhile.
-    pub fn reconfigure(&self, config: AgentConfig) -> Reconfigured {
-        let slots = self.slots();
-        let busy = |name: &str| {
-            slots
-                .get(name)
-                .and_then(|s| Self::busy_with(name, s))
-                .map(|e| match e {
-                    JobError::Conflict { what, .. } => what,
-                    other => other.to_string(),
-                })
-        };
-        self.served_mut().reconfigure(config, busy)
-    }
-
-    /// Applies a change that waited for the database's work to end.
-    fn settle(&self, database: &str) {
-        let slots = self.slots();
-        if slots
-            .get(database)
-            .and_then(|s| Self::busy_with(database, s))
-            .is_some()
-        {
-            return;
-        }
-        let mut served = self.served_mut();
-        if !served.has_waiting(database) {
-            return;
-        }
-        if let Some(change) = served.take_waiting(database) {
-            let what = if change.is_some() {
-                "changed"
-            } else {
-                "removed"
-            };
-            served.apply(database, change);
-            tracing::info!(target: "mig::audit", database, "the configuration reload's change of this database applies now that its work ended ({what})");
-        }
-    }
-
-    /// A warning for `status` while a reload's change of the database waits.
-    pub fn waiting_note(&self, database: &str) -> Option<String> {
-        let served = self.served();
-        if served.removal_waiting(database) {
-            Some(format!("{database} was removed from the agent's configuration; it is kept until its running work ends and takes no new work"))
-        } else if served.has_waiting(database) {
-            Some(format!(
-                "{database}'s configuration changed; the change applies when its running work ends"
-            ))
-        } else {
-            None
-        }
-    }
-
-    fn check_accepts(&self, database: &str) -> Result<(), JobError> {
-        self.check_open()?;
-        self.database(database)?;
-        if self.served().removal_waiting(database) {
-            return Err(JobError::Removed {
-                name: database.to_string(),
-            });
-        }
-        Ok(())
-    }
-
-    fn check_open(&self) -> Result<(), JobError> {
+    pub(super) fn check_open(&self) -> Result<(), JobError> {
         if self.shutting_down.load(Ordering::SeqCst) {
             return Err(JobError::ShuttingDown);
         }
         Ok(())
     }
 
-    fn busy_with(database: &str, slot: &Slot) -> Option<JobError> {
+    pub(super) fn busy_with(database: &str, slot: &Slot) -> Option<JobError> {
         let what = if let Some(job) = slot.running.as_ref().filter(|j| j.state().is_live()) {
             format!("{} job {}", job.kind.as_str(), job.id)
         } else if slot.step == Some(CATCH_UP) {

@@ -1,10 +1,12 @@
 //! The databases an agent serves right now, with one throttle each, and the
 //! changes a configuration reload could not apply yet because a job or
-//! step was running on the database (applied when it ends).
+//! step was running on the database (applied when it ends): the
+//! `Registry` methods that reload it are here too.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::{JobError, Registry};
 use crate::config::{AgentConfig, DatabaseConfig};
 use crate::engine::throttle::Throttle;
 
@@ -139,5 +141,113 @@ impl Served {
     /// The waiting change of a database, if it may now be applied.
     pub(super) fn take_waiting(&mut self, name: &str) -> Option<Option<DatabaseConfig>> {
         self.waiting.remove(name)
+    }
+}
+
+impl Registry {
+    /// Serves the databases of a reloaded configuration. A database that is
+    /// removed or changed while a job or step runs on it keeps its current
+    /// configuration until that work ends; it takes no new work meanwhile.
+    pub fn reconfigure(&self, config: AgentConfig) -> Reconfigured {
+        let slots = self.slots();
+        let busy = |name: &str| {
+            slots
+                .get(name)
+                .and_then(|s| Registry::busy_with(name, s))
+                .map(|e| match e {
+                    JobError::Conflict { what, .. } => what,
+                    other => other.to_string(),
+                })
+        };
+        self.served_mut().reconfigure(config, busy)
+    }
+
+    /// Applies a change that waited for the database's work to end.
+    pub(super) fn settle(&self, database: &str) {
+        let slots = self.slots();
+        if slots
+            .get(database)
+            .and_then(|s| Registry::busy_with(database, s))
+            .is_some()
+        {
+            return;
+        }
+        let mut served = self.served_mut();
+        if !served.has_waiting(database) {
+            return;
+        }
+        if let Some(change) = served.take_waiting(database) {
+            let what = if change.is_some() {
+                "changed"
+            } else {
+                "removed"
+            };
+            served.apply(database, change);
+            tracing::info!(target: "mig::audit", database, "the configuration reload's change of this database applies now that its work ended ({what})");
+        }
+    }
+
+    /// A warning for `status` while a reload's change of the database waits.
+    pub fn waiting_note(&self, database: &str) -> Option<String> {
+        let served = self.served();
+        if served.removal_waiting(database) {
+            Some(format!("{database} was removed from the agent's configuration; it is kept until its running work ends and takes no new work"))
+        } else if served.has_waiting(database) {
+            Some(format!(
+                "{database}'s configuration changed; the change applies when its running work ends"
+            ))
+        } else {
+            None
+        }
+    }
+
+    pub(super) fn check_accepts(&self, database: &str) -> Result<(), JobError> {
+        self.check_open()?;
+        self.database(database)?;
+        if self.served().removal_waiting(database) {
+            return Err(JobError::Removed {
+                name: database.to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::paths::DatabaseSpec;
+
+    fn db(name: &str, old: &str) -> DatabaseConfig {
+        let spec = DatabaseSpec {
+            old: Some(old.into()),
+            new: None,
+            project: None,
+        };
+        DatabaseConfig::new(name, spec)
+    }
+
+    #[test]
+    fn a_busy_database_keeps_its_configuration_until_its_work_ends() {
+        let mut served = Served::new(AgentConfig {
+            databases: vec![db("a", "a.db"), db("b", "b.db"), db("c", "c.db")],
+        });
+        let next = AgentConfig {
+            databases: vec![db("a", "a2.db"), db("d", "d.db")],
+        };
+        let busy = |name: &str| (name == "b").then(|| "migrate job m-1".to_string());
+        let r = served.reconfigure(next, busy);
+        assert_eq!(r.added, ["d"]);
+        assert_eq!(r.removed, ["c"]);
+        assert_eq!(r.changed, ["a"]);
+        assert_eq!(
+            r.waiting,
+            [("b".to_string(), "migrate job m-1".to_string())]
+        );
+        assert!(served.get("b").is_some() && served.removal_waiting("b"));
+        assert_eq!(served.names(), "a, b, d");
+        let change = served.take_waiting("b").expect("b waits");
+        served.apply("b", change);
+        assert_eq!(served.names(), "a, d");
     }
 }

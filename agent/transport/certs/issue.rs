@@ -116,7 +116,10 @@ fn subject_pair(dir: &Path, ca: &Ca, s: &Subject, days: u32) -> Result<[Output; 
 fn new_ca(lifetimes: Lifetimes) -> Result<(Ca, String, String), CertError> {
     let key = KeyPair::generate()?;
     let mut params = CertificateParams::new(Vec::<String>::new())?;
-    params.distinguished_name = named("mig private CA");
+    // A name of its own: two sites' CAs are told apart (and a certificate
+    // from the other one is "unknown issuer", not a bad signature).
+    let id: [u8; 4] = rand::random();
+    params.distinguished_name = named(&format!("mig private CA {}", hex::encode(id)));
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     params.serial_number = Some(serial());

@@ -212,3 +212,28 @@ fn expiry_text(files: &TlsFiles, not_after: OffsetDateTime, now: OffsetDateTime)
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_expiry_warning_starts_thirty_days_before_and_names_the_fix() {
+        let files = TlsFiles {
+            cert: "agent.pem".into(),
+            key: "agent-key.pem".into(),
+            client_ca: "ca.pem".into(),
+            crl: None,
+        };
+        let now = OffsetDateTime::now_utc();
+        let at = |days: i64| expiry_text(&files, now + time::Duration::days(days), now);
+        assert_eq!(at(31), None);
+        let soon = at(29).expect("within 30 days");
+        assert!(
+            soon.contains("expires in 29 days") && soon.contains("mig certs renew"),
+            "{soon}"
+        );
+        let gone = at(-1).expect("expired");
+        assert!(gone.contains("expired on"), "{gone}");
+    }
+}
