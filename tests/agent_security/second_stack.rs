@@ -26,7 +26,7 @@ fn python() -> PathBuf {
     let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/grpc-venv/bin/python");
     assert!(
         venv.exists(),
-        "Python grpcio is missing: run `python3 -m venv target/grpc-venv && target/grpc-venv/bin/pip install grpcio grpcio-health-checking grpcio-reflection` (what .ci/run does), or set MIG_TEST_PYTHON"
+        "Python grpcio is missing: run `python3 -m venv target/grpc-venv && target/grpc-venv/bin/pip install -r tests/support/requirements.txt` (what .ci/run does), or set MIG_TEST_PYTHON"
     );
     venv
 }
