@@ -414,7 +414,7 @@ pub struct CertsInitArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("what").required(true).multiple(true).args(["clients", "agent"]))]
+#[command(group = clap::ArgGroup::new("what").required(true).multiple(true).args(["clients", "agent_name"]))]
 pub struct CertsIssueArgs {
     /// The folder holding the CA (ca.pem and ca-key.pem); the new files
     /// are written there.
@@ -427,10 +427,10 @@ pub struct CertsIssueArgs {
 
     /// An agent certificate to issue, written as NAME.pem (with --host).
     #[arg(long, value_name = "NAME", requires = "hosts")]
-    pub agent: Option<String>,
+    pub agent_name: Option<String>,
 
     /// A host name or IP address of that agent (repeat for several).
-    #[arg(long = "host", value_name = "NAME", requires = "agent")]
+    #[arg(long = "host", value_name = "NAME", requires = "agent_name")]
     pub hosts: Vec<String>,
 
     /// Lifetime of the new certificates, in days.
@@ -595,6 +595,26 @@ mod tests {
             let cli = Cli::try_parse_from(["mig", "fleet", name, "-f", "f.toml"]).expect("parses");
             assert_eq!(cli.command.name(), format!("fleet {name}"));
         }
+    }
+
+    #[test]
+    fn certs_subcommands_parse_and_an_agent_certificate_does_not_take_the_agent_url() {
+        for (argv, name) in [
+            (&["issue", "d", "--client", "bob:viewer"][..], "certs issue"),
+            (
+                &["issue", "d", "--agent-name", "eu1", "--host", "h"][..],
+                "certs issue",
+            ),
+            (&["renew", "d", "agent", "--revoke-old"][..], "certs renew"),
+            (&["revoke", "d", "bob"][..], "certs revoke"),
+        ] {
+            let cli = Cli::try_parse_from(["mig", "certs"].iter().chain(argv)).expect("parses");
+            assert_eq!(cli.command.name(), name);
+            assert_eq!(cli.global.agent, None);
+        }
+        assert!(
+            Cli::try_parse_from(["mig", "certs", "issue", "d", "--agent-name", "eu1"]).is_err()
+        );
     }
 
     #[test]

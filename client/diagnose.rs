@@ -170,7 +170,7 @@ fn cause(e: &rustls::Error, host: &str, tls: &TlsFiles) -> Option<String> {
                 "the agent's certificate is not issued by the CA in --ca {ca} (unknown CA): pass the ca.pem of the folder that issued the agent's certificate"
             ),
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => format!(
-                "the agent's certificate is not valid for the host name {host:?} ({c}): connect with a name it lists, or issue the agent one for it (`mig certs issue DIR --agent NAME --host {host}`)"
+                "the agent's certificate is not valid for the host name {host:?} ({c}): connect with a name it lists, or issue the agent one for it (`mig certs issue DIR --agent-name NAME --host {host}`)"
             ),
             CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
                 "the agent's certificate has expired: renew it on the agent's host (`mig certs renew DIR agent`); the agent picks it up by itself".to_string()

@@ -94,7 +94,7 @@ fn init(a: &CertsInitArgs, out: Output) -> anyhow::Result<()> {
 
 fn issue(a: &CertsIssueArgs, out: Output) -> anyhow::Result<()> {
     let mut subjects: Vec<Subject> = a.clients.iter().cloned().map(Subject::Client).collect();
-    if let Some(name) = &a.agent {
+    if let Some(name) = &a.agent_name {
         subjects.push(Subject::Agent {
             name: name.clone(),
             hosts: a.hosts.clone(),

@@ -139,7 +139,7 @@ fn certs_issue_renew_and_revoke_a_certificate() {
         "certs",
         "issue",
         "pki",
-        "--agent",
+        "--agent-name",
         "eu1",
         "--host",
         "eu1.example",
