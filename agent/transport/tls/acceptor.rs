@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use rustls::ServerConfig;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, watch, Semaphore};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_stream::wrappers::ReceiverStream;
@@ -20,6 +20,10 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Handshaken connections waiting for the server to take them.
 const READY_CONNECTIONS: usize = 64;
+
+/// Handshakes in progress at once; beyond this, accepting waits (a flood
+/// of half-open connections cannot grow the agent without bound).
+const CONCURRENT_HANDSHAKES: usize = 256;
 
 /// Pause after a failed accept (e.g. out of file descriptors) before the next.
 const ACCEPT_RETRY: Duration = Duration::from_millis(50);
@@ -31,8 +35,12 @@ pub fn incoming(
     configs: watch::Receiver<Arc<ServerConfig>>,
 ) -> ReceiverStream<io::Result<TlsStream<TcpStream>>> {
     let (tx, rx) = mpsc::channel(READY_CONNECTIONS);
+    let handshakes = Arc::new(Semaphore::new(CONCURRENT_HANDSHAKES));
     tokio::spawn(async move {
         loop {
+            let Ok(permit) = Arc::clone(&handshakes).acquire_owned().await else {
+                return;
+            };
             let accepted = tokio::select! {
                 a = listener.accept() => a,
                 _ = tx.closed() => return,
@@ -49,6 +57,7 @@ pub fn incoming(
             let acceptor = TlsAcceptor::from(Arc::clone(&configs.borrow()));
             let tx = tx.clone();
             tokio::spawn(async move {
+                let _permit = permit;
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                     Ok(Ok(tls)) => {
                         let _ = tx.send(Ok(tls)).await;
