@@ -93,30 +93,8 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     let registry = Registry::new(file.agent.clone());
     let auth = Authenticate::new(file.access.clone());
-
-    let (health, health_service) = tonic_health::server::health_reporter();
-    health
-        .set_serving::<MigratorServer<MigratorService>>()
-        .await;
-    let notes_tls = Arc::clone(&tls_reloader);
-    let service = MigratorService::new(Arc::clone(&registry)).with_notes(Arc::new(move || {
-        notes_tls.expiry_notice().into_iter().collect()
-    }));
-    let migrator =
-        MigratorServer::new(service).max_decoding_message_size(file.limits.max_request_bytes);
-    let routes = Routes {
-        health: health.clone(),
-        migrator: migrator.clone(),
-    };
-
-    jobs::recover(&registry).await;
-    let (phase_tx, phase_rx) = mpsc::channel::<PhaseReport>(64);
-    let supervisor = tokio::spawn(jobs::supervise(
-        Arc::clone(&registry),
-        SUPERVISE_INTERVAL,
-        phase_tx,
-    ));
-    let health_task = tokio::spawn(update_health(health.clone(), phase_rx));
+    let (routes, health_service) = routes(&file, &registry, &tls_reloader).await;
+    let mut tasks = start_background(&registry, &routes.health).await;
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let side = side_listeners(&file, &options, &routes, &stop_rx).await?;
@@ -127,7 +105,7 @@ pub async fn serve(
         auth: auth.clone(),
         tls: Arc::clone(&tls_reloader),
     });
-    let reloads = start_reloads(reload, &tls_reloader)?;
+    tasks.extend(start_reloads(reload, &tls_reloader)?);
 
     listening(Listening {
         tls: addr,
@@ -147,20 +125,59 @@ pub async fn serve(
             reflection().build_v1alpha()?,
             auth.clone(),
         ))
-        .add_service(InterceptedService::new(migrator, auth))
+        .add_service(InterceptedService::new(routes.migrator, auth))
         .serve_with_incoming_shutdown(tls::incoming(listener, tls_configs), async move {
             shutdown.await;
             tracing::info!("stopping: checkpointing running jobs");
             let _ = stop_tx.send(true);
-            supervisor.abort();
-            health_task.abort();
-            for task in reloads {
+            for task in tasks {
                 task.abort();
             }
             super::drain_jobs(&stop_registry, SHUTDOWN_GRACE).await;
         })
         .await;
     result.map_err(|e| anyhow::anyhow!("the agent stopped serving: {e}"))
+}
+
+/// The `mig.v1` service (its `status` warns of the agent's expiring
+/// certificate) and the health service, before authentication is added.
+async fn routes(
+    file: &AgentFile,
+    registry: &Arc<Registry>,
+    tls: &Arc<TlsReloader>,
+) -> (
+    Routes,
+    tonic_health::pb::health_server::HealthServer<impl tonic_health::pb::health_server::Health>,
+) {
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_serving::<MigratorServer<MigratorService>>()
+        .await;
+    let tls = Arc::clone(tls);
+    let service = MigratorService::new(Arc::clone(registry))
+        .with_notes(Arc::new(move || tls.expiry_notice().into_iter().collect()));
+    let migrator =
+        MigratorServer::new(service).max_decoding_message_size(file.limits.max_request_bytes);
+    (Routes { health, migrator }, health_service)
+}
+
+/// Resumes interrupted jobs, then supervises the databases (catch-up,
+/// phases) and keeps the health statuses current.
+async fn start_background(
+    registry: &Arc<Registry>,
+    health: &HealthReporter,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    jobs::recover(registry).await;
+    let (phase_tx, phase_rx) = mpsc::channel::<PhaseReport>(64);
+    let supervisor = tokio::spawn(jobs::supervise(
+        Arc::clone(registry),
+        SUPERVISE_INTERVAL,
+        phase_tx,
+    ));
+    vec![
+        supervisor,
+        tokio::spawn(update_health(health.clone(), phase_rx)),
+    ]
 }
 
 /// The TLS file watch and the SIGHUP handler, installed before the agent
