@@ -94,10 +94,7 @@ pub async fn serve(
     let registry = Registry::new(file.agent.clone());
     let auth = Authenticate::new(file.access.clone());
     let (routes, health_service) = routes(&file, &registry, &tls_reloader).await;
-    let mut tasks = start_background(&registry, &routes.health).await;
-
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let side = side_listeners(&file, &options, &routes, &stop_rx).await?;
+    // SIGHUP is handled from here on (its default action would stop us).
     let reload = Arc::new(ConfigReload {
         path: options.config_path.clone(),
         current: Mutex::new(file.clone()),
@@ -105,7 +102,11 @@ pub async fn serve(
         auth: auth.clone(),
         tls: Arc::clone(&tls_reloader),
     });
-    tasks.extend(start_reloads(reload, &tls_reloader)?);
+    let mut tasks = start_reloads(reload, &tls_reloader)?;
+    tasks.extend(start_background(&registry, &routes.health).await);
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let side = side_listeners(&file, &options, &routes, &stop_rx).await?;
 
     listening(Listening {
         tls: addr,
@@ -180,8 +181,8 @@ async fn start_background(
     ]
 }
 
-/// The TLS file watch and the SIGHUP handler, installed before the agent
-/// says it listens.
+/// The TLS file watch and the SIGHUP handler, installed before jobs resume
+/// and long before the agent says it listens.
 fn start_reloads(
     reload: Arc<ConfigReload>,
     tls: &Arc<TlsReloader>,
