@@ -55,6 +55,15 @@ async fn sighup_adds_and_removes_databases_and_refuses_an_invalid_file() {
         async move { (database_names(&mut op).await == ["a", "b", "c"]).then_some(()) }
     })
     .await;
+    let log = agent.log();
+    assert!(
+        log.contains("loaded the TLS files; new connections use them trigger=Signal"),
+        "{log}"
+    );
+    assert!(
+        log.contains("reloaded ") && log.contains("added=[\"c\"]"),
+        "{log}"
+    );
     let status = op
         .status(pb::StatusRequest {
             database: "b".into(),
