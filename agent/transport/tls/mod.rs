@@ -60,7 +60,8 @@ pub struct Loaded {
 }
 
 /// Everything read from the files, compared to tell whether they changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// No `Debug`: it holds the private key.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Contents {
     cert: Vec<u8>,
     key: Vec<u8>,
