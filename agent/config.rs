@@ -74,7 +74,7 @@ pub enum IdentitySource {
 }
 
 /// Who may call: identities (from client certificates) per role.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Access {
     #[serde(default)]
@@ -100,18 +100,53 @@ impl Access {
     }
 }
 
-/// The TLS material of the agent: its certificate and key, and the CA that
-/// signs the client certificates it accepts.
-#[derive(Debug, Clone, Deserialize)]
+/// The TLS material of the agent: its certificate and key, the CA that
+/// signs the client certificates it accepts, and that CA's revocation list.
+/// Re-read on SIGHUP and whenever one of the files changes.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TlsFiles {
     pub cert: PathBuf,
     pub key: PathBuf,
     pub client_ca: PathBuf,
+    /// Revoked client certificates (PEM `X509 CRL`, e.g. `mig certs
+    /// revoke`'s `crl.pem`); checked at every handshake.
+    #[serde(default)]
+    pub crl: Option<PathBuf>,
+}
+
+/// What the plaintext health listener tells a caller without a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthReveal {
+    /// Only the agent's overall status (service `""`).
+    #[default]
+    Overall,
+    /// Also each database's readiness (`mig.db.<name>`), which names them.
+    Databases,
+}
+
+/// `[health]`: an optional plaintext listener for probes that cannot
+/// present a client certificate (a kubelet's gRPC probe).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthListener {
+    pub listen: SocketAddr,
+    pub reveal: HealthReveal,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HealthEntry {
+    listen: String,
+    #[serde(default)]
+    reveal: HealthReveal,
+    /// Serving plaintext beyond loopback must be asked for.
+    #[serde(default)]
+    allow_non_loopback: bool,
 }
 
 /// Protection against heavy or hostile clients.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
     /// Largest request accepted (a schema file is sent in one request).
@@ -183,6 +218,7 @@ struct FileConfig {
     limits: Limits,
     #[serde(default)]
     throttle: ThrottleEntry,
+    health: Option<HealthEntry>,
     #[serde(rename = "database", default)]
     databases: Vec<DatabaseEntry>,
 }
@@ -194,6 +230,7 @@ pub struct AgentFile {
     pub tls: TlsFiles,
     pub access: Access,
     pub limits: Limits,
+    pub health: Option<HealthListener>,
     pub agent: AgentConfig,
 }
 
@@ -305,15 +342,40 @@ impl AgentFile {
             cert: resolve(&raw.tls.cert),
             key: resolve(&raw.tls.key),
             client_ca: resolve(&raw.tls.client_ca),
+            crl: raw.tls.crl.as_deref().map(resolve),
         };
+        let health = raw
+            .health
+            .map(health_listener)
+            .transpose()
+            .map_err(invalid)?;
         Ok(AgentFile {
             listen,
             tls,
             access: raw.access,
             limits: raw.limits,
+            health,
             agent: AgentConfig { databases },
         })
     }
+}
+
+fn health_listener(h: HealthEntry) -> Result<HealthListener, String> {
+    let listen: SocketAddr = h.listen.parse().map_err(|_| {
+        format!(
+            "[health] listen = {:?} is not an address; write it as \"127.0.0.1:8081\"",
+            h.listen
+        )
+    })?;
+    if !listen.ip().is_loopback() && !h.allow_non_loopback {
+        return Err(format!(
+            "[health] listen = \"{listen}\" is not a loopback address; the health listener is plaintext: keep it on 127.0.0.1, or add allow_non_loopback = true"
+        ));
+    }
+    Ok(HealthListener {
+        listen,
+        reveal: h.reveal,
+    })
 }
 
 #[cfg(test)]
@@ -348,5 +410,32 @@ mod tests {
             .expect_err("unknown key")
             .to_string();
         assert!(err.contains("probe_every"), "{err}");
+    }
+
+    #[test]
+    fn health_listener_stays_on_loopback_unless_asked_and_crl_is_relative_to_the_file() {
+        let path = Path::new("/etc/mig/agent.toml");
+        let f = AgentFile::parse(path, BASE).expect("no [health]");
+        assert_eq!((f.health, f.tls.crl), (None, None));
+        let text = BASE.replace(
+            "client_ca = \"ca.pem\"\n",
+            "client_ca = \"ca.pem\"\ncrl = \"crl.pem\"\n",
+        );
+        let text = format!("{text}[health]\nlisten = \"127.0.0.1:8081\"\n");
+        let f = AgentFile::parse(path, &text).expect("[health]");
+        assert_eq!(f.tls.crl, Some(PathBuf::from("/etc/mig/crl.pem")));
+        let h = f.health.expect("health");
+        assert_eq!((h.listen.port(), h.reveal), (8081, HealthReveal::Overall));
+        let open = format!("{BASE}[health]\nlisten = \"0.0.0.0:8081\"\n");
+        let err = AgentFile::parse(path, &open)
+            .expect_err("plaintext beyond loopback")
+            .to_string();
+        assert!(err.contains("allow_non_loopback = true"), "{err}");
+        let asked = format!("{open}allow_non_loopback = true\nreveal = \"databases\"\n");
+        let h = AgentFile::parse(path, &asked)
+            .expect("asked for")
+            .health
+            .expect("health");
+        assert_eq!(h.reveal, HealthReveal::Databases);
     }
 }

@@ -1,14 +1,16 @@
 //! `mig-agent`: the sidecar beside each database. Reads `agent.toml`,
-//! serves the `mig.v1` contract over mutual TLS, and stops gracefully on
+//! serves the `mig.v1` contract over mutual TLS, reloads its configuration
+//! on SIGHUP (and its TLS files when they change), and stops gracefully on
 //! SIGTERM or Ctrl-C (running jobs checkpoint; streams end with a terminal
 //! event).
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 use mig::config::AgentFile;
-use mig::transport::server;
+use mig::transport::server::{self, Listening, ServeOptions};
 
 /// Serves hot SQLite schema migrations to `mig` clients over mutual TLS.
 #[derive(Debug, Parser)]
@@ -20,6 +22,12 @@ struct Args {
     /// Log line format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// Also serve every service in plaintext, without authentication, on
+    /// this loopback address (e.g. 127.0.0.1:0): for tests and local
+    /// experiments with `mig --agent http://...`; refused for any address
+    /// that is not loopback.
+    #[arg(long, value_name = "ADDR")]
+    insecure_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -31,8 +39,10 @@ enum LogFormat {
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colours only on a terminal: a log file or journald gets plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
@@ -88,12 +98,24 @@ fn main() -> ExitCode {
         .iter()
         .map(|d| d.name.clone())
         .collect();
+    let options = ServeOptions {
+        config_path: args.config.clone(),
+        insecure_listen: args.insecure_listen,
+    };
     let result = runtime.block_on(server::serve(
         file,
-        |addr| {
-            // Scripts and tests read the bound address (the port may be 0) here.
-            println!("mig-agent listening on {addr}");
-            tracing::info!(%addr, databases = ?databases, "listening");
+        options,
+        |at: Listening| {
+            // Scripts and tests read the bound addresses (ports may be 0)
+            // here; the mutual-TLS one is always the first line.
+            println!("mig-agent listening on {}", at.tls);
+            if let Some(addr) = at.health {
+                println!("mig-agent health listening on {addr}");
+            }
+            if let Some(addr) = at.insecure {
+                println!("mig-agent insecure listening on {addr}");
+            }
+            tracing::info!(addr = %at.tls, health = ?at.health, insecure = ?at.insecure, databases = ?databases, "listening");
         },
         stop_signal(),
     ));

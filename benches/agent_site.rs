@@ -88,6 +88,7 @@ pub fn make_certs(dir: &Path) -> PathBuf {
         &certs,
         &["localhost".to_string(), "127.0.0.1".to_string()],
         &[operator],
+        certs::Lifetimes::default(),
     )
     .expect("generating certificates");
     certs

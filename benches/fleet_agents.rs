@@ -55,6 +55,7 @@ impl Site {
             &certs,
             &["localhost".to_string(), "127.0.0.1".to_string()],
             &[operator],
+            certs::Lifetimes::default(),
         )
         .expect("generating certificates");
         let mut site = Site {

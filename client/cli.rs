@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use mig::transport::certs::ClientSpec;
+use mig::transport::certs::{self, ClientSpec};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -35,8 +35,9 @@ pub struct Cli {
 /// how to print.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// URL of a running mig-agent (`https://host:port`, or `http://` without
-    /// TLS). Without it, mig runs the agent in-process.
+    /// URL of a running mig-agent: `https://host:port` (mutual TLS), or
+    /// `http://127.0.0.1:port` for an agent's loopback-only
+    /// `--insecure-listen` (tests). Without it, mig runs the agent in-process.
     #[arg(long, global = true, value_name = "URL")]
     pub agent: Option<String>,
 
@@ -161,9 +162,7 @@ impl Command {
             Command::Throttle(_) => "throttle",
             Command::Unthrottle => "unthrottle",
             Command::Databases => "databases",
-            Command::Certs(CertsArgs {
-                action: CertsAction::Init(_),
-            }) => "certs init",
+            Command::Certs(c) => c.action.name(),
             Command::Fleet(f) => f.action.name(),
         }
     }
@@ -362,9 +361,30 @@ pub struct CertsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum CertsAction {
-    /// Generate a private CA, an agent certificate and client certificates
-    /// into an empty folder (keys written mode 0600, nothing overwritten).
+    /// Generate a private CA, an empty revocation list, an agent certificate
+    /// and client certificates into a folder (keys written mode 0600,
+    /// nothing overwritten); prints the agent.toml [tls] and [access] lines.
     Init(CertsInitArgs),
+    /// Issue another client or agent certificate from the CA in a folder.
+    Issue(CertsIssueArgs),
+    /// Replace a certificate of the folder with a new one: same name, host
+    /// names and role, a new key and a new lifetime. Agents pick up their
+    /// own renewed files by themselves.
+    Renew(CertsRenewArgs),
+    /// Revoke a certificate of the folder: its serial goes on the folder's
+    /// crl.pem, which agents with `[tls] crl` reload within seconds.
+    Revoke(CertsRevokeArgs),
+}
+
+impl CertsAction {
+    pub fn name(&self) -> &'static str {
+        match self {
+            CertsAction::Init(_) => "certs init",
+            CertsAction::Issue(_) => "certs issue",
+            CertsAction::Renew(_) => "certs renew",
+            CertsAction::Revoke(_) => "certs revoke",
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -382,6 +402,71 @@ pub struct CertsInitArgs {
     /// viewer (repeat for several).
     #[arg(long = "client", value_name = "NAME:ROLE")]
     pub clients: Vec<ClientSpec>,
+
+    /// Lifetime of the agent and client certificates, in days.
+    #[arg(long, value_name = "DAYS", default_value_t = certs::DEFAULT_LEAF_DAYS)]
+    pub days: u32,
+
+    /// Lifetime of the CA certificate, in days (no certificate it issues
+    /// outlives it).
+    #[arg(long, value_name = "DAYS", default_value_t = certs::DEFAULT_CA_DAYS)]
+    pub ca_days: u32,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).multiple(true).args(["clients", "agent_name"]))]
+pub struct CertsIssueArgs {
+    /// The folder holding the CA (ca.pem and ca-key.pem); the new files
+    /// are written there.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// A client certificate to issue, as NAME:ROLE (repeat for several).
+    #[arg(long = "client", value_name = "NAME:ROLE")]
+    pub clients: Vec<ClientSpec>,
+
+    /// An agent certificate to issue, written as NAME.pem (with --host).
+    #[arg(long, value_name = "NAME", requires = "hosts")]
+    pub agent_name: Option<String>,
+
+    /// A host name or IP address of that agent (repeat for several).
+    #[arg(long = "host", value_name = "NAME", requires = "agent_name")]
+    pub hosts: Vec<String>,
+
+    /// Lifetime of the new certificates, in days.
+    #[arg(long, value_name = "DAYS", default_value_t = certs::DEFAULT_LEAF_DAYS)]
+    pub days: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct CertsRenewArgs {
+    /// The folder holding the CA and the certificate.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// The certificate to renew: NAME for DIR/NAME.pem (e.g. agent).
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// Lifetime of the renewed certificate, in days.
+    #[arg(long, value_name = "DAYS", default_value_t = certs::DEFAULT_LEAF_DAYS)]
+    pub days: u32,
+
+    /// Also revoke the certificate being replaced (for a key that leaked;
+    /// otherwise it stays valid until it expires).
+    #[arg(long)]
+    pub revoke_old: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CertsRevokeArgs {
+    /// The folder holding the CA, the certificate and crl.pem.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// The certificate to revoke: NAME for DIR/NAME.pem.
+    #[arg(value_name = "NAME")]
+    pub name: String,
 }
 
 #[derive(Debug, Args)]
@@ -510,6 +595,26 @@ mod tests {
             let cli = Cli::try_parse_from(["mig", "fleet", name, "-f", "f.toml"]).expect("parses");
             assert_eq!(cli.command.name(), format!("fleet {name}"));
         }
+    }
+
+    #[test]
+    fn certs_subcommands_parse_and_an_agent_certificate_does_not_take_the_agent_url() {
+        for (argv, name) in [
+            (&["issue", "d", "--client", "bob:viewer"][..], "certs issue"),
+            (
+                &["issue", "d", "--agent-name", "eu1", "--host", "h"][..],
+                "certs issue",
+            ),
+            (&["renew", "d", "agent", "--revoke-old"][..], "certs renew"),
+            (&["revoke", "d", "bob"][..], "certs revoke"),
+        ] {
+            let cli = Cli::try_parse_from(["mig", "certs"].iter().chain(argv)).expect("parses");
+            assert_eq!(cli.command.name(), name);
+            assert_eq!(cli.global.agent, None);
+        }
+        assert!(
+            Cli::try_parse_from(["mig", "certs", "issue", "d", "--agent-name", "eu1"]).is_err()
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod connect;
+mod diagnose;
 mod exit;
 mod fleet;
 mod render;
@@ -39,12 +40,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// Whether the error is stdout's reader having gone away (a broken pipe).
+/// Whether the error is stdout's reader having gone away (a broken pipe
+/// while writing stdout; a broken connection to the agent is a failure).
 fn stdout_closed(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    let writing_stdout = e.chain().any(|c| c.to_string() == "writing to stdout");
+    writing_stdout
+        && e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        })
 }
 
 /// Help and version go to stdout as clap prints them; a usage error becomes

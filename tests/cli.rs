@@ -6,8 +6,10 @@
 mod agent;
 mod bad_input;
 mod busy;
+mod certs;
 mod drift;
 mod fleet;
+mod handshake;
 pub(crate) mod harness;
 mod interrupt;
 mod plan;

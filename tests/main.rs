@@ -4,6 +4,7 @@
 mod support;
 
 mod agent_remote;
+mod agent_security;
 mod cli;
 mod engine_certify;
 mod engine_drain;

@@ -43,7 +43,7 @@ async fn phase_of(c: &DatabaseConfig) -> Option<Phase> {
 /// Restarts the jobs an agent restart interrupted: a copy resumes from its
 /// checkpoint; a drain (whose old database refuses writes) finishes.
 pub async fn recover(registry: &Arc<Registry>) {
-    let configs: Vec<DatabaseConfig> = registry.databases().cloned().collect();
+    let configs: Vec<DatabaseConfig> = registry.databases();
     for c in configs {
         let started = match phase_of(&c).await {
             Some(Phase::Copying) => {
@@ -99,7 +99,7 @@ pub async fn supervise(
     phases: mpsc::Sender<PhaseReport>,
 ) {
     loop {
-        let configs: Vec<DatabaseConfig> = registry.databases().cloned().collect();
+        let configs: Vec<DatabaseConfig> = registry.databases();
         for c in configs {
             let phase = phase_of(&c).await;
             if phases.send((c.name.clone(), phase)).await.is_err() {

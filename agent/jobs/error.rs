@@ -9,6 +9,11 @@ pub enum JobError {
     #[error("unknown database {name:?}; this agent serves: {known}")]
     UnknownDatabase { name: String, known: String },
 
+    /// The database was removed from the configuration; it is kept only
+    /// until the work running on it ends.
+    #[error("database {name:?} was removed from the agent's configuration; it takes no new work and goes once its running job ends (`mig watch` follows it)")]
+    Removed { name: String },
+
     /// No job with that id (or none at all) for the database.
     #[error("{0}")]
     UnknownJob(String),

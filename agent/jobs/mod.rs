@@ -10,11 +10,13 @@ mod background;
 mod error;
 mod job;
 mod registry;
+mod served;
 
 pub use background::{recover, supervise, PhaseReport, AGENT_CALLER};
 pub use error::JobError;
 pub use job::{EventBody, Job, JobEvent, JobSnapshot, Summary, EVENT_LOG_CAPACITY};
 pub use registry::{Registry, StepGuard};
+pub use served::Reconfigured;
 
 /// What a job does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,12 +1,13 @@
 //! The databases an agent serves and what runs on each: at most one job or
 //! one-shot step per database, plus the recent finished jobs for re-attach.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use super::job::{EventBody, Job, JobSnapshot, Summary};
+use super::served::Served;
 use super::{JobError, JobKind, JobState};
 use crate::config::{AgentConfig, DatabaseConfig};
 use crate::engine::throttle::Throttle;
@@ -24,7 +25,7 @@ const CATCH_UP_WHAT: &str = "a background catch-up slice";
 const CATCH_UP_WAIT: Duration = Duration::from_secs(30);
 
 #[derive(Default)]
-struct Slot {
+pub(super) struct Slot {
     running: Option<Arc<Job>>,
     /// A one-shot step (cutover, cleanup-old, reset) in progress.
     step: Option<&'static str>,
@@ -35,10 +36,9 @@ struct Slot {
 }
 
 pub struct Registry {
-    databases: BTreeMap<String, DatabaseConfig>,
-    /// One throttle per database, shared by its jobs and its catch-up.
-    throttles: BTreeMap<String, Arc<Throttle>>,
-    slots: Mutex<HashMap<String, Slot>>,
+    /// Locked after `slots` when both are needed.
+    pub(super) served: RwLock<Served>,
+    pub(super) slots: Mutex<HashMap<String, Slot>>,
     shutting_down: AtomicBool,
 }
 
@@ -54,72 +54,69 @@ impl Drop for StepGuard {
             slot.step = None;
             slot.generation += 1;
         }
+        self.registry.settle(&self.database);
     }
 }
 
 impl Registry {
     pub fn new(config: AgentConfig) -> Arc<Self> {
-        let throttles = config
-            .databases
-            .iter()
-            .map(|d| (d.name.clone(), Arc::new(Throttle::new(d.throttle))))
-            .collect();
-        let databases = config
-            .databases
-            .into_iter()
-            .map(|d| (d.name.clone(), d))
-            .collect();
         Arc::new(Registry {
-            databases,
-            throttles,
+            served: RwLock::new(Served::new(config)),
             slots: Mutex::new(HashMap::new()),
             shutting_down: AtomicBool::new(false),
         })
     }
 
-    fn slots(&self) -> MutexGuard<'_, HashMap<String, Slot>> {
+    pub(super) fn slots(&self) -> MutexGuard<'_, HashMap<String, Slot>> {
         // Every update under this lock is a single field assignment, so a
         // panic elsewhere cannot leave it half-done.
         self.slots.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(super) fn served(&self) -> RwLockReadGuard<'_, Served> {
+        // Every update under this lock is a set of map operations that
+        // cannot panic halfway.
+        self.served.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(super) fn served_mut(&self) -> RwLockWriteGuard<'_, Served> {
+        self.served.write().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The database's throttle (`NotFound` for an unknown name).
     pub fn throttle(&self, name: &str) -> Result<Arc<Throttle>, JobError> {
         self.database(name)?;
         Ok(self
-            .throttles
-            .get(name)
-            .cloned()
+            .served()
+            .throttle(name)
             .unwrap_or_else(|| Arc::new(Throttle::default())))
     }
 
-    pub fn databases(&self) -> impl Iterator<Item = &DatabaseConfig> {
-        self.databases.values()
+    /// Every database served now.
+    pub fn databases(&self) -> Vec<DatabaseConfig> {
+        self.served().all()
     }
 
     /// The configuration of a database, or `UnknownDatabase`.
-    pub fn database(&self, name: &str) -> Result<&DatabaseConfig, JobError> {
-        self.databases
+    pub fn database(&self, name: &str) -> Result<DatabaseConfig, JobError> {
+        let served = self.served();
+        served
             .get(name)
+            .cloned()
             .ok_or_else(|| JobError::UnknownDatabase {
                 name: name.to_string(),
-                known: self
-                    .databases
-                    .keys()
-                    .map(String::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                known: served.names(),
             })
     }
 
-    fn check_open(&self) -> Result<(), JobError> {
+    pub(super) fn check_open(&self) -> Result<(), JobError> {
         if self.shutting_down.load(Ordering::SeqCst) {
             return Err(JobError::ShuttingDown);
         }
         Ok(())
     }
 
-    fn busy_with(database: &str, slot: &Slot) -> Option<JobError> {
+    pub(super) fn busy_with(database: &str, slot: &Slot) -> Option<JobError> {
         let what = if let Some(job) = slot.running.as_ref().filter(|j| j.state().is_live()) {
             format!("{} job {}", job.kind.as_str(), job.id)
         } else if slot.step == Some(CATCH_UP) {
@@ -161,8 +158,7 @@ impl Registry {
         database: &str,
         step: &'static str,
     ) -> Result<StepGuard, JobError> {
-        self.check_open()?;
-        self.database(database)?;
+        self.check_accepts(database)?;
         let mut slots = self.slots();
         let slot = slots.entry(database.to_string()).or_default();
         if let Some(e) = Self::busy_with(database, slot) {
@@ -188,8 +184,8 @@ impl Registry {
     where
         F: FnOnce(&DatabaseConfig, &mut Ctx<'_>) -> engine::Result<Summary> + Send + 'static,
     {
-        self.check_open()?;
-        let config = self.database(database)?.clone();
+        self.check_accepts(database)?;
+        let config = self.database(database)?;
         let id = format!("{}-{:08x}", kind.as_str(), rand::random::<u32>());
         let job = Arc::new(Job::new(
             id,
@@ -259,6 +255,8 @@ impl Registry {
         slot.recent.push_front(Arc::clone(job));
         slot.recent.truncate(RECENT_JOBS);
         slot.generation += 1;
+        drop(slots);
+        self.settle(&job.database);
     }
 
     /// Changes with every step and job that starts or ends on `database`.

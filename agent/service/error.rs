@@ -47,7 +47,7 @@ fn job_status(e: &JobError) -> Status {
         JobError::Engine(inner) => return engine_status(inner),
         JobError::UnknownDatabase { .. } | JobError::UnknownJob(_) => Code::NotFound,
         JobError::Conflict { .. } => Code::Aborted,
-        JobError::Finished { .. } => Code::FailedPrecondition,
+        JobError::Finished { .. } | JobError::Removed { .. } => Code::FailedPrecondition,
         JobError::ShuttingDown => Code::Unavailable,
         JobError::Spawn(_) => Code::ResourceExhausted,
     };

@@ -57,10 +57,15 @@ fn require<T>(req: &Request<T>, needed: Role, rpc: &str) -> Result<String, Servi
 
 pub type EventStream = Pin<Box<dyn Stream<Item = Result<pb::JobEvent, Status>> + Send>>;
 
+/// Agent-wide warnings `status` adds to every report (e.g. the agent's own
+/// certificate expiring); the transport provides them.
+pub type AgentNotes = Arc<dyn Fn() -> Vec<String> + Send + Sync>;
+
 #[derive(Clone)]
 pub struct MigratorService {
     registry: Arc<Registry>,
     status_cache: Arc<status_cache::StatusCache>,
+    notes: Option<AgentNotes>,
 }
 
 impl MigratorService {
@@ -68,7 +73,14 @@ impl MigratorService {
         MigratorService {
             registry,
             status_cache: Arc::default(),
+            notes: None,
         }
+    }
+
+    /// Adds `notes` to the warnings of every `status` report.
+    pub fn with_notes(mut self, notes: AgentNotes) -> Self {
+        self.notes = Some(notes);
+        self
     }
 
     pub fn registry(&self) -> &Arc<Registry> {

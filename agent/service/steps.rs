@@ -20,24 +20,23 @@ impl MigratorService {
     pub(super) fn config(&self, name: &str) -> Result<DatabaseConfig, ServiceError> {
         if name.is_empty() {
             let mut all = self.registry.databases();
-            return match (all.next(), all.next()) {
-                (Some(only), None) => Ok(only.clone()),
-                _ => Err(ServiceError::InvalidRequest(format!(
-                    "no database named; this agent serves several ({}): pass --database NAME",
-                    self.registry
-                        .databases()
-                        .map(|d| d.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))),
-            };
+            if all.len() == 1 {
+                return Ok(all.remove(0));
+            }
+            return Err(ServiceError::InvalidRequest(format!(
+                "no database named; this agent serves several ({}): pass --database NAME",
+                all.iter()
+                    .map(|d| d.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
         }
         if !crate::config::valid_name(name) {
             return Err(ServiceError::InvalidRequest(format!(
                 "{name:?} is not a database name: requests name a database configured on the agent, never a path; list them with `mig databases`"
             )));
         }
-        Ok(self.registry.database(name)?.clone())
+        Ok(self.registry.database(name)?)
     }
 }
 
@@ -72,7 +71,7 @@ pub(super) async fn list(
     req: Request<pb::ListDatabasesRequest>,
 ) -> Result<pb::ListDatabasesResponse, ServiceError> {
     tracing::info!(rpc = "ListDatabases", caller = %caller(&req));
-    let configs: Vec<DatabaseConfig> = svc.registry.databases().cloned().collect();
+    let configs: Vec<DatabaseConfig> = svc.registry.databases();
     let registry = std::sync::Arc::clone(&svc.registry);
     blocking(move || {
         let databases = configs
@@ -168,6 +167,8 @@ pub(super) async fn status(
     report.throttle = Some(convert::throttle_state(
         &svc.registry.throttle(&name)?.report(),
     ));
+    report.warnings.extend(svc.registry.waiting_note(&name));
+    report.warnings.extend(svc.notes.iter().flat_map(|n| n()));
     Ok(report)
 }
 

@@ -1,8 +1,11 @@
 //! Listeners and channels: the in-process channel the local `mig` uses, and
-//! (later) the mutual-TLS listener of `mig-agent`. Both serve the same
-//! routes, built here.
+//! the mutual-TLS listener of `mig-agent` (with its reloads and the optional
+//! plaintext health listener). Both serve the same `mig.v1` service.
 
+pub mod auth;
 pub mod certs;
+mod config_reload;
+mod health;
 pub mod local;
 pub mod server;
 pub mod tls;

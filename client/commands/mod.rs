@@ -19,6 +19,7 @@ mod watch;
 
 use crate::cli::{Cli, Command};
 use crate::connect::{Session, Target};
+use crate::diagnose;
 use crate::exit::usage;
 use crate::schema;
 
@@ -50,8 +51,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         schema::read(&schema::path(a.schema.as_deref(), project))
     })
     .transpose()?;
+    let remote = match &target {
+        Target::Remote(r) => Some(r.clone()),
+        Target::Local(_) => None,
+    };
+    let result = run_session(target, &cli.command, schema_source, out).await;
+    match (result, remote) {
+        (Err(e), Some(remote)) => Err(diagnose::explain(&remote, e).await),
+        (result, _) => result,
+    }
+}
+
+async fn run_session(
+    target: Target,
+    command: &Command,
+    schema_source: Option<mig::proto::SchemaSource>,
+    out: Output,
+) -> anyhow::Result<()> {
     let mut session = Session::open(target).await?;
-    let result = dispatch(&cli.command, &mut session, schema_source, out).await;
+    let result = dispatch(command, &mut session, schema_source, out).await;
     // A second Ctrl-C stops waiting for the in-process agent's jobs.
     tokio::select! {
         _ = session.close() => {}

@@ -60,7 +60,7 @@ fn an_agent_certificate_from_another_ca_is_unreachable() {
     ])
     .fails(
         UNAVAILABLE,
-        "status failed: cannot reach the agent at https://",
+        "status failed: the agent's certificate is not issued by the CA in --ca other-ca.pem (unknown CA)",
     );
 }
 

@@ -12,9 +12,28 @@ use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity
 pub struct TestAgent {
     pub certs: PathBuf,
     pub addr: String,
+    /// The plaintext `[health]` listener's address, when configured.
+    pub health_addr: Option<String>,
+    /// The `--insecure-listen` address, when asked for.
+    pub insecure_addr: Option<String>,
     config: PathBuf,
+    setup: Setup,
     child: Option<Child>,
 }
+
+/// What an agent's `agent.toml` has beyond the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Setup {
+    /// `[tls] crl` pointing at the folder's `crl.pem`.
+    pub crl: bool,
+    /// A `[health]` listener on 127.0.0.1:0 with this `reveal`.
+    pub health: Option<&'static str>,
+    /// `--insecure-listen 127.0.0.1:0` (plaintext, no authentication).
+    pub insecure: bool,
+}
+
+/// A database the agent serves: name, old file, new file.
+pub type Db<'a> = (&'a str, &'a Path, &'a Path);
 
 /// Certificates for a CA, an agent on localhost, an operator and a viewer.
 pub fn make_certs(dir: &Path) -> PathBuf {
@@ -27,6 +46,7 @@ pub fn make_certs(dir: &Path) -> PathBuf {
         &certs,
         &["localhost".to_string(), "127.0.0.1".to_string()],
         &clients,
+        certs::Lifetimes::default(),
     )
     .expect("certs init");
     certs
@@ -34,29 +54,82 @@ pub fn make_certs(dir: &Path) -> PathBuf {
 
 impl TestAgent {
     /// Starts an agent serving `databases` (name, old, new) from `dir`.
-    pub fn start(dir: &Path, databases: &[(&str, &Path, &Path)]) -> TestAgent {
+    pub fn start(dir: &Path, databases: &[Db]) -> TestAgent {
+        TestAgent::start_with(dir, databases, Setup::default())
+    }
+
+    /// Starts an agent with `setup`'s extra configuration.
+    pub fn start_with(dir: &Path, databases: &[Db], setup: Setup) -> TestAgent {
         let certs = make_certs(dir);
+        let mut agent = TestAgent {
+            certs,
+            addr: String::new(),
+            health_addr: None,
+            insecure_addr: None,
+            config: dir.join("agent.toml"),
+            setup,
+            child: None,
+        };
+        agent.write_config(databases);
+        agent.spawn();
+        agent
+    }
+
+    /// Writes `agent.toml` serving `databases` (a running agent reads it
+    /// again on [`TestAgent::hup`]).
+    pub fn write_config(&self, databases: &[Db]) {
+        let certs = &self.certs;
+        let crl = if self.setup.crl {
+            format!("crl = {:?}\n", certs.join("crl.pem"))
+        } else {
+            String::new()
+        };
         let mut toml = format!(
-            "listen = \"127.0.0.1:0\"\n\n[tls]\ncert = {:?}\nkey = {:?}\nclient_ca = {:?}\n\n[access]\noperators = [\"operator\"]\nviewers = [\"viewer\"]\n\n[limits]\nmax_request_bytes = 65536\n\n[throttle]\nprobe_interval_ms = 100\n",
+            "listen = \"127.0.0.1:0\"\n\n[tls]\ncert = {:?}\nkey = {:?}\nclient_ca = {:?}\n{crl}\n[access]\noperators = [\"operator\"]\nviewers = [\"viewer\"]\n\n[limits]\nmax_request_bytes = 65536\n\n[throttle]\nprobe_interval_ms = 100\n",
             certs.join("agent.pem"),
             certs.join("agent-key.pem"),
             certs.join("ca.pem"),
         );
+        if let Some(reveal) = self.setup.health {
+            toml.push_str(&format!(
+                "\n[health]\nlisten = \"127.0.0.1:0\"\nreveal = {reveal:?}\n"
+            ));
+        }
         for (name, old, new) in databases {
             toml.push_str(&format!(
                 "\n[[database]]\nname = {name:?}\nold = {old:?}\nnew = {new:?}\n"
             ));
         }
-        let config = dir.join("agent.toml");
-        std::fs::write(&config, toml).expect("write agent.toml");
-        let mut agent = TestAgent {
-            certs,
-            addr: String::new(),
-            config,
-            child: None,
-        };
-        agent.spawn();
-        agent
+        std::fs::write(&self.config, toml).expect("write agent.toml");
+    }
+
+    /// The agent's log (stderr) so far, appended across restarts.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.config.with_file_name("agent.log")).unwrap_or_default()
+    }
+
+    fn log_file(&self) -> Stdio {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.config.with_file_name("agent.log"))
+            .map_or_else(|_| Stdio::null(), Stdio::from)
+    }
+
+    /// The configuration file the agent reads.
+    pub fn config_path(&self) -> &Path {
+        &self.config
+    }
+
+    /// SIGHUP: the agent re-reads its configuration.
+    pub fn hup(&self) {
+        let pid = self.pid().expect("a running agent");
+        let status = Command::new("kill")
+            .arg("-HUP")
+            .arg(pid.to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -HUP failed");
     }
 
     /// (Re)starts the process and waits for its "listening on" line.
@@ -72,23 +145,33 @@ impl TestAgent {
         for (k, v) in env {
             cmd.env(k, v);
         }
+        if self.setup.insecure {
+            cmd.args(["--insecure-listen", "127.0.0.1:0"]);
+        }
         let mut child = cmd
             .arg("--config")
             .arg(&self.config)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(self.log_file())
             .spawn()
             .expect("spawn mig-agent");
         let stdout = child.stdout.take().expect("agent stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("agent's first line");
-        let addr = line
-            .trim()
-            .strip_prefix("mig-agent listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line from mig-agent: {line:?}"));
-        self.addr = addr.to_string();
+        let mut lines = BufReader::new(stdout);
+        let mut read = |prefix: &str| {
+            let mut line = String::new();
+            lines.read_line(&mut line).expect("a line from mig-agent");
+            line.trim()
+                .strip_prefix(prefix)
+                .unwrap_or_else(|| panic!("expected {prefix:?} from mig-agent, got {line:?}"))
+                .to_string()
+        };
+        self.addr = read("mig-agent listening on ");
+        if self.setup.health.is_some() {
+            self.health_addr = Some(read("mig-agent health listening on "));
+        }
+        if self.setup.insecure {
+            self.insecure_addr = Some(read("mig-agent insecure listening on "));
+        }
         self.child = Some(child);
     }
 

@@ -6,6 +6,7 @@ pub mod agent;
 pub mod cases;
 pub mod fixture;
 pub mod oracle;
+pub mod pki;
 pub mod random_ops;
 pub mod runbook;
 pub mod writer;

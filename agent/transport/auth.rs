@@ -1,43 +1,16 @@
-//! Mutual TLS: the agent's rustls configuration (through tonic), and the
-//! caller's identity and role taken from the verified client certificate.
+//! Who is calling: the caller's identity and role, taken from the client
+//! certificate rustls verified at the handshake, checked on every call of
+//! every service on the mutual-TLS port (health and reflection included).
+//! The access lists can be swapped while serving (SIGHUP).
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use tonic::service::Interceptor;
-use tonic::transport::{Certificate, Identity, ServerTlsConfig};
 use tonic::{Request, Status};
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
-use crate::config::{Access, IdentitySource, TlsFiles};
+use crate::config::{Access, IdentitySource};
 use crate::service::Caller;
-
-#[derive(Debug, thiserror::Error)]
-#[error("cannot read {what} {path}: {source}; check [tls] in the agent config")]
-pub struct TlsFileError {
-    what: &'static str,
-    path: std::path::PathBuf,
-    source: std::io::Error,
-}
-
-/// Server TLS from the configured files. Client certificates are verified
-/// against `client_ca` when presented; a call without one is refused by
-/// [`Authenticate`] with a clear status rather than a bare handshake error.
-pub fn server_config(files: &TlsFiles) -> Result<ServerTlsConfig, TlsFileError> {
-    let read = |what, path: &std::path::Path| {
-        std::fs::read(path).map_err(|source| TlsFileError {
-            what,
-            path: path.to_path_buf(),
-            source,
-        })
-    };
-    let cert = read("certificate", &files.cert)?;
-    let key = read("private key", &files.key)?;
-    let ca = read("client CA", &files.client_ca)?;
-    Ok(ServerTlsConfig::new()
-        .identity(Identity::from_pem(cert, key))
-        .client_ca_root(Certificate::from_pem(ca))
-        .client_auth_optional(true))
-}
 
 /// The name a certificate gives its holder.
 pub fn identity_of(der: &[u8], source: IdentitySource) -> Option<String> {
@@ -65,38 +38,50 @@ pub fn identity_of(der: &[u8], source: IdentitySource) -> Option<String> {
 /// Puts the caller's [`Caller`] into every request, or refuses it:
 /// no certificate is `UNAUTHENTICATED`, an identity with no role is
 /// `PERMISSION_DENIED`. Per-call role checks happen in the service.
+/// Clones share one access list, which [`Authenticate::replace`] swaps.
 #[derive(Clone)]
 pub struct Authenticate {
-    access: Arc<Access>,
+    access: Arc<RwLock<Arc<Access>>>,
 }
 
 impl Authenticate {
     pub fn new(access: Access) -> Self {
         Authenticate {
-            access: Arc::new(access),
+            access: Arc::new(RwLock::new(Arc::new(access))),
         }
+    }
+
+    /// The access lists every later call is checked against.
+    pub fn replace(&self, access: Access) {
+        *self.access.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(access);
+    }
+
+    fn current(&self) -> Arc<Access> {
+        // A plain assignment under the lock: a panic cannot leave it torn.
+        Arc::clone(&self.access.read().unwrap_or_else(|p| p.into_inner()))
     }
 }
 
 impl Interceptor for Authenticate {
     fn call(&mut self, mut req: Request<()>) -> Result<Request<()>, Status> {
+        let access = self.current();
         let certs = req.peer_certs().filter(|c| !c.is_empty()).ok_or_else(|| {
             Status::unauthenticated(
                 "no client certificate: pass --cert and --key (or MIG_CERT/MIG_KEY) issued by the agent's client CA",
             )
         })?;
-        let identity = identity_of(&certs[0], self.access.identity).ok_or_else(|| {
+        let identity = identity_of(&certs[0], access.identity).ok_or_else(|| {
             Status::unauthenticated(format!(
-                "the client certificate has no {} to identify it by; issue one with `mig certs init`",
-                match self.access.identity {
+                "the client certificate has no {} to identify it by; issue one with `mig certs issue`",
+                match access.identity {
                     IdentitySource::Cn => "common name",
                     IdentitySource::San => "DNS subject alternative name",
                 }
             ))
         })?;
-        let role = self.access.role_of(&identity).ok_or_else(|| {
+        let role = access.role_of(&identity).ok_or_else(|| {
             Status::permission_denied(format!(
-                "{identity} has no role on this agent; add it to operators or viewers in the agent's [access]"
+                "{identity} has no role on this agent; add it to operators or viewers in the agent's [access] and send the agent SIGHUP"
             ))
         })?;
         req.extensions_mut().insert(Caller { identity, role });
