@@ -138,7 +138,8 @@ fn copy_table(
         } else {
             Some(state.cursor[..key.width()].to_vec())
         };
-        let hi = sql.chunk_end(&tx, lo.as_deref(), chunk)?;
+        let size = ctx.control.throttle().chunk_limit(chunk);
+        let hi = sql.chunk_end(&tx, lo.as_deref(), size)?;
         let mut params: Vec<Value> = Vec::new();
         params.extend(lo.iter().flatten().cloned());
         let lo_n = params.len();
@@ -162,12 +163,14 @@ fn copy_table(
         copied_here += n;
         let rate = copied_here as f64 / started.elapsed().as_secs_f64().max(1e-6);
         (ctx.sink)(progress(state.n + n, rate));
+        let took = began.elapsed();
         if hi.is_none() {
+            // The cap counts the last chunk too, or the next table starts early.
+            ctx.control.pace_cap(n, took);
             return Ok(state.n + n);
         }
-        let took = began.elapsed();
         ctx.control.pace(probe, n, took);
-        chunk = chunking.next(chunk, took);
+        chunk = chunking.next(size, took);
     }
 }
 

@@ -91,6 +91,13 @@ impl Control {
         });
     }
 
+    /// After the last chunk of a table: keeps only the manual cap's
+    /// schedule (see `Throttle::pace_cap`).
+    pub fn pace_cap(&self, rows: u64, took: Duration) {
+        self.throttle
+            .pace_cap(rows, took, &|| self.is_cancelled() || self.is_paused());
+    }
+
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::SeqCst);
     }
