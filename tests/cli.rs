@@ -13,6 +13,7 @@ mod handshake;
 pub(crate) mod harness;
 mod interrupt;
 mod plan;
+mod progress;
 mod rate_cap;
 mod real_agent;
 mod remote;

@@ -244,6 +244,7 @@ impl Driver {
             match ev.event {
                 Some(Event::Phase(p)) => self.dash.step(self.index, &p.step),
                 Some(Event::Copy(c)) => self.dash.copy(self.index, &c),
+                Some(Event::Verify(v)) => self.dash.verify(self.index, &v),
                 Some(Event::Replay(r)) => self.dash.replay(self.index, r.pending, r.lag_seconds),
                 Some(Event::Completed(_)) => return Ok(()),
                 Some(Event::Failed(f)) => {

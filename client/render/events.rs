@@ -4,7 +4,7 @@
 use mig::proto::job_event::Event;
 use mig::proto::{
     CopyProgress, DrainSummary, JobEvent, JobStarted, MigrateSummary, Notice, PhaseChanged,
-    ReplayProgress, VerifySummary,
+    ReplayProgress, VerifyProgress, VerifySummary,
 };
 
 use super::names;
@@ -16,6 +16,7 @@ pub fn line(ev: &JobEvent) -> Option<String> {
         Event::Started(s) => Some(started(s)),
         Event::Phase(p) => Some(step(p)),
         Event::Copy(c) => Some(copy(c)),
+        Event::Verify(v) => Some(verify(v)),
         Event::Replay(r) => Some(replay(r)),
         Event::Notice(n) => Some(notice(n)),
         Event::Completed(_) | Event::Failed(_) | Event::Cancelled(_) => None,
@@ -57,7 +58,7 @@ pub fn notice(n: &Notice) -> String {
 
 pub fn copy(c: &CopyProgress) -> String {
     format!(
-        "copy: {}/{} rows ({}), table {} {}/{}, {}/{} tables, {:.0} rows/s",
+        "copy: {}/{} rows ({}), table {} {}/{}, {}/{} tables, {:.0} rows/s, ETA {} (table {})",
         c.rows_done,
         c.rows_total,
         percent(c.rows_done, c.rows_total),
@@ -66,8 +67,46 @@ pub fn copy(c: &CopyProgress) -> String {
         c.table_rows_total,
         c.tables_done,
         c.tables_total,
-        c.rows_per_sec
+        c.recent_rows_per_sec.unwrap_or(c.rows_per_sec),
+        eta(c.eta_seconds),
+        eta(c.table_eta_seconds),
     )
+}
+
+/// Verify's progress as a line; printed without a terminal only when a
+/// table is finished (one line per table).
+pub fn verify(v: &VerifyProgress) -> String {
+    let head = if v.table_finished {
+        format!("verify: {} compared, {} rows", v.table, v.table_rows_done)
+    } else {
+        format!(
+            "verify: {} {}/{} rows",
+            v.table, v.table_rows_done, v.table_rows_total
+        )
+    };
+    format!(
+        "{head} ({}/{} tables, {}/{} rows, {}), ETA {}",
+        v.tables_done,
+        v.tables_total,
+        v.rows_done,
+        v.rows_total,
+        percent(v.rows_done, v.rows_total),
+        eta(v.eta_seconds),
+    )
+}
+
+/// Time left as an operator reads it: `unknown` until the agent has a
+/// rate, then `42s`, `3m07s`, `2h05m`.
+pub fn eta(seconds: Option<f64>) -> String {
+    let Some(s) = seconds.filter(|s| s.is_finite() && *s >= 0.0) else {
+        return "unknown".into();
+    };
+    let s = s.round() as u64;
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+    }
 }
 
 pub fn replay(r: &ReplayProgress) -> String {
@@ -264,10 +303,22 @@ mod tests {
             tables_done: 1,
             tables_total: 4,
             rows_per_sec: 1234.4,
+            ..Default::default()
         };
         assert_eq!(
             copy(&c),
-            "copy: 250/1000 rows (25%), table customer 50/200, 1/4 tables, 1234 rows/s"
+            "copy: 250/1000 rows (25%), table customer 50/200, 1/4 tables, 1234 rows/s, ETA unknown (table unknown)"
+        );
+        let c = CopyProgress {
+            recent_rows_per_sec: Some(50.0),
+            eta_seconds: Some(15.0),
+            table_eta_seconds: Some(3.0),
+            ..c
+        };
+        assert!(
+            copy(&c).ends_with(", 50 rows/s, ETA 15s (table 3s)"),
+            "{}",
+            copy(&c)
         );
         let r = ReplayProgress {
             applied: 10,
@@ -280,6 +331,36 @@ mod tests {
             "replay: 10 applied, 5 pending, lag 0.3 s, 100 entries/s"
         );
         assert_eq!(percent(0, 0), "100%");
+    }
+
+    #[test]
+    fn eta_is_unknown_until_there_is_a_rate_then_readable() {
+        assert_eq!(eta(None), "unknown");
+        assert_eq!(eta(Some(f64::INFINITY)), "unknown");
+        assert_eq!(eta(Some(0.4)), "0s");
+        assert_eq!(eta(Some(42.0)), "42s");
+        assert_eq!(eta(Some(187.0)), "3m07s");
+        assert_eq!(eta(Some(7_500.0)), "2h05m");
+    }
+
+    #[test]
+    fn verify_lines_name_the_table_and_the_whole() {
+        let v = VerifyProgress {
+            table: "orders".into(),
+            table_rows_done: 300,
+            table_rows_total: 300,
+            rows_done: 500,
+            rows_total: 1000,
+            tables_done: 2,
+            tables_total: 3,
+            table_finished: true,
+            eta_seconds: Some(4.2),
+            ..Default::default()
+        };
+        assert_eq!(
+            verify(&v),
+            "verify: orders compared, 300 rows (2/3 tables, 500/1000 rows, 50%), ETA 4s"
+        );
     }
 
     #[test]
