@@ -61,7 +61,10 @@ impl Chunking {
 #[derive(Debug, Clone, Default)]
 pub struct TableStats {
     pub table: String,
+    /// Rows of the table in the new database once copied.
     pub rows: u64,
+    /// Of those, rows an earlier (interrupted) run had copied.
+    pub already: u64,
     pub seconds: f64,
 }
 
@@ -79,6 +82,7 @@ pub fn copy_all(
     let mut stats = Vec::new();
     for (i, t) in tables.iter().enumerate() {
         let started = Instant::now();
+        let already = meta::get(conn, &item(t), plan.key_width)?.map_or(0, |s| s.n);
         let copied = copy_table(conn, plan, t, chunking, ctx, &mut probe, |done, rate| {
             Event::Copy {
                 table: t.name.clone(),
@@ -96,6 +100,7 @@ pub fn copy_all(
         stats.push(TableStats {
             table: t.name.clone(),
             rows: copied,
+            already,
             seconds: started.elapsed().as_secs_f64(),
         });
     }

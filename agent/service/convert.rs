@@ -337,12 +337,15 @@ pub fn reset_report(r: ResetReport) -> pb::ResetReport {
 }
 
 fn migrate_summary(s: MigrateSummary) -> pb::MigrateSummary {
+    // Rows an interrupted run copied are not this job's work.
+    let already: u64 = s.tables.iter().map(|t| t.already).sum();
+    let rows = s.rows.saturating_sub(already);
     pb::MigrateSummary {
         tables: s.tables.len() as u32,
-        rows: s.rows,
+        rows,
         seconds: s.seconds,
         rows_per_sec: if s.seconds > 0.0 {
-            s.rows as f64 / s.seconds
+            rows as f64 / s.seconds
         } else {
             0.0
         },
@@ -351,10 +354,12 @@ fn migrate_summary(s: MigrateSummary) -> pb::MigrateSummary {
             .into_iter()
             .map(|t| pb::TableSummary {
                 table: t.table,
-                rows: t.rows,
+                rows: t.rows.saturating_sub(t.already),
                 seconds: t.seconds,
+                already_copied: t.already,
             })
             .collect(),
+        rows_already_copied: already,
         new_path: path_str(&s.new_path),
         schema_hash: s.schema_hash,
         resumed: s.resumed,

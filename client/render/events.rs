@@ -130,8 +130,13 @@ pub fn migrate_summary(m: &MigrateSummary) -> Vec<String> {
     )];
     let width = m.per_table.iter().map(|t| t.table.len()).max().unwrap_or(0);
     for t in &m.per_table {
+        let already = if t.already_copied > 0 {
+            format!(" ({} copied before)", t.already_copied)
+        } else {
+            String::new()
+        };
         out.push(format!(
-            "  {:width$}  {} rows in {:.1} s",
+            "  {:width$}  {} rows in {:.1} s{already}",
             t.table, t.rows, t.seconds
         ));
     }
@@ -147,7 +152,10 @@ pub fn migrate_summary(m: &MigrateSummary) -> Vec<String> {
         ));
     }
     if m.resumed {
-        out.push("resumed an interrupted migration".into());
+        out.push(format!(
+            "resumed an interrupted migration: {} rows were already copied",
+            m.rows_already_copied
+        ));
     }
     out.push(format!(
         "new database: {} (schema hash {})",
@@ -394,17 +402,20 @@ mod tests {
                     table: "customer".into(),
                     rows: 100,
                     seconds: 0.5,
+                    ..Default::default()
                 },
                 TableSummary {
                     table: "tag".into(),
                     rows: 200,
                     seconds: 1.0,
+                    ..Default::default()
                 },
             ],
             new_path: "new.db".into(),
             schema_hash: "abc123".into(),
             resumed: false,
             indexes_built: 1,
+            ..Default::default()
         };
         let lines = migrate_summary(&m);
         assert_eq!(
@@ -415,6 +426,38 @@ mod tests {
         assert_eq!(lines[2], "  tag       200 rows in 1.0 s");
         assert_eq!(lines[3], "built 1 deferred index");
         assert_eq!(lines[4], "new database: new.db (schema hash abc123)");
+    }
+
+    #[test]
+    fn a_resumed_summary_counts_this_runs_rows_and_says_how_many_were_there() {
+        let m = MigrateSummary {
+            tables: 1,
+            rows: 300,
+            seconds: 2.0,
+            rows_per_sec: 150.0,
+            per_table: vec![TableSummary {
+                table: "ticket".into(),
+                rows: 300,
+                seconds: 2.0,
+                already_copied: 195_487,
+            }],
+            resumed: true,
+            rows_already_copied: 195_487,
+            ..Default::default()
+        };
+        let lines = migrate_summary(&m);
+        assert_eq!(
+            lines[0],
+            "copied 300 rows in 1 tables in 2.0 s (150 rows/s)"
+        );
+        assert_eq!(
+            lines[1],
+            "  ticket  300 rows in 2.0 s (195487 copied before)"
+        );
+        assert_eq!(
+            lines[2],
+            "resumed an interrupted migration: 195487 rows were already copied"
+        );
     }
 
     #[test]

@@ -213,3 +213,22 @@ fn on_a_terminal_the_copy_and_verify_bars_show_an_eta_that_moves() {
         "{screen}"
     );
 }
+
+/// Issue 18: after a resume the summary counted the rows copied before the
+/// crash as this run's (`ticket 195487 rows in 0.0 s`), inflating rows/s.
+#[cfg(feature = "failpoints")]
+#[test]
+fn a_resumed_summary_counts_only_this_runs_rows_and_says_how_many_were_there() {
+    let p = Project::shop(400);
+    let mut args = vec!["migrate"];
+    args.extend_from_slice(&FILES);
+    // Killed once the first table (400 customers) is copied.
+    let killed =
+        super::harness::mig_with_env(&p.dir, &args, &[("MIG_FAILPOINT", "copy.between-tables@1")]);
+    assert_ne!(killed.code, 0, "{killed:#?}");
+    let run = p.mig(&args).ok();
+    run.line_starting("copied 1300 rows in 4 tables in ");
+    let customer = run.line_starting("  customer  0 rows in ");
+    assert!(customer.ends_with(" s (400 copied before)"), "{run:#?}");
+    run.has_line("resumed an interrupted migration: 400 rows were already copied");
+}
