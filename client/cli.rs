@@ -491,8 +491,15 @@ pub enum FleetAction {
     Drain(FleetStepArgs),
     /// Drain where still needed, then cut each target over.
     Cutover(FleetStepArgs),
-    /// Return each target to the state before migrate (before cutover only).
-    Reset(FleetStepArgs),
+    /// Compare each migrated target's new database with its old one while
+    /// writes flow (like `mig verify`); success certifies it.
+    Verify(FleetStepArgs),
+    /// Drop the migration tables and triggers from each cut-over target's
+    /// old database.
+    CleanupOld(FleetStepArgs),
+    /// Return each target to the state before migrate (before cutover
+    /// only), after showing what would be undone and asking.
+    Reset(FleetResetArgs),
     /// Cancel the running jobs of targets not yet cut over; their old
     /// databases keep serving.
     Cancel(FleetStepArgs),
@@ -507,6 +514,8 @@ impl FleetAction {
             FleetAction::Migrate(_) => "fleet migrate",
             FleetAction::Drain(_) => "fleet drain",
             FleetAction::Cutover(_) => "fleet cutover",
+            FleetAction::Verify(_) => "fleet verify",
+            FleetAction::CleanupOld(_) => "fleet cleanup-old",
             FleetAction::Reset(_) => "fleet reset",
             FleetAction::Cancel(_) => "fleet cancel",
         }
@@ -556,6 +565,21 @@ pub struct FleetStepArgs {
     pub only: Vec<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct FleetResetArgs {
+    #[command(flatten)]
+    pub step: FleetStepArgs,
+
+    /// Reset without asking for confirmation (needed when stdin is not a
+    /// terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Print what each target would undo, and change nothing.
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -590,7 +614,16 @@ mod tests {
             Cli::try_parse_from(["mig", "certs", "init", "d", "--host", "h"]).expect("parses");
         assert_eq!(cli.command.name(), "certs init");
         for name in [
-            "plan", "rollout", "status", "migrate", "drain", "cutover", "reset", "cancel",
+            "plan",
+            "rollout",
+            "status",
+            "migrate",
+            "drain",
+            "cutover",
+            "verify",
+            "cleanup-old",
+            "reset",
+            "cancel",
         ] {
             let cli = Cli::try_parse_from(["mig", "fleet", name, "-f", "f.toml"]).expect("parses");
             assert_eq!(cli.command.name(), format!("fleet {name}"));

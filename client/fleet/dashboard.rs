@@ -155,10 +155,13 @@ impl Dashboard {
         let eta = crate::render::events::eta(w.eta);
         match (self.style, due) {
             (Style::Json, true) => self.json(json!({"target": name, "event": w.kind, "rows_done": w.done, "rows_total": w.total, "rows_per_sec": w.rate, "eta_seconds": w.eta})),
-            (Style::Plain, true) => line(&format!(
-                "{name}: {} {}% ({}/{} rows, {:.0} rows/s, ETA {eta})",
-                w.kind, percent(w.done, w.total), w.done, w.total, w.rate
-            )),
+            (Style::Plain, true) => {
+                let rate = if w.rate > 0.0 { format!("{:.0} rows/s, ", w.rate) } else { String::new() };
+                line(&format!(
+                    "{name}: {} {}% ({}/{} rows, {rate}ETA {eta})",
+                    w.kind, percent(w.done, w.total), w.done, w.total
+                ))
+            }
             _ => {}
         }
         self.aggregate();
