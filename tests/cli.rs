@@ -11,6 +11,7 @@ mod drift;
 mod fleet;
 mod handshake;
 pub(crate) mod harness;
+mod help;
 mod interrupt;
 mod plan;
 mod progress;

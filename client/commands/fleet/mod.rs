@@ -13,7 +13,7 @@ use std::io::{BufRead, Write};
 use anyhow::Context;
 
 use super::Output;
-use crate::cli::{FleetAction, FleetArgs, FleetFileArgs, GlobalArgs};
+use crate::cli::{FleetAction, FleetArgs, FleetFileArgs, FleetReportArgs, GlobalArgs};
 use crate::exit::{error, failed, usage, Exit};
 use crate::fleet::file::Fleet;
 use crate::fleet::next::Commands;
@@ -70,8 +70,8 @@ fn select(fleet: &Fleet, only: &[String]) -> anyhow::Result<Vec<bool>> {
         .collect())
 }
 
-async fn plan_cmd(a: &FleetFileArgs, out: Output) -> anyhow::Result<()> {
-    let (fleet, limit) = load(a)?;
+async fn plan_cmd(a: &FleetReportArgs, out: Output) -> anyhow::Result<()> {
+    let (fleet, limit) = load(&a.fleet)?;
     let schemas = agents::schemas(&fleet.targets)?;
     let planned = plan::fetch(&fleet, &schemas, limit).await;
     if out.json {
@@ -94,13 +94,17 @@ async fn plan_cmd(a: &FleetFileArgs, out: Output) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn status_cmd(a: &FleetFileArgs, out: Output) -> anyhow::Result<()> {
-    let (fleet, limit) = load(a)?;
+async fn status_cmd(a: &FleetReportArgs, out: Output) -> anyhow::Result<()> {
+    let (fleet, limit) = load(&a.fleet)?;
     let reports = status::fetch(&fleet, limit).await;
     if out.json {
         render::json_report(&status::json(&fleet, &reports))?;
     } else {
-        render::emit(&status::lines(&fleet, &reports, &Commands::new(&a.file)))?;
+        render::emit(&status::lines(
+            &fleet,
+            &reports,
+            &Commands::new(&a.fleet.file),
+        ))?;
     }
     let unreachable = reports
         .iter()

@@ -18,8 +18,8 @@ pub async fn reset(a: &FleetResetArgs, out: Output) -> anyhow::Result<()> {
     if !a.dry_run {
         can_ask("reset", a.yes, ", or --dry-run to see what it would do")?;
     }
-    let (fleet, limit) = load(&a.step.fleet)?;
-    let active = select(&fleet, &a.step.only)?;
+    let (fleet, limit) = load(&a.fleet)?;
+    let active = select(&fleet, &a.only)?;
     let preview = reset_all(&fleet, limit, &active, DryRun::Yes).await;
     let undo: Vec<bool> = preview
         .iter()
