@@ -123,7 +123,7 @@ impl Dashboard {
                 kind: "copy",
                 done: c.rows_done,
                 total: c.rows_total,
-                rate: c.recent_rows_per_sec.unwrap_or(c.rows_per_sec),
+                rate: c.recent_rows_per_sec.unwrap_or(0.0),
                 eta: c.eta_seconds,
             },
         );

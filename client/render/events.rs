@@ -56,9 +56,13 @@ pub fn notice(n: &Notice) -> String {
     }
 }
 
+/// The rate is the agent's over its recent window: none until it has one.
 pub fn copy(c: &CopyProgress) -> String {
+    let rate = c
+        .recent_rows_per_sec
+        .map_or("rate not measured yet".into(), |r| format!("{r:.0} rows/s"));
     format!(
-        "copy: {}/{} rows ({}), table {} {}/{}, {}/{} tables, {:.0} rows/s, ETA {} (table {})",
+        "copy: {}/{} rows ({}), table {} {}/{}, {}/{} tables, {rate}, ETA {} (table {})",
         c.rows_done,
         c.rows_total,
         percent(c.rows_done, c.rows_total),
@@ -67,7 +71,6 @@ pub fn copy(c: &CopyProgress) -> String {
         c.table_rows_total,
         c.tables_done,
         c.tables_total,
-        c.recent_rows_per_sec.unwrap_or(c.rows_per_sec),
         eta(c.eta_seconds),
         eta(c.table_eta_seconds),
     )
@@ -315,7 +318,7 @@ mod tests {
         };
         assert_eq!(
             copy(&c),
-            "copy: 250/1000 rows (25%), table customer 50/200, 1/4 tables, 1234 rows/s, ETA unknown (table unknown)"
+            "copy: 250/1000 rows (25%), table customer 50/200, 1/4 tables, rate not measured yet, ETA unknown (table unknown)"
         );
         let c = CopyProgress {
             recent_rows_per_sec: Some(50.0),

@@ -206,7 +206,7 @@ impl Bars {
         copy.set_length(c.rows_total);
         copy.set_position(c.rows_done);
         copy.set_message(whole_message(
-            c.recent_rows_per_sec.unwrap_or(c.rows_per_sec),
+            c.recent_rows_per_sec.unwrap_or(0.0),
             c.eta_seconds,
             (c.tables_done, c.tables_total),
         ));
