@@ -22,73 +22,178 @@ Exit codes:
 /// Without --agent, mig runs the agent in-process on the files given by
 /// --old/--new, or found in the project folder (-C, default: the current
 /// folder). With --agent it drives a running mig-agent over gRPC.
+///
+/// The agent, file and output options may come before the command (`mig
+/// --agent URL status`) or after it; after it wins. Each command's --help
+/// shows those that apply to it.
 #[derive(Debug, Parser)]
 #[command(name = "mig", version, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub before: Common,
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Flags every command takes: where the agent and the databases are, and
-/// how to print.
-#[derive(Debug, Args)]
-pub struct GlobalArgs {
+/// Where the agent is, how to reach it, and which of its databases.
+#[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Agent (remote mode)")]
+pub struct AgentArgs {
     /// URL of a running mig-agent: `https://host:port` (mutual TLS), or
     /// `http://127.0.0.1:port` for an agent's loopback-only
     /// `--insecure-listen` (tests). Without it, mig runs the agent in-process.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, value_name = "URL")]
     pub agent: Option<String>,
 
     /// Which database of the agent to act on (with --agent). Default: the
     /// agent's only database.
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub database: Option<String>,
 
-    /// The old (live) database file (local mode). Default: the single
+    /// CA certificate (PEM) the agent's certificate must chain to
+    /// (https agents; or MIG_CA).
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Client certificate (PEM) presented to the agent; goes with --key (or
+    /// MIG_CERT).
+    #[arg(long, value_name = "FILE")]
+    pub cert: Option<PathBuf>,
+
+    /// Private key (PEM) of the client certificate; goes with --cert (or
+    /// MIG_KEY).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+}
+
+/// Where the databases are, in local mode.
+#[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Local files (without --agent)")]
+pub struct FileArgs {
+    /// The old (live) database file. Default: the single
     /// `<dir-name>-<hash>.sqlite` in the project folder.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, value_name = "PATH")]
     pub old: Option<PathBuf>,
 
-    /// The new database file (local mode). Default:
+    /// The new database file. Default:
     /// `<project>/<dir-name>-<schema-hash>.sqlite`.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, value_name = "PATH")]
     pub new: Option<PathBuf>,
 
-    /// The project folder holding `schema.sql` and the databases (local
-    /// mode). Default: the current folder.
-    #[arg(short = 'C', long, global = true, value_name = "DIR")]
+    /// The project folder holding `schema.sql` and the databases. Default:
+    /// the current folder.
+    #[arg(short = 'C', long, value_name = "DIR")]
     pub project: Option<PathBuf>,
 
     /// How long a step waits for the service's lock on a database before
-    /// failing, in milliseconds (local mode; agents: `busy_timeout_ms`).
-    #[arg(long, global = true, value_name = "MS", default_value_t = 10_000)]
-    pub busy_timeout_ms: u64,
+    /// failing, in milliseconds [default: 10000] (agents:
+    /// `busy_timeout_ms`).
+    #[arg(long, value_name = "MS")]
+    pub busy_timeout_ms: Option<u64>,
 
     /// Accept an old database in rollback-journal (non-WAL) mode: each copy
-    /// chunk then blocks the service's writers while it runs (local mode;
-    /// agents: `allow_rollback_journal`).
-    #[arg(long, global = true)]
+    /// chunk then blocks the service's writers while it runs (agents:
+    /// `allow_rollback_journal`).
+    #[arg(long)]
     pub allow_rollback_journal: bool,
+}
 
-    /// CA certificate (PEM) the agent's certificate must chain to
-    /// (https agents).
-    #[arg(long, global = true, env = "MIG_CA", value_name = "FILE")]
-    pub ca: Option<PathBuf>,
-
-    /// Client certificate (PEM) presented to the agent; goes with --key.
-    #[arg(long, global = true, env = "MIG_CERT", value_name = "FILE")]
-    pub cert: Option<PathBuf>,
-
-    /// Private key (PEM) of the client certificate; goes with --cert.
-    #[arg(long, global = true, env = "MIG_KEY", value_name = "FILE")]
-    pub key: Option<PathBuf>,
-
+/// How to print.
+#[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
     /// Machine output: reports as JSON, job events as one JSON object per
     /// line (proto3 JSON mapping).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub json: bool,
+}
+
+/// The options of the runbook commands, which work on local files or
+/// through an agent.
+#[derive(Debug, Args, Default, Clone)]
+pub struct Common {
+    #[command(flatten)]
+    pub agent: AgentArgs,
+    #[command(flatten)]
+    pub files: FileArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The options of the commands that need an agent (job control, throttle).
+#[derive(Debug, Args, Default, Clone)]
+pub struct RemoteOnly {
+    #[command(flatten)]
+    pub agent: AgentArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The options in force: those after the command, else those before it
+/// (which take MIG_CA, MIG_CERT, MIG_KEY from the environment).
+#[derive(Debug, Clone, Default)]
+pub struct GlobalArgs {
+    pub agent: Option<String>,
+    pub database: Option<String>,
+    pub old: Option<PathBuf>,
+    pub new: Option<PathBuf>,
+    pub project: Option<PathBuf>,
+    pub busy_timeout_ms: u64,
+    pub allow_rollback_journal: bool,
+    pub ca: Option<PathBuf>,
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub json: bool,
+}
+
+/// A step's default wait for the service's lock.
+pub const BUSY_TIMEOUT_MS: u64 = 10_000;
+
+impl Cli {
+    /// The options in force for the command (see [`GlobalArgs`]).
+    pub fn global(&self) -> GlobalArgs {
+        let env = |name: &str| std::env::var_os(name).map(PathBuf::from);
+        let (b, empty) = (&self.before, Common::default());
+        let after = self.command.common();
+        let a = after.as_ref().unwrap_or(&empty);
+        GlobalArgs {
+            agent: a.agent.agent.clone().or_else(|| b.agent.agent.clone()),
+            database: a
+                .agent
+                .database
+                .clone()
+                .or_else(|| b.agent.database.clone()),
+            old: a.files.old.clone().or_else(|| b.files.old.clone()),
+            new: a.files.new.clone().or_else(|| b.files.new.clone()),
+            project: a.files.project.clone().or_else(|| b.files.project.clone()),
+            busy_timeout_ms: a
+                .files
+                .busy_timeout_ms
+                .or(b.files.busy_timeout_ms)
+                .unwrap_or(BUSY_TIMEOUT_MS),
+            allow_rollback_journal: a.files.allow_rollback_journal
+                || b.files.allow_rollback_journal,
+            ca: a
+                .agent
+                .ca
+                .clone()
+                .or_else(|| b.agent.ca.clone())
+                .or_else(|| env("MIG_CA")),
+            cert: a
+                .agent
+                .cert
+                .clone()
+                .or_else(|| b.agent.cert.clone())
+                .or_else(|| env("MIG_CERT")),
+            key: a
+                .agent
+                .key
+                .clone()
+                .or_else(|| b.agent.key.clone())
+                .or_else(|| env("MIG_KEY")),
+            json: a.output.json || b.output.json,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,7 +205,7 @@ pub enum Command {
     /// copy every row (resumes an interrupted copy).
     Migrate(MigrateArgs),
     /// Where the migration stands, and what to do next.
-    Status,
+    Status(Common),
     /// Verify the copy while writes still flow (unless already certified),
     /// then refuse writes on the old database briefly and replay every
     /// recorded change into the new one.
@@ -115,7 +220,7 @@ pub enum Command {
     Cutover(CutoverArgs),
     /// Drop the migration tables and triggers from the old database (after
     /// cutover).
-    CleanupOld,
+    CleanupOld(Common),
     /// Return both files to the state before `migrate` (before cutover only).
     Reset(ResetArgs),
     /// Follow a running job's events until it ends (with --agent).
@@ -133,14 +238,20 @@ pub enum Command {
     Throttle(ThrottleArgs),
     /// Remove the cap set by `throttle`; the automatic throttle stays (with
     /// --agent).
-    Unthrottle,
+    Unthrottle(RemoteOnly),
     /// List the agent's databases and the phase each is in.
-    Databases,
+    Databases(Common),
     /// Certificates for mutual TLS between mig and mig-agent.
     Certs(CertsArgs),
     /// Drive many agents from a fleet file: plan, rollout, status and the
     /// step-wise commands (see README, "Fleet").
     Fleet(FleetArgs),
+    /// Print a shell completion script (e.g. `mig completions bash >
+    /// /etc/bash_completion.d/mig`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a
+    /// folder (`mig man --dir /usr/local/share/man/man1`).
+    Man(ManArgs),
 }
 
 impl Command {
@@ -149,23 +260,69 @@ impl Command {
         match self {
             Command::Plan(_) => "plan",
             Command::Migrate(_) => "migrate",
-            Command::Status => "status",
+            Command::Status(_) => "status",
             Command::Drain(_) => "drain",
             Command::Verify(_) => "verify",
             Command::Cutover(_) => "cutover",
-            Command::CleanupOld => "cleanup-old",
+            Command::CleanupOld(_) => "cleanup-old",
             Command::Reset(_) => "reset",
             Command::Watch(_) => "watch",
             Command::Pause(_) => "pause",
             Command::Resume(_) => "resume",
             Command::Cancel(_) => "cancel",
             Command::Throttle(_) => "throttle",
-            Command::Unthrottle => "unthrottle",
-            Command::Databases => "databases",
+            Command::Unthrottle(_) => "unthrottle",
+            Command::Databases(_) => "databases",
             Command::Certs(c) => c.action.name(),
             Command::Fleet(f) => f.action.name(),
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
         }
     }
+
+    /// The agent, file and output options given after the command.
+    fn common(&self) -> Option<Common> {
+        let remote = |r: &RemoteOnly| Common {
+            agent: r.agent.clone(),
+            output: r.output.clone(),
+            ..Common::default()
+        };
+        let output = |o: &OutputArgs| Common {
+            output: o.clone(),
+            ..Common::default()
+        };
+        match self {
+            Command::Plan(a) => Some(a.common.clone()),
+            Command::Migrate(a) => Some(a.common.clone()),
+            Command::Drain(a) => Some(a.common.clone()),
+            Command::Verify(a) => Some(a.common.clone()),
+            Command::Cutover(a) => Some(a.common.clone()),
+            Command::Reset(a) => Some(a.common.clone()),
+            Command::Status(c) | Command::CleanupOld(c) | Command::Databases(c) => Some(c.clone()),
+            Command::Watch(a) => Some(remote(&a.remote)),
+            Command::Pause(a) | Command::Resume(a) | Command::Cancel(a) => Some(remote(&a.remote)),
+            Command::Throttle(a) => Some(remote(&a.remote)),
+            Command::Unthrottle(r) => Some(remote(r)),
+            Command::Certs(c) => Some(output(c.action.output())),
+            Command::Fleet(f) => Some(output(f.action.output())),
+            Command::Completions(_) | Command::Man(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `mig.1` and one page per command (`mig-fleet-rollout.1`, ...)
+    /// into this folder instead of printing `mig.1`.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -192,6 +349,9 @@ pub struct PlanArgs {
     /// (e.g. `10%`), keeping foreign keys inside the sample.
     #[arg(long, value_name = "PERCENT", requires = "rehearse", value_parser = parse_percent)]
     pub sample: Option<f64>,
+
+    #[command(flatten)]
+    pub common: Common,
 }
 
 /// `10%` or `10` → 10.0, within (0, 100].
@@ -233,6 +393,9 @@ pub struct MigrateArgs {
     /// throttle); on an agent it stays until `mig unthrottle`.
     #[arg(long, value_name = "N", value_parser = positive_rate)]
     pub max_rows_per_sec: Option<f64>,
+
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Debug, Args)]
@@ -240,6 +403,9 @@ pub struct ThrottleArgs {
     /// The cap, in rows copied (or log entries replayed) per second.
     #[arg(long, value_name = "N", value_parser = positive_rate)]
     pub rows_per_sec: f64,
+
+    #[command(flatten)]
+    pub remote: RemoteOnly,
 }
 
 fn positive_rate(s: &str) -> Result<f64, String> {
@@ -279,6 +445,9 @@ pub struct VerifyArgs {
     /// --agent; re-attach with `mig watch`).
     #[arg(long)]
     pub detach: bool,
+
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Debug, Args)]
@@ -287,6 +456,9 @@ pub struct CutoverArgs {
     /// new database records it and `status` shows it.
     #[arg(long)]
     pub skip_verify: bool,
+
+    #[command(flatten)]
+    pub common: Common,
 }
 
 /// What a drain does when the tail is not replayed within the freeze limit.
@@ -325,6 +497,9 @@ pub struct DrainArgs {
     /// --agent; re-attach with `mig watch`).
     #[arg(long)]
     pub detach: bool,
+
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Debug, Args)]
@@ -332,6 +507,9 @@ pub struct ResetArgs {
     /// Print what would be dropped and deleted, and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Debug, Args)]
@@ -344,6 +522,9 @@ pub struct WatchArgs {
     /// still holds).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub from_seq: u64,
+
+    #[command(flatten)]
+    pub remote: RemoteOnly,
 }
 
 #[derive(Debug, Args)]
@@ -351,6 +532,9 @@ pub struct JobArgs {
     /// The job. Default: the database's newest job.
     #[arg(long, value_name = "ID")]
     pub job: Option<String>,
+
+    #[command(flatten)]
+    pub remote: RemoteOnly,
 }
 
 #[derive(Debug, Args)]
@@ -377,6 +561,16 @@ pub enum CertsAction {
 }
 
 impl CertsAction {
+    /// The output options given after the command.
+    fn output(&self) -> &OutputArgs {
+        match self {
+            CertsAction::Init(a) => &a.output,
+            CertsAction::Issue(a) => &a.output,
+            CertsAction::Renew(a) => &a.output,
+            CertsAction::Revoke(a) => &a.output,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             CertsAction::Init(_) => "certs init",
@@ -411,6 +605,9 @@ pub struct CertsInitArgs {
     /// outlives it).
     #[arg(long, value_name = "DAYS", default_value_t = certs::DEFAULT_CA_DAYS)]
     pub ca_days: u32,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -436,6 +633,9 @@ pub struct CertsIssueArgs {
     /// Lifetime of the new certificates, in days.
     #[arg(long, value_name = "DAYS", default_value_t = certs::DEFAULT_LEAF_DAYS)]
     pub days: u32,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -456,6 +656,9 @@ pub struct CertsRenewArgs {
     /// otherwise it stays valid until it expires).
     #[arg(long)]
     pub revoke_old: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -467,6 +670,9 @@ pub struct CertsRevokeArgs {
     /// The certificate to revoke: NAME for DIR/NAME.pem.
     #[arg(value_name = "NAME")]
     pub name: String,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -479,26 +685,48 @@ pub struct FleetArgs {
 pub enum FleetAction {
     /// Ask every agent for its plan; print one table and the execution
     /// order. Exits 1 when any target is blocked or unreachable.
-    Plan(FleetFileArgs),
+    Plan(FleetReportArgs),
     /// Migrate, catch up, drain and cut over every target in order, after
     /// showing the plan and asking for confirmation.
     Rollout(RolloutArgs),
     /// Every target's phase, as its agent reports it.
-    Status(FleetFileArgs),
+    Status(FleetReportArgs),
     /// Start (or resume) the copy on each target; stops once recording.
     Migrate(FleetStepArgs),
     /// Wait for catch-up and drain each target.
     Drain(FleetStepArgs),
     /// Drain where still needed, then cut each target over.
     Cutover(FleetStepArgs),
-    /// Return each target to the state before migrate (before cutover only).
-    Reset(FleetStepArgs),
+    /// Compare each migrated target's new database with its old one while
+    /// writes flow (like `mig verify`); success certifies it.
+    Verify(FleetStepArgs),
+    /// Drop the migration tables and triggers from each cut-over target's
+    /// old database.
+    CleanupOld(FleetStepArgs),
+    /// Return each target to the state before migrate (before cutover
+    /// only), after showing what would be undone and asking.
+    Reset(FleetResetArgs),
     /// Cancel the running jobs of targets not yet cut over; their old
     /// databases keep serving.
     Cancel(FleetStepArgs),
 }
 
 impl FleetAction {
+    /// The output options given after the command.
+    fn output(&self) -> &OutputArgs {
+        match self {
+            FleetAction::Plan(a) | FleetAction::Status(a) => &a.output,
+            FleetAction::Rollout(a) => &a.output,
+            FleetAction::Reset(a) => &a.output,
+            FleetAction::Migrate(a)
+            | FleetAction::Drain(a)
+            | FleetAction::Cutover(a)
+            | FleetAction::Verify(a)
+            | FleetAction::CleanupOld(a)
+            | FleetAction::Cancel(a) => &a.output,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             FleetAction::Plan(_) => "fleet plan",
@@ -507,6 +735,8 @@ impl FleetAction {
             FleetAction::Migrate(_) => "fleet migrate",
             FleetAction::Drain(_) => "fleet drain",
             FleetAction::Cutover(_) => "fleet cutover",
+            FleetAction::Verify(_) => "fleet verify",
+            FleetAction::CleanupOld(_) => "fleet cleanup-old",
             FleetAction::Reset(_) => "fleet reset",
             FleetAction::Cancel(_) => "fleet cancel",
         }
@@ -529,6 +759,16 @@ pub struct FleetFileArgs {
     pub concurrency: Option<usize>,
 }
 
+/// `fleet plan` and `fleet status`: the fleet file, and how to print.
+#[derive(Debug, Args)]
+pub struct FleetReportArgs {
+    #[command(flatten)]
+    pub fleet: FleetFileArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
 #[derive(Debug, Args)]
 pub struct RolloutArgs {
     #[command(flatten)]
@@ -540,9 +780,13 @@ pub struct RolloutArgs {
     pub yes: bool,
 
     /// Stop each target once it has caught up, before the drain; finish
-    /// with `mig fleet cutover`.
+    /// with `mig fleet cutover`. Targets that depend on one (or come in a
+    /// later wave) are held until it is cut over.
     #[arg(long)]
     pub postpone_cutover: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -554,6 +798,31 @@ pub struct FleetStepArgs {
     /// outside them are not waited for. Default: every target.
     #[arg(long, value_name = "NAME", num_args = 1..)]
     pub only: Vec<String>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetResetArgs {
+    #[command(flatten)]
+    pub fleet: FleetFileArgs,
+
+    /// Reset these targets only (repeat, or list several). Default: every
+    /// target.
+    #[arg(long, value_name = "NAME", num_args = 1..)]
+    pub only: Vec<String>,
+
+    /// Reset without asking for confirmation (needed when stdin is not a
+    /// terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Print what each target would undo, and change nothing.
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[cfg(test)]
@@ -590,7 +859,16 @@ mod tests {
             Cli::try_parse_from(["mig", "certs", "init", "d", "--host", "h"]).expect("parses");
         assert_eq!(cli.command.name(), "certs init");
         for name in [
-            "plan", "rollout", "status", "migrate", "drain", "cutover", "reset", "cancel",
+            "plan",
+            "rollout",
+            "status",
+            "migrate",
+            "drain",
+            "cutover",
+            "verify",
+            "cleanup-old",
+            "reset",
+            "cancel",
         ] {
             let cli = Cli::try_parse_from(["mig", "fleet", name, "-f", "f.toml"]).expect("parses");
             assert_eq!(cli.command.name(), format!("fleet {name}"));
@@ -610,7 +888,7 @@ mod tests {
         ] {
             let cli = Cli::try_parse_from(["mig", "certs"].iter().chain(argv)).expect("parses");
             assert_eq!(cli.command.name(), name);
-            assert_eq!(cli.global.agent, None);
+            assert_eq!(cli.global().agent, None);
         }
         assert!(
             Cli::try_parse_from(["mig", "certs", "issue", "d", "--agent-name", "eu1"]).is_err()
@@ -647,7 +925,13 @@ mod tests {
     fn path_flags_may_follow_the_subcommand() {
         let cli = Cli::try_parse_from(["mig", "status", "--old", "a.db", "--new", "b.db"])
             .expect("parses");
-        assert_eq!(cli.global.old, Some(PathBuf::from("a.db")));
-        assert_eq!(cli.global.new, Some(PathBuf::from("b.db")));
+        assert_eq!(cli.global().old, Some(PathBuf::from("a.db")));
+        assert_eq!(cli.global().new, Some(PathBuf::from("b.db")));
+        // Before the command too; after it wins.
+        let cli =
+            Cli::try_parse_from(["mig", "--old", "x.db", "--json", "status", "--old", "a.db"])
+                .expect("parses");
+        assert_eq!(cli.global().old, Some(PathBuf::from("a.db")));
+        assert!(cli.global().json);
     }
 }

@@ -258,7 +258,7 @@ mod tests {
         let mut argv = vec!["mig"];
         argv.extend_from_slice(args);
         argv.push("status");
-        Target::from_args(&Cli::try_parse_from(argv).expect("parses").global)
+        Target::from_args(&Cli::try_parse_from(argv).expect("parses").global())
     }
 
     #[test]

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::support::runbook::{run, spec};
 
-struct Case {
+pub(crate) struct Case {
     _dir: tempfile::TempDir,
     old: PathBuf,
     new: PathBuf,
@@ -24,7 +24,7 @@ struct Case {
 }
 
 /// An old database made by `old_sql` (in WAL mode) and the target `new_sql`.
-fn case(old_sql: &str, new_sql: &str) -> Case {
+pub(crate) fn case(old_sql: &str, new_sql: &str) -> Case {
     let dir = tempfile::tempdir().expect("tempdir");
     let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
     Connection::open(&old)
@@ -40,7 +40,7 @@ fn case(old_sql: &str, new_sql: &str) -> Case {
 }
 
 impl Case {
-    fn plan(&self) -> PlanOutcome {
+    pub(crate) fn plan(&self) -> PlanOutcome {
         ops::plan(
             &spec(&self.old, &self.new),
             &self.schema,
@@ -52,7 +52,7 @@ impl Case {
 }
 
 /// The one finding of `rule` in a plan.
-fn finding(p: &PlanOutcome, rule: &str) -> Finding {
+pub(crate) fn finding(p: &PlanOutcome, rule: &str) -> Finding {
     let found: Vec<&Finding> = p
         .assessment
         .findings

@@ -52,7 +52,7 @@ fn a_manual_cap_makes_the_copy_wait_and_copies_the_same_rows() {
         ..ThrottleSettings::default()
     }));
     // The fixture's 400 customers alone, at 1000 rows/s in chunks of 100,
-    // need at least 0.3 s of waits (the last chunk of a table does not wait).
+    // need at least 0.3 s of waits.
     throttle.set_manual(Some(1000.0));
     let control = Control::with_throttle(Arc::clone(&throttle));
     migrate_with(&control, &old, &new, 100);
@@ -112,5 +112,46 @@ fn a_service_holding_the_write_lock_makes_the_throttle_back_off_without_stopping
         "a probe waiting behind the service's lock did not back off: {r:?}"
     );
     assert!(r.seconds_waited > 0.0, "backing off did not wait: {r:?}");
+    finish_and_compare(&old, &new);
+}
+
+/// Issue 18: a cap of 3,000 rows/s ran at ~7,000 (the first chunk of each
+/// table was never paced, and chunks grew past what the cap allows in a
+/// second). Four tables, adaptive chunks: every 5 s window within 10%.
+#[test]
+fn a_manual_cap_holds_from_the_first_row_over_every_five_second_window() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    // 4,000 customers: 17,000 rows in four tables, ~5.7 s at the cap.
+    drop(fixture::create_old(&old, 4_000));
+    let throttle = Arc::new(Throttle::new(ThrottleSettings {
+        enabled: false,
+        ..ThrottleSettings::default()
+    }));
+    let cap = 3_000.0;
+    throttle.set_manual(Some(cap));
+    let control = Control::with_throttle(Arc::clone(&throttle));
+    let schema = SchemaFile::parse("schema.sql", fixture::NEW_SCHEMA).expect("schema");
+    let started = std::time::Instant::now();
+    let mut samples: Vec<(f64, u64)> = Vec::new();
+    let mut sink = |e: Event| match e {
+        Event::Step { step: "copy", .. } => samples.push((started.elapsed().as_secs_f64(), 0)),
+        Event::Copy { rows_done, .. } => samples.push((started.elapsed().as_secs_f64(), rows_done)),
+        _ => {}
+    };
+    let mut ctx = Ctx {
+        control: &control,
+        sink: &mut sink,
+    };
+    ops::migrate(
+        &spec(&old, &new),
+        &schema,
+        &MigrateOptions::default(),
+        &mut ctx,
+    )
+    .expect("migrate");
+    let copy_start = samples.first().map_or(0.0, |s| s.0);
+    let relative: Vec<(f64, u64)> = samples.iter().map(|&(t, r)| (t - copy_start, r)).collect();
+    crate::support::rate::assert_cap_holds(&relative, cap);
     finish_and_compare(&old, &new);
 }

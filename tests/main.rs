@@ -11,6 +11,7 @@ mod engine_drain;
 mod engine_locks;
 mod engine_plan;
 mod engine_property;
+mod engine_quiet_risks;
 mod engine_regressions;
 mod engine_runbook;
 mod engine_schemas;

@@ -61,7 +61,10 @@ impl Chunking {
 #[derive(Debug, Clone, Default)]
 pub struct TableStats {
     pub table: String,
+    /// Rows of the table in the new database once copied.
     pub rows: u64,
+    /// Of those, rows an earlier (interrupted) run had copied.
+    pub already: u64,
     pub seconds: f64,
 }
 
@@ -79,6 +82,7 @@ pub fn copy_all(
     let mut stats = Vec::new();
     for (i, t) in tables.iter().enumerate() {
         let started = Instant::now();
+        let already = meta::get(conn, &item(t), plan.key_width)?.map_or(0, |s| s.n);
         let copied = copy_table(conn, plan, t, chunking, ctx, &mut probe, |done, rate| {
             Event::Copy {
                 table: t.name.clone(),
@@ -96,6 +100,7 @@ pub fn copy_all(
         stats.push(TableStats {
             table: t.name.clone(),
             rows: copied,
+            already,
             seconds: started.elapsed().as_secs_f64(),
         });
     }
@@ -138,7 +143,8 @@ fn copy_table(
         } else {
             Some(state.cursor[..key.width()].to_vec())
         };
-        let hi = sql.chunk_end(&tx, lo.as_deref(), chunk)?;
+        let size = ctx.control.throttle().chunk_limit(chunk);
+        let hi = sql.chunk_end(&tx, lo.as_deref(), size)?;
         let mut params: Vec<Value> = Vec::new();
         params.extend(lo.iter().flatten().cloned());
         let lo_n = params.len();
@@ -162,12 +168,14 @@ fn copy_table(
         copied_here += n;
         let rate = copied_here as f64 / started.elapsed().as_secs_f64().max(1e-6);
         (ctx.sink)(progress(state.n + n, rate));
+        let took = began.elapsed();
         if hi.is_none() {
+            // The cap counts the last chunk too, or the next table starts early.
+            ctx.control.pace_cap(n, took);
             return Ok(state.n + n);
         }
-        let took = began.elapsed();
         ctx.control.pace(probe, n, took);
-        chunk = chunking.next(chunk, took);
+        chunk = chunking.next(size, took);
     }
 }
 

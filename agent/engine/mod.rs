@@ -48,6 +48,20 @@ pub enum Event {
         tables_total: u32,
         rows_per_sec: f64,
     },
+    /// Verify compared another chunk; the last one of a table is
+    /// `table_finished` (and counts it in `tables_done`).
+    Verify {
+        table: String,
+        table_rows_done: u64,
+        /// The old rows counted when verify started (the rows compared, once
+        /// finished).
+        table_rows_total: u64,
+        rows_done: u64,
+        rows_total: u64,
+        tables_done: u32,
+        tables_total: u32,
+        table_finished: bool,
+    },
     Replay {
         applied: u64,
         pending: u64,
@@ -89,6 +103,13 @@ impl Control {
         self.throttle.pace(probe, rows, took, &|| {
             self.is_cancelled() || self.is_paused()
         });
+    }
+
+    /// After the last chunk of a table: keeps only the manual cap's
+    /// schedule (see `Throttle::pace_cap`).
+    pub fn pace_cap(&self, rows: u64, took: Duration) {
+        self.throttle
+            .pace_cap(rows, took, &|| self.is_cancelled() || self.is_paused());
     }
 
     pub fn cancel(&self) {

@@ -15,7 +15,11 @@
 //!   next (a duty cycle down to 11%), and steps back one level per chunk
 //!   once both are under again. The copy slows; it never stops.
 //! - **manual**: `throttle --rows-per-sec N` caps the rate, whatever the
-//!   probes say, until `unthrottle`.
+//!   probes say, until `unthrottle`. It holds from the first row: every
+//!   chunk's rows are paid for on one schedule (a rate limiter's
+//!   "theoretical arrival time", kept across chunks, tables and jobs, so no
+//!   chunk starts early), and [`Throttle::chunk_limit`] keeps a chunk to a
+//!   quarter second of the cap, so the rate holds over any few seconds too.
 //!
 //! Waits are sliced so that cancel and pause still answer within 50 ms.
 
@@ -55,6 +59,9 @@ impl Default for ThrottleSettings {
 const MAX_LEVEL: u32 = 4;
 /// Granularity of a wait, so cancel and pause stay responsive.
 const SLICE: Duration = Duration::from_millis(50);
+/// Under a manual cap, a chunk holds at most this much of the cap's rows:
+/// a burst of one chunk then moves a 5 s window's rate by at most 5%.
+const CAP_SLICE: Duration = Duration::from_millis(250);
 
 /// What status shows about the throttle.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -79,6 +86,9 @@ pub struct ThrottleReport {
 #[derive(Debug, Default)]
 struct State {
     manual: Option<f64>,
+    /// Under a manual cap: when the rows admitted so far are paid for at
+    /// the cap's rate; the next chunk waits for it.
+    paid_until: Option<Instant>,
     level: u32,
     reason: String,
     last_probe: Option<Instant>,
@@ -115,6 +125,32 @@ impl Throttle {
         self.state().manual = rows_per_sec.filter(|r| r.is_finite() && *r > 0.0);
     }
 
+    /// The largest chunk the cap allows (`chunk` itself without a cap): a
+    /// quarter second's worth of rows, at least one.
+    pub fn chunk_limit(&self, chunk: u64) -> u64 {
+        match self.state().manual {
+            Some(rate) => chunk.min(((rate * CAP_SLICE.as_secs_f64()).ceil() as u64).max(1)),
+            None => chunk,
+        }
+    }
+
+    /// Under a manual cap: how long to wait after a chunk of `rows` that
+    /// began `took` ago, so that every row so far keeps to the rate.
+    fn manual_wait(&self, rows: u64, took: Duration) -> Duration {
+        let mut s = self.state();
+        let Some(rate) = s.manual else {
+            s.paid_until = None;
+            return Duration::ZERO;
+        };
+        let now = Instant::now();
+        let began = now.checked_sub(took).unwrap_or(now);
+        // Time not used earlier (idle, or a slower chunk) is not saved up.
+        let from = s.paid_until.map_or(began, |p| p.max(began));
+        let paid = from + Duration::from_secs_f64(rows as f64 / rate);
+        s.paid_until = Some(paid);
+        paid.saturating_duration_since(now)
+    }
+
     pub fn report(&self) -> ThrottleReport {
         let s = self.state();
         ThrottleReport {
@@ -134,78 +170,92 @@ impl Throttle {
     /// After a chunk of `rows` that took `took`: probes when due and waits
     /// as long as the throttle says (returns early when `stop` says so).
     pub fn pace(&self, probe: &mut Probe, rows: u64, took: Duration, stop: &dyn Fn() -> bool) {
-        let mut wait = Duration::ZERO;
-        let manual = self.state().manual;
-        if let Some(rate) = manual {
-            let least = Duration::from_secs_f64(rows as f64 / rate);
-            wait = least.saturating_sub(took);
+        let manual = self.manual_wait(rows, took);
+        let automatic = if self.settings.enabled {
+            self.automatic_wait(probe, took)
+        } else {
+            Duration::ZERO
+        };
+        self.wait(manual.max(automatic), stop);
+    }
+
+    /// After the last chunk of a table: only the manual cap's schedule (so
+    /// the next table's first chunk does not start early); no probe.
+    pub fn pace_cap(&self, rows: u64, took: Duration, stop: &dyn Fn() -> bool) {
+        self.wait(self.manual_wait(rows, took), stop);
+    }
+
+    /// Probes when due, steps the back-off level, and returns the wait the
+    /// level asks for.
+    fn automatic_wait(&self, probe: &mut Probe, took: Duration) -> Duration {
+        let due = self
+            .state()
+            .last_probe
+            .is_none_or(|at| at.elapsed() >= self.settings.probe_every);
+        if due {
+            self.state().last_probe = Some(Instant::now());
+            // Between chunks the copy holds no snapshot of the old
+            // database: checkpoint its WAL now, on this thread, so the
+            // service's own commits find no checkpoint work piled up
+            // behind the copy's read transactions (measured: that work
+            // was the service's p99 during a copy).
+            if let Err(e) = probe.checkpoint() {
+                tracing::debug!("throttle checkpoint failed: {e}");
+            }
+            // A probe that cannot run (the marker gone, a file error)
+            // never fails the copy: it just measures nothing.
+            let (write, wal) = probe.measure().unwrap_or_else(|e| {
+                tracing::debug!("throttle probe failed: {e}");
+                (Duration::ZERO, 0)
+            });
+            self.record_probe(write, wal);
         }
-        if self.settings.enabled {
-            let due = self
-                .state()
-                .last_probe
-                .is_none_or(|at| at.elapsed() >= self.settings.probe_every);
-            if due {
-                let mut s = self.state();
-                s.last_probe = Some(Instant::now());
-                drop(s);
-                // A probe that cannot run (the marker gone, a file error)
-                // never fails the copy: it just measures nothing.
-                // Between chunks the copy holds no snapshot of the old
-                // database: checkpoint its WAL now, on this thread, so the
-                // service's own commits find no checkpoint work piled up
-                // behind the copy's read transactions (measured: that work
-                // was the service's p99 during a copy).
-                if let Err(e) = probe.checkpoint() {
-                    tracing::debug!("throttle checkpoint failed: {e}");
-                }
-                let (write, wal) = match probe.measure() {
-                    Ok(m) => m,
-                    Err(e) => {
-                        tracing::debug!("throttle probe failed: {e}");
-                        (Duration::ZERO, 0)
-                    }
-                };
-                let mut s = self.state();
-                s.last_probe = Some(Instant::now());
-                s.last_probe_ms = Some(write.as_secs_f64() * 1e3);
-                s.wal_bytes = Some(wal);
-                s.probes += 1;
-                let over = if write > self.settings.max_write_wait {
-                    Some(format!(
-                        "a probe write on the old database took {:.1} ms (limit {} ms)",
-                        write.as_secs_f64() * 1e3,
-                        self.settings.max_write_wait.as_millis()
-                    ))
-                } else if wal > self.settings.max_wal_bytes {
-                    Some(format!(
-                        "the old database's WAL is {} MiB (limit {} MiB)",
-                        wal >> 20,
-                        self.settings.max_wal_bytes >> 20
-                    ))
-                } else {
-                    None
-                };
-                match over {
-                    Some(reason) => {
-                        s.level = (s.level + 1).min(MAX_LEVEL);
-                        s.backoffs += 1;
-                        s.last_reason.clone_from(&reason);
-                        s.reason = reason;
-                    }
-                    None => {
-                        s.level = s.level.saturating_sub(1);
-                        if s.level == 0 {
-                            s.reason.clear();
-                        }
-                    }
+        match self.state().level {
+            0 => Duration::ZERO,
+            level => took * (1 << (level - 1)),
+        }
+    }
+
+    /// Records one probe and steps the back-off level up or down.
+    fn record_probe(&self, write: Duration, wal: u64) {
+        let mut s = self.state();
+        s.last_probe = Some(Instant::now());
+        s.last_probe_ms = Some(write.as_secs_f64() * 1e3);
+        s.wal_bytes = Some(wal);
+        s.probes += 1;
+        let over = if write > self.settings.max_write_wait {
+            Some(format!(
+                "a probe write on the old database took {:.1} ms (limit {} ms)",
+                write.as_secs_f64() * 1e3,
+                self.settings.max_write_wait.as_millis()
+            ))
+        } else if wal > self.settings.max_wal_bytes {
+            Some(format!(
+                "the old database's WAL is {} MiB (limit {} MiB)",
+                wal >> 20,
+                self.settings.max_wal_bytes >> 20
+            ))
+        } else {
+            None
+        };
+        match over {
+            Some(reason) => {
+                s.level = (s.level + 1).min(MAX_LEVEL);
+                s.backoffs += 1;
+                s.last_reason.clone_from(&reason);
+                s.reason = reason;
+            }
+            None => {
+                s.level = s.level.saturating_sub(1);
+                if s.level == 0 {
+                    s.reason.clear();
                 }
             }
-            let level = self.state().level;
-            if level > 0 {
-                wait = wait.max(took * (1 << (level - 1)));
-            }
         }
+    }
+
+    /// Sleeps `wait` in slices, stopping early when `stop` says so.
+    fn wait(&self, wait: Duration, stop: &dyn Fn() -> bool) {
         if wait.is_zero() {
             return;
         }

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::watch;
 
+use super::rate::{Estimate, RateWindow, Sample};
 use super::{JobKind, JobState};
 use crate::engine::ops::{DrainSummary, MigrateSummary, VerifySummary};
 use crate::engine::{Control, EngineError, Event};
@@ -46,6 +47,49 @@ pub struct JobEvent {
     pub seq: u64,
     pub unix_ms: i64,
     pub body: EventBody,
+    /// For copy and verify progress: the recent rate and the time left.
+    pub estimate: Option<Estimate>,
+}
+
+/// The progress sample in a copy or verify event.
+fn sample(body: &EventBody) -> Option<(&'static str, Sample)> {
+    let (kind, done, total, table_done, table_total) = match body {
+        EventBody::Engine(Event::Copy {
+            rows_done,
+            rows_total,
+            table_rows_done,
+            table_rows_total,
+            ..
+        }) => (
+            "copy",
+            rows_done,
+            rows_total,
+            table_rows_done,
+            table_rows_total,
+        ),
+        EventBody::Engine(Event::Verify {
+            rows_done,
+            rows_total,
+            table_rows_done,
+            table_rows_total,
+            ..
+        }) => (
+            "verify",
+            rows_done,
+            rows_total,
+            table_rows_done,
+            table_rows_total,
+        ),
+        _ => return None,
+    };
+    Some((
+        kind,
+        Sample {
+            rows_done: *done,
+            rows_left: total.saturating_sub(*done),
+            table_rows_left: table_total.saturating_sub(*table_done),
+        },
+    ))
 }
 
 /// A job's identity and state at one moment.
@@ -64,6 +108,7 @@ struct EventLog {
     events: VecDeque<JobEvent>,
     last_seq: u64,
     state: JobState,
+    window: RateWindow,
 }
 
 pub struct Job {
@@ -104,6 +149,7 @@ impl Job {
                 events: VecDeque::new(),
                 last_seq: 0,
                 state: JobState::Running,
+                window: RateWindow::default(),
             }),
             tick: watch::channel(0).0,
         }
@@ -130,10 +176,13 @@ impl Job {
             }
             log.last_seq += 1;
             let seq = log.last_seq;
+            let estimate =
+                sample(&body).map(|(kind, s)| log.window.add(kind, std::time::Instant::now(), s));
             log.events.push_back(JobEvent {
                 seq,
                 unix_ms: now_ms(),
                 body,
+                estimate,
             });
             while log.events.len() > EVENT_LOG_CAPACITY {
                 log.events.pop_front();
@@ -194,6 +243,21 @@ impl Job {
             .cloned()
             .collect();
         (events, missed, !log.state.is_live())
+    }
+
+    /// The newest copy or verify progress event while the job is live.
+    pub fn latest_progress(&self) -> Option<JobEvent> {
+        let log = self.log();
+        if !log.state.is_live() {
+            return None;
+        }
+        // A step after the progress (building indexes) ends its estimate.
+        log.events
+            .iter()
+            .rev()
+            .find(|e| !matches!(e.body, EventBody::Engine(Event::Notice { .. })))
+            .filter(|e| e.estimate.is_some())
+            .cloned()
     }
 
     /// Changes whenever an event is appended.

@@ -9,6 +9,7 @@
 mod background;
 mod error;
 mod job;
+pub mod rate;
 mod registry;
 mod served;
 

@@ -16,6 +16,7 @@ use crate::engine::rehearse::Rehearsal;
 use crate::engine::status::{Phase, Status};
 use crate::engine::verify::queries::QueryTiming;
 use crate::engine::{meta, Event};
+use crate::jobs::rate::Estimate;
 use crate::jobs::{EventBody, JobEvent, JobKind, JobSnapshot, JobState, Summary};
 use crate::proto as pb;
 
@@ -300,6 +301,8 @@ pub fn status_report(database: &str, s: Status, job: Option<JobSnapshot>) -> pb:
         skip_verify: s.certificate.cutover_skipped_verify_at.is_some(),
         drain_skipped_verify: s.certificate.drain_skipped_verify_at.is_some(),
         throttle: None,
+        copy_progress: None,
+        verify_progress: None,
     }
 }
 
@@ -334,12 +337,15 @@ pub fn reset_report(r: ResetReport) -> pb::ResetReport {
 }
 
 fn migrate_summary(s: MigrateSummary) -> pb::MigrateSummary {
+    // Rows an interrupted run copied are not this job's work.
+    let already: u64 = s.tables.iter().map(|t| t.already).sum();
+    let rows = s.rows.saturating_sub(already);
     pb::MigrateSummary {
         tables: s.tables.len() as u32,
-        rows: s.rows,
+        rows,
         seconds: s.seconds,
         rows_per_sec: if s.seconds > 0.0 {
-            s.rows as f64 / s.seconds
+            rows as f64 / s.seconds
         } else {
             0.0
         },
@@ -348,10 +354,12 @@ fn migrate_summary(s: MigrateSummary) -> pb::MigrateSummary {
             .into_iter()
             .map(|t| pb::TableSummary {
                 table: t.table,
-                rows: t.rows,
+                rows: t.rows.saturating_sub(t.already),
                 seconds: t.seconds,
+                already_copied: t.already,
             })
             .collect(),
+        rows_already_copied: already,
         new_path: path_str(&s.new_path),
         schema_hash: s.schema_hash,
         resumed: s.resumed,
@@ -438,44 +446,7 @@ pub fn job_event(job: &JobSnapshot, e: JobEvent) -> pb::JobEvent {
             job: Some(job.clone().into()),
             resumed: false,
         }),
-        EventBody::Engine(Event::Step { step, message }) => E::Phase(pb::PhaseChanged {
-            step: step.to_string(),
-            message,
-        }),
-        EventBody::Engine(Event::Copy {
-            table,
-            table_rows_done,
-            table_rows_total,
-            rows_done,
-            rows_total,
-            tables_done,
-            tables_total,
-            rows_per_sec,
-        }) => E::Copy(pb::CopyProgress {
-            table,
-            table_rows_done,
-            table_rows_total,
-            rows_done,
-            rows_total,
-            tables_done,
-            tables_total,
-            rows_per_sec,
-        }),
-        EventBody::Engine(Event::Replay {
-            applied,
-            pending,
-            lag_seconds,
-            entries_per_sec,
-        }) => E::Replay(pb::ReplayProgress {
-            applied,
-            pending,
-            lag_seconds,
-            entries_per_sec,
-        }),
-        EventBody::Engine(Event::Notice { warn, message }) => E::Notice(pb::Notice {
-            level: if warn { "warn" } else { "info" }.to_string(),
-            message,
-        }),
+        EventBody::Engine(ev) => engine_event(ev, e.estimate.unwrap_or_default()),
         EventBody::Completed(Summary::Migrate(s)) => E::Completed(pb::JobCompleted {
             summary: Some(pb::job_completed::Summary::Migrate(migrate_summary(s))),
         }),
@@ -500,5 +471,94 @@ pub fn job_event(job: &JobSnapshot, e: JobEvent) -> pb::JobEvent {
         database: job.database.clone(),
         unix_ms: e.unix_ms,
         event: Some(event),
+    }
+}
+
+/// Puts a running job's newest copy or verify progress into a status report.
+pub fn status_progress(report: &mut pb::StatusReport, latest: Option<JobEvent>) {
+    use pb::job_event::Event as E;
+    let Some(JobEvent {
+        body: EventBody::Engine(ev),
+        estimate,
+        ..
+    }) = latest
+    else {
+        return;
+    };
+    match engine_event(ev, estimate.unwrap_or_default()) {
+        E::Copy(c) => report.copy_progress = Some(c),
+        E::Verify(v) => report.verify_progress = Some(v),
+        _ => {}
+    }
+}
+
+/// An engine event on the wire; copy and verify progress carry the agent's
+/// estimate.
+pub fn engine_event(ev: Event, est: Estimate) -> pb::job_event::Event {
+    use pb::job_event::Event as E;
+    match ev {
+        Event::Step { step, message } => E::Phase(pb::PhaseChanged {
+            step: step.to_string(),
+            message,
+        }),
+        Event::Copy {
+            table,
+            table_rows_done,
+            table_rows_total,
+            rows_done,
+            rows_total,
+            tables_done,
+            tables_total,
+            rows_per_sec,
+        } => E::Copy(pb::CopyProgress {
+            table,
+            table_rows_done,
+            table_rows_total,
+            rows_done,
+            rows_total,
+            tables_done,
+            tables_total,
+            rows_per_sec,
+            recent_rows_per_sec: est.rows_per_sec,
+            eta_seconds: est.eta_seconds,
+            table_eta_seconds: est.table_eta_seconds,
+        }),
+        Event::Verify {
+            table,
+            table_rows_done,
+            table_rows_total,
+            rows_done,
+            rows_total,
+            tables_done,
+            tables_total,
+            table_finished,
+        } => E::Verify(pb::VerifyProgress {
+            table,
+            table_rows_done,
+            table_rows_total,
+            rows_done,
+            rows_total,
+            tables_done,
+            tables_total,
+            table_finished,
+            recent_rows_per_sec: est.rows_per_sec,
+            eta_seconds: est.eta_seconds,
+            table_eta_seconds: est.table_eta_seconds,
+        }),
+        Event::Replay {
+            applied,
+            pending,
+            lag_seconds,
+            entries_per_sec,
+        } => E::Replay(pb::ReplayProgress {
+            applied,
+            pending,
+            lag_seconds,
+            entries_per_sec,
+        }),
+        Event::Notice { warn, message } => E::Notice(pb::Notice {
+            level: if warn { "warn" } else { "info" }.to_string(),
+            message,
+        }),
     }
 }

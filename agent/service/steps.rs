@@ -158,11 +158,13 @@ pub(super) async fn status(
         })
         .await?;
     // Jobs and the throttle live in memory: always current.
-    if let Some(job) = svc.registry.running(&name).map(|j| j.snapshot()) {
+    if let Some(running) = svc.registry.running(&name) {
+        let job = running.snapshot();
         if let Some(next) = job_next_step(&name, &job) {
             report.next_step = next;
         }
         report.running_job = Some(job.into());
+        convert::status_progress(&mut report, running.latest_progress());
     }
     report.throttle = Some(convert::throttle_state(
         &svc.registry.throttle(&name)?.report(),

@@ -44,6 +44,7 @@ mod tests {
             max_attempts: None,
             skip_verify: true,
             detach: false,
+            common: Default::default(),
         };
         let r = request("shop", &args);
         assert_eq!(r.freeze_limit_ms, 500);

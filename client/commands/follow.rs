@@ -16,7 +16,7 @@ use tonic::Streaming;
 
 use super::Output;
 use crate::exit::{code_from_name, error, for_code, Exit};
-use crate::render::progress::{Renderer, Style};
+use crate::render::progress::{Renderer, Sequence, Style};
 
 /// How a followed stream ended without error.
 pub enum Ending {
@@ -33,6 +33,8 @@ pub struct Follow<'a> {
     pub local: bool,
     /// The request asked the agent to return once the job started.
     pub detach: bool,
+    /// `#seq` before plain lines (`mig watch`, for `--from-seq`).
+    pub sequence: Sequence,
     pub out: Output,
 }
 
@@ -50,6 +52,28 @@ pub async fn follow_and_finish(
         database,
         local: s.is_local(),
         detach,
+        sequence: Sequence::Hidden,
+        out,
+    }
+    .run(stream)
+    .await?;
+    super::migrate::finish(ending, database, out)
+}
+
+/// `mig watch`: the same, with each plain line's sequence number, so a
+/// later `mig watch --from-seq N` picks up where this one was.
+pub async fn watch_and_finish(
+    s: &crate::connect::Session,
+    database: &str,
+    out: Output,
+    stream: Streaming<JobEvent>,
+) -> anyhow::Result<()> {
+    let ending = Follow {
+        client: s.client.clone(),
+        database,
+        local: s.is_local(),
+        detach: false,
+        sequence: Sequence::Shown,
         out,
     }
     .run(stream)
@@ -59,7 +83,7 @@ pub async fn follow_and_finish(
 
 impl Follow<'_> {
     pub async fn run(mut self, mut stream: Streaming<JobEvent>) -> anyhow::Result<Ending> {
-        let mut renderer = Renderer::new(Style::pick(self.out.json));
+        let mut renderer = Renderer::new(Style::pick(self.out.json), self.sequence);
         let mut job_id = String::new();
         let mut cancelling = false;
         let mut interrupted = interrupt();

@@ -39,13 +39,13 @@ pub fn finish(ending: Ending, database: &str, out: Output) -> anyhow::Result<()>
     }
     match ending {
         Ending::Completed(Some(Summary::Migrate(m))) => {
-            render::emit(&render::events::migrate_summary(&m))
+            render::emit(&render::summaries::migrate_summary(&m))
         }
         Ending::Completed(Some(Summary::Drain(d))) => {
-            render::emit(&render::events::drain_summary(&d))
+            render::emit(&render::summaries::drain_summary(&d))
         }
         Ending::Completed(Some(Summary::Verify(v))) => {
-            render::emit(&render::events::verify_summary(&v))
+            render::emit(&render::summaries::verify_summary(&v))
         }
         Ending::Completed(None) => render::emit(&["job completed".into()]),
         Ending::Detached { job_id } => render::emit(&[format!(

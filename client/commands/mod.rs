@@ -10,6 +10,7 @@ mod databases;
 mod drain;
 mod fleet;
 mod follow;
+mod generated;
 mod migrate;
 mod plan;
 mod reset;
@@ -30,16 +31,16 @@ pub struct Output {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let out = Output {
-        json: cli.global.json,
-    };
-    if let Command::Certs(a) = &cli.command {
-        return certs::run(a, out);
+    let global = cli.global();
+    let out = Output { json: global.json };
+    match &cli.command {
+        Command::Certs(a) => return certs::run(a, out),
+        Command::Fleet(a) => return fleet::run(a, &global, out).await,
+        Command::Completions(a) => return generated::completions(a.shell),
+        Command::Man(a) => return generated::man(a.dir.as_deref()),
+        _ => {}
     }
-    if let Command::Fleet(a) = &cli.command {
-        return fleet::run(a, &cli.global, out).await;
-    }
-    let target = Target::from_args(&cli.global)?;
+    let target = Target::from_args(&global)?;
     check_mode(&cli.command, &target)?;
     let schema_source = match &cli.command {
         Command::Plan(a) => Some(&a.schema),
@@ -47,7 +48,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         _ => None,
     }
     .map(|a| {
-        let project = cli.global.project.as_deref();
+        let project = global.project.as_deref();
         schema::read(&schema::path(a.schema.as_deref(), project))
     })
     .transpose()?;
@@ -96,7 +97,7 @@ fn check_mode(command: &Command, target: &Target) -> anyhow::Result<()> {
         ));
     }
     match command {
-        Command::Throttle(_) | Command::Unthrottle => Err(usage(format!(
+        Command::Throttle(_) | Command::Unthrottle(_) => Err(usage(format!(
             "{} needs --agent: it paces a running agent's copy; for a local migrate pass --max-rows-per-sec",
             command.name()
         ))),
@@ -119,23 +120,22 @@ async fn dispatch(
     match command {
         Command::Plan(a) => plan::run(s, a, sent(schema_source)?, out).await,
         Command::Migrate(a) => migrate::run(s, a, sent(schema_source)?, out).await,
-        Command::Status => status::run(s, out).await,
+        Command::Status(_) => status::run(s, out).await,
         Command::Drain(a) => drain::run(s, a, out).await,
         Command::Verify(a) => verify::run(s, a, out).await,
         Command::Cutover(a) => cutover::run(s, a, out).await,
-        Command::CleanupOld => cleanup_old::run(s, out).await,
+        Command::CleanupOld(_) => cleanup_old::run(s, out).await,
         Command::Reset(a) => reset::run(s, a, out).await,
         Command::Watch(a) => watch::run(s, a, out).await,
         Command::Pause(a) => control::run(s, control::Action::Pause, a, out).await,
         Command::Resume(a) => control::run(s, control::Action::Resume, a, out).await,
         Command::Cancel(a) => control::run(s, control::Action::Cancel, a, out).await,
         Command::Throttle(a) => control::throttle(s, Some(a.rows_per_sec), out).await,
-        Command::Unthrottle => control::throttle(s, None, out).await,
-        Command::Databases => databases::run(s, out).await,
-        Command::Certs(a) => certs::run(a, out),
-        Command::Fleet(_) => Err(anyhow::anyhow!(
-            "internal: fleet commands run before a session opens"
-        )),
+        Command::Unthrottle(_) => control::throttle(s, None, out).await,
+        Command::Databases(_) => databases::run(s, out).await,
+        Command::Certs(_) | Command::Fleet(_) | Command::Completions(_) | Command::Man(_) => Err(
+            anyhow::anyhow!("internal: {} runs before a session opens", command.name()),
+        ),
     }
 }
 

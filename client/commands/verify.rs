@@ -76,6 +76,7 @@ mod tests {
             queries: None,
             query_runs: Some(3),
             detach: false,
+            common: Default::default(),
         };
         let r = request("shop", &args, Some(("q.sql".into(), "SELECT 1".into())));
         assert!(r.check_only);

@@ -1,9 +1,10 @@
 //! `mig watch`: re-attaches to a job on a remote agent, replaying the events
-//! it still holds from `--from-seq`, and follows it to the end.
+//! it still holds from `--from-seq`, and follows it to the end. Plain lines
+//! start with their sequence number (`#12 copy: ...`).
 
 use mig::proto::WatchRequest;
 
-use super::follow::follow_and_finish;
+use super::follow::watch_and_finish;
 use super::Output;
 use crate::cli::WatchArgs;
 use crate::connect::Session;
@@ -19,5 +20,5 @@ pub async fn run(s: &mut Session, args: &WatchArgs, out: Output) -> anyhow::Resu
         })
         .await?
         .into_inner();
-    follow_and_finish(s, &database, false, out, stream).await
+    watch_and_finish(s, &database, out, stream).await
 }

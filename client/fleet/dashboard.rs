@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use mig::proto::CopyProgress;
+use mig::proto::{CopyProgress, VerifyProgress};
 use serde_json::json;
 
 use super::state::State;
@@ -26,8 +26,19 @@ struct Row {
     done: u64,
     total: u64,
     rate: f64,
+    /// The agent's estimate of the time left (copy or verify).
+    eta: Option<f64>,
     lag: Option<f64>,
     last_line: Option<Instant>,
+}
+
+/// One copy or verify progress event, as the dashboard shows it.
+struct Work<'a> {
+    kind: &'a str,
+    done: u64,
+    total: u64,
+    rate: f64,
+    eta: Option<f64>,
 }
 
 struct Bars {
@@ -56,6 +67,7 @@ impl Dashboard {
                 done: 0,
                 total: 0,
                 rate: 0.0,
+                eta: None,
                 lag: None,
                 last_line: None,
             })
@@ -77,8 +89,9 @@ impl Dashboard {
         self.update(i, |r| {
             r.state = state;
             r.step = detail.to_string();
-            // Copy events set it again while a copy runs.
+            // Copy events set them again while a copy runs.
             r.rate = 0.0;
+            r.eta = None;
         });
         let name = self.name(i);
         match self.style {
@@ -104,20 +117,51 @@ impl Dashboard {
     }
 
     pub fn copy(&self, i: usize, c: &CopyProgress) {
-        let last = c.rows_done >= c.rows_total;
+        self.work(
+            i,
+            Work {
+                kind: "copy",
+                done: c.rows_done,
+                total: c.rows_total,
+                rate: c.recent_rows_per_sec.unwrap_or(0.0),
+                eta: c.eta_seconds,
+            },
+        );
+    }
+
+    pub fn verify(&self, i: usize, v: &VerifyProgress) {
+        self.work(
+            i,
+            Work {
+                kind: "verify",
+                done: v.rows_done,
+                total: v.rows_total,
+                rate: v.recent_rows_per_sec.unwrap_or(0.0),
+                eta: v.eta_seconds,
+            },
+        );
+    }
+
+    fn work(&self, i: usize, w: Work<'_>) {
+        let last = w.done >= w.total;
         let due = self.update(i, |r| {
-            r.done = c.rows_done;
-            r.total = c.rows_total;
-            r.rate = c.rows_per_sec;
+            r.done = w.done;
+            r.total = w.total;
+            r.rate = w.rate;
+            r.eta = w.eta;
             due(&mut r.last_line, last)
         });
         let name = self.name(i);
+        let eta = crate::render::events::eta(w.eta);
         match (self.style, due) {
-            (Style::Json, true) => self.json(json!({"target": name, "event": "copy", "rows_done": c.rows_done, "rows_total": c.rows_total, "rows_per_sec": c.rows_per_sec})),
-            (Style::Plain, true) => line(&format!(
-                "{name}: copy {}% ({}/{} rows, {:.0} rows/s)",
-                percent(c.rows_done, c.rows_total), c.rows_done, c.rows_total, c.rows_per_sec
-            )),
+            (Style::Json, true) => self.json(json!({"target": name, "event": w.kind, "rows_done": w.done, "rows_total": w.total, "rows_per_sec": w.rate, "eta_seconds": w.eta})),
+            (Style::Plain, true) => {
+                let rate = if w.rate > 0.0 { format!("{:.0} rows/s, ", w.rate) } else { String::new() };
+                line(&format!(
+                    "{name}: {} {}% ({}/{} rows, {rate}ETA {eta})",
+                    w.kind, percent(w.done, w.total), w.done, w.total
+                ))
+            }
             _ => {}
         }
         self.aggregate();
@@ -238,11 +282,11 @@ fn bar_message(r: &Row) -> String {
         s.push_str(&r.step);
     }
     if r.state == State::Running && r.rate > 0.0 {
-        s.push_str(&format!(" · {:.0} rows/s", r.rate));
-        let left = r.total.saturating_sub(r.done) as f64 / r.rate;
-        if left >= 1.0 {
-            s.push_str(&format!(" · ETA {left:.0} s"));
-        }
+        s.push_str(&format!(
+            " · {:.0} rows/s · ETA {}",
+            r.rate,
+            crate::render::events::eta(r.eta)
+        ));
     }
     if let Some(lag) = r.lag {
         s.push_str(&format!(" · lag {lag:.1} s"));
@@ -295,6 +339,7 @@ mod tests {
             done: 0,
             total: 0,
             rate,
+            eta: None,
             lag: None,
             last_line: None,
         };

@@ -1,5 +1,5 @@
 //! Drives one target through the steps it was asked for — migrate, wait
-//! for catch-up, drain, cutover — starting from the phase its agent reports
+//! for catch-up, drain, cutover, or verify — starting from the phase its agent reports
 //! (finished steps are skipped; a job already running is watched, never
 //! started twice). Progress goes to the dashboard; a failure comes back as
 //! the error, and the old database keeps serving.
@@ -8,11 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use mig::proto::job_completed::Summary;
 use mig::proto::job_event::Event;
 use mig::proto::migrator_client::MigratorClient;
 use mig::proto::{
     CutoverRequest, DrainRequest, JobEvent, MigrateRequest, Phase, SchemaSource, StatusReport,
-    StatusRequest, WatchRequest,
+    StatusRequest, VerifyRequest, WatchRequest,
 };
 use tonic::transport::Channel;
 use tonic::Streaming;
@@ -20,106 +21,14 @@ use tonic::Streaming;
 use super::dashboard::Dashboard;
 use super::file::FleetTarget;
 use super::state::State;
+use super::steps::{next, Done, Next, Steps};
 use crate::exit::{code_from_name, error, failed, for_code, Exit};
-use crate::render::names;
 
 /// How often a target waiting for catch-up asks its agent again.
 const CATCH_UP_POLL: Duration = Duration::from_millis(200);
 /// Steps a target may take in one run; more means the agent keeps
 /// reporting a phase the steps do not move, which is a bug to report.
 const MAX_STEPS: usize = 12;
-
-/// Which steps this run may take.
-#[derive(Debug, Clone, Copy)]
-pub struct Steps {
-    pub migrate: bool,
-    /// Wait until the pending replay is small (before a drain, or as the
-    /// last step with `--postpone-cutover`).
-    pub catch_up: bool,
-    pub drain: bool,
-    pub cutover: bool,
-}
-
-impl Steps {
-    pub const ROLLOUT: Steps = Steps {
-        migrate: true,
-        catch_up: true,
-        drain: true,
-        cutover: true,
-    };
-    pub const POSTPONED: Steps = Steps {
-        drain: false,
-        cutover: false,
-        ..Steps::ROLLOUT
-    };
-    pub const MIGRATE: Steps = Steps {
-        migrate: true,
-        catch_up: false,
-        drain: false,
-        cutover: false,
-    };
-    pub const DRAIN: Steps = Steps {
-        migrate: false,
-        catch_up: true,
-        drain: true,
-        cutover: false,
-    };
-    pub const CUTOVER: Steps = Steps {
-        cutover: true,
-        ..Steps::DRAIN
-    };
-}
-
-/// What to do next, from what the agent reports.
-#[derive(Debug, PartialEq)]
-enum Next {
-    /// A job already runs: follow it instead of starting another.
-    Watch(String),
-    Migrate,
-    CatchUp,
-    Drain,
-    Cutover,
-    /// Done for this run, in this state.
-    Stop(State, &'static str),
-    /// A step this run may not take is due first.
-    Refuse(String),
-}
-
-impl Next {
-    fn name(&self) -> &'static str {
-        match self {
-            Next::Watch(_) => "watch",
-            Next::Migrate => "migrate",
-            Next::CatchUp => "catch-up",
-            Next::Drain => "drain",
-            Next::Cutover => "cutover",
-            Next::Stop(..) | Next::Refuse(_) => "",
-        }
-    }
-}
-
-/// The next step for a database in this state, given the steps allowed.
-fn next(st: &StatusReport, steps: Steps, caught_up: bool) -> Next {
-    if let Some(job) = &st.running_job {
-        return Next::Watch(job.job_id.clone());
-    }
-    match Phase::try_from(st.phase).unwrap_or(Phase::Unspecified) {
-        Phase::NotStarted | Phase::Copying if steps.migrate => Next::Migrate,
-        Phase::NotStarted | Phase::Copying => Next::Refuse(format!(
-            "phase {}: run `mig fleet migrate` first",
-            names::phase(st.phase)
-        )),
-        Phase::Recording if !steps.catch_up => Next::Stop(State::Waiting, "recording"),
-        Phase::Recording if !caught_up => Next::CatchUp,
-        Phase::Recording | Phase::Draining if steps.drain => Next::Drain,
-        Phase::Recording => Next::Stop(State::Waiting, "caught up; cutover postponed"),
-        Phase::Draining => Next::Stop(State::Waiting, "draining; run `mig fleet drain`"),
-        Phase::Drained if steps.cutover => Next::Cutover,
-        Phase::Drained => Next::Stop(State::Drained, "drained; cutover next"),
-        Phase::CutOver | Phase::Complete => Next::Stop(State::CutOver, "already cut over"),
-        Phase::Unspecified => Next::Refuse("the agent reports an unknown phase".into()),
-    }
-}
 
 /// Everything one target's run needs.
 pub struct Driver {
@@ -138,15 +47,16 @@ impl Driver {
         let mut client = super::agents::connect(&self.target).await?;
         let database = self.target.database.clone();
         let mut did = Vec::new();
-        let mut caught_up = false;
+        let mut progress = Done::default();
+        let mut verified = String::new();
         for _ in 0..MAX_STEPS {
             let st = status(&mut client, &database).await?;
-            let step = next(&st, self.steps, caught_up);
+            let step = next(&st, self.steps, progress);
             if let Next::Stop(state, detail) = step {
-                let detail = if state == State::CutOver && !did.is_empty() {
-                    ""
-                } else {
-                    detail
+                let detail = match (state, did.is_empty(), verified.is_empty()) {
+                    (_, _, false) => verified.as_str(),
+                    (State::CutOver, false, _) => "",
+                    _ => detail,
                 };
                 return Ok(done(state, detail, &did));
             }
@@ -183,9 +93,18 @@ impl Driver {
                 ),
                 Next::CatchUp => {
                     self.catch_up(&mut client, &database).await?;
-                    caught_up = true;
+                    progress.caught_up = true;
                     None
                 }
+                Next::Verify => Some(
+                    client
+                        .verify(VerifyRequest {
+                            database: database.clone(),
+                            ..Default::default()
+                        })
+                        .await
+                        .context("starting verify")?,
+                ),
                 Next::Cutover => {
                     // Drain certified the copy; cutover refuses otherwise.
                     let request = CutoverRequest {
@@ -198,7 +117,17 @@ impl Driver {
                 Next::Stop(..) | Next::Refuse(_) => None,
             };
             if let Some(stream) = stream {
-                self.follow(stream.into_inner()).await?;
+                let summary = self.follow(stream.into_inner()).await?;
+                if let Some(Summary::Verify(v)) = summary {
+                    progress.verified = true;
+                    verified = format!(
+                        "verified {} rows in {} tables, {} differences{}",
+                        v.rows,
+                        v.tables.len(),
+                        v.differences,
+                        if v.certified { " (certified)" } else { "" }
+                    );
+                }
             }
             if name != "catch-up" {
                 did.push(name);
@@ -238,14 +167,15 @@ impl Driver {
         }
     }
 
-    /// Follows a job stream to its terminal event.
-    async fn follow(&self, mut stream: Streaming<JobEvent>) -> anyhow::Result<()> {
+    /// Follows a job stream to its terminal event; the job's summary.
+    async fn follow(&self, mut stream: Streaming<JobEvent>) -> anyhow::Result<Option<Summary>> {
         while let Some(ev) = stream.message().await? {
             match ev.event {
                 Some(Event::Phase(p)) => self.dash.step(self.index, &p.step),
                 Some(Event::Copy(c)) => self.dash.copy(self.index, &c),
+                Some(Event::Verify(v)) => self.dash.verify(self.index, &v),
                 Some(Event::Replay(r)) => self.dash.replay(self.index, r.pending, r.lag_seconds),
-                Some(Event::Completed(_)) => return Ok(()),
+                Some(Event::Completed(c)) => return Ok(c.summary),
                 Some(Event::Failed(f)) => {
                     return Err(error(for_code(code_from_name(&f.code)), f.message))
                 }
@@ -291,59 +221,5 @@ fn done(state: State, detail: &str, did: &[&str]) -> (State, String) {
         (true, _) => (state, detail.to_string()),
         (false, true) => (state, run),
         (false, false) => (state, format!("{detail}; {run}")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use mig::proto::JobInfo;
-
-    fn at(phase: Phase) -> StatusReport {
-        StatusReport {
-            phase: phase as i32,
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn a_rerun_skips_finished_steps_and_watches_running_jobs() {
-        let all = Steps::ROLLOUT;
-        assert_eq!(next(&at(Phase::NotStarted), all, false), Next::Migrate);
-        assert_eq!(next(&at(Phase::Copying), all, false), Next::Migrate);
-        assert_eq!(next(&at(Phase::Recording), all, false), Next::CatchUp);
-        assert_eq!(next(&at(Phase::Recording), all, true), Next::Drain);
-        assert_eq!(next(&at(Phase::Draining), all, false), Next::Drain);
-        assert_eq!(next(&at(Phase::Drained), all, false), Next::Cutover);
-        assert_eq!(
-            next(&at(Phase::Complete), all, false),
-            Next::Stop(State::CutOver, "already cut over")
-        );
-        let mut busy = at(Phase::Copying);
-        busy.running_job = Some(JobInfo {
-            job_id: "j1".into(),
-            ..Default::default()
-        });
-        assert_eq!(next(&busy, all, false), Next::Watch("j1".into()));
-    }
-
-    #[test]
-    fn step_wise_runs_stop_at_their_goal_or_refuse_early_phases() {
-        assert_eq!(
-            next(&at(Phase::Recording), Steps::POSTPONED, true),
-            Next::Stop(State::Waiting, "caught up; cutover postponed")
-        );
-        assert_eq!(
-            next(&at(Phase::Recording), Steps::MIGRATE, false),
-            Next::Stop(State::Waiting, "recording")
-        );
-        assert_eq!(
-            next(&at(Phase::Drained), Steps::DRAIN, false),
-            Next::Stop(State::Drained, "drained; cutover next")
-        );
-        assert_eq!(
-            next(&at(Phase::NotStarted), Steps::CUTOVER, false),
-            Next::Refuse("phase not started: run `mig fleet migrate` first".into())
-        );
     }
 }

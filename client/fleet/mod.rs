@@ -1,17 +1,21 @@
 //! Fleet orchestration: one client drives many agents. The fleet file is
 //! validated before any socket opens (`file`, `order`); `plan` and `status`
 //! ask every agent concurrently; `schedule` runs a `driver` per target with
-//! the concurrency limit, dependencies and waves, shown by `dashboard` and
-//! closed by `summary`. The agents hold the truth: nothing here persists.
+//! the concurrency limit, dependencies and waves (each target's next step a
+//! pure decision in `steps`), shown by `dashboard` and closed by `summary`;
+//! `next` names the fleet command to run next. The agents hold the truth:
+//! nothing here persists.
 
 pub mod agents;
 pub mod dashboard;
 pub mod driver;
 pub mod file;
+pub mod next;
 pub mod order;
 pub mod plan;
 pub mod schedule;
 pub mod state;
 pub mod status;
+pub mod steps;
 pub mod summary;
 pub mod table;

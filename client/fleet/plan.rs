@@ -9,6 +9,7 @@ use super::agents::{self, TargetError};
 use super::file::{Fleet, FleetTarget};
 use super::order;
 use super::table::table;
+use crate::render::names;
 
 /// One target's plan, or why it could not be had.
 pub struct Planned {
@@ -64,6 +65,7 @@ pub fn lines(fleet: &Fleet, planned: &[Planned]) -> Vec<String> {
         "ROWS",
         "RENUMBERED",
         "DATA LOSS",
+        "RISK",
         "CAN RUN",
     ];
     let mut rows = Vec::new();
@@ -80,6 +82,7 @@ pub fn lines(fleet: &Fleet, planned: &[Planned]) -> Vec<String> {
             Ok(r) => cells(r),
             Err(_) => ["-".to_string(), "-".into(), "-".into(), "-".into()].into(),
         };
+        let risk = p.report.as_ref().map_or("-".into(), risk);
         rows.push(vec![
             t.name.clone(),
             t.url.clone(),
@@ -88,6 +91,7 @@ pub fn lines(fleet: &Fleet, planned: &[Planned]) -> Vec<String> {
             total,
             renumbered,
             loss,
+            risk,
             can.into(),
         ]);
         if let Some(b) = blocker {
@@ -101,6 +105,13 @@ pub fn lines(fleet: &Fleet, planned: &[Planned]) -> Vec<String> {
     }
     out.extend(order::describe(&fleet.targets));
     out
+}
+
+/// `HIGH 55`: the target's overall risk level and score (see `mig plan`).
+fn risk(r: &PlanReport) -> String {
+    r.risk.as_ref().map_or("-".into(), |risk| {
+        format!("{} {}", names::risk_level(risk.level), risk.score)
+    })
 }
 
 fn cells(r: &PlanReport) -> (String, String, String, String) {

@@ -1,8 +1,12 @@
 //! The rollout scheduler: runs a [`Driver`] per target, wave after wave,
-//! never more than the concurrency limit at once, a target only after its
-//! dependencies reached the goal. After a failure, `stop` starts nothing
-//! new (running targets finish); `continue` skips only the failed target's
-//! dependents. One target's failure never touches another's databases.
+//! never more than the concurrency limit at once. A dependency means *cut
+//! over*: a target starts only once every dependency in the run is cut over,
+//! and a wave only once the earlier waves' targets are cut over (or failed);
+//! under `--postpone-cutover` the rest is *held*, saying what it waits for.
+//! After a failure, `stop` starts nothing new (running targets finish);
+//! `continue` skips only the failed target's dependents. One target's
+//! failure never touches another's databases. `fleet verify` runs in
+//! [`Order::Free`]: no order to keep.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,9 +16,10 @@ use mig::proto::SchemaSource;
 use tokio::task::JoinSet;
 
 use super::dashboard::Dashboard;
-use super::driver::{Driver, Steps};
+use super::driver::Driver;
 use super::file::{Fleet, FleetTarget, OnFailure};
 use super::state::{Outcome, State};
+use super::steps::Steps;
 use crate::exit::{classify, message, Exit};
 
 /// The detail of a target found cut over when the run started.
@@ -23,6 +28,7 @@ const ALREADY: &str = "already cut over";
 /// What one run does, to which targets.
 pub struct Plan {
     pub steps: Steps,
+    pub order: Order,
     /// Stored with each migration (the rollout id).
     pub label: String,
     pub concurrency: usize,
@@ -35,6 +41,15 @@ pub struct Plan {
     pub cut_over: Vec<bool>,
 }
 
+/// Whether dependencies and waves order the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Dependencies and earlier waves must be cut over first.
+    CutOverFirst,
+    /// Every target at once (within the concurrency): `fleet verify`.
+    Free,
+}
+
 /// Runs the plan; one outcome per target (`None`: not in this run).
 pub async fn run(
     fleet: &Fleet,
@@ -43,7 +58,7 @@ pub async fn run(
     dash: Arc<Dashboard>,
 ) -> Vec<Option<Outcome>> {
     let targets = &fleet.targets;
-    let mut board = Board::new(targets, &plan.active, plan.on_failure);
+    let mut board = Board::new(targets, &plan.active, plan.on_failure, plan.order);
     let mut out: Vec<Option<Outcome>> = vec![None; targets.len()];
     let mut started: Vec<Option<Instant>> = vec![None; targets.len()];
     let mut set = JoinSet::new();
@@ -62,11 +77,11 @@ pub async fn run(
     }
     for in_wave in board.waves() {
         loop {
-            for (i, reason) in board.blocked(&in_wave) {
-                board.state[i] = State::Skipped;
-                dash.state(i, State::Skipped, &reason);
+            for (i, state, reason) in board.blocked(&in_wave) {
+                board.state[i] = state;
+                dash.state(i, state, &reason);
                 out[i] = Some(Outcome {
-                    state: State::Skipped,
+                    state,
                     detail: reason,
                     elapsed: Duration::ZERO,
                 });
@@ -118,6 +133,7 @@ pub async fn run(
 struct Board<'a> {
     targets: &'a [FleetTarget],
     active: Vec<bool>,
+    order: Order,
     /// Dependencies within this run, as indexes.
     deps: Vec<Vec<usize>>,
     state: Vec<State>,
@@ -127,7 +143,12 @@ struct Board<'a> {
 }
 
 impl<'a> Board<'a> {
-    fn new(targets: &'a [FleetTarget], active: &[bool], on_failure: OnFailure) -> Board<'a> {
+    fn new(
+        targets: &'a [FleetTarget],
+        active: &[bool],
+        on_failure: OnFailure,
+        order: Order,
+    ) -> Board<'a> {
         let active: Vec<bool> = (0..targets.len())
             .map(|i| active.get(i).copied().unwrap_or(false))
             .collect();
@@ -142,13 +163,14 @@ impl<'a> Board<'a> {
                 t.depends_on
                     .iter()
                     .filter_map(|d| index.get(d.as_str()).copied())
-                    .filter(|&j| active[j])
+                    .filter(|&j| active[j] && order == Order::CutOverFirst)
                     .collect()
             })
             .collect();
         Board {
             targets,
             active,
+            order,
             deps,
             state: vec![State::Queued; targets.len()],
             on_failure,
@@ -156,10 +178,15 @@ impl<'a> Board<'a> {
         }
     }
 
-    /// The active targets wave by wave (targets are sorted by wave).
+    /// The active targets wave by wave (targets are sorted by wave); one
+    /// wave of all of them in [`Order::Free`].
     fn waves(&self) -> Vec<Vec<usize>> {
+        let active = (0..self.targets.len()).filter(|&i| self.active[i]);
+        if self.order == Order::Free {
+            return vec![active.collect()];
+        }
         let mut waves: Vec<Vec<usize>> = Vec::new();
-        for i in (0..self.targets.len()).filter(|&i| self.active[i]) {
+        for i in active {
             match waves.last_mut() {
                 Some(w)
                     if w.first()
@@ -173,39 +200,79 @@ impl<'a> Board<'a> {
         waves
     }
 
-    /// Queued targets that can no longer start, with why.
-    fn blocked(&self, wave: &[usize]) -> Vec<(usize, String)> {
+    /// Queued targets that cannot start in this run: skipped (something
+    /// failed) or held (something is not cut over yet), with why.
+    fn blocked(&self, wave: &[usize]) -> Vec<(usize, State, String)> {
         wave.iter()
             .filter(|&&i| self.state[i] == State::Queued)
             .filter_map(|&i| {
-                let reason = self.stopped.clone().or_else(|| {
-                    let j = *self.deps[i]
-                        .iter()
-                        .find(|&&j| self.state[j].is_final() && !self.state[j].is_success())?;
-                    Some(format!(
-                        "depends on {}, which is {}",
-                        self.targets[j].name,
-                        self.state[j].name()
-                    ))
-                })?;
-                Some((i, reason))
+                if let Some(why) = &self.stopped {
+                    return Some((i, State::Skipped, why.clone()));
+                }
+                self.waits_for_dependency(i)
+                    .or_else(|| self.waits_for_wave(i))
+                    .map(|(state, why)| (i, state, why))
             })
             .collect()
     }
 
-    /// Queued targets whose dependencies all reached the goal, in order.
+    /// A dependency that ended without being cut over.
+    fn waits_for_dependency(&self, i: usize) -> Option<(State, String)> {
+        let j = *self.deps[i]
+            .iter()
+            .find(|&&j| self.state[j].is_final() && self.state[j] != State::CutOver)?;
+        let (dep, state) = (&self.targets[j].name, self.state[j]);
+        Some(match state {
+            State::Waiting | State::Drained | State::Held => (
+                State::Held,
+                format!("waits for {dep} to be cut over ({dep} is {})", state.name()),
+            ),
+            _ => (
+                State::Skipped,
+                format!("depends on {dep}, which is {}", state.name()),
+            ),
+        })
+    }
+
+    /// An earlier wave's target that stopped short of cutover on purpose
+    /// (a failed one does not hold later waves: the policy decides).
+    fn waits_for_wave(&self, i: usize) -> Option<(State, String)> {
+        let wave = self.targets[i].wave;
+        let j = (0..self.targets.len()).find(|&j| {
+            self.active[j]
+                && self.targets[j].wave < wave
+                && matches!(self.state[j], State::Waiting | State::Drained | State::Held)
+        })?;
+        let earlier = &self.targets[j];
+        Some((
+            State::Held,
+            format!(
+                "waits for wave {} to be cut over ({} is {})",
+                earlier.wave,
+                earlier.name,
+                self.state[j].name()
+            ),
+        ))
+    }
+
+    /// Queued targets whose dependencies are all cut over, in order.
     fn ready(&self, wave: &[usize]) -> Vec<usize> {
         wave.iter()
             .copied()
             .filter(|&i| self.state[i] == State::Queued)
-            .filter(|&i| self.deps[i].iter().all(|&j| self.state[j].is_success()))
+            .filter(|&i| {
+                self.deps[i]
+                    .iter()
+                    .all(|&j| self.state[j] == State::CutOver)
+            })
             .collect()
     }
 
     /// A target ended; under `stop` a failure stops every later start.
     fn record(&mut self, i: usize, state: State) {
         self.state[i] = state;
-        if !state.is_success() && self.on_failure == OnFailure::Stop && self.stopped.is_none() {
+        let failed = matches!(state, State::Failed | State::Cancelled);
+        if failed && self.on_failure == OnFailure::Stop && self.stopped.is_none() {
             self.stopped = Some(format!(
                 "rollout stopped: {} is {}",
                 self.targets[i].name,
@@ -237,7 +304,12 @@ mod tests {
     #[test]
     fn dependents_wait_and_are_skipped_when_their_dependency_fails() {
         let f = fleet();
-        let mut board = Board::new(&f.targets, &[true; 4], OnFailure::Continue);
+        let mut board = Board::new(
+            &f.targets,
+            &[true; 4],
+            OnFailure::Continue,
+            Order::CutOverFirst,
+        );
         let waves = board.waves();
         assert_eq!(waves, [vec![0, 1, 2], vec![3]]);
         assert_eq!(board.ready(&waves[0]), [0, 1]);
@@ -246,7 +318,11 @@ mod tests {
         board.record(0, State::Failed);
         assert_eq!(
             board.blocked(&waves[0]),
-            [(2, "depends on a, which is failed".to_string())]
+            [(
+                2,
+                State::Skipped,
+                "depends on a, which is failed".to_string()
+            )]
         );
         assert!(
             board.blocked(&waves[1]).is_empty(),
@@ -258,22 +334,71 @@ mod tests {
     #[test]
     fn stop_skips_everything_not_yet_started() {
         let f = fleet();
-        let mut board = Board::new(&f.targets, &[true; 4], OnFailure::Stop);
+        let mut board = Board::new(&f.targets, &[true; 4], OnFailure::Stop, Order::CutOverFirst);
         board.state[0] = State::Running;
         board.record(1, State::Failed);
         let waves = board.waves();
         let blocked: Vec<usize> = waves
             .iter()
             .flat_map(|w| board.blocked(w))
-            .map(|(i, _)| i)
+            .map(|(i, _, _)| i)
             .collect();
         assert_eq!(blocked, [2, 3]);
+    }
+
+    /// Issue 18: under `--postpone-cutover` a dependent and the next wave
+    /// started as soon as their parent was *waiting*.
+    #[test]
+    fn dependents_and_later_waves_wait_for_cut_over_not_for_waiting() {
+        let f = fleet();
+        let mut board = Board::new(&f.targets, &[true; 4], OnFailure::Stop, Order::CutOverFirst);
+        let waves = board.waves();
+        board.record(0, State::Waiting);
+        assert!(
+            board.ready(&waves[0]).iter().all(|&i| i != 2),
+            "child started"
+        );
+        assert_eq!(
+            board.blocked(&waves[0]),
+            [(
+                2,
+                State::Held,
+                "waits for a to be cut over (a is waiting)".to_string()
+            )]
+        );
+        board.state[2] = State::Held;
+        board.record(1, State::CutOver);
+        assert_eq!(
+            board.blocked(&waves[1]),
+            [(
+                3,
+                State::Held,
+                "waits for wave 1 to be cut over (a is waiting)".to_string()
+            )]
+        );
+        // Cut over, the parent lets its dependent start.
+        let mut board = Board::new(&f.targets, &[true; 4], OnFailure::Stop, Order::CutOverFirst);
+        board.record(0, State::CutOver);
+        assert_eq!(board.ready(&waves[0]), [1, 2]);
+    }
+
+    #[test]
+    fn free_order_runs_everything_in_one_wave_without_waiting() {
+        let f = fleet();
+        let board = Board::new(&f.targets, &[true; 4], OnFailure::Stop, Order::Free);
+        assert_eq!(board.waves(), [vec![0, 1, 2, 3]]);
+        assert_eq!(board.ready(&[0, 1, 2, 3]), [0, 1, 2, 3]);
     }
 
     #[test]
     fn dependencies_outside_the_selection_are_not_waited_for() {
         let f = fleet();
-        let board = Board::new(&f.targets, &[false, false, true, false], OnFailure::Stop);
+        let board = Board::new(
+            &f.targets,
+            &[false, false, true, false],
+            OnFailure::Stop,
+            Order::CutOverFirst,
+        );
         assert_eq!(board.waves(), [vec![2]]);
         assert_eq!(board.ready(&[2]), [2]);
     }

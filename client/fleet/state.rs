@@ -24,6 +24,10 @@ pub enum State {
     Cancelled,
     /// Never started: a dependency failed or the rollout stopped.
     Skipped,
+    /// Not started in this run, by design: a dependency (or an earlier
+    /// wave) is not cut over yet (`--postpone-cutover`), or the run's steps
+    /// do not start it (`fleet cutover` on a target never migrated).
+    Held,
 }
 
 impl State {
@@ -37,6 +41,7 @@ impl State {
             State::Failed => "failed",
             State::Cancelled => "cancelled",
             State::Skipped => "skipped",
+            State::Held => "held",
         }
     }
 
@@ -71,6 +76,7 @@ mod tests {
         assert!(State::Waiting.is_success());
         assert!(!State::Failed.is_success());
         assert!(!State::Skipped.is_success());
+        assert!(!State::Held.is_success() && State::Held.is_final());
         assert!(!State::Queued.is_final());
         assert!(State::Cancelled.is_final());
     }

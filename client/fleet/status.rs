@@ -1,11 +1,12 @@
 //! `mig fleet status`: every target's phase as its agent reports it. The
 //! agents hold the truth; the client keeps no rollout state of its own.
 
-use mig::proto::{StatusReport, StatusRequest};
+use mig::proto::{Phase, StatusReport, StatusRequest};
 use serde_json::json;
 
 use super::agents::{self, TargetError};
-use super::file::Fleet;
+use super::file::{Fleet, FleetTarget};
+use super::next::{self, Commands};
 use super::table::table;
 use crate::render::names;
 
@@ -21,8 +22,28 @@ pub async fn fetch(fleet: &Fleet, limit: usize) -> Vec<Result<StatusReport, Targ
     .await
 }
 
-/// One row per target: phase, running job, pending replay, lag, next step.
-pub fn lines(fleet: &Fleet, reports: &[Result<StatusReport, TargetError>]) -> Vec<String> {
+/// The first dependency of `t` not reported cut over.
+fn waits_for<'a>(
+    fleet: &'a Fleet,
+    reports: &[Result<StatusReport, TargetError>],
+    t: &'a FleetTarget,
+) -> Option<&'a str> {
+    t.depends_on
+        .iter()
+        .find(|d| {
+            let report = fleet.index(d).and_then(|j| reports.get(j));
+            !report.is_some_and(|r| r.as_ref().is_ok_and(|s| s.phase >= Phase::CutOver as i32))
+        })
+        .map(String::as_str)
+}
+
+/// One row per target: phase, running job, pending replay, lag, and the
+/// fleet command to run next.
+pub fn lines(
+    fleet: &Fleet,
+    reports: &[Result<StatusReport, TargetError>],
+    commands: &Commands,
+) -> Vec<String> {
     let header = [
         "TARGET", "WAVE", "AGENT", "DATABASE", "PHASE", "JOB", "PENDING", "LAG", "NEXT",
     ];
@@ -45,7 +66,7 @@ pub fn lines(fleet: &Fleet, reports: &[Result<StatusReport, TargetError>]) -> Ve
                     }),
                     s.pending_replay.map_or("-".into(), |p| p.to_string()),
                     format!("{:.1}s", s.replay_lag_seconds),
-                    s.next_step.clone(),
+                    next::for_target(commands, &t.name, s, waits_for(fleet, reports, t)),
                 ]),
                 Err(e) => row.extend([
                     if e.unreachable {

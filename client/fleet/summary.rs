@@ -61,6 +61,7 @@ fn totals(rollout: &str, outcomes: &[Option<Outcome>]) -> String {
         State::Failed,
         State::Cancelled,
         State::Skipped,
+        State::Held,
     ];
     let parts: Vec<String> = states
         .iter()
@@ -72,8 +73,9 @@ fn totals(rollout: &str, outcomes: &[Option<Outcome>]) -> String {
     format!("rollout {rollout}: {}", parts.join(", "))
 }
 
-/// Ok when every target in the run reached its goal; otherwise the error
-/// whose exit code says what went wrong (1 failed, 5 cancelled).
+/// Ok when every target in the run reached its goal or is held by design
+/// (waiting for a postponed cutover); otherwise the error whose exit code
+/// says what went wrong (1 failed, 5 cancelled or skipped).
 pub fn verdict(outcomes: &[Option<Outcome>]) -> anyhow::Result<()> {
     let count = |s: State| outcomes.iter().flatten().filter(|o| o.state == s).count();
     let (failed_n, cancelled, skipped) = (

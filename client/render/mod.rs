@@ -9,6 +9,7 @@ mod plan_analysis;
 pub mod progress;
 pub mod reports;
 pub mod status;
+pub mod summaries;
 
 use std::io::Write;
 

@@ -2,7 +2,7 @@
 //! (`recording`, `migrating`, `cut over`). An unknown value, from a newer
 //! agent, reads `unknown`.
 
-use mig::proto::{JobKind, JobState, KeyMode, MarkerStatus, MigrationStatus, Phase};
+use mig::proto::{JobKind, JobState, KeyMode, MarkerStatus, MigrationStatus, Phase, RiskLevel};
 
 pub fn phase(v: i32) -> &'static str {
     match Phase::try_from(v) {
@@ -14,6 +14,17 @@ pub fn phase(v: i32) -> &'static str {
         Ok(Phase::CutOver) => "cut over",
         Ok(Phase::Complete) => "complete",
         Ok(Phase::Unspecified) | Err(_) => "unknown",
+    }
+}
+
+/// `LOW`, `MEDIUM`, `HIGH`, `CRITICAL`, as `mig plan` prints them.
+pub fn risk_level(v: i32) -> &'static str {
+    match RiskLevel::try_from(v) {
+        Ok(RiskLevel::Low) => "LOW",
+        Ok(RiskLevel::Medium) => "MEDIUM",
+        Ok(RiskLevel::High) => "HIGH",
+        Ok(RiskLevel::Critical) => "CRITICAL",
+        Ok(RiskLevel::Unspecified) | Err(_) => "UNKNOWN",
     }
 }
 

@@ -1,7 +1,7 @@
 //! The analysis part of `mig plan`'s text: risk, dependencies, the
 //! constraint pre-check, estimates and the rehearsal.
 
-use mig::proto::{Estimates, PlanReport, Rehearsal, RiskLevel};
+use mig::proto::{Estimates, PlanReport, Rehearsal};
 
 pub fn lines(p: &PlanReport) -> Vec<String> {
     let mut out = Vec::new();
@@ -36,13 +36,7 @@ pub fn lines(p: &PlanReport) -> Vec<String> {
 }
 
 fn level(l: i32) -> &'static str {
-    match RiskLevel::try_from(l) {
-        Ok(RiskLevel::Low) => "LOW",
-        Ok(RiskLevel::Medium) => "MEDIUM",
-        Ok(RiskLevel::High) => "HIGH",
-        Ok(RiskLevel::Critical) => "CRITICAL",
-        Ok(RiskLevel::Unspecified) | Err(_) => "UNKNOWN",
-    }
+    super::names::risk_level(l)
 }
 
 fn list(out: &mut Vec<String>, title: &str, items: Vec<String>) {

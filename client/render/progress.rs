@@ -1,13 +1,15 @@
 //! Shows a job's events as they arrive: progress bars when stderr is a
-//! terminal, plain lines otherwise (progress at most once a second, every
-//! step and notice), or with `--json` one JSON object per event.
+//! terminal (copy and verify with the agent's ETA), plain lines otherwise
+//! (copy progress at most once a second, verify once per table, every step
+//! and notice; `#seq` first when the stream can be re-attached to), or with
+//! `--json` one JSON object per event.
 
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use mig::proto::job_event::Event;
-use mig::proto::{CopyProgress, JobEvent, ReplayProgress};
+use mig::proto::{CopyProgress, JobEvent, ReplayProgress, VerifyProgress};
 
 use super::{emit, events, json_line};
 
@@ -34,16 +36,26 @@ impl Style {
     }
 }
 
+/// Whether plain lines start with the event's sequence number (`#12`), for
+/// `mig watch --from-seq`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sequence {
+    Shown,
+    Hidden,
+}
+
 pub struct Renderer {
     style: Style,
+    sequence: Sequence,
     bars: Option<Bars>,
     last_progress: Option<Instant>,
 }
 
 impl Renderer {
-    pub fn new(style: Style) -> Renderer {
+    pub fn new(style: Style, sequence: Sequence) -> Renderer {
         Renderer {
             style,
+            sequence,
             bars: None,
             last_progress: None,
         }
@@ -56,18 +68,29 @@ impl Renderer {
                 let Some(text) = events::line(ev) else {
                     return Ok(());
                 };
-                if let Some(last_one) = progress_kind(ev) {
-                    let now = Instant::now();
-                    if !due(self.last_progress, now, last_one) {
-                        return Ok(());
+                match progress_kind(ev) {
+                    Some(Progress::Table { finished: false }) => return Ok(()),
+                    Some(Progress::Rate { last_one }) => {
+                        let now = Instant::now();
+                        if !due(self.last_progress, now, last_one) {
+                            return Ok(());
+                        }
+                        self.last_progress = Some(now);
                     }
-                    self.last_progress = Some(now);
+                    Some(Progress::Table { finished: true }) | None => {}
                 }
-                emit(&[text])
+                emit(&[match self.sequence {
+                    Sequence::Shown => format!("#{} {text}", ev.seq),
+                    Sequence::Hidden => text,
+                }])
             }
             Style::Bars => match &ev.event {
                 Some(Event::Copy(c)) => {
                     self.bars.get_or_insert_with(Bars::default).copy(c);
+                    Ok(())
+                }
+                Some(Event::Verify(v)) => {
+                    self.bars.get_or_insert_with(Bars::default).verify(v);
                     Ok(())
                 }
                 Some(Event::Replay(r)) => {
@@ -99,12 +122,25 @@ impl Renderer {
     }
 }
 
-/// `Some(final)` for progress events (final: the copy just finished),
+/// How a progress event is shown as plain lines.
+#[derive(Debug, PartialEq, Eq)]
+enum Progress {
+    /// At most once a second, and always the last one.
+    Rate { last_one: bool },
+    /// Once per table, when it is finished.
+    Table { finished: bool },
+}
+
 /// `None` for the events that are always printed.
-fn progress_kind(ev: &JobEvent) -> Option<bool> {
+fn progress_kind(ev: &JobEvent) -> Option<Progress> {
     match &ev.event {
-        Some(Event::Copy(c)) => Some(c.rows_done >= c.rows_total),
-        Some(Event::Replay(_)) => Some(false),
+        Some(Event::Copy(c)) => Some(Progress::Rate {
+            last_one: c.rows_done >= c.rows_total,
+        }),
+        Some(Event::Replay(_)) => Some(Progress::Rate { last_one: false }),
+        Some(Event::Verify(v)) => Some(Progress::Table {
+            finished: v.table_finished,
+        }),
         _ => None,
     }
 }
@@ -114,11 +150,33 @@ fn due(last: Option<Instant>, now: Instant, last_one: bool) -> bool {
     last_one || last.is_none_or(|t| now.duration_since(t) >= PLAIN_PROGRESS_EVERY)
 }
 
+/// The bar of a whole copy or verify (`{kind}` is the six-letter name),
+/// and the bar of its current table under it.
+const WHOLE: &str = "{spinner} {kind} [{bar:30}] {pos}/{len} rows  {msg}";
+const TABLE: &str = "         [{bar:30}] {pos}/{len} {msg}";
+
+/// `12345 rows/s · ETA 3m07s · 1/4 tables` (the ETA is the agent's).
+fn whole_message(rate: f64, eta: Option<f64>, (done, total): (u32, u32)) -> String {
+    let rate = if rate > 0.0 {
+        format!("{rate:.0} rows/s · ")
+    } else {
+        String::new()
+    };
+    format!("{rate}ETA {} · {done}/{total} tables", events::eta(eta))
+}
+
+/// `orders · ETA 42s`.
+fn table_message(table: &str, eta: Option<f64>) -> String {
+    format!("{table} · ETA {}", events::eta(eta))
+}
+
 #[derive(Default)]
 struct Bars {
     multi: MultiProgress,
     copy: Option<ProgressBar>,
     table: Option<ProgressBar>,
+    verify: Option<ProgressBar>,
+    verify_table: Option<ProgressBar>,
     replay: Option<ProgressBar>,
 }
 
@@ -143,22 +201,38 @@ impl Bars {
         let copy = bar(
             &self.multi,
             &mut self.copy,
-            "{spinner} copy   [{bar:30}] {pos}/{len} rows  {msg}  ETA {eta}",
+            WHOLE.replace("{kind}", "copy  ").as_str(),
         );
         copy.set_length(c.rows_total);
         copy.set_position(c.rows_done);
-        copy.set_message(format!(
-            "{:.0} rows/s, {}/{} tables",
-            c.rows_per_sec, c.tables_done, c.tables_total
+        copy.set_message(whole_message(
+            c.recent_rows_per_sec.unwrap_or(0.0),
+            c.eta_seconds,
+            (c.tables_done, c.tables_total),
         ));
-        let table = bar(
-            &self.multi,
-            &mut self.table,
-            "         [{bar:30}] {pos}/{len} {msg}",
-        );
+        let table = bar(&self.multi, &mut self.table, TABLE);
         table.set_length(c.table_rows_total);
         table.set_position(c.table_rows_done);
-        table.set_message(c.table.clone());
+        table.set_message(table_message(&c.table, c.table_eta_seconds));
+    }
+
+    fn verify(&mut self, v: &VerifyProgress) {
+        let whole = bar(
+            &self.multi,
+            &mut self.verify,
+            WHOLE.replace("{kind}", "verify").as_str(),
+        );
+        whole.set_length(v.rows_total);
+        whole.set_position(v.rows_done);
+        whole.set_message(whole_message(
+            v.recent_rows_per_sec.unwrap_or(0.0),
+            v.eta_seconds,
+            (v.tables_done, v.tables_total),
+        ));
+        let table = bar(&self.multi, &mut self.verify_table, TABLE);
+        table.set_length(v.table_rows_total);
+        table.set_position(v.table_rows_done);
+        table.set_message(table_message(&v.table, v.table_eta_seconds));
     }
 
     fn replay(&mut self, r: &ReplayProgress) {
@@ -176,7 +250,14 @@ impl Bars {
     }
 
     fn clear(self) {
-        for b in [self.copy, self.table, self.replay].into_iter().flatten() {
+        let all = [
+            self.copy,
+            self.table,
+            self.verify,
+            self.verify_table,
+            self.replay,
+        ];
+        for b in all.into_iter().flatten() {
             b.finish_and_clear();
         }
     }
@@ -196,6 +277,35 @@ mod tests {
     }
 
     #[test]
+    fn the_bar_shows_the_agents_eta_or_unknown() {
+        assert_eq!(
+            whole_message(1234.4, Some(187.0), (1, 4)),
+            "1234 rows/s · ETA 3m07s · 1/4 tables"
+        );
+        assert_eq!(whole_message(0.0, None, (0, 4)), "ETA unknown · 0/4 tables");
+        assert_eq!(table_message("orders", Some(42.0)), "orders · ETA 42s");
+    }
+
+    #[test]
+    fn plain_verify_progress_is_one_line_per_table() {
+        let ev = |finished| JobEvent {
+            event: Some(Event::Verify(VerifyProgress {
+                table_finished: finished,
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        assert_eq!(
+            progress_kind(&ev(false)),
+            Some(Progress::Table { finished: false })
+        );
+        assert_eq!(
+            progress_kind(&ev(true)),
+            Some(Progress::Table { finished: true })
+        );
+    }
+
+    #[test]
     fn the_last_copy_event_is_always_shown() {
         let ev = |done| JobEvent {
             event: Some(Event::Copy(CopyProgress {
@@ -205,8 +315,14 @@ mod tests {
             })),
             ..Default::default()
         };
-        assert_eq!(progress_kind(&ev(3)), Some(false));
-        assert_eq!(progress_kind(&ev(10)), Some(true));
+        assert_eq!(
+            progress_kind(&ev(3)),
+            Some(Progress::Rate { last_one: false })
+        );
+        assert_eq!(
+            progress_kind(&ev(10)),
+            Some(Progress::Rate { last_one: true })
+        );
         assert_eq!(progress_kind(&JobEvent::default()), None);
     }
 }

@@ -1,11 +1,15 @@
 //! `mig status` as text: the runbook's validation lines (`marker status:`,
 //! `migration log entries:`, `pending replay entries:`, `migration status:`,
 //! `schema hash:`, `_id_mapping:`, `_migration_progress:`), then the copy
-//! state, the running job, warnings and the next step.
+//! state, the running job with its progress and ETA, warnings and the next
+//! step.
 
-use mig::proto::{JobInfo, MarkerStatus, MigrationStatus, StatusReport, ThrottleState};
+use mig::proto::{
+    CopyProgress, JobInfo, MarkerStatus, MigrationStatus, StatusReport, ThrottleState,
+    VerifyProgress,
+};
 
-use super::{names, yes_no};
+use super::{events, names, yes_no};
 
 pub fn lines(s: &StatusReport) -> Vec<String> {
     let mut out = vec![
@@ -50,6 +54,8 @@ pub fn lines(s: &StatusReport) -> Vec<String> {
     if let Some(job) = &s.running_job {
         out.push(format!("running job: {}", job_line(job)));
     }
+    out.extend(s.copy_progress.as_ref().map(copying));
+    out.extend(s.verify_progress.as_ref().map(verifying));
     // Copy and catch-up run (and are paced) only while recording.
     if let Some(t) = s
         .throttle
@@ -105,7 +111,50 @@ fn certification(s: &StatusReport) -> String {
     "no (`mig verify`, or `mig drain`, certifies it)".into()
 }
 
-/// `<id> (<kind>, <state>)`.
+/// `copying: 450000/1000000 rows (45%), 12000 rows/s, ETA 46s; table
+/// orders 20000/50000, ETA 3s` — the rate over the agent's recent window.
+pub fn copying(c: &CopyProgress) -> String {
+    format!(
+        "copying: {}; table {} {}/{}, ETA {}",
+        whole(
+            c.rows_done,
+            c.rows_total,
+            c.recent_rows_per_sec,
+            c.eta_seconds
+        ),
+        c.table,
+        c.table_rows_done,
+        c.table_rows_total,
+        events::eta(c.table_eta_seconds)
+    )
+}
+
+/// The same for a running verify.
+pub fn verifying(v: &VerifyProgress) -> String {
+    format!(
+        "verifying: {}; table {} {}/{}, ETA {}",
+        whole(
+            v.rows_done,
+            v.rows_total,
+            v.recent_rows_per_sec,
+            v.eta_seconds
+        ),
+        v.table,
+        v.table_rows_done,
+        v.table_rows_total,
+        events::eta(v.table_eta_seconds)
+    )
+}
+
+fn whole(done: u64, total: u64, rate: Option<f64>, eta: Option<f64>) -> String {
+    let pct = done.saturating_mul(100).checked_div(total).unwrap_or(100);
+    let rate = rate.map_or("rate not measured yet".into(), |r| format!("{r:.0} rows/s"));
+    format!(
+        "{done}/{total} rows ({pct}%), {rate}, ETA {}",
+        events::eta(eta)
+    )
+}
+
 /// `throttle: ...`: the manual cap, the automatic state and its last probe.
 pub fn throttle_line(t: &ThrottleState) -> String {
     let mut parts = Vec::new();
@@ -126,6 +175,7 @@ pub fn throttle_line(t: &ThrottleState) -> String {
     format!("throttle: {}", parts.join("; "))
 }
 
+/// `<id> (<kind>, <state>)`.
 pub fn job_line(j: &JobInfo) -> String {
     format!(
         "{} ({}, {})",
@@ -218,6 +268,34 @@ drained: no
 certified: no (`mig verify`, or `mig drain`, certifies it)
 next: run `mig drain`";
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn a_running_copy_shows_its_eta_or_that_it_is_not_known_yet() {
+        let mut s = recording();
+        s.copy_progress = Some(CopyProgress {
+            table: "orders".into(),
+            table_rows_done: 20_000,
+            table_rows_total: 50_000,
+            rows_done: 450_000,
+            rows_total: 1_000_000,
+            recent_rows_per_sec: Some(12_000.4),
+            eta_seconds: Some(46.0),
+            table_eta_seconds: Some(2.5),
+            ..Default::default()
+        });
+        assert!(lines(&s).contains(
+            &"copying: 450000/1000000 rows (45%), 12000 rows/s, ETA 46s; table orders 20000/50000, ETA 3s".to_string()
+        ));
+        s.copy_progress = None;
+        s.verify_progress = Some(VerifyProgress {
+            table: "t".into(),
+            rows_total: 10,
+            ..Default::default()
+        });
+        assert!(lines(&s).contains(
+            &"verifying: 0/10 rows (0%), rate not measured yet, ETA unknown; table t 0/0, ETA unknown".to_string()
+        ));
     }
 
     #[test]

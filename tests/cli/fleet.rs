@@ -124,6 +124,16 @@ fn plan_lists_every_target_with_blocked_and_unreachable_ones() {
     assert!(run.stdout.starts_with("TARGET "), "{run:#?}");
     assert!(row(&run, "ok").ends_with("  yes"), "{run:#?}");
     assert!(row(&run, "ok").contains("  43  "), "rows to copy: {run:#?}");
+    // Each target's risk, as `mig plan` rates it (product is renumbered).
+    assert!(
+        run.stdout.starts_with("TARGET ")
+            && run
+                .stdout
+                .lines()
+                .next()
+                .is_some_and(|h| h.contains("  RISK  "))
+    );
+    assert!(row(&run, "ok").contains("  MEDIUM "), "{run:#?}");
     assert!(row(&run, "blocked").ends_with("  no"), "{run:#?}");
     assert!(row(&run, "gone").ends_with("  unreachable"), "{run:#?}");
     run.has_line("cannot run:");
@@ -185,8 +195,15 @@ fn rollout_honours_waves_and_dependencies_and_continues_from_the_agents() {
     assert!(ref_done < position(&run, "east-shop: running: migrate"));
     let wave1_done = position(&run, "east-shop: cut over:").max(ref_done);
     assert!(wave1_done < position(&run, "west-shop: running: migrate"));
-    let totals = run.stdout.lines().last().expect("totals");
-    assert!(totals.starts_with("rollout r") && totals.ends_with(": 3 cut over"));
+    let totals = run.stdout.lines().rfind(|l| l.starts_with("rollout r"));
+    assert!(
+        totals.is_some_and(|t| t.ends_with(": 3 cut over")),
+        "{run:#?}"
+    );
+    assert_eq!(
+        run.stdout.lines().last(),
+        Some("next: `mig fleet cleanup-old` once the new services run on the new databases")
+    );
     for t in ["west-shop", "east-shop", "east-ref"] {
         assert!(row(&run, t).contains("  cut over  "), "{run:#?}");
     }
@@ -367,14 +384,24 @@ fn step_wise_commands_gate_each_phase_and_rollout_continues_from_there() {
     fleet(&["cancel", "--only", "three"])
         .ok()
         .has_line("three: no running job; the old database serves");
-    fleet(&["reset", "--only", "three"]).ok();
+    fleet(&["reset", "--only", "three"]).fails(
+        USAGE,
+        "fleet reset failed: reset asks for confirmation and stdin is not a terminal; pass --yes, or --dry-run to see what it would do",
+    );
+    fleet(&["reset", "--only", "three", "--dry-run"])
+        .ok()
+        .line_starting("three: would drop ");
+    fleet(&["reset", "--only", "three", "--yes"])
+        .ok()
+        .line_starting("three: drop ");
     let status = fleet(&["status"]).ok();
     assert!(row(&status, "two").contains("  cut over  "), "{status:#?}");
     assert!(
         row(&status, "three").contains("  not started  "),
         "{status:#?}"
     );
-    fleet(&["reset", "--only", "one"]).fails(FAILED, "fleet reset failed: 1 target(s) failed");
+    fleet(&["reset", "--only", "one", "--yes"])
+        .fails(FAILED, "fleet reset failed: 1 target(s) failed");
     fleet(&["migrate", "--only", "nope"]).fails(
         USAGE,
         "fleet migrate failed: --only names unknown target \"nope\"",
@@ -397,4 +424,119 @@ fn step_wise_commands_gate_each_phase_and_rollout_continues_from_there() {
         let old = site.db("a", &format!("{db}.db"));
         oracle::assert_matches(&old, &site.db("a", &format!("{db}-new.db")));
     }
+}
+
+/// Issue 18: with `--postpone-cutover` a dependent and the next wave
+/// started as soon as their parent was *waiting*, and `fleet cutover` cut
+/// every wave over in one run. A dependency means cut over: dependents are
+/// held (the summary says why and what to run), each `fleet cutover` frees
+/// the next step; `fleet verify` certifies what is migrated and `fleet
+/// cleanup-old` ends it; `fleet status` names the fleet command to run.
+#[test]
+fn a_postponed_dependency_holds_its_dependents_until_it_is_cut_over() {
+    let site = Site::start(&[("a", &["ref", "shop", "late"])], 8);
+    let targets = [
+        site.target("ref", "a", "ref", ""),
+        site.target("shop", "a", "shop", "depends_on = [\"ref\"]"),
+        site.target("late", "a", "late", "wave = 2"),
+    ];
+    site.write_fleet("", &targets);
+    let fleet = |args: &[&str]| {
+        let mut all = vec!["fleet"];
+        all.extend_from_slice(args);
+        site.mig(&all)
+    };
+    let postponed = ["rollout", "--yes", "--postpone-cutover"];
+    let run = fleet(&postponed).ok();
+    assert!(row(&run, "ref").contains("  waiting  "), "{run:#?}");
+    assert!(
+        row(&run, "shop").contains("  held  ")
+            && row(&run, "shop").ends_with("  waits for ref to be cut over (ref is waiting)"),
+        "{run:#?}"
+    );
+    assert!(
+        row(&run, "late").ends_with("waits for wave 1 to be cut over (ref is waiting)"),
+        "{run:#?}"
+    );
+    assert!(!run.stdout.contains("shop: running"), "{run:#?}");
+    run.has_line("next: `mig fleet cutover` cuts over the 1 waiting target(s); then `mig fleet rollout --postpone-cutover` starts the 2 held");
+
+    let status = fleet(&["status"]).ok();
+    assert!(
+        row(&status, "shop").ends_with("  waits for ref to be cut over"),
+        "{status:#?}"
+    );
+    assert!(
+        row(&status, "ref").ends_with(
+            "  `mig fleet cutover --only ref` (drains, verifying first, then cuts over)"
+        ),
+        "{status:#?}"
+    );
+
+    // Cutover frees the next step only: the held targets stay held.
+    let run = fleet(&["cutover"]).ok();
+    assert!(row(&run, "ref").contains("  cut over  "), "{run:#?}");
+    assert!(row(&run, "shop").contains("  held  "), "{run:#?}");
+    assert!(row(&run, "late").contains("  held  "), "{run:#?}");
+    let run = fleet(&postponed).ok();
+    assert!(row(&run, "shop").contains("  waiting  "), "{run:#?}");
+    assert!(
+        row(&run, "late").ends_with("waits for wave 1 to be cut over (shop is waiting)"),
+        "{run:#?}"
+    );
+
+    // Verify certifies what is migrated, in place.
+    let run = fleet(&["verify"]).ok();
+    assert!(
+        row(&run, "shop").contains("  waiting  ")
+            && row(&run, "shop")
+                .contains("verified 35 rows in 4 tables, 0 differences (certified)"),
+        "{run:#?}"
+    );
+    assert!(row(&run, "ref").ends_with("  already cut over"), "{run:#?}");
+    assert!(row(&run, "late").contains("not migrated yet"), "{run:#?}");
+    let status = fleet(&["status", "--json"]).ok();
+    let doc: serde_json::Value = serde_json::from_str(&status.stdout).expect("json");
+    assert_eq!(doc["targets"][1]["status"]["certified"], true, "{doc:#}");
+
+    fleet(&["cutover"]).ok();
+    fleet(&postponed).ok();
+    let run = fleet(&["cutover"]).ok();
+    assert!(row(&run, "late").contains("  cut over  "), "{run:#?}");
+
+    let run = fleet(&["cleanup-old"]).ok();
+    for t in ["ref", "shop", "late"] {
+        assert!(
+            run.line_starting(&format!("{t}: "))
+                .starts_with(&format!("{t}: cleaned up the old database: dropped ")),
+            "{run:#?}"
+        );
+    }
+    let status = fleet(&["status"]).ok();
+    for t in ["ref", "shop", "late"] {
+        assert!(row(&status, t).contains("  complete  "), "{status:#?}");
+        assert!(row(&status, t).ends_with("  done"), "{status:#?}");
+    }
+    fleet(&["cleanup-old", "--only", "ref"])
+        .ok()
+        .has_line("ref: already cleaned up");
+    for db in ["ref", "shop", "late"] {
+        let old = site.db("a", &format!("{db}.db"));
+        oracle::assert_matches(&old, &site.db("a", &format!("{db}-new.db")));
+    }
+}
+
+#[test]
+fn cleanup_old_refuses_a_target_not_cut_over_and_touches_nothing_there() {
+    let site = Site::start(&[("a", &["one"])], 5);
+    site.write_fleet("", &[site.target("one", "a", "one", "")]);
+    site.mig(&["fleet", "migrate"]).ok();
+    let run = site.mig(&["fleet", "cleanup-old"]);
+    run.fails(
+        FAILED,
+        "fleet cleanup-old failed: 1 target(s) failed (listed above)",
+    );
+    run.has_line("one: failed: not cut over yet: `mig fleet cutover` first (nothing was done)");
+    let status = site.mig(&["fleet", "status"]).ok();
+    assert!(row(&status, "one").contains("  recording  "), "{status:#?}");
 }

@@ -8,5 +8,6 @@ pub mod fixture;
 pub mod oracle;
 pub mod pki;
 pub mod random_ops;
+pub mod rate;
 pub mod runbook;
 pub mod writer;

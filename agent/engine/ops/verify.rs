@@ -154,8 +154,10 @@ pub(super) fn verify_all(
         message: "comparing every table with the mapping of the old database".into(),
     });
     let mut summary = VerifySummary::default();
+    let mut progress = verify::Progress::count(work, plan)?;
     for t in plan.tables.iter().filter(|t| t.source.is_some()) {
-        let r = match verify::table(work, plan, t, opts.chunk_rows.max(1), opts.repair, ctx) {
+        let chunk = opts.chunk_rows.max(1);
+        let r = match verify::table(work, plan, t, chunk, opts.repair, (&mut progress, ctx)) {
             Ok(r) => r,
             Err(e @ EngineError::Verification(_)) => return Err(withdraw(work, e)),
             Err(e) => return Err(e),

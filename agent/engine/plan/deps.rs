@@ -6,7 +6,8 @@
 //! object is compiled against the old database (a view is selected from; a
 //! trigger is compiled into an INSERT, UPDATE and DELETE of its table, and
 //! the authorizer names the trigger responsible for each access), never by
-//! parsing its SQL.
+//! parsing its SQL. An object the new schema defines again (same name), or
+//! whose counterpart it has on the new names (`replaced`), is not listed.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -17,7 +18,7 @@ use rusqlite::Connection;
 
 use super::super::catalog::{lit, q, Catalog, TRIGGER_PREFIX};
 use super::super::error::{Result, SqlContext};
-use super::{ColumnSource, Plan};
+use super::{replaced, ColumnSource, Plan};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dependency {
@@ -105,7 +106,11 @@ pub fn analyze(conn: &Connection, plan: &Plan) -> Result<Vec<Dependency>> {
             push_first(&mut out, "trigger", &tr.name, reads, &gone);
         }
     }
-    for i in old.indexes.iter().filter(|i| !redefined(&i.name)) {
+    for i in old
+        .indexes
+        .iter()
+        .filter(|i| !redefined(&i.name) && !replaced::index(plan, &old, &target, &i.table, &i.name))
+    {
         let cols = index_columns(conn, &i.name)?;
         let reads = std::iter::once((i.table.clone(), String::new()))
             .chain(cols.into_iter().map(|c| (i.table.clone(), c)));
@@ -116,6 +121,9 @@ pub fn analyze(conn: &Connection, plan: &Plan) -> Result<Vec<Dependency>> {
             continue; // the child itself goes: its data loss is listed already
         }
         for fk in &t.foreign_keys {
+            if replaced::foreign_key(plan, &target, &t.name, &fk.from, &fk.parent) {
+                continue;
+            }
             if let Some((what, how)) = gone.find(&fk.parent, "") {
                 let name = format!("{}({})", t.name, fk.from.join(", "));
                 out.push(dep(

@@ -13,6 +13,7 @@ pub mod estimate;
 mod keys;
 mod mapped;
 pub mod precheck;
+mod replaced;
 pub mod risk;
 mod table;
 pub mod values;

@@ -13,9 +13,11 @@
 
 mod chunk;
 pub mod hash;
+mod progress;
 pub mod queries;
 mod table;
 
+pub use progress::Progress;
 pub use table::{table, Repair, TableReport};
 
 use rusqlite::Connection;

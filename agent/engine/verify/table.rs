@@ -14,8 +14,9 @@ use rusqlite::Connection;
 
 use super::super::error::{EngineError, Result, SqlContext};
 use super::super::plan::{Plan, TablePlan};
-use super::super::{lock, replay, Ctx, Event};
+use super::super::{lock, replay, Ctx};
 use super::chunk::{TableCheck, MAX_KEYS};
+use super::progress::Progress;
 
 /// What verify does about a chunk that differs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -48,7 +49,7 @@ pub fn table(
     t: &TablePlan,
     chunk_rows: u64,
     repair: Repair,
-    ctx: &mut Ctx<'_>,
+    (progress, ctx): (&mut Progress, &mut Ctx<'_>),
 ) -> Result<TableReport> {
     let mut report = TableReport {
         table: t.name.clone(),
@@ -74,12 +75,7 @@ pub fn table(
             .ctx(|| format!("finishing a chunk of {}", t.name))?;
         report.rows += rows;
         report.chunks += 1;
-        if rows > 0 {
-            (ctx.sink)(Event::Step {
-                step: "verify",
-                message: format!("{}: {} rows checked", t.name, report.rows),
-            });
-        }
+        progress.report(ctx, &t.name, report.rows, hi.is_none());
         match hi {
             Some(h) => lo = Some(h),
             None => break,

@@ -1,0 +1,105 @@
+//! What the new schema replaces: an old index or foreign key that reads a
+//! renamed table or column is no broken dependency when the new schema has
+//! its counterpart on the new names — an index over the same columns as
+//! mapped (unique if the old one was, with the same collations), a foreign
+//! key from the mapped columns to the table the old parent's rows go to.
+//! Used by `deps` so a finding is only what really goes away.
+
+use super::super::catalog::{q, Catalog, Index};
+use super::{ColumnSource, Plan, TablePlan};
+
+/// The new column of `t` that copies (or renames) old column
+/// `old_table.old_column` unchanged.
+fn mapped_column<'a>(t: &'a TablePlan, old_table: &str, old_column: &str) -> Option<&'a str> {
+    let quoted = format!("{}.{}", q(old_table), q(old_column)).to_ascii_lowercase();
+    t.columns
+        .iter()
+        .find(|c| {
+            matches!(c.source, ColumnSource::Copy | ColumnSource::Rename)
+                && c.translate.is_none()
+                && c.expr.as_deref().map(str::to_ascii_lowercase) == Some(quoted.clone())
+        })
+        .map(|c| c.name.as_str())
+}
+
+/// Whether old index `name` (on `old_table`) has a counterpart in the new
+/// schema on every new table that takes `old_table`'s rows.
+pub fn index(plan: &Plan, old: &Catalog, target: &Catalog, old_table: &str, name: &str) -> bool {
+    let Some(index) = old
+        .table(old_table)
+        .and_then(|t| t.indexes.iter().find(|i| i.name.eq_ignore_ascii_case(name)))
+    else {
+        return false;
+    };
+    // An expression or a partial index cannot be matched column by column.
+    if index.partial || index.columns.iter().any(|c| c.name.is_none()) {
+        return false;
+    }
+    let mut fed = plan.fed_by(old_table).peekable();
+    fed.peek().is_some() && fed.all(|t| index_on(t, old_table, index, target))
+}
+
+/// Whether new table `t` has an index serving what `index` served.
+fn index_on(t: &TablePlan, old_table: &str, index: &Index, target: &Catalog) -> bool {
+    let Some(wanted) = index
+        .columns
+        .iter()
+        .map(|c| mapped_column(t, old_table, c.name.as_deref()?))
+        .collect::<Option<Vec<&str>>>()
+    else {
+        return false;
+    };
+    let Some(new_table) = target.table(&t.name) else {
+        return false;
+    };
+    new_table.indexes.iter().any(|n| {
+        (n.unique || !index.unique)
+            && !n.partial
+            && n.columns.len() == wanted.len()
+            && n.columns
+                .iter()
+                .zip(&wanted)
+                .zip(&index.columns)
+                .all(|((nc, w), oc)| {
+                    nc.name
+                        .as_deref()
+                        .is_some_and(|c| c.eq_ignore_ascii_case(w))
+                        && nc.collation.eq_ignore_ascii_case(&oc.collation)
+                })
+    })
+}
+
+/// Whether the old foreign key of `child` over `from` to `parent` has a
+/// counterpart: each new table taking the child's rows references a table
+/// taking the parent's rows, from the mapped columns.
+pub fn foreign_key(
+    plan: &Plan,
+    target: &Catalog,
+    child: &str,
+    from: &[String],
+    parent: &str,
+) -> bool {
+    let parents: Vec<&str> = plan.fed_by(parent).map(|t| t.name.as_str()).collect();
+    let mut fed = plan.fed_by(child).peekable();
+    fed.peek().is_some()
+        && fed.all(|t| {
+            let Some(mapped) = from
+                .iter()
+                .map(|c| mapped_column(t, child, c))
+                .collect::<Option<Vec<&str>>>()
+            else {
+                return false;
+            };
+            target.table(&t.name).is_some_and(|nt| {
+                nt.foreign_keys.iter().any(|fk| {
+                    parents.iter().any(|p| p.eq_ignore_ascii_case(&fk.parent))
+                        && fk.from.len() == mapped.len()
+                        && fk
+                            .from
+                            .iter()
+                            .zip(&mapped)
+                            .all(|(a, b)| a.eq_ignore_ascii_case(b))
+                })
+            })
+        })
+}

@@ -1,0 +1,74 @@
+//! Verify's progress: the old row counts it measures against (counted once
+//! when the comparison starts; the service may still write, so a table can
+//! end a little above or below) and one [`Event::Verify`] per chunk, the
+//! last of each table marked finished.
+
+use rusqlite::Connection;
+
+use super::super::catalog::q;
+use super::super::error::{Result, SqlContext};
+use super::super::plan::Plan;
+use super::super::{Ctx, Event};
+
+pub struct Progress {
+    /// Old rows of each table verify compares, in plan order.
+    totals: Vec<(String, u64)>,
+    /// Tables finished, and the rows they held.
+    tables_done: usize,
+    rows_before: u64,
+}
+
+impl Progress {
+    /// Counts the old rows of every sourced table of `plan`.
+    pub fn count(conn: &Connection, plan: &Plan) -> Result<Progress> {
+        let mut totals = Vec::new();
+        for t in &plan.tables {
+            let (Some(src), Some(_)) = (&t.source, &t.old_key) else {
+                continue;
+            };
+            let n: i64 = conn
+                .query_row(&format!("SELECT count(*) FROM old.{}", q(src)), [], |r| {
+                    r.get(0)
+                })
+                .ctx(|| format!("counting the rows of {src}"))?;
+            totals.push((t.name.clone(), n.max(0) as u64));
+        }
+        Ok(Progress {
+            totals,
+            tables_done: 0,
+            rows_before: 0,
+        })
+    }
+
+    /// Reports `done` rows of `table` compared; `finished` on its last chunk
+    /// (which also moves on to the next table).
+    pub fn report(&mut self, ctx: &mut Ctx<'_>, table: &str, done: u64, finished: bool) {
+        let counted = self
+            .totals
+            .get(self.tables_done)
+            .filter(|(name, _)| name == table)
+            .map_or(done, |(_, n)| *n);
+        let table_total = if finished { done } else { counted.max(done) };
+        let rest: u64 = self
+            .totals
+            .iter()
+            .skip(self.tables_done + 1)
+            .map(|(_, n)| n)
+            .sum();
+        let rows_done = self.rows_before + done;
+        (ctx.sink)(Event::Verify {
+            table: table.to_string(),
+            table_rows_done: done,
+            table_rows_total: table_total,
+            rows_done,
+            rows_total: self.rows_before + table_total + rest,
+            tables_done: self.tables_done as u32 + u32::from(finished),
+            tables_total: self.totals.len() as u32,
+            table_finished: finished,
+        });
+        if finished {
+            self.tables_done += 1;
+            self.rows_before = rows_done;
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! `mig fleet ...`: validates the fleet file and the flags (no I/O before
+//! that), then plans, reports, or runs every target through `crate::fleet`:
+//! `runs.rs` (rollout and the step-wise commands, verify included, on the
+//! scheduler), `oneshot.rs` (reset, cancel, cleanup-old: one call per
+//! target). The agents hold the truth; re-running continues.
+
+mod oneshot;
+mod runs;
+
+use std::collections::HashSet;
+use std::io::{BufRead, Write};
+
+use anyhow::Context;
+
+use super::Output;
+use crate::cli::{FleetAction, FleetArgs, FleetFileArgs, FleetReportArgs, GlobalArgs};
+use crate::exit::{error, failed, usage, Exit};
+use crate::fleet::file::Fleet;
+use crate::fleet::next::Commands;
+use crate::fleet::steps::Steps;
+use crate::fleet::{agents, plan, status};
+use crate::render;
+
+pub async fn run(args: &FleetArgs, global: &GlobalArgs, out: Output) -> anyhow::Result<()> {
+    if global.agent.is_some()
+        || global.database.is_some()
+        || global.old.is_some()
+        || global.new.is_some()
+        || global.project.is_some()
+    {
+        return Err(usage("fleet commands take their agents and databases from the fleet file, not --agent/--database/--old/--new/-C"));
+    }
+    match &args.action {
+        FleetAction::Plan(a) => plan_cmd(a, out).await,
+        FleetAction::Rollout(a) => runs::rollout(a, out).await,
+        FleetAction::Status(a) => status_cmd(a, out).await,
+        FleetAction::Migrate(a) => runs::step(a, Steps::MIGRATE, out).await,
+        FleetAction::Drain(a) => runs::step(a, Steps::DRAIN, out).await,
+        FleetAction::Cutover(a) => runs::step(a, Steps::CUTOVER, out).await,
+        FleetAction::Verify(a) => runs::step(a, Steps::VERIFY, out).await,
+        FleetAction::CleanupOld(a) => oneshot::cleanup_old(a, out).await,
+        FleetAction::Reset(a) => oneshot::reset(a, out).await,
+        FleetAction::Cancel(a) => oneshot::cancel(a, out).await,
+    }
+}
+
+/// The validated fleet file and the concurrency to use.
+fn load(a: &FleetFileArgs) -> anyhow::Result<(Fleet, usize)> {
+    let fleet = Fleet::load(&a.file).map_err(|e| usage(e.to_string()))?;
+    let limit = a.concurrency.unwrap_or(fleet.concurrency);
+    if limit == 0 {
+        return Err(usage("--concurrency must be at least 1"));
+    }
+    Ok((fleet, limit))
+}
+
+/// Which targets `--only` selects (all when empty); unknown names refused.
+fn select(fleet: &Fleet, only: &[String]) -> anyhow::Result<Vec<bool>> {
+    if only.is_empty() {
+        return Ok(vec![true; fleet.targets.len()]);
+    }
+    let wanted: HashSet<&str> = only.iter().map(String::as_str).collect();
+    if let Some(unknown) = only.iter().find(|n| fleet.index(n).is_none()) {
+        return Err(usage(format!("--only names unknown target {unknown:?}")));
+    }
+    Ok(fleet
+        .targets
+        .iter()
+        .map(|t| wanted.contains(t.name.as_str()))
+        .collect())
+}
+
+async fn plan_cmd(a: &FleetReportArgs, out: Output) -> anyhow::Result<()> {
+    let (fleet, limit) = load(&a.fleet)?;
+    let schemas = agents::schemas(&fleet.targets)?;
+    let planned = plan::fetch(&fleet, &schemas, limit).await;
+    if out.json {
+        render::json_report(&plan::json(&fleet, &planned))?;
+    } else {
+        render::emit(&plan::lines(&fleet, &planned))?;
+    }
+    let blocked = fleet
+        .targets
+        .iter()
+        .zip(&planned)
+        .filter(|(t, p)| p.blocker(t).is_some())
+        .count();
+    if blocked > 0 {
+        return Err(failed(format!(
+            "{blocked} of {} targets cannot run (listed above)",
+            fleet.targets.len()
+        )));
+    }
+    Ok(())
+}
+
+async fn status_cmd(a: &FleetReportArgs, out: Output) -> anyhow::Result<()> {
+    let (fleet, limit) = load(&a.fleet)?;
+    let reports = status::fetch(&fleet, limit).await;
+    if out.json {
+        render::json_report(&status::json(&fleet, &reports))?;
+    } else {
+        render::emit(&status::lines(
+            &fleet,
+            &reports,
+            &Commands::new(&a.fleet.file),
+        ))?;
+    }
+    let unreachable = reports
+        .iter()
+        .filter(|r| r.as_ref().is_err_and(|e| e.unreachable))
+        .count();
+    if unreachable > 0 {
+        return Err(error(
+            Exit::Unavailable,
+            format!(
+                "{unreachable} of {} agents unreachable (listed above)",
+                fleet.targets.len()
+            ),
+        ));
+    }
+    // Reached, but the agent refused (an unknown database, a missing role).
+    let refused = reports.iter().filter(|r| r.is_err()).count();
+    if refused > 0 {
+        return Err(error(
+            Exit::Failed,
+            format!(
+                "{refused} of {} targets refused by their agent (listed above)",
+                fleet.targets.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses to ask when nobody can answer: stdin is not a terminal and the
+/// command was not given `--yes`.
+fn can_ask(command: &str, yes: bool, alternative: &str) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if yes || std::io::stdin().is_terminal() {
+        return Ok(());
+    }
+    Err(usage(format!(
+        "{command} asks for confirmation and stdin is not a terminal; pass --yes{alternative}"
+    )))
+}
+
+/// Asks on stderr; true for `y` or `yes`.
+fn confirm(question: &str) -> anyhow::Result<bool> {
+    let mut err = std::io::stderr().lock();
+    write!(err, "{question} [y/N] ")
+        .and_then(|()| err.flush())
+        .context("writing to stderr")?;
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .context("reading the answer")?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}

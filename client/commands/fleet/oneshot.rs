@@ -1,0 +1,225 @@
+//! The fleet commands that make one call per target and print one line
+//! each (`name: what happened`): `reset` (shows what each target would
+//! undo, asks like `rollout`, `--dry-run` only shows), `cancel`, and
+//! `cleanup-old` (cut-over targets only). Exit 1 if any target failed.
+
+use anyhow::Context;
+use mig::proto::{CleanupOldRequest, JobRef, Phase, ResetRequest, StatusRequest};
+
+use super::{can_ask, confirm, load, select};
+use crate::cli::{FleetResetArgs, FleetStepArgs};
+use crate::commands::Output;
+use crate::exit::{error, failed, Exit};
+use crate::fleet::agents::{self, TargetError};
+use crate::fleet::file::Fleet;
+use crate::render;
+
+pub async fn reset(a: &FleetResetArgs, out: Output) -> anyhow::Result<()> {
+    if !a.dry_run {
+        can_ask("reset", a.yes, ", or --dry-run to see what it would do")?;
+    }
+    let (fleet, limit) = load(&a.fleet)?;
+    let active = select(&fleet, &a.only)?;
+    let preview = reset_all(&fleet, limit, &active, DryRun::Yes).await;
+    let undo: Vec<bool> = preview
+        .iter()
+        .map(|r| {
+            r.as_ref()
+                .is_ok_and(|t| t.as_ref().is_some_and(|a| !a.starts_with(NOTHING)))
+        })
+        .collect();
+    let would: Vec<_> = preview
+        .into_iter()
+        .map(|r| {
+            r.map(|t| {
+                t.map(|a| {
+                    if a.starts_with(NOTHING) {
+                        a
+                    } else {
+                        format!("would {a}")
+                    }
+                })
+            })
+        })
+        .collect();
+    let n = undo.iter().filter(|u| **u).count();
+    let refused = would.iter().any(Result::is_err);
+    if a.dry_run || n == 0 || refused || !a.yes {
+        // A target the agent refuses (cut over, say) stops everything here:
+        // nothing changes until the selection is one that can be reset.
+        report(&fleet, would, out)?;
+    }
+    if a.dry_run || n == 0 {
+        return Ok(());
+    }
+    if !a.yes
+        && !confirm(&format!(
+            "reset {n} target(s) (their new databases are deleted)?"
+        ))?
+    {
+        return Err(error(
+            Exit::Cancelled,
+            "reset not confirmed; nothing changed",
+        ));
+    }
+    let done = reset_all(&fleet, limit, &undo, DryRun::No).await;
+    report(&fleet, done, out)
+}
+
+/// How the agent starts the line of a target with nothing to undo.
+const NOTHING: &str = "nothing to reset";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DryRun {
+    Yes,
+    No,
+}
+
+/// Resets (or, dry, describes resetting) the selected targets.
+async fn reset_all(
+    fleet: &Fleet,
+    limit: usize,
+    active: &[bool],
+    dry: DryRun,
+) -> Vec<Result<Option<String>, String>> {
+    let results = agents::each(&fleet.targets, limit, |i, t| {
+        let act = active.get(i).copied().unwrap_or(false);
+        async move {
+            if !act {
+                return Ok(None);
+            }
+            let mut client = agents::connect(&t).await?;
+            let request = ResetRequest {
+                database: t.database.clone(),
+                dry_run: dry == DryRun::Yes,
+            };
+            let actions = client.reset(request).await?.into_inner().actions;
+            Ok(Some(if actions.is_empty() {
+                NOTHING.to_string()
+            } else {
+                actions.join("; ")
+            }))
+        }
+    })
+    .await;
+    flatten(results)
+}
+
+pub async fn cancel(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
+    let (fleet, limit) = load(&a.fleet)?;
+    let active = select(&fleet, &a.only)?;
+    let results = agents::each(&fleet.targets, limit, |i, t| {
+        let act = active[i];
+        async move {
+            if !act {
+                return Ok(None);
+            }
+            let mut client = agents::connect(&t).await?;
+            let st = client
+                .status(StatusRequest {
+                    database: t.database.clone(),
+                })
+                .await?
+                .into_inner();
+            if st.phase >= Phase::CutOver as i32 {
+                return Ok(Some("cut over; nothing to cancel".to_string()));
+            }
+            let Some(job) = st.running_job else {
+                return Ok(Some("no running job; the old database serves".to_string()));
+            };
+            let request = JobRef {
+                database: t.database.clone(),
+                job_id: job.job_id.clone(),
+            };
+            client.cancel_job(request).await.context("cancelling")?;
+            Ok(Some(format!(
+                "cancelled job {}; the old database serves",
+                job.job_id
+            )))
+        }
+    })
+    .await;
+    report(&fleet, flatten(results), out)
+}
+
+/// Drops the migration tables from every selected cut-over target's old
+/// database; a target not cut over yet is refused, and nothing is done to it.
+pub async fn cleanup_old(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
+    let (fleet, limit) = load(&a.fleet)?;
+    let active = select(&fleet, &a.only)?;
+    let results = agents::each(&fleet.targets, limit, |i, t| {
+        let act = active[i];
+        async move {
+            if !act {
+                return Ok(None);
+            }
+            let mut client = agents::connect(&t).await?;
+            let database = t.database.clone();
+            let st = client
+                .status(StatusRequest {
+                    database: database.clone(),
+                })
+                .await?
+                .into_inner();
+            match Phase::try_from(st.phase).unwrap_or(Phase::Unspecified) {
+                Phase::Complete => return Ok(Some("already cleaned up".to_string())),
+                Phase::CutOver => {}
+                _ => {
+                    return Err(crate::exit::failed(
+                        "not cut over yet: `mig fleet cutover` first (nothing was done)",
+                    ))
+                }
+            }
+            let r = client
+                .cleanup_old(CleanupOldRequest { database })
+                .await?
+                .into_inner();
+            Ok(Some(format!(
+                "cleaned up the old database: dropped {} trigger(s){}{}",
+                r.dropped_triggers,
+                if r.dropped_log { ", the log" } else { "" },
+                if r.dropped_marker { ", the marker" } else { "" }
+            )))
+        }
+    })
+    .await;
+    report(&fleet, flatten(results), out)
+}
+
+fn flatten(
+    results: Vec<Result<Option<String>, TargetError>>,
+) -> Vec<Result<Option<String>, String>> {
+    results
+        .into_iter()
+        .map(|r| r.map_err(|e| e.message))
+        .collect()
+}
+
+/// One line per target (`name: what happened`); exit 1 if any failed.
+fn report(
+    fleet: &Fleet,
+    results: Vec<Result<Option<String>, String>>,
+    out: Output,
+) -> anyhow::Result<()> {
+    let mut failures = 0;
+    for (t, r) in fleet.targets.iter().zip(results) {
+        let (ok, text) = match r {
+            Ok(None) => continue,
+            Ok(Some(text)) => (true, text),
+            Err(e) => (false, e),
+        };
+        failures += usize::from(!ok);
+        if out.json {
+            render::json_line(&serde_json::json!({"target": t.name, "ok": ok, "detail": text}))?;
+        } else {
+            let failed = if ok { "" } else { "failed: " };
+            render::emit(&[format!("{}: {failed}{text}", t.name)])?;
+        }
+    }
+    if failures > 0 {
+        return Err(failed(format!(
+            "{failures} target(s) failed (listed above)"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,170 @@
+//! Issue 18: a finding must be a real risk. For every rule in
+//! `agent/engine/plan/risk.rs` a schema change close to the one that fires
+//! it, where it must stay silent; and the dependency analysis not listing
+//! an old index or foreign key the new schema replaces on the new names (a
+//! renamed table whose indexes `schema.sql` defines again is LOW).
+
+use mig::engine::plan::risk::{RiskLevel, RULES};
+
+use crate::engine_plan::{case, finding};
+
+/// (rule, old database, new schema): the rule must not fire.
+const QUIET: &[(&str, &str, &str)] = &[
+    (
+        "constraint-blocks",
+        "CREATE TABLE c (id INTEGER PRIMARY KEY, email TEXT); INSERT INTO c VALUES (1, 'a'), (2, 'b'), (3, NULL), (4, NULL);",
+        "CREATE TABLE c (id INTEGER PRIMARY KEY, email TEXT UNIQUE);",
+    ),
+    (
+        "dropped-table",
+        "CREATE TABLE comments (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO comments VALUES (1, 'x');",
+        "-- mig:from comments\nCREATE TABLE comment (id INTEGER PRIMARY KEY, body TEXT);",
+    ),
+    (
+        "dropped-column",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO t VALUES (1, 'x');",
+        "-- mig:set full_name = name\nCREATE TABLE t (id INTEGER PRIMARY KEY, full_name TEXT);",
+    ),
+    (
+        "foreign-key-violated",
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER);
+         INSERT INTO parent VALUES (1); INSERT INTO child VALUES (10, 1), (11, NULL);",
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY);
+         CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id));",
+    ),
+    (
+        "values-change",
+        "CREATE TABLE item (id INTEGER PRIMARY KEY, qty NUMERIC); INSERT INTO item VALUES (1, 7), (2, 12);",
+        "CREATE TABLE item (id INTEGER PRIMARY KEY, qty INTEGER);",
+    ),
+    (
+        "broken-dependency",
+        "CREATE TABLE comments (id INTEGER PRIMARY KEY, ticket_id INTEGER, body TEXT);
+         CREATE INDEX comments_ticket ON comments(ticket_id);
+         INSERT INTO comments VALUES (1, 7, 'x');",
+        "-- mig:from comments\nCREATE TABLE comment (id INTEGER PRIMARY KEY, ticket_id INTEGER, body TEXT);
+         CREATE INDEX comment_ticket ON comment(ticket_id);",
+    ),
+    (
+        "not-null-default",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT); INSERT INTO t VALUES (1, 'x');",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT NOT NULL DEFAULT 'open');",
+    ),
+    (
+        "long-copy",
+        "CREATE TABLE big (id INTEGER PRIMARY KEY, v INTEGER);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+         INSERT INTO big SELECT i, i FROM n;",
+        "CREATE TABLE big (id INTEGER PRIMARY KEY, v INTEGER);",
+    ),
+    (
+        "renumbered-keys",
+        "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT); INSERT INTO p VALUES (1, 'A');",
+        "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT NOT NULL);",
+    ),
+    (
+        "affinity-change",
+        "CREATE TABLE item (id INTEGER PRIMARY KEY, code TEXT); INSERT INTO item VALUES (1, '007');",
+        "CREATE TABLE item (id INTEGER PRIMARY KEY, code VARCHAR(20));",
+    ),
+    (
+        "new-constraint",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT NOT NULL UNIQUE); INSERT INTO t VALUES (1, 'x');",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT NOT NULL UNIQUE, note TEXT);",
+    ),
+    (
+        "no-primary-key",
+        "CREATE TABLE log (at TEXT NOT NULL, msg TEXT, PRIMARY KEY (at)) WITHOUT ROWID; INSERT INTO log VALUES ('now', 'hi');",
+        "CREATE TABLE log (at TEXT NOT NULL, msg TEXT, PRIMARY KEY (at)) WITHOUT ROWID;",
+    ),
+    (
+        "empty-drop",
+        "CREATE TABLE keep (id INTEGER PRIMARY KEY); CREATE TABLE empty (id INTEGER PRIMARY KEY, v TEXT);",
+        "CREATE TABLE keep (id INTEGER PRIMARY KEY); CREATE TABLE empty (id INTEGER PRIMARY KEY, v TEXT);",
+    ),
+];
+
+#[test]
+fn every_risk_rule_stays_silent_where_its_risk_is_absent() {
+    for rule in RULES {
+        assert!(
+            QUIET.iter().any(|(r, _, _)| *r == rule.id),
+            "rule {} has no case where it must not fire",
+            rule.id
+        );
+    }
+    for (rule, old, new) in QUIET {
+        let p = case(old, new).plan();
+        let fired: Vec<_> = p
+            .assessment
+            .findings
+            .iter()
+            .filter(|f| f.rule == *rule)
+            .collect();
+        assert!(
+            fired.is_empty(),
+            "{rule} fired on a safe change: {fired:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_renamed_tables_index_defined_again_under_the_new_names_is_low() {
+    let (_, old, new) = QUIET
+        .iter()
+        .find(|(r, _, _)| *r == "broken-dependency")
+        .expect("the renamed-index case");
+    let p = case(old, new).plan();
+    assert!(
+        p.assessment.dependencies.is_empty(),
+        "{:#?}",
+        p.assessment.dependencies
+    );
+    assert_eq!(
+        p.assessment.overall.level,
+        RiskLevel::Low,
+        "{:#?}",
+        p.assessment.findings
+    );
+    // Without the new index, the old one's queries lose it: still a finding.
+    let bare = new.replace("CREATE INDEX comment_ticket ON comment(ticket_id);", "");
+    let f = finding(&case(old, &bare).plan(), "broken-dependency");
+    assert_eq!(
+        f.reason,
+        "index comments_ticket reads table comments, which is renamed to comment"
+    );
+}
+
+#[test]
+fn a_replacement_must_keep_what_the_old_index_or_foreign_key_guaranteed() {
+    let old = "CREATE TABLE owners (id INTEGER PRIMARY KEY, email TEXT COLLATE NOCASE);
+        CREATE UNIQUE INDEX owners_email ON owners(email);
+        CREATE TABLE pets (id INTEGER PRIMARY KEY, owner_id INTEGER REFERENCES owners(id));
+        INSERT INTO owners VALUES (1, 'a@x'); INSERT INTO pets VALUES (1, 1);";
+    let owner = "-- mig:from owners\nCREATE TABLE owner (id INTEGER PRIMARY KEY, email TEXT COLLATE NOCASE);";
+    let pets_fk =
+        "CREATE TABLE pets (id INTEGER PRIMARY KEY, owner_id INTEGER REFERENCES owner(id));";
+    let pets_bare = "CREATE TABLE pets (id INTEGER PRIMARY KEY, owner_id INTEGER);";
+    let names = |new: &str| -> Vec<String> {
+        let mut v: Vec<String> = case(old, new)
+            .plan()
+            .assessment
+            .dependencies
+            .iter()
+            .map(|d| d.name.clone())
+            .collect();
+        v.sort();
+        v
+    };
+    // The same unique index, and the foreign key to the renamed parent.
+    let full = format!("{owner}\nCREATE UNIQUE INDEX owner_email ON owner(email);\n{pets_fk}");
+    assert!(names(&full).is_empty(), "{:?}", names(&full));
+    // A non-unique index does not keep the emails unique; no foreign key.
+    let weaker = format!("{owner}\nCREATE INDEX owner_email ON owner(email);\n{pets_bare}");
+    assert_eq!(names(&weaker), ["owners_email", "pets(owner_id)"]);
+    // Another collation orders (and compares) differently.
+    let binary = format!(
+        "{owner}\nCREATE UNIQUE INDEX owner_email ON owner(email COLLATE BINARY);\n{pets_fk}"
+    );
+    assert_eq!(names(&binary), ["owners_email"]);
+}
