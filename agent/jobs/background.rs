@@ -11,8 +11,9 @@ use super::registry::CATCH_UP;
 use super::{JobKind, Registry, Summary};
 use crate::config::DatabaseConfig;
 use crate::engine::open::Busy;
-use crate::engine::ops::{self, DrainOptions, MigrateOptions};
-use crate::engine::status::{self, Phase};
+use crate::engine::ops::{self, DrainOptions, MigrateOptions, Resumable};
+use crate::engine::state::{owner::Claim, Phase};
+use crate::engine::status;
 use crate::engine::throttle::Probe;
 
 /// The longest a throttle probe waits for the old database's write lock.
@@ -45,15 +46,14 @@ async fn phase_of(c: &DatabaseConfig) -> Option<Phase> {
 pub async fn recover(registry: &Arc<Registry>) {
     let configs: Vec<DatabaseConfig> = registry.databases();
     for c in configs {
-        let started = match phase_of(&c).await {
-            Some(Phase::Copying) => {
-                let (spec, b) = (c.spec.clone(), busy(&c));
-                let schema = tokio::task::spawn_blocking(move || ops::recorded_schema(&spec, b))
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-                    .flatten();
-                let Some(schema) = schema else { continue };
+        let (spec, b) = (c.spec.clone(), busy(&c));
+        let resumable = tokio::task::spawn_blocking(move || ops::resumable(&spec, b))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .flatten();
+        let started = match resumable {
+            Some(Resumable::Migrate(schema)) => {
                 let opts = MigrateOptions {
                     // The plan was accepted when this migration started.
                     accept_data_loss: true,
@@ -67,7 +67,7 @@ pub async fn recover(registry: &Arc<Registry>) {
                     })
                     .await
             }
-            Some(Phase::Draining) => {
+            Some(Resumable::Drain) => {
                 let opts = DrainOptions {
                     busy: busy(&c),
                     ..Default::default()
@@ -78,7 +78,7 @@ pub async fn recover(registry: &Arc<Registry>) {
                     })
                     .await
             }
-            _ => continue,
+            None => continue,
         };
         match started {
             Ok(job) => {
@@ -93,11 +93,14 @@ pub async fn recover(registry: &Arc<Registry>) {
 
 /// Runs forever: every `interval`, reports each database's phase and, for
 /// recording databases nothing else holds, replays the log in slices.
+/// Holds every database's old file for this agent meanwhile, so that no
+/// other agent or local `mig` works on it at the same time.
 pub async fn supervise(
     registry: Arc<Registry>,
     interval: Duration,
     phases: mpsc::Sender<PhaseReport>,
 ) {
+    let _claims = claim_all(&registry).await;
     loop {
         let configs: Vec<DatabaseConfig> = registry.databases();
         for c in configs {
@@ -105,12 +108,29 @@ pub async fn supervise(
             if phases.send((c.name.clone(), phase)).await.is_err() {
                 return;
             }
-            if phase == Some(Phase::Recording) {
+            if phase.is_some_and(Phase::catches_up) {
                 catch_up(&registry, &c).await;
             }
         }
         tokio::time::sleep(interval).await;
     }
+}
+
+/// Claims each database's old file for this process; one another process
+/// holds is logged, and every command on it is then refused by this agent.
+async fn claim_all(registry: &Arc<Registry>) -> Vec<Claim> {
+    let configs: Vec<DatabaseConfig> = registry.databases();
+    let mut claims = Vec::new();
+    for c in configs {
+        let (spec, b) = (c.spec.clone(), busy(&c));
+        match tokio::task::spawn_blocking(move || ops::claim(&spec, b)).await {
+            Ok(Ok(Some(claim))) => claims.push(claim),
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) => tracing::warn!(database = %c.name, "not claimed for this agent: {e}"),
+            Err(e) => tracing::error!(database = %c.name, "claiming stopped: {e}"),
+        }
+    }
+    claims
 }
 
 /// Replays slices until the log is caught up or someone else wants the

@@ -348,7 +348,7 @@ fn cases() -> Vec<Case> {
             prepare: nothing,
             args: &["migrate", "--old", "old.db", "--new", "other.db", "--schema", "schema.sql"],
             exit: FAILED,
-            expect: "is already recording on this database; finish it, or run `mig reset` to abandon it",
+            expect: "old.db is already recording a migration (",
         },
         Case {
             name: "reset after cutover",

@@ -1,0 +1,405 @@
+//! The runbook's rules as named checks on a [`MigrationState`], each with
+//! its one message (what is wrong, naming the files, and what to do).
+//! Commands call them before they open anything for writing.
+
+use std::path::{Path, PathBuf};
+
+use super::read::OldFile;
+use super::MigrationState;
+use crate::engine::error::{EngineError, Result};
+use crate::engine::meta::{Identity, MigrationStatus};
+use crate::engine::record::{Marker, MarkerStatus};
+use crate::engine::schema::short_hash;
+
+/// The command a check is made for, as its messages name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Migrate,
+    Drain,
+    Verify,
+    Cutover,
+    CleanupOld,
+    Reset,
+}
+
+impl Step {
+    fn as_str(self) -> &'static str {
+        match self {
+            Step::Migrate => "migrate",
+            Step::Drain => "drain",
+            Step::Verify => "verify",
+            Step::Cutover => "cutover",
+            Step::CleanupOld => "cleanup-old",
+            Step::Reset => "reset",
+        }
+    }
+}
+
+/// Whether cutover requires the migration to be certified.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Verification {
+    /// Refuse unless a full verify (or drain's verify stage) certified it.
+    #[default]
+    Required,
+    /// Cut over anyway (`--skip-verify`), and record that in the new database.
+    Skip,
+}
+
+/// Whether the service's writes reach the old database now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writes {
+    /// Recording: writes are accepted and logged.
+    Flowing,
+    /// Draining: the triggers refuse writes.
+    Refused,
+}
+
+/// What drain starts from.
+#[derive(Debug, Clone)]
+pub struct DrainStart {
+    pub identity: Identity,
+    pub writes: Writes,
+    /// A full verification of this migration is recorded.
+    pub certified: bool,
+}
+
+/// What cutover may do about verification.
+#[derive(Debug, Clone)]
+pub struct Certification {
+    pub identity: Identity,
+    /// Certified (false: cutting over with `--skip-verify`).
+    pub certified: bool,
+    /// When the certifying verification ran (empty when not certified).
+    pub verified_at: String,
+}
+
+/// What `migrate` does with each file, decided from what both say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Start {
+    /// Nothing exists: a new migration.
+    Fresh,
+    /// The old database records; the new file is gone: recreate it.
+    Recreate { migration_id: String },
+    /// The new file exists with nothing copied; recording never started
+    /// (killed in between).
+    InstallOnly { migration_id: String },
+    /// Both files of a migration in progress.
+    Resume,
+}
+
+/// What `reset` removes.
+#[derive(Debug, Clone, Default)]
+pub struct ResetPlan {
+    /// The old database whose migration tables and triggers go.
+    pub drop_recording: Option<PathBuf>,
+    /// The new database to delete (never one that is cut over).
+    pub delete_new: Option<PathBuf>,
+    /// One line per action, for the report.
+    pub actions: Vec<String>,
+}
+
+/// What an agent resumes after a restart.
+#[derive(Debug, Clone)]
+pub enum Resume {
+    /// The copy, with the schema the migration was started with.
+    Migrate(Identity),
+    /// A drain whose old database refuses writes.
+    Drain,
+}
+
+fn precondition(m: String) -> EngineError {
+    EngineError::Precondition(m)
+}
+
+fn not_drained(detail: &str) -> EngineError {
+    precondition(format!(
+        "Drain is not complete: {detail}; rerun `mig drain`, then recheck `mig status`"
+    ))
+}
+
+fn missing(what: &str, p: &Path) -> EngineError {
+    EngineError::File(format!("{what} {} does not exist; check the path", p.display()))
+}
+
+impl MigrationState {
+    /// Refuses a migration that cannot go on (see [`super::Broken`]).
+    pub fn require_whole(&self) -> Result<()> {
+        match &self.broken {
+            Some(b) => Err(precondition(b.message.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// The old database, which must exist.
+    pub fn require_old(&self) -> Result<&OldFile> {
+        let path = self.old_path()?;
+        self.old.as_ref().ok_or_else(|| missing("old database", path))
+    }
+
+    /// The old database's marker, which must exist.
+    fn require_marker(&self, step: Step) -> Result<&Marker> {
+        let old = self.require_old()?;
+        old.marker.as_ref().ok_or_else(|| precondition(format!(
+            "the old database {} has no migration tables (_migration_marker is missing); verify the command order: migrate -> drain -> {}",
+            old.path.display(),
+            if step == Step::Drain { "cutover" } else { step.as_str() }
+        )))
+    }
+
+    /// The identity of a new database that exists and is not cut over.
+    fn require_migrating(&self, step: Step) -> Result<&Identity> {
+        let path = self.new_path()?;
+        let new = self.new.as_ref().ok_or_else(|| missing("new database", path))?;
+        let p = path.display();
+        match new.status {
+            None => return Err(precondition(format!(
+                "{p} has no _migration_status: it was not created by `mig migrate`; verify the command order: migrate -> drain -> cutover"
+            ))),
+            Some(MigrationStatus::Ready) => return Err(precondition(match step {
+                Step::Verify => format!("{p} is already cut over (ready); verify runs between migrate and cutover"),
+                Step::Cutover => format!("{p} is already cut over (ready); nothing to do"),
+                _ => format!("{p} is already cut over (ready); nothing to {}", step.as_str()),
+            })),
+            Some(MigrationStatus::Migrating) => {}
+        }
+        new.identity.as_ref().ok_or_else(|| precondition(format!(
+            "{p} has no _schema_identity; it was not created by `mig migrate`"
+        )))
+    }
+
+    /// A whole migration, not cut over, whose copy has finished.
+    fn require_copied(&self, step: Step) -> Result<&Identity> {
+        self.require_whole()?;
+        let id = self.require_migrating(step)?;
+        if !self.copied() {
+            return Err(precondition(format!(
+                "the copy has not finished; re-run `mig migrate` to resume it, then {}",
+                step.as_str()
+            )));
+        }
+        Ok(id)
+    }
+
+    /// The old catalog is still the one recording started with: a table
+    /// created or a trigger dropped since could hold unrecorded writes.
+    fn require_unchanged_catalog(&self, step: Step) -> Result<()> {
+        let drift = self.old.as_ref().map(|o| o.drift.as_slice()).unwrap_or_default();
+        if drift.is_empty() {
+            return Ok(());
+        }
+        Err(EngineError::Drift(match step {
+            Step::Cutover => format!(
+                "the old database was changed outside the recorded path after drain ({}); rows written there are not in the new database: undo the change and rerun `mig drain`, or `mig reset` and migrate again",
+                drift.join(", ")
+            ),
+            _ => format!(
+                "the old database was changed outside the recorded path ({}); writes may have gone unrecorded: run `mig reset` and migrate again",
+                drift.join(", ")
+            ),
+        }))
+    }
+
+    /// `drain`: a whole, copied migration whose old database records or
+    /// drains, with its catalog unchanged.
+    pub fn require_drainable(&self) -> Result<DrainStart> {
+        self.require_whole()?;
+        let marker = self.require_marker(Step::Drain)?;
+        let identity = self.require_copied(Step::Drain)?.clone();
+        self.require_unchanged_catalog(Step::Drain)?;
+        Ok(DrainStart {
+            identity,
+            writes: match marker.status {
+                MarkerStatus::Recording => Writes::Flowing,
+                MarkerStatus::Draining => Writes::Refused,
+            },
+            certified: self.certified(),
+        })
+    }
+
+    /// `verify`: a whole, copied migration not cut over.
+    pub fn require_verifiable(&self) -> Result<&Identity> {
+        self.require_copied(Step::Verify)
+    }
+
+    /// `cutover`: drained at the current checkpoint, the old database
+    /// refusing writes with nothing pending and its catalog unchanged.
+    pub fn require_drained(&self) -> Result<()> {
+        self.require_migrating(Step::Cutover)?;
+        self.require_whole()?;
+        let marker = self.require_marker(Step::Cutover)?;
+        if marker.status == MarkerStatus::Recording {
+            return Err(not_drained("the old database is still recording writes"));
+        }
+        let pending = self.old.as_ref().map_or(0, |o| o.pending);
+        if pending > 0 {
+            return Err(not_drained(&format!("{pending} log entries are pending replay")));
+        }
+        self.require_unchanged_catalog(Step::Cutover)?;
+        if !self.drained() {
+            return Err(not_drained("the replay has not been completed with writes refused"));
+        }
+        Ok(())
+    }
+
+    /// `cutover`: certified, or the operator chose to go on without it.
+    pub fn require_certified_or_skip(&self, v: Verification) -> Result<Certification> {
+        let identity = self.require_migrating(Step::Cutover)?.clone();
+        let cert = self.new.as_ref().map(|n| n.certificate.clone()).unwrap_or_default();
+        if !cert.certified() && v == Verification::Required {
+            return Err(precondition(format!(
+                "the migration is not certified: {}; run `mig verify` (a full comparison of every table), or pass --skip-verify to cut over without verification",
+                if cert.drain_skipped_verify_at.is_some() {
+                    "drain ran with --skip-verify"
+                } else {
+                    "no full verify has succeeded"
+                }
+            )));
+        }
+        Ok(Certification {
+            identity,
+            certified: cert.certified(),
+            verified_at: cert.verified.map(|v| v.at).unwrap_or_default(),
+        })
+    }
+
+    /// `cleanup-old`: migration tables to remove, and the new database cut
+    /// over (dropping the triggers before would let writes through that it
+    /// never sees). Returns the marker status the removal expects.
+    pub fn require_cleanable(&self) -> Result<Option<MarkerStatus>> {
+        let old = self.require_old()?;
+        if old.marker.is_none() && old.triggers == 0 && old.log_entries.is_none() {
+            return Err(precondition(format!(
+                "the old database {} has no migration tables (already cleaned up, or never migrated); verify the command order: migrate -> drain -> cutover -> cleanup-old",
+                old.path.display()
+            )));
+        }
+        self.require_whole()?;
+        let Some(m) = &old.marker else {
+            return Ok(None);
+        };
+        if m.status == MarkerStatus::Recording {
+            return Err(precondition("Old database is still in recording mode: its writes still need replaying; finish `mig drain` + `mig cutover` first".into()));
+        }
+        if self.new.as_ref().is_some_and(|n| n.status == Some(MigrationStatus::Migrating)) {
+            return Err(precondition(format!(
+                "the new database {} is not cut over yet: run `mig cutover` first, or `mig reset` to abandon the migration",
+                m.new_path
+            )));
+        }
+        Ok(Some(m.status))
+    }
+
+    /// `migrate` and `plan` with schema `hash` (from `file`): the schema a
+    /// migration in progress was started with.
+    pub fn require_schema(&self, hash: &str, file: &str) -> Result<()> {
+        let recorded = self
+            .marker()
+            .map(|m| (&m.schema_hash, &m.migration_id))
+            .or_else(|| self.identity().map(|i| (&i.schema_hash, &i.migration_id)));
+        match recorded {
+            Some((h, id)) if h != hash => Err(EngineError::NotOneMigration(format!(
+                "{} is not the schema of migration {id} (that is schema {}, {} is {}): pass the schema file the migration was started with (its text is recorded in the new database), or `mig reset` to abandon it",
+                file,
+                short_hash(h),
+                file,
+                short_hash(hash)
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// `migrate`: what to do with each file.
+    pub fn migrate_start(&self, hash: &str, file: &str) -> Result<Start> {
+        let new = self.new_path()?.display().to_string();
+        if self.new.as_ref().is_some_and(|n| n.status == Some(MigrationStatus::Ready)) {
+            return Err(precondition(format!(
+                "{new} is already cut over (ready); there is nothing to migrate{}",
+                if self.marker().is_some() {
+                    ": once the new service serves, `mig cleanup-old` removes the migration tables from the old database"
+                } else {
+                    ""
+                }
+            )));
+        }
+        self.require_whole()?;
+        if let Some(m) = self.marker().filter(|m| m.status == MarkerStatus::Draining) {
+            return Err(precondition(format!(
+                "the old database is draining for the migration into {}; run `mig drain` to finish it (or `mig reset` to abandon it)",
+                m.new_path
+            )));
+        }
+        self.require_schema(hash, file)?;
+        Ok(match (self.marker(), self.identity()) {
+            (Some(_), Some(_)) => Start::Resume,
+            (Some(m), None) => Start::Recreate { migration_id: m.migration_id.clone() },
+            (None, Some(id)) => Start::InstallOnly { migration_id: id.migration_id.clone() },
+            (None, None) if self.new.is_some() => {
+                return Err(precondition(format!(
+                    "the new database {new} already exists; remove it or pass another --new"
+                )))
+            }
+            (None, None) => Start::Fresh,
+        })
+    }
+
+    /// `plan`: what stops `migrate` in the files' state (the pair itself
+    /// was proven when the state was read).
+    pub fn plan_blockers(&self, hash: &str, file: &str) -> Result<Vec<String>> {
+        self.require_schema(hash, file)?;
+        Ok(self.broken.iter().map(|b| b.message.clone()).collect())
+    }
+
+    /// `reset`: what it removes. Never a new database that is cut over, or
+    /// a file mig did not create.
+    pub fn reset_plan(&self) -> Result<ResetPlan> {
+        let mut plan = ResetPlan::default();
+        if let Some(old) = &self.old {
+            if old.marker.is_some() || old.triggers > 0 || old.log_entries.is_some() {
+                plan.actions.push(format!(
+                    "drop {} recording trigger(s), _migration_log ({} entries) and _migration_marker from {}",
+                    old.triggers,
+                    old.log_entries.unwrap_or(0),
+                    old.path.display()
+                ));
+                plan.drop_recording = Some(old.path.clone());
+            }
+        }
+        if let Some(new) = &self.new {
+            let p = new.path.display();
+            match (new.status, &new.identity) {
+                (Some(MigrationStatus::Ready), _) => return Err(precondition(format!(
+                    "{p} is already cut over (ready) and may hold new writes; reset works only before cutover — roll back by routing traffic to the old service, keeping both files"
+                ))),
+                (Some(MigrationStatus::Migrating), Some(_)) => {
+                    plan.actions.push(format!("delete the new database {p} (not cut over)"));
+                    plan.delete_new = Some(new.path.clone());
+                }
+                _ => return Err(precondition(format!(
+                    "refusing to delete {p}: it was not created by `mig migrate`"
+                ))),
+            }
+        }
+        if plan.actions.is_empty() {
+            plan.actions
+                .push("nothing to reset: no migration tables and no new database found".into());
+        }
+        Ok(plan)
+    }
+
+    /// The agent may replay a slice of the log in the background.
+    pub fn may_catch_up(&self) -> bool {
+        self.broken.is_none()
+            && self.marker().is_some_and(|m| m.status == MarkerStatus::Recording)
+            && self.new.as_ref().is_some_and(|n| n.status == Some(MigrationStatus::Migrating))
+            && self.copied()
+    }
+
+    /// What an agent restart interrupted and should resume.
+    pub fn resume(&self) -> Option<Resume> {
+        match self.phase() {
+            super::Phase::Copying => self.identity().cloned().map(Resume::Migrate),
+            super::Phase::Draining => Some(Resume::Drain),
+            _ => None,
+        }
+    }
+}
