@@ -10,6 +10,7 @@ mod certs;
 mod drift;
 mod fleet;
 mod handshake;
+mod identity;
 pub(crate) mod harness;
 mod help;
 mod interrupt;

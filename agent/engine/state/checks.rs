@@ -146,6 +146,17 @@ impl MigrationState {
         )))
     }
 
+    /// Refuses a new database that is cut over, before anything else is
+    /// asked of the old one (which may be cleaned up by now).
+    fn require_not_cut_over(&self, step: Step) -> Result<()> {
+        match &self.new {
+            Some(n) if n.status == Some(MigrationStatus::Ready) => {
+                self.require_migrating(step).map(|_| ())
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The identity of a new database that exists and is not cut over.
     fn require_migrating(&self, step: Step) -> Result<&Identity> {
         let path = self.new_path()?;
@@ -202,6 +213,7 @@ impl MigrationState {
     /// `drain`: a whole, copied migration whose old database records or
     /// drains, with its catalog unchanged.
     pub fn require_drainable(&self) -> Result<DrainStart> {
+        self.require_not_cut_over(Step::Drain)?;
         self.require_whole()?;
         let marker = self.require_marker(Step::Drain)?;
         let identity = self.require_copied(Step::Drain)?.clone();
