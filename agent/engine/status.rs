@@ -50,7 +50,7 @@ pub fn report(st: &MigrationState) -> Status {
     let new = st.new.as_ref();
     let progress = new.and_then(|n| n.progress.as_ref());
     let migration = new.and_then(|n| n.status);
-    let cutover_complete = migration == Some(meta::MigrationStatus::Ready);
+    let cutover_complete = st.cut_over();
     let pending = match (cutover_complete, old.filter(|o| o.marker.is_some())) {
         (true, _) => Some(0),
         (false, Some(o)) => Some(o.pending),

@@ -149,12 +149,10 @@ impl MigrationState {
     /// Refuses a new database that is cut over, before anything else is
     /// asked of the old one (which may be cleaned up by now).
     fn require_not_cut_over(&self, step: Step) -> Result<()> {
-        match &self.new {
-            Some(n) if n.status == Some(MigrationStatus::Ready) => {
-                self.require_migrating(step).map(|_| ())
-            }
-            _ => Ok(()),
+        if self.cut_over() {
+            self.require_migrating(step)?;
         }
+        Ok(())
     }
 
     /// The identity of a new database that exists and is not cut over.
@@ -323,7 +321,7 @@ impl MigrationState {
     /// `migrate`: what to do with each file.
     pub fn migrate_start(&self, hash: &str, file: &str) -> Result<Start> {
         let new = self.new_path()?.display().to_string();
-        if self.new.as_ref().is_some_and(|n| n.status == Some(MigrationStatus::Ready)) {
+        if self.cut_over() {
             return Err(precondition(format!(
                 "{new} is already cut over (ready); there is nothing to migrate{}",
                 if self.marker().is_some() {

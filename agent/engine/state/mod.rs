@@ -33,7 +33,7 @@ pub use read::{NewFile, OldFile, Progress, TableCopy};
 use std::path::Path;
 
 use crate::engine::error::Result;
-use crate::engine::meta::Identity;
+use crate::engine::meta::{Identity, MigrationStatus};
 use crate::engine::open::Busy;
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::Marker;
@@ -111,6 +111,13 @@ impl MigrationState {
 
     pub fn identity(&self) -> Option<&Identity> {
         self.new.as_ref().and_then(|n| n.identity.as_ref())
+    }
+
+    /// The new database is ready: the new service may serve from it.
+    pub fn cut_over(&self) -> bool {
+        self.new
+            .as_ref()
+            .is_some_and(|n| n.status == Some(MigrationStatus::Ready))
     }
 
     /// Every table and index was copied.

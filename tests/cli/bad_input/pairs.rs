@@ -5,7 +5,7 @@
 //! `bad_input.rs`). Two processes on one database and two migrations'
 //! files are in `cli/identity.rs`.
 
-use super::super::harness::{Project, FAILED};
+use crate::cli::harness::{Project, FAILED};
 use super::{Case, State};
 
 /// Checkpoints `db` so that its main file holds every commit (a copy of
