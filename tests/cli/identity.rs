@@ -38,8 +38,16 @@ fn two_tenants() -> Project {
     p.write("q.sql", "SELECT count(*) FROM sqlite_schema;\n");
     for t in ["a", "b"] {
         let (old, new) = (format!("{t}.db"), format!("{t}-new.db"));
-        p.mig(&["migrate", "--old", &old, "--new", &new, "--schema", "schema.sql"])
-            .ok();
+        p.mig(&[
+            "migrate",
+            "--old",
+            &old,
+            "--new",
+            &new,
+            "--schema",
+            "schema.sql",
+        ])
+        .ok();
     }
     settle(&p.dir);
     p
@@ -65,7 +73,9 @@ fn settled(dir: &Path) -> BTreeMap<String, String> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let files = snapshot(dir);
-        let open = files.keys().any(|f| f.ends_with("-wal") || f.ends_with("-shm"));
+        let open = files
+            .keys()
+            .any(|f| f.ends_with("-wal") || f.ends_with("-shm"));
         if !open || Instant::now() > deadline {
             return files;
         }
@@ -91,9 +101,17 @@ fn issue_13_every_command_given_two_migrations_files_is_refused_locally_and_noth
         refused(
             &p.mig(&args),
             &args.join(" "),
-            &["b.db and a-new.db are not one migration: b.db records migration ", "a-new.db belongs to migration "],
+            &[
+                "b.db and a-new.db are not one migration: b.db records migration ",
+                "a-new.db belongs to migration ",
+            ],
         );
-        assert_eq!(settled(&p.dir), before, "`{}` changed a file", args.join(" "));
+        assert_eq!(
+            settled(&p.dir),
+            before,
+            "`{}` changed a file",
+            args.join(" ")
+        );
     }
     // Each tenant's own pair still runs the whole runbook, and A's new
     // database holds A's rows, not B's.
@@ -118,9 +136,18 @@ fn issue_13_every_command_on_an_agent_configured_with_two_migrations_files_is_re
         refused(
             &p.mig(&args),
             &cmd.join(" "),
-            &["b.db and ", "a-new.db are not one migration: ", "a-new.db belongs to migration "],
+            &[
+                "b.db and ",
+                "a-new.db are not one migration: ",
+                "a-new.db belongs to migration ",
+            ],
         );
-        assert_eq!(settled(&p.dir), before, "`{}` changed a file", cmd.join(" "));
+        assert_eq!(
+            settled(&p.dir),
+            before,
+            "`{}` changed a file",
+            cmd.join(" ")
+        );
     }
 }
 
@@ -135,10 +162,17 @@ fn main_files(dir: &Path) -> BTreeMap<String, String> {
 /// The agent's claim on `old` (its lock file) exists: it has started
 /// serving.
 fn wait_claimed(old: &Path) {
-    let lock = format!("{}.mig-lock", std::fs::canonicalize(old).expect("old").display());
+    let lock = format!(
+        "{}.mig-lock",
+        std::fs::canonicalize(old).expect("old").display()
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     while !Path::new(&lock).exists() {
-        assert!(Instant::now() < deadline, "the agent never claimed {}", old.display());
+        assert!(
+            Instant::now() < deadline,
+            "the agent never claimed {}",
+            old.display()
+        );
         std::thread::yield_now();
     }
 }
@@ -147,8 +181,16 @@ fn wait_claimed(old: &Path) {
 fn a_local_mig_and_a_second_agent_beside_an_agent_serving_the_database_are_refused() {
     let p = Project::shop(30);
     let (old, new) = (p.path("old.db"), p.path("new.db"));
-    p.mig(&["migrate", "--old", "old.db", "--new", "new.db", "--schema", "schema.sql"])
-        .ok();
+    p.mig(&[
+        "migrate",
+        "--old",
+        "old.db",
+        "--new",
+        "new.db",
+        "--schema",
+        "schema.sql",
+    ])
+    .ok();
     settle(&p.dir);
     let mut first = TestAgent::start(&p.dir, &[("shop", &old, &new)]);
     wait_claimed(&old);
@@ -160,15 +202,30 @@ fn a_local_mig_and_a_second_agent_beside_an_agent_serving_the_database_are_refus
         first.pid().expect("pid")
     );
     let before = main_files(&p.dir);
-    for cmd in [&["drain"][..], &["verify"], &["cutover"], &["reset"], &["cleanup-old"]] {
+    for cmd in [
+        &["drain"][..],
+        &["verify"],
+        &["cutover"],
+        &["reset"],
+        &["cleanup-old"],
+    ] {
         let mut args = cmd.to_vec();
         args.extend(["--old", "old.db", "--new", "new.db"]);
         refused(&p.mig(&args), &args.join(" "), &["old.db ", &holder]);
         let mut remote: Vec<String> = as_who(&second, "operator");
         remote.extend(cmd.iter().map(|s| s.to_string()));
         let remote: Vec<&str> = remote.iter().map(String::as_str).collect();
-        refused(&p.mig(&remote), &format!("second agent: {}", cmd.join(" ")), &[&holder]);
-        assert_eq!(main_files(&p.dir), before, "`{}` changed a file", args.join(" "));
+        refused(
+            &p.mig(&remote),
+            &format!("second agent: {}", cmd.join(" ")),
+            &[&holder],
+        );
+        assert_eq!(
+            main_files(&p.dir),
+            before,
+            "`{}` changed a file",
+            args.join(" ")
+        );
     }
     // Reading is not working on it.
     p.mig(&["status", "--old", "old.db", "--new", "new.db"])

@@ -40,7 +40,9 @@ pub(crate) fn recorded_plan(
             [],
             |r| r.get(0),
         )
-        .map_err(|e| crate::engine::error::classify("locating the attached old database".into(), e))?;
+        .map_err(|e| {
+            crate::engine::error::classify("locating the attached old database".into(), e)
+        })?;
     open::attach_old(&scratch, std::path::Path::new(&old_path))?;
     let plan = crate::engine::plan::build(&scratch, &schema, &hash, false)?;
     if !plan.blockers.is_empty() {

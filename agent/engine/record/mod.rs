@@ -69,7 +69,8 @@ pub fn read_marker(conn: &Connection, schema: &str) -> Result<Option<Marker>> {
         )
         .optional()
         .ctx(|| "reading _migration_marker".into())?;
-    let Some((status, migration_id, new_path, schema_hash, started_at, catalog, inode)) = row else {
+    let Some((status, migration_id, new_path, schema_hash, started_at, catalog, inode)) = row
+    else {
         return Ok(None);
     };
     let status = match status.as_str() {

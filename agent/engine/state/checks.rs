@@ -2,7 +2,7 @@
 //! its one message (what is wrong, naming the files, and what to do).
 //! Commands call them before they open anything for writing.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::read::OldFile;
 use super::MigrationState;
@@ -73,41 +73,7 @@ pub struct Certification {
     pub verified_at: String,
 }
 
-/// What `migrate` does with each file, decided from what both say.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Start {
-    /// Nothing exists: a new migration.
-    Fresh,
-    /// The old database records; the new file is gone: recreate it.
-    Recreate { migration_id: String },
-    /// The new file exists with nothing copied; recording never started
-    /// (killed in between).
-    InstallOnly { migration_id: String },
-    /// Both files of a migration in progress.
-    Resume,
-}
-
-/// What `reset` removes.
-#[derive(Debug, Clone, Default)]
-pub struct ResetPlan {
-    /// The old database whose migration tables and triggers go.
-    pub drop_recording: Option<PathBuf>,
-    /// The new database to delete (never one that is cut over).
-    pub delete_new: Option<PathBuf>,
-    /// One line per action, for the report.
-    pub actions: Vec<String>,
-}
-
-/// What an agent resumes after a restart.
-#[derive(Debug, Clone)]
-pub enum Resume {
-    /// The copy, with the schema the migration was started with.
-    Migrate(Identity),
-    /// A drain whose old database refuses writes.
-    Drain,
-}
-
-fn precondition(m: String) -> EngineError {
+pub(super) fn precondition(m: String) -> EngineError {
     EngineError::Precondition(m)
 }
 
@@ -118,7 +84,10 @@ fn not_drained(detail: &str) -> EngineError {
 }
 
 fn missing(what: &str, p: &Path) -> EngineError {
-    EngineError::File(format!("{what} {} does not exist; check the path", p.display()))
+    EngineError::File(format!(
+        "{what} {} does not exist; check the path",
+        p.display()
+    ))
 }
 
 impl MigrationState {
@@ -133,7 +102,9 @@ impl MigrationState {
     /// The old database, which must exist.
     pub fn require_old(&self) -> Result<&OldFile> {
         let path = self.old_path()?;
-        self.old.as_ref().ok_or_else(|| missing("old database", path))
+        self.old
+            .as_ref()
+            .ok_or_else(|| missing("old database", path))
     }
 
     /// The old database's marker, which must exist.
@@ -158,7 +129,10 @@ impl MigrationState {
     /// The identity of a new database that exists and is not cut over.
     fn require_migrating(&self, step: Step) -> Result<&Identity> {
         let path = self.new_path()?;
-        let new = self.new.as_ref().ok_or_else(|| missing("new database", path))?;
+        let new = self
+            .new
+            .as_ref()
+            .ok_or_else(|| missing("new database", path))?;
         let p = path.display();
         match new.status {
             None => return Err(precondition(format!(
@@ -171,9 +145,11 @@ impl MigrationState {
             })),
             Some(MigrationStatus::Migrating) => {}
         }
-        new.identity.as_ref().ok_or_else(|| precondition(format!(
-            "{p} has no _schema_identity; it was not created by `mig migrate`"
-        )))
+        new.identity.as_ref().ok_or_else(|| {
+            precondition(format!(
+                "{p} has no _schema_identity; it was not created by `mig migrate`"
+            ))
+        })
     }
 
     /// A whole migration, not cut over, whose copy has finished.
@@ -192,7 +168,11 @@ impl MigrationState {
     /// The old catalog is still the one recording started with: a table
     /// created or a trigger dropped since could hold unrecorded writes.
     fn require_unchanged_catalog(&self, step: Step) -> Result<()> {
-        let drift = self.old.as_ref().map(|o| o.drift.as_slice()).unwrap_or_default();
+        let drift = self
+            .old
+            .as_ref()
+            .map(|o| o.drift.as_slice())
+            .unwrap_or_default();
         if drift.is_empty() {
             return Ok(());
         }
@@ -242,11 +222,15 @@ impl MigrationState {
         }
         let pending = self.old.as_ref().map_or(0, |o| o.pending);
         if pending > 0 {
-            return Err(not_drained(&format!("{pending} log entries are pending replay")));
+            return Err(not_drained(&format!(
+                "{pending} log entries are pending replay"
+            )));
         }
         self.require_unchanged_catalog(Step::Cutover)?;
         if !self.drained() {
-            return Err(not_drained("the replay has not been completed with writes refused"));
+            return Err(not_drained(
+                "the replay has not been completed with writes refused",
+            ));
         }
         Ok(())
     }
@@ -254,7 +238,11 @@ impl MigrationState {
     /// `cutover`: certified, or the operator chose to go on without it.
     pub fn require_certified_or_skip(&self, v: Verification) -> Result<Certification> {
         let identity = self.require_migrating(Step::Cutover)?.clone();
-        let cert = self.new.as_ref().map(|n| n.certificate.clone()).unwrap_or_default();
+        let cert = self
+            .new
+            .as_ref()
+            .map(|n| n.certificate.clone())
+            .unwrap_or_default();
         if !cert.certified() && v == Verification::Required {
             return Err(precondition(format!(
                 "the migration is not certified: {}; run `mig verify` (a full comparison of every table), or pass --skip-verify to cut over without verification",
@@ -290,7 +278,11 @@ impl MigrationState {
         if m.status == MarkerStatus::Recording {
             return Err(precondition("Old database is still in recording mode: its writes still need replaying; finish `mig drain` + `mig cutover` first".into()));
         }
-        if self.new.as_ref().is_some_and(|n| n.status == Some(MigrationStatus::Migrating)) {
+        if self
+            .new
+            .as_ref()
+            .is_some_and(|n| n.status == Some(MigrationStatus::Migrating))
+        {
             return Err(precondition(format!(
                 "the new database {} is not cut over yet: run `mig cutover` first, or `mig reset` to abandon the migration",
                 m.new_path
@@ -315,101 +307,6 @@ impl MigrationState {
                 short_hash(hash)
             ))),
             _ => Ok(()),
-        }
-    }
-
-    /// `migrate`: what to do with each file.
-    pub fn migrate_start(&self, hash: &str, file: &str) -> Result<Start> {
-        let new = self.new_path()?.display().to_string();
-        if self.cut_over() {
-            return Err(precondition(format!(
-                "{new} is already cut over (ready); there is nothing to migrate{}",
-                if self.marker().is_some() {
-                    ": once the new service serves, `mig cleanup-old` removes the migration tables from the old database"
-                } else {
-                    ""
-                }
-            )));
-        }
-        self.require_whole()?;
-        if let Some(m) = self.marker().filter(|m| m.status == MarkerStatus::Draining) {
-            return Err(precondition(format!(
-                "the old database is draining for the migration into {}; run `mig drain` to finish it (or `mig reset` to abandon it)",
-                m.new_path
-            )));
-        }
-        self.require_schema(hash, file)?;
-        Ok(match (self.marker(), self.identity()) {
-            (Some(_), Some(_)) => Start::Resume,
-            (Some(m), None) => Start::Recreate { migration_id: m.migration_id.clone() },
-            (None, Some(id)) => Start::InstallOnly { migration_id: id.migration_id.clone() },
-            (None, None) if self.new.is_some() => {
-                return Err(precondition(format!(
-                    "the new database {new} already exists; remove it or pass another --new"
-                )))
-            }
-            (None, None) => Start::Fresh,
-        })
-    }
-
-    /// `plan`: what stops `migrate` in the files' state (the pair itself
-    /// was proven when the state was read).
-    pub fn plan_blockers(&self, hash: &str, file: &str) -> Result<Vec<String>> {
-        self.require_schema(hash, file)?;
-        Ok(self.broken.iter().map(|b| b.message.clone()).collect())
-    }
-
-    /// `reset`: what it removes. Never a new database that is cut over, or
-    /// a file mig did not create.
-    pub fn reset_plan(&self) -> Result<ResetPlan> {
-        let mut plan = ResetPlan::default();
-        if let Some(old) = &self.old {
-            if old.marker.is_some() || old.triggers > 0 || old.log_entries.is_some() {
-                plan.actions.push(format!(
-                    "drop {} recording trigger(s), _migration_log ({} entries) and _migration_marker from {}",
-                    old.triggers,
-                    old.log_entries.unwrap_or(0),
-                    old.path.display()
-                ));
-                plan.drop_recording = Some(old.path.clone());
-            }
-        }
-        if let Some(new) = &self.new {
-            let p = new.path.display();
-            match (new.status, &new.identity) {
-                (Some(MigrationStatus::Ready), _) => return Err(precondition(format!(
-                    "{p} is already cut over (ready) and may hold new writes; reset works only before cutover — roll back by routing traffic to the old service, keeping both files"
-                ))),
-                (Some(MigrationStatus::Migrating), Some(_)) => {
-                    plan.actions.push(format!("delete the new database {p} (not cut over)"));
-                    plan.delete_new = Some(new.path.clone());
-                }
-                _ => return Err(precondition(format!(
-                    "refusing to delete {p}: it was not created by `mig migrate`"
-                ))),
-            }
-        }
-        if plan.actions.is_empty() {
-            plan.actions
-                .push("nothing to reset: no migration tables and no new database found".into());
-        }
-        Ok(plan)
-    }
-
-    /// The agent may replay a slice of the log in the background.
-    pub fn may_catch_up(&self) -> bool {
-        self.broken.is_none()
-            && self.marker().is_some_and(|m| m.status == MarkerStatus::Recording)
-            && self.new.as_ref().is_some_and(|n| n.status == Some(MigrationStatus::Migrating))
-            && self.copied()
-    }
-
-    /// What an agent restart interrupted and should resume.
-    pub fn resume(&self) -> Option<Resume> {
-        match self.phase() {
-            super::Phase::Copying => self.identity().cloned().map(Resume::Migrate),
-            super::Phase::Draining => Some(Resume::Drain),
-            _ => None,
         }
     }
 }

@@ -89,7 +89,13 @@ mod tests {
             assert_ne!(inode(&copy), inode(&a));
         }
         std::fs::rename(&a, dir.path().join("moved.db")).expect("rename");
-        assert_eq!(compare(&dir.path().join("moved.db"), &recorded), Sameness::Moved);
-        assert_eq!(compare(&dir.path().join("none.db"), &recorded), Sameness::BothMissing);
+        assert_eq!(
+            compare(&dir.path().join("moved.db"), &recorded),
+            Sameness::Moved
+        );
+        assert_eq!(
+            compare(&dir.path().join("none.db"), &recorded),
+            Sameness::BothMissing
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! log and triggers; the new database's status, identity, progress flags,
 //! checkpoint and certificate) is read once into a [`MigrationState`], and
 //! every rule of the runbook is a named check on it (`checks.rs`), each
-//! with its one message. `status`, every operation and the agent's
+//! with its one message, or a decision among actions (`decide.rs`). `status`, every operation and the agent's
 //! background work go through it; nothing else compares marker or status
 //! values or tests progress flags to decide what may happen.
 //!
@@ -16,6 +16,7 @@
 //! work on an old database (`owner.rs`).
 
 mod checks;
+mod decide;
 pub mod files;
 pub mod locate;
 pub mod owner;
@@ -23,7 +24,8 @@ mod phase;
 mod prove;
 mod read;
 
-pub use checks::{Certification, DrainStart, ResetPlan, Resume, Start, Step, Verification, Writes};
+pub use checks::{Certification, DrainStart, Step, Verification, Writes};
+pub use decide::{ResetPlan, Resume, Start};
 pub use locate::{absolute, locate, locate_for_schema, project_schema, Located};
 pub use owner::Claim;
 pub use phase::Phase;

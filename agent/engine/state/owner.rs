@@ -55,13 +55,20 @@ pub fn claim(old: &Path) -> Result<Option<Claim>> {
     let path = PathBuf::from(format!("{}{SUFFIX}", real.display()));
     let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
     held.retain(|(_, w)| w.strong_count() > 0);
-    if let Some(h) = held.iter().find(|(p, _)| *p == path).and_then(|(_, w)| w.upgrade()) {
+    if let Some(h) = held
+        .iter()
+        .find(|(p, _)| *p == path)
+        .and_then(|(_, w)| w.upgrade())
+    {
         return Ok(Some(Claim { _held: h }));
     }
     let Some(file) = lock(&path, old)? else {
         return Ok(None);
     };
-    let h = Arc::new(Held { path: path.clone(), file });
+    let h = Arc::new(Held {
+        path: path.clone(),
+        file,
+    });
     held.push((path, Arc::downgrade(&h)));
     Ok(Some(Claim { _held: h }))
 }
@@ -168,7 +175,10 @@ mod tests {
         let first = claim(&old).expect("claim").expect("a claim");
         let second = claim(&old).expect("nested claim").expect("a claim");
         let text = std::fs::read_to_string(&lock_file).expect("lock file");
-        assert!(text.starts_with(&format!("pid {} ", std::process::id())), "{text}");
+        assert!(
+            text.starts_with(&format!("pid {} ", std::process::id())),
+            "{text}"
+        );
         drop(first);
         assert!(lock_file.exists(), "removed while still claimed");
         drop(second);

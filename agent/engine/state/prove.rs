@@ -75,7 +75,13 @@ pub(super) fn same_migration(
     if let (Some(id), Some(given)) = (identity, loc.old.as_deref()) {
         let found = files::compare(given, &id.old_path);
         if found != Sameness::Same {
-            return Err(other_old(&new_name, given, &id.old_path, &id.migration_id, found));
+            return Err(other_old(
+                &new_name,
+                given,
+                &id.old_path,
+                &id.migration_id,
+                found,
+            ));
         }
     }
     if let (Some(m), Some(n)) = (marker, new) {
@@ -122,7 +128,11 @@ fn other_old(new: &str, given: &Path, rec: &str, id: &str, found: Sameness) -> E
 
 /// A migration whose files agree but cannot go on, if so. Only while it is
 /// not cut over: after cutover the old file no longer matters to the new one.
-pub(super) fn broken(loc: &Located, old: Option<&OldFile>, new: Option<&NewFile>) -> Option<Broken> {
+pub(super) fn broken(
+    loc: &Located,
+    old: Option<&OldFile>,
+    new: Option<&NewFile>,
+) -> Option<Broken> {
     let migrating = new.is_some_and(|n| n.status == Some(MigrationStatus::Migrating));
     if new.is_some() && !migrating {
         return None;

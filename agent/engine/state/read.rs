@@ -131,7 +131,8 @@ fn tables(conn: &Connection) -> Result<Vec<TableCopy>> {
             })
         })
         .map_err(err)?;
-    rows.collect::<std::result::Result<Vec<_>, _>>().map_err(err)
+    rows.collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(err)
 }
 
 /// Reads the old database; `checkpoint` is the new one's, for `pending`.

@@ -5,8 +5,8 @@
 //! `bad_input.rs`). Two processes on one database and two migrations'
 //! files are in `cli/identity.rs`.
 
-use crate::cli::harness::{Project, FAILED};
 use super::{Case, State};
+use crate::cli::harness::{Project, FAILED};
 
 /// Checkpoints `db` so that its main file holds every commit (a copy of
 /// the main file alone is then the whole database).
@@ -53,7 +53,8 @@ fn backup_restored_in_place(p: &Project) {
     quiet(p, "old.db");
     let backup = std::fs::read(p.path("old.db")).expect("read old.db");
     service_writes(p);
-    p.mig(&["verify", "--old", "old.db", "--new", "new.db"]).ok();
+    p.mig(&["verify", "--old", "old.db", "--new", "new.db"])
+        .ok();
     quiet(p, "old.db");
     std::fs::write(p.path("old.db"), backup).expect("restore old.db");
 }
@@ -70,7 +71,8 @@ fn old_without_recording(p: &Project) {
         .collect::<Result<_, _>>()
         .expect("names");
     for t in triggers {
-        conn.execute_batch(&format!("DROP TRIGGER \"{t}\"")).expect("drop trigger");
+        conn.execute_batch(&format!("DROP TRIGGER \"{t}\""))
+            .expect("drop trigger");
     }
     conn.execute_batch("DROP TABLE _migration_log; DROP TABLE _migration_marker")
         .expect("drop recording");
@@ -88,8 +90,16 @@ fn reset_new_put_back(p: &Project) {
 fn earlier_new_put_back(p: &Project) {
     copy(p, "new.db", "keep.db");
     p.mig(&["reset", "--old", "old.db", "--new", "new.db"]).ok();
-    p.mig(&["migrate", "--old", "old.db", "--new", "new.db", "--schema", "schema.sql"])
-        .ok();
+    p.mig(&[
+        "migrate",
+        "--old",
+        "old.db",
+        "--new",
+        "new.db",
+        "--schema",
+        "schema.sql",
+    ])
+    .ok();
     rename(p, "keep.db", "new.db");
 }
 
@@ -120,77 +130,223 @@ macro_rules! case {
 pub(super) fn cases() -> Vec<Case> {
     vec![
         // A copy of the old database at another path carries its marker.
-        case!("drain of a copy of the old database", Recording, copy_old,
+        case!(
+            "drain of a copy of the old database",
+            Recording,
+            copy_old,
             &["drain", "--old", "copy.db", "--new", "new.db"],
-            "copy.db is not the database new.db was migrated from"),
-        case!("status of a copy of the old database", Recording, copy_old,
+            "copy.db is not the database new.db was migrated from"
+        ),
+        case!(
+            "status of a copy of the old database",
+            Recording,
+            copy_old,
             &["status", "--old", "copy.db"],
-            "copy.db is not the database "),
-        case!("migrate from a copy of the old database", Recording, copy_old,
-            &["migrate", "--old", "copy.db", "--new", "new.db", "--schema", "schema.sql"],
-            "copy.db is not the database new.db was migrated from"),
-        case!("reset of a copy of the old database (new.db is not deleted)", Recording, copy_old,
+            "copy.db is not the database "
+        ),
+        case!(
+            "migrate from a copy of the old database",
+            Recording,
+            copy_old,
+            &[
+                "migrate",
+                "--old",
+                "copy.db",
+                "--new",
+                "new.db",
+                "--schema",
+                "schema.sql"
+            ],
+            "copy.db is not the database new.db was migrated from"
+        ),
+        case!(
+            "reset of a copy of the old database (new.db is not deleted)",
+            Recording,
+            copy_old,
             &["reset", "--old", "copy.db"],
-            "copy.db is not the database "),
-        case!("migrate from a copy of the old database whose new file is gone", Recording,
-            |p| { copy_old(p); rename(p, "new.db", "away.db") },
-            &["migrate", "--old", "copy.db", "--new", "new.db", "--schema", "schema.sql"],
-            "copy.db is not the file migration"),
+            "copy.db is not the database "
+        ),
+        case!(
+            "migrate from a copy of the old database whose new file is gone",
+            Recording,
+            |p| {
+                copy_old(p);
+                rename(p, "new.db", "away.db")
+            },
+            &[
+                "migrate",
+                "--old",
+                "copy.db",
+                "--new",
+                "new.db",
+                "--schema",
+                "schema.sql"
+            ],
+            "copy.db is not the file migration"
+        ),
         // The old database replaced by a backup while recording.
-        case!("drain after a backup was moved over the old database", Recording, backup_moved_over_old,
+        case!(
+            "drain after a backup was moved over the old database",
+            Recording,
+            backup_moved_over_old,
             &["drain", "--old", "old.db", "--new", "new.db"],
-            "old.db is not the file migration"),
-        case!("verify after a backup was restored into the old database", Recording, backup_restored_in_place,
+            "old.db is not the file migration"
+        ),
+        case!(
+            "verify after a backup was restored into the old database",
+            Recording,
+            backup_restored_in_place,
             &["verify", "--old", "old.db", "--new", "new.db"],
-            "old.db's log ends at entry 0 but new.db has replayed up to entry 3"),
-        case!("migrate after the old database lost its recording", Recording, old_without_recording,
-            &["migrate", "--old", "old.db", "--new", "new.db", "--schema", "schema.sql"],
-            "new.db holds rows copied from old.db, but old.db records no migration"),
-        case!("drain after the old database lost its recording", Recording, old_without_recording,
+            "old.db's log ends at entry 0 but new.db has replayed up to entry 3"
+        ),
+        case!(
+            "migrate after the old database lost its recording",
+            Recording,
+            old_without_recording,
+            &[
+                "migrate",
+                "--old",
+                "old.db",
+                "--new",
+                "new.db",
+                "--schema",
+                "schema.sql"
+            ],
+            "new.db holds rows copied from old.db, but old.db records no migration"
+        ),
+        case!(
+            "drain after the old database lost its recording",
+            Recording,
+            old_without_recording,
             &["drain", "--old", "old.db", "--new", "new.db"],
-            "new.db holds rows copied from old.db, but old.db records no migration"),
+            "new.db holds rows copied from old.db, but old.db records no migration"
+        ),
         // The new file of an earlier migration put back.
-        case!("migrate with the new file of a reset migration put back", Recording, reset_new_put_back,
-            &["migrate", "--old", "old.db", "--new", "new.db", "--schema", "schema.sql"],
-            "new.db holds rows copied from old.db, but old.db records no migration"),
-        case!("drain with an earlier migration's new file put back", Recording, earlier_new_put_back,
+        case!(
+            "migrate with the new file of a reset migration put back",
+            Recording,
+            reset_new_put_back,
+            &[
+                "migrate",
+                "--old",
+                "old.db",
+                "--new",
+                "new.db",
+                "--schema",
+                "schema.sql"
+            ],
+            "new.db holds rows copied from old.db, but old.db records no migration"
+        ),
+        case!(
+            "drain with an earlier migration's new file put back",
+            Recording,
+            earlier_new_put_back,
             &["drain", "--old", "old.db", "--new", "new.db"],
-            "old.db and new.db are not one migration: old.db records migration"),
+            "old.db and new.db are not one migration: old.db records migration"
+        ),
         // Moved, renamed and copied files.
-        case!("drain of a renamed new database", Recording, |p| rename(p, "new.db", "moved.db"),
+        case!(
+            "drain of a renamed new database",
+            Recording,
+            |p| rename(p, "new.db", "moved.db"),
             &["drain", "--old", "old.db", "--new", "moved.db"],
-            "moved.db is not where old.db recorded the new database of its migration"),
-        case!("cutover of a renamed new database", Drained, |p| rename(p, "new.db", "moved.db"),
+            "moved.db is not where old.db recorded the new database of its migration"
+        ),
+        case!(
+            "cutover of a renamed new database",
+            Drained,
+            |p| rename(p, "new.db", "moved.db"),
             &["cutover", "--new", "moved.db"],
-            "moved.db is not where"),
-        case!("drain of a renamed old database", Recording, |p| rename(p, "old.db", "moved.db"),
+            "moved.db is not where"
+        ),
+        case!(
+            "drain of a renamed old database",
+            Recording,
+            |p| rename(p, "old.db", "moved.db"),
             &["drain", "--old", "moved.db", "--new", "new.db"],
-            "moved.db is not where new.db's migration"),
-        case!("cutover while the old database is missing", Drained, |p| rename(p, "old.db", "away.db"),
+            "moved.db is not where new.db's migration"
+        ),
+        case!(
+            "cutover while the old database is missing",
+            Drained,
+            |p| rename(p, "old.db", "away.db"),
             &["cutover", "--new", "new.db"],
-            "the old database new.db was migrated from, does not exist"),
-        case!("drain into a copy of the new database", Recording, |p| copy(p, "new.db", "new-copy.db"),
+            "the old database new.db was migrated from, does not exist"
+        ),
+        case!(
+            "drain into a copy of the new database",
+            Recording,
+            |p| copy(p, "new.db", "new-copy.db"),
             &["drain", "--old", "old.db", "--new", "new-copy.db"],
-            "new-copy.db is not the new database of old.db's migration"),
+            "new-copy.db is not the new database of old.db's migration"
+        ),
         // The old database of a migration already cleaned up.
-        case!("drain of a cleaned-up migration", CleanedUp, super::nothing,
+        case!(
+            "drain of a cleaned-up migration",
+            CleanedUp,
+            super::nothing,
             &["drain", "--old", "old.db", "--new", "new.db"],
-            "new.db is already cut over (ready); nothing to drain"),
-        case!("verify of a cleaned-up migration", CleanedUp, super::nothing,
+            "new.db is already cut over (ready); nothing to drain"
+        ),
+        case!(
+            "verify of a cleaned-up migration",
+            CleanedUp,
+            super::nothing,
             &["verify", "--old", "old.db", "--new", "new.db"],
-            "new.db is already cut over (ready); verify runs between migrate and cutover"),
-        case!("cleanup-old of a cleaned-up migration", CleanedUp, super::nothing,
+            "new.db is already cut over (ready); verify runs between migrate and cutover"
+        ),
+        case!(
+            "cleanup-old of a cleaned-up migration",
+            CleanedUp,
+            super::nothing,
             &["cleanup-old", "--old", "old.db", "--new", "new.db"],
-            "has no migration tables (already cleaned up, or never migrated)"),
-        case!("migrate of a cleaned-up migration", CleanedUp, super::nothing,
-            &["migrate", "--old", "old.db", "--new", "new.db", "--schema", "schema.sql"],
-            "new.db is already cut over (ready); there is nothing to migrate"),
+            "has no migration tables (already cleaned up, or never migrated)"
+        ),
+        case!(
+            "migrate of a cleaned-up migration",
+            CleanedUp,
+            super::nothing,
+            &[
+                "migrate",
+                "--old",
+                "old.db",
+                "--new",
+                "new.db",
+                "--schema",
+                "schema.sql"
+            ],
+            "new.db is already cut over (ready); there is nothing to migrate"
+        ),
         // The wrong schema for a migration in progress.
-        case!("migrate with another schema than the migration's", Recording, other_schema,
-            &["migrate", "--old", "old.db", "--new", "new.db", "--schema", "other.sql"],
-            "other.sql is not the schema of migration"),
-        case!("plan with another schema than the migration's", Recording, other_schema,
-            &["plan", "--old", "old.db", "--new", "new.db", "--schema", "other.sql"],
-            "other.sql is not the schema of migration"),
+        case!(
+            "migrate with another schema than the migration's",
+            Recording,
+            other_schema,
+            &[
+                "migrate",
+                "--old",
+                "old.db",
+                "--new",
+                "new.db",
+                "--schema",
+                "other.sql"
+            ],
+            "other.sql is not the schema of migration"
+        ),
+        case!(
+            "plan with another schema than the migration's",
+            Recording,
+            other_schema,
+            &[
+                "plan",
+                "--old",
+                "old.db",
+                "--new",
+                "new.db",
+                "--schema",
+                "other.sql"
+            ],
+            "other.sql is not the schema of migration"
+        ),
     ]
 }
