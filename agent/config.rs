@@ -410,7 +410,8 @@ mod tests {
 
     #[test]
     fn one_old_database_under_two_names_is_refused() {
-        let text = format!("{BASE}[[database]]\nname = \"shop2\"\nold = \"old.db\"\nnew = \"other.db\"\n");
+        let text =
+            format!("{BASE}[[database]]\nname = \"shop2\"\nold = \"old.db\"\nnew = \"other.db\"\n");
         let err = AgentFile::parse(Path::new("/etc/mig/agent.toml"), &text)
             .expect_err("the same old database twice")
             .to_string();

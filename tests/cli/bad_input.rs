@@ -7,7 +7,7 @@
 //! Schema files are in `bad_input/schema.rs`, files that disagree about
 //! their migration in `bad_input/pairs.rs`.
 
-mod pairs;
+pub(super) mod pairs;
 mod schema;
 
 use std::collections::BTreeMap;

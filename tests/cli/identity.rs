@@ -3,7 +3,9 @@
 //! migrated with the same schema; every command given A's new database and
 //! B's old one is refused at once, locally and through a real `mig-agent`,
 //! and no file changes. A local `mig` (or a second agent) beside an agent
-//! serving the same database is refused, naming the agent.
+//! serving the same database is refused, naming the agent. An old database
+//! restored from before the migration shows as broken, and only `reset`
+//! acts on it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,6 +14,7 @@ use std::time::{Duration, Instant};
 use crate::support::agent::TestAgent;
 use crate::support::{fixture, oracle};
 
+use super::bad_input::pairs::old_without_recording;
 use super::bad_input::snapshot;
 use super::harness::{Project, Run, FAILED};
 use super::real_agent::as_who;
@@ -243,4 +246,38 @@ fn a_local_mig_and_a_second_agent_beside_an_agent_serving_the_database_are_refus
         "a lock file was left: {:?}",
         p.files()
     );
+}
+
+#[test]
+fn an_old_database_restored_from_before_the_migration_shows_broken_and_only_reset_acts() {
+    let p = Project::shop(40);
+    let with = |cmd: &[&'static str]| [cmd, &["--old", "old.db", "--new", "new.db"][..]].concat();
+    p.mig(&with(&["migrate", "--schema", "schema.sql"])).ok();
+    // A backup from before the migration put back: no recording, and rows
+    // the new database holds are gone from it, with no log entry to say so.
+    old_without_recording(&p);
+    p.sql("old.db", "DELETE FROM Tag WHERE OrderId <= 3");
+    let status = p.mig(&with(&["status"])).ok();
+    status.has_line("phase: broken");
+    let next = status.line_starting("next: ");
+    assert!(
+        next.contains("records no migration") && next.contains("`mig reset`"),
+        "{next}"
+    );
+    for cmd in [
+        &["migrate", "--schema", "schema.sql"][..],
+        &["drain"],
+        &["verify"],
+    ] {
+        refused(
+            &p.mig(&with(cmd)),
+            &cmd.join(" "),
+            &["records no migration"],
+        );
+    }
+    p.mig(&with(&["reset"])).ok();
+    p.mig(&with(&["migrate", "--schema", "schema.sql"])).ok();
+    p.mig(&with(&["drain"])).ok();
+    p.mig(&["cutover", "--new", "new.db"]).ok();
+    oracle::assert_matches(&p.path("old.db"), &p.path("new.db"));
 }

@@ -61,7 +61,7 @@ fn backup_restored_in_place(p: &Project) {
 
 /// The old database as it was before the migration: no marker, no log, no
 /// triggers (dropped in place, as a restore from such a backup leaves it).
-fn old_without_recording(p: &Project) {
+pub(in crate::cli) fn old_without_recording(p: &Project) {
     let conn = rusqlite::Connection::open(p.path("old.db")).expect("open");
     let triggers: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_%' ESCAPE '\\'")
