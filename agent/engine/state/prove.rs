@@ -118,7 +118,7 @@ fn other_old(new: &str, given: &Path, rec: &str, id: &str, found: Sameness) -> E
             "{g} is not where {new}'s migration {id} recorded its old database ({rec}): a moved or renamed old database is not followed (the service and the recording name that path); move it back to {rec}"
         ),
         _ if given.exists() => format!(
-            "{g} is not the database {new} was migrated from (migration {id}, from {rec}); a copy of it is not the file the service writes to: pass --old {rec}"
+            "{g} is not the database {new} was migrated from (migration {id}, from {rec}, another file; a copy of it is not the file the service writes to): pass --old {rec}"
         ),
         _ => format!(
             "{g} is not the database {new} was migrated from (migration {id}, from {rec}); pass --old {rec}"
