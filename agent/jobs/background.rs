@@ -2,6 +2,7 @@
 //! interrupted, keep replaying the log of recording databases (so a drain
 //! only has the tail left), and report each database's phase.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use super::registry::CATCH_UP;
 use super::{JobKind, Registry, Summary};
 use crate::config::DatabaseConfig;
 use crate::engine::open::Busy;
+use crate::engine::paths::DatabaseSpec;
 use crate::engine::ops::{self, DrainOptions, MigrateOptions, Resumable};
 use crate::engine::state::{owner::Claim, Phase};
 use crate::engine::status;
@@ -93,16 +95,17 @@ pub async fn recover(registry: &Arc<Registry>) {
 
 /// Runs forever: every `interval`, reports each database's phase and, for
 /// recording databases nothing else holds, replays the log in slices.
-/// Holds every database's old file for this agent meanwhile, so that no
-/// other agent or local `mig` works on it at the same time.
+/// Holds the old file of every database served for this agent meanwhile,
+/// so that no other agent or local `mig` works on it at the same time.
 pub async fn supervise(
     registry: Arc<Registry>,
     interval: Duration,
     phases: mpsc::Sender<PhaseReport>,
 ) {
-    let _claims = claim_all(&registry).await;
+    let mut claims = Claims::default();
     loop {
         let configs: Vec<DatabaseConfig> = registry.databases();
+        claims.reconcile(&configs).await;
         for c in configs {
             let phase = phase_of(&c).await;
             if phases.send((c.name.clone(), phase)).await.is_err() {
@@ -116,21 +119,44 @@ pub async fn supervise(
     }
 }
 
-/// Claims each database's old file for this process; one another process
-/// holds is logged, and every command on it is then refused by this agent.
-async fn claim_all(registry: &Arc<Registry>) -> Vec<Claim> {
-    let configs: Vec<DatabaseConfig> = registry.databases();
-    let mut claims = Vec::new();
-    for c in configs {
-        let (spec, b) = (c.spec.clone(), busy(&c));
-        match tokio::task::spawn_blocking(move || ops::claim(&spec, b)).await {
-            Ok(Ok(Some(claim))) => claims.push(claim),
-            Ok(Ok(None)) => {}
-            Ok(Err(e)) => tracing::warn!(database = %c.name, "not claimed for this agent: {e}"),
-            Err(e) => tracing::error!(database = %c.name, "claiming stopped: {e}"),
+/// The agent's claims on the old files of the databases it serves now.
+#[derive(Default)]
+struct Claims {
+    held: BTreeMap<String, (DatabaseSpec, Claim)>,
+    /// Databases another process holds (logged once, tried again each round).
+    refused: BTreeSet<String>,
+}
+
+impl Claims {
+    /// Claims the databases served now that are not claimed yet (added by a
+    /// reload, created since, or released by another process), and lets go
+    /// of those no longer served.
+    async fn reconcile(&mut self, configs: &[DatabaseConfig]) {
+        let served = |name: &str, spec: &DatabaseSpec| {
+            configs.iter().any(|c| c.name == name && c.spec == *spec)
+        };
+        self.held.retain(|name, (spec, _)| served(name, spec));
+        self.refused
+            .retain(|name| configs.iter().any(|c| c.name == *name));
+        for c in configs {
+            if self.held.contains_key(&c.name) {
+                continue;
+            }
+            let (spec, b) = (c.spec.clone(), busy(c));
+            match tokio::task::spawn_blocking(move || ops::claim(&spec, b)).await {
+                Ok(Ok(Some(claim))) => {
+                    self.refused.remove(&c.name);
+                    self.held.insert(c.name.clone(), (c.spec.clone(), claim));
+                }
+                Ok(Ok(None)) => {}
+                Ok(Err(e)) if self.refused.insert(c.name.clone()) => {
+                    tracing::warn!(database = %c.name, "not claimed for this agent; its commands are refused meanwhile: {e}")
+                }
+                Ok(Err(_)) => {}
+                Err(e) => tracing::error!(database = %c.name, "claiming stopped: {e}"),
+            }
         }
     }
-    claims
 }
 
 /// Replays slices until the log is caught up or someone else wants the
