@@ -69,13 +69,20 @@ fn settle(dir: &Path) {
     }
 }
 
+/// Every file but an agent's own log (which records each refused call).
+fn files_of(dir: &Path) -> BTreeMap<String, String> {
+    let mut files = snapshot(dir);
+    files.retain(|f, _| !f.ends_with("agent.log"));
+    files
+}
+
 /// The folder's files once no connection holds a database open (an agent
 /// reads its databases every 500 ms; its `-wal`/`-shm` last as long as a
 /// read): waits for that, up to 20 s.
 fn settled(dir: &Path) -> BTreeMap<String, String> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let files = snapshot(dir);
+        let files = files_of(dir);
         let open = files
             .keys()
             .any(|f| f.ends_with("-wal") || f.ends_with("-shm"));
@@ -157,7 +164,7 @@ fn issue_13_every_command_on_an_agent_configured_with_two_migrations_files_is_re
 /// The folder's files without `-wal` and `-shm`: an agent serving a
 /// recording database replays its log in the background and keeps them.
 fn main_files(dir: &Path) -> BTreeMap<String, String> {
-    let mut files = snapshot(dir);
+    let mut files = files_of(dir);
     files.retain(|f, _| !f.ends_with("-wal") && !f.ends_with("-shm"));
     files
 }
