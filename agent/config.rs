@@ -303,6 +303,7 @@ impl AgentFile {
             max_wal_bytes: t.max_wal_mb << 20,
         };
         let mut names = BTreeSet::new();
+        let mut olds = BTreeSet::new();
         let mut databases = Vec::new();
         for d in raw.databases {
             if !valid_name(&d.name) {
@@ -325,6 +326,15 @@ impl AgentFile {
                 new: d.new.as_deref().map(resolve),
                 project: d.project.as_deref().map(resolve),
             };
+            // One old database is one migration at a time: under two names
+            // its jobs would not wait for each other.
+            if let Some(old) = spec.old.clone().filter(|o| !olds.insert(o.clone())) {
+                return Err(invalid(format!(
+                    "database {:?} names the old database {} that another database of this file names too; list each old database once",
+                    d.name,
+                    old.display()
+                )));
+            }
             databases.push(DatabaseConfig {
                 name: d.name,
                 spec,
@@ -396,6 +406,16 @@ mod tests {
         assert_eq!(t.probe_every, Duration::from_millis(100));
         assert_eq!(t.max_write_wait, Duration::from_millis(5));
         assert_eq!(t.max_wal_bytes, 64 << 20);
+    }
+
+    #[test]
+    fn one_old_database_under_two_names_is_refused() {
+        let text =
+            format!("{BASE}[[database]]\nname = \"shop2\"\nold = \"old.db\"\nnew = \"other.db\"\n");
+        let err = AgentFile::parse(Path::new("/etc/mig/agent.toml"), &text)
+            .expect_err("the same old database twice")
+            .to_string();
+        assert!(err.contains("list each old database once"), "{err}");
     }
 
     #[test]

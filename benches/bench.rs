@@ -169,7 +169,7 @@ fn mig_copy(spec: &DatabaseSpec, schema: &SchemaFile, trace: bool) -> Timing {
         quiet(|ctx| ops::migrate(spec, schema, &MigrateOptions::default(), ctx)).expect("migrate");
     }
     let took = timer.stop();
-    ops::reset(spec, Busy::default(), false).expect("reset");
+    ops::reset(spec, Busy::default(), ops::ResetMode::Apply).expect("reset");
     took
 }
 

@@ -12,6 +12,7 @@ mod fleet;
 mod handshake;
 pub(crate) mod harness;
 mod help;
+mod identity;
 mod interrupt;
 mod plan;
 mod progress;

@@ -14,7 +14,8 @@ use mig::engine::ops::{
 };
 use mig::engine::record::{self, MarkerStatus};
 use mig::engine::schema::SchemaFile;
-use mig::engine::status::{self, Phase};
+use mig::engine::state::Phase;
+use mig::engine::status;
 use mig::engine::verify::Repair;
 use mig::engine::{EngineError, Event};
 use rusqlite::Connection;
@@ -305,7 +306,7 @@ fn reset_and_a_new_migration_start_uncertified() {
     let (old, new) = migrated(dir.path(), 50);
     run(|ctx| ops::drain(&spec(&old, &new), &DrainOptions::default(), ctx)).expect("drain");
     assert!(status(&old, &new).certificate.certified());
-    ops::reset(&spec(&old, &new), Busy::default(), false).expect("reset");
+    ops::reset(&spec(&old, &new), Busy::default(), ops::ResetMode::Apply).expect("reset");
     let schema = SchemaFile::parse("schema.sql", fixture::NEW_SCHEMA).expect("schema");
     run(|ctx| ops::migrate(&spec(&old, &new), &schema, &MigrateOptions::default(), ctx))
         .expect("migrate again");

@@ -9,7 +9,8 @@ use mig::engine::open::Busy;
 use mig::engine::ops::{self, DrainOptions, MigrateOptions, TimeoutPolicy, VerifyFirst};
 use mig::engine::record::DRAINING_MESSAGE;
 use mig::engine::schema::SchemaFile;
-use mig::engine::status::{self, Phase};
+use mig::engine::state::Phase;
+use mig::engine::status;
 use mig::engine::{EngineError, Event};
 use rusqlite::Connection;
 

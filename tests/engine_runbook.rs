@@ -4,7 +4,8 @@
 use mig::engine::open::Busy;
 use mig::engine::ops::{self, DrainOptions, MigrateOptions};
 use mig::engine::schema::SchemaFile;
-use mig::engine::status::{self, Phase};
+use mig::engine::state::Phase;
+use mig::engine::status;
 
 use crate::support::runbook::{run, spec};
 use crate::support::{fixture, oracle, writer::Writer};

@@ -8,7 +8,8 @@ use mig::engine::copy::Chunking;
 use mig::engine::open::Busy;
 use mig::engine::ops::{self, DrainOptions, MigrateOptions, VerifyOptions};
 use mig::engine::schema::SchemaFile;
-use mig::engine::status::{self, Phase};
+use mig::engine::state::Phase;
+use mig::engine::status;
 use mig::engine::verify::Repair;
 use rusqlite::Connection;
 

@@ -42,6 +42,15 @@ pub enum EngineError {
     #[error("{0}")]
     Precondition(String),
 
+    /// The two files a command was given are not one migration (see
+    /// `state::prove`), or the schema is not the migration's.
+    #[error("{0}")]
+    NotOneMigration(String),
+
+    /// Another mig process works on the old database (see `state::owner`).
+    #[error("{0}")]
+    InUse(String),
+
     /// Another process holds a lock longer than the busy timeout.
     #[error("{0}")]
     Busy(String),

@@ -229,10 +229,6 @@ pub fn set_checkpoint(conn: &Connection, seq: u64) -> Result<()> {
     )
 }
 
-pub fn flag(conn: &Connection, item: &str) -> Result<bool> {
-    Ok(get(conn, item, 0)?.is_some_and(|i| i.done))
-}
-
 pub fn set_flag(conn: &Connection, item: &str, n: u64) -> Result<()> {
     put(
         conn,

@@ -21,6 +21,7 @@ pub mod rehearse;
 pub mod replay;
 pub mod rows;
 pub mod schema;
+pub mod state;
 pub mod status;
 pub mod throttle;
 pub mod verify;

@@ -189,7 +189,7 @@ fn snapshot(old: &Path, copy: &Path, opts: &RehearseOptions) -> Result<()> {
     // Sampling deletes rows: the copy's own triggers must not fire.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)
         .ctx(|| "disabling triggers on the rehearsal copy".into())?;
-    record::remove(&mut conn, &[], "")?;
+    record::remove(&mut conn, record::Guard::Any)?;
     let mode: String = conn
         .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))
         .ctx(|| "setting WAL mode on the rehearsal copy".into())?;

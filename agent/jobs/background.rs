@@ -2,6 +2,7 @@
 //! interrupted, keep replaying the log of recording databases (so a drain
 //! only has the tail left), and report each database's phase.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,8 +12,10 @@ use super::registry::CATCH_UP;
 use super::{JobKind, Registry, Summary};
 use crate::config::DatabaseConfig;
 use crate::engine::open::Busy;
-use crate::engine::ops::{self, DrainOptions, MigrateOptions};
-use crate::engine::status::{self, Phase};
+use crate::engine::ops::{self, DrainOptions, MigrateOptions, Resumable};
+use crate::engine::paths::DatabaseSpec;
+use crate::engine::state::{owner::Claim, Phase};
+use crate::engine::status;
 use crate::engine::throttle::Probe;
 
 /// The longest a throttle probe waits for the old database's write lock.
@@ -45,15 +48,14 @@ async fn phase_of(c: &DatabaseConfig) -> Option<Phase> {
 pub async fn recover(registry: &Arc<Registry>) {
     let configs: Vec<DatabaseConfig> = registry.databases();
     for c in configs {
-        let started = match phase_of(&c).await {
-            Some(Phase::Copying) => {
-                let (spec, b) = (c.spec.clone(), busy(&c));
-                let schema = tokio::task::spawn_blocking(move || ops::recorded_schema(&spec, b))
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-                    .flatten();
-                let Some(schema) = schema else { continue };
+        let (spec, b) = (c.spec.clone(), busy(&c));
+        let resumable = tokio::task::spawn_blocking(move || ops::resumable(&spec, b))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .flatten();
+        let started = match resumable {
+            Some(Resumable::Migrate(schema)) => {
                 let opts = MigrateOptions {
                     // The plan was accepted when this migration started.
                     accept_data_loss: true,
@@ -67,7 +69,7 @@ pub async fn recover(registry: &Arc<Registry>) {
                     })
                     .await
             }
-            Some(Phase::Draining) => {
+            Some(Resumable::Drain) => {
                 let opts = DrainOptions {
                     busy: busy(&c),
                     ..Default::default()
@@ -78,7 +80,7 @@ pub async fn recover(registry: &Arc<Registry>) {
                     })
                     .await
             }
-            _ => continue,
+            None => continue,
         };
         match started {
             Ok(job) => {
@@ -93,23 +95,67 @@ pub async fn recover(registry: &Arc<Registry>) {
 
 /// Runs forever: every `interval`, reports each database's phase and, for
 /// recording databases nothing else holds, replays the log in slices.
+/// Holds the old file of every database served for this agent meanwhile,
+/// so that no other agent or local `mig` works on it at the same time.
 pub async fn supervise(
     registry: Arc<Registry>,
     interval: Duration,
     phases: mpsc::Sender<PhaseReport>,
 ) {
+    let mut claims = Claims::default();
     loop {
         let configs: Vec<DatabaseConfig> = registry.databases();
+        claims.reconcile(&configs).await;
         for c in configs {
             let phase = phase_of(&c).await;
             if phases.send((c.name.clone(), phase)).await.is_err() {
                 return;
             }
-            if phase == Some(Phase::Recording) {
+            if phase.is_some_and(Phase::catches_up) {
                 catch_up(&registry, &c).await;
             }
         }
         tokio::time::sleep(interval).await;
+    }
+}
+
+/// The agent's claims on the old files of the databases it serves now.
+#[derive(Default)]
+struct Claims {
+    held: BTreeMap<String, (DatabaseSpec, Claim)>,
+    /// Databases another process holds (logged once, tried again each round).
+    refused: BTreeSet<String>,
+}
+
+impl Claims {
+    /// Claims the databases served now that are not claimed yet (added by a
+    /// reload, created since, or released by another process), and lets go
+    /// of those no longer served.
+    async fn reconcile(&mut self, configs: &[DatabaseConfig]) {
+        let served = |name: &str, spec: &DatabaseSpec| {
+            configs.iter().any(|c| c.name == name && c.spec == *spec)
+        };
+        self.held.retain(|name, (spec, _)| served(name, spec));
+        self.refused
+            .retain(|name| configs.iter().any(|c| c.name == *name));
+        for c in configs {
+            if self.held.contains_key(&c.name) {
+                continue;
+            }
+            let (spec, b) = (c.spec.clone(), busy(c));
+            match tokio::task::spawn_blocking(move || ops::claim(&spec, b)).await {
+                Ok(Ok(Some(claim))) => {
+                    self.refused.remove(&c.name);
+                    self.held.insert(c.name.clone(), (c.spec.clone(), claim));
+                }
+                Ok(Ok(None)) => {}
+                Ok(Err(e)) if self.refused.insert(c.name.clone()) => {
+                    tracing::warn!(database = %c.name, "not claimed for this agent; its commands are refused meanwhile: {e}")
+                }
+                Ok(Err(_)) => {}
+                Err(e) => tracing::error!(database = %c.name, "claiming stopped: {e}"),
+            }
+        }
     }
 }
 

@@ -13,7 +13,8 @@ use crate::engine::plan::risk::RiskLevel;
 use crate::engine::plan::{ColumnSource, KeyMode};
 use crate::engine::record::{MarkerStatus, Removed};
 use crate::engine::rehearse::Rehearsal;
-use crate::engine::status::{Phase, Status};
+use crate::engine::state::Phase;
+use crate::engine::status::Status;
 use crate::engine::verify::queries::QueryTiming;
 use crate::engine::{meta, Event};
 use crate::jobs::rate::Estimate;
@@ -34,6 +35,7 @@ impl From<Phase> for pb::Phase {
             Phase::Drained => pb::Phase::Drained,
             Phase::CutOver => pb::Phase::CutOver,
             Phase::Complete => pb::Phase::Complete,
+            Phase::Broken => pb::Phase::Broken,
         }
     }
 }

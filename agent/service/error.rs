@@ -58,9 +58,11 @@ fn job_status(e: &JobError) -> Status {
 pub fn engine_status(e: &EngineError) -> Status {
     let code = match e {
         EngineError::Schema { .. } | EngineError::PlanBlocked(_) => Code::InvalidArgument,
-        EngineError::File(_) | EngineError::Precondition(_) | EngineError::Drift(_) => {
-            Code::FailedPrecondition
-        }
+        EngineError::File(_)
+        | EngineError::Precondition(_)
+        | EngineError::NotOneMigration(_)
+        | EngineError::InUse(_)
+        | EngineError::Drift(_) => Code::FailedPrecondition,
         EngineError::Busy(_) | EngineError::FreezeTimeout(_) => Code::Aborted,
         EngineError::DiskFull(_) => Code::ResourceExhausted,
         EngineError::Cancelled(_) => Code::Cancelled,

@@ -261,10 +261,15 @@ pub(super) async fn reset(
     let guard = svc.registry.begin_step(&config.name, "reset").await?;
     blocking(move || {
         let _guard = guard;
+        let mode = if r.dry_run {
+            ops::ResetMode::DryRun
+        } else {
+            ops::ResetMode::Apply
+        };
         Ok(convert::reset_report(ops::reset(
             &config.spec,
             busy(&config),
-            r.dry_run,
+            mode,
         )?))
     })
     .await

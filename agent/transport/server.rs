@@ -23,7 +23,7 @@ use super::config_reload::{self, ConfigReload};
 use super::health;
 use super::tls::{self, TlsReloader};
 use crate::config::AgentFile;
-use crate::engine::status::Phase;
+use crate::engine::state::Phase;
 use crate::jobs::{self, PhaseReport, Registry};
 use crate::proto::migrator_server::MigratorServer;
 use crate::service::MigratorService;

@@ -67,6 +67,10 @@ pub fn for_target(c: &Commands, name: &str, st: &StatusReport, waits_for: Option
             c.named("cleanup-old", &only)
         ),
         Phase::Complete => "done".into(),
+        Phase::Broken => format!(
+            "broken: {} (see `mig fleet status`)",
+            c.named("reset", &only)
+        ),
         Phase::Unspecified => "unknown phase: check the agent's version".into(),
     }
 }

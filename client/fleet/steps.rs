@@ -127,6 +127,7 @@ pub fn next(st: &StatusReport, steps: Steps, done: Done) -> Next {
         Phase::Drained if steps.cutover => Next::Cutover,
         Phase::Drained => Next::Stop(State::Drained, "drained; cutover next"),
         Phase::CutOver | Phase::Complete => Next::Stop(State::CutOver, "already cut over"),
+        Phase::Broken => Next::Refuse(format!("the migration cannot go on: {}", st.next_step)),
         Phase::Unspecified => Next::Refuse("the agent reports an unknown phase".into()),
     }
 }

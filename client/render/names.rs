@@ -13,6 +13,7 @@ pub fn phase(v: i32) -> &'static str {
         Ok(Phase::Drained) => "drained",
         Ok(Phase::CutOver) => "cut over",
         Ok(Phase::Complete) => "complete",
+        Ok(Phase::Broken) => "broken",
         Ok(Phase::Unspecified) | Err(_) => "unknown",
     }
 }

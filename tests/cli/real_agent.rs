@@ -6,7 +6,7 @@ use crate::support::agent::TestAgent;
 use super::harness::{Project, FAILED, USAGE};
 
 /// `mig --agent https://127.0.0.1:PORT --ca --cert --key` as `who`.
-fn as_who(agent: &TestAgent, who: &str) -> Vec<String> {
+pub(super) fn as_who(agent: &TestAgent, who: &str) -> Vec<String> {
     let certs = agent.certs.display().to_string();
     let mut v = vec![
         "--agent".to_string(),

@@ -1,14 +1,16 @@
 //! Background work on a recording database: replay a bounded slice of the
-//! log (so a later drain has only the tail left), and find the schema an
-//! interrupted migration was started with (so an agent can resume it).
+//! log (so a later drain has only the tail left), and find what an agent
+//! restart interrupted (so the agent can resume it).
 
-use super::super::error::Result;
-use super::super::open::{self, Busy};
-use super::super::paths::DatabaseSpec;
-use super::super::record::{self, MarkerStatus};
-use super::super::schema::SchemaFile;
-use super::super::{meta, replay};
-use super::{locate, recorded_plan};
+use crate::engine::error::Result;
+use crate::engine::open::{self, Busy};
+use crate::engine::paths::DatabaseSpec;
+use crate::engine::replay;
+use crate::engine::schema::SchemaFile;
+use crate::engine::state::{locate, owner, MigrationState, Resume};
+use crate::engine::EngineError;
+
+use super::recorded_plan;
 
 /// One slice of background replay.
 #[derive(Debug, Clone, Copy, Default)]
@@ -19,36 +21,27 @@ pub struct CatchUp {
 
 /// Replays at most `max_entries` recorded changes if the database is
 /// recording with its copy complete; `None` when there is nothing to do in
-/// this phase. Safe beside any other replay: batches serialise on the new
-/// database's write lock and re-read the checkpoint inside it.
+/// this phase, or another mig process works on the database. Safe beside
+/// any other replay: batches serialise on the new database's write lock and
+/// re-read the checkpoint inside it.
 pub fn catch_up_slice(
     spec: &DatabaseSpec,
     busy: Busy,
     max_entries: u64,
 ) -> Result<Option<CatchUp>> {
-    let loc = locate(spec, busy);
-    let (Some(old), Some(new)) = (loc.old, loc.new) else {
+    let st = match MigrationState::claim(locate(spec, busy), busy) {
+        Ok(st) => st,
+        Err(EngineError::InUse(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if !st.may_catch_up() {
+        return Ok(None);
+    }
+    let (Some(id), Ok(old), Ok(new)) = (st.identity(), st.old_path(), st.new_path()) else {
         return Ok(None);
     };
-    if !old.exists() || !new.exists() {
-        return Ok(None);
-    }
-    let old_ro = open::old_ro(&old, busy)?;
-    match record::read_marker(&old_ro, "main")? {
-        Some(m) if m.status == MarkerStatus::Recording => {}
-        _ => return Ok(None),
-    }
-    drop(old_ro);
-    let mut work = open::work(&new, Some(&old), busy)?;
-    if meta::read_status(&work, "main")? != Some(meta::MigrationStatus::Migrating)
-        || !meta::flag(&work, "copy")?
-    {
-        return Ok(None);
-    }
-    let Some(id) = meta::read_identity(&work, "main")? else {
-        return Ok(None);
-    };
-    let plan = recorded_plan(&work, &id)?;
+    let mut work = open::work(new, Some(old), busy)?;
+    let plan = recorded_plan(&work, id)?;
     let b = replay::batch(&mut work, &plan, max_entries)?;
     Ok(Some(CatchUp {
         applied: b.applied,
@@ -56,15 +49,33 @@ pub fn catch_up_slice(
     }))
 }
 
-/// The schema file recorded in the new database by `migrate`, if any.
-pub fn recorded_schema(spec: &DatabaseSpec, busy: Busy) -> Result<Option<SchemaFile>> {
-    let loc = locate(spec, busy);
-    let Some(new) = loc.new.filter(|p| p.exists()) else {
-        return Ok(None);
-    };
-    let conn = open::new_ro(&new, busy)?;
-    match meta::read_identity(&conn, "main")? {
-        Some(id) => Ok(Some(SchemaFile::parse(&id.schema_file, &id.schema_sql)?)),
+/// What an agent restart interrupted: a copy to resume (with the schema
+/// recorded in the new database) or a drain to finish; `None` otherwise.
+pub fn resumable(spec: &DatabaseSpec, busy: Busy) -> Result<Option<Resumable>> {
+    let st = MigrationState::read(spec, busy)?;
+    Ok(match st.resume() {
+        Some(Resume::Migrate(id)) => Some(Resumable::Migrate(SchemaFile::parse(
+            &id.schema_file,
+            &id.schema_sql,
+        )?)),
+        Some(Resume::Drain) => Some(Resumable::Drain),
+        None => None,
+    })
+}
+
+/// An interrupted job to start again.
+#[derive(Debug, Clone)]
+pub enum Resumable {
+    Migrate(SchemaFile),
+    Drain,
+}
+
+/// Claims `spec`'s old database for this process as long as the claim is
+/// held (an agent holds its databases for its whole life, so that no other
+/// mig process works on them meanwhile).
+pub fn claim(spec: &DatabaseSpec, busy: Busy) -> Result<Option<owner::Claim>> {
+    match locate(spec, busy).old {
+        Some(old) => owner::claim(&old),
         None => Ok(None),
     }
 }

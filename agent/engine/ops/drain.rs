@@ -9,17 +9,21 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
-use super::super::catalog::{lit, q};
-use super::super::error::{EngineError, Result, SqlContext};
-use super::super::lock;
-use super::super::open::{self, Busy};
-use super::super::paths::DatabaseSpec;
-use super::super::plan::{KeyMode, Plan};
-use super::super::record::{self, MarkerStatus};
-use super::super::verify::Repair;
-use super::super::{certificate, meta, replay, verify, Ctx, Event};
+mod checks;
+
+use crate::engine::catalog::{lit, q};
+use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::lock;
+use crate::engine::open::{self, Busy};
+use crate::engine::paths::DatabaseSpec;
+use crate::engine::plan::{KeyMode, Plan};
+use crate::engine::record::{self, MarkerStatus};
+use crate::engine::state::{locate, DrainStart, MigrationState, Writes};
+use crate::engine::verify::Repair;
+use crate::engine::{certificate, meta, replay, Ctx, Event};
+
+use super::recorded_plan;
 use super::verify::VerifyOptions;
-use super::{locate, recorded_plan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeoutPolicy {
@@ -97,59 +101,17 @@ pub struct DrainSummary {
 
 pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Result<DrainSummary> {
     let started = Instant::now();
-    let loc = locate(spec, opts.busy);
-    let (old, new) = (loc.old_path()?.clone(), loc.new_path()?.clone());
-    let old_rw = open::old_rw(&old, opts.busy)?;
-    let marker = record::read_marker(&old_rw, "main")?.ok_or_else(|| {
-        EngineError::Precondition(format!(
-            "the old database {} has no migration tables (_migration_marker is missing); verify the command order: migrate -> drain -> cutover",
-            old.display()
-        ))
-    })?;
-    let mut work = open::work(&new, Some(&old), opts.busy)?;
-    match meta::read_status(&work, "main")? {
-        None => {
-            return Err(EngineError::Precondition(format!(
-                "{} has no _migration_status: it was not created by `mig migrate`; verify the command order: migrate -> drain -> cutover",
-                new.display()
-            )))
-        }
-        Some(meta::MigrationStatus::Ready) => {
-            return Err(EngineError::Precondition(format!("{} is already cut over (ready); nothing to drain", new.display())))
-        }
-        Some(meta::MigrationStatus::Migrating) => {}
-    }
-    let id = meta::read_identity(&work, "main")?.ok_or_else(|| {
-        EngineError::Precondition(format!(
-            "{} has no _schema_identity; it was not created by `mig migrate`",
-            new.display()
-        ))
-    })?;
-    if id.migration_id != marker.migration_id {
-        return Err(EngineError::Precondition(format!(
-            "{} and {} belong to different migrations; check --old and --new",
-            old.display(),
-            new.display()
-        )));
-    }
-    if !meta::flag(&work, "copy")? {
-        return Err(EngineError::Precondition(
-            "the copy has not finished; re-run `mig migrate` to resume it, then drain".into(),
-        ));
-    }
-    let changes = record::drift(&marker.catalog, &record::catalog_listing(&old_rw, "main")?);
-    if !changes.is_empty() {
-        return Err(EngineError::Drift(format!(
-            "the old database was changed outside the recorded path ({}); writes may have gone unrecorded: run `mig reset` and migrate again",
-            changes.join(", ")
-        )));
-    }
-    let plan = recorded_plan(&work, &id)?;
+    let st = MigrationState::claim(locate(spec, opts.busy), opts.busy)?;
+    let start = st.require_drainable()?;
+    let (old, new) = (st.old_path()?, st.new_path()?);
+    let old_rw = open::old_rw(old, opts.busy)?;
+    let mut work = open::work(new, Some(old), opts.busy)?;
+    let plan = recorded_plan(&work, &start.identity)?;
     let mut summary = DrainSummary::default();
-    let stage = verify_stage(&mut work, &old_rw, &plan, &id, marker.status, opts, ctx)?;
+    let stage = verify_stage(&mut work, &old_rw, &plan, &start, opts, ctx)?;
     summary.verify = stage.verify;
     summary.entries_replayed += stage.replayed;
-    if stage.marker == MarkerStatus::Recording {
+    if stage.writes == Writes::Flowing {
         freeze_and_replay(&mut work, &old_rw, &plan, opts, ctx, &mut summary)?;
     } else {
         (ctx.sink)(Event::Step {
@@ -183,17 +145,17 @@ fn verify_stage(
     work: &mut Connection,
     old_rw: &Connection,
     plan: &Plan,
-    id: &meta::Identity,
-    marker: MarkerStatus,
+    start: &DrainStart,
     opts: &DrainOptions,
     ctx: &mut Ctx<'_>,
 ) -> Result<Stage> {
+    let id = &start.identity;
     let unchanged = |verify| Stage {
-        marker,
+        writes: start.writes,
         verify,
         replayed: 0,
     };
-    if certificate::read(work, "main", &id.migration_id)?.certified() {
+    if start.certified {
         (ctx.sink)(Event::Step {
             step: "verify",
             message: "the copy is already verified (certified); not comparing again".into(),
@@ -210,7 +172,7 @@ fn verify_stage(
         });
         return Ok(unchanged(VerifyStage::Skipped));
     }
-    if marker == MarkerStatus::Draining {
+    if start.writes == Writes::Refused {
         record::set_status(old_rw, MarkerStatus::Draining, MarkerStatus::Recording)?;
         (ctx.sink)(Event::Notice {
             warn: false,
@@ -231,7 +193,7 @@ fn verify_stage(
     };
     let v = super::verify::verify_all(work, plan, &id.migration_id, &vopts, "drain", ctx)?;
     Ok(Stage {
-        marker: MarkerStatus::Recording,
+        writes: Writes::Flowing,
         verify: VerifyStage::Verified {
             rows: v.rows,
             rows_repaired: v.rows_repaired,
@@ -243,8 +205,8 @@ fn verify_stage(
 
 /// What the verify stage leaves for the rest of the drain.
 struct Stage {
-    /// The marker status to go on from.
-    marker: MarkerStatus,
+    /// Whether writes flow when the freeze starts.
+    writes: Writes,
     verify: VerifyStage,
     /// Log entries it replayed.
     replayed: u64,
@@ -370,8 +332,8 @@ fn finish(work: &mut Connection, plan: &Plan) -> Result<u64> {
             .ctx(|| format!("carrying over the AUTOINCREMENT counter of {}", t.name))?;
         }
     }
-    verify::null_keys(&tx, plan)?;
-    verify::row_counts(&tx, plan)?;
+    checks::null_keys(&tx, plan)?;
+    checks::row_counts(&tx, plan)?;
     meta::set_flag(&tx, "drain", checkpoint)?;
     tx.commit().ctx(|| "finishing the drain".into())?;
     Ok(checkpoint)
@@ -385,7 +347,7 @@ fn foreign_key_warnings(work: &Connection) -> Result<Vec<String>> {
     let mut per_table: Vec<(String, u64)> = Vec::new();
     while let Some(r) = rows.next().ctx(|| "checking foreign keys".into())? {
         let table: String = r.get(0).ctx(|| "checking foreign keys".into())?;
-        if table.starts_with('_') && super::super::catalog::is_internal(&table) {
+        if table.starts_with('_') && crate::engine::catalog::is_internal(&table) {
             continue;
         }
         match per_table.iter_mut().find(|(t, _)| *t == table) {

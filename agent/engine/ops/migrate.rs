@@ -10,15 +10,15 @@ use std::time::Instant;
 
 use rusqlite::Connection;
 
-use super::super::copy::{self, TableStats};
-use super::super::error::{EngineError, Result, SqlContext};
-use super::super::open::{self, Busy};
-use super::super::paths::DatabaseSpec;
-use super::super::plan::{self, Plan};
-use super::super::record::{self, MarkerStatus};
-use super::super::schema::SchemaFile;
-use super::super::{meta, replay, Ctx, Event};
-use super::{absolute, locate_for_schema};
+use crate::engine::copy::{self, TableStats};
+use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::open::{self, Busy};
+use crate::engine::paths::DatabaseSpec;
+use crate::engine::plan::{self, Plan};
+use crate::engine::record;
+use crate::engine::schema::SchemaFile;
+use crate::engine::state::{absolute, files, locate_for_schema, Located, MigrationState, Start};
+use crate::engine::{meta, replay, Ctx, Event};
 
 #[derive(Debug, Clone, Default)]
 pub struct MigrateOptions {
@@ -60,6 +60,8 @@ pub fn plan(
 ) -> Result<PlanOutcome> {
     let (scratch, hash) = schema.reflect()?;
     let (old, new) = locate_for_schema(spec, &hash)?;
+    let st = MigrationState::read_located(Located::pair(old.clone(), new.clone()), busy)?;
+    let state_blockers = st.plan_blockers(&hash, &schema.file_name)?;
     let old_ro = open::old_ro(&old, busy)?;
     // Rebound after `old_ro` so it closes first, whatever the outcome: the
     // last connection to close a WAL database removes its -wal and -shm
@@ -73,15 +75,7 @@ pub fn plan(
     if let Some(b) = journal_blocker(&old_ro, &old, allow_rollback_journal)? {
         blockers.push(b);
     }
-    if let Some(m) = record::read_marker(&old_ro, "main")? {
-        if m.schema_hash != hash || Path::new(&m.new_path) != absolute(&new)? {
-            blockers.push(format!(
-                "the old database is already {} for another migration (new database {}); finish it or run `mig reset`",
-                m.status.as_str(),
-                m.new_path
-            ));
-        }
-    }
+    blockers.extend(state_blockers);
     Ok(PlanOutcome {
         plan,
         old,
@@ -116,22 +110,6 @@ pub struct MigrateSummary {
     pub indexes_built: u32,
 }
 
-/// What to do with each file, decided from what both say.
-enum Start {
-    Fresh {
-        migration_id: String,
-    },
-    /// The old database records; the new file is gone: recreate it.
-    Recreate {
-        migration_id: String,
-    },
-    /// The new file exists, recording never started (killed in between).
-    InstallOnly {
-        migration_id: String,
-    },
-    Resume,
-}
-
 pub fn migrate(
     spec: &DatabaseSpec,
     schema: &SchemaFile,
@@ -142,11 +120,12 @@ pub fn migrate(
     let (scratch, hash) = schema.reflect()?;
     let (old, new) = locate_for_schema(spec, &hash)?;
     let (old_abs, new_abs) = (absolute(&old)?, absolute(&new)?);
+    let st = MigrationState::claim(Located::pair(old.clone(), new.clone()), opts.busy)?;
+    let start = st.migrate_start(&hash, &schema.file_name)?;
     let mut old_rw = open::old_rw(&old, opts.busy)?;
     if let Some(b) = journal_blocker(&old_rw, &old, opts.allow_rollback_journal)? {
         return Err(EngineError::Precondition(b));
     }
-    let start = decide(&old_rw, &new, &old_abs, &new_abs, &hash, opts.busy)?;
     // In its own scope so that, whatever the outcome, the read-only attach
     // closes before `old_rw`: the last connection to close a WAL database
     // removes its -wal and -shm only if it can write.
@@ -159,7 +138,7 @@ pub fn migrate(
         }
         // Old rows the copy could not get past refuse the migration before
         // any file exists (`plan` lists the same lines).
-        if matches!(start, Start::Fresh { .. } | Start::Recreate { .. }) {
+        if matches!(start, Start::Fresh | Start::Recreate { .. }) {
             let violations = plan::assess::blocking_violations(&scratch, &plan)?;
             if !violations.is_empty() {
                 return Err(EngineError::PlanBlocked(violations));
@@ -197,11 +176,18 @@ pub fn migrate(
         created_at: String::new(),
     };
     let resumed = matches!(start, Start::Resume | Start::InstallOnly { .. });
+    let migration_id = match &start {
+        Start::Fresh => new_migration_id(),
+        Start::Recreate { migration_id } | Start::InstallOnly { migration_id } => {
+            migration_id.clone()
+        }
+        Start::Resume => String::new(),
+    };
     // A full volume while writing the new database: say which file, about
     // how much more it needs, and that re-running resumes.
     let on_new = |e: EngineError| e.on_new_database(&old, &new, "mig migrate");
     match &start {
-        Start::Fresh { migration_id } | Start::Recreate { migration_id } => {
+        Start::Fresh | Start::Recreate { .. } => {
             (ctx.sink)(Event::Step {
                 step: "create",
                 message: format!("creating {}", new.display()),
@@ -211,7 +197,7 @@ pub fn migrate(
                 &old_rw,
                 schema,
                 &plan,
-                &identity(migration_id),
+                &identity(&migration_id),
                 opts.busy,
             )
             .map_err(on_new)?;
@@ -224,19 +210,20 @@ pub fn migrate(
             });
         }
     }
-    if let Start::Fresh { migration_id } | Start::InstallOnly { migration_id } = &start {
+    if matches!(start, Start::Fresh | Start::InstallOnly { .. }) {
         let installed = record::install(
             &mut old_rw,
             &record::InstallSpec {
                 plan: &plan,
-                migration_id,
+                migration_id: &migration_id,
                 new_path: &new_abs.to_string_lossy(),
+                inode: files::inode(&old),
             },
         );
         if let Err(e) = installed {
             // Recording never started, so nothing refers to the new file this
             // run created: remove it, leaving the files as they were.
-            if matches!(start, Start::Fresh { .. }) {
+            if start == Start::Fresh {
                 remove_db_files(&new)?;
             }
             return Err(e);
@@ -282,59 +269,6 @@ pub fn migrate(
         resumed,
         indexes_built,
     })
-}
-
-fn decide(
-    old_rw: &Connection,
-    new: &Path,
-    old_abs: &Path,
-    new_abs: &Path,
-    hash: &str,
-    busy: Busy,
-) -> Result<Start> {
-    let marker = record::read_marker(old_rw, "main")?;
-    let new_state = if new.exists() {
-        let conn = open::new_ro(new, busy)?;
-        Some((
-            meta::read_identity(&conn, "main")?,
-            meta::read_status(&conn, "main")?,
-        ))
-    } else {
-        None
-    };
-    match (marker, new_state) {
-        (Some(m), Some((Some(id), Some(meta::MigrationStatus::Ready)))) if id.migration_id == m.migration_id => Err(EngineError::Precondition(format!(
-            "{} is already cut over (ready); there is nothing to migrate: once the new service serves, `mig cleanup-old` removes the migration tables from the old database",
-            new.display()
-        ))),
-        (Some(m), _) if m.status == MarkerStatus::Draining => Err(EngineError::Precondition(format!(
-            "the old database is draining for the migration into {}; run `mig drain` to finish it (or `mig reset` to abandon it)",
-            m.new_path
-        ))),
-        (Some(m), _) if m.schema_hash != hash || Path::new(&m.new_path) != new_abs => Err(EngineError::Precondition(format!(
-            "a migration into {} (schema {}) is already recording on this database; finish it, or run `mig reset` to abandon it",
-            m.new_path,
-            super::super::schema::short_hash(&m.schema_hash)
-        ))),
-        (Some(m), Some((Some(id), Some(meta::MigrationStatus::Migrating)))) if id.migration_id == m.migration_id => Ok(Start::Resume),
-        (Some(m), None) => Ok(Start::Recreate { migration_id: m.migration_id }),
-        (Some(_), Some(_)) => Err(EngineError::Precondition(format!(
-            "{} exists but was not created by the migration recording on this database; move it away, or run `mig reset`",
-            new.display()
-        ))),
-        (None, Some((Some(id), Some(meta::MigrationStatus::Migrating)))) if Path::new(&id.old_path) == old_abs => {
-            Ok(Start::InstallOnly { migration_id: id.migration_id })
-        }
-        (None, Some((_, Some(meta::MigrationStatus::Ready)))) => Err(EngineError::Precondition(format!(
-            "{} is already cut over (ready); there is nothing to migrate",
-            new.display()
-        ))),
-        (None, Some(_)) => Err(EngineError::Precondition(format!(
-            "the new database {} already exists; remove it or pass another --new",
-            new.display()
-        ))),
-        (None, None) => Ok(Start::Fresh { migration_id: new_migration_id() }),
-    }
 }
 
 fn new_migration_id() -> String {

@@ -7,15 +7,17 @@ use std::time::Instant;
 
 use rusqlite::Connection;
 
-use super::super::error::{EngineError, Result, SqlContext};
-use super::super::lock;
-use super::super::open::{self, Busy};
-use super::super::paths::DatabaseSpec;
-use super::super::plan::Plan;
-use super::super::verify::queries::{self, QueryTiming};
-use super::super::verify::{self, hash, Repair, TableReport};
-use super::super::{certificate, meta, Ctx, Event};
-use super::{locate, recorded_plan};
+use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::lock;
+use crate::engine::open::{self, Busy};
+use crate::engine::paths::DatabaseSpec;
+use crate::engine::plan::Plan;
+use crate::engine::state::{locate, MigrationState};
+use crate::engine::verify::queries::{self, QueryTiming};
+use crate::engine::verify::{self, hash, Repair, TableReport};
+use crate::engine::{certificate, meta, Ctx, Event};
+
+use super::recorded_plan;
 
 /// Old rows per compared chunk: small enough that each chunk's write lock
 /// on the new database (which holds off replay) stays short.
@@ -77,36 +79,11 @@ pub fn verify(
     ctx: &mut Ctx<'_>,
 ) -> Result<VerifySummary> {
     let started = Instant::now();
-    let loc = locate(spec, opts.busy);
-    let (old, new) = (loc.old_path()?.clone(), loc.new_path()?.clone());
+    let st = MigrationState::claim(locate(spec, opts.busy), opts.busy)?;
+    let id = st.require_verifiable()?;
+    let (old, new) = (st.old_path()?.to_path_buf(), st.new_path()?.to_path_buf());
     let mut work = open::work(&new, Some(&old), opts.busy)?;
-    match meta::read_status(&work, "main")? {
-        Some(meta::MigrationStatus::Migrating) => {}
-        Some(meta::MigrationStatus::Ready) => {
-            return Err(EngineError::Precondition(format!(
-                "{} is already cut over (ready); verify runs between migrate and cutover",
-                new.display()
-            )))
-        }
-        None => {
-            return Err(EngineError::Precondition(format!(
-            "{} has no _migration_status: it was not created by `mig migrate`; run migrate first",
-            new.display()
-        )))
-        }
-    }
-    let id = meta::read_identity(&work, "main")?.ok_or_else(|| {
-        EngineError::Precondition(format!(
-            "{} has no _schema_identity; it was not created by `mig migrate`",
-            new.display()
-        ))
-    })?;
-    if !meta::flag(&work, "copy")? {
-        return Err(EngineError::Precondition(
-            "the copy has not finished; re-run `mig migrate` to resume it, then verify".into(),
-        ));
-    }
-    let plan = recorded_plan(&work, &id)?;
+    let plan = recorded_plan(&work, id)?;
     // A bad query file is refused before the (long) comparison starts.
     let split = match &opts.queries {
         Some(f) => Some((

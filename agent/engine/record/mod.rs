@@ -44,6 +44,9 @@ pub struct Marker {
     pub started_at: String,
     /// The catalog as it was when recording started (see [`catalog_listing`]).
     pub catalog: String,
+    /// The inode of the file recording was installed on: a copy of the
+    /// database carries the marker but not the inode (`None`: not known).
+    pub inode: Option<u64>,
 }
 
 /// Reads the marker of `schema` ("main" on an old-database connection,
@@ -52,15 +55,22 @@ pub fn read_marker(conn: &Connection, schema: &str) -> Result<Option<Marker>> {
     if !has_table(conn, schema, "_migration_marker")? {
         return Ok(None);
     }
+    // A marker written before the inode was recorded has no such column.
+    let inode = if has_column(conn, schema, "_migration_marker", "inode")? {
+        "inode"
+    } else {
+        "NULL"
+    };
     let row = conn
         .query_row(
-            &format!("SELECT status, migration_id, new_path, schema_hash, started_at, catalog FROM {}._migration_marker WHERE id = 1", q(schema)),
+            &format!("SELECT status, migration_id, new_path, schema_hash, started_at, catalog, {inode} FROM {}._migration_marker WHERE id = 1", q(schema)),
             [],
-            |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get::<_, Option<i64>>(6)?)),
         )
         .optional()
         .ctx(|| "reading _migration_marker".into())?;
-    let Some((status, migration_id, new_path, schema_hash, started_at, catalog)) = row else {
+    let Some((status, migration_id, new_path, schema_hash, started_at, catalog, inode)) = row
+    else {
         return Ok(None);
     };
     let status = match status.as_str() {
@@ -79,7 +89,19 @@ pub fn read_marker(conn: &Connection, schema: &str) -> Result<Option<Marker>> {
         schema_hash,
         started_at,
         catalog,
+        inode: inode.map(|i| i as u64),
     }))
+}
+
+fn has_column(conn: &Connection, schema: &str, table: &str, column: &str) -> Result<bool> {
+    let n: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM pragma_table_info(?1, ?2) WHERE name = ?3",
+            [table, schema, column],
+            |r| r.get(0),
+        )
+        .ctx(|| format!("reading the columns of {table}"))?;
+    Ok(n > 0)
 }
 
 pub fn has_table(conn: &Connection, schema: &str, name: &str) -> Result<bool> {
@@ -136,6 +158,8 @@ pub struct InstallSpec<'a> {
     pub plan: &'a Plan,
     pub migration_id: &'a str,
     pub new_path: &'a str,
+    /// The old database file's inode (see [`Marker::inode`]).
+    pub inode: Option<u64>,
 }
 
 /// Creates the marker, the log and the triggers in one transaction: either
@@ -147,7 +171,7 @@ pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
     let keys: Vec<String> = (0..width).map(|i| format!("k{i}")).collect();
     let olds: Vec<String> = (0..width).map(|i| format!("o{i}")).collect();
     tx.execute_batch(&format!(
-        "CREATE TABLE _migration_marker(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  status TEXT NOT NULL CHECK (status IN ('recording', 'draining')),\n  migration_id TEXT NOT NULL,\n  new_path TEXT NOT NULL,\n  schema_hash TEXT NOT NULL,\n  started_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL,\n  catalog TEXT NOT NULL\n);\n\
+        "CREATE TABLE _migration_marker(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  status TEXT NOT NULL CHECK (status IN ('recording', 'draining')),\n  migration_id TEXT NOT NULL,\n  new_path TEXT NOT NULL,\n  schema_hash TEXT NOT NULL,\n  started_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL,\n  catalog TEXT NOT NULL,\n  inode INTEGER\n);\n\
          CREATE TABLE _migration_log(seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL, at REAL NOT NULL, {}, {});",
         keys.join(", "),
         olds.join(", ")
@@ -163,9 +187,9 @@ pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
     }
     let catalog = catalog_listing(&tx, "main")?;
     tx.execute(
-        "INSERT INTO _migration_marker(id, status, migration_id, new_path, schema_hash, started_at, updated_at, catalog) \
-         VALUES (1, 'recording', ?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ','now'), strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?4)",
-        rusqlite::params![spec.migration_id, spec.new_path, spec.plan.schema_hash, catalog],
+        "INSERT INTO _migration_marker(id, status, migration_id, new_path, schema_hash, started_at, updated_at, catalog, inode) \
+         VALUES (1, 'recording', ?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ','now'), strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?4, ?5)",
+        rusqlite::params![spec.migration_id, spec.new_path, spec.plan.schema_hash, catalog, spec.inode.map(|i| i as i64)],
     )
     .ctx(|| "writing _migration_marker".into())?;
     crate::engine::failpoint::hit("record.mid-install");
@@ -225,16 +249,26 @@ pub struct Removed {
     pub triggers: u32,
 }
 
+/// What [`remove`] requires of the marker, checked inside its transaction
+/// so that nothing changes between the caller's decision and the drop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// Remove whatever is there (`reset`).
+    Any,
+    /// The marker must still be what the caller decided on.
+    Unchanged(Option<MarkerStatus>),
+}
+
 /// Drops the triggers, the log and the marker in one transaction.
-/// `refuse_if`: statuses that make the call fail, checked inside the
-/// transaction so no write can slip in between check and drop.
-pub fn remove(conn: &mut Connection, refuse_if: &[MarkerStatus], refusal: &str) -> Result<Removed> {
+pub fn remove(conn: &mut Connection, guard: Guard) -> Result<Removed> {
     let tx = lock::begin_immediate(conn).ctx(|| "locking the old database".into())?;
     let marker = read_marker(&tx, "main")?;
     let previous_status = marker.as_ref().map(|m| m.status);
-    if let Some(s) = previous_status {
-        if refuse_if.contains(&s) {
-            return Err(EngineError::Precondition(refusal.to_string()));
+    if let Guard::Unchanged(expected) = guard {
+        if expected != previous_status {
+            return Err(EngineError::Precondition(
+                "the old database's migration marker changed while this command ran; another mig is working on it: check `mig status`".into(),
+            ));
         }
     }
     let triggers: Vec<String> = {

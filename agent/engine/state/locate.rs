@@ -1,0 +1,188 @@
+//! Where a migration's two files are: paths given, then what the files
+//! themselves record (the old database's marker names its new database, the
+//! new database's identity its old one), then the project folder's naming
+//! rule. Finding a path proves nothing: [`super::MigrationState`] checks
+//! that the two files found are one migration.
+
+use std::path::{Path, PathBuf};
+
+use crate::engine::error::{EngineError, Result};
+use crate::engine::open::{self, Busy};
+use crate::engine::paths::{self, DatabaseSpec};
+use crate::engine::schema::SchemaFile;
+use crate::engine::{meta, record};
+
+/// The files of one database, as far as they could be found.
+#[derive(Debug, Clone, Default)]
+pub struct Located {
+    pub old: Option<PathBuf>,
+    pub new: Option<PathBuf>,
+    /// Why a side could not be found (shown when a command needs it).
+    pub old_why: Option<String>,
+    pub new_why: Option<String>,
+    /// `new` is the project folder's name for its schema, not a path given
+    /// or recorded by a migration.
+    pub new_from_project: bool,
+}
+
+impl Located {
+    /// Both paths of a command that names them (migrate, plan).
+    pub fn pair(old: PathBuf, new: PathBuf) -> Located {
+        Located {
+            old: Some(old),
+            new: Some(new),
+            ..Located::default()
+        }
+    }
+
+    pub fn old_path(&self) -> Result<&PathBuf> {
+        self.old.as_ref().ok_or_else(|| {
+            EngineError::File(
+                self.old_why
+                    .clone()
+                    .unwrap_or_else(|| "no old database given; pass --old".into()),
+            )
+        })
+    }
+
+    pub fn new_path(&self) -> Result<&PathBuf> {
+        let new = self.new.as_ref().ok_or_else(|| {
+            EngineError::File(
+                self.new_why
+                    .clone()
+                    .unwrap_or_else(|| "no new database given; pass --new".into()),
+            )
+        })?;
+        // `mig migrate --old o.db --new n.db`, then a bare `mig cutover`: the
+        // files were named by flags, not by the project folder.
+        if self.new_from_project && !new.exists() {
+            return Err(EngineError::File(format!(
+                "no --new given, and {} (the project folder's new database for its schema.sql) does not exist; pass --new (or --old: its migration records the new database)",
+                new.display()
+            )));
+        }
+        Ok(new)
+    }
+}
+
+/// Finds both files for commands that carry no schema: explicit paths,
+/// then what a running migration recorded, then the project folder.
+pub fn locate(spec: &DatabaseSpec, busy: Busy) -> Located {
+    let mut l = Located {
+        old: spec.old.clone(),
+        new: spec.new.clone(),
+        ..Default::default()
+    };
+    if l.new.is_none() {
+        l.new = l.old.as_deref().and_then(|old| recorded_new(old, busy));
+    }
+    if l.new.is_none() {
+        match &spec.project {
+            Some(dir) => match project_schema(dir)
+                .and_then(|s| s.reflect())
+                .and_then(|(_, h)| paths::project_file(dir, &h))
+            {
+                Ok(p) => {
+                    l.new = Some(p);
+                    l.new_from_project = true;
+                }
+                Err(e) => {
+                    l.new_why = Some(format!(
+                        "cannot derive the new database's name: {e}; pass --new"
+                    ))
+                }
+            },
+            None => l.new_why = Some("no new database given; pass --new".into()),
+        }
+    }
+    if l.old.is_none() {
+        l.old = l.new.as_deref().and_then(|new| recorded_old(new, busy));
+    }
+    if l.old.is_none() {
+        match &spec.project {
+            Some(dir) => match paths::detect_old(dir, l.new.as_deref()) {
+                Ok(p) => l.old = Some(p),
+                Err(e) => l.old_why = Some(e.to_string()),
+            },
+            None => l.old_why = Some("no old database given; pass --old".into()),
+        }
+    }
+    l
+}
+
+/// The new database the old one's marker names, if it can be read.
+fn recorded_new(old: &Path, busy: Busy) -> Option<PathBuf> {
+    if !old.exists() {
+        return None;
+    }
+    let conn = open::old_ro(old, busy).ok()?;
+    let marker = record::read_marker(&conn, "main").ok()??;
+    Some(PathBuf::from(marker.new_path))
+}
+
+/// The old database the new one's identity names, if it can be read.
+fn recorded_old(new: &Path, busy: Busy) -> Option<PathBuf> {
+    if !new.exists() {
+        return None;
+    }
+    let conn = open::new_ro(new, busy).ok()?;
+    let id = meta::read_identity(&conn, "main").ok()??;
+    Some(PathBuf::from(id.old_path))
+}
+
+/// Finds both files for migrate and plan, whose schema names the new file.
+pub fn locate_for_schema(spec: &DatabaseSpec, hash: &str) -> Result<(PathBuf, PathBuf)> {
+    let new = match (&spec.new, &spec.project) {
+        (Some(n), _) => n.clone(),
+        (None, Some(dir)) => paths::project_file(dir, hash)?,
+        (None, None) => {
+            return Err(EngineError::File(
+                "no new database given; pass --new".into(),
+            ))
+        }
+    };
+    let old = match (&spec.old, &spec.project) {
+        (Some(o), _) => o.clone(),
+        (None, Some(dir)) => paths::detect_old(dir, Some(&new))?,
+        (None, None) => {
+            return Err(EngineError::File(
+                "no old database given; pass --old".into(),
+            ))
+        }
+    };
+    if same_path(&old, &new) {
+        return Err(EngineError::File(format!(
+            "the old and new database are the same file ({}); pass a different --new",
+            new.display()
+        )));
+    }
+    Ok((old, new))
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (std::path::absolute(a), std::path::absolute(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// `<dir>/schema.sql`, read by the agent itself for project databases.
+pub fn project_schema(dir: &Path) -> Result<SchemaFile> {
+    let path = dir.join("schema.sql");
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        EngineError::File(format!(
+            "cannot read {}: {e}; create it or pass --schema",
+            path.display()
+        ))
+    })?;
+    SchemaFile::parse("schema.sql", &text)
+}
+
+/// The absolute form of a path, as recorded in the migration tables.
+pub fn absolute(p: &Path) -> Result<PathBuf> {
+    std::path::absolute(p).map_err(|source| EngineError::Io {
+        context: "resolving",
+        path: p.to_path_buf(),
+        source,
+    })
+}

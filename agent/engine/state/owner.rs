@@ -1,0 +1,188 @@
+//! One mig process at a time works on an old database: an exclusive
+//! `flock` on `<old>.mig-lock`, taken by every command that writes (and for
+//! its whole life by a `mig-agent` serving the database), refused at once
+//! when another process holds it.
+//!
+//! Why a separate lock file: the lock cannot live on the database file
+//! itself, because SQLite locks it with POSIX record locks, which a process
+//! loses as soon as it closes *any* descriptor of that file (so opening and
+//! closing the database to take or check a lock would drop SQLite's own),
+//! and on NFS `flock` is emulated with the same record locks. A lease in the
+//! marker would need a heartbeat and an expiry guess, and the marker does
+//! not exist before `migrate`. A `flock` is released by the kernel when its
+//! holder dies, so a killed process never leaves the database claimed.
+//!
+//! Within one process claims nest (the agent holds its databases and its
+//! jobs claim them again); the registry of the agent keeps its own jobs
+//! apart. The file is removed when the last claim ends; a file left by a
+//! killed process holds no lock and is reused.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Weak};
+
+use crate::engine::error::{EngineError, Result};
+
+/// Suffix of the lock file beside the old database.
+pub const SUFFIX: &str = ".mig-lock";
+
+/// Attempts to lock a lock file that its holder removes in between.
+const ATTEMPTS: usize = 8;
+
+/// Holds the old database for this process until dropped (the last clone).
+#[derive(Debug, Clone)]
+pub struct Claim {
+    _held: Arc<Held>,
+}
+
+#[derive(Debug)]
+struct Held {
+    path: PathBuf,
+    file: File,
+}
+
+/// Lock files this process holds, by path.
+static HELD: Mutex<Vec<(PathBuf, Weak<Held>)>> = Mutex::new(Vec::new());
+
+/// Claims the old database at `old` for this process. `None` when there is
+/// nothing to claim (the file does not exist: the command's own checks
+/// refuse it) or the filesystem has no locks.
+pub fn claim(old: &Path) -> Result<Option<Claim>> {
+    let Ok(real) = std::fs::canonicalize(old) else {
+        return Ok(None);
+    };
+    let path = PathBuf::from(format!("{}{SUFFIX}", real.display()));
+    let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
+    held.retain(|(_, w)| w.strong_count() > 0);
+    if let Some(h) = held
+        .iter()
+        .find(|(p, _)| *p == path)
+        .and_then(|(_, w)| w.upgrade())
+    {
+        return Ok(Some(Claim { _held: h }));
+    }
+    let Some(file) = lock(&path, old)? else {
+        return Ok(None);
+    };
+    let h = Arc::new(Held {
+        path: path.clone(),
+        file,
+    });
+    held.push((path, Arc::downgrade(&h)));
+    Ok(Some(Claim { _held: h }))
+}
+
+/// Opens and locks the lock file, and writes who holds it.
+fn lock(path: &Path, old: &Path) -> Result<Option<File>> {
+    let io = |source| EngineError::Io {
+        context: "taking the lock",
+        path: path.to_path_buf(),
+        source,
+    };
+    for _ in 0..ATTEMPTS {
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(in_use(&mut file, old)),
+            Err(std::fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
+                return Ok(None)
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
+        // The previous holder may have removed the file between our open
+        // and our lock: then the lock is on a file nobody else will find.
+        if !still_at(&file, path) {
+            continue;
+        }
+        file.set_len(0).map_err(io)?;
+        file.write_all(holder().as_bytes()).map_err(io)?;
+        return Ok(Some(file));
+    }
+    Err(EngineError::InUse(format!(
+        "{} keeps being claimed and released by other mig processes; retry when they are done",
+        old.display()
+    )))
+}
+
+/// This process, as another one's refusal names it.
+fn holder() -> String {
+    let program = std::env::args_os()
+        .next()
+        .map(PathBuf::from)
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "mig".into());
+    format!("pid {} ({program})", std::process::id())
+}
+
+fn in_use(file: &mut File, old: &Path) -> EngineError {
+    let mut who = String::new();
+    let _ = file.read_to_string(&mut who);
+    let who = if who.trim().is_empty() {
+        "another mig process".to_string()
+    } else {
+        format!("another mig process, {}", who.trim())
+    };
+    EngineError::InUse(format!(
+        "{} is being migrated by {who}; only one mig process at a time may work on a database: run the command through that agent (`mig --agent …`), or wait for it to finish or stop it",
+        old.display()
+    ))
+}
+
+#[cfg(unix)]
+fn still_at(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn still_at(_: &File, path: &Path) -> bool {
+    path.exists()
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        // Removed while still locked, so no other process can lock this
+        // file and then find it gone (it checks `still_at`).
+        if still_at(&self.file, &self.path) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_nest_within_a_process_and_the_last_removes_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let old = dir.path().join("old.db");
+        std::fs::write(&old, b"").expect("write");
+        let lock_file = PathBuf::from(format!(
+            "{}{SUFFIX}",
+            std::fs::canonicalize(&old).expect("canonical").display()
+        ));
+        let first = claim(&old).expect("claim").expect("a claim");
+        let second = claim(&old).expect("nested claim").expect("a claim");
+        let text = std::fs::read_to_string(&lock_file).expect("lock file");
+        assert!(
+            text.starts_with(&format!("pid {} ", std::process::id())),
+            "{text}"
+        );
+        drop(first);
+        assert!(lock_file.exists(), "removed while still claimed");
+        drop(second);
+        assert!(!lock_file.exists(), "left behind");
+        assert!(claim(&dir.path().join("none.db")).expect("claim").is_none());
+    }
+}

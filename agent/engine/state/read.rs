@@ -1,0 +1,161 @@
+//! Reading what each file says about a migration, through connections that
+//! only read (`open::old_ro`, `open::new_ro`), closed before anything else
+//! opens the files. The new database is read first: the old side's pending
+//! entries are counted from its checkpoint.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::files;
+use crate::engine::certificate::{self, Certificate};
+use crate::engine::error::{classify, Result};
+use crate::engine::meta::{self, Identity, MigrationStatus};
+use crate::engine::open::{self, Busy};
+use crate::engine::record::{self, Marker};
+
+/// What the old database says.
+#[derive(Debug, Clone)]
+pub struct OldFile {
+    pub path: std::path::PathBuf,
+    /// The inode of the file read (see `files::inode`).
+    pub inode: Option<u64>,
+    pub marker: Option<Marker>,
+    /// Rows in `_migration_log` (`None`: no log table).
+    pub log_entries: Option<u64>,
+    /// The newest log sequence number (0 when empty or absent).
+    pub log_max: u64,
+    /// Entries after the new database's checkpoint, and the oldest one's age.
+    pub pending: u64,
+    pub lag_seconds: f64,
+    /// Recording triggers present.
+    pub triggers: u64,
+    /// Changes to the catalog since recording started (empty without a
+    /// marker).
+    pub drift: Vec<String>,
+}
+
+/// What the new database says.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    pub path: std::path::PathBuf,
+    pub status: Option<MigrationStatus>,
+    pub identity: Option<Identity>,
+    /// `_migration_progress` (`None`: absent, as after cutover).
+    pub progress: Option<Progress>,
+    /// Verification recorded for this file's own migration.
+    pub certificate: Certificate,
+    pub id_mapping_rows: Option<u64>,
+}
+
+/// The new database's `_migration_progress`.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    /// Rows in the table.
+    pub rows: u64,
+    /// The replay checkpoint: every log entry up to it is applied.
+    pub checkpoint: u64,
+    /// Every table and index copied.
+    pub copied: bool,
+    /// The checkpoint a completed drain verified at.
+    pub drained_at: Option<u64>,
+    pub tables: Vec<TableCopy>,
+}
+
+/// Copy progress of one table.
+#[derive(Debug, Clone, Default)]
+pub struct TableCopy {
+    pub table: String,
+    pub rows: u64,
+    pub done: bool,
+}
+
+impl NewFile {
+    /// The replay checkpoint (0 without progress).
+    pub fn checkpoint(&self) -> u64 {
+        self.progress.as_ref().map_or(0, |p| p.checkpoint)
+    }
+
+    /// Anything was copied or replayed into this file.
+    pub fn has_work(&self) -> bool {
+        self.progress
+            .as_ref()
+            .is_some_and(|p| p.checkpoint > 0 || !p.tables.is_empty())
+    }
+}
+
+pub fn new_file(path: &Path, busy: Busy) -> Result<NewFile> {
+    let conn = open::new_ro(path, busy)?;
+    let identity = meta::read_identity(&conn, "main")?;
+    let certificate = match &identity {
+        Some(id) => certificate::read(&conn, "main", &id.migration_id)?,
+        None => Certificate::default(),
+    };
+    let progress = match meta::count_rows(&conn, "main", "_migration_progress")? {
+        Some(rows) => Some(progress(&conn, rows)?),
+        None => None,
+    };
+    Ok(NewFile {
+        path: path.to_path_buf(),
+        status: meta::read_status(&conn, "main")?,
+        identity,
+        progress,
+        certificate,
+        id_mapping_rows: meta::count_rows(&conn, "main", "_id_mapping")?,
+    })
+}
+
+fn progress(conn: &Connection, rows: u64) -> Result<Progress> {
+    let checkpoint = meta::checkpoint(conn)?;
+    let drain = meta::get(conn, "drain", 0)?;
+    Ok(Progress {
+        rows,
+        checkpoint,
+        copied: meta::get(conn, "copy", 0)?.is_some_and(|i| i.done),
+        drained_at: drain.filter(|d| d.done).map(|d| d.n),
+        tables: tables(conn)?,
+    })
+}
+
+fn tables(conn: &Connection) -> Result<Vec<TableCopy>> {
+    let err = |e| classify("reading copy progress".into(), e);
+    let mut stmt = conn
+        .prepare("SELECT substr(item, 6), n, done FROM _migration_progress WHERE item LIKE 'copy:%' ORDER BY rowid")
+        .map_err(err)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(TableCopy {
+                table: r.get(0)?,
+                rows: r.get::<_, i64>(1)?.max(0) as u64,
+                done: r.get(2)?,
+            })
+        })
+        .map_err(err)?;
+    rows.collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(err)
+}
+
+/// Reads the old database; `checkpoint` is the new one's, for `pending`.
+pub fn old_file(path: &Path, busy: Busy, checkpoint: u64) -> Result<OldFile> {
+    let conn = open::old_ro(path, busy)?;
+    let marker = record::read_marker(&conn, "main")?;
+    let drift = match &marker {
+        Some(m) => record::drift(&m.catalog, &record::catalog_listing(&conn, "main")?),
+        None => Vec::new(),
+    };
+    let (pending, lag_seconds) = match &marker {
+        Some(_) => record::pending(&conn, "main", checkpoint)?,
+        None => (0, 0.0),
+    };
+    Ok(OldFile {
+        path: path.to_path_buf(),
+        inode: files::inode(path),
+        log_entries: meta::count_rows(&conn, "main", "_migration_log")?,
+        log_max: record::log_max(&conn, "main")?,
+        triggers: record::trigger_count(&conn, "main")?,
+        marker,
+        pending,
+        lag_seconds,
+        drift,
+    })
+}
