@@ -28,7 +28,10 @@ fn runbook_with_concurrent_writer_matches_oracle() {
     // Let the writer keep going after the copy, so drain has a tail to replay.
     writer.wait_committed(writer.committed() + 100);
     let drained = run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
-    // Drained: the old database refuses every write from now on.
+    // Drained: the old database refuses every write from now on. The writer
+    // counts a commit after it returns, so read its count only once it has
+    // been refused: every commit before that refusal is counted by then.
+    writer.wait_refused(writer.refused() + 1);
     let committed = writer.committed();
     writer.wait_refused(writer.refused() + 3);
     assert_eq!(
