@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::engine::paths::DatabaseSpec;
+use crate::engine::owners::LeftToOwner;
 use crate::engine::throttle::ThrottleSettings;
 
 /// What a caller may do. Viewers read (status, watch, plan, list);
@@ -42,6 +43,9 @@ pub struct DatabaseConfig {
     pub allow_rollback_journal: bool,
     /// The automatic throttle of copy and catch-up.
     pub throttle: ThrottleSettings,
+    /// Old tables another tool owns (`ignore_tables`), beside the built-in
+    /// ones: never recorded, frozen, copied or counted as data loss.
+    pub left_to_owner: LeftToOwner,
 }
 
 impl DatabaseConfig {
@@ -52,6 +56,7 @@ impl DatabaseConfig {
             busy_timeout: Duration::from_secs(10),
             allow_rollback_journal: false,
             throttle: ThrottleSettings::default(),
+            left_to_owner: LeftToOwner::default(),
         }
     }
 }
@@ -201,6 +206,8 @@ struct DatabaseEntry {
     busy_timeout_ms: u64,
     #[serde(default)]
     allow_rollback_journal: bool,
+    #[serde(default)]
+    ignore_tables: Vec<String>,
 }
 
 fn default_busy_ms() -> u64 {
@@ -341,6 +348,7 @@ impl AgentFile {
                 busy_timeout: Duration::from_millis(d.busy_timeout_ms),
                 allow_rollback_journal: d.allow_rollback_journal,
                 throttle,
+                left_to_owner: LeftToOwner::new(d.ignore_tables),
             });
         }
         if raw.access.operators.is_empty() && raw.access.viewers.is_empty() {

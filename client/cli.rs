@@ -331,6 +331,13 @@ pub struct SchemaArgs {
     /// `<project>/schema.sql`.
     #[arg(long, value_name = "PATH")]
     pub schema: Option<PathBuf>,
+
+    /// An old table another tool owns (repeatable): never recorded, frozen,
+    /// copied or counted as data loss. Litestream's `_litestream_*` and
+    /// SQLite's `sqlite_stat*` always are; an agent adds its database's
+    /// `ignore_tables`.
+    #[arg(long = "ignore-table", value_name = "TABLE")]
+    pub ignore_tables: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,7 @@ pub(crate) mod harness;
 mod help;
 mod identity;
 mod interrupt;
+mod litestream;
 mod plan;
 mod progress;
 mod rate_cap;

@@ -70,6 +70,11 @@ impl LeftToOwner {
         })
     }
 
+    /// Both lists: a migration's recorded one and what is configured now.
+    pub fn merged(&self, other: &LeftToOwner) -> LeftToOwner {
+        LeftToOwner::new(self.configured.iter().chain(&other.configured).cloned())
+    }
+
     pub fn contains(&self, table: &str) -> bool {
         self.owner(table).is_some()
     }

@@ -52,6 +52,22 @@ pub struct StatisticsReport {
     pub seconds: f64,
 }
 
+impl StatisticsReport {
+    /// One line for the migrate job's progress.
+    pub fn message(&self) -> String {
+        if !self.plan.old_analyzed {
+            return "the old database has no query statistics (never ANALYZEd): the new one gets none either".into();
+        }
+        format!(
+            "query statistics: {} carried from the old database, {} indexes analyzed ({} rows) in {:.0} ms",
+            self.plan.carried.len(),
+            self.plan.analyze.len(),
+            self.plan.analyze_rows(),
+            self.seconds * 1e3
+        )
+    }
+}
+
 /// Decides what to carry and what to analyze. `conn` holds the new schema
 /// (the scratch reflection or the new database) as `main` and the old
 /// database attached as `old`.

@@ -7,6 +7,7 @@ use tonic::Request;
 use super::{blocking, caller, convert, require, MigratorService, ServiceError};
 use crate::config::{DatabaseConfig, Role};
 use crate::engine::open::Busy;
+use crate::engine::owners::LeftToOwner;
 use crate::engine::ops;
 use crate::engine::rehearse::{self, RehearseOptions};
 use crate::engine::schema::SchemaFile;
@@ -110,11 +111,14 @@ pub(super) async fn plan(
     tracing::info!(rpc = "Plan", database = %config.name, caller = %who, rehearse = r.rehearse);
     blocking(move || {
         let schema = schema_of(&config, r.schema)?;
-        let outcome = ops::plan(
+        let outcome = ops::plan_leaving(
             &config.spec,
             &schema,
             busy(&config),
             config.allow_rollback_journal,
+            &config
+                .left_to_owner
+                .merged(&LeftToOwner::new(r.ignore_tables.clone())),
         )?;
         let rehearsal = if r.rehearse {
             let opts = RehearseOptions {

@@ -69,6 +69,7 @@ struct RawDefaults {
     on_failure: Option<OnFailure>,
     accept_data_loss: Option<bool>,
     catch_up_entries: Option<u64>,
+    ignore_tables: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,6 +83,7 @@ struct RawTarget {
     key: Option<PathBuf>,
     schema: Option<PathBuf>,
     accept_data_loss: Option<bool>,
+    ignore_tables: Option<Vec<String>>,
     #[serde(default)]
     depends_on: Vec<String>,
     #[serde(default = "first_wave")]
@@ -122,6 +124,9 @@ pub struct FleetTarget {
     pub tls: Option<TlsFiles>,
     pub schema: PathBuf,
     pub accept_data_loss: bool,
+    /// Old tables another tool owns (`ignore_tables`, here or in
+    /// `[defaults]`), sent with plan and migrate.
+    pub ignore_tables: Vec<String>,
     pub depends_on: Vec<String>,
     pub wave: u32,
     pub priority: i32,
@@ -218,6 +223,11 @@ fn resolve(t: &RawTarget, d: &RawDefaults, base: &Path) -> Result<FleetTarget, F
         tls,
         schema,
         accept_data_loss: t.accept_data_loss.or(d.accept_data_loss).unwrap_or(false),
+        ignore_tables: t
+            .ignore_tables
+            .clone()
+            .or_else(|| d.ignore_tables.clone())
+            .unwrap_or_default(),
         depends_on: t.depends_on.clone(),
         wave: t.wave,
         priority: t.priority,

@@ -32,6 +32,12 @@ pub fn lines(p: &PlanReport) -> Vec<String> {
     out.push(format!("renumbered tables: {}", list(&renumbered)));
     out.push(format!("views: {}", list(&p.views)));
     out.push(format!("triggers: {}", list(&p.triggers)));
+    let owned: Vec<String> = p
+        .left_to_owner
+        .iter()
+        .map(|t| format!("{} ({})", t.table, t.owner))
+        .collect();
+    out.push(format!("left to their owner: {}", list(&owned)));
     section(
         &mut out,
         "data loss",
