@@ -24,6 +24,7 @@ mod reset;
 mod rollback_journal;
 mod runbook;
 mod set_expressions;
+mod statistics;
 mod tls;
 mod usage;
 mod verify;
