@@ -12,6 +12,7 @@ mod fleet;
 mod handshake;
 pub(crate) mod harness;
 mod help;
+mod hooks;
 mod identity;
 mod interrupt;
 mod litestream;

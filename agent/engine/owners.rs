@@ -166,7 +166,10 @@ mod tests {
         let left = LeftToOwner::new(["b", "a"]);
         let listing = format!("table\tt\tabcd\n{}", left.recorded_lines());
         assert_eq!(LeftToOwner::from_recorded(&listing), left);
-        assert_eq!(LeftToOwner::from_recorded("table\tt\tabcd\n"), LeftToOwner::default());
+        assert_eq!(
+            LeftToOwner::from_recorded("table\tt\tabcd\n"),
+            LeftToOwner::default()
+        );
     }
 
     #[test]
@@ -174,9 +177,20 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         let left = LeftToOwner::new(["Shadow"]);
         let cond = left.sql_condition("n");
-        for name in ["_litestream_seq", "sqlite_stat4", "shadow", "xlitestream_", "_litestreamx", "t"] {
+        for name in [
+            "_litestream_seq",
+            "sqlite_stat4",
+            "shadow",
+            "xlitestream_",
+            "_litestreamx",
+            "t",
+        ] {
             let hit: bool = conn
-                .query_row(&format!("SELECT {cond} FROM (SELECT ?1 AS n)"), [name], |r| r.get(0))
+                .query_row(
+                    &format!("SELECT {cond} FROM (SELECT ?1 AS n)"),
+                    [name],
+                    |r| r.get(0),
+                )
                 .unwrap();
             assert_eq!(hit, left.contains(name), "{name}");
         }

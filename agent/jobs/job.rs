@@ -192,6 +192,15 @@ impl Job {
         self.tick.send_replace(seq);
     }
 
+    /// The newest progress estimate (rate, time left), if any.
+    pub fn last_estimate(&self) -> Option<Estimate> {
+        self.log()
+            .events
+            .iter()
+            .rev()
+            .find_map(|e| e.estimate.clone())
+    }
+
     pub fn snapshot(&self) -> JobSnapshot {
         let log = self.log();
         JobSnapshot {

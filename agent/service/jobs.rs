@@ -9,10 +9,10 @@ use super::stream::{follow, Follow};
 use super::{caller, require, steps::schema_of, EventStream, MigratorService, ServiceError};
 use crate::config::Role;
 use crate::engine::open::Busy;
-use crate::engine::owners::LeftToOwner;
 use crate::engine::ops::{
     self, DrainOptions, MigrateOptions, QueryFile, TimeoutPolicy, VerifyFirst, VerifyOptions,
 };
+use crate::engine::owners::LeftToOwner;
 use crate::engine::verify::{queries, Repair};
 use crate::jobs::{JobKind, Summary};
 use crate::proto as pb;
@@ -32,7 +32,9 @@ pub(super) async fn migrate(
         label: r.label,
         busy: Busy(config.busy_timeout),
         allow_rollback_journal: config.allow_rollback_journal,
-        left_to_owner: config.left_to_owner.merged(&LeftToOwner::new(r.ignore_tables)),
+        left_to_owner: config
+            .left_to_owner
+            .merged(&LeftToOwner::new(r.ignore_tables)),
         ..MigrateOptions::default()
     };
     let job = svc

@@ -7,12 +7,12 @@ use tonic::Request;
 use super::{blocking, caller, convert, require, MigratorService, ServiceError};
 use crate::config::{DatabaseConfig, Role};
 use crate::engine::open::Busy;
-use crate::engine::owners::LeftToOwner;
 use crate::engine::ops;
+use crate::engine::owners::LeftToOwner;
 use crate::engine::rehearse::{self, RehearseOptions};
 use crate::engine::schema::SchemaFile;
 use crate::engine::status;
-use crate::jobs::{JobSnapshot, JobState};
+use crate::jobs::{around_cutover, JobSnapshot, JobState};
 use crate::proto as pb;
 
 impl MigratorService {
@@ -224,9 +224,13 @@ pub(super) async fn cutover(
             ops::Verification::Required
         },
     };
+    let registry = std::sync::Arc::clone(&svc.registry);
     blocking(move || {
         let _guard = guard;
-        Ok(convert::cutover_report(ops::cutover(&config.spec, &opts)?))
+        let report = around_cutover(&registry.hooks, &config, || {
+            ops::cutover(&config.spec, &opts)
+        })?;
+        Ok(convert::cutover_report(report))
     })
     .await
 }

@@ -51,21 +51,24 @@ impl Litestream {
     fn wait_restorable(&self, bin: &Path, db: &Path, dir: &Path) {
         let want = content(db);
         let mut attempt = 0;
-        wait_for(&format!("the replica of {} to equal it", db.display()), || {
-            attempt += 1;
-            let out = dir.join(format!(
-                "restored-{}-{attempt}.db",
-                db.file_stem().unwrap_or_default().to_string_lossy()
-            ));
-            let ok = Command::new(bin)
-                .arg("restore")
-                .arg("-o")
-                .arg(&out)
-                .arg(format!("file://{}", self.replica.display()))
-                .output()
-                .is_ok_and(|o| o.status.success());
-            ok && content(&out) == want
-        });
+        wait_for(
+            &format!("the replica of {} to equal it", db.display()),
+            || {
+                attempt += 1;
+                let out = dir.join(format!(
+                    "restored-{}-{attempt}.db",
+                    db.file_stem().unwrap_or_default().to_string_lossy()
+                ));
+                let ok = Command::new(bin)
+                    .arg("restore")
+                    .arg("-o")
+                    .arg(&out)
+                    .arg(format!("file://{}", self.replica.display()))
+                    .output()
+                    .is_ok_and(|o| o.status.success());
+                ok && content(&out) == want
+            },
+        );
     }
 
     /// Stops it (SIGTERM, as a service manager would) and returns its log.
@@ -170,13 +173,16 @@ fn litestream_replicates_old_and_new_through_the_runbook_with_a_writer() {
     wait_for("the writer's first commits", || orders(&old) >= before + 20);
 
     let args = ["--old", "old.db", "--new", "new.db"];
-    let plan = p.mig(&[&args[..], &["plan", "--schema", "schema.sql"]].concat()).ok();
+    let plan = p
+        .mig(&[&args[..], &["plan", "--schema", "schema.sql"]].concat())
+        .ok();
     let owned = plan.line_starting("left to their owner: ");
     for t in ["_litestream_seq", "_litestream_lock"] {
         assert!(owned.contains(&format!("{t} (Litestream)")), "{owned}");
     }
     assert_eq!(plan.line_starting("data loss: "), "data loss: none");
-    p.mig(&[&args[..], &["migrate", "--schema", "schema.sql"]].concat()).ok();
+    p.mig(&[&args[..], &["migrate", "--schema", "schema.sql"]].concat())
+        .ok();
     let on_litestream: i64 = read_only(&old)
         .query_row(
             "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name LIKE '\\_litestream\\_%' ESCAPE '\\'",
@@ -191,7 +197,11 @@ fn litestream_replicates_old_and_new_through_the_runbook_with_a_writer() {
 
     std::fs::write(&stop, "").expect("stop file");
     let out = writer.wait_with_output().expect("writer");
-    assert!(out.status.success(), "writer: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "writer: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let counts: serde_json::Value =
         serde_json::from_slice(&out.stdout).expect("the writer's counts");
     assert!(counts["committed"].as_u64() > Some(40), "{counts}");
@@ -201,7 +211,10 @@ fn litestream_replicates_old_and_new_through_the_runbook_with_a_writer() {
     p.mig(&["--old", "old.db", "cleanup-old"]).ok();
 
     let ls_new = Litestream::start(&litestream, &new, &p.path("replica-new"));
-    p.sql("new.db", "INSERT INTO customer(full_name, email) VALUES ('After Cutover', 'a@example.com');");
+    p.sql(
+        "new.db",
+        "INSERT INTO customer(full_name, email) VALUES ('After Cutover', 'a@example.com');",
+    );
     ls_old.wait_restorable(&litestream, &old, &p.dir);
     ls_new.wait_restorable(&litestream, &new, &p.dir);
     for (name, log) in [("old", ls_old.stop()), ("new", ls_new.stop())] {
@@ -209,6 +222,10 @@ fn litestream_replicates_old_and_new_through_the_runbook_with_a_writer() {
             .lines()
             .filter(|l| l.contains("level=ERROR") || l.contains("draining"))
             .collect();
-        assert!(bad.is_empty(), "Litestream on the {name} database logged errors:\n{}", bad.join("\n"));
+        assert!(
+            bad.is_empty(),
+            "Litestream on the {name} database logged errors:\n{}",
+            bad.join("\n")
+        );
     }
 }

@@ -69,7 +69,11 @@ fn a_query_planned_by_statistics_is_planned_the_same_on_the_new_database() {
             |r| r.get(0),
         )
         .expect("old stat");
-    assert_eq!(stat("event_user"), old_stat, "carried as the old database had it");
+    assert_eq!(
+        stat("event_user"),
+        old_stat,
+        "carried as the old database had it"
+    );
     assert_eq!(stat("event_body"), "20000 200", "the new index is analyzed");
 
     // Without its statistics the new database would plan it otherwise: the
@@ -78,7 +82,10 @@ fn a_query_planned_by_statistics_is_planned_the_same_on_the_new_database() {
         .expect("drop statistics");
     let blind = Connection::open(p.path("new.db")).expect("reopen");
     assert_ne!(
-        query_plan(&blind, "SELECT id FROM event WHERE kind = 1 AND user_id = 42"),
+        query_plan(
+            &blind,
+            "SELECT id FROM event WHERE kind = 1 AND user_id = 42"
+        ),
         on_new
     );
 }

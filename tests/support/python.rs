@@ -90,7 +90,10 @@ fn prepare() -> Result<Venv, String> {
         return Ok(Venv { dir });
     }
     if !dir.join("bin/python").exists() {
-        run(Command::new("python3").arg("-m").arg("venv").arg(&dir), "python3 -m venv")?;
+        run(
+            Command::new("python3").arg("-m").arg("venv").arg(&dir),
+            "python3 -m venv",
+        )?;
     }
     run(
         Command::new(dir.join("bin/pip"))
@@ -109,7 +112,11 @@ fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let last = stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
     Err(format!("{what} failed: {last}"))
 }
 
