@@ -115,7 +115,10 @@ fn main() -> ExitCode {
             if let Some(addr) = at.insecure {
                 println!("mig-agent insecure listening on {addr}");
             }
-            tracing::info!(addr = %at.tls, health = ?at.health, insecure = ?at.insecure, databases = ?databases, "listening");
+            if let Some(addr) = at.metrics {
+                println!("mig-agent metrics listening on {addr}");
+            }
+            tracing::info!(addr = %at.tls, health = ?at.health, insecure = ?at.insecure, metrics = ?at.metrics, databases = ?databases, "listening");
         },
         stop_signal(),
     ));

@@ -220,7 +220,7 @@ fn environment(r: &Request) -> Vec<(&'static str, String)> {
 }
 
 /// The migration the new database belongs to, as its identity records it.
-fn migration_id(spec: &DatabaseSpec, busy: Busy) -> Option<String> {
+pub fn migration_id(spec: &DatabaseSpec, busy: Busy) -> Option<String> {
     let new = ops::locate(spec, busy).new?;
     let conn = open::new_ro(&new, busy).ok()?;
     meta::read_identity(&conn, "main")

@@ -1,5 +1,6 @@
 //! What a job tells the world outside the agent while it runs: the hooks
-//! (`hooks.rs`) at the named points of a migration. Called on the job's own
+//! (`hooks.rs`) at the named points of a migration, and its progress and
+//! outcome to the metrics (`crate::metrics`). Called on the job's own
 //! thread between the engine's transactions; it only queues work, so it
 //! never slows the copy or the replay.
 
@@ -7,22 +8,25 @@ use std::time::Instant;
 
 use super::hooks::{HookFacts, HookPoint, Hooks};
 use super::job::{EventBody, Job, Summary};
-use super::JobKind;
+use super::{JobKind, Registry};
 use crate::config::DatabaseConfig;
 use crate::engine::Event;
+use crate::metrics::Metrics;
 
 /// Follows one job's engine events.
 pub(super) struct JobObserver<'a> {
     hooks: &'a Hooks,
+    metrics: &'a Metrics,
     config: &'a DatabaseConfig,
     job: &'a Job,
     last_status: Instant,
 }
 
 impl<'a> JobObserver<'a> {
-    pub(super) fn new(hooks: &'a Hooks, config: &'a DatabaseConfig, job: &'a Job) -> Self {
+    pub(super) fn new(registry: &'a Registry, config: &'a DatabaseConfig, job: &'a Job) -> Self {
         JobObserver {
-            hooks,
+            hooks: &registry.hooks,
+            metrics: &registry.metrics,
             config,
             job,
             last_status: Instant::now(),
@@ -46,6 +50,15 @@ impl<'a> JobObserver<'a> {
 
     /// An engine event, before it is logged.
     pub(super) fn event(&mut self, e: &Event) {
+        if let Event::Copy {
+            rows_done,
+            rows_total,
+            ..
+        } = e
+        {
+            self.metrics
+                .copy_progress(&self.config.name, *rows_done, *rows_total);
+        }
         let Some(h) = &self.config.hooks else {
             return;
         };
@@ -110,6 +123,7 @@ impl<'a> JobObserver<'a> {
     /// The job's terminal event, before it is logged: the hooks it fires
     /// have run when a follower sees it.
     pub(super) fn ended(&self, body: &EventBody) {
+        self.count(body);
         let Some(h) = &self.config.hooks else {
             return;
         };
@@ -130,6 +144,26 @@ impl<'a> JobObserver<'a> {
         };
         // Waited for (bounded by the hook's timeout): the job's work is done.
         let _ = self.hooks.run(h, point, db, facts);
+    }
+}
+
+impl JobObserver<'_> {
+    fn count(&self, body: &EventBody) {
+        let db = self.config.name.as_str();
+        let outcome = match body {
+            EventBody::Completed(_) => "completed",
+            EventBody::Failed(_) => "failed",
+            EventBody::Cancelled(_) => "cancelled",
+            EventBody::Started | EventBody::Engine(_) => return,
+        };
+        self.metrics.job_ended(db, self.job.kind.as_str(), outcome);
+        match body {
+            EventBody::Completed(Summary::Drain(d)) => self.metrics.freeze(db, d.freeze_ms / 1e3),
+            EventBody::Completed(Summary::Verify(v)) => {
+                self.metrics.verify_differences(db, v.differences)
+            }
+            _ => {}
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use super::{JobError, JobKind, JobState};
 use crate::config::{AgentConfig, DatabaseConfig};
 use crate::engine::throttle::Throttle;
 use crate::engine::{self, Ctx, EngineError};
+use crate::metrics::Metrics;
 
 /// Finished jobs kept per database so `watch` can still replay them.
 const RECENT_JOBS: usize = 8;
@@ -44,6 +45,8 @@ pub struct Registry {
     shutting_down: AtomicBool,
     /// Runs the databases' hooks, in order, off the job threads.
     pub hooks: Hooks,
+    /// What jobs and calls report for Prometheus.
+    pub metrics: Arc<Metrics>,
 }
 
 /// Holds a database for a one-shot step; released on drop.
@@ -69,6 +72,7 @@ impl Registry {
             slots: Mutex::new(HashMap::new()),
             shutting_down: AtomicBool::new(false),
             hooks: Hooks::new(),
+            metrics: Arc::new(Metrics::new()),
         })
     }
 
@@ -228,7 +232,7 @@ impl Registry {
         F: FnOnce(&DatabaseConfig, &mut Ctx<'_>) -> engine::Result<Summary>,
     {
         let sink_job = Arc::clone(&job);
-        let mut observer = JobObserver::new(&self.hooks, config, &job);
+        let mut observer = JobObserver::new(self, config, &job);
         let mut sink = |e: engine::Event| {
             observer.event(&e);
             sink_job.push(EventBody::Engine(e));
@@ -251,7 +255,7 @@ impl Registry {
             ))),
         };
         tracing::info!(job = %job.id, database = %job.database, outcome = outcome_name(&body), "job ended");
-        JobObserver::new(&self.hooks, config, &job).ended(&body);
+        JobObserver::new(self, config, &job).ended(&body);
         job.push(body);
         self.finish(&job);
     }

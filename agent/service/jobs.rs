@@ -46,7 +46,7 @@ pub(super) async fn migrate(
     if let Some(cap) = cap {
         svc.registry.throttle(&config.name)?.set_manual(Some(cap));
     }
-    tracing::info!(target: "mig::audit", rpc = "Migrate", database = %config.name, caller = %who, job = %job.id, accept_data_loss = r.accept_data_loss, max_rows_per_sec = r.max_rows_per_sec);
+    tracing::info!(rpc = "Migrate", database = %config.name, caller = %who, job = %job.id, accept_data_loss = r.accept_data_loss, max_rows_per_sec = r.max_rows_per_sec);
     Ok(follow(job, 1, mode(r.detach)))
 }
 
@@ -115,7 +115,7 @@ pub(super) async fn drain(
             ops::drain(&cfg.spec, &opts, ctx).map(Summary::Drain)
         })
         .await?;
-    tracing::info!(target: "mig::audit", rpc = "Drain", database = %config.name, caller = %who, job = %job.id, skip_verify = r.skip_verify);
+    tracing::info!(rpc = "Drain", database = %config.name, caller = %who, job = %job.id, skip_verify = r.skip_verify);
     Ok(follow(job, 1, mode(r.detach)))
 }
 
@@ -158,7 +158,7 @@ pub(super) async fn verify(
             ops::verify(&cfg.spec, &opts, ctx).map(Summary::Verify)
         })
         .await?;
-    tracing::info!(target: "mig::audit", rpc = "Verify", database = %config.name, caller = %who, job = %job.id, check_only = r.check_only, queries = !r.queries_sql.is_empty());
+    tracing::info!(rpc = "Verify", database = %config.name, caller = %who, job = %job.id, check_only = r.check_only, queries = !r.queries_sql.is_empty());
     Ok(follow(job, 1, mode(r.detach)))
 }
 
@@ -216,6 +216,6 @@ pub(super) fn control(
         Control::Resume => svc.registry.pause(&config.name, &r.job_id, false)?,
         Control::Cancel => svc.registry.cancel(&config.name, &r.job_id)?,
     };
-    tracing::info!(target: "mig::audit", rpc = ?action, database = %config.name, caller = %who, job = %snapshot.id);
+    tracing::info!(rpc = ?action, database = %config.name, caller = %who, job = %snapshot.id);
     Ok(snapshot.into())
 }
