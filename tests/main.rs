@@ -3,6 +3,7 @@
 
 mod support;
 
+mod agent_logs;
 mod agent_metrics;
 mod agent_remote;
 mod agent_security;

@@ -61,10 +61,10 @@ impl Call {
             let outcome = code_name(code);
             match &result {
                 Ok(_) => {
-                    tracing::info!(target: "mig::audit", rpc = self.method, caller = %self.caller, database = %self.database, migration_id = %migration_id, outcome, "call answered")
+                    tracing::info!(target: "mig::audit", rpc = self.method, caller = self.caller.as_str(), database = self.database.as_str(), migration_id = migration_id.as_str(), outcome, "call answered")
                 }
                 Err(e) => {
-                    tracing::info!(target: "mig::audit", rpc = self.method, caller = %self.caller, database = %self.database, migration_id = %migration_id, outcome, error = e.message(), "call refused")
+                    tracing::info!(target: "mig::audit", rpc = self.method, caller = self.caller.as_str(), database = self.database.as_str(), migration_id = migration_id.as_str(), outcome, error = e.message(), "call refused")
                 }
             }
         }

@@ -36,6 +36,8 @@ pub struct Setup {
     pub metrics: bool,
     /// More sections, written before the databases (e.g. `[hooks]`).
     pub extra: String,
+    /// `--log-format json`.
+    pub json_log: bool,
 }
 
 /// A database the agent serves: name, old file, new file.
@@ -158,6 +160,9 @@ impl TestAgent {
         }
         if self.setup.insecure {
             cmd.args(["--insecure-listen", "127.0.0.1:0"]);
+        }
+        if self.setup.json_log {
+            cmd.args(["--log-format", "json"]);
         }
         let mut child = cmd
             .arg("--config")
