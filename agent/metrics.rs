@@ -12,11 +12,12 @@ use prometheus::{
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
-use crate::engine::status::{Phase, Status};
+use crate::engine::state::Phase;
+use crate::engine::status::Status;
 use crate::engine::throttle::ThrottleReport;
 
 /// Every phase `mig_migration_phase` has a series for.
-const PHASES: [Phase; 7] = [
+const PHASES: [Phase; 8] = [
     Phase::NotStarted,
     Phase::Copying,
     Phase::Recording,
@@ -24,6 +25,7 @@ const PHASES: [Phase; 7] = [
     Phase::Drained,
     Phase::CutOver,
     Phase::Complete,
+    Phase::Broken,
 ];
 
 /// How long writes stayed refused in a drain's freeze, in seconds.
@@ -69,7 +71,7 @@ impl Metrics {
             |n: &str, h: &str, l: &[&str]| GaugeVec::new(opts(n, h), l).expect("valid gauge");
         let m = Metrics {
             registry: Registry::new(),
-            phase: gauge("mig_migration_phase", "1 for the phase each database is in (the runbook: not started, copying, recording, draining, drained, cut over, complete)", &["database", "phase"]),
+            phase: gauge("mig_migration_phase", "1 for the phase each database is in (the runbook: not started, copying, recording, draining, drained, cut over, complete; broken: only reset acts on it)", &["database", "phase"]),
             rows_copied: gauge("mig_copy_rows_copied", "Rows the current or last copy has written", db),
             rows_planned: gauge("mig_copy_rows_planned", "Rows the current or last copy has to write", db),
             pending: gauge("mig_replay_pending_entries", "Log entries recorded on the old database and not yet replayed (replay lag in entries)", db),

@@ -27,6 +27,8 @@ pub(super) struct Call {
     audit: Audit,
     caller: String,
     database: String,
+    /// The id a migration the call starts takes when the files name none.
+    fresh_id: Option<String>,
 }
 
 impl MigratorService {
@@ -43,11 +45,18 @@ impl MigratorService {
             audit,
             caller: caller(req),
             database: database.to_string(),
+            fresh_id: None,
         }
     }
 }
 
 impl Call {
+    /// A `Migrate` call: a migration it starts fresh takes `id`.
+    pub(super) fn naming(mut self, id: &str) -> Self {
+        self.fresh_id = Some(id.to_string());
+        self
+    }
+
     /// Records the answer and returns it as tonic wants it.
     pub(super) async fn answer<T>(
         self,
@@ -71,16 +80,18 @@ impl Call {
         result.map(Response::new)
     }
 
-    /// The migration the database's files name now ("" when none).
+    /// The migration the database's files name now, else the one the call
+    /// starts ("" when neither).
     async fn migration_id(&self) -> String {
+        let fresh = self.fresh_id.clone().unwrap_or_default();
         let Ok(config) = self.registry.database(&self.database) else {
-            return String::new();
+            return fresh;
         };
         let busy = Busy(Duration::from_secs(1));
         tokio::task::spawn_blocking(move || hooks::migration_id(&config.spec, busy))
             .await
             .ok()
             .flatten()
-            .unwrap_or_default()
+            .unwrap_or(fresh)
     }
 }

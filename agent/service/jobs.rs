@@ -17,9 +17,11 @@ use crate::engine::verify::{queries, Repair};
 use crate::jobs::{JobKind, Summary};
 use crate::proto as pb;
 
+/// `fresh_id`: the id the migration takes if it starts fresh.
 pub(super) async fn migrate(
     svc: &MigratorService,
     req: Request<pb::MigrateRequest>,
+    fresh_id: String,
 ) -> Result<EventStream, ServiceError> {
     let who = require(&req, Role::Operator, "migrate")?;
     let r = req.into_inner();
@@ -35,6 +37,7 @@ pub(super) async fn migrate(
         left_to_owner: config
             .left_to_owner
             .merged(&LeftToOwner::new(r.ignore_tables)),
+        fresh_migration_id: Some(fresh_id),
         ..MigrateOptions::default()
     };
     let job = svc

@@ -135,8 +135,11 @@ impl Migrator for MigratorService {
         &self,
         req: Request<pb::MigrateRequest>,
     ) -> Result<Response<EventStream>, Status> {
-        let call = self.call("Migrate", Audit::Mutating, &req, &req.get_ref().database);
-        call.answer(jobs::migrate(self, req).await).await
+        let fresh = crate::engine::ops::new_migration_id();
+        let call = self
+            .call("Migrate", Audit::Mutating, &req, &req.get_ref().database)
+            .naming(&fresh);
+        call.answer(jobs::migrate(self, req, fresh).await).await
     }
 
     type DrainStream = EventStream;

@@ -13,13 +13,13 @@ use rusqlite::Connection;
 use crate::engine::copy::{self, TableStats};
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::open::{self, Busy};
+use crate::engine::owners::LeftToOwner;
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::plan::{self, Plan};
 use crate::engine::record;
-use crate::engine::owners::LeftToOwner;
 use crate::engine::schema::SchemaFile;
-use crate::engine::statistics;
 use crate::engine::state::{absolute, files, locate_for_schema, Located, MigrationState, Start};
+use crate::engine::statistics;
 use crate::engine::{meta, replay, Ctx, Event};
 
 #[derive(Debug, Clone, Default)]
@@ -36,6 +36,9 @@ pub struct MigrateOptions {
     /// Old tables another tool owns (besides the built-in ones); a resumed
     /// migration adds the list it recorded.
     pub left_to_owner: LeftToOwner,
+    /// The id a fresh migration takes (so the agent can name it in its
+    /// audit line before the job starts); `None`: a random one.
+    pub fresh_migration_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -211,7 +214,10 @@ pub fn migrate(
     };
     let resumed = matches!(start, Start::Resume | Start::InstallOnly { .. });
     let migration_id = match &start {
-        Start::Fresh => new_migration_id(),
+        Start::Fresh => opts
+            .fresh_migration_id
+            .clone()
+            .unwrap_or_else(new_migration_id),
         Start::Recreate { migration_id } | Start::InstallOnly { migration_id } => {
             migration_id.clone()
         }
@@ -310,7 +316,8 @@ pub fn migrate(
     })
 }
 
-fn new_migration_id() -> String {
+/// A new migration's id: 16 random hex digits.
+pub fn new_migration_id() -> String {
     let bytes: [u8; 8] = rand::random();
     hex::encode(bytes)
 }
