@@ -96,3 +96,46 @@ impl MetricsEntry {
         Ok(MetricsListener { listen })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_stay_on_loopback_unless_asked() {
+        let entry = |listen: &str, allow| MetricsEntry {
+            listen: listen.into(),
+            allow_non_loopback: allow,
+        };
+        assert_eq!(
+            entry("127.0.0.1:9464", false)
+                .validate()
+                .map(|m| m.listen.port()),
+            Ok(9464)
+        );
+        let err = entry("0.0.0.0:9464", false)
+            .validate()
+            .expect_err("beyond loopback");
+        assert!(err.contains("allow_non_loopback = true"), "{err}");
+        assert!(entry("0.0.0.0:9464", true).validate().is_ok());
+        assert!(entry("localhost", false).validate().is_err());
+    }
+
+    #[test]
+    fn hooks_dir_is_relative_to_the_file_and_limits_are_positive() {
+        let resolve = |p: &Path| Path::new("/etc/mig").join(p);
+        let h = HooksEntry {
+            dir: "hooks".into(),
+            timeout_ms: 500,
+            status_interval_s: 5,
+        };
+        let c = h.clone().validate(resolve).expect("valid");
+        assert_eq!(c.dir, PathBuf::from("/etc/mig/hooks"));
+        assert_eq!(
+            (c.timeout, c.status_every),
+            (Duration::from_millis(500), Duration::from_secs(5))
+        );
+        let zero = HooksEntry { timeout_ms: 0, ..h };
+        assert!(zero.validate(resolve).is_err());
+    }
+}

@@ -219,6 +219,7 @@ copy order (2 tables, 13 rows):
 renumbered tables: product
 views: order_totals
 triggers: none
+left to their owner: none
 data loss:
   - column Customer.Photo (2 values)
 warnings: none
