@@ -170,7 +170,7 @@ fn metrics_parse_as_prometheus_exposition_while_a_migration_runs() {
         &vkey,
     ];
 
-    let before = parse(&venv, &scrape(&addr));
+    let before = parse(venv, &scrape(&addr));
     assert_eq!(
         value(
             &before,
@@ -193,7 +193,7 @@ fn metrics_parse_as_prometheus_exposition_while_a_migration_runs() {
     let mut during = Vec::new();
     wait_for("a scrape during the copy", || {
         let text = scrape(&addr);
-        during = parse(&venv, &text);
+        during = parse(venv, &text);
         let copying = value(
             &during,
             "mig_migration_phase",
@@ -247,7 +247,7 @@ fn metrics_parse_as_prometheus_exposition_while_a_migration_runs() {
     wait_for(
         "the job to end and the failed handshake to be counted",
         || {
-            let now = parse(&venv, &scrape(&addr));
+            let now = parse(venv, &scrape(&addr));
             value(
                 &now,
                 "mig_jobs_total",
@@ -268,7 +268,7 @@ fn metrics_parse_as_prometheus_exposition_while_a_migration_runs() {
     p.mig(&[&remote[..], &["drain"]].concat()).ok();
     let text = scrape(&addr);
     promtool_accepts(&text);
-    let after = parse(&venv, &text);
+    let after = parse(venv, &text);
     assert_eq!(
         value(
             &after,

@@ -194,11 +194,7 @@ impl Job {
 
     /// The newest progress estimate (rate, time left), if any.
     pub fn last_estimate(&self) -> Option<Estimate> {
-        self.log()
-            .events
-            .iter()
-            .rev()
-            .find_map(|e| e.estimate.clone())
+        self.log().events.iter().rev().find_map(|e| e.estimate)
     }
 
     pub fn snapshot(&self) -> JobSnapshot {
