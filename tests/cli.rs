@@ -16,6 +16,7 @@ mod hooks;
 mod identity;
 mod interrupt;
 mod litestream;
+mod owners;
 mod plan;
 mod progress;
 mod rate_cap;

@@ -1,11 +1,13 @@
 //! Query-planner statistics for the new database before it serves.
 //!
-//! An old database that was `ANALYZE`d plans its queries with `sqlite_stat1`;
-//! a new database without it would plan the same queries blind. Where a new
-//! index is the same as an old one (same source table, the same old columns
-//! in the same order, direction and collation, same uniqueness, neither
-//! partial nor on expressions) its old `sqlite_stat1` row is carried over
-//! under the new names; every other index of a sourced table is `ANALYZE`d.
+//! An old database that was `ANALYZE`d plans its queries with `sqlite_stat1`
+//! (and `sqlite_stat4`'s samples, where SQLite was built with them, as the
+//! bundled one is); a new database without them would plan the same queries
+//! blind. Where a new index is the same as an old one (same source table
+//! with its keys preserved — a sample holds the row's key —, the same old
+//! columns in the same order, direction and collation, same uniqueness,
+//! neither partial nor on expressions) its old rows are carried over under
+//! the new names; every other index of a sourced table is `ANALYZE`d.
 //! An old database never analyzed stays that way on the new side: the
 //! service keeps the plans it has. Runs at migrate's end, never inside the
 //! freeze.
@@ -16,7 +18,7 @@ use rusqlite::Connection;
 
 use super::catalog::{lit, q, Catalog, Index, Table};
 use super::error::{Result, SqlContext};
-use super::plan::{ColumnSource, Plan, TablePlan};
+use super::plan::{ColumnSource, KeyMode, Plan, TablePlan};
 
 /// Index entries `ANALYZE` reads per second, for `plan`'s estimate
 /// (a full scan of each index; measured on a 2-core machine, rounded down).
@@ -99,6 +101,8 @@ pub fn plan(conn: &Connection, plan: &Plan) -> Result<StatisticsPlan> {
                     }
             })
         };
+        // A sample of a renumbered table names old keys.
+        let preserved = t.key_mode == KeyMode::Preserved;
         if new_t.indexes.is_empty() && has_stat(None) {
             out.carried
                 .push((new_t.name.clone(), None, old_t.name.clone(), None));
@@ -107,6 +111,7 @@ pub fn plan(conn: &Connection, plan: &Plan) -> Result<StatisticsPlan> {
             let same = old_t
                 .indexes
                 .iter()
+                .filter(|_| preserved)
                 .find(|o| same_index(t, old_t, ix, o) && has_stat(Some(&o.name)));
             match same {
                 Some(o) => out.carried.push((
@@ -138,6 +143,8 @@ pub fn carry_over(work: &mut Connection, plan: &Plan) -> Result<StatisticsReport
     let ctx = || "carrying query statistics to the new database".to_string();
     let tx = work.transaction().ctx(ctx)?;
     ensure_stat1(&tx)?;
+    let stat4 = super::record::has_table(&tx, "old", "sqlite_stat4")?
+        && super::record::has_table(&tx, "main", "sqlite_stat4")?;
     for (new_t, new_i, old_t, old_i) in &decided.carried {
         let idx_match = |i: &Option<String>| match i {
             Some(name) => format!("idx = {}", lit(name)),
@@ -154,6 +161,17 @@ pub fn carry_over(work: &mut Connection, plan: &Plan) -> Result<StatisticsReport
             idx_match(old_i),
         ))
         .ctx(ctx)?;
+        if let (true, Some(new_i), Some(old_i)) = (stat4, new_i, old_i) {
+            tx.execute_batch(&format!(
+                "DELETE FROM main.sqlite_stat4 WHERE tbl = {0} AND idx = {1};\n\
+                 INSERT INTO main.sqlite_stat4(tbl, idx, neq, nlt, ndlt, sample) SELECT {0}, {1}, neq, nlt, ndlt, sample FROM old.sqlite_stat4 WHERE tbl = {2} AND idx = {3};",
+                lit(new_t),
+                lit(new_i),
+                lit(old_t),
+                lit(old_i),
+            ))
+            .ctx(ctx)?;
+        }
     }
     for (_, idx, _) in &decided.analyze {
         tx.execute_batch(&format!("ANALYZE main.{}", q(idx)))

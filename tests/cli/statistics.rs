@@ -75,10 +75,19 @@ fn a_query_planned_by_statistics_is_planned_the_same_on_the_new_database() {
         "carried as the old database had it"
     );
     assert_eq!(stat("event_body"), "20000 200", "the new index is analyzed");
+    // SQLite's samples (the bundled SQLite keeps them) come along too.
+    let samples = |conn: &Connection, tbl: &str, idx: &str| -> Vec<String> {
+        conn.prepare("SELECT neq || ' ' || nlt || ' ' || ndlt || ' ' || hex(sample) FROM sqlite_stat4 WHERE tbl = ?1 AND idx = ?2 ORDER BY nlt")
+            .and_then(|mut s| s.query_map([tbl, idx], |r| r.get(0))?.collect())
+            .expect("sqlite_stat4")
+    };
+    let old_samples = samples(&old, "ev", "ev_user");
+    assert!(!old_samples.is_empty());
+    assert_eq!(samples(&new, "event", "event_user"), old_samples);
 
     // Without its statistics the new database would plan it otherwise: the
     // test above can fail.
-    new.execute_batch("DELETE FROM sqlite_stat1; ANALYZE sqlite_schema;")
+    new.execute_batch("DELETE FROM sqlite_stat1; DELETE FROM sqlite_stat4; ANALYZE sqlite_schema;")
         .expect("drop statistics");
     let blind = Connection::open(p.path("new.db")).expect("reopen");
     assert_ne!(
