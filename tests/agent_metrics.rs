@@ -237,7 +237,21 @@ fn metrics_parse_as_prometheus_exposition_while_a_migration_runs() {
         ),
         Some(1500.0)
     );
-    assert!(value(&during, "mig_connected_clients", &[]).is_some());
+
+    // A client holding its connection is counted while it holds it.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let _in_runtime = rt.enter();
+    let mut client = agent.client(Some("viewer"));
+    rt.block_on(client.list_databases(mig::proto::ListDatabasesRequest::default()))
+        .expect("list databases");
+    let held = parse(venv, &scrape(&addr));
+    assert!(value(&held, "mig_connected_clients", &[]).unwrap_or(0.0) >= 1.0);
+    drop(client);
+    wait_for("the closed connection to be uncounted", || {
+        value(&parse(venv, &scrape(&addr)), "mig_connected_clients", &[]) == Some(0.0)
+    });
+    drop(_in_runtime);
+    drop(rt);
 
     // A stranger's TLS handshake fails and is counted.
     let failures = value(&during, "mig_tls_handshake_failures_total", &[]).unwrap_or(0.0);
