@@ -288,6 +288,24 @@ on_failure_ignored = 1
     }
 
     #[test]
+    fn ignore_tables_come_from_the_target_or_the_defaults() {
+        let text = "[defaults]\nschema='s'\nignore_tables=['audit']\n[[target]]\nname='x'\nagent='http://h:1'\ndatabase='d'\n[[target]]\nname='y'\nagent='http://h:1'\ndatabase='e'\nignore_tables=['shadow', 'cache']\n";
+        let f = Fleet::parse(text, Path::new(".")).expect("valid");
+        let lists: Vec<&[String]> = f
+            .targets
+            .iter()
+            .map(|t| t.ignore_tables.as_slice())
+            .collect();
+        assert_eq!(
+            lists,
+            [
+                &["audit".to_string()][..],
+                &["shadow".to_string(), "cache".into()][..]
+            ]
+        );
+    }
+
+    #[test]
     fn duplicates_and_bad_urls_name_the_target() {
         let dup = "[defaults]\nschema='s'\n[[target]]\nname='x'\nagent='http://h:1'\ndatabase='d'\n[[target]]\nname='x'\nagent='http://h:1'\ndatabase='d'\n";
         assert_eq!(
