@@ -28,6 +28,9 @@ const PHASES: [Phase; 8] = [
     Phase::Broken,
 ];
 
+/// The values of `mig_throttle_backing_off`'s `reason` label.
+const THROTTLE_REASONS: [&str; 3] = ["", "write_wait", "wal_size"];
+
 /// How long writes stayed refused in a drain's freeze, in seconds.
 const FREEZE_BUCKETS: [f64; 10] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
 
@@ -184,7 +187,7 @@ impl Metrics {
                 .set(s.lag_seconds);
         }
         let reason = throttle_reason(throttle);
-        for r in ["", "write_wait", "wal_size"] {
+        for r in THROTTLE_REASONS {
             self.throttle_backing_off
                 .with_label_values(&[database, r])
                 .set(i64::from(throttle.backing_off && r == reason));
@@ -197,16 +200,34 @@ impl Metrics {
             .set(throttle.seconds_waited);
     }
 
-    /// Forgets the series of databases no longer served (after a reload).
+    /// Forgets the gauges of databases no longer served (after a reload);
+    /// their counters and histograms stay, as Prometheus expects.
     pub fn retain_databases(&self, served: &[String]) {
-        for vec in [
-            &self.rows_copied,
-            &self.rows_planned,
-            &self.pending,
-            &self.status_errors,
-            &self.verify_differences,
-        ] {
-            remove_others(vec, served);
+        for db in databases_in(&self.status_errors) {
+            if served.contains(&db) {
+                continue;
+            }
+            let one = [db.as_str()];
+            for vec in [
+                &self.rows_copied,
+                &self.rows_planned,
+                &self.pending,
+                &self.status_errors,
+                &self.verify_differences,
+            ] {
+                let _ = vec.remove_label_values(&one);
+            }
+            for vec in [&self.lag_seconds, &self.throttle_cap, &self.throttle_waited] {
+                let _ = vec.remove_label_values(&one);
+            }
+            for p in PHASES {
+                let _ = self.phase.remove_label_values(&[db.as_str(), p.as_str()]);
+            }
+            for r in THROTTLE_REASONS {
+                let _ = self
+                    .throttle_backing_off
+                    .remove_label_values(&[db.as_str(), r]);
+            }
         }
     }
 
@@ -223,18 +244,18 @@ impl Metrics {
     }
 }
 
-fn remove_others(vec: &IntGaugeVec, served: &[String]) {
-    let gathered = prometheus::core::Collector::collect(vec);
-    for family in gathered {
-        for m in family.get_metric() {
-            let Some(db) = m.get_label().iter().find(|l| l.name() == "database") else {
-                continue;
-            };
-            if !served.iter().any(|s| s == db.value()) {
-                let _ = vec.remove_label_values(&[db.value()]);
-            }
-        }
-    }
+/// The `database` label values a vector has series for.
+fn databases_in(vec: &IntGaugeVec) -> Vec<String> {
+    prometheus::core::Collector::collect(vec)
+        .iter()
+        .flat_map(|family| family.get_metric())
+        .filter_map(|m| {
+            m.get_label()
+                .iter()
+                .find(|l| l.name() == "database")
+                .map(|l| l.value().to_string())
+        })
+        .collect()
 }
 
 /// The throttle's reason as a label value ("" when not backing off).
@@ -245,5 +266,40 @@ fn throttle_reason(t: &ThrottleReport) -> &'static str {
         "wal_size"
     } else {
         "write_wait"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_no_longer_served_loses_its_gauges_but_not_its_counters() {
+        let m = Metrics::new();
+        for db in ["a", "b"] {
+            m.copy_progress(db, 1, 2);
+            m.database_now(db, Err(()), &ThrottleReport::default());
+        }
+        m.job_ended("b", "migrate", "completed");
+        m.retain_databases(&["a".to_string()]);
+        let text = m.encode();
+        assert!(
+            text.contains("mig_copy_rows_copied{database=\"a\"} 1"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("mig_copy_rows_copied{database=\"b\"}"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("mig_throttle_backing_off{database=\"b\""),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "mig_jobs_total{database=\"b\",kind=\"migrate\",outcome=\"completed\"} 1"
+            ),
+            "{text}"
+        );
     }
 }

@@ -16,7 +16,6 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{self, Receiver, SyncSender};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::config::HooksConfig;
@@ -26,6 +25,9 @@ use crate::engine::{meta, ops, status};
 
 /// Hooks queued and not yet run, beyond which new ones are dropped.
 const QUEUE: usize = 256;
+/// A waited-for hook's wait, in hook timeouts (hooks queued before it run
+/// first).
+const WAIT_TIMEOUTS: u32 = 4;
 /// How often a running hook is checked for its exit.
 const POLL: Duration = Duration::from_millis(10);
 
@@ -97,7 +99,8 @@ struct Request {
 
 /// The agent's hook runner.
 pub struct Hooks {
-    queue: Mutex<Option<SyncSender<Request>>>,
+    /// Disconnected only if the worker thread could not start.
+    queue: SyncSender<Request>,
 }
 
 impl Default for Hooks {
@@ -116,17 +119,11 @@ impl Hooks {
         if let Err(e) = started {
             tracing::error!("hooks cannot run: the worker thread did not start: {e}");
         }
-        Hooks {
-            queue: Mutex::new(Some(tx)),
-        }
+        Hooks { queue: tx }
     }
 
     fn send(&self, r: Request) -> bool {
-        let queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(tx) = queue.as_ref() else {
-            return false;
-        };
-        match tx.try_send(r) {
+        match self.queue.try_send(r) {
             Ok(()) => true,
             Err(e) => {
                 tracing::warn!(target: "mig::hooks", "hook dropped: {e}");
@@ -146,8 +143,9 @@ impl Hooks {
         self.send(request(config, point, db, facts, None));
     }
 
-    /// Queues a hook and waits until it ran (after every hook queued
-    /// before it), at most its timeout and a second. Its refusal, if any.
+    /// Queues a hook and waits until it ran, after every hook queued
+    /// before it: at most four hook timeouts and a second. Its refusal, if
+    /// any (a missing hook file is no refusal).
     pub fn run(
         &self,
         config: &HooksConfig,
@@ -163,7 +161,7 @@ impl Hooks {
         if !self.send(request(config, point, db, facts, Some(tx))) {
             return Err(refusal("could not be queued (too many hooks waiting)"));
         }
-        let wait = config.timeout * (QUEUE as u32).min(4) + Duration::from_secs(1);
+        let wait = config.timeout * WAIT_TIMEOUTS + Duration::from_secs(1);
         rx.recv_timeout(wait)
             .unwrap_or_else(|_| Err(refusal("did not finish in time")))
     }
