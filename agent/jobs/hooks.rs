@@ -19,9 +19,9 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::time::{Duration, Instant};
 
 use crate::config::HooksConfig;
-use crate::engine::open::{self, Busy};
+use crate::engine::open::Busy;
 use crate::engine::paths::DatabaseSpec;
-use crate::engine::{meta, ops, status};
+use crate::engine::state::MigrationState;
 
 /// Hooks queued and not yet run, beyond which new ones are dropped.
 const QUEUE: usize = 256;
@@ -195,10 +195,10 @@ fn work(rx: Receiver<Request>) {
 
 /// The environment a hook gets: `MIG_*` names and their values.
 fn environment(r: &Request) -> Vec<(&'static str, String)> {
-    let busy = Busy(Duration::from_secs(2));
-    let st = status::status(&r.spec, busy).ok();
-    let migration_id = migration_id(&r.spec, busy).unwrap_or_default();
-    let phase = st.as_ref().map(|s| s.phase.as_str()).unwrap_or("unknown");
+    let (migration_id, phase) = match MigrationState::read(&r.spec, Busy(Duration::from_secs(2))) {
+        Ok(st) => (migration_of(&st).unwrap_or_default(), st.phase().as_str()),
+        Err(_) => (String::new(), "unknown"),
+    };
     let f = &r.facts;
     vec![
         ("MIG_HOOK", r.point.file_name().to_string()),
@@ -217,14 +217,16 @@ fn environment(r: &Request) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// The migration the new database belongs to, as its identity records it.
+/// The migration a database's files name now (`None`: none, or files
+/// that are not one migration).
 pub fn migration_id(spec: &DatabaseSpec, busy: Busy) -> Option<String> {
-    let new = ops::locate(spec, busy).new?;
-    let conn = open::new_ro(&new, busy).ok()?;
-    meta::read_identity(&conn, "main")
-        .ok()
-        .flatten()
-        .map(|id| id.migration_id)
+    migration_of(&MigrationState::read(spec, busy).ok()?)
+}
+
+fn migration_of(st: &MigrationState) -> Option<String> {
+    st.identity()
+        .map(|id| id.migration_id.clone())
+        .or_else(|| st.marker().map(|m| m.migration_id.clone()))
 }
 
 fn stdin_json(env: &[(&'static str, String)], facts: &HookFacts) -> String {
