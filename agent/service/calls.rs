@@ -1,7 +1,9 @@
 //! Every `mig.v1` call's record, written once it is answered: counted by
 //! method and status code for the metrics and, for a call that may change
 //! something, one `mig::audit` line with the caller, the database, the
-//! migration id its files name and the outcome.
+//! migration id and the outcome. The id is read before the call works (the
+//! files as the call found them; for a `Migrate` that starts one, the id it
+//! takes), never beside a job that already reads them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,36 +29,40 @@ pub(super) struct Call {
     audit: Audit,
     caller: String,
     database: String,
-    /// The id a migration the call starts takes when the files name none.
-    fresh_id: Option<String>,
+    /// The migration the files named when the call came in ("" when none).
+    migration_id: String,
 }
 
 impl MigratorService {
-    pub(super) fn call<T>(
+    /// `fresh_id`: the id a `Migrate` call gives a migration it starts.
+    pub(super) async fn call<T>(
         &self,
         method: &'static str,
         audit: Audit,
         req: &Request<T>,
         database: &str,
+        fresh_id: Option<&str>,
     ) -> Call {
-        Call {
+        let mut call = Call {
             registry: Arc::clone(&self.registry),
             method,
             audit,
             caller: caller(req),
             database: database.to_string(),
-            fresh_id: None,
+            migration_id: String::new(),
+        };
+        if audit == Audit::Mutating {
+            call.migration_id = call
+                .files_migration_id()
+                .await
+                .or_else(|| fresh_id.map(str::to_string))
+                .unwrap_or_default();
         }
+        call
     }
 }
 
 impl Call {
-    /// A `Migrate` call: a migration it starts fresh takes `id`.
-    pub(super) fn naming(mut self, id: &str) -> Self {
-        self.fresh_id = Some(id.to_string());
-        self
-    }
-
     /// Records the answer and returns it as tonic wants it.
     pub(super) async fn answer<T>(
         self,
@@ -66,7 +72,7 @@ impl Call {
         let code = result.as_ref().err().map_or(tonic::Code::Ok, Status::code);
         self.registry.metrics.rpc(self.method, code_name(code));
         if self.audit == Audit::Mutating {
-            let migration_id = self.migration_id().await;
+            let migration_id = &self.migration_id;
             let outcome = code_name(code);
             match &result {
                 Ok(_) => {
@@ -80,18 +86,13 @@ impl Call {
         result.map(Response::new)
     }
 
-    /// The migration the database's files name now, else the one the call
-    /// starts ("" when neither).
-    async fn migration_id(&self) -> String {
-        let fresh = self.fresh_id.clone().unwrap_or_default();
-        let Ok(config) = self.registry.database(&self.database) else {
-            return fresh;
-        };
+    /// The migration the database's files name now.
+    async fn files_migration_id(&self) -> Option<String> {
+        let config = self.registry.database(&self.database).ok()?;
         let busy = Busy(Duration::from_secs(1));
         tokio::task::spawn_blocking(move || hooks::migration_id(&config.spec, busy))
             .await
             .ok()
             .flatten()
-            .unwrap_or(fresh)
     }
 }

@@ -109,7 +109,9 @@ impl Migrator for MigratorService {
         &self,
         req: Request<pb::ListDatabasesRequest>,
     ) -> Result<Response<pb::ListDatabasesResponse>, Status> {
-        let call = self.call("ListDatabases", Audit::ReadOnly, &req, "");
+        let call = self
+            .call("ListDatabases", Audit::ReadOnly, &req, "", None)
+            .await;
         call.answer(steps::list(self, req).await).await
     }
 
@@ -117,7 +119,9 @@ impl Migrator for MigratorService {
         &self,
         req: Request<pb::PlanRequest>,
     ) -> Result<Response<pb::PlanReport>, Status> {
-        let call = self.call("Plan", Audit::ReadOnly, &req, &req.get_ref().database);
+        let call = self
+            .call("Plan", Audit::ReadOnly, &req, &req.get_ref().database, None)
+            .await;
         call.answer(steps::plan(self, req).await).await
     }
 
@@ -125,7 +129,15 @@ impl Migrator for MigratorService {
         &self,
         req: Request<pb::StatusRequest>,
     ) -> Result<Response<pb::StatusReport>, Status> {
-        let call = self.call("Status", Audit::ReadOnly, &req, &req.get_ref().database);
+        let call = self
+            .call(
+                "Status",
+                Audit::ReadOnly,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
         call.answer(steps::status(self, req).await).await
     }
 
@@ -136,16 +148,25 @@ impl Migrator for MigratorService {
         req: Request<pb::MigrateRequest>,
     ) -> Result<Response<EventStream>, Status> {
         let fresh = crate::engine::ops::new_migration_id();
+        let database = req.get_ref().database.clone();
         let call = self
-            .call("Migrate", Audit::Mutating, &req, &req.get_ref().database)
-            .naming(&fresh);
+            .call("Migrate", Audit::Mutating, &req, &database, Some(&fresh))
+            .await;
         call.answer(jobs::migrate(self, req, fresh).await).await
     }
 
     type DrainStream = EventStream;
 
     async fn drain(&self, req: Request<pb::DrainRequest>) -> Result<Response<EventStream>, Status> {
-        let call = self.call("Drain", Audit::Mutating, &req, &req.get_ref().database);
+        let call = self
+            .call(
+                "Drain",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
         call.answer(jobs::drain(self, req).await).await
     }
 
@@ -155,7 +176,15 @@ impl Migrator for MigratorService {
         &self,
         req: Request<pb::VerifyRequest>,
     ) -> Result<Response<EventStream>, Status> {
-        let call = self.call("Verify", Audit::Mutating, &req, &req.get_ref().database);
+        let call = self
+            .call(
+                "Verify",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
         call.answer(jobs::verify(self, req).await).await
     }
 
@@ -163,7 +192,15 @@ impl Migrator for MigratorService {
         &self,
         req: Request<pb::CutoverRequest>,
     ) -> Result<Response<pb::CutoverReport>, Status> {
-        let call = self.call("Cutover", Audit::Mutating, &req, &req.get_ref().database);
+        let call = self
+            .call(
+                "Cutover",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
         call.answer(steps::cutover(self, req).await).await
     }
 
@@ -171,7 +208,15 @@ impl Migrator for MigratorService {
         &self,
         req: Request<pb::CleanupOldRequest>,
     ) -> Result<Response<pb::CleanupOldReport>, Status> {
-        let call = self.call("CleanupOld", Audit::Mutating, &req, &req.get_ref().database);
+        let call = self
+            .call(
+                "CleanupOld",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
         call.answer(steps::cleanup_old(self, req).await).await
     }
 
@@ -179,31 +224,71 @@ impl Migrator for MigratorService {
         &self,
         req: Request<pb::ResetRequest>,
     ) -> Result<Response<pb::ResetReport>, Status> {
-        let call = self.call("Reset", Audit::Mutating, &req, &req.get_ref().database);
+        let call = self
+            .call(
+                "Reset",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
         call.answer(steps::reset(self, req).await).await
     }
 
     type WatchStream = EventStream;
 
     async fn watch(&self, req: Request<pb::WatchRequest>) -> Result<Response<EventStream>, Status> {
-        let call = self.call("Watch", Audit::ReadOnly, &req, &req.get_ref().database);
+        let call = self
+            .call(
+                "Watch",
+                Audit::ReadOnly,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
         call.answer(jobs::watch(self, req)).await
     }
 
     async fn pause_job(&self, req: Request<pb::JobRef>) -> Result<Response<pb::JobInfo>, Status> {
-        let call = self.call("PauseJob", Audit::Mutating, &req, &req.get_ref().database);
+        let call = self
+            .call(
+                "PauseJob",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
         call.answer(jobs::control(self, req, jobs::Control::Pause))
             .await
     }
 
     async fn resume_job(&self, req: Request<pb::JobRef>) -> Result<Response<pb::JobInfo>, Status> {
-        let call = self.call("ResumeJob", Audit::Mutating, &req, &req.get_ref().database);
+        let call = self
+            .call(
+                "ResumeJob",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
         call.answer(jobs::control(self, req, jobs::Control::Resume))
             .await
     }
 
     async fn cancel_job(&self, req: Request<pb::JobRef>) -> Result<Response<pb::JobInfo>, Status> {
-        let call = self.call("CancelJob", Audit::Mutating, &req, &req.get_ref().database);
+        let call = self
+            .call(
+                "CancelJob",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
         call.answer(jobs::control(self, req, jobs::Control::Cancel))
             .await
     }
@@ -212,7 +297,15 @@ impl Migrator for MigratorService {
         &self,
         req: Request<pb::ThrottleRequest>,
     ) -> Result<Response<pb::ThrottleState>, Status> {
-        let call = self.call("Throttle", Audit::Mutating, &req, &req.get_ref().database);
+        let call = self
+            .call(
+                "Throttle",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
         let answer = require(&req, Role::Operator, "throttle").and_then(|who| {
             let r = req.get_ref();
             let cap = jobs::rate(r.rows_per_sec, false)?;
@@ -225,7 +318,15 @@ impl Migrator for MigratorService {
         &self,
         req: Request<pb::UnthrottleRequest>,
     ) -> Result<Response<pb::ThrottleState>, Status> {
-        let call = self.call("Unthrottle", Audit::Mutating, &req, &req.get_ref().database);
+        let call = self
+            .call(
+                "Unthrottle",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
         let answer = require(&req, Role::Operator, "unthrottle")
             .and_then(|who| steps::throttle(self, &req.get_ref().database, &who, None));
         call.answer(answer).await
