@@ -218,6 +218,10 @@ fn litestream_replicates_old_and_new_through_the_runbook_with_a_writer() {
     ls_old.wait_restorable(&litestream, &old, &p.dir);
     ls_new.wait_restorable(&litestream, &new, &p.dir);
     for (name, log) in [("old", ls_old.stop()), ("new", ls_new.stop())] {
+        assert!(
+            log.contains("replicating to"),
+            "Litestream did not run on the {name} database:\n{log}"
+        );
         let bad: Vec<&str> = log
             .lines()
             .filter(|l| l.contains("level=ERROR") || l.contains("draining"))
