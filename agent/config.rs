@@ -10,8 +10,12 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::engine::owners::LeftToOwner;
 use crate::engine::paths::DatabaseSpec;
+
+mod operations;
 use crate::engine::throttle::ThrottleSettings;
+pub use operations::{HooksConfig, MetricsListener};
 
 /// What a caller may do. Viewers read (status, watch, plan, list);
 /// operators may also change things.
@@ -42,6 +46,11 @@ pub struct DatabaseConfig {
     pub allow_rollback_journal: bool,
     /// The automatic throttle of copy and catch-up.
     pub throttle: ThrottleSettings,
+    /// Old tables another tool owns (`ignore_tables`), beside the built-in
+    /// ones: never recorded, frozen, copied or counted as data loss.
+    pub left_to_owner: LeftToOwner,
+    /// Executables run at the named points of a migration (`[hooks]`).
+    pub hooks: Option<HooksConfig>,
 }
 
 impl DatabaseConfig {
@@ -52,6 +61,8 @@ impl DatabaseConfig {
             busy_timeout: Duration::from_secs(10),
             allow_rollback_journal: false,
             throttle: ThrottleSettings::default(),
+            left_to_owner: LeftToOwner::default(),
+            hooks: None,
         }
     }
 }
@@ -201,6 +212,8 @@ struct DatabaseEntry {
     busy_timeout_ms: u64,
     #[serde(default)]
     allow_rollback_journal: bool,
+    #[serde(default)]
+    ignore_tables: Vec<String>,
 }
 
 fn default_busy_ms() -> u64 {
@@ -219,6 +232,8 @@ struct FileConfig {
     #[serde(default)]
     throttle: ThrottleEntry,
     health: Option<HealthEntry>,
+    hooks: Option<operations::HooksEntry>,
+    metrics: Option<operations::MetricsEntry>,
     #[serde(rename = "database", default)]
     databases: Vec<DatabaseEntry>,
 }
@@ -231,6 +246,8 @@ pub struct AgentFile {
     pub access: Access,
     pub limits: Limits,
     pub health: Option<HealthListener>,
+    /// The Prometheus endpoint, when configured.
+    pub metrics: Option<MetricsListener>,
     pub agent: AgentConfig,
 }
 
@@ -302,6 +319,16 @@ impl AgentFile {
             max_write_wait: Duration::from_millis(t.max_write_wait_ms),
             max_wal_bytes: t.max_wal_mb << 20,
         };
+        let hooks = raw
+            .hooks
+            .map(|h| h.validate(resolve))
+            .transpose()
+            .map_err(invalid)?;
+        let metrics = raw
+            .metrics
+            .map(operations::MetricsEntry::validate)
+            .transpose()
+            .map_err(invalid)?;
         let mut names = BTreeSet::new();
         let mut olds = BTreeSet::new();
         let mut databases = Vec::new();
@@ -341,6 +368,8 @@ impl AgentFile {
                 busy_timeout: Duration::from_millis(d.busy_timeout_ms),
                 allow_rollback_journal: d.allow_rollback_journal,
                 throttle,
+                left_to_owner: LeftToOwner::new(d.ignore_tables),
+                hooks: hooks.clone(),
             });
         }
         if raw.access.operators.is_empty() && raw.access.viewers.is_empty() {
@@ -365,6 +394,7 @@ impl AgentFile {
             access: raw.access,
             limits: raw.limits,
             health,
+            metrics,
             agent: AgentConfig { databases },
         })
     }

@@ -9,6 +9,8 @@
 pub mod config;
 pub mod engine;
 pub mod jobs;
+pub mod logging;
+pub mod metrics;
 pub mod proto;
 pub mod service;
 pub mod transport;

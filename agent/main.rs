@@ -32,22 +32,17 @@ struct Args {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum LogFormat {
+    /// Plain lines (colours only when stderr is a terminal).
     Text,
+    /// One JSON object per line, fields as JSON values.
     Json,
 }
 
 fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Colours only on a terminal: a log file or journald gets plain text.
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().init(),
-    }
+    mig::logging::init(match format {
+        LogFormat::Text => mig::logging::LogFormat::Text,
+        LogFormat::Json => mig::logging::LogFormat::Json,
+    });
 }
 
 async fn stop_signal() {
@@ -115,7 +110,10 @@ fn main() -> ExitCode {
             if let Some(addr) = at.insecure {
                 println!("mig-agent insecure listening on {addr}");
             }
-            tracing::info!(addr = %at.tls, health = ?at.health, insecure = ?at.insecure, databases = ?databases, "listening");
+            if let Some(addr) = at.metrics {
+                println!("mig-agent metrics listening on {addr}");
+            }
+            tracing::info!(addr = %at.tls, health = ?at.health, insecure = ?at.insecure, metrics = ?at.metrics, databases = ?databases, "listening");
         },
         stop_signal(),
     ));

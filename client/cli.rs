@@ -96,6 +96,14 @@ pub struct FileArgs {
     /// `allow_rollback_journal`).
     #[arg(long)]
     pub allow_rollback_journal: bool,
+
+    /// Run the executables in DIR at the named points of the migration
+    /// (`on-start`, `on-copy-complete`, `on-ready-to-drain`,
+    /// `on-before-cutover`, `on-cutover`, `on-success`, `on-failure`,
+    /// `on-status`); a failing `on-before-cutover` refuses the cutover
+    /// (agents: `[hooks]`).
+    #[arg(long, value_name = "DIR")]
+    pub hooks: Option<PathBuf>,
 }
 
 /// How to print.
@@ -140,6 +148,7 @@ pub struct GlobalArgs {
     pub project: Option<PathBuf>,
     pub busy_timeout_ms: u64,
     pub allow_rollback_journal: bool,
+    pub hooks: Option<PathBuf>,
     pub ca: Option<PathBuf>,
     pub cert: Option<PathBuf>,
     pub key: Option<PathBuf>,
@@ -173,6 +182,7 @@ impl Cli {
                 .unwrap_or(BUSY_TIMEOUT_MS),
             allow_rollback_journal: a.files.allow_rollback_journal
                 || b.files.allow_rollback_journal,
+            hooks: a.files.hooks.clone().or_else(|| b.files.hooks.clone()),
             ca: a
                 .agent
                 .ca
@@ -331,6 +341,13 @@ pub struct SchemaArgs {
     /// `<project>/schema.sql`.
     #[arg(long, value_name = "PATH")]
     pub schema: Option<PathBuf>,
+
+    /// An old table another tool owns (repeatable): never recorded, frozen,
+    /// copied or counted as data loss. Litestream's `_litestream_*` and
+    /// SQLite's `sqlite_stat*` always are; an agent adds its database's
+    /// `ignore_tables`.
+    #[arg(long = "ignore-table", value_name = "TABLE")]
+    pub ignore_tables: Vec<String>,
 }
 
 #[derive(Debug, Args)]

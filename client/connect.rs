@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use mig::config::{AgentConfig, DatabaseConfig};
+use mig::config::{AgentConfig, DatabaseConfig, HooksConfig};
 use mig::engine::paths::DatabaseSpec;
 use mig::proto::migrator_client::MigratorClient;
 use mig::proto::ListDatabasesRequest;
@@ -62,8 +62,14 @@ impl Target {
             let mut config = DatabaseConfig::new(LOCAL_DATABASE, spec);
             config.busy_timeout = Duration::from_millis(g.busy_timeout_ms);
             config.allow_rollback_journal = g.allow_rollback_journal;
+            config.hooks = g.hooks.clone().map(HooksConfig::new);
             return Ok(Target::Local(config));
         };
+        if g.hooks.is_some() {
+            return Err(usage(
+                "--hooks is set on the agent ([hooks] dir in agent.toml)",
+            ));
+        }
         if g.allow_rollback_journal {
             return Err(usage(
                 "--allow-rollback-journal is set on the agent (allow_rollback_journal in agent.toml)",

@@ -3,6 +3,8 @@
 
 mod support;
 
+mod agent_logs;
+mod agent_metrics;
 mod agent_remote;
 mod agent_security;
 mod cli;

@@ -1,6 +1,7 @@
 //! Reads a database's catalog (tables, columns, keys, indexes, foreign keys)
 //! through SQLite's own pragmas, for the old database and for the target
-//! schema alike. mig's own tables are never part of a catalog.
+//! schema alike. mig's own tables, and the tables other tools own
+//! (`owners.rs`), are never part of a catalog.
 
 use rusqlite::Connection;
 
@@ -23,6 +24,11 @@ pub const TRIGGER_PREFIX: &str = "_mig_";
 pub fn is_internal(name: &str) -> bool {
     INTERNAL_TABLES.iter().any(|t| t.eq_ignore_ascii_case(name))
         || name.to_ascii_lowercase().starts_with("sqlite_")
+}
+
+/// Neither mig's own table nor one another tool owns (Litestream's).
+fn is_user_table(name: &str) -> bool {
+    !is_internal(name) && super::owners::built_in_owner(name).is_none()
 }
 
 /// `"name"` with embedded quotes doubled.
@@ -126,6 +132,14 @@ impl Catalog {
             .find(|t| t.name.eq_ignore_ascii_case(name))
     }
 
+    /// Leaves out the tables an operator configured as another tool's, and
+    /// the indexes and triggers on them.
+    pub fn leave(&mut self, left: &super::owners::LeftToOwner) {
+        self.tables.retain(|t| !left.contains(&t.name));
+        self.triggers.retain(|t| !left.contains(&t.table));
+        self.indexes.retain(|t| !left.contains(&t.table));
+    }
+
     /// Reads the catalog of attached schema `schema` ("main" or "old").
     pub fn read(conn: &Connection, schema: &str) -> Result<Catalog> {
         let ctx = || format!("reading the catalog of {schema}");
@@ -144,7 +158,7 @@ impl Catalog {
         let order = object_order(conn, schema)?;
         let mut tables: Vec<(usize, Table)> = Vec::new();
         for (name, kind, wr, strict) in entries {
-            if is_internal(&name) {
+            if !is_user_table(&name) {
                 continue;
             }
             match kind.as_str() {
@@ -175,7 +189,7 @@ impl Catalog {
             .ctx(ctx)?;
         for row in rows {
             let (kind, name, table, sql): (String, String, String, String) = row.ctx(ctx)?;
-            if is_internal(&table) || name.to_ascii_lowercase().starts_with(TRIGGER_PREFIX) {
+            if !is_user_table(&table) || name.to_ascii_lowercase().starts_with(TRIGGER_PREFIX) {
                 continue;
             }
             let item = NamedSql { name, table, sql };

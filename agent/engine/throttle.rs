@@ -10,7 +10,8 @@
 //!   SQLite's write lock plus the write. The size of the old database's WAL
 //!   is read too (a chunk's read snapshot keeps the service's checkpoints
 //!   from finishing, so each probe first runs a passive checkpoint itself,
-//!   between chunks). When either is over its limit the throttle backs off:
+//!   between chunks; not on a database Litestream manages, whose WAL
+//!   position is Litestream's to move). When either is over its limit the throttle backs off:
 //!   it waits 1, 2, 4, then 8 times the last chunk's duration before the
 //!   next (a duty cycle down to 11%), and steps back one level per chunk
 //!   once both are under again. The copy slows; it never stops.
@@ -54,6 +55,9 @@ impl Default for ThrottleSettings {
         }
     }
 }
+
+/// The table Litestream keeps in every database it replicates.
+const LITESTREAM_TABLE: &str = "_litestream_seq";
 
 /// Longest back-off level: waits of 8x the chunk.
 const MAX_LEVEL: u32 = 4;
@@ -273,6 +277,9 @@ pub struct Probe {
     old: PathBuf,
     busy: Duration,
     conn: Option<Connection>,
+    /// Known once the connection is open: Litestream manages the old
+    /// database, so its checkpoints are left to Litestream.
+    litestream: Option<bool>,
 }
 
 impl Probe {
@@ -283,6 +290,7 @@ impl Probe {
             old: old.to_path_buf(),
             busy,
             conn: None,
+            litestream: None,
         }
     }
 
@@ -311,8 +319,24 @@ impl Probe {
     }
 
     /// A passive checkpoint of the old database: never waits for the
-    /// service, copies what no reader still needs.
+    /// service, copies what no reader still needs. Skipped where Litestream
+    /// replicates the database (its `_litestream_seq` table): Litestream
+    /// checkpoints itself, at the positions it has shipped.
     fn checkpoint(&mut self) -> Result<()> {
+        let litestream = match self.litestream {
+            Some(known) => known,
+            None => {
+                let found = super::record::has_table(self.conn()?, "main", LITESTREAM_TABLE)?;
+                if found {
+                    tracing::info!(old = %self.old.display(), "Litestream manages the old database: the throttle leaves checkpoints to it");
+                }
+                self.litestream = Some(found);
+                found
+            }
+        };
+        if litestream {
+            return Ok(());
+        }
         let conn = self.conn()?;
         conn.query_row("PRAGMA main.wal_checkpoint(PASSIVE)", [], |_| Ok(()))
             .ctx(|| "checkpointing the old database".into())

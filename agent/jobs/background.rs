@@ -61,6 +61,7 @@ pub async fn recover(registry: &Arc<Registry>) {
                     accept_data_loss: true,
                     busy: busy(&c),
                     allow_rollback_journal: c.allow_rollback_journal,
+                    left_to_owner: c.left_to_owner.clone(),
                     ..Default::default()
                 };
                 registry

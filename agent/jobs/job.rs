@@ -192,6 +192,11 @@ impl Job {
         self.tick.send_replace(seq);
     }
 
+    /// The newest progress estimate (rate, time left), if any.
+    pub fn last_estimate(&self) -> Option<Estimate> {
+        self.log().events.iter().rev().find_map(|e| e.estimate)
+    }
+
     pub fn snapshot(&self) -> JobSnapshot {
         let log = self.log();
         JobSnapshot {

@@ -8,7 +8,10 @@
 
 mod background;
 mod error;
+pub mod hooks;
 mod job;
+mod observe;
+pub use observe::around_cutover;
 pub mod rate;
 mod registry;
 mod served;

@@ -6,12 +6,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
+use super::hooks::Hooks;
 use super::job::{EventBody, Job, JobSnapshot, Summary};
+use super::observe::JobObserver;
 use super::served::Served;
 use super::{JobError, JobKind, JobState};
 use crate::config::{AgentConfig, DatabaseConfig};
 use crate::engine::throttle::Throttle;
 use crate::engine::{self, Ctx, EngineError};
+use crate::metrics::Metrics;
 
 /// Finished jobs kept per database so `watch` can still replay them.
 const RECENT_JOBS: usize = 8;
@@ -40,6 +43,10 @@ pub struct Registry {
     pub(super) served: RwLock<Served>,
     pub(super) slots: Mutex<HashMap<String, Slot>>,
     shutting_down: AtomicBool,
+    /// Runs the databases' hooks, in order, off the job threads.
+    pub hooks: Hooks,
+    /// What jobs and calls report for Prometheus.
+    pub metrics: Arc<Metrics>,
 }
 
 /// Holds a database for a one-shot step; released on drop.
@@ -64,6 +71,8 @@ impl Registry {
             served: RwLock::new(Served::new(config)),
             slots: Mutex::new(HashMap::new()),
             shutting_down: AtomicBool::new(false),
+            hooks: Hooks::new(),
+            metrics: Arc::new(Metrics::new()),
         })
     }
 
@@ -223,7 +232,11 @@ impl Registry {
         F: FnOnce(&DatabaseConfig, &mut Ctx<'_>) -> engine::Result<Summary>,
     {
         let sink_job = Arc::clone(&job);
-        let mut sink = move |e| sink_job.push(EventBody::Engine(e));
+        let mut observer = JobObserver::new(self, config, &job);
+        let mut sink = |e: engine::Event| {
+            observer.event(&e);
+            sink_job.push(EventBody::Engine(e));
+        };
         let mut ctx = Ctx {
             control: &job.control,
             sink: &mut sink,
@@ -241,7 +254,8 @@ impl Registry {
                 "the job stopped on an internal error (a bug; see the agent log); everything committed so far is kept, re-run the command to continue".into(),
             ))),
         };
-        tracing::info!(job = %job.id, database = %job.database, outcome = ?outcome_name(&body), "job ended");
+        tracing::info!(job = %job.id, database = %job.database, outcome = outcome_name(&body), "job ended");
+        JobObserver::new(self, config, &job).ended(&body);
         job.push(body);
         self.finish(&job);
     }

@@ -127,6 +127,15 @@ pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
         total_rows: plan.total_rows(),
         views: plan.views.clone(),
         triggers: plan.triggers.clone(),
+        left_to_owner: plan
+            .owned_tables
+            .iter()
+            .map(|t| pb::OwnedTable {
+                table: t.name.clone(),
+                owner: t.owner.clone(),
+            })
+            .collect(),
+        statistics: Some(statistics_plan(&a.statistics)),
         risk: Some(pb::Risk {
             level: risk_level(a.overall.level).into(),
             score: a.overall.score,
@@ -562,5 +571,15 @@ pub fn engine_event(ev: Event, est: Estimate) -> pb::job_event::Event {
             level: if warn { "warn" } else { "info" }.to_string(),
             message,
         }),
+    }
+}
+
+fn statistics_plan(s: &crate::engine::statistics::StatisticsPlan) -> pb::StatisticsPlan {
+    pb::StatisticsPlan {
+        old_analyzed: s.old_analyzed,
+        carried: s.carried.len() as u32,
+        analyzed_indexes: s.analyze.iter().map(|(_, i, _)| i.clone()).collect(),
+        analyze_rows: s.analyze_rows(),
+        analyze_seconds_estimate: s.estimated_seconds(),
     }
 }

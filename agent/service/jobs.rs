@@ -12,13 +12,16 @@ use crate::engine::open::Busy;
 use crate::engine::ops::{
     self, DrainOptions, MigrateOptions, QueryFile, TimeoutPolicy, VerifyFirst, VerifyOptions,
 };
+use crate::engine::owners::LeftToOwner;
 use crate::engine::verify::{queries, Repair};
 use crate::jobs::{JobKind, Summary};
 use crate::proto as pb;
 
+/// `fresh_id`: the id the migration takes if it starts fresh.
 pub(super) async fn migrate(
     svc: &MigratorService,
     req: Request<pb::MigrateRequest>,
+    fresh_id: String,
 ) -> Result<EventStream, ServiceError> {
     let who = require(&req, Role::Operator, "migrate")?;
     let r = req.into_inner();
@@ -31,6 +34,10 @@ pub(super) async fn migrate(
         label: r.label,
         busy: Busy(config.busy_timeout),
         allow_rollback_journal: config.allow_rollback_journal,
+        left_to_owner: config
+            .left_to_owner
+            .merged(&LeftToOwner::new(r.ignore_tables)),
+        fresh_migration_id: Some(fresh_id),
         ..MigrateOptions::default()
     };
     let job = svc
@@ -42,7 +49,7 @@ pub(super) async fn migrate(
     if let Some(cap) = cap {
         svc.registry.throttle(&config.name)?.set_manual(Some(cap));
     }
-    tracing::info!(target: "mig::audit", rpc = "Migrate", database = %config.name, caller = %who, job = %job.id, accept_data_loss = r.accept_data_loss, max_rows_per_sec = r.max_rows_per_sec);
+    tracing::info!(rpc = "Migrate", database = %config.name, caller = %who, job = %job.id, accept_data_loss = r.accept_data_loss, max_rows_per_sec = r.max_rows_per_sec);
     Ok(follow(job, 1, mode(r.detach)))
 }
 
@@ -111,7 +118,7 @@ pub(super) async fn drain(
             ops::drain(&cfg.spec, &opts, ctx).map(Summary::Drain)
         })
         .await?;
-    tracing::info!(target: "mig::audit", rpc = "Drain", database = %config.name, caller = %who, job = %job.id, skip_verify = r.skip_verify);
+    tracing::info!(rpc = "Drain", database = %config.name, caller = %who, job = %job.id, skip_verify = r.skip_verify);
     Ok(follow(job, 1, mode(r.detach)))
 }
 
@@ -154,7 +161,7 @@ pub(super) async fn verify(
             ops::verify(&cfg.spec, &opts, ctx).map(Summary::Verify)
         })
         .await?;
-    tracing::info!(target: "mig::audit", rpc = "Verify", database = %config.name, caller = %who, job = %job.id, check_only = r.check_only, queries = !r.queries_sql.is_empty());
+    tracing::info!(rpc = "Verify", database = %config.name, caller = %who, job = %job.id, check_only = r.check_only, queries = !r.queries_sql.is_empty());
     Ok(follow(job, 1, mode(r.detach)))
 }
 
@@ -212,6 +219,6 @@ pub(super) fn control(
         Control::Resume => svc.registry.pause(&config.name, &r.job_id, false)?,
         Control::Cancel => svc.registry.cancel(&config.name, &r.job_id)?,
     };
-    tracing::info!(target: "mig::audit", rpc = ?action, database = %config.name, caller = %who, job = %snapshot.id);
+    tracing::info!(rpc = ?action, database = %config.name, caller = %who, job = %snapshot.id);
     Ok(snapshot.into())
 }

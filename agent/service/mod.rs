@@ -5,6 +5,7 @@
 //! job's own thread (migrate, drain); no handler holds a lock across an
 //! `.await`.
 
+mod calls;
 mod convert;
 mod error;
 mod jobs;
@@ -24,6 +25,7 @@ use crate::config::Role;
 use crate::jobs::Registry;
 use crate::proto as pb;
 use crate::proto::migrator_server::Migrator;
+use calls::Audit;
 
 /// Who made a request and what they may do. The TLS transport puts it into
 /// the request's extensions from the client certificate; without one (the
@@ -107,21 +109,36 @@ impl Migrator for MigratorService {
         &self,
         req: Request<pb::ListDatabasesRequest>,
     ) -> Result<Response<pb::ListDatabasesResponse>, Status> {
-        Ok(Response::new(steps::list(self, req).await?))
+        let call = self
+            .call("ListDatabases", Audit::ReadOnly, &req, "", None)
+            .await;
+        call.answer(steps::list(self, req).await).await
     }
 
     async fn plan(
         &self,
         req: Request<pb::PlanRequest>,
     ) -> Result<Response<pb::PlanReport>, Status> {
-        Ok(Response::new(steps::plan(self, req).await?))
+        let call = self
+            .call("Plan", Audit::ReadOnly, &req, &req.get_ref().database, None)
+            .await;
+        call.answer(steps::plan(self, req).await).await
     }
 
     async fn status(
         &self,
         req: Request<pb::StatusRequest>,
     ) -> Result<Response<pb::StatusReport>, Status> {
-        Ok(Response::new(steps::status(self, req).await?))
+        let call = self
+            .call(
+                "Status",
+                Audit::ReadOnly,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        call.answer(steps::status(self, req).await).await
     }
 
     type MigrateStream = EventStream;
@@ -130,13 +147,27 @@ impl Migrator for MigratorService {
         &self,
         req: Request<pb::MigrateRequest>,
     ) -> Result<Response<EventStream>, Status> {
-        Ok(Response::new(jobs::migrate(self, req).await?))
+        let fresh = crate::engine::ops::new_migration_id();
+        let database = req.get_ref().database.clone();
+        let call = self
+            .call("Migrate", Audit::Mutating, &req, &database, Some(&fresh))
+            .await;
+        call.answer(jobs::migrate(self, req, fresh).await).await
     }
 
     type DrainStream = EventStream;
 
     async fn drain(&self, req: Request<pb::DrainRequest>) -> Result<Response<EventStream>, Status> {
-        Ok(Response::new(jobs::drain(self, req).await?))
+        let call = self
+            .call(
+                "Drain",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        call.answer(jobs::drain(self, req).await).await
     }
 
     type VerifyStream = EventStream;
@@ -145,85 +176,159 @@ impl Migrator for MigratorService {
         &self,
         req: Request<pb::VerifyRequest>,
     ) -> Result<Response<EventStream>, Status> {
-        Ok(Response::new(jobs::verify(self, req).await?))
+        let call = self
+            .call(
+                "Verify",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        call.answer(jobs::verify(self, req).await).await
     }
 
     async fn cutover(
         &self,
         req: Request<pb::CutoverRequest>,
     ) -> Result<Response<pb::CutoverReport>, Status> {
-        Ok(Response::new(steps::cutover(self, req).await?))
+        let call = self
+            .call(
+                "Cutover",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        call.answer(steps::cutover(self, req).await).await
     }
 
     async fn cleanup_old(
         &self,
         req: Request<pb::CleanupOldRequest>,
     ) -> Result<Response<pb::CleanupOldReport>, Status> {
-        Ok(Response::new(steps::cleanup_old(self, req).await?))
+        let call = self
+            .call(
+                "CleanupOld",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        call.answer(steps::cleanup_old(self, req).await).await
     }
 
     async fn reset(
         &self,
         req: Request<pb::ResetRequest>,
     ) -> Result<Response<pb::ResetReport>, Status> {
-        Ok(Response::new(steps::reset(self, req).await?))
+        let call = self
+            .call(
+                "Reset",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        call.answer(steps::reset(self, req).await).await
     }
 
     type WatchStream = EventStream;
 
     async fn watch(&self, req: Request<pb::WatchRequest>) -> Result<Response<EventStream>, Status> {
-        Ok(Response::new(jobs::watch(self, req)?))
+        let call = self
+            .call(
+                "Watch",
+                Audit::ReadOnly,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        call.answer(jobs::watch(self, req)).await
     }
 
     async fn pause_job(&self, req: Request<pb::JobRef>) -> Result<Response<pb::JobInfo>, Status> {
-        Ok(Response::new(jobs::control(
-            self,
-            req,
-            jobs::Control::Pause,
-        )?))
+        let call = self
+            .call(
+                "PauseJob",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        call.answer(jobs::control(self, req, jobs::Control::Pause))
+            .await
     }
 
     async fn resume_job(&self, req: Request<pb::JobRef>) -> Result<Response<pb::JobInfo>, Status> {
-        Ok(Response::new(jobs::control(
-            self,
-            req,
-            jobs::Control::Resume,
-        )?))
+        let call = self
+            .call(
+                "ResumeJob",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        call.answer(jobs::control(self, req, jobs::Control::Resume))
+            .await
     }
 
     async fn cancel_job(&self, req: Request<pb::JobRef>) -> Result<Response<pb::JobInfo>, Status> {
-        Ok(Response::new(jobs::control(
-            self,
-            req,
-            jobs::Control::Cancel,
-        )?))
+        let call = self
+            .call(
+                "CancelJob",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        call.answer(jobs::control(self, req, jobs::Control::Cancel))
+            .await
     }
 
     async fn throttle(
         &self,
         req: Request<pb::ThrottleRequest>,
     ) -> Result<Response<pb::ThrottleState>, Status> {
-        let who = require(&req, Role::Operator, "throttle")?;
-        let r = req.get_ref();
-        let cap = jobs::rate(r.rows_per_sec, false)?;
-        Ok(Response::new(steps::throttle(
-            self,
-            &r.database,
-            &who,
-            cap,
-        )?))
+        let call = self
+            .call(
+                "Throttle",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        let answer = require(&req, Role::Operator, "throttle").and_then(|who| {
+            let r = req.get_ref();
+            let cap = jobs::rate(r.rows_per_sec, false)?;
+            steps::throttle(self, &r.database, &who, cap)
+        });
+        call.answer(answer).await
     }
 
     async fn unthrottle(
         &self,
         req: Request<pb::UnthrottleRequest>,
     ) -> Result<Response<pb::ThrottleState>, Status> {
-        let who = require(&req, Role::Operator, "unthrottle")?;
-        Ok(Response::new(steps::throttle(
-            self,
-            &req.get_ref().database,
-            &who,
-            None,
-        )?))
+        let call = self
+            .call(
+                "Unthrottle",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        let answer = require(&req, Role::Operator, "unthrottle")
+            .and_then(|who| steps::throttle(self, &req.get_ref().database, &who, None));
+        call.answer(answer).await
     }
 }

@@ -8,10 +8,11 @@ use super::{blocking, caller, convert, require, MigratorService, ServiceError};
 use crate::config::{DatabaseConfig, Role};
 use crate::engine::open::Busy;
 use crate::engine::ops;
+use crate::engine::owners::LeftToOwner;
 use crate::engine::rehearse::{self, RehearseOptions};
 use crate::engine::schema::SchemaFile;
 use crate::engine::status;
-use crate::jobs::{JobSnapshot, JobState};
+use crate::jobs::{around_cutover, JobSnapshot, JobState};
 use crate::proto as pb;
 
 impl MigratorService {
@@ -110,11 +111,14 @@ pub(super) async fn plan(
     tracing::info!(rpc = "Plan", database = %config.name, caller = %who, rehearse = r.rehearse);
     blocking(move || {
         let schema = schema_of(&config, r.schema)?;
-        let outcome = ops::plan(
+        let outcome = ops::plan_leaving(
             &config.spec,
             &schema,
             busy(&config),
             config.allow_rollback_journal,
+            &config
+                .left_to_owner
+                .merged(&LeftToOwner::new(r.ignore_tables.clone())),
         )?;
         let rehearsal = if r.rehearse {
             let opts = RehearseOptions {
@@ -199,7 +203,7 @@ pub(super) fn throttle(
     let config = svc.config(database)?;
     let throttle = svc.registry.throttle(&config.name)?;
     throttle.set_manual(cap);
-    tracing::info!(target: "mig::audit", rpc = if cap.is_some() { "Throttle" } else { "Unthrottle" }, database = %config.name, caller = %who, rows_per_sec = cap.unwrap_or(0.0));
+    tracing::info!(rpc = if cap.is_some() { "Throttle" } else { "Unthrottle" }, database = %config.name, caller = %who, rows_per_sec = cap.unwrap_or(0.0));
     Ok(convert::throttle_state(&throttle.report()))
 }
 
@@ -210,7 +214,7 @@ pub(super) async fn cutover(
     let who = require(&req, Role::Operator, "cutover")?;
     let config = svc.config(&req.get_ref().database)?;
     let skip_verify = req.get_ref().skip_verify;
-    tracing::info!(target: "mig::audit", rpc = "Cutover", database = %config.name, caller = %who, skip_verify);
+    tracing::info!(rpc = "Cutover", database = %config.name, caller = %who, skip_verify);
     let guard = svc.registry.begin_step(&config.name, "cutover").await?;
     let opts = ops::CutoverOptions {
         busy: busy(&config),
@@ -220,9 +224,13 @@ pub(super) async fn cutover(
             ops::Verification::Required
         },
     };
+    let registry = std::sync::Arc::clone(&svc.registry);
     blocking(move || {
         let _guard = guard;
-        Ok(convert::cutover_report(ops::cutover(&config.spec, &opts)?))
+        let report = around_cutover(&registry.hooks, &config, || {
+            ops::cutover(&config.spec, &opts)
+        })?;
+        Ok(convert::cutover_report(report))
     })
     .await
 }
@@ -233,7 +241,7 @@ pub(super) async fn cleanup_old(
 ) -> Result<pb::CleanupOldReport, ServiceError> {
     let who = require(&req, Role::Operator, "cleanup-old")?;
     let config = svc.config(&req.get_ref().database)?;
-    tracing::info!(target: "mig::audit", rpc = "CleanupOld", database = %config.name, caller = %who);
+    tracing::info!(rpc = "CleanupOld", database = %config.name, caller = %who);
     let guard = svc.registry.begin_step(&config.name, "cleanup-old").await?;
     blocking(move || {
         let _guard = guard;
@@ -257,7 +265,7 @@ pub(super) async fn reset(
     let who = require(&req, needed, "reset")?;
     let r = req.into_inner();
     let config = svc.config(&r.database)?;
-    tracing::info!(target: "mig::audit", rpc = "Reset", database = %config.name, caller = %who, dry_run = r.dry_run);
+    tracing::info!(rpc = "Reset", database = %config.name, caller = %who, dry_run = r.dry_run);
     let guard = svc.registry.begin_step(&config.name, "reset").await?;
     blocking(move || {
         let _guard = guard;

@@ -7,6 +7,7 @@ pub mod certs;
 mod config_reload;
 mod health;
 pub mod local;
+mod metrics;
 pub mod server;
 pub mod tls;
 

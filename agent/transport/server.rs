@@ -56,6 +56,8 @@ pub struct Listening {
     pub tls: SocketAddr,
     pub health: Option<SocketAddr>,
     pub insecure: Option<SocketAddr>,
+    /// The `[metrics]` listener, when configured.
+    pub metrics: Option<SocketAddr>,
 }
 
 /// The services every listener serves, before authentication is added.
@@ -107,11 +109,16 @@ pub async fn serve(
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let side = side_listeners(&file, &options, &routes, &stop_rx).await?;
+    let metrics = match &file.metrics {
+        Some(m) => Some(super::metrics::serve(m, Arc::clone(&registry), stop_rx.clone()).await?),
+        None => None,
+    };
 
     listening(Listening {
         tls: addr,
         health: side.0,
         insecure: side.1,
+        metrics,
     });
     let stop_registry = Arc::clone(&registry);
     let result = Server::builder()
@@ -127,15 +134,18 @@ pub async fn serve(
             auth.clone(),
         ))
         .add_service(InterceptedService::new(routes.migrator, auth))
-        .serve_with_incoming_shutdown(tls::incoming(listener, tls_configs), async move {
-            shutdown.await;
-            tracing::info!("stopping: checkpointing running jobs");
-            let _ = stop_tx.send(true);
-            for task in tasks {
-                task.abort();
-            }
-            super::drain_jobs(&stop_registry, SHUTDOWN_GRACE).await;
-        })
+        .serve_with_incoming_shutdown(
+            tls::incoming(listener, tls_configs, Arc::clone(&registry.metrics)),
+            async move {
+                shutdown.await;
+                tracing::info!("stopping: checkpointing running jobs");
+                let _ = stop_tx.send(true);
+                for task in tasks {
+                    task.abort();
+                }
+                super::drain_jobs(&stop_registry, SHUTDOWN_GRACE).await;
+            },
+        )
         .await;
     result.map_err(|e| anyhow::anyhow!("the agent stopped serving: {e}"))
 }

@@ -26,6 +26,7 @@ pub async fn run(
             detach: args.detach,
             label: args.label.clone(),
             max_rows_per_sec: args.max_rows_per_sec.unwrap_or(0.0),
+            ignore_tables: args.schema.ignore_tables.clone(),
         })
         .await?
         .into_inner();

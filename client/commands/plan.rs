@@ -23,6 +23,7 @@ pub async fn run(
             schema: Some(schema),
             rehearse: a.rehearse,
             sample_percent: a.sample.unwrap_or(100.0),
+            ignore_tables: a.schema.ignore_tables.clone(),
         })
         .await?
         .into_inner();

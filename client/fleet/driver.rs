@@ -146,6 +146,7 @@ impl Driver {
             detach: false,
             label: self.label.clone(),
             max_rows_per_sec: 0.0,
+            ignore_tables: self.target.ignore_tables.clone(),
         }
     }
 

@@ -69,6 +69,7 @@ struct RawDefaults {
     on_failure: Option<OnFailure>,
     accept_data_loss: Option<bool>,
     catch_up_entries: Option<u64>,
+    ignore_tables: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,6 +83,7 @@ struct RawTarget {
     key: Option<PathBuf>,
     schema: Option<PathBuf>,
     accept_data_loss: Option<bool>,
+    ignore_tables: Option<Vec<String>>,
     #[serde(default)]
     depends_on: Vec<String>,
     #[serde(default = "first_wave")]
@@ -122,6 +124,9 @@ pub struct FleetTarget {
     pub tls: Option<TlsFiles>,
     pub schema: PathBuf,
     pub accept_data_loss: bool,
+    /// Old tables another tool owns (`ignore_tables`, here or in
+    /// `[defaults]`), sent with plan and migrate.
+    pub ignore_tables: Vec<String>,
     pub depends_on: Vec<String>,
     pub wave: u32,
     pub priority: i32,
@@ -218,6 +223,11 @@ fn resolve(t: &RawTarget, d: &RawDefaults, base: &Path) -> Result<FleetTarget, F
         tls,
         schema,
         accept_data_loss: t.accept_data_loss.or(d.accept_data_loss).unwrap_or(false),
+        ignore_tables: t
+            .ignore_tables
+            .clone()
+            .or_else(|| d.ignore_tables.clone())
+            .unwrap_or_default(),
         depends_on: t.depends_on.clone(),
         wave: t.wave,
         priority: t.priority,
@@ -275,6 +285,24 @@ on_failure_ignored = 1
         let tls = f.targets[1].tls.clone().expect("tls");
         assert_eq!(tls.ca, PathBuf::from("/f/certs/ca.pem"));
         assert_eq!(f.targets[2].tls, None);
+    }
+
+    #[test]
+    fn ignore_tables_come_from_the_target_or_the_defaults() {
+        let text = "[defaults]\nschema='s'\nignore_tables=['audit']\n[[target]]\nname='x'\nagent='http://h:1'\ndatabase='d'\n[[target]]\nname='y'\nagent='http://h:1'\ndatabase='e'\nignore_tables=['shadow', 'cache']\n";
+        let f = Fleet::parse(text, Path::new(".")).expect("valid");
+        let lists: Vec<&[String]> = f
+            .targets
+            .iter()
+            .map(|t| t.ignore_tables.as_slice())
+            .collect();
+        assert_eq!(
+            lists,
+            [
+                &["audit".to_string()][..],
+                &["shadow".to_string(), "cache".into()][..]
+            ]
+        );
     }
 
     #[test]

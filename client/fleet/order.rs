@@ -134,6 +134,7 @@ mod tests {
 
     fn t(name: &str, deps: &[&str], wave: u32, priority: i32) -> FleetTarget {
         FleetTarget {
+            ignore_tables: Vec::new(),
             name: name.into(),
             url: "http://h:1".into(),
             database: "d".into(),

@@ -43,6 +43,7 @@ pub async fn fetch(fleet: &Fleet, schemas: &[SchemaSource], limit: usize) -> Vec
             let request = PlanRequest {
                 database: t.database.clone(),
                 schema,
+                ignore_tables: t.ignore_tables.clone(),
                 ..Default::default()
             };
             Ok(client.plan(request).await?.into_inner())

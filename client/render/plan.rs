@@ -32,6 +32,12 @@ pub fn lines(p: &PlanReport) -> Vec<String> {
     out.push(format!("renumbered tables: {}", list(&renumbered)));
     out.push(format!("views: {}", list(&p.views)));
     out.push(format!("triggers: {}", list(&p.triggers)));
+    let owned: Vec<String> = p
+        .left_to_owner
+        .iter()
+        .map(|t| format!("{} ({})", t.table, t.owner))
+        .collect();
+    out.push(format!("left to their owner: {}", list(&owned)));
     section(
         &mut out,
         "data loss",
@@ -213,6 +219,7 @@ copy order (2 tables, 13 rows):
 renumbered tables: product
 views: order_totals
 triggers: none
+left to their owner: none
 data loss:
   - column Customer.Photo (2 values)
 warnings: none

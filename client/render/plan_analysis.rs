@@ -1,7 +1,7 @@
 //! The analysis part of `mig plan`'s text: risk, dependencies, the
 //! constraint pre-check, estimates and the rehearsal.
 
-use mig::proto::{Estimates, PlanReport, Rehearsal};
+use mig::proto::{Estimates, PlanReport, Rehearsal, StatisticsPlan};
 
 pub fn lines(p: &PlanReport) -> Vec<String> {
     let mut out = Vec::new();
@@ -29,10 +29,26 @@ pub fn lines(p: &PlanReport) -> Vec<String> {
     if let Some(e) = &p.estimates {
         out.extend(estimates(e));
     }
+    if let Some(s) = &p.statistics {
+        out.push(statistics(s));
+    }
     if let Some(r) = &p.rehearsal {
         out.extend(rehearsal(r, p.total_rows));
     }
     out
+}
+
+fn statistics(s: &StatisticsPlan) -> String {
+    if !s.old_analyzed {
+        return "query statistics: none (the old database was never ANALYZEd; the new one will not be either)".into();
+    }
+    format!(
+        "query statistics: {} carried from the old database, ANALYZE of {} indexes at migrate's end ({} rows, ~{})",
+        s.carried,
+        s.analyzed_indexes.len(),
+        s.analyze_rows,
+        seconds(s.analyze_seconds_estimate)
+    )
 }
 
 fn level(l: i32) -> &'static str {

@@ -16,6 +16,8 @@ pub struct TestAgent {
     pub health_addr: Option<String>,
     /// The `--insecure-listen` address, when asked for.
     pub insecure_addr: Option<String>,
+    /// The `[metrics]` listener's address, when configured.
+    pub metrics_addr: Option<String>,
     config: PathBuf,
     setup: Setup,
     child: Option<Child>,
@@ -30,6 +32,12 @@ pub struct Setup {
     pub health: Option<&'static str>,
     /// `--insecure-listen 127.0.0.1:0` (plaintext, no authentication).
     pub insecure: bool,
+    /// A `[metrics]` listener on 127.0.0.1:0.
+    pub metrics: bool,
+    /// More sections, written before the databases (e.g. `[hooks]`).
+    pub extra: String,
+    /// `--log-format json`.
+    pub json_log: bool,
 }
 
 /// A database the agent serves: name, old file, new file.
@@ -66,6 +74,7 @@ impl TestAgent {
             addr: String::new(),
             health_addr: None,
             insecure_addr: None,
+            metrics_addr: None,
             config: dir.join("agent.toml"),
             setup,
             child: None,
@@ -95,6 +104,10 @@ impl TestAgent {
                 "\n[health]\nlisten = \"127.0.0.1:0\"\nreveal = {reveal:?}\n"
             ));
         }
+        if self.setup.metrics {
+            toml.push_str("\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
+        }
+        toml.push_str(&self.setup.extra);
         for (name, old, new) in databases {
             toml.push_str(&format!(
                 "\n[[database]]\nname = {name:?}\nold = {old:?}\nnew = {new:?}\n"
@@ -148,6 +161,9 @@ impl TestAgent {
         if self.setup.insecure {
             cmd.args(["--insecure-listen", "127.0.0.1:0"]);
         }
+        if self.setup.json_log {
+            cmd.args(["--log-format", "json"]);
+        }
         let mut child = cmd
             .arg("--config")
             .arg(&self.config)
@@ -171,6 +187,9 @@ impl TestAgent {
         }
         if self.setup.insecure {
             self.insecure_addr = Some(read("mig-agent insecure listening on "));
+        }
+        if self.setup.metrics {
+            self.metrics_addr = Some(read("mig-agent metrics listening on "));
         }
         self.child = Some(child);
     }

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod fixture;
 pub mod oracle;
 pub mod pki;
+pub mod python;
 pub mod random_ops;
 pub mod rate;
 pub mod runbook;

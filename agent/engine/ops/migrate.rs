@@ -13,11 +13,13 @@ use rusqlite::Connection;
 use crate::engine::copy::{self, TableStats};
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::open::{self, Busy};
+use crate::engine::owners::LeftToOwner;
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::plan::{self, Plan};
 use crate::engine::record;
 use crate::engine::schema::SchemaFile;
 use crate::engine::state::{absolute, files, locate_for_schema, Located, MigrationState, Start};
+use crate::engine::statistics;
 use crate::engine::{meta, replay, Ctx, Event};
 
 #[derive(Debug, Clone, Default)]
@@ -31,6 +33,12 @@ pub struct MigrateOptions {
     pub allow_rollback_journal: bool,
     /// Rows per copy chunk (adaptive unless fixed).
     pub chunking: copy::Chunking,
+    /// Old tables another tool owns (besides the built-in ones); a resumed
+    /// migration adds the list it recorded.
+    pub left_to_owner: LeftToOwner,
+    /// The id a fresh migration takes (so the agent can name it in its
+    /// audit line before the job starts); `None`: a random one.
+    pub fresh_migration_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +66,24 @@ pub fn plan(
     busy: Busy,
     allow_rollback_journal: bool,
 ) -> Result<PlanOutcome> {
+    plan_leaving(
+        spec,
+        schema,
+        busy,
+        allow_rollback_journal,
+        &LeftToOwner::default(),
+    )
+}
+
+/// [`plan`], leaving `left`'s tables (and those a running migration
+/// recorded) to their owner.
+pub fn plan_leaving(
+    spec: &DatabaseSpec,
+    schema: &SchemaFile,
+    busy: Busy,
+    allow_rollback_journal: bool,
+    left: &LeftToOwner,
+) -> Result<PlanOutcome> {
     let (scratch, hash) = schema.reflect()?;
     let (old, new) = locate_for_schema(spec, &hash)?;
     let st = MigrationState::read_located(Located::pair(old.clone(), new.clone()), busy)?;
@@ -68,7 +94,8 @@ pub fn plan(
     // only if it can write (`old_ro` can when it found no -wal).
     let scratch = scratch;
     open::attach_old(&scratch, &old)?;
-    let plan = plan::build(&scratch, schema, &hash, true)?;
+    let left = recorded_and(&st, left);
+    let plan = plan::build_leaving(&scratch, schema, &hash, true, &left)?;
     let mut blockers = plan.blockers.clone();
     let assessment = plan::assess::assess(&scratch, &plan, &new)?;
     blockers.extend(assessment.blockers());
@@ -83,6 +110,15 @@ pub fn plan(
         blockers,
         assessment,
     })
+}
+
+/// `configured`, and the tables a migration in progress recorded as left to
+/// their owner.
+fn recorded_and(st: &MigrationState, configured: &LeftToOwner) -> LeftToOwner {
+    match st.marker() {
+        Some(m) => configured.merged(&LeftToOwner::from_recorded(&m.catalog)),
+        None => configured.clone(),
+    }
 }
 
 fn journal_blocker(old: &Connection, path: &Path, allowed: bool) -> Result<Option<String>> {
@@ -126,13 +162,14 @@ pub fn migrate(
     if let Some(b) = journal_blocker(&old_rw, &old, opts.allow_rollback_journal)? {
         return Err(EngineError::Precondition(b));
     }
+    let left = recorded_and(&st, &opts.left_to_owner);
     // In its own scope so that, whatever the outcome, the read-only attach
     // closes before `old_rw`: the last connection to close a WAL database
     // removes its -wal and -shm only if it can write.
     let plan = {
         let scratch = scratch;
         open::attach_old(&scratch, &old)?;
-        let plan = plan::build(&scratch, schema, &hash, true)?;
+        let plan = plan::build_leaving(&scratch, schema, &hash, true, &left)?;
         if !plan.blockers.is_empty() {
             return Err(EngineError::PlanBlocked(plan.blockers.clone()));
         }
@@ -177,7 +214,10 @@ pub fn migrate(
     };
     let resumed = matches!(start, Start::Resume | Start::InstallOnly { .. });
     let migration_id = match &start {
-        Start::Fresh => new_migration_id(),
+        Start::Fresh => opts
+            .fresh_migration_id
+            .clone()
+            .unwrap_or_else(new_migration_id),
         Start::Recreate { migration_id } | Start::InstallOnly { migration_id } => {
             migration_id.clone()
         }
@@ -251,6 +291,11 @@ pub fn migrate(
     open::begin_bulk_load(&work).map_err(on_new)?;
     let tables = copy::copy_all(&mut work, &plan, opts.chunking, ctx).map_err(on_new)?;
     let indexes_built = copy::build_indexes(&mut work, schema, &plan, ctx).map_err(on_new)?;
+    let stats = statistics::carry_over(&mut work, &plan).map_err(on_new)?;
+    (ctx.sink)(Event::Step {
+        step: "statistics",
+        message: stats.message(),
+    });
     open::end_bulk_load(&work).map_err(on_new)?;
     meta::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum()).map_err(on_new)?;
     crate::engine::failpoint::hit("migrate.after-copy");
@@ -271,7 +316,8 @@ pub fn migrate(
     })
 }
 
-fn new_migration_id() -> String {
+/// A new migration's id: 16 random hex digits.
+pub fn new_migration_id() -> String {
     let bytes: [u8; 8] = rand::random();
     hex::encode(bytes)
 }

@@ -15,7 +15,9 @@ pub use catchup::{catch_up_slice, claim, resumable, CatchUp, Resumable};
 pub use cleanup_old::cleanup_old;
 pub use cutover::{cutover, CutoverOptions, CutoverReport};
 pub use drain::{drain, DrainOptions, DrainSummary, TimeoutPolicy, VerifyFirst, VerifyStage};
-pub use migrate::{migrate, plan, MigrateOptions, MigrateSummary, PlanOutcome};
+pub use migrate::{
+    migrate, new_migration_id, plan, plan_leaving, MigrateOptions, MigrateSummary, PlanOutcome,
+};
 pub use reset::{reset, ResetMode, ResetReport};
 pub use verify::{verify, QueryFile, VerifyOptions, VerifySummary, CHUNK_ROWS};
 

@@ -9,6 +9,7 @@ use rusqlite::Connection;
 
 use super::super::catalog::Catalog;
 use super::super::error::Result;
+use super::super::statistics::{self, StatisticsPlan};
 use super::deps::{self, Dependency};
 use super::estimate::{self, Estimates};
 use super::precheck::{self, Checked};
@@ -29,6 +30,8 @@ pub struct Assessment {
     pub overall: Overall,
     /// What could not be analysed, and why.
     pub warnings: Vec<String>,
+    /// Statistics carried to the new database, and what `ANALYZE` reads.
+    pub statistics: StatisticsPlan,
 }
 
 impl Assessment {
@@ -57,6 +60,7 @@ pub fn assess(conn: &Connection, plan: &Plan, new: &Path) -> Result<Assessment> 
     let affinity = values::affinity_changes(conn, plan)?;
     let dependencies = deps::analyze(conn, plan)?;
     let estimates = estimate::estimate(conn, plan, new)?;
+    let statistics = statistics::plan(conn, plan)?;
     let old = Catalog::read(conn, "old")?;
     let no_primary_key = plan
         .source_tables()
@@ -75,6 +79,7 @@ pub fn assess(conn: &Connection, plan: &Plan, new: &Path) -> Result<Assessment> 
         findings: Vec::new(),
         overall: risk::overall(&[]),
         warnings,
+        statistics,
     };
     a.findings = risk::findings(plan, &a);
     a.overall = risk::overall(&a.findings);

@@ -24,6 +24,7 @@ use rusqlite::Connection;
 
 use super::catalog::{lit, q, Catalog};
 use super::error::{Result, SqlContext};
+use super::owners::{LeftToOwner, OwnedTable};
 use super::schema::SchemaFile;
 
 pub use keys::old_key;
@@ -210,6 +211,10 @@ pub struct Plan {
     pub key_width: usize,
     pub views: Vec<String>,
     pub triggers: Vec<String>,
+    /// What belongs to other tools and is left to them (`owners.rs`).
+    pub left_to_owner: LeftToOwner,
+    /// The old tables it covers, as `plan` lists them.
+    pub owned_tables: Vec<OwnedTable>,
 }
 
 impl Plan {
@@ -259,8 +264,21 @@ pub fn build(
     schema_hash: &str,
     count: bool,
 ) -> Result<Plan> {
+    build_leaving(conn, schema, schema_hash, count, &LeftToOwner::default())
+}
+
+/// [`build`], leaving the configured tables of `left` (and the built-in
+/// ones) to their owner: not copied, not counted as data loss.
+pub fn build_leaving(
+    conn: &Connection,
+    schema: &SchemaFile,
+    schema_hash: &str,
+    count: bool,
+    left: &LeftToOwner,
+) -> Result<Plan> {
     let target = Catalog::read(conn, "main")?;
-    let old = Catalog::read(conn, "old")?;
+    let mut old = Catalog::read(conn, "old")?;
+    old.leave(left);
     let mut b = Builder {
         conn,
         schema,
@@ -315,6 +333,8 @@ pub fn build(
         key_width,
         views,
         triggers,
+        left_to_owner: left.clone(),
+        owned_tables: left.tables_in(conn, "old")?,
     })
 }
 

@@ -1,22 +1,40 @@
 //! Drift: the old catalog as recorded when recording started, compared with
 //! the catalog now, to catch tables created or triggers dropped outside the
-//! recorded path.
+//! recorded path. Tables left to their owner (`owners.rs`) and everything
+//! on them are not listed: their owner may create or change them any time.
 
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 use super::super::catalog::{q, schema_rows};
 use super::super::error::Result;
+use super::super::owners::{built_in_owner, LeftToOwner, LEFT_KIND};
+
+/// The old catalog now, listed the way [`catalog_listing_leaving`] recorded
+/// it: with the tables left to their owner that the marker of `schema`
+/// recorded (the built-in ones alone when there is no marker).
+pub fn catalog_listing(conn: &Connection, schema: &str) -> Result<String> {
+    let left = match super::read_marker(conn, schema)? {
+        Some(m) => LeftToOwner::from_recorded(&m.catalog),
+        None => LeftToOwner::default(),
+    };
+    catalog_listing_leaving(conn, schema, &left)
+}
 
 /// One line per object of the old catalog (type, name, hash of its SQL),
-/// statistics tables excluded: compared later to detect changes made
-/// outside the recorded path.
-pub fn catalog_listing(conn: &Connection, schema: &str) -> Result<String> {
+/// objects on tables left to their owner excluded: compared later to
+/// detect changes made outside the recorded path.
+pub fn catalog_listing_leaving(
+    conn: &Connection,
+    schema: &str,
+    left: &LeftToOwner,
+) -> Result<String> {
     let rows = schema_rows(
         conn,
         &format!(
-            "SELECT type, name, coalesce(sql, '') FROM {}.sqlite_schema WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\' ORDER BY type, name",
-            q(schema)
+            "SELECT type, name, coalesce(sql, '') FROM {}.sqlite_schema WHERE NOT {} ORDER BY type, name",
+            q(schema),
+            left.sql_condition("tbl_name")
         ),
         "reading the old catalog",
     )?;
@@ -32,6 +50,9 @@ pub fn catalog_listing(conn: &Connection, schema: &str) -> Result<String> {
 pub fn drift(recorded: &str, now: &str) -> Vec<String> {
     let parse = |s: &str| -> Vec<(String, String, String)> {
         s.lines()
+            .filter(|l| !l.starts_with(&format!("{LEFT_KIND}\t")))
+            // A listing recorded before Litestream's tables were left to it.
+            .filter(|l| l.split('\t').nth(1).and_then(built_in_owner).is_none())
             .filter_map(|l| {
                 let mut p = l.split('\t');
                 Some((

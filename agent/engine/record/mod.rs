@@ -13,7 +13,7 @@ use super::error::{EngineError, Result, SqlContext};
 use super::lock;
 use super::plan::Plan;
 
-pub use drift::{catalog_listing, drift};
+pub use drift::{catalog_listing, catalog_listing_leaving, drift};
 use triggers::trigger_sql;
 
 /// The text of the error every write gets while the old database drains.
@@ -155,6 +155,7 @@ pub fn pending(conn: &Connection, schema: &str, checkpoint: u64) -> Result<(u64,
 }
 
 pub struct InstallSpec<'a> {
+    /// Its `left_to_owner` tables get no trigger and are recorded as such.
     pub plan: &'a Plan,
     pub migration_id: &'a str,
     pub new_path: &'a str,
@@ -166,7 +167,8 @@ pub struct InstallSpec<'a> {
 /// recording has fully started or nothing changed.
 pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
     let tx = lock::begin_immediate(conn).ctx(|| "starting to record on the old database".into())?;
-    let old = Catalog::read(&tx, "main")?;
+    let mut old = Catalog::read(&tx, "main")?;
+    old.leave(&spec.plan.left_to_owner);
     let width = spec.plan.key_width;
     let keys: Vec<String> = (0..width).map(|i| format!("k{i}")).collect();
     let olds: Vec<String> = (0..width).map(|i| format!("o{i}")).collect();
@@ -185,7 +187,8 @@ pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
                 .ctx(|| format!("creating recording triggers on {}", t.name))?;
         }
     }
-    let catalog = catalog_listing(&tx, "main")?;
+    let left = &spec.plan.left_to_owner;
+    let catalog = catalog_listing_leaving(&tx, "main", left)? + &left.recorded_lines();
     tx.execute(
         "INSERT INTO _migration_marker(id, status, migration_id, new_path, schema_hash, started_at, updated_at, catalog, inode) \
          VALUES (1, 'recording', ?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ','now'), strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?4, ?5)",

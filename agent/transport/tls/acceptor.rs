@@ -2,18 +2,22 @@
 //! its own task (a slow or hostile client holds up no one) with the
 //! configuration current at that moment. A connection keeps the
 //! configuration it was accepted with for its whole life, so a reload never
-//! drops an open stream. Refused handshakes are logged with their cause.
+//! drops an open stream. Refused handshakes are logged with their cause
+//! and counted; open connections are counted too (`counted.rs`).
 
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::ServerConfig;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch, Semaphore};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_stream::wrappers::ReceiverStream;
+
+use super::counted::CountedTcp;
+use crate::metrics::Metrics;
 
 /// Longest a client may take to complete its handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -33,7 +37,8 @@ const ACCEPT_RETRY: Duration = Duration::from_millis(50);
 pub fn incoming(
     listener: TcpListener,
     configs: watch::Receiver<Arc<ServerConfig>>,
-) -> ReceiverStream<io::Result<TlsStream<TcpStream>>> {
+    metrics: Arc<Metrics>,
+) -> ReceiverStream<io::Result<TlsStream<CountedTcp>>> {
     let (tx, rx) = mpsc::channel(READY_CONNECTIONS);
     let handshakes = Arc::new(Semaphore::new(CONCURRENT_HANDSHAKES));
     tokio::spawn(async move {
@@ -56,16 +61,21 @@ pub fn incoming(
             let _ = tcp.set_nodelay(true);
             let acceptor = TlsAcceptor::from(Arc::clone(&configs.borrow()));
             let tx = tx.clone();
+            let metrics = Arc::clone(&metrics);
             tokio::spawn(async move {
                 let _permit = permit;
+                let tcp = CountedTcp::new(tcp, Arc::clone(&metrics));
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                    Ok(Ok(tls)) => {
+                    Ok(Ok(mut tls)) => {
+                        tls.get_mut().0.count();
                         let _ = tx.send(Ok(tls)).await;
                     }
                     Ok(Err(e)) => {
+                        metrics.handshake_failed();
                         tracing::info!(target: "mig::audit", %peer, "refused a TLS handshake: {e}")
                     }
                     Err(_) => {
+                        metrics.handshake_failed();
                         tracing::info!(%peer, "closed a connection that did not finish its TLS handshake in {HANDSHAKE_TIMEOUT:?}")
                     }
                 }

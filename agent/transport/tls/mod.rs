@@ -10,6 +10,7 @@
 //! validity and not be on the revocation list (rustls' own checks).
 
 mod acceptor;
+mod counted;
 mod reload;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,222 @@
+//! What a job tells the world outside the agent while it runs: the hooks
+//! (`hooks.rs`) at the named points of a migration, and its progress and
+//! outcome to the metrics (`crate::metrics`). Called on the job's own
+//! thread between the engine's transactions; it only queues work, so it
+//! never slows the copy or the replay.
+
+use std::time::Instant;
+
+use super::hooks::{HookFacts, HookPoint, Hooks};
+use super::job::{EventBody, Job, Summary};
+use super::{JobKind, Registry};
+use crate::config::DatabaseConfig;
+use crate::engine::Event;
+use crate::metrics::Metrics;
+
+/// Follows one job's engine events.
+pub(super) struct JobObserver<'a> {
+    hooks: &'a Hooks,
+    metrics: &'a Metrics,
+    config: &'a DatabaseConfig,
+    job: &'a Job,
+    last_status: Instant,
+}
+
+impl<'a> JobObserver<'a> {
+    pub(super) fn new(registry: &'a Registry, config: &'a DatabaseConfig, job: &'a Job) -> Self {
+        JobObserver {
+            hooks: &registry.hooks,
+            metrics: &registry.metrics,
+            config,
+            job,
+            last_status: Instant::now(),
+        }
+    }
+
+    fn facts(&self) -> HookFacts {
+        HookFacts {
+            job_id: self.job.id.clone(),
+            eta_seconds: self.job.last_estimate().and_then(|e| e.eta_seconds),
+            ..HookFacts::default()
+        }
+    }
+
+    fn fire(&self, point: HookPoint, facts: HookFacts) {
+        if let Some(h) = &self.config.hooks {
+            let db = (self.config.name.as_str(), &self.config.spec);
+            self.hooks.fire(h, point, db, facts);
+        }
+    }
+
+    /// An engine event, before it is logged.
+    pub(super) fn event(&mut self, e: &Event) {
+        if let Event::Copy {
+            rows_done,
+            rows_total,
+            ..
+        } = e
+        {
+            self.metrics
+                .copy_progress(&self.config.name, *rows_done, *rows_total);
+        }
+        let Some(h) = &self.config.hooks else {
+            return;
+        };
+        match (self.job.kind, e) {
+            (
+                JobKind::Migrate,
+                Event::Step {
+                    step: "recording",
+                    message,
+                },
+            ) => self.fire(HookPoint::Start, message_facts(self.facts(), message)),
+            (
+                JobKind::Migrate,
+                Event::Step {
+                    step: "catch-up",
+                    message,
+                },
+            ) => self.fire(
+                HookPoint::CopyComplete,
+                message_facts(self.facts(), message),
+            ),
+            (
+                _,
+                Event::Copy {
+                    rows_done,
+                    rows_total,
+                    ..
+                },
+            ) if self.status_due(h.status_every) => {
+                let facts = HookFacts {
+                    rows_done: *rows_done,
+                    rows_total: *rows_total,
+                    ..self.facts()
+                };
+                self.fire(HookPoint::Status, facts);
+            }
+            (
+                _,
+                Event::Replay {
+                    applied, pending, ..
+                },
+            ) if self.status_due(h.status_every) => {
+                let facts = HookFacts {
+                    rows_done: *applied,
+                    rows_total: applied + pending,
+                    ..self.facts()
+                };
+                self.fire(HookPoint::Status, facts);
+            }
+            _ => {}
+        }
+    }
+
+    fn status_due(&mut self, every: std::time::Duration) -> bool {
+        if self.last_status.elapsed() < every {
+            return false;
+        }
+        self.last_status = Instant::now();
+        true
+    }
+
+    /// The job's terminal event, before it is logged: the hooks it fires
+    /// have run when a follower sees it.
+    pub(super) fn ended(&self, body: &EventBody) {
+        self.count(body);
+        let Some(h) = &self.config.hooks else {
+            return;
+        };
+        let db = (self.config.name.as_str(), &self.config.spec);
+        let (point, outcome, message) = match body {
+            EventBody::Completed(Summary::Migrate(m)) => (
+                HookPoint::ReadyToDrain,
+                "completed",
+                format!("{} rows copied; caught up, ready to drain", m.rows),
+            ),
+            EventBody::Failed(e) => (HookPoint::Failure, "failed", e.to_string()),
+            _ => return,
+        };
+        let facts = HookFacts {
+            outcome: outcome.into(),
+            message,
+            ..self.facts()
+        };
+        // Waited for (bounded by the hook's timeout): the job's work is done.
+        let _ = self.hooks.run(h, point, db, facts);
+    }
+}
+
+impl JobObserver<'_> {
+    fn count(&self, body: &EventBody) {
+        let db = self.config.name.as_str();
+        let outcome = match body {
+            EventBody::Completed(_) => "completed",
+            EventBody::Failed(_) => "failed",
+            EventBody::Cancelled(_) => "cancelled",
+            EventBody::Started | EventBody::Engine(_) => return,
+        };
+        self.metrics.job_ended(db, self.job.kind.as_str(), outcome);
+        match body {
+            EventBody::Completed(Summary::Drain(d)) => self.metrics.freeze(db, d.freeze_ms / 1e3),
+            EventBody::Completed(Summary::Verify(v)) => {
+                self.metrics.verify_differences(db, v.differences)
+            }
+            _ => {}
+        }
+    }
+}
+
+fn message_facts(facts: HookFacts, message: &str) -> HookFacts {
+    HookFacts {
+        message: message.to_string(),
+        ..facts
+    }
+}
+
+/// Runs a cutover between its hooks: `on-before-cutover` first (a refusal
+/// refuses the cutover, nothing changed), then `on-cutover` and
+/// `on-success` once it committed, or `on-failure`. Waits for each (the
+/// cutover is a one-shot step, not the copy or the replay).
+pub fn around_cutover<T>(
+    hooks: &Hooks,
+    config: &DatabaseConfig,
+    cutover: impl FnOnce() -> crate::engine::Result<T>,
+) -> crate::engine::Result<T> {
+    let Some(h) = &config.hooks else {
+        return cutover();
+    };
+    let db = (config.name.as_str(), &config.spec);
+    if let Err(refusal) = hooks.run(h, HookPoint::BeforeCutover, db, HookFacts::default()) {
+        return Err(crate::engine::EngineError::Precondition(format!(
+            "cutover refused: {refusal}; nothing changed (the old database still refuses writes if drained): fix what {} checks, or remove it, and run cutover again",
+            h.dir.join(HookPoint::BeforeCutover.file_name()).display()
+        )));
+    }
+    let result = cutover();
+    let outcome = |o: &str, message: String| HookFacts {
+        outcome: o.into(),
+        message,
+        ..HookFacts::default()
+    };
+    match &result {
+        Ok(_) => {
+            let _ = hooks.run(
+                h,
+                HookPoint::Cutover,
+                db,
+                outcome("completed", String::new()),
+            );
+            let _ = hooks.run(
+                h,
+                HookPoint::Success,
+                db,
+                outcome("completed", String::new()),
+            );
+        }
+        Err(e) => {
+            let _ = hooks.run(h, HookPoint::Failure, db, outcome("failed", e.to_string()));
+        }
+    }
+    result
+}
