@@ -81,6 +81,17 @@ pub async fn recover(registry: &Arc<Registry>) {
                     })
                     .await
             }
+            Some(Resumable::Revert) => {
+                let opts = ops::RevertOptions {
+                    busy: busy(&c),
+                    ..Default::default()
+                };
+                registry
+                    .start(&c.name, JobKind::Revert, AGENT_CALLER, move |cfg, ctx| {
+                        ops::revert(&cfg.spec, &opts, ctx).map(Summary::Revert)
+                    })
+                    .await
+            }
             None => continue,
         };
         match started {

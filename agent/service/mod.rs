@@ -7,8 +7,10 @@
 
 mod calls;
 mod convert;
+mod convert_revert;
 mod error;
 mod jobs;
+mod revert;
 mod status_cache;
 mod steps;
 mod stream;
@@ -234,6 +236,22 @@ impl Migrator for MigratorService {
             )
             .await;
         call.answer(steps::reset(self, req).await).await
+    }
+
+    type RevertStream = EventStream;
+
+    async fn revert(
+        &self,
+        req: Request<pb::RevertRequest>,
+    ) -> Result<Response<EventStream>, Status> {
+        Ok(Response::new(revert::revert(self, req).await?))
+    }
+
+    async fn finalize(
+        &self,
+        req: Request<pb::FinalizeRequest>,
+    ) -> Result<Response<pb::FinalizeReport>, Status> {
+        Ok(Response::new(revert::finalize(self, req).await?))
     }
 
     type WatchStream = EventStream;
