@@ -193,6 +193,7 @@ async fn runbook_over_grpc_with_concurrent_writer_matches_oracle() {
     let cleaned = client
         .cleanup_old(pb::CleanupOldRequest {
             database: DB.into(),
+            release: false,
         })
         .await
         .expect("cleanup-old")
@@ -307,6 +308,7 @@ async fn bad_requests_get_the_right_status_codes() {
     let err = client
         .cleanup_old(pb::CleanupOldRequest {
             database: DB.into(),
+            release: false,
         })
         .await
         .expect_err("nothing to clean");

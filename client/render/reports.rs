@@ -131,6 +131,8 @@ mod tests {
             dropped_marker: true,
             dropped_log: true,
             dropped_triggers: 8,
+            guards: 12,
+            ..Default::default()
         };
         assert_eq!(
             cleanup_old(&r),
@@ -139,6 +141,7 @@ mod tests {
                 "dropped _migration_marker: yes",
                 "dropped _migration_log: yes",
                 "dropped recording triggers: 8",
+                "old database retired: 12 guard triggers refuse its writes (`mig release-old` lets them through)",
             ]
         );
     }

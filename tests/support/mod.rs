@@ -9,6 +9,7 @@ pub mod oracle;
 pub mod pki;
 pub mod python;
 pub mod random_ops;
+pub mod revert_case;
 pub mod rate;
 pub mod runbook;
 pub mod writer;

@@ -384,13 +384,13 @@ fn project(expr: &str, t: &TableInverse, ks: &[String]) -> String {
         OldKey::Rowid { alias } => {
             let mut v = vec!["rowid".to_string(), "oid".into(), "_rowid_".into()];
             v.extend(alias.iter().cloned());
-            return if v.iter().any(|n| q(n).eq_ignore_ascii_case(expr)) { "tk.k0".into() } else { "NULL".into() };
+            return if v.iter().any(|n| format!("{ROW}.{}", q(n)).eq_ignore_ascii_case(expr)) { "tk.k0".into() } else { "NULL".into() };
         }
         OldKey::Columns(c) => c.iter().map(|k| k.name.clone()).collect(),
     };
     names
         .iter()
-        .position(|n| q(n).eq_ignore_ascii_case(expr))
+        .position(|n| format!("{ROW}.{}", q(n)).eq_ignore_ascii_case(expr))
         .map(|i| format!("tk.{}", ks[i]))
         .unwrap_or_else(|| "NULL".into())
 }

@@ -54,6 +54,14 @@ pub struct OldColumn {
     pub how: &'static str,
 }
 
+impl OldColumn {
+    /// Computed exactly from the new row (a copy, rename or translated
+    /// reference): verified as equal to it.
+    pub fn exact(&self) -> bool {
+        matches!(self.how, "copy" | "rename" | "translated back")
+    }
+}
+
 /// One old table's inverse.
 #[derive(Debug, Clone)]
 pub struct TableInverse {
@@ -69,6 +77,11 @@ pub struct TableInverse {
     /// Old tables whose column holds this table's old key (a reference the
     /// forward mapping translated): (old child table, old column).
     pub children: Vec<(String, String)>,
+    /// New columns the forward mapping computes, with their expression over
+    /// the old row: verified forward (the expression over the reverted old
+    /// row gives the new value), since a `mig:revert` may lose what the
+    /// new value does not hold (case, precision).
+    pub computed: Vec<(String, String)>,
 }
 
 impl TableInverse {
@@ -290,6 +303,13 @@ impl TableBuilder<'_> {
             key,
             columns,
             children: Vec::new(),
+            computed: self
+                .t
+                .columns
+                .iter()
+                .filter(|c| c.source == ColumnSource::Computed && c.translate.is_none())
+                .filter_map(|c| Some((c.name.clone(), c.expr.clone()?)))
+                .collect(),
         })
     }
 
@@ -323,7 +343,7 @@ impl TableBuilder<'_> {
                 },
                 None => OldColumn {
                     name: name.to_string(),
-                    value: ColumnValue::Expr(q(&c.name)),
+                    value: ColumnValue::Expr(format!("{ROW}.{}", q(&c.name))),
                     how: if c.source == ColumnSource::Copy { "copy" } else { "rename" },
                 },
             });
@@ -427,7 +447,7 @@ fn reads_only(expr: &str, new_key: &OldKey) -> bool {
     new_key
         .readable_names()
         .iter()
-        .any(|n| q(n).eq_ignore_ascii_case(expr))
+        .any(|n| format!("{ROW}.{}", q(n)).eq_ignore_ascii_case(expr))
 }
 
 /// The expression names `column` (as a word, any case or quoting).

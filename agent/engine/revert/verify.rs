@@ -77,8 +77,8 @@ struct Sql<'a> {
     cur: Vec<String>,
     /// Old key columns (`rowid` or quoted names).
     okeys: Vec<String>,
-    /// Compared old columns and their expressions.
-    values: Vec<(String, String)>,
+    /// Old columns computed exactly from the new row, and their expressions.
+    exact: Vec<(String, String)>,
 }
 
 impl<'a> Sql<'a> {
@@ -94,11 +94,12 @@ impl<'a> Sql<'a> {
             OldKey::Columns(_) => None,
         };
         let key_names = t.old_key_columns();
-        let values = t
+        let exact = t
             .columns
             .iter()
             .filter(|c| {
-                !key_names.iter().any(|k| k.eq_ignore_ascii_case(&c.name))
+                c.exact()
+                    && !key_names.iter().any(|k| k.eq_ignore_ascii_case(&c.name))
                     && !alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&c.name))
             })
             .filter_map(|c| match &c.value {
@@ -115,7 +116,7 @@ impl<'a> Sql<'a> {
                     .collect()
             }
         };
-        Sql { t, nk, cur, okeys, values }
+        Sql { t, nk, cur, okeys, exact }
     }
 
     fn range(&self, lo: bool, hi: bool) -> String {
@@ -166,50 +167,72 @@ impl<'a> Sql<'a> {
         )
     }
 
-    /// Compares one chunk; returns its rows.
+    /// Compares one chunk; returns its rows. Both sides go into temporary
+    /// tables declared like the columns they hold (old key and exact
+    /// columns like the old table, computed ones like the new): `a` from
+    /// the new rows (the inverse), `b` from the old rows at those keys (the
+    /// computed columns' forward expressions over them).
     fn compare(&self, tx: &Connection, lo: Option<&[Value]>, hi: Option<&[Value]>) -> Result<u64> {
-        let old = q(&self.t.old_table);
-        let ok: Vec<String> = self.okeys.iter().map(|k| format!("x.{k}")).collect();
-        let mut decl: Vec<String> = ok.iter().enumerate().map(|(i, k)| format!("{k} AS o{i}")).collect();
-        decl.extend(self.values.iter().enumerate().map(|(i, (n, _))| format!("x.{} AS c{i}", q(n))));
-        let mut exprs: Vec<String> = self.cur.clone();
-        exprs.extend(self.values.iter().map(|(_, e)| e.clone()));
+        let (old, new) = (q(&self.t.old_table), q(&self.t.new_table));
         let ctx = || format!("verifying {} against {}", self.t.old_table, self.t.new_table);
+        let ks: Vec<String> = (0..self.okeys.len()).map(|i| format!("k{i}")).collect();
+        let mut decl: Vec<String> = self.okeys.iter().zip(&ks).map(|(k, a)| format!("x.{k} AS {a}")).collect();
+        decl.extend(self.exact.iter().enumerate().map(|(i, (n, _))| format!("x.{} AS e{i}", q(n))));
+        decl.extend(self.t.computed.iter().enumerate().map(|(i, (n, _))| format!("n.{} AS f{i}", q(n))));
         tx.execute_batch(&format!(
-            "DROP TABLE IF EXISTS temp._mig_rev_expect; CREATE TEMP TABLE _mig_rev_expect AS SELECT {} FROM main.{old} AS x WHERE 0;",
-            decl.join(", ")
+            "DROP TABLE IF EXISTS temp._mig_rev_a; DROP TABLE IF EXISTS temp._mig_rev_b;\n\
+             CREATE TEMP TABLE _mig_rev_a AS SELECT {d} FROM main.{old} AS x, new.{new} AS n WHERE 0;\n\
+             CREATE TEMP TABLE _mig_rev_b AS SELECT {d} FROM main.{old} AS x, new.{new} AS n WHERE 0;",
+            d = decl.join(", ")
         ))
         .ctx(ctx)?;
+        let mut from_new: Vec<String> = self.cur.clone();
+        from_new.extend(self.exact.iter().map(|(_, e)| e.clone()));
+        from_new.extend(self.t.computed.iter().map(|(n, _)| format!("{ROW}.{}", q(n))));
         let mut params: Vec<Value> = lo.map(|l| l.to_vec()).unwrap_or_default();
         params.extend(hi.iter().flat_map(|h| h.iter().cloned()));
         tx.execute(
             &format!(
-                "INSERT INTO temp._mig_rev_expect SELECT {} FROM new.{} AS {ROW} WHERE {} AND {}",
-                exprs.join(", "),
-                q(&self.t.new_table),
+                "INSERT INTO temp._mig_rev_a SELECT {} FROM new.{new} AS {ROW} WHERE {} AND {}",
+                from_new.join(", "),
                 self.range(lo.is_some(), hi.is_some()),
                 self.not_conflict()
             ),
             rusqlite::params_from_iter(params),
         )
         .ctx(ctx)?;
-        let os: Vec<String> = (0..self.okeys.len()).map(|i| format!("e.o{i}")).collect();
-        let cs: Vec<String> = (0..self.values.len()).map(|i| format!("e.c{i}")).collect();
-        let xs: Vec<String> = self.values.iter().map(|(n, _)| format!("x.{}", q(n))).collect();
-        let mut e_all = os.clone();
-        e_all.extend(cs);
-        let mut x_all = ok.clone();
-        x_all.extend(xs);
-        let on: Vec<String> = ok.iter().zip(&os).map(|(x, e)| format!("{x} = {e}")).collect();
+        let mut from_old: Vec<String> = self.okeys.clone();
+        from_old.extend(self.exact.iter().map(|(n, _)| q(n)));
+        from_old.extend(self.t.computed.iter().map(|(_, e)| format!("({e})")));
+        tx.execute(
+            &format!(
+                "INSERT INTO temp._mig_rev_b SELECT {} FROM main.{old} WHERE ({}) IN (SELECT {} FROM temp._mig_rev_a)",
+                from_old.join(", "),
+                self.okeys.join(", "),
+                ks.join(", ")
+            ),
+            [],
+        )
+        .ctx(ctx)?;
+        let all: Vec<String> = ks
+            .iter()
+            .cloned()
+            .chain((0..self.exact.len()).map(|i| format!("e{i}")))
+            .chain((0..self.t.computed.len()).map(|i| format!("f{i}")))
+            .collect();
+        let hash = |alias: &str| {
+            format!("{ROW_HASH}({})", all.iter().map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", "))
+        };
+        let on: Vec<String> = ks.iter().map(|k| format!("b.{k} = a.{k}")).collect();
         let differing = format!(
-            "FROM temp._mig_rev_expect AS e WHERE NOT EXISTS (SELECT 1 FROM main.{old} AS x WHERE {} AND {ROW_HASH}({}) = {ROW_HASH}({}))",
+            "FROM temp._mig_rev_a AS a WHERE NOT EXISTS (SELECT 1 FROM temp._mig_rev_b AS b WHERE {} AND {} = {})",
             on.join(" AND "),
-            x_all.join(", "),
-            e_all.join(", ")
+            hash("b"),
+            hash("a")
         );
         let (rows, bad): (i64, i64) = tx
             .query_row(
-                &format!("SELECT (SELECT count(*) FROM temp._mig_rev_expect), (SELECT count(*) {differing})"),
+                &format!("SELECT (SELECT count(*) FROM temp._mig_rev_a), (SELECT count(*) {differing})"),
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -219,7 +242,7 @@ impl<'a> Sql<'a> {
                 let mut stmt = tx
                     .prepare(&format!(
                         "SELECT {} {differing} LIMIT 10",
-                        os.iter().map(|o| format!("quote({o})")).collect::<Vec<_>>().join(" || ', ' || ")
+                        ks.iter().map(|k| format!("quote(a.{k})")).collect::<Vec<_>>().join(" || ', ' || ")
                     ))
                     .ctx(ctx)?;
                 let k = stmt
