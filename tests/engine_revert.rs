@@ -134,18 +134,20 @@ fn finalize_closes_the_window_and_the_old_database_stays_retired_through_cleanup
 fn a_row_the_old_check_refuses_makes_revert_refuse_and_lose_nothing() {
     let f = cut_over_with_window(45);
     new_service_writes(&f, 46, 100);
-    write(&f.new, "UPDATE product SET price_cents = -500 WHERE id = 3").expect("new service");
-    let before = price_of(&f.old, 3, &f.new);
+    let id = first_product(&f.new);
+    let before = price_of(&f.old, id, &f.new);
+    let n = write(&f.new, &format!("UPDATE product SET price_cents = -500 WHERE id = {id}")).expect("new service");
+    assert_eq!(n, 1);
     let err = run(|ctx| ops::revert(&f.spec, &RevertOptions::default(), ctx)).expect_err("conflict");
     let msg = err.to_string();
     assert!(msg.contains("table product") && msg.contains("CHECK"), "{msg}");
     assert_eq!(phase(&f.spec), Phase::Standby, "the window stays open");
     write(&f.new, "INSERT INTO note(body) VALUES ('still writable')").expect("new still writes");
-    assert_eq!(price_of(&f.old, 3, &f.new), before, "the old row stays as it was");
+    assert_eq!(price_of(&f.old, id, &f.new), before, "the old row stays as it was");
     let st = status::status(&f.spec, Busy::default()).expect("status");
     assert_eq!(st.window.as_ref().map(|w| w.conflicts.len()), Some(1), "{st:?}");
     // Fixed in the new database, it goes back.
-    write(&f.new, "UPDATE product SET price_cents = 500 WHERE id = 3").expect("fix");
+    write(&f.new, &format!("UPDATE product SET price_cents = 500 WHERE id = {id}")).expect("fix");
     run(|ctx| ops::revert(&f.spec, &RevertOptions::default(), ctx)).expect("revert after the fix");
     case::assert_old_is_inverse(&f.old, &f.new, f.dir.path());
 }
@@ -153,7 +155,9 @@ fn a_row_the_old_check_refuses_makes_revert_refuse_and_lose_nothing() {
 #[test]
 fn discarding_conflicts_records_each_in_the_new_database() {
     let f = cut_over_with_window(47);
-    write(&f.new, "UPDATE product SET price_cents = -1 WHERE id = 5").expect("new service");
+    let id = first_product(&f.new);
+    let n = write(&f.new, &format!("UPDATE product SET price_cents = -1 WHERE id = {id}")).expect("new service");
+    assert_eq!(n, 1);
     let opts = RevertOptions {
         conflicts: Conflicts::Discard,
         ..Default::default()
@@ -178,6 +182,13 @@ fn a_service_writing_to_the_standby_is_refused_every_time_while_reverse_replay_w
     assert!(stats.refused_draining >= 20, "{stats:?}");
     run(|ctx| ops::revert(&f.spec, &RevertOptions::default(), ctx)).expect("revert");
     case::assert_old_is_inverse(&f.old, &f.new, f.dir.path());
+}
+
+/// A product of the new database.
+fn first_product(new: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(new).expect("open");
+    conn.query_row("SELECT min(id) FROM product", [], |r| r.get(0))
+        .expect("a product")
 }
 
 /// The old database's price of new product `id` (through its code).

@@ -130,9 +130,10 @@ fn apply_table(tx: &Connection, inv: &Inverse, t: &TableInverse, lo: u64, hi: u6
          UNION SELECT {k} FROM main.{CONFLICTS} WHERE tbl = {tbl};\n\
          DELETE FROM main.{CONFLICTS} WHERE tbl = {tbl};\n\
          DROP TABLE IF EXISTS temp._mig_rev_moved; CREATE TEMP TABLE _mig_rev_moved AS \
-         SELECT {k}, {o}, max(seq) AS s FROM new.{LOG} WHERE seq > {lo} AND seq <= {hi} AND tbl = {tbl} AND op = 'U' GROUP BY {k};",
+         SELECT {k}, {o}, max(seq) AS s FROM new.{LOG} WHERE seq > {lo} AND seq <= {hi} AND tbl = {tbl} AND op = 'U' AND NOT ({same}) GROUP BY {k};",
         k = ks.join(", "),
         o = os.join(", "),
+        same = ks.iter().zip(&os).map(|(k, o)| format!("{k} IS {o}")).collect::<Vec<_>>().join(" AND "),
     ))
     .ctx(|| format!("collecting the reverse log entries of {}", t.new_table))?;
     let sql = Statements::new(inv, t);
