@@ -104,7 +104,7 @@ fn runbook_end_to_end_with_the_lines_it_expects() {
     // Phase 4: cleanup-old.
     p.mig(&["cleanup-old", "--old", "old.db"])
         .ok()
-        .has_line("previous marker status: draining")
+        .has_line("previous marker status: retired")
         .has_line("dropped _migration_marker: yes")
         .has_line("dropped _migration_log: yes");
     p.mig(&with_files("status"))

@@ -24,6 +24,7 @@ pub const DRAINING: &str = "draining for a migration";
 pub const REFUSALS: &[&str] = &[
     DRAINING,
     "standby of a cut-over migration",
+    "retired by a migration",
     "being reverted by mig",
     "reverted by mig",
 ];
