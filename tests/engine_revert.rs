@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use mig::engine::open::Busy;
-use mig::engine::ops::{self, ClosedBy, Conflicts, CutoverOptions, DrainOptions, MigrateOptions, Release, RevertOptions};
+use mig::engine::ops::{
+    self, ClosedBy, Conflicts, CutoverOptions, DrainOptions, MigrateOptions, Release, RevertOptions,
+};
 use mig::engine::paths::DatabaseSpec;
 use mig::engine::schema::SchemaFile;
 use mig::engine::state::Phase;
@@ -53,7 +55,12 @@ fn cut_over_with_window(seed: u64) -> Files {
     .expect("cutover");
     assert!(!report.revert_window_closes_at.is_empty());
     case::snapshot(&old, &new, dir.path());
-    Files { dir, old, new, spec }
+    Files {
+        dir,
+        old,
+        new,
+        spec,
+    }
 }
 
 fn phase(spec: &DatabaseSpec) -> Phase {
@@ -81,14 +88,19 @@ fn new_service_writes(f: &Files, seed: u64, n: u64) {
 fn revert_after_writes_on_both_sides_leaves_the_old_database_equal_to_the_inverse_of_the_new_one() {
     let f = cut_over_with_window(41);
     assert_eq!(phase(&f.spec), Phase::Standby);
-    let refused = write(&f.old, "INSERT INTO Note(Body) VALUES ('straggler')").expect_err("standby refuses");
+    let refused =
+        write(&f.old, "INSERT INTO Note(Body) VALUES ('straggler')").expect_err("standby refuses");
     assert!(
-        refused.to_string().contains("standby") && refused.to_string().contains(&f.new.display().to_string()),
+        refused.to_string().contains("standby")
+            && refused.to_string().contains(&f.new.display().to_string()),
         "{refused}"
     );
     new_service_writes(&f, 42, 400);
     let summary = run(|ctx| ops::revert(&f.spec, &RevertOptions::default(), ctx)).expect("revert");
-    assert!(summary.entries_replayed > 0 && summary.verified_rows > 1_000, "{summary:?}");
+    assert!(
+        summary.entries_replayed > 0 && summary.verified_rows > 1_000,
+        "{summary:?}"
+    );
     let compared = case::assert_old_is_inverse(&f.old, &f.new, f.dir.path());
     assert!(compared > 1_500, "compared {compared} rows");
     assert_eq!(phase(&f.spec), Phase::Reverted);
@@ -98,7 +110,10 @@ fn revert_after_writes_on_both_sides_leaves_the_old_database_equal_to_the_invers
     let refused = write(&f.new, "DELETE FROM note").expect_err("reverted refuses");
     assert!(refused.to_string().contains("reverted by mig"), "{refused}");
     let leftovers = mig_objects(&f.old);
-    assert!(leftovers.is_empty(), "mig left {leftovers:?} in the old database");
+    assert!(
+        leftovers.is_empty(),
+        "mig left {leftovers:?} in the old database"
+    );
 }
 
 #[test]
@@ -108,14 +123,16 @@ fn finalize_closes_the_window_and_the_old_database_stays_retired_through_cleanup
     let r = ops::finalize(&f.spec, Busy::default(), ClosedBy::Finalize).expect("finalize");
     assert!(r.guards > 0);
     assert_eq!(phase(&f.spec), Phase::CutOver);
-    let err = run(|ctx| ops::revert(&f.spec, &RevertOptions::default(), ctx)).expect_err("no window");
+    let err =
+        run(|ctx| ops::revert(&f.spec, &RevertOptions::default(), ctx)).expect_err("no window");
     assert!(err.to_string().contains("closed"), "{err}");
     // The new service writes freely, unrecorded.
     write(&f.new, "INSERT INTO note(body) VALUES ('after the window')").expect("new writes");
     let retired = |when: &str| {
         let e = write(&f.old, "UPDATE Note SET Pinned = 1").expect_err(when);
         assert!(
-            e.to_string().contains("retired") && e.to_string().contains(&f.new.display().to_string()),
+            e.to_string().contains("retired")
+                && e.to_string().contains(&f.new.display().to_string()),
             "{when}: {e}"
         );
     };
@@ -136,18 +153,38 @@ fn a_row_the_old_check_refuses_makes_revert_refuse_and_lose_nothing() {
     new_service_writes(&f, 46, 100);
     let id = first_product(&f.new);
     let before = price_of(&f.old, id, &f.new);
-    let n = write(&f.new, &format!("UPDATE product SET price_cents = -500 WHERE id = {id}")).expect("new service");
+    let n = write(
+        &f.new,
+        &format!("UPDATE product SET price_cents = -500 WHERE id = {id}"),
+    )
+    .expect("new service");
     assert_eq!(n, 1);
-    let err = run(|ctx| ops::revert(&f.spec, &RevertOptions::default(), ctx)).expect_err("conflict");
+    let err =
+        run(|ctx| ops::revert(&f.spec, &RevertOptions::default(), ctx)).expect_err("conflict");
     let msg = err.to_string();
-    assert!(msg.contains("table product") && msg.contains("CHECK"), "{msg}");
+    assert!(
+        msg.contains("table product") && msg.contains("CHECK"),
+        "{msg}"
+    );
     assert_eq!(phase(&f.spec), Phase::Standby, "the window stays open");
     write(&f.new, "INSERT INTO note(body) VALUES ('still writable')").expect("new still writes");
-    assert_eq!(price_of(&f.old, id, &f.new), before, "the old row stays as it was");
+    assert_eq!(
+        price_of(&f.old, id, &f.new),
+        before,
+        "the old row stays as it was"
+    );
     let st = status::status(&f.spec, Busy::default()).expect("status");
-    assert_eq!(st.window.as_ref().map(|w| w.conflicts.len()), Some(1), "{st:?}");
+    assert_eq!(
+        st.window.as_ref().map(|w| w.conflicts.len()),
+        Some(1),
+        "{st:?}"
+    );
     // Fixed in the new database, it goes back.
-    write(&f.new, &format!("UPDATE product SET price_cents = 500 WHERE id = {id}")).expect("fix");
+    write(
+        &f.new,
+        &format!("UPDATE product SET price_cents = 500 WHERE id = {id}"),
+    )
+    .expect("fix");
     run(|ctx| ops::revert(&f.spec, &RevertOptions::default(), ctx)).expect("revert after the fix");
     case::assert_old_is_inverse(&f.old, &f.new, f.dir.path());
 }
@@ -156,7 +193,11 @@ fn a_row_the_old_check_refuses_makes_revert_refuse_and_lose_nothing() {
 fn discarding_conflicts_records_each_in_the_new_database() {
     let f = cut_over_with_window(47);
     let id = first_product(&f.new);
-    let n = write(&f.new, &format!("UPDATE product SET price_cents = -1 WHERE id = {id}")).expect("new service");
+    let n = write(
+        &f.new,
+        &format!("UPDATE product SET price_cents = -1 WHERE id = {id}"),
+    )
+    .expect("new service");
     assert_eq!(n, 1);
     let opts = RevertOptions {
         conflicts: Conflicts::Discard,
@@ -194,7 +235,8 @@ fn first_product(new: &Path) -> i64 {
 /// The old database's price of new product `id` (through its code).
 fn price_of(old: &Path, id: i64, new: &Path) -> f64 {
     let conn = rusqlite::Connection::open(old).expect("open");
-    conn.execute("ATTACH ?1 AS n", [new.to_str().expect("path")]).expect("attach");
+    conn.execute("ATTACH ?1 AS n", [new.to_str().expect("path")])
+        .expect("attach");
     conn.query_row(
         "SELECT Price FROM Product WHERE Code = (SELECT code FROM n.product WHERE id = ?1)",
         [id],
@@ -206,7 +248,9 @@ fn price_of(old: &Path, id: i64, new: &Path) -> f64 {
 fn mig_objects(db: &Path) -> Vec<String> {
     let conn = rusqlite::Connection::open(db).expect("open");
     let mut stmt = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE name LIKE '\\_mig%' ESCAPE '\\' ORDER BY name")
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE name LIKE '\\_mig%' ESCAPE '\\' ORDER BY name",
+        )
         .expect("prepare");
     let names = stmt
         .query_map([], |r| r.get(0))

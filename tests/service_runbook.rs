@@ -198,7 +198,8 @@ async fn runbook_over_grpc_with_concurrent_writer_matches_oracle() {
         .await
         .expect("cleanup-old")
         .into_inner();
-    assert_eq!(cleaned.previous_marker_status, "draining");
+    assert_eq!(cleaned.previous_marker_status, "retired");
+    assert!(cleaned.guards > 0, "the old database stays retired");
     assert!(cleaned.dropped_marker && cleaned.dropped_log);
     agent.shutdown().await;
 }

@@ -4,9 +4,8 @@
 use std::path::Path;
 
 use crate::engine::ops::{
-    CleanupReport,
-    CutoverReport, DrainSummary, MigrateSummary, PlanOutcome, ResetReport, VerifyStage,
-    VerifySummary,
+    CleanupReport, CutoverReport, DrainSummary, MigrateSummary, PlanOutcome, ResetReport,
+    VerifyStage, VerifySummary,
 };
 use crate::engine::plan::estimate::Estimates;
 use crate::engine::plan::precheck::Checked;
@@ -171,7 +170,11 @@ pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
         violations: violations(&a.constraints),
         estimates: Some(estimates(&a.estimates)),
         rehearsal: None,
-        revert: o.revert.iter().map(super::convert_revert::revertibility).collect(),
+        revert: o
+            .revert
+            .iter()
+            .map(super::convert_revert::revertibility)
+            .collect(),
     }
 }
 
@@ -483,7 +486,9 @@ pub fn job_event(job: &JobSnapshot, e: JobEvent) -> pb::JobEvent {
             summary: Some(pb::job_completed::Summary::Drain(drain_summary(s))),
         }),
         EventBody::Completed(Summary::Revert(s)) => E::Completed(pb::JobCompleted {
-            summary: Some(pb::job_completed::Summary::Revert(super::convert_revert::revert_summary(s))),
+            summary: Some(pb::job_completed::Summary::Revert(
+                super::convert_revert::revert_summary(s),
+            )),
         }),
         EventBody::Completed(Summary::Verify(s)) => E::Completed(pb::JobCompleted {
             summary: Some(pb::job_completed::Summary::Verify(verify_summary(s))),

@@ -71,7 +71,9 @@ pub fn for_target(c: &Commands, name: &str, st: &StatusReport, waits_for: Option
             "revert window open: `mig revert` on the target goes back; {} closes it and cleans up",
             c.named("cleanup-old", &only)
         ),
-        Phase::Reverting => "a revert froze the new database: `mig revert` on the target finishes it".into(),
+        Phase::Reverting => {
+            "a revert froze the new database: `mig revert` on the target finishes it".into()
+        }
         Phase::Reverted => "reverted: the old database serves again".into(),
         Phase::Broken => format!(
             "broken: {} (see `mig fleet status`)",

@@ -11,7 +11,10 @@ use super::{names, yes_no};
 
 pub fn cutover(r: &CutoverReport) -> Vec<String> {
     vec![
-        format!("cutover complete: {} is ready ({:.0} ms)", r.new_path, r.millis),
+        format!(
+            "cutover complete: {} is ready ({:.0} ms)",
+            r.new_path, r.millis
+        ),
         if r.certified {
             format!("verification: certified (verified at {})", r.verified_at)
         } else {
@@ -50,7 +53,11 @@ pub fn revert_summary(r: &RevertSummary) -> Vec<String> {
         ),
         format!("writes refused for {:.1} ms (from the new database's freeze to the old one accepting writes)", r.refused_ms),
     ];
-    out.extend(r.discarded.iter().map(|d| format!("discarded (--discard-conflicts, recorded in the new database): {d}")));
+    out.extend(
+        r.discarded
+            .iter()
+            .map(|d| format!("discarded (--discard-conflicts, recorded in the new database): {d}")),
+    );
     out.extend(r.left_behind.iter().map(|l| format!("left behind: {l}")));
     out.push("next: point the service at the old database; the new one refuses writes and is kept as a record".into());
     out
@@ -73,7 +80,10 @@ pub fn cleanup_old(r: &CleanupOldReport) -> Vec<String> {
         if r.guards > 0 {
             format!("old database retired: {} guard triggers refuse its writes (`mig release-old` lets them through)", r.guards)
         } else {
-            format!("old database released: it accepts writes again ({} guard triggers dropped)", r.guards_released)
+            format!(
+                "old database released: it accepts writes again ({} guard triggers dropped)",
+                r.guards_released
+            )
         },
     ]
 }

@@ -51,9 +51,18 @@ pub fn lines(s: &StatusReport) -> Vec<String> {
     if s.new_exists {
         out.push(format!("certified: {}", certification(s)));
     }
-    out.extend(s.revert_window.as_ref().map(revert_window).into_iter().flatten());
+    out.extend(
+        s.revert_window
+            .as_ref()
+            .map(revert_window)
+            .into_iter()
+            .flatten(),
+    );
     if s.old_guards > 0 {
-        out.push(format!("old database guard: {} triggers refuse its writes", s.old_guards));
+        out.push(format!(
+            "old database guard: {} triggers refuse its writes",
+            s.old_guards
+        ));
     }
     if let Some(job) = &s.running_job {
         out.push(format!("running job: {}", job_line(job)));
@@ -108,7 +117,10 @@ fn revert_window(w: &RevertWindow) -> Vec<String> {
             w.pending,
             w.conflicts.len()
         ),
-        "closed" => format!("revert window: closed by {} at {}", w.closed_by, w.closed_at),
+        "closed" => format!(
+            "revert window: closed by {} at {}",
+            w.closed_by, w.closed_at
+        ),
         other => format!("revert window: {other}"),
     }];
     out.extend(w.conflicts.iter().map(|c| format!("  conflict: {c}")));

@@ -56,11 +56,17 @@ fn revert_and_check(p: &Project, base: &[String]) {
     let compared = case::assert_old_is_inverse(&p.path("old.db"), &p.path("new.db"), &p.dir);
     assert!(compared > 1_500, "compared {compared} rows");
     mig(p, base, &["status"]).ok().has_line("phase: reverted");
-    p.sql("old.db", "INSERT INTO Note(Body) VALUES ('the old service writes again')");
+    p.sql(
+        "old.db",
+        "INSERT INTO Note(Body) VALUES ('the old service writes again')",
+    );
 }
 
 fn local() -> Vec<String> {
-    ["--old", "old.db", "--new", "new.db"].iter().map(|s| s.to_string()).collect()
+    ["--old", "old.db", "--new", "new.db"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }
 
 #[test]
@@ -89,7 +95,9 @@ fn finalize_through_a_real_agent_retires_the_old_database_through_cleanup_old_un
     let base = as_who(&agent, "operator");
     cut_over(&p, &base, 65);
     new_service(&p, 66, 100);
-    mig(&p, &base, &["finalize"]).ok().line_starting("revert window closed (finalize)");
+    mig(&p, &base, &["finalize"])
+        .ok()
+        .line_starting("revert window closed (finalize)");
     mig(&p, &base, &["revert"]).fails(FAILED, "revert failed: ");
     let refused = |when: &str| {
         let conn = rusqlite::Connection::open(p.path("old.db")).expect("open");

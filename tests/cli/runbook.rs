@@ -110,7 +110,7 @@ fn runbook_end_to_end_with_the_lines_it_expects() {
     p.mig(&with_files("status"))
         .ok()
         .has_line("marker status: none")
-        .has_line("phase: complete");
+        .has_line("phase: retired");
 }
 
 #[test]

@@ -52,8 +52,11 @@ fn crash_and_finish(step: Step, failpoint: &str, seed: u64) {
     w.ok(Step::Revert);
     case::assert_old_is_inverse(&w.old, &w.new, w.dir());
     let conn = rusqlite::Connection::open(&w.old).expect("open");
-    conn.execute("INSERT INTO Note(Body) VALUES ('the old service again')", [])
-        .expect("the old database accepts writes after revert");
+    conn.execute(
+        "INSERT INTO Note(Body) VALUES ('the old service again')",
+        [],
+    )
+    .expect("the old database accepts writes after revert");
 }
 
 macro_rules! scenario_tests {

@@ -9,7 +9,7 @@ pub mod oracle;
 pub mod pki;
 pub mod python;
 pub mod random_ops;
-pub mod revert_case;
 pub mod rate;
+pub mod revert_case;
 pub mod runbook;
 pub mod writer;

@@ -90,8 +90,15 @@ pub fn old_workload(tx: &Transaction<'_>, rng: &mut StdRng) -> rusqlite::Result<
         2 => {
             if let Some(code) = pick(tx, "SELECT Code FROM Product ORDER BY random() LIMIT 1")? {
                 let renamed = format!("OLD-{i}");
-                if tx.execute("UPDATE OR IGNORE Product SET Code = ?2, Price = Price + 1 WHERE Code = ?1", rusqlite::params![code, renamed])? == 1 {
-                    tx.execute("UPDATE OrderLine SET ProductCode = ?2 WHERE ProductCode = ?1", rusqlite::params![code, renamed])?;
+                if tx.execute(
+                    "UPDATE OR IGNORE Product SET Code = ?2, Price = Price + 1 WHERE Code = ?1",
+                    rusqlite::params![code, renamed],
+                )? == 1
+                {
+                    tx.execute(
+                        "UPDATE OrderLine SET ProductCode = ?2 WHERE ProductCode = ?1",
+                        rusqlite::params![code, renamed],
+                    )?;
                 }
             }
         }
@@ -102,10 +109,16 @@ pub fn old_workload(tx: &Transaction<'_>, rng: &mut StdRng) -> rusqlite::Result<
             )?;
         }
         4 => {
-            tx.execute("INSERT INTO Note(Body) VALUES (?1)", [format!("old note {i}")])?;
+            tx.execute(
+                "INSERT INTO Note(Body) VALUES (?1)",
+                [format!("old note {i}")],
+            )?;
         }
         _ => {
-            tx.execute("DELETE FROM Note WHERE rowid = (SELECT rowid FROM Note ORDER BY random() LIMIT 1)", [])?;
+            tx.execute(
+                "DELETE FROM Note WHERE rowid = (SELECT rowid FROM Note ORDER BY random() LIMIT 1)",
+                [],
+            )?;
         }
     }
     Ok(())
@@ -152,11 +165,17 @@ pub fn new_workload(tx: &Transaction<'_>, rng: &mut StdRng) -> rusqlite::Result<
             tx.execute("DELETE FROM order_line WHERE (order_id, line_no) = (SELECT order_id, line_no FROM order_line ORDER BY random() LIMIT 1)", [])?;
         }
         8 => {
-            tx.execute("INSERT INTO note(body, pinned) VALUES (?1, 1)", [format!("new note {i}")])?;
+            tx.execute(
+                "INSERT INTO note(body, pinned) VALUES (?1, 1)",
+                [format!("new note {i}")],
+            )?;
             tx.execute("UPDATE note SET pinned = 1 - pinned WHERE id = (SELECT id FROM note ORDER BY random() LIMIT 1)", [])?;
         }
         _ => {
-            tx.execute("DELETE FROM note WHERE id = (SELECT id FROM note ORDER BY random() LIMIT 1)", [])?;
+            tx.execute(
+                "DELETE FROM note WHERE id = (SELECT id FROM note ORDER BY random() LIMIT 1)",
+                [],
+            )?;
         }
     }
     Ok(())
@@ -226,7 +245,10 @@ pub fn assert_old_is_inverse(old: &Path, new: &Path, snapshots: &Path) -> usize 
         let n = stmt.column_count();
         stmt.query_map([], |r| {
             (0..n)
-                .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                .map(|i| {
+                    r.get::<_, rusqlite::types::Value>(i)
+                        .map(|v| format!("{v:?}"))
+                })
                 .collect::<rusqlite::Result<Vec<_>>>()
                 .map(|v| v.join("|"))
         })
@@ -237,7 +259,9 @@ pub fn assert_old_is_inverse(old: &Path, new: &Path, snapshots: &Path) -> usize 
     for (expected, actual) in EXPECTED {
         let (e, a) = (rows(expected), rows(actual));
         if e != a {
-            let first = (0..e.len().max(a.len())).find(|&i| e.get(i) != a.get(i)).unwrap_or(0);
+            let first = (0..e.len().max(a.len()))
+                .find(|&i| e.get(i) != a.get(i))
+                .unwrap_or(0);
             panic!(
                 "old database differs from the inverse of the new one for `{actual}`: expected {} rows, got {}; first difference at row {first}: expected {:?}, got {:?}",
                 e.len(),

@@ -97,7 +97,11 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     tx.commit().ctx(|| "committing the cutover".into())?;
     crate::engine::failpoint::hit("cutover.after-commit");
     let millis = started.elapsed().as_secs_f64() * 1000.0;
-    let side = if inv.is_some() { OldSide::Standby } else { OldSide::Retire };
+    let side = if inv.is_some() {
+        OldSide::Standby
+    } else {
+        OldSide::Retire
+    };
     super::window::settle_old(&old, &new, side, inv.as_ref(), busy)?;
     let mut report = report_of(&MigrationState::read(spec, busy)?, millis, false);
     report.certified = cert.certified;

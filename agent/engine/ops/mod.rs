@@ -22,8 +22,8 @@ pub use migrate::{
 };
 pub use reset::{reset, ResetMode, ResetReport};
 pub use revert::{revert, Conflicts, RevertOptions, RevertSummary};
-pub use window::{finalize, settle, window_slice, ClosedBy, FinalizeReport, ReverseSlice};
 pub use verify::{verify, QueryFile, VerifyOptions, VerifySummary, CHUNK_ROWS};
+pub use window::{finalize, settle, window_slice, ClosedBy, FinalizeReport, ReverseSlice};
 
 pub use crate::engine::state::{locate, project_schema, Verification};
 

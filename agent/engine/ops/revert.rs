@@ -54,7 +54,11 @@ pub struct RevertSummary {
     pub old_path: std::path::PathBuf,
 }
 
-pub fn revert(spec: &DatabaseSpec, opts: &RevertOptions, ctx: &mut Ctx<'_>) -> Result<RevertSummary> {
+pub fn revert(
+    spec: &DatabaseSpec,
+    opts: &RevertOptions,
+    ctx: &mut Ctx<'_>,
+) -> Result<RevertSummary> {
     let started = Instant::now();
     let busy = opts.busy;
     let st = MigrationState::claim(locate(spec, busy), busy)?;
@@ -86,7 +90,11 @@ pub fn revert(spec: &DatabaseSpec, opts: &RevertOptions, ctx: &mut Ctx<'_>) -> R
         summary.refused_ms = frozen.elapsed().as_secs_f64() * 1000.0;
     }
     mark_reverted(&new, busy)?;
-    step(ctx, "reverted", &format!("the old database {} accepts writes again", old.display()));
+    step(
+        ctx,
+        "reverted",
+        &format!("the old database {} accepts writes again", old.display()),
+    );
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }
@@ -116,7 +124,11 @@ fn before_freeze(
     if verified_at.is_some_and(|v| v <= checkpoint) {
         return Ok(());
     }
-    step(ctx, "verify", "comparing the old database with the inverse of the new one");
+    step(
+        ctx,
+        "verify",
+        "comparing the old database with the inverse of the new one",
+    );
     let mut each = |table: &str, rows: u64| {
         (ctx.sink)(Event::Notice {
             warn: false,
@@ -130,7 +142,8 @@ fn before_freeze(
     let tx = lock::begin_immediate(work).ctx(|| "recording the reverse verification".into())?;
     let (cp, _) = store::checkpoint(&tx, "main")?.unwrap_or((0, None));
     store::set_verified(&tx, Some(cp))?;
-    tx.commit().ctx(|| "recording the reverse verification".into())
+    tx.commit()
+        .ctx(|| "recording the reverse verification".into())
 }
 
 /// Replays until nothing is pending; returns the conflicts recorded.
@@ -151,7 +164,8 @@ fn catch_up(
             applied: summary.entries_replayed,
             pending,
             lag_seconds: 0.0,
-            entries_per_sec: summary.entries_replayed as f64 / began.elapsed().as_secs_f64().max(1e-6),
+            entries_per_sec: summary.entries_replayed as f64
+                / began.elapsed().as_secs_f64().max(1e-6),
         });
         if b.applied == 0 || pending == 0 {
             break;
@@ -190,7 +204,8 @@ fn flip_old(work: &mut rusqlite::Connection) -> Result<()> {
     guard::drop_in(&tx)?;
     record::remove_in(&tx, Guard::Any)?;
     store::drop_in(&tx)?;
-    tx.commit().ctx(|| "making the old database writable".into())?;
+    tx.commit()
+        .ctx(|| "making the old database writable".into())?;
     failpoint::hit("revert.after-flip");
     Ok(())
 }
@@ -200,7 +215,8 @@ fn mark_reverted(new: &std::path::Path, busy: Busy) -> Result<()> {
     let tx = lock::begin_immediate(&conn).ctx(|| "marking the new database reverted".into())?;
     meta::set_reverted_in(&tx)?;
     window::end_in(&tx, WindowState::Reverted, "revert")?;
-    tx.commit().ctx(|| "marking the new database reverted".into())
+    tx.commit()
+        .ctx(|| "marking the new database reverted".into())
 }
 
 /// Each discarded conflict, kept in the new database (which outlives the

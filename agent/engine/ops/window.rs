@@ -55,7 +55,11 @@ pub fn finalize(spec: &DatabaseSpec, busy: Busy, by: ClosedBy) -> Result<Finaliz
 }
 
 /// Closes the window of a state that passed `require_finalizable`.
-pub(crate) fn finalize_state(st: &MigrationState, busy: Busy, by: ClosedBy) -> Result<FinalizeReport> {
+pub(crate) fn finalize_state(
+    st: &MigrationState,
+    busy: Busy,
+    by: ClosedBy,
+) -> Result<FinalizeReport> {
     let (new, old) = (st.new_path()?.to_path_buf(), st.old_path()?.to_path_buf());
     let entries_dropped = st.reverse_pending();
     if st.window().is_some_and(|w| w.state == WindowState::Open) {
@@ -141,7 +145,11 @@ pub struct ReverseSlice {
 /// old side, closes a window whose time is up, and carries at most
 /// `max_entries` reverse log entries back. `None`: nothing to do, or
 /// another mig process works on the database.
-pub fn window_slice(spec: &DatabaseSpec, busy: Busy, max_entries: u64) -> Result<Option<ReverseSlice>> {
+pub fn window_slice(
+    spec: &DatabaseSpec,
+    busy: Busy,
+    max_entries: u64,
+) -> Result<Option<ReverseSlice>> {
     let st = match MigrationState::claim(locate(spec, busy), busy) {
         Ok(st) => st,
         Err(EngineError::InUse(_)) => return Ok(None),

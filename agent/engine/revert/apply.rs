@@ -48,7 +48,8 @@ pub fn batch(conn: &mut Connection, inv: &Inverse, max: u64, retry: Retry) -> Re
     let tx = lock::begin_immediate(conn).ctx(|| "starting a reverse replay batch".into())?;
     let b = batch_in(&tx, inv, max, retry)?;
     if b.applied > 0 || retry == Retry::All {
-        tx.commit().ctx(|| "committing a reverse replay batch".into())?;
+        tx.commit()
+            .ctx(|| "committing a reverse replay batch".into())?;
         super::super::failpoint::hit("revert.after-batch");
     }
     Ok(b)
@@ -58,7 +59,11 @@ pub fn batch(conn: &mut Connection, inv: &Inverse, max: u64, retry: Retry) -> Re
 pub fn batch_in(tx: &Connection, inv: &Inverse, max: u64, retry: Retry) -> Result<Batch> {
     let (lo, _) = store::checkpoint(tx, "main")?.unwrap_or((0, None));
     let log_max: i64 = tx
-        .query_row(&format!("SELECT coalesce(max(seq), 0) FROM new.{LOG}"), [], |r| r.get(0))
+        .query_row(
+            &format!("SELECT coalesce(max(seq), 0) FROM new.{LOG}"),
+            [],
+            |r| r.get(0),
+        )
         .ctx(|| "reading the reverse log".into())?;
     let log_max = log_max.max(0) as u64;
     let hi = log_max.min(lo.saturating_add(max));
@@ -81,7 +86,9 @@ pub fn batch_in(tx: &Connection, inv: &Inverse, max: u64, retry: Retry) -> Resul
 
 fn touches(tx: &Connection, t: &TableInverse, lo: u64, hi: u64) -> Result<bool> {
     tx.query_row(
-        &format!("SELECT EXISTS (SELECT 1 FROM new.{LOG} WHERE seq > ?1 AND seq <= ?2 AND tbl = ?3)"),
+        &format!(
+            "SELECT EXISTS (SELECT 1 FROM new.{LOG} WHERE seq > ?1 AND seq <= ?2 AND tbl = ?3)"
+        ),
         rusqlite::params![lo as i64, hi as i64, t.new_table],
         |r| r.get(0),
     )
@@ -105,12 +112,10 @@ fn run(tx: &Connection, sql: &str, what: &str) -> std::result::Result<(), Failur
     tx.execute_batch(sql).map_err(|e| {
         use rusqlite::ErrorCode as C;
         match e.sqlite_error_code() {
-            Some(C::ConstraintViolation | C::TypeMismatch) => Failure::Conflict(
-                match &e {
-                    rusqlite::Error::SqliteFailure(_, Some(m)) => m.clone(),
-                    other => other.to_string(),
-                },
-            ),
+            Some(C::ConstraintViolation | C::TypeMismatch) => Failure::Conflict(match &e {
+                rusqlite::Error::SqliteFailure(_, Some(m)) => m.clone(),
+                other => other.to_string(),
+            }),
             _ => Failure::Other(super::super::error::classify(what.to_string(), e)),
         }
     })
@@ -158,10 +163,17 @@ fn apply_table(tx: &Connection, inv: &Inverse, t: &TableInverse, lo: u64, hi: u6
 fn read_keys(tx: &Connection, w: usize) -> Result<Vec<Vec<Value>>> {
     let cols: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
     let mut stmt = tx
-        .prepare(&format!("SELECT {} FROM temp._mig_rev_touched", cols.join(", ")))
+        .prepare(&format!(
+            "SELECT {} FROM temp._mig_rev_touched",
+            cols.join(", ")
+        ))
         .ctx(|| "reading touched keys".into())?;
     let rows = stmt
-        .query_map([], |r| (0..w).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>())
+        .query_map([], |r| {
+            (0..w)
+                .map(|i| r.get::<_, Value>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
         .ctx(|| "reading touched keys".into())?
         .collect::<std::result::Result<Vec<_>, _>>()
         .ctx(|| "reading touched keys".into())?;
@@ -173,14 +185,24 @@ fn set_touched(tx: &Connection, ks: &[String], key: &[Value]) -> Result<()> {
         .ctx(|| "resetting touched keys".into())?;
     let marks: Vec<String> = (1..=ks.len()).map(|i| format!("?{i}")).collect();
     tx.execute(
-        &format!("INSERT INTO temp._mig_rev_touched({}) VALUES ({})", ks.join(", "), marks.join(", ")),
+        &format!(
+            "INSERT INTO temp._mig_rev_touched({}) VALUES ({})",
+            ks.join(", "),
+            marks.join(", ")
+        ),
         rusqlite::params_from_iter(key.iter()),
     )
     .ctx(|| "setting a touched key".into())?;
     Ok(())
 }
 
-fn record_conflict(tx: &Connection, t: &TableInverse, ks: &[String], key: &[Value], msg: &str) -> Result<()> {
+fn record_conflict(
+    tx: &Connection,
+    t: &TableInverse,
+    ks: &[String],
+    key: &[Value],
+    msg: &str,
+) -> Result<()> {
     let shown: Vec<String> = key
         .iter()
         .map(|v| match v {
@@ -248,10 +270,21 @@ impl Statements {
             .filter(|c| !is_key(&c.name) && c.value == ColumnValue::Keep)
             .map(|c| c.name.as_str())
             .collect();
-        let touched = format!("({}) IN (SELECT {} FROM temp._mig_rev_touched)", nk.join(", "), ks.join(", "));
+        let touched = format!(
+            "({}) IN (SELECT {} FROM temp._mig_rev_touched)",
+            nk.join(", "),
+            ks.join(", ")
+        );
         let map_of = |i: usize, probe: &[String]| {
-            let cond: Vec<String> = probe.iter().enumerate().map(|(j, p)| format!("m.n{j} = {p}")).collect();
-            format!("(SELECT m.o{i} FROM main.{map} AS m WHERE {})", cond.join(" AND "))
+            let cond: Vec<String> = probe
+                .iter()
+                .enumerate()
+                .map(|(j, p)| format!("m.n{j} = {p}"))
+                .collect();
+            format!(
+                "(SELECT m.o{i} FROM main.{map} AS m WHERE {})",
+                cond.join(" AND ")
+            )
         };
         let mut stages = Vec::new();
         // The old key now (cur) and the one the old row had (prev).
@@ -273,10 +306,19 @@ impl Statements {
                 (natural.clone().unwrap_or_else(|| prev.clone()), prev)
             }
         };
-        let mut sel: Vec<String> = nk.iter().enumerate().map(|(i, e)| format!("{e} AS n{i}")).collect();
+        let mut sel: Vec<String> = nk
+            .iter()
+            .enumerate()
+            .map(|(i, e)| format!("{e} AS n{i}"))
+            .collect();
         sel.extend(cur.iter().enumerate().map(|(i, e)| format!("{e} AS o{i}")));
         sel.extend(prev.iter().enumerate().map(|(i, e)| format!("{e} AS p{i}")));
-        sel.extend(values.iter().enumerate().map(|(i, (_, e))| format!("{e} AS c{i}")));
+        sel.extend(
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, (_, e))| format!("{e} AS c{i}")),
+        );
         stages.push(format!(
             "DROP TABLE IF EXISTS temp._mig_rev_rows; CREATE TEMP TABLE _mig_rev_rows AS SELECT {} FROM new.{} AS {ROW} WHERE {touched};",
             sel.join(", "),
@@ -291,9 +333,21 @@ impl Statements {
                 q_key(&okeys[0])
             ));
         }
-        let on: Vec<String> = okeys.iter().enumerate().map(|(i, k)| format!("o.{} = r.p{i}", q_key(k))).collect();
-        let mut keep_sel: Vec<String> = vec!["r.rowid AS r".into(), format!("o.{} IS NOT NULL AS existed", q_key(&okeys[0]))];
-        keep_sel.extend(keeps.iter().enumerate().map(|(i, c)| format!("o.{} AS v{i}", q(c))));
+        let on: Vec<String> = okeys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("o.{} = r.p{i}", q_key(k)))
+            .collect();
+        let mut keep_sel: Vec<String> = vec![
+            "r.rowid AS r".into(),
+            format!("o.{} IS NOT NULL AS existed", q_key(&okeys[0])),
+        ];
+        keep_sel.extend(
+            keeps
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("o.{} AS v{i}", q(c))),
+        );
         stages.push(format!(
             "DROP TABLE IF EXISTS temp._mig_rev_keep; CREATE TEMP TABLE _mig_rev_keep AS SELECT {} FROM temp._mig_rev_rows AS r LEFT JOIN main.{old} AS o ON {};",
             keep_sel.join(", "),
@@ -302,7 +356,9 @@ impl Statements {
         // Every old row a touched key had goes; the existing ones come back.
         let prev_of_touched: Vec<String> = match &t.key {
             KeySource::OfNewKey(ex) => ex.iter().map(|e| project(e, t, &ks)).collect(),
-            KeySource::Mapped { .. } => (0..ow).map(|i| map_of(i, &ks.iter().map(|k| format!("tk.{k}")).collect::<Vec<_>>())).collect(),
+            KeySource::Mapped { .. } => (0..ow)
+                .map(|i| map_of(i, &ks.iter().map(|k| format!("tk.{k}")).collect::<Vec<_>>()))
+                .collect(),
         };
         let okq: Vec<String> = okeys.iter().map(|k| q_key(k)).collect();
         stages.push(format!(
@@ -311,7 +367,10 @@ impl Statements {
             okq.join(", "),
             prev_of_touched.join(", "),
             okq.join(", "),
-            (0..ow).map(|i| format!("p{i}")).collect::<Vec<_>>().join(", ")
+            (0..ow)
+                .map(|i| format!("p{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
         let mut cols: Vec<String> = okq.clone();
         cols.extend(values.iter().map(|(n, _)| q(n)));
@@ -355,14 +414,26 @@ impl Statements {
 
     /// Runs every stage inside a savepoint; rolls it back on failure.
     fn attempt(&self, tx: &Connection, savepoint: &str) -> std::result::Result<(), Failure> {
-        run(tx, &format!("SAVEPOINT {savepoint}"), "starting a reverse replay step")?;
+        run(
+            tx,
+            &format!("SAVEPOINT {savepoint}"),
+            "starting a reverse replay step",
+        )?;
         for s in &self.stages {
             if let Err(f) = run(tx, s, "reverse replay") {
-                run(tx, &format!("ROLLBACK TO {savepoint}; RELEASE {savepoint}"), "undoing a reverse replay step")?;
+                run(
+                    tx,
+                    &format!("ROLLBACK TO {savepoint}; RELEASE {savepoint}"),
+                    "undoing a reverse replay step",
+                )?;
                 return Err(f);
             }
         }
-        run(tx, &format!("RELEASE {savepoint}"), "finishing a reverse replay step")
+        run(
+            tx,
+            &format!("RELEASE {savepoint}"),
+            "finishing a reverse replay step",
+        )
     }
 }
 
@@ -385,7 +456,14 @@ fn project(expr: &str, t: &TableInverse, ks: &[String]) -> String {
         OldKey::Rowid { alias } => {
             let mut v = vec!["rowid".to_string(), "oid".into(), "_rowid_".into()];
             v.extend(alias.iter().cloned());
-            return if v.iter().any(|n| format!("{ROW}.{}", q(n)).eq_ignore_ascii_case(expr)) { "tk.k0".into() } else { "NULL".into() };
+            return if v
+                .iter()
+                .any(|n| format!("{ROW}.{}", q(n)).eq_ignore_ascii_case(expr))
+            {
+                "tk.k0".into()
+            } else {
+                "NULL".into()
+            };
         }
         OldKey::Columns(c) => c.iter().map(|k| k.name.clone()).collect(),
     };

@@ -110,7 +110,8 @@ pub fn set_marker_in(tx: &Connection, from: &[MarkerStatus], to: MarkerStatus) -
         );
         if widened == sql {
             return Err(EngineError::Drift(
-                "_migration_marker is not as mig created it; someone edited it: run `mig status`".into(),
+                "_migration_marker is not as mig created it; someone edited it: run `mig status`"
+                    .into(),
             ));
         }
         tx.execute_batch(&format!(

@@ -145,7 +145,11 @@ impl Inverse {
     pub fn problems(&self) -> Vec<String> {
         self.report
             .iter()
-            .flat_map(|r| r.problems.iter().map(move |p| format!("table {}: {p}", r.new_table)))
+            .flat_map(|r| {
+                r.problems
+                    .iter()
+                    .map(move |p| format!("table {}: {p}", r.new_table))
+            })
             .collect()
     }
 
@@ -158,10 +162,18 @@ impl Inverse {
 
 /// Builds the inverse of `plan`. `conn` holds the new schema as `main`
 /// (for compiling `mig:revert` expressions).
-pub fn build(conn: &Connection, plan: &Plan, schema: &SchemaFile, old: &Catalog, new: &Catalog) -> Inverse {
+pub fn build(
+    conn: &Connection,
+    plan: &Plan,
+    schema: &SchemaFile,
+    old: &Catalog,
+    new: &Catalog,
+) -> Inverse {
     let mut inv = Inverse::default();
     for t in &plan.tables {
-        let Some(nt) = new.table(&t.name) else { continue };
+        let Some(nt) = new.table(&t.name) else {
+            continue;
+        };
         let mut report = TableRevert {
             new_table: t.name.clone(),
             old_table: t.source.clone(),
@@ -191,7 +203,14 @@ pub fn build(conn: &Connection, plan: &Plan, schema: &SchemaFile, old: &Catalog,
             .table(&t.name)
             .map(|s| s.directives.reverts.clone())
             .unwrap_or_default();
-        let b = TableBuilder { conn, plan, t, ot, nt, reverts: &reverts };
+        let b = TableBuilder {
+            conn,
+            plan,
+            t,
+            ot,
+            nt,
+            reverts: &reverts,
+        };
         if let Some(ti) = b.build(&mut report) {
             inv.tables.push(ti);
         }
@@ -214,7 +233,9 @@ fn link_children(inv: &mut Inverse, plan: &Plan) {
     for t in &plan.tables {
         let Some(src) = &t.source else { continue };
         for c in &t.columns {
-            let (Some(parent), Some(old_col)) = (&c.translate, copied_column(c.expr.as_deref(), src)) else {
+            let (Some(parent), Some(old_col)) =
+                (&c.translate, copied_column(c.expr.as_deref(), src))
+            else {
                 continue;
             };
             links.push((parent.clone(), src.clone(), old_col));
@@ -235,7 +256,9 @@ fn link_children(inv: &mut Inverse, plan: &Plan) {
 fn copied_column(expr: Option<&str>, src: &str) -> Option<String> {
     let e = expr?;
     let prefix = format!("{}.", q(src));
-    let rest = e.get(..prefix.len()).filter(|p| p.eq_ignore_ascii_case(&prefix))?;
+    let rest = e
+        .get(..prefix.len())
+        .filter(|p| p.eq_ignore_ascii_case(&prefix))?;
     let _ = rest;
     let col = &e[prefix.len()..];
     if col.len() >= 2 && col.starts_with('"') && col.ends_with('"') {
@@ -285,11 +308,14 @@ impl TableBuilder<'_> {
         }
         if !needs.is_empty() {
             needs.dedup();
-            report.problems.insert(0, format!(
-                "needs mig:revert for {} (the new schema does not keep {} as a copy)",
-                needs.join(", "),
-                if needs.len() == 1 { "it" } else { "them" }
-            ));
+            report.problems.insert(
+                0,
+                format!(
+                    "needs mig:revert for {} (the new schema does not keep {} as a copy)",
+                    needs.join(", "),
+                    if needs.len() == 1 { "it" } else { "them" }
+                ),
+            );
         }
         let key = key?;
         if !report.problems.is_empty() {
@@ -316,7 +342,11 @@ impl TableBuilder<'_> {
     /// Old column `name`: a `mig:revert`, a copy or rename, or kept; `None`
     /// when it is read by a computed column (its value would be lost).
     fn column(&self, name: &str, report: &mut TableRevert) -> Option<OldColumn> {
-        if let Some(r) = self.reverts.iter().find(|r| r.column.eq_ignore_ascii_case(name)) {
+        if let Some(r) = self
+            .reverts
+            .iter()
+            .find(|r| r.column.eq_ignore_ascii_case(name))
+        {
             if let Err(m) = compile(self.conn, &self.t.name, &r.expr) {
                 report.problems.push(format!(
                     "mig:revert {} = {} (line {}): {m}",
@@ -332,7 +362,8 @@ impl TableBuilder<'_> {
         let src = self.t.source.as_deref().unwrap_or_default();
         let copy = self.t.columns.iter().find(|c| {
             matches!(c.source, ColumnSource::Copy | ColumnSource::Rename)
-                && copied_column(c.expr.as_deref(), src).is_some_and(|o| o.eq_ignore_ascii_case(name))
+                && copied_column(c.expr.as_deref(), src)
+                    .is_some_and(|o| o.eq_ignore_ascii_case(name))
         });
         if let Some(c) = copy {
             return Some(match &c.translate {
@@ -344,7 +375,11 @@ impl TableBuilder<'_> {
                 None => OldColumn {
                     name: name.to_string(),
                     value: ColumnValue::Expr(format!("{ROW}.{}", q(&c.name))),
-                    how: if c.source == ColumnSource::Copy { "copy" } else { "rename" },
+                    how: if c.source == ColumnSource::Copy {
+                        "copy"
+                    } else {
+                        "rename"
+                    },
                 },
             });
         }
@@ -369,7 +404,9 @@ impl TableBuilder<'_> {
         let Some(p) = self.plan.table(parent) else {
             return "NULL".into();
         };
-        let Some(psrc) = &p.source else { return "NULL".into() };
+        let Some(psrc) = &p.source else {
+            return "NULL".into();
+        };
         let map = q(&format!("_mig_revert_map_{psrc}"));
         let mapped = format!("(SELECT m.o0 FROM main.{map} AS m WHERE m.n0 = {outer})");
         // The parent's old key as a column of its new row, when it is one.
@@ -378,7 +415,9 @@ impl TableBuilder<'_> {
             let key = p.old_key.as_ref()?;
             let is_key = match key {
                 OldKey::Columns(cols) => cols.len() == 1 && cols[0].name.eq_ignore_ascii_case(&old),
-                OldKey::Rowid { alias } => alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&old)),
+                OldKey::Rowid { alias } => alias
+                    .as_deref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(&old)),
             };
             (is_key && c.translate.is_none()).then(|| c.name.clone())
         });
@@ -406,10 +445,9 @@ impl TableBuilder<'_> {
             OldKey::Columns(c) => c.iter().map(|k| k.name.clone()).collect(),
         };
         let exprs: Option<Vec<String>> = match old_k {
-            OldKey::Rowid { alias: None } => {
-                (self.t.key_mode == KeyMode::Preserved && self.t.rowid_expr.as_deref() == Some("rowid"))
-                    .then(|| vec![format!("{ROW}.rowid")])
-            }
+            OldKey::Rowid { alias: None } => (self.t.key_mode == KeyMode::Preserved
+                && self.t.rowid_expr.as_deref() == Some("rowid"))
+            .then(|| vec![format!("{ROW}.rowid")]),
             _ => names
                 .iter()
                 .map(|n| {
@@ -423,13 +461,17 @@ impl TableBuilder<'_> {
                 })
                 .collect(),
         };
-        let key_only = exprs.as_ref().is_some_and(|ex| ex.iter().all(|e| reads_only(e, new_key)));
+        let key_only = exprs
+            .as_ref()
+            .is_some_and(|ex| ex.iter().all(|e| reads_only(e, new_key)));
         match (self.t.key_mode, exprs) {
             (KeyMode::Preserved, Some(ex)) if key_only => Some(KeySource::OfNewKey(ex)),
             (_, Some(ex)) if new_key.width() == 1 || matches!(new_key, OldKey::Columns(_)) => {
                 Some(KeySource::Mapped { natural: Some(ex) })
             }
-            (_, None) if matches!(old_k, OldKey::Rowid { .. }) => Some(KeySource::Mapped { natural: None }),
+            (_, None) if matches!(old_k, OldKey::Rowid { .. }) => {
+                Some(KeySource::Mapped { natural: None })
+            }
             _ => {
                 needs.extend(names);
                 None
@@ -483,7 +525,10 @@ fn compile(conn: &Connection, table: &str, expr: &str) -> Result<(), String> {
         Authorization::Allow
     }));
     let r = conn
-        .prepare(&format!("SELECT ({expr}) FROM main.{} WHERE ({expr}) IS NULL", q(table)))
+        .prepare(&format!(
+            "SELECT ({expr}) FROM main.{} WHERE ({expr}) IS NULL",
+            q(table)
+        ))
         .map(|_| ());
     conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
     r.map_err(|e| match e {

@@ -39,7 +39,11 @@ pub fn create_in(tx: &Connection, inv: &Inverse) -> Result<()> {
         keys.join(", ")
     ))
     .ctx(|| "creating the revert window's bookkeeping".into())?;
-    for t in inv.tables.iter().filter(|t| matches!(t.key, KeySource::Mapped { .. })) {
+    for t in inv
+        .tables
+        .iter()
+        .filter(|t| matches!(t.key, KeySource::Mapped { .. }))
+    {
         create_map(tx, t)?;
     }
     Ok(())
@@ -59,7 +63,9 @@ fn create_map(tx: &Connection, t: &TableInverse) -> Result<()> {
     // Every old key the forward copy gave a new rowid (references to
     // missing parents included), when the new key is that rowid.
     if t.new_key.width() == 1 && has_table(tx, "new", "_id_mapping")? {
-        let ks: Vec<String> = (0..t.old_key.width()).map(|i| format!("_mig_k{i}")).collect();
+        let ks: Vec<String> = (0..t.old_key.width())
+            .map(|i| format!("_mig_k{i}"))
+            .collect();
         tx.execute(
             &format!(
                 "INSERT OR REPLACE INTO main.{map}(n0, {}) SELECT _mig_new, {} FROM new._id_mapping WHERE _mig_tbl = ?1",
@@ -96,9 +102,17 @@ pub fn checkpoint(conn: &Connection, schema: &str) -> Result<Option<(u64, Option
         return Ok(None);
     }
     conn.query_row(
-        &format!("SELECT checkpoint, verified_at FROM {}.{CHECKPOINT} WHERE id = 1", q(schema)),
+        &format!(
+            "SELECT checkpoint, verified_at FROM {}.{CHECKPOINT} WHERE id = 1",
+            q(schema)
+        ),
         [],
-        |r| Ok((r.get::<_, i64>(0)?.max(0) as u64, r.get::<_, Option<i64>>(1)?.map(|v| v.max(0) as u64))),
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?.max(0) as u64,
+                r.get::<_, Option<i64>>(1)?.map(|v| v.max(0) as u64),
+            ))
+        },
     )
     .optional()
     .ctx(|| "reading the reverse checkpoint".into())
@@ -161,7 +175,11 @@ pub fn conflict_count(conn: &Connection, schema: &str) -> Result<u64> {
         return Ok(0);
     }
     let n: i64 = conn
-        .query_row(&format!("SELECT count(*) FROM {}.{CONFLICTS}", q(schema)), [], |r| r.get(0))
+        .query_row(
+            &format!("SELECT count(*) FROM {}.{CONFLICTS}", q(schema)),
+            [],
+            |r| r.get(0),
+        )
         .ctx(|| "counting revert conflicts".into())?;
     Ok(n.max(0) as u64)
 }

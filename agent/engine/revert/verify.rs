@@ -33,7 +33,11 @@ pub struct Verified {
 }
 
 /// Verifies every table; `each` is told (table, rows so far) after each chunk.
-pub fn verify_all(work: &mut Connection, inv: &Inverse, each: &mut dyn FnMut(&str, u64)) -> Result<Verified> {
+pub fn verify_all(
+    work: &mut Connection,
+    inv: &Inverse,
+    each: &mut dyn FnMut(&str, u64),
+) -> Result<Verified> {
     super::super::verify::hash::register(work)?;
     let mut out = Verified::default();
     for t in &inv.tables {
@@ -45,16 +49,23 @@ pub fn verify_all(work: &mut Connection, inv: &Inverse, each: &mut dyn FnMut(&st
     Ok(out)
 }
 
-fn table(work: &mut Connection, inv: &Inverse, t: &TableInverse, each: &mut dyn FnMut(&str, u64)) -> Result<(u64, u64)> {
+fn table(
+    work: &mut Connection,
+    inv: &Inverse,
+    t: &TableInverse,
+    each: &mut dyn FnMut(&str, u64),
+) -> Result<(u64, u64)> {
     let sql = Sql::new(t);
     let mut lo: Option<Vec<Value>> = None;
     let (mut rows, mut replayed) = (0, 0);
     loop {
-        let tx = lock::begin_immediate(work).ctx(|| format!("starting to verify {}", t.old_table))?;
+        let tx =
+            lock::begin_immediate(work).ctx(|| format!("starting to verify {}", t.old_table))?;
         replayed += apply::batch_in(&tx, inv, u64::MAX, Retry::Touched)?.applied;
         let hi = sql.chunk_end(&tx, lo.as_deref())?;
         let n = sql.compare(&tx, lo.as_deref(), hi.as_deref())?;
-        tx.commit().ctx(|| format!("finishing a chunk of {}", t.old_table))?;
+        tx.commit()
+            .ctx(|| format!("finishing a chunk of {}", t.old_table))?;
         rows += n;
         each(&t.old_table, rows);
         match hi {
@@ -65,7 +76,8 @@ fn table(work: &mut Connection, inv: &Inverse, t: &TableInverse, each: &mut dyn 
     let tx = lock::begin_immediate(work).ctx(|| format!("counting the rows of {}", t.old_table))?;
     replayed += apply::batch_in(&tx, inv, u64::MAX, Retry::Touched)?.applied;
     sql.extra(&tx)?;
-    tx.commit().ctx(|| format!("counting the rows of {}", t.old_table))?;
+    tx.commit()
+        .ctx(|| format!("counting the rows of {}", t.old_table))?;
     Ok((rows, replayed))
 }
 
@@ -100,7 +112,9 @@ impl<'a> Sql<'a> {
             .filter(|c| {
                 c.exact()
                     && !key_names.iter().any(|k| k.eq_ignore_ascii_case(&c.name))
-                    && !alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&c.name))
+                    && !alias
+                        .as_deref()
+                        .is_some_and(|a| a.eq_ignore_ascii_case(&c.name))
             })
             .filter_map(|c| match &c.value {
                 ColumnValue::Expr(e) => Some((c.name.clone(), e.clone())),
@@ -110,19 +124,43 @@ impl<'a> Sql<'a> {
         let cur = match &t.key {
             KeySource::OfNewKey(ex) | KeySource::Mapped { natural: Some(ex) } => ex.clone(),
             KeySource::Mapped { natural: None } => {
-                let cond: Vec<String> = nk.iter().enumerate().map(|(j, p)| format!("m.n{j} = {p}")).collect();
+                let cond: Vec<String> = nk
+                    .iter()
+                    .enumerate()
+                    .map(|(j, p)| format!("m.n{j} = {p}"))
+                    .collect();
                 (0..t.old_key.width())
-                    .map(|i| format!("(SELECT m.o{i} FROM main.{} AS m WHERE {})", q(&t.map_table()), cond.join(" AND ")))
+                    .map(|i| {
+                        format!(
+                            "(SELECT m.o{i} FROM main.{} AS m WHERE {})",
+                            q(&t.map_table()),
+                            cond.join(" AND ")
+                        )
+                    })
                     .collect()
             }
         };
-        Sql { t, nk, cur, okeys, exact }
+        Sql {
+            t,
+            nk,
+            cur,
+            okeys,
+            exact,
+        }
     }
 
     fn range(&self, lo: bool, hi: bool) -> String {
         let w = self.nk.len();
         let tuple = format!("({})", self.nk.join(", "));
-        let marks = |first: usize| format!("({})", (first..first + w).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", "));
+        let marks = |first: usize| {
+            format!(
+                "({})",
+                (first..first + w)
+                    .map(|i| format!("?{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
         let mut parts = vec!["1".to_string()];
         if lo {
             parts.push(format!("{tuple} > {}", marks(1)));
@@ -143,7 +181,9 @@ impl<'a> Sql<'a> {
             CHUNK_ROWS - 1
         );
         let params: Vec<Value> = lo.map(|l| l.to_vec()).unwrap_or_default();
-        let mut stmt = tx.prepare_cached(&sql).ctx(|| format!("finding the next chunk of {}", self.t.new_table))?;
+        let mut stmt = tx
+            .prepare_cached(&sql)
+            .ctx(|| format!("finding the next chunk of {}", self.t.new_table))?;
         let mut rows = stmt
             .query(rusqlite::params_from_iter(params))
             .ctx(|| format!("finding the next chunk of {}", self.t.new_table))?;
@@ -174,11 +214,32 @@ impl<'a> Sql<'a> {
     /// computed columns' forward expressions over them).
     fn compare(&self, tx: &Connection, lo: Option<&[Value]>, hi: Option<&[Value]>) -> Result<u64> {
         let (old, new) = (q(&self.t.old_table), q(&self.t.new_table));
-        let ctx = || format!("verifying {} against {}", self.t.old_table, self.t.new_table);
+        let ctx = || {
+            format!(
+                "verifying {} against {}",
+                self.t.old_table, self.t.new_table
+            )
+        };
         let ks: Vec<String> = (0..self.okeys.len()).map(|i| format!("k{i}")).collect();
-        let mut decl: Vec<String> = self.okeys.iter().zip(&ks).map(|(k, a)| format!("x.{k} AS {a}")).collect();
-        decl.extend(self.exact.iter().enumerate().map(|(i, (n, _))| format!("x.{} AS e{i}", q(n))));
-        decl.extend(self.t.computed.iter().enumerate().map(|(i, (n, _))| format!("n.{} AS f{i}", q(n))));
+        let mut decl: Vec<String> = self
+            .okeys
+            .iter()
+            .zip(&ks)
+            .map(|(k, a)| format!("x.{k} AS {a}"))
+            .collect();
+        decl.extend(
+            self.exact
+                .iter()
+                .enumerate()
+                .map(|(i, (n, _))| format!("x.{} AS e{i}", q(n))),
+        );
+        decl.extend(
+            self.t
+                .computed
+                .iter()
+                .enumerate()
+                .map(|(i, (n, _))| format!("n.{} AS f{i}", q(n))),
+        );
         tx.execute_batch(&format!(
             "DROP TABLE IF EXISTS temp._mig_rev_a; DROP TABLE IF EXISTS temp._mig_rev_b;\n\
              CREATE TEMP TABLE _mig_rev_a AS SELECT {d} FROM main.{old} AS x, new.{new} AS n WHERE 0;\n\
@@ -188,7 +249,12 @@ impl<'a> Sql<'a> {
         .ctx(ctx)?;
         let mut from_new: Vec<String> = self.cur.clone();
         from_new.extend(self.exact.iter().map(|(_, e)| e.clone()));
-        from_new.extend(self.t.computed.iter().map(|(n, _)| format!("{ROW}.{}", q(n))));
+        from_new.extend(
+            self.t
+                .computed
+                .iter()
+                .map(|(n, _)| format!("{ROW}.{}", q(n))),
+        );
         let mut params: Vec<Value> = lo.map(|l| l.to_vec()).unwrap_or_default();
         params.extend(hi.iter().flat_map(|h| h.iter().cloned()));
         tx.execute(
@@ -221,7 +287,13 @@ impl<'a> Sql<'a> {
             .chain((0..self.t.computed.len()).map(|i| format!("f{i}")))
             .collect();
         let hash = |alias: &str| {
-            format!("{ROW_HASH}({})", all.iter().map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", "))
+            format!(
+                "{ROW_HASH}({})",
+                all.iter()
+                    .map(|c| format!("{alias}.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         };
         let on: Vec<String> = ks.iter().map(|k| format!("b.{k} = a.{k}")).collect();
         let differing = format!(
@@ -232,7 +304,9 @@ impl<'a> Sql<'a> {
         );
         let (rows, bad): (i64, i64) = tx
             .query_row(
-                &format!("SELECT (SELECT count(*) FROM temp._mig_rev_a), (SELECT count(*) {differing})"),
+                &format!(
+                    "SELECT (SELECT count(*) FROM temp._mig_rev_a), (SELECT count(*) {differing})"
+                ),
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -242,7 +316,10 @@ impl<'a> Sql<'a> {
                 let mut stmt = tx
                     .prepare(&format!(
                         "SELECT {} {differing} LIMIT 10",
-                        ks.iter().map(|k| format!("quote(a.{k})")).collect::<Vec<_>>().join(" || ', ' || ")
+                        ks.iter()
+                            .map(|k| format!("quote(a.{k})"))
+                            .collect::<Vec<_>>()
+                            .join(" || ', ' || ")
                     ))
                     .ctx(ctx)?;
                 let k = stmt

@@ -371,8 +371,17 @@ fn parse_directives(raw: &RawStatement<'_>, file: &str) -> Result<Directives> {
                 }
             }
             "set" | "revert" => {
-                let list = if verb == "set" { &mut d.sets } else { &mut d.reverts };
-                let what = Assignment { verb, rest, line: t.line, col: rest_col };
+                let list = if verb == "set" {
+                    &mut d.sets
+                } else {
+                    &mut d.reverts
+                };
+                let what = Assignment {
+                    verb,
+                    rest,
+                    line: t.line,
+                    col: rest_col,
+                };
                 list.push(assignment(&what, list, &err)?);
             }
             other => {
@@ -400,7 +409,10 @@ fn assignment(
     let Some((col, expr)) = rest.split_once('=') else {
         return Err(err(
             rest_col,
-            format!("mig:{verb} needs `COLUMN = EXPRESSION`, got `{}`", rest.trim()),
+            format!(
+                "mig:{verb} needs `COLUMN = EXPRESSION`, got `{}`",
+                rest.trim()
+            ),
         ));
     };
     let toks = lexer::tokenize(col).map_err(|e| err(rest_col + e.column - 1, e.message))?;
@@ -428,7 +440,11 @@ fn assignment(
             rest_col,
             format!(
                 "column {column} is {} twice (also on line {}); keep one mig:{verb}",
-                if verb == "set" { "set" } else { "given a revert expression" },
+                if verb == "set" {
+                    "set"
+                } else {
+                    "given a revert expression"
+                },
                 prev.line
             ),
         ));

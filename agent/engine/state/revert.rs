@@ -66,7 +66,9 @@ impl MigrationState {
     /// The agent may carry a slice of the reverse log back.
     pub fn may_reverse_catch_up(&self) -> bool {
         self.window_state() == Some(WindowState::Open)
-            && self.marker().is_some_and(|m| m.status == MarkerStatus::Standby)
+            && self
+                .marker()
+                .is_some_and(|m| m.status == MarkerStatus::Standby)
             && self.reverse_pending() > 0
     }
 
@@ -80,10 +82,11 @@ impl MigrationState {
     pub fn require_revertible(&self) -> Result<RevertStart> {
         self.require_not_reverted(Step::Revert)?;
         let new = self.new_path()?.display().to_string();
-        let identity = self
-            .identity()
-            .cloned()
-            .ok_or_else(|| precondition(format!("{new} was not created by `mig migrate`; there is nothing to revert")))?;
+        let identity = self.identity().cloned().ok_or_else(|| {
+            precondition(format!(
+                "{new} was not created by `mig migrate`; there is nothing to revert"
+            ))
+        })?;
         let Some(window) = self.window().cloned() else {
             return Err(precondition(if self.cut_over() {
                 format!("{new} was cut over without a revert window (`mig cutover --revert-window 30m` opens one); writes it took since can only be carried back by hand")
@@ -126,7 +129,11 @@ impl MigrationState {
 
     /// The old catalog is the one recorded when it became a standby.
     fn require_old_unchanged(&self) -> Result<()> {
-        let drift = self.old.as_ref().map(|o| o.drift.clone()).unwrap_or_default();
+        let drift = self
+            .old
+            .as_ref()
+            .map(|o| o.drift.clone())
+            .unwrap_or_default();
         if drift.is_empty() {
             return Ok(());
         }
@@ -165,12 +172,16 @@ impl MigrationState {
                 self.new_path()?.display()
             )));
         }
-        if matches!(self.window_state(), Some(WindowState::Open | WindowState::Reverting)) {
+        if matches!(
+            self.window_state(),
+            Some(WindowState::Open | WindowState::Reverting)
+        ) {
             return Err(precondition(
                 "a revert window is open: `mig finalize` closes it (or `mig revert` goes back), then release".into(),
             ));
         }
-        if old.marker.is_none() && old.guards == 0 && old.triggers == 0 && old.log_entries.is_none() {
+        if old.marker.is_none() && old.guards == 0 && old.triggers == 0 && old.log_entries.is_none()
+        {
             return Err(precondition(format!(
                 "the old database {} has no guard or migration tables; it already accepts writes",
                 old.path.display()
