@@ -431,6 +431,15 @@ fn health_listener(h: HealthEntry) -> Result<HealthListener, String> {
     })
 }
 
+/// A revert window: `0`, or a duration like `30m`, `2h`, `1h 30m`.
+pub fn parse_window(text: &str) -> Result<Duration, String> {
+    if text.trim() == "0" {
+        return Ok(Duration::ZERO);
+    }
+    humantime::parse_duration(text.trim())
+        .map_err(|e| format!("{e}; write a duration such as 30m, 2h or 0 (none)"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -501,13 +510,4 @@ mod tests {
             .expect("health");
         assert_eq!(h.reveal, HealthReveal::Databases);
     }
-}
-
-/// A revert window: `0`, or a duration like `30m`, `2h`, `1h 30m`.
-pub fn parse_window(text: &str) -> Result<Duration, String> {
-    if text.trim() == "0" {
-        return Ok(Duration::ZERO);
-    }
-    humantime::parse_duration(text.trim())
-        .map_err(|e| format!("{e}; write a duration such as 30m, 2h or 0 (none)"))
 }
