@@ -244,14 +244,32 @@ impl Migrator for MigratorService {
         &self,
         req: Request<pb::RevertRequest>,
     ) -> Result<Response<EventStream>, Status> {
-        Ok(Response::new(revert::revert(self, req).await?))
+        let call = self
+            .call(
+                "Revert",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        call.answer(revert::revert(self, req).await).await
     }
 
     async fn finalize(
         &self,
         req: Request<pb::FinalizeRequest>,
     ) -> Result<Response<pb::FinalizeReport>, Status> {
-        Ok(Response::new(revert::finalize(self, req).await?))
+        let call = self
+            .call(
+                "Finalize",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        call.answer(revert::finalize(self, req).await).await
     }
 
     type WatchStream = EventStream;

@@ -32,7 +32,7 @@ pub(super) async fn revert(
             ops::revert(&cfg.spec, &opts, ctx).map(Summary::Revert)
         })
         .await?;
-    tracing::info!(target: "mig::audit", rpc = "Revert", database = %config.name, caller = %who, job = %job.id, discard_conflicts = r.discard_conflicts);
+    tracing::info!(rpc = "Revert", database = %config.name, caller = %who, job = %job.id, discard_conflicts = r.discard_conflicts);
     Ok(follow(job, 1, mode(r.detach)))
 }
 
@@ -42,7 +42,7 @@ pub(super) async fn finalize(
 ) -> Result<pb::FinalizeReport, ServiceError> {
     let who = require(&req, Role::Operator, "finalize")?;
     let config = svc.config(&req.get_ref().database)?;
-    tracing::info!(target: "mig::audit", rpc = "Finalize", database = %config.name, caller = %who);
+    tracing::info!(rpc = "Finalize", database = %config.name, caller = %who);
     let guard = svc.registry.begin_step(&config.name, "finalize").await?;
     blocking(move || {
         let _guard = guard;
