@@ -65,6 +65,13 @@ fn revert(p: &PlanReport) -> Vec<String> {
             format!(" -> {}", r.old_table)
         };
         out.push(format!("  {}{from}: {}", r.table, r.verdict));
+        // The columns that do not simply come back as they were copied.
+        out.extend(
+            r.columns
+                .iter()
+                .filter(|c| !c.ends_with("[copy]") && !c.ends_with("[rename]"))
+                .map(|c| format!("    {c}")),
+        );
         out.extend(r.notes.iter().map(|n| format!("    note: {n}")));
     }
     out

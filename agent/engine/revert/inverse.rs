@@ -52,6 +52,8 @@ pub struct OldColumn {
     pub value: ColumnValue,
     /// How the value was found, for `plan` (copy, rename, mig:revert, translated, kept).
     pub how: &'static str,
+    /// What `plan` shows as the value (`price_cents / 100.0`, `code`).
+    pub shown: String,
 }
 
 impl OldColumn {
@@ -357,6 +359,7 @@ impl TableBuilder<'_> {
                 name: name.to_string(),
                 value: ColumnValue::Expr(format!("({})", r.expr)),
                 how: "mig:revert",
+                shown: r.expr.clone(),
             });
         }
         let src = self.t.source.as_deref().unwrap_or_default();
@@ -394,6 +397,7 @@ impl TableBuilder<'_> {
             name: name.to_string(),
             value: ColumnValue::Keep,
             how: "kept (dropped by the new schema)",
+            shown: String::new(),
         })
     }
 
@@ -505,7 +509,7 @@ fn mentions(expr: &str, column: &str) -> bool {
 
 fn describe(c: &OldColumn) -> String {
     match &c.value {
-        ColumnValue::Expr(e) => format!("{} = {e}  [{}]", c.name, c.how),
+        ColumnValue::Expr(_) => format!("{} = {}  [{}]", c.name, c.shown, c.how),
         ColumnValue::Keep => format!("{}  [{}]", c.name, c.how),
     }
 }

@@ -542,7 +542,7 @@ mod tests {
     #[test]
     fn bad_directives_name_file_line_and_text() {
         assert_eq!(parse_err("-- mig:frm X\nCREATE TABLE a(x);"),
-            "schema.sql:1:8: unknown directive mig:frm; use mig:from OLD_TABLE or mig:set COLUMN = EXPRESSION");
+            "schema.sql:1:8: unknown directive mig:frm; use mig:from OLD_TABLE, mig:set COLUMN = EXPRESSION or mig:revert OLD_COLUMN = EXPRESSION");
         assert!(parse_err("-- mig:set x\nCREATE TABLE a(x);")
             .starts_with("schema.sql:1:12: mig:set needs `COLUMN = EXPRESSION`"));
         assert!(parse_err("-- mig:set x =\nCREATE TABLE a(x);").contains("has no expression"));
