@@ -374,6 +374,7 @@ impl TableBuilder<'_> {
                     name: name.to_string(),
                     value: ColumnValue::Expr(self.translated(parent, &c.name)),
                     how: "translated back",
+                    shown: format!("the old key of the {parent} row {}", c.name),
                 },
                 None => OldColumn {
                     name: name.to_string(),
@@ -383,6 +384,7 @@ impl TableBuilder<'_> {
                     } else {
                         "rename"
                     },
+                    shown: c.name.clone(),
                 },
             });
         }
