@@ -8,8 +8,10 @@
 //! window) and `ops::cleanup_old` (which retires the old database).
 
 pub mod apply;
+mod expr;
 pub mod guard;
 pub mod inverse;
+mod statements;
 pub mod store;
 pub mod verify;
 pub mod window;
