@@ -51,6 +51,9 @@ pub struct DatabaseConfig {
     pub left_to_owner: LeftToOwner,
     /// Executables run at the named points of a migration (`[hooks]`).
     pub hooks: Option<HooksConfig>,
+    /// The revert window `cutover` opens when the request does not say
+    /// (zero: none).
+    pub revert_window: Duration,
 }
 
 impl DatabaseConfig {
@@ -63,6 +66,7 @@ impl DatabaseConfig {
             throttle: ThrottleSettings::default(),
             left_to_owner: LeftToOwner::default(),
             hooks: None,
+            revert_window: Duration::ZERO,
         }
     }
 }
@@ -214,6 +218,8 @@ struct DatabaseEntry {
     allow_rollback_journal: bool,
     #[serde(default)]
     ignore_tables: Vec<String>,
+    /// `"30m"`, `"2h"`, `"0"`: the revert window cutover opens by default.
+    revert_window: Option<String>,
 }
 
 fn default_busy_ms() -> u64 {
@@ -362,6 +368,12 @@ impl AgentFile {
                     old.display()
                 )));
             }
+            let revert_window = match d.revert_window.as_deref() {
+                None => Duration::ZERO,
+                Some(w) => parse_window(w).map_err(|e| {
+                    invalid(format!("database {:?}: revert_window = {w:?}: {e}", d.name))
+                })?,
+            };
             databases.push(DatabaseConfig {
                 name: d.name,
                 spec,
@@ -370,6 +382,7 @@ impl AgentFile {
                 throttle,
                 left_to_owner: LeftToOwner::new(d.ignore_tables),
                 hooks: hooks.clone(),
+                revert_window,
             });
         }
         if raw.access.operators.is_empty() && raw.access.viewers.is_empty() {
@@ -416,6 +429,15 @@ fn health_listener(h: HealthEntry) -> Result<HealthListener, String> {
         listen,
         reveal: h.reveal,
     })
+}
+
+/// A revert window: `0`, or a duration like `30m`, `2h`, `1h 30m`.
+pub fn parse_window(text: &str) -> Result<Duration, String> {
+    if text.trim() == "0" {
+        return Ok(Duration::ZERO);
+    }
+    humantime::parse_duration(text.trim())
+        .map_err(|e| format!("{e}; write a duration such as 30m, 2h or 0 (none)"))
 }
 
 #[cfg(test)]

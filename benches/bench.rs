@@ -18,6 +18,7 @@ use serde::Serialize;
 
 mod data;
 mod mode;
+mod revert;
 
 #[derive(Parser, Debug)]
 struct Args {
@@ -36,6 +37,10 @@ struct Args {
     /// Folder for the generated databases (default: a temporary folder).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Rows of the revert window scenarios (write cost, reverse replay,
+    /// revert's outage).
+    #[arg(long, default_value_t = 1_000_000)]
+    revert_rows: u64,
     /// Only the copy scenarios (skip recording, replay, drain, cutover).
     #[arg(long)]
     copy_only: bool,
@@ -369,6 +374,7 @@ fn main() {
         cut.millis,
         "<= 50",
     ));
+    revert::run(&dir, args.revert_rows, args.writes, reps, &mut figures);
 
     report(&figures, &args.out);
 }

@@ -177,6 +177,7 @@ pub async fn job_span(site: &Site, agent: &Agent, job: &str) -> JobSpan {
                     Some(Summary::Migrate(m)) => m.seconds,
                     Some(Summary::Drain(d)) => d.seconds,
                     Some(Summary::Verify(v)) => v.seconds,
+                    Some(Summary::Revert(r)) => r.seconds,
                     None => 0.0,
                 };
                 let start = started.unwrap_or_else(|| panic!("job {job}: no started event"));

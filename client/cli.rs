@@ -229,8 +229,19 @@ pub enum Command {
     /// tables.
     Cutover(CutoverArgs),
     /// Drop the migration tables and triggers from the old database (after
-    /// cutover).
-    CleanupOld(Common),
+    /// cutover; closes an open revert window first). The old database keeps
+    /// refusing writes, naming the new one, unless --release.
+    CleanupOld(CleanupOldArgs),
+    /// Within a revert window: go back to the old database without losing
+    /// a write (carry the new database's writes back, verify, freeze the new
+    /// database briefly, make the old one writable).
+    Revert(RevertArgs),
+    /// Close the revert window: the new database stops recording its
+    /// writes, the old one is retired.
+    Finalize(Common),
+    /// Let the old database accept writes again after cutover (what
+    /// `cleanup-old --release` does).
+    ReleaseOld(Common),
     /// Return both files to the state before `migrate` (before cutover only).
     Reset(ResetArgs),
     /// Follow a running job's events until it ends (with --agent).
@@ -275,6 +286,9 @@ impl Command {
             Command::Verify(_) => "verify",
             Command::Cutover(_) => "cutover",
             Command::CleanupOld(_) => "cleanup-old",
+            Command::Revert(_) => "revert",
+            Command::Finalize(_) => "finalize",
+            Command::ReleaseOld(_) => "release-old",
             Command::Reset(_) => "reset",
             Command::Watch(_) => "watch",
             Command::Pause(_) => "pause",
@@ -308,7 +322,12 @@ impl Command {
             Command::Verify(a) => Some(a.common.clone()),
             Command::Cutover(a) => Some(a.common.clone()),
             Command::Reset(a) => Some(a.common.clone()),
-            Command::Status(c) | Command::CleanupOld(c) | Command::Databases(c) => Some(c.clone()),
+            Command::CleanupOld(a) => Some(a.common.clone()),
+            Command::Revert(a) => Some(a.common.clone()),
+            Command::Status(c)
+            | Command::Finalize(c)
+            | Command::ReleaseOld(c)
+            | Command::Databases(c) => Some(c.clone()),
             Command::Watch(a) => Some(remote(&a.remote)),
             Command::Pause(a) | Command::Resume(a) | Command::Cancel(a) => Some(remote(&a.remote)),
             Command::Throttle(a) => Some(remote(&a.remote)),
@@ -473,6 +492,44 @@ pub struct CutoverArgs {
     /// new database records it and `status` shows it.
     #[arg(long)]
     pub skip_verify: bool,
+
+    /// Keep a revert window open this long (`30m`, `2h`; `0`: none): the new
+    /// database records its writes so `mig revert` can go back without
+    /// losing one. Default: the agent's `revert_window` (none locally).
+    #[arg(long, value_name = "DURATION", value_parser = window)]
+    pub revert_window: Option<std::time::Duration>,
+
+    #[command(flatten)]
+    pub common: Common,
+}
+
+fn window(s: &str) -> Result<std::time::Duration, String> {
+    mig::config::parse_window(s)
+}
+
+#[derive(Debug, Args)]
+pub struct CleanupOldArgs {
+    /// Also drop the retired guard, so the old database accepts writes
+    /// again (what `mig release-old` does).
+    #[arg(long)]
+    pub release: bool,
+
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct RevertArgs {
+    /// Revert although rows of the new database do not fit the old schema
+    /// (a CHECK, UNIQUE, NOT NULL or type it has): without them, each
+    /// recorded in the new database's `_mig_revert_discarded`.
+    #[arg(long)]
+    pub discard_conflicts: bool,
+
+    /// Return once the job has started instead of following it (with
+    /// --agent; re-attach with `mig watch`).
+    #[arg(long)]
+    pub detach: bool,
 
     #[command(flatten)]
     pub common: Common,

@@ -23,6 +23,7 @@ mod rate_cap;
 mod real_agent;
 mod remote;
 mod reset;
+mod revert;
 mod rollback_journal;
 mod runbook;
 mod set_expressions;

@@ -412,6 +412,7 @@ async fn over_grpc_cutover_is_failed_precondition_until_a_verify_job_certifies_a
         .cutover(pb::CutoverRequest {
             database: "shop".into(),
             skip_verify: false,
+            revert_window_secs: None,
         })
         .await
         .expect_err("an uncertified cutover is refused");
@@ -450,6 +451,7 @@ async fn over_grpc_cutover_is_failed_precondition_until_a_verify_job_certifies_a
         .cutover(pb::CutoverRequest {
             database: "shop".into(),
             skip_verify: false,
+            revert_window_secs: None,
         })
         .await
         .expect("cutover")

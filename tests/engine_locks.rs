@@ -58,7 +58,7 @@ fn runbook_against_tight_loop(journal: &str) {
     )
     .expect("cutover");
     oracle::compare(&old, &new, &fixture::ORACLE);
-    ops::cleanup_old(&spec, BUSY).expect("cleanup-old");
+    ops::cleanup_old(&spec, BUSY, ops::Release::Keep).expect("cleanup-old");
     assert!(stats.committed > 100, "{stats:?}");
     let journal_now: String = Connection::open(&old)
         .and_then(|c| c.query_row("PRAGMA journal_mode", [], |r| r.get(0)))

@@ -55,8 +55,10 @@ fn runbook_with_concurrent_writer_matches_oracle() {
     assert_eq!(st.phase, Phase::CutOver);
     assert!(st.cutover_complete);
     assert_eq!(st.id_mapping_rows, None);
-    let removed = ops::cleanup_old(&spec, Busy::default()).expect("cleanup");
+    let cleaned = ops::cleanup_old(&spec, Busy::default(), ops::Release::Keep).expect("cleanup");
+    let removed = cleaned.removed;
     assert!(removed.marker && removed.log && removed.triggers > 0);
+    assert!(cleaned.guards > 0, "the old database stays retired");
     eprintln!("writer: {stats:?}; drain: {drained:?}");
 }
 

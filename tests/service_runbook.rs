@@ -193,11 +193,13 @@ async fn runbook_over_grpc_with_concurrent_writer_matches_oracle() {
     let cleaned = client
         .cleanup_old(pb::CleanupOldRequest {
             database: DB.into(),
+            release: false,
         })
         .await
         .expect("cleanup-old")
         .into_inner();
-    assert_eq!(cleaned.previous_marker_status, "draining");
+    assert_eq!(cleaned.previous_marker_status, "retired");
+    assert!(cleaned.guards > 0, "the old database stays retired");
     assert!(cleaned.dropped_marker && cleaned.dropped_log);
     agent.shutdown().await;
 }
@@ -307,6 +309,7 @@ async fn bad_requests_get_the_right_status_codes() {
     let err = client
         .cleanup_old(pb::CleanupOldRequest {
             database: DB.into(),
+            release: false,
         })
         .await
         .expect_err("nothing to clean");

@@ -22,8 +22,10 @@ pub const INTERNAL_TABLES: &[&str] = &[
 pub const TRIGGER_PREFIX: &str = "_mig_";
 
 pub fn is_internal(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
     INTERNAL_TABLES.iter().any(|t| t.eq_ignore_ascii_case(name))
-        || name.to_ascii_lowercase().starts_with("sqlite_")
+        || lower.starts_with("sqlite_")
+        || lower.starts_with(TRIGGER_PREFIX)
 }
 
 /// Neither mig's own table nor one another tool owns (Litestream's).

@@ -30,6 +30,13 @@ pub const POINTS: &[&str] = &[
     "remove.after-commit",
     "reset.before-delete-new",
     "reset.mid-delete",
+    "standby.before-commit",
+    "revert.mid-batch",
+    "revert.after-batch",
+    "revert.after-freeze",
+    "revert.before-flip",
+    "revert.after-flip",
+    "finalize.after-close",
 ];
 
 /// Test-only stand-in for a full volume under the new database: with the

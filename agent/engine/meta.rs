@@ -17,6 +17,9 @@ use super::record::has_table;
 pub enum MigrationStatus {
     Migrating,
     Ready,
+    /// A revert window carried every write back to the old database, which
+    /// serves again; this file is kept as a record and refuses writes.
+    Reverted,
 }
 
 #[derive(Debug, Clone)]
@@ -34,7 +37,7 @@ pub struct Identity {
 pub fn create(conn: &Connection, key_width: usize, id: &Identity) -> Result<()> {
     let keys: Vec<String> = (0..key_width).map(|i| format!("k{i}")).collect();
     conn.execute_batch(&format!(
-        "CREATE TABLE _migration_status(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  status TEXT NOT NULL CHECK (status IN ('migrating', 'ready')),\n  updated_at TEXT NOT NULL\n);\n\
+        "CREATE TABLE _migration_status(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  status TEXT NOT NULL CHECK (status IN ('migrating', 'ready', 'reverted')),\n  updated_at TEXT NOT NULL\n);\n\
          INSERT INTO _migration_status VALUES (1, 'migrating', strftime('%Y-%m-%dT%H:%M:%fZ','now'));\n\
          CREATE TABLE _schema_identity(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  schema_hash TEXT NOT NULL,\n  migration_id TEXT NOT NULL,\n  old_path TEXT NOT NULL,\n  schema_file TEXT NOT NULL,\n  schema_sql TEXT NOT NULL,\n  label TEXT NOT NULL,\n  created_at TEXT NOT NULL,\n  ready_at TEXT,\n  mig_version TEXT NOT NULL\n);\n\
          CREATE TABLE _migration_progress(item TEXT PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0, n INTEGER NOT NULL DEFAULT 0, {cols}, updated_at TEXT);\n\
@@ -111,11 +114,42 @@ pub fn read_status(conn: &Connection, schema: &str) -> Result<Option<MigrationSt
     match s.as_deref() {
         Some("migrating") => Ok(Some(MigrationStatus::Migrating)),
         Some("ready") => Ok(Some(MigrationStatus::Ready)),
+        Some("reverted") => Ok(Some(MigrationStatus::Reverted)),
         None => Ok(None),
         Some(other) => Err(EngineError::Drift(format!(
             "_migration_status holds {other:?}, which mig never writes; the new database was edited by hand"
         ))),
     }
+}
+
+/// Marks the new database reverted, inside the caller's transaction,
+/// widening `_migration_status`'s CHECK first when an older mig created it.
+pub fn set_reverted_in(tx: &Connection) -> Result<()> {
+    let sql: String = tx
+        .query_row(
+            "SELECT sql FROM main.sqlite_schema WHERE name = '_migration_status'",
+            [],
+            |r| r.get(0),
+        )
+        .ctx(|| "reading _migration_status".into())?;
+    if !sql.contains("'reverted'") {
+        let widened = sql.replacen(
+            "CHECK (status IN ('migrating', 'ready'))",
+            "CHECK (status IN ('migrating', 'ready', 'reverted'))",
+            1,
+        );
+        tx.execute_batch(&format!(
+            "ALTER TABLE _migration_status RENAME TO _migration_status_old;\n{};\nINSERT INTO _migration_status SELECT * FROM _migration_status_old;\nDROP TABLE _migration_status_old;",
+            widened.replacen("_migration_status", "\"_migration_status\"", 1)
+        ))
+        .ctx(|| "widening _migration_status".into())?;
+    }
+    tx.execute(
+        "UPDATE _migration_status SET status = 'reverted', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1",
+        [],
+    )
+    .ctx(|| "marking the new database reverted".into())?;
+    Ok(())
 }
 
 pub fn read_identity(conn: &Connection, schema: &str) -> Result<Option<Identity>> {

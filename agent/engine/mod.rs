@@ -20,6 +20,7 @@ pub mod plan;
 pub mod record;
 pub mod rehearse;
 pub mod replay;
+pub mod revert;
 pub mod rows;
 pub mod schema;
 pub mod state;

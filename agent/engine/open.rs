@@ -326,3 +326,27 @@ fn uri_path(path: &Path) -> Result<String> {
     }
     Ok(out)
 }
+
+/// The old database read-write with the new one attached read-only as
+/// `new`: reverse replay and revert. Triggers are off on this connection
+/// only (SQLite's per-connection switch): mig's writes pass the standby's
+/// guard, which keeps refusing every other connection, and the old
+/// schema's own triggers do not fire twice for effects the new database
+/// already carries. Foreign keys off, as on a work connection.
+pub fn revert_work(old: &Path, new: &Path, busy: Busy) -> Result<Connection> {
+    let conn = old_rw(old, busy)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)
+        .ctx(|| "disabling triggers".into())?;
+    conn.pragma_update(None, "foreign_keys", false)
+        .ctx(|| "disabling foreign keys".into())?;
+    conn.pragma_update(None, "cache_size", WORK_CACHE_KIB)
+        .ctx(|| "setting cache size".into())?;
+    let uri = format!("file:{}?mode=ro", uri_path(new)?);
+    conn.execute("ATTACH DATABASE ?1 AS new", [uri])
+        .ctx(|| format!("attaching new database {}", new.display()))?;
+    conn.query_row("SELECT count(*) FROM new.sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .ctx(|| format!("reading new database {}", new.display()))?;
+    Ok(conn)
+}

@@ -38,6 +38,19 @@ pub struct Status {
     pub warnings: Vec<String>,
     /// Verification recorded in the new database (default: none).
     pub certificate: Certificate,
+    /// The revert window, if one was ever opened.
+    pub window: Option<WindowStatus>,
+    /// Guard triggers refusing writes on the old database.
+    pub old_guards: u64,
+}
+
+/// A revert window as status shows it.
+#[derive(Debug, Clone)]
+pub struct WindowStatus {
+    pub window: crate::engine::revert::Window,
+    /// Reverse log entries not yet carried back.
+    pub pending: u64,
+    pub conflicts: Vec<crate::engine::revert::store::Conflict>,
 }
 
 pub fn status(spec: &DatabaseSpec, busy: Busy) -> Result<Status> {
@@ -86,6 +99,12 @@ pub fn report(st: &MigrationState) -> Status {
         tables: progress.map(|p| p.tables.clone()).unwrap_or_default(),
         warnings: warnings(st, old),
         certificate: new.map(|n| n.certificate.clone()).unwrap_or_default(),
+        window: st.window().map(|w| WindowStatus {
+            window: w.clone(),
+            pending: st.reverse_pending(),
+            conflicts: old.map(|o| o.conflicts.clone()).unwrap_or_default(),
+        }),
+        old_guards: old.map_or(0, |o| o.guards),
     }
 }
 

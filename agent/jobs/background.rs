@@ -81,6 +81,17 @@ pub async fn recover(registry: &Arc<Registry>) {
                     })
                     .await
             }
+            Some(Resumable::Revert) => {
+                let opts = ops::RevertOptions {
+                    busy: busy(&c),
+                    ..Default::default()
+                };
+                registry
+                    .start(&c.name, JobKind::Revert, AGENT_CALLER, move |cfg, ctx| {
+                        ops::revert(&cfg.spec, &opts, ctx).map(Summary::Revert)
+                    })
+                    .await
+            }
             None => continue,
         };
         match started {
@@ -114,6 +125,9 @@ pub async fn supervise(
             }
             if phase.is_some_and(Phase::catches_up) {
                 catch_up(&registry, &c).await;
+            }
+            if matches!(phase, Some(Phase::Standby | Phase::CutOver)) {
+                reverse_catch_up(&registry, &c).await;
             }
         }
         tokio::time::sleep(interval).await;
@@ -194,6 +208,36 @@ async fn catch_up(registry: &Arc<Registry>, c: &DatabaseConfig) {
             }
             Err(e) => {
                 tracing::error!(database = %c.name, "background catch-up stopped: {e}");
+                return;
+            }
+        }
+    }
+}
+
+/// After cutover: completes the old side, closes a window whose time is
+/// up, and carries the new database's writes back into the standby in
+/// slices, until caught up or someone else wants the database.
+async fn reverse_catch_up(registry: &Arc<Registry>, c: &DatabaseConfig) {
+    loop {
+        let Ok(guard) = registry.try_begin_step(&c.name, CATCH_UP) else {
+            return;
+        };
+        let (spec, b) = (c.spec.clone(), busy(c));
+        let slice = tokio::task::spawn_blocking(move || {
+            let done = ops::window_slice(&spec, b, SLICE);
+            drop(guard);
+            done
+        })
+        .await;
+        match slice {
+            Ok(Ok(Some(s))) if s.applied > 0 && s.pending > 0 => continue,
+            Ok(Ok(_)) => return,
+            Ok(Err(e)) => {
+                tracing::warn!(database = %c.name, "background reverse replay failed: {e}");
+                return;
+            }
+            Err(e) => {
+                tracing::error!(database = %c.name, "background reverse replay stopped: {e}");
                 return;
             }
         }

@@ -8,7 +8,7 @@ use tokio::sync::watch;
 
 use super::rate::{Estimate, RateWindow, Sample};
 use super::{JobKind, JobState};
-use crate::engine::ops::{DrainSummary, MigrateSummary, VerifySummary};
+use crate::engine::ops::{DrainSummary, MigrateSummary, RevertSummary, VerifySummary};
 use crate::engine::{Control, EngineError, Event};
 
 /// Events a job keeps for followers that (re-)attach. Older ones are
@@ -21,6 +21,7 @@ pub enum Summary {
     Migrate(MigrateSummary),
     Drain(DrainSummary),
     Verify(VerifySummary),
+    Revert(RevertSummary),
 }
 
 #[derive(Debug, Clone)]

@@ -28,6 +28,7 @@ pub enum JobKind {
     Migrate,
     Drain,
     Verify,
+    Revert,
 }
 
 impl JobKind {
@@ -36,6 +37,7 @@ impl JobKind {
             JobKind::Migrate => "migrate",
             JobKind::Drain => "drain",
             JobKind::Verify => "verify",
+            JobKind::Revert => "revert",
         }
     }
 }

@@ -4,14 +4,14 @@
 use std::path::Path;
 
 use crate::engine::ops::{
-    CutoverReport, DrainSummary, MigrateSummary, PlanOutcome, ResetReport, VerifyStage,
-    VerifySummary,
+    CleanupReport, CutoverReport, DrainSummary, MigrateSummary, PlanOutcome, ResetReport,
+    VerifyStage, VerifySummary,
 };
 use crate::engine::plan::estimate::Estimates;
 use crate::engine::plan::precheck::Checked;
 use crate::engine::plan::risk::RiskLevel;
 use crate::engine::plan::{ColumnSource, KeyMode};
-use crate::engine::record::{MarkerStatus, Removed};
+use crate::engine::record::MarkerStatus;
 use crate::engine::rehearse::Rehearsal;
 use crate::engine::state::Phase;
 use crate::engine::status::Status;
@@ -36,6 +36,10 @@ impl From<Phase> for pb::Phase {
             Phase::CutOver => pb::Phase::CutOver,
             Phase::Complete => pb::Phase::Complete,
             Phase::Broken => pb::Phase::Broken,
+            Phase::Standby => pb::Phase::Standby,
+            Phase::Reverting => pb::Phase::Reverting,
+            Phase::Reverted => pb::Phase::Reverted,
+            Phase::Retired => pb::Phase::Retired,
         }
     }
 }
@@ -46,6 +50,7 @@ impl From<JobKind> for pb::JobKind {
             JobKind::Migrate => pb::JobKind::Migrate,
             JobKind::Drain => pb::JobKind::Drain,
             JobKind::Verify => pb::JobKind::Verify,
+            JobKind::Revert => pb::JobKind::Revert,
         }
     }
 }
@@ -165,6 +170,11 @@ pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
         violations: violations(&a.constraints),
         estimates: Some(estimates(&a.estimates)),
         rehearsal: None,
+        revert: o
+            .revert
+            .iter()
+            .map(super::convert_revert::revertibility)
+            .collect(),
     }
 }
 
@@ -273,6 +283,8 @@ pub fn status_report(database: &str, s: Status, job: Option<JobSnapshot>) -> pb:
             None => pb::MarkerStatus::None,
             Some(MarkerStatus::Recording) => pb::MarkerStatus::Recording,
             Some(MarkerStatus::Draining) => pb::MarkerStatus::Draining,
+            Some(MarkerStatus::Standby) => pb::MarkerStatus::Standby,
+            Some(MarkerStatus::Retired) => pb::MarkerStatus::Retired,
         }
         .into(),
         log_entries: s.log_entries,
@@ -282,6 +294,7 @@ pub fn status_report(database: &str, s: Status, job: Option<JobSnapshot>) -> pb:
             None => pb::MigrationStatus::None,
             Some(meta::MigrationStatus::Migrating) => pb::MigrationStatus::Migrating,
             Some(meta::MigrationStatus::Ready) => pb::MigrationStatus::Ready,
+            Some(meta::MigrationStatus::Reverted) => pb::MigrationStatus::Reverted,
         }
         .into(),
         schema_hash: s.schema_hash,
@@ -314,6 +327,8 @@ pub fn status_report(database: &str, s: Status, job: Option<JobSnapshot>) -> pb:
         throttle: None,
         copy_progress: None,
         verify_progress: None,
+        revert_window: s.window.map(super::convert_revert::window),
+        old_guards: s.old_guards,
     }
 }
 
@@ -325,10 +340,13 @@ pub fn cutover_report(r: CutoverReport) -> pb::CutoverReport {
         new_path: path_str(&r.new_path),
         certified: r.certified,
         verified_at: r.verified_at,
+        revert_window_closes_at: r.revert_window_closes_at,
+        old_side_only: r.old_side_only,
     }
 }
 
-pub fn cleanup_report(r: Removed) -> pb::CleanupOldReport {
+pub fn cleanup_report(c: CleanupReport) -> pb::CleanupOldReport {
+    let r = c.removed;
     pb::CleanupOldReport {
         previous_marker_status: r
             .previous_status
@@ -337,6 +355,9 @@ pub fn cleanup_report(r: Removed) -> pb::CleanupOldReport {
         dropped_marker: r.marker,
         dropped_log: r.log,
         dropped_triggers: r.triggers,
+        guards: c.guards,
+        guards_released: c.guards_released,
+        closed_window: c.closed_window,
     }
 }
 
@@ -463,6 +484,11 @@ pub fn job_event(job: &JobSnapshot, e: JobEvent) -> pb::JobEvent {
         }),
         EventBody::Completed(Summary::Drain(s)) => E::Completed(pb::JobCompleted {
             summary: Some(pb::job_completed::Summary::Drain(drain_summary(s))),
+        }),
+        EventBody::Completed(Summary::Revert(s)) => E::Completed(pb::JobCompleted {
+            summary: Some(pb::job_completed::Summary::Revert(
+                super::convert_revert::revert_summary(s),
+            )),
         }),
         EventBody::Completed(Summary::Verify(s)) => E::Completed(pb::JobCompleted {
             summary: Some(pb::job_completed::Summary::Verify(verify_summary(s))),

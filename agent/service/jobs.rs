@@ -66,7 +66,7 @@ pub(super) fn rate(v: f64, zero_is_none: bool) -> Result<Option<f64>, ServiceErr
     Ok(Some(v))
 }
 
-fn mode(detach: bool) -> Follow {
+pub(super) fn mode(detach: bool) -> Follow {
     if detach {
         Follow::FirstOnly
     } else {

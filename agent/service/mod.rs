@@ -7,8 +7,10 @@
 
 mod calls;
 mod convert;
+mod convert_revert;
 mod error;
 mod jobs;
+mod revert;
 mod status_cache;
 mod steps;
 mod stream;
@@ -234,6 +236,40 @@ impl Migrator for MigratorService {
             )
             .await;
         call.answer(steps::reset(self, req).await).await
+    }
+
+    type RevertStream = EventStream;
+
+    async fn revert(
+        &self,
+        req: Request<pb::RevertRequest>,
+    ) -> Result<Response<EventStream>, Status> {
+        let call = self
+            .call(
+                "Revert",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        call.answer(revert::revert(self, req).await).await
+    }
+
+    async fn finalize(
+        &self,
+        req: Request<pb::FinalizeRequest>,
+    ) -> Result<Response<pb::FinalizeReport>, Status> {
+        let call = self
+            .call(
+                "Finalize",
+                Audit::Mutating,
+                &req,
+                &req.get_ref().database,
+                None,
+            )
+            .await;
+        call.answer(revert::finalize(self, req).await).await
     }
 
     type WatchStream = EventStream;

@@ -214,7 +214,11 @@ pub(super) async fn cutover(
     let who = require(&req, Role::Operator, "cutover")?;
     let config = svc.config(&req.get_ref().database)?;
     let skip_verify = req.get_ref().skip_verify;
-    tracing::info!(rpc = "Cutover", database = %config.name, caller = %who, skip_verify);
+    let revert_window_secs = req
+        .get_ref()
+        .revert_window_secs
+        .unwrap_or(config.revert_window.as_secs());
+    tracing::info!(rpc = "Cutover", database = %config.name, caller = %who, skip_verify, revert_window_secs);
     let guard = svc.registry.begin_step(&config.name, "cutover").await?;
     let opts = ops::CutoverOptions {
         busy: busy(&config),
@@ -223,6 +227,7 @@ pub(super) async fn cutover(
         } else {
             ops::Verification::Required
         },
+        revert_window_secs,
     };
     let registry = std::sync::Arc::clone(&svc.registry);
     blocking(move || {
@@ -241,13 +246,19 @@ pub(super) async fn cleanup_old(
 ) -> Result<pb::CleanupOldReport, ServiceError> {
     let who = require(&req, Role::Operator, "cleanup-old")?;
     let config = svc.config(&req.get_ref().database)?;
-    tracing::info!(rpc = "CleanupOld", database = %config.name, caller = %who);
+    let release = if req.get_ref().release {
+        ops::Release::Release
+    } else {
+        ops::Release::Keep
+    };
+    tracing::info!(rpc = "CleanupOld", database = %config.name, caller = %who, release = req.get_ref().release);
     let guard = svc.registry.begin_step(&config.name, "cleanup-old").await?;
     blocking(move || {
         let _guard = guard;
         Ok(convert::cleanup_report(ops::cleanup_old(
             &config.spec,
             busy(&config),
+            release,
         )?))
     })
     .await

@@ -28,6 +28,13 @@ use crate::jobs::{self, PhaseReport, Registry};
 use crate::proto::migrator_server::MigratorServer;
 use crate::service::MigratorService;
 
+/// The health service name of a database's old side: `SERVING` while the
+/// old database takes the service's writes (before cutover, and again
+/// after a revert), so a load balancer can follow a revert too.
+pub fn old_health_name(database: &str) -> String {
+    format!("mig.db.{database}.old")
+}
+
 /// How often the agent reads each database's phase and catches up.
 const SUPERVISE_INTERVAL: Duration = Duration::from_millis(500);
 
@@ -262,10 +269,26 @@ async fn serve_insecure(
 
 async fn update_health(health: HealthReporter, mut phases: mpsc::Receiver<PhaseReport>) {
     while let Some((name, phase)) = phases.recv().await {
-        let status = match phase {
-            Some(Phase::CutOver | Phase::Complete) => ServingStatus::Serving,
-            _ => ServingStatus::NotServing,
+        let serving = |yes: bool| {
+            if yes {
+                ServingStatus::Serving
+            } else {
+                ServingStatus::NotServing
+            }
         };
-        health.set_service_status(health_name(&name), status).await;
+        let new = matches!(
+            phase,
+            Some(Phase::CutOver | Phase::Complete | Phase::Standby | Phase::Retired)
+        );
+        let old = matches!(
+            phase,
+            Some(Phase::NotStarted | Phase::Copying | Phase::Recording | Phase::Reverted)
+        );
+        health
+            .set_service_status(health_name(&name), serving(new))
+            .await;
+        health
+            .set_service_status(old_health_name(&name), serving(old))
+            .await;
     }
 }

@@ -1,5 +1,6 @@
-//! `mig cleanup-old`: drops the migration tables and triggers from the old
-//! database; reports the previous marker status and what was dropped. The
+//! `mig cleanup-old` (and `mig release-old`): drops the migration tables
+//! and triggers from the old database, leaving the retired guard unless
+//! releasing; reports the previous marker status and what was dropped. The
 //! agent refuses while the old database is still recording.
 
 use mig::proto::CleanupOldRequest;
@@ -8,11 +9,11 @@ use super::Output;
 use crate::connect::Session;
 use crate::render;
 
-pub async fn run(s: &mut Session, out: Output) -> anyhow::Result<()> {
+pub async fn run(s: &mut Session, release: bool, out: Output) -> anyhow::Result<()> {
     let database = s.database().await?;
     let report = s
         .client
-        .cleanup_old(CleanupOldRequest { database })
+        .cleanup_old(CleanupOldRequest { database, release })
         .await?
         .into_inner();
     if out.json {

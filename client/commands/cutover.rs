@@ -16,6 +16,7 @@ pub async fn run(s: &mut Session, args: &CutoverArgs, out: Output) -> anyhow::Re
         .cutover(CutoverRequest {
             database,
             skip_verify: args.skip_verify,
+            revert_window_secs: args.revert_window.map(|d| d.as_secs()),
         })
         .await?
         .into_inner();

@@ -45,6 +45,9 @@ pub fn finish(ending: Ending, database: &str, out: Output) -> anyhow::Result<()>
         Ending::Completed(Some(Summary::Drain(d))) => {
             render::emit(&render::summaries::drain_summary(&d))
         }
+        Ending::Completed(Some(Summary::Revert(r))) => {
+            render::emit(&render::reports::revert_summary(&r))
+        }
         Ending::Completed(Some(Summary::Verify(v))) => {
             render::emit(&render::summaries::verify_summary(&v))
         }

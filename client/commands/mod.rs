@@ -14,6 +14,7 @@ mod generated;
 mod migrate;
 mod plan;
 mod reset;
+mod revert;
 mod status;
 mod verify;
 mod watch;
@@ -89,6 +90,7 @@ fn check_mode(command: &Command, target: &Target) -> anyhow::Result<()> {
         Command::Migrate(a) => a.detach,
         Command::Drain(a) => a.detach,
         Command::Verify(a) => a.detach,
+        Command::Revert(a) => a.detach,
         _ => false,
     };
     if detach {
@@ -124,7 +126,10 @@ async fn dispatch(
         Command::Drain(a) => drain::run(s, a, out).await,
         Command::Verify(a) => verify::run(s, a, out).await,
         Command::Cutover(a) => cutover::run(s, a, out).await,
-        Command::CleanupOld(_) => cleanup_old::run(s, out).await,
+        Command::CleanupOld(a) => cleanup_old::run(s, a.release, out).await,
+        Command::ReleaseOld(_) => cleanup_old::run(s, true, out).await,
+        Command::Revert(a) => revert::run(s, a, out).await,
+        Command::Finalize(_) => revert::finalize(s, out).await,
         Command::Reset(a) => reset::run(s, a, out).await,
         Command::Watch(a) => watch::run(s, a, out).await,
         Command::Pause(a) => control::run(s, control::Action::Pause, a, out).await,

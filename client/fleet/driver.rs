@@ -110,6 +110,8 @@ impl Driver {
                     let request = CutoverRequest {
                         database: database.clone(),
                         skip_verify: false,
+                        // The agent's `revert_window` for the database.
+                        revert_window_secs: None,
                     };
                     client.cutover(request).await.context("cutover")?;
                     None

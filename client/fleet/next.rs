@@ -66,7 +66,15 @@ pub fn for_target(c: &Commands, name: &str, st: &StatusReport, waits_for: Option
             "{} once the new service runs on the new database",
             c.named("cleanup-old", &only)
         ),
-        Phase::Complete => "done".into(),
+        Phase::Complete | Phase::Retired => "done".into(),
+        Phase::Standby => format!(
+            "revert window open: `mig revert` on the target goes back; {} closes it and cleans up",
+            c.named("cleanup-old", &only)
+        ),
+        Phase::Reverting => {
+            "a revert froze the new database: `mig revert` on the target finishes it".into()
+        }
+        Phase::Reverted => "reverted: the old database serves again".into(),
         Phase::Broken => format!(
             "broken: {} (see `mig fleet status`)",
             c.named("reset", &only)

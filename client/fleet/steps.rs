@@ -126,7 +126,13 @@ pub fn next(st: &StatusReport, steps: Steps, done: Done) -> Next {
         Phase::Draining => Next::Stop(State::Waiting, "draining; run `mig fleet drain`"),
         Phase::Drained if steps.cutover => Next::Cutover,
         Phase::Drained => Next::Stop(State::Drained, "drained; cutover next"),
-        Phase::CutOver | Phase::Complete => Next::Stop(State::CutOver, "already cut over"),
+        Phase::CutOver | Phase::Complete | Phase::Standby | Phase::Retired => {
+            Next::Stop(State::CutOver, "already cut over")
+        }
+        Phase::Reverting | Phase::Reverted => Next::Refuse(format!(
+            "the migration was reverted (or a revert is unfinished): {}",
+            st.next_step
+        )),
         Phase::Broken => Next::Refuse(format!("the migration cannot go on: {}", st.next_step)),
         Phase::Unspecified => Next::Refuse("the agent reports an unknown phase".into()),
     }

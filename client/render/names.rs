@@ -14,6 +14,10 @@ pub fn phase(v: i32) -> &'static str {
         Ok(Phase::CutOver) => "cut over",
         Ok(Phase::Complete) => "complete",
         Ok(Phase::Broken) => "broken",
+        Ok(Phase::Standby) => "standby (revert window open)",
+        Ok(Phase::Reverting) => "reverting",
+        Ok(Phase::Reverted) => "reverted",
+        Ok(Phase::Retired) => "retired",
         Ok(Phase::Unspecified) | Err(_) => "unknown",
     }
 }
@@ -34,6 +38,8 @@ pub fn marker(v: i32) -> &'static str {
         Ok(MarkerStatus::None) => "none",
         Ok(MarkerStatus::Recording) => "recording",
         Ok(MarkerStatus::Draining) => "draining",
+        Ok(MarkerStatus::Standby) => "standby",
+        Ok(MarkerStatus::Retired) => "retired",
         Ok(MarkerStatus::Unspecified) | Err(_) => "unknown",
     }
 }
@@ -43,6 +49,7 @@ pub fn migration(v: i32) -> &'static str {
         Ok(MigrationStatus::None) => "none",
         Ok(MigrationStatus::Migrating) => "migrating",
         Ok(MigrationStatus::Ready) => "ready",
+        Ok(MigrationStatus::Reverted) => "reverted",
         Ok(MigrationStatus::Unspecified) | Err(_) => "unknown",
     }
 }
@@ -52,6 +59,7 @@ pub fn job_kind(v: i32) -> &'static str {
         Ok(JobKind::Migrate) => "migrate",
         Ok(JobKind::Drain) => "drain",
         Ok(JobKind::Verify) => "verify",
+        Ok(JobKind::Revert) => "revert",
         Ok(JobKind::Unspecified) | Err(_) => "job",
     }
 }

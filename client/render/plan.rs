@@ -44,9 +44,36 @@ pub fn lines(p: &PlanReport) -> Vec<String> {
         p.data_loss.iter().map(data_loss).collect(),
     );
     section(&mut out, "warnings", p.warnings.clone());
+    out.extend(revert(p));
     out.extend(analysis::lines(p));
     section(&mut out, "blockers", p.blockers.clone());
     out.push(verdict(p).to_string());
+    out
+}
+
+/// `revert (cutover --revert-window): customer <- Customer: revertible`,
+/// then what is missing or left behind, per table.
+fn revert(p: &PlanReport) -> Vec<String> {
+    if p.revert.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec!["revert after cutover (cutover --revert-window):".to_string()];
+    for r in &p.revert {
+        let from = if r.old_table.is_empty() {
+            String::new()
+        } else {
+            format!(" -> {}", r.old_table)
+        };
+        out.push(format!("  {}{from}: {}", r.table, r.verdict));
+        // The columns that do not simply come back as they were copied.
+        out.extend(
+            r.columns
+                .iter()
+                .filter(|c| !c.ends_with("[copy]") && !c.ends_with("[rename]"))
+                .map(|c| format!("    {c}")),
+        );
+        out.extend(r.notes.iter().map(|n| format!("    note: {n}")));
+    }
     out
 }
 

@@ -1,14 +1,20 @@
 //! The one-shot reports as text: cutover, cleanup-old, reset, job control
 //! and the database list.
 
-use mig::proto::{CleanupOldReport, CutoverReport, DatabaseSummary, JobInfo, ResetReport};
+use mig::proto::{
+    CleanupOldReport, CutoverReport, DatabaseSummary, FinalizeReport, JobInfo, ResetReport,
+    RevertSummary,
+};
 
 use super::status::job_line;
 use super::{names, yes_no};
 
 pub fn cutover(r: &CutoverReport) -> Vec<String> {
     vec![
-        format!("cutover complete: {} is ready ({:.0} ms)", r.new_path, r.millis),
+        format!(
+            "cutover complete: {} is ready ({:.0} ms)",
+            r.new_path, r.millis
+        ),
         if r.certified {
             format!("verification: certified (verified at {})", r.verified_at)
         } else {
@@ -16,8 +22,45 @@ pub fn cutover(r: &CutoverReport) -> Vec<String> {
         },
         format!("_id_mapping: {}", removed(r.id_mapping_removed)),
         format!("_migration_progress: {}", removed(r.progress_removed)),
-        "next: move traffic to the new service; once it serves, `mig cleanup-old` removes the migration tables from the old database".into(),
+        if r.revert_window_closes_at.is_empty() {
+            "revert window: none (the old database is retired: it refuses writes, naming the new one)".into()
+        } else {
+            format!("revert window: open until {} (the new database records its writes; the old one is a standby)", r.revert_window_closes_at)
+        },
+        if r.revert_window_closes_at.is_empty() {
+            "next: move traffic to the new service; once it serves, `mig cleanup-old` removes the migration tables from the old database".into()
+        } else {
+            "next: move traffic to the new service; `mig revert` goes back without losing a write until the window closes, `mig finalize` closes it".into()
+        },
     ]
+}
+
+pub fn finalize(r: &FinalizeReport) -> Vec<String> {
+    vec![
+        format!("revert window closed ({})", r.closed_by),
+        format!("writes not carried back: {}", r.entries_dropped),
+        format!("old database retired: {} guard triggers refuse its writes", r.guards),
+        "next: `mig cleanup-old` removes the migration tables from the old database (the guard stays until `mig release-old`)".into(),
+    ]
+}
+
+pub fn revert_summary(r: &RevertSummary) -> Vec<String> {
+    let mut out = vec![
+        format!("reverted: {} accepts writes again", r.old_path),
+        format!(
+            "carried back: {} writes; verified {} rows in {} tables before the freeze",
+            r.entries_replayed, r.verified_rows, r.verified_tables
+        ),
+        format!("writes refused for {:.1} ms (from the new database's freeze to the old one accepting writes)", r.refused_ms),
+    ];
+    out.extend(
+        r.discarded
+            .iter()
+            .map(|d| format!("discarded (--discard-conflicts, recorded in the new database): {d}")),
+    );
+    out.extend(r.left_behind.iter().map(|l| format!("left behind: {l}")));
+    out.push("next: point the service at the old database; the new one refuses writes and is kept as a record".into());
+    out
 }
 
 fn removed(b: bool) -> &'static str {
@@ -34,6 +77,14 @@ pub fn cleanup_old(r: &CleanupOldReport) -> Vec<String> {
         format!("dropped _migration_marker: {}", yes_no(r.dropped_marker)),
         format!("dropped _migration_log: {}", yes_no(r.dropped_log)),
         format!("dropped recording triggers: {}", r.dropped_triggers),
+        if r.guards > 0 {
+            format!("old database retired: {} guard triggers refuse its writes (`mig release-old` lets them through)", r.guards)
+        } else {
+            format!(
+                "old database released: it accepts writes again ({} guard triggers dropped)",
+                r.guards_released
+            )
+        },
     ]
 }
 
@@ -90,6 +141,8 @@ mod tests {
             dropped_marker: true,
             dropped_log: true,
             dropped_triggers: 8,
+            guards: 12,
+            ..Default::default()
         };
         assert_eq!(
             cleanup_old(&r),
@@ -98,6 +151,7 @@ mod tests {
                 "dropped _migration_marker: yes",
                 "dropped _migration_log: yes",
                 "dropped recording triggers: 8",
+                "old database retired: 12 guard triggers refuse its writes (`mig release-old` lets them through)",
             ]
         );
     }
@@ -111,6 +165,7 @@ mod tests {
             new_path: "new.db".into(),
             certified: false,
             verified_at: String::new(),
+            ..Default::default()
         });
         assert_eq!(c[0], "cutover complete: new.db is ready (3 ms)");
         assert!(c[1].contains("cut over without verification"));

@@ -5,8 +5,8 @@
 //! step.
 
 use mig::proto::{
-    CopyProgress, JobInfo, MarkerStatus, MigrationStatus, StatusReport, ThrottleState,
-    VerifyProgress,
+    CopyProgress, JobInfo, MarkerStatus, MigrationStatus, RevertWindow, StatusReport,
+    ThrottleState, VerifyProgress,
 };
 
 use super::{events, names, yes_no};
@@ -51,6 +51,19 @@ pub fn lines(s: &StatusReport) -> Vec<String> {
     if s.new_exists {
         out.push(format!("certified: {}", certification(s)));
     }
+    out.extend(
+        s.revert_window
+            .as_ref()
+            .map(revert_window)
+            .into_iter()
+            .flatten(),
+    );
+    if s.old_guards > 0 {
+        out.push(format!(
+            "old database guard: {} triggers refuse its writes",
+            s.old_guards
+        ));
+    }
     if let Some(job) = &s.running_job {
         out.push(format!("running job: {}", job_line(job)));
     }
@@ -91,6 +104,26 @@ fn progress(s: &StatusReport) -> Vec<String> {
         ));
     }
     out.push(format!("drained: {}", yes_no(s.drained)));
+    out
+}
+
+/// `revert window: open until …, 1200 writes to carry back, 0 conflicts`.
+fn revert_window(w: &RevertWindow) -> Vec<String> {
+    let mut out = vec![match w.state.as_str() {
+        "open" => format!(
+            "revert window: open until {} ({}s left), {} writes not yet carried back, {} conflicts",
+            w.closes_at,
+            w.seconds_left.max(0.0) as u64,
+            w.pending,
+            w.conflicts.len()
+        ),
+        "closed" => format!(
+            "revert window: closed by {} at {}",
+            w.closed_by, w.closed_at
+        ),
+        other => format!("revert window: {other}"),
+    }];
+    out.extend(w.conflicts.iter().map(|c| format!("  conflict: {c}")));
     out
 }
 

@@ -9,6 +9,10 @@
 -- mig:set full_name = FirstName || ' ' || LastName
 -- mig:set email = lower(Email)
 -- mig:set created_at = CreatedAt
+-- How a revert window carries the new service's writes back:
+-- mig:revert FirstName = substr(full_name, 1, instr(full_name, ' ') - 1)
+-- mig:revert LastName = substr(full_name, instr(full_name, ' ') + 1)
+-- mig:revert Email = email
 CREATE TABLE customer (
   id         INTEGER PRIMARY KEY,
   full_name  TEXT NOT NULL,
@@ -22,6 +26,7 @@ CREATE INDEX customer_email ON customer(email);
 -- surrogate id; references to it (order_line.product_id) are translated.
 -- mig:from Product
 -- mig:set price_cents = CAST(round(Price * 100) AS INTEGER)
+-- mig:revert Price = price_cents / 100.0
 CREATE TABLE product (
   id          INTEGER PRIMARY KEY,
   code        TEXT NOT NULL UNIQUE,
@@ -47,6 +52,7 @@ CREATE INDEX orders_customer ON orders(customer_id);
 -- mig:set line_no = LineNo
 -- mig:set product_id = ProductCode
 -- mig:set price_cents = CAST(round(Price * 100) AS INTEGER)
+-- mig:revert Price = price_cents / 100.0
 CREATE TABLE order_line (
   order_id    INTEGER NOT NULL REFERENCES orders(id),
   line_no     INTEGER NOT NULL,

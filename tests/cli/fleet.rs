@@ -514,7 +514,7 @@ fn a_postponed_dependency_holds_its_dependents_until_it_is_cut_over() {
     }
     let status = fleet(&["status"]).ok();
     for t in ["ref", "shop", "late"] {
-        assert!(row(&status, t).contains("  complete  "), "{status:#?}");
+        assert!(row(&status, t).contains("  retired  "), "{status:#?}");
         assert!(row(&status, t).ends_with("  done"), "{status:#?}");
     }
     fleet(&["cleanup-old", "--only", "ref"])

@@ -6,7 +6,7 @@ use crate::support::agent::TestAgent;
 use super::harness::{Project, FAILED, USAGE};
 
 /// `mig --agent https://127.0.0.1:PORT --ca --cert --key` as `who`.
-pub(super) fn as_who(agent: &TestAgent, who: &str) -> Vec<String> {
+pub(crate) fn as_who(agent: &TestAgent, who: &str) -> Vec<String> {
     let certs = agent.certs.display().to_string();
     let mut v = vec![
         "--agent".to_string(),
@@ -55,7 +55,7 @@ fn runbook_against_a_real_agent_with_roles() {
         .line_starting("cutover complete: ");
     run(&p, &operator, &["cleanup-old"])
         .ok()
-        .has_line("previous marker status: draining");
+        .has_line("previous marker status: retired");
     run(&p, &as_who(&agent, ""), &["status"]).fails(FAILED, "status failed: ");
 }
 

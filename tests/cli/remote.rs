@@ -55,7 +55,7 @@ fn remote_runbook_picks_the_only_database() {
     p.mig(&["--agent", a, "cutover"]).ok();
     p.mig(&["--agent", a, "cleanup-old"])
         .ok()
-        .has_line("previous marker status: draining");
+        .has_line("previous marker status: retired");
     p.mig(&["--agent", a, "--database", "nope", "status"])
         .fails(FAILED, "status failed: ");
 }

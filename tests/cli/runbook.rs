@@ -104,13 +104,13 @@ fn runbook_end_to_end_with_the_lines_it_expects() {
     // Phase 4: cleanup-old.
     p.mig(&["cleanup-old", "--old", "old.db"])
         .ok()
-        .has_line("previous marker status: draining")
+        .has_line("previous marker status: retired")
         .has_line("dropped _migration_marker: yes")
         .has_line("dropped _migration_log: yes");
     p.mig(&with_files("status"))
         .ok()
         .has_line("marker status: none")
-        .has_line("phase: complete");
+        .has_line("phase: retired");
 }
 
 #[test]

@@ -48,6 +48,9 @@ fn remote(agent: &TestAgent, dir: &Path, schema: &Path, step: Step) -> Run {
         Step::Cutover => args.push("cutover"),
         Step::CleanupOld => args.push("cleanup-old"),
         Step::Reset => args.push("reset"),
+        Step::CutoverWindow => args.extend(["cutover", "--revert-window", "1h"]),
+        Step::Revert => args.push("revert"),
+        Step::Finalize => args.push("finalize"),
     }
     mig_in(dir, &args)
 }

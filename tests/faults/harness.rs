@@ -19,6 +19,10 @@ pub enum Step {
     Cutover,
     CleanupOld,
     Reset,
+    /// `cutover --revert-window 1h`.
+    CutoverWindow,
+    Revert,
+    Finalize,
 }
 
 pub const RUNBOOK: [Step; 4] = [Step::Migrate, Step::Drain, Step::Cutover, Step::CleanupOld];
@@ -28,6 +32,8 @@ pub struct World {
     pub old: PathBuf,
     pub new: PathBuf,
     schema: PathBuf,
+    /// `migrate --accept-data-loss` (the revert case drops columns).
+    accept_data_loss: bool,
 }
 
 impl World {
@@ -42,7 +48,29 @@ impl World {
             old,
             schema,
             _tmp: tmp,
+            accept_data_loss: false,
         }
+    }
+
+    /// The revert case (`support::revert_case`).
+    pub fn revert_case() -> World {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let old = tmp.path().join("old.db");
+        let schema = tmp.path().join("schema.sql");
+        crate::support::revert_case::create_old(&old);
+        std::fs::write(&schema, crate::support::revert_case::SCHEMA).expect("schema");
+        World {
+            new: tmp.path().join("new.db"),
+            old,
+            schema,
+            _tmp: tmp,
+            accept_data_loss: true,
+        }
+    }
+
+    /// The folder the files are in.
+    pub fn dir(&self) -> &Path {
+        self._tmp.path()
     }
 
     /// The `mig` command line for `step`, local mode with explicit files.
@@ -59,7 +87,8 @@ impl World {
                 .arg("migrate")
                 .args(files)
                 .arg("--schema")
-                .arg(&self.schema),
+                .arg(&self.schema)
+                .args(self.accept_data_loss.then_some("--accept-data-loss")),
             Step::Drain => cmd.arg("drain").args(files),
             Step::Cutover => cmd
                 .arg("cutover")
@@ -68,6 +97,12 @@ impl World {
                 .arg("cleanup-old")
                 .args(["--old".as_ref(), self.old.as_os_str()]),
             Step::Reset => cmd.arg("reset").args(files),
+            Step::CutoverWindow => cmd
+                .arg("cutover")
+                .args(files)
+                .args(["--revert-window", "1h"]),
+            Step::Revert => cmd.arg("revert").args(files),
+            Step::Finalize => cmd.arg("finalize").args(files),
         };
         cmd.env_remove("MIG_FAILPOINT")
             .env_remove("MIG_CA")
@@ -119,9 +154,21 @@ impl World {
         oracle::assert_matches(&self.old, &self.new)
     }
 
-    /// Names of mig's tables and triggers left in the old database.
+    /// Names of mig's tables and triggers left in the old database, but
+    /// the retired guard (which cleanup-old keeps on purpose).
     pub fn old_leftovers(&self) -> Vec<String> {
         leftovers(&self.old)
+            .into_iter()
+            .filter(|n| !n.starts_with("_mig_guard_"))
+            .collect()
+    }
+
+    /// The retired guard's triggers on the old database.
+    pub fn old_guards(&self) -> usize {
+        leftovers(&self.old)
+            .iter()
+            .filter(|n| n.starts_with("_mig_guard_"))
+            .count()
     }
 }
 

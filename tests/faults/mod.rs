@@ -4,7 +4,9 @@
 //! `mig` at random moments (`random_kill.rs`), with a writer running on the
 //! old database; the interrupted command is re-run, the runbook finished,
 //! and the result compared with the oracle. `disk_full.rs` fills the new
-//! database's volume (simulated) instead of killing.
+//! database's volume (simulated) instead of killing. `revert.rs` kills `mig`
+//! at the revert window's failpoints (standby setup, reverse replay, the
+//! freeze and the flip, finalize) and checks the inverse.
 
 mod agent_kill;
 mod disk_full;
@@ -12,3 +14,4 @@ mod harness;
 mod points;
 mod random_kill;
 mod regressions;
+mod revert;

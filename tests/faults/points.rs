@@ -71,6 +71,7 @@ fn crash_and_finish(step: Step, failpoint: &str, seed: u64) {
         }
     }
     assert_eq!(w.old_leftovers(), Vec::<String>::new());
+    assert!(w.old_guards() > 0, "cleanup-old dropped the retired guard");
     // cleanup-old changed no data.
     w.assert_matches();
 }
@@ -99,6 +100,7 @@ fn every_failpoint_is_exercised() {
         assert!(
             SCENARIOS
                 .iter()
+                .chain(super::revert::SCENARIOS)
                 .any(|(_, s)| s.split('@').next() == Some(*p)),
             "failpoint {p} has no scenario in tests/faults/points.rs"
         );

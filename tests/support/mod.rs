@@ -10,5 +10,6 @@ pub mod pki;
 pub mod python;
 pub mod random_ops;
 pub mod rate;
+pub mod revert_case;
 pub mod runbook;
 pub mod writer;

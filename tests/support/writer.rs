@@ -19,6 +19,16 @@ pub type Workload = fn(&Transaction<'_>, &mut StdRng) -> rusqlite::Result<()>;
 /// The text every refused write carries (the engine's `DRAINING_MESSAGE`).
 pub const DRAINING: &str = "draining for a migration";
 
+/// What the other refusals say: the old database as a standby of a revert
+/// window, the new one frozen or reverted by a revert.
+pub const REFUSALS: &[&str] = &[
+    DRAINING,
+    "standby of a cut-over migration",
+    "retired by a migration",
+    "being reverted by mig",
+    "reverted by mig",
+];
+
 #[derive(Debug, Default, Clone, Copy)]
 pub struct WriterStats {
     pub committed: u64,
@@ -138,7 +148,7 @@ fn run(
                     std::thread::sleep(p);
                 }
             }
-            Err(e) if e.to_string().contains(DRAINING) => {
+            Err(e) if REFUSALS.iter().any(|r| e.to_string().contains(r)) => {
                 stats.refused_draining += 1;
                 counts.refused.fetch_add(1, Ordering::SeqCst);
                 std::thread::sleep(Duration::from_millis(2));

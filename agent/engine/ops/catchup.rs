@@ -59,6 +59,7 @@ pub fn resumable(spec: &DatabaseSpec, busy: Busy) -> Result<Option<Resumable>> {
             &id.schema_sql,
         )?)),
         Some(Resume::Drain) => Some(Resumable::Drain),
+        Some(Resume::Revert) => Some(Resumable::Revert),
         None => None,
     })
 }
@@ -68,6 +69,8 @@ pub fn resumable(spec: &DatabaseSpec, busy: Busy) -> Result<Option<Resumable>> {
 pub enum Resumable {
     Migrate(SchemaFile),
     Drain,
+    /// A revert whose new database refuses writes.
+    Revert,
 }
 
 /// Claims `spec`'s old database for this process as long as the claim is

@@ -1,16 +1,67 @@
-//! `cleanup-old`: drop the old database's migration tables and triggers
-//! once the new database is cut over, in one transaction that checks the
-//! marker is still what the state read.
+//! `cleanup-old`: once the new database is cut over, drop the old
+//! database's migration tables and triggers (closing an open revert window
+//! first) in one transaction that checks the marker is still what the state
+//! read, and leave the retired guard in their place: the old database keeps
+//! refusing writes, naming the new one, until `release-old` (or
+//! `cleanup-old --release`) drops the guard too.
 
-use crate::engine::error::Result;
+use crate::engine::error::{Result, SqlContext};
+use crate::engine::lock;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::{self, Guard, Removed};
+use crate::engine::revert::{guard, store, GuardKind, WindowState};
 use crate::engine::state::{locate, MigrationState};
 
-pub fn cleanup_old(spec: &DatabaseSpec, busy: Busy) -> Result<Removed> {
-    let st = MigrationState::claim(locate(spec, busy), busy)?;
-    let expected = st.require_cleanable()?;
-    let mut conn = open::old_rw(st.old_path()?, busy)?;
-    record::remove(&mut conn, Guard::Unchanged(expected))
+/// Whether the old database keeps refusing writes afterwards.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Release {
+    /// Keep the retired guard (the default: retired stays retired).
+    #[default]
+    Keep,
+    /// Drop it too: the old database accepts writes again.
+    Release,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CleanupReport {
+    pub removed: Removed,
+    /// Guard triggers left refusing writes (0 after a release).
+    pub guards: u32,
+    /// Guard triggers dropped by a release.
+    pub guards_released: u32,
+    /// A revert window this cleanup closed.
+    pub closed_window: bool,
+}
+
+pub fn cleanup_old(spec: &DatabaseSpec, busy: Busy, release: Release) -> Result<CleanupReport> {
+    let mut st = MigrationState::claim(locate(spec, busy), busy)?;
+    let mut report = CleanupReport::default();
+    if st.window().is_some_and(|w| w.state == WindowState::Open) {
+        st.require_finalizable()?;
+        super::window::finalize_state(&st, busy, super::window::ClosedBy::CleanupOld)?;
+        report.closed_window = true;
+        st = MigrationState::claim(locate(spec, busy), busy)?;
+    }
+    let expected = match release {
+        Release::Release => {
+            st.require_releasable()?;
+            st.marker().map(|m| m.status)
+        }
+        Release::Keep => st.require_cleanable()?,
+    };
+    let new_name = st.new_path()?.display().to_string();
+    let conn = open::old_rw(st.old_path()?, busy)?;
+    let tx = lock::begin_immediate(&conn).ctx(|| "locking the old database".into())?;
+    let guards_before = guard::count(&tx, "main")? as u32;
+    report.removed = record::remove_in(&tx, Guard::Unchanged(expected))?;
+    store::drop_in(&tx)?;
+    match release {
+        Release::Keep => report.guards = guard::install_in(&tx, GuardKind::Retired, &new_name)?,
+        Release::Release => report.guards_released = guards_before,
+    }
+    crate::engine::failpoint::hit("remove.before-commit");
+    tx.commit().ctx(|| "committing the cleanup".into())?;
+    crate::engine::failpoint::hit("remove.after-commit");
+    Ok(report)
 }

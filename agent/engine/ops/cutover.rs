@@ -1,20 +1,27 @@
 //! `cutover`: the new database becomes ready (`_migration_status` →
-//! `ready`), in one transaction that also drops the mapping and progress
-//! tables, once the state proves the migration drained and certified (or
-//! the operator skips verification, which is recorded).
+//! `ready`), in one transaction that also drops the progress table, once
+//! the state proves the migration drained and certified (or the operator
+//! skips verification, which is recorded). With a revert window the same
+//! transaction starts the new database's reverse recording (and keeps the
+//! id mapping); without one it drops the mapping. Then, in a transaction
+//! of its own, the old database becomes a standby (window) or retired: its
+//! writes stay refused, with a message naming the new database.
 
 use std::time::Instant;
 
 use crate::engine::certificate;
-use crate::engine::error::{Result, SqlContext};
+use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
-use crate::engine::state::{locate, MigrationState, Verification};
+use crate::engine::revert::{inverse_of, window};
+use crate::engine::state::{locate, MigrationState, OldSide, Verification};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CutoverOptions {
     pub busy: Busy,
     pub verification: Verification,
+    /// Seconds the revert window stays open (0: no window).
+    pub revert_window_secs: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -27,14 +34,35 @@ pub struct CutoverReport {
     pub id_mapping_removed: bool,
     pub progress_removed: bool,
     pub new_path: std::path::PathBuf,
+    /// When the revert window ends (empty: no window).
+    pub revert_window_closes_at: String,
+    /// Only the old side was left to do (a cutover killed after its commit).
+    pub old_side_only: bool,
 }
 
 pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverReport> {
     let busy = opts.busy;
     let st = MigrationState::claim(locate(spec, busy), busy)?;
+    if st.cut_over() && st.old_side_pending().is_some() {
+        super::window::settle(&st, busy)?;
+        return Ok(report_of(&st, 0.0, true));
+    }
     st.require_drained()?;
     let cert = st.require_certified_or_skip(opts.verification)?;
-    let new = st.new_path()?.to_path_buf();
+    let (new, old) = (st.new_path()?.to_path_buf(), st.old_path()?.to_path_buf());
+    let inv = match opts.revert_window_secs {
+        0 => None,
+        _ => {
+            let (_, inv) = inverse_of(&cert.identity, &old)?;
+            if !inv.revertible() {
+                return Err(EngineError::Precondition(format!(
+                    "cannot open a revert window: {}; add the `-- mig:revert` lines `mig plan` names, or cut over without --revert-window",
+                    inv.problems().join("; ")
+                )));
+            }
+            Some(inv)
+        }
+    };
     let mut conn = open::work(&new, None, busy)?;
     let started = Instant::now();
     let tx = conn.transaction().ctx(|| "cutting over".into())?;
@@ -48,19 +76,52 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     tx.execute_batch(
         "UPDATE _migration_status SET status = 'ready', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1;\n\
          UPDATE _schema_identity SET ready_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1;\n\
-         DROP TABLE IF EXISTS _id_mapping;\n\
          DROP TABLE IF EXISTS _migration_progress;",
     )
     .ctx(|| "cutting over".into())?;
+    match &inv {
+        Some(inv) => window::open_in(
+            &tx,
+            inv,
+            &window::OpenSpec {
+                window_secs: opts.revert_window_secs,
+                old_path: &old.display().to_string(),
+                migration_id: &cert.identity.migration_id,
+            },
+        )?,
+        None => tx
+            .execute_batch("DROP TABLE IF EXISTS _id_mapping;")
+            .ctx(|| "cutting over".into())?,
+    }
     crate::engine::failpoint::hit("cutover.before-commit");
     tx.commit().ctx(|| "committing the cutover".into())?;
     crate::engine::failpoint::hit("cutover.after-commit");
-    Ok(CutoverReport {
-        millis: started.elapsed().as_secs_f64() * 1000.0,
-        certified: cert.certified,
-        verified_at: cert.verified_at,
-        id_mapping_removed: true,
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let side = if inv.is_some() {
+        OldSide::Standby
+    } else {
+        OldSide::Retire
+    };
+    super::window::settle_old(&old, &new, side, inv.as_ref(), busy)?;
+    let mut report = report_of(&MigrationState::read(spec, busy)?, millis, false);
+    report.certified = cert.certified;
+    report.verified_at = cert.verified_at;
+    Ok(report)
+}
+
+fn report_of(st: &MigrationState, millis: f64, old_side_only: bool) -> CutoverReport {
+    let new = st.new.as_ref();
+    CutoverReport {
+        millis,
+        certified: new.is_some_and(|n| n.certificate.certified()),
+        verified_at: new
+            .and_then(|n| n.certificate.verified.as_ref())
+            .map(|v| v.at.clone())
+            .unwrap_or_default(),
+        id_mapping_removed: new.is_some_and(|n| n.id_mapping_rows.is_none()),
         progress_removed: true,
-        new_path: new,
-    })
+        new_path: st.located.new.clone().unwrap_or_default(),
+        revert_window_closes_at: st.window().map(|w| w.closes_at.clone()).unwrap_or_default(),
+        old_side_only,
+    }
 }

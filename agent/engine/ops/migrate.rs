@@ -51,6 +51,8 @@ pub struct PlanOutcome {
     pub blockers: Vec<String>,
     /// Risk, dependencies, the constraint pre-check and estimates.
     pub assessment: plan::assess::Assessment,
+    /// What a revert window could carry back, per new table.
+    pub revert: Vec<crate::engine::revert::inverse::TableRevert>,
 }
 
 impl PlanOutcome {
@@ -98,6 +100,7 @@ pub fn plan_leaving(
     let plan = plan::build_leaving(&scratch, schema, &hash, true, &left)?;
     let mut blockers = plan.blockers.clone();
     let assessment = plan::assess::assess(&scratch, &plan, &new)?;
+    let revert = crate::engine::revert::build(&scratch, &plan, schema)?.report;
     blockers.extend(assessment.blockers());
     if let Some(b) = journal_blocker(&old_ro, &old, allow_rollback_journal)? {
         blockers.push(b);
@@ -109,6 +112,7 @@ pub fn plan_leaving(
         new,
         blockers,
         assessment,
+        revert,
     })
 }
 

@@ -9,17 +9,21 @@ mod cutover;
 mod drain;
 mod migrate;
 mod reset;
+mod revert;
 mod verify;
+mod window;
 
 pub use catchup::{catch_up_slice, claim, resumable, CatchUp, Resumable};
-pub use cleanup_old::cleanup_old;
+pub use cleanup_old::{cleanup_old, CleanupReport, Release};
 pub use cutover::{cutover, CutoverOptions, CutoverReport};
 pub use drain::{drain, DrainOptions, DrainSummary, TimeoutPolicy, VerifyFirst, VerifyStage};
 pub use migrate::{
     migrate, new_migration_id, plan, plan_leaving, MigrateOptions, MigrateSummary, PlanOutcome,
 };
 pub use reset::{reset, ResetMode, ResetReport};
+pub use revert::{revert, Conflicts, RevertOptions, RevertSummary};
 pub use verify::{verify, QueryFile, VerifyOptions, VerifySummary, CHUNK_ROWS};
+pub use window::{finalize, settle, window_slice, ClosedBy, FinalizeReport, ReverseSlice};
 
 pub use crate::engine::state::{locate, project_schema, Verification};
 

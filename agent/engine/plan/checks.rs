@@ -208,7 +208,7 @@ pub(super) fn own_row_only(reads: Reads, old_table: &str) -> std::result::Result
 }
 
 /// Refuses text that is not one expression (a `;`, or unbalanced brackets).
-pub(super) fn single_expression(expr: &str) -> std::result::Result<(), String> {
+pub(crate) fn single_expression(expr: &str) -> std::result::Result<(), String> {
     let toks = lexer::tokenize(expr).map_err(|e| e.message)?;
     let mut depth: i64 = 0;
     for t in &toks {

@@ -7,7 +7,7 @@
 //! while the expression is compiled, never by parsing it ourselves.
 
 pub mod assess;
-mod checks;
+pub(crate) mod checks;
 pub mod deps;
 pub mod estimate;
 mod keys;
@@ -75,7 +75,7 @@ impl OldKey {
     }
 
     /// Names a key-only expression may read.
-    fn readable_names(&self) -> Vec<String> {
+    pub(crate) fn readable_names(&self) -> Vec<String> {
         match self {
             OldKey::Rowid { alias } => {
                 let mut v = vec!["rowid".to_string(), "oid".into(), "_rowid_".into()];

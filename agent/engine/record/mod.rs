@@ -4,7 +4,7 @@
 //! (`drift.rs`). Triggers log the key only; replay reads the current row.
 
 mod drift;
-mod triggers;
+pub(crate) mod triggers;
 
 use rusqlite::{Connection, OptionalExtension};
 
@@ -14,7 +14,10 @@ use super::lock;
 use super::plan::Plan;
 
 pub use drift::{catalog_listing, catalog_listing_leaving, drift};
-use triggers::trigger_sql;
+use triggers::{trigger_sql, Recorder};
+
+/// Every value `_migration_marker.status` may hold, as its CHECK lists them.
+pub const MARKER_STATUSES: &str = "'recording', 'draining', 'standby', 'retired'";
 
 /// The text of the error every write gets while the old database drains.
 pub const DRAINING_MESSAGE: &str =
@@ -24,6 +27,12 @@ pub const DRAINING_MESSAGE: &str =
 pub enum MarkerStatus {
     Recording,
     Draining,
+    /// Cut over with a revert window open: writes refused, mig's reverse
+    /// replay writes through its own connection (`engine::revert`).
+    Standby,
+    /// Cut over, no revert possible any more: writes refused for good
+    /// (until `mig release-old`).
+    Retired,
 }
 
 impl MarkerStatus {
@@ -31,6 +40,8 @@ impl MarkerStatus {
         match self {
             MarkerStatus::Recording => "recording",
             MarkerStatus::Draining => "draining",
+            MarkerStatus::Standby => "standby",
+            MarkerStatus::Retired => "retired",
         }
     }
 }
@@ -76,6 +87,8 @@ pub fn read_marker(conn: &Connection, schema: &str) -> Result<Option<Marker>> {
     let status = match status.as_str() {
         "recording" => MarkerStatus::Recording,
         "draining" => MarkerStatus::Draining,
+        "standby" => MarkerStatus::Standby,
+        "retired" => MarkerStatus::Retired,
         other => {
             return Err(EngineError::Drift(format!(
                 "_migration_marker has status {other:?}, which mig never writes; someone edited it: run `mig reset` and migrate again"
@@ -173,16 +186,18 @@ pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
     let keys: Vec<String> = (0..width).map(|i| format!("k{i}")).collect();
     let olds: Vec<String> = (0..width).map(|i| format!("o{i}")).collect();
     tx.execute_batch(&format!(
-        "CREATE TABLE _migration_marker(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  status TEXT NOT NULL CHECK (status IN ('recording', 'draining')),\n  migration_id TEXT NOT NULL,\n  new_path TEXT NOT NULL,\n  schema_hash TEXT NOT NULL,\n  started_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL,\n  catalog TEXT NOT NULL,\n  inode INTEGER\n);\n\
+        "CREATE TABLE _migration_marker(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  status TEXT NOT NULL CHECK (status IN ({})),\n  migration_id TEXT NOT NULL,\n  new_path TEXT NOT NULL,\n  schema_hash TEXT NOT NULL,\n  started_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL,\n  catalog TEXT NOT NULL,\n  inode INTEGER\n);\n\
          CREATE TABLE _migration_log(seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL, at REAL NOT NULL, {}, {});",
+        MARKER_STATUSES,
         keys.join(", "),
         olds.join(", ")
     ))
     .ctx(|| "creating _migration_marker and _migration_log".into())?;
     let sourced = spec.plan.source_tables();
+    let recorder = Recorder::forward();
     for t in &old.tables {
         let logs = sourced.iter().any(|s| s.eq_ignore_ascii_case(&t.name));
-        for sql in trigger_sql(t, logs) {
+        for sql in trigger_sql(t, logs, &recorder) {
             tx.execute_batch(&sql)
                 .ctx(|| format!("creating recording triggers on {}", t.name))?;
         }
@@ -265,7 +280,17 @@ pub enum Guard {
 /// Drops the triggers, the log and the marker in one transaction.
 pub fn remove(conn: &mut Connection, guard: Guard) -> Result<Removed> {
     let tx = lock::begin_immediate(conn).ctx(|| "locking the old database".into())?;
-    let marker = read_marker(&tx, "main")?;
+    let removed = remove_in(&tx, guard)?;
+    crate::engine::failpoint::hit("remove.before-commit");
+    tx.commit().ctx(|| "committing the cleanup".into())?;
+    crate::engine::failpoint::hit("remove.after-commit");
+    Ok(removed)
+}
+
+/// [`remove`] inside the caller's write transaction on the old database:
+/// every `_mig_` trigger (recording or guard), the log and the marker.
+pub fn remove_in(tx: &Connection, guard: Guard) -> Result<Removed> {
+    let marker = read_marker(tx, "main")?;
     let previous_status = marker.as_ref().map(|m| m.status);
     if let Guard::Unchanged(expected) = guard {
         if expected != previous_status {
@@ -274,34 +299,21 @@ pub fn remove(conn: &mut Connection, guard: Guard) -> Result<Removed> {
             ));
         }
     }
-    let triggers: Vec<String> = {
-        let mut stmt = tx
-            .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_%' ESCAPE '\\'")
-            .ctx(|| "listing recording triggers".into())?;
-        let names = stmt
-            .query_map([], |r| r.get(0))
-            .ctx(|| "listing recording triggers".into())?
-            .collect::<std::result::Result<Vec<String>, _>>()
-            .ctx(|| "listing recording triggers".into())?;
-        names
-    };
+    let triggers = mig_triggers(tx)?;
     for t in &triggers {
         tx.execute_batch(&format!("DROP TRIGGER {}", q(t)))
             .ctx(|| format!("dropping trigger {t}"))?;
     }
-    let log = has_table(&tx, "main", "_migration_log")?;
+    let log = has_table(tx, "main", "_migration_log")?;
     if log {
         tx.execute_batch("DROP TABLE _migration_log")
             .ctx(|| "dropping _migration_log".into())?;
     }
-    let had_marker = has_table(&tx, "main", "_migration_marker")?;
+    let had_marker = has_table(tx, "main", "_migration_marker")?;
     if had_marker {
         tx.execute_batch("DROP TABLE _migration_marker")
             .ctx(|| "dropping _migration_marker".into())?;
     }
-    crate::engine::failpoint::hit("remove.before-commit");
-    tx.commit().ctx(|| "committing the cleanup".into())?;
-    crate::engine::failpoint::hit("remove.after-commit");
     Ok(Removed {
         previous_status,
         marker: had_marker,
@@ -310,11 +322,24 @@ pub fn remove(conn: &mut Connection, guard: Guard) -> Result<Removed> {
     })
 }
 
+/// Names of mig's triggers (`_mig_*`) on the old database.
+pub fn mig_triggers(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare("SELECT name FROM main.sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_%' ESCAPE '\\'")
+        .ctx(|| "listing mig's triggers".into())?;
+    let names = stmt
+        .query_map([], |r| r.get(0))
+        .ctx(|| "listing mig's triggers".into())?
+        .collect::<std::result::Result<Vec<String>, _>>()
+        .ctx(|| "listing mig's triggers".into())?;
+    Ok(names)
+}
+
 /// Recording triggers present on the old database.
 pub fn trigger_count(conn: &Connection, schema: &str) -> Result<u64> {
     let n: i64 = conn
         .query_row(
-            &format!("SELECT count(*) FROM {}.sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_%' ESCAPE '\\'", q(schema)),
+            &format!("SELECT count(*) FROM {}.sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_%' ESCAPE '\\' AND name NOT LIKE '\\_mig\\_guard\\_%' ESCAPE '\\'", q(schema)),
             [],
             |r| r.get(0),
         )

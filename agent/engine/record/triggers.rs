@@ -8,20 +8,38 @@ use super::super::catalog::{lit, q, Index, Table, TRIGGER_PREFIX};
 use super::super::plan::{old_key, OldKey};
 use super::DRAINING_MESSAGE;
 
-fn guard() -> String {
-    format!(
-        "SELECT RAISE(ABORT, {}) WHERE (SELECT status FROM _migration_marker WHERE id = 1) IS NOT 'recording';",
-        lit(DRAINING_MESSAGE)
-    )
+/// Where a table's triggers log, and what refuses writes: the forward
+/// recording on the old database, or a revert window's on the new one.
+pub(crate) struct Recorder {
+    /// The log table (`_migration_log` or the reverse log).
+    pub log: &'static str,
+    /// A statement that raises when writes must be refused.
+    pub guard: String,
+    /// Trigger name prefix (starts with `_mig_`).
+    pub prefix: &'static str,
 }
 
-/// The triggers for one old table. `logs`: the table feeds the new database
+impl Recorder {
+    /// The old database's recording.
+    pub(crate) fn forward() -> Recorder {
+        Recorder {
+            log: "_migration_log",
+            guard: format!(
+                "SELECT RAISE(ABORT, {}) WHERE (SELECT status FROM _migration_marker WHERE id = 1) IS NOT 'recording';",
+                lit(DRAINING_MESSAGE)
+            ),
+            prefix: TRIGGER_PREFIX,
+        }
+    }
+}
+
+/// The triggers for one table. `logs`: the table's writes are logged
 /// (otherwise its triggers only refuse writes while draining).
-pub(super) fn trigger_sql(t: &Table, logs: bool) -> Vec<String> {
+pub(crate) fn trigger_sql(t: &Table, logs: bool, r: &Recorder) -> Vec<String> {
     let key = old_key(t);
-    let name = |kind: &str| q(&format!("{}{kind}_{}", TRIGGER_PREFIX, t.name));
+    let name = |kind: &str| q(&format!("{}{kind}_{}", r.prefix, t.name));
     let table = q(&t.name);
-    let guard = guard();
+    let guard = r.guard.clone();
     let log = |op: &str, row: &str, with_old: bool| -> String {
         if !logs {
             return String::new();
@@ -35,7 +53,8 @@ pub(super) fn trigger_sql(t: &Table, logs: bool) -> Vec<String> {
             vals.extend(o);
         }
         format!(
-            "INSERT INTO _migration_log(tbl, op, at, {}) VALUES ({}, '{op}', julianday('now'), {});",
+            "INSERT INTO {}(tbl, op, at, {}) VALUES ({}, '{op}', julianday('now'), {});",
+            r.log,
             cols.join(", "),
             lit(&t.name),
             vals.join(", ")
@@ -59,7 +78,7 @@ pub(super) fn trigger_sql(t: &Table, logs: bool) -> Vec<String> {
         ),
     ];
     if logs {
-        out.extend(replace_capture(t, &key));
+        out.extend(replace_capture(t, &key, r));
     }
     out
 }
@@ -67,7 +86,7 @@ pub(super) fn trigger_sql(t: &Table, logs: bool) -> Vec<String> {
 /// `INSERT OR REPLACE` deletes rows that conflict on a UNIQUE index without
 /// firing delete triggers. These BEFORE triggers log the keys of the rows
 /// such a statement is about to remove, so replay notices they are gone.
-fn replace_capture(t: &Table, key: &OldKey) -> Vec<String> {
+fn replace_capture(t: &Table, key: &OldKey, r: &Recorder) -> Vec<String> {
     let table = q(&t.name);
     let uniques: Vec<_> = t
         .indexes
@@ -106,7 +125,8 @@ fn replace_capture(t: &Table, key: &OldKey) -> Vec<String> {
         .iter()
         .map(|idx| {
             format!(
-                "INSERT INTO _migration_log(tbl, op, at, {}) SELECT {}, 'R', julianday('now'), {} FROM {table} WHERE {};",
+                "INSERT INTO {}(tbl, op, at, {}) SELECT {}, 'R', julianday('now'), {} FROM {table} WHERE {};",
+                r.log,
                 kcols.join(", "),
                 lit(&t.name),
                 key_cols.join(", "),
@@ -118,7 +138,8 @@ fn replace_capture(t: &Table, key: &OldKey) -> Vec<String> {
         .iter()
         .map(|idx| {
             format!(
-                "INSERT INTO _migration_log(tbl, op, at, {}) SELECT {}, 'R', julianday('now'), {} FROM {table} WHERE {} AND {same_row};",
+                "INSERT INTO {}(tbl, op, at, {}) SELECT {}, 'R', julianday('now'), {} FROM {table} WHERE {} AND {same_row};",
+                r.log,
                 kcols.join(", "),
                 lit(&t.name),
                 key_cols.join(", "),
@@ -126,7 +147,7 @@ fn replace_capture(t: &Table, key: &OldKey) -> Vec<String> {
             )
         })
         .collect();
-    let name = |kind: &str| q(&format!("{}{kind}_{}", TRIGGER_PREFIX, t.name));
+    let name = |kind: &str| q(&format!("{}{kind}_{}", r.prefix, t.name));
     vec![
         format!(
             "CREATE TRIGGER {} BEFORE INSERT ON {table} FOR EACH ROW BEGIN {} END;",

@@ -38,6 +38,10 @@ pub struct Directives {
     /// `-- mig:from OLD` and its line.
     pub from: Option<(String, usize)>,
     pub sets: Vec<SetDirective>,
+    /// `-- mig:revert OLDCOL = EXPR`: how the old column is computed from
+    /// the new row when a revert window carries writes back (see
+    /// `engine::revert::inverse`).
+    pub reverts: Vec<SetDirective>,
 }
 
 #[derive(Debug, Clone)]
@@ -366,59 +370,90 @@ fn parse_directives(raw: &RawStatement<'_>, file: &str) -> Result<Directives> {
                     }
                 }
             }
-            "set" => {
-                let Some((col, expr)) = rest.split_once('=') else {
-                    return Err(err(
-                        rest_col,
-                        format!("mig:set needs `COLUMN = EXPRESSION`, got `{}`", rest.trim()),
-                    ));
+            "set" | "revert" => {
+                let list = if verb == "set" {
+                    &mut d.sets
+                } else {
+                    &mut d.reverts
                 };
-                let toks =
-                    lexer::tokenize(col).map_err(|e| err(rest_col + e.column - 1, e.message))?;
-                let column = match toks.as_slice() {
-                    [one] if one.ident().is_some() => one.ident().unwrap_or_default(),
-                    _ => {
-                        return Err(err(
-                            rest_col,
-                            format!(
-                                "mig:set needs one column name before `=`, got `{}`",
-                                col.trim()
-                            ),
-                        ))
-                    }
-                };
-                let expr = expr.trim();
-                if expr.is_empty() {
-                    return Err(err(
-                        rest_col,
-                        format!("mig:set {column} has no expression after `=`"),
-                    ));
-                }
-                if let Some(prev) = d
-                    .sets
-                    .iter()
-                    .find(|s| s.column.eq_ignore_ascii_case(&column))
-                {
-                    return Err(err(
-                        rest_col,
-                        format!(
-                            "column {column} is set twice (also on line {}); keep one mig:set",
-                            prev.line
-                        ),
-                    ));
-                }
-                d.sets.push(SetDirective {
-                    column,
-                    expr: expr.to_string(),
+                let what = Assignment {
+                    verb,
+                    rest,
                     line: t.line,
-                });
+                    col: rest_col,
+                };
+                list.push(assignment(&what, list, &err)?);
             }
             other => {
-                return Err(err(body_col, format!("unknown directive mig:{other}; use mig:from OLD_TABLE or mig:set COLUMN = EXPRESSION")));
+                return Err(err(body_col, format!("unknown directive mig:{other}; use mig:from OLD_TABLE, mig:set COLUMN = EXPRESSION or mig:revert OLD_COLUMN = EXPRESSION")));
             }
         }
     }
     Ok(d)
+}
+
+/// One `mig:set` or `mig:revert` line: `COLUMN = EXPRESSION`.
+struct Assignment<'a> {
+    verb: &'a str,
+    rest: &'a str,
+    line: usize,
+    col: usize,
+}
+
+fn assignment(
+    a: &Assignment<'_>,
+    seen: &[SetDirective],
+    err: &dyn Fn(usize, String) -> EngineError,
+) -> Result<SetDirective> {
+    let (verb, rest, rest_col) = (a.verb, a.rest, a.col);
+    let Some((col, expr)) = rest.split_once('=') else {
+        return Err(err(
+            rest_col,
+            format!(
+                "mig:{verb} needs `COLUMN = EXPRESSION`, got `{}`",
+                rest.trim()
+            ),
+        ));
+    };
+    let toks = lexer::tokenize(col).map_err(|e| err(rest_col + e.column - 1, e.message))?;
+    let column = match toks.as_slice() {
+        [one] if one.ident().is_some() => one.ident().unwrap_or_default(),
+        _ => {
+            return Err(err(
+                rest_col,
+                format!(
+                    "mig:{verb} needs one column name before `=`, got `{}`",
+                    col.trim()
+                ),
+            ))
+        }
+    };
+    let expr = expr.trim();
+    if expr.is_empty() {
+        return Err(err(
+            rest_col,
+            format!("mig:{verb} {column} has no expression after `=`"),
+        ));
+    }
+    if let Some(prev) = seen.iter().find(|s| s.column.eq_ignore_ascii_case(&column)) {
+        return Err(err(
+            rest_col,
+            format!(
+                "column {column} is {} twice (also on line {}); keep one mig:{verb}",
+                if verb == "set" {
+                    "set"
+                } else {
+                    "given a revert expression"
+                },
+                prev.line
+            ),
+        ));
+    }
+    Ok(SetDirective {
+        column,
+        expr: expr.to_string(),
+        line: a.line,
+    })
 }
 
 fn reject_directives(raw: &RawStatement<'_>, file: &str, what: &str) -> Result<()> {
@@ -507,7 +542,7 @@ mod tests {
     #[test]
     fn bad_directives_name_file_line_and_text() {
         assert_eq!(parse_err("-- mig:frm X\nCREATE TABLE a(x);"),
-            "schema.sql:1:8: unknown directive mig:frm; use mig:from OLD_TABLE or mig:set COLUMN = EXPRESSION");
+            "schema.sql:1:8: unknown directive mig:frm; use mig:from OLD_TABLE, mig:set COLUMN = EXPRESSION or mig:revert OLD_COLUMN = EXPRESSION");
         assert!(parse_err("-- mig:set x\nCREATE TABLE a(x);")
             .starts_with("schema.sql:1:12: mig:set needs `COLUMN = EXPRESSION`"));
         assert!(parse_err("-- mig:set x =\nCREATE TABLE a(x);").contains("has no expression"));

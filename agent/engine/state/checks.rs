@@ -20,10 +20,13 @@ pub enum Step {
     Cutover,
     CleanupOld,
     Reset,
+    Revert,
+    Finalize,
+    ReleaseOld,
 }
 
 impl Step {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Step::Migrate => "migrate",
             Step::Drain => "drain",
@@ -31,6 +34,9 @@ impl Step {
             Step::Cutover => "cutover",
             Step::CleanupOld => "cleanup-old",
             Step::Reset => "reset",
+            Step::Revert => "revert",
+            Step::Finalize => "finalize",
+            Step::ReleaseOld => "release-old",
         }
     }
 }
@@ -117,6 +123,18 @@ impl MigrationState {
         )))
     }
 
+    /// Refuses a reverted migration (its old database serves again).
+    pub(super) fn require_not_reverted(&self, step: Step) -> Result<()> {
+        match self.new.as_ref() {
+            Some(n) if n.status == Some(MigrationStatus::Reverted) => Err(precondition(format!(
+                "{} was reverted: the old database serves again and has no migration tables left; nothing to {}",
+                n.path.display(),
+                step.as_str()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// Refuses a new database that is cut over, before anything else is
     /// asked of the old one (which may be cleaned up by now).
     fn require_not_cut_over(&self, step: Step) -> Result<()> {
@@ -143,6 +161,10 @@ impl MigrationState {
                 Step::Cutover => format!("{p} is already cut over (ready); nothing to do"),
                 _ => format!("{p} is already cut over (ready); nothing to {}", step.as_str()),
             })),
+            Some(MigrationStatus::Reverted) => return Err(precondition(format!(
+                "{p} was reverted (the old database serves again); nothing to {}: to migrate again, delete it (or `mig reset`) and run `mig migrate`",
+                step.as_str()
+            ))),
             Some(MigrationStatus::Migrating) => {}
         }
         new.identity.as_ref().ok_or_else(|| {
@@ -200,7 +222,9 @@ impl MigrationState {
             identity,
             writes: match marker.status {
                 MarkerStatus::Recording => Writes::Flowing,
-                MarkerStatus::Draining => Writes::Refused,
+                MarkerStatus::Draining | MarkerStatus::Standby | MarkerStatus::Retired => {
+                    Writes::Refused
+                }
             },
             certified: self.certified(),
         })
@@ -264,6 +288,7 @@ impl MigrationState {
     /// over (dropping the triggers before would let writes through that it
     /// never sees). Returns the marker status the removal expects.
     pub fn require_cleanable(&self) -> Result<Option<MarkerStatus>> {
+        self.require_not_reverted(Step::CleanupOld)?;
         let old = self.require_old()?;
         if old.marker.is_none() && old.triggers == 0 && old.log_entries.is_none() {
             return Err(precondition(format!(

@@ -43,6 +43,8 @@ pub enum Resume {
     Migrate(Identity),
     /// A drain whose old database refuses writes.
     Drain,
+    /// A revert whose new database refuses writes.
+    Revert,
 }
 
 impl MigrationState {
@@ -59,6 +61,7 @@ impl MigrationState {
                 }
             )));
         }
+        self.require_not_reverted(super::checks::Step::Migrate)?;
         self.require_whole()?;
         if let Some(m) = self.marker().filter(|m| m.status == MarkerStatus::Draining) {
             return Err(precondition(format!(
@@ -112,6 +115,10 @@ impl MigrationState {
                 (Some(MigrationStatus::Ready), _) => return Err(precondition(format!(
                     "{p} is already cut over (ready) and may hold new writes; reset works only before cutover — roll back by routing traffic to the old service, keeping both files"
                 ))),
+                (Some(MigrationStatus::Reverted), Some(_)) => {
+                    plan.actions.push(format!("delete the new database {p} (reverted; the old database holds every write)"));
+                    plan.delete_new = Some(new.path.clone());
+                }
                 (Some(MigrationStatus::Migrating), Some(_)) => {
                     plan.actions.push(format!("delete the new database {p} (not cut over)"));
                     plan.delete_new = Some(new.path.clone());
@@ -146,6 +153,7 @@ impl MigrationState {
         match self.phase() {
             Phase::Copying => self.identity().cloned().map(Resume::Migrate),
             Phase::Draining => Some(Resume::Drain),
+            Phase::Reverting => Some(Resume::Revert),
             _ => None,
         }
     }

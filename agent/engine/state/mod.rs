@@ -23,6 +23,7 @@ pub mod owner;
 mod phase;
 mod prove;
 mod read;
+mod revert;
 
 pub use checks::{Certification, DrainStart, Step, Verification, Writes};
 pub use decide::{ResetPlan, Resume, Start};
@@ -31,6 +32,7 @@ pub use owner::Claim;
 pub use phase::Phase;
 pub use prove::{Broken, BrokenKind};
 pub use read::{NewFile, OldFile, Progress, TableCopy};
+pub use revert::{OldSide, RevertStart};
 
 use std::path::Path;
 

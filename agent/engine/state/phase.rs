@@ -4,6 +4,7 @@
 use super::MigrationState;
 use crate::engine::meta::MigrationStatus;
 use crate::engine::record::MarkerStatus;
+use crate::engine::revert::WindowState;
 
 /// Where a migration stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +19,15 @@ pub enum Phase {
     /// The files are one migration that cannot go on (see
     /// [`super::Broken`]): only `reset` acts on it.
     Broken,
+    /// Cut over with a revert window open: the new database records its
+    /// writes, the old one is a standby kept equal to their inverse.
+    Standby,
+    /// A revert froze the new database and has not finished.
+    Reverting,
+    /// Reverted: the old database serves again.
+    Reverted,
+    /// Cut over and cleaned up; the old database still refuses writes.
+    Retired,
 }
 
 impl Phase {
@@ -31,6 +41,10 @@ impl Phase {
             Phase::CutOver => "cut over",
             Phase::Complete => "complete",
             Phase::Broken => "broken",
+            Phase::Standby => "standby",
+            Phase::Reverting => "reverting",
+            Phase::Reverted => "reverted",
+            Phase::Retired => "retired",
         }
     }
 
@@ -62,7 +76,15 @@ pub(super) fn derive(s: &MigrationState) -> (Phase, String) {
         }
         _ => "",
     };
+    if let Some(r) = after_cutover(s, status, &new) {
+        return r;
+    }
     match (status, marker) {
+        (Some(MigrationStatus::Reverted), _) => unreachable_reverted(),
+        (Some(MigrationStatus::Migrating), Some(MarkerStatus::Standby | MarkerStatus::Retired)) => (
+            Phase::Drained,
+            "the old database refuses writes as if cut over, but the new one is not: run `mig cutover`".to_string(),
+        ),
         (Some(MigrationStatus::Ready), Some(_)) => (
             Phase::CutOver,
             format!("{unverified}move traffic to the new service; once it serves, `mig cleanup-old` removes the migration tables from the old database"),
@@ -97,5 +119,70 @@ pub(super) fn derive(s: &MigrationState) -> (Phase, String) {
             format!("the old database records for a new database that is missing ({new}): `mig migrate` recreates it, or `mig reset` stops recording"),
         ),
         (None, None) => (Phase::NotStarted, "run `mig plan`, then `mig migrate`".to_string()),
+    }
+}
+
+/// The phases after cutover that a revert window or the retired guard
+/// decide; `None` for the others.
+fn after_cutover(
+    s: &MigrationState,
+    status: Option<MigrationStatus>,
+    new: &str,
+) -> Option<(Phase, String)> {
+    let old = s
+        .located
+        .old
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let window = s.new.as_ref().and_then(|n| n.window.as_ref());
+    let state = window.map(|w| w.state);
+    Some(match (status, state) {
+        (Some(MigrationStatus::Reverted), _) => (
+            Phase::Reverted,
+            format!("reverted: the old database {old} serves again (its service writes there); {new} is kept as a record and refuses writes: delete it when you no longer need it"),
+        ),
+        (Some(MigrationStatus::Ready), Some(WindowState::Reverting)) => (
+            Phase::Reverting,
+            format!("a revert froze {new} (its writes are refused) and did not finish: run `mig revert` to finish it"),
+        ),
+        (Some(MigrationStatus::Ready), Some(WindowState::Open)) => {
+            let w = window?;
+            let pending = s.reverse_pending();
+            let conflicts = s.old.as_ref().map_or(0, |o| o.conflicts.len());
+            let tail = if conflicts > 0 {
+                format!("; {conflicts} row(s) of {new} do not fit the old schema (see conflicts): fix them in {new}, or revert with --discard-conflicts")
+            } else {
+                String::new()
+            };
+            if w.expired() {
+                (Phase::Standby, format!("the revert window ended at {}: `mig finalize` closes it (the agent does this by itself){tail}", w.closes_at))
+            } else {
+                (Phase::Standby, format!(
+                    "revert window open until {} ({} left, {pending} writes not yet carried back): `mig revert` goes back to {old} without losing a write; `mig finalize` closes the window{tail}",
+                    w.closes_at,
+                    human(w.seconds_left)
+                ))
+            }
+        }
+        (Some(MigrationStatus::Ready), _) if s.marker().is_none() && s.old.as_ref().is_some_and(|o| o.guards > 0) => (
+            Phase::Retired,
+            format!("nothing left to do; the old database {old} refuses writes (retired): delete it once nothing reads it, or `mig release-old` to accept writes there again"),
+        ),
+        _ => return None,
+    })
+}
+
+fn unreachable_reverted() -> (Phase, String) {
+    (Phase::Reverted, "reverted".into())
+}
+
+/// `90s`, `12m`, `3h 5m`.
+pub(super) fn human(secs: f64) -> String {
+    let s = secs.max(0.0) as u64;
+    match s {
+        0..=119 => format!("{s}s"),
+        120..=7199 => format!("{}m", s / 60),
+        _ => format!("{}h {}m", s / 3600, (s % 3600) / 60),
     }
 }

@@ -33,6 +33,13 @@ pub struct OldFile {
     /// Changes to the catalog since recording started (empty without a
     /// marker).
     pub drift: Vec<String>,
+    /// Guard triggers (standby or retired; they outlive cleanup-old).
+    pub guards: u64,
+    /// A revert window's bookkeeping: the reverse checkpoint and the one a
+    /// reverse verify certified.
+    pub revert: Option<(u64, Option<u64>)>,
+    /// Reverse rows the old schema refused.
+    pub conflicts: Vec<crate::engine::revert::store::Conflict>,
 }
 
 /// What the new database says.
@@ -46,6 +53,8 @@ pub struct NewFile {
     /// Verification recorded for this file's own migration.
     pub certificate: Certificate,
     pub id_mapping_rows: Option<u64>,
+    /// The revert window, if one was ever opened.
+    pub window: Option<crate::engine::revert::Window>,
 }
 
 /// The new database's `_migration_progress`.
@@ -102,6 +111,7 @@ pub fn new_file(path: &Path, busy: Busy) -> Result<NewFile> {
         progress,
         certificate,
         id_mapping_rows: meta::count_rows(&conn, "main", "_id_mapping")?,
+        window: crate::engine::revert::window::read(&conn, "main")?,
     })
 }
 
@@ -153,9 +163,28 @@ pub fn old_file(path: &Path, busy: Busy, checkpoint: u64) -> Result<OldFile> {
         log_entries: meta::count_rows(&conn, "main", "_migration_log")?,
         log_max: record::log_max(&conn, "main")?,
         triggers: record::trigger_count(&conn, "main")?,
+        guards: crate::engine::revert::guard::count(&conn, "main")?,
+        revert: crate::engine::revert::store::checkpoint(&conn, "main")?,
+        conflicts: conflicts(&conn)?,
         marker,
         pending,
         lag_seconds,
         drift,
     })
+}
+
+/// The conflicts table's rows, whatever its key width.
+fn conflicts(conn: &Connection) -> Result<Vec<crate::engine::revert::store::Conflict>> {
+    use crate::engine::revert::store;
+    if !record::has_table(conn, "main", store::CONFLICTS)? {
+        return Ok(Vec::new());
+    }
+    let width: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM pragma_table_info('_mig_revert_conflict') WHERE name GLOB 'k[0-9]*'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| classify("reading revert conflicts".into(), e))?;
+    store::conflicts(conn, "main", width.max(0) as usize)
 }

@@ -162,8 +162,10 @@ pub async fn cleanup_old(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
                 .await?
                 .into_inner();
             match Phase::try_from(st.phase).unwrap_or(Phase::Unspecified) {
-                Phase::Complete => return Ok(Some("already cleaned up".to_string())),
-                Phase::CutOver => {}
+                Phase::Complete | Phase::Retired => {
+                    return Ok(Some("already cleaned up".to_string()))
+                }
+                Phase::CutOver | Phase::Standby => {}
                 _ => {
                     return Err(crate::exit::failed(
                         "not cut over yet: `mig fleet cutover` first (nothing was done)",
@@ -171,7 +173,10 @@ pub async fn cleanup_old(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
                 }
             }
             let r = client
-                .cleanup_old(CleanupOldRequest { database })
+                .cleanup_old(CleanupOldRequest {
+                    database,
+                    release: false,
+                })
                 .await?
                 .into_inner();
             Ok(Some(format!(

@@ -1,0 +1,260 @@
+//! `revert`: goes back to the old database within a revert window without
+//! losing a write. While the new service still writes: carry the reverse
+//! log back and verify old = inverse(new) chunk by chunk (unless a verify
+//! already certified it). Then freeze the new database (its writes refused,
+//! one committed statement), carry the tail back, and in one transaction
+//! on the old database drop its guard and migration tables (writable
+//! again); last, mark the new database reverted. Writes are refused from
+//! the freeze to that commit; a revert that cannot finish lets the new
+//! service write again.
+
+use std::time::Instant;
+
+use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::lock;
+use crate::engine::meta;
+use crate::engine::open::{self, Busy};
+use crate::engine::paths::DatabaseSpec;
+use crate::engine::record::{self, Guard};
+use crate::engine::revert::apply::{self, Retry, BATCH};
+use crate::engine::revert::store::{self, Conflict};
+use crate::engine::revert::{guard, inverse_of, verify, window, Inverse, WindowState};
+use crate::engine::state::{locate, MigrationState};
+use crate::engine::{failpoint, Ctx, Event};
+
+/// What `revert` does about reverse rows the old schema refuses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Conflicts {
+    /// Refuse, naming them (nothing changes).
+    #[default]
+    Refuse,
+    /// Revert without them, recording each in the new database's
+    /// `_mig_revert_discarded`.
+    Discard,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RevertOptions {
+    pub busy: Busy,
+    pub conflicts: Conflicts,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RevertSummary {
+    pub entries_replayed: u64,
+    pub verified_rows: u64,
+    pub verified_tables: u32,
+    /// From the commit that froze the new database to the one that made
+    /// the old one writable.
+    pub refused_ms: f64,
+    pub seconds: f64,
+    pub discarded: Vec<Conflict>,
+    /// Writes the old schema has no place for (rows of new tables).
+    pub left_behind: Vec<String>,
+    pub old_path: std::path::PathBuf,
+}
+
+pub fn revert(
+    spec: &DatabaseSpec,
+    opts: &RevertOptions,
+    ctx: &mut Ctx<'_>,
+) -> Result<RevertSummary> {
+    let started = Instant::now();
+    let busy = opts.busy;
+    let st = MigrationState::claim(locate(spec, busy), busy)?;
+    let start = st.require_revertible()?;
+    let (old, new) = (st.old_path()?.to_path_buf(), st.new_path()?.to_path_buf());
+    let mut summary = RevertSummary {
+        old_path: old.clone(),
+        ..Default::default()
+    };
+    if !start.old_flipped {
+        super::window::settle(&st, busy)?;
+        let (_, inv) = inverse_of(&start.identity, &old)?;
+        summary.left_behind = inv.report.iter().flat_map(|r| r.notes.clone()).collect();
+        let mut work = open::revert_work(&old, &new, busy)?;
+        let new_conn = open::work(&new, None, busy)?;
+        if start.window.state == WindowState::Open {
+            before_freeze(&mut work, &inv, opts, start.verified_at, &mut summary, ctx)?;
+            step(ctx, "freeze", "refusing the new database's writes");
+            window::set_state(&new_conn, WindowState::Open, WindowState::Reverting)?;
+            failpoint::hit("revert.after-freeze");
+        }
+        let frozen = Instant::now();
+        if let Err(e) = tail(&mut work, &new_conn, &inv, opts, &mut summary, ctx) {
+            // Writes flow again on the new database; nothing was lost.
+            window::set_state(&new_conn, WindowState::Reverting, WindowState::Open)?;
+            return Err(e);
+        }
+        flip_old(&mut work)?;
+        summary.refused_ms = frozen.elapsed().as_secs_f64() * 1000.0;
+    }
+    mark_reverted(&new, busy)?;
+    step(
+        ctx,
+        "reverted",
+        &format!("the old database {} accepts writes again", old.display()),
+    );
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn step(ctx: &mut Ctx<'_>, step: &'static str, message: &str) {
+    (ctx.sink)(Event::Step {
+        step,
+        message: message.to_string(),
+    });
+}
+
+/// Catch up, refuse on conflicts, verify: all while the new service writes.
+fn before_freeze(
+    work: &mut rusqlite::Connection,
+    inv: &Inverse,
+    opts: &RevertOptions,
+    verified_at: Option<u64>,
+    summary: &mut RevertSummary,
+    ctx: &mut Ctx<'_>,
+) -> Result<()> {
+    step(ctx, "catch-up", "carrying the new database's writes back");
+    let conflicts = catch_up(work, inv, Retry::All, summary, ctx)?;
+    if opts.conflicts == Conflicts::Refuse && !conflicts.is_empty() {
+        return Err(refusal(&conflicts));
+    }
+    let (checkpoint, _) = store::checkpoint(work, "main")?.unwrap_or((0, None));
+    if verified_at.is_some_and(|v| v <= checkpoint) {
+        return Ok(());
+    }
+    step(
+        ctx,
+        "verify",
+        "comparing the old database with the inverse of the new one",
+    );
+    let mut each = |table: &str, rows: u64| {
+        (ctx.sink)(Event::Notice {
+            warn: false,
+            message: format!("verified {table}: {rows} rows"),
+        });
+    };
+    let v = verify::verify_all(work, inv, &mut each)?;
+    summary.verified_rows = v.rows;
+    summary.verified_tables = v.tables;
+    summary.entries_replayed += v.entries_replayed;
+    let tx = lock::begin_immediate(work).ctx(|| "recording the reverse verification".into())?;
+    let (cp, _) = store::checkpoint(&tx, "main")?.unwrap_or((0, None));
+    store::set_verified(&tx, Some(cp))?;
+    tx.commit()
+        .ctx(|| "recording the reverse verification".into())
+}
+
+/// Replays until nothing is pending; returns the conflicts recorded.
+fn catch_up(
+    work: &mut rusqlite::Connection,
+    inv: &Inverse,
+    last: Retry,
+    summary: &mut RevertSummary,
+    ctx: &mut Ctx<'_>,
+) -> Result<Vec<Conflict>> {
+    let began = Instant::now();
+    loop {
+        ctx.control.check()?;
+        let b = apply::batch(work, inv, BATCH, Retry::Touched)?;
+        summary.entries_replayed += b.applied;
+        let pending = b.log_max.saturating_sub(b.checkpoint);
+        (ctx.sink)(Event::Replay {
+            applied: summary.entries_replayed,
+            pending,
+            lag_seconds: 0.0,
+            entries_per_sec: summary.entries_replayed as f64
+                / began.elapsed().as_secs_f64().max(1e-6),
+        });
+        if b.applied == 0 || pending == 0 {
+            break;
+        }
+    }
+    apply::batch(work, inv, 0, last)?;
+    store::conflicts(work, "main", inv.key_width)
+}
+
+/// With the new database frozen: the tail, and the conflicts' fate.
+fn tail(
+    work: &mut rusqlite::Connection,
+    new_conn: &rusqlite::Connection,
+    inv: &Inverse,
+    opts: &RevertOptions,
+    summary: &mut RevertSummary,
+    ctx: &mut Ctx<'_>,
+) -> Result<()> {
+    step(ctx, "replay", "carrying the tail back");
+    let conflicts = catch_up(work, inv, Retry::All, summary, ctx)?;
+    match opts.conflicts {
+        Conflicts::Refuse if !conflicts.is_empty() => Err(refusal(&conflicts)),
+        _ => {
+            record_discards(new_conn, &conflicts)?;
+            summary.discarded = conflicts;
+            Ok(())
+        }
+    }
+}
+
+/// The old database writable: guard, marker, logs and bookkeeping gone,
+/// in one transaction that first checks nothing is pending.
+fn flip_old(work: &mut rusqlite::Connection) -> Result<()> {
+    let tx = lock::begin_immediate(work).ctx(|| "making the old database writable".into())?;
+    failpoint::hit("revert.before-flip");
+    guard::drop_in(&tx)?;
+    record::remove_in(&tx, Guard::Any)?;
+    store::drop_in(&tx)?;
+    tx.commit()
+        .ctx(|| "making the old database writable".into())?;
+    failpoint::hit("revert.after-flip");
+    Ok(())
+}
+
+fn mark_reverted(new: &std::path::Path, busy: Busy) -> Result<()> {
+    let conn = open::work(new, None, busy)?;
+    let tx = lock::begin_immediate(&conn).ctx(|| "marking the new database reverted".into())?;
+    meta::set_reverted_in(&tx)?;
+    window::end_in(&tx, WindowState::Reverted, "revert")?;
+    tx.commit()
+        .ctx(|| "marking the new database reverted".into())
+}
+
+/// Each discarded conflict, kept in the new database (which outlives the
+/// revert) with the new row as it was.
+fn record_discards(new_conn: &rusqlite::Connection, conflicts: &[Conflict]) -> Result<()> {
+    if conflicts.is_empty() {
+        return Ok(());
+    }
+    let tx = lock::begin_immediate(new_conn).ctx(|| "recording discarded rows".into())?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS main._mig_revert_discarded(tbl TEXT NOT NULL, key TEXT NOT NULL, error TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (tbl, key))",
+    )
+    .ctx(|| "recording discarded rows".into())?;
+    for c in conflicts {
+        tx.execute(
+            "INSERT OR REPLACE INTO main._mig_revert_discarded VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
+            [&c.table, &c.key, &c.error],
+        )
+        .ctx(|| "recording discarded rows".into())?;
+    }
+    tx.commit().ctx(|| "recording discarded rows".into())
+}
+
+/// The one line naming every refused row.
+fn refusal(conflicts: &[Conflict]) -> EngineError {
+    let shown: Vec<String> = conflicts
+        .iter()
+        .take(5)
+        .map(|c| format!("table {} key {} ({})", c.table, c.key, c.error))
+        .collect();
+    let more = if conflicts.len() > 5 {
+        format!(" and {} more", conflicts.len() - 5)
+    } else {
+        String::new()
+    };
+    EngineError::Precondition(format!(
+        "revert refused: {} row(s) of the new database do not fit the old schema: {}{more}; fix them in the new database (the fix is carried back), or pass --discard-conflicts to revert without them (each is recorded in the new database's _mig_revert_discarded)",
+        conflicts.len(),
+        shown.join("; ")
+    ))
+}

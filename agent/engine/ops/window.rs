@@ -1,0 +1,181 @@
+//! The revert window's steps besides `revert` itself: `finalize` (close
+//! the window: the new database stops recording, the old one is retired),
+//! the old side's own step after cutover (standby or retired, committed
+//! after the new database's cutover and completed by whichever command or
+//! agent round comes next if a crash fell between the two), and the
+//! agent's background slice of reverse replay.
+
+use std::path::Path;
+
+use crate::engine::error::{Result, SqlContext};
+use crate::engine::failpoint;
+use crate::engine::lock;
+use crate::engine::open::{self, Busy};
+use crate::engine::paths::DatabaseSpec;
+use crate::engine::record::MarkerStatus;
+use crate::engine::revert::apply::{self, Retry};
+use crate::engine::revert::{guard, inverse_of, store, window, GuardKind, Inverse, WindowState};
+use crate::engine::state::{locate, MigrationState, OldSide};
+use crate::engine::EngineError;
+
+/// Who closed a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClosedBy {
+    Finalize,
+    WindowEnd,
+    CleanupOld,
+}
+
+impl ClosedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClosedBy::Finalize => "finalize",
+            ClosedBy::WindowEnd => "window end",
+            ClosedBy::CleanupOld => "cleanup-old",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FinalizeReport {
+    pub closed_by: ClosedBy,
+    /// Reverse log entries dropped with the window (not carried back).
+    pub entries_dropped: u64,
+    /// Guard triggers now refusing writes on the old database.
+    pub guards: u32,
+    pub new_path: std::path::PathBuf,
+    pub old_path: std::path::PathBuf,
+}
+
+/// `mig finalize`: closes the revert window.
+pub fn finalize(spec: &DatabaseSpec, busy: Busy, by: ClosedBy) -> Result<FinalizeReport> {
+    let st = MigrationState::claim(locate(spec, busy), busy)?;
+    st.require_finalizable()?;
+    finalize_state(&st, busy, by)
+}
+
+/// Closes the window of a state that passed `require_finalizable`.
+pub(crate) fn finalize_state(
+    st: &MigrationState,
+    busy: Busy,
+    by: ClosedBy,
+) -> Result<FinalizeReport> {
+    let (new, old) = (st.new_path()?.to_path_buf(), st.old_path()?.to_path_buf());
+    let entries_dropped = st.reverse_pending();
+    if st.window().is_some_and(|w| w.state == WindowState::Open) {
+        let conn = open::work(&new, None, busy)?;
+        let tx = lock::begin_immediate(&conn).ctx(|| "closing the revert window".into())?;
+        window::end_in(&tx, WindowState::Closed, by.as_str())?;
+        tx.commit().ctx(|| "closing the revert window".into())?;
+        failpoint::hit("finalize.after-close");
+    }
+    let guards = settle_old(&old, &new, OldSide::Retire, None, busy)?;
+    Ok(FinalizeReport {
+        closed_by: by,
+        entries_dropped,
+        guards,
+        new_path: new,
+        old_path: old,
+    })
+}
+
+/// Completes the old side after cutover if a command was killed before it;
+/// returns the guards installed (0: nothing was pending).
+pub fn settle(st: &MigrationState, busy: Busy) -> Result<u32> {
+    let Some(side) = st.old_side_pending() else {
+        return Ok(0);
+    };
+    let (new, old) = (st.new_path()?, st.old_path()?);
+    let inv = match (side, st.identity()) {
+        (OldSide::Standby, Some(id)) => Some(inverse_of(id, old)?.1),
+        _ => None,
+    };
+    settle_old(old, new, side, inv.as_ref(), busy)
+}
+
+/// Makes the old database a standby (with the window's bookkeeping and
+/// revert maps) or retires it, in one transaction; returns the guards.
+pub(crate) fn settle_old(
+    old: &Path,
+    new: &Path,
+    side: OldSide,
+    inv: Option<&Inverse>,
+    busy: Busy,
+) -> Result<u32> {
+    let conn = open::revert_work(old, new, busy)?;
+    let what = || "making the old database a standby".to_string();
+    let tx = lock::begin_immediate(&conn).ctx(what)?;
+    let new_name = new.display().to_string();
+    let guards = match (side, inv) {
+        (OldSide::Standby, Some(inv)) => {
+            store::create_in(&tx, inv)?;
+            let n = guard::install_in(&tx, GuardKind::Standby, &new_name)?;
+            guard::set_marker_in(&tx, &[MarkerStatus::Draining], MarkerStatus::Standby)?;
+            n
+        }
+        (OldSide::Standby, None) => {
+            return Err(EngineError::Precondition(
+                "the new database has no identity; it was not created by `mig migrate`".into(),
+            ))
+        }
+        (OldSide::Retire, _) => {
+            store::drop_in(&tx)?;
+            let n = guard::install_in(&tx, GuardKind::Retired, &new_name)?;
+            guard::set_marker_in(
+                &tx,
+                &[MarkerStatus::Draining, MarkerStatus::Standby],
+                MarkerStatus::Retired,
+            )?;
+            n
+        }
+    };
+    failpoint::hit("standby.before-commit");
+    tx.commit().ctx(what)?;
+    Ok(guards)
+}
+
+/// One background slice of reverse replay.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReverseSlice {
+    pub applied: u64,
+    pub pending: u64,
+}
+
+/// What the agent does for a cut-over database each round: completes the
+/// old side, closes a window whose time is up, and carries at most
+/// `max_entries` reverse log entries back. `None`: nothing to do, or
+/// another mig process works on the database.
+pub fn window_slice(
+    spec: &DatabaseSpec,
+    busy: Busy,
+    max_entries: u64,
+) -> Result<Option<ReverseSlice>> {
+    let st = match MigrationState::claim(locate(spec, busy), busy) {
+        Ok(st) => st,
+        Err(EngineError::InUse(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if st.broken.is_some() {
+        return Ok(None);
+    }
+    if st.window_ended() {
+        finalize_state(&st, busy, ClosedBy::WindowEnd)?;
+        return Ok(None);
+    }
+    if settle(&st, busy)? > 0 {
+        return Ok(Some(ReverseSlice::default()));
+    }
+    if !st.may_reverse_catch_up() {
+        return Ok(None);
+    }
+    let (Some(id), Ok(old), Ok(new)) = (st.identity(), st.old_path(), st.new_path()) else {
+        return Ok(None);
+    };
+    let (_, inv) = inverse_of(id, old)?;
+    let mut conn = open::revert_work(old, new, busy)?;
+    let b = apply::batch(&mut conn, &inv, max_entries, Retry::Touched)?;
+    Ok(Some(ReverseSlice {
+        applied: b.applied,
+        pending: b.log_max.saturating_sub(b.checkpoint),
+    }))
+}

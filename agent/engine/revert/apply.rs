@@ -1,0 +1,233 @@
+//! Reverse replay: carries the new database's reverse log into the old one
+//! through the inverse mapping, on a connection whose `main` is the old
+//! database (triggers off: the guard refuses everyone else) with the new one
+//! attached read-only as `new`.
+//!
+//! As forward replay, a batch reads one snapshot of the new database and
+//! makes, for every new key it touched, the old row equal to the inverse of
+//! the new row *now* (or deletes it), committing the checkpoint with the
+//! rows. Unlike forward replay it never writes `OR REPLACE`: a row the old
+//! schema refuses (CHECK, NOT NULL, UNIQUE, a type) fails its statement, the
+//! table is redone key by key, and each refused key is kept in the conflict
+//! table (its old row untouched) and retried with the table's next batch.
+
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+use super::super::catalog::lit;
+use super::super::error::{EngineError, Result, SqlContext};
+use super::super::lock;
+use super::inverse::{Inverse, TableInverse};
+use super::statements::Statements;
+use super::store::{self, CONFLICTS};
+use super::window::LOG;
+
+/// Entries per batch (as forward replay).
+pub const BATCH: u64 = 20_000;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Batch {
+    pub applied: u64,
+    pub checkpoint: u64,
+    pub log_max: u64,
+    /// Conflicts recorded after the batch.
+    pub conflicts: u64,
+}
+
+/// Whether recorded conflicts are retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// With the next batch touching their table.
+    Touched,
+    /// All of them now (revert's last look).
+    All,
+}
+
+/// One batch in a transaction of its own.
+pub fn batch(conn: &mut Connection, inv: &Inverse, max: u64, retry: Retry) -> Result<Batch> {
+    let tx = lock::begin_immediate(conn).ctx(|| "starting a reverse replay batch".into())?;
+    let b = batch_in(&tx, inv, max, retry)?;
+    if b.applied > 0 || retry == Retry::All {
+        tx.commit()
+            .ctx(|| "committing a reverse replay batch".into())?;
+        super::super::failpoint::hit("revert.after-batch");
+    }
+    Ok(b)
+}
+
+/// One batch inside the caller's write transaction on the old database.
+pub fn batch_in(tx: &Connection, inv: &Inverse, max: u64, retry: Retry) -> Result<Batch> {
+    let (lo, _) = store::checkpoint(tx, "main")?.unwrap_or((0, None));
+    let log_max: i64 = tx
+        .query_row(
+            &format!("SELECT coalesce(max(seq), 0) FROM new.{LOG}"),
+            [],
+            |r| r.get(0),
+        )
+        .ctx(|| "reading the reverse log".into())?;
+    let log_max = log_max.max(0) as u64;
+    let hi = log_max.min(lo.saturating_add(max));
+    if hi > lo || retry == Retry::All {
+        for t in &inv.tables {
+            if retry == Retry::All || touches(tx, t, lo, hi)? {
+                apply_table(tx, inv, t, lo, hi)?;
+            }
+        }
+        super::super::failpoint::hit("revert.mid-batch");
+        store::set_checkpoint(tx, hi.max(lo))?;
+    }
+    Ok(Batch {
+        applied: hi.saturating_sub(lo),
+        checkpoint: hi.max(lo),
+        log_max,
+        conflicts: store::conflict_count(tx, "main")?,
+    })
+}
+
+fn touches(tx: &Connection, t: &TableInverse, lo: u64, hi: u64) -> Result<bool> {
+    tx.query_row(
+        &format!(
+            "SELECT EXISTS (SELECT 1 FROM new.{LOG} WHERE seq > ?1 AND seq <= ?2 AND tbl = ?3)"
+        ),
+        rusqlite::params![lo as i64, hi as i64, t.new_table],
+        |r| r.get(0),
+    )
+    .ctx(|| "reading the reverse log".into())
+}
+
+/// What went wrong in a table's statements.
+pub(super) enum Failure {
+    /// The old schema refused a row.
+    Conflict(String),
+    Other(EngineError),
+}
+
+impl From<EngineError> for Failure {
+    fn from(e: EngineError) -> Self {
+        Failure::Other(e)
+    }
+}
+
+pub(super) fn run(tx: &Connection, sql: &str, what: &str) -> std::result::Result<(), Failure> {
+    tx.execute_batch(sql).map_err(|e| {
+        use rusqlite::ErrorCode as C;
+        match e.sqlite_error_code() {
+            Some(C::ConstraintViolation | C::TypeMismatch) => Failure::Conflict(match &e {
+                rusqlite::Error::SqliteFailure(_, Some(m)) => m.clone(),
+                other => other.to_string(),
+            }),
+            _ => Failure::Other(super::super::error::classify(what.to_string(), e)),
+        }
+    })
+}
+
+/// Applies the touched keys of `t` (and its conflicts), set-based, then key
+/// by key when the old schema refuses a row.
+fn apply_table(tx: &Connection, inv: &Inverse, t: &TableInverse, lo: u64, hi: u64) -> Result<()> {
+    let w = t.new_key.width();
+    let ks: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
+    let os: Vec<String> = (0..w).map(|i| format!("o{i}")).collect();
+    let tbl = lit(&t.new_table);
+    tx.execute_batch(&format!(
+        "DROP TABLE IF EXISTS temp._mig_rev_touched; CREATE TEMP TABLE _mig_rev_touched({k});\n\
+         INSERT INTO temp._mig_rev_touched SELECT {k} FROM new.{LOG} WHERE seq > {lo} AND seq <= {hi} AND tbl = {tbl} \
+         UNION SELECT {o} FROM new.{LOG} WHERE seq > {lo} AND seq <= {hi} AND tbl = {tbl} AND op = 'U' \
+         UNION SELECT {k} FROM main.{CONFLICTS} WHERE tbl = {tbl};\n\
+         DELETE FROM main.{CONFLICTS} WHERE tbl = {tbl};\n\
+         DROP TABLE IF EXISTS temp._mig_rev_moved; CREATE TEMP TABLE _mig_rev_moved AS \
+         SELECT {k}, {o}, max(seq) AS s FROM new.{LOG} WHERE seq > {lo} AND seq <= {hi} AND tbl = {tbl} AND op = 'U' AND NOT ({same}) GROUP BY {k};",
+        k = ks.join(", "),
+        o = os.join(", "),
+        same = ks.iter().zip(&os).map(|(k, o)| format!("{k} IS {o}")).collect::<Vec<_>>().join(" AND "),
+    ))
+    .ctx(|| format!("collecting the reverse log entries of {}", t.new_table))?;
+    let sql = Statements::new(inv, t);
+    match sql.attempt(tx, "_mig_rev_all") {
+        Ok(()) => return Ok(()),
+        Err(Failure::Other(e)) => return Err(e),
+        Err(Failure::Conflict(_)) => {}
+    }
+    // Key by key: each refused key is recorded, the others applied.
+    let keys = read_keys(tx, w)?;
+    for key in keys {
+        set_touched(tx, &ks, &key)?;
+        match sql.attempt(tx, "_mig_rev_one") {
+            Ok(()) => {}
+            Err(Failure::Other(e)) => return Err(e),
+            Err(Failure::Conflict(msg)) => record_conflict(tx, t, &ks, &key, &msg)?,
+        }
+    }
+    Ok(())
+}
+
+fn read_keys(tx: &Connection, w: usize) -> Result<Vec<Vec<Value>>> {
+    let cols: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
+    let mut stmt = tx
+        .prepare(&format!(
+            "SELECT {} FROM temp._mig_rev_touched",
+            cols.join(", ")
+        ))
+        .ctx(|| "reading touched keys".into())?;
+    let rows = stmt
+        .query_map([], |r| {
+            (0..w)
+                .map(|i| r.get::<_, Value>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .ctx(|| "reading touched keys".into())?
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .ctx(|| "reading touched keys".into())?;
+    Ok(rows)
+}
+
+fn set_touched(tx: &Connection, ks: &[String], key: &[Value]) -> Result<()> {
+    tx.execute("DELETE FROM temp._mig_rev_touched", [])
+        .ctx(|| "resetting touched keys".into())?;
+    let marks: Vec<String> = (1..=ks.len()).map(|i| format!("?{i}")).collect();
+    tx.execute(
+        &format!(
+            "INSERT INTO temp._mig_rev_touched({}) VALUES ({})",
+            ks.join(", "),
+            marks.join(", ")
+        ),
+        rusqlite::params_from_iter(key.iter()),
+    )
+    .ctx(|| "setting a touched key".into())?;
+    Ok(())
+}
+
+fn record_conflict(
+    tx: &Connection,
+    t: &TableInverse,
+    ks: &[String],
+    key: &[Value],
+    msg: &str,
+) -> Result<()> {
+    let shown: Vec<String> = key
+        .iter()
+        .map(|v| match v {
+            Value::Null => "NULL".to_string(),
+            Value::Integer(i) => i.to_string(),
+            Value::Real(f) => f.to_string(),
+            Value::Text(s) => lit(s),
+            Value::Blob(b) => format!("X'{}'", hex::encode(b)),
+        })
+        .collect();
+    let marks: Vec<String> = (4..4 + ks.len()).map(|i| format!("?{i}")).collect();
+    let mut params: Vec<Value> = vec![
+        Value::Text(t.new_table.clone()),
+        Value::Text(shown.join(", ")),
+        Value::Text(msg.to_string()),
+    ];
+    params.extend(key.iter().cloned());
+    tx.execute(
+        &format!(
+            "INSERT INTO main.{CONFLICTS}(tbl, key, error, at, {}) VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ','now'), {})",
+            ks.join(", "),
+            marks.join(", ")
+        ),
+        rusqlite::params_from_iter(params),
+    )
+    .ctx(|| "recording a revert conflict".into())?;
+    Ok(())
+}

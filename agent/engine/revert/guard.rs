@@ -1,0 +1,138 @@
+//! The old database after cutover: a *standby* while a revert window is
+//! open, *retired* once it closes. Either way its service's writes are
+//! refused by guard triggers (`_mig_guard_*`, BEFORE each write of every
+//! table) whose message names the new database; cleanup-old keeps them
+//! (retired stays retired) and only `release-old` drops them.
+//!
+//! mig's own reverse replay writes the standby through a connection with
+//! triggers disabled (`open::revert_work`), so the guard needs no exception
+//! a service could ever see: it refuses every write of every other
+//! connection, always.
+
+use rusqlite::Connection;
+
+use super::super::catalog::{lit, q, Catalog};
+use super::super::error::{EngineError, Result, SqlContext};
+use super::super::record::{self, MarkerStatus, MARKER_STATUSES};
+
+/// Prefix of guard triggers.
+pub const GUARD_PREFIX: &str = "_mig_guard_";
+
+/// Which refusal the guard gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuardKind {
+    Standby,
+    Retired,
+}
+
+/// The error every write to the old database gets, naming the new one.
+pub fn message(kind: GuardKind, new_path: &str) -> String {
+    match kind {
+        GuardKind::Standby => format!(
+            "database is a standby of a cut-over migration (mig): writes are refused during the revert window; write to the new database {new_path} (`mig revert` makes this one writable again)"
+        ),
+        GuardKind::Retired => format!(
+            "database is retired by a migration (mig): writes are refused; write to the new database {new_path} (`mig release-old` lets writes through here again)"
+        ),
+    }
+}
+
+/// Replaces mig's triggers on the old database with guards of `kind`,
+/// inside the caller's write transaction; returns the guards created.
+pub fn install_in(tx: &Connection, kind: GuardKind, new_path: &str) -> Result<u32> {
+    for t in record::mig_triggers(tx)? {
+        tx.execute_batch(&format!("DROP TRIGGER {}", q(&t)))
+            .ctx(|| format!("dropping trigger {t}"))?;
+    }
+    let msg = lit(&message(kind, new_path));
+    let cat = Catalog::read(tx, "main")?;
+    let mut n = 0;
+    for t in &cat.tables {
+        for (op, what) in [("i", "INSERT"), ("u", "UPDATE"), ("d", "DELETE")] {
+            tx.execute_batch(&format!(
+                "CREATE TRIGGER {} BEFORE {what} ON {} BEGIN SELECT RAISE(ABORT, {msg}); END;",
+                q(&format!("{GUARD_PREFIX}{op}_{}", t.name)),
+                q(&t.name)
+            ))
+            .ctx(|| format!("guarding table {}", t.name))?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Drops the guard triggers, inside the caller's transaction; returns how many.
+pub fn drop_in(tx: &Connection) -> Result<u32> {
+    let guards: Vec<String> = record::mig_triggers(tx)?
+        .into_iter()
+        .filter(|t| t.starts_with(GUARD_PREFIX))
+        .collect();
+    for g in &guards {
+        tx.execute_batch(&format!("DROP TRIGGER {}", q(g)))
+            .ctx(|| format!("dropping trigger {g}"))?;
+    }
+    Ok(guards.len() as u32)
+}
+
+/// Guard triggers on the old database.
+pub fn count(conn: &Connection, schema: &str) -> Result<u64> {
+    let n: i64 = conn
+        .query_row(
+            &format!(
+                "SELECT count(*) FROM {}.sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_guard\\_%' ESCAPE '\\'",
+                q(schema)
+            ),
+            [],
+            |r| r.get(0),
+        )
+        .ctx(|| "counting guard triggers".into())?;
+    Ok(n.max(0) as u64)
+}
+
+/// Moves the marker to `to` (from any of `from`), widening its CHECK first
+/// when it was created by a mig that knew only recording and draining; then
+/// records the catalog as it is now (the guards replaced the recording
+/// triggers), so drift detection keeps watching for changes made since.
+/// Inside the caller's transaction.
+pub fn set_marker_in(tx: &Connection, from: &[MarkerStatus], to: MarkerStatus) -> Result<()> {
+    let sql: String = tx
+        .query_row(
+            "SELECT sql FROM main.sqlite_schema WHERE name = '_migration_marker'",
+            [],
+            |r| r.get(0),
+        )
+        .ctx(|| "reading _migration_marker".into())?;
+    if !sql.contains("'standby'") {
+        let widened = sql.replacen(
+            "CHECK (status IN ('recording', 'draining'))",
+            &format!("CHECK (status IN ({MARKER_STATUSES}))"),
+            1,
+        );
+        if widened == sql {
+            return Err(EngineError::Drift(
+                "_migration_marker is not as mig created it; someone edited it: run `mig status`"
+                    .into(),
+            ));
+        }
+        tx.execute_batch(&format!(
+            "ALTER TABLE _migration_marker RENAME TO _migration_marker_old;\n{};\nINSERT INTO _migration_marker SELECT * FROM _migration_marker_old;\nDROP TABLE _migration_marker_old;",
+            widened.replacen("_migration_marker", "\"_migration_marker\"", 1)
+        ))
+        .ctx(|| "widening _migration_marker".into())?;
+    }
+    let current = record::read_marker(tx, "main")?.map(|m| m.status);
+    if !current.is_some_and(|c| from.contains(&c) || c == to) {
+        return Err(EngineError::Precondition(format!(
+            "the old database's marker is {}, not {}; another mig is working on it: check `mig status`",
+            current.map_or("missing", MarkerStatus::as_str),
+            from.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or ")
+        )));
+    }
+    let catalog = record::catalog_listing(tx, "main")?;
+    tx.execute(
+        "UPDATE _migration_marker SET status = ?1, catalog = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1",
+        [to.as_str(), catalog.as_str()],
+    )
+    .ctx(|| format!("switching the old database to {}", to.as_str()))?;
+    Ok(())
+}

@@ -1,0 +1,205 @@
+//! The revert window's bookkeeping on the old database, written in the
+//! same transactions as the rows reverse replay writes there: the
+//! checkpoint (every reverse log entry up to it is applied), the rows the
+//! old schema refused (conflicts), and the revert maps (new key → old key)
+//! of tables whose old key the new row does not determine.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
+
+use super::super::catalog::q;
+use super::super::error::{Result, SqlContext};
+use super::super::record::has_table;
+use super::inverse::{Inverse, KeySource, TableInverse};
+
+pub const CHECKPOINT: &str = "_mig_revert_checkpoint";
+pub const CONFLICTS: &str = "_mig_revert_conflict";
+
+/// A reverse row the old schema refused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    /// The new table.
+    pub table: String,
+    /// The new key, rendered with `quote()`.
+    pub key: String,
+    /// SQLite's message (which constraint).
+    pub error: String,
+    pub key_values: Vec<Value>,
+}
+
+/// Creates the bookkeeping and seeds the revert maps, inside the caller's
+/// transaction on the old database (`main`, the new one attached as `new`).
+pub fn create_in(tx: &Connection, inv: &Inverse) -> Result<()> {
+    let w = inv.key_width;
+    let keys: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
+    tx.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS main.{CHECKPOINT}(id INTEGER PRIMARY KEY CHECK (id = 1), checkpoint INTEGER NOT NULL, verified_at INTEGER, updated_at TEXT NOT NULL);\n\
+         INSERT OR IGNORE INTO main.{CHECKPOINT} VALUES (1, 0, NULL, strftime('%Y-%m-%dT%H:%M:%fZ','now'));\n\
+         CREATE TABLE IF NOT EXISTS main.{CONFLICTS}(tbl TEXT NOT NULL, {}, key TEXT NOT NULL, error TEXT NOT NULL, at TEXT NOT NULL);",
+        keys.join(", ")
+    ))
+    .ctx(|| "creating the revert window's bookkeeping".into())?;
+    for t in inv
+        .tables
+        .iter()
+        .filter(|t| matches!(t.key, KeySource::Mapped { .. }))
+    {
+        create_map(tx, t)?;
+    }
+    Ok(())
+}
+
+fn create_map(tx: &Connection, t: &TableInverse) -> Result<()> {
+    let n: Vec<String> = (0..t.new_key.width()).map(|i| format!("n{i}")).collect();
+    let o: Vec<String> = (0..t.old_key.width()).map(|i| format!("o{i}")).collect();
+    let map = q(&t.map_table());
+    tx.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS main.{map}({}, {}, PRIMARY KEY ({})) WITHOUT ROWID",
+        n.join(", "),
+        o.join(", "),
+        n.join(", ")
+    ))
+    .ctx(|| format!("creating the revert map of {}", t.old_table))?;
+    // Every old key the forward copy gave a new rowid (references to
+    // missing parents included), when the new key is that rowid.
+    if t.new_key.width() == 1 && has_table(tx, "new", "_id_mapping")? {
+        let ks: Vec<String> = (0..t.old_key.width())
+            .map(|i| format!("_mig_k{i}"))
+            .collect();
+        tx.execute(
+            &format!(
+                "INSERT OR REPLACE INTO main.{map}(n0, {}) SELECT _mig_new, {} FROM new._id_mapping WHERE _mig_tbl = ?1",
+                o.join(", "),
+                ks.join(", ")
+            ),
+            [&t.new_table],
+        )
+        .ctx(|| format!("seeding the revert map of {}", t.old_table))?;
+    }
+    if let KeySource::Mapped { natural: Some(ex) } = &t.key {
+        let nk = t.new_key.exprs(super::inverse::ROW);
+        tx.execute(
+            &format!(
+                "INSERT OR REPLACE INTO main.{map}({}, {}) SELECT {}, {} FROM new.{} AS {}",
+                n.join(", "),
+                o.join(", "),
+                nk.join(", "),
+                ex.join(", "),
+                q(&t.new_table),
+                super::inverse::ROW
+            ),
+            [],
+        )
+        .ctx(|| format!("seeding the revert map of {}", t.old_table))?;
+    }
+    Ok(())
+}
+
+/// The reverse checkpoint and the checkpoint a reverse verify certified
+/// (`None` without bookkeeping).
+pub fn checkpoint(conn: &Connection, schema: &str) -> Result<Option<(u64, Option<u64>)>> {
+    if !has_table(conn, schema, CHECKPOINT)? {
+        return Ok(None);
+    }
+    conn.query_row(
+        &format!(
+            "SELECT checkpoint, verified_at FROM {}.{CHECKPOINT} WHERE id = 1",
+            q(schema)
+        ),
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?.max(0) as u64,
+                r.get::<_, Option<i64>>(1)?.map(|v| v.max(0) as u64),
+            ))
+        },
+    )
+    .optional()
+    .ctx(|| "reading the reverse checkpoint".into())
+}
+
+pub fn set_checkpoint(conn: &Connection, seq: u64) -> Result<()> {
+    conn.execute(
+        &format!("UPDATE main.{CHECKPOINT} SET checkpoint = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1"),
+        [seq as i64],
+    )
+    .ctx(|| "recording the reverse checkpoint".into())?;
+    Ok(())
+}
+
+/// Records that old = inverse(new) was verified at reverse checkpoint `seq`.
+pub fn set_verified(conn: &Connection, seq: Option<u64>) -> Result<()> {
+    conn.execute(
+        &format!("UPDATE main.{CHECKPOINT} SET verified_at = ?1 WHERE id = 1"),
+        [seq.map(|s| s as i64)],
+    )
+    .ctx(|| "recording the reverse verification".into())?;
+    Ok(())
+}
+
+/// Conflicts recorded on the old database (attached as `schema`).
+pub fn conflicts(conn: &Connection, schema: &str, width: usize) -> Result<Vec<Conflict>> {
+    if !has_table(conn, schema, CONFLICTS)? {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<String> = (0..width).map(|i| format!("k{i}")).collect();
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT tbl, key, error, {} FROM {}.{CONFLICTS} ORDER BY tbl, key",
+            keys.join(", "),
+            q(schema)
+        ))
+        .ctx(|| "reading revert conflicts".into())?;
+    let rows = stmt
+        .query_map([], |r| {
+            let mut key_values = Vec::with_capacity(width);
+            for i in 0..width {
+                key_values.push(r.get::<_, Value>(3 + i)?);
+            }
+            Ok(Conflict {
+                table: r.get(0)?,
+                key: r.get(1)?,
+                error: r.get(2)?,
+                key_values,
+            })
+        })
+        .ctx(|| "reading revert conflicts".into())?
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .ctx(|| "reading revert conflicts".into())?;
+    Ok(rows)
+}
+
+/// Number of conflicts (0 without the table); any key width.
+pub fn conflict_count(conn: &Connection, schema: &str) -> Result<u64> {
+    if !has_table(conn, schema, CONFLICTS)? {
+        return Ok(0);
+    }
+    let n: i64 = conn
+        .query_row(
+            &format!("SELECT count(*) FROM {}.{CONFLICTS}", q(schema)),
+            [],
+            |r| r.get(0),
+        )
+        .ctx(|| "counting revert conflicts".into())?;
+    Ok(n.max(0) as u64)
+}
+
+/// Drops the bookkeeping and the maps, inside the caller's transaction.
+pub fn drop_in(tx: &Connection) -> Result<()> {
+    let names: Vec<String> = {
+        let mut stmt = tx
+            .prepare("SELECT name FROM main.sqlite_schema WHERE type = 'table' AND name LIKE '\\_mig\\_revert\\_%' ESCAPE '\\'")
+            .ctx(|| "listing the revert bookkeeping".into())?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))
+            .ctx(|| "listing the revert bookkeeping".into())?
+            .collect::<std::result::Result<Vec<String>, _>>()
+            .ctx(|| "listing the revert bookkeeping".into())?;
+        rows
+    };
+    for n in names {
+        tx.execute_batch(&format!("DROP TABLE main.{}", q(&n)))
+            .ctx(|| format!("dropping {n}"))?;
+    }
+    Ok(())
+}

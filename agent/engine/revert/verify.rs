@@ -1,0 +1,374 @@
+//! Verifying old = inverse(new) before a revert makes the old database
+//! writable: the forward verify run backwards. Chunk by chunk of the new
+//! table, each in one write transaction on the old database that first
+//! replays the reverse log to the new snapshot it reads, the expected old
+//! rows (the inverse of the chunk, in a temporary table declared like the
+//! old table so both sides hold values converted alike) are compared with
+//! the old rows at their keys by count and a sum of row hashes, then row by
+//! row to name the differing keys. Columns the new schema dropped are the
+//! old database's own and are not compared; rows the old schema refused
+//! (conflicts) are left out.
+
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+use super::super::catalog::q;
+use super::super::error::{EngineError, Result, SqlContext};
+use super::super::lock;
+use super::super::verify::hash::ROW_HASH;
+use super::apply::{self, Retry};
+use super::inverse::{ColumnValue, Inverse, KeySource, TableInverse, ROW};
+use super::store::CONFLICTS;
+use crate::engine::plan::OldKey;
+
+/// Rows compared per chunk.
+pub const CHUNK_ROWS: u64 = 5_000;
+
+/// What a reverse verify compared.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Verified {
+    pub rows: u64,
+    pub tables: u32,
+    pub entries_replayed: u64,
+}
+
+/// Verifies every table; `each` is told (table, rows so far) after each chunk.
+pub fn verify_all(
+    work: &mut Connection,
+    inv: &Inverse,
+    each: &mut dyn FnMut(&str, u64),
+) -> Result<Verified> {
+    super::super::verify::hash::register(work)?;
+    let mut out = Verified::default();
+    for t in &inv.tables {
+        let (rows, replayed) = table(work, inv, t, each)?;
+        out.rows += rows;
+        out.entries_replayed += replayed;
+        out.tables += 1;
+    }
+    Ok(out)
+}
+
+fn table(
+    work: &mut Connection,
+    inv: &Inverse,
+    t: &TableInverse,
+    each: &mut dyn FnMut(&str, u64),
+) -> Result<(u64, u64)> {
+    let sql = Sql::new(t);
+    let mut lo: Option<Vec<Value>> = None;
+    let (mut rows, mut replayed) = (0, 0);
+    loop {
+        let tx =
+            lock::begin_immediate(work).ctx(|| format!("starting to verify {}", t.old_table))?;
+        replayed += apply::batch_in(&tx, inv, u64::MAX, Retry::Touched)?.applied;
+        let hi = sql.chunk_end(&tx, lo.as_deref())?;
+        let n = sql.compare(&tx, lo.as_deref(), hi.as_deref())?;
+        tx.commit()
+            .ctx(|| format!("finishing a chunk of {}", t.old_table))?;
+        rows += n;
+        each(&t.old_table, rows);
+        match hi {
+            Some(h) => lo = Some(h),
+            None => break,
+        }
+    }
+    let tx = lock::begin_immediate(work).ctx(|| format!("counting the rows of {}", t.old_table))?;
+    replayed += apply::batch_in(&tx, inv, u64::MAX, Retry::Touched)?.applied;
+    sql.extra(&tx)?;
+    tx.commit()
+        .ctx(|| format!("counting the rows of {}", t.old_table))?;
+    Ok((rows, replayed))
+}
+
+struct Sql<'a> {
+    t: &'a TableInverse,
+    /// The new key over the new row.
+    nk: Vec<String>,
+    /// The old key now, over the new row.
+    cur: Vec<String>,
+    /// Old key columns (`rowid` or quoted names).
+    okeys: Vec<String>,
+    /// Old columns computed exactly from the new row, and their expressions.
+    exact: Vec<(String, String)>,
+}
+
+impl<'a> Sql<'a> {
+    fn new(t: &'a TableInverse) -> Sql<'a> {
+        let nk = t.new_key.exprs(ROW);
+        let okeys: Vec<String> = t
+            .old_key_columns()
+            .iter()
+            .map(|k| if k == "rowid" { k.clone() } else { q(k) })
+            .collect();
+        let alias = match &t.old_key {
+            OldKey::Rowid { alias } => alias.clone(),
+            OldKey::Columns(_) => None,
+        };
+        let key_names = t.old_key_columns();
+        let exact = t
+            .columns
+            .iter()
+            .filter(|c| {
+                c.exact()
+                    && !key_names.iter().any(|k| k.eq_ignore_ascii_case(&c.name))
+                    && !alias
+                        .as_deref()
+                        .is_some_and(|a| a.eq_ignore_ascii_case(&c.name))
+            })
+            .filter_map(|c| match &c.value {
+                ColumnValue::Expr(e) => Some((c.name.clone(), e.clone())),
+                ColumnValue::Keep => None,
+            })
+            .collect();
+        let cur = match &t.key {
+            KeySource::OfNewKey(ex) | KeySource::Mapped { natural: Some(ex) } => ex.clone(),
+            KeySource::Mapped { natural: None } => {
+                let cond: Vec<String> = nk
+                    .iter()
+                    .enumerate()
+                    .map(|(j, p)| format!("m.n{j} = {p}"))
+                    .collect();
+                (0..t.old_key.width())
+                    .map(|i| {
+                        format!(
+                            "(SELECT m.o{i} FROM main.{} AS m WHERE {})",
+                            q(&t.map_table()),
+                            cond.join(" AND ")
+                        )
+                    })
+                    .collect()
+            }
+        };
+        Sql {
+            t,
+            nk,
+            cur,
+            okeys,
+            exact,
+        }
+    }
+
+    fn range(&self, lo: bool, hi: bool) -> String {
+        let w = self.nk.len();
+        let tuple = format!("({})", self.nk.join(", "));
+        let marks = |first: usize| {
+            format!(
+                "({})",
+                (first..first + w)
+                    .map(|i| format!("?{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let mut parts = vec!["1".to_string()];
+        if lo {
+            parts.push(format!("{tuple} > {}", marks(1)));
+        }
+        if hi {
+            parts.push(format!("{tuple} <= {}", marks(if lo { w + 1 } else { 1 })));
+        }
+        parts.join(" AND ")
+    }
+
+    fn chunk_end(&self, tx: &Connection, lo: Option<&[Value]>) -> Result<Option<Vec<Value>>> {
+        let sql = format!(
+            "SELECT {} FROM new.{} AS {ROW} WHERE {} ORDER BY {} LIMIT 1 OFFSET {}",
+            self.nk.join(", "),
+            q(&self.t.new_table),
+            self.range(lo.is_some(), false),
+            self.nk.join(", "),
+            CHUNK_ROWS - 1
+        );
+        let params: Vec<Value> = lo.map(|l| l.to_vec()).unwrap_or_default();
+        let mut stmt = tx
+            .prepare_cached(&sql)
+            .ctx(|| format!("finding the next chunk of {}", self.t.new_table))?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params))
+            .ctx(|| format!("finding the next chunk of {}", self.t.new_table))?;
+        match rows.next().ctx(|| "reading a chunk key".into())? {
+            None => Ok(None),
+            Some(r) => (0..self.nk.len())
+                .map(|i| r.get::<_, Value>(i).ctx(|| "reading a chunk key".into()))
+                .collect::<Result<Vec<_>>>()
+                .map(Some),
+        }
+    }
+
+    /// Rows of new keys not in conflict.
+    fn not_conflict(&self) -> String {
+        let ks: Vec<String> = (0..self.nk.len()).map(|i| format!("c.k{i}")).collect();
+        format!(
+            "({}) NOT IN (SELECT {} FROM main.{CONFLICTS} AS c WHERE c.tbl = '{}')",
+            self.nk.join(", "),
+            ks.join(", "),
+            self.t.new_table.replace('\'', "''")
+        )
+    }
+
+    /// Compares one chunk; returns its rows. Both sides go into temporary
+    /// tables declared like the columns they hold (old key and exact
+    /// columns like the old table, computed ones like the new): `a` from
+    /// the new rows (the inverse), `b` from the old rows at those keys (the
+    /// computed columns' forward expressions over them).
+    fn compare(&self, tx: &Connection, lo: Option<&[Value]>, hi: Option<&[Value]>) -> Result<u64> {
+        let (old, new) = (q(&self.t.old_table), q(&self.t.new_table));
+        let ctx = || {
+            format!(
+                "verifying {} against {}",
+                self.t.old_table, self.t.new_table
+            )
+        };
+        let ks: Vec<String> = (0..self.okeys.len()).map(|i| format!("k{i}")).collect();
+        let mut decl: Vec<String> = self
+            .okeys
+            .iter()
+            .zip(&ks)
+            .map(|(k, a)| format!("x.{k} AS {a}"))
+            .collect();
+        decl.extend(
+            self.exact
+                .iter()
+                .enumerate()
+                .map(|(i, (n, _))| format!("x.{} AS e{i}", q(n))),
+        );
+        decl.extend(
+            self.t
+                .computed
+                .iter()
+                .enumerate()
+                .map(|(i, (n, _))| format!("n.{} AS f{i}", q(n))),
+        );
+        tx.execute_batch(&format!(
+            "DROP TABLE IF EXISTS temp._mig_rev_a; DROP TABLE IF EXISTS temp._mig_rev_b;\n\
+             CREATE TEMP TABLE _mig_rev_a AS SELECT {d} FROM main.{old} AS x, new.{new} AS n WHERE 0;\n\
+             CREATE TEMP TABLE _mig_rev_b AS SELECT {d} FROM main.{old} AS x, new.{new} AS n WHERE 0;",
+            d = decl.join(", ")
+        ))
+        .ctx(ctx)?;
+        let mut from_new: Vec<String> = self.cur.clone();
+        from_new.extend(self.exact.iter().map(|(_, e)| e.clone()));
+        from_new.extend(
+            self.t
+                .computed
+                .iter()
+                .map(|(n, _)| format!("{ROW}.{}", q(n))),
+        );
+        let mut params: Vec<Value> = lo.map(|l| l.to_vec()).unwrap_or_default();
+        params.extend(hi.iter().flat_map(|h| h.iter().cloned()));
+        tx.execute(
+            &format!(
+                "INSERT INTO temp._mig_rev_a SELECT {} FROM new.{new} AS {ROW} WHERE {} AND {}",
+                from_new.join(", "),
+                self.range(lo.is_some(), hi.is_some()),
+                self.not_conflict()
+            ),
+            rusqlite::params_from_iter(params),
+        )
+        .ctx(ctx)?;
+        let mut from_old: Vec<String> = self.okeys.clone();
+        from_old.extend(self.exact.iter().map(|(n, _)| q(n)));
+        from_old.extend(self.t.computed.iter().map(|(_, e)| format!("({e})")));
+        tx.execute(
+            &format!(
+                "INSERT INTO temp._mig_rev_b SELECT {} FROM main.{old} WHERE ({}) IN (SELECT {} FROM temp._mig_rev_a)",
+                from_old.join(", "),
+                self.okeys.join(", "),
+                ks.join(", ")
+            ),
+            [],
+        )
+        .ctx(ctx)?;
+        let all: Vec<String> = ks
+            .iter()
+            .cloned()
+            .chain((0..self.exact.len()).map(|i| format!("e{i}")))
+            .chain((0..self.t.computed.len()).map(|i| format!("f{i}")))
+            .collect();
+        let hash = |alias: &str| {
+            format!(
+                "{ROW_HASH}({})",
+                all.iter()
+                    .map(|c| format!("{alias}.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let on: Vec<String> = ks.iter().map(|k| format!("b.{k} = a.{k}")).collect();
+        let differing = format!(
+            "FROM temp._mig_rev_a AS a WHERE NOT EXISTS (SELECT 1 FROM temp._mig_rev_b AS b WHERE {} AND {} = {})",
+            on.join(" AND "),
+            hash("b"),
+            hash("a")
+        );
+        let (rows, bad): (i64, i64) = tx
+            .query_row(
+                &format!(
+                    "SELECT (SELECT count(*) FROM temp._mig_rev_a), (SELECT count(*) {differing})"
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ctx(ctx)?;
+        if bad > 0 {
+            let keys: Vec<String> = {
+                let mut stmt = tx
+                    .prepare(&format!(
+                        "SELECT {} {differing} LIMIT 10",
+                        ks.iter()
+                            .map(|k| format!("quote(a.{k})"))
+                            .collect::<Vec<_>>()
+                            .join(" || ', ' || ")
+                    ))
+                    .ctx(ctx)?;
+                let k = stmt
+                    .query_map([], |r| r.get::<_, String>(0))
+                    .ctx(ctx)?
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .ctx(ctx)?;
+                k
+            };
+            return Err(EngineError::Verification(format!(
+                "revert verification failed: old table {} differs from the inverse of {} at key {} ({bad} rows); the old database was written outside mig during the window, or the inverse mapping is wrong: the window stays open, nothing was made writable; check `mig status`",
+                self.t.old_table,
+                self.t.new_table,
+                keys.join("; ")
+            )));
+        }
+        Ok(rows.max(0) as u64)
+    }
+
+    /// Old rows no new row maps to (a conflict's table is not checked:
+    /// its refused keys legitimately differ).
+    fn extra(&self, tx: &Connection) -> Result<()> {
+        let conflicts: i64 = tx
+            .query_row(
+                &format!("SELECT count(*) FROM main.{CONFLICTS} WHERE tbl = ?1"),
+                [&self.t.new_table],
+                |r| r.get(0),
+            )
+            .ctx(|| "counting revert conflicts".into())?;
+        if conflicts > 0 {
+            return Ok(());
+        }
+        let ok: Vec<String> = self.okeys.iter().map(|k| format!("x.{k}")).collect();
+        let sql = format!(
+            "SELECT count(*) FROM main.{} AS x WHERE ({}) NOT IN (SELECT {} FROM new.{} AS {ROW})",
+            q(&self.t.old_table),
+            ok.join(", "),
+            self.cur.join(", "),
+            q(&self.t.new_table)
+        );
+        let n: i64 = tx
+            .query_row(&sql, [], |r| r.get(0))
+            .ctx(|| format!("looking for extra rows in {}", self.t.old_table))?;
+        if n > 0 {
+            return Err(EngineError::Verification(format!(
+                "revert verification failed: old table {} has {n} rows no row of {} maps to; the old database was written outside mig during the window: the window stays open; check `mig status`",
+                self.t.old_table, self.t.new_table
+            )));
+        }
+        Ok(())
+    }
+}

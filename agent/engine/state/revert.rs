@@ -1,0 +1,200 @@
+//! The rules of a revert window, as named checks and decisions on a
+//! [`MigrationState`]: what `revert`, `finalize`, `release-old` and the
+//! agent may do after cutover, and what the old side still lacks when a
+//! command was killed between the new database's commit and the old one's.
+
+use super::checks::{precondition, Step};
+use super::MigrationState;
+use crate::engine::error::Result;
+use crate::engine::meta::{Identity, MigrationStatus};
+use crate::engine::record::MarkerStatus;
+use crate::engine::revert::{GuardKind, Window, WindowState};
+
+/// What `revert` starts from.
+#[derive(Debug, Clone)]
+pub struct RevertStart {
+    pub identity: Identity,
+    pub window: Window,
+    /// The old database no longer refuses writes (a revert was killed
+    /// after making it writable): only marking the new one is left.
+    pub old_flipped: bool,
+    /// A reverse verify certified old = inverse(new) at this checkpoint.
+    pub verified_at: Option<u64>,
+}
+
+/// What the old database still needs after the new one's commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OldSide {
+    /// Become a standby (a window is open).
+    Standby,
+    /// Become retired (no window, or it closed).
+    Retire,
+}
+
+impl MigrationState {
+    /// The revert window, if one was ever opened.
+    pub fn window(&self) -> Option<&Window> {
+        self.new.as_ref().and_then(|n| n.window.as_ref())
+    }
+
+    fn window_state(&self) -> Option<WindowState> {
+        self.window().map(|w| w.state)
+    }
+
+    /// Reverse log entries not yet carried back into the old database.
+    pub fn reverse_pending(&self) -> u64 {
+        let max = self.window().map_or(0, |w| w.log_max);
+        let cp = self.old.as_ref().and_then(|o| o.revert).map_or(0, |r| r.0);
+        max.saturating_sub(cp)
+    }
+
+    /// What the old side lacks after cutover (`None`: nothing).
+    pub fn old_side_pending(&self) -> Option<OldSide> {
+        let status = self.new.as_ref().and_then(|n| n.status);
+        if status != Some(MigrationStatus::Ready) || self.broken.is_some() {
+            return None;
+        }
+        let marker = self.marker()?.status;
+        match (self.window_state(), marker) {
+            (Some(WindowState::Open), MarkerStatus::Draining) => Some(OldSide::Standby),
+            (Some(WindowState::Open | WindowState::Reverting), _) => None,
+            (_, MarkerStatus::Draining | MarkerStatus::Standby) => Some(OldSide::Retire),
+            _ => None,
+        }
+    }
+
+    /// The agent may carry a slice of the reverse log back.
+    pub fn may_reverse_catch_up(&self) -> bool {
+        self.window_state() == Some(WindowState::Open)
+            && self
+                .marker()
+                .is_some_and(|m| m.status == MarkerStatus::Standby)
+            && self.reverse_pending() > 0
+    }
+
+    /// The window's time is up and nothing closed it yet.
+    pub fn window_ended(&self) -> bool {
+        self.window()
+            .is_some_and(|w| w.state == WindowState::Open && w.expired())
+    }
+
+    /// `revert`: a window open (not past its end) or a revert to finish.
+    pub fn require_revertible(&self) -> Result<RevertStart> {
+        self.require_not_reverted(Step::Revert)?;
+        let new = self.new_path()?.display().to_string();
+        let identity = self.identity().cloned().ok_or_else(|| {
+            precondition(format!(
+                "{new} was not created by `mig migrate`; there is nothing to revert"
+            ))
+        })?;
+        let Some(window) = self.window().cloned() else {
+            return Err(precondition(if self.cut_over() {
+                format!("{new} was cut over without a revert window (`mig cutover --revert-window 30m` opens one); writes it took since can only be carried back by hand")
+            } else {
+                format!("{new} is not cut over; before cutover, `mig reset` abandons the migration")
+            }));
+        };
+        let old = self.require_old()?;
+        let old_flipped = old.marker.is_none() && old.guards == 0;
+        match window.state {
+            WindowState::Reverting => {}
+            WindowState::Open if window.expired() => {
+                return Err(precondition(format!(
+                    "the revert window of {new} ended at {}; writes since are no longer kept for a revert: run `mig finalize`",
+                    window.closes_at
+                )))
+            }
+            WindowState::Open => {}
+            WindowState::Closed => {
+                return Err(precondition(format!(
+                    "the revert window of {new} was closed ({} at {}); a revert is no longer possible",
+                    window.closed_by.as_deref().unwrap_or("finalize"),
+                    window.closed_at.as_deref().unwrap_or("?")
+                )))
+            }
+            WindowState::Reverted => {
+                return Err(precondition(format!("{new} was already reverted")))
+            }
+        }
+        if !old_flipped {
+            self.require_old_unchanged()?;
+        }
+        Ok(RevertStart {
+            identity,
+            window,
+            old_flipped,
+            verified_at: old.revert.and_then(|r| r.1),
+        })
+    }
+
+    /// The old catalog is the one recorded when it became a standby.
+    fn require_old_unchanged(&self) -> Result<()> {
+        let drift = self
+            .old
+            .as_ref()
+            .map(|o| o.drift.clone())
+            .unwrap_or_default();
+        if drift.is_empty() {
+            return Ok(());
+        }
+        Err(crate::engine::EngineError::Drift(format!(
+            "the old database was changed outside mig during the revert window ({}); writes may have reached it unrecorded: restore the guard, or `mig finalize` and give up the revert",
+            drift.join(", ")
+        )))
+    }
+
+    /// `finalize`: a window to close (an open one, or one whose old side
+    /// is still a standby).
+    pub fn require_finalizable(&self) -> Result<()> {
+        self.require_not_reverted(Step::Finalize)?;
+        let new = self.new_path()?.display().to_string();
+        match self.window_state() {
+            Some(WindowState::Open) => Ok(()),
+            Some(WindowState::Reverting) => Err(precondition(format!(
+                "a revert froze {new} and did not finish: run `mig revert` to finish it"
+            ))),
+            Some(WindowState::Closed) if self.old_side_pending().is_some() => Ok(()),
+            Some(WindowState::Closed) => Err(precondition(format!("the revert window of {new} is already closed; nothing to finalize"))),
+            Some(WindowState::Reverted) => Err(precondition(format!("{new} was reverted; nothing to finalize"))),
+            None if self.cut_over() => Err(precondition(format!("{new} was cut over without a revert window; nothing to finalize"))),
+            None => Err(precondition(format!("{new} is not cut over; finalize closes the revert window `mig cutover --revert-window` opens"))),
+        }
+    }
+
+    /// `release-old`: cut over, no window open, and a guard or migration
+    /// tables to remove.
+    pub fn require_releasable(&self) -> Result<()> {
+        self.require_not_reverted(Step::ReleaseOld)?;
+        let old = self.require_old()?;
+        if !self.cut_over() {
+            return Err(precondition(format!(
+                "{} is not cut over; before cutover the old database is the live one (`mig reset` abandons the migration)",
+                self.new_path()?.display()
+            )));
+        }
+        if matches!(
+            self.window_state(),
+            Some(WindowState::Open | WindowState::Reverting)
+        ) {
+            return Err(precondition(
+                "a revert window is open: `mig finalize` closes it (or `mig revert` goes back), then release".into(),
+            ));
+        }
+        if old.marker.is_none() && old.guards == 0 && old.triggers == 0 && old.log_entries.is_none()
+        {
+            return Err(precondition(format!(
+                "the old database {} has no guard or migration tables; it already accepts writes",
+                old.path.display()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The guard the old database should have after cutover.
+    pub fn guard_kind(&self) -> GuardKind {
+        match self.window_state() {
+            Some(WindowState::Open | WindowState::Reverting) => GuardKind::Standby,
+            _ => GuardKind::Retired,
+        }
+    }
+}

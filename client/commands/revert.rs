@@ -1,0 +1,39 @@
+//! `mig revert` (a job: carry the new database's writes back, verify,
+//! freeze the new database briefly, make the old one writable) and `mig
+//! finalize` (close the revert window).
+
+use mig::proto::{FinalizeRequest, RevertRequest};
+
+use super::follow::follow_and_finish;
+use super::Output;
+use crate::cli::RevertArgs;
+use crate::connect::Session;
+use crate::render;
+
+pub async fn run(s: &mut Session, args: &RevertArgs, out: Output) -> anyhow::Result<()> {
+    let database = s.database().await?;
+    let stream = s
+        .client
+        .revert(RevertRequest {
+            database: database.clone(),
+            detach: args.detach,
+            discard_conflicts: args.discard_conflicts,
+        })
+        .await?
+        .into_inner();
+    follow_and_finish(s, &database, args.detach, out, stream).await
+}
+
+pub async fn finalize(s: &mut Session, out: Output) -> anyhow::Result<()> {
+    let database = s.database().await?;
+    let report = s
+        .client
+        .finalize(FinalizeRequest { database })
+        .await?
+        .into_inner();
+    if out.json {
+        render::json_report(&report)
+    } else {
+        render::emit(&render::reports::finalize(&report))
+    }
+}

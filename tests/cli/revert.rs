@@ -1,0 +1,123 @@
+//! Revert after cutover with the real `mig` binary, locally and through a
+//! real `mig-agent` (mutual TLS), writers on both sides: the old service
+//! before cutover, the new one during the window. The old database ends
+//! equal to the hand-written inverse of the new one (`revert_case`), and
+//! its service writes again; or, closed with `finalize`, it stays retired
+//! through `cleanup-old` until `release-old`.
+
+use crate::support::agent::TestAgent;
+use crate::support::revert_case as case;
+use crate::support::writer::Writer;
+
+use super::harness::{Project, Run, FAILED};
+use super::real_agent::as_who;
+
+fn project() -> Project {
+    let p = Project::empty("shop");
+    case::create_old(&p.path("old.db"));
+    p.write("schema.sql", case::SCHEMA);
+    p
+}
+
+fn mig(p: &Project, base: &[String], args: &[&str]) -> Run {
+    let mut all: Vec<&str> = base.iter().map(String::as_str).collect();
+    all.extend_from_slice(args);
+    p.mig(&all)
+}
+
+/// migrate (the old service writing) → drain → cutover with a window.
+fn cut_over(p: &Project, base: &[String], seed: u64) {
+    let writer = Writer::start_with(p.path("old.db"), seed, case::old_workload);
+    writer.wait_committed(20);
+    mig(p, base, &["migrate", "--accept-data-loss"]).ok();
+    writer.wait_committed(writer.committed() + 40);
+    mig(p, base, &["drain"]).ok();
+    writer.wait_refused(writer.refused() + 1);
+    writer.stop();
+    mig(p, base, &["cutover", "--revert-window", "1h"])
+        .ok()
+        .line_starting("revert window: open until ");
+    case::snapshot(&p.path("old.db"), &p.path("new.db"), &p.dir);
+}
+
+fn new_service(p: &Project, seed: u64, n: u64) {
+    let writer = Writer::start_with(p.path("new.db"), seed, case::new_workload);
+    writer.wait_committed(n);
+    writer.stop();
+}
+
+fn revert_and_check(p: &Project, base: &[String]) {
+    mig(p, base, &["status"])
+        .ok()
+        .line_starting("revert window: open until ");
+    let out = mig(p, base, &["revert"]).ok();
+    out.line_starting("reverted: ");
+    out.line_starting("writes refused for ");
+    let compared = case::assert_old_is_inverse(&p.path("old.db"), &p.path("new.db"), &p.dir);
+    assert!(compared > 1_500, "compared {compared} rows");
+    mig(p, base, &["status"]).ok().has_line("phase: reverted");
+    p.sql(
+        "old.db",
+        "INSERT INTO Note(Body) VALUES ('the old service writes again')",
+    );
+}
+
+fn local() -> Vec<String> {
+    ["--old", "old.db", "--new", "new.db"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+#[test]
+fn revert_with_local_mig_and_writers_on_both_sides_equals_the_inverse_of_the_new_database() {
+    let p = project();
+    let base = local();
+    cut_over(&p, &base, 61);
+    new_service(&p, 62, 300);
+    revert_and_check(&p, &base);
+}
+
+#[test]
+fn revert_through_a_real_agent_with_writers_on_both_sides_equals_the_inverse_of_the_new_database() {
+    let p = project();
+    let agent = TestAgent::start(&p.dir, &[("shop", &p.path("old.db"), &p.path("new.db"))]);
+    let base = as_who(&agent, "operator");
+    cut_over(&p, &base, 63);
+    new_service(&p, 64, 300);
+    revert_and_check(&p, &base);
+}
+
+#[test]
+fn finalize_through_a_real_agent_retires_the_old_database_through_cleanup_old_until_release_old() {
+    let p = project();
+    let agent = TestAgent::start(&p.dir, &[("shop", &p.path("old.db"), &p.path("new.db"))]);
+    let base = as_who(&agent, "operator");
+    cut_over(&p, &base, 65);
+    new_service(&p, 66, 100);
+    mig(&p, &base, &["finalize"])
+        .ok()
+        .line_starting("revert window closed (finalize)");
+    mig(&p, &base, &["revert"]).fails(FAILED, "revert failed: ");
+    let refused = |when: &str| {
+        let conn = rusqlite::Connection::open(p.path("old.db")).expect("open");
+        let e = conn
+            .execute("INSERT INTO Note(Body) VALUES ('straggler')", [])
+            .expect_err(when);
+        assert!(
+            e.to_string().contains("retired") && e.to_string().contains("new.db"),
+            "{when}: {e}"
+        );
+    };
+    refused("after finalize");
+    mig(&p, &base, &["cleanup-old"])
+        .ok()
+        .line_starting("old database retired: ");
+    refused("after cleanup-old");
+    mig(&p, &base, &["status"]).ok().has_line("phase: retired");
+    mig(&p, &base, &["release-old"])
+        .ok()
+        .line_starting("old database released: ");
+    p.sql("old.db", "INSERT INTO Note(Body) VALUES ('released')");
+    mig(&p, &base, &["status"]).ok().has_line("phase: complete");
+}
