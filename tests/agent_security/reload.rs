@@ -66,12 +66,16 @@ async fn a_revoked_client_is_refused_after_the_crl_reload_while_the_job_keeps_ru
         "refused at the handshake, not by a role: {refusal:?}"
     );
     // The agent logs the refused handshake after the client has seen it.
-    eventually("the agent's log of the revoked handshake", RELOAD_WAIT, || async {
-        agent
-            .log()
-            .contains("invalid peer certificate: Revoked")
-            .then_some(())
-    })
+    eventually(
+        "the agent's log of the revoked handshake",
+        RELOAD_WAIT,
+        || async {
+            agent
+                .log()
+                .contains("invalid peer certificate: Revoked")
+                .then_some(())
+        },
+    )
     .await;
 
     // The job was never interrupted: same job, still live; then it ends.
