@@ -10,7 +10,7 @@ use crate::engine::lock;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::{self, Guard, Removed};
-use crate::engine::revert::{guard, store, GuardKind, WindowState};
+use crate::engine::revert::{guard, store, GuardKind};
 use crate::engine::state::{locate, MigrationState};
 
 /// Whether the old database keeps refusing writes afterwards.
@@ -37,7 +37,7 @@ pub struct CleanupReport {
 pub fn cleanup_old(spec: &DatabaseSpec, busy: Busy, release: Release) -> Result<CleanupReport> {
     let mut st = MigrationState::claim(locate(spec, busy), busy)?;
     let mut report = CleanupReport::default();
-    if st.window().is_some_and(|w| w.state == WindowState::Open) {
+    if st.window_open() {
         st.require_finalizable()?;
         super::window::finalize_state(&st, busy, super::window::ClosedBy::CleanupOld)?;
         report.closed_window = true;

@@ -74,7 +74,7 @@ pub fn revert(
         summary.left_behind = inv.report.iter().flat_map(|r| r.notes.clone()).collect();
         let mut work = open::revert_work(&old, &new, busy)?;
         let new_conn = open::work(&new, None, busy)?;
-        if start.window.state == WindowState::Open {
+        if start.must_freeze() {
             before_freeze(&mut work, &inv, opts, start.verified_at, &mut summary, ctx)?;
             step(ctx, "freeze", "refusing the new database's writes");
             window::set_state(&new_conn, WindowState::Open, WindowState::Reverting)?;

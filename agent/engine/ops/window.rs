@@ -62,7 +62,7 @@ pub(crate) fn finalize_state(
 ) -> Result<FinalizeReport> {
     let (new, old) = (st.new_path()?.to_path_buf(), st.old_path()?.to_path_buf());
     let entries_dropped = st.reverse_pending();
-    if st.window().is_some_and(|w| w.state == WindowState::Open) {
+    if st.window_open() {
         let conn = open::work(&new, None, busy)?;
         let tx = lock::begin_immediate(&conn).ctx(|| "closing the revert window".into())?;
         window::end_in(&tx, WindowState::Closed, by.as_str())?;

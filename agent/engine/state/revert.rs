@@ -22,6 +22,14 @@ pub struct RevertStart {
     pub verified_at: Option<u64>,
 }
 
+impl RevertStart {
+    /// The new database still takes writes: revert must freeze it first
+    /// (not a revert resumed after its freeze).
+    pub fn must_freeze(&self) -> bool {
+        self.window.state == WindowState::Open
+    }
+}
+
 /// What the old database still needs after the new one's commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OldSide {
@@ -35,6 +43,12 @@ impl MigrationState {
     /// The revert window, if one was ever opened.
     pub fn window(&self) -> Option<&Window> {
         self.new.as_ref().and_then(|n| n.window.as_ref())
+    }
+
+    /// A revert window is open: the new service's writes are being
+    /// recorded for the way back (not reverting, not closed).
+    pub fn window_open(&self) -> bool {
+        self.window_state() == Some(WindowState::Open)
     }
 
     fn window_state(&self) -> Option<WindowState> {
@@ -65,7 +79,7 @@ impl MigrationState {
 
     /// The agent may carry a slice of the reverse log back.
     pub fn may_reverse_catch_up(&self) -> bool {
-        self.window_state() == Some(WindowState::Open)
+        self.window_open()
             && self
                 .marker()
                 .is_some_and(|m| m.status == MarkerStatus::Standby)
