@@ -4,6 +4,8 @@
 //! SIGTERM or Ctrl-C (running jobs checkpoint; streams end with a terminal
 //! event).
 
+#![forbid(unsafe_code)]
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
