@@ -19,6 +19,7 @@ mod engine_plan;
 mod engine_property;
 mod engine_quiet_risks;
 mod engine_regressions;
+mod engine_replay_guard;
 mod engine_revert;
 mod engine_runbook;
 mod engine_schemas;

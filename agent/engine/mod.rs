@@ -20,6 +20,7 @@ pub mod plan;
 pub mod record;
 pub mod rehearse;
 pub mod replay;
+mod replay_guard;
 pub mod revert;
 pub mod rows;
 pub mod schema;
