@@ -567,6 +567,14 @@ pub struct DrainArgs {
     #[arg(long)]
     pub skip_verify: bool,
 
+    /// Cut over in the same job right after the tail is replayed: writes
+    /// are refused from the freeze until the new database is ready, with no
+    /// step in between (the shortest outage). Without it, writes stay
+    /// refused until `mig cutover`. With --skip-verify, cuts over
+    /// unverified (recorded).
+    #[arg(long)]
+    pub cutover: bool,
+
     /// Return once the job has started instead of following it (with
     /// --agent; re-attach with `mig watch`).
     #[arg(long)]

@@ -14,6 +14,7 @@ mod agent_security;
 mod cli;
 mod engine_certify;
 mod engine_drain;
+mod engine_fk_report;
 mod engine_locks;
 mod engine_plan;
 mod engine_property;

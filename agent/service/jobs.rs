@@ -10,7 +10,8 @@ use super::{caller, require, steps::schema_of, EventStream, MigratorService, Ser
 use crate::config::Role;
 use crate::engine::open::Busy;
 use crate::engine::ops::{
-    self, DrainOptions, MigrateOptions, QueryFile, TimeoutPolicy, VerifyFirst, VerifyOptions,
+    self, AfterDrain, DrainOptions, MigrateOptions, QueryFile, TimeoutPolicy, VerifyFirst,
+    VerifyOptions,
 };
 use crate::engine::owners::LeftToOwner;
 use crate::engine::verify::{queries, Repair};
@@ -89,6 +90,9 @@ fn drain_options(r: &pb::DrainRequest, busy: Busy) -> Result<DrainOptions, Servi
     if r.skip_verify {
         opts.verify_first = VerifyFirst::Skip;
     }
+    if r.cutover {
+        opts.then = AfterDrain::Cutover;
+    }
     opts.policy = match pb::DrainTimeoutPolicy::try_from(r.on_timeout) {
         Ok(pb::DrainTimeoutPolicy::Unspecified) | Ok(pb::DrainTimeoutPolicy::Retry) => {
             TimeoutPolicy::Retry
@@ -118,7 +122,7 @@ pub(super) async fn drain(
             ops::drain(&cfg.spec, &opts, ctx).map(Summary::Drain)
         })
         .await?;
-    tracing::info!(rpc = "Drain", database = %config.name, caller = %who, job = %job.id, skip_verify = r.skip_verify);
+    tracing::info!(rpc = "Drain", database = %config.name, caller = %who, job = %job.id, skip_verify = r.skip_verify, cutover = r.cutover);
     Ok(follow(job, 1, mode(r.detach)))
 }
 

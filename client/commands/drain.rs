@@ -1,6 +1,7 @@
 //! `mig drain`: starts the drain job (the copy verified while writes flow
 //! unless already certified, then writes refused briefly and the recorded
-//! tail replayed) and follows it to the end, then prints its summary.
+//! tail replayed; with `--cutover`, the new database made ready in the same
+//! job) and follows it to the end, then prints its summary.
 
 use mig::proto::{DrainRequest, DrainTimeoutPolicy};
 
@@ -29,6 +30,7 @@ fn request(database: &str, args: &DrainArgs) -> DrainRequest {
         on_timeout: policy as i32,
         max_attempts: args.max_attempts.unwrap_or(0),
         skip_verify: args.skip_verify,
+        cutover: args.cutover,
     }
 }
 
@@ -43,6 +45,7 @@ mod tests {
             on_timeout: Some(OnTimeout::Stop),
             max_attempts: None,
             skip_verify: true,
+            cutover: true,
             detach: false,
             common: Default::default(),
         };
@@ -52,5 +55,6 @@ mod tests {
         assert_eq!(r.max_attempts, 0);
         assert_eq!(r.database, "shop");
         assert!(r.skip_verify);
+        assert!(r.cutover);
     }
 }

@@ -10,7 +10,7 @@ use super::status::job_line;
 use super::{names, yes_no};
 
 pub fn cutover(r: &CutoverReport) -> Vec<String> {
-    vec![
+    let mut out = vec![
         format!(
             "cutover complete: {} is ready ({:.0} ms)",
             r.new_path, r.millis
@@ -32,7 +32,17 @@ pub fn cutover(r: &CutoverReport) -> Vec<String> {
         } else {
             "next: move traffic to the new service; `mig revert` goes back without losing a write until the window closes, `mig finalize` closes it".into()
         },
-    ]
+    ];
+    if let Some(ms) = r.writes_refused_ms {
+        out.insert(
+            1,
+            format!(
+                "writes refused for {}: from the drain's freeze until the new database was ready",
+                super::summaries::duration_ms(ms)
+            ),
+        );
+    }
+    out
 }
 
 pub fn finalize(r: &FinalizeReport) -> Vec<String> {
@@ -165,11 +175,16 @@ mod tests {
             new_path: "new.db".into(),
             certified: false,
             verified_at: String::new(),
+            writes_refused_ms: Some(84.25),
             ..Default::default()
         });
         assert_eq!(c[0], "cutover complete: new.db is ready (3 ms)");
-        assert!(c[1].contains("cut over without verification"));
-        assert_eq!(c[2], "_id_mapping: removed");
+        assert_eq!(
+            c[1],
+            "writes refused for 84.2 ms: from the drain's freeze until the new database was ready"
+        );
+        assert!(c[2].contains("cut over without verification"));
+        assert_eq!(c[3], "_id_mapping: removed");
         let r = reset(&ResetReport {
             dry_run: true,
             actions: vec!["delete new.db".into()],

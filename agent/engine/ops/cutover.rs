@@ -13,6 +13,7 @@ use crate::engine::certificate;
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
+use crate::engine::record;
 use crate::engine::revert::{inverse_of, window};
 use crate::engine::state::{locate, MigrationState, OldSide, Verification};
 
@@ -38,6 +39,10 @@ pub struct CutoverReport {
     pub revert_window_closes_at: String,
     /// Only the old side was left to do (a cutover killed after its commit).
     pub old_side_only: bool,
+    /// How long writes had been refused when the new database became ready:
+    /// from the freeze (the marker's switch to draining) to just after this
+    /// commit. `None` when the old database could not be read.
+    pub writes_refused_ms: Option<f64>,
 }
 
 pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverReport> {
@@ -63,6 +68,7 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
             Some(inv)
         }
     };
+    let refused_since = st.marker().map(|m| m.updated_at.clone());
     let mut conn = open::work(&new, None, busy)?;
     let started = Instant::now();
     let tx = conn.transaction().ctx(|| "cutting over".into())?;
@@ -97,6 +103,8 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     tx.commit().ctx(|| "committing the cutover".into())?;
     crate::engine::failpoint::hit("cutover.after-commit");
     let millis = started.elapsed().as_secs_f64() * 1000.0;
+    // The outage a service sees ends here, before the old side is settled.
+    let writes_refused_ms = refused_since.and_then(|since| record::ms_since(&since));
     let side = if inv.is_some() {
         OldSide::Standby
     } else {
@@ -106,6 +114,7 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     let mut report = report_of(&MigrationState::read(spec, busy)?, millis, false);
     report.certified = cert.certified;
     report.verified_at = cert.verified_at;
+    report.writes_refused_ms = writes_refused_ms;
     Ok(report)
 }
 
@@ -123,5 +132,6 @@ fn report_of(st: &MigrationState, millis: f64, old_side_only: bool) -> CutoverRe
         new_path: st.located.new.clone().unwrap_or_default(),
         revert_window_closes_at: st.window().map(|w| w.closes_at.clone()).unwrap_or_default(),
         old_side_only,
+        writes_refused_ms: None,
     }
 }
