@@ -29,6 +29,7 @@ mod engine_verify;
 #[cfg(feature = "failpoints")]
 mod faults;
 mod fuzz_schema;
+mod outage;
 mod service_inputs;
 mod service_runbook;
 mod soak;

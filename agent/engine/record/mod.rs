@@ -273,14 +273,17 @@ pub fn set_status(conn: &Connection, from: MarkerStatus, to: MarkerStatus) -> Re
     set_status_at(conn, from, to).map(|_| ())
 }
 
-/// [`set_status`], returning the instant just before its commit: the
-/// earliest moment a writer can see the new status.
+/// [`set_status`], returning the instant its write lock was taken: from
+/// then on the service's writes wait, and after the commit they see the
+/// new status.
 ///
-/// Refusing writes (`to` = draining) first checks, in the same write
+/// Refusing writes (`to` = draining) also checks, in the same write
 /// transaction, that the old catalog is still the one recorded: a table
 /// created or a trigger dropped since drain's own check (its catch-up can
 /// take minutes) would let writes through unrecorded, and a dropped trigger
-/// would not even refuse them.
+/// would not even refuse them. The marker is written first, so its
+/// `updated_at` is as close as it can be to the moment writes began to
+/// wait.
 pub fn set_status_at(
     conn: &Connection,
     from: MarkerStatus,
@@ -288,14 +291,7 @@ pub fn set_status_at(
 ) -> Result<std::time::Instant> {
     let what = || format!("switching the old database to {}", to.as_str());
     let tx = lock::begin_immediate(conn).ctx(what)?;
-    if to == MarkerStatus::Draining {
-        if let Some(m) = read_marker(&tx, "main")? {
-            let changes = drift(&m.catalog, &catalog_listing(&tx, "main")?);
-            if !changes.is_empty() {
-                return Err(drift_error(&changes));
-            }
-        }
-    }
+    let at = std::time::Instant::now();
     let n = tx
         .execute(
             "UPDATE _migration_marker SET status = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1 AND status = ?1",
@@ -308,7 +304,14 @@ pub fn set_status_at(
             from.as_str()
         )));
     }
-    let at = std::time::Instant::now();
+    if to == MarkerStatus::Draining {
+        if let Some(m) = read_marker(&tx, "main")? {
+            let changes = drift(&m.catalog, &catalog_listing(&tx, "main")?);
+            if !changes.is_empty() {
+                return Err(drift_error(&changes));
+            }
+        }
+    }
     tx.commit().ctx(what)?;
     Ok(at)
 }

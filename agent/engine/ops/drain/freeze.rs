@@ -11,10 +11,11 @@
 //! commit that refuses writes to the commit that finishes the drain: past
 //! it, writes flow again and the drain retries.
 //!
-//! Timing: the refusal is measured from just before the commit that
-//! refuses writes to just after the commit that accepts them again or
-//! makes the new database ready — so it contains every refusal a service
-//! can see, and no write the service saw accepted.
+//! Timing: the refusal is measured from the moment the freeze holds the
+//! old database's write lock (the service's writes wait from then, and are
+//! refused once it commits) to just after the commit that accepts them
+//! again or makes the new database ready — so it contains every refusal a
+//! service can see, and no write the service saw accepted.
 
 use std::time::{Duration, Instant};
 
@@ -127,7 +128,7 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Refuses writes; returns the instant just before the commit that does.
+/// Refuses writes; returns the instant the service's writes began to wait.
 fn flip(old_rw: &Connection) -> Result<Instant> {
     record::set_status_at(old_rw, MarkerStatus::Recording, MarkerStatus::Draining)
 }
