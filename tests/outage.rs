@@ -299,7 +299,7 @@ fn freeze_over_its_limit_lets_the_writer_process_write_again() {
     assert!(
         log.attempts
             .iter()
-            .any(|&(t, o)| o == Outcome::Ok && t == outage.back),
+            .any(|&(_, t, o)| o == Outcome::Ok && t == outage.back),
         "accepted again after {outage:?}"
     );
     l.finish();

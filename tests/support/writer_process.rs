@@ -6,8 +6,8 @@
 //! whether it is ready (`_migration_status`), as a service waiting for
 //! readiness does, and once it is, it stops writing to the old one.
 //!
-//! Every attempt is logged with the wall-clock time (µs) taken after it,
-//! one line each, flushed, so a test reads what the service saw:
+//! Every attempt is logged with the wall-clock times (µs) it started and
+//! ended, one line each, flushed, so a test reads what the service saw:
 //! `ok`, `refused` (refused, and the new database not ready when asked
 //! afterwards) or `ready`.
 
@@ -127,20 +127,25 @@ impl Drop for WriterProcess {
     }
 }
 
-/// The attempts a writer process logged, in order.
+/// The attempts a writer process logged, in order: (start µs, end µs,
+/// outcome).
 #[derive(Debug, Default)]
 pub struct WriterLog {
-    pub attempts: Vec<(i64, Outcome)>,
+    pub attempts: Vec<(i64, i64, Outcome)>,
 }
 
 /// The refusal a writer saw, in µs of wall-clock time.
 #[derive(Debug, Clone, Copy)]
 pub struct Outage {
-    /// The last write accepted before the first refusal.
+    /// When the last write accepted before the first refusal started (it
+    /// committed after that).
     pub last_ok: i64,
+    /// When the first refusal ended, and the last one (each after the new
+    /// database was asked, and was not ready).
     pub first_refused: i64,
     pub last_refused: i64,
-    /// The first write accepted after the refusals, or readiness seen.
+    /// When the first write accepted after the refusals, or readiness
+    /// seen, ended.
     pub back: i64,
 }
 
@@ -150,8 +155,8 @@ impl Outage {
         (self.last_refused - self.first_refused) as f64 / 1000.0
     }
 
-    /// From the last accepted write to the next, or readiness: the most
-    /// the refusal lasted.
+    /// From the start of the last accepted write to the end of the next,
+    /// or of readiness seen: the most the refusal lasted.
     pub fn gap_ms(&self) -> f64 {
         (self.back - self.last_ok) as f64 / 1000.0
     }
@@ -165,21 +170,25 @@ impl WriterLog {
         let attempts = complete
             .lines()
             .filter_map(|l| {
-                let (t, what) = l.split_once(' ')?;
+                let mut parts = l.split(' ');
+                let (start, end, what) = (parts.next()?, parts.next()?, parts.next()?);
                 let outcome = match what {
                     "ok" => Outcome::Ok,
                     "refused" => Outcome::Refused,
                     "ready" => Outcome::Ready,
                     other => panic!("the writer process logged {other:?}"),
                 };
-                Some((t.parse().ok()?, outcome))
+                Some((start.parse().ok()?, end.parse().ok()?, outcome))
             })
             .collect();
         WriterLog { attempts }
     }
 
     pub fn count(&self, outcome: Outcome) -> usize {
-        self.attempts.iter().filter(|(_, o)| *o == outcome).count()
+        self.attempts
+            .iter()
+            .filter(|(_, _, o)| *o == outcome)
+            .count()
     }
 
     /// Every stretch of refusals, each with the accepted write before it
@@ -189,7 +198,7 @@ impl WriterLog {
         let mut out = Vec::new();
         let mut current: Option<Outage> = None;
         let mut last_ok = None;
-        for &(t, o) in &self.attempts {
+        for &(start, t, o) in &self.attempts {
             if o == Outcome::Refused {
                 match current.as_mut() {
                     Some(c) => c.last_refused = t,
@@ -214,7 +223,7 @@ impl WriterLog {
                 c.back = t;
                 out.push(c);
             }
-            last_ok = Some(t);
+            last_ok = Some(start);
         }
         out
     }
@@ -256,6 +265,7 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
     let mut is_ready = false;
     while !stop.exists() {
         n += 1;
+        let started = now_us();
         let outcome = if is_ready {
             None
         } else {
@@ -278,7 +288,7 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
                 Outcome::Refused => "refused",
                 Outcome::Ready => "ready",
             };
-            let line = format!("{} {word}\n", now_us());
+            let line = format!("{started} {} {word}\n", now_us());
             log.write_all(line.as_bytes()).expect("logging an attempt");
         }
         std::thread::sleep(pace);
