@@ -148,7 +148,9 @@ pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Res
     summary.verify = stage.verify;
     summary.entries_replayed += stage.replayed;
     let certified = !matches!(stage.verify, VerifyStage::Skipped);
-    let ledger = freeze::before(&mut work, &plan, certified, ctx)?;
+    let (ledger, replayed) =
+        freeze::before(&mut work, &plan, (certified, opts.catch_up_below), ctx)?;
+    summary.entries_replayed += replayed;
     freeze::freeze((spec, &mut work, &old_rw), &plan, &ledger, opts, ctx, &mut summary)?;
     summary.warnings = ledger.warnings(&work)?;
     for w in &summary.warnings {

@@ -34,15 +34,16 @@ use crate::engine::state::Verification;
 use crate::engine::{lock, meta, replay, Ctx, Event};
 
 /// Checks what must hold at the end of drain while writes still flow, at
-/// one snapshot of both databases: no NULL key anywhere and, unless the
-/// copy is certified (compared in full), equal row counts. Then the full
-/// foreign-key report, which the returned ledger keeps current.
+/// one snapshot of both databases (caught up first, in batches): no NULL
+/// key anywhere and, unless the copy is certified (compared in full),
+/// equal row counts. Then the full foreign-key report, which the returned
+/// ledger keeps current. Also returns the log entries it replayed.
 pub(super) fn before(
     work: &mut Connection,
     plan: &Plan,
-    certified: bool,
+    (certified, catch_up_below): (bool, u64),
     ctx: &mut Ctx<'_>,
-) -> Result<FkLedger> {
+) -> Result<(FkLedger, u64)> {
     (ctx.sink)(Event::Step {
         step: "check",
         message: if certified {
@@ -51,14 +52,15 @@ pub(super) fn before(
             "checking keys, row counts and foreign keys while writes still flow".into()
         },
     });
+    let mut replayed = replay::catch_up(work, plan, catch_up_below, ctx)?;
     let tx = lock::begin_immediate(work).ctx(|| "checking before the freeze".into())?;
-    replay::batch_in(&tx, plan, u64::MAX)?;
+    replayed += replay::batch_in(&tx, plan, u64::MAX)?.applied;
     checks::null_keys(&tx, plan)?;
     if !certified {
         checks::row_counts(&tx, plan)?;
     }
     tx.commit().ctx(|| "checking before the freeze".into())?;
-    FkLedger::start(work)
+    Ok((FkLedger::start(work)?, replayed))
 }
 
 /// Freezes until the drain is committed (and cut over, when asked), or
