@@ -133,6 +133,7 @@ impl OutsideWriter {
             let status = c.wait().expect("reaping the writer process");
             assert!(status.success(), "the writer process failed: {status}");
         }
+        let _ = std::fs::remove_file(&self.stop);
         self.log()
     }
 }
@@ -228,6 +229,7 @@ pub fn run_from_env() {
     let mut next = Instant::now();
     while !stop.exists() {
         let started = now_us();
+        let mut written = started;
         let outcome = match &new_conn {
             Some(c) => match write_one(c, &mut rng, "title", max_id) {
                 Ok(_) => Outcome::NewOk,
@@ -236,6 +238,7 @@ pub fn run_from_env() {
             None => match write_one(&old_conn, &mut rng, "Name", max_id) {
                 Ok(_) => Outcome::OldOk,
                 Err(e) if e.to_string().contains("draining") => {
+                    written = now_us();
                     if ready(&new) {
                         new_conn = Some(connect(&new));
                         Outcome::Ready
@@ -246,7 +249,9 @@ pub fn run_from_env() {
                 Err(_) => Outcome::Failed,
             },
         };
-        let line = format!("{started} {} {}\n", now_us(), outcome.word());
+        // The refused write's own end, before the readiness check: where
+        // the time of a long attempt went.
+        let line = format!("{started} {} {} {written}\n", now_us(), outcome.word());
         log.write_all(line.as_bytes()).expect("logging an attempt");
         next += interval;
         let now = Instant::now();

@@ -60,7 +60,20 @@ pub(super) fn before(
         checks::row_counts(&tx, plan)?;
     }
     tx.commit().ctx(|| "checking before the freeze".into())?;
-    Ok((FkLedger::start(work)?, replayed))
+    let ledger = FkLedger::start(work)?;
+    settle_wal(work)?;
+    Ok((ledger, replayed))
+}
+
+/// Copies the new database's WAL into it and empties it, while writes to
+/// the old one still flow: at the end of the job the last connection's
+/// close checkpoints whatever the WAL holds, and the new service, which
+/// opens the database at that moment, would wait for it. Best effort: a
+/// reader that holds the WAL makes it stop short, which only costs time
+/// later.
+fn settle_wal(work: &Connection) -> Result<()> {
+    work.query_row("PRAGMA main.wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .ctx(|| "checkpointing the new database before the freeze".into())
 }
 
 /// Freezes until the drain is committed (and cut over, when asked), or
