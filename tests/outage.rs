@@ -15,7 +15,8 @@ use mig::engine::open::Busy;
 use mig::engine::ops::{self, AfterDrain, DrainOptions, MigrateOptions, TimeoutPolicy};
 use mig::engine::paths::DatabaseSpec;
 use mig::engine::schema::SchemaFile;
-use mig::engine::status::{self, Phase};
+use mig::engine::state::Phase;
+use mig::engine::status;
 use mig::engine::{EngineError, Event};
 use rusqlite::Connection;
 

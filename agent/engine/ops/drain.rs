@@ -151,7 +151,14 @@ pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Res
     let (ledger, replayed) =
         freeze::before(&mut work, &plan, (certified, opts.catch_up_below), ctx)?;
     summary.entries_replayed += replayed;
-    freeze::freeze((spec, &mut work, &old_rw), &plan, &ledger, opts, ctx, &mut summary)?;
+    freeze::freeze(
+        (spec, &mut work, &old_rw),
+        &plan,
+        &ledger,
+        opts,
+        ctx,
+        &mut summary,
+    )?;
     summary.warnings = ledger.warnings(&work)?;
     for w in &summary.warnings {
         (ctx.sink)(Event::Notice {

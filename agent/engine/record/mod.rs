@@ -140,7 +140,10 @@ pub fn unix_ms(at: &str) -> Option<i64> {
     let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
     let (y, m, day) = (d.next()??, d.next()??, d.next()??);
     let mut t = time.splitn(3, ':');
-    let (h, min) = (t.next()?.parse::<i64>().ok()?, t.next()?.parse::<i64>().ok()?);
+    let (h, min) = (
+        t.next()?.parse::<i64>().ok()?,
+        t.next()?.parse::<i64>().ok()?,
+    );
     let secs: f64 = t.next()?.parse().ok()?;
     // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
     // days_from_civil).
