@@ -2,9 +2,10 @@
 //! bench binary run again with `--outage-writer`), on its own connection,
 //! at a steady rate of single-row transactions on the old database (WAL,
 //! `synchronous=NORMAL`, busy timeout 5 s, SQLite's own busy handler, as a
-//! service has them). When a write is refused because the old database
-//! drains it asks the new database whether it is ready (`SELECT status
-//! FROM _migration_status`, as a service waiting for readiness does) and,
+//! service has them). Like the new service the runbook deploys before the
+//! drain, it holds a connection to the new database from the start; when a
+//! write is refused because the old database drains it asks there whether
+//! the new database is ready (`SELECT status FROM _migration_status`) and,
 //! once it is, writes there. Every attempt is logged with the wall-clock
 //! time after it (µs) and its outcome.
 
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 
 const ENV_OLD: &str = "MIG_BENCH_WRITER_OLD";
 const ENV_NEW: &str = "MIG_BENCH_WRITER_NEW";
@@ -181,14 +182,11 @@ fn connect(path: &Path) -> Connection {
     c
 }
 
-fn ready(new: &Path) -> bool {
-    Connection::open_with_flags(new, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .and_then(|c| {
-            c.query_row("SELECT status FROM _migration_status", [], |r| {
-                r.get::<_, String>(0)
-            })
-        })
-        .is_ok_and(|s| s == "ready")
+fn ready(new: &Connection) -> bool {
+    new.query_row("SELECT status FROM _migration_status", [], |r| {
+        r.get::<_, String>(0)
+    })
+    .is_ok_and(|s| s == "ready")
 }
 
 /// One single-row write that always changes a row (a no-op would pass
@@ -223,31 +221,33 @@ pub fn run_from_env() {
     let max_id: i64 = old_conn
         .query_row("SELECT coalesce(max(rowid), 1) FROM item", [], |r| r.get(0))
         .expect("max id");
-    let mut new_conn: Option<Connection> = None;
+    let new_conn = connect(&new);
+    let mut writing_new = false;
     let mut rng = StdRng::seed_from_u64(7);
     let interval = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
     let mut next = Instant::now();
     while !stop.exists() {
         let started = now_us();
         let mut written = started;
-        let outcome = match &new_conn {
-            Some(c) => match write_one(c, &mut rng, "title", max_id) {
+        let outcome = if writing_new {
+            match write_one(&new_conn, &mut rng, "title", max_id) {
                 Ok(_) => Outcome::NewOk,
                 Err(_) => Outcome::Failed,
-            },
-            None => match write_one(&old_conn, &mut rng, "Name", max_id) {
+            }
+        } else {
+            match write_one(&old_conn, &mut rng, "Name", max_id) {
                 Ok(_) => Outcome::OldOk,
                 Err(e) if e.to_string().contains("draining") => {
                     written = now_us();
-                    if ready(&new) {
-                        new_conn = Some(connect(&new));
+                    writing_new = ready(&new_conn);
+                    if writing_new {
                         Outcome::Ready
                     } else {
                         Outcome::Refused
                     }
                 }
                 Err(_) => Outcome::Failed,
-            },
+            }
         };
         // The refused write's own end, before the readiness check: where
         // the time of a long attempt went.
