@@ -205,6 +205,7 @@ async fn run_once(
                 .cutover(CutoverRequest {
                     database: DB.into(),
                     skip_verify: false,
+                    revert_window_secs: Some(0),
                 })
                 .await
                 .expect("cutover")
@@ -236,6 +237,8 @@ async fn clean(agent: &Agent, old: &Path) {
     let _ = c
         .cleanup_old(CleanupOldRequest {
             database: DB.into(),
+            // The next repetition writes to the old database again.
+            release: true,
         })
         .await;
     let new = site::new_path(old);

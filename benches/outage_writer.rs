@@ -182,6 +182,18 @@ fn connect(path: &Path) -> Connection {
     c
 }
 
+/// Whether mig refused the write: the old database drains, or is retired
+/// (or a standby) after the cutover.
+fn refused_by_mig(error: &str) -> bool {
+    [
+        "draining for a migration",
+        "retired by a migration",
+        "standby of a cut-over migration",
+    ]
+    .iter()
+    .any(|m| error.contains(m))
+}
+
 fn ready(new: &Connection) -> bool {
     new.query_row("SELECT status FROM _migration_status", [], |r| {
         r.get::<_, String>(0)
@@ -237,7 +249,7 @@ pub fn run_from_env() {
         } else {
             match write_one(&old_conn, &mut rng, "Name", max_id) {
                 Ok(_) => Outcome::OldOk,
-                Err(e) if e.to_string().contains("draining") => {
+                Err(e) if refused_by_mig(&e.to_string()) => {
                     written = now_us();
                     writing_new = ready(&new_conn);
                     if writing_new {

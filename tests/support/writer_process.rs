@@ -18,8 +18,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::Connection;
 
-/// The text of every write the old database refuses while draining.
-const DRAINING: &str = "draining for a migration";
+/// The texts of the writes mig refuses on the old database: while it
+/// drains, and after the cutover (retired, or a standby in a revert window).
+const REFUSED_BY_MIG: [&str; 3] = [
+    "draining for a migration",
+    "retired by a migration",
+    "standby of a cut-over migration",
+];
 
 const ENV_OLD: &str = "MIG_TEST_WRITER_OLD";
 const ENV_NEW: &str = "MIG_TEST_WRITER_NEW";
@@ -271,7 +276,7 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
         } else {
             match conn.execute(&sql, [n]) {
                 Ok(_) => Some(Outcome::Ok),
-                Err(e) if e.to_string().contains(DRAINING) => {
+                Err(e) if REFUSED_BY_MIG.iter().any(|m| e.to_string().contains(m)) => {
                     is_ready = ready(&new);
                     Some(if is_ready {
                         Outcome::Ready
