@@ -30,6 +30,7 @@ mod engine_verify;
 mod faults;
 mod fuzz_schema;
 mod outage;
+mod outage_gate;
 mod readiness;
 mod service_inputs;
 mod service_runbook;

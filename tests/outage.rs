@@ -32,7 +32,7 @@ const WRITE: &str = "INSERT INTO Orders(CustomerId, ProductCode, Qty, Note) VALU
 /// monotonic clock) may disagree by this much: not a speed allowance.
 const CLOCKS_MS: f64 = 2.0;
 
-fn writer(dir: &Path, old: &Path, new: &Path) -> WriterProcess {
+pub(crate) fn writer(dir: &Path, old: &Path, new: &Path) -> WriterProcess {
     let mut w = WriterProcess::start(
         dir,
         &WriterSpec {
@@ -71,14 +71,14 @@ fn assert_reported_matches(log: &WriterLog, reported: f64) {
     );
 }
 
-fn files<'a>(cmd: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+pub(crate) fn files<'a>(cmd: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut v = vec![cmd, "--old", "old.db", "--new", "new.db"];
     v.extend_from_slice(extra);
     v
 }
 
 /// The completed drain's summary from `mig drain --json`'s event lines.
-fn drain_summary(stdout: &str) -> serde_json::Value {
+pub(crate) fn drain_summary(stdout: &str) -> serde_json::Value {
     stdout
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -86,7 +86,7 @@ fn drain_summary(stdout: &str) -> serde_json::Value {
         .unwrap_or_else(|| panic!("no completed drain in:\n{stdout}"))
 }
 
-fn migrated_project(rows: i64) -> Project {
+pub(crate) fn migrated_project(rows: i64) -> Project {
     let p = Project::shop(rows);
     p.mig(&files("migrate", &["--schema", "schema.sql"])).ok();
     p
@@ -198,7 +198,9 @@ impl Live {
     /// Cuts over in the drain and compares with the oracle.
     fn finish(self) {
         let opts = DrainOptions {
-            then: AfterDrain::Cutover,
+            then: AfterDrain::Cutover {
+                revert_window_secs: 0,
+            },
             ..DrainOptions::default()
         };
         let summary = run(|ctx| ops::drain(&self.spec, &opts, ctx)).expect("drain --cutover");

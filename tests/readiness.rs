@@ -50,7 +50,9 @@ async fn run_to_end(mut s: tonic::Streaming<pb::JobEvent>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readiness_snippets_wait_through_drain_and_return_at_cutover() {
-    let Some(venv) = python::venv_or_skip("readiness_snippets_wait_through_drain_and_return_at_cutover") else {
+    let Some(venv) =
+        python::venv_or_skip("readiness_snippets_wait_through_drain_and_return_at_cutover")
+    else {
         return;
     };
     let py = venv.python();

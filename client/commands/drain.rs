@@ -31,6 +31,7 @@ fn request(database: &str, args: &DrainArgs) -> DrainRequest {
         max_attempts: args.max_attempts.unwrap_or(0),
         skip_verify: args.skip_verify,
         cutover: args.cutover,
+        revert_window_secs: args.revert_window.map(|d| d.as_secs()),
     }
 }
 
@@ -46,6 +47,7 @@ mod tests {
             max_attempts: None,
             skip_verify: true,
             cutover: true,
+            revert_window: Some(std::time::Duration::from_secs(1800)),
             detach: false,
             common: Default::default(),
         };
@@ -56,5 +58,6 @@ mod tests {
         assert_eq!(r.database, "shop");
         assert!(r.skip_verify);
         assert!(r.cutover);
+        assert_eq!(r.revert_window_secs, Some(1800));
     }
 }

@@ -22,17 +22,8 @@ pub fn cutover(r: &CutoverReport) -> Vec<String> {
         },
         format!("_id_mapping: {}", removed(r.id_mapping_removed)),
         format!("_migration_progress: {}", removed(r.progress_removed)),
-        if r.revert_window_closes_at.is_empty() {
-            "revert window: none (the old database is retired: it refuses writes, naming the new one)".into()
-        } else {
-            format!("revert window: open until {} (the new database records its writes; the old one is a standby)", r.revert_window_closes_at)
-        },
-        if r.revert_window_closes_at.is_empty() {
-            "next: move traffic to the new service; once it serves, `mig cleanup-old` removes the migration tables from the old database".into()
-        } else {
-            "next: move traffic to the new service; `mig revert` goes back without losing a write until the window closes, `mig finalize` closes it".into()
-        },
     ];
+    out.extend(after_cutover(r));
     if let Some(ms) = r.writes_refused_ms {
         out.insert(
             1,
@@ -71,6 +62,22 @@ pub fn revert_summary(r: &RevertSummary) -> Vec<String> {
     out.extend(r.left_behind.iter().map(|l| format!("left behind: {l}")));
     out.push("next: point the service at the old database; the new one refuses writes and is kept as a record".into());
     out
+}
+
+/// The revert window a cutover left, and what to do next: the last lines
+/// of `cutover` and of `drain --cutover`.
+pub fn after_cutover(r: &CutoverReport) -> [String; 2] {
+    if r.revert_window_closes_at.is_empty() {
+        [
+            "revert window: none (the old database is retired: it refuses writes, naming the new one)".into(),
+            "next: move traffic to the new service; once it serves, `mig cleanup-old` removes the migration tables from the old database".into(),
+        ]
+    } else {
+        [
+            format!("revert window: open until {} (the new database records its writes; the old one is a standby)", r.revert_window_closes_at),
+            "next: move traffic to the new service; `mig revert` goes back without losing a write until the window closes, `mig finalize` closes it".into(),
+        ]
+    }
 }
 
 fn removed(b: bool) -> &'static str {

@@ -95,10 +95,9 @@ pub fn drain_summary(d: &DrainSummary) -> Vec<String> {
         }
     };
     out.extend(d.warnings.iter().map(|w| format!("warning: {w}")));
-    if d.cutover.is_some() {
-        out.push("next: move traffic to the new service; once it serves, `mig cleanup-old` removes the migration tables from the old database".into());
-    } else {
-        out.push(next.into());
+    match &d.cutover {
+        Some(c) => out.extend(super::reports::after_cutover(c)),
+        None => out.push(next.into()),
     }
     out
 }

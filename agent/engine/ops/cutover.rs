@@ -7,14 +7,16 @@
 //! of its own, the old database becomes a standby (window) or retired: its
 //! writes stay refused, with a message naming the new database.
 
+use std::path::Path;
 use std::time::Instant;
 
 use crate::engine::certificate;
 use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::meta::Identity;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record;
-use crate::engine::revert::{inverse_of, window};
+use crate::engine::revert::{inverse_of, window, Inverse};
 use crate::engine::state::{locate, MigrationState, OldSide, Verification};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -55,19 +57,7 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     st.require_drained()?;
     let cert = st.require_certified_or_skip(opts.verification)?;
     let (new, old) = (st.new_path()?.to_path_buf(), st.old_path()?.to_path_buf());
-    let inv = match opts.revert_window_secs {
-        0 => None,
-        _ => {
-            let (_, inv) = inverse_of(&cert.identity, &old)?;
-            if !inv.revertible() {
-                return Err(EngineError::Precondition(format!(
-                    "cannot open a revert window: {}; add the `-- mig:revert` lines `mig plan` names, or cut over without --revert-window",
-                    inv.problems().join("; ")
-                )));
-            }
-            Some(inv)
-        }
-    };
+    let inv = window_inverse(&cert.identity, &old, opts.revert_window_secs)?;
     let refused_since = st.marker().map(|m| m.updated_at.clone());
     let mut conn = open::work(&new, None, busy)?;
     let started = Instant::now();
@@ -116,6 +106,23 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     report.verified_at = cert.verified_at;
     report.writes_refused_ms = writes_refused_ms;
     Ok(report)
+}
+
+/// The inverse mapping a revert window of `secs` needs (none for 0), or
+/// why the migration cannot have one. Reads only the schema; `drain
+/// --cutover` asks it before its freeze.
+pub(super) fn window_inverse(id: &Identity, old: &Path, secs: u64) -> Result<Option<Inverse>> {
+    if secs == 0 {
+        return Ok(None);
+    }
+    let (_, inv) = inverse_of(id, old)?;
+    if !inv.revertible() {
+        return Err(EngineError::Precondition(format!(
+            "cannot open a revert window: {}; add the `-- mig:revert` lines `mig plan` names, or cut over without --revert-window",
+            inv.problems().join("; ")
+        )));
+    }
+    Ok(Some(inv))
 }
 
 fn report_of(st: &MigrationState, millis: f64, old_side_only: bool) -> CutoverReport {

@@ -55,8 +55,15 @@ pub enum AfterDrain {
     Hold,
     /// Cut over in the same job (`--cutover`): writes are refused from the
     /// freeze until the new database is ready, with no step in between.
-    Cutover,
+    /// With a revert window of that many seconds (0: none), as `cutover
+    /// --revert-window` opens it.
+    Cutover { revert_window_secs: u64 },
 }
+
+/// Asked once, right before the first freeze of a `drain --cutover`, while
+/// writes still flow (the agent's `on-before-cutover` hook): an error
+/// refuses the drain there, with nothing frozen, drained or cut over.
+pub type BeforeCutover<'a> = &'a mut dyn FnMut() -> Result<()>;
 
 /// What drain's verify stage did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -127,10 +134,24 @@ pub struct DrainSummary {
 }
 
 pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Result<DrainSummary> {
+    drain_gated(spec, opts, &mut || Ok(()), ctx)
+}
+
+/// [`drain`], asking `before_cutover` before the freeze of a `--cutover`.
+pub fn drain_gated(
+    spec: &DatabaseSpec,
+    opts: &DrainOptions,
+    before_cutover: BeforeCutover<'_>,
+    ctx: &mut Ctx<'_>,
+) -> Result<DrainSummary> {
     let started = Instant::now();
     let st = MigrationState::claim(locate(spec, opts.busy), opts.busy)?;
     let start = st.require_drainable()?;
     let (old, new) = (st.old_path()?, st.new_path()?);
+    if let AfterDrain::Cutover { revert_window_secs } = opts.then {
+        // Refused now rather than after the verify stage and the freeze.
+        super::cutover::window_inverse(&start.identity, old, revert_window_secs)?;
+    }
     let old_rw = open::old_rw(old, opts.busy)?;
     let mut work = open::work(new, Some(old), opts.busy)?;
     let plan = recorded_plan(&work, &start.identity)?;
@@ -151,6 +172,13 @@ pub fn drain(spec: &DatabaseSpec, opts: &DrainOptions, ctx: &mut Ctx<'_>) -> Res
     let (ledger, replayed) =
         freeze::before(&mut work, &plan, (certified, opts.catch_up_below), ctx)?;
     summary.entries_replayed += replayed;
+    if matches!(opts.then, AfterDrain::Cutover { .. }) {
+        (ctx.sink)(Event::Step {
+            step: "before-cutover",
+            message: "asking whether the cutover may go ahead, while writes still flow".into(),
+        });
+        before_cutover()?;
+    }
     freeze::freeze(
         (spec, &mut work, &old_rw),
         &plan,

@@ -17,7 +17,8 @@ pub use catchup::{catch_up_slice, claim, resumable, CatchUp, Resumable};
 pub use cleanup_old::{cleanup_old, CleanupReport, Release};
 pub use cutover::{cutover, CutoverOptions, CutoverReport};
 pub use drain::{
-    drain, AfterDrain, DrainOptions, DrainSummary, TimeoutPolicy, VerifyFirst, VerifyStage,
+    drain, drain_gated, AfterDrain, BeforeCutover, DrainOptions, DrainSummary, TimeoutPolicy,
+    VerifyFirst, VerifyStage,
 };
 pub use migrate::{
     migrate, new_migration_id, plan, plan_leaving, MigrateOptions, MigrateSummary, PlanOutcome,

@@ -30,7 +30,7 @@ use crate::engine::ops::cutover::{self as cut, CutoverOptions, CutoverReport};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::plan::{KeyMode, Plan};
 use crate::engine::record::{self, MarkerStatus};
-use crate::engine::state::Verification;
+use crate::engine::state::{MigrationState, Verification};
 use crate::engine::{lock, meta, replay, Ctx, Event};
 
 /// Checks what must hold at the end of drain while writes still flow, at
@@ -121,8 +121,9 @@ pub(super) fn freeze(
         crate::engine::failpoint::hit("drain.after-finish");
         summary.checkpoint = checkpoint;
         summary.freeze_ms = ms(committed - refused);
-        if opts.then == AfterDrain::Cutover {
-            let report = cutover(spec, opts, summary).map_err(|e| back_to_recording(old_rw, e))?;
+        if let AfterDrain::Cutover { revert_window_secs } = opts.then {
+            let report = cutover(spec, (opts, revert_window_secs), summary)
+                .map_err(|e| cutover_failed(spec, opts, old_rw, e))?;
             summary.refused_ms = ms(Instant::now() - refused);
             (ctx.sink)(Event::Ready {
                 message: format!(
@@ -270,11 +271,30 @@ fn carry_sequences(tx: &Connection, plan: &Plan) -> Result<()> {
     Ok(())
 }
 
+/// A failed `drain --cutover` cutover: writes flow to the old database
+/// again unless the new one became ready (the cutover committed, and then
+/// settling the old side failed): then both would take writes, so the old
+/// one keeps refusing them and `mig cutover` finishes its side.
+fn cutover_failed(
+    spec: &DatabaseSpec,
+    opts: &DrainOptions,
+    old_rw: &Connection,
+    e: EngineError,
+) -> EngineError {
+    let ready = MigrationState::read(spec, opts.busy).is_ok_and(|st| st.cut_over());
+    if !ready {
+        return back_to_recording(old_rw, e);
+    }
+    EngineError::Precondition(format!(
+        "{e}; the new database is ready (cut over) and the old one still refuses writes: run `mig cutover` to finish the old side"
+    ))
+}
+
 /// `drain --cutover`: the cutover, in the same job right after the drain.
 /// A drain that skipped verification cuts over without it too (recorded).
 fn cutover(
     spec: &DatabaseSpec,
-    opts: &DrainOptions,
+    (opts, revert_window_secs): (&DrainOptions, u64),
     summary: &DrainSummary,
 ) -> Result<CutoverReport> {
     let verification = match summary.verify {
@@ -286,7 +306,7 @@ fn cutover(
         &CutoverOptions {
             busy: opts.busy,
             verification,
-            revert_window_secs: 0,
+            revert_window_secs,
         },
     )
 }
