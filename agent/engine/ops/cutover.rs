@@ -45,6 +45,9 @@ pub struct CutoverReport {
     /// from the freeze (the marker's switch to draining) to just after this
     /// commit. `None` when the old database could not be read.
     pub writes_refused_ms: Option<f64>,
+    /// Just after the commit that made the new database ready (`None`: only
+    /// the old side was done): where the outage a service sees ends.
+    pub committed: Option<Instant>,
 }
 
 pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverReport> {
@@ -92,7 +95,8 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     crate::engine::failpoint::hit("cutover.before-commit");
     tx.commit().ctx(|| "committing the cutover".into())?;
     crate::engine::failpoint::hit("cutover.after-commit");
-    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let committed = Instant::now();
+    let millis = (committed - started).as_secs_f64() * 1000.0;
     // The outage a service sees ends here, before the old side is settled.
     let writes_refused_ms = refused_since.and_then(|since| record::ms_since(&since));
     let side = if inv.is_some() {
@@ -105,6 +109,7 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     report.certified = cert.certified;
     report.verified_at = cert.verified_at;
     report.writes_refused_ms = writes_refused_ms;
+    report.committed = Some(committed);
     Ok(report)
 }
 
@@ -140,5 +145,6 @@ fn report_of(st: &MigrationState, millis: f64, old_side_only: bool) -> CutoverRe
         revert_window_closes_at: st.window().map(|w| w.closes_at.clone()).unwrap_or_default(),
         old_side_only,
         writes_refused_ms: None,
+        committed: None,
     }
 }

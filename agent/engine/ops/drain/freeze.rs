@@ -124,7 +124,8 @@ pub(super) fn freeze(
         if let AfterDrain::Cutover { revert_window_secs } = opts.then {
             let report = cutover(spec, (opts, revert_window_secs), summary)
                 .map_err(|e| cutover_failed(spec, opts, old_rw, e))?;
-            summary.refused_ms = ms(Instant::now() - refused);
+            // To the cutover's commit, not past the old side's settling.
+            summary.refused_ms = ms(report.committed.unwrap_or_else(Instant::now) - refused);
             (ctx.sink)(Event::Ready {
                 message: format!(
                     "cut over: the new database {} is ready; writes were refused for {:.1} ms",
