@@ -172,13 +172,7 @@ pub fn drain_gated(
     let (ledger, replayed) =
         freeze::before(&mut work, &plan, (certified, opts.catch_up_below), ctx)?;
     summary.entries_replayed += replayed;
-    if matches!(opts.then, AfterDrain::Cutover { .. }) {
-        (ctx.sink)(Event::Step {
-            step: "before-cutover",
-            message: "asking whether the cutover may go ahead, while writes still flow".into(),
-        });
-        before_cutover()?;
-    }
+    ask_gate(opts, before_cutover, ctx)?;
     freeze::freeze(
         (spec, &mut work, &old_rw),
         &plan,
@@ -196,6 +190,22 @@ pub fn drain_gated(
     }
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// The cutover's gate of a `drain --cutover`, while writes still flow.
+fn ask_gate(
+    opts: &DrainOptions,
+    before_cutover: BeforeCutover<'_>,
+    ctx: &mut Ctx<'_>,
+) -> Result<()> {
+    if !matches!(opts.then, AfterDrain::Cutover { .. }) {
+        return Ok(());
+    }
+    (ctx.sink)(Event::Step {
+        step: "before-cutover",
+        message: "asking whether the cutover may go ahead, while writes still flow".into(),
+    });
+    before_cutover()
 }
 
 /// Before the freeze: unless the migration is certified (or the operator

@@ -121,24 +121,36 @@ pub(super) fn freeze(
         crate::engine::failpoint::hit("drain.after-finish");
         summary.checkpoint = checkpoint;
         summary.freeze_ms = ms(committed - refused);
-        if let AfterDrain::Cutover { revert_window_secs } = opts.then {
-            let report = cutover(spec, (opts, revert_window_secs), summary)
-                .map_err(|e| cutover_failed(spec, opts, old_rw, e))?;
-            // To the cutover's commit, not past the old side's settling.
-            summary.refused_ms = ms(report.committed.unwrap_or_else(Instant::now) - refused);
-            (ctx.sink)(Event::Ready {
-                message: format!(
-                    "cut over: the new database {} is ready; writes were refused for {:.1} ms",
-                    report.new_path.display(),
-                    summary.refused_ms
-                ),
-            });
-            summary.cutover = Some(report);
-        } else {
-            summary.refused_ms = ms(Instant::now() - refused);
-        }
+        summary.refused_ms = match opts.then {
+            AfterDrain::Cutover { revert_window_secs } => {
+                let report = cutover(spec, (opts, revert_window_secs), summary)
+                    .map_err(|e| cutover_failed(spec, opts, old_rw, e))?;
+                ready(report, refused, summary, ctx)
+            }
+            AfterDrain::Hold => ms(Instant::now() - refused),
+        };
         return Ok(());
     }
+}
+
+/// `drain --cutover` made the new database ready: the refusal to its
+/// commit (not past the old side's settling), announced at once.
+fn ready(
+    report: CutoverReport,
+    refused: Instant,
+    summary: &mut DrainSummary,
+    ctx: &mut Ctx<'_>,
+) -> f64 {
+    let refused_ms = ms(report.committed.unwrap_or_else(Instant::now) - refused);
+    (ctx.sink)(Event::Ready {
+        message: format!(
+            "cut over: the new database {} is ready; writes were refused for {:.1} ms",
+            report.new_path.display(),
+            refused_ms
+        ),
+    });
+    summary.cutover = Some(report);
+    refused_ms
 }
 
 fn ms(d: Duration) -> f64 {
