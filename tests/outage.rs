@@ -138,6 +138,13 @@ fn unique_email_schema() -> String {
     fixture::NEW_SCHEMA.replace("email TEXT, photo BLOB", "email TEXT UNIQUE, photo BLOB")
 }
 
+/// Whether a drain holds its freeze open for the writer process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hold {
+    No,
+    UntilTheWriterIsRefused,
+}
+
 /// The shop fixture migrated to `schema`, a writer process on it.
 struct Live {
     _dir: tempfile::TempDir,
@@ -172,15 +179,40 @@ impl Live {
         opts: &DrainOptions,
         sql: &str,
     ) -> Result<ops::DrainSummary, EngineError> {
+        self.drain_holding(opts, sql, Hold::No)
+    }
+
+    /// [`Self::drain_with_tail`]; with [`Hold::UntilTheWriterIsRefused`],
+    /// the freeze's first replay batch waits until the writer process has
+    /// seen a refusal (however the machine schedules it).
+    fn drain_holding(
+        &self,
+        opts: &DrainOptions,
+        sql: &str,
+        hold: Hold,
+    ) -> Result<ops::DrainSummary, EngineError> {
         let service = Connection::open(&self.old).expect("service connection");
         service
             .pragma_update(None, "foreign_keys", false)
             .expect("like the service: no foreign-key enforcement");
+        let mut frozen = false;
         run_with(
-            move |e| {
-                if matches!(e, Event::Step { step: "freeze", .. }) {
+            move |e| match e {
+                Event::Step { step: "freeze", .. } => {
                     service.execute_batch(sql).expect("the tail's write");
+                    frozen = true;
                 }
+                Event::Replay { .. } if frozen && hold == Hold::UntilTheWriterIsRefused => {
+                    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+                    while self.writer.log().count(Outcome::Refused) == 0 {
+                        assert!(
+                            std::time::Instant::now() < deadline,
+                            "the writer was never refused"
+                        );
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                }
+                _ => {}
             },
             |ctx| ops::drain(&self.spec, opts, ctx),
         )
@@ -287,7 +319,7 @@ fn freeze_over_its_limit_lets_the_writer_process_write_again() {
         ..DrainOptions::default()
     };
     let err = l
-        .drain_with_tail(&opts, &bulk)
+        .drain_holding(&opts, &bulk, Hold::UntilTheWriterIsRefused)
         .expect_err("the tail outlasts the freeze limit");
     assert!(matches!(err, EngineError::FreezeTimeout(_)), "{err}");
     assert!(err.to_string().contains("accepts writes again"), "{err}");
