@@ -1,8 +1,9 @@
 //! The agent benchmark (issue 5, agent-level rows): real `mig-agent`
 //! processes over mTLS on loopback — status latency under 100 concurrent
 //! clients, streaming overhead, peak memory on a ≥ 1 GiB database, the
-//! drain window after recording under load, and the throttle. It reports;
-//! it asserts nothing about time.
+//! drain window after recording under load, the throttle, and the write
+//! outage a service in its own process sees at 100k / 1M / 10M rows
+//! (issue 12). It reports; it asserts nothing about time.
 //!
 //! `cargo bench --bench agent -- --dir target/agent-bench --out target/agent-bench.json`
 //! (`--quick` for a short run; see `--help` for sizes, reps and durations)
@@ -17,11 +18,13 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use serde::Serialize;
 
+mod agent_outage;
 mod agent_site;
 mod agent_tasks;
 mod agent_throttle;
 mod agent_writer;
 mod mode;
+mod outage_writer;
 mod spawn;
 use agent_site::Agent;
 
@@ -80,13 +83,28 @@ pub struct Args {
     /// recording-only window after the throttled copy).
     #[arg(long, default_value_t = 8)]
     idle_secs: u64,
-    /// Scenarios to run (comma-separated): memory,streaming,status,drain,throttle.
+    /// Rows of the outage scenario's databases (comma-separated; default
+    /// 100000,1000000,10000000; 20000,200000 with --quick).
+    #[arg(long, value_delimiter = ',')]
+    outage_rows: Option<Vec<u64>>,
+    /// Seconds the outage scenario's writer records before each drain.
+    #[arg(long, default_value_t = 5)]
+    outage_record_secs: u64,
+    /// Writes per second of the outage scenario's writer process.
+    #[arg(long, default_value_t = 1000)]
+    outage_rate: u32,
+    /// Scenarios to run (comma-separated):
+    /// memory,streaming,status,drain,throttle,outage.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "memory,streaming,status,drain,throttle"
+        default_value = "memory,streaming,status,drain,throttle,outage"
     )]
     only: Vec<String>,
+    /// Run as the outage scenario's writer process (started by the bench
+    /// itself, configured through the environment).
+    #[arg(long, hide = true)]
+    outage_writer: bool,
     /// Where to write the machine-readable results.
     #[arg(long, default_value = "target/agent-bench.json")]
     out: PathBuf,
@@ -116,6 +134,9 @@ pub struct Settings {
     pub paced_calls: usize,
     pub stream_pairs: usize,
     pub writer_autocheckpoint: u32,
+    pub outage_rows: Vec<u64>,
+    pub outage_record_secs: u64,
+    pub outage_rate: u32,
 }
 
 /// One row of the table.
@@ -219,6 +240,13 @@ fn settings(a: &Args) -> Settings {
         paced_calls: a.paced_calls.max(1),
         writer_autocheckpoint: a.writer_autocheckpoint,
         stream_pairs: a.stream_pairs.unwrap_or(if q { 3 } else { 8 }).max(1),
+        outage_rows: a.outage_rows.clone().unwrap_or(if q {
+            vec![20_000, 200_000]
+        } else {
+            vec![100_000, 1_000_000, 10_000_000]
+        }),
+        outage_record_secs: a.outage_record_secs,
+        outage_rate: a.outage_rate.max(1),
     }
 }
 
@@ -227,6 +255,10 @@ fn main() {
         return;
     }
     let args = Args::parse();
+    if args.outage_writer {
+        outage_writer::run_from_env();
+        return;
+    }
     let s = settings(&args);
     std::fs::create_dir_all(&args.dir).expect("creating --dir");
     // agent.toml paths are read relative to the config file: use absolute ones.
@@ -250,6 +282,7 @@ fn main() {
                 "status" => agent_tasks::status(&site, &s).await,
                 "drain" => agent_tasks::drain(&site, &s).await,
                 "throttle" => agent_throttle::throttle(&site, &s).await,
+                "outage" => agent_outage::outage(&site, &s).await,
                 other => panic!("unknown scenario {other:?} in --only"),
             }
         });

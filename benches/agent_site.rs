@@ -47,11 +47,30 @@ pub fn ensure_database(path: &Path, mib: u64) {
     if ok.exists() && bytes > 0 && bytes <= mib * 1_310_720 {
         return;
     }
+    fill(path, mib * 2240, PAYLOAD);
+}
+
+/// Generates (once) an old database of `rows` rows with `payload` bytes of
+/// payload each; regenerated once the writers grew it past 125% of the
+/// size it was made with (kept in the `.ok` marker).
+pub fn ensure_rows(path: &Path, rows: u64, payload: u32) {
+    let made: Option<u64> = std::fs::read_to_string(path.with_extension("ok"))
+        .ok()
+        .and_then(|t| t.split_whitespace().nth(1)?.parse().ok());
+    let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+    if made.is_some_and(|m| bytes > 0 && bytes <= m + m / 4) {
+        return;
+    }
+    fill(path, rows, payload);
+}
+
+/// Writes a fresh old database of `rows` rows, then its `.ok` marker
+/// (`rows bytes`).
+fn fill(path: &Path, rows: u64, payload: u32) {
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
     let t = Instant::now();
-    let rows = mib * 2240;
     let c = Connection::open(path).expect("creating an old database");
     c.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
         .expect("generation pragmas");
@@ -61,7 +80,7 @@ pub fn ensure_database(path: &Path, mib: u64) {
          WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})
            INSERT INTO item SELECT i, 'name-' || i, i * 0.37,
              CASE WHEN i % 4 = 0 THEN NULL ELSE 'note ' || hex(randomblob(8)) END,
-             randomblob({PAYLOAD}) FROM n;
+             randomblob({payload}) FROM n;
          COMMIT;"
     ))
     .expect("filling the old database");
@@ -75,7 +94,8 @@ pub fn ensure_database(path: &Path, mib: u64) {
         bytes as f64 / 1048576.0,
         t.elapsed().as_secs_f64()
     );
-    std::fs::write(ok, format!("{rows}\n")).expect("writing the .ok marker");
+    std::fs::write(path.with_extension("ok"), format!("{rows} {bytes}\n"))
+        .expect("writing the .ok marker");
 }
 
 /// The certificate folder (CA, agent for localhost, client `operator`).
@@ -329,15 +349,20 @@ pub async fn migrate_detached(agent: &Agent, database: &str, poll: Duration) -> 
 }
 
 pub async fn drain(agent: &Agent, database: &str) -> JobEnd {
-    let mut c = agent.connect().await;
-    let s = c
-        .drain(DrainRequest {
+    drain_with(
+        agent,
+        DrainRequest {
             database: database.into(),
             ..DrainRequest::default()
-        })
-        .await
-        .expect("drain")
-        .into_inner();
+        },
+    )
+    .await
+}
+
+/// A drain with these options, followed to its end.
+pub async fn drain_with(agent: &Agent, request: DrainRequest) -> JobEnd {
+    let mut c = agent.connect().await;
+    let s = c.drain(request).await.expect("drain").into_inner();
     follow(s, "drain").await
 }
 

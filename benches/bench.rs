@@ -20,6 +20,7 @@ use mig::engine::{Control, Ctx, Event};
 use rusqlite::Connection;
 use serde::Serialize;
 
+mod bench_guard;
 mod data;
 mod mode;
 mod revert;
@@ -358,6 +359,7 @@ fn main() {
         rate,
         ">= 100000",
     ));
+    figures.push(bench_guard::cost(&dir, 200_000, reps));
     figures.push(fig(
         "drain window",
         rows,

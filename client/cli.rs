@@ -567,6 +567,21 @@ pub struct DrainArgs {
     #[arg(long)]
     pub skip_verify: bool,
 
+    /// Cut over in the same job right after the tail is replayed: writes
+    /// are refused from the freeze until the new database is ready, with no
+    /// step in between (the shortest outage). Without it, writes stay
+    /// refused until `mig cutover`. With --skip-verify, cuts over
+    /// unverified (recorded).
+    #[arg(long)]
+    pub cutover: bool,
+
+    /// With --cutover: keep a revert window open this long (`30m`, `2h`;
+    /// `0`: none), as `mig cutover --revert-window` does. Default: the
+    /// agent's `revert_window` (none locally). A migration that cannot have
+    /// one is refused before anything is frozen.
+    #[arg(long, value_name = "DURATION", value_parser = window, requires = "cutover")]
+    pub revert_window: Option<std::time::Duration>,
+
     /// Return once the job has started instead of following it (with
     /// --agent; re-attach with `mig watch`).
     #[arg(long)]

@@ -124,12 +124,13 @@ fn writes_flow_again_after_a_drain_that_timed_out() {
 }
 
 /// Copy and replay write with INSERT OR REPLACE (stale rows must give way),
-/// so a UNIQUE constraint the old data breaks would silently merge rows;
-/// drain's verification must catch it before cutover. (Duplicates already
-/// in the old data are refused by migrate's pre-check: this one is written
-/// by the service while the migration records.)
+/// so a UNIQUE constraint the old data breaks would silently merge rows; the
+/// replay guard refuses the batch that would, while writes still flow, with
+/// or without drain's verify stage. (Duplicates already in the old data are
+/// refused by migrate's pre-check: this one is written by the service while
+/// the migration records.)
 #[test]
-fn unique_constraint_the_old_data_breaks_fails_drain_verification_and_writes_flow_again() {
+fn unique_constraint_the_old_data_breaks_is_refused_by_replay_and_writes_flow_again() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
     let conn = Connection::open(&old).expect("old");
@@ -148,29 +149,27 @@ fn unique_constraint_the_old_data_breaks_fails_drain_verification_and_writes_flo
     run(|ctx| ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)).expect("migrate");
     conn.execute("INSERT INTO Person VALUES (2, 'ann@x.org')", [])
         .expect("the service writes a duplicate while recording");
-    // Drain's verify stage (before any freeze) finds the merged row.
-    let err = run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx))
-        .expect_err("drain must refuse a new database that lost a row");
-    assert!(matches!(err, EngineError::Verification(_)), "{err}");
-    assert!(
-        err.to_string()
-            .contains("table Person differs from the mapping of old table Person at key"),
-        "{err}"
-    );
-    // Without the verify stage, the row-count check after the final replay
-    // (with writes refused) still refuses it.
-    let skip = DrainOptions {
-        verify_first: VerifyFirst::Skip,
-        ..DrainOptions::default()
-    };
-    let err = run(|ctx| ops::drain(&spec, &skip, ctx))
-        .expect_err("drain --skip-verify must refuse a new database that lost a row");
-    assert!(matches!(err, EngineError::Verification(_)), "{err}");
-    assert!(
-        err.to_string()
-            .contains("Person has 2 rows but old table Person has 3"),
-        "{err}"
-    );
+    for opts in [
+        DrainOptions::default(),
+        DrainOptions {
+            verify_first: VerifyFirst::Skip,
+            ..DrainOptions::default()
+        },
+    ] {
+        let mut froze = false;
+        let err = run_with(
+            |e| froze |= matches!(e, Event::Step { step: "freeze", .. }),
+            |ctx| ops::drain(&spec, &opts, ctx),
+        )
+        .expect_err("drain must refuse a replay that loses a row");
+        assert!(matches!(err, EngineError::Verification(_)), "{err}");
+        assert!(
+            err.to_string()
+                .contains("the row(s) of Person with key 1 would be lost"),
+            "{err}"
+        );
+        assert!(!froze, "caught before any freeze ({opts:?})");
+    }
     let st = status::status(&spec, Busy::default()).expect("status");
     assert_eq!(st.phase, Phase::Recording, "{st:?}");
     conn.execute("INSERT INTO Person VALUES (4, 'cy@x.org')", [])

@@ -130,9 +130,10 @@ fn null_primary_key_rows_block_the_plan_instead_of_looping_the_copy() {
 }
 
 /// A NULL key written while recording cannot be logged by key or copied;
-/// drain must refuse (writes flow again), and succeed once the row is fixed.
+/// the replay that meets it refuses (here the catch-up at the end of
+/// migrate), and the runbook goes on once the row is fixed.
 #[test]
-fn null_primary_key_written_during_the_copy_fails_drain_until_fixed() {
+fn null_primary_key_written_during_the_copy_is_refused_by_replay_until_fixed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
     let conn = Connection::open(&old).expect("old");
@@ -150,7 +151,7 @@ fn null_primary_key_written_during_the_copy_fails_drain_until_fixed() {
     };
     let service = Connection::open(&old).expect("service connection");
     let mut inserted = false;
-    crate::support::runbook::run_with(
+    let err = crate::support::runbook::run_with(
         move |e| {
             if matches!(e, mig::engine::Event::Copy { .. }) && !inserted {
                 inserted = true;
@@ -161,15 +162,15 @@ fn null_primary_key_written_during_the_copy_fails_drain_until_fixed() {
         },
         |ctx| ops::migrate(&spec, &schema, &opts, ctx),
     )
-    .expect("the copy finishes despite NULL keys");
-    let err = run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx))
-        .expect_err("drain must refuse NULL keys");
+    .expect_err("the replay after the copy refuses NULL keys");
     assert!(
-        err.to_string().contains(
-            "verification failed: old table t has 2 row(s) whose PRIMARY KEY (code) is NULL"
-        ),
+        err.to_string()
+            .contains("replay refused: old table t has 2 row(s) whose PRIMARY KEY (code) is NULL"),
         "{err}"
     );
+    let err = run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx))
+        .expect_err("drain must refuse NULL keys too");
+    assert!(err.to_string().contains("is NULL"), "{err}");
     conn.execute("UPDATE t SET code = 'n' || v WHERE code IS NULL", [])
         .expect("writes flow again, the operator fixes the rows");
     run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");

@@ -55,6 +55,26 @@ pub fn new_db_max_pages() -> Option<u64> {
     }
 }
 
+/// Test-only stand-in for an agent that never polls: with the `failpoints`
+/// feature, `MIG_SUPERVISE_INTERVAL_MS=N` sets how often `mig-agent` reads
+/// each database's phase (and catches up), so a test can tell a health
+/// status pushed at cutover from one the next poll would set. Always
+/// `None` in a shipped build.
+pub fn supervise_interval() -> Option<std::time::Duration> {
+    #[cfg(feature = "failpoints")]
+    {
+        let ms = std::env::var("MIG_SUPERVISE_INTERVAL_MS")
+            .ok()?
+            .parse()
+            .ok()?;
+        Some(std::time::Duration::from_millis(ms))
+    }
+    #[cfg(not(feature = "failpoints"))]
+    {
+        None
+    }
+}
+
 /// A crash point: aborts the process if `MIG_FAILPOINT` selects `name`.
 #[cfg(not(feature = "failpoints"))]
 #[inline(always)]

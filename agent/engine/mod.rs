@@ -10,6 +10,7 @@ pub mod certificate;
 pub mod copy;
 pub mod error;
 pub mod failpoint;
+pub mod fk_ledger;
 pub mod lock;
 pub mod meta;
 pub mod open;
@@ -20,6 +21,7 @@ pub mod plan;
 pub mod record;
 pub mod rehearse;
 pub mod replay;
+mod replay_guard;
 pub mod revert;
 pub mod rows;
 pub mod schema;
@@ -74,6 +76,11 @@ pub enum Event {
     },
     Notice {
         warn: bool,
+        message: String,
+    },
+    /// The new database is ready (cutover committed): a service waiting for
+    /// it may start now.
+    Ready {
         message: String,
     },
 }

@@ -18,6 +18,7 @@ use super::error::{Result, SqlContext};
 use super::lock;
 use super::meta;
 use super::plan::{KeyMode, OldKey, Plan, TablePlan};
+use super::replay_guard::{self, Window};
 use super::rows::{mapping_match, ChunkSql};
 
 /// Entries per batch: large enough to amortise the per-table statements,
@@ -81,10 +82,12 @@ pub fn batch_in(tx: &Connection, plan: &Plan, max_entries: u64) -> Result<Batch>
             .ctx(|| "reading _migration_log".into())?;
         names
     };
+    let window = Window { lo, hi, log_max };
+    replay_guard::null_keys(tx, plan, &touched_tables, window)?;
     for t in &plan.tables {
         let Some(src) = &t.source else { continue };
         if touched_tables.iter().any(|n| n.eq_ignore_ascii_case(src)) {
-            apply_table(tx, t, lo, hi)?;
+            apply_table(tx, t, window)?;
         }
     }
     super::failpoint::hit("replay.mid-batch");
@@ -98,7 +101,7 @@ pub fn batch_in(tx: &Connection, plan: &Plan, max_entries: u64) -> Result<Batch>
 
 /// Distinct keys of `src` touched by entries in (?1, ?2]: the new key of
 /// every entry and the old key of updates (which may have moved the row).
-fn touched(src: &str, width: usize) -> String {
+pub(crate) fn touched(src: &str, width: usize) -> String {
     let k: Vec<String> = (0..width).map(|i| format!("k{i}")).collect();
     let o: Vec<String> = (0..width).map(|i| format!("o{i}")).collect();
     format!(
@@ -118,10 +121,11 @@ fn tuple(items: &[String]) -> String {
     }
 }
 
-fn apply_table(conn: &Connection, t: &TablePlan, lo: u64, hi: u64) -> Result<()> {
+fn apply_table(conn: &Connection, t: &TablePlan, window: Window) -> Result<()> {
     let (Some(src), Some(key)) = (&t.source, &t.old_key) else {
         return Ok(());
     };
+    let (lo, hi) = (window.lo, window.hi);
     let width = key.width();
     let touched_sql = touched(src, width);
     let range: [Value; 2] = [Value::Integer(lo as i64), Value::Integer(hi as i64)];
@@ -189,7 +193,9 @@ fn apply_table(conn: &Connection, t: &TablePlan, lo: u64, hi: u64) -> Result<()>
     // 2. Keys whose old row exists: write the row as the mapping gives it now.
     let sql = ChunkSql::new(t, src, key);
     let filter = format!("{} IN ({touched_sql})", tuple(sql.keys()));
-    sql.apply(conn, t, &filter, &range)?;
+    replay_guard::guarded(conn, t, (src, key), window, || {
+        sql.apply(conn, t, &filter, &range)
+    })?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use crate::engine::error::Result;
 use crate::engine::meta;
 use crate::engine::open::Busy;
 use crate::engine::paths::DatabaseSpec;
-use crate::engine::record::MarkerStatus;
+use crate::engine::record::{self, MarkerStatus};
 use crate::engine::schema;
 use crate::engine::state::{MigrationState, OldFile, Phase, TableCopy};
 
@@ -38,6 +38,9 @@ pub struct Status {
     pub warnings: Vec<String>,
     /// Verification recorded in the new database (default: none).
     pub certificate: Certificate,
+    /// While the old database refuses writes and the new one is not ready:
+    /// for how long writes have been refused, in ms.
+    pub writes_refused_ms: Option<f64>,
     /// The revert window, if one was ever opened.
     pub window: Option<WindowStatus>,
     /// Guard triggers refusing writes on the old database.
@@ -99,6 +102,11 @@ pub fn report(st: &MigrationState) -> Status {
         tables: progress.map(|p| p.tables.clone()).unwrap_or_default(),
         warnings: warnings(st, old),
         certificate: new.map(|n| n.certificate.clone()).unwrap_or_default(),
+        // Once the new database took over, the outage a service sees is over.
+        writes_refused_ms: st
+            .marker()
+            .filter(|m| m.status == MarkerStatus::Draining && !cutover_complete)
+            .and_then(|m| record::ms_since(&m.updated_at)),
         window: st.window().map(|w| WindowStatus {
             window: w.clone(),
             pending: st.reverse_pending(),

@@ -28,8 +28,14 @@ const SLICE: u64 = 5_000;
 /// Who background jobs are started by, in job info and audit lines.
 pub const AGENT_CALLER: &str = "mig-agent (resuming after restart)";
 
-/// A database's phase, or `None` when it could not be read.
-pub type PhaseReport = (String, Option<Phase>);
+/// A database's phase (`None` when it could not be read), and when the
+/// reading started: a cutover announced after that makes it stale.
+#[derive(Debug, Clone)]
+pub struct PhaseReport {
+    pub database: String,
+    pub phase: Option<Phase>,
+    pub read_at: std::time::Instant,
+}
 
 fn busy(c: &DatabaseConfig) -> Busy {
     Busy(c.busy_timeout)
@@ -119,8 +125,14 @@ pub async fn supervise(
         let configs: Vec<DatabaseConfig> = registry.databases();
         claims.reconcile(&configs).await;
         for c in configs {
+            let read_at = std::time::Instant::now();
             let phase = phase_of(&c).await;
-            if phases.send((c.name.clone(), phase)).await.is_err() {
+            let report = PhaseReport {
+                database: c.name.clone(),
+                phase,
+                read_at,
+            };
+            if phases.send(report).await.is_err() {
                 return;
             }
             if phase.is_some_and(Phase::catches_up) {

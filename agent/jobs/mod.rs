@@ -11,7 +11,7 @@ mod error;
 pub mod hooks;
 mod job;
 mod observe;
-pub use observe::around_cutover;
+pub use observe::{around_cutover, before_cutover, Gated};
 pub mod rate;
 mod registry;
 mod served;

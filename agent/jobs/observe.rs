@@ -9,7 +9,8 @@ use std::time::Instant;
 use super::hooks::{HookFacts, HookPoint, Hooks};
 use super::job::{EventBody, Job, Summary};
 use super::{JobKind, Registry};
-use crate::config::DatabaseConfig;
+use crate::config::{DatabaseConfig, HooksConfig};
+use crate::engine::paths::DatabaseSpec;
 use crate::engine::Event;
 use crate::metrics::Metrics;
 
@@ -129,6 +130,10 @@ impl<'a> JobObserver<'a> {
         };
         let db = (self.config.name.as_str(), &self.config.spec);
         let (point, outcome, message) = match body {
+            EventBody::Completed(Summary::Drain(d)) if d.cutover.is_some() => {
+                // `drain --cutover`: the hooks a cutover runs once it committed.
+                return cut_over(self.hooks, h, db, self.facts());
+            }
             EventBody::Completed(Summary::Migrate(m)) => (
                 HookPoint::ReadyToDrain,
                 "completed",
@@ -174,6 +179,15 @@ fn message_facts(facts: HookFacts, message: &str) -> HookFacts {
     }
 }
 
+/// Which command a cutover hook gates: what its refusal tells to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gated {
+    /// `mig cutover`, after a drain: writes are refused while it waits.
+    Cutover,
+    /// `mig drain --cutover`, asked before its freeze: writes still flow.
+    DrainCutover,
+}
+
 /// Runs a cutover between its hooks: `on-before-cutover` first (a refusal
 /// refuses the cutover, nothing changed), then `on-cutover` and
 /// `on-success` once it committed, or `on-failure`. Waits for each (the
@@ -183,40 +197,59 @@ pub fn around_cutover<T>(
     config: &DatabaseConfig,
     cutover: impl FnOnce() -> crate::engine::Result<T>,
 ) -> crate::engine::Result<T> {
+    before_cutover(hooks, config, Gated::Cutover)?;
+    let result = cutover();
     let Some(h) = &config.hooks else {
-        return cutover();
+        return result;
     };
     let db = (config.name.as_str(), &config.spec);
-    if let Err(refusal) = hooks.run(h, HookPoint::BeforeCutover, db, HookFacts::default()) {
-        return Err(crate::engine::EngineError::Precondition(format!(
-            "cutover refused: {refusal}; nothing changed (the old database still refuses writes if drained): fix what {} checks, or remove it, and run cutover again",
-            h.dir.join(HookPoint::BeforeCutover.file_name()).display()
-        )));
-    }
-    let result = cutover();
     let outcome = |o: &str, message: String| HookFacts {
         outcome: o.into(),
         message,
         ..HookFacts::default()
     };
     match &result {
-        Ok(_) => {
-            let _ = hooks.run(
-                h,
-                HookPoint::Cutover,
-                db,
-                outcome("completed", String::new()),
-            );
-            let _ = hooks.run(
-                h,
-                HookPoint::Success,
-                db,
-                outcome("completed", String::new()),
-            );
-        }
+        Ok(_) => cut_over(hooks, h, db, HookFacts::default()),
         Err(e) => {
             let _ = hooks.run(h, HookPoint::Failure, db, outcome("failed", e.to_string()));
         }
     }
     result
+}
+
+/// The `on-before-cutover` hook, waited for: its refusal as the error of
+/// the command it gates (nothing changed).
+pub fn before_cutover(
+    hooks: &Hooks,
+    config: &DatabaseConfig,
+    gated: Gated,
+) -> crate::engine::Result<()> {
+    let Some(h) = &config.hooks else {
+        return Ok(());
+    };
+    let db = (config.name.as_str(), &config.spec);
+    let Err(refusal) = hooks.run(h, HookPoint::BeforeCutover, db, HookFacts::default()) else {
+        return Ok(());
+    };
+    let hook = h.dir.join(HookPoint::BeforeCutover.file_name());
+    Err(crate::engine::EngineError::Precondition(match gated {
+        Gated::Cutover => format!(
+            "cutover refused: {refusal}; nothing changed (the old database still refuses writes if drained): fix what {} checks, or remove it, and run cutover again",
+            hook.display()
+        ),
+        Gated::DrainCutover => format!(
+            "drain --cutover refused before its freeze: {refusal}; nothing frozen or cut over, writes still flow to the old database: fix what {} checks, or remove it, and run drain --cutover again",
+            hook.display()
+        ),
+    }))
+}
+
+/// `on-cutover` then `on-success`, once a cutover committed.
+fn cut_over(hooks: &Hooks, h: &HooksConfig, db: (&str, &DatabaseSpec), facts: HookFacts) {
+    let facts = HookFacts {
+        outcome: "completed".into(),
+        ..facts
+    };
+    let _ = hooks.run(h, HookPoint::Cutover, db, facts.clone());
+    let _ = hooks.run(h, HookPoint::Success, db, facts);
 }

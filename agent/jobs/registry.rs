@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
+use tokio::sync::broadcast;
+
 use super::hooks::Hooks;
 use super::job::{EventBody, Job, JobSnapshot, Summary};
 use super::observe::JobObserver;
@@ -13,11 +15,15 @@ use super::served::Served;
 use super::{JobError, JobKind, JobState};
 use crate::config::{AgentConfig, DatabaseConfig};
 use crate::engine::throttle::Throttle;
-use crate::engine::{self, Ctx, EngineError};
+use crate::engine::{self, Ctx, EngineError, Event};
 use crate::metrics::Metrics;
 
 /// Finished jobs kept per database so `watch` can still replay them.
 const RECENT_JOBS: usize = 8;
+
+/// Cutovers not yet taken by the health service. A lagging receiver loses
+/// the oldest; the supervisor's next phase report covers them.
+const READY_CAPACITY: usize = 16;
 
 /// The name background catch-up holds a database under. It holds it for
 /// one short replay slice at a time; jobs and steps wait for it to finish.
@@ -47,6 +53,9 @@ pub struct Registry {
     pub hooks: Hooks,
     /// What jobs and calls report for Prometheus.
     pub metrics: Arc<Metrics>,
+    /// The name of each database whose new database just became ready
+    /// (cutover committed), for the health service.
+    ready: broadcast::Sender<String>,
 }
 
 /// Holds a database for a one-shot step; released on drop.
@@ -73,7 +82,20 @@ impl Registry {
             shutting_down: AtomicBool::new(false),
             hooks: Hooks::new(),
             metrics: Arc::new(Metrics::new()),
+            ready: broadcast::channel(READY_CAPACITY).0,
         })
+    }
+
+    /// Databases as their cutover commits (a `cutover` step, or a drain
+    /// job with `--cutover`), the moment it does.
+    pub fn ready_events(&self) -> broadcast::Receiver<String> {
+        self.ready.subscribe()
+    }
+
+    /// Tells the health service that `database`'s new database is ready.
+    pub fn announce_ready(&self, database: &str) {
+        // No receiver (local mode): nobody is waiting.
+        let _ = self.ready.send(database.to_string());
     }
 
     pub(super) fn slots(&self) -> MutexGuard<'_, HashMap<String, Slot>> {
@@ -233,8 +255,12 @@ impl Registry {
     {
         let sink_job = Arc::clone(&job);
         let mut observer = JobObserver::new(self, config, &job);
-        let mut sink = |e: engine::Event| {
+        let ready = self.ready.clone();
+        let mut sink = |e: Event| {
             observer.event(&e);
+            if matches!(e, Event::Ready { .. }) {
+                let _ = ready.send(sink_job.database.clone());
+            }
             sink_job.push(EventBody::Engine(e));
         };
         let mut ctx = Ctx {

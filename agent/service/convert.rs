@@ -329,6 +329,7 @@ pub fn status_report(database: &str, s: Status, job: Option<JobSnapshot>) -> pb:
         verify_progress: None,
         revert_window: s.window.map(super::convert_revert::window),
         old_guards: s.old_guards,
+        writes_refused_ms: s.writes_refused_ms,
     }
 }
 
@@ -342,6 +343,7 @@ pub fn cutover_report(r: CutoverReport) -> pb::CutoverReport {
         verified_at: r.verified_at,
         revert_window_closes_at: r.revert_window_closes_at,
         old_side_only: r.old_side_only,
+        writes_refused_ms: r.writes_refused_ms,
     }
 }
 
@@ -425,6 +427,8 @@ fn drain_summary(s: DrainSummary) -> pb::DrainSummary {
             VerifyStage::Verified { millis, .. } => millis as f64 / 1000.0,
             _ => 0.0,
         },
+        refused_ms: s.refused_ms,
+        cutover: s.cutover.map(cutover_report),
     }
 }
 
@@ -592,6 +596,10 @@ pub fn engine_event(ev: Event, est: Estimate) -> pb::job_event::Event {
             pending,
             lag_seconds,
             entries_per_sec,
+        }),
+        Event::Ready { message } => E::Phase(pb::PhaseChanged {
+            step: "ready".into(),
+            message,
         }),
         Event::Notice { warn, message } => E::Notice(pb::Notice {
             level: if warn { "warn" } else { "info" }.to_string(),

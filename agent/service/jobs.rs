@@ -7,14 +7,15 @@ use tonic::Request;
 
 use super::stream::{follow, Follow};
 use super::{caller, require, steps::schema_of, EventStream, MigratorService, ServiceError};
-use crate::config::Role;
+use crate::config::{DatabaseConfig, Role};
 use crate::engine::open::Busy;
 use crate::engine::ops::{
-    self, DrainOptions, MigrateOptions, QueryFile, TimeoutPolicy, VerifyFirst, VerifyOptions,
+    self, AfterDrain, DrainOptions, MigrateOptions, QueryFile, TimeoutPolicy, VerifyFirst,
+    VerifyOptions,
 };
 use crate::engine::owners::LeftToOwner;
 use crate::engine::verify::{queries, Repair};
-use crate::jobs::{JobKind, Summary};
+use crate::jobs::{before_cutover, Gated, JobKind, Summary};
 use crate::proto as pb;
 
 /// `fresh_id`: the id the migration takes if it starts fresh.
@@ -75,7 +76,11 @@ pub(super) fn mode(detach: bool) -> Follow {
 }
 
 /// Drain options from a request: zero means the agent's default.
-fn drain_options(r: &pb::DrainRequest, busy: Busy) -> Result<DrainOptions, ServiceError> {
+fn drain_options(
+    r: &pb::DrainRequest,
+    config: &DatabaseConfig,
+) -> Result<DrainOptions, ServiceError> {
+    let busy = Busy(config.busy_timeout);
     let mut opts = DrainOptions {
         busy,
         ..DrainOptions::default()
@@ -89,6 +94,17 @@ fn drain_options(r: &pb::DrainRequest, busy: Busy) -> Result<DrainOptions, Servi
     if r.skip_verify {
         opts.verify_first = VerifyFirst::Skip;
     }
+    opts.then = match (r.cutover, r.revert_window_secs) {
+        (true, secs) => AfterDrain::Cutover {
+            revert_window_secs: secs.unwrap_or(config.revert_window.as_secs()),
+        },
+        (false, None) => AfterDrain::Hold,
+        (false, Some(_)) => {
+            return Err(ServiceError::InvalidRequest(
+                "a revert window is opened by the cutover: give it with cutover (drain --cutover --revert-window, or cutover --revert-window)".into(),
+            ))
+        }
+    };
     opts.policy = match pb::DrainTimeoutPolicy::try_from(r.on_timeout) {
         Ok(pb::DrainTimeoutPolicy::Unspecified) | Ok(pb::DrainTimeoutPolicy::Retry) => {
             TimeoutPolicy::Retry
@@ -111,14 +127,17 @@ pub(super) async fn drain(
     let who = require(&req, Role::Operator, "drain")?;
     let r = req.into_inner();
     let config = svc.config(&r.database)?;
-    let opts = drain_options(&r, Busy(config.busy_timeout))?;
+    let opts = drain_options(&r, &config)?;
+    let registry = std::sync::Arc::clone(&svc.registry);
     let job = svc
         .registry
         .start(&config.name, JobKind::Drain, &who, move |cfg, ctx| {
-            ops::drain(&cfg.spec, &opts, ctx).map(Summary::Drain)
+            // The cutover's gate, asked before the freeze (writes flow).
+            let mut gate = || before_cutover(&registry.hooks, cfg, Gated::DrainCutover);
+            ops::drain_gated(&cfg.spec, &opts, &mut gate, ctx).map(Summary::Drain)
         })
         .await?;
-    tracing::info!(rpc = "Drain", database = %config.name, caller = %who, job = %job.id, skip_verify = r.skip_verify);
+    tracing::info!(rpc = "Drain", database = %config.name, caller = %who, job = %job.id, skip_verify = r.skip_verify, cutover = r.cutover);
     Ok(follow(job, 1, mode(r.detach)))
 }
 

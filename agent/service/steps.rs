@@ -230,14 +230,17 @@ pub(super) async fn cutover(
         revert_window_secs,
     };
     let registry = std::sync::Arc::clone(&svc.registry);
-    blocking(move || {
+    let name = config.name.clone();
+    let report = blocking(move || {
         let _guard = guard;
         let report = around_cutover(&registry.hooks, &config, || {
             ops::cutover(&config.spec, &opts)
         })?;
         Ok(convert::cutover_report(report))
     })
-    .await
+    .await?;
+    svc.registry.announce_ready(&name);
+    Ok(report)
 }
 
 pub(super) async fn cleanup_old(

@@ -5,13 +5,14 @@
 //! graceful stop. Beside it, optionally: the plaintext health listener
 //! (`[health]`) and a loopback-only plaintext listener for tests.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::Server;
@@ -189,12 +190,16 @@ async fn start_background(
     let (phase_tx, phase_rx) = mpsc::channel::<PhaseReport>(64);
     let supervisor = tokio::spawn(jobs::supervise(
         Arc::clone(registry),
-        SUPERVISE_INTERVAL,
+        crate::engine::failpoint::supervise_interval().unwrap_or(SUPERVISE_INTERVAL),
         phase_tx,
     ));
     vec![
         supervisor,
-        tokio::spawn(update_health(health.clone(), phase_rx)),
+        tokio::spawn(update_health(
+            health.clone(),
+            phase_rx,
+            registry.ready_events(),
+        )),
     ]
 }
 
@@ -267,28 +272,62 @@ async fn serve_insecure(
     Ok(bound)
 }
 
-async fn update_health(health: HealthReporter, mut phases: mpsc::Receiver<PhaseReport>) {
-    while let Some((name, phase)) = phases.recv().await {
-        let serving = |yes: bool| {
-            if yes {
-                ServingStatus::Serving
-            } else {
-                ServingStatus::NotServing
+/// Keeps each database's health statuses current: `mig.db.<name>`
+/// `SERVING` the moment a cutover commits (pushed to every `Watch`, and
+/// `mig.db.<name>.old` no longer), and the phase the supervisor reads every
+/// interval otherwise. A phase read that started before an announced
+/// cutover is stale and ignored unless it says the same.
+async fn update_health(
+    health: HealthReporter,
+    mut phases: mpsc::Receiver<PhaseReport>,
+    mut ready: broadcast::Receiver<String>,
+) {
+    let mut ready_at: HashMap<String, Instant> = HashMap::new();
+    loop {
+        tokio::select! {
+            cut = ready.recv() => match cut {
+                Ok(name) => {
+                    ready_at.insert(name.clone(), Instant::now());
+                    set_health(&health, &name, Some(Phase::CutOver)).await;
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            report = phases.recv() => {
+                let Some(r) = report else { return };
+                let stale = ready_at.get(&r.database).is_some_and(|t| *t > r.read_at);
+                if !stale || new_serves(r.phase) {
+                    set_health(&health, &r.database, r.phase).await;
+                }
             }
-        };
-        let new = matches!(
-            phase,
-            Some(Phase::CutOver | Phase::Complete | Phase::Standby | Phase::Retired)
-        );
-        let old = matches!(
-            phase,
-            Some(Phase::NotStarted | Phase::Copying | Phase::Recording | Phase::Reverted)
-        );
-        health
-            .set_service_status(health_name(&name), serving(new))
-            .await;
-        health
-            .set_service_status(old_health_name(&name), serving(old))
-            .await;
+        }
     }
+}
+
+/// Whether the new database takes writes in this phase.
+fn new_serves(phase: Option<Phase>) -> bool {
+    matches!(
+        phase,
+        Some(Phase::CutOver | Phase::Complete | Phase::Standby | Phase::Retired)
+    )
+}
+
+async fn set_health(health: &HealthReporter, name: &str, phase: Option<Phase>) {
+    let serving = |yes: bool| {
+        if yes {
+            ServingStatus::Serving
+        } else {
+            ServingStatus::NotServing
+        }
+    };
+    let old = matches!(
+        phase,
+        Some(Phase::NotStarted | Phase::Copying | Phase::Recording | Phase::Reverted)
+    );
+    health
+        .set_service_status(health_name(name), serving(new_serves(phase)))
+        .await;
+    health
+        .set_service_status(old_health_name(name), serving(old))
+        .await;
 }

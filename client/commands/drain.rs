@@ -1,6 +1,7 @@
 //! `mig drain`: starts the drain job (the copy verified while writes flow
 //! unless already certified, then writes refused briefly and the recorded
-//! tail replayed) and follows it to the end, then prints its summary.
+//! tail replayed; with `--cutover`, the new database made ready in the same
+//! job) and follows it to the end, then prints its summary.
 
 use mig::proto::{DrainRequest, DrainTimeoutPolicy};
 
@@ -29,6 +30,8 @@ fn request(database: &str, args: &DrainArgs) -> DrainRequest {
         on_timeout: policy as i32,
         max_attempts: args.max_attempts.unwrap_or(0),
         skip_verify: args.skip_verify,
+        cutover: args.cutover,
+        revert_window_secs: args.revert_window.map(|d| d.as_secs()),
     }
 }
 
@@ -43,6 +46,8 @@ mod tests {
             on_timeout: Some(OnTimeout::Stop),
             max_attempts: None,
             skip_verify: true,
+            cutover: true,
+            revert_window: Some(std::time::Duration::from_secs(1800)),
             detach: false,
             common: Default::default(),
         };
@@ -52,5 +57,7 @@ mod tests {
         assert_eq!(r.max_attempts, 0);
         assert_eq!(r.database, "shop");
         assert!(r.skip_verify);
+        assert!(r.cutover);
+        assert_eq!(r.revert_window_secs, Some(1800));
     }
 }

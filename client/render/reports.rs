@@ -10,7 +10,7 @@ use super::status::job_line;
 use super::{names, yes_no};
 
 pub fn cutover(r: &CutoverReport) -> Vec<String> {
-    vec![
+    let mut out = vec![
         format!(
             "cutover complete: {} is ready ({:.0} ms)",
             r.new_path, r.millis
@@ -22,17 +22,18 @@ pub fn cutover(r: &CutoverReport) -> Vec<String> {
         },
         format!("_id_mapping: {}", removed(r.id_mapping_removed)),
         format!("_migration_progress: {}", removed(r.progress_removed)),
-        if r.revert_window_closes_at.is_empty() {
-            "revert window: none (the old database is retired: it refuses writes, naming the new one)".into()
-        } else {
-            format!("revert window: open until {} (the new database records its writes; the old one is a standby)", r.revert_window_closes_at)
-        },
-        if r.revert_window_closes_at.is_empty() {
-            "next: move traffic to the new service; once it serves, `mig cleanup-old` removes the migration tables from the old database".into()
-        } else {
-            "next: move traffic to the new service; `mig revert` goes back without losing a write until the window closes, `mig finalize` closes it".into()
-        },
-    ]
+    ];
+    out.extend(after_cutover(r));
+    if let Some(ms) = r.writes_refused_ms {
+        out.insert(
+            1,
+            format!(
+                "writes refused for {}: from the drain's freeze until the new database was ready",
+                super::summaries::duration_ms(ms)
+            ),
+        );
+    }
+    out
 }
 
 pub fn finalize(r: &FinalizeReport) -> Vec<String> {
@@ -61,6 +62,22 @@ pub fn revert_summary(r: &RevertSummary) -> Vec<String> {
     out.extend(r.left_behind.iter().map(|l| format!("left behind: {l}")));
     out.push("next: point the service at the old database; the new one refuses writes and is kept as a record".into());
     out
+}
+
+/// The revert window a cutover left, and what to do next: the last lines
+/// of `cutover` and of `drain --cutover`.
+pub fn after_cutover(r: &CutoverReport) -> [String; 2] {
+    if r.revert_window_closes_at.is_empty() {
+        [
+            "revert window: none (the old database is retired: it refuses writes, naming the new one)".into(),
+            "next: move traffic to the new service; once it serves, `mig cleanup-old` removes the migration tables from the old database".into(),
+        ]
+    } else {
+        [
+            format!("revert window: open until {} (the new database records its writes; the old one is a standby)", r.revert_window_closes_at),
+            "next: move traffic to the new service; `mig revert` goes back without losing a write until the window closes, `mig finalize` closes it".into(),
+        ]
+    }
 }
 
 fn removed(b: bool) -> &'static str {
@@ -165,11 +182,16 @@ mod tests {
             new_path: "new.db".into(),
             certified: false,
             verified_at: String::new(),
+            writes_refused_ms: Some(84.25),
             ..Default::default()
         });
         assert_eq!(c[0], "cutover complete: new.db is ready (3 ms)");
-        assert!(c[1].contains("cut over without verification"));
-        assert_eq!(c[2], "_id_mapping: removed");
+        assert_eq!(
+            c[1],
+            "writes refused for 84.2 ms: from the drain's freeze until the new database was ready"
+        );
+        assert!(c[2].contains("cut over without verification"));
+        assert_eq!(c[3], "_id_mapping: removed");
         let r = reset(&ResetReport {
             dry_run: true,
             actions: vec!["delete new.db".into()],

@@ -38,6 +38,12 @@ pub fn lines(s: &StatusReport) -> Vec<String> {
     if s.pending_replay.is_some_and(|n| n > 0) {
         out.push(format!("replay lag: {:.1} s", s.replay_lag_seconds));
     }
+    if let Some(ms) = s.writes_refused_ms {
+        out.push(format!(
+            "writes refused for: {} (until the new database is ready)",
+            super::summaries::duration_ms(ms)
+        ));
+    }
     out.push(format!("_id_mapping: {}", table_rows(s, s.id_mapping_rows)));
     out.push(format!(
         "_migration_progress: {}",
@@ -329,6 +335,17 @@ next: run `mig drain`";
         assert!(lines(&s).contains(
             &"verifying: 0/10 rows (0%), rate not measured yet, ETA unknown; table t 0/0, ETA unknown".to_string()
         ));
+    }
+
+    #[test]
+    fn while_draining_says_for_how_long_writes_are_refused() {
+        let mut s = recording();
+        s.marker = MarkerStatus::Draining as i32;
+        s.writes_refused_ms = Some(2350.0);
+        assert!(lines(&s)
+            .contains(&"writes refused for: 2.35 s (until the new database is ready)".to_string()));
+        s.writes_refused_ms = None;
+        assert!(!lines(&s).iter().any(|l| l.starts_with("writes refused")));
     }
 
     #[test]

@@ -49,17 +49,30 @@ pub fn migrate_summary(m: &MigrateSummary) -> Vec<String> {
 }
 
 pub fn drain_summary(d: &DrainSummary) -> Vec<String> {
+    let attempts = if d.attempts == 1 {
+        "1 attempt".to_string()
+    } else {
+        format!("{} attempts", d.attempts)
+    };
     let mut out = vec![
         format!(
             "drained: replayed {} entries in {:.1} s",
             d.entries_replayed, d.seconds
         ),
-        format!(
-            "writes refused for {:.0} ms (attempts: {})",
-            d.freeze_ms, d.attempts
-        ),
-        format!("replay checkpoint: {}", d.checkpoint),
+        format!("freeze: {} ({attempts})", duration_ms(d.freeze_ms)),
     ];
+    match &d.cutover {
+        Some(c) => out.push(format!(
+            "writes refused for {}: from the freeze until {} was ready (cut over)",
+            duration_ms(d.refused_ms),
+            c.new_path
+        )),
+        None => out.push(format!(
+            "writes refused for {} so far: they stay refused until `mig cutover`",
+            duration_ms(d.refused_ms)
+        )),
+    }
+    out.push(format!("replay checkpoint: {}", d.checkpoint));
     let next = match d.verify_stage.as_str() {
         "verified" => {
             let mut line = format!(
@@ -82,8 +95,20 @@ pub fn drain_summary(d: &DrainSummary) -> Vec<String> {
         }
     };
     out.extend(d.warnings.iter().map(|w| format!("warning: {w}")));
-    out.push(next.into());
+    match &d.cutover {
+        Some(c) => out.extend(super::reports::after_cutover(c)),
+        None => out.push(next.into()),
+    }
     out
+}
+
+/// `12.4 ms`, `3.21 s`: an outage as an operator reads it.
+pub fn duration_ms(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{:.2} s", ms / 1000.0)
+    }
 }
 
 /// Per-table results, then the one line a script or a person checks.
@@ -246,18 +271,39 @@ mod tests {
             verified_rows: 1000,
             rows_repaired: 0,
             verify_seconds: 0.42,
+            refused_ms: 13.06,
+            cutover: None,
         };
         assert_eq!(
             drain_summary(&d),
             vec![
                 "drained: replayed 42 entries in 0.3 s",
-                "writes refused for 12 ms (attempts: 1)",
+                "freeze: 12.4 ms (1 attempt)",
+                "writes refused for 13.1 ms so far: they stay refused until `mig cutover`",
                 "replay checkpoint: 99",
                 "verified before the freeze: 1000 rows in 0.4 s (certified)",
                 "warning: w",
                 "next: run `mig cutover`",
             ]
         );
+        let cut = DrainSummary {
+            refused_ms: 1512.0,
+            attempts: 2,
+            cutover: Some(mig::proto::CutoverReport {
+                new_path: "new.db".into(),
+                ..Default::default()
+            }),
+            ..d.clone()
+        };
+        let lines = drain_summary(&cut);
+        assert_eq!(lines[1], "freeze: 12.4 ms (2 attempts)");
+        assert_eq!(
+            lines[2],
+            "writes refused for 1.51 s: from the freeze until new.db was ready (cut over)"
+        );
+        assert!(lines
+            .last()
+            .is_some_and(|l| l.starts_with("next: move traffic")));
         let skipped = DrainSummary {
             verify_stage: "skipped".into(),
             ..d

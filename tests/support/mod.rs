@@ -13,3 +13,4 @@ pub mod rate;
 pub mod revert_case;
 pub mod runbook;
 pub mod writer;
+pub mod writer_process;

@@ -7,13 +7,16 @@
 //! of its own, the old database becomes a standby (window) or retired: its
 //! writes stay refused, with a message naming the new database.
 
+use std::path::Path;
 use std::time::Instant;
 
 use crate::engine::certificate;
 use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::meta::Identity;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
-use crate::engine::revert::{inverse_of, window};
+use crate::engine::record;
+use crate::engine::revert::{inverse_of, window, Inverse};
 use crate::engine::state::{locate, MigrationState, OldSide, Verification};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -38,6 +41,13 @@ pub struct CutoverReport {
     pub revert_window_closes_at: String,
     /// Only the old side was left to do (a cutover killed after its commit).
     pub old_side_only: bool,
+    /// How long writes had been refused when the new database became ready:
+    /// from the freeze (the marker's switch to draining) to just after this
+    /// commit. `None` when the old database could not be read.
+    pub writes_refused_ms: Option<f64>,
+    /// Just after the commit that made the new database ready (`None`: only
+    /// the old side was done): where the outage a service sees ends.
+    pub committed: Option<Instant>,
 }
 
 pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverReport> {
@@ -50,19 +60,8 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     st.require_drained()?;
     let cert = st.require_certified_or_skip(opts.verification)?;
     let (new, old) = (st.new_path()?.to_path_buf(), st.old_path()?.to_path_buf());
-    let inv = match opts.revert_window_secs {
-        0 => None,
-        _ => {
-            let (_, inv) = inverse_of(&cert.identity, &old)?;
-            if !inv.revertible() {
-                return Err(EngineError::Precondition(format!(
-                    "cannot open a revert window: {}; add the `-- mig:revert` lines `mig plan` names, or cut over without --revert-window",
-                    inv.problems().join("; ")
-                )));
-            }
-            Some(inv)
-        }
-    };
+    let inv = window_inverse(&cert.identity, &old, opts.revert_window_secs)?;
+    let refused_since = st.marker().map(|m| m.updated_at.clone());
     let mut conn = open::work(&new, None, busy)?;
     let started = Instant::now();
     let tx = conn.transaction().ctx(|| "cutting over".into())?;
@@ -96,7 +95,10 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     crate::engine::failpoint::hit("cutover.before-commit");
     tx.commit().ctx(|| "committing the cutover".into())?;
     crate::engine::failpoint::hit("cutover.after-commit");
-    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let committed = Instant::now();
+    let millis = (committed - started).as_secs_f64() * 1000.0;
+    // The outage a service sees ends here, before the old side is settled.
+    let writes_refused_ms = refused_since.and_then(|since| record::ms_since(&since));
     let side = if inv.is_some() {
         OldSide::Standby
     } else {
@@ -106,7 +108,26 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     let mut report = report_of(&MigrationState::read(spec, busy)?, millis, false);
     report.certified = cert.certified;
     report.verified_at = cert.verified_at;
+    report.writes_refused_ms = writes_refused_ms;
+    report.committed = Some(committed);
     Ok(report)
+}
+
+/// The inverse mapping a revert window of `secs` needs (none for 0), or
+/// why the migration cannot have one. Reads only the schema; `drain
+/// --cutover` asks it before its freeze.
+pub(super) fn window_inverse(id: &Identity, old: &Path, secs: u64) -> Result<Option<Inverse>> {
+    if secs == 0 {
+        return Ok(None);
+    }
+    let (_, inv) = inverse_of(id, old)?;
+    if !inv.revertible() {
+        return Err(EngineError::Precondition(format!(
+            "cannot open a revert window: {}; add the `-- mig:revert` lines `mig plan` names, or cut over without --revert-window",
+            inv.problems().join("; ")
+        )));
+    }
+    Ok(Some(inv))
 }
 
 fn report_of(st: &MigrationState, millis: f64, old_side_only: bool) -> CutoverReport {
@@ -123,5 +144,7 @@ fn report_of(st: &MigrationState, millis: f64, old_side_only: bool) -> CutoverRe
         new_path: st.located.new.clone().unwrap_or_default(),
         revert_window_closes_at: st.window().map(|w| w.closes_at.clone()).unwrap_or_default(),
         old_side_only,
+        writes_refused_ms: None,
+        committed: None,
     }
 }

@@ -16,7 +16,10 @@ mod window;
 pub use catchup::{catch_up_slice, claim, resumable, CatchUp, Resumable};
 pub use cleanup_old::{cleanup_old, CleanupReport, Release};
 pub use cutover::{cutover, CutoverOptions, CutoverReport};
-pub use drain::{drain, DrainOptions, DrainSummary, TimeoutPolicy, VerifyFirst, VerifyStage};
+pub use drain::{
+    drain, drain_gated, AfterDrain, BeforeCutover, DrainOptions, DrainSummary, TimeoutPolicy,
+    VerifyFirst, VerifyStage,
+};
 pub use migrate::{
     migrate, new_migration_id, plan, plan_leaving, MigrateOptions, MigrateSummary, PlanOutcome,
 };

@@ -53,6 +53,9 @@ pub struct Marker {
     pub new_path: String,
     pub schema_hash: String,
     pub started_at: String,
+    /// When the status last changed (UTC, ms): for `draining`, when writes
+    /// began to be refused.
+    pub updated_at: String,
     /// The catalog as it was when recording started (see [`catalog_listing`]).
     pub catalog: String,
     /// The inode of the file recording was installed on: a copy of the
@@ -74,13 +77,14 @@ pub fn read_marker(conn: &Connection, schema: &str) -> Result<Option<Marker>> {
     };
     let row = conn
         .query_row(
-            &format!("SELECT status, migration_id, new_path, schema_hash, started_at, catalog, {inode} FROM {}._migration_marker WHERE id = 1", q(schema)),
+            &format!("SELECT status, migration_id, new_path, schema_hash, started_at, catalog, {inode}, updated_at FROM {}._migration_marker WHERE id = 1", q(schema)),
             [],
-            |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get::<_, Option<i64>>(6)?)),
+            |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get::<_, Option<i64>>(6)?, r.get(7)?)),
         )
         .optional()
         .ctx(|| "reading _migration_marker".into())?;
-    let Some((status, migration_id, new_path, schema_hash, started_at, catalog, inode)) = row
+    let Some((status, migration_id, new_path, schema_hash, started_at, catalog, inode, updated_at)) =
+        row
     else {
         return Ok(None);
     };
@@ -101,6 +105,7 @@ pub fn read_marker(conn: &Connection, schema: &str) -> Result<Option<Marker>> {
         new_path,
         schema_hash,
         started_at,
+        updated_at,
         catalog,
         inode: inode.map(|i| i as u64),
     }))
@@ -115,6 +120,56 @@ fn has_column(conn: &Connection, schema: &str, table: &str, column: &str) -> Res
         )
         .ctx(|| format!("reading the columns of {table}"))?;
     Ok(n > 0)
+}
+
+/// Milliseconds from `at` (a marker time) until now; `None` when `at` is
+/// not one.
+pub fn ms_since(at: &str) -> Option<f64> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs_f64()
+        * 1000.0;
+    Some((now - unix_ms(at)? as f64).max(0.0))
+}
+
+/// A marker time (`YYYY-MM-DDTHH:MM:SS.sssZ`, UTC, as SQLite's `strftime`
+/// writes it) in ms since the Unix epoch.
+pub fn unix_ms(at: &str) -> Option<i64> {
+    let (date, time) = at.strip_suffix('Z')?.split_once('T')?;
+    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time.splitn(3, ':');
+    let (h, min) = (
+        t.next()?.parse::<i64>().ok()?,
+        t.next()?.parse::<i64>().ok()?,
+    );
+    let secs: f64 = t.next()?.parse().ok()?;
+    // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+    // days_from_civil).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + day - 1;
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    Some(((days * 24 + h) * 60 + min) * 60_000 + (secs * 1000.0).round() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn marker_times_are_unix_milliseconds() {
+        assert_eq!(super::unix_ms("1970-01-01T00:00:00.000Z"), Some(0));
+        assert_eq!(
+            super::unix_ms("2000-03-01T12:34:56.789Z"),
+            Some(951_914_096_789)
+        );
+        assert_eq!(
+            super::unix_ms("2026-11-30T23:59:59.999Z"),
+            Some(1_796_083_199_999)
+        );
+        assert_eq!(super::unix_ms("not a time"), None);
+    }
 }
 
 pub fn has_table(conn: &Connection, schema: &str, name: &str) -> Result<bool> {
@@ -217,23 +272,29 @@ pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
 }
 
 /// Moves the marker from `from` to `to`; fails if it is not at `from`.
+pub fn set_status(conn: &Connection, from: MarkerStatus, to: MarkerStatus) -> Result<()> {
+    set_status_at(conn, from, to).map(|_| ())
+}
+
+/// [`set_status`], returning the instant its write lock was taken: from
+/// then on the service's writes wait, and after the commit they see the
+/// new status.
 ///
-/// Refusing writes (`to` = draining) first checks, in the same write
+/// Refusing writes (`to` = draining) also checks, in the same write
 /// transaction, that the old catalog is still the one recorded: a table
 /// created or a trigger dropped since drain's own check (its catch-up can
 /// take minutes) would let writes through unrecorded, and a dropped trigger
-/// would not even refuse them.
-pub fn set_status(conn: &Connection, from: MarkerStatus, to: MarkerStatus) -> Result<()> {
+/// would not even refuse them. The marker is written first, so its
+/// `updated_at` is as close as it can be to the moment writes began to
+/// wait.
+pub fn set_status_at(
+    conn: &Connection,
+    from: MarkerStatus,
+    to: MarkerStatus,
+) -> Result<std::time::Instant> {
     let what = || format!("switching the old database to {}", to.as_str());
     let tx = lock::begin_immediate(conn).ctx(what)?;
-    if to == MarkerStatus::Draining {
-        if let Some(m) = read_marker(&tx, "main")? {
-            let changes = drift(&m.catalog, &catalog_listing(&tx, "main")?);
-            if !changes.is_empty() {
-                return Err(drift_error(&changes));
-            }
-        }
-    }
+    let at = std::time::Instant::now();
     let n = tx
         .execute(
             "UPDATE _migration_marker SET status = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1 AND status = ?1",
@@ -246,8 +307,16 @@ pub fn set_status(conn: &Connection, from: MarkerStatus, to: MarkerStatus) -> Re
             from.as_str()
         )));
     }
+    if to == MarkerStatus::Draining {
+        if let Some(m) = read_marker(&tx, "main")? {
+            let changes = drift(&m.catalog, &catalog_listing(&tx, "main")?);
+            if !changes.is_empty() {
+                return Err(drift_error(&changes));
+            }
+        }
+    }
     tx.commit().ctx(what)?;
-    Ok(())
+    Ok(at)
 }
 
 /// The refusal for a changed old catalog: what changed, why it matters and

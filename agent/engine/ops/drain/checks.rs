@@ -1,6 +1,7 @@
-//! Drain's last checks, run once the log is fully replayed with writes
-//! refused (so both sides are still), in the transaction that marks the
-//! drain complete.
+//! Drain's checks before its freeze (`freeze::before`), run while writes
+//! still flow, in one transaction that first replays the log to the old
+//! snapshot it reads (so both sides stand at one log position). Replay keeps
+//! what they establish true until the end of the drain (`replay_guard.rs`).
 //!
 //! First, no old row may have a NULL key (it cannot have been copied).
 //!
@@ -45,7 +46,8 @@ pub fn null_keys(conn: &Connection, plan: &Plan) -> Result<()> {
 }
 
 /// Compares row counts of every sourced table, inside the caller's
-/// transaction (one snapshot of both databases).
+/// transaction (one snapshot of both databases). Only when the copy is not
+/// certified: a full verify compared every row already.
 pub fn row_counts(conn: &Connection, plan: &Plan) -> Result<()> {
     let mut differences = Vec::new();
     for t in &plan.tables {

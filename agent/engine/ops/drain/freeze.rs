@@ -1,0 +1,336 @@
+//! Drain's freeze: refuse writes on the old database, replay the tail,
+//! commit the drain, and (with `--cutover`) make the new database ready —
+//! with nothing inside that grows with the database.
+//!
+//! What must hold at the end of drain is established before the freeze,
+//! while writes flow ([`before`]): no NULL key, every old row has its new
+//! row (the certificate; row counts when the copy was not verified), and a
+//! full foreign-key report. Replay keeps it true batch by batch (the replay
+//! guard; the foreign-key ledger), so inside the freeze only the tail is
+//! replayed and checked. The freeze limit bounds everything from the
+//! commit that refuses writes to the commit that finishes the drain: past
+//! it, writes flow again and the drain retries.
+//!
+//! Timing: the refusal is measured from the moment the freeze holds the
+//! old database's write lock (the service's writes wait from then, and are
+//! refused once it commits) to just after the commit that accepts them
+//! again or makes the new database ready — so it contains every refusal a
+//! service can see, and no write the service saw accepted.
+
+use std::time::{Duration, Instant};
+
+use rusqlite::Connection;
+
+use super::checks;
+use super::{AfterDrain, DrainOptions, DrainSummary, TimeoutPolicy, VerifyStage};
+use crate::engine::catalog::lit;
+use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::fk_ledger::{FkLedger, Follow};
+use crate::engine::ops::cutover::{self as cut, CutoverOptions, CutoverReport};
+use crate::engine::paths::DatabaseSpec;
+use crate::engine::plan::{KeyMode, Plan};
+use crate::engine::record::{self, MarkerStatus};
+use crate::engine::state::{MigrationState, Verification};
+use crate::engine::{lock, meta, replay, Ctx, Event};
+
+/// Checks what must hold at the end of drain while writes still flow, at
+/// one snapshot of both databases (caught up first, in batches): no NULL
+/// key anywhere and, unless the copy is certified (compared in full),
+/// equal row counts. Then the full foreign-key report, which the returned
+/// ledger keeps current. Also returns the log entries it replayed.
+pub(super) fn before(
+    work: &mut Connection,
+    plan: &Plan,
+    (certified, catch_up_below): (bool, u64),
+    ctx: &mut Ctx<'_>,
+) -> Result<(FkLedger, u64)> {
+    (ctx.sink)(Event::Step {
+        step: "check",
+        message: if certified {
+            "checking keys and foreign keys while writes still flow".into()
+        } else {
+            "checking keys, row counts and foreign keys while writes still flow".into()
+        },
+    });
+    let mut replayed = replay::catch_up(work, plan, catch_up_below, ctx)?;
+    let tx = lock::begin_immediate(work).ctx(|| "checking before the freeze".into())?;
+    replayed += replay::batch_in(&tx, plan, u64::MAX)?.applied;
+    checks::null_keys(&tx, plan)?;
+    if !certified {
+        checks::row_counts(&tx, plan)?;
+    }
+    tx.commit().ctx(|| "checking before the freeze".into())?;
+    let ledger = FkLedger::start(work)?;
+    settle_wal(work)?;
+    Ok((ledger, replayed))
+}
+
+/// Copies the new database's WAL into it and empties it, while writes to
+/// the old one still flow: at the end of the job the last connection's
+/// close checkpoints whatever the WAL holds, and the new service, which
+/// opens the database at that moment, would wait for it. Best effort: a
+/// reader that holds the WAL makes it stop short, which only costs time
+/// later.
+fn settle_wal(work: &Connection) -> Result<()> {
+    work.query_row("PRAGMA main.wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .ctx(|| "checkpointing the new database before the freeze".into())
+}
+
+/// Freezes until the drain is committed (and cut over, when asked), or
+/// gives up as the options say. Writes are flowing when it is called, and
+/// are flowing again whenever it fails.
+pub(super) fn freeze(
+    (spec, work, old_rw): (&DatabaseSpec, &mut Connection, &Connection),
+    plan: &Plan,
+    ledger: &FkLedger,
+    opts: &DrainOptions,
+    ctx: &mut Ctx<'_>,
+    summary: &mut DrainSummary,
+) -> Result<()> {
+    loop {
+        summary.attempts += 1;
+        (ctx.sink)(Event::Step {
+            step: "catch-up",
+            message: "replaying while writes still flow".into(),
+        });
+        summary.entries_replayed += replay::catch_up(work, plan, opts.catch_up_below, ctx)?;
+        in_tx(work, "re-checking foreign keys", |tx| {
+            ledger.advance(tx, Follow::Scan)
+        })?;
+        (ctx.sink)(Event::Step {
+            step: "freeze",
+            message: "old database now refuses writes".into(),
+        });
+        let refused = flip(old_rw)?;
+        crate::engine::failpoint::hit("drain.after-freeze");
+        let deadline = refused + opts.freeze_limit;
+        let finished = tail(work, plan, deadline, ctx)
+            .and_then(|(n, done)| {
+                summary.entries_replayed += n;
+                match done {
+                    true => finish(work, plan, ledger, deadline),
+                    false => Ok(None),
+                }
+            })
+            .map_err(|e| back_to_recording(old_rw, e))?;
+        let Some((checkpoint, committed)) = finished else {
+            let accepted = accept_writes(old_rw)?;
+            timed_out(opts, summary, accepted - refused, ctx)?;
+            continue;
+        };
+        crate::engine::failpoint::hit("drain.after-finish");
+        summary.checkpoint = checkpoint;
+        summary.freeze_ms = ms(committed - refused);
+        summary.refused_ms = match opts.then {
+            AfterDrain::Cutover { revert_window_secs } => {
+                let report = cutover(spec, (opts, revert_window_secs), summary)
+                    .map_err(|e| cutover_failed(spec, opts, old_rw, e))?;
+                ready(report, refused, summary, ctx)
+            }
+            AfterDrain::Hold => ms(Instant::now() - refused),
+        };
+        return Ok(());
+    }
+}
+
+/// `drain --cutover` made the new database ready: the refusal to its
+/// commit (not past the old side's settling), announced at once.
+fn ready(
+    report: CutoverReport,
+    refused: Instant,
+    summary: &mut DrainSummary,
+    ctx: &mut Ctx<'_>,
+) -> f64 {
+    let refused_ms = ms(report.committed.unwrap_or_else(Instant::now) - refused);
+    (ctx.sink)(Event::Ready {
+        message: format!(
+            "cut over: the new database {} is ready; writes were refused for {:.1} ms",
+            report.new_path.display(),
+            refused_ms
+        ),
+    });
+    summary.cutover = Some(report);
+    refused_ms
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Refuses writes; returns the instant the service's writes began to wait.
+fn flip(old_rw: &Connection) -> Result<Instant> {
+    record::set_status_at(old_rw, MarkerStatus::Recording, MarkerStatus::Draining)
+}
+
+/// Accepts writes again; returns the instant just after the commit.
+fn accept_writes(old_rw: &Connection) -> Result<Instant> {
+    record::set_status(old_rw, MarkerStatus::Draining, MarkerStatus::Recording)?;
+    Ok(Instant::now())
+}
+
+/// An attempt ran over the freeze limit (writes flow again): retry after a
+/// backoff, or give up as the options say.
+fn timed_out(
+    opts: &DrainOptions,
+    summary: &mut DrainSummary,
+    refused: Duration,
+    ctx: &mut Ctx<'_>,
+) -> Result<()> {
+    let msg = format!(
+        "the freeze did not finish within its {} ms limit; the old database accepts writes again after refusing them for {:.1} ms (nothing lost)",
+        opts.freeze_limit.as_millis(),
+        ms(refused)
+    );
+    if opts.policy == TimeoutPolicy::Stop || summary.attempts >= opts.max_attempts {
+        return Err(EngineError::FreezeTimeout(format!(
+            "{msg}; gave up after {} attempt(s): run `mig drain` again when the write load is lower, or raise --freeze-limit-ms",
+            summary.attempts
+        )));
+    }
+    let backoff = Duration::from_millis(500 * u64::from(summary.attempts));
+    (ctx.sink)(Event::Notice {
+        warn: true,
+        message: format!("{msg}; retrying in {} ms", backoff.as_millis()),
+    });
+    std::thread::sleep(backoff);
+    Ok(())
+}
+
+/// Never leaves writes refused because the drain failed: returns the old
+/// database to recording and passes on `e` (or says that it could not).
+pub(super) fn back_to_recording(old_rw: &Connection, e: EngineError) -> EngineError {
+    match record::set_status(old_rw, MarkerStatus::Draining, MarkerStatus::Recording) {
+        Ok(()) => e,
+        Err(r) => EngineError::Precondition(format!(
+            "{e}; and the old database could not be returned to recording ({r}): it still refuses writes, run `mig drain` again or `mig reset`"
+        )),
+    }
+}
+
+/// Replays until nothing is pending (true) or the deadline passes (false).
+pub(super) fn tail(
+    work: &mut Connection,
+    plan: &Plan,
+    deadline: Instant,
+    ctx: &mut Ctx<'_>,
+) -> Result<(u64, bool)> {
+    let started = Instant::now();
+    let mut applied = 0;
+    loop {
+        let b = replay::batch(work, plan, replay::BATCH)?;
+        applied += b.applied;
+        let pending = b.log_max.saturating_sub(b.checkpoint);
+        (ctx.sink)(Event::Replay {
+            applied,
+            pending,
+            lag_seconds: 0.0,
+            entries_per_sec: applied as f64 / started.elapsed().as_secs_f64().max(1e-6),
+        });
+        if pending == 0 {
+            return Ok((applied, true));
+        }
+        if Instant::now() >= deadline {
+            return Ok((applied, false));
+        }
+    }
+}
+
+/// Marks the drain complete in one transaction with the last bookkeeping:
+/// AUTOINCREMENT counters never go backwards across the migration, and the
+/// foreign-key report covers the tail. `None` (rolled back) when the
+/// deadline passed; else the checkpoint and the instant after the commit.
+fn finish(
+    work: &mut Connection,
+    plan: &Plan,
+    ledger: &FkLedger,
+    deadline: Instant,
+) -> Result<Option<(u64, Instant)>> {
+    crate::engine::failpoint::hit("drain.before-finish");
+    let tx = lock::begin_immediate(work).ctx(|| "finishing the drain".into())?;
+    let checkpoint = meta::checkpoint(&tx)?;
+    carry_sequences(&tx, plan)?;
+    ledger.advance(&tx, Follow::IndexOnly)?;
+    if Instant::now() >= deadline {
+        return Ok(None);
+    }
+    meta::set_flag(&tx, "drain", checkpoint)?;
+    tx.commit().ctx(|| "finishing the drain".into())?;
+    Ok(Some((checkpoint, Instant::now())))
+}
+
+/// AUTOINCREMENT counters of preserved tables never go backwards.
+fn carry_sequences(tx: &Connection, plan: &Plan) -> Result<()> {
+    let has_seq = |schema: &str| record::has_table(tx, schema, "sqlite_sequence");
+    if !(has_seq("main")? && has_seq("old")?) {
+        return Ok(());
+    }
+    for t in plan
+        .tables
+        .iter()
+        .filter(|t| t.key_mode == KeyMode::Preserved)
+    {
+        let Some(src) = &t.source else { continue };
+        tx.execute(
+            &format!(
+                "UPDATE main.sqlite_sequence SET seq = max(seq, (SELECT seq FROM old.sqlite_sequence WHERE name = {src})) \
+                 WHERE name = {t} AND EXISTS (SELECT 1 FROM old.sqlite_sequence WHERE name = {src})",
+                src = lit(src),
+                t = lit(&t.name)
+            ),
+            [],
+        )
+        .ctx(|| format!("carrying over the AUTOINCREMENT counter of {}", t.name))?;
+    }
+    Ok(())
+}
+
+/// A failed `drain --cutover` cutover: writes flow to the old database
+/// again unless the new one became ready (the cutover committed, and then
+/// settling the old side failed): then both would take writes, so the old
+/// one keeps refusing them and `mig cutover` finishes its side.
+fn cutover_failed(
+    spec: &DatabaseSpec,
+    opts: &DrainOptions,
+    old_rw: &Connection,
+    e: EngineError,
+) -> EngineError {
+    let ready = MigrationState::read(spec, opts.busy).is_ok_and(|st| st.cut_over());
+    if !ready {
+        return back_to_recording(old_rw, e);
+    }
+    EngineError::Precondition(format!(
+        "{e}; the new database is ready (cut over) and the old one still refuses writes: run `mig cutover` to finish the old side"
+    ))
+}
+
+/// `drain --cutover`: the cutover, in the same job right after the drain.
+/// A drain that skipped verification cuts over without it too (recorded).
+fn cutover(
+    spec: &DatabaseSpec,
+    (opts, revert_window_secs): (&DrainOptions, u64),
+    summary: &DrainSummary,
+) -> Result<CutoverReport> {
+    let verification = match summary.verify {
+        VerifyStage::Skipped => Verification::Skip,
+        _ => Verification::Required,
+    };
+    cut::cutover(
+        spec,
+        &CutoverOptions {
+            busy: opts.busy,
+            verification,
+            revert_window_secs,
+        },
+    )
+}
+
+/// Runs `f` in a write transaction on the new database.
+fn in_tx(
+    work: &mut Connection,
+    what: &str,
+    f: impl FnOnce(&Connection) -> Result<()>,
+) -> Result<()> {
+    let tx = lock::begin_immediate(work).ctx(|| what.into())?;
+    f(&tx)?;
+    tx.commit().ctx(|| what.into())
+}

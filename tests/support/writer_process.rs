@@ -1,0 +1,311 @@
+//! A service's writer in a process of its own: this test binary run again
+//! with one test selected ([`writer_process_entry`]), configured through
+//! the environment. On its own connection it writes one row per
+//! transaction to the old database at a steady pace; when a write is
+//! refused because the old database drains, it asks the new database
+//! whether it is ready (`_migration_status`), as a service waiting for
+//! readiness does, and once it is, it stops writing to the old one.
+//!
+//! Every attempt is logged with the wall-clock times (µs) it started and
+//! ended, one line each, flushed, so a test reads what the service saw:
+//! `ok`, `refused` (refused, and the new database not ready when asked
+//! afterwards) or `ready`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::Connection;
+
+/// The texts of the writes mig refuses on the old database: while it
+/// drains, and after the cutover (retired, or a standby in a revert window).
+const REFUSED_BY_MIG: [&str; 3] = [
+    "draining for a migration",
+    "retired by a migration",
+    "standby of a cut-over migration",
+];
+
+const ENV_OLD: &str = "MIG_TEST_WRITER_OLD";
+const ENV_NEW: &str = "MIG_TEST_WRITER_NEW";
+const ENV_SQL: &str = "MIG_TEST_WRITER_SQL";
+const ENV_LOG: &str = "MIG_TEST_WRITER_LOG";
+const ENV_STOP: &str = "MIG_TEST_WRITER_STOP";
+const ENV_PACE: &str = "MIG_TEST_WRITER_PACE_US";
+
+/// What a writer process does.
+pub struct WriterSpec<'a> {
+    pub old: &'a Path,
+    pub new: &'a Path,
+    /// One write; `?1` is the attempt's number.
+    pub sql: &'a str,
+    /// Pause between attempts.
+    pub pace: Duration,
+}
+
+/// One attempt as the writer saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    /// Refused, and the new database was not ready when asked after.
+    Refused,
+    /// The new database was ready when asked after a refusal.
+    Ready,
+}
+
+/// A running writer process; killed on drop if not stopped.
+pub struct WriterProcess {
+    child: Option<Child>,
+    log: PathBuf,
+    stop: PathBuf,
+}
+
+impl WriterProcess {
+    /// Starts the process; `dir` holds its log and stop file.
+    pub fn start(dir: &Path, spec: &WriterSpec<'_>) -> WriterProcess {
+        let (log, stop) = (dir.join("writer.log"), dir.join("writer.stop"));
+        let _ = std::fs::remove_file(&log);
+        let _ = std::fs::remove_file(&stop);
+        let exe = std::env::current_exe().expect("the test binary's path");
+        let child = Command::new(exe)
+            .args([
+                "--exact",
+                "support::writer_process::writer_process_entry",
+                "--ignored",
+                "--test-threads=1",
+            ])
+            .env(ENV_OLD, spec.old)
+            .env(ENV_NEW, spec.new)
+            .env(ENV_SQL, spec.sql)
+            .env(ENV_LOG, &log)
+            .env(ENV_STOP, &stop)
+            .env(ENV_PACE, spec.pace.as_micros().to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawning the writer process");
+        WriterProcess {
+            child: Some(child),
+            log,
+            stop,
+        }
+    }
+
+    /// What the writer logged so far.
+    pub fn log(&self) -> WriterLog {
+        WriterLog::read(&self.log)
+    }
+
+    /// Waits until the writer logged `n` attempts with `outcome` (polling
+    /// the log, not guessing a time); panics if the process ends first.
+    pub fn wait_for(&mut self, outcome: Outcome, n: usize) {
+        loop {
+            if self.log().count(outcome) >= n {
+                return;
+            }
+            if let Some(c) = self.child.as_mut() {
+                if let Ok(Some(status)) = c.try_wait() {
+                    panic!("the writer process ended ({status}) before {n} {outcome:?} attempts");
+                }
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// Stops the process and returns everything it logged.
+    pub fn stop(mut self) -> WriterLog {
+        std::fs::write(&self.stop, b"").expect("writing the stop file");
+        if let Some(mut c) = self.child.take() {
+            let status = c.wait().expect("reaping the writer process");
+            assert!(status.success(), "the writer process failed: {status}");
+        }
+        WriterLog::read(&self.log)
+    }
+}
+
+impl Drop for WriterProcess {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// The attempts a writer process logged, in order: (start µs, end µs,
+/// outcome).
+#[derive(Debug, Default)]
+pub struct WriterLog {
+    pub attempts: Vec<(i64, i64, Outcome)>,
+}
+
+/// The refusal a writer saw, in µs of wall-clock time.
+#[derive(Debug, Clone, Copy)]
+pub struct Outage {
+    /// When the last write accepted before the first refusal started (it
+    /// committed after that).
+    pub last_ok: i64,
+    /// When the first refusal ended, and the last one (each after the new
+    /// database was asked, and was not ready).
+    pub first_refused: i64,
+    pub last_refused: i64,
+    /// When the first write accepted after the refusals, or readiness
+    /// seen, ended.
+    pub back: i64,
+}
+
+impl Outage {
+    /// From the first refusal to the last: the least the refusal lasted.
+    pub fn refused_ms(&self) -> f64 {
+        (self.last_refused - self.first_refused) as f64 / 1000.0
+    }
+
+    /// From the start of the last accepted write to the end of the next,
+    /// or of readiness seen: the most the refusal lasted.
+    pub fn gap_ms(&self) -> f64 {
+        (self.back - self.last_ok) as f64 / 1000.0
+    }
+}
+
+impl WriterLog {
+    fn read(path: &Path) -> WriterLog {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        // A line still being written has no newline yet.
+        let complete = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
+        let attempts = complete
+            .lines()
+            .filter_map(|l| {
+                let mut parts = l.split(' ');
+                let (start, end, what) = (parts.next()?, parts.next()?, parts.next()?);
+                let outcome = match what {
+                    "ok" => Outcome::Ok,
+                    "refused" => Outcome::Refused,
+                    "ready" => Outcome::Ready,
+                    other => panic!("the writer process logged {other:?}"),
+                };
+                Some((start.parse().ok()?, end.parse().ok()?, outcome))
+            })
+            .collect();
+        WriterLog { attempts }
+    }
+
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.attempts
+            .iter()
+            .filter(|(_, _, o)| *o == outcome)
+            .count()
+    }
+
+    /// Every stretch of refusals, each with the accepted write before it
+    /// and the accepted write (or readiness) after it. A write refused
+    /// once readiness is visible ends a stretch (or is one, of no length).
+    pub fn outages(&self) -> Vec<Outage> {
+        let mut out = Vec::new();
+        let mut current: Option<Outage> = None;
+        let mut last_ok = None;
+        for &(start, t, o) in &self.attempts {
+            if o == Outcome::Refused {
+                match current.as_mut() {
+                    Some(c) => c.last_refused = t,
+                    None => {
+                        current = Some(Outage {
+                            last_ok: last_ok.unwrap_or(t),
+                            first_refused: t,
+                            last_refused: t,
+                            back: t,
+                        })
+                    }
+                }
+                continue;
+            }
+            let mut c = current.take().unwrap_or(Outage {
+                last_ok: last_ok.unwrap_or(t),
+                first_refused: t,
+                last_refused: t,
+                back: t,
+            });
+            if o == Outcome::Ready || c.first_refused != t {
+                c.back = t;
+                out.push(c);
+            }
+            last_ok = Some(start);
+        }
+        out
+    }
+}
+
+fn now_us() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
+}
+
+/// Whether `new` says it is ready, as a service's readiness check asks.
+fn ready(new: &Path) -> bool {
+    let Ok(conn) = Connection::open_with_flags(new, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
+        return false;
+    };
+    conn.query_row("SELECT status FROM _migration_status", [], |r| {
+        r.get::<_, String>(0)
+    })
+    .is_ok_and(|s| s == "ready")
+}
+
+/// The writer process's body (see the module doc).
+fn write_until_stopped(env: impl Fn(&str) -> String) {
+    let (old, new) = (PathBuf::from(env(ENV_OLD)), PathBuf::from(env(ENV_NEW)));
+    let (sql, stop) = (env(ENV_SQL), PathBuf::from(env(ENV_STOP)));
+    let pace = Duration::from_micros(env(ENV_PACE).parse().expect("pace"));
+    let mut log = std::fs::File::create(env(ENV_LOG)).expect("the writer's log");
+    let conn = Connection::open(&old).expect("the writer's connection");
+    conn.busy_timeout(Duration::from_secs(10)).expect("busy");
+    // Like many services: no foreign-key enforcement, and NORMAL sync in
+    // WAL mode (durable at checkpoints, never corrupt).
+    conn.pragma_update(None, "foreign_keys", false)
+        .expect("foreign_keys");
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .expect("synchronous");
+    let mut n: i64 = 0;
+    let mut is_ready = false;
+    while !stop.exists() {
+        n += 1;
+        let started = now_us();
+        let outcome = if is_ready {
+            None
+        } else {
+            match conn.execute(&sql, [n]) {
+                Ok(_) => Some(Outcome::Ok),
+                Err(e) if REFUSED_BY_MIG.iter().any(|m| e.to_string().contains(m)) => {
+                    is_ready = ready(&new);
+                    Some(if is_ready {
+                        Outcome::Ready
+                    } else {
+                        Outcome::Refused
+                    })
+                }
+                Err(e) => panic!("a write failed unexpectedly: {e}"),
+            }
+        };
+        if let Some(o) = outcome {
+            let word = match o {
+                Outcome::Ok => "ok",
+                Outcome::Refused => "refused",
+                Outcome::Ready => "ready",
+            };
+            let line = format!("{started} {} {word}\n", now_us());
+            log.write_all(line.as_bytes()).expect("logging an attempt");
+        }
+        std::thread::sleep(pace);
+    }
+}
+
+/// The writer process's entry point: does nothing unless started by
+/// [`WriterProcess::start`].
+#[test]
+#[ignore = "the entry point of the writer process WriterProcess::start runs"]
+fn writer_process_entry() {
+    if std::env::var_os(ENV_OLD).is_some() {
+        write_until_stopped(|k| std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set")));
+    }
+}
