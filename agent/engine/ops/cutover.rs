@@ -45,9 +45,8 @@ pub struct CutoverReport {
     /// from the freeze (the marker's switch to draining) to just after this
     /// commit. `None` when the old database could not be read.
     pub writes_refused_ms: Option<f64>,
-    /// Just after the new database became ready and the old side was
-    /// settled (`None`: only the old side was done): where the outage a
-    /// service sees ends.
+    /// Just after the commit that made the new database ready (`None`: only
+    /// the old side was done): where the outage a service sees ends.
     pub committed: Option<Instant>,
 }
 
@@ -96,19 +95,16 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     crate::engine::failpoint::hit("cutover.before-commit");
     tx.commit().ctx(|| "committing the cutover".into())?;
     crate::engine::failpoint::hit("cutover.after-commit");
+    let committed = Instant::now();
+    let millis = (committed - started).as_secs_f64() * 1000.0;
+    // The outage a service sees ends here, before the old side is settled.
+    let writes_refused_ms = refused_since.and_then(|since| record::ms_since(&since));
     let side = if inv.is_some() {
         OldSide::Standby
     } else {
         OldSide::Retire
     };
     super::window::settle_old(&old, &new, side, inv.as_ref(), busy)?;
-    // The outage a service sees ends here: the new database is ready and
-    // the old one has released the lock its standby or retired guards
-    // took, so a write the service had waiting on the old database has
-    // returned (refused, naming the new one) and the next goes to the new.
-    let committed = Instant::now();
-    let millis = (committed - started).as_secs_f64() * 1000.0;
-    let writes_refused_ms = refused_since.and_then(|since| record::ms_since(&since));
     let mut report = report_of(&MigrationState::read(spec, busy)?, millis, false);
     report.certified = cert.certified;
     report.verified_at = cert.verified_at;

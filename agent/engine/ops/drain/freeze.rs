@@ -133,10 +133,8 @@ pub(super) fn freeze(
     }
 }
 
-/// `drain --cutover` made the new database ready: the refusal until the
-/// cutover ended (the new database ready and the old side settled, so a
-/// write the service had waiting on the old database has returned),
-/// announced at once.
+/// `drain --cutover` made the new database ready: the refusal to its
+/// commit (not past the old side's settling), announced at once.
 fn ready(
     report: CutoverReport,
     refused: Instant,
