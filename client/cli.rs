@@ -381,8 +381,9 @@ pub struct PlanArgs {
     #[arg(long)]
     pub rehearse: bool,
 
-    /// With --rehearse: copy only this share of each table's rows
-    /// (e.g. `10%`), keeping foreign keys inside the sample.
+    /// With --rehearse: keep about this share (e.g. `10%`) of the largest
+    /// tables' rows, and every row a kept row references; the report says
+    /// what each table kept.
     #[arg(long, value_name = "PERCENT", requires = "rehearse", value_parser = parse_percent)]
     pub sample: Option<f64>,
 
