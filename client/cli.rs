@@ -456,8 +456,8 @@ fn positive_rate(s: &str) -> Result<f64, String> {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Only check: fail on the first differing chunk, naming its keys,
-    /// instead of recopying it.
+    /// Only check: repair nothing, compare every table, then fail naming
+    /// each differing table with its count and first keys.
     #[arg(long)]
     pub check_only: bool,
 
