@@ -16,6 +16,7 @@ mod hooks;
 mod identity;
 mod interrupt;
 mod litestream;
+mod long_catch_up;
 mod owners;
 mod plan;
 mod progress;

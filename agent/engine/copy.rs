@@ -189,7 +189,7 @@ fn next_chunk(chunk: u64, took: Duration) -> u64 {
 /// load (one transaction each; a killed build resumes with the missing ones).
 ///
 /// Each index is built in the transaction that first replays every pending
-/// log entry: rows copied before the writer changed them may be stale, and a
+/// log entry (the backlog in short batches before it, the tail inside it): rows copied before the writer changed them may be stale, and a
 /// stale row can collide with its successor in a UNIQUE index (an email that
 /// moved from a copied row to one copied later). Replayed up to the
 /// transaction's snapshot, the new tables equal the mapping of the old ones,
@@ -207,6 +207,10 @@ pub fn build_indexes(
         .filter(|s| s.kind == super::schema::StmtKind::Index)
     {
         ctx.control.check()?;
+        // The backlog in short batches first: the build's own transaction
+        // replays only the tail (issue 22: a whole backlog replayed here held
+        // the new database, rollback journal and all, for 28 minutes).
+        replay::catch_up(conn, plan, replay::SHORT_TAIL, ctx)?;
         let tx =
             lock::begin_immediate(conn).ctx(|| format!("starting to build index {}", s.name))?;
         let exists: i64 = tx

@@ -117,6 +117,8 @@ pub fn table(
     let mut lo: Option<Vec<Value>> = None;
     loop {
         ctx.control.check()?;
+        report.entries_replayed +=
+            replay::shorten_backlog(work, plan, replay::SHORT_TAIL, ctx.control)?;
         let tx = lock::begin_immediate(work).ctx(|| format!("starting to verify {}", t.name))?;
         report.entries_replayed += replay::batch_in(&tx, plan, u64::MAX)?.applied;
         let hi = check.sql.chunk_end(&tx, lo.as_deref(), chunk_rows)?;

@@ -1,0 +1,101 @@
+//! Issue 22.3: a long catch-up never holds the new database for long.
+//!
+//! The field report: one transaction replayed a 495k-entry backlog before
+//! an index build, in the bulk load's rollback journal, and `status` exited
+//! 6 ("locked") for 40 minutes. Here a migrate stopped in its index build
+//! resumes with 100k entries recorded meanwhile: it replays them in bounded
+//! batches (each one its own transaction, reported as it commits) before
+//! the build, and `status`, run again and again with a busy timeout
+//! meanwhile, answers every time.
+
+use std::process::{Command, Stdio};
+
+use super::harness::Project;
+use crate::support::oracle;
+
+const FILES: [&str; 6] = [
+    "--old",
+    "old.db",
+    "--new",
+    "new.db",
+    "--schema",
+    "schema.sql",
+];
+
+/// The most entries one replay transaction may hold (`replay::BATCH`).
+const BATCH: u64 = 20_000;
+
+#[cfg(feature = "failpoints")]
+#[test]
+fn issue_22_status_answers_within_its_timeout_while_a_migrate_replays_100k_entries_before_its_index(
+) {
+    let p = Project::shop(20_000);
+    let mut migrate = vec!["migrate"];
+    migrate.extend_from_slice(&FILES);
+    let killed =
+        super::harness::mig_with_env(&p.dir, &migrate, &[("MIG_FAILPOINT", "index.mid-build")]);
+    assert_ne!(killed.code, 0, "{killed:#?}");
+    // 100k recorded changes to 20k customers, as a writer leaves them.
+    p.sql(
+        "old.db",
+        &"UPDATE Customer SET LastName = LastName || '.';".repeat(5),
+    );
+
+    migrate.push("--json");
+    let resumed = Command::new(env!("CARGO_BIN_EXE_mig"))
+        .args(&migrate)
+        .current_dir(&p.dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start migrate");
+    let (out, statuses) = statuses_until_exit(&p, resumed);
+    assert!(out.status.success(), "{out:#?}");
+    let applied = replayed_totals(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(applied.last(), Some(&100_000), "{applied:?}");
+    let steps: Vec<u64> = applied.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(
+        applied[0] <= BATCH && steps.iter().all(|s| *s <= BATCH),
+        "a replay transaction held more than {BATCH} entries: {applied:?}"
+    );
+    assert!(statuses > 0, "the migrate ended before any status ran");
+
+    let mut drain = vec!["drain"];
+    drain.extend_from_slice(&FILES[..4]);
+    p.mig(&drain).ok();
+    oracle::assert_matches(&p.path("old.db"), &p.path("new.db"));
+}
+
+/// Runs `status` with a busy timeout until `job` exits, asserting each one
+/// answers; returns the job's output and how many ran.
+fn statuses_until_exit(p: &Project, mut job: std::process::Child) -> (std::process::Output, usize) {
+    let mut statuses = 0;
+    while job.try_wait().expect("poll the job").is_none() {
+        let mut args = vec!["status", "--busy-timeout-ms", "3000"];
+        args.extend_from_slice(&FILES[..4]);
+        let run = p.mig(&args);
+        assert_eq!(
+            run.code, 0,
+            "status did not answer during the catch-up: {run:#?}"
+        );
+        statuses += 1;
+    }
+    (job.wait_with_output().expect("job output"), statuses)
+}
+
+/// The running totals of the replay events in a `--json` event stream, up
+/// to the first batch that found nothing left.
+fn replayed_totals(stdout: &str) -> Vec<u64> {
+    stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v.get("replay").cloned())
+        .map(|r| {
+            r.get("applied")
+                .and_then(|a| a.as_str())
+                .and_then(|a| a.parse().ok())
+                .unwrap_or(0)
+        })
+        .take_while(|a| *a > 0)
+        .collect()
+}
