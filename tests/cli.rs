@@ -23,6 +23,7 @@ mod progress;
 mod rate_cap;
 mod real_agent;
 mod remote;
+mod replay_blocked;
 mod reset;
 mod revert;
 mod rollback_journal;

@@ -18,6 +18,7 @@ use super::error::{Result, SqlContext};
 use super::lock;
 use super::meta;
 use super::plan::{KeyMode, OldKey, Plan, TablePlan};
+use super::replay_blocked;
 use super::replay_guard::{self, Window};
 use super::rows::{mapping_match, ChunkSql};
 
@@ -40,8 +41,15 @@ pub struct Batch {
 /// in one transaction of its own.
 pub fn batch(conn: &mut Connection, plan: &Plan, max_entries: u64) -> Result<Batch> {
     let tx = lock::begin_immediate(conn).ctx(|| "starting a replay batch".into())?;
-    let b = batch_in(&tx, plan, max_entries)?;
+    let b = match batch_in(&tx, plan, max_entries) {
+        Err(e) if replay_blocked::is_constraint(&e) => {
+            drop(tx);
+            return Err(replay_blocked::diagnose(conn, plan, e));
+        }
+        b => b?,
+    };
     if b.applied > 0 {
+        replay_blocked::clear(&tx)?;
         tx.commit().ctx(|| "committing a replay batch".into())?;
         super::failpoint::hit("replay.after-batch");
     }
