@@ -274,6 +274,27 @@ fn until_below(
     }
 }
 
+/// Replays one bounded batch if more than `above` entries wait: how a copy
+/// keeps up with the writes recorded meanwhile (issue 22: a copy that
+/// replayed nothing left a backlog of 495k entries, 1,457 s behind, to the
+/// end of migrate and to the drain). Returns the entries applied.
+pub fn keep_up(conn: &mut Connection, plan: &Plan, above: u64, sizes: &mut Batches) -> Result<u64> {
+    let log_max: i64 = conn
+        .query_row(
+            "SELECT coalesce(max(seq), 0) FROM old._migration_log",
+            [],
+            |r| r.get(0),
+        )
+        .ctx(|| "reading _migration_log".into())?;
+    if (log_max.max(0) as u64).saturating_sub(meta::checkpoint(conn)?) <= above {
+        return Ok(0);
+    }
+    let began = Instant::now();
+    let b = batch(conn, plan, sizes.size)?;
+    sizes.took(b.applied, began.elapsed());
+    Ok(b.applied)
+}
+
 /// How many entries the next batch replays: starts small and scales so a
 /// batch takes about [`TARGET_BATCH`], never more than [`BATCH`] entries
 /// (issue 22: one catch-up transaction of 495k entries held the new
