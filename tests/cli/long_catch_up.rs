@@ -11,7 +11,8 @@
 
 use std::process::{Command, Stdio};
 
-use super::harness::Project;
+use super::harness::{mig_in, Project};
+use crate::support::agent::TestAgent;
 use crate::support::oracle;
 use crate::support::writer::Writer;
 
@@ -72,6 +73,69 @@ fn issue_22_status_answers_within_its_timeout_while_a_migrate_replays_100k_entri
     drain.extend_from_slice(&FILES[..4]);
     p.mig(&drain).ok();
     oracle::assert_matches(&p.path("old.db"), &p.path("new.db"));
+}
+
+/// The same on an agent: it is killed in its index build, 100k entries are
+/// recorded, and the restarted agent resumes the migrate by itself; every
+/// `status` through the client answers until the job has ended.
+#[cfg(feature = "failpoints")]
+#[test]
+fn issue_22_agent_status_answers_while_a_resumed_migrate_replays_100k_entries() {
+    let p = Project::shop(20_000);
+    let (old, new) = (p.path("old.db"), p.path("new.db"));
+    let mut agent = TestAgent::start(&p.dir, &[("shop", &old, &new)]);
+    agent.kill();
+    agent.spawn_with_env(&[("MIG_FAILPOINT", "index.mid-build")]);
+    let killed = remote(&agent, &p, &["migrate", "--schema", "schema.sql"]);
+    assert_ne!(killed.code, 0, "{killed:#?}");
+    agent.wait_exit();
+    p.sql(
+        "old.db",
+        &"UPDATE Customer SET LastName = LastName || '.';".repeat(5),
+    );
+
+    agent.spawn();
+    let mut statuses = 0;
+    loop {
+        let st = remote(&agent, &p, &["status"]);
+        assert_eq!(
+            st.code, 0,
+            "status did not answer during the catch-up: {st:#?}"
+        );
+        statuses += 1;
+        let running = st.stdout.lines().any(|l| l.starts_with("running job: "));
+        if !running && st.stdout.contains("phase: recording") {
+            break;
+        }
+        assert!(statuses < 2_000, "the resumed migrate never ended: {st:#?}");
+    }
+    remote(&agent, &p, &["drain"]).ok();
+    agent.kill();
+    oracle::assert_matches(&old, &new);
+}
+
+/// `mig --agent … --database shop <args>` as the operator.
+fn remote(agent: &TestAgent, p: &Project, args: &[&str]) -> super::harness::Run {
+    let certs = agent.certs.display().to_string();
+    let (url, ca) = (agent.url(), format!("{certs}/ca.pem"));
+    let (cert, key) = (
+        format!("{certs}/operator.pem"),
+        format!("{certs}/operator-key.pem"),
+    );
+    let mut all = vec![
+        "--agent",
+        &url,
+        "--ca",
+        &ca,
+        "--cert",
+        &cert,
+        "--key",
+        &key,
+        "--database",
+        "shop",
+    ];
+    all.extend_from_slice(args);
+    mig_in(&p.dir, &all)
 }
 
 /// Runs `status` with a busy timeout until `job` exits, asserting each one
