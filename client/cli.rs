@@ -381,8 +381,9 @@ pub struct PlanArgs {
     #[arg(long)]
     pub rehearse: bool,
 
-    /// With --rehearse: copy only this share of each table's rows
-    /// (e.g. `10%`), keeping foreign keys inside the sample.
+    /// With --rehearse: keep about this share (e.g. `10%`) of the largest
+    /// tables' rows, and every row a kept row references; the report says
+    /// what each table kept.
     #[arg(long, value_name = "PERCENT", requires = "rehearse", value_parser = parse_percent)]
     pub sample: Option<f64>,
 
@@ -455,8 +456,8 @@ fn positive_rate(s: &str) -> Result<f64, String> {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Only check: fail on the first differing chunk, naming its keys,
-    /// instead of recopying it.
+    /// Only check: repair nothing, compare every table, then fail naming
+    /// each differing table with its count and first keys.
     #[arg(long)]
     pub check_only: bool,
 

@@ -589,12 +589,16 @@ fn sampled_rehearsal_keeps_about_the_share_and_no_dangling_reference() {
     let c = case(REHEARSED, REHEARSED_NEW);
     let r = rehearse::rehearse(&c.old, &c.schema, &opts(10.0)).expect("rehearse");
     assert!(r.succeeded, "{:?}", r.error);
-    // customer is a root: about 10% of 2000 rows.
-    let kept = r.tables[0].new_rows;
-    assert!((180..=220).contains(&kept), "{:?}", r.tables);
-    assert_eq!(r.tables[0].old_rows, kept);
-    // orders follow their customers: every customer has exactly 2 orders.
-    assert_eq!(r.tables[1].new_rows, 2 * kept, "{:?}", r.tables);
+    // orders, the largest table and referenced by nothing: 10% of 4000.
+    let (orders, customer) = (&r.sample[0], &r.sample[1]);
+    assert_eq!(orders.table, "orders", "{r:?}");
+    assert!((380..=420).contains(&orders.kept), "{r:?}");
+    assert_eq!(r.tables[1].new_rows, orders.kept, "{:?}", r.tables);
+    // customer keeps the customers those orders name (more than its own
+    // 10%, so only those), and drain's verification found them all.
+    assert_eq!(customer.kept, customer.referenced, "{:?}", r.sample);
+    assert!((200..=420).contains(&customer.kept), "{:?}", r.sample);
+    assert_eq!(r.tables[0].new_rows, customer.kept, "{:?}", r.tables);
     assert!(r.violations.is_empty(), "{:?}", r.violations);
 }
 

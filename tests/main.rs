@@ -23,6 +23,7 @@ mod engine_regressions;
 mod engine_replay_guard;
 mod engine_revert;
 mod engine_runbook;
+mod engine_sample;
 mod engine_schemas;
 mod engine_throttle;
 mod engine_verify;

@@ -27,6 +27,9 @@ const TARGET_CHUNK: Duration = Duration::from_millis(200);
 const MIN_CHUNK: u64 = 100;
 const MAX_CHUNK: u64 = 1_000_000;
 const FIRST_CHUNK: u64 = 2_000;
+/// The backlog a copy leaves for the end of migrate: beyond it, each chunk
+/// is followed by one replay batch.
+const KEEP_UP_ABOVE: u64 = 1_000;
 /// The longest a throttle probe waits for the old database's write lock.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -77,13 +80,15 @@ pub fn copy_all(
 ) -> Result<Vec<TableStats>> {
     let tables: Vec<&TablePlan> = plan.tables.iter().filter(|t| t.source.is_some()).collect();
     let mut probe = Probe::attached(conn, PROBE_TIMEOUT)?;
+    let mut replays = replay::Batches::default();
     let rows_total: u64 = tables.iter().map(|t| t.rows).sum();
     let mut rows_before: u64 = 0;
     let mut stats = Vec::new();
     for (i, t) in tables.iter().enumerate() {
         let started = Instant::now();
         let already = meta::get(conn, &item(t), plan.key_width)?.map_or(0, |s| s.n);
-        let copied = copy_table(conn, plan, t, chunking, ctx, &mut probe, |done, rate| {
+        let pacing = (&mut probe, &mut replays);
+        let copied = copy_table(conn, plan, t, chunking, ctx, pacing, |done, rate| {
             Event::Copy {
                 table: t.name.clone(),
                 table_rows_done: done,
@@ -118,7 +123,7 @@ fn copy_table(
     t: &TablePlan,
     chunking: Chunking,
     ctx: &mut Ctx<'_>,
-    probe: &mut Probe,
+    (probe, replays): (&mut Probe, &mut replay::Batches),
     progress: impl Fn(u64, f64) -> Event,
 ) -> Result<u64> {
     let (Some(src), Some(key)) = (&t.source, &t.old_key) else {
@@ -176,6 +181,9 @@ fn copy_table(
         }
         ctx.control.pace(probe, n, took);
         chunk = chunking.next(size, took);
+        // At most one replay batch per chunk: the copy keeps the larger
+        // share of the time, the backlog stays a few batches long.
+        replay::keep_up(conn, plan, KEEP_UP_ABOVE, replays)?;
     }
 }
 
@@ -189,7 +197,7 @@ fn next_chunk(chunk: u64, took: Duration) -> u64 {
 /// load (one transaction each; a killed build resumes with the missing ones).
 ///
 /// Each index is built in the transaction that first replays every pending
-/// log entry: rows copied before the writer changed them may be stale, and a
+/// log entry (the backlog in short batches before it, the tail inside it): rows copied before the writer changed them may be stale, and a
 /// stale row can collide with its successor in a UNIQUE index (an email that
 /// moved from a copied row to one copied later). Replayed up to the
 /// transaction's snapshot, the new tables equal the mapping of the old ones,
@@ -207,6 +215,10 @@ pub fn build_indexes(
         .filter(|s| s.kind == super::schema::StmtKind::Index)
     {
         ctx.control.check()?;
+        // The backlog in short batches first: the build's own transaction
+        // replays only the tail (issue 22: a whole backlog replayed here held
+        // the new database, rollback journal and all, for 28 minutes).
+        replay::catch_up(conn, plan, replay::SHORT_TAIL, ctx)?;
         let tx =
             lock::begin_immediate(conn).ctx(|| format!("starting to build index {}", s.name))?;
         let exists: i64 = tx

@@ -21,6 +21,7 @@ pub mod plan;
 pub mod record;
 pub mod rehearse;
 pub mod replay;
+pub mod replay_blocked;
 mod replay_guard;
 pub mod revert;
 pub mod rows;

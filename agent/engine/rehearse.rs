@@ -9,25 +9,17 @@
 //! path. A copy taken from a database that is already recording has mig's
 //! marker, log and triggers removed first.
 //!
-//! **Sampling** (`sample_percent` < 100): tables without a foreign key to
-//! another table (the roots) keep about that share of their rows, spread
-//! over their key range (`(rowid % 10000) * 7919 % 10000` is a permutation
-//! of the residues, so any 10000 consecutive rowids keep exactly that
-//! share; WITHOUT ROWID tables keep a random share); roots under
-//! [`SAMPLE_MIN_ROWS`] rows (lookup tables) stay whole. A child keeps the
-//! rows whose parents were kept: rows whose foreign key points at a removed
-//! parent row are deleted, repeatedly until nothing changes, so the sample
-//! has no dangling reference the full data lacks (rows that already
-//! dangled in the old database go as well). A child of two sampled roots
-//! keeps about the product of both shares.
+//! **Sampling** (`sample_percent` < 100, `sample.rs`): the largest tables
+//! keep about that share of their rows, each table keeps every row a kept
+//! row references, and tables under 1,000 rows stay whole; the rehearsal
+//! reports what each table kept.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rusqlite::config::DbConfig;
-use rusqlite::Connection;
 
-use super::catalog::{q, Catalog};
+use super::catalog::q;
 use super::error::{EngineError, Result, SqlContext};
 use super::open::{self, Busy};
 use super::ops::{self, DrainOptions, MigrateOptions};
@@ -36,10 +28,9 @@ use super::plan::{self, precheck::Checked};
 use super::schema::SchemaFile;
 use super::{record, Control, Ctx, Event};
 
-/// Tables smaller than this are copied whole (lookup tables).
-const SAMPLE_MIN_ROWS: i64 = 1000;
-/// Rounds of deleting rows whose parent the sampling removed.
-const CLOSURE_ROUNDS: usize = 16;
+mod sample;
+
+pub use sample::{sample, SampledTable, SAMPLE_MIN_ROWS};
 
 #[derive(Debug, Clone)]
 pub struct RehearseOptions {
@@ -72,6 +63,9 @@ pub struct Rehearsal {
     pub new_db_bytes: u64,
     /// Constraint violations found in the copy.
     pub violations: Vec<Checked>,
+    /// What sampling kept of each old table, largest first (empty when
+    /// the rehearsal copied every row).
+    pub sample: Vec<SampledTable>,
 }
 
 /// A folder deleted when dropped, whatever happened inside it.
@@ -109,7 +103,7 @@ pub fn rehearse(old: &Path, schema: &SchemaFile, opts: &RehearseOptions) -> Resu
         ..Default::default()
     };
     let started = Instant::now();
-    snapshot(old, &copy, opts)?;
+    r.sample = snapshot(old, &copy, opts)?;
     r.snapshot_seconds = started.elapsed().as_secs_f64();
     r.snapshot_bytes = file_bytes(&copy);
     let spec = DatabaseSpec {
@@ -175,8 +169,8 @@ fn run(
 }
 
 /// A consistent copy of `old` at `copy`, without mig's recording tables,
-/// in WAL mode, sampled when asked.
-fn snapshot(old: &Path, copy: &Path, opts: &RehearseOptions) -> Result<()> {
+/// in WAL mode, sampled when asked (what each table kept).
+fn snapshot(old: &Path, copy: &Path, opts: &RehearseOptions) -> Result<Vec<SampledTable>> {
     let src = open::old_ro(old, opts.busy)?;
     // `query_only` (set by every reader) refuses VACUUM INTO, which writes
     // only the copy: lifted for this one statement on this connection.
@@ -198,91 +192,14 @@ fn snapshot(old: &Path, copy: &Path, opts: &RehearseOptions) -> Result<()> {
             "the rehearsal copy cannot use WAL mode (it reports {mode}); set TMPDIR to a local filesystem"
         )));
     }
-    if opts.sample_percent < 100.0 {
-        // Parents go before their children: the closure below removes those.
-        conn.pragma_update(None, "foreign_keys", false)
-            .ctx(|| "disabling foreign keys on the rehearsal copy".into())?;
-        sample(&conn, opts.sample_percent)?;
+    if opts.sample_percent >= 100.0 {
+        return Ok(Vec::new());
     }
-    Ok(())
-}
-
-/// Keeps about `percent` of each table's rows, then removes rows whose
-/// parent the sampling removed (see the module doc).
-fn sample(conn: &Connection, percent: f64) -> Result<()> {
-    let cat = Catalog::read(conn, "main")?;
-    let keep = (percent * 100.0).round() as i64;
-    for t in &cat.tables {
-        // Children follow their parents (below); small tables stay whole.
-        let has_parent = t
-            .foreign_keys
-            .iter()
-            .any(|fk| cat.table(&fk.parent).is_some());
-        let rows: i64 = conn
-            .query_row(&format!("SELECT count(*) FROM {}", q(&t.name)), [], |r| {
-                r.get(0)
-            })
-            .ctx(|| format!("counting {}", t.name))?;
-        if has_parent || rows < SAMPLE_MIN_ROWS {
-            continue;
-        }
-        let pick = if t.without_rowid {
-            "abs(random() % 10000)"
-        } else {
-            // Consecutive rowids spread over the whole 0..10000 range.
-            "(abs(rowid % 10000) * 7919) % 10000"
-        };
-        conn.execute_batch(&format!(
-            "DELETE FROM {} WHERE {pick} >= {keep}",
-            q(&t.name)
-        ))
-        .ctx(|| format!("sampling {}", t.name))?;
-    }
-    for _ in 0..CLOSURE_ROUNDS {
-        let mut removed = 0;
-        for t in &cat.tables {
-            for fk in &t.foreign_keys {
-                let Some(p) = cat.table(&fk.parent) else {
-                    continue;
-                };
-                let to: Vec<String> = fk
-                    .to
-                    .iter()
-                    .zip(p.pk.iter().map(Some).chain(std::iter::repeat(None)))
-                    .map(|(to, pk)| {
-                        to.clone()
-                            .or_else(|| pk.cloned())
-                            .unwrap_or_else(|| "rowid".into())
-                    })
-                    .collect();
-                let cond: Vec<String> = fk
-                    .from
-                    .iter()
-                    .zip(&to)
-                    .map(|(f, t)| format!("_p.{} = {}.{}", q(t), "_c", q(f)))
-                    .collect();
-                let not_null: Vec<String> = fk
-                    .from
-                    .iter()
-                    .map(|f| format!("_c.{} IS NOT NULL", q(f)))
-                    .collect();
-                let sql = format!(
-                    "DELETE FROM {} AS _c WHERE {} AND NOT EXISTS (SELECT 1 FROM {} AS _p WHERE {})",
-                    q(&t.name),
-                    not_null.join(" AND "),
-                    q(&p.name),
-                    cond.join(" AND ")
-                );
-                removed += conn
-                    .execute(&sql, [])
-                    .ctx(|| format!("keeping the references of {} inside the sample", t.name))?;
-            }
-        }
-        if removed == 0 {
-            break;
-        }
-    }
-    Ok(())
+    // Sampling removes only rows nothing kept references; enforcement
+    // (ON DELETE actions included) must not remove more.
+    conn.pragma_update(None, "foreign_keys", false)
+        .ctx(|| "disabling foreign keys on the rehearsal copy".into())?;
+    sample::sample(&conn, opts.sample_percent)
 }
 
 /// The pre-check on the copy's rows: its violations.

@@ -8,7 +8,7 @@
 //! is gone). Applying an entry twice, or out of order, therefore converges
 //! to the same result, and the checkpoint is committed with the rows.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rusqlite::types::Value;
 use rusqlite::Connection;
@@ -18,11 +18,13 @@ use super::error::{Result, SqlContext};
 use super::lock;
 use super::meta;
 use super::plan::{KeyMode, OldKey, Plan, TablePlan};
+use super::replay_blocked;
 use super::replay_guard::{self, Window};
 use super::rows::{mapping_match, ChunkSql};
 
-/// Entries per batch: large enough to amortise the per-table statements,
-/// small enough to keep each write transaction short.
+/// The most entries one batch replays: large enough to amortise the
+/// per-table statements, small enough to keep each write transaction short
+/// (a catch-up also bounds its batches by time, see [`Batches`]).
 pub const BATCH: u64 = 20_000;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -39,8 +41,15 @@ pub struct Batch {
 /// in one transaction of its own.
 pub fn batch(conn: &mut Connection, plan: &Plan, max_entries: u64) -> Result<Batch> {
     let tx = lock::begin_immediate(conn).ctx(|| "starting a replay batch".into())?;
-    let b = batch_in(&tx, plan, max_entries)?;
+    let b = match batch_in(&tx, plan, max_entries) {
+        Err(e) if replay_blocked::is_constraint(&e) => {
+            drop(tx);
+            return Err(replay_blocked::diagnose(conn, plan, e));
+        }
+        b => b?,
+    };
     if b.applied > 0 {
+        replay_blocked::clear(&tx)?;
         tx.commit().ctx(|| "committing a replay batch".into())?;
         super::failpoint::hit("replay.after-batch");
     }
@@ -200,7 +209,8 @@ fn apply_table(conn: &Connection, t: &TablePlan, window: Window) -> Result<()> {
 }
 
 /// Replays until fewer than `until_pending` entries remain (0: everything),
-/// reporting each batch; returns the entries applied.
+/// in batches of [`Batches`] (bounded by entries and by time), reporting
+/// each batch; returns the entries applied.
 pub fn catch_up(
     conn: &mut Connection,
     plan: &Plan,
@@ -208,22 +218,117 @@ pub fn catch_up(
     ctx: &mut super::Ctx<'_>,
 ) -> Result<u64> {
     let started = Instant::now();
+    let sink = &mut *ctx.sink;
+    until_below(
+        conn,
+        plan,
+        until_pending,
+        ctx.control,
+        |conn, applied, b| {
+            let pending = b.log_max.saturating_sub(b.checkpoint);
+            sink(super::Event::Replay {
+                applied,
+                pending,
+                lag_seconds: lag_seconds(conn, b.checkpoint)?,
+                entries_per_sec: applied as f64 / started.elapsed().as_secs_f64().max(1e-6),
+            });
+            Ok(())
+        },
+    )
+}
+
+/// Replays in short batches until fewer than `below` entries remain, so a
+/// transaction that must replay everything up to its own snapshot (an index
+/// build, a verified chunk) has only a short tail left to hold the database
+/// for; returns the entries applied. Stops at a pause or cancel like a copy.
+pub fn shorten_backlog(
+    conn: &mut Connection,
+    plan: &Plan,
+    below: u64,
+    control: &super::Control,
+) -> Result<u64> {
+    until_below(conn, plan, below, control, |_, _, _| Ok(()))
+}
+
+/// The loop of [`catch_up`] and [`shorten_backlog`]: `each` sees the total
+/// applied and every batch.
+fn until_below(
+    conn: &mut Connection,
+    plan: &Plan,
+    below: u64,
+    control: &super::Control,
+    mut each: impl FnMut(&Connection, u64, &Batch) -> Result<()>,
+) -> Result<u64> {
+    let mut sizes = Batches::default();
     let mut applied = 0;
     loop {
-        ctx.control.check()?;
-        let b = batch(conn, plan, BATCH)?;
+        control.check()?;
+        let began = Instant::now();
+        let b = batch(conn, plan, sizes.size)?;
+        sizes.took(b.applied, began.elapsed());
         applied += b.applied;
-        let pending = b.log_max.saturating_sub(b.checkpoint);
-        let lag = lag_seconds(conn, b.checkpoint)?;
-        (ctx.sink)(super::Event::Replay {
-            applied,
-            pending,
-            lag_seconds: lag,
-            entries_per_sec: applied as f64 / started.elapsed().as_secs_f64().max(1e-6),
-        });
-        if b.applied == 0 || pending <= until_pending {
+        each(conn, applied, &b)?;
+        if b.applied == 0 || b.log_max.saturating_sub(b.checkpoint) <= below {
             return Ok(applied);
         }
+    }
+}
+
+/// Replays one bounded batch if more than `above` entries wait: how a copy
+/// keeps up with the writes recorded meanwhile (issue 22: a copy that
+/// replayed nothing left a backlog of 495k entries, 1,457 s behind, to the
+/// end of migrate and to the drain). Returns the entries applied.
+pub fn keep_up(conn: &mut Connection, plan: &Plan, above: u64, sizes: &mut Batches) -> Result<u64> {
+    let log_max: i64 = conn
+        .query_row(
+            "SELECT coalesce(max(seq), 0) FROM old._migration_log",
+            [],
+            |r| r.get(0),
+        )
+        .ctx(|| "reading _migration_log".into())?;
+    if (log_max.max(0) as u64).saturating_sub(meta::checkpoint(conn)?) <= above {
+        return Ok(0);
+    }
+    let began = Instant::now();
+    let b = batch(conn, plan, sizes.size)?;
+    sizes.took(b.applied, began.elapsed());
+    Ok(b.applied)
+}
+
+/// How many entries the next batch replays: starts small and scales so a
+/// batch takes about [`TARGET_BATCH`], never more than [`BATCH`] entries
+/// (issue 22: one catch-up transaction of 495k entries held the new
+/// database, and every `status`, for 28 minutes).
+#[derive(Debug, Clone, Copy)]
+pub struct Batches {
+    pub size: u64,
+}
+
+/// What [`shorten_backlog`] leaves for a transaction that replays the rest
+/// itself: a few batches' worth at most.
+pub const SHORT_TAIL: u64 = FIRST_BATCH;
+
+/// How long one replay batch should take (as a copy chunk does).
+const TARGET_BATCH: Duration = Duration::from_millis(200);
+const MIN_BATCH: u64 = 100;
+const FIRST_BATCH: u64 = 2_000;
+
+impl Default for Batches {
+    fn default() -> Self {
+        Batches { size: FIRST_BATCH }
+    }
+}
+
+impl Batches {
+    /// Adapts the size to how long a batch of `applied` entries took (a
+    /// batch cut short by the end of the log says nothing of the size).
+    pub fn took(&mut self, applied: u64, took: Duration) {
+        if applied < self.size {
+            return;
+        }
+        let ratio = TARGET_BATCH.as_secs_f64() / took.as_secs_f64().max(1e-4);
+        let scaled = (self.size as f64 * ratio.clamp(0.5, 4.0)) as u64;
+        self.size = scaled.clamp(MIN_BATCH, BATCH);
     }
 }
 

@@ -247,6 +247,17 @@ pub fn rehearsal(r: Rehearsal) -> pb::Rehearsal {
         snapshot_bytes: r.snapshot_bytes,
         new_db_bytes: r.new_db_bytes,
         violations: violations(&r.violations),
+        sample: r
+            .sample
+            .into_iter()
+            .map(|s| pb::SampledTable {
+                table: s.table,
+                rows: s.rows,
+                kept: s.kept,
+                referenced: s.referenced,
+                whole: s.whole,
+            })
+            .collect(),
     }
 }
 

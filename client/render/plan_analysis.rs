@@ -33,7 +33,7 @@ pub fn lines(p: &PlanReport) -> Vec<String> {
         out.push(statistics(s));
     }
     if let Some(r) = &p.rehearsal {
-        out.extend(rehearsal(r, p.total_rows));
+        out.extend(rehearsal(r));
     }
     out
 }
@@ -100,9 +100,7 @@ fn estimates(e: &Estimates) -> Vec<String> {
     out
 }
 
-/// `total_rows`: the old database's rows when planned, to say what share a
-/// sample really kept (a small root table kept whole keeps all its children).
-fn rehearsal(r: &Rehearsal, total_rows: u64) -> Vec<String> {
+fn rehearsal(r: &Rehearsal) -> Vec<String> {
     let verdict = if r.succeeded {
         "succeeded".to_string()
     } else {
@@ -123,14 +121,7 @@ fn rehearsal(r: &Rehearsal, total_rows: u64) -> Vec<String> {
             r.rows_copied
         ),
     ];
-    let kept: u64 = r.tables.iter().map(|t| t.old_rows).sum();
-    if r.sample_percent < 100.0 && total_rows > 0 {
-        out.push(format!(
-            "  the {}% sample kept {kept} of {total_rows} old rows ({:.0}%): tables under 1,000 rows are kept whole, and children follow the parent rows kept",
-            r.sample_percent,
-            kept as f64 * 100.0 / total_rows as f64
-        ));
-    }
+    out.extend(sample(r));
     let width = r.tables.iter().map(|t| t.table.len()).max().unwrap_or(0);
     for t in &r.tables {
         out.push(format!(
@@ -143,6 +134,49 @@ fn rehearsal(r: &Rehearsal, total_rows: u64) -> Vec<String> {
     }
     out.push(format!("  new database size: {}", bytes(r.new_db_bytes)));
     out
+}
+
+/// What a sample really kept: in all, then per old table, largest first.
+fn sample(r: &Rehearsal) -> Vec<String> {
+    if r.sample.is_empty() {
+        return Vec::new();
+    }
+    let rows: u64 = r.sample.iter().map(|t| t.rows).sum();
+    let kept: u64 = r.sample.iter().map(|t| t.kept).sum();
+    let mut out = vec![format!(
+        "  the {}% sample kept {kept} of {rows} old rows ({}): the largest tables keep about {}%, every row a kept row references stays, tables under 1,000 rows stay whole",
+        r.sample_percent,
+        percent(kept, rows),
+        r.sample_percent
+    )];
+    let width = r.sample.iter().map(|t| t.table.len()).max().unwrap_or(0);
+    for t in &r.sample {
+        let what = if t.whole {
+            format!("{} rows kept whole", t.rows)
+        } else if t.referenced > 0 {
+            format!(
+                "{} -> {} rows ({}), {} of them referenced by kept rows",
+                t.rows,
+                t.kept,
+                percent(t.kept, t.rows),
+                t.referenced
+            )
+        } else {
+            format!(
+                "{} -> {} rows ({})",
+                t.rows,
+                t.kept,
+                percent(t.kept, t.rows)
+            )
+        };
+        out.push(format!("    {:width$}  {what}", t.table));
+    }
+    out
+}
+
+/// `12.5%`.
+fn percent(part: u64, whole: u64) -> String {
+    format!("{:.1}%", part as f64 * 100.0 / whole.max(1) as f64)
 }
 
 /// `512 B`, `4.0 KiB`, `1.5 MiB`, `2.0 GiB`.
@@ -179,5 +213,7 @@ mod tests {
         assert_eq!(bytes(3 * 1024 * 1024 / 2), "1.5 MiB");
         assert_eq!(seconds(0.0123), "12 ms");
         assert_eq!(seconds(75.0), "75.0 s");
+        assert_eq!(percent(299, 3000), "10.0%");
+        assert_eq!(percent(0, 0), "0.0%");
     }
 }

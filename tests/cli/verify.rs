@@ -5,6 +5,7 @@
 use super::agent::TestAgent;
 use super::harness::Project;
 use super::remote::database;
+use crate::support::oracle;
 
 /// Exit code of DATA_LOSS (`client/exit.rs`).
 const DATA_LOSS: i32 = 4;
@@ -47,6 +48,50 @@ fn verify_reports_tables_names_a_changed_key_and_repairs_it() {
     run.line_starting("  customer: 200 rows in 1 chunk(s), 1 chunk(s) recopied");
     run.line_starting("verified: 850 rows in 4 tables, 0 differences");
     p.mig(&with_files(&["verify", "--check-only"])).ok();
+}
+
+#[test]
+fn issue_22_check_only_reports_every_differing_table_with_a_count_and_its_first_keys() {
+    let p = Project::shop(200);
+    p.mig(&with_files(&["migrate", "--schema", "schema.sql"]))
+        .ok();
+    // customer: seven rows changed or gone; tag (a composite key): one row
+    // changed and one no old row maps to.
+    p.sql(
+        "new.db",
+        "PRAGMA foreign_keys = OFF;
+         UPDATE customer SET email = 'x' WHERE id IN (7, 8, 9, 10, 11, 12);
+         DELETE FROM customer WHERE id = 150;
+         UPDATE tag SET weight = -1 WHERE order_id = 5 AND label = 'a';
+         INSERT INTO tag VALUES (9999, 'zz', NULL);",
+    );
+    let before = std::fs::read(p.path("new.db")).expect("new");
+    let run = p.mig(&with_files(&[
+        "verify",
+        "--check-only",
+        "--chunk-rows",
+        "50",
+    ]));
+    let line = run.fails(DATA_LOSS, "verify failed: ").to_string();
+    assert_eq!(
+        line,
+        "verify failed: 2 tables differ: \
+         table customer differs from the mapping of old table Customer in 7 rows, at key 7, 8, 9, 10, 11 and 2 more; \
+         table tag differs from the mapping of old table Tag in 1 row, at key (5, 'a'); \
+         table tag has 1 row no row of old table Tag maps to, at key (9999, 'zz'); \
+         run `mig verify` without --check-only to recopy the differing rows"
+    );
+    assert_eq!(
+        std::fs::read(p.path("new.db")).expect("new"),
+        before,
+        "a check changed the new database"
+    );
+
+    let run = p.mig(&with_files(&["verify"])).ok();
+    run.line_starting("verified: 850 rows in 4 tables, 0 differences");
+    p.mig(&with_files(&["drain"])).ok();
+    p.mig(&with_files(&["cutover"])).ok();
+    oracle::assert_matches(&p.path("old.db"), &p.path("new.db"));
 }
 
 #[test]

@@ -132,6 +132,7 @@ pub(super) fn verify_all(
     });
     let mut summary = VerifySummary::default();
     let mut progress = verify::Progress::count(work, plan)?;
+    let mut differing = Vec::new();
     for t in plan.tables.iter().filter(|t| t.source.is_some()) {
         let chunk = opts.chunk_rows.max(1);
         let r = match verify::table(work, plan, t, chunk, opts.repair, (&mut progress, ctx)) {
@@ -139,6 +140,16 @@ pub(super) fn verify_all(
             Err(e @ EngineError::Verification(_)) => return Err(withdraw(work, e)),
             Err(e) => return Err(e),
         };
+        if r.differences.any() {
+            let found = r
+                .differences
+                .describe(&t.name, t.source.as_deref().unwrap_or_default());
+            (ctx.sink)(Event::Notice {
+                warn: true,
+                message: found.clone(),
+            });
+            differing.push(found);
+        }
         summary.rows += r.rows;
         summary.chunks += r.chunks;
         summary.chunks_recopied += r.chunks_recopied;
@@ -155,6 +166,9 @@ pub(super) fn verify_all(
         }
         summary.tables.push(r);
     }
+    if !differing.is_empty() {
+        return Err(withdraw(work, differences(&differing)));
+    }
     let tx = lock::begin_immediate(work).ctx(|| "recording the verification".into())?;
     summary.log_position = meta::checkpoint(&tx)?;
     certificate::certify(&tx, migration_id, summary.log_position, summary.rows, by)?;
@@ -163,6 +177,26 @@ pub(super) fn verify_all(
     crate::engine::failpoint::hit("verify.after-certify");
     summary.certified = true;
     Ok(summary)
+}
+
+/// Tables listed in a check-only failure (each is also a notice as found).
+const TABLES_LISTED: usize = 10;
+
+/// Every table a check-only comparison found different, in one line.
+fn differences(differing: &[String]) -> EngineError {
+    let mut listed = differing[..differing.len().min(TABLES_LISTED)].join("; ");
+    if differing.len() > TABLES_LISTED {
+        listed.push_str(&format!(
+            "; and {} more tables (each named in the job's events)",
+            differing.len() - TABLES_LISTED
+        ));
+    }
+    EngineError::Verification(format!(
+        "{} table{} differ{}: {listed}; run `mig verify` without --check-only to recopy the differing rows",
+        differing.len(),
+        if differing.len() == 1 { "" } else { "s" },
+        if differing.len() == 1 { "s" } else { "" },
+    ))
 }
 
 /// Withdraws the certification after a failed comparison, and passes on `e`

@@ -54,8 +54,22 @@ impl Phase {
     }
 }
 
-/// The phase and the next step.
+/// The phase and the next step; while a replay is stopped by rows that
+/// break the new schema, the next step is to fix them (issue 22: `status`
+/// said "run `mig drain`", which stopped at the same rows again).
 pub(super) fn derive(s: &MigrationState) -> (Phase, String) {
+    let (phase, next) = derive_from_files(s);
+    let blocked = s.new.as_ref().and_then(|n| n.replay_blocked.as_deref());
+    match blocked {
+        Some(b) if matches!(phase, Phase::Recording | Phase::Draining) => (
+            phase,
+            format!("the catch-up is stopped: {b}; fix those rows in the old database (the catch-up then goes on, and `mig drain` with it), or `mig reset` and migrate with a mapping that accepts them"),
+        ),
+        _ => (phase, next),
+    }
+}
+
+fn derive_from_files(s: &MigrationState) -> (Phase, String) {
     if let Some(b) = &s.broken {
         return (Phase::Broken, b.message.clone());
     }

@@ -13,6 +13,7 @@ use crate::engine::error::{classify, Result};
 use crate::engine::meta::{self, Identity, MigrationStatus};
 use crate::engine::open::{self, Busy};
 use crate::engine::record::{self, Marker};
+use crate::engine::replay_blocked;
 
 /// What the old database says.
 #[derive(Debug, Clone)]
@@ -55,6 +56,9 @@ pub struct NewFile {
     pub id_mapping_rows: Option<u64>,
     /// The revert window, if one was ever opened.
     pub window: Option<crate::engine::revert::Window>,
+    /// Why the last replay batch stopped, if none went through since
+    /// (`replay_blocked`).
+    pub replay_blocked: Option<String>,
 }
 
 /// The new database's `_migration_progress`.
@@ -104,6 +108,10 @@ pub fn new_file(path: &Path, busy: Busy) -> Result<NewFile> {
         Some(rows) => Some(progress(&conn, rows)?),
         None => None,
     };
+    let replay_blocked = match progress {
+        Some(_) => replay_blocked::read(&conn)?,
+        None => None,
+    };
     Ok(NewFile {
         path: path.to_path_buf(),
         status: meta::read_status(&conn, "main")?,
@@ -112,6 +120,7 @@ pub fn new_file(path: &Path, busy: Busy) -> Result<NewFile> {
         certificate,
         id_mapping_rows: meta::count_rows(&conn, "main", "_id_mapping")?,
         window: crate::engine::revert::window::read(&conn, "main")?,
+        replay_blocked,
     })
 }
 

@@ -17,8 +17,8 @@ use super::super::plan::{KeyMode, OldKey, TablePlan};
 use super::super::rows::ChunkSql;
 use super::hash::ROW_HASH;
 
-/// Keys named per difference report (per table).
-pub const MAX_KEYS: usize = 10;
+/// Keys named per table in a difference report.
+pub const MAX_KEYS: usize = 5;
 
 const EXPECTED: &str = "temp._mig_verify";
 
@@ -174,9 +174,7 @@ impl TableCheck {
             .zip(&self.key_cols)
             .map(|(i, k)| format!("{k} = x.c{i}"))
             .collect();
-        let keys: Vec<String> = (0..self.old_key_width)
-            .map(|i| format!("quote(x.k{i})"))
-            .collect();
+        let keys: Vec<String> = (0..self.old_key_width).map(|i| format!("x.k{i}")).collect();
         let differing = format!(
             "FROM {EXPECTED} AS x WHERE NOT EXISTS (SELECT 1 FROM main.{} AS n WHERE {} AND {ROW_HASH}({}) = {})",
             q(&self.table),
@@ -191,7 +189,7 @@ impl TableCheck {
         let mut stmt = conn
             .prepare_cached(&format!(
                 "SELECT {} {differing} LIMIT {MAX_KEYS}",
-                keys.join(" || ', ' || ")
+                shown(&keys)
             ))
             .ctx(ctx)?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0)).ctx(ctx)?;
@@ -236,16 +234,27 @@ impl TableCheck {
         )
     }
 
+    /// How many rows of the new table no old row maps to.
+    pub fn extra_count(&self, conn: &Connection) -> Result<u64> {
+        let n: i64 = conn
+            .query_row(
+                &format!(
+                    "SELECT count(*) FROM main.{} AS n WHERE {}",
+                    q(&self.table),
+                    self.extra_rows()
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .ctx(|| format!("counting extra rows in {}", self.table))?;
+        Ok(n.max(0) as u64)
+    }
+
     /// New keys of rows no old row maps to, at most [`MAX_KEYS`].
     pub fn extra_keys(&self, conn: &Connection) -> Result<Vec<String>> {
-        let keys: Vec<String> = self
-            .key_cols
-            .iter()
-            .map(|k| format!("quote({k})"))
-            .collect();
         let sql = format!(
             "SELECT {} FROM main.{} AS n WHERE {} LIMIT {MAX_KEYS}",
-            keys.join(" || ', ' || "),
+            shown(&self.key_cols),
             q(&self.table),
             self.extra_rows()
         );
@@ -270,6 +279,16 @@ impl TableCheck {
             .execute(&sql, [])
             .ctx(|| format!("deleting extra rows of {}", self.table))?;
         Ok(n as u64)
+    }
+}
+
+/// A key as SQL literals: `7`, or `(1, 'a')` for several columns.
+fn shown(cols: &[String]) -> String {
+    let quoted: Vec<String> = cols.iter().map(|c| format!("quote({c})")).collect();
+    if quoted.len() == 1 {
+        quoted.join("")
+    } else {
+        format!("'(' || {} || ')'", quoted.join(" || ', ' || "))
     }
 }
 

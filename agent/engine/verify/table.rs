@@ -25,7 +25,8 @@ pub enum Repair {
     /// only if it still differs.
     #[default]
     Recopy,
-    /// Fail at once, naming the differing keys: a pure check.
+    /// Change nothing: count every difference of every table (naming the
+    /// first keys of each), and fail once all are compared.
     CheckOnly,
 }
 
@@ -40,6 +41,59 @@ pub struct TableReport {
     pub rows_repaired: u64,
     /// Log entries replayed before its chunks were compared.
     pub entries_replayed: u64,
+    /// Differences found and left (check-only).
+    pub differences: Differences,
+}
+
+/// What a check-only comparison found wrong in one table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Differences {
+    /// Old rows whose image is missing or different in the new table, and
+    /// the old keys of the first [`MAX_KEYS`].
+    pub rows: u64,
+    pub keys: Vec<String>,
+    /// New rows no old row maps to, and the new keys of the first
+    /// [`MAX_KEYS`].
+    pub extra: u64,
+    pub extra_keys: Vec<String>,
+    /// The row counts differ and no key can be named (`(new, old)`).
+    pub unexplained: Option<(i64, i64)>,
+}
+
+impl Differences {
+    pub fn any(&self) -> bool {
+        self.rows > 0 || self.extra > 0 || self.unexplained.is_some()
+    }
+
+    /// `table t differs from the mapping of old table s in 3 rows, at key
+    /// 4, 9, 12; table t has 1 row no row of old table s maps to, at key 99`.
+    pub fn describe(&self, table: &str, src: &str) -> String {
+        let mut parts = Vec::new();
+        if self.rows > 0 {
+            parts.push(format!(
+                "table {table} differs from the mapping of old table {src} in {}, at key {}",
+                rows(self.rows),
+                keys_text(&self.keys, self.rows)
+            ));
+        }
+        if self.extra > 0 {
+            parts.push(format!(
+                "table {table} has {} no row of old table {src} maps to, at key {}",
+                rows(self.extra),
+                keys_text(&self.extra_keys, self.extra)
+            ));
+        }
+        if let Some((new, old)) = self.unexplained {
+            parts.push(format!(
+                "table {table} has {new} rows but old table {src} has {old}, and no key can be named"
+            ));
+        }
+        parts.join("; ")
+    }
+}
+
+fn rows(n: u64) -> String {
+    format!("{n} row{}", if n == 1 { "" } else { "s" })
 }
 
 /// Verifies `t`, chunk by chunk of `chunk_rows` old rows.
@@ -63,6 +117,8 @@ pub fn table(
     let mut lo: Option<Vec<Value>> = None;
     loop {
         ctx.control.check()?;
+        report.entries_replayed +=
+            replay::shorten_backlog(work, plan, replay::SHORT_TAIL, ctx.control)?;
         let tx = lock::begin_immediate(work).ctx(|| format!("starting to verify {}", t.name))?;
         report.entries_replayed += replay::batch_in(&tx, plan, u64::MAX)?.applied;
         let hi = check.sql.chunk_end(&tx, lo.as_deref(), chunk_rows)?;
@@ -101,13 +157,17 @@ fn compare_chunk(
     if expected != actual {
         let (differing, keys) = check.differing_rows(tx)?;
         if repair == Repair::CheckOnly {
-            return Err(difference(&t.name, src, &keys, repair));
+            let d = &mut report.differences;
+            d.rows += differing;
+            let room = MAX_KEYS.saturating_sub(d.keys.len());
+            d.keys.extend(keys.into_iter().take(room));
+            return Ok(expected.rows.max(0) as u64);
         }
         check.sql.apply(tx, t, filter, params)?;
         let (expected, actual) = check.digests(tx, filter, params)?;
         if expected != actual {
             let (_, keys) = check.differing_rows(tx)?;
-            return Err(difference(&t.name, src, &keys, repair));
+            return Err(difference(&t.name, src, &keys));
         }
         report.chunks_recopied += 1;
         report.rows_repaired += differing;
@@ -130,14 +190,24 @@ fn extra_rows(
     let (new, old) = check.counts(&tx)?;
     if new != old {
         let keys = check.extra_keys(&tx)?;
+        if repair == Repair::CheckOnly {
+            let d = &mut report.differences;
+            d.extra = check.extra_count(&tx)?;
+            d.extra_keys = keys;
+            // Rows missing were counted with the chunks; anything else is a
+            // count no key explains.
+            if d.extra == 0 && d.rows == 0 {
+                d.unexplained = Some((new, old));
+            }
+            return tx
+                .commit()
+                .ctx(|| format!("counting the rows of {}", check.table));
+        }
         if keys.is_empty() {
             return Err(EngineError::Verification(format!(
                 "verification failed: {} has {new} rows but old table {src} has {old}, and no key can be named; run `mig verify` again",
                 check.table
             )));
-        }
-        if repair == Repair::CheckOnly {
-            return Err(extra(&check.table, src, &keys));
         }
         report.rows_repaired += check.delete_extra(&tx)?;
         let (new, old) = check.counts(&tx)?;
@@ -149,31 +219,29 @@ fn extra_rows(
         .ctx(|| format!("counting the rows of {}", check.table))
 }
 
-fn difference(table: &str, src: &str, keys: &[String], repair: Repair) -> EngineError {
-    let what = match repair {
-        Repair::CheckOnly => "run `mig verify` without --check-only to recopy the differing chunks",
-        Repair::Recopy => "the difference remained after recopying the chunk: check the new schema's constraints and triggers, or `mig reset` and migrate again",
-    };
+/// A chunk that still differs after it was recopied.
+fn difference(table: &str, src: &str, keys: &[String]) -> EngineError {
     EngineError::Verification(format!(
-        "verification failed: table {table} differs from the mapping of old table {src} at key {}; {what}",
-        keys_text(keys)
+        "verification failed: table {table} differs from the mapping of old table {src} at key {}; the difference remained after recopying the chunk: check the new schema's constraints and triggers, or `mig reset` and migrate again",
+        keys_text(keys, keys.len() as u64)
     ))
 }
 
+/// New rows still unexplained after the extra ones were deleted.
 fn extra(table: &str, src: &str, keys: &[String]) -> EngineError {
     EngineError::Verification(format!(
-        "verification failed: table {table} has rows no row of old table {src} maps to, at key {}; run `mig verify` without --check-only to delete them",
-        keys_text(keys)
+        "verification failed: table {table} has rows no row of old table {src} maps to, at key {}, after deleting them: check the new schema's triggers, or `mig reset` and migrate again",
+        keys_text(keys, keys.len() as u64)
     ))
 }
 
-fn keys_text(keys: &[String]) -> String {
-    let mut s = keys.join("; ");
-    if keys.len() >= MAX_KEYS {
-        s.push_str(" (and possibly more)");
-    }
+/// The keys named, and how many more there are.
+fn keys_text(keys: &[String], of: u64) -> String {
+    let mut s = keys.join(", ");
     if s.is_empty() {
         s.push_str("(unknown: the rows differ only in a way their hash shows)");
+    } else if of > keys.len() as u64 {
+        s.push_str(&format!(" and {} more", of - keys.len() as u64));
     }
     s
 }
