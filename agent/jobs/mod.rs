@@ -15,12 +15,14 @@ pub use observe::{around_cutover, before_cutover, Gated};
 pub mod rate;
 mod registry;
 mod served;
+mod sets;
 
 pub use background::{recover, supervise, PhaseReport, AGENT_CALLER};
 pub use error::JobError;
 pub use job::{EventBody, Job, JobEvent, JobSnapshot, Summary, EVENT_LOG_CAPACITY};
 pub use registry::{Registry, StepGuard};
 pub use served::Reconfigured;
+pub use sets::{discover, Configured};
 
 /// What a job does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,6 +12,7 @@ use super::hooks::Hooks;
 use super::job::{EventBody, Job, JobSnapshot, Summary};
 use super::observe::JobObserver;
 use super::served::Served;
+use super::sets::{Configured, Discovery};
 use super::{JobError, JobKind, JobState};
 use crate::config::{AgentConfig, DatabaseConfig};
 use crate::engine::throttle::Throttle;
@@ -48,6 +49,8 @@ pub struct Registry {
     /// Locked after `slots` when both are needed.
     pub(super) served: RwLock<Served>,
     pub(super) slots: Mutex<HashMap<String, Slot>>,
+    /// The configured entries and database sets, discovery serialised.
+    pub(super) discovery: Discovery,
     shutting_down: AtomicBool,
     /// Runs the databases' hooks, in order, off the job threads.
     pub hooks: Hooks,
@@ -75,10 +78,16 @@ impl Drop for StepGuard {
 }
 
 impl Registry {
+    /// Serves `config`'s databases; database sets are added by
+    /// [`Registry::configure`].
     pub fn new(config: AgentConfig) -> Arc<Self> {
         Arc::new(Registry {
-            served: RwLock::new(Served::new(config)),
+            served: RwLock::new(Served::new(config.clone())),
             slots: Mutex::new(HashMap::new()),
+            discovery: Discovery::new(Configured {
+                explicit: config,
+                sets: Vec::new(),
+            }),
             shutting_down: AtomicBool::new(false),
             hooks: Hooks::new(),
             metrics: Arc::new(Metrics::new()),

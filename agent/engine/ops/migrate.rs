@@ -337,6 +337,7 @@ fn create_new_db(
     busy: Busy,
 ) -> Result<()> {
     let tmp = PathBuf::from(format!("{}.mig-tmp", new.display()));
+    create_folder(new)?;
     remove_db_files(&tmp)?;
     // A failure (a full volume, a schema SQLite refuses) leaves no file.
     if let Err(e) = build_new_db(&tmp, old, schema, plan, id, busy) {
@@ -357,6 +358,26 @@ fn create_new_db(
         sync_file(dir)?;
     }
     Ok(())
+}
+
+/// Creates the new database's folder when a rule names one per schema
+/// (`{dir}-{hash}/`), and syncs its parent so the folder survives a crash.
+fn create_folder(new: &Path) -> Result<()> {
+    let Some(dir) = new.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|source| EngineError::Io {
+        context: "creating the new database's folder",
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    match dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => sync_file(parent),
+        None => Ok(()),
+    }
 }
 
 /// Flushes a file (or a folder's entries) to the disk.
