@@ -1,7 +1,11 @@
 //! The live view of a rollout: on a terminal one indicatif line per target
 //! (state, step, %, rows/s, replay lag) under an aggregate line; without a
 //! terminal plain lines (state changes always, progress at most once a
-//! second per target); with `--json` one JSON object per line. Writing the
+//! second per target); with `--json` one JSON object per line. Above
+//! [`COMPACT_ABOVE`] targets (a rollout over thousands of tenants) it is
+//! compact: counts per state, rows/s and an ETA, the slowest running and
+//! the failed targets by name — on a terminal two lines, without one an
+//! aggregate line every few seconds and a line per failure. Writing the
 //! live view is best effort: a closed stdout must not fail a migration.
 
 use std::sync::Mutex;
@@ -19,6 +23,12 @@ use crate::render::{emit, json_line};
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 /// How often the bars redraw on their own.
 const TICK: Duration = Duration::from_millis(200);
+/// More active targets than this: the compact view.
+pub const COMPACT_ABOVE: usize = 50;
+/// The compact view's plain aggregate line is printed this often.
+const COMPACT_EVERY: Duration = Duration::from_secs(5);
+/// Names shown per list (slowest, failed) in the compact view.
+const NAMES_SHOWN: usize = 3;
 
 struct Row {
     state: State,
@@ -30,6 +40,8 @@ struct Row {
     eta: Option<f64>,
     lag: Option<f64>,
     last_line: Option<Instant>,
+    /// When it started running (for the slowest).
+    since: Option<Instant>,
 }
 
 /// One copy or verify progress event, as the dashboard shows it.
@@ -45,6 +57,8 @@ struct Bars {
     multi: MultiProgress,
     targets: Vec<ProgressBar>,
     total: ProgressBar,
+    /// The compact view's second line: slowest and failed by name.
+    names: Option<ProgressBar>,
 }
 
 pub struct Dashboard {
@@ -53,6 +67,10 @@ pub struct Dashboard {
     names: Vec<String>,
     rows: Mutex<Vec<Row>>,
     bars: Option<Bars>,
+    compact: bool,
+    started: Instant,
+    /// When the aggregate was last drawn (or printed, in plain compact).
+    drawn: Mutex<Option<Instant>>,
 }
 
 impl Dashboard {
@@ -70,15 +88,20 @@ impl Dashboard {
                 eta: None,
                 lag: None,
                 last_line: None,
+                since: None,
             })
             .collect();
-        let bars = (style == Style::Bars).then(|| bars(&names, active));
+        let compact = active.iter().filter(|a| **a).count() > COMPACT_ABOVE;
+        let bars = (style == Style::Bars).then(|| bars(&names, active, compact));
         let d = Dashboard {
             style,
             rollout: rollout.to_string(),
             names,
             rows: Mutex::new(rows),
             bars,
+            compact,
+            started: Instant::now(),
+            drawn: Mutex::new(None),
         };
         d.aggregate();
         d
@@ -87,6 +110,9 @@ impl Dashboard {
     /// A target changed state; `detail` says why or what it is doing.
     pub fn state(&self, i: usize, state: State, detail: &str) {
         self.update(i, |r| {
+            if state == State::Running && r.state != State::Running {
+                r.since = Some(Instant::now());
+            }
             r.state = state;
             r.step = detail.to_string();
             // Copy events set them again while a copy runs.
@@ -94,10 +120,12 @@ impl Dashboard {
             r.eta = None;
         });
         let name = self.name(i);
+        let failed = matches!(state, State::Failed | State::Cancelled);
         match self.style {
             Style::Json => self.json(
                 json!({"target": name, "event": "state", "state": state.name(), "detail": detail}),
             ),
+            Style::Plain if self.compact && !failed => {}
             Style::Plain if detail.is_empty() => line(&format!("{name}: {}", state.name())),
             Style::Plain => line(&format!("{name}: {}: {detail}", state.name())),
             Style::Bars => {}
@@ -111,6 +139,7 @@ impl Dashboard {
         let name = self.name(i);
         match self.style {
             Style::Json => self.json(json!({"target": name, "event": "step", "step": step})),
+            Style::Plain if self.compact => {}
             Style::Plain => line(&format!("{name}: {step}")),
             Style::Bars => {}
         }
@@ -155,7 +184,7 @@ impl Dashboard {
         let eta = crate::render::events::eta(w.eta);
         match (self.style, due) {
             (Style::Json, true) => self.json(json!({"target": name, "event": w.kind, "rows_done": w.done, "rows_total": w.total, "rows_per_sec": w.rate, "eta_seconds": w.eta})),
-            (Style::Plain, true) => {
+            (Style::Plain, true) if !self.compact => {
                 let rate = if w.rate > 0.0 { format!("{:.0} rows/s, ", w.rate) } else { String::new() };
                 line(&format!(
                     "{name}: {} {}% ({}/{} rows, {rate}ETA {eta})",
@@ -176,7 +205,7 @@ impl Dashboard {
         let name = self.name(i);
         match (self.style, due) {
             (Style::Json, true) => self.json(json!({"target": name, "event": "replay", "pending": pending, "lag_seconds": lag_seconds})),
-            (Style::Plain, true) => line(&format!(
+            (Style::Plain, true) if !self.compact => line(&format!(
                 "{name}: replay {pending} pending, lag {lag_seconds:.1} s"
             )),
             _ => {}
@@ -200,6 +229,9 @@ impl Dashboard {
                 bar.finish_and_clear();
             }
             b.total.finish_and_clear();
+            if let Some(n) = &b.names {
+                n.finish_and_clear();
+            }
         }
     }
 
@@ -235,14 +267,105 @@ impl Dashboard {
         out
     }
 
+    /// Redraws the aggregate: on every event for a few targets, at most
+    /// every [`TICK`] (or prints it every [`COMPACT_EVERY`]) for many.
     fn aggregate(&self) {
-        let Some(b) = &self.bars else { return };
+        if self.style == Style::Json || (self.bars.is_none() && !self.compact) {
+            return;
+        }
+        let every = match self.bars {
+            Some(_) if !self.compact => Duration::ZERO,
+            Some(_) => TICK,
+            None => COMPACT_EVERY,
+        };
+        {
+            let Ok(mut drawn) = self.drawn.lock() else {
+                return;
+            };
+            if drawn.is_some_and(|t| t.elapsed() < every) {
+                return;
+            }
+            *drawn = Some(Instant::now());
+        }
         let Ok(rows) = self.rows.lock() else { return };
-        b.total.set_message(aggregate(&self.rollout, &rows));
+        let (total, names) = if self.compact {
+            compact(&self.rollout, &self.names, &rows, self.started.elapsed())
+        } else {
+            (aggregate(&self.rollout, &rows), String::new())
+        };
+        drop(rows);
+        match &self.bars {
+            Some(b) => {
+                b.total.set_message(total);
+                if let Some(n) = &b.names {
+                    n.set_message(names);
+                }
+            }
+            None => {
+                line(&total);
+                if !names.is_empty() {
+                    line(&format!("  {names}"));
+                }
+            }
+        }
     }
 }
 
-fn bars(names: &[String], active: &[bool]) -> Bars {
+/// The compact view: counts, rows/s and ETA; then the slowest running and
+/// the failed targets by name.
+fn compact(rollout: &str, names: &[String], rows: &[Row], elapsed: Duration) -> (String, String) {
+    let secs = elapsed.as_secs_f64().max(1e-3);
+    let finished = rows.iter().filter(|r| r.state.is_final()).count();
+    let queued = rows.iter().filter(|r| r.state == State::Queued).count();
+    let running = rows.iter().filter(|r| r.state == State::Running).count();
+    let copied: u64 = rows.iter().map(|r| r.done).sum();
+    let eta = match finished {
+        0 => "unknown".to_string(),
+        n => {
+            let left = (queued + running) as f64 * secs / n as f64;
+            crate::render::events::eta(Some(left))
+        }
+    };
+    let total = format!(
+        "{} · {copied} rows copied, {:.0} rows/s, {:.1} targets/s · ETA {eta}",
+        aggregate(rollout, rows),
+        copied as f64 / secs,
+        finished as f64 / secs
+    );
+    let mut slow: Vec<(usize, Duration)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.state == State::Running)
+        .filter_map(|(i, r)| Some((i, r.since?.elapsed())))
+        .collect();
+    slow.sort_by(|a, b| b.1.cmp(&a.1));
+    let name = |i: usize| names.get(i).map_or("?", String::as_str);
+    let slowest: Vec<String> = slow
+        .iter()
+        .take(NAMES_SHOWN)
+        .map(|(i, d)| format!("{} {:.0}s", name(*i), d.as_secs_f64()))
+        .collect();
+    let failed: Vec<usize> = (0..rows.len())
+        .filter(|&i| matches!(rows[i].state, State::Failed | State::Cancelled))
+        .collect();
+    let mut parts = Vec::new();
+    if !slowest.is_empty() {
+        parts.push(format!("slowest: {}", slowest.join(", ")));
+    }
+    if !failed.is_empty() {
+        let shown: Vec<&str> = failed.iter().take(NAMES_SHOWN).map(|&i| name(i)).collect();
+        let more = failed.len() - shown.len();
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        parts.push(format!("failed: {}{more}", shown.join(", ")));
+    }
+    (total, parts.join(" · "))
+}
+
+fn bars(names: &[String], active: &[bool], compact: bool) -> Bars {
     let multi = MultiProgress::new();
     let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
     let template = format!("{{prefix:{width}}} [{{bar:20}}] {{percent:>3}}% {{msg}}");
@@ -255,6 +378,20 @@ fn bars(names: &[String], active: &[bool]) -> Bars {
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     total.enable_steady_tick(TICK);
+    if compact {
+        let line = multi.add(ProgressBar::new_spinner());
+        line.set_style(
+            ProgressStyle::with_template("  {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        let targets = names.iter().map(|_| ProgressBar::hidden()).collect();
+        return Bars {
+            multi,
+            targets,
+            total,
+            names: Some(line),
+        };
+    }
     let targets = names
         .iter()
         .enumerate()
@@ -272,6 +409,7 @@ fn bars(names: &[String], active: &[bool]) -> Bars {
         multi,
         targets,
         total,
+        names: None,
     }
 }
 
@@ -342,6 +480,7 @@ mod tests {
             eta: None,
             lag: None,
             last_line: None,
+            since: None,
         };
         let rows = [
             row(State::CutOver, 0.0),

@@ -11,8 +11,11 @@ use super::table::table;
 use crate::render::names;
 
 /// Every target's status, or why it could not be had, in target order.
-pub async fn fetch(fleet: &Fleet, limit: usize) -> Vec<Result<StatusReport, TargetError>> {
-    agents::each(&fleet.targets, limit, |_, t| async move {
+pub async fn fetch(
+    targets: &[FleetTarget],
+    limit: usize,
+) -> Vec<Result<StatusReport, TargetError>> {
+    agents::each(targets, limit, |_, t| async move {
         let mut client = agents::connect(&t).await?;
         let request = StatusRequest {
             database: t.database.clone(),
