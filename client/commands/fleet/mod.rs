@@ -47,13 +47,9 @@ pub async fn run(args: &FleetArgs, global: &GlobalArgs, out: Output) -> anyhow::
 }
 
 /// The fleet, its many-database targets expanded (the rollout record's
-/// set when there is one for these schemas), and the concurrency to use;
-/// what was expanded goes to stderr.
+/// set when there is one for these schemas), and the concurrency to use.
 async fn load(a: &FleetFileArgs) -> anyhow::Result<(Fleet, usize)> {
     let r = resolve::resolve(a, resolve::Freeze::Read).await?;
-    for note in &r.notes {
-        eprintln!("{note}");
-    }
     Ok((r.fleet, r.limit))
 }
 
