@@ -26,6 +26,10 @@ const RECENT_JOBS: usize = 8;
 /// the oldest; the supervisor's next phase report covers them.
 const READY_CAPACITY: usize = 16;
 
+/// Finished jobs kept in all: an agent serving thousands of databases keeps
+/// the newest ones, not eight per database.
+const RECENT_JOBS_TOTAL: usize = 512;
+
 /// The name background catch-up holds a database under. It holds it for
 /// one short replay slice at a time; jobs and steps wait for it to finish.
 pub const CATCH_UP: &str = "catch-up";
@@ -51,6 +55,8 @@ pub struct Registry {
     pub(super) slots: Mutex<HashMap<String, Slot>>,
     /// The configured entries and database sets, discovery serialised.
     pub(super) discovery: Discovery,
+    /// Every kept finished job, oldest first (locked after `slots`).
+    finished: Mutex<VecDeque<Arc<Job>>>,
     shutting_down: AtomicBool,
     /// Runs the databases' hooks, in order, off the job threads.
     pub hooks: Hooks,
@@ -88,6 +94,7 @@ impl Registry {
                 explicit: config,
                 sets: Vec::new(),
             }),
+            finished: Mutex::new(VecDeque::new()),
             shutting_down: AtomicBool::new(false),
             hooks: Hooks::new(),
             metrics: Arc::new(Metrics::new()),
@@ -304,6 +311,19 @@ impl Registry {
         slot.recent.push_front(Arc::clone(job));
         slot.recent.truncate(RECENT_JOBS);
         slot.generation += 1;
+        // The agent-wide bound: the oldest finished job anywhere goes.
+        let mut finished = self.finished.lock().unwrap_or_else(|p| p.into_inner());
+        finished.push_back(Arc::clone(job));
+        while finished.len() > RECENT_JOBS_TOTAL {
+            let Some(old) = finished.pop_front() else {
+                break;
+            };
+            if let Some(s) = slots.get_mut(&old.database) {
+                s.recent.retain(|j| !Arc::ptr_eq(j, &old));
+            }
+        }
+        finished.retain(|j| Arc::strong_count(j) > 1);
+        drop(finished);
         drop(slots);
         self.settle(&job.database);
     }
