@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 use super::hooks::Hooks;
-use super::job::{EventBody, Job, JobSnapshot, Summary};
+use super::job::{self, EventBody, Job, JobSnapshot, Summary};
 use super::observe::JobObserver;
 use super::served::Served;
 use super::sets::{Configured, Discovery};
@@ -296,7 +296,8 @@ impl Registry {
                 "the job stopped on an internal error (a bug; see the agent log); everything committed so far is kept, re-run the command to continue".into(),
             ))),
         };
-        tracing::info!(job = %job.id, database = %job.database, outcome = outcome_name(&body), "job ended");
+        let seconds = (job::now_ms() - job.started_unix_ms).max(0) as f64 / 1000.0;
+        tracing::info!(job = %job.id, database = %job.database, outcome = outcome_name(&body), seconds, "job ended");
         JobObserver::new(self, config, &job).ended(&body);
         job.push(body);
         self.finish(&job);

@@ -105,13 +105,17 @@ async fn status_cmd(a: &FleetReportArgs, out: Output) -> anyhow::Result<()> {
     let (fleet, limit) = load(&a.fleet).await?;
     let reports = status::fetch(&fleet.targets, limit).await;
     if out.json {
-        render::json_report(&status::json(&fleet, &reports))?;
+        for line in status::json_lines(&fleet, &reports) {
+            render::json_line(&line)?;
+        }
     } else {
-        render::emit(&status::lines(
+        let mut lines = vec![status::counts_line(&reports)];
+        lines.extend(status::lines(
             &fleet,
             &reports,
             &Commands::new(&a.fleet.file),
-        ))?;
+        ));
+        render::emit(&lines)?;
     }
     let unreachable = reports
         .iter()
