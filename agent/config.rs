@@ -96,6 +96,8 @@ pub struct DatabaseSet {
     pub busy_timeout: Duration,
     pub allow_rollback_journal: bool,
     pub throttle: ThrottleSettings,
+    pub left_to_owner: LeftToOwner,
+    pub hooks: Option<HooksConfig>,
 }
 
 /// Which part of the client certificate names the caller.
@@ -253,6 +255,8 @@ struct SetEntry {
     busy_timeout_ms: u64,
     #[serde(default)]
     allow_rollback_journal: bool,
+    #[serde(default)]
+    ignore_tables: Vec<String>,
 }
 
 fn default_busy_ms() -> u64 {
@@ -425,7 +429,7 @@ impl AgentFile {
         let sets = raw
             .sets
             .iter()
-            .map(|e| database_set(e, &resolve, throttle))
+            .map(|e| database_set(e, &resolve, throttle, hooks.clone()))
             .collect::<Result<Vec<_>, _>>()
             .map_err(invalid)?;
         if raw.access.operators.is_empty() && raw.access.viewers.is_empty() {
@@ -464,6 +468,7 @@ fn database_set(
     e: &SetEntry,
     resolve: &dyn Fn(&Path) -> PathBuf,
     throttle: ThrottleSettings,
+    hooks: Option<HooksConfig>,
 ) -> Result<DatabaseSet, String> {
     let at = format!("[[database_set]] dir = {:?}", e.dir.display().to_string());
     if e.dir.as_os_str().is_empty() {
@@ -504,6 +509,8 @@ fn database_set(
         busy_timeout: Duration::from_millis(e.busy_timeout_ms),
         allow_rollback_journal: e.allow_rollback_journal,
         throttle,
+        left_to_owner: LeftToOwner::new(e.ignore_tables.clone()),
+        hooks,
     })
 }
 

@@ -115,6 +115,8 @@ fn config_of(set: &DatabaseSet, stem: String, file: &str, old: PathBuf) -> Datab
         busy_timeout: set.busy_timeout,
         allow_rollback_journal: set.allow_rollback_journal,
         throttle: set.throttle,
+        left_to_owner: set.left_to_owner.clone(),
+        hooks: set.hooks.clone(),
     }
 }
 
@@ -195,6 +197,8 @@ mod tests {
             busy_timeout: std::time::Duration::from_secs(1),
             allow_rollback_journal: false,
             throttle: Default::default(),
+            left_to_owner: Default::default(),
+            hooks: None,
         }
     }
 

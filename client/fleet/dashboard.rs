@@ -338,7 +338,7 @@ fn compact(rollout: &str, names: &[String], rows: &[Row], elapsed: Duration) -> 
         .filter(|(_, r)| r.state == State::Running)
         .filter_map(|(i, r)| Some((i, r.since?.elapsed())))
         .collect();
-    slow.sort_by(|a, b| b.1.cmp(&a.1));
+    slow.sort_by_key(|s| std::cmp::Reverse(s.1));
     let name = |i: usize| names.get(i).map_or("?", String::as_str);
     let slowest: Vec<String> = slow
         .iter()

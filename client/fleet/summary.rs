@@ -72,7 +72,7 @@ fn compact(fleet: &Fleet, rollout: &str, outcomes: &[Option<Outcome>]) -> Vec<St
         .iter()
         .filter(|(_, o)| o.elapsed > Duration::ZERO)
         .collect();
-    slow.sort_by(|a, b| b.1.elapsed.cmp(&a.1.elapsed));
+    slow.sort_by_key(|s| std::cmp::Reverse(s.1.elapsed));
     if !slow.is_empty() {
         let names: Vec<String> = slow
             .iter()

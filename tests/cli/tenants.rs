@@ -59,7 +59,7 @@ impl Site {
     }
 
     /// The tenant's new database: `<home>/tenants-<hash>/<tenant>.db`.
-    fn new(&self, agent: usize, tenant: &str) -> PathBuf {
+    fn new_db(&self, agent: usize, tenant: &str) -> PathBuf {
         let home = self.home(agent);
         let folder = std::fs::read_dir(&home)
             .expect("home")
@@ -152,9 +152,9 @@ fn a_folder_served_agent_picks_up_a_tenant_added_at_run_time() {
     .ok();
     let status = site.remote(0, &["--database", "t003", "status"]).ok();
     assert!(status.stdout.contains("recording"), "{status:#?}");
-    let new = site.new(0, "t003");
+    let new = site.new_db(0, "t003");
     assert!(new.exists(), "{}", new.display());
-    assert!(!site.new(0, "t002").exists(), "only t003 was migrated");
+    assert!(!site.new_db(0, "t002").exists(), "only t003 was migrated");
     site.remote(0, &["--database", "t003", "drain"]).ok();
     site.remote(0, &["--database", "t003", "cutover"]).ok();
     oracle::assert_matches(&site.old(0, "t003"), &new);
@@ -218,7 +218,7 @@ fn a_wildcard_target_expands_and_its_set_is_frozen_in_the_rollout_record() {
         row(&status, "a0/t003").contains("  cut over  "),
         "{status:#?}"
     );
-    oracle::assert_matches(&site.old(0, "t003"), &site.new(0, "t003"));
+    oracle::assert_matches(&site.old(0, "t003"), &site.new_db(0, "t003"));
 }
 
 #[test]
@@ -303,7 +303,7 @@ fn a_rollout_killed_midway_and_re_run_completes_every_tenant_exactly_once() {
                 assert_eq!(ended.len(), 1, "a{a}/{db}: {kind} jobs: {ended:#?}");
                 assert!(ended[0].contains("completed"), "{ended:#?}");
             }
-            oracle::assert_matches(&site.old(a, &db), &site.new(a, &db));
+            oracle::assert_matches(&site.old(a, &db), &site.new_db(a, &db));
         }
     }
 }
@@ -394,7 +394,7 @@ fn tenants_written_by_their_own_service_processes_match_the_oracle() {
         assert!(committed > 0, "a writer committed nothing");
     }
     for (a, t) in written.iter().chain(&[(0, "t000"), (1, "t003")]) {
-        let compared = oracle::assert_matches(&site.old(*a, t), &site.new(*a, t));
+        let compared = oracle::assert_matches(&site.old(*a, t), &site.new_db(*a, t));
         assert!(compared > 0, "a{a}/{t}");
     }
 }
