@@ -14,8 +14,10 @@ use crate::engine::owners::LeftToOwner;
 use crate::engine::paths::DatabaseSpec;
 
 mod operations;
+mod sets;
 use crate::engine::throttle::ThrottleSettings;
 pub use operations::{HooksConfig, MetricsListener};
+pub use sets::{DatabaseSet, DEFAULT_SET_NEW};
 
 /// What a caller may do. Viewers read (status, watch, plan, list);
 /// operators may also change things.
@@ -75,29 +77,6 @@ impl DatabaseConfig {
 #[derive(Debug, Clone, Default)]
 pub struct AgentConfig {
     pub databases: Vec<DatabaseConfig>,
-}
-
-/// Where a database set puts each database's new file unless `new` says:
-/// a sibling folder per schema, same file names (`/srv/tenants` ->
-/// `/srv/tenants-<hash>/acme.db`), so the new file never matches the set.
-pub const DEFAULT_SET_NEW: &str = "{dir}-{hash}/{name}";
-
-/// `[[database_set]]`: a folder of databases (one per tenant), each file
-/// whose name matches `pattern` a database named by its stem. This is the
-/// validated rule; `jobs::sets` reads the folder (at start, on
-/// `ListDatabases`, and when a request names a database not seen yet).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DatabaseSet {
-    pub dir: PathBuf,
-    pub pattern: glob::Pattern,
-    /// The new file of each database: `{dir}`, `{stem}` and `{name}` are
-    /// filled at discovery, `{hash}` by the engine from the schema.
-    pub new: String,
-    pub busy_timeout: Duration,
-    pub allow_rollback_journal: bool,
-    pub throttle: ThrottleSettings,
-    pub left_to_owner: LeftToOwner,
-    pub hooks: Option<HooksConfig>,
 }
 
 /// Which part of the client certificate names the caller.
@@ -245,20 +224,6 @@ struct DatabaseEntry {
     revert_window: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SetEntry {
-    dir: PathBuf,
-    pattern: String,
-    new: Option<String>,
-    #[serde(default = "default_busy_ms")]
-    busy_timeout_ms: u64,
-    #[serde(default)]
-    allow_rollback_journal: bool,
-    #[serde(default)]
-    ignore_tables: Vec<String>,
-}
-
 fn default_busy_ms() -> u64 {
     10_000
 }
@@ -280,7 +245,7 @@ struct FileConfig {
     #[serde(rename = "database", default)]
     databases: Vec<DatabaseEntry>,
     #[serde(rename = "database_set", default)]
-    sets: Vec<SetEntry>,
+    sets: Vec<sets::SetEntry>,
 }
 
 /// A validated `agent.toml`.
@@ -429,7 +394,7 @@ impl AgentFile {
         let sets = raw
             .sets
             .iter()
-            .map(|e| database_set(e, &resolve, throttle, hooks.clone()))
+            .map(|e| sets::validate(e, &resolve, throttle, hooks.clone()))
             .collect::<Result<Vec<_>, _>>()
             .map_err(invalid)?;
         if raw.access.operators.is_empty() && raw.access.viewers.is_empty() {
@@ -459,84 +424,6 @@ impl AgentFile {
             sets,
         })
     }
-}
-
-/// Validates one `[[database_set]]`: a glob on file names, and a `new`
-/// rule that gives each database its own file outside the set's folder
-/// (inside it, discovery would take a new file for another database).
-fn database_set(
-    e: &SetEntry,
-    resolve: &dyn Fn(&Path) -> PathBuf,
-    throttle: ThrottleSettings,
-    hooks: Option<HooksConfig>,
-) -> Result<DatabaseSet, String> {
-    let at = format!("[[database_set]] dir = {:?}", e.dir.display().to_string());
-    if e.dir.as_os_str().is_empty() {
-        return Err("[[database_set]] dir is empty; name the folder of databases".into());
-    }
-    if e.pattern.contains('/') {
-        return Err(format!(
-            "{at}: pattern = {:?} matches file names, not paths; write e.g. \"*.db\"",
-            e.pattern
-        ));
-    }
-    let pattern = glob::Pattern::new(&e.pattern)
-        .map_err(|err| format!("{at}: pattern = {:?} is not a glob: {err}", e.pattern))?;
-    let rule = e.new.clone().unwrap_or_else(|| DEFAULT_SET_NEW.to_string());
-    check_new_rule(&rule).map_err(|why| format!("{at}: new = {rule:?} {why}"))?;
-    // Relative to the file's folder, like every path here ({dir} already is).
-    let new = if rule.starts_with("{dir}") {
-        rule.clone()
-    } else {
-        resolve(Path::new(&rule)).display().to_string()
-    };
-    let dir = resolve(&e.dir);
-    let sample = PathBuf::from(
-        new.replace("{dir}", &dir.display().to_string())
-            .replace("{stem}", "x")
-            .replace("{name}", "x.db")
-            .replace("{hash}", "0123456789ab"),
-    );
-    if sample.parent() == Some(dir.as_path()) {
-        return Err(format!(
-            "{at}: new = {rule:?} puts new files into the set's own folder, where they would be taken for databases; put them in another folder, e.g. {DEFAULT_SET_NEW:?}"
-        ));
-    }
-    Ok(DatabaseSet {
-        dir,
-        pattern,
-        new,
-        busy_timeout: Duration::from_millis(e.busy_timeout_ms),
-        allow_rollback_journal: e.allow_rollback_journal,
-        throttle,
-        left_to_owner: LeftToOwner::new(e.ignore_tables.clone()),
-        hooks,
-    })
-}
-
-/// A `new` rule names one file per database and per schema.
-fn check_new_rule(new: &str) -> Result<(), String> {
-    let mut rest = new;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else {
-            return Err("has a `{` without `}`".into());
-        };
-        let word = &after[..close];
-        if !matches!(word, "dir" | "stem" | "name" | "hash") {
-            return Err(format!(
-                "has {{{word}}}; the placeholders are {{dir}}, {{stem}}, {{name}} and {{hash}}"
-            ));
-        }
-        rest = &after[close + 1..];
-    }
-    if !new.contains("{hash}") {
-        return Err("needs {hash} (each schema gets its own new file)".into());
-    }
-    if !new.contains("{stem}") && !new.contains("{name}") {
-        return Err("needs {stem} or {name} (each database gets its own new file)".into());
-    }
-    Ok(())
 }
 
 fn health_listener(h: HealthEntry) -> Result<HealthListener, String> {
@@ -594,35 +481,6 @@ mod tests {
             .expect_err("the same old database twice")
             .to_string();
         assert!(err.contains("list each old database once"), "{err}");
-    }
-
-    #[test]
-    fn a_database_set_needs_a_new_rule_per_database_and_schema_outside_its_folder() {
-        let path = Path::new("/etc/mig/agent.toml");
-        let set = |extra: &str| {
-            format!("{BASE}[[database_set]]\ndir = \"tenants\"\npattern = \"*.db\"\n{extra}")
-        };
-        let f = AgentFile::parse(path, &set("")).expect("default rule");
-        assert_eq!(f.sets[0].dir, PathBuf::from("/etc/mig/tenants"));
-        assert_eq!(f.sets[0].new, DEFAULT_SET_NEW);
-        let f = AgentFile::parse(path, &set("new = \"next/{stem}-{hash}.sqlite\"\n"))
-            .expect("relative rule");
-        assert_eq!(f.sets[0].new, "/etc/mig/next/{stem}-{hash}.sqlite");
-        for (rule, why) in [
-            ("{dir}/{stem}-{hash}.db", "into the set's own folder"),
-            ("{dir}-next/{name}", "needs {hash}"),
-            ("{dir}-{hash}/all.db", "needs {stem} or {name}"),
-            ("{dir}-{hash}/{tenant}.db", "the placeholders are"),
-        ] {
-            let err = AgentFile::parse(path, &set(&format!("new = {rule:?}\n")))
-                .expect_err(rule)
-                .to_string();
-            assert!(err.contains(why), "{rule}: {err}");
-        }
-        let err = AgentFile::parse(path, &set("").replace("*.db", "a/*.db"))
-            .expect_err("a path pattern")
-            .to_string();
-        assert!(err.contains("matches file names"), "{err}");
     }
 
     #[test]

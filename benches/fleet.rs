@@ -35,7 +35,9 @@ use clap::Parser;
 use serde::Serialize;
 
 mod fleet_agents;
+mod fleet_fixed;
 mod fleet_tenants;
+mod fleet_writers;
 mod mode;
 mod spawn;
 use fleet_agents::{JobSpan, Site, NEW_SCHEMA};

@@ -23,18 +23,12 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mig::engine::ops::{self, CutoverOptions, DrainOptions, MigrateOptions};
-use mig::engine::paths::DatabaseSpec;
-use mig::engine::schema::SchemaFile;
-use mig::engine::{Control, Ctx, Event};
-use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::fleet_agents::{seed, NEW_SCHEMA};
+use crate::fleet_writers::Writers;
 
 /// Goals from the issue.
 const GOAL_OVERHEAD: f64 = 0.05;
@@ -54,23 +48,6 @@ pub struct Scenario {
     pub fixed_reps: usize,
     pub poll: Duration,
     pub out: PathBuf,
-}
-
-#[derive(Serialize, Debug, Default)]
-struct FixedCost {
-    rows: u64,
-    reps: usize,
-    migrate_ms: f64,
-    drain_ms: f64,
-    cutover_ms: f64,
-    mig_total_ms: f64,
-    vacuum_into_ms: f64,
-    attach_insert_ms: f64,
-    ratio_to_vacuum_into: f64,
-    ratio_to_attach_insert: f64,
-    /// Median milliseconds from each engine step to the next (`migrate:`
-    /// and `drain:` prefixed; the first entry of each is its start).
-    steps_ms: Vec<(String, f64)>,
 }
 
 #[derive(Serialize, Debug, Default)]
@@ -94,12 +71,12 @@ struct Results {
     jobs_run_twice: usize,
     writes_committed: u64,
     writes_refused_draining: u64,
-    fixed: FixedCost,
+    fixed: crate::fleet_fixed::FixedCost,
     method: Vec<&'static str>,
 }
 
 pub fn run(s: &Scenario, dir: &Path) {
-    let fixed = fixed_cost(dir, s.customers, s.fixed_reps);
+    let fixed = crate::fleet_fixed::fixed_cost(dir, s.customers, s.fixed_reps);
     let t = Instant::now();
     let mut site = Site::start(dir, s);
     println!(
@@ -178,138 +155,6 @@ fn cut_over(stdout: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// Runs `f` and times its steps: (step, ms until the next step or the end).
-fn timed<T>(op: &str, f: impl FnOnce(&mut Ctx<'_>) -> T) -> (T, Vec<(String, f64)>) {
-    let control = Control::default();
-    let mut marks: Vec<(String, Instant)> = vec![(format!("{op}: start"), Instant::now())];
-    let mut sink = |e: Event| {
-        if let Event::Step { step, .. } = e {
-            marks.push((format!("{op}: {step}"), Instant::now()));
-        }
-    };
-    let out = f(&mut Ctx {
-        control: &control,
-        sink: &mut sink,
-    });
-    let end = Instant::now();
-    let steps = marks
-        .iter()
-        .enumerate()
-        .map(|(i, (name, at))| {
-            let next = marks.get(i + 1).map_or(end, |m| m.1);
-            (name.clone(), (next - *at).as_secs_f64() * 1000.0)
-        })
-        .collect();
-    (out, steps)
-}
-
-fn ms(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64() * 1000.0
-}
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
-/// The fixed cost of one tiny database, alternated with SQLite's own copy.
-fn fixed_cost(dir: &Path, customers: u64, reps: usize) -> FixedCost {
-    let work = dir.join("fixed");
-    std::fs::create_dir_all(&work).expect("fixed-cost folder");
-    let template = work.join("template.db");
-    seed(&template, customers);
-    let schema = SchemaFile::parse("schema.sql", NEW_SCHEMA).expect("the shop's new schema");
-    let (mut mig, mut migrate, mut drain, mut cutover) = (vec![], vec![], vec![], vec![]);
-    let (mut vacuum, mut attach) = (vec![], vec![]);
-    let mut steps: Vec<(String, Vec<f64>)> = vec![];
-    for i in 0..reps.max(3) {
-        let old = work.join(format!("old-{i}.db"));
-        std::fs::copy(&template, &old).expect("copying the tenant");
-        let copy = work.join(format!("vacuum-{i}.db"));
-        let t = Instant::now();
-        let c = Connection::open(&old).expect("open");
-        c.execute("VACUUM INTO ?1", [copy.to_str().expect("path")])
-            .expect("VACUUM INTO");
-        drop(c);
-        vacuum.push(ms(t));
-        attach.push(attach_insert(&old, &work.join(format!("attach-{i}.db"))));
-        let spec = DatabaseSpec {
-            old: Some(old.clone()),
-            new: Some(work.join(format!("new-{i}.db"))),
-            project: None,
-        };
-        let t = Instant::now();
-        let (done, s1) = timed("migrate", |ctx| {
-            ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)
-        });
-        done.expect("migrate");
-        let m = ms(t);
-        let (done, s2) = timed("drain", |ctx| {
-            ops::drain(&spec, &DrainOptions::default(), ctx)
-        });
-        done.expect("drain");
-        let d = ms(t) - m;
-        for (name, v) in s1.into_iter().chain(s2) {
-            match steps.iter_mut().find(|(n, _)| *n == name) {
-                Some((_, all)) => all.push(v),
-                None => steps.push((name, vec![v])),
-            }
-        }
-        ops::cutover(&spec, &CutoverOptions::default()).expect("cutover");
-        let total = ms(t);
-        migrate.push(m);
-        drain.push(d);
-        cutover.push(total - m - d);
-        mig.push(total);
-    }
-    let rows = customers * 41 / 10;
-    let (total, v, a) = (median(&mut mig), median(&mut vacuum), median(&mut attach));
-    FixedCost {
-        rows,
-        reps: reps.max(3),
-        migrate_ms: median(&mut migrate),
-        drain_ms: median(&mut drain),
-        cutover_ms: median(&mut cutover),
-        mig_total_ms: total,
-        vacuum_into_ms: v,
-        attach_insert_ms: a,
-        ratio_to_vacuum_into: total / v,
-        ratio_to_attach_insert: total / a,
-        steps_ms: steps
-            .into_iter()
-            .map(|(n, mut v)| (n, median(&mut v)))
-            .collect(),
-    }
-}
-
-/// A new file with the old schema, every row copied by one `INSERT …
-/// SELECT` per table through `ATTACH`, in one transaction.
-fn attach_insert(old: &Path, new: &Path) -> f64 {
-    let t = Instant::now();
-    let c = Connection::open(new).expect("open");
-    c.execute_batch(crate::fleet_agents::OLD_SCHEMA)
-        .expect("old schema");
-    c.execute("ATTACH ?1 AS old", [old.to_str().expect("path")])
-        .expect("attach");
-    let tables: Vec<String> = {
-        let mut st = c
-            .prepare("SELECT name FROM old.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-            .expect("tables");
-        let names = st.query_map([], |r| r.get(0)).expect("tables");
-        names.collect::<Result<_, _>>().expect("tables")
-    };
-    let mut sql = String::from("BEGIN;");
-    for t in &tables {
-        sql.push_str(&format!(
-            "INSERT INTO main.\"{t}\" SELECT * FROM old.\"{t}\";"
-        ));
-    }
-    sql.push_str("COMMIT;");
-    c.execute_batch(&sql).expect("copy");
-    drop(c);
-    ms(t)
-}
-
 /// The agents, each serving `home/tenants/*.db`.
 struct Site {
     homes: Vec<PathBuf>,
@@ -369,7 +214,7 @@ impl Site {
     fn peak_mib(&self) -> f64 {
         self.children
             .iter()
-            .filter_map(|c| vm_hwm_kib(&format!("/proc/{}/status", c.id())))
+            .filter_map(|c| crate::vm_hwm_kib(&format!("/proc/{}/status", c.id())))
             .max()
             .unwrap_or(0) as f64
             / 1024.0
@@ -426,74 +271,6 @@ struct Jobs {
     completed: u32,
 }
 
-/// Service-like writers on the sample: one thread each, a small
-/// transaction every 20 ms, refusals while draining counted.
-struct Writers {
-    stop: Arc<AtomicBool>,
-    committed: Arc<AtomicU64>,
-    refused: Arc<AtomicU64>,
-    threads: Vec<std::thread::JoinHandle<()>>,
-}
-
-impl Writers {
-    fn start(dbs: &[PathBuf]) -> Writers {
-        let w = Writers {
-            stop: Arc::default(),
-            committed: Arc::default(),
-            refused: Arc::default(),
-            threads: vec![],
-        };
-        let threads = dbs
-            .iter()
-            .map(|db| {
-                let (db, stop) = (db.clone(), Arc::clone(&w.stop));
-                let (ok, no) = (Arc::clone(&w.committed), Arc::clone(&w.refused));
-                std::thread::spawn(move || write_loop(&db, &stop, &ok, &no))
-            })
-            .collect();
-        Writers { threads, ..w }
-    }
-
-    fn stop(self) -> (u64, u64) {
-        self.stop.store(true, Ordering::Relaxed);
-        for t in self.threads {
-            let _ = t.join();
-        }
-        (
-            self.committed.load(Ordering::Relaxed),
-            self.refused.load(Ordering::Relaxed),
-        )
-    }
-}
-
-fn write_loop(db: &Path, stop: &AtomicBool, ok: &AtomicU64, refused: &AtomicU64) {
-    let c = Connection::open(db).expect("writer connection");
-    c.busy_timeout(Duration::from_secs(5))
-        .expect("busy timeout");
-    let mut i: u64 = 0;
-    while !stop.load(Ordering::Relaxed) {
-        i += 1;
-        let r = c.execute_batch(&format!(
-            "BEGIN IMMEDIATE; INSERT INTO Customer(FirstName, LastName, Email, CreatedAt) VALUES ('W', 'Writer', 'w{i}-' || random() || '@x.org', '2026-03-01'); UPDATE Orders SET Status = 'paid' WHERE OrderId = {}; COMMIT;",
-            1 + i % 50
-        ));
-        match r {
-            Ok(()) => {
-                ok.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(e) => {
-                let _ = c.execute_batch("ROLLBACK");
-                if e.to_string().contains("draining") {
-                    refused.fetch_add(1, Ordering::Relaxed);
-                } else {
-                    panic!("writer on {}: {e}", db.display());
-                }
-            }
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// One run of the real client.
 struct Run {
     wall: Duration,
@@ -527,7 +304,7 @@ fn rollout(dir: &Path, s: &Scenario, kill_after: Option<usize>) -> Run {
     });
     let (mut peak_kib, mut cpu, mut out, mut cut) = (0, 0.0, String::new(), 0);
     loop {
-        peak_kib = peak_kib.max(vm_hwm_kib(&format!("/proc/{pid}/status")).unwrap_or(0));
+        peak_kib = peak_kib.max(crate::vm_hwm_kib(&format!("/proc/{pid}/status")).unwrap_or(0));
         cpu = cpu_seconds(pid).unwrap_or(cpu);
         while let Ok(line) = lines_rx.try_recv() {
             if line.contains("\"state\":\"cut over\"") && line.contains("\"event\":\"state\"") {
@@ -558,13 +335,6 @@ fn rollout(dir: &Path, s: &Scenario, kill_after: Option<usize>) -> Run {
         peak_kib,
         stdout: out,
     }
-}
-
-/// `VmHWM:   12345 kB` → 12345; None once the process is gone.
-fn vm_hwm_kib(path: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// utime + stime of a live process, in seconds.

@@ -27,21 +27,19 @@ const TICK: Duration = Duration::from_millis(200);
 pub const COMPACT_ABOVE: usize = 50;
 /// The compact view's plain aggregate line is printed this often.
 const COMPACT_EVERY: Duration = Duration::from_secs(5);
-/// Names shown per list (slowest, failed) in the compact view.
-const NAMES_SHOWN: usize = 3;
 
-struct Row {
-    state: State,
-    step: String,
-    done: u64,
-    total: u64,
-    rate: f64,
+pub(super) struct Row {
+    pub(super) state: State,
+    pub(super) step: String,
+    pub(super) done: u64,
+    pub(super) total: u64,
+    pub(super) rate: f64,
     /// The agent's estimate of the time left (copy or verify).
-    eta: Option<f64>,
-    lag: Option<f64>,
-    last_line: Option<Instant>,
+    pub(super) eta: Option<f64>,
+    pub(super) lag: Option<f64>,
+    pub(super) last_line: Option<Instant>,
     /// When it started running (for the slowest).
-    since: Option<Instant>,
+    pub(super) since: Option<Instant>,
 }
 
 /// One copy or verify progress event, as the dashboard shows it.
@@ -289,7 +287,7 @@ impl Dashboard {
         }
         let Ok(rows) = self.rows.lock() else { return };
         let (total, names) = if self.compact {
-            compact(&self.rollout, &self.names, &rows, self.started.elapsed())
+            super::compact::lines(&self.rollout, &self.names, &rows, self.started.elapsed())
         } else {
             (aggregate(&self.rollout, &rows), String::new())
         };
@@ -309,60 +307,6 @@ impl Dashboard {
             }
         }
     }
-}
-
-/// The compact view: counts, rows/s and ETA; then the slowest running and
-/// the failed targets by name.
-fn compact(rollout: &str, names: &[String], rows: &[Row], elapsed: Duration) -> (String, String) {
-    let secs = elapsed.as_secs_f64().max(1e-3);
-    let finished = rows.iter().filter(|r| r.state.is_final()).count();
-    let queued = rows.iter().filter(|r| r.state == State::Queued).count();
-    let running = rows.iter().filter(|r| r.state == State::Running).count();
-    let copied: u64 = rows.iter().map(|r| r.done).sum();
-    let eta = match finished {
-        0 => "unknown".to_string(),
-        n => {
-            let left = (queued + running) as f64 * secs / n as f64;
-            crate::render::events::eta(Some(left))
-        }
-    };
-    let total = format!(
-        "{} · {copied} rows copied, {:.0} rows/s, {:.1} targets/s · ETA {eta}",
-        aggregate(rollout, rows),
-        copied as f64 / secs,
-        finished as f64 / secs
-    );
-    let mut slow: Vec<(usize, Duration)> = rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.state == State::Running)
-        .filter_map(|(i, r)| Some((i, r.since?.elapsed())))
-        .collect();
-    slow.sort_by_key(|s| std::cmp::Reverse(s.1));
-    let name = |i: usize| names.get(i).map_or("?", String::as_str);
-    let slowest: Vec<String> = slow
-        .iter()
-        .take(NAMES_SHOWN)
-        .map(|(i, d)| format!("{} {:.0}s", name(*i), d.as_secs_f64()))
-        .collect();
-    let failed: Vec<usize> = (0..rows.len())
-        .filter(|&i| matches!(rows[i].state, State::Failed | State::Cancelled))
-        .collect();
-    let mut parts = Vec::new();
-    if !slowest.is_empty() {
-        parts.push(format!("slowest: {}", slowest.join(", ")));
-    }
-    if !failed.is_empty() {
-        let shown: Vec<&str> = failed.iter().take(NAMES_SHOWN).map(|&i| name(i)).collect();
-        let more = failed.len() - shown.len();
-        let more = if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        };
-        parts.push(format!("failed: {}{more}", shown.join(", ")));
-    }
-    (total, parts.join(" · "))
 }
 
 fn bars(names: &[String], active: &[bool], compact: bool) -> Bars {
@@ -432,7 +376,7 @@ fn bar_message(r: &Row) -> String {
     s
 }
 
-fn aggregate(rollout: &str, rows: &[Row]) -> String {
+pub(super) fn aggregate(rollout: &str, rows: &[Row]) -> String {
     let count = |f: &dyn Fn(State) -> bool| rows.iter().filter(|r| f(r.state)).count();
     let rate: f64 = rows
         .iter()
