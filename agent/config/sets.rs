@@ -32,6 +32,9 @@ pub struct DatabaseSet {
     pub throttle: ThrottleSettings,
     pub left_to_owner: LeftToOwner,
     pub hooks: Option<HooksConfig>,
+    /// The revert window `cutover` opens when the request does not say
+    /// (zero: none), as `[[database]] revert_window`.
+    pub revert_window: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -46,6 +49,8 @@ pub(super) struct SetEntry {
     allow_rollback_journal: bool,
     #[serde(default)]
     ignore_tables: Vec<String>,
+    /// `"30m"`, `"2h"`, `"0"`: the revert window cutover opens by default.
+    revert_window: Option<String>,
 }
 
 /// Validates one `[[database_set]]`: a glob on file names, and a `new`
@@ -77,6 +82,12 @@ pub(super) fn validate(
     } else {
         resolve(Path::new(&rule)).display().to_string()
     };
+    let revert_window = match e.revert_window.as_deref() {
+        None => Duration::ZERO,
+        Some(w) => {
+            super::parse_window(w).map_err(|err| format!("{at}: revert_window = {w:?}: {err}"))?
+        }
+    };
     let dir = resolve(&e.dir);
     let sample = PathBuf::from(
         new.replace("{dir}", &dir.display().to_string())
@@ -98,6 +109,7 @@ pub(super) fn validate(
         throttle,
         left_to_owner: LeftToOwner::new(e.ignore_tables.clone()),
         hooks,
+        revert_window,
     })
 }
 
@@ -155,6 +167,13 @@ mod tests {
                 .to_string();
             assert!(err.contains(why), "{rule}: {err}");
         }
+        let f = super::super::AgentFile::parse(path, &set("revert_window = \"30m\"\n"))
+            .expect("a revert window");
+        assert_eq!(f.sets[0].revert_window, Duration::from_secs(1800));
+        let err = super::super::AgentFile::parse(path, &set("revert_window = \"soon\"\n"))
+            .expect_err("a bad window")
+            .to_string();
+        assert!(err.contains("revert_window = \"soon\""), "{err}");
         let err = super::super::AgentFile::parse(path, &set("").replace("*.db", "a/*.db"))
             .expect_err("a path pattern")
             .to_string();

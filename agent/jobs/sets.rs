@@ -117,6 +117,7 @@ fn config_of(set: &DatabaseSet, stem: String, file: &str, old: PathBuf) -> Datab
         throttle: set.throttle,
         left_to_owner: set.left_to_owner.clone(),
         hooks: set.hooks.clone(),
+        revert_window: set.revert_window,
     }
 }
 
@@ -199,6 +200,7 @@ mod tests {
             throttle: Default::default(),
             left_to_owner: Default::default(),
             hooks: None,
+            revert_window: std::time::Duration::ZERO,
         }
     }
 
