@@ -1,7 +1,7 @@
 //! Service-like writers for the fleet benchmark's tenant scenario: one
-//! thread per sampled tenant database, a small transaction every 20 ms, the
-//! refusals of a draining database counted (never an error), anything else
-//! a failure of the run.
+//! thread per sampled tenant database, a small transaction every 20 ms,
+//! mig's refusals on the old database (draining, then retired) counted,
+//! anything else a failure of the run.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -11,7 +11,8 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 /// Service-like writers on the sample: one thread each, a small
-/// transaction every 20 ms, refusals while draining counted.
+/// transaction every 20 ms, mig's refusals (draining, then retired or
+/// standby) counted.
 pub struct Writers {
     stop: Arc<AtomicBool>,
     committed: Arc<AtomicU64>,
@@ -67,7 +68,11 @@ fn write_loop(db: &Path, stop: &AtomicBool, ok: &AtomicU64, refused: &AtomicU64)
             }
             Err(e) => {
                 let _ = c.execute_batch("ROLLBACK");
-                if e.to_string().contains("draining") {
+                let text = e.to_string();
+                if ["draining", "retired", "standby"]
+                    .iter()
+                    .any(|r| text.contains(r))
+                {
                     refused.fetch_add(1, Ordering::Relaxed);
                 } else {
                     panic!("writer on {}: {e}", db.display());

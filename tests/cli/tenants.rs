@@ -349,7 +349,7 @@ impl ServiceWriter {
         }
     }
 
-    /// Stops it; (committed, refused while draining).
+    /// Stops it; (committed, refused by mig).
     fn stop(mut self) -> (u64, u64) {
         std::fs::write(&self.stop, b"").expect("stop file");
         let child = self.child.take().expect("a running writer");

@@ -1,8 +1,9 @@
 """A tenant's service writing to its database from its own process, with
 Python's sqlite3 (another SQLite build than mig's): small transactions of
 inserts, updates and deletes on the shop fixture until the stop file
-appears. Writes refused while the database drains are counted, as a
-service would retry them; any other error exits non-zero.
+appears. Writes mig refuses (the old database draining, then retired or a
+standby after cutover) are counted, as a service would retry them or turn
+to the new database; any other error exits non-zero.
 
 usage: tenant_writer.py DB SEED STOP_FILE
 Prints `committed N refused M` when it stops.
@@ -14,7 +15,12 @@ import sqlite3
 import sys
 import time
 
-DRAINING = "draining for a migration"
+# mig's refusals on the old database, in the order a rollout gives them.
+REFUSALS = (
+    "draining for a migration",
+    "retired by a migration",
+    "standby of a cut-over migration",
+)
 
 
 def transaction(c, rng):
@@ -57,7 +63,7 @@ def main():
         except sqlite3.DatabaseError as e:
             if c.in_transaction:
                 c.execute("ROLLBACK")
-            if DRAINING not in str(e):
+            if not any(r in str(e) for r in REFUSALS):
                 print(f"writer failed: {e}", file=sys.stderr)
                 sys.exit(1)
             refused += 1
