@@ -11,18 +11,16 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use mig::proto::{CopyProgress, VerifyProgress};
 use serde_json::json;
 
+use super::bars::{bar_message, bars, Bars, View, TICK};
 use super::state::State;
 use crate::render::progress::Style;
 use crate::render::{emit, json_line};
 
 /// Plain and JSON progress lines per target are printed at most this often.
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
-/// How often the bars redraw on their own.
-const TICK: Duration = Duration::from_millis(200);
 /// More active targets than this: the compact view.
 pub const COMPACT_ABOVE: usize = 50;
 /// The compact view's plain aggregate line is printed this often.
@@ -49,14 +47,6 @@ struct Work<'a> {
     total: u64,
     rate: f64,
     eta: Option<f64>,
-}
-
-struct Bars {
-    multi: MultiProgress,
-    targets: Vec<ProgressBar>,
-    total: ProgressBar,
-    /// The compact view's second line: slowest and failed by name.
-    names: Option<ProgressBar>,
 }
 
 pub struct Dashboard {
@@ -90,7 +80,12 @@ impl Dashboard {
             })
             .collect();
         let compact = active.iter().filter(|a| **a).count() > COMPACT_ABOVE;
-        let bars = (style == Style::Bars).then(|| bars(&names, active, compact));
+        let view = if compact {
+            View::Compact
+        } else {
+            View::PerTarget
+        };
+        let bars = (style == Style::Bars).then(|| bars(&names, active, view));
         let d = Dashboard {
             style,
             rollout: rollout.to_string(),
@@ -307,73 +302,6 @@ impl Dashboard {
             }
         }
     }
-}
-
-fn bars(names: &[String], active: &[bool], compact: bool) -> Bars {
-    let multi = MultiProgress::new();
-    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    let template = format!("{{prefix:{width}}} [{{bar:20}}] {{percent:>3}}% {{msg}}");
-    let style = ProgressStyle::with_template(&template)
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-    let total = multi.add(ProgressBar::new_spinner());
-    total.set_style(
-        ProgressStyle::with_template("{spinner} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    total.enable_steady_tick(TICK);
-    if compact {
-        let line = multi.add(ProgressBar::new_spinner());
-        line.set_style(
-            ProgressStyle::with_template("  {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        let targets = names.iter().map(|_| ProgressBar::hidden()).collect();
-        return Bars {
-            multi,
-            targets,
-            total,
-            names: Some(line),
-        };
-    }
-    let targets = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            if !active.get(i).copied().unwrap_or(false) {
-                return ProgressBar::hidden();
-            }
-            let bar = multi.add(ProgressBar::new(1).with_style(style.clone()));
-            bar.set_prefix(n.clone());
-            bar.set_message("queued");
-            bar
-        })
-        .collect();
-    Bars {
-        multi,
-        targets,
-        total,
-        names: None,
-    }
-}
-
-fn bar_message(r: &Row) -> String {
-    let mut s = r.state.name().to_string();
-    if !r.step.is_empty() {
-        s.push_str(": ");
-        s.push_str(&r.step);
-    }
-    if r.state == State::Running && r.rate > 0.0 {
-        s.push_str(&format!(
-            " · {:.0} rows/s · ETA {}",
-            r.rate,
-            crate::render::events::eta(r.eta)
-        ));
-    }
-    if let Some(lag) = r.lag {
-        s.push_str(&format!(" · lag {lag:.1} s"));
-    }
-    s
 }
 
 pub(super) fn aggregate(rollout: &str, rows: &[Row]) -> String {

@@ -9,6 +9,7 @@
 //! truth of each database: the record holds only which databases are in.
 
 pub mod agents;
+pub mod bars;
 pub mod compact;
 pub mod dashboard;
 pub mod driver;
