@@ -157,7 +157,7 @@ pub fn job_ids(agent: &Agent) -> Vec<String> {
     let text = std::fs::read_to_string(agent.dir.join("agent.log")).expect("reading agent.log");
     text.lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| v["fields"]["message"] == "job ended")
+        .filter(|v| v["message"] == "job ended")
         .filter_map(|v| v["fields"]["job"].as_str().map(str::to_string))
         .collect()
 }

@@ -235,7 +235,7 @@ impl Site {
             for v in text
                 .lines()
                 .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-                .filter(|v| v["fields"]["message"] == "job ended")
+                .filter(|v| v["message"] == "job ended")
             {
                 let f = &v["fields"];
                 let kind = f["job"]
