@@ -70,7 +70,7 @@ struct Results {
     killed_after: usize,
     jobs_run_twice: usize,
     writes_committed: u64,
-    writes_refused_draining: u64,
+    writes_refused_by_mig: u64,
     fixed: crate::fleet_fixed::FixedCost,
     method: Vec<&'static str>,
 }
@@ -113,7 +113,7 @@ pub fn run(s: &Scenario, dir: &Path) {
         killed_after: s.kill_after,
         jobs_run_twice: jobs.values().filter(|j| j.completed > 1).count(),
         writes_committed: committed,
-        writes_refused_draining: refused,
+        writes_refused_by_mig: refused,
         fixed,
         method: vec![
             "agent job time: sum of `seconds` of migrate and drain jobs in the agents' logs",
@@ -387,8 +387,8 @@ fn report(r: &Results) {
         verdict(r.agent_peak_mib_max <= GOAL_AGENT_MIB)
     );
     println!(
-        "  writes                    {} committed, {} refused while draining",
-        r.writes_committed, r.writes_refused_draining
+        "  writes                    {} committed, {} refused by mig (draining, then retired)",
+        r.writes_committed, r.writes_refused_by_mig
     );
     let f = &r.fixed;
     println!(
