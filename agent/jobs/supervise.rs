@@ -66,9 +66,14 @@ pub async fn supervise(
         claims.reconcile(&configs).await;
         let due = due(&registry, &configs, &mut seen);
         let mut read_now = BTreeSet::new();
-        for (name, phase) in read_phases(due).await {
+        for Read {
+            name,
+            phase,
+            read_at,
+            generation,
+        } in read_phases(&registry, due).await
+        {
             read_now.insert(name.clone());
-            let generation = registry.generation(&name);
             let before = seen.insert(
                 name.clone(),
                 Seen {
@@ -78,7 +83,12 @@ pub async fn supervise(
                 },
             );
             let changed = before.is_none_or(|b| b.phase != phase);
-            if changed && phases.send((name, phase)).await.is_err() {
+            let report = PhaseReport {
+                database: name,
+                phase,
+                read_at,
+            };
+            if changed && phases.send(report).await.is_err() {
                 return;
             }
         }
@@ -147,15 +157,34 @@ fn due(
     moved
 }
 
+/// One phase read.
+struct Read {
+    name: String,
+    phase: Option<Phase>,
+    /// When the reading started: a cutover announced after it is newer.
+    read_at: Instant,
+    /// The registry's generation before the reading: a job or step that
+    /// moved the phase meanwhile makes the next round read it again.
+    generation: u64,
+}
+
 /// Reads the phases of `due`, [`WORKERS`] at a time.
-async fn read_phases(due: Vec<DatabaseConfig>) -> Vec<(String, Option<Phase>)> {
+async fn read_phases(registry: &Registry, due: Vec<DatabaseConfig>) -> Vec<Read> {
     let mut queue: VecDeque<DatabaseConfig> = due.into();
     let mut running = JoinSet::new();
     let mut out = Vec::new();
     loop {
         while running.len() < WORKERS {
             let Some(c) = queue.pop_front() else { break };
-            running.spawn(async move { (c.name.clone(), phase_of(&c).await) });
+            let (read_at, generation) = (Instant::now(), registry.generation(&c.name));
+            running.spawn(async move {
+                Read {
+                    phase: phase_of(&c).await,
+                    name: c.name,
+                    read_at,
+                    generation,
+                }
+            });
         }
         match running.join_next().await {
             Some(Ok(read)) => out.push(read),
