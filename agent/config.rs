@@ -14,8 +14,10 @@ use crate::engine::owners::LeftToOwner;
 use crate::engine::paths::DatabaseSpec;
 
 mod operations;
+mod sets;
 use crate::engine::throttle::ThrottleSettings;
 pub use operations::{HooksConfig, MetricsListener};
+pub use sets::{DatabaseSet, DEFAULT_SET_NEW};
 
 /// What a caller may do. Viewers read (status, watch, plan, list);
 /// operators may also change things.
@@ -242,6 +244,8 @@ struct FileConfig {
     metrics: Option<operations::MetricsEntry>,
     #[serde(rename = "database", default)]
     databases: Vec<DatabaseEntry>,
+    #[serde(rename = "database_set", default)]
+    sets: Vec<sets::SetEntry>,
 }
 
 /// A validated `agent.toml`.
@@ -255,6 +259,8 @@ pub struct AgentFile {
     /// The Prometheus endpoint, when configured.
     pub metrics: Option<MetricsListener>,
     pub agent: AgentConfig,
+    /// `[[database_set]]` folders, discovered beside `agent.databases`.
+    pub sets: Vec<DatabaseSet>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -308,9 +314,9 @@ impl AgentFile {
                 raw.listen
             ))
         })?;
-        if raw.databases.is_empty() {
+        if raw.databases.is_empty() && raw.sets.is_empty() {
             return Err(invalid(
-                "no [[database]] entries; add at least one with a name and old/new paths or a project folder".into(),
+                "no [[database]] or [[database_set]] entries; add a database with a name and old/new paths or a project folder, or a folder of databases".into(),
             ));
         }
         let t = &raw.throttle;
@@ -385,6 +391,12 @@ impl AgentFile {
                 revert_window,
             });
         }
+        let sets = raw
+            .sets
+            .iter()
+            .map(|e| sets::validate(e, &resolve, throttle, hooks.clone()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(invalid)?;
         if raw.access.operators.is_empty() && raw.access.viewers.is_empty() {
             return Err(invalid(
                 "[access] lists no identities; add operators = [\"...\"] (the client certificates' names)".into(),
@@ -409,6 +421,7 @@ impl AgentFile {
             health,
             metrics,
             agent: AgentConfig { databases },
+            sets,
         })
     }
 }

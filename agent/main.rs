@@ -69,9 +69,24 @@ async fn stop_signal() {
     }
 }
 
+/// Raises the open-files limit to its hard limit: the agent holds a lock
+/// file per database it serves (`<old>.mig-lock`), and a folder of tenants
+/// is thousands of them; the common soft limit of 1024 would run out.
+fn raise_open_files_limit() {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        limit.current = limit.maximum;
+        if let Err(e) = setrlimit(Resource::Nofile, limit) {
+            tracing::warn!("cannot raise the open-files limit ({e}); serving thousands of databases may run out of descriptors");
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     init_logging(args.log_format);
+    raise_open_files_limit();
     let file = match AgentFile::load(&args.config) {
         Ok(f) => f,
         Err(e) => {

@@ -27,7 +27,7 @@
 // parties: they open database files directly (clippy.toml).
 #![allow(clippy::disallowed_methods)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -35,6 +35,9 @@ use clap::Parser;
 use serde::Serialize;
 
 mod fleet_agents;
+mod fleet_fixed;
+mod fleet_tenants;
+mod fleet_writers;
 mod mode;
 mod spawn;
 use fleet_agents::{JobSpan, Site, NEW_SCHEMA};
@@ -65,6 +68,25 @@ struct Args {
     /// (default: a temporary folder, removed at the end).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// The tenant scenario: each agent serves a folder of this many small
+    /// databases, and one rollout covers all of them (0: one database per
+    /// agent, the scenario above).
+    #[arg(long, default_value_t = 0)]
+    tenants: usize,
+    /// The tenant scenario at development size: 2 agents x 100 tenants,
+    /// concurrency 8, 4 writers, killed after 50 cut-overs, 5 fixed-cost runs.
+    #[arg(long)]
+    quick: bool,
+    /// Tenant scenario: tenants written to while the rollout runs.
+    #[arg(long, default_value_t = 20)]
+    writers: usize,
+    /// Tenant scenario: SIGKILL the client after this many cut-overs, then
+    /// run the rollout again (0: one uninterrupted run).
+    #[arg(long, default_value_t = 0)]
+    kill_after: usize,
+    /// Tenant scenario: runs of the fixed-cost comparison.
+    #[arg(long, default_value_t = 30)]
+    fixed_reps: usize,
     // `cargo bench` passes --bench; accept and ignore it.
     #[arg(long, hide = true)]
     bench: bool,
@@ -118,6 +140,10 @@ fn main() {
     let tmp = tempfile::tempdir().expect("creating a temporary folder");
     let dir = args.dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
     std::fs::create_dir_all(&dir).expect("creating --dir");
+    if args.tenants > 0 || args.quick {
+        fleet_tenants::run(&scenario(&args), &dir);
+        return;
+    }
 
     let started = Instant::now();
     let site = Site::start(&dir, args.agents, args.rows);
@@ -171,6 +197,26 @@ fn main() {
     if not_cut_over > 0 {
         eprintln!("{not_cut_over} target(s) not cut over: the figures are not valid");
         std::process::exit(1);
+    }
+}
+
+/// The tenant scenario the flags ask for (`--quick`: development size).
+fn scenario(a: &Args) -> fleet_tenants::Scenario {
+    let quick = a.quick;
+    fleet_tenants::Scenario {
+        agents: if quick { 2 } else { a.agents },
+        tenants: if quick { 100 } else { a.tenants },
+        customers: 250,
+        concurrency: if quick { 8 } else { a.concurrency },
+        writers: if quick { 4 } else { a.writers },
+        kill_after: if quick { 50 } else { a.kill_after },
+        fixed_reps: if quick { 5 } else { a.fixed_reps },
+        poll: Duration::from_millis(a.poll_ms),
+        out: if a.out == Path::new("target/fleet-bench.json") {
+            PathBuf::from("target/fleet-tenants-bench.json")
+        } else {
+            a.out.clone()
+        },
     }
 }
 

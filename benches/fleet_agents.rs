@@ -49,15 +49,7 @@ impl Site {
     /// Certificates (CA, agent for localhost, client `operator`), then
     /// `count` seeded databases and agents, started one after the other.
     pub fn start(dir: &Path, count: usize, rows: u64) -> Site {
-        let certs = dir.join("certs");
-        let operator: ClientSpec = "operator:operator".parse().expect("client spec");
-        certs::init(
-            &certs,
-            &["localhost".to_string(), "127.0.0.1".to_string()],
-            &[operator],
-            certs::Lifetimes::default(),
-        )
-        .expect("generating certificates");
+        let certs = make_certs(dir);
         let mut site = Site {
             certs,
             agents: Vec::with_capacity(count),
@@ -108,9 +100,24 @@ impl Site {
     }
 }
 
+/// Certificates in `dir/certs`: a CA, an agent for localhost and the client
+/// `operator`.
+pub fn make_certs(dir: &Path) -> PathBuf {
+    let certs = dir.join("certs");
+    let operator: ClientSpec = "operator:operator".parse().expect("client spec");
+    certs::init(
+        &certs,
+        &["localhost".to_string(), "127.0.0.1".to_string()],
+        &[operator],
+        certs::Lifetimes::default(),
+    )
+    .expect("generating certificates");
+    certs
+}
+
 /// The old shop database: `rows` customers and orders, two lines per
 /// order, a tenth as many products; WAL like the bundled example.
-fn seed(path: &Path, rows: u64) {
+pub fn seed(path: &Path, rows: u64) {
     let products = (rows / 10).max(5);
     let conn = Connection::open(path).expect("creating a shop database");
     conn.execute_batch("PRAGMA journal_mode = WAL;")
@@ -150,7 +157,7 @@ pub fn job_ids(agent: &Agent) -> Vec<String> {
     let text = std::fs::read_to_string(agent.dir.join("agent.log")).expect("reading agent.log");
     text.lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| v["fields"]["message"] == "job ended")
+        .filter(|v| v["message"] == "job ended")
         .filter_map(|v| v["fields"]["job"].as_str().map(str::to_string))
         .collect()
 }

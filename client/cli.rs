@@ -875,6 +875,35 @@ pub struct RolloutArgs {
     #[arg(long)]
     pub postpone_cutover: bool,
 
+    /// Plan every database first (the agents' pre-check of every row
+    /// against the new schema) and start nothing unless all of them can
+    /// run. Without it, a target naming many databases is planned on one
+    /// of them (migrate pre-checks each one anyway). Also `[defaults]
+    /// rehearse_all = true`.
+    #[arg(long)]
+    pub rehearse_all: bool,
+
+    /// With --rehearse-all: also rehearse each migration (migrate, drain,
+    /// cutover) on a private copy of the database, on its agent.
+    #[arg(long, requires = "rehearse_all")]
+    pub rehearse: bool,
+
+    /// With --rehearse: the percentage of each table's rows the copy keeps.
+    #[arg(long, value_name = "PERCENT", requires = "rehearse")]
+    pub sample: Option<f64>,
+
+    /// Start nothing new once more than this many targets failed: a count
+    /// (10) or a percentage of the targets (5%). Default: the file's
+    /// `max_failures`, else 0 under `on_failure = "stop"` and no limit
+    /// under "continue".
+    #[arg(long, value_name = "N|P%")]
+    pub max_failures: Option<String>,
+
+    /// Add the databases served since this rollout started (and froze its
+    /// set in the rollout record) to it.
+    #[arg(long)]
+    pub add_new: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -168,7 +168,11 @@ impl Session {
         }
         let list = self
             .client
-            .list_databases(ListDatabasesRequest {})
+            .list_databases(ListDatabasesRequest {
+                names_only: true,
+                page_size: 11,
+                ..Default::default()
+            })
             .await?
             .into_inner();
         let names: Vec<String> = list.databases.into_iter().map(|d| d.name).collect();

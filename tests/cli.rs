@@ -30,6 +30,7 @@ mod rollback_journal;
 mod runbook;
 mod set_expressions;
 mod statistics;
+mod tenants;
 mod tls;
 mod usage;
 mod verify;

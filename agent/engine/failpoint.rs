@@ -75,6 +75,21 @@ pub fn supervise_interval() -> Option<std::time::Duration> {
     }
 }
 
+/// Test-only: with the `failpoints` feature, `MIG_BULK_LOAD_ABOVE_ROWS=N`
+/// replaces the size above which a copy runs as a bulk load (so the crash
+/// suite can reach the bulk load's rollback journal with a small database).
+/// Always `None` in a shipped build.
+pub fn bulk_load_above_rows() -> Option<u64> {
+    #[cfg(feature = "failpoints")]
+    {
+        std::env::var("MIG_BULK_LOAD_ABOVE_ROWS").ok()?.parse().ok()
+    }
+    #[cfg(not(feature = "failpoints"))]
+    {
+        None
+    }
+}
+
 /// A crash point: aborts the process if `MIG_FAILPOINT` selects `name`.
 #[cfg(not(feature = "failpoints"))]
 #[inline(always)]

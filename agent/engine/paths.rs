@@ -16,6 +16,23 @@ pub struct DatabaseSpec {
     pub project: Option<PathBuf>,
 }
 
+/// In a configured `new` path, replaced by the schema's short hash: the new
+/// file is then named when a migration starts (database sets use it).
+pub const HASH_PLACEHOLDER: &str = "{hash}";
+
+/// Whether a configured `new` path waits for a schema hash.
+pub fn is_hash_rule(new: &Path) -> bool {
+    new.to_string_lossy().contains(HASH_PLACEHOLDER)
+}
+
+/// A configured `new` path with its `{hash}` filled in (unchanged without).
+pub fn with_hash(new: &Path, hash: &str) -> PathBuf {
+    PathBuf::from(
+        new.to_string_lossy()
+            .replace(HASH_PLACEHOLDER, short_hash(hash)),
+    )
+}
+
 /// The file name of a project's database for a schema hash.
 pub fn project_file(dir: &Path, hash: &str) -> Result<PathBuf> {
     Ok(dir.join(format!("{}-{}.sqlite", dir_name(dir)?, short_hash(hash))))

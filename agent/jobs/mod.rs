@@ -15,12 +15,16 @@ pub use observe::{around_cutover, before_cutover, Gated};
 pub mod rate;
 mod registry;
 mod served;
+mod sets;
+mod supervise;
 
-pub use background::{recover, supervise, PhaseReport, AGENT_CALLER};
+pub use background::{recover, PhaseReport, AGENT_CALLER};
 pub use error::JobError;
 pub use job::{EventBody, Job, JobEvent, JobSnapshot, Summary, EVENT_LOG_CAPACITY};
 pub use registry::{Registry, StepGuard};
 pub use served::Reconfigured;
+pub use sets::{discover, Configured};
+pub use supervise::supervise;
 
 /// What a job does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

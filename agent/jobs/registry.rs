@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 use super::hooks::Hooks;
-use super::job::{EventBody, Job, JobSnapshot, Summary};
+use super::job::{self, EventBody, Job, JobSnapshot, Summary};
 use super::observe::JobObserver;
 use super::served::Served;
+use super::sets::{Configured, Discovery};
 use super::{JobError, JobKind, JobState};
 use crate::config::{AgentConfig, DatabaseConfig};
 use crate::engine::throttle::Throttle;
@@ -24,6 +25,10 @@ const RECENT_JOBS: usize = 8;
 /// Cutovers not yet taken by the health service. A lagging receiver loses
 /// the oldest; the supervisor's next phase report covers them.
 const READY_CAPACITY: usize = 16;
+
+/// Finished jobs kept in all: an agent serving thousands of databases keeps
+/// the newest ones, not eight per database.
+const RECENT_JOBS_TOTAL: usize = 512;
 
 /// The name background catch-up holds a database under. It holds it for
 /// one short replay slice at a time; jobs and steps wait for it to finish.
@@ -48,6 +53,10 @@ pub struct Registry {
     /// Locked after `slots` when both are needed.
     pub(super) served: RwLock<Served>,
     pub(super) slots: Mutex<HashMap<String, Slot>>,
+    /// The configured entries and database sets, discovery serialised.
+    pub(super) discovery: Discovery,
+    /// Every kept finished job, oldest first (locked after `slots`).
+    finished: Mutex<VecDeque<Arc<Job>>>,
     shutting_down: AtomicBool,
     /// Runs the databases' hooks, in order, off the job threads.
     pub hooks: Hooks,
@@ -75,10 +84,17 @@ impl Drop for StepGuard {
 }
 
 impl Registry {
+    /// Serves `config`'s databases; database sets are added by
+    /// [`Registry::configure`].
     pub fn new(config: AgentConfig) -> Arc<Self> {
         Arc::new(Registry {
-            served: RwLock::new(Served::new(config)),
+            served: RwLock::new(Served::new(config.clone())),
             slots: Mutex::new(HashMap::new()),
+            discovery: Discovery::new(Configured {
+                explicit: config,
+                sets: Vec::new(),
+            }),
+            finished: Mutex::new(VecDeque::new()),
             shutting_down: AtomicBool::new(false),
             hooks: Hooks::new(),
             metrics: Arc::new(Metrics::new()),
@@ -280,7 +296,8 @@ impl Registry {
                 "the job stopped on an internal error (a bug; see the agent log); everything committed so far is kept, re-run the command to continue".into(),
             ))),
         };
-        tracing::info!(job = %job.id, database = %job.database, outcome = outcome_name(&body), "job ended");
+        let seconds = (job::now_ms() - job.started_unix_ms).max(0) as f64 / 1000.0;
+        tracing::info!(job = %job.id, database = %job.database, outcome = outcome_name(&body), seconds, "job ended");
         JobObserver::new(self, config, &job).ended(&body);
         job.push(body);
         self.finish(&job);
@@ -295,6 +312,19 @@ impl Registry {
         slot.recent.push_front(Arc::clone(job));
         slot.recent.truncate(RECENT_JOBS);
         slot.generation += 1;
+        // The agent-wide bound: the oldest finished job anywhere goes.
+        let mut finished = self.finished.lock().unwrap_or_else(|p| p.into_inner());
+        finished.push_back(Arc::clone(job));
+        while finished.len() > RECENT_JOBS_TOTAL {
+            let Some(old) = finished.pop_front() else {
+                break;
+            };
+            if let Some(s) = slots.get_mut(&old.database) {
+                s.recent.retain(|j| !Arc::ptr_eq(j, &old));
+            }
+        }
+        finished.retain(|j| Arc::strong_count(j) > 1);
+        drop(finished);
         drop(slots);
         self.settle(&job.database);
     }

@@ -57,12 +57,17 @@ impl Served {
         self.configs.values().cloned().collect()
     }
 
+    /// The names served, for an error message: the first ten, then how
+    /// many more (`mig databases` lists them all).
     pub(super) fn names(&self) -> String {
-        self.configs
-            .keys()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(", ")
+        let shown: Vec<&str> = self.configs.keys().take(10).map(String::as_str).collect();
+        match self.configs.len() - shown.len() {
+            0 => shown.join(", "),
+            more => format!(
+                "{} and {more} more (`mig databases` lists them)",
+                shown.join(", ")
+            ),
+        }
     }
 
     pub(super) fn throttle(&self, name: &str) -> Option<Arc<Throttle>> {

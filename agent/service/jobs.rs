@@ -26,7 +26,7 @@ pub(super) async fn migrate(
 ) -> Result<EventStream, ServiceError> {
     let who = require(&req, Role::Operator, "migrate")?;
     let r = req.into_inner();
-    let config = svc.config(&r.database)?;
+    let config = svc.config(&r.database).await?;
     // Parse before starting a job so a bad file is refused synchronously.
     let schema = schema_of(&config, r.schema)?;
     let cap = rate(r.max_rows_per_sec, true)?;
@@ -126,7 +126,7 @@ pub(super) async fn drain(
 ) -> Result<EventStream, ServiceError> {
     let who = require(&req, Role::Operator, "drain")?;
     let r = req.into_inner();
-    let config = svc.config(&r.database)?;
+    let config = svc.config(&r.database).await?;
     let opts = drain_options(&r, &config)?;
     let registry = std::sync::Arc::clone(&svc.registry);
     let job = svc
@@ -147,7 +147,7 @@ pub(super) async fn verify(
 ) -> Result<EventStream, ServiceError> {
     let who = require(&req, Role::Operator, "verify")?;
     let r = req.into_inner();
-    let config = svc.config(&r.database)?;
+    let config = svc.config(&r.database).await?;
     let opts = VerifyOptions {
         busy: Busy(config.busy_timeout),
         chunk_rows: if r.chunk_rows > 0 {
@@ -190,7 +190,7 @@ pub(super) fn watch(
 ) -> Result<EventStream, ServiceError> {
     let who = caller(&req);
     let r = req.into_inner();
-    let config = svc.config(&r.database)?;
+    let config = svc.known(&r.database)?;
     let job = svc.registry.find(&config.name, &r.job_id)?;
     let info = job.snapshot();
     let beyond = if info.state.is_live() {
@@ -232,7 +232,7 @@ pub(super) fn control(
 ) -> Result<pb::JobInfo, ServiceError> {
     let who = require(&req, Role::Operator, action.rpc())?;
     let r = req.into_inner();
-    let config = svc.config(&r.database)?;
+    let config = svc.known(&r.database)?;
     let snapshot = match action {
         Control::Pause => svc.registry.pause(&config.name, &r.job_id, true)?,
         Control::Resume => svc.registry.pause(&config.name, &r.job_id, false)?,

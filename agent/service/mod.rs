@@ -10,6 +10,7 @@ mod convert;
 mod convert_revert;
 mod error;
 mod jobs;
+mod list;
 mod revert;
 mod status_cache;
 mod steps;
@@ -114,7 +115,7 @@ impl Migrator for MigratorService {
         let call = self
             .call("ListDatabases", Audit::ReadOnly, &req, "", None)
             .await;
-        call.answer(steps::list(self, req).await).await
+        call.answer(list::list(self, req).await).await
     }
 
     async fn plan(

@@ -17,7 +17,7 @@ pub(super) async fn revert(
 ) -> Result<EventStream, ServiceError> {
     let who = require(&req, Role::Operator, "revert")?;
     let r = req.into_inner();
-    let config = svc.config(&r.database)?;
+    let config = svc.config(&r.database).await?;
     let opts = RevertOptions {
         busy: Busy(config.busy_timeout),
         conflicts: if r.discard_conflicts {
@@ -41,7 +41,7 @@ pub(super) async fn finalize(
     req: Request<pb::FinalizeRequest>,
 ) -> Result<pb::FinalizeReport, ServiceError> {
     let who = require(&req, Role::Operator, "finalize")?;
-    let config = svc.config(&req.get_ref().database)?;
+    let config = svc.config(&req.get_ref().database).await?;
     tracing::info!(rpc = "Finalize", database = %config.name, caller = %who);
     let guard = svc.registry.begin_step(&config.name, "finalize").await?;
     blocking(move || {

@@ -17,6 +17,10 @@ use crate::proto as pb;
 /// How long a computed status serves later requests.
 pub const TTL: Duration = Duration::from_millis(100);
 
+/// Above this many databases cached, stale entries are dropped: the cache
+/// holds what is being polled now, not a report per database served.
+const KEEP: usize = 64;
+
 struct Entry {
     at: Instant,
     generation: u64,
@@ -62,6 +66,22 @@ impl StatusCache {
             generation,
             report: report.clone(),
         });
+        drop(entry);
+        self.evict();
         Ok(report)
+    }
+
+    /// Drops the entries nobody waits for and no request could reuse.
+    fn evict(&self) {
+        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        if slots.len() <= KEEP {
+            return;
+        }
+        slots.retain(|_, slot| {
+            Arc::strong_count(slot) > 1
+                || slot
+                    .try_lock()
+                    .map_or(true, |e| e.as_ref().is_some_and(|e| e.at.elapsed() < TTL))
+        });
     }
 }

@@ -1,4 +1,4 @@
-//! The one-shot RPCs: list, plan, status, cutover, cleanup-old, reset.
+//! The one-shot RPCs: plan, status, cutover, cleanup-old, reset.
 //! Each resolves the database by name, runs the engine off the async
 //! workers and converts the result.
 
@@ -12,24 +12,52 @@ use crate::engine::owners::LeftToOwner;
 use crate::engine::rehearse::{self, RehearseOptions};
 use crate::engine::schema::SchemaFile;
 use crate::engine::status;
-use crate::jobs::{around_cutover, JobSnapshot, JobState};
+use crate::engine::EngineError;
+use crate::jobs::{around_cutover, JobError, JobSnapshot, JobState};
 use crate::proto as pb;
 
 impl MigratorService {
     /// The configuration of the named database; an empty name means the
-    /// agent's only database.
-    pub(super) fn config(&self, name: &str) -> Result<DatabaseConfig, ServiceError> {
+    /// agent's only database. A name not served yet may be a tenant added
+    /// to a database set since the last discovery: the sets' folders are
+    /// read again once.
+    pub(super) async fn config(&self, name: &str) -> Result<DatabaseConfig, ServiceError> {
+        match self.known(name) {
+            Err(ServiceError::Jobs(JobError::UnknownDatabase { .. }))
+                if self.registry.has_sets() =>
+            {
+                let registry = std::sync::Arc::clone(&self.registry);
+                let name = name.to_string();
+                blocking(move || {
+                    registry
+                        .rediscover()
+                        .map_err(|e| ServiceError::from(EngineError::File(e)))?;
+                    Ok(registry.database(&name)?)
+                })
+                .await
+            }
+            found => found,
+        }
+    }
+
+    /// The configuration of a database served now, without discovery: for
+    /// calls about work already running on it.
+    pub(super) fn known(&self, name: &str) -> Result<DatabaseConfig, ServiceError> {
         if name.is_empty() {
             let mut all = self.registry.databases();
             if all.len() == 1 {
                 return Ok(all.remove(0));
             }
+            let names: Vec<&str> = all.iter().take(10).map(|d| d.name.as_str()).collect();
+            let more = all.len().saturating_sub(names.len());
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
             return Err(ServiceError::InvalidRequest(format!(
-                "no database named; this agent serves several ({}): pass --database NAME",
-                all.iter()
-                    .map(|d| d.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "no database named; this agent serves several ({}{more}): pass --database NAME",
+                names.join(", ")
             )));
         }
         if !crate::config::valid_name(name) {
@@ -67,35 +95,6 @@ fn busy(config: &DatabaseConfig) -> Busy {
     Busy(config.busy_timeout)
 }
 
-pub(super) async fn list(
-    svc: &MigratorService,
-    req: Request<pb::ListDatabasesRequest>,
-) -> Result<pb::ListDatabasesResponse, ServiceError> {
-    tracing::info!(rpc = "ListDatabases", caller = %caller(&req));
-    let configs: Vec<DatabaseConfig> = svc.registry.databases();
-    let registry = std::sync::Arc::clone(&svc.registry);
-    blocking(move || {
-        let databases = configs
-            .into_iter()
-            .map(|c| {
-                let running_job = registry.running(&c.name).map(|j| j.snapshot().into());
-                let (phase, error) = match status::status(&c.spec, busy(&c)) {
-                    Ok(s) => (pb::Phase::from(s.phase), String::new()),
-                    Err(e) => (pb::Phase::Unspecified, e.to_string()),
-                };
-                pb::DatabaseSummary {
-                    name: c.name,
-                    phase: phase.into(),
-                    running_job,
-                    error,
-                }
-            })
-            .collect();
-        Ok(pb::ListDatabasesResponse { databases })
-    })
-    .await
-}
-
 pub(super) async fn plan(
     svc: &MigratorService,
     req: Request<pb::PlanRequest>,
@@ -107,7 +106,7 @@ pub(super) async fn plan(
         caller(&req)
     };
     let r = req.into_inner();
-    let config = svc.config(&r.database)?;
+    let config = svc.config(&r.database).await?;
     tracing::info!(rpc = "Plan", database = %config.name, caller = %who, rehearse = r.rehearse);
     blocking(move || {
         let schema = schema_of(&config, r.schema)?;
@@ -147,7 +146,7 @@ pub(super) async fn status(
     req: Request<pb::StatusRequest>,
 ) -> Result<pb::StatusReport, ServiceError> {
     let who = caller(&req);
-    let config = svc.config(&req.get_ref().database)?;
+    let config = svc.config(&req.get_ref().database).await?;
     tracing::debug!(rpc = "Status", database = %config.name, caller = %who);
     // Read before computing: a step that ends meanwhile makes it stale.
     let generation = svc.registry.generation(&config.name);
@@ -200,7 +199,7 @@ pub(super) fn throttle(
     who: &str,
     cap: Option<f64>,
 ) -> Result<pb::ThrottleState, ServiceError> {
-    let config = svc.config(database)?;
+    let config = svc.known(database)?;
     let throttle = svc.registry.throttle(&config.name)?;
     throttle.set_manual(cap);
     tracing::info!(rpc = if cap.is_some() { "Throttle" } else { "Unthrottle" }, database = %config.name, caller = %who, rows_per_sec = cap.unwrap_or(0.0));
@@ -212,7 +211,7 @@ pub(super) async fn cutover(
     req: Request<pb::CutoverRequest>,
 ) -> Result<pb::CutoverReport, ServiceError> {
     let who = require(&req, Role::Operator, "cutover")?;
-    let config = svc.config(&req.get_ref().database)?;
+    let config = svc.config(&req.get_ref().database).await?;
     let skip_verify = req.get_ref().skip_verify;
     let revert_window_secs = req
         .get_ref()
@@ -248,7 +247,7 @@ pub(super) async fn cleanup_old(
     req: Request<pb::CleanupOldRequest>,
 ) -> Result<pb::CleanupOldReport, ServiceError> {
     let who = require(&req, Role::Operator, "cleanup-old")?;
-    let config = svc.config(&req.get_ref().database)?;
+    let config = svc.config(&req.get_ref().database).await?;
     let release = if req.get_ref().release {
         ops::Release::Release
     } else {
@@ -278,7 +277,7 @@ pub(super) async fn reset(
     };
     let who = require(&req, needed, "reset")?;
     let r = req.into_inner();
-    let config = svc.config(&r.database)?;
+    let config = svc.config(&r.database).await?;
     tracing::info!(rpc = "Reset", database = %config.name, caller = %who, dry_run = r.dry_run);
     let guard = svc.registry.begin_step(&config.name, "reset").await?;
     blocking(move || {

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use super::auth::Authenticate;
 use super::tls::TlsReloader;
 use crate::config::AgentFile;
-use crate::jobs::Registry;
+use crate::jobs::{self, Registry};
 
 /// What a configuration reload touches.
 pub struct ConfigReload {
@@ -31,6 +31,15 @@ impl ConfigReload {
                 return;
             }
         };
+        let configured = jobs::Configured {
+            explicit: new.agent.clone(),
+            sets: new.sets.clone(),
+        };
+        // A set folder that cannot be read refuses the whole file too.
+        if let Err(e) = jobs::discover(&configured) {
+            tracing::error!(target: "mig::audit", "refused the reloaded configuration; the previous one stays: {e}");
+            return;
+        }
         // TLS first: files that do not load refuse the whole file.
         if let Err(e) = self.tls.switch(new.tls.clone()) {
             tracing::error!(target: "mig::audit", "refused the reloaded configuration; the previous one stays: {e}");
@@ -38,7 +47,13 @@ impl ConfigReload {
         }
         let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
         self.auth.replace(new.access.clone());
-        let r = self.registry.reconfigure(new.agent.clone());
+        let r = match self.registry.configure(configured) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(target: "mig::audit", "the reloaded databases could not be read; the previous ones stay: {e}");
+                Default::default()
+            }
+        };
         tracing::info!(
             target: "mig::audit",
             added = ?r.added,

@@ -102,6 +102,12 @@ pub async fn serve(
         })?;
     let addr = listener.local_addr()?;
     let registry = Registry::new(file.agent.clone());
+    registry
+        .configure(jobs::Configured {
+            explicit: file.agent.clone(),
+            sets: file.sets.clone(),
+        })
+        .map_err(|e| anyhow::anyhow!(e))?;
     let auth = Authenticate::new(file.access.clone());
     let (routes, health_service) = routes(&file, &registry, &tls_reloader).await;
     // SIGHUP is handled from here on (its default action would stop us).

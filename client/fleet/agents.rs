@@ -1,11 +1,12 @@
-//! Reaching the fleet's agents: one gRPC client per target (TLS from the
-//! fleet file, through `connect`), the schema each target is sent, and a
-//! bounded concurrent map over targets that keeps their order.
+//! Reaching the fleet's agents: one connection per agent (TLS from the
+//! fleet file, through `connect`), shared by every target on it — gRPC
+//! multiplexes their calls and streams over it —, the schema each target
+//! is sent, and a bounded concurrent map over targets that keeps their order.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use mig::proto::migrator_client::MigratorClient;
 use mig::proto::SchemaSource;
@@ -42,29 +43,68 @@ impl std::fmt::Display for TargetError {
     }
 }
 
-/// Connects to the target's agent; the error is one line naming it.
+type Pool = Mutex<HashMap<String, Arc<tokio::sync::OnceCell<MigratorClient<Channel>>>>>;
+
+/// The connections of this process, one per agent URL and TLS material.
+fn pool() -> &'static Pool {
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    POOL.get_or_init(Pool::default)
+}
+
+/// A client on the target's agent: the agent's one connection, opened by
+/// the first caller (the others wait for it); an error is one line naming
+/// the agent, and the next caller tries again.
 pub async fn connect(t: &FleetTarget) -> anyhow::Result<MigratorClient<Channel>> {
-    let session = Session::open(Target::Remote(Remote {
-        url: t.url.clone(),
-        tls: t.tls.clone(),
-        database: Some(t.database.clone()),
-    }))
-    .await?;
-    Ok(session.client.clone())
+    let key = format!("{} {:?}", t.url, t.tls);
+    let cell = {
+        // Held only to look up or insert a cell.
+        let mut pool = pool().lock().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(pool.entry(key).or_default())
+    };
+    let client = cell
+        .get_or_try_init(|| async {
+            let session = Session::open(Target::Remote(Remote {
+                url: t.url.clone(),
+                tls: t.tls.clone(),
+                database: None,
+            }))
+            .await?;
+            Ok::<_, anyhow::Error>(session.client.clone())
+        })
+        .await?;
+    Ok(client.clone())
+}
+
+/// The schema of every target, each file read once (before any network
+/// I/O) and shared by the targets that name it.
+#[derive(Debug, Default)]
+pub struct Schemas {
+    read: HashMap<PathBuf, Arc<SchemaSource>>,
+}
+
+impl Schemas {
+    /// What `t` is sent (a copy: requests own their schema).
+    pub fn of(&self, t: &FleetTarget) -> Option<SchemaSource> {
+        self.read.get(&t.schema).map(|s| SchemaSource::clone(s))
+    }
+
+    /// A fingerprint of the schema `t` is sent (the rollout record keeps
+    /// it: another schema is another rollout).
+    pub fn fingerprint(&self, t: &FleetTarget) -> String {
+        use sha2::{Digest, Sha256};
+        let sql = self.read.get(&t.schema).map_or("", |s| s.sql.as_str());
+        hex::encode(&Sha256::digest(sql.as_bytes())[..8])
+    }
 }
 
 /// Reads every target's schema file once (before any network I/O).
-pub fn schemas(targets: &[FleetTarget]) -> anyhow::Result<Vec<SchemaSource>> {
-    let mut read: HashMap<PathBuf, SchemaSource> = HashMap::new();
-    let mut out = Vec::with_capacity(targets.len());
+pub fn schemas(targets: &[FleetTarget]) -> anyhow::Result<Schemas> {
+    let mut out = Schemas::default();
     for t in targets {
-        if let Some(s) = read.get(&t.schema) {
-            out.push(s.clone());
-            continue;
+        if !out.read.contains_key(&t.schema) {
+            let s = schema::read(&t.schema)?;
+            out.read.insert(t.schema.clone(), Arc::new(s));
         }
-        let s = schema::read(&t.schema)?;
-        read.insert(t.schema.clone(), s.clone());
-        out.push(s);
     }
     Ok(out)
 }

@@ -1,35 +1,43 @@
 //! The live view of a rollout: on a terminal one indicatif line per target
 //! (state, step, %, rows/s, replay lag) under an aggregate line; without a
 //! terminal plain lines (state changes always, progress at most once a
-//! second per target); with `--json` one JSON object per line. Writing the
+//! second per target); with `--json` one JSON object per line. Above
+//! [`COMPACT_ABOVE`] targets (a rollout over thousands of tenants) it is
+//! compact: counts per state, rows/s and an ETA, the slowest running and
+//! the failed targets by name — on a terminal two lines, without one an
+//! aggregate line every few seconds and a line per failure. Writing the
 //! live view is best effort: a closed stdout must not fail a migration.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use mig::proto::{CopyProgress, VerifyProgress};
 use serde_json::json;
 
+use super::bars::{bar_message, bars, Bars, View, TICK};
 use super::state::State;
 use crate::render::progress::Style;
 use crate::render::{emit, json_line};
 
 /// Plain and JSON progress lines per target are printed at most this often.
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
-/// How often the bars redraw on their own.
-const TICK: Duration = Duration::from_millis(200);
+/// More active targets than this: the compact view.
+pub const COMPACT_ABOVE: usize = 50;
+/// The compact view's plain aggregate line is printed this often.
+const COMPACT_EVERY: Duration = Duration::from_secs(5);
 
-struct Row {
-    state: State,
-    step: String,
-    done: u64,
-    total: u64,
-    rate: f64,
+pub(super) struct Row {
+    pub(super) state: State,
+    pub(super) step: String,
+    pub(super) done: u64,
+    pub(super) total: u64,
+    pub(super) rate: f64,
     /// The agent's estimate of the time left (copy or verify).
-    eta: Option<f64>,
-    lag: Option<f64>,
-    last_line: Option<Instant>,
+    pub(super) eta: Option<f64>,
+    pub(super) lag: Option<f64>,
+    pub(super) last_line: Option<Instant>,
+    /// When it started running (for the slowest).
+    pub(super) since: Option<Instant>,
 }
 
 /// One copy or verify progress event, as the dashboard shows it.
@@ -41,18 +49,16 @@ struct Work<'a> {
     eta: Option<f64>,
 }
 
-struct Bars {
-    multi: MultiProgress,
-    targets: Vec<ProgressBar>,
-    total: ProgressBar,
-}
-
 pub struct Dashboard {
     style: Style,
     rollout: String,
     names: Vec<String>,
     rows: Mutex<Vec<Row>>,
     bars: Option<Bars>,
+    compact: bool,
+    started: Instant,
+    /// When the aggregate was last drawn (or printed, in plain compact).
+    drawn: Mutex<Option<Instant>>,
 }
 
 impl Dashboard {
@@ -70,15 +76,25 @@ impl Dashboard {
                 eta: None,
                 lag: None,
                 last_line: None,
+                since: None,
             })
             .collect();
-        let bars = (style == Style::Bars).then(|| bars(&names, active));
+        let compact = active.iter().filter(|a| **a).count() > COMPACT_ABOVE;
+        let view = if compact {
+            View::Compact
+        } else {
+            View::PerTarget
+        };
+        let bars = (style == Style::Bars).then(|| bars(&names, active, view));
         let d = Dashboard {
             style,
             rollout: rollout.to_string(),
             names,
             rows: Mutex::new(rows),
             bars,
+            compact,
+            started: Instant::now(),
+            drawn: Mutex::new(None),
         };
         d.aggregate();
         d
@@ -87,6 +103,9 @@ impl Dashboard {
     /// A target changed state; `detail` says why or what it is doing.
     pub fn state(&self, i: usize, state: State, detail: &str) {
         self.update(i, |r| {
+            if state == State::Running && r.state != State::Running {
+                r.since = Some(Instant::now());
+            }
             r.state = state;
             r.step = detail.to_string();
             // Copy events set them again while a copy runs.
@@ -94,10 +113,12 @@ impl Dashboard {
             r.eta = None;
         });
         let name = self.name(i);
+        let failed = matches!(state, State::Failed | State::Cancelled);
         match self.style {
             Style::Json => self.json(
                 json!({"target": name, "event": "state", "state": state.name(), "detail": detail}),
             ),
+            Style::Plain if self.compact && !failed => {}
             Style::Plain if detail.is_empty() => line(&format!("{name}: {}", state.name())),
             Style::Plain => line(&format!("{name}: {}: {detail}", state.name())),
             Style::Bars => {}
@@ -111,6 +132,7 @@ impl Dashboard {
         let name = self.name(i);
         match self.style {
             Style::Json => self.json(json!({"target": name, "event": "step", "step": step})),
+            Style::Plain if self.compact => {}
             Style::Plain => line(&format!("{name}: {step}")),
             Style::Bars => {}
         }
@@ -155,7 +177,7 @@ impl Dashboard {
         let eta = crate::render::events::eta(w.eta);
         match (self.style, due) {
             (Style::Json, true) => self.json(json!({"target": name, "event": w.kind, "rows_done": w.done, "rows_total": w.total, "rows_per_sec": w.rate, "eta_seconds": w.eta})),
-            (Style::Plain, true) => {
+            (Style::Plain, true) if !self.compact => {
                 let rate = if w.rate > 0.0 { format!("{:.0} rows/s, ", w.rate) } else { String::new() };
                 line(&format!(
                     "{name}: {} {}% ({}/{} rows, {rate}ETA {eta})",
@@ -176,7 +198,7 @@ impl Dashboard {
         let name = self.name(i);
         match (self.style, due) {
             (Style::Json, true) => self.json(json!({"target": name, "event": "replay", "pending": pending, "lag_seconds": lag_seconds})),
-            (Style::Plain, true) => line(&format!(
+            (Style::Plain, true) if !self.compact => line(&format!(
                 "{name}: replay {pending} pending, lag {lag_seconds:.1} s"
             )),
             _ => {}
@@ -200,6 +222,9 @@ impl Dashboard {
                 bar.finish_and_clear();
             }
             b.total.finish_and_clear();
+            if let Some(n) = &b.names {
+                n.finish_and_clear();
+            }
         }
     }
 
@@ -235,66 +260,51 @@ impl Dashboard {
         out
     }
 
+    /// Redraws the aggregate: on every event for a few targets, at most
+    /// every [`TICK`] (or prints it every [`COMPACT_EVERY`]) for many.
     fn aggregate(&self) {
-        let Some(b) = &self.bars else { return };
-        let Ok(rows) = self.rows.lock() else { return };
-        b.total.set_message(aggregate(&self.rollout, &rows));
-    }
-}
-
-fn bars(names: &[String], active: &[bool]) -> Bars {
-    let multi = MultiProgress::new();
-    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    let template = format!("{{prefix:{width}}} [{{bar:20}}] {{percent:>3}}% {{msg}}");
-    let style = ProgressStyle::with_template(&template)
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-    let total = multi.add(ProgressBar::new_spinner());
-    total.set_style(
-        ProgressStyle::with_template("{spinner} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    total.enable_steady_tick(TICK);
-    let targets = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            if !active.get(i).copied().unwrap_or(false) {
-                return ProgressBar::hidden();
+        if self.style == Style::Json || (self.bars.is_none() && !self.compact) {
+            return;
+        }
+        let every = match self.bars {
+            Some(_) if !self.compact => Duration::ZERO,
+            Some(_) => TICK,
+            None => COMPACT_EVERY,
+        };
+        {
+            let Ok(mut drawn) = self.drawn.lock() else {
+                return;
+            };
+            if drawn.is_some_and(|t| t.elapsed() < every) {
+                return;
             }
-            let bar = multi.add(ProgressBar::new(1).with_style(style.clone()));
-            bar.set_prefix(n.clone());
-            bar.set_message("queued");
-            bar
-        })
-        .collect();
-    Bars {
-        multi,
-        targets,
-        total,
+            *drawn = Some(Instant::now());
+        }
+        let Ok(rows) = self.rows.lock() else { return };
+        let (total, names) = if self.compact {
+            super::compact::lines(&self.rollout, &self.names, &rows, self.started.elapsed())
+        } else {
+            (aggregate(&self.rollout, &rows), String::new())
+        };
+        drop(rows);
+        match &self.bars {
+            Some(b) => {
+                b.total.set_message(total);
+                if let Some(n) = &b.names {
+                    n.set_message(names);
+                }
+            }
+            None => {
+                line(&total);
+                if !names.is_empty() {
+                    line(&format!("  {names}"));
+                }
+            }
+        }
     }
 }
 
-fn bar_message(r: &Row) -> String {
-    let mut s = r.state.name().to_string();
-    if !r.step.is_empty() {
-        s.push_str(": ");
-        s.push_str(&r.step);
-    }
-    if r.state == State::Running && r.rate > 0.0 {
-        s.push_str(&format!(
-            " · {:.0} rows/s · ETA {}",
-            r.rate,
-            crate::render::events::eta(r.eta)
-        ));
-    }
-    if let Some(lag) = r.lag {
-        s.push_str(&format!(" · lag {lag:.1} s"));
-    }
-    s
-}
-
-fn aggregate(rollout: &str, rows: &[Row]) -> String {
+pub(super) fn aggregate(rollout: &str, rows: &[Row]) -> String {
     let count = |f: &dyn Fn(State) -> bool| rows.iter().filter(|r| f(r.state)).count();
     let rate: f64 = rows
         .iter()
@@ -342,6 +352,7 @@ mod tests {
             eta: None,
             lag: None,
             last_line: None,
+            since: None,
         };
         let rows = [
             row(State::CutOver, 0.0),

@@ -45,6 +45,50 @@ pub enum FileError {
     },
     #[error("concurrency must be at least 1")]
     Concurrency,
+    #[error("max_failures = {0:?}: write a count (10) or a percentage (\"5%\")")]
+    MaxFailures(String),
+}
+
+/// How many failed targets a run tolerates before it starts nothing new.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FailureLimit {
+    Count(u64),
+    /// Of the targets in the run.
+    Percent(f64),
+}
+
+impl FailureLimit {
+    /// `10` or `5%`.
+    pub fn parse(text: &str) -> Option<FailureLimit> {
+        match text.trim().strip_suffix('%') {
+            Some(p) => p
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|p| (0.0..=100.0).contains(p))
+                .map(FailureLimit::Percent),
+            None => text.trim().parse().ok().map(FailureLimit::Count),
+        }
+    }
+
+    /// The largest number of failures allowed among `targets`.
+    pub fn allowed(self, targets: usize) -> u64 {
+        match self {
+            FailureLimit::Count(n) => n,
+            FailureLimit::Percent(p) => (p / 100.0 * targets as f64).floor() as u64,
+        }
+    }
+}
+
+/// Which databases of its agent a target acts on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selector {
+    /// One database (`database = "shop"`).
+    One(String),
+    /// Every database whose name matches (`databases = "*"`, `"acme-*"`).
+    Pattern(String),
+    /// These databases (`databases = ["a", "b"]`).
+    List(Vec<String>),
 }
 
 /// What a rollout does after a target fails.
@@ -70,6 +114,24 @@ struct RawDefaults {
     accept_data_loss: Option<bool>,
     catch_up_entries: Option<u64>,
     ignore_tables: Option<Vec<String>>,
+    max_failures: Option<RawLimit>,
+    rehearse_all: Option<bool>,
+}
+
+/// `max_failures = 10` or `max_failures = "5%"`.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(untagged)]
+enum RawLimit {
+    Count(u64),
+    Text(String),
+}
+
+/// `databases = "*"`, `databases = "acme-*"` or `databases = ["a", "b"]`.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(untagged)]
+enum RawSelector {
+    Pattern(String),
+    List(Vec<String>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,7 +139,8 @@ struct RawDefaults {
 struct RawTarget {
     name: String,
     agent: String,
-    database: String,
+    database: Option<String>,
+    databases: Option<RawSelector>,
     ca: Option<PathBuf>,
     cert: Option<PathBuf>,
     key: Option<PathBuf>,
@@ -111,7 +174,13 @@ pub struct Fleet {
     pub concurrency: usize,
     pub on_failure: OnFailure,
     pub catch_up_entries: u64,
+    /// `[defaults] max_failures` (`--max-failures` overrides).
+    pub max_failures: Option<FailureLimit>,
+    /// `[defaults] rehearse_all`: plan every database before starting any.
+    pub rehearse_all: bool,
     /// In execution order: by wave, dependencies first, then by priority.
+    /// A target with a pattern or a list stands for many databases until
+    /// `expand` replaces it with one target per database.
     pub targets: Vec<FleetTarget>,
 }
 
@@ -120,7 +189,12 @@ pub struct Fleet {
 pub struct FleetTarget {
     pub name: String,
     pub url: String,
+    /// The database (after expansion, or for `database = "..."`).
     pub database: String,
+    /// What the file asked for; `One` once expanded.
+    pub select: Selector,
+    /// The `[[target]]` a target was expanded from (`None`: written as is).
+    pub group: Option<String>,
     pub tls: Option<TlsFiles>,
     pub schema: PathBuf,
     pub accept_data_loss: bool,
@@ -172,10 +246,19 @@ impl Fleet {
             return Err(FileError::Concurrency);
         }
         let targets = order::sort(targets)?;
+        let max_failures = match &d.max_failures {
+            None => None,
+            Some(RawLimit::Count(n)) => Some(FailureLimit::Count(*n)),
+            Some(RawLimit::Text(t)) => {
+                Some(FailureLimit::parse(t).ok_or_else(|| FileError::MaxFailures(t.clone()))?)
+            }
+        };
         Ok(Fleet {
             concurrency,
             on_failure: d.on_failure.unwrap_or_default(),
             catch_up_entries: d.catch_up_entries.unwrap_or(DEFAULT_CATCH_UP_ENTRIES),
+            max_failures,
+            rehearse_all: d.rehearse_all.unwrap_or(false),
             targets,
         })
     }
@@ -194,9 +277,39 @@ fn resolve(t: &RawTarget, d: &RawDefaults, base: &Path) -> Result<FleetTarget, F
     if t.name.is_empty() {
         return Err(bad("the name is empty"));
     }
-    if t.database.is_empty() {
-        return Err(bad("the database name is empty"));
+    if t.name.contains('/') {
+        return Err(bad(
+            "a name may not contain '/' (it separates a target from its databases)",
+        ));
     }
+    let select = match (&t.database, &t.databases) {
+        (Some(d), None) if d.is_empty() => return Err(bad("the database name is empty")),
+        (Some(d), None) => Selector::One(d.clone()),
+        (None, Some(RawSelector::Pattern(p))) => {
+            glob::Pattern::new(p).map_err(|e| {
+                bad(&format!(
+                    "databases = {p:?} is not a glob ({e}); write \"*\" or e.g. \"acme-*\""
+                ))
+            })?;
+            Selector::Pattern(p.clone())
+        }
+        (None, Some(RawSelector::List(l))) if l.is_empty() || l.iter().any(String::is_empty) => {
+            return Err(bad("databases lists no database or an empty name"))
+        }
+        (None, Some(RawSelector::List(l))) => Selector::List(l.clone()),
+        (Some(_), Some(_)) => {
+            return Err(bad(
+                "`database` names one database, `databases` several: use one of them",
+            ))
+        }
+        (None, None) => return Err(bad(
+            "no database: set `database = \"NAME\"` or `databases = \"*\"` (a pattern, or a list)",
+        )),
+    };
+    let database = match &select {
+        Selector::One(d) => d.clone(),
+        _ => String::new(),
+    };
     let at = |p: &Option<PathBuf>, fallback: &Option<PathBuf>| {
         p.as_ref().or(fallback.as_ref()).map(|p| base.join(p))
     };
@@ -219,7 +332,9 @@ fn resolve(t: &RawTarget, d: &RawDefaults, base: &Path) -> Result<FleetTarget, F
     Ok(FleetTarget {
         name: t.name.clone(),
         url: t.agent.clone(),
-        database: t.database.clone(),
+        database,
+        select,
+        group: None,
         tls,
         schema,
         accept_data_loss: t.accept_data_loss.or(d.accept_data_loss).unwrap_or(false),

@@ -123,7 +123,12 @@ pub fn describe(targets: &[FleetTarget]) -> Vec<String> {
             })
             .collect();
         i += names.len();
-        out.push(format!("  wave {wave}: {}", names.join(", ")));
+        // A wave of many databases: a few names and how many more.
+        let shown = match names.len() {
+            n if n > 10 => format!("{} and {} more", names[..5].join(", "), n - 5),
+            _ => names.join(", "),
+        };
+        out.push(format!("  wave {wave}: {shown}"));
     }
     out
 }
@@ -138,6 +143,8 @@ mod tests {
             name: name.into(),
             url: "http://h:1".into(),
             database: "d".into(),
+            select: super::super::file::Selector::One("d".into()),
+            group: None,
             tls: None,
             schema: "s.sql".into(),
             accept_data_loss: false,

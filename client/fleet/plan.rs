@@ -2,10 +2,10 @@
 //! concurrently for its database's plan, one table of the answers, the
 //! reasons an entry cannot run, and the execution order.
 
-use mig::proto::{KeyMode, PlanReport, PlanRequest, SchemaSource};
+use mig::proto::{KeyMode, PlanReport, PlanRequest};
 use serde_json::json;
 
-use super::agents::{self, TargetError};
+use super::agents::{self, Schemas, TargetError};
 use super::file::{Fleet, FleetTarget};
 use super::order;
 use super::table::table;
@@ -29,22 +29,49 @@ impl Planned {
             Ok(p) if !p.data_loss.is_empty() && !t.accept_data_loss => Some(
                 "blocked: the plan loses data; set accept_data_loss = true for this target".into(),
             ),
+            Ok(p) if p.rehearsal.as_ref().is_some_and(|r| !r.succeeded) => Some(format!(
+                "the rehearsal failed: {}",
+                p.rehearsal.as_ref().map_or("", |r| r.error.as_str())
+            )),
             Ok(_) => None,
         }
     }
 }
 
 /// Asks every agent for its plan, `limit` at once.
-pub async fn fetch(fleet: &Fleet, schemas: &[SchemaSource], limit: usize) -> Vec<Planned> {
-    let results = agents::each(&fleet.targets, limit, |i, t| {
-        let schema = schemas.get(i).cloned();
+pub async fn fetch(targets: &[FleetTarget], schemas: &Schemas, limit: usize) -> Vec<Planned> {
+    fetch_with(targets, schemas, limit, Rehearse::No).await
+}
+
+/// Whether each plan also rehearses the migration on a copy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rehearse {
+    No,
+    /// On a copy keeping this percentage of each table's rows (100: all).
+    OnCopy(f64),
+}
+
+/// Asks every agent for its plan (and rehearsal), `limit` at once.
+pub async fn fetch_with(
+    targets: &[FleetTarget],
+    schemas: &Schemas,
+    limit: usize,
+    rehearse: Rehearse,
+) -> Vec<Planned> {
+    let results = agents::each(targets, limit, |_, t| {
+        let schema = schemas.of(&t);
         async move {
             let mut client = agents::connect(&t).await?;
+            let (rehearse, sample_percent) = match rehearse {
+                Rehearse::No => (false, 0.0),
+                Rehearse::OnCopy(p) => (true, p),
+            };
             let request = PlanRequest {
                 database: t.database.clone(),
                 schema,
                 ignore_tables: t.ignore_tables.clone(),
-                ..Default::default()
+                rehearse,
+                sample_percent,
             };
             Ok(client.plan(request).await?.into_inner())
         }

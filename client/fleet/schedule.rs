@@ -12,12 +12,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mig::proto::SchemaSource;
 use tokio::task::JoinSet;
 
+use super::agents::Schemas;
 use super::dashboard::Dashboard;
 use super::driver::Driver;
-use super::file::{Fleet, FleetTarget, OnFailure};
+use super::file::{FailureLimit, Fleet, FleetTarget, OnFailure};
 use super::state::{Outcome, State};
 use super::steps::Steps;
 use crate::exit::{classify, message, Exit};
@@ -33,6 +33,9 @@ pub struct Plan {
     pub label: String,
     pub concurrency: usize,
     pub on_failure: OnFailure,
+    /// Failures tolerated before nothing new starts (`None`: what
+    /// `on_failure` says: none under `stop`, any under `continue`).
+    pub max_failures: Option<FailureLimit>,
     /// The targets this run acts on (all, or `--only`); dependencies on
     /// the others are not waited for.
     pub active: Vec<bool>,
@@ -53,12 +56,16 @@ pub enum Order {
 /// Runs the plan; one outcome per target (`None`: not in this run).
 pub async fn run(
     fleet: &Fleet,
-    schemas: &[SchemaSource],
+    schemas: &Schemas,
     plan: &Plan,
     dash: Arc<Dashboard>,
 ) -> Vec<Option<Outcome>> {
     let targets = &fleet.targets;
     let mut board = Board::new(targets, &plan.active, plan.on_failure, plan.order);
+    if let Some(limit) = plan.max_failures {
+        let active = plan.active.iter().filter(|a| **a).count();
+        board.allowed_failures = Some(limit.allowed(active));
+    }
     let mut out: Vec<Option<Outcome>> = vec![None; targets.len()];
     let mut started: Vec<Option<Instant>> = vec![None; targets.len()];
     let mut set = JoinSet::new();
@@ -76,8 +83,17 @@ pub async fn run(
         });
     }
     for in_wave in board.waves() {
+        // Targets before `from` have all started or ended (they start in order).
+        let mut from = 0;
         loop {
-            for (i, state, reason) in board.blocked(&in_wave) {
+            while in_wave
+                .get(from)
+                .is_some_and(|&i| board.state[i] != State::Queued)
+            {
+                from += 1;
+            }
+            let in_wave = &in_wave[from..];
+            for (i, state, reason) in board.blocked(in_wave) {
                 board.state[i] = state;
                 dash.state(i, state, &reason);
                 out[i] = Some(Outcome {
@@ -86,16 +102,13 @@ pub async fn run(
                     elapsed: Duration::ZERO,
                 });
             }
-            for i in board.ready(&in_wave) {
-                if ids.len() >= plan.concurrency {
-                    break;
-                }
+            for i in board.ready(in_wave, plan.concurrency.saturating_sub(ids.len())) {
                 board.state[i] = State::Running;
                 started[i] = Some(Instant::now());
                 let driver = Driver {
                     index: i,
                     target: targets[i].clone(),
-                    schema: schemas.get(i).cloned(),
+                    schema: schemas.of(&targets[i]),
                     label: plan.label.clone(),
                     steps: plan.steps,
                     catch_up_entries: fleet.catch_up_entries,
@@ -137,9 +150,12 @@ struct Board<'a> {
     /// Dependencies within this run, as indexes.
     deps: Vec<Vec<usize>>,
     state: Vec<State>,
-    on_failure: OnFailure,
-    /// Set at the first failure under `stop`: why nothing else starts.
+    /// Set once too many targets failed: why nothing else starts.
     stopped: Option<String>,
+    /// Failed (or cancelled) targets so far.
+    failures: u64,
+    /// How many may fail before nothing new starts (`None`: any number).
+    allowed_failures: Option<u64>,
 }
 
 impl<'a> Board<'a> {
@@ -173,8 +189,12 @@ impl<'a> Board<'a> {
             order,
             deps,
             state: vec![State::Queued; targets.len()],
-            on_failure,
             stopped: None,
+            failures: 0,
+            allowed_failures: match on_failure {
+                OnFailure::Stop => Some(0),
+                OnFailure::Continue => None,
+            },
         }
     }
 
@@ -203,6 +223,8 @@ impl<'a> Board<'a> {
     /// Queued targets that cannot start in this run: skipped (something
     /// failed) or held (something is not cut over yet), with why.
     fn blocked(&self, wave: &[usize]) -> Vec<(usize, State, String)> {
+        // One look at the earlier waves serves the whole wave.
+        let earlier = wave.first().and_then(|&i| self.waits_for_wave(i));
         wave.iter()
             .filter(|&&i| self.state[i] == State::Queued)
             .filter_map(|&i| {
@@ -210,7 +232,7 @@ impl<'a> Board<'a> {
                     return Some((i, State::Skipped, why.clone()));
                 }
                 self.waits_for_dependency(i)
-                    .or_else(|| self.waits_for_wave(i))
+                    .or_else(|| earlier.clone())
                     .map(|(state, why)| (i, state, why))
             })
             .collect()
@@ -255,8 +277,9 @@ impl<'a> Board<'a> {
         ))
     }
 
-    /// Queued targets whose dependencies are all cut over, in order.
-    fn ready(&self, wave: &[usize]) -> Vec<usize> {
+    /// Up to `limit` queued targets whose dependencies are all cut over,
+    /// in order.
+    fn ready(&self, wave: &[usize], limit: usize) -> Vec<usize> {
         wave.iter()
             .copied()
             .filter(|&i| self.state[i] == State::Queued)
@@ -265,20 +288,30 @@ impl<'a> Board<'a> {
                     .iter()
                     .all(|&j| self.state[j] == State::CutOver)
             })
+            .take(limit)
             .collect()
     }
 
-    /// A target ended; under `stop` a failure stops every later start.
+    /// A target ended; once more failed than allowed, nothing new starts.
     fn record(&mut self, i: usize, state: State) {
         self.state[i] = state;
-        let failed = matches!(state, State::Failed | State::Cancelled);
-        if failed && self.on_failure == OnFailure::Stop && self.stopped.is_none() {
-            self.stopped = Some(format!(
-                "rollout stopped: {} is {}",
-                self.targets[i].name,
-                state.name()
-            ));
+        if !matches!(state, State::Failed | State::Cancelled) {
+            return;
         }
+        self.failures += 1;
+        let over = self.allowed_failures.is_some_and(|a| self.failures > a);
+        if !over || self.stopped.is_some() {
+            return;
+        }
+        let last = format!("{} is {}", self.targets[i].name, state.name());
+        self.stopped = Some(match self.allowed_failures {
+            Some(0) => format!("rollout stopped: {last}"),
+            Some(a) => format!(
+                "rollout stopped: {} targets failed, more than the {a} allowed (max_failures); the last: {last}",
+                self.failures
+            ),
+            None => format!("rollout stopped: {last}"),
+        });
     }
 }
 
@@ -312,7 +345,7 @@ mod tests {
         );
         let waves = board.waves();
         assert_eq!(waves, [vec![0, 1, 2], vec![3]]);
-        assert_eq!(board.ready(&waves[0]), [0, 1]);
+        assert_eq!(board.ready(&waves[0], 9), [0, 1]);
         board.state[0] = State::Running;
         board.state[1] = State::Running;
         board.record(0, State::Failed);
@@ -328,7 +361,7 @@ mod tests {
             board.blocked(&waves[1]).is_empty(),
             "continue: the next wave runs"
         );
-        assert_eq!(board.ready(&waves[1]), [3]);
+        assert_eq!(board.ready(&waves[1], 9), [3]);
     }
 
     #[test]
@@ -355,7 +388,7 @@ mod tests {
         let waves = board.waves();
         board.record(0, State::Waiting);
         assert!(
-            board.ready(&waves[0]).iter().all(|&i| i != 2),
+            board.ready(&waves[0], 9).iter().all(|&i| i != 2),
             "child started"
         );
         assert_eq!(
@@ -379,7 +412,28 @@ mod tests {
         // Cut over, the parent lets its dependent start.
         let mut board = Board::new(&f.targets, &[true; 4], OnFailure::Stop, Order::CutOverFirst);
         board.record(0, State::CutOver);
-        assert_eq!(board.ready(&waves[0]), [1, 2]);
+        assert_eq!(board.ready(&waves[0], 9), [1, 2]);
+    }
+
+    #[test]
+    fn max_failures_lets_a_few_targets_fail_then_stops_the_rest() {
+        let f = fleet();
+        let mut board = Board::new(&f.targets, &[true; 4], OnFailure::Stop, Order::Free);
+        board.allowed_failures = Some(FailureLimit::Percent(50.0).allowed(4));
+        board.record(0, State::Failed);
+        board.record(1, State::Failed);
+        assert!(board.blocked(&[2, 3]).is_empty(), "two of four may fail");
+        board.record(2, State::Cancelled);
+        assert_eq!(
+            board.blocked(&[3]),
+            [(
+                3,
+                State::Skipped,
+                "rollout stopped: 3 targets failed, more than the 2 allowed (max_failures); the last: child is cancelled".to_string()
+            )]
+        );
+        assert_eq!(FailureLimit::parse("5%"), Some(FailureLimit::Percent(5.0)));
+        assert_eq!(FailureLimit::parse("x"), None);
     }
 
     #[test]
@@ -387,7 +441,7 @@ mod tests {
         let f = fleet();
         let board = Board::new(&f.targets, &[true; 4], OnFailure::Stop, Order::Free);
         assert_eq!(board.waves(), [vec![0, 1, 2, 3]]);
-        assert_eq!(board.ready(&[0, 1, 2, 3]), [0, 1, 2, 3]);
+        assert_eq!(board.ready(&[0, 1, 2, 3], 9), [0, 1, 2, 3]);
     }
 
     #[test]
@@ -400,6 +454,6 @@ mod tests {
             Order::CutOverFirst,
         );
         assert_eq!(board.waves(), [vec![2]]);
-        assert_eq!(board.ready(&[2]), [2]);
+        assert_eq!(board.ready(&[2], 9), [2]);
     }
 }

@@ -11,8 +11,11 @@ use super::table::table;
 use crate::render::names;
 
 /// Every target's status, or why it could not be had, in target order.
-pub async fn fetch(fleet: &Fleet, limit: usize) -> Vec<Result<StatusReport, TargetError>> {
-    agents::each(&fleet.targets, limit, |_, t| async move {
+pub async fn fetch(
+    targets: &[FleetTarget],
+    limit: usize,
+) -> Vec<Result<StatusReport, TargetError>> {
+    agents::each(targets, limit, |_, t| async move {
         let mut client = agents::connect(&t).await?;
         let request = StatusRequest {
             database: t.database.clone(),
@@ -87,8 +90,53 @@ pub fn lines(
     table(&header, &rows)
 }
 
+/// How many targets are in each phase (unreachable and refused included),
+/// for the line above the table and the JSON totals.
+pub fn counts(reports: &[Result<StatusReport, TargetError>]) -> Vec<(String, usize)> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for r in reports {
+        let name = match r {
+            Ok(s) => names::phase(s.phase).to_string(),
+            Err(e) if e.unreachable => "unreachable".into(),
+            Err(_) => "refused".into(),
+        };
+        match counts.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, c)) => *c += 1,
+            None => counts.push((name, 1)),
+        }
+    }
+    counts
+}
+
+/// `12 targets: 9 cut over, 2 recording, 1 unreachable`.
+pub fn counts_line(reports: &[Result<StatusReport, TargetError>]) -> String {
+    let parts: Vec<String> = counts(reports)
+        .iter()
+        .map(|(n, c)| format!("{c} {n}"))
+        .collect();
+    format!("{} targets: {}", reports.len(), parts.join(", "))
+}
+
+/// One JSON object per target, in fleet order, then a `totals` object:
+/// a script reads them line by line, whatever the number of targets.
+pub fn json_lines(
+    fleet: &Fleet,
+    reports: &[Result<StatusReport, TargetError>],
+) -> Vec<serde_json::Value> {
+    let mut lines: Vec<serde_json::Value> = json(fleet, reports)["targets"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let phases: serde_json::Map<String, serde_json::Value> = counts(reports)
+        .into_iter()
+        .map(|(n, c)| (n, c.into()))
+        .collect();
+    lines.push(json!({"event": "totals", "targets": reports.len(), "phases": phases}));
+    lines
+}
+
 /// The same as one JSON document.
-pub fn json(fleet: &Fleet, reports: &[Result<StatusReport, TargetError>]) -> serde_json::Value {
+fn json(fleet: &Fleet, reports: &[Result<StatusReport, TargetError>]) -> serde_json::Value {
     let targets: Vec<serde_json::Value> = fleet
         .targets
         .iter()

@@ -11,8 +11,16 @@ use super::state::{Outcome, State};
 use super::table::table;
 use crate::exit::{error, failed, Exit};
 
-/// The summary table and the totals line.
+/// Targets listed by name in a compact summary, per list.
+const LISTED: usize = 20;
+
+/// The summary table and the totals line; for more than
+/// `dashboard::COMPACT_ABOVE` targets, the totals, the targets that did not
+/// get there and the slowest, by name (`--json` has every target).
 pub fn lines(fleet: &Fleet, rollout: &str, outcomes: &[Option<Outcome>]) -> Vec<String> {
+    if outcomes.iter().flatten().count() > super::dashboard::COMPACT_ABOVE {
+        return compact(fleet, rollout, outcomes);
+    }
     let rows: Vec<Vec<String>> = fleet
         .targets
         .iter()
@@ -30,6 +38,49 @@ pub fn lines(fleet: &Fleet, rollout: &str, outcomes: &[Option<Outcome>]) -> Vec<
         .collect();
     let mut out = table(&["TARGET", "WAVE", "STATE", "DURATION", "DETAIL"], &rows);
     out.push(totals(rollout, outcomes));
+    out
+}
+
+fn compact(fleet: &Fleet, rollout: &str, outcomes: &[Option<Outcome>]) -> Vec<String> {
+    let ran: Vec<(&str, &Outcome)> = fleet
+        .targets
+        .iter()
+        .zip(outcomes)
+        .filter_map(|(t, o)| Some((t.name.as_str(), o.as_ref()?)))
+        .collect();
+    let mut out = vec![totals(rollout, outcomes)];
+    let short: Vec<&(&str, &Outcome)> = ran
+        .iter()
+        .filter(|(_, o)| !o.state.is_success() && o.state != State::Held)
+        .collect();
+    if !short.is_empty() {
+        out.push(format!("{} target(s) did not get there:", short.len()));
+        out.extend(
+            short
+                .iter()
+                .take(LISTED)
+                .map(|(n, o)| format!("  {n}: {}: {}", o.state.name(), o.detail)),
+        );
+        if short.len() > LISTED {
+            out.push(format!(
+                "  ... and {} more (`--json` lists every target)",
+                short.len() - LISTED
+            ));
+        }
+    }
+    let mut slow: Vec<&(&str, &Outcome)> = ran
+        .iter()
+        .filter(|(_, o)| o.elapsed > Duration::ZERO)
+        .collect();
+    slow.sort_by_key(|s| std::cmp::Reverse(s.1.elapsed));
+    if !slow.is_empty() {
+        let names: Vec<String> = slow
+            .iter()
+            .take(5)
+            .map(|(n, o)| format!("{n} {}", duration(o.elapsed)))
+            .collect();
+        out.push(format!("slowest: {}", names.join(", ")));
+    }
     out
 }
 

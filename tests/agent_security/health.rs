@@ -54,7 +54,7 @@ async fn the_health_listener_reveals_only_overall_status_unless_configured() {
     let err = mig::proto::migrator_client::MigratorClient::connect(url)
         .await
         .expect("connect")
-        .list_databases(mig::proto::ListDatabasesRequest {})
+        .list_databases(mig::proto::ListDatabasesRequest::default())
         .await
         .expect_err("the migrator on the health port");
     assert_eq!(err.code(), Code::Unimplemented);

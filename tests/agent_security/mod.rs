@@ -57,7 +57,7 @@ pub async fn running_job(client: &mut MigratorClient<Channel>, db: &str) -> Opti
 /// The names `ListDatabases` returns.
 pub async fn database_names(client: &mut MigratorClient<Channel>) -> Vec<String> {
     client
-        .list_databases(pb::ListDatabasesRequest {})
+        .list_databases(pb::ListDatabasesRequest::default())
         .await
         .expect("list databases")
         .into_inner()

@@ -496,8 +496,14 @@ fn a_postponed_dependency_holds_its_dependents_until_it_is_cut_over() {
     assert!(row(&run, "ref").ends_with("  already cut over"), "{run:#?}");
     assert!(row(&run, "late").contains("not migrated yet"), "{run:#?}");
     let status = fleet(&["status", "--json"]).ok();
-    let doc: serde_json::Value = serde_json::from_str(&status.stdout).expect("json");
-    assert_eq!(doc["targets"][1]["status"]["certified"], true, "{doc:#}");
+    let lines: Vec<serde_json::Value> = status
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines[1]["status"]["certified"], true, "{lines:#?}");
+    assert_eq!(lines[3]["event"], "totals", "{lines:#?}");
+    assert_eq!(lines[3]["targets"], 3, "{lines:#?}");
 
     fleet(&["cutover"]).ok();
     fleet(&postponed).ok();

@@ -34,6 +34,8 @@ pub struct World {
     schema: PathBuf,
     /// `migrate --accept-data-loss` (the revert case drops columns).
     accept_data_loss: bool,
+    /// Environment of every `mig` run (e.g. `MIG_BULK_LOAD_ABOVE_ROWS`).
+    pub env: Vec<(&'static str, &'static str)>,
 }
 
 impl World {
@@ -49,6 +51,9 @@ impl World {
             schema,
             _tmp: tmp,
             accept_data_loss: false,
+            // The failpoint scenarios kill the bulk load (rollback journal)
+            // as on a large database; `random_kill` takes the tiny-copy path.
+            env: vec![("MIG_BULK_LOAD_ABOVE_ROWS", "0")],
         }
     }
 
@@ -65,6 +70,7 @@ impl World {
             schema,
             _tmp: tmp,
             accept_data_loss: true,
+            env: vec![("MIG_BULK_LOAD_ABOVE_ROWS", "0")],
         }
     }
 
@@ -107,7 +113,8 @@ impl World {
         cmd.env_remove("MIG_FAILPOINT")
             .env_remove("MIG_CA")
             .env_remove("MIG_CERT")
-            .env_remove("MIG_KEY");
+            .env_remove("MIG_KEY")
+            .envs(self.env.iter().copied());
         cmd
     }
 

@@ -15,7 +15,9 @@ pub const SEEDS: u64 = 8;
 /// How long an uninterrupted `migrate` of the fixture takes on this machine
 /// now, with a writer running: the window kill moments are drawn from.
 fn migrate_duration() -> Duration {
-    let w = World::shop();
+    let mut w = World::shop();
+    // A tenant-sized copy: WAL mode, no bulk load.
+    w.env.clear();
     let writer = Writer::start(w.old.clone(), 999);
     writer.wait_committed(10);
     let started = Instant::now();
@@ -50,7 +52,9 @@ fn migrate_killed_at_random_moments_resumes_and_matches_the_oracle() {
     for seed in 0..SEEDS {
         let mut rng = StdRng::seed_from_u64(seed);
         let delay = window.mul_f64(rng.random_range(0.0..1.0));
-        let w = World::shop();
+        let mut w = World::shop();
+        // A tenant-sized copy: WAL mode, no bulk load.
+        w.env.clear();
         let writer = Writer::start(w.old.clone(), 1_000 + seed);
         writer.wait_committed(10);
         if migrate_killed_after(&w, delay) {

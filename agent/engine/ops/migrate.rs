@@ -292,7 +292,13 @@ pub fn migrate(
             plan.tables.len()
         ),
     });
-    open::begin_bulk_load(&work).map_err(on_new)?;
+    // A tiny copy (a tenant's database) stays in WAL: the two journal-mode
+    // switches and a full sync per chunk cost more than the copy itself.
+    let tiny = crate::engine::failpoint::bulk_load_above_rows().unwrap_or(TINY_COPY_ROWS);
+    let bulk = plan.total_rows() > tiny;
+    if bulk {
+        open::begin_bulk_load(&work).map_err(on_new)?;
+    }
     let tables = copy::copy_all(&mut work, &plan, opts.chunking, ctx).map_err(on_new)?;
     let indexes_built = copy::build_indexes(&mut work, schema, &plan, ctx).map_err(on_new)?;
     let stats = statistics::carry_over(&mut work, &plan).map_err(on_new)?;
@@ -300,7 +306,9 @@ pub fn migrate(
         step: "statistics",
         message: stats.message(),
     });
-    open::end_bulk_load(&work).map_err(on_new)?;
+    if bulk {
+        open::end_bulk_load(&work).map_err(on_new)?;
+    }
     meta::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum()).map_err(on_new)?;
     crate::engine::failpoint::hit("migrate.after-copy");
     (ctx.sink)(Event::Step {
@@ -320,6 +328,11 @@ pub fn migrate(
     })
 }
 
+/// Up to this many rows a copy runs in WAL mode like replay (each commit
+/// with its cursor, `synchronous=NORMAL`) instead of the bulk load's
+/// rollback journal: see `open::begin_bulk_load`.
+const TINY_COPY_ROWS: u64 = 20_000;
+
 /// A new migration's id: 16 random hex digits.
 pub fn new_migration_id() -> String {
     let bytes: [u8; 8] = rand::random();
@@ -337,6 +350,7 @@ fn create_new_db(
     busy: Busy,
 ) -> Result<()> {
     let tmp = PathBuf::from(format!("{}.mig-tmp", new.display()));
+    create_folder(new)?;
     remove_db_files(&tmp)?;
     // A failure (a full volume, a schema SQLite refuses) leaves no file.
     if let Err(e) = build_new_db(&tmp, old, schema, plan, id, busy) {
@@ -357,6 +371,26 @@ fn create_new_db(
         sync_file(dir)?;
     }
     Ok(())
+}
+
+/// Creates the new database's folder when a rule names one per schema
+/// (`{dir}-{hash}/`), and syncs its parent so the folder survives a crash.
+fn create_folder(new: &Path) -> Result<()> {
+    let Some(dir) = new.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|source| EngineError::Io {
+        context: "creating the new database's folder",
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    match dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => sync_file(parent),
+        None => Ok(()),
+    }
 }
 
 /// Flushes a file (or a folder's entries) to the disk.

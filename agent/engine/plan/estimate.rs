@@ -101,12 +101,15 @@ pub fn estimate(conn: &Connection, plan: &Plan, new: &Path) -> Result<Estimates>
     })
 }
 
-/// Free bytes for an unprivileged writer on the volume of `path`'s folder.
+/// Free bytes for an unprivileged writer on the volume of `path`'s folder
+/// (or of its nearest existing ancestor: migrate creates a missing one).
 pub fn available_bytes(path: &Path) -> Option<u64> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = path
+        .ancestors()
+        .skip(1)
+        .find(|p| p.as_os_str().is_empty() || p.is_dir())
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let st = rustix::fs::statvfs(dir).ok()?;
     Some(st.f_bavail.saturating_mul(st.f_frsize))
 }

@@ -68,15 +68,22 @@ impl Located {
 /// Finds both files for commands that carry no schema: explicit paths,
 /// then what a running migration recorded, then the project folder.
 pub fn locate(spec: &DatabaseSpec, busy: Busy) -> Located {
+    // A `{hash}` rule names no file until a migration records one.
+    let rule = spec.new.as_deref().filter(|n| paths::is_hash_rule(n));
     let mut l = Located {
         old: spec.old.clone(),
-        new: spec.new.clone(),
+        new: spec.new.clone().filter(|_| rule.is_none()),
         ..Default::default()
     };
     if l.new.is_none() {
         l.new = l.old.as_deref().and_then(|old| recorded_new(old, busy));
     }
-    if l.new.is_none() {
+    if let (None, Some(rule)) = (&l.new, rule) {
+        l.new_why = Some(format!(
+            "no migration has started; its new database will be {} with the schema's hash",
+            rule.display()
+        ));
+    } else if l.new.is_none() {
         match &spec.project {
             Some(dir) => match project_schema(dir)
                 .and_then(|s| s.reflect())
@@ -133,7 +140,7 @@ fn recorded_old(new: &Path, busy: Busy) -> Option<PathBuf> {
 /// Finds both files for migrate and plan, whose schema names the new file.
 pub fn locate_for_schema(spec: &DatabaseSpec, hash: &str) -> Result<(PathBuf, PathBuf)> {
     let new = match (&spec.new, &spec.project) {
-        (Some(n), _) => n.clone(),
+        (Some(n), _) => paths::with_hash(n, hash),
         (None, Some(dir)) => paths::project_file(dir, hash)?,
         (None, None) => {
             return Err(EngineError::File(

@@ -4,7 +4,9 @@
 //! scheduler), `oneshot.rs` (reset, cancel, cleanup-old: one call per
 //! target). The agents hold the truth; re-running continues.
 
+mod gate;
 mod oneshot;
+mod resolve;
 mod runs;
 
 use std::collections::HashSet;
@@ -44,36 +46,41 @@ pub async fn run(args: &FleetArgs, global: &GlobalArgs, out: Output) -> anyhow::
     }
 }
 
-/// The validated fleet file and the concurrency to use.
-fn load(a: &FleetFileArgs) -> anyhow::Result<(Fleet, usize)> {
-    let fleet = Fleet::load(&a.file).map_err(|e| usage(e.to_string()))?;
-    let limit = a.concurrency.unwrap_or(fleet.concurrency);
-    if limit == 0 {
-        return Err(usage("--concurrency must be at least 1"));
-    }
-    Ok((fleet, limit))
+/// The fleet, its many-database targets expanded (the rollout record's
+/// set when there is one for these schemas), and the concurrency to use.
+async fn load(a: &FleetFileArgs) -> anyhow::Result<(Fleet, usize)> {
+    let r = resolve::resolve(a, resolve::Freeze::Read).await?;
+    Ok((r.fleet, r.limit))
 }
 
-/// Which targets `--only` selects (all when empty); unknown names refused.
+/// Which targets `--only` selects (all when empty): a target's name, or a
+/// many-database target's name for all of its databases; unknown names
+/// refused.
 fn select(fleet: &Fleet, only: &[String]) -> anyhow::Result<Vec<bool>> {
     if only.is_empty() {
         return Ok(vec![true; fleet.targets.len()]);
     }
     let wanted: HashSet<&str> = only.iter().map(String::as_str).collect();
-    if let Some(unknown) = only.iter().find(|n| fleet.index(n).is_none()) {
+    let known = |n: &str| {
+        fleet.index(n).is_some() || fleet.targets.iter().any(|t| t.group.as_deref() == Some(n))
+    };
+    if let Some(unknown) = only.iter().find(|n| !known(n)) {
         return Err(usage(format!("--only names unknown target {unknown:?}")));
     }
     Ok(fleet
         .targets
         .iter()
-        .map(|t| wanted.contains(t.name.as_str()))
+        .map(|t| {
+            wanted.contains(t.name.as_str())
+                || t.group.as_deref().is_some_and(|g| wanted.contains(g))
+        })
         .collect())
 }
 
 async fn plan_cmd(a: &FleetReportArgs, out: Output) -> anyhow::Result<()> {
-    let (fleet, limit) = load(&a.fleet)?;
+    let (fleet, limit) = load(&a.fleet).await?;
     let schemas = agents::schemas(&fleet.targets)?;
-    let planned = plan::fetch(&fleet, &schemas, limit).await;
+    let planned = plan::fetch(&fleet.targets, &schemas, limit).await;
     if out.json {
         render::json_report(&plan::json(&fleet, &planned))?;
     } else {
@@ -95,16 +102,20 @@ async fn plan_cmd(a: &FleetReportArgs, out: Output) -> anyhow::Result<()> {
 }
 
 async fn status_cmd(a: &FleetReportArgs, out: Output) -> anyhow::Result<()> {
-    let (fleet, limit) = load(&a.fleet)?;
-    let reports = status::fetch(&fleet, limit).await;
+    let (fleet, limit) = load(&a.fleet).await?;
+    let reports = status::fetch(&fleet.targets, limit).await;
     if out.json {
-        render::json_report(&status::json(&fleet, &reports))?;
+        for line in status::json_lines(&fleet, &reports) {
+            render::json_line(&line)?;
+        }
     } else {
-        render::emit(&status::lines(
+        let mut lines = vec![status::counts_line(&reports)];
+        lines.extend(status::lines(
             &fleet,
             &reports,
             &Commands::new(&a.fleet.file),
-        ))?;
+        ));
+        render::emit(&lines)?;
     }
     let unreachable = reports
         .iter()

@@ -18,7 +18,7 @@ pub async fn reset(a: &FleetResetArgs, out: Output) -> anyhow::Result<()> {
     if !a.dry_run {
         can_ask("reset", a.yes, ", or --dry-run to see what it would do")?;
     }
-    let (fleet, limit) = load(&a.fleet)?;
+    let (fleet, limit) = load(&a.fleet).await?;
     let active = select(&fleet, &a.only)?;
     let preview = reset_all(&fleet, limit, &active, DryRun::Yes).await;
     let undo: Vec<bool> = preview
@@ -106,7 +106,7 @@ async fn reset_all(
 }
 
 pub async fn cancel(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
-    let (fleet, limit) = load(&a.fleet)?;
+    let (fleet, limit) = load(&a.fleet).await?;
     let active = select(&fleet, &a.only)?;
     let results = agents::each(&fleet.targets, limit, |i, t| {
         let act = active[i];
@@ -145,7 +145,7 @@ pub async fn cancel(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
 /// Drops the migration tables from every selected cut-over target's old
 /// database; a target not cut over yet is refused, and nothing is done to it.
 pub async fn cleanup_old(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
-    let (fleet, limit) = load(&a.fleet)?;
+    let (fleet, limit) = load(&a.fleet).await?;
     let active = select(&fleet, &a.only)?;
     let results = agents::each(&fleet.targets, limit, |i, t| {
         let act = active[i];

@@ -5,51 +5,54 @@
 
 use std::sync::Arc;
 
-use mig::proto::{Phase, SchemaSource};
+use mig::proto::Phase;
 
+use super::gate;
+use super::resolve::{resolve, rollout_id, Freeze};
 use super::{can_ask, confirm, load, select};
 use crate::cli::{FleetStepArgs, RolloutArgs};
 use crate::commands::Output;
-use crate::exit::{error, failed, Exit};
+use crate::exit::{error, usage, Exit};
+use crate::fleet::agents::Schemas;
 use crate::fleet::dashboard::Dashboard;
-use crate::fleet::file::Fleet;
+use crate::fleet::expand::{self, Listing};
+use crate::fleet::file::{FailureLimit, Fleet};
 use crate::fleet::next::{self, Commands, Goal};
+use crate::fleet::plan::Rehearse;
 use crate::fleet::schedule::{self, Order};
 use crate::fleet::steps::Steps;
-use crate::fleet::{agents, plan, status, summary};
+use crate::fleet::{agents, status, summary};
 use crate::render::{self, progress::Style};
 
 pub async fn rollout(a: &RolloutArgs, out: Output) -> anyhow::Result<()> {
-    let (fleet, limit) = load(&a.fleet)?;
+    let max_failures = match a.max_failures.as_deref() {
+        Some(t) => Some(FailureLimit::parse(t).ok_or_else(|| {
+            usage(format!(
+                "--max-failures {t:?}: write a count (10) or a percentage (5%)"
+            ))
+        })?),
+        None => None,
+    };
     can_ask("rollout", a.yes, "")?;
+    let r = resolve(&a.fleet, Freeze::Rollout { add_new: a.add_new }).await?;
+    let say = |lines: &[String]| {
+        if out.json {
+            Ok(())
+        } else {
+            render::emit(lines)
+        }
+    };
+    say(&r.notes)?;
+    let (fleet, limit) = (&r.fleet, r.limit);
     let schemas = agents::schemas(&fleet.targets)?;
     // Targets already cut over need no plan: re-running continues.
-    let reports = status::fetch(&fleet, limit).await;
-    let done: Vec<bool> = reports
-        .iter()
-        .map(|r| r.as_ref().is_ok_and(|s| s.phase >= Phase::CutOver as i32))
-        .collect();
-    let planned = plan::fetch(&fleet, &schemas, limit).await;
-    if out.json {
-        let mut doc = plan::json(&fleet, &planned);
-        if let Some(o) = doc.as_object_mut() {
-            o.insert("event".into(), "plan".into());
-        }
-        render::json_line(&doc)?;
-    } else {
-        render::emit(&plan::lines(&fleet, &planned))?;
-    }
-    let blocked: Vec<&str> = fleet
-        .targets
-        .iter()
-        .zip(&planned)
-        .zip(&done)
-        .filter(|((t, p), &d)| !d && p.blocker(t).is_some())
-        .map(|((t, _), _)| t.name.as_str())
-        .collect();
-    if !blocked.is_empty() {
-        return Err(failed(format!("nothing started: {} cannot run (see above); fix them or remove them from the fleet file", blocked.join(", "))));
-    }
+    let done = cut_over(fleet, &r.listing, limit).await;
+    let gate = a.rehearse_all || fleet.rehearse_all;
+    let rehearse = match (a.rehearse, a.sample) {
+        (false, _) => Rehearse::No,
+        (true, p) => Rehearse::OnCopy(p.unwrap_or(100.0)),
+    };
+    gate::check(fleet, &schemas, &done, (gate, rehearse), limit, out).await?;
     let pending = done.iter().filter(|d| !**d).count();
     if pending > 0 && !a.yes && !confirm(&format!("roll out to {pending} target(s)?"))? {
         return Err(error(
@@ -65,27 +68,51 @@ pub async fn rollout(a: &RolloutArgs, out: Output) -> anyhow::Result<()> {
     let plan = schedule::Plan {
         steps,
         order: Order::CutOverFirst,
-        label: rollout_id(),
+        label: r
+            .record
+            .as_ref()
+            .map_or_else(rollout_id, |r| r.rollout.clone()),
         concurrency: limit,
         on_failure: fleet.on_failure,
+        max_failures: max_failures.or(fleet.max_failures),
         active: vec![true; fleet.targets.len()],
         cut_over: done,
     };
     let commands = Commands::new(&a.fleet.file);
-    execute(&fleet, &schemas, plan, (&commands, goal), out).await
+    execute(fleet, &schemas, plan, (&commands, goal), out).await
+}
+
+/// Which targets their agents report cut over: from the listing for the
+/// databases of many-database targets, from `Status` for the others.
+async fn cut_over(fleet: &Fleet, listing: &Listing, limit: usize) -> Vec<bool> {
+    let named: Vec<usize> = (0..fleet.targets.len())
+        .filter(|&i| fleet.targets[i].group.is_none())
+        .collect();
+    let subset: Vec<_> = named.iter().map(|&i| fleet.targets[i].clone()).collect();
+    let reports = status::fetch(&subset, limit).await;
+    let mut done: Vec<bool> = fleet
+        .targets
+        .iter()
+        .map(|t| expand::is_cut_over(listing.phase(&t.url, &t.database)))
+        .collect();
+    for (i, r) in named.into_iter().zip(reports) {
+        done[i] = r.is_ok_and(|s| s.phase >= Phase::CutOver as i32);
+    }
+    done
 }
 
 /// `fleet migrate|drain|cutover|verify`: one kind of step on the selected
 /// targets (verify in no particular order: it changes no phase).
 pub async fn step(a: &FleetStepArgs, steps: Steps, out: Output) -> anyhow::Result<()> {
-    let (fleet, limit) = load(&a.fleet)?;
+    let (fleet, limit) = load(&a.fleet).await?;
     let active = select(&fleet, &a.only)?;
     let schemas = if steps.migrate {
         agents::schemas(&fleet.targets)?
     } else {
-        Vec::new()
+        Schemas::default()
     };
     let plan = schedule::Plan {
+        max_failures: fleet.max_failures,
         steps,
         order: if steps.verify {
             Order::Free
@@ -106,7 +133,7 @@ pub async fn step(a: &FleetStepArgs, steps: Steps, out: Output) -> anyhow::Resul
 /// to run next.
 async fn execute(
     fleet: &Fleet,
-    schemas: &[SchemaSource],
+    schemas: &Schemas,
     plan: schedule::Plan,
     (commands, goal): (&Commands, Goal),
     out: Output,
@@ -145,12 +172,4 @@ async fn execute(
         render::emit(&lines)?;
     }
     summary::verdict(&outcomes)
-}
-
-/// `r<unix seconds>-<4 hex>`: sortable, and unique enough per fleet.
-fn rollout_id() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    format!("r{secs}-{:04x}", rand::random::<u16>())
 }

@@ -1,0 +1,247 @@
+//! Database sets (`[[database_set]]`): reading each set's folder into one
+//! `DatabaseConfig` per matching file, merged with the `[[database]]`
+//! entries into what the agent serves. Discovery runs at start, on
+//! `ListDatabases` and when a request names a database not seen yet, so a
+//! tenant added at run time is served without a restart; a file that went
+//! away is no longer served (a busy one only once its work ends).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use super::served::Reconfigured;
+use super::Registry;
+use crate::config::{AgentConfig, DatabaseConfig, DatabaseSet};
+use crate::engine::paths::DatabaseSpec;
+
+/// Files SQLite and mig keep beside a database: never databases themselves.
+const SIDECARS: [&str; 5] = ["-wal", "-shm", "-journal", ".mig-tmp", ".mig-lock"];
+
+/// What the agent serves, as configured: explicit entries and sets.
+#[derive(Debug, Clone, Default)]
+pub struct Configured {
+    pub explicit: AgentConfig,
+    pub sets: Vec<DatabaseSet>,
+}
+
+/// A discovery's result: every database served, and the files left out.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub config: AgentConfig,
+    /// One line per file of a set that is not served, saying why.
+    pub skipped: Vec<String>,
+}
+
+/// Reads every set's folder; an unreadable folder fails the discovery.
+pub fn discover(c: &Configured) -> Result<Discovered, String> {
+    let mut names: BTreeSet<String> = c
+        .explicit
+        .databases
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
+    let olds: BTreeSet<PathBuf> = c
+        .explicit
+        .databases
+        .iter()
+        .filter_map(|d| d.spec.old.clone())
+        .collect();
+    let mut out = Discovered {
+        config: c.explicit.clone(),
+        skipped: Vec::new(),
+    };
+    for set in &c.sets {
+        for (file, path) in matching(set)? {
+            let stem = Path::new(&file)
+                .file_stem()
+                .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+            if !crate::config::valid_name(&stem) {
+                out.skipped.push(format!(
+                    "{}: {stem:?} is not a database name (letters, digits, '-', '_', '.'; at most 64)",
+                    path.display()
+                ));
+            } else if olds.contains(&path) {
+                // Listed by a [[database]] entry: served under that name.
+            } else if !names.insert(stem.clone()) {
+                out.skipped.push(format!(
+                    "{}: another database is named {stem:?} already",
+                    path.display()
+                ));
+            } else {
+                out.config.databases.push(config_of(set, stem, &file, path));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The files of a set's folder that match its pattern, sorted by name.
+fn matching(set: &DatabaseSet) -> Result<Vec<(String, PathBuf)>, String> {
+    let entries = std::fs::read_dir(&set.dir).map_err(|e| {
+        format!(
+            "[[database_set]] dir {} cannot be read: {e}; create it or fix the path",
+            set.dir.display()
+        )
+    })?;
+    let mut files = Vec::new();
+    for entry in entries.flatten() {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        let is_file = entry
+            .file_type()
+            .is_ok_and(|t| t.is_file() || t.is_symlink());
+        if is_file && !SIDECARS.iter().any(|s| name.ends_with(s)) && set.pattern.matches(&name) {
+            files.push((name, entry.path()));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn config_of(set: &DatabaseSet, stem: String, file: &str, old: PathBuf) -> DatabaseConfig {
+    let new = set
+        .new
+        .replace("{dir}", &set.dir.display().to_string())
+        .replace("{stem}", &stem)
+        .replace("{name}", file);
+    DatabaseConfig {
+        name: stem,
+        spec: DatabaseSpec {
+            old: Some(old),
+            new: Some(PathBuf::from(new)),
+            project: None,
+        },
+        busy_timeout: set.busy_timeout,
+        allow_rollback_journal: set.allow_rollback_journal,
+        throttle: set.throttle,
+        left_to_owner: set.left_to_owner.clone(),
+        hooks: set.hooks.clone(),
+        revert_window: set.revert_window,
+    }
+}
+
+/// Serialises discoveries: each applies a whole, consistent listing.
+pub(super) struct Discovery {
+    configured: Mutex<Configured>,
+}
+
+impl Discovery {
+    pub(super) fn new(configured: Configured) -> Discovery {
+        Discovery {
+            configured: Mutex::new(configured),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Configured> {
+        // Held only to read or replace the configuration.
+        self.configured.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Registry {
+    /// Serves `configured` (explicit entries and sets, read now): at start
+    /// and on a reload. An unreadable set folder changes nothing.
+    pub fn configure(&self, configured: Configured) -> Result<Reconfigured, String> {
+        let mut current = self.discovery.lock();
+        let found = discover(&configured)?;
+        *current = configured;
+        Ok(self.apply_discovered(found))
+    }
+
+    /// Reads the sets' folders again: new files are served, files gone are
+    /// no longer (a busy one once its work ends). Without sets, nothing.
+    pub fn rediscover(&self) -> Result<Reconfigured, String> {
+        let current = self.discovery.lock();
+        if current.sets.is_empty() {
+            return Ok(Reconfigured::default());
+        }
+        let found = discover(&current)?;
+        Ok(self.apply_discovered(found))
+    }
+
+    /// Whether any database set is configured.
+    pub fn has_sets(&self) -> bool {
+        !self.discovery.lock().sets.is_empty()
+    }
+
+    fn apply_discovered(&self, found: Discovered) -> Reconfigured {
+        for why in &found.skipped {
+            tracing::debug!("not served: {why}");
+        }
+        let r = self.reconfigure(found.config);
+        if !r.added.is_empty() || !r.removed.is_empty() {
+            tracing::info!(
+                target: "mig::audit",
+                added = r.added.len(),
+                removed = r.removed.len(),
+                skipped = found.skipped.len(),
+                "database sets discovered: {} added, {} no longer served",
+                r.added.len(),
+                r.removed.len()
+            );
+        }
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DEFAULT_SET_NEW;
+
+    fn set(dir: &Path, pattern: &str) -> DatabaseSet {
+        DatabaseSet {
+            dir: dir.to_path_buf(),
+            pattern: glob::Pattern::new(pattern).expect("pattern"),
+            new: DEFAULT_SET_NEW.to_string(),
+            busy_timeout: std::time::Duration::from_secs(1),
+            allow_rollback_journal: false,
+            throttle: Default::default(),
+            left_to_owner: Default::default(),
+            hooks: None,
+            revert_window: std::time::Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn a_set_serves_each_matching_file_by_its_stem_and_skips_sidecars_and_bad_names() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let dir = tmp.path().join("tenants");
+        std::fs::create_dir(&dir).expect("dir");
+        for f in [
+            "acme.db",
+            "acme.db-wal",
+            "globex.db",
+            "notes.txt",
+            "bad name.db",
+            "acme.db.mig-lock",
+        ] {
+            std::fs::write(dir.join(f), b"").expect("file");
+        }
+        std::fs::create_dir(dir.join("sub.db")).expect("a folder");
+        let c = Configured {
+            explicit: AgentConfig::default(),
+            sets: vec![set(&dir, "*.db")],
+        };
+        let found = discover(&c).expect("discover");
+        let names: Vec<&str> = found
+            .config
+            .databases
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        assert_eq!(names, ["acme", "globex"]);
+        assert_eq!(found.skipped.len(), 1, "{:?}", found.skipped);
+        let spec = &found.config.databases[0].spec;
+        assert_eq!(spec.old.as_deref(), Some(dir.join("acme.db").as_path()));
+        let new = PathBuf::from(format!("{}-{{hash}}/acme.db", dir.display()));
+        assert_eq!(spec.new.as_deref(), Some(new.as_path()));
+        let missing = Configured {
+            explicit: AgentConfig::default(),
+            sets: vec![set(&tmp.path().join("nope"), "*.db")],
+        };
+        let err = discover(&missing).expect_err("missing folder");
+        assert!(err.contains("cannot be read"), "{err}");
+    }
+}
