@@ -18,7 +18,8 @@ use super::agent_site::unix_ms;
 pub struct WriterLog {
     /// (unix ms at commit, latency µs) of every successful write.
     pub ok: Vec<(i64, f64)>,
-    /// Unix ms of every write refused by a draining old database.
+    /// Unix ms of every write mig refused on the old database (draining,
+    /// or retired or a standby after a cutover).
     pub refused: Vec<i64>,
     /// Other failures (e.g. busy), with the first message.
     pub failed: u64,
@@ -100,7 +101,7 @@ fn write_loop(
         let t = Instant::now();
         match c.execute(sql, [id]) {
             Ok(_) => log.ok.push((unix_ms(), t.elapsed().as_secs_f64() * 1e6)),
-            Err(e) if e.to_string().contains("draining") => log.refused.push(unix_ms()),
+            Err(e) if refused_by_mig(&e.to_string()) => log.refused.push(unix_ms()),
             Err(e) => {
                 if log.failed == 0 {
                     log.first_failure = e.to_string();
@@ -110,4 +111,16 @@ fn write_loop(
         }
     }
     log
+}
+
+/// Whether mig refused the write (the old database drains, or was retired
+/// or made a standby by a cutover), not some other failure.
+fn refused_by_mig(error: &str) -> bool {
+    [
+        "draining for a migration",
+        "retired by a migration",
+        "standby of a cut-over migration",
+    ]
+    .iter()
+    .any(|t| error.contains(t))
 }
