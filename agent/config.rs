@@ -1,7 +1,7 @@
 //! What an agent serves and who may call it: the `agent.toml` file, parsed
 //! and validated here, before any file or socket is touched.
 //!
-//! Every key is documented in the README's "Agent configuration" section.
+//! Every key is documented in docs/agent.md, "Agent configuration".
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;

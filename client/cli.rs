@@ -265,7 +265,7 @@ pub enum Command {
     /// Certificates for mutual TLS between mig and mig-agent.
     Certs(CertsArgs),
     /// Drive many agents from a fleet file: plan, rollout, status and the
-    /// step-wise commands (see README, "Fleet").
+    /// step-wise commands (see docs/fleet.md).
     Fleet(FleetArgs),
     /// Print a shell completion script (e.g. `mig completions bash >
     /// /etc/bash_completion.d/mig`).

@@ -1,7 +1,7 @@
 //! The bundled shop, for trying mig by hand and for `examples/demo.sh`:
 //! `seed` creates the old database (`examples/shop/old.sql`, WAL mode) with
 //! realistic rows; `write` plays the old service — small transactions at a
-//! steady rate, draining refusals counted as expected; `count` compares row
+//! steady rate, mig's refusals counted as expected; `count` compares row
 //! counts of the old and new databases table by table.
 //!
 //! It opens SQLite files itself because it is the *service*, not mig.
@@ -57,8 +57,8 @@ enum Command {
         customers: u32,
     },
     /// Write like the shop's service: new orders, status changes, edits,
-    /// deletes and product renames, in small transactions. Refusals while
-    /// the database drains are expected and counted. Prints one summary
+    /// deletes and product renames, in small transactions. mig's refusals
+    /// (draining, then retired after the cutover) are expected and counted. Prints one summary
     /// line at exit.
     Write {
         /// The old database.

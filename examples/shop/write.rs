@@ -1,5 +1,6 @@
 //! `shop write`: the old service at a steady rate — small IMMEDIATE
-//! transactions, refusals while the database drains counted as expected.
+//! transactions; mig's refusals (while the database drains, and after the
+//! cutover retired it or made it a standby) counted as expected.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -12,8 +13,13 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use super::open;
 use super::seed::{pick, product_code, FIRST, LAST};
 
-/// The text of every write the old database refuses while draining.
-const DRAINING: &str = "draining for a migration";
+/// The texts of the writes mig refuses on the old database: while it
+/// drains, and after a cutover (retired, or a standby in a revert window).
+const REFUSED_BY_MIG: [&str; 3] = [
+    "draining for a migration",
+    "retired by a migration",
+    "standby of a cut-over migration",
+];
 
 pub enum Stop {
     After(Duration),
@@ -26,7 +32,8 @@ struct Tally {
     committed: u64,
     /// Transactions that found nothing to change (still committed).
     unchanged: u64,
-    refused_draining: u64,
+    /// Refused by mig (draining, retired or standby).
+    refused_by_mig: u64,
     busy: u64,
 }
 
@@ -49,7 +56,7 @@ pub fn write(db: &Path, rate: u32, stop: &Stop) -> Result<()> {
         match one_transaction(&conn, &mut rng) {
             Ok(()) if conn.total_changes() == before => tally.unchanged += 1,
             Ok(()) => tally.committed += 1,
-            Err(e) if e.to_string().contains(DRAINING) => tally.refused_draining += 1,
+            Err(e) if refused_by_mig(&e.to_string()) => tally.refused_by_mig += 1,
             Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
                 tally.busy += 1
             }
@@ -62,14 +69,18 @@ pub fn write(db: &Path, rate: u32, stop: &Stop) -> Result<()> {
         }
     }
     println!(
-        "writer: {} transactions committed ({} more changed nothing), {} refused while draining (expected), {} busy, in {:.1} s",
+        "writer: {} transactions committed ({} more changed nothing), {} refused by mig (draining or retired: expected), {} busy, in {:.1} s",
         tally.committed,
         tally.unchanged,
-        tally.refused_draining,
+        tally.refused_by_mig,
         tally.busy,
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+fn refused_by_mig(error: &str) -> bool {
+    REFUSED_BY_MIG.iter().any(|t| error.contains(t))
 }
 
 /// One transaction of the shop's service.
