@@ -15,6 +15,7 @@ mod cli;
 mod engine_certify;
 mod engine_drain;
 mod engine_fk_report;
+mod engine_keys;
 mod engine_locks;
 mod engine_plan;
 mod engine_property;

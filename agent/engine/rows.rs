@@ -1,7 +1,7 @@
 //! The SQL that writes old rows, mapped, into a new table: one
 //! `INSERT … SELECT` per key range (copy) or per set of touched keys
-//! (replay), run by SQLite itself, plus the `_id_mapping` bookkeeping of
-//! renumbered tables and translated references that must precede it.
+//! (replay), run by SQLite itself, after the id mapping's bookkeeping
+//! (`mapping.rs`) for renumbered tables and translated references.
 //!
 //! Knows nothing of transactions or progress: callers (copy, replay) own
 //! both and run these statements inside their own transaction.
@@ -9,10 +9,10 @@
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use super::catalog::{lit, q};
+use super::catalog::q;
 use super::error::{Result, SqlContext};
-use super::meta;
-use super::plan::{collate, KeyMode, OldKey, TablePlan};
+use super::mapping;
+use super::plan::{KeyMode, OldKey, TablePlan};
 
 /// The SQL of one table's chunks.
 pub(crate) struct ChunkSql {
@@ -52,11 +52,7 @@ impl ChunkSql {
         let collations = key.collations();
         let mut written = t.written();
         if t.key_mode == KeyMode::Renumbered {
-            let lookup = format!(
-                "(SELECT m._mig_new FROM main._id_mapping m WHERE m._mig_tbl = {} AND {})",
-                lit(&t.name),
-                mapping_match("m", &keys, &collations)
-            );
+            let lookup = mapping::lookup(&t.name, &keys, &collations);
             written.insert(0, ("rowid".to_string(), lookup));
         }
         let (cols, exprs) = column_lists(&written);
@@ -125,11 +121,23 @@ impl ChunkSql {
         filter: &str,
         params: &[Value],
     ) -> Result<u64> {
-        if !self.translations.is_empty() {
-            reserve_references(conn, t, self, filter, params)?;
+        let src = mapping::Source {
+            from: &self.from,
+            filter,
+            params,
+        };
+        for (parent, collation, expr) in &self.translations {
+            mapping::reserve(conn, parent, collation, expr, &src)?;
         }
         if t.key_mode == KeyMode::Renumbered {
-            assign_ids(conn, t, self, filter, params)?;
+            mapping::assign(
+                conn,
+                &t.name,
+                &self.keys,
+                &self.collations(),
+                &self.order_by(),
+                &src,
+            )?;
         }
         let n = conn
             .prepare_cached(&format!("{} WHERE {filter}", self.insert))
@@ -172,10 +180,29 @@ impl ChunkSql {
     }
 
     /// Key > cursor (after) or key <= cursor (up to), in index order, with
-    /// parameters numbered from `first`. The leading column also gets a plain
-    /// range bound so SQLite can seek the index.
+    /// parameters numbered from `first`.
+    ///
+    /// A key of several columns in one direction is one row-value
+    /// comparison, each cursor value under its key column's collation:
+    /// SQLite seeks the key's index to the cursor. Mixed directions (`a, b
+    /// DESC`) are spelled out column by column, with a plain range bound on
+    /// the leading column so SQLite can seek; rows sharing the cursor's
+    /// leading value are then stepped over once per chunk.
     fn compare(&self, after: bool, first: usize) -> String {
         let n = self.keys.len();
+        let desc = self.order[0].0;
+        if n > 1 && self.order.iter().all(|(d, _)| *d == desc) {
+            let op = match (after, desc) {
+                (true, false) => ">",
+                (true, true) => "<",
+                (false, false) => "<=",
+                (false, true) => ">=",
+            };
+            let cursor: Vec<String> = (0..n)
+                .map(|i| format!("?{} COLLATE {}", first + i + 1, q(&self.order[i].1)))
+                .collect();
+            return format!("(({}) {op} ({}))", self.keys.join(", "), cursor.join(", "));
+        }
         let mut expr = String::new();
         for i in (0..n).rev() {
             let desc = self.order[i].0;
@@ -315,103 +342,4 @@ pub(crate) fn column_lists(written: &[(String, String)]) -> (String, String) {
         .collect();
     let exprs: Vec<&str> = written.iter().map(|(_, e)| e.as_str()).collect();
     (cols.join(", "), exprs.join(", "))
-}
-
-/// `m._mig_k0 = key0 AND m._mig_k1 = key1 ...`, each compared with the old
-/// key column's collation (a NOCASE key finds its mapping whatever the case).
-pub(crate) fn mapping_match(m: &str, keys: &[String], collations: &[String]) -> String {
-    keys.iter()
-        .enumerate()
-        .map(|(i, k)| {
-            let coll = collations.get(i).map(String::as_str).unwrap_or("BINARY");
-            format!("{m}._mig_k{i} = {}", collate(k, coll))
-        })
-        .collect::<Vec<_>>()
-        .join(" AND ")
-}
-
-/// Gives every old key in the chunk that has no mapping yet a new rowid,
-/// numbered in key order.
-fn assign_ids(
-    conn: &Connection,
-    t: &TablePlan,
-    sql: &ChunkSql,
-    filter: &str,
-    params: &[Value],
-) -> Result<()> {
-    let missing = format!(
-        "{filter} AND NOT EXISTS (SELECT 1 FROM main._id_mapping m WHERE m._mig_tbl = {} AND {})",
-        lit(&t.name),
-        mapping_match("m", &sql.keys, &sql.collations())
-    );
-    let need: i64 = conn
-        .query_row(
-            &format!("SELECT count(*) FROM {} WHERE {missing}", sql.from),
-            rusqlite::params_from_iter(params.iter()),
-            |r| r.get(0),
-        )
-        .ctx(|| format!("counting new keys for {}", t.name))?;
-    if need <= 0 {
-        return Ok(());
-    }
-    let first = meta::allocate_ids(conn, &t.name, need as u64)?;
-    let kcols: Vec<String> = (0..sql.keys.len()).map(|i| format!("_mig_k{i}")).collect();
-    conn.execute(
-        &format!(
-            "INSERT INTO main._id_mapping(_mig_tbl, _mig_new, {}) SELECT {}, {} + row_number() OVER (ORDER BY {}), {} FROM {} WHERE {missing}",
-            kcols.join(", "),
-            lit(&t.name),
-            first - 1,
-            sql.order_by(),
-            sql.keys.join(", "),
-            sql.from
-        ),
-        rusqlite::params_from_iter(params.iter()),
-    )
-    .ctx(|| format!("assigning new keys for {}", t.name))?;
-    Ok(())
-}
-
-/// Gives old parent keys referenced by this chunk, but not mapped yet, a
-/// reserved new rowid, so references translate even before (or without)
-/// their parent row.
-fn reserve_references(
-    conn: &Connection,
-    t: &TablePlan,
-    sql: &ChunkSql,
-    filter: &str,
-    params: &[Value],
-) -> Result<()> {
-    for (parent, collation, expr) in &sql.translations {
-        // Distinct and looked up under the parent key's collation: 'FR' and
-        // 'fr' are one NOCASE key.
-        let v = collate("v", collation);
-        let missing = format!(
-            "SELECT DISTINCT {v} AS v FROM (SELECT ({expr}) AS v FROM {} WHERE {filter}) WHERE v IS NOT NULL \
-             AND NOT EXISTS (SELECT 1 FROM main._id_mapping m WHERE m._mig_tbl = {} AND m._mig_k0 = {v})",
-            sql.from,
-            lit(parent)
-        );
-        let need: i64 = conn
-            .query_row(
-                &format!("SELECT count(*) FROM ({missing})"),
-                rusqlite::params_from_iter(params.iter()),
-                |r| r.get(0),
-            )
-            .ctx(|| format!("checking references from {} to {parent}", t.name))?;
-        if need <= 0 {
-            continue;
-        }
-        let first = meta::allocate_ids(conn, parent, need as u64)?;
-        conn.execute(
-            &format!(
-                "INSERT INTO main._id_mapping(_mig_tbl, _mig_new, _mig_k0) SELECT {}, {} + row_number() OVER (), v FROM ({missing})",
-                lit(parent),
-                first - 1
-            ),
-            rusqlite::params_from_iter(params.iter()),
-        )
-        .ctx(|| format!("reserving keys of {parent} referenced by {}", t.name))?;
-    }
-    Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod cases;
 pub mod fixture;
+pub mod key_modes;
 pub mod oracle;
 pub mod pki;
 pub mod python;

@@ -1,0 +1,258 @@
+//! The id mapping: old key → new rowid of every renumbered table, in the new
+//! database, one table each (`_mig_map_<table>`). This module owns its
+//! storage and every statement that reads or writes it; copy, replay,
+//! verify and drain reach it only through these builders.
+//!
+//! A mapping is a WITHOUT ROWID table keyed by the old key, each key column
+//! declared with the old column's affinity and collation. A lookup compares
+//! a key column with a probe that has no affinity of its own (`+(expr)`)
+//! under the key's collation, so SQLite converts the probe as the old table
+//! would (a reference `'5'` finds the INTEGER key `5`, as SQLite's own
+//! foreign keys do) and always seeks the primary key: a lookup costs the
+//! same in a table of a thousand rows or of ten million.
+//!
+//! mig 0.1 kept every mapping in one `_id_mapping` table whose key columns
+//! had no affinity: compared with an INTEGER expression (a rowid, an INTEGER
+//! reference) only the table-name column of its index applied, and every
+//! lookup scanned the table's whole mapping (issue 21). A migration started
+//! with that layout is converted when it resumes ([`upgrade_legacy`]).
+
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+use super::catalog::{lit, q};
+use super::error::{Result, SqlContext};
+use super::lock;
+use super::meta;
+use super::plan::{collate, KeyMode, Plan, TablePlan};
+use super::record::has_table;
+
+/// Name prefix of the mapping tables (`_mig_*` is reserved for mig).
+pub const PREFIX: &str = "_mig_map_";
+/// The single mapping table of mig 0.1.
+const LEGACY: &str = "_id_mapping";
+
+/// The mapping table of renumbered new table `table`.
+pub fn table_name(table: &str) -> String {
+    format!("{PREFIX}{table}")
+}
+
+/// `main."_mig_map_<table>"`.
+pub(crate) fn qualified(table: &str) -> String {
+    format!("main.{}", q(&table_name(table)))
+}
+
+/// Creates the mapping of every renumbered table in `tables` that has none,
+/// inside the caller's transaction.
+pub(crate) fn create(conn: &Connection, tables: &[TablePlan]) -> Result<()> {
+    for t in tables.iter().filter(|t| t.key_mode == KeyMode::Renumbered) {
+        let Some(key) = &t.old_key else { continue };
+        let cols: Vec<String> = key
+            .affinities()
+            .iter()
+            .zip(key.collations())
+            .enumerate()
+            .map(|(i, (a, c))| format!("_mig_k{i} {} COLLATE {}", a.sql_type(), q(&c)))
+            .collect();
+        let pk: Vec<String> = (0..cols.len()).map(|i| format!("_mig_k{i}")).collect();
+        conn.execute_batch(&format!(
+            "CREATE TABLE IF NOT EXISTS {}({}, _mig_new INTEGER NOT NULL, PRIMARY KEY ({})) WITHOUT ROWID",
+            qualified(&t.name),
+            cols.join(", "),
+            pk.join(", ")
+        ))
+        .ctx(|| format!("creating the id mapping of {}", t.name))?;
+    }
+    Ok(())
+}
+
+/// `m._mig_k0 = +(p0) COLLATE "c0" AND …`: key columns of mapping alias `m`
+/// against `probes`, each without affinity (the key column's applies) and
+/// under the key's collation, so the mapping's primary key always applies.
+pub(crate) fn matches(m: &str, probes: &[String], collations: &[String]) -> String {
+    probes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let coll = collations.get(i).map_or("BINARY", String::as_str);
+            format!("{m}._mig_k{i} = +({p}) COLLATE {}", q(coll))
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// The new rowid that renumbered table `table` gives the old key `probes`
+/// (NULL when it has none yet).
+pub(crate) fn lookup(table: &str, probes: &[String], collations: &[String]) -> String {
+    format!(
+        "(SELECT m._mig_new FROM {} AS m WHERE {})",
+        qualified(table),
+        matches("m", probes, collations)
+    )
+}
+
+/// `main."_mig_map_t" AS m ON <matches>`: the mapping as the inner side of
+/// a join driven by `probes` (write `CROSS JOIN` so SQLite keeps that order).
+pub(crate) fn join(table: &str, probes: &[String], collations: &[String]) -> String {
+    format!(
+        "{} AS m ON {}",
+        qualified(table),
+        matches("m", probes, collations)
+    )
+}
+
+/// The old rows a statement reads: `FROM <from> WHERE <filter>`.
+pub(crate) struct Source<'a> {
+    pub from: &'a str,
+    pub filter: &'a str,
+    pub params: &'a [Value],
+}
+
+/// Gives every old key of `src` that has no mapping yet a new rowid of
+/// `table`, numbered in key order (`order_by`) after the last one given.
+pub(crate) fn assign(
+    conn: &Connection,
+    table: &str,
+    keys: &[String],
+    collations: &[String],
+    order_by: &str,
+    src: &Source<'_>,
+) -> Result<()> {
+    let last = meta::last_id(conn, table)?;
+    let kcols: Vec<String> = (0..keys.len()).map(|i| format!("_mig_k{i}")).collect();
+    let n = conn
+        .prepare_cached(&format!(
+            "INSERT INTO {map}({}, _mig_new) SELECT {}, {last} + row_number() OVER (ORDER BY {order_by}) \
+             FROM {} WHERE {} AND NOT EXISTS (SELECT 1 FROM {map} AS m WHERE {})",
+            kcols.join(", "),
+            keys.join(", "),
+            src.from,
+            src.filter,
+            matches("m", keys, collations),
+            map = qualified(table),
+        ))
+        .and_then(|mut s| s.execute(rusqlite::params_from_iter(src.params.iter())))
+        .ctx(|| format!("assigning new keys for {table}"))?;
+    if n > 0 {
+        meta::allocate_ids(conn, table, n as u64)?;
+    }
+    Ok(())
+}
+
+/// Gives old keys of renumbered `parent` that `expr` (a reference, over the
+/// rows of `src`) names but no mapping holds yet a reserved new rowid, so a
+/// reference translates even before (or without) its parent row.
+pub(crate) fn reserve(
+    conn: &Connection,
+    parent: &str,
+    collation: &str,
+    expr: &str,
+    src: &Source<'_>,
+) -> Result<()> {
+    let last = meta::last_id(conn, parent)?;
+    // Distinct under the key's collation ('FR' and 'fr' are one NOCASE key);
+    // values equal only once the key's affinity applies ('5' and 5) are
+    // one key too: the first is kept, the second ignored.
+    let v = collate("v", collation);
+    let sql = format!(
+        "INSERT OR IGNORE INTO {map}(_mig_k0, _mig_new) SELECT v, {last} + row_number() OVER () FROM \
+         (SELECT DISTINCT {v} AS v FROM (SELECT ({expr}) AS v FROM {} WHERE {}) WHERE v IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM {map} AS m WHERE {})) RETURNING _mig_new",
+        src.from,
+        src.filter,
+        matches("m", &["v".to_string()], &[collation.to_string()]),
+        map = qualified(parent),
+    );
+    let ctx = || format!("reserving keys of {parent} referenced from {}", src.from);
+    let mut stmt = conn.prepare_cached(&sql).ctx(ctx)?;
+    let ids = stmt
+        .query_map(rusqlite::params_from_iter(src.params.iter()), |r| {
+            r.get::<_, i64>(0)
+        })
+        .ctx(ctx)?;
+    let mut used = last;
+    for id in ids {
+        used = used.max(id.ctx(ctx)?);
+    }
+    if used > last {
+        meta::allocate_ids(conn, parent, (used - last) as u64)?;
+    }
+    Ok(())
+}
+
+/// Names of the mapping tables in `main` (and the legacy one, if present).
+fn tables(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT name FROM main.sqlite_schema WHERE type = 'table' \
+             AND (name LIKE '\\_mig\\_map\\_%' ESCAPE '\\' OR name = '_id_mapping')",
+        )
+        .ctx(|| "listing the id mappings".into())?;
+    let names = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .ctx(|| "listing the id mappings".into())?
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .ctx(|| "listing the id mappings".into())?;
+    Ok(names)
+}
+
+/// Drops every mapping, inside the caller's transaction (cutover).
+pub(crate) fn drop_all(conn: &Connection) -> Result<()> {
+    for name in tables(conn)? {
+        conn.execute_batch(&format!("DROP TABLE main.{}", q(&name)))
+            .ctx(|| format!("dropping {name}"))?;
+    }
+    Ok(())
+}
+
+/// Rows in all mappings; `None` once they are gone (after cutover) or when
+/// `main` is not a migration's new database.
+pub(crate) fn count_rows(conn: &Connection) -> Result<Option<u64>> {
+    let names = tables(conn)?;
+    if names.is_empty() && !has_table(conn, "main", "_migration_progress")? {
+        return Ok(None);
+    }
+    let mut total = 0;
+    for name in names {
+        total += meta::count_rows(conn, "main", &name)?.unwrap_or(0);
+    }
+    Ok(Some(total))
+}
+
+/// Converts a new database that keeps its mappings in mig 0.1's single
+/// `_id_mapping` table to one table per renumbered table, in one
+/// transaction; returns whether there was anything to convert. Keys are
+/// stored with the old key's affinity from then on: two legacy entries that
+/// become one key ('5' and 5) keep the first new rowid given.
+pub fn upgrade_legacy(conn: &mut Connection, plan: &Plan) -> Result<bool> {
+    if !has_table(conn, "main", LEGACY)? {
+        return Ok(false);
+    }
+    let tx = lock::begin_immediate(conn).ctx(|| "converting _id_mapping".into())?;
+    if !has_table(&tx, "main", LEGACY)? {
+        return Ok(false);
+    }
+    create(&tx, &plan.tables)?;
+    for t in plan
+        .tables
+        .iter()
+        .filter(|t| t.key_mode == KeyMode::Renumbered)
+    {
+        let Some(key) = &t.old_key else { continue };
+        let kcols: Vec<String> = (0..key.width()).map(|i| format!("_mig_k{i}")).collect();
+        tx.execute(
+            &format!(
+                "INSERT OR IGNORE INTO {}({k}, _mig_new) SELECT {k}, _mig_new FROM main.{LEGACY} WHERE _mig_tbl = {} ORDER BY _mig_new",
+                qualified(&t.name),
+                lit(&t.name),
+                k = kcols.join(", ")
+            ),
+            [],
+        )
+        .ctx(|| format!("converting the id mapping of {}", t.name))?;
+    }
+    tx.execute_batch(&format!("DROP TABLE main.{LEGACY}"))
+        .ctx(|| "converting _id_mapping".into())?;
+    tx.commit().ctx(|| "converting _id_mapping".into())?;
+    Ok(true)
+}
