@@ -35,15 +35,13 @@ pub struct Identity {
 
 /// Creates mig's tables in a new database, inside the caller's transaction.
 pub fn create(conn: &Connection, key_width: usize, id: &Identity) -> Result<()> {
-    let keys: Vec<String> = (0..key_width).map(|i| format!("k{i}")).collect();
-    conn.execute_batch(&format!(
+    conn.execute_batch(
         "CREATE TABLE _migration_status(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  status TEXT NOT NULL CHECK (status IN ('migrating', 'ready', 'reverted')),\n  updated_at TEXT NOT NULL\n);\n\
          INSERT INTO _migration_status VALUES (1, 'migrating', strftime('%Y-%m-%dT%H:%M:%fZ','now'));\n\
-         CREATE TABLE _schema_identity(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  schema_hash TEXT NOT NULL,\n  migration_id TEXT NOT NULL,\n  old_path TEXT NOT NULL,\n  schema_file TEXT NOT NULL,\n  schema_sql TEXT NOT NULL,\n  label TEXT NOT NULL,\n  created_at TEXT NOT NULL,\n  ready_at TEXT,\n  mig_version TEXT NOT NULL\n);\n\
-         CREATE TABLE _migration_progress(item TEXT PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0, n INTEGER NOT NULL DEFAULT 0, {cols}, updated_at TEXT);",
-        cols = keys.join(", "),
-    ))
+         CREATE TABLE _schema_identity(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  schema_hash TEXT NOT NULL,\n  migration_id TEXT NOT NULL,\n  old_path TEXT NOT NULL,\n  schema_file TEXT NOT NULL,\n  schema_sql TEXT NOT NULL,\n  label TEXT NOT NULL,\n  created_at TEXT NOT NULL,\n  ready_at TEXT,\n  mig_version TEXT NOT NULL\n);",
+    )
     .ctx(|| "creating mig's tables in the new database".into())?;
+    create_progress(conn, key_width)?;
     conn.execute(
         "INSERT INTO _schema_identity(id, schema_hash, migration_id, old_path, schema_file, schema_sql, label, created_at, mig_version) \
          VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -60,6 +58,16 @@ pub fn create(conn: &Connection, key_width: usize, id: &Identity) -> Result<()> 
     )
     .ctx(|| "writing _schema_identity".into())?;
     Ok(())
+}
+
+/// `_migration_progress` with `key_width` cursor columns (if missing).
+pub fn create_progress(conn: &Connection, key_width: usize) -> Result<()> {
+    let keys: Vec<String> = (0..key_width.max(1)).map(|i| format!("k{i}")).collect();
+    conn.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS main._migration_progress(item TEXT PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0, n INTEGER NOT NULL DEFAULT 0, {}, updated_at TEXT);",
+        keys.join(", ")
+    ))
+    .ctx(|| "creating _migration_progress".into())
 }
 
 pub fn read_status(conn: &Connection, schema: &str) -> Result<Option<MigrationStatus>> {

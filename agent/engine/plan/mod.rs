@@ -15,6 +15,7 @@ mod mapped;
 pub mod precheck;
 mod replaced;
 pub mod risk;
+pub mod sample;
 mod table;
 pub mod values;
 
