@@ -13,5 +13,6 @@ pub mod random_ops;
 pub mod rate;
 pub mod revert_case;
 pub mod runbook;
+pub mod service_writer;
 pub mod writer;
 pub mod writer_process;
