@@ -17,6 +17,7 @@ mod engine_drain;
 mod engine_fk_report;
 mod engine_keys;
 mod engine_locks;
+mod engine_mapping;
 mod engine_plan;
 mod engine_property;
 mod engine_quiet_risks;
