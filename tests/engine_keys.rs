@@ -29,6 +29,8 @@ use crate::support::runbook::{run, spec};
 const SMALL: u64 = 2_000;
 const LARGE: u64 = 20_000;
 const CHUNK: u64 = 250;
+/// Log entries the replay batch applies (about).
+const ENTRIES: u64 = 400;
 /// How much more a row (or log entry) may cost at ten times the size:
 /// b-tree depth is one seek whatever the size, so only a scan grows.
 const FLAT: f64 = 1.25;
@@ -139,6 +141,15 @@ fn measure(m: &Mode, rows: u64) -> Work {
         "{stopped:?}"
     );
     let plan = build_plan(&schema, &old);
+    assert_eq!(
+        plan.tables
+            .iter()
+            .any(|t| t.key_mode == plan::KeyMode::Renumbered),
+        m.renumbered,
+        "{}: the plan does not renumber as the mode says ({})",
+        m.name,
+        m.what
+    );
     let mut work = open::work(&new, Some(&old), Busy::default()).expect("work");
     verify::hash::register(&work).expect("row hash");
     let steps = Arc::new(AtomicU64::new(0));
@@ -169,7 +180,7 @@ fn measure(m: &Mode, rows: u64) -> Work {
 
     let writer = Connection::open(&old).expect("writer");
     writer
-        .execute_batch(&format!("BEGIN; {} COMMIT;", m.writes_sql(rows)))
+        .execute_batch(&format!("BEGIN; {} COMMIT;", m.writes_sql(rows, ENTRIES)))
         .expect("writes");
     let before = steps.load(Ordering::SeqCst);
     let batch = replay::batch(&mut work, &plan, replay::BATCH).expect("replay");

@@ -139,6 +139,60 @@ pub(crate) fn assign(
     Ok(())
 }
 
+/// Numbers the rows of `src`, a key range of renumbered table `table`
+/// keyed by the rowid (`key`), by offset: new rowid = old rowid + offset,
+/// the range's first row taking the next free id and the range's span
+/// reserved. Only when no key of the range is mapped yet (a replay that ran
+/// ahead of the copy maps keys out of order): returns the offset, or `None`
+/// to number the range key by key instead.
+pub(crate) fn assign_by_offset(
+    conn: &Connection,
+    table: &str,
+    key: &str,
+    src: &Source<'_>,
+) -> Result<Option<i64>> {
+    let ctx = || format!("numbering new keys for {table}");
+    let (first, last): (Option<i64>, Option<i64>) = conn
+        .prepare_cached(&format!(
+            "SELECT (SELECT min({key}) FROM {from} WHERE {filter}), (SELECT max({key}) FROM {from} WHERE {filter})",
+            from = src.from,
+            filter = src.filter
+        ))
+        .and_then(|mut s| {
+            s.query_row(rusqlite::params_from_iter(src.params.iter()), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+        })
+        .ctx(ctx)?;
+    let (Some(first), Some(last)) = (first, last) else {
+        return Ok(Some(0));
+    };
+    let mapped: bool = conn
+        .prepare_cached(&format!(
+            "SELECT EXISTS (SELECT 1 FROM {} WHERE _mig_k0 BETWEEN ?1 AND ?2)",
+            qualified(table)
+        ))
+        .and_then(|mut s| s.query_row([first, last], |r| r.get(0)))
+        .ctx(ctx)?;
+    if mapped {
+        return Ok(None);
+    }
+    let used = meta::last_id(conn, table)?;
+    let offset = used - first + 1;
+    conn.execute(
+        &format!(
+            "INSERT INTO {}(_mig_k0, _mig_new) SELECT {key}, {key} + {offset} FROM {} WHERE {}",
+            qualified(table),
+            src.from,
+            src.filter
+        ),
+        rusqlite::params_from_iter(src.params.iter()),
+    )
+    .ctx(ctx)?;
+    meta::allocate_ids(conn, table, (last + offset - used) as u64)?;
+    Ok(Some(offset))
+}
+
 /// Gives old keys of renumbered `parent` that `expr` (a reference, over the
 /// rows of `src`) names but no mapping holds yet a reserved new rowid, so a
 /// reference translates even before (or without) its parent row.

@@ -4,9 +4,10 @@
 //! oracle. Shared by the work guard (`tests/engine_keys.rs`) and the
 //! benchmark's key-mode matrix (`benches/key_modes.rs`).
 //!
-//! SQL templates: `{rows}` generates `n(i)` for `i` in `{from}..={to}`;
-//! `{n}` is the table's size when the writes run, `{inserts}` the fill of
-//! the next 100 rows.
+//! SQL templates: `{rows}` generates `n(i)` for `i` in `{from}..={to}`; in
+//! the writes, `{n}` is the table's size, `{upd}` and `{del}` the moduli that
+//! pick about half and a quarter of the entries' worth of rows to update
+//! and delete, `{inserts}` the fill of the next quarter.
 
 /// One key mode.
 pub struct Mode {
@@ -19,8 +20,8 @@ pub struct Mode {
     pub fill: &'static str,
     /// The new schema (`schema.sql`).
     pub new: &'static str,
-    /// About 200 updates, 100 deletes and 100 inserts spread over a table of
-    /// `{n}` rows (and a few writes to the parent).
+    /// Updates, deletes and inserts spread over the whole table (and a few
+    /// writes to the parent): see [`Mode::writes_sql`].
     pub writes: &'static str,
     /// The oracle's transform: expected tables in `main` from `old.*`.
     pub transform: &'static str,
@@ -42,12 +43,15 @@ impl Mode {
             .replace("{to}", &to.to_string())
     }
 
-    /// `writes` for a table of `n` rows (at least 1,000).
-    pub fn writes_sql(&self, n: u64) -> String {
-        let n = n.max(1_000);
-        let inserts = self.fill_sql(n + 1, n + 100);
+    /// `writes` for a table of `n` rows: about `entries` log entries, half
+    /// updates, a quarter deletes, a quarter inserts.
+    pub fn writes_sql(&self, n: u64, entries: u64) -> String {
+        let quarter = (entries / 4).max(1);
+        let inserts = self.fill_sql(n + 1, n + quarter);
         self.writes
             .replace("{inserts}", &inserts)
+            .replace("{upd}", &(n / (2 * quarter)).max(1).to_string())
+            .replace("{del}", &(n / quarter).max(1).to_string())
             .replace("{n}", &n.to_string())
     }
 }
@@ -59,8 +63,8 @@ pub fn mode(name: &str) -> &'static Mode {
         .unwrap_or_else(|| panic!("no key mode {name}"))
 }
 
-const ITEM_WRITES: &str = "UPDATE item SET name = name || '!' WHERE qty % ({n} / 200) = 0;
-DELETE FROM item WHERE qty % ({n} / 100) = 1;
+const ITEM_WRITES: &str = "UPDATE item SET name = name || '!' WHERE qty % {upd} = 0;
+DELETE FROM item WHERE qty % {del} = 1;
 {inserts}";
 
 /// The modes; the first is the baseline the benchmark's ratios divide by.
@@ -232,10 +236,10 @@ CREATE TABLE city(id INTEGER PRIMARY KEY, name TEXT, state_id INTEGER, qty INT);
 {rows}INSERT INTO city(id, name, state_id, qty) SELECT i, 'city ' || i, 10 * (1 + i % max(1, {to} / 10)), i FROM n;",
         new: "CREATE TABLE state(id INTEGER PRIMARY KEY, name TEXT NOT NULL, code TEXT NOT NULL);
 CREATE TABLE city(id INTEGER PRIMARY KEY, name TEXT, state_id INTEGER REFERENCES state(id), qty INT);",
-        writes: "UPDATE state SET name = name || '!' WHERE rowid % ({n} / 20) = 0;
-UPDATE city SET name = name || '!' WHERE qty % ({n} / 200) = 0;
-UPDATE city SET state_id = 10 * (1 + (qty * 7) % ({n} / 10)) WHERE qty % ({n} / 50) = 3;
-DELETE FROM city WHERE qty % ({n} / 100) = 1;
+        writes: "UPDATE state SET name = name || '!' WHERE rowid % (10 * {upd}) = 0;
+UPDATE city SET name = name || '!' WHERE qty % {upd} = 0;
+UPDATE city SET state_id = 10 * (1 + (qty * 7) % max(1, {n} / 10)) WHERE qty % (4 * {upd}) = 3;
+DELETE FROM city WHERE qty % {del} = 1;
 {inserts}",
         transform: "CREATE TABLE state AS SELECT rowid AS r, name, code FROM old.state;
 CREATE TABLE city AS SELECT c.id, c.name, s.code AS state_code, c.qty FROM old.city c LEFT JOIN old.state s ON s.rowid = c.state_id;",

@@ -116,12 +116,8 @@ fn run(conn: &Connection, plan: &Plan) -> Result<HashMap<String, Sample>> {
             }
             let sql = ChunkSql::new(t, src, key);
             let hi = sql.chunk_end(conn, lo.as_deref(), chunk)?;
-            let mut params: Vec<Value> = lo.iter().flatten().cloned().collect();
-            let lo_n = params.len();
-            params.extend(hi.iter().flatten().cloned());
-            let filter = sql.range(lo.is_some(), hi.is_some(), lo_n);
             let started = Instant::now();
-            match sql.apply(conn, t, &filter, &params) {
+            match sql.apply_range(conn, t, lo.as_deref(), hi.as_deref()) {
                 Ok(n) => {
                     s.rows[phase] = n;
                     s.seconds[phase] = started.elapsed().as_secs_f64();
