@@ -17,6 +17,7 @@
 //! lookup scanned the table's whole mapping (issue 21). A migration started
 //! with that layout is converted when it resumes ([`upgrade_legacy`]).
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
@@ -88,6 +89,36 @@ pub(crate) fn lookup(table: &str, probes: &[String], collations: &[String]) -> S
         "(SELECT m._mig_new FROM {} AS m WHERE {})",
         qualified(table),
         matches("m", probes, collations)
+    )
+}
+
+/// The SQL function a copy statement calls when a reference has no id
+/// mapping: it fails the statement, which SQLite rolls back alone.
+const UNMAPPED: &str = "mig_unmapped";
+/// What that failure says, to recognise it.
+const UNMAPPED_MESSAGE: &str = "mig: a reference has no id mapping yet";
+
+/// Defines [`UNMAPPED`] on a connection that runs copy statements.
+pub(crate) fn register(conn: &Connection) -> Result<()> {
+    // Not deterministic: SQLite must call it where it stands, never fold it.
+    conn.create_scalar_function(UNMAPPED, 0, FunctionFlags::SQLITE_UTF8, |_| {
+        Err::<Value, _>(rusqlite::Error::UserFunctionError(UNMAPPED_MESSAGE.into()))
+    })
+    .ctx(|| "defining mig's SQL functions".into())
+}
+
+/// Whether `e` is a statement stopped by [`UNMAPPED`].
+pub(crate) fn is_unmapped(e: &rusqlite::Error) -> bool {
+    e.to_string().contains(UNMAPPED_MESSAGE)
+}
+
+/// [`lookup`] of the reference `probe` in `table`'s mapping that stops the
+/// statement when a non-NULL reference has no mapping yet: the copy runs it
+/// first (one pass, no reservation scan) and reserves only when it stops.
+pub(crate) fn strict_lookup(table: &str, probe: &str, collation: &str) -> String {
+    format!(
+        "coalesce({}, CASE WHEN ({probe}) IS NULL THEN NULL ELSE {UNMAPPED}() END)",
+        lookup(table, &[probe.to_string()], &[collation.to_string()])
     )
 }
 

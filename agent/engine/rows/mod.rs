@@ -20,6 +20,11 @@ use super::plan::{KeyMode, OldKey, TablePlan};
 pub(crate) struct ChunkSql {
     /// `INSERT OR REPLACE INTO main.t(...) SELECT ... FROM old.src` (WHERE appended).
     insert: String,
+    /// With translated references: `insert` that stops at a reference the
+    /// id mapping lacks (`mapping::strict_lookup`), tried first.
+    strict_insert: Option<String>,
+    /// `written` with those strict lookups.
+    strict_written: Option<Vec<(String, String)>>,
     /// Key expressions on the old table, in index order.
     keys: Vec<String>,
     /// (descending, collation) per key column.
@@ -40,9 +45,9 @@ pub(crate) struct ChunkSql {
     /// and the expression over the old row giving each: what verify
     /// compares.
     written: Vec<(String, String)>,
-    /// A renumbered table keyed by the rowid: `insert` with the new rowid
-    /// written as `old rowid + {offset}` instead of looked up.
-    offset_insert: Option<String>,
+    /// A renumbered table keyed by the rowid: its chunks may be numbered
+    /// by offset (`apply_range`).
+    by_offset: bool,
 }
 
 impl ChunkSql {
@@ -60,21 +65,28 @@ impl ChunkSql {
             let lookup = mapping::lookup(&t.name, &keys, &collations);
             written.insert(0, ("rowid".to_string(), lookup));
         }
-        let (cols, exprs) = column_lists(&written);
-        let insert = format!(
-            "INSERT OR REPLACE INTO main.{}({cols}) SELECT {exprs} FROM {from}",
-            q(&t.name),
-        );
+        let insert = insert_sql(&t.name, &written, &from);
         let rowid = matches!(key, OldKey::Rowid { .. });
-        let offset_insert = (t.key_mode == KeyMode::Renumbered && rowid).then(|| {
-            let mut by_offset = written.clone();
-            by_offset[0].1 = format!("{} + {{offset}}", keys[0]);
-            let (cols, exprs) = column_lists(&by_offset);
-            format!(
-                "INSERT OR REPLACE INTO main.{}({cols}) SELECT {exprs} FROM {from}",
-                q(&t.name),
-            )
-        });
+        let strict_written: Option<Vec<(String, String)>> =
+            t.columns.iter().any(|c| c.translate.is_some()).then(|| {
+                written
+                    .iter()
+                    .map(|(name, e)| {
+                        let strict = t.columns.iter().find_map(|c| {
+                            let parent = c.translate.as_ref().filter(|_| c.name == *name)?;
+                            Some(mapping::strict_lookup(
+                                parent,
+                                c.expr.as_deref()?,
+                                &c.translate_collation,
+                            ))
+                        });
+                        (name.clone(), strict.unwrap_or_else(|| e.clone()))
+                    })
+                    .collect()
+            });
+        let strict_insert = strict_written
+            .as_ref()
+            .map(|w| insert_sql(&t.name, w, &from));
         let translations = t
             .columns
             .iter()
@@ -96,6 +108,8 @@ impl ChunkSql {
         };
         ChunkSql {
             insert,
+            strict_insert,
+            strict_written,
             keys,
             order,
             from,
@@ -104,7 +118,7 @@ impl ChunkSql {
             not_null,
             rowid,
             written,
-            offset_insert,
+            by_offset: t.key_mode == KeyMode::Renumbered && rowid,
         }
     }
 
@@ -120,7 +134,9 @@ impl ChunkSql {
     }
 
     /// Writes the old rows matching `filter` (over the old table) into the
-    /// new table: mapping and reserved references first, then the rows.
+    /// new table: new keys of a renumbered table mapped first, then the
+    /// rows (references the mapping lacks reserved on the way, see
+    /// [`ChunkSql::write`]).
     ///
     /// Always `INSERT OR REPLACE`: a row already in the new table under the
     /// same key is overwritten (replay), and a *stale* row that conflicts on
@@ -137,15 +153,12 @@ impl ChunkSql {
         filter: &str,
         params: &[Value],
     ) -> Result<u64> {
-        let src = mapping::Source {
-            from: &self.from,
-            filter,
-            params,
-        };
-        for (parent, collation, expr) in &self.translations {
-            mapping::reserve(conn, parent, collation, expr, &src)?;
-        }
         if t.key_mode == KeyMode::Renumbered {
+            let src = mapping::Source {
+                from: &self.from,
+                filter,
+                params,
+            };
             mapping::assign(
                 conn,
                 &t.name,
@@ -155,11 +168,8 @@ impl ChunkSql {
                 &src,
             )?;
         }
-        let n = conn
-            .prepare_cached(&format!("{} WHERE {filter}", self.insert))
-            .and_then(|mut s| s.execute(rusqlite::params_from_iter(params.iter())))
-            .ctx(|| format!("copying rows of {} into {}", self.from, t.name))?;
-        Ok(n as u64)
+        let inserts = (self.insert.as_str(), self.strict_insert.as_deref());
+        self.write(conn, t, inserts, filter, params, Cache::Prepared)
     }
 
     /// Writes the chunk `(lo, hi]` of the old table (copy, `plan`'s
@@ -179,27 +189,72 @@ impl ChunkSql {
         let lo_n = params.len();
         params.extend(hi.into_iter().flatten().cloned());
         let filter = self.range(lo.is_some(), hi.is_some(), lo_n);
-        if let Some(insert) = &self.offset_insert {
+        if self.by_offset {
             let src = mapping::Source {
                 from: &self.from,
                 filter: &filter,
                 params: &params,
             };
-            for (parent, collation, expr) in &self.translations {
-                mapping::reserve(conn, parent, collation, expr, &src)?;
-            }
             if let Some(offset) = mapping::assign_by_offset(conn, &t.name, &self.keys[0], &src)? {
-                let sql = format!(
-                    "{} WHERE {filter}",
-                    insert.replace("{offset}", &offset.to_string())
+                let numbered = |w: &[(String, String)]| {
+                    let mut w = w.to_vec();
+                    w[0].1 = format!("{} + {offset}", self.keys[0]);
+                    insert_sql(&t.name, &w, &self.from)
+                };
+                let insert = numbered(&self.written);
+                let strict = self.strict_written.as_deref().map(numbered);
+                return self.write(
+                    conn,
+                    t,
+                    (&insert, strict.as_deref()),
+                    &filter,
+                    &params,
+                    Cache::Once,
                 );
-                let n = conn
-                    .execute(&sql, rusqlite::params_from_iter(params.iter()))
-                    .ctx(|| format!("copying rows of {} into {}", self.from, t.name))?;
-                return Ok(n as u64);
             }
         }
         self.apply(conn, t, &filter, &params)
+    }
+
+    /// Runs an insert over `filter`: the strict one first when references
+    /// are translated; if a reference has no mapping (a parent not copied
+    /// yet, or none at all), SQLite rolls that statement back, the chunk's
+    /// missing references are reserved, and the plain insert writes it.
+    fn write(
+        &self,
+        conn: &Connection,
+        t: &TablePlan,
+        (insert, strict): (&str, Option<&str>),
+        filter: &str,
+        params: &[Value],
+        cache: Cache,
+    ) -> Result<u64> {
+        let run = |sql: &str| -> rusqlite::Result<usize> {
+            let sql = format!("{sql} WHERE {filter}");
+            let params = rusqlite::params_from_iter(params.iter());
+            match cache {
+                Cache::Prepared => conn.prepare_cached(&sql)?.execute(params),
+                Cache::Once => conn.execute(&sql, params),
+            }
+        };
+        let ctx = || format!("copying rows of {} into {}", self.from, t.name);
+        if let Some(strict) = strict {
+            match run(strict) {
+                Ok(n) => return Ok(n as u64),
+                Err(e) if mapping::is_unmapped(&e) => {
+                    let src = mapping::Source {
+                        from: &self.from,
+                        filter,
+                        params,
+                    };
+                    for (parent, collation, expr) in &self.translations {
+                        mapping::reserve(conn, parent, collation, expr, &src)?;
+                    }
+                }
+                Err(e) => return Err(e).ctx(ctx),
+            }
+        }
+        Ok(run(insert).ctx(ctx)? as u64)
     }
 
     pub(crate) fn keys(&self) -> &[String] {
@@ -210,6 +265,23 @@ impl ChunkSql {
     pub(crate) fn collations(&self) -> Vec<String> {
         self.order.iter().map(|(_, c)| c.clone()).collect()
     }
+}
+
+/// Whether a statement is worth keeping prepared (it runs every chunk) or
+/// is built for one chunk (its offset is part of its text).
+#[derive(Clone, Copy)]
+enum Cache {
+    Prepared,
+    Once,
+}
+
+/// `INSERT OR REPLACE INTO main."t"(cols) SELECT exprs FROM <from>`.
+fn insert_sql(table: &str, written: &[(String, String)], from: &str) -> String {
+    let (cols, exprs) = column_lists(written);
+    format!(
+        "INSERT OR REPLACE INTO main.{}({cols}) SELECT {exprs} FROM {from}",
+        q(table)
+    )
 }
 
 /// The column list and the matching SELECT list of an `INSERT … SELECT`
