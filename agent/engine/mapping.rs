@@ -112,13 +112,24 @@ pub(crate) fn is_unmapped(e: &rusqlite::Error) -> bool {
     e.to_string().contains(UNMAPPED_MESSAGE)
 }
 
-/// [`lookup`] of the reference `probe` in `table`'s mapping that stops the
-/// statement when a non-NULL reference has no mapping yet: the copy runs it
-/// first (one pass, no reservation scan) and reserves only when it stops.
-pub(crate) fn strict_lookup(table: &str, probe: &str, collation: &str) -> String {
-    format!(
-        "coalesce({}, CASE WHEN ({probe}) IS NULL THEN NULL ELSE {UNMAPPED}() END)",
-        lookup(table, &[probe.to_string()], &[collation.to_string()])
+/// The reference `probe` translated through `table`'s mapping for the
+/// copy's first, one-pass insert: a `LEFT JOIN` of the mapping as `alias`
+/// (a join costs less per row than a correlated lookup) and the value it
+/// gives, which stops the statement when a non-NULL reference has no
+/// mapping yet; the copy then reserves and writes again.
+pub(crate) fn strict_join(
+    table: &str,
+    alias: &str,
+    probe: &str,
+    collation: &str,
+) -> (String, String) {
+    (
+        format!(
+            " LEFT JOIN {} AS {alias} ON {}",
+            qualified(table),
+            matches(alias, &[probe.to_string()], &[collation.to_string()])
+        ),
+        format!("coalesce({alias}._mig_new, CASE WHEN ({probe}) IS NULL THEN NULL ELSE {UNMAPPED}() END)"),
     )
 }
 

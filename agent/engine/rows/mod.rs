@@ -23,8 +23,10 @@ pub(crate) struct ChunkSql {
     /// With translated references: `insert` that stops at a reference the
     /// id mapping lacks (`mapping::strict_lookup`), tried first.
     strict_insert: Option<String>,
-    /// `written` with those strict lookups.
+    /// `written` with those strict translations, and the FROM with their
+    /// joins.
     strict_written: Option<Vec<(String, String)>>,
+    strict_from: String,
     /// Key expressions on the old table, in index order.
     keys: Vec<String>,
     /// (descending, collation) per key column.
@@ -67,26 +69,33 @@ impl ChunkSql {
         }
         let insert = insert_sql(&t.name, &written, &from);
         let rowid = matches!(key, OldKey::Rowid { .. });
-        let strict_written: Option<Vec<(String, String)>> =
-            t.columns.iter().any(|c| c.translate.is_some()).then(|| {
-                written
-                    .iter()
-                    .map(|(name, e)| {
-                        let strict = t.columns.iter().find_map(|c| {
-                            let parent = c.translate.as_ref().filter(|_| c.name == *name)?;
-                            Some(mapping::strict_lookup(
-                                parent,
-                                c.expr.as_deref()?,
-                                &c.translate_collation,
-                            ))
-                        });
-                        (name.clone(), strict.unwrap_or_else(|| e.clone()))
-                    })
-                    .collect()
-            });
+        // The one-pass variant: translated references through LEFT JOINs
+        // of their parents' mappings, stopping at one the mapping lacks.
+        let mut joins = String::new();
+        let mut strict_written = None;
+        if t.columns.iter().any(|c| c.translate.is_some()) {
+            let mut w = written.clone();
+            let mut n = 0;
+            for (name, e) in w.iter_mut() {
+                let c = t.columns.iter().find(|c| c.name == *name);
+                let Some((parent, raw, c)) =
+                    c.and_then(|c| Some((c.translate.as_ref()?, c.expr.as_ref()?, c)))
+                else {
+                    continue;
+                };
+                let alias = format!("_mig_t{n}");
+                n += 1;
+                let (join, value) =
+                    mapping::strict_join(parent, &alias, raw, &c.translate_collation);
+                joins.push_str(&join);
+                *e = value;
+            }
+            strict_written = Some(w);
+        }
+        let strict_from = format!("{from}{joins}");
         let strict_insert = strict_written
             .as_ref()
-            .map(|w| insert_sql(&t.name, w, &from));
+            .map(|w| insert_sql(&t.name, w, &strict_from));
         let translations = t
             .columns
             .iter()
@@ -110,6 +119,7 @@ impl ChunkSql {
             insert,
             strict_insert,
             strict_written,
+            strict_from,
             keys,
             order,
             from,
@@ -196,13 +206,16 @@ impl ChunkSql {
                 params: &params,
             };
             if let Some(offset) = mapping::assign_by_offset(conn, &t.name, &self.keys[0], &src)? {
-                let numbered = |w: &[(String, String)]| {
+                let numbered = |w: &[(String, String)], from: &str| {
                     let mut w = w.to_vec();
                     w[0].1 = format!("{} + {offset}", self.keys[0]);
-                    insert_sql(&t.name, &w, &self.from)
+                    insert_sql(&t.name, &w, from)
                 };
-                let insert = numbered(&self.written);
-                let strict = self.strict_written.as_deref().map(numbered);
+                let insert = numbered(&self.written, &self.from);
+                let strict = self
+                    .strict_written
+                    .as_deref()
+                    .map(|w| numbered(w, &self.strict_from));
                 return self.write(
                     conn,
                     t,
