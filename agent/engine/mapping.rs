@@ -3,13 +3,16 @@
 //! storage and every statement that reads or writes it; copy, replay,
 //! verify and drain reach it only through these builders.
 //!
-//! A mapping is a WITHOUT ROWID table keyed by the old key, each key column
-//! declared with the old column's affinity and collation. A lookup compares
-//! a key column with a probe that has no affinity of its own (`+(expr)`)
-//! under the key's collation, so SQLite converts the probe as the old table
-//! would (a reference `'5'` finds the INTEGER key `5`, as SQLite's own
-//! foreign keys do) and always seeks the primary key: a lookup costs the
-//! same in a table of a thousand rows or of ten million.
+//! A mapping is a table whose rowid `_mig_new` is the new rowid, with the
+//! old key in columns `_mig_k0…` declared with the old columns' affinity and
+//! collation and UNIQUE together. New keys take the next rowid (SQLite's
+//! own `max + 1`: ids stay unique with no counter of ours, in key order when
+//! inserted in key order), and a key already mapped is ignored. A lookup
+//! compares a key column with a probe that has no affinity of its own
+//! (`+(expr)`) under the key's collation, so SQLite converts the probe as
+//! the old table would (a reference `'5'` finds the INTEGER key `5`, as
+//! SQLite's own foreign keys do) and always seeks the key's index: a lookup
+//! costs the same in a table of a thousand rows or of ten million.
 //!
 //! mig 0.1 kept every mapping in one `_id_mapping` table whose key columns
 //! had no affinity: compared with an INTEGER expression (a rowid, an INTEGER
@@ -25,7 +28,7 @@ use super::catalog::{lit, q};
 use super::error::{Result, SqlContext};
 use super::lock;
 use super::meta;
-use super::plan::{collate, KeyMode, Plan, TablePlan};
+use super::plan::{KeyMode, Plan, TablePlan};
 use super::record::has_table;
 
 /// Name prefix of the mapping tables (`_mig_*` is reserved for mig).
@@ -53,18 +56,25 @@ pub(crate) fn create(conn: &Connection, tables: &[TablePlan]) -> Result<()> {
             .iter()
             .zip(key.collations())
             .enumerate()
-            .map(|(i, (a, c))| format!("_mig_k{i} {} COLLATE {}", a.sql_type(), q(&c)))
+            .map(|(i, (a, c))| format!("_mig_k{i} {} COLLATE {} NOT NULL", a.sql_type(), q(&c)))
             .collect();
-        let pk: Vec<String> = (0..cols.len()).map(|i| format!("_mig_k{i}")).collect();
         conn.execute_batch(&format!(
-            "CREATE TABLE IF NOT EXISTS {}({}, _mig_new INTEGER NOT NULL, PRIMARY KEY ({})) WITHOUT ROWID",
+            "CREATE TABLE IF NOT EXISTS {}(_mig_new INTEGER PRIMARY KEY, {}, UNIQUE ({}))",
             qualified(&t.name),
             cols.join(", "),
-            pk.join(", ")
+            key_columns(key.width())
         ))
         .ctx(|| format!("creating the id mapping of {}", t.name))?;
     }
     Ok(())
+}
+
+/// `_mig_k0, _mig_k1, …`
+fn key_columns(width: usize) -> String {
+    (0..width)
+        .map(|i| format!("_mig_k{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `m._mig_k0 = +(p0) COLLATE "c0" AND …`: key columns of mapping alias `m`
@@ -156,28 +166,19 @@ pub(crate) fn assign(
     conn: &Connection,
     table: &str,
     keys: &[String],
-    collations: &[String],
     order_by: &str,
     src: &Source<'_>,
 ) -> Result<()> {
-    let last = meta::last_id(conn, table)?;
-    let kcols: Vec<String> = (0..keys.len()).map(|i| format!("_mig_k{i}")).collect();
-    let n = conn
-        .prepare_cached(&format!(
-            "INSERT INTO {map}({}, _mig_new) SELECT {}, {last} + row_number() OVER (ORDER BY {order_by}) \
-             FROM {} WHERE {} AND NOT EXISTS (SELECT 1 FROM {map} AS m WHERE {})",
-            kcols.join(", "),
-            keys.join(", "),
-            src.from,
-            src.filter,
-            matches("m", keys, collations),
-            map = qualified(table),
-        ))
-        .and_then(|mut s| s.execute(rusqlite::params_from_iter(src.params.iter())))
-        .ctx(|| format!("assigning new keys for {table}"))?;
-    if n > 0 {
-        meta::allocate_ids(conn, table, n as u64)?;
-    }
+    conn.prepare_cached(&format!(
+        "INSERT OR IGNORE INTO {}({}) SELECT {} FROM {} WHERE {} ORDER BY {order_by}",
+        qualified(table),
+        key_columns(keys.len()),
+        keys.join(", "),
+        src.from,
+        src.filter,
+    ))
+    .and_then(|mut s| s.execute(rusqlite::params_from_iter(src.params.iter())))
+    .ctx(|| format!("assigning new keys for {table}"))?;
     Ok(())
 }
 
@@ -219,11 +220,17 @@ pub(crate) fn assign_by_offset(
     if mapped {
         return Ok(None);
     }
-    let used = meta::last_id(conn, table)?;
+    let used: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT coalesce(max(_mig_new), 0) FROM {}",
+            qualified(table)
+        ))
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
+        .ctx(ctx)?;
     let offset = used - first + 1;
     conn.execute(
         &format!(
-            "INSERT INTO {}(_mig_k0, _mig_new) SELECT {key}, {key} + {offset} FROM {} WHERE {}",
+            "INSERT INTO {}(_mig_new, _mig_k0) SELECT {key} + {offset}, {key} FROM {} WHERE {}",
             qualified(table),
             src.from,
             src.filter
@@ -231,48 +238,23 @@ pub(crate) fn assign_by_offset(
         rusqlite::params_from_iter(src.params.iter()),
     )
     .ctx(ctx)?;
-    meta::allocate_ids(conn, table, (last + offset - used) as u64)?;
     Ok(Some(offset))
 }
 
 /// Gives old keys of renumbered `parent` that `expr` (a reference, over the
 /// rows of `src`) names but no mapping holds yet a reserved new rowid, so a
-/// reference translates even before (or without) its parent row.
-pub(crate) fn reserve(
-    conn: &Connection,
-    parent: &str,
-    collation: &str,
-    expr: &str,
-    src: &Source<'_>,
-) -> Result<()> {
-    let last = meta::last_id(conn, parent)?;
-    // Distinct under the key's collation ('FR' and 'fr' are one NOCASE key);
-    // values equal only once the key's affinity applies ('5' and 5) are
-    // one key too: the first is kept, the second ignored.
-    let v = collate("v", collation);
-    let sql = format!(
-        "INSERT OR IGNORE INTO {map}(_mig_k0, _mig_new) SELECT v, {last} + row_number() OVER () FROM \
-         (SELECT DISTINCT {v} AS v FROM (SELECT ({expr}) AS v FROM {} WHERE {}) WHERE v IS NOT NULL \
-         AND NOT EXISTS (SELECT 1 FROM {map} AS m WHERE {})) RETURNING _mig_new",
+/// reference translates even before (or without) its parent row. The
+/// mapping's UNIQUE key, under the parent key's affinity and collation,
+/// makes `'FR'` and `'fr'` (NOCASE), or `'5'` and `5`, one key.
+pub(crate) fn reserve(conn: &Connection, parent: &str, expr: &str, src: &Source<'_>) -> Result<()> {
+    conn.prepare_cached(&format!(
+        "INSERT OR IGNORE INTO {}(_mig_k0) SELECT v FROM (SELECT ({expr}) AS v FROM {} WHERE {}) WHERE v IS NOT NULL",
+        qualified(parent),
         src.from,
         src.filter,
-        matches("m", &["v".to_string()], &[collation.to_string()]),
-        map = qualified(parent),
-    );
-    let ctx = || format!("reserving keys of {parent} referenced from {}", src.from);
-    let mut stmt = conn.prepare_cached(&sql).ctx(ctx)?;
-    let ids = stmt
-        .query_map(rusqlite::params_from_iter(src.params.iter()), |r| {
-            r.get::<_, i64>(0)
-        })
-        .ctx(ctx)?;
-    let mut used = last;
-    for id in ids {
-        used = used.max(id.ctx(ctx)?);
-    }
-    if used > last {
-        meta::allocate_ids(conn, parent, (used - last) as u64)?;
-    }
+    ))
+    .and_then(|mut s| s.execute(rusqlite::params_from_iter(src.params.iter())))
+    .ctx(|| format!("reserving keys of {parent} referenced from {}", src.from))?;
     Ok(())
 }
 
@@ -335,13 +317,12 @@ pub fn upgrade_legacy(conn: &mut Connection, plan: &Plan) -> Result<bool> {
         .filter(|t| t.key_mode == KeyMode::Renumbered)
     {
         let Some(key) = &t.old_key else { continue };
-        let kcols: Vec<String> = (0..key.width()).map(|i| format!("_mig_k{i}")).collect();
         tx.execute(
             &format!(
                 "INSERT OR IGNORE INTO {}({k}, _mig_new) SELECT {k}, _mig_new FROM main.{LEGACY} WHERE _mig_tbl = {} ORDER BY _mig_new",
                 qualified(&t.name),
                 lit(&t.name),
-                k = kcols.join(", ")
+                k = key_columns(key.width())
             ),
             [],
         )

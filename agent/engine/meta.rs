@@ -1,8 +1,7 @@
 //! mig's tables in the new database: `_migration_status` (the new service's
 //! readiness gate), `_schema_identity` (what built this file and from where),
-//! and `_migration_progress` (copy cursors, the replay checkpoint, the last
-//! new rowid given per renumbered table). The id mappings themselves are
-//! `mapping.rs`'s.
+//! and `_migration_progress` (copy cursors and the replay checkpoint). The
+//! id mappings of renumbered tables are `mapping.rs`'s.
 //!
 //! Every progress write happens in the same transaction as the rows it
 //! describes, so a crash can never leave them disagreeing.
@@ -35,13 +34,15 @@ pub struct Identity {
 
 /// Creates mig's tables in a new database, inside the caller's transaction.
 pub fn create(conn: &Connection, key_width: usize, id: &Identity) -> Result<()> {
-    conn.execute_batch(
+    let keys: Vec<String> = (0..key_width).map(|i| format!("k{i}")).collect();
+    conn.execute_batch(&format!(
         "CREATE TABLE _migration_status(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  status TEXT NOT NULL CHECK (status IN ('migrating', 'ready', 'reverted')),\n  updated_at TEXT NOT NULL\n);\n\
          INSERT INTO _migration_status VALUES (1, 'migrating', strftime('%Y-%m-%dT%H:%M:%fZ','now'));\n\
-         CREATE TABLE _schema_identity(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  schema_hash TEXT NOT NULL,\n  migration_id TEXT NOT NULL,\n  old_path TEXT NOT NULL,\n  schema_file TEXT NOT NULL,\n  schema_sql TEXT NOT NULL,\n  label TEXT NOT NULL,\n  created_at TEXT NOT NULL,\n  ready_at TEXT,\n  mig_version TEXT NOT NULL\n);",
-    )
+         CREATE TABLE _schema_identity(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  schema_hash TEXT NOT NULL,\n  migration_id TEXT NOT NULL,\n  old_path TEXT NOT NULL,\n  schema_file TEXT NOT NULL,\n  schema_sql TEXT NOT NULL,\n  label TEXT NOT NULL,\n  created_at TEXT NOT NULL,\n  ready_at TEXT,\n  mig_version TEXT NOT NULL\n);\n\
+         CREATE TABLE _migration_progress(item TEXT PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0, n INTEGER NOT NULL DEFAULT 0, {cols}, updated_at TEXT);",
+        cols = keys.join(", "),
+    ))
     .ctx(|| "creating mig's tables in the new database".into())?;
-    create_progress(conn, key_width)?;
     conn.execute(
         "INSERT INTO _schema_identity(id, schema_hash, migration_id, old_path, schema_file, schema_sql, label, created_at, mig_version) \
          VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -58,16 +59,6 @@ pub fn create(conn: &Connection, key_width: usize, id: &Identity) -> Result<()> 
     )
     .ctx(|| "writing _schema_identity".into())?;
     Ok(())
-}
-
-/// `_migration_progress` with `key_width` cursor columns (if missing).
-pub fn create_progress(conn: &Connection, key_width: usize) -> Result<()> {
-    let keys: Vec<String> = (0..key_width.max(1)).map(|i| format!("k{i}")).collect();
-    conn.execute_batch(&format!(
-        "CREATE TABLE IF NOT EXISTS main._migration_progress(item TEXT PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0, n INTEGER NOT NULL DEFAULT 0, {}, updated_at TEXT);",
-        keys.join(", ")
-    ))
-    .ctx(|| "creating _migration_progress".into())
 }
 
 pub fn read_status(conn: &Connection, schema: &str) -> Result<Option<MigrationStatus>> {
@@ -256,29 +247,6 @@ pub fn clear(conn: &Connection, item: &str) -> Result<()> {
     )
     .ctx(|| format!("clearing progress of {item}"))?;
     Ok(())
-}
-
-/// The last new rowid given to renumbered table `table` (0: none yet).
-pub fn last_id(conn: &Connection, table: &str) -> Result<i64> {
-    let n = get(conn, &format!("idseq:{table}"), 0)?.map_or(0, |i| i.n);
-    Ok(i64::try_from(n).unwrap_or(i64::MAX))
-}
-
-/// Reserves `count` new rowids for renumbered table `table`; returns the
-/// first. Must run in the transaction that uses them.
-pub fn allocate_ids(conn: &Connection, table: &str, count: u64) -> Result<i64> {
-    let item = format!("idseq:{table}");
-    let last = get(conn, &item, 0)?.map(|i| i.n).unwrap_or(0);
-    put(
-        conn,
-        &item,
-        &Item {
-            done: false,
-            n: last + count,
-            cursor: Vec::new(),
-        },
-    )?;
-    Ok(last as i64 + 1)
 }
 
 pub fn count_rows(conn: &Connection, schema: &str, table: &str) -> Result<Option<u64>> {

@@ -16,7 +16,6 @@ use rusqlite::types::Value;
 use rusqlite::Connection;
 
 use super::super::error::{Result, SqlContext};
-use super::super::meta;
 use super::super::rows::ChunkSql;
 use super::{KeyMode, Plan, TablePlan};
 
@@ -92,8 +91,6 @@ pub fn sample_all(conn: &Connection, plan: &Plan) -> Result<HashMap<String, Samp
 }
 
 fn run(conn: &Connection, plan: &Plan) -> Result<HashMap<String, Sample>> {
-    // The renumbered tables' id counters live in the progress table.
-    meta::create_progress(conn, plan.key_width)?;
     let tables: Vec<&TablePlan> = plan
         .tables
         .iter()

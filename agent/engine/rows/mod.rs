@@ -32,9 +32,8 @@ pub(crate) struct ChunkSql {
     /// (descending, collation) per key column.
     order: Vec<(bool, String)>,
     from: String,
-    /// (renumbered parent, its key's collation, expression) for foreign
-    /// keys to translate.
-    translations: Vec<(String, String, String)>,
+    /// (renumbered parent, expression) for foreign keys to translate.
+    translations: Vec<(String, String)>,
     table: String,
     /// `key IS NOT NULL AND ...` for declared keys (empty for the rowid): a
     /// rowid table's non-INTEGER key may hold NULLs, which no range can
@@ -99,13 +98,7 @@ impl ChunkSql {
         let translations = t
             .columns
             .iter()
-            .filter_map(|c| {
-                Some((
-                    c.translate.clone()?,
-                    c.translate_collation.clone(),
-                    c.expr.clone()?,
-                ))
-            })
+            .filter_map(|c| Some((c.translate.clone()?, c.expr.clone()?)))
             .collect();
         let not_null = match key {
             OldKey::Rowid { .. } => String::new(),
@@ -169,14 +162,7 @@ impl ChunkSql {
                 filter,
                 params,
             };
-            mapping::assign(
-                conn,
-                &t.name,
-                &self.keys,
-                &self.collations(),
-                &self.order_by(),
-                &src,
-            )?;
+            mapping::assign(conn, &t.name, &self.keys, &self.order_by(), &src)?;
         }
         let inserts = (self.insert.as_str(), self.strict_insert.as_deref());
         self.write(conn, t, inserts, filter, params, Cache::Prepared)
@@ -260,8 +246,8 @@ impl ChunkSql {
                         filter,
                         params,
                     };
-                    for (parent, collation, expr) in &self.translations {
-                        mapping::reserve(conn, parent, collation, expr, &src)?;
+                    for (parent, expr) in &self.translations {
+                        mapping::reserve(conn, parent, expr, &src)?;
                     }
                 }
                 Err(e) => return Err(e).ctx(ctx),
@@ -272,11 +258,6 @@ impl ChunkSql {
 
     pub(crate) fn keys(&self) -> &[String] {
         &self.keys
-    }
-
-    /// The collation of each key column.
-    pub(crate) fn collations(&self) -> Vec<String> {
-        self.order.iter().map(|(_, c)| c.clone()).collect()
     }
 }
 
