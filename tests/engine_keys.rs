@@ -191,24 +191,23 @@ fn measure(m: &Mode, rows: u64) -> Work {
     };
 
     let (mut sink, verified) = collect(&steps, |e| match e {
-        Event::Step {
-            step: "verify",
-            message,
-        } => {
-            let (table, rest) = message.split_once(": ")?;
-            let n = rest.split(' ').next()?.parse().ok()?;
-            Some((table.to_string(), n))
-        }
+        Event::Verify {
+            table,
+            table_rows_done,
+            ..
+        } => Some((table.clone(), *table_rows_done)),
         _ => None,
     });
+    let mut progress = verify::Progress::count(&work, &plan).expect("verify totals");
     for t in plan.tables.iter().filter(|t| t.source.is_some()) {
+        let mut ctx = ctx(&control, &mut sink);
         verify::table(
             &mut work,
             &plan,
             t,
             CHUNK,
             Repair::CheckOnly,
-            &mut ctx(&control, &mut sink),
+            (&mut progress, &mut ctx),
         )
         .expect("verify");
     }
