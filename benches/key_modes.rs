@@ -108,7 +108,7 @@ fn measure(dir: &Path, mode: &Mode, rows: u64) -> Run {
     .expect("catch up");
     let replay_seconds = started.elapsed().as_secs_f64();
     drop(work);
-    ops::reset(&spec, Busy::default(), false).expect("reset");
+    ops::reset(&spec, Busy::default(), ops::ResetMode::Apply).expect("reset");
     Run {
         copy_seconds,
         migrate_cpu,
@@ -286,7 +286,7 @@ fn city_copy(old: &Path, new: &Path, schema: &str) -> (f64, f64) {
     let s = quiet(|ctx| ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx))
         .expect("migrate");
     let cpu = cpu.elapsed().as_secs_f64();
-    ops::reset(&spec, Busy::default(), false).expect("reset");
+    ops::reset(&spec, Busy::default(), ops::ResetMode::Apply).expect("reset");
     let wall = s
         .tables
         .iter()
