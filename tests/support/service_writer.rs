@@ -15,7 +15,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rusqlite::{Connection, TransactionBehavior};
 
-use super::writer::DRAINING;
+use super::writer::REFUSALS;
 
 const DB: &str = "MIG_WRITER_DB";
 const SQL: &str = "MIG_WRITER_SQL";
@@ -29,7 +29,8 @@ const REPORT: &str = "writer:";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Counts {
     pub committed: u64,
-    pub refused_draining: u64,
+    /// Refused by mig: old draining, then standby or retired after cutover.
+    pub refused: u64,
 }
 
 pub struct ServiceWriter {
@@ -97,7 +98,7 @@ impl ServiceWriter {
             if let Some(n) = part.strip_prefix("committed=") {
                 counts.committed = n.parse().expect("count");
             } else if let Some(n) = part.strip_prefix("refused=") {
-                counts.refused_draining = n.parse().expect("count");
+                counts.refused = n.parse().expect("count");
             }
         }
         counts
@@ -152,10 +153,10 @@ fn service_writer_main() {
             });
         match done {
             Ok(()) => counts.committed += 1,
-            Err(e) if e.to_string().contains(DRAINING) => counts.refused_draining += 1,
+            Err(e) if REFUSALS.iter().any(|r| e.to_string().contains(r)) => counts.refused += 1,
             Err(e) => panic!("writer: {sql}: {e}"),
         }
-        if counts.committed == 1 && counts.refused_draining == 0 {
+        if counts.committed == 1 && counts.refused == 0 {
             println!("{REPORT} started");
         }
         // A steady rate, as a service has: the next write is due one
@@ -167,6 +168,6 @@ fn service_writer_main() {
     }
     println!(
         "{REPORT} committed={} refused={}",
-        counts.committed, counts.refused_draining
+        counts.committed, counts.refused
     );
 }
