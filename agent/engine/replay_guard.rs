@@ -26,9 +26,9 @@ use rusqlite::Connection;
 
 use super::catalog::{lit, q};
 use super::error::{EngineError, Result, SqlContext};
+use super::mapping;
 use super::plan::{null_key_count_sql, null_key_message, KeyMode, OldKey, Plan, TablePlan};
 use super::replay::touched;
-use super::mapping;
 
 /// A batch's log range, (lo, hi], and the newest entry in the snapshot it
 /// reads: entries in (hi, log_max] are replayed by a later batch.

@@ -23,7 +23,7 @@ const MAX: &str = "MIG_WRITER_MAX";
 const RATE: &str = "MIG_WRITER_RATE";
 const STOP: &str = "MIG_WRITER_STOP";
 /// The line prefix the child reports with (libtest prints around it).
-const REPORT: &str = "writer:";
+const REPORT: &str = "rate-writer-report:";
 
 /// What the writer committed and had refused.
 #[derive(Debug, Clone, Copy, Default)]
