@@ -3,6 +3,8 @@
 //! figure that matters is a ratio.
 //!
 //! `cargo bench --bench bench -- --rows 100000,1000000 --reps 3 --out bench.json`
+//! `cargo bench --bench bench -- --key-modes-only --key-rows 20000,100000 --key-big-rows 0 --reps 1`
+//! (the key-mode matrix alone, quick)
 
 // Tests, benchmarks and examples play the service, the oracle and third
 // parties: they open database files directly (clippy.toml).
@@ -22,6 +24,7 @@ use serde::Serialize;
 
 mod bench_guard;
 mod data;
+mod key_modes;
 mod mode;
 mod revert;
 
@@ -52,6 +55,18 @@ struct Args {
     /// Print each step of mig's copy with its elapsed time (where it goes).
     #[arg(long)]
     trace: bool,
+    /// Sizes of the key-mode matrix, every mode (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+    key_rows: Vec<u64>,
+    /// Larger sizes for the renumbered key modes and the baseline (0: none).
+    #[arg(long, value_delimiter = ',', default_value = "10000000")]
+    key_big_rows: Vec<u64>,
+    /// Only the key-mode matrix and the translated-child case.
+    #[arg(long)]
+    key_modes_only: bool,
+    /// Skip the key-mode matrix.
+    #[arg(long)]
+    no_key_modes: bool,
     // `cargo bench` passes --bench; accept and ignore it.
     #[arg(long, hide = true)]
     bench: bool,
@@ -206,6 +221,11 @@ fn main() {
     let mut figures = Vec::new();
     let reps = args.reps.max(1);
 
+    if args.key_modes_only {
+        figures.extend(keys(&dir, &args, reps));
+        report(&figures, &args.out);
+        return;
+    }
     // (rows, median mig seconds) per size, for the marginal cost per row.
     let mut medians: Vec<(u64, f64)> = Vec::new();
     for &rows in &args.rows {
@@ -382,7 +402,24 @@ fn main() {
     ));
     revert::run(&dir, args.revert_rows, args.writes, reps, &mut figures);
 
+    if !args.no_key_modes {
+        figures.extend(keys(&dir, &args, reps));
+    }
     report(&figures, &args.out);
+}
+
+/// The key-mode matrix and the translated-child case (issue 21).
+fn keys(dir: &Path, args: &Args, reps: usize) -> Vec<Figure> {
+    let sizes: Vec<u64> = args.key_rows.iter().copied().filter(|r| *r > 0).collect();
+    let big: Vec<u64> = args
+        .key_big_rows
+        .iter()
+        .copied()
+        .filter(|r| *r > 0)
+        .collect();
+    let mut figures = key_modes::matrix(dir, &sizes, &big, reps);
+    figures.extend(key_modes::translated_child(dir, reps));
+    figures
 }
 
 fn report(figures: &[Figure], out: &Path) {

@@ -15,6 +15,7 @@ mod help;
 mod hooks;
 mod identity;
 mod interrupt;
+mod keys;
 mod litestream;
 mod long_catch_up;
 mod owners;

@@ -13,6 +13,7 @@ pub const INTERNAL_TABLES: &[&str] = &[
     "_migration_log",
     "_migration_status",
     "_migration_progress",
+    // mig 0.1's single id mapping; now one `_mig_map_<table>` each.
     "_id_mapping",
     "_schema_identity",
     "_mig_certificate",
@@ -95,7 +96,54 @@ pub struct Table {
     pub indexes: Vec<Index>,
 }
 
+/// How SQLite converts a value stored in (or compared with) a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Affinity {
+    Integer,
+    Text,
+    Blob,
+    Real,
+    Numeric,
+}
+
+impl Affinity {
+    /// SQLite's rules for a declared type (section 3.1 of "Datatypes In
+    /// SQLite"), in their order; in a STRICT table `ANY` keeps values as
+    /// they are.
+    pub fn of(decl_type: &str, strict: bool) -> Affinity {
+        let t = decl_type.to_ascii_uppercase();
+        if t.contains("INT") {
+            Affinity::Integer
+        } else if ["CHAR", "CLOB", "TEXT"].iter().any(|k| t.contains(k)) {
+            Affinity::Text
+        } else if t.is_empty() || t.contains("BLOB") || (strict && t == "ANY") {
+            Affinity::Blob
+        } else if ["REAL", "FLOA", "DOUB"].iter().any(|k| t.contains(k)) {
+            Affinity::Real
+        } else {
+            Affinity::Numeric
+        }
+    }
+
+    /// A declared type that gives a column this affinity.
+    pub fn sql_type(self) -> &'static str {
+        match self {
+            Affinity::Integer => "INTEGER",
+            Affinity::Text => "TEXT",
+            Affinity::Blob => "BLOB",
+            Affinity::Real => "REAL",
+            Affinity::Numeric => "NUMERIC",
+        }
+    }
+}
+
 impl Table {
+    /// The affinity of column `name` (BLOB for an unknown name).
+    pub fn affinity(&self, name: &str) -> Affinity {
+        self.column(name)
+            .map_or(Affinity::Blob, |c| Affinity::of(&c.decl_type, self.strict))
+    }
+
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns
             .iter()

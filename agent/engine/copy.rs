@@ -150,12 +150,7 @@ fn copy_table(
         };
         let size = ctx.control.throttle().chunk_limit(chunk);
         let hi = sql.chunk_end(&tx, lo.as_deref(), size)?;
-        let mut params: Vec<Value> = Vec::new();
-        params.extend(lo.iter().flatten().cloned());
-        let lo_n = params.len();
-        params.extend(hi.iter().flatten().cloned());
-        let filter = sql.range(lo.is_some(), hi.is_some(), lo_n);
-        let n = sql.apply(&tx, t, &filter, &params)?;
+        let n = sql.apply_range(&tx, t, lo.as_deref(), hi.as_deref())?;
         let mut cursor: Vec<Value> = hi.clone().unwrap_or_else(|| lo.clone().unwrap_or_default());
         cursor.resize(width, Value::Null);
         meta::put(

@@ -1,16 +1,15 @@
 //! mig's tables in the new database: `_migration_status` (the new service's
 //! readiness gate), `_schema_identity` (what built this file and from where),
-//! `_migration_progress` (copy cursors and the replay checkpoint) and
-//! `_id_mapping` (old key → new rowid for renumbered tables).
+//! and `_migration_progress` (copy cursors and the replay checkpoint). The
+//! id mappings of renumbered tables are `mapping.rs`'s.
 //!
 //! Every progress write happens in the same transaction as the rows it
 //! describes, so a crash can never leave them disagreeing.
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::catalog::{lit, q};
+use super::catalog::q;
 use super::error::{EngineError, Result, SqlContext};
-use super::plan::{KeyMode, Plan};
 use super::record::has_table;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,11 +39,8 @@ pub fn create(conn: &Connection, key_width: usize, id: &Identity) -> Result<()> 
         "CREATE TABLE _migration_status(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  status TEXT NOT NULL CHECK (status IN ('migrating', 'ready', 'reverted')),\n  updated_at TEXT NOT NULL\n);\n\
          INSERT INTO _migration_status VALUES (1, 'migrating', strftime('%Y-%m-%dT%H:%M:%fZ','now'));\n\
          CREATE TABLE _schema_identity(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  schema_hash TEXT NOT NULL,\n  migration_id TEXT NOT NULL,\n  old_path TEXT NOT NULL,\n  schema_file TEXT NOT NULL,\n  schema_sql TEXT NOT NULL,\n  label TEXT NOT NULL,\n  created_at TEXT NOT NULL,\n  ready_at TEXT,\n  mig_version TEXT NOT NULL\n);\n\
-         CREATE TABLE _migration_progress(item TEXT PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0, n INTEGER NOT NULL DEFAULT 0, {cols}, updated_at TEXT);\n\
-         CREATE TABLE _id_mapping(_mig_tbl TEXT NOT NULL, _mig_new INTEGER NOT NULL, {mcols});\n\
-         CREATE UNIQUE INDEX _id_mapping_key ON _id_mapping(_mig_tbl, {mcols});",
+         CREATE TABLE _migration_progress(item TEXT PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0, n INTEGER NOT NULL DEFAULT 0, {cols}, updated_at TEXT);",
         cols = keys.join(", "),
-        mcols = (0..key_width).map(|i| format!("_mig_k{i}")).collect::<Vec<_>>().join(", ")
     ))
     .ctx(|| "creating mig's tables in the new database".into())?;
     conn.execute(
@@ -62,37 +58,6 @@ pub fn create(conn: &Connection, key_width: usize, id: &Identity) -> Result<()> 
         ],
     )
     .ctx(|| "writing _schema_identity".into())?;
-    Ok(())
-}
-
-/// For each renumbered table whose old key compares with a collation other
-/// than BINARY (e.g. `Code TEXT PRIMARY KEY COLLATE NOCASE`): an index that
-/// lookups under that collation can use, unique so that two spellings of one
-/// key never get two ids. Inside the caller's transaction.
-pub fn create_mapping_indexes(conn: &Connection, plan: &Plan) -> Result<()> {
-    for t in plan
-        .tables
-        .iter()
-        .filter(|t| t.key_mode == KeyMode::Renumbered)
-    {
-        let Some(key) = &t.old_key else { continue };
-        let collations = key.collations();
-        if collations.iter().all(|c| c.eq_ignore_ascii_case("BINARY")) {
-            continue;
-        }
-        let cols: Vec<String> = collations
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("_mig_k{i} COLLATE {}", q(c)))
-            .collect();
-        conn.execute_batch(&format!(
-            "CREATE UNIQUE INDEX {} ON _id_mapping({}) WHERE _mig_tbl = {}",
-            q(&format!("_id_mapping_{}", t.name)),
-            cols.join(", "),
-            lit(&t.name)
-        ))
-        .ctx(|| format!("indexing _id_mapping for {}", t.name))?;
-    }
     Ok(())
 }
 
@@ -282,23 +247,6 @@ pub fn clear(conn: &Connection, item: &str) -> Result<()> {
     )
     .ctx(|| format!("clearing progress of {item}"))?;
     Ok(())
-}
-
-/// Reserves `count` new rowids for renumbered table `table`; returns the
-/// first. Must run in the transaction that uses them.
-pub fn allocate_ids(conn: &Connection, table: &str, count: u64) -> Result<i64> {
-    let item = format!("idseq:{table}");
-    let last = get(conn, &item, 0)?.map(|i| i.n).unwrap_or(0);
-    put(
-        conn,
-        &item,
-        &Item {
-            done: false,
-            n: last + count,
-            cursor: Vec::new(),
-        },
-    )?;
-    Ok(last as i64 + 1)
 }
 
 pub fn count_rows(conn: &Connection, schema: &str, table: &str) -> Result<Option<u64>> {

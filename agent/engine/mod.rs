@@ -12,6 +12,7 @@ pub mod error;
 pub mod failpoint;
 pub mod fk_ledger;
 pub mod lock;
+pub mod mapping;
 pub mod meta;
 pub mod open;
 pub mod ops;

@@ -170,6 +170,8 @@ pub fn scratch() -> Result<Connection> {
     // The schema's own triggers must never fire while we reflect it.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)
         .ctx(|| "disabling triggers".into())?;
+    // `plan` times the real copy statements here.
+    super::mapping::register(&conn)?;
     Ok(conn)
 }
 
@@ -216,6 +218,8 @@ pub fn configure_work(conn: &Connection, busy: Busy) -> Result<()> {
     // bounded whatever the database size.
     conn.pragma_update(None, "cache_size", WORK_CACHE_KIB)
         .ctx(|| "setting cache size".into())?;
+    // The copy statements stop at a reference the id mapping lacks.
+    super::mapping::register(conn)?;
     limit_for_tests(conn)?;
     Ok(())
 }

@@ -16,11 +16,12 @@ use rusqlite::Connection;
 use super::catalog::{lit, q};
 use super::error::{Result, SqlContext};
 use super::lock;
+use super::mapping;
 use super::meta;
 use super::plan::{KeyMode, OldKey, Plan, TablePlan};
 use super::replay_blocked;
 use super::replay_guard::{self, Window};
-use super::rows::{mapping_match, ChunkSql};
+use super::rows::ChunkSql;
 
 /// The most entries one batch replays: large enough to amortise the
 /// per-table statements, small enough to keep each write transaction short
@@ -110,12 +111,16 @@ pub fn batch_in(tx: &Connection, plan: &Plan, max_entries: u64) -> Result<Batch>
 
 /// Distinct keys of `src` touched by entries in (?1, ?2]: the new key of
 /// every entry and the old key of updates (which may have moved the row).
+///
+/// The UNION is wrapped in a plain subquery: SQLite seeks an index for
+/// `(a, b) IN (SELECT …)` but not when the SELECT is a compound one (it
+/// would scan the whole old table instead).
 pub(crate) fn touched(src: &str, width: usize) -> String {
     let k: Vec<String> = (0..width).map(|i| format!("k{i}")).collect();
     let o: Vec<String> = (0..width).map(|i| format!("o{i}")).collect();
     format!(
-        "SELECT {k} FROM old._migration_log WHERE seq > ?1 AND seq <= ?2 AND tbl = {t} \
-         UNION SELECT {o} FROM old._migration_log WHERE seq > ?1 AND seq <= ?2 AND tbl = {t} AND op = 'U'",
+        "SELECT {k} FROM (SELECT {k} FROM old._migration_log WHERE seq > ?1 AND seq <= ?2 AND tbl = {t} \
+         UNION SELECT {o} FROM old._migration_log WHERE seq > ?1 AND seq <= ?2 AND tbl = {t} AND op = 'U')",
         k = k.join(", "),
         o = o.join(", "),
         t = lit(src)
@@ -138,13 +143,15 @@ fn apply_table(conn: &Connection, t: &TablePlan, window: Window) -> Result<()> {
     let width = key.width();
     let touched_sql = touched(src, width);
     let range: [Value; 2] = [Value::Integer(lo as i64), Value::Integer(hi as i64)];
-    // 1. Keys whose old row is gone: delete their new row.
+    // 1. Keys whose old row is gone: delete their new row. Each touched key
+    // is probed without affinity of its own (`+`), so the old table's key
+    // index applies whatever the log column's type.
     let gone_filter = {
         let key_cmp: Vec<String> = key
             .exprs("x")
             .iter()
             .enumerate()
-            .map(|(i, e)| format!("{e} = tk.k{i}"))
+            .map(|(i, e)| format!("{e} = +tk.k{i}"))
             .collect();
         format!(
             "NOT EXISTS (SELECT 1 FROM old.{} x WHERE {})",
@@ -157,10 +164,9 @@ fn apply_table(conn: &Connection, t: &TablePlan, window: Window) -> Result<()> {
             let keys: Vec<String> = (0..width).map(|i| format!("tk.k{i}")).collect();
             format!(
                 "DELETE FROM main.{} WHERE rowid IN (SELECT m._mig_new FROM ({touched_sql}) AS tk \
-                 JOIN main._id_mapping m ON m._mig_tbl = {} AND {} WHERE {gone_filter})",
+                 CROSS JOIN {} WHERE {gone_filter})",
                 q(&t.name),
-                lit(&t.name),
-                mapping_match("m", &keys, &key.collations())
+                mapping::join(&t.name, &keys, &key.collations())
             )
         }
         KeyMode::Preserved => {

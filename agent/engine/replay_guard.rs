@@ -26,9 +26,9 @@ use rusqlite::Connection;
 
 use super::catalog::{lit, q};
 use super::error::{EngineError, Result, SqlContext};
+use super::mapping;
 use super::plan::{null_key_count_sql, null_key_message, KeyMode, OldKey, Plan, TablePlan};
 use super::replay::touched;
-use super::rows::mapping_match;
 
 /// A batch's log range, (lo, hi], and the newest entry in the snapshot it
 /// reads: entries in (hi, log_max] are replayed by a later batch.
@@ -276,11 +276,11 @@ fn merged(
                 .map(|i| format!("quote(m._mig_k{i})"))
                 .collect();
             format!(
-                "SELECT {} FROM temp.{removed} r JOIN main._id_mapping m ON m._mig_tbl = {} AND m._mig_new = r.k0 \
+                "SELECT {} FROM temp.{removed} r JOIN {} m ON m._mig_new = r.k0 \
                  WHERE {gone} AND NOT EXISTS (SELECT 1 FROM ({pending}) p WHERE {})",
                 shown.join(" || ', ' || "),
-                lit(&t.name),
-                mapping_match("m", &names, &key.collations())
+                mapping::qualified(&t.name),
+                mapping::matches("m", &names, &key.collations())
             )
         }
         KeyMode::Preserved => {

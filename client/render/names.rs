@@ -78,7 +78,7 @@ pub fn job_state(v: i32) -> &'static str {
 pub fn key_mode(v: i32) -> &'static str {
     match KeyMode::try_from(v) {
         Ok(KeyMode::Preserved) => "keys preserved",
-        Ok(KeyMode::Renumbered) => "renumbered through _id_mapping",
+        Ok(KeyMode::Renumbered) => "renumbered through the id mapping",
         Ok(KeyMode::NewEmpty) => "new, starts empty",
         Ok(KeyMode::Unspecified) | Err(_) => "unknown key mode",
     }

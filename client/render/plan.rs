@@ -120,7 +120,7 @@ pub fn column(c: &ColumnPlan) -> String {
     let via = if c.translated_via.is_empty() {
         String::new()
     } else {
-        format!(" via _id_mapping of {}", c.translated_via)
+        format!(" via the id mapping of {}", c.translated_via)
     };
     format!("{expr}  [{}{via}]", c.source)
 }
@@ -237,11 +237,11 @@ old database: old.db
 new database: new.db
 schema hash: abc
 copy order (2 tables, 13 rows):
-  1. product <- Product (renumbered through _id_mapping, 3 rows)
+  1. product <- Product (renumbered through the id mapping, 3 rows)
        id   = NULL  [null]
        code = Code  [rename]
   2. orders <- Orders (keys preserved, 10 rows)
-       product_id = ProductCode  [rename via _id_mapping of product]
+       product_id = ProductCode  [rename via the id mapping of product]
        deferred indexes: orders_customer
 renumbered tables: product
 views: order_totals

@@ -20,7 +20,7 @@ pub fn cutover(r: &CutoverReport) -> Vec<String> {
         } else {
             "verification: none — cut over without verification (--skip-verify, recorded)".into()
         },
-        format!("_id_mapping: {}", removed(r.id_mapping_removed)),
+        format!("id mapping: {}", removed(r.id_mapping_removed)),
         format!("_migration_progress: {}", removed(r.progress_removed)),
     ];
     out.extend(after_cutover(r));
@@ -191,7 +191,7 @@ mod tests {
             "writes refused for 84.2 ms: from the drain's freeze until the new database was ready"
         );
         assert!(c[2].contains("cut over without verification"));
-        assert_eq!(c[3], "_id_mapping: removed");
+        assert_eq!(c[3], "id mapping: removed");
         let r = reset(&ResetReport {
             dry_run: true,
             actions: vec!["delete new.db".into()],

@@ -1,6 +1,6 @@
 //! `mig status` as text: the runbook's validation lines (`marker status:`,
 //! `migration log entries:`, `pending replay entries:`, `migration status:`,
-//! `schema hash:`, `_id_mapping:`, `_migration_progress:`), then the copy
+//! `schema hash:`, `id mapping:`, `_migration_progress:`), then the copy
 //! state, the running job with its progress and ETA, warnings and the next
 //! step.
 
@@ -44,7 +44,7 @@ pub fn lines(s: &StatusReport) -> Vec<String> {
             super::summaries::duration_ms(ms)
         ));
     }
-    out.push(format!("_id_mapping: {}", table_rows(s, s.id_mapping_rows)));
+    out.push(format!("id mapping: {}", table_rows(s, s.id_mapping_rows)));
     out.push(format!(
         "_migration_progress: {}",
         table_rows(s, s.progress_rows)
@@ -298,7 +298,7 @@ migration status: migrating
 schema hash: 1a2b3c
 pending replay entries: 4
 replay lag: 1.3 s
-_id_mapping: 42 rows
+id mapping: 42 rows
 _migration_progress: 5 rows
 replay checkpoint: 119
 copy: complete
@@ -371,7 +371,7 @@ next: run `mig drain`";
             "certified: no — cut over without verification (--skip-verify)",
             "migration status: ready",
             "pending replay entries: 0 (cutover complete)",
-            "_id_mapping: removed",
+            "id mapping: removed",
             "_migration_progress: removed",
             "running job: j9 (drain, paused)",
             "warning: w",
@@ -397,6 +397,6 @@ next: run `mig drain`";
         assert!(text.contains(&"new database: unknown".to_string()));
         assert!(text.contains(&"marker status: none".to_string()));
         assert!(text.contains(&"pending replay entries: unknown".to_string()));
-        assert!(text.contains(&"_id_mapping: absent".to_string()));
+        assert!(text.contains(&"id mapping: absent".to_string()));
     }
 }

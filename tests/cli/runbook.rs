@@ -92,7 +92,7 @@ fn runbook_end_to_end_with_the_lines_it_expects() {
     st.line_starting("certified: yes (verified by drain");
     st.has_line("migration status: ready")
         .has_line("pending replay entries: 0 (cutover complete)")
-        .has_line("_id_mapping: removed")
+        .has_line("id mapping: removed")
         .has_line("_migration_progress: removed");
     let new = rusqlite::Connection::open(p.path("new.db")).expect("open new");
     let email: String = new

@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod cases;
 pub mod fixture;
+pub mod key_modes;
 pub mod oracle;
 pub mod pki;
 pub mod python;
@@ -12,5 +13,6 @@ pub mod random_ops;
 pub mod rate;
 pub mod revert_case;
 pub mod runbook;
+pub mod service_writer;
 pub mod writer;
 pub mod writer_process;

@@ -42,6 +42,7 @@ pub fn catch_up_slice(
     };
     let mut work = open::work(new, Some(old), busy)?;
     let plan = recorded_plan(&work, id)?;
+    crate::engine::mapping::upgrade_legacy(&mut work, &plan)?;
     let b = replay::batch(&mut work, &plan, max_entries)?;
     Ok(Some(CatchUp {
         applied: b.applied,

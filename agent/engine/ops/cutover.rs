@@ -88,9 +88,7 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
                 migration_id: &cert.identity.migration_id,
             },
         )?,
-        None => tx
-            .execute_batch("DROP TABLE IF EXISTS _id_mapping;")
-            .ctx(|| "cutting over".into())?,
+        None => crate::engine::mapping::drop_all(&tx)?,
     }
     crate::engine::failpoint::hit("cutover.before-commit");
     tx.commit().ctx(|| "committing the cutover".into())?;

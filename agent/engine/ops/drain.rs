@@ -155,6 +155,7 @@ pub fn drain_gated(
     let old_rw = open::old_rw(old, opts.busy)?;
     let mut work = open::work(new, Some(old), opts.busy)?;
     let plan = recorded_plan(&work, &start.identity)?;
+    crate::engine::mapping::upgrade_legacy(&mut work, &plan)?;
     let mut summary = DrainSummary::default();
     if start.writes == Writes::Refused {
         // An interrupted drain left writes refused: checking and verifying

@@ -284,6 +284,7 @@ pub fn migrate(
     });
     drop(old_rw);
     let mut work = open::work(&new, Some(&old), opts.busy)?;
+    crate::engine::mapping::upgrade_legacy(&mut work, &plan).map_err(on_new)?;
     (ctx.sink)(Event::Step {
         step: "copy",
         message: format!(
@@ -437,7 +438,7 @@ fn build_new_db(
     conn.execute_batch("BEGIN")
         .ctx(|| "starting the new database".into())?;
     meta::create(&conn, plan.key_width, &id)?;
-    meta::create_mapping_indexes(&conn, plan)?;
+    crate::engine::mapping::create(&conn, &plan.tables)?;
     conn.execute_batch("COMMIT")
         .ctx(|| "committing the new database".into())?;
     Ok(())

@@ -92,6 +92,7 @@ pub fn verify(
         )),
         None => None,
     };
+    crate::engine::mapping::upgrade_legacy(&mut work, &plan)?;
     let mut summary = verify_all(&mut work, &plan, &id.migration_id, opts, "verify", ctx)?;
     if let Some((f, list)) = split {
         (ctx.sink)(Event::Step {

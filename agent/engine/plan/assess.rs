@@ -61,6 +61,8 @@ pub fn assess(conn: &Connection, plan: &Plan, new: &Path) -> Result<Assessment> 
     let dependencies = deps::analyze(conn, plan)?;
     let estimates = estimate::estimate(conn, plan, new)?;
     let statistics = statistics::plan(conn, plan)?;
+    let mut warnings = warnings;
+    warnings.extend(estimates.warnings.iter().cloned());
     let old = Catalog::read(conn, "old")?;
     let no_primary_key = plan
         .source_tables()

@@ -3,26 +3,25 @@
 //!
 //! Bytes come from SQLite's `dbstat` table (each table's b-tree and its
 //! indexes) for databases up to [`DBSTAT_MAX_BYTES`], else (or where dbstat
-//! is missing) from the page count shared out by row count. The sample is the table's real copy statement run over its first
-//! [`SAMPLE_ROWS`] old rows into the in-memory scratch copy of the new
-//! schema, inside a savepoint that is rolled back: a lower bound, since the
-//! real copy also writes a file (WAL) and keeps the progress cursor.
+//! is missing) from the page count shared out by row count. The copy time
+//! comes from two timed samples of the real copy statements
+//! (`sample.rs`): a lower bound, since the real copy also writes a file and
+//! keeps the progress cursor, and extrapolated along the growth the samples
+//! show when a table's rows get dearer as it is copied (then said in a
+//! warning, since such an estimate can be far off).
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::Instant;
 
 use rusqlite::Connection;
 
-use super::super::catalog::q;
 use super::super::error::{Result, SqlContext};
-use super::{KeyMode, Plan};
+use super::sample::{self, GROWTH_LIMIT};
+use super::Plan;
 
 /// dbstat reads every page: above this size the page count is shared out
 /// by row count instead, so `plan` stays quick on big databases.
 pub const DBSTAT_MAX_BYTES: u64 = 1 << 30;
-/// Old rows copied per table to time the copy.
-pub const SAMPLE_ROWS: u64 = 2000;
 /// The new database needs room for its rows, indexes and WAL: the old
 /// tables' size times this, plus the log of writes during the copy.
 pub const DISK_FACTOR: f64 = 1.5;
@@ -34,6 +33,9 @@ pub struct TableEstimate {
     pub bytes: u64,
     pub copy_seconds: f64,
     pub sampled_rows: u64,
+    /// Cost per row of the second sample over the first's: about 1 when
+    /// the copy is linear.
+    pub growth: f64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -46,6 +48,8 @@ pub struct Estimates {
     pub disk_needed_bytes: u64,
     /// `None` when the new database's folder cannot be inspected.
     pub disk_available_bytes: Option<u64>,
+    /// Tables whose copy slows as it goes, one line each.
+    pub warnings: Vec<String>,
 }
 
 /// Estimates for `plan`; `conn` holds the target schema as `main` and old as
@@ -61,23 +65,28 @@ pub fn estimate(conn: &Connection, plan: &Plan, new: &Path) -> Result<Estimates>
         Some(s) => (s, "dbstat"),
         None => (page_sizes(file_bytes, plan), "pages"),
     };
+    let samples = sample::sample_all(conn, plan)?;
     let mut tables = Vec::new();
+    let mut warnings = Vec::new();
     for t in &plan.tables {
         let Some(src) = &t.source else { continue };
         let bytes = sizes.get(&src.to_ascii_lowercase()).copied().unwrap_or(0);
-        let (sampled, secs) = sample(conn, t, src)?;
-        let copy_seconds = if sampled > 0 {
-            secs * t.rows as f64 / sampled as f64
-        } else {
-            0.0
-        };
-        tables.push(TableEstimate {
+        let s = samples.get(&t.name).copied().unwrap_or_default();
+        let e = TableEstimate {
             table: t.name.clone(),
             rows: t.rows,
             bytes,
-            copy_seconds,
-            sampled_rows: sampled,
-        });
+            copy_seconds: s.extrapolate(t.rows),
+            sampled_rows: s.rows(),
+            growth: s.growth(),
+        };
+        if e.growth > GROWTH_LIMIT && !s.whole {
+            warnings.push(format!(
+                "the copy of {} slows as it goes: a row of the second sample ({} rows) cost {:.1}x one of the first ({} rows); its {:.0} s estimate extrapolates that growth to {} rows and may be far off: report it, or time a rehearsal (`mig plan --rehearse`)",
+                e.table, s.rows[1], e.growth, s.rows[0], e.copy_seconds, e.rows
+            ));
+        }
+        tables.push(e);
     }
     // An old table split into several new ones is counted once as old data,
     // but once per new table in what the new database needs.
@@ -98,6 +107,7 @@ pub fn estimate(conn: &Connection, plan: &Plan, new: &Path) -> Result<Estimates>
         copy_seconds,
         disk_needed_bytes: (copied_bytes as f64 * DISK_FACTOR) as u64,
         disk_available_bytes: available_bytes(new),
+        warnings,
     })
 }
 
@@ -146,54 +156,4 @@ fn page_sizes(bytes: u64, plan: &Plan) -> HashMap<String, u64> {
             Some((src.to_ascii_lowercase(), share as u64))
         })
         .collect()
-}
-
-/// Copies up to [`SAMPLE_ROWS`] rows into the scratch table and rolls back:
-/// (rows copied, seconds). A sample that fails (a constraint) times nothing.
-fn sample(conn: &Connection, t: &super::TablePlan, src: &str) -> Result<(u64, f64)> {
-    if t.rows == 0 || (t.key_mode == KeyMode::Renumbered && t.without_rowid) {
-        return Ok((0, 0.0));
-    }
-    // A translated key finds no parent in the empty scratch `_id_mapping`:
-    // keep the lookup (its cost is part of the copy) and fall back to the old key.
-    let written: Vec<(String, String)> = t
-        .written()
-        .into_iter()
-        .map(|(c, e)| {
-            match t
-                .columns
-                .iter()
-                .find(|pc| pc.name == c && pc.translate.is_some())
-            {
-                Some(pc) => {
-                    let raw = pc.expr.clone().unwrap_or_else(|| "NULL".into());
-                    (c, format!("coalesce({e}, {raw})"))
-                }
-                None => (c, e),
-            }
-        })
-        .collect();
-    if written.is_empty() {
-        return Ok((0, 0.0));
-    }
-    let (cols, exprs) = crate::engine::rows::column_lists(&written);
-    let sql = format!(
-        "INSERT OR REPLACE INTO main.{}({cols}) SELECT {exprs} FROM old.{} LIMIT {SAMPLE_ROWS}",
-        q(&t.name),
-        q(src)
-    );
-    // As in the copy: foreign keys are checked after drain, not per row.
-    conn.pragma_update(None, "foreign_keys", false)
-        .ctx(|| "disabling foreign keys for the copy sample".into())?;
-    conn.execute_batch("SAVEPOINT mig_estimate")
-        .ctx(|| "starting the copy sample".into())?;
-    let started = Instant::now();
-    let copied = conn.execute(&sql, []);
-    let secs = started.elapsed().as_secs_f64();
-    conn.execute_batch("ROLLBACK TO mig_estimate; RELEASE mig_estimate")
-        .ctx(|| "rolling back the copy sample".into())?;
-    Ok(match copied {
-        Ok(n) => (n as u64, secs),
-        Err(_) => (0, 0.0),
-    })
 }

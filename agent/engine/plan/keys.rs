@@ -20,10 +20,14 @@ pub fn old_key(table: &Table) -> OldKey {
             Some(idx) => idx
                 .columns
                 .iter()
-                .map(|c| KeyColumn {
-                    name: c.name.clone().unwrap_or_default(),
-                    desc: c.desc,
-                    collation: c.collation.clone(),
+                .map(|c| {
+                    let name = c.name.clone().unwrap_or_default();
+                    KeyColumn {
+                        affinity: table.affinity(&name),
+                        name,
+                        desc: c.desc,
+                        collation: c.collation.clone(),
+                    }
                 })
                 .collect(),
             None => table
@@ -33,6 +37,7 @@ pub fn old_key(table: &Table) -> OldKey {
                     name: n.clone(),
                     desc: false,
                     collation: "BINARY".into(),
+                    affinity: table.affinity(n),
                 })
                 .collect(),
         };

@@ -15,6 +15,7 @@ mod mapped;
 pub mod precheck;
 mod replaced;
 pub mod risk;
+pub mod sample;
 mod table;
 pub mod values;
 
@@ -22,8 +23,8 @@ use std::collections::{BTreeSet, HashSet};
 
 use rusqlite::Connection;
 
-use super::catalog::{lit, q, Catalog};
-use super::error::{Result, SqlContext};
+use super::catalog::{q, Affinity, Catalog};
+use super::error::Result;
 use super::owners::{LeftToOwner, OwnedTable};
 use super::schema::SchemaFile;
 
@@ -44,6 +45,10 @@ pub struct KeyColumn {
     pub name: String,
     pub desc: bool,
     pub collation: String,
+    /// How the old column converts values: `_id_mapping` stores this key
+    /// column with the same affinity, so a reference compares as SQLite's
+    /// own foreign keys would.
+    pub affinity: Affinity,
 }
 
 impl OldKey {
@@ -74,6 +79,14 @@ impl OldKey {
         }
     }
 
+    /// The affinity of each key column (INTEGER for the rowid).
+    pub fn affinities(&self) -> Vec<Affinity> {
+        match self {
+            OldKey::Rowid { .. } => vec![Affinity::Integer],
+            OldKey::Columns(cols) => cols.iter().map(|c| c.affinity).collect(),
+        }
+    }
+
     /// Names a key-only expression may read.
     pub(crate) fn readable_names(&self) -> Vec<String> {
         match self {
@@ -98,11 +111,7 @@ pub(crate) fn collate(expr: &str, collation: &str) -> String {
 
 /// The new key of renumbered table `parent` for its old key `expr`.
 pub(crate) fn translated(parent: &str, collation: &str, expr: &str) -> String {
-    format!(
-        "(SELECT m._mig_new FROM main._id_mapping m WHERE m._mig_tbl = {} AND m._mig_k0 = {})",
-        lit(parent),
-        collate(&format!("({expr})"), collation)
-    )
+    super::mapping::lookup(parent, &[expr.to_string()], &[collation.to_string()])
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,14 +313,9 @@ pub fn build_leaving(
         .max()
         .unwrap_or(1)
         .max(1);
-    // The copy statements of children read _id_mapping: give the scratch
-    // database one so they compile.
-    let mapping_cols: Vec<String> = (0..key_width).map(|i| format!("_mig_k{i}")).collect();
-    conn.execute_batch(&format!(
-        "CREATE TABLE IF NOT EXISTS main._id_mapping(_mig_tbl TEXT NOT NULL, _mig_new INTEGER NOT NULL, {})",
-        mapping_cols.join(", ")
-    ))
-    .ctx(|| "preparing the plan check".into())?;
+    // The copy statements read the mapping of renumbered tables: give the
+    // scratch database those tables so they compile.
+    super::mapping::create(conn, &tables)?;
     for t in &tables {
         b.validate_insert(t);
     }

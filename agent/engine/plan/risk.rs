@@ -50,7 +50,7 @@ pub const RULES: &[Rule] = &[
     Rule { id: "broken-dependency", level: High, score: 55, when: "an old view, trigger, index or foreign key reads a dropped or renamed table or column" },
     Rule { id: "not-null-default", level: Medium, score: 45, when: "old rows have NULL where a new NOT NULL column has a DEFAULT: they take the DEFAULT" },
     Rule { id: "long-copy", level: Medium, score: 40, when: "a table has at least 1,000,000 rows or 1 GiB, or its copy is predicted to take over 10 minutes" },
-    Rule { id: "renumbered-keys", level: Medium, score: 35, when: "a table's rows get new keys (references are translated through _id_mapping)" },
+    Rule { id: "renumbered-keys", level: Medium, score: 35, when: "a table's rows get new keys (references are translated through the id mapping)" },
     Rule { id: "affinity-change", level: Medium, score: 30, when: "a copied column's type affinity changes, but no probed value changes" },
     Rule { id: "new-constraint", level: Low, score: 15, when: "a NOT NULL, UNIQUE, CHECK or FOREIGN KEY the old schema did not guarantee: old rows pass, writes during the migration are not checked until replay" },
     Rule { id: "no-primary-key", level: Medium, score: 20, when: "an old table has no primary key: rows are tracked by rowid (do not VACUUM old until cutover)" },
@@ -184,7 +184,7 @@ pub fn findings(plan: &Plan, a: &Assessment) -> Vec<Finding> {
     for t in &plan.tables {
         if t.key_mode == KeyMode::Renumbered {
             out.push(finding("renumbered-keys", t.name.clone(), format!(
-                "table {} is renumbered: {} rows get new keys, references are translated through _id_mapping", t.name, t.rows
+                "table {} is renumbered: {} rows get new keys, references are translated through the id mapping", t.name, t.rows
             )));
         }
     }

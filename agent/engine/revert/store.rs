@@ -62,17 +62,19 @@ fn create_map(tx: &Connection, t: &TableInverse) -> Result<()> {
     .ctx(|| format!("creating the revert map of {}", t.old_table))?;
     // Every old key the forward copy gave a new rowid (references to
     // missing parents included), when the new key is that rowid.
-    if t.new_key.width() == 1 && has_table(tx, "new", "_id_mapping")? {
+    let id_map = crate::engine::mapping::table_name(&t.new_table);
+    if t.new_key.width() == 1 && has_table(tx, "new", &id_map)? {
         let ks: Vec<String> = (0..t.old_key.width())
             .map(|i| format!("_mig_k{i}"))
             .collect();
         tx.execute(
             &format!(
-                "INSERT OR REPLACE INTO main.{map}(n0, {}) SELECT _mig_new, {} FROM new._id_mapping WHERE _mig_tbl = ?1",
+                "INSERT OR REPLACE INTO main.{map}(n0, {}) SELECT _mig_new, {} FROM new.{}",
                 o.join(", "),
-                ks.join(", ")
+                ks.join(", "),
+                q(&id_map)
             ),
-            [&t.new_table],
+            [],
         )
         .ctx(|| format!("seeding the revert map of {}", t.old_table))?;
     }

@@ -243,8 +243,7 @@ pub fn end_in(tx: &Connection, to: WindowState, by: &str) -> Result<()> {
         tx.execute_batch(&format!("DELETE FROM main.{LOG}"))
             .ctx(|| "emptying the reverse log".into())?;
     }
-    tx.execute_batch("DROP TABLE IF EXISTS main._id_mapping")
-        .ctx(|| "dropping _id_mapping".into())?;
+    crate::engine::mapping::drop_all(tx)?;
     tx.execute(
         "UPDATE main._mig_revert SET state = ?1, closed_at = strftime('%Y-%m-%dT%H:%M:%fZ','now'), closed_by = ?2 WHERE id = 1",
         [to.as_str(), by],

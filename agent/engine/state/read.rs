@@ -118,7 +118,7 @@ pub fn new_file(path: &Path, busy: Busy) -> Result<NewFile> {
         identity,
         progress,
         certificate,
-        id_mapping_rows: meta::count_rows(&conn, "main", "_id_mapping")?,
+        id_mapping_rows: crate::engine::mapping::count_rows(&conn)?,
         window: crate::engine::revert::window::read(&conn, "main")?,
         replay_blocked,
     })

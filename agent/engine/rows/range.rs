@@ -1,0 +1,191 @@
+//! The key ranges of chunks: where a chunk of a table starts and ends in
+//! its old key's index order, as SQL over the old table. A rowid key's chunk
+//! is a range of values found by two seeks; any other key's ends at the
+//! N-th row after the cursor; a composite key in one direction is one
+//! row-value comparison, so SQLite seeks to the cursor.
+
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+use super::super::catalog::q;
+use super::super::error::{Result, SqlContext};
+use super::ChunkSql;
+
+impl ChunkSql {
+    /// `key COLLATE x`, or just `key` for BINARY: an explicit COLLATE on a
+    /// rowid would stop SQLite from seeking by it.
+    fn collated(&self, i: usize) -> String {
+        let (_, coll) = &self.order[i];
+        if coll.eq_ignore_ascii_case("BINARY") {
+            self.keys[i].clone()
+        } else {
+            format!("{} COLLATE {}", self.keys[i], q(coll))
+        }
+    }
+
+    pub(super) fn order_by(&self) -> String {
+        (0..self.keys.len())
+            .map(|i| {
+                format!(
+                    "{} {}",
+                    self.collated(i),
+                    if self.order[i].0 { "DESC" } else { "ASC" }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Key > cursor (after) or key <= cursor (up to), in index order, with
+    /// parameters numbered from `first`.
+    ///
+    /// A key of several columns in one direction is one row-value
+    /// comparison, each cursor value under its key column's collation:
+    /// SQLite seeks the key's index to the cursor. Mixed directions (`a, b
+    /// DESC`) are spelled out column by column, with a plain range bound on
+    /// the leading column so SQLite can seek; rows sharing the cursor's
+    /// leading value are then stepped over once per chunk.
+    fn compare(&self, after: bool, first: usize) -> String {
+        let n = self.keys.len();
+        let desc = self.order[0].0;
+        if n > 1 && self.order.iter().all(|(d, _)| *d == desc) {
+            let op = match (after, desc) {
+                (true, false) => ">",
+                (true, true) => "<",
+                (false, false) => "<=",
+                (false, true) => ">=",
+            };
+            let cursor: Vec<String> = (0..n)
+                .map(|i| format!("?{} COLLATE {}", first + i + 1, q(&self.order[i].1)))
+                .collect();
+            return format!("(({}) {op} ({}))", self.keys.join(", "), cursor.join(", "));
+        }
+        let mut expr = String::new();
+        for i in (0..n).rev() {
+            let desc = self.order[i].0;
+            let k = self.collated(i);
+            let p = format!("?{}", first + i + 1);
+            let forward = if desc { "<" } else { ">" };
+            let backward = if desc { ">" } else { "<" };
+            let strict = if after { forward } else { backward };
+            let last = if i == n - 1 {
+                if after {
+                    format!("{k} {strict} {p}")
+                } else {
+                    format!("{k} {strict}= {p}")
+                }
+            } else {
+                format!("{k} {strict} {p} OR ({k} = {p} AND ({expr}))")
+            };
+            expr = last;
+        }
+        let desc = &self.order[0].0;
+        let k0 = self.collated(0);
+        let bound = match (after, desc) {
+            (true, false) | (false, true) => ">=",
+            _ => "<=",
+        };
+        format!("({k0} {bound} ?{} AND ({expr}))", first + 1)
+    }
+
+    /// The WHERE clause of a chunk.
+    pub(crate) fn range(&self, has_lo: bool, has_hi: bool, lo_n: usize) -> String {
+        let mut parts = Vec::new();
+        if !self.not_null.is_empty() {
+            parts.push(self.not_null.clone());
+        }
+        if has_lo {
+            parts.push(self.compare(true, 0));
+        }
+        if has_hi {
+            parts.push(self.compare(false, lo_n));
+        }
+        if parts.is_empty() {
+            "1".into()
+        } else {
+            parts.join(" AND ")
+        }
+    }
+
+    /// The last key of the next chunk of about `chunk` rows after `lo`, or
+    /// `None` when the rest of the table fits in one chunk.
+    ///
+    /// A rowid key spans the `chunk` values from the first rowid after `lo`
+    /// (two seeks; gaps make the chunk hold fewer rows, which the adaptive
+    /// sizing absorbs); any other key is the `chunk`-th row after `lo`.
+    pub(crate) fn chunk_end(
+        &self,
+        conn: &Connection,
+        lo: Option<&[Value]>,
+        chunk: u64,
+    ) -> Result<Option<Vec<Value>>> {
+        if self.rowid {
+            return self.rowid_chunk_end(conn, lo, chunk);
+        }
+        let filter = self.range(lo.is_some(), false, 0);
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {filter} ORDER BY {} LIMIT 1 OFFSET {}",
+            self.keys.join(", "),
+            self.from,
+            self.order_by(),
+            chunk.saturating_sub(1)
+        );
+        let mut stmt = conn
+            .prepare_cached(&sql)
+            .ctx(|| format!("finding the next chunk of {}", self.table))?;
+        let params: Vec<Value> = lo.map(|l| l.to_vec()).unwrap_or_default();
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params))
+            .ctx(|| format!("finding the next chunk of {}", self.table))?;
+        match rows
+            .next()
+            .ctx(|| format!("finding the next chunk of {}", self.table))?
+        {
+            None => Ok(None),
+            Some(r) => {
+                let mut out = Vec::with_capacity(self.keys.len());
+                for i in 0..self.keys.len() {
+                    out.push(r.get::<_, Value>(i).ctx(|| "reading a chunk key".into())?);
+                }
+                Ok(Some(out))
+            }
+        }
+    }
+}
+
+impl ChunkSql {
+    fn rowid_chunk_end(
+        &self,
+        conn: &Connection,
+        lo: Option<&[Value]>,
+        chunk: u64,
+    ) -> Result<Option<Vec<Value>>> {
+        let k = &self.keys[0];
+        let after = if lo.is_some() {
+            format!("WHERE {k} > ?1")
+        } else {
+            String::new()
+        };
+        let sql = format!(
+            "SELECT (SELECT min({k}) FROM {from} {after}), (SELECT max({k}) FROM {from})",
+            from = self.from
+        );
+        let params: Vec<Value> = lo.map(|l| l.to_vec()).unwrap_or_default();
+        let (first, last): (Option<i64>, Option<i64>) = conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_row(rusqlite::params_from_iter(params), |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+            })
+            .ctx(|| format!("finding the next chunk of {}", self.table))?;
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok(None);
+        };
+        let span = i64::try_from(chunk.max(1) - 1).unwrap_or(i64::MAX);
+        match first.checked_add(span) {
+            Some(end) if end < last => Ok(Some(vec![Value::Integer(end)])),
+            _ => Ok(None),
+        }
+    }
+}
