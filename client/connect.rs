@@ -75,10 +75,8 @@ impl Target {
                 "--allow-rollback-journal is set on the agent (allow_rollback_journal in agent.toml)",
             ));
         }
-        if g.old.is_some() || g.new.is_some() || g.project.is_some() {
-            return Err(usage(
-                "paths are configured on the agent; pass --database NAME",
-            ));
+        if let Some(e) = local_paths_with_agent(g) {
+            return Err(e);
         }
         let identity = match (&g.cert, &g.key) {
             (Some(c), Some(k)) => Some((c.clone(), k.clone())),
@@ -112,6 +110,28 @@ impl Target {
     pub fn is_local(&self) -> bool {
         matches!(self, Target::Local(_))
     }
+}
+
+/// `--old`, `--new` or `-C` given with `--agent`: local paths mean nothing
+/// to an agent, which serves the paths of its own `agent.toml`. The message
+/// names the flag given and, when `--database` is there too, says only to
+/// drop the path.
+fn local_paths_with_agent(g: &GlobalArgs) -> Option<anyhow::Error> {
+    let flag = [
+        (g.old.is_some(), "--old"),
+        (g.new.is_some(), "--new"),
+        (g.project.is_some(), "-C"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag))?;
+    Some(usage(match &g.database {
+        Some(db) => format!(
+            "{flag} names a local file, but with --agent the agent uses the paths of database {db} in its agent.toml: drop {flag}"
+        ),
+        None => format!(
+            "{flag} names a local file, but with --agent the agent uses the paths in its agent.toml: drop {flag} and pass --database NAME"
+        ),
+    }))
 }
 
 /// A connection to an agent, and the database the command acts on.
@@ -288,7 +308,20 @@ mod tests {
         assert_eq!(classify(&e), Exit::Usage);
         assert_eq!(
             e.to_string(),
-            "paths are configured on the agent; pass --database NAME"
+            "--old names a local file, but with --agent the agent uses the paths in its agent.toml: drop --old and pass --database NAME"
+        );
+        let e = target(&[
+            "--agent",
+            "http://a:1",
+            "--database",
+            "shop",
+            "--new",
+            "n.db",
+        ])
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "--new names a local file, but with --agent the agent uses the paths of database shop in its agent.toml: drop --new"
         );
         let e = target(&["--agent", "http://a:1", "-C", "p"]).unwrap_err();
         assert_eq!(classify(&e), Exit::Usage);

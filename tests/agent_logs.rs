@@ -108,3 +108,60 @@ fn text_logs_written_to_a_file_have_no_ansi_escapes() {
         "ANSI escapes in a log file:\n{log}"
     );
 }
+
+/// A revert window that ends by itself is closed by the agent, and the
+/// operator finds that in the log: the way back is gone at that moment,
+/// with no command anyone ran to show for it.
+#[test]
+fn a_revert_window_closed_at_its_end_is_one_log_line_naming_the_database() {
+    let p = Project::empty("shop");
+    crate::support::revert_case::create_old(&p.path("old.db"));
+    p.write("schema.sql", crate::support::revert_case::SCHEMA);
+    let setup = Setup {
+        json_log: true,
+        ..Setup::default()
+    };
+    let mut agent = TestAgent::start_with(
+        &p.dir,
+        &[("shop", &p.path("old.db"), &p.path("new.db"))],
+        setup,
+    );
+    let op = remote(&agent, "operator");
+    run(&p, &op, &["migrate", "--accept-data-loss"]).ok();
+    run(&p, &op, &["drain"]).ok();
+    run(&p, &op, &["cutover", "--revert-window", "1s"]).ok();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !run(&p, &op, &["status"])
+        .ok()
+        .stdout
+        .contains("revert window: closed by window end")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the agent did not close the window"
+        );
+    }
+    // The agent logs the closing right after its commit, which status can
+    // see first: wait for the line itself.
+    while !agent.log().contains("revert window closed at its end") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no log line for the closed window"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    agent.terminate();
+    let closed: Vec<serde_json::Value> = agent
+        .log()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| {
+            l["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("revert window closed at its end"))
+        })
+        .collect();
+    assert_eq!(closed.len(), 1, "{closed:?}");
+    assert_eq!(closed[0]["fields"]["database"], "shop");
+    assert_eq!(closed[0]["fields"]["writes_not_carried_back"], 0);
+}

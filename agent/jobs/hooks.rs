@@ -271,6 +271,24 @@ fn run_one(r: &Request) -> Result<(), HookRefusal> {
     result.map_err(refusal)
 }
 
+/// Why a hook did not start, with the fix for the two mistakes an operator
+/// makes: a script without its execute bit, or without a `#!` line.
+fn cannot_start(path: &Path, e: &std::io::Error) -> String {
+    let why = match (e.kind(), e.raw_os_error()) {
+        (std::io::ErrorKind::PermissionDenied, _) => {
+            "it is not executable (`chmod +x` it)".to_string()
+        }
+        (_, Some(ENOEXEC)) => {
+            "it is not a program the system can run (a script needs a `#!` first line)".to_string()
+        }
+        _ => e.to_string(),
+    };
+    format!("could not start ({}): {why}", path.display())
+}
+
+/// `errno` for a file the kernel cannot execute (no `#!`, not a binary).
+const ENOEXEC: i32 = 8;
+
 /// Runs one hook; `Err` says how it failed (exit code and its last line).
 fn execute(
     path: &Path,
@@ -284,7 +302,7 @@ fn execute(
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("could not start ({}): {e}", path.display()))?;
+        .map_err(|e| cannot_start(path, &e))?;
     if let Some(mut stdin) = child.stdin.take() {
         // A hook that does not read its stdin is fine.
         let _ = stdin.write_all(json.as_bytes());

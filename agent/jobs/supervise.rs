@@ -280,6 +280,17 @@ async fn reverse_slice(registry: &Arc<Registry>, c: &DatabaseConfig) -> bool {
     })
     .await;
     match done {
+        Ok(Ok(Some(ops::ReverseSlice {
+            window_closed: Some(dropped),
+            ..
+        }))) => {
+            tracing::info!(
+                database = %c.name,
+                writes_not_carried_back = dropped,
+                "revert window closed at its end: no revert any more, the old database is retired"
+            );
+            false
+        }
         Ok(Ok(Some(s))) => s.applied > 0 && s.pending > 0,
         Ok(Ok(None)) => false,
         Ok(Err(e)) => {

@@ -107,6 +107,48 @@ fn a_refusing_before_cutover_hook_blocks_the_cutover_and_each_point_fires_once_i
     );
 }
 
+/// The two ways an operator's hook fails to start: no execute bit, no `#!`
+/// line. Each refuses the cutover with the fix, and changes no file.
+#[test]
+fn an_on_before_cutover_hook_that_cannot_start_refuses_the_cutover_saying_why() {
+    let p = Project::shop(50);
+    let dir = p.path("hooks");
+    std::fs::create_dir_all(&dir).expect("hooks dir");
+    let args = ["--old", "old.db", "--new", "new.db", "--hooks", "hooks"];
+    p.mig(&[&args[..], &["migrate"]].concat()).ok();
+    p.mig(&[&args[..], &["drain"]].concat()).ok();
+    let hook = dir.join("on-before-cutover");
+    let cases = [
+        (
+            "#!/bin/sh\nexit 0\n",
+            0o644,
+            "it is not executable (`chmod +x` it)",
+        ),
+        (
+            "exit 0\n",
+            0o755,
+            "it is not a program the system can run (a script needs a `#!` first line)",
+        ),
+    ];
+    for (script, mode, why) in cases {
+        std::fs::write(&hook, script).expect("hook");
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        let before = super::bad_input::snapshot(&p.dir);
+        let line = p
+            .mig(&[&args[..], &["cutover"]].concat())
+            .fails(
+                FAILED,
+                "cutover failed: cutover refused: hook on-before-cutover could not start",
+            )
+            .to_string();
+        assert!(line.contains(why), "no `{why}` in: {line}");
+        assert_eq!(super::bad_input::snapshot(&p.dir), before, "{line}");
+    }
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::fs::write(&hook, "#!/bin/sh\nexit 0\n").expect("hook");
+    p.mig(&[&args[..], &["cutover"]].concat()).ok();
+}
+
 #[test]
 fn a_failed_migrate_fires_on_failure_with_the_reason() {
     let p = Project::shop(20);

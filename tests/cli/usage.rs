@@ -11,7 +11,21 @@ fn paths_with_an_agent_are_a_usage_error() {
     let run = p.mig(&["--agent", "http://127.0.0.1:9", "status", "--old", "a.db"]);
     assert_eq!(
         run.fails(USAGE, "status failed: "),
-        "status failed: paths are configured on the agent; pass --database NAME"
+        "status failed: --old names a local file, but with --agent the agent uses the paths in its agent.toml: drop --old and pass --database NAME"
+    );
+    // The operator who named the database is told only what to drop.
+    let run = p.mig(&[
+        "--agent",
+        "http://127.0.0.1:9",
+        "--database",
+        "shop",
+        "revert",
+        "--old",
+        "a.db",
+    ]);
+    assert_eq!(
+        run.fails(USAGE, "revert failed: "),
+        "revert failed: --old names a local file, but with --agent the agent uses the paths of database shop in its agent.toml: drop --old"
     );
 }
 

@@ -153,7 +153,7 @@ fn kill_inside(agent: &mut TestAgent, dir: &Path, schema: &Path, step: Step, fai
     // do and says so; a reset killed after deleting has nothing to reset.
     let done = match step {
         Step::Cutover => "is already cut over (ready)",
-        Step::CleanupOld => "has no migration tables (already cleaned up",
+        Step::CleanupOld => "is already cleaned up (retired: ",
         _ => "",
     };
     assert!(

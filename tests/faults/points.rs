@@ -82,7 +82,7 @@ fn crash_and_finish(step: Step, failpoint: &str, seed: u64) {
 fn rerun(w: &World, step: Step) {
     let done = match step {
         Step::Cutover => "is already cut over (ready)",
-        Step::CleanupOld => "has no migration tables (already cleaned up",
+        Step::CleanupOld => "is already cleaned up (retired: ",
         _ => return w.ok(step),
     };
     let out = w.command(step).output().expect("run mig");

@@ -139,6 +139,9 @@ pub(crate) fn settle_old(
 pub struct ReverseSlice {
     pub applied: u64,
     pub pending: u64,
+    /// The window's time was up and this slice closed it: the reverse log
+    /// entries dropped with it (for the agent's log line).
+    pub window_closed: Option<u64>,
 }
 
 /// What the agent does for a cut-over database each round: completes the
@@ -159,8 +162,11 @@ pub fn window_slice(
         return Ok(None);
     }
     if st.window_ended() {
-        finalize_state(&st, busy, ClosedBy::WindowEnd)?;
-        return Ok(None);
+        let closed = finalize_state(&st, busy, ClosedBy::WindowEnd)?;
+        return Ok(Some(ReverseSlice {
+            window_closed: Some(closed.entries_dropped),
+            ..ReverseSlice::default()
+        }));
     }
     if settle(&st, busy)? > 0 {
         return Ok(Some(ReverseSlice::default()));
@@ -177,5 +183,6 @@ pub fn window_slice(
     Ok(Some(ReverseSlice {
         applied: b.applied,
         pending: b.log_max.saturating_sub(b.checkpoint),
+        window_closed: None,
     }))
 }

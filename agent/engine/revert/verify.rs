@@ -330,7 +330,7 @@ impl<'a> Sql<'a> {
                 k
             };
             return Err(EngineError::Verification(format!(
-                "revert verification failed: old table {} differs from the inverse of {} at key {} ({bad} rows); the old database was written outside mig during the window, or the inverse mapping is wrong: the window stays open, nothing was made writable; check `mig status`",
+                "revert verification failed: old table {} differs from the inverse of {} at key {} ({bad} rows): the new rows do not come back exactly through the inverse mapping (a `mig:revert` expression that loses part of them), or the old database was written outside mig during the window; fix those rows in the new database (the fix is carried back) and run `mig revert` again, or `mig finalize` to stay on the new database; the window stays open, nothing was made writable",
                 self.t.old_table,
                 self.t.new_table,
                 keys.join("; ")

@@ -291,6 +291,13 @@ impl MigrationState {
         self.require_not_reverted(Step::CleanupOld)?;
         let old = self.require_old()?;
         if old.marker.is_none() && old.triggers == 0 && old.log_entries.is_none() {
+            if old.guards > 0 {
+                return Err(precondition(format!(
+                    "the old database {} is already cleaned up (retired: {} guard triggers refuse its writes); nothing to do: delete it once nothing reads it, or `mig release-old` to accept writes there again",
+                    old.path.display(),
+                    old.guards
+                )));
+            }
             return Err(precondition(format!(
                 "the old database {} has no migration tables (already cleaned up, or never migrated); verify the command order: migrate -> drain -> cutover -> cleanup-old",
                 old.path.display()

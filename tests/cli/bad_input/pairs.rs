@@ -300,7 +300,7 @@ pub(super) fn cases() -> Vec<Case> {
             CleanedUp,
             super::nothing,
             &["cleanup-old", "--old", "old.db", "--new", "new.db"],
-            "has no migration tables (already cleaned up, or never migrated)"
+            "is already cleaned up (retired: 12 guard triggers refuse its writes); nothing to do"
         ),
         case!(
             "migrate of a cleaned-up migration",
