@@ -18,6 +18,7 @@ mod interrupt;
 mod keys;
 mod litestream;
 mod long_catch_up;
+mod null_default;
 mod owners;
 mod plan;
 mod progress;

@@ -158,6 +158,20 @@ pub struct ColumnPlan {
     pub translate: Option<String>,
     /// The collation of that table's old key (how the lookup compares).
     pub translate_collation: String,
+    /// A NOT NULL column with a constant DEFAULT: a NULL the mapping gives
+    /// becomes that DEFAULT (as SQLite's REPLACE does on insert), written
+    /// as `coalesce(expr, DEFAULT)` so copy, replay and verify agree.
+    pub null_default: Option<String>,
+}
+
+impl ColumnPlan {
+    /// The value written for this column, given its expression `e`.
+    pub fn finish(&self, e: String) -> String {
+        match &self.null_default {
+            Some(d) => format!("coalesce({e}, {d})"),
+            None => e,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -193,7 +207,7 @@ impl TablePlan {
                     Some(parent) => translated(parent, &c.translate_collation, e),
                     None => e.clone(),
                 };
-                out.push((c.name.clone(), e));
+                out.push((c.name.clone(), c.finish(e)));
             }
         }
         out

@@ -135,6 +135,7 @@ impl<'a> Builder<'a> {
             source,
             translate: None,
             translate_collation: "BINARY".into(),
+            null_default: null_default(c),
         };
         let set = d
             .sets
@@ -204,6 +205,7 @@ impl<'a> Builder<'a> {
             source: kind,
             translate: None,
             translate_collation: "BINARY".into(),
+            null_default: null_default(c),
         }
     }
 
@@ -247,4 +249,36 @@ impl<'a> Builder<'a> {
         }
         col_reads
     }
+}
+
+/// The DEFAULT a NULL written into NOT NULL column `c` becomes, when that
+/// DEFAULT is a constant (a literal, or an expression calling no function
+/// and reading no time): SQLite's REPLACE substitutes it on insert, and
+/// copy, replay and verify must all write and compare that same value. A
+/// DEFAULT that changes with time (`CURRENT_TIMESTAMP`) cannot be compared
+/// later, so it is left to SQLite.
+fn null_default(c: &Column) -> Option<String> {
+    let d = c.default.as_deref()?.trim();
+    if !c.notnull || c.generated || d.is_empty() {
+        return None;
+    }
+    let lower = d.to_ascii_lowercase();
+    let calls_a_function = lower
+        .char_indices()
+        .filter(|(_, ch)| *ch == '(')
+        .any(|(i, _)| {
+            lower[..i]
+                .trim_end()
+                .chars()
+                .last()
+                .is_some_and(|p| p.is_ascii_alphanumeric() || p == '_')
+        });
+    if lower.contains("current_") || calls_a_function {
+        return None;
+    }
+    Some(if d.starts_with('(') {
+        d.to_string()
+    } else {
+        format!("({d})")
+    })
 }

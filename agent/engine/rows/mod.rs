@@ -87,7 +87,7 @@ impl ChunkSql {
                 let (join, value) =
                     mapping::strict_join(parent, &alias, raw, &c.translate_collation);
                 joins.push_str(&join);
-                *e = value;
+                *e = c.finish(value);
             }
             strict_written = Some(w);
         }
