@@ -81,6 +81,15 @@ fn cases() -> Vec<Case> {
             expect: "old database dir.db is not a file",
         },
         Case {
+            name: "new database under a file, not a folder",
+            state: State::Fresh,
+            files: &[("afile", b"not a folder\n")],
+            prepare: nothing,
+            args: &["migrate", "--old", "old.db", "--new", "afile/new.db", "--schema", "schema.sql"],
+            exit: FAILED,
+            expect: "afile is a file, not a folder; choose another --new path",
+        },
+        Case {
             name: "schema file missing",
             state: State::Fresh,
             files: &[],

@@ -383,6 +383,14 @@ fn create_folder(new: &Path) -> Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
+    if let Some(file) = dir.ancestors().find(|a| a.exists() && !a.is_dir()) {
+        return Err(EngineError::Precondition(format!(
+            "the new database {} would go in folder {}, but {} is a file, not a folder; choose another --new path",
+            new.display(),
+            dir.display(),
+            file.display()
+        )));
+    }
     std::fs::create_dir_all(dir).map_err(|source| EngineError::Io {
         context: "creating the new database's folder",
         path: dir.to_path_buf(),

@@ -99,7 +99,8 @@ pub(super) fn freeze(
         })?;
         (ctx.sink)(Event::Step {
             step: "freeze",
-            message: "refusing writes on the old database (as soon as it has the write lock)".into(),
+            message: "refusing writes on the old database (as soon as it has the write lock)"
+                .into(),
         });
         let refused = flip(old_rw)?;
         crate::engine::failpoint::hit("drain.after-freeze");
