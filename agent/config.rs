@@ -71,6 +71,11 @@ impl DatabaseConfig {
             revert_window: Duration::ZERO,
         }
     }
+
+    /// How long this database's connections wait for a lock.
+    pub fn busy(&self) -> crate::engine::open::Busy {
+        crate::engine::open::Busy(self.busy_timeout)
+    }
 }
 
 /// Everything the service layer needs to serve requests.

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use super::{JobKind, Registry, Summary};
 use crate::config::DatabaseConfig;
-use crate::engine::open::Busy;
 use crate::engine::ops::{self, DrainOptions, MigrateOptions, Resumable};
 use crate::engine::state::Phase;
 use crate::engine::status;
@@ -23,12 +22,8 @@ pub struct PhaseReport {
     pub read_at: std::time::Instant,
 }
 
-pub(super) fn busy(c: &DatabaseConfig) -> Busy {
-    Busy(c.busy_timeout)
-}
-
 pub(super) async fn phase_of(c: &DatabaseConfig) -> Option<Phase> {
-    let (spec, b) = (c.spec.clone(), busy(c));
+    let (spec, b) = (c.spec.clone(), c.busy());
     tokio::task::spawn_blocking(move || status::status(&spec, b).ok().map(|s| s.phase))
         .await
         .ok()
@@ -40,7 +35,7 @@ pub(super) async fn phase_of(c: &DatabaseConfig) -> Option<Phase> {
 pub async fn recover(registry: &Arc<Registry>) {
     let configs: Vec<DatabaseConfig> = registry.databases();
     for c in configs {
-        let (spec, b) = (c.spec.clone(), busy(&c));
+        let (spec, b) = (c.spec.clone(), c.busy());
         let resumable = tokio::task::spawn_blocking(move || ops::resumable(&spec, b))
             .await
             .ok()
@@ -51,7 +46,7 @@ pub async fn recover(registry: &Arc<Registry>) {
                 let opts = MigrateOptions {
                     // The plan was accepted when this migration started.
                     accept_data_loss: true,
-                    busy: busy(&c),
+                    busy: c.busy(),
                     allow_rollback_journal: c.allow_rollback_journal,
                     left_to_owner: c.left_to_owner.clone(),
                     ..Default::default()
@@ -64,7 +59,7 @@ pub async fn recover(registry: &Arc<Registry>) {
             }
             Some(Resumable::Drain) => {
                 let opts = DrainOptions {
-                    busy: busy(&c),
+                    busy: c.busy(),
                     ..Default::default()
                 };
                 registry
@@ -75,7 +70,7 @@ pub async fn recover(registry: &Arc<Registry>) {
             }
             Some(Resumable::Revert) => {
                 let opts = ops::RevertOptions {
-                    busy: busy(&c),
+                    busy: c.busy(),
                     ..Default::default()
                 };
                 registry

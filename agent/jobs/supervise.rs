@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::background::{busy, phase_of, PhaseReport};
+use super::background::{phase_of, PhaseReport};
 use super::registry::CATCH_UP;
 use super::Registry;
 use crate::config::DatabaseConfig;
@@ -234,7 +234,7 @@ async fn slice(registry: &Arc<Registry>, c: &DatabaseConfig) -> bool {
     let Ok(guard) = registry.try_begin_step(&c.name, CATCH_UP) else {
         return false;
     };
-    let (spec, b) = (c.spec.clone(), busy(c));
+    let (spec, b) = (c.spec.clone(), c.busy());
     let throttle = registry.throttle(&c.name).ok();
     let done = tokio::task::spawn_blocking(move || {
         let began = Instant::now();
@@ -272,7 +272,7 @@ async fn reverse_slice(registry: &Arc<Registry>, c: &DatabaseConfig) -> bool {
     let Ok(guard) = registry.try_begin_step(&c.name, CATCH_UP) else {
         return false;
     };
-    let (spec, b) = (c.spec.clone(), busy(c));
+    let (spec, b) = (c.spec.clone(), c.busy());
     let done = tokio::task::spawn_blocking(move || {
         let done = ops::window_slice(&spec, b, SLICE);
         drop(guard);
@@ -327,7 +327,7 @@ impl Claims {
             if self.held.contains_key(&c.name) {
                 continue;
             }
-            let (spec, b) = (c.spec.clone(), busy(c));
+            let (spec, b) = (c.spec.clone(), c.busy());
             match tokio::task::spawn_blocking(move || ops::claim(&spec, b)).await {
                 Ok(Ok(Some(claim))) => {
                     self.refused.remove(&c.name);

@@ -6,7 +6,6 @@ use tonic::Request;
 
 use super::{blocking, caller, convert, require, MigratorService, ServiceError};
 use crate::config::{DatabaseConfig, Role};
-use crate::engine::open::Busy;
 use crate::engine::ops;
 use crate::engine::owners::LeftToOwner;
 use crate::engine::rehearse::{self, RehearseOptions};
@@ -91,10 +90,6 @@ pub(super) fn schema_of(
     }
 }
 
-fn busy(config: &DatabaseConfig) -> Busy {
-    Busy(config.busy_timeout)
-}
-
 pub(super) async fn plan(
     svc: &MigratorService,
     req: Request<pb::PlanRequest>,
@@ -113,7 +108,7 @@ pub(super) async fn plan(
         let outcome = ops::plan_leaving(
             &config.spec,
             &schema,
-            busy(&config),
+            config.busy(),
             config.allow_rollback_journal,
             &config
                 .left_to_owner
@@ -127,7 +122,7 @@ pub(super) async fn plan(
                 } else {
                     r.sample_percent
                 },
-                busy: busy(&config),
+                busy: config.busy(),
                 allow_rollback_journal: config.allow_rollback_journal,
             };
             Some(rehearse::rehearse(&outcome.old, &schema, &opts)?)
@@ -155,7 +150,7 @@ pub(super) async fn status(
         .status_cache
         .get(&name, generation, || {
             blocking(move || {
-                let s = status::status(&config.spec, busy(&config))?;
+                let s = status::status(&config.spec, config.busy())?;
                 Ok(convert::status_report(&config.name, s, None))
             })
         })
@@ -220,7 +215,7 @@ pub(super) async fn cutover(
     tracing::info!(rpc = "Cutover", database = %config.name, caller = %who, skip_verify, revert_window_secs);
     let guard = svc.registry.begin_step(&config.name, "cutover").await?;
     let opts = ops::CutoverOptions {
-        busy: busy(&config),
+        busy: config.busy(),
         verification: if skip_verify {
             ops::Verification::Skip
         } else {
@@ -259,7 +254,7 @@ pub(super) async fn cleanup_old(
         let _guard = guard;
         Ok(convert::cleanup_report(ops::cleanup_old(
             &config.spec,
-            busy(&config),
+            config.busy(),
             release,
         )?))
     })
@@ -289,7 +284,7 @@ pub(super) async fn reset(
         };
         Ok(convert::reset_report(ops::reset(
             &config.spec,
-            busy(&config),
+            config.busy(),
             mode,
         )?))
     })

@@ -61,7 +61,7 @@ pub async fn start(config: AgentConfig) -> anyhow::Result<LocalAgent> {
 impl LocalAgent {
     /// Stops running jobs at their next checkpoint, then the service.
     pub async fn shutdown(self) {
-        super::drain_jobs(&self.registry, SHUTDOWN_GRACE).await;
+        super::shutdown_jobs(&self.registry, SHUTDOWN_GRACE).await;
         self.server.abort();
     }
 }

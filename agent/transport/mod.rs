@@ -20,7 +20,7 @@ use crate::service::MigratorService;
 
 /// Waits for every job the registry was running to end after it was told
 /// to shut down (each stops at its next chunk boundary, committed).
-pub async fn drain_jobs(registry: &Arc<Registry>, grace: Duration) {
+pub async fn shutdown_jobs(registry: &Arc<Registry>, grace: Duration) {
     let jobs = registry.shut_down();
     let wait_all = async {
         for job in jobs {

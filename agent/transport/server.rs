@@ -157,7 +157,7 @@ pub async fn serve(
                 for task in tasks {
                     task.abort();
                 }
-                super::drain_jobs(&stop_registry, SHUTDOWN_GRACE).await;
+                super::shutdown_jobs(&stop_registry, SHUTDOWN_GRACE).await;
             },
         )
         .await;
