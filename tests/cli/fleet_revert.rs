@@ -141,10 +141,11 @@ fn fleet_revert_goes_back_last_wave_first_each_old_database_the_inverse_of_its_n
         .ok();
     dry.has_line("rollback order, last wave first: late, dependent, base");
     for t in DATABASES {
-        dry.line_starting(&format!("  {t} (wave "))
-            .contains(": would revert: window open until ")
-            .then_some(())
-            .unwrap_or_else(|| panic!("{dry:#?}"));
+        let line = dry.line_starting(&format!("  {t} (wave "));
+        assert!(
+            line.contains(": would revert: window open until "),
+            "{dry:#?}"
+        );
     }
     // Without a terminal to ask on, --yes is required.
     site.mig(&["fleet", "revert", "-f", "fleet.toml"]).fails(
