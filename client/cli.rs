@@ -799,6 +799,10 @@ pub enum FleetAction {
     /// Cancel the running jobs of targets not yet cut over; their old
     /// databases keep serving.
     Cancel(FleetStepArgs),
+    /// Revert every target whose revert window is open, one at a time,
+    /// last wave first (a target before those it depends on), after
+    /// showing the order and asking. Stops at the first failure.
+    Revert(FleetRevertArgs),
 }
 
 impl FleetAction {
@@ -808,6 +812,7 @@ impl FleetAction {
             FleetAction::Plan(a) | FleetAction::Status(a) => &a.output,
             FleetAction::Rollout(a) => &a.output,
             FleetAction::Reset(a) => &a.output,
+            FleetAction::Revert(a) => &a.output,
             FleetAction::Migrate(a)
             | FleetAction::Drain(a)
             | FleetAction::Cutover(a)
@@ -829,6 +834,7 @@ impl FleetAction {
             FleetAction::CleanupOld(_) => "fleet cleanup-old",
             FleetAction::Reset(_) => "fleet reset",
             FleetAction::Cancel(_) => "fleet cancel",
+            FleetAction::Revert(_) => "fleet revert",
         }
     }
 }
@@ -940,6 +946,29 @@ pub struct FleetResetArgs {
     /// Print what each target would undo, and change nothing.
     #[arg(long, conflicts_with = "yes")]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetRevertArgs {
+    #[command(flatten)]
+    pub fleet: FleetFileArgs,
+
+    /// Revert these targets only (repeat, or list several), still in
+    /// reverse wave order. Default: every target.
+    #[arg(long, value_name = "NAME", num_args = 1..)]
+    pub only: Vec<String>,
+
+    /// Revert without asking for confirmation (needed when stdin is not a
+    /// terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Print what would be reverted, in which order, and change nothing.
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -9,6 +9,7 @@ mod busy;
 mod certs;
 mod drift;
 mod fleet;
+mod fleet_revert;
 mod handshake;
 pub(crate) mod harness;
 mod help;

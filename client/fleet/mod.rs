@@ -3,7 +3,8 @@
 //! ask every agent concurrently; `schedule` runs a `driver` per target with
 //! the concurrency limit, dependencies and waves (each target's next step a
 //! pure decision in `steps`), shown by `dashboard` and closed by `summary`;
-//! `next` names the fleet command to run next. Targets naming many
+//! `next` names the fleet command to run next; `revert` decides
+//! each target's part in a rollback and its order. Targets naming many
 //! databases are expanded from their agents' listings (`expand`); a
 //! rollout freezes that set in its record (`record`). The agents hold the
 //! truth of each database: the record holds only which databases are in.
@@ -19,6 +20,7 @@ pub mod next;
 pub mod order;
 pub mod plan;
 pub mod record;
+pub mod revert;
 pub mod schedule;
 pub mod state;
 pub mod status;

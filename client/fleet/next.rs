@@ -68,12 +68,14 @@ pub fn for_target(c: &Commands, name: &str, st: &StatusReport, waits_for: Option
         ),
         Phase::Complete | Phase::Retired => "done".into(),
         Phase::Standby => format!(
-            "revert window open: `mig revert` on the target goes back; {} closes it and cleans up",
+            "revert window open: {} goes back (the whole fleet, last wave first); {} closes it and cleans up",
+            c.named("revert", &[]),
             c.named("cleanup-old", &only)
         ),
-        Phase::Reverting => {
-            "a revert froze the new database: `mig revert` on the target finishes it".into()
-        }
+        Phase::Reverting => format!(
+            "a revert froze the new database: {} finishes it",
+            c.named("revert", &only)
+        ),
         Phase::Reverted => "reverted: the old database serves again".into(),
         Phase::Broken => format!(
             "broken: {} (see `mig fleet status`)",

@@ -2,11 +2,13 @@
 //! that), then plans, reports, or runs every target through `crate::fleet`:
 //! `runs.rs` (rollout and the step-wise commands, verify included, on the
 //! scheduler), `oneshot.rs` (reset, cancel, cleanup-old: one call per
-//! target). The agents hold the truth; re-running continues.
+//! target), `revert.rs` (the rollback, one target at a time, last wave
+//! first). The agents hold the truth; re-running continues.
 
 mod gate;
 mod oneshot;
 mod resolve;
+mod revert;
 mod runs;
 
 use std::collections::HashSet;
@@ -43,6 +45,7 @@ pub async fn run(args: &FleetArgs, global: &GlobalArgs, out: Output) -> anyhow::
         FleetAction::CleanupOld(a) => oneshot::cleanup_old(a, out).await,
         FleetAction::Reset(a) => oneshot::reset(a, out).await,
         FleetAction::Cancel(a) => oneshot::cancel(a, out).await,
+        FleetAction::Revert(a) => revert::run(a, out).await,
     }
 }
 

@@ -1,0 +1,227 @@
+//! `mig fleet revert` against a real `mig-agent` over mutual TLS: a fleet
+//! of two waves rolled out with the agent's revert window, the new services
+//! writing, then rolled back last wave first (a dependent before what it
+//! depends on), as the agent's own audit lines order the `Revert` calls.
+//! Each old database ends equal to the hand-written inverse of its new one
+//! (`revert_case`); a second run changes nothing; a target without a window
+//! refuses the whole rollback before anything changes.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::agent::{Setup, TestAgent};
+use crate::support::revert_case as case;
+use crate::support::writer::Writer;
+
+use super::harness::{mig_in, Run, FAILED, USAGE};
+
+/// One agent serving `revert_case` databases, each with its window.
+struct Site {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    agent: TestAgent,
+}
+
+impl Site {
+    /// `(database, revert_window)` for each database the agent serves.
+    fn start(databases: &[(&str, &str)]) -> Site {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().to_path_buf();
+        std::fs::write(dir.join("schema.sql"), case::SCHEMA).expect("schema");
+        let home = dir.join("agent");
+        std::fs::create_dir(&home).expect("agent dir");
+        let mut extra = String::new();
+        for (name, window) in databases {
+            let (old, new) = (
+                home.join(format!("{name}.db")),
+                home.join(format!("{name}-new.db")),
+            );
+            case::create_old(&old);
+            extra.push_str(&format!(
+                "\n[[database]]\nname = {name:?}\nold = {old:?}\nnew = {new:?}\nrevert_window = {window:?}\n"
+            ));
+        }
+        let setup = Setup {
+            extra,
+            ..Setup::default()
+        };
+        let agent = TestAgent::start_with(&home, &[], setup);
+        Site {
+            _tmp: tmp,
+            dir,
+            agent,
+        }
+    }
+
+    /// The fleet file: `(target, database, extra lines)`.
+    fn write_fleet(&self, targets: &[(&str, &str, &str)]) {
+        let mut text = "[defaults]\nschema = \"schema.sql\"\naccept_data_loss = true\n".to_string();
+        for (name, database, extra) in targets {
+            text.push_str(&format!(
+                "\n[[target]]\nname = {name:?}\nagent = {:?}\ndatabase = {database:?}\nca = \"agent/certs/ca.pem\"\ncert = \"agent/certs/operator.pem\"\nkey = \"agent/certs/operator-key.pem\"\n{extra}\n",
+                self.agent.url()
+            ));
+        }
+        std::fs::write(self.dir.join("fleet.toml"), text).expect("fleet.toml");
+    }
+
+    fn mig(&self, args: &[&str]) -> Run {
+        mig_in(&self.dir, args)
+    }
+
+    fn db(&self, file: &str) -> PathBuf {
+        self.dir.join("agent").join(file)
+    }
+
+    /// A folder for one database's snapshots at cutover.
+    fn snapshots(&self, database: &str) -> PathBuf {
+        let dir = self.dir.join(format!("snap-{database}"));
+        std::fs::create_dir_all(&dir).expect("snapshot dir");
+        dir
+    }
+
+    /// The databases of the agent's `Revert` calls, in the order its audit
+    /// log answered them.
+    fn reverts_audited(&self) -> Vec<String> {
+        self.agent
+            .log()
+            .lines()
+            .filter(|l| l.contains("mig::audit") && l.contains("rpc=") && l.contains("Revert"))
+            .filter_map(|l| field(l, "database="))
+            .collect()
+    }
+}
+
+/// The value of `key` in a log line (`key=value` or `key="value"`).
+fn field(line: &str, key: &str) -> Option<String> {
+    let rest = &line[line.find(key)? + key.len()..];
+    let value = rest.trim_start_matches('"');
+    let end = value.find(['"', ' ']).unwrap_or(value.len());
+    Some(value[..end].to_string())
+}
+
+/// Where a line first appears in stdout.
+fn position(run: &Run, prefix: &str) -> usize {
+    run.stdout
+        .lines()
+        .position(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line `{prefix}` in:\n{run:#?}"))
+}
+
+/// The new service writes to its database for a while.
+fn new_service(path: &Path, seed: u64) {
+    let writer = Writer::start_with(path.to_path_buf(), seed, case::new_workload);
+    writer.wait_committed(120);
+    writer.stop();
+}
+
+const DATABASES: [&str; 3] = ["base", "dependent", "late"];
+
+#[test]
+fn fleet_revert_goes_back_last_wave_first_each_old_database_the_inverse_of_its_new_one() {
+    let site = Site::start(&[("base", "1h"), ("dependent", "1h"), ("late", "1h")]);
+    site.write_fleet(&[
+        ("late", "late", "wave = 2"),
+        ("dependent", "dependent", "depends_on = [\"base\"]"),
+        ("base", "base", ""),
+    ]);
+    site.mig(&["fleet", "rollout", "-f", "fleet.toml", "--yes"])
+        .ok();
+    for (k, db) in DATABASES.iter().enumerate() {
+        let (old, new) = (
+            site.db(&format!("{db}.db")),
+            site.db(&format!("{db}-new.db")),
+        );
+        case::snapshot(&old, &new, &site.snapshots(db));
+        new_service(&new, 70 + k as u64);
+    }
+
+    // Dry run: the order and what each would do, and nothing changes.
+    let dry = site
+        .mig(&["fleet", "revert", "-f", "fleet.toml", "--dry-run"])
+        .ok();
+    dry.has_line("rollback order, last wave first: late, dependent, base");
+    for t in DATABASES {
+        let line = dry.line_starting(&format!("  {t} (wave "));
+        assert!(
+            line.contains(": would revert: window open until "),
+            "{dry:#?}"
+        );
+    }
+    // Without a terminal to ask on, --yes is required.
+    site.mig(&["fleet", "revert", "-f", "fleet.toml"]).fails(
+        USAGE,
+        "fleet revert failed: fleet revert asks for confirmation",
+    );
+    assert!(site.reverts_audited().is_empty(), "{}", site.agent.log());
+
+    let run = site
+        .mig(&["fleet", "revert", "-f", "fleet.toml", "--yes"])
+        .ok();
+    // The agent's audit log: wave 2 first, then the dependent, then what
+    // it depends on.
+    assert_eq!(
+        site.reverts_audited(),
+        ["late", "dependent", "base"],
+        "{}",
+        site.agent.log()
+    );
+    assert!(position(&run, "late: reverted: ") < position(&run, "dependent: reverted: "));
+    assert!(position(&run, "dependent: reverted: ") < position(&run, "base: reverted: "));
+    run.has_line("reverted 3 target(s), 0 skipped: their old databases take writes again");
+    for db in DATABASES {
+        let (old, new) = (
+            site.db(&format!("{db}.db")),
+            site.db(&format!("{db}-new.db")),
+        );
+        let compared = case::assert_old_is_inverse(&old, &new, &site.snapshots(db));
+        assert!(compared > 400, "{db}: compared {compared} rows");
+        let conn = rusqlite::Connection::open(&old).expect("open old");
+        conn.execute(
+            "INSERT INTO Note(Body) VALUES ('the old service writes again')",
+            [],
+        )
+        .unwrap_or_else(|e| panic!("{db}: old database refuses after the revert: {e}"));
+    }
+
+    // Re-runnable: every target skipped, no Revert call made.
+    let again = site
+        .mig(&["fleet", "revert", "-f", "fleet.toml", "--yes"])
+        .ok();
+    for t in DATABASES {
+        again.has_line(&format!(
+            "  {t} (wave {}): skipped: already reverted: the old database serves",
+            if t == "late" { 2 } else { 1 }
+        ));
+    }
+    again.has_line("nothing to revert");
+    assert_eq!(site.reverts_audited().len(), 3, "{}", site.agent.log());
+}
+
+#[test]
+fn fleet_revert_refuses_everything_while_one_target_has_no_window() {
+    let site = Site::start(&[("open", "1h"), ("none", "0")]);
+    site.write_fleet(&[("open", "open", ""), ("none", "none", "wave = 2")]);
+    site.mig(&["fleet", "rollout", "-f", "fleet.toml", "--yes"])
+        .ok();
+    let run = site.mig(&["fleet", "revert", "-f", "fleet.toml", "--yes"]);
+    run.fails(
+        FAILED,
+        "fleet revert failed: nothing reverted: 1 target(s) cannot be reverted (listed above)",
+    );
+    run.line_starting("  none (wave 2): cannot revert: cut over without a revert window");
+    run.line_starting("  open (wave 1): would revert: window open until ");
+    assert!(site.reverts_audited().is_empty(), "{}", site.agent.log());
+    // --only leaves it out: the other one goes back.
+    site.mig(&[
+        "fleet",
+        "revert",
+        "-f",
+        "fleet.toml",
+        "--yes",
+        "--only",
+        "open",
+    ])
+    .ok()
+    .line_starting("open: reverted: ");
+    assert_eq!(site.reverts_audited(), ["open"]);
+}
