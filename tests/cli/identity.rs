@@ -139,7 +139,10 @@ fn issue_13_every_command_on_an_agent_configured_with_two_migrations_files_is_re
     let agent = TestAgent::start(&p.dir, &[("a", &p.path("b.db"), &p.path("a-new.db"))]);
     let operator = as_who(&agent, "operator");
     wait_claimed(&p.path("b.db"));
-    let before = settled(&p.dir);
+    // The agent keeps reading its databases in the background, so their
+    // `-wal`/`-shm` come and go: the database files themselves must not
+    // change, and no `-wal` may hold a frame (a write not yet checkpointed).
+    let before = without_wal(settled(&p.dir));
     for cmd in COMMANDS {
         let mut args: Vec<&str> = operator.iter().map(String::as_str).collect();
         args.extend_from_slice(cmd);
@@ -152,19 +155,36 @@ fn issue_13_every_command_on_an_agent_configured_with_two_migrations_files_is_re
                 "a-new.db belongs to migration ",
             ],
         );
+        let after = settled(&p.dir);
         assert_eq!(
-            settled(&p.dir),
+            without_wal(after),
             before,
             "`{}` changed a file",
             cmd.join(" ")
         );
+        assert_no_wal_frames(&p.dir, &cmd.join(" "));
+    }
+}
+
+/// Every `-wal` in `dir` is empty: nothing was written that a checkpoint
+/// has not yet moved into its database (which `main_files` compares).
+fn assert_no_wal_frames(dir: &Path, what: &str) {
+    for e in std::fs::read_dir(dir).expect("list") {
+        let path = e.expect("entry").path();
+        if path.to_string_lossy().ends_with("-wal") {
+            let len = std::fs::metadata(&path).map_or(0, |m| m.len());
+            assert_eq!(len, 0, "`{what}` wrote {} to {}", len, path.display());
+        }
     }
 }
 
 /// The folder's files without `-wal` and `-shm`: an agent serving a
 /// recording database replays its log in the background and keeps them.
 fn main_files(dir: &Path) -> BTreeMap<String, String> {
-    let mut files = files_of(dir);
+    without_wal(files_of(dir))
+}
+
+fn without_wal(mut files: BTreeMap<String, String>) -> BTreeMap<String, String> {
     files.retain(|f, _| !f.ends_with("-wal") && !f.ends_with("-shm"));
     files
 }
