@@ -106,10 +106,9 @@ impl Builder<'_> {
             return (KeyMode::Preserved, new_key, rowid_expr);
         }
         if t.without_rowid {
-            self.blockers.push(format!(
-                "{}: WITHOUT ROWID table {} must take its primary key from the old primary key of {} (mig cannot renumber it); set the key columns from the old key with mig:set",
-                self.at(stmt.line), t.name, o.name
-            ));
+            self.blockers
+                .push(without_rowid_message(&self.at(stmt.line), t, o));
+            return (KeyMode::Refused, Vec::new(), None);
         }
         (
             KeyMode::Renumbered,
@@ -205,6 +204,22 @@ impl Builder<'_> {
         }
         Ok(())
     }
+}
+
+/// Why a WITHOUT ROWID table keyed on anything but the old key is refused,
+/// and the two ways out.
+///
+/// A replayed delete knows only the old key of the row that went; a new key
+/// taken from other old columns (a natural key such as `code`) cannot be
+/// computed from it, and a WITHOUT ROWID table has no rowid for the id
+/// mapping to point at. A rowid table keyed on the same columns has one.
+fn without_rowid_message(at: &str, t: &Table, o: &Table) -> String {
+    format!(
+        "{at}: WITHOUT ROWID table {t} takes its primary key ({}) from columns that are not the old primary key of {o}: a replayed delete knows only the old key, and a WITHOUT ROWID table has no rowid to renumber; set the key columns from the old key with mig:set, or declare {t} as a rowid table with the same PRIMARY KEY (mig renumbers its rowid and translates references through the id mapping) and rebuild it WITHOUT ROWID after cutover",
+        t.pk.join(", "),
+        t = t.name,
+        o = o.name
+    )
 }
 
 /// `SELECT count(*)` of the rows of `schema.table` with a NULL key column.

@@ -119,6 +119,9 @@ pub enum KeyMode {
     Preserved,
     Renumbered,
     NewEmpty,
+    /// The schema asks for a key mig cannot give this table (a blocker says
+    /// why): never copied, and no reference is translated through it.
+    Refused,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -90,7 +90,7 @@ pub fn check(conn: &Connection, plan: &Plan) -> Result<(Vec<Checked>, Vec<String
         else {
             continue;
         };
-        if t.key_mode == KeyMode::Renumbered && t.without_rowid {
+        if t.key_mode == KeyMode::Refused {
             continue; // already a blocker
         }
         let Some(ot) = old.table(src) else { continue };

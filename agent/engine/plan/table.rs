@@ -30,8 +30,12 @@ impl<'a> Builder<'a> {
             Some(o) => self.column_reads(t, o, &columns, d, stmt),
             None => HashMap::new(),
         };
-        let (key_mode, new_key, rowid_expr) =
+        let (mut key_mode, new_key, rowid_expr) =
             self.key_mode(t, source, old_key.as_ref(), &columns, &col_reads, stmt);
+        if d.from.is_some() && source.is_none() {
+            // mig:from names no old table (a blocker): not "new, starts empty".
+            key_mode = KeyMode::Refused;
+        }
         if key_mode == KeyMode::Renumbered {
             for c in columns.iter_mut() {
                 if t.rowid_alias
