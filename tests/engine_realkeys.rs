@@ -16,9 +16,16 @@ use crate::support::writer_process::{Outcome, WriterProcess, WriterSpec};
 use mig::engine::open::Busy;
 
 /// Migrates `old` to `schema` with a writer process running `write` on the
-/// old database throughout: migrate, drain, cutover; returns once the
-/// writer saw the new database ready.
-fn migrate_with_writer(dir: &Path, old: &Path, new: &Path, schema: &SchemaFile, write: &str) {
+/// old database throughout: migrate, `between` (edits replay must carry),
+/// drain, cutover; returns once the writer saw the new database ready.
+fn migrate_with_writer(
+    dir: &Path,
+    old: &Path,
+    new: &Path,
+    schema: &SchemaFile,
+    write: &str,
+    between: impl FnOnce(),
+) {
     let mut w = WriterProcess::start(
         dir,
         &WriterSpec {
@@ -31,6 +38,7 @@ fn migrate_with_writer(dir: &Path, old: &Path, new: &Path, schema: &SchemaFile, 
     w.wait_for(Outcome::Ok, 20);
     let spec = spec(old, new);
     run(|ctx| ops::migrate(&spec, schema, &MigrateOptions::default(), ctx)).expect("migrate");
+    between();
     let before = w.log().count(Outcome::Ok);
     w.wait_for(Outcome::Ok, before + 20);
     run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
@@ -74,8 +82,15 @@ impl Case {
         .expect("plan")
     }
 
-    fn migrate_with_writer(&self, write: &str) {
-        migrate_with_writer(self.dir.path(), &self.old, &self.new, &self.schema, write);
+    fn migrate_with_writer(&self, write: &str, between: impl FnOnce()) {
+        migrate_with_writer(
+            self.dir.path(),
+            &self.old,
+            &self.new,
+            &self.schema,
+            write,
+            between,
+        );
     }
 }
 
@@ -127,7 +142,7 @@ fn plan_counts_references_to_missing_renumbered_parents_and_each_gets_one_unheld
 
     // The service keeps adding cities, most naming missing states.
     let write = "INSERT INTO cities(state_ref, name) VALUES (CASE WHEN ?1 % 9 = 0 THEN NULL ELSE 41 + ?1 % 13 END, 'new city ' || ?1)";
-    c.migrate_with_writer(write);
+    c.migrate_with_writer(write, || {});
     oracle::compare(
         &c.old,
         &c.new,
@@ -152,4 +167,81 @@ fn plan_counts_references_to_missing_renumbered_parents_and_each_gets_one_unheld
             ],
         },
     );
+}
+
+/// PROJ's `usage`: a rowid table whose composite PRIMARY KEY can be NULL,
+/// and is, in every row; and a conversion table keyed NOT NULL on
+/// (auth_name, code) that it names by value.
+const PROJ_OLD: &str = "
+    CREATE TABLE conversion (auth_name TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,
+      CONSTRAINT pk_conversion PRIMARY KEY (auth_name, code));
+    CREATE TABLE usage (auth_name TEXT CHECK (auth_name IS NULL OR length(auth_name) >= 1),
+      code TEXT CHECK (code IS NULL OR length(code) >= 1),
+      object_table_name TEXT NOT NULL, object_auth_name TEXT NOT NULL, object_code TEXT NOT NULL,
+      scope TEXT, CONSTRAINT pk_usage PRIMARY KEY (auth_name, code));
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
+    INSERT INTO conversion SELECT 'EPSG', CAST(i AS TEXT), 'conversion ' || i FROM n;
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+    INSERT INTO usage SELECT CASE WHEN i % 500 = 0 THEN 'PROJ' END, CASE WHEN i % 500 = 0 THEN CAST(i AS TEXT) END,
+      'conversion', 'EPSG', CAST(1 + i % 500 AS TEXT), 'scope ' || (i % 17) FROM n;";
+
+/// The usage table renamed and given a column; conversion kept.
+const PROJ_NEW: &str = "
+    CREATE TABLE conversion (auth_name TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,
+      CONSTRAINT pk_conversion PRIMARY KEY (auth_name, code));
+    -- mig:from usage
+    CREATE TABLE object_usage (auth_name TEXT, code TEXT, object_table_name TEXT NOT NULL,
+      object_auth_name TEXT NOT NULL, object_code TEXT NOT NULL, scope TEXT, note TEXT DEFAULT 'migrated',
+      CONSTRAINT pk_object_usage PRIMARY KEY (auth_name, code));";
+
+/// Issue 22, point 1: the NULL composite key is tracked by the rowid, which
+/// carries over; inserts, updates and deletes of NULL-keyed rows during the
+/// migration are replayed; the new table equals the oracle row for row.
+#[test]
+fn a_rowid_table_whose_composite_key_is_null_migrates_tracked_by_its_rowid() {
+    let c = case(PROJ_OLD, PROJ_NEW);
+    let p = c.plan();
+    assert!(p.blockers.is_empty(), "{:?}", p.blockers);
+    assert!(
+        p.plan
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("old table usage is tracked by rowid")),
+        "{:?}",
+        p.plan.warnings
+    );
+    let t = p.plan.table("object_usage").expect("object_usage planned");
+    assert_eq!(t.key_mode, mig::engine::plan::KeyMode::Preserved);
+    assert_eq!(t.rowid_expr.as_deref(), Some("rowid"));
+    let write = "INSERT INTO usage(object_table_name, object_auth_name, object_code, scope) \
+                 VALUES ('conversion', 'EPSG', CAST(1 + ?1 % 500 AS TEXT), 'written ' || ?1)";
+    let conn = Connection::open(&c.old).expect("old");
+    let edits = || {
+        conn.execute_batch(
+            "UPDATE usage SET scope = 'updated', code = NULL WHERE rowid % 97 = 0;
+             DELETE FROM usage WHERE rowid % 89 = 0;
+             UPDATE usage SET auth_name = 'PROJ', code = 'late' || rowid WHERE rowid % 101 = 0;",
+        )
+        .expect("edits by the test's own connection");
+    };
+    c.migrate_with_writer(write, edits);
+    let compared = oracle::compare(
+        &c.old,
+        &c.new,
+        &Oracle {
+            transform: "CREATE TABLE object_usage AS SELECT rowid AS r, auth_name, code, object_table_name, object_auth_name, object_code, scope, 'migrated' AS note FROM old.usage;
+                        CREATE TABLE conversion AS SELECT * FROM old.conversion;",
+            checks: &[
+                (
+                    "SELECT quote(r), quote(auth_name), quote(code), quote(object_table_name), quote(object_auth_name), quote(object_code), quote(scope), quote(note) FROM main.object_usage ORDER BY r",
+                    "SELECT quote(rowid), quote(auth_name), quote(code), quote(object_table_name), quote(object_auth_name), quote(object_code), quote(scope), quote(note) FROM new.object_usage ORDER BY rowid",
+                ),
+                (
+                    "SELECT quote(auth_name), quote(code), quote(name) FROM main.conversion ORDER BY 1, 2",
+                    "SELECT quote(auth_name), quote(code), quote(name) FROM new.conversion ORDER BY 1, 2",
+                ),
+            ],
+        },
+    );
+    assert!(compared > 3000, "{compared}");
 }

@@ -13,40 +13,66 @@ use super::{translated, Builder, ColumnPlan, KeyColumn, KeyMode, OldKey, Reads, 
 ///
 /// A declared primary key is preferred over the rowid (except an INTEGER
 /// PRIMARY KEY, which *is* the rowid): it is what foreign keys reference,
-/// and it survives VACUUM.
+/// and it survives VACUUM. Except a rowid table's composite key with a
+/// column that can be NULL ([`tracked_by_rowid`]): the rowid tracks it.
 pub fn old_key(table: &Table) -> OldKey {
-    if table.without_rowid || (!table.pk.is_empty() && table.rowid_alias.is_none()) {
-        let cols = match table.pk_index() {
-            Some(idx) => idx
-                .columns
-                .iter()
-                .map(|c| {
-                    let name = c.name.clone().unwrap_or_default();
-                    KeyColumn {
-                        affinity: table.affinity(&name),
-                        name,
-                        desc: c.desc,
-                        collation: c.collation.clone(),
-                    }
-                })
-                .collect(),
-            None => table
-                .pk
-                .iter()
-                .map(|n| KeyColumn {
-                    name: n.clone(),
-                    desc: false,
-                    collation: "BINARY".into(),
-                    affinity: table.affinity(n),
-                })
-                .collect(),
-        };
-        OldKey::Columns(cols)
+    if table.without_rowid
+        || (!table.pk.is_empty() && table.rowid_alias.is_none() && !tracked_by_rowid(table))
+    {
+        old_key_columns(table)
     } else {
         OldKey::Rowid {
             alias: table.rowid_alias.clone(),
         }
     }
+}
+
+/// The declared primary key's columns, in index order.
+fn old_key_columns(table: &Table) -> OldKey {
+    let cols = match table.pk_index() {
+        Some(idx) => idx
+            .columns
+            .iter()
+            .map(|c| {
+                let name = c.name.clone().unwrap_or_default();
+                KeyColumn {
+                    affinity: table.affinity(&name),
+                    name,
+                    desc: c.desc,
+                    collation: c.collation.clone(),
+                }
+            })
+            .collect(),
+        None => table
+            .pk
+            .iter()
+            .map(|n| KeyColumn {
+                name: n.clone(),
+                desc: false,
+                collation: "BINARY".into(),
+                affinity: table.affinity(n),
+            })
+            .collect(),
+    };
+    OldKey::Columns(cols)
+}
+
+/// A rowid table whose declared composite primary key has a column without
+/// NOT NULL (PROJ's `usage`: every row's key is NULL) is tracked by its
+/// rowid: SQLite lets such a key hold NULLs, which no log entry, key range
+/// or replay could name, while the rowid is never NULL. A composite key is
+/// never translated into a single reference, so no reference loses its
+/// way; a single-column key stays the tracking key (references to it are
+/// translated by its value), and its NULL rows are refused by the plan.
+/// Decided from the schema alone, so every plan and trigger agrees.
+pub fn tracked_by_rowid(table: &Table) -> bool {
+    !table.without_rowid
+        && table.rowid_alias.is_none()
+        && table.pk.len() > 1
+        && table
+            .pk
+            .iter()
+            .any(|k| table.column(k).is_none_or(|c| !c.notnull))
 }
 
 impl Builder<'_> {
@@ -74,7 +100,10 @@ impl Builder<'_> {
                 && r.iter()
                     .all(|(tbl, col)| *tbl == old_name && readable.contains(col))
         };
-        let new_key_cols: Vec<String> = if t.pk.is_empty() {
+        // A rowid-tracked composite key feeding a rowid table: the rowid
+        // carries over and identifies the new row (its declared key can be NULL).
+        let keep_rowid = tracked_by_rowid(o) && !t.without_rowid && t.rowid_alias.is_none();
+        let new_key_cols: Vec<String> = if t.pk.is_empty() || keep_rowid {
             vec!["rowid".into()]
         } else {
             t.pk.clone()
@@ -119,14 +148,18 @@ impl Builder<'_> {
 
     /// Marks child columns that hold a key of a renumbered parent.
     pub(super) fn translate_foreign_keys(&mut self, tables: &mut [TablePlan], target: &Catalog) {
+        let old = self.old;
         let renumbered: HashMap<String, (String, Option<OldKey>)> = tables
             .iter()
             .filter(|t| t.key_mode == KeyMode::Renumbered)
             .map(|t| {
-                (
-                    t.name.to_ascii_lowercase(),
-                    (t.name.clone(), t.old_key.clone()),
-                )
+                // A composite key tracked by the rowid is still several columns
+                // to the child that references it.
+                let key = match t.source.as_deref().and_then(|s| old.table(s)) {
+                    Some(o) if tracked_by_rowid(o) => Some(old_key_columns(o)),
+                    _ => t.old_key.clone(),
+                };
+                (t.name.to_ascii_lowercase(), (t.name.clone(), key))
             })
             .collect();
         for child in tables.iter_mut() {

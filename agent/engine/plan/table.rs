@@ -7,7 +7,7 @@ use super::super::catalog::{q, Catalog, Column, Table};
 use super::super::error::Result;
 use super::super::schema::{lexer, Directives, SetDirective, Statement};
 use super::checks::{count_rows, own_row_only, single_expression};
-use super::keys::old_key;
+use super::keys::{old_key, tracked_by_rowid};
 use super::{Builder, ColumnPlan, ColumnSource, KeyMode, Reads, TablePlan};
 
 impl<'a> Builder<'a> {
@@ -52,6 +52,13 @@ impl<'a> Builder<'a> {
                 self.warnings.push(format!(
                     "old table {} has no primary key: its rows are tracked by rowid, so do not VACUUM the old database until cutover",
                     o.name
+                ));
+            }
+            if tracked_by_rowid(o) {
+                self.warnings.push(format!(
+                    "old table {} is tracked by rowid: its PRIMARY KEY ({}) can hold NULLs, so do not VACUUM the old database until cutover",
+                    o.name,
+                    o.pk.join(", ")
                 ));
             }
             self.null_keys(o, key)?;
