@@ -6,19 +6,17 @@ use std::collections::HashMap;
 
 use super::super::catalog::{q, Catalog, Table};
 use super::super::error::{Result, SqlContext};
-use super::super::schema::Statement;
+use super::super::schema::{SchemaFile, Statement};
 use super::{translated, Builder, ColumnPlan, KeyColumn, KeyMode, OldKey, Reads, TablePlan};
 
-/// What the old catalog must look like for recording: its key per table.
+/// A table's own key: its declared primary key, else the rowid.
 ///
 /// A declared primary key is preferred over the rowid (except an INTEGER
 /// PRIMARY KEY, which *is* the rowid): it is what foreign keys reference,
-/// and it survives VACUUM. Except a rowid table's composite key with a
-/// column that can be NULL ([`tracked_by_rowid`]): the rowid tracks it.
+/// and it survives VACUUM. What a migration tracks an old table by is the
+/// plan's [`super::Plan::tracking_key`], which may be the rowid instead.
 pub fn old_key(table: &Table) -> OldKey {
-    if table.without_rowid
-        || (!table.pk.is_empty() && table.rowid_alias.is_none() && !tracked_by_rowid(table))
-    {
+    if table.without_rowid || (!table.pk.is_empty() && table.rowid_alias.is_none()) {
         old_key_columns(table)
     } else {
         OldKey::Rowid {
@@ -57,15 +55,17 @@ fn old_key_columns(table: &Table) -> OldKey {
     OldKey::Columns(cols)
 }
 
-/// A rowid table whose declared composite primary key has a column without
-/// NOT NULL (PROJ's `usage`: every row's key is NULL) is tracked by its
-/// rowid: SQLite lets such a key hold NULLs, which no log entry, key range
-/// or replay could name, while the rowid is never NULL. A composite key is
-/// never translated into a single reference, so no reference loses its
-/// way; a single-column key stays the tracking key (references to it are
-/// translated by its value), and its NULL rows are refused by the plan.
-/// Decided from the schema alone, so every plan and trigger agrees.
-pub fn tracked_by_rowid(table: &Table) -> bool {
+/// Whether a rowid table's declared composite primary key has a column
+/// without NOT NULL (PROJ's `usage`: every row's key is NULL). SQLite lets
+/// such a key hold NULLs, which no log entry, key range or replay could
+/// name, while the rowid is never NULL: the plan tracks the table by its
+/// rowid unless a new WITHOUT ROWID table needs the declared key
+/// ([`rowid_tracked`]). A composite key is never translated into a single
+/// reference, so no reference loses its way; a single-column key stays the
+/// tracking key (references to it are translated by its value), and its
+/// NULL rows are refused by the plan. Decided from the two schemas alone,
+/// so every plan and the triggers agree.
+pub fn nullable_composite_key(table: &Table) -> bool {
     !table.without_rowid
         && table.rowid_alias.is_none()
         && table.pk.len() > 1
@@ -75,7 +75,46 @@ pub fn tracked_by_rowid(table: &Table) -> bool {
             .any(|k| table.column(k).is_none_or(|c| !c.notnull))
 }
 
+/// The old tables of `old` tracked by their rowid though they declare a
+/// key: [`nullable_composite_key`], and no WITHOUT ROWID table of the new
+/// schema takes their rows (it has no rowid to carry the rowid over).
+pub(super) fn rowid_tracked(old: &Catalog, target: &Catalog, schema: &SchemaFile) -> Vec<String> {
+    let fed_without_rowid = |o: &Table| {
+        target.tables.iter().any(|t| {
+            let from = schema
+                .table(&t.name)
+                .and_then(|s| s.directives.from.as_ref().map(|(f, _)| f.clone()))
+                .unwrap_or_else(|| t.name.clone());
+            t.without_rowid && from.eq_ignore_ascii_case(&o.name)
+        })
+    };
+    old.tables
+        .iter()
+        .filter(|o| nullable_composite_key(o) && !fed_without_rowid(o))
+        .map(|o| o.name.clone())
+        .collect()
+}
+
+/// Whether `key`, the tracking key of `o`, is its rowid though `o` declares
+/// a primary key.
+pub(super) fn rowid_instead_of(o: &Table, key: &OldKey) -> bool {
+    !o.pk.is_empty() && matches!(key, OldKey::Rowid { alias: None })
+}
+
 impl Builder<'_> {
+    /// What old table `o` is tracked by in this migration.
+    pub(super) fn tracking_key(&self, o: &Table) -> OldKey {
+        if self
+            .rowid_tracked
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(&o.name))
+        {
+            OldKey::Rowid { alias: None }
+        } else {
+            old_key(o)
+        }
+    }
+
     /// Decides whether new keys are computed from old keys alone.
     pub(super) fn key_mode(
         &mut self,
@@ -102,7 +141,7 @@ impl Builder<'_> {
         };
         // A rowid-tracked composite key feeding a rowid table: the rowid
         // carries over and identifies the new row (its declared key can be NULL).
-        let keep_rowid = tracked_by_rowid(o) && !t.without_rowid && t.rowid_alias.is_none();
+        let keep_rowid = rowid_instead_of(o, key) && !t.without_rowid && t.rowid_alias.is_none();
         let new_key_cols: Vec<String> = if t.pk.is_empty() || keep_rowid {
             vec!["rowid".into()]
         } else {
@@ -156,7 +195,7 @@ impl Builder<'_> {
                 // A composite key tracked by the rowid is still several columns
                 // to the child that references it.
                 let key = match t.source.as_deref().and_then(|s| old.table(s)) {
-                    Some(o) if tracked_by_rowid(o) => Some(old_key_columns(o)),
+                    Some(o) if nullable_composite_key(o) => Some(old_key_columns(o)),
                     _ => t.old_key.clone(),
                 };
                 (t.name.to_ascii_lowercase(), (t.name.clone(), key))

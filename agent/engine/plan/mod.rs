@@ -241,9 +241,26 @@ pub struct Plan {
     pub left_to_owner: LeftToOwner,
     /// The old tables it covers, as `plan` lists them.
     pub owned_tables: Vec<OwnedTable>,
+    /// Old tables tracked by their rowid though they declare a primary key
+    /// (`keys::rowid_tracked`).
+    pub rowid_tracked: Vec<String>,
 }
 
 impl Plan {
+    /// What the triggers log for old table `t`: its own key, or its rowid
+    /// where the plan tracks it by rowid.
+    pub fn tracking_key(&self, t: &super::catalog::Table) -> OldKey {
+        if self
+            .rowid_tracked
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(&t.name))
+        {
+            OldKey::Rowid { alias: None }
+        } else {
+            old_key(t)
+        }
+    }
+
     pub fn table(&self, name: &str) -> Option<&TablePlan> {
         self.tables
             .iter()
@@ -305,10 +322,12 @@ pub fn build_leaving(
     let target = Catalog::read(conn, "main")?;
     let mut old = Catalog::read(conn, "old")?;
     old.leave(left);
+    let rowid_tracked = keys::rowid_tracked(&old, &target, schema);
     let mut b = Builder {
         conn,
         schema,
         old: &old,
+        rowid_tracked: rowid_tracked.clone(),
         blockers: Vec::new(),
         warnings: Vec::new(),
         reads: Reads::new(),
@@ -356,6 +375,7 @@ pub fn build_leaving(
         triggers,
         left_to_owner: left.clone(),
         owned_tables: left.tables_in(conn, "old")?,
+        rowid_tracked,
     })
 }
 
@@ -367,6 +387,8 @@ struct Builder<'a> {
     warnings: Vec<String>,
     /// Every old column any mapping reads.
     reads: Reads,
+    /// Old tables tracked by rowid though they declare a key.
+    rowid_tracked: Vec<String>,
     count: bool,
 }
 

@@ -7,7 +7,7 @@ use super::super::catalog::{q, Catalog, Column, Table};
 use super::super::error::Result;
 use super::super::schema::{lexer, Directives, SetDirective, Statement};
 use super::checks::{count_rows, own_row_only, single_expression};
-use super::keys::{old_key, tracked_by_rowid};
+use super::keys::rowid_instead_of;
 use super::{Builder, ColumnPlan, ColumnSource, KeyMode, Reads, TablePlan};
 
 impl<'a> Builder<'a> {
@@ -20,7 +20,7 @@ impl<'a> Builder<'a> {
         let d = &stmt.directives;
         let source = self.source(t, d);
         self.check_sets(t, d, source);
-        let old_key = source.map(old_key);
+        let old_key = source.map(|o| self.tracking_key(o));
         let mut columns: Vec<ColumnPlan> = t
             .columns
             .iter()
@@ -54,7 +54,7 @@ impl<'a> Builder<'a> {
                     o.name
                 ));
             }
-            if tracked_by_rowid(o) {
+            if rowid_instead_of(o, key) {
                 self.warnings.push(format!(
                     "old table {} is tracked by rowid: its PRIMARY KEY ({}) can hold NULLs, so do not VACUUM the old database until cutover",
                     o.name,
