@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::super::catalog::{q, Catalog, Table};
 use super::super::error::{Result, SqlContext};
 use super::super::schema::{SchemaFile, Statement};
-use super::{translated, Builder, ColumnPlan, KeyColumn, KeyMode, OldKey, Reads, TablePlan};
+use super::{translated, Builder, ColumnPlan, KeyColumn, KeyMode, OldKey, Plan, Reads, TablePlan};
 
 /// A table's own key: its declared primary key, else the rowid.
 ///
@@ -93,6 +93,22 @@ pub(super) fn rowid_tracked(old: &Catalog, target: &Catalog, schema: &SchemaFile
         .filter(|o| nullable_composite_key(o) && !fed_without_rowid(o))
         .map(|o| o.name.clone())
         .collect()
+}
+
+impl Plan {
+    /// What the triggers log for old table `t`: its own key, or its rowid
+    /// where the plan tracks it by rowid.
+    pub fn tracking_key(&self, t: &Table) -> OldKey {
+        if self
+            .rowid_tracked
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(&t.name))
+        {
+            OldKey::Rowid { alias: None }
+        } else {
+            old_key(t)
+        }
+    }
 }
 
 /// Whether `key`, the tracking key of `o`, is its rowid though `o` declares

@@ -247,20 +247,6 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// What the triggers log for old table `t`: its own key, or its rowid
-    /// where the plan tracks it by rowid.
-    pub fn tracking_key(&self, t: &super::catalog::Table) -> OldKey {
-        if self
-            .rowid_tracked
-            .iter()
-            .any(|n| n.eq_ignore_ascii_case(&t.name))
-        {
-            OldKey::Rowid { alias: None }
-        } else {
-            old_key(t)
-        }
-    }
-
     pub fn table(&self, name: &str) -> Option<&TablePlan> {
         self.tables
             .iter()
