@@ -22,6 +22,7 @@ mod long_catch_up;
 mod null_default;
 mod owners;
 mod plan;
+mod plan_blockers;
 mod progress;
 mod rate_cap;
 mod real_agent;

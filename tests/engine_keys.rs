@@ -317,6 +317,7 @@ key_mode_guards! {
     work_per_row_is_flat_without_a_primary_key_kept => "no-pk-kept",
     work_per_row_is_flat_with_a_text_key_kept => "text-pk",
     work_per_row_is_flat_with_a_composite_key_kept => "composite-pk",
+    work_per_row_is_flat_with_a_null_composite_key_tracked_by_rowid => "null-composite-pk",
     work_per_row_is_flat_for_a_without_rowid_table => "without-rowid",
     work_per_row_is_flat_with_a_nocase_key_kept => "nocase-pk",
     work_per_row_is_flat_with_a_text_key_renumbered => "text-renumbered",

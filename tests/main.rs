@@ -21,6 +21,7 @@ mod engine_mapping;
 mod engine_plan;
 mod engine_property;
 mod engine_quiet_risks;
+mod engine_realkeys;
 mod engine_regressions;
 mod engine_replay_guard;
 mod engine_revert;

@@ -200,7 +200,8 @@ fn apply_table(conn: &Connection, t: &TablePlan, window: Window) -> Result<()> {
                 q(src)
             )
         }
-        KeyMode::NewEmpty => return Ok(()),
+        // A refused table blocks the plan: migrate never records it.
+        KeyMode::NewEmpty | KeyMode::Refused => return Ok(()),
     };
     conn.prepare_cached(&delete)
         .and_then(|mut s| s.execute(rusqlite::params_from_iter(range.iter())))

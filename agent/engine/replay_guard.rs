@@ -297,7 +297,7 @@ fn merged(
                     .join(" AND ")
             )
         }
-        KeyMode::NewEmpty => return Ok(Vec::new()),
+        KeyMode::NewEmpty | KeyMode::Refused => return Ok(Vec::new()),
     };
     let range: [Value; 2] = [
         Value::Integer(w.hi as i64),

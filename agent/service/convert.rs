@@ -94,6 +94,7 @@ pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
                 KeyMode::Preserved => pb::KeyMode::Preserved,
                 KeyMode::Renumbered => pb::KeyMode::Renumbered,
                 KeyMode::NewEmpty => pb::KeyMode::NewEmpty,
+                KeyMode::Refused => pb::KeyMode::Refused,
             }
             .into(),
             source_rows: t.rows,

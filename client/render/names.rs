@@ -80,6 +80,7 @@ pub fn key_mode(v: i32) -> &'static str {
         Ok(KeyMode::Preserved) => "keys preserved",
         Ok(KeyMode::Renumbered) => "renumbered through the id mapping",
         Ok(KeyMode::NewEmpty) => "new, starts empty",
+        Ok(KeyMode::Refused) => "key refused, see blockers",
         Ok(KeyMode::Unspecified) | Err(_) => "unknown key mode",
     }
 }

@@ -112,6 +112,20 @@ pub const MODES: &[Mode] = &[
         renumbered: false,
     },
     Mode {
+        name: "null-composite-pk",
+        what: "composite PRIMARY KEY that can be NULL (PROJ's usage): tracked and kept by rowid",
+        old: "CREATE TABLE item(shop TEXT, n INTEGER, name TEXT, qty INT, PRIMARY KEY (shop, n));",
+        fill: "{rows}INSERT INTO item(rowid, shop, n, name, qty) SELECT i, NULL, CASE WHEN i % 3 = 0 THEN i END, 'name ' || i, i FROM n;",
+        new: "CREATE TABLE item(shop TEXT, n INTEGER, name TEXT, qty INT, note TEXT, PRIMARY KEY (shop, n));",
+        writes: ITEM_WRITES,
+        transform: "CREATE TABLE item AS SELECT rowid AS r, shop, n, name, qty, NULL AS note FROM old.item;",
+        checks: &[(
+            "SELECT quote(r), quote(shop), quote(n), quote(name), quote(qty), quote(note) FROM main.item ORDER BY r",
+            "SELECT quote(rowid), quote(shop), quote(n), quote(name), quote(qty), quote(note) FROM new.item ORDER BY rowid",
+        )],
+        renumbered: false,
+    },
+    Mode {
         name: "text-pk",
         what: "TEXT PRIMARY KEY kept (a rowid table keyed by its declared key)",
         old: "CREATE TABLE item(sku TEXT PRIMARY KEY, name TEXT, qty INT);",

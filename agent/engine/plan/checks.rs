@@ -119,7 +119,7 @@ impl Builder<'_> {
 
     pub(super) fn validate_insert(&mut self, t: &TablePlan) {
         let Some(src) = &t.source else { return };
-        if t.key_mode == KeyMode::Renumbered && t.without_rowid {
+        if t.key_mode == KeyMode::Refused {
             return; // already a blocker
         }
         let written = t.written();

@@ -6,42 +6,18 @@ use std::collections::HashMap;
 
 use super::super::catalog::{q, Catalog, Table};
 use super::super::error::{Result, SqlContext};
-use super::super::schema::Statement;
-use super::{translated, Builder, ColumnPlan, KeyColumn, KeyMode, OldKey, Reads, TablePlan};
+use super::super::schema::{SchemaFile, Statement};
+use super::{translated, Builder, ColumnPlan, KeyColumn, KeyMode, OldKey, Plan, Reads, TablePlan};
 
-/// What the old catalog must look like for recording: its key per table.
+/// A table's own key: its declared primary key, else the rowid.
 ///
 /// A declared primary key is preferred over the rowid (except an INTEGER
 /// PRIMARY KEY, which *is* the rowid): it is what foreign keys reference,
-/// and it survives VACUUM.
+/// and it survives VACUUM. What a migration tracks an old table by is the
+/// plan's [`super::Plan::tracking_key`], which may be the rowid instead.
 pub fn old_key(table: &Table) -> OldKey {
     if table.without_rowid || (!table.pk.is_empty() && table.rowid_alias.is_none()) {
-        let cols = match table.pk_index() {
-            Some(idx) => idx
-                .columns
-                .iter()
-                .map(|c| {
-                    let name = c.name.clone().unwrap_or_default();
-                    KeyColumn {
-                        affinity: table.affinity(&name),
-                        name,
-                        desc: c.desc,
-                        collation: c.collation.clone(),
-                    }
-                })
-                .collect(),
-            None => table
-                .pk
-                .iter()
-                .map(|n| KeyColumn {
-                    name: n.clone(),
-                    desc: false,
-                    collation: "BINARY".into(),
-                    affinity: table.affinity(n),
-                })
-                .collect(),
-        };
-        OldKey::Columns(cols)
+        old_key_columns(table)
     } else {
         OldKey::Rowid {
             alias: table.rowid_alias.clone(),
@@ -49,7 +25,112 @@ pub fn old_key(table: &Table) -> OldKey {
     }
 }
 
+/// The declared primary key's columns, in index order.
+fn old_key_columns(table: &Table) -> OldKey {
+    let cols = match table.pk_index() {
+        Some(idx) => idx
+            .columns
+            .iter()
+            .map(|c| {
+                let name = c.name.clone().unwrap_or_default();
+                KeyColumn {
+                    affinity: table.affinity(&name),
+                    name,
+                    desc: c.desc,
+                    collation: c.collation.clone(),
+                }
+            })
+            .collect(),
+        None => table
+            .pk
+            .iter()
+            .map(|n| KeyColumn {
+                name: n.clone(),
+                desc: false,
+                collation: "BINARY".into(),
+                affinity: table.affinity(n),
+            })
+            .collect(),
+    };
+    OldKey::Columns(cols)
+}
+
+/// Whether a rowid table's declared composite primary key has a column
+/// without NOT NULL (PROJ's `usage`: every row's key is NULL). SQLite lets
+/// such a key hold NULLs, which no log entry, key range or replay could
+/// name, while the rowid is never NULL: the plan tracks the table by its
+/// rowid unless a new WITHOUT ROWID table needs the declared key
+/// ([`rowid_tracked`]). A composite key is never translated into a single
+/// reference, so no reference loses its way; a single-column key stays the
+/// tracking key (references to it are translated by its value), and its
+/// NULL rows are refused by the plan. Decided from the two schemas alone,
+/// so every plan and the triggers agree.
+pub fn nullable_composite_key(table: &Table) -> bool {
+    !table.without_rowid
+        && table.rowid_alias.is_none()
+        && table.pk.len() > 1
+        && table
+            .pk
+            .iter()
+            .any(|k| table.column(k).is_none_or(|c| !c.notnull))
+}
+
+/// The old tables of `old` tracked by their rowid though they declare a
+/// key: [`nullable_composite_key`], and no WITHOUT ROWID table of the new
+/// schema takes their rows (it has no rowid to carry the rowid over).
+pub(super) fn rowid_tracked(old: &Catalog, target: &Catalog, schema: &SchemaFile) -> Vec<String> {
+    let fed_without_rowid = |o: &Table| {
+        target.tables.iter().any(|t| {
+            let from = schema
+                .table(&t.name)
+                .and_then(|s| s.directives.from.as_ref().map(|(f, _)| f.clone()))
+                .unwrap_or_else(|| t.name.clone());
+            t.without_rowid && from.eq_ignore_ascii_case(&o.name)
+        })
+    };
+    old.tables
+        .iter()
+        .filter(|o| nullable_composite_key(o) && !fed_without_rowid(o))
+        .map(|o| o.name.clone())
+        .collect()
+}
+
+impl Plan {
+    /// What the triggers log for old table `t`: its own key, or its rowid
+    /// where the plan tracks it by rowid.
+    pub fn tracking_key(&self, t: &Table) -> OldKey {
+        if self
+            .rowid_tracked
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(&t.name))
+        {
+            OldKey::Rowid { alias: None }
+        } else {
+            old_key(t)
+        }
+    }
+}
+
+/// Whether `key`, the tracking key of `o`, is its rowid though `o` declares
+/// a primary key.
+pub(super) fn rowid_instead_of(o: &Table, key: &OldKey) -> bool {
+    !o.pk.is_empty() && matches!(key, OldKey::Rowid { alias: None })
+}
+
 impl Builder<'_> {
+    /// What old table `o` is tracked by in this migration.
+    pub(super) fn tracking_key(&self, o: &Table) -> OldKey {
+        if self
+            .rowid_tracked
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(&o.name))
+        {
+            OldKey::Rowid { alias: None }
+        } else {
+            old_key(o)
+        }
+    }
+
     /// Decides whether new keys are computed from old keys alone.
     pub(super) fn key_mode(
         &mut self,
@@ -74,7 +155,10 @@ impl Builder<'_> {
                 && r.iter()
                     .all(|(tbl, col)| *tbl == old_name && readable.contains(col))
         };
-        let new_key_cols: Vec<String> = if t.pk.is_empty() {
+        // A rowid-tracked composite key feeding a rowid table: the rowid
+        // carries over and identifies the new row (its declared key can be NULL).
+        let keep_rowid = rowid_instead_of(o, key) && !t.without_rowid && t.rowid_alias.is_none();
+        let new_key_cols: Vec<String> = if t.pk.is_empty() || keep_rowid {
             vec!["rowid".into()]
         } else {
             t.pk.clone()
@@ -106,10 +190,9 @@ impl Builder<'_> {
             return (KeyMode::Preserved, new_key, rowid_expr);
         }
         if t.without_rowid {
-            self.blockers.push(format!(
-                "{}: WITHOUT ROWID table {} must take its primary key from the old primary key of {} (mig cannot renumber it); set the key columns from the old key with mig:set",
-                self.at(stmt.line), t.name, o.name
-            ));
+            self.blockers
+                .push(without_rowid_message(&self.at(stmt.line), t, o));
+            return (KeyMode::Refused, Vec::new(), None);
         }
         (
             KeyMode::Renumbered,
@@ -120,14 +203,18 @@ impl Builder<'_> {
 
     /// Marks child columns that hold a key of a renumbered parent.
     pub(super) fn translate_foreign_keys(&mut self, tables: &mut [TablePlan], target: &Catalog) {
+        let old = self.old;
         let renumbered: HashMap<String, (String, Option<OldKey>)> = tables
             .iter()
             .filter(|t| t.key_mode == KeyMode::Renumbered)
             .map(|t| {
-                (
-                    t.name.to_ascii_lowercase(),
-                    (t.name.clone(), t.old_key.clone()),
-                )
+                // A composite key tracked by the rowid is still several columns
+                // to the child that references it.
+                let key = match t.source.as_deref().and_then(|s| old.table(s)) {
+                    Some(o) if nullable_composite_key(o) => Some(old_key_columns(o)),
+                    _ => t.old_key.clone(),
+                };
+                (t.name.to_ascii_lowercase(), (t.name.clone(), key))
             })
             .collect();
         for child in tables.iter_mut() {
@@ -205,6 +292,22 @@ impl Builder<'_> {
         }
         Ok(())
     }
+}
+
+/// Why a WITHOUT ROWID table keyed on anything but the old key is refused,
+/// and the two ways out.
+///
+/// A replayed delete knows only the old key of the row that went; a new key
+/// taken from other old columns (a natural key such as `code`) cannot be
+/// computed from it, and a WITHOUT ROWID table has no rowid for the id
+/// mapping to point at. A rowid table keyed on the same columns has one.
+fn without_rowid_message(at: &str, t: &Table, o: &Table) -> String {
+    format!(
+        "{at}: WITHOUT ROWID table {t} takes its primary key ({}) from columns that are not the old primary key of {o}: a replayed delete knows only the old key, and a WITHOUT ROWID table has no rowid to renumber; set the key columns from the old key with mig:set, or declare {t} as a rowid table with the same PRIMARY KEY (mig renumbers its rowid and translates references through the id mapping) and rebuild it WITHOUT ROWID after cutover",
+        t.pk.join(", "),
+        t = t.name,
+        o = o.name
+    )
 }
 
 /// `SELECT count(*)` of the rows of `schema.table` with a NULL key column.

@@ -119,6 +119,9 @@ pub enum KeyMode {
     Preserved,
     Renumbered,
     NewEmpty,
+    /// The schema asks for a key mig cannot give this table (a blocker says
+    /// why): never copied, and no reference is translated through it.
+    Refused,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,6 +241,9 @@ pub struct Plan {
     pub left_to_owner: LeftToOwner,
     /// The old tables it covers, as `plan` lists them.
     pub owned_tables: Vec<OwnedTable>,
+    /// Old tables tracked by their rowid though they declare a primary key
+    /// (`keys::rowid_tracked`).
+    pub rowid_tracked: Vec<String>,
 }
 
 impl Plan {
@@ -302,10 +308,12 @@ pub fn build_leaving(
     let target = Catalog::read(conn, "main")?;
     let mut old = Catalog::read(conn, "old")?;
     old.leave(left);
+    let rowid_tracked = keys::rowid_tracked(&old, &target, schema);
     let mut b = Builder {
         conn,
         schema,
         old: &old,
+        rowid_tracked: rowid_tracked.clone(),
         blockers: Vec::new(),
         warnings: Vec::new(),
         reads: Reads::new(),
@@ -353,6 +361,7 @@ pub fn build_leaving(
         triggers,
         left_to_owner: left.clone(),
         owned_tables: left.tables_in(conn, "old")?,
+        rowid_tracked,
     })
 }
 
@@ -364,6 +373,8 @@ struct Builder<'a> {
     warnings: Vec<String>,
     /// Every old column any mapping reads.
     reads: Reads,
+    /// Old tables tracked by rowid though they declare a key.
+    rowid_tracked: Vec<String>,
     count: bool,
 }
 

@@ -49,6 +49,9 @@ pub struct Checked {
     pub examples: Vec<String>,
     /// The copy could not get past a violation.
     pub blocks: bool,
+    /// A FOREIGN KEY whose renumbered parent the references are translated
+    /// through: a missing parent key gets an id no row holds.
+    pub renumbered_parent: Option<String>,
 }
 
 impl Checked {
@@ -63,6 +66,12 @@ impl Checked {
             }
             (_, true) => "; the copy would stop at the first one, fix those rows or change the mapping",
             (_, false) => "; they would take the column's DEFAULT",
+        };
+        let what = match &self.renumbered_parent {
+            Some(parent) => format!(
+                "; {parent} is renumbered: each missing {parent} key gets a new {parent} id that no row holds (one id per distinct key, the one a {parent} row inserted with that key before cutover takes; see docs/plan.md)"
+            ),
+            None => what.to_string(),
         };
         format!(
             "{} row{} in {} would violate {} of {} (old keys: {}){what}",
@@ -90,7 +99,7 @@ pub fn check(conn: &Connection, plan: &Plan) -> Result<(Vec<Checked>, Vec<String
         else {
             continue;
         };
-        if t.key_mode == KeyMode::Renumbered && t.without_rowid {
+        if t.key_mode == KeyMode::Refused {
             continue; // already a blocker
         }
         let Some(ot) = old.table(src) else { continue };
@@ -145,6 +154,7 @@ impl Checker<'_> {
             rows,
             examples,
             blocks: blocks && rows > 0,
+            renumbered_parent: None,
         });
         Ok(())
     }
@@ -423,8 +433,21 @@ impl Checker<'_> {
                 false,
                 &from,
             )?;
+            if let Some(last) = out.last_mut() {
+                last.renumbered_parent = self.translated_parent(&fk.from);
+            }
         }
         Ok(())
+    }
+
+    /// The renumbered parent the child columns `from` are translated through.
+    fn translated_parent(&self, from: &[String]) -> Option<String> {
+        let [col] = from else { return None };
+        self.t
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(col))
+            .and_then(|c| c.translate.clone())
     }
 
     /// `SELECT 1 FROM old."P" WHERE <parent expr> = <child value> ..`, or

@@ -95,8 +95,8 @@ fn run(conn: &Connection, plan: &Plan) -> Result<HashMap<String, Sample>> {
         .tables
         .iter()
         .filter(|t| t.source.is_some() && t.rows > 0)
-        // Refused by the plan (a WITHOUT ROWID table cannot be renumbered).
-        .filter(|t| !(t.key_mode == KeyMode::Renumbered && t.without_rowid))
+        // Refused by the plan (a blocker says why).
+        .filter(|t| t.key_mode != KeyMode::Refused)
         .collect();
     let mut out: HashMap<String, Sample> = HashMap::new();
     let mut cursors: HashMap<String, Option<Vec<Value>>> = HashMap::new();

@@ -7,7 +7,7 @@ use super::super::catalog::{q, Catalog, Column, Table};
 use super::super::error::Result;
 use super::super::schema::{lexer, Directives, SetDirective, Statement};
 use super::checks::{count_rows, own_row_only, single_expression};
-use super::keys::old_key;
+use super::keys::rowid_instead_of;
 use super::{Builder, ColumnPlan, ColumnSource, KeyMode, Reads, TablePlan};
 
 impl<'a> Builder<'a> {
@@ -20,7 +20,7 @@ impl<'a> Builder<'a> {
         let d = &stmt.directives;
         let source = self.source(t, d);
         self.check_sets(t, d, source);
-        let old_key = source.map(old_key);
+        let old_key = source.map(|o| self.tracking_key(o));
         let mut columns: Vec<ColumnPlan> = t
             .columns
             .iter()
@@ -30,8 +30,12 @@ impl<'a> Builder<'a> {
             Some(o) => self.column_reads(t, o, &columns, d, stmt),
             None => HashMap::new(),
         };
-        let (key_mode, new_key, rowid_expr) =
+        let (mut key_mode, new_key, rowid_expr) =
             self.key_mode(t, source, old_key.as_ref(), &columns, &col_reads, stmt);
+        if d.from.is_some() && source.is_none() {
+            // mig:from names no old table (a blocker): not "new, starts empty".
+            key_mode = KeyMode::Refused;
+        }
         if key_mode == KeyMode::Renumbered {
             for c in columns.iter_mut() {
                 if t.rowid_alias
@@ -48,6 +52,13 @@ impl<'a> Builder<'a> {
                 self.warnings.push(format!(
                     "old table {} has no primary key: its rows are tracked by rowid, so do not VACUUM the old database until cutover",
                     o.name
+                ));
+            }
+            if rowid_instead_of(o, key) {
+                self.warnings.push(format!(
+                    "old table {} is tracked by rowid: its PRIMARY KEY ({}) can hold NULLs, so do not VACUUM the old database until cutover",
+                    o.name,
+                    o.pk.join(", ")
                 ));
             }
             self.null_keys(o, key)?;

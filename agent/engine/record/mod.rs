@@ -252,7 +252,7 @@ pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
     let recorder = Recorder::forward();
     for t in &old.tables {
         let logs = sourced.iter().any(|s| s.eq_ignore_ascii_case(&t.name));
-        for sql in trigger_sql(t, logs, &recorder) {
+        for sql in trigger_sql(t, &spec.plan.tracking_key(t), logs, &recorder) {
             tx.execute_batch(&sql)
                 .ctx(|| format!("creating recording triggers on {}", t.name))?;
         }

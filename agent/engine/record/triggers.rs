@@ -5,7 +5,7 @@
 //! only features SQLite has had for a decade (no row values, no `unixepoch`).
 
 use super::super::catalog::{lit, q, Index, Table, TRIGGER_PREFIX};
-use super::super::plan::{old_key, OldKey};
+use super::super::plan::OldKey;
 use super::DRAINING_MESSAGE;
 
 /// Where a table's triggers log, and what refuses writes: the forward
@@ -33,10 +33,9 @@ impl Recorder {
     }
 }
 
-/// The triggers for one table. `logs`: the table's writes are logged
-/// (otherwise its triggers only refuse writes while draining).
-pub(crate) fn trigger_sql(t: &Table, logs: bool, r: &Recorder) -> Vec<String> {
-    let key = old_key(t);
+/// The triggers for one table, logging `key`. `logs`: the table's writes
+/// are logged (otherwise its triggers only refuse writes while draining).
+pub(crate) fn trigger_sql(t: &Table, key: &OldKey, logs: bool, r: &Recorder) -> Vec<String> {
     let name = |kind: &str| q(&format!("{}{kind}_{}", r.prefix, t.name));
     let table = q(&t.name);
     let guard = r.guard.clone();
@@ -78,7 +77,7 @@ pub(crate) fn trigger_sql(t: &Table, logs: bool, r: &Recorder) -> Vec<String> {
         ),
     ];
     if logs {
-        out.extend(replace_capture(t, &key, r));
+        out.extend(replace_capture(t, key, r));
     }
     out
 }

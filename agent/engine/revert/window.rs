@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::super::catalog::{lit, q, Catalog};
 use super::super::error::{EngineError, Result, SqlContext};
+use super::super::plan::old_key;
 use super::super::record::has_table;
 use super::super::record::triggers::{trigger_sql, Recorder};
 use super::inverse::Inverse;
@@ -130,7 +131,7 @@ pub fn open_in(tx: &Connection, inv: &Inverse, spec: &OpenSpec<'_>) -> Result<()
     let cat = Catalog::read(tx, "main")?;
     for t in &cat.tables {
         let logs = inv.table(&t.name).is_some();
-        for sql in trigger_sql(t, logs, &recorder) {
+        for sql in trigger_sql(t, &old_key(t), logs, &recorder) {
             tx.execute_batch(&sql)
                 .ctx(|| format!("creating revert recording triggers on {}", t.name))?;
         }
