@@ -182,13 +182,8 @@ pub fn drain_gated(
         ctx,
         &mut summary,
     )?;
+    // Printed once, with the summary (every follower of the job gets it).
     summary.warnings = ledger.warnings(&work)?;
-    for w in &summary.warnings {
-        (ctx.sink)(Event::Notice {
-            warn: true,
-            message: w.clone(),
-        });
-    }
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }
