@@ -27,6 +27,7 @@ mod bench_guard;
 mod data;
 mod key_modes;
 mod end_to_end;
+mod index_build;
 mod mode;
 mod recording;
 mod revert;

@@ -11,10 +11,18 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rusqlite::Connection;
 
-use super::{data, fig, remove_db, stats, Figure};
+use super::{data, fig, index_build, remove_db, stats, Figure};
 
 /// How often the `mig` process's VmHWM is read while it runs.
 const MEMORY_POLL: Duration = Duration::from_millis(5);
+
+/// The index-build candidates' figures, in `index_build::compare`'s order.
+const INDEX_CANDIDATES: [&str; 4] = [
+    "index builds, sorter threads / none, wall",
+    "index builds, sorter threads / none, CPU",
+    "index builds, 2 MiB / 16 MiB runs, wall",
+    "index builds, 2 MiB / 16 MiB runs, CPU",
+];
 
 /// One `mig migrate` run: wall seconds, seconds per step, peak memory.
 struct MigRun {
@@ -166,6 +174,7 @@ pub fn run(dir: &Path, sizes: &[u64], reps: usize, figures: &mut Vec<Figure>) {
         data::generate(&old, rows);
         let (mut ratio, mut durable, mut limit_s, mut peak) = (vec![], vec![], vec![], vec![]);
         let mut steps: Vec<(String, Vec<f64>)> = Vec::new();
+        let mut index: [Vec<f64>; 4] = Default::default();
         for _ in 0..reps {
             let (l, l_synced) = limit_process(&old, &limit_db);
             remove_db(&new);
@@ -185,6 +194,9 @@ pub fn run(dir: &Path, sizes: &[u64], reps: usize, figures: &mut Vec<Figure>) {
             durable.push(m.wall / l_synced);
             limit_s.push(l);
             peak.push(m.peak_mib);
+            for (v, r) in index.iter_mut().zip(index_build::compare(&new)) {
+                v.push(r);
+            }
             reset(&old, &new);
         }
         remove_db(&limit_db);
@@ -202,6 +214,9 @@ pub fn run(dir: &Path, sizes: &[u64], reps: usize, figures: &mut Vec<Figure>) {
         push("time ratio mig migrate / limit + fsync", &mut durable, "-");
         push("limit seconds (process)", &mut limit_s, "-");
         push("mig peak memory MiB (VmHWM)", &mut peak, "-");
+        for (what, v) in INDEX_CANDIDATES.iter().zip(&mut index) {
+            push(what, v, "-");
+        }
         for (label, v) in &mut steps {
             push(&format!("step seconds: {label}"), v, "-");
         }
