@@ -78,6 +78,10 @@ struct Args {
     /// Development size: 100k rows, one repetition.
     #[arg(long)]
     quick: bool,
+    /// Another `mig` binary (an earlier build) run alternately with this
+    /// one in the end-to-end scenario: before/after in one run.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
     /// Internal: run the limit in this process on OLD NEW and exit.
     #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], hide = true)]
     limit_child: Option<Vec<PathBuf>>,
@@ -253,7 +257,13 @@ fn main() {
         return;
     }
     if args.only != Some(Only::Recording) {
-        end_to_end::run(&dir, &args.rows, reps, &mut figures);
+        end_to_end::run(
+            &dir,
+            &args.rows,
+            reps,
+            args.baseline.as_deref(),
+            &mut figures,
+        );
     }
     if args.only == Some(Only::EndToEnd) {
         report(&figures, &args.out);

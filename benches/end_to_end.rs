@@ -72,12 +72,12 @@ fn unix_ms() -> i64 {
 }
 
 /// Runs `mig --json migrate` on the local files and follows its VmHWM.
-fn mig_process(dir: &Path, old: &Path, new: &Path) -> MigRun {
+fn mig_process(bin: &Path, dir: &Path, old: &Path, new: &Path) -> MigRun {
     let out = dir.join("migrate.jsonl");
     let stdout = std::fs::File::create(&out).expect("creating migrate.jsonl");
     let began_ms = unix_ms();
     let t = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mig"))
+    let mut child = Command::new(bin)
         .arg("--json")
         .arg("migrate")
         .arg("--old")
@@ -163,7 +163,14 @@ fn timeline(jsonl: &str, began_ms: i64, ended_ms: i64) -> Vec<(String, f64)> {
 
 /// Alternates the limit's process and `mig migrate` `reps` times at each
 /// size; ratios, the limit's seconds, mig's steps and peak memory.
-pub fn run(dir: &Path, sizes: &[u64], reps: usize, figures: &mut Vec<Figure>) {
+pub fn run(
+    dir: &Path,
+    sizes: &[u64],
+    reps: usize,
+    baseline: Option<&Path>,
+    figures: &mut Vec<Figure>,
+) {
+    let bin = Path::new(env!("CARGO_BIN_EXE_mig"));
     std::fs::write(dir.join("schema.sql"), data::NEW_SCHEMA).expect("schema.sql");
     for &rows in sizes {
         let old = dir.join(format!("e2e-old-{rows}.db"));
@@ -175,10 +182,16 @@ pub fn run(dir: &Path, sizes: &[u64], reps: usize, figures: &mut Vec<Figure>) {
         let (mut ratio, mut durable, mut limit_s, mut peak) = (vec![], vec![], vec![], vec![]);
         let mut steps: Vec<(String, Vec<f64>)> = Vec::new();
         let mut index: [Vec<f64>; 4] = Default::default();
-        for _ in 0..reps {
+        let mut baseline_ratio = vec![];
+        for rep in 0..reps {
             let (l, l_synced) = limit_process(&old, &limit_db);
             remove_db(&new);
-            let m = mig_process(dir, &old, &new);
+            // Every other repetition the baseline runs first, so neither
+            // build always follows the limit.
+            if rep % 2 == 1 {
+                baseline_ratio.extend(run_baseline(baseline, dir, &old, &new, l));
+            }
+            let m = mig_process(bin, dir, &old, &new);
             eprintln!(
                 "  end to end: mig migrate {:.3}s (peak {:.1} MiB), limit {:.3}s ({:.3}s synced)",
                 m.wall, m.peak_mib, l, l_synced
@@ -198,6 +211,9 @@ pub fn run(dir: &Path, sizes: &[u64], reps: usize, figures: &mut Vec<Figure>) {
                 v.push(r);
             }
             reset(&old, &new);
+            if rep % 2 == 0 {
+                baseline_ratio.extend(run_baseline(baseline, dir, &old, &new, l));
+            }
         }
         remove_db(&limit_db);
         remove_db(&old);
@@ -212,6 +228,9 @@ pub fn run(dir: &Path, sizes: &[u64], reps: usize, figures: &mut Vec<Figure>) {
         };
         push("time ratio mig migrate / limit", &mut ratio, goal);
         push("time ratio mig migrate / limit + fsync", &mut durable, "-");
+        if baseline.is_some() {
+            push("time ratio baseline mig / limit", &mut baseline_ratio, "-");
+        }
         push("limit seconds (process)", &mut limit_s, "-");
         push("mig peak memory MiB (VmHWM)", &mut peak, "-");
         for (what, v) in INDEX_CANDIDATES.iter().zip(&mut index) {
@@ -221,6 +240,14 @@ pub fn run(dir: &Path, sizes: &[u64], reps: usize, figures: &mut Vec<Figure>) {
             push(&format!("step seconds: {label}"), v, "-");
         }
     }
+}
+
+/// The baseline build's time over the limit's `l` seconds, if there is one.
+fn run_baseline(bin: Option<&Path>, dir: &Path, old: &Path, new: &Path, l: f64) -> Option<f64> {
+    let before = mig_process(bin?, dir, old, new);
+    eprintln!("  end to end: baseline mig migrate {:.3}s", before.wall);
+    reset(old, new);
+    Some(before.wall / l)
 }
 
 /// Removes the migration: the new files, the old database's triggers, log
