@@ -25,9 +25,9 @@ use serde::Serialize;
 
 mod bench_guard;
 mod data;
-mod key_modes;
 mod end_to_end;
 mod index_build;
+mod key_modes;
 mod mode;
 mod recording;
 mod revert;
