@@ -406,7 +406,9 @@ fn main() {
             m * 1e6,
             b * 1e6
         );
-        (ratio.push(b / a), floor.push(m / a), above.push(b / m));
+        ratio.push(b / a);
+        floor.push(m / a);
+        above.push(b / m);
     }
     for (what, v, goal) in [
         ("write cost with / without recording", &mut ratio, "<= 1.25"),
