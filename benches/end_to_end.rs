@@ -161,8 +161,63 @@ fn timeline(jsonl: &str, began_ms: i64, ended_ms: i64) -> Vec<(String, f64)> {
     steps
 }
 
-/// Alternates the limit's process and `mig migrate` `reps` times at each
-/// size; ratios, the limit's seconds, mig's steps and peak memory.
+/// Every repetition's figures at one size.
+#[derive(Default)]
+struct Samples {
+    ratio: Vec<f64>,
+    durable: Vec<f64>,
+    limit_s: Vec<f64>,
+    peak: Vec<f64>,
+    baseline: Vec<f64>,
+    index: [Vec<f64>; 4],
+    steps: Vec<(String, Vec<f64>)>,
+}
+
+impl Samples {
+    /// One mig run against the limit's `l` seconds (`l_synced` with its fsync).
+    fn add(&mut self, m: &MigRun, l: f64, l_synced: f64) {
+        eprintln!(
+            "  end to end: mig migrate {:.3}s (peak {:.1} MiB), limit {l:.3}s ({l_synced:.3}s synced)",
+            m.wall, m.peak_mib
+        );
+        for (label, s) in &m.steps {
+            eprintln!("    {label:<20} {s:8.3}s");
+            match self.steps.iter_mut().find(|(l, _)| l == label) {
+                Some((_, v)) => v.push(*s),
+                None => self.steps.push((label.clone(), vec![*s])),
+            }
+        }
+        self.ratio.push(m.wall / l);
+        self.durable.push(m.wall / l_synced);
+        self.limit_s.push(l);
+        self.peak.push(m.peak_mib);
+    }
+
+    fn report(mut self, rows: u64, figures: &mut Vec<Figure>) {
+        let goal = if rows >= 1_000_000 { "<= 1.0" } else { "<= 1.2" };
+        let mut push = |what: &str, v: &mut Vec<f64>, goal: &str| {
+            if !v.is_empty() {
+                let (m, lo, hi) = stats(v);
+                figures.push(fig("end to end", rows, what, m, lo, hi, goal));
+            }
+        };
+        push("time ratio mig migrate / limit", &mut self.ratio, goal);
+        push("time ratio mig migrate / limit + fsync", &mut self.durable, "-");
+        push("time ratio baseline mig / limit", &mut self.baseline, "-");
+        push("limit seconds (process)", &mut self.limit_s, "-");
+        push("mig peak memory MiB (VmHWM)", &mut self.peak, "-");
+        for (what, v) in INDEX_CANDIDATES.iter().zip(&mut self.index) {
+            push(what, v, "-");
+        }
+        for (label, v) in &mut self.steps {
+            push(&format!("step seconds: {label}"), v, "-");
+        }
+    }
+}
+
+/// Alternates the limit's process and `mig migrate` (and the `baseline`
+/// build, if any) `reps` times at each size; ratios, the limit's seconds,
+/// mig's steps, peak memory and the index-build candidates.
 pub fn run(
     dir: &Path,
     sizes: &[u64],
@@ -170,76 +225,41 @@ pub fn run(
     baseline: Option<&Path>,
     figures: &mut Vec<Figure>,
 ) {
-    let bin = Path::new(env!("CARGO_BIN_EXE_mig"));
     std::fs::write(dir.join("schema.sql"), data::NEW_SCHEMA).expect("schema.sql");
     for &rows in sizes {
-        let old = dir.join(format!("e2e-old-{rows}.db"));
-        let new = dir.join(format!("e2e-new-{rows}.db"));
-        let limit_db = dir.join(format!("e2e-limit-{rows}.db"));
-        remove_db(&old);
-        eprintln!("end to end: generating {rows} rows ...");
-        data::generate(&old, rows);
-        let (mut ratio, mut durable, mut limit_s, mut peak) = (vec![], vec![], vec![], vec![]);
-        let mut steps: Vec<(String, Vec<f64>)> = Vec::new();
-        let mut index: [Vec<f64>; 4] = Default::default();
-        let mut baseline_ratio = vec![];
-        for rep in 0..reps {
-            let (l, l_synced) = limit_process(&old, &limit_db);
-            remove_db(&new);
-            // Every other repetition the baseline runs first, so neither
-            // build always follows the limit.
-            if rep % 2 == 1 {
-                baseline_ratio.extend(run_baseline(baseline, dir, &old, &new, l));
-            }
-            let m = mig_process(bin, dir, &old, &new);
-            eprintln!(
-                "  end to end: mig migrate {:.3}s (peak {:.1} MiB), limit {:.3}s ({:.3}s synced)",
-                m.wall, m.peak_mib, l, l_synced
-            );
-            for (label, s) in &m.steps {
-                eprintln!("    {label:<20} {s:8.3}s");
-                match steps.iter_mut().find(|(l, _)| l == label) {
-                    Some((_, v)) => v.push(*s),
-                    None => steps.push((label.clone(), vec![*s])),
-                }
-            }
-            ratio.push(m.wall / l);
-            durable.push(m.wall / l_synced);
-            limit_s.push(l);
-            peak.push(m.peak_mib);
-            for (v, r) in index.iter_mut().zip(index_build::compare(&new)) {
-                v.push(r);
-            }
-            reset(&old, &new);
-            if rep % 2 == 0 {
-                baseline_ratio.extend(run_baseline(baseline, dir, &old, &new, l));
-            }
+        one_size(dir, rows, reps, baseline).report(rows, figures);
+    }
+}
+
+fn one_size(dir: &Path, rows: u64, reps: usize, baseline: Option<&Path>) -> Samples {
+    let bin = Path::new(env!("CARGO_BIN_EXE_mig"));
+    let old = dir.join(format!("e2e-old-{rows}.db"));
+    let new = dir.join(format!("e2e-new-{rows}.db"));
+    let limit_db = dir.join(format!("e2e-limit-{rows}.db"));
+    remove_db(&old);
+    eprintln!("end to end: generating {rows} rows ...");
+    data::generate(&old, rows);
+    let mut samples = Samples::default();
+    for rep in 0..reps {
+        let (l, l_synced) = limit_process(&old, &limit_db);
+        remove_db(&new);
+        // Every other repetition the baseline runs first, so neither build
+        // always follows the limit.
+        if rep % 2 == 1 {
+            samples.baseline.extend(run_baseline(baseline, dir, &old, &new, l));
         }
-        remove_db(&limit_db);
-        remove_db(&old);
-        let goal = if rows >= 1_000_000 {
-            "<= 1.0"
-        } else {
-            "<= 1.2"
-        };
-        let mut push = |what: &str, v: &mut Vec<f64>, goal: &str| {
-            let (m, lo, hi) = stats(v);
-            figures.push(fig("end to end", rows, what, m, lo, hi, goal));
-        };
-        push("time ratio mig migrate / limit", &mut ratio, goal);
-        push("time ratio mig migrate / limit + fsync", &mut durable, "-");
-        if baseline.is_some() {
-            push("time ratio baseline mig / limit", &mut baseline_ratio, "-");
+        samples.add(&mig_process(bin, dir, &old, &new), l, l_synced);
+        for (v, r) in samples.index.iter_mut().zip(index_build::compare(&new)) {
+            v.push(r);
         }
-        push("limit seconds (process)", &mut limit_s, "-");
-        push("mig peak memory MiB (VmHWM)", &mut peak, "-");
-        for (what, v) in INDEX_CANDIDATES.iter().zip(&mut index) {
-            push(what, v, "-");
-        }
-        for (label, v) in &mut steps {
-            push(&format!("step seconds: {label}"), v, "-");
+        reset(&old, &new);
+        if rep % 2 == 0 {
+            samples.baseline.extend(run_baseline(baseline, dir, &old, &new, l));
         }
     }
+    remove_db(&limit_db);
+    remove_db(&old);
+    samples
 }
 
 /// The baseline build's time over the limit's `l` seconds, if there is one.
