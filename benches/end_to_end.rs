@@ -194,7 +194,11 @@ impl Samples {
     }
 
     fn report(mut self, rows: u64, figures: &mut Vec<Figure>) {
-        let goal = if rows >= 1_000_000 { "<= 1.0" } else { "<= 1.2" };
+        let goal = if rows >= 1_000_000 {
+            "<= 1.0"
+        } else {
+            "<= 1.2"
+        };
         let mut push = |what: &str, v: &mut Vec<f64>, goal: &str| {
             if !v.is_empty() {
                 let (m, lo, hi) = stats(v);
@@ -202,7 +206,11 @@ impl Samples {
             }
         };
         push("time ratio mig migrate / limit", &mut self.ratio, goal);
-        push("time ratio mig migrate / limit + fsync", &mut self.durable, "-");
+        push(
+            "time ratio mig migrate / limit + fsync",
+            &mut self.durable,
+            "-",
+        );
         push("time ratio baseline mig / limit", &mut self.baseline, "-");
         push("limit seconds (process)", &mut self.limit_s, "-");
         push("mig peak memory MiB (VmHWM)", &mut self.peak, "-");
@@ -246,7 +254,9 @@ fn one_size(dir: &Path, rows: u64, reps: usize, baseline: Option<&Path>) -> Samp
         // Every other repetition the baseline runs first, so neither build
         // always follows the limit.
         if rep % 2 == 1 {
-            samples.baseline.extend(run_baseline(baseline, dir, &old, &new, l));
+            samples
+                .baseline
+                .extend(run_baseline(baseline, dir, &old, &new, l));
         }
         samples.add(&mig_process(bin, dir, &old, &new), l, l_synced);
         for (v, r) in samples.index.iter_mut().zip(index_build::compare(&new)) {
@@ -254,7 +264,9 @@ fn one_size(dir: &Path, rows: u64, reps: usize, baseline: Option<&Path>) -> Samp
         }
         reset(&old, &new);
         if rep % 2 == 0 {
-            samples.baseline.extend(run_baseline(baseline, dir, &old, &new, l));
+            samples
+                .baseline
+                .extend(run_baseline(baseline, dir, &old, &new, l));
         }
     }
     remove_db(&limit_db);
