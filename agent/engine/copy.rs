@@ -27,6 +27,14 @@ const TARGET_CHUNK: Duration = Duration::from_millis(200);
 const MIN_CHUNK: u64 = 100;
 const MAX_CHUNK: u64 = 1_000_000;
 const FIRST_CHUNK: u64 = 2_000;
+/// A table after the first starts at the size the last one reached divided
+/// by this: rows four times as wide as the last table's still fit the
+/// target, and the ramp from `FIRST_CHUNK` (each commit a full sync, ~20 ms
+/// here) is not paid again per table.
+const CARRY_DIVISOR: u64 = 4;
+/// How much one chunk may grow over the last: a chunk that took an eighth
+/// of the target or less was mostly its commit's fixed cost.
+const MAX_GROWTH: f64 = 8.0;
 /// The backlog a copy leaves for the end of migrate: beyond it, each chunk
 /// is followed by one replay batch.
 const KEEP_UP_ABOVE: u64 = 1_000;
@@ -49,6 +57,14 @@ impl Chunking {
     fn first(self) -> u64 {
         match self {
             Chunking::Adaptive => FIRST_CHUNK,
+            Chunking::Fixed(n) => n.max(1),
+        }
+    }
+
+    /// The first chunk of a table after one whose chunks reached `learned`.
+    fn carried(self, learned: u64) -> u64 {
+        match self {
+            Chunking::Adaptive => (learned / CARRY_DIVISOR).max(FIRST_CHUNK),
             Chunking::Fixed(n) => n.max(1),
         }
     }
@@ -84,10 +100,11 @@ pub fn copy_all(
     let rows_total: u64 = tables.iter().map(|t| t.rows).sum();
     let mut rows_before: u64 = 0;
     let mut stats = Vec::new();
+    let mut learned = chunking.first();
     for (i, t) in tables.iter().enumerate() {
         let started = Instant::now();
         let already = meta::get(conn, &item(t), plan.key_width)?.map_or(0, |s| s.n);
-        let pacing = (&mut probe, &mut replays);
+        let pacing = (&mut probe, &mut replays, &mut learned);
         let copied = copy_table(conn, plan, t, chunking, ctx, pacing, |done, rate| {
             Event::Copy {
                 table: t.name.clone(),
@@ -123,14 +140,14 @@ fn copy_table(
     t: &TablePlan,
     chunking: Chunking,
     ctx: &mut Ctx<'_>,
-    (probe, replays): (&mut Probe, &mut replay::Batches),
+    (probe, replays, learned): (&mut Probe, &mut replay::Batches, &mut u64),
     progress: impl Fn(u64, f64) -> Event,
 ) -> Result<u64> {
     let (Some(src), Some(key)) = (&t.source, &t.old_key) else {
         return Ok(0);
     };
     let width = plan.key_width;
-    let mut chunk = chunking.first();
+    let mut chunk = chunking.carried(*learned);
     let started = Instant::now();
     let mut copied_here: u64 = 0;
     let sql = ChunkSql::new(t, src, key);
@@ -176,6 +193,7 @@ fn copy_table(
         }
         ctx.control.pace(probe, n, took);
         chunk = chunking.next(size, took);
+        *learned = chunk;
         // At most one replay batch per chunk: the copy keeps the larger
         // share of the time, the backlog stays a few batches long.
         replay::keep_up(conn, plan, KEEP_UP_ABOVE, replays)?;
@@ -184,7 +202,7 @@ fn copy_table(
 
 fn next_chunk(chunk: u64, took: Duration) -> u64 {
     let ratio = TARGET_CHUNK.as_secs_f64() / took.as_secs_f64().max(1e-4);
-    let scaled = (chunk as f64 * ratio.clamp(0.5, 4.0)) as u64;
+    let scaled = (chunk as f64 * ratio.clamp(0.5, MAX_GROWTH)) as u64;
     scaled.clamp(MIN_CHUNK, MAX_CHUNK)
 }
 

@@ -1,0 +1,299 @@
+//! `mig migrate` end to end (issue 20): the release `mig` binary timed the
+//! way a user times it, process start to exit, against SQLite's one-shot
+//! limit run in a process of its own (this bench binary again, with
+//! `--limit-child OLD NEW`), alternated in one run. mig's per-step
+//! breakdown comes from its own `--json` event timeline; its peak memory is
+//! the kernel's high-water mark (VmHWM) of the `mig` process.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rusqlite::Connection;
+
+use super::{data, fig, index_build, remove_db, stats, Figure};
+
+/// How often the `mig` process's VmHWM is read while it runs.
+const MEMORY_POLL: Duration = Duration::from_millis(5);
+
+/// The index-build candidates' figures, in `index_build::compare`'s order.
+const INDEX_CANDIDATES: [&str; 4] = [
+    "index builds, sorter threads / none, wall",
+    "index builds, sorter threads / none, CPU",
+    "index builds, 2 MiB / 16 MiB runs, wall",
+    "index builds, 2 MiB / 16 MiB runs, CPU",
+];
+
+/// One `mig migrate` run: wall seconds, seconds per step, peak memory.
+struct MigRun {
+    wall: f64,
+    steps: Vec<(String, f64)>,
+    peak_mib: f64,
+}
+
+/// The limit, inside the child process: one ATTACH + one `INSERT … SELECT`
+/// per table in one transaction, journal and sync off, indexes after. Like
+/// the `sqlite3` shell, it exits without waiting for the disk.
+pub fn limit_child(old: &Path, new: &Path) {
+    let c = Connection::open(new).expect("open limit db");
+    c.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        .expect("pragmas");
+    c.execute_batch(data::NEW_TABLES).expect("tables");
+    c.execute("ATTACH ?1 AS old", [old.to_str().expect("utf-8 path")])
+        .expect("attach");
+    c.execute_batch(&format!("BEGIN; {} COMMIT;", data::LIMIT_TRANSFORM))
+        .expect("transform");
+    c.execute_batch(data::NEW_INDEXES).expect("indexes");
+}
+
+/// Seconds from spawning the limit's process to its exit, and to its file
+/// synced to the disk afterwards.
+fn limit_process(old: &Path, new: &Path) -> (f64, f64) {
+    remove_db(new);
+    let t = Instant::now();
+    let status = Command::new(std::env::current_exe().expect("bench binary"))
+        .arg("--limit-child")
+        .args([old, new])
+        .stdin(Stdio::null())
+        .status()
+        .expect("spawning the limit");
+    let wall = t.elapsed().as_secs_f64();
+    assert!(status.success(), "the limit's process failed: {status}");
+    std::fs::File::open(new)
+        .and_then(|f| f.sync_all())
+        .expect("sync limit db");
+    (wall, t.elapsed().as_secs_f64())
+}
+
+fn unix_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Runs `mig --json migrate` on the local files and follows its VmHWM.
+fn mig_process(bin: &Path, dir: &Path, old: &Path, new: &Path) -> MigRun {
+    let out = dir.join("migrate.jsonl");
+    let stdout = std::fs::File::create(&out).expect("creating migrate.jsonl");
+    let began_ms = unix_ms();
+    let t = Instant::now();
+    let mut child = Command::new(bin)
+        .arg("--json")
+        .arg("migrate")
+        .arg("--old")
+        .arg(old)
+        .arg("--new")
+        .arg(new)
+        .arg("--schema")
+        .arg(dir.join("schema.sql"))
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .spawn()
+        .expect("spawning mig");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0;
+    let status = loop {
+        if let Some(kib) = vm_hwm_kib(&status_file) {
+            peak_kib = peak_kib.max(kib);
+        }
+        if let Some(status) = child.try_wait().expect("waiting for mig") {
+            break status;
+        }
+        std::thread::sleep(MEMORY_POLL);
+    };
+    let wall = t.elapsed().as_secs_f64();
+    let ended_ms = unix_ms();
+    assert!(status.success(), "mig migrate failed: {status}");
+    let lines = std::fs::read_to_string(&out).expect("reading migrate.jsonl");
+    MigRun {
+        wall,
+        steps: timeline(&lines, began_ms, ended_ms),
+        peak_mib: peak_kib as f64 / 1024.0,
+    }
+}
+
+/// `VmHWM:   12345 kB` → 12345; None once the process is gone.
+fn vm_hwm_kib(path: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Seconds per step from the event stream: a step lasts from its event to
+/// the next step's; "start" is process start to the job's first event
+/// (process, in-process agent, job), "plan + pre-check" the job's start
+/// to its first step, "exit" the job's last event to process exit.
+fn timeline(jsonl: &str, began_ms: i64, ended_ms: i64) -> Vec<(String, f64)> {
+    let mut marks: Vec<(String, i64)> = vec![("start".into(), began_ms)];
+    for v in jsonl
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+    {
+        let Some(at) = v["unixMs"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .or_else(|| v["unixMs"].as_i64())
+        else {
+            continue;
+        };
+        let label = if v.get("started").is_some() {
+            "plan + pre-check".to_string()
+        } else if let Some(step) = v["phase"]["step"].as_str() {
+            step.to_string()
+        } else if v.get("completed").is_some() {
+            "exit".to_string()
+        } else {
+            continue;
+        };
+        if marks.last().is_some_and(|(l, _)| *l != label) {
+            marks.push((label, at));
+        }
+    }
+    marks.push(("end".into(), ended_ms));
+    let mut steps: Vec<(String, f64)> = Vec::new();
+    for w in marks.windows(2) {
+        let secs = (w[1].1 - w[0].1) as f64 / 1000.0;
+        match steps.iter_mut().find(|(l, _)| *l == w[0].0) {
+            Some((_, s)) => *s += secs,
+            None => steps.push((w[0].0.clone(), secs)),
+        }
+    }
+    steps
+}
+
+/// Every repetition's figures at one size.
+#[derive(Default)]
+struct Samples {
+    ratio: Vec<f64>,
+    durable: Vec<f64>,
+    limit_s: Vec<f64>,
+    peak: Vec<f64>,
+    baseline: Vec<f64>,
+    index: [Vec<f64>; 4],
+    steps: Vec<(String, Vec<f64>)>,
+}
+
+impl Samples {
+    /// One mig run against the limit's `l` seconds (`l_synced` with its fsync).
+    fn add(&mut self, m: &MigRun, l: f64, l_synced: f64) {
+        eprintln!(
+            "  end to end: mig migrate {:.3}s (peak {:.1} MiB), limit {l:.3}s ({l_synced:.3}s synced)",
+            m.wall, m.peak_mib
+        );
+        for (label, s) in &m.steps {
+            eprintln!("    {label:<20} {s:8.3}s");
+            match self.steps.iter_mut().find(|(l, _)| l == label) {
+                Some((_, v)) => v.push(*s),
+                None => self.steps.push((label.clone(), vec![*s])),
+            }
+        }
+        self.ratio.push(m.wall / l);
+        self.durable.push(m.wall / l_synced);
+        self.limit_s.push(l);
+        self.peak.push(m.peak_mib);
+    }
+
+    fn report(mut self, rows: u64, figures: &mut Vec<Figure>) {
+        let goal = if rows >= 1_000_000 {
+            "<= 1.0"
+        } else {
+            "<= 1.2"
+        };
+        let mut push = |what: &str, v: &mut Vec<f64>, goal: &str| {
+            if !v.is_empty() {
+                let (m, lo, hi) = stats(v);
+                figures.push(fig("end to end", rows, what, m, lo, hi, goal));
+            }
+        };
+        push("time ratio mig migrate / limit", &mut self.ratio, goal);
+        push(
+            "time ratio mig migrate / limit + fsync",
+            &mut self.durable,
+            "-",
+        );
+        push("time ratio baseline mig / limit", &mut self.baseline, "-");
+        push("limit seconds (process)", &mut self.limit_s, "-");
+        push("mig peak memory MiB (VmHWM)", &mut self.peak, "-");
+        for (what, v) in INDEX_CANDIDATES.iter().zip(&mut self.index) {
+            push(what, v, "-");
+        }
+        for (label, v) in &mut self.steps {
+            push(&format!("step seconds: {label}"), v, "-");
+        }
+    }
+}
+
+/// Alternates the limit's process and `mig migrate` (and the `baseline`
+/// build, if any) `reps` times at each size; ratios, the limit's seconds,
+/// mig's steps, peak memory and the index-build candidates.
+pub fn run(
+    dir: &Path,
+    sizes: &[u64],
+    reps: usize,
+    baseline: Option<&Path>,
+    figures: &mut Vec<Figure>,
+) {
+    std::fs::write(dir.join("schema.sql"), data::NEW_SCHEMA).expect("schema.sql");
+    for &rows in sizes {
+        one_size(dir, rows, reps, baseline).report(rows, figures);
+    }
+}
+
+fn one_size(dir: &Path, rows: u64, reps: usize, baseline: Option<&Path>) -> Samples {
+    let bin = Path::new(env!("CARGO_BIN_EXE_mig"));
+    let old = dir.join(format!("e2e-old-{rows}.db"));
+    let new = dir.join(format!("e2e-new-{rows}.db"));
+    let limit_db = dir.join(format!("e2e-limit-{rows}.db"));
+    remove_db(&old);
+    eprintln!("end to end: generating {rows} rows ...");
+    data::generate(&old, rows);
+    let mut samples = Samples::default();
+    for rep in 0..reps {
+        let (l, l_synced) = limit_process(&old, &limit_db);
+        remove_db(&new);
+        // Every other repetition the baseline runs first, so neither build
+        // always follows the limit.
+        if rep % 2 == 1 {
+            samples
+                .baseline
+                .extend(run_baseline(baseline, dir, &old, &new, l));
+        }
+        samples.add(&mig_process(bin, dir, &old, &new), l, l_synced);
+        for (v, r) in samples.index.iter_mut().zip(index_build::compare(&new)) {
+            v.push(r);
+        }
+        reset(&old, &new);
+        if rep % 2 == 0 {
+            samples
+                .baseline
+                .extend(run_baseline(baseline, dir, &old, &new, l));
+        }
+    }
+    remove_db(&limit_db);
+    remove_db(&old);
+    samples
+}
+
+/// The baseline build's time over the limit's `l` seconds, if there is one.
+fn run_baseline(bin: Option<&Path>, dir: &Path, old: &Path, new: &Path, l: f64) -> Option<f64> {
+    let before = mig_process(bin?, dir, old, new);
+    eprintln!("  end to end: baseline mig migrate {:.3}s", before.wall);
+    reset(old, new);
+    Some(before.wall / l)
+}
+
+/// Removes the migration: the new files, the old database's triggers, log
+/// and marker (the library's own `reset`).
+fn reset(old: &Path, new: &Path) {
+    let spec = mig::engine::paths::DatabaseSpec {
+        old: Some(old.to_path_buf()),
+        new: Some(new.to_path_buf()),
+        project: None,
+    };
+    mig::engine::ops::reset(
+        &spec,
+        mig::engine::open::Busy::default(),
+        mig::engine::ops::ResetMode::Apply,
+    )
+    .expect("reset");
+}
