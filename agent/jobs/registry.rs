@@ -30,10 +30,46 @@ const READY_CAPACITY: usize = 16;
 /// the newest ones, not eight per database.
 const RECENT_JOBS_TOTAL: usize = 512;
 
-/// The name background catch-up holds a database under. It holds it for
-/// one short replay slice at a time; jobs and steps wait for it to finish.
-pub const CATCH_UP: &str = "catch-up";
-const CATCH_UP_WHAT: &str = "a background catch-up slice";
+/// What holds a database in the registry while no job runs on it yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// The agent's background slice (catch-up or reverse replay): one
+    /// short slice at a time, so jobs and steps wait for it to finish.
+    CatchUp,
+    /// A job being started (the claim becomes the running job).
+    Job(JobKind),
+    Cutover,
+    CleanupOld,
+    Reset,
+    Finalize,
+}
+
+impl Hold {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hold::CatchUp => "catch-up",
+            Hold::Job(kind) => kind.as_str(),
+            Hold::Cutover => "cutover",
+            Hold::CleanupOld => "cleanup-old",
+            Hold::Reset => "reset",
+            Hold::Finalize => "finalize",
+        }
+    }
+
+    /// How a refusal names it.
+    fn described(self) -> String {
+        match self {
+            Hold::CatchUp => "a background catch-up slice".to_string(),
+            other => format!("a running {}", other.as_str()),
+        }
+    }
+}
+
+/// What keeps a database from being claimed.
+enum Holder {
+    Job(String),
+    Hold(Hold),
+}
 
 /// Longest wait for a background catch-up slice to release a database.
 const CATCH_UP_WAIT: Duration = Duration::from_secs(30);
@@ -41,8 +77,9 @@ const CATCH_UP_WAIT: Duration = Duration::from_secs(30);
 #[derive(Default)]
 pub(super) struct Slot {
     running: Option<Arc<Job>>,
-    /// A one-shot step (cutover, cleanup-old, reset) in progress.
-    step: Option<&'static str>,
+    /// A one-shot step (cutover, cleanup-old, reset, …), a background
+    /// slice or a job being started.
+    step: Option<Hold>,
     recent: VecDeque<Arc<Job>>,
     /// Bumped whenever a step or job starts or ends: what a cached status
     /// of this database must match.
@@ -164,19 +201,15 @@ impl Registry {
     }
 
     pub(super) fn busy_with(database: &str, slot: &Slot) -> Option<JobError> {
-        let what = if let Some(job) = slot.running.as_ref().filter(|j| j.state().is_live()) {
-            format!("{} job {}", job.kind.as_str(), job.id)
-        } else if slot.step == Some(CATCH_UP) {
-            CATCH_UP_WHAT.to_string()
-        } else if let Some(step) = slot.step {
-            format!("a running {step}")
+        Self::holder(slot).map(|h| conflict(database, h))
+    }
+
+    fn holder(slot: &Slot) -> Option<Holder> {
+        if let Some(job) = slot.running.as_ref().filter(|j| j.state().is_live()) {
+            Some(Holder::Job(format!("{} job {}", job.kind.as_str(), job.id)))
         } else {
-            return None;
-        };
-        Some(JobError::Conflict {
-            database: database.to_string(),
-            what,
-        })
+            slot.step.map(Holder::Hold)
+        }
     }
 
     /// Claims a database for a one-shot step, refusing while a job or
@@ -184,17 +217,16 @@ impl Registry {
     pub async fn begin_step(
         self: &Arc<Self>,
         database: &str,
-        step: &'static str,
+        hold: Hold,
     ) -> Result<StepGuard, JobError> {
         let deadline = Instant::now() + CATCH_UP_WAIT;
         loop {
-            match self.try_begin_step(database, step) {
-                Err(JobError::Conflict { what, .. })
-                    if what == CATCH_UP_WHAT && Instant::now() < deadline =>
-                {
+            match self.take(database, hold)? {
+                Ok(guard) => return Ok(guard),
+                Err(Holder::Hold(Hold::CatchUp)) if Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(5)).await
                 }
-                other => return other,
+                Err(holder) => return Err(conflict(database, holder)),
             }
         }
     }
@@ -203,20 +235,30 @@ impl Registry {
     pub fn try_begin_step(
         self: &Arc<Self>,
         database: &str,
-        step: &'static str,
+        hold: Hold,
     ) -> Result<StepGuard, JobError> {
+        self.take(database, hold)?
+            .map_err(|holder| conflict(database, holder))
+    }
+
+    /// Holds the database, or says what holds it instead.
+    fn take(
+        self: &Arc<Self>,
+        database: &str,
+        hold: Hold,
+    ) -> Result<Result<StepGuard, Holder>, JobError> {
         self.check_accepts(database)?;
         let mut slots = self.slots();
         let slot = slots.entry(database.to_string()).or_default();
-        if let Some(e) = Self::busy_with(database, slot) {
-            return Err(e);
+        if let Some(holder) = Self::holder(slot) {
+            return Ok(Err(holder));
         }
-        slot.step = Some(step);
+        slot.step = Some(hold);
         slot.generation += 1;
-        Ok(StepGuard {
+        Ok(Ok(StepGuard {
             registry: Arc::clone(self),
             database: database.to_string(),
-        })
+        }))
     }
 
     /// Starts `work` as a job on its own thread; refuses while a job or
@@ -241,8 +283,8 @@ impl Registry {
             started_by.to_string(),
             self.throttle(database)?,
         ));
-        // Claim the database as a step first, then turn the claim into the job.
-        let guard = self.begin_step(database, kind.as_str()).await?;
+        // Hold the database as a step first, then turn the claim into the job.
+        let guard = self.begin_step(database, Hold::Job(kind)).await?;
         {
             let mut slots = self.slots();
             let slot = slots.entry(database.to_string()).or_default();
@@ -424,5 +466,16 @@ fn outcome_name(body: &EventBody) -> &'static str {
         EventBody::Failed(_) => "failed",
         EventBody::Cancelled(_) => "cancelled",
         EventBody::Started | EventBody::Engine(_) => "running",
+    }
+}
+
+/// The refusal while `holder` holds `database`.
+fn conflict(database: &str, holder: Holder) -> JobError {
+    JobError::Conflict {
+        database: database.to_string(),
+        what: match holder {
+            Holder::Job(what) => what,
+            Holder::Hold(claim) => claim.described(),
+        },
     }
 }

@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::background::{phase_of, PhaseReport};
-use super::registry::CATCH_UP;
+use super::registry::Hold;
 use super::Registry;
 use crate::config::DatabaseConfig;
 use crate::engine::ops;
@@ -231,7 +231,7 @@ async fn catch_up_round(
 /// Replays one slice unless someone else holds the database; whether more
 /// is pending.
 async fn slice(registry: &Arc<Registry>, c: &DatabaseConfig) -> bool {
-    let Ok(guard) = registry.try_begin_step(&c.name, CATCH_UP) else {
+    let Ok(guard) = registry.try_begin_step(&c.name, Hold::CatchUp) else {
         return false;
     };
     let (spec, b) = (c.spec.clone(), c.busy());
@@ -269,7 +269,7 @@ async fn slice(registry: &Arc<Registry>, c: &DatabaseConfig) -> bool {
 /// One reverse slice (see [`Direction::Reverse`]) unless someone else
 /// holds the database; whether more is pending.
 async fn reverse_slice(registry: &Arc<Registry>, c: &DatabaseConfig) -> bool {
-    let Ok(guard) = registry.try_begin_step(&c.name, CATCH_UP) else {
+    let Ok(guard) = registry.try_begin_step(&c.name, Hold::CatchUp) else {
         return false;
     };
     let (spec, b) = (c.spec.clone(), c.busy());

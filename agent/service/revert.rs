@@ -8,7 +8,7 @@ use super::{blocking, convert_revert, require, EventStream, MigratorService, Ser
 use crate::config::Role;
 use crate::engine::open::Busy;
 use crate::engine::ops::{self, ClosedBy, Conflicts, RevertOptions};
-use crate::jobs::{JobKind, Summary};
+use crate::jobs::{Hold, JobKind, Summary};
 use crate::proto as pb;
 
 pub(super) async fn revert(
@@ -43,7 +43,10 @@ pub(super) async fn finalize(
     let who = require(&req, Role::Operator, "finalize")?;
     let config = svc.config(&req.get_ref().database).await?;
     tracing::info!(rpc = "Finalize", database = %config.name, caller = %who);
-    let guard = svc.registry.begin_step(&config.name, "finalize").await?;
+    let guard = svc
+        .registry
+        .begin_step(&config.name, Hold::Finalize)
+        .await?;
     blocking(move || {
         let _guard = guard;
         Ok(convert_revert::finalize_report(ops::finalize(

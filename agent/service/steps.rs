@@ -12,7 +12,7 @@ use crate::engine::rehearse::{self, RehearseOptions};
 use crate::engine::schema::SchemaFile;
 use crate::engine::status;
 use crate::engine::EngineError;
-use crate::jobs::{around_cutover, JobError, JobSnapshot, JobState};
+use crate::jobs::{around_cutover, Hold, JobError, JobSnapshot, JobState};
 use crate::proto as pb;
 
 impl MigratorService {
@@ -213,7 +213,7 @@ pub(super) async fn cutover(
         .revert_window_secs
         .unwrap_or(config.revert_window.as_secs());
     tracing::info!(rpc = "Cutover", database = %config.name, caller = %who, skip_verify, revert_window_secs);
-    let guard = svc.registry.begin_step(&config.name, "cutover").await?;
+    let guard = svc.registry.begin_step(&config.name, Hold::Cutover).await?;
     let opts = ops::CutoverOptions {
         busy: config.busy(),
         verification: if skip_verify {
@@ -249,7 +249,10 @@ pub(super) async fn cleanup_old(
         ops::Release::Keep
     };
     tracing::info!(rpc = "CleanupOld", database = %config.name, caller = %who, release = req.get_ref().release);
-    let guard = svc.registry.begin_step(&config.name, "cleanup-old").await?;
+    let guard = svc
+        .registry
+        .begin_step(&config.name, Hold::CleanupOld)
+        .await?;
     blocking(move || {
         let _guard = guard;
         Ok(convert::cleanup_report(ops::cleanup_old(
@@ -274,7 +277,7 @@ pub(super) async fn reset(
     let r = req.into_inner();
     let config = svc.config(&r.database).await?;
     tracing::info!(rpc = "Reset", database = %config.name, caller = %who, dry_run = r.dry_run);
-    let guard = svc.registry.begin_step(&config.name, "reset").await?;
+    let guard = svc.registry.begin_step(&config.name, Hold::Reset).await?;
     blocking(move || {
         let _guard = guard;
         let mode = if r.dry_run {
