@@ -105,7 +105,7 @@ fn timed_copy(spec: &DatabaseSpec, schema: &SchemaFile) -> Copied {
     );
     let (scratch, hash) = schema.reflect().expect("reflect");
     open::attach_old(&scratch, old).expect("attach");
-    let plan = plan::build(&scratch, schema, &hash, true).expect("plan");
+    let plan = plan::build(&scratch, schema, &hash, plan::Depth::Full).expect("plan");
     let mut work = open::work(new, Some(old), Busy::default()).expect("work");
     open::begin_bulk_load(&work).expect("bulk load");
     let cpu = cpu_time::ThreadTime::now();
@@ -138,7 +138,7 @@ fn measure(dir: &Path, mode: &Mode, rows: u64) -> Run {
     drop(writer);
     let (scratch, hash) = schema.reflect().expect("reflect");
     open::attach_old(&scratch, &old).expect("attach");
-    let plan = plan::build(&scratch, &schema, &hash, false).expect("plan");
+    let plan = plan::build(&scratch, &schema, &hash, plan::Depth::MappingOnly).expect("plan");
     let mut work = open::work(&new, Some(&old), Busy::default()).expect("work");
     let control = Control::default();
     let mut sink = |_: Event| {};

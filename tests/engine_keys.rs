@@ -79,7 +79,7 @@ fn create_old(path: &Path, m: &Mode, rows: u64) {
 fn build_plan(schema: &SchemaFile, old: &Path) -> Plan {
     let (scratch, hash) = schema.reflect().expect("reflect");
     open::attach_old(&scratch, old).expect("attach");
-    plan::build(&scratch, schema, &hash, true).expect("plan")
+    plan::build(&scratch, schema, &hash, plan::Depth::Full).expect("plan")
 }
 
 /// Per-unit deltas of `steps` between the events `unit` recognises:

@@ -206,7 +206,7 @@ fn snapshot(old: &Path, copy: &Path, opts: &RehearseOptions) -> Result<Vec<Sampl
 fn violations(copy: &Path, schema: &SchemaFile) -> Result<Vec<Checked>> {
     let (scratch, hash) = schema.reflect()?;
     open::attach_old(&scratch, copy)?;
-    let p = plan::build(&scratch, schema, &hash, true)?;
+    let p = plan::build(&scratch, schema, &hash, plan::Depth::Full)?;
     let (checked, _) = plan::precheck::check(&scratch, &p)?;
     Ok(checked.into_iter().filter(|c| c.rows > 0).collect())
 }
@@ -220,7 +220,7 @@ fn counts(spec: &DatabaseSpec, schema: &SchemaFile, busy: Busy) -> Result<Vec<Re
     open::attach_old(&conn, old)?;
     let (scratch, hash) = schema.reflect()?;
     open::attach_old(&scratch, old)?;
-    let p = plan::build(&scratch, schema, &hash, true)?;
+    let p = plan::build(&scratch, schema, &hash, plan::Depth::Full)?;
     let mut out = Vec::new();
     for t in &p.tables {
         let new_rows: i64 = conn

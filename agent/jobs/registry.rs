@@ -406,19 +406,32 @@ impl Registry {
         })
     }
 
-    pub fn pause(
+    /// Pauses a live job between chunks.
+    pub fn pause(&self, database: &str, job_id: &str) -> Result<JobSnapshot, JobError> {
+        self.set_paused(database, job_id, Paused::Yes)
+    }
+
+    /// Resumes a paused job.
+    pub fn resume(&self, database: &str, job_id: &str) -> Result<JobSnapshot, JobError> {
+        self.set_paused(database, job_id, Paused::No)
+    }
+
+    fn set_paused(
         &self,
         database: &str,
         job_id: &str,
-        paused: bool,
+        paused: Paused,
     ) -> Result<JobSnapshot, JobError> {
         let job = self.find(database, job_id)?;
-        match job.set_paused(paused) {
+        match job.set_paused(paused == Paused::Yes) {
             Some(_) => Ok(job.snapshot()),
             None => Err(JobError::Finished {
                 job_id: job.id.clone(),
                 state: state_word(job.state()),
-                action: if paused { "pause" } else { "resume" },
+                action: match paused {
+                    Paused::Yes => "pause",
+                    Paused::No => "resume",
+                },
             }),
         }
     }
@@ -478,4 +491,11 @@ fn conflict(database: &str, holder: Holder) -> JobError {
             Holder::Hold(claim) => claim.described(),
         },
     }
+}
+
+/// Whether a job is to be paused or resumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Paused {
+    Yes,
+    No,
 }

@@ -234,8 +234,8 @@ pub(super) fn control(
     let r = req.into_inner();
     let config = svc.known(&r.database)?;
     let snapshot = match action {
-        Control::Pause => svc.registry.pause(&config.name, &r.job_id, true)?,
-        Control::Resume => svc.registry.pause(&config.name, &r.job_id, false)?,
+        Control::Pause => svc.registry.pause(&config.name, &r.job_id)?,
+        Control::Resume => svc.registry.resume(&config.name, &r.job_id)?,
         Control::Cancel => svc.registry.cancel(&config.name, &r.job_id)?,
     };
     tracing::info!(rpc = ?action, database = %config.name, caller = %who, job = %snapshot.id);

@@ -97,7 +97,7 @@ pub fn plan_leaving(
     let scratch = scratch;
     open::attach_old(&scratch, &old)?;
     let left = recorded_and(&st, left);
-    let plan = plan::build_leaving(&scratch, schema, &hash, true, &left)?;
+    let plan = plan::build_leaving(&scratch, schema, &hash, plan::Depth::Full, &left)?;
     let mut blockers = plan.blockers.clone();
     let assessment = plan::assess::assess(&scratch, &plan, &new)?;
     let revert = crate::engine::revert::build(&scratch, &plan, schema)?.report;
@@ -173,7 +173,7 @@ pub fn migrate(
     let plan = {
         let scratch = scratch;
         open::attach_old(&scratch, &old)?;
-        let plan = plan::build_leaving(&scratch, schema, &hash, true, &left)?;
+        let plan = plan::build_leaving(&scratch, schema, &hash, plan::Depth::Full, &left)?;
         if !plan.blockers.is_empty() {
             return Err(EngineError::PlanBlocked(plan.blockers.clone()));
         }
@@ -436,7 +436,7 @@ fn build_new_db(
         conn.pragma_update(None, pragma, v)
             .ctx(|| format!("setting PRAGMA {pragma}"))?;
     }
-    schema.apply(&conn, true)?;
+    schema.apply(&conn, crate::engine::schema::Indexes::Deferred)?;
     let mut id = id.clone();
     id.created_at = conn
         .query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ','now')", [], |r| {

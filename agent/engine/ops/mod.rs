@@ -53,7 +53,12 @@ pub(crate) fn recorded_plan(
             crate::engine::error::classify("locating the attached old database".into(), e)
         })?;
     open::attach_old(&scratch, std::path::Path::new(&old_path))?;
-    let plan = crate::engine::plan::build(&scratch, &schema, &hash, false)?;
+    let plan = crate::engine::plan::build(
+        &scratch,
+        &schema,
+        &hash,
+        crate::engine::plan::Depth::MappingOnly,
+    )?;
     if !plan.blockers.is_empty() {
         return Err(EngineError::Drift(format!(
             "the recorded schema no longer maps onto the old database: {}; run `mig reset` and migrate again",

@@ -284,16 +284,24 @@ impl Plan {
 /// Old columns read by an expression: (table, column), lowercased.
 type Reads = HashSet<(String, String)>;
 
+/// How much of the plan to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Everything, rows counted (plan, migrate, rehearse).
+    Full,
+    /// The mapping only: replay, revert and the agent's background work.
+    MappingOnly,
+}
+
 /// Builds the plan. `conn` holds the reflected target schema as `main` and
 /// the old database attached as `old`.
-/// `count`: count rows (for plan and migrate); replay only needs the mapping.
 pub fn build(
     conn: &Connection,
     schema: &SchemaFile,
     schema_hash: &str,
-    count: bool,
+    depth: Depth,
 ) -> Result<Plan> {
-    build_leaving(conn, schema, schema_hash, count, &LeftToOwner::default())
+    build_leaving(conn, schema, schema_hash, depth, &LeftToOwner::default())
 }
 
 /// [`build`], leaving the configured tables of `left` (and the built-in
@@ -302,9 +310,10 @@ pub fn build_leaving(
     conn: &Connection,
     schema: &SchemaFile,
     schema_hash: &str,
-    count: bool,
+    depth: Depth,
     left: &LeftToOwner,
 ) -> Result<Plan> {
+    let count = depth == Depth::Full;
     let target = Catalog::read(conn, "main")?;
     let mut old = Catalog::read(conn, "old")?;
     old.leave(left);

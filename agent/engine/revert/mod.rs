@@ -37,7 +37,7 @@ pub fn inverse_of(id: &Identity, old: &Path) -> Result<(Plan, Inverse)> {
     let schema = SchemaFile::parse(&id.schema_file, &id.schema_sql)?;
     let (scratch, hash) = schema.reflect()?;
     open::attach_old(&scratch, old)?;
-    let plan = plan::build(&scratch, &schema, &hash, false)?;
+    let plan = plan::build(&scratch, &schema, &hash, plan::Depth::MappingOnly)?;
     if !plan.blockers.is_empty() {
         return Err(EngineError::Drift(format!(
             "the recorded schema no longer maps onto the old database: {}",

@@ -68,6 +68,15 @@ pub struct SchemaFile {
 /// Pragmas a schema file may set: they describe the database, not a session.
 const ALLOWED_PRAGMAS: &[&str] = &["user_version", "application_id", "page_size", "auto_vacuum"];
 
+/// When [`SchemaFile::apply`] creates the schema's indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Indexes {
+    /// With the tables, in file order.
+    Now,
+    /// Left out, to be built after the bulk load.
+    Deferred,
+}
+
 impl SchemaFile {
     /// Parses the file's structure. SQL inside statements is not checked here.
     pub fn parse(file_name: &str, source: &str) -> Result<SchemaFile> {
@@ -137,9 +146,10 @@ impl SchemaFile {
     }
 
     /// Runs every statement on `conn` (an empty database), in file order,
-    /// turning SQLite's errors into file positions. `skip_indexes` leaves
-    /// `CREATE INDEX` out so it can run after the bulk load.
-    pub fn apply(&self, conn: &Connection, skip_indexes: bool) -> Result<()> {
+    /// turning SQLite's errors into file positions. [`Indexes::Deferred`]
+    /// leaves `CREATE INDEX` out so it can run after the bulk load.
+    pub fn apply(&self, conn: &Connection, indexes: Indexes) -> Result<()> {
+        let skip_indexes = indexes == Indexes::Deferred;
         // Page size and auto-vacuum only take effect before the first table.
         for s in self
             .statements
@@ -206,7 +216,7 @@ impl SchemaFile {
     /// catalog hash.
     pub fn reflect(&self) -> Result<(Connection, String)> {
         let conn = super::open::scratch()?;
-        self.apply(&conn, false)?;
+        self.apply(&conn, Indexes::Now)?;
         let hash = catalog_hash(&conn, "main")?;
         Ok((conn, hash))
     }
