@@ -29,6 +29,8 @@ mod end_to_end;
 mod index_build;
 mod key_modes;
 mod mode;
+#[path = "peak.rs"]
+mod peak;
 mod recording;
 mod revert;
 

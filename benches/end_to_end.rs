@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rusqlite::Connection;
 
+use super::peak::wait_with_peak;
 use super::{data, fig, index_build, remove_db, stats, Figure};
 
 /// How often the `mig` process's VmHWM is read while it runs.
@@ -77,7 +78,7 @@ fn mig_process(bin: &Path, dir: &Path, old: &Path, new: &Path) -> MigRun {
     let stdout = std::fs::File::create(&out).expect("creating migrate.jsonl");
     let began_ms = unix_ms();
     let t = Instant::now();
-    let mut child = Command::new(bin)
+    let child = Command::new(bin)
         .arg("--json")
         .arg("migrate")
         .arg("--old")
@@ -90,17 +91,7 @@ fn mig_process(bin: &Path, dir: &Path, old: &Path, new: &Path) -> MigRun {
         .stdout(stdout)
         .spawn()
         .expect("spawning mig");
-    let status_file = format!("/proc/{}/status", child.id());
-    let mut peak_kib = 0;
-    let status = loop {
-        if let Some(kib) = vm_hwm_kib(&status_file) {
-            peak_kib = peak_kib.max(kib);
-        }
-        if let Some(status) = child.try_wait().expect("waiting for mig") {
-            break status;
-        }
-        std::thread::sleep(MEMORY_POLL);
-    };
+    let (status, peak_kib) = wait_with_peak(child, MEMORY_POLL);
     let wall = t.elapsed().as_secs_f64();
     let ended_ms = unix_ms();
     assert!(status.success(), "mig migrate failed: {status}");
@@ -110,13 +101,6 @@ fn mig_process(bin: &Path, dir: &Path, old: &Path, new: &Path) -> MigRun {
         steps: timeline(&lines, began_ms, ended_ms),
         peak_mib: peak_kib as f64 / 1024.0,
     }
-}
-
-/// `VmHWM:   12345 kB` → 12345; None once the process is gone.
-fn vm_hwm_kib(path: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Seconds per step from the event stream: a step lasts from its event to

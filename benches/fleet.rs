@@ -39,8 +39,12 @@ mod fleet_fixed;
 mod fleet_tenants;
 mod fleet_writers;
 mod mode;
+#[path = "peak.rs"]
+mod peak;
 mod spawn;
+
 use fleet_agents::{JobSpan, Site, NEW_SCHEMA};
+use peak::wait_with_peak;
 
 /// Overhead goal per database, milliseconds.
 const GOAL_OVERHEAD_MS: f64 = 50.0;
@@ -225,7 +229,7 @@ fn rollout(dir: &std::path::Path, concurrency: usize, poll: Duration) -> Rollout
     let out = std::fs::File::create(dir.join("rollout.jsonl")).expect("creating rollout.jsonl");
     let err = std::fs::File::create(dir.join("rollout.err")).expect("creating rollout.err");
     let t = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mig"))
+    let child = Command::new(env!("CARGO_BIN_EXE_mig"))
         .current_dir(dir)
         .args(["--json", "fleet", "rollout", "-f", "fleet.toml", "--yes"])
         .args(["--concurrency", &concurrency.to_string()])
@@ -234,17 +238,7 @@ fn rollout(dir: &std::path::Path, concurrency: usize, poll: Duration) -> Rollout
         .stderr(err)
         .spawn()
         .expect("spawning mig");
-    let status_file = format!("/proc/{}/status", child.id());
-    let mut peak_kib = 0;
-    let status = loop {
-        if let Some(kib) = vm_hwm_kib(&status_file) {
-            peak_kib = peak_kib.max(kib);
-        }
-        if let Some(status) = child.try_wait().expect("waiting for mig") {
-            break status;
-        }
-        std::thread::sleep(poll);
-    };
+    let (status, peak_kib) = wait_with_peak(child, poll);
     let wall = t.elapsed();
     let stdout = std::fs::read_to_string(dir.join("rollout.jsonl")).expect("reading stdout");
     if !status.success() {
@@ -256,13 +250,6 @@ fn rollout(dir: &std::path::Path, concurrency: usize, poll: Duration) -> Rollout
         peak_kib,
         stdout,
     }
-}
-
-/// `VmHWM:   12345 kB` → 12345; None once the process is gone.
-fn vm_hwm_kib(path: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// (target, state, seconds) from the rollout's `summary` JSON event.

@@ -214,7 +214,7 @@ impl Site {
     fn peak_mib(&self) -> f64 {
         self.children
             .iter()
-            .filter_map(|c| crate::vm_hwm_kib(&format!("/proc/{}/status", c.id())))
+            .filter_map(|c| crate::peak::vm_hwm_kib(&format!("/proc/{}/status", c.id())))
             .max()
             .unwrap_or(0) as f64
             / 1024.0
@@ -304,7 +304,8 @@ fn rollout(dir: &Path, s: &Scenario, kill_after: Option<usize>) -> Run {
     });
     let (mut peak_kib, mut cpu, mut out, mut cut) = (0, 0.0, String::new(), 0);
     loop {
-        peak_kib = peak_kib.max(crate::vm_hwm_kib(&format!("/proc/{pid}/status")).unwrap_or(0));
+        peak_kib =
+            peak_kib.max(crate::peak::vm_hwm_kib(&format!("/proc/{pid}/status")).unwrap_or(0));
         cpu = cpu_seconds(pid).unwrap_or(cpu);
         while let Ok(line) = lines_rx.try_recv() {
             if line.contains("\"state\":\"cut over\"") && line.contains("\"event\":\"state\"") {

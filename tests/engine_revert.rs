@@ -15,7 +15,7 @@ use mig::engine::state::Phase;
 use mig::engine::status;
 
 use crate::support::revert_case as case;
-use crate::support::runbook::{run, spec};
+use crate::support::runbook::{mig_objects, run, spec};
 use crate::support::writer::Writer;
 
 struct Files {
@@ -243,19 +243,4 @@ fn price_of(old: &Path, id: i64, new: &Path) -> f64 {
         |r| r.get(0),
     )
     .expect("price")
-}
-
-fn mig_objects(db: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(db).expect("open");
-    let mut stmt = conn
-        .prepare(
-            "SELECT name FROM sqlite_schema WHERE name LIKE '\\_mig%' ESCAPE '\\' ORDER BY name",
-        )
-        .expect("prepare");
-    let names = stmt
-        .query_map([], |r| r.get(0))
-        .expect("query")
-        .collect::<Result<Vec<String>, _>>()
-        .expect("rows");
-    names
 }

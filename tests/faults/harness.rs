@@ -164,7 +164,7 @@ impl World {
     /// Names of mig's tables and triggers left in the old database, but
     /// the retired guard (which cleanup-old keeps on purpose).
     pub fn old_leftovers(&self) -> Vec<String> {
-        leftovers(&self.old)
+        crate::support::runbook::mig_objects(&self.old)
             .into_iter()
             .filter(|n| !n.starts_with("_mig_guard_"))
             .collect()
@@ -172,7 +172,7 @@ impl World {
 
     /// The retired guard's triggers on the old database.
     pub fn old_guards(&self) -> usize {
-        leftovers(&self.old)
+        crate::support::runbook::mig_objects(&self.old)
             .iter()
             .filter(|n| n.starts_with("_mig_guard_"))
             .count()
@@ -182,21 +182,6 @@ impl World {
 /// SIGABRT, what `std::process::abort` raises.
 fn libc_sigabrt() -> i32 {
     6
-}
-
-fn leftovers(db: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(db).expect("open");
-    let mut stmt = conn
-        .prepare(
-            "SELECT name FROM sqlite_schema WHERE name LIKE '\\_mig%' ESCAPE '\\' ORDER BY name",
-        )
-        .expect("prepare");
-    let names = stmt
-        .query_map([], |r| r.get(0))
-        .expect("query")
-        .collect::<Result<Vec<String>, _>>()
-        .expect("rows");
-    names
 }
 
 pub fn show(out: &Output) -> String {

@@ -38,3 +38,19 @@ pub fn spec(old: &Path, new: &Path) -> DatabaseSpec {
         project: None,
     }
 }
+
+/// The names of mig's own objects (`_mig…`) left in a database.
+pub fn mig_objects(db: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let mut stmt = conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE name LIKE '\\_mig%' ESCAPE '\\' ORDER BY name",
+        )
+        .expect("prepare");
+    let names = stmt
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<Vec<String>, _>>()
+        .expect("rows");
+    names
+}
