@@ -150,11 +150,12 @@ mod tests {
         let set = |extra: &str| {
             format!("{BASE}[[database_set]]\ndir = \"tenants\"\npattern = \"*.db\"\n{extra}")
         };
-        let f = super::super::AgentFile::parse(path, &set("")).expect("default rule");
+        let f = crate::config::AgentFile::parse(path, &set("")).expect("default rule");
         assert_eq!(f.sets[0].dir, PathBuf::from("/etc/mig/tenants"));
         assert_eq!(f.sets[0].new, DEFAULT_SET_NEW);
-        let f = super::super::AgentFile::parse(path, &set("new = \"next/{stem}-{hash}.sqlite\"\n"))
-            .expect("relative rule");
+        let f =
+            crate::config::AgentFile::parse(path, &set("new = \"next/{stem}-{hash}.sqlite\"\n"))
+                .expect("relative rule");
         assert_eq!(f.sets[0].new, "/etc/mig/next/{stem}-{hash}.sqlite");
         for (rule, why) in [
             ("{dir}/{stem}-{hash}.db", "into the set's own folder"),
@@ -162,19 +163,19 @@ mod tests {
             ("{dir}-{hash}/all.db", "needs {stem} or {name}"),
             ("{dir}-{hash}/{tenant}.db", "the placeholders are"),
         ] {
-            let err = super::super::AgentFile::parse(path, &set(&format!("new = {rule:?}\n")))
+            let err = crate::config::AgentFile::parse(path, &set(&format!("new = {rule:?}\n")))
                 .expect_err(rule)
                 .to_string();
             assert!(err.contains(why), "{rule}: {err}");
         }
-        let f = super::super::AgentFile::parse(path, &set("revert_window = \"30m\"\n"))
+        let f = crate::config::AgentFile::parse(path, &set("revert_window = \"30m\"\n"))
             .expect("a revert window");
         assert_eq!(f.sets[0].revert_window, Duration::from_secs(1800));
-        let err = super::super::AgentFile::parse(path, &set("revert_window = \"soon\"\n"))
+        let err = crate::config::AgentFile::parse(path, &set("revert_window = \"soon\"\n"))
             .expect_err("a bad window")
             .to_string();
         assert!(err.contains("revert_window = \"soon\""), "{err}");
-        let err = super::super::AgentFile::parse(path, &set("").replace("*.db", "a/*.db"))
+        let err = crate::config::AgentFile::parse(path, &set("").replace("*.db", "a/*.db"))
             .expect_err("a path pattern")
             .to_string();
         assert!(err.contains("matches file names"), "{err}");

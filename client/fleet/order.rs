@@ -143,7 +143,7 @@ mod tests {
             name: name.into(),
             url: "http://h:1".into(),
             database: "d".into(),
-            select: super::super::file::Selector::One("d".into()),
+            select: crate::fleet::file::Selector::One("d".into()),
             group: None,
             tls: None,
             schema: "s.sql".into(),

@@ -160,7 +160,7 @@ mod tests {
 
     #[test]
     fn the_rollback_order_is_the_execution_order_reversed() {
-        let sorted = super::super::order::sort(vec![
+        let sorted = crate::fleet::order::sort(vec![
             FleetTarget {
                 wave: 2,
                 ..target("late")

@@ -154,7 +154,7 @@ fn a_failed_migrate_fires_on_failure_with_the_reason() {
     let p = Project::shop(20);
     let dir = hooks_dir(&p);
     // Tag is dropped: data loss, refused without --accept-data-loss.
-    let schema = super::super::support::fixture::NEW_SCHEMA;
+    let schema = crate::support::fixture::NEW_SCHEMA;
     let cut = schema.find("-- mig:from Tag").expect("tag table");
     p.write("schema.sql", &schema[..cut]);
     let run = p.mig(&[

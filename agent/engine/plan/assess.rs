@@ -7,15 +7,15 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use super::super::catalog::Catalog;
-use super::super::error::Result;
-use super::super::statistics::{self, StatisticsPlan};
 use super::deps::{self, Dependency};
 use super::estimate::{self, Estimates};
 use super::precheck::{self, Checked};
 use super::risk::{self, Finding, Overall};
 use super::values::{self, AffinityChange};
 use super::Plan;
+use crate::engine::catalog::Catalog;
+use crate::engine::error::Result;
+use crate::engine::statistics::{self, StatisticsPlan};
 
 #[derive(Debug, Clone)]
 pub struct Assessment {

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex};
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::Connection;
 
-use super::super::catalog::q;
-use super::super::error::{Result, SqlContext};
-use super::super::schema::lexer;
 use super::{Builder, DataLoss, KeyMode, Reads, TablePlan};
+use crate::engine::catalog::q;
+use crate::engine::error::{Result, SqlContext};
+use crate::engine::schema::lexer;
 
 impl Builder<'_> {
     /// Compiles `SELECT (expr) FROM old.<table>` and returns the old columns

@@ -16,9 +16,9 @@ use rusqlite::config::DbConfig;
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::Connection;
 
-use super::super::catalog::{lit, q, Catalog, TRIGGER_PREFIX};
-use super::super::error::{Result, SqlContext};
 use super::{replaced, ColumnSource, Plan};
+use crate::engine::catalog::{lit, q, Catalog, TRIGGER_PREFIX};
+use crate::engine::error::{Result, SqlContext};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dependency {

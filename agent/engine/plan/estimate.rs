@@ -15,9 +15,9 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use super::super::error::{Result, SqlContext};
 use super::sample::{self, GROWTH_LIMIT};
 use super::Plan;
+use crate::engine::error::{Result, SqlContext};
 
 /// dbstat reads every page: above this size the page count is shared out
 /// by row count instead, so `plan` stays quick on big databases.

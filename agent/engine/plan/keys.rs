@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use super::super::catalog::{q, Catalog, Table};
-use super::super::error::{Result, SqlContext};
-use super::super::schema::{SchemaFile, Statement};
 use super::{translated, Builder, ColumnPlan, KeyColumn, KeyMode, OldKey, Plan, Reads, TablePlan};
+use crate::engine::catalog::{q, Catalog, Table};
+use crate::engine::error::{Result, SqlContext};
+use crate::engine::schema::{SchemaFile, Statement};
 
 /// A table's own key: its declared primary key, else the rowid.
 ///

@@ -5,10 +5,10 @@
 
 use rusqlite::Connection;
 
-use super::super::catalog::{q, Column, Table};
-use super::super::error::{Result, SqlContext};
-use super::super::schema::lexer;
 use super::{ColumnSource, OldKey, TablePlan};
+use crate::engine::catalog::{q, Column, Table};
+use crate::engine::error::{Result, SqlContext};
+use crate::engine::schema::lexer;
 
 /// How many violating old keys a violation lists.
 pub const EXAMPLES: usize = 5;

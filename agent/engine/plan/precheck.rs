@@ -16,11 +16,11 @@
 
 use rusqlite::Connection;
 
-use super::super::catalog::{q, Catalog, Table};
-use super::super::error::{Result, SqlContext};
-use super::super::schema::lexer;
 use super::mapped::{check_clauses, count_with_examples, mapped, old_column, table_sql};
 use super::{ColumnSource, KeyMode, OldKey, Plan, TablePlan};
+use crate::engine::catalog::{q, Catalog, Table};
+use crate::engine::error::{Result, SqlContext};
+use crate::engine::schema::lexer;
 
 pub use super::mapped::EXAMPLES;
 

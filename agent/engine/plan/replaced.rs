@@ -5,8 +5,8 @@
 //! key from the mapped columns to the table the old parent's rows go to.
 //! Used by `deps` so a finding is only what really goes away.
 
-use super::super::catalog::{q, Catalog, Index};
 use super::{ColumnSource, Plan, TablePlan};
+use crate::engine::catalog::{q, Catalog, Index};
 
 /// The new column of `t` that copies (or renames) old column
 /// `old_table.old_column` unchanged.

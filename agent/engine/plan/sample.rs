@@ -15,9 +15,9 @@ use std::time::Instant;
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use super::super::error::{Result, SqlContext};
-use super::super::rows::ChunkSql;
 use super::{KeyMode, Plan, TablePlan};
+use crate::engine::error::{Result, SqlContext};
+use crate::engine::rows::ChunkSql;
 
 /// Rows copied per table by the first sample, and by both together.
 pub const SAMPLE_ROWS: [u64; 2] = [2_000, 8_000];

@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use super::super::catalog::{q, Catalog, Column, Table};
-use super::super::error::Result;
-use super::super::schema::{lexer, Directives, SetDirective, Statement};
 use super::checks::{count_rows, own_row_only, single_expression};
 use super::keys::rowid_instead_of;
 use super::{Builder, ColumnPlan, ColumnSource, KeyMode, Reads, TablePlan};
+use crate::engine::catalog::{q, Catalog, Column, Table};
+use crate::engine::error::Result;
+use crate::engine::schema::{lexer, Directives, SetDirective, Statement};
 
 impl<'a> Builder<'a> {
     pub(super) fn table(

@@ -7,9 +7,9 @@
 
 use rusqlite::Connection;
 
-use super::super::catalog::{q, Catalog};
-use super::super::error::{Result, SqlContext};
 use super::{ColumnSource, Plan};
+use crate::engine::catalog::{q, Catalog};
+use crate::engine::error::{Result, SqlContext};
 
 /// Values probed per column: bounded so the plan stays cheap on big tables.
 pub const PROBE_ROWS: u64 = 100_000;
@@ -91,7 +91,7 @@ pub fn affinity_changes(conn: &Connection, plan: &Plan) -> Result<Vec<AffinityCh
 }
 
 fn lexer_last_ident(expr: &str) -> Option<String> {
-    super::super::schema::lexer::tokenize(expr)
+    crate::engine::schema::lexer::tokenize(expr)
         .ok()?
         .last()?
         .ident()

@@ -6,9 +6,9 @@
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
-use super::super::catalog::{q, schema_rows};
-use super::super::error::Result;
-use super::super::owners::{built_in_owner, LeftToOwner, LEFT_KIND};
+use crate::engine::catalog::{q, schema_rows};
+use crate::engine::error::Result;
+use crate::engine::owners::{built_in_owner, LeftToOwner, LEFT_KIND};
 
 /// The old catalog now, listed the way [`catalog_listing_leaving`] recorded
 /// it: with the tables left to their owner that the marker of `schema`

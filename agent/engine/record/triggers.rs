@@ -4,9 +4,9 @@
 //! This SQL runs inside the *service's* SQLite library, which may be old:
 //! only features SQLite has had for a decade (no row values, no `unixepoch`).
 
-use super::super::catalog::{lit, q, Index, Table, TRIGGER_PREFIX};
-use super::super::plan::OldKey;
 use super::DRAINING_MESSAGE;
+use crate::engine::catalog::{lit, q, Index, Table, TRIGGER_PREFIX};
+use crate::engine::plan::OldKey;
 
 /// Where a table's triggers log, and what refuses writes: the forward
 /// recording on the old database, or a revert window's on the new one.

@@ -21,8 +21,8 @@
 
 use rusqlite::Connection;
 
-use super::super::catalog::{q, Catalog, ForeignKey, Table};
-use super::super::error::{Result, SqlContext};
+use crate::engine::catalog::{q, Catalog, ForeignKey, Table};
+use crate::engine::error::{Result, SqlContext};
 
 /// Tables smaller than this are copied whole (lookup tables).
 pub const SAMPLE_MIN_ROWS: u64 = 1000;

@@ -14,13 +14,13 @@
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use super::super::catalog::lit;
-use super::super::error::{EngineError, Result, SqlContext};
-use super::super::lock;
 use super::inverse::{Inverse, TableInverse};
 use super::statements::Statements;
 use super::store::{self, CONFLICTS};
 use super::window::LOG;
+use crate::engine::catalog::lit;
+use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::lock;
 
 /// Entries per batch (as forward replay).
 pub const BATCH: u64 = 20_000;
@@ -50,7 +50,7 @@ pub fn batch(conn: &mut Connection, inv: &Inverse, max: u64, retry: Retry) -> Re
     if b.applied > 0 || retry == Retry::All {
         tx.commit()
             .ctx(|| "committing a reverse replay batch".into())?;
-        super::super::failpoint::hit("revert.after-batch");
+        crate::engine::failpoint::hit("revert.after-batch");
     }
     Ok(b)
 }
@@ -73,7 +73,7 @@ pub fn batch_in(tx: &Connection, inv: &Inverse, max: u64, retry: Retry) -> Resul
                 apply_table(tx, inv, t, lo, hi)?;
             }
         }
-        super::super::failpoint::hit("revert.mid-batch");
+        crate::engine::failpoint::hit("revert.mid-batch");
         store::set_checkpoint(tx, hi.max(lo))?;
     }
     Ok(Batch {
@@ -116,7 +116,7 @@ pub(super) fn run(tx: &Connection, sql: &str, what: &str) -> std::result::Result
                 rusqlite::Error::SqliteFailure(_, Some(m)) => m.clone(),
                 other => other.to_string(),
             }),
-            _ => Failure::Other(super::super::error::classify(what.to_string(), e)),
+            _ => Failure::Other(crate::engine::error::classify(what.to_string(), e)),
         }
     })
 }

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex};
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::Connection;
 
-use super::super::catalog::q;
-use super::super::plan::checks::single_expression;
-use super::super::plan::OldKey;
 use super::inverse::{ColumnValue, OldColumn, ROW};
+use crate::engine::catalog::q;
+use crate::engine::plan::checks::single_expression;
+use crate::engine::plan::OldKey;
 
 /// The old column a forward expression copies (`"Src"."Col"`), if it is one.
 pub(super) fn copied_column(expr: Option<&str>, src: &str) -> Option<String> {

@@ -11,9 +11,9 @@
 
 use rusqlite::Connection;
 
-use super::super::catalog::{lit, q, Catalog};
-use super::super::error::{EngineError, Result, SqlContext};
-use super::super::record::{self, MarkerStatus, MARKER_STATUSES};
+use crate::engine::catalog::{lit, q, Catalog};
+use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::record::{self, MarkerStatus, MARKER_STATUSES};
 
 /// Prefix of guard triggers.
 pub const GUARD_PREFIX: &str = "_mig_guard_";

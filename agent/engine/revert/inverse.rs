@@ -12,10 +12,10 @@
 
 use rusqlite::Connection;
 
-use super::super::catalog::{q, Catalog, Table};
-use super::super::plan::{old_key, ColumnSource, KeyMode, OldKey, Plan, TablePlan};
-use super::super::schema::SchemaFile;
 use super::expr::{compile, copied_column, describe, mentions, reads_only};
+use crate::engine::catalog::{q, Catalog, Table};
+use crate::engine::plan::{old_key, ColumnSource, KeyMode, OldKey, Plan, TablePlan};
+use crate::engine::schema::SchemaFile;
 
 /// The alias of the new row in the statements that compute old rows.
 pub const ROW: &str = "_mig_n";

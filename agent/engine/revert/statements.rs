@@ -7,10 +7,10 @@
 
 use rusqlite::Connection;
 
-use super::super::catalog::q;
-use super::super::plan::OldKey;
 use super::apply::{run, Failure};
 use super::inverse::{ColumnValue, Inverse, KeySource, TableInverse, ROW};
+use crate::engine::catalog::q;
+use crate::engine::plan::OldKey;
 
 /// The statements that apply a set of touched keys (`temp._mig_rev_touched`)
 /// of one table.

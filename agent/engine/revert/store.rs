@@ -7,10 +7,10 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::super::catalog::q;
-use super::super::error::{Result, SqlContext};
-use super::super::record::has_table;
 use super::inverse::{Inverse, KeySource, TableInverse};
+use crate::engine::catalog::q;
+use crate::engine::error::{Result, SqlContext};
+use crate::engine::record::has_table;
 
 pub const CHECKPOINT: &str = "_mig_revert_checkpoint";
 pub const CONFLICTS: &str = "_mig_revert_conflict";

@@ -12,14 +12,14 @@
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use super::super::catalog::q;
-use super::super::error::{EngineError, Result, SqlContext};
-use super::super::lock;
-use super::super::verify::hash::ROW_HASH;
 use super::apply::{self, Retry};
 use super::inverse::{ColumnValue, Inverse, KeySource, TableInverse, ROW};
 use super::store::CONFLICTS;
+use crate::engine::catalog::q;
+use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::lock;
 use crate::engine::plan::OldKey;
+use crate::engine::verify::hash::ROW_HASH;
 
 /// Rows compared per chunk.
 pub const CHUNK_ROWS: u64 = 5_000;
@@ -38,7 +38,7 @@ pub fn verify_all(
     inv: &Inverse,
     each: &mut dyn FnMut(&str, u64),
 ) -> Result<Verified> {
-    super::super::verify::hash::register(work)?;
+    crate::engine::verify::hash::register(work)?;
     let mut out = Verified::default();
     for t in &inv.tables {
         let (rows, replayed) = table(work, inv, t, each)?;

@@ -6,12 +6,12 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::super::catalog::{lit, q, Catalog};
-use super::super::error::{EngineError, Result, SqlContext};
-use super::super::plan::old_key;
-use super::super::record::has_table;
-use super::super::record::triggers::{trigger_sql, Recorder};
 use super::inverse::Inverse;
+use crate::engine::catalog::{lit, q, Catalog};
+use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::plan::old_key;
+use crate::engine::record::has_table;
+use crate::engine::record::triggers::{trigger_sql, Recorder};
 
 /// The reverse log's table.
 pub const LOG: &str = "_mig_revert_log";
@@ -205,7 +205,7 @@ pub fn read(conn: &Connection, schema: &str) -> Result<Option<Window>> {
 /// (`to` = reverting) records when.
 pub fn set_state(conn: &Connection, from: WindowState, to: WindowState) -> Result<()> {
     let what = || format!("switching the revert window to {}", to.as_str());
-    let tx = super::super::lock::begin_immediate(conn).ctx(what)?;
+    let tx = crate::engine::lock::begin_immediate(conn).ctx(what)?;
     let frozen = if to == WindowState::Reverting {
         ", frozen_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
     } else {

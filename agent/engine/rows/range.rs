@@ -7,9 +7,9 @@
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use super::super::catalog::q;
-use super::super::error::{Result, SqlContext};
 use super::ChunkSql;
+use crate::engine::catalog::q;
+use crate::engine::error::{Result, SqlContext};
 
 impl ChunkSql {
     /// `key COLLATE x`, or just `key` for BINARY: an explicit COLLATE on a

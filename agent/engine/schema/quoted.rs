@@ -6,10 +6,10 @@
 use rusqlite::config::DbConfig;
 use rusqlite::Connection;
 
-use super::super::catalog::q;
-use super::super::error::{Result, SqlContext};
-use super::super::open;
 use super::{first_line, SchemaFile, StmtKind};
+use crate::engine::catalog::q;
+use crate::engine::error::{Result, SqlContext};
+use crate::engine::open;
 
 /// SQLite's hint when a double-quoted name is not a column (DQS off).
 const HINT: &str = " - should this be a string literal in single-quotes?";

@@ -11,11 +11,11 @@
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use super::super::catalog::q;
-use super::super::error::{EngineError, Result, SqlContext};
-use super::super::plan::{KeyMode, OldKey, TablePlan};
-use super::super::rows::ChunkSql;
 use super::hash::ROW_HASH;
+use crate::engine::catalog::q;
+use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::plan::{KeyMode, OldKey, TablePlan};
+use crate::engine::rows::ChunkSql;
 
 /// Keys named per table in a difference report.
 pub const MAX_KEYS: usize = 5;

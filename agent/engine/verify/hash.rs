@@ -11,7 +11,7 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
-use super::super::error::{Result, SqlContext};
+use crate::engine::error::{Result, SqlContext};
 
 /// The SQL name of the row hash.
 pub const ROW_HASH: &str = "mig_row_hash";

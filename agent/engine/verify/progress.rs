@@ -5,10 +5,10 @@
 
 use rusqlite::Connection;
 
-use super::super::catalog::q;
-use super::super::error::{Result, SqlContext};
-use super::super::plan::Plan;
-use super::super::{Ctx, Event};
+use crate::engine::catalog::q;
+use crate::engine::error::{Result, SqlContext};
+use crate::engine::plan::Plan;
+use crate::engine::{Ctx, Event};
 
 pub struct Progress {
     /// Old rows of each table verify compares, in plan order.

@@ -21,8 +21,8 @@ use rusqlite::config::DbConfig;
 use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{Batch, Connection, Statement};
 
-use super::super::error::{EngineError, Result, SchemaPos, SqlContext};
-use super::super::{Ctx, Event};
+use crate::engine::error::{EngineError, Result, SchemaPos, SqlContext};
+use crate::engine::{Ctx, Event};
 
 /// Timed runs per query and database unless the request says otherwise.
 pub const RUNS: u32 = 5;

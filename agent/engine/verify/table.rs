@@ -12,11 +12,11 @@
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use super::super::error::{EngineError, Result, SqlContext};
-use super::super::plan::{Plan, TablePlan};
-use super::super::{lock, replay, Ctx};
 use super::chunk::{TableCheck, MAX_KEYS};
 use super::progress::Progress;
+use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::plan::{Plan, TablePlan};
+use crate::engine::{lock, replay, Ctx};
 
 /// What verify does about a chunk that differs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
