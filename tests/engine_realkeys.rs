@@ -49,14 +49,14 @@ fn migrate_with_writer(
 }
 
 /// An old database (WAL) made by `old_sql`, and the schema `new_sql`.
-struct Case {
-    dir: tempfile::TempDir,
-    old: std::path::PathBuf,
-    new: std::path::PathBuf,
-    schema: SchemaFile,
+pub(crate) struct Case {
+    pub dir: tempfile::TempDir,
+    pub old: std::path::PathBuf,
+    pub new: std::path::PathBuf,
+    pub schema: SchemaFile,
 }
 
-fn case(old_sql: &str, new_sql: &str) -> Case {
+pub(crate) fn case(old_sql: &str, new_sql: &str) -> Case {
     let dir = tempfile::tempdir().expect("tempdir");
     let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
     Connection::open(&old)
@@ -72,7 +72,7 @@ fn case(old_sql: &str, new_sql: &str) -> Case {
 }
 
 impl Case {
-    fn plan(&self) -> ops::PlanOutcome {
+    pub(crate) fn plan(&self) -> ops::PlanOutcome {
         ops::plan(
             &spec(&self.old, &self.new),
             &self.schema,
@@ -82,7 +82,7 @@ impl Case {
         .expect("plan")
     }
 
-    fn migrate_with_writer(&self, write: &str, between: impl FnOnce()) {
+    pub(crate) fn migrate_with_writer(&self, write: &str, between: impl FnOnce()) {
         migrate_with_writer(
             self.dir.path(),
             &self.old,

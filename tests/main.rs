@@ -13,6 +13,7 @@ mod agent_remote;
 mod agent_security;
 mod cli;
 mod engine_certify;
+mod engine_composite_refs;
 mod engine_drain;
 mod engine_fk_report;
 mod engine_keys;

@@ -28,7 +28,7 @@ use super::catalog::{lit, q};
 use super::error::{Result, SqlContext};
 use super::lock;
 use super::meta;
-use super::plan::{KeyMode, Plan, TablePlan};
+use super::plan::{KeyMode, Plan, TablePlan, Translation};
 use super::record::has_table;
 
 /// Name prefix of the mapping tables (`_mig_*` is reserved for mig).
@@ -122,24 +122,22 @@ pub(crate) fn is_unmapped(e: &rusqlite::Error) -> bool {
     e.to_string().contains(UNMAPPED_MESSAGE)
 }
 
-/// The reference `probe` translated through `table`'s mapping for the
-/// copy's first, one-pass insert: a `LEFT JOIN` of the mapping as `alias`
-/// (a join costs less per row than a correlated lookup) and the value it
-/// gives, which stops the statement when a non-NULL reference has no
-/// mapping yet; the copy then reserves and writes again.
-pub(crate) fn strict_join(
-    table: &str,
-    alias: &str,
-    probe: &str,
-    collation: &str,
-) -> (String, String) {
+/// Reference `tr` translated through its parent's mapping for the copy's
+/// first, one-pass insert: a `LEFT JOIN` of the mapping as `alias` (a join
+/// costs less per row than a correlated lookup) and the value it gives,
+/// which stops the statement when a reference naming a parent (no NULL in
+/// it) has no mapping yet; the copy then reserves and writes again.
+pub(crate) fn strict_join(tr: &Translation, alias: &str) -> (String, String) {
     (
         format!(
             " LEFT JOIN {} AS {alias} ON {}",
-            qualified(table),
-            matches(alias, &[probe.to_string()], &[collation.to_string()])
+            qualified(&tr.parent),
+            matches(alias, &tr.probes, &tr.collations)
         ),
-        format!("coalesce({alias}._mig_new, CASE WHEN ({probe}) IS NULL THEN NULL ELSE {UNMAPPED}() END)"),
+        format!(
+            "coalesce({alias}._mig_new, CASE WHEN {} THEN NULL ELSE {UNMAPPED}() END)",
+            tr.is_null()
+        ),
     )
 }
 
@@ -241,20 +239,39 @@ pub(crate) fn assign_by_offset(
     Ok(Some(offset))
 }
 
-/// Gives old keys of renumbered `parent` that `expr` (a reference, over the
+/// Gives old keys of renumbered `tr.parent` that reference `tr` (over the
 /// rows of `src`) names but no mapping holds yet a reserved new rowid, so a
-/// reference translates even before (or without) its parent row. The
-/// mapping's UNIQUE key, under the parent key's affinity and collation,
-/// makes `'FR'` and `'fr'` (NOCASE), or `'5'` and `5`, one key.
-pub(crate) fn reserve(conn: &Connection, parent: &str, expr: &str, src: &Source<'_>) -> Result<()> {
+/// reference translates even before (or without) its parent row. A
+/// reference with a NULL in any column names no parent (MATCH SIMPLE) and
+/// reserves nothing. The mapping's UNIQUE key, under the parent key's
+/// affinity and collation, makes `'FR'` and `'fr'` (NOCASE), or `'5'` and
+/// `5`, one key.
+pub(crate) fn reserve(conn: &Connection, tr: &Translation, src: &Source<'_>) -> Result<()> {
+    let values: Vec<String> = tr
+        .probes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("({p}) AS v{i}"))
+        .collect();
+    let v: Vec<String> = (0..tr.probes.len()).map(|i| format!("v{i}")).collect();
+    let not_null: Vec<String> = v.iter().map(|v| format!("{v} IS NOT NULL")).collect();
     conn.prepare_cached(&format!(
-        "INSERT OR IGNORE INTO {}(_mig_k0) SELECT v FROM (SELECT ({expr}) AS v FROM {} WHERE {}) WHERE v IS NOT NULL",
-        qualified(parent),
+        "INSERT OR IGNORE INTO {}({}) SELECT {} FROM (SELECT {} FROM {} WHERE {}) WHERE {}",
+        qualified(&tr.parent),
+        key_columns(v.len()),
+        v.join(", "),
+        values.join(", "),
         src.from,
         src.filter,
+        not_null.join(" AND "),
     ))
     .and_then(|mut s| s.execute(rusqlite::params_from_iter(src.params.iter())))
-    .ctx(|| format!("reserving keys of {parent} referenced from {}", src.from))?;
+    .ctx(|| {
+        format!(
+            "reserving keys of {} referenced from {}",
+            tr.parent, src.from
+        )
+    })?;
     Ok(())
 }
 

@@ -105,7 +105,11 @@ pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
                     column: c.name.clone(),
                     expr: c.expr.clone().unwrap_or_default(),
                     source: column_source(c.source).to_string(),
-                    translated_via: c.translate.clone().unwrap_or_default(),
+                    translated_via: c
+                        .translate
+                        .as_ref()
+                        .map(|tr| tr.parent.clone())
+                        .unwrap_or_default(),
                 })
                 .collect(),
             without_rowid: t.without_rowid,

@@ -33,11 +33,15 @@ const ENV_LOG: &str = "MIG_TEST_WRITER_LOG";
 const ENV_STOP: &str = "MIG_TEST_WRITER_STOP";
 const ENV_PACE: &str = "MIG_TEST_WRITER_PACE_US";
 
+/// Separates the writes of a [`WriterSpec`] that take turns.
+pub const NEXT_WRITE: &str = "\n-- next write\n";
+
 /// What a writer process does.
 pub struct WriterSpec<'a> {
     pub old: &'a Path,
     pub new: &'a Path,
-    /// One write; `?1` is the attempt's number.
+    /// One write; `?1` is the attempt's number. Several writes joined by
+    /// [`NEXT_WRITE`] take turns: attempt n runs write (n - 1) mod count.
     pub sql: &'a str,
     /// Pause between attempts.
     pub pace: Duration,
@@ -266,6 +270,7 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
         .expect("foreign_keys");
     conn.pragma_update(None, "synchronous", "NORMAL")
         .expect("synchronous");
+    let writes: Vec<&str> = sql.split(NEXT_WRITE).collect();
     let mut n: i64 = 0;
     let mut is_ready = false;
     while !stop.exists() {
@@ -274,7 +279,7 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
         let outcome = if is_ready {
             None
         } else {
-            match conn.execute(&sql, [n]) {
+            match conn.execute(writes[(n as usize - 1) % writes.len()], [n]) {
                 Ok(_) => Some(Outcome::Ok),
                 Err(e) if REFUSED_BY_MIG.iter().any(|m| e.to_string().contains(m)) => {
                     is_ready = ready(&new);

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{translated, Builder, ColumnPlan, KeyColumn, KeyMode, OldKey, Plan, Reads, TablePlan};
+use super::{Builder, ColumnPlan, KeyColumn, KeyMode, OldKey, Plan, Reads};
 use crate::engine::catalog::{q, Catalog, Table};
 use crate::engine::error::{Result, SqlContext};
 use crate::engine::schema::{SchemaFile, Statement};
@@ -26,7 +26,7 @@ pub fn old_key(table: &Table) -> OldKey {
 }
 
 /// The declared primary key's columns, in index order.
-fn old_key_columns(table: &Table) -> OldKey {
+pub(super) fn old_key_columns(table: &Table) -> OldKey {
     let cols = match table.pk_index() {
         Some(idx) => idx
             .columns
@@ -60,8 +60,9 @@ fn old_key_columns(table: &Table) -> OldKey {
 /// such a key hold NULLs, which no log entry, key range or replay could
 /// name, while the rowid is never NULL: the plan tracks the table by its
 /// rowid unless a new WITHOUT ROWID table needs the declared key
-/// ([`rowid_tracked`]). A composite key is never translated into a single
-/// reference, so no reference loses its way; a single-column key stays the
+/// ([`rowid_tracked`]). Renumbered, such a table's id mapping is keyed by
+/// the rowid, so a reference naming its composite key is refused
+/// (`references.rs`) rather than translated wrong; a single-column key stays the
 /// tracking key (references to it are translated by its value), and its
 /// NULL rows are refused by the plan. Decided from the two schemas alone,
 /// so every plan and the triggers agree.
@@ -199,77 +200,6 @@ impl Builder<'_> {
             vec![("rowid".into(), String::new())],
             None,
         )
-    }
-
-    /// Marks child columns that hold a key of a renumbered parent.
-    pub(super) fn translate_foreign_keys(&mut self, tables: &mut [TablePlan], target: &Catalog) {
-        let old = self.old;
-        let renumbered: HashMap<String, (String, Option<OldKey>)> = tables
-            .iter()
-            .filter(|t| t.key_mode == KeyMode::Renumbered)
-            .map(|t| {
-                // A composite key tracked by the rowid is still several columns
-                // to the child that references it.
-                let key = match t.source.as_deref().and_then(|s| old.table(s)) {
-                    Some(o) if nullable_composite_key(o) => Some(old_key_columns(o)),
-                    _ => t.old_key.clone(),
-                };
-                (t.name.to_ascii_lowercase(), (t.name.clone(), key))
-            })
-            .collect();
-        for child in tables.iter_mut() {
-            let Some(tt) = target.table(&child.name) else {
-                continue;
-            };
-            for fk in &tt.foreign_keys {
-                let Some((parent, parent_key)) = renumbered.get(&fk.parent.to_ascii_lowercase())
-                else {
-                    continue;
-                };
-                let parent_alias = target.table(parent).and_then(|p| p.rowid_alias.clone());
-                let to_key = fk.to.len() == 1
-                    && match &fk.to[0] {
-                        None => true,
-                        Some(c) => parent_alias
-                            .as_deref()
-                            .is_some_and(|a| a.eq_ignore_ascii_case(c)),
-                    };
-                if fk.from.len() != 1 || !to_key {
-                    continue;
-                }
-                let Some(col) = child
-                    .columns
-                    .iter_mut()
-                    .find(|c| c.name.eq_ignore_ascii_case(&fk.from[0]))
-                else {
-                    continue;
-                };
-                if col.expr.is_none() {
-                    continue;
-                }
-                if parent_key.as_ref().map(OldKey::width) != Some(1) {
-                    self.blockers.push(format!(
-                        "{}.{} references renumbered table {parent}, whose old key has several columns; mig can only translate single-column keys",
-                        child.name, col.name
-                    ));
-                    continue;
-                }
-                let collation = parent_key
-                    .as_ref()
-                    .and_then(|k| k.collations().into_iter().next())
-                    .unwrap_or_else(|| "BINARY".into());
-                col.translate = Some(parent.clone());
-                col.translate_collation = collation.clone();
-                let (name, expr) = (col.name.clone(), col.expr.clone().unwrap_or_default());
-                // A translated column in the new primary key: replayed deletes
-                // find their row through the translated value too.
-                for (k, e) in child.new_key.iter_mut() {
-                    if k.eq_ignore_ascii_case(&name) {
-                        *e = translated(parent, &collation, &expr);
-                    }
-                }
-            }
-        }
     }
 
     /// SQLite lets a rowid table's non-INTEGER primary key hold NULLs

@@ -30,6 +30,12 @@ pub(super) fn old_column<'t>(
 }
 
 /// The mapped rows of new table `t`, named `alias`.
+///
+/// A reference is its old key (the id mapping turns it into the new one).
+/// A composite reference is one value that is NULL exactly when the new
+/// column will be (a NULL in any part), and its parts as the columns
+/// [`reference_part`] names, which the FOREIGN KEY check compares with the
+/// parent's old key.
 pub(crate) fn mapped(t: &TablePlan, tt: &Table, key: &OldKey, alias: &str) -> String {
     let Some(src) = &t.source else {
         return format!("(SELECT NULL WHERE 0) AS {alias}");
@@ -42,18 +48,33 @@ pub(crate) fn mapped(t: &TablePlan, tt: &Table, key: &OldKey, alias: &str) -> St
         .map(|(i, e)| format!("{e} AS _mig_k{i}"))
         .collect();
     for c in &t.columns {
-        let expr = match (&c.expr, c.source) {
-            (Some(e), _) => format!("({e})"),
-            (None, ColumnSource::Surrogate) if key_exprs.len() == 1 => key_exprs[0].clone(),
-            (None, ColumnSource::Default) => tt
+        let composite = c.translate.as_ref().filter(|tr| tr.probes.len() > 1);
+        let expr = match (&c.expr, c.source, composite) {
+            (_, _, Some(tr)) => format!(
+                "CASE WHEN {} THEN NULL ELSE json_array({}) END",
+                tr.is_null(),
+                tr.probes.join(", ")
+            ),
+            (Some(e), _, None) => format!("({e})"),
+            (None, ColumnSource::Surrogate, None) if key_exprs.len() == 1 => key_exprs[0].clone(),
+            (None, ColumnSource::Default, None) => tt
                 .column(&c.name)
                 .and_then(|col| col.default.clone())
                 .map_or_else(|| "NULL".to_string(), |d| format!("({d})")),
             _ => "NULL".to_string(),
         };
         cols.push(format!("{expr} AS {}", q(&c.name)));
+        for (i, p) in composite.iter().flat_map(|tr| tr.probes.iter().enumerate()) {
+            cols.push(format!("({p}) AS {}", q(&reference_part(&c.name, i))));
+        }
     }
     format!("(SELECT {} FROM old.{qsrc}) AS {alias}", cols.join(", "))
+}
+
+/// The column of the mapped rows holding part `i` of composite reference
+/// `column`.
+pub(crate) fn reference_part(column: &str, i: usize) -> String {
+    format!("_mig_ref{i}_{column}")
 }
 
 /// Counts the rows of `FROM <from_where>` and lists up to [`EXAMPLES`] of

@@ -13,6 +13,7 @@ pub mod estimate;
 mod keys;
 mod mapped;
 pub mod precheck;
+mod references;
 mod replaced;
 pub mod risk;
 pub mod sample;
@@ -109,9 +110,38 @@ pub(crate) fn collate(expr: &str, collation: &str) -> String {
     }
 }
 
-/// The new key of renumbered table `parent` for its old key `expr`.
-pub(crate) fn translated(parent: &str, collation: &str, expr: &str) -> String {
-    super::mapping::lookup(parent, &[expr.to_string()], &[collation.to_string()])
+/// A reference to a renumbered table: the old key it names, as expressions
+/// over the old row, translated through that table's id mapping.
+///
+/// One probe per column of the parent's old key, in the key's order: a
+/// single-column reference (`state_id`) or a composite one (PROJ's
+/// `datum_auth_name, datum_code`). A NULL in any probe gives NULL, as SQL's
+/// MATCH SIMPLE treats a composite foreign key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Translation {
+    /// The renumbered (new) table.
+    pub parent: String,
+    /// The old key, one expression over the old row per key column.
+    pub probes: Vec<String>,
+    /// The collation of each of the parent's old key columns (how the
+    /// lookup compares).
+    pub collations: Vec<String>,
+}
+
+impl Translation {
+    /// The new key the reference translates to (NULL when it has none yet).
+    pub(crate) fn lookup(&self) -> String {
+        super::mapping::lookup(&self.parent, &self.probes, &self.collations)
+    }
+
+    /// `p0 IS NULL OR p1 IS NULL …`: the reference names no parent.
+    pub(crate) fn is_null(&self) -> String {
+        self.probes
+            .iter()
+            .map(|p| format!("({p}) IS NULL"))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,11 +186,9 @@ pub struct ColumnPlan {
     /// Expression over the old row; `None` when the column is not written.
     pub expr: Option<String>,
     pub source: ColumnSource,
-    /// The value is an old key of this renumbered (new) table, translated
-    /// through `_id_mapping`.
-    pub translate: Option<String>,
-    /// The collation of that table's old key (how the lookup compares).
-    pub translate_collation: String,
+    /// The value is an old key of a renumbered (new) table, translated
+    /// through its id mapping.
+    pub translate: Option<Translation>,
     /// A NOT NULL column with a constant DEFAULT: a NULL the mapping gives
     /// becomes that DEFAULT (as SQLite's REPLACE does on insert), written
     /// as `coalesce(expr, DEFAULT)` so copy, replay and verify agree.
@@ -207,7 +235,7 @@ impl TablePlan {
         for c in &self.columns {
             if let Some(e) = &c.expr {
                 let e = match &c.translate {
-                    Some(parent) => translated(parent, &c.translate_collation, e),
+                    Some(tr) => tr.lookup(),
                     None => e.clone(),
                 };
                 out.push((c.name.clone(), c.finish(e)));

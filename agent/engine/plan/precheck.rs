@@ -16,7 +16,9 @@
 
 use rusqlite::Connection;
 
-use super::mapped::{check_clauses, count_with_examples, mapped, old_column, table_sql};
+use super::mapped::{
+    check_clauses, count_with_examples, mapped, old_column, reference_part, table_sql,
+};
 use super::{ColumnSource, KeyMode, OldKey, Plan, TablePlan};
 use crate::engine::catalog::{q, Catalog, Table};
 use crate::engine::error::{Result, SqlContext};
@@ -388,7 +390,7 @@ impl Checker<'_> {
                     .collect(),
                 None => Vec::new(),
             };
-            let child: Vec<String> = fk.from.iter().map(|c| format!("c.{}", q(c))).collect();
+            let child: Vec<String> = fk.from.iter().flat_map(|c| self.child_values(c)).collect();
             let not_null: Vec<String> = child.iter().map(|c| format!("{c} IS NOT NULL")).collect();
             let exists = match self.parent_match(&fk.parent, &parent_cols, &child) {
                 Ok(Some(e)) => format!("NOT EXISTS ({e})"),
@@ -447,7 +449,25 @@ impl Checker<'_> {
             .columns
             .iter()
             .find(|c| c.name.eq_ignore_ascii_case(col))
-            .and_then(|c| c.translate.clone())
+            .and_then(|c| c.translate.as_ref().map(|tr| tr.parent.clone()))
+    }
+
+    /// Child column `col` of the mapped rows `c` as the old values a
+    /// parent key is matched with: its parts, for a composite reference.
+    fn child_values(&self, col: &str) -> Vec<String> {
+        let width = self
+            .t
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(col))
+            .and_then(|c| c.translate.as_ref())
+            .map_or(1, |tr| tr.probes.len());
+        if width == 1 {
+            return vec![format!("c.{}", q(col))];
+        }
+        (0..width)
+            .map(|i| format!("c.{}", q(&reference_part(col, i))))
+            .collect()
     }
 
     /// `SELECT 1 FROM old."P" WHERE <parent expr> = <child value> ..`, or
@@ -464,25 +484,29 @@ impl Checker<'_> {
         let (Some(psrc), Some(pkey)) = (&pt.source, &pt.old_key) else {
             return Ok(None);
         };
-        if parent_cols.len() != child.len() {
-            return Err("the parent's key could not be resolved".into());
-        }
-        let mut conds = Vec::new();
-        for (pc, cv) in parent_cols.iter().zip(child) {
+        // Each parent column's old value; a renumbered key's is its old key,
+        // which a composite reference matches column by column.
+        let mut parent_exprs = Vec::new();
+        for pc in parent_cols {
             let col = pt
                 .columns
                 .iter()
                 .find(|c| c.name.eq_ignore_ascii_case(pc))
                 .ok_or_else(|| format!("{parent} has no column {pc}"))?;
-            let expr = match (&col.expr, col.source) {
-                (Some(e), _) => e.clone(),
-                (None, ColumnSource::Surrogate) if pkey.width() == 1 => {
-                    pkey.exprs(&q(psrc)).remove(0)
-                }
+            match (&col.expr, col.source) {
+                (Some(e), _) => parent_exprs.push(e.clone()),
+                (None, ColumnSource::Surrogate) => parent_exprs.extend(pkey.exprs(&q(psrc))),
                 _ => return Err(format!("{parent}.{pc} has no value in the old rows")),
-            };
-            conds.push(format!("({expr}) = {cv}"));
+            }
         }
+        if parent_exprs.len() != child.len() {
+            return Err("the parent's key could not be resolved".into());
+        }
+        let conds: Vec<String> = parent_exprs
+            .iter()
+            .zip(child)
+            .map(|(e, cv)| format!("({e}) = {cv}"))
+            .collect();
         Ok(Some(format!(
             "SELECT 1 FROM old.{} WHERE {}",
             q(psrc),

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::checks::{count_rows, own_row_only, single_expression};
+use super::checks::{count_rows, own_row_only, row_value, single_expression};
 use super::keys::rowid_instead_of;
 use super::{Builder, ColumnPlan, ColumnSource, KeyMode, Reads, TablePlan};
 use crate::engine::catalog::{q, Catalog, Column, Table};
@@ -145,7 +145,6 @@ impl<'a> Builder<'a> {
             expr,
             source,
             translate: None,
-            translate_collation: "BINARY".into(),
             null_default: null_default(c),
         };
         let set = d
@@ -171,6 +170,9 @@ impl<'a> Builder<'a> {
         }
         if is_alias && source.is_some() {
             return plan(None, ColumnSource::Surrogate);
+        }
+        if let Some(e) = source.and_then(|o| self.inferred_reference(t, &c.name, o)) {
+            return plan(Some(e), ColumnSource::Computed);
         }
         if c.default.is_some() {
             return plan(None, ColumnSource::Default);
@@ -215,7 +217,6 @@ impl<'a> Builder<'a> {
             expr: Some(expr),
             source: kind,
             translate: None,
-            translate_collation: "BINARY".into(),
             null_default: null_default(c),
         }
     }
@@ -234,10 +235,16 @@ impl<'a> Builder<'a> {
         let mut col_reads = HashMap::new();
         for c in columns {
             let Some(expr) = &c.expr else { continue };
-            match self
-                .compile(expr, &o.name)
-                .and_then(|r| own_row_only(r, &o.name))
-            {
+            // A row value (a composite reference) reads what its parts read.
+            let parts = row_value(expr).unwrap_or_else(|| vec![expr.clone()]);
+            let compiled = parts.iter().try_fold(Reads::new(), |mut all, e| {
+                let r = self
+                    .compile(e, &o.name)
+                    .and_then(|r| own_row_only(r, &o.name))?;
+                all.extend(r);
+                Ok::<_, String>(all)
+            });
+            match compiled {
                 Ok(r) => {
                     self.reads.extend(r.iter().cloned());
                     col_reads.insert(c.name.to_ascii_lowercase(), r);

@@ -232,12 +232,11 @@ fn link_children(inv: &mut Inverse, plan: &Plan) {
     for t in &plan.tables {
         let Some(src) = &t.source else { continue };
         for c in &t.columns {
-            let (Some(parent), Some(old_col)) =
-                (&c.translate, copied_column(c.expr.as_deref(), src))
+            let (Some(tr), Some(old_col)) = (&c.translate, copied_column(c.expr.as_deref(), src))
             else {
                 continue;
             };
-            links.push((parent.clone(), src.clone(), old_col));
+            links.push((tr.parent.clone(), src.clone(), old_col));
         }
     }
     for (parent, child, col) in links {
@@ -350,7 +349,7 @@ impl TableBuilder<'_> {
                     .is_some_and(|o| o.eq_ignore_ascii_case(name))
         });
         if let Some(c) = copy {
-            return Some(match &c.translate {
+            return Some(match c.translate.as_ref().map(|tr| &tr.parent) {
                 Some(parent) => OldColumn {
                     name: name.to_string(),
                     value: ColumnValue::Expr(self.translated(parent, &c.name)),

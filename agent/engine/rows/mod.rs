@@ -14,7 +14,7 @@ use super::catalog::q;
 mod range;
 use super::error::{Result, SqlContext};
 use super::mapping;
-use super::plan::{KeyMode, OldKey, TablePlan};
+use super::plan::{KeyMode, OldKey, TablePlan, Translation};
 
 /// The SQL of one table's chunks.
 pub(crate) struct ChunkSql {
@@ -32,8 +32,8 @@ pub(crate) struct ChunkSql {
     /// (descending, collation) per key column.
     order: Vec<(bool, String)>,
     from: String,
-    /// (renumbered parent, expression) for foreign keys to translate.
-    translations: Vec<(String, String)>,
+    /// The references to translate (reserved when the mapping lacks one).
+    translations: Vec<Translation>,
     table: String,
     /// `key IS NOT NULL AND ...` for declared keys (empty for the rowid): a
     /// rowid table's non-INTEGER key may hold NULLs, which no range can
@@ -61,7 +61,16 @@ impl ChunkSql {
             OldKey::Columns(cols) => cols.iter().map(|c| (c.desc, c.collation.clone())).collect(),
         };
         let collations = key.collations();
-        let mut written = t.written();
+        // The old rowid, qualified: the translated references' joins bring
+        // mapping tables that have a rowid too.
+        let mut written: Vec<(String, String)> = t
+            .written()
+            .into_iter()
+            .map(|(c, e)| match e.as_str() {
+                "rowid" => (c, format!("{alias}.rowid")),
+                _ => (c, e),
+            })
+            .collect();
         if t.key_mode == KeyMode::Renumbered {
             let lookup = mapping::lookup(&t.name, &keys, &collations);
             written.insert(0, ("rowid".to_string(), lookup));
@@ -77,15 +86,12 @@ impl ChunkSql {
             let mut n = 0;
             for (name, e) in w.iter_mut() {
                 let c = t.columns.iter().find(|c| c.name == *name);
-                let Some((parent, raw, c)) =
-                    c.and_then(|c| Some((c.translate.as_ref()?, c.expr.as_ref()?, c)))
-                else {
+                let Some((tr, c)) = c.and_then(|c| Some((c.translate.as_ref()?, c))) else {
                     continue;
                 };
                 let alias = format!("_mig_t{n}");
                 n += 1;
-                let (join, value) =
-                    mapping::strict_join(parent, &alias, raw, &c.translate_collation);
+                let (join, value) = mapping::strict_join(tr, &alias);
                 joins.push_str(&join);
                 *e = c.finish(value);
             }
@@ -98,7 +104,7 @@ impl ChunkSql {
         let translations = t
             .columns
             .iter()
-            .filter_map(|c| Some((c.translate.clone()?, c.expr.clone()?)))
+            .filter_map(|c| c.translate.clone())
             .collect();
         let not_null = match key {
             OldKey::Rowid { .. } => String::new(),
@@ -246,8 +252,8 @@ impl ChunkSql {
                         filter,
                         params,
                     };
-                    for (parent, expr) in &self.translations {
-                        mapping::reserve(conn, parent, expr, &src)?;
+                    for tr in &self.translations {
+                        mapping::reserve(conn, tr, &src)?;
                     }
                 }
                 Err(e) => return Err(e).ctx(ctx),
