@@ -155,7 +155,8 @@ fn plan_refusing_a_mig_set_of_an_unknown_column_names_it() {
 }
 
 /// PROJ's key model: a parent keyed on (auth_name, code), renumbered; a child
-/// column holding part of that key cannot be translated (issue 22, point 2).
+/// column set from part of that key cannot be translated (issue 22, point 2:
+/// it must name every key column, `mig:set ellipsoid_id = (a, c)`).
 #[test]
 fn plan_refusing_a_composite_key_translation_does_not_show_the_column_translated() {
     let run = blocked(
@@ -165,7 +166,7 @@ fn plan_refusing_a_composite_key_translation_does_not_show_the_column_translated
         "CREATE TABLE ellipsoid (id INTEGER PRIMARY KEY, auth_name TEXT NOT NULL, code TEXT NOT NULL, name TEXT, UNIQUE (auth_name, code));
          -- mig:set ellipsoid_id = ellipsoid_code
          CREATE TABLE datum (id INTEGER PRIMARY KEY, ellipsoid_id INTEGER REFERENCES ellipsoid);",
-        "datum.ellipsoid_id references renumbered table ellipsoid, whose old key has several columns",
+        "datum.ellipsoid_id references renumbered table ellipsoid, whose old key has 2 column(s) (auth_name, code), but is set from 1",
     );
     run.has_line("renumbered tables: ellipsoid");
     assert!(!translated_through(&run, "ellipsoid"), "{}", run.stdout);
