@@ -166,7 +166,7 @@ fn cutover_refuses_an_uncertified_migration_and_skip_verify_is_recorded() {
     );
     assert_eq!(
         status(&old, &new).migration,
-        Some(mig::engine::meta::MigrationStatus::Migrating)
+        Some(mig::engine::new_side::MigrationStatus::Migrating)
     );
 
     let opts = CutoverOptions {

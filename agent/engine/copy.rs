@@ -12,12 +12,12 @@ use std::time::{Duration, Instant};
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
+use super::chunk_sql::ChunkSql;
 use super::error::{Result, SqlContext};
 use super::lock;
-use super::meta::{self, Item};
+use super::new_side::{self, Item};
 use super::plan::{Plan, TablePlan};
 use super::replay;
-use super::rows::ChunkSql;
 use super::throttle::Probe;
 use super::{Ctx, Event};
 
@@ -103,7 +103,7 @@ pub fn copy_all(
     let mut learned = chunking.first();
     for (i, t) in tables.iter().enumerate() {
         let started = Instant::now();
-        let already = meta::get(conn, &item(t), plan.key_width)?.map_or(0, |s| s.n);
+        let already = new_side::get(conn, &item(t), plan.key_width)?.map_or(0, |s| s.n);
         let pacing = (&mut probe, &mut replays, &mut learned);
         let copied = copy_table(conn, plan, t, chunking, ctx, pacing, |done, rate| {
             Event::Copy {
@@ -156,7 +156,7 @@ fn copy_table(
         let began = Instant::now();
         let tx =
             lock::begin_immediate(conn).ctx(|| format!("starting a copy chunk of {}", t.name))?;
-        let state = meta::get(&tx, &item(t), width)?.unwrap_or_default();
+        let state = new_side::get(&tx, &item(t), width)?.unwrap_or_default();
         if state.done {
             return Ok(state.n);
         }
@@ -170,7 +170,7 @@ fn copy_table(
         let n = sql.apply_range(&tx, t, lo.as_deref(), hi.as_deref())?;
         let mut cursor: Vec<Value> = hi.clone().unwrap_or_else(|| lo.clone().unwrap_or_default());
         cursor.resize(width, Value::Null);
-        meta::put(
+        new_side::put(
             &tx,
             &item(t),
             &Item {

@@ -27,7 +27,7 @@ use rusqlite::Connection;
 use super::catalog::{lit, q};
 use super::error::{Result, SqlContext};
 use super::lock;
-use super::meta;
+use super::new_side;
 use super::plan::{KeyMode, Plan, TablePlan, Translation};
 use super::record::has_table;
 
@@ -309,7 +309,7 @@ pub(crate) fn count_rows(conn: &Connection) -> Result<Option<u64>> {
     }
     let mut total = 0;
     for name in names {
-        total += meta::count_rows(conn, "main", &name)?.unwrap_or(0);
+        total += new_side::count_rows(conn, "main", &name)?.unwrap_or(0);
     }
     Ok(Some(total))
 }

@@ -7,13 +7,14 @@
 
 pub mod catalog;
 pub mod certificate;
+pub mod chunk_sql;
 pub mod copy;
 pub mod error;
 pub mod failpoint;
 pub mod fk_ledger;
 pub mod lock;
 pub mod mapping;
-pub mod meta;
+pub mod new_side;
 pub mod open;
 pub mod ops;
 pub mod owners;
@@ -25,7 +26,6 @@ pub mod replay;
 pub mod replay_blocked;
 mod replay_guard;
 pub mod revert;
-pub mod rows;
 pub mod schema;
 pub mod state;
 pub mod statistics;

@@ -14,14 +14,14 @@ use rusqlite::types::Value;
 use rusqlite::Connection;
 
 use super::catalog::{lit, q};
+use super::chunk_sql::ChunkSql;
 use super::error::{Result, SqlContext};
 use super::lock;
 use super::mapping;
-use super::meta;
+use super::new_side;
 use super::plan::{KeyMode, OldKey, Plan, TablePlan};
 use super::replay_blocked;
 use super::replay_guard::{self, Window};
-use super::rows::ChunkSql;
 
 /// The most entries one batch replays: large enough to amortise the
 /// per-table statements, small enough to keep each write transaction short
@@ -62,7 +62,7 @@ pub fn batch(conn: &mut Connection, plan: &Plan, max_entries: u64) -> Result<Bat
 /// read the old database, so the log and the rows share a snapshot), and
 /// moves the checkpoint with them.
 pub fn batch_in(tx: &Connection, plan: &Plan, max_entries: u64) -> Result<Batch> {
-    let lo = meta::checkpoint(tx)?;
+    let lo = new_side::checkpoint(tx)?;
     let log_max: i64 = tx
         .query_row(
             "SELECT coalesce(max(seq), 0) FROM old._migration_log",
@@ -101,7 +101,7 @@ pub fn batch_in(tx: &Connection, plan: &Plan, max_entries: u64) -> Result<Batch>
         }
     }
     super::failpoint::hit("replay.mid-batch");
-    meta::set_checkpoint(tx, hi)?;
+    new_side::set_checkpoint(tx, hi)?;
     Ok(Batch {
         applied: hi - lo,
         checkpoint: hi,
@@ -293,7 +293,7 @@ pub fn keep_up(conn: &mut Connection, plan: &Plan, above: u64, sizes: &mut Batch
             |r| r.get(0),
         )
         .ctx(|| "reading _migration_log".into())?;
-    if (log_max.max(0) as u64).saturating_sub(meta::checkpoint(conn)?) <= above {
+    if (log_max.max(0) as u64).saturating_sub(new_side::checkpoint(conn)?) <= above {
         return Ok(0);
     }
     let began = Instant::now();

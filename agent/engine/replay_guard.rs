@@ -3,7 +3,7 @@
 //! with the database.
 //!
 //! - **A row merged away.** Replay writes with `INSERT OR REPLACE`
-//!   (`rows.rs`): a row that collides with another on a UNIQUE constraint of
+//!   (`chunk_sql/`): a row that collides with another on a UNIQUE constraint of
 //!   the new schema removes it. That is right for a *stale* row (one whose
 //!   old row changed since it was written, which a later log entry replays)
 //!   and a loss for any other: two old rows the new schema counts as one.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::engine::certificate::Certificate;
 use crate::engine::error::Result;
-use crate::engine::meta;
+use crate::engine::new_side;
 use crate::engine::open::Busy;
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::{self, MarkerStatus};
@@ -24,7 +24,7 @@ pub struct Status {
     pub log_entries: Option<u64>,
     pub triggers: u64,
     pub new_exists: bool,
-    pub migration: Option<meta::MigrationStatus>,
+    pub migration: Option<new_side::MigrationStatus>,
     pub schema_hash: String,
     pub pending: Option<u64>,
     pub lag_seconds: f64,

@@ -16,7 +16,7 @@ use crate::engine::rehearse::Rehearsal;
 use crate::engine::state::Phase;
 use crate::engine::status::Status;
 use crate::engine::verify::queries::QueryTiming;
-use crate::engine::{meta, Event};
+use crate::engine::{new_side, Event};
 use crate::jobs::rate::Estimate;
 use crate::jobs::{EventBody, JobEvent, JobKind, JobSnapshot, JobState, Summary};
 use crate::proto as pb;
@@ -308,9 +308,9 @@ pub fn status_report(database: &str, s: Status, job: Option<JobSnapshot>) -> pb:
         new_exists: s.new_exists,
         migration: match s.migration {
             None => pb::MigrationStatus::None,
-            Some(meta::MigrationStatus::Migrating) => pb::MigrationStatus::Migrating,
-            Some(meta::MigrationStatus::Ready) => pb::MigrationStatus::Ready,
-            Some(meta::MigrationStatus::Reverted) => pb::MigrationStatus::Reverted,
+            Some(new_side::MigrationStatus::Migrating) => pb::MigrationStatus::Migrating,
+            Some(new_side::MigrationStatus::Ready) => pb::MigrationStatus::Ready,
+            Some(new_side::MigrationStatus::Reverted) => pb::MigrationStatus::Reverted,
         }
         .into(),
         schema_hash: s.schema_hash,

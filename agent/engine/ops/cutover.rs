@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use crate::engine::certificate;
 use crate::engine::error::{EngineError, Result, SqlContext};
-use crate::engine::meta::Identity;
+use crate::engine::new_side::Identity;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record;

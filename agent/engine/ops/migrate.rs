@@ -20,7 +20,7 @@ use crate::engine::record;
 use crate::engine::schema::SchemaFile;
 use crate::engine::state::{absolute, files, locate_for_schema, Located, MigrationState, Start};
 use crate::engine::statistics;
-use crate::engine::{meta, replay, Ctx, Event};
+use crate::engine::{new_side, replay, Ctx, Event};
 
 #[derive(Debug, Clone, Default)]
 pub struct MigrateOptions {
@@ -207,7 +207,7 @@ pub fn migrate(
             message: w.clone(),
         });
     }
-    let identity = |migration_id: &str| meta::Identity {
+    let identity = |migration_id: &str| new_side::Identity {
         schema_hash: hash.clone(),
         migration_id: migration_id.to_string(),
         old_path: old_abs.to_string_lossy().into_owned(),
@@ -310,7 +310,7 @@ pub fn migrate(
     if bulk {
         open::end_bulk_load(&work).map_err(on_new)?;
     }
-    meta::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum()).map_err(on_new)?;
+    new_side::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum()).map_err(on_new)?;
     crate::engine::failpoint::hit("migrate.after-copy");
     (ctx.sink)(Event::Step {
         step: "catch-up",
@@ -347,7 +347,7 @@ fn create_new_db(
     old: &Connection,
     schema: &SchemaFile,
     plan: &Plan,
-    id: &meta::Identity,
+    id: &new_side::Identity,
     busy: Busy,
 ) -> Result<()> {
     let tmp = PathBuf::from(format!("{}.mig-tmp", new.display()));
@@ -419,7 +419,7 @@ fn build_new_db(
     old: &Connection,
     schema: &SchemaFile,
     plan: &Plan,
-    id: &meta::Identity,
+    id: &new_side::Identity,
     busy: Busy,
 ) -> Result<()> {
     let conn = open::create_new(tmp, busy)?;
@@ -445,7 +445,7 @@ fn build_new_db(
         .ctx(|| "reading the clock".into())?;
     conn.execute_batch("BEGIN")
         .ctx(|| "starting the new database".into())?;
-    meta::create(&conn, plan.key_width, &id)?;
+    new_side::create(&conn, plan.key_width, &id)?;
     crate::engine::mapping::create(&conn, &plan.tables)?;
     conn.execute_batch("COMMIT")
         .ctx(|| "committing the new database".into())?;

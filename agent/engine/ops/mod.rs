@@ -31,7 +31,7 @@ pub use window::{finalize, settle, window_slice, ClosedBy, FinalizeReport, Rever
 pub use crate::engine::state::{locate, project_schema, Verification};
 
 use crate::engine::error::{EngineError, Result};
-use crate::engine::meta;
+use crate::engine::new_side;
 use crate::engine::open;
 use crate::engine::schema::SchemaFile;
 
@@ -39,7 +39,7 @@ use crate::engine::schema::SchemaFile;
 /// re-planned against the old database.
 pub(crate) fn recorded_plan(
     work: &rusqlite::Connection,
-    id: &meta::Identity,
+    id: &new_side::Identity,
 ) -> Result<crate::engine::plan::Plan> {
     let schema = SchemaFile::parse(&id.schema_file, &id.schema_sql)?;
     let (scratch, hash) = schema.reflect()?;

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::lock;
-use crate::engine::meta;
+use crate::engine::new_side;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::{self, Guard};
@@ -213,7 +213,7 @@ fn flip_old(work: &mut rusqlite::Connection) -> Result<()> {
 fn mark_reverted(new: &std::path::Path, busy: Busy) -> Result<()> {
     let conn = open::work(new, None, busy)?;
     let tx = lock::begin_immediate(&conn).ctx(|| "marking the new database reverted".into())?;
-    meta::set_reverted_in(&tx)?;
+    new_side::set_reverted_in(&tx)?;
     window::end_in(&tx, WindowState::Reverted, "revert")?;
     tx.commit()
         .ctx(|| "marking the new database reverted".into())

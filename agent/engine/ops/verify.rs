@@ -15,7 +15,7 @@ use crate::engine::plan::Plan;
 use crate::engine::state::{locate, MigrationState};
 use crate::engine::verify::queries::{self, QueryTiming};
 use crate::engine::verify::{self, hash, Repair, TableReport};
-use crate::engine::{certificate, meta, Ctx, Event};
+use crate::engine::{certificate, new_side, Ctx, Event};
 
 use super::recorded_plan;
 
@@ -171,7 +171,7 @@ pub(super) fn verify_all(
         return Err(withdraw(work, differences(&differing)));
     }
     let tx = lock::begin_immediate(work).ctx(|| "recording the verification".into())?;
-    summary.log_position = meta::checkpoint(&tx)?;
+    summary.log_position = new_side::checkpoint(&tx)?;
     certificate::certify(&tx, migration_id, summary.log_position, summary.rows, by)?;
     crate::engine::failpoint::hit("verify.before-certify");
     tx.commit().ctx(|| "recording the verification".into())?;

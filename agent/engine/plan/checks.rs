@@ -126,7 +126,7 @@ impl Builder<'_> {
         if written.is_empty() {
             return;
         }
-        let (cols, exprs) = crate::engine::rows::column_lists(&written);
+        let (cols, exprs) = crate::engine::chunk_sql::column_lists(&written);
         let sql = format!(
             "INSERT INTO main.{}({cols}) SELECT {exprs} FROM old.{}",
             q(&t.name),

@@ -1,5 +1,5 @@
 //! The timed copy sample behind `plan`'s copy-time estimate: the real copy
-//! statements (`rows::ChunkSql`, id mapping included) run over the first
+//! statements (`chunk_sql::ChunkSql`, id mapping included) run over the first
 //! [`SAMPLE_ROWS`]`[0]` old rows of every table in copy order, then over the
 //! rows up to [`SAMPLE_ROWS`]`[1]`, into the in-memory scratch copy of the new
 //! schema, inside one savepoint that is rolled back.
@@ -16,8 +16,8 @@ use rusqlite::types::Value;
 use rusqlite::Connection;
 
 use super::{KeyMode, Plan, TablePlan};
+use crate::engine::chunk_sql::ChunkSql;
 use crate::engine::error::{Result, SqlContext};
-use crate::engine::rows::ChunkSql;
 
 /// Rows copied per table by the first sample, and by both together.
 pub const SAMPLE_ROWS: [u64; 2] = [2_000, 8_000];

@@ -22,7 +22,7 @@ use rusqlite::Connection;
 
 use super::catalog::Catalog;
 use super::error::{EngineError, Result};
-use super::meta::Identity;
+use super::new_side::Identity;
 use super::open;
 use super::plan::{self, Plan};
 use super::schema::SchemaFile;

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::read::OldFile;
 use super::MigrationState;
 use crate::engine::error::{EngineError, Result};
-use crate::engine::meta::{Identity, MigrationStatus};
+use crate::engine::new_side::{Identity, MigrationStatus};
 use crate::engine::record::{Marker, MarkerStatus};
 use crate::engine::schema::short_hash;
 

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::checks::precondition;
 use super::{MigrationState, Phase};
 use crate::engine::error::Result;
-use crate::engine::meta::{Identity, MigrationStatus};
+use crate::engine::new_side::{Identity, MigrationStatus};
 use crate::engine::record::MarkerStatus;
 
 /// What `migrate` does with each file, decided from what both say.

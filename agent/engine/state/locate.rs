@@ -10,7 +10,7 @@ use crate::engine::error::{EngineError, Result};
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::{self, DatabaseSpec};
 use crate::engine::schema::SchemaFile;
-use crate::engine::{meta, record};
+use crate::engine::{new_side, record};
 
 /// The files of one database, as far as they could be found.
 #[derive(Debug, Clone, Default)]
@@ -133,7 +133,7 @@ fn recorded_old(new: &Path, busy: Busy) -> Option<PathBuf> {
         return None;
     }
     let conn = open::new_ro(new, busy).ok()?;
-    let id = meta::read_identity(&conn, "main").ok()??;
+    let id = new_side::read_identity(&conn, "main").ok()??;
     Some(PathBuf::from(id.old_path))
 }
 

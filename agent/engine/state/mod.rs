@@ -37,7 +37,7 @@ pub use revert::{OldSide, RevertStart};
 use std::path::Path;
 
 use crate::engine::error::Result;
-use crate::engine::meta::{Identity, MigrationStatus};
+use crate::engine::new_side::{Identity, MigrationStatus};
 use crate::engine::open::Busy;
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::Marker;

@@ -2,7 +2,7 @@
 //! derived from a [`MigrationState`] alone.
 
 use super::MigrationState;
-use crate::engine::meta::MigrationStatus;
+use crate::engine::new_side::MigrationStatus;
 use crate::engine::record::MarkerStatus;
 use crate::engine::revert::WindowState;
 

@@ -16,7 +16,7 @@ use super::files::{self, Sameness};
 use super::locate::Located;
 use super::read::{NewFile, OldFile};
 use crate::engine::error::{EngineError, Result};
-use crate::engine::meta::MigrationStatus;
+use crate::engine::new_side::MigrationStatus;
 use crate::engine::record::{Marker, MarkerStatus};
 
 /// Why one migration's files cannot go on; every command but `reset` (and

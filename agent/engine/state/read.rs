@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use super::files;
 use crate::engine::certificate::{self, Certificate};
 use crate::engine::error::{classify, Result};
-use crate::engine::meta::{self, Identity, MigrationStatus};
+use crate::engine::new_side::{self, Identity, MigrationStatus};
 use crate::engine::open::{self, Busy};
 use crate::engine::record::{self, Marker};
 use crate::engine::replay_blocked;
@@ -99,12 +99,12 @@ impl NewFile {
 
 pub fn new_file(path: &Path, busy: Busy) -> Result<NewFile> {
     let conn = open::new_ro(path, busy)?;
-    let identity = meta::read_identity(&conn, "main")?;
+    let identity = new_side::read_identity(&conn, "main")?;
     let certificate = match &identity {
         Some(id) => certificate::read(&conn, "main", &id.migration_id)?,
         None => Certificate::default(),
     };
-    let progress = match meta::count_rows(&conn, "main", "_migration_progress")? {
+    let progress = match new_side::count_rows(&conn, "main", "_migration_progress")? {
         Some(rows) => Some(progress(&conn, rows)?),
         None => None,
     };
@@ -114,7 +114,7 @@ pub fn new_file(path: &Path, busy: Busy) -> Result<NewFile> {
     };
     Ok(NewFile {
         path: path.to_path_buf(),
-        status: meta::read_status(&conn, "main")?,
+        status: new_side::read_status(&conn, "main")?,
         identity,
         progress,
         certificate,
@@ -125,12 +125,12 @@ pub fn new_file(path: &Path, busy: Busy) -> Result<NewFile> {
 }
 
 fn progress(conn: &Connection, rows: u64) -> Result<Progress> {
-    let checkpoint = meta::checkpoint(conn)?;
-    let drain = meta::get(conn, "drain", 0)?;
+    let checkpoint = new_side::checkpoint(conn)?;
+    let drain = new_side::get(conn, "drain", 0)?;
     Ok(Progress {
         rows,
         checkpoint,
-        copied: meta::get(conn, "copy", 0)?.is_some_and(|i| i.done),
+        copied: new_side::get(conn, "copy", 0)?.is_some_and(|i| i.done),
         drained_at: drain.filter(|d| d.done).map(|d| d.n),
         tables: tables(conn)?,
     })
@@ -169,7 +169,7 @@ pub fn old_file(path: &Path, busy: Busy, checkpoint: u64) -> Result<OldFile> {
     Ok(OldFile {
         path: path.to_path_buf(),
         inode: files::inode(path),
-        log_entries: meta::count_rows(&conn, "main", "_migration_log")?,
+        log_entries: new_side::count_rows(&conn, "main", "_migration_log")?,
         log_max: record::log_max(&conn, "main")?,
         triggers: record::trigger_count(&conn, "main")?,
         guards: crate::engine::revert::guard::count(&conn, "main")?,

@@ -6,7 +6,7 @@
 use super::checks::{precondition, Step};
 use super::MigrationState;
 use crate::engine::error::Result;
-use crate::engine::meta::{Identity, MigrationStatus};
+use crate::engine::new_side::{Identity, MigrationStatus};
 use crate::engine::record::MarkerStatus;
 use crate::engine::revert::{GuardKind, Window, WindowState};
 

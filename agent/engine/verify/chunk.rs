@@ -13,9 +13,9 @@ use rusqlite::Connection;
 
 use super::hash::ROW_HASH;
 use crate::engine::catalog::q;
+use crate::engine::chunk_sql::ChunkSql;
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::plan::{KeyMode, OldKey, TablePlan};
-use crate::engine::rows::ChunkSql;
 
 /// Keys named per table in a difference report.
 pub const MAX_KEYS: usize = 5;

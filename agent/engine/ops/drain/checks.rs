@@ -7,7 +7,7 @@
 //!
 //! Every sourced table maps old rows to new rows one to one, so the row
 //! counts must agree. A difference means rows were merged or lost: the copy
-//! and replay write with `INSERT OR REPLACE` (see `rows.rs`), which removes a
+//! and replay write with `INSERT OR REPLACE` (see `chunk_sql/`), which removes a
 //! row that collides on a UNIQUE constraint; that is right for stale rows
 //! but loses data when the new schema declares a uniqueness the old data
 //! does not have (`email UNIQUE` fed by `lower(Email)`, say).

@@ -31,7 +31,7 @@ use crate::engine::paths::DatabaseSpec;
 use crate::engine::plan::{KeyMode, Plan};
 use crate::engine::record::{self, MarkerStatus};
 use crate::engine::state::{MigrationState, Verification};
-use crate::engine::{lock, meta, replay, Ctx, Event};
+use crate::engine::{lock, new_side, replay, Ctx, Event};
 
 /// Checks what must hold at the end of drain while writes still flow, at
 /// one snapshot of both databases (caught up first, in batches): no NULL
@@ -248,13 +248,13 @@ fn finish(
 ) -> Result<Option<(u64, Instant)>> {
     crate::engine::failpoint::hit("drain.before-finish");
     let tx = lock::begin_immediate(work).ctx(|| "finishing the drain".into())?;
-    let checkpoint = meta::checkpoint(&tx)?;
+    let checkpoint = new_side::checkpoint(&tx)?;
     carry_sequences(&tx, plan)?;
     ledger.advance(&tx, Follow::IndexOnly)?;
     if Instant::now() >= deadline {
         return Ok(None);
     }
-    meta::set_flag(&tx, "drain", checkpoint)?;
+    new_side::set_flag(&tx, "drain", checkpoint)?;
     tx.commit().ctx(|| "finishing the drain".into())?;
     Ok(Some((checkpoint, Instant::now())))
 }

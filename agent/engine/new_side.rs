@@ -1,4 +1,4 @@
-//! mig's tables in the new database: `_migration_status` (the new service's
+//! The new side: mig's own tables in the new database: `_migration_status` (the new service's
 //! readiness gate), `_schema_identity` (what built this file and from where),
 //! and `_migration_progress` (copy cursors and the replay checkpoint). The
 //! id mappings of renumbered tables are `mapping.rs`'s.
