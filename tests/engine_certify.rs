@@ -333,7 +333,15 @@ CREATE TABLE product (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, title T
 CREATE TABLE orders (OrderId INTEGER PRIMARY KEY AUTOINCREMENT, customer_id INTEGER REFERENCES customer(id), product_id INTEGER REFERENCES product(id), qty INTEGER NOT NULL, note TEXT, status TEXT NOT NULL DEFAULT 'open');
 CREATE TABLE tag (order_id INTEGER NOT NULL, label TEXT NOT NULL, weight REAL, PRIMARY KEY (order_id, label)) WITHOUT ROWID;";
     let schema = SchemaFile::parse("schema.sql", same).expect("schema");
-    let outcome = ops::plan(&spec(&new, &next), &schema, Busy::default(), true).expect("plan");
+    let outcome = ops::plan(
+        &spec(&new, &next),
+        &schema,
+        &ops::PlanOptions {
+            allow_rollback_journal: true,
+            ..Default::default()
+        },
+    )
+    .expect("plan");
     assert!(
         outcome.plan.data_loss.is_empty(),
         "{:?}",

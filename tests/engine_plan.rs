@@ -44,8 +44,7 @@ impl Case {
         ops::plan(
             &spec(&self.old, &self.new),
             &self.schema,
-            Busy::default(),
-            false,
+            &ops::PlanOptions::default(),
         )
         .expect("plan")
     }

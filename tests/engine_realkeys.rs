@@ -13,7 +13,6 @@ use rusqlite::Connection;
 use crate::support::oracle::{self, Oracle};
 use crate::support::runbook::{run, spec};
 use crate::support::writer_process::{Outcome, WriterProcess, WriterSpec};
-use mig::engine::open::Busy;
 
 /// Migrates `old` to `schema` with a writer process running `write` on the
 /// old database throughout: migrate, `between` (edits replay must carry),
@@ -76,8 +75,7 @@ impl Case {
         ops::plan(
             &spec(&self.old, &self.new),
             &self.schema,
-            Busy::default(),
-            false,
+            &ops::PlanOptions::default(),
         )
         .expect("plan")
     }

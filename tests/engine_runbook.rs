@@ -69,7 +69,7 @@ fn renamed_integer_primary_key_keeps_its_keys() {
     drop(fixture::create_old(&old, 10));
     let spec = spec(&old, &dir.path().join("new.db"));
     let schema = SchemaFile::parse("schema.sql", fixture::NEW_SCHEMA).expect("schema");
-    let outcome = ops::plan(&spec, &schema, Busy::default(), false).expect("plan");
+    let outcome = ops::plan(&spec, &schema, &ops::PlanOptions::default()).expect("plan");
     let modes: Vec<(String, mig::engine::plan::KeyMode)> = outcome
         .plan
         .tables

@@ -27,7 +27,7 @@ fn check(case: &Case) {
         .expect("old database");
     let spec = spec(&old, &new);
     let schema = SchemaFile::parse("schema.sql", case.new).expect("schema.sql parses");
-    let plan = ops::plan(&spec, &schema, Busy::default(), false).expect("plan");
+    let plan = ops::plan(&spec, &schema, &ops::PlanOptions::default()).expect("plan");
     assert!(plan.can_migrate(), "plan blocked: {:?}", plan.blockers);
     assert_eq!(
         !plan.plan.data_loss.is_empty(),
@@ -207,7 +207,7 @@ fn string_literal_in_mig_set_is_a_constant_even_when_a_column_has_that_name() {
     )
     .expect("schema");
     let spec = spec(&old, &new);
-    let plan = ops::plan(&spec, &schema, Busy::default(), false).expect("plan");
+    let plan = ops::plan(&spec, &schema, &ops::PlanOptions::default()).expect("plan");
     let status = plan.plan.tables[0]
         .columns
         .iter()

@@ -129,8 +129,13 @@ impl Control {
         self.cancel.store(true, Ordering::SeqCst);
     }
 
-    pub fn pause(&self, paused: bool) {
-        self.pause.store(paused, Ordering::SeqCst);
+    /// Holds the job at its next chunk boundary until [`Control::resume`].
+    pub fn pause(&self) {
+        self.pause.store(true, Ordering::SeqCst);
+    }
+
+    pub fn resume(&self) {
+        self.pause.store(false, Ordering::SeqCst);
     }
 
     pub fn is_paused(&self) -> bool {

@@ -221,10 +221,11 @@ impl Job {
         if !log.state.is_live() {
             return None;
         }
-        self.control.pause(paused);
         log.state = if paused {
+            self.control.pause();
             JobState::Paused
         } else {
+            self.control.resume();
             JobState::Running
         };
         Some(log.state)
@@ -232,7 +233,7 @@ impl Job {
 
     /// Asks the job to stop at its next chunk boundary.
     pub(super) fn cancel(&self) {
-        self.control.pause(false);
+        self.control.resume();
         self.control.cancel();
     }
 

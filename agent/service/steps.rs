@@ -105,15 +105,14 @@ pub(super) async fn plan(
     tracing::info!(rpc = "Plan", database = %config.name, caller = %who, rehearse = r.rehearse);
     blocking(move || {
         let schema = schema_of(&config, r.schema)?;
-        let outcome = ops::plan_leaving(
-            &config.spec,
-            &schema,
-            config.busy(),
-            config.allow_rollback_journal,
-            &config
+        let opts = ops::PlanOptions {
+            busy: config.busy(),
+            allow_rollback_journal: config.allow_rollback_journal,
+            left_to_owner: config
                 .left_to_owner
                 .merged(&LeftToOwner::new(r.ignore_tables.clone())),
-        )?;
+        };
+        let outcome = ops::plan(&config.spec, &schema, &opts)?;
         let rehearsal = if r.rehearse {
             let opts = RehearseOptions {
                 // 0: the field was not set (every row).

@@ -15,6 +15,7 @@ mod range;
 use super::error::{Result, SqlContext};
 use super::mapping;
 use super::plan::{KeyMode, OldKey, TablePlan, Translation};
+pub(crate) use range::KeyRange;
 
 /// The SQL of one table's chunks.
 pub(crate) struct ChunkSql {
@@ -187,10 +188,9 @@ impl ChunkSql {
         lo: Option<&[Value]>,
         hi: Option<&[Value]>,
     ) -> Result<u64> {
-        let mut params: Vec<Value> = lo.into_iter().flatten().cloned().collect();
-        let lo_n = params.len();
-        params.extend(hi.into_iter().flatten().cloned());
-        let filter = self.range(lo.is_some(), hi.is_some(), lo_n);
+        let range = KeyRange { lo, hi };
+        let params = range.params();
+        let filter = self.range(range);
         if self.by_offset {
             let src = mapping::Source {
                 from: &self.from,

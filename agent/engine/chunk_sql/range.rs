@@ -11,6 +11,45 @@ use super::ChunkSql;
 use crate::engine::catalog::q;
 use crate::engine::error::{Result, SqlContext};
 
+/// The rows of a chunk, by key: after `lo` (exclusive) up to `hi`
+/// (inclusive), in the key's index order; `None` leaves that end open.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct KeyRange<'a> {
+    pub lo: Option<&'a [Value]>,
+    pub hi: Option<&'a [Value]>,
+}
+
+impl<'a> KeyRange<'a> {
+    /// Every row the key reaches (for a declared key, its NULL-free rows).
+    pub(crate) const ALL: KeyRange<'static> = KeyRange { lo: None, hi: None };
+
+    /// The rows after `lo`, to the end of the table.
+    pub(crate) fn after(lo: Option<&'a [Value]>) -> KeyRange<'a> {
+        KeyRange { lo, hi: None }
+    }
+
+    /// The statement parameters of the range's WHERE clause: `lo`'s
+    /// values, then `hi`'s.
+    pub(crate) fn params(&self) -> Vec<Value> {
+        let ends = self.lo.into_iter().chain(self.hi);
+        ends.flatten().cloned().collect()
+    }
+
+    /// The number of the first parameter of the `hi` bound (0-based).
+    pub(crate) fn hi_first(&self) -> usize {
+        self.lo.map_or(0, <[Value]>::len)
+    }
+}
+
+/// Which end of a range a key comparison bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// Key after the cursor (the range's exclusive start).
+    After,
+    /// Key up to the cursor (the range's inclusive end).
+    UpTo,
+}
+
 impl ChunkSql {
     /// `key COLLATE x`, or just `key` for BINARY: an explicit COLLATE on a
     /// rowid would stop SQLite from seeking by it.
@@ -36,8 +75,8 @@ impl ChunkSql {
             .join(", ")
     }
 
-    /// Key > cursor (after) or key <= cursor (up to), in index order, with
-    /// parameters numbered from `first`.
+    /// Key > cursor ([`End::After`]) or key <= cursor ([`End::UpTo`]), in
+    /// index order, with parameters numbered from `first`.
     ///
     /// A key of several columns in one direction is one row-value
     /// comparison, each cursor value under its key column's collation:
@@ -45,7 +84,8 @@ impl ChunkSql {
     /// DESC`) are spelled out column by column, with a plain range bound on
     /// the leading column so SQLite can seek; rows sharing the cursor's
     /// leading value are then stepped over once per chunk.
-    fn compare(&self, after: bool, first: usize) -> String {
+    fn compare(&self, end: End, first: usize) -> String {
+        let after = end == End::After;
         let n = self.keys.len();
         let desc = self.order[0].0;
         if n > 1 && self.order.iter().all(|(d, _)| *d == desc) {
@@ -88,17 +128,18 @@ impl ChunkSql {
         format!("({k0} {bound} ?{} AND ({expr}))", first + 1)
     }
 
-    /// The WHERE clause of a chunk.
-    pub(crate) fn range(&self, has_lo: bool, has_hi: bool, lo_n: usize) -> String {
+    /// The WHERE clause of the rows in `range`, its parameters
+    /// ([`KeyRange::params`]) numbered `lo` first.
+    pub(crate) fn range(&self, range: KeyRange<'_>) -> String {
         let mut parts = Vec::new();
         if !self.not_null.is_empty() {
             parts.push(self.not_null.clone());
         }
-        if has_lo {
-            parts.push(self.compare(true, 0));
+        if range.lo.is_some() {
+            parts.push(self.compare(End::After, 0));
         }
-        if has_hi {
-            parts.push(self.compare(false, lo_n));
+        if range.hi.is_some() {
+            parts.push(self.compare(End::UpTo, range.hi_first()));
         }
         if parts.is_empty() {
             "1".into()
@@ -122,7 +163,8 @@ impl ChunkSql {
         if self.rowid {
             return self.rowid_chunk_end(conn, lo, chunk);
         }
-        let filter = self.range(lo.is_some(), false, 0);
+        let range = KeyRange::after(lo);
+        let filter = self.range(range);
         let sql = format!(
             "SELECT {} FROM {} WHERE {filter} ORDER BY {} LIMIT 1 OFFSET {}",
             self.keys.join(", "),
@@ -133,9 +175,8 @@ impl ChunkSql {
         let mut stmt = conn
             .prepare_cached(&sql)
             .ctx(|| format!("finding the next chunk of {}", self.table))?;
-        let params: Vec<Value> = lo.map(|l| l.to_vec()).unwrap_or_default();
         let mut rows = stmt
-            .query(rusqlite::params_from_iter(params))
+            .query(rusqlite::params_from_iter(range.params()))
             .ctx(|| format!("finding the next chunk of {}", self.table))?;
         match rows
             .next()

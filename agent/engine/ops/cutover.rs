@@ -55,7 +55,10 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     let st = MigrationState::claim(locate(spec, busy), busy)?;
     if st.cut_over() && st.old_side_pending().is_some() {
         super::window::settle(&st, busy)?;
-        return Ok(report_of(&st, 0.0, true));
+        return Ok(CutoverReport {
+            old_side_only: true,
+            ..report_of(&st, 0.0)
+        });
     }
     st.require_drained()?;
     let cert = st.require_certified_or_skip(opts.verification)?;
@@ -103,7 +106,7 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
         OldSide::Retire
     };
     super::window::settle_old(&old, &new, side, inv.as_ref(), busy)?;
-    let mut report = report_of(&MigrationState::read(spec, busy)?, millis, false);
+    let mut report = report_of(&MigrationState::read(spec, busy)?, millis);
     report.certified = cert.certified;
     report.verified_at = cert.verified_at;
     report.writes_refused_ms = writes_refused_ms;
@@ -128,7 +131,8 @@ pub(super) fn window_inverse(id: &Identity, old: &Path, secs: u64) -> Result<Opt
     Ok(Some(inv))
 }
 
-fn report_of(st: &MigrationState, millis: f64, old_side_only: bool) -> CutoverReport {
+/// The report of a cutover as the files now say (both sides cut over).
+fn report_of(st: &MigrationState, millis: f64) -> CutoverReport {
     let new = st.new.as_ref();
     CutoverReport {
         millis,
@@ -141,7 +145,7 @@ fn report_of(st: &MigrationState, millis: f64, old_side_only: bool) -> CutoverRe
         progress_removed: true,
         new_path: st.located.new.clone().unwrap_or_default(),
         revert_window_closes_at: st.window().map(|w| w.closes_at.clone()).unwrap_or_default(),
-        old_side_only,
+        old_side_only: false,
         writes_refused_ms: None,
         committed: None,
     }

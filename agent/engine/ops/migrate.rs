@@ -1,4 +1,4 @@
-//! `plan` and `migrate`: create the new database, start recording on the
+//! `migrate`: create the new database, start recording on the
 //! old one, copy every row, build the deferred indexes, catch up.
 //!
 //! Order matters for safety: recording starts before the first row is read,
@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use rusqlite::Connection;
 
+use super::plan::{journal_blocker, recorded_and};
 use crate::engine::copy::{self, TableStats};
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::open::{self, Busy};
@@ -42,104 +43,6 @@ pub struct MigrateOptions {
 }
 
 #[derive(Debug, Clone)]
-pub struct PlanOutcome {
-    pub plan: Plan,
-    pub old: PathBuf,
-    pub new: PathBuf,
-    /// Everything that stops `migrate` (the plan's blockers, constraint
-    /// violations and the files' state).
-    pub blockers: Vec<String>,
-    /// Risk, dependencies, the constraint pre-check and estimates.
-    pub assessment: plan::assess::Assessment,
-    /// What a revert window could carry back, per new table.
-    pub revert: Vec<crate::engine::revert::inverse::TableRevert>,
-}
-
-impl PlanOutcome {
-    pub fn can_migrate(&self) -> bool {
-        self.blockers.is_empty()
-    }
-}
-
-/// Reads the schema and the old database; writes nothing.
-pub fn plan(
-    spec: &DatabaseSpec,
-    schema: &SchemaFile,
-    busy: Busy,
-    allow_rollback_journal: bool,
-) -> Result<PlanOutcome> {
-    plan_leaving(
-        spec,
-        schema,
-        busy,
-        allow_rollback_journal,
-        &LeftToOwner::default(),
-    )
-}
-
-/// [`plan`], leaving `left`'s tables (and those a running migration
-/// recorded) to their owner.
-pub fn plan_leaving(
-    spec: &DatabaseSpec,
-    schema: &SchemaFile,
-    busy: Busy,
-    allow_rollback_journal: bool,
-    left: &LeftToOwner,
-) -> Result<PlanOutcome> {
-    let (scratch, hash) = schema.reflect()?;
-    let (old, new) = locate_for_schema(spec, &hash)?;
-    let st = MigrationState::read_located(Located::pair(old.clone(), new.clone()), busy)?;
-    let state_blockers = st.plan_blockers(&hash, &schema.file_name)?;
-    let old_ro = open::old_ro(&old, busy)?;
-    // Rebound after `old_ro` so it closes first, whatever the outcome: the
-    // last connection to close a WAL database removes its -wal and -shm
-    // only if it can write (`old_ro` can when it found no -wal).
-    let scratch = scratch;
-    open::attach_old(&scratch, &old)?;
-    let left = recorded_and(&st, left);
-    let plan = plan::build_leaving(&scratch, schema, &hash, plan::Depth::Full, &left)?;
-    let mut blockers = plan.blockers.clone();
-    let assessment = plan::assess::assess(&scratch, &plan, &new)?;
-    let revert = crate::engine::revert::build(&scratch, &plan, schema)?.report;
-    blockers.extend(assessment.blockers());
-    if let Some(b) = journal_blocker(&old_ro, &old, allow_rollback_journal)? {
-        blockers.push(b);
-    }
-    blockers.extend(state_blockers);
-    Ok(PlanOutcome {
-        plan,
-        old,
-        new,
-        blockers,
-        assessment,
-        revert,
-    })
-}
-
-/// `configured`, and the tables a migration in progress recorded as left to
-/// their owner.
-fn recorded_and(st: &MigrationState, configured: &LeftToOwner) -> LeftToOwner {
-    match st.marker() {
-        Some(m) => configured.merged(&LeftToOwner::from_recorded(&m.catalog)),
-        None => configured.clone(),
-    }
-}
-
-fn journal_blocker(old: &Connection, path: &Path, allowed: bool) -> Result<Option<String>> {
-    let mode: String = old
-        .pragma_query_value(None, "journal_mode", |r| r.get(0))
-        .ctx(|| "reading the old journal mode".into())?;
-    if mode.eq_ignore_ascii_case("wal") || allowed {
-        return Ok(None);
-    }
-    Ok(Some(format!(
-        "the old database {} uses journal_mode={mode}: every copy chunk would block the service's writers; switch it to WAL (`sqlite3 {} 'PRAGMA journal_mode=WAL'`, once, while the service is stopped or idle) or pass --allow-rollback-journal (on an agent: allow_rollback_journal = true)",
-        path.display(),
-        path.display()
-    )))
-}
-
-#[derive(Debug, Clone)]
 pub struct MigrateSummary {
     pub tables: Vec<TableStats>,
     pub rows: u64,
@@ -163,8 +66,10 @@ pub fn migrate(
     let st = MigrationState::claim(Located::pair(old.clone(), new.clone()), opts.busy)?;
     let start = st.migrate_start(&hash, &schema.file_name)?;
     let mut old_rw = open::old_rw(&old, opts.busy)?;
-    if let Some(b) = journal_blocker(&old_rw, &old, opts.allow_rollback_journal)? {
-        return Err(EngineError::Precondition(b));
+    if !opts.allow_rollback_journal {
+        if let Some(b) = journal_blocker(&old_rw, &old)? {
+            return Err(EngineError::Precondition(b));
+        }
     }
     let left = recorded_and(&st, &opts.left_to_owner);
     // In its own scope so that, whatever the outcome, the read-only attach

@@ -8,6 +8,7 @@ mod cleanup_old;
 mod cutover;
 mod drain;
 mod migrate;
+mod plan;
 mod reset;
 mod revert;
 mod verify;
@@ -20,9 +21,8 @@ pub use drain::{
     drain, drain_gated, AfterDrain, BeforeCutover, DrainOptions, DrainSummary, TimeoutPolicy,
     VerifyFirst, VerifyStage,
 };
-pub use migrate::{
-    migrate, new_migration_id, plan, plan_leaving, MigrateOptions, MigrateSummary, PlanOutcome,
-};
+pub use migrate::{migrate, new_migration_id, MigrateOptions, MigrateSummary};
+pub use plan::{plan, PlanOptions, PlanOutcome};
 pub use reset::{reset, ResetMode, ResetReport};
 pub use revert::{revert, Conflicts, RevertOptions, RevertSummary};
 pub use verify::{verify, QueryFile, VerifyOptions, VerifySummary, CHUNK_ROWS};

@@ -16,6 +16,7 @@ use super::apply::{self, Retry};
 use super::inverse::{ColumnValue, Inverse, KeySource, TableInverse, ROW};
 use super::store::CONFLICTS;
 use crate::engine::catalog::q;
+use crate::engine::chunk_sql::KeyRange;
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::lock;
 use crate::engine::plan::OldKey;
@@ -63,7 +64,11 @@ fn table(
             lock::begin_immediate(work).ctx(|| format!("starting to verify {}", t.old_table))?;
         replayed += apply::batch_in(&tx, inv, u64::MAX, Retry::Touched)?.applied;
         let hi = sql.chunk_end(&tx, lo.as_deref())?;
-        let n = sql.compare(&tx, lo.as_deref(), hi.as_deref())?;
+        let range = KeyRange {
+            lo: lo.as_deref(),
+            hi: hi.as_deref(),
+        };
+        let n = sql.compare(&tx, range)?;
         tx.commit()
             .ctx(|| format!("finishing a chunk of {}", t.old_table))?;
         rows += n;
@@ -149,7 +154,8 @@ impl<'a> Sql<'a> {
         }
     }
 
-    fn range(&self, lo: bool, hi: bool) -> String {
+    /// The WHERE clause of the new rows in `range`, by new key.
+    fn range(&self, range: KeyRange<'_>) -> String {
         let w = self.nk.len();
         let tuple = format!("({})", self.nk.join(", "));
         let marks = |first: usize| {
@@ -162,11 +168,11 @@ impl<'a> Sql<'a> {
             )
         };
         let mut parts = vec!["1".to_string()];
-        if lo {
+        if range.lo.is_some() {
             parts.push(format!("{tuple} > {}", marks(1)));
         }
-        if hi {
-            parts.push(format!("{tuple} <= {}", marks(if lo { w + 1 } else { 1 })));
+        if range.hi.is_some() {
+            parts.push(format!("{tuple} <= {}", marks(range.hi_first() + 1)));
         }
         parts.join(" AND ")
     }
@@ -176,11 +182,11 @@ impl<'a> Sql<'a> {
             "SELECT {} FROM new.{} AS {ROW} WHERE {} ORDER BY {} LIMIT 1 OFFSET {}",
             self.nk.join(", "),
             q(&self.t.new_table),
-            self.range(lo.is_some(), false),
+            self.range(KeyRange::after(lo)),
             self.nk.join(", "),
             CHUNK_ROWS - 1
         );
-        let params: Vec<Value> = lo.map(|l| l.to_vec()).unwrap_or_default();
+        let params = KeyRange::after(lo).params();
         let mut stmt = tx
             .prepare_cached(&sql)
             .ctx(|| format!("finding the next chunk of {}", self.t.new_table))?;
@@ -212,7 +218,7 @@ impl<'a> Sql<'a> {
     /// columns like the old table, computed ones like the new): `a` from
     /// the new rows (the inverse), `b` from the old rows at those keys (the
     /// computed columns' forward expressions over them).
-    fn compare(&self, tx: &Connection, lo: Option<&[Value]>, hi: Option<&[Value]>) -> Result<u64> {
+    fn compare(&self, tx: &Connection, range: KeyRange<'_>) -> Result<u64> {
         let (old, new) = (q(&self.t.old_table), q(&self.t.new_table));
         let ctx = || {
             format!(
@@ -255,13 +261,12 @@ impl<'a> Sql<'a> {
                 .iter()
                 .map(|(n, _)| format!("{ROW}.{}", q(n))),
         );
-        let mut params: Vec<Value> = lo.map(|l| l.to_vec()).unwrap_or_default();
-        params.extend(hi.iter().flat_map(|h| h.iter().cloned()));
+        let params = range.params();
         tx.execute(
             &format!(
                 "INSERT INTO temp._mig_rev_a SELECT {} FROM new.{new} AS {ROW} WHERE {} AND {}",
                 from_new.join(", "),
-                self.range(lo.is_some(), hi.is_some()),
+                self.range(range),
                 self.not_conflict()
             ),
             rusqlite::params_from_iter(params),

@@ -22,7 +22,7 @@ impl SchemaFile {
         let conn = open::scratch()?;
         let mut out = Vec::new();
         for s in &self.statements {
-            set_fallback(&conn, false)?;
+            set_fallback(&conn, Fallback::Off)?;
             // A view's columns resolve when it is read, not when created.
             let compiled = conn.execute_batch(&s.sql).and_then(|()| match s.kind {
                 StmtKind::View => conn
@@ -52,14 +52,23 @@ impl SchemaFile {
             }
             // Whatever the reason, let the rest compile as `reflect` did (a
             // view created above stays; running it again just fails).
-            set_fallback(&conn, true)?;
+            set_fallback(&conn, Fallback::On)?;
             let _ = conn.execute_batch(&s.sql);
         }
         Ok(out)
     }
 }
 
-fn set_fallback(conn: &Connection, on: bool) -> Result<()> {
+/// SQLite's double-quoted string fallback: a `"name"` no column has read
+/// as the string 'name' (on, SQLite's default) or refused (off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fallback {
+    On,
+    Off,
+}
+
+fn set_fallback(conn: &Connection, fallback: Fallback) -> Result<()> {
+    let on = fallback == Fallback::On;
     for c in [
         DbConfig::SQLITE_DBCONFIG_DQS_DDL,
         DbConfig::SQLITE_DBCONFIG_DQS_DML,

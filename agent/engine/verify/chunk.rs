@@ -13,7 +13,7 @@ use rusqlite::Connection;
 
 use super::hash::ROW_HASH;
 use crate::engine::catalog::q;
-use crate::engine::chunk_sql::ChunkSql;
+use crate::engine::chunk_sql::{ChunkSql, KeyRange};
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::plan::{KeyMode, OldKey, TablePlan};
 
@@ -207,7 +207,7 @@ impl TableCheck {
         let old = count(format!(
             "SELECT count(*) FROM {} WHERE {}",
             self.sql.from(),
-            self.sql.range(false, false, 0)
+            self.sql.range(KeyRange::ALL)
         ))?;
         Ok((new, old))
     }
@@ -229,7 +229,7 @@ impl TableCheck {
             vs.join(", "),
             exprs.join(", "),
             self.sql.from(),
-            self.sql.range(false, false, 0),
+            self.sql.range(KeyRange::ALL),
             not_null.join(" AND ")
         )
     }

@@ -10,6 +10,13 @@ use crate::engine::error::{Result, SqlContext};
 use crate::engine::plan::Plan;
 use crate::engine::{Ctx, Event};
 
+/// Whether a chunk was its table's last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chunk {
+    More,
+    Last,
+}
+
 pub struct Progress {
     /// Old rows of each table verify compares, in plan order.
     totals: Vec<(String, u64)>,
@@ -40,9 +47,10 @@ impl Progress {
         })
     }
 
-    /// Reports `done` rows of `table` compared; `finished` on its last chunk
-    /// (which also moves on to the next table).
-    pub fn report(&mut self, ctx: &mut Ctx<'_>, table: &str, done: u64, finished: bool) {
+    /// Reports `done` rows of `table` compared, after one of its chunks (its
+    /// last also moves on to the next table).
+    pub fn report(&mut self, ctx: &mut Ctx<'_>, table: &str, done: u64, chunk: Chunk) {
+        let finished = chunk == Chunk::Last;
         let counted = self
             .totals
             .get(self.tables_done)

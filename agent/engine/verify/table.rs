@@ -13,7 +13,8 @@ use rusqlite::types::Value;
 use rusqlite::Connection;
 
 use super::chunk::{TableCheck, MAX_KEYS};
-use super::progress::Progress;
+use super::progress::{Chunk, Progress};
+use crate::engine::chunk_sql::KeyRange;
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::plan::{Plan, TablePlan};
 use crate::engine::{lock, replay, Ctx};
@@ -122,16 +123,23 @@ pub fn table(
         let tx = lock::begin_immediate(work).ctx(|| format!("starting to verify {}", t.name))?;
         report.entries_replayed += replay::batch_in(&tx, plan, u64::MAX)?.applied;
         let hi = check.sql.chunk_end(&tx, lo.as_deref(), chunk_rows)?;
-        let mut params: Vec<Value> = lo.iter().flatten().cloned().collect();
-        let lo_n = params.len();
-        params.extend(hi.iter().flatten().cloned());
-        let filter = check.sql.range(lo.is_some(), hi.is_some(), lo_n);
+        let range = KeyRange {
+            lo: lo.as_deref(),
+            hi: hi.as_deref(),
+        };
+        let params = range.params();
+        let filter = check.sql.range(range);
         let rows = compare_chunk(&tx, t, src, &check, (&filter, &params), repair, &mut report)?;
         tx.commit()
             .ctx(|| format!("finishing a chunk of {}", t.name))?;
         report.rows += rows;
         report.chunks += 1;
-        progress.report(ctx, &t.name, report.rows, hi.is_none());
+        let chunk = if hi.is_none() {
+            Chunk::Last
+        } else {
+            Chunk::More
+        };
+        progress.report(ctx, &t.name, report.rows, chunk);
         match hi {
             Some(h) => lo = Some(h),
             None => break,

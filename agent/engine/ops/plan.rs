@@ -1,0 +1,103 @@
+//! `plan`: what a migration to a schema would do and what stops it — the
+//! mapping, its blockers, the risk assessment, what a revert window could
+//! carry back — read from the schema and the old database; writes nothing.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use crate::engine::error::{Result, SqlContext};
+use crate::engine::open::{self, Busy};
+use crate::engine::owners::LeftToOwner;
+use crate::engine::paths::DatabaseSpec;
+use crate::engine::plan::{self, Plan};
+use crate::engine::schema::SchemaFile;
+use crate::engine::state::{locate_for_schema, Located, MigrationState};
+
+#[derive(Debug, Clone)]
+pub struct PlanOutcome {
+    pub plan: Plan,
+    pub old: PathBuf,
+    pub new: PathBuf,
+    /// Everything that stops `migrate` (the plan's blockers, constraint
+    /// violations and the files' state).
+    pub blockers: Vec<String>,
+    /// Risk, dependencies, the constraint pre-check and estimates.
+    pub assessment: plan::assess::Assessment,
+    /// What a revert window could carry back, per new table.
+    pub revert: Vec<crate::engine::revert::inverse::TableRevert>,
+}
+
+impl PlanOutcome {
+    pub fn can_migrate(&self) -> bool {
+        self.blockers.is_empty()
+    }
+}
+
+/// What `plan` may accept and leave alone.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    pub busy: Busy,
+    /// Accept an old database in rollback-journal mode (no blocker for it).
+    pub allow_rollback_journal: bool,
+    /// Old tables another tool owns (besides the built-in ones); a
+    /// migration in progress adds the list it recorded.
+    pub left_to_owner: LeftToOwner,
+}
+
+/// Reads the schema and the old database; writes nothing.
+pub fn plan(spec: &DatabaseSpec, schema: &SchemaFile, opts: &PlanOptions) -> Result<PlanOutcome> {
+    let (scratch, hash) = schema.reflect()?;
+    let (old, new) = locate_for_schema(spec, &hash)?;
+    let st = MigrationState::read_located(Located::pair(old.clone(), new.clone()), opts.busy)?;
+    let state_blockers = st.plan_blockers(&hash, &schema.file_name)?;
+    let old_ro = open::old_ro(&old, opts.busy)?;
+    // Rebound after `old_ro` so it closes first, whatever the outcome: the
+    // last connection to close a WAL database removes its -wal and -shm
+    // only if it can write (`old_ro` can when it found no -wal).
+    let scratch = scratch;
+    open::attach_old(&scratch, &old)?;
+    let left = recorded_and(&st, &opts.left_to_owner);
+    let plan = plan::build_leaving(&scratch, schema, &hash, plan::Depth::Full, &left)?;
+    let mut blockers = plan.blockers.clone();
+    let assessment = plan::assess::assess(&scratch, &plan, &new)?;
+    let revert = crate::engine::revert::build(&scratch, &plan, schema)?.report;
+    blockers.extend(assessment.blockers());
+    if !opts.allow_rollback_journal {
+        blockers.extend(journal_blocker(&old_ro, &old)?);
+    }
+    blockers.extend(state_blockers);
+    Ok(PlanOutcome {
+        plan,
+        old,
+        new,
+        blockers,
+        assessment,
+        revert,
+    })
+}
+
+/// `configured`, and the tables a migration in progress recorded as left to
+/// their owner.
+pub(super) fn recorded_and(st: &MigrationState, configured: &LeftToOwner) -> LeftToOwner {
+    match st.marker() {
+        Some(m) => configured.merged(&LeftToOwner::from_recorded(&m.catalog)),
+        None => configured.clone(),
+    }
+}
+
+/// What stops a migration of an old database not in WAL mode, unless
+/// `--allow-rollback-journal` accepts it.
+pub(super) fn journal_blocker(old: &Connection, path: &Path) -> Result<Option<String>> {
+    let mode: String = old
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .ctx(|| "reading the old journal mode".into())?;
+    if mode.eq_ignore_ascii_case("wal") {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "the old database {} uses journal_mode={mode}: every copy chunk would block the service's writers; switch it to WAL (`sqlite3 {} 'PRAGMA journal_mode=WAL'`, once, while the service is stopped or idle) or pass --allow-rollback-journal (on an agent: allow_rollback_journal = true)",
+        path.display(),
+        path.display()
+    )))
+}
