@@ -212,7 +212,7 @@ fn string_literal_in_mig_set_is_a_constant_even_when_a_column_has_that_name() {
         .columns
         .iter()
         .find(|c| c.name == "status")
-        .map(|c| c.source);
+        .map(|c| c.source.clone());
     assert_eq!(status, Some(mig::engine::plan::ColumnSource::Computed));
     run(|ctx| ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)).expect("migrate");
     let got: String = Connection::open(&new)
@@ -274,4 +274,41 @@ fn nocase_key_of_a_renumbered_table_keeps_its_id_and_translates_any_case() {
         .and_then(|c| c.query_row("SELECT count(*) FROM country", [], |r| r.get(0)))
         .expect("count");
     assert_eq!(countries, 2);
+}
+
+/// A copied or renamed column carries the old column it takes (as the old
+/// catalog spells it, and quoted as the copy reads it), so nothing has to
+/// lex its expression to find it again.
+#[test]
+fn copied_and_renamed_columns_carry_the_old_column_they_take() {
+    use mig::engine::plan::{ColumnSource, SourceColumn};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    Connection::open(&old)
+        .and_then(|c| {
+            c.execute_batch(
+                "PRAGMA journal_mode = WAL; CREATE TABLE \"Notes\" (id INTEGER PRIMARY KEY, \"Title\" TEXT, note TEXT);",
+            )
+        })
+        .expect("old database");
+    let schema = SchemaFile::parse(
+        "schema.sql",
+        "-- mig:set remark = note\nCREATE TABLE Notes (id INTEGER PRIMARY KEY, title TEXT, remark TEXT, n INTEGER DEFAULT 0);",
+    )
+    .expect("schema");
+    let plan = ops::plan(&spec(&old, &new), &schema, &ops::PlanOptions::default()).expect("plan");
+    let source = |name: &str| {
+        let t = &plan.plan.tables[0];
+        let c = t.columns.iter().find(|c| c.name == name).expect("column");
+        (c.source.clone(), c.expr.clone())
+    };
+    let column = |name: &str| SourceColumn {
+        name: name.to_string(),
+        quoted: format!("\"Notes\".\"{name}\""),
+    };
+    let (title, expr) = source("title");
+    assert_eq!(title, ColumnSource::Copy(column("Title")));
+    assert_eq!(expr.as_deref(), Some("\"Notes\".\"Title\""));
+    assert_eq!(source("remark").0, ColumnSource::Rename(column("note")));
+    assert_eq!(source("n").0.old_column(), None);
 }

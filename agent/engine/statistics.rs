@@ -18,7 +18,7 @@ use rusqlite::Connection;
 
 use super::catalog::{lit, q, Catalog, Index, Table};
 use super::error::{Result, SqlContext};
-use super::plan::{ColumnSource, KeyMode, Plan, TablePlan};
+use super::plan::{KeyMode, Plan, TablePlan};
 
 /// Index entries `ANALYZE` reads per second, for `plan`'s estimate
 /// (a full scan of each index; measured on a 2-core machine, rounded down).
@@ -242,13 +242,10 @@ fn source_column<'a>(t: &TablePlan, old_t: &'a Table, new_col: &str) -> Option<&
         .columns
         .iter()
         .find(|c| c.name.eq_ignore_ascii_case(new_col))?;
-    if !matches!(c.source, ColumnSource::Copy | ColumnSource::Rename) || c.translate.is_some() {
-        return None;
-    }
-    let expr = c.expr.as_deref()?;
+    let from = c.source.old_column().filter(|_| c.translate.is_none())?;
     old_t
         .columns
         .iter()
-        .find(|o| expr == format!("{}.{}", q(&old_t.name), q(&o.name)))
+        .find(|o| o.name == from.name)
         .map(|o| o.name.as_str())
 }

@@ -104,7 +104,7 @@ pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
                 .map(|c| pb::ColumnPlan {
                     column: c.name.clone(),
                     expr: c.expr.clone().unwrap_or_default(),
-                    source: column_source(c.source).to_string(),
+                    source: column_source(&c.source).to_string(),
                     translated_via: c
                         .translate
                         .as_ref()
@@ -266,7 +266,7 @@ pub fn rehearsal(r: Rehearsal) -> pb::Rehearsal {
     }
 }
 
-fn column_source(s: ColumnSource) -> &'static str {
+fn column_source(s: &ColumnSource) -> &'static str {
     s.as_str()
 }
 

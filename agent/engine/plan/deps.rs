@@ -203,14 +203,12 @@ fn gone(plan: &Plan, old: &Catalog, target: &Catalog) -> Gone {
             if nt.column(&c.name).is_some() {
                 continue;
             }
-            let quoted = format!("{}.{}", q(&o.name), q(&c.name)).to_ascii_lowercase();
             let renamed = plan.fed_by(&o.name).find_map(|t| {
                 t.columns
                     .iter()
                     .find(|pc| {
-                        pc.source == ColumnSource::Rename
-                            && pc.expr.as_deref().map(str::to_ascii_lowercase)
-                                == Some(quoted.clone())
+                        matches!(&pc.source, ColumnSource::Rename(from)
+                            if from.name.eq_ignore_ascii_case(&c.name))
                     })
                     .map(|pc| format!("renamed to {}.{}", t.name, pc.name))
             });

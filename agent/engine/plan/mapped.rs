@@ -14,19 +14,8 @@ use crate::engine::schema::lexer;
 pub const EXAMPLES: usize = 5;
 
 /// The old column a new column copies or renames, if it is one.
-pub(super) fn old_column<'t>(
-    ot: &'t Table,
-    source: ColumnSource,
-    expr: Option<&str>,
-) -> Option<&'t Column> {
-    if !matches!(source, ColumnSource::Copy | ColumnSource::Rename) {
-        return None;
-    }
-    let e = expr?;
-    // Copy and rename expressions are `"Src"."col"`.
-    let toks = lexer::tokenize(e).ok()?;
-    let name = toks.last()?.ident()?;
-    ot.column(&name)
+pub(super) fn old_column<'t>(ot: &'t Table, source: &ColumnSource) -> Option<&'t Column> {
+    ot.column(&source.old_column()?.name)
 }
 
 /// The mapped rows of new table `t`, named `alias`.
@@ -49,7 +38,7 @@ pub(crate) fn mapped(t: &TablePlan, tt: &Table, key: &OldKey, alias: &str) -> St
         .collect();
     for c in &t.columns {
         let composite = c.translate.as_ref().filter(|tr| tr.probes.len() > 1);
-        let expr = match (&c.expr, c.source, composite) {
+        let expr = match (&c.expr, &c.source, composite) {
             (_, _, Some(tr)) => format!(
                 "CASE WHEN {} THEN NULL ELSE json_array({}) END",
                 tr.is_null(),

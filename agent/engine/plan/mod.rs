@@ -154,10 +154,13 @@ pub enum KeyMode {
     Refused,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a new column's values come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ColumnSource {
-    Copy,
-    Rename,
+    /// The old column of the same name, unchanged.
+    Copy(SourceColumn),
+    /// An old column of another name, unchanged.
+    Rename(SourceColumn),
     Computed,
     Default,
     Null,
@@ -167,15 +170,42 @@ pub enum ColumnSource {
 }
 
 impl ColumnSource {
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &'static str {
         match self {
-            ColumnSource::Copy => "copy",
-            ColumnSource::Rename => "rename",
+            ColumnSource::Copy(_) => "copy",
+            ColumnSource::Rename(_) => "rename",
             ColumnSource::Computed => "computed",
             ColumnSource::Default => "default",
             ColumnSource::Null => "null",
             ColumnSource::Generated => "generated",
             ColumnSource::Surrogate => "surrogate",
+        }
+    }
+
+    /// The old column a copy or a rename takes unchanged.
+    pub fn old_column(&self) -> Option<&SourceColumn> {
+        match self {
+            ColumnSource::Copy(c) | ColumnSource::Rename(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// The old column a copied or renamed new column takes its values from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceColumn {
+    /// As the old catalog spells it.
+    pub name: String,
+    /// `"Src"."col"`, the column's expression over the old row: qualified
+    /// with the old table so no subquery's own column can capture it.
+    pub quoted: String,
+}
+
+impl SourceColumn {
+    pub(crate) fn new(old_table: &str, name: &str) -> SourceColumn {
+        SourceColumn {
+            name: name.to_string(),
+            quoted: format!("{}.{}", q(old_table), q(name)),
         }
     }
 }

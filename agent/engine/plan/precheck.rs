@@ -169,7 +169,7 @@ impl Checker<'_> {
             if !col.notnull || c.expr.is_none() || c.source == ColumnSource::Surrogate {
                 continue;
             }
-            let new = old_column(self.ot, c.source, c.expr.as_deref()).is_none_or(|oc| !oc.notnull);
+            let new = old_column(self.ot, &c.source).is_none_or(|oc| !oc.notnull);
             let from = format!("{} WHERE m.{} IS NULL", self.mapped("m"), q(&c.name));
             self.record(
                 out,
@@ -223,7 +223,7 @@ impl Checker<'_> {
                 ))
                 .ctx(ctx)?;
             let new = !(self.ot.strict
-                && old_column(self.ot, c.source, c.expr.as_deref())
+                && old_column(self.ot, &c.source)
                     .is_some_and(|oc| oc.decl_type.eq_ignore_ascii_case(&col.decl_type)));
             self.record(
                 out,
@@ -321,8 +321,7 @@ impl Checker<'_> {
                     .columns
                     .iter()
                     .find(|c| c.name.eq_ignore_ascii_case(n))?;
-                old_column(self.ot, c.source, c.expr.as_deref())
-                    .map(|oc| oc.name.to_ascii_lowercase())
+                old_column(self.ot, &c.source).map(|oc| oc.name.to_ascii_lowercase())
             })
             .collect();
         let Some(mut olds) = olds else { return false };
@@ -417,7 +416,7 @@ impl Checker<'_> {
                             .columns
                             .iter()
                             .find(|c| c.name.eq_ignore_ascii_case(n))
-                            .and_then(|c| old_column(self.ot, c.source, c.expr.as_deref()))
+                            .and_then(|c| old_column(self.ot, &c.source))
                             .is_some_and(|oc| {
                                 o.from.iter().any(|f| f.eq_ignore_ascii_case(&oc.name))
                             })
@@ -493,7 +492,7 @@ impl Checker<'_> {
                 .iter()
                 .find(|c| c.name.eq_ignore_ascii_case(pc))
                 .ok_or_else(|| format!("{parent} has no column {pc}"))?;
-            match (&col.expr, col.source) {
+            match (&col.expr, &col.source) {
                 (Some(e), _) => parent_exprs.push(e.clone()),
                 (None, ColumnSource::Surrogate) => parent_exprs.extend(pkey.exprs(&q(psrc))),
                 _ => return Err(format!("{parent}.{pc} has no value in the old rows")),

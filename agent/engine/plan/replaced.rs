@@ -5,19 +5,23 @@
 //! key from the mapped columns to the table the old parent's rows go to.
 //! Used by `deps` so a finding is only what really goes away.
 
-use super::{ColumnSource, Plan, TablePlan};
-use crate::engine::catalog::{q, Catalog, Index};
+use super::{Plan, TablePlan};
+use crate::engine::catalog::{Catalog, Index};
 
 /// The new column of `t` that copies (or renames) old column
 /// `old_table.old_column` unchanged.
 fn mapped_column<'a>(t: &'a TablePlan, old_table: &str, old_column: &str) -> Option<&'a str> {
-    let quoted = format!("{}.{}", q(old_table), q(old_column)).to_ascii_lowercase();
+    let fed = t
+        .source
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case(old_table));
     t.columns
         .iter()
+        .filter(|c| fed && c.translate.is_none())
         .find(|c| {
-            matches!(c.source, ColumnSource::Copy | ColumnSource::Rename)
-                && c.translate.is_none()
-                && c.expr.as_deref().map(str::to_ascii_lowercase) == Some(quoted.clone())
+            c.source
+                .old_column()
+                .is_some_and(|o| o.name.eq_ignore_ascii_case(old_column))
         })
         .map(|c| c.name.as_str())
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use super::checks::{count_rows, own_row_only, row_value, single_expression};
 use super::keys::rowid_instead_of;
-use super::{Builder, ColumnPlan, ColumnSource, KeyMode, Reads, TablePlan};
-use crate::engine::catalog::{q, Catalog, Column, Table};
+use super::{Builder, ColumnPlan, ColumnSource, KeyMode, Reads, SourceColumn, TablePlan};
+use crate::engine::catalog::{Catalog, Column, Table};
 use crate::engine::error::Result;
 use crate::engine::schema::{lexer, Directives, SetDirective, Statement};
 
@@ -162,11 +162,8 @@ impl<'a> Builder<'a> {
             return self.set_column(c, s, o);
         }
         if let Some((o, oc)) = source.and_then(|o| o.column(&c.name).map(|oc| (o, oc))) {
-            // Qualified, so the name cannot be captured by a subquery's own columns.
-            return plan(
-                Some(format!("{}.{}", q(&o.name), q(&oc.name))),
-                ColumnSource::Copy,
-            );
+            let from = SourceColumn::new(&o.name, &oc.name);
+            return plan(Some(from.quoted.clone()), ColumnSource::Copy(from));
         }
         if is_alias && source.is_some() {
             return plan(None, ColumnSource::Surrogate);
@@ -197,11 +194,11 @@ impl<'a> Builder<'a> {
             .filter(|t| t.len() == 1 && t[0].kind != lexer::Kind::String)
             .and_then(|t| t[0].ident())
             .and_then(|n| o.column(&n).map(|oc| oc.name.clone()));
-        let (expr, kind) = match &plain {
-            Some(n) if n.eq_ignore_ascii_case(&c.name) => {
-                (format!("{}.{}", q(&o.name), q(n)), ColumnSource::Copy)
+        let (expr, kind) = match plain.map(|n| SourceColumn::new(&o.name, &n)) {
+            Some(from) if from.name.eq_ignore_ascii_case(&c.name) => {
+                (from.quoted.clone(), ColumnSource::Copy(from))
             }
-            Some(n) => (format!("{}.{}", q(&o.name), q(n)), ColumnSource::Rename),
+            Some(from) => (from.quoted.clone(), ColumnSource::Rename(from)),
             None => (s.expr.clone(), ColumnSource::Computed),
         };
         if let Err(m) = single_expression(&expr) {

@@ -7,7 +7,7 @@
 
 use rusqlite::Connection;
 
-use super::{ColumnSource, Plan};
+use super::Plan;
 use crate::engine::catalog::{q, Catalog};
 use crate::engine::error::{Result, SqlContext};
 
@@ -59,15 +59,13 @@ pub fn affinity_changes(conn: &Connection, plan: &Plan) -> Result<Vec<AffinityCh
         let Some(ot) = old.table(src) else { continue };
         for c in &t.columns {
             // A translated key is a new key, not the old value.
-            if !matches!(c.source, ColumnSource::Copy | ColumnSource::Rename)
-                || c.translate.is_some()
-            {
+            let Some(from) = c.source.old_column().filter(|_| c.translate.is_none()) else {
                 continue;
-            }
+            };
             let (Some(expr), Some(nc)) = (&c.expr, tt.column(&c.name)) else {
                 continue;
             };
-            let Some(oc) = lexer_last_ident(expr).and_then(|n| ot.column(&n)) else {
+            let Some(oc) = ot.column(&from.name) else {
                 continue;
             };
             if affinity(&oc.decl_type) == affinity(&nc.decl_type) {
@@ -88,13 +86,6 @@ pub fn affinity_changes(conn: &Connection, plan: &Plan) -> Result<Vec<AffinityCh
         }
     }
     Ok(out)
-}
-
-fn lexer_last_ident(expr: &str) -> Option<String> {
-    crate::engine::schema::lexer::tokenize(expr)
-        .ok()?
-        .last()?
-        .ident()
 }
 
 /// Stores the first values of `expr` in a temp table column of type `decl`

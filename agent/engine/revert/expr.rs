@@ -1,6 +1,5 @@
-//! The inverse mapping's expressions: which forward expression copies an
-//! old column, what an inverse expression reads or names, how `plan`
-//! shows a column, and compiling a `mig:revert` expression under SQLite's
+//! The inverse mapping's expressions: what an inverse expression reads or
+//! names, how `plan` shows a column, and compiling a `mig:revert` expression under SQLite's
 //! authorizer (one expression over the new row alone).
 
 use std::sync::{Arc, Mutex};
@@ -12,22 +11,6 @@ use super::inverse::{ColumnValue, OldColumn, ROW};
 use crate::engine::catalog::q;
 use crate::engine::plan::checks::single_expression;
 use crate::engine::plan::OldKey;
-
-/// The old column a forward expression copies (`"Src"."Col"`), if it is one.
-pub(super) fn copied_column(expr: Option<&str>, src: &str) -> Option<String> {
-    let e = expr?;
-    let prefix = format!("{}.", q(src));
-    let rest = e
-        .get(..prefix.len())
-        .filter(|p| p.eq_ignore_ascii_case(&prefix))?;
-    let _ = rest;
-    let col = &e[prefix.len()..];
-    if col.len() >= 2 && col.starts_with('"') && col.ends_with('"') {
-        Some(col[1..col.len() - 1].replace("\"\"", "\""))
-    } else {
-        None
-    }
-}
 
 /// `expr` (an inverse expression) reads only the new key: a quoted key
 /// column name, or the rowid.

@@ -12,7 +12,7 @@
 
 use rusqlite::Connection;
 
-use super::expr::{compile, copied_column, describe, mentions, reads_only};
+use super::expr::{compile, describe, mentions, reads_only};
 use crate::engine::catalog::{q, Catalog, Table};
 use crate::engine::plan::{old_key, ColumnSource, KeyMode, OldKey, Plan, TablePlan};
 use crate::engine::schema::SchemaFile;
@@ -232,7 +232,8 @@ fn link_children(inv: &mut Inverse, plan: &Plan) {
     for t in &plan.tables {
         let Some(src) = &t.source else { continue };
         for c in &t.columns {
-            let (Some(tr), Some(old_col)) = (&c.translate, copied_column(c.expr.as_deref(), src))
+            let (Some(tr), Some(old_col)) =
+                (&c.translate, c.source.old_column().map(|o| o.name.clone()))
             else {
                 continue;
             };
@@ -342,11 +343,10 @@ impl TableBuilder<'_> {
                 shown: r.expr.clone(),
             });
         }
-        let src = self.t.source.as_deref().unwrap_or_default();
         let copy = self.t.columns.iter().find(|c| {
-            matches!(c.source, ColumnSource::Copy | ColumnSource::Rename)
-                && copied_column(c.expr.as_deref(), src)
-                    .is_some_and(|o| o.eq_ignore_ascii_case(name))
+            c.source
+                .old_column()
+                .is_some_and(|o| o.name.eq_ignore_ascii_case(name))
         });
         if let Some(c) = copy {
             return Some(match c.translate.as_ref().map(|tr| &tr.parent) {
@@ -359,7 +359,7 @@ impl TableBuilder<'_> {
                 None => OldColumn {
                     name: name.to_string(),
                     value: ColumnValue::Expr(format!("{ROW}.{}", q(&c.name))),
-                    how: if c.source == ColumnSource::Copy {
+                    how: if matches!(c.source, ColumnSource::Copy(_)) {
                         "copy"
                     } else {
                         "rename"
@@ -397,7 +397,7 @@ impl TableBuilder<'_> {
         let mapped = format!("(SELECT m.o0 FROM main.{map} AS m WHERE m.n0 = {outer})");
         // The parent's old key as a column of its new row, when it is one.
         let natural = p.columns.iter().find_map(|c| {
-            let old = copied_column(c.expr.as_deref(), psrc)?;
+            let old = c.source.old_column()?.name.clone();
             let key = p.old_key.as_ref()?;
             let is_key = match key {
                 OldKey::Columns(cols) => cols.len() == 1 && cols[0].name.eq_ignore_ascii_case(&old),
