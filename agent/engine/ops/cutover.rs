@@ -10,6 +10,8 @@
 use std::path::Path;
 use std::time::Instant;
 
+use rusqlite::Connection;
+
 use crate::engine::certificate;
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::new_side::Identity;
@@ -17,7 +19,7 @@ use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record;
 use crate::engine::revert::{inverse_of, window, Inverse};
-use crate::engine::state::{locate, MigrationState, OldSide, Verification};
+use crate::engine::state::{locate, Certification, MigrationState, OldSide, Verification};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CutoverOptions {
@@ -67,35 +69,12 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     let refused_since = st.marker().map(|m| m.updated_at.clone());
     let mut conn = open::work(&new, None, busy)?;
     let started = Instant::now();
-    let tx = conn.transaction().ctx(|| "cutting over".into())?;
-    if !cert.certified {
-        certificate::record_skip(
-            &tx,
-            &cert.identity.migration_id,
-            certificate::Skipped::Cutover,
-        )?;
-    }
-    tx.execute_batch(
-        "UPDATE _migration_status SET status = 'ready', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1;\n\
-         UPDATE _schema_identity SET ready_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1;\n\
-         DROP TABLE IF EXISTS _migration_progress;",
-    )
-    .ctx(|| "cutting over".into())?;
-    match &inv {
-        Some(inv) => window::open_in(
-            &tx,
-            inv,
-            &window::OpenSpec {
-                window_secs: opts.revert_window_secs,
-                old_path: &old.display().to_string(),
-                migration_id: &cert.identity.migration_id,
-            },
-        )?,
-        None => crate::engine::mapping::drop_all(&tx)?,
-    }
-    crate::engine::failpoint::hit("cutover.before-commit");
-    tx.commit().ctx(|| "committing the cutover".into())?;
-    crate::engine::failpoint::hit("cutover.after-commit");
+    commit_ready(
+        &mut conn,
+        &cert,
+        inv.as_ref(),
+        (&old, opts.revert_window_secs),
+    )?;
     let committed = Instant::now();
     let millis = (committed - started).as_secs_f64() * 1000.0;
     // The outage a service sees ends here, before the old side is settled.
@@ -112,6 +91,47 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     report.writes_refused_ms = writes_refused_ms;
     report.committed = Some(committed);
     Ok(report)
+}
+
+/// The cutover's one transaction on the new database: status `ready`
+/// (and a `--skip-verify` recorded), progress dropped, then a revert
+/// window opened over `(old, window_secs)` or the id mappings dropped.
+fn commit_ready(
+    conn: &mut Connection,
+    cert: &Certification,
+    inv: Option<&Inverse>,
+    (old, window_secs): (&Path, u64),
+) -> Result<()> {
+    let tx = conn.transaction().ctx(|| "cutting over".into())?;
+    if !cert.certified {
+        certificate::record_skip(
+            &tx,
+            &cert.identity.migration_id,
+            certificate::Skipped::Cutover,
+        )?;
+    }
+    tx.execute_batch(
+        "UPDATE _migration_status SET status = 'ready', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1;\n\
+         UPDATE _schema_identity SET ready_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1;\n\
+         DROP TABLE IF EXISTS _migration_progress;",
+    )
+    .ctx(|| "cutting over".into())?;
+    match inv {
+        Some(inv) => window::open_in(
+            &tx,
+            inv,
+            &window::OpenSpec {
+                window_secs,
+                old_path: &old.display().to_string(),
+                migration_id: &cert.identity.migration_id,
+            },
+        )?,
+        None => crate::engine::mapping::drop_all(&tx)?,
+    }
+    crate::engine::failpoint::hit("cutover.before-commit");
+    tx.commit().ctx(|| "committing the cutover".into())?;
+    crate::engine::failpoint::hit("cutover.after-commit");
+    Ok(())
 }
 
 /// The inverse mapping a revert window of `secs` needs (none for 0), or

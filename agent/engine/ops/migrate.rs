@@ -63,6 +63,7 @@ pub fn migrate(
     let (scratch, hash) = schema.reflect()?;
     let (old, new) = locate_for_schema(spec, &hash)?;
     let (old_abs, new_abs) = (absolute(&old)?, absolute(&new)?);
+    // Held until `migrate` returns: one mig process per old database.
     let st = MigrationState::claim(Located::pair(old.clone(), new.clone()), opts.busy)?;
     let start = st.migrate_start(&hash, &schema.file_name)?;
     let mut old_rw = open::old_rw(&old, opts.busy)?;
@@ -71,58 +72,103 @@ pub fn migrate(
             return Err(EngineError::Precondition(b));
         }
     }
-    let left = recorded_and(&st, &opts.left_to_owner);
-    // In its own scope so that, whatever the outcome, the read-only attach
-    // closes before `old_rw`: the last connection to close a WAL database
-    // removes its -wal and -shm only if it can write.
-    let plan = {
-        let scratch = scratch;
-        open::attach_old(&scratch, &old)?;
-        let plan = plan::build_leaving(&scratch, schema, &hash, plan::Depth::Full, &left)?;
-        if !plan.blockers.is_empty() {
-            return Err(EngineError::PlanBlocked(plan.blockers.clone()));
-        }
-        // Old rows the copy could not get past refuse the migration before
-        // any file exists (`plan` lists the same lines).
-        if matches!(start, Start::Fresh | Start::Recreate { .. }) {
-            let violations = plan::assess::blocking_violations(&scratch, &plan)?;
-            if !violations.is_empty() {
-                return Err(EngineError::PlanBlocked(violations));
-            }
-        }
-        plan
-    };
-    if !plan.data_loss.is_empty() && !opts.accept_data_loss {
-        let lost: Vec<String> = plan
-            .data_loss
-            .iter()
-            .map(|d| match &d.old_column {
-                None => format!("table {} ({} rows)", d.old_table, d.rows),
-                Some(c) => format!("column {}.{} ({} values)", d.old_table, c, d.rows),
-            })
-            .collect();
-        return Err(EngineError::Precondition(format!(
-            "migrate would lose data: {} would not be carried over; run `mig plan` to review, then re-run with --accept-data-loss if that is intended",
-            lost.join(", ")
-        )));
-    }
+    let plan = checked_plan(scratch, schema, &hash, &old, (&st, &start), opts)?;
+    refuse_data_loss(&plan, opts)?;
     for w in &plan.warnings {
         (ctx.sink)(Event::Notice {
             warn: true,
             message: w.clone(),
         });
     }
-    let identity = |migration_id: &str| new_side::Identity {
+    let migration_id = migration_id(&start, opts);
+    let id = new_side::Identity {
         schema_hash: hash.clone(),
-        migration_id: migration_id.to_string(),
+        migration_id: migration_id.clone(),
         old_path: old_abs.to_string_lossy().into_owned(),
         schema_file: schema.file_name.clone(),
         schema_sql: schema.source.clone(),
         label: opts.label.clone(),
         created_at: String::new(),
     };
-    let resumed = matches!(start, Start::Resume | Start::InstallOnly { .. });
-    let migration_id = match &start {
+    let run = Run {
+        old,
+        new,
+        new_abs,
+        schema,
+        plan,
+        start,
+        opts,
+    };
+    run.create_or_resume(&old_rw, &id, ctx)?;
+    run.start_recording(&mut old_rw, &migration_id, ctx)?;
+    drop(old_rw);
+    let (tables, indexes_built) = run.copy_and_catch_up(ctx)?;
+    let rows = tables.iter().map(|t| t.rows).sum();
+    Ok(MigrateSummary {
+        tables,
+        rows,
+        seconds: started.elapsed().as_secs_f64(),
+        new_path: run.new_abs,
+        schema_hash: hash,
+        resumed: matches!(run.start, Start::Resume | Start::InstallOnly { .. }),
+        indexes_built,
+    })
+}
+
+/// The plan `migrate` goes by, refused while it has blockers or, before
+/// any file exists, old rows the copy could not get past.
+fn checked_plan(
+    scratch: Connection,
+    schema: &SchemaFile,
+    hash: &str,
+    old: &Path,
+    (st, start): (&MigrationState, &Start),
+    opts: &MigrateOptions,
+) -> Result<Plan> {
+    let left = recorded_and(st, &opts.left_to_owner);
+    // `scratch` is dropped on return, whatever the outcome, so the
+    // read-only attach closes before the caller's `old_rw`: the last
+    // connection to close a WAL database removes its -wal and -shm only if
+    // it can write.
+    open::attach_old(&scratch, old)?;
+    let plan = plan::build_leaving(&scratch, schema, hash, plan::Depth::Full, &left)?;
+    if !plan.blockers.is_empty() {
+        return Err(EngineError::PlanBlocked(plan.blockers.clone()));
+    }
+    // Old rows the copy could not get past refuse the migration before
+    // any file exists (`plan` lists the same lines).
+    if matches!(start, Start::Fresh | Start::Recreate { .. }) {
+        let violations = plan::assess::blocking_violations(&scratch, &plan)?;
+        if !violations.is_empty() {
+            return Err(EngineError::PlanBlocked(violations));
+        }
+    }
+    Ok(plan)
+}
+
+/// Refuses a plan that loses old tables or columns unless accepted.
+fn refuse_data_loss(plan: &Plan, opts: &MigrateOptions) -> Result<()> {
+    if plan.data_loss.is_empty() || opts.accept_data_loss {
+        return Ok(());
+    }
+    let lost: Vec<String> = plan
+        .data_loss
+        .iter()
+        .map(|d| match &d.old_column {
+            None => format!("table {} ({} rows)", d.old_table, d.rows),
+            Some(c) => format!("column {}.{} ({} values)", d.old_table, c, d.rows),
+        })
+        .collect();
+    Err(EngineError::Precondition(format!(
+        "migrate would lose data: {} would not be carried over; run `mig plan` to review, then re-run with --accept-data-loss if that is intended",
+        lost.join(", ")
+    )))
+}
+
+/// The id this run records: a fresh one, the one the files already carry,
+/// or none when both files are in place (resume).
+fn migration_id(start: &Start, opts: &MigrateOptions) -> String {
+    match start {
         Start::Fresh => opts
             .fresh_migration_id
             .clone()
@@ -131,107 +177,140 @@ pub fn migrate(
             migration_id.clone()
         }
         Start::Resume => String::new(),
-    };
-    // A full volume while writing the new database: say which file, about
-    // how much more it needs, and that re-running resumes.
-    let on_new = |e: EngineError| e.on_new_database(&old, &new, "mig migrate");
-    match &start {
-        Start::Fresh | Start::Recreate { .. } => {
-            (ctx.sink)(Event::Step {
-                step: "create",
-                message: format!("creating {}", new.display()),
-            });
-            create_new_db(
-                &new,
-                &old_rw,
-                schema,
-                &plan,
-                &identity(&migration_id),
-                opts.busy,
-            )
-            .map_err(on_new)?;
-            crate::engine::failpoint::hit("migrate.after-create");
-        }
-        Start::InstallOnly { .. } | Start::Resume => {
-            (ctx.sink)(Event::Step {
-                step: "resume",
-                message: format!("resuming the migration into {}", new.display()),
-            });
-        }
     }
-    if matches!(start, Start::Fresh | Start::InstallOnly { .. }) {
-        let installed = record::install(
-            &mut old_rw,
-            &record::InstallSpec {
-                plan: &plan,
-                migration_id: &migration_id,
-                new_path: &new_abs.to_string_lossy(),
-                inode: files::inode(&old),
-            },
-        );
-        if let Err(e) = installed {
-            // Recording never started, so nothing refers to the new file this
-            // run created: remove it, leaving the files as they were.
-            if start == Start::Fresh {
-                remove_db_files(&new)?;
+}
+
+/// One `migrate` run, once its checks passed: the files, the plan and
+/// where it starts from.
+struct Run<'a> {
+    old: PathBuf,
+    new: PathBuf,
+    new_abs: PathBuf,
+    schema: &'a SchemaFile,
+    plan: Plan,
+    start: Start,
+    opts: &'a MigrateOptions,
+}
+
+impl Run<'_> {
+    /// A full volume while writing the new database: say which file, about
+    /// how much more it needs, and that re-running resumes.
+    fn on_new(&self, e: EngineError) -> EngineError {
+        e.on_new_database(&self.old, &self.new, "mig migrate")
+    }
+
+    /// Creates the new database (fresh, or again after it was lost), or
+    /// says the migration resumes into it.
+    fn create_or_resume(
+        &self,
+        old_rw: &Connection,
+        id: &new_side::Identity,
+        ctx: &mut Ctx<'_>,
+    ) -> Result<()> {
+        let new = &self.new;
+        match &self.start {
+            Start::Fresh | Start::Recreate { .. } => {
+                (ctx.sink)(Event::Step {
+                    step: "create",
+                    message: format!("creating {}", new.display()),
+                });
+                create_new_db(new, old_rw, self.schema, &self.plan, id, self.opts.busy)
+                    .map_err(|e| self.on_new(e))?;
+                crate::engine::failpoint::hit("migrate.after-create");
             }
-            return Err(e);
+            Start::InstallOnly { .. } | Start::Resume => {
+                (ctx.sink)(Event::Step {
+                    step: "resume",
+                    message: format!("resuming the migration into {}", new.display()),
+                });
+            }
         }
-        crate::engine::failpoint::hit("record.after-install");
+        Ok(())
     }
-    let triggers = record::trigger_count(&old_rw, "main")?;
-    (ctx.sink)(Event::Step {
-        step: "recording",
-        message: format!(
-            "recording writes on {} ({triggers} triggers)",
-            old.display()
-        ),
-    });
-    drop(old_rw);
-    let mut work = open::work(&new, Some(&old), opts.busy)?;
-    crate::engine::mapping::upgrade_legacy(&mut work, &plan).map_err(on_new)?;
-    (ctx.sink)(Event::Step {
-        step: "copy",
-        message: format!(
-            "copying {} rows in {} tables",
-            plan.total_rows(),
-            plan.tables.len()
-        ),
-    });
-    // A tiny copy (a tenant's database) stays in WAL: the two journal-mode
-    // switches and a full sync per chunk cost more than the copy itself.
-    let tiny = crate::engine::failpoint::bulk_load_above_rows().unwrap_or(TINY_COPY_ROWS);
-    let bulk = plan.total_rows() > tiny;
-    if bulk {
-        open::begin_bulk_load(&work).map_err(on_new)?;
+
+    /// Installs the marker, the log and the triggers on the old database
+    /// (unless they are in place), then reports how many triggers record.
+    fn start_recording(
+        &self,
+        old_rw: &mut Connection,
+        migration_id: &str,
+        ctx: &mut Ctx<'_>,
+    ) -> Result<()> {
+        let old = &self.old;
+        if matches!(self.start, Start::Fresh | Start::InstallOnly { .. }) {
+            let installed = record::install(
+                old_rw,
+                &record::InstallSpec {
+                    plan: &self.plan,
+                    migration_id,
+                    new_path: &self.new_abs.to_string_lossy(),
+                    inode: files::inode(old),
+                },
+            );
+            if let Err(e) = installed {
+                // Recording never started, so nothing refers to the new file this
+                // run created: remove it, leaving the files as they were.
+                if self.start == Start::Fresh {
+                    remove_db_files(&self.new)?;
+                }
+                return Err(e);
+            }
+            crate::engine::failpoint::hit("record.after-install");
+        }
+        let triggers = record::trigger_count(old_rw, "main")?;
+        (ctx.sink)(Event::Step {
+            step: "recording",
+            message: format!(
+                "recording writes on {} ({triggers} triggers)",
+                old.display()
+            ),
+        });
+        Ok(())
     }
-    let tables = copy::copy_all(&mut work, &plan, opts.chunking, ctx).map_err(on_new)?;
-    let indexes_built = copy::build_indexes(&mut work, schema, &plan, ctx).map_err(on_new)?;
-    let stats = statistics::carry_over(&mut work, &plan).map_err(on_new)?;
-    (ctx.sink)(Event::Step {
-        step: "statistics",
-        message: stats.message(),
-    });
-    if bulk {
-        open::end_bulk_load(&work).map_err(on_new)?;
+
+    /// Copies every row, builds the deferred indexes and statistics, then
+    /// replays what was written meanwhile; returns each table's copy and
+    /// the indexes built.
+    fn copy_and_catch_up(&self, ctx: &mut Ctx<'_>) -> Result<(Vec<TableStats>, u32)> {
+        let plan = &self.plan;
+        let on_new = |e| self.on_new(e);
+        let mut work = open::work(&self.new, Some(&self.old), self.opts.busy)?;
+        crate::engine::mapping::upgrade_legacy(&mut work, plan).map_err(on_new)?;
+        (ctx.sink)(Event::Step {
+            step: "copy",
+            message: format!(
+                "copying {} rows in {} tables",
+                plan.total_rows(),
+                plan.tables.len()
+            ),
+        });
+        // A tiny copy (a tenant's database) stays in WAL: the two journal-mode
+        // switches and a full sync per chunk cost more than the copy itself.
+        let tiny = crate::engine::failpoint::bulk_load_above_rows().unwrap_or(TINY_COPY_ROWS);
+        let bulk = plan.total_rows() > tiny;
+        if bulk {
+            open::begin_bulk_load(&work).map_err(on_new)?;
+        }
+        let tables = copy::copy_all(&mut work, plan, self.opts.chunking, ctx).map_err(on_new)?;
+        let indexes_built =
+            copy::build_indexes(&mut work, self.schema, plan, ctx).map_err(on_new)?;
+        let stats = statistics::carry_over(&mut work, plan).map_err(on_new)?;
+        (ctx.sink)(Event::Step {
+            step: "statistics",
+            message: stats.message(),
+        });
+        if bulk {
+            open::end_bulk_load(&work).map_err(on_new)?;
+        }
+        new_side::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum()).map_err(on_new)?;
+        crate::engine::failpoint::hit("migrate.after-copy");
+        (ctx.sink)(Event::Step {
+            step: "catch-up",
+            message: "replaying writes recorded during the copy".into(),
+        });
+        replay::catch_up(&mut work, plan, replay::BATCH, ctx).map_err(on_new)?;
+        Ok((tables, indexes_built))
     }
-    new_side::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum()).map_err(on_new)?;
-    crate::engine::failpoint::hit("migrate.after-copy");
-    (ctx.sink)(Event::Step {
-        step: "catch-up",
-        message: "replaying writes recorded during the copy".into(),
-    });
-    replay::catch_up(&mut work, &plan, replay::BATCH, ctx).map_err(on_new)?;
-    let rows = tables.iter().map(|t| t.rows).sum();
-    Ok(MigrateSummary {
-        tables,
-        rows,
-        seconds: started.elapsed().as_secs_f64(),
-        new_path: new_abs,
-        schema_hash: hash,
-        resumed,
-        indexes_built,
-    })
 }
 
 /// Up to this many rows a copy runs in WAL mode like replay (each commit

@@ -7,6 +7,7 @@
 
 use super::assess::Assessment;
 use super::precheck::ConstraintKind;
+use super::values::AffinityChange;
 use super::{KeyMode, Plan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -101,6 +102,27 @@ fn finding(id: &'static str, subject: impl Into<String>, reason: String) -> Find
 
 /// Applies every rule to a plan and its analysis; highest score first.
 pub fn findings(plan: &Plan, a: &Assessment) -> Vec<Finding> {
+    let mut out = data_loss(plan);
+    out.extend(constraints(a));
+    out.extend(a.affinity.iter().map(affinity_change));
+    for d in &a.dependencies {
+        out.push(finding(
+            "broken-dependency",
+            d.name.clone(),
+            d.message.clone(),
+        ));
+    }
+    out.extend(shape(plan, a));
+    out.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.subject.cmp(&b.subject))
+    });
+    out
+}
+
+/// Dropped tables and columns, and drops of nothing.
+fn data_loss(plan: &Plan) -> Vec<Finding> {
     let mut out = Vec::new();
     for d in &plan.data_loss {
         let (id, subject, what) = match &d.old_column {
@@ -121,6 +143,13 @@ pub fn findings(plan: &Plan, a: &Assessment) -> Vec<Finding> {
         let id = if d.rows == 0 { "empty-drop" } else { id };
         out.push(finding(id, subject, what));
     }
+    out
+}
+
+/// The constraint pre-check: violations one finding each, the new
+/// constraints no old row violates one finding per table.
+fn constraints(a: &Assessment) -> Vec<Finding> {
+    let mut out = Vec::new();
     let mut new_ok: Vec<(String, Vec<String>)> = Vec::new();
     for c in &a.constraints {
         let id = match (c.rows > 0, c.blocks, c.kind) {
@@ -145,42 +174,44 @@ pub fn findings(plan: &Plan, a: &Assessment) -> Vec<Finding> {
             list.join(", ")
         )));
     }
-    for v in &a.affinity {
-        let subject = format!("{}.{}", v.table, v.column);
-        let (id, reason) = if v.changed > 0 {
-            (
-                "values-change",
-                format!(
-                    "{}.{} {} -> {}.{} {}: {} of {} probed values change ({})",
-                    v.old_table,
-                    v.old_column,
-                    v.old_type,
-                    v.table,
-                    v.column,
-                    v.new_type,
-                    v.changed,
-                    v.probed,
-                    v.examples.join(", ")
-                ),
-            )
-        } else {
-            (
-                "affinity-change",
-                format!(
-                    "{}.{} {} -> {}.{} {}: type affinity changes; none of {} probed values change",
-                    v.old_table, v.old_column, v.old_type, v.table, v.column, v.new_type, v.probed
-                ),
-            )
-        };
-        out.push(finding(id, subject, reason));
-    }
-    for d in &a.dependencies {
-        out.push(finding(
-            "broken-dependency",
-            d.name.clone(),
-            d.message.clone(),
-        ));
-    }
+    out
+}
+
+/// A column whose type affinity changes: whether probed values change.
+fn affinity_change(v: &AffinityChange) -> Finding {
+    let subject = format!("{}.{}", v.table, v.column);
+    let (id, reason) = if v.changed > 0 {
+        (
+            "values-change",
+            format!(
+                "{}.{} {} -> {}.{} {}: {} of {} probed values change ({})",
+                v.old_table,
+                v.old_column,
+                v.old_type,
+                v.table,
+                v.column,
+                v.new_type,
+                v.changed,
+                v.probed,
+                v.examples.join(", ")
+            ),
+        )
+    } else {
+        (
+            "affinity-change",
+            format!(
+                "{}.{} {} -> {}.{} {}: type affinity changes; none of {} probed values change",
+                v.old_table, v.old_column, v.old_type, v.table, v.column, v.new_type, v.probed
+            ),
+        )
+    };
+    finding(id, subject, reason)
+}
+
+/// What the tables' shape costs: renumbered keys, long copies, old
+/// tables without a primary key.
+fn shape(plan: &Plan, a: &Assessment) -> Vec<Finding> {
+    let mut out = Vec::new();
     for t in &plan.tables {
         if t.key_mode == KeyMode::Renumbered {
             out.push(finding("renumbered-keys", t.name.clone(), format!(
@@ -205,11 +236,6 @@ pub fn findings(plan: &Plan, a: &Assessment) -> Vec<Finding> {
             "old table {name} has no primary key: rows are tracked by rowid, do not VACUUM the old database until cutover"
         )));
     }
-    out.sort_by(|a, b| {
-        b.score
-            .cmp(&a.score)
-            .then_with(|| a.subject.cmp(&b.subject))
-    });
     out
 }
 
