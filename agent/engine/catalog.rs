@@ -421,3 +421,24 @@ pub fn schema_rows(
         .ctx(|| context.to_string())?;
     Ok(rows)
 }
+
+/// The names of the `main` schema's objects of one `kind` (`table`,
+/// `trigger`) whose name starts with `prefix` (matched literally: `_` is
+/// no wildcard), such as mig's own `_mig_` triggers.
+pub fn names_with_prefix(conn: &Connection, kind: &str, prefix: &str) -> Result<Vec<String>> {
+    let escaped = prefix
+        .replace('\\', "\\\\")
+        .replace('_', "\\_")
+        .replace('%', "\\%");
+    let ctx = || format!("listing the {kind}s named {prefix}*");
+    let pattern = format!("{escaped}%");
+    let mut stmt = conn
+        .prepare("SELECT name FROM main.sqlite_schema WHERE type = ?1 AND name LIKE ?2 ESCAPE '\\'")
+        .ctx(ctx)?;
+    let names = stmt
+        .query_map([kind, pattern.as_str()], |r| r.get(0))
+        .ctx(ctx)?
+        .collect::<std::result::Result<Vec<String>, _>>()
+        .ctx(ctx)?;
+    Ok(names)
+}

@@ -19,6 +19,16 @@ pub struct CatchUp {
     pub pending: u64,
 }
 
+/// A database's state, claimed for one of the agent's background slices;
+/// `None` while another mig process works on it (the slice waits its turn).
+pub(super) fn claim_for_slice(spec: &DatabaseSpec, busy: Busy) -> Result<Option<MigrationState>> {
+    match MigrationState::claim(locate(spec, busy), busy) {
+        Ok(st) => Ok(Some(st)),
+        Err(EngineError::InUse(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Replays at most `max_entries` recorded changes if the database is
 /// recording with its copy complete; `None` when there is nothing to do in
 /// this phase, or another mig process works on the database. Safe beside
@@ -29,10 +39,8 @@ pub fn catch_up_slice(
     busy: Busy,
     max_entries: u64,
 ) -> Result<Option<CatchUp>> {
-    let st = match MigrationState::claim(locate(spec, busy), busy) {
-        Ok(st) => st,
-        Err(EngineError::InUse(_)) => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(st) = claim_for_slice(spec, busy)? else {
+        return Ok(None);
     };
     if !st.may_catch_up() {
         return Ok(None);

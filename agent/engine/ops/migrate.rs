@@ -284,24 +284,8 @@ impl Run<'_> {
                 plan.tables.len()
             ),
         });
-        // A tiny copy (a tenant's database) stays in WAL: the two journal-mode
-        // switches and a full sync per chunk cost more than the copy itself.
-        let tiny = crate::engine::failpoint::bulk_load_above_rows().unwrap_or(TINY_COPY_ROWS);
-        let bulk = plan.total_rows() > tiny;
-        if bulk {
-            open::begin_bulk_load(&work).map_err(on_new)?;
-        }
-        let tables = copy::copy_all(&mut work, plan, self.opts.chunking, ctx).map_err(on_new)?;
-        let indexes_built =
-            copy::build_indexes(&mut work, self.schema, plan, ctx).map_err(on_new)?;
-        let stats = statistics::carry_over(&mut work, plan).map_err(on_new)?;
-        (ctx.sink)(Event::Step {
-            step: "statistics",
-            message: stats.message(),
-        });
-        if bulk {
-            open::end_bulk_load(&work).map_err(on_new)?;
-        }
+        let (tables, indexes_built) =
+            bulk_load(&mut work, self.schema, plan, self.opts, ctx).map_err(on_new)?;
         new_side::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum()).map_err(on_new)?;
         crate::engine::failpoint::hit("migrate.after-copy");
         (ctx.sink)(Event::Step {
@@ -311,6 +295,35 @@ impl Run<'_> {
         replay::catch_up(&mut work, plan, replay::BATCH, ctx).map_err(on_new)?;
         Ok((tables, indexes_built))
     }
+}
+
+/// Copy, deferred indexes and statistics. Above [`TINY_COPY_ROWS`] through
+/// the rollback journal (`open::begin_bulk_load`); a tiny copy (a tenant's
+/// database) stays in WAL: the two journal-mode switches and a full sync
+/// per chunk cost more than the copy itself.
+fn bulk_load(
+    work: &mut Connection,
+    schema: &SchemaFile,
+    plan: &Plan,
+    opts: &MigrateOptions,
+    ctx: &mut Ctx<'_>,
+) -> Result<(Vec<TableStats>, u32)> {
+    let tiny = crate::engine::failpoint::bulk_load_above_rows().unwrap_or(TINY_COPY_ROWS);
+    let bulk = plan.total_rows() > tiny;
+    if bulk {
+        open::begin_bulk_load(work)?;
+    }
+    let tables = copy::copy_all(work, plan, opts.chunking, ctx)?;
+    let indexes_built = copy::build_indexes(work, schema, plan, ctx)?;
+    let stats = statistics::carry_over(work, plan)?;
+    (ctx.sink)(Event::Step {
+        step: "statistics",
+        message: stats.message(),
+    });
+    if bulk {
+        open::end_bulk_load(work)?;
+    }
+    Ok((tables, indexes_built))
 }
 
 /// Up to this many rows a copy runs in WAL mode like replay (each commit

@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use super::catchup::claim_for_slice;
 use crate::engine::error::{Result, SqlContext};
 use crate::engine::failpoint;
 use crate::engine::lock;
@@ -153,10 +154,8 @@ pub fn window_slice(
     busy: Busy,
     max_entries: u64,
 ) -> Result<Option<ReverseSlice>> {
-    let st = match MigrationState::claim(locate(spec, busy), busy) {
-        Ok(st) => st,
-        Err(EngineError::InUse(_)) => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(st) = claim_for_slice(spec, busy)? else {
+        return Ok(None);
     };
     if st.broken.is_some() {
         return Ok(None);

@@ -393,15 +393,7 @@ pub fn remove_in(tx: &Connection, guard: Guard) -> Result<Removed> {
 
 /// Names of mig's triggers (`_mig_*`) on the old database.
 pub fn mig_triggers(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn
-        .prepare("SELECT name FROM main.sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_%' ESCAPE '\\'")
-        .ctx(|| "listing mig's triggers".into())?;
-    let names = stmt
-        .query_map([], |r| r.get(0))
-        .ctx(|| "listing mig's triggers".into())?
-        .collect::<std::result::Result<Vec<String>, _>>()
-        .ctx(|| "listing mig's triggers".into())?;
-    Ok(names)
+    crate::engine::catalog::names_with_prefix(conn, "trigger", "_mig_")
 }
 
 /// Recording triggers present on the old database.

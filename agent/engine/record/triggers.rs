@@ -120,32 +120,25 @@ fn replace_capture(t: &Table, key: &OldKey, r: &Recorder) -> Vec<String> {
                 .join(" AND ")
         ),
     };
-    let ins: Vec<String> = uniques
-        .iter()
-        .map(|idx| {
-            format!(
-                "INSERT INTO {}(tbl, op, at, {}) SELECT {}, 'R', julianday('now'), {} FROM {table} WHERE {};",
-                r.log,
-                kcols.join(", "),
-                lit(&t.name),
-                key_cols.join(", "),
-                conflict("NEW", idx)
-            )
-        })
-        .collect();
-    let upd: Vec<String> = uniques
-        .iter()
-        .map(|idx| {
-            format!(
-                "INSERT INTO {}(tbl, op, at, {}) SELECT {}, 'R', julianday('now'), {} FROM {table} WHERE {} AND {same_row};",
-                r.log,
-                kcols.join(", "),
-                lit(&t.name),
-                key_cols.join(", "),
-                conflict("NEW", idx)
-            )
-        })
-        .collect();
+    // Logs the rows the new row collides with, `besides` (an UPDATE's own
+    // row is no conflict).
+    let capture = |besides: &str| -> Vec<String> {
+        uniques
+            .iter()
+            .map(|idx| {
+                format!(
+                    "INSERT INTO {}(tbl, op, at, {}) SELECT {}, 'R', julianday('now'), {} FROM {table} WHERE {}{besides};",
+                    r.log,
+                    kcols.join(", "),
+                    lit(&t.name),
+                    key_cols.join(", "),
+                    conflict("NEW", idx)
+                )
+            })
+            .collect()
+    };
+    let ins = capture("");
+    let upd = capture(&format!(" AND {same_row}"));
     let name = |kind: &str| q(&format!("{}{kind}_{}", r.prefix, t.name));
     vec![
         format!(

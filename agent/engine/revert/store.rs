@@ -188,18 +188,7 @@ pub fn conflict_count(conn: &Connection, schema: &str) -> Result<u64> {
 
 /// Drops the bookkeeping and the maps, inside the caller's transaction.
 pub fn drop_in(tx: &Connection) -> Result<()> {
-    let names: Vec<String> = {
-        let mut stmt = tx
-            .prepare("SELECT name FROM main.sqlite_schema WHERE type = 'table' AND name LIKE '\\_mig\\_revert\\_%' ESCAPE '\\'")
-            .ctx(|| "listing the revert bookkeeping".into())?;
-        let rows = stmt
-            .query_map([], |r| r.get(0))
-            .ctx(|| "listing the revert bookkeeping".into())?
-            .collect::<std::result::Result<Vec<String>, _>>()
-            .ctx(|| "listing the revert bookkeeping".into())?;
-        rows
-    };
-    for n in names {
+    for n in crate::engine::catalog::names_with_prefix(tx, "table", "_mig_revert_")? {
         tx.execute_batch(&format!("DROP TABLE main.{}", q(&n)))
             .ctx(|| format!("dropping {n}"))?;
     }

@@ -255,13 +255,5 @@ pub fn end_in(tx: &Connection, to: WindowState, by: &str) -> Result<()> {
 
 /// The reverse recording triggers on the new database.
 pub fn triggers(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn
-        .prepare("SELECT name FROM main.sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_rev\\_%' ESCAPE '\\'")
-        .ctx(|| "listing the revert triggers".into())?;
-    let names = stmt
-        .query_map([], |r| r.get(0))
-        .ctx(|| "listing the revert triggers".into())?
-        .collect::<std::result::Result<Vec<String>, _>>()
-        .ctx(|| "listing the revert triggers".into())?;
-    Ok(names)
+    crate::engine::catalog::names_with_prefix(conn, "trigger", "_mig_rev_")
 }
