@@ -20,174 +20,31 @@ pub(super) struct Statements {
 
 impl Statements {
     pub(super) fn new(_inv: &Inverse, t: &TableInverse) -> Statements {
-        let w = t.new_key.width();
-        let nk = t.new_key.exprs(ROW);
-        let ks: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
-        let old = q(&t.old_table);
-        let map = q(&t.map_table());
-        let ow = t.old_key.width();
-        let okeys = t.old_key_columns();
-        let alias = match &t.old_key {
-            OldKey::Rowid { alias } => alias.clone(),
-            OldKey::Columns(_) => None,
-        };
-        let is_key = |n: &str| {
-            okeys.iter().any(|k| k.eq_ignore_ascii_case(n))
-                || alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(n))
-        };
-        let values: Vec<(&str, &str)> = t
-            .columns
-            .iter()
-            .filter(|c| !is_key(&c.name))
-            .filter_map(|c| match &c.value {
-                ColumnValue::Expr(e) => Some((c.name.as_str(), e.as_str())),
-                ColumnValue::Keep => None,
-            })
-            .collect();
-        let keeps: Vec<&str> = t
-            .columns
-            .iter()
-            .filter(|c| !is_key(&c.name) && c.value == ColumnValue::Keep)
-            .map(|c| c.name.as_str())
-            .collect();
-        let touched = format!(
-            "({}) IN (SELECT {} FROM temp._mig_rev_touched)",
-            nk.join(", "),
-            ks.join(", ")
-        );
-        let map_of = |i: usize, probe: &[String]| {
-            let cond: Vec<String> = probe
-                .iter()
-                .enumerate()
-                .map(|(j, p)| format!("m.n{j} = {p}"))
-                .collect();
-            format!(
-                "(SELECT m.o{i} FROM main.{map} AS m WHERE {})",
-                cond.join(" AND ")
-            )
-        };
+        let n = Names::new(t);
         let mut stages = Vec::new();
         // The old key now (cur) and the one the old row had (prev).
         let (cur, prev): (Vec<String>, Vec<String>) = match &t.key {
             KeySource::OfNewKey(ex) => (ex.clone(), ex.clone()),
             KeySource::Mapped { natural } => {
                 if natural.is_none() {
-                    stages.push(format!(
-                        "INSERT INTO main.{map}({}, o0) SELECT {}, (SELECT max(coalesce((SELECT max(rowid) FROM main.{old}), 0), coalesce((SELECT max(o0) FROM main.{map}), 0))) + row_number() OVER (ORDER BY {}) \
-                         FROM new.{} AS {ROW} WHERE {touched} AND NOT EXISTS (SELECT 1 FROM main.{map} AS m WHERE {});",
-                        (0..w).map(|i| format!("n{i}")).collect::<Vec<_>>().join(", "),
-                        nk.join(", "),
-                        nk.join(", "),
-                        q(&t.new_table),
-                        nk.iter().enumerate().map(|(j, p)| format!("m.n{j} = {p}")).collect::<Vec<_>>().join(" AND ")
-                    ));
+                    stages.push(n.map_new_keys());
                 }
-                let prev: Vec<String> = (0..ow).map(|i| map_of(i, &nk)).collect();
+                let prev: Vec<String> = (0..n.ow).map(|i| n.map_of(i, &n.nk)).collect();
                 (natural.clone().unwrap_or_else(|| prev.clone()), prev)
             }
         };
-        let mut sel: Vec<String> = nk
-            .iter()
-            .enumerate()
-            .map(|(i, e)| format!("{e} AS n{i}"))
-            .collect();
-        sel.extend(cur.iter().enumerate().map(|(i, e)| format!("{e} AS o{i}")));
-        sel.extend(prev.iter().enumerate().map(|(i, e)| format!("{e} AS p{i}")));
-        sel.extend(
-            values
-                .iter()
-                .enumerate()
-                .map(|(i, (_, e))| format!("{e} AS c{i}")),
-        );
-        stages.push(format!(
-            "DROP TABLE IF EXISTS temp._mig_rev_rows; CREATE TEMP TABLE _mig_rev_rows AS SELECT {} FROM new.{} AS {ROW} WHERE {touched};",
-            sel.join(", "),
-            q(&t.new_table)
-        ));
+        stages.push(n.rows(&cur, &prev));
         // A preserved key that moved in this batch: the old row is still at
         // the key it moved from.
-        if let (KeySource::OfNewKey(_), 1) = (&t.key, ow) {
-            stages.push(format!(
-                "UPDATE temp._mig_rev_rows SET p0 = (SELECT mv.o0 FROM temp._mig_rev_moved AS mv WHERE mv.k0 = n0) \
-                 WHERE NOT EXISTS (SELECT 1 FROM main.{old} AS x WHERE x.{} = p0) AND EXISTS (SELECT 1 FROM temp._mig_rev_moved AS mv WHERE mv.k0 = n0);",
-                q_key(&okeys[0])
-            ));
+        if let (KeySource::OfNewKey(_), 1) = (&t.key, n.ow) {
+            stages.push(n.moved_back());
         }
-        let on: Vec<String> = okeys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| format!("o.{} = r.p{i}", q_key(k)))
-            .collect();
-        let mut keep_sel: Vec<String> = vec![
-            "r.rowid AS r".into(),
-            format!("o.{} IS NOT NULL AS existed", q_key(&okeys[0])),
-        ];
-        keep_sel.extend(
-            keeps
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!("o.{} AS v{i}", q(c))),
-        );
-        stages.push(format!(
-            "DROP TABLE IF EXISTS temp._mig_rev_keep; CREATE TEMP TABLE _mig_rev_keep AS SELECT {} FROM temp._mig_rev_rows AS r LEFT JOIN main.{old} AS o ON {};",
-            keep_sel.join(", "),
-            on.join(" AND ")
-        ));
+        stages.push(n.keep());
         // Every old row a touched key had goes; the existing ones come back.
-        let prev_of_touched: Vec<String> = match &t.key {
-            KeySource::OfNewKey(ex) => ex.iter().map(|e| project(e, t, &ks)).collect(),
-            KeySource::Mapped { .. } => (0..ow)
-                .map(|i| map_of(i, &ks.iter().map(|k| format!("tk.{k}")).collect::<Vec<_>>()))
-                .collect(),
-        };
-        let okq: Vec<String> = okeys.iter().map(|k| q_key(k)).collect();
-        stages.push(format!(
-            "DELETE FROM main.{old} WHERE ({}) IN (SELECT {} FROM temp._mig_rev_touched AS tk);\n\
-             DELETE FROM main.{old} WHERE ({}) IN (SELECT {} FROM temp._mig_rev_rows);",
-            okq.join(", "),
-            prev_of_touched.join(", "),
-            okq.join(", "),
-            (0..ow)
-                .map(|i| format!("p{i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-        let mut cols: Vec<String> = okq.clone();
-        cols.extend(values.iter().map(|(n, _)| q(n)));
-        let mut src: Vec<String> = (0..ow).map(|i| format!("r.o{i}")).collect();
-        src.extend((0..values.len()).map(|i| format!("r.c{i}")));
-        let mut cols_keep = cols.clone();
-        cols_keep.extend(keeps.iter().map(|c| q(c)));
-        let mut src_keep = src.clone();
-        src_keep.extend((0..keeps.len()).map(|i| format!("kp.v{i}")));
-        stages.push(format!(
-            "INSERT INTO main.{old}({}) SELECT {} FROM temp._mig_rev_rows AS r JOIN temp._mig_rev_keep AS kp ON kp.r = r.rowid WHERE kp.existed;\n\
-             INSERT INTO main.{old}({}) SELECT {} FROM temp._mig_rev_rows AS r JOIN temp._mig_rev_keep AS kp ON kp.r = r.rowid WHERE NOT kp.existed;",
-            cols_keep.join(", "),
-            src_keep.join(", "),
-            cols.join(", "),
-            src.join(", ")
-        ));
+        stages.push(n.delete());
+        stages.push(n.insert());
         if let KeySource::Mapped { natural } = &t.key {
-            let n: Vec<String> = (0..w).map(|i| format!("n{i}")).collect();
-            let o: Vec<String> = (0..ow).map(|i| format!("o{i}")).collect();
-            stages.push(format!(
-                "INSERT OR REPLACE INTO main.{map}({}, {}) SELECT {}, {} FROM temp._mig_rev_rows;",
-                n.join(", "),
-                o.join(", "),
-                n.join(", "),
-                o.join(", ")
-            ));
-            if natural.is_some() && ow == 1 && !t.children.is_empty() {
-                stages.push("DROP TABLE IF EXISTS temp._mig_rev_changed; CREATE TEMP TABLE _mig_rev_changed AS SELECT p0 AS prev, o0 AS cur FROM temp._mig_rev_rows WHERE p0 IS NOT NULL AND p0 IS NOT o0;".into());
-                for (child, col) in &t.children {
-                    let c = q(col);
-                    stages.push(format!(
-                        "UPDATE main.{} SET {c} = (SELECT ch.cur FROM temp._mig_rev_changed AS ch WHERE ch.prev = {c}) WHERE {c} IN (SELECT prev FROM temp._mig_rev_changed);",
-                        q(child)
-                    ));
-                }
-            }
+            stages.extend(n.maps(natural.is_some()));
         }
         Statements { stages }
     }
@@ -218,6 +75,248 @@ impl Statements {
             &format!("RELEASE {savepoint}"),
             "finishing a reverse replay step",
         )
+    }
+}
+
+/// What every stage of one table's statements reads: the keys, tables and
+/// columns, named once.
+struct Names<'a> {
+    t: &'a TableInverse,
+    /// The new key's width, and its expressions over the new row.
+    w: usize,
+    nk: Vec<String>,
+    /// `k0..`: the touched key's columns in `temp._mig_rev_touched`.
+    ks: Vec<String>,
+    old: String,
+    map: String,
+    /// The old key's width, and its columns.
+    ow: usize,
+    okeys: Vec<String>,
+    /// Non-key old columns given by an expression, and those kept as they are.
+    values: Vec<(&'a str, &'a str)>,
+    keeps: Vec<&'a str>,
+    /// The condition that the new row's key was touched.
+    touched: String,
+}
+
+impl<'a> Names<'a> {
+    fn new(t: &'a TableInverse) -> Names<'a> {
+        let w = t.new_key.width();
+        let nk = t.new_key.exprs(ROW);
+        let ks: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
+        let okeys = t.old_key_columns();
+        let alias = match &t.old_key {
+            OldKey::Rowid { alias } => alias.clone(),
+            OldKey::Columns(_) => None,
+        };
+        let is_key = |n: &str| {
+            okeys.iter().any(|k| k.eq_ignore_ascii_case(n))
+                || alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(n))
+        };
+        let values: Vec<(&str, &str)> = t
+            .columns
+            .iter()
+            .filter(|c| !is_key(&c.name))
+            .filter_map(|c| match &c.value {
+                ColumnValue::Expr(e) => Some((c.name.as_str(), e.as_str())),
+                ColumnValue::Keep => None,
+            })
+            .collect();
+        let keeps: Vec<&str> = t
+            .columns
+            .iter()
+            .filter(|c| !is_key(&c.name) && c.value == ColumnValue::Keep)
+            .map(|c| c.name.as_str())
+            .collect();
+        let touched = format!(
+            "({}) IN (SELECT {} FROM temp._mig_rev_touched)",
+            nk.join(", "),
+            ks.join(", ")
+        );
+        Names {
+            t,
+            w,
+            nk,
+            ks,
+            old: q(&t.old_table),
+            map: q(&t.map_table()),
+            ow: t.old_key.width(),
+            okeys,
+            values,
+            keeps,
+            touched,
+        }
+    }
+
+    /// Old key column `i` the revert map gives the new key `probe`.
+    fn map_of(&self, i: usize, probe: &[String]) -> String {
+        let cond: Vec<String> = probe
+            .iter()
+            .enumerate()
+            .map(|(j, p)| format!("m.n{j} = {p}"))
+            .collect();
+        format!(
+            "(SELECT m.o{i} FROM main.{} AS m WHERE {})",
+            self.map,
+            cond.join(" AND ")
+        )
+    }
+
+    /// A mapped key with no natural old key: touched new keys the map
+    /// lacks get the next free old rowids.
+    fn map_new_keys(&self) -> String {
+        let (old, map, w, nk, touched) = (&self.old, &self.map, self.w, &self.nk, &self.touched);
+        format!(
+            "INSERT INTO main.{map}({}, o0) SELECT {}, (SELECT max(coalesce((SELECT max(rowid) FROM main.{old}), 0), coalesce((SELECT max(o0) FROM main.{map}), 0))) + row_number() OVER (ORDER BY {}) \
+             FROM new.{} AS {ROW} WHERE {touched} AND NOT EXISTS (SELECT 1 FROM main.{map} AS m WHERE {});",
+            (0..w).map(|i| format!("n{i}")).collect::<Vec<_>>().join(", "),
+            nk.join(", "),
+            nk.join(", "),
+            q(&self.t.new_table),
+            nk.iter().enumerate().map(|(j, p)| format!("m.n{j} = {p}")).collect::<Vec<_>>().join(" AND ")
+        )
+    }
+
+    /// `temp._mig_rev_rows`: each touched new row's key, its old key now
+    /// and before, and its values.
+    fn rows(&self, cur: &[String], prev: &[String]) -> String {
+        let mut sel: Vec<String> = self
+            .nk
+            .iter()
+            .enumerate()
+            .map(|(i, e)| format!("{e} AS n{i}"))
+            .collect();
+        sel.extend(cur.iter().enumerate().map(|(i, e)| format!("{e} AS o{i}")));
+        sel.extend(prev.iter().enumerate().map(|(i, e)| format!("{e} AS p{i}")));
+        sel.extend(
+            self.values
+                .iter()
+                .enumerate()
+                .map(|(i, (_, e))| format!("{e} AS c{i}")),
+        );
+        format!(
+            "DROP TABLE IF EXISTS temp._mig_rev_rows; CREATE TEMP TABLE _mig_rev_rows AS SELECT {} FROM new.{} AS {ROW} WHERE {};",
+            sel.join(", "),
+            q(&self.t.new_table),
+            self.touched
+        )
+    }
+
+    /// A preserved key that moved: its previous key is the one it moved from.
+    fn moved_back(&self) -> String {
+        format!(
+            "UPDATE temp._mig_rev_rows SET p0 = (SELECT mv.o0 FROM temp._mig_rev_moved AS mv WHERE mv.k0 = n0) \
+             WHERE NOT EXISTS (SELECT 1 FROM main.{} AS x WHERE x.{} = p0) AND EXISTS (SELECT 1 FROM temp._mig_rev_moved AS mv WHERE mv.k0 = n0);",
+            self.old,
+            q_key(&self.okeys[0])
+        )
+    }
+
+    /// `temp._mig_rev_keep`: whether each row's old row existed, and the
+    /// values of the columns the new schema dropped.
+    fn keep(&self) -> String {
+        let on: Vec<String> = self
+            .okeys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("o.{} = r.p{i}", q_key(k)))
+            .collect();
+        let mut keep_sel: Vec<String> = vec![
+            "r.rowid AS r".into(),
+            format!("o.{} IS NOT NULL AS existed", q_key(&self.okeys[0])),
+        ];
+        keep_sel.extend(
+            self.keeps
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("o.{} AS v{i}", q(c))),
+        );
+        format!(
+            "DROP TABLE IF EXISTS temp._mig_rev_keep; CREATE TEMP TABLE _mig_rev_keep AS SELECT {} FROM temp._mig_rev_rows AS r LEFT JOIN main.{} AS o ON {};",
+            keep_sel.join(", "),
+            self.old,
+            on.join(" AND ")
+        )
+    }
+
+    /// Deletes the old rows of every touched key and of every previous key.
+    fn delete(&self) -> String {
+        let prev_of_touched: Vec<String> = match &self.t.key {
+            KeySource::OfNewKey(ex) => ex.iter().map(|e| project(e, self.t, &self.ks)).collect(),
+            KeySource::Mapped { .. } => (0..self.ow)
+                .map(|i| {
+                    self.map_of(
+                        i,
+                        &self
+                            .ks
+                            .iter()
+                            .map(|k| format!("tk.{k}"))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect(),
+        };
+        let okq: Vec<String> = self.okeys.iter().map(|k| q_key(k)).collect();
+        format!(
+            "DELETE FROM main.{old} WHERE ({}) IN (SELECT {} FROM temp._mig_rev_touched AS tk);\n\
+             DELETE FROM main.{old} WHERE ({}) IN (SELECT {} FROM temp._mig_rev_rows);",
+            okq.join(", "),
+            prev_of_touched.join(", "),
+            okq.join(", "),
+            (0..self.ow)
+                .map(|i| format!("p{i}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            old = self.old
+        )
+    }
+
+    /// Inserts the rows back: those whose old row existed with its kept
+    /// values, the others without.
+    fn insert(&self) -> String {
+        let mut cols: Vec<String> = self.okeys.iter().map(|k| q_key(k)).collect();
+        cols.extend(self.values.iter().map(|(n, _)| q(n)));
+        let mut src: Vec<String> = (0..self.ow).map(|i| format!("r.o{i}")).collect();
+        src.extend((0..self.values.len()).map(|i| format!("r.c{i}")));
+        let mut cols_keep = cols.clone();
+        cols_keep.extend(self.keeps.iter().map(|c| q(c)));
+        let mut src_keep = src.clone();
+        src_keep.extend((0..self.keeps.len()).map(|i| format!("kp.v{i}")));
+        format!(
+            "INSERT INTO main.{old}({}) SELECT {} FROM temp._mig_rev_rows AS r JOIN temp._mig_rev_keep AS kp ON kp.r = r.rowid WHERE kp.existed;\n\
+             INSERT INTO main.{old}({}) SELECT {} FROM temp._mig_rev_rows AS r JOIN temp._mig_rev_keep AS kp ON kp.r = r.rowid WHERE NOT kp.existed;",
+            cols_keep.join(", "),
+            src_keep.join(", "),
+            cols.join(", "),
+            src.join(", "),
+            old = self.old
+        )
+    }
+
+    /// A mapped key: the revert map kept current and, when a natural
+    /// single-column old key changed, old child references renamed.
+    fn maps(&self, natural: bool) -> Vec<String> {
+        let n: Vec<String> = (0..self.w).map(|i| format!("n{i}")).collect();
+        let o: Vec<String> = (0..self.ow).map(|i| format!("o{i}")).collect();
+        let mut stages = vec![format!(
+            "INSERT OR REPLACE INTO main.{}({}, {}) SELECT {}, {} FROM temp._mig_rev_rows;",
+            self.map,
+            n.join(", "),
+            o.join(", "),
+            n.join(", "),
+            o.join(", ")
+        )];
+        if natural && self.ow == 1 && !self.t.children.is_empty() {
+            stages.push("DROP TABLE IF EXISTS temp._mig_rev_changed; CREATE TEMP TABLE _mig_rev_changed AS SELECT p0 AS prev, o0 AS cur FROM temp._mig_rev_rows WHERE p0 IS NOT NULL AND p0 IS NOT o0;".into());
+            for (child, col) in &self.t.children {
+                let c = q(col);
+                stages.push(format!(
+                    "UPDATE main.{} SET {c} = (SELECT ch.cur FROM temp._mig_rev_changed AS ch WHERE ch.prev = {c}) WHERE {c} IN (SELECT prev FROM temp._mig_rev_changed);",
+                    q(child)
+                ));
+            }
+        }
+        stages
     }
 }
 

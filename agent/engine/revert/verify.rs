@@ -219,18 +219,46 @@ impl<'a> Sql<'a> {
     /// the new rows (the inverse), `b` from the old rows at those keys (the
     /// computed columns' forward expressions over them).
     fn compare(&self, tx: &Connection, range: KeyRange<'_>) -> Result<u64> {
-        let (old, new) = (q(&self.t.old_table), q(&self.t.new_table));
-        let ctx = || {
-            format!(
-                "verifying {} against {}",
-                self.t.old_table, self.t.new_table
-            )
-        };
         let ks: Vec<String> = (0..self.okeys.len()).map(|i| format!("k{i}")).collect();
+        self.create_sides(tx, &ks)?;
+        self.fill_sides(tx, range, &ks)?;
+        let differing = self.differing(&ks);
+        let (rows, bad): (i64, i64) = tx
+            .query_row(
+                &format!(
+                    "SELECT (SELECT count(*) FROM temp._mig_rev_a), (SELECT count(*) {differing})"
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ctx(|| self.context())?;
+        if bad > 0 {
+            let keys = self.differing_keys(tx, &ks, &differing)?;
+            return Err(EngineError::Verification(format!(
+                "revert verification failed: old table {} differs from the inverse of {} at key {} ({bad} rows): the new rows do not come back exactly through the inverse mapping (a `mig:revert` expression that loses part of them), or the old database was written outside mig during the window; fix those rows in the new database (the fix is carried back) and run `mig revert` again, or `mig finalize` to stay on the new database; the window stays open, nothing was made writable",
+                self.t.old_table,
+                self.t.new_table,
+                keys.join("; ")
+            )));
+        }
+        Ok(rows.max(0) as u64)
+    }
+
+    fn context(&self) -> String {
+        format!(
+            "verifying {} against {}",
+            self.t.old_table, self.t.new_table
+        )
+    }
+
+    /// Creates the empty sides `temp._mig_rev_a` and `_b`: the old key as
+    /// `ks`, then `e0..` the exact columns, `f0..` the computed ones.
+    fn create_sides(&self, tx: &Connection, ks: &[String]) -> Result<()> {
+        let (old, new) = (q(&self.t.old_table), q(&self.t.new_table));
         let mut decl: Vec<String> = self
             .okeys
             .iter()
-            .zip(&ks)
+            .zip(ks)
             .map(|(k, a)| format!("x.{k} AS {a}"))
             .collect();
         decl.extend(
@@ -252,7 +280,13 @@ impl<'a> Sql<'a> {
              CREATE TEMP TABLE _mig_rev_b AS SELECT {d} FROM main.{old} AS x, new.{new} AS n WHERE 0;",
             d = decl.join(", ")
         ))
-        .ctx(ctx)?;
+        .ctx(|| self.context())
+    }
+
+    /// Fills `a` with the inverse of the new rows in `range` (conflicts
+    /// left out), `b` with the old rows at those keys.
+    fn fill_sides(&self, tx: &Connection, range: KeyRange<'_>, ks: &[String]) -> Result<()> {
+        let (old, new) = (q(&self.t.old_table), q(&self.t.new_table));
         let mut from_new: Vec<String> = self.cur.clone();
         from_new.extend(self.exact.iter().map(|(_, e)| e.clone()));
         from_new.extend(
@@ -271,7 +305,7 @@ impl<'a> Sql<'a> {
             ),
             rusqlite::params_from_iter(params),
         )
-        .ctx(ctx)?;
+        .ctx(|| self.context())?;
         let mut from_old: Vec<String> = self.okeys.clone();
         from_old.extend(self.exact.iter().map(|(n, _)| q(n)));
         from_old.extend(self.t.computed.iter().map(|(_, e)| format!("({e})")));
@@ -284,7 +318,12 @@ impl<'a> Sql<'a> {
             ),
             [],
         )
-        .ctx(ctx)?;
+        .ctx(|| self.context())?;
+        Ok(())
+    }
+
+    /// `FROM … WHERE …`: the rows of `a` with no equal row in `b`.
+    fn differing(&self, ks: &[String]) -> String {
         let all: Vec<String> = ks
             .iter()
             .cloned()
@@ -301,47 +340,36 @@ impl<'a> Sql<'a> {
             )
         };
         let on: Vec<String> = ks.iter().map(|k| format!("b.{k} = a.{k}")).collect();
-        let differing = format!(
+        format!(
             "FROM temp._mig_rev_a AS a WHERE NOT EXISTS (SELECT 1 FROM temp._mig_rev_b AS b WHERE {} AND {} = {})",
             on.join(" AND "),
             hash("b"),
             hash("a")
-        );
-        let (rows, bad): (i64, i64) = tx
-            .query_row(
-                &format!(
-                    "SELECT (SELECT count(*) FROM temp._mig_rev_a), (SELECT count(*) {differing})"
-                ),
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .ctx(ctx)?;
-        if bad > 0 {
-            let keys: Vec<String> = {
-                let mut stmt = tx
-                    .prepare(&format!(
-                        "SELECT {} {differing} LIMIT 10",
-                        ks.iter()
-                            .map(|k| format!("quote(a.{k})"))
-                            .collect::<Vec<_>>()
-                            .join(" || ', ' || ")
-                    ))
-                    .ctx(ctx)?;
-                let k = stmt
-                    .query_map([], |r| r.get::<_, String>(0))
-                    .ctx(ctx)?
-                    .collect::<std::result::Result<Vec<_>, _>>()
-                    .ctx(ctx)?;
-                k
-            };
-            return Err(EngineError::Verification(format!(
-                "revert verification failed: old table {} differs from the inverse of {} at key {} ({bad} rows): the new rows do not come back exactly through the inverse mapping (a `mig:revert` expression that loses part of them), or the old database was written outside mig during the window; fix those rows in the new database (the fix is carried back) and run `mig revert` again, or `mig finalize` to stay on the new database; the window stays open, nothing was made writable",
-                self.t.old_table,
-                self.t.new_table,
-                keys.join("; ")
-            )));
-        }
-        Ok(rows.max(0) as u64)
+        )
+    }
+
+    /// Up to 10 old keys of the differing rows, as SQL literals.
+    fn differing_keys(
+        &self,
+        tx: &Connection,
+        ks: &[String],
+        differing: &str,
+    ) -> Result<Vec<String>> {
+        let mut stmt = tx
+            .prepare(&format!(
+                "SELECT {} {differing} LIMIT 10",
+                ks.iter()
+                    .map(|k| format!("quote(a.{k})"))
+                    .collect::<Vec<_>>()
+                    .join(" || ', ' || ")
+            ))
+            .ctx(|| self.context())?;
+        let keys = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .ctx(|| self.context())?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .ctx(|| self.context())?;
+        Ok(keys)
     }
 
     /// Old rows no new row maps to (a conflict's table is not checked:
