@@ -22,6 +22,35 @@ impl Builder<'_> {
         old_table: &str,
     ) -> std::result::Result<Reads, String> {
         single_expression(expr)?;
+        let (reads, selects) = self.authorized_reads(expr, old_table)?;
+        // SQLite refuses aggregate and window functions in a WHERE clause: an
+        // aggregate here would fold every row of a copy chunk into one.
+        let per_row = format!("SELECT 1 FROM old.{} WHERE ({expr}) IS NULL", q(old_table));
+        self.conn.prepare(&per_row).map_err(|e| {
+            format!(
+                "{}; mig:set computes one value per old row, so it cannot use aggregate or window functions",
+                sqlite_message(e)
+            )
+        })?;
+        self.deterministic(expr, old_table)?;
+        // One SELECT is ours; any other is a subquery (window functions, also
+        // rewritten into one, were refused above), which reads rows other
+        // than the old row's own (even `count(*)` reports no column).
+        if selects > 1 {
+            return Err(format!(
+                "the expression has a subquery; mig recomputes a row only when its own old row changes, so an expression may read only columns of {old_table}"
+            ));
+        }
+        Ok(reads)
+    }
+
+    /// Prepares `SELECT (expr) FROM old.<table>` under SQLite's authorizer:
+    /// the old columns it reads, and how many SELECTs it holds.
+    fn authorized_reads(
+        &self,
+        expr: &str,
+        old_table: &str,
+    ) -> std::result::Result<(Reads, usize), String> {
         let reads = Arc::new(Mutex::new(Reads::new()));
         let sink = Arc::clone(&reads);
         let selects = Arc::new(Mutex::new(0_usize));
@@ -54,39 +83,35 @@ impl Builder<'_> {
         self.conn
             .authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
         result.map_err(sqlite_message)?;
-        // SQLite refuses aggregate and window functions in a WHERE clause: an
-        // aggregate here would fold every row of a copy chunk into one.
-        let per_row = format!("SELECT 1 FROM old.{} WHERE ({expr}) IS NULL", q(old_table));
-        self.conn.prepare(&per_row).map_err(|e| {
-            format!(
-                "{}; mig:set computes one value per old row, so it cannot use aggregate or window functions",
-                sqlite_message(e)
-            )
-        })?;
-        // SQLite refuses non-deterministic functions (random(), changes()) in
-        // an index expression when it compiles one. Their values could never
-        // verify: each copy or recopy computes others. Any other refusal of
-        // these probes (e.g. `rowid`) is not a reason to refuse.
+        let selects = selects.lock().map(|n| *n).unwrap_or(0);
+        let reads = reads.lock().map(|r| r.clone()).unwrap_or_default();
+        Ok((reads, selects))
+    }
+
+    /// Refuses an expression that is no function of the old row.
+    ///
+    /// SQLite refuses non-deterministic functions (random(), changes()) in
+    /// an index expression when it compiles one. Their values could never
+    /// verify: each copy or recopy computes others. Any other refusal of
+    /// these probes (e.g. `rowid`) is not a reason to refuse.
+    fn deterministic(&self, expr: &str, old_table: &str) -> std::result::Result<(), String> {
+        // Plan and migrate refuse; replay and verify rebuild the plan of a
+        // schema that passed, often (each catch-up tick): no need to probe.
+        if !self.count {
+            return Ok(());
+        }
         let probe = format!(
             "EXPLAIN CREATE INDEX old.mig_determinism_probe ON {}(({expr}))",
             q(old_table)
         );
-        // Plan and migrate refuse; replay and verify rebuild the plan of a
-        // schema that passed, often (each catch-up tick): no need to probe.
-        let compiled = match self.count {
-            true => self
-                .conn
-                .prepare(&probe)
-                .map(|_| ())
-                .map_err(sqlite_message),
-            false => Ok(()),
-        };
+        let compiled = self
+            .conn
+            .prepare(&probe)
+            .map(|_| ())
+            .map_err(sqlite_message);
         // `datetime('now')` and CURRENT_TIMESTAMP are refused only when an
         // index evaluates them: build one over a one-row temp copy.
         let evaluated = compiled.and_then(|()| {
-            if !self.count {
-                return Ok(());
-            }
             let sql = format!(
                 "CREATE TEMP TABLE mig_probe_row AS SELECT * FROM old.{t} LIMIT 1;
                  CREATE INDEX temp.mig_probe_index ON mig_probe_row(({expr}));",
@@ -98,23 +123,12 @@ impl Builder<'_> {
                 .execute_batch("DROP TABLE IF EXISTS temp.mig_probe_row");
             r
         });
-        if let Err(msg) = evaluated {
-            if msg.starts_with("non-deterministic") {
-                return Err(format!(
-                    "the expression is not a function of the old row ({msg}): a copied value would differ at every recopy and never verify; for the time of the copy, give the column a DEFAULT (e.g. DEFAULT CURRENT_TIMESTAMP) instead of a mig:set"
-                ));
-            }
+        match evaluated {
+            Err(msg) if msg.starts_with("non-deterministic") => Err(format!(
+                "the expression is not a function of the old row ({msg}): a copied value would differ at every recopy and never verify; for the time of the copy, give the column a DEFAULT (e.g. DEFAULT CURRENT_TIMESTAMP) instead of a mig:set"
+            )),
+            _ => Ok(()),
         }
-        // One SELECT is ours; any other is a subquery (window functions, also
-        // rewritten into one, were refused above), which reads rows other
-        // than the old row's own (even `count(*)` reports no column).
-        if selects.lock().map(|n| *n > 1).unwrap_or(false) {
-            return Err(format!(
-                "the expression has a subquery; mig recomputes a row only when its own old row changes, so an expression may read only columns of {old_table}"
-            ));
-        }
-        let out = reads.lock().map(|r| r.clone()).unwrap_or_default();
-        Ok(out)
     }
 
     pub(super) fn validate_insert(&mut self, t: &TablePlan) {

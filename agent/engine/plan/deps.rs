@@ -61,95 +61,144 @@ pub fn analyze(conn: &Connection, plan: &Plan) -> Result<Vec<Dependency>> {
     let target = Catalog::read(conn, "main")?;
     let old = Catalog::read(conn, "old")?;
     let gone = gone(plan, &old, &target);
-    let mut out = Vec::new();
-    // An object the new schema defines again (same name) is replaced, not broken.
-    let redefined = |name: &str| {
-        target
-            .views
-            .iter()
-            .chain(&target.triggers)
-            .chain(&target.indexes)
-            .any(|o| o.name.eq_ignore_ascii_case(name))
+    let a = Analysis {
+        conn,
+        plan,
+        old: &old,
+        target: &target,
+        gone: &gone,
     };
-    for v in old.views.iter().filter(|v| !redefined(&v.name)) {
-        let accesses = collect(conn, &[format!("SELECT * FROM old.{}", q(&v.name))])?;
-        let reads = accesses.iter().map(|(_, t, c)| (t.clone(), c.clone()));
-        push_first(&mut out, "view", &v.name, reads, &gone);
-    }
-    let trigger_tables: HashSet<String> = old.triggers.iter().map(|t| t.table.clone()).collect();
-    for table in trigger_tables {
-        let triggers: Vec<_> = old
-            .triggers
+    let mut out = Vec::new();
+    a.views(&mut out)?;
+    a.triggers(&mut out)?;
+    a.indexes(&mut out)?;
+    a.old_foreign_keys(&mut out);
+    a.new_foreign_keys(&mut out);
+    Ok(out)
+}
+
+/// What one analysis reads: both catalogs and what goes away.
+struct Analysis<'a> {
+    conn: &'a Connection,
+    plan: &'a Plan,
+    old: &'a Catalog,
+    target: &'a Catalog,
+    gone: &'a Gone,
+}
+
+impl Analysis<'_> {
+    /// An object the new schema defines again (same name) is replaced, not
+    /// broken.
+    fn redefined(&self, name: &str) -> bool {
+        let t = self.target;
+        t.views
             .iter()
-            .filter(|t| t.table == table && !redefined(&t.name))
-            .collect();
-        if triggers.is_empty() {
-            continue;
+            .chain(&t.triggers)
+            .chain(&t.indexes)
+            .any(|o| o.name.eq_ignore_ascii_case(name))
+    }
+
+    fn views(&self, out: &mut Vec<Dependency>) -> Result<()> {
+        for v in self.old.views.iter().filter(|v| !self.redefined(&v.name)) {
+            let accesses = collect(self.conn, &[format!("SELECT * FROM old.{}", q(&v.name))])?;
+            let reads = accesses.iter().map(|(_, t, c)| (t.clone(), c.clone()));
+            push_first(out, "view", &v.name, reads, self.gone);
         }
-        if let Some((what, how)) = gone.find(&table, "") {
-            for tr in &triggers {
-                out.push(dep(
-                    "trigger",
-                    &tr.name,
-                    &what,
-                    &format!("is on {what}, which is {how}"),
-                ));
-            }
-            continue;
-        }
-        let accesses = collect_triggers(conn, &old, &table)?;
-        for tr in triggers {
-            let reads = accesses
+        Ok(())
+    }
+
+    /// Old triggers, table by table: on a table that goes, or reading what
+    /// goes.
+    fn triggers(&self, out: &mut Vec<Dependency>) -> Result<()> {
+        let old = self.old;
+        let trigger_tables: HashSet<String> =
+            old.triggers.iter().map(|t| t.table.clone()).collect();
+        for table in trigger_tables {
+            let triggers: Vec<_> = old
+                .triggers
                 .iter()
-                .filter(|(a, _, _)| a.eq_ignore_ascii_case(&tr.name))
-                .map(|(_, t, c)| (t.clone(), c.clone()));
-            push_first(&mut out, "trigger", &tr.name, reads, &gone);
-        }
-    }
-    for i in old
-        .indexes
-        .iter()
-        .filter(|i| !redefined(&i.name) && !replaced::index(plan, &old, &target, &i.table, &i.name))
-    {
-        let cols = index_columns(conn, &i.name)?;
-        let reads = std::iter::once((i.table.clone(), String::new()))
-            .chain(cols.into_iter().map(|c| (i.table.clone(), c)));
-        push_first(&mut out, "index", &i.name, reads, &gone);
-    }
-    for t in &old.tables {
-        if gone.find(&t.name, "").is_some() {
-            continue; // the child itself goes: its data loss is listed already
-        }
-        for fk in &t.foreign_keys {
-            if replaced::foreign_key(plan, &target, &t.name, &fk.from, &fk.parent) {
+                .filter(|t| t.table == table && !self.redefined(&t.name))
+                .collect();
+            if triggers.is_empty() {
                 continue;
             }
-            if let Some((what, how)) = gone.find(&fk.parent, "") {
-                let name = format!("{}({})", t.name, fk.from.join(", "));
-                out.push(dep(
-                    "foreign key",
-                    &name,
-                    &what,
-                    &format!("references {what}, which is {how}"),
-                ));
+            if let Some((what, how)) = self.gone.find(&table, "") {
+                for tr in &triggers {
+                    out.push(dep(
+                        "trigger",
+                        &tr.name,
+                        &what,
+                        &format!("is on {what}, which is {how}"),
+                    ));
+                }
+                continue;
+            }
+            let accesses = collect_triggers(self.conn, old, &table)?;
+            for tr in triggers {
+                let reads = accesses
+                    .iter()
+                    .filter(|(a, _, _)| a.eq_ignore_ascii_case(&tr.name))
+                    .map(|(_, t, c)| (t.clone(), c.clone()));
+                push_first(out, "trigger", &tr.name, reads, self.gone);
+            }
+        }
+        Ok(())
+    }
+
+    /// Old indexes with no counterpart in the new schema.
+    fn indexes(&self, out: &mut Vec<Dependency>) -> Result<()> {
+        let (old, target) = (self.old, self.target);
+        for i in old.indexes.iter().filter(|i| {
+            !self.redefined(&i.name) && !replaced::index(self.plan, old, target, &i.table, &i.name)
+        }) {
+            let cols = index_columns(self.conn, &i.name)?;
+            let reads = std::iter::once((i.table.clone(), String::new()))
+                .chain(cols.into_iter().map(|c| (i.table.clone(), c)));
+            push_first(out, "index", &i.name, reads, self.gone);
+        }
+        Ok(())
+    }
+
+    /// Old foreign keys to a table that goes.
+    fn old_foreign_keys(&self, out: &mut Vec<Dependency>) {
+        for t in &self.old.tables {
+            if self.gone.find(&t.name, "").is_some() {
+                continue; // the child itself goes: its data loss is listed already
+            }
+            for fk in &t.foreign_keys {
+                if replaced::foreign_key(self.plan, self.target, &t.name, &fk.from, &fk.parent) {
+                    continue;
+                }
+                if let Some((what, how)) = self.gone.find(&fk.parent, "") {
+                    let name = format!("{}({})", t.name, fk.from.join(", "));
+                    out.push(dep(
+                        "foreign key",
+                        &name,
+                        &what,
+                        &format!("references {what}, which is {how}"),
+                    ));
+                }
             }
         }
     }
-    for t in &target.tables {
-        for fk in &t.foreign_keys {
-            if target.table(&fk.parent).is_none() {
-                let name = format!("{}({})", t.name, fk.from.join(", "));
-                let what = format!("table {}", fk.parent);
-                out.push(dep(
-                    "foreign key",
-                    &name,
-                    &what,
-                    &format!("references {what}, which is not in the new schema (writes to {} fail with foreign_keys on)", t.name),
-                ));
+
+    /// New foreign keys to a table the new schema does not have.
+    fn new_foreign_keys(&self, out: &mut Vec<Dependency>) {
+        for t in &self.target.tables {
+            for fk in &t.foreign_keys {
+                if self.target.table(&fk.parent).is_none() {
+                    let name = format!("{}({})", t.name, fk.from.join(", "));
+                    let what = format!("table {}", fk.parent);
+                    out.push(dep(
+                        "foreign key",
+                        &name,
+                        &what,
+                        &format!("references {what}, which is not in the new schema (writes to {} fail with foreign_keys on)", t.name),
+                    ));
+                }
             }
         }
     }
-    Ok(out)
 }
 
 fn dep(kind: &'static str, name: &str, reads: &str, rest: &str) -> Dependency {

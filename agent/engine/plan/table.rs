@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::checks::{count_rows, own_row_only, row_value, single_expression};
 use super::keys::rowid_instead_of;
-use super::{Builder, ColumnPlan, ColumnSource, KeyMode, Reads, SourceColumn, TablePlan};
+use super::{Builder, ColumnPlan, ColumnSource, KeyMode, OldKey, Reads, SourceColumn, TablePlan};
 use crate::engine::catalog::{Catalog, Column, Table};
 use crate::engine::error::Result;
 use crate::engine::schema::{lexer, Directives, SetDirective, Statement};
@@ -37,31 +37,10 @@ impl<'a> Builder<'a> {
             key_mode = KeyMode::Refused;
         }
         if key_mode == KeyMode::Renumbered {
-            for c in columns.iter_mut() {
-                if t.rowid_alias
-                    .as_deref()
-                    .is_some_and(|a| a.eq_ignore_ascii_case(&c.name))
-                {
-                    c.expr = None;
-                    c.source = ColumnSource::Surrogate;
-                }
-            }
+            surrogate_alias(t, &mut columns);
         }
         if let (Some(o), Some(key)) = (source, old_key.as_ref()) {
-            if o.pk.is_empty() && !o.without_rowid {
-                self.warnings.push(format!(
-                    "old table {} has no primary key: its rows are tracked by rowid, so do not VACUUM the old database until cutover",
-                    o.name
-                ));
-            }
-            if rowid_instead_of(o, key) {
-                self.warnings.push(format!(
-                    "old table {} is tracked by rowid: its PRIMARY KEY ({}) can hold NULLs, so do not VACUUM the old database until cutover",
-                    o.name,
-                    o.pk.join(", ")
-                ));
-            }
-            self.null_keys(o, key)?;
+            self.check_old_key(o, key)?;
         }
         let rows = match source {
             Some(o) if self.count => count_rows(self.conn, &o.name)?,
@@ -85,6 +64,25 @@ impl<'a> Builder<'a> {
             rows,
             deferred_indexes,
         })
+    }
+
+    /// Warns of an old table tracked by rowid (VACUUM would renumber it)
+    /// and refuses old rows with a NULL key.
+    fn check_old_key(&mut self, o: &Table, key: &OldKey) -> Result<()> {
+        if o.pk.is_empty() && !o.without_rowid {
+            self.warnings.push(format!(
+                "old table {} has no primary key: its rows are tracked by rowid, so do not VACUUM the old database until cutover",
+                o.name
+            ));
+        }
+        if rowid_instead_of(o, key) {
+            self.warnings.push(format!(
+                "old table {} is tracked by rowid: its PRIMARY KEY ({}) can hold NULLs, so do not VACUUM the old database until cutover",
+                o.name,
+                o.pk.join(", ")
+            ));
+        }
+        self.null_keys(o, key)
     }
 
     /// The old table named by `mig:from`, else the one of the same name.
@@ -296,4 +294,17 @@ fn null_default(c: &Column) -> Option<String> {
     } else {
         format!("({d})")
     })
+}
+
+/// A renumbered table's rowid alias is assigned by mig, not copied.
+fn surrogate_alias(t: &Table, columns: &mut [ColumnPlan]) {
+    for c in columns.iter_mut() {
+        if t.rowid_alias
+            .as_deref()
+            .is_some_and(|a| a.eq_ignore_ascii_case(&c.name))
+        {
+            c.expr = None;
+            c.source = ColumnSource::Surrogate;
+        }
+    }
 }

@@ -248,32 +248,52 @@ fn position_in(sql: &str, offset: usize, line: usize, column: usize) -> (usize, 
 /// statement does not belong in a schema file.
 fn classify(raw: &RawStatement<'_>) -> std::result::Result<Option<(StmtKind, String)>, String> {
     let words: Vec<&Token<'_>> = raw.words().collect();
-    let w = |i: usize| words.get(i).copied();
-    let is = |i: usize, s: &str| w(i).is_some_and(|t| t.is_word(s));
+    let is = |i: usize, s: &str| word_is(&words, i, s);
     if is(0, "BEGIN") || is(0, "COMMIT") || is(0, "END") {
         return Ok(None);
     }
     if is(0, "PRAGMA") {
-        let name = w(1)
-            .and_then(|t| t.ident())
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if ALLOWED_PRAGMAS.contains(&name.as_str()) && !is(2, ".") {
-            return Ok(Some((StmtKind::Pragma, name)));
-        }
-        return Err(format!(
-            "PRAGMA {name} does not belong in a schema file; only {} describe the database",
-            ALLOWED_PRAGMAS.join(", ")
-        ));
+        return pragma(&words).map(Some);
     }
     if !is(0, "CREATE") {
-        let first = w(0)
+        let first = words
+            .first()
             .map(|t| t.text.to_ascii_uppercase())
             .unwrap_or_default();
         return Err(format!(
             "{first} statements do not belong in a schema file; it holds only CREATE TABLE/INDEX/VIEW/TRIGGER (and PRAGMA user_version/application_id)"
         ));
     }
+    created(&words).map(Some)
+}
+
+/// Word `i` of a statement is the keyword `s`.
+fn word_is(words: &[&Token<'_>], i: usize, s: &str) -> bool {
+    words.get(i).is_some_and(|t| t.is_word(s))
+}
+
+/// `PRAGMA name …`: one of the pragmas that describe the database, on the
+/// main schema.
+fn pragma(words: &[&Token<'_>]) -> std::result::Result<(StmtKind, String), String> {
+    let name = words
+        .get(1)
+        .and_then(|t| t.ident())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if ALLOWED_PRAGMAS.contains(&name.as_str()) && !word_is(words, 2, ".") {
+        return Ok((StmtKind::Pragma, name));
+    }
+    Err(format!(
+        "PRAGMA {name} does not belong in a schema file; only {} describe the database",
+        ALLOWED_PRAGMAS.join(", ")
+    ))
+}
+
+/// `CREATE [UNIQUE] TABLE|INDEX|VIEW|TRIGGER [IF NOT EXISTS] [main.]name`:
+/// its kind and name, refused in another schema or under a reserved name.
+fn created(words: &[&Token<'_>]) -> std::result::Result<(StmtKind, String), String> {
+    let w = |i: usize| words.get(i).copied();
+    let is = |i: usize, s: &str| word_is(words, i, s);
     let mut i = 1;
     if is(i, "TEMP") || is(i, "TEMPORARY") {
         return Err("TEMP objects are not part of a database file; remove TEMP".into());
@@ -316,7 +336,7 @@ fn classify(raw: &RawStatement<'_>) -> std::result::Result<Option<(StmtKind, Str
             "{name} is a name mig uses for its own tables (_migration_*, _mig_*, _id_mapping, _schema_identity); rename it"
         ));
     }
-    Ok(Some((kind, name)))
+    Ok((kind, name))
 }
 
 /// Names of mig's own tables, indexes and triggers in the old and the new
