@@ -145,29 +145,12 @@ impl<'a> Lexer<'a> {
         };
         match c {
             '-' if self.peek(1) == Some('-') => {
-                while let Some(c) = self.peek(0) {
-                    if c == '\n' {
-                        break;
-                    }
+                while self.peek(0).is_some_and(|c| c != '\n') {
                     self.bump();
                 }
                 Ok(Kind::LineComment)
             }
-            '/' if self.peek(1) == Some('*') => {
-                self.bump();
-                self.bump();
-                loop {
-                    match self.bump() {
-                        // SQLite accepts a block comment left open at the end of input.
-                        None => return Ok(Kind::BlockComment),
-                        Some('*') if self.peek(0) == Some('/') => {
-                            self.bump();
-                            return Ok(Kind::BlockComment);
-                        }
-                        Some(_) => {}
-                    }
-                }
-            }
+            '/' if self.peek(1) == Some('*') => Ok(self.block_comment()),
             '\'' => {
                 self.quoted('\'')
                     .ok_or_else(|| err("unterminated string literal"))?;
@@ -180,13 +163,12 @@ impl<'a> Lexer<'a> {
             }
             '[' => {
                 self.bump();
-                loop {
-                    match self.bump() {
-                        None => return Err(err("unterminated [identifier]")),
-                        Some(']') => return Ok(Kind::QuotedIdent),
-                        Some(_) => {}
-                    }
-                }
+                while self
+                    .bump()
+                    .ok_or_else(|| err("unterminated [identifier]"))?
+                    != ']'
+                {}
+                Ok(Kind::QuotedIdent)
             }
             'x' | 'X' if self.peek(1) == Some('\'') => {
                 self.bump();
@@ -220,27 +202,47 @@ impl<'a> Lexer<'a> {
                 }
                 Ok(Kind::Word)
             }
-            _ => {
-                self.bump();
-                // Two-character operators stay one token so normalisation is stable.
-                let two = matches!(
-                    (c, self.peek(0)),
-                    ('|', Some('|'))
-                        | ('<', Some('=' | '>' | '<'))
-                        | ('>', Some('=' | '>'))
-                        | ('!', Some('='))
-                        | ('=', Some('='))
-                        | ('-', Some('>'))
-                );
-                if two {
+            _ => Ok(self.operator(c)),
+        }
+    }
+
+    /// A `/* … */` comment; SQLite accepts one left open at the end of
+    /// input.
+    fn block_comment(&mut self) -> Kind {
+        self.bump();
+        self.bump();
+        loop {
+            match self.bump() {
+                None => return Kind::BlockComment,
+                Some('*') if self.peek(0) == Some('/') => {
                     self.bump();
-                    if c == '-' && self.peek(0) == Some('>') {
-                        self.bump();
-                    }
+                    return Kind::BlockComment;
                 }
-                Ok(Kind::Punct)
+                Some(_) => {}
             }
         }
+    }
+
+    /// Punctuation: two-character operators (and `->>`) stay one token so
+    /// normalisation is stable.
+    fn operator(&mut self, c: char) -> Kind {
+        self.bump();
+        let two = matches!(
+            (c, self.peek(0)),
+            ('|', Some('|'))
+                | ('<', Some('=' | '>' | '<'))
+                | ('>', Some('=' | '>'))
+                | ('!', Some('='))
+                | ('=', Some('='))
+                | ('-', Some('>'))
+        );
+        if two {
+            self.bump();
+            if c == '-' && self.peek(0) == Some('>') {
+                self.bump();
+            }
+        }
+        Kind::Punct
     }
 
     /// Consumes a literal quoted with `q`, where a doubled `q` escapes it.
