@@ -5,6 +5,8 @@
 //! [`SchemaFile::reflect`] then has SQLite itself compile every statement,
 //! so syntax errors come back with SQLite's message and a file position.
 
+mod classify;
+mod directives;
 pub mod lexer;
 mod quoted;
 
@@ -12,7 +14,9 @@ use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 use super::error::{EngineError, Result, SchemaPos, SqlContext};
-use lexer::{Kind, RawStatement, Token};
+use classify::classify;
+use directives::{directive_text, parse_directives, reject_directives, trailing_directive};
+use lexer::Kind;
 
 /// What a statement creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,9 +68,6 @@ pub struct SchemaFile {
     pub source: String,
     pub statements: Vec<Statement>,
 }
-
-/// Pragmas a schema file may set: they describe the database, not a session.
-const ALLOWED_PRAGMAS: &[&str] = &["user_version", "application_id", "page_size", "auto_vacuum"];
 
 /// When [`SchemaFile::apply`] creates the schema's indexes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,275 +243,6 @@ fn position_in(sql: &str, offset: usize, line: usize, column: usize) -> (usize, 
         let last = before.rsplit('\n').next().unwrap_or("");
         (line + newlines, last.chars().count() + 1)
     }
-}
-
-/// The kind and name of a statement, `None` for BEGIN/COMMIT, or why the
-/// statement does not belong in a schema file.
-fn classify(raw: &RawStatement<'_>) -> std::result::Result<Option<(StmtKind, String)>, String> {
-    let words: Vec<&Token<'_>> = raw.words().collect();
-    let is = |i: usize, s: &str| word_is(&words, i, s);
-    if is(0, "BEGIN") || is(0, "COMMIT") || is(0, "END") {
-        return Ok(None);
-    }
-    if is(0, "PRAGMA") {
-        return pragma(&words).map(Some);
-    }
-    if !is(0, "CREATE") {
-        let first = words
-            .first()
-            .map(|t| t.text.to_ascii_uppercase())
-            .unwrap_or_default();
-        return Err(format!(
-            "{first} statements do not belong in a schema file; it holds only CREATE TABLE/INDEX/VIEW/TRIGGER (and PRAGMA user_version/application_id)"
-        ));
-    }
-    created(&words).map(Some)
-}
-
-/// Word `i` of a statement is the keyword `s`.
-fn word_is(words: &[&Token<'_>], i: usize, s: &str) -> bool {
-    words.get(i).is_some_and(|t| t.is_word(s))
-}
-
-/// `PRAGMA name …`: one of the pragmas that describe the database, on the
-/// main schema.
-fn pragma(words: &[&Token<'_>]) -> std::result::Result<(StmtKind, String), String> {
-    let name = words
-        .get(1)
-        .and_then(|t| t.ident())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if ALLOWED_PRAGMAS.contains(&name.as_str()) && !word_is(words, 2, ".") {
-        return Ok((StmtKind::Pragma, name));
-    }
-    Err(format!(
-        "PRAGMA {name} does not belong in a schema file; only {} describe the database",
-        ALLOWED_PRAGMAS.join(", ")
-    ))
-}
-
-/// `CREATE [UNIQUE] TABLE|INDEX|VIEW|TRIGGER [IF NOT EXISTS] [main.]name`:
-/// its kind and name, refused in another schema or under a reserved name.
-fn created(words: &[&Token<'_>]) -> std::result::Result<(StmtKind, String), String> {
-    let w = |i: usize| words.get(i).copied();
-    let is = |i: usize, s: &str| word_is(words, i, s);
-    let mut i = 1;
-    if is(i, "TEMP") || is(i, "TEMPORARY") {
-        return Err("TEMP objects are not part of a database file; remove TEMP".into());
-    }
-    if is(i, "UNIQUE") {
-        i += 1;
-    }
-    let kind = if is(i, "TABLE") {
-        StmtKind::Table
-    } else if is(i, "INDEX") {
-        StmtKind::Index
-    } else if is(i, "VIEW") {
-        StmtKind::View
-    } else if is(i, "TRIGGER") {
-        StmtKind::Trigger
-    } else if is(i, "VIRTUAL") {
-        return Err("virtual tables (CREATE VIRTUAL TABLE) are not supported by mig yet; create them after cutover".into());
-    } else {
-        return Err("expected CREATE TABLE, INDEX, VIEW or TRIGGER".into());
-    };
-    i += 1;
-    if is(i, "IF") && is(i + 1, "NOT") && is(i + 2, "EXISTS") {
-        i += 3;
-    }
-    let mut name = w(i)
-        .and_then(|t| t.ident())
-        .ok_or("missing object name after CREATE")?;
-    if w(i + 1).is_some_and(|t| t.text == ".") {
-        if !name.eq_ignore_ascii_case("main") {
-            return Err(format!(
-                "objects must be created in the main schema, not {name}"
-            ));
-        }
-        name = w(i + 2)
-            .and_then(|t| t.ident())
-            .ok_or("missing object name after schema prefix")?;
-    }
-    if is_reserved(&name) {
-        return Err(format!(
-            "{name} is a name mig uses for its own tables (_migration_*, _mig_*, _id_mapping, _schema_identity); rename it"
-        ));
-    }
-    Ok((kind, name))
-}
-
-/// Names of mig's own tables, indexes and triggers in the old and the new
-/// database: a schema object of that name would collide with them now, or
-/// when this new database is the old one of the next migration.
-const RESERVED: [&str; 6] = [
-    "_migration_marker",
-    "_migration_log",
-    "_migration_status",
-    "_migration_progress",
-    "_schema_identity",
-    "_id_mapping",
-];
-
-fn is_reserved(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    RESERVED.contains(&lower.as_str()) || lower.starts_with("_mig_")
-}
-
-/// The text after `mig:` when `comment` is a directive (`-- mig:...`).
-fn directive_text(comment: &str) -> Option<&str> {
-    comment
-        .strip_prefix("--")?
-        .trim_start()
-        .strip_prefix("mig:")
-}
-
-fn parse_directives(raw: &RawStatement<'_>, file: &str) -> Result<Directives> {
-    let mut d = Directives::default();
-    for t in raw.leading.iter().filter(|t| t.kind == Kind::LineComment) {
-        let Some(body) = directive_text(t.text) else {
-            continue;
-        };
-        let err = |column: usize, message: String| EngineError::Schema {
-            pos: SchemaPos {
-                file: file.to_string(),
-                line: t.line,
-                column,
-            },
-            message,
-        };
-        let body_col = t.column + (t.text.len() - body.len());
-        let (verb, rest) = body.split_once(char::is_whitespace).unwrap_or((body, ""));
-        let rest_col = body_col + verb.chars().count() + 1;
-        match verb {
-            "from" => {
-                if let Some((_, line)) = &d.from {
-                    return Err(err(body_col, format!("a second mig:from for the same table (the first is on line {line}); keep one")));
-                }
-                let toks =
-                    lexer::tokenize(rest).map_err(|e| err(rest_col + e.column - 1, e.message))?;
-                match toks.as_slice() {
-                    [one] if one.ident().is_some() => {
-                        d.from = Some((one.ident().unwrap_or_default(), t.line));
-                    }
-                    _ => {
-                        return Err(err(
-                            rest_col,
-                            format!("mig:from takes one old table name, got `{}`", rest.trim()),
-                        ))
-                    }
-                }
-            }
-            "set" | "revert" => {
-                let list = if verb == "set" {
-                    &mut d.sets
-                } else {
-                    &mut d.reverts
-                };
-                let what = Assignment {
-                    verb,
-                    rest,
-                    line: t.line,
-                    col: rest_col,
-                };
-                list.push(assignment(&what, list, &err)?);
-            }
-            other => {
-                return Err(err(body_col, format!("unknown directive mig:{other}; use mig:from OLD_TABLE, mig:set COLUMN = EXPRESSION or mig:revert OLD_COLUMN = EXPRESSION")));
-            }
-        }
-    }
-    Ok(d)
-}
-
-/// One `mig:set` or `mig:revert` line: `COLUMN = EXPRESSION`.
-struct Assignment<'a> {
-    verb: &'a str,
-    rest: &'a str,
-    line: usize,
-    col: usize,
-}
-
-fn assignment(
-    a: &Assignment<'_>,
-    seen: &[SetDirective],
-    err: &dyn Fn(usize, String) -> EngineError,
-) -> Result<SetDirective> {
-    let (verb, rest, rest_col) = (a.verb, a.rest, a.col);
-    let Some((col, expr)) = rest.split_once('=') else {
-        return Err(err(
-            rest_col,
-            format!(
-                "mig:{verb} needs `COLUMN = EXPRESSION`, got `{}`",
-                rest.trim()
-            ),
-        ));
-    };
-    let toks = lexer::tokenize(col).map_err(|e| err(rest_col + e.column - 1, e.message))?;
-    let column = match toks.as_slice() {
-        [one] if one.ident().is_some() => one.ident().unwrap_or_default(),
-        _ => {
-            return Err(err(
-                rest_col,
-                format!(
-                    "mig:{verb} needs one column name before `=`, got `{}`",
-                    col.trim()
-                ),
-            ))
-        }
-    };
-    let expr = expr.trim();
-    if expr.is_empty() {
-        return Err(err(
-            rest_col,
-            format!("mig:{verb} {column} has no expression after `=`"),
-        ));
-    }
-    if let Some(prev) = seen.iter().find(|s| s.column.eq_ignore_ascii_case(&column)) {
-        return Err(err(
-            rest_col,
-            format!(
-                "column {column} is {} twice (also on line {}); keep one mig:{verb}",
-                if verb == "set" {
-                    "set"
-                } else {
-                    "given a revert expression"
-                },
-                prev.line
-            ),
-        ));
-    }
-    Ok(SetDirective {
-        column,
-        expr: expr.to_string(),
-        line: a.line,
-    })
-}
-
-fn reject_directives(raw: &RawStatement<'_>, file: &str, what: &str) -> Result<()> {
-    if let Some(t) = raw
-        .leading
-        .iter()
-        .find(|t| t.kind == Kind::LineComment && directive_text(t.text).is_some())
-    {
-        return Err(EngineError::Schema {
-            pos: SchemaPos { file: file.to_string(), line: t.line, column: t.column },
-            message: format!("mig: directives apply only to CREATE TABLE, but {what} follows; move the directive above its table"),
-        });
-    }
-    Ok(())
-}
-
-fn trailing_directive(source: &str) -> Option<(usize, usize)> {
-    let tokens = lexer::tokenize(source).ok()?;
-    let last_significant = tokens
-        .iter()
-        .rposition(|t| !t.is_comment() && t.kind != Kind::Semicolon);
-    tokens
-        .iter()
-        .enumerate()
-        .filter(|(i, t)| last_significant.is_none_or(|l| *i > l) && t.kind == Kind::LineComment)
-        .find(|(_, t)| directive_text(t.text).is_some())
-        .map(|(_, t)| (t.line, t.column))
 }
 
 /// SHA-256 of the catalog as SQLite reflects it in `schema` (types, names and

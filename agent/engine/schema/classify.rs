@@ -1,0 +1,124 @@
+//! What a schema file's statement is: its kind and name, or why it does
+//! not belong in a schema file (a statement other than CREATE or one of
+//! the pragmas that describe the database, TEMP, another schema, a name
+//! mig uses for its own tables).
+
+use super::lexer::{RawStatement, Token};
+use super::StmtKind;
+
+/// Pragmas a schema file may set: they describe the database, not a session.
+const ALLOWED_PRAGMAS: &[&str] = &["user_version", "application_id", "page_size", "auto_vacuum"];
+
+/// The kind and name of a statement, `None` for BEGIN/COMMIT, or why the
+/// statement does not belong in a schema file.
+pub(super) fn classify(
+    raw: &RawStatement<'_>,
+) -> std::result::Result<Option<(StmtKind, String)>, String> {
+    let words: Vec<&Token<'_>> = raw.words().collect();
+    let is = |i: usize, s: &str| word_is(&words, i, s);
+    if is(0, "BEGIN") || is(0, "COMMIT") || is(0, "END") {
+        return Ok(None);
+    }
+    if is(0, "PRAGMA") {
+        return pragma(&words).map(Some);
+    }
+    if !is(0, "CREATE") {
+        let first = words
+            .first()
+            .map(|t| t.text.to_ascii_uppercase())
+            .unwrap_or_default();
+        return Err(format!(
+            "{first} statements do not belong in a schema file; it holds only CREATE TABLE/INDEX/VIEW/TRIGGER (and PRAGMA user_version/application_id)"
+        ));
+    }
+    created(&words).map(Some)
+}
+
+/// Word `i` of a statement is the keyword `s`.
+fn word_is(words: &[&Token<'_>], i: usize, s: &str) -> bool {
+    words.get(i).is_some_and(|t| t.is_word(s))
+}
+
+/// `PRAGMA name …`: one of the pragmas that describe the database, on the
+/// main schema.
+fn pragma(words: &[&Token<'_>]) -> std::result::Result<(StmtKind, String), String> {
+    let name = words
+        .get(1)
+        .and_then(|t| t.ident())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if ALLOWED_PRAGMAS.contains(&name.as_str()) && !word_is(words, 2, ".") {
+        return Ok((StmtKind::Pragma, name));
+    }
+    Err(format!(
+        "PRAGMA {name} does not belong in a schema file; only {} describe the database",
+        ALLOWED_PRAGMAS.join(", ")
+    ))
+}
+
+/// `CREATE [UNIQUE] TABLE|INDEX|VIEW|TRIGGER [IF NOT EXISTS] [main.]name`:
+/// its kind and name, refused in another schema or under a reserved name.
+fn created(words: &[&Token<'_>]) -> std::result::Result<(StmtKind, String), String> {
+    let w = |i: usize| words.get(i).copied();
+    let is = |i: usize, s: &str| word_is(words, i, s);
+    let mut i = 1;
+    if is(i, "TEMP") || is(i, "TEMPORARY") {
+        return Err("TEMP objects are not part of a database file; remove TEMP".into());
+    }
+    if is(i, "UNIQUE") {
+        i += 1;
+    }
+    let kind = if is(i, "TABLE") {
+        StmtKind::Table
+    } else if is(i, "INDEX") {
+        StmtKind::Index
+    } else if is(i, "VIEW") {
+        StmtKind::View
+    } else if is(i, "TRIGGER") {
+        StmtKind::Trigger
+    } else if is(i, "VIRTUAL") {
+        return Err("virtual tables (CREATE VIRTUAL TABLE) are not supported by mig yet; create them after cutover".into());
+    } else {
+        return Err("expected CREATE TABLE, INDEX, VIEW or TRIGGER".into());
+    };
+    i += 1;
+    if is(i, "IF") && is(i + 1, "NOT") && is(i + 2, "EXISTS") {
+        i += 3;
+    }
+    let mut name = w(i)
+        .and_then(|t| t.ident())
+        .ok_or("missing object name after CREATE")?;
+    if w(i + 1).is_some_and(|t| t.text == ".") {
+        if !name.eq_ignore_ascii_case("main") {
+            return Err(format!(
+                "objects must be created in the main schema, not {name}"
+            ));
+        }
+        name = w(i + 2)
+            .and_then(|t| t.ident())
+            .ok_or("missing object name after schema prefix")?;
+    }
+    if is_reserved(&name) {
+        return Err(format!(
+            "{name} is a name mig uses for its own tables (_migration_*, _mig_*, _id_mapping, _schema_identity); rename it"
+        ));
+    }
+    Ok((kind, name))
+}
+
+/// Names of mig's own tables, indexes and triggers in the old and the new
+/// database: a schema object of that name would collide with them now, or
+/// when this new database is the old one of the next migration.
+const RESERVED: [&str; 6] = [
+    "_migration_marker",
+    "_migration_log",
+    "_migration_status",
+    "_migration_progress",
+    "_schema_identity",
+    "_id_mapping",
+];
+
+fn is_reserved(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    RESERVED.contains(&lower.as_str()) || lower.starts_with("_mig_")
+}
