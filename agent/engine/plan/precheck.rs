@@ -131,31 +131,38 @@ struct Checker<'a> {
     key: &'a OldKey,
 }
 
+/// A constraint of the new schema whose violations by the mapped old rows
+/// are counted.
+struct Check<'a> {
+    kind: ConstraintKind,
+    constraint: String,
+    /// The old table did not have it.
+    new: bool,
+    /// A violating row stops the copy (a NOT NULL with a DEFAULT takes the
+    /// DEFAULT instead; a foreign key is reported, not enforced).
+    blocks: bool,
+    /// `<FROM clause> WHERE …` of the violating rows.
+    from_where: &'a str,
+}
+
 impl Checker<'_> {
     /// `(SELECT <key> AS _mig_k0, .., <expr> AS "col", .. FROM old."src") AS alias`.
     fn mapped(&self, alias: &str) -> String {
         mapped(self.t, self.tt, self.key, alias)
     }
 
-    fn record(
-        &self,
-        out: &mut Vec<Checked>,
-        kind: ConstraintKind,
-        constraint: String,
-        new: bool,
-        blocks: bool,
-        from_where: &str,
-    ) -> Result<()> {
-        let (rows, examples) = count_with_examples(self.conn, from_where, self.key.width())?;
+    /// Counts the mapped old rows that violate `c`, with example keys.
+    fn record(&self, out: &mut Vec<Checked>, c: Check<'_>) -> Result<()> {
+        let (rows, examples) = count_with_examples(self.conn, c.from_where, self.key.width())?;
         out.push(Checked {
             table: self.t.name.clone(),
             old_table: self.ot.name.clone(),
-            kind,
-            constraint,
-            new,
+            kind: c.kind,
+            constraint: c.constraint,
+            new: c.new,
             rows,
             examples,
-            blocks: blocks && rows > 0,
+            blocks: c.blocks && rows > 0,
             renumbered_parent: None,
         });
         Ok(())
@@ -173,11 +180,13 @@ impl Checker<'_> {
             let from = format!("{} WHERE m.{} IS NULL", self.mapped("m"), q(&c.name));
             self.record(
                 out,
-                ConstraintKind::NotNull,
-                format!("NOT NULL({})", c.name),
-                new,
-                col.default.is_none(),
-                &from,
+                Check {
+                    kind: ConstraintKind::NotNull,
+                    constraint: format!("NOT NULL({})", c.name),
+                    new,
+                    blocks: col.default.is_none(),
+                    from_where: &from,
+                },
             )?;
         }
         Ok(())
@@ -227,11 +236,13 @@ impl Checker<'_> {
                     .is_some_and(|oc| oc.decl_type.eq_ignore_ascii_case(&col.decl_type)));
             self.record(
                 out,
-                ConstraintKind::StrictType,
-                format!("STRICT {decl}({})", c.name),
-                new,
-                true,
-                &format!("temp._mig_strict WHERE typeof(v) <> '{expected}'"),
+                Check {
+                    kind: ConstraintKind::StrictType,
+                    constraint: format!("STRICT {decl}({})", c.name),
+                    new,
+                    blocks: true,
+                    from_where: &format!("temp._mig_strict WHERE typeof(v) <> '{expected}'"),
+                },
             )?;
             self.conn
                 .execute_batch("DROP TABLE temp._mig_strict")
@@ -300,11 +311,13 @@ impl Checker<'_> {
             let new = !self.old_has_unique(&names);
             self.record(
                 out,
-                ConstraintKind::Unique,
-                format!("{word}({})", names.join(", ")),
-                new,
-                true,
-                &from,
+                Check {
+                    kind: ConstraintKind::Unique,
+                    constraint: format!("{word}({})", names.join(", ")),
+                    new,
+                    blocks: true,
+                    from_where: &from,
+                },
             )?;
         }
         Ok(())
@@ -363,11 +376,13 @@ impl Checker<'_> {
             let new = !old_sql.contains(&lexer::normalize(&expr));
             self.record(
                 out,
-                ConstraintKind::Check,
-                format!("CHECK({expr})"),
-                new,
-                true,
-                &from,
+                Check {
+                    kind: ConstraintKind::Check,
+                    constraint: format!("CHECK({expr})"),
+                    new,
+                    blocks: true,
+                    from_where: &from,
+                },
             )?;
         }
         Ok(())
@@ -424,15 +439,17 @@ impl Checker<'_> {
             });
             self.record(
                 out,
-                ConstraintKind::ForeignKey,
-                format!(
-                    "FOREIGN KEY({}) REFERENCES {}",
-                    fk.from.join(", "),
-                    fk.parent
-                ),
-                new,
-                false,
-                &from,
+                Check {
+                    kind: ConstraintKind::ForeignKey,
+                    constraint: format!(
+                        "FOREIGN KEY({}) REFERENCES {}",
+                        fk.from.join(", "),
+                        fk.parent
+                    ),
+                    new,
+                    blocks: false,
+                    from_where: &from,
+                },
             )?;
             if let Some(last) = out.last_mut() {
                 last.renumbered_parent = self.translated_parent(&fk.from);

@@ -14,7 +14,7 @@ use super::lock;
 use super::plan::Plan;
 
 pub use drift::{catalog_listing, catalog_listing_leaving, drift};
-use triggers::{trigger_sql, Recorder};
+use triggers::{trigger_sql, Logging, Recorder};
 
 /// Every value `_migration_marker.status` may hold, as its CHECK lists them.
 pub const MARKER_STATUSES: &str = "'recording', 'draining', 'standby', 'retired'";
@@ -251,8 +251,12 @@ pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
     let sourced = spec.plan.source_tables();
     let recorder = Recorder::forward();
     for t in &old.tables {
-        let logs = sourced.iter().any(|s| s.eq_ignore_ascii_case(&t.name));
-        for sql in trigger_sql(t, &spec.plan.tracking_key(t), logs, &recorder) {
+        let logging = if sourced.iter().any(|s| s.eq_ignore_ascii_case(&t.name)) {
+            Logging::Logged
+        } else {
+            Logging::GuardOnly
+        };
+        for sql in trigger_sql(t, &spec.plan.tracking_key(t), logging, &recorder) {
             tx.execute_batch(&sql)
                 .ctx(|| format!("creating recording triggers on {}", t.name))?;
         }

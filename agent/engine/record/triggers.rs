@@ -33,16 +33,26 @@ impl Recorder {
     }
 }
 
-/// The triggers for one table, logging `key`. `logs`: the table's writes
-/// are logged (otherwise its triggers only refuse writes while draining).
-pub(crate) fn trigger_sql(t: &Table, key: &OldKey, logs: bool, r: &Recorder) -> Vec<String> {
+/// Whether a table's triggers log its writes or only run the guard (a
+/// table nothing is copied from: its writes are only refused when the
+/// guard says so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Logging {
+    Logged,
+    GuardOnly,
+}
+
+/// The triggers for one table, logging `key` unless [`Logging::GuardOnly`].
+pub(crate) fn trigger_sql(t: &Table, key: &OldKey, logging: Logging, r: &Recorder) -> Vec<String> {
     let name = |kind: &str| q(&format!("{}{kind}_{}", r.prefix, t.name));
     let table = q(&t.name);
     let guard = r.guard.clone();
-    let log = |op: &str, row: &str, with_old: bool| -> String {
-        if !logs {
+    // An update also logs the key the row had.
+    let log = |op: &str, row: &str| -> String {
+        if logging == Logging::GuardOnly {
             return String::new();
         }
+        let with_old = op == "U";
         let k = key.exprs(row);
         let mut cols: Vec<String> = (0..k.len()).map(|i| format!("k{i}")).collect();
         let mut vals = k;
@@ -63,20 +73,20 @@ pub(crate) fn trigger_sql(t: &Table, key: &OldKey, logs: bool, r: &Recorder) -> 
         format!(
             "CREATE TRIGGER {} AFTER INSERT ON {table} FOR EACH ROW BEGIN {guard} {} END;",
             name("i"),
-            log("I", "NEW", false)
+            log("I", "NEW")
         ),
         format!(
             "CREATE TRIGGER {} AFTER UPDATE ON {table} FOR EACH ROW BEGIN {guard} {} END;",
             name("u"),
-            log("U", "NEW", true)
+            log("U", "NEW")
         ),
         format!(
             "CREATE TRIGGER {} AFTER DELETE ON {table} FOR EACH ROW BEGIN {guard} {} END;",
             name("d"),
-            log("D", "OLD", false)
+            log("D", "OLD")
         ),
     ];
-    if logs {
+    if logging == Logging::Logged {
         out.extend(replace_capture(t, key, r));
     }
     out

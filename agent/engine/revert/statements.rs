@@ -44,7 +44,7 @@ impl Statements {
         stages.push(n.delete());
         stages.push(n.insert());
         if let KeySource::Mapped { natural } = &t.key {
-            stages.extend(n.maps(natural.is_some()));
+            stages.extend(n.maps(natural.as_deref()));
         }
         Statements { stages }
     }
@@ -295,7 +295,7 @@ impl<'a> Names<'a> {
 
     /// A mapped key: the revert map kept current and, when a natural
     /// single-column old key changed, old child references renamed.
-    fn maps(&self, natural: bool) -> Vec<String> {
+    fn maps(&self, natural: Option<&[String]>) -> Vec<String> {
         let n: Vec<String> = (0..self.w).map(|i| format!("n{i}")).collect();
         let o: Vec<String> = (0..self.ow).map(|i| format!("o{i}")).collect();
         let mut stages = vec![format!(
@@ -306,7 +306,7 @@ impl<'a> Names<'a> {
             n.join(", "),
             o.join(", ")
         )];
-        if natural && self.ow == 1 && !self.t.children.is_empty() {
+        if natural.is_some() && self.ow == 1 && !self.t.children.is_empty() {
             stages.push("DROP TABLE IF EXISTS temp._mig_rev_changed; CREATE TEMP TABLE _mig_rev_changed AS SELECT p0 AS prev, o0 AS cur FROM temp._mig_rev_rows WHERE p0 IS NOT NULL AND p0 IS NOT o0;".into());
             for (child, col) in &self.t.children {
                 let c = q(col);

@@ -11,7 +11,7 @@ use crate::engine::catalog::{lit, q, Catalog};
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::plan::old_key;
 use crate::engine::record::has_table;
-use crate::engine::record::triggers::{trigger_sql, Recorder};
+use crate::engine::record::triggers::{trigger_sql, Logging, Recorder};
 
 /// The reverse log's table.
 pub const LOG: &str = "_mig_revert_log";
@@ -130,8 +130,11 @@ pub fn open_in(tx: &Connection, inv: &Inverse, spec: &OpenSpec<'_>) -> Result<()
     };
     let cat = Catalog::read(tx, "main")?;
     for t in &cat.tables {
-        let logs = inv.table(&t.name).is_some();
-        for sql in trigger_sql(t, &old_key(t), logs, &recorder) {
+        let logging = match inv.table(&t.name) {
+            Some(_) => Logging::Logged,
+            None => Logging::GuardOnly,
+        };
+        for sql in trigger_sql(t, &old_key(t), logging, &recorder) {
             tx.execute_batch(&sql)
                 .ctx(|| format!("creating revert recording triggers on {}", t.name))?;
         }
