@@ -140,68 +140,11 @@ fn apply_table(conn: &Connection, t: &TablePlan, window: Window) -> Result<()> {
         return Ok(());
     };
     let (lo, hi) = (window.lo, window.hi);
-    let width = key.width();
-    let touched_sql = touched(src, width);
+    let touched_sql = touched(src, key.width());
     let range: [Value; 2] = [Value::Integer(lo as i64), Value::Integer(hi as i64)];
-    // 1. Keys whose old row is gone: delete their new row. Each touched key
-    // is probed without affinity of its own (`+`), so the old table's key
-    // index applies whatever the log column's type.
-    let gone_filter = {
-        let key_cmp: Vec<String> = key
-            .exprs("x")
-            .iter()
-            .enumerate()
-            .map(|(i, e)| format!("{e} = +tk.k{i}"))
-            .collect();
-        format!(
-            "NOT EXISTS (SELECT 1 FROM old.{} x WHERE {})",
-            q(src),
-            key_cmp.join(" AND ")
-        )
-    };
-    let delete = match t.key_mode {
-        KeyMode::Renumbered => {
-            let keys: Vec<String> = (0..width).map(|i| format!("tk.k{i}")).collect();
-            format!(
-                "DELETE FROM main.{} WHERE rowid IN (SELECT m._mig_new FROM ({touched_sql}) AS tk \
-                 CROSS JOIN {} WHERE {gone_filter})",
-                q(&t.name),
-                mapping::join(&t.name, &keys, &key.collations())
-            )
-        }
-        KeyMode::Preserved => {
-            // Evaluate the new key expressions on a row made of the old key alone.
-            let names: Vec<String> = match key {
-                OldKey::Rowid { alias } => {
-                    let mut v = vec!["rowid".to_string(), "oid".into(), "_rowid_".into()];
-                    v.extend(alias.iter().cloned());
-                    v.into_iter()
-                        .map(|n| format!("tk.k0 AS {}", q(&n)))
-                        .collect()
-                }
-                OldKey::Columns(cols) => cols
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| format!("tk.k{i} AS {}", q(&c.name)))
-                    .collect(),
-            };
-            let new_cols: Vec<String> = t
-                .new_key
-                .iter()
-                .map(|(c, _)| if c == "rowid" { c.clone() } else { q(c) })
-                .collect();
-            let new_exprs: Vec<String> = t.new_key.iter().map(|(_, e)| e.clone()).collect();
-            format!(
-                "DELETE FROM main.{} WHERE {} IN (SELECT {} FROM (SELECT {} FROM ({touched_sql}) AS tk WHERE {gone_filter}) AS {})",
-                q(&t.name),
-                tuple(&new_cols),
-                new_exprs.join(", "),
-                names.join(", "),
-                q(src)
-            )
-        }
-        // A refused table blocks the plan: migrate never records it.
-        KeyMode::NewEmpty | KeyMode::Refused => return Ok(()),
+    // 1. Keys whose old row is gone: delete their new row.
+    let Some(delete) = delete_gone(t, (src, key), &touched_sql) else {
+        return Ok(());
     };
     conn.prepare_cached(&delete)
         .and_then(|mut s| s.execute(rusqlite::params_from_iter(range.iter())))
@@ -213,6 +156,76 @@ fn apply_table(conn: &Connection, t: &TablePlan, window: Window) -> Result<()> {
         sql.apply(conn, t, &filter, &range)
     })?;
     Ok(())
+}
+
+/// The DELETE of the new rows of touched keys whose old row is gone;
+/// `None` for a table replay does not write. Each touched key is probed
+/// without affinity of its own (`+`), so the old table's key index applies
+/// whatever the log column's type.
+fn delete_gone(t: &TablePlan, (src, key): (&str, &OldKey), touched_sql: &str) -> Option<String> {
+    let key_cmp: Vec<String> = key
+        .exprs("x")
+        .iter()
+        .enumerate()
+        .map(|(i, e)| format!("{e} = +tk.k{i}"))
+        .collect();
+    let gone_filter = format!(
+        "NOT EXISTS (SELECT 1 FROM old.{} x WHERE {})",
+        q(src),
+        key_cmp.join(" AND ")
+    );
+    match t.key_mode {
+        KeyMode::Renumbered => {
+            let keys: Vec<String> = (0..key.width()).map(|i| format!("tk.k{i}")).collect();
+            Some(format!(
+                "DELETE FROM main.{} WHERE rowid IN (SELECT m._mig_new FROM ({touched_sql}) AS tk \
+                 CROSS JOIN {} WHERE {gone_filter})",
+                q(&t.name),
+                mapping::join(&t.name, &keys, &key.collations())
+            ))
+        }
+        KeyMode::Preserved => Some(delete_preserved(t, (src, key), touched_sql, &gone_filter)),
+        // A refused table blocks the plan: migrate never records it.
+        KeyMode::NewEmpty | KeyMode::Refused => None,
+    }
+}
+
+/// A preserved key's DELETE: the new key expressions evaluated on a row
+/// made of the old key alone.
+fn delete_preserved(
+    t: &TablePlan,
+    (src, key): (&str, &OldKey),
+    touched_sql: &str,
+    gone_filter: &str,
+) -> String {
+    let names: Vec<String> = match key {
+        OldKey::Rowid { alias } => {
+            let mut v = vec!["rowid".to_string(), "oid".into(), "_rowid_".into()];
+            v.extend(alias.iter().cloned());
+            v.into_iter()
+                .map(|n| format!("tk.k0 AS {}", q(&n)))
+                .collect()
+        }
+        OldKey::Columns(cols) => cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("tk.k{i} AS {}", q(&c.name)))
+            .collect(),
+    };
+    let new_cols: Vec<String> = t
+        .new_key
+        .iter()
+        .map(|(c, _)| if c == "rowid" { c.clone() } else { q(c) })
+        .collect();
+    let new_exprs: Vec<String> = t.new_key.iter().map(|(_, e)| e.clone()).collect();
+    format!(
+        "DELETE FROM main.{} WHERE {} IN (SELECT {} FROM (SELECT {} FROM ({touched_sql}) AS tk WHERE {gone_filter}) AS {})",
+        q(&t.name),
+        tuple(&new_cols),
+        new_exprs.join(", "),
+        names.join(", "),
+        q(src)
+    )
 }
 
 /// Replays until fewer than `until_pending` entries remain (0: everything),

@@ -61,43 +61,10 @@ impl ChunkSql {
             OldKey::Rowid { .. } => vec![(false, "BINARY".to_string())],
             OldKey::Columns(cols) => cols.iter().map(|c| (c.desc, c.collation.clone())).collect(),
         };
-        let collations = key.collations();
-        // The old rowid, qualified: the translated references' joins bring
-        // mapping tables that have a rowid too.
-        let mut written: Vec<(String, String)> = t
-            .written()
-            .into_iter()
-            .map(|(c, e)| match e.as_str() {
-                "rowid" => (c, format!("{alias}.rowid")),
-                _ => (c, e),
-            })
-            .collect();
-        if t.key_mode == KeyMode::Renumbered {
-            let lookup = mapping::lookup(&t.name, &keys, &collations);
-            written.insert(0, ("rowid".to_string(), lookup));
-        }
+        let written = written_over(t, &alias, key, &keys);
         let insert = insert_sql(&t.name, &written, &from);
         let rowid = matches!(key, OldKey::Rowid { .. });
-        // The one-pass variant: translated references through LEFT JOINs
-        // of their parents' mappings, stopping at one the mapping lacks.
-        let mut joins = String::new();
-        let mut strict_written = None;
-        if t.columns.iter().any(|c| c.translate.is_some()) {
-            let mut w = written.clone();
-            let mut n = 0;
-            for (name, e) in w.iter_mut() {
-                let c = t.columns.iter().find(|c| c.name == *name);
-                let Some((tr, c)) = c.and_then(|c| Some((c.translate.as_ref()?, c))) else {
-                    continue;
-                };
-                let alias = format!("_mig_t{n}");
-                n += 1;
-                let (join, value) = mapping::strict_join(tr, &alias);
-                joins.push_str(&join);
-                *e = c.finish(value);
-            }
-            strict_written = Some(w);
-        }
+        let (strict_written, joins) = strict_written(t, &written);
         let strict_from = format!("{from}{joins}");
         let strict_insert = strict_written
             .as_ref()
@@ -265,6 +232,58 @@ impl ChunkSql {
     pub(crate) fn keys(&self) -> &[String] {
         &self.keys
     }
+}
+
+/// The written columns and their expressions over the old table `alias`,
+/// the new rowid of a renumbered table first (looked up in its mapping).
+fn written_over(
+    t: &TablePlan,
+    alias: &str,
+    key: &OldKey,
+    keys: &[String],
+) -> Vec<(String, String)> {
+    // The old rowid, qualified: the translated references' joins bring
+    // mapping tables that have a rowid too.
+    let mut written: Vec<(String, String)> = t
+        .written()
+        .into_iter()
+        .map(|(c, e)| match e.as_str() {
+            "rowid" => (c, format!("{alias}.rowid")),
+            _ => (c, e),
+        })
+        .collect();
+    if t.key_mode == KeyMode::Renumbered {
+        let lookup = mapping::lookup(&t.name, keys, &key.collations());
+        written.insert(0, ("rowid".to_string(), lookup));
+    }
+    written
+}
+
+/// The one-pass variant of `written`: translated references through LEFT
+/// JOINs of their parents' mappings (returned, to append to the FROM),
+/// stopping at one the mapping lacks; `None` without translated references.
+fn strict_written(
+    t: &TablePlan,
+    written: &[(String, String)],
+) -> (Option<Vec<(String, String)>>, String) {
+    let mut joins = String::new();
+    if !t.columns.iter().any(|c| c.translate.is_some()) {
+        return (None, joins);
+    }
+    let mut w = written.to_vec();
+    let mut n = 0;
+    for (name, e) in w.iter_mut() {
+        let c = t.columns.iter().find(|c| c.name == *name);
+        let Some((tr, c)) = c.and_then(|c| Some((c.translate.as_ref()?, c))) else {
+            continue;
+        };
+        let alias = format!("_mig_t{n}");
+        n += 1;
+        let (join, value) = mapping::strict_join(tr, &alias);
+        joins.push_str(&join);
+        *e = c.finish(value);
+    }
+    (Some(w), joins)
 }
 
 /// Whether a statement is worth keeping prepared (it runs every chunk) or
