@@ -252,35 +252,7 @@ impl Checker<'_> {
     }
 
     fn unique(&self, out: &mut Vec<Checked>) -> Result<()> {
-        let mut sets: Vec<(Vec<(String, String)>, &str)> = Vec::new();
-        for i in self.tt.indexes.iter().filter(|i| i.unique && !i.partial) {
-            let cols: Option<Vec<(String, String)>> = i
-                .columns
-                .iter()
-                .map(|c| c.name.clone().map(|n| (n, c.collation.clone())))
-                .collect();
-            sets.extend(cols.map(|c| {
-                (
-                    c,
-                    if i.origin == "pk" {
-                        "PRIMARY KEY"
-                    } else {
-                        "UNIQUE"
-                    },
-                )
-            }));
-        }
-        // A preserved INTEGER PRIMARY KEY computed by an expression may collide.
-        if let Some(alias) = &self.tt.rowid_alias {
-            let computed =
-                self.t.columns.iter().any(|c| {
-                    c.name.eq_ignore_ascii_case(alias) && c.source == ColumnSource::Computed
-                });
-            if computed {
-                sets.push((vec![(alias.clone(), "BINARY".into())], "PRIMARY KEY"));
-            }
-        }
-        for (cols, word) in sets {
+        for (cols, word) in self.unique_sets() {
             let surrogate = cols.iter().any(|(n, _)| {
                 self.t.columns.iter().any(|c| {
                     c.name.eq_ignore_ascii_case(n)
@@ -321,6 +293,41 @@ impl Checker<'_> {
             )?;
         }
         Ok(())
+    }
+
+    /// The new table's UNIQUE column sets (with their collations) and the
+    /// word naming each: its primary key, its UNIQUE indexes (not partial,
+    /// not over expressions), and a rowid alias computed by an expression.
+    fn unique_sets(&self) -> Vec<(Vec<(String, String)>, &'static str)> {
+        let mut sets: Vec<(Vec<(String, String)>, &'static str)> = Vec::new();
+        for i in self.tt.indexes.iter().filter(|i| i.unique && !i.partial) {
+            let cols: Option<Vec<(String, String)>> = i
+                .columns
+                .iter()
+                .map(|c| c.name.clone().map(|n| (n, c.collation.clone())))
+                .collect();
+            sets.extend(cols.map(|c| {
+                (
+                    c,
+                    if i.origin == "pk" {
+                        "PRIMARY KEY"
+                    } else {
+                        "UNIQUE"
+                    },
+                )
+            }));
+        }
+        // A preserved INTEGER PRIMARY KEY computed by an expression may collide.
+        if let Some(alias) = &self.tt.rowid_alias {
+            let computed =
+                self.t.columns.iter().any(|c| {
+                    c.name.eq_ignore_ascii_case(alias) && c.source == ColumnSource::Computed
+                });
+            if computed {
+                sets.push((vec![(alias.clone(), "BINARY".into())], "PRIMARY KEY"));
+            }
+        }
+        sets
     }
 
     /// The old table already has a UNIQUE index on the old columns these
