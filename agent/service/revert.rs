@@ -2,12 +2,12 @@
 
 use tonic::Request;
 
-use super::jobs::mode;
+use super::authorize::require;
+use super::convert;
 use super::stream::follow;
-use super::{blocking, convert_revert, require, EventStream, MigratorService, ServiceError};
+use super::{blocking, EventStream, MigratorService, ServiceError};
 use crate::config::Role;
-use crate::engine::open::Busy;
-use crate::engine::ops::{self, ClosedBy, Conflicts, RevertOptions};
+use crate::engine::ops::{self, ClosedBy};
 use crate::jobs::{Hold, JobKind, Summary};
 use crate::proto as pb;
 
@@ -18,14 +18,7 @@ pub(super) async fn revert(
     let who = require(&req, Role::Operator, "revert")?;
     let r = req.into_inner();
     let config = svc.config(&r.database).await?;
-    let opts = RevertOptions {
-        busy: Busy(config.busy_timeout),
-        conflicts: if r.discard_conflicts {
-            Conflicts::Discard
-        } else {
-            Conflicts::Refuse
-        },
-    };
+    let opts = convert::revert_options(&r, &config);
     let job = svc
         .registry
         .start(&config.name, JobKind::Revert, &who, move |cfg, ctx| {
@@ -33,7 +26,7 @@ pub(super) async fn revert(
         })
         .await?;
     tracing::info!(rpc = "Revert", database = %config.name, caller = %who, job = %job.id, discard_conflicts = r.discard_conflicts);
-    Ok(follow(job, 1, mode(r.detach)))
+    Ok(follow(job, 1, convert::follow_mode(r.detach)))
 }
 
 pub(super) async fn finalize(
@@ -49,11 +42,8 @@ pub(super) async fn finalize(
         .await?;
     blocking(move || {
         let _guard = guard;
-        Ok(convert_revert::finalize_report(ops::finalize(
-            &config.spec,
-            Busy(config.busy_timeout),
-            ClosedBy::Finalize,
-        )?))
+        let report = ops::finalize(&config.spec, config.busy(), ClosedBy::Finalize)?;
+        Ok(convert::finalize_report(report))
     })
     .await
 }

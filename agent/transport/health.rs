@@ -15,6 +15,7 @@ use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 use tonic_health::server::{HealthReporter, HealthService};
 
 use crate::config::{HealthListener, HealthReveal};
+use crate::service::ServiceError;
 
 /// The health service restricted to what `[health] reveal` allows.
 struct PublicHealth {
@@ -32,7 +33,7 @@ impl PublicHealth {
         if allowed {
             Ok(())
         } else {
-            Err(Status::not_found("service not registered"))
+            Err(ServiceError::HealthNotRevealed.into())
         }
     }
 }

@@ -1,0 +1,63 @@
+//! Which database a request names: its configuration, by name, from the
+//! agent's config (requests never carry a path). Every handler resolves
+//! the database before it converts the request or starts anything.
+
+use std::sync::Arc;
+
+use super::{blocking, MigratorService, ServiceError};
+use crate::config::DatabaseConfig;
+use crate::engine::EngineError;
+use crate::jobs::JobError;
+
+impl MigratorService {
+    /// The configuration of the named database; an empty name means the
+    /// agent's only database. A name not served yet may be a tenant added
+    /// to a database set since the last discovery: the sets' folders are
+    /// read again once.
+    pub(super) async fn config(&self, name: &str) -> Result<DatabaseConfig, ServiceError> {
+        match self.known(name) {
+            Err(ServiceError::Jobs(JobError::UnknownDatabase { .. }))
+                if self.registry.has_sets() =>
+            {
+                let registry = Arc::clone(&self.registry);
+                let name = name.to_string();
+                blocking(move || {
+                    registry
+                        .rediscover()
+                        .map_err(|e| ServiceError::from(EngineError::File(e)))?;
+                    Ok(registry.database(&name)?)
+                })
+                .await
+            }
+            found => found,
+        }
+    }
+
+    /// The configuration of a database served now, without discovery: for
+    /// calls about work already running on it.
+    pub(super) fn known(&self, name: &str) -> Result<DatabaseConfig, ServiceError> {
+        if name.is_empty() {
+            let mut all = self.registry.databases();
+            if all.len() == 1 {
+                return Ok(all.remove(0));
+            }
+            let names: Vec<&str> = all.iter().take(10).map(|d| d.name.as_str()).collect();
+            let more = all.len().saturating_sub(names.len());
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            return Err(ServiceError::InvalidRequest(format!(
+                "no database named; this agent serves several ({}{more}): pass --database NAME",
+                names.join(", ")
+            )));
+        }
+        if !crate::config::valid_name(name) {
+            return Err(ServiceError::InvalidRequest(format!(
+                "{name:?} is not a database name: requests name a database configured on the agent, never a path; list them with `mig databases`"
+            )));
+        }
+        Ok(self.registry.database(name)?)
+    }
+}
