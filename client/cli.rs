@@ -795,14 +795,14 @@ pub enum FleetAction {
     CleanupOld(FleetStepArgs),
     /// Return each target to the state before migrate (before cutover
     /// only), after showing what would be undone and asking.
-    Reset(FleetResetArgs),
+    Reset(FleetUndoArgs),
     /// Cancel the running jobs of targets not yet cut over; their old
     /// databases keep serving.
     Cancel(FleetStepArgs),
     /// Revert every target whose revert window is open, one at a time,
     /// last wave first (a target before those it depends on), after
     /// showing the order and asking. Stops at the first failure.
-    Revert(FleetRevertArgs),
+    Revert(FleetUndoArgs),
 }
 
 impl FleetAction {
@@ -811,8 +811,7 @@ impl FleetAction {
         match self {
             FleetAction::Plan(a) | FleetAction::Status(a) => &a.output,
             FleetAction::Rollout(a) => &a.output,
-            FleetAction::Reset(a) => &a.output,
-            FleetAction::Revert(a) => &a.output,
+            FleetAction::Reset(a) | FleetAction::Revert(a) => &a.output,
             FleetAction::Migrate(a)
             | FleetAction::Drain(a)
             | FleetAction::Cutover(a)
@@ -928,44 +927,25 @@ pub struct FleetStepArgs {
     pub output: OutputArgs,
 }
 
+/// `fleet reset` and `fleet revert`: both undo, so both show what they
+/// would do and ask first.
 #[derive(Debug, Args)]
-pub struct FleetResetArgs {
+pub struct FleetUndoArgs {
     #[command(flatten)]
     pub fleet: FleetFileArgs,
 
-    /// Reset these targets only (repeat, or list several). Default: every
-    /// target.
+    /// Act on these targets only (repeat, or list several); `revert` keeps
+    /// them in reverse wave order. Default: every target.
     #[arg(long, value_name = "NAME", num_args = 1..)]
     pub only: Vec<String>,
 
-    /// Reset without asking for confirmation (needed when stdin is not a
+    /// Go ahead without asking for confirmation (needed when stdin is not a
     /// terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
 
-    /// Print what each target would undo, and change nothing.
-    #[arg(long, conflicts_with = "yes")]
-    pub dry_run: bool,
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct FleetRevertArgs {
-    #[command(flatten)]
-    pub fleet: FleetFileArgs,
-
-    /// Revert these targets only (repeat, or list several), still in
-    /// reverse wave order. Default: every target.
-    #[arg(long, value_name = "NAME", num_args = 1..)]
-    pub only: Vec<String>,
-
-    /// Revert without asking for confirmation (needed when stdin is not a
-    /// terminal).
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-
-    /// Print what would be reverted, in which order, and change nothing.
+    /// Print what each target would undo, in which order, and change
+    /// nothing.
     #[arg(long, conflicts_with = "yes")]
     pub dry_run: bool,
 

@@ -7,14 +7,14 @@ use anyhow::Context;
 use mig::proto::{CleanupOldRequest, JobRef, Phase, ResetRequest, StatusRequest};
 
 use super::{can_ask, confirm, load, select};
-use crate::cli::{FleetResetArgs, FleetStepArgs};
+use crate::cli::{FleetStepArgs, FleetUndoArgs};
 use crate::commands::Output;
 use crate::exit::{error, failed, Exit};
 use crate::fleet::agents::{self, TargetError};
 use crate::fleet::file::Fleet;
 use crate::render;
 
-pub async fn reset(a: &FleetResetArgs, out: Output) -> anyhow::Result<()> {
+pub async fn reset(a: &FleetUndoArgs, out: Output) -> anyhow::Result<()> {
     if !a.dry_run {
         can_ask("reset", a.yes, ", or --dry-run to see what it would do")?;
     }
