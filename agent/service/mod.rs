@@ -23,6 +23,9 @@ mod status_cache;
 mod steps;
 mod stream;
 
+#[cfg(test)]
+mod panics;
+
 use std::pin::Pin;
 use std::sync::Arc;
 
