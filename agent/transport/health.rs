@@ -66,14 +66,7 @@ pub async fn serve_public(
     reporter: HealthReporter,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<SocketAddr> {
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot listen on {} ([health] listen): {e}; is the port in use?",
-                config.listen
-            )
-        })?;
+    let listener = super::bind(config.listen, "[health] listen").await?;
     let addr = listener.local_addr()?;
     let service = HealthServer::new(PublicHealth {
         inner: HealthService::from_health_reporter(reporter),

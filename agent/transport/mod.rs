@@ -24,6 +24,17 @@ use crate::jobs::Registry;
 use crate::proto::migrator_server::MigratorServer;
 use crate::service::MigratorService;
 
+/// Binds a listener, or says which setting names the address in use.
+/// `setting`: where the address came from (`"[health] listen"`).
+pub(crate) async fn bind(
+    addr: std::net::SocketAddr,
+    setting: &str,
+) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        anyhow::anyhow!("cannot listen on {addr} ({setting}): {e}; is the port in use?")
+    })
+}
+
 /// Waits for every job the registry was running to end after it was told
 /// to shut down (each stops at its next chunk boundary, committed).
 pub async fn shutdown_jobs(registry: &Arc<Registry>, grace: Duration) {
