@@ -3,54 +3,23 @@
 
 use super::path_str;
 use crate::engine::ops::PlanOutcome;
+use crate::engine::plan::deps::Dependency;
 use crate::engine::plan::estimate::Estimates;
 use crate::engine::plan::precheck::Checked;
-use crate::engine::plan::risk::RiskLevel;
-use crate::engine::plan::{ColumnSource, KeyMode};
+use crate::engine::plan::risk::{Finding, RiskLevel};
+use crate::engine::plan::{ColumnSource, KeyMode, TablePlan};
 use crate::engine::rehearse::Rehearsal;
 use crate::proto as pb;
 
 pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
     let plan = o.plan;
     let a = o.assessment;
-    let tables = plan
-        .tables
-        .iter()
-        .map(|t| pb::TablePlan {
-            table: t.name.clone(),
-            source_table: t.source.clone().unwrap_or_default(),
-            key_mode: match t.key_mode {
-                KeyMode::Preserved => pb::KeyMode::Preserved,
-                KeyMode::Renumbered => pb::KeyMode::Renumbered,
-                KeyMode::NewEmpty => pb::KeyMode::NewEmpty,
-                KeyMode::Refused => pb::KeyMode::Refused,
-            }
-            .into(),
-            source_rows: t.rows,
-            columns: t
-                .columns
-                .iter()
-                .map(|c| pb::ColumnPlan {
-                    column: c.name.clone(),
-                    expr: c.expr.clone().unwrap_or_default(),
-                    source: column_source(c.source).to_string(),
-                    translated_via: c
-                        .translate
-                        .as_ref()
-                        .map(|tr| tr.parent.clone())
-                        .unwrap_or_default(),
-                })
-                .collect(),
-            without_rowid: t.without_rowid,
-            deferred_indexes: t.deferred_indexes.clone(),
-        })
-        .collect();
     pb::PlanReport {
         database: database.to_string(),
         schema_hash: plan.schema_hash.clone(),
         old_path: path_str(&o.old),
         new_path: path_str(&o.new),
-        tables,
+        tables: plan.tables.iter().map(Into::into).collect(),
         data_loss: plan
             .data_loss
             .iter()
@@ -80,31 +49,68 @@ pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
             score: a.overall.score,
             reasons: a.overall.reasons.clone(),
         }),
-        risks: a
-            .findings
-            .iter()
-            .map(|f| pb::RiskFinding {
-                rule: f.rule.to_string(),
-                subject: f.subject.clone(),
-                level: risk_level(f.level).into(),
-                score: f.score,
-                reason: f.reason.clone(),
-            })
-            .collect(),
-        dependencies: a
-            .dependencies
-            .iter()
-            .map(|d| pb::Dependency {
-                kind: d.kind.to_string(),
-                name: d.name.clone(),
-                reads: d.reads.clone(),
-                message: d.message.clone(),
-            })
-            .collect(),
+        risks: a.findings.iter().map(Into::into).collect(),
+        dependencies: a.dependencies.iter().map(Into::into).collect(),
         violations: violations(&a.constraints),
         estimates: Some(estimates(&a.estimates)),
         rehearsal: None,
         revert: o.revert.iter().map(super::revert::revertibility).collect(),
+    }
+}
+
+impl From<&TablePlan> for pb::TablePlan {
+    fn from(t: &TablePlan) -> Self {
+        pb::TablePlan {
+            table: t.name.clone(),
+            source_table: t.source.clone().unwrap_or_default(),
+            key_mode: match t.key_mode {
+                KeyMode::Preserved => pb::KeyMode::Preserved,
+                KeyMode::Renumbered => pb::KeyMode::Renumbered,
+                KeyMode::NewEmpty => pb::KeyMode::NewEmpty,
+                KeyMode::Refused => pb::KeyMode::Refused,
+            }
+            .into(),
+            source_rows: t.rows,
+            columns: t
+                .columns
+                .iter()
+                .map(|c| pb::ColumnPlan {
+                    column: c.name.clone(),
+                    expr: c.expr.clone().unwrap_or_default(),
+                    source: column_source(c.source).to_string(),
+                    translated_via: c
+                        .translate
+                        .as_ref()
+                        .map(|tr| tr.parent.clone())
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            without_rowid: t.without_rowid,
+            deferred_indexes: t.deferred_indexes.clone(),
+        }
+    }
+}
+
+impl From<&Finding> for pb::RiskFinding {
+    fn from(f: &Finding) -> Self {
+        pb::RiskFinding {
+            rule: f.rule.to_string(),
+            subject: f.subject.clone(),
+            level: risk_level(f.level).into(),
+            score: f.score,
+            reason: f.reason.clone(),
+        }
+    }
+}
+
+impl From<&Dependency> for pb::Dependency {
+    fn from(d: &Dependency) -> Self {
+        pb::Dependency {
+            kind: d.kind.to_string(),
+            name: d.name.clone(),
+            reads: d.reads.clone(),
+            message: d.message.clone(),
+        }
     }
 }
 
