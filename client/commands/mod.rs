@@ -31,6 +31,22 @@ pub struct Output {
     pub json: bool,
 }
 
+impl Output {
+    /// Prints an agent's report: as JSON with `--json`, else as the lines
+    /// `text` renders from it.
+    pub fn report<T: serde::Serialize>(
+        self,
+        report: &T,
+        text: impl FnOnce(&T) -> Vec<String>,
+    ) -> anyhow::Result<()> {
+        if self.json {
+            crate::render::json_report(report)
+        } else {
+            crate::render::emit(&text(report))
+        }
+    }
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let global = cli.global();
     let out = Output { json: global.json };

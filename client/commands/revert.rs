@@ -31,9 +31,5 @@ pub async fn finalize(s: &mut Session, out: Output) -> anyhow::Result<()> {
         .finalize(FinalizeRequest { database })
         .await?
         .into_inner();
-    if out.json {
-        render::json_report(&report)
-    } else {
-        render::emit(&render::reports::finalize(&report))
-    }
+    out.report(&report, render::reports::finalize)
 }
