@@ -209,6 +209,24 @@ struct Sweep<'a> {
     table_eta: Option<f64>,
 }
 
+/// The [`Sweep`] of a `CopyProgress` or a `VerifyProgress`: two messages
+/// with the same progress fields.
+macro_rules! sweep {
+    ($kind:literal, $p:expr) => {{
+        let p = $p;
+        Sweep {
+            kind: $kind,
+            rows: (p.rows_done, p.rows_total),
+            tables: (p.tables_done, p.tables_total),
+            rate: p.recent_rows_per_sec.unwrap_or(0.0),
+            eta: p.eta_seconds,
+            table: &p.table,
+            table_rows: (p.table_rows_done, p.table_rows_total),
+            table_eta: p.table_eta_seconds,
+        }
+    }};
+}
+
 impl Sweep<'_> {
     fn show(
         &self,
@@ -229,31 +247,11 @@ impl Sweep<'_> {
 
 impl Bars {
     fn copy(&mut self, c: &CopyProgress) {
-        let sweep = Sweep {
-            kind: "copy  ",
-            rows: (c.rows_done, c.rows_total),
-            tables: (c.tables_done, c.tables_total),
-            rate: c.recent_rows_per_sec.unwrap_or(0.0),
-            eta: c.eta_seconds,
-            table: &c.table,
-            table_rows: (c.table_rows_done, c.table_rows_total),
-            table_eta: c.table_eta_seconds,
-        };
-        sweep.show(&self.multi, &mut self.copy, &mut self.table);
+        sweep!("copy  ", c).show(&self.multi, &mut self.copy, &mut self.table);
     }
 
     fn verify(&mut self, v: &VerifyProgress) {
-        let sweep = Sweep {
-            kind: "verify",
-            rows: (v.rows_done, v.rows_total),
-            tables: (v.tables_done, v.tables_total),
-            rate: v.recent_rows_per_sec.unwrap_or(0.0),
-            eta: v.eta_seconds,
-            table: &v.table,
-            table_rows: (v.table_rows_done, v.table_rows_total),
-            table_eta: v.table_eta_seconds,
-        };
-        sweep.show(&self.multi, &mut self.verify, &mut self.verify_table);
+        sweep!("verify", v).show(&self.multi, &mut self.verify, &mut self.verify_table);
     }
 
     fn replay(&mut self, r: &ReplayProgress) {
