@@ -7,12 +7,31 @@ use tonic::Request;
 
 use super::authorize::{caller, require};
 use super::convert::{self, MigrateStart};
+use super::resolve::Resolved;
 use super::stream::{follow, Follow};
 use super::{EventStream, MigratorService, ServiceError};
-use crate::config::Role;
-use crate::engine::ops;
-use crate::jobs::{before_cutover, Gated, JobKind, Summary};
+use crate::config::{DatabaseConfig, Role};
+use crate::engine::{self, ops, Ctx};
+use crate::jobs::{before_cutover, Gated, Job, JobKind, Summary};
 use crate::proto as pb;
+
+/// Starts `work` as the database's `kind` job for `who` and streams its
+/// events as `mode` says.
+pub(super) async fn start_job<F>(
+    svc: &MigratorService,
+    config: &DatabaseConfig,
+    kind: JobKind,
+    who: &str,
+    mode: Follow,
+    work: F,
+) -> Result<(Arc<Job>, EventStream), ServiceError>
+where
+    F: FnOnce(&DatabaseConfig, &mut Ctx<'_>) -> engine::Result<Summary> + Send + 'static,
+{
+    let job = svc.registry.start(&config.name, kind, who, work).await?;
+    let stream = follow(Arc::clone(&job), 1, mode);
+    Ok((job, stream))
+}
 
 /// `fresh_id`: the id the migration takes if it starts fresh.
 pub(super) async fn migrate(
@@ -20,68 +39,80 @@ pub(super) async fn migrate(
     req: Request<pb::MigrateRequest>,
     fresh_id: String,
 ) -> Result<EventStream, ServiceError> {
-    let who = require(&req, Role::Operator, "migrate")?;
-    let r = req.into_inner();
-    let config = svc.config(&r.database).await?;
+    let Resolved {
+        who,
+        request: r,
+        config,
+    } = svc.resolve(req, Role::Operator, "migrate").await?;
     let MigrateStart {
         schema,
         opts,
         cap,
         follow: mode,
     } = convert::migrate_start(&r, &config, fresh_id)?;
-    let job = svc
-        .registry
-        .start(&config.name, JobKind::Migrate, &who, move |cfg, ctx| {
-            ops::migrate(&cfg.spec, &schema, &opts, ctx).map(Summary::Migrate)
-        })
-        .await?;
+    let (job, stream) = start_job(
+        svc,
+        &config,
+        JobKind::Migrate,
+        &who,
+        mode,
+        move |cfg, ctx| ops::migrate(&cfg.spec, &schema, &opts, ctx).map(Summary::Migrate),
+    )
+    .await?;
     if let Some(cap) = cap.0 {
         svc.registry.throttle(&config.name)?.set_manual(Some(cap));
     }
     tracing::info!(rpc = "Migrate", database = %config.name, caller = %who, job = %job.id, accept_data_loss = r.accept_data_loss, max_rows_per_sec = r.max_rows_per_sec);
-    Ok(follow(job, 1, mode))
+    Ok(stream)
 }
 
 pub(super) async fn drain(
     svc: &MigratorService,
     req: Request<pb::DrainRequest>,
 ) -> Result<EventStream, ServiceError> {
-    let who = require(&req, Role::Operator, "drain")?;
-    let r = req.into_inner();
-    let config = svc.config(&r.database).await?;
+    let Resolved {
+        who,
+        request: r,
+        config,
+    } = svc.resolve(req, Role::Operator, "drain").await?;
     let opts = convert::drain_options(&r, &config)?;
     let registry = Arc::clone(&svc.registry);
-    let job = svc
-        .registry
-        .start(&config.name, JobKind::Drain, &who, move |cfg, ctx| {
-            // The cutover's gate, asked before the freeze (writes flow).
-            let mut gate = || before_cutover(&registry.hooks, cfg, Gated::DrainCutover);
-            ops::drain_gated(&cfg.spec, &opts, &mut gate, ctx).map(Summary::Drain)
-        })
-        .await?;
+    let mode = convert::follow_mode(r.detach);
+    let (job, stream) = start_job(svc, &config, JobKind::Drain, &who, mode, move |cfg, ctx| {
+        // The cutover's gate, asked before the freeze (writes flow).
+        let mut gate = || before_cutover(&registry.hooks, cfg, Gated::DrainCutover);
+        ops::drain_gated(&cfg.spec, &opts, &mut gate, ctx).map(Summary::Drain)
+    })
+    .await?;
     tracing::info!(rpc = "Drain", database = %config.name, caller = %who, job = %job.id, skip_verify = r.skip_verify, cutover = r.cutover);
-    Ok(follow(job, 1, convert::follow_mode(r.detach)))
+    Ok(stream)
 }
 
 pub(super) async fn verify(
     svc: &MigratorService,
     req: Request<pb::VerifyRequest>,
 ) -> Result<EventStream, ServiceError> {
-    let who = require(&req, Role::Operator, "verify")?;
-    let r = req.into_inner();
-    let config = svc.config(&r.database).await?;
+    let Resolved {
+        who,
+        request: r,
+        config,
+    } = svc.resolve(req, Role::Operator, "verify").await?;
     let opts = convert::verify_options(&r, &config);
-    let job = svc
-        .registry
-        .start(&config.name, JobKind::Verify, &who, move |cfg, ctx| {
-            ops::verify(&cfg.spec, &opts, ctx).map(Summary::Verify)
-        })
-        .await?;
+    let mode = convert::follow_mode(r.detach);
+    let (job, stream) = start_job(
+        svc,
+        &config,
+        JobKind::Verify,
+        &who,
+        mode,
+        move |cfg, ctx| ops::verify(&cfg.spec, &opts, ctx).map(Summary::Verify),
+    )
+    .await?;
     tracing::info!(rpc = "Verify", database = %config.name, caller = %who, job = %job.id, check_only = r.check_only, queries = !r.queries_sql.is_empty());
-    Ok(follow(job, 1, convert::follow_mode(r.detach)))
+    Ok(stream)
 }
 
-pub(super) fn watch(
+pub(super) async fn watch(
     svc: &MigratorService,
     req: Request<pb::WatchRequest>,
 ) -> Result<EventStream, ServiceError> {
@@ -105,8 +136,29 @@ pub(super) fn watch(
     Ok(follow(job, r.from_seq, Follow::ToEnd))
 }
 
+pub(super) async fn pause(
+    svc: &MigratorService,
+    req: Request<pb::JobRef>,
+) -> Result<pb::JobInfo, ServiceError> {
+    control(svc, req, Control::Pause)
+}
+
+pub(super) async fn resume(
+    svc: &MigratorService,
+    req: Request<pb::JobRef>,
+) -> Result<pb::JobInfo, ServiceError> {
+    control(svc, req, Control::Resume)
+}
+
+pub(super) async fn cancel(
+    svc: &MigratorService,
+    req: Request<pb::JobRef>,
+) -> Result<pb::JobInfo, ServiceError> {
+    control(svc, req, Control::Cancel)
+}
+
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Control {
+enum Control {
     Pause,
     Resume,
     Cancel,
@@ -122,7 +174,7 @@ impl Control {
     }
 }
 
-pub(super) fn control(
+fn control(
     svc: &MigratorService,
     req: Request<pb::JobRef>,
     action: Control,

@@ -39,7 +39,6 @@ use crate::jobs::Registry;
 use crate::proto as pb;
 use crate::proto::migrator_server::Migrator;
 use calls::Audit;
-use jobs::Control;
 
 pub type EventStream = Pin<Box<dyn Stream<Item = Result<pb::JobEvent, Status>> + Send>>;
 
@@ -88,110 +87,62 @@ where
 
 type Reply<T> = Result<Response<T>, Status>;
 
-#[tonic::async_trait]
-impl Migrator for MigratorService {
-    async fn list_databases(
-        &self,
-        req: Request<pb::ListDatabasesRequest>,
-    ) -> Reply<pb::ListDatabasesResponse> {
-        let call = self.call("ListDatabases", Audit::ReadOnly, &req);
-        call.answer(list::list(self, req)).await
+/// The `mig.v1.Migrator` impl from a table of its RPCs: the request and
+/// reply, the method name its metrics and audit line carry, whether the
+/// call gets an audit line (`calls.rs`), and the handler, an
+/// `async fn(&MigratorService, Request<_>) -> Result<_, ServiceError>`
+/// that authorizes, resolves, converts and starts. What does not fit the
+/// table (the stream types, `migrate`) is in `written_out`.
+macro_rules! migrator {
+    (
+        rpcs { $( $rpc:ident($request:ty) -> $reply:ty = $method:literal, $audit:ident, $handler:path; )* }
+        written_out { $($rest:tt)* }
+    ) => {
+        #[tonic::async_trait]
+        impl Migrator for MigratorService {
+            $(
+                async fn $rpc(&self, req: Request<$request>) -> Reply<$reply> {
+                    let call = self.call($method, Audit::$audit, &req);
+                    call.answer($handler(self, req)).await
+                }
+            )*
+            $($rest)*
+        }
+    };
+}
+
+migrator! {
+    rpcs {
+        list_databases(pb::ListDatabasesRequest) -> pb::ListDatabasesResponse = "ListDatabases", ReadOnly, list::list;
+        plan(pb::PlanRequest) -> pb::PlanReport = "Plan", ReadOnly, steps::plan;
+        status(pb::StatusRequest) -> pb::StatusReport = "Status", ReadOnly, steps::status;
+        drain(pb::DrainRequest) -> EventStream = "Drain", Mutating, jobs::drain;
+        verify(pb::VerifyRequest) -> EventStream = "Verify", Mutating, jobs::verify;
+        cutover(pb::CutoverRequest) -> pb::CutoverReport = "Cutover", Mutating, steps::cutover;
+        cleanup_old(pb::CleanupOldRequest) -> pb::CleanupOldReport = "CleanupOld", Mutating, steps::cleanup_old;
+        reset(pb::ResetRequest) -> pb::ResetReport = "Reset", Mutating, steps::reset;
+        revert(pb::RevertRequest) -> EventStream = "Revert", Mutating, revert::revert;
+        finalize(pb::FinalizeRequest) -> pb::FinalizeReport = "Finalize", Mutating, revert::finalize;
+        watch(pb::WatchRequest) -> EventStream = "Watch", ReadOnly, jobs::watch;
+        pause_job(pb::JobRef) -> pb::JobInfo = "PauseJob", Mutating, jobs::pause;
+        resume_job(pb::JobRef) -> pb::JobInfo = "ResumeJob", Mutating, jobs::resume;
+        cancel_job(pb::JobRef) -> pb::JobInfo = "CancelJob", Mutating, jobs::cancel;
+        throttle(pb::ThrottleRequest) -> pb::ThrottleState = "Throttle", Mutating, steps::throttle;
+        unthrottle(pb::UnthrottleRequest) -> pb::ThrottleState = "Unthrottle", Mutating, steps::unthrottle;
     }
+    written_out {
+        type MigrateStream = EventStream;
+        type DrainStream = EventStream;
+        type VerifyStream = EventStream;
+        type RevertStream = EventStream;
+        type WatchStream = EventStream;
 
-    async fn plan(&self, req: Request<pb::PlanRequest>) -> Reply<pb::PlanReport> {
-        let call = self.call("Plan", Audit::ReadOnly, &req);
-        call.answer(steps::plan(self, req)).await
-    }
-
-    async fn status(&self, req: Request<pb::StatusRequest>) -> Reply<pb::StatusReport> {
-        let call = self.call("Status", Audit::ReadOnly, &req);
-        call.answer(steps::status(self, req)).await
-    }
-
-    type MigrateStream = EventStream;
-
-    async fn migrate(&self, req: Request<pb::MigrateRequest>) -> Reply<EventStream> {
-        let fresh = crate::engine::ops::new_migration_id();
-        let call = self.call("Migrate", Audit::Mutating, &req).fresh(&fresh);
-        call.answer(jobs::migrate(self, req, fresh)).await
-    }
-
-    type DrainStream = EventStream;
-
-    async fn drain(&self, req: Request<pb::DrainRequest>) -> Reply<EventStream> {
-        let call = self.call("Drain", Audit::Mutating, &req);
-        call.answer(jobs::drain(self, req)).await
-    }
-
-    type VerifyStream = EventStream;
-
-    async fn verify(&self, req: Request<pb::VerifyRequest>) -> Reply<EventStream> {
-        let call = self.call("Verify", Audit::Mutating, &req);
-        call.answer(jobs::verify(self, req)).await
-    }
-
-    async fn cutover(&self, req: Request<pb::CutoverRequest>) -> Reply<pb::CutoverReport> {
-        let call = self.call("Cutover", Audit::Mutating, &req);
-        call.answer(steps::cutover(self, req)).await
-    }
-
-    async fn cleanup_old(
-        &self,
-        req: Request<pb::CleanupOldRequest>,
-    ) -> Reply<pb::CleanupOldReport> {
-        let call = self.call("CleanupOld", Audit::Mutating, &req);
-        call.answer(steps::cleanup_old(self, req)).await
-    }
-
-    async fn reset(&self, req: Request<pb::ResetRequest>) -> Reply<pb::ResetReport> {
-        let call = self.call("Reset", Audit::Mutating, &req);
-        call.answer(steps::reset(self, req)).await
-    }
-
-    type RevertStream = EventStream;
-
-    async fn revert(&self, req: Request<pb::RevertRequest>) -> Reply<EventStream> {
-        let call = self.call("Revert", Audit::Mutating, &req);
-        call.answer(revert::revert(self, req)).await
-    }
-
-    async fn finalize(&self, req: Request<pb::FinalizeRequest>) -> Reply<pb::FinalizeReport> {
-        let call = self.call("Finalize", Audit::Mutating, &req);
-        call.answer(revert::finalize(self, req)).await
-    }
-
-    type WatchStream = EventStream;
-
-    async fn watch(&self, req: Request<pb::WatchRequest>) -> Reply<EventStream> {
-        let call = self.call("Watch", Audit::ReadOnly, &req);
-        call.answer(async { jobs::watch(self, req) }).await
-    }
-
-    async fn pause_job(&self, req: Request<pb::JobRef>) -> Reply<pb::JobInfo> {
-        let call = self.call("PauseJob", Audit::Mutating, &req);
-        call.answer(async { jobs::control(self, req, Control::Pause) })
-            .await
-    }
-
-    async fn resume_job(&self, req: Request<pb::JobRef>) -> Reply<pb::JobInfo> {
-        let call = self.call("ResumeJob", Audit::Mutating, &req);
-        call.answer(async { jobs::control(self, req, Control::Resume) })
-            .await
-    }
-
-    async fn cancel_job(&self, req: Request<pb::JobRef>) -> Reply<pb::JobInfo> {
-        let call = self.call("CancelJob", Audit::Mutating, &req);
-        call.answer(async { jobs::control(self, req, Control::Cancel) })
-            .await
-    }
-
-    async fn throttle(&self, req: Request<pb::ThrottleRequest>) -> Reply<pb::ThrottleState> {
-        let call = self.call("Throttle", Audit::Mutating, &req);
-        call.answer(async { steps::throttle(self, req) }).await
-    }
-
-    async fn unthrottle(&self, req: Request<pb::UnthrottleRequest>) -> Reply<pb::ThrottleState> {
-        let call = self.call("Unthrottle", Audit::Mutating, &req);
-        call.answer(async { steps::unthrottle(self, req) }).await
+        /// Written out: the call's audit line names the id a migration it
+        /// starts will take, so the id is made before either.
+        async fn migrate(&self, req: Request<pb::MigrateRequest>) -> Reply<EventStream> {
+            let fresh = crate::engine::ops::new_migration_id();
+            let call = self.call("Migrate", Audit::Mutating, &req).fresh(&fresh);
+            call.answer(jobs::migrate(self, req, fresh)).await
+        }
     }
 }

@@ -1,15 +1,46 @@
-//! Which database a request names: its configuration, by name, from the
-//! agent's config (requests never carry a path). Every handler resolves
-//! the database before it converts the request or starts anything.
+//! Who may make a request, and which database it names: its configuration,
+//! by name, from the agent's config (requests never carry a path). Every
+//! handler authorizes and resolves before it converts the request or starts
+//! anything ([`MigratorService::resolve`]).
 
 use std::sync::Arc;
 
+use tonic::Request;
+
+use super::authorize::require;
+use super::convert::NamesDatabase;
 use super::{blocking, MigratorService, ServiceError};
-use crate::config::DatabaseConfig;
+use crate::config::{DatabaseConfig, Role};
 use crate::engine::EngineError;
 use crate::jobs::JobError;
 
+/// A request its caller may make, for a database this agent serves.
+pub(super) struct Resolved<T> {
+    /// The caller's identity, for the job's owner and the log.
+    pub who: String,
+    pub request: T,
+    pub config: DatabaseConfig,
+}
+
 impl MigratorService {
+    /// Authorizes the caller for `rpc` (`needed`, or a stronger role), then
+    /// resolves the database the request names.
+    pub(super) async fn resolve<T: NamesDatabase>(
+        &self,
+        req: Request<T>,
+        needed: Role,
+        rpc: &str,
+    ) -> Result<Resolved<T>, ServiceError> {
+        let who = require(&req, needed, rpc)?;
+        let request = req.into_inner();
+        let config = self.config(request.database_name()).await?;
+        Ok(Resolved {
+            who,
+            request,
+            config,
+        })
+    }
+
     /// The configuration of the named database; an empty name means the
     /// agent's only database. A name not served yet may be a tenant added
     /// to a database set since the last discovery: the sets' folders are

@@ -2,9 +2,9 @@
 
 use tonic::Request;
 
-use super::authorize::require;
 use super::convert;
-use super::stream::follow;
+use super::jobs::start_job;
+use super::resolve::Resolved;
 use super::{blocking, EventStream, MigratorService, ServiceError};
 use crate::config::Role;
 use crate::engine::ops::{self, ClosedBy};
@@ -15,26 +15,31 @@ pub(super) async fn revert(
     svc: &MigratorService,
     req: Request<pb::RevertRequest>,
 ) -> Result<EventStream, ServiceError> {
-    let who = require(&req, Role::Operator, "revert")?;
-    let r = req.into_inner();
-    let config = svc.config(&r.database).await?;
+    let Resolved {
+        who,
+        request: r,
+        config,
+    } = svc.resolve(req, Role::Operator, "revert").await?;
     let opts = convert::revert_options(&r, &config);
-    let job = svc
-        .registry
-        .start(&config.name, JobKind::Revert, &who, move |cfg, ctx| {
-            ops::revert(&cfg.spec, &opts, ctx).map(Summary::Revert)
-        })
-        .await?;
+    let mode = convert::follow_mode(r.detach);
+    let (job, stream) = start_job(
+        svc,
+        &config,
+        JobKind::Revert,
+        &who,
+        mode,
+        move |cfg, ctx| ops::revert(&cfg.spec, &opts, ctx).map(Summary::Revert),
+    )
+    .await?;
     tracing::info!(rpc = "Revert", database = %config.name, caller = %who, job = %job.id, discard_conflicts = r.discard_conflicts);
-    Ok(follow(job, 1, convert::follow_mode(r.detach)))
+    Ok(stream)
 }
 
 pub(super) async fn finalize(
     svc: &MigratorService,
     req: Request<pb::FinalizeRequest>,
 ) -> Result<pb::FinalizeReport, ServiceError> {
-    let who = require(&req, Role::Operator, "finalize")?;
-    let config = svc.config(&req.get_ref().database).await?;
+    let Resolved { who, config, .. } = svc.resolve(req, Role::Operator, "finalize").await?;
     tracing::info!(rpc = "Finalize", database = %config.name, caller = %who);
     let guard = svc
         .registry

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use tonic::Request;
 
-use super::authorize::{caller, require};
+use super::authorize::require;
 use super::convert::{self, ManualCap};
+use super::resolve::Resolved;
 use super::{blocking, MigratorService, ServiceError};
 use crate::config::Role;
 use crate::engine::ops::{self, Release, ResetMode};
@@ -20,13 +21,16 @@ pub(super) async fn plan(
     req: Request<pb::PlanRequest>,
 ) -> Result<pb::PlanReport, ServiceError> {
     // A rehearsal writes a copy of the database on the agent's disk.
-    let who = if req.get_ref().rehearse {
-        require(&req, Role::Operator, "plan --rehearse")?
+    let (needed, rpc) = if req.get_ref().rehearse {
+        (Role::Operator, "plan --rehearse")
     } else {
-        caller(&req)
+        (Role::Viewer, "plan")
     };
-    let r = req.into_inner();
-    let config = svc.config(&r.database).await?;
+    let Resolved {
+        who,
+        request: r,
+        config,
+    } = svc.resolve(req, needed, rpc).await?;
     let rehearse_opts = convert::rehearse_options(&r, &config)?;
     tracing::info!(rpc = "Plan", database = %config.name, caller = %who, rehearse = r.rehearse);
     blocking(move || {
@@ -53,8 +57,7 @@ pub(super) async fn status(
     svc: &MigratorService,
     req: Request<pb::StatusRequest>,
 ) -> Result<pb::StatusReport, ServiceError> {
-    let who = caller(&req);
-    let config = svc.config(&req.get_ref().database).await?;
+    let Resolved { who, config, .. } = svc.resolve(req, Role::Viewer, "status").await?;
     tracing::debug!(rpc = "Status", database = %config.name, caller = %who);
     // Read before computing: a step that ends meanwhile makes it stale.
     let generation = svc.registry.generation(&config.name);
@@ -100,7 +103,7 @@ fn job_next_step(database: &str, j: &JobSnapshot) -> Option<String> {
     }
 }
 
-pub(super) fn throttle(
+pub(super) async fn throttle(
     svc: &MigratorService,
     req: Request<pb::ThrottleRequest>,
 ) -> Result<pb::ThrottleState, ServiceError> {
@@ -109,7 +112,7 @@ pub(super) fn throttle(
     set_cap(svc, &req.get_ref().database, &who, cap)
 }
 
-pub(super) fn unthrottle(
+pub(super) async fn unthrottle(
     svc: &MigratorService,
     req: Request<pb::UnthrottleRequest>,
 ) -> Result<pb::ThrottleState, ServiceError> {
@@ -139,10 +142,13 @@ pub(super) async fn cutover(
     svc: &MigratorService,
     req: Request<pb::CutoverRequest>,
 ) -> Result<pb::CutoverReport, ServiceError> {
-    let who = require(&req, Role::Operator, "cutover")?;
-    let config = svc.config(&req.get_ref().database).await?;
-    let opts = convert::cutover_options(req.get_ref(), &config);
-    tracing::info!(rpc = "Cutover", database = %config.name, caller = %who, skip_verify = req.get_ref().skip_verify, revert_window_secs = opts.revert_window_secs);
+    let Resolved {
+        who,
+        request: r,
+        config,
+    } = svc.resolve(req, Role::Operator, "cutover").await?;
+    let opts = convert::cutover_options(&r, &config);
+    tracing::info!(rpc = "Cutover", database = %config.name, caller = %who, skip_verify = r.skip_verify, revert_window_secs = opts.revert_window_secs);
     let guard = svc.registry.begin_step(&config.name, Hold::Cutover).await?;
     let registry = Arc::clone(&svc.registry);
     let name = config.name.clone();
@@ -162,10 +168,13 @@ pub(super) async fn cleanup_old(
     svc: &MigratorService,
     req: Request<pb::CleanupOldRequest>,
 ) -> Result<pb::CleanupOldReport, ServiceError> {
-    let who = require(&req, Role::Operator, "cleanup-old")?;
-    let config = svc.config(&req.get_ref().database).await?;
-    let release = Release::from(req.get_ref());
-    tracing::info!(rpc = "CleanupOld", database = %config.name, caller = %who, release = req.get_ref().release);
+    let Resolved {
+        who,
+        request: r,
+        config,
+    } = svc.resolve(req, Role::Operator, "cleanup-old").await?;
+    let release = Release::from(&r);
+    tracing::info!(rpc = "CleanupOld", database = %config.name, caller = %who, release = r.release);
     let guard = svc
         .registry
         .begin_step(&config.name, Hold::CleanupOld)
@@ -187,9 +196,8 @@ pub(super) async fn reset(
         ResetMode::DryRun => Role::Viewer,
         ResetMode::Apply => Role::Operator,
     };
-    let who = require(&req, needed, "reset")?;
-    let config = svc.config(&req.get_ref().database).await?;
-    tracing::info!(rpc = "Reset", database = %config.name, caller = %who, dry_run = req.get_ref().dry_run);
+    let Resolved { who, config, .. } = svc.resolve(req, needed, "reset").await?;
+    tracing::info!(rpc = "Reset", database = %config.name, caller = %who, dry_run = mode == ResetMode::DryRun);
     let guard = svc.registry.begin_step(&config.name, Hold::Reset).await?;
     blocking(move || {
         let _guard = guard;
