@@ -80,13 +80,13 @@ impl MigratorService {
                 String::new()
             };
             return Err(ServiceError::InvalidRequest(format!(
-                "no database named; this agent serves several ({}{more}): pass --database NAME",
+                "database is empty and this agent serves several ({}{more}): pass --database NAME",
                 names.join(", ")
             )));
         }
         if !crate::config::valid_name(name) {
             return Err(ServiceError::InvalidRequest(format!(
-                "{name:?} is not a database name: requests name a database configured on the agent, never a path; list them with `mig databases`"
+                "database = {name:?} is not a database name: requests name a database configured on the agent, never a path; list them with `mig databases`"
             )));
         }
         Ok(self.registry.database(name)?)
