@@ -407,6 +407,16 @@ fn parse_percent(s: &str) -> Result<f64, String> {
     }
 }
 
+/// How a command that starts a job (migrate, drain, verify, revert)
+/// follows it.
+#[derive(Debug, Args)]
+pub struct FollowArgs {
+    /// Return once the job has started instead of following it (with
+    /// --agent; re-attach with `mig watch`).
+    #[arg(long)]
+    pub detach: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
     #[command(flatten)]
@@ -417,10 +427,8 @@ pub struct MigrateArgs {
     #[arg(long)]
     pub accept_data_loss: bool,
 
-    /// Return once the job has started instead of following it (with
-    /// --agent; re-attach with `mig watch`).
-    #[arg(long)]
-    pub detach: bool,
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     /// Free text stored with the migration (e.g. a rollout id).
     #[arg(long, value_name = "TEXT", default_value = "")]
@@ -478,10 +486,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "N", requires = "queries")]
     pub query_runs: Option<u32>,
 
-    /// Return once the job has started instead of following it (with
-    /// --agent; re-attach with `mig watch`).
-    #[arg(long)]
-    pub detach: bool,
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     #[command(flatten)]
     pub common: Common,
@@ -527,10 +533,8 @@ pub struct RevertArgs {
     #[arg(long)]
     pub discard_conflicts: bool,
 
-    /// Return once the job has started instead of following it (with
-    /// --agent; re-attach with `mig watch`).
-    #[arg(long)]
-    pub detach: bool,
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     #[command(flatten)]
     pub common: Common,
@@ -583,10 +587,8 @@ pub struct DrainArgs {
     #[arg(long, value_name = "DURATION", value_parser = window, requires = "cutover")]
     pub revert_window: Option<std::time::Duration>,
 
-    /// Return once the job has started instead of following it (with
-    /// --agent; re-attach with `mig watch`).
-    #[arg(long)]
-    pub detach: bool,
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     #[command(flatten)]
     pub common: Common,

@@ -21,12 +21,12 @@ pub async fn run(
             database: database.clone(),
             schema: Some(schema),
             accept_data_loss: args.accept_data_loss,
-            detach: args.detach,
+            detach: args.follow.detach,
             label: args.label.clone(),
             max_rows_per_sec: args.max_rows_per_sec.unwrap_or(0.0),
             ignore_tables: args.schema.ignore_tables.clone(),
         })
         .await?
         .into_inner();
-    follow_and_finish(s, &database, args.detach, out, stream).await
+    follow_and_finish(s, &database, args.follow.detach, out, stream).await
 }

@@ -103,10 +103,10 @@ fn check_mode(command: &Command, target: &Target) -> anyhow::Result<()> {
         return Ok(());
     }
     let detach = match command {
-        Command::Migrate(a) => a.detach,
-        Command::Drain(a) => a.detach,
-        Command::Verify(a) => a.detach,
-        Command::Revert(a) => a.detach,
+        Command::Migrate(a) => a.follow.detach,
+        Command::Drain(a) => a.follow.detach,
+        Command::Verify(a) => a.follow.detach,
+        Command::Revert(a) => a.follow.detach,
         _ => false,
     };
     if detach {
