@@ -80,9 +80,10 @@ where
     T: Send + 'static,
     F: FnOnce() -> Result<T, ServiceError> + Send + 'static,
 {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(ServiceError::Panicked(e.to_string())))
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "a request's blocking work panicked (a bug)");
+        Err(ServiceError::Panicked(e.to_string()))
+    })
 }
 
 type Reply<T> = Result<Response<T>, Status>;
