@@ -407,6 +407,16 @@ fn parse_percent(s: &str) -> Result<f64, String> {
     }
 }
 
+/// How a command that starts a job (migrate, drain, verify, revert)
+/// follows it.
+#[derive(Debug, Args)]
+pub struct FollowArgs {
+    /// Return once the job has started instead of following it (with
+    /// --agent; re-attach with `mig watch`).
+    #[arg(long)]
+    pub detach: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
     #[command(flatten)]
@@ -417,10 +427,8 @@ pub struct MigrateArgs {
     #[arg(long)]
     pub accept_data_loss: bool,
 
-    /// Return once the job has started instead of following it (with
-    /// --agent; re-attach with `mig watch`).
-    #[arg(long)]
-    pub detach: bool,
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     /// Free text stored with the migration (e.g. a rollout id).
     #[arg(long, value_name = "TEXT", default_value = "")]
@@ -478,10 +486,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "N", requires = "queries")]
     pub query_runs: Option<u32>,
 
-    /// Return once the job has started instead of following it (with
-    /// --agent; re-attach with `mig watch`).
-    #[arg(long)]
-    pub detach: bool,
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     #[command(flatten)]
     pub common: Common,
@@ -527,10 +533,8 @@ pub struct RevertArgs {
     #[arg(long)]
     pub discard_conflicts: bool,
 
-    /// Return once the job has started instead of following it (with
-    /// --agent; re-attach with `mig watch`).
-    #[arg(long)]
-    pub detach: bool,
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     #[command(flatten)]
     pub common: Common,
@@ -583,10 +587,8 @@ pub struct DrainArgs {
     #[arg(long, value_name = "DURATION", value_parser = window, requires = "cutover")]
     pub revert_window: Option<std::time::Duration>,
 
-    /// Return once the job has started instead of following it (with
-    /// --agent; re-attach with `mig watch`).
-    #[arg(long)]
-    pub detach: bool,
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     #[command(flatten)]
     pub common: Common,
@@ -795,14 +797,14 @@ pub enum FleetAction {
     CleanupOld(FleetStepArgs),
     /// Return each target to the state before migrate (before cutover
     /// only), after showing what would be undone and asking.
-    Reset(FleetResetArgs),
+    Reset(FleetUndoArgs),
     /// Cancel the running jobs of targets not yet cut over; their old
     /// databases keep serving.
     Cancel(FleetStepArgs),
     /// Revert every target whose revert window is open, one at a time,
     /// last wave first (a target before those it depends on), after
     /// showing the order and asking. Stops at the first failure.
-    Revert(FleetRevertArgs),
+    Revert(FleetUndoArgs),
 }
 
 impl FleetAction {
@@ -811,8 +813,7 @@ impl FleetAction {
         match self {
             FleetAction::Plan(a) | FleetAction::Status(a) => &a.output,
             FleetAction::Rollout(a) => &a.output,
-            FleetAction::Reset(a) => &a.output,
-            FleetAction::Revert(a) => &a.output,
+            FleetAction::Reset(a) | FleetAction::Revert(a) => &a.output,
             FleetAction::Migrate(a)
             | FleetAction::Drain(a)
             | FleetAction::Cutover(a)
@@ -928,44 +929,25 @@ pub struct FleetStepArgs {
     pub output: OutputArgs,
 }
 
+/// `fleet reset` and `fleet revert`: both undo, so both show what they
+/// would do and ask first.
 #[derive(Debug, Args)]
-pub struct FleetResetArgs {
+pub struct FleetUndoArgs {
     #[command(flatten)]
     pub fleet: FleetFileArgs,
 
-    /// Reset these targets only (repeat, or list several). Default: every
-    /// target.
+    /// Act on these targets only (repeat, or list several); `revert` keeps
+    /// them in reverse wave order. Default: every target.
     #[arg(long, value_name = "NAME", num_args = 1..)]
     pub only: Vec<String>,
 
-    /// Reset without asking for confirmation (needed when stdin is not a
+    /// Go ahead without asking for confirmation (needed when stdin is not a
     /// terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
 
-    /// Print what each target would undo, and change nothing.
-    #[arg(long, conflicts_with = "yes")]
-    pub dry_run: bool,
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct FleetRevertArgs {
-    #[command(flatten)]
-    pub fleet: FleetFileArgs,
-
-    /// Revert these targets only (repeat, or list several), still in
-    /// reverse wave order. Default: every target.
-    #[arg(long, value_name = "NAME", num_args = 1..)]
-    pub only: Vec<String>,
-
-    /// Revert without asking for confirmation (needed when stdin is not a
-    /// terminal).
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-
-    /// Print what would be reverted, in which order, and change nothing.
+    /// Print what each target would undo, in which order, and change
+    /// nothing.
     #[arg(long, conflicts_with = "yes")]
     pub dry_run: bool,
 

@@ -38,6 +38,7 @@ mod fuzz_schema;
 mod outage;
 mod outage_gate;
 mod readiness;
+mod service_fields;
 mod service_inputs;
 mod service_runbook;
 mod soak;

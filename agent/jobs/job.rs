@@ -29,8 +29,20 @@ pub enum EventBody {
     Started,
     Engine(Event),
     Completed(Summary),
-    Failed(Arc<EngineError>),
+    Failed(JobFailure),
     Cancelled(String),
+}
+
+/// Why a job failed: the engine refused or failed (the error says what to
+/// do), or the job's thread panicked, a bug. Either way what the job
+/// committed is kept and the job ends `Failed`; `service/error.rs` gives
+/// each its status code.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum JobFailure {
+    #[error("{0}")]
+    Engine(Arc<EngineError>),
+    #[error("the job stopped on an internal error (a bug; see the agent log); everything committed so far is kept, re-run the command to continue")]
+    Panicked,
 }
 
 impl EventBody {

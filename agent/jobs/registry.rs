@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 use super::hooks::Hooks;
-use super::job::{self, EventBody, Job, JobSnapshot, Summary};
+use super::job::{self, EventBody, Job, JobFailure, JobSnapshot, Summary};
 use super::observe::JobObserver;
 use super::served::Served;
 use super::sets::{Configured, Discovery};
@@ -333,10 +333,11 @@ impl Registry {
                 EventBody::Cancelled(format!("the agent is shutting down; {m}"))
             }
             Ok(Err(EngineError::Cancelled(m))) => EventBody::Cancelled(m),
-            Ok(Err(e)) => EventBody::Failed(Arc::new(e)),
-            Err(_) => EventBody::Failed(Arc::new(EngineError::Precondition(
-                "the job stopped on an internal error (a bug; see the agent log); everything committed so far is kept, re-run the command to continue".into(),
-            ))),
+            Ok(Err(e)) => EventBody::Failed(JobFailure::Engine(Arc::new(e))),
+            Err(panic) => {
+                tracing::error!(job = %job.id, database = %job.database, panic = panic_text(panic.as_ref()), "job panicked (a bug)");
+                EventBody::Failed(JobFailure::Panicked)
+            }
         };
         let seconds = (job::now_ms() - job.started_unix_ms).max(0) as f64 / 1000.0;
         tracing::info!(job = %job.id, database = %job.database, outcome = outcome_name(&body), seconds, "job ended");
@@ -471,6 +472,15 @@ fn state_word(state: JobState) -> &'static str {
         JobState::Failed => "failed",
         JobState::Cancelled => "been cancelled",
     }
+}
+
+/// What a panic said, for the log line.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
 }
 
 fn outcome_name(body: &EventBody) -> &'static str {

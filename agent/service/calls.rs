@@ -5,12 +5,15 @@
 //! files as the call found them; for a `Migrate` that starts one, the id it
 //! takes), never beside a job that already reads them.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tonic::{Request, Response, Status};
 
-use super::{caller, code_name, MigratorService, ServiceError};
+use super::authorize::caller;
+use super::convert::NamesDatabase;
+use super::{code_name, MigratorService, ServiceError};
 use crate::engine::open::Busy;
 use crate::jobs::{hooks, Registry};
 
@@ -29,61 +32,67 @@ pub(super) struct Call {
     audit: Audit,
     caller: String,
     database: String,
-    /// The migration the files named when the call came in ("" when none).
-    migration_id: String,
+    /// The id a `Migrate` gives a migration it starts.
+    fresh_id: Option<String>,
 }
 
 impl MigratorService {
-    /// `fresh_id`: the id a `Migrate` call gives a migration it starts.
-    pub(super) async fn call<T>(
+    /// The record of a call about to be answered.
+    pub(super) fn call<T: NamesDatabase>(
         &self,
         method: &'static str,
         audit: Audit,
         req: &Request<T>,
-        database: &str,
-        fresh_id: Option<&str>,
     ) -> Call {
-        let mut call = Call {
+        Call {
             registry: Arc::clone(&self.registry),
             method,
             audit,
             caller: caller(req),
-            database: database.to_string(),
-            migration_id: String::new(),
-        };
-        if audit == Audit::Mutating {
-            call.migration_id = call
-                .files_migration_id()
-                .await
-                .or_else(|| fresh_id.map(str::to_string))
-                .unwrap_or_default();
+            database: req.get_ref().database_name().to_string(),
+            fresh_id: None,
         }
-        call
     }
 }
 
 impl Call {
-    /// Records the answer and returns it as tonic wants it.
+    /// For a `Migrate`: the id the migration takes if it starts fresh.
+    pub(super) fn fresh(mut self, id: &str) -> Self {
+        self.fresh_id = Some(id.to_string());
+        self
+    }
+
+    /// Reads the migration id (mutating calls), then runs `work` (a future
+    /// does nothing until awaited), records its answer and returns it as
+    /// tonic wants it.
     pub(super) async fn answer<T>(
         self,
-        result: Result<T, ServiceError>,
+        work: impl Future<Output = Result<T, ServiceError>>,
     ) -> Result<Response<T>, Status> {
-        let result = result.map_err(Status::from);
-        let code = result.as_ref().err().map_or(tonic::Code::Ok, Status::code);
+        let migration_id = match self.audit {
+            Audit::Mutating => self.files_migration_id().await.or(self.fresh_id.clone()),
+            Audit::ReadOnly => None,
+        };
+        let result = work.await.map_err(Into::<Status>::into);
+        let code = result.as_ref().err().map_or(tonic::Code::Ok, |s| s.code());
         self.registry.metrics.rpc(self.method, code_name(code));
         if self.audit == Audit::Mutating {
-            let migration_id = &self.migration_id;
-            let outcome = code_name(code);
-            match &result {
-                Ok(_) => {
-                    tracing::info!(target: "mig::audit", rpc = self.method, caller = self.caller.as_str(), database = self.database.as_str(), migration_id = migration_id.as_str(), outcome, "call answered")
-                }
-                Err(e) => {
-                    tracing::info!(target: "mig::audit", rpc = self.method, caller = self.caller.as_str(), database = self.database.as_str(), migration_id = migration_id.as_str(), outcome, error = e.message(), "call refused")
-                }
-            }
+            self.audit_line(migration_id.as_deref().unwrap_or(""), &result);
         }
         result.map(Response::new)
+    }
+
+    fn audit_line<T>(&self, migration_id: &str, result: &Result<T, Status>) {
+        let (rpc, caller, database) = (self.method, self.caller.as_str(), self.database.as_str());
+        match result {
+            Ok(_) => {
+                tracing::info!(target: "mig::audit", rpc, caller, database, migration_id, outcome = "OK", "call answered")
+            }
+            Err(e) => {
+                let outcome = code_name(e.code());
+                tracing::info!(target: "mig::audit", rpc, caller, database, migration_id, outcome, error = e.message(), "call refused")
+            }
+        }
     }
 
     /// The migration the database's files name now.

@@ -1,25 +1,37 @@
 //! The one place where errors become gRPC statuses, by exhaustive matches:
-//! a new error variant does not compile until it has a code.
+//! a new error variant does not compile until it has a code. The transport's
+//! refusals (no certificate, no role, a health service not revealed) are
+//! built here too, and a panic is INTERNAL wherever it happens: in a
+//! request's blocking work or on a job's thread.
 
 use tonic::{Code, Status};
 
 use crate::engine::EngineError;
-use crate::jobs::JobError;
+use crate::jobs::{JobError, JobFailure};
 
-/// Errors of the service layer itself: the request is malformed.
+/// Errors of the service and transport layers themselves.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
+    /// A request field the service cannot use; the message names it.
     #[error("{0}")]
     InvalidRequest(String),
     /// A position (e.g. a sequence number) outside what exists.
     #[error("{0}")]
     OutOfRange(String),
-    /// A bug: a handler panicked. The message says where to look.
+    /// A bug: a request's blocking work panicked (a job's panic is
+    /// [`JobFailure::Panicked`]); both are INTERNAL and say so.
+    #[error("the request stopped on an internal error (a bug; see the agent log): {0}")]
+    Panicked(String),
+    /// The caller presented no usable client certificate.
     #[error("{0}")]
-    Internal(String),
+    Unauthenticated(String),
     /// The caller's role does not allow the call.
     #[error("{0}")]
     PermissionDenied(String),
+    /// A health service the plaintext listener does not reveal: answered
+    /// exactly as one that does not exist.
+    #[error("service not registered")]
+    HealthNotRevealed,
     #[error(transparent)]
     Jobs(#[from] JobError),
 }
@@ -32,13 +44,16 @@ impl From<EngineError> for ServiceError {
 
 impl From<ServiceError> for Status {
     fn from(e: ServiceError) -> Self {
-        match &e {
-            ServiceError::InvalidRequest(m) => Status::invalid_argument(m),
-            ServiceError::OutOfRange(m) => Status::out_of_range(m),
-            ServiceError::PermissionDenied(m) => Status::permission_denied(m),
-            ServiceError::Internal(m) => Status::internal(m),
-            ServiceError::Jobs(j) => job_status(j),
-        }
+        let code = match &e {
+            ServiceError::InvalidRequest(_) => Code::InvalidArgument,
+            ServiceError::OutOfRange(_) => Code::OutOfRange,
+            ServiceError::Panicked(_) => Code::Internal,
+            ServiceError::Unauthenticated(_) => Code::Unauthenticated,
+            ServiceError::PermissionDenied(_) => Code::PermissionDenied,
+            ServiceError::HealthNotRevealed => Code::NotFound,
+            ServiceError::Jobs(j) => return job_status(j),
+        };
+        Status::new(code, e.to_string())
     }
 }
 
@@ -52,6 +67,14 @@ fn job_status(e: &JobError) -> Status {
         JobError::Spawn(_) => Code::ResourceExhausted,
     };
     Status::new(code, e.to_string())
+}
+
+/// The status a failed job's `JobFailed` event carries.
+pub fn failure_status(f: &JobFailure) -> Status {
+    match f {
+        JobFailure::Engine(e) => engine_status(e),
+        JobFailure::Panicked => Status::new(Code::Internal, f.to_string()),
+    }
 }
 
 /// The status an engine error is reported with (also in `JobFailed` events).

@@ -2,12 +2,12 @@
 
 use tonic::Request;
 
-use super::jobs::mode;
-use super::stream::follow;
-use super::{blocking, convert_revert, require, EventStream, MigratorService, ServiceError};
+use super::convert;
+use super::jobs::start_job;
+use super::resolve::Resolved;
+use super::{blocking, EventStream, MigratorService, ServiceError};
 use crate::config::Role;
-use crate::engine::open::Busy;
-use crate::engine::ops::{self, ClosedBy, Conflicts, RevertOptions};
+use crate::engine::ops::{self, ClosedBy};
 use crate::jobs::{Hold, JobKind, Summary};
 use crate::proto as pb;
 
@@ -15,33 +15,31 @@ pub(super) async fn revert(
     svc: &MigratorService,
     req: Request<pb::RevertRequest>,
 ) -> Result<EventStream, ServiceError> {
-    let who = require(&req, Role::Operator, "revert")?;
-    let r = req.into_inner();
-    let config = svc.config(&r.database).await?;
-    let opts = RevertOptions {
-        busy: Busy(config.busy_timeout),
-        conflicts: if r.discard_conflicts {
-            Conflicts::Discard
-        } else {
-            Conflicts::Refuse
-        },
-    };
-    let job = svc
-        .registry
-        .start(&config.name, JobKind::Revert, &who, move |cfg, ctx| {
-            ops::revert(&cfg.spec, &opts, ctx).map(Summary::Revert)
-        })
-        .await?;
+    let Resolved {
+        who,
+        request: r,
+        config,
+    } = svc.resolve(req, Role::Operator, "revert").await?;
+    let opts = convert::revert_options(&r, &config);
+    let mode = convert::follow_mode(r.detach);
+    let (job, stream) = start_job(
+        svc,
+        &config,
+        JobKind::Revert,
+        &who,
+        mode,
+        move |cfg, ctx| ops::revert(&cfg.spec, &opts, ctx).map(Summary::Revert),
+    )
+    .await?;
     tracing::info!(rpc = "Revert", database = %config.name, caller = %who, job = %job.id, discard_conflicts = r.discard_conflicts);
-    Ok(follow(job, 1, mode(r.detach)))
+    Ok(stream)
 }
 
 pub(super) async fn finalize(
     svc: &MigratorService,
     req: Request<pb::FinalizeRequest>,
 ) -> Result<pb::FinalizeReport, ServiceError> {
-    let who = require(&req, Role::Operator, "finalize")?;
-    let config = svc.config(&req.get_ref().database).await?;
+    let Resolved { who, config, .. } = svc.resolve(req, Role::Operator, "finalize").await?;
     tracing::info!(rpc = "Finalize", database = %config.name, caller = %who);
     let guard = svc
         .registry
@@ -49,11 +47,8 @@ pub(super) async fn finalize(
         .await?;
     blocking(move || {
         let _guard = guard;
-        Ok(convert_revert::finalize_report(ops::finalize(
-            &config.spec,
-            Busy(config.busy_timeout),
-            ClosedBy::Finalize,
-        )?))
+        let report = ops::finalize(&config.spec, config.busy(), ClosedBy::Finalize)?;
+        Ok(convert::finalize_report(report))
     })
     .await
 }

@@ -11,7 +11,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::Status;
 
 use super::{convert, EventStream};
-use crate::jobs::{Job, EVENT_LOG_CAPACITY};
+use crate::jobs::Job;
 use crate::proto as pb;
 
 /// Events buffered per stream before the sender waits for the client.
@@ -34,7 +34,7 @@ pub fn follow(job: Arc<Job>, from_seq: u64, mode: Follow) -> EventStream {
             tick.borrow_and_update();
             let (events, missed, ended) = job.events_from(next);
             if missed > 0 {
-                let notice = missed_notice(&info, missed);
+                let notice = convert::missed_notice(&info, missed);
                 if tx.send(Ok(notice)).await.is_err() {
                     return;
                 }
@@ -54,20 +54,4 @@ pub fn follow(job: Arc<Job>, from_seq: u64, mode: Follow) -> EventStream {
         }
     });
     Box::pin(ReceiverStream::new(rx))
-}
-
-/// A synthetic notice (seq 0) telling a late follower what it missed.
-fn missed_notice(info: &crate::jobs::JobSnapshot, missed: u64) -> pb::JobEvent {
-    pb::JobEvent {
-        seq: 0,
-        job_id: info.id.clone(),
-        database: info.database.clone(),
-        unix_ms: 0,
-        event: Some(pb::job_event::Event::Notice(pb::Notice {
-            level: "warn".into(),
-            message: format!(
-                "{missed} earlier events are no longer held (the agent keeps the last {EVENT_LOG_CAPACITY} per job)"
-            ),
-        })),
-    }
 }

@@ -10,7 +10,7 @@ use tonic::{Request, Status};
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
 use crate::config::{Access, IdentitySource};
-use crate::service::Caller;
+use crate::service::{Caller, ServiceError};
 
 /// The name a certificate gives its holder.
 pub fn identity_of(der: &[u8], source: IdentitySource) -> Option<String> {
@@ -66,12 +66,12 @@ impl Interceptor for Authenticate {
     fn call(&mut self, mut req: Request<()>) -> Result<Request<()>, Status> {
         let access = self.current();
         let certs = req.peer_certs().filter(|c| !c.is_empty()).ok_or_else(|| {
-            Status::unauthenticated(
-                "no client certificate: pass --cert and --key (or MIG_CERT/MIG_KEY) issued by the agent's client CA",
+            ServiceError::Unauthenticated(
+                "no client certificate: pass --cert and --key (or MIG_CERT/MIG_KEY) issued by the agent's client CA".into(),
             )
         })?;
         let identity = identity_of(&certs[0], access.identity).ok_or_else(|| {
-            Status::unauthenticated(format!(
+            ServiceError::Unauthenticated(format!(
                 "the client certificate has no {} to identify it by; issue one with `mig certs issue`",
                 match access.identity {
                     IdentitySource::Cn => "common name",
@@ -80,7 +80,7 @@ impl Interceptor for Authenticate {
             ))
         })?;
         let role = access.role_of(&identity).ok_or_else(|| {
-            Status::permission_denied(format!(
+            ServiceError::PermissionDenied(format!(
                 "{identity} has no role on this agent; add it to operators or viewers in the agent's [access] and send the agent SIGHUP"
             ))
         })?;

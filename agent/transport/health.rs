@@ -15,6 +15,7 @@ use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 use tonic_health::server::{HealthReporter, HealthService};
 
 use crate::config::{HealthListener, HealthReveal};
+use crate::service::ServiceError;
 
 /// The health service restricted to what `[health] reveal` allows.
 struct PublicHealth {
@@ -32,7 +33,7 @@ impl PublicHealth {
         if allowed {
             Ok(())
         } else {
-            Err(Status::not_found("service not registered"))
+            Err(ServiceError::HealthNotRevealed.into())
         }
     }
 }
@@ -65,14 +66,7 @@ pub async fn serve_public(
     reporter: HealthReporter,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<SocketAddr> {
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot listen on {} ([health] listen): {e}; is the port in use?",
-                config.listen
-            )
-        })?;
+    let listener = super::bind(config.listen, "[health] listen").await?;
     let addr = listener.local_addr()?;
     let service = HealthServer::new(PublicHealth {
         inner: HealthService::from_health_reporter(reporter),

@@ -34,14 +34,7 @@ pub async fn serve(
     registry: Arc<Registry>,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<SocketAddr> {
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot listen on {} ([metrics] listen): {e}; is the port in use?",
-                config.listen
-            )
-        })?;
+    let listener = super::bind(config.listen, "[metrics] listen").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
         loop {

@@ -1,6 +1,12 @@
-//! Listeners and channels: the in-process channel the local `mig` uses, and
-//! the mutual-TLS listener of `mig-agent` (with its reloads and the optional
-//! plaintext health listener). Both serve the same `mig.v1` service.
+//! Listeners and channels: the in-process channel the local `mig` uses
+//! (`local.rs`), and `mig-agent`'s listeners (`server.rs`): the mutual-TLS
+//! port (`tls/`: the rustls configuration, per-connection handshakes,
+//! certificate reloads; `auth.rs`: the caller's identity and role, checked
+//! on every call), the optional plaintext health (`health.rs`) and
+//! Prometheus (`metrics.rs`) listeners, and `--insecure-listen` for tests.
+//! All serve the same `mig.v1` service; SIGHUP re-reads `agent.toml`
+//! (`config_reload.rs`); `certs/` is `mig certs`. The transport's refusals
+//! become statuses in `service/error.rs`, like every other error.
 
 pub mod auth;
 pub mod certs;
@@ -17,6 +23,17 @@ use std::time::Duration;
 use crate::jobs::Registry;
 use crate::proto::migrator_server::MigratorServer;
 use crate::service::MigratorService;
+
+/// Binds a listener, or says which setting names the address in use.
+/// `setting`: where the address came from (`"[health] listen"`).
+pub(crate) async fn bind(
+    addr: std::net::SocketAddr,
+    setting: &str,
+) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        anyhow::anyhow!("cannot listen on {addr} ({setting}): {e}; is the port in use?")
+    })
+}
 
 /// Waits for every job the registry was running to end after it was told
 /// to shut down (each stops at its next chunk boundary, committed).

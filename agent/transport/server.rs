@@ -95,11 +95,7 @@ pub async fn serve(
         anyhow::bail!("--insecure-listen {addr} is not a loopback address; it serves without TLS or authentication, for tests on 127.0.0.1 only");
     }
     let (tls_reloader, tls_configs) = TlsReloader::load(file.tls.clone())?;
-    let listener = tokio::net::TcpListener::bind(file.listen)
-        .await
-        .map_err(|e| {
-            anyhow::anyhow!("cannot listen on {}: {e}; is the port in use?", file.listen)
-        })?;
+    let listener = super::bind(file.listen, "agent.toml listen").await?;
     let addr = listener.local_addr()?;
     let registry = Registry::new(file.agent.clone());
     registry

@@ -16,9 +16,5 @@ pub async fn run(s: &mut Session, release: bool, out: Output) -> anyhow::Result<
         .cleanup_old(CleanupOldRequest { database, release })
         .await?
         .into_inner();
-    if out.json {
-        render::json_report(&report)
-    } else {
-        render::emit(&render::reports::cleanup_old(&report))
-    }
+    out.report(&report, render::reports::cleanup_old)
 }

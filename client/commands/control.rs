@@ -64,9 +64,5 @@ pub async fn throttle(s: &mut Session, cap: Option<f64>, out: Output) -> anyhow:
         None => s.client.unthrottle(UnthrottleRequest { database }).await?,
     }
     .into_inner();
-    if out.json {
-        render::json_report(&state)
-    } else {
-        render::emit(&[render::status::throttle_line(&state)])
-    }
+    out.report(&state, |s| vec![render::status::throttle_line(s)])
 }

@@ -20,9 +20,5 @@ pub async fn run(s: &mut Session, args: &CutoverArgs, out: Output) -> anyhow::Re
         })
         .await?
         .into_inner();
-    if out.json {
-        render::json_report(&report)
-    } else {
-        render::emit(&render::reports::cutover(&report))
-    }
+    out.report(&report, render::reports::cutover)
 }

@@ -25,9 +25,5 @@ pub async fn run(s: &mut Session, out: Output) -> anyhow::Result<()> {
             break;
         }
     }
-    if out.json {
-        render::json_report(&list)
-    } else {
-        render::emit(&render::reports::databases(&list.databases))
-    }
+    out.report(&list, |l| render::reports::databases(&l.databases))
 }

@@ -13,7 +13,7 @@ use crate::connect::Session;
 pub async fn run(s: &mut Session, args: &DrainArgs, out: Output) -> anyhow::Result<()> {
     let database = s.database().await?;
     let stream = s.client.drain(request(&database, args)).await?.into_inner();
-    follow_and_finish(s, &database, args.detach, out, stream).await
+    follow_and_finish(s, &database, args.follow.detach, out, stream).await
 }
 
 /// Unset flags are 0 / unspecified: the agent's defaults.
@@ -25,7 +25,7 @@ fn request(database: &str, args: &DrainArgs) -> DrainRequest {
     };
     DrainRequest {
         database: database.to_string(),
-        detach: args.detach,
+        detach: args.follow.detach,
         freeze_limit_ms: args.freeze_limit_ms.unwrap_or(0),
         on_timeout: policy as i32,
         max_attempts: args.max_attempts.unwrap_or(0),
@@ -48,7 +48,7 @@ mod tests {
             skip_verify: true,
             cutover: true,
             revert_window: Some(std::time::Duration::from_secs(1800)),
-            detach: false,
+            follow: crate::cli::FollowArgs { detach: false },
             common: Default::default(),
         };
         let r = request("shop", &args);

@@ -16,6 +16,7 @@ use tonic::Streaming;
 
 use super::Output;
 use crate::exit::{code_from_name, error, for_code, Exit};
+use crate::render;
 use crate::render::progress::{Renderer, Sequence, Style};
 
 /// How a followed stream ended without error.
@@ -39,7 +40,7 @@ pub struct Follow<'a> {
 }
 
 /// Follows a job stream the session started (or re-attached to) to its
-/// terminal event and prints how it ended: migrate, drain, verify, watch.
+/// terminal event and prints how it ended: migrate, drain, verify, revert.
 pub async fn follow_and_finish(
     s: &crate::connect::Session,
     database: &str,
@@ -47,17 +48,7 @@ pub async fn follow_and_finish(
     out: Output,
     stream: Streaming<JobEvent>,
 ) -> anyhow::Result<()> {
-    let ending = Follow {
-        client: s.client.clone(),
-        database,
-        local: s.is_local(),
-        detach,
-        sequence: Sequence::Hidden,
-        out,
-    }
-    .run(stream)
-    .await?;
-    super::migrate::finish(ending, database, out)
+    finish(s, database, detach, Sequence::Hidden, out, stream).await
 }
 
 /// `mig watch`: the same, with each plain line's sequence number, so a
@@ -68,17 +59,43 @@ pub async fn watch_and_finish(
     out: Output,
     stream: Streaming<JobEvent>,
 ) -> anyhow::Result<()> {
+    finish(s, database, false, Sequence::Shown, out, stream).await
+}
+
+async fn finish(
+    s: &crate::connect::Session,
+    database: &str,
+    detach: bool,
+    sequence: Sequence,
+    out: Output,
+    stream: Streaming<JobEvent>,
+) -> anyhow::Result<()> {
     let ending = Follow {
         client: s.client.clone(),
         database,
         local: s.is_local(),
-        detach: false,
-        sequence: Sequence::Shown,
+        detach,
+        sequence,
         out,
     }
     .run(stream)
     .await?;
-    super::migrate::finish(ending, database, out)
+    print_ending(ending, database, out)
+}
+
+/// Prints how a followed job ended: its summary, or how to re-attach.
+fn print_ending(ending: Ending, database: &str, out: Output) -> anyhow::Result<()> {
+    if out.json {
+        return Ok(());
+    }
+    let lines = match ending {
+        Ending::Completed(Some(summary)) => render::summaries::job_summary(&summary),
+        Ending::Completed(None) => vec!["job completed".into()],
+        Ending::Detached { job_id } => vec![format!(
+            "job {job_id} runs on the agent; follow it with `mig watch --database {database} --job {job_id}`"
+        )],
+    };
+    render::emit(&lines)
 }
 
 impl Follow<'_> {

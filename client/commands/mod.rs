@@ -31,6 +31,22 @@ pub struct Output {
     pub json: bool,
 }
 
+impl Output {
+    /// Prints an agent's report: as JSON with `--json`, else as the lines
+    /// `text` renders from it.
+    pub fn report<T: serde::Serialize>(
+        self,
+        report: &T,
+        text: impl FnOnce(&T) -> Vec<String>,
+    ) -> anyhow::Result<()> {
+        if self.json {
+            crate::render::json_report(report)
+        } else {
+            crate::render::emit(&text(report))
+        }
+    }
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let global = cli.global();
     let out = Output { json: global.json };
@@ -87,10 +103,10 @@ fn check_mode(command: &Command, target: &Target) -> anyhow::Result<()> {
         return Ok(());
     }
     let detach = match command {
-        Command::Migrate(a) => a.detach,
-        Command::Drain(a) => a.detach,
-        Command::Verify(a) => a.detach,
-        Command::Revert(a) => a.detach,
+        Command::Migrate(a) => a.follow.detach,
+        Command::Drain(a) => a.follow.detach,
+        Command::Verify(a) => a.follow.detach,
+        Command::Revert(a) => a.follow.detach,
         _ => false,
     };
     if detach {

@@ -27,11 +27,7 @@ pub async fn run(
         })
         .await?
         .into_inner();
-    if out.json {
-        render::json_report(&report)?;
-    } else {
-        render::emit(&render::plan::lines(&report))?;
-    }
+    out.report(&report, render::plan::lines)?;
     if report.can_migrate {
         return Ok(());
     }

@@ -18,9 +18,5 @@ pub async fn run(s: &mut Session, args: &ResetArgs, out: Output) -> anyhow::Resu
         })
         .await?
         .into_inner();
-    if out.json {
-        render::json_report(&report)
-    } else {
-        render::emit(&render::reports::reset(&report))
-    }
+    out.report(&report, render::reports::reset)
 }

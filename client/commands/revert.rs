@@ -16,12 +16,12 @@ pub async fn run(s: &mut Session, args: &RevertArgs, out: Output) -> anyhow::Res
         .client
         .revert(RevertRequest {
             database: database.clone(),
-            detach: args.detach,
+            detach: args.follow.detach,
             discard_conflicts: args.discard_conflicts,
         })
         .await?
         .into_inner();
-    follow_and_finish(s, &database, args.detach, out, stream).await
+    follow_and_finish(s, &database, args.follow.detach, out, stream).await
 }
 
 pub async fn finalize(s: &mut Session, out: Output) -> anyhow::Result<()> {
@@ -31,9 +31,5 @@ pub async fn finalize(s: &mut Session, out: Output) -> anyhow::Result<()> {
         .finalize(FinalizeRequest { database })
         .await?
         .into_inner();
-    if out.json {
-        render::json_report(&report)
-    } else {
-        render::emit(&render::reports::finalize(&report))
-    }
+    out.report(&report, render::reports::finalize)
 }

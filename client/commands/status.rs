@@ -13,9 +13,5 @@ pub async fn run(s: &mut Session, out: Output) -> anyhow::Result<()> {
         .status(StatusRequest { database })
         .await?
         .into_inner();
-    if out.json {
-        render::json_report(&report)
-    } else {
-        render::emit(&render::status::lines(&report))
-    }
+    out.report(&report, render::status::lines)
 }

@@ -26,7 +26,7 @@ pub async fn run(s: &mut Session, args: &VerifyArgs, out: Output) -> anyhow::Res
         .verify(request(&database, args, queries))
         .await?
         .into_inner();
-    follow_and_finish(s, &database, args.detach, out, stream).await
+    follow_and_finish(s, &database, args.follow.detach, out, stream).await
 }
 
 /// (file name, text) of `--queries`.
@@ -55,7 +55,7 @@ fn request(database: &str, args: &VerifyArgs, queries: Option<(String, String)>)
     let (queries_file, queries_sql) = queries.unwrap_or_default();
     VerifyRequest {
         database: database.to_string(),
-        detach: args.detach,
+        detach: args.follow.detach,
         check_only: args.check_only,
         chunk_rows: args.chunk_rows.unwrap_or(0),
         queries_sql,
@@ -75,7 +75,7 @@ mod tests {
             chunk_rows: None,
             queries: None,
             query_runs: Some(3),
-            detach: false,
+            follow: crate::cli::FollowArgs { detach: false },
             common: Default::default(),
         };
         let r = request("shop", &args, Some(("q.sql".into(), "SELECT 1".into())));

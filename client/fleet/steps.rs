@@ -20,12 +20,20 @@ pub struct Steps {
 }
 
 impl Steps {
+    /// No step: the base the others name theirs on.
+    const NONE: Steps = Steps {
+        migrate: false,
+        catch_up: false,
+        drain: false,
+        cutover: false,
+        verify: false,
+    };
     pub const ROLLOUT: Steps = Steps {
         migrate: true,
         catch_up: true,
         drain: true,
         cutover: true,
-        verify: false,
+        ..Steps::NONE
     };
     pub const POSTPONED: Steps = Steps {
         drain: false,
@@ -34,24 +42,16 @@ impl Steps {
     };
     pub const MIGRATE: Steps = Steps {
         migrate: true,
-        catch_up: false,
-        drain: false,
-        cutover: false,
-        verify: false,
+        ..Steps::NONE
     };
     pub const DRAIN: Steps = Steps {
-        migrate: false,
         catch_up: true,
         drain: true,
-        cutover: false,
-        verify: false,
+        ..Steps::NONE
     };
     pub const VERIFY: Steps = Steps {
-        migrate: false,
-        catch_up: false,
-        drain: false,
-        cutover: false,
         verify: true,
+        ..Steps::NONE
     };
     pub const CUTOVER: Steps = Steps {
         cutover: true,

@@ -196,43 +196,62 @@ fn bar<'a>(
     })
 }
 
+/// A pass over every table (a copy or a verify): the whole run's bar and
+/// the current table's, each `(done, total)`.
+struct Sweep<'a> {
+    kind: &'static str,
+    rows: (u64, u64),
+    tables: (u32, u32),
+    rate: f64,
+    eta: Option<f64>,
+    table: &'a str,
+    table_rows: (u64, u64),
+    table_eta: Option<f64>,
+}
+
+/// The [`Sweep`] of a `CopyProgress` or a `VerifyProgress`: two messages
+/// with the same progress fields.
+macro_rules! sweep {
+    ($kind:literal, $p:expr) => {{
+        let p = $p;
+        Sweep {
+            kind: $kind,
+            rows: (p.rows_done, p.rows_total),
+            tables: (p.tables_done, p.tables_total),
+            rate: p.recent_rows_per_sec.unwrap_or(0.0),
+            eta: p.eta_seconds,
+            table: &p.table,
+            table_rows: (p.table_rows_done, p.table_rows_total),
+            table_eta: p.table_eta_seconds,
+        }
+    }};
+}
+
+impl Sweep<'_> {
+    fn show(
+        &self,
+        multi: &MultiProgress,
+        whole: &mut Option<ProgressBar>,
+        table: &mut Option<ProgressBar>,
+    ) {
+        let whole = bar(multi, whole, WHOLE.replace("{kind}", self.kind).as_str());
+        whole.set_length(self.rows.1);
+        whole.set_position(self.rows.0);
+        whole.set_message(whole_message(self.rate, self.eta, self.tables));
+        let table = bar(multi, table, TABLE);
+        table.set_length(self.table_rows.1);
+        table.set_position(self.table_rows.0);
+        table.set_message(table_message(self.table, self.table_eta));
+    }
+}
+
 impl Bars {
     fn copy(&mut self, c: &CopyProgress) {
-        let copy = bar(
-            &self.multi,
-            &mut self.copy,
-            WHOLE.replace("{kind}", "copy  ").as_str(),
-        );
-        copy.set_length(c.rows_total);
-        copy.set_position(c.rows_done);
-        copy.set_message(whole_message(
-            c.recent_rows_per_sec.unwrap_or(0.0),
-            c.eta_seconds,
-            (c.tables_done, c.tables_total),
-        ));
-        let table = bar(&self.multi, &mut self.table, TABLE);
-        table.set_length(c.table_rows_total);
-        table.set_position(c.table_rows_done);
-        table.set_message(table_message(&c.table, c.table_eta_seconds));
+        sweep!("copy  ", c).show(&self.multi, &mut self.copy, &mut self.table);
     }
 
     fn verify(&mut self, v: &VerifyProgress) {
-        let whole = bar(
-            &self.multi,
-            &mut self.verify,
-            WHOLE.replace("{kind}", "verify").as_str(),
-        );
-        whole.set_length(v.rows_total);
-        whole.set_position(v.rows_done);
-        whole.set_message(whole_message(
-            v.recent_rows_per_sec.unwrap_or(0.0),
-            v.eta_seconds,
-            (v.tables_done, v.tables_total),
-        ));
-        let table = bar(&self.multi, &mut self.verify_table, TABLE);
-        table.set_length(v.table_rows_total);
-        table.set_position(v.table_rows_done);
-        table.set_message(table_message(&v.table, v.table_eta_seconds));
+        sweep!("verify", v).show(&self.multi, &mut self.verify, &mut self.verify_table);
     }
 
     fn replay(&mut self, r: &ReplayProgress) {

@@ -1,7 +1,19 @@
 //! The summaries printed when a job completes: migrate, drain and verify
-//! (with `verify --queries`' baseline). Pure functions.
+//! (with `verify --queries`' baseline), and revert's through
+//! `reports::revert_summary`. Pure functions.
 
+use mig::proto::job_completed::Summary;
 use mig::proto::{DrainSummary, MigrateSummary, VerifySummary};
+
+/// What a completed job's summary says, whichever job it was.
+pub fn job_summary(summary: &Summary) -> Vec<String> {
+    match summary {
+        Summary::Migrate(m) => migrate_summary(m),
+        Summary::Drain(d) => drain_summary(d),
+        Summary::Verify(v) => verify_summary(v),
+        Summary::Revert(r) => super::reports::revert_summary(r),
+    }
+}
 
 pub fn migrate_summary(m: &MigrateSummary) -> Vec<String> {
     let mut out = vec![format!(

@@ -4,17 +4,21 @@
 //! `cleanup-old` (cut-over targets only). Exit 1 if any target failed.
 
 use anyhow::Context;
-use mig::proto::{CleanupOldRequest, JobRef, Phase, ResetRequest, StatusRequest};
+use std::future::Future;
+
+use mig::proto::migrator_client::MigratorClient;
+use mig::proto::{CleanupOldRequest, JobRef, Phase, ResetRequest, StatusReport, StatusRequest};
+use tonic::transport::Channel;
 
 use super::{can_ask, confirm, load, select};
-use crate::cli::{FleetResetArgs, FleetStepArgs};
+use crate::cli::{FleetStepArgs, FleetUndoArgs};
 use crate::commands::Output;
 use crate::exit::{error, failed, Exit};
 use crate::fleet::agents::{self, TargetError};
-use crate::fleet::file::Fleet;
+use crate::fleet::file::{Fleet, FleetTarget};
 use crate::render;
 
-pub async fn reset(a: &FleetResetArgs, out: Output) -> anyhow::Result<()> {
+pub async fn reset(a: &FleetUndoArgs, out: Output) -> anyhow::Result<()> {
     if !a.dry_run {
         can_ask("reset", a.yes, ", or --dry-run to see what it would do")?;
     }
@@ -108,38 +112,25 @@ async fn reset_all(
 pub async fn cancel(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
     let (fleet, limit) = load(&a.fleet).await?;
     let active = select(&fleet, &a.only)?;
-    let results = agents::each(&fleet.targets, limit, |i, t| {
-        let act = active[i];
-        async move {
-            if !act {
-                return Ok(None);
-            }
-            let mut client = agents::connect(&t).await?;
-            let st = client
-                .status(StatusRequest {
-                    database: t.database.clone(),
-                })
-                .await?
-                .into_inner();
-            if st.phase >= Phase::CutOver as i32 {
-                return Ok(Some("cut over; nothing to cancel".to_string()));
-            }
-            let Some(job) = st.running_job else {
-                return Ok(Some("no running job; the old database serves".to_string()));
-            };
-            let request = JobRef {
-                database: t.database.clone(),
-                job_id: job.job_id.clone(),
-            };
-            client.cancel_job(request).await.context("cancelling")?;
-            Ok(Some(format!(
-                "cancelled job {}; the old database serves",
-                job.job_id
-            )))
+    let results = each_selected(&fleet, limit, &active, |t, mut client, st| async move {
+        if st.phase >= Phase::CutOver as i32 {
+            return Ok(Some("cut over; nothing to cancel".to_string()));
         }
+        let Some(job) = st.running_job else {
+            return Ok(Some("no running job; the old database serves".to_string()));
+        };
+        let request = JobRef {
+            database: t.database.clone(),
+            job_id: job.job_id.clone(),
+        };
+        client.cancel_job(request).await.context("cancelling")?;
+        Ok(Some(format!(
+            "cancelled job {}; the old database serves",
+            job.job_id
+        )))
     })
     .await;
-    report(&fleet, flatten(results), out)
+    report(&fleet, results, out)
 }
 
 /// Drops the migration tables from every selected cut-over target's old
@@ -147,48 +138,62 @@ pub async fn cancel(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
 pub async fn cleanup_old(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
     let (fleet, limit) = load(&a.fleet).await?;
     let active = select(&fleet, &a.only)?;
+    let results = each_selected(&fleet, limit, &active, |t, mut client, st| async move {
+        match Phase::try_from(st.phase).unwrap_or(Phase::Unspecified) {
+            Phase::Complete | Phase::Retired => return Ok(Some("already cleaned up".to_string())),
+            Phase::CutOver | Phase::Standby => {}
+            _ => {
+                return Err(crate::exit::failed(
+                    "not cut over yet: `mig fleet cutover` first (nothing was done)",
+                ))
+            }
+        }
+        let r = client
+            .cleanup_old(CleanupOldRequest {
+                database: t.database.clone(),
+                release: false,
+            })
+            .await?
+            .into_inner();
+        Ok(Some(format!(
+            "cleaned up the old database: dropped {} trigger(s){}{}",
+            r.dropped_triggers,
+            if r.dropped_log { ", the log" } else { "" },
+            if r.dropped_marker { ", the marker" } else { "" }
+        )))
+    })
+    .await;
+    report(&fleet, results, out)
+}
+
+/// Runs `f` on each selected target with a client of its agent and its
+/// database's status; a target not selected gets no line.
+async fn each_selected<F, Fut>(
+    fleet: &Fleet,
+    limit: usize,
+    active: &[bool],
+    f: F,
+) -> Vec<Result<Option<String>, String>>
+where
+    F: Fn(FleetTarget, MigratorClient<Channel>, StatusReport) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = anyhow::Result<Option<String>>> + Send + 'static,
+{
     let results = agents::each(&fleet.targets, limit, |i, t| {
-        let act = active[i];
+        let (selected, f) = (active.get(i).copied().unwrap_or(false), f.clone());
         async move {
-            if !act {
+            if !selected {
                 return Ok(None);
             }
             let mut client = agents::connect(&t).await?;
-            let database = t.database.clone();
-            let st = client
-                .status(StatusRequest {
-                    database: database.clone(),
-                })
-                .await?
-                .into_inner();
-            match Phase::try_from(st.phase).unwrap_or(Phase::Unspecified) {
-                Phase::Complete | Phase::Retired => {
-                    return Ok(Some("already cleaned up".to_string()))
-                }
-                Phase::CutOver | Phase::Standby => {}
-                _ => {
-                    return Err(crate::exit::failed(
-                        "not cut over yet: `mig fleet cutover` first (nothing was done)",
-                    ))
-                }
-            }
-            let r = client
-                .cleanup_old(CleanupOldRequest {
-                    database,
-                    release: false,
-                })
-                .await?
-                .into_inner();
-            Ok(Some(format!(
-                "cleaned up the old database: dropped {} trigger(s){}{}",
-                r.dropped_triggers,
-                if r.dropped_log { ", the log" } else { "" },
-                if r.dropped_marker { ", the marker" } else { "" }
-            )))
+            let request = StatusRequest {
+                database: t.database.clone(),
+            };
+            let status = client.status(request).await?.into_inner();
+            f(t, client, status).await
         }
     })
     .await;
-    report(&fleet, flatten(results), out)
+    flatten(results)
 }
 
 fn flatten(

@@ -12,7 +12,7 @@ use mig::proto::job_event::Event;
 use mig::proto::{RevertRequest, RevertSummary, StatusRequest};
 
 use super::{can_ask, confirm, load, select};
-use crate::cli::FleetRevertArgs;
+use crate::cli::FleetUndoArgs;
 use crate::commands::Output;
 use crate::exit::{code_from_name, error, failed, for_code, Exit};
 use crate::fleet::agents;
@@ -20,7 +20,7 @@ use crate::fleet::file::{Fleet, FleetTarget};
 use crate::fleet::revert::{order, verdict, Verdict};
 use crate::render;
 
-pub async fn run(a: &FleetRevertArgs, out: Output) -> anyhow::Result<()> {
+pub async fn run(a: &FleetUndoArgs, out: Output) -> anyhow::Result<()> {
     if !a.dry_run {
         can_ask(
             "fleet revert",

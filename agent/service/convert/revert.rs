@@ -1,4 +1,4 @@
-//! The revert window's part of the conversion layer (`convert.rs` is the
+//! The revert window's part of the conversion layer (`mod.rs` is the
 //! rest): engine types of `engine::revert` and `ops::{revert, finalize}` to
 //! `mig.v1` messages.
 
