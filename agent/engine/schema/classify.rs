@@ -3,7 +3,7 @@
 //! the pragmas that describe the database, TEMP, another schema, a name
 //! mig uses for its own tables).
 
-use super::lexer::{RawStatement, Token};
+use super::lexer::{Kind, RawStatement, Token};
 use super::StmtKind;
 
 /// Pragmas a schema file may set: they describe the database, not a session.
@@ -39,15 +39,21 @@ fn word_is(words: &[&Token<'_>], i: usize, s: &str) -> bool {
     words.get(i).is_some_and(|t| t.is_word(s))
 }
 
-/// `PRAGMA name …`: one of the pragmas that describe the database, on the
-/// main schema.
+/// `PRAGMA [main.]name …`: one of the pragmas that describe the database,
+/// on the main schema.
 fn pragma(words: &[&Token<'_>]) -> std::result::Result<(StmtKind, String), String> {
-    let name = words
-        .get(1)
-        .and_then(|t| t.ident())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if ALLOWED_PRAGMAS.contains(&name.as_str()) && !word_is(words, 2, ".") {
+    let ident = |i: usize| words.get(i).and_then(|t| t.ident()).unwrap_or_default();
+    let qualified = words
+        .get(2)
+        .is_some_and(|t| t.kind == Kind::Punct && t.text == ".");
+    let name = if qualified { ident(3) } else { ident(1) }.to_ascii_lowercase();
+    if qualified && !ident(1).eq_ignore_ascii_case("main") {
+        return Err(format!(
+            "PRAGMA {}.{name} sets another schema; a schema file describes the new database itself: write PRAGMA {name}",
+            ident(1)
+        ));
+    }
+    if ALLOWED_PRAGMAS.contains(&name.as_str()) {
         return Ok((StmtKind::Pragma, name));
     }
     Err(format!(
@@ -121,4 +127,37 @@ const RESERVED: [&str; 6] = [
 fn is_reserved(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     RESERVED.contains(&lower.as_str()) || lower.starts_with("_mig_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lexer::{split, tokenize};
+    use super::*;
+
+    fn one(sql: &str) -> std::result::Result<Option<(StmtKind, String)>, String> {
+        let stmts = split(sql, tokenize(sql).expect("lexes"));
+        classify(&stmts[0])
+    }
+
+    #[test]
+    fn a_pragma_on_the_main_schema_is_accepted_and_another_schema_refused() {
+        for sql in [
+            "PRAGMA user_version = 3;",
+            "PRAGMA main.user_version = 3;",
+            "pragma MAIN.\"user_version\" = 3;",
+        ] {
+            assert_eq!(
+                one(sql),
+                Ok(Some((StmtKind::Pragma, "user_version".into()))),
+                "{sql}"
+            );
+        }
+        let err = one("PRAGMA aux.user_version = 3;").expect_err("another schema");
+        assert!(
+            err.contains("aux.user_version") && err.contains("write PRAGMA user_version"),
+            "{err}"
+        );
+        let err = one("PRAGMA main.journal_mode = WAL;").expect_err("not a schema pragma");
+        assert!(err.contains("PRAGMA journal_mode does not belong"), "{err}");
+    }
 }
