@@ -7,6 +7,7 @@ mod agent;
 mod bad_input;
 mod busy;
 mod certs;
+mod composite_refs;
 mod drift;
 mod fleet;
 mod fleet_revert;
