@@ -171,3 +171,73 @@ fn plan_refusing_a_composite_key_translation_does_not_show_the_column_translated
     run.has_line("renumbered tables: ellipsoid");
     assert!(!translated_through(&run, "ellipsoid"), "{}", run.stdout);
 }
+
+/// PROJ's ensemble members: the old child has two composite FOREIGN KEYs to
+/// the renumbered parent, so which one `ensemble_id` holds cannot be
+/// inferred. One blocker says so and names the `mig:set` to write — the
+/// foreign key whose columns share the new column's name, not whichever
+/// SQLite lists first — and that very line makes the plan pass.
+#[test]
+fn plan_refusing_an_ambiguous_composite_reference_names_the_mig_set_to_write() {
+    const OLD: &str = "CREATE TABLE datum (auth_name TEXT NOT NULL, code TEXT NOT NULL, name TEXT, PRIMARY KEY (auth_name, code));
+         CREATE TABLE member (ensemble_auth_name TEXT, ensemble_code TEXT, member_auth_name TEXT, member_code TEXT, seq INTEGER,
+           FOREIGN KEY (ensemble_auth_name, ensemble_code) REFERENCES datum (auth_name, code),
+           FOREIGN KEY (member_auth_name, member_code) REFERENCES datum (auth_name, code));
+         INSERT INTO datum VALUES ('EPSG', '1', 'a'), ('EPSG', '2', 'b');
+         INSERT INTO member VALUES ('EPSG', '1', 'EPSG', '2', 1);";
+    const NEW: &str = "CREATE TABLE datum (id INTEGER PRIMARY KEY, auth_name TEXT NOT NULL, code TEXT NOT NULL, name TEXT, UNIQUE (auth_name, code));
+         CREATE TABLE member (seq INTEGER, member_id INTEGER REFERENCES datum (id), ensemble_id INTEGER REFERENCES datum (id));";
+    let run = blocked(OLD, NEW, "");
+    let blockers = blocker_lines(&run);
+    let set = |col: &str, from: &str| {
+        format!("say which with `-- mig:set {col}_id = ({from}_auth_name, {from}_code)` above CREATE TABLE member")
+    };
+    for col in ["ensemble", "member"] {
+        let line = blockers
+            .iter()
+            .find(|l| l.contains(&format!("member.{col}_id references datum")))
+            .unwrap_or_else(|| panic!("no blocker for {col}_id:\n{}", run.stdout));
+        assert!(
+            line.contains("old table member has several foreign keys to datum"),
+            "{line}"
+        );
+        assert!(line.ends_with(&set(col, col)), "{line}");
+    }
+    assert_eq!(blockers.len(), 2, "{blockers:?}");
+    assert!(!translated_through(&run, "datum"), "{}", run.stdout);
+
+    let p = Project::empty("blockers");
+    p.sql("old.db", &format!("PRAGMA journal_mode=WAL; {OLD}"));
+    let fixed = NEW.replace(
+        "CREATE TABLE member",
+        "-- mig:set ensemble_id = (ensemble_auth_name, ensemble_code)\n-- mig:set member_id = (member_auth_name, member_code)\nCREATE TABLE member",
+    );
+    p.write("schema.sql", &fixed);
+    let run = p.mig(&ARGS).ok();
+    run.has_line("blockers: none");
+    assert!(translated_through(&run, "datum"), "{}", run.stdout);
+}
+
+/// A row value on a column that references no renumbered table has no
+/// single SQLite value: one blocker at its `mig:set` line saying what a
+/// row value is for — not a second one about the copy statement it breaks.
+#[test]
+fn plan_refusing_a_row_value_that_translates_nothing_gives_one_blocker() {
+    let run = blocked(
+        "CREATE TABLE datum (auth_name TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (auth_name, code));
+         CREATE TABLE crs (id INTEGER PRIMARY KEY, datum_auth_name TEXT, datum_code TEXT);
+         INSERT INTO datum VALUES ('EPSG', '1');
+         INSERT INTO crs VALUES (1, 'EPSG', '1');",
+        "CREATE TABLE datum (id INTEGER PRIMARY KEY, auth_name TEXT NOT NULL, code TEXT NOT NULL, UNIQUE (auth_name, code));
+-- mig:set datum = (datum_auth_name, datum_code)
+CREATE TABLE crs (id INTEGER PRIMARY KEY, datum TEXT);",
+        "schema.sql:2: crs.datum = (datum_auth_name, datum_code): a list of old columns sets only a reference to a renumbered table whose old key has as many columns (declare datum REFERENCES that table's INTEGER PRIMARY KEY)",
+    );
+    assert_eq!(blocker_lines(&run).len(), 1, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .starts_with("plan failed: migrate could not run: schema.sql:2: crs.datum = "),
+        "{}",
+        run.stderr
+    );
+}

@@ -136,6 +136,12 @@ impl Builder<'_> {
         if t.key_mode == KeyMode::Refused {
             return; // already a blocker
         }
+        let stray = |c: &super::ColumnPlan| {
+            c.translate.is_none() && c.expr.as_deref().and_then(row_value).is_some()
+        };
+        if t.columns.iter().any(stray) {
+            return; // a row value that translates nothing: already a blocker
+        }
         let written = t.written();
         if written.is_empty() {
             return;

@@ -133,14 +133,35 @@ impl Builder<'_> {
                     .iter()
                     .map(|c| format!("({})", c.join(", ")))
                     .collect();
+                let likely = likeliest(column, several);
                 self.blockers.push(format!(
                     "{}.{column} references {} and old table {} has several foreign keys to {}: {}; say which with `-- mig:set {column} = ({})` above CREATE TABLE {}",
-                    t.name, fk.parent, o.name, parent_old.name, lists.join(", "), several[0].join(", "), t.name
+                    t.name, fk.parent, o.name, parent_old.name, lists.join(", "), likely.join(", "), t.name
                 ));
                 None
             }
         }
     }
+}
+
+/// The candidate foreign key (its child columns) the blocker suggests for
+/// new column `column`: the one whose first column shares the longest
+/// prefix with it (`ensemble_id` -> `ensemble_auth_name, ensemble_code`),
+/// the first declared on a tie (SQLite lists foreign keys last declared
+/// first).
+fn likeliest<'a>(column: &str, candidates: &'a [Vec<String>]) -> &'a [String] {
+    let shared = |c: &Vec<String>| {
+        let first = c.first().map_or("", String::as_str);
+        column
+            .bytes()
+            .zip(first.bytes())
+            .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
+            .count()
+    };
+    candidates
+        .iter()
+        .max_by_key(|c| shared(c))
+        .map_or(&[], Vec::as_slice)
 }
 
 /// Whether `fk` is a single column referencing its parent's new key (the
