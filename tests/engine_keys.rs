@@ -324,4 +324,5 @@ key_mode_guards! {
     work_per_row_is_flat_with_a_nocase_key_renumbered => "nocase-renumbered",
     work_per_row_is_flat_without_a_primary_key_renumbered => "no-pk-renumbered",
     work_per_row_is_flat_for_a_child_translated_through_a_renumbered_parent => "translated-child",
+    work_per_row_is_flat_for_a_composite_reference_translated_through_a_renumbered_parent => "composite-translated-child",
 }
