@@ -31,6 +31,7 @@ mod remote;
 mod replay_blocked;
 mod reset;
 mod revert;
+mod revert_rowid;
 mod rollback_journal;
 mod runbook;
 mod set_expressions;

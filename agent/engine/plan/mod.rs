@@ -29,8 +29,8 @@ use super::error::Result;
 use super::owners::{LeftToOwner, OwnedTable};
 use super::schema::SchemaFile;
 
-pub use keys::old_key;
 pub(crate) use keys::{null_key_count_sql, null_key_message};
+pub use keys::{nullable_composite_key, old_key};
 
 /// How the old database identifies a row: what the triggers log.
 #[derive(Debug, Clone, PartialEq, Eq)]

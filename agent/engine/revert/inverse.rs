@@ -14,7 +14,9 @@ use rusqlite::Connection;
 
 use super::expr::{compile, describe, mentions, reads_only};
 use crate::engine::catalog::{q, Catalog, Table};
-use crate::engine::plan::{old_key, ColumnSource, KeyMode, OldKey, Plan, TablePlan};
+use crate::engine::plan::{
+    nullable_composite_key, old_key, ColumnSource, KeyMode, OldKey, Plan, TablePlan,
+};
 use crate::engine::schema::SchemaFile;
 
 /// The alias of the new row in the statements that compute old rows.
@@ -262,8 +264,14 @@ struct TableBuilder<'a> {
 
 impl TableBuilder<'_> {
     fn build(&self, report: &mut TableRevert) -> Option<TableInverse> {
-        let new_key = old_key(self.nt);
-        let old_k = old_key(self.ot);
+        // A key that can be NULL cannot find a row: such a table is tracked
+        // by its rowid, on either side.
+        let new_key = if nullable_composite_key(self.nt) {
+            OldKey::Rowid { alias: None }
+        } else {
+            old_key(self.nt)
+        };
+        let old_k = self.plan.tracking_key(self.ot);
         for r in self.reverts {
             if self.ot.column(&r.column).is_none() {
                 report.problems.push(format!(

@@ -130,11 +130,13 @@ pub fn open_in(tx: &Connection, inv: &Inverse, spec: &OpenSpec<'_>) -> Result<()
     };
     let cat = Catalog::read(tx, "main")?;
     for t in &cat.tables {
-        let logging = match inv.table(&t.name) {
-            Some(_) => Logging::Logged,
-            None => Logging::GuardOnly,
+        // The key the inverse finds rows by (the rowid where the old table
+        // is tracked by it).
+        let (key, logging) = match inv.table(&t.name) {
+            Some(ti) => (ti.new_key.clone(), Logging::Logged),
+            None => (old_key(t), Logging::GuardOnly),
         };
-        for sql in trigger_sql(t, &old_key(t), logging, &recorder) {
+        for sql in trigger_sql(t, &key, logging, &recorder) {
             tx.execute_batch(&sql)
                 .ctx(|| format!("creating revert recording triggers on {}", t.name))?;
         }
