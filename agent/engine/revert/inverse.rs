@@ -264,14 +264,16 @@ struct TableBuilder<'a> {
 
 impl TableBuilder<'_> {
     fn build(&self, report: &mut TableRevert) -> Option<TableInverse> {
-        // A key that can be NULL cannot find a row: such a table is tracked
-        // by its rowid, on either side.
-        let new_key = if nullable_composite_key(self.nt) {
+        // An old table tracked by its rowid (its composite key can be NULL)
+        // keeps that rowid in the new table: carried back by it too, when
+        // the new key can be NULL as well. Otherwise the declared keys.
+        let old_k = self.plan.tracking_key(self.ot);
+        let by_rowid = matches!(old_k, OldKey::Rowid { alias: None }) && !self.ot.pk.is_empty();
+        let new_key = if by_rowid && nullable_composite_key(self.nt) {
             OldKey::Rowid { alias: None }
         } else {
             old_key(self.nt)
         };
-        let old_k = self.plan.tracking_key(self.ot);
         for r in self.reverts {
             if self.ot.column(&r.column).is_none() {
                 report.problems.push(format!(
