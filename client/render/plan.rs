@@ -114,6 +114,7 @@ pub fn column(c: &ColumnPlan) -> String {
         ("", "null") => "NULL",
         ("", "generated") => "(generated)",
         ("", "surrogate") => "(new rowid)",
+        ("", "refused") => "(refused, see blockers)",
         ("", _) => "-",
         (e, _) => e,
     };

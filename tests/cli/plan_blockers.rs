@@ -205,6 +205,16 @@ fn plan_refusing_an_ambiguous_composite_reference_names_the_mig_set_to_write() {
     }
     assert_eq!(blockers.len(), 2, "{blockers:?}");
     assert!(!translated_through(&run, "datum"), "{}", run.stdout);
+    // The columns the blockers name are shown refused, not as NULL.
+    for col in ["ensemble_id", "member_id"] {
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with(col) && l.contains("(refused, see blockers)")),
+            "{col} not shown refused:\n{}",
+            run.stdout
+        );
+    }
 
     let p = Project::empty("blockers");
     p.sql("old.db", &format!("PRAGMA journal_mode=WAL; {OLD}"));

@@ -167,6 +167,9 @@ pub enum ColumnSource {
     Generated,
     /// A renumbered table's new INTEGER PRIMARY KEY: assigned by mig.
     Surrogate,
+    /// The schema leaves open where the column comes from (a blocker says
+    /// what to write): never copied.
+    Refused,
 }
 
 impl ColumnSource {
@@ -179,6 +182,7 @@ impl ColumnSource {
             ColumnSource::Null => "null",
             ColumnSource::Generated => "generated",
             ColumnSource::Surrogate => "surrogate",
+            ColumnSource::Refused => "refused",
         }
     }
 

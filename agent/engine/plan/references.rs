@@ -97,12 +97,11 @@ impl Builder<'_> {
     /// two or more columns to the old table that feeds the new parent the
     /// column references. `None` when there is none; a blocker when there
     /// are several (say which with `mig:set`).
-    pub(super) fn inferred_reference(
-        &mut self,
-        t: &Table,
-        column: &str,
-        o: &Table,
-    ) -> Option<String> {
+    pub(super) fn inferred_reference(&mut self, t: &Table, column: &str, o: &Table) -> Inferred {
+        self.inferred(t, column, o).unwrap_or(Inferred::Nothing)
+    }
+
+    fn inferred(&mut self, t: &Table, column: &str, o: &Table) -> Option<Inferred> {
         let fk = t
             .foreign_keys
             .iter()
@@ -126,7 +125,7 @@ impl Builder<'_> {
                     .iter()
                     .map(|c| format!("{}.{}", q(&o.name), q(c)))
                     .collect();
-                Some(format!("({})", cols.join(", ")))
+                Some(Inferred::Row(format!("({})", cols.join(", "))))
             }
             several => {
                 let lists: Vec<String> = several
@@ -138,10 +137,20 @@ impl Builder<'_> {
                     "{}.{column} references {} and old table {} has several foreign keys to {}: {}; say which with `-- mig:set {column} = ({})` above CREATE TABLE {}",
                     t.name, fk.parent, o.name, parent_old.name, lists.join(", "), likely.join(", "), t.name
                 ));
-                None
+                Some(Inferred::Ambiguous)
             }
         }
     }
+}
+
+/// What the old table says a new reference column holds.
+pub(super) enum Inferred {
+    /// No composite foreign key to the parent's old table.
+    Nothing,
+    /// The row value of the only one.
+    Row(String),
+    /// Several: a blocker says which `mig:set` to write.
+    Ambiguous,
 }
 
 /// The candidate foreign key (its child columns) the blocker suggests for

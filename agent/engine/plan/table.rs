@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::checks::{count_rows, own_row_only, row_value, single_expression};
 use super::keys::rowid_instead_of;
+use super::references::Inferred;
 use super::{Builder, ColumnPlan, ColumnSource, KeyMode, OldKey, Reads, SourceColumn, TablePlan};
 use crate::engine::catalog::{Catalog, Column, Table};
 use crate::engine::error::Result;
@@ -166,8 +167,12 @@ impl<'a> Builder<'a> {
         if is_alias && source.is_some() {
             return plan(None, ColumnSource::Surrogate);
         }
-        if let Some(e) = source.and_then(|o| self.inferred_reference(t, &c.name, o)) {
-            return plan(Some(e), ColumnSource::Computed);
+        if let Some(o) = source {
+            match self.inferred_reference(t, &c.name, o) {
+                Inferred::Row(e) => return plan(Some(e), ColumnSource::Computed),
+                Inferred::Ambiguous => return plan(None, ColumnSource::Refused),
+                Inferred::Nothing => {}
+            }
         }
         if c.default.is_some() {
             return plan(None, ColumnSource::Default);
