@@ -45,7 +45,7 @@ pub(super) async fn list(
                 more = true;
                 break;
             }
-            let summary = summary(&registry, c, q.names_only);
+            let summary = summary(&registry, c, &q);
             if q.phases.is_empty() || q.phases.contains(&summary.phase) {
                 databases.push(summary);
             }
@@ -55,9 +55,10 @@ pub(super) async fn list(
     .await
 }
 
-/// One database's line: its phase (unless names only) and running job.
-fn summary(registry: &Registry, c: DatabaseConfig, names_only: bool) -> pb::DatabaseSummary {
+/// One database's line: its phase (unless the query asks for names only)
+/// and running job.
+fn summary(registry: &Registry, c: DatabaseConfig, q: &ListQuery) -> pb::DatabaseSummary {
     let running_job = registry.running(&c.name).map(|j| j.snapshot());
-    let status = (!names_only).then(|| status::status(&c.spec, c.busy()));
+    let status = (!q.names_only).then(|| status::status(&c.spec, c.busy()));
     convert::database_summary(c, status, running_job)
 }

@@ -131,7 +131,7 @@ fn is_reserved(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::lexer::{split, tokenize};
+    use crate::engine::schema::lexer::{split, tokenize};
     use super::*;
 
     fn one(sql: &str) -> std::result::Result<Option<(StmtKind, String)>, String> {
