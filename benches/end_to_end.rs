@@ -155,6 +155,18 @@ struct Samples {
     baseline: Vec<f64>,
     index: [Vec<f64>; 4],
     steps: Vec<(String, Vec<f64>)>,
+    /// The baseline build's steps, for the breakdown before and after.
+    baseline_steps: Vec<(String, Vec<f64>)>,
+}
+
+/// Adds one run's seconds per step to `into`.
+fn add_steps(into: &mut Vec<(String, Vec<f64>)>, run: &MigRun) {
+    for (label, s) in &run.steps {
+        match into.iter_mut().find(|(l, _)| l == label) {
+            Some((_, v)) => v.push(*s),
+            None => into.push((label.clone(), vec![*s])),
+        }
+    }
 }
 
 impl Samples {
@@ -166,11 +178,8 @@ impl Samples {
         );
         for (label, s) in &m.steps {
             eprintln!("    {label:<20} {s:8.3}s");
-            match self.steps.iter_mut().find(|(l, _)| l == label) {
-                Some((_, v)) => v.push(*s),
-                None => self.steps.push((label.clone(), vec![*s])),
-            }
         }
+        add_steps(&mut self.steps, m);
         self.ratio.push(m.wall / l);
         self.durable.push(m.wall / l_synced);
         self.limit_s.push(l);
@@ -203,6 +212,9 @@ impl Samples {
         }
         for (label, v) in &mut self.steps {
             push(&format!("step seconds: {label}"), v, "-");
+        }
+        for (label, v) in &mut self.baseline_steps {
+            push(&format!("baseline step seconds: {label}"), v, "-");
         }
     }
 }
@@ -238,9 +250,7 @@ fn one_size(dir: &Path, rows: u64, reps: usize, baseline: Option<&Path>) -> Samp
         // Every other repetition the baseline runs first, so neither build
         // always follows the limit.
         if rep % 2 == 1 {
-            samples
-                .baseline
-                .extend(run_baseline(baseline, dir, &old, &new, l));
+            run_baseline(baseline, dir, &old, &new, l, &mut samples);
         }
         samples.add(&mig_process(bin, dir, &old, &new), l, l_synced);
         for (v, r) in samples.index.iter_mut().zip(index_build::compare(&new)) {
@@ -248,9 +258,7 @@ fn one_size(dir: &Path, rows: u64, reps: usize, baseline: Option<&Path>) -> Samp
         }
         reset(&old, &new);
         if rep % 2 == 0 {
-            samples
-                .baseline
-                .extend(run_baseline(baseline, dir, &old, &new, l));
+            run_baseline(baseline, dir, &old, &new, l, &mut samples);
         }
     }
     remove_db(&limit_db);
@@ -258,12 +266,22 @@ fn one_size(dir: &Path, rows: u64, reps: usize, baseline: Option<&Path>) -> Samp
     samples
 }
 
-/// The baseline build's time over the limit's `l` seconds, if there is one.
-fn run_baseline(bin: Option<&Path>, dir: &Path, old: &Path, new: &Path, l: f64) -> Option<f64> {
-    let before = mig_process(bin?, dir, old, new);
+/// The baseline build, if there is one: its time over the limit's `l`
+/// seconds and its steps.
+fn run_baseline(
+    bin: Option<&Path>,
+    dir: &Path,
+    old: &Path,
+    new: &Path,
+    l: f64,
+    samples: &mut Samples,
+) {
+    let Some(bin) = bin else { return };
+    let before = mig_process(bin, dir, old, new);
     eprintln!("  end to end: baseline mig migrate {:.3}s", before.wall);
     reset(old, new);
-    Some(before.wall / l)
+    samples.baseline.push(before.wall / l);
+    add_steps(&mut samples.baseline_steps, &before);
 }
 
 /// Removes the migration: the new files, the old database's triggers, log

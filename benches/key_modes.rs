@@ -107,7 +107,9 @@ fn timed_copy(spec: &DatabaseSpec, schema: &SchemaFile) -> Copied {
     open::attach_old(&scratch, old).expect("attach");
     let plan = plan::build(&scratch, schema, &hash, plan::Depth::Full).expect("plan");
     let mut work = open::work(new, Some(old), Busy::default()).expect("work");
-    open::begin_bulk_load(&work).expect("bulk load");
+    // As migrate does: unsynced under the marker, which its resume syncs.
+    let durability = mig::engine::unsynced::begin(new).expect("unsynced marker");
+    open::begin_bulk_load(&work, durability).expect("bulk load");
     let cpu = cpu_time::ThreadTime::now();
     let tables =
         quiet(|ctx| copy::copy_all(&mut work, &plan, Chunking::Adaptive, ctx)).expect("copy");

@@ -29,8 +29,8 @@ const MAX_CHUNK: u64 = 1_000_000;
 const FIRST_CHUNK: u64 = 2_000;
 /// A table after the first starts at the size the last one reached divided
 /// by this: rows four times as wide as the last table's still fit the
-/// target, and the ramp from `FIRST_CHUNK` (each commit a full sync, ~20 ms
-/// here) is not paid again per table.
+/// target, and the ramp from `FIRST_CHUNK` (each chunk a commit, a full sync
+/// where the bulk load cannot defer them) is not paid again per table.
 const CARRY_DIVISOR: u64 = 4;
 /// How much one chunk may grow over the last: a chunk that took an eighth
 /// of the target or less was mostly its commit's fixed cost.

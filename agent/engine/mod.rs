@@ -31,6 +31,7 @@ pub mod state;
 pub mod statistics;
 pub mod status;
 pub mod throttle;
+pub mod unsynced;
 pub mod verify;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -20,6 +20,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 
 use super::error::{EngineError, Result, SqlContext};
+use super::unsynced::Durability;
 
 /// Schema name under which the old database is attached to a work connection.
 pub const OLD: &str = "old";
@@ -249,19 +250,26 @@ const BULK_CACHE_KIB: i64 = -16384;
 /// when the transaction began are journaled), so every row is written once;
 /// through the WAL it is written twice (the WAL, then the checkpoint, which
 /// measured a third of the copy's time) and checksummed.
-/// `synchronous=FULL`: each commit, cursor included, survives a crash of
-/// the process and a power loss alike. Nothing serves from the new database
-/// yet; the price of the rollback journal (a reader waits for a commit)
-/// is paid only by `status`, and a process killed mid-chunk leaves a hot
-/// journal that [`new_ro`] and the next writer roll back.
-pub fn begin_bulk_load(conn: &Connection) -> Result<()> {
+/// `synchronous` as `durability` says: OFF while `unsynced.rs`'s marker
+/// guards the window (a killed process loses nothing, the kernel holds its
+/// writes; an OS crash makes the next `migrate` start the copy again), FULL
+/// otherwise (each commit, cursor included, survives a power loss).
+/// Nothing serves from the new database yet; the price of the rollback
+/// journal (a reader waits for a commit) is paid only by `status`, and a
+/// process killed mid-chunk leaves a hot journal that [`new_ro`] and the
+/// next writer roll back.
+pub fn begin_bulk_load(conn: &Connection, durability: Durability) -> Result<()> {
     set_journal_mode(conn, "truncate")?;
     // Index builds sort in memory up to the cache size, on top of the cache
     // itself: half the usual cache keeps the two under the agent's memory
     // budget whatever the database's size.
     conn.pragma_update(Some("main"), "cache_size", BULK_CACHE_KIB)
         .ctx(|| "setting the cache size".into())?;
-    conn.pragma_update(Some("main"), "synchronous", "FULL")
+    let synchronous = match durability {
+        Durability::EveryCommit => "FULL",
+        Durability::Deferred => "OFF",
+    };
+    conn.pragma_update(Some("main"), "synchronous", synchronous)
         .ctx(|| "setting synchronous".into())
 }
 

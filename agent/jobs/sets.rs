@@ -15,7 +15,14 @@ use crate::config::{AgentConfig, DatabaseConfig, DatabaseSet};
 use crate::engine::paths::DatabaseSpec;
 
 /// Files SQLite and mig keep beside a database: never databases themselves.
-const SIDECARS: [&str; 5] = ["-wal", "-shm", "-journal", ".mig-tmp", ".mig-lock"];
+const SIDECARS: [&str; 6] = [
+    "-wal",
+    "-shm",
+    "-journal",
+    ".mig-tmp",
+    ".mig-lock",
+    ".mig-unsynced",
+];
 
 /// What the agent serves, as configured: explicit entries and sets.
 #[derive(Debug, Clone, Default)]

@@ -13,5 +13,6 @@ mod disk_full;
 mod harness;
 mod points;
 mod random_kill;
+mod reboot;
 mod regressions;
 mod revert;

@@ -21,6 +21,7 @@ use crate::engine::record;
 use crate::engine::schema::SchemaFile;
 use crate::engine::state::{absolute, files, locate_for_schema, Located, MigrationState, Start};
 use crate::engine::statistics;
+use crate::engine::unsynced;
 use crate::engine::{new_side, replay, Ctx, Event};
 
 #[derive(Debug, Clone, Default)]
@@ -63,6 +64,15 @@ pub fn migrate(
     let (scratch, hash) = schema.reflect()?;
     let (old, new) = locate_for_schema(spec, &hash)?;
     let (old_abs, new_abs) = (absolute(&old)?, absolute(&new)?);
+    // Claimed before anything reads the new file: a bulk load left
+    // unsynced by an earlier boot may have torn it (`unsynced.rs`).
+    let _claimed = crate::engine::state::owner::claim(&old)?;
+    if unsynced::discard_if_rebooted(&new)? {
+        (ctx.sink)(Event::Notice {
+            warn: true,
+            message: format!("{} was being written when the machine stopped (its bulk load was not synced yet); it was deleted and the copy starts again from the old database", new.display()),
+        });
+    }
     // Held until `migrate` returns: one mig process per old database.
     let st = MigrationState::claim(Located::pair(old.clone(), new.clone()), opts.busy)?;
     let start = st.migrate_start(&hash, &schema.file_name)?;
@@ -284,8 +294,20 @@ impl Run<'_> {
                 plan.tables.len()
             ),
         });
-        let (tables, indexes_built) =
-            bulk_load(&mut work, self.schema, plan, self.opts, ctx).map_err(on_new)?;
+        let loaded = bulk_load(&mut work, &self.new, self.schema, plan, self.opts, ctx);
+        let (tables, indexes_built) = match loaded {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                // Failed, not killed: what was written is synced and the
+                // marker goes, so a clean restart of the machine does not
+                // start the copy again. Should that fail too, the marker
+                // stays (the safe side) and the first error is the one
+                // that matters.
+                drop(work);
+                unsynced::finish(&self.new).ok();
+                return Err(on_new(e));
+            }
+        };
         new_side::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum()).map_err(on_new)?;
         crate::engine::failpoint::hit("migrate.after-copy");
         (ctx.sink)(Event::Step {
@@ -298,11 +320,13 @@ impl Run<'_> {
 }
 
 /// Copy, deferred indexes and statistics. Above [`TINY_COPY_ROWS`] through
-/// the rollback journal (`open::begin_bulk_load`); a tiny copy (a tenant's
-/// database) stays in WAL: the two journal-mode switches and a full sync
-/// per chunk cost more than the copy itself.
+/// the rollback journal (`open::begin_bulk_load`) with its commits unsynced
+/// while `unsynced.rs`'s marker guards them, and one sync at the end; a
+/// tiny copy (a tenant's database) stays in WAL: the two journal-mode
+/// switches and the syncs cost more than the copy itself.
 fn bulk_load(
     work: &mut Connection,
+    new: &Path,
     schema: &SchemaFile,
     plan: &Plan,
     opts: &MigrateOptions,
@@ -311,7 +335,8 @@ fn bulk_load(
     let tiny = crate::engine::failpoint::bulk_load_above_rows().unwrap_or(TINY_COPY_ROWS);
     let bulk = plan.total_rows() > tiny;
     if bulk {
-        open::begin_bulk_load(work)?;
+        let durability = unsynced::begin(new)?;
+        open::begin_bulk_load(work, durability)?;
     }
     let tables = copy::copy_all(work, plan, opts.chunking, ctx)?;
     let indexes_built = copy::build_indexes(work, schema, plan, ctx)?;
@@ -323,6 +348,8 @@ fn bulk_load(
     if bulk {
         open::end_bulk_load(work)?;
     }
+    // Also after a tiny copy: a bulk load an earlier run left unsynced.
+    unsynced::finish(new)?;
     Ok((tables, indexes_built))
 }
 
@@ -451,7 +478,7 @@ fn build_new_db(
 
 /// Deletes a database file and its journal, WAL and shared-memory files.
 pub(crate) fn remove_db_files(path: &Path) -> Result<()> {
-    remove_files(path, &["", "-wal", "-shm", "-journal"])
+    remove_files(path, &["", "-wal", "-shm", "-journal", unsynced::SUFFIX])
 }
 
 /// Deletes `path` + each suffix that exists, in order.

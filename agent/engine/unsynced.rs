@@ -1,0 +1,136 @@
+//! The bulk load's deferred syncs, and what makes them safe: while the copy
+//! and the index builds write the new database, its commits are not synced
+//! (`synchronous=OFF`), and one sync makes everything durable when the bulk
+//! load ends.
+//!
+//! A process that dies (SIGKILL, OOM, a panic) loses nothing by it: its
+//! writes are in the kernel's page cache, the next process reads them and
+//! rolls a hot journal back, and the copy resumes at its last cursor. Only
+//! an operating-system crash or a power loss can drop unsynced writes, and
+//! then the new file may be torn anywhere. So the window is announced on
+//! disk before it opens: `<new>.mig-unsynced` holds the kernel's boot id,
+//! synced with its folder before the first unsynced write and removed after
+//! the final sync. A `migrate` that finds it written by another boot
+//! deletes the new database (nobody's data yet: the bulk load comes before
+//! the copy is complete) and the copy starts again from the old one, which
+//! kept recording all along. Where no boot id can be read, every commit is
+//! synced as before. Knows nothing of SQLite: callers set the pragma.
+
+use std::path::{Path, PathBuf};
+
+use super::error::{EngineError, Result};
+
+/// Where the running kernel says which boot this is (Linux).
+const BOOT_ID: &str = "/proc/sys/kernel/random/boot_id";
+
+/// The suffix of the file that marks a new database's unsynced writes.
+pub const SUFFIX: &str = ".mig-unsynced";
+
+/// How the bulk load's commits reach the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Every commit synced (`synchronous=FULL`): no boot id to guard a
+    /// deferred sync with.
+    EveryCommit,
+    /// Commits unsynced (`synchronous=OFF`) until [`finish`]; the marker
+    /// file is on disk.
+    Deferred,
+}
+
+/// The marker file of `new`.
+pub fn marker(new: &Path) -> PathBuf {
+    PathBuf::from(format!("{}{SUFFIX}", new.display()))
+}
+
+fn boot_id() -> Option<String> {
+    let id = std::fs::read_to_string(BOOT_ID).ok()?;
+    let id = id.trim();
+    (!id.is_empty()).then(|| id.to_string())
+}
+
+/// Before the bulk load: writes and syncs the marker (this boot's id), or
+/// says every commit must be synced when the boot cannot be known.
+pub fn begin(new: &Path) -> Result<Durability> {
+    let Some(id) = boot_id() else {
+        return Ok(Durability::EveryCommit);
+    };
+    let path = marker(new);
+    std::fs::write(&path, format!("{id}\n")).map_err(|e| io("writing", &path, e))?;
+    sync(&path)?;
+    sync_folder(new)?;
+    Ok(Durability::Deferred)
+}
+
+/// After the bulk load (and after a failed one): when the marker is there,
+/// syncs the new database, then its rollback journal's last state (empty,
+/// or deleted by the switch back to WAL: a stale journal brought back by a
+/// power loss would be rolled back over synced pages), then removes the
+/// marker. Until the marker's removal is on disk, a power loss still
+/// discards the file.
+pub fn finish(new: &Path) -> Result<()> {
+    let path = marker(new);
+    if !path.exists() {
+        return Ok(());
+    }
+    sync(new)?;
+    let journal = PathBuf::from(format!("{}-journal", new.display()));
+    if journal.exists() {
+        sync(&journal)?;
+    }
+    sync_folder(new)?;
+    remove(&path)?;
+    sync_folder(new)
+}
+
+/// Before anything reads the new database: if its bulk load was left
+/// unsynced by another boot (an OS crash or power loss in the window),
+/// deletes it with its journal, WAL and marker, so `migrate` creates it
+/// anew. Returns whether it did. A marker of this boot is left alone: a
+/// process of this boot may be writing, and the kernel holds its writes.
+pub fn discard_if_rebooted(new: &Path) -> Result<bool> {
+    let path = marker(new);
+    let Ok(written) = std::fs::read_to_string(&path) else {
+        return Ok(false);
+    };
+    match boot_id() {
+        Some(now) if now == written.trim() => Ok(false),
+        // No boot id now: this cannot be the boot that wrote one.
+        _ => {
+            for suffix in ["-journal", "-wal", "-shm", ""] {
+                remove(Path::new(&format!("{}{suffix}", new.display())))?;
+            }
+            remove(&path)?;
+            sync_folder(new)?;
+            Ok(true)
+        }
+    }
+}
+
+fn remove(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io("removing", path, e)),
+    }
+}
+
+fn sync(path: &Path) -> Result<()> {
+    std::fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io("syncing", path, e))
+}
+
+fn sync_folder(file: &Path) -> Result<()> {
+    match file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => sync(dir),
+        None => sync(Path::new(".")),
+    }
+}
+
+fn io(context: &'static str, path: &Path, source: std::io::Error) -> EngineError {
+    EngineError::Io {
+        context,
+        path: path.to_path_buf(),
+        source,
+    }
+}

@@ -1,0 +1,80 @@
+//! The bulk load's unsynced commits (`engine::unsynced`): a copy killed on
+//! this boot resumes at its cursor (the kernel kept its writes); one left
+//! unsynced by an earlier boot — an OS crash or power loss, played here by
+//! a marker naming another boot and a torn new file — is discarded and
+//! copied again from the old database. A writer runs throughout, the
+//! runbook is finished and the result compared with the oracle.
+
+use super::harness::{show, Step, World};
+use crate::support::writer::Writer;
+
+/// Kills `migrate` after its first copy chunk; returns the marker's path.
+fn kill_mid_copy(w: &World) -> std::path::PathBuf {
+    w.killed_at(Step::Migrate, "copy.after-chunk@1");
+    let marker = mig::engine::unsynced::marker(&w.new);
+    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").expect("boot id");
+    let written = std::fs::read_to_string(&marker).expect("the killed copy left no marker");
+    assert_eq!(written.trim(), boot.trim(), "the marker names another boot");
+    marker
+}
+
+/// Re-runs `migrate`; returns its output, stdout and stderr.
+fn migrate_again(w: &World) -> String {
+    let out = w.command(Step::Migrate).output().expect("run mig");
+    assert!(out.status.success(), "migrate re-run: {}", show(&out));
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Drain and cutover with the writer still running, then the oracle, and
+/// SQLite's own check of the new file.
+fn finish(w: &World, writer: Writer) {
+    writer.wait_committed(writer.committed() + 20);
+    w.ok(Step::Drain);
+    w.ok(Step::Cutover);
+    writer.stop();
+    assert!(w.assert_matches() > super::harness::ROWS as usize);
+    let check: String = rusqlite::Connection::open(&w.new)
+        .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
+        .expect("integrity_check");
+    assert_eq!(check, "ok");
+}
+
+#[test]
+fn a_bulk_load_killed_on_this_boot_resumes_from_its_cursor() {
+    let w = World::shop();
+    let writer = Writer::start(w.old.clone(), 51);
+    writer.wait_committed(10);
+    let marker = kill_mid_copy(&w);
+    let out = migrate_again(&w);
+    assert!(
+        out.contains("resuming the migration") && !out.contains("was being written"),
+        "the copy did not resume: {out}"
+    );
+    assert!(!marker.exists(), "the marker outlived the bulk load");
+    finish(&w, writer);
+}
+
+#[test]
+fn a_bulk_load_left_unsynced_by_an_earlier_boot_is_discarded_and_copied_again() {
+    let w = World::shop();
+    let writer = Writer::start(w.old.clone(), 52);
+    writer.wait_committed(10);
+    let marker = kill_mid_copy(&w);
+    std::fs::write(&marker, "00000000-0000-0000-0000-000000000000\n").expect("marker");
+    // What a power loss may leave of unsynced writes: pages torn anywhere.
+    let mut bytes = std::fs::read(&w.new).expect("new db");
+    let torn = bytes.len() / 2;
+    bytes[torn..].fill(0xA5);
+    std::fs::write(&w.new, &bytes).expect("tearing the new db");
+    let out = migrate_again(&w);
+    assert!(
+        out.contains("was being written when the machine stopped") && out.contains("creating"),
+        "the torn file was not discarded: {out}"
+    );
+    assert!(!marker.exists(), "the marker outlived the bulk load");
+    finish(&w, writer);
+}
