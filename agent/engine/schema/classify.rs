@@ -131,8 +131,8 @@ fn is_reserved(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::schema::lexer::{split, tokenize};
     use super::*;
+    use crate::engine::schema::lexer::{split, tokenize};
 
     fn one(sql: &str) -> std::result::Result<Option<(StmtKind, String)>, String> {
         let stmts = split(sql, tokenize(sql).expect("lexes"));
