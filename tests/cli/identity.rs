@@ -302,7 +302,7 @@ fn an_old_database_restored_from_before_the_migration_shows_broken_and_only_rese
             &["records no migration"],
         );
     }
-    p.mig(&with(&["reset"])).ok();
+    p.mig(&with(&["reset", "--yes"])).ok();
     p.mig(&with(&["migrate", "--schema", "schema.sql"])).ok();
     p.mig(&with(&["drain"])).ok();
     p.mig(&["cutover", "--new", "new.db"]).ok();

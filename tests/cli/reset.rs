@@ -74,7 +74,7 @@ fn reset_before_cutover_restores_old_exactly_and_removes_new() {
     );
     assert!(p.path("new.db").exists(), "dry run keeps the new file");
 
-    p.mig(&args("reset", &[])).ok();
+    p.mig(&args("reset", &["--yes"])).ok();
     assert_eq!(dump(&p), before, "old database is back to what it was");
     assert!(
         !p.path("new.db").exists(),

@@ -14,7 +14,7 @@ use rusqlite::Connection;
 mod checks;
 mod freeze;
 
-use crate::engine::error::{Result, SqlContext};
+use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::lock;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
@@ -147,6 +147,7 @@ pub fn drain_gated(
     let started = Instant::now();
     let st = MigrationState::claim(locate(spec, opts.busy), opts.busy)?;
     let start = st.require_drainable()?;
+    refuse_completed(&st, &start, opts.then)?;
     let (old, new) = (st.old_path()?, st.new_path()?);
     if let AfterDrain::Cutover { revert_window_secs } = opts.then {
         // Refused now rather than after the verify stage and the freeze.
@@ -186,6 +187,28 @@ pub fn drain_gated(
     summary.warnings = ledger.warnings(&work)?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// A drain that completed (writes refused, every entry replayed) run again
+/// changes nothing: it is already done, or with `--cutover` it says to run
+/// `mig cutover` (re-draining would let writes through and freeze anew).
+fn refuse_completed(st: &MigrationState, start: &DrainStart, then: AfterDrain) -> Result<()> {
+    if start.writes == Writes::Flowing || st.require_drained().is_err() {
+        return Ok(());
+    }
+    let new = st.new_path()?.display();
+    let since = st
+        .marker()
+        .map(|m| format!(" (writes refused since {})", m.updated_at))
+        .unwrap_or_default();
+    Err(match then {
+        AfterDrain::Hold => EngineError::AlreadyDone(format!(
+            "{new} is already drained{since}; nothing to do: run `mig cutover`"
+        )),
+        AfterDrain::Cutover { .. } => EngineError::Precondition(format!(
+            "{new} is already drained{since}: run `mig cutover` (with --revert-window to open a window) to finish; nothing was changed"
+        )),
+    })
 }
 
 /// The cutover's gate of a `drain --cutover`, while writes still flow.
