@@ -29,6 +29,7 @@ mod rate_cap;
 mod real_agent;
 mod remote;
 mod replay_blocked;
+mod rerun;
 mod reset;
 mod revert;
 mod revert_rowid;

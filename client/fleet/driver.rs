@@ -184,7 +184,7 @@ impl Driver {
                         // The step was already done: nothing changed, go on.
                         Exit::AlreadyDone => Ok(None),
                         exit => Err(error(exit, f.message)),
-                    }
+                    };
                 }
                 Some(Event::Cancelled(c)) => {
                     return Err(error(Exit::Cancelled, format!("cancelled: {}", c.message)))

@@ -128,9 +128,7 @@ pub async fn run(
             let Some(i) = ids.remove(&id) else { continue };
             let (state, detail, exit) = match result {
                 Ok((state, detail)) => (state, detail, None),
-                Err(e) if classify(&e) == Exit::Cancelled => {
-                    (State::Cancelled, message(&e), None)
-                }
+                Err(e) if classify(&e) == Exit::Cancelled => (State::Cancelled, message(&e), None),
                 Err(e) => (State::Failed, message(&e), Some(classify(&e))),
             };
             board.record(i, state);

@@ -69,10 +69,19 @@ impl MigrationState {
         self.require_not_reverted(super::checks::Step::Migrate)?;
         self.require_whole()?;
         self.require_schema(hash, file)?;
-        if self.copied() && self.new.as_ref().is_some_and(|n| n.status == Some(MigrationStatus::Migrating)) {
+        if self.copied()
+            && self
+                .new
+                .as_ref()
+                .is_some_and(|n| n.status == Some(MigrationStatus::Migrating))
+        {
             return Err(already_done(format!(
                 "the copy into {new} is already complete; nothing to do: {}",
-                if self.drained() { "run `mig cutover`" } else { "run `mig drain` when the new service is deployed" }
+                if self.drained() {
+                    "run `mig cutover`"
+                } else {
+                    "run `mig drain` when the new service is deployed"
+                }
             )));
         }
         if let Some(m) = self.marker().filter(|m| m.status == MarkerStatus::Draining) {

@@ -81,7 +81,8 @@ pub(in crate::cli) fn old_without_recording(p: &Project) {
 /// `mig reset`, then the new file it deleted put back.
 fn reset_new_put_back(p: &Project) {
     copy(p, "new.db", "keep.db");
-    p.mig(&["reset", "--yes", "--old", "old.db", "--new", "new.db"]).ok();
+    p.mig(&["reset", "--yes", "--old", "old.db", "--new", "new.db"])
+        .ok();
     rename(p, "keep.db", "new.db");
 }
 
@@ -89,7 +90,8 @@ fn reset_new_put_back(p: &Project) {
 /// migration's new file put back over the second's.
 fn earlier_new_put_back(p: &Project) {
     copy(p, "new.db", "keep.db");
-    p.mig(&["reset", "--yes", "--old", "old.db", "--new", "new.db"]).ok();
+    p.mig(&["reset", "--yes", "--old", "old.db", "--new", "new.db"])
+        .ok();
     p.mig(&[
         "migrate",
         "--old",
