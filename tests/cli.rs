@@ -26,6 +26,7 @@ mod plan;
 mod plan_blockers;
 mod progress;
 mod rate_cap;
+mod read_only;
 mod real_agent;
 mod remote;
 mod replay_blocked;
