@@ -8,6 +8,7 @@ mod bad_input;
 mod busy;
 mod certs;
 mod composite_refs;
+mod disk_space;
 mod drift;
 mod fleet;
 mod fleet_revert;

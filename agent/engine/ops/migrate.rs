@@ -126,7 +126,8 @@ pub fn migrate(
 }
 
 /// The plan `migrate` goes by, refused while it has blockers or, before
-/// any file exists, old rows the copy could not get past.
+/// any file exists, old rows the copy could not get past or a volume too
+/// small for the copy.
 fn checked_plan(
     scratch: Connection,
     schema: &SchemaFile,
@@ -151,6 +152,9 @@ fn checked_plan(
         let violations = plan::assess::blocking_violations(&scratch, &plan)?;
         if !violations.is_empty() {
             return Err(EngineError::PlanBlocked(violations));
+        }
+        if let Some(short) = plan::estimate::short_of_space(&scratch, &plan, st.new_path()?)? {
+            return Err(EngineError::DiskFull(short));
         }
     }
     Ok(plan)
