@@ -37,6 +37,7 @@ mod revert;
 mod revert_rowid;
 mod rollback_journal;
 mod runbook;
+mod schema_bodies;
 mod set_expressions;
 mod statistics;
 mod tenants;
