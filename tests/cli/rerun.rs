@@ -224,3 +224,37 @@ fn a_job_refused_at_its_start_prints_only_the_refusal() {
     let run = p.mig(&["--agent", a, "migrate", "--schema", "schema.sql"]);
     assert!(run.ok().stdout.contains("started on shop"));
 }
+
+/// A cutover run again asking for a revert window the first one did not
+/// open is not "already done": that window does not exist and cannot be
+/// opened any more, so it is refused (it said "already done", exit 0).
+#[test]
+fn a_cutover_run_again_with_a_revert_window_it_never_opened_is_refused() {
+    let p = revertible();
+    p.mig(&with_files(&[
+        "migrate",
+        "--schema",
+        "schema.sql",
+        "--accept-data-loss",
+    ]))
+    .ok();
+    p.mig(&with_files(&["drain", "--cutover"])).ok();
+    let before = contents(&p);
+    for args in [
+        with_files(&["cutover", "--revert-window", "1h"]),
+        with_files(&["drain", "--cutover", "--revert-window", "1h"]),
+    ] {
+        let run = p.mig(&args);
+        let line = run.fails(FAILED, "");
+        assert!(
+            line.contains("new.db is already cut over without a revert window"),
+            "{line}"
+        );
+    }
+    assert_eq!(contents(&p), before);
+    again(
+        &p,
+        &with_files(&["cutover"]),
+        "already drained and cut over",
+    );
+}

@@ -146,6 +146,9 @@ pub fn drain_gated(
 ) -> Result<DrainSummary> {
     let started = Instant::now();
     let st = MigrationState::claim(locate(spec, opts.busy), opts.busy)?;
+    if let AfterDrain::Cutover { revert_window_secs } = opts.then {
+        st.require_window_if_asked(revert_window_secs)?;
+    }
     let start = st.require_drainable()?;
     refuse_completed(&st, &start, opts.then)?;
     let (old, new) = (st.old_path()?, st.new_path()?);

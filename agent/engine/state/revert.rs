@@ -157,6 +157,20 @@ impl MigrationState {
         )))
     }
 
+    /// A cutover asked to open a revert window (`secs` > 0) after the new
+    /// database was cut over without one: refused rather than "already
+    /// done", since the window it asks for does not exist and cannot be
+    /// opened any more.
+    pub fn require_window_if_asked(&self, secs: u64) -> Result<()> {
+        if secs == 0 || !self.cut_over() || self.window().is_some() {
+            return Ok(());
+        }
+        Err(precondition(format!(
+            "{} is already cut over without a revert window, and a window opens only at the cutover; nothing was changed: the old database keeps its data, retired (`mig release-old` makes it writable again)",
+            self.new_path()?.display()
+        )))
+    }
+
     /// `finalize`: a window to close (an open one, or one whose old side
     /// is still a standby).
     pub fn require_finalizable(&self) -> Result<()> {
