@@ -20,7 +20,7 @@ use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::plan::Plan;
 use crate::engine::record::{self, MarkerStatus};
-use crate::engine::state::{locate, DrainStart, MigrationState, Writes};
+use crate::engine::state::{locate, DrainStart, MigrationState, Verification, Writes};
 use crate::engine::verify::Repair;
 use crate::engine::{certificate, replay, Ctx, Event};
 
@@ -150,7 +150,11 @@ pub fn drain_gated(
         st.require_window_if_asked(revert_window_secs)?;
     }
     let start = st.require_drainable()?;
-    refuse_completed(&st, &start, opts.then)?;
+    if completed(&st, &start) {
+        // Draining again would let writes through and freeze anew.
+        drop(st);
+        return cutover_only(spec, opts, before_cutover, ctx, started);
+    }
     let (old, new) = (st.old_path()?, st.new_path()?);
     if let AfterDrain::Cutover { revert_window_secs } = opts.then {
         // Refused now rather than after the verify stage and the freeze.
@@ -192,25 +196,53 @@ pub fn drain_gated(
     Ok(summary)
 }
 
-/// A drain that completed (writes refused, every entry replayed) run again
-/// changes nothing: it is already done, or with `--cutover` it says to run
-/// `mig cutover` (re-draining would let writes through and freeze anew).
-fn refuse_completed(st: &MigrationState, start: &DrainStart, then: AfterDrain) -> Result<()> {
-    if start.writes == Writes::Flowing || st.require_drained().is_err() {
-        return Ok(());
-    }
-    let new = st.new_path()?.display();
-    let since = st
-        .marker()
-        .map(|m| format!(" (writes refused since {})", m.updated_at))
-        .unwrap_or_default();
-    Err(match then {
-        AfterDrain::Hold => EngineError::AlreadyDone(format!(
-            "{new} is already drained{since}; nothing to do: run `mig cutover`"
-        )),
-        AfterDrain::Cutover { .. } => EngineError::Precondition(format!(
-            "{new} is already drained{since}: run `mig cutover` (with --revert-window to open a window) to finish; nothing was changed"
-        )),
+/// Whether a drain already completed (writes refused, every entry
+/// replayed at the current checkpoint).
+fn completed(st: &MigrationState, start: &DrainStart) -> bool {
+    start.writes == Writes::Refused && st.require_drained().is_ok()
+}
+
+/// After a completed drain: plain `drain` is already done; `drain
+/// --cutover` does only the cutover, behind the same gate.
+fn cutover_only(
+    spec: &DatabaseSpec,
+    opts: &DrainOptions,
+    before_cutover: BeforeCutover<'_>,
+    ctx: &mut Ctx<'_>,
+    started: Instant,
+) -> Result<DrainSummary> {
+    let AfterDrain::Cutover { revert_window_secs } = opts.then else {
+        let st = MigrationState::read(spec, opts.busy)?;
+        let since = st
+            .marker()
+            .map(|m| format!(" (writes refused since {})", m.updated_at))
+            .unwrap_or_default();
+        return Err(EngineError::AlreadyDone(format!(
+            "{} is already drained{since}; nothing to do: run `mig cutover`",
+            st.new_path()?.display()
+        )));
+    };
+    (ctx.sink)(Event::Step {
+        step: "before-cutover",
+        message: "already drained: asking whether the cutover may go ahead".into(),
+    });
+    before_cutover()?;
+    let report = super::cutover::cutover(
+        spec,
+        &super::cutover::CutoverOptions {
+            busy: opts.busy,
+            verification: match opts.verify_first {
+                VerifyFirst::Skip => Verification::Skip,
+                VerifyFirst::WhenUncertified => Verification::Required,
+            },
+            revert_window_secs,
+        },
+    )?;
+    Ok(DrainSummary {
+        seconds: started.elapsed().as_secs_f64(),
+        refused_ms: report.writes_refused_ms.unwrap_or_default(),
+        cutover: Some(report),
+        ..DrainSummary::default()
     })
 }
 

@@ -5,7 +5,7 @@
 //! `bad_input.rs`). Two processes on one database and two migrations'
 //! files are in `cli/identity.rs`.
 
-use super::{Case, State};
+use super::{Case, State, ALREADY_DONE};
 use crate::cli::harness::{Project, FAILED};
 
 /// Checkpoints `db` so that its main file holds every commit (a copy of
@@ -117,13 +117,16 @@ fn other_schema(p: &Project) {
 
 macro_rules! case {
     ($name:literal, $state:ident, $prepare:expr, $args:expr, $expect:literal) => {
+        case!($name, $state, $prepare, $args, $expect, FAILED)
+    };
+    ($name:literal, $state:ident, $prepare:expr, $args:expr, $expect:literal, $exit:expr) => {
         Case {
             name: $name,
             state: State::$state,
             files: &[],
             prepare: $prepare,
             args: $args,
-            exit: FAILED,
+            exit: $exit,
             expect: $expect,
         }
     };
@@ -288,7 +291,8 @@ pub(super) fn cases() -> Vec<Case> {
             CleanedUp,
             super::nothing,
             &["drain", "--old", "old.db", "--new", "new.db"],
-            "new.db is already cut over (ready); nothing to drain"
+            "new.db is already drained and cut over (ready); nothing to do",
+            ALREADY_DONE
         ),
         case!(
             "verify of a cleaned-up migration",
@@ -302,7 +306,8 @@ pub(super) fn cases() -> Vec<Case> {
             CleanedUp,
             super::nothing,
             &["cleanup-old", "--old", "old.db", "--new", "new.db"],
-            "is already cleaned up (retired: 12 guard triggers refuse its writes); nothing to do"
+            "is already cleaned up (retired: 12 guard triggers refuse its writes); nothing to do",
+            ALREADY_DONE
         ),
         case!(
             "migrate of a cleaned-up migration",
@@ -317,7 +322,8 @@ pub(super) fn cases() -> Vec<Case> {
                 "--schema",
                 "schema.sql"
             ],
-            "new.db is already cut over (ready); there is nothing to migrate"
+            "new.db is already migrated and cut over (ready); nothing to do",
+            ALREADY_DONE
         ),
         // The wrong schema for a migration in progress.
         case!(
