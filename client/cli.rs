@@ -600,6 +600,11 @@ pub struct ResetArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Reset without showing what it does and asking first (needed when
+    /// stdin is not a terminal).
+    #[arg(long, short = 'y', conflicts_with = "dry_run")]
+    pub yes: bool,
+
     #[command(flatten)]
     pub common: Common,
 }

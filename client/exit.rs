@@ -2,7 +2,7 @@
 //!
 //! | code | meaning |
 //! |------|---------|
-//! | 0 | success |
+//! | 0 | success; also a completed step run again (ALREADY_EXISTS): it says "already …; nothing to do" and changes nothing |
 //! | 1 | the command was refused or failed: wrong phase (FAILED_PRECONDITION), bad schema or request (INVALID_ARGUMENT), plan not runnable, job failed |
 //! | 2 | usage error (clap, or flags that contradict each other) |
 //! | 3 | the agent is unreachable or unavailable (UNAVAILABLE, DEADLINE_EXCEEDED, connection errors) |
@@ -11,7 +11,8 @@
 //! | 6 | aborted: the database is busy or another job is running (ABORTED) |
 //!
 //! Every failure is printed once, as `<command> failed: <message>`, by
-//! `main`; nothing else here prints.
+//! `main` (an already-done step as its message alone, on stdout); nothing
+//! else here prints.
 
 use std::process::ExitCode;
 
@@ -20,6 +21,8 @@ use tonic::Code;
 /// A documented exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
+    /// The step was already done; nothing changed (exit 0).
+    AlreadyDone = 0,
     Failed = 1,
     Usage = 2,
     Unavailable = 3,
@@ -63,10 +66,10 @@ pub fn failed(message: impl Into<String>) -> anyhow::Error {
 /// The exit code for a gRPC status code.
 pub fn for_code(code: Code) -> Exit {
     match code {
+        Code::AlreadyExists => Exit::AlreadyDone,
         Code::InvalidArgument
         | Code::FailedPrecondition
         | Code::NotFound
-        | Code::AlreadyExists
         | Code::PermissionDenied
         | Code::Unauthenticated
         | Code::ResourceExhausted
@@ -164,6 +167,8 @@ mod tests {
         assert_eq!(for_code(Code::DataLoss), Exit::DataLoss);
         assert_eq!(for_code(Code::Cancelled), Exit::Cancelled);
         assert_eq!(for_code(Code::Aborted), Exit::Busy);
+        assert_eq!(for_code(Code::AlreadyExists), Exit::AlreadyDone);
+        assert_eq!(ExitCode::from(Exit::AlreadyDone), ExitCode::SUCCESS);
     }
 
     #[test]

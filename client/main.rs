@@ -28,15 +28,34 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let name = cli.command.name();
+    let json = cli.global().json;
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // `mig status | head -3`: the reader has what it wanted; the command
         // itself ran (output is printed after it), so this is no failure.
         Err(e) if stdout_closed(&e) => ExitCode::SUCCESS,
+        // A completed step run again: what it would do holds; not a failure.
+        Err(e) if exit::classify(&e) == exit::Exit::AlreadyDone => {
+            already_done(&exit::message(&e), json);
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("{name} failed: {}", exit::message(&e));
             exit::classify(&e).into()
         }
+    }
+}
+
+/// Prints that the step was already done: its line, or with `--json` an
+/// object `{"alreadyDone": true, "message": …}`.
+fn already_done(message: &str, json: bool) {
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "alreadyDone": true, "message": message })
+        );
+    } else {
+        println!("{message}");
     }
 }
 

@@ -42,6 +42,11 @@ pub enum EngineError {
     #[error("{0}")]
     Precondition(String),
 
+    /// The step was already done: what it would make true holds, and
+    /// nothing was changed. Re-running a completed step is not a failure.
+    #[error("{0}")]
+    AlreadyDone(String),
+
     /// The two files a command was given are not one migration (see
     /// `state::prove`), or the schema is not the migration's.
     #[error("{0}")]

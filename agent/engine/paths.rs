@@ -102,10 +102,26 @@ pub fn detect_old(dir: &Path, exclude: Option<&Path>) -> Result<PathBuf> {
                 dir.display()
             )))
         }
-        many => Err(EngineError::File(format!(
-            "several candidate old databases in {}: {}; pass --old to choose one",
-            dir.display(),
-            many.join(", ")
-        ))),
+        many => {
+            // An earlier migration's old database refuses writes (retired,
+            // or a standby in a revert window): the service's database is
+            // the one that took over.
+            let live: Vec<&String> = many.iter().filter(|f| !retired(&dir.join(f))).collect();
+            if let [one] = live.as_slice() {
+                return Ok(dir.join(one));
+            }
+            Err(EngineError::File(format!(
+                "several candidate old databases in {}: {}; pass --old to choose one",
+                dir.display(),
+                many.join(", ")
+            )))
+        }
     }
+}
+
+/// Whether an earlier migration left `path` refusing writes (its guard).
+fn retired(path: &Path) -> bool {
+    super::open::old_ro(path, super::open::Busy::default())
+        .and_then(|c| super::revert::guard::count(&c, "main"))
+        .is_ok_and(|n| n > 0)
 }

@@ -118,6 +118,11 @@ pub fn report(st: &MigrationState) -> Status {
 
 fn warnings(st: &MigrationState, old: Option<&OldFile>) -> Vec<String> {
     let mut out = Vec::new();
+    if let Some(who) = old.and_then(|o| crate::engine::state::owner::held_elsewhere(&o.path)) {
+        out.push(format!(
+            "the old database is held by another mig process, {who}: commands that change it are refused meanwhile; run them through that process if it is an agent (`mig --agent …`), or wait for it to end"
+        ));
+    }
     match old {
         Some(o) if !o.drift.is_empty() => out.push(format!(
             "the old database was changed outside the recorded path ({}); drain will refuse: run `mig reset` and migrate again",

@@ -86,6 +86,7 @@ pub fn engine_status(e: &EngineError) -> Status {
         | EngineError::NotOneMigration(_)
         | EngineError::InUse(_)
         | EngineError::Drift(_) => Code::FailedPrecondition,
+        EngineError::AlreadyDone(_) => Code::AlreadyExists,
         EngineError::Busy(_) | EngineError::FreezeTimeout(_) => Code::Aborted,
         EngineError::DiskFull(_) => Code::ResourceExhausted,
         EngineError::Cancelled(_) => Code::Cancelled,

@@ -104,11 +104,20 @@ impl Follow<'_> {
         let mut job_id = String::new();
         let mut cancelling = false;
         let mut interrupted = interrupt();
+        // The start is shown with the job's next event: a job refused at its
+        // start (its first check failed, nothing changed) prints only the
+        // refusal, not a start before it.
+        let mut start = HeldStart::default();
         loop {
             let next = tokio::select! {
                 next = stream.message() => next,
+                () = tokio::time::sleep(HOLD_START), if start.0.is_some() => {
+                    start.show(&mut renderer)?;
+                    continue;
+                }
                 () = &mut interrupted => {
                     interrupted = interrupt();
+                    start.show(&mut renderer)?;
                     if !self.local {
                         renderer.finish();
                         return Err(error(Exit::Cancelled, detached_message(&job_id, self.database)));
@@ -126,6 +135,7 @@ impl Follow<'_> {
             };
             let next = next.inspect_err(|_| renderer.finish());
             let Some(ev) = next? else {
+                start.show(&mut renderer)?;
                 renderer.finish();
                 return if self.detach && !job_id.is_empty() {
                     Ok(Ending::Detached { job_id })
@@ -142,6 +152,14 @@ impl Follow<'_> {
             if !ev.job_id.is_empty() {
                 job_id.clone_from(&ev.job_id);
             }
+            if matches!(ev.event, Some(Event::Started(_))) {
+                start.0 = Some(ev);
+                continue;
+            }
+            if matches!(ev.event, Some(Event::Failed(_))) {
+                start.0 = None;
+            }
+            start.show(&mut renderer)?;
             renderer.event(&ev)?;
             match ev.event {
                 Some(Event::Completed(c)) => {
@@ -178,6 +196,24 @@ impl Follow<'_> {
                 "interrupted: cancel not accepted: {}",
                 status.message()
             )),
+        }
+    }
+}
+
+/// How long a start is held back when nothing follows it (a job whose
+/// checks read a large database, or that waits for a lock).
+const HOLD_START: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// A job's start event, held until the job's next event shows whether it
+/// did anything.
+#[derive(Default)]
+struct HeldStart(Option<JobEvent>);
+
+impl HeldStart {
+    fn show(&mut self, renderer: &mut Renderer) -> anyhow::Result<()> {
+        match self.0.take() {
+            Some(ev) => renderer.event(&ev),
+            None => Ok(()),
         }
     }
 }

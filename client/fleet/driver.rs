@@ -180,7 +180,11 @@ impl Driver {
                 Some(Event::Replay(r)) => self.dash.replay(self.index, r.pending, r.lag_seconds),
                 Some(Event::Completed(c)) => return Ok(c.summary),
                 Some(Event::Failed(f)) => {
-                    return Err(error(for_code(code_from_name(&f.code)), f.message))
+                    return match for_code(code_from_name(&f.code)) {
+                        // The step was already done: nothing changed, go on.
+                        Exit::AlreadyDone => Ok(None),
+                        exit => Err(error(exit, f.message)),
+                    };
                 }
                 Some(Event::Cancelled(c)) => {
                     return Err(error(Exit::Cancelled, format!("cancelled: {}", c.message)))

@@ -182,6 +182,7 @@ mod tests {
                 state,
                 detail: String::new(),
                 elapsed: Duration::ZERO,
+                exit: None,
             })
         };
         let c = Commands::new(Path::new("fleet.toml"));

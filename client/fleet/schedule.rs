@@ -80,6 +80,7 @@ pub async fn run(
             state: State::CutOver,
             detail: ALREADY.into(),
             elapsed: Duration::ZERO,
+            exit: None,
         });
     }
     for in_wave in board.waves() {
@@ -100,6 +101,7 @@ pub async fn run(
                     state,
                     detail: reason,
                     elapsed: Duration::ZERO,
+                    exit: None,
                 });
             }
             for i in board.ready(in_wave, plan.concurrency.saturating_sub(ids.len())) {
@@ -124,10 +126,10 @@ pub async fn run(
                 Err(e) => (e.id(), Err(anyhow::anyhow!("internal error: {e}"))),
             };
             let Some(i) = ids.remove(&id) else { continue };
-            let (state, detail) = match result {
-                Ok(done) => done,
-                Err(e) if classify(&e) == Exit::Cancelled => (State::Cancelled, message(&e)),
-                Err(e) => (State::Failed, message(&e)),
+            let (state, detail, exit) = match result {
+                Ok((state, detail)) => (state, detail, None),
+                Err(e) if classify(&e) == Exit::Cancelled => (State::Cancelled, message(&e), None),
+                Err(e) => (State::Failed, message(&e), Some(classify(&e))),
             };
             board.record(i, state);
             dash.state(i, state, &detail);
@@ -136,6 +138,7 @@ pub async fn run(
                 state,
                 detail,
                 elapsed,
+                exit,
             });
         }
     }

@@ -64,6 +64,9 @@ pub struct Outcome {
     pub detail: String,
     /// Wall time from its start to its end (zero when it never started).
     pub elapsed: Duration,
+    /// The exit code a failure means (`None` unless it failed): a
+    /// difference verify found is data loss (4), not a refusal (1).
+    pub exit: Option<crate::exit::Exit>,
 }
 
 #[cfg(test)]

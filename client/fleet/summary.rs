@@ -126,7 +126,8 @@ fn totals(rollout: &str, outcomes: &[Option<Outcome>]) -> String {
 
 /// Ok when every target in the run reached its goal or is held by design
 /// (waiting for a postponed cutover); otherwise the error whose exit code
-/// says what went wrong (1 failed, 5 cancelled or skipped).
+/// says what went wrong (4 a verify found differences, 1 failed, 5
+/// cancelled or skipped).
 pub fn verdict(outcomes: &[Option<Outcome>]) -> anyhow::Result<()> {
     let count = |s: State| outcomes.iter().flatten().filter(|o| o.state == s).count();
     let (failed_n, cancelled, skipped) = (
@@ -134,6 +135,19 @@ pub fn verdict(outcomes: &[Option<Outcome>]) -> anyhow::Result<()> {
         count(State::Cancelled),
         count(State::Skipped),
     );
+    let lost = outcomes
+        .iter()
+        .flatten()
+        .filter(|o| o.exit == Some(Exit::DataLoss))
+        .count();
+    if lost > 0 {
+        return Err(error(
+            Exit::DataLoss,
+            format!(
+                "{lost} target(s) differ from the mapping of their old databases ({failed_n} failed in all); their old databases keep serving (see the summary above)"
+            ),
+        ));
+    }
     if failed_n > 0 {
         return Err(failed(format!(
             "{failed_n} target(s) failed, {skipped} skipped; their old databases keep serving (see the summary above)"
@@ -166,6 +180,7 @@ mod tests {
             state,
             detail: String::new(),
             elapsed: Duration::from_millis(1500),
+            exit: (state == State::Failed).then_some(Exit::Failed),
         })
     }
 
@@ -178,6 +193,12 @@ mod tests {
         );
         assert!(verdict(&all).is_err());
         assert!(verdict(&[o(State::CutOver), None]).is_ok());
+        let mut differs = o(State::Failed);
+        if let Some(d) = differs.as_mut() {
+            d.exit = Some(Exit::DataLoss);
+        }
+        let e = verdict(&[differs, o(State::Failed)]).expect_err("differences fail");
+        assert_eq!(crate::exit::classify(&e), Exit::DataLoss);
         assert_eq!(duration(Duration::from_secs(75)), "1m15s");
     }
 }

@@ -66,13 +66,18 @@ pub fn drain_summary(d: &DrainSummary) -> Vec<String> {
     } else {
         format!("{} attempts", d.attempts)
     };
-    let mut out = vec![
-        format!(
-            "drained: replayed {} entries in {:.1} s",
-            d.entries_replayed, d.seconds
-        ),
-        format!("freeze: {} ({attempts})", duration_ms(d.freeze_ms)),
-    ];
+    // No attempt: an earlier drain had completed, this job only cut over.
+    let mut out = if d.attempts == 0 {
+        vec!["already drained by an earlier drain: this one only cut over".to_string()]
+    } else {
+        vec![
+            format!(
+                "drained: replayed {} entries in {:.1} s",
+                d.entries_replayed, d.seconds
+            ),
+            format!("freeze: {} ({attempts})", duration_ms(d.freeze_ms)),
+        ]
+    };
     match &d.cutover {
         Some(c) => out.push(format!(
             "writes refused for {}: from the freeze until {} was ready (cut over)",

@@ -73,7 +73,7 @@ fn drift_is_refused(sql: &str, change: &str) {
     assert_eq!(writer.refused(), 0, "writes were refused");
     let stats = writer.stop();
     // The way out the message names.
-    mig(&p, &["reset"]).ok();
+    mig(&p, &["reset", "--yes"]).ok();
     mig(
         &p,
         &["migrate", "--schema", "schema.sql", "--accept-data-loss"],

@@ -546,3 +546,41 @@ fn cleanup_old_refuses_a_target_not_cut_over_and_touches_nothing_there() {
     let status = site.mig(&["fleet", "status"]).ok();
     assert!(row(&status, "one").contains("  recording  "), "{status:#?}");
 }
+
+/// `fleet verify` exited 1 when a target's verify found its new database
+/// different from the mapping of the old one; that is data loss (4), as
+/// `mig verify` reports it, and the other targets are still verified.
+#[test]
+fn fleet_verify_exits_4_when_a_target_differs_and_verifies_the_rest() {
+    let site = Site::start(&[("a", &["one", "two"])], 8);
+    let schema = format!(
+        "{}\nCREATE UNIQUE INDEX customer_email ON customer(email);\n",
+        crate::support::fixture::NEW_SCHEMA
+    );
+    std::fs::write(site.dir.join("schema.sql"), schema).expect("schema");
+    let targets = [
+        site.target("one", "a", "one", ""),
+        site.target("two", "a", "two", ""),
+    ];
+    site.write_fleet("", &targets);
+    site.mig(&["fleet", "rollout", "--yes", "--postpone-cutover"])
+        .ok();
+    // Two old rows that the new UNIQUE(email) would merge, written by the
+    // service after the copy: replay (and so verify) cannot carry them.
+    let old = rusqlite::Connection::open(site.db("a", "two.db")).expect("open two");
+    old.execute_batch("UPDATE Customer SET Email = 'Same@Example.com' WHERE CustomerId IN (1, 2);")
+        .expect("service write");
+    drop(old);
+    let run = site.mig(&["fleet", "verify"]);
+    assert_eq!(run.code, 4, "{run:#?}");
+    assert!(row(&run, "two").contains("would be lost"), "{run:#?}");
+    assert!(
+        row(&run, "one").contains("0 differences (certified)"),
+        "{run:#?}"
+    );
+    assert!(
+        run.stderr
+            .starts_with("fleet verify failed: 1 target(s) differ"),
+        "{run:#?}"
+    );
+}

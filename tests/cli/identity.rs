@@ -28,7 +28,7 @@ const COMMANDS: &[&[&str]] = &[
     &["verify", "--queries", "q.sql"],
     &["drain"],
     &["cutover"],
-    &["reset"],
+    &["reset", "--yes"],
     &["cleanup-old"],
 ];
 
@@ -236,7 +236,7 @@ fn a_local_mig_and_a_second_agent_beside_an_agent_serving_the_database_are_refus
         &["drain"][..],
         &["verify"],
         &["cutover"],
-        &["reset"],
+        &["reset", "--yes"],
         &["cleanup-old"],
     ] {
         let mut args = cmd.to_vec();
@@ -257,14 +257,29 @@ fn a_local_mig_and_a_second_agent_beside_an_agent_serving_the_database_are_refus
             args.join(" ")
         );
     }
-    // Reading is not working on it.
-    p.mig(&["status", "--old", "old.db", "--new", "new.db"])
-        .ok()
-        .has_line("marker status: recording");
+    // Reading is not working on it; it says who holds the database, here
+    // and on the second agent, whose own commands are refused.
+    let held = format!(
+        "warning: the old database is held by another mig process, pid {} (mig-agent): ",
+        first.pid().expect("pid")
+    );
+    let status = p
+        .mig(&["status", "--old", "old.db", "--new", "new.db"])
+        .ok();
+    status.has_line("marker status: recording");
+    status.line_starting(&held);
+    let mut remote = as_who(&second, "viewer");
+    remote.push("status".into());
+    let remote: Vec<&str> = remote.iter().map(String::as_str).collect();
+    p.mig(&remote).ok().line_starting(&held);
     drop(second);
     // A killed agent's claim ends with it (the kernel drops the lock; the
     // file it leaves is reused and removed by the next command).
     first.kill();
+    let status = p
+        .mig(&["status", "--old", "old.db", "--new", "new.db"])
+        .ok();
+    assert!(!status.stdout.contains("is held by"), "{status:#?}");
     p.mig(&["drain", "--old", "old.db", "--new", "new.db"])
         .ok()
         .line_starting("drained: replayed ");
@@ -302,7 +317,7 @@ fn an_old_database_restored_from_before_the_migration_shows_broken_and_only_rese
             &["records no migration"],
         );
     }
-    p.mig(&with(&["reset"])).ok();
+    p.mig(&with(&["reset", "--yes"])).ok();
     p.mig(&with(&["migrate", "--schema", "schema.sql"])).ok();
     p.mig(&with(&["drain"])).ok();
     p.mig(&["cutover", "--new", "new.db"]).ok();

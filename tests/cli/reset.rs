@@ -2,7 +2,7 @@
 //! `migrate` (the old database's catalog and rows exactly as they were,
 //! the new file gone); `--dry-run` changes nothing; after cutover it refuses.
 
-use super::harness::{Project, FAILED};
+use super::harness::{Project, FAILED, USAGE};
 
 const FILES: [&str; 6] = [
     "--old",
@@ -74,7 +74,7 @@ fn reset_before_cutover_restores_old_exactly_and_removes_new() {
     );
     assert!(p.path("new.db").exists(), "dry run keeps the new file");
 
-    p.mig(&args("reset", &[])).ok();
+    p.mig(&args("reset", &["--yes"])).ok();
     assert_eq!(dump(&p), before, "old database is back to what it was");
     assert!(
         !p.path("new.db").exists(),
@@ -104,4 +104,32 @@ fn reset_after_cutover_is_refused_and_changes_nothing() {
         "{line}"
     );
     assert_eq!(std::fs::read(p.path("new.db")).expect("new"), new_bytes);
+}
+
+/// `mig reset` deletes the new database and lets writes through on the old
+/// one again (after a drain, a service may already wait on the new file):
+/// without `--yes` it shows what it would do and asks, and where nobody can
+/// answer (stdin not a terminal) it refuses, changing nothing.
+#[test]
+fn reset_after_drain_asks_first_and_without_a_terminal_changes_nothing() {
+    let p = Project::shop(20);
+    let mut migrate = vec!["migrate"];
+    migrate.extend_from_slice(&FILES);
+    p.mig(&migrate).ok();
+    p.mig(&args("drain", &[])).ok();
+    let (old, new) = (dump(&p), std::fs::read(p.path("new.db")).expect("new"));
+    let line = p
+        .mig(&args("reset", &[]))
+        .fails(USAGE, "reset failed: reset asks for confirmation")
+        .to_string();
+    assert!(line.contains("pass --yes"), "{line}");
+    assert_eq!(dump(&p), old, "a refused reset changed the old database");
+    assert_eq!(std::fs::read(p.path("new.db")).expect("new"), new);
+
+    p.mig(&args("reset", &["--yes"])).ok();
+    assert!(!p.path("new.db").exists());
+    // Nothing left to undo: no question, nothing to confirm.
+    p.mig(&args("reset", &[]))
+        .ok()
+        .has_line("nothing to reset: no migration tables and no new database found");
 }

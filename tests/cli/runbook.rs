@@ -205,3 +205,42 @@ fn status_in_a_project_without_schema_sql_still_answers() {
     let p = Project::empty("shop");
     p.mig(&["status"]).ok().has_line("phase: not started");
 }
+
+/// After a migration in a project folder, its old database stays beside the
+/// new one, retired. The next migration (a new `schema.sql`) found two
+/// candidates and refused; the retired one refuses writes and is not the
+/// service's database, so the one that took over is the old database now.
+#[test]
+fn a_second_migration_in_a_project_folder_starts_from_the_database_that_took_over() {
+    let p = Project::empty("shop");
+    drop(crate::support::fixture::create_old(
+        &p.path("shop-0badc0de.sqlite"),
+        20,
+    ));
+    p.write("schema.sql", crate::support::fixture::NEW_SCHEMA);
+    p.mig(&["migrate"]).ok();
+    p.mig(&["drain", "--cutover"]).ok();
+    p.mig(&["cleanup-old"]).ok();
+    let first_new = p
+        .files()
+        .into_iter()
+        .find(|f| f.starts_with("shop-") && f.ends_with(".sqlite") && f != "shop-0badc0de.sqlite")
+        .expect("the first migration's new database");
+
+    let second: String = crate::support::fixture::NEW_SCHEMA
+        .lines()
+        .filter(|l| !l.starts_with("-- mig:"))
+        .chain(["CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT);"])
+        .collect::<Vec<_>>()
+        .join("\n");
+    p.write("schema.sql", &second);
+    let plan = p.mig(&["plan"]).ok();
+    plan.has_line(&format!("old database: ./{first_new}"));
+    p.mig(&["migrate"]).ok();
+    p.mig(&["drain", "--cutover"]).ok();
+    let status = p.mig(&["status"]).ok();
+    assert!(
+        status.line_starting("old database: ").ends_with(&first_new),
+        "{status:#?}"
+    );
+}

@@ -47,7 +47,7 @@ fn remote(agent: &TestAgent, dir: &Path, schema: &Path, step: Step) -> Run {
         Step::Drain => args.push("drain"),
         Step::Cutover => args.push("cutover"),
         Step::CleanupOld => args.push("cleanup-old"),
-        Step::Reset => args.push("reset"),
+        Step::Reset => args.extend(["reset", "--yes"]),
         Step::CutoverWindow => args.extend(["cutover", "--revert-window", "1h"]),
         Step::Revert => args.push("revert"),
         Step::Finalize => args.push("finalize"),

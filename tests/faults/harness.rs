@@ -102,7 +102,7 @@ impl World {
             Step::CleanupOld => cmd
                 .arg("cleanup-old")
                 .args(["--old".as_ref(), self.old.as_os_str()]),
-            Step::Reset => cmd.arg("reset").args(files),
+            Step::Reset => cmd.args(["reset", "--yes"]).args(files),
             Step::CutoverWindow => cmd
                 .arg("cutover")
                 .args(files)

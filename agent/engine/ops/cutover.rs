@@ -62,6 +62,7 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
             ..report_of(&st, 0.0)
         });
     }
+    st.require_window_if_asked(opts.revert_window_secs)?;
     st.require_drained()?;
     let cert = st.require_certified_or_skip(opts.verification)?;
     let (new, old) = (st.new_path()?.to_path_buf(), st.old_path()?.to_path_buf());

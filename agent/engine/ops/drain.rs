@@ -14,13 +14,13 @@ use rusqlite::Connection;
 mod checks;
 mod freeze;
 
-use crate::engine::error::{Result, SqlContext};
+use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::lock;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::plan::Plan;
 use crate::engine::record::{self, MarkerStatus};
-use crate::engine::state::{locate, DrainStart, MigrationState, Writes};
+use crate::engine::state::{locate, DrainStart, MigrationState, Verification, Writes};
 use crate::engine::verify::Repair;
 use crate::engine::{certificate, replay, Ctx, Event};
 
@@ -146,7 +146,15 @@ pub fn drain_gated(
 ) -> Result<DrainSummary> {
     let started = Instant::now();
     let st = MigrationState::claim(locate(spec, opts.busy), opts.busy)?;
+    if let AfterDrain::Cutover { revert_window_secs } = opts.then {
+        st.require_window_if_asked(revert_window_secs)?;
+    }
     let start = st.require_drainable()?;
+    if completed(&st, &start) {
+        // Draining again would let writes through and freeze anew.
+        drop(st);
+        return cutover_only(spec, opts, before_cutover, ctx, started);
+    }
     let (old, new) = (st.old_path()?, st.new_path()?);
     if let AfterDrain::Cutover { revert_window_secs } = opts.then {
         // Refused now rather than after the verify stage and the freeze.
@@ -186,6 +194,56 @@ pub fn drain_gated(
     summary.warnings = ledger.warnings(&work)?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Whether a drain already completed (writes refused, every entry
+/// replayed at the current checkpoint).
+fn completed(st: &MigrationState, start: &DrainStart) -> bool {
+    start.writes == Writes::Refused && st.require_drained().is_ok()
+}
+
+/// After a completed drain: plain `drain` is already done; `drain
+/// --cutover` does only the cutover, behind the same gate.
+fn cutover_only(
+    spec: &DatabaseSpec,
+    opts: &DrainOptions,
+    before_cutover: BeforeCutover<'_>,
+    ctx: &mut Ctx<'_>,
+    started: Instant,
+) -> Result<DrainSummary> {
+    let AfterDrain::Cutover { revert_window_secs } = opts.then else {
+        let st = MigrationState::read(spec, opts.busy)?;
+        let since = st
+            .marker()
+            .map(|m| format!(" (writes refused since {})", m.updated_at))
+            .unwrap_or_default();
+        return Err(EngineError::AlreadyDone(format!(
+            "{} is already drained{since}; nothing to do: run `mig cutover`",
+            st.new_path()?.display()
+        )));
+    };
+    (ctx.sink)(Event::Step {
+        step: "before-cutover",
+        message: "already drained: asking whether the cutover may go ahead".into(),
+    });
+    before_cutover()?;
+    let report = super::cutover::cutover(
+        spec,
+        &super::cutover::CutoverOptions {
+            busy: opts.busy,
+            verification: match opts.verify_first {
+                VerifyFirst::Skip => Verification::Skip,
+                VerifyFirst::WhenUncertified => Verification::Required,
+            },
+            revert_window_secs,
+        },
+    )?;
+    Ok(DrainSummary {
+        seconds: started.elapsed().as_secs_f64(),
+        refused_ms: report.writes_refused_ms.unwrap_or_default(),
+        cutover: Some(report),
+        ..DrainSummary::default()
+    })
 }
 
 /// The cutover's gate of a `drain --cutover`, while writes still flow.

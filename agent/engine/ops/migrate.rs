@@ -126,7 +126,8 @@ pub fn migrate(
 }
 
 /// The plan `migrate` goes by, refused while it has blockers or, before
-/// any file exists, old rows the copy could not get past.
+/// any file exists, old rows the copy could not get past or a volume too
+/// small for the copy.
 fn checked_plan(
     scratch: Connection,
     schema: &SchemaFile,
@@ -151,6 +152,9 @@ fn checked_plan(
         let violations = plan::assess::blocking_violations(&scratch, &plan)?;
         if !violations.is_empty() {
             return Err(EngineError::PlanBlocked(violations));
+        }
+        if let Some(short) = plan::estimate::short_of_space(&scratch, &plan, st.new_path()?)? {
+            return Err(EngineError::DiskFull(short));
         }
     }
     Ok(plan)
@@ -376,10 +380,13 @@ fn create_new_db(
 ) -> Result<()> {
     let tmp = PathBuf::from(format!("{}.mig-tmp", new.display()));
     create_folder(new)?;
+    require_writable(new, &tmp)?;
     remove_db_files(&tmp)?;
     // A failure (a full volume, a schema SQLite refuses) leaves no file.
     if let Err(e) = build_new_db(&tmp, old, schema, plan, id, busy) {
-        remove_db_files(&tmp)?;
+        // The build's error is the one to act on; a temporary file left
+        // behind is removed by the next attempt.
+        let _ = remove_db_files(&tmp);
         return Err(e);
     }
     sync_file(&tmp)?;
@@ -396,6 +403,28 @@ fn create_new_db(
         sync_file(dir)?;
     }
     Ok(())
+}
+
+/// Proves the new database's folder takes files by creating the temporary
+/// one (a read-only folder or volume would otherwise fail later, on a
+/// cleanup, with a message about a file the user never named).
+fn require_writable(new: &Path, tmp: &Path) -> Result<()> {
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(tmp);
+    created.map(drop).map_err(|e| {
+        let folder = new
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        EngineError::File(format!(
+            "cannot create the new database {} in folder {}: {e}; choose a --new path in a folder mig can write to",
+            new.display(),
+            folder.display()
+        ))
+    })
 }
 
 /// Creates the new database's folder when a rule names one per schema

@@ -41,6 +41,7 @@ impl Assessment {
             .iter()
             .filter(|c| c.blocks)
             .map(Checked::message)
+            .chain(self.estimates.disk_blocker.clone())
             .collect()
     }
 }

@@ -48,6 +48,9 @@ pub struct Estimates {
     pub disk_needed_bytes: u64,
     /// `None` when the new database's folder cannot be inspected.
     pub disk_available_bytes: Option<u64>,
+    /// Set when the volume cannot hold even the old tables the copy reads
+    /// (see [`short_of_space`]): `migrate` refuses with the same line.
+    pub disk_blocker: Option<String>,
     /// Tables whose copy slows as it goes, one line each.
     pub warnings: Vec<String>,
 }
@@ -55,16 +58,7 @@ pub struct Estimates {
 /// Estimates for `plan`; `conn` holds the target schema as `main` and old as
 /// `old`; `new` is where the new database will be created.
 pub fn estimate(conn: &Connection, plan: &Plan, new: &Path) -> Result<Estimates> {
-    let file_bytes = old_file_bytes(conn)?;
-    let measured = if file_bytes <= DBSTAT_MAX_BYTES {
-        dbstat_sizes(conn).ok()
-    } else {
-        None
-    };
-    let (sizes, method) = match measured {
-        Some(s) => (s, "dbstat"),
-        None => (page_sizes(file_bytes, plan), "pages"),
-    };
+    let (sizes, method) = sizes(conn, plan, old_file_bytes(conn)?);
     let samples = sample::sample_all(conn, plan)?;
     let mut tables = Vec::new();
     let mut warnings = Vec::new();
@@ -88,9 +82,7 @@ pub fn estimate(conn: &Connection, plan: &Plan, new: &Path) -> Result<Estimates>
         }
         tables.push(e);
     }
-    // An old table split into several new ones is counted once as old data,
-    // but once per new table in what the new database needs.
-    let copied_bytes: u64 = tables.iter().map(|t| t.bytes).sum();
+    let copied_bytes = copied(&sizes, plan);
     let mut sources: Vec<String> = plan
         .tables
         .iter()
@@ -100,14 +92,69 @@ pub fn estimate(conn: &Connection, plan: &Plan, new: &Path) -> Result<Estimates>
     sources.dedup();
     let old_bytes: u64 = sources.iter().filter_map(|s| sizes.get(s)).sum();
     let copy_seconds = tables.iter().map(|t| t.copy_seconds).sum();
+    let available = available_bytes(new);
     Ok(Estimates {
         tables,
         bytes_method: method,
         old_bytes,
         copy_seconds,
         disk_needed_bytes: (copied_bytes as f64 * DISK_FACTOR) as u64,
-        disk_available_bytes: available_bytes(new),
+        disk_available_bytes: available,
+        disk_blocker: available.and_then(|a| too_little(new, copied_bytes, a)),
         warnings,
+    })
+}
+
+/// Bytes per old table and how they were measured: `dbstat` up to
+/// [`DBSTAT_MAX_BYTES`], else the file's pages shared out by rows.
+fn sizes(conn: &Connection, plan: &Plan, file_bytes: u64) -> (HashMap<String, u64>, &'static str) {
+    let measured = if file_bytes <= DBSTAT_MAX_BYTES {
+        dbstat_sizes(conn).ok()
+    } else {
+        None
+    };
+    match measured {
+        Some(s) => (s, "dbstat"),
+        None => (page_sizes(file_bytes, plan), "pages"),
+    }
+}
+
+/// What the copy writes at least: the old tables each new table reads. An
+/// old table split into several new ones is counted once per new table.
+fn copied(sizes: &HashMap<String, u64>, plan: &Plan) -> u64 {
+    plan.tables
+        .iter()
+        .filter_map(|t| t.source.as_ref())
+        .map(|src| sizes.get(&src.to_ascii_lowercase()).copied().unwrap_or(0))
+        .sum()
+}
+
+/// `migrate`'s check before it creates anything: the refusal when the new
+/// database's volume has less free space than the old tables the copy
+/// reads (plan's shown need adds indexes and slack, [`DISK_FACTOR`]). Free
+/// space beyond the whole old file needs no measuring, so the common case
+/// reads no page.
+pub fn short_of_space(conn: &Connection, plan: &Plan, new: &Path) -> Result<Option<String>> {
+    let Some(available) = available_bytes(new) else {
+        return Ok(None);
+    };
+    let file_bytes = old_file_bytes(conn)?;
+    if available >= file_bytes {
+        return Ok(None);
+    }
+    let (sizes, _) = sizes(conn, plan, file_bytes);
+    Ok(too_little(new, copied(&sizes, plan), available))
+}
+
+fn too_little(new: &Path, copied: u64, available: u64) -> Option<String> {
+    const MIB: f64 = 1024.0 * 1024.0;
+    (available < copied).then(|| {
+        format!(
+            "the new database {} needs at least {:.1} MiB (the old tables it copies) and its volume has {:.1} MiB free: free space there, or choose a --new path on a volume with room",
+            new.display(),
+            copied as f64 / MIB,
+            available as f64 / MIB
+        )
     })
 }
 

@@ -6,6 +6,7 @@
 //! so syntax errors come back with SQLite's message and a file position.
 
 mod classify;
+mod compile;
 mod directives;
 pub mod lexer;
 mod quoted;
@@ -218,6 +219,7 @@ impl SchemaFile {
     pub fn reflect(&self) -> Result<(Connection, String)> {
         let conn = super::open::scratch()?;
         self.apply(&conn, Indexes::Now)?;
+        compile::check(self, &conn)?;
         let hash = catalog_hash(&conn, "main")?;
         Ok((conn, hash))
     }

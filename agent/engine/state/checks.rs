@@ -83,6 +83,11 @@ pub(super) fn precondition(m: String) -> EngineError {
     EngineError::Precondition(m)
 }
 
+/// A completed step run again: it says so, changes nothing and succeeds.
+pub(super) fn already_done(m: String) -> EngineError {
+    EngineError::AlreadyDone(m)
+}
+
 fn not_drained(detail: &str) -> EngineError {
     precondition(format!(
         "Drain is not complete: {detail}; rerun `mig drain`, then recheck `mig status`"
@@ -126,6 +131,12 @@ impl MigrationState {
     /// Refuses a reverted migration (its old database serves again).
     pub(super) fn require_not_reverted(&self, step: Step) -> Result<()> {
         match self.new.as_ref() {
+            Some(n) if n.status == Some(MigrationStatus::Reverted) && step == Step::Revert => {
+                Err(already_done(format!(
+                    "{} is already reverted: the old database serves again; nothing to do",
+                    n.path.display()
+                )))
+            }
             Some(n) if n.status == Some(MigrationStatus::Reverted) => Err(precondition(format!(
                 "{} was reverted: the old database serves again and has no migration tables left; nothing to {}",
                 n.path.display(),
@@ -156,11 +167,11 @@ impl MigrationState {
             None => return Err(precondition(format!(
                 "{p} has no _migration_status: it was not created by `mig migrate`; verify the command order: migrate -> drain -> cutover"
             ))),
-            Some(MigrationStatus::Ready) => return Err(precondition(match step {
-                Step::Verify => format!("{p} is already cut over (ready); verify runs between migrate and cutover"),
-                Step::Cutover => format!("{p} is already cut over (ready); nothing to do"),
-                _ => format!("{p} is already cut over (ready); nothing to {}", step.as_str()),
-            })),
+            Some(MigrationStatus::Ready) => return Err(match step {
+                Step::Verify => precondition(format!("{p} is already cut over (ready); verify runs between migrate and cutover")),
+                Step::Cutover | Step::Drain => already_done(format!("{p} is already drained and cut over (ready); nothing to do")),
+                _ => precondition(format!("{p} is already cut over (ready); nothing to {}", step.as_str())),
+            }),
             Some(MigrationStatus::Reverted) => return Err(precondition(format!(
                 "{p} was reverted (the old database serves again); nothing to {}: to migrate again, delete it (or `mig reset`) and run `mig migrate`",
                 step.as_str()
@@ -292,10 +303,16 @@ impl MigrationState {
         let old = self.require_old()?;
         if old.marker.is_none() && old.triggers == 0 && old.log_entries.is_none() {
             if old.guards > 0 {
-                return Err(precondition(format!(
+                return Err(already_done(format!(
                     "the old database {} is already cleaned up (retired: {} guard triggers refuse its writes); nothing to do: delete it once nothing reads it, or `mig release-old` to accept writes there again",
                     old.path.display(),
                     old.guards
+                )));
+            }
+            if self.cut_over() {
+                return Err(already_done(format!(
+                    "the old database {} is already cleaned up and released (it accepts writes); nothing to do",
+                    old.path.display()
                 )));
             }
             return Err(precondition(format!(

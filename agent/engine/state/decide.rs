@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use super::checks::precondition;
+use super::checks::{already_done, precondition};
 use super::{MigrationState, Phase};
 use crate::engine::error::Result;
 use crate::engine::new_side::{Identity, MigrationStatus};
@@ -51,6 +51,11 @@ impl MigrationState {
     /// `migrate`: what to do with each file.
     pub fn migrate_start(&self, hash: &str, file: &str) -> Result<Start> {
         let new = self.new_path()?.display().to_string();
+        if self.cut_over() && self.identity().is_some_and(|i| i.schema_hash == hash) {
+            return Err(already_done(format!(
+                "{new} is already migrated and cut over (ready); nothing to do"
+            )));
+        }
         if self.cut_over() {
             return Err(precondition(format!(
                 "{new} is already cut over (ready); there is nothing to migrate{}",
@@ -63,13 +68,28 @@ impl MigrationState {
         }
         self.require_not_reverted(super::checks::Step::Migrate)?;
         self.require_whole()?;
+        self.require_schema(hash, file)?;
+        if self.copied()
+            && self
+                .new
+                .as_ref()
+                .is_some_and(|n| n.status == Some(MigrationStatus::Migrating))
+        {
+            return Err(already_done(format!(
+                "the copy into {new} is already complete; nothing to do: {}",
+                if self.drained() {
+                    "run `mig cutover`"
+                } else {
+                    "run `mig drain` when the new service is deployed"
+                }
+            )));
+        }
         if let Some(m) = self.marker().filter(|m| m.status == MarkerStatus::Draining) {
             return Err(precondition(format!(
                 "the old database is draining for the migration into {}; run `mig drain` to finish it (or `mig reset` to abandon it)",
                 m.new_path
             )));
         }
-        self.require_schema(hash, file)?;
         Ok(match (self.marker(), self.identity()) {
             (Some(_), Some(_)) => Start::Resume,
             (Some(m), None) => Start::Recreate {

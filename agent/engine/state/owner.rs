@@ -73,6 +73,31 @@ pub fn claim(old: &Path) -> Result<Option<Claim>> {
     Ok(Some(Claim { _held: h }))
 }
 
+/// Who else holds `old` now, as its lock file names them (`pid N (mig-agent)`),
+/// for `status`, which only reads: testing the lock by taking it would
+/// refuse a command another process starts at that instant. A file left by
+/// a killed holder names a process that is gone: `None`, as for this one.
+pub fn held_elsewhere(old: &Path) -> Option<String> {
+    let real = std::fs::canonicalize(old).ok()?;
+    let who = std::fs::read_to_string(format!("{}{SUFFIX}", real.display())).ok()?;
+    let who = who.trim();
+    let pid: i32 = who
+        .strip_prefix("pid ")?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    if u32::try_from(pid).ok()? == std::process::id() {
+        return None;
+    }
+    let pid = rustix::process::Pid::from_raw(pid)?;
+    // EPERM: the process exists but belongs to another user.
+    match rustix::process::test_kill_process(pid) {
+        Ok(()) | Err(rustix::io::Errno::PERM) => Some(who.to_string()),
+        Err(_) => None,
+    }
+}
+
 /// Opens and locks the lock file, and writes who holds it.
 fn lock(path: &Path, old: &Path) -> Result<Option<File>> {
     let io = |source| EngineError::Io {

@@ -3,7 +3,7 @@
 //! agent may do after cutover, and what the old side still lacks when a
 //! command was killed between the new database's commit and the old one's.
 
-use super::checks::{precondition, Step};
+use super::checks::{already_done, precondition, Step};
 use super::MigrationState;
 use crate::engine::error::Result;
 use crate::engine::new_side::{Identity, MigrationStatus};
@@ -157,6 +157,20 @@ impl MigrationState {
         )))
     }
 
+    /// A cutover asked to open a revert window (`secs` > 0) after the new
+    /// database was cut over without one: refused rather than "already
+    /// done", since the window it asks for does not exist and cannot be
+    /// opened any more.
+    pub fn require_window_if_asked(&self, secs: u64) -> Result<()> {
+        if secs == 0 || !self.cut_over() || self.window().is_some() {
+            return Ok(());
+        }
+        Err(precondition(format!(
+            "{} is already cut over without a revert window, and a window opens only at the cutover; nothing was changed: the old database keeps its data, retired (`mig release-old` makes it writable again)",
+            self.new_path()?.display()
+        )))
+    }
+
     /// `finalize`: a window to close (an open one, or one whose old side
     /// is still a standby).
     pub fn require_finalizable(&self) -> Result<()> {
@@ -168,7 +182,7 @@ impl MigrationState {
                 "a revert froze {new} and did not finish: run `mig revert` to finish it"
             ))),
             Some(WindowState::Closed) if self.old_side_pending().is_some() => Ok(()),
-            Some(WindowState::Closed) => Err(precondition(format!("the revert window of {new} is already closed; nothing to finalize"))),
+            Some(WindowState::Closed) => Err(already_done(format!("the revert window of {new} is already closed; nothing to do"))),
             Some(WindowState::Reverted) => Err(precondition(format!("{new} was reverted; nothing to finalize"))),
             None if self.cut_over() => Err(precondition(format!("{new} was cut over without a revert window; nothing to finalize"))),
             None => Err(precondition(format!("{new} is not cut over; finalize closes the revert window `mig cutover --revert-window` opens"))),
@@ -196,8 +210,8 @@ impl MigrationState {
         }
         if old.marker.is_none() && old.guards == 0 && old.triggers == 0 && old.log_entries.is_none()
         {
-            return Err(precondition(format!(
-                "the old database {} has no guard or migration tables; it already accepts writes",
+            return Err(already_done(format!(
+                "the old database {} is already released: it has no guard or migration tables and accepts writes; nothing to do",
                 old.path.display()
             )));
         }

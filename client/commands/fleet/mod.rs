@@ -149,7 +149,7 @@ async fn status_cmd(a: &FleetReportArgs, out: Output) -> anyhow::Result<()> {
 
 /// Refuses to ask when nobody can answer: stdin is not a terminal and the
 /// command was not given `--yes`.
-fn can_ask(command: &str, yes: bool, alternative: &str) -> anyhow::Result<()> {
+pub(crate) fn can_ask(command: &str, yes: bool, alternative: &str) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     if yes || std::io::stdin().is_terminal() {
         return Ok(());
@@ -160,7 +160,7 @@ fn can_ask(command: &str, yes: bool, alternative: &str) -> anyhow::Result<()> {
 }
 
 /// Asks on stderr; true for `y` or `yes`.
-fn confirm(question: &str) -> anyhow::Result<bool> {
+pub(crate) fn confirm(question: &str) -> anyhow::Result<bool> {
     let mut err = std::io::stderr().lock();
     write!(err, "{question} [y/N] ")
         .and_then(|()| err.flush())

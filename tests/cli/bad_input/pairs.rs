@@ -5,7 +5,7 @@
 //! `bad_input.rs`). Two processes on one database and two migrations'
 //! files are in `cli/identity.rs`.
 
-use super::{Case, State};
+use super::{Case, State, ALREADY_DONE};
 use crate::cli::harness::{Project, FAILED};
 
 /// Checkpoints `db` so that its main file holds every commit (a copy of
@@ -81,7 +81,8 @@ pub(in crate::cli) fn old_without_recording(p: &Project) {
 /// `mig reset`, then the new file it deleted put back.
 fn reset_new_put_back(p: &Project) {
     copy(p, "new.db", "keep.db");
-    p.mig(&["reset", "--old", "old.db", "--new", "new.db"]).ok();
+    p.mig(&["reset", "--yes", "--old", "old.db", "--new", "new.db"])
+        .ok();
     rename(p, "keep.db", "new.db");
 }
 
@@ -89,7 +90,8 @@ fn reset_new_put_back(p: &Project) {
 /// migration's new file put back over the second's.
 fn earlier_new_put_back(p: &Project) {
     copy(p, "new.db", "keep.db");
-    p.mig(&["reset", "--old", "old.db", "--new", "new.db"]).ok();
+    p.mig(&["reset", "--yes", "--old", "old.db", "--new", "new.db"])
+        .ok();
     p.mig(&[
         "migrate",
         "--old",
@@ -115,13 +117,16 @@ fn other_schema(p: &Project) {
 
 macro_rules! case {
     ($name:literal, $state:ident, $prepare:expr, $args:expr, $expect:literal) => {
+        case!($name, $state, $prepare, $args, $expect, FAILED)
+    };
+    ($name:literal, $state:ident, $prepare:expr, $args:expr, $expect:literal, $exit:expr) => {
         Case {
             name: $name,
             state: State::$state,
             files: &[],
             prepare: $prepare,
             args: $args,
-            exit: FAILED,
+            exit: $exit,
             expect: $expect,
         }
     };
@@ -286,7 +291,8 @@ pub(super) fn cases() -> Vec<Case> {
             CleanedUp,
             super::nothing,
             &["drain", "--old", "old.db", "--new", "new.db"],
-            "new.db is already cut over (ready); nothing to drain"
+            "new.db is already drained and cut over (ready); nothing to do",
+            ALREADY_DONE
         ),
         case!(
             "verify of a cleaned-up migration",
@@ -300,7 +306,8 @@ pub(super) fn cases() -> Vec<Case> {
             CleanedUp,
             super::nothing,
             &["cleanup-old", "--old", "old.db", "--new", "new.db"],
-            "is already cleaned up (retired: 12 guard triggers refuse its writes); nothing to do"
+            "is already cleaned up (retired: 12 guard triggers refuse its writes); nothing to do",
+            ALREADY_DONE
         ),
         case!(
             "migrate of a cleaned-up migration",
@@ -315,7 +322,8 @@ pub(super) fn cases() -> Vec<Case> {
                 "--schema",
                 "schema.sql"
             ],
-            "new.db is already cut over (ready); there is nothing to migrate"
+            "new.db is already migrated and cut over (ready); nothing to do",
+            ALREADY_DONE
         ),
         // The wrong schema for a migration in progress.
         case!(
