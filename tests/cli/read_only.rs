@@ -15,9 +15,17 @@ use super::harness::{Project, Run, FAILED};
 fn mig_unprivileged(dir: &Path, args: &[&str]) -> Run {
     let root = std::fs::metadata(dir).expect("folder").uid() == 0;
     let mut cmd = if root {
+        // The build's folder may be closed to that user (a checkout under
+        // /root): run a link or copy of `mig` beside the project instead.
+        let exe = dir.parent().unwrap_or(dir).join("mig");
+        if !exe.exists() {
+            std::fs::hard_link(env!("CARGO_BIN_EXE_mig"), &exe)
+                .or_else(|_| std::fs::copy(env!("CARGO_BIN_EXE_mig"), &exe).map(drop))
+                .expect("mig beside the project");
+        }
         let mut c = Command::new("setpriv");
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(env!("CARGO_BIN_EXE_mig"));
+            .arg(&exe);
         c
     } else {
         Command::new(env!("CARGO_BIN_EXE_mig"))
