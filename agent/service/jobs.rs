@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tonic::Request;
 
 use super::authorize::{caller, require};
-use super::convert::{self, MigrateStart};
+use super::convert::{self, MigrateStart, NamesDatabase};
 use super::resolve::Resolved;
 use super::stream::{follow, Follow};
 use super::{EventStream, MigratorService, ServiceError};
@@ -31,6 +31,52 @@ where
     let job = svc.registry.start(&config.name, kind, who, work).await?;
     let stream = follow(Arc::clone(&job), 1, mode);
     Ok((job, stream))
+}
+
+/// A job RPC once its job runs: the caller, the request, the database and
+/// the job, for the audit line; the stream for the reply.
+pub(super) struct Started<T> {
+    pub who: String,
+    pub r: T,
+    pub config: DatabaseConfig,
+    pub job: Arc<Job>,
+    pub stream: EventStream,
+}
+
+/// A job RPC's sequence: authorize the caller for `rpc` and resolve the
+/// database, read the request into the job's options (`read`: the options
+/// and how to follow), and start `work` on them as the `kind` job.
+pub(super) async fn start_read<T, O, R, W>(
+    svc: &MigratorService,
+    req: Request<T>,
+    rpc: &'static str,
+    kind: JobKind,
+    read: R,
+    work: W,
+) -> Result<Started<T>, ServiceError>
+where
+    T: NamesDatabase,
+    O: Send + 'static,
+    R: FnOnce(&T, &DatabaseConfig) -> Result<(O, Follow), ServiceError>,
+    W: FnOnce(&DatabaseConfig, O, &mut Ctx<'_>) -> engine::Result<Summary> + Send + 'static,
+{
+    let Resolved {
+        who,
+        request: r,
+        config,
+    } = svc.resolve(req, Role::Operator, rpc).await?;
+    let (opts, mode) = read(&r, &config)?;
+    let (job, stream) = start_job(svc, &config, kind, &who, mode, move |cfg, ctx| {
+        work(cfg, opts, ctx)
+    })
+    .await?;
+    Ok(Started {
+        who,
+        r,
+        config,
+        job,
+        stream,
+    })
 }
 
 /// `fresh_id`: the id the migration takes if it starts fresh.
@@ -70,46 +116,51 @@ pub(super) async fn drain(
     svc: &MigratorService,
     req: Request<pb::DrainRequest>,
 ) -> Result<EventStream, ServiceError> {
-    let Resolved {
-        who,
-        request: r,
-        config,
-    } = svc.resolve(req, Role::Operator, "drain").await?;
-    let opts = convert::drain_options(&r, &config)?;
     let registry = Arc::clone(&svc.registry);
-    let mode = convert::follow_mode(r.detach);
-    let (job, stream) = start_job(svc, &config, JobKind::Drain, &who, mode, move |cfg, ctx| {
-        // The cutover's gate, asked before the freeze (writes flow).
-        let mut gate = || before_cutover(&registry.hooks, cfg, Gated::DrainCutover);
-        ops::drain_gated(&cfg.spec, &opts, &mut gate, ctx).map(Summary::Drain)
-    })
+    let read = |r: &pb::DrainRequest, cfg: &DatabaseConfig| {
+        Ok((
+            convert::drain_options(r, cfg)?,
+            convert::follow_mode(r.detach),
+        ))
+    };
+    let s = start_read(
+        svc,
+        req,
+        "drain",
+        JobKind::Drain,
+        read,
+        move |cfg, opts, ctx| {
+            // The cutover's gate, asked before the freeze (writes flow).
+            let mut gate = || before_cutover(&registry.hooks, cfg, Gated::DrainCutover);
+            ops::drain_gated(&cfg.spec, &opts, &mut gate, ctx).map(Summary::Drain)
+        },
+    )
     .await?;
-    tracing::info!(rpc = "Drain", database = %config.name, caller = %who, job = %job.id, skip_verify = r.skip_verify, cutover = r.cutover);
-    Ok(stream)
+    tracing::info!(rpc = "Drain", database = %s.config.name, caller = %s.who, job = %s.job.id, skip_verify = s.r.skip_verify, cutover = s.r.cutover);
+    Ok(s.stream)
 }
 
 pub(super) async fn verify(
     svc: &MigratorService,
     req: Request<pb::VerifyRequest>,
 ) -> Result<EventStream, ServiceError> {
-    let Resolved {
-        who,
-        request: r,
-        config,
-    } = svc.resolve(req, Role::Operator, "verify").await?;
-    let opts = convert::verify_options(&r, &config);
-    let mode = convert::follow_mode(r.detach);
-    let (job, stream) = start_job(
+    let read = |r: &pb::VerifyRequest, cfg: &DatabaseConfig| {
+        Ok((
+            convert::verify_options(r, cfg),
+            convert::follow_mode(r.detach),
+        ))
+    };
+    let s = start_read(
         svc,
-        &config,
+        req,
+        "verify",
         JobKind::Verify,
-        &who,
-        mode,
-        move |cfg, ctx| ops::verify(&cfg.spec, &opts, ctx).map(Summary::Verify),
+        read,
+        |cfg, opts, ctx| ops::verify(&cfg.spec, &opts, ctx).map(Summary::Verify),
     )
     .await?;
-    tracing::info!(rpc = "Verify", database = %config.name, caller = %who, job = %job.id, check_only = r.check_only, queries = !r.queries_sql.is_empty());
-    Ok(stream)
+    tracing::info!(rpc = "Verify", database = %s.config.name, caller = %s.who, job = %s.job.id, check_only = s.r.check_only, queries = !s.r.queries_sql.is_empty());
+    Ok(s.stream)
 }
 
 pub(super) async fn watch(

@@ -3,10 +3,10 @@
 use tonic::Request;
 
 use super::convert;
-use super::jobs::start_job;
+use super::jobs::start_read;
 use super::resolve::Resolved;
 use super::{blocking, EventStream, MigratorService, ServiceError};
-use crate::config::Role;
+use crate::config::{DatabaseConfig, Role};
 use crate::engine::ops::{self, ClosedBy};
 use crate::jobs::{Hold, JobKind, Summary};
 use crate::proto as pb;
@@ -15,24 +15,23 @@ pub(super) async fn revert(
     svc: &MigratorService,
     req: Request<pb::RevertRequest>,
 ) -> Result<EventStream, ServiceError> {
-    let Resolved {
-        who,
-        request: r,
-        config,
-    } = svc.resolve(req, Role::Operator, "revert").await?;
-    let opts = convert::revert_options(&r, &config);
-    let mode = convert::follow_mode(r.detach);
-    let (job, stream) = start_job(
+    let read = |r: &pb::RevertRequest, cfg: &DatabaseConfig| {
+        Ok((
+            convert::revert_options(r, cfg),
+            convert::follow_mode(r.detach),
+        ))
+    };
+    let s = start_read(
         svc,
-        &config,
+        req,
+        "revert",
         JobKind::Revert,
-        &who,
-        mode,
-        move |cfg, ctx| ops::revert(&cfg.spec, &opts, ctx).map(Summary::Revert),
+        read,
+        |cfg, opts, ctx| ops::revert(&cfg.spec, &opts, ctx).map(Summary::Revert),
     )
     .await?;
-    tracing::info!(rpc = "Revert", database = %config.name, caller = %who, job = %job.id, discard_conflicts = r.discard_conflicts);
-    Ok(stream)
+    tracing::info!(rpc = "Revert", database = %s.config.name, caller = %s.who, job = %s.job.id, discard_conflicts = s.r.discard_conflicts);
+    Ok(s.stream)
 }
 
 pub(super) async fn finalize(
