@@ -179,6 +179,7 @@ pub fn scratch() -> Result<Connection> {
 /// The new database with the old one attached read-only as `old`.
 pub fn work(new: &Path, old: Option<&Path>, busy: Busy) -> Result<Connection> {
     must_exist(new, "new database")?;
+    super::unsynced::refuse_if_rebooted(new)?;
     let conn = Connection::open_with_flags(new, base_flags() | OpenFlags::SQLITE_OPEN_READ_WRITE)
         .ctx(|| format!("opening new database {}", new.display()))?;
     probe(&conn, new, "new database")?;

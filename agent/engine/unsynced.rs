@@ -106,6 +106,23 @@ pub fn discard_if_rebooted(new: &Path) -> Result<bool> {
     }
 }
 
+/// Before mig writes a new database outside `migrate`: refuses one whose
+/// bulk load another boot left unsynced (it may be torn; only `migrate`
+/// discards it and copies again). A marker of this boot is a bulk load in
+/// progress or killed, which the kernel's page cache keeps whole.
+pub fn refuse_if_rebooted(new: &Path) -> Result<()> {
+    let Ok(written) = std::fs::read_to_string(marker(new)) else {
+        return Ok(());
+    };
+    if boot_id().is_some_and(|now| now == written.trim()) {
+        return Ok(());
+    }
+    Err(EngineError::Precondition(format!(
+        "{} was being bulk-loaded when the machine stopped (its writes were not synced yet), so it may be torn; run `mig migrate` again: it deletes it and copies again from the old database, which kept recording",
+        new.display()
+    )))
+}
+
 fn remove(path: &Path) -> Result<()> {
     match std::fs::remove_file(path) {
         Ok(()) => Ok(()),

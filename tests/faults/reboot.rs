@@ -70,11 +70,81 @@ fn a_bulk_load_left_unsynced_by_an_earlier_boot_is_discarded_and_copied_again() 
     let torn = bytes.len() / 2;
     bytes[torn..].fill(0xA5);
     std::fs::write(&w.new, &bytes).expect("tearing the new db");
+    // Any other step refuses, naming `mig migrate` as the way out, and
+    // changes nothing.
+    let before = std::fs::read(&w.new).expect("new db");
+    let verify = std::process::Command::new(env!("CARGO_BIN_EXE_mig"))
+        .arg("verify")
+        .args([
+            "--old".as_ref(),
+            w.old.as_os_str(),
+            "--new".as_ref(),
+            w.new.as_os_str(),
+        ])
+        .output()
+        .expect("run mig");
+    let drain = w.command(Step::Drain).output().expect("run mig");
+    for out in [&verify, &drain] {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("mig migrate"),
+            "a step on a torn new database: {}",
+            show(out)
+        );
+    }
+    assert_eq!(
+        std::fs::read(&w.new).expect("new db"),
+        before,
+        "a step changed the torn file"
+    );
     let out = migrate_again(&w);
     assert!(
         out.contains("was being written when the machine stopped") && out.contains("creating"),
         "the torn file was not discarded: {out}"
     );
     assert!(!marker.exists(), "the marker outlived the bulk load");
+    finish(&w, writer);
+}
+
+/// Killed after the copy, during the index builds (the marker still on
+/// disk), then a "reboot": whatever step comes next refuses the file its
+/// bulk load left unsynced and names `mig migrate`, which copies again.
+#[test]
+fn a_step_after_a_reboot_mid_index_build_refuses_the_unsynced_file() {
+    let w = World::shop();
+    let writer = Writer::start(w.old.clone(), 53);
+    writer.wait_committed(10);
+    w.killed_at(Step::Migrate, "index.after-build@1");
+    let marker = mig::engine::unsynced::marker(&w.new);
+    assert!(marker.exists(), "the killed index build left no marker");
+    std::fs::write(&marker, "00000000-0000-0000-0000-000000000000\n").expect("marker");
+    let before = std::fs::read(&w.new).expect("new db");
+    // What the agent's background catch-up would open to write: refused.
+    let err = mig::engine::open::work(&w.new, Some(&w.old), Default::default())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("was being bulk-loaded when the machine stopped")
+            && err.contains("run `mig migrate` again"),
+        "a work connection to the unsynced file: {err:?}"
+    );
+    let drain = w.command(Step::Drain).output().expect("run mig");
+    let err = String::from_utf8_lossy(&drain.stderr);
+    assert!(
+        !drain.status.success() && err.contains("mig migrate"),
+        "drain after the reboot: {}",
+        show(&drain)
+    );
+    assert_eq!(
+        std::fs::read(&w.new).expect("new db"),
+        before,
+        "drain changed the file"
+    );
+    let out = migrate_again(&w);
+    assert!(
+        out.contains("was being written when the machine stopped"),
+        "the unsynced file was not discarded: {out}"
+    );
     finish(&w, writer);
 }
