@@ -17,12 +17,20 @@ use crate::proto as pb;
 /// Events buffered per stream before the sender waits for the client.
 const STREAM_CAPACITY: usize = 64;
 
-/// Whether a stream follows the job to its end or stops after `Started`.
+/// Whether a stream follows the job to its end or (`--detach`) stops once
+/// the job is under way: after `Started` and the event that follows it, so
+/// a job refused by its first check streams the refusal, not a bare start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Follow {
     ToEnd,
     FirstOnly,
 }
+
+/// Events a detached stream carries: `Started` and the one after it.
+const DETACHED_EVENTS: usize = 2;
+
+/// How long a detached stream waits for the event after `Started`.
+const DETACHED_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub fn follow(job: Arc<Job>, from_seq: u64, mode: Follow) -> EventStream {
     let (tx, rx) = mpsc::channel::<Result<pb::JobEvent, Status>>(STREAM_CAPACITY);
@@ -30,6 +38,7 @@ pub fn follow(job: Arc<Job>, from_seq: u64, mode: Follow) -> EventStream {
         let info = job.snapshot();
         let mut tick = job.subscribe();
         let mut next = from_seq.max(1);
+        let mut sent = 0;
         loop {
             tick.borrow_and_update();
             let (events, missed, ended) = job.events_from(next);
@@ -44,11 +53,25 @@ pub fn follow(job: Arc<Job>, from_seq: u64, mode: Follow) -> EventStream {
                 if tx.send(Ok(convert::job_event(&info, e))).await.is_err() {
                     return;
                 }
-                if mode == Follow::FirstOnly {
+                sent += 1;
+                if mode == Follow::FirstOnly && sent == DETACHED_EVENTS {
                     return;
                 }
             }
-            if ended || tick.changed().await.is_err() {
+            if ended {
+                return;
+            }
+            let changed = if mode == Follow::FirstOnly && sent > 0 {
+                // Detached: the job's next event, for a while; a job still
+                // quiet by then is under way.
+                match tokio::time::timeout(DETACHED_WAIT, tick.changed()).await {
+                    Ok(changed) => changed,
+                    Err(_) => return,
+                }
+            } else {
+                tick.changed().await
+            };
+            if changed.is_err() {
                 return;
             }
         }

@@ -215,14 +215,32 @@ fn a_job_refused_at_its_start_prints_only_the_refusal() {
         &["--agent", a, "drain"][..],
         &["--agent", a, "verify"],
         &["--agent", a, "revert"],
+        // Detached too: the agent streams the refusal, not a bare start.
+        &["--agent", a, "drain", "--detach"],
+        &["--agent", a, "verify", "--detach"],
     ] {
         let run = p.mig(args);
         run.fails(FAILED, "");
         assert!(!run.stdout.contains("started"), "{run:#?}");
     }
-    // A job that starts still says so.
-    let run = p.mig(&["--agent", a, "migrate", "--schema", "schema.sql"]);
-    assert!(run.ok().stdout.contains("started on shop"));
+    // A job that starts still says so, detached or not.
+    let run = p.mig(&[
+        "--agent",
+        a,
+        "migrate",
+        "--schema",
+        "schema.sql",
+        "--detach",
+    ]);
+    let out = run.ok().stdout.clone();
+    assert!(out.contains("started on shop"), "{out}");
+    let job = out
+        .lines()
+        .find(|l| l.starts_with("job "))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .expect("job id")
+        .to_string();
+    p.mig(&["--agent", a, "watch", "--job", &job]).ok();
 }
 
 /// A cutover run again asking for a revert window the first one did not
