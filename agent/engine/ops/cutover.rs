@@ -1,5 +1,6 @@
 //! `cutover`: the new database becomes ready (`_migration_status` →
-//! `ready`), in one transaction that also drops the progress table, once
+//! `ready`), in one transaction that also drops the progress table and the
+//! guards that refused writes while it was migrating, once
 //! the state proves the migration drained and certified (or the operator
 //! skips verification, which is recorded). With a revert window the same
 //! transaction starts the new database's reverse recording (and keeps the
@@ -18,7 +19,7 @@ use crate::engine::new_side::Identity;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record;
-use crate::engine::revert::{inverse_of, window, Inverse};
+use crate::engine::revert::{guard, inverse_of, window, GuardKind, Inverse};
 use crate::engine::state::{locate, Certification, MigrationState, OldSide, Verification};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -117,6 +118,8 @@ fn commit_ready(
          DROP TABLE IF EXISTS _migration_progress;",
     )
     .ctx(|| "cutting over".into())?;
+    // Ready: the new service's writes go through from this commit on.
+    guard::drop_in(&tx, GuardKind::Migrating)?;
     match inv {
         Some(inv) => window::open_in(
             &tx,

@@ -18,6 +18,7 @@ use crate::engine::owners::LeftToOwner;
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::plan::{self, Plan};
 use crate::engine::record;
+use crate::engine::revert::{guard, GuardKind};
 use crate::engine::schema::SchemaFile;
 use crate::engine::state::{absolute, files, locate_for_schema, Located, MigrationState, Start};
 use crate::engine::statistics;
@@ -290,6 +291,10 @@ impl Run<'_> {
         let on_new = |e| self.on_new(e);
         let mut work = open::work(&self.new, Some(&self.old), self.opts.busy)?;
         crate::engine::mapping::upgrade_legacy(&mut work, plan).map_err(on_new)?;
+        if matches!(self.start, Start::Resume | Start::InstallOnly { .. }) {
+            // A file an older mig created has no guards yet.
+            guard_new(&mut work, &self.old).map_err(on_new)?;
+        }
         (ctx.sink)(Event::Step {
             step: "copy",
             message: format!(
@@ -361,6 +366,16 @@ fn bulk_load(
 /// with its cursor, `synchronous=NORMAL`) instead of the bulk load's
 /// rollback journal: see `open::begin_bulk_load`.
 const TINY_COPY_ROWS: u64 = 20_000;
+
+/// (Re)installs the new database's migrating guards, in a transaction of
+/// their own.
+fn guard_new(work: &mut Connection, old: &Path) -> Result<()> {
+    let tx = work
+        .transaction()
+        .ctx(|| "guarding the new database".into())?;
+    guard::install_in(&tx, GuardKind::Migrating, &absolute(old)?.to_string_lossy())?;
+    tx.commit().ctx(|| "guarding the new database".into())
+}
 
 /// A new migration's id: 16 random hex digits.
 pub fn new_migration_id() -> String {
@@ -500,6 +515,9 @@ fn build_new_db(
         .ctx(|| "starting the new database".into())?;
     new_side::create(&conn, plan.key_width, &id)?;
     crate::engine::mapping::create(&conn, &plan.tables)?;
+    // Until cutover, only mig writes here (its connections run without
+    // triggers): a service started too early is refused, not overwritten.
+    guard::install_in(&conn, GuardKind::Migrating, &id.old_path)?;
     conn.execute_batch("COMMIT")
         .ctx(|| "committing the new database".into())?;
     Ok(())

@@ -18,7 +18,7 @@ use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::{self, Guard};
 use crate::engine::revert::apply::{self, Retry, BATCH};
 use crate::engine::revert::store::{self, Conflict};
-use crate::engine::revert::{guard, inverse_of, verify, window, Inverse, WindowState};
+use crate::engine::revert::{guard, inverse_of, verify, window, GuardKind, Inverse, WindowState};
 use crate::engine::state::{locate, MigrationState};
 use crate::engine::{failpoint, Ctx, Event};
 
@@ -201,7 +201,7 @@ fn tail(
 fn flip_old(work: &mut rusqlite::Connection) -> Result<()> {
     let tx = lock::begin_immediate(work).ctx(|| "making the old database writable".into())?;
     failpoint::hit("revert.before-flip");
-    guard::drop_in(&tx)?;
+    guard::drop_in(&tx, GuardKind::Standby)?;
     record::remove_in(&tx, Guard::Any)?;
     store::drop_in(&tx)?;
     tx.commit()

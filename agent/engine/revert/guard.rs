@@ -1,57 +1,90 @@
-//! The old database after cutover: a *standby* while a revert window is
-//! open, *retired* once it closes. Either way its service's writes are
-//! refused by guard triggers (`_mig_guard_*`, BEFORE each write of every
-//! table) whose message names the new database; cleanup-old keeps them
-//! (retired stays retired) and only `release-old` drops them.
+//! Guard triggers: BEFORE each write of every user table, refusing it with
+//! one line that says why and where to write instead.
 //!
-//! mig's own reverse replay writes the standby through a connection with
-//! triggers disabled (`open::revert_work`), so the guard needs no exception
-//! a service could ever see: it refuses every write of every other
-//! connection, always.
+//! The old database after cutover is a *standby* while a revert window is
+//! open, *retired* once it closes (`_mig_guard_*`, naming the new
+//! database); cleanup-old keeps them (retired stays retired) and only
+//! `release-old` drops them. The new database, while it says `migrating`,
+//! refuses every write too (`_mig_migrating_*`, naming the old database):
+//! created with its tables at migrate, dropped in cutover's transaction.
+//!
+//! mig's own writes (copy, replay, verify's repair, reverse replay) go
+//! through connections with triggers disabled (`open::work`,
+//! `open::revert_work`), so a guard needs no exception a service could
+//! ever see: it refuses every write of every other connection, always.
 
 use rusqlite::Connection;
 
-use crate::engine::catalog::{lit, q, Catalog};
+use crate::engine::catalog::{lit, names_with_prefix, q, Catalog};
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::record::{self, MarkerStatus, MARKER_STATUSES};
 
-/// Prefix of guard triggers.
+/// Prefix of the old database's guard triggers.
 pub const GUARD_PREFIX: &str = "_mig_guard_";
+
+/// Prefix of the new database's guard triggers while it says `migrating`.
+pub const MIGRATING_PREFIX: &str = "_mig_migrating_";
 
 /// Which refusal the guard gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GuardKind {
+    /// The old database during a revert window.
     Standby,
+    /// The old database after cutover, the window closed or never opened.
     Retired,
+    /// The new database before cutover.
+    Migrating,
 }
 
-/// The error every write to the old database gets, naming the new one.
-pub fn message(kind: GuardKind, new_path: &str) -> String {
+impl GuardKind {
+    /// The prefix of this kind's trigger names.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            GuardKind::Standby | GuardKind::Retired => GUARD_PREFIX,
+            GuardKind::Migrating => MIGRATING_PREFIX,
+        }
+    }
+}
+
+/// The error every write to a guarded database gets, naming `other_path`:
+/// the new database for the old one's guards, the old one for the new's.
+pub fn message(kind: GuardKind, other_path: &str) -> String {
     match kind {
         GuardKind::Standby => format!(
-            "database is a standby of a cut-over migration (mig): writes are refused during the revert window; write to the new database {new_path} (`mig revert` makes this one writable again)"
+            "database is a standby of a cut-over migration (mig): writes are refused during the revert window; write to the new database {other_path} (`mig revert` makes this one writable again)"
         ),
         GuardKind::Retired => format!(
-            "database is retired by a migration (mig): writes are refused; write to the new database {new_path} (`mig release-old` lets writes through here again)"
+            "database is retired by a migration (mig): writes are refused; write to the new database {other_path} (`mig release-old` lets writes through here again)"
+        ),
+        GuardKind::Migrating => format!(
+            "database is being migrated from {other_path} by mig: writes are refused until cutover makes it ready; the service keeps writing to {other_path} (`mig status` says where the migration is)"
         ),
     }
 }
 
-/// Replaces mig's triggers on the old database with guards of `kind`,
-/// inside the caller's write transaction; returns the guards created.
-pub fn install_in(tx: &Connection, kind: GuardKind, new_path: &str) -> Result<u32> {
-    for t in record::mig_triggers(tx)? {
+/// Installs guards of `kind` on every user table, inside the caller's
+/// write transaction, replacing what they take over from: on the old
+/// database (standby, retired) all of mig's triggers, on the new one
+/// (migrating) only earlier migrating guards (a resumed migrate). Returns
+/// the guards created.
+pub fn install_in(tx: &Connection, kind: GuardKind, other_path: &str) -> Result<u32> {
+    let replaced = match kind {
+        GuardKind::Standby | GuardKind::Retired => record::mig_triggers(tx)?,
+        GuardKind::Migrating => names_with_prefix(tx, "trigger", MIGRATING_PREFIX)?,
+    };
+    for t in replaced {
         tx.execute_batch(&format!("DROP TRIGGER {}", q(&t)))
             .ctx(|| format!("dropping trigger {t}"))?;
     }
-    let msg = lit(&message(kind, new_path));
+    let msg = lit(&message(kind, other_path));
+    let prefix = kind.prefix();
     let cat = Catalog::read(tx, "main")?;
     let mut n = 0;
     for t in &cat.tables {
         for (op, what) in [("i", "INSERT"), ("u", "UPDATE"), ("d", "DELETE")] {
             tx.execute_batch(&format!(
                 "CREATE TRIGGER {} BEFORE {what} ON {} BEGIN SELECT RAISE(ABORT, {msg}); END;",
-                q(&format!("{GUARD_PREFIX}{op}_{}", t.name)),
+                q(&format!("{prefix}{op}_{}", t.name)),
                 q(&t.name)
             ))
             .ctx(|| format!("guarding table {}", t.name))?;
@@ -61,12 +94,10 @@ pub fn install_in(tx: &Connection, kind: GuardKind, new_path: &str) -> Result<u3
     Ok(n)
 }
 
-/// Drops the guard triggers, inside the caller's transaction; returns how many.
-pub fn drop_in(tx: &Connection) -> Result<u32> {
-    let guards: Vec<String> = record::mig_triggers(tx)?
-        .into_iter()
-        .filter(|t| t.starts_with(GUARD_PREFIX))
-        .collect();
+/// Drops the guard triggers of `kind`, inside the caller's transaction;
+/// returns how many.
+pub fn drop_in(tx: &Connection, kind: GuardKind) -> Result<u32> {
+    let guards = names_with_prefix(tx, "trigger", kind.prefix())?;
     for g in &guards {
         tx.execute_batch(&format!("DROP TRIGGER {}", q(g)))
             .ctx(|| format!("dropping trigger {g}"))?;
