@@ -21,6 +21,7 @@ mod interrupt;
 mod keys;
 mod litestream;
 mod long_catch_up;
+mod new_guard;
 mod null_default;
 mod owners;
 mod plan;
