@@ -153,7 +153,10 @@ fn an_early_service_cannot_write_the_new_database_before_cutover() {
     p.mig(&["cutover", "--new", "new.db"]).ok();
     writer.wait_for(Outcome::Ready, 1);
     let log = writer.stop();
-    assert!(log.count(Outcome::Ok) >= 6, "the old service wrote meanwhile");
+    assert!(
+        log.count(Outcome::Ok) >= 6,
+        "the old service wrote meanwhile"
+    );
     oracle::assert_matches(&p.path("old.db"), &p.path("new.db"));
     assert_writes_pass(&mut service);
 }
