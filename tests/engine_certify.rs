@@ -215,7 +215,7 @@ fn a_row_changed_in_the_new_db_after_drain_is_named_and_withdraws_the_certificat
     let (old, new) = migrated(dir.path(), 300);
     run(|ctx| ops::drain(&spec(&old, &new), &DrainOptions::default(), ctx)).expect("drain");
     assert!(status(&old, &new).certificate.certified());
-    let conn = Connection::open(&new).expect("open new");
+    let conn = crate::support::fixture::behind_migs_back(&new);
     conn.execute("UPDATE customer SET email = 'tampered' WHERE id = 42", [])
         .expect("tamper");
     drop(conn);

@@ -134,7 +134,7 @@ fn parent_deleted_in_the_tail_counts_indexed_children_and_names_the_unindexed_on
 fn checks_inside_the_freeze_read_only_the_tail_not_the_whole_database() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (conn, spec) = migrated(dir.path());
-    let new = Connection::open(spec.new.as_ref().expect("new")).expect("new db");
+    let new = crate::support::fixture::behind_migs_back(spec.new.as_ref().expect("new"));
     new.pragma_update(None, "foreign_keys", false)
         .expect("a connection that does not enforce foreign keys");
     let summary = drain_with_tail(&spec, move || {

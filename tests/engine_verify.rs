@@ -35,7 +35,7 @@ fn verify(old: &Path, new: &Path, repair: Repair) -> Result<VerifySummary, Engin
 
 /// A change to the new database that no log entry explains.
 fn behind_the_back(new: &Path, sql: &str) {
-    let conn = Connection::open(new).expect("open new");
+    let conn = crate::support::fixture::behind_migs_back(new);
     assert_eq!(conn.execute(sql, []).expect(sql), 1, "{sql}");
 }
 

@@ -101,6 +101,13 @@ impl Project {
         conn.execute_batch(sql).expect("sql");
     }
 
+    /// Changes a database behind mig's back (a damaged copy, not a
+    /// service: `fixture::behind_migs_back`).
+    pub fn tamper(&self, db: &str, sql: &str) {
+        let conn = fixture::behind_migs_back(&self.path(db));
+        conn.execute_batch(sql).expect("tamper");
+    }
+
     /// Files in the folder, sorted.
     pub fn files(&self) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(&self.dir)

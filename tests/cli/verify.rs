@@ -34,7 +34,7 @@ fn verify_reports_tables_names_a_changed_key_and_repairs_it() {
         .line_starting("verified: 850 rows in 4 tables, 0 differences")
         .ends_with(" s)"));
 
-    p.sql("new.db", "UPDATE customer SET email = 'x' WHERE id = 7;");
+    p.tamper("new.db", "UPDATE customer SET email = 'x' WHERE id = 7;");
     let line = p
         .mig(&with_files(&["verify", "--check-only"]))
         .fails(DATA_LOSS, "verify failed: ")
@@ -57,7 +57,7 @@ fn issue_22_check_only_reports_every_differing_table_with_a_count_and_its_first_
         .ok();
     // customer: seven rows changed or gone; tag (a composite key): one row
     // changed and one no old row maps to.
-    p.sql(
+    p.tamper(
         "new.db",
         "PRAGMA foreign_keys = OFF;
          UPDATE customer SET email = 'x' WHERE id IN (7, 8, 9, 10, 11, 12);
@@ -104,7 +104,7 @@ fn verify_through_an_agent() {
     p.mig(&["--agent", a, "verify"])
         .ok()
         .line_starting("verified: 212 rows in 4 tables, 0 differences");
-    p.sql(
+    p.tamper(
         "new.db",
         "UPDATE customer SET full_name = 'x' WHERE id = 9;",
     );
@@ -164,7 +164,7 @@ fn verify_after_drain_is_a_final_check_that_certifies_and_catches_a_tampered_row
     p.mig(&with_files(&["status"]))
         .ok()
         .line_starting("certified: yes (verified by verify at ");
-    p.sql("new.db", "UPDATE customer SET email = 'x' WHERE id = 12;");
+    p.tamper("new.db", "UPDATE customer SET email = 'x' WHERE id = 12;");
     let line = p
         .mig(&with_files(&["verify", "--check-only"]))
         .fails(DATA_LOSS, "verify failed: ")

@@ -133,3 +133,17 @@ pub fn create_old(path: &Path, rows: i64) -> Connection {
     tx.commit().expect("commit");
     conn
 }
+
+/// A connection that changes a database behind mig's back, as a bug or a
+/// damaged disk would: triggers off, as on mig's own connections, so the
+/// guard that refuses a service's writes to the new database before
+/// cutover does not stop the damage a test needs mig to find.
+pub fn behind_migs_back(path: &Path) -> Connection {
+    let conn = Connection::open(path).expect("open");
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER,
+        false,
+    )
+    .expect("triggers off");
+    conn
+}
