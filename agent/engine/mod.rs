@@ -12,6 +12,7 @@ pub mod copy;
 pub mod error;
 pub mod failpoint;
 pub mod fk_ledger;
+pub mod guard;
 pub mod lock;
 pub mod mapping;
 pub mod new_side;

@@ -122,6 +122,6 @@ pub fn detect_old(dir: &Path, exclude: Option<&Path>) -> Result<PathBuf> {
 /// Whether an earlier migration left `path` refusing writes (its guard).
 fn retired(path: &Path) -> bool {
     super::open::old_ro(path, super::open::Busy::default())
-        .and_then(|c| super::revert::guard::count(&c, "main"))
+        .and_then(|c| super::guard::count(&c, "main"))
         .is_ok_and(|n| n > 0)
 }

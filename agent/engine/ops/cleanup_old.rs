@@ -6,11 +6,12 @@
 //! `cleanup-old --release`) drops the guard too.
 
 use crate::engine::error::{Result, SqlContext};
+use crate::engine::guard::{self, GuardKind};
 use crate::engine::lock;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::{self, Guard, Removed};
-use crate::engine::revert::{guard, store, GuardKind};
+use crate::engine::revert::store;
 use crate::engine::state::{locate, MigrationState};
 
 /// Whether the old database keeps refusing writes afterwards.

@@ -15,11 +15,12 @@ use rusqlite::Connection;
 
 use crate::engine::certificate;
 use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::guard::{self, GuardKind};
 use crate::engine::new_side::Identity;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record;
-use crate::engine::revert::{guard, inverse_of, window, GuardKind, Inverse};
+use crate::engine::revert::{inverse_of, window, Inverse};
 use crate::engine::state::{locate, Certification, MigrationState, OldSide, Verification};
 
 #[derive(Debug, Clone, Copy, Default)]

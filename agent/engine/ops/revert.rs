@@ -11,6 +11,7 @@
 use std::time::Instant;
 
 use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::guard::{self, GuardKind};
 use crate::engine::lock;
 use crate::engine::new_side;
 use crate::engine::open::{self, Busy};
@@ -18,7 +19,7 @@ use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::{self, Guard};
 use crate::engine::revert::apply::{self, Retry, BATCH};
 use crate::engine::revert::store::{self, Conflict};
-use crate::engine::revert::{guard, inverse_of, verify, window, GuardKind, Inverse, WindowState};
+use crate::engine::revert::{inverse_of, verify, window, Inverse, WindowState};
 use crate::engine::state::{locate, MigrationState};
 use crate::engine::{failpoint, Ctx, Event};
 

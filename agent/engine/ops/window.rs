@@ -10,12 +10,13 @@ use std::path::Path;
 use super::catchup::claim_for_slice;
 use crate::engine::error::{Result, SqlContext};
 use crate::engine::failpoint;
+use crate::engine::guard::{self, GuardKind};
 use crate::engine::lock;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::MarkerStatus;
 use crate::engine::revert::apply::{self, Retry};
-use crate::engine::revert::{guard, inverse_of, store, window, GuardKind, Inverse, WindowState};
+use crate::engine::revert::{inverse_of, store, window, Inverse, WindowState};
 use crate::engine::state::{locate, MigrationState, OldSide};
 use crate::engine::EngineError;
 

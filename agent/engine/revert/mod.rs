@@ -9,7 +9,6 @@
 
 pub mod apply;
 mod expr;
-pub mod guard;
 pub mod inverse;
 mod statements;
 pub mod store;
@@ -27,7 +26,6 @@ use super::open;
 use super::plan::{self, Plan};
 use super::schema::SchemaFile;
 
-pub use guard::GuardKind;
 pub use inverse::Inverse;
 pub use window::{Window, WindowState};
 

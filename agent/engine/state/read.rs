@@ -172,7 +172,7 @@ pub fn old_file(path: &Path, busy: Busy, checkpoint: u64) -> Result<OldFile> {
         log_entries: new_side::count_rows(&conn, "main", "_migration_log")?,
         log_max: record::log_max(&conn, "main")?,
         triggers: record::trigger_count(&conn, "main")?,
-        guards: crate::engine::revert::guard::count(&conn, "main")?,
+        guards: crate::engine::guard::count(&conn, "main")?,
         revert: crate::engine::revert::store::checkpoint(&conn, "main")?,
         conflicts: conflicts(&conn)?,
         marker,

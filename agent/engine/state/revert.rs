@@ -6,9 +6,10 @@
 use super::checks::{already_done, precondition, Step};
 use super::MigrationState;
 use crate::engine::error::Result;
+use crate::engine::guard::GuardKind;
 use crate::engine::new_side::{Identity, MigrationStatus};
 use crate::engine::record::MarkerStatus;
-use crate::engine::revert::{GuardKind, Window, WindowState};
+use crate::engine::revert::{Window, WindowState};
 
 /// What `revert` starts from.
 #[derive(Debug, Clone)]
