@@ -23,7 +23,7 @@ const STREAM_CAPACITY: usize = 64;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Follow {
     ToEnd,
-    FirstOnly,
+    UnderWay,
 }
 
 /// Events a detached stream carries: `Started` and the one after it.
@@ -54,14 +54,14 @@ pub fn follow(job: Arc<Job>, from_seq: u64, mode: Follow) -> EventStream {
                     return;
                 }
                 sent += 1;
-                if mode == Follow::FirstOnly && sent == DETACHED_EVENTS {
+                if mode == Follow::UnderWay && sent == DETACHED_EVENTS {
                     return;
                 }
             }
             if ended {
                 return;
             }
-            let changed = if mode == Follow::FirstOnly && sent > 0 {
+            let changed = if mode == Follow::UnderWay && sent > 0 {
                 // Detached: the job's next event, for a while; a job still
                 // quiet by then is under way.
                 match tokio::time::timeout(DETACHED_WAIT, tick.changed()).await {

@@ -94,7 +94,7 @@ pub fn left_to_owner(config: &DatabaseConfig, ignore_tables: &[String]) -> LeftT
 /// Whether a job's stream follows it to the end or returns once it started.
 pub fn follow_mode(detach: bool) -> Follow {
     if detach {
-        Follow::FirstOnly
+        Follow::UnderWay
     } else {
         Follow::ToEnd
     }
