@@ -84,10 +84,13 @@ pub fn engine_status(e: &EngineError) -> Status {
         EngineError::File(_)
         | EngineError::Precondition(_)
         | EngineError::NotOneMigration(_)
-        | EngineError::InUse(_)
         | EngineError::Drift(_) => Code::FailedPrecondition,
         EngineError::AlreadyDone(_) => Code::AlreadyExists,
-        EngineError::Busy(_) | EngineError::FreezeTimeout(_) => Code::Aborted,
+        // Another mig process working on the database is a busy database
+        // too (exit 6): it ends, or its job is steered through its agent.
+        EngineError::Busy(_) | EngineError::InUse(_) | EngineError::FreezeTimeout(_) => {
+            Code::Aborted
+        }
         EngineError::DiskFull(_) => Code::ResourceExhausted,
         EngineError::Cancelled(_) => Code::Cancelled,
         EngineError::Verification(_) => Code::DataLoss,

@@ -10,6 +10,7 @@ use crate::support::fixture;
 pub const FAILED: i32 = 1;
 pub const USAGE: i32 = 2;
 pub const UNAVAILABLE: i32 = 3;
+pub const BUSY: i32 = 6;
 
 /// What one `mig` run printed, and how it exited.
 #[derive(Debug)]

@@ -16,7 +16,7 @@ use crate::support::{fixture, oracle};
 
 use super::bad_input::pairs::old_without_recording;
 use super::bad_input::snapshot;
-use super::harness::{Project, Run, FAILED};
+use super::harness::{Project, Run, BUSY, FAILED};
 use super::real_agent::as_who;
 
 /// Every command that can be given the pair, with what it needs besides.
@@ -95,7 +95,14 @@ fn settled(dir: &Path) -> BTreeMap<String, String> {
 
 /// Asserts a refusal: exit 1, one stderr line holding every fragment.
 fn refused(run: &Run, what: &str, fragments: &[&str]) {
-    let line = run.fails(FAILED, "");
+    has_all(run.fails(FAILED, ""), what, fragments);
+}
+
+fn busy(run: &Run, what: &str, fragments: &[&str]) {
+    has_all(run.fails(BUSY, ""), what, fragments);
+}
+
+fn has_all(line: &str, what: &str, fragments: &[&str]) {
     for f in fragments {
         assert!(line.contains(f), "{what}: no `{f}` in `{line}`");
     }
@@ -241,11 +248,12 @@ fn a_local_mig_and_a_second_agent_beside_an_agent_serving_the_database_are_refus
     ] {
         let mut args = cmd.to_vec();
         args.extend(["--old", "old.db", "--new", "new.db"]);
-        refused(&p.mig(&args), &args.join(" "), &["old.db ", &holder]);
+        // Held by another mig process: busy (exit 6), like a held lock.
+        busy(&p.mig(&args), &args.join(" "), &["old.db ", &holder]);
         let mut remote: Vec<String> = as_who(&second, "operator");
         remote.extend(cmd.iter().map(|s| s.to_string()));
         let remote: Vec<&str> = remote.iter().map(String::as_str).collect();
-        refused(
+        busy(
             &p.mig(&remote),
             &format!("second agent: {}", cmd.join(" ")),
             &[&holder],
