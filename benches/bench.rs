@@ -137,14 +137,7 @@ fn remove_db(p: &Path) {
 fn limit_copy(old: &Path, new: &Path, trace: bool) -> (Timing, f64) {
     remove_db(new);
     let t = Timing::start();
-    let c = Connection::open(new).expect("open limit db");
-    c.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
-        .expect("pragmas");
-    c.execute_batch(data::NEW_TABLES).expect("tables");
-    c.execute("ATTACH ?1 AS old", [old.to_str().expect("utf-8 path")])
-        .expect("attach");
-    c.execute_batch(&format!("BEGIN; {} COMMIT;", data::LIMIT_TRANSFORM))
-        .expect("transform");
+    let c = end_to_end::limit_rows(old, new);
     if trace {
         eprintln!(
             "    limit: rows copied at {:.3}s",

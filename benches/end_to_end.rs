@@ -36,6 +36,13 @@ struct MigRun {
 /// per table in one transaction, journal and sync off, indexes after. Like
 /// the `sqlite3` shell, it exits without waiting for the disk.
 pub fn limit_child(old: &Path, new: &Path) {
+    let c = limit_rows(old, new);
+    c.execute_batch(data::NEW_INDEXES).expect("indexes");
+}
+
+/// The limit's tables and rows (journal and sync off, one transaction),
+/// before its indexes: the connection, for the caller to build them.
+pub fn limit_rows(old: &Path, new: &Path) -> Connection {
     let c = Connection::open(new).expect("open limit db");
     c.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
         .expect("pragmas");
@@ -44,7 +51,7 @@ pub fn limit_child(old: &Path, new: &Path) {
         .expect("attach");
     c.execute_batch(&format!("BEGIN; {} COMMIT;", data::LIMIT_TRANSFORM))
         .expect("transform");
-    c.execute_batch(data::NEW_INDEXES).expect("indexes");
+    c
 }
 
 /// Seconds from spawning the limit's process to its exit, and to its file

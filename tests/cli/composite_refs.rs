@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use super::harness::{mig_in, Run};
-use super::real_agent::as_who;
+use super::real_agent::operator_on;
 use crate::engine_composite_refs::{oracle_equal, service_writes, NEW, OLD};
 use crate::engine_realkeys::{case, Case};
 use crate::support::agent::TestAgent;
@@ -108,13 +108,7 @@ fn composite_references_are_translated_through_a_real_agent_over_mtls_with_a_wri
     let c = proj_case();
     let dir = c.dir.path().to_path_buf();
     let agent = TestAgent::start(&dir, &[("proj", &c.old, &c.new)]);
-    let mut operator = as_who(&agent, "operator");
-    operator.extend(["--database".to_string(), "proj".to_string()]);
-    let mig = |args: &[&str]| {
-        let mut all: Vec<&str> = operator.iter().map(String::as_str).collect();
-        all.extend_from_slice(args);
-        mig_in(&dir, &all)
-    };
+    let mig = operator_on(&agent, "proj", dir.clone());
     mig(&["plan", "--schema", "schema.sql"])
         .ok()
         .has_line("renumbered tables: geodetic_datum");

@@ -5,6 +5,21 @@ use crate::support::agent::TestAgent;
 
 use super::harness::{Project, FAILED, USAGE};
 
+/// Runs `mig` in `dir` against `agent` as an operator, on `database`.
+pub(crate) fn operator_on(
+    agent: &TestAgent,
+    database: &str,
+    dir: std::path::PathBuf,
+) -> impl Fn(&[&str]) -> super::harness::Run {
+    let mut operator = as_who(agent, "operator");
+    operator.extend(["--database".to_string(), database.to_string()]);
+    move |args: &[&str]| {
+        let mut all: Vec<&str> = operator.iter().map(String::as_str).collect();
+        all.extend_from_slice(args);
+        super::harness::mig_in(&dir, &all)
+    }
+}
+
 /// `mig --agent https://127.0.0.1:PORT --ca --cert --key` as `who`.
 pub(crate) fn as_who(agent: &TestAgent, who: &str) -> Vec<String> {
     let certs = agent.certs.display().to_string();

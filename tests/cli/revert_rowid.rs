@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::harness::{mig_in, Run};
-use super::real_agent::as_who;
+use super::real_agent::operator_on;
 use crate::engine_realkeys::{case, Case};
 use crate::support::agent::TestAgent;
 use crate::support::oracle::{self, Oracle};
@@ -145,12 +145,6 @@ fn revert_carries_back_a_table_tracked_by_rowid_for_its_nullable_composite_key_t
     let c = proj_usage();
     let dir = c.dir.path().to_path_buf();
     let agent = TestAgent::start(&dir, &[("proj", &c.old, &c.new)]);
-    let mut operator = as_who(&agent, "operator");
-    operator.extend(["--database".to_string(), "proj".to_string()]);
-    let mig = |args: &[&str]| {
-        let mut all: Vec<&str> = operator.iter().map(String::as_str).collect();
-        all.extend_from_slice(args);
-        mig_in(&dir, &all)
-    };
+    let mig = operator_on(&agent, "proj", dir.clone());
     revert_with_writers(&c, mig, &[]);
 }
