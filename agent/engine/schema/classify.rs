@@ -3,7 +3,8 @@
 //! the pragmas that describe the database, TEMP, another schema, a name
 //! mig uses for its own tables).
 
-use super::lexer::{Kind, RawStatement, Token};
+use super::lexer::{Kind, Token};
+use super::statements::RawStatement;
 use super::StmtKind;
 
 /// Pragmas a schema file may set: they describe the database, not a session.
@@ -132,7 +133,8 @@ fn is_reserved(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::schema::lexer::{split, tokenize};
+    use crate::engine::schema::lexer::tokenize;
+    use crate::engine::schema::statements::split;
 
     fn one(sql: &str) -> std::result::Result<Option<(StmtKind, String)>, String> {
         let stmts = split(sql, tokenize(sql).expect("lexes"));

@@ -2,7 +2,8 @@
 //! and `mig:revert`, parsed from the statement's comments, and refused
 //! anywhere else in the file.
 
-use super::lexer::{self, Kind, RawStatement};
+use super::lexer::{self, Kind};
+use super::statements::RawStatement;
 use super::{Directives, SetDirective};
 use crate::engine::error::{EngineError, Result, SchemaPos};
 

@@ -10,6 +10,7 @@ mod compile;
 mod directives;
 pub mod lexer;
 mod quoted;
+mod statements;
 
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
@@ -93,7 +94,7 @@ impl SchemaFile {
         };
         let tokens = lexer::tokenize(source).map_err(|e| err(e.line, e.column, e.message))?;
         let mut statements = Vec::new();
-        let raws = lexer::split(source, tokens);
+        let raws = statements::split(source, tokens);
         for raw in &raws {
             let first = raw.words().next().cloned();
             let Some(first) = first else { continue };
