@@ -105,14 +105,16 @@ pub fn copy_all(
         let started = Instant::now();
         let already = new_side::get(conn, &item(t), plan.key_width)?.map_or(0, |s| s.n);
         let pacing = (&mut probe, &mut replays, &mut learned);
-        let copied = copy_table(conn, plan, t, chunking, ctx, pacing, |done, rate| {
+        let copied = copy_table(conn, plan, t, chunking, ctx, pacing, |done, rate, chunk| {
             Event::Copy {
                 table: t.name.clone(),
                 table_rows_done: done,
                 table_rows_total: t.rows.max(done),
                 rows_done: rows_before + done,
                 rows_total: rows_total.max(rows_before + done),
-                tables_done: i as u32,
+                // The table's last chunk counts it done: the last event of
+                // the copy says n/n tables, not n-1/n at 100%.
+                tables_done: i as u32 + u32::from(chunk == Chunk::Last),
                 tables_total: tables.len() as u32,
                 rows_per_sec: rate,
             }
@@ -129,6 +131,13 @@ pub fn copy_all(
     Ok(stats)
 }
 
+/// Whether a committed chunk was its table's last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chunk {
+    More,
+    Last,
+}
+
 fn item(t: &TablePlan) -> String {
     format!("copy:{}", t.name)
 }
@@ -141,7 +150,7 @@ fn copy_table(
     chunking: Chunking,
     ctx: &mut Ctx<'_>,
     (probe, replays, learned): (&mut Probe, &mut replay::Batches, &mut u64),
-    progress: impl Fn(u64, f64) -> Event,
+    progress: impl Fn(u64, f64, Chunk) -> Event,
 ) -> Result<u64> {
     let (Some(src), Some(key)) = (&t.source, &t.old_key) else {
         return Ok(0);
@@ -184,9 +193,14 @@ fn copy_table(
         crate::engine::failpoint::hit("copy.after-chunk");
         copied_here += n;
         let rate = copied_here as f64 / started.elapsed().as_secs_f64().max(1e-6);
-        (ctx.sink)(progress(state.n + n, rate));
+        let this = if hi.is_none() {
+            Chunk::Last
+        } else {
+            Chunk::More
+        };
+        (ctx.sink)(progress(state.n + n, rate, this));
         let took = began.elapsed();
-        if hi.is_none() {
+        if this == Chunk::Last {
             // The cap counts the last chunk too, or the next table starts early.
             ctx.control.pace_cap(n, took);
             return Ok(state.n + n);

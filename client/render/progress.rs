@@ -134,8 +134,10 @@ enum Progress {
 /// `None` for the events that are always printed.
 fn progress_kind(ev: &JobEvent) -> Option<Progress> {
     match &ev.event {
+        // The last table's last chunk (its rows may reach the total a
+        // chunk earlier, with that table not yet counted done).
         Some(Event::Copy(c)) => Some(Progress::Rate {
-            last_one: c.rows_done >= c.rows_total,
+            last_one: c.tables_done >= c.tables_total,
         }),
         Some(Event::Replay(_)) => Some(Progress::Rate { last_one: false }),
         Some(Event::Verify(v)) => Some(Progress::Table {
@@ -326,20 +328,28 @@ mod tests {
 
     #[test]
     fn the_last_copy_event_is_always_shown() {
-        let ev = |done| JobEvent {
+        let ev = |rows_done, tables_done| JobEvent {
             event: Some(Event::Copy(CopyProgress {
-                rows_done: done,
+                rows_done,
                 rows_total: 10,
+                tables_done,
+                tables_total: 2,
                 ..Default::default()
             })),
             ..Default::default()
         };
         assert_eq!(
-            progress_kind(&ev(3)),
+            progress_kind(&ev(3, 1)),
+            Some(Progress::Rate { last_one: false })
+        );
+        // Every row copied, the last table not yet counted done: its last
+        // chunk (which counts it) follows.
+        assert_eq!(
+            progress_kind(&ev(10, 1)),
             Some(Progress::Rate { last_one: false })
         );
         assert_eq!(
-            progress_kind(&ev(10)),
+            progress_kind(&ev(10, 2)),
             Some(Progress::Rate { last_one: true })
         );
         assert_eq!(progress_kind(&JobEvent::default()), None);

@@ -232,3 +232,36 @@ fn a_resumed_summary_counts_only_this_runs_rows_and_says_how_many_were_there() {
     assert!(customer.ends_with(" s (400 copied before)"), "{run:#?}");
     run.has_line("resumed an interrupted migration: 400 rows were already copied");
 }
+
+/// The copy's last plain line and its last JSON event count every table
+/// done (the line said `3/4 tables` at 100%: a table was counted done only
+/// when the next one started).
+#[test]
+fn the_copys_last_progress_line_counts_every_table_done() {
+    let p = Project::shop(300);
+    let mut args = vec!["migrate"];
+    args.extend_from_slice(&FILES);
+    let run = p.mig(&args).ok();
+    let last = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("copy: "))
+        .last()
+        .unwrap_or_else(|| panic!("no copy line:\n{}", run.stdout));
+    assert!(last.contains("(100%)"), "{last}");
+    assert!(last.contains(", 4/4 tables, "), "{last}");
+
+    let p = Project::shop(300);
+    let mut args = vec!["migrate", "--json"];
+    args.extend_from_slice(&FILES);
+    let run = p.mig(&args).ok();
+    let copies: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|ev| ev["copy"].is_object())
+        .collect();
+    let last = &copies.last().expect("copy events")["copy"];
+    assert_eq!(last["tablesDone"], last["tablesTotal"], "{last}");
+    assert_eq!(last["rowsDone"], last["rowsTotal"], "{last}");
+}
