@@ -95,9 +95,11 @@ pub(super) fn journal_blocker(old: &Connection, path: &Path) -> Result<Option<St
     if mode.eq_ignore_ascii_case("wal") {
         return Ok(None);
     }
+    // Quoted as the shell needs it: a path with a space or a quote in it
+    // pasted as shown would name another file.
+    let shown = path.to_string_lossy();
+    let quoted = shlex::try_quote(&shown).unwrap_or(shown.clone());
     Ok(Some(format!(
-        "the old database {} uses journal_mode={mode}: every copy chunk would block the service's writers; switch it to WAL (`sqlite3 {} 'PRAGMA journal_mode=WAL'`, once, while the service is stopped or idle) or pass --allow-rollback-journal (on an agent: allow_rollback_journal = true)",
-        path.display(),
-        path.display()
+        "the old database {shown} uses journal_mode={mode}: every copy chunk would block the service's writers; switch it to WAL (`sqlite3 {quoted} 'PRAGMA journal_mode=WAL'`, once, while the service is stopped or idle) or pass --allow-rollback-journal (on an agent: allow_rollback_journal = true)"
     )))
 }
