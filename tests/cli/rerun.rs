@@ -144,12 +144,27 @@ fn every_completed_step_run_again_says_already_done_exits_0_and_changes_nothing(
     let doc: serde_json::Value = serde_json::from_str(json.stdout.trim()).expect("json");
     assert_eq!(doc["alreadyDone"], true, "{json:#?}");
 
-    p.mig(&with_files(&["release-old"])).ok();
+    // A release after the cleanup drops the guard, no recording trigger
+    // (it said "dropped recording triggers: 6", counting the guard).
+    let released = p.mig(&with_files(&["release-old"])).ok();
+    released.has_line("dropped recording triggers: 0");
+    let guards = released.line_starting("old database released: it accepts writes again (");
+    assert!(
+        guards.ends_with(" guard triggers dropped)") && !guards.contains("(0 "),
+        "{released:#?}"
+    );
     again(&p, &with_files(&["release-old"]), "is already released");
     again(
         &p,
         &with_files(&["cleanup-old"]),
         "already cleaned up and released",
+    );
+    // The old file alone (it exited 1, "verify the command order"): nothing
+    // in it is left to clean up.
+    again(
+        &p,
+        &["cleanup-old", "--old", "old.db"],
+        "has no migration tables and no guard triggers (cleaned up and released already, or never migrated): nothing to clean up",
     );
 }
 

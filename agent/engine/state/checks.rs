@@ -315,6 +315,14 @@ impl MigrationState {
                     old.path.display()
                 )));
             }
+            if self.located.new.is_none() || self.located.new_from_project {
+                // Only the old file speaks, and it holds nothing to clean
+                // up: what the command would leave is already there.
+                return Err(already_done(format!(
+                    "the old database {} has no migration tables and no guard triggers (cleaned up and released already, or never migrated): nothing to clean up; nothing to do",
+                    old.path.display()
+                )));
+            }
             return Err(precondition(format!(
                 "the old database {} has no migration tables (already cleaned up, or never migrated); verify the command order: migrate -> drain -> cutover -> cleanup-old",
                 old.path.display()
