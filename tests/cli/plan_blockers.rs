@@ -205,6 +205,10 @@ fn plan_refusing_an_ambiguous_composite_reference_names_the_mig_set_to_write() {
     }
     assert_eq!(blockers.len(), 2, "{blockers:?}");
     assert!(!translated_through(&run, "datum"), "{}", run.stdout);
+    // The old reference columns the blockers are about are not data loss
+    // (they were listed, and scored HIGH, as dropped).
+    run.has_line("data loss: none");
+    assert!(!run.stdout.contains("is dropped"), "{}", run.stdout);
     // The columns the blockers name are shown refused, not as NULL.
     for col in ["ensemble_id", "member_id"] {
         assert!(

@@ -133,6 +133,15 @@ impl Builder<'_> {
                     .map(|c| format!("({})", c.join(", ")))
                     .collect();
                 let likely = likeliest(column, several);
+                // The blocker says which of them to read: none is lost
+                // data, whichever the operator picks.
+                let table = o.name.to_ascii_lowercase();
+                self.reads.extend(
+                    several
+                        .iter()
+                        .flatten()
+                        .map(|c| (table.clone(), c.to_ascii_lowercase())),
+                );
                 self.blockers.push(format!(
                     "{}.{column} references {} and old table {} has several foreign keys to {}: {}; say which with `-- mig:set {column} = ({})` above CREATE TABLE {}",
                     t.name, fk.parent, o.name, parent_old.name, lists.join(", "), likely.join(", "), t.name
