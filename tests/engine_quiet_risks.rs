@@ -168,3 +168,50 @@ fn a_replacement_must_keep_what_the_old_index_or_foreign_key_guaranteed() {
     );
     assert_eq!(names(&binary), ["owners_email"]);
 }
+
+/// An old foreign key by a text key (or a composite one) to a parent the
+/// new schema renames and renumbers: the new reference, translated through
+/// the parent's id mapping and declared REFERENCES the new parent, is its
+/// counterpart (it was listed as breaking, HIGH 55). Without the new
+/// REFERENCES the constraint goes: still listed.
+#[test]
+fn a_reference_translated_to_a_renamed_renumbered_parent_replaces_the_old_foreign_key() {
+    let old = r#"CREATE TABLE "stock items" ("item code" TEXT PRIMARY KEY, qty INTEGER) WITHOUT ROWID;
+        CREATE TABLE "stock movements" (id INTEGER PRIMARY KEY, "item code" TEXT REFERENCES "stock items"("item code"), delta INTEGER);
+        CREATE TABLE datum (auth TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (auth, code));
+        CREATE TABLE crs (id INTEGER PRIMARY KEY, d_auth TEXT, d_code TEXT, FOREIGN KEY (d_auth, d_code) REFERENCES datum (auth, code));
+        INSERT INTO "stock items" VALUES ('SKU-1', 3); INSERT INTO "stock movements" VALUES (1, 'SKU-1', 2);
+        INSERT INTO datum VALUES ('EPSG', '1'); INSERT INTO crs VALUES (1, 'EPSG', '1');"#;
+    let new = |items_ref: &str, datum_ref: &str| {
+        format!(
+            "-- mig:from \"stock items\"\n-- mig:set code = \"item code\"\n\
+             CREATE TABLE items (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, qty INTEGER);\n\
+             -- mig:set item_id = \"item code\"\n\
+             CREATE TABLE \"stock movements\" (id INTEGER PRIMARY KEY, item_id INTEGER {items_ref}, delta INTEGER);\n\
+             -- mig:from datum\n\
+             CREATE TABLE datums (id INTEGER PRIMARY KEY, auth TEXT NOT NULL, code TEXT NOT NULL, UNIQUE (auth, code));\n\
+             -- mig:set datum_id = (d_auth, d_code)\n\
+             CREATE TABLE crs (id INTEGER PRIMARY KEY, datum_id INTEGER {datum_ref});"
+        )
+    };
+    let deps = |new: &str| -> Vec<String> {
+        let p = case(old, new).plan();
+        assert!(p.blockers.is_empty(), "{:#?}", p.blockers);
+        let mut v: Vec<String> = p
+            .assessment
+            .dependencies
+            .iter()
+            .map(|d| d.message.clone())
+            .collect();
+        v.sort();
+        v
+    };
+    let declared = new("REFERENCES items(id)", "REFERENCES datums(id)");
+    assert!(deps(&declared).is_empty(), "{:?}", deps(&declared));
+    // (A composite reference needs its REFERENCES: a row value is refused
+    // anywhere else.)
+    assert_eq!(
+        deps(&new("", "REFERENCES datums(id)")),
+        ["foreign key stock movements(item code) references table stock items, which is renamed to items"]
+    );
+}

@@ -6,7 +6,7 @@
 //! Used by `deps` so a finding is only what really goes away.
 
 use super::{Plan, TablePlan};
-use crate::engine::catalog::{Catalog, Index};
+use crate::engine::catalog::{q, Catalog, Index};
 
 /// The new column of `t` that copies (or renames) old column
 /// `old_table.old_column` unchanged.
@@ -24,6 +24,50 @@ fn mapped_column<'a>(t: &'a TablePlan, old_table: &str, old_column: &str) -> Opt
                 .is_some_and(|o| o.name.eq_ignore_ascii_case(old_column))
         })
         .map(|c| c.name.as_str())
+}
+
+/// The new column of `t` that holds old reference `child(from)` translated
+/// through the id mapping of a table in `parents` (those the old parent's
+/// rows go to): the counterpart of the old foreign key, on the new key.
+fn translated_column<'a>(
+    t: &'a TablePlan,
+    child: &str,
+    from: &[String],
+    parents: &[&str],
+) -> Option<&'a str> {
+    let fed = t
+        .source
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case(child));
+    t.columns
+        .iter()
+        .filter(|_| fed)
+        .find(|c| {
+            c.translate.as_ref().is_some_and(|tr| {
+                parents.iter().any(|p| p.eq_ignore_ascii_case(&tr.parent))
+                    && tr.probes.len() == from.len()
+                    && tr
+                        .probes
+                        .iter()
+                        .zip(from)
+                        .all(|(probe, c)| names_column(probe, child, c))
+            })
+        })
+        .map(|c| c.name.as_str())
+}
+
+/// Whether expression `probe` is just old column `table.column` (`column`,
+/// quoted or not, qualified or not).
+fn names_column(probe: &str, table: &str, column: &str) -> bool {
+    let probe = probe.trim();
+    [
+        column.to_string(),
+        q(column),
+        format!("{table}.{column}"),
+        format!("{}.{}", q(table), q(column)),
+    ]
+    .iter()
+    .any(|form| form.eq_ignore_ascii_case(probe))
 }
 
 /// Whether old index `name` (on `old_table`) has a counterpart in the new
@@ -91,6 +135,7 @@ pub fn foreign_key(
                 .iter()
                 .map(|c| mapped_column(t, child, c))
                 .collect::<Option<Vec<&str>>>()
+                .or_else(|| translated_column(t, child, from, &parents).map(|c| vec![c]))
             else {
                 return false;
             };
