@@ -350,3 +350,25 @@ fn an_old_table_split_in_two_is_counted_once_as_old_bytes() {
     assert_eq!(old, per_table[0], "the one old table, once: {e}");
     assert!(needed >= 2 * old, "both new tables need room: {e}");
 }
+
+/// A service that checks `PRAGMA user_version` refuses a new database
+/// that lost it: `plan` warns when the old database has one and schema.sql
+/// sets none (it said nothing, and the new database had 0); set in
+/// schema.sql, the new database has it once migrated.
+#[test]
+fn plan_warns_when_the_old_user_version_is_not_set_by_the_schema() {
+    let p = Project::shop(50);
+    p.sql("old.db", "PRAGMA user_version = 7");
+    let run = p.mig(&args("plan", &["--schema", "schema.sql"])).ok();
+    run.has_line("  - the old database has PRAGMA user_version = 7 and schema.sql sets none: the new database will have 0, which a service checking it refuses; add `PRAGMA user_version = N;` to schema.sql");
+
+    let schema = std::fs::read_to_string(p.path("schema.sql")).expect("schema");
+    p.write("schema.sql", &format!("{schema}\nPRAGMA user_version = 8;\n"));
+    let run = p.mig(&args("plan", &["--schema", "schema.sql"])).ok();
+    assert!(!run.stdout.contains("user_version"), "{}", run.stdout);
+    p.mig(&args("migrate", &["--schema", "schema.sql"])).ok();
+    let version: i64 = rusqlite::Connection::open(p.path("new.db"))
+        .and_then(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))
+        .expect("user_version");
+    assert_eq!(version, 8);
+}

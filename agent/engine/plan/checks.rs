@@ -206,6 +206,27 @@ impl Builder<'_> {
     }
 }
 
+/// The header values a service may check (`PRAGMA user_version`, the file
+/// format's `application_id`) that the old database has and `schema.sql`
+/// does not set: the new database would have 0, and a service checking it
+/// would refuse the new database at cutover.
+pub(super) fn header_warnings(conn: &Connection) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for pragma in ["user_version", "application_id"] {
+        let read = |schema: &str| -> Result<i64> {
+            conn.pragma_query_value(Some(schema), pragma, |r| r.get(0))
+                .ctx(|| format!("reading PRAGMA {schema}.{pragma}"))
+        };
+        let (old, new) = (read("old")?, read("main")?);
+        if old != 0 && new == 0 {
+            out.push(format!(
+                "the old database has PRAGMA {pragma} = {old} and schema.sql sets none: the new database will have 0, which a service checking it refuses; add `PRAGMA {pragma} = N;` to schema.sql"
+            ));
+        }
+    }
+    Ok(out)
+}
+
 /// SQLite's own message for a statement that does not compile.
 fn sqlite_message(e: rusqlite::Error) -> String {
     match e {

@@ -416,6 +416,7 @@ pub fn build_leaving(
     if count {
         b.warnings.extend(schema.quoted_strings()?);
     }
+    b.warnings.extend(checks::header_warnings(conn)?);
     for v in &old.virtual_tables {
         b.warnings.push(format!("old virtual table {v} is not carried over (mig cannot record writes to virtual tables); recreate and repopulate it after cutover"));
     }
