@@ -45,3 +45,4 @@ mod tenants;
 mod tls;
 mod usage;
 mod verify;
+mod virtual_tables;

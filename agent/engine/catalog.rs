@@ -186,6 +186,7 @@ impl Catalog {
     /// the indexes and triggers on them.
     pub fn leave(&mut self, left: &super::owners::LeftToOwner) {
         self.tables.retain(|t| !left.contains(&t.name));
+        self.virtual_tables.retain(|t| !left.contains(t));
         self.triggers.retain(|t| !left.contains(&t.table));
         self.indexes.retain(|t| !left.contains(&t.table));
     }

@@ -202,7 +202,45 @@ impl Builder<'_> {
                 }
             }
         }
+        for v in &self.old.virtual_tables {
+            if let Some(rows) = self.own_content(v)? {
+                out.push(DataLoss {
+                    old_table: v.clone(),
+                    old_column: None,
+                    rows,
+                });
+            }
+        }
         Ok(out)
+    }
+
+    /// The rows an old virtual table holds itself, which the new database
+    /// will not have (mig cannot record its writes, and schema.sql cannot
+    /// create one): `None` for an index over another table's rows (FTS's
+    /// `content=`), which can be rebuilt from them. Rows are 0 when not
+    /// counted, or when its module is not in this SQLite.
+    fn own_content(&self, name: &str) -> Result<Option<u64>> {
+        let sql: String = self
+            .conn
+            .query_row(
+                "SELECT coalesce(sql, '') FROM old.sqlite_schema WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .ctx(|| format!("reading the definition of old virtual table {name}"))?;
+        let flat: String = sql
+            .to_ascii_lowercase()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if flat.contains("content=") {
+            return Ok(None);
+        }
+        let rows = match self.count {
+            true => count_rows(self.conn, name).unwrap_or(0),
+            false => 0,
+        };
+        Ok(Some(rows))
     }
 }
 

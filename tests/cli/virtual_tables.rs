@@ -1,0 +1,55 @@
+//! An old FTS5 table mig cannot carry over (no trigger records its writes,
+//! and schema.sql cannot create one): the rows it holds itself are data
+//! loss — `plan` lists them and `migrate` refuses without
+//! `--accept-data-loss`, creating nothing (it only warned, and migrated
+//! without them). An index over another table's rows (`content=`) loses
+//! nothing; `--ignore-table` leaves one to its owner.
+
+use super::harness::{Project, FAILED};
+
+const OLD: &str = "PRAGMA journal_mode=WAL;
+    CREATE TABLE doc (id INTEGER PRIMARY KEY, title TEXT, body TEXT);
+    CREATE VIRTUAL TABLE note USING fts5(title, body);
+    CREATE VIRTUAL TABLE doc_index USING fts5(title, body, content='doc', content_rowid='id');
+    INSERT INTO doc VALUES (1, 'a', 'alpha'), (2, 'b', 'beta');
+    INSERT INTO doc_index(doc_index) VALUES ('rebuild');
+    INSERT INTO note VALUES ('one', 'first note'), ('two', 'second note'), ('three', 'third');";
+const NEW: &str = "CREATE TABLE doc (id INTEGER PRIMARY KEY, title TEXT NOT NULL DEFAULT '', body TEXT);";
+const MIGRATE: [&str; 7] = [
+    "migrate", "--old", "old.db", "--new", "new.db", "--schema", "schema.sql",
+];
+
+fn project() -> Project {
+    let p = Project::empty("notes");
+    p.sql("old.db", OLD);
+    p.write("schema.sql", NEW);
+    p
+}
+
+#[test]
+fn an_old_fts5_tables_own_rows_are_data_loss_that_migrate_refuses_without_accepting() {
+    let p = project();
+    let mut plan = MIGRATE.to_vec();
+    plan[0] = "plan";
+    let run = p.mig(&plan).ok();
+    let loss: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "data loss:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  - "))
+        .collect();
+    assert_eq!(loss, ["  - table note (3 rows)"], "{}", run.stdout);
+    run.has_line("can migrate: yes, with --accept-data-loss");
+
+    p.mig(&MIGRATE).fails(
+        FAILED,
+        "migrate failed: migrate would lose data: table note (3 rows) would not be carried over; ",
+    );
+    assert_eq!(p.files(), ["old.db", "schema.sql"], "a refused migrate left files");
+
+    let mut ignoring = MIGRATE.to_vec();
+    ignoring.extend(["--ignore-table", "note"]);
+    p.mig(&ignoring).ok();
+    assert!(p.path("new.db").exists());
+}
