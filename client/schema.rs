@@ -28,7 +28,20 @@ pub fn read(path: &Path) -> anyhow::Result<SchemaSource> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(failed(format!(
             "schema file {shown} does not exist; pass --schema or run from the project folder"
         ))),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(failed(not_text(path))),
         Err(e) => Err(failed(format!("cannot read schema file {shown}: {e}"))),
+    }
+}
+
+/// What a schema file that is not UTF-8 text most likely is: a database
+/// passed as --schema (its arguments swapped), or another binary file.
+fn not_text(path: &Path) -> String {
+    let shown = path.display();
+    let database = std::fs::read(path).is_ok_and(|b| b.starts_with(b"SQLite format 3\0"));
+    if database {
+        format!("cannot read schema file {shown}: it is a SQLite database, not SQL text; pass the database as --old and the schema.sql with its CREATE statements as --schema")
+    } else {
+        format!("cannot read schema file {shown}: it is not UTF-8 text; pass the schema.sql with the CREATE statements of the new database (saved as UTF-8)")
     }
 }
 

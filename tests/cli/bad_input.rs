@@ -118,7 +118,18 @@ fn cases() -> Vec<Case> {
             prepare: nothing,
             args: migrate_with!("bin.sql"),
             exit: FAILED,
-            expect: "cannot read schema file bin.sql",
+            expect: "cannot read schema file bin.sql: it is not UTF-8 text; pass the schema.sql",
+        },
+        Case {
+            name: "schema file is a database (arguments swapped)",
+            state: State::Fresh,
+            files: &[],
+            prepare: |p| {
+                std::fs::copy(p.path("old.db"), p.path("copy.db")).expect("copy");
+            },
+            args: migrate_with!("copy.db"),
+            exit: FAILED,
+            expect: "cannot read schema file copy.db: it is a SQLite database, not SQL text; pass the database as --old",
         },
         Case {
             name: "old database is not SQLite",
