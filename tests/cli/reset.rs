@@ -1,8 +1,10 @@
 //! `mig reset`: before cutover it returns both files to the state before
 //! `migrate` (the old database's catalog and rows exactly as they were,
-//! the new file gone); `--dry-run` changes nothing; after cutover it refuses.
+//! the new file gone); `--dry-run` changes nothing; after cutover it refuses,
+//! naming the way back that works (`release-old`, or `revert` in a window).
 
 use super::harness::{Project, FAILED, USAGE};
+use crate::support::revert_case;
 
 const FILES: [&str; 6] = [
     "--old",
@@ -104,6 +106,39 @@ fn reset_after_cutover_is_refused_and_changes_nothing() {
         "{line}"
     );
     assert_eq!(std::fs::read(p.path("new.db")).expect("new"), new_bytes);
+    // The way back it names works: the old database took no write before
+    // (the advice was "route traffic to the old service"), and takes one
+    // after `mig release-old`.
+    assert!(
+        line.ends_with("reset works only before cutover: the old database refuses writes (retired); `mig release-old` makes it writable again, without the writes the new database took since"),
+        "{line}"
+    );
+    let write = "UPDATE Customer SET Email = 'back@example.com' WHERE CustomerId = 1";
+    let refused = rusqlite::Connection::open(p.path("old.db"))
+        .and_then(|c| c.execute_batch(write))
+        .expect_err("the retired old database took a write");
+    assert!(refused.to_string().contains("retired"), "{refused}");
+    p.mig(&args("release-old", &[])).ok();
+    p.sql("old.db", write);
+}
+
+/// With a revert window open, the way back reset names is `mig revert`.
+#[test]
+fn reset_in_a_revert_window_names_revert() {
+    let p = Project::empty("shop");
+    revert_case::create_old(&p.path("old.db"));
+    p.write("schema.sql", revert_case::SCHEMA);
+    let mut migrate = vec!["migrate", "--accept-data-loss"];
+    migrate.extend_from_slice(&FILES);
+    p.mig(&migrate).ok();
+    p.mig(&args("drain", &["--cutover", "--revert-window", "1h"]))
+        .ok();
+    let run = p.mig(&args("reset", &[]));
+    let line = run.fails(FAILED, "reset failed: new.db is already cut over (ready)");
+    assert!(
+        line.ends_with("`mig revert` goes back to the old database without losing a write (the revert window is open)"),
+        "{line}"
+    );
 }
 
 /// `mig reset` deletes the new database and lets writes through on the old

@@ -132,9 +132,18 @@ impl MigrationState {
         if let Some(new) = &self.new {
             let p = new.path.display();
             match (new.status, &new.identity) {
-                (Some(MigrationStatus::Ready), _) => return Err(precondition(format!(
-                    "{p} is already cut over (ready) and may hold new writes; reset works only before cutover — roll back by routing traffic to the old service, keeping both files"
-                ))),
+                (Some(MigrationStatus::Ready), _) => {
+                    // The old database refuses writes now: routing traffic
+                    // back to it (the advice here before) fails every write.
+                    let back = if self.window_open() {
+                        "`mig revert` goes back to the old database without losing a write (the revert window is open)"
+                    } else {
+                        "the old database refuses writes (retired); `mig release-old` makes it writable again, without the writes the new database took since"
+                    };
+                    return Err(precondition(format!(
+                        "{p} is already cut over (ready) and may hold new writes; reset works only before cutover: {back}"
+                    )));
+                }
                 (Some(MigrationStatus::Reverted), Some(_)) => {
                     plan.actions.push(format!("delete the new database {p} (reverted; the old database holds every write)"));
                     plan.delete_new = Some(new.path.clone());
