@@ -167,3 +167,30 @@ fn throttle_and_unthrottle_through_an_agent_show_in_status_and_need_an_agent() {
         "unthrottle left the cap in place"
     );
 }
+
+/// An agent.toml whose `old` has a typo: `status` says the file is missing
+/// and its `next:` says to check that path (it said "run `mig plan`, then
+/// `mig migrate`", which then failed), through the agent and locally.
+#[test]
+fn status_of_a_missing_old_database_says_to_check_its_path_not_to_plan() {
+    let p = Project::shop(10);
+    let typo = DatabaseConfig::new(
+        "shop",
+        DatabaseSpec {
+            old: Some(p.path("olde.db")),
+            new: Some(p.path("new.db")),
+            project: None,
+        },
+    );
+    let agent = TestAgent::plain(vec![typo]);
+    let expected = format!(
+        "next: the old database {} does not exist: check the path (`--old`, or `old` of this database in agent.toml), then run `mig plan`",
+        p.path("olde.db").display()
+    );
+    p.mig(&["--agent", agent.url.as_str(), "status"])
+        .ok()
+        .has_line(&expected);
+    p.mig(&["status", "--old", "olde.db", "--new", "new.db"])
+        .ok()
+        .has_line("next: the old database olde.db does not exist: check the path (`--old`, or `old` of this database in agent.toml), then run `mig plan`");
+}

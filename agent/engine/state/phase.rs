@@ -132,7 +132,19 @@ fn derive_from_files(s: &MigrationState) -> (Phase, String) {
             Phase::Copying,
             format!("the old database records for a new database that is missing ({new}): `mig migrate` recreates it, or `mig reset` stops recording"),
         ),
-        (None, None) => (Phase::NotStarted, "run `mig plan`, then `mig migrate`".to_string()),
+        (None, None) => (Phase::NotStarted, not_started(s)),
+    }
+}
+
+/// What to do before a migration starts: plan it, unless the old database
+/// is not there to migrate (a path's typo, here or in agent.toml).
+fn not_started(s: &MigrationState) -> String {
+    match (&s.old, &s.located.old) {
+        (None, Some(p)) => format!(
+            "the old database {} does not exist: check the path (`--old`, or `old` of this database in agent.toml), then run `mig plan`",
+            p.display()
+        ),
+        _ => "run `mig plan`, then `mig migrate`".to_string(),
     }
 }
 
