@@ -363,7 +363,10 @@ fn plan_warns_when_the_old_user_version_is_not_set_by_the_schema() {
     run.has_line("  - the old database has PRAGMA user_version = 7 and schema.sql sets none: the new database will have 0, which a service checking it refuses; add `PRAGMA user_version = N;` to schema.sql");
 
     let schema = std::fs::read_to_string(p.path("schema.sql")).expect("schema");
-    p.write("schema.sql", &format!("{schema}\nPRAGMA user_version = 8;\n"));
+    p.write(
+        "schema.sql",
+        &format!("{schema}\nPRAGMA user_version = 8;\n"),
+    );
     let run = p.mig(&args("plan", &["--schema", "schema.sql"])).ok();
     assert!(!run.stdout.contains("user_version"), "{}", run.stdout);
     p.mig(&args("migrate", &["--schema", "schema.sql"])).ok();

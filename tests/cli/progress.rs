@@ -245,8 +245,7 @@ fn the_copys_last_progress_line_counts_every_table_done() {
     let last = run
         .stdout
         .lines()
-        .filter(|l| l.starts_with("copy: "))
-        .last()
+        .rfind(|l| l.starts_with("copy: "))
         .unwrap_or_else(|| panic!("no copy line:\n{}", run.stdout));
     assert!(last.contains("(100%)"), "{last}");
     assert!(last.contains(", 4/4 tables, "), "{last}");

@@ -53,7 +53,15 @@ fn the_wal_advice_is_a_shell_command_that_names_a_path_with_spaces_and_quotes() 
     let old = "my data/Bob's old.db";
     std::fs::rename(p.path("old.db"), p.path(old)).expect("move");
     p.sql(old, "PRAGMA journal_mode = DELETE");
-    let args = ["plan", "--old", old, "--new", "new.db", "--schema", "schema.sql"];
+    let args = [
+        "plan",
+        "--old",
+        old,
+        "--new",
+        "new.db",
+        "--schema",
+        "schema.sql",
+    ];
     let line = p.mig(&args).fails(FAILED, "plan failed: ").to_string();
     let command = line
         .split('`')

@@ -14,9 +14,16 @@ const OLD: &str = "PRAGMA journal_mode=WAL;
     INSERT INTO doc VALUES (1, 'a', 'alpha'), (2, 'b', 'beta');
     INSERT INTO doc_index(doc_index) VALUES ('rebuild');
     INSERT INTO note VALUES ('one', 'first note'), ('two', 'second note'), ('three', 'third');";
-const NEW: &str = "CREATE TABLE doc (id INTEGER PRIMARY KEY, title TEXT NOT NULL DEFAULT '', body TEXT);";
+const NEW: &str =
+    "CREATE TABLE doc (id INTEGER PRIMARY KEY, title TEXT NOT NULL DEFAULT '', body TEXT);";
 const MIGRATE: [&str; 7] = [
-    "migrate", "--old", "old.db", "--new", "new.db", "--schema", "schema.sql",
+    "migrate",
+    "--old",
+    "old.db",
+    "--new",
+    "new.db",
+    "--schema",
+    "schema.sql",
 ];
 
 fn project() -> Project {
@@ -46,7 +53,11 @@ fn an_old_fts5_tables_own_rows_are_data_loss_that_migrate_refuses_without_accept
         FAILED,
         "migrate failed: migrate would lose data: table note (3 rows) would not be carried over; ",
     );
-    assert_eq!(p.files(), ["old.db", "schema.sql"], "a refused migrate left files");
+    assert_eq!(
+        p.files(),
+        ["old.db", "schema.sql"],
+        "a refused migrate left files"
+    );
 
     let mut ignoring = MIGRATE.to_vec();
     ignoring.extend(["--ignore-table", "note"]);

@@ -149,12 +149,15 @@ impl MigrationState {
                     plan.delete_new = Some(new.path.clone());
                 }
                 (Some(MigrationStatus::Migrating), Some(_)) => {
-                    plan.actions.push(format!("delete the new database {p} (not cut over)"));
+                    plan.actions
+                        .push(format!("delete the new database {p} (not cut over)"));
                     plan.delete_new = Some(new.path.clone());
                 }
-                _ => return Err(precondition(format!(
-                    "refusing to delete {p}: it was not created by `mig migrate`"
-                ))),
+                _ => {
+                    return Err(precondition(format!(
+                        "refusing to delete {p}: it was not created by `mig migrate`"
+                    )))
+                }
             }
         }
         if plan.actions.is_empty() {
