@@ -2,8 +2,9 @@
 //! and schema.sql cannot create one): the rows it holds itself are data
 //! loss — `plan` lists them and `migrate` refuses without
 //! `--accept-data-loss`, creating nothing (it only warned, and migrated
-//! without them). An index over another table's rows (`content=`) loses
-//! nothing; `--ignore-table` leaves one to its owner.
+//! without them). A contentless one (`content=''`) is all index, nothing
+//! to rebuild it from: data loss too. An index over another table's rows
+//! (`content=doc`) loses nothing; `--ignore-table` leaves one to its owner.
 
 use super::harness::{Project, FAILED};
 
@@ -13,7 +14,9 @@ const OLD: &str = "PRAGMA journal_mode=WAL;
     CREATE VIRTUAL TABLE doc_index USING fts5(title, body, content='doc', content_rowid='id');
     INSERT INTO doc VALUES (1, 'a', 'alpha'), (2, 'b', 'beta');
     INSERT INTO doc_index(doc_index) VALUES ('rebuild');
-    INSERT INTO note VALUES ('one', 'first note'), ('two', 'second note'), ('three', 'third');";
+    INSERT INTO note VALUES ('one', 'first note'), ('two', 'second note'), ('three', 'third');
+    CREATE VIRTUAL TABLE tag USING fts5(t, content='');
+    INSERT INTO tag(rowid, t) VALUES (1, 'red'), (2, 'blue');";
 const NEW: &str =
     "CREATE TABLE doc (id INTEGER PRIMARY KEY, title TEXT NOT NULL DEFAULT '', body TEXT);";
 const MIGRATE: [&str; 7] = [
@@ -39,19 +42,27 @@ fn an_old_fts5_tables_own_rows_are_data_loss_that_migrate_refuses_without_accept
     let mut plan = MIGRATE.to_vec();
     plan[0] = "plan";
     let run = p.mig(&plan).ok();
-    let loss: Vec<&str> = run
+    let mut loss: Vec<&str> = run
         .stdout
         .lines()
         .skip_while(|l| *l != "data loss:")
         .skip(1)
         .take_while(|l| l.starts_with("  - "))
         .collect();
-    assert_eq!(loss, ["  - table note (3 rows)"], "{}", run.stdout);
+    loss.sort();
+    assert_eq!(
+        loss,
+        ["  - table note (3 rows)", "  - table tag (2 rows)"],
+        "{}",
+        run.stdout
+    );
     run.has_line("can migrate: yes, with --accept-data-loss");
 
-    p.mig(&MIGRATE).fails(
-        FAILED,
-        "migrate failed: migrate would lose data: table note (3 rows) would not be carried over; ",
+    let refused = p.mig(&MIGRATE);
+    let line = refused.fails(FAILED, "migrate failed: migrate would lose data: table ");
+    assert!(
+        line.contains("table note (3 rows)") && line.contains("table tag (2 rows)"),
+        "{line}"
     );
     assert_eq!(
         p.files(),
@@ -60,7 +71,7 @@ fn an_old_fts5_tables_own_rows_are_data_loss_that_migrate_refuses_without_accept
     );
 
     let mut ignoring = MIGRATE.to_vec();
-    ignoring.extend(["--ignore-table", "note"]);
+    ignoring.extend(["--ignore-table", "note", "--ignore-table", "tag"]);
     p.mig(&ignoring).ok();
     assert!(p.path("new.db").exists());
 }

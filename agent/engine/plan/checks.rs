@@ -217,7 +217,7 @@ impl Builder<'_> {
     /// The rows an old virtual table holds itself, which the new database
     /// will not have (mig cannot record its writes, and schema.sql cannot
     /// create one): `None` for an index over another table's rows (FTS's
-    /// `content=`), which can be rebuilt from them. Rows are 0 when not
+    /// `content=TABLE`), which can be rebuilt from them. Rows are 0 when not
     /// counted, or when its module is not in this SQLite.
     fn own_content(&self, name: &str) -> Result<Option<u64>> {
         let sql: String = self
@@ -233,7 +233,13 @@ impl Builder<'_> {
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
-        if flat.contains("content=") {
+        // `content=''` (contentless) keeps only the index: nothing to
+        // rebuild it from, so it is the table's own data.
+        let external = flat
+            .split("content=")
+            .skip(1)
+            .any(|v| !v.starts_with("''") && !v.starts_with("\"\""));
+        if external {
             return Ok(None);
         }
         let rows = match self.count {

@@ -418,7 +418,7 @@ pub fn build_leaving(
     }
     b.warnings.extend(checks::header_warnings(conn)?);
     for v in &old.virtual_tables {
-        b.warnings.push(format!("old virtual table {v} is not carried over (mig cannot record writes to virtual tables): recreate and repopulate it after cutover, from the old database (its rows are listed under data loss), or leave it to its owner with --ignore-table {v}"));
+        b.warnings.push(format!("old virtual table {v} is not carried over (mig cannot record writes to virtual tables): recreate it after cutover (and repopulate it from the old database if data loss lists it), or leave it to its owner with --ignore-table {v}"));
     }
     let views = target.views.iter().map(|v| v.name.clone()).collect();
     let triggers = target.triggers.iter().map(|v| v.name.clone()).collect();
