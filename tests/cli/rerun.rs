@@ -166,6 +166,11 @@ fn every_completed_step_run_again_says_already_done_exits_0_and_changes_nothing(
         &["cleanup-old", "--old", "old.db"],
         "has no migration tables and no guard triggers (cleaned up and released already, or never migrated): nothing to clean up",
     );
+    again(
+        &p,
+        &["release-old", "--old", "old.db"],
+        "has no guard or migration tables and accepts writes (released already, or never migrated)",
+    );
 }
 
 #[test]

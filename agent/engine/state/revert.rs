@@ -195,6 +195,18 @@ impl MigrationState {
     pub fn require_releasable(&self) -> Result<()> {
         self.require_not_reverted(Step::ReleaseOld)?;
         let old = self.require_old()?;
+        let bare = old.marker.is_none()
+            && old.guards == 0
+            && old.triggers == 0
+            && old.log_entries.is_none();
+        if bare && (self.located.new.is_none() || self.located.new_from_project) {
+            // Only the old file speaks (as for cleanup-old): it accepts
+            // writes already, which is all a release does.
+            return Err(already_done(format!(
+                "the old database {} has no guard or migration tables and accepts writes (released already, or never migrated); nothing to do",
+                old.path.display()
+            )));
+        }
         if !self.cut_over() {
             return Err(precondition(format!(
                 "{} is not cut over; before cutover the old database is the live one (`mig reset` abandons the migration)",
@@ -209,8 +221,7 @@ impl MigrationState {
                 "a revert window is open: `mig finalize` closes it (or `mig revert` goes back), then release".into(),
             ));
         }
-        if old.marker.is_none() && old.guards == 0 && old.triggers == 0 && old.log_entries.is_none()
-        {
+        if bare {
             return Err(already_done(format!(
                 "the old database {} is already released: it has no guard or migration tables and accepts writes; nothing to do",
                 old.path.display()
