@@ -12,11 +12,21 @@
 //! through connections with triggers disabled (`open::work`,
 //! `open::revert_work`), so a guard needs no exception a service could
 //! ever see: it refuses every write of every other connection, always.
+//!
+//! The old database's guards are *armed* by drain while writes still flow
+//! ([`arm`]): installed ahead, inert while the marker says recording or
+//! draining, refusing once it says standby or retired. Cutover's step on
+//! the old database is then one row's update ([`settle_in`]), so the lock
+//! it takes there, right when the new database became ready, is held for
+//! microseconds rather than for a trigger per table. cleanup-old, which
+//! drops the marker, installs them unconditional ([`install_in`]).
 
 use rusqlite::Connection;
 
 use crate::engine::catalog::{lit, names_with_prefix, q, Catalog};
 use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::lock;
+use crate::engine::owners::LeftToOwner;
 use crate::engine::record::{self, MarkerStatus, MARKER_STATUSES};
 
 /// Prefix of the old database's guard triggers.
@@ -62,6 +72,14 @@ pub fn message(kind: GuardKind, other_path: &str) -> String {
     }
 }
 
+/// The writes a guard refuses, one trigger each: (name letter, statement).
+const OPS: [(&str, &str); 3] = [("i", "INSERT"), ("u", "UPDATE"), ("d", "DELETE")];
+
+/// The condition of an armed guard: true once cutover switched the marker.
+/// Part of the trigger's text, which is how [`armed`] recognises one.
+const ARMED_WHEN: &str =
+    "WHEN (SELECT status FROM _migration_marker WHERE id = 1) IN ('standby', 'retired')";
+
 /// Installs guards of `kind` on every user table, inside the caller's
 /// write transaction, replacing what they take over from: on the old
 /// database (standby, retired) all of mig's triggers, on the new one
@@ -72,18 +90,23 @@ pub fn install_in(tx: &Connection, kind: GuardKind, other_path: &str) -> Result<
         GuardKind::Standby | GuardKind::Retired => record::mig_triggers(tx)?,
         GuardKind::Migrating => names_with_prefix(tx, "trigger", MIGRATING_PREFIX)?,
     };
-    for t in replaced {
-        tx.execute_batch(&format!("DROP TRIGGER {}", q(&t)))
-            .ctx(|| format!("dropping trigger {t}"))?;
-    }
+    drop_all(tx, &replaced)?;
     let msg = lit(&message(kind, other_path));
-    let prefix = kind.prefix();
-    let cat = Catalog::read(tx, "main")?;
+    create_each(
+        tx,
+        kind.prefix(),
+        &format!("BEGIN SELECT RAISE(ABORT, {msg}); END"),
+    )
+}
+
+/// Creates `prefix` guards with `body` (what follows `ON table`) for every
+/// write of every user table; returns how many.
+fn create_each(tx: &Connection, prefix: &str, body: &str) -> Result<u32> {
     let mut n = 0;
-    for t in &cat.tables {
-        for (op, what) in [("i", "INSERT"), ("u", "UPDATE"), ("d", "DELETE")] {
+    for t in &Catalog::read(tx, "main")?.tables {
+        for (op, what) in OPS {
             tx.execute_batch(&format!(
-                "CREATE TRIGGER {} BEFORE {what} ON {} BEGIN SELECT RAISE(ABORT, {msg}); END;",
+                "CREATE TRIGGER {} BEFORE {what} ON {} {body};",
                 q(&format!("{prefix}{op}_{}", t.name)),
                 q(&t.name)
             ))
@@ -94,19 +117,144 @@ pub fn install_in(tx: &Connection, kind: GuardKind, other_path: &str) -> Result<
     Ok(n)
 }
 
+fn drop_all(tx: &Connection, triggers: &[String]) -> Result<()> {
+    for t in triggers {
+        tx.execute_batch(&format!("DROP TRIGGER {}", q(t)))
+            .ctx(|| format!("dropping trigger {t}"))?;
+    }
+    Ok(())
+}
+
+/// Arms the old database's guards while writes still flow (drain, before
+/// its freeze): standby and retired guards on every user table, inert until
+/// cutover switches the marker ([`settle_in`]). In one short write
+/// transaction that first refuses a catalog changed since recording
+/// started, widens a marker created by an older mig to the statuses the
+/// guards read, and records the catalog with the guards in it (so drift
+/// detection goes on watching). Returns the guards armed (0: they already
+/// were, and nothing was written).
+pub fn arm(conn: &Connection, new_path: &str) -> Result<u32> {
+    if armed(conn)?.is_some() {
+        return Ok(0);
+    }
+    let what = || "arming the old database's guards".to_string();
+    let tx = lock::begin_immediate(conn).ctx(what)?;
+    let marker = record::read_marker(&tx, "main")?
+        .filter(|m| m.status == MarkerStatus::Recording)
+        .ok_or_else(|| {
+            EngineError::Precondition(
+                "the old database's marker is no longer recording; another mig is working on it: check `mig status`".into(),
+            )
+        })?;
+    let changes = record::drift(&marker.catalog, &record::catalog_listing(&tx, "main")?);
+    if !changes.is_empty() {
+        return Err(record::drift_error(&changes));
+    }
+    widen_marker_in(&tx)?;
+    drop_all(&tx, &names_with_prefix(&tx, "trigger", GUARD_PREFIX)?)?;
+    let n = create_each(&tx, GUARD_PREFIX, &armed_body(new_path))?;
+    record_catalog_in(&tx)?;
+    tx.commit().ctx(what)?;
+    Ok(n)
+}
+
+/// What follows `ON table` in an armed guard: the standby's refusal or the
+/// retired one's, as the marker says.
+fn armed_body(new_path: &str) -> String {
+    format!(
+        "{ARMED_WHEN} BEGIN SELECT RAISE(ABORT, {}) WHERE (SELECT status FROM _migration_marker WHERE id = 1) = 'standby'; SELECT RAISE(ABORT, {}); END",
+        lit(&message(GuardKind::Standby, new_path)),
+        lit(&message(GuardKind::Retired, new_path))
+    )
+}
+
+/// `Some(guards)` when every user table has its three armed guards and no
+/// other guard exists; `None` otherwise (never armed, armed by nothing
+/// this mig knows, or a table created since). Reads only.
+pub fn armed(conn: &Connection) -> Result<Option<u32>> {
+    let guards = guard_sql(conn)?;
+    let mut n = 0;
+    for t in &Catalog::read(conn, "main")?.tables {
+        for (op, _) in OPS {
+            let name = format!("{GUARD_PREFIX}{op}_{}", t.name);
+            if !guards
+                .iter()
+                .any(|(g, sql)| *g == name && sql.contains(ARMED_WHEN))
+            {
+                return Ok(None);
+            }
+            n += 1;
+        }
+    }
+    Ok((guards.len() == n as usize).then_some(n))
+}
+
+/// The old database's guard triggers, with their SQL.
+fn guard_sql(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let ctx = || "reading the guard triggers".to_string();
+    let mut stmt = conn
+        .prepare(
+            "SELECT name, coalesce(sql, '') FROM main.sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_guard\\_%' ESCAPE '\\'",
+        )
+        .ctx(ctx)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .ctx(ctx)?
+        .collect::<std::result::Result<Vec<(String, String)>, _>>()
+        .ctx(ctx)?;
+    Ok(rows)
+}
+
+/// The old side after cutover, inside the caller's write transaction: the
+/// marker moves to standby or retired (from any of `from`). With guards
+/// armed (`armed`, as [`armed`] found them before the transaction, and
+/// still all there) that is all; otherwise (a drain by an older mig) the
+/// guards are installed here, replacing mig's other triggers. Returns the
+/// guards now refusing writes.
+pub fn settle_in(
+    tx: &Connection,
+    armed: Option<u32>,
+    (kind, other_path): (GuardKind, &str),
+    from: &[MarkerStatus],
+) -> Result<u32> {
+    let to = match kind {
+        GuardKind::Standby => MarkerStatus::Standby,
+        GuardKind::Retired | GuardKind::Migrating => MarkerStatus::Retired,
+    };
+    if let Some(n) = armed.filter(|&n| armed_count(tx).is_ok_and(|now| now == n)) {
+        switch_marker_in(tx, from, to)?;
+        return Ok(n);
+    }
+    let n = install_in(tx, kind, other_path)?;
+    set_marker_in(tx, from, to)?;
+    Ok(n)
+}
+
+/// Armed guards present (a cheap re-check inside the settle's transaction).
+fn armed_count(conn: &Connection) -> Result<u32> {
+    Ok(guard_sql(conn)?
+        .iter()
+        .filter(|(_, sql)| sql.contains(ARMED_WHEN))
+        .count() as u32)
+}
+
 /// Drops the guard triggers of `kind`, inside the caller's transaction;
 /// returns how many.
 pub fn drop_in(tx: &Connection, kind: GuardKind) -> Result<u32> {
     let guards = names_with_prefix(tx, "trigger", kind.prefix())?;
-    for g in &guards {
-        tx.execute_batch(&format!("DROP TRIGGER {}", q(g)))
-            .ctx(|| format!("dropping trigger {g}"))?;
-    }
+    drop_all(tx, &guards)?;
     Ok(guards.len() as u32)
 }
 
-/// Guard triggers on the old database.
+/// Guard triggers refusing the old database's writes now: none while its
+/// marker says recording or draining (guards armed by drain wait for
+/// cutover), every one otherwise.
 pub fn count(conn: &Connection, schema: &str) -> Result<u64> {
+    let waiting = record::read_marker(conn, schema)?
+        .is_some_and(|m| matches!(m.status, MarkerStatus::Recording | MarkerStatus::Draining));
+    if waiting {
+        return Ok(0);
+    }
     let n: i64 = conn
         .query_row(
             &format!(
@@ -126,6 +274,14 @@ pub fn count(conn: &Connection, schema: &str) -> Result<u64> {
 /// triggers), so drift detection keeps watching for changes made since.
 /// Inside the caller's transaction.
 pub fn set_marker_in(tx: &Connection, from: &[MarkerStatus], to: MarkerStatus) -> Result<()> {
+    widen_marker_in(tx)?;
+    switch_marker_in(tx, from, to)?;
+    record_catalog_in(tx)
+}
+
+/// Widens the CHECK of a marker created by a mig that knew only recording
+/// and draining.
+fn widen_marker_in(tx: &Connection) -> Result<()> {
     let sql: String = tx
         .query_row(
             "SELECT sql FROM main.sqlite_schema WHERE name = '_migration_marker'",
@@ -133,24 +289,29 @@ pub fn set_marker_in(tx: &Connection, from: &[MarkerStatus], to: MarkerStatus) -
             |r| r.get(0),
         )
         .ctx(|| "reading _migration_marker".into())?;
-    if !sql.contains("'standby'") {
-        let widened = sql.replacen(
-            "CHECK (status IN ('recording', 'draining'))",
-            &format!("CHECK (status IN ({MARKER_STATUSES}))"),
-            1,
-        );
-        if widened == sql {
-            return Err(EngineError::Drift(
-                "_migration_marker is not as mig created it; someone edited it: run `mig status`"
-                    .into(),
-            ));
-        }
-        tx.execute_batch(&format!(
-            "ALTER TABLE _migration_marker RENAME TO _migration_marker_old;\n{};\nINSERT INTO _migration_marker SELECT * FROM _migration_marker_old;\nDROP TABLE _migration_marker_old;",
-            widened.replacen("_migration_marker", "\"_migration_marker\"", 1)
-        ))
-        .ctx(|| "widening _migration_marker".into())?;
+    if sql.contains("'standby'") {
+        return Ok(());
     }
+    let widened = sql.replacen(
+        "CHECK (status IN ('recording', 'draining'))",
+        &format!("CHECK (status IN ({MARKER_STATUSES}))"),
+        1,
+    );
+    if widened == sql {
+        return Err(EngineError::Drift(
+            "_migration_marker is not as mig created it; someone edited it: run `mig status`"
+                .into(),
+        ));
+    }
+    tx.execute_batch(&format!(
+        "ALTER TABLE _migration_marker RENAME TO _migration_marker_old;\n{};\nINSERT INTO _migration_marker SELECT * FROM _migration_marker_old;\nDROP TABLE _migration_marker_old;",
+        widened.replacen("_migration_marker", "\"_migration_marker\"", 1)
+    ))
+    .ctx(|| "widening _migration_marker".into())
+}
+
+/// The marker's status to `to`, if it is one of `from` (or `to` already).
+fn switch_marker_in(tx: &Connection, from: &[MarkerStatus], to: MarkerStatus) -> Result<()> {
     let current = record::read_marker(tx, "main")?.map(|m| m.status);
     if !current.is_some_and(|c| from.contains(&c) || c == to) {
         return Err(EngineError::Precondition(format!(
@@ -159,11 +320,25 @@ pub fn set_marker_in(tx: &Connection, from: &[MarkerStatus], to: MarkerStatus) -
             from.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or ")
         )));
     }
-    let catalog = record::catalog_listing(tx, "main")?;
     tx.execute(
-        "UPDATE _migration_marker SET status = ?1, catalog = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1",
-        [to.as_str(), catalog.as_str()],
+        "UPDATE _migration_marker SET status = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = 1",
+        [to.as_str()],
     )
     .ctx(|| format!("switching the old database to {}", to.as_str()))?;
+    Ok(())
+}
+
+/// Records the old catalog as it is now in the marker, keeping the tables
+/// left to their owner that it recorded (so later drift checks still leave
+/// them out).
+fn record_catalog_in(tx: &Connection) -> Result<()> {
+    let recorded = record::read_marker(tx, "main")?.map(|m| m.catalog);
+    let left = LeftToOwner::from_recorded(recorded.as_deref().unwrap_or(""));
+    let catalog = record::catalog_listing_leaving(tx, "main", &left)? + &left.recorded_lines();
+    tx.execute(
+        "UPDATE _migration_marker SET catalog = ?1 WHERE id = 1",
+        [catalog.as_str()],
+    )
+    .ctx(|| "recording the old catalog".into())?;
     Ok(())
 }

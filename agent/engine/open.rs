@@ -343,6 +343,17 @@ fn uri_path(path: &Path) -> Result<String> {
     Ok(out)
 }
 
+/// `synchronous=NORMAL` on a connection to the old database, for mig's
+/// steps there that the next command redoes if a power cut loses their
+/// commit (the old side's settle after cutover: the state then says the
+/// old side is pending, and the database still refuses writes). In WAL mode
+/// the commit then appends to the WAL without waiting for an fsync while
+/// it holds the service's write lock; a rollback journal still syncs.
+pub fn relax_sync(conn: &Connection) -> Result<()> {
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .ctx(|| "setting synchronous".into())
+}
+
 /// The old database read-write with the new one attached read-only as
 /// `new`: reverse replay and revert. Triggers are off on this connection
 /// only (SQLite's per-connection switch): mig's writes pass the standby's

@@ -136,6 +136,10 @@ impl Drop for WriterProcess {
     }
 }
 
+/// A pause between two attempts longer than this (µs) is the writer's
+/// process not running: its pace is 100 µs, a loop turn takes less.
+pub const IDLE_US: i64 = 1_000;
+
 /// The attempts a writer process logged, in order: (start µs, end µs,
 /// outcome).
 #[derive(Debug, Default)]
@@ -149,6 +153,14 @@ pub struct Outage {
     /// When the last write accepted before the first refusal started (it
     /// committed after that).
     pub last_ok: i64,
+    /// When the first write that did not succeed started: the refusal as
+    /// the service felt it runs from here to [`Outage::back`] (its waits on
+    /// the old database's lock included).
+    pub first_start: i64,
+    /// Time between attempts inside the outage beyond [`IDLE_US`]: the
+    /// writer's process not running (descheduled on a busy machine). mig
+    /// can make a write wait, which happens inside an attempt, never this.
+    pub idle: i64,
     /// When the first refusal ended, and the last one (each after the new
     /// database was asked, and was not ready).
     pub first_refused: i64,
@@ -168,6 +180,18 @@ impl Outage {
     /// or of readiness seen: the most the refusal lasted.
     pub fn gap_ms(&self) -> f64 {
         (self.back - self.last_ok) as f64 / 1000.0
+    }
+
+    /// From the start of the first write that did not succeed to the end
+    /// of readiness seen (or of the next accepted write): the outage the
+    /// service felt, as the outage benchmark's writer measures it.
+    pub fn felt_ms(&self) -> f64 {
+        (self.back - self.first_start) as f64 / 1000.0
+    }
+
+    /// [`Outage::felt_ms`] without the writer's idle time between attempts.
+    pub fn active_ms(&self) -> f64 {
+        (self.back - self.first_start - self.idle) as f64 / 1000.0
     }
 }
 
@@ -207,27 +231,35 @@ impl WriterLog {
         let mut out = Vec::new();
         let mut current: Option<Outage> = None;
         let mut last_ok = None;
+        let mut last_end: Option<i64> = None;
         for &(start, t, o) in &self.attempts {
-            if o == Outcome::Refused {
-                match current.as_mut() {
-                    Some(c) => c.last_refused = t,
-                    None => {
-                        current = Some(Outage {
-                            last_ok: last_ok.unwrap_or(t),
-                            first_refused: t,
-                            last_refused: t,
-                            back: t,
-                        })
-                    }
-                }
-                continue;
-            }
-            let mut c = current.take().unwrap_or(Outage {
+            let idle = last_end.map_or(0, |e| (start - e - IDLE_US).max(0));
+            last_end = Some(t);
+            let fresh = Outage {
                 last_ok: last_ok.unwrap_or(t),
+                first_start: start,
+                idle: 0,
                 first_refused: t,
                 last_refused: t,
                 back: t,
-            });
+            };
+            if o == Outcome::Refused {
+                match current.as_mut() {
+                    Some(c) => {
+                        c.last_refused = t;
+                        c.idle += idle;
+                    }
+                    None => current = Some(fresh),
+                }
+                continue;
+            }
+            let mut c = match current.take() {
+                Some(mut c) => {
+                    c.idle += idle;
+                    c
+                }
+                None => fresh,
+            };
             if o == Outcome::Ready || c.first_refused != t {
                 c.back = t;
                 out.push(c);

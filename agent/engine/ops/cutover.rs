@@ -8,7 +8,7 @@
 //! of its own, the old database becomes a standby (window) or retired: its
 //! writes stay refused, with a message naming the new database.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rusqlite::Connection;
@@ -16,6 +16,7 @@ use rusqlite::Connection;
 use crate::engine::certificate;
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::guard::{self, GuardKind};
+use crate::engine::lock;
 use crate::engine::new_side::Identity;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
@@ -66,46 +67,131 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     }
     st.require_window_if_asked(opts.revert_window_secs)?;
     st.require_drained()?;
-    let cert = st.require_certified_or_skip(opts.verification)?;
-    let (new, old) = (st.new_path()?.to_path_buf(), st.old_path()?.to_path_buf());
-    let inv = window_inverse(&cert.identity, &old, opts.revert_window_secs)?;
+    let ready = Ready::check(&st, opts.verification, opts.revert_window_secs)?;
     let refused_since = st.marker().map(|m| m.updated_at.clone());
-    let mut conn = open::work(&new, None, busy)?;
-    let started = Instant::now();
-    commit_ready(
-        &mut conn,
-        &cert,
-        inv.as_ref(),
-        (&old, opts.revert_window_secs),
-    )?;
-    let committed = Instant::now();
-    let millis = (committed - started).as_secs_f64() * 1000.0;
+    let conn = open::work(&ready.new, None, busy)?;
+    let (millis, committed) = ready.commit(&conn)?;
     // The outage a service sees ends here, before the old side is settled.
     let writes_refused_ms = refused_since.and_then(|since| record::ms_since(&since));
-    let side = if inv.is_some() {
-        OldSide::Standby
-    } else {
-        OldSide::Retire
-    };
-    super::window::settle_old(&old, &new, side, inv.as_ref(), busy)?;
-    let mut report = report_of(&MigrationState::read(spec, busy)?, millis);
-    report.certified = cert.certified;
-    report.verified_at = cert.verified_at;
-    report.writes_refused_ms = writes_refused_ms;
-    report.committed = Some(committed);
-    Ok(report)
+    ready.finish((spec, &conn), busy, (millis, committed, writes_refused_ms))
+}
+
+/// `drain --cutover`, inside its freeze, right after the drain committed
+/// on the new database (every entry replayed, writes refused): `ready` was
+/// checked before the freeze, while writes flowed, and `conn` opened then,
+/// so nothing here reads the whole of either database — only the old
+/// catalog, for a change made during the freeze.
+pub(crate) fn cutover_drained(
+    spec: &DatabaseSpec,
+    (conn, old_rw): (&Connection, &Connection),
+    ready: &Ready,
+    busy: Busy,
+) -> Result<CutoverReport> {
+    if let Some(m) = record::read_marker(old_rw, "main")? {
+        let changes = record::drift(&m.catalog, &record::catalog_listing(old_rw, "main")?);
+        if !changes.is_empty() {
+            return Err(EngineError::Drift(format!(
+                "the old database was changed outside the recorded path during the freeze ({}); rows written there are not in the new database: undo the change and rerun `mig drain`, or `mig reset` and migrate again",
+                changes.join(", ")
+            )));
+        }
+    }
+    let (millis, committed) = ready.commit(conn)?;
+    ready.finish((spec, conn), busy, (millis, committed, None))
+}
+
+/// A cutover checked and ready to commit: the certification (or the
+/// recorded skip), the revert window's inverse, the two files.
+pub(crate) struct Ready {
+    cert: Certification,
+    inv: Option<Inverse>,
+    old: PathBuf,
+    new: PathBuf,
+    window_secs: u64,
+}
+
+impl Ready {
+    /// Certified (or skipping, as `verification` says) and able to open a
+    /// window of `window_secs`. Not whether it is drained: the caller's.
+    pub(crate) fn check(
+        st: &MigrationState,
+        verification: Verification,
+        window_secs: u64,
+    ) -> Result<Ready> {
+        let cert = st.require_certified_or_skip(verification)?;
+        let (new, old) = (st.new_path()?.to_path_buf(), st.old_path()?.to_path_buf());
+        let inv = window_inverse(&cert.identity, &old, window_secs)?;
+        Ok(Ready {
+            cert,
+            inv,
+            old,
+            new,
+            window_secs,
+        })
+    }
+
+    /// The new database's path (for the connection to commit on).
+    pub(crate) fn new_path(&self) -> &Path {
+        &self.new
+    }
+
+    /// Commits the new database ready; returns how long the transaction
+    /// took (ms) and the instant just after its commit.
+    fn commit(&self, conn: &Connection) -> Result<(f64, Instant)> {
+        let started = Instant::now();
+        commit_ready(
+            conn,
+            &self.cert,
+            self.inv.as_ref(),
+            (&self.old, self.window_secs),
+        )?;
+        let committed = Instant::now();
+        Ok(((committed - started).as_secs_f64() * 1000.0, committed))
+    }
+
+    /// After the commit: the old side settled, and the report.
+    fn finish(
+        &self,
+        (spec, conn): (&DatabaseSpec, &Connection),
+        busy: Busy,
+        (millis, committed, writes_refused_ms): (f64, Instant, Option<f64>),
+    ) -> Result<CutoverReport> {
+        let side = match self.inv {
+            Some(_) => OldSide::Standby,
+            None => OldSide::Retire,
+        };
+        super::window::settle_old(&self.old, &self.new, side, self.inv.as_ref(), busy)?;
+        hand_over_wal(conn)?;
+        let mut report = report_of(&MigrationState::read(spec, busy)?, millis);
+        report.certified = self.cert.certified;
+        report.verified_at = self.cert.verified_at.clone();
+        report.writes_refused_ms = writes_refused_ms;
+        report.committed = Some(committed);
+        Ok(report)
+    }
+}
+
+/// Copies the new database's WAL into it while readers go on (a passive
+/// checkpoint), right after the cutover: closing mig's last connection
+/// checkpoints under an exclusive lock, and the new service, connecting at
+/// readiness, would wait for that copy and its fsync. Best effort: a
+/// reader can make it stop short, which only costs time at the close.
+fn hand_over_wal(conn: &Connection) -> Result<()> {
+    conn.query_row("PRAGMA main.wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+        .ctx(|| "checkpointing the new database after the cutover".into())
 }
 
 /// The cutover's one transaction on the new database: status `ready`
 /// (and a `--skip-verify` recorded), progress dropped, then a revert
 /// window opened over `(old, window_secs)` or the id mappings dropped.
 fn commit_ready(
-    conn: &mut Connection,
+    conn: &Connection,
     cert: &Certification,
     inv: Option<&Inverse>,
     (old, window_secs): (&Path, u64),
 ) -> Result<()> {
-    let tx = conn.transaction().ctx(|| "cutting over".into())?;
+    // Polled for: the new service's refused writes take the lock briefly.
+    let tx = lock::begin_immediate(conn).ctx(|| "cutting over".into())?;
     if !cert.certified {
         certificate::record_skip(
             &tx,

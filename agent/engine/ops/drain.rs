@@ -15,7 +15,6 @@ mod checks;
 mod freeze;
 
 use crate::engine::error::{EngineError, Result, SqlContext};
-use crate::engine::lock;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::plan::Plan;
@@ -23,8 +22,9 @@ use crate::engine::record::{self, MarkerStatus};
 use crate::engine::state::{locate, DrainStart, MigrationState, Verification, Writes};
 use crate::engine::verify::Repair;
 use crate::engine::{certificate, replay, Ctx, Event};
+use crate::engine::{guard, lock};
 
-use super::cutover::CutoverReport;
+use super::cutover::{CutoverReport, Ready};
 use super::recorded_plan;
 use super::verify::VerifyOptions;
 
@@ -60,9 +60,11 @@ pub enum AfterDrain {
     Cutover { revert_window_secs: u64 },
 }
 
-/// Asked once, right before the first freeze of a `drain --cutover`, while
+/// Asked right before every freeze attempt of a `drain --cutover`, while
 /// writes still flow (the agent's `on-before-cutover` hook): an error
-/// refuses the drain there, with nothing frozen, drained or cut over.
+/// refuses the drain there, with writes flowing and nothing drained or cut
+/// over. Asked again after an attempt ran over its limit (writes flowed
+/// since the last answer), so it vetoes the cutover that happens.
 pub type BeforeCutover<'a> = &'a mut dyn FnMut() -> Result<()>;
 
 /// What drain's verify stage did.
@@ -181,12 +183,15 @@ pub fn drain_gated(
     let (ledger, replayed) =
         freeze::before(&mut work, &plan, (certified, opts.catch_up_below), ctx)?;
     summary.entries_replayed += replayed;
-    ask_gate(opts, before_cutover, ctx)?;
+    // Cutover's step on the old database becomes one row's update.
+    guard::arm(&old_rw, &new.display().to_string())?;
+    let mut then = then(spec, opts, stage.verify, before_cutover)?;
     freeze::freeze(
         (spec, &mut work, &old_rw),
         &plan,
         &ledger,
         opts,
+        &mut then,
         ctx,
         &mut summary,
     )?;
@@ -246,20 +251,26 @@ fn cutover_only(
     })
 }
 
-/// The cutover's gate of a `drain --cutover`, while writes still flow.
-fn ask_gate(
+/// What the freeze does after the drain: for `--cutover`, the cutover
+/// checked (certified, or skipped as the drain did; the window's inverse)
+/// and its connection opened now, while writes flow.
+fn then<'a>(
+    spec: &DatabaseSpec,
     opts: &DrainOptions,
-    before_cutover: BeforeCutover<'_>,
-    ctx: &mut Ctx<'_>,
-) -> Result<()> {
-    if !matches!(opts.then, AfterDrain::Cutover { .. }) {
-        return Ok(());
-    }
-    (ctx.sink)(Event::Step {
-        step: "before-cutover",
-        message: "asking whether the cutover may go ahead, while writes still flow".into(),
-    });
-    before_cutover()
+    verify: VerifyStage,
+    gate: BeforeCutover<'a>,
+) -> Result<freeze::Then<'a>> {
+    let AfterDrain::Cutover { revert_window_secs } = opts.then else {
+        return Ok(freeze::Then::Hold);
+    };
+    let verification = match verify {
+        VerifyStage::Skipped => Verification::Skip,
+        _ => Verification::Required,
+    };
+    let st = MigrationState::read(spec, opts.busy)?;
+    let ready = Ready::check(&st, verification, revert_window_secs)?;
+    let conn = open::work(ready.new_path(), None, opts.busy)?;
+    Ok(freeze::Then::Cutover { ready, conn, gate })
 }
 
 /// Before the freeze: unless the migration is certified (or the operator

@@ -97,6 +97,10 @@ pub fn settle(st: &MigrationState, busy: Busy) -> Result<u32> {
 
 /// Makes the old database a standby (with the window's bookkeeping and
 /// revert maps) or retires it, in one transaction; returns the guards.
+/// With the guards armed by drain the transaction only switches the marker
+/// (`guard::settle_in`), and it commits without an fsync (`relax_sync`):
+/// services still writing to the old database wait on its lock for
+/// microseconds, right when the new database became ready.
 pub(crate) fn settle_old(
     old: &Path,
     new: &Path,
@@ -105,15 +109,16 @@ pub(crate) fn settle_old(
     busy: Busy,
 ) -> Result<u32> {
     let conn = open::revert_work(old, new, busy)?;
+    open::relax_sync(&conn)?;
+    let armed = guard::armed(&conn)?;
     let what = || "making the old database a standby".to_string();
     let tx = lock::begin_immediate(&conn).ctx(what)?;
     let new_name = new.display().to_string();
     let guards = match (side, inv) {
         (OldSide::Standby, Some(inv)) => {
             store::create_in(&tx, inv)?;
-            let n = guard::install_in(&tx, GuardKind::Standby, &new_name)?;
-            guard::set_marker_in(&tx, &[MarkerStatus::Draining], MarkerStatus::Standby)?;
-            n
+            let standby = (GuardKind::Standby, new_name.as_str());
+            guard::settle_in(&tx, armed, standby, &[MarkerStatus::Draining])?
         }
         (OldSide::Standby, None) => {
             return Err(EngineError::Precondition(
@@ -122,13 +127,9 @@ pub(crate) fn settle_old(
         }
         (OldSide::Retire, _) => {
             store::drop_in(&tx)?;
-            let n = guard::install_in(&tx, GuardKind::Retired, &new_name)?;
-            guard::set_marker_in(
-                &tx,
-                &[MarkerStatus::Draining, MarkerStatus::Standby],
-                MarkerStatus::Retired,
-            )?;
-            n
+            let retired = (GuardKind::Retired, new_name.as_str());
+            let from = [MarkerStatus::Draining, MarkerStatus::Standby];
+            guard::settle_in(&tx, armed, retired, &from)?
         }
     };
     failpoint::hit("standby.before-commit");

@@ -22,15 +22,15 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 
 use super::checks;
-use super::{AfterDrain, DrainOptions, DrainSummary, TimeoutPolicy, VerifyStage};
+use super::{BeforeCutover, DrainOptions, DrainSummary, TimeoutPolicy};
 use crate::engine::catalog::lit;
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::fk_ledger::{FkLedger, Follow};
-use crate::engine::ops::cutover::{self as cut, CutoverOptions, CutoverReport};
+use crate::engine::ops::cutover::{self as cut, CutoverReport, Ready};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::plan::{KeyMode, Plan};
 use crate::engine::record::{self, MarkerStatus};
-use crate::engine::state::{MigrationState, Verification};
+use crate::engine::state::MigrationState;
 use crate::engine::{lock, new_side, replay, Ctx, Event};
 
 /// Checks what must hold at the end of drain while writes still flow, at
@@ -76,19 +76,41 @@ fn settle_wal(work: &Connection) -> Result<()> {
         .ctx(|| "checkpointing the new database before the freeze".into())
 }
 
+/// What the freeze does once the drain committed.
+pub(super) enum Then<'a> {
+    /// Stop: writes stay refused until `mig cutover`.
+    Hold,
+    /// `drain --cutover`: commit `ready` on `conn` (both checked and opened
+    /// before the freeze), after `gate` said yes right before the attempt.
+    Cutover {
+        ready: Ready,
+        conn: Connection,
+        gate: BeforeCutover<'a>,
+    },
+}
+
 /// Freezes until the drain is committed (and cut over, when asked), or
 /// gives up as the options say. Writes are flowing when it is called, and
 /// are flowing again whenever it fails.
+///
+/// A `drain --cutover` asks its gate before every attempt, not once: an
+/// attempt over the limit lets writes flow again, so the state the hook
+/// approved is gone by the next freeze, and its answer is asked for the
+/// cutover that actually happens.
 pub(super) fn freeze(
     (spec, work, old_rw): (&DatabaseSpec, &mut Connection, &Connection),
     plan: &Plan,
     ledger: &FkLedger,
     opts: &DrainOptions,
+    then: &mut Then<'_>,
     ctx: &mut Ctx<'_>,
     summary: &mut DrainSummary,
 ) -> Result<()> {
     loop {
         summary.attempts += 1;
+        if let Then::Cutover { gate, .. } = then {
+            ask_gate(&mut **gate, summary.attempts, ctx)?;
+        }
         (ctx.sink)(Event::Step {
             step: "catch-up",
             message: "replaying while writes still flow".into(),
@@ -122,27 +144,42 @@ pub(super) fn freeze(
         crate::engine::failpoint::hit("drain.after-finish");
         summary.checkpoint = checkpoint;
         summary.freeze_ms = ms(committed - refused);
-        summary.refused_ms = match opts.then {
-            AfterDrain::Cutover { revert_window_secs } => {
-                let report = cutover(spec, (opts, revert_window_secs), summary)
+        summary.refused_ms = match then {
+            Then::Cutover { ready, conn, .. } => {
+                let report = cut::cutover_drained(spec, (conn, old_rw), ready, opts.busy)
                     .map_err(|e| cutover_failed(spec, opts, old_rw, e))?;
-                ready(report, refused, summary, ctx)
+                announce_ready(report, refused, summary, ctx)
             }
-            AfterDrain::Hold => ms(Instant::now() - refused),
+            Then::Hold => ms(Instant::now() - refused),
         };
         return Ok(());
     }
 }
 
+/// The cutover's gate, while writes flow: asked before every attempt.
+fn ask_gate(gate: &mut dyn FnMut() -> Result<()>, attempt: u32, ctx: &mut Ctx<'_>) -> Result<()> {
+    (ctx.sink)(Event::Step {
+        step: "before-cutover",
+        message: match attempt {
+            1 => "asking whether the cutover may go ahead, while writes still flow".into(),
+            n => format!(
+                "asking again whether the cutover may go ahead (attempt {n}): writes flowed since the last answer"
+            ),
+        },
+    });
+    gate()
+}
+
 /// `drain --cutover` made the new database ready: the refusal to its
 /// commit (not past the old side's settling), announced at once.
-fn ready(
-    report: CutoverReport,
+fn announce_ready(
+    mut report: CutoverReport,
     refused: Instant,
     summary: &mut DrainSummary,
     ctx: &mut Ctx<'_>,
 ) -> f64 {
     let refused_ms = ms(report.committed.unwrap_or_else(Instant::now) - refused);
+    report.writes_refused_ms = Some(refused_ms);
     (ctx.sink)(Event::Ready {
         message: format!(
             "cut over: the new database {} is ready; writes were refused for {:.1} ms",
@@ -302,27 +339,6 @@ fn cutover_failed(
     EngineError::Precondition(format!(
         "{e}; the new database is ready (cut over) and the old one still refuses writes: run `mig cutover` to finish the old side"
     ))
-}
-
-/// `drain --cutover`: the cutover, in the same job right after the drain.
-/// A drain that skipped verification cuts over without it too (recorded).
-fn cutover(
-    spec: &DatabaseSpec,
-    (opts, revert_window_secs): (&DrainOptions, u64),
-    summary: &DrainSummary,
-) -> Result<CutoverReport> {
-    let verification = match summary.verify {
-        VerifyStage::Skipped => Verification::Skip,
-        _ => Verification::Required,
-    };
-    cut::cutover(
-        spec,
-        &CutoverOptions {
-            busy: opts.busy,
-            verification,
-            revert_window_secs,
-        },
-    )
 }
 
 /// Runs `f` in a write transaction on the new database.
