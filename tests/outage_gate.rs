@@ -9,11 +9,22 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use std::time::Duration;
+
+use mig::config::{DatabaseConfig, HooksConfig};
+use mig::engine::open::Busy;
+use mig::engine::ops::{self, AfterDrain, DrainOptions, MigrateOptions, TimeoutPolicy};
+use mig::engine::schema::SchemaFile;
+use mig::engine::state::Phase;
+use mig::engine::{status, EngineError};
+use mig::jobs::hooks::Hooks;
+use mig::jobs::{before_cutover, Gated};
 
 use crate::cli::harness::{Project, FAILED};
 use crate::outage::{drain_summary, files, migrated_project, writer};
+use crate::support::runbook::{run, spec};
 use crate::support::writer_process::Outcome;
-use crate::support::{oracle, revert_case};
+use crate::support::{fixture, oracle, revert_case};
 
 /// An `on-before-cutover` hook that writes one order to the old database
 /// with the sqlite3 shell, logs whether the write was accepted, then exits
@@ -132,4 +143,86 @@ fn drain_cutover_opens_the_revert_window_it_is_given_and_refuses_one_it_cannot_o
         .ok()
         .line_starting("reverted: ");
     revert_case::assert_old_is_inverse(&p.path("old.db"), &p.path("new.db"), &p.dir);
+}
+
+/// An `on-before-cutover` hook that counts its runs: the first approves
+/// after a burst of the service's (50,000 rows in one transaction, more
+/// than the freeze can replay within its limit), the second refuses, the
+/// third approves.
+fn counting_hook(dir: &Path, old: &Path) {
+    let script = format!(
+        "#!/bin/sh\n\
+         n=$(( $(cat '{count}' 2>/dev/null || echo 0) + 1 )); echo $n > '{count}'\n\
+         echo \"on-before-cutover|$n\" >> '{log}'\n\
+         case $n in\n\
+         1) sqlite3 -cmd '.timeout 5000' '{old}' \"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000) INSERT INTO Tag(OrderId, Label, Weight) SELECT 100000 + i, 'burst', i FROM n\" || exit 9 ;;\n\
+         2) echo 'change CHG-9 was withdrawn' >&2; exit 4 ;;\n\
+         esac\n\
+         exit 0\n",
+        count = dir.join("count").display(),
+        log = dir.join("hooks.log").display(),
+        old = old.display(),
+    );
+    write_script(&dir.join("on-before-cutover"), &script);
+}
+
+#[test]
+fn a_freeze_retried_after_its_limit_asks_the_before_cutover_hook_again_and_its_refusal_leaves_writes_flowing(
+) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    drop(fixture::create_old(&old, 300));
+    let schema = SchemaFile::parse("schema.sql", fixture::NEW_SCHEMA).expect("schema");
+    let spec = spec(&old, &new);
+    run(|ctx| ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)).expect("migrate");
+    let hooks_dir = dir.path().join("hooks");
+    std::fs::create_dir_all(&hooks_dir).expect("hooks dir");
+    counting_hook(&hooks_dir, &old);
+    let mut config = DatabaseConfig::new("shop", spec.clone());
+    config.hooks = Some(HooksConfig::new(hooks_dir.clone()));
+    let (hooks, mut w) = (Hooks::new(), writer(dir.path(), &old, &new));
+    let mut gate = || before_cutover(&hooks, &config, Gated::DrainCutover);
+    let opts = DrainOptions {
+        freeze_limit: Duration::from_millis(20),
+        policy: TimeoutPolicy::Retry,
+        // The freeze replays whatever is pending: the hook's burst.
+        catch_up_below: u64::MAX,
+        then: AfterDrain::Cutover {
+            revert_window_secs: 0,
+        },
+        ..DrainOptions::default()
+    };
+    let err = run(|ctx| ops::drain_gated(&spec, &opts, &mut gate, ctx))
+        .expect_err("the hook refuses the second attempt");
+    assert!(matches!(err, EngineError::Precondition(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("hook on-before-cutover exited 4: change CHG-9 was withdrawn"),
+        "{err}"
+    );
+    assert_eq!(
+        fired(&hooks_dir),
+        ["on-before-cutover|1", "on-before-cutover|2"]
+    );
+    // The first attempt froze, ran over its limit and let writes flow;
+    // the refusal left them flowing, nothing cut over.
+    let st = status::status(&spec, Busy::default()).expect("status");
+    assert_eq!(st.phase, Phase::Recording, "{st:?}");
+    let log = w.log();
+    assert!(log.count(Outcome::Refused) > 0, "the first attempt froze");
+    assert_eq!(log.count(Outcome::Ready), 0);
+    let accepted = log.count(Outcome::Ok);
+    w.wait_for(Outcome::Ok, accepted + 10);
+
+    let opts = DrainOptions {
+        catch_up_below: DrainOptions::default().catch_up_below,
+        ..opts
+    };
+    let summary =
+        run(|ctx| ops::drain_gated(&spec, &opts, &mut gate, ctx)).expect("drain --cutover");
+    assert!(summary.cutover.is_some());
+    assert_eq!(fired(&hooks_dir)[2..], ["on-before-cutover|3"]);
+    w.wait_for(Outcome::Ready, 1);
+    w.stop();
+    oracle::assert_matches(&old, &new);
 }

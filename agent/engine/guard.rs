@@ -208,7 +208,8 @@ fn guard_sql(conn: &Connection) -> Result<Vec<(String, String)>> {
 /// The old side after cutover, inside the caller's write transaction: the
 /// marker moves to standby or retired (from any of `from`). With guards
 /// armed (`armed`, as [`armed`] found them before the transaction, and
-/// still all there) that is all; otherwise (a drain by an older mig) the
+/// still all there) that is all, besides recording the catalog (reading
+/// the schema, not the data); otherwise (a drain by an older mig) the
 /// guards are installed here, replacing mig's other triggers. Returns the
 /// guards now refusing writes.
 pub fn settle_in(
@@ -223,6 +224,8 @@ pub fn settle_in(
     };
     if let Some(n) = armed.filter(|&n| armed_count(tx).is_ok_and(|now| now == n)) {
         switch_marker_in(tx, from, to)?;
+        // The revert window's bookkeeping was created or dropped.
+        record_catalog_in(tx)?;
         return Ok(n);
     }
     let n = install_in(tx, kind, other_path)?;
