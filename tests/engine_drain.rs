@@ -181,3 +181,54 @@ fn unique_constraint_the_old_data_breaks_is_refused_by_replay_and_writes_flow_ag
         "{cut}"
     );
 }
+
+/// The shop fixture's old tables (Customer, Product, Orders, Tag).
+const TABLES: usize = 4;
+
+/// The old database's schema, object by object with its SQL.
+fn old_schema(old: &Path) -> Vec<(String, String)> {
+    let conn = Connection::open(old).expect("old");
+    let mut stmt = conn
+        .prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
+        .expect("schema");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("schema")
+        .collect::<rusqlite::Result<_>>()
+        .expect("schema")
+}
+
+/// Drain arms the old database's guards while writes still flow (inert:
+/// the service writes on, status shows no guard), so cutover's step there
+/// changes no trigger or table — one row of the marker — and the guards
+/// then refuse with the retired message.
+#[test]
+fn cutover_settles_the_old_database_by_one_marker_update_on_guards_drain_armed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = migrated(dir.path(), 50);
+    let spec = spec(&old, &new);
+    run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
+    let armed = old_schema(&old);
+    assert_eq!(
+        armed
+            .iter()
+            .filter(|(n, _)| n.starts_with("_mig_guard_"))
+            .count(),
+        3 * TABLES,
+        "three armed guards per table: {armed:?}"
+    );
+    let st = status::status(&spec, Busy::default()).expect("status");
+    assert_eq!(st.old_guards, 0, "armed guards refuse nothing yet");
+    assert!(service_write(&old)
+        .expect_err("drained")
+        .to_string()
+        .contains(DRAINING_MESSAGE));
+
+    ops::cutover(&spec, &ops::CutoverOptions::default()).expect("cutover");
+    assert_eq!(old_schema(&old), armed, "cutover changed the old schema");
+    let st = status::status(&spec, Busy::default()).expect("status");
+    assert_eq!(st.phase, Phase::CutOver, "{st:?}");
+    assert_eq!(st.old_guards, 3 * TABLES as u64);
+    let refused = service_write(&old).expect_err("retired").to_string();
+    assert!(refused.contains("retired by a migration"), "{refused}");
+    oracle::assert_matches(&old, &new);
+}
