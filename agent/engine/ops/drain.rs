@@ -270,7 +270,11 @@ fn then<'a>(
     let st = MigrationState::read(spec, opts.busy)?;
     let ready = Ready::check(&st, verification, revert_window_secs)?;
     let conn = open::work(ready.new_path(), None, opts.busy)?;
-    Ok(freeze::Then::Cutover { ready, conn, gate })
+    Ok(freeze::Then::Cutover(Box::new(freeze::CutoverStep {
+        ready,
+        conn,
+        gate,
+    })))
 }
 
 /// Before the freeze: unless the migration is certified (or the operator

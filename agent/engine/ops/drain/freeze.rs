@@ -80,13 +80,17 @@ fn settle_wal(work: &Connection) -> Result<()> {
 pub(super) enum Then<'a> {
     /// Stop: writes stay refused until `mig cutover`.
     Hold,
-    /// `drain --cutover`: commit `ready` on `conn` (both checked and opened
-    /// before the freeze), after `gate` said yes right before the attempt.
-    Cutover {
-        ready: Ready,
-        conn: Connection,
-        gate: BeforeCutover<'a>,
-    },
+    /// `drain --cutover`.
+    Cutover(Box<CutoverStep<'a>>),
+}
+
+/// `drain --cutover`'s cutover: commit `ready` on `conn` (both checked and
+/// opened before the freeze), after `gate` said yes right before the
+/// attempt.
+pub(super) struct CutoverStep<'a> {
+    pub ready: Ready,
+    pub conn: Connection,
+    pub gate: BeforeCutover<'a>,
 }
 
 /// Freezes until the drain is committed (and cut over, when asked), or
@@ -108,8 +112,8 @@ pub(super) fn freeze(
 ) -> Result<()> {
     loop {
         summary.attempts += 1;
-        if let Then::Cutover { gate, .. } = then {
-            ask_gate(&mut **gate, summary.attempts, ctx)?;
+        if let Then::Cutover(step) = then {
+            ask_gate(&mut *step.gate, summary.attempts, ctx)?;
         }
         (ctx.sink)(Event::Step {
             step: "catch-up",
@@ -145,7 +149,8 @@ pub(super) fn freeze(
         summary.checkpoint = checkpoint;
         summary.freeze_ms = ms(committed - refused);
         summary.refused_ms = match then {
-            Then::Cutover { ready, conn, .. } => {
+            Then::Cutover(step) => {
+                let (conn, ready) = (&step.conn, &step.ready);
                 let report = cut::cutover_drained(spec, (conn, old_rw), ready, opts.busy)
                     .map_err(|e| cutover_failed(spec, opts, old_rw, e))?;
                 announce_ready(report, refused, summary, ctx)
