@@ -196,15 +196,16 @@ fn without_wal(mut files: BTreeMap<String, String>) -> BTreeMap<String, String> 
     files
 }
 
-/// The agent's claim on `old` (its lock file) exists: it has started
-/// serving.
+/// The agent's claim on `old` (its lock file, holding its pid) is made: it
+/// has started serving. The file is created empty and its pid written
+/// after, so waiting only for the file races the write.
 fn wait_claimed(old: &Path) {
     let lock = format!(
         "{}.mig-lock",
         std::fs::canonicalize(old).expect("old").display()
     );
     let deadline = Instant::now() + Duration::from_secs(20);
-    while !Path::new(&lock).exists() {
+    while std::fs::metadata(&lock).map_or(true, |m| m.len() == 0) {
         assert!(
             Instant::now() < deadline,
             "the agent never claimed {}",
