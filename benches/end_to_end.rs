@@ -18,11 +18,13 @@ use super::{data, fig, index_build, remove_db, stats, Figure};
 const MEMORY_POLL: Duration = Duration::from_millis(5);
 
 /// The index-build candidates' figures, in `index_build::compare`'s order.
-const INDEX_CANDIDATES: [&str; 4] = [
+const INDEX_CANDIDATES: [&str; 6] = [
     "index builds, sorter threads / none, wall",
     "index builds, sorter threads / none, CPU",
     "index builds, 2 MiB / 16 MiB runs, wall",
     "index builds, 2 MiB / 16 MiB runs, CPU",
+    "index builds, threads + 8 MiB runs / none, wall",
+    "index builds, threads + 8 MiB runs / none, CPU",
 ];
 
 /// One `mig migrate` run: wall seconds, seconds per step, peak memory.
@@ -160,7 +162,9 @@ struct Samples {
     limit_s: Vec<f64>,
     peak: Vec<f64>,
     baseline: Vec<f64>,
-    index: [Vec<f64>; 4],
+    /// mig's wall time over the baseline's in the same repetition.
+    paired: Vec<f64>,
+    index: [Vec<f64>; 6],
     steps: Vec<(String, Vec<f64>)>,
     /// The baseline build's steps, for the breakdown before and after.
     baseline_steps: Vec<(String, Vec<f64>)>,
@@ -212,6 +216,11 @@ impl Samples {
             "-",
         );
         push("time ratio baseline mig / limit", &mut self.baseline, "-");
+        push(
+            "time ratio mig migrate / baseline, same repetition",
+            &mut self.paired,
+            "-",
+        );
         push("limit seconds (process)", &mut self.limit_s, "-");
         push("mig peak memory MiB (VmHWM)", &mut self.peak, "-");
         for (what, v) in INDEX_CANDIDATES.iter().zip(&mut self.index) {
@@ -256,16 +265,21 @@ fn one_size(dir: &Path, rows: u64, reps: usize, baseline: Option<&Path>) -> Samp
         remove_db(&new);
         // Every other repetition the baseline runs first, so neither build
         // always follows the limit.
+        let mut before = None;
         if rep % 2 == 1 {
-            run_baseline(baseline, dir, &old, &new, l, &mut samples);
+            before = run_baseline(baseline, dir, &old, &new, l, &mut samples);
         }
-        samples.add(&mig_process(bin, dir, &old, &new), l, l_synced);
+        let after = mig_process(bin, dir, &old, &new);
+        samples.add(&after, l, l_synced);
         for (v, r) in samples.index.iter_mut().zip(index_build::compare(&new)) {
             v.push(r);
         }
         reset(&old, &new);
         if rep % 2 == 0 {
-            run_baseline(baseline, dir, &old, &new, l, &mut samples);
+            before = run_baseline(baseline, dir, &old, &new, l, &mut samples);
+        }
+        if let Some(before) = before {
+            samples.paired.push(after.wall / before);
         }
     }
     remove_db(&limit_db);
@@ -274,7 +288,7 @@ fn one_size(dir: &Path, rows: u64, reps: usize, baseline: Option<&Path>) -> Samp
 }
 
 /// The baseline build, if there is one: its time over the limit's `l`
-/// seconds and its steps.
+/// seconds and its steps; returns its wall seconds.
 fn run_baseline(
     bin: Option<&Path>,
     dir: &Path,
@@ -282,13 +296,14 @@ fn run_baseline(
     new: &Path,
     l: f64,
     samples: &mut Samples,
-) {
-    let Some(bin) = bin else { return };
+) -> Option<f64> {
+    let bin = bin?;
     let before = mig_process(bin, dir, old, new);
     eprintln!("  end to end: baseline mig migrate {:.3}s", before.wall);
     reset(old, new);
     samples.baseline.push(before.wall / l);
     add_steps(&mut samples.baseline_steps, &before);
+    Some(before.wall)
 }
 
 /// Removes the migration: the new files, the old database's triggers, log

@@ -5,6 +5,7 @@
 //! operation takes a [`Ctx`] through which it reports [`Event`]s and checks
 //! for pause and cancel between chunks.
 
+pub mod bulk_load;
 pub mod catalog;
 pub mod certificate;
 pub mod chunk_sql;
@@ -34,6 +35,7 @@ pub mod status;
 pub mod throttle;
 pub mod unsynced;
 pub mod verify;
+pub mod write_back;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

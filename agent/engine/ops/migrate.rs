@@ -11,6 +11,7 @@ use std::time::Instant;
 use rusqlite::Connection;
 
 use super::plan::{journal_blocker, recorded_and};
+use crate::engine::bulk_load;
 use crate::engine::copy::{self, TableStats};
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::guard::{self, GuardKind};
@@ -21,7 +22,6 @@ use crate::engine::plan::{self, Plan};
 use crate::engine::record;
 use crate::engine::schema::SchemaFile;
 use crate::engine::state::{absolute, files, locate_for_schema, Located, MigrationState, Start};
-use crate::engine::statistics;
 use crate::engine::unsynced;
 use crate::engine::{new_side, replay, Ctx, Event};
 
@@ -303,20 +303,13 @@ impl Run<'_> {
                 plan.tables.len()
             ),
         });
-        let loaded = bulk_load(&mut work, &self.new, self.schema, plan, self.opts, ctx);
-        let (tables, indexes_built) = match loaded {
-            Ok(loaded) => loaded,
-            Err(e) => {
-                // Failed, not killed: what was written is synced and the
-                // marker goes, so a clean restart of the machine does not
-                // start the copy again. Should that fail too, the marker
-                // stays (the safe side) and the first error is the one
-                // that matters.
-                drop(work);
-                unsynced::finish(&self.new).ok();
-                return Err(on_new(e));
-            }
+        let load = bulk_load::Load {
+            schema: self.schema,
+            plan,
+            chunking: self.opts.chunking,
         };
+        let (mut work, tables, indexes_built) =
+            bulk_load::run(work, &self.new, &load, ctx).map_err(on_new)?;
         new_side::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum()).map_err(on_new)?;
         crate::engine::failpoint::hit("migrate.after-copy");
         (ctx.sink)(Event::Step {
@@ -327,45 +320,6 @@ impl Run<'_> {
         Ok((tables, indexes_built))
     }
 }
-
-/// Copy, deferred indexes and statistics. Above [`TINY_COPY_ROWS`] through
-/// the rollback journal (`open::begin_bulk_load`) with its commits unsynced
-/// while `unsynced.rs`'s marker guards them, and one sync at the end; a
-/// tiny copy (a tenant's database) stays in WAL: the two journal-mode
-/// switches and the syncs cost more than the copy itself.
-fn bulk_load(
-    work: &mut Connection,
-    new: &Path,
-    schema: &SchemaFile,
-    plan: &Plan,
-    opts: &MigrateOptions,
-    ctx: &mut Ctx<'_>,
-) -> Result<(Vec<TableStats>, u32)> {
-    let tiny = crate::engine::failpoint::bulk_load_above_rows().unwrap_or(TINY_COPY_ROWS);
-    let bulk = plan.total_rows() > tiny;
-    if bulk {
-        let durability = unsynced::begin(new)?;
-        open::begin_bulk_load(work, durability)?;
-    }
-    let tables = copy::copy_all(work, plan, opts.chunking, ctx)?;
-    let indexes_built = copy::build_indexes(work, schema, plan, ctx)?;
-    let stats = statistics::carry_over(work, plan)?;
-    (ctx.sink)(Event::Step {
-        step: "statistics",
-        message: stats.message(),
-    });
-    if bulk {
-        open::end_bulk_load(work)?;
-    }
-    // Also after a tiny copy: a bulk load an earlier run left unsynced.
-    unsynced::finish(new)?;
-    Ok((tables, indexes_built))
-}
-
-/// Up to this many rows a copy runs in WAL mode like replay (each commit
-/// with its cursor, `synchronous=NORMAL`) instead of the bulk load's
-/// rollback journal: see `open::begin_bulk_load`.
-const TINY_COPY_ROWS: u64 = 20_000;
 
 /// (Re)installs the new database's migrating guards, in a transaction of
 /// their own.

@@ -1,0 +1,99 @@
+//! `migrate`'s bulk load of the new database: the copy, the deferred index
+//! builds and the statistics, in the rollback journal with unsynced commits
+//! (`open::begin_bulk_load`, guarded by `unsynced.rs`'s marker), written
+//! back to the disk as they go (`write_back.rs`), and the one sync that
+//! makes them durable before the marker goes.
+//!
+//! Owns the order of those steps and what a failure leaves; knows nothing
+//! of recording, of the old database's triggers or of the catch-up after.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::copy::{self, Chunking, TableStats};
+use super::error::Result;
+use super::open;
+use super::plan::Plan;
+use super::schema::SchemaFile;
+use super::statistics;
+use super::unsynced::{self, Durability};
+use super::write_back::WriteBack;
+use super::{Ctx, Event};
+
+/// Up to this many rows a copy runs in WAL mode like replay (each commit
+/// with its cursor, `synchronous=NORMAL`) instead of the bulk load's
+/// rollback journal: the two journal-mode switches and the syncs cost more
+/// than the copy itself (a tenant's database).
+const TINY_COPY_ROWS: u64 = 20_000;
+
+/// What the bulk load writes into the new database.
+pub struct Load<'a> {
+    pub schema: &'a SchemaFile,
+    pub plan: &'a Plan,
+    pub chunking: Chunking,
+}
+
+/// Copies every row, builds the deferred indexes and statistics, then syncs
+/// the new database once; returns the work connection (back in WAL), each
+/// table's copy and the indexes built.
+pub fn run(
+    mut work: Connection,
+    new: &Path,
+    load: &Load<'_>,
+    ctx: &mut Ctx<'_>,
+) -> Result<(Connection, Vec<TableStats>, u32)> {
+    let tiny = super::failpoint::bulk_load_above_rows().unwrap_or(TINY_COPY_ROWS);
+    let bulk = load.plan.total_rows() > tiny;
+    let durability = if bulk {
+        unsynced::begin(new)?
+    } else {
+        Durability::EveryCommit
+    };
+    let write_back = WriteBack::start(new, durability)?;
+    let loaded = steps(&mut work, load, ctx, bulk.then_some(durability));
+    // A sync error the helper met is reported once by the kernel: returned
+    // first, and the marker stays (a reboot discards the file).
+    write_back.finish()?;
+    match loaded {
+        Ok((tables, indexes_built)) => {
+            // Also after a tiny copy: a bulk load an earlier run left unsynced.
+            unsynced::finish(new)?;
+            Ok((work, tables, indexes_built))
+        }
+        Err(e) => {
+            // Failed, not killed: what was written is synced and the
+            // marker goes, so a clean restart of the machine does not
+            // start the copy again. Should that fail too, the marker
+            // stays (the safe side) and the first error is the one
+            // that matters.
+            drop(work);
+            unsynced::finish(new).ok();
+            Err(e)
+        }
+    }
+}
+
+/// The bulk load's steps on `work`: in the rollback journal with
+/// `durability` when given, back to WAL after.
+fn steps(
+    work: &mut Connection,
+    load: &Load<'_>,
+    ctx: &mut Ctx<'_>,
+    bulk: Option<Durability>,
+) -> Result<(Vec<TableStats>, u32)> {
+    if let Some(durability) = bulk {
+        open::begin_bulk_load(work, durability)?;
+    }
+    let tables = copy::copy_all(work, load.plan, load.chunking, ctx)?;
+    let indexes_built = copy::build_indexes(work, load.schema, load.plan, ctx)?;
+    let stats = statistics::carry_over(work, load.plan)?;
+    (ctx.sink)(Event::Step {
+        step: "statistics",
+        message: stats.message(),
+    });
+    if bulk.is_some() {
+        open::end_bulk_load(work)?;
+    }
+    Ok((tables, indexes_built))
+}
