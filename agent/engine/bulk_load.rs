@@ -57,7 +57,10 @@ pub fn run(
     } else {
         Durability::EveryCommit
     };
-    let write_back = if load.plan.total_rows() > WRITE_BACK_ABOVE_ROWS {
+    // The failpoint scenarios force both on their small databases.
+    let write_back_above =
+        super::failpoint::bulk_load_above_rows().unwrap_or(WRITE_BACK_ABOVE_ROWS);
+    let write_back = if load.plan.total_rows() > write_back_above {
         WriteBack::start(new, durability)?
     } else {
         WriteBack::none()
