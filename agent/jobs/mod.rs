@@ -21,7 +21,7 @@ mod supervise;
 pub use background::{recover, PhaseReport, AGENT_CALLER};
 pub use error::JobError;
 pub use job::{EventBody, Job, JobEvent, JobFailure, JobSnapshot, Summary, EVENT_LOG_CAPACITY};
-pub use registry::{Hold, Registry, StepGuard};
+pub use registry::{Hold, Registry, StepGuard, Switched};
 pub use served::Reconfigured;
 pub use sets::{discover, Configured};
 pub use supervise::supervise;

@@ -15,6 +15,7 @@ use super::served::Served;
 use super::sets::{Configured, Discovery};
 use super::{JobError, JobKind, JobState};
 use crate::config::{AgentConfig, DatabaseConfig};
+use crate::engine::state::Phase;
 use crate::engine::throttle::Throttle;
 use crate::engine::{self, Ctx, EngineError, Event};
 use crate::metrics::Metrics;
@@ -22,9 +23,9 @@ use crate::metrics::Metrics;
 /// Finished jobs kept per database so `watch` can still replay them.
 const RECENT_JOBS: usize = 8;
 
-/// Cutovers not yet taken by the health service. A lagging receiver loses
+/// Switches not yet taken by the health service. A lagging receiver loses
 /// the oldest; the supervisor's next phase report covers them.
-const READY_CAPACITY: usize = 16;
+const SWITCHED_CAPACITY: usize = 16;
 
 /// Finished jobs kept in all: an agent serving thousands of databases keeps
 /// the newest ones, not eight per database.
@@ -99,9 +100,17 @@ pub struct Registry {
     pub hooks: Hooks,
     /// What jobs and calls report for Prometheus.
     pub metrics: Arc<Metrics>,
-    /// The name of each database whose new database just became ready
-    /// (cutover committed), for the health service.
-    ready: broadcast::Sender<String>,
+    /// Each database whose serving side just switched (cutover committed,
+    /// or a revert made the old one writable again), for the health service.
+    switched: broadcast::Sender<Switched>,
+}
+
+/// A database whose serving side switched: `phase` says which side serves
+/// now ([`Phase::CutOver`]: the new database; [`Phase::Reverted`]: the old).
+#[derive(Debug, Clone)]
+pub struct Switched {
+    pub database: String,
+    pub phase: Phase,
 }
 
 /// Holds a database for a one-shot step; released on drop.
@@ -135,20 +144,28 @@ impl Registry {
             shutting_down: AtomicBool::new(false),
             hooks: Hooks::new(),
             metrics: Arc::new(Metrics::new()),
-            ready: broadcast::channel(READY_CAPACITY).0,
+            switched: broadcast::channel(SWITCHED_CAPACITY).0,
         })
     }
 
     /// Databases as their cutover commits (a `cutover` step, or a drain
-    /// job with `--cutover`), the moment it does.
-    pub fn ready_events(&self) -> broadcast::Receiver<String> {
-        self.ready.subscribe()
+    /// job with `--cutover`) or their revert completes, the moment it does.
+    pub fn switch_events(&self) -> broadcast::Receiver<Switched> {
+        self.switched.subscribe()
     }
 
     /// Tells the health service that `database`'s new database is ready.
     pub fn announce_ready(&self, database: &str) {
+        self.announce(database, Phase::CutOver);
+    }
+
+    /// Tells the health service that `database` is now in `phase`.
+    fn announce(&self, database: &str, phase: Phase) {
         // No receiver (local mode): nobody is waiting.
-        let _ = self.ready.send(database.to_string());
+        let _ = self.switched.send(Switched {
+            database: database.to_string(),
+            phase,
+        });
     }
 
     pub(super) fn slots(&self) -> MutexGuard<'_, HashMap<String, Slot>> {
@@ -313,11 +330,10 @@ impl Registry {
     {
         let sink_job = Arc::clone(&job);
         let mut observer = JobObserver::new(self, config, &job);
-        let ready = self.ready.clone();
         let mut sink = |e: Event| {
             observer.event(&e);
             if matches!(e, Event::Ready { .. }) {
-                let _ = ready.send(sink_job.database.clone());
+                self.announce(&sink_job.database, Phase::CutOver);
             }
             sink_job.push(EventBody::Engine(e));
         };
@@ -339,6 +355,11 @@ impl Registry {
                 EventBody::Failed(JobFailure::Panicked)
             }
         };
+        if let EventBody::Completed(Summary::Revert(_)) = &body {
+            // The old database writes again: pushed before a follower sees
+            // the job end.
+            self.announce(&job.database, Phase::Reverted);
+        }
         let seconds = (job::now_ms() - job.started_unix_ms).max(0) as f64 / 1000.0;
         tracing::info!(job = %job.id, database = %job.database, outcome = outcome_name(&body), seconds, "job ended");
         JobObserver::new(self, config, &job).ended(&body);

@@ -25,7 +25,7 @@ use super::health;
 use super::tls::{self, TlsReloader};
 use crate::config::AgentFile;
 use crate::engine::state::Phase;
-use crate::jobs::{self, PhaseReport, Registry};
+use crate::jobs::{self, PhaseReport, Registry, Switched};
 use crate::proto::migrator_server::MigratorServer;
 use crate::service::MigratorService;
 
@@ -200,7 +200,7 @@ async fn start_background(
         tokio::spawn(update_health(
             health.clone(),
             phase_rx,
-            registry.ready_events(),
+            registry.switch_events(),
         )),
     ]
 }
@@ -275,30 +275,34 @@ async fn serve_insecure(
 }
 
 /// Keeps each database's health statuses current: `mig.db.<name>`
-/// `SERVING` the moment a cutover commits (pushed to every `Watch`, and
-/// `mig.db.<name>.old` no longer), and the phase the supervisor reads every
-/// interval otherwise. A phase read that started before an announced
-/// cutover is stale and ignored unless it says the same.
+/// `SERVING` the moment a cutover commits and `mig.db.<name>.old` the
+/// moment a revert makes the old database writable again (pushed to every
+/// `Watch`), and the phase the supervisor reads every interval otherwise.
+/// A phase read that started before an announced switch is stale and
+/// ignored unless it gives the same statuses.
 async fn update_health(
     health: HealthReporter,
     mut phases: mpsc::Receiver<PhaseReport>,
-    mut ready: broadcast::Receiver<String>,
+    mut switched: broadcast::Receiver<Switched>,
 ) {
-    let mut ready_at: HashMap<String, Instant> = HashMap::new();
+    let mut switched_at: HashMap<String, (Instant, Phase)> = HashMap::new();
     loop {
         tokio::select! {
-            cut = ready.recv() => match cut {
-                Ok(name) => {
-                    ready_at.insert(name.clone(), Instant::now());
-                    set_health(&health, &name, Some(Phase::CutOver)).await;
+            s = switched.recv() => match s {
+                Ok(s) => {
+                    switched_at.insert(s.database.clone(), (Instant::now(), s.phase));
+                    set_health(&health, &s.database, Some(s.phase)).await;
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {}
                 Err(broadcast::error::RecvError::Closed) => return,
             },
             report = phases.recv() => {
                 let Some(r) = report else { return };
-                let stale = ready_at.get(&r.database).is_some_and(|t| *t > r.read_at);
-                if !stale || new_serves(r.phase) {
+                let current = match switched_at.get(&r.database) {
+                    Some((at, phase)) if *at > r.read_at => serving(Some(*phase)) == serving(r.phase),
+                    _ => true,
+                };
+                if current {
                     set_health(&health, &r.database, r.phase).await;
                 }
             }
@@ -314,22 +318,32 @@ fn new_serves(phase: Option<Phase>) -> bool {
     )
 }
 
+/// Whether the old database takes writes in this phase.
+fn old_serves(phase: Option<Phase>) -> bool {
+    matches!(
+        phase,
+        Some(Phase::NotStarted | Phase::Copying | Phase::Recording | Phase::Reverted)
+    )
+}
+
+/// (`mig.db.<name>`, `mig.db.<name>.old`) serving in this phase.
+fn serving(phase: Option<Phase>) -> (bool, bool) {
+    (new_serves(phase), old_serves(phase))
+}
+
 async fn set_health(health: &HealthReporter, name: &str, phase: Option<Phase>) {
-    let serving = |yes: bool| {
+    let status = |yes: bool| {
         if yes {
             ServingStatus::Serving
         } else {
             ServingStatus::NotServing
         }
     };
-    let old = matches!(
-        phase,
-        Some(Phase::NotStarted | Phase::Copying | Phase::Recording | Phase::Reverted)
-    );
+    let (new, old) = serving(phase);
     health
-        .set_service_status(health_name(name), serving(new_serves(phase)))
+        .set_service_status(health_name(name), status(new))
         .await;
     health
-        .set_service_status(old_health_name(name), serving(old))
+        .set_service_status(old_health_name(name), status(old))
         .await;
 }

@@ -122,6 +122,63 @@ fn finalize_through_a_real_agent_retires_the_old_database_through_cleanup_old_un
     mig(&p, &base, &["status"]).ok().has_line("phase: complete");
 }
 
+/// `grpc.health`: a `Watch` already open on `mig.db.shop` and one on
+/// `mig.db.shop.old` see the switch back when `mig revert` completes
+/// through a real agent — the new database NOT_SERVING, the old one
+/// SERVING. The agent reads no phase after its first round
+/// (`MIG_SUPERVISE_INTERVAL_MS`), so only the revert's push can deliver it
+/// (as the cutover's push delivers the statuses the watches start with).
+#[test]
+fn health_watch_sees_the_old_database_serving_again_when_revert_completes() {
+    use tokio_stream::StreamExt;
+    use tonic_health::pb::health_client::HealthClient;
+    use tonic_health::pb::HealthCheckRequest;
+    use tonic_health::ServingStatus::{NotServing, Serving};
+
+    let p = project();
+    let mut agent = TestAgent::start(&p.dir, &[("shop", &p.path("old.db"), &p.path("new.db"))]);
+    agent.kill();
+    agent.spawn_with_env(&[("MIG_SUPERVISE_INTERVAL_MS", "3600000")]);
+    let base = as_who(&agent, "operator");
+    cut_over(&p, &base, 67);
+    new_service(&p, 68, 100);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let _in_rt = rt.enter();
+    let mut health = HealthClient::new(agent.channel(&agent.certs, Some("viewer")));
+    let mut watch = |service: &str| {
+        let service = service.to_string();
+        rt.block_on(health.watch(HealthCheckRequest { service }))
+            .expect("health watch")
+            .into_inner()
+    };
+    let (mut new_db, mut old_db) = (watch("mig.db.shop"), watch("mig.db.shop.old"));
+    // Each status the stream pushes until `want`, against a deadline (not
+    // a wait for time: nothing but the push would ever send it).
+    let until = |s: &mut tonic::Streaming<_>, want: i32, when: &str| {
+        let mut seen = vec![];
+        rt.block_on(async {
+            tokio::time::timeout(std::time::Duration::from_secs(60), async {
+                while let Some(m) = s.next().await {
+                    let m: tonic_health::pb::HealthCheckResponse = m.expect("status");
+                    seen.push(m.status);
+                    if m.status == want {
+                        return;
+                    }
+                }
+            })
+            .await
+        })
+        .unwrap_or_else(|_| panic!("{when}: no status {want} pushed; saw {seen:?}"));
+        seen
+    };
+    assert_eq!(until(&mut new_db, Serving as i32, "after cutover"), [Serving as i32]);
+    assert_eq!(until(&mut old_db, NotServing as i32, "after cutover"), [NotServing as i32]);
+    mig(&p, &base, &["revert"]).ok().line_starting("reverted: ");
+    assert_eq!(until(&mut new_db, NotServing as i32, "after revert"), [NotServing as i32]);
+    assert_eq!(until(&mut old_db, Serving as i32, "after revert"), [Serving as i32]);
+    case::assert_old_is_inverse(&p.path("old.db"), &p.path("new.db"), &p.dir);
+}
+
 /// A new row the `mig:revert` expressions cannot give back exactly (a
 /// full name without a space: `FirstName` comes back empty) fails the
 /// revert with one line naming its key and the two ways on; the old
