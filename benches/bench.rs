@@ -74,7 +74,8 @@ struct Args {
     #[arg(long)]
     no_key_modes: bool,
     /// Only this scenario: `mig migrate` end to end against the limit's
-    /// process, or the recording triggers' write cost.
+    /// process, the recording triggers' write cost, or the revert window's
+    /// scenarios.
     #[arg(long, value_enum)]
     only: Option<Only>,
     /// Development size: 100k rows, one repetition.
@@ -96,6 +97,8 @@ struct Args {
 enum Only {
     EndToEnd,
     Recording,
+    /// The revert window scenarios alone (`--revert-rows`).
+    Revert,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -248,6 +251,11 @@ fn main() {
     let reps = args.reps.max(1);
     if args.key_modes_only {
         figures.extend(keys(&dir, &args, reps));
+        report(&figures, &args.out);
+        return;
+    }
+    if args.only == Some(Only::Revert) {
+        revert::run(&dir, args.revert_rows, args.writes, reps, &mut figures);
         report(&figures, &args.out);
         return;
     }

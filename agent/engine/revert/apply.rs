@@ -15,7 +15,7 @@ use rusqlite::types::Value;
 use rusqlite::Connection;
 
 use super::inverse::{Inverse, TableInverse};
-use super::statements::Statements;
+use super::statements::{Statements, Way};
 use super::store::{self, CONFLICTS};
 use super::window::LOG;
 use crate::engine::catalog::lit;
@@ -121,8 +121,8 @@ pub(super) fn run(tx: &Connection, sql: &str, what: &str) -> std::result::Result
     })
 }
 
-/// Applies the touched keys of `t` (and its conflicts), set-based, then key
-/// by key when the old schema refuses a row.
+/// Applies the touched keys of `t` (and its conflicts), set-based (in place,
+/// else rebuilt), then key by key when the old schema refuses a row.
 fn apply_table(tx: &Connection, inv: &Inverse, t: &TableInverse, lo: u64, hi: u64) -> Result<()> {
     let w = t.new_key.width();
     let ks: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
@@ -142,16 +142,18 @@ fn apply_table(tx: &Connection, inv: &Inverse, t: &TableInverse, lo: u64, hi: u6
     ))
     .ctx(|| format!("collecting the reverse log entries of {}", t.new_table))?;
     let sql = Statements::new(inv, t);
-    match sql.attempt(tx, "_mig_rev_all") {
-        Ok(()) => return Ok(()),
-        Err(Failure::Other(e)) => return Err(e),
-        Err(Failure::Conflict(_)) => {}
+    for way in [Way::InPlace, Way::Rebuild] {
+        match sql.attempt(tx, "_mig_rev_all", way) {
+            Ok(()) => return Ok(()),
+            Err(Failure::Other(e)) => return Err(e),
+            Err(Failure::Conflict(_)) => {}
+        }
     }
     // Key by key: each refused key is recorded, the others applied.
     let keys = read_keys(tx, w)?;
     for key in keys {
         set_touched(tx, &ks, &key)?;
-        match sql.attempt(tx, "_mig_rev_one") {
+        match sql.attempt(tx, "_mig_rev_one", Way::InPlace) {
             Ok(()) => {}
             Err(Failure::Other(e)) => return Err(e),
             Err(Failure::Conflict(msg)) => record_conflict(tx, t, &ks, &key, &msg)?,

@@ -9,6 +9,7 @@
 
 pub mod apply;
 mod expr;
+mod in_place;
 pub mod inverse;
 mod statements;
 pub mod store;

@@ -3,7 +3,9 @@
 //! equal to the inverse of the new rows now (or delete them), keeping the
 //! values of columns the new schema dropped, keeping revert maps current
 //! and renaming old child references when a renumbered parent's old key
-//! changed. Run by `apply.rs` inside a savepoint.
+//! changed. Run by `apply.rs` inside a savepoint, one of two ways
+//! ([`Way`]): in place (`in_place.rs`) where no old key moves, or by
+//! deleting and inserting the rows again.
 
 use rusqlite::Connection;
 
@@ -12,41 +14,68 @@ use super::inverse::{ColumnValue, Inverse, KeySource, TableInverse, ROW};
 use crate::engine::catalog::q;
 use crate::engine::plan::OldKey;
 
+/// How a set of touched keys is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Way {
+    /// Rows whose old key stays are updated where they are (their rowid,
+    /// dropped columns and untouched index entries kept), gone ones
+    /// deleted, new ones inserted: three statements. Taken only when no
+    /// old key moves and no two new rows share an old key; otherwise, in
+    /// the same savepoint, [`Way::Rebuild`].
+    InPlace,
+    /// Every old row of a touched key deleted, then inserted again (the
+    /// existing ones with their dropped columns' values): a batch whose
+    /// keys move or swap a UNIQUE value among themselves, which updating
+    /// row by row would refuse on the way.
+    Rebuild,
+}
+
 /// The statements that apply a set of touched keys (`temp._mig_rev_touched`)
 /// of one table.
 pub(super) struct Statements {
-    stages: Vec<String>,
+    /// Shared by both ways: the revert map's new keys, the rows' values.
+    prelude: Vec<String>,
+    /// True when [`Way::InPlace`] may be taken.
+    in_place_fits: String,
+    in_place: Vec<String>,
+    rebuild: Vec<String>,
 }
 
 impl Statements {
     pub(super) fn new(_inv: &Inverse, t: &TableInverse) -> Statements {
         let n = Names::new(t);
-        let mut stages = Vec::new();
+        let mut prelude = Vec::new();
         // The old key now (cur) and the one the old row had (prev).
         let (cur, prev): (Vec<String>, Vec<String>) = match &t.key {
             KeySource::OfNewKey(ex) => (ex.clone(), ex.clone()),
             KeySource::Mapped { natural } => {
                 if natural.is_none() {
-                    stages.push(n.map_new_keys());
+                    prelude.push(n.map_new_keys());
                 }
                 let prev: Vec<String> = (0..n.ow).map(|i| n.map_of(i, &n.nk)).collect();
                 (natural.clone().unwrap_or_else(|| prev.clone()), prev)
             }
         };
-        stages.push(n.rows(&cur, &prev));
+        prelude.push(n.rows(&cur, &prev));
+        let mut rebuild = Vec::new();
         // A preserved key that moved in this batch: the old row is still at
         // the key it moved from.
         if let (KeySource::OfNewKey(_), 1) = (&t.key, n.ow) {
-            stages.push(n.moved_back());
+            rebuild.push(n.moved_back());
         }
-        stages.push(n.keep());
+        rebuild.push(n.keep());
         // Every old row a touched key had goes; the existing ones come back.
-        stages.push(n.delete());
-        stages.push(n.insert());
+        rebuild.push(n.delete());
+        rebuild.push(n.insert());
         if let KeySource::Mapped { natural } = &t.key {
-            stages.extend(n.maps(natural.as_deref()));
+            rebuild.extend(n.maps(natural.as_deref()));
         }
-        Statements { stages }
+        Statements {
+            prelude,
+            in_place_fits: n.in_place_fits(),
+            in_place: n.in_place(),
+            rebuild,
+        }
     }
 
     /// Runs every stage inside a savepoint; rolls it back on failure.
@@ -54,21 +83,21 @@ impl Statements {
         &self,
         tx: &Connection,
         savepoint: &str,
+        way: Way,
     ) -> std::result::Result<(), Failure> {
         run(
             tx,
             &format!("SAVEPOINT {savepoint}"),
             "starting a reverse replay step",
         )?;
-        for s in &self.stages {
-            if let Err(f) = run(tx, s, "reverse replay") {
-                run(
-                    tx,
-                    &format!("ROLLBACK TO {savepoint}; RELEASE {savepoint}"),
-                    "undoing a reverse replay step",
-                )?;
-                return Err(f);
-            }
+        let done = self.stages(tx, way);
+        if done.is_err() {
+            run(
+                tx,
+                &format!("ROLLBACK TO {savepoint}; RELEASE {savepoint}"),
+                "undoing a reverse replay step",
+            )?;
+            return done;
         }
         run(
             tx,
@@ -76,27 +105,47 @@ impl Statements {
             "finishing a reverse replay step",
         )
     }
+
+    fn stages(&self, tx: &Connection, way: Way) -> std::result::Result<(), Failure> {
+        for s in &self.prelude {
+            run(tx, s, "reverse replay")?;
+        }
+        let fits = way == Way::InPlace
+            && tx
+                .query_row(&self.in_place_fits, [], |r| r.get::<_, bool>(0))
+                .map_err(|e| {
+                    Failure::Other(crate::engine::error::classify(
+                        "checking reverse replay keys".into(),
+                        e,
+                    ))
+                })?;
+        let stages = if fits { &self.in_place } else { &self.rebuild };
+        for s in stages {
+            run(tx, s, "reverse replay")?;
+        }
+        Ok(())
+    }
 }
 
 /// What every stage of one table's statements reads: the keys, tables and
 /// columns, named once.
-struct Names<'a> {
-    t: &'a TableInverse,
+pub(super) struct Names<'a> {
+    pub(super) t: &'a TableInverse,
     /// The new key's width, and its expressions over the new row.
-    w: usize,
-    nk: Vec<String>,
+    pub(super) w: usize,
+    pub(super) nk: Vec<String>,
     /// `k0..`: the touched key's columns in `temp._mig_rev_touched`.
-    ks: Vec<String>,
-    old: String,
-    map: String,
+    pub(super) ks: Vec<String>,
+    pub(super) old: String,
+    pub(super) map: String,
     /// The old key's width, and its columns.
-    ow: usize,
-    okeys: Vec<String>,
+    pub(super) ow: usize,
+    pub(super) okeys: Vec<String>,
     /// Non-key old columns given by an expression, and those kept as they are.
-    values: Vec<(&'a str, &'a str)>,
-    keeps: Vec<&'a str>,
+    pub(super) values: Vec<(&'a str, &'a str)>,
+    pub(super) keeps: Vec<&'a str>,
     /// The condition that the new row's key was touched.
-    touched: String,
+    pub(super) touched: String,
 }
 
 impl<'a> Names<'a> {
@@ -149,7 +198,7 @@ impl<'a> Names<'a> {
     }
 
     /// Old key column `i` the revert map gives the new key `probe`.
-    fn map_of(&self, i: usize, probe: &[String]) -> String {
+    pub(super) fn map_of(&self, i: usize, probe: &[String]) -> String {
         let cond: Vec<String> = probe
             .iter()
             .enumerate()
@@ -241,21 +290,7 @@ impl<'a> Names<'a> {
 
     /// Deletes the old rows of every touched key and of every previous key.
     fn delete(&self) -> String {
-        let prev_of_touched: Vec<String> = match &self.t.key {
-            KeySource::OfNewKey(ex) => ex.iter().map(|e| project(e, self.t, &self.ks)).collect(),
-            KeySource::Mapped { .. } => (0..self.ow)
-                .map(|i| {
-                    self.map_of(
-                        i,
-                        &self
-                            .ks
-                            .iter()
-                            .map(|k| format!("tk.{k}"))
-                            .collect::<Vec<_>>(),
-                    )
-                })
-                .collect(),
-        };
+        let prev_of_touched = self.prev_of_touched();
         let okq: Vec<String> = self.okeys.iter().map(|k| q_key(k)).collect();
         format!(
             "DELETE FROM main.{old} WHERE ({}) IN (SELECT {} FROM temp._mig_rev_touched AS tk);\n\
@@ -269,6 +304,25 @@ impl<'a> Names<'a> {
                 .join(", "),
             old = self.old
         )
+    }
+
+    /// The old key a touched key's old row had, over a touched key row `tk`.
+    pub(super) fn prev_of_touched(&self) -> Vec<String> {
+        match &self.t.key {
+            KeySource::OfNewKey(ex) => ex.iter().map(|e| project(e, self.t, &self.ks)).collect(),
+            KeySource::Mapped { .. } => (0..self.ow)
+                .map(|i| {
+                    self.map_of(
+                        i,
+                        &self
+                            .ks
+                            .iter()
+                            .map(|k| format!("tk.{k}"))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect(),
+        }
     }
 
     /// Inserts the rows back: those whose old row existed with its kept
@@ -321,7 +375,7 @@ impl<'a> Names<'a> {
 }
 
 /// A quoted old key column, or `rowid`.
-fn q_key(k: &str) -> String {
+pub(super) fn q_key(k: &str) -> String {
     if k == "rowid" {
         k.to_string()
     } else {
@@ -331,7 +385,7 @@ fn q_key(k: &str) -> String {
 
 /// An old key expression that reads only the new key (`"id"` or
 /// `_mig_n.rowid`), over a touched key row `tk` instead of the new row.
-fn project(expr: &str, t: &TableInverse, ks: &[String]) -> String {
+pub(super) fn project(expr: &str, t: &TableInverse, ks: &[String]) -> String {
     if expr == format!("{ROW}.rowid") {
         return "tk.k0".into();
     }

@@ -1,0 +1,123 @@
+//! Reverse replay in place ([`super::statements::Way::InPlace`]): where no
+//! old key of a batch moves, the old rows of touched keys are updated where
+//! they are instead of deleted and inserted again. Three statements: delete
+//! the old rows whose new row is gone, update the existing ones (only the
+//! columns the inverse computes: the rowid, the columns the new schema
+//! dropped and the index entries of other columns stay), insert the rest.
+//! The outcome is the one the rebuild gives; any refusal rolls the
+//! savepoint back and the batch is rebuilt (a swap of UNIQUE values among
+//! the batch's rows passes only that way).
+
+use super::inverse::KeySource;
+use super::statements::{q_key, Names};
+use crate::engine::catalog::q;
+
+impl Names<'_> {
+    /// True when the batch fits in place: no old key moved in the log
+    /// (`temp._mig_rev_moved` empty), every row's old key now is the one
+    /// its old row had (or it had none), and no two rows share one.
+    pub(super) fn in_place_fits(&self) -> String {
+        let changed: Vec<String> = (0..self.ow).map(|i| format!("p{i} IS NOT o{i}")).collect();
+        let ps: Vec<String> = (0..self.ow).map(|i| format!("p{i}")).collect();
+        format!(
+            "SELECT NOT EXISTS (SELECT 1 FROM temp._mig_rev_moved) \
+             AND NOT EXISTS (SELECT 1 FROM temp._mig_rev_rows WHERE p0 IS NOT NULL AND ({changed})) \
+             AND (SELECT count(*) FROM temp._mig_rev_rows WHERE p0 IS NOT NULL) \
+                 = (SELECT count(*) FROM (SELECT DISTINCT {ps} FROM temp._mig_rev_rows WHERE p0 IS NOT NULL))",
+            changed = changed.join(" OR "),
+            ps = ps.join(", "),
+        )
+    }
+
+    /// The statements, in order.
+    pub(super) fn in_place(&self) -> Vec<String> {
+        let mut stages = vec![self.delete_gone()];
+        stages.extend(self.update());
+        stages.push(self.insert_new());
+        if let KeySource::Mapped { natural: Some(_) } = &self.t.key {
+            stages.push(self.map_inserted());
+        }
+        stages
+    }
+
+    fn key_cols(&self) -> Vec<String> {
+        self.okeys.iter().map(|k| q_key(k)).collect()
+    }
+
+    fn ps(&self) -> String {
+        (0..self.ow)
+            .map(|i| format!("p{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The old row at `alias`'s key is the one a row of `temp._mig_rev_rows`
+    /// `r` had.
+    fn at_prev(&self, alias: &str) -> String {
+        self.okeys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("{alias}.{} = r.p{i}", q_key(k)))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    }
+
+    /// Old rows of touched keys whose new row is gone.
+    fn delete_gone(&self) -> String {
+        format!(
+            "DELETE FROM main.{old} WHERE ({k}) IN (SELECT {prev} FROM temp._mig_rev_touched AS tk) \
+             AND ({k}) NOT IN (SELECT {ps} FROM temp._mig_rev_rows WHERE p0 IS NOT NULL);",
+            old = self.old,
+            k = self.key_cols().join(", "),
+            prev = self.prev_of_touched().join(", "),
+            ps = self.ps(),
+        )
+    }
+
+    /// Existing old rows take the inverse's values (none: nothing to set).
+    fn update(&self) -> Option<String> {
+        if self.values.is_empty() {
+            return None;
+        }
+        let cols: Vec<String> = self.values.iter().map(|(n, _)| q(n)).collect();
+        let vals: Vec<String> = (0..self.values.len()).map(|i| format!("r.c{i}")).collect();
+        Some(format!(
+            "UPDATE main.{old} AS x SET ({}) = ({}) FROM temp._mig_rev_rows AS r WHERE {};",
+            cols.join(", "),
+            vals.join(", "),
+            self.at_prev("x"),
+            old = self.old,
+        ))
+    }
+
+    /// Rows whose old row did not exist, at their old key now; the columns
+    /// the new schema dropped take their DEFAULT.
+    fn insert_new(&self) -> String {
+        let mut cols = self.key_cols();
+        cols.extend(self.values.iter().map(|(n, _)| q(n)));
+        let mut src: Vec<String> = (0..self.ow).map(|i| format!("r.o{i}")).collect();
+        src.extend((0..self.values.len()).map(|i| format!("r.c{i}")));
+        format!(
+            "INSERT INTO main.{old}({}) SELECT {} FROM temp._mig_rev_rows AS r \
+             WHERE NOT EXISTS (SELECT 1 FROM main.{old} AS x WHERE {});",
+            cols.join(", "),
+            src.join(", "),
+            self.at_prev("x"),
+            old = self.old,
+        )
+    }
+
+    /// A natural old key: rows the revert map did not know yet.
+    fn map_inserted(&self) -> String {
+        let n: Vec<String> = (0..self.w).map(|i| format!("n{i}")).collect();
+        let o: Vec<String> = (0..self.ow).map(|i| format!("o{i}")).collect();
+        format!(
+            "INSERT OR REPLACE INTO main.{}({}, {}) SELECT {}, {} FROM temp._mig_rev_rows WHERE p0 IS NULL;",
+            self.map,
+            n.join(", "),
+            o.join(", "),
+            n.join(", "),
+            o.join(", ")
+        )
+    }
+}
