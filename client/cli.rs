@@ -806,10 +806,12 @@ pub enum FleetAction {
     /// Cancel the running jobs of targets not yet cut over; their old
     /// databases keep serving.
     Cancel(FleetStepArgs),
-    /// Revert every target whose revert window is open, one at a time,
-    /// last wave first (a target before those it depends on), after
-    /// showing the order and asking. Stops at the first failure.
-    Revert(FleetUndoArgs),
+    /// Revert every target whose revert window is open, last wave first
+    /// (a target once those that depend on it are reverted; the targets of
+    /// a wave at once, up to --concurrency), after showing the order and
+    /// asking. A failure stops what has not started (the file's
+    /// `on_failure`, or --max-failures).
+    Revert(FleetRevertArgs),
 }
 
 impl FleetAction {
@@ -818,7 +820,8 @@ impl FleetAction {
         match self {
             FleetAction::Plan(a) | FleetAction::Status(a) => &a.output,
             FleetAction::Rollout(a) => &a.output,
-            FleetAction::Reset(a) | FleetAction::Revert(a) => &a.output,
+            FleetAction::Reset(a) => &a.output,
+            FleetAction::Revert(a) => &a.undo.output,
             FleetAction::Migrate(a)
             | FleetAction::Drain(a)
             | FleetAction::Cutover(a)
@@ -958,6 +961,28 @@ pub struct FleetUndoArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `fleet revert`: an undo, with the rollout's failure rule and revert's
+/// conflict rule.
+#[derive(Debug, Args)]
+pub struct FleetRevertArgs {
+    #[command(flatten)]
+    pub undo: FleetUndoArgs,
+
+    /// Start no new revert once more than this many targets failed: a
+    /// count (10) or a percentage of the targets (5%). Default: the file's
+    /// `max_failures`, else 0 under `on_failure = "stop"` and no limit
+    /// under "continue".
+    #[arg(long, value_name = "N|P%")]
+    pub max_failures: Option<String>,
+
+    /// Revert each target without the rows of its new database the old
+    /// schema refuses (a CHECK, NOT NULL, UNIQUE or type), recording each in
+    /// that new database's `_mig_revert_discarded`; without it a target
+    /// with such rows refuses, naming them.
+    #[arg(long)]
+    pub discard_conflicts: bool,
 }
 
 #[cfg(test)]

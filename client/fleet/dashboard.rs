@@ -250,7 +250,7 @@ impl Dashboard {
         let out = f(row);
         if let Some(bar) = self.bars.as_ref().and_then(|b| b.targets.get(i)) {
             bar.set_length(row.total.max(1));
-            bar.set_position(if row.state == State::CutOver {
+            bar.set_position(if matches!(row.state, State::CutOver | State::Reverted) {
                 row.total.max(1)
             } else {
                 row.done

@@ -1,5 +1,5 @@
 //! Drives one target through the steps it was asked for — migrate, wait
-//! for catch-up, drain, cutover, or verify — starting from the phase its agent reports
+//! for catch-up, drain, cutover, verify, or revert — starting from the phase its agent reports
 //! (finished steps are skipped; a job already running is watched, never
 //! started twice). Progress goes to the dashboard; a failure comes back as
 //! the error, and the old database keeps serving.
@@ -12,8 +12,8 @@ use mig::proto::job_completed::Summary;
 use mig::proto::job_event::Event;
 use mig::proto::migrator_client::MigratorClient;
 use mig::proto::{
-    CutoverRequest, DrainRequest, JobEvent, MigrateRequest, Phase, SchemaSource, StatusReport,
-    StatusRequest, VerifyRequest, WatchRequest,
+    CutoverRequest, DrainRequest, JobEvent, MigrateRequest, Phase, RevertRequest, RevertSummary,
+    SchemaSource, StatusReport, StatusRequest, VerifyRequest, WatchRequest,
 };
 use tonic::transport::Channel;
 use tonic::Streaming;
@@ -21,7 +21,7 @@ use tonic::Streaming;
 use super::dashboard::Dashboard;
 use super::file::FleetTarget;
 use super::state::State;
-use super::steps::{next, Done, Next, Steps};
+use super::steps::{next, Conflicts, Done, Next, Steps};
 use crate::exit::{code_from_name, error, failed, for_code, Exit};
 
 /// How often a target waiting for catch-up asks its agent again.
@@ -116,19 +116,28 @@ impl Driver {
                     client.cutover(request).await.context("cutover")?;
                     None
                 }
+                Next::Revert => Some(
+                    client
+                        .revert(self.revert_request())
+                        .await
+                        .context("starting revert")?,
+                ),
                 Next::Stop(..) | Next::Refuse(_) => None,
             };
             if let Some(stream) = stream {
-                let summary = self.follow(stream.into_inner()).await?;
-                if let Some(Summary::Verify(v)) = summary {
-                    progress.verified = true;
-                    verified = format!(
-                        "verified {} rows in {} tables, {} differences{}",
-                        v.rows,
-                        v.tables.len(),
-                        v.differences,
-                        if v.certified { " (certified)" } else { "" }
-                    );
+                match self.follow(stream.into_inner()).await? {
+                    Some(Summary::Verify(v)) => {
+                        progress.verified = true;
+                        verified = format!(
+                            "verified {} rows in {} tables, {} differences{}",
+                            v.rows,
+                            v.tables.len(),
+                            v.differences,
+                            if v.certified { " (certified)" } else { "" }
+                        );
+                    }
+                    Some(Summary::Revert(r)) => verified = reverted(&r),
+                    _ => {}
                 }
             }
             if name != "catch-up" {
@@ -149,6 +158,14 @@ impl Driver {
             label: self.label.clone(),
             max_rows_per_sec: 0.0,
             ignore_tables: self.target.ignore_tables.clone(),
+        }
+    }
+
+    fn revert_request(&self) -> RevertRequest {
+        RevertRequest {
+            database: self.target.database.clone(),
+            detach: false,
+            discard_conflicts: self.steps.revert == Some(Conflicts::Discard),
         }
     }
 
@@ -219,6 +236,27 @@ fn drain_request(database: &str) -> DrainRequest {
         database: database.to_string(),
         ..Default::default()
     }
+}
+
+/// What a finished revert did, in one line.
+fn reverted(s: &RevertSummary) -> String {
+    let mut text = format!(
+        "{} write(s) carried back, {} rows in {} tables verified, writes refused for {:.1} ms",
+        s.entries_replayed, s.verified_rows, s.verified_tables, s.refused_ms
+    );
+    if !s.discarded.is_empty() {
+        text.push_str(&format!(
+            "; {} row(s) the old schema refuses discarded (kept in the new database's _mig_revert_discarded)",
+            s.discarded.len()
+        ));
+    }
+    if !s.left_behind.is_empty() {
+        text.push_str(&format!(
+            "; left behind (no place in the old schema): {}",
+            s.left_behind.join(", ")
+        ));
+    }
+    text
 }
 
 /// The state reached, and a detail naming what this run did.

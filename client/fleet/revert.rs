@@ -9,6 +9,7 @@
 use mig::proto::{Phase, StatusReport};
 
 use super::file::FleetTarget;
+use super::steps::Conflicts;
 
 /// One target's part in the rollback.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,8 +22,13 @@ pub enum Verdict {
     Refuse(String),
 }
 
-/// The verdict for one target from its status (or the error reaching it).
-pub fn verdict(target: &FleetTarget, status: Result<&StatusReport, &str>) -> Verdict {
+/// The verdict for one target from its status (or the error reaching it),
+/// given what the revert does with rows the old schema refuses.
+pub fn verdict(
+    target: &FleetTarget,
+    status: Result<&StatusReport, &str>,
+    conflicts: Conflicts,
+) -> Verdict {
     let s = match status {
         Ok(s) => s,
         Err(e) => return Verdict::Refuse(e.to_string()),
@@ -31,10 +37,19 @@ pub fn verdict(target: &FleetTarget, status: Result<&StatusReport, &str>) -> Ver
     let window = s.revert_window.as_ref();
     match phase {
         Phase::Standby => match window {
-            Some(w) if !w.conflicts.is_empty() => Verdict::Refuse(format!(
-                "{} row(s) of the new database the old schema refuses ({}): fix them in the new database, or run `mig revert --discard-conflicts` on this target",
+            Some(w) if !w.conflicts.is_empty() && conflicts == Conflicts::Refuse => {
+                Verdict::Refuse(format!(
+                    "{} row(s) of the new database the old schema refuses ({}): fix them in the new database, or pass --discard-conflicts",
+                    w.conflicts.len(),
+                    shown(&w.conflicts)
+                ))
+            }
+            Some(w) if !w.conflicts.is_empty() => Verdict::Revert(format!(
+                "window open until {}, {} write(s) still to carry back, {} row(s) the old schema refuses to discard ({})",
+                w.closes_at,
+                w.pending,
                 w.conflicts.len(),
-                w.conflicts.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                shown(&w.conflicts)
             )),
             Some(w) => Verdict::Revert(format!(
                 "window open until {}, {} write(s) still to carry back",
@@ -65,6 +80,10 @@ pub fn verdict(target: &FleetTarget, status: Result<&StatusReport, &str>) -> Ver
             s.next_step
         )),
     }
+}
+
+fn shown(conflicts: &[String]) -> String {
+    conflicts.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
 }
 
 fn phase_name(phase: Phase) -> &'static str {
@@ -116,7 +135,7 @@ mod tests {
     }
 
     fn check(phase: Phase, window: Option<RevertWindow>) -> Verdict {
-        verdict(&target("t"), Ok(&status(phase, window)))
+        verdict(&target("t"), Ok(&status(phase, window)), Conflicts::Refuse)
     }
 
     #[test]
@@ -135,8 +154,11 @@ mod tests {
             conflicts: vec!["Product SKU-1 (CHECK)".into()],
             ..open
         };
-        assert!(matches!(check(Phase::Standby, Some(conflicted)),
+        assert!(matches!(check(Phase::Standby, Some(conflicted.clone())),
             Verdict::Refuse(r) if r.starts_with("1 row(s) of the new database the old schema refuses (Product SKU-1 (CHECK))")));
+        assert!(matches!(
+            verdict(&target("t"), Ok(&status(Phase::Standby, Some(conflicted))), Conflicts::Discard),
+            Verdict::Revert(r) if r.ends_with("1 row(s) the old schema refuses to discard (Product SKU-1 (CHECK))")));
         assert!(matches!(check(Phase::Reverting, None), Verdict::Revert(_)));
         assert!(matches!(check(Phase::Reverted, None), Verdict::Skip(_)));
         assert!(matches!(check(Phase::NotStarted, None), Verdict::Skip(_)));
@@ -153,7 +175,7 @@ mod tests {
         assert!(matches!(check(Phase::Drained, None),
             Verdict::Refuse(r) if r.contains("`mig fleet reset --only t`")));
         assert_eq!(
-            verdict(&target("t"), Err("cannot reach the agent")),
+            verdict(&target("t"), Err("cannot reach the agent"), Conflicts::Refuse),
             Verdict::Refuse("cannot reach the agent".into())
         );
     }

@@ -6,7 +6,9 @@
 //! After a failure, `stop` starts nothing new (running targets finish);
 //! `continue` skips only the failed target's dependents. One target's
 //! failure never touches another's databases. `fleet verify` runs in
-//! [`Order::Free`]: no order to keep.
+//! [`Order::Free`]: no order to keep; `fleet revert` in [`Order::Reverse`]:
+//! the last wave first, a target once every target depending on it is
+//! reverted.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -51,6 +53,18 @@ pub enum Order {
     CutOverFirst,
     /// Every target at once (within the concurrency): `fleet verify`.
     Free,
+    /// Later waves and dependents must be reverted first: `fleet revert`.
+    Reverse,
+}
+
+impl Order {
+    /// The state a dependency (or an earlier wave) must reach.
+    fn goal(self) -> State {
+        match self {
+            Order::CutOverFirst | Order::Free => State::CutOver,
+            Order::Reverse => State::Reverted,
+        }
+    }
 }
 
 /// Runs the plan; one outcome per target (`None`: not in this run).
@@ -176,16 +190,26 @@ impl<'a> Board<'a> {
             .enumerate()
             .map(|(i, t)| (t.name.as_str(), i))
             .collect();
-        let deps = targets
+        let mut deps: Vec<Vec<usize>> = targets
             .iter()
             .map(|t| {
                 t.depends_on
                     .iter()
                     .filter_map(|d| index.get(d.as_str()).copied())
-                    .filter(|&j| active[j] && order == Order::CutOverFirst)
+                    .filter(|&j| active[j] && order != Order::Free)
                     .collect()
             })
             .collect();
+        if order == Order::Reverse {
+            // A target waits for the targets that depend on it.
+            let mut dependents = vec![Vec::new(); targets.len()];
+            for (i, ds) in deps.iter().enumerate() {
+                for &j in ds {
+                    dependents[j].push(i);
+                }
+            }
+            deps = dependents;
+        }
         Board {
             targets,
             active,
@@ -202,13 +226,19 @@ impl<'a> Board<'a> {
     }
 
     /// The active targets wave by wave (targets are sorted by wave); one
-    /// wave of all of them in [`Order::Free`].
+    /// wave of all of them in [`Order::Free`]; in [`Order::Reverse`] the
+    /// execution order reversed (the last wave first and, within a wave,
+    /// dependents before what they depend on).
     fn waves(&self) -> Vec<Vec<usize>> {
         let active = (0..self.targets.len()).filter(|&i| self.active[i]);
         if self.order == Order::Free {
             return vec![active.collect()];
         }
         let mut waves: Vec<Vec<usize>> = Vec::new();
+        let active: Vec<usize> = match self.order {
+            Order::Reverse => active.rev().collect(),
+            _ => active.collect(),
+        };
         for i in active {
             match waves.last_mut() {
                 Some(w)
@@ -243,18 +273,27 @@ impl<'a> Board<'a> {
 
     /// A dependency that ended without being cut over.
     fn waits_for_dependency(&self, i: usize) -> Option<(State, String)> {
+        let goal = self.order.goal();
         let j = *self.deps[i]
             .iter()
-            .find(|&&j| self.state[j].is_final() && self.state[j] != State::CutOver)?;
+            .find(|&&j| self.state[j].is_final() && self.state[j] != goal)?;
         let (dep, state) = (&self.targets[j].name, self.state[j]);
+        let relation = match self.order {
+            Order::Reverse => "is depended on by",
+            _ => "depends on",
+        };
         Some(match state {
             State::Waiting | State::Drained | State::Held => (
                 State::Held,
-                format!("waits for {dep} to be cut over ({dep} is {})", state.name()),
+                format!(
+                    "waits for {dep} to be {} ({dep} is {})",
+                    goal.name(),
+                    state.name()
+                ),
             ),
             _ => (
                 State::Skipped,
-                format!("depends on {dep}, which is {}", state.name()),
+                format!("{relation} {dep}, which is {}", state.name()),
             ),
         })
     }
@@ -263,17 +302,22 @@ impl<'a> Board<'a> {
     /// (a failed one does not hold later waves: the policy decides).
     fn waits_for_wave(&self, i: usize) -> Option<(State, String)> {
         let wave = self.targets[i].wave;
+        let earlier_wave = |w: u32| match self.order {
+            Order::Reverse => w > wave,
+            _ => w < wave,
+        };
         let j = (0..self.targets.len()).find(|&j| {
             self.active[j]
-                && self.targets[j].wave < wave
+                && earlier_wave(self.targets[j].wave)
                 && matches!(self.state[j], State::Waiting | State::Drained | State::Held)
         })?;
         let earlier = &self.targets[j];
         Some((
             State::Held,
             format!(
-                "waits for wave {} to be cut over ({} is {})",
+                "waits for wave {} to be {} ({} is {})",
                 earlier.wave,
+                self.order.goal().name(),
                 earlier.name,
                 self.state[j].name()
             ),
@@ -289,7 +333,7 @@ impl<'a> Board<'a> {
             .filter(|&i| {
                 self.deps[i]
                     .iter()
-                    .all(|&j| self.state[j] == State::CutOver)
+                    .all(|&j| self.state[j] == self.order.goal())
             })
             .take(limit)
             .collect()
@@ -437,6 +481,32 @@ mod tests {
         );
         assert_eq!(FailureLimit::parse("5%"), Some(FailureLimit::Percent(5.0)));
         assert_eq!(FailureLimit::parse("x"), None);
+    }
+
+    #[test]
+    fn reverse_order_runs_the_last_wave_first_and_dependents_before_their_dependency() {
+        let f = fleet();
+        let mut board = Board::new(&f.targets, &[true; 4], OnFailure::Stop, Order::Reverse);
+        let waves = board.waves();
+        assert_eq!(waves, [vec![3], vec![2, 1, 0]]);
+        assert!(
+            board.blocked(&waves[1]).is_empty(),
+            "nothing held or skipped yet"
+        );
+        board.record(3, State::Reverted);
+        assert_eq!(board.ready(&waves[1], 9), [2, 1], "a waits for child");
+        board.record(2, State::Reverted);
+        assert_eq!(board.ready(&waves[1], 9), [1, 0]);
+        let mut board = Board::new(&f.targets, &[true; 4], OnFailure::Continue, Order::Reverse);
+        board.record(2, State::Failed);
+        assert_eq!(
+            board.blocked(&[1, 0]),
+            [(
+                0,
+                State::Skipped,
+                "is depended on by child, which is failed".to_string()
+            )]
+        );
     }
 
     #[test]

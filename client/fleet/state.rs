@@ -18,6 +18,8 @@ pub enum State {
     Drained,
     /// The new database is ready.
     CutOver,
+    /// Reverted within its window: the old database serves again.
+    Reverted,
     /// A step failed; the old database keeps serving.
     Failed,
     /// Cancelled on the agent or interrupted.
@@ -38,6 +40,7 @@ impl State {
             State::Waiting => "waiting",
             State::Drained => "drained",
             State::CutOver => "cut over",
+            State::Reverted => "reverted",
             State::Failed => "failed",
             State::Cancelled => "cancelled",
             State::Skipped => "skipped",
@@ -52,7 +55,10 @@ impl State {
 
     /// Reached what was asked without error (dependents may start).
     pub fn is_success(self) -> bool {
-        matches!(self, State::Waiting | State::Drained | State::CutOver)
+        matches!(
+            self,
+            State::Waiting | State::Drained | State::CutOver | State::Reverted
+        )
     }
 }
 

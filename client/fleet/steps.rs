@@ -17,6 +17,18 @@ pub struct Steps {
     pub cutover: bool,
     /// Compare new with old (between migrate and cutover), once.
     pub verify: bool,
+    /// Go back within the revert window (`fleet revert`), and what to do
+    /// with rows the old schema refuses. Takes no other step.
+    pub revert: Option<Conflicts>,
+}
+
+/// What a revert does with rows of the new database the old schema refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflicts {
+    /// Refuse the revert, naming them.
+    Refuse,
+    /// Revert without them (each recorded in the new database).
+    Discard,
 }
 
 impl Steps {
@@ -27,6 +39,7 @@ impl Steps {
         drain: false,
         cutover: false,
         verify: false,
+        revert: None,
     };
     pub const ROLLOUT: Steps = Steps {
         migrate: true,
@@ -57,6 +70,14 @@ impl Steps {
         cutover: true,
         ..Steps::DRAIN
     };
+
+    /// `fleet revert`.
+    pub const fn revert(conflicts: Conflicts) -> Steps {
+        Steps {
+            revert: Some(conflicts),
+            ..Steps::NONE
+        }
+    }
 }
 
 /// What to do next, from what the agent reports.
@@ -69,6 +90,7 @@ pub enum Next {
     Drain,
     Cutover,
     Verify,
+    Revert,
     /// Done for this run, in this state.
     Stop(State, &'static str),
     /// A step this run may not take is due first.
@@ -84,6 +106,7 @@ impl Next {
             Next::Drain => "drain",
             Next::Cutover => "cutover",
             Next::Verify => "verify",
+            Next::Revert => "revert",
             Next::Stop(..) | Next::Refuse(_) => "",
         }
     }
@@ -102,6 +125,9 @@ pub fn next(st: &StatusReport, steps: Steps, done: Done) -> Next {
         return Next::Watch(job.job_id.clone());
     }
     let phase = Phase::try_from(st.phase).unwrap_or(Phase::Unspecified);
+    if steps.revert.is_some() {
+        return back(st, phase);
+    }
     let between = matches!(phase, Phase::Recording | Phase::Draining | Phase::Drained);
     if steps.verify && !done.verified && between {
         return Next::Verify;
@@ -135,6 +161,15 @@ pub fn next(st: &StatusReport, steps: Steps, done: Done) -> Next {
         )),
         Phase::Broken => Next::Refuse(format!("the migration cannot go on: {}", st.next_step)),
         Phase::Unspecified => Next::Refuse("the agent reports an unknown phase".into()),
+    }
+}
+
+/// The next step of `fleet revert`.
+fn back(st: &StatusReport, phase: Phase) -> Next {
+    match phase {
+        Phase::Standby | Phase::Reverting => Next::Revert,
+        Phase::Reverted => Next::Stop(State::Reverted, "already reverted"),
+        _ => Next::Refuse(format!("no revert window open: {}", st.next_step)),
     }
 }
 
@@ -208,6 +243,21 @@ mod tests {
         assert!(matches!(
             next(&at(Phase::NotStarted), Steps::CUTOVER, Done::default()),
             Next::Stop(State::Held, d) if d.starts_with("not migrated yet")
+        ));
+    }
+
+    #[test]
+    fn revert_runs_within_an_open_window_and_stops_once_reverted() {
+        let back = Steps::revert(Conflicts::Refuse);
+        assert_eq!(next(&at(Phase::Standby), back, Done::default()), Next::Revert);
+        assert_eq!(next(&at(Phase::Reverting), back, Done::default()), Next::Revert);
+        assert_eq!(
+            next(&at(Phase::Reverted), back, Done::default()),
+            Next::Stop(State::Reverted, "already reverted")
+        );
+        assert!(matches!(
+            next(&at(Phase::Complete), back, Done::default()),
+            Next::Refuse(r) if r.starts_with("no revert window open")
         ));
     }
 

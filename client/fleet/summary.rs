@@ -107,6 +107,7 @@ pub fn json(fleet: &Fleet, rollout: &str, outcomes: &[Option<Outcome>]) -> serde
 fn totals(rollout: &str, outcomes: &[Option<Outcome>]) -> String {
     let states = [
         State::CutOver,
+        State::Reverted,
         State::Drained,
         State::Waiting,
         State::Failed,

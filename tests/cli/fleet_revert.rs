@@ -4,7 +4,8 @@
 //! depends on), as the agent's own audit lines order the `Revert` calls.
 //! Each old database ends equal to the hand-written inverse of its new one
 //! (`revert_case`); a second run changes nothing; a target without a window
-//! refuses the whole rollback before anything changes.
+//! refuses the whole rollback before anything changes; the targets of one
+//! wave revert at once, and `--discard-conflicts` reaches each revert.
 
 use std::path::{Path, PathBuf};
 
@@ -224,4 +225,101 @@ fn fleet_revert_refuses_everything_while_one_target_has_no_window() {
     .ok()
     .line_starting("open: reverted: ");
     assert_eq!(site.reverts_audited(), ["open"]);
+}
+
+/// Two targets of one wave: the second's revert starts while the first's
+/// is held (a transaction of the test holds the first's new database, so
+/// its freeze waits), which one target at a time could not do. The second
+/// has a row its old schema refuses (a negative price against the old
+/// CHECK): `--discard-conflicts` reverts it without that row, recorded in
+/// its new database.
+#[test]
+fn fleet_revert_reverts_a_waves_targets_at_once_and_passes_discard_conflicts_on() {
+    let site = Site::start(&[("held", "1h"), ("refused", "1h")]);
+    site.write_fleet(&[("held", "held", ""), ("refused", "refused", "")]);
+    site.mig(&["fleet", "rollout", "-f", "fleet.toml", "--yes"])
+        .ok();
+    for (k, db) in ["held", "refused"].iter().enumerate() {
+        case::snapshot(
+            &site.db(&format!("{db}.db")),
+            &site.db(&format!("{db}-new.db")),
+            &site.snapshots(db),
+        );
+        new_service(&site.db(&format!("{db}-new.db")), 80 + k as u64);
+    }
+    let bad = rusqlite::Connection::open(site.db("refused-new.db")).expect("open new");
+    let id: i64 = bad
+        .query_row(
+            "UPDATE product SET price_cents = -500 WHERE id = (SELECT min(id) FROM product) RETURNING id",
+            [],
+            |r| r.get(0),
+        )
+        .expect("a price the old schema refuses");
+    let dry = site
+        .mig(&["fleet", "revert", "-f", "fleet.toml", "--dry-run", "--discard-conflicts"])
+        .ok();
+    dry.line_starting("  refused (wave 1): would revert: window open until ");
+
+    let hold = rusqlite::Connection::open(site.db("held-new.db")).expect("open new");
+    hold.execute_batch("BEGIN IMMEDIATE").expect("hold the new database");
+    let run = std::thread::scope(|s| {
+        let run = s.spawn(|| {
+            site.mig(&[
+                "fleet",
+                "revert",
+                "-f",
+                "fleet.toml",
+                "--yes",
+                "--concurrency",
+                "2",
+                "--discard-conflicts",
+            ])
+        });
+        // Both reverts started while the first cannot finish: waited for,
+        // against a deadline well inside the agent's 10 s busy timeout.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(8);
+        while site.reverts_audited().len() < 2 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "one target at a time: {:?}\n{}",
+                site.reverts_audited(),
+                site.agent.log()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        hold.execute_batch("COMMIT").expect("release the new database");
+        run.join().expect("fleet revert")
+    })
+    .ok();
+    let mut audited = site.reverts_audited();
+    audited.sort();
+    assert_eq!(audited, ["held", "refused"]);
+    run.line_starting("held: reverted: ");
+    let refused = run.line_starting("refused: reverted: ");
+    assert!(
+        refused.contains("1 row(s) the old schema refuses discarded"),
+        "{run:#?}"
+    );
+    run.has_line("reverted 2 target(s), 0 skipped: their old databases take writes again");
+    let compared = case::assert_old_is_inverse(
+        &site.db("held.db"),
+        &site.db("held-new.db"),
+        &site.snapshots("held"),
+    );
+    assert!(compared > 400, "held: compared {compared} rows");
+    let discarded: Vec<(String, String)> = bad
+        .prepare("SELECT tbl, key FROM _mig_revert_discarded")
+        .and_then(|mut st| {
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()
+        })
+        .expect("discarded rows");
+    assert_eq!(discarded, [("product".to_string(), id.to_string())]);
+    // Its old row stays as it was: no product lost or added on the way back.
+    let count = |db: &str, table: &str| -> i64 {
+        rusqlite::Connection::open(site.db(db))
+            .and_then(|c| c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)))
+            .expect("count")
+    };
+    assert_eq!(count("refused.db", "Product"), count("refused-new.db", "product"));
 }

@@ -2,25 +2,41 @@
 //! Asks every selected target's agent where it stands, shows the order
 //! (the rollout's, reversed) and what each target would do, and refuses
 //! the whole rollback, changing nothing, while one target cannot be
-//! reverted. Then reverts one target at a time and stops at the first
-//! failure: the order is the point (a dependent goes back before what it
-//! depends on), so nothing after a failure is touched. Re-runnable: a
-//! reverted target is skipped.
+//! reverted. Then reverts on the rollout's scheduler in
+//! [`Order::Reverse`]: the last wave first, a target once the targets that
+//! depend on it are reverted, the targets of a wave at once up to
+//! `--concurrency`, with the live dashboard; a failure stops what has not
+//! started (`on_failure`, `--max-failures`), since a target must not go
+//! back before what depends on it. Re-runnable: a reverted target is
+//! skipped.
 
-use mig::proto::job_completed::Summary;
-use mig::proto::job_event::Event;
-use mig::proto::{RevertRequest, RevertSummary, StatusRequest};
+use mig::proto::StatusRequest;
 
+use super::resolve::rollout_id;
+use super::runs::scheduled;
 use super::{can_ask, confirm, load, select};
-use crate::cli::FleetUndoArgs;
+use crate::cli::FleetRevertArgs;
 use crate::commands::Output;
-use crate::exit::{code_from_name, error, failed, for_code, Exit};
-use crate::fleet::agents;
-use crate::fleet::file::{Fleet, FleetTarget};
+use crate::exit::{error, failed, usage, Exit};
+use crate::fleet::agents::{self, Schemas};
+use crate::fleet::file::{FailureLimit, Fleet};
 use crate::fleet::revert::{order, verdict, Verdict};
+use crate::fleet::schedule::{self, Order};
+use crate::fleet::state::{Outcome, State};
+use crate::fleet::steps::{Conflicts, Steps};
+use crate::fleet::summary;
 use crate::render;
 
-pub async fn run(a: &FleetUndoArgs, out: Output) -> anyhow::Result<()> {
+pub async fn run(r: &FleetRevertArgs, out: Output) -> anyhow::Result<()> {
+    let a = &r.undo;
+    let max_failures = match r.max_failures.as_deref() {
+        Some(t) => Some(FailureLimit::parse(t).ok_or_else(|| {
+            usage(format!(
+                "--max-failures {t:?}: write a count (10) or a percentage (5%)"
+            ))
+        })?),
+        None => None,
+    };
     if !a.dry_run {
         can_ask(
             "fleet revert",
@@ -28,9 +44,14 @@ pub async fn run(a: &FleetUndoArgs, out: Output) -> anyhow::Result<()> {
             ", or --dry-run to see what it would do",
         )?;
     }
+    let conflicts = if r.discard_conflicts {
+        Conflicts::Discard
+    } else {
+        Conflicts::Refuse
+    };
     let (fleet, limit) = load(&a.fleet).await?;
     let active = select(&fleet, &a.only)?;
-    let verdicts = survey(&fleet, limit, &active).await;
+    let verdicts = survey(&fleet, limit, &active, conflicts).await;
     let steps: Vec<(usize, Verdict)> = order(&fleet.targets)
         .into_iter()
         .filter_map(|i| verdicts[i].clone().map(|v| (i, v)))
@@ -45,21 +66,20 @@ pub async fn run(a: &FleetUndoArgs, out: Output) -> anyhow::Result<()> {
             "nothing reverted: {refused} target(s) cannot be reverted (listed above); resolve them, or leave them out with --only"
         )));
     }
-    let todo: Vec<usize> = steps
-        .iter()
-        .filter(|(_, v)| matches!(v, Verdict::Revert(_)))
-        .map(|(i, _)| *i)
-        .collect();
-    if a.dry_run || todo.is_empty() {
-        if todo.is_empty() {
+    let mut todo = vec![false; fleet.targets.len()];
+    for (i, v) in &steps {
+        todo[*i] = matches!(v, Verdict::Revert(_));
+    }
+    let count = todo.iter().filter(|t| **t).count();
+    if a.dry_run || count == 0 {
+        if count == 0 {
             say(out, "nothing to revert")?;
         }
         return Ok(());
     }
     if !a.yes
         && !confirm(&format!(
-            "revert {} target(s) in this order (their new databases stop taking writes)?",
-            todo.len()
+            "revert {count} target(s) in this order (their new databases stop taking writes)?"
         ))?
     {
         return Err(error(
@@ -67,12 +87,33 @@ pub async fn run(a: &FleetUndoArgs, out: Output) -> anyhow::Result<()> {
             "fleet revert not confirmed; nothing changed",
         ));
     }
-    execute(&fleet, &todo, steps.len() - todo.len(), out).await
+    let plan = schedule::Plan {
+        steps: Steps::revert(conflicts),
+        order: Order::Reverse,
+        label: rollout_id(),
+        concurrency: limit,
+        on_failure: fleet.on_failure,
+        max_failures: max_failures.or(fleet.max_failures),
+        cut_over: vec![false; todo.len()],
+        active: todo,
+    };
+    let outcomes = scheduled(&fleet, &Schemas::default(), &plan, out, "revert").await?;
+    if out.json {
+        render::json_line(&summary::json(&fleet, &plan.label, &outcomes))?;
+    } else {
+        render::emit(&summary::lines(&fleet, &plan.label, &outcomes))?;
+    }
+    ended(&outcomes, steps.len() - count, out)
 }
 
 /// Each selected target's verdict (`None`: not selected), asked of the
 /// agents concurrently.
-async fn survey(fleet: &Fleet, limit: usize, active: &[bool]) -> Vec<Option<Verdict>> {
+async fn survey(
+    fleet: &Fleet,
+    limit: usize,
+    active: &[bool],
+    conflicts: Conflicts,
+) -> Vec<Option<Verdict>> {
     let reports = agents::each(&fleet.targets, limit, |i, t| {
         let act = active.get(i).copied().unwrap_or(false);
         async move {
@@ -93,8 +134,8 @@ async fn survey(fleet: &Fleet, limit: usize, active: &[bool]) -> Vec<Option<Verd
         .zip(reports)
         .map(|(t, r)| match r {
             Ok(None) => None,
-            Ok(Some(s)) => Some(verdict(t, Ok(&s))),
-            Err(e) => Some(verdict(t, Err(&e.message))),
+            Ok(Some(s)) => Some(verdict(t, Ok(&s), conflicts)),
+            Err(e) => Some(verdict(t, Err(&e.message), conflicts)),
         })
         .collect()
 }
@@ -129,97 +170,27 @@ fn show(fleet: &Fleet, steps: &[(usize, Verdict)], out: Output) -> anyhow::Resul
     Ok(())
 }
 
-/// Reverts `todo` in order; at the first failure, the rest are listed as
-/// not reverted and nothing more is done.
-async fn execute(fleet: &Fleet, todo: &[usize], skipped: usize, out: Output) -> anyhow::Result<()> {
-    for (k, &i) in todo.iter().enumerate() {
-        let t = &fleet.targets[i];
-        match revert_one(t).await {
-            Ok(s) => result(out, &t.name, true, &reverted(&s))?,
-            Err(e) => {
-                result(
-                    out,
-                    &t.name,
-                    false,
-                    &format!("failed: {}", crate::exit::message(&e)),
-                )?;
-                for &j in &todo[k + 1..] {
-                    let why = format!(
-                        "not reverted: stopped after {} failed (the order matters); fix it and run `mig fleet revert` again",
-                        t.name
-                    );
-                    result(out, &fleet.targets[j].name, false, &why)?;
-                }
-                return Err(failed(format!(
-                    "fleet revert stopped at {}: {k} of {} target(s) reverted (listed above)",
-                    t.name,
-                    todo.len()
-                )));
-            }
-        }
+/// The last line and the exit status: 0 only when every target reverted.
+fn ended(outcomes: &[Option<Outcome>], skipped_before: usize, out: Output) -> anyhow::Result<()> {
+    let count = |s: State| outcomes.iter().flatten().filter(|o| o.state == s).count();
+    let (reverted, failed_n) = (count(State::Reverted), count(State::Failed));
+    let (cancelled, skipped) = (count(State::Cancelled), count(State::Skipped) + count(State::Held));
+    if failed_n + cancelled + skipped == 0 {
+        return say(
+            out,
+            &format!(
+                "reverted {reverted} target(s), {skipped_before} skipped: their old databases take writes again"
+            ),
+        );
     }
-    say(
-        out,
-        &format!(
-            "reverted {} target(s), {skipped} skipped: their old databases take writes again",
-            todo.len()
-        ),
-    )
-}
-
-/// One `Revert` job, followed to its end.
-async fn revert_one(t: &FleetTarget) -> anyhow::Result<RevertSummary> {
-    let mut client = agents::connect(t).await?;
-    let request = RevertRequest {
-        database: t.database.clone(),
-        detach: false,
-        discard_conflicts: false,
-    };
-    let mut stream = client.revert(request).await?.into_inner();
-    while let Some(ev) = stream.message().await? {
-        match ev.event {
-            Some(Event::Completed(c)) => {
-                return match c.summary {
-                    Some(Summary::Revert(s)) => Ok(s),
-                    _ => Ok(RevertSummary::default()),
-                }
-            }
-            Some(Event::Failed(f)) => {
-                return Err(error(for_code(code_from_name(&f.code)), f.message))
-            }
-            Some(Event::Cancelled(c)) => {
-                return Err(error(Exit::Cancelled, format!("cancelled: {}", c.message)))
-            }
-            _ => {}
-        }
-    }
-    Err(error(
-        Exit::Unavailable,
-        "the agent ended the revert stream before the revert finished; `mig fleet status` shows where it is",
-    ))
-}
-
-/// What a finished revert did, in one line.
-fn reverted(s: &RevertSummary) -> String {
-    let mut text = format!(
-        "reverted: {} write(s) carried back, {} rows in {} tables verified, writes refused for {:.1} ms",
-        s.entries_replayed, s.verified_rows, s.verified_tables, s.refused_ms
+    let text = format!(
+        "fleet revert stopped: {reverted} target(s) reverted, {failed_n} failed, {cancelled} cancelled, {skipped} not started (listed above); the new databases of those not reverted keep serving: fix what failed and run `mig fleet revert` again"
     );
-    if !s.left_behind.is_empty() {
-        text.push_str(&format!(
-            "; left behind (no place in the old schema): {}",
-            s.left_behind.join(", ")
-        ));
-    }
-    text
-}
-
-fn result(out: Output, target: &str, ok: bool, detail: &str) -> anyhow::Result<()> {
-    if out.json {
-        render::json_line(&serde_json::json!({"target": target, "ok": ok, "detail": detail}))
+    Err(if failed_n > 0 {
+        failed(text)
     } else {
-        render::emit(&[format!("{target}: {detail}")])
-    }
+        error(Exit::Cancelled, text)
+    })
 }
 
 fn say(out: Output, line: &str) -> anyhow::Result<()> {

@@ -20,6 +20,7 @@ use crate::fleet::file::{FailureLimit, Fleet};
 use crate::fleet::next::{self, Commands, Goal};
 use crate::fleet::plan::Rehearse;
 use crate::fleet::schedule::{self, Order};
+use crate::fleet::state::Outcome;
 use crate::fleet::steps::Steps;
 use crate::fleet::{agents, status, summary};
 use crate::render::{self, progress::Style};
@@ -139,26 +140,7 @@ async fn execute(
     out: Output,
 ) -> anyhow::Result<()> {
     let id = plan.label.clone();
-    let names = fleet.targets.iter().map(|t| t.name.clone()).collect();
-    let dash = Arc::new(Dashboard::new(
-        Style::pick(out.json),
-        &id,
-        names,
-        &plan.active,
-    ));
-    dash.say(&format!(
-        "rollout {id}: {} target(s), concurrency {}",
-        plan.active.iter().filter(|a| **a).count(),
-        plan.concurrency
-    ));
-    let outcomes = tokio::select! {
-        o = schedule::run(fleet, schemas, &plan, dash.clone()) => o,
-        () = crate::commands::follow::interrupt() => {
-            dash.finish();
-            return Err(error(Exit::Cancelled, "interrupted: running jobs go on on the agents; `mig fleet status` shows where each target is, `mig fleet rollout` continues, `mig fleet cancel` stops them"));
-        }
-    };
-    dash.finish();
+    let outcomes = scheduled(fleet, schemas, &plan, out, "rollout").await?;
     let next = next::after_run(commands, &outcomes, goal);
     if out.json {
         let mut doc = summary::json(fleet, &id, &outcomes);
@@ -172,4 +154,37 @@ async fn execute(
         render::emit(&lines)?;
     }
     summary::verdict(&outcomes)
+}
+
+/// Runs the scheduler with the live dashboard (`what`: the run's name in
+/// its first line); each target's outcome.
+pub(super) async fn scheduled(
+    fleet: &Fleet,
+    schemas: &Schemas,
+    plan: &schedule::Plan,
+    out: Output,
+    what: &str,
+) -> anyhow::Result<Vec<Option<Outcome>>> {
+    let id = plan.label.clone();
+    let names = fleet.targets.iter().map(|t| t.name.clone()).collect();
+    let dash = Arc::new(Dashboard::new(
+        Style::pick(out.json),
+        &id,
+        names,
+        &plan.active,
+    ));
+    dash.say(&format!(
+        "{what} {id}: {} target(s), concurrency {}",
+        plan.active.iter().filter(|a| **a).count(),
+        plan.concurrency
+    ));
+    let outcomes = tokio::select! {
+        o = schedule::run(fleet, schemas, plan, dash.clone()) => o,
+        () = crate::commands::follow::interrupt() => {
+            dash.finish();
+            return Err(error(Exit::Cancelled, format!("interrupted: running jobs go on on the agents; `mig fleet status` shows where each target is, `mig fleet {what}` continues, `mig fleet cancel` stops them")));
+        }
+    };
+    dash.finish();
+    Ok(outcomes)
 }
