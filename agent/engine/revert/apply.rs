@@ -6,7 +6,8 @@
 //! As forward replay, a batch reads one snapshot of the new database and
 //! makes, for every new key it touched, the old row equal to the inverse of
 //! the new row *now* (or deletes it), committing the checkpoint with the
-//! rows. Unlike forward replay it never writes `OR REPLACE`: a row the old
+//! rows. Unlike forward replay it never writes `OR REPLACE`: a table's batch
+//! is applied in place, else rebuilt (`statements::Way`); a row the old
 //! schema refuses (CHECK, NOT NULL, UNIQUE, a type) fails its statement, the
 //! table is redone key by key, and each refused key is kept in the conflict
 //! table (its old row untouched) and retried with the table's next batch.

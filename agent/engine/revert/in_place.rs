@@ -1,9 +1,10 @@
 //! Reverse replay in place ([`super::statements::Way::InPlace`]): where no
 //! old key of a batch moves, the old rows of touched keys are updated where
-//! they are instead of deleted and inserted again. Three statements: delete
-//! the old rows whose new row is gone, update the existing ones (only the
-//! columns the inverse computes: the rowid, the columns the new schema
-//! dropped and the index entries of other columns stay), insert the rest.
+//! they are instead of deleted and inserted again: delete the old rows
+//! whose new row is gone, update the existing ones (only the columns the
+//! inverse computes, an indexed one only where it changes: the rowid, the
+//! columns the new schema dropped and untouched index entries stay), insert
+//! the rest.
 //! The outcome is the one the rebuild gives; any refusal rolls the
 //! savepoint back and the batch is rebuilt (a swap of UNIQUE values among
 //! the batch's rows passes only that way).
@@ -62,32 +63,64 @@ impl Names<'_> {
             .join(" AND ")
     }
 
-    /// Old rows of touched keys whose new row is gone.
+    /// Old rows of touched keys whose new row is gone (only those keys are
+    /// looked up).
     fn delete_gone(&self) -> String {
+        let ns: Vec<String> = (0..self.w).map(|i| format!("n{i}")).collect();
         format!(
-            "DELETE FROM main.{old} WHERE ({k}) IN (SELECT {prev} FROM temp._mig_rev_touched AS tk) \
+            "DELETE FROM main.{old} WHERE ({k}) IN (SELECT {prev} FROM \
+             (SELECT {ks} FROM temp._mig_rev_touched EXCEPT SELECT {ns} FROM temp._mig_rev_rows) AS tk) \
              AND ({k}) NOT IN (SELECT {ps} FROM temp._mig_rev_rows WHERE p0 IS NOT NULL);",
             old = self.old,
             k = self.key_cols().join(", "),
             prev = self.prev_of_touched().join(", "),
+            ks = self.ks.join(", "),
+            ns = ns.join(", "),
             ps = self.ps(),
         )
     }
 
-    /// Existing old rows take the inverse's values (none: nothing to set).
-    fn update(&self) -> Option<String> {
-        if self.values.is_empty() {
-            return None;
+    /// Existing old rows take the inverse's values: the columns no index
+    /// reads on every row, the indexed ones only on rows where one of them
+    /// changes (compared byte for byte and by type, so nothing a write
+    /// would change is skipped); each costs an index seek otherwise.
+    fn update(&self) -> Vec<String> {
+        let (indexed, plain): (Vec<_>, Vec<_>) = self
+            .values
+            .iter()
+            .enumerate()
+            .partition(|(_, (n, _))| self.t.indexed.iter().any(|c| c.eq_ignore_ascii_case(n)));
+        let set = |cols: &[(usize, &(&str, &str))], only_changed: bool| {
+            let names: Vec<String> = cols.iter().map(|(_, (n, _))| q(n)).collect();
+            let vals: Vec<String> = cols.iter().map(|(i, _)| format!("r.c{i}")).collect();
+            let changed: Vec<String> = cols
+                .iter()
+                .map(|(i, (n, _))| {
+                    let c = q(n);
+                    format!("x.{c} IS NOT (r.c{i} COLLATE BINARY) OR typeof(x.{c}) <> typeof(r.c{i})")
+                })
+                .collect();
+            format!(
+                "UPDATE main.{old} AS x SET ({}) = ({}) FROM temp._mig_rev_rows AS r WHERE {}{};",
+                names.join(", "),
+                vals.join(", "),
+                self.at_prev("x"),
+                if only_changed {
+                    format!(" AND ({})", changed.join(" OR "))
+                } else {
+                    String::new()
+                },
+                old = self.old,
+            )
+        };
+        let mut out = Vec::new();
+        if !plain.is_empty() {
+            out.push(set(&plain, false));
         }
-        let cols: Vec<String> = self.values.iter().map(|(n, _)| q(n)).collect();
-        let vals: Vec<String> = (0..self.values.len()).map(|i| format!("r.c{i}")).collect();
-        Some(format!(
-            "UPDATE main.{old} AS x SET ({}) = ({}) FROM temp._mig_rev_rows AS r WHERE {};",
-            cols.join(", "),
-            vals.join(", "),
-            self.at_prev("x"),
-            old = self.old,
-        ))
+        if !indexed.is_empty() {
+            out.push(set(&indexed, true));
+        }
+        out
     }
 
     /// Rows whose old row did not exist, at their old key now; the columns

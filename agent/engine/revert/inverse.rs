@@ -72,6 +72,13 @@ pub struct TableInverse {
     pub new_key: OldKey,
     /// The old table's own key.
     pub old_key: OldKey,
+    /// The old table has a rowid beside a declared key (not WITHOUT
+    /// ROWID): a row deleted and inserted again is given its rowid back.
+    pub keeps_rowid: bool,
+    /// Old columns an index of the old table reads (every column when an
+    /// index reads an expression or is partial): updated in place only
+    /// where their value changes, since each costs an index seek.
+    pub indexed: Vec<String>,
     pub key: KeySource,
     /// Every writable old column (the rowid alias and key columns included).
     pub columns: Vec<OldColumn>,
@@ -253,6 +260,26 @@ fn link_children(inv: &mut Inverse, plan: &Plan) {
     }
 }
 
+/// The columns the indexes of `t` read; all of them when one reads an
+/// expression or has a WHERE clause.
+fn indexed(t: &Table) -> Vec<String> {
+    let opaque = t
+        .indexes
+        .iter()
+        .any(|i| i.partial || i.columns.iter().any(|c| c.name.is_none()));
+    if opaque {
+        return t.columns.iter().map(|c| c.name.clone()).collect();
+    }
+    let mut names: Vec<String> = t
+        .indexes
+        .iter()
+        .flat_map(|i| i.columns.iter().filter_map(|c| c.name.clone()))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 struct TableBuilder<'a> {
     conn: &'a Connection,
     plan: &'a Plan,
@@ -318,6 +345,8 @@ impl TableBuilder<'_> {
             new_table: self.t.name.clone(),
             old_table: self.ot.name.clone(),
             new_key,
+            keeps_rowid: !self.ot.without_rowid && matches!(old_k, OldKey::Columns(_)),
+            indexed: indexed(self.ot),
             old_key: old_k,
             key,
             columns,

@@ -274,6 +274,9 @@ impl<'a> Names<'a> {
             "r.rowid AS r".into(),
             format!("o.{} IS NOT NULL AS existed", q_key(&self.okeys[0])),
         ];
+        if self.t.keeps_rowid {
+            keep_sel.push("o.rowid AS rid".into());
+        }
         keep_sel.extend(
             self.keeps
                 .iter()
@@ -326,7 +329,7 @@ impl<'a> Names<'a> {
     }
 
     /// Inserts the rows back: those whose old row existed with its kept
-    /// values, the others without.
+    /// values (and rowid), the others without.
     fn insert(&self) -> String {
         let mut cols: Vec<String> = self.okeys.iter().map(|k| q_key(k)).collect();
         cols.extend(self.values.iter().map(|(n, _)| q(n)));
@@ -336,6 +339,10 @@ impl<'a> Names<'a> {
         cols_keep.extend(self.keeps.iter().map(|c| q(c)));
         let mut src_keep = src.clone();
         src_keep.extend((0..self.keeps.len()).map(|i| format!("kp.v{i}")));
+        if self.t.keeps_rowid {
+            cols_keep.push("rowid".into());
+            src_keep.push("kp.rid".into());
+        }
         format!(
             "INSERT INTO main.{old}({}) SELECT {} FROM temp._mig_rev_rows AS r JOIN temp._mig_rev_keep AS kp ON kp.r = r.rowid WHERE kp.existed;\n\
              INSERT INTO main.{old}({}) SELECT {} FROM temp._mig_rev_rows AS r JOIN temp._mig_rev_keep AS kp ON kp.r = r.rowid WHERE NOT kp.existed;",
