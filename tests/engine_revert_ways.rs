@@ -84,7 +84,10 @@ fn reverse_replay_updates_old_rows_in_place_keeping_their_rowids() {
         "CREATE TABLE usage (auth TEXT NOT NULL, code INTEGER NOT NULL, scope TEXT, remarks TEXT,
            PRIMARY KEY (auth, code));",
     );
-    let before = rows(&w.old, "SELECT auth, code, rowid, legacy FROM usage ORDER BY 1, 2");
+    let before = rows(
+        &w.old,
+        "SELECT auth, code, rowid, legacy FROM usage ORDER BY 1, 2",
+    );
     rusqlite::Connection::open(&w.new)
         .and_then(|c| {
             c.execute_batch(
@@ -97,7 +100,10 @@ fn reverse_replay_updates_old_rows_in_place_keeping_their_rowids() {
     carry_back(&w);
     // Every row the new database kept: its old row's rowid and dropped
     // column as before the window.
-    let after = rows(&w.old, "SELECT auth, code, rowid, legacy FROM usage ORDER BY 1, 2");
+    let after = rows(
+        &w.old,
+        "SELECT auth, code, rowid, legacy FROM usage ORDER BY 1, 2",
+    );
     let kept: Vec<_> = before
         .iter()
         .filter(|r| !matches!(r[1], Value::Integer(c) if c % 7 == 0))

@@ -83,7 +83,12 @@ pub fn verdict(
 }
 
 fn shown(conflicts: &[String]) -> String {
-    conflicts.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+    conflicts
+        .iter()
+        .take(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn phase_name(phase: Phase) -> &'static str {
@@ -175,7 +180,11 @@ mod tests {
         assert!(matches!(check(Phase::Drained, None),
             Verdict::Refuse(r) if r.contains("`mig fleet reset --only t`")));
         assert_eq!(
-            verdict(&target("t"), Err("cannot reach the agent"), Conflicts::Refuse),
+            verdict(
+                &target("t"),
+                Err("cannot reach the agent"),
+                Conflicts::Refuse
+            ),
             Verdict::Refuse("cannot reach the agent".into())
         );
     }

@@ -249,8 +249,14 @@ mod tests {
     #[test]
     fn revert_runs_within_an_open_window_and_stops_once_reverted() {
         let back = Steps::revert(Conflicts::Refuse);
-        assert_eq!(next(&at(Phase::Standby), back, Done::default()), Next::Revert);
-        assert_eq!(next(&at(Phase::Reverting), back, Done::default()), Next::Revert);
+        assert_eq!(
+            next(&at(Phase::Standby), back, Done::default()),
+            Next::Revert
+        );
+        assert_eq!(
+            next(&at(Phase::Reverting), back, Done::default()),
+            Next::Revert
+        );
         assert_eq!(
             next(&at(Phase::Reverted), back, Done::default()),
             Next::Stop(State::Reverted, "already reverted")

@@ -256,12 +256,20 @@ fn fleet_revert_reverts_a_waves_targets_at_once_and_passes_discard_conflicts_on(
         )
         .expect("a price the old schema refuses");
     let dry = site
-        .mig(&["fleet", "revert", "-f", "fleet.toml", "--dry-run", "--discard-conflicts"])
+        .mig(&[
+            "fleet",
+            "revert",
+            "-f",
+            "fleet.toml",
+            "--dry-run",
+            "--discard-conflicts",
+        ])
         .ok();
     dry.line_starting("  refused (wave 1): would revert: window open until ");
 
     let hold = rusqlite::Connection::open(site.db("held-new.db")).expect("open new");
-    hold.execute_batch("BEGIN IMMEDIATE").expect("hold the new database");
+    hold.execute_batch("BEGIN IMMEDIATE")
+        .expect("hold the new database");
     let run = std::thread::scope(|s| {
         let run = s.spawn(|| {
             site.mig(&[
@@ -287,7 +295,8 @@ fn fleet_revert_reverts_a_waves_targets_at_once_and_passes_discard_conflicts_on(
             );
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        hold.execute_batch("COMMIT").expect("release the new database");
+        hold.execute_batch("COMMIT")
+            .expect("release the new database");
         run.join().expect("fleet revert")
     })
     .ok();
@@ -321,5 +330,8 @@ fn fleet_revert_reverts_a_waves_targets_at_once_and_passes_discard_conflicts_on(
             .and_then(|c| c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)))
             .expect("count")
     };
-    assert_eq!(count("refused.db", "Product"), count("refused-new.db", "product"));
+    assert_eq!(
+        count("refused.db", "Product"),
+        count("refused-new.db", "product")
+    );
 }

@@ -171,11 +171,23 @@ fn health_watch_sees_the_old_database_serving_again_when_revert_completes() {
         .unwrap_or_else(|_| panic!("{when}: no status {want} pushed; saw {seen:?}"));
         seen
     };
-    assert_eq!(until(&mut new_db, Serving as i32, "after cutover"), [Serving as i32]);
-    assert_eq!(until(&mut old_db, NotServing as i32, "after cutover"), [NotServing as i32]);
+    assert_eq!(
+        until(&mut new_db, Serving as i32, "after cutover"),
+        [Serving as i32]
+    );
+    assert_eq!(
+        until(&mut old_db, NotServing as i32, "after cutover"),
+        [NotServing as i32]
+    );
     mig(&p, &base, &["revert"]).ok().line_starting("reverted: ");
-    assert_eq!(until(&mut new_db, NotServing as i32, "after revert"), [NotServing as i32]);
-    assert_eq!(until(&mut old_db, Serving as i32, "after revert"), [Serving as i32]);
+    assert_eq!(
+        until(&mut new_db, NotServing as i32, "after revert"),
+        [NotServing as i32]
+    );
+    assert_eq!(
+        until(&mut old_db, Serving as i32, "after revert"),
+        [Serving as i32]
+    );
     case::assert_old_is_inverse(&p.path("old.db"), &p.path("new.db"), &p.dir);
 }
 

@@ -97,7 +97,9 @@ impl Names<'_> {
                 .iter()
                 .map(|(i, (n, _))| {
                     let c = q(n);
-                    format!("x.{c} IS NOT (r.c{i} COLLATE BINARY) OR typeof(x.{c}) <> typeof(r.c{i})")
+                    format!(
+                        "x.{c} IS NOT (r.c{i} COLLATE BINARY) OR typeof(x.{c}) <> typeof(r.c{i})"
+                    )
                 })
                 .collect();
             format!(

@@ -174,7 +174,10 @@ fn show(fleet: &Fleet, steps: &[(usize, Verdict)], out: Output) -> anyhow::Resul
 fn ended(outcomes: &[Option<Outcome>], skipped_before: usize, out: Output) -> anyhow::Result<()> {
     let count = |s: State| outcomes.iter().flatten().filter(|o| o.state == s).count();
     let (reverted, failed_n) = (count(State::Reverted), count(State::Failed));
-    let (cancelled, skipped) = (count(State::Cancelled), count(State::Skipped) + count(State::Held));
+    let (cancelled, skipped) = (
+        count(State::Cancelled),
+        count(State::Skipped) + count(State::Held),
+    );
     if failed_n + cancelled + skipped == 0 {
         return say(
             out,
