@@ -2,8 +2,8 @@
 //! that), then plans, reports, or runs every target through `crate::fleet`:
 //! `runs.rs` (rollout and the step-wise commands, verify included, on the
 //! scheduler), `oneshot.rs` (reset, cancel, cleanup-old: one call per
-//! target), `revert.rs` (the rollback, one target at a time, last wave
-//! first). The agents hold the truth; re-running continues.
+//! target), `revert.rs` (the rollback, on the scheduler in reverse order:
+//! last wave first). The agents hold the truth; re-running continues.
 
 mod gate;
 mod oneshot;
