@@ -114,7 +114,7 @@ fn timed_copy(spec: &DatabaseSpec, schema: &SchemaFile) -> Copied {
     let tables =
         quiet(|ctx| copy::copy_all(&mut work, &plan, Chunking::Adaptive, ctx)).expect("copy");
     let cpu = cpu.elapsed().as_secs_f64();
-    open::end_bulk_load(&work).expect("bulk load end");
+    open::end_bulk_load(&work, durability).expect("bulk load end");
     drop(work);
     quiet(|ctx| ops::migrate(spec, schema, &MigrateOptions::default(), ctx)).expect("resume");
     Copied { tables, cpu }

@@ -1,8 +1,8 @@
 //! `migrate`'s bulk load of the new database: the copy, the deferred index
 //! builds and the statistics, in the rollback journal with unsynced commits
 //! (`open::begin_bulk_load`, guarded by `unsynced.rs`'s marker), written
-//! back to the disk as they go (`write_back.rs`), and the one sync that
-//! makes them durable before the marker goes.
+//! back to the disk as they go (`write_back.rs`); the one sync that makes
+//! them durable before the marker goes ends `migrate`, after its catch-up.
 //!
 //! Owns the order of those steps and what a failure leaves; knows nothing
 //! of recording, of the old database's triggers or of the catch-up after.
@@ -21,10 +21,13 @@ use super::unsynced::{self, Durability};
 use super::write_back::WriteBack;
 use super::{Ctx, Event};
 
-/// Up to this many rows a copy runs in WAL mode like replay (each commit
-/// with its cursor, `synchronous=NORMAL`) instead of the bulk load's
-/// rollback journal: the two journal-mode switches and the syncs cost more
-/// than the copy itself (a tenant's database).
+/// With every commit synced (no boot id: `unsynced.rs`), up to this many
+/// rows a copy runs in WAL mode like replay (each commit with its cursor,
+/// `synchronous=NORMAL`) instead of the bulk load's rollback journal: the
+/// two journal-mode switches and their syncs cost more than the copy
+/// itself (a tenant's database). Inside `migrate`'s unsynced window every
+/// copy is a bulk load: the work connection opened in it
+/// (`open::work_unsynced`), and its switch back to WAL syncs nothing.
 const TINY_COPY_ROWS: u64 = 20_000;
 
 /// Up to this many rows the bulk load runs without the write-back helper:
@@ -41,22 +44,21 @@ pub struct Load<'a> {
     pub chunking: Chunking,
 }
 
-/// Copies every row, builds the deferred indexes and statistics, then syncs
-/// the new database once; returns the work connection (back in WAL), each
-/// table's copy and the indexes built.
+/// Copies every row, builds the deferred indexes and statistics; returns
+/// the work connection (back in WAL), each table's copy and the indexes
+/// built. `durability` is `migrate`'s unsynced window (opened before the
+/// new file was created; its final sync, `unsynced::finish`, comes after
+/// the catch-up) or every commit synced.
 pub fn run(
     mut work: Connection,
     new: &Path,
     load: &Load<'_>,
+    durability: Durability,
     ctx: &mut Ctx<'_>,
 ) -> Result<(Connection, Vec<TableStats>, u32)> {
     let tiny = super::failpoint::bulk_load_above_rows().unwrap_or(TINY_COPY_ROWS);
-    let bulk = load.plan.total_rows() > tiny;
-    let durability = if bulk {
-        unsynced::begin(new)?
-    } else {
-        Durability::EveryCommit
-    };
+    // Deferred: `open::work_unsynced` already opened it in the bulk load.
+    let switch = durability == Durability::EveryCommit && load.plan.total_rows() > tiny;
     // The failpoint scenarios force both on their small databases.
     let write_back_above =
         super::failpoint::bulk_load_above_rows().unwrap_or(WRITE_BACK_ABOVE_ROWS);
@@ -65,16 +67,12 @@ pub fn run(
     } else {
         WriteBack::none()
     };
-    let loaded = steps(&mut work, load, ctx, bulk.then_some(durability));
+    let loaded = steps(&mut work, load, ctx, (switch, durability));
     // A sync error the helper met is reported once by the kernel: returned
     // first, and the marker stays (a reboot discards the file).
     write_back.finish()?;
     match loaded {
-        Ok((tables, indexes_built)) => {
-            // Also after a tiny copy: a bulk load an earlier run left unsynced.
-            unsynced::finish(new)?;
-            Ok((work, tables, indexes_built))
-        }
+        Ok((tables, indexes_built)) => Ok((work, tables, indexes_built)),
         Err(e) => {
             // Failed, not killed: what was written is synced and the
             // marker goes, so a clean restart of the machine does not
@@ -88,15 +86,16 @@ pub fn run(
     }
 }
 
-/// The bulk load's steps on `work`: in the rollback journal with
-/// `durability` when given, back to WAL after.
+/// The bulk load's steps on `work`: switched into the rollback journal
+/// when `switch` says (already in it when the window is open), back to WAL
+/// after.
 fn steps(
     work: &mut Connection,
     load: &Load<'_>,
     ctx: &mut Ctx<'_>,
-    bulk: Option<Durability>,
+    (switch, durability): (bool, Durability),
 ) -> Result<(Vec<TableStats>, u32)> {
-    if let Some(durability) = bulk {
+    if switch {
         open::begin_bulk_load(work, durability)?;
     }
     let tables = copy::copy_all(work, load.plan, load.chunking, ctx)?;
@@ -106,8 +105,8 @@ fn steps(
         step: "statistics",
         message: stats.message(),
     });
-    if bulk.is_some() {
-        open::end_bulk_load(work)?;
+    if switch || durability == Durability::Deferred {
+        open::end_bulk_load(work, durability)?;
     }
     Ok((tables, indexes_built))
 }

@@ -178,11 +178,7 @@ pub fn scratch() -> Result<Connection> {
 
 /// The new database with the old one attached read-only as `old`.
 pub fn work(new: &Path, old: Option<&Path>, busy: Busy) -> Result<Connection> {
-    must_exist(new, "new database")?;
-    super::unsynced::refuse_if_rebooted(new)?;
-    let conn = Connection::open_with_flags(new, base_flags() | OpenFlags::SQLITE_OPEN_READ_WRITE)
-        .ctx(|| format!("opening new database {}", new.display()))?;
-    probe(&conn, new, "new database")?;
+    let conn = work_file(new)?;
     configure_work(&conn, busy)?;
     if let Some(old) = old {
         attach_old(&conn, old)?;
@@ -190,18 +186,33 @@ pub fn work(new: &Path, old: Option<&Path>, busy: Busy) -> Result<Connection> {
     Ok(conn)
 }
 
+/// The new database for `migrate` inside its unsynced window
+/// (`unsynced.rs`: the marker is on disk), with the old one attached
+/// read-only as `old`: straight into the bulk load's rollback journal with
+/// its commits unsynced ([`begin_bulk_load`]), never through WAL first, so
+/// opening it writes nothing and syncs nothing.
+pub fn work_unsynced(new: &Path, old: &Path, busy: Busy) -> Result<Connection> {
+    let conn = work_file(new)?;
+    configure_writer(&conn, busy)?;
+    begin_bulk_load(&conn, Durability::Deferred)?;
+    attach_old(&conn, old)?;
+    Ok(conn)
+}
+
+/// Opens the new database read-write, refusing one another boot left
+/// unsynced.
+fn work_file(new: &Path) -> Result<Connection> {
+    must_exist(new, "new database")?;
+    super::unsynced::refuse_if_rebooted(new)?;
+    let conn = Connection::open_with_flags(new, base_flags() | OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .ctx(|| format!("opening new database {}", new.display()))?;
+    probe(&conn, new, "new database")?;
+    Ok(conn)
+}
+
 /// Pragmas for a connection that writes copied and replayed rows.
 pub fn configure_work(conn: &Connection, busy: Busy) -> Result<()> {
-    conn.busy_timeout(busy.0)
-        .ctx(|| "setting busy timeout".into())?;
-    // Copied rows must not fire the new schema's triggers: the old database
-    // already holds their effects.
-    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)
-        .ctx(|| "disabling triggers".into())?;
-    // Parents and children are replayed in log order, not constraint order;
-    // the old database's own consistency carries over and is checked after drain.
-    conn.pragma_update(None, "foreign_keys", false)
-        .ctx(|| "disabling foreign keys".into())?;
+    configure_writer(conn, busy)?;
     // WAL: commits append, readers (status) never block the copy.
     let mode: String = conn
         .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))
@@ -220,10 +231,25 @@ pub fn configure_work(conn: &Connection, busy: Busy) -> Result<()> {
     // bounded whatever the database size.
     conn.pragma_update(None, "cache_size", WORK_CACHE_KIB)
         .ctx(|| "setting cache size".into())?;
+    Ok(())
+}
+
+/// What every connection writing copied or replayed rows needs, whatever
+/// its journal.
+fn configure_writer(conn: &Connection, busy: Busy) -> Result<()> {
+    conn.busy_timeout(busy.0)
+        .ctx(|| "setting busy timeout".into())?;
+    // Copied rows must not fire the new schema's triggers: the old database
+    // already holds their effects.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)
+        .ctx(|| "disabling triggers".into())?;
+    // Parents and children are replayed in log order, not constraint order;
+    // the old database's own consistency carries over and is checked after drain.
+    conn.pragma_update(None, "foreign_keys", false)
+        .ctx(|| "disabling foreign keys".into())?;
     // The copy statements stop at a reference the id mapping lacks.
     super::mapping::register(conn)?;
-    limit_for_tests(conn)?;
-    Ok(())
+    limit_for_tests(conn)
 }
 
 /// A read-only connection met a hot journal or a WAL to recover.
@@ -260,29 +286,41 @@ const BULK_CACHE_KIB: i64 = -16384;
 /// process killed mid-chunk leaves a hot journal that [`new_ro`] and the
 /// next writer roll back.
 pub fn begin_bulk_load(conn: &Connection, durability: Durability) -> Result<()> {
+    // Before the switch: leaving WAL (a resumed copy) checkpoints, which
+    // syncs unless the window is open.
+    conn.pragma_update(Some("main"), "synchronous", synchronous(durability))
+        .ctx(|| "setting synchronous".into())?;
     set_journal_mode(conn, "truncate")?;
     // Index builds sort in memory up to the cache size, on top of the cache
     // itself: half the usual cache keeps the two under the agent's memory
     // budget whatever the database's size.
     conn.pragma_update(Some("main"), "cache_size", BULK_CACHE_KIB)
-        .ctx(|| "setting the cache size".into())?;
-    let synchronous = match durability {
-        Durability::EveryCommit => "FULL",
-        Durability::Deferred => "OFF",
-    };
-    conn.pragma_update(Some("main"), "synchronous", synchronous)
-        .ctx(|| "setting synchronous".into())
+        .ctx(|| "setting the cache size".into())
 }
 
-/// Back to WAL and `synchronous=NORMAL` (see [`configure_work`]) once the
-/// bulk load is over: catch-up, drain and the new service need readers that
-/// never block writers.
-pub fn end_bulk_load(conn: &Connection) -> Result<()> {
+/// Back to WAL (see [`configure_work`]) once the bulk load is over:
+/// catch-up, drain and the new service need readers that never block
+/// writers. `synchronous=NORMAL` when every commit is synced; still OFF
+/// while `unsynced.rs`'s window stays open (through `migrate`'s catch-up,
+/// until its final sync).
+pub fn end_bulk_load(conn: &Connection, durability: Durability) -> Result<()> {
     set_journal_mode(conn, "wal")?;
     conn.pragma_update(Some("main"), "cache_size", WORK_CACHE_KIB)
         .ctx(|| "setting the cache size".into())?;
-    conn.pragma_update(Some("main"), "synchronous", "NORMAL")
+    let after = match durability {
+        Durability::EveryCommit => "NORMAL",
+        Durability::Deferred => "OFF",
+    };
+    conn.pragma_update(Some("main"), "synchronous", after)
         .ctx(|| "setting synchronous".into())
+}
+
+/// The bulk load's `synchronous` for `durability`.
+fn synchronous(durability: Durability) -> &'static str {
+    match durability {
+        Durability::EveryCommit => "FULL",
+        Durability::Deferred => "OFF",
+    }
 }
 
 /// Switches the main database's journal mode, waiting (up to the busy

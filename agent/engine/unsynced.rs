@@ -1,20 +1,23 @@
-//! The bulk load's deferred syncs, and what makes them safe: while the copy
-//! and the index builds write the new database, its commits are not synced
-//! (`synchronous=OFF`), and one sync makes everything durable when the bulk
-//! load ends.
+//! `migrate`'s deferred syncs, and what makes them safe: from the new
+//! database's creation through the copy, the index builds and the
+//! catch-up, its writes are not synced (`synchronous=OFF`, no sync of the
+//! created file), and one sync makes everything durable when `migrate`
+//! ends.
 //!
 //! A process that dies (SIGKILL, OOM, a panic) loses nothing by it: its
 //! writes are in the kernel's page cache, the next process reads them and
 //! rolls a hot journal back, and the copy resumes at its last cursor. Only
 //! an operating-system crash or a power loss can drop unsynced writes, and
-//! then the new file may be torn anywhere. So the window is announced on
-//! disk before it opens: `<new>.mig-unsynced` holds the kernel's boot id,
-//! synced with its folder before the first unsynced write and removed after
-//! the final sync. A `migrate` that finds it written by another boot
-//! deletes the new database (nobody's data yet: the bulk load comes before
-//! the copy is complete) and the copy starts again from the old one, which
-//! kept recording all along. Where no boot id can be read, every commit is
-//! synced as before. Knows nothing of SQLite: callers set the pragma.
+//! then the new file may be torn anywhere, or missing. So the window is
+//! announced on disk before it opens: `<new>.mig-unsynced` holds the
+//! kernel's boot id, synced with its folder before the new file is created
+//! (or, on a resume, before the first unsynced write) and removed after the
+//! final sync. A `migrate` that finds it written by another boot deletes
+//! the new database (nobody's data yet: the service never wrote to it) and
+//! creates it again; the old database kept recording all along, or had not
+//! started to (its own commits are synced as the service's settings say,
+//! never deferred). Where no boot id can be read, every commit is synced
+//! as before. Knows nothing of SQLite: callers set the pragma.
 
 use std::path::{Path, PathBuf};
 
@@ -48,8 +51,9 @@ fn boot_id() -> Option<String> {
     (!id.is_empty()).then(|| id.to_string())
 }
 
-/// Before the bulk load: writes and syncs the marker (this boot's id), or
-/// says every commit must be synced when the boot cannot be known.
+/// Before the new database is created (or, resuming, first written):
+/// writes and syncs the marker (this boot's id), or says every commit must
+/// be synced when the boot cannot be known.
 pub fn begin(new: &Path) -> Result<Durability> {
     let Some(id) = boot_id() else {
         return Ok(Durability::EveryCommit);
@@ -61,25 +65,36 @@ pub fn begin(new: &Path) -> Result<Durability> {
     Ok(Durability::Deferred)
 }
 
-/// After the bulk load (and after a failed one): when the marker is there,
-/// syncs the new database, then its rollback journal's last state (empty,
-/// or deleted by the switch back to WAL: a stale journal brought back by a
-/// power loss would be rolled back over synced pages), then removes the
-/// marker. Until the marker's removal is on disk, a power loss still
-/// discards the file.
+/// When `migrate` ends (and after a failed one): when the marker is there,
+/// syncs the new database, its WAL if a connection left one, then its
+/// rollback journal's last state (empty, or deleted by the switch back to
+/// WAL: a stale journal brought back by a power loss would be rolled back
+/// over synced pages), then removes the marker. Until the marker's removal
+/// is on disk, a power loss still discards the file.
 pub fn finish(new: &Path) -> Result<()> {
     let path = marker(new);
     if !path.exists() {
         return Ok(());
     }
     sync(new)?;
-    let journal = PathBuf::from(format!("{}-journal", new.display()));
-    if journal.exists() {
-        sync(&journal)?;
+    for suffix in ["-wal", "-journal"] {
+        let side = PathBuf::from(format!("{}{suffix}", new.display()));
+        if side.exists() {
+            sync(&side)?;
+        }
     }
     sync_folder(new)?;
     remove(&path)?;
     sync_folder(new)
+}
+
+/// After the new database could not be created: removes the marker, which
+/// guards nothing (no file of this run is left to discard).
+pub fn abandon(new: &Path) -> Result<()> {
+    if new.exists() {
+        return Ok(());
+    }
+    remove(&marker(new))
 }
 
 /// Before anything reads the new database: if its bulk load was left

@@ -22,7 +22,7 @@ use crate::engine::plan::{self, Plan};
 use crate::engine::record;
 use crate::engine::schema::SchemaFile;
 use crate::engine::state::{absolute, files, locate_for_schema, Located, MigrationState, Start};
-use crate::engine::unsynced;
+use crate::engine::unsynced::{self, Durability};
 use crate::engine::{new_side, replay, Ctx, Event};
 
 #[derive(Debug, Clone, Default)]
@@ -71,13 +71,13 @@ pub fn migrate(
     if unsynced::discard_if_rebooted(&new)? {
         (ctx.sink)(Event::Notice {
             warn: true,
-            message: format!("{} was being written when the machine stopped (its bulk load was not synced yet); it was deleted and the copy starts again from the old database", new.display()),
+            message: format!("{} was being written when the machine stopped (its writes were not synced yet); it was deleted and the copy starts again from the old database", new.display()),
         });
     }
     // Held until `migrate` returns: one mig process per old database.
     let st = MigrationState::claim(Located::pair(old.clone(), new.clone()), opts.busy)?;
     let start = st.migrate_start(&hash, &schema.file_name)?;
-    let mut old_rw = open::old_rw(&old, opts.busy)?;
+    let old_rw = open::old_rw(&old, opts.busy)?;
     if !opts.allow_rollback_journal {
         if let Some(b) = journal_blocker(&old_rw, &old)? {
             return Err(EngineError::Precondition(b));
@@ -110,10 +110,25 @@ pub fn migrate(
         start,
         opts,
     };
-    run.create_or_resume(&old_rw, &id, ctx)?;
-    run.start_recording(&mut old_rw, &migration_id, ctx)?;
-    drop(old_rw);
-    let (tables, indexes_built) = run.copy_and_catch_up(ctx)?;
+    // Opened once every check has passed, before the new file exists:
+    // from here to `finish` the new database's writes are unsynced.
+    let durability = unsynced::begin(&run.new)?;
+    let ran = run.create_and_copy(old_rw, (&id, &migration_id), durability, ctx);
+    let (tables, indexes_built) = match ran {
+        Ok(done) => {
+            unsynced::finish(&run.new)?;
+            done
+        }
+        Err(e) => {
+            // No new file created: the marker guards nothing. Otherwise it
+            // stays (the safe side; a failed bulk load settled it itself,
+            // `bulk_load::run`): a sync that failed once must not be
+            // retried into a marker's removal, and the next `migrate`
+            // finishes what this one left.
+            unsynced::abandon(&run.new).ok();
+            return Err(e);
+        }
+    };
     let rows = tables.iter().map(|t| t.rows).sum();
     Ok(MigrateSummary {
         tables,
@@ -208,6 +223,22 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// Everything `migrate` writes, inside the unsynced window: the new
+    /// file, the recording on the old one (committed as the service's
+    /// settings make it durable), the copy and the catch-up.
+    fn create_and_copy(
+        &self,
+        mut old_rw: Connection,
+        (id, migration_id): (&new_side::Identity, &str),
+        durability: Durability,
+        ctx: &mut Ctx<'_>,
+    ) -> Result<(Vec<TableStats>, u32)> {
+        self.create_or_resume(&old_rw, id, durability, ctx)?;
+        self.start_recording(&mut old_rw, migration_id, ctx)?;
+        drop(old_rw);
+        self.copy_and_catch_up(durability, ctx)
+    }
+
     /// A full volume while writing the new database: say which file, about
     /// how much more it needs, and that re-running resumes.
     fn on_new(&self, e: EngineError) -> EngineError {
@@ -220,6 +251,7 @@ impl Run<'_> {
         &self,
         old_rw: &Connection,
         id: &new_side::Identity,
+        durability: Durability,
         ctx: &mut Ctx<'_>,
     ) -> Result<()> {
         let new = &self.new;
@@ -229,7 +261,11 @@ impl Run<'_> {
                     step: "create",
                     message: format!("creating {}", new.display()),
                 });
-                create_new_db(new, old_rw, self.schema, &self.plan, id, self.opts.busy)
+                let how = NewDb {
+                    busy: self.opts.busy,
+                    durability,
+                };
+                create_new_db(new, old_rw, self.schema, &self.plan, id, how)
                     .map_err(|e| self.on_new(e))?;
                 crate::engine::failpoint::hit("migrate.after-create");
             }
@@ -286,10 +322,18 @@ impl Run<'_> {
     /// Copies every row, builds the deferred indexes and statistics, then
     /// replays what was written meanwhile; returns each table's copy and
     /// the indexes built.
-    fn copy_and_catch_up(&self, ctx: &mut Ctx<'_>) -> Result<(Vec<TableStats>, u32)> {
+    fn copy_and_catch_up(
+        &self,
+        durability: Durability,
+        ctx: &mut Ctx<'_>,
+    ) -> Result<(Vec<TableStats>, u32)> {
         let plan = &self.plan;
         let on_new = |e| self.on_new(e);
-        let mut work = open::work(&self.new, Some(&self.old), self.opts.busy)?;
+        let busy = self.opts.busy;
+        let mut work = match durability {
+            Durability::Deferred => open::work_unsynced(&self.new, &self.old, busy)?,
+            Durability::EveryCommit => open::work(&self.new, Some(&self.old), busy)?,
+        };
         crate::engine::mapping::upgrade_legacy(&mut work, plan).map_err(on_new)?;
         if matches!(self.start, Start::Resume | Start::InstallOnly { .. }) {
             // A file an older mig created has no guards yet.
@@ -309,7 +353,9 @@ impl Run<'_> {
             chunking: self.opts.chunking,
         };
         let (mut work, tables, indexes_built) =
-            bulk_load::run(work, &self.new, &load, ctx).map_err(on_new)?;
+            bulk_load::run(work, &self.new, &load, durability, ctx).map_err(on_new)?;
+        // While the marker stands (until `finish`), the state reads the
+        // copy as not complete: a run killed before its final sync resumes.
         new_side::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum()).map_err(on_new)?;
         crate::engine::failpoint::hit("migrate.after-copy");
         (ctx.sink)(Event::Step {
@@ -345,20 +391,25 @@ fn create_new_db(
     schema: &SchemaFile,
     plan: &Plan,
     id: &new_side::Identity,
-    busy: Busy,
+    how: NewDb,
 ) -> Result<()> {
     let tmp = PathBuf::from(format!("{}.mig-tmp", new.display()));
     create_folder(new)?;
     require_writable(new, &tmp)?;
     remove_db_files(&tmp)?;
     // A failure (a full volume, a schema SQLite refuses) leaves no file.
-    if let Err(e) = build_new_db(&tmp, old, schema, plan, id, busy) {
+    if let Err(e) = build_new_db(&tmp, old, schema, plan, id, how.busy) {
         // The build's error is the one to act on; a temporary file left
         // behind is removed by the next attempt.
         let _ = remove_db_files(&tmp);
         return Err(e);
     }
-    sync_file(&tmp)?;
+    // Inside the unsynced window its marker answers for the file: an OS
+    // crash before the final sync discards it, whatever reached the disk.
+    let synced = how.durability == Durability::EveryCommit;
+    if synced {
+        sync_file(&tmp)?;
+    }
     // Nothing is at `new` (Fresh or Recreate), so a `-wal`, `-shm` or
     // `-journal` there is the orphan of a deleted database (a reset killed
     // between files): SQLite would replay it into the file renamed in.
@@ -368,10 +419,19 @@ fn create_new_db(
         path: new.to_path_buf(),
         source,
     })?;
-    if let Some(dir) = new.parent().filter(|d| !d.as_os_str().is_empty()) {
-        sync_file(dir)?;
+    if synced {
+        sync_file(new.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")))?;
     }
     Ok(())
+}
+
+/// How `create_new_db` writes the new database.
+#[derive(Debug, Clone, Copy)]
+struct NewDb {
+    busy: Busy,
+    /// Deferred: the unsynced window's marker answers for the file, so it
+    /// is not synced on its own.
+    durability: Durability,
 }
 
 /// Proves the new database's folder takes files by creating the temporary
@@ -449,6 +509,10 @@ fn build_new_db(
     // before the rename publishes it.
     conn.pragma_update(None, "synchronous", "OFF")
         .ctx(|| "setting synchronous".into())?;
+    // Its rollback journal in memory: a failed statement still rolls back,
+    // and the schema's statements create and delete no journal file.
+    conn.pragma_update(None, "journal_mode", "MEMORY")
+        .ctx(|| "setting the journal mode".into())?;
     // Same encoding, page size and vacuum mode as the old database unless
     // the schema file says otherwise (its PRAGMAs run after these).
     for pragma in ["encoding", "page_size", "auto_vacuum"] {

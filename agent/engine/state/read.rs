@@ -105,7 +105,7 @@ pub fn new_file(path: &Path, busy: Busy) -> Result<NewFile> {
         None => Certificate::default(),
     };
     let progress = match new_side::count_rows(&conn, "main", "_migration_progress")? {
-        Some(rows) => Some(progress(&conn, rows)?),
+        Some(rows) => Some(progress(&conn, rows, path)?),
         None => None,
     };
     let replay_blocked = match progress {
@@ -124,13 +124,16 @@ pub fn new_file(path: &Path, busy: Busy) -> Result<NewFile> {
     })
 }
 
-fn progress(conn: &Connection, rows: u64) -> Result<Progress> {
+fn progress(conn: &Connection, rows: u64, path: &Path) -> Result<Progress> {
     let checkpoint = new_side::checkpoint(conn)?;
     let drain = new_side::get(conn, "drain", 0)?;
     Ok(Progress {
         rows,
         checkpoint,
-        copied: new_side::get(conn, "copy", 0)?.is_some_and(|i| i.done),
+        // Complete once `migrate`'s final sync removed the unsynced marker
+        // (`unsynced.rs`): a run killed before it has not finished.
+        copied: new_side::get(conn, "copy", 0)?.is_some_and(|i| i.done)
+            && !crate::engine::unsynced::marker(path).exists(),
         drained_at: drain.filter(|d| d.done).map(|d| d.n),
         tables: tables(conn)?,
     })
