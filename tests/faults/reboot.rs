@@ -148,3 +148,53 @@ fn a_step_after_a_reboot_mid_index_build_refuses_the_unsynced_file() {
     );
     finish(&w, writer);
 }
+
+/// The new file's creation is not synced on its own: the unsynced marker,
+/// written and synced before the file exists, answers for it. An OS crash
+/// right after the creation, or after recording began, leaves a file that
+/// may be torn; the next `migrate` discards it and creates it again (fresh,
+/// or for the recording the old database kept).
+#[test]
+fn a_new_file_created_before_a_reboot_is_discarded_and_created_again() {
+    for (seed, point) in [(54, "migrate.after-create"), (55, "record.after-install")] {
+        let w = World::shop();
+        let writer = Writer::start(w.old.clone(), seed);
+        writer.wait_committed(10);
+        w.killed_at(Step::Migrate, point);
+        let marker = mig::engine::unsynced::marker(&w.new);
+        assert!(marker.exists(), "killed at {point}: no marker guards the new file");
+        std::fs::write(&marker, "00000000-0000-0000-0000-000000000000\n").expect("marker");
+        let mut bytes = std::fs::read(&w.new).expect("new db");
+        let torn = bytes.len() / 2;
+        bytes[torn..].fill(0xA5);
+        std::fs::write(&w.new, &bytes).expect("tearing the new db");
+        let out = migrate_again(&w);
+        assert!(
+            out.contains("was being written when the machine stopped") && out.contains("creating"),
+            "killed at {point}: the torn file was not discarded: {out}"
+        );
+        assert!(!marker.exists(), "the marker outlived migrate");
+        finish(&w, writer);
+    }
+}
+
+/// Killed after the copy was flagged complete but before `migrate`'s final
+/// sync (the marker still on disk): the copy does not count as complete, so
+/// `drain` refuses and changes nothing, and `migrate` again finishes it.
+#[test]
+fn a_copy_killed_before_its_final_sync_is_not_complete_until_migrate_finishes_it() {
+    let w = World::shop();
+    let writer = Writer::start(w.old.clone(), 56);
+    writer.wait_committed(10);
+    w.killed_at(Step::Migrate, "migrate.after-copy");
+    let marker = mig::engine::unsynced::marker(&w.new);
+    assert!(marker.exists(), "the killed catch-up left no marker");
+    let before = std::fs::read(&w.new).expect("new db");
+    let drain = w.command(Step::Drain).output().expect("run mig");
+    assert!(!drain.status.success(), "drain before the final sync: {}", show(&drain));
+    assert_eq!(std::fs::read(&w.new).expect("new db"), before, "drain changed the file");
+    let out = migrate_again(&w);
+    assert!(out.contains("resuming the migration"), "migrate did not resume: {out}");
+    assert!(!marker.exists(), "the marker outlived migrate");
+    finish(&w, writer);
+}
