@@ -91,6 +91,10 @@ struct Args {
     /// Tenant scenario: runs of the fixed-cost comparison.
     #[arg(long, default_value_t = 30)]
     fixed_reps: usize,
+    /// Only the tenant scenario's fixed cost of one tiny database (no
+    /// agents, no rollout): `--fixed-reps` runs, printed as JSON.
+    #[arg(long)]
+    fixed_only: bool,
     // `cargo bench` passes --bench; accept and ignore it.
     #[arg(long, hide = true)]
     bench: bool,
@@ -144,6 +148,11 @@ fn main() {
     let tmp = tempfile::tempdir().expect("creating a temporary folder");
     let dir = args.dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
     std::fs::create_dir_all(&dir).expect("creating --dir");
+    if args.fixed_only {
+        let fixed = fleet_fixed::fixed_cost(&dir, scenario(&args).customers, args.fixed_reps);
+        println!("{}", serde_json::to_string_pretty(&fixed).expect("json"));
+        return;
+    }
     if args.tenants > 0 || args.quick {
         fleet_tenants::run(&scenario(&args), &dir);
         return;
