@@ -162,7 +162,10 @@ fn a_new_file_created_before_a_reboot_is_discarded_and_created_again() {
         writer.wait_committed(10);
         w.killed_at(Step::Migrate, point);
         let marker = mig::engine::unsynced::marker(&w.new);
-        assert!(marker.exists(), "killed at {point}: no marker guards the new file");
+        assert!(
+            marker.exists(),
+            "killed at {point}: no marker guards the new file"
+        );
         std::fs::write(&marker, "00000000-0000-0000-0000-000000000000\n").expect("marker");
         let mut bytes = std::fs::read(&w.new).expect("new db");
         let torn = bytes.len() / 2;
@@ -191,10 +194,21 @@ fn a_copy_killed_before_its_final_sync_is_not_complete_until_migrate_finishes_it
     assert!(marker.exists(), "the killed catch-up left no marker");
     let before = std::fs::read(&w.new).expect("new db");
     let drain = w.command(Step::Drain).output().expect("run mig");
-    assert!(!drain.status.success(), "drain before the final sync: {}", show(&drain));
-    assert_eq!(std::fs::read(&w.new).expect("new db"), before, "drain changed the file");
+    assert!(
+        !drain.status.success(),
+        "drain before the final sync: {}",
+        show(&drain)
+    );
+    assert_eq!(
+        std::fs::read(&w.new).expect("new db"),
+        before,
+        "drain changed the file"
+    );
     let out = migrate_again(&w);
-    assert!(out.contains("resuming the migration"), "migrate did not resume: {out}");
+    assert!(
+        out.contains("resuming the migration"),
+        "migrate did not resume: {out}"
+    );
     assert!(!marker.exists(), "the marker outlived migrate");
     finish(&w, writer);
 }

@@ -420,7 +420,11 @@ fn create_new_db(
         source,
     })?;
     if synced {
-        sync_file(new.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")))?;
+        sync_file(
+            new.parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new(".")),
+        )?;
     }
     Ok(())
 }
