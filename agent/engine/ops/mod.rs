@@ -5,6 +5,7 @@
 
 mod catchup;
 mod cleanup_old;
+mod create_new;
 mod cutover;
 mod drain;
 mod migrate;

@@ -9,7 +9,7 @@ use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::{self, Guard};
 use crate::engine::state::{locate, MigrationState};
 
-use super::migrate::remove_db_files;
+use super::create_new::remove_db_files;
 
 #[derive(Debug, Clone, Default)]
 pub struct ResetReport {
