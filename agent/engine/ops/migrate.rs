@@ -366,7 +366,15 @@ impl Run<'_> {
             step: "catch-up",
             message: "replaying writes recorded during the copy".into(),
         });
-        replay::catch_up(&mut work, plan, replay::BATCH, ctx).map_err(on_new)?;
+        if let Err(e) = replay::catch_up(&mut work, plan, replay::BATCH, ctx) {
+            // Failed, not killed (a replay refusing rows the operator must
+            // fix): the copy is complete, so it is synced and unmarked now
+            // and `drain` says what to fix. Should the sync fail, the
+            // marker stays (the safe side).
+            drop(work);
+            unsynced::finish(&self.new).ok();
+            return Err(on_new(e));
+        }
         Ok((tables, indexes_built))
     }
 }
