@@ -76,6 +76,15 @@ fn cases() -> Vec<Case> {
             expect: "old database missing.db does not exist; check the path",
         },
         Case {
+            name: "migrate into a folder that does not exist (a typo in --new)",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: &["migrate", "--old", "old.db", "--new", "nwe/new.db", "--schema", "schema.sql"],
+            exit: FAILED,
+            expect: "the folder of the new database nwe/new.db does not exist: nwe; check the --new path",
+        },
+        Case {
             name: "old database is a directory",
             state: State::Fresh,
             files: &[],

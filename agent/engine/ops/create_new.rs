@@ -71,9 +71,9 @@ pub(super) struct NewDb {
 /// Before `migrate` opens its unsynced window (whose marker goes beside the
 /// new database): the folder exists (created when a rule names one per
 /// schema) and takes files; a refusal names the folder and leaves no file.
-pub(super) fn prepare_folder(new: &Path) -> Result<()> {
+pub(super) fn prepare_folder(new: &Path, folder: Folder) -> Result<()> {
     let tmp = tmp_path(new);
-    create_folder(new)?;
+    create_folder(new, folder)?;
     require_writable(new, &tmp)?;
     remove_db_files(&tmp)
 }
@@ -105,9 +105,19 @@ fn require_writable(new: &Path, tmp: &Path) -> Result<()> {
     })
 }
 
+/// Whether `migrate` may create the new database's folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Folder {
+    /// A `{hash}` rule names a folder per schema: created on first use.
+    Create,
+    /// A path the operator typed: a missing folder is a typo until shown
+    /// otherwise, refused without creating anything.
+    MustExist,
+}
+
 /// Creates the new database's folder when a rule names one per schema
 /// (`{dir}-{hash}/`), and syncs its parent so the folder survives a crash.
-fn create_folder(new: &Path) -> Result<()> {
+fn create_folder(new: &Path, folder: Folder) -> Result<()> {
     let Some(dir) = new.parent().filter(|d| !d.as_os_str().is_empty()) else {
         return Ok(());
     };
@@ -120,6 +130,13 @@ fn create_folder(new: &Path) -> Result<()> {
             new.display(),
             dir.display(),
             file.display()
+        )));
+    }
+    if folder == Folder::MustExist {
+        return Err(EngineError::File(format!(
+            "the folder of the new database {} does not exist: {}; check the --new path, or create the folder first",
+            new.display(),
+            dir.display()
         )));
     }
     std::fs::create_dir_all(dir).map_err(|source| EngineError::Io {

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use rusqlite::Connection;
 
-use super::create_new::{create_new_db, prepare_folder, remove_db_files, NewDb};
+use super::create_new::{create_new_db, prepare_folder, remove_db_files, Folder, NewDb};
 use super::plan::{journal_blocker, recorded_and};
 use crate::engine::bulk_load;
 use crate::engine::copy::{self, TableStats};
@@ -18,7 +18,7 @@ use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::guard::{self, GuardKind};
 use crate::engine::open::{self, Busy};
 use crate::engine::owners::LeftToOwner;
-use crate::engine::paths::DatabaseSpec;
+use crate::engine::paths::{self, DatabaseSpec};
 use crate::engine::plan::{self, Plan};
 use crate::engine::record;
 use crate::engine::schema::SchemaFile;
@@ -114,7 +114,12 @@ pub fn migrate(
     // Opened once every check has passed, before the new file exists:
     // from here to `finish` the new database's writes are unsynced.
     if matches!(run.start, Start::Fresh | Start::Recreate { .. }) {
-        prepare_folder(&run.new).map_err(|e| run.on_new(e))?;
+        let folder = if spec.new.as_deref().is_some_and(paths::is_hash_rule) {
+            Folder::Create
+        } else {
+            Folder::MustExist
+        };
+        prepare_folder(&run.new, folder).map_err(|e| run.on_new(e))?;
     }
     let durability = unsynced::begin(&run.new)?;
     let ran = run.create_and_copy(old_rw, (&id, &migration_id), durability, ctx);
