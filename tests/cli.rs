@@ -42,6 +42,7 @@ mod schema_bodies;
 mod set_expressions;
 mod statistics;
 mod tenants;
+mod tenants_revert;
 mod tls;
 mod usage;
 mod verify;

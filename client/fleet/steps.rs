@@ -164,11 +164,18 @@ pub fn next(st: &StatusReport, steps: Steps, done: Done) -> Next {
     }
 }
 
-/// The next step of `fleet revert`.
+/// The next step of `fleet revert`. Only targets whose revert window was
+/// open are run; a database of a `[[database_set]]` names its new file by
+/// the hash recorded in its old one, so once its revert dropped the
+/// migration tables there it reads as not started: reverted.
 fn back(st: &StatusReport, phase: Phase) -> Next {
     match phase {
         Phase::Standby | Phase::Reverting => Next::Revert,
         Phase::Reverted => Next::Stop(State::Reverted, "already reverted"),
+        Phase::NotStarted => Next::Stop(
+            State::Reverted,
+            "reverted: the old database serves, no migration left on it",
+        ),
         _ => Next::Refuse(format!("no revert window open: {}", st.next_step)),
     }
 }
@@ -261,6 +268,11 @@ mod tests {
             next(&at(Phase::Reverted), back, Done::default()),
             Next::Stop(State::Reverted, "already reverted")
         );
+        // A folder tenant's status once its revert cleaned the old file.
+        assert!(matches!(
+            next(&at(Phase::NotStarted), back, Done::default()),
+            Next::Stop(State::Reverted, _)
+        ));
         assert!(matches!(
             next(&at(Phase::Complete), back, Done::default()),
             Next::Refuse(r) if r.starts_with("no revert window open")

@@ -1,0 +1,94 @@
+//! `mig fleet revert` of tenants served from a folder (`[[database_set]]`)
+//! by a real `mig-agent` over mutual TLS. A tenant's new file is named by
+//! the schema's hash recorded in its old database, so once a revert has
+//! dropped the migration tables from the old file the agent reports the
+//! tenant as not started; the fleet revert must count that as reverted
+//! (not as "no revert window open", which also stopped the rest of the
+//! rollback under `--max-failures`). Each old database ends equal to the
+//! hand-written inverse of its new one (`revert_case`).
+
+use std::path::PathBuf;
+
+use crate::support::agent::{Setup, TestAgent};
+use crate::support::revert_case as case;
+use crate::support::writer::Writer;
+
+use super::harness::mig_in;
+
+const SET: &str =
+    "\n[[database_set]]\ndir = \"tenants\"\npattern = \"*.db\"\nrevert_window = \"1h\"\n";
+const TENANTS: [&str; 3] = ["t000", "t001", "t002"];
+
+#[test]
+fn fleet_revert_of_folder_tenants_counts_each_finished_revert_as_reverted() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().to_path_buf();
+    std::fs::write(dir.join("schema.sql"), case::SCHEMA).expect("schema");
+    let home = dir.join("a0");
+    std::fs::create_dir_all(home.join("tenants")).expect("tenants dir");
+    let old = |t: &str| home.join("tenants").join(format!("{t}.db"));
+    for t in TENANTS {
+        case::create_old(&old(t));
+    }
+    let setup = Setup {
+        extra: SET.to_string(),
+        ..Setup::default()
+    };
+    let agent = TestAgent::start_with(&home, &[], setup);
+    let fleet = format!(
+        "[defaults]\nschema = \"schema.sql\"\naccept_data_loss = true\nmax_failures = 1\n\n[[target]]\nname = \"a0\"\nagent = {:?}\ndatabases = \"*\"\nca = \"a0/certs/ca.pem\"\ncert = \"a0/certs/operator.pem\"\nkey = \"a0/certs/operator-key.pem\"\n",
+        agent.url()
+    );
+    std::fs::write(dir.join("fleet.toml"), fleet).expect("fleet.toml");
+    mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
+
+    let new = |t: &str| -> PathBuf {
+        let folder = std::fs::read_dir(&home)
+            .expect("home")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .find(|n| n.starts_with("tenants-"))
+            .expect("a tenants-<hash> folder");
+        home.join(folder).join(format!("{t}.db"))
+    };
+    for (k, t) in TENANTS.iter().enumerate() {
+        let snaps = dir.join(format!("snap-{t}"));
+        std::fs::create_dir_all(&snaps).expect("snapshot dir");
+        case::snapshot(&old(t), &new(t), &snaps);
+        let writer = Writer::start_with(new(t), 90 + k as u64, case::new_workload);
+        writer.wait_committed(60);
+        writer.stop();
+    }
+
+    let run = mig_in(
+        &dir,
+        &[
+            "fleet",
+            "revert",
+            "-f",
+            "fleet.toml",
+            "--yes",
+            "--concurrency",
+            "2",
+        ],
+    )
+    .ok();
+    for t in TENANTS {
+        run.line_starting(&format!("a0/{t}: reverted"));
+    }
+    run.has_line("reverted 3 target(s), 0 skipped: their old databases take writes again");
+    for t in TENANTS {
+        let compared =
+            case::assert_old_is_inverse(&old(t), &new(t), &dir.join(format!("snap-{t}")));
+        assert!(compared > 200, "{t}: compared {compared} rows");
+    }
+    // A second run has nothing left to revert and changes nothing.
+    let audited = |log: &str| {
+        log.lines()
+            .filter(|l| l.contains("mig::audit") && l.contains("rpc=\"Revert\""))
+            .count()
+    };
+    assert_eq!(audited(&agent.log()), 3, "{}", agent.log());
+    mig_in(&dir, &["fleet", "revert", "-f", "fleet.toml", "--yes"]).ok();
+    assert_eq!(audited(&agent.log()), 3, "{}", agent.log());
+}
