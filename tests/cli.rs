@@ -42,7 +42,7 @@ mod schema_bodies;
 mod set_expressions;
 mod statistics;
 mod tenants;
-mod tenants_revert;
+mod tenants_operator;
 mod tls;
 mod usage;
 mod verify;

@@ -53,9 +53,10 @@ pub fn for_target(c: &Commands, name: &str, st: &StatusReport, waits_for: Option
     match Phase::try_from(st.phase).unwrap_or(Phase::Unspecified) {
         Phase::NotStarted => match waits_for {
             Some(dep) => format!("waits for {dep} to be cut over"),
-            None => format!("{} starts it", c.named("rollout", &only)),
+            // `rollout` has no `--only`: the step-wise command does.
+            None => format!("{} starts it", c.named("migrate", &only)),
         },
-        Phase::Copying => format!("{} resumes the copy", c.named("rollout", &only)),
+        Phase::Copying => format!("{} resumes the copy", c.named("migrate", &only)),
         Phase::Recording => format!(
             "{} (drains, verifying first, then cuts over)",
             c.named("cutover", &only)
@@ -145,7 +146,7 @@ mod tests {
     fn next_names_the_fleet_command_for_each_phase() {
         let c = Commands::new(Path::new("fleet.toml"));
         let cases = [
-            (Phase::NotStarted, "`mig fleet rollout --only eu` starts it"),
+            (Phase::NotStarted, "`mig fleet migrate --only eu` starts it"),
             (
                 Phase::Recording,
                 "`mig fleet cutover --only eu` (drains, verifying first, then cuts over)",

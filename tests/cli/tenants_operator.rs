@@ -1,5 +1,7 @@
-//! `mig fleet revert` of tenants served from a folder (`[[database_set]]`)
-//! by a real `mig-agent` over mutual TLS. A tenant's new file is named by
+//! An operator's fleet of tenants served from a folder (`[[database_set]]`)
+//! by a real `mig-agent` over mutual TLS. `fleet status` names, for a
+//! tenant not started, a command that runs and starts it. `mig fleet
+//! revert`: a tenant's new file is named by
 //! the schema's hash recorded in its old database, so once a revert has
 //! dropped the migration tables from the old file the agent reports the
 //! tenant as not started; the fleet revert must count that as reverted
@@ -19,6 +21,63 @@ const SET: &str =
     "\n[[database_set]]\ndir = \"tenants\"\npattern = \"*.db\"\nrevert_window = \"1h\"\n";
 const TENANTS: [&str; 3] = ["t000", "t001", "t002"];
 
+/// The status row of `target` in `fleet status`, and the command between
+/// the first backticks of its NEXT cell, as arguments after `mig`.
+fn next_command(status: &str, target: &str) -> Vec<String> {
+    let row = status
+        .lines()
+        .find(|l| l.starts_with(&format!("{target} ")))
+        .unwrap_or_else(|| panic!("no row for {target} in:\n{status}"));
+    let cmd = row
+        .split('`')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no command in {row}"));
+    let words: Vec<String> = cmd.split_whitespace().map(String::from).collect();
+    assert_eq!(words[0], "mig", "{row}");
+    words[1..].to_vec()
+}
+
+#[test]
+fn fleet_status_next_for_a_tenant_not_started_runs_and_starts_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().to_path_buf();
+    std::fs::write(dir.join("schema.sql"), case::SCHEMA).expect("schema");
+    let home = dir.join("a0");
+    std::fs::create_dir_all(home.join("tenants")).expect("tenants dir");
+    for t in ["t000", "t001"] {
+        case::create_old(&home.join("tenants").join(format!("{t}.db")));
+    }
+    let setup = Setup {
+        extra: SET.to_string(),
+        ..Setup::default()
+    };
+    let agent = TestAgent::start_with(&home, &[], setup);
+    write_fleet(&dir, &agent);
+    let before = mig_in(&dir, &["fleet", "status", "-f", "fleet.toml"]).ok();
+    let next = next_command(&before.stdout, "a0/t000");
+    let args: Vec<&str> = next.iter().map(String::as_str).collect();
+    mig_in(&dir, &args).ok();
+    let after = mig_in(&dir, &["fleet", "status", "-f", "fleet.toml"]).ok();
+    let row = |t: &str| {
+        after
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{t} ")))
+            .unwrap_or_else(|| panic!("no row for {t}: {after:#?}"))
+            .to_string()
+    };
+    assert!(!row("a0/t000").contains("not started"), "{after:#?}");
+    assert!(row("a0/t001").contains("not started"), "{after:#?}");
+}
+
+fn write_fleet(dir: &std::path::Path, agent: &TestAgent) {
+    let fleet = format!(
+        "[defaults]\nschema = \"schema.sql\"\naccept_data_loss = true\nmax_failures = 1\n\n[[target]]\nname = \"a0\"\nagent = {:?}\ndatabases = \"*\"\nca = \"a0/certs/ca.pem\"\ncert = \"a0/certs/operator.pem\"\nkey = \"a0/certs/operator-key.pem\"\n",
+        agent.url()
+    );
+    std::fs::write(dir.join("fleet.toml"), fleet).expect("fleet.toml");
+}
+
 #[test]
 fn fleet_revert_of_folder_tenants_counts_each_finished_revert_as_reverted() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -35,11 +94,7 @@ fn fleet_revert_of_folder_tenants_counts_each_finished_revert_as_reverted() {
         ..Setup::default()
     };
     let agent = TestAgent::start_with(&home, &[], setup);
-    let fleet = format!(
-        "[defaults]\nschema = \"schema.sql\"\naccept_data_loss = true\nmax_failures = 1\n\n[[target]]\nname = \"a0\"\nagent = {:?}\ndatabases = \"*\"\nca = \"a0/certs/ca.pem\"\ncert = \"a0/certs/operator.pem\"\nkey = \"a0/certs/operator-key.pem\"\n",
-        agent.url()
-    );
-    std::fs::write(dir.join("fleet.toml"), fleet).expect("fleet.toml");
+    write_fleet(&dir, &agent);
     mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
 
     let new = |t: &str| -> PathBuf {
