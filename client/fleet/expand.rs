@@ -89,6 +89,16 @@ impl Listing {
     }
 }
 
+/// Whether `t`'s selector (as the fleet file says now) names `database`:
+/// a rollout record frozen under another selector is another rollout's.
+pub fn selects(t: &FleetTarget, database: &str) -> bool {
+    match &t.select {
+        Selector::One(d) => d == database,
+        Selector::Pattern(p) => glob::Pattern::new(p).is_ok_and(|g| g.matches(database)),
+        Selector::List(list) => list.iter().any(|d| d == database),
+    }
+}
+
 /// The databases of `served` that `t` selects, in name order.
 fn select(t: &FleetTarget, served: &Served) -> Result<Vec<String>, String> {
     match &t.select {

@@ -7,7 +7,9 @@
 //! tenant as not started; the fleet revert must count that as reverted
 //! (not as "no revert window open", which also stopped the rest of the
 //! rollback under `--max-failures`). Each old database ends equal to the
-//! hand-written inverse of its new one (`revert_case`).
+//! hand-written inverse of its new one (`revert_case`). A rollout record
+//! frozen under `databases = "*"` is not continued once the fleet file
+//! narrows the selection.
 
 use std::path::PathBuf;
 
@@ -15,7 +17,7 @@ use crate::support::agent::{Setup, TestAgent};
 use crate::support::revert_case as case;
 use crate::support::writer::Writer;
 
-use super::harness::mig_in;
+use super::harness::{mig_in, FAILED};
 
 const SET: &str =
     "\n[[database_set]]\ndir = \"tenants\"\npattern = \"*.db\"\nrevert_window = \"1h\"\n";
@@ -146,4 +148,50 @@ fn fleet_revert_of_folder_tenants_counts_each_finished_revert_as_reverted() {
     assert_eq!(audited(&agent.log()), 3, "{}", agent.log());
     mig_in(&dir, &["fleet", "revert", "-f", "fleet.toml", "--yes"]).ok();
     assert_eq!(audited(&agent.log()), 3, "{}", agent.log());
+}
+
+/// A rollout record frozen while the fleet file said `databases = "*"`
+/// (here by a rollout that started nothing: another target named a
+/// database its agent does not serve) is not continued once
+/// the file says `databases = "t000"`: only t000 is migrated.
+#[test]
+fn a_rollout_after_narrowing_databases_acts_on_the_new_selection_not_the_old_record() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().to_path_buf();
+    std::fs::write(dir.join("schema.sql"), case::SCHEMA).expect("schema");
+    let home = dir.join("a0");
+    std::fs::create_dir_all(home.join("tenants")).expect("tenants dir");
+    for t in TENANTS {
+        case::create_old(&home.join("tenants").join(format!("{t}.db")));
+    }
+    let setup = Setup {
+        extra: SET.to_string(),
+        ..Setup::default()
+    };
+    let agent = TestAgent::start_with(&home, &[], setup);
+    write_fleet(&dir, &agent);
+    let text = std::fs::read_to_string(dir.join("fleet.toml")).expect("fleet.toml");
+    let target = &text[text.find("[[target]]").expect("a target")..];
+    let typo = target
+        .replace("name = \"a0\"", "name = \"typo\"")
+        .replace("databases = \"*\"", "database = \"t00\"");
+    std::fs::write(dir.join("fleet.toml"), format!("{text}\n{typo}")).expect("fleet.toml");
+    mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).fails(
+        FAILED,
+        "fleet rollout failed: nothing started: 1 of 2 planned target(s) cannot run (typo; see above)",
+    );
+    assert!(dir.join("fleet.rollout.json").exists());
+    std::fs::write(
+        dir.join("fleet.toml"),
+        text.replace("databases = \"*\"", "databases = \"t000\""),
+    )
+    .expect("narrowed fleet.toml");
+    mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
+    let migrated = |t: &str| {
+        let log = agent.log();
+        log.lines()
+            .any(|l| l.contains("rpc=\"Migrate\"") && l.contains(&format!("database=\"{t}\"")))
+    };
+    assert!(migrated("t000"), "{}", agent.log());
+    assert!(!migrated("t001") && !migrated("t002"), "{}", agent.log());
 }

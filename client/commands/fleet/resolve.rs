@@ -36,6 +36,17 @@ pub struct Resolved {
     pub notes: Vec<String>,
 }
 
+/// Whether every database `r` froze is still selected by its target's
+/// `databases` in the fleet file (edited since, e.g. `"*"` to `"acme-*"`:
+/// then the record is not this rollout's).
+fn fits(fleet: &Fleet, r: &Record) -> bool {
+    fleet.targets.iter().all(|t| {
+        r.databases
+            .get(&t.name)
+            .is_none_or(|names| names.iter().all(|d| expand::selects(t, d)))
+    })
+}
+
 /// The validated fleet file and the concurrency to use (no I/O but the file).
 pub fn load_file(a: &FleetFileArgs) -> anyhow::Result<(Fleet, usize)> {
     let fleet = Fleet::load(&a.file).map_err(|e| usage(e.to_string()))?;
@@ -71,7 +82,7 @@ pub async fn resolve(a: &FleetFileArgs, freeze: Freeze) -> anyhow::Result<Resolv
         Err(_) => BTreeMap::new(),
     };
     let path = record::path_for(&a.file);
-    let existing = record::load(&path)?.filter(|r| r.matches(&prints));
+    let existing = record::load(&path)?.filter(|r| r.matches(&prints) && fits(&fleet, r));
     let live = listing.choose(&fleet);
     let mut notes = Vec::new();
     let record = match (freeze, existing, live) {
