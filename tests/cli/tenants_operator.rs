@@ -139,6 +139,20 @@ fn fleet_revert_of_folder_tenants_counts_each_finished_revert_as_reverted() {
             case::assert_old_is_inverse(&old(t), &new(t), &dir.join(format!("snap-{t}")));
         assert!(compared > 200, "{t}: compared {compared} rows");
     }
+    // Where each tenant is, as the agent reads it: reverted (its old file no
+    // longer records the migration; the rule's new file says so).
+    let status = mig_in(&dir, &["fleet", "status", "-f", "fleet.toml"]).ok();
+    for t in TENANTS {
+        let row = status
+            .stdout
+            .lines()
+            .find(|l| l.contains(&format!("a0/{t}")))
+            .unwrap_or_else(|| panic!("no row for {t}:\n{}", status.stdout));
+        assert!(
+            row.contains("reverted") && !row.contains("not started"),
+            "{row}"
+        );
+    }
     // A second run has nothing left to revert and changes nothing.
     let audited = |log: &str| {
         log.lines()

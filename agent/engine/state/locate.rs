@@ -78,6 +78,11 @@ pub fn locate(spec: &DatabaseSpec, busy: Busy) -> Located {
     if l.new.is_none() {
         l.new = l.old.as_deref().and_then(|old| recorded_new(old, busy));
     }
+    if let (None, Some(rule), Some(old)) = (&l.new, rule, &l.old) {
+        // A revert (or cleanup) removed the old database's record: the
+        // rule's files still say which of them came from this database.
+        l.new = by_rule(rule, old, busy);
+    }
     if let (None, Some(rule)) = (&l.new, rule) {
         l.new_why = Some(format!(
             "no migration has started; its new database will be {} with the schema's hash",
@@ -125,6 +130,28 @@ fn recorded_new(old: &Path, busy: Busy) -> Option<PathBuf> {
     let conn = open::old_ro(old, busy).ok()?;
     let marker = record::read_marker(&conn, "main").ok()??;
     Some(PathBuf::from(marker.new_path))
+}
+
+/// The newest file a `{hash}` rule names (any hash) whose identity says it
+/// was migrated from `old`: what a database set's tenant was migrated to
+/// once its old file no longer records it.
+fn by_rule(rule: &Path, old: &Path, busy: Busy) -> Option<PathBuf> {
+    let text = rule.to_string_lossy();
+    let pattern = text
+        .split(paths::HASH_PLACEHOLDER)
+        .map(glob::Pattern::escape)
+        .collect::<Vec<_>>()
+        .join("*");
+    let old = std::fs::canonicalize(old).ok()?;
+    glob::glob(&pattern)
+        .ok()?
+        .filter_map(|entry| entry.ok())
+        .filter(|new| {
+            recorded_old(new, busy)
+                .and_then(|o| std::fs::canonicalize(o).ok())
+                .is_some_and(|o| o == old)
+        })
+        .max_by_key(|new| std::fs::metadata(new).and_then(|m| m.modified()).ok())
 }
 
 /// The old database the new one's identity names, if it can be read.
