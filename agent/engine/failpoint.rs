@@ -26,6 +26,7 @@ pub const POINTS: &[&str] = &[
     "drain.after-finish",
     "cutover.before-commit",
     "cutover.after-commit",
+    "sweep.after-batch",
     "remove.before-commit",
     "remove.after-commit",
     "reset.before-delete-new",

@@ -6,7 +6,8 @@
 //! database); cleanup-old keeps them (retired stays retired) and only
 //! `release-old` drops them. The new database, while it says `migrating`,
 //! refuses every write too (`_mig_migrating_*`, naming the old database):
-//! created with its tables at migrate, dropped in cutover's transaction.
+//! created with its tables at migrate, inert from the commit that makes it
+//! ready, dropped after the cutover in short transactions ([`migrating`]).
 //!
 //! mig's own writes (copy, replay, verify's repair, reverse replay) go
 //! through connections with triggers disabled (`open::work`,
@@ -28,6 +29,8 @@ use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::lock;
 use crate::engine::owners::LeftToOwner;
 use crate::engine::record::{self, MarkerStatus, MARKER_STATUSES};
+
+pub mod migrating;
 
 /// Prefix of the old database's guard triggers.
 pub const GUARD_PREFIX: &str = "_mig_guard_";
@@ -92,10 +95,14 @@ pub fn install_in(tx: &Connection, kind: GuardKind, other_path: &str) -> Result<
     };
     drop_all(tx, &replaced)?;
     let msg = lit(&message(kind, other_path));
+    let when = match kind {
+        GuardKind::Standby | GuardKind::Retired => "",
+        GuardKind::Migrating => migrating::WHEN,
+    };
     create_each(
         tx,
         kind.prefix(),
-        &format!("BEGIN SELECT RAISE(ABORT, {msg}); END"),
+        &format!("{when} BEGIN SELECT RAISE(ABORT, {msg}); END"),
     )
 }
 

@@ -51,6 +51,8 @@ pub fn cleanup_old(spec: &DatabaseSpec, busy: Busy, release: Release) -> Result<
         }
         Release::Keep => st.require_cleanable()?,
     };
+    // A sweep of the new database's inert guards cut short: finish it.
+    super::cutover::drop_inert_guards(&open::work(st.new_path()?, None, busy)?);
     let new_name = st.new_path()?.display().to_string();
     let conn = open::old_rw(st.old_path()?, busy)?;
     let tx = lock::begin_immediate(&conn).ctx(|| "locking the old database".into())?;

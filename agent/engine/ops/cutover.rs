@@ -1,8 +1,9 @@
 //! `cutover`: the new database becomes ready (`_migration_status` →
-//! `ready`), in one transaction that also drops the progress table and the
-//! guards that refused writes while it was migrating, once
+//! `ready`), in one transaction that also drops the progress table, once
 //! the state proves the migration drained and certified (or the operator
-//! skips verification, which is recorded). With a revert window the same
+//! skips verification, which is recorded). The guards that refused writes
+//! while it was migrating go inert with that commit and are dropped after
+//! it, outside the outage, in short transactions (`guard::migrating`). With a revert window the same
 //! transaction starts the new database's reverse recording (and keeps the
 //! id mapping); without one it drops the mapping. Then, in a transaction
 //! of its own, the old database becomes a standby (window) or retired: its
@@ -15,7 +16,7 @@ use rusqlite::Connection;
 
 use crate::engine::certificate;
 use crate::engine::error::{EngineError, Result, SqlContext};
-use crate::engine::guard::{self, GuardKind};
+use crate::engine::guard;
 use crate::engine::lock;
 use crate::engine::new_side::Identity;
 use crate::engine::open::{self, Busy};
@@ -60,6 +61,7 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     let st = MigrationState::claim(locate(spec, busy), busy)?;
     if st.cut_over() && st.old_side_pending().is_some() {
         super::window::settle(&st, busy)?;
+        drop_inert_guards(&open::work(st.new_path()?, None, busy)?);
         return Ok(CutoverReport {
             old_side_only: true,
             ..report_of(&st, 0.0)
@@ -73,7 +75,17 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     let (millis, committed) = ready.commit(&conn)?;
     // The outage a service sees ends here, before the old side is settled.
     let writes_refused_ms = refused_since.and_then(|since| record::ms_since(&since));
-    ready.finish((spec, &conn), busy, (millis, committed, writes_refused_ms))
+    let report = ready.finish((spec, &conn), busy, (millis, committed, writes_refused_ms))?;
+    drop_inert_guards(&conn);
+    Ok(report)
+}
+
+/// After a cutover: drops the new database's inert migrating guards in
+/// short transactions (the new service writes from readiness on). Cannot
+/// fail the cutover, which is done: leftovers refuse nothing, and the next
+/// step or the agent's next round drops them.
+pub(crate) fn drop_inert_guards(conn: &Connection) {
+    let _leftovers_dropped_later = guard::migrating::sweep(conn);
 }
 
 /// `drain --cutover`, inside its freeze, right after the drain committed
@@ -205,8 +217,9 @@ fn commit_ready(
          DROP TABLE IF EXISTS _migration_progress;",
     )
     .ctx(|| "cutting over".into())?;
-    // Ready: the new service's writes go through from this commit on.
-    guard::drop_in(&tx, GuardKind::Migrating)?;
+    // Ready: the new service's writes go through from this commit on (the
+    // guards read the status; only an older mig's unconditional ones go).
+    guard::migrating::drop_unconditional_in(&tx)?;
     match inv {
         Some(inv) => window::open_in(
             &tx,

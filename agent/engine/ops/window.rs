@@ -72,6 +72,7 @@ pub(crate) fn finalize_state(
         failpoint::hit("finalize.after-close");
     }
     let guards = settle_old(&old, &new, OldSide::Retire, None, busy)?;
+    super::cutover::drop_inert_guards(&open::work(&new, None, busy)?);
     Ok(FinalizeReport {
         closed_by: by,
         entries_dropped,
@@ -161,6 +162,10 @@ pub fn window_slice(
     };
     if st.broken.is_some() {
         return Ok(None);
+    }
+    if let Ok(new) = st.new_path() {
+        // A sweep cut short (mig killed after its cutover): finish it.
+        super::cutover::drop_inert_guards(&open::work(new, None, busy)?);
     }
     if st.window_ended() {
         let closed = finalize_state(&st, busy, ClosedBy::WindowEnd)?;

@@ -3,6 +3,8 @@
 //! recorded path. Tables left to their owner (`owners.rs`) and everything
 //! on them are not listed: their owner may create or change them any time.
 
+use std::collections::HashMap;
+
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
@@ -48,9 +50,13 @@ pub fn catalog_listing_leaving(
 
 /// What changed in the old catalog since recording started, one item each.
 pub fn drift(recorded: &str, now: &str) -> Vec<String> {
+    let left_line = format!("{LEFT_KIND}\t");
+    // (type, name) -> hash, in listing order: a catalog of thousands of
+    // tables and triggers is compared in linear time (this runs inside
+    // drain's freeze).
     let parse = |s: &str| -> Vec<(String, String, String)> {
         s.lines()
-            .filter(|l| !l.starts_with(&format!("{LEFT_KIND}\t")))
+            .filter(|l| !l.starts_with(&left_line))
             // A listing recorded before Litestream's tables were left to it.
             .filter(|l| l.split('\t').nth(1).and_then(built_in_owner).is_none())
             .filter_map(|l| {
@@ -64,16 +70,22 @@ pub fn drift(recorded: &str, now: &str) -> Vec<String> {
             .collect()
     };
     let (a, b) = (parse(recorded), parse(now));
+    let index = |v: &[(String, String, String)]| -> HashMap<(String, String), String> {
+        v.iter()
+            .map(|(k, n, h)| ((k.clone(), n.clone()), h.clone()))
+            .collect()
+    };
+    let (in_a, in_b) = (index(&a), index(&b));
     let mut out = Vec::new();
     for (k, n, h) in &a {
-        match b.iter().find(|(k2, n2, _)| k2 == k && n2 == n) {
+        match in_b.get(&(k.clone(), n.clone())) {
             None => out.push(format!("{k} {n} was dropped")),
-            Some((_, _, h2)) if h2 != h => out.push(format!("{k} {n} was altered")),
+            Some(h2) if h2 != h => out.push(format!("{k} {n} was altered")),
             Some(_) => {}
         }
     }
     for (k, n, _) in &b {
-        if !a.iter().any(|(k2, n2, _)| k2 == k && n2 == n) {
+        if !in_a.contains_key(&(k.clone(), n.clone())) {
             out.push(format!("{k} {n} was created"));
         }
     }

@@ -65,14 +65,15 @@ pub(super) fn before(
     Ok((ledger, replayed))
 }
 
-/// Copies the new database's WAL into it and empties it, while writes to
-/// the old one still flow: at the end of the job the last connection's
-/// close checkpoints whatever the WAL holds, and the new service, which
-/// opens the database at that moment, would wait for it. Best effort: a
-/// reader that holds the WAL makes it stop short, which only costs time
-/// later.
+/// Copies the new database's WAL into it while writes to the old one still
+/// flow: at the end of the job the last connection's close checkpoints
+/// whatever the WAL holds, and the new service, which opens the database at
+/// that moment, would wait for it. Passive: it waits for no reader (a
+/// reader's open transaction made TRUNCATE wait out the whole busy
+/// timeout, silently); what a reader still needs stays in the WAL, which
+/// only costs time later.
 fn settle_wal(work: &Connection) -> Result<()> {
-    work.query_row("PRAGMA main.wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+    work.query_row("PRAGMA main.wal_checkpoint(PASSIVE)", [], |_| Ok(()))
         .ctx(|| "checkpointing the new database before the freeze".into())
 }
 
@@ -153,7 +154,9 @@ pub(super) fn freeze(
                 let (conn, ready) = (&step.conn, &step.ready);
                 let report = cut::cutover_drained(spec, (conn, old_rw), ready, opts.busy)
                     .map_err(|e| cutover_failed(spec, opts, old_rw, e))?;
-                announce_ready(report, refused, summary, ctx)
+                let refused_ms = announce_ready(report, refused, summary, ctx);
+                cut::drop_inert_guards(conn);
+                refused_ms
             }
             Then::Hold => ms(Instant::now() - refused),
         };
