@@ -38,6 +38,7 @@ mod faults;
 mod fuzz_schema;
 mod outage;
 mod outage_gate;
+mod outage_tables;
 mod readiness;
 mod service_fields;
 mod service_inputs;

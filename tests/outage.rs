@@ -61,7 +61,7 @@ pub(crate) fn writer(dir: &Path, old: &Path, new: &Path) -> WriterProcess {
 /// [`AGREE_MS`] or 20%, and is no longer than the gap between the
 /// writer's accepted writes around it. (A writer descheduled through part
 /// of the outage feels less than there was; the gap is the bound then.)
-fn assert_reported_matches(log: &WriterLog, reported: f64) {
+pub(crate) fn assert_reported_matches(log: &WriterLog, reported: f64) {
     let outage = *log
         .outages()
         .last()

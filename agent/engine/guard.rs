@@ -134,35 +134,140 @@ fn drop_all(tx: &Connection, triggers: &[String]) -> Result<()> {
 
 /// Arms the old database's guards while writes still flow (drain, before
 /// its freeze): standby and retired guards on every user table, inert until
-/// cutover switches the marker ([`settle_in`]). In one short write
-/// transaction that first refuses a catalog changed since recording
-/// started, widens a marker created by an older mig to the statuses the
-/// guards read, and records the catalog with the guards in it (so drift
-/// detection goes on watching). Returns the guards armed (0: they already
-/// were, and nothing was written).
+/// cutover switches the marker ([`settle_in`]). In short write transactions
+/// (each holds the lock about [`ARM_HOLD`]: SQLite's CREATE TRIGGER scans
+/// the whole schema, so thousands in one transaction would make the
+/// service's writes wait seconds), each of which first refuses a catalog
+/// changed since recording started (the full comparison when the schema
+/// changed since the last one's commit, else its version), widens a marker
+/// created by an older mig to the statuses the guards read, and records the
+/// catalog with the guards in it (so drift detection goes on watching).
+/// An arm cut short is completed by the next. Returns the guards armed (0:
+/// they already were, and nothing was written).
 pub fn arm(conn: &Connection, new_path: &str) -> Result<u32> {
     if armed(conn)?.is_some() {
         return Ok(0);
     }
-    let what = || "arming the old database's guards".to_string();
-    let tx = lock::begin_immediate(conn).ctx(what)?;
-    let marker = record::read_marker(&tx, "main")?
+    // Planned once: each transaction checks the catalog is still the one
+    // the plan was made from (recorded, or as the last commit left it).
+    let todo = arming_plan(conn, &armed_body(new_path))?;
+    let (mut next, mut checked) = (0, None);
+    loop {
+        let what = || "arming the old database's guards".to_string();
+        let tx = lock::begin_immediate(conn).ctx(what)?;
+        refuse_drift_in(&tx, checked)?;
+        widen_marker_in(&tx)?;
+        let (started, first) = (std::time::Instant::now(), next);
+        while next < todo.len() && (next == first || started.elapsed() < ARM_HOLD) {
+            tx.execute_batch(&todo[next].sql)
+                .ctx(|| todo[next].what.clone())?;
+            next += 1;
+        }
+        let changed: Vec<String> = todo[first..next]
+            .iter()
+            .map(|s| s.trigger.clone())
+            .collect();
+        record_triggers_in(&tx, &changed)?;
+        checked = Some(schema_version(&tx)?);
+        tx.commit().ctx(what)?;
+        if next == todo.len() {
+            return Ok(todo.iter().filter(|s| s.sql.starts_with("CREATE")).count() as u32);
+        }
+    }
+}
+
+/// What one arming transaction may hold the old database's write lock for
+/// (it stops once past it; at least one statement each time).
+pub const ARM_HOLD: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// One statement of the arming: the trigger it creates or drops, and what
+/// it does (for its error).
+struct ArmStep {
+    sql: String,
+    trigger: String,
+    what: String,
+}
+
+/// The statements that arm the guards: drop the guards that are not armed
+/// ones (an older mig's, a table's gone), create the armed ones missing
+/// (all, or the rest of an arm cut short).
+fn arming_plan(conn: &Connection, body: &str) -> Result<Vec<ArmStep>> {
+    let existing: std::collections::HashMap<String, bool> = guard_sql(conn)?
+        .into_iter()
+        .map(|(g, sql)| (g, sql.contains(ARMED_WHEN)))
+        .collect();
+    let mut wanted = std::collections::HashSet::new();
+    let mut creates = Vec::new();
+    for t in &Catalog::read(conn, "main")?.tables {
+        for (op, what) in OPS {
+            let name = format!("{GUARD_PREFIX}{op}_{}", t.name);
+            if existing.get(&name) != Some(&true) {
+                creates.push(ArmStep {
+                    sql: format!(
+                        "CREATE TRIGGER {} BEFORE {what} ON {} {body};",
+                        q(&name),
+                        q(&t.name)
+                    ),
+                    trigger: name.clone(),
+                    what: format!("guarding table {}", t.name),
+                });
+            }
+            wanted.insert(name);
+        }
+    }
+    let mut plan: Vec<ArmStep> = existing
+        .iter()
+        .filter(|(g, armed)| !**armed || !wanted.contains(*g))
+        .map(|(g, _)| ArmStep {
+            sql: format!("DROP TRIGGER {}", q(g)),
+            trigger: g.clone(),
+            what: format!("dropping trigger {g}"),
+        })
+        .collect();
+    plan.extend(creates);
+    Ok(plan)
+}
+
+/// Records in the marker's catalog the triggers `changed` as they are now
+/// (created, altered or dropped), the rest as recorded.
+fn record_triggers_in(tx: &Connection, changed: &[String]) -> Result<()> {
+    let recorded = record::read_marker(tx, "main")?
+        .map(|m| m.catalog)
+        .unwrap_or_default();
+    let catalog = record::listing_with_triggers(tx, &recorded, changed)?;
+    tx.execute(
+        "UPDATE _migration_marker SET catalog = ?1 WHERE id = 1",
+        [catalog.as_str()],
+    )
+    .ctx(|| "recording the old catalog".into())?;
+    Ok(())
+}
+
+/// Inside an arming transaction: the marker still records, and the catalog
+/// is the recorded one — unchanged since `checked` (the schema version the
+/// last arming transaction committed), or compared in full.
+fn refuse_drift_in(tx: &Connection, checked: Option<i64>) -> Result<()> {
+    let marker = record::read_marker(tx, "main")?
         .filter(|m| m.status == MarkerStatus::Recording)
         .ok_or_else(|| {
             EngineError::Precondition(
                 "the old database's marker is no longer recording; another mig is working on it: check `mig status`".into(),
             )
         })?;
-    let changes = record::drift(&marker.catalog, &record::catalog_listing(&tx, "main")?);
+    if checked.is_some() && checked == Some(schema_version(tx)?) {
+        return Ok(());
+    }
+    let changes = record::drift(&marker.catalog, &record::catalog_listing(tx, "main")?);
     if !changes.is_empty() {
         return Err(record::drift_error(&changes));
     }
-    widen_marker_in(&tx)?;
-    drop_all(&tx, &names_with_prefix(&tx, "trigger", GUARD_PREFIX)?)?;
-    let n = create_each(&tx, GUARD_PREFIX, &armed_body(new_path))?;
-    record_catalog_in(&tx)?;
-    tx.commit().ctx(what)?;
-    Ok(n)
+    Ok(())
+}
+
+/// The old database's schema version (SQLite bumps it on every change).
+fn schema_version(conn: &Connection) -> Result<i64> {
+    conn.pragma_query_value(Some("main"), "schema_version", |r| r.get(0))
+        .ctx(|| "reading the schema version".into())
 }
 
 /// What follows `ON table` in an armed guard: the standby's refusal or the

@@ -32,6 +32,17 @@ const ENV_SQL: &str = "MIG_TEST_WRITER_SQL";
 const ENV_LOG: &str = "MIG_TEST_WRITER_LOG";
 const ENV_STOP: &str = "MIG_TEST_WRITER_STOP";
 const ENV_PACE: &str = "MIG_TEST_WRITER_PACE_US";
+const ENV_AFTER_READY: &str = "MIG_TEST_WRITER_AFTER_READY";
+
+/// What the writer does once it saw the new database ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterReady {
+    /// Stops writing, as a service moved to the new database.
+    Stop,
+    /// Goes on writing to the old database (each refusal logged `ready`),
+    /// so a test sees how long the steps after cutover make a write wait.
+    KeepWriting,
+}
 
 /// Separates the writes of a [`WriterSpec`] that take turns.
 pub const NEXT_WRITE: &str = "\n-- next write\n";
@@ -67,6 +78,11 @@ pub struct WriterProcess {
 impl WriterProcess {
     /// Starts the process; `dir` holds its log and stop file.
     pub fn start(dir: &Path, spec: &WriterSpec<'_>) -> WriterProcess {
+        Self::start_then(dir, spec, AfterReady::Stop)
+    }
+
+    /// [`Self::start`], doing `after` once the new database is ready.
+    pub fn start_then(dir: &Path, spec: &WriterSpec<'_>, after: AfterReady) -> WriterProcess {
         let (log, stop) = (dir.join("writer.log"), dir.join("writer.stop"));
         let _ = std::fs::remove_file(&log);
         let _ = std::fs::remove_file(&stop);
@@ -84,6 +100,7 @@ impl WriterProcess {
             .env(ENV_LOG, &log)
             .env(ENV_STOP, &stop)
             .env(ENV_PACE, spec.pace.as_micros().to_string())
+            .env(ENV_AFTER_READY, format!("{after:?}"))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -300,6 +317,7 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
     let (old, new) = (PathBuf::from(env(ENV_OLD)), PathBuf::from(env(ENV_NEW)));
     let (sql, stop) = (env(ENV_SQL), PathBuf::from(env(ENV_STOP)));
     let pace = Duration::from_micros(env(ENV_PACE).parse().expect("pace"));
+    let keep = env(ENV_AFTER_READY) == format!("{:?}", AfterReady::KeepWriting);
     let mut log = std::fs::File::create(env(ENV_LOG)).expect("the writer's log");
     let conn = Connection::open(&old).expect("the writer's connection");
     // Retries a locked write every 0.1 ms for up to 10 s, where SQLite's
@@ -320,13 +338,13 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
     while !stop.exists() {
         n += 1;
         let started = now_us();
-        let outcome = if is_ready {
+        let outcome = if is_ready && !keep {
             None
         } else {
             match conn.execute(writes[(n as usize - 1) % writes.len()], [n]) {
                 Ok(_) => Some(Outcome::Ok),
                 Err(e) if REFUSED_BY_MIG.iter().any(|m| e.to_string().contains(m)) => {
-                    is_ready = ready(&new);
+                    is_ready = is_ready || ready(&new);
                     Some(if is_ready {
                         Outcome::Ready
                     } else {

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 use crate::engine::catalog::{q, schema_rows};
-use crate::engine::error::Result;
+use crate::engine::error::{Result, SqlContext};
 use crate::engine::owners::{built_in_owner, LeftToOwner, LEFT_KIND};
 
 /// The old catalog now, listed the way [`catalog_listing_leaving`] recorded
@@ -42,8 +42,49 @@ pub fn catalog_listing_leaving(
     )?;
     let mut out = String::new();
     for (kind, name, sql) in rows {
-        let digest = hex::encode(&Sha256::digest(sql.as_bytes())[..8]);
-        out.push_str(&format!("{kind}\t{name}\t{digest}\n"));
+        out.push_str(&listing_line(&kind, &name, &sql));
+    }
+    Ok(out)
+}
+
+fn listing_line(kind: &str, name: &str, sql: &str) -> String {
+    let digest = hex::encode(&Sha256::digest(sql.as_bytes())[..8]);
+    format!("{kind}\t{name}\t{digest}\n")
+}
+
+/// `recorded` with the lines of the triggers named in `changed` as they
+/// are now (gone if dropped): what [`catalog_listing`] would give after a
+/// change to those triggers alone, by one read of the schema rather than a
+/// listing of all of it. [`drift`] compares listings as sets, so the order
+/// of the lines does not matter.
+pub fn listing_with_triggers(
+    conn: &Connection,
+    recorded: &str,
+    changed: &[String],
+) -> Result<String> {
+    let names: std::collections::HashSet<&str> = changed.iter().map(String::as_str).collect();
+    let mut out: String = recorded
+        .lines()
+        .filter(|l| {
+            let mut p = l.split('\t');
+            !(p.next() == Some("trigger") && p.next().is_some_and(|n| names.contains(n)))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let json = serde_json::to_string(changed).unwrap_or_else(|_| "[]".into());
+    let ctx = || "reading the changed triggers".to_string();
+    let mut stmt = conn
+        .prepare("SELECT name, coalesce(sql, '') FROM main.sqlite_schema WHERE type = 'trigger' AND name IN (SELECT value FROM json_each(?1))")
+        .ctx(ctx)?;
+    let rows = stmt
+        .query_map([json], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .ctx(ctx)?
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .ctx(ctx)?;
+    for (name, sql) in rows {
+        out.push_str(&listing_line("trigger", &name, &sql));
     }
     Ok(out)
 }

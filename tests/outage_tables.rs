@@ -1,0 +1,244 @@
+//! The write outage on a database of many small tables (1,000 tables of 5
+//! rows, each given a column): nothing mig holds a write lock for while a
+//! service writes may grow with the table count. A writer in its own
+//! process writes to three of the tables throughout; mig's figure agrees
+//! with the refusal it felt (`drain --cutover`, and `drain` then
+//! `cutover`), the new database's migrating guards are gone after the
+//! cutover (dropped outside it, in short transactions), and a cutover
+//! killed while dropping them leaves inert leftovers that refuse nothing,
+//! that status and verify accept, and that the next step drops. Each test
+//! checks the oracle. The longest wait of any write at each step is
+//! printed (`--nocapture`): the figures of docs/benchmarks.md's "many
+//! tables".
+
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::Connection;
+
+use crate::cli::harness::{mig_with_env, Project};
+use crate::outage::{drain_summary, files};
+use crate::support::oracle::{self, Oracle};
+use crate::support::writer_process::{
+    AfterReady, Outcome, WriterLog, WriterProcess, WriterSpec, NEXT_WRITE,
+};
+
+const TABLES: usize = 1_000;
+const ROWS: usize = 5;
+
+/// The service's writes, taking turns: the first, a middle and the last table.
+fn writes() -> String {
+    [0, TABLES / 2, TABLES - 1]
+        .map(|i| format!("INSERT INTO t{i}(v) VALUES ('w' || ?1)"))
+        .join(NEXT_WRITE)
+}
+
+/// An old database of [`TABLES`] tables of [`ROWS`] rows, and the schema
+/// that gives each a column.
+fn many_tables() -> Project {
+    let p = Project::empty("many-tables");
+    let conn = Connection::open(p.path("old.db")).expect("old.db");
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .expect("WAL");
+    let mut old = String::from("BEGIN;\n");
+    let mut schema = String::new();
+    for i in 0..TABLES {
+        old.push_str(&format!(
+            "CREATE TABLE t{i}(id INTEGER PRIMARY KEY, v TEXT);\n\
+             WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < {ROWS}) \
+             INSERT INTO t{i}(v) SELECT 'r' || k FROM n;\n"
+        ));
+        schema.push_str(&format!(
+            "CREATE TABLE t{i}(id INTEGER PRIMARY KEY, v TEXT, extra TEXT);\n"
+        ));
+    }
+    old.push_str("COMMIT;");
+    conn.execute_batch(&old).expect("the old tables");
+    p.write("schema.sql", &schema);
+    p
+}
+
+/// Every table of the new database against `SELECT id, v, NULL` over the
+/// final old one.
+fn assert_oracle(p: &Project) {
+    let transform: String = (0..TABLES)
+        .map(|i| format!("CREATE TABLE t{i} AS SELECT id, v, NULL AS extra FROM old.t{i};\n"))
+        .collect();
+    let row = "quote(id) || '|' || quote(v) || '|' || quote(extra)";
+    let checks: Vec<(String, String)> = (0..TABLES)
+        .map(|i| {
+            (
+                format!("SELECT {row} FROM main.t{i} ORDER BY id"),
+                format!("SELECT {row} FROM new.t{i} ORDER BY id"),
+            )
+        })
+        .collect();
+    let checks: Vec<(&str, &str)> = checks
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let oracle = Oracle {
+        transform: &transform,
+        checks: &checks,
+    };
+    let compared = oracle::compare(&p.path("old.db"), &p.path("new.db"), &oracle);
+    assert!(compared >= TABLES * ROWS, "{compared} rows compared");
+}
+
+fn migrating_guards(db: &Path) -> i64 {
+    Connection::open(db)
+        .and_then(|c| {
+            c.query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_mig\\_migrating\\_%' ESCAPE '\\'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .expect("counting the migrating guards")
+}
+
+fn now_us() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
+}
+
+/// Runs `mig args` in `p`; returns (start µs, end µs, stdout).
+fn step(p: &Project, args: &[&str], env: &[(&str, &str)]) -> (i64, i64, String) {
+    let start = now_us();
+    let run = mig_with_env(&p.dir, args, env);
+    let end = now_us();
+    assert_eq!(run.code, 0, "{args:?}: {run:#?}");
+    (start, end, run.stdout)
+}
+
+/// The longest any write the writer started in `[from, to]` waited (ms).
+fn longest_wait(log: &WriterLog, (from, to): (i64, i64)) -> f64 {
+    log.attempts
+        .iter()
+        .filter(|(s, _, _)| (from..=to).contains(s))
+        .map(|(s, e, _)| (e - s) as f64 / 1000.0)
+        .fold(0.0, f64::max)
+}
+
+fn writer(p: &Project, after: AfterReady) -> WriterProcess {
+    let sql = writes();
+    let mut w = WriterProcess::start_then(
+        &p.dir,
+        &WriterSpec {
+            old: &p.path("old.db"),
+            new: &p.path("new.db"),
+            sql: &sql,
+            pace: Duration::from_micros(100),
+        },
+        after,
+    );
+    w.wait_for(Outcome::Ok, 20);
+    w
+}
+
+#[test]
+fn many_tables_drain_cutover_reports_the_refusal_a_writer_process_saw() {
+    let p = many_tables();
+    let mut w = writer(&p, AfterReady::Stop);
+    let migrate = step(&p, &files("migrate", &["--schema", "schema.sql"]), &[]);
+    let drain = step(&p, &files("drain", &["--cutover", "--json"]), &[]);
+    w.wait_for(Outcome::Ready, 1);
+    let log = w.stop();
+    let summary = drain_summary(&drain.2);
+    let reported = summary["refusedMs"].as_f64().expect("refusedMs");
+    eprintln!(
+        "{TABLES} tables, longest write: migrate {:.1} ms, drain --cutover {:.1} ms",
+        longest_wait(&log, (migrate.0, migrate.1)),
+        longest_wait(&log, (drain.0, drain.1))
+    );
+    crate::outage::assert_reported_matches(&log, reported);
+    assert_eq!(migrating_guards(&p.path("new.db")), 0);
+    assert_oracle(&p);
+}
+
+#[test]
+fn many_tables_drain_then_cutover_reports_the_refusal_a_writer_process_saw() {
+    let p = many_tables();
+    let mut w = writer(&p, AfterReady::Stop);
+    step(&p, &files("migrate", &["--schema", "schema.sql"]), &[]);
+    let drain = step(&p, &files("drain", &[]), &[]);
+    w.wait_for(Outcome::Refused, 1);
+    let cutover = step(&p, &["cutover", "--new", "new.db", "--json"], &[]);
+    w.wait_for(Outcome::Ready, 1);
+    let log = w.stop();
+    let report: serde_json::Value = serde_json::from_str(cutover.2.trim()).expect("JSON");
+    let reported = report["writesRefusedMs"].as_f64().expect("writesRefusedMs");
+    eprintln!(
+        "{TABLES} tables, longest write: drain {:.1} ms (its refusal to the end of cutover {:.1} ms)",
+        longest_wait(&log, (drain.0, drain.1)),
+        longest_wait(&log, (drain.1, cutover.1))
+    );
+    crate::outage::assert_reported_matches(&log, reported);
+    assert_eq!(migrating_guards(&p.path("new.db")), 0);
+    assert_oracle(&p);
+}
+
+/// Every step of the runbook with a revert window, the writer writing to
+/// the old database throughout (refused from the drain on): the longest
+/// wait of a write at each step, printed; the guards gone, the oracle.
+#[test]
+fn many_tables_every_step_of_the_runbook_with_a_writer_on_the_old_database() {
+    let p = many_tables();
+    let mut w = writer(&p, AfterReady::KeepWriting);
+    let steps: [(&str, Vec<&str>); 5] = [
+        ("migrate", files("migrate", &["--schema", "schema.sql"])),
+        ("drain", files("drain", &[])),
+        (
+            "cutover (standby)",
+            vec!["cutover", "--new", "new.db", "--revert-window", "1h"],
+        ),
+        ("finalize", files("finalize", &[])),
+        ("cleanup-old", files("cleanup-old", &[])),
+    ];
+    let mut spans = Vec::new();
+    for (name, args) in &steps {
+        let (start, end, _) = step(&p, args, &[]);
+        spans.push((*name, start, end));
+    }
+    let log = w.stop();
+    for (name, start, end) in spans {
+        eprintln!(
+            "{TABLES} tables: {name} took {:.0} ms, the longest write waited {:.1} ms",
+            (end - start) as f64 / 1000.0,
+            longest_wait(&log, (start, end))
+        );
+    }
+    assert_eq!(migrating_guards(&p.path("new.db")), 0);
+    assert_oracle(&p);
+}
+
+/// A cutover killed after its first batch of dropped guards: the rest are
+/// inert (a write to the new database goes through), `status` and `verify`
+/// do not take them for drift, and `cleanup-old` drops them.
+#[test]
+fn many_tables_cutover_killed_while_dropping_the_inert_guards_leaves_them_to_the_next_step() {
+    let p = many_tables();
+    step(&p, &files("migrate", &["--schema", "schema.sql"]), &[]);
+    step(&p, &files("drain", &[]), &[]);
+    let killed = mig_with_env(
+        &p.dir,
+        &["cutover", "--new", "new.db"],
+        &[("MIG_FAILPOINT", "sweep.after-batch")],
+    );
+    assert_ne!(killed.code, 0, "{killed:#?}");
+    assert_oracle(&p);
+    let left = migrating_guards(&p.path("new.db"));
+    assert!(
+        left > 0 && left < 3 * TABLES as i64,
+        "{left} guards left after one batch"
+    );
+    Connection::open(p.path("new.db"))
+        .and_then(|c| c.execute("INSERT INTO t7(v, extra) VALUES ('new service', 'x')", []))
+        .expect("an inert guard refuses nothing");
+    let status = step(&p, &files("status", &[]), &[]).2;
+    assert!(!status.contains("drift"), "{status}");
+    step(&p, &files("verify", &[]), &[]);
+    step(&p, &files("cleanup-old", &[]), &[]);
+    assert_eq!(migrating_guards(&p.path("new.db")), 0);
+}
