@@ -170,6 +170,12 @@ pub fn arm(conn: &Connection, new_path: &str) -> Result<u32> {
         record_triggers_in(&tx, &changed)?;
         checked = Some(schema_version(&tx)?);
         tx.commit().ctx(what)?;
+        if next < todo.len() {
+            // Leave the lock free as long as it was held: a service's busy
+            // handler sleeps between its attempts, and back-to-back
+            // transactions would starve it for the whole arm.
+            std::thread::sleep(started.elapsed().max(ARM_HOLD));
+        }
         if next == todo.len() {
             return Ok(todo.iter().filter(|s| s.sql.starts_with("CREATE")).count() as u32);
         }

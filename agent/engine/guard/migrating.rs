@@ -93,5 +93,8 @@ pub fn sweep(conn: &Connection) -> Result<u32> {
         }
         tx.commit().ctx(|| "dropping the inert guards".into())?;
         crate::engine::failpoint::hit("sweep.after-batch");
+        // The lock left free as long as it was held: the new service's
+        // busy handler sleeps between attempts (see `guard::arm`).
+        std::thread::sleep(started.elapsed().max(SWEEP_HOLD));
     }
 }
