@@ -151,14 +151,18 @@ pub fn arm(conn: &Connection, new_path: &str) -> Result<u32> {
     // Planned once: each transaction checks the catalog is still the one
     // the plan was made from (recorded, or as the last commit left it).
     let todo = arming_plan(conn, &armed_body(new_path))?;
-    let (mut next, mut checked) = (0, None);
+    let pace = lock::SchemaPace::new(crate::engine::open::old_ro(
+        std::path::Path::new(conn.path().unwrap_or_default()),
+        crate::engine::open::Busy::default(),
+    )?);
+    let (mut next, mut checked, mut hold) = (0, None, ARM_HOLD);
     loop {
         let what = || "arming the old database's guards".to_string();
         let tx = lock::begin_immediate(conn).ctx(what)?;
         refuse_drift_in(&tx, checked)?;
         widen_marker_in(&tx)?;
         let (started, first) = (std::time::Instant::now(), next);
-        while next < todo.len() && (next == first || started.elapsed() < ARM_HOLD) {
+        while next < todo.len() && (next == first || started.elapsed() < hold) {
             tx.execute_batch(&todo[next].sql)
                 .ctx(|| todo[next].what.clone())?;
             next += 1;
@@ -171,10 +175,11 @@ pub fn arm(conn: &Connection, new_path: &str) -> Result<u32> {
         checked = Some(schema_version(&tx)?);
         tx.commit().ctx(what)?;
         if next < todo.len() {
-            // Leave the lock free as long as it was held: a service's busy
-            // handler sleeps between its attempts, and back-to-back
-            // transactions would starve it for the whole arm.
-            std::thread::sleep(started.elapsed().max(ARM_HOLD));
+            // A service's writes get through between the transactions.
+            let reload = pace
+                .after_commit(started.elapsed())
+                .ctx(|| "reading the old database's schema".into())?;
+            hold = reload.max(ARM_HOLD);
         }
         if next == todo.len() {
             return Ok(todo.iter().filter(|s| s.sql.starts_with("CREATE")).count() as u32);
@@ -183,7 +188,8 @@ pub fn arm(conn: &Connection, new_path: &str) -> Result<u32> {
 }
 
 /// What one arming transaction may hold the old database's write lock for
-/// (it stops once past it; at least one statement each time).
+/// at least (it stops once past it, or past what reloading the schema
+/// took; at least one statement each time).
 pub const ARM_HOLD: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// One statement of the arming: the trigger it creates or drops, and what

@@ -53,3 +53,36 @@ pub(crate) fn is_busy(e: &rusqlite::Error) -> bool {
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked)
     )
 }
+
+/// Paces a run of short transactions that change the schema (arming the
+/// old database's guards, dropping the new one's inert guards) so that a
+/// service writing between them gets through: after each commit every
+/// other connection reloads the whole schema before its next statement,
+/// and a statement that finds the schema changed again meanwhile is
+/// retried by SQLite only so often before it fails with "database schema
+/// has changed". So the lock is left free at least as long as it was held
+/// and twice as long as a reload took a connection of our own (which grows
+/// with the schema).
+pub struct SchemaPace {
+    probe: Connection,
+}
+
+impl SchemaPace {
+    /// `probe`: a read-only connection to the database being changed.
+    pub fn new(probe: Connection) -> SchemaPace {
+        SchemaPace { probe }
+    }
+
+    /// After a commit that changed the schema and held the lock for `held`.
+    /// Returns what the reload took: a transaction holding the lock about
+    /// as long keeps the reloads a fraction of the work.
+    pub fn after_commit(&self, held: Duration) -> rusqlite::Result<Duration> {
+        let started = Instant::now();
+        // The first statement after a schema change reloads it.
+        self.probe
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+        let reload = started.elapsed();
+        std::thread::sleep(held.max(2 * reload));
+        Ok(reload)
+    }
+}

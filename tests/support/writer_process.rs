@@ -93,6 +93,8 @@ impl WriterProcess {
                 "support::writer_process::writer_process_entry",
                 "--ignored",
                 "--test-threads=1",
+                // Its panic (a write failed unexpectedly) reaches the test's stderr.
+                "--nocapture",
             ])
             .env(ENV_OLD, spec.old)
             .env(ENV_NEW, spec.new)

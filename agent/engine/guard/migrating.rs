@@ -19,6 +19,7 @@ use crate::engine::catalog::{names_with_prefix, q};
 use crate::engine::error::{Result, SqlContext};
 use crate::engine::lock;
 use crate::engine::new_side::{self, MigrationStatus};
+use crate::engine::open::{self, Busy};
 
 /// The condition of a migrating guard: the new database still says
 /// migrating. Read in the statement the trigger fires for, so the commit
@@ -26,14 +27,15 @@ use crate::engine::new_side::{self, MigrationStatus};
 pub(super) const WHEN: &str =
     "WHEN (SELECT status FROM _migration_status WHERE id = 1) = 'migrating'";
 
-/// What a sweep transaction may hold the new database's write lock for
-/// (it stops dropping once past it; at least one trigger goes each time).
+/// What a sweep transaction may hold the new database's write lock for at
+/// least (it stops dropping once past it, or past what reloading the
+/// schema took; at least one trigger goes each time).
 pub const SWEEP_HOLD: Duration = Duration::from_millis(5);
 
 /// At most this many guards dropped in one sweep transaction: each commit
 /// makes the service's connections read the schema again, so not one
 /// trigger a commit either.
-const SWEEP_BATCH: usize = 64;
+const SWEEP_BATCH: usize = 256;
 
 /// Inside cutover's transaction: drops the migrating guards that are not
 /// conditional (created by a mig before they were), which the status
@@ -72,7 +74,11 @@ pub fn sweep(conn: &Connection) -> Result<u32> {
     if names_with_prefix(conn, "trigger", MIGRATING_PREFIX)?.is_empty() {
         return Ok(0);
     }
-    let mut dropped = 0;
+    let pace = lock::SchemaPace::new(open::new_ro(
+        std::path::Path::new(conn.path().unwrap_or_default()),
+        Busy::default(),
+    )?);
+    let (mut dropped, mut hold) = (0, SWEEP_HOLD);
     loop {
         let tx = lock::begin_immediate(conn).ctx(|| "dropping the inert guards".into())?;
         if new_side::read_status(&tx, "main")?.is_none_or(|s| s == MigrationStatus::Migrating) {
@@ -87,14 +93,16 @@ pub fn sweep(conn: &Connection) -> Result<u32> {
             tx.execute_batch(&format!("DROP TRIGGER {}", q(name)))
                 .ctx(|| format!("dropping trigger {name}"))?;
             dropped += 1;
-            if started.elapsed() >= SWEEP_HOLD {
+            if started.elapsed() >= hold {
                 break;
             }
         }
         tx.commit().ctx(|| "dropping the inert guards".into())?;
         crate::engine::failpoint::hit("sweep.after-batch");
-        // The lock left free as long as it was held: the new service's
-        // busy handler sleeps between attempts (see `guard::arm`).
-        std::thread::sleep(started.elapsed().max(SWEEP_HOLD));
+        // The new service's writes get through between the transactions.
+        let reload = pace
+            .after_commit(started.elapsed())
+            .ctx(|| "reading the new database's schema".into())?;
+        hold = reload.max(SWEEP_HOLD);
     }
 }
