@@ -74,7 +74,11 @@ pub fn listing_with_triggers(
     let json = serde_json::to_string(changed).unwrap_or_else(|_| "[]".into());
     let ctx = || "reading the changed triggers".to_string();
     let mut stmt = conn
-        .prepare("SELECT name, coalesce(sql, '') FROM main.sqlite_schema WHERE type = 'trigger' AND name IN (SELECT value FROM json_each(?1))")
+        .prepare(&format!(
+            "SELECT name, coalesce(sql, '') FROM main.sqlite_schema WHERE type = 'trigger' AND name IN (SELECT value FROM json_each(?1)) AND NOT {}",
+            // Objects on tables left to their owner are not listed.
+            LeftToOwner::from_recorded(recorded).sql_condition("tbl_name")
+        ))
         .ctx(ctx)?;
     let rows = stmt
         .query_map([json], |r| {
