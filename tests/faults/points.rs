@@ -36,6 +36,7 @@ pub const SCENARIOS: &[(Step, &str)] = &[
     (Step::Reset, "reset.mid-delete"),
     (Step::Drain, "verify.before-certify"),
     (Step::Drain, "verify.after-certify"),
+    (Step::Cutover, "sweep.after-batch"),
 ];
 
 /// Kills `step` at `failpoint`, recovers, finishes and checks.
@@ -158,4 +159,5 @@ scenario_tests! {
     reset_killed_between_deleting_files: 23;
     drain_killed_before_recording_its_verification: 24;
     drain_killed_after_recording_its_verification: 25;
+    cutover_killed_while_dropping_the_inert_guards: 26;
 }
