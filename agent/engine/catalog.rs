@@ -427,6 +427,15 @@ pub fn schema_rows(
 /// `trigger`) whose name starts with `prefix` (matched literally: `_` is
 /// no wildcard), such as mig's own `_mig_` triggers.
 pub fn names_with_prefix(conn: &Connection, kind: &str, prefix: &str) -> Result<Vec<String>> {
+    Ok(with_prefix(conn, kind, prefix)?
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect())
+}
+
+/// Like [`names_with_prefix`], each name with its SQL (`""` where SQLite
+/// keeps none).
+pub fn with_prefix(conn: &Connection, kind: &str, prefix: &str) -> Result<Vec<(String, String)>> {
     let escaped = prefix
         .replace('\\', "\\\\")
         .replace('_', "\\_")
@@ -434,12 +443,12 @@ pub fn names_with_prefix(conn: &Connection, kind: &str, prefix: &str) -> Result<
     let ctx = || format!("listing the {kind}s named {prefix}*");
     let pattern = format!("{escaped}%");
     let mut stmt = conn
-        .prepare("SELECT name FROM main.sqlite_schema WHERE type = ?1 AND name LIKE ?2 ESCAPE '\\'")
+        .prepare("SELECT name, coalesce(sql, '') FROM main.sqlite_schema WHERE type = ?1 AND name LIKE ?2 ESCAPE '\\'")
         .ctx(ctx)?;
-    let names = stmt
-        .query_map([kind, pattern.as_str()], |r| r.get(0))
+    let rows = stmt
+        .query_map([kind, pattern.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
         .ctx(ctx)?
-        .collect::<std::result::Result<Vec<String>, _>>()
+        .collect::<std::result::Result<Vec<(String, String)>, _>>()
         .ctx(ctx)?;
-    Ok(names)
+    Ok(rows)
 }

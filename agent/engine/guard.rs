@@ -24,7 +24,7 @@
 
 use rusqlite::Connection;
 
-use crate::engine::catalog::{lit, names_with_prefix, q, Catalog};
+use crate::engine::catalog::{lit, names_with_prefix, q, with_prefix, Catalog};
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::lock;
 use crate::engine::owners::LeftToOwner;
@@ -315,18 +315,7 @@ pub fn armed(conn: &Connection) -> Result<Option<u32>> {
 
 /// The old database's guard triggers, with their SQL.
 fn guard_sql(conn: &Connection) -> Result<Vec<(String, String)>> {
-    let ctx = || "reading the guard triggers".to_string();
-    let mut stmt = conn
-        .prepare(
-            "SELECT name, coalesce(sql, '') FROM main.sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_guard\\_%' ESCAPE '\\'",
-        )
-        .ctx(ctx)?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .ctx(ctx)?
-        .collect::<std::result::Result<Vec<(String, String)>, _>>()
-        .ctx(ctx)?;
-    Ok(rows)
+    with_prefix(conn, "trigger", GUARD_PREFIX)
 }
 
 /// The old side after cutover, inside the caller's write transaction: the

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 
 use super::MIGRATING_PREFIX;
-use crate::engine::catalog::{names_with_prefix, q};
+use crate::engine::catalog::{names_with_prefix, q, with_prefix};
 use crate::engine::error::{Result, SqlContext};
 use crate::engine::lock;
 use crate::engine::new_side::{self, MigrationStatus};
@@ -42,17 +42,7 @@ const SWEEP_BATCH: usize = 256;
 /// switch would not make inert. Returns how many (0 for guards this mig
 /// created: the transaction then changes no schema object for them).
 pub fn drop_unconditional_in(tx: &Connection) -> Result<u32> {
-    let ctx = || "reading the new database's guards".to_string();
-    let mut stmt = tx
-        .prepare(
-            "SELECT name, coalesce(sql, '') FROM main.sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_migrating\\_%' ESCAPE '\\'",
-        )
-        .ctx(ctx)?;
-    let guards = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .ctx(ctx)?
-        .collect::<std::result::Result<Vec<(String, String)>, _>>()
-        .ctx(ctx)?;
+    let guards = with_prefix(tx, "trigger", MIGRATING_PREFIX)?;
     let unconditional: Vec<&String> = guards
         .iter()
         .filter(|(_, sql)| !sql.contains(WHEN))
