@@ -18,6 +18,22 @@ fn kill_mid_copy(w: &World) -> std::path::PathBuf {
     marker
 }
 
+/// A writer on the old database, and `migrate` killed at `point` with its
+/// unsynced marker left on disk; returns the world, the running writer and
+/// the marker's path.
+fn killed_with_marker(seed: u64, point: &str) -> (World, Writer, std::path::PathBuf) {
+    let w = World::shop();
+    let writer = Writer::start(w.old.clone(), seed);
+    writer.wait_committed(10);
+    w.killed_at(Step::Migrate, point);
+    let marker = mig::engine::unsynced::marker(&w.new);
+    assert!(
+        marker.exists(),
+        "killed at {point}: no marker guards the new file"
+    );
+    (w, writer, marker)
+}
+
 /// Re-runs `migrate`; returns its output, stdout and stderr.
 fn migrate_again(w: &World) -> String {
     let out = w.command(Step::Migrate).output().expect("run mig");
@@ -111,12 +127,7 @@ fn a_bulk_load_left_unsynced_by_an_earlier_boot_is_discarded_and_copied_again() 
 /// bulk load left unsynced and names `mig migrate`, which copies again.
 #[test]
 fn a_step_after_a_reboot_mid_index_build_refuses_the_unsynced_file() {
-    let w = World::shop();
-    let writer = Writer::start(w.old.clone(), 53);
-    writer.wait_committed(10);
-    w.killed_at(Step::Migrate, "index.after-build@1");
-    let marker = mig::engine::unsynced::marker(&w.new);
-    assert!(marker.exists(), "the killed index build left no marker");
+    let (w, writer, marker) = killed_with_marker(53, "index.after-build@1");
     std::fs::write(&marker, "00000000-0000-0000-0000-000000000000\n").expect("marker");
     let before = std::fs::read(&w.new).expect("new db");
     // What the agent's background catch-up would open to write: refused.
@@ -157,15 +168,7 @@ fn a_step_after_a_reboot_mid_index_build_refuses_the_unsynced_file() {
 #[test]
 fn a_new_file_created_before_a_reboot_is_discarded_and_created_again() {
     for (seed, point) in [(54, "migrate.after-create"), (55, "record.after-install")] {
-        let w = World::shop();
-        let writer = Writer::start(w.old.clone(), seed);
-        writer.wait_committed(10);
-        w.killed_at(Step::Migrate, point);
-        let marker = mig::engine::unsynced::marker(&w.new);
-        assert!(
-            marker.exists(),
-            "killed at {point}: no marker guards the new file"
-        );
+        let (w, writer, marker) = killed_with_marker(seed, point);
         std::fs::write(&marker, "00000000-0000-0000-0000-000000000000\n").expect("marker");
         let mut bytes = std::fs::read(&w.new).expect("new db");
         let torn = bytes.len() / 2;
@@ -186,12 +189,7 @@ fn a_new_file_created_before_a_reboot_is_discarded_and_created_again() {
 /// `drain` refuses and changes nothing, and `migrate` again finishes it.
 #[test]
 fn a_copy_killed_before_its_final_sync_is_not_complete_until_migrate_finishes_it() {
-    let w = World::shop();
-    let writer = Writer::start(w.old.clone(), 56);
-    writer.wait_committed(10);
-    w.killed_at(Step::Migrate, "migrate.after-copy");
-    let marker = mig::engine::unsynced::marker(&w.new);
-    assert!(marker.exists(), "the killed catch-up left no marker");
+    let (w, writer, marker) = killed_with_marker(56, "migrate.after-copy");
     let before = std::fs::read(&w.new).expect("new db");
     let drain = w.command(Step::Drain).output().expect("run mig");
     assert!(
