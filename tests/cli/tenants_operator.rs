@@ -41,20 +41,8 @@ fn next_command(status: &str, target: &str) -> Vec<String> {
 
 #[test]
 fn fleet_status_next_for_a_tenant_not_started_runs_and_starts_it() {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let (tmp, _agent) = tenant_site(&["t000", "t001"]);
     let dir = tmp.path().to_path_buf();
-    std::fs::write(dir.join("schema.sql"), case::SCHEMA).expect("schema");
-    let home = dir.join("a0");
-    std::fs::create_dir_all(home.join("tenants")).expect("tenants dir");
-    for t in ["t000", "t001"] {
-        case::create_old(&home.join("tenants").join(format!("{t}.db")));
-    }
-    let setup = Setup {
-        extra: SET.to_string(),
-        ..Setup::default()
-    };
-    let agent = TestAgent::start_with(&home, &[], setup);
-    write_fleet(&dir, &agent);
     let before = mig_in(&dir, &["fleet", "status", "-f", "fleet.toml"]).ok();
     let next = next_command(&before.stdout, "a0/t000");
     let args: Vec<&str> = next.iter().map(String::as_str).collect();
@@ -72,6 +60,26 @@ fn fleet_status_next_for_a_tenant_not_started_runs_and_starts_it() {
     assert!(row("a0/t001").contains("not started"), "{after:#?}");
 }
 
+/// A folder `a0/tenants/` of `tenants` (old databases), `schema.sql`, an
+/// agent serving the folder as a database set, and `fleet.toml` naming it.
+fn tenant_site(tenants: &[&str]) -> (tempfile::TempDir, TestAgent) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(dir.join("schema.sql"), case::SCHEMA).expect("schema");
+    let home = dir.join("a0");
+    std::fs::create_dir_all(home.join("tenants")).expect("tenants dir");
+    for t in tenants {
+        case::create_old(&home.join("tenants").join(format!("{t}.db")));
+    }
+    let setup = Setup {
+        extra: SET.to_string(),
+        ..Setup::default()
+    };
+    let agent = TestAgent::start_with(&home, &[], setup);
+    write_fleet(dir, &agent);
+    (tmp, agent)
+}
+
 fn write_fleet(dir: &std::path::Path, agent: &TestAgent) {
     let fleet = format!(
         "[defaults]\nschema = \"schema.sql\"\naccept_data_loss = true\nmax_failures = 1\n\n[[target]]\nname = \"a0\"\nagent = {:?}\ndatabases = \"*\"\nca = \"a0/certs/ca.pem\"\ncert = \"a0/certs/operator.pem\"\nkey = \"a0/certs/operator-key.pem\"\n",
@@ -82,21 +90,9 @@ fn write_fleet(dir: &std::path::Path, agent: &TestAgent) {
 
 #[test]
 fn fleet_revert_of_folder_tenants_counts_each_finished_revert_as_reverted() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().to_path_buf();
-    std::fs::write(dir.join("schema.sql"), case::SCHEMA).expect("schema");
-    let home = dir.join("a0");
-    std::fs::create_dir_all(home.join("tenants")).expect("tenants dir");
+    let (tmp, agent) = tenant_site(&TENANTS);
+    let (dir, home) = (tmp.path().to_path_buf(), tmp.path().join("a0"));
     let old = |t: &str| home.join("tenants").join(format!("{t}.db"));
-    for t in TENANTS {
-        case::create_old(&old(t));
-    }
-    let setup = Setup {
-        extra: SET.to_string(),
-        ..Setup::default()
-    };
-    let agent = TestAgent::start_with(&home, &[], setup);
-    write_fleet(&dir, &agent);
     mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
 
     let new = |t: &str| -> PathBuf {
@@ -170,20 +166,8 @@ fn fleet_revert_of_folder_tenants_counts_each_finished_revert_as_reverted() {
 /// the file says `databases = "t000"`: only t000 is migrated.
 #[test]
 fn a_rollout_after_narrowing_databases_acts_on_the_new_selection_not_the_old_record() {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let (tmp, agent) = tenant_site(&TENANTS);
     let dir = tmp.path().to_path_buf();
-    std::fs::write(dir.join("schema.sql"), case::SCHEMA).expect("schema");
-    let home = dir.join("a0");
-    std::fs::create_dir_all(home.join("tenants")).expect("tenants dir");
-    for t in TENANTS {
-        case::create_old(&home.join("tenants").join(format!("{t}.db")));
-    }
-    let setup = Setup {
-        extra: SET.to_string(),
-        ..Setup::default()
-    };
-    let agent = TestAgent::start_with(&home, &[], setup);
-    write_fleet(&dir, &agent);
     let text = std::fs::read_to_string(dir.join("fleet.toml")).expect("fleet.toml");
     let target = &text[text.find("[[target]]").expect("a target")..];
     let typo = target
