@@ -138,7 +138,6 @@ fn writer(p: &Project, after: AfterReady) -> WriterProcess {
 }
 
 #[test]
-#[ignore = "known failing: at 1,000 tables the old side's settle after cutover still holds the old database's lock after mig's figure ends (170 vs 235 ms, 932 vs 1,192 ms); the next fix, see docs/benchmarks.md Many tables"]
 fn many_tables_drain_cutover_reports_the_refusal_a_writer_process_saw() {
     let p = many_tables();
     let mut w = writer(&p, AfterReady::Stop);
@@ -159,7 +158,6 @@ fn many_tables_drain_cutover_reports_the_refusal_a_writer_process_saw() {
 }
 
 #[test]
-#[ignore = "known failing: at 1,000 tables the old side's settle after cutover still holds the old database's lock after mig's figure ends (170 vs 235 ms, 932 vs 1,192 ms); the next fix, see docs/benchmarks.md Many tables"]
 fn many_tables_drain_then_cutover_reports_the_refusal_a_writer_process_saw() {
     let p = many_tables();
     let mut w = writer(&p, AfterReady::Stop);

@@ -17,9 +17,10 @@
 //! The old database's guards are *armed* by drain while writes still flow
 //! ([`arm`]): installed ahead, inert while the marker says recording or
 //! draining, refusing once it says standby or retired. Cutover's step on
-//! the old database is then one row's update ([`settle_in`]), so the lock
-//! it takes there, right when the new database became ready, is held for
-//! microseconds rather than for a trigger per table. cleanup-old, which
+//! the old database is then one row's update ([`settle_in`]), its reading
+//! done before the lock ([`SettlePlan`]), so the lock it takes there, right
+//! when the new database became ready, is held for microseconds rather
+//! than for a trigger per table. cleanup-old, which
 //! drops the marker, installs them unconditional ([`install_in`]).
 
 use rusqlite::Connection;
@@ -27,10 +28,12 @@ use rusqlite::Connection;
 use crate::engine::catalog::{lit, names_with_prefix, q, with_prefix, Catalog};
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::lock;
-use crate::engine::owners::LeftToOwner;
 use crate::engine::record::{self, MarkerStatus, MARKER_STATUSES};
 
 pub mod migrating;
+mod settle;
+
+pub use settle::{settle_in, SettlePlan};
 
 /// Prefix of the old database's guard triggers.
 pub const GUARD_PREFIX: &str = "_mig_guard_";
@@ -318,42 +321,6 @@ fn guard_sql(conn: &Connection) -> Result<Vec<(String, String)>> {
     with_prefix(conn, "trigger", GUARD_PREFIX)
 }
 
-/// The old side after cutover, inside the caller's write transaction: the
-/// marker moves to standby or retired (from any of `from`). With guards
-/// armed (`armed`, as [`armed`] found them before the transaction, and
-/// still all there) that is all, besides recording the catalog (reading
-/// the schema, not the data); otherwise (a drain by an older mig) the
-/// guards are installed here, replacing mig's other triggers. Returns the
-/// guards now refusing writes.
-pub fn settle_in(
-    tx: &Connection,
-    armed: Option<u32>,
-    (kind, other_path): (GuardKind, &str),
-    from: &[MarkerStatus],
-) -> Result<u32> {
-    let to = match kind {
-        GuardKind::Standby => MarkerStatus::Standby,
-        GuardKind::Retired | GuardKind::Migrating => MarkerStatus::Retired,
-    };
-    if let Some(n) = armed.filter(|&n| armed_count(tx).is_ok_and(|now| now == n)) {
-        switch_marker_in(tx, from, to)?;
-        // The revert window's bookkeeping was created or dropped.
-        record_catalog_in(tx)?;
-        return Ok(n);
-    }
-    let n = install_in(tx, kind, other_path)?;
-    set_marker_in(tx, from, to)?;
-    Ok(n)
-}
-
-/// Armed guards present (a cheap re-check inside the settle's transaction).
-fn armed_count(conn: &Connection) -> Result<u32> {
-    Ok(guard_sql(conn)?
-        .iter()
-        .filter(|(_, sql)| sql.contains(ARMED_WHEN))
-        .count() as u32)
-}
-
 /// Drops the guard triggers of `kind`, inside the caller's transaction;
 /// returns how many.
 pub fn drop_in(tx: &Connection, kind: GuardKind) -> Result<u32> {
@@ -448,13 +415,5 @@ fn switch_marker_in(tx: &Connection, from: &[MarkerStatus], to: MarkerStatus) ->
 /// left to their owner that it recorded (so later drift checks still leave
 /// them out).
 fn record_catalog_in(tx: &Connection) -> Result<()> {
-    let recorded = record::read_marker(tx, "main")?.map(|m| m.catalog);
-    let left = LeftToOwner::from_recorded(recorded.as_deref().unwrap_or(""));
-    let catalog = record::catalog_listing_leaving(tx, "main", &left)? + &left.recorded_lines();
-    tx.execute(
-        "UPDATE _migration_marker SET catalog = ?1 WHERE id = 1",
-        [catalog.as_str()],
-    )
-    .ctx(|| "recording the old catalog".into())?;
-    Ok(())
+    settle::record_listing_in(tx, &settle::listing_now(tx)?)
 }

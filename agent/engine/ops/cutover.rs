@@ -24,6 +24,7 @@ use crate::engine::paths::DatabaseSpec;
 use crate::engine::record;
 use crate::engine::revert::{inverse_of, window, Inverse};
 use crate::engine::state::{locate, Certification, MigrationState, OldSide, Verification};
+use super::window::OldSettle;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CutoverOptions {
@@ -51,8 +52,9 @@ pub struct CutoverReport {
     /// from the freeze (the marker's switch to draining) to just after this
     /// commit. `None` when the old database could not be read.
     pub writes_refused_ms: Option<f64>,
-    /// Just after the commit that made the new database ready (`None`: only
-    /// the old side was done): where the outage a service sees ends.
+    /// Just after the old side's commit (`None`: only the old side was
+    /// done): where the outage a service sees ends, on either database (the
+    /// old one's lock, held by that step, is free again).
     pub committed: Option<Instant>,
 }
 
@@ -69,13 +71,11 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     }
     st.require_window_if_asked(opts.revert_window_secs)?;
     st.require_drained()?;
-    let ready = Ready::check(&st, opts.verification, opts.revert_window_secs)?;
+    let ready = Ready::check(&st, opts.verification, opts.revert_window_secs, busy)?;
     let refused_since = st.marker().map(|m| m.updated_at.clone());
     let conn = open::work(&ready.new, None, busy)?;
-    let (millis, committed) = ready.commit(&conn)?;
-    // The outage a service sees ends here, before the old side is settled.
-    let writes_refused_ms = refused_since.and_then(|since| record::ms_since(&since));
-    let report = ready.finish((spec, &conn), busy, (millis, committed, writes_refused_ms))?;
+    let millis = ready.commit(&conn)?;
+    let report = ready.finish((spec, &conn), busy, (millis, refused_since))?;
     drop_inert_guards(&conn);
     Ok(report)
 }
@@ -108,37 +108,44 @@ pub(crate) fn cutover_drained(
             )));
         }
     }
-    let (millis, committed) = ready.commit(conn)?;
-    ready.finish((spec, conn), busy, (millis, committed, None))
+    let millis = ready.commit(conn)?;
+    ready.finish((spec, conn), busy, (millis, None))
 }
 
 /// A cutover checked and ready to commit: the certification (or the
-/// recorded skip), the revert window's inverse, the two files.
+/// recorded skip), the revert window's inverse, the two files, and the old
+/// side's step prepared (read before any lock it takes).
 pub(crate) struct Ready {
     cert: Certification,
     inv: Option<Inverse>,
     old: PathBuf,
     new: PathBuf,
     window_secs: u64,
+    old_side: OldSettle,
 }
 
 impl Ready {
     /// Certified (or skipping, as `verification` says) and able to open a
     /// window of `window_secs`. Not whether it is drained: the caller's.
+    /// Reads the old database's schema for its step after the commit (the
+    /// caller's guards armed already, as drain arms them).
     pub(crate) fn check(
         st: &MigrationState,
         verification: Verification,
         window_secs: u64,
+        busy: Busy,
     ) -> Result<Ready> {
         let cert = st.require_certified_or_skip(verification)?;
         let (new, old) = (st.new_path()?.to_path_buf(), st.old_path()?.to_path_buf());
         let inv = window_inverse(&cert.identity, &old, window_secs)?;
+        let old_side = OldSettle::prepare(&old, &new, busy)?;
         Ok(Ready {
             cert,
             inv,
             old,
             new,
             window_secs,
+            old_side,
         })
     }
 
@@ -148,8 +155,8 @@ impl Ready {
     }
 
     /// Commits the new database ready; returns how long the transaction
-    /// took (ms) and the instant just after its commit.
-    fn commit(&self, conn: &Connection) -> Result<(f64, Instant)> {
+    /// took (ms).
+    fn commit(&self, conn: &Connection) -> Result<f64> {
         let started = Instant::now();
         commit_ready(
             conn,
@@ -157,28 +164,34 @@ impl Ready {
             self.inv.as_ref(),
             (&self.old, self.window_secs),
         )?;
-        let committed = Instant::now();
-        Ok(((committed - started).as_secs_f64() * 1000.0, committed))
+        Ok(started.elapsed().as_secs_f64() * 1000.0)
     }
 
-    /// After the commit: the old side settled, and the report.
+    /// After the commit: the old side settled, and the report. Writes
+    /// were refused (`refused_since`: the marker's switch to draining, for
+    /// the report) until the old side's commit: a write waiting on its
+    /// lock goes on then, to be refused with the new database's name.
     fn finish(
         &self,
         (spec, conn): (&DatabaseSpec, &Connection),
         busy: Busy,
-        (millis, committed, writes_refused_ms): (f64, Instant, Option<f64>),
+        (millis, refused_since): (f64, Option<String>),
     ) -> Result<CutoverReport> {
         let side = match self.inv {
             Some(_) => OldSide::Standby,
             None => OldSide::Retire,
         };
-        super::window::settle_old(&self.old, &self.new, side, self.inv.as_ref(), busy)?;
+        let settled = self.old_side.commit(side, self.inv.as_ref())?;
+        let since_settled = settled.committed.elapsed().as_secs_f64() * 1000.0;
+        let writes_refused_ms = refused_since
+            .and_then(|since| record::ms_since(&since))
+            .map(|ms| ms - since_settled);
         hand_over_wal(conn)?;
         let mut report = report_of(&MigrationState::read(spec, busy)?, millis);
         report.certified = self.cert.certified;
         report.verified_at = self.cert.verified_at.clone();
         report.writes_refused_ms = writes_refused_ms;
-        report.committed = Some(committed);
+        report.committed = Some(settled.committed);
         Ok(report)
     }
 }

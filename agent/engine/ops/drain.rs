@@ -268,7 +268,7 @@ fn then<'a>(
         _ => Verification::Required,
     };
     let st = MigrationState::read(spec, opts.busy)?;
-    let ready = Ready::check(&st, verification, revert_window_secs)?;
+    let ready = Ready::check(&st, verification, revert_window_secs, opts.busy)?;
     let conn = open::work(ready.new_path(), None, opts.busy)?;
     Ok(freeze::Then::Cutover(Box::new(freeze::CutoverStep {
         ready,

@@ -6,6 +6,7 @@
 //! agent's background slice of reverse replay.
 
 use std::path::Path;
+use std::time::Instant;
 
 use super::catchup::claim_for_slice;
 use crate::engine::error::{Result, SqlContext};
@@ -98,10 +99,6 @@ pub fn settle(st: &MigrationState, busy: Busy) -> Result<u32> {
 
 /// Makes the old database a standby (with the window's bookkeeping and
 /// revert maps) or retires it, in one transaction; returns the guards.
-/// With the guards armed by drain the transaction only switches the marker
-/// (`guard::settle_in`), and it commits without an fsync (`relax_sync`):
-/// services still writing to the old database wait on its lock for
-/// microseconds, right when the new database became ready.
 pub(crate) fn settle_old(
     old: &Path,
     new: &Path,
@@ -109,33 +106,75 @@ pub(crate) fn settle_old(
     inv: Option<&Inverse>,
     busy: Busy,
 ) -> Result<u32> {
-    let conn = open::revert_work(old, new, busy)?;
-    open::relax_sync(&conn)?;
-    let armed = guard::armed(&conn)?;
-    let what = || "making the old database a standby".to_string();
-    let tx = lock::begin_immediate(&conn).ctx(what)?;
-    let new_name = new.display().to_string();
-    let guards = match (side, inv) {
-        (OldSide::Standby, Some(inv)) => {
-            store::create_in(&tx, inv)?;
-            let standby = (GuardKind::Standby, new_name.as_str());
-            guard::settle_in(&tx, armed, standby, &[MarkerStatus::Draining])?
-        }
-        (OldSide::Standby, None) => {
-            return Err(EngineError::Precondition(
-                "the new database has no identity; it was not created by `mig migrate`".into(),
-            ))
-        }
-        (OldSide::Retire, _) => {
-            store::drop_in(&tx)?;
-            let retired = (GuardKind::Retired, new_name.as_str());
-            let from = [MarkerStatus::Draining, MarkerStatus::Standby];
-            guard::settle_in(&tx, armed, retired, &from)?
-        }
-    };
-    failpoint::hit("standby.before-commit");
-    tx.commit().ctx(what)?;
-    Ok(guards)
+    Ok(OldSettle::prepare(old, new, busy)?.commit(side, inv)?.guards)
+}
+
+/// The old side's step after cutover, prepared before the lock it takes:
+/// its connection open and its reading done ([`guard::SettlePlan`]), so
+/// cutover prepares it before making the new database ready and the step
+/// itself holds the old database's write lock for a few statements that
+/// do not grow with the schema. With the guards armed by drain the
+/// transaction only switches the marker (and creates or drops the revert
+/// window's bookkeeping), and it commits without an fsync (`relax_sync`):
+/// services still writing to the old database wait on its lock for
+/// microseconds, right when the new database became ready.
+pub(crate) struct OldSettle {
+    conn: rusqlite::Connection,
+    plan: guard::SettlePlan,
+    new_name: String,
+}
+
+/// The old side settled.
+pub(crate) struct Settled {
+    /// Guard triggers now refusing writes on the old database.
+    pub guards: u32,
+    /// Just after its commit: where a write waiting on the old database's
+    /// lock goes on (to be refused, naming the new database).
+    pub committed: Instant,
+}
+
+impl OldSettle {
+    pub(crate) fn prepare(old: &Path, new: &Path, busy: Busy) -> Result<OldSettle> {
+        let conn = open::revert_work(old, new, busy)?;
+        open::relax_sync(&conn)?;
+        let plan = guard::SettlePlan::read(&conn)?;
+        Ok(OldSettle {
+            conn,
+            plan,
+            new_name: new.display().to_string(),
+        })
+    }
+
+    /// Commits the old side as `side` (standby needs the window's `inv`).
+    pub(crate) fn commit(&self, side: OldSide, inv: Option<&Inverse>) -> Result<Settled> {
+        let what = || "making the old database a standby".to_string();
+        let tx = lock::begin_immediate(&self.conn).ctx(what)?;
+        let checked = self.plan.check_in(&tx)?;
+        let guards = match (side, inv) {
+            (OldSide::Standby, Some(inv)) => {
+                store::create_in(&tx, inv)?;
+                let standby = (GuardKind::Standby, self.new_name.as_str());
+                guard::settle_in(&tx, &checked, standby, &[MarkerStatus::Draining])?
+            }
+            (OldSide::Standby, None) => {
+                return Err(EngineError::Precondition(
+                    "the new database has no identity; it was not created by `mig migrate`".into(),
+                ))
+            }
+            (OldSide::Retire, _) => {
+                store::drop_named_in(&tx, &checked.store_tables(&tx)?)?;
+                let retired = (GuardKind::Retired, self.new_name.as_str());
+                let from = [MarkerStatus::Draining, MarkerStatus::Standby];
+                guard::settle_in(&tx, &checked, retired, &from)?
+            }
+        };
+        failpoint::hit("standby.before-commit");
+        tx.commit().ctx(what)?;
+        Ok(Settled {
+            guards,
+            committed: Instant::now(),
+        })
+    }
 }
 
 /// One background slice of reverse replay.

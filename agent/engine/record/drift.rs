@@ -93,6 +93,35 @@ pub fn listing_with_triggers(
     Ok(out)
 }
 
+/// `listing` with the lines of the tables named `prefix…` and of their
+/// indexes as they are now (gone if dropped): what [`catalog_listing`]
+/// would give after a change to those tables alone (the revert window's
+/// bookkeeping, created or dropped by the old side's step after cutover).
+pub fn listing_with_tables_like(conn: &Connection, listing: &str, prefix: &str) -> Result<String> {
+    let autoindex = format!("sqlite_autoindex_{prefix}");
+    let mut out: String = listing
+        .lines()
+        .filter(|l| {
+            let name = l.split('\t').nth(1).unwrap_or_default();
+            !(name.starts_with(prefix) || name.starts_with(&autoindex))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let rows = schema_rows(
+        conn,
+        &format!(
+            "SELECT type, name, coalesce(sql, '') FROM main.sqlite_schema WHERE substr(tbl_name, 1, {}) = {}",
+            prefix.chars().count(),
+            crate::engine::catalog::lit(prefix)
+        ),
+        "reading the old catalog",
+    )?;
+    for (kind, name, sql) in rows {
+        out.push_str(&listing_line(&kind, &name, &sql));
+    }
+    Ok(out)
+}
+
 /// What changed in the old catalog since recording started, one item each.
 pub fn drift(recorded: &str, now: &str) -> Vec<String> {
     let left_line = format!("{LEFT_KIND}\t");

@@ -188,8 +188,17 @@ pub fn conflict_count(conn: &Connection, schema: &str) -> Result<u64> {
 
 /// Drops the bookkeeping and the maps, inside the caller's transaction.
 pub fn drop_in(tx: &Connection) -> Result<()> {
-    for n in crate::engine::catalog::names_with_prefix(tx, "table", "_mig_revert_")? {
-        tx.execute_batch(&format!("DROP TABLE main.{}", q(&n)))
+    drop_named_in(
+        tx,
+        &crate::engine::catalog::names_with_prefix(tx, "table", "_mig_revert_")?,
+    )
+}
+
+/// Drops `tables`, the bookkeeping and maps present (as the caller listed
+/// them), inside the caller's transaction.
+pub fn drop_named_in(tx: &Connection, tables: &[String]) -> Result<()> {
+    for n in tables {
+        tx.execute_batch(&format!("DROP TABLE main.{}", q(n)))
             .ctx(|| format!("dropping {n}"))?;
     }
     Ok(())

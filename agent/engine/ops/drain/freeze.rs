@@ -14,8 +14,10 @@
 //! Timing: the refusal is measured from the moment the freeze holds the
 //! old database's write lock (the service's writes wait from then, and are
 //! refused once it commits) to just after the commit that accepts them
-//! again or makes the new database ready — so it contains every refusal a
-//! service can see, and no write the service saw accepted.
+//! again or, with `--cutover`, that settles the old side after the new
+//! database became ready (a write waiting on the old database's lock goes
+//! on then) — so it contains every refusal a service can see, and no write
+//! the service saw accepted.
 
 use std::time::{Duration, Instant};
 
@@ -178,8 +180,9 @@ fn ask_gate(gate: &mut dyn FnMut() -> Result<()>, attempt: u32, ctx: &mut Ctx<'_
     gate()
 }
 
-/// `drain --cutover` made the new database ready: the refusal to its
-/// commit (not past the old side's settling), announced at once.
+/// `drain --cutover` made the new database ready: the refusal up to the
+/// old side's commit after it (a write waiting on the old database's lock
+/// goes on then), announced at once.
 fn announce_ready(
     mut report: CutoverReport,
     refused: Instant,
