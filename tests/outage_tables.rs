@@ -242,3 +242,40 @@ fn many_tables_cutover_killed_while_dropping_the_inert_guards_leaves_them_to_the
     step(&p, &files("cleanup-old", &[]), &[]);
     assert_eq!(migrating_guards(&p.path("new.db")), 0);
 }
+
+/// A cleanup-old killed after its first paced transaction: every table of
+/// the old database still refuses writes (retired), `status` sees no drift,
+/// and the next `cleanup-old` finishes it: the marker gone, an
+/// unconditional retired guard on each write of each table.
+#[test]
+fn many_tables_cleanup_old_killed_between_its_transactions_keeps_refusing_and_is_finished_by_the_next() {
+    let p = many_tables();
+    step(&p, &files("migrate", &["--schema", "schema.sql"]), &[]);
+    step(&p, &files("drain", &["--cutover"]), &[]);
+    let killed = mig_with_env(
+        &p.dir,
+        &files("cleanup-old", &[]),
+        &[("MIG_FAILPOINT", "cleanup.after-batch")],
+    );
+    assert_ne!(killed.code, 0, "{killed:#?}");
+    let old = Connection::open(p.path("old.db")).expect("old.db");
+    for i in [0, TABLES / 2, TABLES - 1] {
+        let refused = old
+            .execute(&format!("INSERT INTO t{i}(v) VALUES ('late')"), [])
+            .expect_err("a retired table refuses writes");
+        assert!(refused.to_string().contains("retired"), "{refused}");
+    }
+    let status = step(&p, &files("status", &[]), &[]).2;
+    assert!(!status.contains("drift"), "{status}");
+    step(&p, &files("cleanup-old", &[]), &[]);
+    let (marker, guards): (i64, i64) = old
+        .query_row(
+            "SELECT (SELECT count(*) FROM sqlite_schema WHERE name = '_migration_marker'), \
+             (SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_guard\\_%' ESCAPE '\\' AND sql NOT LIKE '%_migration_marker%')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("reading the old catalog");
+    assert_eq!((marker, guards), (0, 3 * TABLES as i64));
+    assert_oracle(&p);
+}

@@ -27,6 +27,7 @@ pub const POINTS: &[&str] = &[
     "cutover.before-commit",
     "cutover.after-commit",
     "sweep.after-batch",
+    "cleanup.after-batch",
     "remove.before-commit",
     "remove.after-commit",
     "reset.before-delete-new",

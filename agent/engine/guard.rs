@@ -31,6 +31,7 @@ use crate::engine::lock;
 use crate::engine::record::{self, MarkerStatus, MARKER_STATUSES};
 
 pub mod migrating;
+pub mod retire;
 mod settle;
 
 pub use settle::{settle_in, SettlePlan};
@@ -280,6 +281,18 @@ fn refuse_drift_in(tx: &Connection, checked: Option<i64>) -> Result<()> {
 }
 
 /// The old database's schema version (SQLite bumps it on every change).
+pub fn schema_version_of(conn: &Connection) -> Result<i64> {
+    schema_version(conn)
+}
+
+/// Guards that refuse writes whatever the marker says (cleanup-old's).
+pub fn count_unconditional(conn: &Connection) -> Result<u32> {
+    Ok(guard_sql(conn)?
+        .iter()
+        .filter(|(_, sql)| !sql.contains(ARMED_WHEN))
+        .count() as u32)
+}
+
 fn schema_version(conn: &Connection) -> Result<i64> {
     conn.pragma_query_value(Some("main"), "schema_version", |r| r.get(0))
         .ctx(|| "reading the schema version".into())

@@ -37,6 +37,7 @@ pub const SCENARIOS: &[(Step, &str)] = &[
     (Step::Drain, "verify.before-certify"),
     (Step::Drain, "verify.after-certify"),
     (Step::Cutover, "sweep.after-batch"),
+    (Step::CleanupOld, "cleanup.after-batch"),
 ];
 
 /// Kills `step` at `failpoint`, recovers, finishes and checks.
@@ -160,4 +161,5 @@ scenario_tests! {
     drain_killed_before_recording_its_verification: 24;
     drain_killed_after_recording_its_verification: 25;
     cutover_killed_while_dropping_the_inert_guards: 26;
+    cleanup_old_killed_between_its_paced_transactions: 27;
 }

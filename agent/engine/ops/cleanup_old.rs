@@ -1,11 +1,13 @@
 //! `cleanup-old`: once the new database is cut over, drop the old
 //! database's migration tables and triggers (closing an open revert window
-//! first) in one transaction that checks the marker is still what the state
-//! read, and leave the retired guard in their place: the old database keeps
-//! refusing writes, naming the new one, until `release-old` (or
-//! `cleanup-old --release`) drops the guard too.
+//! first) and leave the retired guard in their place: the old database
+//! keeps refusing writes, naming the new one, until `release-old` (or
+//! `cleanup-old --release`) drops the guard too. The triggers go in short
+//! paced transactions (`guard::retire`), the tables in a last one; each
+//! checks the marker is still what the state read.
 
 use crate::engine::error::{Result, SqlContext};
+use crate::engine::guard::retire::{self, Leave};
 use crate::engine::guard::{self, GuardKind};
 use crate::engine::lock;
 use crate::engine::open::{self, Busy};
@@ -55,19 +57,49 @@ pub fn cleanup_old(spec: &DatabaseSpec, busy: Busy, release: Release) -> Result<
     super::cutover::drop_inert_guards(&open::work(st.new_path()?, None, busy)?);
     let new_name = st.new_path()?.display().to_string();
     let conn = open::old_rw(st.old_path()?, busy)?;
+    let leave = match release {
+        Release::Keep => Leave::Retired,
+        Release::Release => Leave::Nothing,
+    };
+    // The triggers, in short transactions: the lock is free between them.
+    let paced = retire::retire_paced(&conn, (leave, &new_name), expected)?;
     let tx = lock::begin_immediate(&conn).ctx(|| "locking the old database".into())?;
-    let guards_before = guard::count(&tx, "main")? as u32;
-    report.removed = record::remove_in(&tx, Guard::Unchanged(expected))?;
-    // remove_in drops every trigger of mig's, the guard too: the guard is
-    // counted as such (a release said "dropped recording triggers: 6").
-    report.removed.triggers = report.removed.triggers.saturating_sub(guards_before);
-    store::drop_in(&tx)?;
-    match release {
-        Release::Keep => report.guards = guard::install_in(&tx, GuardKind::Retired, &new_name)?,
-        Release::Release => report.guards_released = guards_before,
+    if guard::schema_version_of(&tx)? == paced.version {
+        // Only the marker, the log and the bookkeeping are left.
+        report.removed = record::remove_tables_in(&tx, Guard::Unchanged(expected))?;
+        report.removed.triggers = paced.recording_dropped;
+        report.guards_released = paced.guards_dropped;
+        if release == Release::Keep {
+            report.guards = guard::count_unconditional(&tx)?;
+        }
+    } else {
+        // The schema changed since the paced run: all of it, here.
+        all_in(&tx, &mut report, (release, &new_name), expected)?;
     }
+    store::drop_in(&tx)?;
     crate::engine::failpoint::hit("remove.before-commit");
     tx.commit().ctx(|| "committing the cleanup".into())?;
     crate::engine::failpoint::hit("remove.after-commit");
     Ok(report)
+}
+
+/// The whole cleanup inside one transaction (a schema changed under the
+/// paced run): every mig trigger and table dropped, the retired guards
+/// installed again unless released.
+fn all_in(
+    tx: &rusqlite::Connection,
+    report: &mut CleanupReport,
+    (release, new_name): (Release, &str),
+    expected: Option<crate::engine::record::MarkerStatus>,
+) -> Result<()> {
+    let guards_before = guard::count(tx, "main")? as u32;
+    report.removed = record::remove_in(tx, Guard::Unchanged(expected))?;
+    // remove_in drops every trigger of mig's, the guard too: the guard is
+    // counted as such (a release said "dropped recording triggers: 6").
+    report.removed.triggers = report.removed.triggers.saturating_sub(guards_before);
+    match release {
+        Release::Keep => report.guards = guard::install_in(tx, GuardKind::Retired, new_name)?,
+        Release::Release => report.guards_released = guards_before,
+    }
+    Ok(())
 }

@@ -363,6 +363,21 @@ pub fn remove(conn: &mut Connection, guard: Guard) -> Result<Removed> {
 /// [`remove`] inside the caller's write transaction on the old database:
 /// every `_mig_` trigger (recording or guard), the log and the marker.
 pub fn remove_in(tx: &Connection, guard: Guard) -> Result<Removed> {
+    let tables = remove_tables_in(tx, guard)?;
+    let triggers = mig_triggers(tx)?;
+    for t in &triggers {
+        tx.execute_batch(&format!("DROP TRIGGER {}", q(t)))
+            .ctx(|| format!("dropping trigger {t}"))?;
+    }
+    Ok(Removed {
+        triggers: triggers.len() as u32,
+        ..tables
+    })
+}
+
+/// The log and the marker, inside the caller's write transaction (the
+/// triggers dropped already, or left: cleanup-old's retired guards).
+pub fn remove_tables_in(tx: &Connection, guard: Guard) -> Result<Removed> {
     let marker = read_marker(tx, "main")?;
     let previous_status = marker.as_ref().map(|m| m.status);
     if let Guard::Unchanged(expected) = guard {
@@ -371,11 +386,6 @@ pub fn remove_in(tx: &Connection, guard: Guard) -> Result<Removed> {
                 "the old database's migration marker changed while this command ran; another mig is working on it: check `mig status`".into(),
             ));
         }
-    }
-    let triggers = mig_triggers(tx)?;
-    for t in &triggers {
-        tx.execute_batch(&format!("DROP TRIGGER {}", q(t)))
-            .ctx(|| format!("dropping trigger {t}"))?;
     }
     let log = has_table(tx, "main", "_migration_log")?;
     if log {
@@ -391,7 +401,7 @@ pub fn remove_in(tx: &Connection, guard: Guard) -> Result<Removed> {
         previous_status,
         marker: had_marker,
         log,
-        triggers: triggers.len() as u32,
+        triggers: 0,
     })
 }
 
