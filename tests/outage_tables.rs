@@ -248,7 +248,8 @@ fn many_tables_cutover_killed_while_dropping_the_inert_guards_leaves_them_to_the
 /// and the next `cleanup-old` finishes it: the marker gone, an
 /// unconditional retired guard on each write of each table.
 #[test]
-fn many_tables_cleanup_old_killed_between_its_transactions_keeps_refusing_and_is_finished_by_the_next() {
+fn many_tables_cleanup_old_killed_between_its_transactions_keeps_refusing_and_is_finished_by_the_next(
+) {
     let p = many_tables();
     step(&p, &files("migrate", &["--schema", "schema.sql"]), &[]);
     step(&p, &files("drain", &["--cutover"]), &[]);

@@ -142,7 +142,11 @@ fn plan(conn: &Connection, leave: Leave, new_path: &str) -> Result<(Vec<Step>, R
 
 /// Each user table's retired guards, unconditional: created where missing,
 /// replacing (in one step) a guard of other text.
-fn guard_steps(conn: &Connection, guards: &[(String, String)], new_path: &str) -> Result<Vec<Step>> {
+fn guard_steps(
+    conn: &Connection,
+    guards: &[(String, String)],
+    new_path: &str,
+) -> Result<Vec<Step>> {
     let existing: std::collections::HashMap<&str, &str> = guards
         .iter()
         .map(|(g, sql)| (g.as_str(), sql.as_str()))

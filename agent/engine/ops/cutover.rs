@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use rusqlite::Connection;
 
+use super::window::OldSettle;
 use crate::engine::certificate;
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::guard;
@@ -24,7 +25,6 @@ use crate::engine::paths::DatabaseSpec;
 use crate::engine::record;
 use crate::engine::revert::{inverse_of, window, Inverse};
 use crate::engine::state::{locate, Certification, MigrationState, OldSide, Verification};
-use super::window::OldSettle;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CutoverOptions {

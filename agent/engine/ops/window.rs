@@ -106,7 +106,9 @@ pub(crate) fn settle_old(
     inv: Option<&Inverse>,
     busy: Busy,
 ) -> Result<u32> {
-    Ok(OldSettle::prepare(old, new, busy)?.commit(side, inv)?.guards)
+    Ok(OldSettle::prepare(old, new, busy)?
+        .commit(side, inv)?
+        .guards)
 }
 
 /// The old side's step after cutover, prepared before the lock it takes:

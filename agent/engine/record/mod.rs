@@ -13,7 +13,10 @@ use super::error::{EngineError, Result, SqlContext};
 use super::lock;
 use super::plan::Plan;
 
-pub use drift::{catalog_listing, catalog_listing_leaving, drift, listing_with_tables_like, listing_with_triggers};
+pub use drift::{
+    catalog_listing, catalog_listing_leaving, drift, listing_with_tables_like,
+    listing_with_triggers,
+};
 use triggers::{trigger_sql, Logging, Recorder};
 
 /// Every value `_migration_marker.status` may hold, as its CHECK lists them.
