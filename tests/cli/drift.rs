@@ -1,6 +1,6 @@
 //! The old database changed outside the recorded path while a migration
-//! records: a table created, or mig's triggers dropped (writes then go
-//! unlogged). `status` warns, and `drain` refuses with one line before it
+//! records: a table created or altered, or mig's triggers dropped (writes then go
+//! unlogged). `status` warns and names `reset` as the next step, and `drain` refuses with one line before it
 //! can succeed — also when the change lands during drain's own catch-up,
 //! just before writes are refused. Writes keep flowing (nothing is frozen),
 //! and `reset` then a new `migrate` recovers.
@@ -55,6 +55,12 @@ fn drift_is_refused(sql: &str, change: &str) {
         warning.contains("changed outside the recorded path") && warning.contains(change),
         "{status:#?}"
     );
+    // The next step is the way out drain names, never the drain it refuses.
+    let next = status.line_starting("next: ");
+    assert!(
+        next.contains(change) && next.ends_with("run `mig reset` and migrate again"),
+        "{status:#?}"
+    );
     let run = mig(&p, &["drain"]);
     let line = run.fails(
         FAILED,
@@ -90,6 +96,17 @@ fn table_created_in_the_old_database_while_recording_is_refused_by_drain_and_war
     drift_is_refused(
         "CREATE TABLE audit (at TEXT, what TEXT); INSERT INTO audit VALUES ('now', 'x')",
         "table audit was created",
+    );
+}
+
+/// A service upgrade that adds a column to a recorded table (what an app
+/// such as beets does at start when its model has a new field): the
+/// values it writes there are in no recorded column.
+#[test]
+fn column_added_by_a_service_upgrade_while_recording_is_refused_by_drain_and_status_says_reset_next() {
+    drift_is_refused(
+        "ALTER TABLE Customer ADD COLUMN Rating INTEGER; UPDATE Customer SET Rating = 5",
+        "table Customer was altered",
     );
 }
 

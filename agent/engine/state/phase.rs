@@ -59,6 +59,9 @@ impl Phase {
 /// said "run `mig drain`", which stopped at the same rows again).
 pub(super) fn derive(s: &MigrationState) -> (Phase, String) {
     let (phase, next) = derive_from_files(s);
+    if let Some(next) = drifted(s, phase) {
+        return (phase, next);
+    }
     let blocked = s.new.as_ref().and_then(|n| n.replay_blocked.as_deref());
     match blocked {
         Some(b) if matches!(phase, Phase::Recording | Phase::Draining) => (
@@ -66,6 +69,27 @@ pub(super) fn derive(s: &MigrationState) -> (Phase, String) {
             format!("the catch-up is stopped: {b}; fix those rows in the old database (the catch-up then goes on, and `mig drain` with it), or `mig reset` and migrate with a mapping that accepts them"),
         ),
         _ => (phase, next),
+    }
+}
+
+/// The old catalog changed since recording began (a column added by the
+/// service's own upgrade, a table created, a trigger dropped): `drain` and
+/// `cutover` refuse it, so the next step is the way out they name, never
+/// the step they refuse.
+fn drifted(s: &MigrationState, phase: Phase) -> Option<String> {
+    let drift = &s.old.as_ref()?.drift;
+    if drift.is_empty() {
+        return None;
+    }
+    let what = drift.join(", ");
+    match phase {
+        Phase::Recording | Phase::Draining => Some(format!(
+            "the old database was changed outside the recorded path ({what}): run `mig reset` and migrate again"
+        )),
+        Phase::Drained => Some(format!(
+            "the old database was changed outside the recorded path after drain ({what}): undo the change and rerun `mig drain`, or `mig reset` and migrate again"
+        )),
+        _ => None,
     }
 }
 
