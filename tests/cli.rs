@@ -18,6 +18,7 @@ mod help;
 mod hooks;
 mod identity;
 mod interrupt;
+mod journal_switch;
 mod keys;
 mod litestream;
 mod long_catch_up;

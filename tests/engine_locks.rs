@@ -45,6 +45,7 @@ fn runbook_against_tight_loop(journal: &str) {
     writer.wait_committed(writer.committed() + 50);
     let drain = DrainOptions {
         busy: BUSY,
+        allow_rollback_journal: journal != "wal",
         ..Default::default()
     };
     run(|ctx| ops::drain(&spec, &drain, ctx)).expect("drain gets its locks");

@@ -149,6 +149,8 @@ fn run(
     r.rows_copied = summary.rows;
     let drain = DrainOptions {
         busy: opts.busy,
+        // The private copy's journal mode is not the service's.
+        allow_rollback_journal: true,
         ..Default::default()
     };
     let t = Instant::now();

@@ -116,6 +116,13 @@ pub fn report(st: &MigrationState) -> Status {
     }
 }
 
+/// The old database records and takes writes: the phases whose reads of it
+/// a rollback journal turns into waits for the service.
+fn writes_flow(st: &MigrationState) -> bool {
+    st.marker()
+        .is_some_and(|m| m.status == MarkerStatus::Recording)
+}
+
 fn warnings(st: &MigrationState, old: Option<&OldFile>) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(who) = old.and_then(|o| crate::engine::state::owner::held_elsewhere(&o.path)) {
@@ -127,6 +134,11 @@ fn warnings(st: &MigrationState, old: Option<&OldFile>) -> Vec<String> {
         Some(o) if !o.drift.is_empty() => out.push(format!(
             "the old database was changed outside the recorded path ({}); drain will refuse: run `mig reset` and migrate again",
             o.drift.join(", ")
+        )),
+        Some(o) if o.journal_mode != "wal" && writes_flow(st) => out.push(format!(
+            "the old database uses journal_mode={} (not WAL): every read of it by the catch-up or verify holds off the service's writes; switch it back (`sqlite3 {} 'PRAGMA journal_mode=WAL'`, while the service is stopped or idle): drain refuses it unless the rollback journal is allowed (--allow-rollback-journal; on an agent allow_rollback_journal = true)",
+            o.journal_mode,
+            shlex::try_quote(&o.path.to_string_lossy()).unwrap_or_default()
         )),
         Some(_) => {}
         None => match (&st.located.old_why, &st.located.old) {

@@ -60,6 +60,7 @@ pub async fn recover(registry: &Arc<Registry>) {
             Some(Resumable::Drain) => {
                 let opts = DrainOptions {
                     busy: c.busy(),
+                    allow_rollback_journal: c.allow_rollback_journal,
                     ..Default::default()
                 };
                 registry

@@ -103,7 +103,8 @@ fn table_created_in_the_old_database_while_recording_is_refused_by_drain_and_war
 /// such as beets does at start when its model has a new field): the
 /// values it writes there are in no recorded column.
 #[test]
-fn column_added_by_a_service_upgrade_while_recording_is_refused_by_drain_and_status_says_reset_next() {
+fn column_added_by_a_service_upgrade_while_recording_is_refused_by_drain_and_status_says_reset_next(
+) {
     drift_is_refused(
         "ALTER TABLE Customer ADD COLUMN Rating INTEGER; UPDATE Customer SET Rating = 5",
         "table Customer was altered",

@@ -25,6 +25,7 @@ use crate::engine::{certificate, replay, Ctx, Event};
 use crate::engine::{guard, lock};
 
 use super::cutover::{CutoverReport, Ready};
+use super::plan::Blocks;
 use super::recorded_plan;
 use super::verify::VerifyOptions;
 
@@ -98,6 +99,10 @@ pub struct DrainOptions {
     /// Old rows per compared chunk in the verify stage.
     pub verify_chunk_rows: u64,
     pub then: AfterDrain,
+    /// Accept an old database that left WAL mode since `migrate` (the
+    /// catch-up and verify then block the service's writers while they
+    /// read), as `migrate` accepts one with the same option.
+    pub allow_rollback_journal: bool,
 }
 
 impl Default for DrainOptions {
@@ -111,6 +116,7 @@ impl Default for DrainOptions {
             verify_first: VerifyFirst::WhenUncertified,
             verify_chunk_rows: super::verify::CHUNK_ROWS,
             then: AfterDrain::Hold,
+            allow_rollback_journal: false,
         }
     }
 }
@@ -163,6 +169,13 @@ pub fn drain_gated(
         super::cutover::window_inverse(&start.identity, old, revert_window_secs)?;
     }
     let old_rw = open::old_rw(old, opts.busy)?;
+    // Refused while writes flow; an interrupted drain that left them
+    // refused goes on, so they flow again.
+    if !opts.allow_rollback_journal && start.writes != Writes::Refused {
+        if let Some(b) = super::plan::journal_blocker(&old_rw, old, Blocks::DrainReads)? {
+            return Err(EngineError::Precondition(b));
+        }
+    }
     let mut work = open::work(new, Some(old), opts.busy)?;
     let plan = recorded_plan(&work, &start.identity)?;
     crate::engine::mapping::upgrade_legacy(&mut work, &plan)?;

@@ -11,7 +11,7 @@ use std::time::Instant;
 use rusqlite::Connection;
 
 use super::create_new::{create_new_db, prepare_folder, remove_db_files, Folder, NewDb};
-use super::plan::{journal_blocker, recorded_and};
+use super::plan::{journal_blocker, recorded_and, Blocks};
 use crate::engine::bulk_load;
 use crate::engine::copy::{self, TableStats};
 use crate::engine::error::{EngineError, Result, SqlContext};
@@ -80,7 +80,7 @@ pub fn migrate(
     let start = st.migrate_start(&hash, &schema.file_name)?;
     let old_rw = open::old_rw(&old, opts.busy)?;
     if !opts.allow_rollback_journal {
-        if let Some(b) = journal_blocker(&old_rw, &old)? {
+        if let Some(b) = journal_blocker(&old_rw, &old, Blocks::CopyChunks)? {
             return Err(EngineError::Precondition(b));
         }
     }

@@ -64,7 +64,7 @@ pub fn plan(spec: &DatabaseSpec, schema: &SchemaFile, opts: &PlanOptions) -> Res
     let revert = crate::engine::revert::build(&scratch, &plan, schema)?.report;
     blockers.extend(assessment.blockers());
     if !opts.allow_rollback_journal {
-        blockers.extend(journal_blocker(&old_ro, &old)?);
+        blockers.extend(journal_blocker(&old_ro, &old, Blocks::CopyChunks)?);
     }
     blockers.extend(state_blockers);
     Ok(PlanOutcome {
@@ -86,9 +86,24 @@ pub(super) fn recorded_and(st: &MigrationState, configured: &LeftToOwner) -> Lef
     }
 }
 
+/// What an old database outside WAL mode would block: a reader there holds
+/// off the service's commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Blocks {
+    /// `migrate`'s copy chunks.
+    CopyChunks,
+    /// `drain`'s catch-up and verify, the old database having left WAL
+    /// since `migrate` (a maintenance script, a tool's own default).
+    DrainReads,
+}
+
 /// What stops a migration of an old database not in WAL mode, unless
 /// `--allow-rollback-journal` accepts it.
-pub(super) fn journal_blocker(old: &Connection, path: &Path) -> Result<Option<String>> {
+pub(super) fn journal_blocker(
+    old: &Connection,
+    path: &Path,
+    blocks: Blocks,
+) -> Result<Option<String>> {
     let mode: String = old
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .ctx(|| "reading the old journal mode".into())?;
@@ -99,7 +114,13 @@ pub(super) fn journal_blocker(old: &Connection, path: &Path) -> Result<Option<St
     // pasted as shown would name another file.
     let shown = path.to_string_lossy();
     let quoted = shlex::try_quote(&shown).unwrap_or(shown.clone());
+    let what = match blocks {
+        Blocks::CopyChunks => "every copy chunk would block the service's writers",
+        Blocks::DrainReads => {
+            "it left WAL since `mig migrate`, and drain's catch-up and verify would block the service's writers"
+        }
+    };
     Ok(Some(format!(
-        "the old database {shown} uses journal_mode={mode}: every copy chunk would block the service's writers; switch it to WAL (`sqlite3 {quoted} 'PRAGMA journal_mode=WAL'`, once, while the service is stopped or idle) or pass --allow-rollback-journal (on an agent: allow_rollback_journal = true)"
+        "the old database {shown} uses journal_mode={mode}: {what}; switch it to WAL (`sqlite3 {quoted} 'PRAGMA journal_mode=WAL'`, once, while the service is stopped or idle) or pass --allow-rollback-journal (on an agent: allow_rollback_journal = true)"
     )))
 }

@@ -41,6 +41,9 @@ pub struct OldFile {
     pub revert: Option<(u64, Option<u64>)>,
     /// Reverse rows the old schema refused.
     pub conflicts: Vec<crate::engine::revert::store::Conflict>,
+    /// `PRAGMA journal_mode`, lowercase: a file switched out of WAL since
+    /// `migrate` makes every read of it hold off the service's commits.
+    pub journal_mode: String,
 }
 
 /// What the new database says.
@@ -178,6 +181,10 @@ pub fn old_file(path: &Path, busy: Busy, checkpoint: u64) -> Result<OldFile> {
         guards: crate::engine::guard::count(&conn, "main")?,
         revert: crate::engine::revert::store::checkpoint(&conn, "main")?,
         conflicts: conflicts(&conn)?,
+        journal_mode: conn
+            .pragma_query_value(None, "journal_mode", |r| r.get::<_, String>(0))
+            .map_err(|e| classify("reading the old journal mode".into(), e))?
+            .to_ascii_lowercase(),
         marker,
         pending,
         lag_seconds,

@@ -202,6 +202,7 @@ pub fn drain_options(
 ) -> Result<DrainOptions, ServiceError> {
     let mut opts = DrainOptions {
         busy: config.busy(),
+        allow_rollback_journal: config.allow_rollback_journal,
         ..DrainOptions::default()
     };
     if r.freeze_limit_ms > 0 {
