@@ -24,6 +24,7 @@ mod litestream;
 mod long_catch_up;
 mod new_guard;
 mod null_default;
+mod own_names;
 mod owners;
 mod plan;
 mod plan_blockers;

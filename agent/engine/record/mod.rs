@@ -4,6 +4,7 @@
 //! (`drift.rs`). Triggers log the key only; replay reads the current row.
 
 mod drift;
+mod foreign;
 pub(crate) mod triggers;
 
 use rusqlite::{Connection, OptionalExtension};
@@ -17,6 +18,7 @@ pub use drift::{
     catalog_listing, catalog_listing_leaving, drift, listing_with_tables_like,
     listing_with_triggers,
 };
+pub use foreign::refuse_foreign;
 use triggers::{trigger_sql, Logging, Recorder};
 
 /// Every value `_migration_marker.status` may hold, as its CHECK lists them.

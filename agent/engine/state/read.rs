@@ -163,6 +163,7 @@ fn tables(conn: &Connection) -> Result<Vec<TableCopy>> {
 /// Reads the old database; `checkpoint` is the new one's, for `pending`.
 pub fn old_file(path: &Path, busy: Busy, checkpoint: u64) -> Result<OldFile> {
     let conn = open::old_ro(path, busy)?;
+    record::refuse_foreign(&conn, "main")?;
     let marker = record::read_marker(&conn, "main")?;
     let drift = match &marker {
         Some(m) => record::drift(&m.catalog, &record::catalog_listing(&conn, "main")?),
