@@ -42,6 +42,7 @@ mod rollback_journal;
 mod runbook;
 mod schema_bodies;
 mod set_expressions;
+mod sidecar_new;
 mod statistics;
 mod tenants;
 mod tenants_operator;
