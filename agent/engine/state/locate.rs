@@ -214,7 +214,7 @@ fn sidecar_of(old: &Path, new: &Path) -> Option<&'static str> {
     SIDECARS.into_iter().find(|suffix| {
         let mut side = old.clone().into_os_string();
         side.push(suffix);
-        PathBuf::from(side) == new
+        side == new.as_os_str()
     })
 }
 
