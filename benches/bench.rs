@@ -222,13 +222,22 @@ fn mig_copy(spec: &DatabaseSpec, schema: &SchemaFile, trace: bool) -> Timing {
 
 /// Seconds per single-row write transaction (insert, update, delete mix).
 fn write_cost(path: &Path, n: usize, seed: u64) -> f64 {
+    write_costs(path, n, seed).0
+}
+
+/// Wall and CPU seconds (this thread's user + system) per write of the mix.
+fn write_costs(path: &Path, n: usize, seed: u64) -> (f64, f64) {
     let c = Connection::open(path).expect("writer");
     c.pragma_update(None, "synchronous", "NORMAL")
         .expect("sync");
     c.busy_timeout(Duration::from_secs(10)).expect("busy");
-    let t = Instant::now();
+    let (t, cpu) = (Instant::now(), cpu_time::ThreadTime::now());
     data::write_mix(&c, n, seed);
-    t.elapsed().as_secs_f64() / n as f64
+    let per = |s: f64| s / n as f64;
+    (
+        per(t.elapsed().as_secs_f64()),
+        per(cpu.elapsed().as_secs_f64()),
+    )
 }
 
 fn main() {
@@ -399,19 +408,27 @@ fn main() {
     };
     quiet(|ctx| ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)).expect("migrate");
     let (mut ratio, mut floor, mut above) = (vec![], vec![], vec![]);
+    let (mut cpu_ratio, mut cpu_floor, mut cpu_above) = (vec![], vec![], vec![]);
     for i in 0..reps.max(3) {
-        let a = write_cost(&plain, args.writes, i as u64);
-        let m = write_cost(&minimal, args.writes, i as u64);
-        let b = write_cost(&recorded, args.writes, i as u64);
+        let a = write_costs(&plain, args.writes, i as u64);
+        let m = write_costs(&minimal, args.writes, i as u64);
+        let b = write_costs(&recorded, args.writes, i as u64);
         eprintln!(
-            "  write µs: plain {:.1}, minimal trigger {:.1}, recording {:.1}",
-            a * 1e6,
-            m * 1e6,
-            b * 1e6
+            "  write µs: plain {:.1} ({:.1} CPU), minimal trigger {:.1} ({:.1}), recording {:.1} ({:.1}); load {:.1}",
+            a.0 * 1e6,
+            a.1 * 1e6,
+            m.0 * 1e6,
+            m.1 * 1e6,
+            b.0 * 1e6,
+            b.1 * 1e6,
+            peak::load_average()
         );
-        ratio.push(b / a);
-        floor.push(m / a);
-        above.push(b / m);
+        ratio.push(b.0 / a.0);
+        floor.push(m.0 / a.0);
+        above.push(b.0 / m.0);
+        cpu_ratio.push(b.1 / a.1);
+        cpu_floor.push(m.1 / a.1);
+        cpu_above.push(b.1 / m.1);
     }
     for (what, v, goal) in [
         ("write cost with / without recording", &mut ratio, "<= 1.25"),
@@ -421,6 +438,9 @@ fn main() {
             &mut above,
             "<= 1.1",
         ),
+        ("write CPU with / without recording", &mut cpu_ratio, "-"),
+        ("write CPU minimal trigger / none", &mut cpu_floor, "-"),
+        ("write CPU recording / minimal trigger", &mut cpu_above, "-"),
     ] {
         let (m, lo, hi) = stats(v);
         figures.push(fig("recording overhead", rows, what, m, lo, hi, goal));

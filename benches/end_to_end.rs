@@ -3,7 +3,11 @@
 //! limit run in a process of its own (this bench binary again, with
 //! `--limit-child OLD NEW`), alternated in one run. mig's per-step
 //! breakdown comes from its own `--json` event timeline; its peak memory is
-//! the kernel's high-water mark (VmHWM) of the `mig` process.
+//! the kernel's high-water mark (VmHWM) of the `mig` process. Beside each
+//! wall ratio the CPU ratio (user + system of each process, from the
+//! kernel's accounting of reaped children) and the load average: on a
+//! shared machine the wall ratio carries the load's noise, the CPU ratio
+//! shows where mig spends more than the limit.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -11,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rusqlite::Connection;
 
-use super::peak::wait_with_peak;
+use super::peak::{load_average, reaped_children_cpu, wait_with_peak};
 use super::{data, fig, index_build, remove_db, stats, Figure};
 
 /// How often the `mig` process's VmHWM is read while it runs.
@@ -30,6 +34,8 @@ const INDEX_CANDIDATES: [&str; 6] = [
 /// One `mig migrate` run: wall seconds, seconds per step, peak memory.
 struct MigRun {
     wall: f64,
+    /// User + system CPU seconds of the process.
+    cpu: f64,
     steps: Vec<(String, f64)>,
     peak_mib: f64,
 }
@@ -56,10 +62,17 @@ pub fn limit_rows(old: &Path, new: &Path) -> Connection {
     c
 }
 
-/// Seconds from spawning the limit's process to its exit, and to its file
-/// synced to the disk afterwards.
-fn limit_process(old: &Path, new: &Path) -> (f64, f64) {
+/// The limit's process: seconds from spawning it to its exit, and to its
+/// file synced to the disk afterwards; its CPU seconds.
+struct LimitRun {
+    wall: f64,
+    synced: f64,
+    cpu: f64,
+}
+
+fn limit_process(old: &Path, new: &Path) -> LimitRun {
     remove_db(new);
+    let cpu_before = reaped_children_cpu();
     let t = Instant::now();
     let status = Command::new(std::env::current_exe().expect("bench binary"))
         .arg("--limit-child")
@@ -68,11 +81,16 @@ fn limit_process(old: &Path, new: &Path) -> (f64, f64) {
         .status()
         .expect("spawning the limit");
     let wall = t.elapsed().as_secs_f64();
+    let cpu = reaped_children_cpu() - cpu_before;
     assert!(status.success(), "the limit's process failed: {status}");
     std::fs::File::open(new)
         .and_then(|f| f.sync_all())
         .expect("sync limit db");
-    (wall, t.elapsed().as_secs_f64())
+    LimitRun {
+        wall,
+        synced: t.elapsed().as_secs_f64(),
+        cpu,
+    }
 }
 
 fn unix_ms() -> i64 {
@@ -100,13 +118,15 @@ fn mig_process(bin: &Path, dir: &Path, old: &Path, new: &Path) -> MigRun {
         .stdout(stdout)
         .spawn()
         .expect("spawning mig");
-    let (status, peak_kib) = wait_with_peak(child, MEMORY_POLL);
+    let waited = wait_with_peak(child, MEMORY_POLL);
+    let (status, peak_kib) = (waited.status, waited.peak_kib);
     let wall = t.elapsed().as_secs_f64();
     let ended_ms = unix_ms();
     assert!(status.success(), "mig migrate failed: {status}");
     let lines = std::fs::read_to_string(&out).expect("reading migrate.jsonl");
     MigRun {
         wall,
+        cpu: waited.cpu_s,
         steps: timeline(&lines, began_ms, ended_ms),
         peak_mib: peak_kib as f64 / 1024.0,
     }
@@ -157,7 +177,14 @@ fn timeline(jsonl: &str, began_ms: i64, ended_ms: i64) -> Vec<(String, f64)> {
 /// Every repetition's figures at one size.
 #[derive(Default)]
 struct Samples {
+    /// mig's wall time over the limit's, one per alternated pair.
     ratio: Vec<f64>,
+    /// mig's CPU time over the limit's, one per alternated pair.
+    cpu_ratio: Vec<f64>,
+    mig_cpu_s: Vec<f64>,
+    limit_cpu_s: Vec<f64>,
+    /// The 1-minute load average at each pair.
+    load: Vec<f64>,
     durable: Vec<f64>,
     limit_s: Vec<f64>,
     peak: Vec<f64>,
@@ -181,17 +208,23 @@ fn add_steps(into: &mut Vec<(String, Vec<f64>)>, run: &MigRun) {
 }
 
 impl Samples {
-    /// One mig run against the limit's `l` seconds (`l_synced` with its fsync).
-    fn add(&mut self, m: &MigRun, l: f64, l_synced: f64) {
+    /// One mig run against the limit's run `lim`.
+    fn add(&mut self, m: &MigRun, lim: &LimitRun) {
+        let (l, l_synced) = (lim.wall, lim.synced);
+        let load = load_average();
         eprintln!(
-            "  end to end: mig migrate {:.3}s (peak {:.1} MiB), limit {l:.3}s ({l_synced:.3}s synced)",
-            m.wall, m.peak_mib
+            "  end to end: mig migrate {:.3}s, {:.3}s CPU (peak {:.1} MiB), limit {l:.3}s ({l_synced:.3}s synced), {:.3}s CPU; load {load:.1}",
+            m.wall, m.cpu, m.peak_mib, lim.cpu
         );
         for (label, s) in &m.steps {
             eprintln!("    {label:<20} {s:8.3}s");
         }
         add_steps(&mut self.steps, m);
         self.ratio.push(m.wall / l);
+        self.cpu_ratio.push(m.cpu / lim.cpu);
+        self.mig_cpu_s.push(m.cpu);
+        self.limit_cpu_s.push(lim.cpu);
+        self.load.push(load);
         self.durable.push(m.wall / l_synced);
         self.limit_s.push(l);
         self.peak.push(m.peak_mib);
@@ -209,7 +242,19 @@ impl Samples {
                 figures.push(fig("end to end", rows, what, m, lo, hi, goal));
             }
         };
-        push("time ratio mig migrate / limit", &mut self.ratio, goal);
+        push(
+            "time ratio mig migrate / limit (wall, median of alternated pairs)",
+            &mut self.ratio,
+            goal,
+        );
+        push(
+            "CPU ratio mig migrate / limit (user + sys, median of pairs)",
+            &mut self.cpu_ratio,
+            "-",
+        );
+        push("mig CPU seconds", &mut self.mig_cpu_s, "-");
+        push("limit CPU seconds (process)", &mut self.limit_cpu_s, "-");
+        push("load average (1 min)", &mut self.load, "-");
         push(
             "time ratio mig migrate / limit + fsync",
             &mut self.durable,
@@ -261,7 +306,8 @@ fn one_size(dir: &Path, rows: u64, reps: usize, baseline: Option<&Path>) -> Samp
     data::generate(&old, rows);
     let mut samples = Samples::default();
     for rep in 0..reps {
-        let (l, l_synced) = limit_process(&old, &limit_db);
+        let lim = limit_process(&old, &limit_db);
+        let l = lim.wall;
         remove_db(&new);
         // Every other repetition the baseline runs first, so neither build
         // always follows the limit.
@@ -270,7 +316,7 @@ fn one_size(dir: &Path, rows: u64, reps: usize, baseline: Option<&Path>) -> Samp
             before = run_baseline(baseline, dir, &old, &new, l, &mut samples);
         }
         let after = mig_process(bin, dir, &old, &new);
-        samples.add(&after, l, l_synced);
+        samples.add(&after, &lim);
         for (v, r) in samples.index.iter_mut().zip(index_build::compare(&new)) {
             v.push(r);
         }

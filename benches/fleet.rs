@@ -247,7 +247,9 @@ fn rollout(dir: &std::path::Path, concurrency: usize, poll: Duration) -> Rollout
         .stderr(err)
         .spawn()
         .expect("spawning mig");
-    let (status, peak_kib) = wait_with_peak(child, poll);
+    let peak::Waited {
+        status, peak_kib, ..
+    } = wait_with_peak(child, poll);
     let wall = t.elapsed();
     let stdout = std::fs::read_to_string(dir.join("rollout.jsonl")).expect("reading stdout");
     if !status.success() {

@@ -3,9 +3,14 @@
 //! runs, default options — alternated with SQLite's own one-shot copies of
 //! the same file (`VACUUM INTO`, and `ATTACH` + one `INSERT … SELECT` per
 //! table), medians, with the time from each engine step to the next.
+//! Beside the ratio of medians: the median of the alternated pairs' ratios,
+//! wall and CPU (this process's user + system time across each side), and
+//! the load average, since the machine is shared.
 
 use std::path::Path;
 use std::time::Instant;
+
+use cpu_time::ProcessTime;
 
 use mig::engine::ops::{self, CutoverOptions, DrainOptions, MigrateOptions};
 use mig::engine::paths::DatabaseSpec;
@@ -28,6 +33,14 @@ pub struct FixedCost {
     pub attach_insert_ms: f64,
     pub ratio_to_vacuum_into: f64,
     pub ratio_to_attach_insert: f64,
+    /// Median over the repetitions of mig's total / `VACUUM INTO`, wall.
+    pub pairs_ratio_to_vacuum_into: f64,
+    /// The same with CPU time (user + system) on each side.
+    pub pairs_cpu_ratio_to_vacuum_into: f64,
+    pub mig_total_cpu_ms: f64,
+    pub vacuum_into_cpu_ms: f64,
+    /// The 1-minute load average, median over the repetitions.
+    pub load_average: f64,
     /// Median milliseconds from each engine step to the next (`migrate:`
     /// and `drain:` prefixed; the first entry of each is its start).
     pub steps_ms: Vec<(String, f64)>,
@@ -76,24 +89,27 @@ pub fn fixed_cost(dir: &Path, customers: u64, reps: usize) -> FixedCost {
     let schema = SchemaFile::parse("schema.sql", NEW_SCHEMA).expect("the shop's new schema");
     let (mut mig, mut migrate, mut drain, mut cutover) = (vec![], vec![], vec![], vec![]);
     let (mut vacuum, mut attach) = (vec![], vec![]);
+    let (mut pairs, mut cpu_pairs, mut mig_cpu, mut vacuum_cpu, mut load) =
+        (vec![], vec![], vec![], vec![], vec![]);
     let mut steps: Vec<(String, Vec<f64>)> = vec![];
     for i in 0..reps.max(3) {
         let old = work.join(format!("old-{i}.db"));
         std::fs::copy(&template, &old).expect("copying the tenant");
         let copy = work.join(format!("vacuum-{i}.db"));
-        let t = Instant::now();
+        let (t, cpu) = (Instant::now(), ProcessTime::now());
         let c = Connection::open(&old).expect("open");
         c.execute("VACUUM INTO ?1", [copy.to_str().expect("path")])
             .expect("VACUUM INTO");
         drop(c);
         vacuum.push(ms(t));
+        vacuum_cpu.push(cpu.elapsed().as_secs_f64() * 1000.0);
         attach.push(attach_insert(&old, &work.join(format!("attach-{i}.db"))));
         let spec = DatabaseSpec {
             old: Some(old.clone()),
             new: Some(work.join(format!("new-{i}.db"))),
             project: None,
         };
-        let t = Instant::now();
+        let (t, cpu) = (Instant::now(), ProcessTime::now());
         let (done, s1) = timed("migrate", |ctx| {
             ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)
         });
@@ -112,6 +128,11 @@ pub fn fixed_cost(dir: &Path, customers: u64, reps: usize) -> FixedCost {
         }
         ops::cutover(&spec, &CutoverOptions::default()).expect("cutover");
         let total = ms(t);
+        let total_cpu = cpu.elapsed().as_secs_f64() * 1000.0;
+        pairs.push(total / vacuum[vacuum.len() - 1]);
+        cpu_pairs.push(total_cpu / vacuum_cpu[vacuum_cpu.len() - 1]);
+        mig_cpu.push(total_cpu);
+        load.push(crate::peak::load_average());
         migrate.push(m);
         drain.push(d);
         cutover.push(total - m - d);
@@ -130,6 +151,11 @@ pub fn fixed_cost(dir: &Path, customers: u64, reps: usize) -> FixedCost {
         attach_insert_ms: a,
         ratio_to_vacuum_into: total / v,
         ratio_to_attach_insert: total / a,
+        pairs_ratio_to_vacuum_into: median(&mut pairs),
+        pairs_cpu_ratio_to_vacuum_into: median(&mut cpu_pairs),
+        mig_total_cpu_ms: median(&mut mig_cpu),
+        vacuum_into_cpu_ms: median(&mut vacuum_cpu),
+        load_average: median(&mut load),
         steps_ms: steps
             .into_iter()
             .map(|(n, mut v)| (n, median(&mut v)))
