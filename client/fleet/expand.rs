@@ -166,9 +166,17 @@ pub fn member(target: &str, database: &str) -> String {
     format!("{target}/{database}")
 }
 
-/// Whether the agent reported the database cut over (or further).
+/// Whether the agent reported the database cut over and serving from its
+/// new file (with or without a revert window, cleaned up or not). Not a
+/// reverted, reverting or broken one: their phases number higher, but the
+/// old database serves there (or nothing can go on).
 pub fn is_cut_over(phase: Option<i32>) -> bool {
-    phase.is_some_and(|p| p >= Phase::CutOver as i32)
+    phase.is_some_and(|p| {
+        matches!(
+            Phase::try_from(p),
+            Ok(Phase::CutOver | Phase::Complete | Phase::Standby | Phase::Retired)
+        )
+    })
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use mig::proto::{Phase, StatusReport};
 
+use super::file::Fleet;
 use super::state::{Outcome, State};
 use crate::render::names;
 
@@ -77,12 +78,54 @@ pub fn for_target(c: &Commands, name: &str, st: &StatusReport, waits_for: Option
             "a revert froze the new database: {} finishes it",
             c.named("revert", &only)
         ),
-        Phase::Reverted => "reverted: the old database serves again".into(),
+        Phase::Reverted => format!(
+            "reverted: the old database serves again; to migrate again, {} deletes the reverted new database (kept as a record), then {}",
+            c.named("reset", &only),
+            c.named("rollout", &[])
+        ),
         Phase::Broken => format!(
             "broken: {} (see `mig fleet status`)",
             c.named("reset", &only)
         ),
         Phase::Unspecified => "unknown phase: check the agent's version".into(),
+    }
+}
+
+/// The `--only` names that select exactly the targets `chosen` (indexes
+/// into the fleet): a many-database target's name when all of its
+/// databases are chosen, else each target's own name; in fleet order.
+pub fn only_names(fleet: &Fleet, chosen: &[usize]) -> Vec<String> {
+    let picked = |i: usize| chosen.contains(&i);
+    let whole = |g: &str| {
+        (0..fleet.targets.len())
+            .filter(|&i| fleet.targets[i].group.as_deref() == Some(g))
+            .all(picked)
+    };
+    let mut names: Vec<String> = Vec::new();
+    for &i in chosen {
+        let t = &fleet.targets[i];
+        let name = match &t.group {
+            Some(g) if whole(g) => g.clone(),
+            _ => t.name.clone(),
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// The first few targets' names, then how many more.
+pub fn few_names(fleet: &Fleet, chosen: &[usize]) -> String {
+    const SHOWN: usize = 3;
+    let shown: Vec<&str> = chosen
+        .iter()
+        .take(SHOWN)
+        .map(|&i| fleet.targets[i].name.as_str())
+        .collect();
+    match chosen.len().saturating_sub(SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
     }
 }
 

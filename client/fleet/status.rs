@@ -1,10 +1,11 @@
 //! `mig fleet status`: every target's phase as its agent reports it. The
 //! agents hold the truth; the client keeps no rollout state of its own.
 
-use mig::proto::{Phase, StatusReport, StatusRequest};
+use mig::proto::{StatusReport, StatusRequest};
 use serde_json::json;
 
 use super::agents::{self, TargetError};
+use super::expand::is_cut_over;
 use super::file::{Fleet, FleetTarget};
 use super::next::{self, Commands};
 use super::table::table;
@@ -35,7 +36,7 @@ fn waits_for<'a>(
         .iter()
         .find(|d| {
             let report = fleet.index(d).and_then(|j| reports.get(j));
-            !report.is_some_and(|r| r.as_ref().is_ok_and(|s| s.phase >= Phase::CutOver as i32))
+            !report.is_some_and(|r| r.as_ref().is_ok_and(|s| is_cut_over(Some(s.phase))))
         })
         .map(String::as_str)
 }

@@ -62,7 +62,7 @@ fn fleet_status_next_for_a_tenant_not_started_runs_and_starts_it() {
 
 /// A folder `a0/tenants/` of `tenants` (old databases), `schema.sql`, an
 /// agent serving the folder as a database set, and `fleet.toml` naming it.
-fn tenant_site(tenants: &[&str]) -> (tempfile::TempDir, TestAgent) {
+pub(super) fn tenant_site(tenants: &[&str]) -> (tempfile::TempDir, TestAgent) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     std::fs::write(dir.join("schema.sql"), case::SCHEMA).expect("schema");

@@ -137,11 +137,7 @@ impl MigrationState {
                     n.path.display()
                 )))
             }
-            Some(n) if n.status == Some(MigrationStatus::Reverted) => Err(precondition(format!(
-                "{} was reverted: the old database serves again and has no migration tables left; nothing to {}",
-                n.path.display(),
-                step.as_str()
-            ))),
+            Some(n) if n.status == Some(MigrationStatus::Reverted) => Err(reverted(&n.path, step)),
             _ => Ok(()),
         }
     }
@@ -172,10 +168,7 @@ impl MigrationState {
                 Step::Cutover | Step::Drain => already_done(format!("{p} is already drained and cut over (ready); nothing to do")),
                 _ => precondition(format!("{p} is already cut over (ready); nothing to {}", step.as_str())),
             }),
-            Some(MigrationStatus::Reverted) => return Err(precondition(format!(
-                "{p} was reverted (the old database serves again); nothing to {}: to migrate again, delete it (or `mig reset`) and run `mig migrate`",
-                step.as_str()
-            ))),
+            Some(MigrationStatus::Reverted) => return Err(reverted(path, step)),
             Some(MigrationStatus::Migrating) => {}
         }
         new.identity.as_ref().ok_or_else(|| {
@@ -366,4 +359,16 @@ impl MigrationState {
             _ => Ok(()),
         }
     }
+}
+
+/// A step asked of a reverted migration: the old database serves again and
+/// the reverted new file is kept as a record, never overwritten; the one
+/// line names the commands that migrate again (the fleet says the same
+/// with `mig fleet reset`).
+fn reverted(new: &Path, step: Step) -> EngineError {
+    precondition(format!(
+        "{} was reverted: the old database serves again and this file is kept as a record of the writes it took; nothing to {}: to migrate again, `mig reset` deletes it, then run `mig migrate`",
+        new.display(),
+        step.as_str()
+    ))
 }

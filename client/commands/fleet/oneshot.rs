@@ -113,7 +113,7 @@ pub async fn cancel(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
     let (fleet, limit) = load(&a.fleet).await?;
     let active = select(&fleet, &a.only)?;
     let results = each_selected(&fleet, limit, &active, |t, mut client, st| async move {
-        if st.phase >= Phase::CutOver as i32 {
+        if crate::fleet::expand::is_cut_over(Some(st.phase)) {
             return Ok(Some("cut over; nothing to cancel".to_string()));
         }
         let Some(job) = st.running_job else {

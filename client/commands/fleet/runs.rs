@@ -12,7 +12,7 @@ use super::resolve::{resolve, rollout_id, Freeze};
 use super::{can_ask, confirm, load, select};
 use crate::cli::{FleetStepArgs, RolloutArgs};
 use crate::commands::Output;
-use crate::exit::{error, usage, Exit};
+use crate::exit::{error, failed, usage, Exit};
 use crate::fleet::agents::Schemas;
 use crate::fleet::dashboard::Dashboard;
 use crate::fleet::expand::{self, Listing};
@@ -47,7 +47,10 @@ pub async fn rollout(a: &RolloutArgs, out: Output) -> anyhow::Result<()> {
     let (fleet, limit) = (&r.fleet, r.limit);
     let schemas = agents::schemas(&fleet.targets)?;
     // Targets already cut over need no plan: re-running continues.
-    let done = cut_over(fleet, &r.listing, limit).await;
+    let phases = phases(fleet, &r.listing, limit).await;
+    let commands = Commands::new(&a.fleet.file);
+    refuse_reverted(fleet, &phases, &vec![true; phases.len()], &commands)?;
+    let done: Vec<bool> = phases.iter().map(|p| expand::is_cut_over(*p)).collect();
     let gate = a.rehearse_all || fleet.rehearse_all;
     let rehearse = match (a.rehearse, a.sample) {
         (false, _) => Rehearse::No,
@@ -79,27 +82,54 @@ pub async fn rollout(a: &RolloutArgs, out: Output) -> anyhow::Result<()> {
         active: vec![true; fleet.targets.len()],
         cut_over: done,
     };
-    let commands = Commands::new(&a.fleet.file);
     execute(fleet, &schemas, plan, (&commands, goal), out).await
 }
 
-/// Which targets their agents report cut over: from the listing for the
-/// databases of many-database targets, from `Status` for the others.
-async fn cut_over(fleet: &Fleet, listing: &Listing, limit: usize) -> Vec<bool> {
-    let named: Vec<usize> = (0..fleet.targets.len())
-        .filter(|&i| fleet.targets[i].group.is_none())
-        .collect();
-    let subset: Vec<_> = named.iter().map(|&i| fleet.targets[i].clone()).collect();
-    let reports = status::fetch(&subset, limit).await;
-    let mut done: Vec<bool> = fleet
+/// The phase each target's agent reports: from the listing where it has
+/// the database (many-database targets), from `Status` for the others
+/// (`None`: no answer).
+async fn phases(fleet: &Fleet, listing: &Listing, limit: usize) -> Vec<Option<i32>> {
+    let mut phases: Vec<Option<i32>> = fleet
         .targets
         .iter()
-        .map(|t| expand::is_cut_over(listing.phase(&t.url, &t.database)))
+        .map(|t| listing.phase(&t.url, &t.database))
         .collect();
-    for (i, r) in named.into_iter().zip(reports) {
-        done[i] = r.is_ok_and(|s| s.phase >= Phase::CutOver as i32);
+    let asked: Vec<usize> = (0..phases.len()).filter(|&i| phases[i].is_none()).collect();
+    let subset: Vec<_> = asked.iter().map(|&i| fleet.targets[i].clone()).collect();
+    let reports = status::fetch(&subset, limit).await;
+    for (i, r) in asked.into_iter().zip(reports) {
+        phases[i] = r.ok().map(|s| s.phase);
     }
-    done
+    phases
+}
+
+/// Refuses, before anything starts, to migrate targets whose migration was
+/// reverted: the old database serves again and the reverted new file is
+/// kept as a record (a migrate would meet it where it builds the new one).
+/// The line names the command that deletes those files (as `mig migrate`
+/// names `mig reset` for one database), then the rollout migrates again.
+fn refuse_reverted(
+    fleet: &Fleet,
+    phases: &[Option<i32>],
+    active: &[bool],
+    commands: &Commands,
+) -> anyhow::Result<()> {
+    let reverted: Vec<usize> = (0..fleet.targets.len())
+        .filter(|&i| active.get(i).copied().unwrap_or(false))
+        .filter(|&i| phases.get(i).copied().flatten() == Some(Phase::Reverted as i32))
+        .collect();
+    if reverted.is_empty() {
+        return Ok(());
+    }
+    let only = next::only_names(fleet, &reverted);
+    let only: Vec<&str> = only.iter().map(String::as_str).collect();
+    Err(failed(format!(
+        "nothing started: {} target(s) were reverted ({}): the old databases serve again and each reverted new database is kept as a record of the writes it took; {} deletes those new databases, then {} migrates again",
+        reverted.len(),
+        next::few_names(fleet, &reverted),
+        commands.named("reset", &only),
+        commands.named("rollout", &[]),
+    )))
 }
 
 /// `fleet migrate|drain|cutover|verify`: one kind of step on the selected
@@ -107,7 +137,10 @@ async fn cut_over(fleet: &Fleet, listing: &Listing, limit: usize) -> Vec<bool> {
 pub async fn step(a: &FleetStepArgs, steps: Steps, out: Output) -> anyhow::Result<()> {
     let (fleet, limit) = load(&a.fleet).await?;
     let active = select(&fleet, &a.only)?;
+    let commands = Commands::new(&a.fleet.file);
     let schemas = if steps.migrate {
+        let now = phases(&fleet, &Listing::default(), limit).await;
+        refuse_reverted(&fleet, &now, &active, &commands)?;
         agents::schemas(&fleet.targets)?
     } else {
         Schemas::default()
@@ -126,7 +159,6 @@ pub async fn step(a: &FleetStepArgs, steps: Steps, out: Output) -> anyhow::Resul
         cut_over: vec![false; active.len()],
         active,
     };
-    let commands = Commands::new(&a.fleet.file);
     execute(&fleet, &schemas, plan, (&commands, Goal::CutOver), out).await
 }
 

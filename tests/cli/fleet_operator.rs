@@ -1,0 +1,132 @@
+//! What a new operator of a tenant fleet ran into (a real agent serving a
+//! folder over mutual TLS, the real `mig`): a rollout after `fleet revert`
+//! refuses in one line naming the command that lets it migrate again (and
+//! then does, the copy checked by the hand-written inverse), like `mig
+//! migrate` on one reverted database; the reverted new files are never
+//! touched by the refusal.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::revert_case as case;
+use crate::support::writer::Writer;
+
+use super::harness::{mig_in, FAILED};
+use super::tenants_operator::tenant_site;
+
+const TWO: [&str; 2] = ["t000", "t001"];
+
+/// `a0/tenants/<t>.db`.
+fn old(dir: &Path, t: &str) -> PathBuf {
+    dir.join("a0").join("tenants").join(format!("{t}.db"))
+}
+
+/// `a0/tenants-<hash>/<t>.db`, the set's default new file rule.
+fn new(dir: &Path, t: &str) -> PathBuf {
+    let home = dir.join("a0");
+    let folder = std::fs::read_dir(&home)
+        .expect("home")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("tenants-"))
+        .expect("a tenants-<hash> folder");
+    home.join(folder).join(format!("{t}.db"))
+}
+
+/// How many times the agent's audit log shows `rpc` called.
+fn audited(log: &str, rpc: &str) -> usize {
+    let rpc = format!("rpc=\"{rpc}\"");
+    log.lines()
+        .filter(|l| l.contains("mig::audit") && l.contains(&rpc))
+        .count()
+}
+
+/// The command between the first pair of backticks after `after`, as
+/// arguments after `mig`.
+fn command_after(line: &str, after: &str) -> Vec<String> {
+    let from = line
+        .find(after)
+        .unwrap_or_else(|| panic!("no {after:?} in {line}"));
+    let cmd = line[from..].split('`').nth(1).expect("a command");
+    let words: Vec<String> = cmd.split_whitespace().map(String::from).collect();
+    assert_eq!(words[0], "mig", "{line}");
+    words[1..].to_vec()
+}
+
+#[test]
+fn a_rollout_after_fleet_revert_refuses_naming_the_reset_then_migrates_again() {
+    let (tmp, agent) = tenant_site(&TWO);
+    let dir = tmp.path().to_path_buf();
+    mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
+    mig_in(&dir, &["fleet", "revert", "-f", "fleet.toml", "--yes"]).ok();
+    let kept: Vec<Vec<u8>> = TWO
+        .iter()
+        .map(|t| std::fs::read(new(&dir, t)).expect("reverted new file"))
+        .collect();
+
+    // Before the fix every tenant read as "already cut over" and the run
+    // exited 0 having done nothing.
+    let again = mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]);
+    let line = again
+        .fails(
+            FAILED,
+            "fleet rollout failed: nothing started: 2 target(s) were reverted (a0/t000, a0/t001)",
+        )
+        .to_string();
+    assert!(
+        line.contains("`mig fleet rollout` migrates again"),
+        "{line}"
+    );
+    assert_eq!(audited(&agent.log(), "Migrate"), 2, "{}", agent.log());
+    for (t, bytes) in TWO.iter().zip(&kept) {
+        let now = std::fs::read(new(&dir, t)).expect("reverted new file");
+        assert!(now == *bytes, "{t}: the reverted new file changed");
+    }
+    // `mig migrate` on one of them says the same, in its own terms.
+    let certs = dir.join("a0").join("certs");
+    let single = mig_in(
+        &dir,
+        &[
+            "--agent",
+            &agent.url(),
+            "--ca",
+            &certs.join("ca.pem").display().to_string(),
+            "--cert",
+            &certs.join("operator.pem").display().to_string(),
+            "--key",
+            &certs.join("operator-key.pem").display().to_string(),
+            "--database",
+            "t000",
+            "migrate",
+            "--schema",
+            "schema.sql",
+        ],
+    );
+    let one = single.fails(FAILED, "migrate failed: ");
+    assert!(
+        one.contains("was reverted")
+            && one.contains("`mig reset` deletes it, then run `mig migrate`"),
+        "{one}"
+    );
+
+    // The old databases serve again: a service writes to one.
+    let writer = Writer::start_with(old(&dir, "t000"), 7, case::old_workload);
+    writer.wait_committed(40);
+    writer.stop();
+    // The command the line names, as typed (stdin is no terminal: --yes).
+    let mut reset = command_after(&line, "were reverted");
+    reset.push("--yes".into());
+    assert_eq!(reset[..4], ["fleet", "reset", "--only", "a0"], "{line}");
+    let args: Vec<&str> = reset.iter().map(String::as_str).collect();
+    mig_in(&dir, &args).ok();
+    let run = mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
+    for t in TWO {
+        run.line_starting(&format!("a0/{t}: cut over: this run: migrate"));
+        // The hand-written inverse of the new copy gives the old database
+        // back, writes since the revert included.
+        let snaps = dir.join(format!("snap-{t}"));
+        std::fs::create_dir_all(&snaps).expect("snapshot dir");
+        case::snapshot(&old(&dir, t), &new(&dir, t), &snaps);
+        let compared = case::assert_old_is_inverse(&old(&dir, t), &new(&dir, t), &snaps);
+        assert!(compared > 200, "{t}: compared {compared} rows");
+    }
+}
