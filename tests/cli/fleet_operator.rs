@@ -130,3 +130,42 @@ fn a_rollout_after_fleet_revert_refuses_naming_the_reset_then_migrates_again() {
         assert!(compared > 200, "{t}: compared {compared} rows");
     }
 }
+
+#[test]
+fn a_rollout_that_starts_nothing_neither_creates_nor_changes_the_rollout_record() {
+    let (tmp, _agent) = tenant_site(&TWO);
+    let dir = tmp.path().to_path_buf();
+    let record = dir.join("fleet.rollout.json");
+    let text = std::fs::read_to_string(dir.join("fleet.toml")).expect("fleet.toml");
+    // A pattern that selects nothing: refused, no record.
+    std::fs::write(
+        dir.join("fleet.toml"),
+        text.replace("databases = \"*\"", "databases = \"zz*\""),
+    )
+    .expect("fleet.toml");
+    mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).fails(
+        FAILED,
+        "fleet rollout failed: nothing started: a0 select(s) none of the databases its agent serves",
+    );
+    assert!(
+        !record.exists(),
+        "a rollout that started nothing wrote {record:?}"
+    );
+
+    std::fs::write(dir.join("fleet.toml"), &text).expect("fleet.toml");
+    mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
+    let before = std::fs::read(&record).expect("the record of the rollout");
+    let modified = std::fs::metadata(&record)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    // Everything cut over: one line, and the record as it was.
+    let again = mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
+    again.has_line(
+        "nothing to start: all 2 target(s) are cut over already; fleet.rollout.json left as it was",
+    );
+    assert!(std::fs::read(&record).expect("record") == before);
+    let after = std::fs::metadata(&record)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    assert_eq!(after, modified, "the record was rewritten");
+}

@@ -32,8 +32,23 @@ pub struct Resolved {
     pub listing: Listing,
     /// The rollout record in force, if any.
     pub record: Option<Record>,
-    /// What was expanded and frozen, for the operator.
+    /// What was expanded, for the operator.
     pub notes: Vec<String>,
+    /// A record to write once the rollout starts something (a new one, or
+    /// one `--add-new` grew), and the line saying so: a rollout that starts
+    /// nothing leaves the file as it was.
+    pub unsaved: Option<(std::path::PathBuf, String)>,
+}
+
+impl Resolved {
+    /// Writes the record the rollout froze, if it changed; the line to show.
+    pub fn save(&self) -> anyhow::Result<Option<String>> {
+        let (Some((path, note)), Some(r)) = (&self.unsaved, &self.record) else {
+            return Ok(None);
+        };
+        record::save(path, r)?;
+        Ok(Some(note.clone()))
+    }
 }
 
 /// Whether every database `r` froze is still selected by its target's
@@ -68,6 +83,7 @@ pub async fn resolve(a: &FleetFileArgs, freeze: Freeze) -> anyhow::Result<Resolv
             listing: Listing::default(),
             record: None,
             notes: Vec::new(),
+            unsaved: None,
         });
     }
     let listing = Listing::fetch(&fleet, limit).await;
@@ -85,15 +101,18 @@ pub async fn resolve(a: &FleetFileArgs, freeze: Freeze) -> anyhow::Result<Resolv
     let existing = record::load(&path)?.filter(|r| r.matches(&prints) && fits(&fleet, r));
     let live = listing.choose(&fleet);
     let mut notes = Vec::new();
+    let mut unsaved = None;
     let record = match (freeze, existing, live) {
         (Freeze::Rollout { add_new }, Some(mut r), live) => {
             let new = live.as_ref().map(|l| r.missing_from(l)).unwrap_or_default();
             let count: usize = new.values().map(Vec::len).sum();
             if add_new && count > 0 {
                 r.add(&new);
-                record::save(&path, &r)?;
-                notes.push(format!(
-                    "{count} database(s) served since the rollout started join it (--add-new)"
+                unsaved = Some((
+                    path.clone(),
+                    format!(
+                        "{count} database(s) served since the rollout started join it (--add-new)"
+                    ),
                 ));
             } else if count > 0 {
                 notes.push(format!("{count} database(s) served now are not in rollout {} (it acts on the set frozen when it started); `--add-new` adds them", r.rollout));
@@ -116,13 +135,13 @@ pub async fn resolve(a: &FleetFileArgs, freeze: Freeze) -> anyhow::Result<Resolv
                 schemas: prints,
                 databases: live,
             };
-            record::save(&path, &r)?;
-            notes.push(format!(
+            let note = format!(
                 "rollout {}: {} database(s) frozen in {} (a re-run acts on the same set)",
                 r.rollout,
                 r.count(),
                 path.display()
-            ));
+            );
+            unsaved = Some((path.clone(), note));
             Some(r)
         }
         (Freeze::Read, Some(r), _) => Some(r),
@@ -135,6 +154,7 @@ pub async fn resolve(a: &FleetFileArgs, freeze: Freeze) -> anyhow::Result<Resolv
                 limit,
                 listing,
                 record: None,
+                unsaved: None,
             });
         }
     };
@@ -149,6 +169,7 @@ pub async fn resolve(a: &FleetFileArgs, freeze: Freeze) -> anyhow::Result<Resolv
         listing,
         record,
         notes,
+        unsaved,
     })
 }
 

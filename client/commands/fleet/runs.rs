@@ -3,12 +3,13 @@
 //! Each ends with the summary table, the command to run next, and an exit
 //! status saying whether every target got there.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use mig::proto::Phase;
 
 use super::gate;
-use super::resolve::{resolve, rollout_id, Freeze};
+use super::resolve::{resolve, rollout_id, Freeze, Resolved};
 use super::{can_ask, confirm, load, select};
 use crate::cli::{FleetStepArgs, RolloutArgs};
 use crate::commands::Output;
@@ -19,6 +20,7 @@ use crate::fleet::expand::{self, Listing};
 use crate::fleet::file::{FailureLimit, Fleet};
 use crate::fleet::next::{self, Commands, Goal};
 use crate::fleet::plan::Rehearse;
+use crate::fleet::record;
 use crate::fleet::schedule::{self, Order};
 use crate::fleet::state::Outcome;
 use crate::fleet::steps::Steps;
@@ -51,18 +53,24 @@ pub async fn rollout(a: &RolloutArgs, out: Output) -> anyhow::Result<()> {
     let commands = Commands::new(&a.fleet.file);
     refuse_reverted(fleet, &phases, &vec![true; phases.len()], &commands)?;
     let done: Vec<bool> = phases.iter().map(|p| expand::is_cut_over(*p)).collect();
+    let pending = done.iter().filter(|d| !**d).count();
+    if pending == 0 {
+        return nothing_started(&r, &a.fleet.file, out);
+    }
     let gate = a.rehearse_all || fleet.rehearse_all;
     let rehearse = match (a.rehearse, a.sample) {
         (false, _) => Rehearse::No,
         (true, p) => Rehearse::OnCopy(p.unwrap_or(100.0)),
     };
     gate::check(fleet, &schemas, &done, (gate, rehearse), limit, out).await?;
-    let pending = done.iter().filter(|d| !**d).count();
-    if pending > 0 && !a.yes && !confirm(&format!("roll out to {pending} target(s)?"))? {
+    if !a.yes && !confirm(&format!("roll out to {pending} target(s)?"))? {
         return Err(error(
             Exit::Cancelled,
             "rollout not confirmed; nothing started",
         ));
+    }
+    if let Some(note) = r.save()? {
+        say(&[note])?;
     }
     let (steps, goal) = if a.postpone_cutover {
         (Steps::POSTPONED, Goal::Postponed)
@@ -83,6 +91,39 @@ pub async fn rollout(a: &RolloutArgs, out: Output) -> anyhow::Result<()> {
         cut_over: done,
     };
     execute(fleet, &schemas, plan, (&commands, goal), out).await
+}
+
+/// A rollout with nothing to start says so in one line and leaves the
+/// rollout record as it was: done when every target is cut over, refused
+/// when a many-database target selects no database at all (a typo in its
+/// pattern, or the wrong agent).
+fn nothing_started(r: &Resolved, file: &Path, out: Output) -> anyhow::Result<()> {
+    let record = record::path_for(file);
+    let kept = if record.exists() {
+        format!("{} left as it was", record.display())
+    } else {
+        format!("{} not written", record.display())
+    };
+    let empty: Vec<&str> = r
+        .record
+        .iter()
+        .flat_map(|rec| rec.databases.iter())
+        .filter(|(_, dbs)| dbs.is_empty())
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !empty.is_empty() {
+        return Err(failed(format!(
+            "nothing started: {} select(s) none of the databases its agent serves (see above; `mig databases` lists them); {kept}",
+            empty.join(", ")
+        )));
+    }
+    if !out.json {
+        render::emit(&[format!(
+            "nothing to start: all {} target(s) are cut over already; {kept}",
+            r.fleet.targets.len()
+        )])?;
+    }
+    Ok(())
 }
 
 /// The phase each target's agent reports: from the listing where it has
