@@ -3,6 +3,9 @@
 //! outcome into a documented exit code (see `exit.rs`). It never opens a
 //! SQLite file itself.
 #![forbid(unsafe_code)]
+// Output goes through `render` (stdout) or `say_err` (stderr), which
+// return or drop a closed pipe's error: the print macros panic on it.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod cli;
 mod commands;
@@ -40,27 +43,37 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("{name} failed: {}", exit::message(&e));
+            say_err(&format!("{name} failed: {}", exit::message(&e)));
             exit::classify(&e).into()
         }
     }
 }
 
+/// Writes a line on stderr; a closed stderr (`mig … 2>&1 | head -1`)
+/// loses the line, never the exit code (`eprintln!` would panic: 101).
+fn say_err(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 /// Prints that the step was already done: its line, or with `--json` an
 /// object `{"alreadyDone": true, "message": …}`.
 fn already_done(message: &str, json: bool) {
-    if json {
-        println!(
-            "{}",
-            serde_json::json!({ "alreadyDone": true, "message": message })
-        );
+    let line = if json {
+        serde_json::json!({ "alreadyDone": true, "message": message }).to_string()
     } else {
-        println!("{message}");
-    }
+        message.to_string()
+    };
+    // Best effort: a reader gone away already has what it wanted.
+    let _ = render::emit(&[line]);
 }
 
 /// Whether the error is stdout's reader having gone away (a broken pipe
 /// while writing stdout; a broken connection to the agent is a failure).
+/// Like ripgrep, that ends the command quietly with exit 0: the reader
+/// (`| head`) took what it wanted; a command that had failed before it
+/// wrote keeps its own code, its one line lost with stderr if that is
+/// closed too.
 fn stdout_closed(e: &anyhow::Error) -> bool {
     let writing_stdout = e.chain().any(|c| c.to_string() == "writing to stdout");
     writing_stdout
@@ -79,7 +92,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-        eprintln!("mig: a command is required; see `mig --help`");
+        say_err("mig: a command is required; see `mig --help`");
         return exit::Exit::Usage.into();
     }
     let text = e.render().to_string();
@@ -119,7 +132,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
         .and_then(|v| v.strip_suffix(']'))
         .map(|v| format!(" (possible values: {v})"))
         .unwrap_or_default();
-    eprintln!("mig: {first}{valid}; see `{command} --help`");
+    say_err(&format!("mig: {first}{valid}; see `{command} --help`"));
     exit::Exit::Usage.into()
 }
 

@@ -34,9 +34,7 @@ pub async fn run(s: &mut Session, args: &ResetArgs, out: Output) -> anyhow::Resu
             " (`mig reset --dry-run` shows what it would do)",
         )?;
         // Part of the question: on stderr, beside it.
-        for line in render::reports::reset(&plan) {
-            eprintln!("{line}");
-        }
+        render::emit_err(&render::reports::reset(&plan))?;
         if !confirm("reset: take the actions above?")? {
             return Err(error(
                 Exit::Cancelled,

@@ -25,6 +25,15 @@ pub fn emit(lines: &[String]) -> anyhow::Result<()> {
     out.flush().context("writing to stdout")
 }
 
+/// Prints lines on stderr (what goes beside a question).
+pub fn emit_err(lines: &[String]) -> anyhow::Result<()> {
+    let mut err = std::io::stderr().lock();
+    for line in lines {
+        writeln!(err, "{line}").context("writing to stderr")?;
+    }
+    err.flush().context("writing to stderr")
+}
+
 /// Prints a value as one line of JSON (a job event in a stream).
 pub fn json_line<T: Serialize>(value: &T) -> anyhow::Result<()> {
     emit(&[serde_json::to_string(value).context("encoding JSON")?])
