@@ -28,19 +28,26 @@ pub async fn explain(remote: &Remote, err: anyhow::Error) -> anyhow::Error {
     if !connection_failure(&err) {
         return err;
     }
+    match handshake_cause(remote).await {
+        Some(cause) => error(Exit::Unavailable, cause),
+        None => err,
+    }
+}
+
+/// Why a handshake with `remote` fails, in one line, if a fresh one shows
+/// it (a refused or untrusted certificate, TLS spoken where plain HTTP/2
+/// was expected); `None` when it succeeds or shows nothing clearer.
+pub async fn handshake_cause(remote: &Remote) -> Option<String> {
     let found = match &remote.tls {
         Some(tls) => tokio::time::timeout(PROBE_TIMEOUT, probe(remote, tls)).await,
         None => tokio::time::timeout(PROBE_TIMEOUT, speaks_tls(remote)).await,
     };
-    match found {
-        Ok(Some(cause)) => error(Exit::Unavailable, cause),
-        _ => err,
-    }
+    found.ok().flatten()
 }
 
 /// Failures that the agent did not explain itself (no status of its own;
 /// hyper reports a protocol mismatch as `INTERNAL`).
-fn connection_failure(err: &anyhow::Error) -> bool {
+pub fn connection_failure(err: &anyhow::Error) -> bool {
     let status_from_agent = err.chain().any(|c| {
         c.downcast_ref::<tonic::Status>().is_some_and(|s| {
             !matches!(

@@ -51,6 +51,43 @@ fn pool() -> &'static Pool {
     POOL.get_or_init(Pool::default)
 }
 
+/// What a fresh handshake showed of each agent (by URL and TLS material)
+/// whose calls failed without an answer: one probe per agent, however many
+/// of its databases failed.
+type Causes = Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Option<String>>>>>;
+
+fn causes() -> &'static Causes {
+    static CAUSES: OnceLock<Causes> = OnceLock::new();
+    CAUSES.get_or_init(Causes::default)
+}
+
+/// The error to report for `t`: `err`, or — when its agent gave no answer
+/// of its own (a refused client certificate reaches the client as
+/// "operation was canceled") — the line `mig` prints for one database
+/// (`diagnose::explain`): what is wrong and what to do.
+pub async fn explained(t: &FleetTarget, err: anyhow::Error) -> anyhow::Error {
+    if !crate::diagnose::connection_failure(&err) {
+        return err;
+    }
+    let cell = {
+        // Held only to look up or insert a cell.
+        let mut causes = causes().lock().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(causes.entry(format!("{} {:?}", t.url, t.tls)).or_default())
+    };
+    let remote = Remote {
+        url: t.url.clone(),
+        tls: t.tls.clone(),
+        database: None,
+    };
+    let cause = cell
+        .get_or_init(|| async { crate::diagnose::handshake_cause(&remote).await })
+        .await;
+    match cause {
+        Some(c) => crate::exit::error(Exit::Unavailable, c.clone()),
+        None => err,
+    }
+}
+
 /// A client on the target's agent: the agent's one connection, opened by
 /// the first caller (the others wait for it); an error is one line naming
 /// the agent, and the next caller tries again.
@@ -125,13 +162,19 @@ where
     let mut set = JoinSet::new();
     let mut ids = HashMap::new();
     for (i, t) in targets.iter().enumerate() {
-        let (permits, work) = (permits.clone(), f(i, t.clone()));
+        let (permits, work, target) = (permits.clone(), f(i, t.clone()), t.clone());
         let handle = set.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            work.await.map_err(|e| TargetError {
-                message: message(&e),
-                unreachable: classify(&e) == Exit::Unavailable,
-            })
+            match work.await {
+                Ok(v) => Ok(v),
+                Err(e) => {
+                    let e = explained(&target, e).await;
+                    Err(TargetError {
+                        message: message(&e),
+                        unreachable: classify(&e) == Exit::Unavailable,
+                    })
+                }
+            }
         });
         ids.insert(handle.id(), i);
     }

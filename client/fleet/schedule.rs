@@ -130,7 +130,14 @@ pub async fn run(
                     catch_up_entries: fleet.catch_up_entries,
                     dash: dash.clone(),
                 };
-                ids.insert(set.spawn(driver.run()).id(), i);
+                let target = targets[i].clone();
+                let run = async move {
+                    match driver.run().await {
+                        Err(e) => Err(super::agents::explained(&target, e).await),
+                        ok => ok,
+                    }
+                };
+                ids.insert(set.spawn(run).id(), i);
             }
             let Some(joined) = set.join_next_with_id().await else {
                 break;

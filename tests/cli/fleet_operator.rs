@@ -169,3 +169,46 @@ fn a_rollout_that_starts_nothing_neither_creates_nor_changes_the_rollout_record(
         .expect("mtime");
     assert_eq!(after, modified, "the record was rewritten");
 }
+
+/// A fleet whose client certificate comes from another CA: every line
+/// says so, as `mig` says it for one database — before the fix the fleet
+/// said "operation was canceled" or "transport error".
+#[test]
+fn a_client_certificate_the_agent_refuses_is_named_on_each_targets_line() {
+    let (tmp, _agent) = tenant_site(&TWO);
+    let dir = tmp.path().to_path_buf();
+    crate::support::agent::make_certs(&dir.join("elsewhere"));
+    let text = std::fs::read_to_string(dir.join("fleet.toml"))
+        .expect("fleet.toml")
+        .replace("a0/certs/operator", "elsewhere/certs/operator");
+    let named = text.replace("databases = \"*\"", "database = \"t000\"");
+    let named = format!(
+        "{named}\n{}",
+        &named[named.find("[[target]]").expect("a target")..]
+            .replace("name = \"a0\"", "name = \"a1\"")
+            .replace("\"t000\"", "\"t001\"")
+    );
+    std::fs::write(dir.join("many.toml"), &text).expect("many.toml");
+    std::fs::write(dir.join("named.toml"), &named).expect("named.toml");
+    let refused = "the agent refused the client certificate elsewhere/certs/operator.pem: it is not issued by the agent's client CA";
+
+    let line = mig_in(&dir, &["fleet", "rollout", "-f", "many.toml", "--yes"])
+        .fails(
+            FAILED,
+            "fleet rollout failed: nothing done: a0: cannot list",
+        )
+        .to_string();
+    assert!(line.contains(refused), "{line}");
+    let status = mig_in(&dir, &["fleet", "status", "-f", "named.toml"]);
+    assert_eq!(status.code, super::harness::UNAVAILABLE, "{status:#?}");
+    for t in ["a0", "a1"] {
+        let row = status.line_starting(&format!("{t} "));
+        assert!(row.contains(refused), "{row}");
+    }
+    let run = mig_in(&dir, &["fleet", "migrate", "-f", "named.toml"]);
+    assert_eq!(run.code, FAILED, "{run:#?}");
+    for t in ["a0", "a1"] {
+        let row = run.line_starting(&format!("{t} "));
+        assert!(row.contains("failed") && row.contains(refused), "{row}");
+    }
+}
