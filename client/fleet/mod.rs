@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod driver;
 pub mod expand;
 pub mod file;
+pub mod lock;
 pub mod next;
 pub mod order;
 pub mod plan;

@@ -212,3 +212,84 @@ fn a_client_certificate_the_agent_refuses_is_named_on_each_targets_line() {
         assert!(row.contains("failed") && row.contains(refused), "{row}");
     }
 }
+
+/// Waits (up to a minute) until `path` exists.
+fn wait_for_file(path: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !path.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{path:?} never appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Two rollouts of one fleet file: the second is refused in one line
+/// naming the first (its pid), and changes nothing; once the first is
+/// killed (`kill -9`: nothing released) the next rollout is not blocked
+/// and finishes. The first is held at a real `on-before-cutover` hook that
+/// waits for a file.
+#[test]
+fn a_second_rollout_of_one_fleet_file_is_refused_until_the_first_is_gone() {
+    use std::os::unix::fs::PermissionsExt;
+    let hooks = "\n[hooks]\ndir = \"hooks\"\ntimeout_ms = 120000\n";
+    let (tmp, agent) = super::tenants_operator::tenant_site_with(&TWO, hooks);
+    let dir = tmp.path().to_path_buf();
+    let (reached, open) = (dir.join("gate-reached"), dir.join("gate-open"));
+    let hook = dir.join("a0").join("hooks").join("on-before-cutover");
+    std::fs::create_dir_all(hook.parent().expect("hooks")).expect("hooks dir");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\ntouch '{}'\nwhile [ ! -e '{}' ]; do sleep 0.05; done\n",
+            reached.display(),
+            open.display()
+        ),
+    )
+    .expect("hook");
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+
+    let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_mig"))
+        .args(["fleet", "rollout", "-f", "fleet.toml", "--yes"])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("first rollout");
+    wait_for_file(&reached);
+    let second = mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]);
+    let line = second.fails(
+        super::harness::BUSY,
+        "fleet rollout failed: `mig fleet rollout` (pid ",
+    );
+    assert!(
+        line.contains(&format!("(pid {} on ", first.id()))
+            && line.contains("is running on fleet.toml"),
+        "{line}"
+    );
+    // Not a change either: the step-wise commands are refused alike; a
+    // dry run and status are not.
+    mig_in(&dir, &["fleet", "cutover", "-f", "fleet.toml"]).fails(
+        super::harness::BUSY,
+        "fleet cutover failed: `mig fleet rollout` (pid ",
+    );
+    mig_in(&dir, &["fleet", "status", "-f", "fleet.toml"]).ok();
+    assert_eq!(audited(&agent.log(), "Migrate"), 2, "{}", agent.log());
+
+    first.kill().expect("kill -9 the first rollout");
+    first.wait().expect("reap");
+    std::fs::write(&open, "").expect("open the gate");
+    let third = mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
+    third.line_starting("note: `mig fleet rollout` (pid ");
+    third.has_line(&format!("rollout {}: 2 cut over", record_id(&dir)));
+    let status = mig_in(&dir, &["fleet", "status", "-f", "fleet.toml"]).ok();
+    status.has_line("2 targets: 2 standby (revert window open)");
+}
+
+/// The rollout id in `fleet.rollout.json`.
+fn record_id(dir: &Path) -> String {
+    let text = std::fs::read_to_string(dir.join("fleet.rollout.json")).expect("record");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("record JSON");
+    v["rollout"].as_str().expect("rollout id").to_string()
+}

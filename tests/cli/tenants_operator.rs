@@ -63,6 +63,11 @@ fn fleet_status_next_for_a_tenant_not_started_runs_and_starts_it() {
 /// A folder `a0/tenants/` of `tenants` (old databases), `schema.sql`, an
 /// agent serving the folder as a database set, and `fleet.toml` naming it.
 pub(super) fn tenant_site(tenants: &[&str]) -> (tempfile::TempDir, TestAgent) {
+    tenant_site_with(tenants, "")
+}
+
+/// [`tenant_site`] with more of `agent.toml` before the set (`[hooks]`).
+pub(super) fn tenant_site_with(tenants: &[&str], extra: &str) -> (tempfile::TempDir, TestAgent) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     std::fs::write(dir.join("schema.sql"), case::SCHEMA).expect("schema");
@@ -72,7 +77,7 @@ pub(super) fn tenant_site(tenants: &[&str]) -> (tempfile::TempDir, TestAgent) {
         case::create_old(&home.join("tenants").join(format!("{t}.db")));
     }
     let setup = Setup {
-        extra: SET.to_string(),
+        extra: format!("{extra}{SET}"),
         ..Setup::default()
     };
     let agent = TestAgent::start_with(&home, &[], setup);

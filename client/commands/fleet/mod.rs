@@ -20,6 +20,7 @@ use super::Output;
 use crate::cli::{FleetAction, FleetArgs, FleetFileArgs, FleetReportArgs, GlobalArgs};
 use crate::exit::{error, failed, usage, Exit};
 use crate::fleet::file::Fleet;
+use crate::fleet::lock::{self, FleetLock};
 use crate::fleet::next::Commands;
 use crate::fleet::steps::Steps;
 use crate::fleet::{agents, plan, status};
@@ -34,6 +35,7 @@ pub async fn run(args: &FleetArgs, global: &GlobalArgs, out: Output) -> anyhow::
     {
         return Err(usage("fleet commands take their agents and databases from the fleet file, not --agent/--database/--old/--new/-C"));
     }
+    let _lock = lock_for(&args.action, out)?;
     match &args.action {
         FleetAction::Plan(a) => plan_cmd(a, out).await,
         FleetAction::Rollout(a) => runs::rollout(a, out).await,
@@ -47,6 +49,34 @@ pub async fn run(args: &FleetArgs, global: &GlobalArgs, out: Output) -> anyhow::
         FleetAction::Cancel(a) => oneshot::cancel(a, out).await,
         FleetAction::Revert(a) => revert::run(a, out).await,
     }
+}
+
+/// The fleet file's lock, for a command that changes targets (not `plan`,
+/// `status`, `verify`, a dry run, nor `cancel`, which must reach a running
+/// rollout's jobs); a second one is refused naming the holder. Taken once
+/// the file is known to be valid: a mistyped `-f` creates nothing.
+fn lock_for(action: &FleetAction, out: Output) -> anyhow::Result<Option<FleetLock>> {
+    let file = match action {
+        FleetAction::Rollout(a) => &a.fleet,
+        FleetAction::Migrate(a)
+        | FleetAction::Drain(a)
+        | FleetAction::Cutover(a)
+        | FleetAction::CleanupOld(a) => &a.fleet,
+        FleetAction::Reset(a) if !a.dry_run => &a.fleet,
+        FleetAction::Revert(a) if !a.undo.dry_run => &a.undo.fleet,
+        FleetAction::Plan(_)
+        | FleetAction::Status(_)
+        | FleetAction::Verify(_)
+        | FleetAction::Cancel(_)
+        | FleetAction::Reset(_)
+        | FleetAction::Revert(_) => return Ok(None),
+    };
+    resolve::load_file(file)?;
+    let held = lock::acquire(&file.file, &format!("`mig {}`", action.name()))?;
+    if let (Some(note), false) = (&held.took_over, out.json) {
+        render::emit(std::slice::from_ref(note))?;
+    }
+    Ok(Some(held))
 }
 
 /// The fleet, its many-database targets expanded (the rollout record's

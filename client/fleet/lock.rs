@@ -1,0 +1,175 @@
+//! One fleet command that changes things at a time per fleet file: a lock
+//! beside it (`<fleet>.rollout.lock`) held for the whole command. The lock
+//! is the operating system's (`flock`), so it goes with its holder: a
+//! rollout killed with `kill -9` or a crashed machine leaves nothing that
+//! blocks the next one. The file also says who holds it (pid, host, command,
+//! since), for the refusal; it is emptied on release and never deleted (a
+//! deleted lock file lets two processes lock two different files).
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::exit::{error, Exit};
+
+/// Who holds the lock, as written into the file.
+#[derive(Debug, Serialize, Deserialize)]
+struct Holder {
+    pid: u32,
+    host: String,
+    /// `mig fleet rollout`, …
+    command: String,
+    since_unix: u64,
+}
+
+/// Held until dropped (or the process ends).
+#[derive(Debug)]
+pub struct FleetLock {
+    file: File,
+    /// Said when the last holder ended without releasing it (killed).
+    pub took_over: Option<String>,
+}
+
+/// `fleet.toml` → `fleet.rollout.lock`, beside it.
+pub fn path_for(fleet_file: &Path) -> PathBuf {
+    let stem = fleet_file
+        .file_stem()
+        .map_or_else(|| "fleet".into(), |s| s.to_string_lossy().into_owned());
+    fleet_file.with_file_name(format!("{stem}.rollout.lock"))
+}
+
+/// Takes the fleet file's lock for `command`, or refuses in one line naming
+/// who holds it (exit 6, busy) and what to do.
+pub fn acquire(fleet_file: &Path, command: &str) -> anyhow::Result<FleetLock> {
+    let path = path_for(fleet_file);
+    let shown = path.display();
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| error(Exit::Failed, format!("cannot open the lock {shown}: {e}")))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => return Err(refusal(&mut file, fleet_file)),
+        Err(TryLockError::Error(e)) => {
+            return Err(error(
+                Exit::Failed,
+                format!("cannot lock {shown}: {e} (a file system without locks?)"),
+            ))
+        }
+    }
+    let took_over = read_holder(&mut file).map(|h| {
+        format!(
+            "note: {} (pid {} on {}) ended without finishing; its jobs go on on the agents, this run continues from where they are",
+            h.command, h.pid, h.host
+        )
+    });
+    let me = Holder {
+        pid: std::process::id(),
+        host: host(),
+        command: command.to_string(),
+        since_unix: unix_now(),
+    };
+    let text = serde_json::to_vec(&me).map_err(std::io::Error::other);
+    text.and_then(|t| {
+        file.set_len(0)?;
+        file.rewind()?;
+        file.write_all(&t)?;
+        file.sync_all()
+    })
+    .map_err(|e| error(Exit::Failed, format!("cannot write {shown}: {e}")))?;
+    Ok(FleetLock { file, took_over })
+}
+
+impl Drop for FleetLock {
+    fn drop(&mut self) {
+        // Empty: the next holder finds no one to report as killed.
+        let _ = self.file.set_len(0);
+        let _ = self.file.unlock();
+    }
+}
+
+/// The one line refusing a second command while `file` is locked.
+fn refusal(file: &mut File, fleet_file: &Path) -> anyhow::Error {
+    let f = fleet_file.display();
+    let who = match read_holder(file) {
+        Some(h) => format!(
+            "{} (pid {} on {}, since {}, {} ago)",
+            h.command,
+            h.pid,
+            h.host,
+            clock(h.since_unix),
+            ago(h.since_unix)
+        ),
+        // Locked but not written yet: it is starting this instant.
+        None => "another fleet command".to_string(),
+    };
+    error(
+        Exit::Busy,
+        format!("{who} is running on {f}: wait for it to end (`mig fleet status -f {f}` shows where each target is), or stop it (Ctrl-C, or kill its pid; jobs it started go on on the agents and a new run continues them)"),
+    )
+}
+
+fn read_holder(file: &mut File) -> Option<Holder> {
+    let mut text = String::new();
+    file.rewind().ok()?;
+    file.read_to_string(&mut text).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// This machine's name, for the refusal another user reads.
+fn host() -> String {
+    rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// `2026-12-01T06:50:01Z`.
+fn clock(unix: u64) -> String {
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix);
+    humantime::format_rfc3339_seconds(at).to_string()
+}
+
+/// `3m 5s`.
+fn ago(unix: u64) -> String {
+    let secs = unix_now().saturating_sub(unix);
+    humantime::format_duration(std::time::Duration::from_secs(secs)).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_holder_is_refused_naming_the_first_and_the_lock_goes_with_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fleet = dir.path().join("fleet.toml");
+        let first = acquire(&fleet, "mig fleet rollout").expect("first");
+        assert!(first.took_over.is_none());
+        let second = acquire(&fleet, "mig fleet rollout").expect_err("second");
+        let line = crate::exit::message(&second);
+        assert!(
+            line.starts_with(&format!(
+                "mig fleet rollout (pid {} on ",
+                std::process::id()
+            )),
+            "{line}"
+        );
+        assert_eq!(crate::exit::classify(&second), Exit::Busy);
+        drop(first);
+        let third = acquire(&fleet, "mig fleet revert").expect("after release");
+        assert!(third.took_over.is_none(), "a released lock reads as killed");
+        assert_eq!(path_for(&fleet), dir.path().join("fleet.rollout.lock"));
+    }
+}
