@@ -110,6 +110,12 @@ fn main() -> ExitCode {
         .iter()
         .map(|d| d.name.clone())
         .collect();
+    // A set's rule as written: `/srv/tenants/*.db`.
+    let sets: Vec<String> = file
+        .sets
+        .iter()
+        .map(|s| s.dir.join(s.pattern.as_str()).display().to_string())
+        .collect();
     let options = ServeOptions {
         config_path: args.config.clone(),
         insecure_listen: args.insecure_listen,
@@ -130,7 +136,7 @@ fn main() -> ExitCode {
             if let Some(addr) = at.metrics {
                 println!("mig-agent metrics listening on {addr}");
             }
-            tracing::info!(addr = %at.tls, health = ?at.health, insecure = ?at.insecure, metrics = ?at.metrics, databases = ?databases, "listening");
+            tracing::info!(addr = %at.tls, health = ?at.health, insecure = ?at.insecure, metrics = ?at.metrics, databases = ?databases, database_sets = ?sets, served = at.served, "listening");
         },
         stop_signal(),
     ));

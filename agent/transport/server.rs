@@ -66,6 +66,9 @@ pub struct Listening {
     pub insecure: Option<SocketAddr>,
     /// The `[metrics]` listener, when configured.
     pub metrics: Option<SocketAddr>,
+    /// How many databases are served: `[[database]]` entries and what the
+    /// `[[database_set]]` folders held at start.
+    pub served: usize,
 }
 
 /// The services every listener serves, before authentication is added.
@@ -129,6 +132,7 @@ pub async fn serve(
         health: side.0,
         insecure: side.1,
         metrics,
+        served: registry.databases().len(),
     });
     let stop_registry = Arc::clone(&registry);
     let result = Server::builder()

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::dashboard::{aggregate, Row};
+use super::dashboard::{aggregate, Row, Run};
 use super::state::State;
 
 /// Names shown per list (slowest, failed).
@@ -14,7 +14,7 @@ const NAMES_SHOWN: usize = 3;
 /// The compact view: counts, rows/s and ETA; then the slowest running and
 /// the failed targets by name.
 pub(super) fn lines(
-    rollout: &str,
+    (run, id): (Run, &str),
     names: &[String],
     rows: &[Row],
     elapsed: Duration,
@@ -31,10 +31,14 @@ pub(super) fn lines(
             crate::render::events::eta(Some(left))
         }
     };
+    // Rows only where rows are copied: a revert carries writes back.
+    let copies = match run {
+        Run::Rollout => format!("{copied} rows copied, {:.0} rows/s, ", copied as f64 / secs),
+        Run::Revert => String::new(),
+    };
     let total = format!(
-        "{} · {copied} rows copied, {:.0} rows/s, {:.1} targets/s · ETA {eta}",
-        aggregate(rollout, rows),
-        copied as f64 / secs,
+        "{} · {copies}{:.1} targets/s · ETA {eta}",
+        aggregate(run, id, rows),
         finished as f64 / secs
     );
     let mut slow: Vec<(usize, Duration)> = rows
@@ -68,4 +72,45 @@ pub(super) fn lines(
         parts.push(format!("failed: {}{more}", shown.join(", ")));
     }
     (total, parts.join(" · "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(state: State, done: u64, rate: f64) -> Row {
+        Row {
+            state,
+            step: String::new(),
+            done,
+            total: done,
+            rate,
+            eta: None,
+            lag: None,
+            last_line: None,
+            since: None,
+        }
+    }
+
+    #[test]
+    fn the_line_names_its_run_and_gives_the_rate_once_or_not_at_all() {
+        let rows = [
+            row(State::CutOver, 1000, 0.0),
+            row(State::Running, 500, 250.0),
+            row(State::Queued, 0, 0.0),
+        ];
+        let names = ["a".to_string(), "b".to_string(), "c".to_string()];
+        let ten = Duration::from_secs(10);
+        let (total, _) = lines((Run::Rollout, "r1"), &names, &rows, ten);
+        assert_eq!(
+            total,
+            "rollout r1: 1 done, 1 running, 0 failed, 1 queued · 1500 rows copied, 150 rows/s, 0.1 targets/s · ETA 20s"
+        );
+        assert_eq!(total.matches("rows/s").count(), 1, "{total}");
+        let (total, _) = lines((Run::Revert, "r2"), &names, &rows, ten);
+        assert_eq!(
+            total,
+            "revert r2: 1 done, 1 running, 0 failed, 1 queued · 0.1 targets/s · ETA 20s"
+        );
+    }
 }

@@ -49,8 +49,26 @@ struct Work<'a> {
     eta: Option<f64>,
 }
 
+/// What the run does, as its aggregate line says: a rollout copies rows
+/// (rows/s); a revert carries writes back (no rows to count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Run {
+    Rollout,
+    Revert,
+}
+
+impl Run {
+    pub fn name(self) -> &'static str {
+        match self {
+            Run::Rollout => "rollout",
+            Run::Revert => "revert",
+        }
+    }
+}
+
 pub struct Dashboard {
     style: Style,
+    run: Run,
     rollout: String,
     names: Vec<String>,
     rows: Mutex<Vec<Row>>,
@@ -64,7 +82,12 @@ pub struct Dashboard {
 impl Dashboard {
     /// `names`: the targets, in execution order; `active`: which of them
     /// this run acts on (the others get no line).
-    pub fn new(style: Style, rollout: &str, names: Vec<String>, active: &[bool]) -> Dashboard {
+    pub fn new(
+        style: Style,
+        (run, rollout): (Run, &str),
+        names: Vec<String>,
+        active: &[bool],
+    ) -> Dashboard {
         let rows = names
             .iter()
             .map(|_| Row {
@@ -88,6 +111,7 @@ impl Dashboard {
         let bars = (style == Style::Bars).then(|| bars(&names, active, view));
         let d = Dashboard {
             style,
+            run,
             rollout: rollout.to_string(),
             names,
             rows: Mutex::new(rows),
@@ -282,9 +306,18 @@ impl Dashboard {
         }
         let Ok(rows) = self.rows.lock() else { return };
         let (total, names) = if self.compact {
-            super::compact::lines(&self.rollout, &self.names, &rows, self.started.elapsed())
+            super::compact::lines(
+                (self.run, &self.rollout),
+                &self.names,
+                &rows,
+                self.started.elapsed(),
+            )
         } else {
-            (aggregate(&self.rollout, &rows), String::new())
+            let mut total = aggregate(self.run, &self.rollout, &rows);
+            if self.run == Run::Rollout {
+                total.push_str(&format!(" · {:.0} rows/s", rate(&rows)));
+            }
+            (total, String::new())
         };
         drop(rows);
         match &self.bars {
@@ -304,20 +337,25 @@ impl Dashboard {
     }
 }
 
-pub(super) fn aggregate(rollout: &str, rows: &[Row]) -> String {
+/// `rollout r1: 1 done, 2 running, 1 failed, 1 queued` (`revert r1: …`).
+pub(super) fn aggregate(run: Run, id: &str, rows: &[Row]) -> String {
     let count = |f: &dyn Fn(State) -> bool| rows.iter().filter(|r| f(r.state)).count();
-    let rate: f64 = rows
-        .iter()
-        .filter(|r| r.state == State::Running)
-        .map(|r| r.rate)
-        .fold(0.0, |a, b| a + b);
     format!(
-        "rollout {rollout}: {} done, {} running, {} failed, {} pending · {rate:.0} rows/s",
+        "{} {id}: {} done, {} running, {} failed, {} queued",
+        run.name(),
         count(&State::is_success),
         count(&|s| s == State::Running),
         count(&|s| matches!(s, State::Failed | State::Cancelled | State::Skipped)),
         count(&|s| s == State::Queued),
     )
+}
+
+/// Rows per second of the running targets' copies, together.
+pub(super) fn rate(rows: &[Row]) -> f64 {
+    rows.iter()
+        .filter(|r| r.state == State::Running)
+        .map(|r| r.rate)
+        .sum()
 }
 
 fn due(last: &mut Option<Instant>, always: bool) -> bool {
@@ -362,8 +400,13 @@ mod tests {
             row(State::Queued, 0.0),
         ];
         assert_eq!(
-            aggregate("r1", &rows),
-            "rollout r1: 1 done, 2 running, 1 failed, 1 pending · 150 rows/s"
+            aggregate(Run::Rollout, "r1", &rows),
+            "rollout r1: 1 done, 2 running, 1 failed, 1 queued"
+        );
+        assert_eq!(rate(&rows), 150.0);
+        assert_eq!(
+            aggregate(Run::Revert, "r1", &rows),
+            "revert r1: 1 done, 2 running, 1 failed, 1 queued"
         );
         assert_eq!(percent(1, 4), 25);
         assert_eq!(percent(0, 0), 100);

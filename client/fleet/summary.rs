@@ -17,9 +17,10 @@ const LISTED: usize = 20;
 /// The summary table and the totals line; for more than
 /// `dashboard::COMPACT_ABOVE` targets, the totals, the targets that did not
 /// get there and the slowest, by name (`--json` has every target).
-pub fn lines(fleet: &Fleet, rollout: &str, outcomes: &[Option<Outcome>]) -> Vec<String> {
+/// `title`: the run and its id (`rollout r-1`, `revert r-2`).
+pub fn lines(fleet: &Fleet, title: &str, outcomes: &[Option<Outcome>]) -> Vec<String> {
     if outcomes.iter().flatten().count() > super::dashboard::COMPACT_ABOVE {
-        return compact(fleet, rollout, outcomes);
+        return compact(fleet, title, outcomes);
     }
     let rows: Vec<Vec<String>> = fleet
         .targets
@@ -37,18 +38,18 @@ pub fn lines(fleet: &Fleet, rollout: &str, outcomes: &[Option<Outcome>]) -> Vec<
         })
         .collect();
     let mut out = table(&["TARGET", "WAVE", "STATE", "DURATION", "DETAIL"], &rows);
-    out.push(totals(rollout, outcomes));
+    out.push(totals(title, outcomes));
     out
 }
 
-fn compact(fleet: &Fleet, rollout: &str, outcomes: &[Option<Outcome>]) -> Vec<String> {
+fn compact(fleet: &Fleet, title: &str, outcomes: &[Option<Outcome>]) -> Vec<String> {
     let ran: Vec<(&str, &Outcome)> = fleet
         .targets
         .iter()
         .zip(outcomes)
         .filter_map(|(t, o)| Some((t.name.as_str(), o.as_ref()?)))
         .collect();
-    let mut out = vec![totals(rollout, outcomes)];
+    let mut out = vec![totals(title, outcomes)];
     let short: Vec<&(&str, &Outcome)> = ran
         .iter()
         .filter(|(_, o)| !o.state.is_success() && o.state != State::Held)
@@ -104,7 +105,7 @@ pub fn json(fleet: &Fleet, rollout: &str, outcomes: &[Option<Outcome>]) -> serde
 }
 
 /// `rollout r-1: 3 cut over, 1 failed, 2 skipped`.
-fn totals(rollout: &str, outcomes: &[Option<Outcome>]) -> String {
+fn totals(title: &str, outcomes: &[Option<Outcome>]) -> String {
     let states = [
         State::CutOver,
         State::Reverted,
@@ -122,7 +123,7 @@ fn totals(rollout: &str, outcomes: &[Option<Outcome>]) -> String {
             (n > 0).then(|| format!("{n} {}", s.name()))
         })
         .collect();
-    format!("rollout {rollout}: {}", parts.join(", "))
+    format!("{title}: {}", parts.join(", "))
 }
 
 /// Ok when every target in the run reached its goal or is held by design
@@ -189,7 +190,7 @@ mod tests {
     fn totals_and_verdict_say_what_happened() {
         let all = [o(State::CutOver), o(State::Failed), o(State::Skipped), None];
         assert_eq!(
-            totals("r", &all),
+            totals("rollout r", &all),
             "rollout r: 1 cut over, 1 failed, 1 skipped"
         );
         assert!(verdict(&all).is_err());

@@ -3,7 +3,11 @@
 //! refuses in one line naming the command that lets it migrate again (and
 //! then does, the copy checked by the hand-written inverse), like `mig
 //! migrate` on one reverted database; the reverted new files are never
-//! touched by the refusal.
+//! touched by the refusal. A rollout that starts nothing leaves the
+//! rollout record alone; two rollouts of one fleet file are not both
+//! accepted (a killed one blocks nothing); a refused client certificate is
+//! named on each target's line; a revert's lines name it; a folder agent's
+//! start line names its rule and what it found.
 
 use std::path::{Path, PathBuf};
 
@@ -57,7 +61,14 @@ fn a_rollout_after_fleet_revert_refuses_naming_the_reset_then_migrates_again() {
     let (tmp, agent) = tenant_site(&TWO);
     let dir = tmp.path().to_path_buf();
     mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
-    mig_in(&dir, &["fleet", "revert", "-f", "fleet.toml", "--yes"]).ok();
+    let back = mig_in(&dir, &["fleet", "revert", "-f", "fleet.toml", "--yes"]).ok();
+    // A revert's lines name it, not a rollout.
+    let totals = back
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("revert r") && l.ends_with(": 2 reverted"));
+    assert!(totals.is_some(), "{}", back.stdout);
+    assert!(!back.stdout.contains("rollout r"), "{}", back.stdout);
     let kept: Vec<Vec<u8>> = TWO
         .iter()
         .map(|t| std::fs::read(new(&dir, t)).expect("reverted new file"))
@@ -292,4 +303,30 @@ fn record_id(dir: &Path) -> String {
     let text = std::fs::read_to_string(dir.join("fleet.rollout.json")).expect("record");
     let v: serde_json::Value = serde_json::from_str(&text).expect("record JSON");
     v["rollout"].as_str().expect("rollout id").to_string()
+}
+
+/// The agent's start line names what it serves when that is a folder rule:
+/// before, a set-only agent logged `databases=[]`.
+#[test]
+fn a_folder_agent_logs_its_set_rule_and_how_many_databases_it_found() {
+    let (_tmp, agent) = tenant_site(&TWO);
+    // Logged just after the address the harness waits for is printed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let line = loop {
+        let log = agent.log();
+        if let Some(l) = log.lines().find(|l| l.contains(" listening ")) {
+            break l.to_string();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no listening line in:\n{log}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(line.contains("databases=[]"), "{line}");
+    assert!(
+        line.contains("database_sets=[\"") && line.contains("tenants/*.db\"]"),
+        "{line}"
+    );
+    assert!(line.contains(" served=2"), "{line}");
 }

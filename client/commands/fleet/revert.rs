@@ -19,6 +19,7 @@ use crate::cli::FleetRevertArgs;
 use crate::commands::Output;
 use crate::exit::{error, failed, usage, Exit};
 use crate::fleet::agents::{self, Schemas};
+use crate::fleet::dashboard::Run;
 use crate::fleet::file::{FailureLimit, Fleet};
 use crate::fleet::revert::{order, verdict, Verdict};
 use crate::fleet::schedule::{self, Order};
@@ -97,11 +98,15 @@ pub async fn run(r: &FleetRevertArgs, out: Output) -> anyhow::Result<()> {
         cut_over: vec![false; todo.len()],
         active: todo,
     };
-    let outcomes = scheduled(&fleet, &Schemas::default(), &plan, out, "revert").await?;
+    let outcomes = scheduled(&fleet, &Schemas::default(), &plan, out, Run::Revert).await?;
     if out.json {
         render::json_line(&summary::json(&fleet, &plan.label, &outcomes))?;
     } else {
-        render::emit(&summary::lines(&fleet, &plan.label, &outcomes))?;
+        render::emit(&summary::lines(
+            &fleet,
+            &format!("revert {}", plan.label),
+            &outcomes,
+        ))?;
     }
     ended(&outcomes, steps.len() - count, out)
 }

@@ -15,7 +15,7 @@ use crate::cli::{FleetStepArgs, RolloutArgs};
 use crate::commands::Output;
 use crate::exit::{error, failed, usage, Exit};
 use crate::fleet::agents::Schemas;
-use crate::fleet::dashboard::Dashboard;
+use crate::fleet::dashboard::{Dashboard, Run};
 use crate::fleet::expand::{self, Listing};
 use crate::fleet::file::{FailureLimit, Fleet};
 use crate::fleet::next::{self, Commands, Goal};
@@ -213,7 +213,7 @@ async fn execute(
     out: Output,
 ) -> anyhow::Result<()> {
     let id = plan.label.clone();
-    let outcomes = scheduled(fleet, schemas, &plan, out, "rollout").await?;
+    let outcomes = scheduled(fleet, schemas, &plan, out, Run::Rollout).await?;
     let next = next::after_run(commands, &outcomes, goal);
     if out.json {
         let mut doc = summary::json(fleet, &id, &outcomes);
@@ -222,27 +222,28 @@ async fn execute(
         }
         render::json_line(&doc)?;
     } else {
-        let mut lines = summary::lines(fleet, &id, &outcomes);
+        let mut lines = summary::lines(fleet, &format!("rollout {id}"), &outcomes);
         lines.extend(next);
         render::emit(&lines)?;
     }
     summary::verdict(&outcomes)
 }
 
-/// Runs the scheduler with the live dashboard (`what`: the run's name in
+/// Runs the scheduler with the live dashboard (`run` names it in
 /// its first line); each target's outcome.
 pub(super) async fn scheduled(
     fleet: &Fleet,
     schemas: &Schemas,
     plan: &schedule::Plan,
     out: Output,
-    what: &str,
+    run: Run,
 ) -> anyhow::Result<Vec<Option<Outcome>>> {
+    let what = run.name();
     let id = plan.label.clone();
     let names = fleet.targets.iter().map(|t| t.name.clone()).collect();
     let dash = Arc::new(Dashboard::new(
         Style::pick(out.json),
-        &id,
+        (run, &id),
         names,
         &plan.active,
     ));
