@@ -28,14 +28,7 @@ use crate::fleet::{agents, status, summary};
 use crate::render::{self, progress::Style};
 
 pub async fn rollout(a: &RolloutArgs, out: Output) -> anyhow::Result<()> {
-    let max_failures = match a.max_failures.as_deref() {
-        Some(t) => Some(FailureLimit::parse(t).ok_or_else(|| {
-            usage(format!(
-                "--max-failures {t:?}: write a count (10) or a percentage (5%)"
-            ))
-        })?),
-        None => None,
-    };
+    let max_failures = max_failures(a.max_failures.as_deref())?;
     can_ask("rollout", a.yes, "")?;
     let r = resolve(&a.fleet, Freeze::Rollout { add_new: a.add_new }).await?;
     let say = |lines: &[String]| {
@@ -91,6 +84,18 @@ pub async fn rollout(a: &RolloutArgs, out: Output) -> anyhow::Result<()> {
         cut_over: done,
     };
     execute(fleet, &schemas, plan, (&commands, goal), out).await
+}
+
+/// `--max-failures N|P%`, validated.
+fn max_failures(flag: Option<&str>) -> anyhow::Result<Option<FailureLimit>> {
+    flag.map(|t| {
+        FailureLimit::parse(t).ok_or_else(|| {
+            usage(format!(
+                "--max-failures {t:?}: write a count (10) or a percentage (5%)"
+            ))
+        })
+    })
+    .transpose()
 }
 
 /// A rollout with nothing to start says so in one line and leaves the
