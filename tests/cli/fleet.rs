@@ -221,9 +221,7 @@ fn rollout_honours_waves_and_dependencies_and_continues_from_the_agents() {
         .mig(&["fleet", "rollout", "-f", "fleet.toml", "--yes"])
         .ok();
     assert!(!again.stdout.contains("running"), "{again:#?}");
-    for t in ["west-shop", "east-shop", "east-ref"] {
-        assert!(row(&again, t).ends_with("  already cut over"), "{again:#?}");
-    }
+    again.has_line("nothing to start: all 3 target(s) are cut over already");
 }
 
 /// Migrates on the plan, then fails after the copy: the deferred UNIQUE

@@ -103,11 +103,12 @@ fn max_failures(flag: Option<&str>) -> anyhow::Result<Option<FailureLimit>> {
 /// when a many-database target selects no database at all (a typo in its
 /// pattern, or the wrong agent).
 fn nothing_started(r: &Resolved, file: &Path, out: Output) -> anyhow::Result<()> {
+    // Only a fleet with many-database targets keeps a record.
     let record = record::path_for(file);
-    let kept = if record.exists() {
-        format!("{} left as it was", record.display())
-    } else {
-        format!("{} not written", record.display())
+    let kept = match (&r.record, record.exists()) {
+        (None, _) => String::new(),
+        (Some(_), true) => format!("; {} left as it was", record.display()),
+        (Some(_), false) => format!("; {} not written", record.display()),
     };
     let empty: Vec<&str> = r
         .record
@@ -118,13 +119,13 @@ fn nothing_started(r: &Resolved, file: &Path, out: Output) -> anyhow::Result<()>
         .collect();
     if !empty.is_empty() {
         return Err(failed(format!(
-            "nothing started: {} select(s) none of the databases its agent serves (see above; `mig databases` lists them); {kept}",
+            "nothing started: {} select(s) none of the databases its agent serves (see above; `mig databases` lists them){kept}",
             empty.join(", ")
         )));
     }
     if !out.json {
         render::emit(&[format!(
-            "nothing to start: all {} target(s) are cut over already; {kept}",
+            "nothing to start: all {} target(s) are cut over already{kept}",
             r.fleet.targets.len()
         )])?;
     }
