@@ -29,6 +29,9 @@ const CATCH_UP_POLL: Duration = Duration::from_millis(200);
 /// Steps a target may take in one run; more means the agent keeps
 /// reporting a phase the steps do not move, which is a bug to report.
 const MAX_STEPS: usize = 12;
+/// How many times a target asks again while another client's cutover of
+/// its database runs (a hook may hold one for minutes): 10 minutes.
+const BUSY_POLLS: u32 = 3_000;
 
 /// Everything one target's run needs.
 pub struct Driver {
@@ -49,7 +52,8 @@ impl Driver {
         let mut did = Vec::new();
         let mut progress = Done::default();
         let mut verified = String::new();
-        for _ in 0..MAX_STEPS {
+        let (mut taken, mut busy_polls) = (0, 0);
+        while taken < MAX_STEPS {
             let st = status(&mut client, &database).await?;
             let step = next(&st, self.steps, progress);
             if let Next::Stop(state, detail) = step {
@@ -113,7 +117,17 @@ impl Driver {
                         // The agent's `revert_window` for the database.
                         revert_window_secs: None,
                     };
-                    client.cutover(request).await.context("cutover")?;
+                    match client.cutover(request).await {
+                        Ok(_) => {}
+                        // Another client's cutover (a killed run's) still
+                        // runs on the agent: wait, then read where it went.
+                        Err(s) if s.code() == tonic::Code::Aborted && busy_polls < BUSY_POLLS => {
+                            busy_polls += 1;
+                            tokio::time::sleep(CATCH_UP_POLL).await;
+                            continue;
+                        }
+                        Err(s) => return Err(anyhow::Error::new(s).context("cutover")),
+                    }
                     None
                 }
                 Next::Revert => Some(
@@ -143,6 +157,7 @@ impl Driver {
             if name != "catch-up" {
                 did.push(name);
             }
+            taken += 1;
         }
         Err(failed(
             "no progress after several steps; check `mig fleet status`",

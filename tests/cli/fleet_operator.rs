@@ -292,17 +292,11 @@ fn a_second_rollout_of_one_fleet_file_is_refused_until_the_first_is_gone() {
     first.wait().expect("reap");
     std::fs::write(&open, "").expect("open the gate");
     let third = mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
+    // Ends what the killed run left: a cutover it started may still run on
+    // the agent (this run waits for it), or be done (nothing to start).
     third.line_starting("note: `mig fleet rollout` (pid ");
-    third.has_line(&format!("rollout {}: 2 cut over", record_id(&dir)));
     let status = mig_in(&dir, &["fleet", "status", "-f", "fleet.toml"]).ok();
     status.has_line("2 targets: 2 standby (revert window open)");
-}
-
-/// The rollout id in `fleet.rollout.json`.
-fn record_id(dir: &Path) -> String {
-    let text = std::fs::read_to_string(dir.join("fleet.rollout.json")).expect("record");
-    let v: serde_json::Value = serde_json::from_str(&text).expect("record JSON");
-    v["rollout"].as_str().expect("rollout id").to_string()
 }
 
 /// The agent's start line names what it serves when that is a folder rule:
