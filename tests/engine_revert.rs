@@ -228,6 +228,99 @@ fn a_service_writing_to_the_standby_is_refused_every_time_while_reverse_replay_w
     case::assert_old_is_inverse(&f.old, &f.new, f.dir.path());
 }
 
+/// Regression (fleet revert with --discard-conflicts, failing its own
+/// verification about one run in three): a product whose code the new
+/// service changed in the same reverse batch as a write the old CHECK
+/// refuses. Its old row stays as it was, so its order lines in the old
+/// database must keep naming it by its old code; the inverse read the code
+/// from the new row instead, so verification found them differing (and a
+/// line written in the window was carried back naming a code no old
+/// product has). Oracle: the hand-written inverse of the new database as
+/// if the discarded write had not happened.
+#[test]
+fn a_discarded_product_whose_code_changed_keeps_its_order_lines_on_its_old_row() {
+    let f = cut_over_with_window(51);
+    let id = first_product(&f.new);
+    let conn = rusqlite::Connection::open(&f.new).expect("open new");
+    conn.execute_batch(&format!(
+        "BEGIN;
+         UPDATE product SET code = 'RE-refused', price_cents = -500 WHERE id = {id};
+         INSERT INTO order_line VALUES (90001, 1, {id}, 2);
+         UPDATE order_line SET qty = qty + 1 WHERE product_id = {id} AND line_no = 0
+           AND order_id = (SELECT min(order_id) FROM order_line WHERE product_id = {id});
+         COMMIT;"
+    ))
+    .expect("the new service");
+    let lines: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM order_line WHERE product_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert!(lines > 2, "order lines of product {id}: {lines}");
+    let opts = RevertOptions {
+        conflicts: Conflicts::Discard,
+        ..Default::default()
+    };
+    let s = run(|ctx| ops::revert(&f.spec, &opts, ctx)).expect("revert discarding one product");
+    let discarded: Vec<(&str, &str)> = s
+        .discarded
+        .iter()
+        .map(|c| (c.table.as_str(), c.key.as_str()))
+        .collect();
+    assert_eq!(discarded, [("product", id.to_string().as_str())], "{s:?}");
+    let effective = f.dir.path().join("new-as-if-discarded.db");
+    as_if_discarded(&f.new, f.dir.path(), &effective, id);
+    let compared = case::assert_old_is_inverse(&f.old, &effective, f.dir.path());
+    assert!(compared > 1_500, "compared {compared} rows");
+    // Every order line names a product the old database has.
+    let old = rusqlite::Connection::open(&f.old).expect("open old");
+    let dangling: i64 = old
+        .query_row(
+            "SELECT count(*) FROM OrderLine WHERE ProductCode NOT IN (SELECT Code FROM Product)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("dangling");
+    assert_eq!(dangling, 0);
+}
+
+/// A copy of the new database at `out` with product `id` as it was at
+/// cutover (`snapshots`): what the old database holds after its write was
+/// discarded.
+fn as_if_discarded(new: &Path, snapshots: &Path, out: &Path, id: i64) {
+    let conn = rusqlite::Connection::open(new).expect("open new");
+    conn.execute("VACUUM INTO ?1", [out.to_str().expect("path")])
+        .expect("copy");
+    let conn = rusqlite::Connection::open(out).expect("open copy");
+    // The copy's guard refuses writes as the reverted new database does.
+    let triggers: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .expect("triggers");
+    for t in triggers {
+        conn.execute(&format!("DROP TRIGGER \"{t}\""), [])
+            .expect("drop trigger");
+    }
+    conn.execute(
+        "ATTACH ?1 AS snap",
+        [snapshots
+            .join("new-at-cutover.db")
+            .to_str()
+            .expect("path")],
+    )
+    .expect("attach");
+    let n = conn
+        .execute(
+            "UPDATE main.product SET (code, title, price_cents) =
+               (SELECT code, title, price_cents FROM snap.product WHERE id = ?1) WHERE id = ?1",
+            [id],
+        )
+        .expect("restore the discarded row");
+    assert_eq!(n, 1);
+}
+
 /// A product of the new database.
 /// Carries every reverse log entry back (the slices the agent would run).
 fn carry_back_all(f: &Files) {

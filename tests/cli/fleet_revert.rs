@@ -234,7 +234,6 @@ fn fleet_revert_refuses_everything_while_one_target_has_no_window() {
 /// CHECK): `--discard-conflicts` reverts it without that row, recorded in
 /// its new database.
 #[test]
-#[ignore = "intermittent, under investigation: 1 run in 3 of a fresh-clone CI, the target reverted with --discard-conflicts failed its own revert verification (OrderLine rows keyed (n, 0) differ from the inverse; nothing was made writable, the window stays open). Run: cargo test --features failpoints --test integration -- --ignored fleet_revert_reverts_a_waves"]
 fn fleet_revert_reverts_a_waves_targets_at_once_and_passes_discard_conflicts_on() {
     let site = Site::start(&[("held", "1h"), ("refused", "1h")]);
     site.write_fleet(&[("held", "held", ""), ("refused", "refused", "")]);
@@ -251,7 +250,10 @@ fn fleet_revert_reverts_a_waves_targets_at_once_and_passes_discard_conflicts_on(
     let bad = rusqlite::Connection::open(site.db("refused-new.db")).expect("open new");
     let id: i64 = bad
         .query_row(
-            "UPDATE product SET price_cents = -500 WHERE id = (SELECT min(id) FROM product) RETURNING id",
+            // Its code changes too: its order lines must still name its old
+            // row, which stays (a regression: they were compared with the
+            // new code and failed the revert's verification).
+            "UPDATE product SET price_cents = -500, code = 'RE-refused' WHERE id = (SELECT min(id) FROM product) RETURNING id",
             [],
             |r| r.get(0),
         )
@@ -335,4 +337,14 @@ fn fleet_revert_reverts_a_waves_targets_at_once_and_passes_discard_conflicts_on(
         count("refused.db", "Product"),
         count("refused-new.db", "product")
     );
+    let dangling: i64 = rusqlite::Connection::open(site.db("refused.db"))
+        .and_then(|c| {
+            c.query_row(
+                "SELECT count(*) FROM OrderLine WHERE ProductCode NOT IN (SELECT Code FROM Product)",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .expect("order lines");
+    assert_eq!(dangling, 0, "order lines naming no old product");
 }

@@ -423,7 +423,11 @@ impl TableBuilder<'_> {
     }
 
     /// The old key of renumbered `parent` (new name) whose new key is the
-    /// row's column `col`.
+    /// row's column `col`: the one the old database's parent row has (its
+    /// revert map), so a child names the old row that is there even when
+    /// the parent's own write was refused and discarded; else (a parent
+    /// the old database never had, e.g. inserted in the window and
+    /// refused) the parent's old key as a column of its new row.
     fn translated(&self, parent: &str, col: &str) -> String {
         let outer = format!("{ROW}.{}", q(col));
         let Some(p) = self.plan.table(parent) else {
@@ -448,7 +452,7 @@ impl TableBuilder<'_> {
         });
         match natural {
             Some(pc) => format!(
-                "coalesce((SELECT _mig_p.{} FROM new.{} AS _mig_p WHERE _mig_p.rowid = {outer}), {mapped})",
+                "coalesce({mapped}, (SELECT _mig_p.{} FROM new.{} AS _mig_p WHERE _mig_p.rowid = {outer}))",
                 q(&pc),
                 q(&p.name)
             ),
