@@ -3,7 +3,7 @@
 //! changes what is copied (oracle after the runbook).
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use mig::engine::copy::Chunking;
@@ -16,17 +16,21 @@ use rusqlite::Connection;
 use crate::support::runbook::spec;
 use crate::support::{fixture, oracle};
 
-fn migrate_with(control: &Control, old: &std::path::Path, new: &std::path::Path, chunk: u64) {
+/// Migrates in fixed chunks of `chunk` rows; `sink` sees every event on
+/// the engine's thread, between its transactions.
+fn migrate_with(
+    control: &Control,
+    old: &std::path::Path,
+    new: &std::path::Path,
+    chunk: u64,
+    sink: &mut (dyn FnMut(Event) + Send),
+) {
     let schema = SchemaFile::parse("schema.sql", fixture::NEW_SCHEMA).expect("schema");
     let opts = MigrateOptions {
         chunking: Chunking::Fixed(chunk),
         ..MigrateOptions::default()
     };
-    let mut sink = |_: Event| {};
-    let mut ctx = Ctx {
-        control,
-        sink: &mut sink,
-    };
+    let mut ctx = Ctx { control, sink };
     ops::migrate(&spec(old, new), &schema, &opts, &mut ctx).expect("migrate");
 }
 
@@ -55,7 +59,7 @@ fn a_manual_cap_makes_the_copy_wait_and_copies_the_same_rows() {
     // need at least 0.3 s of waits.
     throttle.set_manual(Some(1000.0));
     let control = Control::with_throttle(Arc::clone(&throttle));
-    migrate_with(&control, &old, &new, 100);
+    migrate_with(&control, &old, &new, 100, &mut |_| {});
     let r = throttle.report();
     assert_eq!(r.manual_rows_per_sec, Some(1000.0));
     assert!(
@@ -66,18 +70,26 @@ fn a_manual_cap_makes_the_copy_wait_and_copies_the_same_rows() {
     finish_and_compare(&old, &new);
 }
 
+/// The service's loop runs from the copy's start (recording installed, so
+/// migrate's setup never competes with it) to its end: it takes the write
+/// lock before the first chunk and holds it 60 ms per transaction, taking
+/// it again at once, so every probe during the copy waits behind it.
 #[test]
 fn a_service_holding_the_write_lock_makes_the_throttle_back_off_without_stopping_the_copy() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
     drop(fixture::create_old(&old, 400));
-    // A service whose transactions hold the write lock for 60 ms each.
+    let (start, started) = mpsc::channel::<()>();
+    let (holding, held) = mpsc::channel::<()>();
     let stop = Arc::new(AtomicBool::new(false));
     let service = {
         let (old, stop) = (old.clone(), Arc::clone(&stop));
         std::thread::spawn(move || {
             let c = Connection::open(&old).expect("service connection");
             c.busy_timeout(Duration::from_secs(10)).expect("busy");
+            if started.recv().is_err() {
+                return 0; // migrate ended before its copy started
+            }
             let mut n = 0;
             while !stop.load(Ordering::SeqCst) {
                 c.execute_batch("BEGIN IMMEDIATE").expect("begin");
@@ -86,6 +98,9 @@ fn a_service_holding_the_write_lock_makes_the_throttle_back_off_without_stopping
                     [n],
                 )
                 .expect("update");
+                if n == 0 {
+                    holding.send(()).expect("the test waits for the lock");
+                }
                 std::thread::sleep(Duration::from_millis(60));
                 c.execute_batch("COMMIT").expect("commit");
                 n += 1;
@@ -99,7 +114,16 @@ fn a_service_holding_the_write_lock_makes_the_throttle_back_off_without_stopping
         ..ThrottleSettings::default()
     }));
     let control = Control::with_throttle(Arc::clone(&throttle));
-    migrate_with(&control, &old, &new, 400);
+    let at_catch_up = Arc::clone(&stop);
+    let mut during_copy = move |e: Event| match e {
+        Event::Step { step: "copy", .. } => {
+            start.send(()).expect("start the service");
+            held.recv().expect("the service holds the lock");
+        }
+        Event::Step { step: "catch-up", .. } => at_catch_up.store(true, Ordering::SeqCst),
+        _ => {}
+    };
+    migrate_with(&control, &old, &new, 400, &mut during_copy);
     stop.store(true, Ordering::SeqCst);
     let writes = service.join().expect("service thread");
     assert!(writes > 0, "the service never wrote");
