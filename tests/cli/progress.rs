@@ -163,6 +163,38 @@ fn verify_without_a_terminal_prints_one_line_per_table() {
     );
 }
 
+/// Revert's verify (old = inverse(new), 5,000 rows a chunk) reports as
+/// verify does: without a terminal, one line per table, not one per chunk.
+#[test]
+fn revert_without_a_terminal_prints_its_verify_once_per_table() {
+    let p = Project::empty("shop");
+    crate::support::revert_case::create_old(&p.path("old.db"));
+    p.sql(
+        "old.db",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)
+         INSERT INTO Note(Body) SELECT 'more ' || i FROM n",
+    );
+    p.write("schema.sql", crate::support::revert_case::SCHEMA);
+    for step in [
+        &["migrate", "--accept-data-loss"][..],
+        &["drain"],
+        &["cutover", "--revert-window", "1h"],
+    ] {
+        p.mig(&[step, &FILES[..]].concat()).ok();
+    }
+    let run = p.mig(&[&["revert"][..], &FILES[..]].concat()).ok();
+    let progress: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("verif"))
+        .collect();
+    assert_eq!(progress.len(), 4, "{run:#?}");
+    assert!(
+        progress[3].starts_with("verify: Note compared, 12200 rows (4/4 tables, "),
+        "{run:#?}"
+    );
+}
+
 /// Runs `mig ARGS` in `dir` on a pseudo-terminal (`script`), as an
 /// operator would; returns everything the terminal received.
 fn on_terminal(p: &Project, args: &[&str]) -> String {

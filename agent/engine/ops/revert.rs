@@ -21,6 +21,7 @@ use crate::engine::revert::apply::{self, Retry, BATCH};
 use crate::engine::revert::store::{self, Conflict};
 use crate::engine::revert::{inverse_of, verify, window, Inverse, WindowState};
 use crate::engine::state::{locate, MigrationState};
+use crate::engine::verify::{Chunk, Progress};
 use crate::engine::{failpoint, Ctx, Event};
 
 /// What `revert` does about reverse rows the old schema refuses.
@@ -130,12 +131,11 @@ fn before_freeze(
         "verify",
         "comparing the old database with the inverse of the new one",
     );
-    let mut each = |table: &str, rows: u64| {
-        (ctx.sink)(Event::Notice {
-            warn: false,
-            message: format!("verified {table}: {rows} rows"),
-        });
-    };
+    // Progress as the forward verify's: one event per chunk (plain output
+    // shows each table once, when finished), against the new rows counted now.
+    let tables = inv.tables.iter().map(|t| (t.old_table.as_str(), t.new_table.as_str()));
+    let mut progress = Progress::count_in(work, "new", tables)?;
+    let mut each = |table: &str, rows: u64, chunk: Chunk| progress.report(ctx, table, rows, chunk);
     let v = verify::verify_all(work, inv, &mut each)?;
     summary.verified_rows = v.rows;
     summary.verified_tables = v.tables;

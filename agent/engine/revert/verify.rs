@@ -21,6 +21,7 @@ use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::lock;
 use crate::engine::plan::OldKey;
 use crate::engine::verify::hash::ROW_HASH;
+use crate::engine::verify::Chunk;
 
 /// Rows compared per chunk.
 pub const CHUNK_ROWS: u64 = 5_000;
@@ -33,11 +34,12 @@ pub struct Verified {
     pub entries_replayed: u64,
 }
 
-/// Verifies every table; `each` is told (table, rows so far) after each chunk.
+/// Verifies every table; `each` is told (old table, rows so far, whether
+/// that was its last chunk) after each chunk.
 pub fn verify_all(
     work: &mut Connection,
     inv: &Inverse,
-    each: &mut dyn FnMut(&str, u64),
+    each: &mut dyn FnMut(&str, u64, Chunk),
 ) -> Result<Verified> {
     crate::engine::verify::hash::register(work)?;
     let mut out = Verified::default();
@@ -54,7 +56,7 @@ fn table(
     work: &mut Connection,
     inv: &Inverse,
     t: &TableInverse,
-    each: &mut dyn FnMut(&str, u64),
+    each: &mut dyn FnMut(&str, u64, Chunk),
 ) -> Result<(u64, u64)> {
     let sql = Sql::new(t);
     let mut lo: Option<Vec<Value>> = None;
@@ -72,7 +74,11 @@ fn table(
         tx.commit()
             .ctx(|| format!("finishing a chunk of {}", t.old_table))?;
         rows += n;
-        each(&t.old_table, rows);
+        each(
+            &t.old_table,
+            rows,
+            if hi.is_some() { Chunk::More } else { Chunk::Last },
+        );
         match hi {
             Some(h) => lo = Some(h),
             None => break,

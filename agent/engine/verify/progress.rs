@@ -28,17 +28,29 @@ pub struct Progress {
 impl Progress {
     /// Counts the old rows of every sourced table of `plan`.
     pub fn count(conn: &Connection, plan: &Plan) -> Result<Progress> {
+        let tables = plan.tables.iter().filter_map(|t| match (&t.source, &t.old_key) {
+            (Some(src), Some(_)) => Some((t.name.as_str(), src.as_str())),
+            _ => None,
+        });
+        Progress::count_in(conn, "old", tables)
+    }
+
+    /// Counts the rows of each `(reported as, table)` in `schema`, in order.
+    pub fn count_in<'a>(
+        conn: &Connection,
+        schema: &str,
+        tables: impl Iterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Progress> {
         let mut totals = Vec::new();
-        for t in &plan.tables {
-            let (Some(src), Some(_)) = (&t.source, &t.old_key) else {
-                continue;
-            };
+        for (name, table) in tables {
             let n: i64 = conn
-                .query_row(&format!("SELECT count(*) FROM old.{}", q(src)), [], |r| {
-                    r.get(0)
-                })
-                .ctx(|| format!("counting the rows of {src}"))?;
-            totals.push((t.name.clone(), n.max(0) as u64));
+                .query_row(
+                    &format!("SELECT count(*) FROM {}.{}", q(schema), q(table)),
+                    [],
+                    |r| r.get(0),
+                )
+                .ctx(|| format!("counting the rows of {table}"))?;
+            totals.push((name.to_string(), n.max(0) as u64));
         }
         Ok(Progress {
             totals,
