@@ -197,12 +197,12 @@ mod tests {
     #[test]
     fn status_message_is_printed_without_code_noise() {
         let e = anyhow::Error::new(tonic::Status::failed_precondition(
-            "Drain is not complete: the old database is still recording writes",
+            "drain is not complete: the old database is still recording writes",
         ));
         assert_eq!(classify(&e), Exit::Failed);
         assert_eq!(
             message(&e),
-            "Drain is not complete: the old database is still recording writes"
+            "drain is not complete: the old database is still recording writes"
         );
     }
 

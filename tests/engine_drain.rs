@@ -177,7 +177,7 @@ fn unique_constraint_the_old_data_breaks_is_refused_by_replay_and_writes_flow_ag
     let cut =
         ops::cutover(&spec, &ops::CutoverOptions::default()).expect_err("cutover must refuse");
     assert!(
-        cut.to_string().starts_with("Drain is not complete"),
+        cut.to_string().starts_with("drain is not complete"),
         "{cut}"
     );
 }

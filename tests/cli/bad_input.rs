@@ -229,7 +229,7 @@ fn cases() -> Vec<Case> {
             prepare: nothing,
             args: &["cutover", "--old", "old.db", "--new", "new.db"],
             exit: FAILED,
-            expect: "Drain is not complete: the old database is still recording writes",
+            expect: "drain is not complete: the old database is still recording writes",
         },
         Case {
             name: "cleanup-old while recording",

@@ -45,10 +45,10 @@ fn runbook_end_to_end_with_the_lines_it_expects() {
 
     // Refusals before drain.
     p.mig(&["cutover", "--new", "new.db"])
-        .fails(FAILED, "cutover failed: Drain is not complete");
+        .fails(FAILED, "cutover failed: drain is not complete");
     p.mig(&["cleanup-old", "--old", "old.db"]).fails(
         FAILED,
-        "cleanup-old failed: Old database is still in recording mode",
+        "cleanup-old failed: the old database is still in recording mode",
     );
 
     // Phase 2: drain.

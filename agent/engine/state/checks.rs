@@ -90,7 +90,7 @@ pub(super) fn already_done(m: String) -> EngineError {
 
 fn not_drained(detail: &str) -> EngineError {
     precondition(format!(
-        "Drain is not complete: {detail}; rerun `mig drain`, then recheck `mig status`"
+        "drain is not complete: {detail}; rerun `mig drain`, then recheck `mig status`"
     ))
 }
 
@@ -326,7 +326,7 @@ impl MigrationState {
             return Ok(None);
         };
         if m.status == MarkerStatus::Recording {
-            return Err(precondition("Old database is still in recording mode: its writes still need replaying; finish `mig drain` + `mig cutover` first".into()));
+            return Err(precondition("the old database is still in recording mode: its writes still need replaying; finish `mig drain` + `mig cutover` first".into()));
         }
         if self
             .new
