@@ -305,10 +305,7 @@ fn as_if_discarded(new: &Path, snapshots: &Path, out: &Path, id: i64) {
     }
     conn.execute(
         "ATTACH ?1 AS snap",
-        [snapshots
-            .join("new-at-cutover.db")
-            .to_str()
-            .expect("path")],
+        [snapshots.join("new-at-cutover.db").to_str().expect("path")],
     )
     .expect("attach");
     let n = conn

@@ -120,7 +120,9 @@ fn a_service_holding_the_write_lock_makes_the_throttle_back_off_without_stopping
             start.send(()).expect("start the service");
             held.recv().expect("the service holds the lock");
         }
-        Event::Step { step: "catch-up", .. } => at_catch_up.store(true, Ordering::SeqCst),
+        Event::Step {
+            step: "catch-up", ..
+        } => at_catch_up.store(true, Ordering::SeqCst),
         _ => {}
     };
     migrate_with(&control, &old, &new, 400, &mut during_copy);

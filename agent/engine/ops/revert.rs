@@ -133,7 +133,10 @@ fn before_freeze(
     );
     // Progress as the forward verify's: one event per chunk (plain output
     // shows each table once, when finished), against the new rows counted now.
-    let tables = inv.tables.iter().map(|t| (t.old_table.as_str(), t.new_table.as_str()));
+    let tables = inv
+        .tables
+        .iter()
+        .map(|t| (t.old_table.as_str(), t.new_table.as_str()));
     let mut progress = Progress::count_in(work, "new", tables)?;
     let mut each = |table: &str, rows: u64, chunk: Chunk| progress.report(ctx, table, rows, chunk);
     let v = verify::verify_all(work, inv, &mut each)?;

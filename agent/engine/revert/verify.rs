@@ -77,7 +77,11 @@ fn table(
         each(
             &t.old_table,
             rows,
-            if hi.is_some() { Chunk::More } else { Chunk::Last },
+            if hi.is_some() {
+                Chunk::More
+            } else {
+                Chunk::Last
+            },
         );
         match hi {
             Some(h) => lo = Some(h),

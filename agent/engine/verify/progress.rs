@@ -28,10 +28,13 @@ pub struct Progress {
 impl Progress {
     /// Counts the old rows of every sourced table of `plan`.
     pub fn count(conn: &Connection, plan: &Plan) -> Result<Progress> {
-        let tables = plan.tables.iter().filter_map(|t| match (&t.source, &t.old_key) {
-            (Some(src), Some(_)) => Some((t.name.as_str(), src.as_str())),
-            _ => None,
-        });
+        let tables = plan
+            .tables
+            .iter()
+            .filter_map(|t| match (&t.source, &t.old_key) {
+                (Some(src), Some(_)) => Some((t.name.as_str(), src.as_str())),
+                _ => None,
+            });
         Progress::count_in(conn, "old", tables)
     }
 
