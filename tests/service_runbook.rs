@@ -143,7 +143,9 @@ async fn runbook_over_grpc_with_concurrent_writer_matches_oracle() {
         .expect_err("cutover before drain must be refused");
     assert_eq!(err.code(), Code::FailedPrecondition);
     assert!(
-        err.message().starts_with("drain is not complete"),
+        err.message().starts_with(
+            "drain has not run: the old database is still recording writes; run `mig drain` first"
+        ),
         "{}",
         err.message()
     );

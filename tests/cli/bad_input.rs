@@ -54,6 +54,13 @@ struct Case {
 
 fn nothing(_: &Project) {}
 
+/// The new database (and its WAL) removed, as a careless cleanup would.
+fn remove_new(p: &Project) {
+    for f in ["new.db", "new.db-wal", "new.db-shm"] {
+        let _ = std::fs::remove_file(p.path(f));
+    }
+}
+
 /// `migrate --old old.db --new new.db --schema <file>`.
 macro_rules! migrate_with {
     ($schema:expr) => {
@@ -211,7 +218,34 @@ fn cases() -> Vec<Case> {
             prepare: nothing,
             args: &["cutover", "--old", "old.db", "--new", "new.db"],
             exit: FAILED,
-            expect: "new database new.db does not exist",
+            expect: "the new database new.db does not exist and the old database has no migration: run `mig migrate` first",
+        },
+        Case {
+            name: "cutover of a new database that is not there, old one unknown",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: &["cutover", "--new", "new.db"],
+            exit: FAILED,
+            expect: "the new database new.db does not exist: run `mig migrate` first (it creates it), or, if migrate ran, check the path",
+        },
+        Case {
+            name: "cutover after the new database was deleted",
+            state: State::Drained,
+            files: &[],
+            prepare: remove_new,
+            args: &["cutover", "--old", "old.db", "--new", "new.db"],
+            exit: FAILED,
+            expect: "the new database new.db does not exist, though the old database records for it (deleted or moved?)",
+        },
+        Case {
+            name: "cutover with a typo in --new after migrate",
+            state: State::Drained,
+            files: &[],
+            prepare: nothing,
+            args: &["cutover", "--old", "old.db", "--new", "nwe.db"],
+            exit: FAILED,
+            expect: "not into nwe.db: pass --new ",
         },
         Case {
             name: "cleanup-old before migrate",
@@ -229,7 +263,7 @@ fn cases() -> Vec<Case> {
             prepare: nothing,
             args: &["cutover", "--old", "old.db", "--new", "new.db"],
             exit: FAILED,
-            expect: "drain is not complete: the old database is still recording writes",
+            expect: "drain has not run: the old database is still recording writes; run `mig drain` first (it verifies if needed), then `mig cutover`",
         },
         Case {
             name: "cleanup-old while recording",

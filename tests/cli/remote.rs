@@ -40,7 +40,7 @@ fn remote_runbook_picks_the_only_database() {
         .has_line("marker status: recording")
         .has_line("migration status: migrating");
     p.mig(&["--agent", a, "cutover"])
-        .fails(FAILED, "cutover failed: drain is not complete");
+        .fails(FAILED, "cutover failed: drain has not run: the old database is still recording writes; run `mig drain` first");
     p.mig(&[
         "--agent",
         a,

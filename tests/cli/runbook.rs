@@ -45,7 +45,7 @@ fn runbook_end_to_end_with_the_lines_it_expects() {
 
     // Refusals before drain.
     p.mig(&["cutover", "--new", "new.db"])
-        .fails(FAILED, "cutover failed: drain is not complete");
+        .fails(FAILED, "cutover failed: drain has not run: the old database is still recording writes; run `mig drain` first");
     p.mig(&["cleanup-old", "--old", "old.db"]).fails(
         FAILED,
         "cleanup-old failed: the old database is still in recording mode",

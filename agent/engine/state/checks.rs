@@ -151,13 +151,29 @@ impl MigrationState {
         Ok(())
     }
 
+    /// A new database that is not there: not created yet, a typo, or
+    /// removed; the old database's marker tells which when it is known.
+    fn missing_new(&self, path: &Path) -> EngineError {
+        let p = path.display();
+        EngineError::File(match self.marker() {
+            None if self.old.is_some() => format!(
+                "the new database {p} does not exist and the old database has no migration: run `mig migrate` first (it creates the new database)"
+            ),
+            None => format!(
+                "the new database {p} does not exist: run `mig migrate` first (it creates it), or, if migrate ran, check the path (the --new it was given)"
+            ),
+            // A marker naming another new database is refused before
+            // this (`prove.rs`): this one is the file migrate created.
+            Some(_) => format!(
+                "the new database {p} does not exist, though the old database records for it (deleted or moved?): put it back, or `mig migrate` recreates it (`mig reset` stops recording)"
+            ),
+        })
+    }
+
     /// The identity of a new database that exists and is not cut over.
     fn require_migrating(&self, step: Step) -> Result<&Identity> {
         let path = self.new_path()?;
-        let new = self
-            .new
-            .as_ref()
-            .ok_or_else(|| missing("new database", path))?;
+        let new = self.new.as_ref().ok_or_else(|| self.missing_new(path))?;
         let p = path.display();
         match new.status {
             None => return Err(precondition(format!(
@@ -246,7 +262,14 @@ impl MigrationState {
         self.require_whole()?;
         let marker = self.require_marker(Step::Cutover)?;
         if marker.status == MarkerStatus::Recording {
-            return Err(not_drained("the old database is still recording writes"));
+            return Err(precondition(format!(
+                "drain has not run: the old database is still recording writes; {}, then `mig cutover`",
+                if self.copied() {
+                    "run `mig drain` first (it verifies if needed)"
+                } else {
+                    "the copy has not finished: re-run `mig migrate` to resume it, then `mig drain`"
+                }
+            )));
         }
         let pending = self.old.as_ref().map_or(0, |o| o.pending);
         if pending > 0 {
