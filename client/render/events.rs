@@ -56,7 +56,19 @@ pub fn notice(n: &Notice) -> String {
 }
 
 /// The rate is the agent's over its recent window: none until it has one.
+/// A finished copy has no rate or ETA left to show.
 pub fn copy(c: &CopyProgress) -> String {
+    if c.tables_total > 0 && c.tables_done >= c.tables_total && c.rows_done >= c.rows_total {
+        return format!(
+            "copy: {}/{} rows (100%), {}/{} tables, done",
+            c.rows_done, c.rows_total, c.tables_done, c.tables_total
+        );
+    }
+    let table_eta = if c.table_rows_total > 0 && c.table_rows_done >= c.table_rows_total {
+        "done".to_string()
+    } else {
+        eta(c.table_eta_seconds)
+    };
     let rate = c
         .recent_rows_per_sec
         .map_or("rate not measured yet".into(), |r| format!("{r:.0} rows/s"));
@@ -71,7 +83,7 @@ pub fn copy(c: &CopyProgress) -> String {
         c.tables_done,
         c.tables_total,
         eta(c.eta_seconds),
-        eta(c.table_eta_seconds),
+        table_eta,
     )
 }
 
@@ -186,6 +198,28 @@ mod tests {
             "replay: 10 applied, 5 pending, lag 0.3 s, 100 entries/s"
         );
         assert_eq!(percent(0, 0), "100%");
+    }
+
+    #[test]
+    fn a_finished_copy_reads_done_not_eta_unknown() {
+        let c = CopyProgress {
+            table: "tag".into(),
+            table_rows_done: 800,
+            table_rows_total: 800,
+            rows_done: 1700,
+            rows_total: 1700,
+            tables_done: 4,
+            tables_total: 4,
+            ..Default::default()
+        };
+        assert_eq!(copy(&c), "copy: 1700/1700 rows (100%), 4/4 tables, done");
+        let c = CopyProgress {
+            tables_done: 3,
+            rows_done: 900,
+            eta_seconds: Some(2.0),
+            ..c
+        };
+        assert!(copy(&c).ends_with("ETA 2s (table done)"), "{}", copy(&c));
     }
 
     #[test]
