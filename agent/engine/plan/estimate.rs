@@ -75,10 +75,7 @@ pub fn estimate(conn: &Connection, plan: &Plan, new: &Path) -> Result<Estimates>
             growth: s.growth(),
         };
         if e.growth > GROWTH_LIMIT && !s.whole {
-            warnings.push(format!(
-                "the copy of {} slows as it goes: a row of the second sample ({} rows) cost {:.1}x one of the first ({} rows); its {:.0} s estimate extrapolates that growth to {} rows and may be far off: report it, or time a rehearsal (`mig plan --rehearse`)",
-                e.table, s.rows[1], e.growth, s.rows[0], e.copy_seconds, e.rows
-            ));
+            warnings.push(slowing(&e, s.rows));
         }
         tables.push(e);
     }
@@ -103,6 +100,20 @@ pub fn estimate(conn: &Connection, plan: &Plan, new: &Path) -> Result<Estimates>
         disk_blocker: available.and_then(|a| too_little(new, copied_bytes, a)),
         warnings,
     })
+}
+
+/// The warning for a table whose sampled copy slows as it goes; `rows` are
+/// the two samples' sizes.
+fn slowing(e: &TableEstimate, rows: [u64; 2]) -> String {
+    let estimate = if e.copy_seconds < 0.5 {
+        "under a second".to_string()
+    } else {
+        format!("{:.0} s", e.copy_seconds)
+    };
+    format!(
+        "the copy of {} slows as it goes: a row of the second sample ({} rows) cost {:.1}x one of the first ({} rows); its estimate ({estimate}) extrapolates that growth to {} rows and may be far off: report it, or time a rehearsal (`mig plan --rehearse`)",
+        e.table, rows[1], e.growth, rows[0], e.rows
+    )
 }
 
 /// Bytes per old table and how they were measured: `dbstat` up to
@@ -203,4 +214,30 @@ fn page_sizes(bytes: u64, plan: &Plan) -> HashMap<String, u64> {
             Some((src.to_ascii_lowercase(), share as u64))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slowing_table(copy_seconds: f64) -> TableEstimate {
+        TableEstimate {
+            table: "item".into(),
+            rows: 45_000,
+            bytes: 0,
+            copy_seconds,
+            sampled_rows: 3_000,
+            growth: 2.4,
+        }
+    }
+
+    /// A new user saw "its 0 s estimate … may be far off".
+    #[test]
+    fn an_estimate_under_half_a_second_reads_under_a_second_not_0_s() {
+        let w = slowing(&slowing_table(0.2), [1_000, 2_000]);
+        assert!(w.contains("its estimate (under a second)"), "{w}");
+        assert!(!w.contains("0 s"), "{w}");
+        let w = slowing(&slowing_table(12.4), [1_000, 2_000]);
+        assert!(w.contains("its estimate (12 s)"), "{w}");
+    }
 }
