@@ -40,6 +40,7 @@ mod rerun;
 mod reset;
 mod revert;
 mod revert_rowid;
+mod revert_window_end;
 mod rollback_journal;
 mod runbook;
 mod schema_bodies;

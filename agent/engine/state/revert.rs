@@ -115,7 +115,7 @@ impl MigrationState {
             WindowState::Reverting => {}
             WindowState::Open if window.expired() => {
                 return Err(precondition(format!(
-                    "the revert window of {new} ended at {}; writes since are no longer kept for a revert: run `mig finalize`",
+                    "the revert window of {new} ended at {}: mig no longer reverts it (every write it took is still recorded until the window is closed, but nothing carries them back after its end); `mig finalize` closes it and stays on {new}; a later cutover needs a longer `--revert-window`",
                     window.closes_at
                 )))
             }

@@ -1,0 +1,62 @@
+//! A revert asked for after the window's end (locally nothing closes it):
+//! mig refuses, and its line must be true about the writes taken since —
+//! they are still recorded (a new user was told they were "no longer kept").
+
+use std::time::{Duration, Instant};
+
+use crate::support::revert_case as case;
+use crate::support::writer::Writer;
+
+use super::harness::{Project, FAILED};
+
+const FILES: [&str; 4] = ["--old", "old.db", "--new", "new.db"];
+
+fn run(p: &Project, args: &[&str]) -> super::harness::Run {
+    let mut all = args.to_vec();
+    all.extend_from_slice(&FILES);
+    p.mig(&all)
+}
+
+fn reverse_log_rows(p: &Project) -> i64 {
+    let c = rusqlite::Connection::open(p.path("new.db")).expect("open new.db");
+    c.query_row("SELECT count(*) FROM _mig_revert_log", [], |r| r.get(0))
+        .expect("count the reverse log")
+}
+
+#[test]
+fn revert_after_the_window_ended_says_the_writes_are_still_recorded_and_what_to_do() {
+    let p = Project::empty("shop");
+    case::create_old(&p.path("old.db"));
+    p.write("schema.sql", case::SCHEMA);
+    run(&p, &["migrate", "--accept-data-loss"]).ok();
+    run(&p, &["drain"]).ok();
+    run(&p, &["cutover", "--revert-window", "1s"]).ok();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !run(&p, &["status"])
+        .ok()
+        .line_starting("next: ")
+        .contains("the revert window ended at")
+    {
+        assert!(Instant::now() < deadline, "the 1 s window never ended");
+    }
+    let before = reverse_log_rows(&p);
+    let writer = Writer::start_with(p.path("new.db"), 71, case::new_workload);
+    writer.wait_committed(20);
+    writer.stop();
+    assert!(
+        reverse_log_rows(&p) > before,
+        "writes after the window's end are recorded"
+    );
+    let line = run(&p, &["revert"])
+        .fails(
+            FAILED,
+            "revert failed: the revert window of new.db ended at ",
+        )
+        .to_string();
+    assert!(
+        line.contains("every write it took is still recorded"),
+        "{line}"
+    );
+    assert!(!line.contains("no longer kept"), "{line}");
+    assert!(line.contains("`mig finalize` closes it"), "{line}");
+}
