@@ -89,6 +89,13 @@ fn removed(b: bool) -> &'static str {
 }
 
 pub fn cleanup_old(r: &CleanupOldReport) -> Vec<String> {
+    let closed = r.closed_window.then(|| {
+        "revert window closed first (the old database was a standby): `mig revert` is no longer possible".to_string()
+    });
+    closed.into_iter().chain(cleanup_lines(r)).collect()
+}
+
+fn cleanup_lines(r: &CleanupOldReport) -> Vec<String> {
     vec![
         format!("previous marker status: {}", r.previous_marker_status),
         format!("dropped _migration_marker: {}", yes_no(r.dropped_marker)),

@@ -1,6 +1,9 @@
-//! A revert asked for after the window's end (locally nothing closes it):
-//! mig refuses, and its line must be true about the writes taken since —
-//! they are still recorded (a new user was told they were "no longer kept").
+//! How a revert window ends, as a new user met it: a revert asked for
+//! after the window's end (locally nothing closes it) is refused with a
+//! line true about the writes taken since — they are still recorded (they
+//! were said to be "no longer kept"); and `release-old` during an open
+//! window closes it, which its output now says (it said nothing, and the
+//! following `mig revert` was the first sign the way back was gone).
 
 use std::time::{Duration, Instant};
 
@@ -17,6 +20,16 @@ fn run(p: &Project, args: &[&str]) -> super::harness::Run {
     p.mig(&all)
 }
 
+fn cut_over_with_window(window: &str) -> Project {
+    let p = Project::empty("shop");
+    case::create_old(&p.path("old.db"));
+    p.write("schema.sql", case::SCHEMA);
+    run(&p, &["migrate", "--accept-data-loss"]).ok();
+    run(&p, &["drain"]).ok();
+    run(&p, &["cutover", "--revert-window", window]).ok();
+    p
+}
+
 fn reverse_log_rows(p: &Project) -> i64 {
     let c = rusqlite::Connection::open(p.path("new.db")).expect("open new.db");
     c.query_row("SELECT count(*) FROM _mig_revert_log", [], |r| r.get(0))
@@ -25,12 +38,7 @@ fn reverse_log_rows(p: &Project) -> i64 {
 
 #[test]
 fn revert_after_the_window_ended_says_the_writes_are_still_recorded_and_what_to_do() {
-    let p = Project::empty("shop");
-    case::create_old(&p.path("old.db"));
-    p.write("schema.sql", case::SCHEMA);
-    run(&p, &["migrate", "--accept-data-loss"]).ok();
-    run(&p, &["drain"]).ok();
-    run(&p, &["cutover", "--revert-window", "1s"]).ok();
+    let p = cut_over_with_window("1s");
     let deadline = Instant::now() + Duration::from_secs(60);
     while !run(&p, &["status"])
         .ok()
@@ -59,4 +67,19 @@ fn revert_after_the_window_ended_says_the_writes_are_still_recorded_and_what_to_
     );
     assert!(!line.contains("no longer kept"), "{line}");
     assert!(line.contains("`mig finalize` closes it"), "{line}");
+}
+
+#[test]
+fn release_old_during_an_open_window_says_it_closed_the_window() {
+    let p = cut_over_with_window("1h");
+    let writer = Writer::start_with(p.path("new.db"), 72, case::new_workload);
+    writer.wait_committed(20);
+    writer.stop();
+    run(&p, &["release-old"]).ok().has_line(
+        "revert window closed first (the old database was a standby): `mig revert` is no longer possible",
+    );
+    run(&p, &["revert"]).fails(
+        FAILED,
+        "revert failed: the revert window of new.db was closed (cleanup-old at ",
+    );
 }
