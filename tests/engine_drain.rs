@@ -3,6 +3,7 @@
 //! timeout, failed verification).
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use mig::engine::open::Busy;
@@ -228,4 +229,69 @@ fn cutover_settles_the_old_database_by_one_marker_update_on_guards_drain_armed()
     let refused = service_write(&old).expect_err("retired").to_string();
     assert!(refused.contains("retired by a migration"), "{refused}");
     oracle::assert_matches(&old, &new);
+}
+
+/// 0: the held write has not started waiting; 1: its busy handler ran
+/// (it waits on the lock); 2: it returned.
+static HELD_WRITE: AtomicU8 = AtomicU8::new(0);
+
+/// The held write's busy handler: records that it waits, retries every
+/// 0.1 ms for up to 10 s.
+fn held_write_waits(retries: i32) -> bool {
+    let _ = HELD_WRITE.compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst);
+    std::thread::sleep(Duration::from_micros(100));
+    retries < 100_000
+}
+
+/// A service's write that arrives during `drain --cutover`'s freeze
+/// waits on the old database's lock until the new database is ready, then
+/// is refused naming it (retired), never with "draining": the service
+/// asks for readiness once the new database reads without its migrating
+/// guards. The write is seen waiting (its busy handler called) before the
+/// freeze goes on.
+#[test]
+fn drain_cutover_holds_a_write_made_during_its_freeze_until_the_new_database_is_ready() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = migrated(dir.path(), 50);
+    let opts = DrainOptions {
+        then: ops::AfterDrain::Cutover {
+            revert_window_secs: 0,
+        },
+        ..DrainOptions::default()
+    };
+    let (mut frozen, mut writer) = (false, None);
+    run_with(
+        |e| match e {
+            Event::Step { step: "freeze", .. } => frozen = true,
+            Event::Replay { .. } if frozen && writer.is_none() => {
+                let old = old.clone();
+                writer = Some(std::thread::spawn(move || {
+                    let conn = Connection::open(&old)?;
+                    conn.busy_handler(Some(held_write_waits))?;
+                    let r = conn.execute(
+                        "UPDATE Customer SET Email = 'held@x.org' WHERE CustomerId = 1",
+                        [],
+                    );
+                    HELD_WRITE.store(2, Ordering::SeqCst);
+                    r
+                }));
+                // Until it waits on the lock (or, without the hold, is done).
+                while HELD_WRITE.load(Ordering::SeqCst) == 0 {
+                    std::thread::yield_now();
+                }
+                assert_eq!(HELD_WRITE.load(Ordering::SeqCst), 1, "the write did not wait");
+            }
+            _ => {}
+        },
+        |ctx| ops::drain(&spec(&old, &new), &opts, ctx),
+    )
+    .expect("drain --cutover");
+    let err = writer
+        .expect("the drain froze and replayed")
+        .join()
+        .expect("the write's thread")
+        .expect_err("a write held through the cutover is refused");
+    assert!(err.to_string().contains("retired"), "{err}");
+    assert!(!err.to_string().contains(DRAINING), "{err}");
+    oracle::compare(&old, &new, &fixture::ORACLE);
 }

@@ -26,7 +26,6 @@ pub const POINTS: &[&str] = &[
     "drain.after-finish",
     "cutover.before-commit",
     "cutover.after-commit",
-    "sweep.after-batch",
     "cleanup.after-batch",
     "remove.before-commit",
     "remove.after-commit",

@@ -36,7 +36,6 @@ pub const SCENARIOS: &[(Step, &str)] = &[
     (Step::Reset, "reset.mid-delete"),
     (Step::Drain, "verify.before-certify"),
     (Step::Drain, "verify.after-certify"),
-    (Step::Cutover, "sweep.after-batch"),
     (Step::CleanupOld, "cleanup.after-batch"),
 ];
 
@@ -160,6 +159,5 @@ scenario_tests! {
     reset_killed_between_deleting_files: 23;
     drain_killed_before_recording_its_verification: 24;
     drain_killed_after_recording_its_verification: 25;
-    cutover_killed_while_dropping_the_inert_guards: 26;
-    cleanup_old_killed_between_its_paced_transactions: 27;
+    cleanup_old_killed_between_its_paced_transactions: 26;
 }

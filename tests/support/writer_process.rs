@@ -9,7 +9,10 @@
 //! Every attempt is logged with the wall-clock times (µs) it started and
 //! ended, one line each, flushed, so a test reads what the service saw:
 //! `ok`, `refused` (refused, and the new database not ready when asked
-//! afterwards) or `ready`.
+//! afterwards) or `ready`; then when its write returned (what follows is
+//! the readiness check, on a fresh connection to the new database), read
+//! by whoever looks at the log to tell a wait on the old database's lock
+//! from a slow readiness check.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -340,10 +343,13 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
     while !stop.exists() {
         n += 1;
         let started = now_us();
+        let mut wrote = 0;
         let outcome = if is_ready && !keep {
             None
         } else {
-            match conn.execute(writes[(n as usize - 1) % writes.len()], [n]) {
+            let r = conn.execute(writes[(n as usize - 1) % writes.len()], [n]);
+            wrote = now_us();
+            match r {
                 Ok(_) => Some(Outcome::Ok),
                 Err(e) if REFUSED_BY_MIG.iter().any(|m| e.to_string().contains(m)) => {
                     is_ready = is_ready || ready(&new);
@@ -362,7 +368,7 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
                 Outcome::Refused => "refused",
                 Outcome::Ready => "ready",
             };
-            let line = format!("{started} {} {word}\n", now_us());
+            let line = format!("{started} {} {word} {wrote}\n", now_us());
             log.write_all(line.as_bytes()).expect("logging an attempt");
         }
         std::thread::sleep(pace);

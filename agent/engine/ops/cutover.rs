@@ -88,19 +88,30 @@ pub(crate) fn drop_inert_guards(conn: &Connection) {
     let _leftovers_dropped_later = guard::migrating::sweep(conn);
 }
 
+/// The old database as `drain --cutover`'s freeze left it: its connection,
+/// the schema version the freeze checked, and the write lock it holds
+/// until the new database is ready (if it holds one).
+pub(crate) type OldFrozen<'c> = (
+    &'c Connection,
+    i64,
+    Option<rusqlite::Transaction<'c>>,
+);
+
 /// `drain --cutover`, inside its freeze, right after the drain committed
 /// on the new database (every entry replayed, writes refused): `ready` was
 /// checked before the freeze, while writes flowed, and `conn` opened then,
-/// so nothing here reads the whole of either database — only the old
-/// catalog, for a change made during the freeze.
+/// so nothing here reads the whole of either database. A change to the
+/// old catalog during the freeze shows as a schema version other than
+/// `frozen_version` (the freeze's, whose catalog was checked): only then
+/// is the catalog listed and compared.
 pub(crate) fn cutover_drained(
     spec: &DatabaseSpec,
-    (conn, old_rw): (&Connection, &Connection),
+    (conn, (old_rw, frozen_version, held)): (&Connection, OldFrozen<'_>),
     ready: &Ready,
     busy: Busy,
 ) -> Result<CutoverReport> {
-    if let Some(m) = record::read_marker(old_rw, "main")? {
-        let changes = record::drift(&m.catalog, &record::catalog_listing(old_rw, "main")?);
+    if record::schema_version(old_rw)? != frozen_version {
+        let changes = record::changes_since_recorded(old_rw)?;
         if !changes.is_empty() {
             return Err(EngineError::Drift(format!(
                 "the old database was changed outside the recorded path during the freeze ({}); rows written there are not in the new database: undo the change and rerun `mig drain`, or `mig reset` and migrate again",
@@ -109,6 +120,8 @@ pub(crate) fn cutover_drained(
         }
     }
     let millis = ready.commit(conn)?;
+    // The old side's step takes the lock on a connection of its own.
+    drop(held);
     ready.finish((spec, conn), busy, (millis, None))
 }
 
@@ -230,9 +243,9 @@ fn commit_ready(
          DROP TABLE IF EXISTS _migration_progress;",
     )
     .ctx(|| "cutting over".into())?;
-    // Ready: the new service's writes go through from this commit on (the
-    // guards read the status; only an older mig's unconditional ones go).
-    guard::migrating::drop_unconditional_in(&tx)?;
+    // Ready: the new service's writes go through from this commit on, and
+    // its connections read no guard (all removed with it).
+    guard::migrating::drop_all_in(&tx)?;
     match inv {
         Some(inv) => window::open_in(
             &tx,

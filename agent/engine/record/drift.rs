@@ -165,3 +165,32 @@ pub fn drift(recorded: &str, now: &str) -> Vec<String> {
     }
     out
 }
+
+/// The old catalog's schema version (raised by every change to it).
+pub fn schema_version(conn: &Connection) -> Result<i64> {
+    conn.pragma_query_value(Some("main"), "schema_version", |r| r.get(0))
+        .ctx(|| "reading the old database's schema version".into())
+}
+
+/// What differs between the catalog the marker recorded and the catalog
+/// now (empty: nothing, or no marker).
+pub fn changes_since_recorded(conn: &Connection) -> Result<Vec<String>> {
+    Ok(match super::read_marker(conn, "main")? {
+        Some(m) => drift(&m.catalog, &catalog_listing(conn, "main")?),
+        None => Vec::new(),
+    })
+}
+
+/// [`changes_since_recorded`] read in one read transaction, without a
+/// write lock, with the schema version it saw: inside a later write
+/// transaction the same version proves the same catalog (one pragma,
+/// whatever the schema's size).
+pub fn changes_at_version(conn: &Connection) -> Result<(Vec<String>, i64)> {
+    let what = || "reading the old catalog".to_string();
+    let tx = conn.unchecked_transaction().ctx(what)?;
+    let version = schema_version(&tx)?;
+    let changes = changes_since_recorded(&tx)?;
+    tx.finish().ctx(what)?;
+    Ok((changes, version))
+}
+

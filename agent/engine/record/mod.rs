@@ -15,7 +15,8 @@ use super::lock;
 use super::plan::Plan;
 
 pub use drift::{
-    catalog_listing, catalog_listing_leaving, drift, listing_with_tables_like,
+    catalog_listing, catalog_listing_leaving, changes_at_version, changes_since_recorded, drift,
+    listing_with_tables_like, schema_version,
     listing_with_triggers,
 };
 pub use foreign::refuse_foreign;
@@ -285,23 +286,30 @@ pub fn set_status(conn: &Connection, from: MarkerStatus, to: MarkerStatus) -> Re
     set_status_at(conn, from, to).map(|_| ())
 }
 
-/// [`set_status`], returning the instant its write lock was taken: from
+/// [`set_status`], returning the instant its write lock was taken (from
 /// then on the service's writes wait, and after the commit they see the
-/// new status.
+/// new status) and the old catalog's schema version under that lock.
 ///
-/// Refusing writes (`to` = draining) also checks, in the same write
-/// transaction, that the old catalog is still the one recorded: a table
-/// created or a trigger dropped since drain's own check (its catch-up can
-/// take minutes) would let writes through unrecorded, and a dropped trigger
-/// would not even refuse them. The marker is written first, so its
+/// Refusing writes (`to` = draining) also checks that the old catalog is
+/// still the one recorded: a table created or a trigger dropped since
+/// drain's own check (its catch-up can take minutes) would let writes
+/// through unrecorded, and a dropped trigger would not even refuse them.
+/// The catalog is listed and compared before the lock; under it only the
+/// schema version is compared with the one read then (listed again under
+/// the lock only if it changed meanwhile), so nothing the service waits
+/// for grows with the schema. The marker is written first, so its
 /// `updated_at` is as close as it can be to the moment writes began to
 /// wait.
 pub fn set_status_at(
     conn: &Connection,
     from: MarkerStatus,
     to: MarkerStatus,
-) -> Result<std::time::Instant> {
+) -> Result<(std::time::Instant, i64)> {
     let what = || format!("switching the old database to {}", to.as_str());
+    let seen = match to {
+        MarkerStatus::Draining => Some(unchanged_before_lock(conn)?),
+        _ => None,
+    };
     let tx = lock::begin_immediate(conn).ctx(what)?;
     let at = std::time::Instant::now();
     let n = tx
@@ -316,16 +324,25 @@ pub fn set_status_at(
             from.as_str()
         )));
     }
-    if to == MarkerStatus::Draining {
-        if let Some(m) = read_marker(&tx, "main")? {
-            let changes = drift(&m.catalog, &catalog_listing(&tx, "main")?);
-            if !changes.is_empty() {
-                return Err(drift_error(&changes));
-            }
+    let version = schema_version(&tx)?;
+    if seen.is_some_and(|v| v != version) {
+        let changes = changes_since_recorded(&tx)?;
+        if !changes.is_empty() {
+            return Err(drift_error(&changes));
         }
     }
     tx.commit().ctx(what)?;
-    Ok(at)
+    Ok((at, version))
+}
+
+/// The old catalog is still the one recorded, read without a lock; at
+/// the schema version returned.
+fn unchanged_before_lock(conn: &Connection) -> Result<i64> {
+    let (changes, version) = changes_at_version(conn)?;
+    match changes.is_empty() {
+        true => Ok(version),
+        false => Err(drift_error(&changes)),
+    }
 }
 
 /// The refusal for a changed old catalog: what changed, why it matters and
