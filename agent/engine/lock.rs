@@ -54,6 +54,55 @@ pub(crate) fn is_busy(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// A write lock a connection keeps after a commit, in a transaction that
+/// writes nothing: other connections' writes wait on it. Released (the
+/// empty transaction rolled back) when dropped.
+pub struct HeldLock<'c>(&'c Connection);
+
+impl<'c> HeldLock<'c> {
+    /// The connection holding the lock, inside its transaction.
+    pub fn conn(&self) -> &'c Connection {
+        self.0
+    }
+
+    /// Commits what was written in the transaction since; releases the lock.
+    pub fn commit(self) -> rusqlite::Result<()> {
+        self.0.execute_batch("COMMIT")?;
+        std::mem::forget(self);
+        Ok(())
+    }
+}
+
+impl Drop for HeldLock<'_> {
+    fn drop(&mut self) {
+        // Nothing was written in it; a failure leaves nothing to undo.
+        let _ = self.0.execute_batch("ROLLBACK");
+    }
+}
+
+/// Commits `tx` (a transaction on `conn`) and takes the write lock again
+/// at once, in the same call into SQLite (no Rust in between): a write
+/// waiting on the lock gets in only if it polls in those microseconds.
+/// `None`: committed, but the lock went to another connection for longer
+/// than the busy timeout. An error: not committed (rolled back).
+pub fn commit_and_hold<'c>(
+    conn: &'c Connection,
+    mut tx: Transaction<'c>,
+) -> rusqlite::Result<Option<HeldLock<'c>>> {
+    // The batch below ends the transaction itself.
+    tx.set_drop_behavior(rusqlite::DropBehavior::Ignore);
+    drop(tx);
+    match conn.execute_batch("COMMIT; BEGIN IMMEDIATE") {
+        Ok(()) => Ok(Some(HeldLock(conn))),
+        // Committed; BEGIN found the lock taken past the busy timeout.
+        Err(_) if conn.is_autocommit() => Ok(None),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
 /// Paces a run of short transactions that change the schema (arming the
 /// old database's guards, dropping the new one's inert guards) so that a
 /// service writing between them gets through: after each commit every

@@ -75,7 +75,7 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     let refused_since = st.marker().map(|m| m.updated_at.clone());
     let conn = open::work(&ready.new, None, busy)?;
     let millis = ready.commit(&conn)?;
-    let report = ready.finish((spec, &conn), busy, (millis, refused_since))?;
+    let report = ready.finish((spec, &conn), busy, (millis, refused_since), None)?;
     drop_inert_guards(&conn);
     Ok(report)
 }
@@ -88,14 +88,10 @@ pub(crate) fn drop_inert_guards(conn: &Connection) {
     let _leftovers_dropped_later = guard::migrating::sweep(conn);
 }
 
-/// The old database as `drain --cutover`'s freeze left it: its connection,
+/// The old database as `drain --cutover`'s freeze left it: a connection,
 /// the schema version the freeze checked, and the write lock it holds
-/// until the new database is ready (if it holds one).
-pub(crate) type OldFrozen<'c> = (
-    &'c Connection,
-    i64,
-    Option<rusqlite::Transaction<'c>>,
-);
+/// (on the old side's step's connection) until that step commits.
+pub(crate) type OldFrozen<'c> = (&'c Connection, i64, Option<lock::HeldLock<'c>>);
 
 /// `drain --cutover`, inside its freeze, right after the drain committed
 /// on the new database (every entry replayed, writes refused): `ready` was
@@ -120,9 +116,7 @@ pub(crate) fn cutover_drained(
         }
     }
     let millis = ready.commit(conn)?;
-    // The old side's step takes the lock on a connection of its own.
-    drop(held);
-    ready.finish((spec, conn), busy, (millis, None))
+    ready.finish((spec, conn), busy, (millis, None), held)
 }
 
 /// A cutover checked and ready to commit: the certification (or the
@@ -162,6 +156,12 @@ impl Ready {
         })
     }
 
+    /// `drain --cutover`'s freeze on the old side's connection, its write
+    /// lock kept for the old side's step (`OldSettle::freeze`).
+    pub(crate) fn freeze_old(&self) -> Result<(Instant, i64, Option<lock::HeldLock<'_>>)> {
+        self.old_side.freeze()
+    }
+
     /// The new database's path (for the connection to commit on).
     pub(crate) fn new_path(&self) -> &Path {
         &self.new
@@ -189,12 +189,13 @@ impl Ready {
         (spec, conn): (&DatabaseSpec, &Connection),
         busy: Busy,
         (millis, refused_since): (f64, Option<String>),
+        held: Option<lock::HeldLock<'_>>,
     ) -> Result<CutoverReport> {
         let side = match self.inv {
             Some(_) => OldSide::Standby,
             None => OldSide::Retire,
         };
-        let settled = self.old_side.commit(side, self.inv.as_ref())?;
+        let settled = self.old_side.commit(side, self.inv.as_ref(), held)?;
         let since_settled = settled.committed.elapsed().as_secs_f64() * 1000.0;
         let writes_refused_ms = refused_since
             .and_then(|since| record::ms_since(&since))

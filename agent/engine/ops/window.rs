@@ -6,6 +6,8 @@
 //! agent's background slice of reverse replay.
 
 use std::path::Path;
+
+use rusqlite::Connection;
 use std::time::Instant;
 
 use super::catchup::claim_for_slice;
@@ -107,7 +109,7 @@ pub(crate) fn settle_old(
     busy: Busy,
 ) -> Result<u32> {
     Ok(OldSettle::prepare(old, new, busy)?
-        .commit(side, inv)?
+        .commit(side, inv, None)?
         .guards)
 }
 
@@ -147,16 +149,58 @@ impl OldSettle {
         })
     }
 
-    /// Commits the old side as `side` (standby needs the window's `inv`).
-    pub(crate) fn commit(&self, side: OldSide, inv: Option<&Inverse>) -> Result<Settled> {
+    /// `drain --cutover`'s freeze, on this step's connection: the marker
+    /// switched to draining (committed with an fsync: a power cut must not
+    /// lose the refusal once the new database may become ready) and the
+    /// write lock kept, for [`Self::commit`] to settle the old side in:
+    /// a service's write waits from the freeze to the old side's commit
+    /// with no moment between (see `drain::freeze`). Returns what
+    /// [`record::set_status_holding`] does.
+    pub(crate) fn freeze(&self) -> Result<(Instant, i64, Option<lock::HeldLock<'_>>)> {
+        self.conn
+            .pragma_update(None, "synchronous", "FULL")
+            .ctx(|| "setting synchronous".into())?;
+        let (from, to) = (MarkerStatus::Recording, MarkerStatus::Draining);
+        crate::engine::record::set_status_holding(&self.conn, from, to)
+    }
+
+    /// Commits the old side as `side` (standby needs the window's `inv`),
+    /// in `held` (the lock [`Self::freeze`] kept) or a transaction of its
+    /// own.
+    pub(crate) fn commit(
+        &self,
+        side: OldSide,
+        inv: Option<&Inverse>,
+        held: Option<lock::HeldLock<'_>>,
+    ) -> Result<Settled> {
         let what = || "making the old database a standby".to_string();
-        let tx = lock::begin_immediate(&self.conn).ctx(what)?;
-        let checked = self.plan.check_in(&tx)?;
+        let guards = match held {
+            Some(held) => {
+                let guards = self.settle_in(held.conn(), side, inv)?;
+                held.commit().ctx(what)?;
+                guards
+            }
+            None => {
+                let tx = lock::begin_immediate(&self.conn).ctx(what)?;
+                let guards = self.settle_in(&tx, side, inv)?;
+                tx.commit().ctx(what)?;
+                guards
+            }
+        };
+        Ok(Settled {
+            guards,
+            committed: Instant::now(),
+        })
+    }
+
+    /// The old side's statements, inside the transaction `tx` holds.
+    fn settle_in(&self, tx: &Connection, side: OldSide, inv: Option<&Inverse>) -> Result<u32> {
+        let checked = self.plan.check_in(tx)?;
         let guards = match (side, inv) {
             (OldSide::Standby, Some(inv)) => {
-                store::create_in(&tx, inv)?;
+                store::create_in(tx, inv)?;
                 let standby = (GuardKind::Standby, self.new_name.as_str());
-                guard::settle_in(&tx, &checked, standby, &[MarkerStatus::Draining])?
+                guard::settle_in(tx, &checked, standby, &[MarkerStatus::Draining])?
             }
             (OldSide::Standby, None) => {
                 return Err(EngineError::Precondition(
@@ -164,18 +208,14 @@ impl OldSettle {
                 ))
             }
             (OldSide::Retire, _) => {
-                store::drop_named_in(&tx, &checked.store_tables(&tx)?)?;
+                store::drop_named_in(tx, &checked.store_tables(tx)?)?;
                 let retired = (GuardKind::Retired, self.new_name.as_str());
                 let from = [MarkerStatus::Draining, MarkerStatus::Standby];
-                guard::settle_in(&tx, &checked, retired, &from)?
+                guard::settle_in(tx, &checked, retired, &from)?
             }
         };
         failpoint::hit("standby.before-commit");
-        tx.commit().ctx(what)?;
-        Ok(Settled {
-            guards,
-            committed: Instant::now(),
-        })
+        Ok(guards)
     }
 }
 

@@ -193,4 +193,3 @@ pub fn changes_at_version(conn: &Connection) -> Result<(Vec<String>, i64)> {
     tx.finish().ctx(what)?;
     Ok((changes, version))
 }
-

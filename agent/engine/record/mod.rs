@@ -16,8 +16,7 @@ use super::plan::Plan;
 
 pub use drift::{
     catalog_listing, catalog_listing_leaving, changes_at_version, changes_since_recorded, drift,
-    listing_with_tables_like, schema_version,
-    listing_with_triggers,
+    listing_with_tables_like, listing_with_triggers, schema_version,
 };
 pub use foreign::refuse_foreign;
 use triggers::{trigger_sql, Logging, Recorder};
@@ -305,6 +304,31 @@ pub fn set_status_at(
     from: MarkerStatus,
     to: MarkerStatus,
 ) -> Result<(std::time::Instant, i64)> {
+    let (tx, at, version) = switch_status(conn, from, to)?;
+    tx.commit()
+        .ctx(|| format!("switching the old database to {}", to.as_str()))?;
+    Ok((at, version))
+}
+
+/// [`set_status_at`], keeping the write lock after the commit
+/// ([`lock::commit_and_hold`]; `None` if another connection took it).
+pub fn set_status_holding(
+    conn: &Connection,
+    from: MarkerStatus,
+    to: MarkerStatus,
+) -> Result<(std::time::Instant, i64, Option<lock::HeldLock<'_>>)> {
+    let (tx, at, version) = switch_status(conn, from, to)?;
+    let held = lock::commit_and_hold(conn, tx)
+        .ctx(|| format!("switching the old database to {}", to.as_str()))?;
+    Ok((at, version, held))
+}
+
+/// [`set_status_at`]'s transaction, before its commit.
+fn switch_status(
+    conn: &Connection,
+    from: MarkerStatus,
+    to: MarkerStatus,
+) -> Result<(rusqlite::Transaction<'_>, std::time::Instant, i64)> {
     let what = || format!("switching the old database to {}", to.as_str());
     let seen = match to {
         MarkerStatus::Draining => Some(unchanged_before_lock(conn)?),
@@ -331,8 +355,7 @@ pub fn set_status_at(
             return Err(drift_error(&changes));
         }
     }
-    tx.commit().ctx(what)?;
-    Ok((at, version))
+    Ok((tx, at, version))
 }
 
 /// The old catalog is still the one recorded, read without a lock; at

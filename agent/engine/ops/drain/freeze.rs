@@ -28,6 +28,7 @@ use super::{BeforeCutover, DrainOptions, DrainSummary, TimeoutPolicy};
 use crate::engine::catalog::lit;
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::fk_ledger::{FkLedger, Follow};
+use crate::engine::lock::HeldLock;
 use crate::engine::ops::cutover::{self as cut, CutoverReport, Ready};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::plan::{KeyMode, Plan};
@@ -131,9 +132,8 @@ pub(super) fn freeze(
             message: "refusing writes on the old database (as soon as it has the write lock)"
                 .into(),
         });
-        let (refused, frozen_version) = flip(old_rw)?;
+        let (refused, frozen_version, held) = flip(old_rw, &*then)?;
         crate::engine::failpoint::hit("drain.after-freeze");
-        let held = hold_writes(old_rw, then)?;
         let deadline = refused + opts.freeze_limit;
         let finished = tail(work, plan, deadline, ctx).and_then(|(n, done)| {
             summary.entries_replayed += n;
@@ -158,7 +158,7 @@ pub(super) fn freeze(
         crate::engine::failpoint::hit("drain.after-finish");
         summary.checkpoint = checkpoint;
         summary.freeze_ms = ms(committed - refused);
-        summary.refused_ms = match then {
+        summary.refused_ms = match &*then {
             Then::Cutover(step) => {
                 let (conn, ready) = (&step.conn, &step.ready);
                 let old = (old_rw, frozen_version, held);
@@ -214,35 +214,36 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// `drain --cutover` holds the old database's write lock (writing nothing)
-/// from the freeze's commit until the new database is ready: a service's
-/// write that arrives meanwhile waits there, then is refused naming the
-/// ready database (or goes through, if the attempt gives up), instead of
-/// being refused while the new database still carries its migrating
-/// guards — a service that asks for readiness then reads the new schema
-/// with thousands of them (~45 ms per fresh connection at 3,000, several
-/// times that on a loaded machine), and learns of readiness that much
-/// later than it came. Inside the freeze: the refusal figure runs from
-/// the freeze's lock either way. A plain drain holds nothing (writes stay
-/// refused until `mig cutover`).
-fn hold_writes<'c>(
-    old_rw: &'c Connection,
-    then: &Then<'_>,
-) -> Result<Option<rusqlite::Transaction<'c>>> {
-    Ok(match then {
-        Then::Cutover(_) => Some(
-            lock::begin_immediate(old_rw)
-                .ctx(|| "holding the old database's writes until the new one is ready".into())?,
-        ),
-        Then::Hold => None,
-    })
-}
-
 /// Refuses writes; returns the instant the service's writes began to wait,
-/// and the old catalog's schema version then (checked against the one
-/// recorded).
-fn flip(old_rw: &Connection) -> Result<(Instant, i64)> {
-    record::set_status_at(old_rw, MarkerStatus::Recording, MarkerStatus::Draining)
+/// the old catalog's schema version then (checked against the one
+/// recorded) and, for `drain --cutover`, the write lock kept after the
+/// commit.
+///
+/// `drain --cutover` flips on the old side's step's connection and holds
+/// the old database's write lock (writing nothing) from that commit,
+/// retaken in the same call into SQLite, until the old side's step
+/// commits in it: a service's write that arrives meanwhile waits there,
+/// then is refused naming the ready database (or goes through, if the
+/// attempt gives up), with no moment between for it to be refused while
+/// the new database is not ready yet, instead of being
+/// refused while the new database still carries its migrating guards — a
+/// service asking for readiness then reads the new schema with thousands
+/// of them (~45 ms per fresh connection at 3,000, several times that on a
+/// loaded machine) and learns of readiness that much after it came. The
+/// refusal figure runs from the freeze's lock either way. A plain drain
+/// holds nothing (writes stay refused until `mig cutover`).
+fn flip<'c>(
+    old_rw: &'c Connection,
+    then: &'c Then<'_>,
+) -> Result<(Instant, i64, Option<HeldLock<'c>>)> {
+    match then {
+        Then::Cutover(step) => step.ready.freeze_old(),
+        Then::Hold => {
+            let (from, to) = (MarkerStatus::Recording, MarkerStatus::Draining);
+            let (at, version) = record::set_status_at(old_rw, from, to)?;
+            Ok((at, version, None))
+        }
+    }
 }
 
 /// Accepts writes again; returns the instant just after the commit.
