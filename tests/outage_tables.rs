@@ -216,9 +216,9 @@ fn many_tables_every_step_of_the_runbook_with_a_writer_on_the_old_database() {
 
 /// A cutover killed right before its commit leaves every migrating guard
 /// refusing writes to the new database; the next cutover removes them all
-/// with the commit that makes it ready: a fresh connection then reads the
-/// user's schema only (no `_mig_migrating_*` trigger, the schema as
-/// `schema.sql` made it), and SQLite finds the file sound.
+/// with the commit that makes it ready: no `_mig_migrating_*` trigger is
+/// left, the new service's write goes through, status sees no drift, and
+/// SQLite's integrity check finds the file sound.
 #[test]
 fn many_tables_cutover_removes_every_migrating_guard_with_its_commit_and_a_killed_one_keeps_them_all(
 ) {
