@@ -39,6 +39,7 @@ mod replay_blocked;
 mod rerun;
 mod reset;
 mod revert;
+mod revert_restore;
 mod revert_rowid;
 mod revert_window_end;
 mod rollback_journal;

@@ -54,6 +54,8 @@ pub struct WindowStatus {
     /// Reverse log entries not yet carried back.
     pub pending: u64,
     pub conflicts: Vec<crate::engine::revert::store::Conflict>,
+    /// Why the window can no longer carry writes back, if so.
+    pub broken: Option<String>,
 }
 
 pub fn status(spec: &DatabaseSpec, busy: Busy) -> Result<Status> {
@@ -111,6 +113,7 @@ pub fn report(st: &MigrationState) -> Status {
             window: w.clone(),
             pending: st.reverse_pending(),
             conflicts: old.map(|o| o.conflicts.clone()).unwrap_or_default(),
+            broken: st.window_broken.clone(),
         }),
         old_guards: old.map_or(0, |o| o.guards),
     }

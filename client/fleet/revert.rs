@@ -37,6 +37,7 @@ pub fn verdict(
     let window = s.revert_window.as_ref();
     match phase {
         Phase::Standby => match window {
+            Some(w) if !w.broken.is_empty() => Verdict::Refuse(w.broken.clone()),
             Some(w) if !w.conflicts.is_empty() && conflicts == Conflicts::Refuse => {
                 Verdict::Refuse(format!(
                     "{} row(s) of the new database the old schema refuses ({}): fix them in the new database, or pass --discard-conflicts",

@@ -116,6 +116,7 @@ fn progress(s: &StatusReport) -> Vec<String> {
 /// `revert window: open until …, 1200 writes to carry back, 0 conflicts`.
 fn revert_window(w: &RevertWindow) -> Vec<String> {
     let mut out = vec![match w.state.as_str() {
+        _ if !w.broken.is_empty() => format!("revert window: broken: {}", w.broken),
         "open" => format!(
             "revert window: open until {} ({}s left), {} writes not yet carried back, {} conflicts",
             w.closes_at,

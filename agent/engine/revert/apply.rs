@@ -67,6 +67,7 @@ pub fn batch_in(tx: &Connection, inv: &Inverse, max: u64, retry: Retry) -> Resul
         )
         .ctx(|| "reading the reverse log".into())?;
     let log_max = log_max.max(0) as u64;
+    super::continuity::check_in(tx, lo, log_max)?;
     let hi = log_max.min(lo.saturating_add(max));
     if hi > lo || retry == Retry::All {
         for t in &inv.tables {
@@ -76,6 +77,7 @@ pub fn batch_in(tx: &Connection, inv: &Inverse, max: u64, retry: Retry) -> Resul
         }
         crate::engine::failpoint::hit("revert.mid-batch");
         store::set_checkpoint(tx, hi.max(lo))?;
+        super::continuity::record_in(tx, hi.max(lo))?;
     }
     Ok(Batch {
         applied: hi.saturating_sub(lo),

@@ -8,6 +8,7 @@
 //! window) and `ops::cleanup_old` (which retires the old database).
 
 pub mod apply;
+pub mod continuity;
 mod expr;
 mod in_place;
 pub mod inverse;

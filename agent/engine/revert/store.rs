@@ -39,6 +39,7 @@ pub fn create_in(tx: &Connection, inv: &Inverse) -> Result<()> {
         keys.join(", ")
     ))
     .ctx(|| "creating the revert window's bookkeeping".into())?;
+    super::continuity::create_in(tx)?;
     for t in inv
         .tables
         .iter()

@@ -53,6 +53,9 @@ pub struct MigrationState {
     pub new: Option<NewFile>,
     /// Why the migration cannot go on, if it cannot.
     pub broken: Option<Broken>,
+    /// Why an open revert window cannot carry the new database's writes
+    /// back (its reverse log no longer continues the old checkpoint).
+    pub window_broken: Option<String>,
     /// This process's claim on the old database, held as long as the state
     /// (see [`MigrationState::claim`]).
     claim: Option<Claim>,
@@ -78,11 +81,13 @@ impl MigrationState {
         };
         prove::same_migration(&located, old.as_ref(), new.as_ref())?;
         let broken = prove::broken(&located, old.as_ref(), new.as_ref());
+        let window_broken = revert::window_broken(&located, old.as_ref(), new.as_ref(), busy)?;
         Ok(MigrationState {
             located,
             old,
             new,
             broken,
+            window_broken,
             claim: None,
         })
     }

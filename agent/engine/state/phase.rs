@@ -196,6 +196,9 @@ fn after_cutover(
             Phase::Reverting,
             format!("a revert froze {new} (its writes are refused) and did not finish: run `mig revert` to finish it"),
         ),
+        (Some(MigrationStatus::Ready), Some(WindowState::Open)) if s.window_broken.is_some() => {
+            (Phase::Standby, s.window_broken.clone().unwrap_or_default())
+        }
         (Some(MigrationStatus::Ready), Some(WindowState::Open)) => {
             let w = window?;
             let pending = s.reverse_pending();

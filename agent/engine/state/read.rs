@@ -39,6 +39,8 @@ pub struct OldFile {
     /// A revert window's bookkeeping: the reverse checkpoint and the one a
     /// reverse verify certified.
     pub revert: Option<(u64, Option<u64>)>,
+    /// The last reverse log entry carried back, as the old side recorded it.
+    pub revert_tip: Option<crate::engine::revert::continuity::Tip>,
     /// Reverse rows the old schema refused.
     pub conflicts: Vec<crate::engine::revert::store::Conflict>,
     /// `PRAGMA journal_mode`, lowercase: a file switched out of WAL since
@@ -181,6 +183,7 @@ pub fn old_file(path: &Path, busy: Busy, checkpoint: u64) -> Result<OldFile> {
         triggers: record::trigger_count(&conn, "main")?,
         guards: crate::engine::guard::count(&conn, "main")?,
         revert: crate::engine::revert::store::checkpoint(&conn, "main")?,
+        revert_tip: crate::engine::revert::continuity::tip(&conn, "main")?,
         conflicts: conflicts(&conn)?,
         journal_mode: conn
             .pragma_query_value(None, "journal_mode", |r| r.get::<_, String>(0))
@@ -207,4 +210,11 @@ fn conflicts(conn: &Connection) -> Result<Vec<crate::engine::revert::store::Conf
         )
         .map_err(|e| classify("reading revert conflicts".into(), e))?;
     store::conflicts(conn, "main", width.max(0) as usize)
+}
+
+/// The print of the new database's reverse log entry `seq` (see
+/// `revert::continuity`).
+pub fn reverse_print(path: &Path, busy: Busy, seq: u64) -> Result<Option<String>> {
+    let conn = open::new_ro(path, busy)?;
+    crate::engine::revert::continuity::print_at(&conn, "main", seq)
 }

@@ -8,8 +8,13 @@ use super::MigrationState;
 use crate::engine::error::Result;
 use crate::engine::guard::GuardKind;
 use crate::engine::new_side::{Identity, MigrationStatus};
+use crate::engine::open::Busy;
 use crate::engine::record::MarkerStatus;
+use crate::engine::revert::continuity::{self, Sides};
 use crate::engine::revert::{Window, WindowState};
+
+use super::locate::Located;
+use super::read::{self, NewFile, OldFile};
 
 /// What `revert` starts from.
 #[derive(Debug, Clone)]
@@ -38,6 +43,42 @@ pub enum OldSide {
     Standby,
     /// Become retired (no window, or it closed).
     Retire,
+}
+
+/// Why a revert window (open, or frozen by a revert) can no longer carry
+/// the new database's writes back: its reverse log does not continue the
+/// old database's checkpoint (see `revert::continuity`).
+pub(super) fn window_broken(
+    loc: &Located,
+    old: Option<&OldFile>,
+    new: Option<&NewFile>,
+    busy: Busy,
+) -> Result<Option<String>> {
+    let (Some(o), Some(n)) = (old, new) else {
+        return Ok(None);
+    };
+    let (Some(w), Some((checkpoint, _))) = (n.window.as_ref(), o.revert) else {
+        return Ok(None);
+    };
+    if !matches!(w.state, WindowState::Open | WindowState::Reverting) {
+        return Ok(None);
+    }
+    let print = match &o.revert_tip {
+        Some(t) if t.seq <= w.log_max => read::reverse_print(&n.path, busy, t.seq)?,
+        _ => None,
+    };
+    let sides = Sides {
+        checkpoint,
+        tip: o.revert_tip.as_ref(),
+        log_max: w.log_max,
+        print_at_tip: print.as_deref(),
+    };
+    let name = |p: Option<&std::path::Path>| p.map(|p| p.display().to_string()).unwrap_or_default();
+    Ok(continuity::broken(
+        &sides,
+        &name(loc.new.as_deref()),
+        &name(loc.old.as_deref()),
+    ))
 }
 
 impl MigrationState {
@@ -81,6 +122,7 @@ impl MigrationState {
     /// The agent may carry a slice of the reverse log back.
     pub fn may_reverse_catch_up(&self) -> bool {
         self.window_open()
+            && self.window_broken.is_none()
             && self
                 .marker()
                 .is_some_and(|m| m.status == MarkerStatus::Standby)
@@ -132,6 +174,9 @@ impl MigrationState {
             }
         }
         if !old_flipped {
+            if let Some(m) = &self.window_broken {
+                return Err(precondition(m.clone()));
+            }
             self.require_old_unchanged()?;
         }
         Ok(RevertStart {

@@ -23,6 +23,7 @@ pub fn window(w: WindowStatus) -> pb::RevertWindow {
         conflicts: w.conflicts.iter().map(conflict_line).collect(),
         closed_by: w.window.closed_by.unwrap_or_default(),
         closed_at: w.window.closed_at.unwrap_or_default(),
+        broken: w.broken.unwrap_or_default(),
     }
 }
 
