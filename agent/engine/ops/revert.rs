@@ -46,8 +46,9 @@ pub struct RevertSummary {
     pub entries_replayed: u64,
     pub verified_rows: u64,
     pub verified_tables: u32,
-    /// From the commit that froze the new database to the one that made
-    /// the old one writable.
+    /// From the commit that froze the new database to the one that marked
+    /// it reverted (the old one writable before it): what a service that
+    /// waits for the new side's `reverted` refusal feels.
     pub refused_ms: f64,
     pub seconds: f64,
     pub discarded: Vec<Conflict>,
@@ -89,9 +90,13 @@ pub fn revert(
             return Err(e);
         }
         flip_old(&mut work)?;
+        // The new side's refusal says "reverting" until this commit: a
+        // service waiting for "reverted" feels the outage up to here.
+        mark_reverted_in(&new_conn)?;
         summary.refused_ms = frozen.elapsed().as_secs_f64() * 1000.0;
+    } else {
+        mark_reverted_in(&open::work(&new, None, busy)?)?;
     }
-    mark_reverted(&new, busy)?;
     step(
         ctx,
         "reverted",
@@ -214,9 +219,10 @@ fn flip_old(work: &mut rusqlite::Connection) -> Result<()> {
     Ok(())
 }
 
-fn mark_reverted(new: &std::path::Path, busy: Busy) -> Result<()> {
-    let conn = open::work(new, None, busy)?;
-    let tx = lock::begin_immediate(&conn).ctx(|| "marking the new database reverted".into())?;
+/// The new database says reverted (its refusal names the old database),
+/// on the connection revert already holds.
+fn mark_reverted_in(conn: &rusqlite::Connection) -> Result<()> {
+    let tx = lock::begin_immediate(conn).ctx(|| "marking the new database reverted".into())?;
     new_side::set_reverted_in(&tx)?;
     window::end_in(&tx, WindowState::Reverted, "revert")?;
     tx.commit()
