@@ -38,6 +38,7 @@ mod remote;
 mod replay_blocked;
 mod rerun;
 mod reset;
+mod reset_discarded;
 mod revert;
 mod revert_restore;
 mod revert_rowid;

@@ -107,7 +107,7 @@ async fn malformed_requests_get_their_status_codes_and_change_no_file() {
         ),
         (
             "reset with nothing to reset (idempotent: reports nothing to do)",
-            drop_ok(c.reset(pb::ResetRequest { database: "a".into(), dry_run: false }).await),
+            drop_ok(c.reset(pb::ResetRequest { database: "a".into(), ..Default::default() }).await),
             Code::Ok,
         ),
         (

@@ -239,7 +239,7 @@ async fn second_job_on_a_database_is_aborted_naming_the_running_one() {
     let err = client
         .reset(pb::ResetRequest {
             database: DB.into(),
-            dry_run: false,
+            ..Default::default()
         })
         .await
         .expect_err("reset during a job must be refused");

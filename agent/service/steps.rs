@@ -11,7 +11,7 @@ use super::convert::{self, ManualCap};
 use super::resolve::Resolved;
 use super::{blocking, MigratorService, ServiceError};
 use crate::config::Role;
-use crate::engine::ops::{self, Release, ResetMode};
+use crate::engine::ops::{self, DiscardedRows, Release, ResetMode, ResetOptions};
 use crate::engine::{rehearse, status};
 use crate::jobs::{around_cutover, Hold, JobSnapshot, JobState};
 use crate::proto as pb;
@@ -191,6 +191,7 @@ pub(super) async fn reset(
     req: Request<pb::ResetRequest>,
 ) -> Result<pb::ResetReport, ServiceError> {
     let mode = ResetMode::from(req.get_ref());
+    let discarded = DiscardedRows::from(req.get_ref());
     let needed = match mode {
         ResetMode::DryRun => Role::Viewer,
         ResetMode::Apply => Role::Operator,
@@ -200,7 +201,12 @@ pub(super) async fn reset(
     let guard = svc.registry.begin_step(&config.name, Hold::Reset).await?;
     blocking(move || {
         let _guard = guard;
-        let report = ops::reset(&config.spec, config.busy(), mode)?;
+        let opts = ResetOptions {
+            busy: config.busy(),
+            mode,
+            discarded,
+        };
+        let report = ops::reset(&config.spec, opts)?;
         Ok(convert::reset_report(report))
     })
     .await

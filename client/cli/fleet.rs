@@ -37,7 +37,7 @@ pub enum FleetAction {
     CleanupOld(FleetStepArgs),
     /// Return each target to the state before migrate (before cutover
     /// only), after showing what would be undone and asking.
-    Reset(FleetUndoArgs),
+    Reset(FleetResetArgs),
     /// Cancel the running jobs of targets not yet cut over; their old
     /// databases keep serving.
     Cancel(FleetStepArgs),
@@ -55,7 +55,7 @@ impl FleetAction {
         match self {
             FleetAction::Plan(a) | FleetAction::Status(a) => &a.output,
             FleetAction::Rollout(a) => &a.output,
-            FleetAction::Reset(a) => &a.output,
+            FleetAction::Reset(a) => &a.undo.output,
             FleetAction::Revert(a) => &a.undo.output,
             FleetAction::Migrate(a)
             | FleetAction::Drain(a)
@@ -196,6 +196,19 @@ pub struct FleetUndoArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `fleet reset`: an undo, with reset's rule for discarded rows.
+#[derive(Debug, Args)]
+pub struct FleetResetArgs {
+    #[command(flatten)]
+    pub undo: FleetUndoArgs,
+
+    /// Delete reverted new databases even though they hold rows their
+    /// revert discarded (`--discard-conflicts`), which no other file holds.
+    /// Without it such a target is refused, naming them.
+    #[arg(long)]
+    pub delete_discarded_rows: bool,
 }
 
 /// `fleet revert`: an undo, with the rollout's failure rule and revert's

@@ -21,6 +21,7 @@ pub async fn run(s: &mut Session, args: &ResetArgs, out: Output) -> anyhow::Resu
     let request = |dry_run| ResetRequest {
         database: database.clone(),
         dry_run,
+        delete_discarded_rows: args.delete_discarded_rows,
     };
     if ask {
         let plan = s.client.reset(request(true)).await?.into_inner();

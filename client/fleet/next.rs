@@ -79,7 +79,7 @@ pub fn for_target(c: &Commands, name: &str, st: &StatusReport, waits_for: Option
             c.named("revert", &only)
         ),
         Phase::Reverted => format!(
-            "reverted: the old database serves again; to migrate again, {} deletes the reverted new database (kept as a record), then {}",
+            "reverted: the old database serves again; to migrate again, {} deletes the reverted new database (kept as a record; it refuses while that holds rows the revert discarded, saying how to keep them), then {}",
             c.named("reset", &only),
             c.named("rollout", &[])
         ),

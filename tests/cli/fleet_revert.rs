@@ -16,15 +16,15 @@ use crate::support::writer::Writer;
 use super::harness::{mig_in, Run, FAILED, USAGE};
 
 /// One agent serving `revert_case` databases, each with its window.
-struct Site {
+pub(super) struct Site {
     _tmp: tempfile::TempDir,
     dir: PathBuf,
-    agent: TestAgent,
+    pub(super) agent: TestAgent,
 }
 
 impl Site {
     /// `(database, revert_window)` for each database the agent serves.
-    fn start(databases: &[(&str, &str)]) -> Site {
+    pub(super) fn start(databases: &[(&str, &str)]) -> Site {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().to_path_buf();
         std::fs::write(dir.join("schema.sql"), case::SCHEMA).expect("schema");
@@ -54,7 +54,7 @@ impl Site {
     }
 
     /// The fleet file: `(target, database, extra lines)`.
-    fn write_fleet(&self, targets: &[(&str, &str, &str)]) {
+    pub(super) fn write_fleet(&self, targets: &[(&str, &str, &str)]) {
         let mut text = "[defaults]\nschema = \"schema.sql\"\naccept_data_loss = true\n".to_string();
         for (name, database, extra) in targets {
             text.push_str(&format!(
@@ -65,11 +65,11 @@ impl Site {
         std::fs::write(self.dir.join("fleet.toml"), text).expect("fleet.toml");
     }
 
-    fn mig(&self, args: &[&str]) -> Run {
+    pub(super) fn mig(&self, args: &[&str]) -> Run {
         mig_in(&self.dir, args)
     }
 
-    fn db(&self, file: &str) -> PathBuf {
+    pub(super) fn db(&self, file: &str) -> PathBuf {
         self.dir.join("agent").join(file)
     }
 

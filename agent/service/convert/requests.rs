@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::config::DatabaseConfig;
 use crate::engine::ops::{
     self, AfterDrain, Conflicts, CutoverOptions, DrainOptions, MigrateOptions, QueryFile, Release,
-    ResetMode, RevertOptions, TimeoutPolicy, Verification, VerifyFirst, VerifyOptions,
+    DiscardedRows, ResetMode, RevertOptions, TimeoutPolicy, Verification, VerifyFirst, VerifyOptions,
 };
 use crate::engine::owners::LeftToOwner;
 use crate::engine::rehearse::RehearseOptions;
@@ -297,6 +297,16 @@ impl From<&pb::ResetRequest> for ResetMode {
             ResetMode::DryRun
         } else {
             ResetMode::Apply
+        }
+    }
+}
+
+impl From<&pb::ResetRequest> for DiscardedRows {
+    fn from(r: &pb::ResetRequest) -> Self {
+        if r.delete_discarded_rows {
+            DiscardedRows::Delete
+        } else {
+            DiscardedRows::Refuse
         }
     }
 }

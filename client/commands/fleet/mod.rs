@@ -62,7 +62,7 @@ fn lock_for(action: &FleetAction, out: Output) -> anyhow::Result<Option<FleetLoc
         | FleetAction::Drain(a)
         | FleetAction::Cutover(a)
         | FleetAction::CleanupOld(a) => &a.fleet,
-        FleetAction::Reset(a) if !a.dry_run => &a.fleet,
+        FleetAction::Reset(a) if !a.undo.dry_run => &a.undo.fleet,
         FleetAction::Revert(a) if !a.undo.dry_run => &a.undo.fleet,
         FleetAction::Plan(_)
         | FleetAction::Status(_)

@@ -11,20 +11,26 @@ use mig::proto::{CleanupOldRequest, JobRef, Phase, ResetRequest, StatusReport, S
 use tonic::transport::Channel;
 
 use super::{can_ask, confirm, load, select};
-use crate::cli::{FleetStepArgs, FleetUndoArgs};
+use crate::cli::{FleetResetArgs, FleetStepArgs};
 use crate::commands::Output;
 use crate::exit::{error, failed, Exit};
 use crate::fleet::agents::{self, TargetError};
 use crate::fleet::file::{Fleet, FleetTarget};
 use crate::render;
 
-pub async fn reset(a: &FleetUndoArgs, out: Output) -> anyhow::Result<()> {
+pub async fn reset(args: &FleetResetArgs, out: Output) -> anyhow::Result<()> {
+    let a = &args.undo;
+    let discarded = if args.delete_discarded_rows {
+        Discarded::Delete
+    } else {
+        Discarded::Refuse
+    };
     if !a.dry_run {
         can_ask("reset", a.yes, ", or --dry-run to see what it would do")?;
     }
     let (fleet, limit) = load(&a.fleet).await?;
     let active = select(&fleet, &a.only)?;
-    let preview = reset_all(&fleet, limit, &active, DryRun::Yes).await;
+    let preview = reset_all(&fleet, limit, &active, (DryRun::Yes, discarded)).await;
     let undo: Vec<bool> = preview
         .iter()
         .map(|r| {
@@ -66,7 +72,7 @@ pub async fn reset(a: &FleetUndoArgs, out: Output) -> anyhow::Result<()> {
             "reset not confirmed; nothing changed",
         ));
     }
-    let done = reset_all(&fleet, limit, &undo, DryRun::No).await;
+    let done = reset_all(&fleet, limit, &undo, (DryRun::No, discarded)).await;
     report(&fleet, done, out)
 }
 
@@ -79,12 +85,19 @@ enum DryRun {
     No,
 }
 
+/// Whether reverted new databases holding discarded rows are deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Discarded {
+    Refuse,
+    Delete,
+}
+
 /// Resets (or, dry, describes resetting) the selected targets.
 async fn reset_all(
     fleet: &Fleet,
     limit: usize,
     active: &[bool],
-    dry: DryRun,
+    (dry, discarded): (DryRun, Discarded),
 ) -> Vec<Result<Option<String>, String>> {
     let results = agents::each(&fleet.targets, limit, |i, t| {
         let act = active.get(i).copied().unwrap_or(false);
@@ -96,6 +109,7 @@ async fn reset_all(
             let request = ResetRequest {
                 database: t.database.clone(),
                 dry_run: dry == DryRun::Yes,
+                delete_discarded_rows: discarded == Discarded::Delete,
             };
             let actions = client.reset(request).await?.into_inner().actions;
             Ok(Some(if actions.is_empty() {

@@ -171,7 +171,7 @@ fn refuse_reverted(
     let only = next::only_names(fleet, &reverted);
     let only: Vec<&str> = only.iter().map(String::as_str).collect();
     Err(failed(format!(
-        "nothing started: {} target(s) were reverted ({}): the old databases serve again and each reverted new database is kept as a record of the writes it took; {} deletes those new databases, then {} migrates again",
+        "nothing started: {} target(s) were reverted ({}): the old databases serve again and each reverted new database is kept as a record of the writes it took; {} deletes those new databases (refusing any that holds rows its revert discarded, saying how to keep them), then {} migrates again",
         reverted.len(),
         next::few_names(fleet, &reverted),
         commands.named("reset", &only),
