@@ -3,8 +3,10 @@
 //! is the operating system's (`flock`), so it goes with its holder: a
 //! rollout killed with `kill -9` or a crashed machine leaves nothing that
 //! blocks the next one. The file also says who holds it (pid, host, command,
-//! since), for the refusal; it is emptied on release and never deleted (a
-//! deleted lock file lets two processes lock two different files).
+//! since), for the refusal. When the command ends, failed or not, the file
+//! is deleted while still locked, and only if the path still names the
+//! file locked; a lock taken on a file deleted meanwhile is dropped and
+//! taken again on the path's file, so two commands never hold two files.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
@@ -28,6 +30,7 @@ struct Holder {
 #[derive(Debug)]
 pub struct FleetLock {
     file: File,
+    path: PathBuf,
     /// Said when the last holder ended without releasing it (killed).
     pub took_over: Option<String>,
 }
@@ -44,6 +47,25 @@ pub fn path_for(fleet_file: &Path) -> PathBuf {
 /// who holds it (exit 6, busy) and what to do.
 pub fn acquire(fleet_file: &Path, command: &str) -> anyhow::Result<FleetLock> {
     let path = path_for(fleet_file);
+    // A retry follows a holder that deleted the file between our open and
+    // our lock: the lock that counts is on the file the path names.
+    for _ in 0..LOCK_RETRIES {
+        let file = open_locked(&path, fleet_file)?;
+        if is_at(&file, &path) {
+            return write_holder(file, &path, command);
+        }
+    }
+    Err(error(
+        Exit::Busy,
+        format!("{} keeps being replaced while mig locks it: other fleet commands are starting and ending; try again", path.display()),
+    ))
+}
+
+/// How often `acquire` follows a lock file replaced under it.
+const LOCK_RETRIES: usize = 8;
+
+/// The lock file at `path`, opened (created) and locked, or the refusal.
+fn open_locked(path: &Path, fleet_file: &Path) -> anyhow::Result<File> {
     let shown = path.display();
     let mut file = OpenOptions::new()
         .read(true)
@@ -62,6 +84,22 @@ pub fn acquire(fleet_file: &Path, command: &str) -> anyhow::Result<FleetLock> {
             ))
         }
     }
+    Ok(file)
+}
+
+/// Whether `path` still names the file locked (not deleted by the holder
+/// that released it meanwhile).
+fn is_at(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Records this command in the locked file.
+fn write_holder(mut file: File, path: &Path, command: &str) -> anyhow::Result<FleetLock> {
+    let shown = path.display();
     let took_over = read_holder(&mut file).map(|h| {
         format!(
             "note: {} (pid {} on {}) ended without finishing; its jobs go on on the agents, this run continues from where they are",
@@ -82,13 +120,22 @@ pub fn acquire(fleet_file: &Path, command: &str) -> anyhow::Result<FleetLock> {
         file.sync_all()
     })
     .map_err(|e| error(Exit::Failed, format!("cannot write {shown}: {e}")))?;
-    Ok(FleetLock { file, took_over })
+    Ok(FleetLock {
+        file,
+        path: path.to_path_buf(),
+        took_over,
+    })
 }
 
 impl Drop for FleetLock {
     fn drop(&mut self) {
-        // Empty: the next holder finds no one to report as killed.
+        // Deleted while locked, and only if the path is still ours: the
+        // fleet's folder is left as the command found it. Emptied first, so
+        // a file that cannot be deleted reads as released, not killed.
         let _ = self.file.set_len(0);
+        if is_at(&self.file, &self.path) {
+            let _ = std::fs::remove_file(&self.path);
+        }
         let _ = self.file.unlock();
     }
 }
@@ -168,6 +215,7 @@ mod tests {
         );
         assert_eq!(crate::exit::classify(&second), Exit::Busy);
         drop(first);
+        assert!(!path_for(&fleet).exists(), "a released lock leaves its file");
         let third = acquire(&fleet, "mig fleet revert").expect("after release");
         assert!(third.took_over.is_none(), "a released lock reads as killed");
         assert_eq!(path_for(&fleet), dir.path().join("fleet.rollout.lock"));

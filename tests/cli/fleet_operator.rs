@@ -162,6 +162,9 @@ fn a_rollout_that_starts_nothing_neither_creates_nor_changes_the_rollout_record(
         !record.exists(),
         "a rollout that started nothing wrote {record:?}"
     );
+    // Nor its lock: before the fix an empty fleet.rollout.lock stayed.
+    let lock = dir.join("fleet.rollout.lock");
+    assert!(!lock.exists(), "a failed rollout left {lock:?}");
 
     std::fs::write(dir.join("fleet.toml"), &text).expect("fleet.toml");
     mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
@@ -290,11 +293,14 @@ fn a_second_rollout_of_one_fleet_file_is_refused_until_the_first_is_gone() {
 
     first.kill().expect("kill -9 the first rollout");
     first.wait().expect("reap");
+    let lock = dir.join("fleet.rollout.lock");
+    assert!(lock.exists(), "the killed rollout's lock file (who held it) is gone");
     std::fs::write(&open, "").expect("open the gate");
     let third = mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
     // Ends what the killed run left: a cutover it started may still run on
     // the agent (this run waits for it), or be done (nothing to start).
     third.line_starting("note: `mig fleet rollout` (pid ");
+    assert!(!lock.exists(), "the finished rollout left {lock:?}");
     let status = mig_in(&dir, &["fleet", "status", "-f", "fleet.toml"]).ok();
     status.has_line("2 targets: 2 standby (revert window open)");
 }
