@@ -34,8 +34,9 @@ fn main() -> ExitCode {
     let json = cli.global().json;
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        // `mig status | head -3`: the reader has what it wanted; the command
-        // itself ran (output is printed after it), so this is no failure.
+        // Raw bytes (completions) into a closed pipe: the reader has what
+        // it wanted. `render::emit` never gets here: it drops the lines and
+        // the command ends with its own code.
         Err(e) if stdout_closed(&e) => ExitCode::SUCCESS,
         // A completed step run again: what it would do holds; not a failure.
         Err(e) if exit::classify(&e) == exit::Exit::AlreadyDone => {
@@ -70,10 +71,8 @@ fn already_done(message: &str, json: bool) {
 
 /// Whether the error is stdout's reader having gone away (a broken pipe
 /// while writing stdout; a broken connection to the agent is a failure).
-/// Like ripgrep, that ends the command quietly with exit 0: the reader
-/// (`| head`) took what it wanted; a command that had failed before it
-/// wrote keeps its own code, its one line lost with stderr if that is
-/// closed too.
+/// Only raw writes (`write_stdout`) return it; it ends the command quietly
+/// with exit 0: the reader (`| head`) took what it wanted.
 fn stdout_closed(e: &anyhow::Error) -> bool {
     let writing_stdout = e.chain().any(|c| c.to_string() == "writing to stdout");
     writing_stdout

@@ -12,17 +12,34 @@ pub mod status;
 pub mod summaries;
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use serde::Serialize;
 
-/// Prints lines on stdout.
+/// Set once stdout's reader went away (`mig … | head -1`): what is left to
+/// print is dropped, and the command goes on to end with its own code.
+static STDOUT_GONE: AtomicBool = AtomicBool::new(false);
+
+/// Prints lines on stdout; a closed stdout drops them (and every later
+/// line) without failing the command, so a command that fails after its
+/// reader left still exits with its own code.
 pub fn emit(lines: &[String]) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    for line in lines {
-        writeln!(out, "{line}").context("writing to stdout")?;
+    if STDOUT_GONE.load(Ordering::Relaxed) {
+        return Ok(());
     }
-    out.flush().context("writing to stdout")
+    let mut out = std::io::stdout().lock();
+    let written = lines
+        .iter()
+        .try_for_each(|line| writeln!(out, "{line}"))
+        .and_then(|()| out.flush());
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_GONE.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        other => other.context("writing to stdout"),
+    }
 }
 
 /// Prints lines on stderr (what goes beside a question).

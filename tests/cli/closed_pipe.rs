@@ -63,11 +63,12 @@ fn every_kind_of_command_ends_quietly_on_a_closed_stdout_or_stderr() {
             Closed::Both,
             0,
         ),
+        // The plan's own verdict: exit 0 here before the fix.
         (
             fleet,
             &["fleet", "plan", "-f", "blocked.toml"],
             Closed::Both,
-            0,
+            FAILED,
         ),
         (
             fleet,
@@ -128,10 +129,10 @@ fn every_kind_of_command_ends_quietly_on_a_closed_stdout_or_stderr() {
 }
 
 /// The operator's own line, through a real `head -1` (the shell's pipe):
-/// whichever write meets the closed pipe first, mig ends with 0 or the
-/// plan's verdict (1), never 101. Run a few times: the race differs.
+/// whichever write meets the closed pipe first, mig ends with the plan's
+/// verdict (1), never 0 or 101. Run a few times: the race differs.
 #[test]
-fn fleet_plan_piped_into_head_ends_with_its_verdict_or_quietly() {
+fn fleet_plan_piped_into_head_ends_with_its_verdict() {
     let (tmp, _agent) = tenant_site(&["t000", "t001"]);
     let dir = tmp.path();
     let text = std::fs::read_to_string(dir.join("fleet.toml")).expect("fleet.toml");
@@ -152,6 +153,6 @@ fn fleet_plan_piped_into_head_ends_with_its_verdict_or_quietly() {
             .output()
             .expect("bash");
         let code = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        assert!(code == "0" || code == "1", "exit {code}: {out:?}");
+        assert_eq!(code, "1", "{out:?}");
     }
 }
