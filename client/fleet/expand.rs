@@ -3,6 +3,9 @@
 //! each agent is asked once for its databases (`ListDatabases`, a page at
 //! a time), and the choice of databases is a pure function of that
 //! listing. A dependency on such a target means every database of it.
+//! A pattern leaves out the databases other targets on its agent name (the
+//! named target's settings are the ones meant, e.g. a canary before `*`);
+//! a database two targets name, or two patterns both match, is refused.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -67,9 +70,15 @@ impl Listing {
     }
 
     /// Every database a many-database target selects now, by target name;
-    /// an agent that could not be listed, or a listed name it does not
-    /// serve, is the error.
+    /// an agent that could not be listed, a listed name it does not serve,
+    /// or a database selected twice is the error.
     pub fn choose(&self, fleet: &Fleet) -> Result<BTreeMap<String, Vec<String>>, String> {
+        let mut out = self.choose_each(fleet)?;
+        once_each(fleet, &mut out)?;
+        Ok(out)
+    }
+
+    fn choose_each(&self, fleet: &Fleet) -> Result<BTreeMap<String, Vec<String>>, String> {
         let mut out = BTreeMap::new();
         for t in &fleet.targets {
             let served = match (&t.select, self.agents.get(&t.url)) {
@@ -87,6 +96,45 @@ impl Listing {
         }
         Ok(out)
     }
+}
+
+/// Leaves out of each pattern's databases those another target on its
+/// agent names, then refuses a database still selected twice on one agent
+/// (two names, or two patterns): one line naming it and both targets.
+fn once_each(fleet: &Fleet, chosen: &mut BTreeMap<String, Vec<String>>) -> Result<(), String> {
+    let named = |t: &FleetTarget| -> Vec<String> {
+        match &t.select {
+            Selector::One(d) => vec![d.clone()],
+            Selector::List(_) => chosen.get(&t.name).cloned().unwrap_or_default(),
+            Selector::Pattern(_) => Vec::new(),
+        }
+    };
+    let explicit: HashSet<(String, String)> = fleet
+        .targets
+        .iter()
+        .flat_map(|t| named(t).into_iter().map(|d| (t.url.clone(), d)))
+        .collect();
+    for t in &fleet.targets {
+        if let (Selector::Pattern(_), Some(dbs)) = (&t.select, chosen.get_mut(&t.name)) {
+            dbs.retain(|d| !explicit.contains(&(t.url.clone(), d.clone())));
+        }
+    }
+    let mut by: HashMap<(String, String), &str> = HashMap::new();
+    for t in &fleet.targets {
+        let dbs = match &t.select {
+            Selector::One(d) => vec![d.clone()],
+            _ => chosen.get(&t.name).cloned().unwrap_or_default(),
+        };
+        for d in dbs {
+            if let Some(first) = by.insert((t.url.clone(), d.clone()), &t.name) {
+                return Err(format!(
+                    "database {d:?} on {} is selected by two targets, {first} and {}: name it in one only (a pattern already leaves out the databases other targets name)",
+                    t.url, t.name
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether `t`'s selector (as the fleet file says now) names `database`:
@@ -231,5 +279,27 @@ depends_on = ["tenants"]
         list.targets[1].select = Selector::List(vec!["t-z".into()]);
         let err = listed.choose(&list).expect_err("not served");
         assert!(err.contains("does not serve a database \"t-z\""), "{err}");
+    }
+
+    /// Regression: `databases = "*"` also took `ref`, named by its own
+    /// target on the same agent, so it ran twice (one copy failed busy).
+    #[test]
+    fn a_pattern_leaves_out_a_database_another_target_names_and_a_double_name_is_refused() {
+        let mut f = fleet();
+        f.targets[1].select = Selector::Pattern("*".into());
+        let served: Served = ["ref", "t-a"]
+            .iter()
+            .map(|n| (n.to_string(), Phase::NotStarted as i32))
+            .collect();
+        let listing = Listing {
+            agents: [("http://h:1".to_string(), Ok(served))].into(),
+        };
+        assert_eq!(listing.choose(&f).expect("chosen")["tenants"], ["t-a"]);
+        f.targets[1].select = Selector::List(vec!["ref".into()]);
+        let err = listing.choose(&f).expect_err("named twice");
+        assert!(
+            err.starts_with("database \"ref\" on http://h:1 is selected by two targets, ref and tenants"),
+            "{err}"
+        );
     }
 }

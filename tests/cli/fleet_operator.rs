@@ -330,3 +330,32 @@ fn a_folder_agent_logs_its_set_rule_and_how_many_databases_it_found() {
     );
     assert!(line.contains(" served=2"), "{line}");
 }
+
+/// Regression: `databases = "*"` also selected the database a canary
+/// target on the same agent names, so it appeared twice and one copy
+/// failed as busy. The pattern now leaves it to the canary: the plan lists
+/// it once, and the rollout migrates each database once.
+#[test]
+fn a_wildcard_leaves_out_a_database_another_target_on_its_agent_names() {
+    let (tmp, agent) = tenant_site(&TWO);
+    let dir = tmp.path().to_path_buf();
+    let text = std::fs::read_to_string(dir.join("fleet.toml")).expect("fleet.toml");
+    let canary = text
+        .split("[[target]]")
+        .nth(1)
+        .expect("the a0 target")
+        .replace("name = \"a0\"", "name = \"canary\"")
+        .replace("databases = \"*\"", "database = \"t000\"");
+    std::fs::write(
+        dir.join("fleet.toml"),
+        format!("{text}\n[[target]]{canary}"),
+    )
+    .expect("fleet.toml");
+    let plan = mig_in(&dir, &["fleet", "plan", "-f", "fleet.toml"]).ok();
+    assert!(!plan.stdout.contains("a0/t000"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("a0/t001"), "{}", plan.stdout);
+    let run = mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
+    run.line_starting("canary: cut over: this run: migrate");
+    run.line_starting("a0/t001: cut over: this run: migrate");
+    assert_eq!(audited(&agent.log(), "Migrate"), 2, "{}", agent.log());
+}
