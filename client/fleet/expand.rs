@@ -298,7 +298,9 @@ depends_on = ["tenants"]
         f.targets[1].select = Selector::List(vec!["ref".into()]);
         let err = listing.choose(&f).expect_err("named twice");
         assert!(
-            err.starts_with("database \"ref\" on http://h:1 is selected by two targets, ref and tenants"),
+            err.starts_with(
+                "database \"ref\" on http://h:1 is selected by two targets, ref and tenants"
+            ),
             "{err}"
         );
     }

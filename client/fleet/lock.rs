@@ -215,7 +215,10 @@ mod tests {
         );
         assert_eq!(crate::exit::classify(&second), Exit::Busy);
         drop(first);
-        assert!(!path_for(&fleet).exists(), "a released lock leaves its file");
+        assert!(
+            !path_for(&fleet).exists(),
+            "a released lock leaves its file"
+        );
         let third = acquire(&fleet, "mig fleet revert").expect("after release");
         assert!(third.took_over.is_none(), "a released lock reads as killed");
         assert_eq!(path_for(&fleet), dir.path().join("fleet.rollout.lock"));

@@ -294,7 +294,10 @@ fn a_second_rollout_of_one_fleet_file_is_refused_until_the_first_is_gone() {
     first.kill().expect("kill -9 the first rollout");
     first.wait().expect("reap");
     let lock = dir.join("fleet.rollout.lock");
-    assert!(lock.exists(), "the killed rollout's lock file (who held it) is gone");
+    assert!(
+        lock.exists(),
+        "the killed rollout's lock file (who held it) is gone"
+    );
     std::fs::write(&open, "").expect("open the gate");
     let third = mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
     // Ends what the killed run left: a cutover it started may still run on

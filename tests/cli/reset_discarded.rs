@@ -59,7 +59,10 @@ fn reset_refuses_to_delete_rows_a_revert_discarded_until_told_to_and_changes_not
         ])
         .ok();
     let line = reverted.line_starting("shop: reverted: ");
-    assert!(line.contains("1 row(s) the old schema refuses discarded"), "{reverted:#?}");
+    assert!(
+        line.contains("1 row(s) the old schema refuses discarded"),
+        "{reverted:#?}"
+    );
 
     let before = (files_of(&old), files_of(&new));
     let refusal = "refusing to delete ";
@@ -78,8 +81,15 @@ fn reset_refuses_to_delete_rows_a_revert_discarded_until_told_to_and_changes_not
     let fleet = site.mig(&["fleet", "reset", "-f", "fleet.toml", "--yes"]);
     assert_ne!(fleet.code, 0, "{fleet:#?}");
     let target = fleet.line_starting("shop: ");
-    assert!(target.contains("product: 1") && target.contains("--delete-discarded-rows"), "{fleet:#?}");
-    assert_eq!((files_of(&old), files_of(&new)), before, "a refused reset changed a file");
+    assert!(
+        target.contains("product: 1") && target.contains("--delete-discarded-rows"),
+        "{fleet:#?}"
+    );
+    assert_eq!(
+        (files_of(&old), files_of(&new)),
+        before,
+        "a refused reset changed a file"
+    );
 
     // The command the line names lists the row, with the real sqlite3.
     let listed = std::process::Command::new("sqlite3")
@@ -102,7 +112,10 @@ fn reset_refuses_to_delete_rows_a_revert_discarded_until_told_to_and_changes_not
         ])
         .ok();
     let target = deleted.line_starting("shop: ");
-    assert!(target.contains("1 row(s) its revert discarded (product: 1)"), "{deleted:#?}");
+    assert!(
+        target.contains("1 row(s) its revert discarded (product: 1)"),
+        "{deleted:#?}"
+    );
     assert!(!new.exists(), "the new database is still there");
     assert_eq!(files_of(&old), before.0, "reset changed the old database");
     let price: f64 = rusqlite::Connection::open(&old)

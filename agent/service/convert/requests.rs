@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use crate::config::DatabaseConfig;
 use crate::engine::ops::{
-    self, AfterDrain, Conflicts, CutoverOptions, DrainOptions, MigrateOptions, QueryFile, Release,
-    DiscardedRows, ResetMode, RevertOptions, TimeoutPolicy, Verification, VerifyFirst, VerifyOptions,
+    self, AfterDrain, Conflicts, CutoverOptions, DiscardedRows, DrainOptions, MigrateOptions,
+    QueryFile, Release, ResetMode, RevertOptions, TimeoutPolicy, Verification, VerifyFirst,
+    VerifyOptions,
 };
 use crate::engine::owners::LeftToOwner;
 use crate::engine::rehearse::RehearseOptions;
