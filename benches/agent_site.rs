@@ -370,7 +370,7 @@ pub async fn reset(agent: &Agent, database: &str) {
     let mut c = agent.connect().await;
     c.reset(ResetRequest {
         database: database.into(),
-        dry_run: false,
+        ..Default::default()
     })
     .await
     .expect("reset");

@@ -306,12 +306,7 @@ fn reset_and_a_new_migration_start_uncertified() {
     let (old, new) = migrated(dir.path(), 50);
     run(|ctx| ops::drain(&spec(&old, &new), &DrainOptions::default(), ctx)).expect("drain");
     assert!(status(&old, &new).certificate.certified());
-    let opts = ops::ResetOptions {
-        busy: Busy::default(),
-        mode: ops::ResetMode::Apply,
-        discarded: ops::DiscardedRows::Refuse,
-    };
-    ops::reset(&spec(&old, &new), opts).expect("reset");
+    ops::reset(&spec(&old, &new), Busy::default(), ops::ResetMode::Apply).expect("reset");
     let schema = SchemaFile::parse("schema.sql", fixture::NEW_SCHEMA).expect("schema");
     run(|ctx| ops::migrate(&spec(&old, &new), &schema, &MigrateOptions::default(), ctx))
         .expect("migrate again");

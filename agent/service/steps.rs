@@ -206,7 +206,7 @@ pub(super) async fn reset(
             mode,
             discarded,
         };
-        let report = ops::reset(&config.spec, opts)?;
+        let report = ops::reset_with(&config.spec, opts)?;
         Ok(convert::reset_report(report))
     })
     .await

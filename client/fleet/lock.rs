@@ -72,7 +72,7 @@ fn open_locked(path: &Path, fleet_file: &Path) -> anyhow::Result<File> {
         .write(true)
         .create(true)
         .truncate(false)
-        .open(&path)
+        .open(path)
         .map_err(|e| error(Exit::Failed, format!("cannot open the lock {shown}: {e}")))?;
     match file.try_lock() {
         Ok(()) => {}

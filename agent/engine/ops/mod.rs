@@ -24,7 +24,7 @@ pub use drain::{
 };
 pub use migrate::{migrate, new_migration_id, MigrateOptions, MigrateSummary};
 pub use plan::{plan, PlanOptions, PlanOutcome};
-pub use reset::{reset, DiscardedRows, ResetMode, ResetOptions, ResetReport};
+pub use reset::{reset, reset_with, DiscardedRows, ResetMode, ResetOptions, ResetReport};
 pub use revert::{revert, Conflicts, RevertOptions, RevertSummary};
 pub use verify::{verify, QueryFile, VerifyOptions, VerifySummary, CHUNK_ROWS};
 pub use window::{finalize, settle, window_slice, ClosedBy, FinalizeReport, ReverseSlice};

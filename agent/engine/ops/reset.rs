@@ -49,7 +49,17 @@ pub struct ResetOptions {
     pub discarded: DiscardedRows,
 }
 
-pub fn reset(spec: &DatabaseSpec, opts: ResetOptions) -> Result<ResetReport> {
+/// Reset with the default rule: discarded rows refuse the deletion.
+pub fn reset(spec: &DatabaseSpec, busy: Busy, mode: ResetMode) -> Result<ResetReport> {
+    let opts = ResetOptions {
+        busy,
+        mode,
+        discarded: DiscardedRows::Refuse,
+    };
+    reset_with(spec, opts)
+}
+
+pub fn reset_with(spec: &DatabaseSpec, opts: ResetOptions) -> Result<ResetReport> {
     let (busy, mode) = (opts.busy, opts.mode);
     // A dry run only reads, like `status`: it needs no claim.
     let st = match mode {
