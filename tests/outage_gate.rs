@@ -214,8 +214,11 @@ fn a_freeze_retried_after_its_limit_asks_the_before_cutover_hook_again_and_its_r
     let accepted = log.count(Outcome::Ok);
     w.wait_for(Outcome::Ok, accepted + 10);
 
+    // The default limit: a 20 ms freeze on a loaded machine is retried,
+    // and each retry rightly asks the hook again.
     let opts = DrainOptions {
         catch_up_below: DrainOptions::default().catch_up_below,
+        freeze_limit: DrainOptions::default().freeze_limit,
         ..opts
     };
     let summary =
