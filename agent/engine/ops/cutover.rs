@@ -75,7 +75,7 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     let refused_since = st.marker().map(|m| m.updated_at.clone());
     let conn = open::work(&ready.new, None, busy)?;
     let millis = ready.commit(&conn)?;
-    let report = ready.finish((spec, &conn), busy, (millis, refused_since), None)?;
+    let report = ready.finish(&conn, (millis, refused_since), None)?;
     drop_inert_guards(&conn);
     Ok(report)
 }
@@ -101,10 +101,8 @@ pub(crate) type OldFrozen<'c> = (&'c Connection, i64, Option<lock::HeldLock<'c>>
 /// `frozen_version` (the freeze's, whose catalog was checked): only then
 /// is the catalog listed and compared.
 pub(crate) fn cutover_drained(
-    spec: &DatabaseSpec,
     (conn, (old_rw, frozen_version, held)): (&Connection, OldFrozen<'_>),
     ready: &Ready,
-    busy: Busy,
 ) -> Result<CutoverReport> {
     if record::schema_version(old_rw)? != frozen_version {
         let changes = record::changes_since_recorded(old_rw)?;
@@ -116,7 +114,7 @@ pub(crate) fn cutover_drained(
         }
     }
     let millis = ready.commit(conn)?;
-    ready.finish((spec, conn), busy, (millis, None), held)
+    ready.finish(conn, (millis, None), held)
 }
 
 /// A cutover checked and ready to commit: the certification (or the
@@ -183,11 +181,12 @@ impl Ready {
     /// After the commit: the old side settled, and the report. Writes
     /// were refused (`refused_since`: the marker's switch to draining, for
     /// the report) until the old side's commit: a write waiting on its
-    /// lock goes on then, to be refused with the new database's name.
+    /// lock goes on then, to be refused with the new database's name. The
+    /// report is built from what this step knows and `conn` (no state read
+    /// of both files again).
     fn finish(
         &self,
-        (spec, conn): (&DatabaseSpec, &Connection),
-        busy: Busy,
+        conn: &Connection,
         (millis, refused_since): (f64, Option<String>),
         held: Option<lock::HeldLock<'_>>,
     ) -> Result<CutoverReport> {
@@ -201,12 +200,20 @@ impl Ready {
             .and_then(|since| record::ms_since(&since))
             .map(|ms| ms - since_settled);
         hand_over_wal(conn)?;
-        let mut report = report_of(&MigrationState::read(spec, busy)?, millis);
-        report.certified = self.cert.certified;
-        report.verified_at = self.cert.verified_at.clone();
-        report.writes_refused_ms = writes_refused_ms;
-        report.committed = Some(settled.committed);
-        Ok(report)
+        Ok(CutoverReport {
+            millis,
+            certified: self.cert.certified,
+            verified_at: self.cert.verified_at.clone(),
+            id_mapping_removed: crate::engine::mapping::count_rows(conn)?.is_none(),
+            progress_removed: true,
+            new_path: self.new.clone(),
+            revert_window_closes_at: window::read(conn, "main")?
+                .map(|w| w.closes_at)
+                .unwrap_or_default(),
+            old_side_only: false,
+            writes_refused_ms,
+            committed: Some(settled.committed),
+        })
     }
 }
 

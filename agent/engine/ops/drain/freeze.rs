@@ -162,7 +162,7 @@ pub(super) fn freeze(
             Then::Cutover(step) => {
                 let (conn, ready) = (&step.conn, &step.ready);
                 let old = (old_rw, frozen_version, held);
-                let report = cut::cutover_drained(spec, (conn, old), ready, opts.busy)
+                let report = cut::cutover_drained((conn, old), ready)
                     .map_err(|e| cutover_failed(spec, opts, old_rw, e))?;
                 let refused_ms = announce_ready(report, refused, summary, ctx);
                 cut::drop_inert_guards(conn);
