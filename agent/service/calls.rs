@@ -3,7 +3,8 @@
 //! something, one `mig::audit` line with the caller, the database, the
 //! migration id and the outcome. The id is read before the call works (the
 //! files as the call found them; for a `Migrate` that starts one, the id it
-//! takes), never beside a job that already reads them.
+//! takes), never beside a job that already reads them, and only when the
+//! audit line is logged at all.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -69,9 +70,12 @@ impl Call {
         self,
         work: impl Future<Output = Result<T, ServiceError>>,
     ) -> Result<Response<T>, Status> {
+        // Read only when the line is written: `mig` without an agent installs
+        // no logger, and a full state read per command is its fixed cost.
+        let logged = tracing::enabled!(target: "mig::audit", tracing::Level::INFO);
         let migration_id = match self.audit {
-            Audit::Mutating => self.files_migration_id().await.or(self.fresh_id.clone()),
-            Audit::ReadOnly => None,
+            Audit::Mutating if logged => self.files_migration_id().await.or(self.fresh_id.clone()),
+            Audit::Mutating | Audit::ReadOnly => None,
         };
         let result = work.await.map_err(Into::<Status>::into);
         let code = result.as_ref().err().map_or(tonic::Code::Ok, |s| s.code());
