@@ -244,8 +244,13 @@ impl Run<'_> {
     ) -> Result<(Vec<TableStats>, u32)> {
         self.create_or_resume(&old_rw, id, durability, ctx)?;
         self.start_recording(&mut old_rw, migration_id, ctx)?;
+        let copied = self.copy_and_catch_up(durability, ctx);
+        // Closed after the copy's connection (idle since the recording's
+        // commit: no lock, no read snapshot pinning the WAL), so the old
+        // database's WAL is checkpointed, synced and removed once, by this
+        // last writable connection, not between the steps as well.
         drop(old_rw);
-        self.copy_and_catch_up(durability, ctx)
+        copied
     }
 
     /// A full volume while writing the new database: say which file, about
