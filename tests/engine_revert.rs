@@ -18,16 +18,16 @@ use crate::support::revert_case as case;
 use crate::support::runbook::{mig_objects, run, spec};
 use crate::support::writer::Writer;
 
-struct Files {
-    dir: tempfile::TempDir,
-    old: PathBuf,
-    new: PathBuf,
-    spec: DatabaseSpec,
+pub(crate) struct Files {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) old: PathBuf,
+    pub(crate) new: PathBuf,
+    pub(crate) spec: DatabaseSpec,
 }
 
 /// Migrates the case with the old service writing, drains and cuts over
 /// with a revert window; snapshots both files at cutover.
-fn cut_over_with_window(seed: u64) -> Files {
+pub(crate) fn cut_over_with_window(seed: u64) -> Files {
     let dir = tempfile::tempdir().expect("tempdir");
     let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
     case::create_old(&old);

@@ -15,6 +15,7 @@
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
+use super::identity;
 use super::inverse::{Inverse, TableInverse};
 use super::statements::{Statements, Way};
 use super::store::{self, CONFLICTS};
@@ -144,6 +145,10 @@ fn apply_table(tx: &Connection, inv: &Inverse, t: &TableInverse, lo: u64, hi: u6
         same = ks.iter().zip(&os).map(|(k, o)| format!("{k} IS {o}")).collect::<Vec<_>>().join(" AND "),
     ))
     .ctx(|| format!("collecting the reverse log entries of {}", t.new_table))?;
+    if w == 1 {
+        tx.execute_batch(&identity::collect(LOG, &tbl, lo, hi))
+            .ctx(|| format!("collecting the reverse log entries of {}", t.new_table))?;
+    }
     let sql = Statements::new(inv, t);
     for way in [Way::InPlace, Way::Rebuild] {
         match sql.attempt(tx, "_mig_rev_all", way) {

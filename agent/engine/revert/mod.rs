@@ -10,6 +10,7 @@
 pub mod apply;
 pub mod continuity;
 mod expr;
+mod identity;
 mod in_place;
 pub mod inverse;
 mod statements;

@@ -5,7 +5,8 @@
 //! and renaming old child references when a renumbered parent's old key
 //! changed. Run by `apply.rs` inside a savepoint, one of two ways
 //! ([`Way`]): in place (`in_place.rs`) where no old key moves, or by
-//! deleting and inserting the rows again.
+//! deleting and inserting the rows again; `identity.rs` finds the old row
+//! each touched row descends from.
 
 use rusqlite::Connection;
 
@@ -57,13 +58,12 @@ impl Statements {
             }
         };
         prelude.push(n.rows(&cur, &prev));
-        let mut rebuild = Vec::new();
-        // A preserved key that moved in this batch: the old row is still at
-        // the key it moved from.
-        if let (KeySource::OfNewKey(_), 1) = (&t.key, n.ow) {
-            rebuild.push(n.moved_back());
+        // The new key is the old one: a row that moved, or was written
+        // again, in this batch takes the old row it descends from.
+        if n.key_is_old_key() {
+            prelude.push(super::identity::WALK.to_string());
         }
-        rebuild.push(n.keep());
+        let mut rebuild = vec![n.keep()];
         // Every old row a touched key had goes; the existing ones come back.
         rebuild.push(n.delete());
         rebuild.push(n.insert());
@@ -251,14 +251,14 @@ impl<'a> Names<'a> {
         )
     }
 
-    /// A preserved key that moved: its previous key is the one it moved from.
-    fn moved_back(&self) -> String {
-        format!(
-            "UPDATE temp._mig_rev_rows SET p0 = (SELECT mv.o0 FROM temp._mig_rev_moved AS mv WHERE mv.k0 = n0) \
-             WHERE NOT EXISTS (SELECT 1 FROM main.{} AS x WHERE x.{} = p0) AND EXISTS (SELECT 1 FROM temp._mig_rev_moved AS mv WHERE mv.k0 = n0);",
-            self.old,
-            q_key(&self.okeys[0])
-        )
+    /// One column, the new key's value itself ([`super::identity::WALK`]).
+    pub(super) fn key_is_old_key(&self) -> bool {
+        match &self.t.key {
+            KeySource::OfNewKey(ex) => {
+                self.ow == 1 && self.w == 1 && project(&ex[0], self.t, &self.ks) == "tk.k0"
+            }
+            KeySource::Mapped { .. } => false,
+        }
     }
 
     /// `temp._mig_rev_keep`: whether each row's old row existed, and the
