@@ -40,6 +40,11 @@ const SCRIPT: &[&str] = &[
     // is the one that was at 306.
     "UPDATE customer SET id = -305 WHERE id = 305",
     "UPDATE customer SET id = 305 WHERE id = 306",
+    // A key freed, another row moved onto it, then written over there by
+    // INSERT OR REPLACE: the row at 308 continues the one that was at 309.
+    "DELETE FROM customer WHERE id = 308",
+    "UPDATE customer SET id = 308 WHERE id = 309",
+    "INSERT OR REPLACE INTO customer(id, full_name, email, created_at) VALUES (308, 'Moved Over', 'mo@x.org', 'now')",
     // A composite key moved, moved twice, and two keys swapped.
     "UPDATE order_line SET line_no = 7 WHERE order_id = 101 AND line_no = 0",
     "UPDATE order_line SET qty = qty + 10 WHERE order_id = 101 AND line_no = 7",
@@ -94,7 +99,12 @@ fn script_then_revert(seed: u64, batches: Batches) -> Files {
 }
 
 /// Customers whose row now is another's (or new): (id now, id at cutover).
-const IDENTITIES: &[(i64, Option<i64>)] = &[(100302, Some(302)), (303, None), (305, Some(306))];
+const IDENTITIES: &[(i64, Option<i64>)] = &[
+    (100302, Some(302)),
+    (303, None),
+    (305, Some(306)),
+    (308, Some(309)),
+];
 
 #[test]
 fn every_interleaving_in_one_reverse_batch_comes_back_as_the_inverse_of_the_new_database() {
