@@ -126,6 +126,16 @@ impl Driver {
                             tokio::time::sleep(CATCH_UP_POLL).await;
                             continue;
                         }
+                        // That cutover ended between this run's status read
+                        // and its call: read where the target is now.
+                        Err(s)
+                            if s.code() == tonic::Code::AlreadyExists
+                                && busy_polls < BUSY_POLLS =>
+                        {
+                            busy_polls += 1;
+                            tokio::time::sleep(CATCH_UP_POLL).await;
+                            continue;
+                        }
                         Err(s) => return Err(anyhow::Error::new(s).context("cutover")),
                     }
                     None
