@@ -2,7 +2,8 @@
 //! `agent/engine/plan/risk.rs` a schema change close to the one that fires
 //! it, where it must stay silent; and the dependency analysis not listing
 //! an old index or foreign key the new schema replaces on the new names (a
-//! renamed table whose indexes `schema.sql` defines again is LOW).
+//! renamed table whose indexes `schema.sql` defines again is LOW; an index
+//! defined again leading with the renamed column, as newsboat's, too).
 
 use mig::engine::plan::risk::{RiskLevel, RULES};
 
@@ -44,6 +45,14 @@ const QUIET: &[(&str, &str, &str)] = &[
          INSERT INTO comments VALUES (1, 7, 'x');",
         "-- mig:from comments\nCREATE TABLE comment (id INTEGER PRIMARY KEY, ticket_id INTEGER, body TEXT);
          CREATE INDEX comment_ticket ON comment(ticket_id);",
+    ),
+    (
+        "index-not-kept",
+        "CREATE TABLE item (id INTEGER PRIMARY KEY, feedurl TEXT, pub INTEGER);
+         CREATE INDEX idx_feedurl ON item(feedurl);
+         INSERT INTO item VALUES (1, 'http://a', 1);",
+        "-- mig:set feed_url = feedurl\nCREATE TABLE item (id INTEGER PRIMARY KEY, feed_url TEXT, pub INTEGER);
+         CREATE INDEX idx_feed ON item(feed_url, pub);",
     ),
     (
         "not-null-default",
@@ -126,12 +135,110 @@ fn a_renamed_tables_index_defined_again_under_the_new_names_is_low() {
         "{:#?}",
         p.assessment.findings
     );
-    // Without the new index, the old one's queries lose it: still a finding.
+    // Without the new index, the old one's lookups lose it: still a
+    // finding, but of lookups (MEDIUM), not of something that breaks.
     let bare = new.replace("CREATE INDEX comment_ticket ON comment(ticket_id);", "");
-    let f = finding(&case(old, &bare).plan(), "broken-dependency");
+    let f = finding(&case(old, &bare).plan(), "index-not-kept");
+    assert!(
+        f.reason.starts_with(
+            "index comments_ticket reads table comments, which is renamed to comment: no index of the new schema leads with its columns"
+        ),
+        "{}",
+        f.reason
+    );
+    assert_eq!(f.level, RiskLevel::Medium);
+}
+
+/// newsboat's cache (its own schema): the new schema renames
+/// `rss_item.feedurl`, defines its index again under another name and
+/// shape, redefines `idx_deleted` and adds a column with its own index.
+/// Regression: plan rated the redefined index HIGH, as a broken dependency
+/// of the old one ("renamed").
+const NEWSBOAT: &str = r#"CREATE TABLE rss_feed ( rssurl VARCHAR(1024) PRIMARY KEY NOT NULL, url VARCHAR(1024) NOT NULL, title VARCHAR(1024) NOT NULL , lastmodified INTEGER(11) NOT NULL DEFAULT 0, is_rtl INTEGER(1) NOT NULL DEFAULT 0, etag VARCHAR(128) NOT NULL DEFAULT "" );
+CREATE TABLE rss_item ( id INTEGER PRIMARY KEY AUTOINCREMENT, guid VARCHAR(64) NOT NULL, title VARCHAR(1024) NOT NULL, author VARCHAR(1024) NOT NULL, url VARCHAR(1024) NOT NULL, feedurl VARCHAR(1024) NOT NULL, pubDate INTEGER NOT NULL, content VARCHAR(65535) NOT NULL, unread INTEGER(1) NOT NULL , enclosure_url VARCHAR(1024), enclosure_type VARCHAR(1024), enqueued INTEGER(1) NOT NULL DEFAULT 0, flags VARCHAR(52), deleted INTEGER(1) NOT NULL DEFAULT 0, base VARCHAR(128) NOT NULL DEFAULT "");
+CREATE INDEX idx_rssurl ON rss_feed(rssurl);
+CREATE INDEX idx_guid ON rss_item(guid);
+CREATE INDEX idx_feedurl ON rss_item(feedurl);
+CREATE INDEX idx_lastmodified ON rss_feed(lastmodified);
+CREATE INDEX idx_deleted ON rss_item(deleted);
+INSERT INTO rss_feed VALUES ('http://a', 'http://a', 'A', 0, 0, '');
+INSERT INTO rss_item (guid, title, author, url, feedurl, pubDate, content, unread)
+  VALUES ('g1', 't', 'a', 'u', 'http://a', 1, 'c', 1), ('g2', 't', 'a', 'u', 'http://a', 2, 'c', 0);"#;
+
+fn newsboat_v2(feed_index: &str) -> String {
+    NEWSBOAT
+        .lines()
+        .filter(|l| !l.starts_with("INSERT") && !l.starts_with("  VALUES"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace(
+            "CREATE TABLE rss_item",
+            "-- mig:set feed_url = feedurl\nCREATE TABLE rss_item",
+        )
+        .replace("feedurl VARCHAR(1024)", "feed_url VARCHAR(1024)")
+        .replace(
+            r#"base VARCHAR(128) NOT NULL DEFAULT "")"#,
+            r#"base VARCHAR(128) NOT NULL DEFAULT "", starred INTEGER NOT NULL DEFAULT 0)"#,
+        )
+        .replace("CREATE INDEX idx_feedurl ON rss_item(feedurl);", feed_index)
+        .replace(
+            "idx_deleted ON rss_item(deleted)",
+            "idx_deleted ON rss_item(deleted, unread)",
+        )
+        + "\nCREATE INDEX idx_starred ON rss_item(starred);"
+}
+
+#[test]
+fn newsboat_index_redefined_on_a_renamed_column_is_no_broken_dependency() {
+    let p = case(
+        NEWSBOAT,
+        &newsboat_v2("CREATE INDEX idx_feed_url ON rss_item(feed_url, pubDate);"),
+    )
+    .plan();
+    assert!(p.blockers.is_empty(), "{:#?}", p.blockers);
+    assert!(
+        p.assessment.dependencies.is_empty(),
+        "{:#?}",
+        p.assessment.dependencies
+    );
     assert_eq!(
-        f.reason,
-        "index comments_ticket reads table comments, which is renamed to comment"
+        p.assessment.overall.level,
+        RiskLevel::Low,
+        "{:#?}",
+        p.assessment.findings
+    );
+    // An index that does not lead with feed_url does not serve its lookups.
+    let p = case(
+        NEWSBOAT,
+        &newsboat_v2("CREATE INDEX idx_pub ON rss_item(pubDate, feed_url);"),
+    )
+    .plan();
+    let f = finding(&p, "index-not-kept");
+    assert_eq!(f.subject, "idx_feedurl");
+    assert_eq!(
+        p.assessment.overall.level,
+        RiskLevel::Medium,
+        "{:#?}",
+        p.assessment.findings
+    );
+    // A unique index carries a guarantee: losing it is still HIGH.
+    let unique = NEWSBOAT.replace("CREATE INDEX idx_guid", "CREATE UNIQUE INDEX idx_guid");
+    let new = newsboat_v2("")
+        .replace("guid VARCHAR(64)", "item_guid VARCHAR(64)")
+        .replace(
+            "-- mig:set feed_url = feedurl",
+            "-- mig:set feed_url = feedurl\n-- mig:set item_guid = guid",
+        )
+        .replace(
+            "idx_guid ON rss_item(guid)",
+            "idx_item_guid ON rss_item(item_guid, feed_url)",
+        );
+    let f = finding(&case(&unique, &new).plan(), "broken-dependency");
+    assert!(
+        f.reason
+            .starts_with("unique index idx_guid reads rss_item.guid"),
+        "{}",
+        f.reason
     );
 }
 

@@ -22,7 +22,7 @@ use crate::engine::error::{Result, SqlContext};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dependency {
-    /// view | trigger | index | foreign key
+    /// view | trigger | index | unique index | foreign key
     pub kind: &'static str,
     pub name: String,
     /// `table` or `table.column`.
@@ -154,7 +154,7 @@ impl Analysis<'_> {
             let cols = index_columns(self.conn, &i.name)?;
             let reads = std::iter::once((i.table.clone(), String::new()))
                 .chain(cols.into_iter().map(|c| (i.table.clone(), c)));
-            push_first(out, "index", &i.name, reads, self.gone);
+            push_first(out, index_kind(old, i), &i.name, reads, self.gone);
         }
         Ok(())
     }
@@ -198,6 +198,21 @@ impl Analysis<'_> {
                 }
             }
         }
+    }
+}
+
+/// `unique index` where the old index kept its columns unique (a guarantee
+/// that goes with it), else `index` (only lookups go: see `risk`).
+fn index_kind(old: &Catalog, i: &crate::engine::catalog::NamedSql) -> &'static str {
+    let unique = old.table(&i.table).is_some_and(|t| {
+        t.indexes
+            .iter()
+            .any(|x| x.unique && x.name.eq_ignore_ascii_case(&i.name))
+    });
+    if unique {
+        "unique index"
+    } else {
+        "index"
     }
 }
 

@@ -1,7 +1,8 @@
 //! What the new schema replaces: an old index or foreign key that reads a
 //! renamed table or column is no broken dependency when the new schema has
 //! its counterpart on the new names — an index over the same columns as
-//! mapped (unique if the old one was, with the same collations), a foreign
+//! mapped (unique if the old one was, with the same collations; a plain
+//! index may be served by one that leads with them), a foreign
 //! key from the mapped columns to the table the old parent's rows go to.
 //! Used by `deps` so a finding is only what really goes away.
 
@@ -87,7 +88,10 @@ pub fn index(plan: &Plan, old: &Catalog, target: &Catalog, old_table: &str, name
     fed.peek().is_some() && fed.all(|t| index_on(t, old_table, index, target))
 }
 
-/// Whether new table `t` has an index serving what `index` served.
+/// Whether new table `t` has an index serving what `index` served: a
+/// unique one over exactly the mapped columns (it keeps them unique), or,
+/// for a plain index, any index whose leading columns are the mapped ones
+/// (it serves the same lookups; e.g. `(feed_url, pubDate)` for `(feedurl)`).
 fn index_on(t: &TablePlan, old_table: &str, index: &Index, target: &Catalog) -> bool {
     let Some(wanted) = index
         .columns
@@ -103,7 +107,7 @@ fn index_on(t: &TablePlan, old_table: &str, index: &Index, target: &Catalog) -> 
     new_table.indexes.iter().any(|n| {
         (n.unique || !index.unique)
             && !n.partial
-            && n.columns.len() == wanted.len()
+            && (n.columns.len() == wanted.len() || !index.unique && n.columns.len() > wanted.len())
             && n.columns
                 .iter()
                 .zip(&wanted)

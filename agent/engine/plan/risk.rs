@@ -6,6 +6,7 @@
 //! at most 100. No finding: LOW, 0.
 
 use super::assess::Assessment;
+use super::deps::Dependency;
 use super::precheck::ConstraintKind;
 use super::values::AffinityChange;
 use super::{KeyMode, Plan};
@@ -48,7 +49,8 @@ pub const RULES: &[Rule] = &[
     Rule { id: "dropped-column", level: High, score: 70, when: "an old column with non-NULL values is not read by any mapping: the values are lost" },
     Rule { id: "foreign-key-violated", level: High, score: 65, when: "old rows would reference a missing parent under a new FOREIGN KEY" },
     Rule { id: "values-change", level: High, score: 60, when: "a copied column's new type affinity changes stored values (e.g. TEXT '007' -> INTEGER 7)" },
-    Rule { id: "broken-dependency", level: High, score: 55, when: "an old view, trigger, index or foreign key reads a dropped or renamed table or column" },
+    Rule { id: "broken-dependency", level: High, score: 55, when: "an old view, trigger, unique index or foreign key reads a dropped or renamed table or column" },
+    Rule { id: "index-not-kept", level: Medium, score: 25, when: "an old (not unique) index reads a dropped or renamed table or column and no new index leads with its mapped columns: its lookups may scan the table" },
     Rule { id: "not-null-default", level: Medium, score: 45, when: "old rows have NULL where a new NOT NULL column has a DEFAULT: they take the DEFAULT" },
     Rule { id: "long-copy", level: Medium, score: 40, when: "a table has at least 1,000,000 rows or 1 GiB, or its copy is predicted to take over 10 minutes" },
     Rule { id: "renumbered-keys", level: Medium, score: 35, when: "a table's rows get new keys (references are translated through the id mapping)" },
@@ -105,13 +107,7 @@ pub fn findings(plan: &Plan, a: &Assessment) -> Vec<Finding> {
     let mut out = data_loss(plan);
     out.extend(constraints(a));
     out.extend(a.affinity.iter().map(affinity_change));
-    for d in &a.dependencies {
-        out.push(finding(
-            "broken-dependency",
-            d.name.clone(),
-            d.message.clone(),
-        ));
-    }
+    out.extend(a.dependencies.iter().map(dependency));
     out.extend(shape(plan, a));
     out.sort_by(|a, b| {
         b.score
@@ -175,6 +171,20 @@ fn constraints(a: &Assessment) -> Vec<Finding> {
         )));
     }
     out
+}
+
+/// An old object the new schema breaks. A plain index breaks nothing (the
+/// rows and values carry over, and the new schema's own indexes are built
+/// with the copy, their cost in its estimate): only its lookups go.
+fn dependency(d: &Dependency) -> Finding {
+    if d.kind == "index" {
+        let reason = format!(
+            "{}: no index of the new schema leads with its columns, so lookups it served may scan the table (define one if the service needs it)",
+            d.message
+        );
+        return finding("index-not-kept", d.name.clone(), reason);
+    }
+    finding("broken-dependency", d.name.clone(), d.message.clone())
 }
 
 /// A column whose type affinity changes: whether probed values change.
