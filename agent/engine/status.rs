@@ -58,12 +58,39 @@ pub struct WindowStatus {
     pub broken: Option<String>,
 }
 
+/// What the agent that will run the steps accepts of the old database's
+/// journal (its `allow_rollback_journal`): status warns only about what
+/// that agent's drain would refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OldJournal {
+    /// WAL only: a rollback journal is warned about (drain refuses it).
+    #[default]
+    WalOnly,
+    /// A rollback journal accepted: its cost was chosen, no warning.
+    RollbackAllowed,
+}
+
+impl OldJournal {
+    pub fn allowing(rollback: bool) -> Self {
+        if rollback {
+            OldJournal::RollbackAllowed
+        } else {
+            OldJournal::WalOnly
+        }
+    }
+}
+
 pub fn status(spec: &DatabaseSpec, busy: Busy) -> Result<Status> {
-    Ok(report(&MigrationState::read(spec, busy)?))
+    status_under(spec, busy, OldJournal::WalOnly)
+}
+
+/// [`status`] as seen by an agent accepting `journal`.
+pub fn status_under(spec: &DatabaseSpec, busy: Busy, journal: OldJournal) -> Result<Status> {
+    Ok(report(&MigrationState::read(spec, busy)?, journal))
 }
 
 /// The report of a state.
-pub fn report(st: &MigrationState) -> Status {
+pub fn report(st: &MigrationState, journal: OldJournal) -> Status {
     let old = st.old.as_ref();
     let new = st.new.as_ref();
     let progress = new.and_then(|n| n.progress.as_ref());
@@ -102,7 +129,7 @@ pub fn report(st: &MigrationState) -> Status {
         copy_complete: st.copied(),
         drained: st.drained(),
         tables: progress.map(|p| p.tables.clone()).unwrap_or_default(),
-        warnings: warnings(st, old),
+        warnings: warnings(st, old, journal),
         certificate: new.map(|n| n.certificate.clone()).unwrap_or_default(),
         // Once the new database took over, the outage a service sees is over.
         writes_refused_ms: st
@@ -126,7 +153,7 @@ fn writes_flow(st: &MigrationState) -> bool {
         .is_some_and(|m| m.status == MarkerStatus::Recording)
 }
 
-fn warnings(st: &MigrationState, old: Option<&OldFile>) -> Vec<String> {
+fn warnings(st: &MigrationState, old: Option<&OldFile>, journal: OldJournal) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(who) = old.and_then(|o| crate::engine::state::owner::held_elsewhere(&o.path)) {
         out.push(format!(
@@ -138,11 +165,15 @@ fn warnings(st: &MigrationState, old: Option<&OldFile>) -> Vec<String> {
             "the old database was changed outside the recorded path ({}); drain will refuse: run `mig reset` and migrate again",
             o.drift.join(", ")
         )),
-        Some(o) if o.journal_mode != "wal" && writes_flow(st) => out.push(format!(
+        Some(o)
+            if o.journal_mode != "wal" && journal == OldJournal::WalOnly && writes_flow(st) =>
+        {
+            out.push(format!(
             "the old database uses journal_mode={} (not WAL): every read of it by the catch-up or verify holds off the service's writes; switch it back (`sqlite3 {} 'PRAGMA journal_mode=WAL'`, while the service is stopped or idle): drain refuses it unless the rollback journal is allowed (--allow-rollback-journal; on an agent allow_rollback_journal = true)",
             o.journal_mode,
             shlex::try_quote(&o.path.to_string_lossy()).unwrap_or_default()
-        )),
+        ))
+        }
         Some(_) => {}
         None => match (&st.located.old_why, &st.located.old) {
             (Some(why), _) => out.push(why.clone()),

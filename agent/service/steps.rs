@@ -65,7 +65,8 @@ pub(super) async fn status(
         .status_cache
         .get(&name, generation, || {
             blocking(move || {
-                let s = status::status(&config.spec, config.busy())?;
+                let journal = status::OldJournal::allowing(config.allow_rollback_journal);
+                let s = status::status_under(&config.spec, config.busy(), journal)?;
                 Ok(convert::status_report(&config.name, s, None))
             })
         })

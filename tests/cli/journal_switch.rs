@@ -7,10 +7,12 @@
 //! it saw waits of hundreds of milliseconds. Now `status` warns with the
 //! command that switches it back, `drain` refuses in one line and leaves
 //! writes flowing; back in WAL the runbook finishes equal to the oracle.
+//! An agent whose database allows the rollback journal
+//! (`allow_rollback_journal = true`) drains it, so its status does not warn.
 
 use std::time::Duration;
 
-use crate::support::agent::TestAgent;
+use crate::support::agent::{Setup, TestAgent};
 use crate::support::oracle;
 use crate::support::writer_process::{Outcome, WriterProcess, WriterSpec};
 
@@ -88,6 +90,39 @@ fn old_database_switched_out_of_wal_after_migrate_is_warned_and_refused_by_drain
     let mig = operator_on(&agent, "shop", p.dir.clone());
     let status = mig(&["status"]).ok();
     assert!(!status.stdout.contains("journal_mode"), "{status:#?}");
+    mig(&["drain", "--cutover"]).ok();
+    let log = w.stop();
+    assert!(log.count(Outcome::Ok) >= 5, "the writer never wrote");
+    assert!(oracle::assert_matches(&p.path("old.db"), &p.path("new.db")) > 3_000);
+}
+
+/// Regression: status warned that drain would refuse the rollback journal
+/// on an agent that allows it.
+#[test]
+fn status_does_not_warn_of_a_rollback_journal_the_agents_database_allows() {
+    let p = Project::shop(1_500);
+    let setup = Setup {
+        per_database: "allow_rollback_journal = true\n".into(),
+        ..Setup::default()
+    };
+    let dbs = [("shop", p.path("old.db"), p.path("new.db"))];
+    let dbs: Vec<_> = dbs
+        .iter()
+        .map(|(n, o, w)| (*n, o.as_path(), w.as_path()))
+        .collect();
+    let mut agent = TestAgent::start_with(&p.dir, &dbs, setup);
+    let w = writer(&p, "first");
+    operator_on(&agent, "shop", p.dir.clone())(&["migrate", "--schema", "schema.sql"]).ok();
+    let w = maintenance(&p, &mut agent, w, "DELETE");
+    let mig = operator_on(&agent, "shop", p.dir.clone());
+
+    let status = mig(&["status"]).ok();
+    assert!(
+        status.stdout.contains("migrating") || status.stdout.contains("recording"),
+        "{status:#?}"
+    );
+    assert!(!status.stdout.contains("journal_mode"), "{status:#?}");
+    // What status implies: this agent's drain takes it.
     mig(&["drain", "--cutover"]).ok();
     let log = w.stop();
     assert!(log.count(Outcome::Ok) >= 5, "the writer never wrote");

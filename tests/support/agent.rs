@@ -38,6 +38,8 @@ pub struct Setup {
     pub extra: String,
     /// `--log-format json`.
     pub json_log: bool,
+    /// More lines in every `[[database]]` (e.g. `allow_rollback_journal = true`).
+    pub per_database: String,
 }
 
 /// A database the agent serves: name, old file, new file.
@@ -110,7 +112,8 @@ impl TestAgent {
         toml.push_str(&self.setup.extra);
         for (name, old, new) in databases {
             toml.push_str(&format!(
-                "\n[[database]]\nname = {name:?}\nold = {old:?}\nnew = {new:?}\n"
+                "\n[[database]]\nname = {name:?}\nold = {old:?}\nnew = {new:?}\n{}",
+                self.setup.per_database
             ));
         }
         std::fs::write(&self.config, toml).expect("write agent.toml");
