@@ -9,6 +9,7 @@
 pub mod config;
 pub mod engine;
 pub mod jobs;
+pub mod lockfile;
 pub mod logging;
 pub mod metrics;
 pub mod proto;

@@ -117,24 +117,23 @@ fn every_risk_rule_stays_silent_where_its_risk_is_absent() {
     }
 }
 
+/// The plan of `old` → `new` lists no broken dependency and is LOW.
+fn assert_nothing_breaks_and_low(old: &str, new: &str) {
+    let p = case(old, new).plan();
+    assert!(p.blockers.is_empty(), "{:#?}", p.blockers);
+    let deps = &p.assessment.dependencies;
+    assert!(deps.is_empty(), "{deps:#?}");
+    let level = p.assessment.overall.level;
+    assert_eq!(level, RiskLevel::Low, "{:#?}", p.assessment.findings);
+}
+
 #[test]
 fn a_renamed_tables_index_defined_again_under_the_new_names_is_low() {
     let (_, old, new) = QUIET
         .iter()
         .find(|(r, _, _)| *r == "broken-dependency")
         .expect("the renamed-index case");
-    let p = case(old, new).plan();
-    assert!(
-        p.assessment.dependencies.is_empty(),
-        "{:#?}",
-        p.assessment.dependencies
-    );
-    assert_eq!(
-        p.assessment.overall.level,
-        RiskLevel::Low,
-        "{:#?}",
-        p.assessment.findings
-    );
+    assert_nothing_breaks_and_low(old, new);
     // Without the new index, the old one's lookups lose it: still a
     // finding, but of lookups (MEDIUM), not of something that breaks.
     let bare = new.replace("CREATE INDEX comment_ticket ON comment(ticket_id);", "");
@@ -190,23 +189,8 @@ fn newsboat_v2(feed_index: &str) -> String {
 
 #[test]
 fn newsboat_index_redefined_on_a_renamed_column_is_no_broken_dependency() {
-    let p = case(
-        NEWSBOAT,
-        &newsboat_v2("CREATE INDEX idx_feed_url ON rss_item(feed_url, pubDate);"),
-    )
-    .plan();
-    assert!(p.blockers.is_empty(), "{:#?}", p.blockers);
-    assert!(
-        p.assessment.dependencies.is_empty(),
-        "{:#?}",
-        p.assessment.dependencies
-    );
-    assert_eq!(
-        p.assessment.overall.level,
-        RiskLevel::Low,
-        "{:#?}",
-        p.assessment.findings
-    );
+    let redefined = newsboat_v2("CREATE INDEX idx_feed_url ON rss_item(feed_url, pubDate);");
+    assert_nothing_breaks_and_low(NEWSBOAT, &redefined);
     // An index that does not lead with feed_url does not serve its lookups.
     let p = case(
         NEWSBOAT,

@@ -7,11 +7,12 @@
 //! is deleted while still locked, and only if the path still names the
 //! file locked; a lock taken on a file deleted meanwhile is dropped and
 //! taken again on the path's file, so two commands never hold two files.
+//! That lock file is `mig::lockfile`'s (shared with the agent's claim on an
+//! old database); the holder's record and the refusal are the fleet's.
 
-use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
+use mig::lockfile::{self, HolderLock, Taken};
 use serde::{Deserialize, Serialize};
 
 use crate::exit::{error, Exit};
@@ -29,8 +30,7 @@ struct Holder {
 /// Held until dropped (or the process ends).
 #[derive(Debug)]
 pub struct FleetLock {
-    file: File,
-    path: PathBuf,
+    _lock: HolderLock,
     /// Said when the last holder ended without releasing it (killed).
     pub took_over: Option<String>,
 }
@@ -47,104 +47,44 @@ pub fn path_for(fleet_file: &Path) -> PathBuf {
 /// who holds it (exit 6, busy) and what to do.
 pub fn acquire(fleet_file: &Path, command: &str) -> anyhow::Result<FleetLock> {
     let path = path_for(fleet_file);
-    // A retry follows a holder that deleted the file between our open and
-    // our lock: the lock that counts is on the file the path names.
-    for _ in 0..LOCK_RETRIES {
-        let file = open_locked(&path, fleet_file)?;
-        if is_at(&file, &path) {
-            return write_holder(file, &path, command);
-        }
-    }
-    Err(error(
-        Exit::Busy,
-        format!("{} keeps being replaced while mig locks it: other fleet commands are starting and ending; try again", path.display()),
-    ))
-}
-
-/// How often `acquire` follows a lock file replaced under it.
-const LOCK_RETRIES: usize = 8;
-
-/// The lock file at `path`, opened (created) and locked, or the refusal.
-fn open_locked(path: &Path, fleet_file: &Path) -> anyhow::Result<File> {
     let shown = path.display();
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(|e| error(Exit::Failed, format!("cannot open the lock {shown}: {e}")))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(TryLockError::WouldBlock) => return Err(refusal(&mut file, fleet_file)),
-        Err(TryLockError::Error(e)) => {
-            return Err(error(
-                Exit::Failed,
-                format!("cannot lock {shown}: {e} (a file system without locks?)"),
-            ))
-        }
-    }
-    Ok(file)
-}
-
-/// Whether `path` still names the file locked (not deleted by the holder
-/// that released it meanwhile).
-fn is_at(file: &File, path: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), std::fs::metadata(path)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    }
-}
-
-/// Records this command in the locked file.
-fn write_holder(mut file: File, path: &Path, command: &str) -> anyhow::Result<FleetLock> {
-    let shown = path.display();
-    let took_over = read_holder(&mut file).map(|h| {
-        format!(
-            "note: {} (pid {} on {}) ended without finishing; its jobs go on on the agents, this run continues from where they are",
-            h.command, h.pid, h.host
-        )
-    });
     let me = Holder {
         pid: std::process::id(),
         host: host(),
         command: command.to_string(),
         since_unix: unix_now(),
     };
-    let text = serde_json::to_vec(&me).map_err(std::io::Error::other);
-    text.and_then(|t| {
-        file.set_len(0)?;
-        file.rewind()?;
-        file.write_all(&t)?;
-        file.sync_all()
-    })
-    .map_err(|e| error(Exit::Failed, format!("cannot write {shown}: {e}")))?;
-    Ok(FleetLock {
-        file,
-        path: path.to_path_buf(),
-        took_over,
-    })
-}
-
-impl Drop for FleetLock {
-    fn drop(&mut self) {
-        // Deleted while locked, and only if the path is still ours: the
-        // fleet's folder is left as the command found it. Emptied first, so
-        // a file that cannot be deleted reads as released, not killed.
-        let _ = self.file.set_len(0);
-        if is_at(&self.file, &self.path) {
-            let _ = std::fs::remove_file(&self.path);
+    let text = serde_json::to_string(&me).unwrap_or_default();
+    let cannot = |e: std::io::Error| error(Exit::Failed, format!("cannot lock {shown}: {e}"));
+    match lockfile::try_take(&path, &text).map_err(cannot)? {
+        Taken::Held { lock, previous } => {
+            // The holder line outlives a machine crash: the next run says whose run it continues.
+            lock.sync().map_err(cannot)?;
+            Ok(FleetLock {
+                _lock: lock,
+                took_over: serde_json::from_str::<Holder>(&previous).ok().map(|h| format!(
+                    "note: {} (pid {} on {}) ended without finishing; its jobs go on on the agents, this run continues from where they are",
+                    h.command, h.pid, h.host
+                )),
+            })
         }
-        let _ = self.file.unlock();
+        Taken::HeldBy(who) => Err(refusal(&who, fleet_file)),
+        Taken::Replaced => Err(error(
+            Exit::Busy,
+            format!("{shown} keeps being replaced while mig locks it: other fleet commands are starting and ending; try again"),
+        )),
+        Taken::NoLocks => Err(error(
+            Exit::Failed,
+            format!("cannot lock {shown}: the file system has no locks; keep the fleet file on a local disk"),
+        )),
     }
 }
 
-/// The one line refusing a second command while `file` is locked.
-fn refusal(file: &mut File, fleet_file: &Path) -> anyhow::Error {
+/// The one line refusing a second command while another holds the lock.
+fn refusal(holder: &str, fleet_file: &Path) -> anyhow::Error {
     let f = fleet_file.display();
-    let who = match read_holder(file) {
-        Some(h) => format!(
+    let who = match serde_json::from_str::<Holder>(holder) {
+        Ok(h) => format!(
             "{} (pid {} on {}, since {}, {} ago)",
             h.command,
             h.pid,
@@ -153,19 +93,12 @@ fn refusal(file: &mut File, fleet_file: &Path) -> anyhow::Error {
             ago(h.since_unix)
         ),
         // Locked but not written yet: it is starting this instant.
-        None => "another fleet command".to_string(),
+        Err(_) => "another fleet command".to_string(),
     };
     error(
         Exit::Busy,
         format!("{who} is running on {f}: wait for it to end (`mig fleet status -f {f}` shows where each target is), or stop it (Ctrl-C, or kill its pid; jobs it started go on on the agents and a new run continues them)"),
     )
-}
-
-fn read_holder(file: &mut File) -> Option<Holder> {
-    let mut text = String::new();
-    file.rewind().ok()?;
-    file.read_to_string(&mut text).ok()?;
-    serde_json::from_str(&text).ok()
 }
 
 /// This machine's name, for the refusal another user reads.

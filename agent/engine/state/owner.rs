@@ -15,20 +15,17 @@
 //! Within one process claims nest (the agent holds its databases and its
 //! jobs claim them again); the registry of the agent keeps its own jobs
 //! apart. The file is removed when the last claim ends; a file left by a
-//! killed process holds no lock and is reused.
+//! killed process holds no lock and is reused. Taking, naming and removing
+//! the file is `crate::lockfile`'s; the claim and its refusal are here.
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::engine::error::{EngineError, Result};
+use crate::lockfile::{self, HolderLock, Taken};
 
 /// Suffix of the lock file beside the old database.
 pub const SUFFIX: &str = ".mig-lock";
-
-/// Attempts to lock a lock file that its holder removes in between.
-const ATTEMPTS: usize = 8;
 
 /// Holds the old database for this process until dropped (the last clone).
 #[derive(Debug, Clone)]
@@ -36,10 +33,10 @@ pub struct Claim {
     _held: Arc<Held>,
 }
 
+/// The lock, removed with its file when the last claim ends.
 #[derive(Debug)]
 struct Held {
-    path: PathBuf,
-    file: File,
+    _lock: HolderLock,
 }
 
 /// Lock files this process holds, by path.
@@ -62,13 +59,10 @@ pub fn claim(old: &Path) -> Result<Option<Claim>> {
     {
         return Ok(Some(Claim { _held: h }));
     }
-    let Some(file) = lock(&path, old)? else {
+    let Some(lock) = lock(&path, old)? else {
         return Ok(None);
     };
-    let h = Arc::new(Held {
-        path: path.clone(),
-        file,
-    });
+    let h = Arc::new(Held { _lock: lock });
     held.push((path, Arc::downgrade(&h)));
     Ok(Some(Claim { _held: h }))
 }
@@ -98,42 +92,22 @@ pub fn held_elsewhere(old: &Path) -> Option<String> {
     }
 }
 
-/// Opens and locks the lock file, and writes who holds it.
-fn lock(path: &Path, old: &Path) -> Result<Option<File>> {
-    let io = |source| EngineError::Io {
+/// Locks the lock file and writes who holds it (`crate::lockfile`).
+fn lock(path: &Path, old: &Path) -> Result<Option<HolderLock>> {
+    let taken = lockfile::try_take(path, &holder()).map_err(|source| EngineError::Io {
         context: "taking the lock",
         path: path.to_path_buf(),
         source,
-    };
-    for _ in 0..ATTEMPTS {
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(io)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Err(in_use(&mut file, old)),
-            Err(std::fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
-                return Ok(None)
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
-        }
-        // The previous holder may have removed the file between our open
-        // and our lock: then the lock is on a file nobody else will find.
-        if !still_at(&file, path) {
-            continue;
-        }
-        file.set_len(0).map_err(io)?;
-        file.write_all(holder().as_bytes()).map_err(io)?;
-        return Ok(Some(file));
+    })?;
+    match taken {
+        Taken::Held { lock, .. } => Ok(Some(lock)),
+        Taken::NoLocks => Ok(None),
+        Taken::HeldBy(who) => Err(in_use(&who, old)),
+        Taken::Replaced => Err(EngineError::InUse(format!(
+            "{} keeps being claimed and released by other mig processes; retry when they are done",
+            old.display()
+        ))),
     }
-    Err(EngineError::InUse(format!(
-        "{} keeps being claimed and released by other mig processes; retry when they are done",
-        old.display()
-    )))
 }
 
 /// This process, as another one's refusal names it.
@@ -146,42 +120,16 @@ fn holder() -> String {
     format!("pid {} ({program})", std::process::id())
 }
 
-fn in_use(file: &mut File, old: &Path) -> EngineError {
-    let mut who = String::new();
-    let _ = file.read_to_string(&mut who);
-    let who = if who.trim().is_empty() {
+fn in_use(who: &str, old: &Path) -> EngineError {
+    let who = if who.is_empty() {
         "another mig process".to_string()
     } else {
-        format!("another mig process, {}", who.trim())
+        format!("another mig process, {who}")
     };
     EngineError::InUse(format!(
         "{} is being migrated by {who}; only one mig process at a time may work on a database: run the command through that agent (`mig --agent …`), or wait for it to finish or stop it",
         old.display()
     ))
-}
-
-#[cfg(unix)]
-fn still_at(file: &File, path: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), std::fs::metadata(path)) {
-        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
-        _ => false,
-    }
-}
-
-#[cfg(not(unix))]
-fn still_at(_: &File, path: &Path) -> bool {
-    path.exists()
-}
-
-impl Drop for Held {
-    fn drop(&mut self) {
-        // Removed while still locked, so no other process can lock this
-        // file and then find it gone (it checks `still_at`).
-        if still_at(&self.file, &self.path) {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
 }
 
 #[cfg(test)]
