@@ -127,7 +127,12 @@ pub fn column(c: &ColumnPlan) -> String {
 }
 
 fn data_loss(d: &DataLoss) -> String {
-    if d.old_column.is_empty() {
+    if !d.unread.is_empty() {
+        format!(
+            "table {} (rows unknown: {}, which mig's SQLite does not have; any rows it holds would be lost)",
+            d.old_table, d.unread
+        )
+    } else if d.old_column.is_empty() {
         format!("table {} ({} rows)", d.old_table, d.rows)
     } else {
         format!(
@@ -218,6 +223,7 @@ mod tests {
                 old_table: "Customer".into(),
                 old_column: "Photo".into(),
                 rows: 2,
+                unread: String::new(),
             }],
             warnings: vec![],
             can_migrate: true,

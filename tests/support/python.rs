@@ -44,6 +44,19 @@ impl Venv {
     }
 
     /// An executable the venv installed (`litestream`).
+    /// Where the venv's packages are (a package's own files, e.g. an
+    /// extension library a test loads).
+    pub fn site_packages(&self) -> PathBuf {
+        let lib = self.dir.join("lib");
+        std::fs::read_dir(&lib)
+            .ok()
+            .and_then(|d| {
+                d.flatten()
+                    .find(|e| e.file_name().to_string_lossy().starts_with("python"))
+            })
+            .map_or(lib, |e| e.path().join("site-packages"))
+    }
+
     pub fn bin(&self, name: &str) -> PathBuf {
         self.dir.join("bin").join(name)
     }
@@ -96,8 +109,16 @@ fn prepare() -> Result<Venv, String> {
         )?;
     }
     run(
-        Command::new(dir.join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check"])
+        // Through the venv's python, not `bin/pip`: a venv copied to
+        // another checkout keeps a pip whose first line names the original.
+        Command::new(dir.join("bin/python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
             .args(["--timeout", "20", "-r"])
             .arg(&requirements),
         "pip install -r tests/support/requirements.txt (is the package registry reachable?)",

@@ -19,7 +19,7 @@ use crate::engine::guard::{self, GuardKind};
 use crate::engine::open::{self, Busy};
 use crate::engine::owners::LeftToOwner;
 use crate::engine::paths::{self, DatabaseSpec};
-use crate::engine::plan::{self, Plan};
+use crate::engine::plan::{self, DataLoss, Plan};
 use crate::engine::record;
 use crate::engine::schema::SchemaFile;
 use crate::engine::state::{absolute, files, locate_for_schema, Located, MigrationState, Start};
@@ -190,14 +190,7 @@ fn refuse_data_loss(plan: &Plan, opts: &MigrateOptions) -> Result<()> {
     if plan.data_loss.is_empty() || opts.accept_data_loss {
         return Ok(());
     }
-    let lost: Vec<String> = plan
-        .data_loss
-        .iter()
-        .map(|d| match &d.old_column {
-            None => format!("table {} ({} rows)", d.old_table, d.rows),
-            Some(c) => format!("column {}.{} ({} values)", d.old_table, c, d.rows),
-        })
-        .collect();
+    let lost: Vec<String> = plan.data_loss.iter().map(DataLoss::describe).collect();
     Err(EngineError::Precondition(format!(
         "migrate would lose data: {} would not be carried over; run `mig plan` to review, then re-run with --accept-data-loss if that is intended",
         lost.join(", ")

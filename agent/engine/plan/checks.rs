@@ -181,6 +181,7 @@ impl Builder<'_> {
                     old_table: o.name.clone(),
                     old_column: None,
                     rows,
+                    unread: None,
                 });
                 continue;
             }
@@ -198,17 +199,14 @@ impl Builder<'_> {
                         old_table: o.name.clone(),
                         old_column: Some(c.name.clone()),
                         rows,
+                        unread: None,
                     });
                 }
             }
         }
         for v in &self.old.virtual_tables {
-            if let Some(rows) = self.own_content(v)? {
-                out.push(DataLoss {
-                    old_table: v.clone(),
-                    old_column: None,
-                    rows,
-                });
+            if let Some(loss) = self.own_content(v)? {
+                out.push(loss);
             }
         }
         Ok(out)
@@ -218,8 +216,9 @@ impl Builder<'_> {
     /// will not have (mig cannot record its writes, and schema.sql cannot
     /// create one): `None` for an index over another table's rows (FTS's
     /// `content=TABLE`), which can be rebuilt from them. Rows are 0 when not
-    /// counted, or when its module is not in this SQLite.
-    fn own_content(&self, name: &str) -> Result<Option<u64>> {
+    /// counted; a table whose module is not in this SQLite (an extension
+    /// not loaded) cannot be counted: `unread` says so, never "0 rows".
+    fn own_content(&self, name: &str) -> Result<Option<DataLoss>> {
         let sql: String = self
             .conn
             .query_row(
@@ -242,11 +241,21 @@ impl Builder<'_> {
         if external {
             return Ok(None);
         }
-        let rows = match self.count {
-            true => count_rows(self.conn, name).unwrap_or(0),
-            false => 0,
+        let counted = match self.count {
+            true => self
+                .conn
+                .query_row(&format!("SELECT count(*) FROM old.{}", q(name)), [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .map_err(sqlite_message),
+            false => Ok(0),
         };
-        Ok(Some(rows))
+        Ok(Some(DataLoss {
+            old_table: name.to_string(),
+            old_column: None,
+            rows: counted.as_ref().map_or(0, |n| (*n).max(0) as u64),
+            unread: counted.err(),
+        }))
     }
 }
 

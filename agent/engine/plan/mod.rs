@@ -285,6 +285,20 @@ pub struct DataLoss {
     /// `None`: the whole table.
     pub old_column: Option<String>,
     pub rows: u64,
+    /// Why the rows could not be counted (SQLite's message, e.g. `no such
+    /// module: vec0`); `rows` is 0 then, and any there are would be lost.
+    pub unread: Option<String>,
+}
+
+impl DataLoss {
+    /// `table t (3 rows)`, `column t.c (2 values)`, or what could not be read.
+    pub fn describe(&self) -> String {
+        match (&self.old_column, &self.unread) {
+            (None, Some(why)) => format!("table {} (rows unknown: {why})", self.old_table),
+            (None, None) => format!("table {} ({} rows)", self.old_table, self.rows),
+            (Some(c), _) => format!("column {}.{c} ({} values)", self.old_table, self.rows),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

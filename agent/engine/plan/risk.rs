@@ -121,6 +121,13 @@ pub fn findings(plan: &Plan, a: &Assessment) -> Vec<Finding> {
 fn data_loss(plan: &Plan) -> Vec<Finding> {
     let mut out = Vec::new();
     for d in &plan.data_loss {
+        if let Some(why) = &d.unread {
+            out.push(finding("dropped-table", d.old_table.clone(), format!(
+                "table {} is dropped and its rows could not be read ({why}): any it holds are lost; count them where its extension is loaded (the service), and recreate and fill the table after cutover",
+                d.old_table
+            )));
+            continue;
+        }
         let (id, subject, what) = match &d.old_column {
             None => (
                 "dropped-table",

@@ -27,6 +27,7 @@ pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
                 old_table: d.old_table.clone(),
                 old_column: d.old_column.clone().unwrap_or_default(),
                 rows: d.rows,
+                unread: d.unread.clone().unwrap_or_default(),
             })
             .collect(),
         warnings: plan.warnings.iter().chain(&a.warnings).cloned().collect(),
