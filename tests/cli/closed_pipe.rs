@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use super::harness::{Project, FAILED, USAGE};
-use super::tenants_operator::tenant_site;
+use crate::support::tenant_site::tenant_site;
 
 /// Which of mig's outputs goes to a pipe whose reader is gone.
 #[derive(Clone, Copy, Debug)]

@@ -9,40 +9,17 @@
 //! named on each target's line; a revert's lines name it; a folder agent's
 //! start line names its rule and what it found.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::support::revert_case as case;
+use crate::support::tenant_site::{
+    audited, new_db as new, old_db as old, tenant_site, tenant_site_with,
+};
 use crate::support::writer::Writer;
 
 use super::harness::{mig_in, FAILED};
-use super::tenants_operator::tenant_site;
 
 const TWO: [&str; 2] = ["t000", "t001"];
-
-/// `a0/tenants/<t>.db`.
-fn old(dir: &Path, t: &str) -> PathBuf {
-    dir.join("a0").join("tenants").join(format!("{t}.db"))
-}
-
-/// `a0/tenants-<hash>/<t>.db`, the set's default new file rule.
-fn new(dir: &Path, t: &str) -> PathBuf {
-    let home = dir.join("a0");
-    let folder = std::fs::read_dir(&home)
-        .expect("home")
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.starts_with("tenants-"))
-        .expect("a tenants-<hash> folder");
-    home.join(folder).join(format!("{t}.db"))
-}
-
-/// How many times the agent's audit log shows `rpc` called.
-fn audited(log: &str, rpc: &str) -> usize {
-    let rpc = format!("rpc=\"{rpc}\"");
-    log.lines()
-        .filter(|l| l.contains("mig::audit") && l.contains(&rpc))
-        .count()
-}
 
 /// The command between the first pair of backticks after `after`, as
 /// arguments after `mig`.
@@ -248,7 +225,7 @@ fn wait_for_file(path: &Path) {
 fn a_second_rollout_of_one_fleet_file_is_refused_until_the_first_is_gone() {
     use std::os::unix::fs::PermissionsExt;
     let hooks = "\n[hooks]\ndir = \"hooks\"\ntimeout_ms = 120000\n";
-    let (tmp, agent) = super::tenants_operator::tenant_site_with(&TWO, hooks);
+    let (tmp, agent) = tenant_site_with(&TWO, hooks);
     let dir = tmp.path().to_path_buf();
     let (reached, open) = (dir.join("gate-reached"), dir.join("gate-open"));
     let hook = dir.join("a0").join("hooks").join("on-before-cutover");

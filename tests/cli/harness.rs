@@ -83,6 +83,31 @@ impl Project {
         p
     }
 
+    /// A custom schema pair: `old.db` made by `old_sql`, and `schema.sql`
+    /// holding `schema`.
+    pub fn custom(name: &str, old_sql: &str, schema: &str) -> Project {
+        let p = Project::empty(name);
+        p.sql("old.db", old_sql);
+        p.write("schema.sql", schema);
+        p
+    }
+
+    /// `mig migrate --old old.db --new new.db --schema schema.sql`, then
+    /// `extra`.
+    pub fn migrate(&self, extra: &[&str]) -> Run {
+        let mut args = vec![
+            "migrate",
+            "--old",
+            "old.db",
+            "--new",
+            "new.db",
+            "--schema",
+            "schema.sql",
+        ];
+        args.extend_from_slice(extra);
+        self.mig(&args)
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }

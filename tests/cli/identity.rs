@@ -219,16 +219,7 @@ fn wait_claimed(old: &Path) {
 fn a_local_mig_and_a_second_agent_beside_an_agent_serving_the_database_are_refused() {
     let p = Project::shop(30);
     let (old, new) = (p.path("old.db"), p.path("new.db"));
-    p.mig(&[
-        "migrate",
-        "--old",
-        "old.db",
-        "--new",
-        "new.db",
-        "--schema",
-        "schema.sql",
-    ])
-    .ok();
+    p.migrate(&[]).ok();
     settle(&p.dir);
     let mut first = TestAgent::start(&p.dir, &[("shop", &old, &new)]);
     wait_claimed(&old);

@@ -17,9 +17,8 @@ const ARGS: [&str; 7] = [
 /// Plans `new_sql` against an old database made of `old_sql`: the plan must
 /// fail with a blocker containing `blocker`, and create no new file.
 fn blocked(old_sql: &str, new_sql: &str, blocker: &str) -> Run {
-    let p = Project::empty("blockers");
-    p.sql("old.db", &format!("PRAGMA journal_mode=WAL; {old_sql}"));
-    p.write("schema.sql", new_sql);
+    let old = format!("PRAGMA journal_mode=WAL; {old_sql}");
+    let p = Project::custom("blockers", &old, new_sql);
     let run = p.mig(&ARGS);
     run.fails(FAILED, "plan failed: migrate could not run: ");
     run.has_line("can migrate: no");

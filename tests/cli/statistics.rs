@@ -37,9 +37,7 @@ fn query_plan(conn: &Connection, sql: &str) -> String {
 
 #[test]
 fn a_query_planned_by_statistics_is_planned_the_same_on_the_new_database() {
-    let p = Project::empty("stats");
-    p.sql("old.db", OLD);
-    p.write("schema.sql", SCHEMA);
+    let p = Project::custom("stats", OLD, SCHEMA);
     let args = ["--old", "old.db", "--new", "new.db"];
     let plan = p.mig(&[&args[..], &["plan"]].concat()).ok();
     assert_eq!(

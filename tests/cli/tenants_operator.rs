@@ -11,16 +11,12 @@
 //! frozen under `databases = "*"` is not continued once the fleet file
 //! narrows the selection.
 
-use std::path::PathBuf;
-
-use crate::support::agent::{Setup, TestAgent};
 use crate::support::revert_case as case;
+use crate::support::tenant_site::{audited, new_db, old_db, tenant_site};
 use crate::support::writer::Writer;
 
 use super::harness::mig_in;
 
-const SET: &str =
-    "\n[[database_set]]\ndir = \"tenants\"\npattern = \"*.db\"\nrevert_window = \"1h\"\n";
 const TENANTS: [&str; 3] = ["t000", "t001", "t002"];
 
 /// The status row of `target` in `fleet status`, and the command between
@@ -60,55 +56,14 @@ fn fleet_status_next_for_a_tenant_not_started_runs_and_starts_it() {
     assert!(row("a0/t001").contains("not started"), "{after:#?}");
 }
 
-/// A folder `a0/tenants/` of `tenants` (old databases), `schema.sql`, an
-/// agent serving the folder as a database set, and `fleet.toml` naming it.
-pub(super) fn tenant_site(tenants: &[&str]) -> (tempfile::TempDir, TestAgent) {
-    tenant_site_with(tenants, "")
-}
-
-/// [`tenant_site`] with more of `agent.toml` before the set (`[hooks]`).
-pub(super) fn tenant_site_with(tenants: &[&str], extra: &str) -> (tempfile::TempDir, TestAgent) {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path();
-    std::fs::write(dir.join("schema.sql"), case::SCHEMA).expect("schema");
-    let home = dir.join("a0");
-    std::fs::create_dir_all(home.join("tenants")).expect("tenants dir");
-    for t in tenants {
-        case::create_old(&home.join("tenants").join(format!("{t}.db")));
-    }
-    let setup = Setup {
-        extra: format!("{extra}{SET}"),
-        ..Setup::default()
-    };
-    let agent = TestAgent::start_with(&home, &[], setup);
-    write_fleet(dir, &agent);
-    (tmp, agent)
-}
-
-fn write_fleet(dir: &std::path::Path, agent: &TestAgent) {
-    let fleet = format!(
-        "[defaults]\nschema = \"schema.sql\"\naccept_data_loss = true\nmax_failures = 1\n\n[[target]]\nname = \"a0\"\nagent = {:?}\ndatabases = \"*\"\nca = \"a0/certs/ca.pem\"\ncert = \"a0/certs/operator.pem\"\nkey = \"a0/certs/operator-key.pem\"\n",
-        agent.url()
-    );
-    std::fs::write(dir.join("fleet.toml"), fleet).expect("fleet.toml");
-}
-
 #[test]
 fn fleet_revert_of_folder_tenants_counts_each_finished_revert_as_reverted() {
     let (tmp, agent) = tenant_site(&TENANTS);
-    let (dir, home) = (tmp.path().to_path_buf(), tmp.path().join("a0"));
-    let old = |t: &str| home.join("tenants").join(format!("{t}.db"));
+    let dir = tmp.path().to_path_buf();
+    let old = |t: &str| old_db(&dir, t);
     mig_in(&dir, &["fleet", "rollout", "-f", "fleet.toml", "--yes"]).ok();
 
-    let new = |t: &str| -> PathBuf {
-        let folder = std::fs::read_dir(&home)
-            .expect("home")
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .find(|n| n.starts_with("tenants-"))
-            .expect("a tenants-<hash> folder");
-        home.join(folder).join(format!("{t}.db"))
-    };
+    let new = |t: &str| new_db(&dir, t);
     for (k, t) in TENANTS.iter().enumerate() {
         let snaps = dir.join(format!("snap-{t}"));
         std::fs::create_dir_all(&snaps).expect("snapshot dir");
@@ -155,14 +110,9 @@ fn fleet_revert_of_folder_tenants_counts_each_finished_revert_as_reverted() {
         );
     }
     // A second run has nothing left to revert and changes nothing.
-    let audited = |log: &str| {
-        log.lines()
-            .filter(|l| l.contains("mig::audit") && l.contains("rpc=\"Revert\""))
-            .count()
-    };
-    assert_eq!(audited(&agent.log()), 3, "{}", agent.log());
+    assert_eq!(audited(&agent.log(), "Revert"), 3, "{}", agent.log());
     mig_in(&dir, &["fleet", "revert", "-f", "fleet.toml", "--yes"]).ok();
-    assert_eq!(audited(&agent.log()), 3, "{}", agent.log());
+    assert_eq!(audited(&agent.log(), "Revert"), 3, "{}", agent.log());
 }
 
 /// A rollout record frozen while the fleet file said `databases = "*"`

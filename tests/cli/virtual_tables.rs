@@ -34,10 +34,7 @@ const MIGRATE: [&str; 7] = [
 ];
 
 fn project() -> Project {
-    let p = Project::empty("notes");
-    p.sql("old.db", OLD);
-    p.write("schema.sql", NEW);
-    p
+    Project::custom("notes", OLD, NEW)
 }
 
 #[test]

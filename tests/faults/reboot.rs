@@ -34,6 +34,37 @@ fn killed_with_marker(seed: u64, point: &str) -> (World, Writer, std::path::Path
     (w, writer, marker)
 }
 
+/// The marker as an earlier boot left it: a boot id not this one's.
+fn from_an_earlier_boot(marker: &std::path::Path) {
+    std::fs::write(marker, "00000000-0000-0000-0000-000000000000\n").expect("marker");
+}
+
+/// A "reboot" after a power loss: the marker names an earlier boot, and the
+/// new file's unsynced writes are torn (its second half overwritten, as
+/// pages torn anywhere may leave it).
+fn reboot_tearing(w: &World, marker: &std::path::Path) {
+    from_an_earlier_boot(marker);
+    let mut bytes = std::fs::read(&w.new).expect("new db");
+    let torn = bytes.len() / 2;
+    bytes[torn..].fill(0xA5);
+    std::fs::write(&w.new, &bytes).expect("tearing the new db");
+}
+
+/// `migrate` again discards the torn file (killed at `point`) and creates
+/// it anew, its marker gone; then the runbook finishes.
+fn created_again_and_finished(w: &World, writer: Writer, marker: &std::path::Path, point: &str) {
+    let out = migrate_again(w);
+    assert!(
+        out.contains("was being written when the machine stopped") && out.contains("creating"),
+        "killed at {point}: the torn file was not discarded: {out}"
+    );
+    assert!(
+        !marker.exists(),
+        "killed at {point}: the marker outlived migrate"
+    );
+    finish(w, writer);
+}
+
 /// Re-runs `migrate`; returns its output, stdout and stderr.
 fn migrate_again(w: &World) -> String {
     let out = w.command(Step::Migrate).output().expect("run mig");
@@ -80,12 +111,7 @@ fn a_bulk_load_left_unsynced_by_an_earlier_boot_is_discarded_and_copied_again() 
     let writer = Writer::start(w.old.clone(), 52);
     writer.wait_committed(10);
     let marker = kill_mid_copy(&w);
-    std::fs::write(&marker, "00000000-0000-0000-0000-000000000000\n").expect("marker");
-    // What a power loss may leave of unsynced writes: pages torn anywhere.
-    let mut bytes = std::fs::read(&w.new).expect("new db");
-    let torn = bytes.len() / 2;
-    bytes[torn..].fill(0xA5);
-    std::fs::write(&w.new, &bytes).expect("tearing the new db");
+    reboot_tearing(&w, &marker);
     // Any other step refuses, naming `mig migrate` as the way out, and
     // changes nothing.
     let before = std::fs::read(&w.new).expect("new db");
@@ -113,13 +139,7 @@ fn a_bulk_load_left_unsynced_by_an_earlier_boot_is_discarded_and_copied_again() 
         before,
         "a step changed the torn file"
     );
-    let out = migrate_again(&w);
-    assert!(
-        out.contains("was being written when the machine stopped") && out.contains("creating"),
-        "the torn file was not discarded: {out}"
-    );
-    assert!(!marker.exists(), "the marker outlived the bulk load");
-    finish(&w, writer);
+    created_again_and_finished(&w, writer, &marker, "a bulk load");
 }
 
 /// Killed after the copy, during the index builds (the marker still on
@@ -128,7 +148,7 @@ fn a_bulk_load_left_unsynced_by_an_earlier_boot_is_discarded_and_copied_again() 
 #[test]
 fn a_step_after_a_reboot_mid_index_build_refuses_the_unsynced_file() {
     let (w, writer, marker) = killed_with_marker(53, "index.after-build@1");
-    std::fs::write(&marker, "00000000-0000-0000-0000-000000000000\n").expect("marker");
+    from_an_earlier_boot(&marker);
     let before = std::fs::read(&w.new).expect("new db");
     // What the agent's background catch-up would open to write: refused.
     let err = mig::engine::open::work(&w.new, Some(&w.old), Default::default())
@@ -169,18 +189,8 @@ fn a_step_after_a_reboot_mid_index_build_refuses_the_unsynced_file() {
 fn a_new_file_created_before_a_reboot_is_discarded_and_created_again() {
     for (seed, point) in [(54, "migrate.after-create"), (55, "record.after-install")] {
         let (w, writer, marker) = killed_with_marker(seed, point);
-        std::fs::write(&marker, "00000000-0000-0000-0000-000000000000\n").expect("marker");
-        let mut bytes = std::fs::read(&w.new).expect("new db");
-        let torn = bytes.len() / 2;
-        bytes[torn..].fill(0xA5);
-        std::fs::write(&w.new, &bytes).expect("tearing the new db");
-        let out = migrate_again(&w);
-        assert!(
-            out.contains("was being written when the machine stopped") && out.contains("creating"),
-            "killed at {point}: the torn file was not discarded: {out}"
-        );
-        assert!(!marker.exists(), "the marker outlived migrate");
-        finish(&w, writer);
+        reboot_tearing(&w, &marker);
+        created_again_and_finished(&w, writer, &marker, point);
     }
 }
 

@@ -14,5 +14,6 @@ pub mod rate;
 pub mod revert_case;
 pub mod runbook;
 pub mod service_writer;
+pub mod tenant_site;
 pub mod writer;
 pub mod writer_process;

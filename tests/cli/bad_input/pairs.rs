@@ -92,16 +92,7 @@ fn earlier_new_put_back(p: &Project) {
     copy(p, "new.db", "keep.db");
     p.mig(&["reset", "--yes", "--old", "old.db", "--new", "new.db"])
         .ok();
-    p.mig(&[
-        "migrate",
-        "--old",
-        "old.db",
-        "--new",
-        "new.db",
-        "--schema",
-        "schema.sql",
-    ])
-    .ok();
+    p.migrate(&[]).ok();
     rename(p, "keep.db", "new.db");
 }
 
