@@ -50,6 +50,7 @@ mod set_expressions;
 mod sidecar_new;
 mod statistics;
 mod tenants;
+mod tenants_mistakes;
 pub(crate) mod tenants_operator;
 mod tls;
 mod usage;

@@ -5,7 +5,7 @@
 //! tenant added at run time is served without a restart; a file that went
 //! away is no longer served (a busy one only once its work ends).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -57,8 +57,17 @@ pub fn discover(c: &Configured) -> Result<Discovered, String> {
         config: c.explicit.clone(),
         skipped: Vec::new(),
     };
-    for set in &c.sets {
-        for (file, path) in matching(set)? {
+    let mut files = SameFiles::of_explicit(&c.explicit);
+    let found: Vec<(&DatabaseSet, Vec<(String, PathBuf)>)> = c
+        .sets
+        .iter()
+        .map(|set| matching(set).map(|m| (set, m)))
+        .collect::<Result<_, _>>()?;
+    for (_, listed) in &found {
+        files.claim_regular(listed);
+    }
+    for (set, listed) in found {
+        for (file, path) in listed {
             let stem = Path::new(&file)
                 .file_stem()
                 .map_or(String::new(), |s| s.to_string_lossy().into_owned());
@@ -69,17 +78,82 @@ pub fn discover(c: &Configured) -> Result<Discovered, String> {
                 ));
             } else if olds.contains(&path) {
                 // Listed by a [[database]] entry: served under that name.
+            } else if let Some(owner) = files.served_as_other(&path, &stem) {
+                out.skipped.push(format!(
+                    "{}: the same file as database {owner:?} (a link to it); served once, as {owner:?}",
+                    path.display()
+                ));
             } else if !names.insert(stem.clone()) {
                 out.skipped.push(format!(
                     "{}: another database is named {stem:?} already",
                     path.display()
                 ));
             } else {
+                files.claim(&path, &stem);
                 out.config.databases.push(config_of(set, stem, &file, path));
             }
         }
     }
     Ok(out)
+}
+
+/// Which database serves each file, by file identity, so that a file
+/// reached under two names (a symlink or hard link kept for a renamed
+/// tenant) is one database: two would each migrate the same file, the
+/// second failing on the first's tables, and the service's readiness check
+/// under the other name would never see its new file.
+#[derive(Default)]
+struct SameFiles(BTreeMap<(u64, u64), String>);
+
+impl SameFiles {
+    /// The `[[database]]` entries' files, claimed first.
+    fn of_explicit(explicit: &AgentConfig) -> SameFiles {
+        let mut files = SameFiles::default();
+        for d in &explicit.databases {
+            if let Some(old) = &d.spec.old {
+                files.claim(old, &d.name);
+            }
+        }
+        files
+    }
+
+    /// The set files that are not symlinks, by name: a link never takes
+    /// the name of the file it points to.
+    fn claim_regular(&mut self, listed: &[(String, PathBuf)]) {
+        for (file, path) in listed {
+            let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
+            let stem = Path::new(file).file_stem().map(|s| s.to_string_lossy());
+            if let (false, Some(stem)) = (is_link, stem) {
+                if crate::config::valid_name(&stem) {
+                    self.claim(path, &stem);
+                }
+            }
+        }
+    }
+
+    fn claim(&mut self, path: &Path, name: &str) {
+        if let Some(id) = file_id(path) {
+            self.0.entry(id).or_insert_with(|| name.to_string());
+        }
+    }
+
+    /// The other database the file at `path` is served as, if any.
+    fn served_as_other(&self, path: &Path, name: &str) -> Option<&str> {
+        let owner = self.0.get(&file_id(path)?)?;
+        (owner != name).then_some(owner.as_str())
+    }
+}
+
+/// The device and inode of the file a path leads to (following links).
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &Path) -> Option<(u64, u64)> {
+    None
 }
 
 /// The files of a set's folder that match its pattern, sorted by name.

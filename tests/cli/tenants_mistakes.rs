@@ -1,0 +1,123 @@
+//! A new operator's rollout over a folder of tenants (`[[database_set]]`,
+//! a real `mig-agent` over mutual TLS): what went wrong for them, each
+//! pinned. A tenant kept under a second name as a symlink (a renamed
+//! customer) is one database, served once, not two migrations of one file.
+//! A rollout cuts each tenant over in its drain's job (`drain --cutover`),
+//! so writes are refused from the freeze to readiness only, and its summary
+//! says for how long.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::agent::{Setup, TestAgent};
+use crate::support::writer::Writer;
+use crate::support::{fixture, oracle};
+
+use super::harness::{mig_in, Run};
+
+const SET: &str = "\n[[database_set]]\ndir = \"tenants\"\npattern = \"*.db\"\n";
+
+/// `<tmp>/a0/tenants/<t>.db` for each tenant, an agent serving the folder,
+/// `schema.sql` and `fleet.toml` (one target, every database).
+fn site(tenants: &[&str]) -> (tempfile::TempDir, TestAgent) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(dir.join("schema.sql"), fixture::NEW_SCHEMA).expect("schema");
+    let home = dir.join("a0");
+    std::fs::create_dir_all(home.join("tenants")).expect("tenants dir");
+    for t in tenants {
+        drop(fixture::create_old(&old(dir, t), 30));
+    }
+    let setup = Setup {
+        extra: SET.to_string(),
+        ..Setup::default()
+    };
+    let agent = TestAgent::start_with(&home, &[], setup);
+    let fleet = format!(
+        "[defaults]\nschema = \"schema.sql\"\n\n[[target]]\nname = \"a0\"\nagent = {:?}\ndatabases = \"*\"\nca = \"a0/certs/ca.pem\"\ncert = \"a0/certs/operator.pem\"\nkey = \"a0/certs/operator-key.pem\"\n",
+        agent.url()
+    );
+    std::fs::write(dir.join("fleet.toml"), fleet).expect("fleet.toml");
+    (tmp, agent)
+}
+
+fn old(dir: &Path, tenant: &str) -> PathBuf {
+    dir.join("a0/tenants").join(format!("{tenant}.db"))
+}
+
+/// `<tmp>/a0/tenants-<hash>/<tenant>.db`.
+fn new_db(dir: &Path, tenant: &str) -> PathBuf {
+    let home = dir.join("a0");
+    let folder = std::fs::read_dir(&home)
+        .expect("home")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("tenants-"))
+        .expect("a tenants-<hash> folder");
+    home.join(folder).join(format!("{tenant}.db"))
+}
+
+/// The last stdout line starting with `target `.
+fn row<'a>(run: &'a Run, target: &str) -> &'a str {
+    let prefix = format!("{target} ");
+    run.stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no row for {target} in:\n{}", run.stdout))
+}
+
+#[test]
+fn a_tenant_symlinked_under_a_second_name_is_served_once_and_rolled_out_once() {
+    let (tmp, agent) = site(&["acme", "globex"]);
+    let dir = tmp.path();
+    std::os::unix::fs::symlink("acme.db", dir.join("a0/tenants/acme-legacy.db")).expect("symlink");
+
+    let status = mig_in(dir, &["fleet", "status"]).ok();
+    assert!(
+        !status.stdout.contains("a0/acme-legacy"),
+        "one file, two databases: {status:#?}"
+    );
+    let run = mig_in(dir, &["fleet", "rollout", "--yes"]).ok();
+    for t in ["acme", "globex"] {
+        assert!(
+            row(&run, &format!("a0/{t}")).contains("  cut over  "),
+            "{run:#?}"
+        );
+        oracle::assert_matches(&old(dir, t), &new_db(dir, t));
+    }
+    let migrations = agent
+        .log()
+        .lines()
+        .filter(|l| l.contains("rpc=\"Migrate\" database="))
+        .count();
+    assert_eq!(migrations, 2, "{}", agent.log());
+}
+
+#[test]
+fn a_fleet_rollout_cuts_over_in_the_drain_job_and_says_how_long_writes_were_refused() {
+    let (tmp, agent) = site(&["acme"]);
+    let dir = tmp.path();
+    let writer = Writer::start(old(dir, "acme"), 7);
+    writer.wait_committed(5);
+    let run = mig_in(dir, &["fleet", "rollout", "--yes"]).ok();
+    let stats = writer.stop();
+    assert!(stats.committed > 0, "the writer committed nothing");
+    let line = row(&run, "a0/acme");
+    assert!(line.contains("  cut over  "), "{run:#?}");
+    assert!(
+        line.contains("writes refused for ")
+            && line.contains(" ms; this run: migrate, drain, cutover"),
+        "{run:#?}"
+    );
+    let log = agent.log();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("rpc=\"Drain\" database=acme ") && l.contains("cutover=true")),
+        "the drain did not cut over: {log}"
+    );
+    assert!(
+        !log.contains("rpc=\"Cutover\""),
+        "a second call held writes refused: {log}"
+    );
+    oracle::assert_matches(&old(dir, "acme"), &new_db(dir, "acme"));
+}
