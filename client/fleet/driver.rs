@@ -52,6 +52,7 @@ impl Driver {
         let mut did = Vec::new();
         let mut progress = Done::default();
         let mut verified = String::new();
+        let mut refused = String::new();
         let (mut taken, mut busy_polls) = (0, 0);
         while taken < MAX_STEPS {
             let st = status(&mut client, &database).await?;
@@ -62,7 +63,8 @@ impl Driver {
                     (State::CutOver, false, _) => "",
                     _ => detail,
                 };
-                return Ok(done(state, detail, &did));
+                let (state, detail) = done(state, detail, &did);
+                return Ok((state, detail + &refused));
             }
             if let Next::Refuse(why) = step {
                 return Err(failed(why));
@@ -163,7 +165,7 @@ impl Driver {
                     }
                     Some(Summary::Revert(r)) => verified = reverted(&r),
                     Some(Summary::Drain(d)) if d.cutover.is_some() => {
-                        verified = format!("writes refused for {:.1} ms", d.refused_ms);
+                        refused = format!("; writes refused for {:.1} ms", d.refused_ms);
                         cut_over = true;
                     }
                     _ => {}

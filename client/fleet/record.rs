@@ -51,6 +51,23 @@ impl Record {
             .collect()
     }
 
+    /// Databases the record holds that `live` (what the agents serve now)
+    /// no longer has, per target: a tenant whose file was removed since.
+    pub fn gone_from(&self, live: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, Vec<String>> {
+        self.databases
+            .iter()
+            .filter_map(|(target, frozen)| {
+                let served = live.get(target)?;
+                let gone: Vec<String> = frozen
+                    .iter()
+                    .filter(|d| served.binary_search(d).is_err())
+                    .cloned()
+                    .collect();
+                (!gone.is_empty()).then(|| (target.clone(), gone))
+            })
+            .collect()
+    }
+
     /// Adds databases (kept in name order, each once).
     pub fn add(&mut self, new: &BTreeMap<String, Vec<String>>) {
         for (target, dbs) in new {

@@ -375,7 +375,7 @@ fn step_wise_commands_gate_each_phase_and_rollout_continues_from_there() {
         "{run:#?}"
     );
     assert!(
-        row(&run, "two").ends_with("  this run: drain, cutover"),
+        row(&run, "two").contains("  this run: drain, cutover; writes refused for "),
         "{run:#?}"
     );
 

@@ -72,6 +72,42 @@ pub fn load_file(a: &FleetFileArgs) -> anyhow::Result<(Fleet, usize)> {
     Ok((fleet, limit))
 }
 
+/// Leaves out of this run the record's databases no agent serves any more
+/// (a tenant whose file was removed since the rollout started: it has
+/// nothing left to migrate), naming them; each agent's listing is the
+/// authority, and one that lists it again brings it back.
+fn leave_out_gone(
+    record: &Record,
+    live: &BTreeMap<String, Vec<String>>,
+    chosen: &mut BTreeMap<String, Vec<String>>,
+    notes: &mut Vec<String>,
+) {
+    let gone = record.gone_from(live);
+    let names: Vec<String> = gone
+        .iter()
+        .flat_map(|(t, dbs)| dbs.iter().map(move |d| expand::member(t, d)))
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    for (target, dbs) in &gone {
+        if let Some(frozen) = chosen.get_mut(target) {
+            frozen.retain(|d| dbs.binary_search(d).is_err());
+        }
+    }
+    let shown = names.len().min(20);
+    let more = match names.len() - shown {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    notes.push(format!(
+        "{} database(s) of rollout {} are no longer served by their agent (removed since it started), left out: {}{more}",
+        names.len(),
+        record.rollout,
+        names[..shown].join(", ")
+    ));
+}
+
 /// Expands the fleet file for a command.
 pub async fn resolve(a: &FleetFileArgs, freeze: Freeze) -> anyhow::Result<Resolved> {
     let (fleet, limit) = load_file(a)?;
@@ -100,6 +136,7 @@ pub async fn resolve(a: &FleetFileArgs, freeze: Freeze) -> anyhow::Result<Resolv
     let path = record::path_for(&a.file);
     let existing = record::load(&path)?.filter(|r| r.matches(&prints) && fits(&fleet, r));
     let live = listing.choose(&fleet);
+    let live_now = live.clone();
     let mut notes = Vec::new();
     let mut unsaved = None;
     let record = match (freeze, existing, live) {
@@ -158,10 +195,13 @@ pub async fn resolve(a: &FleetFileArgs, freeze: Freeze) -> anyhow::Result<Resolv
             });
         }
     };
-    let chosen = record
+    let mut chosen = record
         .as_ref()
         .map(|r| r.databases.clone())
         .unwrap_or_default();
+    if let (Some(r), Ok(live)) = (&record, &live_now) {
+        leave_out_gone(r, live, &mut chosen, &mut notes);
+    }
     notes.extend(describe(&fleet, &chosen));
     Ok(Resolved {
         fleet: expand::expand(&fleet, &chosen),
