@@ -22,10 +22,14 @@ use super::dashboard::Dashboard;
 use super::file::FleetTarget;
 use super::state::State;
 use super::steps::{next, Conflicts, Done, Next, Steps};
-use crate::exit::{code_from_name, error, failed, for_code, Exit};
+use crate::exit::{classify, code_from_name, error, failed, for_code, Exit};
 
 /// How often a target waiting for catch-up asks its agent again.
 const CATCH_UP_POLL: Duration = Duration::from_millis(200);
+/// How long a target keeps asking an agent that stopped answering mid-run.
+const AGENT_GRACE: Duration = Duration::from_secs(30);
+/// How often it asks meanwhile.
+const AGENT_POLL: Duration = Duration::from_millis(500);
 /// Steps a target may take in one run; more means the agent keeps
 /// reporting a phase the steps do not move, which is a bug to report.
 const MAX_STEPS: usize = 12;
@@ -45,8 +49,33 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// Runs the steps; returns the state reached and what was done.
+    /// Runs the steps; returns the state reached and what was done. An
+    /// agent that stops answering mid-run (restarted by its supervisor or a
+    /// deploy) is asked again for [`AGENT_GRACE`]: its jobs are resumed or
+    /// finished by the agent itself, and the next status read says where
+    /// the target went, as a re-run of the rollout would.
     pub async fn run(self) -> anyhow::Result<(State, String)> {
+        let deadline = tokio::time::Instant::now() + AGENT_GRACE;
+        loop {
+            match self.run_once().await {
+                Err(e) if classify(&e) == Exit::Unavailable => {
+                    if tokio::time::Instant::now() >= deadline {
+                        return Err(e.context(format!(
+                            "the agent at {} did not answer for {} s; once it runs, `mig fleet rollout` continues from where it is",
+                            self.target.url,
+                            AGENT_GRACE.as_secs()
+                        )));
+                    }
+                    self.dash
+                        .step(self.index, "agent unreachable, asking again");
+                    tokio::time::sleep(AGENT_POLL).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn run_once(&self) -> anyhow::Result<(State, String)> {
         let mut client = super::agents::connect(&self.target).await?;
         let database = self.target.database.clone();
         let mut did = Vec::new();
@@ -224,7 +253,7 @@ impl Driver {
 
     /// Follows a job stream to its terminal event; the job's summary.
     async fn follow(&self, mut stream: Streaming<JobEvent>) -> anyhow::Result<Option<Summary>> {
-        while let Some(ev) = stream.message().await? {
+        while let Some(ev) = stream.message().await.map_err(broken)? {
             match ev.event {
                 Some(Event::Phase(p)) => self.dash.step(self.index, &p.step),
                 Some(Event::Copy(c)) => self.dash.copy(self.index, &c),
@@ -297,6 +326,19 @@ fn reverted(s: &RevertSummary) -> String {
         ));
     }
     text
+}
+
+/// A job stream's error: one with no code of the agent's (`Unknown`: the
+/// connection broke, e.g. the agent restarted) means the agent is
+/// unavailable, which the run rides over; any other is the agent's answer.
+fn broken(s: tonic::Status) -> anyhow::Error {
+    match s.code() {
+        tonic::Code::Unknown => error(
+            Exit::Unavailable,
+            format!("the connection to the agent broke: {}", s.message()),
+        ),
+        _ => anyhow::Error::new(s),
+    }
 }
 
 /// The state reached, and a detail naming what this run did.

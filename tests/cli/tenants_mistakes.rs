@@ -7,6 +7,8 @@
 //! says for how long. A tenant removed (offboarded) after the rollout
 //! froze its set is left out of a re-run, named, instead of stopping every
 //! re-run at its gate with advice that cannot be followed under `"*"`.
+//! An agent restarted mid-rollout (its supervisor, a deploy) does not fail
+//! the tenants it was working on: the rollout asks again and finishes them.
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +23,11 @@ const SET: &str = "\n[[database_set]]\ndir = \"tenants\"\npattern = \"*.db\"\n";
 /// `<tmp>/a0/tenants/<t>.db` for each tenant, an agent serving the folder,
 /// `schema.sql` and `fleet.toml` (one target, every database).
 fn site(tenants: &[&str]) -> (tempfile::TempDir, TestAgent) {
+    site_with(tenants, "")
+}
+
+/// [`site`] with more of `agent.toml` before the set (`[hooks]`).
+fn site_with(tenants: &[&str], extra: &str) -> (tempfile::TempDir, TestAgent) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     std::fs::write(dir.join("schema.sql"), fixture::NEW_SCHEMA).expect("schema");
@@ -30,7 +37,7 @@ fn site(tenants: &[&str]) -> (tempfile::TempDir, TestAgent) {
         drop(fixture::create_old(&old(dir, t), 30));
     }
     let setup = Setup {
-        extra: SET.to_string(),
+        extra: format!("{extra}{SET}"),
         ..Setup::default()
     };
     let agent = TestAgent::start_with(&home, &[], setup);
@@ -152,4 +159,55 @@ fn a_tenant_removed_after_the_rollout_froze_its_set_is_left_out_of_the_re_run_by
     }
     let status = mig_in(dir, &["fleet", "status"]).ok();
     assert!(!status.stdout.contains("a0/acme "), "{status:#?}");
+}
+
+/// An `on-before-cutover` hook that says it was reached, then waits for a
+/// `release` file beside it.
+const HOLD: &str = "#!/bin/sh\ntouch \"$(dirname \"$0\")/reached\"\nwhile [ ! -f \"$(dirname \"$0\")/release\" ]; do sleep 0.02; done\n";
+
+#[test]
+fn an_agent_restarted_mid_rollout_does_not_fail_its_tenants_the_rollout_asks_again() {
+    use std::os::unix::fs::PermissionsExt;
+    let (tmp, mut agent) = site_with(&["acme"], "\n[hooks]\ndir = \"hooks\"\n");
+    let dir = tmp.path();
+    let hooks = dir.join("a0/hooks");
+    std::fs::create_dir_all(&hooks).expect("hooks");
+    let hook = hooks.join("on-before-cutover");
+    std::fs::write(&hook, HOLD).expect("hook");
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let cwd = dir.to_path_buf();
+    let rollout = std::thread::spawn(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_mig"))
+            .current_dir(cwd)
+            .args(["fleet", "rollout", "--yes"])
+            .output()
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !hooks.join("reached").exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hook was never reached"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // The agent goes away mid-drain and comes back on the same address.
+    agent.kill();
+    let config = std::fs::read_to_string(agent.config_path()).expect("agent.toml");
+    let port = agent.url().rsplit(':').next().expect("port").to_string();
+    let fixed = config.replace(
+        "listen = \"127.0.0.1:0\"",
+        &format!("listen = \"127.0.0.1:{port}\""),
+    );
+    std::fs::write(agent.config_path(), fixed).expect("agent.toml");
+    std::fs::write(hooks.join("release"), b"").expect("release");
+    agent.spawn();
+    let out = rollout.join().expect("rollout thread").expect("mig runs");
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert_eq!(run.code, 0, "{run:#?}\n{}", agent.log());
+    assert!(row(&run, "a0/acme").contains("  cut over  "), "{run:#?}");
+    oracle::assert_matches(&old(dir, "acme"), &new_db(dir, "acme"));
 }
