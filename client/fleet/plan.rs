@@ -26,9 +26,7 @@ impl Planned {
                 Some(b) => format!("blocked: {b}"),
                 None => "blocked: migrate could not run".into(),
             }),
-            Ok(p) if !p.data_loss.is_empty() && !t.accept_data_loss => Some(
-                "blocked: the plan loses data; set accept_data_loss = true for this target".into(),
-            ),
+            Ok(p) if !p.data_loss.is_empty() && !t.accept_data_loss => Some(loses_data(t, p)),
             Ok(p) if p.rehearsal.as_ref().is_some_and(|r| !r.succeeded) => Some(format!(
                 "the rehearsal failed: {}",
                 p.rehearsal.as_ref().map_or("", |r| r.error.as_str())
@@ -36,6 +34,28 @@ impl Planned {
             Ok(_) => None,
         }
     }
+}
+
+/// What the plan would lose, and where to accept it: a database of a
+/// many-database target needs a target of its own (accepting it on the
+/// group would accept any loss on every database of it).
+fn loses_data(t: &FleetTarget, p: &PlanReport) -> String {
+    let lost: Vec<String> = p
+        .data_loss
+        .iter()
+        .map(|d| match d.old_column.as_str() {
+            "" => format!("table {} ({} rows)", d.old_table, d.rows),
+            c => format!("column {}.{c} ({} rows)", d.old_table, d.rows),
+        })
+        .collect();
+    let fix = match &t.group {
+        Some(group) => format!(
+            "give it a [[target]] of its own (`databases = [{:?}]`; {group:?} then leaves it out) with a schema that keeps that data, or accept_data_loss = true",
+            t.database
+        ),
+        None => "keep that data in the schema, or set accept_data_loss = true for this target".into(),
+    };
+    format!("blocked: the plan loses {}; {fix}", lost.join(", "))
 }
 
 /// Asks every agent for its plan, `limit` at once.

@@ -16,7 +16,7 @@ use crate::support::agent::{Setup, TestAgent};
 use crate::support::writer::Writer;
 use crate::support::{fixture, oracle};
 
-use super::harness::{mig_in, Run};
+use super::harness::{mig_in, Run, FAILED};
 
 const SET: &str = "\n[[database_set]]\ndir = \"tenants\"\npattern = \"*.db\"\n";
 
@@ -210,4 +210,37 @@ fn an_agent_restarted_mid_rollout_does_not_fail_its_tenants_the_rollout_asks_aga
     assert_eq!(run.code, 0, "{run:#?}\n{}", agent.log());
     assert!(row(&run, "a0/acme").contains("  cut over  "), "{run:#?}");
     oracle::assert_matches(&old(dir, "acme"), &new_db(dir, "acme"));
+}
+
+#[test]
+fn a_tenant_whose_schema_drifted_is_named_with_what_it_loses_and_a_target_of_its_own_fixes_it() {
+    let (tmp, agent) = site(&["acme", "globex"]);
+    let dir = tmp.path();
+    // A hotfix once added a column to one tenant only.
+    let conn = rusqlite::Connection::open(old(dir, "globex")).expect("open");
+    conn.execute_batch("ALTER TABLE Customer ADD COLUMN Vip TEXT; UPDATE Customer SET Vip = 'yes'")
+        .expect("hotfix");
+    drop(conn);
+    let run = mig_in(dir, &["fleet", "rollout", "--yes", "--rehearse-all"]);
+    run.fails(FAILED, "fleet rollout failed: nothing started: 1 of 2 planned target(s) cannot run (a0/globex; see above)");
+    let line = run.line_starting("  a0/globex: blocked: ");
+    assert!(
+        line.contains("the plan loses column Customer.Vip (")
+            && line.contains("give it a [[target]] of its own (`databases = [\"globex\"]`; \"a0\" then leaves it out)"),
+        "{run:#?}"
+    );
+    // What the line says to do.
+    let mut fleet = std::fs::read_to_string(dir.join("fleet.toml")).expect("fleet.toml");
+    fleet.push_str(&format!(
+        "\n[[target]]\nname = \"hotfixed\"\nagent = {:?}\ndatabases = [\"globex\"]\naccept_data_loss = true\nca = \"a0/certs/ca.pem\"\ncert = \"a0/certs/operator.pem\"\nkey = \"a0/certs/operator-key.pem\"\n",
+        agent.url()
+    ));
+    std::fs::write(dir.join("fleet.toml"), fleet).expect("fleet.toml");
+    let run = mig_in(dir, &["fleet", "rollout", "--yes", "--rehearse-all"]).ok();
+    for t in ["a0/acme", "hotfixed/globex"] {
+        assert!(row(&run, t).contains("  cut over  "), "{run:#?}");
+    }
+    for t in ["acme", "globex"] {
+        oracle::assert_matches(&old(dir, t), &new_db(dir, t));
+    }
 }
