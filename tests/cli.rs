@@ -40,6 +40,7 @@ mod rerun;
 mod reset;
 mod reset_discarded;
 mod revert;
+mod revert_outage;
 mod revert_restore;
 mod revert_rowid;
 mod revert_window_end;

@@ -12,6 +12,7 @@ pub mod python;
 pub mod random_ops;
 pub mod rate;
 pub mod revert_case;
+pub mod revert_writer;
 pub mod runbook;
 pub mod service_writer;
 pub mod tenant_site;

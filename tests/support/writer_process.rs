@@ -32,8 +32,8 @@ const REFUSED_BY_MIG: [&str; 3] = [
 const ENV_OLD: &str = "MIG_TEST_WRITER_OLD";
 const ENV_NEW: &str = "MIG_TEST_WRITER_NEW";
 const ENV_SQL: &str = "MIG_TEST_WRITER_SQL";
-const ENV_LOG: &str = "MIG_TEST_WRITER_LOG";
-const ENV_STOP: &str = "MIG_TEST_WRITER_STOP";
+pub(super) const ENV_LOG: &str = "MIG_TEST_WRITER_LOG";
+pub(super) const ENV_STOP: &str = "MIG_TEST_WRITER_STOP";
 const ENV_PACE: &str = "MIG_TEST_WRITER_PACE_US";
 const ENV_AFTER_READY: &str = "MIG_TEST_WRITER_AFTER_READY";
 
@@ -86,6 +86,24 @@ impl WriterProcess {
 
     /// [`Self::start`], doing `after` once the new database is ready.
     pub fn start_then(dir: &Path, spec: &WriterSpec<'_>, after: AfterReady) -> WriterProcess {
+        let vars = [
+            (ENV_OLD, spec.old.as_os_str().to_owned()),
+            (ENV_NEW, spec.new.as_os_str().to_owned()),
+            (ENV_SQL, spec.sql.into()),
+            (ENV_PACE, spec.pace.as_micros().to_string().into()),
+            (ENV_AFTER_READY, format!("{after:?}").into()),
+        ];
+        Self::spawn(dir, "support::writer_process::writer_process_entry", &vars)
+    }
+
+    /// Runs the test `entry` of this binary as the writer, with `vars` in
+    /// its environment beside the log and stop files' paths (`ENV_LOG`,
+    /// `ENV_STOP`); `dir` holds both.
+    pub(super) fn spawn(
+        dir: &Path,
+        entry: &str,
+        vars: &[(&str, std::ffi::OsString)],
+    ) -> WriterProcess {
         let (log, stop) = (dir.join("writer.log"), dir.join("writer.stop"));
         let _ = std::fs::remove_file(&log);
         let _ = std::fs::remove_file(&stop);
@@ -93,19 +111,15 @@ impl WriterProcess {
         let child = Command::new(exe)
             .args([
                 "--exact",
-                "support::writer_process::writer_process_entry",
+                entry,
                 "--ignored",
                 "--test-threads=1",
                 // Its panic (a write failed unexpectedly) reaches the test's stderr.
                 "--nocapture",
             ])
-            .env(ENV_OLD, spec.old)
-            .env(ENV_NEW, spec.new)
-            .env(ENV_SQL, spec.sql)
+            .envs(vars.iter().map(|(k, v)| (k, v)))
             .env(ENV_LOG, &log)
             .env(ENV_STOP, &stop)
-            .env(ENV_PACE, spec.pace.as_micros().to_string())
-            .env(ENV_AFTER_READY, format!("{after:?}"))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -292,7 +306,7 @@ impl WriterLog {
     }
 }
 
-fn now_us() -> i64 {
+pub(super) fn now_us() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_micros() as i64)
@@ -312,7 +326,7 @@ fn ready(new: &Path) -> bool {
 
 /// The busy handler of the writer's connection: sleep 0.1 ms and retry,
 /// for up to 10 s (100,000 retries).
-fn retry_soon(retries: i32) -> bool {
+pub(super) fn retry_soon(retries: i32) -> bool {
     std::thread::sleep(Duration::from_micros(100));
     retries < 100_000
 }

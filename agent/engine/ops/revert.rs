@@ -77,13 +77,14 @@ pub fn revert(
         summary.left_behind = inv.report.iter().flat_map(|r| r.notes.clone()).collect();
         let mut work = open::revert_work(&old, &new, busy)?;
         let new_conn = open::work(&new, None, busy)?;
+        let mut frozen = Instant::now();
         if start.must_freeze() {
             before_freeze(&mut work, &inv, opts, start.verified_at, &mut summary, ctx)?;
             step(ctx, "freeze", "refusing the new database's writes");
-            window::set_state(&new_conn, WindowState::Open, WindowState::Reverting)?;
+            checkpoints(&[&work, &new_conn], Checkpoints::Deferred)?;
+            frozen = window::set_state(&new_conn, WindowState::Open, WindowState::Reverting)?;
             failpoint::hit("revert.after-freeze");
         }
-        let frozen = Instant::now();
         if let Err(e) = tail(&mut work, &new_conn, &inv, opts, &mut summary, ctx) {
             // Writes flow again on the new database; nothing was lost.
             window::set_state(&new_conn, WindowState::Reverting, WindowState::Open)?;
@@ -94,6 +95,7 @@ pub fn revert(
         // service waiting for "reverted" feels the outage up to here.
         mark_reverted_in(&new_conn)?;
         summary.refused_ms = frozen.elapsed().as_secs_f64() * 1000.0;
+        checkpoints(&[&work, &new_conn], Checkpoints::Now)?;
     } else {
         mark_reverted_in(&open::work(&new, None, busy)?)?;
     }
@@ -104,6 +106,33 @@ pub fn revert(
     );
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// When revert's own commits checkpoint their WAL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checkpoints {
+    /// Not inside a commit: while writes are refused, a commit that ran
+    /// SQLite's automatic checkpoint (over 1000 WAL pages) would copy and
+    /// sync pages after its change is visible, keeping the old database's
+    /// writes away (the flip) or revert's figure running (the mark) for
+    /// nothing.
+    Deferred,
+    /// Passively now (writers are never waited for), then automatic again.
+    Now,
+}
+
+fn checkpoints(conns: &[&rusqlite::Connection], when: Checkpoints) -> Result<()> {
+    let what = || "setting revert's WAL checkpoints".to_string();
+    for c in conns {
+        if when == Checkpoints::Now {
+            c.query_row("PRAGMA main.wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                .ctx(what)?;
+        }
+        let pages = if when == Checkpoints::Now { 1000 } else { 0 };
+        c.pragma_update(Some("main"), "wal_autocheckpoint", pages)
+            .ctx(what)?;
+    }
+    Ok(())
 }
 
 fn step(ctx: &mut Ctx<'_>, step: &'static str, message: &str) {

@@ -4,6 +4,8 @@
 //! forward recording's design, run the other way — and refuse writes once
 //! a revert freezes the new database or has finished.
 
+use std::time::Instant;
+
 use rusqlite::{Connection, OptionalExtension};
 
 use super::inverse::Inverse;
@@ -207,10 +209,13 @@ pub fn read(conn: &Connection, schema: &str) -> Result<Option<Window>> {
 
 /// Moves the window from `from` to `to` in a transaction of its own on the
 /// new database (`conn`'s `main`); fails if it is not at `from`. Freezing
-/// (`to` = reverting) records when.
-pub fn set_state(conn: &Connection, from: WindowState, to: WindowState) -> Result<()> {
+/// (`to` = reverting) records when. Returns when it took the write lock.
+pub fn set_state(conn: &Connection, from: WindowState, to: WindowState) -> Result<Instant> {
     let what = || format!("switching the revert window to {}", to.as_str());
     let tx = crate::engine::lock::begin_immediate(conn).ctx(what)?;
+    // Writes wait from here (the write lock) and are refused from the
+    // commit: a freeze's refusal is timed from this instant.
+    let locked = Instant::now();
     let frozen = if to == WindowState::Reverting {
         ", frozen_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
     } else {
@@ -228,7 +233,8 @@ pub fn set_state(conn: &Connection, from: WindowState, to: WindowState) -> Resul
             from.as_str()
         )));
     }
-    tx.commit().ctx(what)
+    tx.commit().ctx(what)?;
+    Ok(locked)
 }
 
 /// Inside the caller's transaction on the new database: records how the
