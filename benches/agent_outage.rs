@@ -239,6 +239,7 @@ async fn clean(agent: &Agent, old: &Path) {
             database: DB.into(),
             // The next repetition writes to the old database again.
             release: true,
+            close_revert_window: true,
         })
         .await;
     let new = site::new_path(old);

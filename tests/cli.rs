@@ -7,6 +7,7 @@ mod agent;
 mod bad_input;
 mod busy;
 mod certs;
+mod close_window;
 mod closed_pipe;
 mod composite_refs;
 mod disk_space;

@@ -196,6 +196,7 @@ async fn runbook_over_grpc_with_concurrent_writer_matches_oracle() {
         .cleanup_old(pb::CleanupOldRequest {
             database: DB.into(),
             release: false,
+            close_revert_window: false,
         })
         .await
         .expect("cleanup-old")
@@ -312,6 +313,7 @@ async fn bad_requests_get_the_right_status_codes() {
         .cleanup_old(pb::CleanupOldRequest {
             database: DB.into(),
             release: false,
+            close_revert_window: false,
         })
         .await
         .expect_err("nothing to clean");

@@ -11,7 +11,7 @@ use super::convert::{self, ManualCap};
 use super::resolve::Resolved;
 use super::{blocking, MigratorService, ServiceError};
 use crate::config::Role;
-use crate::engine::ops::{self, DiscardedRows, Release, ResetMode, ResetOptions};
+use crate::engine::ops::{self, CloseWindow, DiscardedRows, Release, ResetMode, ResetOptions};
 use crate::engine::{rehearse, status};
 use crate::jobs::{around_cutover, Hold, JobSnapshot, JobState};
 use crate::proto as pb;
@@ -173,7 +173,7 @@ pub(super) async fn cleanup_old(
         request: r,
         config,
     } = svc.resolve(req, Role::Operator, "cleanup-old").await?;
-    let release = Release::from(&r);
+    let (release, window) = (Release::from(&r), CloseWindow::from(&r));
     tracing::info!(rpc = "CleanupOld", database = %config.name, caller = %who, release = r.release);
     let guard = svc
         .registry
@@ -181,7 +181,7 @@ pub(super) async fn cleanup_old(
         .await?;
     blocking(move || {
         let _guard = guard;
-        let report = ops::cleanup_old(&config.spec, config.busy(), release)?;
+        let report = ops::cleanup_old_with(&config.spec, config.busy(), release, window)?;
         Ok(convert::cleanup_report(report))
     })
     .await

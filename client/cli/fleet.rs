@@ -34,7 +34,7 @@ pub enum FleetAction {
     Verify(FleetStepArgs),
     /// Drop the migration tables and triggers from each cut-over target's
     /// old database.
-    CleanupOld(FleetStepArgs),
+    CleanupOld(FleetCleanupOldArgs),
     /// Return each target to the state before migrate (before cutover
     /// only), after showing what would be undone and asking.
     Reset(FleetResetArgs),
@@ -61,8 +61,8 @@ impl FleetAction {
             | FleetAction::Drain(a)
             | FleetAction::Cutover(a)
             | FleetAction::Verify(a)
-            | FleetAction::CleanupOld(a)
             | FleetAction::Cancel(a) => &a.output,
+            FleetAction::CleanupOld(a) => &a.step.output,
         }
     }
 
@@ -156,6 +156,15 @@ pub struct RolloutArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetCleanupOldArgs {
+    #[command(flatten)]
+    pub step: FleetStepArgs,
+
+    #[command(flatten)]
+    pub window: super::runbook::CloseWindowArg,
 }
 
 #[derive(Debug, Args)]

@@ -253,7 +253,7 @@ pub enum Command {
     Finalize(Common),
     /// Let the old database accept writes again after cutover (what
     /// `cleanup-old --release` does).
-    ReleaseOld(Common),
+    ReleaseOld(ReleaseOldArgs),
     /// Return both files to the state before `migrate` (before cutover only).
     Reset(ResetArgs),
     /// Follow a running job's events until it ends (with --agent).
@@ -335,11 +335,9 @@ impl Command {
             Command::Cutover(a) => Some(a.common.clone()),
             Command::Reset(a) => Some(a.common.clone()),
             Command::CleanupOld(a) => Some(a.common.clone()),
+            Command::ReleaseOld(a) => Some(a.common.clone()),
             Command::Revert(a) => Some(a.common.clone()),
-            Command::Status(c)
-            | Command::Finalize(c)
-            | Command::ReleaseOld(c)
-            | Command::Databases(c) => Some(c.clone()),
+            Command::Status(c) | Command::Finalize(c) | Command::Databases(c) => Some(c.clone()),
             Command::Watch(a) => Some(remote(&a.remote)),
             Command::Pause(a) | Command::Resume(a) | Command::Cancel(a) => Some(remote(&a.remote)),
             Command::Throttle(a) => Some(remote(&a.remote)),

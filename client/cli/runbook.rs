@@ -191,7 +191,29 @@ pub struct CleanupOldArgs {
     pub release: bool,
 
     #[command(flatten)]
+    pub window: CloseWindowArg,
+
+    #[command(flatten)]
     pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct ReleaseOldArgs {
+    #[command(flatten)]
+    pub window: CloseWindowArg,
+
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Clone, Copy, Args)]
+pub struct CloseWindowArg {
+    /// Close an open revert window first. Without it, a cleanup while the
+    /// window is open is refused (nothing changed): closing it ends the way
+    /// back (`mig revert`) for the writes the new database took since
+    /// cutover.
+    #[arg(long)]
+    pub close_revert_window: bool,
 }
 
 #[derive(Debug, Args)]

@@ -35,7 +35,7 @@ fn contents(p: &Project) -> Vec<(String, Vec<String>)> {
 }
 
 /// The catalog and every row of every table, mig's own included, as text.
-fn dump(path: &Path) -> Vec<String> {
+pub(super) fn dump(path: &Path) -> Vec<String> {
     let c = rusqlite::Connection::open(path).expect("open");
     let objects: Vec<(String, String, String)> = c
         .prepare("SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name")

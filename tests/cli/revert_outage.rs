@@ -71,7 +71,10 @@ fn revert_reports_the_refusal_a_new_service_moving_to_the_old_database_felt() {
     let after = conn
         .execute("DELETE FROM Note WHERE Body LIKE 'old service %'", [])
         .expect("set the old service's rows aside");
-    assert!(after >= 21, "the old service wrote {after} rows after the revert");
+    assert!(
+        after >= 21,
+        "the old service wrote {after} rows after the revert"
+    );
     let compared = case::assert_old_is_inverse(&old, &new, &p.dir);
     assert!(compared > 1_500, "compared {compared} rows");
 }

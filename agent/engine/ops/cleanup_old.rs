@@ -1,6 +1,6 @@
 //! `cleanup-old`: once the new database is cut over, drop the old
 //! database's migration tables and triggers (closing an open revert window
-//! first) and leave the retired guard in their place: the old database
+//! first, when told to) and leave the retired guard in their place: the old database
 //! keeps refusing writes, naming the new one, until `release-old` (or
 //! `cleanup-old --release`) drops the guard too. The triggers go in short
 //! paced transactions (`guard::retire`), the tables in a last one; each
@@ -14,7 +14,7 @@ use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::{self, Guard, Removed};
 use crate::engine::revert::store;
-use crate::engine::state::{locate, MigrationState};
+use crate::engine::state::{locate, CloseWindow, MigrationState};
 
 /// Whether the old database keeps refusing writes afterwards.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -37,9 +37,26 @@ pub struct CleanupReport {
     pub closed_window: bool,
 }
 
+/// [`cleanup_old_with`], refusing to close an open revert window.
 pub fn cleanup_old(spec: &DatabaseSpec, busy: Busy, release: Release) -> Result<CleanupReport> {
+    cleanup_old_with(spec, busy, release, CloseWindow::Refuse)
+}
+
+/// The cleanup; an open revert window is closed first only when `window`
+/// says so (otherwise refused, nothing changed).
+pub fn cleanup_old_with(
+    spec: &DatabaseSpec,
+    busy: Busy,
+    release: Release,
+    window: CloseWindow,
+) -> Result<CleanupReport> {
     let mut st = MigrationState::claim(locate(spec, busy), busy)?;
     let mut report = CleanupReport::default();
+    let command = match release {
+        Release::Keep => "cleanup-old",
+        Release::Release => "release-old",
+    };
+    st.require_window_closable(command, window)?;
     if st.window_open() {
         st.require_finalizable()?;
         super::window::finalize_state(&st, busy, super::window::ClosedBy::CleanupOld)?;

@@ -15,8 +15,9 @@ mod revert;
 mod verify;
 mod window;
 
+pub use crate::engine::state::CloseWindow;
 pub use catchup::{catch_up_slice, claim, resumable, CatchUp, Resumable};
-pub use cleanup_old::{cleanup_old, CleanupReport, Release};
+pub use cleanup_old::{cleanup_old, cleanup_old_with, CleanupReport, Release};
 pub use cutover::{cutover, CutoverOptions, CutoverReport};
 pub use drain::{
     drain, drain_gated, AfterDrain, BeforeCutover, DrainOptions, DrainSummary, TimeoutPolicy,

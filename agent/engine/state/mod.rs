@@ -32,7 +32,7 @@ pub use owner::Claim;
 pub use phase::Phase;
 pub use prove::{Broken, BrokenKind};
 pub use read::{NewFile, OldFile, Progress, TableCopy};
-pub use revert::{OldSide, RevertStart};
+pub use revert::{CloseWindow, OldSide, RevertStart};
 
 use std::path::Path;
 

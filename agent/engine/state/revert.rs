@@ -36,6 +36,16 @@ impl RevertStart {
     }
 }
 
+/// Whether `cleanup-old` or `release-old` may close an open revert window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CloseWindow {
+    /// Refuse while it is open (the way back would go).
+    #[default]
+    Refuse,
+    /// Close it first (`--close-revert-window`).
+    Close,
+}
+
 /// What the old database still needs after the new one's commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OldSide {
@@ -233,6 +243,23 @@ impl MigrationState {
             None if self.cut_over() => Err(precondition(format!("{new} was cut over without a revert window; nothing to finalize"))),
             None => Err(precondition(format!("{new} is not cut over; finalize closes the revert window `mig cutover --revert-window` opens"))),
         }
+    }
+
+    /// `cleanup-old` or `release-old` (`command`) while the window is open
+    /// and not past its end: closing it loses the way back, so only when
+    /// told to (`--close-revert-window`). Past its end, or closed, nothing
+    /// is lost.
+    pub fn require_window_closable(&self, command: &str, told: CloseWindow) -> Result<()> {
+        if told == CloseWindow::Close || !self.window_open() || self.window_ended() {
+            return Ok(());
+        }
+        let new = self.new_path()?.display().to_string();
+        let old = self.old_path()?.display().to_string();
+        let taken = self.window().map_or(0, |w| w.log_max);
+        Err(precondition(format!(
+            "refusing to close the revert window of {new}: `mig {command}` would end the way back (`mig revert`) for the {taken} write(s) {new} recorded since cutover ({} not yet carried back to {old}); nothing was changed: `mig revert` first to go back, or pass --close-revert-window to close the window and {command}",
+            self.reverse_pending()
+        )))
     }
 
     /// `release-old`: cut over, no window open, and a guard or migration

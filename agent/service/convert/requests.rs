@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use crate::config::DatabaseConfig;
 use crate::engine::ops::{
-    self, AfterDrain, Conflicts, CutoverOptions, DiscardedRows, DrainOptions, MigrateOptions,
-    QueryFile, Release, ResetMode, RevertOptions, TimeoutPolicy, Verification, VerifyFirst,
-    VerifyOptions,
+    self, AfterDrain, CloseWindow, Conflicts, CutoverOptions, DiscardedRows, DrainOptions,
+    MigrateOptions, QueryFile, Release, ResetMode, RevertOptions, TimeoutPolicy, Verification,
+    VerifyFirst, VerifyOptions,
 };
 use crate::engine::owners::LeftToOwner;
 use crate::engine::rehearse::RehearseOptions;
@@ -288,6 +288,16 @@ impl From<&pb::CleanupOldRequest> for Release {
             Release::Release
         } else {
             Release::Keep
+        }
+    }
+}
+
+impl From<&pb::CleanupOldRequest> for CloseWindow {
+    fn from(r: &pb::CleanupOldRequest) -> Self {
+        if r.close_revert_window {
+            CloseWindow::Close
+        } else {
+            CloseWindow::Refuse
         }
     }
 }

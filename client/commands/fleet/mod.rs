@@ -58,10 +58,8 @@ pub async fn run(args: &FleetArgs, global: &GlobalArgs, out: Output) -> anyhow::
 fn lock_for(action: &FleetAction, out: Output) -> anyhow::Result<Option<FleetLock>> {
     let file = match action {
         FleetAction::Rollout(a) => &a.fleet,
-        FleetAction::Migrate(a)
-        | FleetAction::Drain(a)
-        | FleetAction::Cutover(a)
-        | FleetAction::CleanupOld(a) => &a.fleet,
+        FleetAction::Migrate(a) | FleetAction::Drain(a) | FleetAction::Cutover(a) => &a.fleet,
+        FleetAction::CleanupOld(a) => &a.step.fleet,
         FleetAction::Reset(a) if !a.undo.dry_run => &a.undo.fleet,
         FleetAction::Revert(a) if !a.undo.dry_run => &a.undo.fleet,
         FleetAction::Plan(_)

@@ -11,7 +11,7 @@ use mig::proto::{CleanupOldRequest, JobRef, Phase, ResetRequest, StatusReport, S
 use tonic::transport::Channel;
 
 use super::{can_ask, confirm, load, select};
-use crate::cli::{FleetResetArgs, FleetStepArgs};
+use crate::cli::{FleetCleanupOldArgs, FleetResetArgs, FleetStepArgs};
 use crate::commands::Output;
 use crate::exit::{error, failed, Exit};
 use crate::fleet::agents::{self, TargetError};
@@ -149,33 +149,42 @@ pub async fn cancel(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
 
 /// Drops the migration tables from every selected cut-over target's old
 /// database; a target not cut over yet is refused, and nothing is done to it.
-pub async fn cleanup_old(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
+pub async fn cleanup_old(c: &FleetCleanupOldArgs, out: Output) -> anyhow::Result<()> {
+    let (a, close_revert_window) = (&c.step, c.window.close_revert_window);
     let (fleet, limit) = load(&a.fleet).await?;
     let active = select(&fleet, &a.only)?;
-    let results = each_selected(&fleet, limit, &active, |t, mut client, st| async move {
-        match Phase::try_from(st.phase).unwrap_or(Phase::Unspecified) {
-            Phase::Complete | Phase::Retired => return Ok(Some("already cleaned up".to_string())),
-            Phase::CutOver | Phase::Standby => {}
-            _ => {
-                return Err(crate::exit::failed(
-                    "not cut over yet: `mig fleet cutover` first (nothing was done)",
-                ))
+    let results = each_selected(
+        &fleet,
+        limit,
+        &active,
+        move |t, mut client, st| async move {
+            match Phase::try_from(st.phase).unwrap_or(Phase::Unspecified) {
+                Phase::Complete | Phase::Retired => {
+                    return Ok(Some("already cleaned up".to_string()))
+                }
+                Phase::CutOver | Phase::Standby => {}
+                _ => {
+                    return Err(crate::exit::failed(
+                        "not cut over yet: `mig fleet cutover` first (nothing was done)",
+                    ))
+                }
             }
-        }
-        let r = client
-            .cleanup_old(CleanupOldRequest {
-                database: t.database.clone(),
-                release: false,
-            })
-            .await?
-            .into_inner();
-        Ok(Some(format!(
-            "cleaned up the old database: dropped {} trigger(s){}{}",
-            r.dropped_triggers,
-            if r.dropped_log { ", the log" } else { "" },
-            if r.dropped_marker { ", the marker" } else { "" }
-        )))
-    })
+            let r = client
+                .cleanup_old(CleanupOldRequest {
+                    database: t.database.clone(),
+                    release: false,
+                    close_revert_window,
+                })
+                .await?
+                .into_inner();
+            Ok(Some(format!(
+                "cleaned up the old database: dropped {} trigger(s){}{}",
+                r.dropped_triggers,
+                if r.dropped_log { ", the log" } else { "" },
+                if r.dropped_marker { ", the marker" } else { "" }
+            )))
+        },
+    )
     .await;
     report(&fleet, results, out)
 }
