@@ -41,6 +41,7 @@ mod rerun;
 mod reset;
 mod reset_discarded;
 mod revert;
+mod revert_new_columns;
 mod revert_outage;
 mod revert_restore;
 mod revert_rowid;

@@ -240,4 +240,7 @@ pub struct FleetRevertArgs {
     /// with such rows refuses, naming them.
     #[arg(long)]
     pub discard_conflicts: bool,
+
+    #[command(flatten)]
+    pub new_columns: super::runbook::DropNewColumnsArg,
 }

@@ -207,6 +207,16 @@ pub struct ReleaseOldArgs {
 }
 
 #[derive(Debug, Clone, Copy, Args)]
+pub struct DropNewColumnsArg {
+    /// Revert although columns only the new schema has hold values other
+    /// than their DEFAULT: the old tables have no place for them, so they
+    /// stay in the new database only. Without it such a revert is refused,
+    /// naming each column and its count (nothing changed).
+    #[arg(long)]
+    pub drop_new_columns: bool,
+}
+
+#[derive(Debug, Clone, Copy, Args)]
 pub struct CloseWindowArg {
     /// Close an open revert window first. Without it, a cleanup while the
     /// window is open is refused (nothing changed): closing it ends the way
@@ -223,6 +233,9 @@ pub struct RevertArgs {
     /// recorded in the new database's `_mig_revert_discarded`.
     #[arg(long)]
     pub discard_conflicts: bool,
+
+    #[command(flatten)]
+    pub new_columns: DropNewColumnsArg,
 
     #[command(flatten)]
     pub follow: FollowArgs,

@@ -18,6 +18,7 @@ pub async fn run(s: &mut Session, args: &RevertArgs, out: Output) -> anyhow::Res
             database: database.clone(),
             detach: args.follow.detach,
             discard_conflicts: args.discard_conflicts,
+            drop_new_columns: args.new_columns.drop_new_columns,
         })
         .await?
         .into_inner();

@@ -21,7 +21,7 @@ use tonic::Streaming;
 use super::dashboard::Dashboard;
 use super::file::FleetTarget;
 use super::state::State;
-use super::steps::{next, Conflicts, Done, Next, Steps};
+use super::steps::{next, Conflicts, Done, NewColumns, Next, Steps};
 use crate::exit::{classify, code_from_name, error, failed, for_code, Exit};
 
 /// How often a target waiting for catch-up asks its agent again.
@@ -230,6 +230,7 @@ impl Driver {
             database: self.target.database.clone(),
             detach: false,
             discard_conflicts: self.steps.revert == Some(Conflicts::Discard),
+            drop_new_columns: self.steps.new_columns == NewColumns::Drop,
         }
     }
 

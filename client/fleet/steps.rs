@@ -20,6 +20,18 @@ pub struct Steps {
     /// Go back within the revert window (`fleet revert`), and what to do
     /// with rows the old schema refuses. Takes no other step.
     pub revert: Option<Conflicts>,
+    /// With `revert`: what to do with values of columns only the new
+    /// schema has.
+    pub new_columns: NewColumns,
+}
+
+/// What a revert does with values of columns only the new schema has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewColumns {
+    /// Refuse the revert, naming them.
+    Refuse,
+    /// Revert without them (they stay in the new database).
+    Drop,
 }
 
 /// What a revert does with rows of the new database the old schema refuses.
@@ -40,6 +52,7 @@ impl Steps {
         cutover: false,
         verify: false,
         revert: None,
+        new_columns: NewColumns::Refuse,
     };
     pub const ROLLOUT: Steps = Steps {
         migrate: true,

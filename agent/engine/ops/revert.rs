@@ -18,6 +18,7 @@ use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::{self, Guard};
 use crate::engine::revert::apply::{self, Retry, BATCH};
+use crate::engine::revert::new_only::{self, NewColumns};
 use crate::engine::revert::store::{self, Conflict};
 use crate::engine::revert::{inverse_of, verify, window, Inverse, WindowState};
 use crate::engine::state::{locate, MigrationState};
@@ -39,6 +40,7 @@ pub enum Conflicts {
 pub struct RevertOptions {
     pub busy: Busy,
     pub conflicts: Conflicts,
+    pub new_columns: NewColumns,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -74,9 +76,17 @@ pub fn revert(
     if !start.old_flipped {
         super::window::settle(&st, busy)?;
         let (_, inv) = inverse_of(&start.identity, &old)?;
-        summary.left_behind = inv.report.iter().flat_map(|r| r.notes.clone()).collect();
-        let mut work = open::revert_work(&old, &new, busy)?;
+        summary.left_behind = inv
+            .report
+            .iter()
+            .filter(|r| r.old_table.is_none())
+            .flat_map(|r| r.notes.clone())
+            .collect();
         let new_conn = open::work(&new, None, busy)?;
+        if start.must_freeze() {
+            new_columns(&new_conn, &inv, opts, &new, &mut summary)?;
+        }
+        let mut work = open::revert_work(&old, &new, busy)?;
         let mut frozen = Instant::now();
         if start.must_freeze() {
             before_freeze(&mut work, &inv, opts, start.verified_at, &mut summary, ctx)?;
@@ -140,6 +150,29 @@ fn step(ctx: &mut Ctx<'_>, step: &'static str, message: &str) {
         step,
         message: message.to_string(),
     });
+}
+
+/// Values of new-only columns the revert would drop: refused unless the
+/// options drop them, else named in the summary (before anything changes).
+fn new_columns(
+    new_conn: &rusqlite::Connection,
+    inv: &Inverse,
+    opts: &RevertOptions,
+    new: &std::path::Path,
+    summary: &mut RevertSummary,
+) -> Result<()> {
+    let dropped = new_only::count(new_conn, "main", inv)?;
+    let new = new.display().to_string();
+    if opts.new_columns == NewColumns::Refuse && !dropped.is_empty() {
+        return Err(new_only::refusal(&dropped, &new));
+    }
+    summary.left_behind.extend(dropped.iter().map(|d| {
+        format!(
+            "{} not carried back (--drop-new-columns): kept in {new} only",
+            new_only::describe(d)
+        )
+    }));
+    Ok(())
 }
 
 /// Catch up, refuse on conflicts, verify: all while the new service writes.

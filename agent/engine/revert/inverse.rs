@@ -85,6 +85,9 @@ pub struct TableInverse {
     /// Old tables whose column holds this table's old key (a reference the
     /// forward mapping translated): (old child table, old column).
     pub children: Vec<(String, String)>,
+    /// New columns no old column is computed from (`new_only`): a revert
+    /// does not carry their values back.
+    pub new_only: Vec<super::new_only::NewOnlyColumn>,
     /// New columns the forward mapping computes, with their expression over
     /// the old row: verified forward (the expression over the reverted old
     /// row gives the new value), since a `mig:revert` may lose what the
@@ -341,7 +344,14 @@ impl TableBuilder<'_> {
         if !report.problems.is_empty() {
             return None;
         }
+        let new_only = super::new_only::find(self.t, self.nt, &columns);
+        report.notes.extend(
+            new_only
+                .iter()
+                .map(|c| super::new_only::note(c, &self.ot.name)),
+        );
         Some(TableInverse {
+            new_only,
             new_table: self.t.name.clone(),
             old_table: self.ot.name.clone(),
             new_key,

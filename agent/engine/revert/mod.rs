@@ -13,6 +13,7 @@ mod expr;
 mod identity;
 mod in_place;
 pub mod inverse;
+pub mod new_only;
 mod statements;
 pub mod store;
 pub mod verify;

@@ -13,6 +13,7 @@ use crate::engine::ops::{
 };
 use crate::engine::owners::LeftToOwner;
 use crate::engine::rehearse::RehearseOptions;
+use crate::engine::revert::new_only::NewColumns;
 use crate::engine::schema::SchemaFile;
 use crate::engine::verify::{queries, Repair};
 use crate::proto as pb;
@@ -329,6 +330,11 @@ pub fn revert_options(r: &pb::RevertRequest, config: &DatabaseConfig) -> RevertO
             Conflicts::Discard
         } else {
             Conflicts::Refuse
+        },
+        new_columns: if r.drop_new_columns {
+            NewColumns::Drop
+        } else {
+            NewColumns::Refuse
         },
     }
 }

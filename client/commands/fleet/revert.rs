@@ -24,7 +24,7 @@ use crate::fleet::file::{FailureLimit, Fleet};
 use crate::fleet::revert::{order, verdict, Verdict};
 use crate::fleet::schedule::{self, Order};
 use crate::fleet::state::{Outcome, State};
-use crate::fleet::steps::{Conflicts, Steps};
+use crate::fleet::steps::{Conflicts, NewColumns, Steps};
 use crate::fleet::summary;
 use crate::render;
 
@@ -89,7 +89,14 @@ pub async fn run(r: &FleetRevertArgs, out: Output) -> anyhow::Result<()> {
         ));
     }
     let plan = schedule::Plan {
-        steps: Steps::revert(conflicts),
+        steps: Steps {
+            new_columns: if r.new_columns.drop_new_columns {
+                NewColumns::Drop
+            } else {
+                NewColumns::Refuse
+            },
+            ..Steps::revert(conflicts)
+        },
         order: Order::Reverse,
         label: rollout_id(),
         concurrency: limit,
