@@ -40,6 +40,7 @@ mod replay_blocked;
 mod rerun;
 mod reset;
 mod reset_discarded;
+mod reset_left_behind;
 mod revert;
 mod revert_new_columns;
 mod revert_outage;

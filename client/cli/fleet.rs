@@ -213,9 +213,10 @@ pub struct FleetResetArgs {
     #[command(flatten)]
     pub undo: FleetUndoArgs,
 
-    /// Delete reverted new databases even though they hold rows their
-    /// revert discarded (`--discard-conflicts`), which no other file holds.
-    /// Without it such a target is refused, naming them.
+    /// Delete reverted new databases even though they hold what no other
+    /// file does: rows their revert discarded (`--discard-conflicts`), rows
+    /// of tables the old schema has no place for, values of columns only
+    /// the new schema has. Without it such a target is refused, naming them.
     #[arg(long)]
     pub delete_discarded_rows: bool,
 }

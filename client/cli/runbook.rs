@@ -309,9 +309,11 @@ pub struct ResetArgs {
     #[arg(long, short = 'y', conflicts_with = "dry_run")]
     pub yes: bool,
 
-    /// Delete a reverted new database even though it holds rows its revert
-    /// discarded (`revert --discard-conflicts`), which no other file holds.
-    /// Without it such a reset is refused, naming them and how to keep them.
+    /// Delete a reverted new database even though it holds what no other
+    /// file does: rows its revert discarded (`revert --discard-conflicts`),
+    /// rows of tables the old schema has no place for, values of columns
+    /// only the new schema has. Without it such a reset is refused, naming
+    /// them and how to keep them.
     #[arg(long)]
     pub delete_discarded_rows: bool,
 

@@ -69,6 +69,11 @@ impl Site {
         mig_in(&self.dir, args)
     }
 
+    /// A file in the folder the fleet file and schema live in.
+    pub(super) fn path(&self, file: &str) -> PathBuf {
+        self.dir.join(file)
+    }
+
     pub(super) fn db(&self, file: &str) -> PathBuf {
         self.dir.join("agent").join(file)
     }

@@ -2,22 +2,21 @@
 //! migration tables and triggers, then delete the new database. The one
 //! command that acts on a broken migration (see `state::Broken`), never on
 //! two files that are not one migration. A reverted new database that holds
-//! rows its revert discarded (`revert --discard-conflicts`: no other file
-//! holds them) is deleted only when asked by name ([`DiscardedRows`]).
+//! what no other file does (rows its revert discarded, rows of new tables,
+//! values of new-only columns: `revert::left_behind`) is deleted only when
+//! asked by name ([`DiscardedRows`]).
 
 use std::path::Path;
 
-use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::error::{EngineError, Result};
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::{self, Guard};
+use crate::engine::revert::left_behind::{self, LeftBehind, DISCARDED};
+use crate::engine::revert::{inverse_of, Inverse, WindowState};
 use crate::engine::state::{locate, MigrationState};
 
 use super::create_new::remove_db_files;
-
-/// Where `revert --discard-conflicts` lists the rows it left in the new
-/// database (written by `ops::revert`).
-const DISCARDED: &str = "_mig_revert_discarded";
 
 #[derive(Debug, Clone, Default)]
 pub struct ResetReport {
@@ -32,7 +31,8 @@ pub enum ResetMode {
     DryRun,
 }
 
-/// What reset does with a new database holding rows a revert discarded.
+/// What reset does with a new database holding what no other file does
+/// (rows a revert discarded or left behind, values of new-only columns).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum DiscardedRows {
     /// Refuse, naming them and how to keep them (nothing changes).
@@ -68,14 +68,13 @@ pub fn reset_with(spec: &DatabaseSpec, opts: ResetOptions) -> Result<ResetReport
     };
     let mut plan = st.reset_plan()?;
     if let Some(new) = &plan.delete_new {
-        let held = discarded_rows(new, busy)?;
+        let held = left_behind(&st, new, busy)?;
         if !held.is_empty() {
             match opts.discarded {
                 DiscardedRows::Refuse => return Err(refusal(new, &held)),
                 DiscardedRows::Delete => plan.actions.push(format!(
-                    "delete with it {} row(s) its revert discarded ({}), as --delete-discarded-rows asks",
-                    total(&held),
-                    per_table(&held)
+                    "delete with it {}, as --delete-discarded-rows asks",
+                    held.describe()
                 )),
             }
         }
@@ -97,50 +96,37 @@ pub fn reset_with(spec: &DatabaseSpec, opts: ResetOptions) -> Result<ResetReport
     Ok(report)
 }
 
-/// The rows a revert discarded, counted per table (none without the table).
-fn discarded_rows(new: &Path, busy: Busy) -> Result<Vec<(String, u64)>> {
+/// What only the new database holds: rows a revert discarded; after a
+/// revert, also rows of new tables and values of new-only columns.
+fn left_behind(st: &MigrationState, new: &Path, busy: Busy) -> Result<LeftBehind> {
     let conn = open::new_ro(new, busy)?;
-    let context = || format!("reading {DISCARDED} in {}", new.display());
-    let exists: bool = conn
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1)",
-            [DISCARDED],
-            |r| r.get(0),
-        )
-        .ctx(context)?;
-    if !exists {
-        return Ok(Vec::new());
-    }
-    let mut stmt = conn
-        .prepare(&format!(
-            "SELECT tbl, count(*) FROM {DISCARDED} GROUP BY tbl ORDER BY tbl"
-        ))
-        .ctx(context)?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-        .ctx(context)?
-        .map(|r| r.map(|(t, n)| (t, n.max(0) as u64)))
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .ctx(context)?;
-    Ok(rows)
+    let reverted = st
+        .window()
+        .is_some_and(|w| w.state == WindowState::Reverted);
+    let inverse = match (reverted, st.identity(), st.old_path()) {
+        (true, Some(id), Ok(old)) => {
+            // Open across the inverse's read-only attach of the old file and
+            // closed last: a read-write reader (no WAL present) then removes
+            // the WAL and shm that attach created, so a refusal leaves the
+            // old database's files exactly as they were.
+            let _last = open::old_ro(old, busy)?;
+            inverse_of(id, old).map(|(_, inv)| inv)
+        }
+        _ => Ok(Inverse::default()),
+    };
+    left_behind::read(&conn, new, inverse)
 }
 
-fn total(held: &[(String, u64)]) -> u64 {
-    held.iter().map(|(_, n)| n).sum()
-}
-
-/// `orders: 2, product: 1`.
-fn per_table(held: &[(String, u64)]) -> String {
-    let each: Vec<String> = held.iter().map(|(t, n)| format!("{t}: {n}")).collect();
-    each.join(", ")
-}
-
-/// The one line refusing to delete rows no other file holds.
-fn refusal(new: &Path, held: &[(String, u64)]) -> EngineError {
+/// The one line refusing to delete what no other file holds.
+fn refusal(new: &Path, held: &LeftBehind) -> EngineError {
     let p = new.display();
+    let list = if held.discarded.is_empty() {
+        String::new()
+    } else {
+        format!("`sqlite3 -header -csv {p} 'SELECT * FROM {DISCARDED}'` lists the discarded rows (by table and key, the rows themselves still in those tables) and ")
+    };
     EngineError::Precondition(format!(
-        "refusing to delete {p}: it holds {} row(s) its revert discarded ({}) that no other file holds (each listed in its {DISCARDED} by table and key, the rows themselves still in those tables); keep them first, e.g. `sqlite3 -header -csv {p} 'SELECT * FROM {DISCARDED}'` lists them and `sqlite3 {p} \".backup 'kept.db'\"` copies the whole file, then reset with --delete-discarded-rows to delete them with it",
-        total(held),
-        per_table(held)
+        "refusing to delete {p}: it holds {} that no other file holds; keep them first, e.g. {list}`sqlite3 {p} \".backup 'kept.db'\"` copies the whole file, then reset with --delete-discarded-rows to delete them with it",
+        held.describe()
     ))
 }

@@ -13,6 +13,7 @@ mod expr;
 mod identity;
 mod in_place;
 pub mod inverse;
+pub mod left_behind;
 pub mod new_only;
 mod statements;
 pub mod store;
