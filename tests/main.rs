@@ -27,6 +27,7 @@ mod engine_realkeys;
 mod engine_regressions;
 mod engine_replay_guard;
 mod engine_revert;
+mod engine_revert_composite;
 mod engine_revert_interleavings;
 mod engine_revert_ways;
 mod engine_runbook;

@@ -145,11 +145,11 @@ fn apply_table(tx: &Connection, inv: &Inverse, t: &TableInverse, lo: u64, hi: u6
         same = ks.iter().zip(&os).map(|(k, o)| format!("{k} IS {o}")).collect::<Vec<_>>().join(" AND "),
     ))
     .ctx(|| format!("collecting the reverse log entries of {}", t.new_table))?;
-    if w == 1 {
-        tx.execute_batch(&identity::collect(LOG, &tbl, lo, hi))
+    let sql = Statements::new(inv, t);
+    if sql.walks() {
+        tx.execute_batch(&identity::collect(LOG, &tbl, lo, hi, w))
             .ctx(|| format!("collecting the reverse log entries of {}", t.new_table))?;
     }
-    let sql = Statements::new(inv, t);
     for way in [Way::InPlace, Way::Rebuild] {
         match sql.attempt(tx, "_mig_rev_all", way) {
             Ok(()) => return Ok(()),

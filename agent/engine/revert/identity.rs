@@ -1,5 +1,5 @@
 //! Which old row a touched new row descends from, when its key is the old
-//! key (a preserved single-column key) and a reverse batch holds several
+//! key (a preserved key, of one column or several) and a reverse batch holds several
 //! writes to the same keys. The old row lends the new one what the new
 //! schema dropped (its columns, its rowid), so it must be the row's own:
 //! the log is walked back from the row's key — a row that arrived there by
@@ -13,34 +13,67 @@
 //! moved onto are walked: a key only inserted or updated in place is its
 //! own row's key, so a batch without a delete or a move does no walk.
 
+/// A key of `w` columns `{prefix}0..` as one value: the column itself for
+/// one column; for a composite key, each column's SQL literal (`quote`,
+/// which tells NULL, 1, '1' and 1.0 apart) joined by commas.
+fn enc(prefix: &str, w: usize) -> String {
+    if w == 1 {
+        return format!("{prefix}0");
+    }
+    let each: Vec<String> = (0..w).map(|i| format!("quote({prefix}{i})")).collect();
+    each.join(" || ',' || ")
+}
+
 /// `temp._mig_rev_left` (a key a row left or was deleted from) and
 /// `temp._mig_rev_arrived` (a key a row arrived at: from the key it left,
 /// NULL for an insert; only keys a row left or moved onto), of `tbl`'s log
-/// entries in `(lo, hi]`. Reads `temp._mig_rev_moved` (`apply.rs`).
-pub(super) fn collect(log: &str, tbl: &str, lo: u64, hi: u64) -> String {
+/// entries in `(lo, hi]`, keys of width `w` as one value ([`enc`]); for a
+/// composite key also `temp._mig_rev_keys` (each such value and its
+/// columns). Reads `temp._mig_rev_moved` (`apply.rs`).
+pub(super) fn collect(log: &str, tbl: &str, lo: u64, hi: u64, w: usize) -> String {
     let within = format!("seq > {lo} AND seq <= {hi} AND tbl = {tbl}");
-    let moved = "(op = 'U' AND k0 IS NOT o0)";
-    format!(
+    let same: Vec<String> = (0..w).map(|i| format!("k{i} IS o{i}")).collect();
+    let moved = if w == 1 {
+        "(op = 'U' AND k0 IS NOT o0)".to_string()
+    } else {
+        format!("(op = 'U' AND NOT ({}))", same.join(" AND "))
+    };
+    let (k, o) = (enc("k", w), enc("o", w));
+    let mut sql = format!(
         "DROP TABLE IF EXISTS temp._mig_rev_left; CREATE TEMP TABLE _mig_rev_left AS \
-         SELECT CASE op WHEN 'U' THEN o0 ELSE k0 END AS key, seq FROM new.{log} \
+         SELECT CASE op WHEN 'U' THEN {o} ELSE {k} END AS key, seq FROM new.{log} \
          WHERE {within} AND (op IN ('D', 'R') OR {moved});\n\
          CREATE INDEX temp._mig_rev_left_key ON _mig_rev_left(key, seq);\n\
          DROP TABLE IF EXISTS temp._mig_rev_arrived; CREATE TEMP TABLE _mig_rev_arrived AS \
-         SELECT k0 AS key, CASE op WHEN 'U' THEN o0 END AS src, seq FROM new.{log} \
+         SELECT {k} AS key, CASE op WHEN 'U' THEN {o} END AS src, seq FROM new.{log} \
          WHERE EXISTS (SELECT 1 FROM temp._mig_rev_left) AND {within} AND ({moved} OR (op = 'I' AND \
-         (k0 IN (SELECT key FROM temp._mig_rev_left) OR k0 IN (SELECT k0 FROM temp._mig_rev_moved))));\n\
+         ({k} IN (SELECT key FROM temp._mig_rev_left) OR {k} IN (SELECT {k} FROM temp._mig_rev_moved))));\n\
          CREATE INDEX temp._mig_rev_arrived_key ON _mig_rev_arrived(key, seq);"
-    )
+    );
+    if w > 1 {
+        let ks: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
+        let os: Vec<String> = (0..w).map(|i| format!("o{i}")).collect();
+        sql.push_str(&format!(
+            "\nDROP TABLE IF EXISTS temp._mig_rev_keys; CREATE TEMP TABLE _mig_rev_keys AS \
+             SELECT {k} AS enc, {ks} FROM new.{log} WHERE {within} \
+             UNION SELECT {o}, {os} FROM new.{log} WHERE {within} AND op = 'U';\n\
+             CREATE INDEX temp._mig_rev_keys_enc ON _mig_rev_keys(enc);",
+            ks = ks.join(", "),
+            os = os.join(", "),
+        ));
+    }
+    sql
 }
 
-/// Sets `p0` of each row of `temp._mig_rev_rows` that arrived at its key
-/// in this batch ([`collect`]) to the key its old row has, or NULL for a
-/// new row. Each step goes to an earlier entry, so the walk ends; an insert
-/// is new when the last entry at its key before it is one the key's row
-/// left by.
-pub(super) const WALK: &str = "UPDATE temp._mig_rev_rows AS r SET p0 = (\
-     WITH RECURSIVE walk(key, bound, depth, fresh) AS (\
-       SELECT r.n0, NULL, 0, 0 \
+/// Sets the `p` columns of each row of `temp._mig_rev_rows` (keys of width
+/// `w`) that arrived at its key in this batch ([`collect`]) to the key its
+/// old row has, or NULL for a new row. Each step goes to an earlier entry,
+/// so the walk ends; an insert is new when the last entry at its key
+/// before it is one the key's row left by.
+pub(super) fn walk(w: usize) -> String {
+    let key = enc("r.n", w);
+    let found = "WITH RECURSIVE walk(key, bound, depth, fresh) AS (\
+       SELECT KEY, NULL, 0, 0 \
        UNION ALL \
        SELECT coalesce(a.src, walk.key), a.seq, walk.depth + 1, \
          a.src IS NULL AND coalesce((SELECT max(l.seq) FROM temp._mig_rev_left AS l \
@@ -51,6 +84,22 @@ pub(super) const WALK: &str = "UPDATE temp._mig_rev_rows AS r SET p0 = (\
          SELECT max(a2.seq) FROM temp._mig_rev_arrived AS a2 \
          WHERE a2.key = walk.key AND (walk.bound IS NULL OR a2.seq < walk.bound)) \
        WHERE NOT walk.fresh) \
-     SELECT CASE WHEN fresh THEN NULL ELSE key END FROM walk ORDER BY depth DESC LIMIT 1) \
+     SELECT CASE WHEN fresh THEN NULL ELSE key END FROM walk ORDER BY depth DESC LIMIT 1"
+        .replace("KEY", &key);
+    let set = if w == 1 {
+        format!("p0 = ({found})")
+    } else {
+        let ps: Vec<String> = (0..w).map(|i| format!("p{i}")).collect();
+        let ks: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
+        format!(
+            "({}) = (SELECT {} FROM temp._mig_rev_keys WHERE enc = ({found}))",
+            ps.join(", "),
+            ks.join(", ")
+        )
+    };
+    format!(
+        "UPDATE temp._mig_rev_rows AS r SET {set} \
      WHERE EXISTS (SELECT 1 FROM temp._mig_rev_arrived) \
-       AND EXISTS (SELECT 1 FROM temp._mig_rev_arrived AS a WHERE a.key = r.n0);";
+       AND EXISTS (SELECT 1 FROM temp._mig_rev_arrived AS a WHERE a.key = {key});"
+    )
+}

@@ -40,6 +40,8 @@ pub(super) struct Statements {
     in_place_fits: String,
     in_place: Vec<String>,
     rebuild: Vec<String>,
+    /// The prelude walks the batch's log ([`super::identity::walk`]).
+    walks: bool,
 }
 
 impl Statements {
@@ -60,8 +62,9 @@ impl Statements {
         prelude.push(n.rows(&cur, &prev));
         // The new key is the old one: a row that moved, or was written
         // again, in this batch takes the old row it descends from.
-        if n.key_is_old_key() {
-            prelude.push(super::identity::WALK.to_string());
+        let walks = n.key_is_old_key();
+        if walks {
+            prelude.push(super::identity::walk(n.w));
         }
         let mut rebuild = vec![n.keep()];
         // Every old row a touched key had goes; the existing ones come back.
@@ -71,6 +74,7 @@ impl Statements {
             rebuild.extend(n.maps(natural.as_deref()));
         }
         Statements {
+            walks,
             prelude,
             in_place_fits: n.in_place_fits(),
             in_place: n.in_place(),
@@ -79,6 +83,11 @@ impl Statements {
     }
 
     /// Runs every stage inside a savepoint; rolls it back on failure.
+    /// The batch's log must be collected first ([`super::identity::collect`]).
+    pub(super) fn walks(&self) -> bool {
+        self.walks
+    }
+
     pub(super) fn attempt(
         &self,
         tx: &Connection,
@@ -251,11 +260,17 @@ impl<'a> Names<'a> {
         )
     }
 
-    /// One column, the new key's value itself ([`super::identity::WALK`]).
+    /// Each old key column is the new key's column at the same place
+    /// ([`super::identity::walk`]).
     pub(super) fn key_is_old_key(&self) -> bool {
         match &self.t.key {
             KeySource::OfNewKey(ex) => {
-                self.ow == 1 && self.w == 1 && project(&ex[0], self.t, &self.ks) == "tk.k0"
+                self.ow == self.w
+                    && ex.len() == self.w
+                    && ex
+                        .iter()
+                        .enumerate()
+                        .all(|(i, e)| project(e, self.t, &self.ks) == format!("tk.k{i}"))
             }
             KeySource::Mapped { .. } => false,
         }
