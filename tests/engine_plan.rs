@@ -18,9 +18,9 @@ use crate::support::runbook::{run, spec};
 
 pub(crate) struct Case {
     _dir: tempfile::TempDir,
-    old: PathBuf,
+    pub(crate) old: PathBuf,
     new: PathBuf,
-    schema: SchemaFile,
+    pub(crate) schema: SchemaFile,
 }
 
 /// An old database made by `old_sql` (in WAL mode) and the target `new_sql`.

@@ -20,6 +20,7 @@ mod engine_keys;
 mod engine_locks;
 mod engine_mapping;
 mod engine_plan;
+mod engine_plan_catalogs;
 mod engine_proj;
 mod engine_property;
 mod engine_quiet_risks;

@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use rusqlite::Connection;
 
-use super::catalog::{lit, q, Catalog, Index, Table};
+use super::catalog::{lit, q, Index, Table};
 use super::error::{Result, SqlContext};
 use super::plan::{KeyMode, Plan, TablePlan};
 
@@ -82,8 +82,8 @@ pub fn plan(conn: &Connection, plan: &Plan) -> Result<StatisticsPlan> {
     if !out.old_analyzed {
         return Ok(out);
     }
-    let new_cat = Catalog::read(conn, "main")?;
-    let old_cat = Catalog::read(conn, "old")?;
+    let catalogs = super::plan::Catalogs::of(conn, plan)?;
+    let (new_cat, old_cat) = (&catalogs.target, &catalogs.old);
     for t in &plan.tables {
         let (Some(src), Some(new_t)) = (&t.source, new_cat.table(&t.name)) else {
             continue;

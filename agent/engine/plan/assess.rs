@@ -13,7 +13,6 @@ use super::precheck::{self, Checked};
 use super::risk::{self, Finding, Overall};
 use super::values::{self, AffinityChange};
 use super::Plan;
-use crate::engine::catalog::Catalog;
 use crate::engine::error::Result;
 use crate::engine::statistics::{self, StatisticsPlan};
 
@@ -64,7 +63,8 @@ pub fn assess(conn: &Connection, plan: &Plan, new: &Path) -> Result<Assessment> 
     let statistics = statistics::plan(conn, plan)?;
     let mut warnings = warnings;
     warnings.extend(estimates.warnings.iter().cloned());
-    let old = Catalog::read(conn, "old")?;
+    let catalogs = super::Catalogs::of(conn, plan)?;
+    let old = &catalogs.old;
     let no_primary_key = plan
         .source_tables()
         .into_iter()

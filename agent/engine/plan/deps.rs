@@ -58,8 +58,8 @@ impl Gone {
 /// Old objects the new schema breaks. `conn` holds the target schema as
 /// `main` and the old database attached as `old`.
 pub fn analyze(conn: &Connection, plan: &Plan) -> Result<Vec<Dependency>> {
-    let target = Catalog::read(conn, "main")?;
-    let old = Catalog::read(conn, "old")?;
+    let catalogs = super::Catalogs::of(conn, plan)?;
+    let (target, old) = (&catalogs.target, &catalogs.old);
     let gone = gone(plan, &old, &target);
     let a = Analysis {
         conn,

@@ -7,6 +7,8 @@
 //! while the expression is compiled, never by parsing it ourselves.
 
 pub mod assess;
+mod build;
+mod catalogs;
 pub(crate) mod checks;
 pub mod deps;
 pub mod estimate;
@@ -20,15 +22,14 @@ pub mod sample;
 mod table;
 pub mod values;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
-use rusqlite::Connection;
-
-use super::catalog::{q, Affinity, Catalog};
-use super::error::Result;
+use super::catalog::{q, Affinity};
 use super::owners::{LeftToOwner, OwnedTable};
-use super::schema::SchemaFile;
 
+pub use build::{build, build_leaving, Depth};
+use build::{Builder, Reads};
+pub use catalogs::Catalogs;
 pub(crate) use keys::{null_key_count_sql, null_key_message};
 pub use keys::{nullable_composite_key, old_key};
 
@@ -320,6 +321,9 @@ pub struct Plan {
     /// Old tables tracked by their rowid though they declare a primary key
     /// (`keys::rowid_tracked`).
     pub rowid_tracked: Vec<String>,
+    /// The catalogs it was built from, for the checks that follow on the
+    /// same connection (`catalogs.rs`).
+    pub(crate) catalogs: std::sync::Arc<Catalogs>,
 }
 
 impl Plan {
@@ -355,156 +359,4 @@ impl Plan {
             .map(|t| t.rows)
             .sum()
     }
-}
-
-/// Old columns read by an expression: (table, column), lowercased.
-type Reads = HashSet<(String, String)>;
-
-/// How much of the plan to build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Depth {
-    /// Everything, rows counted (plan, migrate, rehearse).
-    Full,
-    /// The mapping only: replay, revert and the agent's background work.
-    MappingOnly,
-}
-
-/// Builds the plan. `conn` holds the reflected target schema as `main` and
-/// the old database attached as `old`.
-pub fn build(
-    conn: &Connection,
-    schema: &SchemaFile,
-    schema_hash: &str,
-    depth: Depth,
-) -> Result<Plan> {
-    build_leaving(conn, schema, schema_hash, depth, &LeftToOwner::default())
-}
-
-/// [`build`], leaving the configured tables of `left` (and the built-in
-/// ones) to their owner: not copied, not counted as data loss.
-pub fn build_leaving(
-    conn: &Connection,
-    schema: &SchemaFile,
-    schema_hash: &str,
-    depth: Depth,
-    left: &LeftToOwner,
-) -> Result<Plan> {
-    let count = depth == Depth::Full;
-    let target = Catalog::read(conn, "main")?;
-    let mut old = Catalog::read(conn, "old")?;
-    old.leave(left);
-    let rowid_tracked = keys::rowid_tracked(&old, &target, schema);
-    let mut b = Builder {
-        conn,
-        schema,
-        old: &old,
-        rowid_tracked: rowid_tracked.clone(),
-        blockers: Vec::new(),
-        warnings: Vec::new(),
-        reads: Reads::new(),
-        count,
-    };
-    let mut tables = Vec::new();
-    for t in &target.tables {
-        let Some(stmt) = schema.table(&t.name) else {
-            continue;
-        };
-        tables.push(b.table(t, stmt, &target)?);
-    }
-    b.translate_foreign_keys(&mut tables, &target);
-    let tables = copy_order(tables, &target);
-    let key_width = tables
-        .iter()
-        .filter_map(|t| t.old_key.as_ref())
-        .map(OldKey::width)
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    // The copy statements read the mapping of renumbered tables: give the
-    // scratch database those tables so they compile.
-    super::mapping::create(conn, &tables)?;
-    for t in &tables {
-        b.validate_insert(t);
-    }
-    let data_loss = b.data_loss(&tables)?;
-    if count {
-        b.warnings.extend(schema.quoted_strings()?);
-    }
-    b.warnings.extend(checks::header_warnings(conn)?);
-    for v in &old.virtual_tables {
-        b.warnings.push(format!("old virtual table {v} is not carried over (mig cannot record writes to virtual tables): recreate it after cutover (and repopulate it from the old database if data loss lists it), or leave it to its owner with --ignore-table {v}"));
-    }
-    let views = target.views.iter().map(|v| v.name.clone()).collect();
-    let triggers = target.triggers.iter().map(|v| v.name.clone()).collect();
-    Ok(Plan {
-        schema_hash: schema_hash.to_string(),
-        tables,
-        data_loss,
-        warnings: b.warnings,
-        blockers: b.blockers,
-        key_width,
-        views,
-        triggers,
-        left_to_owner: left.clone(),
-        owned_tables: left.tables_in(conn, "old")?,
-        rowid_tracked,
-    })
-}
-
-struct Builder<'a> {
-    conn: &'a Connection,
-    schema: &'a SchemaFile,
-    old: &'a Catalog,
-    blockers: Vec<String>,
-    warnings: Vec<String>,
-    /// Every old column any mapping reads.
-    reads: Reads,
-    /// Old tables tracked by rowid though they declare a key.
-    rowid_tracked: Vec<String>,
-    count: bool,
-}
-
-impl Builder<'_> {
-    fn at(&self, line: usize) -> String {
-        format!("{}:{}", self.schema.file_name, line)
-    }
-}
-
-/// Parents before children (by the new schema's foreign keys); ties and
-/// cycles keep schema order. Copy order does not affect correctness (foreign
-/// keys are off while copying) but keeps the new file's layout natural.
-fn copy_order(tables: Vec<TablePlan>, target: &Catalog) -> Vec<TablePlan> {
-    let names: Vec<String> = tables.iter().map(|t| t.name.to_ascii_lowercase()).collect();
-    let deps: Vec<HashSet<usize>> = tables
-        .iter()
-        .map(|t| {
-            target
-                .table(&t.name)
-                .map(|tt| {
-                    tt.foreign_keys
-                        .iter()
-                        .filter_map(|fk| {
-                            names
-                                .iter()
-                                .position(|n| *n == fk.parent.to_ascii_lowercase())
-                        })
-                        .filter(|p| names[*p] != t.name.to_ascii_lowercase())
-                        .collect()
-                })
-                .unwrap_or_default()
-        })
-        .collect();
-    let mut done = vec![false; tables.len()];
-    let mut order = Vec::with_capacity(tables.len());
-    while order.len() < tables.len() {
-        let ready = (0..tables.len()).find(|&i| !done[i] && deps[i].iter().all(|d| done[*d]));
-        // A cycle: take the first remaining table in schema order.
-        let next = ready
-            .or_else(|| (0..tables.len()).find(|&i| !done[i]))
-            .unwrap_or(0);
-        done[next] = true;
-        order.push(next);
-    }
-    let mut slots: Vec<Option<TablePlan>> = tables.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }

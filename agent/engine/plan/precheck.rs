@@ -92,8 +92,8 @@ impl Checked {
 /// Returns the checked constraints and the ones that could not be checked
 /// (as warnings).
 pub fn check(conn: &Connection, plan: &Plan) -> Result<(Vec<Checked>, Vec<String>)> {
-    let target = Catalog::read(conn, "main")?;
-    let old = Catalog::read(conn, "old")?;
+    let catalogs = super::Catalogs::of(conn, plan)?;
+    let (target, old) = (&catalogs.target, &catalogs.old);
     let mut out = Vec::new();
     let mut skipped = Vec::new();
     for t in &plan.tables {

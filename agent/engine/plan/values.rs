@@ -8,7 +8,7 @@
 use rusqlite::Connection;
 
 use super::Plan;
-use crate::engine::catalog::{q, Catalog};
+use crate::engine::catalog::q;
 use crate::engine::error::{Result, SqlContext};
 
 /// Values probed per column: bounded so the plan stays cheap on big tables.
@@ -49,8 +49,8 @@ pub fn affinity(decl: &str) -> &'static str {
 /// Every copied or renamed column whose affinity changes, with the values
 /// that change. `conn` holds the target schema as `main` and old as `old`.
 pub fn affinity_changes(conn: &Connection, plan: &Plan) -> Result<Vec<AffinityChange>> {
-    let target = Catalog::read(conn, "main")?;
-    let old = Catalog::read(conn, "old")?;
+    let catalogs = super::Catalogs::of(conn, plan)?;
+    let (target, old) = (&catalogs.target, &catalogs.old);
     let mut out = Vec::new();
     for t in &plan.tables {
         let (Some(src), Some(tt)) = (&t.source, target.table(&t.name)) else {

@@ -1,0 +1,171 @@
+//! Building a [`Plan`]: every new table's mapping read from the target
+//! schema (`main`) and the old database (`old`) on one connection, in copy
+//! order, with the blockers, warnings and data loss found on the way. The
+//! catalogs read here stay with the plan (`catalogs.rs`).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use rusqlite::Connection;
+
+use super::catalogs::Catalogs;
+use super::{checks, keys, OldKey, Plan, TablePlan};
+use crate::engine::catalog::Catalog;
+use crate::engine::error::Result;
+use crate::engine::owners::LeftToOwner;
+use crate::engine::schema::SchemaFile;
+
+/// Old columns read by an expression: (table, column), lowercased.
+pub(super) type Reads = HashSet<(String, String)>;
+
+/// How much of the plan to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Everything, rows counted (plan, migrate, rehearse).
+    Full,
+    /// The mapping only: replay, revert and the agent's background work.
+    MappingOnly,
+}
+
+/// Builds the plan. `conn` holds the reflected target schema as `main` and
+/// the old database attached as `old`.
+pub fn build(
+    conn: &Connection,
+    schema: &SchemaFile,
+    schema_hash: &str,
+    depth: Depth,
+) -> Result<Plan> {
+    build_leaving(conn, schema, schema_hash, depth, &LeftToOwner::default())
+}
+
+/// [`build`], leaving the configured tables of `left` (and the built-in
+/// ones) to their owner: not copied, not counted as data loss.
+pub fn build_leaving(
+    conn: &Connection,
+    schema: &SchemaFile,
+    schema_hash: &str,
+    depth: Depth,
+    left: &LeftToOwner,
+) -> Result<Plan> {
+    let count = depth == Depth::Full;
+    let mut catalogs = Catalogs::read(conn)?;
+    let target = catalogs.target.clone();
+    let mut old = catalogs.old.clone();
+    old.leave(left);
+    let rowid_tracked = keys::rowid_tracked(&old, &target, schema);
+    let mut b = Builder {
+        conn,
+        schema,
+        old: &old,
+        rowid_tracked: rowid_tracked.clone(),
+        blockers: Vec::new(),
+        warnings: Vec::new(),
+        reads: Reads::new(),
+        count,
+    };
+    let mut tables = Vec::new();
+    for t in &target.tables {
+        let Some(stmt) = schema.table(&t.name) else {
+            continue;
+        };
+        tables.push(b.table(t, stmt, &target)?);
+    }
+    b.translate_foreign_keys(&mut tables, &target);
+    let tables = copy_order(tables, &target);
+    let key_width = tables
+        .iter()
+        .filter_map(|t| t.old_key.as_ref())
+        .map(OldKey::width)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    // The copy statements read the mapping of renumbered tables: give the
+    // scratch database those tables so they compile.
+    crate::engine::mapping::create(conn, &tables)?;
+    catalogs.still_current(conn)?;
+    for t in &tables {
+        b.validate_insert(t);
+    }
+    let data_loss = b.data_loss(&tables)?;
+    if count {
+        b.warnings.extend(schema.quoted_strings()?);
+    }
+    b.warnings.extend(checks::header_warnings(conn)?);
+    for v in &old.virtual_tables {
+        b.warnings.push(format!("old virtual table {v} is not carried over (mig cannot record writes to virtual tables): recreate it after cutover (and repopulate it from the old database if data loss lists it), or leave it to its owner with --ignore-table {v}"));
+    }
+    let views = target.views.iter().map(|v| v.name.clone()).collect();
+    let triggers = target.triggers.iter().map(|v| v.name.clone()).collect();
+    Ok(Plan {
+        schema_hash: schema_hash.to_string(),
+        tables,
+        data_loss,
+        warnings: b.warnings,
+        blockers: b.blockers,
+        key_width,
+        views,
+        triggers,
+        left_to_owner: left.clone(),
+        owned_tables: left.tables_in(conn, "old")?,
+        rowid_tracked,
+        catalogs: Arc::new(catalogs),
+    })
+}
+
+pub(super) struct Builder<'a> {
+    pub(super) conn: &'a Connection,
+    pub(super) schema: &'a SchemaFile,
+    pub(super) old: &'a Catalog,
+    pub(super) blockers: Vec<String>,
+    pub(super) warnings: Vec<String>,
+    /// Every old column any mapping reads.
+    pub(super) reads: Reads,
+    /// Old tables tracked by rowid though they declare a key.
+    pub(super) rowid_tracked: Vec<String>,
+    pub(super) count: bool,
+}
+
+impl Builder<'_> {
+    pub(super) fn at(&self, line: usize) -> String {
+        format!("{}:{}", self.schema.file_name, line)
+    }
+}
+
+/// Parents before children (by the new schema's foreign keys); ties and
+/// cycles keep schema order. Copy order does not affect correctness (foreign
+/// keys are off while copying) but keeps the new file's layout natural.
+fn copy_order(tables: Vec<TablePlan>, target: &Catalog) -> Vec<TablePlan> {
+    let names: Vec<String> = tables.iter().map(|t| t.name.to_ascii_lowercase()).collect();
+    let deps: Vec<HashSet<usize>> = tables
+        .iter()
+        .map(|t| {
+            target
+                .table(&t.name)
+                .map(|tt| {
+                    tt.foreign_keys
+                        .iter()
+                        .filter_map(|fk| {
+                            names
+                                .iter()
+                                .position(|n| *n == fk.parent.to_ascii_lowercase())
+                        })
+                        .filter(|p| names[*p] != t.name.to_ascii_lowercase())
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut done = vec![false; tables.len()];
+    let mut order = Vec::with_capacity(tables.len());
+    while order.len() < tables.len() {
+        let ready = (0..tables.len()).find(|&i| !done[i] && deps[i].iter().all(|d| done[*d]));
+        // A cycle: take the first remaining table in schema order.
+        let next = ready
+            .or_else(|| (0..tables.len()).find(|&i| !done[i]))
+            .unwrap_or(0);
+        done[next] = true;
+        order.push(next);
+    }
+    let mut slots: Vec<Option<TablePlan>> = tables.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
