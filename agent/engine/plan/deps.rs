@@ -60,12 +60,12 @@ impl Gone {
 pub fn analyze(conn: &Connection, plan: &Plan) -> Result<Vec<Dependency>> {
     let catalogs = super::Catalogs::of(conn, plan)?;
     let (target, old) = (&catalogs.target, &catalogs.old);
-    let gone = gone(plan, &old, &target);
+    let gone = gone(plan, old, target);
     let a = Analysis {
         conn,
         plan,
-        old: &old,
-        target: &target,
+        old,
+        target,
         gone: &gone,
     };
     let mut out = Vec::new();

@@ -117,7 +117,7 @@ pub fn check(conn: &Connection, plan: &Plan) -> Result<(Vec<Checked>, Vec<String
         c.strict_types(&mut out)?;
         c.unique(&mut out)?;
         c.checks(&mut out, &mut skipped)?;
-        c.foreign_keys(&mut out, &target, &mut skipped)?;
+        c.foreign_keys(&mut out, target, &mut skipped)?;
     }
     Ok((out, skipped))
 }
