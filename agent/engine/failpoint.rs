@@ -11,6 +11,7 @@
 pub const POINTS: &[&str] = &[
     "migrate.after-create",
     "record.mid-install",
+    "record.after-batch",
     "record.after-install",
     "copy.after-chunk",
     "copy.between-tables",
@@ -84,6 +85,21 @@ pub fn bulk_load_above_rows() -> Option<u64> {
     #[cfg(feature = "failpoints")]
     {
         std::env::var("MIG_BULK_LOAD_ABOVE_ROWS").ok()?.parse().ok()
+    }
+    #[cfg(not(feature = "failpoints"))]
+    {
+        None
+    }
+}
+
+/// Test-only: with the `failpoints` feature, `MIG_PACED_STEPS=N` caps the
+/// statements of each paced schema transaction (`paced.rs`) at N, so the
+/// crash suite can kill a run between two of its transactions on a small
+/// database. Always `None` in a shipped build.
+pub fn paced_steps() -> Option<usize> {
+    #[cfg(feature = "failpoints")]
+    {
+        std::env::var("MIG_PACED_STEPS").ok()?.parse().ok()
     }
     #[cfg(not(feature = "failpoints"))]
     {

@@ -28,7 +28,7 @@ use rusqlite::Connection;
 use crate::engine::catalog::{lit, names_with_prefix, q, with_prefix, Catalog};
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::lock;
-use crate::engine::record::{self, MarkerStatus, MARKER_STATUSES};
+use crate::engine::record::{self, record_triggers_in, MarkerStatus, MARKER_STATUSES};
 
 pub mod migrating;
 pub mod retire;
@@ -242,21 +242,6 @@ fn arming_plan(conn: &Connection, body: &str) -> Result<Vec<ArmStep>> {
         .collect();
     plan.extend(creates);
     Ok(plan)
-}
-
-/// Records in the marker's catalog the triggers `changed` as they are now
-/// (created, altered or dropped), the rest as recorded.
-fn record_triggers_in(tx: &Connection, changed: &[String]) -> Result<()> {
-    let recorded = record::read_marker(tx, "main")?
-        .map(|m| m.catalog)
-        .unwrap_or_default();
-    let catalog = record::listing_with_triggers(tx, &recorded, changed)?;
-    tx.execute(
-        "UPDATE _migration_marker SET catalog = ?1 WHERE id = 1",
-        [catalog.as_str()],
-    )
-    .ctx(|| "recording the old catalog".into())?;
-    Ok(())
 }
 
 /// Inside an arming transaction: the marker still records, and the catalog

@@ -20,6 +20,7 @@ pub mod new_side;
 pub mod open;
 pub mod ops;
 pub mod owners;
+pub mod paced;
 pub mod paths;
 pub mod plan;
 pub mod record;

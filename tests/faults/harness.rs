@@ -53,7 +53,9 @@ impl World {
             accept_data_loss: false,
             // The failpoint scenarios kill the bulk load (rollback journal)
             // as on a large database; `random_kill` takes the tiny-copy path.
-            env: vec![("MIG_BULK_LOAD_ABOVE_ROWS", "0")],
+            // Two statements per paced schema transaction, so a kill can
+            // land between them as on a database of many tables.
+            env: vec![("MIG_BULK_LOAD_ABOVE_ROWS", "0"), ("MIG_PACED_STEPS", "2")],
         }
     }
 

@@ -37,6 +37,11 @@ pub const SCENARIOS: &[(Step, &str)] = &[
     (Step::Drain, "verify.before-certify"),
     (Step::Drain, "verify.after-certify"),
     (Step::CleanupOld, "cleanup.after-batch"),
+    // The recording's paced install (two statements a transaction here:
+    // `World::shop`'s `MIG_PACED_STEPS`), killed between its transactions
+    // and inside its second.
+    (Step::Migrate, "record.after-batch@1"),
+    (Step::Migrate, "record.mid-install@2"),
 ];
 
 /// Kills `step` at `failpoint`, recovers, finishes and checks.
@@ -160,4 +165,33 @@ scenario_tests! {
     drain_killed_before_recording_its_verification: 24;
     drain_killed_after_recording_its_verification: 25;
     cleanup_old_killed_between_its_paced_transactions: 26;
+    migrate_killed_between_its_recording_transactions: 27;
+    migrate_killed_inside_its_second_recording_transaction: 28;
+}
+
+/// A migrate killed between two transactions of its recording's install
+/// (some tables recording, some not, a writer on all of them) is
+/// abandoned by `reset`: no mig table or trigger left on the old
+/// database, no new file; the next migrate starts over and the runbook
+/// ends equal to the oracle.
+#[test]
+fn reset_after_a_migrate_killed_between_its_recording_transactions_leaves_nothing() {
+    let w = World::shop();
+    let writer = Writer::start(w.old.clone(), 140);
+    writer.wait_committed(10);
+    w.killed_at(Step::Migrate, "record.after-batch@2");
+    assert!(
+        !w.old_leftovers().is_empty(),
+        "the killed migrate committed none of its recording"
+    );
+    w.ok(Step::Reset);
+    assert!(!w.new.exists(), "reset left the new database");
+    assert_eq!(w.old_leftovers(), Vec::<String>::new());
+    writer.wait_committed(writer.committed() + 10);
+    for s in [Step::Migrate, Step::Drain, Step::Cutover] {
+        w.ok(s);
+    }
+    let stats = writer.stop();
+    assert!(stats.committed > 10, "writer: {stats:?}");
+    w.assert_matches();
 }

@@ -286,8 +286,10 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Installs the marker, the log and the triggers on the old database
-    /// (unless they are in place), then reports how many triggers record.
+    /// Installs the marker, the log and the triggers on the old database,
+    /// or the triggers a start cut short did not create (`record::install`:
+    /// paced transactions), then reports how many triggers record. Every
+    /// table records before the copy reads a row.
     fn start_recording(
         &self,
         old_rw: &mut Connection,
@@ -295,24 +297,19 @@ impl Run<'_> {
         ctx: &mut Ctx<'_>,
     ) -> Result<()> {
         let old = &self.old;
-        if matches!(self.start, Start::Fresh | Start::InstallOnly { .. }) {
-            let installed = record::install(
-                old_rw,
-                &record::InstallSpec {
-                    plan: &self.plan,
-                    migration_id,
-                    new_path: &self.new_abs.to_string_lossy(),
-                    inode: files::inode(old),
-                },
-            );
-            if let Err(e) = installed {
-                // Recording never started, so nothing refers to the new file this
-                // run created: remove it, leaving the files as they were.
-                if self.start == Start::Fresh {
-                    remove_db_files(&self.new)?;
-                }
-                return Err(e);
+        let spec = record::InstallSpec {
+            plan: &self.plan,
+            migration_id,
+            new_path: &self.new_abs.to_string_lossy(),
+            inode: files::inode(old),
+        };
+        if let Err(e) = record::install(old_rw, &spec) {
+            if self.start == Start::Fresh {
+                self.undo_fresh_start(old_rw, migration_id)?;
             }
+            return Err(e);
+        }
+        if matches!(self.start, Start::Fresh | Start::InstallOnly { .. }) {
             crate::engine::failpoint::hit("record.after-install");
         }
         let triggers = record::trigger_count(old_rw, "main")?;
@@ -324,6 +321,25 @@ impl Run<'_> {
             ),
         });
         Ok(())
+    }
+
+    /// A fresh start whose install failed: what it committed of the
+    /// recording is removed, then the new file it created, leaving the
+    /// files as they were. Should the removal fail, both stay (the next
+    /// `migrate` completes the install; `mig reset` abandons it).
+    fn undo_fresh_start(&self, old_rw: &mut Connection, migration_id: &str) -> Result<()> {
+        let ours =
+            record::read_marker(old_rw, "main")?.is_some_and(|m| m.migration_id == migration_id);
+        if ours
+            && record::remove(
+                old_rw,
+                record::Guard::Unchanged(Some(record::MarkerStatus::Recording)),
+            )
+            .is_err()
+        {
+            return Ok(());
+        }
+        remove_db_files(&self.new)
     }
 
     /// Copies every row, builds the deferred indexes and statistics, then

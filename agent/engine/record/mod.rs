@@ -5,21 +5,21 @@
 
 mod drift;
 mod foreign;
+mod install;
 pub(crate) mod triggers;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::catalog::{q, Catalog};
+use super::catalog::q;
 use super::error::{EngineError, Result, SqlContext};
 use super::lock;
-use super::plan::Plan;
 
 pub use drift::{
     catalog_listing, catalog_listing_leaving, changes_at_version, changes_since_recorded, drift,
     listing_with_tables_like, listing_with_triggers, schema_version,
 };
 pub use foreign::refuse_foreign;
-use triggers::{trigger_sql, Logging, Recorder};
+pub use install::{install, InstallSpec, Installed, RECORD_HOLD};
 
 /// Every value `_migration_marker.status` may hold, as its CHECK lists them.
 pub const MARKER_STATUSES: &str = "'recording', 'draining', 'standby', 'retired'";
@@ -227,56 +227,20 @@ pub fn pending(conn: &Connection, schema: &str, checkpoint: u64) -> Result<(u64,
     Ok((n.max(0) as u64, age.unwrap_or(0.0).max(0.0)))
 }
 
-pub struct InstallSpec<'a> {
-    /// Its `left_to_owner` tables get no trigger and are recorded as such.
-    pub plan: &'a Plan,
-    pub migration_id: &'a str,
-    pub new_path: &'a str,
-    /// The old database file's inode (see [`Marker::inode`]).
-    pub inode: Option<u64>,
-}
-
-/// Creates the marker, the log and the triggers in one transaction: either
-/// recording has fully started or nothing changed.
-pub fn install(conn: &mut Connection, spec: &InstallSpec<'_>) -> Result<()> {
-    let tx = lock::begin_immediate(conn).ctx(|| "starting to record on the old database".into())?;
-    let mut old = Catalog::read(&tx, "main")?;
-    old.leave(&spec.plan.left_to_owner);
-    let width = spec.plan.key_width;
-    let keys: Vec<String> = (0..width).map(|i| format!("k{i}")).collect();
-    let olds: Vec<String> = (0..width).map(|i| format!("o{i}")).collect();
-    tx.execute_batch(&format!(
-        "CREATE TABLE _migration_marker(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  status TEXT NOT NULL CHECK (status IN ({})),\n  migration_id TEXT NOT NULL,\n  new_path TEXT NOT NULL,\n  schema_hash TEXT NOT NULL,\n  started_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL,\n  catalog TEXT NOT NULL,\n  inode INTEGER\n);\n\
-         CREATE TABLE _migration_log(seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL, at REAL NOT NULL, {}, {});",
-        MARKER_STATUSES,
-        keys.join(", "),
-        olds.join(", ")
-    ))
-    .ctx(|| "creating _migration_marker and _migration_log".into())?;
-    let sourced = spec.plan.source_tables();
-    let recorder = Recorder::forward();
-    for t in &old.tables {
-        let logging = if sourced.iter().any(|s| s.eq_ignore_ascii_case(&t.name)) {
-            Logging::Logged
-        } else {
-            Logging::GuardOnly
-        };
-        for sql in trigger_sql(t, &spec.plan.tracking_key(t), logging, &recorder) {
-            tx.execute_batch(&sql)
-                .ctx(|| format!("creating recording triggers on {}", t.name))?;
-        }
-    }
-    let left = &spec.plan.left_to_owner;
-    let catalog = catalog_listing_leaving(&tx, "main", left)? + &left.recorded_lines();
+/// Records in the marker's catalog the triggers `changed` as they are now
+/// (created, altered or dropped), the rest as recorded: drift detection
+/// goes on watching after mig changed its own triggers. Inside the
+/// caller's write transaction.
+pub fn record_triggers_in(tx: &Connection, changed: &[String]) -> Result<()> {
+    let recorded = read_marker(tx, "main")?
+        .map(|m| m.catalog)
+        .unwrap_or_default();
+    let catalog = listing_with_triggers(tx, &recorded, changed)?;
     tx.execute(
-        "INSERT INTO _migration_marker(id, status, migration_id, new_path, schema_hash, started_at, updated_at, catalog, inode) \
-         VALUES (1, 'recording', ?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ','now'), strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?4, ?5)",
-        rusqlite::params![spec.migration_id, spec.new_path, spec.plan.schema_hash, catalog, spec.inode.map(|i| i as i64)],
+        "UPDATE _migration_marker SET catalog = ?1 WHERE id = 1",
+        [catalog.as_str()],
     )
-    .ctx(|| "writing _migration_marker".into())?;
-    crate::engine::failpoint::hit("record.mid-install");
-    tx.commit()
-        .ctx(|| "committing the recording setup".into())?;
+    .ctx(|| "recording the old catalog".into())?;
     Ok(())
 }
 

@@ -42,8 +42,28 @@ pub(crate) enum Logging {
     GuardOnly,
 }
 
+/// One trigger: its name (as `sqlite_schema` holds it) and the statement
+/// that creates it.
+pub(crate) struct TriggerDef {
+    pub name: String,
+    pub sql: String,
+}
+
 /// The triggers for one table, logging `key` unless [`Logging::GuardOnly`].
 pub(crate) fn trigger_sql(t: &Table, key: &OldKey, logging: Logging, r: &Recorder) -> Vec<String> {
+    trigger_defs(t, key, logging, r)
+        .into_iter()
+        .map(|d| d.sql)
+        .collect()
+}
+
+/// [`trigger_sql`], each statement with the trigger's name.
+pub(crate) fn trigger_defs(
+    t: &Table,
+    key: &OldKey,
+    logging: Logging,
+    r: &Recorder,
+) -> Vec<TriggerDef> {
     let name = |kind: &str| q(&format!("{}{kind}_{}", r.prefix, t.name));
     let table = q(&t.name);
     let guard = r.guard.clone();
@@ -89,7 +109,14 @@ pub(crate) fn trigger_sql(t: &Table, key: &OldKey, logging: Logging, r: &Recorde
     if logging == Logging::Logged {
         out.extend(replace_capture(t, key, r));
     }
-    out
+    let kinds = ["i", "u", "d", "ri", "ru"];
+    out.into_iter()
+        .zip(kinds)
+        .map(|(sql, kind)| TriggerDef {
+            name: format!("{}{kind}_{}", r.prefix, t.name),
+            sql,
+        })
+        .collect()
 }
 
 /// `INSERT OR REPLACE` deletes rows that conflict on a UNIQUE index without

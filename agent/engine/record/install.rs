@@ -1,0 +1,214 @@
+//! Starting to record on the old database: `_migration_marker`,
+//! `_migration_log` and every table's recording triggers, in short paced
+//! transactions (`paced.rs`) rather than one, so a service's writes wait
+//! milliseconds, not the seconds thousands of CREATE TRIGGERs take.
+//!
+//! Safe because migrate's copy reads no row before every table records:
+//! a write between two transactions to a table not yet recorded is a row
+//! the copy will read. The first transaction creates the marker, the log
+//! and the first triggers; each records in the marker's catalog the
+//! triggers it created, so a trigger later dropped is drift while one
+//! never created (an install cut short) is not: the next `migrate`
+//! creates the missing ones before it copies ([`install`] again).
+
+use std::collections::HashSet;
+
+use rusqlite::Connection;
+
+use super::triggers::{trigger_defs, Logging, Recorder};
+use super::{
+    catalog_listing, catalog_listing_leaving, drift, drift_error, mig_triggers, read_marker,
+    schema_version, MarkerStatus, MARKER_STATUSES,
+};
+use crate::engine::catalog::Catalog;
+use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::paced::{self, Pacing, Step};
+use crate::engine::plan::Plan;
+
+/// What one install transaction holds the old database's write lock for
+/// at least (see `paced.rs`).
+pub const RECORD_HOLD: std::time::Duration = std::time::Duration::from_millis(10);
+
+pub struct InstallSpec<'a> {
+    /// Its `left_to_owner` tables get no trigger and are recorded as such.
+    pub plan: &'a Plan,
+    pub migration_id: &'a str,
+    pub new_path: &'a str,
+    /// The old database file's inode (see [`super::Marker::inode`]).
+    pub inode: Option<u64>,
+}
+
+/// What [`install`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Installed {
+    /// Recording triggers created (0: every table recorded already).
+    pub triggers: u32,
+    /// Write transactions it took.
+    pub transactions: u32,
+}
+
+/// Starts recording, or completes a start cut short: with no marker,
+/// creates it, the log and every table's triggers; with one (recording),
+/// creates the triggers it does not have yet. Either way every table
+/// records when it returns.
+pub fn install(conn: &Connection, spec: &InstallSpec<'_>) -> Result<Installed> {
+    let todo = planned(conn, spec)?;
+    if !todo.fresh && todo.steps.is_empty() {
+        return Ok(Installed::default());
+    }
+    let mut batch = Recording {
+        spec,
+        fresh: todo.fresh,
+        version: todo.version,
+    };
+    let pacing = Pacing {
+        hold: RECORD_HOLD,
+        what: "starting to record on the old database",
+        failpoints: (Some("record.mid-install"), Some("record.after-batch")),
+    };
+    let transactions = paced::run(conn, &todo.steps, &pacing, &mut batch)?;
+    Ok(Installed {
+        triggers: todo.steps.len() as u32,
+        transactions,
+    })
+}
+
+/// The install's steps, planned in one read of the old database.
+struct Todo {
+    steps: Vec<Step>,
+    /// No marker yet: the first transaction creates it.
+    fresh: bool,
+    /// The schema version the steps were planned at.
+    version: i64,
+}
+
+/// The triggers to create, read without a lock: all of them with no
+/// marker, the missing ones with one (after checking it still records and
+/// nothing it recorded changed).
+fn planned(conn: &Connection, spec: &InstallSpec<'_>) -> Result<Todo> {
+    let what = || "reading the old database's catalog".to_string();
+    let tx = conn.unchecked_transaction().ctx(what)?;
+    let marker = read_marker(&tx, "main")?;
+    let existing: HashSet<String> = match &marker {
+        None => HashSet::new(),
+        Some(m) => {
+            require_recording(Some(m.status))?;
+            let changes = drift(&m.catalog, &catalog_listing(&tx, "main")?);
+            if !changes.is_empty() {
+                return Err(drift_error(&changes));
+            }
+            mig_triggers(&tx)?.into_iter().collect()
+        }
+    };
+    let mut old = Catalog::read(&tx, "main")?;
+    old.leave(&spec.plan.left_to_owner);
+    let sourced = spec.plan.source_tables();
+    let recorder = Recorder::forward();
+    let mut steps = Vec::new();
+    for t in &old.tables {
+        let logging = if sourced.iter().any(|s| s.eq_ignore_ascii_case(&t.name)) {
+            Logging::Logged
+        } else {
+            Logging::GuardOnly
+        };
+        for d in trigger_defs(t, &spec.plan.tracking_key(t), logging, &recorder) {
+            if !existing.contains(&d.name) {
+                steps.push(Step {
+                    sql: d.sql,
+                    trigger: d.name,
+                    what: format!("creating recording triggers on {}", t.name),
+                });
+            }
+        }
+    }
+    let version = schema_version(&tx)?;
+    tx.finish().ctx(what)?;
+    Ok(Todo {
+        steps,
+        fresh: marker.is_none(),
+        version,
+    })
+}
+
+/// One install's transactions: the first of a fresh one creates the
+/// marker and the log; every later one first checks that nothing changed
+/// the catalog since the last commit.
+struct Recording<'a> {
+    spec: &'a InstallSpec<'a>,
+    fresh: bool,
+    /// The schema version the last commit left (or the plan was read at).
+    version: i64,
+}
+
+impl paced::Batch for Recording<'_> {
+    fn before(&mut self, tx: &Connection) -> Result<()> {
+        let now = schema_version(tx)?;
+        if self.fresh {
+            if now != self.version {
+                return Err(EngineError::Precondition(
+                    "the old database's schema changed while migrate was starting; run `mig migrate` again".into(),
+                ));
+            }
+            return create_tables_in(tx, self.spec.plan.key_width);
+        }
+        let marker = read_marker(tx, "main")?;
+        require_recording(marker.as_ref().map(|m| m.status))?;
+        if now != self.version {
+            let recorded = marker.map(|m| m.catalog).unwrap_or_default();
+            let changes = drift(&recorded, &catalog_listing(tx, "main")?);
+            if !changes.is_empty() {
+                return Err(drift_error(&changes));
+            }
+        }
+        Ok(())
+    }
+
+    fn after(&mut self, tx: &Connection, changed: &[String]) -> Result<()> {
+        if self.fresh {
+            insert_marker_in(tx, self.spec)?;
+            self.fresh = false;
+        } else {
+            super::record_triggers_in(tx, changed)?;
+        }
+        self.version = schema_version(tx)?;
+        Ok(())
+    }
+}
+
+/// The marker must say recording (another mig may have moved it on).
+fn require_recording(status: Option<MarkerStatus>) -> Result<()> {
+    match status {
+        Some(MarkerStatus::Recording) => Ok(()),
+        _ => Err(EngineError::Precondition(
+            "the old database's marker is no longer recording; another mig is working on it: check `mig status`".into(),
+        )),
+    }
+}
+
+/// `_migration_marker` and `_migration_log` (keys `width` wide).
+fn create_tables_in(tx: &Connection, width: usize) -> Result<()> {
+    let keys: Vec<String> = (0..width).map(|i| format!("k{i}")).collect();
+    let olds: Vec<String> = (0..width).map(|i| format!("o{i}")).collect();
+    tx.execute_batch(&format!(
+        "CREATE TABLE _migration_marker(\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  status TEXT NOT NULL CHECK (status IN ({})),\n  migration_id TEXT NOT NULL,\n  new_path TEXT NOT NULL,\n  schema_hash TEXT NOT NULL,\n  started_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL,\n  catalog TEXT NOT NULL,\n  inode INTEGER\n);\n\
+         CREATE TABLE _migration_log(seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL, at REAL NOT NULL, {}, {});",
+        MARKER_STATUSES,
+        keys.join(", "),
+        olds.join(", ")
+    ))
+    .ctx(|| "creating _migration_marker and _migration_log".into())
+}
+
+/// The marker row, recording the catalog as the first transaction leaves
+/// it (its triggers in it).
+fn insert_marker_in(tx: &Connection, spec: &InstallSpec<'_>) -> Result<()> {
+    let left = &spec.plan.left_to_owner;
+    let catalog = catalog_listing_leaving(tx, "main", left)? + &left.recorded_lines();
+    tx.execute(
+        "INSERT INTO _migration_marker(id, status, migration_id, new_path, schema_hash, started_at, updated_at, catalog, inode) \
+         VALUES (1, 'recording', ?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ','now'), strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?4, ?5)",
+        rusqlite::params![spec.migration_id, spec.new_path, spec.plan.schema_hash, catalog, spec.inode.map(|i| i as i64)],
+    )
+    .ctx(|| "writing _migration_marker".into())?;
+    Ok(())
+}
