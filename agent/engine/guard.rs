@@ -27,7 +27,7 @@ use rusqlite::Connection;
 
 use crate::engine::catalog::{lit, names_with_prefix, q, with_prefix, Catalog};
 use crate::engine::error::{EngineError, Result, SqlContext};
-use crate::engine::lock;
+use crate::engine::paced;
 use crate::engine::record::{self, record_triggers_in, MarkerStatus, MARKER_STATUSES};
 
 pub mod migrating;
@@ -155,39 +155,32 @@ pub fn arm(conn: &Connection, new_path: &str) -> Result<u32> {
     // Planned once: each transaction checks the catalog is still the one
     // the plan was made from (recorded, or as the last commit left it).
     let todo = arming_plan(conn, &armed_body(new_path))?;
-    let pace = lock::SchemaPace::new(crate::engine::open::old_ro(
-        std::path::Path::new(conn.path().unwrap_or_default()),
-        crate::engine::open::Busy::default(),
-    )?);
-    let (mut next, mut checked, mut hold) = (0, None, ARM_HOLD);
-    loop {
-        let what = || "arming the old database's guards".to_string();
-        let tx = lock::begin_immediate(conn).ctx(what)?;
-        refuse_drift_in(&tx, checked)?;
-        widen_marker_in(&tx)?;
-        let (started, first) = (std::time::Instant::now(), next);
-        while next < todo.len() && (next == first || started.elapsed() < hold) {
-            tx.execute_batch(&todo[next].sql)
-                .ctx(|| todo[next].what.clone())?;
-            next += 1;
-        }
-        let changed: Vec<String> = todo[first..next]
-            .iter()
-            .map(|s| s.trigger.clone())
-            .collect();
-        record_triggers_in(&tx, &changed)?;
-        checked = Some(schema_version(&tx)?);
-        tx.commit().ctx(what)?;
-        if next < todo.len() {
-            // A service's writes get through between the transactions.
-            let reload = pace
-                .after_commit(started.elapsed())
-                .ctx(|| "reading the old database's schema".into())?;
-            hold = reload.max(ARM_HOLD);
-        }
-        if next == todo.len() {
-            return Ok(todo.iter().filter(|s| s.sql.starts_with("CREATE")).count() as u32);
-        }
+    let pacing = paced::Pacing {
+        hold: ARM_HOLD,
+        what: "arming the old database's guards",
+        failpoints: (None, None),
+        last: paced::Last::Pause,
+    };
+    paced::run(conn, &todo, &pacing, &mut Arming { checked: None })?;
+    Ok(todo.iter().filter(|s| s.sql.starts_with("CREATE")).count() as u32)
+}
+
+/// One arming transaction's checks and bookkeeping.
+struct Arming {
+    /// The schema version the last arming transaction committed.
+    checked: Option<i64>,
+}
+
+impl paced::Batch for Arming {
+    fn before(&mut self, tx: &Connection) -> Result<()> {
+        refuse_drift_in(tx, self.checked)?;
+        widen_marker_in(tx)
+    }
+
+    fn after(&mut self, tx: &Connection, changed: &[String]) -> Result<()> {
+        record_triggers_in(tx, changed)?;
+        self.checked = Some(schema_version(tx)?);
+        Ok(())
     }
 }
 
@@ -196,18 +189,10 @@ pub fn arm(conn: &Connection, new_path: &str) -> Result<u32> {
 /// took; at least one statement each time).
 pub const ARM_HOLD: std::time::Duration = std::time::Duration::from_millis(10);
 
-/// One statement of the arming: the trigger it creates or drops, and what
-/// it does (for its error).
-struct ArmStep {
-    sql: String,
-    trigger: String,
-    what: String,
-}
-
 /// The statements that arm the guards: drop the guards that are not armed
 /// ones (an older mig's, a table's gone), create the armed ones missing
 /// (all, or the rest of an arm cut short).
-fn arming_plan(conn: &Connection, body: &str) -> Result<Vec<ArmStep>> {
+fn arming_plan(conn: &Connection, body: &str) -> Result<Vec<paced::Step>> {
     let existing: std::collections::HashMap<String, bool> = guard_sql(conn)?
         .into_iter()
         .map(|(g, sql)| (g, sql.contains(ARMED_WHEN)))
@@ -218,7 +203,7 @@ fn arming_plan(conn: &Connection, body: &str) -> Result<Vec<ArmStep>> {
         for (op, what) in OPS {
             let name = format!("{GUARD_PREFIX}{op}_{}", t.name);
             if existing.get(&name) != Some(&true) {
-                creates.push(ArmStep {
+                creates.push(paced::Step {
                     sql: format!(
                         "CREATE TRIGGER {} BEFORE {what} ON {} {body};",
                         q(&name),
@@ -231,10 +216,10 @@ fn arming_plan(conn: &Connection, body: &str) -> Result<Vec<ArmStep>> {
             wanted.insert(name);
         }
     }
-    let mut plan: Vec<ArmStep> = existing
+    let mut plan: Vec<paced::Step> = existing
         .iter()
         .filter(|(g, armed)| !**armed || !wanted.contains(*g))
-        .map(|(g, _)| ArmStep {
+        .map(|(g, _)| paced::Step {
             sql: format!("DROP TRIGGER {}", q(g)),
             trigger: g.clone(),
             what: format!("dropping trigger {g}"),

@@ -43,6 +43,20 @@ pub trait Batch {
     fn after(&mut self, tx: &Connection, changed: &[String]) -> Result<()>;
 }
 
+/// What a run does after its last commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Last {
+    /// Returns at once (the caller takes no write lock next: migrate's copy
+    /// only reads the old database).
+    Return,
+    /// Leaves the lock free as between two transactions first, so a write
+    /// that waited on the last one, and its reload of the changed schema,
+    /// get through before the caller locks again (drain's freeze follows
+    /// its arming at once: a write caught between the two waited through
+    /// both, the first outside the figure drain reports).
+    Pause,
+}
+
 /// How a run is paced, and what it is called.
 #[derive(Debug, Clone, Copy)]
 pub struct Pacing {
@@ -53,6 +67,7 @@ pub struct Pacing {
     pub what: &'static str,
     /// Crash points right before each commit and right after it.
     pub failpoints: (Option<&'static str>, Option<&'static str>),
+    pub last: Last,
 }
 
 /// Runs `steps` on `conn` in paced transactions (at least one, even with
@@ -63,8 +78,9 @@ pub fn run(
     pacing: &Pacing,
     batch: &mut impl Batch,
 ) -> Result<u32> {
-    let path = Path::new(conn.path().unwrap_or_default()).to_path_buf();
-    let pace = lock::SchemaPace::new(open::old_ro(&path, Busy::default())?);
+    // Opened when a second transaction or a pause needs it: a run of one
+    // (a small schema) opens nothing more.
+    let mut pace: Option<lock::SchemaPace> = None;
     let per_batch = super::failpoint::paced_steps().unwrap_or(usize::MAX);
     let what = || pacing.what.to_string();
     let (mut next, mut hold, mut transactions) = (0, pacing.hold, 0);
@@ -92,13 +108,29 @@ pub fn run(
         if let Some(p) = pacing.failpoints.1 {
             super::failpoint::hit(p);
         }
-        if next == steps.len() {
+        let done = next == steps.len();
+        if done && pacing.last == Last::Return {
             return Ok(transactions);
         }
+        if pace.is_none() {
+            pace = Some(probe(conn)?);
+        }
         // A service's writes get through between the transactions.
-        let reload = pace
-            .after_commit(started.elapsed())
-            .ctx(|| "reading the database's schema".into())?;
+        let reload = match &pace {
+            Some(p) => p
+                .after_commit(started.elapsed())
+                .ctx(|| "reading the database's schema".into())?,
+            None => Duration::ZERO,
+        };
+        if done {
+            return Ok(transactions);
+        }
         hold = reload.max(pacing.hold);
     }
+}
+
+/// The pace's read-only connection to the database `conn` changes.
+fn probe(conn: &Connection) -> Result<lock::SchemaPace> {
+    let path = Path::new(conn.path().unwrap_or_default());
+    Ok(lock::SchemaPace::new(open::old_ro(path, Busy::default())?))
 }

@@ -11,15 +11,14 @@
 //! cleanup-old plans only what is left. The caller drops the marker and the
 //! log afterwards, in a transaction of its own.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rusqlite::Connection;
 
 use super::{guard_sql, message, record_triggers_in, GuardKind, GUARD_PREFIX, OPS};
 use crate::engine::catalog::{lit, q, Catalog};
 use crate::engine::error::{EngineError, Result, SqlContext};
-use crate::engine::lock;
-use crate::engine::open::{self, Busy};
+use crate::engine::paced::{self, Step};
 use crate::engine::record::{self, MarkerStatus};
 
 /// What one cleanup transaction may hold the old database's write lock for
@@ -33,13 +32,6 @@ pub enum Leave {
     Retired,
     /// Nothing: `--release`.
     Nothing,
-}
-
-/// One statement (or a drop and create together) of the cleanup.
-struct Step {
-    sql: String,
-    trigger: String,
-    what: String,
 }
 
 /// What the paced run did.
@@ -65,41 +57,41 @@ pub fn retire_paced(
     if steps.is_empty() {
         return Ok(done);
     }
-    let pace = lock::SchemaPace::new(open::old_ro(
-        std::path::Path::new(conn.path().unwrap_or_default()),
-        Busy::default(),
-    )?);
-    let (mut next, mut hold) = (0, RETIRE_HOLD);
-    while next < steps.len() {
-        let what = || "cleaning up the old database".to_string();
-        let tx = lock::begin_immediate(conn).ctx(what)?;
-        require_marker_in(&tx, expected)?;
-        let (started, first) = (Instant::now(), next);
-        while next < steps.len() && (next == first || started.elapsed() < hold) {
-            tx.execute_batch(&steps[next].sql)
-                .ctx(|| steps[next].what.clone())?;
-            next += 1;
-        }
-        let changed: Vec<String> = steps[first..next]
-            .iter()
-            .map(|s| s.trigger.clone())
-            .collect();
-        if expected.is_some() {
-            // A marker to keep current (not after a cleanup: a release).
-            record_triggers_in(&tx, &changed)?;
-        }
-        done.version = super::schema_version(&tx)?;
-        tx.commit().ctx(what)?;
-        crate::engine::failpoint::hit("cleanup.after-batch");
-        if next < steps.len() {
-            // A service's statements get through between the transactions.
-            let reload = pace
-                .after_commit(started.elapsed())
-                .ctx(|| "reading the old database's schema".into())?;
-            hold = reload.max(RETIRE_HOLD);
-        }
-    }
+    let pacing = paced::Pacing {
+        hold: RETIRE_HOLD,
+        what: "cleaning up the old database",
+        failpoints: (None, Some("cleanup.after-batch")),
+        last: paced::Last::Pause,
+    };
+    let mut batch = Retiring {
+        expected,
+        version: done.version,
+    };
+    paced::run(conn, &steps, &pacing, &mut batch)?;
+    done.version = batch.version;
     Ok(done)
+}
+
+/// One cleanup transaction's checks and bookkeeping.
+struct Retiring {
+    expected: Option<MarkerStatus>,
+    /// The schema version the last transaction committed.
+    version: i64,
+}
+
+impl paced::Batch for Retiring {
+    fn before(&mut self, tx: &Connection) -> Result<()> {
+        require_marker_in(tx, self.expected)
+    }
+
+    fn after(&mut self, tx: &Connection, changed: &[String]) -> Result<()> {
+        if self.expected.is_some() {
+            // A marker to keep current (not after a cleanup: a release).
+            record_triggers_in(tx, changed)?;
+        }
+        self.version = super::schema_version(tx)?;
+        Ok(())
+    }
 }
 
 /// The marker is still what the caller decided on (another mig could have

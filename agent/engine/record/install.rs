@@ -65,6 +65,7 @@ pub fn install(conn: &Connection, spec: &InstallSpec<'_>) -> Result<Installed> {
         hold: RECORD_HOLD,
         what: "starting to record on the old database",
         failpoints: (Some("record.mid-install"), Some("record.after-batch")),
+        last: paced::Last::Return,
     };
     let transactions = paced::run(conn, &todo.steps, &pacing, &mut batch)?;
     Ok(Installed {
