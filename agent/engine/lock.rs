@@ -95,10 +95,20 @@ impl Drop for HeldLock<'_> {
     }
 }
 
+/// Turns a connection's automatic checkpoints off; returns the setting
+/// to put back with [`restore_autocheckpoint`] (`None`: not turned off).
+/// A commit whose return ends a refusal figure makes no checkpoint that
+/// way: SQLite runs it after the lock is free and before returning.
+pub fn pause_autocheckpoint(conn: &Connection) -> Option<i64> {
+    conn.pragma_query_value(None, "wal_autocheckpoint", |r| r.get::<_, i64>(0))
+        .ok()
+        .filter(|_| conn.pragma_update(None, "wal_autocheckpoint", 0).is_ok())
+}
+
 /// Puts a connection's automatic checkpoints back as they were. Best
 /// effort: a setting not put back only leaves the checkpoints to the
 /// service's connections and to the close.
-fn restore_autocheckpoint(conn: &Connection, pages: Option<i64>) {
+pub fn restore_autocheckpoint(conn: &Connection, pages: Option<i64>) {
     if let Some(n) = pages {
         let _ = conn.pragma_update(None, "wal_autocheckpoint", n);
     }
@@ -124,10 +134,7 @@ pub fn commit_and_hold<'c>(
     // check read the new schema with all its guards (1,000 tables: 159 ms
     // felt past mig's figure). Best effort: without it the flip is as
     // before. Put back when the held lock is released.
-    let autocheckpoint = conn
-        .pragma_query_value(None, "wal_autocheckpoint", |r| r.get::<_, i64>(0))
-        .ok()
-        .filter(|_| conn.pragma_update(None, "wal_autocheckpoint", 0).is_ok());
+    let autocheckpoint = pause_autocheckpoint(conn);
     match conn.execute_batch("COMMIT; BEGIN IMMEDIATE") {
         Ok(()) => Ok(Some(HeldLock {
             conn,
