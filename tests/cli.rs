@@ -50,6 +50,7 @@ mod revert_window_end;
 mod rollback_journal;
 mod runbook;
 mod schema_bodies;
+mod schema_encoding;
 mod set_expressions;
 mod sidecar_new;
 mod statistics;

@@ -83,6 +83,9 @@ pub enum Indexes {
 impl SchemaFile {
     /// Parses the file's structure. SQL inside statements is not checked here.
     pub fn parse(file_name: &str, source: &str) -> Result<SchemaFile> {
+        // A UTF-8 byte-order mark (a Windows editor's) is not SQL: SQLite
+        // would read it as the start of a name.
+        let source = source.strip_prefix('\u{feff}').unwrap_or(source);
         let pos = |line, column| SchemaPos {
             file: file_name.to_string(),
             line,
