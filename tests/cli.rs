@@ -26,6 +26,7 @@ mod keys;
 mod litestream;
 mod long_catch_up;
 mod new_guard;
+mod new_path_taken;
 mod null_default;
 mod own_names;
 mod owners;

@@ -181,7 +181,7 @@ fn cases() -> Vec<Case> {
             prepare: nothing,
             args: migrate_with!("schema.sql"),
             exit: FAILED,
-            expect: "the new database new.db already exists; remove it or pass another --new",
+            expect: "the new database new.db already exists and mig did not create it; pass another --new (remove it only if nothing uses it",
         },
         Case {
             name: "old and new are the same file",

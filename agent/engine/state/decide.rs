@@ -99,9 +99,7 @@ impl MigrationState {
                 migration_id: id.migration_id.clone(),
             },
             (None, None) if self.new.is_some() => {
-                return Err(precondition(format!(
-                    "the new database {new} already exists; remove it or pass another --new"
-                )))
+                return Err(precondition(self.foreign_new().unwrap_or_default()))
             }
             (None, None) => Start::Fresh,
         })
@@ -111,7 +109,21 @@ impl MigrationState {
     /// was proven when the state was read).
     pub fn plan_blockers(&self, hash: &str, file: &str) -> Result<Vec<String>> {
         self.require_schema(hash, file)?;
-        Ok(self.broken.iter().map(|b| b.message.clone()).collect())
+        let broken = self.broken.iter().map(|b| b.message.clone());
+        Ok(broken.chain(self.foreign_new()).collect())
+    }
+
+    /// A file at the new path that no migration made (another tool's
+    /// database, a backup, a replica, an empty file): `migrate` refuses it,
+    /// so `plan` does too, and neither advises removing what may be in use.
+    fn foreign_new(&self) -> Option<String> {
+        let new = self.new.as_ref()?;
+        (self.marker().is_none() && self.identity().is_none()).then(|| {
+            format!(
+                "the new database {} already exists and mig did not create it; pass another --new (remove it only if nothing uses it: it may be another tool's database, a backup or a replica)",
+                new.path.display()
+            )
+        })
     }
 
     /// `reset`: what it removes. Never a new database that is cut over, or
