@@ -57,8 +57,15 @@ fn pragma(words: &[&Token<'_>]) -> std::result::Result<(StmtKind, String), Strin
     if ALLOWED_PRAGMAS.contains(&name.as_str()) {
         return Ok((StmtKind::Pragma, name));
     }
+    let remove = match name.as_str() {
+        "journal_mode" => "remove it: mig creates the new database in WAL mode",
+        "encoding" => "remove it: the new database takes the old one's encoding",
+        _ => {
+            "remove it: a connection's setting is the service's to make when it opens the database"
+        }
+    };
     Err(format!(
-        "PRAGMA {name} does not belong in a schema file; only {} describe the database",
+        "PRAGMA {name} does not belong in a schema file; {remove} (only {} describe the database)",
         ALLOWED_PRAGMAS.join(", ")
     ))
 }
@@ -160,6 +167,9 @@ mod tests {
             "{err}"
         );
         let err = one("PRAGMA main.journal_mode = WAL;").expect_err("not a schema pragma");
-        assert!(err.contains("PRAGMA journal_mode does not belong"), "{err}");
+        assert!(
+            err.contains("PRAGMA journal_mode does not belong in a schema file; remove it: mig creates the new database in WAL mode"),
+            "{err}"
+        );
     }
 }

@@ -49,7 +49,12 @@ pub(super) fn cases() -> Vec<Case> {
         schema_case!(
             "schema sets a session pragma",
             b"PRAGMA foreign_keys = ON;\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
-            "bad.sql:1:1: PRAGMA foreign_keys does not belong in a schema file"
+            "bad.sql:1:1: PRAGMA foreign_keys does not belong in a schema file; remove it: a connection's setting is the service's to make when it opens the database"
+        ),
+        schema_case!(
+            "schema sets the journal mode",
+            b"CREATE TABLE t (id INTEGER PRIMARY KEY);\nPRAGMA journal_mode = WAL;\n",
+            "bad.sql:2:1: PRAGMA journal_mode does not belong in a schema file; remove it: mig creates the new database in WAL mode"
         ),
         schema_case!(
             "schema creates a TEMP table",
