@@ -5,6 +5,11 @@
 //! (`NAME`, or `NAME@N` for its N-th hit), the process aborts right there:
 //! no destructors, no rollback beyond what SQLite's journal does on the next
 //! open — the same as SIGKILL or a power cut between two statements.
+//!
+//! `MIG_FAILPOINT_GATE=NAME:PATH` holds the process at NAME's first hit
+//! instead: it creates PATH and waits until the test removes it, so a test
+//! can act at a known moment (write to the old database between the copy
+//! and the catch-up) and then let the process go on, or kill it later.
 
 /// Every point the engine calls, in runbook order; the fault suite kills
 /// `mig` at each one.
@@ -142,6 +147,7 @@ mod armed {
             super::POINTS.contains(&name),
             "failpoint {name} is not listed in failpoint::POINTS"
         );
+        super::gate::hold(name);
         static HITS: AtomicU64 = AtomicU64::new(0);
         let Some((selected, nth)) = selected() else {
             return;
@@ -152,6 +158,50 @@ mod armed {
         if HITS.fetch_add(1, Ordering::SeqCst) + 1 == *nth {
             eprintln!("failpoint {name} hit; aborting");
             std::process::abort();
+        }
+    }
+}
+
+/// `MIG_FAILPOINT_GATE`: a point the process waits at once, for the test.
+#[cfg(feature = "failpoints")]
+mod gate {
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::OnceLock;
+    use std::time::Duration;
+
+    /// The gated point and the file that holds it shut.
+    fn selected() -> Option<&'static (String, PathBuf)> {
+        static SELECTED: OnceLock<Option<(String, PathBuf)>> = OnceLock::new();
+        SELECTED
+            .get_or_init(|| {
+                let v = std::env::var("MIG_FAILPOINT_GATE").ok()?;
+                let (name, path) = v.split_once(':')?;
+                Some((name.to_string(), PathBuf::from(path)))
+            })
+            .as_ref()
+    }
+
+    /// At the gated point's first hit: creates the file, then waits until
+    /// it is gone (polling the test's condition, not a guessed delay).
+    pub fn hold(name: &'static str) {
+        static PASSED: AtomicBool = AtomicBool::new(false);
+        let Some((gated, path)) = selected() else {
+            return;
+        };
+        if gated != name || PASSED.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        if let Err(e) = std::fs::write(path, name) {
+            eprintln!("failpoint gate {}: {e}", path.display());
+            std::process::abort();
+        }
+        eprintln!(
+            "failpoint {name} gate: waiting for {} to go",
+            path.display()
+        );
+        while path.exists() {
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
 }

@@ -118,7 +118,8 @@ pub fn agent_killed_and_finished(step: Step, failpoint: &str, seed: u64) {
             assert!(w.assert_matches() > 2 * super::harness::ROWS as usize);
         }
         if s == step {
-            kill_inside(&mut agent, &dir, &schema, s, failpoint);
+            let tail = writer.as_ref().filter(|_| s == Step::Migrate);
+            kill_inside_after(&mut agent, (&dir, &schema), (s, failpoint), tail);
         } else {
             remote(&agent, &dir, &schema, s).ok();
         }
@@ -133,9 +134,41 @@ pub fn agent_killed_and_finished(step: Step, failpoint: &str, seed: u64) {
 /// Restarts the agent armed at `failpoint`, runs `step` until the agent
 /// aborts, restarts it unarmed and re-runs `step` to its end.
 fn kill_inside(agent: &mut TestAgent, dir: &Path, schema: &Path, step: Step, failpoint: &str) {
+    kill_inside_after(agent, (dir, schema), (step, failpoint), None);
+}
+
+/// As [`kill_inside`]; with a writer, a migrate killed in a replay first
+/// waits at its first copy chunk (`MIG_FAILPOINT_GATE`) until the writer
+/// has committed more, so a replay batch always exists to die in.
+fn kill_inside_after(
+    agent: &mut TestAgent,
+    (dir, schema): (&Path, &Path),
+    (step, failpoint): (Step, &str),
+    writer: Option<&Writer>,
+) {
     agent.kill();
-    agent.spawn_with_env(&[("MIG_FAILPOINT", failpoint)]);
-    let run = remote(agent, dir, schema, step);
+    let held = dir.join("failpoint-gate");
+    let gate = format!("copy.after-chunk:{}", held.display());
+    let writer = writer.filter(|_| failpoint.starts_with("replay."));
+    let mut env = vec![("MIG_FAILPOINT", failpoint)];
+    if writer.is_some() {
+        env.push(("MIG_FAILPOINT_GATE", &gate));
+    }
+    agent.spawn_with_env(&env);
+    let serving: &TestAgent = agent;
+    let run = std::thread::scope(|scope| {
+        let client = scope.spawn(|| remote(serving, dir, schema, step));
+        if let Some(wr) = writer {
+            while !held.exists() {
+                assert!(!client.is_finished(), "{step:?} ended before its gate");
+                // Polling a condition: the agent reaching its gate.
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            wr.wait_committed(wr.committed() + 5);
+            std::fs::remove_file(&held).expect("opening the gate");
+        }
+        client.join().expect("client thread")
+    });
     let ended = agent.wait_exit().expect("agent process");
     assert_eq!(
         ended.signal(),

@@ -134,13 +134,53 @@ impl World {
             .env("MIG_FAILPOINT", failpoint)
             .output()
             .expect("run mig");
+        self.died_at(step, failpoint, &out);
+    }
+
+    /// As [`World::killed_at`], but the process first waits at `gate` (a
+    /// failpoint it passes earlier, `MIG_FAILPOINT_GATE`) while `meanwhile`
+    /// runs: e.g. writes recorded after the copy, so the catch-up that
+    /// follows always has a batch to be killed in.
+    pub fn killed_at_after(
+        &self,
+        step: Step,
+        failpoint: &str,
+        gate: &str,
+        meanwhile: impl FnOnce(),
+    ) {
+        let held = self.dir().join("failpoint-gate");
+        let mut child = self
+            .command(step)
+            .env("MIG_FAILPOINT", failpoint)
+            .env("MIG_FAILPOINT_GATE", format!("{gate}:{}", held.display()))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn mig");
+        while !held.exists() {
+            if child.try_wait().expect("try_wait").is_some() {
+                let out = child.wait_with_output().expect("mig output");
+                panic!("{step:?} ended before its {gate} gate: {}", show(&out));
+            }
+            // Polling a condition: the process reaching its gate.
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        meanwhile();
+        std::fs::remove_file(&held).expect("opening the gate");
+        let out = child.wait_with_output().expect("mig output");
+        self.died_at(step, failpoint, &out);
+    }
+
+    /// Asserts `out` is `step` killed at `failpoint`, and that `status`
+    /// answers afterwards.
+    fn died_at(&self, step: Step, failpoint: &str, out: &Output) {
         let name = failpoint.split('@').next().unwrap_or(failpoint);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             out.status.signal() == Some(libc_sigabrt())
                 && stderr.contains(&format!("failpoint {name} hit; aborting")),
             "{step:?} with MIG_FAILPOINT={failpoint} did not die there: {}",
-            show(&out)
+            show(out)
         );
         // The operator's first question after a crash must get an answer,
         // whatever the killed writer left (a hot journal, a WAL to recover).

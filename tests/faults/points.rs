@@ -66,7 +66,18 @@ fn crash_and_finish(step: Step, failpoint: &str, seed: u64) {
             assert!(w.assert_matches() > 2 * super::harness::ROWS as usize);
         }
         if s == step {
-            w.killed_at(s, failpoint);
+            match (s, writer.as_ref()) {
+                (Step::Migrate, Some(wr)) if failpoint.starts_with("replay.") => {
+                    // Writes recorded after the first copy chunk, so a
+                    // replay (keeping up, before an index build or the
+                    // catch-up) always has a batch to die in: on a loaded
+                    // machine the writer could otherwise miss the copy.
+                    w.killed_at_after(s, failpoint, "copy.after-chunk", || {
+                        wr.wait_committed(wr.committed() + 5)
+                    });
+                }
+                _ => w.killed_at(s, failpoint),
+            }
             rerun(&w, s);
         } else {
             w.ok(s);
