@@ -5,6 +5,7 @@
 //! renewed agent certificate served, databases added and removed by SIGHUP
 //! — while jobs and streams keep running.
 
+mod file_modes;
 mod health;
 mod reload;
 mod second_stack;

@@ -28,7 +28,9 @@ pub(super) fn create_new_db(
     let tmp = tmp_path(new);
     remove_db_files(&tmp)?;
     // A failure (a full volume, a schema SQLite refuses) leaves no file.
-    if let Err(e) = build_new_db(&tmp, old, schema, plan, id, how.busy) {
+    if let Err(e) = create_like(&tmp, Path::new(&id.old_path))
+        .and_then(|()| build_new_db(&tmp, old, schema, plan, id, how.busy))
+    {
         // The build's error is the one to act on; a temporary file left
         // behind is removed by the next attempt.
         let _ = remove_db_files(&tmp);
@@ -148,6 +150,39 @@ fn create_folder(new: &Path, folder: Folder) -> Result<()> {
         Some(parent) => sync_file(parent),
         None => Ok(()),
     }
+}
+
+/// Creates the empty file the new database is built in with the old
+/// database's permission bits, exactly (not narrowed by the umask: a
+/// group-shared database stays writable by its service's group; not
+/// widened: a private one stays private), the owner's read and write
+/// added, and its owner and group where the agent may set them (as root;
+/// otherwise the group, if the agent is in it). SQLite gives the WAL,
+/// shared-memory and journal files the database file's mode and owner.
+fn create_like(tmp: &Path, old: &Path) -> Result<()> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    let io = |context, path: &Path, source| EngineError::Io {
+        context,
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(old).map_err(|e| io("reading the mode of", old, e))?;
+    // Private until its mode is set: never readable by more than `old` is.
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(tmp)
+        .map_err(|e| io("creating", tmp, e))?;
+    let (uid, gid) = (meta.uid(), meta.gid());
+    if std::os::unix::fs::fchown(&file, Some(uid), Some(gid)).is_err() {
+        // Not root: the group alone, which needs the agent in that group;
+        // when it is not, the file stays the agent's (docs/security.md).
+        let _ = std::os::unix::fs::fchown(&file, None, Some(gid));
+    }
+    let mode = (meta.mode() & 0o777) | 0o600;
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
+        .map_err(|e| io("setting the mode of", tmp, e))
 }
 
 /// Flushes a file (or a folder's entries) to the disk.

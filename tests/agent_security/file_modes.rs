@@ -1,0 +1,79 @@
+//! The files mig creates beside a database take that database's mode, as
+//! a security review checks them: a private (0600) old database must not
+//! yield a world-readable new one, nor a group-shared (0660) one a new
+//! database its service's group cannot write after the cutover. A real
+//! agent migrates both through the `mig` client; the WAL and shared-memory
+//! files SQLite creates follow the database file's mode.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use crate::cli::harness::mig_in;
+use crate::support::agent::TestAgent;
+use crate::support::fixture;
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+fn old_with_mode(dir: &Path, name: &str, mode: u32) -> std::path::PathBuf {
+    let old = dir.join(format!("{name}.db"));
+    drop(fixture::create_old(&old, 50));
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    old
+}
+
+#[test]
+fn the_new_database_and_its_wal_take_the_old_databases_mode_not_the_umasks() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let cases = [("private", 0o600), ("shared", 0o660)];
+    let dbs: Vec<_> = cases
+        .iter()
+        .map(|(name, m)| {
+            let old = old_with_mode(dir, name, *m);
+            (name, old, dir.join(format!("{name}-new.db")))
+        })
+        .collect();
+    let served: Vec<_> = dbs
+        .iter()
+        .map(|(name, old, new)| (**name, old.as_path(), new.as_path()))
+        .collect();
+    let agent = TestAgent::start(dir, &served);
+    std::fs::write(dir.join("schema.sql"), fixture::NEW_SCHEMA).expect("schema");
+    let certs = agent.certs.display().to_string();
+    let operator = [
+        "--agent".to_string(),
+        agent.url(),
+        "--ca".into(),
+        format!("{certs}/ca.pem"),
+        "--cert".into(),
+        format!("{certs}/operator.pem"),
+        "--key".into(),
+        format!("{certs}/operator-key.pem"),
+    ];
+    for ((name, wanted), (_, _, new)) in cases.iter().zip(&dbs) {
+        let mut args: Vec<&str> = operator.iter().map(String::as_str).collect();
+        args.extend(["--database", name, "migrate", "--schema", "schema.sql"]);
+        mig_in(dir, &args).ok();
+        // The service's next connection makes the WAL and shared memory
+        // (SQLite gives them the database file's mode): read it once.
+        let conn = rusqlite::Connection::open(new).expect("open new");
+        let _: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .expect("read new");
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", new.display()));
+            assert_eq!(
+                mode(&file),
+                *wanted,
+                "{} (old database {name} is {wanted:o})",
+                file.display()
+            );
+        }
+    }
+}
