@@ -71,7 +71,9 @@ pub fn discover(c: &Configured) -> Result<Discovered, String> {
             let stem = Path::new(&file)
                 .file_stem()
                 .map_or(String::new(), |s| s.to_string_lossy().into_owned());
-            if !crate::config::valid_name(&stem) {
+            if let Some(why) = link_out_of(&set.dir, &path) {
+                out.skipped.push(why);
+            } else if !crate::config::valid_name(&stem) {
                 out.skipped.push(format!(
                     "{}: {stem:?} is not a database name (letters, digits, '-', '_', '.'; at most 64)",
                     path.display()
@@ -178,6 +180,27 @@ fn matching(set: &DatabaseSet) -> Result<Vec<(String, PathBuf)>, String> {
     }
     files.sort();
     Ok(files)
+}
+
+/// Why a symbolic link in a set's folder is not served: its target is
+/// outside the folder (or does not resolve). A set serves the files in its
+/// folder only, so a link a tenant's service placed there cannot make the
+/// agent migrate a database its config does not name.
+fn link_out_of(dir: &Path, path: &Path) -> Option<String> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return None;
+    }
+    let inside = match (std::fs::canonicalize(dir), std::fs::canonicalize(path)) {
+        (Ok(dir), Ok(target)) => target.starts_with(&dir),
+        _ => false,
+    };
+    (!inside).then(|| {
+        format!(
+            "{}: a symbolic link to a file outside the set's folder (or to nothing); not served: move the database into the folder, or list it as a [[database]]",
+            path.display()
+        )
+    })
 }
 
 fn config_of(set: &DatabaseSet, stem: String, file: &str, old: PathBuf) -> DatabaseConfig {

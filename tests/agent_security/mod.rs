@@ -9,6 +9,7 @@ mod file_modes;
 mod health;
 mod reload;
 mod second_stack;
+mod set_symlinks;
 mod sighup;
 
 use std::time::Duration;
