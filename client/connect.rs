@@ -250,19 +250,51 @@ async fn connect(remote: &Remote) -> anyhow::Result<Channel> {
 }
 
 fn tls_config(tls: &TlsFiles) -> anyhow::Result<ClientTlsConfig> {
-    let mut config =
-        ClientTlsConfig::new().ca_certificate(Certificate::from_pem(read_pem(&tls.ca, "--ca")?));
+    let ca = read_pem(&tls.ca, "--ca", Pem::Certificate)?;
+    let mut config = ClientTlsConfig::new().ca_certificate(Certificate::from_pem(ca));
     if let Some((cert, key)) = &tls.identity {
         config = config.identity(Identity::from_pem(
-            read_pem(cert, "--cert")?,
-            read_pem(key, "--key")?,
+            read_pem(cert, "--cert", Pem::Certificate)?,
+            read_pem(key, "--key", Pem::PrivateKey)?,
         ));
     }
     Ok(config)
 }
 
-fn read_pem(path: &Path, flag: &str) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| usage(format!("cannot read {flag} {}: {e}", path.display())))
+/// What a TLS flag's file must hold.
+#[derive(Debug, Clone, Copy)]
+enum Pem {
+    Certificate,
+    PrivateKey,
+}
+
+/// Reads a TLS flag's file and checks it holds what the flag needs, so a
+/// wrong file is named with its flag (the TLS stack's own error names
+/// neither). The error never quotes the file's content.
+fn read_pem(path: &Path, flag: &str, want: Pem) -> anyhow::Result<Vec<u8>> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| usage(format!("cannot read {flag} {}: {e}", path.display())))?;
+    let mut reader = bytes.as_slice();
+    let holds = match want {
+        Pem::Certificate => rustls_pemfile::certs(&mut reader)
+            .next()
+            .is_some_and(|c| c.is_ok()),
+        Pem::PrivateKey => matches!(rustls_pemfile::private_key(&mut reader), Ok(Some(_))),
+    };
+    if holds {
+        return Ok(bytes);
+    }
+    let (what, fix) = match want {
+        Pem::Certificate => ("a PEM certificate", "pass the .pem certificate file"),
+        Pem::PrivateKey => (
+            "a PEM private key",
+            "pass the key file made with --cert (NAME-key.pem from `mig certs`)",
+        ),
+    };
+    Err(usage(format!(
+        "{flag} {} does not hold {what}; {fix}",
+        path.display()
+    )))
 }
 
 /// A transport error with its sources ("transport error" alone says little).

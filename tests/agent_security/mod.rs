@@ -7,6 +7,7 @@
 
 mod file_modes;
 mod health;
+mod no_secrets;
 mod reload;
 mod second_stack;
 mod set_symlinks;
