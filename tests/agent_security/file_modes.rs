@@ -77,3 +77,28 @@ fn the_new_database_and_its_wal_take_the_old_databases_mode_not_the_umasks() {
         }
     }
 }
+
+#[test]
+fn an_agent_key_readable_by_others_is_warned_about_with_the_fix() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let old = old_with_mode(dir, "shop", 0o600);
+    let mut agent = TestAgent::start(dir, &[("shop", &old, &dir.join("new.db"))]);
+    let key = agent.certs.join("agent-key.pem");
+    assert_eq!(mode(&key), 0o600, "mig certs init wrote the key");
+    assert!(
+        !agent.log().contains("readable by other users"),
+        "{}",
+        agent.log()
+    );
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    agent.kill();
+    agent.spawn();
+    let log = agent.log();
+    let wanted = format!(
+        "the agent's private key {} is readable by other users (mode 0644): `chmod 600 {}`",
+        key.display(),
+        key.display()
+    );
+    assert!(log.contains(&wanted), "{log}");
+}

@@ -85,6 +85,25 @@ impl Contents {
     }
 }
 
+/// Warns when the agent's private key is readable by other users than its
+/// owner: anyone who reads it can impersonate the agent to every client.
+/// A warning, not a refusal: a Kubernetes secret mounted with a group
+/// (`fsGroup`) is a deliberate choice.
+pub fn warn_if_exposed(key: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::metadata(key) else {
+        return;
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        tracing::warn!(
+            "the agent's private key {} is readable by other users (mode {mode:04o}): `chmod 600 {}`",
+            key.display(),
+            key.display()
+        );
+    }
+}
+
 fn read(what: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
     std::fs::read(path).map_err(|source| TlsError::Read {
         what,

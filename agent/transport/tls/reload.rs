@@ -77,6 +77,7 @@ impl TlsReloader {
             current,
         });
         reloader.log_expiry(&mut reloader.state());
+        super::warn_if_exposed(&reloader.state().files.key);
         Ok((reloader, configs))
     }
 
@@ -113,6 +114,7 @@ impl TlsReloader {
         self.current.send_replace(loaded.config);
         tracing::info!(target: "mig::audit", ?trigger, changed = !same, "loaded the TLS files; new connections use them");
         self.log_expiry(&mut state);
+        super::warn_if_exposed(&state.files.key);
         Ok(if same {
             Outcome::Unchanged
         } else {
