@@ -91,7 +91,10 @@ pub fn rehearse(old: &Path, schema: &SchemaFile, opts: &RehearseOptions) -> Resu
         "mig-rehearse-{}",
         hex::encode(rand::random::<[u8; 8]>())
     )));
-    std::fs::create_dir(&dir.0).map_err(|source| EngineError::Io {
+    // The agent's alone: it holds a full copy of the old database.
+    let private = std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+        .create(&dir.0);
+    private.map_err(|source| EngineError::Io {
         context: "creating the rehearsal folder",
         path: dir.0.clone(),
         source,
@@ -178,6 +181,18 @@ fn snapshot(old: &Path, copy: &Path, opts: &RehearseOptions) -> Result<Vec<Sampl
     // only the copy: lifted for this one statement on this connection.
     src.pragma_update(None, "query_only", false)
         .ctx(|| "allowing VACUUM INTO".into())?;
+    // Created empty and private first (VACUUM INTO fills an empty file):
+    // SQLite would create it readable by all, and its WAL the same.
+    std::os::unix::fs::OpenOptionsExt::mode(
+        std::fs::OpenOptions::new().write(true).create_new(true),
+        0o600,
+    )
+    .open(copy)
+    .map_err(|source| EngineError::Io {
+        context: "creating the rehearsal copy",
+        path: copy.to_path_buf(),
+        source,
+    })?;
     src.execute("VACUUM INTO ?1", [copy.to_string_lossy()])
         .ctx(|| format!("copying {} for the rehearsal", old.display()))?;
     drop(src);

@@ -27,6 +27,21 @@ fn old_with_mode(dir: &Path, name: &str, mode: u32) -> std::path::PathBuf {
     old
 }
 
+/// `mig --agent … --ca --cert --key` as the operator.
+fn operator_args(agent: &TestAgent) -> Vec<String> {
+    let certs = agent.certs.display().to_string();
+    vec![
+        "--agent".to_string(),
+        agent.url(),
+        "--ca".into(),
+        format!("{certs}/ca.pem"),
+        "--cert".into(),
+        format!("{certs}/operator.pem"),
+        "--key".into(),
+        format!("{certs}/operator-key.pem"),
+    ]
+}
+
 #[test]
 fn the_new_database_and_its_wal_take_the_old_databases_mode_not_the_umasks() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -45,17 +60,7 @@ fn the_new_database_and_its_wal_take_the_old_databases_mode_not_the_umasks() {
         .collect();
     let agent = TestAgent::start(dir, &served);
     std::fs::write(dir.join("schema.sql"), fixture::NEW_SCHEMA).expect("schema");
-    let certs = agent.certs.display().to_string();
-    let operator = [
-        "--agent".to_string(),
-        agent.url(),
-        "--ca".into(),
-        format!("{certs}/ca.pem"),
-        "--cert".into(),
-        format!("{certs}/operator.pem"),
-        "--key".into(),
-        format!("{certs}/operator-key.pem"),
-    ];
+    let operator = operator_args(&agent);
     for ((name, wanted), (_, _, new)) in cases.iter().zip(&dbs) {
         let mut args: Vec<&str> = operator.iter().map(String::as_str).collect();
         args.extend(["--database", name, "migrate", "--schema", "schema.sql"]);
@@ -101,4 +106,61 @@ fn an_agent_key_readable_by_others_is_warned_about_with_the_fix() {
         key.display()
     );
     assert!(log.contains(&wanted), "{log}");
+}
+
+/// `plan --rehearse` copies the whole old database into a temporary folder:
+/// while it runs (held at the rehearsal's own `migrate.after-create`), the
+/// folder is the agent's alone and the copy keeps the old database's mode.
+#[test]
+fn the_rehearsal_copy_of_a_private_database_is_private_while_it_runs() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let old = old_with_mode(dir, "shop", 0o600);
+    let mut agent = TestAgent::start(dir, &[("shop", &old, &dir.join("new.db"))]);
+    let scratch = dir.join("scratch");
+    std::fs::create_dir(&scratch).expect("scratch");
+    std::fs::set_permissions(&scratch, std::fs::Permissions::from_mode(0o1777)).expect("chmod");
+    let held = dir.join("gate");
+    let gate = format!("migrate.after-create:{}", held.display());
+    agent.kill();
+    agent.spawn_with_env(&[
+        ("TMPDIR", scratch.to_str().expect("utf-8")),
+        ("MIG_FAILPOINT_GATE", &gate),
+    ]);
+    std::fs::write(dir.join("schema.sql"), fixture::NEW_SCHEMA).expect("schema");
+    let args = operator_args(&agent);
+    let seen = std::thread::scope(|scope| {
+        let client = scope.spawn(|| {
+            let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
+            all.extend([
+                "--database",
+                "shop",
+                "plan",
+                "--rehearse",
+                "--schema",
+                "schema.sql",
+            ]);
+            mig_in(dir, &all)
+        });
+        while !held.exists() {
+            assert!(!client.is_finished(), "the rehearsal ended before its gate");
+            // Polling a condition: the agent reaching its gate.
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let folder = std::fs::read_dir(&scratch)
+            .expect("scratch")
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("mig-rehearse-"))
+            })
+            .expect("the rehearsal folder");
+        let seen = (mode(&folder), mode(&folder.join("old.db")));
+        std::fs::remove_file(&held).expect("opening the gate");
+        client.join().expect("client").ok();
+        seen
+    });
+    assert_eq!(seen.0, 0o700, "the rehearsal folder");
+    assert_eq!(seen.1, 0o600, "the rehearsal's copy of the old database");
 }
