@@ -2,7 +2,7 @@
 //! else: a symbolic link in the folder to a database elsewhere (placed by
 //! a tenant's service, or by mistake) is not served, so no client can reach
 //! a file the agent's config does not name. A link to a file inside the
-//! folder is still served (tools that keep versions behind a link).
+//! folder (a version kept in a subfolder behind a link) is still served.
 
 use std::path::Path;
 
@@ -37,11 +37,14 @@ fn a_link_in_a_database_set_to_a_file_outside_its_folder_is_not_served() {
         .expect("set folder")
         .to_path_buf();
     std::os::unix::fs::symlink(&secret, tenants.join("payroll.db")).expect("link out");
-    std::os::unix::fs::symlink("acme.db", tenants.join("alias.db")).expect("link in");
+    let versions = tenants.join("versions");
+    std::fs::create_dir(&versions).expect("versions");
+    case::create_old(&versions.join("beta-v2.db"));
+    std::os::unix::fs::symlink("versions/beta-v2.db", tenants.join("beta.db")).expect("link in");
 
     let listed = operator(&agent, dir, &["databases"]).ok();
     assert!(listed.stdout.contains("acme"), "{listed:#?}");
-    assert!(listed.stdout.contains("alias"), "{listed:#?}");
+    assert!(listed.stdout.contains("beta"), "{listed:#?}");
     assert!(!listed.stdout.contains("payroll"), "{listed:#?}");
 
     let refused = operator(
