@@ -35,6 +35,7 @@ mod plan_blockers;
 mod progress;
 mod rate_cap;
 mod read_only;
+mod read_only_files;
 mod real_agent;
 mod remote;
 mod replay_blocked;

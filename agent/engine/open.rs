@@ -115,18 +115,18 @@ pub fn new_ro(path: &Path, busy: Busy) -> Result<Connection> {
 
 /// A connection that only reads, leaving the files as it found them.
 ///
-/// Without a `-wal` beside the database, it is opened read-write (never
-/// create) with `query_only` on: a read-only connection to a WAL database
-/// creates `-wal` and `-shm` and cannot remove them on close, so a refused
-/// command or a `status` would leave two files behind, while a read-write
-/// connection that closes last removes them (the WAL it created is empty).
-/// With a `-wal` present (a service running, or a crash), it is opened
-/// read-only: closing it then never checkpoints or deletes that WAL.
+/// Without a `-wal` beside the database, or with an empty one, it is opened
+/// read-write (never create) with `query_only` on: a read-only connection
+/// to a WAL database creates `-wal` and `-shm` and cannot remove them on
+/// close, so a refused command or a `status` would leave two files behind,
+/// while a read-write connection that closes last removes them (the WAL is
+/// empty). With a `-wal` holding frames (a service running, or a crash), it
+/// is opened read-only: closing it then never checkpoints or deletes that
+/// WAL.
 /// SQLite opens a write-protected file read-only either way.
 fn reader(path: &Path, what: &str, busy: Busy) -> Result<Connection> {
     must_exist(path, what)?;
-    let wal = PathBuf::from(format!("{}-wal", path.display()));
-    let access = if wal.exists() {
+    let access = if wal_has_content(path) {
         OpenFlags::SQLITE_OPEN_READ_ONLY
     } else {
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -352,14 +352,57 @@ fn set_journal_mode(conn: &Connection, mode: &str) -> Result<()> {
 /// database then takes only a read snapshot of the old one, and can never
 /// block the service's writers.
 pub fn attach_old(conn: &Connection, old: &Path) -> Result<()> {
-    let uri = format!("file:{}?mode=ro", uri_path(old)?);
-    conn.execute("ATTACH DATABASE ?1 AS old", [uri])
-        .ctx(|| format!("attaching old database {}", old.display()))?;
-    conn.query_row("SELECT count(*) FROM old.sqlite_schema", [], |r| {
-        r.get::<_, i64>(0)
-    })
-    .ctx(|| format!("reading old database {}", old.display()))?;
+    attach_read_only(conn, old, OLD, "old database")
+}
+
+/// Attaches `path` read-only as `schema`, leaving its directory as found.
+///
+/// A read-only attach of a WAL database creates `-wal` and `-shm` when none
+/// exist, and closing it can never remove them (it cannot checkpoint). So,
+/// without a `-wal` holding frames, a [`reader`] opened first (read-write, `query_only`) is
+/// kept with `conn`, owned by a function registered on it: SQLite destroys
+/// a connection's functions after it has closed its databases, so that
+/// reader closes after the attach, and as the last connection to the file
+/// removes the empty WAL and shm. A service holding the file keeps them
+/// instead (the reader is not last), and with a `-wal` holding frames
+/// nothing is kept, as [`reader`] opens read-only then.
+fn attach_read_only(conn: &Connection, path: &Path, schema: &str, what: &str) -> Result<()> {
+    let closer = if wal_has_content(path) {
+        None
+    } else {
+        Some(reader(path, what, Busy::default())?)
+    };
+    let uri = format!("file:{}?mode=ro", uri_path(path)?);
+    conn.execute(&format!("ATTACH DATABASE ?1 AS {schema}"), [uri])
+        .ctx(|| format!("attaching {what} {}", path.display()))?;
+    conn.query_row(
+        &format!("SELECT count(*) FROM {schema}.sqlite_schema"),
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .ctx(|| format!("reading {what} {}", path.display()))?;
+    if let Some(closer) = closer {
+        let keep = move |_: &rusqlite::functions::Context<'_>| {
+            let _owned = &closer;
+            Ok(0i64)
+        };
+        conn.create_scalar_function(
+            format!("mig_closes_after_{schema}").as_str(),
+            0,
+            rusqlite::functions::FunctionFlags::SQLITE_UTF8,
+            keep,
+        )
+        .ctx(|| format!("keeping {what} {} tidy on close", path.display()))?;
+    }
     Ok(())
+}
+
+/// A `-wal` with content beside `path`: a service's (running, or it
+/// crashed), which a reader must not checkpoint or delete. An empty one
+/// (what a reader of a WAL database creates) holds nothing to checkpoint,
+/// so the last connection to close removes it without changing a byte.
+fn wal_has_content(path: &Path) -> bool {
+    std::fs::metadata(format!("{}-wal", path.display())).is_ok_and(|m| m.len() > 0)
 }
 
 fn uri_path(path: &Path) -> Result<String> {
@@ -406,12 +449,6 @@ pub fn revert_work(old: &Path, new: &Path, busy: Busy) -> Result<Connection> {
         .ctx(|| "disabling foreign keys".into())?;
     conn.pragma_update(None, "cache_size", WORK_CACHE_KIB)
         .ctx(|| "setting cache size".into())?;
-    let uri = format!("file:{}?mode=ro", uri_path(new)?);
-    conn.execute("ATTACH DATABASE ?1 AS new", [uri])
-        .ctx(|| format!("attaching new database {}", new.display()))?;
-    conn.query_row("SELECT count(*) FROM new.sqlite_schema", [], |r| {
-        r.get::<_, i64>(0)
-    })
-    .ctx(|| format!("reading new database {}", new.display()))?;
+    attach_read_only(&conn, new, "new", "new database")?;
     Ok(conn)
 }

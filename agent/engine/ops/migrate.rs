@@ -162,10 +162,6 @@ fn checked_plan(
     opts: &MigrateOptions,
 ) -> Result<Plan> {
     let left = recorded_and(st, &opts.left_to_owner);
-    // `scratch` is dropped on return, whatever the outcome, so the
-    // read-only attach closes before the caller's `old_rw`: the last
-    // connection to close a WAL database removes its -wal and -shm only if
-    // it can write.
     open::attach_old(&scratch, old)?;
     let plan = plan::build_leaving(&scratch, schema, hash, plan::Depth::Full, &left)?;
     if !plan.blockers.is_empty() {

@@ -104,14 +104,9 @@ fn left_behind(st: &MigrationState, new: &Path, busy: Busy) -> Result<LeftBehind
         .window()
         .is_some_and(|w| w.state == WindowState::Reverted);
     let inverse = match (reverted, st.identity(), st.old_path()) {
-        (true, Some(id), Ok(old)) => {
-            // Open across the inverse's read-only attach of the old file and
-            // closed last: a read-write reader (no WAL present) then removes
-            // the WAL and shm that attach created, so a refusal leaves the
-            // old database's files exactly as they were.
-            let _last = open::old_ro(old, busy)?;
-            inverse_of(id, old).map(|(_, inv)| inv)
-        }
+        // The inverse's read-only attach leaves the old file's directory
+        // as it found it (`open::attach_old`), so a refusal changes nothing.
+        (true, Some(id), Ok(old)) => inverse_of(id, old).map(|(_, inv)| inv),
         _ => Ok(Inverse::default()),
     };
     left_behind::read(&conn, new, inverse)

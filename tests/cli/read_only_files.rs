@@ -1,0 +1,166 @@
+//! A command that only reads (`plan`, `status`) and a refused command leave
+//! the database folder exactly as they found it: the same file names and
+//! byte-identical databases and WALs, through the local CLI and a real
+//! agent, with and without a service connection holding the old database
+//! open. They used to leave an empty `old.db-wal` (a read-only attach of
+//! the old file) and, after a local `cutover`, `new.db-wal` and
+//! `new.db-shm` (the old side's step attached the new file read-only and
+//! closed last).
+//!
+//! A `-shm` is shared memory, not data: readers mark it, so its bytes are
+//! compared only by name.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use crate::support::agent::TestAgent;
+
+use super::harness::{Project, Run};
+use super::real_agent::operator_on;
+
+/// Every file in `dir` by name, with its bytes (none for a `-shm`).
+fn snapshot(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
+    std::fs::read_dir(dir)
+        .expect("list")
+        .map(|e| {
+            let e = e.expect("entry");
+            let name = e.file_name().to_string_lossy().into_owned();
+            let bytes = (e.path().is_file() && !name.ends_with("-shm"))
+                .then(|| std::fs::read(e.path()).expect("read"));
+            (name, bytes)
+        })
+        .collect()
+}
+
+/// Runs each command in turn; each must leave the folder as it was.
+fn each_leaves_folder_alone(dir: &Path, mig: &dyn Fn(&[&str]) -> Run, cmds: &[(&[&str], bool)]) {
+    for (args, succeeds) in cmds {
+        let before = snapshot(dir);
+        let run = mig(args);
+        assert_eq!(run.code == 0, *succeeds, "{args:?}: {run:?}");
+        let after = snapshot(dir);
+        assert_eq!(
+            before.keys().collect::<Vec<_>>(),
+            after.keys().collect::<Vec<_>>(),
+            "{args:?} created or removed a file"
+        );
+        for (name, bytes) in &before {
+            assert!(after[name] == *bytes, "{args:?} changed {name}");
+        }
+    }
+}
+
+/// A service's connection in its own process (`sqlite3`), holding the
+/// database open after a first read.
+struct Service(Child);
+
+impl Service {
+    fn hold(db: &Path) -> Service {
+        let mut child = Command::new("sqlite3")
+            .arg(db)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("sqlite3");
+        let stdin = child.stdin.as_mut().expect("stdin");
+        writeln!(stdin, "SELECT 'open', count(*) FROM sqlite_schema;").expect("write");
+        stdin.flush().expect("flush");
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read");
+        assert!(line.starts_with("open|"), "{line}");
+        Service(child)
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        drop(self.0.stdin.take());
+        let _ = self.0.wait();
+    }
+}
+
+const READS: &[(&[&str], bool)] = &[(&["plan"], true), (&["status"], true)];
+/// Refused before `migrate`.
+const REFUSED_BEFORE: &[(&[&str], bool)] = &[
+    (&["cutover"], false),
+    (&["drain"], false),
+    (&["cleanup-old"], false),
+];
+/// Refused after `migrate`, before `drain`.
+const REFUSED_AFTER: &[(&[&str], bool)] = &[(&["cutover"], false), (&["cleanup-old"], false)];
+
+/// Reads and refusals before and after `migrate`, then `drain` and
+/// `cutover` leave no WAL or shm where the folder had none.
+fn check(dir: &Path, mig: &dyn Fn(&[&str]) -> Run, held: bool) {
+    each_leaves_folder_alone(dir, mig, READS);
+    each_leaves_folder_alone(dir, mig, REFUSED_BEFORE);
+    mig(&["migrate"]).ok();
+    each_leaves_folder_alone(dir, mig, READS);
+    each_leaves_folder_alone(dir, mig, REFUSED_AFTER);
+    mig(&["drain"]).ok();
+    mig(&["cutover"]).ok();
+    each_leaves_folder_alone(dir, mig, READS);
+    let files = snapshot(dir);
+    for name in ["new.db-wal", "new.db-shm"] {
+        assert!(!files.contains_key(name), "{name} left: {:?}", files.keys());
+    }
+    let old_wal = files.contains_key("old.db-wal");
+    assert_eq!(
+        old_wal,
+        held,
+        "old.db-wal beside a service? {:?}",
+        files.keys()
+    );
+}
+
+/// `mig` on the project folder's `old.db`, `new.db` and `schema.sql`.
+fn local(p: &Project) -> impl Fn(&[&str]) -> Run + '_ {
+    move |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--old", "old.db", "--new", "new.db"]);
+        if ["plan", "migrate"].contains(&args[0]) {
+            all.extend(["--schema", "schema.sql"]);
+        }
+        p.mig(&all)
+    }
+}
+
+#[test]
+fn read_only_and_refused_commands_leave_the_local_folder_as_found() {
+    let p = Project::shop(30);
+    check(&p.dir, &local(&p), false);
+}
+
+#[test]
+fn read_only_and_refused_commands_leave_the_folder_as_found_beside_a_service() {
+    let p = Project::shop(30);
+    let _service = Service::hold(&p.path("old.db"));
+    check(&p.dir, &local(&p), true);
+}
+
+#[test]
+fn read_only_and_refused_commands_through_an_agent_leave_the_folder_as_found() {
+    let p = Project::shop(30);
+    let db = p.path("db");
+    std::fs::create_dir(&db).expect("db dir");
+    std::fs::rename(p.path("old.db"), db.join("old.db")).expect("move");
+    let agent = TestAgent::start(&p.dir, &[("shop", &db.join("old.db"), &db.join("new.db"))]);
+    let mig = operator_on(&agent, "shop", p.dir.clone());
+    // The agent claims the database (its lock file) once it serves it.
+    let lock = db.join("old.db.mig-lock");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !lock.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the agent never claimed old.db"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    check(&db, &mig, false);
+    let _service = Service::hold(&db.join("new.db"));
+    each_leaves_folder_alone(&db, &mig, READS);
+}
