@@ -15,6 +15,7 @@ mod drift;
 mod fleet;
 mod fleet_operator;
 mod fleet_revert;
+mod fleet_screens;
 mod handshake;
 pub(crate) mod harness;
 mod help;

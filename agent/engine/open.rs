@@ -35,6 +35,10 @@ impl Default for Busy {
     }
 }
 
+/// How a missing database file ends its one line (the fleet client
+/// recognises it in a target that existed when its rollout started).
+pub const MISSING: &str = "does not exist; check the path";
+
 fn must_exist(path: &Path, what: &str) -> Result<()> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Ok(()),
@@ -43,7 +47,7 @@ fn must_exist(path: &Path, what: &str) -> Result<()> {
             path.display()
         ))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(EngineError::File(format!(
-            "{what} {} does not exist; check the path",
+            "{what} {} {MISSING}",
             path.display()
         ))),
         Err(e) => Err(EngineError::File(format!(

@@ -9,6 +9,11 @@ pub enum JobError {
     #[error("unknown database {name:?}; this agent serves: {known}")]
     UnknownDatabase { name: String, known: String },
 
+    /// The request named a set file that is a link to a file served under
+    /// another name (one file is one database).
+    #[error("database {name:?} is not served on its own: its file is a link to the file served as database {serves_as:?}; use --database {serves_as}")]
+    Alias { name: String, serves_as: String },
+
     /// The database was removed from the configuration; it is kept only
     /// until the work running on it ends.
     #[error("database {name:?} was removed from the agent's configuration; it takes no new work and goes once its running job ends (`mig watch` follows it)")]

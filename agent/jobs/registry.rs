@@ -198,16 +198,23 @@ impl Registry {
         self.served().all()
     }
 
-    /// The configuration of a database, or `UnknownDatabase`.
+    /// The configuration of a database, or `UnknownDatabase` (`Alias` for
+    /// a set file's second name, a link to a file served as another).
     pub fn database(&self, name: &str) -> Result<DatabaseConfig, JobError> {
         let served = self.served();
-        served
-            .get(name)
-            .cloned()
-            .ok_or_else(|| JobError::UnknownDatabase {
+        if let Some(found) = served.get(name) {
+            return Ok(found.clone());
+        }
+        Err(match self.discovery.alias(name) {
+            Some(serves_as) => JobError::Alias {
+                name: name.to_string(),
+                serves_as,
+            },
+            None => JobError::UnknownDatabase {
                 name: name.to_string(),
                 known: served.names(),
-            })
+            },
+        })
     }
 
     pub(super) fn check_open(&self) -> Result<(), JobError> {

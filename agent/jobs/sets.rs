@@ -37,6 +37,9 @@ pub struct Discovered {
     pub config: AgentConfig,
     /// One line per file of a set that is not served, saying why.
     pub skipped: Vec<String>,
+    /// Names of set files that are links to a served file: name -> the
+    /// database serving it.
+    pub aliases: BTreeMap<String, String>,
 }
 
 /// Reads every set's folder; an unreadable folder fails the discovery.
@@ -56,6 +59,7 @@ pub fn discover(c: &Configured) -> Result<Discovered, String> {
     let mut out = Discovered {
         config: c.explicit.clone(),
         skipped: Vec::new(),
+        aliases: BTreeMap::new(),
     };
     let mut files = SameFiles::of_explicit(&c.explicit);
     let found: Vec<(&DatabaseSet, Vec<(String, PathBuf)>)> = c
@@ -85,6 +89,7 @@ pub fn discover(c: &Configured) -> Result<Discovered, String> {
                     "{}: the same file as database {owner:?} (a link to it); served once, as {owner:?}",
                     path.display()
                 ));
+                out.aliases.insert(stem, owner.to_string());
             } else if !names.insert(stem.clone()) {
                 out.skipped.push(format!(
                     "{}: another database is named {stem:?} already",
@@ -228,13 +233,23 @@ fn config_of(set: &DatabaseSet, stem: String, file: &str, old: PathBuf) -> Datab
 /// Serialises discoveries: each applies a whole, consistent listing.
 pub(super) struct Discovery {
     configured: Mutex<Configured>,
+    /// The last discovery's [`Discovered::aliases`].
+    aliases: Mutex<BTreeMap<String, String>>,
 }
 
 impl Discovery {
     pub(super) fn new(configured: Configured) -> Discovery {
         Discovery {
             configured: Mutex::new(configured),
+            aliases: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// The database serving the file a set reaches as `name` through a
+    /// link, if `name` is such a link.
+    pub(super) fn alias(&self, name: &str) -> Option<String> {
+        let aliases = self.aliases.lock().unwrap_or_else(|p| p.into_inner());
+        aliases.get(name).cloned()
     }
 
     fn lock(&self) -> MutexGuard<'_, Configured> {
@@ -273,6 +288,11 @@ impl Registry {
         for why in &found.skipped {
             tracing::debug!("not served: {why}");
         }
+        *self
+            .discovery
+            .aliases
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = found.aliases;
         let r = self.reconfigure(found.config);
         if !r.added.is_empty() || !r.removed.is_empty() {
             tracing::info!(

@@ -60,7 +60,9 @@ impl From<ServiceError> for Status {
 fn job_status(e: &JobError) -> Status {
     let code = match e {
         JobError::Engine(inner) => return engine_status(inner),
-        JobError::UnknownDatabase { .. } | JobError::UnknownJob(_) => Code::NotFound,
+        JobError::UnknownDatabase { .. } | JobError::Alias { .. } | JobError::UnknownJob(_) => {
+            Code::NotFound
+        }
         JobError::Conflict { .. } => Code::Aborted,
         JobError::Finished { .. } | JobError::Removed { .. } => Code::FailedPrecondition,
         JobError::ShuttingDown => Code::Unavailable,

@@ -20,7 +20,7 @@ use tonic::Streaming;
 
 use super::dashboard::Dashboard;
 use super::file::FleetTarget;
-use super::state::State;
+use super::state::{Ended, State};
 use super::steps::{next, Conflicts, Done, NewColumns, Next, Steps};
 use crate::exit::{classify, code_from_name, error, failed, for_code, Exit};
 
@@ -54,7 +54,7 @@ impl Driver {
     /// deploy) is asked again for [`AGENT_GRACE`]: its jobs are resumed or
     /// finished by the agent itself, and the next status read says where
     /// the target went, as a re-run of the rollout would.
-    pub async fn run(self) -> anyhow::Result<(State, String)> {
+    pub async fn run(self) -> anyhow::Result<Ended> {
         let deadline = tokio::time::Instant::now() + AGENT_GRACE;
         loop {
             match self.run_once().await {
@@ -75,13 +75,14 @@ impl Driver {
         }
     }
 
-    async fn run_once(&self) -> anyhow::Result<(State, String)> {
+    async fn run_once(&self) -> anyhow::Result<Ended> {
         let mut client = super::agents::connect(&self.target).await?;
         let database = self.target.database.clone();
         let mut did = Vec::new();
         let mut progress = Done::default();
         let mut verified = String::new();
         let mut refused = String::new();
+        let mut refused_for = None;
         let (mut taken, mut busy_polls) = (0, 0);
         while taken < MAX_STEPS {
             let st = status(&mut client, &database).await?;
@@ -93,7 +94,11 @@ impl Driver {
                     _ => detail,
                 };
                 let (state, detail) = done(state, detail, &did);
-                return Ok((state, detail + &refused));
+                return Ok(Ended {
+                    state,
+                    detail: detail + &refused,
+                    refused: refused_for,
+                });
             }
             if let Next::Refuse(why) = step {
                 return Err(failed(why));
@@ -192,9 +197,13 @@ impl Driver {
                             if v.certified { " (certified)" } else { "" }
                         );
                     }
-                    Some(Summary::Revert(r)) => verified = reverted(&r),
+                    Some(Summary::Revert(r)) => {
+                        refused_for = Some(millis(r.refused_ms));
+                        verified = reverted(&r);
+                    }
                     Some(Summary::Drain(d)) if d.cutover.is_some() => {
                         refused = format!("; writes refused for {:.1} ms", d.refused_ms);
+                        refused_for = Some(millis(d.refused_ms));
                         cut_over = true;
                     }
                     _ => {}
@@ -306,6 +315,12 @@ fn drain_request(database: &str, steps: Steps) -> DrainRequest {
         cutover: steps.cutover,
         ..Default::default()
     }
+}
+
+/// A figure in milliseconds from the wire, as a duration (zero when it is
+/// not a finite, non-negative number).
+fn millis(ms: f64) -> Duration {
+    Duration::try_from_secs_f64(ms / 1000.0).unwrap_or_default()
 }
 
 /// What a finished revert did, in one line.

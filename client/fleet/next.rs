@@ -227,6 +227,7 @@ mod tests {
                 detail: String::new(),
                 elapsed: Duration::ZERO,
                 exit: None,
+                refused: None,
             })
         };
         let c = Commands::new(Path::new("fleet.toml"));

@@ -95,6 +95,7 @@ pub async fn run(
             detail: ALREADY.into(),
             elapsed: Duration::ZERO,
             exit: None,
+            refused: None,
         });
     }
     for in_wave in board.waves() {
@@ -116,6 +117,7 @@ pub async fn run(
                     detail: reason,
                     elapsed: Duration::ZERO,
                     exit: None,
+                    refused: None,
                 });
             }
             for i in board.ready(in_wave, plan.concurrency.saturating_sub(ids.len())) {
@@ -147,10 +149,17 @@ pub async fn run(
                 Err(e) => (e.id(), Err(anyhow::anyhow!("internal error: {e}"))),
             };
             let Some(i) = ids.remove(&id) else { continue };
-            let (state, detail, exit) = match result {
-                Ok((state, detail)) => (state, detail, None),
-                Err(e) if classify(&e) == Exit::Cancelled => (State::Cancelled, message(&e), None),
-                Err(e) => (State::Failed, message(&e), Some(classify(&e))),
+            let (state, detail, exit, refused) = match result {
+                Ok(e) => (e.state, e.detail, None, e.refused),
+                Err(e) if classify(&e) == Exit::Cancelled => {
+                    (State::Cancelled, message(&e), None, None)
+                }
+                Err(e) => (
+                    State::Failed,
+                    removed_since_start(message(&e)),
+                    Some(classify(&e)),
+                    None,
+                ),
             };
             board.record(i, state);
             dash.state(i, state, &detail);
@@ -160,10 +169,24 @@ pub async fn run(
                 detail,
                 elapsed,
                 exit,
+                refused,
             });
         }
     }
     out
+}
+
+/// A target's file gone mid-run: every target of a run existed when the
+/// rollout froze its set, so "does not exist; check the path" means it was
+/// removed since; say so, and what to do.
+fn removed_since_start(line: String) -> String {
+    let Some(file) = line.strip_suffix(mig::engine::open::MISSING) else {
+        return line;
+    };
+    format!(
+        "{}was removed since the rollout started (it was there when the rollout froze its set); if the tenant was offboarded, re-run `mig fleet rollout`, which leaves it out; otherwise restore the file and re-run",
+        file
+    )
 }
 
 /// The scheduling decisions, without I/O: who may start, who never will.

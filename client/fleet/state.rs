@@ -73,6 +73,18 @@ pub struct Outcome {
     /// The exit code a failure means (`None` unless it failed): a
     /// difference verify found is data loss (4), not a refusal (1).
     pub exit: Option<crate::exit::Exit>,
+    /// How long the service's writes were refused (the drain's freeze
+    /// until cutover, or a revert's), when this run cut over or reverted.
+    pub refused: Option<Duration>,
+}
+
+/// What a target's run ended with, as its driver reports it.
+#[derive(Debug, Clone)]
+pub struct Ended {
+    pub state: State,
+    pub detail: String,
+    /// See [`Outcome::refused`].
+    pub refused: Option<Duration>,
 }
 
 #[cfg(test)]

@@ -50,6 +50,7 @@ fn compact(fleet: &Fleet, title: &str, outcomes: &[Option<Outcome>]) -> Vec<Stri
         .filter_map(|(t, o)| Some((t.name.as_str(), o.as_ref()?)))
         .collect();
     let mut out = vec![totals(title, outcomes)];
+    out.extend(refused(&ran));
     let short: Vec<&(&str, &Outcome)> = ran
         .iter()
         .filter(|(_, o)| !o.state.is_success() && o.state != State::Held)
@@ -85,6 +86,26 @@ fn compact(fleet: &Fleet, title: &str, outcomes: &[Option<Outcome>]) -> Vec<Stri
     out
 }
 
+/// `writes refused for 12 target(s): median 84.2 ms, max 312.5 ms (eu-7)`:
+/// the service's pause across the targets that cut over or reverted in
+/// this run (none when no target did).
+fn refused(ran: &[(&str, &Outcome)]) -> Option<String> {
+    let mut each: Vec<(Duration, &str)> = ran
+        .iter()
+        .filter_map(|(n, o)| Some((o.refused?, *n)))
+        .collect();
+    each.sort();
+    let (max, at) = *each.last()?;
+    let median = each[(each.len() - 1) / 2].0;
+    let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
+    Some(format!(
+        "writes refused for {} target(s): median {}, max {} ({at})",
+        each.len(),
+        ms(median),
+        ms(max)
+    ))
+}
+
 /// One JSON object: the rollout id and every target's outcome.
 pub fn json(fleet: &Fleet, rollout: &str, outcomes: &[Option<Outcome>]) -> serde_json::Value {
     let targets: Vec<serde_json::Value> = fleet
@@ -98,6 +119,7 @@ pub fn json(fleet: &Fleet, rollout: &str, outcomes: &[Option<Outcome>]) -> serde
                 "state": o.state.name(),
                 "seconds": o.elapsed.as_secs_f64(),
                 "detail": o.detail,
+                "writes_refused_ms": o.refused.map(|d| d.as_secs_f64() * 1000.0),
             }))
         })
         .collect();
@@ -183,7 +205,23 @@ mod tests {
             detail: String::new(),
             elapsed: Duration::from_millis(1500),
             exit: (state == State::Failed).then_some(Exit::Failed),
+            refused: None,
         })
+    }
+
+    #[test]
+    fn refused_line_gives_the_median_and_the_slowest_target() {
+        let with = |ms: u64| Outcome {
+            refused: Some(Duration::from_millis(ms)),
+            ..o(State::CutOver).expect("outcome")
+        };
+        let (a, b, c, d) = (with(80), with(310), with(95), o(State::Failed).expect("o"));
+        let ran = [("t1", &a), ("t2", &b), ("t3", &c), ("t4", &d)];
+        assert_eq!(
+            refused(&ran).as_deref(),
+            Some("writes refused for 3 target(s): median 95.0 ms, max 310.0 ms (t2)")
+        );
+        assert_eq!(refused(&ran[3..]), None);
     }
 
     #[test]
