@@ -10,9 +10,8 @@
 //! An agent restarted mid-rollout (its supervisor, a deploy) does not fail
 //! the tenants it was working on: the rollout asks again and finishes them.
 
-use std::path::{Path, PathBuf};
-
 use crate::support::agent::{Setup, TestAgent};
+use crate::support::tenant_site::{new_db, old_db as old};
 use crate::support::writer::Writer;
 use crate::support::{fixture, oracle};
 
@@ -47,22 +46,6 @@ fn site_with(tenants: &[&str], extra: &str) -> (tempfile::TempDir, TestAgent) {
     );
     std::fs::write(dir.join("fleet.toml"), fleet).expect("fleet.toml");
     (tmp, agent)
-}
-
-fn old(dir: &Path, tenant: &str) -> PathBuf {
-    dir.join("a0/tenants").join(format!("{tenant}.db"))
-}
-
-/// `<tmp>/a0/tenants-<hash>/<tenant>.db`.
-fn new_db(dir: &Path, tenant: &str) -> PathBuf {
-    let home = dir.join("a0");
-    let folder = std::fs::read_dir(&home)
-        .expect("home")
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.starts_with("tenants-"))
-        .expect("a tenants-<hash> folder");
-    home.join(folder).join(format!("{tenant}.db"))
 }
 
 /// The last stdout line starting with `target `.
