@@ -69,7 +69,7 @@ fn line(c: &Checked) -> String {
         if c.rows == 1 { "s" } else { "" },
         c.constraint,
         c.table,
-        c.examples.join(", ")
+        c.examples.text()
     )
 }
 

@@ -7,6 +7,7 @@ use tonic::Request;
 
 use super::ServiceError;
 use crate::config::Role;
+use crate::engine::plan::quoted::Disclosure;
 
 /// Who made a request and what they may do.
 #[derive(Debug, Clone)]
@@ -20,6 +21,15 @@ pub(super) fn caller<T>(req: &Request<T>) -> String {
     req.extensions()
         .get::<Caller>()
         .map_or_else(|| "local".to_string(), |c| c.identity.clone())
+}
+
+/// How much of the old rows a report may quote to this caller: row data
+/// for operators and the local caller, counts for viewers.
+pub(super) fn disclosure<T>(req: &Request<T>) -> Disclosure {
+    match req.extensions().get::<Caller>() {
+        Some(c) if c.role < Role::Operator => Disclosure::CountsOnly,
+        _ => Disclosure::Values,
+    }
 }
 
 /// Refuses the call unless the caller has `needed` (or a stronger role);

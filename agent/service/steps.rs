@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tonic::Request;
 
-use super::authorize::require;
+use super::authorize::{self, require};
 use super::convert::{self, ManualCap};
 use super::resolve::Resolved;
 use super::{blocking, MigratorService, ServiceError};
@@ -26,6 +26,7 @@ pub(super) async fn plan(
     } else {
         (Role::Viewer, "plan")
     };
+    let disclosure = authorize::disclosure(&req);
     let Resolved {
         who,
         request: r,
@@ -39,6 +40,7 @@ pub(super) async fn plan(
             busy: config.busy(),
             allow_rollback_journal: config.allow_rollback_journal,
             left_to_owner: convert::left_to_owner(&config, &r.ignore_tables),
+            disclosure,
         };
         let outcome = ops::plan(&config.spec, &schema, &opts)?;
         let rehearsal = match rehearse_opts {

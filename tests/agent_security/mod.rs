@@ -8,6 +8,7 @@
 mod file_modes;
 mod health;
 mod no_secrets;
+mod plan_quotes;
 mod reload;
 mod second_stack;
 mod set_symlinks;

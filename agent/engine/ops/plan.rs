@@ -10,6 +10,7 @@ use crate::engine::error::{Result, SqlContext};
 use crate::engine::open::{self, Busy};
 use crate::engine::owners::LeftToOwner;
 use crate::engine::paths::DatabaseSpec;
+use crate::engine::plan::quoted::Disclosure;
 use crate::engine::plan::{self, Plan};
 use crate::engine::schema::SchemaFile;
 use crate::engine::state::{locate_for_schema, Located, MigrationState};
@@ -43,6 +44,8 @@ pub struct PlanOptions {
     /// Old tables another tool owns (besides the built-in ones); a
     /// migration in progress adds the list it recorded.
     pub left_to_owner: LeftToOwner,
+    /// Whether the report may quote old rows' keys and values.
+    pub disclosure: Disclosure,
 }
 
 /// Reads the schema and the old database; writes nothing.
@@ -56,7 +59,8 @@ pub fn plan(spec: &DatabaseSpec, schema: &SchemaFile, opts: &PlanOptions) -> Res
     let left = recorded_and(&st, &opts.left_to_owner);
     let plan = plan::build_leaving(&scratch, schema, &hash, plan::Depth::Full, &left)?;
     let mut blockers = plan.blockers.clone();
-    let assessment = plan::assess::assess(&scratch, &plan, &new)?;
+    let mut assessment = plan::assess::assess(&scratch, &plan, &new)?;
+    assessment.for_caller(&plan, opts.disclosure);
     let revert = crate::engine::revert::build(&scratch, &plan, schema)?.report;
     blockers.extend(assessment.blockers());
     if !opts.allow_rollback_journal {

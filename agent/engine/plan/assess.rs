@@ -10,6 +10,7 @@ use rusqlite::Connection;
 use super::deps::{self, Dependency};
 use super::estimate::{self, Estimates};
 use super::precheck::{self, Checked};
+use super::quoted::Disclosure;
 use super::risk::{self, Finding, Overall};
 use super::values::{self, AffinityChange};
 use super::Plan;
@@ -42,6 +43,22 @@ impl Assessment {
             .map(Checked::message)
             .chain(self.estimates.disk_blocker.clone())
             .collect()
+    }
+
+    /// Leaves out the row data (keys, values) a caller under `d` may not
+    /// read, from the checks and from the findings that quote them.
+    pub fn for_caller(&mut self, plan: &Plan, d: Disclosure) {
+        if d == Disclosure::Values {
+            return;
+        }
+        for c in &mut self.constraints {
+            c.examples.for_caller(d);
+        }
+        for v in &mut self.affinity {
+            v.examples.for_caller(d);
+        }
+        self.findings = risk::findings(plan, self);
+        self.overall = risk::overall(&self.findings);
     }
 }
 

@@ -15,6 +15,7 @@ pub mod estimate;
 mod keys;
 mod mapped;
 pub mod precheck;
+pub mod quoted;
 mod references;
 mod replaced;
 pub mod risk;

@@ -19,6 +19,7 @@ use rusqlite::Connection;
 use super::mapped::{
     check_clauses, count_with_examples, mapped, old_column, reference_part, table_sql,
 };
+use super::quoted::Quoted;
 use super::{ColumnSource, KeyMode, OldKey, Plan, TablePlan};
 use crate::engine::catalog::{q, Catalog, Table};
 use crate::engine::error::{Result, SqlContext};
@@ -48,7 +49,7 @@ pub struct Checked {
     pub new: bool,
     /// Old rows that would violate it, and up to [`EXAMPLES`] of their keys.
     pub rows: u64,
-    pub examples: Vec<String>,
+    pub examples: Quoted,
     /// The copy could not get past a violation.
     pub blocks: bool,
     /// A FOREIGN KEY whose renumbered parent the references are translated
@@ -82,7 +83,7 @@ impl Checked {
             self.old_table,
             self.constraint,
             self.table,
-            self.examples.join(", "),
+            self.examples.text(),
         )
     }
 }
@@ -161,7 +162,7 @@ impl Checker<'_> {
             constraint: c.constraint,
             new: c.new,
             rows,
-            examples,
+            examples: Quoted::Shown(examples),
             blocks: c.blocks && rows > 0,
             renumbered_parent: None,
         });

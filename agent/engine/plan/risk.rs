@@ -210,7 +210,7 @@ fn affinity_change(v: &AffinityChange) -> Finding {
                 v.new_type,
                 v.changed,
                 v.probed,
-                v.examples.join(", ")
+                v.examples.text()
             ),
         )
     } else {

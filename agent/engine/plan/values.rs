@@ -7,6 +7,7 @@
 
 use rusqlite::Connection;
 
+use super::quoted::Quoted;
 use super::Plan;
 use crate::engine::catalog::q;
 use crate::engine::error::{Result, SqlContext};
@@ -26,7 +27,7 @@ pub struct AffinityChange {
     pub changed: u64,
     pub probed: u64,
     /// Up to 5 of them, as SQL literals.
-    pub examples: Vec<String>,
+    pub examples: Quoted,
 }
 
 /// SQLite's column affinity of a declared type (section 3.1 of "Datatypes
@@ -81,7 +82,7 @@ pub fn affinity_changes(conn: &Connection, plan: &Plan) -> Result<Vec<AffinityCh
                 new_type: nc.decl_type.clone(),
                 changed,
                 probed,
-                examples,
+                examples: Quoted::Shown(examples),
             });
         }
     }

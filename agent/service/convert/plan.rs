@@ -134,7 +134,7 @@ fn violations(checked: &[Checked]) -> Vec<pb::ConstraintViolation> {
             old_table: c.old_table.clone(),
             constraint: c.constraint.clone(),
             rows: c.rows,
-            example_keys: c.examples.clone(),
+            example_keys: c.examples.shown().to_vec(),
             blocks: c.blocks,
             message: c.message(),
         })
