@@ -253,12 +253,33 @@ fn tls_config(tls: &TlsFiles) -> anyhow::Result<ClientTlsConfig> {
     let ca = read_pem(&tls.ca, "--ca", Pem::Certificate)?;
     let mut config = ClientTlsConfig::new().ca_certificate(Certificate::from_pem(ca));
     if let Some((cert, key)) = &tls.identity {
+        warn_if_exposed(key);
         config = config.identity(Identity::from_pem(
             read_pem(cert, "--cert", Pem::Certificate)?,
             read_pem(key, "--key", Pem::PrivateKey)?,
         ));
     }
     Ok(config)
+}
+
+/// Warns on stderr when the client's private key is readable by other
+/// users: anyone who reads it can act as this client (an operator's key
+/// migrates databases). A warning, as the agent gives for its own key: a
+/// key shared with a group can be deliberate. Once per key file in a
+/// process (a fleet opens one connection per agent with the same key).
+fn warn_if_exposed(key: &Path) {
+    static WARNED: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let mut warned = WARNED.lock().unwrap_or_else(|p| p.into_inner());
+    if warned.iter().any(|k| k == key) {
+        return;
+    }
+    warned.push(key.to_path_buf());
+    if let Some(mode) = mig::transport::tls::readable_by_others(key) {
+        let shown = key.display();
+        crate::say_err(&format!(
+            "warning: --key {shown} is readable by other users (mode {mode:04o}); anyone who reads it can act as this client: `chmod 600 {shown}`"
+        ));
+    }
 }
 
 /// What a TLS flag's file must hold.

@@ -52,7 +52,7 @@ fn main() -> ExitCode {
 
 /// Writes a line on stderr; a closed stderr (`mig … 2>&1 | head -1`)
 /// loses the line, never the exit code (`eprintln!` would panic: 101).
-fn say_err(line: &str) {
+pub(crate) fn say_err(line: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }

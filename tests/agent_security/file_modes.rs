@@ -108,6 +108,34 @@ fn an_agent_key_readable_by_others_is_warned_about_with_the_fix() {
     assert!(log.contains(&wanted), "{log}");
 }
 
+/// The client's own key: readable by others, every command still runs and
+/// says so once on stderr with the fix; private, it says nothing.
+#[test]
+fn a_client_key_readable_by_others_is_warned_about_with_the_fix() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let old = old_with_mode(dir, "shop", 0o600);
+    let agent = TestAgent::start(dir, &[("shop", &old, &dir.join("new.db"))]);
+    let key = agent.certs.join("operator-key.pem");
+    let status = || {
+        let mut args = operator_args(&agent);
+        args.push("status".into());
+        mig_in(dir, &args.iter().map(String::as_str).collect::<Vec<_>>()).ok()
+    };
+    assert_eq!(mode(&key), 0o600, "mig certs init wrote the key");
+    let private = status();
+    assert!(!private.stderr.contains("readable"), "{private:#?}");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let shared = status();
+    let wanted = format!(
+        "warning: --key {} is readable by other users (mode 0640); anyone who reads it can act as this client: `chmod 600 {}`",
+        key.display(),
+        key.display()
+    );
+    assert_eq!(shared.stderr.trim_end(), wanted, "{shared:#?}");
+    assert_eq!(shared.stdout, private.stdout, "the command ran as before");
+}
+
 /// `plan --rehearse` copies the whole old database into a temporary folder:
 /// while it runs (held at the rehearsal's own `migrate.after-create`), the
 /// folder is the agent's alone and the copy keeps the old database's mode.

@@ -85,17 +85,20 @@ impl Contents {
     }
 }
 
+/// The permission bits of a private key other users than its owner may
+/// read (anyone who reads it can act as its holder), if they may.
+pub fn readable_by_others(key: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(key).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then_some(mode)
+}
+
 /// Warns when the agent's private key is readable by other users than its
 /// owner: anyone who reads it can impersonate the agent to every client.
 /// A warning, not a refusal: a Kubernetes secret mounted with a group
 /// (`fsGroup`) is a deliberate choice.
 pub fn warn_if_exposed(key: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let Ok(meta) = std::fs::metadata(key) else {
-        return;
-    };
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
+    if let Some(mode) = readable_by_others(key) {
         tracing::warn!(
             "the agent's private key {} is readable by other users (mode {mode:04o}): `chmod 600 {}`",
             key.display(),
