@@ -37,7 +37,7 @@ mod progress;
 mod rate_cap;
 mod read_only;
 mod read_only_files;
-mod real_agent;
+pub(crate) mod real_agent;
 mod remote;
 mod replay_blocked;
 mod rerun;

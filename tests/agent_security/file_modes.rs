@@ -29,17 +29,7 @@ fn old_with_mode(dir: &Path, name: &str, mode: u32) -> std::path::PathBuf {
 
 /// `mig --agent … --ca --cert --key` as the operator.
 fn operator_args(agent: &TestAgent) -> Vec<String> {
-    let certs = agent.certs.display().to_string();
-    vec![
-        "--agent".to_string(),
-        agent.url(),
-        "--ca".into(),
-        format!("{certs}/ca.pem"),
-        "--cert".into(),
-        format!("{certs}/operator.pem"),
-        "--key".into(),
-        format!("{certs}/operator-key.pem"),
-    ]
+    crate::cli::real_agent::as_who(agent, "operator")
 }
 
 #[test]

@@ -9,6 +9,7 @@ use std::path::Path;
 use rusqlite::Connection;
 
 use crate::cli::harness::{mig_in, Run};
+use crate::cli::real_agent::as_who;
 use crate::support::agent::TestAgent;
 
 /// A stored value the new INTEGER column would turn into 917.
@@ -17,30 +18,13 @@ const VALUE: &str = "000917";
 const KEY: &str = "424242";
 
 fn plan_as(dir: &Path, agent: &TestAgent, who: &str, json: bool) -> Run {
-    let certs = agent.certs.display().to_string();
-    let (ca, cert, key) = (
-        format!("{certs}/ca.pem"),
-        format!("{certs}/{who}.pem"),
-        format!("{certs}/{who}-key.pem"),
-    );
-    let url = agent.url();
-    let mut args = vec![
-        "--agent",
-        &url,
-        "--ca",
-        &ca,
-        "--cert",
-        &cert,
-        "--key",
-        &key,
-        "--database",
-        "items",
-    ];
+    let mut args = as_who(agent, who);
+    args.extend(["--database".into(), "items".into()]);
     if json {
-        args.push("--json");
+        args.push("--json".into());
     }
-    args.extend(["plan", "--schema", "schema.sql"]);
-    mig_in(dir, &args).ok()
+    args.extend(["plan", "--schema", "schema.sql"].map(String::from));
+    mig_in(dir, &args.iter().map(String::as_str).collect::<Vec<_>>()).ok()
 }
 
 #[test]
