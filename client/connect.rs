@@ -262,24 +262,34 @@ fn tls_config(tls: &TlsFiles) -> anyhow::Result<ClientTlsConfig> {
     Ok(config)
 }
 
-/// Warns on stderr when the client's private key is readable by other
+/// Keys readable by other users, with the warning for each, said once the
+/// command has succeeded (a failure stays one line).
+static EXPOSED_KEYS: std::sync::Mutex<Vec<(PathBuf, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Notes a warning when the client's private key is readable by other
 /// users: anyone who reads it can act as this client (an operator's key
 /// migrates databases). A warning, as the agent gives for its own key: a
 /// key shared with a group can be deliberate. Once per key file in a
 /// process (a fleet opens one connection per agent with the same key).
 fn warn_if_exposed(key: &Path) {
-    static WARNED: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
-    let mut warned = WARNED.lock().unwrap_or_else(|p| p.into_inner());
-    if warned.iter().any(|k| k == key) {
+    let mut noted = EXPOSED_KEYS.lock().unwrap_or_else(|p| p.into_inner());
+    if noted.iter().any(|(k, _)| k == key) {
         return;
     }
-    warned.push(key.to_path_buf());
     if let Some(mode) = mig::transport::tls::readable_by_others(key) {
         let shown = key.display();
-        crate::say_err(&format!(
-            "warning: --key {shown} is readable by other users (mode {mode:04o}); anyone who reads it can act as this client: `chmod 600 {shown}`"
+        noted.push((
+            key.to_path_buf(),
+            format!("warning: --key {shown} is readable by other users (mode {mode:04o}); anyone who reads it can act as this client: `chmod 600 {shown}`"),
         ));
     }
+}
+
+/// The warnings about the keys this command used, for the end of a
+/// command that succeeded.
+pub fn key_warnings() -> Vec<String> {
+    let noted = EXPOSED_KEYS.lock().unwrap_or_else(|p| p.into_inner());
+    noted.iter().map(|(_, w)| w.clone()).collect()
 }
 
 /// What a TLS flag's file must hold.

@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     };
     let name = cli.command.name();
     let json = cli.global().json;
-    match run(cli) {
+    let code = match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // Raw bytes (completions) into a closed pipe: the reader has what
         // it wanted. `render::emit` never gets here: it drops the lines and
@@ -44,10 +44,15 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
+            // A failure is one line: what went wrong and what to do.
             say_err(&format!("{name} failed: {}", exit::message(&e)));
-            exit::classify(&e).into()
+            return exit::classify(&e).into();
         }
+    };
+    for warning in connect::key_warnings() {
+        say_err(&warning);
     }
+    code
 }
 
 /// Writes a line on stderr; a closed stderr (`mig … 2>&1 | head -1`)
