@@ -383,3 +383,45 @@ async fn concurrent_status_polls_agree_and_a_finished_step_is_seen_at_once() {
     assert!(after.cutover_complete, "{after:?}");
     drop(agent);
 }
+
+/// A status asked right after the service wrote counts that write, however
+/// recently another status was computed, for one poller or many: a
+/// computation that started before the request is never its answer (a
+/// reused one once showed "0 writes not yet carried back" with 49 pending).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_asked_after_the_service_wrote_counts_the_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    drop(fixture::create_old(&old, 50));
+    let (agent, client) = agent(&old, &new).await;
+    let migrate = pb::MigrateRequest {
+        database: DB.into(),
+        schema: schema(),
+        ..Default::default()
+    };
+    let mut c = client.clone();
+    collect(c.migrate(migrate).await.expect("migrate").into_inner()).await;
+    let entries = |mut c: MigratorClient<Channel>| async move {
+        let request = pb::StatusRequest {
+            database: DB.into(),
+        };
+        let s = c.status(request).await.expect("status").into_inner();
+        s.log_entries.expect("a recording old database has a log")
+    };
+    // The service, on its own connection, as it would between two polls.
+    let service = rusqlite::Connection::open(&old).expect("the service's connection");
+    for n in 1..=20u64 {
+        let before = entries(client.clone()).await;
+        service
+            .execute("UPDATE Product SET Price = Price + 1 WHERE rowid = 1", [])
+            .expect("the service's write");
+        let polls: Vec<_> = (0..n % 4 + 1)
+            .map(|_| tokio::spawn(entries(client.clone())))
+            .collect();
+        for p in polls {
+            let after = p.await.expect("poll task");
+            assert_eq!(after, before + 1, "write {n}: status did not count it");
+        }
+    }
+    drop(agent);
+}

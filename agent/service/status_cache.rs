@@ -1,29 +1,31 @@
 //! `Status` for many pollers: concurrent requests for one database share a
-//! single computation, and a result is reused for [`TTL`] unless a step or
-//! job started or ended since (the registry's generation).
+//! single computation, and never one that started before they arrived.
 //!
 //! Computing a status opens both databases and counts rows; a hundred
 //! dashboards polling at once would otherwise queue a hundred of those on
-//! two cores. A reused result is at most [`TTL`] old, and never older than
-//! the last step that changed the phase: `mig cutover` followed by
-//! `mig status` always shows the cutover.
+//! two cores. Requests that arrive while a computation runs wait for it to
+//! end, and the first of them starts one more, which all of them share: at
+//! most two computations per database run back to back however many poll.
+//! A result is never served to a request that arrived before its
+//! computation started, so a status always shows every write, step and job
+//! that ended before it was asked for — a status read right after a service
+//! wrote, or after `mig cutover`, counts that write and shows that cutover
+//! (a reuse window of 100 ms once showed "0 writes not yet carried back"
+//! computed before the new service's 49 writes).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::proto as pb;
 
-/// How long a computed status serves later requests.
-pub const TTL: Duration = Duration::from_millis(100);
-
-/// Above this many databases cached, stale entries are dropped: the cache
+/// Above this many databases cached, idle entries are dropped: the cache
 /// holds what is being polled now, not a report per database served.
 const KEEP: usize = 64;
 
 struct Entry {
-    at: Instant,
-    generation: u64,
+    /// When its computation started (before it read either file).
+    started: Instant,
     report: pb::StatusReport,
 }
 
@@ -33,37 +35,31 @@ pub struct StatusCache {
 }
 
 impl StatusCache {
-    /// The cached report of `database` if fresh for `generation`, else the
-    /// one `compute` returns (which is cached; errors are not).
-    pub async fn get<E, F, Fut>(
-        &self,
-        database: &str,
-        generation: u64,
-        compute: F,
-    ) -> Result<pb::StatusReport, E>
+    /// The report of `database` computed by a `compute` that started after
+    /// this call: another caller's if one started since, else this one's
+    /// (which is kept for those waiting; errors are not).
+    pub async fn get<E, F, Fut>(&self, database: &str, compute: F) -> Result<pb::StatusReport, E>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<pb::StatusReport, E>>,
     {
+        let arrived = Instant::now();
         let slot = {
             // A poisoned map only ever held complete entries.
             let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
             Arc::clone(slots.entry(database.to_string()).or_default())
         };
-        // Held while computing: the other callers wait for this result
-        // instead of computing their own.
+        // Held while computing (tokio's mutex is fair: waiters are served
+        // in arrival order), so the callers that arrive meanwhile wait for
+        // this result, then share the next one.
         let mut entry = slot.lock().await;
-        if let Some(e) = entry
-            .as_ref()
-            .filter(|e| e.generation == generation && e.at.elapsed() < TTL)
-        {
+        if let Some(e) = entry.as_ref().filter(|e| e.started >= arrived) {
             return Ok(e.report.clone());
         }
-        let at = Instant::now();
+        let started = Instant::now();
         let report = compute().await?;
         *entry = Some(Entry {
-            at,
-            generation,
+            started,
             report: report.clone(),
         });
         drop(entry);
@@ -71,17 +67,13 @@ impl StatusCache {
         Ok(report)
     }
 
-    /// Drops the entries nobody waits for and no request could reuse.
+    /// Drops the entries nobody waits for: no later request could reuse
+    /// them.
     fn evict(&self) {
         let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
         if slots.len() <= KEEP {
             return;
         }
-        slots.retain(|_, slot| {
-            Arc::strong_count(slot) > 1
-                || slot
-                    .try_lock()
-                    .map_or(true, |e| e.as_ref().is_some_and(|e| e.at.elapsed() < TTL))
-        });
+        slots.retain(|_, slot| Arc::strong_count(slot) > 1);
     }
 }

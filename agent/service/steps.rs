@@ -60,12 +60,10 @@ pub(super) async fn status(
 ) -> Result<pb::StatusReport, ServiceError> {
     let Resolved { who, config, .. } = svc.resolve(req, Role::Viewer, "status").await?;
     tracing::debug!(rpc = "Status", database = %config.name, caller = %who);
-    // Read before computing: a step that ends meanwhile makes it stale.
-    let generation = svc.registry.generation(&config.name);
     let name = config.name.clone();
     let mut report = svc
         .status_cache
-        .get(&name, generation, || {
+        .get(&name, || {
             blocking(move || {
                 let journal = status::OldJournal::allowing(config.allow_rollback_journal);
                 let s = status::status_under(&config.spec, config.busy(), journal)?;
