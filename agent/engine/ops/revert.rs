@@ -88,10 +88,14 @@ pub fn revert(
         }
         let mut work = open::revert_work(&old, &new, busy)?;
         let mut frozen = Instant::now();
+        let mut paused = (None, None);
         if start.must_freeze() {
             before_freeze(&mut work, &inv, opts, start.verified_at, &mut summary, ctx)?;
             step(ctx, "freeze", "refusing the new database's writes");
-            checkpoints(&[&work, &new_conn], Checkpoints::Deferred)?;
+            paused = (
+                lock::pause_autocheckpoint(&work),
+                lock::pause_autocheckpoint(&new_conn),
+            );
             frozen = window::set_state(&new_conn, WindowState::Open, WindowState::Reverting)?;
             failpoint::hit("revert.after-freeze");
         }
@@ -105,7 +109,7 @@ pub fn revert(
         // service waiting for "reverted" feels the outage up to here.
         mark_reverted_in(&new_conn)?;
         summary.refused_ms = frozen.elapsed().as_secs_f64() * 1000.0;
-        checkpoints(&[&work, &new_conn], Checkpoints::Now)?;
+        checkpoint_now(&[(&work, paused.0), (&new_conn, paused.1)])?;
     } else {
         mark_reverted_in(&open::work(&new, None, busy)?)?;
     }
@@ -118,29 +122,18 @@ pub fn revert(
     Ok(summary)
 }
 
-/// When revert's own commits checkpoint their WAL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Checkpoints {
-    /// Not inside a commit: while writes are refused, a commit that ran
-    /// SQLite's automatic checkpoint (over 1000 WAL pages) would copy and
-    /// sync pages after its change is visible, keeping the old database's
-    /// writes away (the flip) or revert's figure running (the mark) for
-    /// nothing.
-    Deferred,
-    /// Passively now (writers are never waited for), then automatic again.
-    Now,
-}
-
-fn checkpoints(conns: &[&rusqlite::Connection], when: Checkpoints) -> Result<()> {
-    let what = || "setting revert's WAL checkpoints".to_string();
-    for c in conns {
-        if when == Checkpoints::Now {
-            c.query_row("PRAGMA main.wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-                .ctx(what)?;
-        }
-        let pages = if when == Checkpoints::Now { 1000 } else { 0 };
-        c.pragma_update(Some("main"), "wal_autocheckpoint", pages)
-            .ctx(what)?;
+/// After the freeze's commits, which ran with automatic checkpoints
+/// paused (`lock::pause_autocheckpoint` at the freeze): while writes are
+/// refused, a commit that ran SQLite's automatic checkpoint would copy and
+/// sync pages after its change is visible, keeping the old database's
+/// writes away (the flip) or revert's figure running (the mark) for
+/// nothing. Now a passive checkpoint (writers are never waited for), then
+/// each connection's setting as it was (`None`: not paused).
+fn checkpoint_now(conns: &[(&rusqlite::Connection, Option<i64>)]) -> Result<()> {
+    for (c, paused) in conns {
+        c.query_row("PRAGMA main.wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .ctx(|| "checkpointing after revert".to_string())?;
+        lock::restore_autocheckpoint(c, *paused);
     }
     Ok(())
 }
