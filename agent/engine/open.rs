@@ -369,12 +369,13 @@ pub fn attach_old(conn: &Connection, old: &Path) -> Result<()> {
 /// reader closes after the attach, and as the last connection to the file
 /// removes the empty WAL and shm. A service holding the file keeps them
 /// instead (the reader is not last), and with a `-wal` holding frames
-/// nothing is kept, as [`reader`] opens read-only then.
+/// nothing is kept, as [`reader`] opens read-only then. The reader waits
+/// for locks as long as `conn` does (its caller's busy timeout).
 fn attach_read_only(conn: &Connection, path: &Path, schema: &str, what: &str) -> Result<()> {
     let closer = if wal_has_content(path) {
         None
     } else {
-        Some(reader(path, what, Busy::default())?)
+        Some(reader(path, what, busy_of(conn)?)?)
     };
     let uri = format!("file:{}?mode=ro", uri_path(path)?);
     conn.execute(&format!("ATTACH DATABASE ?1 AS {schema}"), [uri])
@@ -399,6 +400,14 @@ fn attach_read_only(conn: &Connection, path: &Path, schema: &str, what: &str) ->
         .ctx(|| format!("keeping {what} {} tidy on close", path.display()))?;
     }
     Ok(())
+}
+
+/// How long `conn` waits for another connection's lock.
+fn busy_of(conn: &Connection) -> Result<Busy> {
+    let ms: i64 = conn
+        .pragma_query_value(None, "busy_timeout", |r| r.get(0))
+        .ctx(|| "reading the busy timeout".into())?;
+    Ok(Busy(Duration::from_millis(ms.max(0) as u64)))
 }
 
 /// A `-wal` with content beside `path`: a service's (running, or it
