@@ -128,13 +128,21 @@ pub fn new_ro(path: &Path, busy: Busy) -> Result<Connection> {
 /// is opened read-only: closing it then never checkpoints or deletes that
 /// WAL.
 /// SQLite opens a write-protected file read-only either way.
+/// A `-wal` the last other connection checkpointed away between the look
+/// and the open leaves the read-only connection with an empty `-wal` it
+/// could never remove: it is then opened again read-write.
 fn reader(path: &Path, what: &str, busy: Busy) -> Result<Connection> {
     must_exist(path, what)?;
-    let access = if wal_has_content(path) {
-        OpenFlags::SQLITE_OPEN_READ_ONLY
-    } else {
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-    };
+    if wal_has_content(path) {
+        let conn = reader_with(path, what, busy, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        if wal_has_content(path) {
+            return Ok(conn);
+        }
+    }
+    reader_with(path, what, busy, OpenFlags::SQLITE_OPEN_READ_WRITE)
+}
+
+fn reader_with(path: &Path, what: &str, busy: Busy, access: OpenFlags) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, base_flags() | access)
         .ctx(|| format!("opening {what} {}", path.display()))?;
     // Statements cannot write through this connection, whatever they are.
@@ -369,7 +377,9 @@ pub fn attach_old(conn: &Connection, old: &Path) -> Result<()> {
 /// reader closes after the attach, and as the last connection to the file
 /// removes the empty WAL and shm. A service holding the file keeps them
 /// instead (the reader is not last), and with a `-wal` holding frames
-/// nothing is kept, as [`reader`] opens read-only then. The reader waits
+/// nothing is kept, as [`reader`] opens read-only then (unless that `-wal`
+/// was checkpointed away before the attach read: then the reader is opened
+/// after it, read-write, and kept the same way). The reader waits
 /// for locks as long as `conn` does (its caller's busy timeout).
 fn attach_read_only(conn: &Connection, path: &Path, schema: &str, what: &str) -> Result<()> {
     let closer = if wal_has_content(path) {
@@ -386,6 +396,12 @@ fn attach_read_only(conn: &Connection, path: &Path, schema: &str, what: &str) ->
         |r| r.get::<_, i64>(0),
     )
     .ctx(|| format!("reading {what} {}", path.display()))?;
+    // The `-wal` checkpointed away between the look and the attach: the
+    // attach made an empty one, which a reader opened now removes last.
+    let closer = match closer {
+        None if !wal_has_content(path) => Some(reader(path, what, busy_of(conn)?)?),
+        kept => kept,
+    };
     if let Some(closer) = closer {
         let keep = move |_: &rusqlite::functions::Context<'_>| {
             let _owned = &closer;
