@@ -116,6 +116,11 @@ impl<T> SqlContext<T> for std::result::Result<T, rusqlite::Error> {
 /// Maps SQLite result codes an operator can act on to their variants.
 pub fn classify(context: String, source: rusqlite::Error) -> EngineError {
     use rusqlite::ErrorCode;
+    if let Some(name) = missing_collation(&source) {
+        return EngineError::Precondition(format!(
+            "{context}: the database uses collation `{name}`, which its application defines on its own connections; mig has only SQLite's built-in collations ({BUILT_IN_COLLATIONS}) and cannot read, copy or index by `{name}` without that definition; nothing was changed: move the columns to a built-in collation with the application first (or leave this database to the application's own migration tool)"
+        ));
+    }
     let code = source.sqlite_error_code();
     match code {
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => EngineError::Busy(format!(
@@ -138,6 +143,22 @@ pub fn classify(context: String, source: rusqlite::Error) -> EngineError {
         )),
         _ => EngineError::Sqlite { context, source },
     }
+}
+
+/// SQLite's own collations; any other name is an application's
+/// (`sqlite3_create_collation` on the service's connections, e.g. Anki's
+/// `unicase`), unknown to mig's connections.
+pub const BUILT_IN_COLLATIONS: &str = "BINARY, NOCASE, RTRIM";
+
+/// The collation SQLite could not find, when that is what `e` says.
+pub fn missing_collation(e: &rusqlite::Error) -> Option<String> {
+    let msg = match e {
+        rusqlite::Error::SqliteFailure(_, Some(m)) => m.as_str(),
+        rusqlite::Error::SqlInputError { msg, .. } => msg.as_str(),
+        _ => return None,
+    };
+    msg.strip_prefix("no such collation sequence: ")
+        .map(str::to_owned)
 }
 
 impl EngineError {

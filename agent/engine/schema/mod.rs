@@ -203,6 +203,11 @@ impl SchemaFile {
                 _ => (s.line, s.column),
             };
             let message = match &e {
+                _ if super::error::missing_collation(&e).is_some() => format!(
+                    "{}: not one of SQLite's built-in collations ({}); mig cannot build or check an index ordered by the application's own collation: use a built-in one in the schema",
+                    e.to_string().trim_end(),
+                    super::error::BUILT_IN_COLLATIONS
+                ),
                 rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
                 rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
                 other => other.to_string(),
