@@ -57,6 +57,7 @@ mod schema_bodies;
 mod schema_encoding;
 mod set_expressions;
 mod sidecar_new;
+mod sparse_keys;
 mod statistics;
 mod tenants;
 mod tenants_mistakes;

@@ -163,6 +163,19 @@ impl ChunkSql {
         if self.rowid {
             return self.rowid_chunk_end(conn, lo, chunk);
         }
+        self.nth_row_end(conn, lo, chunk)
+    }
+
+    /// The key of the `chunk`-th row after `lo`, counted row by row whatever
+    /// gaps the key has, or `None` when fewer rows remain. What a timed
+    /// sample needs: a rowid span over sparse keys (millisecond timestamps
+    /// as ids, as Anki's tables have) holds a row or two.
+    pub(crate) fn nth_row_end(
+        &self,
+        conn: &Connection,
+        lo: Option<&[Value]>,
+        chunk: u64,
+    ) -> Result<Option<Vec<Value>>> {
         let range = KeyRange::after(lo);
         let filter = self.range(range);
         let sql = format!(

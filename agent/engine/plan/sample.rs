@@ -24,6 +24,10 @@ pub const SAMPLE_ROWS: [u64; 2] = [2_000, 8_000];
 /// A second sample whose rows cost more than this many times the first's
 /// marks a copy that slows as it goes.
 pub const GROWTH_LIMIT: f64 = 1.5;
+/// A second sample faster than this shows no growth: a scheduler pause of a
+/// few milliseconds on a shared machine doubles it (a copy that really scans
+/// per row takes far longer over its 6,000 rows).
+pub const MEASURABLE_SECONDS: f64 = 0.05;
 
 /// Rows and seconds of each sample of one table.
 #[derive(Debug, Clone, Copy, Default)]
@@ -40,9 +44,13 @@ impl Sample {
     }
 
     /// Cost per row of the second sample over the first's (1.0 when either
-    /// is too small to say).
+    /// is too small to say, or too fast to tell from timer noise).
     pub fn growth(&self) -> f64 {
-        if self.rows[0] == 0 || self.rows[1] == 0 || self.seconds[0] <= 0.0 {
+        if self.rows[0] == 0
+            || self.rows[1] == 0
+            || self.seconds[0] <= 0.0
+            || self.seconds[1] < MEASURABLE_SECONDS
+        {
             return 1.0;
         }
         (self.seconds[1] / self.rows[1] as f64) / (self.seconds[0] / self.rows[0] as f64)
@@ -112,7 +120,8 @@ fn run(conn: &Connection, plan: &Plan) -> Result<HashMap<String, Sample>> {
                 continue;
             }
             let sql = ChunkSql::new(t, src, key);
-            let hi = sql.chunk_end(conn, lo.as_deref(), chunk)?;
+            // By rows: a rowid span over sparse keys would time a row or two.
+            let hi = sql.nth_row_end(conn, lo.as_deref(), chunk)?;
             let started = Instant::now();
             match sql.apply_range(conn, t, lo.as_deref(), hi.as_deref()) {
                 Ok(n) => {
@@ -151,12 +160,23 @@ mod tests {
     fn a_linear_copy_is_its_cost_per_row_times_the_rows() {
         let s = Sample {
             rows: [2_000, 6_000],
-            seconds: [0.004, 0.006],
+            seconds: [0.04, 0.06],
             whole: false,
         };
         assert!((s.growth() - 0.5).abs() < 1e-9);
-        // 0.010 s sampled, then 1 µs per row for the 992,000 rows left.
-        assert!((s.extrapolate(1_000_000) - 1.002).abs() < 1e-6);
+        // 0.1 s sampled, then 10 µs per row for the 992,000 rows left.
+        assert!((s.extrapolate(1_000_000) - 10.02).abs() < 1e-6);
+    }
+
+    #[test]
+    fn jitter_on_a_fast_sample_is_not_growth() {
+        // 2,000 rows in 1 ms, then 6,000 in 9 ms (a 6 ms pause): linear.
+        let s = Sample {
+            rows: [2_000, 6_000],
+            seconds: [0.001, 0.009],
+            whole: false,
+        };
+        assert_eq!(s.growth(), 1.0);
     }
 
     #[test]
