@@ -46,6 +46,7 @@ mod reset;
 mod reset_discarded;
 mod reset_left_behind;
 mod revert;
+mod revert_closed;
 mod revert_new_columns;
 mod revert_outage;
 mod revert_restore;

@@ -174,7 +174,7 @@ impl MigrationState {
             WindowState::Open => {}
             WindowState::Closed => {
                 return Err(precondition(format!(
-                    "the revert window of {new} was closed ({} at {}); a revert is no longer possible",
+                    "the revert window of {new} was closed ({} at {}); a revert is no longer possible: stay on {new}, or go back to the old schema with a new migration from {new} (its schema file the old one)",
                     window.closed_by.as_deref().unwrap_or("finalize"),
                     window.closed_at.as_deref().unwrap_or("?")
                 )))
