@@ -59,7 +59,9 @@ fn snapshot(p: &Project) -> Vec<(String, u64)> {
     use std::hash::{Hash, Hasher};
     p.files()
         .into_iter()
-        .filter(|f| (f.starts_with("old.db") || f.starts_with("new.db")) && !f.ends_with(".mig-lock"))
+        .filter(|f| {
+            (f.starts_with("old.db") || f.starts_with("new.db")) && !f.ends_with(".mig-lock")
+        })
         .map(|f| {
             let mut h = std::collections::hash_map::DefaultHasher::new();
             std::fs::read(p.path(&f)).unwrap_or_default().hash(&mut h);
@@ -68,13 +70,21 @@ fn snapshot(p: &Project) -> Vec<(String, u64)> {
         .collect()
 }
 
-const NAMES_IT: &str = "the database uses collation `unicase`, which its application defines on its own connections";
+const NAMES_IT: &str =
+    "the database uses collation `unicase`, which its application defines on its own connections";
 
 #[test]
 fn old_database_with_an_app_collation_is_refused_naming_it_locally() {
     let p = anki_like();
     let before = snapshot(&p);
-    let files = ["--old", "old.db", "--new", "new.db", "--schema", "schema.sql"];
+    let files = [
+        "--old",
+        "old.db",
+        "--new",
+        "new.db",
+        "--schema",
+        "schema.sql",
+    ];
     for cmd in ["plan", "migrate"] {
         let mut args = vec![cmd];
         args.extend_from_slice(&files);
@@ -104,9 +114,21 @@ fn old_database_with_an_app_collation_is_refused_through_a_real_agent() {
 
 #[test]
 fn schema_naming_an_app_collation_says_it_is_not_built_in() {
-    let p = Project::custom("anki", OLD, &SCHEMA.replace("COLLATE NOCASE", "COLLATE unicase"));
+    let p = Project::custom(
+        "anki",
+        OLD,
+        &SCHEMA.replace("COLLATE NOCASE", "COLLATE unicase"),
+    );
     let before = snapshot(&p);
-    let run = p.mig(&["plan", "--old", "old.db", "--new", "new.db", "--schema", "schema.sql"]);
+    let run = p.mig(&[
+        "plan",
+        "--old",
+        "old.db",
+        "--new",
+        "new.db",
+        "--schema",
+        "schema.sql",
+    ]);
     let line = run.fails(FAILED, "plan failed: schema.sql:3:1: ");
     assert!(
         line.contains("no such collation sequence: unicase: not one of SQLite's built-in collations (BINARY, NOCASE, RTRIM)"),

@@ -24,16 +24,21 @@ CREATE TABLE revlog (id INTEGER PRIMARY KEY, cid INTEGER NOT NULL, ease INTEGER 
 fn plan_samples_rows_not_key_values_on_sparse_integer_keys() {
     let p = Project::custom("reviews", OLD, SCHEMA);
     let run = p
-        .mig(&["plan", "--old", "old.db", "--new", "new.db", "--schema", "schema.sql", "--json"])
+        .mig(&[
+            "plan",
+            "--old",
+            "old.db",
+            "--new",
+            "new.db",
+            "--schema",
+            "schema.sql",
+            "--json",
+        ])
         .ok();
     let plan: serde_json::Value = serde_json::from_str(&run.stdout).expect("plan --json");
     let table = &plan["estimates"]["tables"][0];
     assert_eq!(table["table"], "revlog", "{table}");
     // proto3 JSON writes a 64-bit count as a string.
     assert_eq!(table["sampledRows"], "8000", "{table}");
-    assert!(
-        !run.stdout.contains("slows as it goes"),
-        "{}",
-        run.stdout
-    );
+    assert!(!run.stdout.contains("slows as it goes"), "{}", run.stdout);
 }
