@@ -282,8 +282,9 @@ pub(super) fn window_inverse(id: &Identity, old: &Path, secs: u64) -> Result<Opt
     let (_, inv) = inverse_of(id, old)?;
     if !inv.revertible() {
         return Err(EngineError::Precondition(format!(
-            "cannot open a revert window: {}; add the `-- mig:revert` lines `mig plan` names, or cut over without --revert-window",
-            inv.problems().join("; ")
+            "cannot open a revert window: {}; {}",
+            inv.problems().join("; "),
+            inv.fix()
         )));
     }
     Ok(Some(inv))

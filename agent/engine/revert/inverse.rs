@@ -117,6 +117,8 @@ pub struct TableRevert {
     pub old_table: Option<String>,
     /// Empty: revertible.
     pub problems: Vec<String>,
+    /// A problem no `mig:revert` line can fix (an old table split in two).
+    pub beyond_directives: bool,
     /// What is left behind (e.g. rows of a table the old schema has no place for).
     pub notes: Vec<String>,
     /// One line per old column: `Price = price_cents / 100.0 [mig:revert]`.
@@ -150,6 +152,16 @@ pub struct Inverse {
 impl Inverse {
     pub fn revertible(&self) -> bool {
         self.report.iter().all(TableRevert::revertible)
+    }
+
+    /// What to do about the problems: `mig:revert` lines fix some; a
+    /// table split in two has no way back through a window.
+    pub fn fix(&self) -> &'static str {
+        if self.report.iter().any(|r| r.beyond_directives) {
+            "mig cannot carry writes back through this change, so cut over without --revert-window (a backup of the old database taken before cutover is then the way back)"
+        } else {
+            "add the `-- mig:revert` lines `mig plan` names, or cut over without --revert-window"
+        }
     }
 
     /// Every reason the window cannot open, one line each.
@@ -189,6 +201,7 @@ pub fn build(
             new_table: t.name.clone(),
             old_table: t.source.clone(),
             problems: Vec::new(),
+            beyond_directives: false,
             notes: Vec::new(),
             columns: Vec::new(),
         };
@@ -202,6 +215,7 @@ pub fn build(
         };
         let fed: Vec<&str> = plan.fed_by(&ot.name).map(|f| f.name.as_str()).collect();
         if fed.len() > 1 {
+            report.beyond_directives = true;
             report.problems.push(format!(
                 "not revertible: old table {} feeds several new tables ({}); mig cannot merge them back",
                 ot.name,

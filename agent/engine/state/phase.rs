@@ -190,7 +190,7 @@ fn after_cutover(
     Some(match (status, state) {
         (Some(MigrationStatus::Reverted), _) => (
             Phase::Reverted,
-            format!("reverted: the old database {old} serves again (its service writes there); {new} is kept as a record and refuses writes: delete it when you no longer need it"),
+            format!("reverted: the old database {old} serves again (its service writes there); {new} is kept as a record and refuses writes; when you no longer need it, `mig reset` deletes it (then `mig migrate` can start again)"),
         ),
         (Some(MigrationStatus::Ready), Some(WindowState::Reverting)) => (
             Phase::Reverting,
