@@ -138,6 +138,38 @@ fn drain_cutover_reports_the_refusal_a_writer_process_saw() {
     oracle::assert_matches(&old, &new);
 }
 
+/// With a revert window the old side becomes a standby inside the freeze
+/// (its revert maps seeded before it, only the tail's rows under the
+/// lock): the refusal mig reports still contains what the writer felt.
+#[test]
+fn drain_cutover_with_a_revert_window_reports_the_refusal_a_writer_process_saw() {
+    let p = migrated_project(2000);
+    let (old, new) = (p.path("old.db"), p.path("new.db"));
+    let mut w = writer(&p.dir, &old, &new);
+    let args = ["--cutover", "--revert-window", "30m", "--json"];
+    let run = p.mig(&files("drain", &args)).ok();
+    let summary = drain_summary(&run.stdout);
+    w.wait_for(Outcome::Ready, 1);
+    let log = w.stop();
+    let reported = summary["refusedMs"].as_f64().expect("refusedMs");
+    assert!(
+        summary["cutover"]["revertWindowClosesAt"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "a window is open: {summary}"
+    );
+    assert_reported_matches(&log, reported);
+    let maps = crate::support::runbook::mig_objects(&old);
+    assert!(
+        maps.iter().any(|n| n == "_mig_revert_map_Product"),
+        "the renumbered table's revert map is on the old database: {maps:?}"
+    );
+    assert!(
+        !maps.iter().any(|n| n == "_mig_revert_seeded"),
+        "the seeding note is gone once the window opened: {maps:?}"
+    );
+}
+
 #[test]
 fn drain_then_cutover_reports_the_refusal_a_writer_process_saw() {
     let p = migrated_project(300);

@@ -37,6 +37,8 @@ pub const POINTS: &[&str] = &[
     "remove.after-commit",
     "reset.before-delete-new",
     "reset.mid-delete",
+    "window.seed-after-chunk",
+    "window.before-seed-delta",
     "standby.before-commit",
     "revert.mid-batch",
     "revert.after-batch",
@@ -105,6 +107,21 @@ pub fn paced_steps() -> Option<usize> {
     #[cfg(feature = "failpoints")]
     {
         std::env::var("MIG_PACED_STEPS").ok()?.parse().ok()
+    }
+    #[cfg(not(feature = "failpoints"))]
+    {
+        None
+    }
+}
+
+/// Test-only: with the `failpoints` feature, `MIG_SEED_CHUNK_ROWS=N` caps
+/// each transaction that seeds the revert maps ahead of the freeze
+/// (`revert/seed.rs`) at N rows, so the crash suite can kill it between
+/// two of them on a small database. Always `None` in a shipped build.
+pub fn seed_chunk_rows() -> Option<i64> {
+    #[cfg(feature = "failpoints")]
+    {
+        std::env::var("MIG_SEED_CHUNK_ROWS").ok()?.parse().ok()
     }
     #[cfg(not(feature = "failpoints"))]
     {

@@ -11,6 +11,8 @@ use crate::support::writer::Writer;
 /// (command killed, `MIG_FAILPOINT` value).
 pub const SCENARIOS: &[(Step, &str)] = &[
     (Step::CutoverWindow, "standby.before-commit"),
+    (Step::CutoverWindow, "window.seed-after-chunk@2"),
+    (Step::CutoverWindow, "window.before-seed-delta"),
     (Step::Revert, "revert.mid-batch"),
     (Step::Revert, "revert.after-batch"),
     (Step::Revert, "revert.after-freeze"),
@@ -20,7 +22,9 @@ pub const SCENARIOS: &[(Step, &str)] = &[
 ];
 
 fn crash_and_finish(step: Step, failpoint: &str, seed: u64) {
-    let w = World::revert_case();
+    let mut w = World::revert_case();
+    // The revert maps seeded a few rows per transaction: a kill between two.
+    w.env.push(("MIG_SEED_CHUNK_ROWS", "7"));
     let writer = Writer::start_with(w.old.clone(), seed, case::old_workload);
     writer.wait_committed(10);
     w.ok(Step::Migrate);
@@ -79,10 +83,44 @@ fn each_revert_scenario_has_a_test() {
 
 scenario_tests! {
     cutover_with_a_window_killed_before_the_standby_commit: 0;
-    revert_killed_inside_a_reverse_batch: 1;
-    revert_killed_after_a_reverse_batch: 2;
-    revert_killed_after_freezing_the_new_database: 3;
-    revert_killed_before_making_the_old_database_writable: 4;
-    revert_killed_after_making_the_old_database_writable: 5;
-    finalize_killed_after_closing_the_window: 6;
+    cutover_with_a_window_killed_between_two_seeding_transactions: 1;
+    cutover_with_a_window_killed_before_the_seeding_delta_under_the_lock: 2;
+    revert_killed_inside_a_reverse_batch: 3;
+    revert_killed_after_a_reverse_batch: 4;
+    revert_killed_after_freezing_the_new_database: 5;
+    revert_killed_before_making_the_old_database_writable: 6;
+    revert_killed_after_making_the_old_database_writable: 7;
+    finalize_killed_after_closing_the_window: 8;
+}
+
+/// A cutover with a window killed while seeding the revert maps ahead of
+/// its lock leaves them on the old database (recorded as mig's, not
+/// drift); `reset` removes them with the recording, and the next migration
+/// seeds its own maps and reverts to the inverse.
+#[test]
+fn reset_after_a_cutover_killed_while_seeding_the_revert_maps_leaves_nothing() {
+    let mut w = World::revert_case();
+    w.env.push(("MIG_SEED_CHUNK_ROWS", "7"));
+    let writer = Writer::start_with(w.old.clone(), 320, case::old_workload);
+    writer.wait_committed(10);
+    w.ok(Step::Migrate);
+    w.ok(Step::Drain);
+    w.killed_at(Step::CutoverWindow, "window.seed-after-chunk@2");
+    assert!(
+        w.old_leftovers()
+            .iter()
+            .any(|n| n.starts_with("_mig_revert_map_")),
+        "the killed cutover seeded no map: {:?}",
+        w.old_leftovers()
+    );
+    w.ok(Step::Reset);
+    assert_eq!(w.old_leftovers(), Vec::<String>::new());
+    writer.wait_committed(writer.committed() + 10);
+    for s in [Step::Migrate, Step::Drain, Step::CutoverWindow] {
+        w.ok(s);
+    }
+    writer.stop();
+    case::snapshot(&w.old, &w.new, w.dir());
+    w.ok(Step::Revert);
+    case::assert_old_is_inverse(&w.old, &w.new, w.dir());
 }

@@ -143,6 +143,11 @@ impl Ready {
         let cert = st.require_certified_or_skip(verification)?;
         let (new, old) = (st.new_path()?.to_path_buf(), st.old_path()?.to_path_buf());
         let inv = window_inverse(&cert.identity, &old, window_secs)?;
+        if let Some(inv) = &inv {
+            // The window's maps seeded while writes flow, in short
+            // transactions: under the lock only what replay adds since.
+            crate::engine::revert::seed::ahead(&open::revert_work(&old, &new, busy)?, inv)?;
+        }
         let old_side = OldSettle::prepare(&old, &new, busy)?;
         Ok(Ready {
             cert,

@@ -87,7 +87,9 @@ pub fn reset_with(spec: &DatabaseSpec, opts: ResetOptions) -> Result<ResetReport
         return Ok(report);
     }
     if let Some(old) = &plan.drop_recording {
-        record::remove(&mut open::old_rw(old, busy)?, Guard::Any)?;
+        let mut conn = open::old_rw(old, busy)?;
+        crate::engine::revert::seed::discard(&conn)?;
+        record::remove(&mut conn, Guard::Any)?;
     }
     if let Some(new) = &plan.delete_new {
         crate::engine::failpoint::hit("reset.before-delete-new");

@@ -122,6 +122,22 @@ pub fn listing_with_tables_like(conn: &Connection, listing: &str, prefix: &str) 
     Ok(out)
 }
 
+/// Records in the marker the catalog it holds with the tables named
+/// `prefix…` as they are now (mig's own, created or dropped in `tx`), so
+/// drift never reports them.
+pub fn rerecord_tables_like_in(tx: &Connection, prefix: &str) -> Result<()> {
+    let Some(marker) = super::read_marker(tx, "main")? else {
+        return Ok(());
+    };
+    let listing = listing_with_tables_like(tx, &marker.catalog, prefix)?;
+    tx.execute(
+        "UPDATE _migration_marker SET catalog = ?1 WHERE id = 1",
+        [listing],
+    )
+    .ctx(|| "recording the old catalog".into())?;
+    Ok(())
+}
+
 /// What changed in the old catalog since recording started, one item each.
 pub fn drift(recorded: &str, now: &str) -> Vec<String> {
     let left_line = format!("{LEFT_KIND}\t");

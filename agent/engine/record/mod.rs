@@ -16,7 +16,7 @@ use super::lock;
 
 pub use drift::{
     catalog_listing, catalog_listing_leaving, changes_at_version, changes_since_recorded, drift,
-    listing_with_tables_like, listing_with_triggers, schema_version,
+    listing_with_tables_like, listing_with_triggers, rerecord_tables_like_in, schema_version,
 };
 pub use foreign::refuse_foreign;
 pub use install::{install, InstallSpec, Installed, RECORD_HOLD};

@@ -15,6 +15,7 @@ mod in_place;
 pub mod inverse;
 pub mod left_behind;
 pub mod new_only;
+pub mod seed;
 mod statements;
 pub mod store;
 pub mod verify;

@@ -47,54 +47,42 @@ pub fn create_in(tx: &Connection, inv: &Inverse) -> Result<()> {
     {
         create_map(tx, t)?;
     }
-    Ok(())
+    super::seed::drop_note_in(tx)
 }
 
-fn create_map(tx: &Connection, t: &TableInverse) -> Result<()> {
+/// Creates `t`'s revert map (empty) if it does not exist.
+pub(super) fn create_map_table(tx: &Connection, t: &TableInverse) -> Result<()> {
     let n: Vec<String> = (0..t.new_key.width()).map(|i| format!("n{i}")).collect();
     let o: Vec<String> = (0..t.old_key.width()).map(|i| format!("o{i}")).collect();
-    let map = q(&t.map_table());
     tx.execute_batch(&format!(
-        "CREATE TABLE IF NOT EXISTS main.{map}({}, {}, PRIMARY KEY ({})) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS main.{}({}, {}, PRIMARY KEY ({})) WITHOUT ROWID",
+        q(&t.map_table()),
         n.join(", "),
         o.join(", "),
         n.join(", ")
     ))
-    .ctx(|| format!("creating the revert map of {}", t.old_table))?;
-    // Every old key the forward copy gave a new rowid (references to
-    // missing parents included), when the new key is that rowid.
-    let id_map = crate::engine::mapping::table_name(&t.new_table);
-    if t.new_key.width() == 1 && has_table(tx, "new", &id_map)? {
-        let ks: Vec<String> = (0..t.old_key.width())
-            .map(|i| format!("_mig_k{i}"))
-            .collect();
-        tx.execute(
-            &format!(
-                "INSERT OR REPLACE INTO main.{map}(n0, {}) SELECT _mig_new, {} FROM new.{}",
-                o.join(", "),
-                ks.join(", "),
-                q(&id_map)
-            ),
-            [],
-        )
-        .ctx(|| format!("seeding the revert map of {}", t.old_table))?;
+    .ctx(|| format!("creating the revert map of {}", t.old_table))
+}
+
+/// `t`'s map, complete: what replay added since the seeding ahead of the
+/// lock, or (no seeding this migration vouches for) dropped and seeded in
+/// full: every old key the forward copy gave a new rowid (references to
+/// missing parents included), when the new key is that rowid, then the
+/// old keys the new rows carry.
+fn create_map(tx: &Connection, t: &TableInverse) -> Result<()> {
+    if super::seed::complete_in(tx, t)? {
+        return Ok(());
     }
-    if let KeySource::Mapped { natural: Some(ex) } = &t.key {
-        let nk = t.new_key.exprs(super::inverse::ROW);
-        tx.execute(
-            &format!(
-                "INSERT OR REPLACE INTO main.{map}({}, {}) SELECT {}, {} FROM new.{} AS {}",
-                n.join(", "),
-                o.join(", "),
-                nk.join(", "),
-                ex.join(", "),
-                q(&t.new_table),
-                super::inverse::ROW
-            ),
-            [],
-        )
-        .ctx(|| format!("seeding the revert map of {}", t.old_table))?;
-    }
+    tx.execute_batch(&format!("DROP TABLE IF EXISTS main.{}", q(&t.map_table())))
+        .ctx(|| {
+            format!(
+                "dropping the revert map of {} (not seeded by this migration)",
+                t.old_table
+            )
+        })?;
+    create_map_table(tx, t)?;
+    super::seed::copy_id_map_in(tx, t, "1")?;
+    super::seed::copy_natural_in(tx, t, "1")?;
     Ok(())
 }
 
