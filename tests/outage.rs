@@ -143,9 +143,22 @@ fn drain_cutover_reports_the_refusal_a_writer_process_saw() {
 /// lock): the refusal mig reports still contains what the writer felt.
 #[test]
 fn drain_cutover_with_a_revert_window_reports_the_refusal_a_writer_process_saw() {
-    let p = migrated_project(2000);
+    let p = Project::empty("window");
+    crate::support::revert_case::create_old(&p.path("old.db"));
+    p.write("schema.sql", crate::support::revert_case::SCHEMA);
+    p.mig(&files("migrate", &["--schema", "schema.sql", "--accept-data-loss"]))
+        .ok();
     let (old, new) = (p.path("old.db"), p.path("new.db"));
-    let mut w = writer(&p.dir, &old, &new);
+    let mut w = WriterProcess::start(
+        &p.dir,
+        &WriterSpec {
+            old: &old,
+            new: &new,
+            sql: "INSERT INTO Note(Body) VALUES ('writer ' || ?1)",
+            pace: Duration::from_micros(100),
+        },
+    );
+    w.wait_for(Outcome::Ok, 20);
     let args = ["--cutover", "--revert-window", "30m", "--json"];
     let run = p.mig(&files("drain", &args)).ok();
     let summary = drain_summary(&run.stdout);
