@@ -146,8 +146,11 @@ fn drain_cutover_with_a_revert_window_reports_the_refusal_a_writer_process_saw()
     let p = Project::empty("window");
     crate::support::revert_case::create_old(&p.path("old.db"));
     p.write("schema.sql", crate::support::revert_case::SCHEMA);
-    p.mig(&files("migrate", &["--schema", "schema.sql", "--accept-data-loss"]))
-        .ok();
+    p.mig(&files(
+        "migrate",
+        &["--schema", "schema.sql", "--accept-data-loss"],
+    ))
+    .ok();
     let (old, new) = (p.path("old.db"), p.path("new.db"));
     let mut w = WriterProcess::start(
         &p.dir,

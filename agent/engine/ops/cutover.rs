@@ -159,6 +159,16 @@ impl Ready {
         })
     }
 
+    /// Before each freeze, after drain's catch-up: the revert maps seeded
+    /// ahead take what replay changed since, so the lock copies only the
+    /// freeze's tail.
+    pub(crate) fn before_freeze(&self) -> Result<()> {
+        match &self.inv {
+            Some(inv) => self.old_side.refresh_seeding(inv),
+            None => Ok(()),
+        }
+    }
+
     /// `drain --cutover`'s freeze on the old side's connection, its write
     /// lock kept for the old side's step (`OldSettle::freeze`).
     pub(crate) fn freeze_old(&self) -> Result<(Instant, i64, Option<lock::HeldLock<'_>>)> {

@@ -149,6 +149,12 @@ impl OldSettle {
         })
     }
 
+    /// Copies what replay changed since the revert maps were seeded into
+    /// them, on this step's connection, before the freeze takes its lock.
+    pub(crate) fn refresh_seeding(&self, inv: &Inverse) -> Result<()> {
+        crate::engine::revert::seed_delta::refresh(&self.conn, inv)
+    }
+
     /// `drain --cutover`'s freeze, on this step's connection: the marker
     /// switched to draining (committed with an fsync: a power cut must not
     /// lose the refusal once the new database may become ready) and the

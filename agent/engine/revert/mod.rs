@@ -16,6 +16,7 @@ pub mod inverse;
 pub mod left_behind;
 pub mod new_only;
 pub mod seed;
+pub mod seed_delta;
 mod statements;
 pub mod store;
 pub mod verify;

@@ -2,10 +2,12 @@
 //! window) copies each renumbered table's id mapping, and the old keys its
 //! new rows carry, into the old database's revert maps in short
 //! transactions while writes still flow, noting how far it got in
-//! `_mig_revert_seeded` (with the migration's id). Under the lock the old
-//! side's settle copies only what replay added since: the id mapping's rows
-//! past the note (the mapping only grows, each new key at `max + 1`) and
-//! the natural keys that differ from the map, then drops the note.
+//! `_mig_revert_seeded` (with the migration's id, and the forward replay
+//! checkpoint the natural keys were seeded after). Under the lock the old
+//! side's settle copies only what replay added since (`seed_delta.rs`): the
+//! id mapping's rows past the note (the mapping only grows, each new key at
+//! `max + 1`) and the rows of the keys the log touched past the
+//! checkpoint, then drops the note.
 //!
 //! A map the note does not vouch for (another migration's, or a note
 //! missing) is dropped and seeded again, never trusted. `reset` discards an
@@ -73,7 +75,7 @@ pub fn ahead(conn: &Connection, inv: &Inverse) -> Result<u64> {
 fn prepare_in(tx: &Connection, inv: &Inverse, migration_id: &str) -> Result<()> {
     let what = || "seeding the revert maps before the freeze".to_string();
     tx.execute_batch(&format!(
-        "CREATE TABLE IF NOT EXISTS main.{SEEDED}(map TEXT PRIMARY KEY, migration_id TEXT NOT NULL, through INTEGER NOT NULL, natural_through INTEGER NOT NULL);\n\
+        "CREATE TABLE IF NOT EXISTS main.{SEEDED}(map TEXT PRIMARY KEY, migration_id TEXT NOT NULL, through INTEGER NOT NULL, natural_through INTEGER NOT NULL, log_through INTEGER);\n\
          DELETE FROM main.{SEEDED} WHERE migration_id <> {};",
         lit(migration_id)
     ))
@@ -87,7 +89,7 @@ fn prepare_in(tx: &Connection, inv: &Inverse, migration_id: &str) -> Result<()> 
     for t in mapped(inv) {
         super::store::create_map_table(tx, t)?;
         tx.execute(
-            &format!("INSERT OR IGNORE INTO main.{SEEDED} VALUES (?1, ?2, 0, 0)"),
+            &format!("INSERT OR IGNORE INTO main.{SEEDED} VALUES (?1, ?2, 0, 0, NULL)"),
             [t.map_table().as_str(), migration_id],
         )
         .ctx(what)?;
@@ -189,7 +191,7 @@ fn id_map_step(tx: &Connection, t: &TableInverse, from: i64) -> Result<Option<(u
 }
 
 /// `new."_mig_map_<table>"` when the new key is that rowid and it exists.
-fn id_map_source(tx: &Connection, t: &TableInverse) -> Result<Option<String>> {
+pub(super) fn id_map_source(tx: &Connection, t: &TableInverse) -> Result<Option<String>> {
     let id_map = crate::engine::mapping::table_name(&t.new_table);
     Ok((t.new_key.width() == 1 && has_table(tx, "new", &id_map)?)
         .then(|| format!("new.{}", q(&id_map))))
@@ -225,6 +227,14 @@ fn natural_step(tx: &Connection, t: &TableInverse, from: i64) -> Result<Option<(
         return Ok(None);
     }
     let what = || format!("seeding the revert map of {}", t.old_table);
+    if from == 0 {
+        // Every later change to a new row comes from a log entry past it.
+        tx.execute(
+            &format!("UPDATE main.{SEEDED} SET log_through = ?2 WHERE map = ?1"),
+            rusqlite::params![t.map_table(), super::seed_delta::replay_checkpoint(tx)?],
+        )
+        .ctx(what)?;
+    }
     let rowid = has_rowid(tx, &t.new_table)?;
     if !rowid {
         let n = copy_natural_in(tx, t, "1")?;
@@ -281,39 +291,6 @@ pub(super) fn copy_natural_in(tx: &Connection, t: &TableInverse, filter: &str) -
         )
         .ctx(|| format!("seeding the revert map of {}", t.old_table))?;
     Ok(copied as u64)
-}
-
-/// Inside the old side's settle (under its lock): completes `t`'s map when
-/// the note vouches for it (the id mapping past the note, then every
-/// natural key that differs from the map: a read of the new table, no
-/// write for a row unchanged) and returns true; false when it does not
-/// (the caller seeds the map in full).
-pub(super) fn complete_in(tx: &Connection, t: &TableInverse) -> Result<bool> {
-    let Some((from, _)) = through(tx, t)? else {
-        return Ok(false);
-    };
-    failpoint::hit("window.before-seed-delta");
-    copy_id_map_in(tx, t, &format!("_mig_new > {from}"))?;
-    let KeySource::Mapped { natural: Some(ex) } = &t.key else {
-        return Ok(true);
-    };
-    let nk = t.new_key.exprs(ROW);
-    let differs: Vec<String> = nk
-        .iter()
-        .enumerate()
-        .map(|(i, e)| format!("m.n{i} = {e}"))
-        .chain(ex.iter().enumerate().map(|(i, e)| format!("m.o{i} IS {e}")))
-        .collect();
-    copy_natural_in(
-        tx,
-        t,
-        &format!(
-            "NOT EXISTS (SELECT 1 FROM main.{} AS m WHERE {})",
-            q(&t.map_table()),
-            differs.join(" AND ")
-        ),
-    )?;
-    Ok(true)
 }
 
 /// Drops the note (the settle's last seeding step).

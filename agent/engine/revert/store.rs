@@ -70,7 +70,7 @@ pub(super) fn create_map_table(tx: &Connection, t: &TableInverse) -> Result<()> 
 /// missing parents included), when the new key is that rowid, then the
 /// old keys the new rows carry.
 fn create_map(tx: &Connection, t: &TableInverse) -> Result<()> {
-    if super::seed::complete_in(tx, t)? {
+    if super::seed_delta::complete_in(tx, t)? {
         return Ok(());
     }
     tx.execute_batch(&format!("DROP TABLE IF EXISTS main.{}", q(&t.map_table())))

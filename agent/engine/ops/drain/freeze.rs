@@ -127,6 +127,9 @@ pub(super) fn freeze(
         in_tx(work, "re-checking foreign keys", |tx| {
             ledger.advance(tx, Follow::Scan)
         })?;
+        if let Then::Cutover(step) = then {
+            step.ready.before_freeze()?;
+        }
         (ctx.sink)(Event::Step {
             step: "freeze",
             message: "refusing writes on the old database (as soon as it has the write lock)"

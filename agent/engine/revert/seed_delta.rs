@@ -1,0 +1,168 @@
+//! What replay changed in the new database since a revert map was seeded
+//! ahead of the lock, copied into the map: before the freeze (after drain's
+//! catch-up, [`refresh`]) and under the old side's lock ([`complete_in`]).
+//!
+//! The natural keys are seeded by the new table's rowid after the note
+//! records the forward replay checkpoint (`log_through`): every later change
+//! to a new row comes from a `_migration_log` entry past it. Where the id
+//! mapping gives each old key its new row, only the rows of the keys those
+//! entries touched are copied again (their id mapping row, then their
+//! natural key, as the full seeding orders them), so the work follows the
+//! writes, not the table. A map without an id mapping (a preserved or
+//! composite new key), or a note without a checkpoint, compares every new
+//! row with the map instead, seeking the map's key per row.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::inverse::{KeySource, TableInverse, ROW};
+use super::seed::{copy_id_map_in, copy_natural_in, id_map_source, SEEDED};
+use crate::engine::catalog::{lit, q};
+use crate::engine::error::{Result, SqlContext};
+use crate::engine::{failpoint, mapping};
+
+/// The forward replay checkpoint on the attached new database (`None` once
+/// cutover dropped its progress).
+pub(super) fn replay_checkpoint(tx: &Connection) -> Result<Option<i64>> {
+    if !crate::engine::record::has_table(tx, "new", "_migration_progress")? {
+        return Ok(None);
+    }
+    tx.query_row(
+        "SELECT n FROM new._migration_progress WHERE item = 'replay'",
+        [],
+        |r| r.get(0),
+    )
+    .optional()
+    .map(|n| Some(n.unwrap_or(0)))
+    .ctx(|| "reading the replay checkpoint".into())
+}
+
+/// `t`'s note: (id mapping through, natural rowid through, log through).
+fn note(tx: &Connection, t: &TableInverse) -> Result<Option<(i64, i64, Option<i64>)>> {
+    if !crate::engine::record::has_table(tx, "main", SEEDED)? {
+        return Ok(None);
+    }
+    tx.query_row(
+        &format!("SELECT through, natural_through, log_through FROM main.{SEEDED} WHERE map = ?1"),
+        [t.map_table()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
+    .ctx(|| {
+        format!(
+            "reading how far the revert map of {} was seeded",
+            t.old_table
+        )
+    })
+}
+
+/// Before the freeze, after drain's catch-up: copies what replay changed
+/// since the note's checkpoint into each noted map and moves the
+/// checkpoint to replay's, so the lock copies only the freeze's tail.
+/// `conn`: the old database as `main`, the new one attached as `new`.
+pub fn refresh(conn: &Connection, inv: &super::Inverse) -> Result<()> {
+    let what = || "bringing the revert maps up to date before the freeze".to_string();
+    if !crate::engine::record::has_table(conn, "main", SEEDED)? {
+        return Ok(());
+    }
+    let tx = crate::engine::lock::begin_immediate(conn).ctx(what)?;
+    let Some(now) = replay_checkpoint(&tx)? else {
+        return Ok(());
+    };
+    for t in inv
+        .tables
+        .iter()
+        .filter(|t| matches!(t.key, KeySource::Mapped { natural: Some(_) }))
+    {
+        let Some((_, _, Some(from))) = note(&tx, t)? else {
+            continue;
+        };
+        if from >= now || id_map_source(&tx, t)?.is_none() {
+            continue;
+        }
+        copy_touched_in(&tx, t, from)?;
+        tx.execute(
+            &format!("UPDATE main.{SEEDED} SET log_through = ?2 WHERE map = ?1"),
+            rusqlite::params![t.map_table(), now],
+        )
+        .ctx(what)?;
+    }
+    tx.commit().ctx(what)
+}
+
+/// Inside the old side's settle (under its lock, every log entry
+/// replayed): completes `t`'s map when the note vouches for it and returns
+/// true; false when it does not (the caller seeds the map in full).
+pub(super) fn complete_in(tx: &Connection, t: &TableInverse) -> Result<bool> {
+    let Some((from, natural_from, log_from)) = note(tx, t)? else {
+        return Ok(false);
+    };
+    failpoint::hit("window.before-seed-delta");
+    copy_id_map_in(tx, t, &format!("_mig_new > {from}"))?;
+    if !matches!(t.key, KeySource::Mapped { natural: Some(_) }) {
+        return Ok(true);
+    }
+    match log_from {
+        Some(log_from) if id_map_source(tx, t)?.is_some() => {
+            copy_touched_in(tx, t, log_from)?;
+            // Rows past the natural seeding's end (a seeding cut short).
+            if natural_from < i64::MAX {
+                let nk = &t.new_key.exprs(ROW)[0];
+                copy_natural_in(tx, t, &format!("{nk} > {natural_from}"))?;
+            }
+        }
+        _ => {
+            copy_differing_in(tx, t)?;
+        }
+    }
+    Ok(true)
+}
+
+/// Copies again, for every new row whose old key a log entry past
+/// `log_from` touched, its id mapping row, then its natural key.
+fn copy_touched_in(tx: &Connection, t: &TableInverse, log_from: i64) -> Result<u64> {
+    let Some(src) = id_map_source(tx, t)? else {
+        return Ok(0);
+    };
+    let w = t.old_key.width();
+    let k: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
+    let o: Vec<String> = (0..w).map(|i| format!("o{i}")).collect();
+    let probes: Vec<String> = (0..w).map(|i| format!("tk.k{i}")).collect();
+    let touched = format!(
+        "SELECT m._mig_new FROM (SELECT {k} FROM (SELECT {k} FROM main._migration_log WHERE seq > {log_from} AND tbl = {tbl} \
+         UNION SELECT {o} FROM main._migration_log WHERE seq > {log_from} AND tbl = {tbl} AND op = 'U')) AS tk \
+         CROSS JOIN {src} AS m ON {}",
+        mapping::matches("m", &probes, &t.old_key.collations()),
+        k = k.join(", "),
+        o = o.join(", "),
+        tbl = lit(&t.old_table),
+    );
+    copy_id_map_in(tx, t, &format!("_mig_new IN ({touched})"))?;
+    let nk = &t.new_key.exprs(ROW)[0];
+    copy_natural_in(tx, t, &format!("{nk} IN ({touched})"))
+}
+
+/// Copies every natural key that differs from the map: a read of the whole
+/// new table, the map's key sought per row (the probe without affinity, so
+/// the map's untyped key index applies), no write for a row unchanged.
+fn copy_differing_in(tx: &Connection, t: &TableInverse) -> Result<u64> {
+    let KeySource::Mapped { natural: Some(ex) } = &t.key else {
+        return Ok(0);
+    };
+    let differs: Vec<String> = t
+        .new_key
+        .exprs(ROW)
+        .iter()
+        .enumerate()
+        .map(|(i, e)| format!("m.n{i} = +({e})"))
+        .chain(ex.iter().enumerate().map(|(i, e)| format!("m.o{i} IS {e}")))
+        .collect();
+    copy_natural_in(
+        tx,
+        t,
+        &format!(
+            "NOT EXISTS (SELECT 1 FROM main.{} AS m WHERE {})",
+            q(&t.map_table()),
+            differs.join(" AND ")
+        ),
+    )
+}
