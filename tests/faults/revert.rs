@@ -124,3 +124,85 @@ fn reset_after_a_cutover_killed_while_seeding_the_revert_maps_leaves_nothing() {
     w.ok(Step::Revert);
     case::assert_old_is_inverse(&w.old, &w.new, w.dir());
 }
+
+/// A table renumbered with its old key kept as a column (Product.Code →
+/// product.code) at 20,000 rows, its revert map seeded ahead of `drain
+/// --cutover --revert-window`'s freeze a few hundred rows a transaction
+/// while the old service renames, inserts and deletes: the drain finishes
+/// (regression: the delta under the lock sought no index, a scan of the map
+/// per new row, and did not finish in 300 s at 100k rows), and a revert
+/// carries the window's writes back to exactly the inverse.
+#[test]
+fn kept_key_table_seeded_while_the_old_service_writes_finishes_and_reverts_to_the_inverse() {
+    let mut w = World::revert_case();
+    let conn = rusqlite::Connection::open(&w.old).expect("open old");
+    conn.execute_batch(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+         INSERT INTO Product(Code, Title, Price) SELECT printf('BULK-%06d', i), 'Bulk ' || i, i * 0.5 FROM n;",
+    )
+    .expect("bulk products");
+    drop(conn);
+    w.env.push(("MIG_SEED_CHUNK_ROWS", "500"));
+    let writer = Writer::start_with(w.old.clone(), 330, product_workload);
+    writer.wait_committed(10);
+    w.ok(Step::Migrate);
+    let before = writer.committed();
+    let mut drain = w
+        .command(Step::Drain)
+        .args(["--cutover", "--revert-window", "1h"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn mig drain");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
+    while drain.try_wait().expect("try_wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = drain.kill();
+            panic!("drain --cutover with a window did not finish in 240 s (20,000 kept-key rows)");
+        }
+        // Polling a condition: the drain's exit.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = drain.wait_with_output().expect("drain output");
+    assert!(
+        out.status.success(),
+        "drain --cutover failed: {}",
+        super::harness::show(&out)
+    );
+    let during = writer.committed() - before;
+    writer.stop();
+    assert!(during > 0, "the old service wrote nothing while drain ran");
+    case::snapshot(&w.old, &w.new, w.dir());
+    let new_service = Writer::start_with(w.new.clone(), 331, case::new_workload);
+    new_service.wait_committed(150);
+    new_service.stop();
+    w.ok(Step::Revert);
+    case::assert_old_is_inverse(&w.old, &w.new, w.dir());
+}
+
+/// The old service on Product alone: renames (the kept key), inserts,
+/// deletes, price updates.
+fn product_workload(
+    tx: &rusqlite::Transaction<'_>,
+    rng: &mut rand::rngs::StdRng,
+) -> rusqlite::Result<()> {
+    use rand::Rng;
+    let i: i64 = rng.random_range(1..1_000_000);
+    let pick = "(SELECT Code FROM Product WHERE Code LIKE 'BULK-%' ORDER BY random() LIMIT 1)";
+    match rng.random_range(0..4) {
+        0 => tx.execute(
+            &format!("UPDATE OR IGNORE Product SET Code = ?1 WHERE Code = {pick}"),
+            [format!("REN-{i}")],
+        )?,
+        1 => tx.execute(
+            "INSERT OR IGNORE INTO Product(Code, Title, Price) VALUES (?1, 'new', 1.5)",
+            [format!("NEW-{i}")],
+        )?,
+        2 => tx.execute(&format!("DELETE FROM Product WHERE Code = {pick}"), [])?,
+        _ => tx.execute(
+            &format!("UPDATE Product SET Price = Price + 1 WHERE Code = {pick}"),
+            [],
+        )?,
+    };
+    Ok(())
+}
