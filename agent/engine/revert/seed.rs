@@ -31,7 +31,7 @@ const MAP_PREFIX: &str = "_mig_revert_map_";
 /// (a few ms of the old database's write lock each).
 const CHUNK: i64 = 5_000;
 
-fn chunk() -> i64 {
+pub(super) fn chunk() -> i64 {
     failpoint::seed_chunk_rows().unwrap_or(CHUNK)
 }
 
@@ -167,7 +167,7 @@ fn ahead_table(conn: &Connection, t: &TableInverse) -> Result<u64> {
 /// one, and before the freeze that follows the last (without the pause, a
 /// write caught waiting was refused by the freeze after the seeding's
 /// transactions: 100k rows, 80 ms felt against 9 ms reported).
-fn let_writes_through(started: Instant) {
+pub(super) fn let_writes_through(started: Instant) {
     std::thread::sleep(started.elapsed().max(Duration::from_millis(1)));
 }
 

@@ -60,33 +60,43 @@ fn note(tx: &Connection, t: &TableInverse) -> Result<Option<(i64, i64, Option<i6
 /// checkpoint to replay's, so the lock copies only the freeze's tail.
 /// `conn`: the old database as `main`, the new one attached as `new`.
 pub fn refresh(conn: &Connection, inv: &super::Inverse) -> Result<()> {
-    let what = || "bringing the revert maps up to date before the freeze".to_string();
     if !crate::engine::record::has_table(conn, "main", SEEDED)? {
         return Ok(());
     }
-    let tx = crate::engine::lock::begin_immediate(conn).ctx(what)?;
-    let Some(now) = replay_checkpoint(&tx)? else {
-        return Ok(());
-    };
-    for t in inv
+    let natural = inv
         .tables
         .iter()
-        .filter(|t| matches!(t.key, KeySource::Mapped { natural: Some(_) }))
-    {
-        let Some((_, _, Some(from))) = note(&tx, t)? else {
-            continue;
-        };
-        if from >= now || id_map_source(&tx, t)?.is_none() {
-            continue;
-        }
-        copy_touched_in(&tx, t, from)?;
-        tx.execute(
-            &format!("UPDATE main.{SEEDED} SET log_through = ?2 WHERE map = ?1"),
-            rusqlite::params![t.map_table(), now],
-        )
-        .ctx(what)?;
+        .filter(|t| matches!(t.key, KeySource::Mapped { natural: Some(_) }));
+    for t in natural {
+        while refresh_step(conn, t)? {}
     }
-    tx.commit().ctx(what)
+    Ok(())
+}
+
+/// One transaction of [`refresh`] on `t`: at most [`super::seed::chunk`]
+/// log entries past the note's checkpoint, the lock then left free as long
+/// as it was held (a write that waited on it goes through before the next
+/// one, or the freeze). False once the note is at replay's checkpoint.
+fn refresh_step(conn: &Connection, t: &TableInverse) -> Result<bool> {
+    let what = || "bringing the revert maps up to date before the freeze".to_string();
+    let started = std::time::Instant::now();
+    let tx = crate::engine::lock::begin_immediate(conn).ctx(what)?;
+    let (Some(now), Some((_, _, Some(from)))) = (replay_checkpoint(&tx)?, note(&tx, t)?) else {
+        return Ok(false);
+    };
+    if from >= now || id_map_source(&tx, t)?.is_none() {
+        return Ok(false);
+    }
+    let to = now.min(from.saturating_add(super::seed::chunk()));
+    copy_touched_in(&tx, t, (from, Some(to)))?;
+    tx.execute(
+        &format!("UPDATE main.{SEEDED} SET log_through = ?2 WHERE map = ?1"),
+        rusqlite::params![t.map_table(), to],
+    )
+    .ctx(what)?;
+    tx.commit().ctx(what)?;
+    super::seed::let_writes_through(started);
+    Ok(true)
 }
 
 /// Inside the old side's settle (under its lock, every log entry
@@ -103,7 +113,7 @@ pub(super) fn complete_in(tx: &Connection, t: &TableInverse) -> Result<bool> {
     }
     match log_from {
         Some(log_from) if id_map_source(tx, t)?.is_some() => {
-            copy_touched_in(tx, t, log_from)?;
+            copy_touched_in(tx, t, (log_from, None))?;
             // Rows past the natural seeding's end (a seeding cut short).
             if natural_from < i64::MAX {
                 let nk = &t.new_key.exprs(ROW)[0];
@@ -117,9 +127,14 @@ pub(super) fn complete_in(tx: &Connection, t: &TableInverse) -> Result<bool> {
     Ok(true)
 }
 
-/// Copies again, for every new row whose old key a log entry past
-/// `log_from` touched, its id mapping row, then its natural key.
-fn copy_touched_in(tx: &Connection, t: &TableInverse, log_from: i64) -> Result<u64> {
+/// Copies again, for every new row whose old key a log entry in
+/// (`from`, `to`] touched (no `to`: to the end), its id mapping row, then
+/// its natural key.
+fn copy_touched_in(
+    tx: &Connection,
+    t: &TableInverse,
+    (from, to): (i64, Option<i64>),
+) -> Result<u64> {
     let Some(src) = id_map_source(tx, t)? else {
         return Ok(0);
     };
@@ -127,9 +142,13 @@ fn copy_touched_in(tx: &Connection, t: &TableInverse, log_from: i64) -> Result<u
     let k: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
     let o: Vec<String> = (0..w).map(|i| format!("o{i}")).collect();
     let probes: Vec<String> = (0..w).map(|i| format!("tk.k{i}")).collect();
+    let range = match to {
+        Some(to) => format!("seq > {from} AND seq <= {to}"),
+        None => format!("seq > {from}"),
+    };
     let touched = format!(
-        "SELECT m._mig_new FROM (SELECT {k} FROM (SELECT {k} FROM main._migration_log WHERE seq > {log_from} AND tbl = {tbl} \
-         UNION SELECT {o} FROM main._migration_log WHERE seq > {log_from} AND tbl = {tbl} AND op = 'U')) AS tk \
+        "SELECT m._mig_new FROM (SELECT {k} FROM (SELECT {k} FROM main._migration_log WHERE {range} AND tbl = {tbl} \
+         UNION SELECT {o} FROM main._migration_log WHERE {range} AND tbl = {tbl} AND op = 'U')) AS tk \
          CROSS JOIN {src} AS m ON {}",
         mapping::matches("m", &probes, &t.old_key.collations()),
         k = k.join(", "),
