@@ -139,7 +139,8 @@ fn drop_all(tx: &Connection, triggers: &[String]) -> Result<()> {
 /// Arms the old database's guards while writes still flow (drain, before
 /// its freeze): standby and retired guards on every user table, inert until
 /// cutover switches the marker ([`settle_in`]). In short write transactions
-/// (each holds the lock about [`ARM_HOLD`]: SQLite's CREATE TRIGGER scans
+/// (each holds the lock at most [`ARM_HOLD`] or half a schema reload,
+/// `paced.rs`: SQLite's CREATE TRIGGER scans
 /// the whole schema, so thousands in one transaction would make the
 /// service's writes wait seconds), each of which first refuses a catalog
 /// changed since recording started (the full comparison when the schema
@@ -152,22 +153,27 @@ pub fn arm(conn: &Connection, new_path: &str) -> Result<u32> {
     if armed(conn)?.is_some() {
         return Ok(0);
     }
-    // Planned once: each transaction checks the catalog is still the one
-    // the plan was made from (recorded, or as the last commit left it).
-    let todo = arming_plan(conn, &armed_body(new_path))?;
+    // Planned and checked in one read, without the lock: each transaction
+    // checks the catalog is still the one the plan was made from (by its
+    // version; listed and compared in full only when it changed since).
+    let (todo, version) = arming_plan(conn, &armed_body(new_path))?;
     let pacing = paced::Pacing {
         hold: ARM_HOLD,
         what: "arming the old database's guards",
         failpoints: (None, None),
         last: paced::Last::Pause,
     };
-    paced::run(conn, &todo, &pacing, &mut Arming { checked: None })?;
+    let mut arming = Arming {
+        checked: Some(version),
+    };
+    paced::run(conn, &todo, &pacing, &mut arming)?;
     Ok(todo.iter().filter(|s| s.sql.starts_with("CREATE")).count() as u32)
 }
 
 /// One arming transaction's checks and bookkeeping.
 struct Arming {
-    /// The schema version the last arming transaction committed.
+    /// The schema version the plan was read at, then the one the last
+    /// arming transaction committed.
     checked: Option<i64>,
 }
 
@@ -185,14 +191,20 @@ impl paced::Batch for Arming {
 }
 
 /// What one arming transaction may hold the old database's write lock for
-/// at least (it stops once past it, or past what reloading the schema
-/// took; at least one statement each time).
-pub const ARM_HOLD: std::time::Duration = std::time::Duration::from_millis(10);
+/// at most, or half a schema reload when that is more (`paced.rs`; at
+/// least one statement each time).
+pub const ARM_HOLD: std::time::Duration = std::time::Duration::from_millis(25);
 
-/// The statements that arm the guards: drop the guards that are not armed
+/// The statements that arm the guards — drop the guards that are not armed
 /// ones (an older mig's, a table's gone), create the armed ones missing
-/// (all, or the rest of an arm cut short).
-fn arming_plan(conn: &Connection, body: &str) -> Result<Vec<paced::Step>> {
+/// (all, or the rest of an arm cut short) — and the schema version they
+/// were planned at, after checking in the same read that the marker
+/// records and the catalog is the recorded one.
+fn arming_plan(conn: &Connection, body: &str) -> Result<(Vec<paced::Step>, i64)> {
+    let what = || "reading the old database's catalog".to_string();
+    let conn = &conn.unchecked_transaction().ctx(what)?;
+    refuse_drift_in(conn, None)?;
+    let version = schema_version(conn)?;
     let existing: std::collections::HashMap<String, bool> = guard_sql(conn)?
         .into_iter()
         .map(|(g, sql)| (g, sql.contains(ARMED_WHEN)))
@@ -226,12 +238,13 @@ fn arming_plan(conn: &Connection, body: &str) -> Result<Vec<paced::Step>> {
         })
         .collect();
     plan.extend(creates);
-    Ok(plan)
+    Ok((plan, version))
 }
 
-/// Inside an arming transaction: the marker still records, and the catalog
-/// is the recorded one — unchanged since `checked` (the schema version the
-/// last arming transaction committed), or compared in full.
+/// Inside an arming transaction (or the read that plans them): the marker
+/// still records, and the catalog is the recorded one — unchanged since
+/// `checked` (the schema version the plan was read at, or the last arming
+/// transaction committed), or compared in full.
 fn refuse_drift_in(tx: &Connection, checked: Option<i64>) -> Result<()> {
     let marker = record::read_marker(tx, "main")?
         .filter(|m| m.status == MarkerStatus::Recording)

@@ -5,10 +5,13 @@
 //! triggers 1.35–2.7 s, arming the guards 9–22 s, cleanup-old 4.3 s).
 //!
 //! Each transaction runs the caller's check first (the marker, the
-//! catalog), then statements until it has held the lock for its hold (at
-//! least one), then the caller's bookkeeping of what it changed; commits;
-//! and leaves the lock free ([`lock::SchemaPace`]) so that the service's
-//! writes, and its reload of the changed schema, get through. A run cut
+//! catalog), then statements while one more and the bookkeeping fit in
+//! its budget (at least one; the budget is the caller's hold, or half a
+//! schema reload when that is more), then the caller's bookkeeping of what
+//! it changed; commits; and leaves the lock free ([`lock::SchemaPace`]: as
+//! long as it was held, and twice a reload) so that the service's writes,
+//! and its reload of the changed schema, get through. A write that finds
+//! the lock taken waits at most one budget, then its own reload. A run cut
 //! short leaves whole transactions only: each caller plans its steps from
 //! what is there, so the next run does what is left.
 //!
@@ -60,8 +63,12 @@ pub enum Last {
 /// How a run is paced, and what it is called.
 #[derive(Debug, Clone, Copy)]
 pub struct Pacing {
-    /// What one transaction holds the lock for at least (it stops once past
-    /// it, or past what reloading the schema took a connection of ours).
+    /// What one transaction holds the lock for at most, as measured from
+    /// its lock to its commit (its checks and bookkeeping included; at
+    /// least one statement each time): it stops before the statement that
+    /// would take it past, predicted from the steps before. Raised to half
+    /// of what reloading the schema took a connection of ours, once that is
+    /// more ([`budget_after`]).
     pub hold: Duration,
     /// What the run does, for its errors ("arming the old database's guards").
     pub what: &'static str,
@@ -83,27 +90,34 @@ pub fn run(
     let mut pace: Option<lock::SchemaPace> = None;
     let per_batch = super::failpoint::paced_steps().unwrap_or(usize::MAX);
     let what = || pacing.what.to_string();
-    let (mut next, mut hold, mut transactions) = (0, pacing.hold, 0);
+    let (mut next, mut budget, mut transactions) = (0, pacing.hold, 0);
+    let mut cost = Cost::default();
     loop {
         let tx = lock::begin_immediate(conn).ctx(what)?;
+        let locked = Instant::now();
         batch.before(&tx)?;
-        let (started, first) = (Instant::now(), next);
+        let first = next;
         while next < steps.len()
-            && (next == first || (started.elapsed() < hold && next - first < per_batch))
+            && (next == first || (cost.fits(locked.elapsed(), budget) && next - first < per_batch))
         {
+            let started = Instant::now();
             tx.execute_batch(&steps[next].sql)
                 .ctx(|| steps[next].what.clone())?;
+            cost.step(started.elapsed());
             next += 1;
         }
         let changed: Vec<String> = steps[first..next]
             .iter()
             .map(|s| s.trigger.clone())
             .collect();
+        let started = Instant::now();
         batch.after(&tx, &changed)?;
+        cost.after = started.elapsed();
         if let Some(p) = pacing.failpoints.0 {
             super::failpoint::hit(p);
         }
         tx.commit().ctx(what)?;
+        let held = locked.elapsed();
         transactions += 1;
         if let Some(p) = pacing.failpoints.1 {
             super::failpoint::hit(p);
@@ -118,14 +132,54 @@ pub fn run(
         // A service's writes get through between the transactions.
         let reload = match &pace {
             Some(p) => p
-                .after_commit(started.elapsed())
+                .after_commit(held)
                 .ctx(|| "reading the database's schema".into())?,
             None => Duration::ZERO,
         };
         if done {
             return Ok(transactions);
         }
-        hold = reload.max(pacing.hold);
+        budget = budget_after(pacing.hold, reload);
+    }
+}
+
+/// The next transaction's budget: the caller's hold, or half of what a
+/// schema reload took when that is more. A write that finds the lock
+/// taken waits out the transaction, then reloads the schema itself; below
+/// half a reload the run would spend most of its time (and the service
+/// most of its waits) on reloads, which grow with the schema (10,000
+/// tables: a transaction's worth of work per reload, not a step's).
+fn budget_after(hold: Duration, reload: Duration) -> Duration {
+    hold.max(reload / 2)
+}
+
+/// What the run measured of its own statements, to stop a transaction
+/// before the statement that would take it past its budget.
+#[derive(Debug, Default)]
+struct Cost {
+    /// The longest step of the last [`STEPS_SEEN`] (a step's cost grows
+    /// with the schema: SQLite scans it for each CREATE and DROP TRIGGER).
+    steps: std::collections::VecDeque<Duration>,
+    /// What the last transaction's bookkeeping took.
+    after: Duration,
+}
+
+/// How many recent steps [`Cost`] predicts the next one from.
+const STEPS_SEEN: usize = 16;
+
+impl Cost {
+    fn step(&mut self, took: Duration) {
+        if self.steps.len() == STEPS_SEEN {
+            self.steps.pop_front();
+        }
+        self.steps.push_back(took);
+    }
+
+    /// Whether one more step and the bookkeeping fit in `budget`, the
+    /// lock held for `elapsed` so far.
+    fn fits(&self, elapsed: Duration, budget: Duration) -> bool {
+        let step = self.steps.iter().max().copied().unwrap_or_default();
+        elapsed + step + self.after <= budget
     }
 }
 
@@ -133,4 +187,37 @@ pub fn run(
 fn probe(conn: &Connection) -> Result<lock::SchemaPace> {
     let path = Path::new(conn.path().unwrap_or_default());
     Ok(lock::SchemaPace::new(open::old_ro(path, Busy::default())?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn the_budget_is_the_hold_until_half_a_reload_is_more() {
+        assert_eq!(budget_after(ms(25), ms(10)), ms(25));
+        assert_eq!(budget_after(ms(25), ms(50)), ms(25));
+        assert_eq!(budget_after(ms(25), ms(300)), ms(150));
+    }
+
+    #[test]
+    fn a_step_fits_only_with_the_bookkeeping_inside_the_budget() {
+        let mut cost = Cost::default();
+        assert!(cost.fits(ms(24), ms(25)), "nothing measured yet");
+        cost.step(ms(4));
+        cost.after = ms(6);
+        assert!(cost.fits(ms(15), ms(25)));
+        assert!(!cost.fits(ms(16), ms(25)));
+        // The longest of the recent steps is the one predicted.
+        cost.step(ms(1));
+        assert!(!cost.fits(ms(16), ms(25)));
+        for _ in 0..STEPS_SEEN {
+            cost.step(ms(1));
+        }
+        assert!(cost.fits(ms(18), ms(25)));
+    }
 }

@@ -22,8 +22,8 @@ use crate::engine::paced::{self, Step};
 use crate::engine::record::{self, MarkerStatus};
 
 /// What one cleanup transaction may hold the old database's write lock for
-/// at least (it stops past it, or past what reloading the schema took).
-pub const RETIRE_HOLD: Duration = Duration::from_millis(10);
+/// at most, or half a schema reload when that is more (see `paced.rs`).
+pub const RETIRE_HOLD: Duration = Duration::from_millis(25);
 
 /// What cleanup-old leaves refusing writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,8 +26,8 @@ use crate::engine::paced::{self, Pacing, Step};
 use crate::engine::plan::Plan;
 
 /// What one install transaction holds the old database's write lock for
-/// at least (see `paced.rs`).
-pub const RECORD_HOLD: std::time::Duration = std::time::Duration::from_millis(10);
+/// at most, or half a schema reload when that is more (see `paced.rs`).
+pub const RECORD_HOLD: std::time::Duration = std::time::Duration::from_millis(25);
 
 pub struct InstallSpec<'a> {
     /// Its `left_to_owner` tables get no trigger and are recorded as such.
