@@ -22,6 +22,9 @@ use rusqlite::{Connection, OpenFlags};
 use super::error::{EngineError, Result, SqlContext};
 use super::unsynced::Durability;
 
+mod handed;
+pub use handed::{attach_old_beside, old_rw_from, work_from, Pair};
+
 /// Schema name under which the old database is attached to a work connection.
 pub const OLD: &str = "old";
 
@@ -387,15 +390,7 @@ fn attach_read_only(conn: &Connection, path: &Path, schema: &str, what: &str) ->
     } else {
         Some(reader(path, what, busy_of(conn)?)?)
     };
-    let uri = format!("file:{}?mode=ro", uri_path(path)?);
-    conn.execute(&format!("ATTACH DATABASE ?1 AS {schema}"), [uri])
-        .ctx(|| format!("attaching {what} {}", path.display()))?;
-    conn.query_row(
-        &format!("SELECT count(*) FROM {schema}.sqlite_schema"),
-        [],
-        |r| r.get::<_, i64>(0),
-    )
-    .ctx(|| format!("reading {what} {}", path.display()))?;
+    attach(conn, path, schema, what)?;
     // The `-wal` checkpointed away between the look and the attach: the
     // attach made an empty one, which a reader opened now removes last.
     let closer = match closer {
@@ -424,6 +419,21 @@ fn busy_of(conn: &Connection) -> Result<Busy> {
         .pragma_query_value(None, "busy_timeout", |r| r.get(0))
         .ctx(|| "reading the busy timeout".into())?;
     Ok(Busy(Duration::from_millis(ms.max(0) as u64)))
+}
+
+/// Attaches `path` read-only as `schema` and reads its catalog (a file
+/// that is not a database fails here, named).
+fn attach(conn: &Connection, path: &Path, schema: &str, what: &str) -> Result<()> {
+    let uri = format!("file:{}?mode=ro", uri_path(path)?);
+    conn.execute(&format!("ATTACH DATABASE ?1 AS {schema}"), [uri])
+        .ctx(|| format!("attaching {what} {}", path.display()))?;
+    conn.query_row(
+        &format!("SELECT count(*) FROM {schema}.sqlite_schema"),
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .ctx(|| format!("reading {what} {}", path.display()))?;
+    Ok(())
 }
 
 /// A `-wal` with content beside `path`: a service's (running, or it

@@ -24,7 +24,7 @@ use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record;
 use crate::engine::revert::{inverse_of, window, Inverse};
-use crate::engine::state::{locate, Certification, MigrationState, OldSide, Verification};
+use crate::engine::state::{locate, Certification, MigrationState, OldSide, Session, Verification};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CutoverOptions {
@@ -60,20 +60,22 @@ pub struct CutoverReport {
 
 pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverReport> {
     let busy = opts.busy;
-    let st = MigrationState::claim(locate(spec, busy), busy)?;
+    let mut session = Session::claim(locate(spec, busy), busy)?;
+    let st = &session.state;
     if st.cut_over() && st.old_side_pending().is_some() {
-        super::window::settle(&st, busy)?;
+        super::window::settle(st, busy)?;
         drop_inert_guards(&open::work(st.new_path()?, None, busy)?);
         return Ok(CutoverReport {
             old_side_only: true,
-            ..report_of(&st, 0.0)
+            ..report_of(st, 0.0)
         });
     }
     st.require_window_if_asked(opts.revert_window_secs)?;
     st.require_drained()?;
-    let ready = Ready::check(&st, opts.verification, opts.revert_window_secs, busy)?;
+    let ready = Ready::check(st, opts.verification, opts.revert_window_secs, busy)?;
     let refused_since = st.marker().map(|m| m.updated_at.clone());
-    let conn = open::work(&ready.new, None, busy)?;
+    // The state read's connection to the new database, once checked.
+    let conn = session.work(busy)?;
     let millis = ready.commit(&conn)?;
     let report = ready.finish(&conn, (millis, refused_since), None)?;
     drop_inert_guards(&conn);

@@ -19,7 +19,7 @@ use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::plan::Plan;
 use crate::engine::record::{self, MarkerStatus};
-use crate::engine::state::{locate, DrainStart, MigrationState, Verification, Writes};
+use crate::engine::state::{locate, DrainStart, MigrationState, Session, Verification, Writes};
 use crate::engine::verify::Repair;
 use crate::engine::{certificate, replay, Ctx, Event};
 use crate::engine::{guard, lock};
@@ -153,54 +153,56 @@ pub fn drain_gated(
     ctx: &mut Ctx<'_>,
 ) -> Result<DrainSummary> {
     let started = Instant::now();
-    let st = MigrationState::claim(locate(spec, opts.busy), opts.busy)?;
+    let mut session = Session::claim(locate(spec, opts.busy), opts.busy)?;
+    let st = &session.state;
     if let AfterDrain::Cutover { revert_window_secs } = opts.then {
         st.require_window_if_asked(revert_window_secs)?;
     }
     let start = st.require_drainable()?;
-    if completed(&st, &start) {
+    if completed(st, &start) {
         // Draining again would let writes through and freeze anew.
-        drop(st);
+        drop(session);
         return cutover_only(spec, opts, before_cutover, ctx, started);
     }
-    let (old, new) = (st.old_path()?, st.new_path()?);
+    let (old, new) = (st.old_path()?.to_path_buf(), st.new_path()?.to_path_buf());
     if let AfterDrain::Cutover { revert_window_secs } = opts.then {
         // Refused now rather than after the verify stage and the freeze.
-        super::cutover::window_inverse(&start.identity, old, revert_window_secs)?;
+        super::cutover::window_inverse(&start.identity, &old, revert_window_secs)?;
     }
-    let old_rw = open::old_rw(old, opts.busy)?;
+    let old_rw = session.old_rw(opts.busy)?;
     // Refused while writes flow; an interrupted drain that left them
     // refused goes on, so they flow again.
     if !opts.allow_rollback_journal && start.writes != Writes::Refused {
-        if let Some(b) = super::plan::journal_blocker(&old_rw, old, Blocks::DrainReads)? {
+        if let Some(b) = super::plan::journal_blocker(&old_rw, &old, Blocks::DrainReads)? {
             return Err(EngineError::Precondition(b));
         }
     }
-    let mut work = open::work(new, Some(old), opts.busy)?;
-    let plan = recorded_plan(&work, &start.identity)?;
-    crate::engine::mapping::upgrade_legacy(&mut work, &plan)?;
+    let mut pair = session.pair(old_rw, opts.busy)?;
+    let (work, old_rw): (&mut Connection, &Connection) = (&mut pair.work, &pair.old);
+    let plan = recorded_plan(work, &start.identity)?;
+    crate::engine::mapping::upgrade_legacy(work, &plan)?;
     let mut summary = DrainSummary::default();
     if start.writes == Writes::Refused {
         // An interrupted drain left writes refused: checking and verifying
         // take as long as they take, so writes flow while they run.
-        record::set_status(&old_rw, MarkerStatus::Draining, MarkerStatus::Recording)?;
+        record::set_status(old_rw, MarkerStatus::Draining, MarkerStatus::Recording)?;
         (ctx.sink)(Event::Notice {
             warn: false,
             message: "an interrupted drain left writes refused: the old database accepts them again while drain checks, then freezes anew".into(),
         });
     }
-    let stage = verify_stage(&mut work, &plan, &start, opts, ctx)?;
+    let stage = verify_stage(work, &plan, &start, opts, ctx)?;
     summary.verify = stage.verify;
     summary.entries_replayed += stage.replayed;
     let certified = !matches!(stage.verify, VerifyStage::Skipped);
     let (ledger, replayed) =
-        freeze::before(&mut work, &plan, (certified, opts.catch_up_below), ctx)?;
+        freeze::before(work, &plan, (certified, opts.catch_up_below), ctx)?;
     summary.entries_replayed += replayed;
     // Cutover's step on the old database becomes one row's update.
-    guard::arm(&old_rw, &new.display().to_string())?;
+    guard::arm(old_rw, &new.display().to_string())?;
     let mut then = then(spec, opts, stage.verify, before_cutover)?;
     freeze::freeze(
-        (spec, &mut work, &old_rw),
+        (spec, work, old_rw),
         &plan,
         &ledger,
         opts,
@@ -209,7 +211,7 @@ pub fn drain_gated(
         &mut summary,
     )?;
     // Printed once, with the summary (every follower of the job gets it).
-    summary.warnings = ledger.warnings(&work)?;
+    summary.warnings = ledger.warnings(work)?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }

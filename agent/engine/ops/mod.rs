@@ -38,23 +38,15 @@ use crate::engine::open;
 use crate::engine::schema::SchemaFile;
 
 /// The plan a migration in progress was built from: its recorded schema,
-/// re-planned against the old database.
+/// re-planned against the old database (`work`'s attached `old`).
 pub(crate) fn recorded_plan(
     work: &rusqlite::Connection,
     id: &new_side::Identity,
 ) -> Result<crate::engine::plan::Plan> {
     let schema = SchemaFile::parse(&id.schema_file, &id.schema_sql)?;
     let (scratch, hash) = schema.reflect()?;
-    let old_path: String = work
-        .query_row(
-            "SELECT file FROM pragma_database_list WHERE name = 'old'",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(|e| {
-            crate::engine::error::classify("locating the attached old database".into(), e)
-        })?;
-    open::attach_old(&scratch, std::path::Path::new(&old_path))?;
+    // `work` has the old database attached and outlives `scratch`.
+    open::attach_old_beside(&scratch, work)?;
     let plan = crate::engine::plan::build(
         &scratch,
         &schema,

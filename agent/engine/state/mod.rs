@@ -24,6 +24,7 @@ mod phase;
 mod prove;
 mod read;
 mod revert;
+mod session;
 
 pub use checks::{Certification, DrainStart, Step, Verification, Writes};
 pub use decide::{ResetPlan, Resume, Start};
@@ -33,6 +34,8 @@ pub use phase::Phase;
 pub use prove::{Broken, BrokenKind};
 pub use read::{NewFile, OldFile, Progress, TableCopy};
 pub use revert::{CloseWindow, OldSide, RevertStart};
+pub use session::Session;
+use session::Readers;
 
 use std::path::Path;
 
@@ -70,39 +73,40 @@ impl MigrationState {
 
     /// Reads the files at `located` and proves they are one migration.
     pub fn read_located(located: Located, busy: Busy) -> Result<MigrationState> {
-        let new = match located.new.as_deref().filter(|p| p.exists()) {
-            Some(p) => Some(read::new_file(p, busy)?),
-            None => None,
+        MigrationState::read_keeping(located, busy).map(|(st, _)| st)
+    }
+
+    /// [`MigrationState::read_located`], returning the connections it read
+    /// through (for [`Session`]).
+    fn read_keeping(located: Located, busy: Busy) -> Result<(MigrationState, Readers)> {
+        let (new, new_conn) = match located.new.as_deref().filter(|p| p.exists()) {
+            Some(p) => read::new_file(p, busy).map(|(f, c)| (Some(f), Some(c)))?,
+            None => (None, None),
         };
         let checkpoint = new.as_ref().map_or(0, NewFile::checkpoint);
-        let old = match located.old.as_deref().filter(|p| p.exists()) {
-            Some(p) => Some(read::old_file(p, busy, checkpoint)?),
-            None => None,
+        let (old, old_conn) = match located.old.as_deref().filter(|p| p.exists()) {
+            Some(p) => read::old_file(p, busy, checkpoint).map(|(f, c)| (Some(f), Some(c)))?,
+            None => (None, None),
         };
         prove::same_migration(&located, old.as_ref(), new.as_ref())?;
         let broken = prove::broken(&located, old.as_ref(), new.as_ref());
         let window_broken = revert::window_broken(&located, old.as_ref(), new.as_ref(), busy)?;
-        Ok(MigrationState {
+        let st = MigrationState {
             located,
             old,
             new,
             broken,
             window_broken,
             claim: None,
-        })
+        };
+        Ok((st, Readers::new(old_conn, new_conn)))
     }
 
     /// Claims the old database for this process (see `owner.rs`), then
     /// reads the state: what every command that writes starts with. The
     /// claim lasts as long as the returned state.
     pub fn claim(located: Located, busy: Busy) -> Result<MigrationState> {
-        let claim = match located.old.as_deref() {
-            Some(old) => owner::claim(old)?,
-            None => None,
-        };
-        let mut st = MigrationState::read_located(located, busy)?;
-        st.claim = claim;
-        Ok(st)
+        Session::claim(located, busy).map(|s| s.state)
     }
 
     pub fn phase(&self) -> Phase {

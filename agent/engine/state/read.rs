@@ -1,7 +1,9 @@
 //! Reading what each file says about a migration, through connections that
-//! only read (`open::old_ro`, `open::new_ro`), closed before anything else
-//! opens the files. The new database is read first: the old side's pending
-//! entries are counted from its checkpoint.
+//! only read (`open::old_ro`, `open::new_ro`), returned with what they read
+//! so that a command's steps can go on with them once the state is proven
+//! (`session.rs`); nothing else opens the files before that. The new
+//! database is read first: the old side's pending entries are counted from
+//! its checkpoint.
 
 use std::path::Path;
 
@@ -102,7 +104,8 @@ impl NewFile {
     }
 }
 
-pub fn new_file(path: &Path, busy: Busy) -> Result<NewFile> {
+/// Reads the new database; returns the connection it read through.
+pub fn new_file(path: &Path, busy: Busy) -> Result<(NewFile, Connection)> {
     let conn = open::new_ro(path, busy)?;
     let identity = new_side::read_identity(&conn, "main")?;
     let certificate = match &identity {
@@ -117,7 +120,7 @@ pub fn new_file(path: &Path, busy: Busy) -> Result<NewFile> {
         Some(_) => replay_blocked::read(&conn)?,
         None => None,
     };
-    Ok(NewFile {
+    let file = NewFile {
         path: path.to_path_buf(),
         status: new_side::read_status(&conn, "main")?,
         identity,
@@ -126,7 +129,8 @@ pub fn new_file(path: &Path, busy: Busy) -> Result<NewFile> {
         id_mapping_rows: crate::engine::mapping::count_rows(&conn)?,
         window: crate::engine::revert::window::read(&conn, "main")?,
         replay_blocked,
-    })
+    };
+    Ok((file, conn))
 }
 
 fn progress(conn: &Connection, rows: u64, path: &Path) -> Result<Progress> {
@@ -163,7 +167,8 @@ fn tables(conn: &Connection) -> Result<Vec<TableCopy>> {
 }
 
 /// Reads the old database; `checkpoint` is the new one's, for `pending`.
-pub fn old_file(path: &Path, busy: Busy, checkpoint: u64) -> Result<OldFile> {
+/// Returns the connection it read through.
+pub fn old_file(path: &Path, busy: Busy, checkpoint: u64) -> Result<(OldFile, Connection)> {
     let conn = open::old_ro(path, busy)?;
     record::refuse_foreign(&conn, "main")?;
     let marker = record::read_marker(&conn, "main")?;
@@ -175,7 +180,7 @@ pub fn old_file(path: &Path, busy: Busy, checkpoint: u64) -> Result<OldFile> {
         Some(_) => record::pending(&conn, "main", checkpoint)?,
         None => (0, 0.0),
     };
-    Ok(OldFile {
+    let file = OldFile {
         path: path.to_path_buf(),
         inode: files::inode(path),
         log_entries: new_side::count_rows(&conn, "main", "_migration_log")?,
@@ -193,7 +198,8 @@ pub fn old_file(path: &Path, busy: Busy, checkpoint: u64) -> Result<OldFile> {
         pending,
         lag_seconds,
         drift,
-    })
+    };
+    Ok((file, conn))
 }
 
 /// The conflicts table's rows, whatever its key width.
