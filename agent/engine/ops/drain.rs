@@ -195,8 +195,7 @@ pub fn drain_gated(
     summary.verify = stage.verify;
     summary.entries_replayed += stage.replayed;
     let certified = !matches!(stage.verify, VerifyStage::Skipped);
-    let (ledger, replayed) =
-        freeze::before(work, &plan, (certified, opts.catch_up_below), ctx)?;
+    let (ledger, replayed) = freeze::before(work, &plan, (certified, opts.catch_up_below), ctx)?;
     summary.entries_replayed += replayed;
     // Cutover's step on the old database becomes one row's update.
     guard::arm(old_rw, &new.display().to_string())?;

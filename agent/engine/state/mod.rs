@@ -34,8 +34,8 @@ pub use phase::Phase;
 pub use prove::{Broken, BrokenKind};
 pub use read::{NewFile, OldFile, Progress, TableCopy};
 pub use revert::{CloseWindow, OldSide, RevertStart};
-pub use session::Session;
 use session::Readers;
+pub use session::Session;
 
 use std::path::Path;
 
