@@ -188,7 +188,17 @@ pub fn scratch() -> Result<Connection> {
         .ctx(|| "disabling triggers".into())?;
     // `plan` times the real copy statements here.
     super::mapping::register(&conn)?;
+    // An attached database waits for locks as mig's other connections do
+    // (rusqlite's own default is 5 s); `plan` and `migrate` set the caller's.
+    waits(&conn, Busy::default())?;
     Ok(conn)
+}
+
+/// Sets how long `conn`'s statements wait for another connection's lock:
+/// a scratch connection reading an attached database takes the caller's.
+pub fn waits(conn: &Connection, busy: Busy) -> Result<()> {
+    conn.busy_timeout(busy.0)
+        .ctx(|| "setting busy timeout".into())
 }
 
 /// The new database with the old one attached read-only as `old`.

@@ -162,6 +162,7 @@ fn checked_plan(
     opts: &MigrateOptions,
 ) -> Result<Plan> {
     let left = recorded_and(st, &opts.left_to_owner);
+    open::waits(&scratch, opts.busy)?;
     open::attach_old(&scratch, old)?;
     let plan = plan::build_leaving(&scratch, schema, hash, plan::Depth::Full, &left)?;
     if !plan.blockers.is_empty() {

@@ -55,6 +55,7 @@ pub fn plan(spec: &DatabaseSpec, schema: &SchemaFile, opts: &PlanOptions) -> Res
     let st = MigrationState::read_located(Located::pair(old.clone(), new.clone()), opts.busy)?;
     let state_blockers = st.plan_blockers(&hash, &schema.file_name)?;
     let old_ro = open::old_ro(&old, opts.busy)?;
+    open::waits(&scratch, opts.busy)?;
     open::attach_old(&scratch, &old)?;
     let left = recorded_and(&st, &opts.left_to_owner);
     let plan = plan::build_leaving(&scratch, schema, &hash, plan::Depth::Full, &left)?;
