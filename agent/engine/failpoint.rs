@@ -27,6 +27,7 @@ pub const POINTS: &[&str] = &[
     "replay.after-batch",
     "verify.before-certify",
     "verify.after-certify",
+    "drain.before-freeze",
     "drain.after-freeze",
     "drain.before-finish",
     "drain.after-finish",

@@ -119,9 +119,21 @@ pub fn restore_autocheckpoint(conn: &Connection, pages: Option<i64>) {
 /// waiting on the lock gets in only if it polls in those microseconds.
 /// `None`: committed, but the lock went to another connection for longer
 /// than the busy timeout. An error: not committed (rolled back).
+///
+/// The lock is taken again by a write to `table` (of `main`) that changes
+/// nothing, not by `BEGIN IMMEDIATE`: that also opens a read transaction on
+/// every database attached read-only, so the held transaction would read
+/// them as they were at this instant. `drain --cutover` holds the old
+/// database's lock from its freeze and only then replays the tail into the
+/// new database it has attached: the old side's standby step, seeding the
+/// revert maps from the new database in that transaction, missed the ids
+/// of the tail's rows (a revert then refused: "old table Note differs from
+/// the inverse of note at key NULL"). An attached database is read from
+/// its first read in the transaction.
 pub fn commit_and_hold<'c>(
     conn: &'c Connection,
     mut tx: Transaction<'c>,
+    table: &str,
 ) -> rusqlite::Result<Option<HeldLock<'c>>> {
     // The batch below ends the transaction itself.
     tx.set_drop_behavior(rusqlite::DropBehavior::Ignore);
@@ -135,17 +147,30 @@ pub fn commit_and_hold<'c>(
     // felt past mig's figure). Best effort: without it the flip is as
     // before. Put back when the held lock is released.
     let autocheckpoint = pause_autocheckpoint(conn);
-    match conn.execute_batch("COMMIT; BEGIN IMMEDIATE") {
-        Ok(()) => Ok(Some(HeldLock {
+    let retake = format!(
+        "COMMIT; BEGIN; DELETE FROM main.{} WHERE 0",
+        crate::engine::catalog::q(table)
+    );
+    let result = conn.execute_batch(&retake);
+    // Still holding the write lock after an error: the COMMIT failed.
+    let committed = result.is_ok()
+        || !matches!(
+            conn.transaction_state(Some(rusqlite::MAIN_DB)),
+            Ok(rusqlite::TransactionState::Write)
+        );
+    match (result, committed) {
+        (Ok(()), _) => Ok(Some(HeldLock {
             conn,
             autocheckpoint,
         })),
-        // Committed; BEGIN found the lock taken past the busy timeout.
-        Err(_) if conn.is_autocommit() => {
+        // Committed; the write found the lock taken past the busy timeout
+        // (its empty transaction rolled back).
+        (Err(_), true) => {
+            let _ = conn.execute_batch("ROLLBACK");
             restore_autocheckpoint(conn, autocheckpoint);
             Ok(None)
         }
-        Err(e) => {
+        (Err(e), false) => {
             let _ = conn.execute_batch("ROLLBACK");
             restore_autocheckpoint(conn, autocheckpoint);
             Err(e)

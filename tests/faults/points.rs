@@ -42,6 +42,7 @@ pub const SCENARIOS: &[(Step, &str)] = &[
     // and inside its second.
     (Step::Migrate, "record.after-batch@1"),
     (Step::Migrate, "record.mid-install@2"),
+    (Step::Drain, "drain.before-freeze"),
 ];
 
 /// Kills `step` at `failpoint`, recovers, finishes and checks.
@@ -178,6 +179,7 @@ scenario_tests! {
     cleanup_old_killed_between_its_paced_transactions: 26;
     migrate_killed_between_its_recording_transactions: 27;
     migrate_killed_inside_its_second_recording_transaction: 28;
+    drain_killed_after_its_catch_up_before_the_freeze: 29;
 }
 
 /// A migrate killed between two transactions of its recording's install

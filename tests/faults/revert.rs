@@ -207,25 +207,50 @@ fn product_workload(
     Ok(())
 }
 
-/// Regression: the old service writing to every table of the revert case
-/// (Customer, Product, OrderLine and the rowid table Note: inserts and
-/// deletes) while `drain --cutover --revert-window` seeds the maps and
-/// freezes, then the new service in the window: a revert carries back
-/// exactly the inverse (was: "old table Note differs from the inverse of
-/// note at key NULL (1 rows)").
+/// Regression: rows the old service writes to every table of the revert
+/// case (the rowid table Note, a customer, a product with an order line; an
+/// update and a delete) after `drain --cutover --revert-window`'s last
+/// catch-up and before its freeze (held there by `MIG_FAILPOINT_GATE`), so
+/// that the freeze's tail replays them, the old service's workload running
+/// throughout; then the new service in the window: a revert carries back
+/// exactly the inverse. Was: the old side's standby step read the new
+/// database as it was at the freeze (its held lock's `BEGIN IMMEDIATE`
+/// opened a read on the attached new database), so the revert maps missed
+/// the tail's new ids and `mig revert` refused: "old table Note differs
+/// from the inverse of note at key NULL".
 #[test]
-fn every_table_written_during_drain_cutover_with_a_window_reverts_to_the_inverse() {
-    let mut w = World::revert_case();
-    w.env.push(("MIG_SEED_CHUNK_ROWS", "7"));
+fn rows_written_to_every_table_just_before_drain_cutovers_freeze_revert_to_the_inverse() {
+    let w = World::revert_case();
     let writer = Writer::start_with(w.old.clone(), 340, case::old_workload);
     writer.wait_committed(10);
     w.ok(Step::Migrate);
     writer.wait_committed(writer.committed() + 20);
-    let out = w
+    let held = w.dir().join("failpoint-gate");
+    let mut drain = w
         .command(Step::Drain)
         .args(["--cutover", "--revert-window", "30m"])
-        .output()
-        .expect("run mig drain --cutover");
+        .env(
+            "MIG_FAILPOINT_GATE",
+            format!("drain.before-freeze:{}", held.display()),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn mig drain --cutover");
+    while !held.exists() {
+        if drain.try_wait().expect("try_wait").is_some() {
+            let out = drain.wait_with_output().expect("mig output");
+            panic!(
+                "drain ended before its gate: {}",
+                super::harness::show(&out)
+            );
+        }
+        // Polling a condition: the process reaching its gate.
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let tail = write_every_table(&w.old);
+    std::fs::remove_file(&held).expect("opening the gate");
+    let out = drain.wait_with_output().expect("drain output");
     assert!(
         out.status.success(),
         "drain --cutover failed: {}",
@@ -233,9 +258,39 @@ fn every_table_written_during_drain_cutover_with_a_window_reverts_to_the_inverse
     );
     writer.stop();
     case::snapshot(&w.old, &w.new, w.dir());
+    let conn = rusqlite::Connection::open(&w.new).expect("open new");
+    let carried: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM note WHERE body LIKE 'tail %'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count the tail's notes");
+    assert_eq!(carried, tail, "the freeze's tail reached the new database");
+    drop(conn);
     let new_service = Writer::start_with(w.new.clone(), 341, case::new_workload);
     new_service.wait_committed(150);
     new_service.stop();
     w.ok(Step::Revert);
-    case::assert_old_is_inverse(&w.old, &w.new, w.dir());
+    let compared = case::assert_old_is_inverse(&w.old, &w.new, w.dir());
+    assert!(compared > 1_500, "compared {compared} rows");
+}
+
+/// The old service's writes in the gap before the freeze, on every table:
+/// returns the notes it left (inserted, one of them updated; one old note
+/// deleted).
+fn write_every_table(old: &std::path::Path) -> i64 {
+    let conn = rusqlite::Connection::open(old).expect("open old");
+    conn.execute_batch(
+        "BEGIN IMMEDIATE;
+         INSERT INTO Note(Body, Pinned) VALUES ('tail 1', 1), ('tail 2', 0), ('tail 3', 1);
+         UPDATE Note SET Pinned = 1 - Pinned WHERE Body = 'tail 2';
+         DELETE FROM Note WHERE rowid = (SELECT min(rowid) FROM Note);
+         INSERT INTO Customer(FirstName, LastName, Email, Fax, CreatedAt) VALUES ('Tail', 'Person', 'tail@x.org', 'tfax', datetime('now'));
+         INSERT INTO Product(Code, Title, Price) VALUES ('TAIL-1', 'tail product', 2.5);
+         INSERT INTO OrderLine VALUES (90000, 0, 'TAIL-1', 2);
+         COMMIT;",
+    )
+    .expect("the old service's writes before the freeze");
+    3
 }

@@ -282,7 +282,7 @@ pub fn set_status_holding(
     to: MarkerStatus,
 ) -> Result<(std::time::Instant, i64, Option<lock::HeldLock<'_>>)> {
     let (tx, at, version) = switch_status(conn, from, to)?;
-    let held = lock::commit_and_hold(conn, tx)
+    let held = lock::commit_and_hold(conn, tx, "_migration_marker")
         .ctx(|| format!("switching the old database to {}", to.as_str()))?;
     Ok((at, version, held))
 }

@@ -130,6 +130,7 @@ pub(super) fn freeze(
         if let Then::Cutover(step) = then {
             step.ready.before_freeze()?;
         }
+        crate::engine::failpoint::hit("drain.before-freeze");
         (ctx.sink)(Event::Step {
             step: "freeze",
             message: "refusing writes on the old database (as soon as it has the write lock)"
