@@ -40,9 +40,6 @@ pub(crate) struct ChunkSql {
     /// rowid table's non-INTEGER key may hold NULLs, which no range can
     /// reach; the copy skips them (plan and drain refuse such rows).
     not_null: String,
-    /// Keyed by the rowid (an INTEGER, never NULL): chunks are ranges of
-    /// values, found by two index seeks instead of counting rows.
-    rowid: bool,
     /// The new table's written columns (`rowid` or a column name, unquoted)
     /// and the expression over the old row giving each: what verify
     /// compares.
@@ -93,7 +90,6 @@ impl ChunkSql {
             translations,
             table: t.name.clone(),
             not_null,
-            rowid,
             written,
             by_offset: t.key_mode == KeyMode::Renumbered && rowid,
         }

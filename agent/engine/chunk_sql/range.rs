@@ -1,7 +1,7 @@
 //! The key ranges of chunks: where a chunk of a table starts and ends in
-//! its old key's index order, as SQL over the old table. A rowid key's chunk
-//! is a range of values found by two seeks; any other key's ends at the
-//! N-th row after the cursor; a composite key in one direction is one
+//! its old key's index order, as SQL over the old table. Every chunk ends
+//! at the N-th row after the cursor (a rowid's too: sparse ids leave a span
+//! of N values nearly empty); a composite key in one direction is one
 //! row-value comparison, so SQLite seeks to the cursor.
 
 use rusqlite::types::Value;
@@ -148,28 +148,28 @@ impl ChunkSql {
         }
     }
 
-    /// The last key of the next chunk of about `chunk` rows after `lo`, or
-    /// `None` when the rest of the table fits in one chunk.
+    /// The last key of the next chunk of `chunk` rows after `lo`, or `None`
+    /// when the rest of the table fits in one chunk: the `chunk`-th row
+    /// after `lo` in the key's index order, whatever gaps the key has.
     ///
-    /// A rowid key spans the `chunk` values from the first rowid after `lo`
-    /// (two seeks; gaps make the chunk hold fewer rows, which the adaptive
-    /// sizing absorbs); any other key is the `chunk`-th row after `lo`.
+    /// Every key mode counts rows, a rowid too: a rowid span of `chunk`
+    /// values over sparse keys (millisecond timestamps as ids, as Anki's
+    /// tables have) held a row or two, so copy and verify ran a
+    /// transaction per row. The OFFSET steps over the chunk's rows once in
+    /// the key's index (the table's b-tree for a rowid), pages the chunk's
+    /// own statement reads next.
     pub(crate) fn chunk_end(
         &self,
         conn: &Connection,
         lo: Option<&[Value]>,
         chunk: u64,
     ) -> Result<Option<Vec<Value>>> {
-        if self.rowid {
-            return self.rowid_chunk_end(conn, lo, chunk);
-        }
         self.nth_row_end(conn, lo, chunk)
     }
 
     /// The key of the `chunk`-th row after `lo`, counted row by row whatever
-    /// gaps the key has, or `None` when fewer rows remain. What a timed
-    /// sample needs: a rowid span over sparse keys (millisecond timestamps
-    /// as ids, as Anki's tables have) holds a row or two.
+    /// gaps the key has, or `None` when fewer rows remain (what a timed
+    /// sample of `plan` needs, and [`ChunkSql::chunk_end`]).
     pub(crate) fn nth_row_end(
         &self,
         conn: &Connection,
@@ -203,43 +203,6 @@ impl ChunkSql {
                 }
                 Ok(Some(out))
             }
-        }
-    }
-}
-
-impl ChunkSql {
-    fn rowid_chunk_end(
-        &self,
-        conn: &Connection,
-        lo: Option<&[Value]>,
-        chunk: u64,
-    ) -> Result<Option<Vec<Value>>> {
-        let k = &self.keys[0];
-        let after = if lo.is_some() {
-            format!("WHERE {k} > ?1")
-        } else {
-            String::new()
-        };
-        let sql = format!(
-            "SELECT (SELECT min({k}) FROM {from} {after}), (SELECT max({k}) FROM {from})",
-            from = self.from
-        );
-        let params: Vec<Value> = lo.map(|l| l.to_vec()).unwrap_or_default();
-        let (first, last): (Option<i64>, Option<i64>) = conn
-            .prepare_cached(&sql)
-            .and_then(|mut s| {
-                s.query_row(rusqlite::params_from_iter(params), |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-            })
-            .ctx(|| format!("finding the next chunk of {}", self.table))?;
-        let (Some(first), Some(last)) = (first, last) else {
-            return Ok(None);
-        };
-        let span = i64::try_from(chunk.max(1) - 1).unwrap_or(i64::MAX);
-        match first.checked_add(span) {
-            Some(end) if end < last => Ok(Some(vec![Value::Integer(end)])),
-            _ => Ok(None),
         }
     }
 }
