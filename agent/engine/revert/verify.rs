@@ -262,7 +262,11 @@ impl<'a> Sql<'a> {
     }
 
     /// Creates the empty sides `temp._mig_rev_a` and `_b`: the old key as
-    /// `ks`, then `e0..` the exact columns, `f0..` the computed ones.
+    /// `ks`, then `e0..` the exact columns, `f0..` the computed ones. `b`
+    /// is indexed by its key: [`Sql::differing`] looks up each row of `a`
+    /// there, and SQLite builds no automatic index for a correlated NOT
+    /// EXISTS: without it each chunk cost rows² comparisons (0.5 s per
+    /// 5,000-row chunk, 12 s to verify 120,000 rows before a revert).
     fn create_sides(&self, tx: &Connection, ks: &[String]) -> Result<()> {
         let (old, new) = (q(&self.t.old_table), q(&self.t.new_table));
         let mut decl: Vec<String> = self
@@ -287,8 +291,10 @@ impl<'a> Sql<'a> {
         tx.execute_batch(&format!(
             "DROP TABLE IF EXISTS temp._mig_rev_a; DROP TABLE IF EXISTS temp._mig_rev_b;\n\
              CREATE TEMP TABLE _mig_rev_a AS SELECT {d} FROM main.{old} AS x, new.{new} AS n WHERE 0;\n\
-             CREATE TEMP TABLE _mig_rev_b AS SELECT {d} FROM main.{old} AS x, new.{new} AS n WHERE 0;",
-            d = decl.join(", ")
+             CREATE TEMP TABLE _mig_rev_b AS SELECT {d} FROM main.{old} AS x, new.{new} AS n WHERE 0;\n\
+             CREATE INDEX temp._mig_rev_b_key ON _mig_rev_b ({k});",
+            d = decl.join(", "),
+            k = ks.join(", ")
         ))
         .ctx(|| self.context())
     }
