@@ -34,6 +34,7 @@ mod engine_revert_ways;
 mod engine_runbook;
 mod engine_sample;
 mod engine_schemas;
+mod engine_sparse_keys;
 mod engine_throttle;
 mod engine_verify;
 #[cfg(feature = "failpoints")]
