@@ -168,7 +168,7 @@ impl ChunkSql {
     }
 
     /// The key of the `chunk`-th row after `lo`, counted row by row whatever
-    /// gaps the key has, or `None` when fewer rows remain (what a timed
+    /// gaps the key has, or `None` when no more rows follow it (what a timed
     /// sample of `plan` needs, and [`ChunkSql::chunk_end`]).
     pub(crate) fn nth_row_end(
         &self,
@@ -179,7 +179,7 @@ impl ChunkSql {
         let range = KeyRange::after(lo);
         let filter = self.range(range);
         let sql = format!(
-            "SELECT {} FROM {} WHERE {filter} ORDER BY {} LIMIT 1 OFFSET {}",
+            "SELECT {} FROM {} WHERE {filter} ORDER BY {} LIMIT 2 OFFSET {}",
             self.keys.join(", "),
             self.from,
             self.order_by(),
@@ -201,7 +201,11 @@ impl ChunkSql {
                 for i in 0..self.keys.len() {
                     out.push(r.get::<_, Value>(i).ctx(|| "reading a chunk key".into())?);
                 }
-                Ok(Some(out))
+                // The `chunk`-th row is the last: the rest is this chunk.
+                let more = rows
+                    .next()
+                    .ctx(|| format!("finding the next chunk of {}", self.table))?;
+                Ok(more.map(|_| out))
             }
         }
     }
