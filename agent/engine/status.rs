@@ -9,6 +9,7 @@ use crate::engine::error::Result;
 use crate::engine::new_side;
 use crate::engine::open::Busy;
 use crate::engine::paths::DatabaseSpec;
+use crate::engine::plan::quoted::Disclosure;
 use crate::engine::record::{self, MarkerStatus};
 use crate::engine::schema;
 use crate::engine::state::{MigrationState, OldFile, Phase, TableCopy};
@@ -45,6 +46,19 @@ pub struct Status {
     pub window: Option<WindowStatus>,
     /// Guard triggers refusing writes on the old database.
     pub old_guards: u64,
+    /// The next step as a viewer may read it (no old keys).
+    viewer_next_step: String,
+}
+
+impl Status {
+    /// The report as `d` may read it: a viewer's next step names no old
+    /// keys (a stopped replay's rows are for an operator to fix).
+    pub fn for_caller(mut self, d: Disclosure) -> Status {
+        if d == Disclosure::CountsOnly {
+            self.next_step = std::mem::take(&mut self.viewer_next_step);
+        }
+        self
+    }
 }
 
 /// A revert window as status shows it.
@@ -106,6 +120,7 @@ pub fn report(st: &MigrationState, journal: OldJournal) -> Status {
         new_path: st.located.new.clone(),
         phase: st.phase(),
         next_step: st.next_step(),
+        viewer_next_step: st.next_step_for(Disclosure::CountsOnly),
         old_exists: old.is_some(),
         marker: st.marker().map(|m| m.status),
         log_entries: old.and_then(|o| o.log_entries),

@@ -12,6 +12,7 @@ use super::resolve::Resolved;
 use super::{blocking, MigratorService, ServiceError};
 use crate::config::Role;
 use crate::engine::ops::{self, CloseWindow, DiscardedRows, Release, ResetMode, ResetOptions};
+use crate::engine::plan::quoted::Disclosure;
 use crate::engine::{rehearse, status};
 use crate::jobs::{around_cutover, Hold, JobSnapshot, JobState};
 use crate::proto as pb;
@@ -58,15 +59,23 @@ pub(super) async fn status(
     svc: &MigratorService,
     req: Request<pb::StatusRequest>,
 ) -> Result<pb::StatusReport, ServiceError> {
+    let disclosure = authorize::disclosure(&req);
     let Resolved { who, config, .. } = svc.resolve(req, Role::Viewer, "status").await?;
     tracing::debug!(rpc = "Status", database = %config.name, caller = %who);
     let name = config.name.clone();
+    // Viewers and operators share results among their own kind only: the
+    // operator's report may name old keys.
+    let shared_as = match disclosure {
+        Disclosure::Values => name.clone(),
+        Disclosure::CountsOnly => format!("{name}\0viewers"),
+    };
     let mut report = svc
         .status_cache
-        .get(&name, || {
+        .get(&shared_as, || {
             blocking(move || {
                 let journal = status::OldJournal::allowing(config.allow_rollback_journal);
-                let s = status::status_under(&config.spec, config.busy(), journal)?;
+                let s = status::status_under(&config.spec, config.busy(), journal)?
+                    .for_caller(disclosure);
                 Ok(convert::status_report(&config.name, s, None))
             })
         })

@@ -13,6 +13,7 @@ mod reload;
 mod second_stack;
 mod set_symlinks;
 mod sighup;
+mod status_quotes;
 
 use std::time::Duration;
 

@@ -43,6 +43,7 @@ use crate::engine::error::Result;
 use crate::engine::new_side::{Identity, MigrationStatus};
 use crate::engine::open::Busy;
 use crate::engine::paths::DatabaseSpec;
+use crate::engine::plan::quoted::Disclosure;
 use crate::engine::record::Marker;
 
 /// What both files of one migration say, proven to be one migration.
@@ -110,12 +111,17 @@ impl MigrationState {
     }
 
     pub fn phase(&self) -> Phase {
-        phase::derive(self).0
+        phase::derive(self, Disclosure::Values).0
     }
 
     /// The one thing the operator should do next.
     pub fn next_step(&self) -> String {
-        phase::derive(self).1
+        self.next_step_for(Disclosure::Values)
+    }
+
+    /// The next step as `d` may read it: a viewer's names no old keys.
+    pub fn next_step_for(&self, d: Disclosure) -> String {
+        phase::derive(self, d).1
     }
 
     pub fn marker(&self) -> Option<&Marker> {

@@ -3,6 +3,7 @@
 
 use super::MigrationState;
 use crate::engine::new_side::MigrationStatus;
+use crate::engine::plan::quoted::Disclosure;
 use crate::engine::record::MarkerStatus;
 use crate::engine::revert::WindowState;
 
@@ -57,16 +58,16 @@ impl Phase {
 /// The phase and the next step; while a replay is stopped by rows that
 /// break the new schema, the next step is to fix them (issue 22: `status`
 /// said "run `mig drain`", which stopped at the same rows again).
-pub(super) fn derive(s: &MigrationState) -> (Phase, String) {
+pub(super) fn derive(s: &MigrationState, d: Disclosure) -> (Phase, String) {
     let (phase, next) = derive_from_files(s);
     if let Some(next) = drifted(s, phase) {
         return (phase, next);
     }
-    let blocked = s.new.as_ref().and_then(|n| n.replay_blocked.as_deref());
+    let blocked = s.new.as_ref().and_then(|n| n.replay_blocked.as_ref());
     match blocked {
         Some(b) if matches!(phase, Phase::Recording | Phase::Draining) => (
             phase,
-            format!("the catch-up is stopped: {b}; fix those rows in the old database (the catch-up then goes on, and `mig drain` with it), or `mig reset` and migrate with a mapping that accepts them"),
+            format!("the catch-up is stopped: {}; fix those rows in the old database (the catch-up then goes on, and `mig drain` with it), or `mig reset` and migrate with a mapping that accepts them", b.for_caller(d)),
         ),
         _ => (phase, next),
     }

@@ -65,7 +65,7 @@ pub struct NewFile {
     pub window: Option<crate::engine::revert::Window>,
     /// Why the last replay batch stopped, if none went through since
     /// (`replay_blocked`).
-    pub replay_blocked: Option<String>,
+    pub replay_blocked: Option<replay_blocked::Blocked>,
 }
 
 /// The new database's `_migration_progress`.
