@@ -105,6 +105,12 @@ pub struct FleetReportArgs {
     #[command(flatten)]
     pub fleet: FleetFileArgs,
 
+    /// Report on these targets only (repeat, or list several; a
+    /// many-database target's name for all its databases). Default: every
+    /// target.
+    #[arg(long, value_name = "NAME", num_args = 1..)]
+    pub only: Vec<String>,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -339,3 +339,46 @@ fn a_wildcard_leaves_out_a_database_another_target_on_its_agent_names() {
     run.line_starting("a0/t001: cut over: this run: migrate");
     assert_eq!(audited(&agent.log(), "Migrate"), 2, "{}", agent.log());
 }
+
+/// Before, `fleet plan` and `fleet status` took no `--only`: an operator of
+/// thousands of tenants could only read all of them.
+#[test]
+fn fleet_plan_and_status_with_only_report_the_named_targets_and_refuse_an_unknown_name() {
+    let (tmp, _agent) = tenant_site(&TWO);
+    let dir = tmp.path().to_path_buf();
+    for cmd in ["plan", "status"] {
+        let run = mig_in(
+            &dir,
+            &["fleet", cmd, "-f", "fleet.toml", "--only", "a0/t001"],
+        )
+        .ok();
+        assert!(run.stdout.contains("a0/t001"), "{cmd}: {}", run.stdout);
+        assert!(!run.stdout.contains("a0/t000"), "{cmd}: {}", run.stdout);
+        let both = mig_in(&dir, &["fleet", cmd, "-f", "fleet.toml", "--only", "a0"]).ok();
+        for t in TWO {
+            assert!(
+                both.stdout.contains(&format!("a0/{t}")),
+                "{cmd}: {}",
+                both.stdout
+            );
+        }
+        let typo = mig_in(
+            &dir,
+            &["fleet", cmd, "-f", "fleet.toml", "--only", "a0/t01"],
+        );
+        typo.fails(
+            2,
+            &format!("fleet {cmd} failed: --only names unknown target \"a0/t01\""),
+        );
+        assert_eq!(typo.stderr.lines().count(), 1, "{}", typo.stderr);
+    }
+    let created: Vec<_> = std::fs::read_dir(dir.join("a0"))
+        .expect("home")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("tenants-"))
+        .collect();
+    assert!(
+        created.is_empty(),
+        "a report created new files: {created:?}"
+    );
+}

@@ -108,8 +108,16 @@ fn select(fleet: &Fleet, only: &[String]) -> anyhow::Result<Vec<bool>> {
         .collect())
 }
 
+/// The fleet with only the targets `--only` selects (all when empty).
+async fn load_selected(a: &FleetReportArgs) -> anyhow::Result<(Fleet, usize)> {
+    let (mut fleet, limit) = load(&a.fleet).await?;
+    let mut chosen = select(&fleet, &a.only)?.into_iter();
+    fleet.targets.retain(|_| chosen.next().unwrap_or(false));
+    Ok((fleet, limit))
+}
+
 async fn plan_cmd(a: &FleetReportArgs, out: Output) -> anyhow::Result<()> {
-    let (fleet, limit) = load(&a.fleet).await?;
+    let (fleet, limit) = load_selected(a).await?;
     let schemas = agents::schemas(&fleet.targets)?;
     let planned = plan::fetch(&fleet.targets, &schemas, limit).await;
     if out.json {
@@ -133,7 +141,7 @@ async fn plan_cmd(a: &FleetReportArgs, out: Output) -> anyhow::Result<()> {
 }
 
 async fn status_cmd(a: &FleetReportArgs, out: Output) -> anyhow::Result<()> {
-    let (fleet, limit) = load(&a.fleet).await?;
+    let (fleet, limit) = load_selected(a).await?;
     let reports = status::fetch(&fleet.targets, limit).await;
     if out.json {
         for line in status::json_lines(&fleet, &reports) {
