@@ -247,6 +247,8 @@ struct FileConfig {
     health: Option<HealthEntry>,
     hooks: Option<operations::HooksEntry>,
     metrics: Option<operations::MetricsEntry>,
+    #[serde(default)]
+    shutdown: operations::ShutdownEntry,
     #[serde(rename = "database", default)]
     databases: Vec<DatabaseEntry>,
     #[serde(rename = "database_set", default)]
@@ -263,6 +265,8 @@ pub struct AgentFile {
     pub health: Option<HealthListener>,
     /// The Prometheus endpoint, when configured.
     pub metrics: Option<MetricsListener>,
+    /// `[shutdown] grace_ms`: how long SIGTERM waits for running jobs.
+    pub shutdown_grace: Duration,
     pub agent: AgentConfig,
     /// `[[database_set]]` folders, discovered beside `agent.databases`.
     pub sets: Vec<DatabaseSet>,
@@ -425,6 +429,7 @@ impl AgentFile {
             limits: raw.limits,
             health,
             metrics,
+            shutdown_grace: raw.shutdown.grace(),
             agent: AgentConfig { databases },
             sets,
         })

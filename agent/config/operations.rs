@@ -1,7 +1,8 @@
 //! The operations sections of `agent.toml`: `[hooks]` (executables run at
-//! the named points of a migration, `jobs/hooks.rs`) and `[metrics]` (the
-//! Prometheus endpoint, `transport/metrics.rs`), parsed and validated
-//! before any I/O.
+//! the named points of a migration, `jobs/hooks.rs`), `[metrics]` (the
+//! Prometheus endpoint, `transport/metrics.rs`) and `[shutdown]` (how long
+//! a stopping agent waits for its jobs), parsed and validated before any
+//! I/O.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -94,6 +95,29 @@ impl MetricsEntry {
             ));
         }
         Ok(MetricsListener { listen })
+    }
+}
+
+/// `[shutdown]`: on SIGTERM the agent tells its jobs to stop at their next
+/// checkpoint and waits this long for them before it exits anyway (a job
+/// cut short is resumed from its last committed chunk). Keep it under the
+/// orchestrator's own grace (Kubernetes' `terminationGracePeriodSeconds`,
+/// 30 s by default) so the agent exits before it is killed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct ShutdownEntry {
+    grace_ms: u64,
+}
+
+impl Default for ShutdownEntry {
+    fn default() -> Self {
+        ShutdownEntry { grace_ms: 25_000 }
+    }
+}
+
+impl ShutdownEntry {
+    pub(super) fn grace(&self) -> Duration {
+        Duration::from_millis(self.grace_ms)
     }
 }
 

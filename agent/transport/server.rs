@@ -39,9 +39,6 @@ pub fn old_health_name(database: &str) -> String {
 /// How often the agent reads each database's phase and catches up.
 const SUPERVISE_INTERVAL: Duration = Duration::from_millis(500);
 
-/// How long a stopping agent waits for jobs to reach a checkpoint.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
-
 /// The health service name of a database: `SERVING` once its new database
 /// is ready (a readiness gate for the new service and load balancers).
 pub fn health_name(database: &str) -> String {
@@ -121,6 +118,7 @@ pub async fn serve(
     tasks.extend(start_background(&registry, &routes.health).await);
 
     let (stop_tx, stop_rx) = watch::channel(false);
+    let grace = file.shutdown_grace;
     let side = side_listeners(&file, &options, &routes, &stop_rx).await?;
     let metrics = match &file.metrics {
         Some(m) => Some(super::metrics::serve(m, Arc::clone(&registry), stop_rx.clone()).await?),
@@ -157,7 +155,7 @@ pub async fn serve(
                 for task in tasks {
                     task.abort();
                 }
-                super::shutdown_jobs(&stop_registry, SHUTDOWN_GRACE).await;
+                super::shutdown_jobs(&stop_registry, grace).await;
             },
         )
         .await;
