@@ -8,6 +8,7 @@
 //! window) and `ops::cleanup_old` (which retires the old database).
 
 pub mod apply;
+mod builder;
 pub mod continuity;
 mod expr;
 mod identity;
