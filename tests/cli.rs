@@ -51,6 +51,7 @@ mod revert_new_columns;
 mod revert_outage;
 mod revert_restore;
 mod revert_rowid;
+mod revert_set_columns;
 mod revert_window_end;
 mod rollback_journal;
 mod runbook;

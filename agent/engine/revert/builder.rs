@@ -94,14 +94,23 @@ impl TableBuilder<'_> {
         if !report.problems.is_empty() {
             return None;
         }
-        let new_only = super::new_only::find(self.t, self.nt, &columns);
+        let new_only = super::new_only::find(self.t, self.ot, self.nt, &columns);
         report.notes.extend(
             new_only
                 .iter()
                 .map(|c| super::new_only::note(c, &self.ot.name)),
         );
+        let computed = self
+            .t
+            .columns
+            .iter()
+            .filter(|c| c.source == ColumnSource::Computed && c.translate.is_none())
+            .filter(|c| !new_only.iter().any(|n| n.name == c.name))
+            .filter_map(|c| Some((c.name.clone(), c.expr.clone()?)))
+            .collect();
         Some(TableInverse {
             new_only,
+            computed,
             new_table: self.t.name.clone(),
             old_table: self.ot.name.clone(),
             new_key,
@@ -111,13 +120,6 @@ impl TableBuilder<'_> {
             key,
             columns,
             children: Vec::new(),
-            computed: self
-                .t
-                .columns
-                .iter()
-                .filter(|c| c.source == ColumnSource::Computed && c.translate.is_none())
-                .filter_map(|c| Some((c.name.clone(), c.expr.clone()?)))
-                .collect(),
         })
     }
 

@@ -1,9 +1,10 @@
-//! Columns only the new schema has (filled with their DEFAULT or NULL at
-//! the copy, then written by the new service) that no old column is
-//! computed from: a revert cannot carry their values back, since the old
-//! table has no place for them. `plan` names them; `revert` counts the
-//! values other than the column's DEFAULT and refuses to drop any unless
-//! told to (`--drop-new-columns`).
+//! Columns only the new schema has (filled at the copy with their DEFAULT,
+//! NULL or a `mig:set` that reads no old column, such as `time_ms = 0`;
+//! then written by the new service) that no old column is computed from:
+//! a revert cannot carry their values back, since the old table has no
+//! place for them. `plan` names them; `revert` counts the values other
+//! than the column's fill and refuses to drop any unless told to
+//! (`--drop-new-columns`).
 
 use rusqlite::Connection;
 
@@ -11,13 +12,41 @@ use super::expr::mentions;
 use super::inverse::{ColumnValue, Inverse, OldColumn};
 use crate::engine::catalog::{q, Table};
 use crate::engine::error::{EngineError, Result, SqlContext};
-use crate::engine::plan::{ColumnSource, TablePlan};
+use crate::engine::plan::{ColumnPlan, ColumnSource, TablePlan};
 
-/// A new-only column and its DEFAULT (SQL text; `None`: NULL).
+/// A new-only column and what the copy filled it with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOnlyColumn {
     pub name: String,
-    pub default: Option<String>,
+    pub fill: Fill,
+}
+
+/// What the copy wrote into a new-only column: the value a revert drops
+/// without asking, since the old row held nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fill {
+    /// Its DEFAULT (SQL text; `None`: NULL).
+    Default(Option<String>),
+    /// A `mig:set` expression that reads no old column (`0`).
+    Set(String),
+}
+
+impl Fill {
+    /// The fill as an SQL expression.
+    fn sql(&self) -> &str {
+        match self {
+            Fill::Default(d) => d.as_deref().unwrap_or("NULL"),
+            Fill::Set(e) => e,
+        }
+    }
+
+    /// `its DEFAULT`, `0, its mig:set value`.
+    fn shown(&self) -> String {
+        match self {
+            Fill::Default(_) => "its DEFAULT".into(),
+            Fill::Set(e) => format!("{e}, its mig:set value"),
+        }
+    }
 }
 
 /// What `revert` does with values of new-only columns.
@@ -36,50 +65,82 @@ pub enum NewColumns {
 pub struct DroppedValues {
     pub table: String,
     pub column: String,
-    /// Rows whose value is not the column's DEFAULT.
+    /// Rows whose value is not the column's fill.
     pub values: u64,
+    /// What they differ from, as [`describe`] shows it (`its DEFAULT`).
+    pub other_than: String,
 }
 
-/// The columns of new table `nt` (planned as `t`) whose values no old
-/// column is computed from: filled with a DEFAULT or NULL by the copy, and
-/// read by no inverse expression.
-pub(super) fn find(t: &TablePlan, nt: &Table, columns: &[OldColumn]) -> Vec<NewOnlyColumn> {
+/// The columns of new table `nt` (planned as `t` from old table `ot`)
+/// whose values no old column is computed from: filled with a DEFAULT,
+/// NULL or an expression reading no old column (see [`fill`]), and read by
+/// no inverse expression.
+pub(super) fn find(
+    t: &TablePlan,
+    ot: &Table,
+    nt: &Table,
+    columns: &[OldColumn],
+) -> Vec<NewOnlyColumn> {
     t.columns
         .iter()
-        .filter(|c| matches!(c.source, ColumnSource::Default | ColumnSource::Null))
         .filter(|c| {
             !columns.iter().any(|o| match &o.value {
                 ColumnValue::Expr(e) => mentions(e, &c.name),
                 ColumnValue::Keep => false,
             })
         })
-        .map(|c| NewOnlyColumn {
-            name: c.name.clone(),
-            default: nt.column(&c.name).and_then(|n| n.default.clone()),
+        .filter_map(|c| {
+            Some(NewOnlyColumn {
+                name: c.name.clone(),
+                fill: fill(c, ot, nt)?,
+            })
         })
         .collect()
+}
+
+/// What the copy fills new column `c` with when no old value reaches it:
+/// its DEFAULT or NULL, or a `mig:set` that names no column of the old
+/// row (nor its rowid) and translates no reference. `None`: the value
+/// comes from the old row.
+pub(super) fn fill(c: &ColumnPlan, ot: &Table, nt: &Table) -> Option<Fill> {
+    match c.source {
+        ColumnSource::Default | ColumnSource::Null => Some(Fill::Default(
+            nt.column(&c.name).and_then(|n| n.default.clone()),
+        )),
+        ColumnSource::Computed if c.translate.is_none() => {
+            let e = c.expr.as_deref()?;
+            let reads_old = ["rowid", "oid", "_rowid_"]
+                .into_iter()
+                .chain(ot.columns.iter().map(|o| o.name.as_str()))
+                .any(|o| mentions(e, o));
+            (!reads_old).then(|| Fill::Set(c.finish(e.to_string())))
+        }
+        _ => None,
+    }
 }
 
 /// What `plan` says of a new-only column.
 pub(super) fn note(column: &NewOnlyColumn, old_table: &str) -> String {
     format!(
-        "new column {} is not carried back by a revert (old table {old_table} has no place for it): `mig revert` refuses while it holds values other than its DEFAULT, unless --drop-new-columns (they stay in the new database only)",
-        column.name
+        "new column {} is not carried back by a revert (old table {old_table} has no place for it): `mig revert` refuses while it holds values other than {}, unless --drop-new-columns (they stay in the new database only)",
+        column.name,
+        column.fill.shown()
     )
 }
 
-/// The values each new-only column holds other than its DEFAULT, counted
+/// The values each new-only column holds other than its fill, counted
 /// in `conn`'s `schema` (the new database); columns with none left out.
 pub fn count(conn: &Connection, schema: &str, inv: &Inverse) -> Result<Vec<DroppedValues>> {
     let mut out = Vec::new();
     for t in &inv.tables {
         for c in &t.new_only {
-            let default = c.default.as_deref().unwrap_or("NULL");
+            // The fill over the new row: a `mig:set` reads no old column.
             let sql = format!(
-                "SELECT count(*) FROM {}.{} WHERE {} IS NOT ({default})",
+                "SELECT count(*) FROM {}.{} WHERE {} IS NOT ({})",
                 q(schema),
                 q(&t.new_table),
-                q(&c.name)
+                q(&c.name),
+                c.fill.sql()
             );
             let values: i64 = conn.query_row(&sql, [], |r| r.get(0)).ctx(|| {
                 format!(
@@ -92,6 +153,7 @@ pub fn count(conn: &Connection, schema: &str, inv: &Inverse) -> Result<Vec<Dropp
                     table: t.new_table.clone(),
                     column: c.name.clone(),
                     values: values as u64,
+                    other_than: c.fill.shown(),
                 });
             }
         }
@@ -102,8 +164,8 @@ pub fn count(conn: &Connection, schema: &str, inv: &Inverse) -> Result<Vec<Dropp
 /// `table.column (N values)`, for the refusal and the summary.
 pub fn describe(d: &DroppedValues) -> String {
     format!(
-        "{}.{} ({} value(s) other than its DEFAULT)",
-        d.table, d.column, d.values
+        "{}.{} ({} value(s) other than {})",
+        d.table, d.column, d.values, d.other_than
     )
 }
 
