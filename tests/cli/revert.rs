@@ -193,7 +193,8 @@ fn health_watch_sees_the_old_database_serving_again_when_revert_completes() {
 
 /// A new row the `mig:revert` expressions cannot give back exactly (a
 /// full name without a space: `FirstName` comes back empty) fails the
-/// revert with one line naming its key and the two ways on; the old
+/// revert with one line naming the column, the count, its key and the two
+/// ways on; the old
 /// database stays a standby that refuses writes, and once the row is fixed
 /// in the new database the same `mig revert` goes back without a loss.
 #[test]
@@ -211,10 +212,10 @@ fn revert_of_a_row_the_inverse_cannot_give_back_names_it_and_succeeds_once_fixed
         &format!("UPDATE customer SET full_name = 'Cher' WHERE id = {id}"),
     );
     let run = mig(&p, &base, &["revert"]);
-    let line = run.fails(4, "revert failed: ");
-    let key =
-        format!("old table Customer differs from the inverse of customer at key {id} (1 rows)");
+    let line = run.fails(FAILED, "revert failed: revert refused: ");
+    let key = format!("(old table Customer, keys {id})");
     for part in [
+        "the new service wrote 1 value(s) into customer.full_name that the old schema cannot hold",
         key.as_str(),
         "fix those rows in the new database (the fix is carried back) and run `mig revert` again, or `mig finalize`",
         "nothing was made writable",

@@ -7,7 +7,9 @@
 //! the old rows at their keys by count and a sum of row hashes, then row by
 //! row to name the differing keys. Columns the new schema dropped are the
 //! old database's own and are not compared; rows the old schema refused
-//! (conflicts) are left out.
+//! (conflicts) are left out. Rows that differ only in a computed column
+//! hold new values the old schema cannot hold (`unheld.rs`): counted over
+//! the whole table, then refused with their count.
 
 use rusqlite::types::Value;
 use rusqlite::Connection;
@@ -15,6 +17,7 @@ use rusqlite::Connection;
 use super::apply::{self, Retry};
 use super::inverse::{ColumnValue, Inverse, KeySource, TableInverse, ROW};
 use super::store::CONFLICTS;
+use super::unheld::Unheld;
 use crate::engine::catalog::q;
 use crate::engine::chunk_sql::KeyRange;
 use crate::engine::error::{EngineError, Result, SqlContext};
@@ -61,6 +64,7 @@ fn table(
     let sql = Sql::new(t);
     let mut lo: Option<Vec<Value>> = None;
     let (mut rows, mut replayed) = (0, 0);
+    let mut unheld = Unheld::new(t);
     loop {
         let tx =
             lock::begin_immediate(work).ctx(|| format!("starting to verify {}", t.old_table))?;
@@ -70,7 +74,7 @@ fn table(
             lo: lo.as_deref(),
             hi: hi.as_deref(),
         };
-        let n = sql.compare(&tx, range)?;
+        let n = sql.compare(&tx, range, &mut unheld)?;
         tx.commit()
             .ctx(|| format!("finishing a chunk of {}", t.old_table))?;
         rows += n;
@@ -88,12 +92,21 @@ fn table(
             None => break,
         }
     }
+    unheld.finish()?;
     let tx = lock::begin_immediate(work).ctx(|| format!("counting the rows of {}", t.old_table))?;
     replayed += apply::batch_in(&tx, inv, u64::MAX, Retry::Touched)?.applied;
     sql.extra(&tx)?;
     tx.commit()
         .ctx(|| format!("counting the rows of {}", t.old_table))?;
     Ok((rows, replayed))
+}
+
+/// Which columns of the two sides a comparison reads.
+#[derive(Clone, Copy)]
+enum Compared {
+    All,
+    /// The old key and the exact columns, not the computed ones.
+    KeyAndExact,
 }
 
 struct Sql<'a> {
@@ -227,12 +240,14 @@ impl<'a> Sql<'a> {
     /// tables declared like the columns they hold (old key and exact
     /// columns like the old table, computed ones like the new): `a` from
     /// the new rows (the inverse), `b` from the old rows at those keys (the
-    /// computed columns' forward expressions over them).
-    fn compare(&self, tx: &Connection, range: KeyRange<'_>) -> Result<u64> {
+    /// computed columns' forward expressions over them). Rows that differ
+    /// only in computed columns are counted in `unheld` (refused once the
+    /// table is done, with every count); any other difference fails here.
+    fn compare(&self, tx: &Connection, range: KeyRange<'_>, unheld: &mut Unheld) -> Result<u64> {
         let ks: Vec<String> = (0..self.okeys.len()).map(|i| format!("k{i}")).collect();
         self.create_sides(tx, &ks)?;
         self.fill_sides(tx, range, &ks)?;
-        let differing = self.differing(&ks);
+        let differing = self.differing(&ks, Compared::All);
         let (rows, bad): (i64, i64) = tx
             .query_row(
                 &format!(
@@ -242,6 +257,9 @@ impl<'a> Sql<'a> {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .ctx(|| self.context())?;
+        if bad > 0 && self.only_computed(tx, &ks, bad, unheld)? {
+            return Ok(rows.max(0) as u64);
+        }
         if bad > 0 {
             let keys = self.differing_keys(tx, &ks, &differing)?;
             return Err(EngineError::Verification(format!(
@@ -252,6 +270,28 @@ impl<'a> Sql<'a> {
             )));
         }
         Ok(rows.max(0) as u64)
+    }
+
+    /// Whether the `bad` differing rows of the chunk differ only in
+    /// computed columns (then counted in `unheld`).
+    fn only_computed(
+        &self,
+        tx: &Connection,
+        ks: &[String],
+        bad: i64,
+        unheld: &mut Unheld,
+    ) -> Result<bool> {
+        if self.t.computed.is_empty() {
+            return Ok(false);
+        }
+        let held = self.differing(ks, Compared::KeyAndExact);
+        let other: i64 = tx
+            .query_row(&format!("SELECT count(*) {held}"), [], |r| r.get(0))
+            .ctx(|| self.context())?;
+        if other > 0 {
+            return Ok(false);
+        }
+        Ok(unheld.add(tx, ks)? == bad.max(0) as u64)
     }
 
     fn context(&self) -> String {
@@ -338,13 +378,18 @@ impl<'a> Sql<'a> {
         Ok(())
     }
 
-    /// `FROM … WHERE …`: the rows of `a` with no equal row in `b`.
-    fn differing(&self, ks: &[String]) -> String {
+    /// `FROM … WHERE …`: the rows of `a` with no row in `b` equal in the
+    /// `compared` columns.
+    fn differing(&self, ks: &[String], compared: Compared) -> String {
+        let computed = match compared {
+            Compared::All => self.t.computed.len(),
+            Compared::KeyAndExact => 0,
+        };
         let all: Vec<String> = ks
             .iter()
             .cloned()
             .chain((0..self.exact.len()).map(|i| format!("e{i}")))
-            .chain((0..self.t.computed.len()).map(|i| format!("f{i}")))
+            .chain((0..computed).map(|i| format!("f{i}")))
             .collect();
         let hash = |alias: &str| {
             format!(
