@@ -306,3 +306,52 @@ fn a_reference_translated_to_a_renamed_renumbered_parent_replaces_the_old_foreig
         ["foreign key stock movements(item code) references table stock items, which is renamed to items"]
     );
 }
+
+/// A split (`mig:from user` on a second table taking `bio`): the old index
+/// on `user.bio` is served by the one `schema.sql` declares on the table
+/// the column moves to, so it is no broken dependency (it was listed, as
+/// if `bio` were dropped, since `user` itself has no such index). Without
+/// that index it still is, and so is a view naming a column dropped for
+/// good.
+#[test]
+fn an_index_declared_on_the_split_table_replaces_the_old_one_and_a_dropped_column_still_breaks_its_view(
+) {
+    let old = "CREATE TABLE user (id INTEGER PRIMARY KEY, name TEXT, bio TEXT, legacy TEXT);
+        CREATE INDEX user_bio ON user(bio);
+        CREATE VIEW user_names AS SELECT id, name FROM user;
+        INSERT INTO user VALUES (1, 'ann', 'hi', 'x');";
+    let split = |index: &str| {
+        format!(
+            "CREATE TABLE user (id INTEGER PRIMARY KEY, name TEXT);\n\
+             CREATE VIEW user_names AS SELECT id, name FROM user;\n\
+             -- mig:from user\n\
+             CREATE TABLE user_profile (id INTEGER PRIMARY KEY, bio TEXT);\n{index}"
+        )
+    };
+    let deps = |old: &str, new: &str| -> Vec<String> {
+        let p = case(old, new).plan();
+        assert!(p.blockers.is_empty(), "{:#?}", p.blockers);
+        let mut v: Vec<String> = p
+            .assessment
+            .dependencies
+            .iter()
+            .map(|d| d.message.clone())
+            .collect();
+        v.sort();
+        v
+    };
+    let indexed = split("CREATE INDEX user_profile_bio ON user_profile(bio);");
+    assert_eq!(deps(old, &indexed), Vec::<String>::new());
+    assert_eq!(
+        deps(old, &split("")),
+        ["index user_bio reads user.bio, which is moved to user_profile.bio"]
+    );
+    let with_view = old.replace(
+        "INSERT INTO",
+        "CREATE VIEW user_legacy AS SELECT id, legacy FROM user;\n INSERT INTO",
+    );
+    assert_eq!(
+        deps(&with_view, &indexed),
+        ["view user_legacy reads user.legacy, which is dropped"]
+    );
+}

@@ -267,14 +267,20 @@ fn gone(plan: &Plan, old: &Catalog, target: &Catalog) -> Gone {
             if nt.column(&c.name).is_some() {
                 continue;
             }
+            // Renamed, or copied into another table (a split).
             let renamed = plan.fed_by(&o.name).find_map(|t| {
-                t.columns
-                    .iter()
-                    .find(|pc| {
-                        matches!(&pc.source, ColumnSource::Rename(from)
-                            if from.name.eq_ignore_ascii_case(&c.name))
-                    })
-                    .map(|pc| format!("renamed to {}.{}", t.name, pc.name))
+                t.columns.iter().find_map(|pc| match &pc.source {
+                    ColumnSource::Rename(from) if from.name.eq_ignore_ascii_case(&c.name) => {
+                        Some(format!("renamed to {}.{}", t.name, pc.name))
+                    }
+                    ColumnSource::Copy(from)
+                        if from.name.eq_ignore_ascii_case(&c.name)
+                            && !t.name.eq_ignore_ascii_case(&o.name) =>
+                    {
+                        Some(format!("moved to {}.{}", t.name, pc.name))
+                    }
+                    _ => None,
+                })
             });
             g.columns.push((
                 (lower.clone(), c.name.to_ascii_lowercase()),

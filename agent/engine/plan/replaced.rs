@@ -72,7 +72,10 @@ fn names_column(probe: &str, table: &str, column: &str) -> bool {
 }
 
 /// Whether old index `name` (on `old_table`) has a counterpart in the new
-/// schema on every new table that takes `old_table`'s rows.
+/// schema on every new table that takes any of its columns: in a split,
+/// on the table its columns move to, as `schema.sql` declares it there;
+/// the split's other tables need none. Columns spread over several tables
+/// have no counterpart.
 pub fn index(plan: &Plan, old: &Catalog, target: &Catalog, old_table: &str, name: &str) -> bool {
     let Some(index) = old
         .table(old_table)
@@ -84,8 +87,17 @@ pub fn index(plan: &Plan, old: &Catalog, target: &Catalog, old_table: &str, name
     if index.partial || index.columns.iter().any(|c| c.name.is_none()) {
         return false;
     }
-    let mut fed = plan.fed_by(old_table).peekable();
-    fed.peek().is_some() && fed.all(|t| index_on(t, old_table, index, target))
+    let takers: Vec<&TablePlan> = plan
+        .fed_by(old_table)
+        .filter(|t| {
+            index.columns.iter().any(|c| {
+                c.name
+                    .as_deref()
+                    .is_some_and(|c| mapped_column(t, old_table, c).is_some())
+            })
+        })
+        .collect();
+    !takers.is_empty() && takers.iter().all(|t| index_on(t, old_table, index, target))
 }
 
 /// Whether new table `t` has an index serving what `index` served: a
