@@ -13,28 +13,13 @@ use serde::Deserialize;
 use crate::engine::owners::LeftToOwner;
 use crate::engine::paths::DatabaseSpec;
 
+mod access;
 mod operations;
 mod sets;
 use crate::engine::throttle::ThrottleSettings;
-pub use operations::{HooksConfig, MetricsListener};
+pub use access::{Access, IdentitySource, Limits, Role, TlsFiles};
+pub use operations::{HealthListener, HealthReveal, HooksConfig, MetricsListener};
 pub use sets::{DatabaseSet, DEFAULT_SET_NEW};
-
-/// What a caller may do. Viewers read (status, watch, plan, list);
-/// operators may also change things.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    Viewer,
-    Operator,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Operator => "operator",
-        }
-    }
-}
 
 /// One database an agent serves. Requests name it; they never carry a path.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,111 +67,6 @@ impl DatabaseConfig {
 #[derive(Debug, Clone, Default)]
 pub struct AgentConfig {
     pub databases: Vec<DatabaseConfig>,
-}
-
-/// Which part of the client certificate names the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum IdentitySource {
-    /// The subject's common name.
-    #[default]
-    Cn,
-    /// The first DNS subject alternative name.
-    San,
-}
-
-/// Who may call: identities (from client certificates) per role.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Access {
-    #[serde(default)]
-    pub identity: IdentitySource,
-    #[serde(default)]
-    pub operators: Vec<String>,
-    #[serde(default)]
-    pub viewers: Vec<String>,
-}
-
-impl Access {
-    /// The role of an identity; `None`: not allowed at all. `*` in a list
-    /// matches every identity.
-    pub fn role_of(&self, identity: &str) -> Option<Role> {
-        let listed = |l: &[String]| l.iter().any(|n| n == identity || n == "*");
-        if listed(&self.operators) {
-            Some(Role::Operator)
-        } else if listed(&self.viewers) {
-            Some(Role::Viewer)
-        } else {
-            None
-        }
-    }
-}
-
-/// The TLS material of the agent: its certificate and key, the CA that
-/// signs the client certificates it accepts, and that CA's revocation list.
-/// Re-read on SIGHUP and whenever one of the files changes.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TlsFiles {
-    pub cert: PathBuf,
-    pub key: PathBuf,
-    pub client_ca: PathBuf,
-    /// Revoked client certificates (PEM `X509 CRL`, e.g. `mig certs
-    /// revoke`'s `crl.pem`); checked at every handshake.
-    #[serde(default)]
-    pub crl: Option<PathBuf>,
-}
-
-/// What the plaintext health listener tells a caller without a certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum HealthReveal {
-    /// Only the agent's overall status (service `""`).
-    #[default]
-    Overall,
-    /// Also each database's readiness (`mig.db.<name>`), which names them.
-    Databases,
-}
-
-/// `[health]`: an optional plaintext listener for probes that cannot
-/// present a client certificate (a kubelet's gRPC probe).
-#[derive(Debug, Clone, PartialEq)]
-pub struct HealthListener {
-    pub listen: SocketAddr,
-    pub reveal: HealthReveal,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct HealthEntry {
-    listen: String,
-    #[serde(default)]
-    reveal: HealthReveal,
-    /// Serving plaintext beyond loopback must be asked for.
-    #[serde(default)]
-    allow_non_loopback: bool,
-}
-
-/// Protection against heavy or hostile clients.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Limits {
-    /// Largest request accepted (a schema file is sent in one request).
-    pub max_request_bytes: usize,
-    /// Concurrent calls (including open event streams) per connection.
-    pub max_streams_per_client: u32,
-    /// Deadline of every unary call, in milliseconds.
-    pub unary_timeout_ms: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_request_bytes: 4 << 20,
-            max_streams_per_client: 64,
-            unary_timeout_ms: 60_000,
-        }
-    }
 }
 
 /// `[throttle]`: how copy and catch-up yield to the service (see
@@ -244,7 +124,7 @@ struct FileConfig {
     limits: Limits,
     #[serde(default)]
     throttle: ThrottleEntry,
-    health: Option<HealthEntry>,
+    health: Option<operations::HealthEntry>,
     hooks: Option<operations::HooksEntry>,
     metrics: Option<operations::MetricsEntry>,
     #[serde(default)]
@@ -419,7 +299,7 @@ impl AgentFile {
         };
         let health = raw
             .health
-            .map(health_listener)
+            .map(operations::health_listener)
             .transpose()
             .map_err(invalid)?;
         Ok(AgentFile {
@@ -434,24 +314,6 @@ impl AgentFile {
             sets,
         })
     }
-}
-
-fn health_listener(h: HealthEntry) -> Result<HealthListener, String> {
-    let listen: SocketAddr = h.listen.parse().map_err(|_| {
-        format!(
-            "[health] listen = {:?} is not an address; write it as \"127.0.0.1:8081\"",
-            h.listen
-        )
-    })?;
-    if !listen.ip().is_loopback() && !h.allow_non_loopback {
-        return Err(format!(
-            "[health] listen = \"{listen}\" is not a loopback address; the health listener is plaintext: keep it on 127.0.0.1, or add allow_non_loopback = true"
-        ));
-    }
-    Ok(HealthListener {
-        listen,
-        reveal: h.reveal,
-    })
 }
 
 /// A revert window: `0`, or a duration like `30m`, `2h`, `1h 30m`.

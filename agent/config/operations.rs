@@ -1,4 +1,5 @@
-//! The operations sections of `agent.toml`: `[hooks]` (executables run at
+//! The operations sections of `agent.toml`: `[health]` (the plaintext
+//! probe listener), `[hooks]` (executables run at
 //! the named points of a migration, `jobs/hooks.rs`), `[metrics]` (the
 //! Prometheus endpoint, `transport/metrics.rs`) and `[shutdown]` (how long
 //! a stopping agent waits for its jobs), parsed and validated before any
@@ -64,6 +65,54 @@ impl HooksEntry {
             status_every: Duration::from_secs(self.status_interval_s),
         })
     }
+}
+
+/// What the plaintext health listener tells a caller without a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthReveal {
+    /// Only the agent's overall status (service `""`).
+    #[default]
+    Overall,
+    /// Also each database's readiness (`mig.db.<name>`), which names them.
+    Databases,
+}
+
+/// `[health]`: an optional plaintext listener for probes that cannot
+/// present a client certificate (a kubelet's gRPC probe).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthListener {
+    pub listen: SocketAddr,
+    pub reveal: HealthReveal,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct HealthEntry {
+    listen: String,
+    #[serde(default)]
+    reveal: HealthReveal,
+    /// Serving plaintext beyond loopback must be asked for.
+    #[serde(default)]
+    allow_non_loopback: bool,
+}
+
+pub(super) fn health_listener(h: HealthEntry) -> Result<HealthListener, String> {
+    let listen: SocketAddr = h.listen.parse().map_err(|_| {
+        format!(
+            "[health] listen = {:?} is not an address; write it as \"127.0.0.1:8081\"",
+            h.listen
+        )
+    })?;
+    if !listen.ip().is_loopback() && !h.allow_non_loopback {
+        return Err(format!(
+            "[health] listen = \"{listen}\" is not a loopback address; the health listener is plaintext: keep it on 127.0.0.1, or add allow_non_loopback = true"
+        ));
+    }
+    Ok(HealthListener {
+        listen,
+        reveal: h.reveal,
+    })
 }
 
 /// `[metrics]`: the Prometheus endpoint (off unless configured).
