@@ -18,6 +18,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("sqlite_stat", "SQLite (query statistics)"),
 ];
 
+/// The table Litestream keeps in every database it replicates: its
+/// presence says Litestream manages the file.
+pub const LITESTREAM_TABLE: &str = "_litestream_seq";
+
 /// The owner of a table every database may have beside the user's data.
 pub fn built_in_owner(table: &str) -> Option<&'static str> {
     let lower = table.to_ascii_lowercase();

@@ -56,9 +56,6 @@ impl Default for ThrottleSettings {
     }
 }
 
-/// The table Litestream keeps in every database it replicates.
-const LITESTREAM_TABLE: &str = "_litestream_seq";
-
 /// Longest back-off level: waits of 8x the chunk.
 const MAX_LEVEL: u32 = 4;
 /// Granularity of a wait, so cancel and pause stay responsive.
@@ -326,7 +323,11 @@ impl Probe {
         let litestream = match self.litestream {
             Some(known) => known,
             None => {
-                let found = super::record::has_table(self.conn()?, "main", LITESTREAM_TABLE)?;
+                let found = super::record::has_table(
+                    self.conn()?,
+                    "main",
+                    super::owners::LITESTREAM_TABLE,
+                )?;
                 if found {
                     tracing::info!(old = %self.old.display(), "Litestream manages the old database: the throttle leaves checkpoints to it");
                 }

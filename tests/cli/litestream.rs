@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
-use super::harness::Project;
+use super::harness::{Project, Run};
+use super::real_agent::operator_on;
+use crate::support::agent::TestAgent;
 use crate::support::{oracle, python};
 
 /// A running `litestream replicate DB file://REPLICA`; stopped on drop.
@@ -232,4 +234,53 @@ fn litestream_replicates_old_and_new_through_the_runbook_with_a_writer() {
             bad.join("\n")
         );
     }
+}
+
+/// Reset deletes a new database Litestream replicates (the docs ask for its
+/// replica before cutover): the replica and Litestream's `.NAME-litestream`
+/// folder outlive the file, and a `litestream replicate` still running
+/// fails on the file the next `migrate` makes at that path (`read database
+/// page N: EOF`, seen with a JupyterHub database after a revert), leaving
+/// the new database unreplicated. Reset, through a real agent, says so and
+/// what to do, and only where Litestream manages the file.
+#[test]
+fn reset_of_a_new_database_litestream_replicates_says_to_reset_its_replica() {
+    let Some(venv) = python::venv_or_skip("reset_of_a_new_database_litestream_replicates") else {
+        return;
+    };
+    let p = Project::shop(300);
+    let (old, new) = (p.path("old.db"), p.path("new.db"));
+    let agent = TestAgent::start(&p.dir, &[("shop", &old, &new)]);
+    let operator = operator_on(&agent, "shop", p.dir.clone());
+    operator(&["migrate", "--schema", "schema.sql"]).ok();
+    let note = "- note: Litestream replicates ";
+    let unreplicated = operator(&["reset", "--dry-run"]).ok();
+    assert!(!unreplicated.stdout.contains(note), "{unreplicated:#?}");
+
+    let ls_new = Litestream::start(&venv.bin("litestream"), &new, &p.path("replica-new"));
+    let meta = p.path(".new.db-litestream");
+    let dry = operator(&["reset", "--dry-run"]).ok();
+    let line = action(&dry, &format!("{note}{}", new.display()));
+    assert!(line.contains(&meta.display().to_string()), "{line}");
+    assert!(line.contains("stop Litestream for"), "{line}");
+    assert!(new.exists(), "a dry run deleted the new database");
+
+    ls_new.stop();
+    let done = operator(&["reset", "--yes"]).ok();
+    action(&done, &format!("{note}{}", new.display()));
+    assert!(!new.exists(), "reset left the new database");
+    assert!(
+        meta.exists(),
+        "Litestream's folder is Litestream's to delete, not mig's"
+    );
+}
+
+/// The line of reset's action list (indented under its heading) that starts
+/// with `prefix`.
+fn action<'a>(run: &'a Run, prefix: &str) -> &'a str {
+    run.stdout
+        .lines()
+        .map(str::trim_start)
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no action `{prefix}…` in:\n{}", run.stdout))
 }

@@ -4,7 +4,8 @@
 //! two files that are not one migration. A reverted new database that holds
 //! what no other file does (rows its revert discarded, rows of new tables,
 //! values of new-only columns: `revert::left_behind`) is deleted only when
-//! asked by name ([`DiscardedRows`]).
+//! asked by name ([`DiscardedRows`]). A new database Litestream replicates
+//! gets a note: its replica outlives the file (see [`litestream_note`]).
 
 use std::path::Path;
 
@@ -79,6 +80,11 @@ pub fn reset_with(spec: &DatabaseSpec, opts: ResetOptions) -> Result<ResetReport
             }
         }
     }
+    if let Some(new) = &plan.delete_new {
+        if let Some(note) = litestream_note(new, busy)? {
+            plan.actions.push(note);
+        }
+    }
     let report = ResetReport {
         dry_run: mode == ResetMode::DryRun,
         actions: plan.actions,
@@ -112,6 +118,27 @@ fn left_behind(st: &MigrationState, new: &Path, busy: Busy) -> Result<LeftBehind
         _ => Ok(Inverse::default()),
     };
     left_behind::read(&conn, new, inverse)
+}
+
+/// Where Litestream replicates the new database (its `_litestream_seq`),
+/// what deleting the file leaves to the operator: Litestream's replica and
+/// its `.NAME-litestream` folder still describe the deleted file, and a
+/// `litestream replicate` still running fails on the file the next
+/// `mig migrate` makes at the same path (`read database page N: EOF`), so
+/// the new database would go unreplicated while the replica restores the
+/// deleted one (`tests/cli/litestream.rs`).
+fn litestream_note(new: &Path, busy: Busy) -> Result<Option<String>> {
+    let conn = open::new_ro(new, busy)?;
+    if !record::has_table(&conn, "main", crate::engine::owners::LITESTREAM_TABLE)? {
+        return Ok(None);
+    }
+    let name = new.file_name().unwrap_or_default().to_string_lossy();
+    let meta = new.with_file_name(format!(".{name}-litestream"));
+    Ok(Some(format!(
+        "note: Litestream replicates {p}: its replica and {m} keep the deleted file, and a running `litestream replicate` fails on the file the next `mig migrate` makes here; stop Litestream for {p}, delete that replica and {m}, then start it again once the new file exists",
+        p = new.display(),
+        m = meta.display()
+    )))
 }
 
 /// The one line refusing to delete what no other file holds.
