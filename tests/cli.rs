@@ -68,3 +68,4 @@ mod tls;
 mod usage;
 mod verify;
 mod virtual_tables;
+mod window_length;

@@ -11,6 +11,7 @@ use super::resolve::Resolved;
 use super::stream::{follow, Follow};
 use super::{EventStream, MigratorService, ServiceError};
 use crate::config::{DatabaseConfig, Role};
+use crate::engine::ops::DrainOptions;
 use crate::engine::{self, ops, Ctx};
 use crate::jobs::{before_cutover, Gated, Job, JobKind, Summary};
 use crate::proto as pb;
@@ -118,8 +119,10 @@ pub(super) async fn drain(
 ) -> Result<EventStream, ServiceError> {
     let registry = Arc::clone(&svc.registry);
     let read = |r: &pb::DrainRequest, cfg: &DatabaseConfig| {
+        // The window asked for explicitly, checked against one already open.
+        let asked = r.revert_window_secs.filter(|_| r.cutover);
         Ok((
-            convert::drain_options(r, cfg)?,
+            (convert::drain_options(r, cfg)?, asked),
             convert::follow_mode(r.detach),
         ))
     };
@@ -129,7 +132,10 @@ pub(super) async fn drain(
         "drain",
         JobKind::Drain,
         read,
-        move |cfg, opts, ctx| {
+        move |cfg, (opts, asked): (DrainOptions, Option<u64>), ctx| {
+            if let Some(secs) = asked {
+                ops::require_asked_window(&cfg.spec, opts.busy, secs)?;
+            }
             // The cutover's gate, asked before the freeze (writes flow).
             let mut gate = || before_cutover(&registry.hooks, cfg, Gated::DrainCutover);
             ops::drain_gated(&cfg.spec, &opts, &mut gate, ctx).map(Summary::Drain)

@@ -161,8 +161,12 @@ pub(super) async fn cutover(
     let guard = svc.registry.begin_step(&config.name, Hold::Cutover).await?;
     let registry = Arc::clone(&svc.registry);
     let name = config.name.clone();
+    let asked = r.revert_window_secs;
     let report = blocking(move || {
         let _guard = guard;
+        if let Some(secs) = asked {
+            ops::require_asked_window(&config.spec, opts.busy, secs)?;
+        }
         let report = around_cutover(&registry.hooks, &config, || {
             ops::cutover(&config.spec, &opts)
         })?;

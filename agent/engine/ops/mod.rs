@@ -28,7 +28,9 @@ pub use plan::{plan, PlanOptions, PlanOutcome};
 pub use reset::{reset, reset_with, DiscardedRows, ResetMode, ResetOptions, ResetReport};
 pub use revert::{revert, Conflicts, RevertOptions, RevertSummary};
 pub use verify::{verify, QueryFile, VerifyOptions, VerifySummary, CHUNK_ROWS};
-pub use window::{finalize, settle, window_slice, ClosedBy, FinalizeReport, ReverseSlice};
+pub use window::{
+    finalize, require_asked_window, settle, window_slice, ClosedBy, FinalizeReport, ReverseSlice,
+};
 
 pub use crate::engine::state::{locate, project_schema, Verification};
 

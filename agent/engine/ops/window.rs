@@ -85,6 +85,14 @@ pub(crate) fn finalize_state(
     })
 }
 
+/// An explicit `--revert-window` (cutover, `drain --cutover`) checked
+/// against the window a cutover already opened: a different length is
+/// refused before the step runs (`MigrationState::require_asked_window`).
+/// Only reads, like `status`.
+pub fn require_asked_window(spec: &DatabaseSpec, busy: Busy, secs: u64) -> Result<()> {
+    MigrationState::read(spec, busy)?.require_asked_window(secs)
+}
+
 /// Completes the old side after cutover if a command was killed before it;
 /// returns the guards installed (0: nothing was pending).
 pub fn settle(st: &MigrationState, busy: Busy) -> Result<u32> {

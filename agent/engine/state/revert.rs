@@ -227,6 +227,33 @@ impl MigrationState {
         )))
     }
 
+    /// A `--revert-window` given again after a cutover that opened a
+    /// window of another length (an operator "extending" it): refused
+    /// rather than "already done", since the length is fixed at cutover
+    /// and the asked one would silently not apply. The same length is the
+    /// completed step run again.
+    pub fn require_asked_window(&self, secs: u64) -> Result<()> {
+        let Some(w) = self.window().filter(|_| self.cut_over()) else {
+            return Ok(());
+        };
+        if w.window_secs == secs {
+            return Ok(());
+        }
+        let new = self.new_path()?.display();
+        let now = if w.state == WindowState::Open {
+            format!(
+                "open until {}: `mig revert` goes back until then, `mig finalize` closes it now",
+                w.closes_at
+            )
+        } else {
+            format!("{}; it opens only at the cutover", w.state.as_str())
+        };
+        Err(precondition(format!(
+            "{new} is already cut over with a revert window of {} s, and a window's length is set at cutover: --revert-window {secs} s was not applied; nothing was changed: the window is {now}",
+            w.window_secs
+        )))
+    }
+
     /// `finalize`: a window to close (an open one, or one whose old side
     /// is still a standby).
     pub fn require_finalizable(&self) -> Result<()> {
