@@ -46,6 +46,7 @@ pub const POINTS: &[&str] = &[
     "revert.after-freeze",
     "revert.before-flip",
     "revert.after-flip",
+    "revert.mid-mark",
     "finalize.after-close",
 ];
 

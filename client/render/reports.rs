@@ -52,7 +52,7 @@ pub fn revert_summary(r: &RevertSummary) -> Vec<String> {
             "carried back: {} writes; verified {} rows in {} tables before the freeze",
             r.entries_replayed, r.verified_rows, r.verified_tables
         ),
-        format!("writes refused for {:.1} ms (from the new database's freeze to the old one accepting writes)", r.refused_ms),
+        format!("writes refused for {:.1} ms (from the new database's freeze taking its write lock until it refuses writes as reverted, the old one already writable; a write waiting in SQLite's default busy handler gets in up to one of its retry sleeps later, up to 25 ms)", r.refused_ms),
     ];
     out.extend(
         r.discarded

@@ -18,6 +18,7 @@ pub const SCENARIOS: &[(Step, &str)] = &[
     (Step::Revert, "revert.after-freeze"),
     (Step::Revert, "revert.before-flip"),
     (Step::Revert, "revert.after-flip"),
+    (Step::Revert, "revert.mid-mark"),
     (Step::Finalize, "finalize.after-close"),
 ];
 
@@ -90,7 +91,8 @@ scenario_tests! {
     revert_killed_after_freezing_the_new_database: 5;
     revert_killed_before_making_the_old_database_writable: 6;
     revert_killed_after_making_the_old_database_writable: 7;
-    finalize_killed_after_closing_the_window: 8;
+    finalize_killed_after_closing_the_window: 9;
+    revert_killed_while_marking_the_new_database_reverted: 8;
 }
 
 /// A cutover with a window killed while seeding the revert maps ahead of

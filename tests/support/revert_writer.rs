@@ -11,6 +11,8 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use rusqlite::Connection;
@@ -21,6 +23,20 @@ const ENV_OLD: &str = "MIG_TEST_REVERT_WRITER_OLD";
 const ENV_NEW: &str = "MIG_TEST_REVERT_WRITER_NEW";
 const ENV_OLD_SQL: &str = "MIG_TEST_REVERT_WRITER_OLD_SQL";
 const ENV_NEW_SQL: &str = "MIG_TEST_REVERT_WRITER_NEW_SQL";
+const ENV_WAITING: &str = "MIG_TEST_REVERT_WRITER_WAITING";
+
+/// The file the writer creates once a wait on a lock has lasted
+/// [`LONG_WAIT_US`] (again if removed while it still waits).
+pub const WAITING_FILE: &str = "writer.waiting";
+/// A wait this long (µs) is signalled through [`WAITING_FILE`].
+pub const LONG_WAIT_US: i64 = 20_000;
+
+/// The current attempt's lock wait: when it began and when the busy
+/// handler last ran (µs, 0: not waiting), and its longest step so far.
+static WAIT_BEGAN: AtomicI64 = AtomicI64::new(0);
+static LAST_CALL: AtomicI64 = AtomicI64::new(0);
+static STEP: AtomicI64 = AtomicI64::new(0);
+static WAITING: OnceLock<PathBuf> = OnceLock::new();
 
 /// The refusals of the new database while revert holds it, and after.
 const REVERTING: &str = "is being reverted by mig";
@@ -39,6 +55,7 @@ pub struct RevertWriterSpec<'a> {
 /// Starts the writer; `dir` holds its log and stop file.
 pub fn start(dir: &Path, spec: &RevertWriterSpec<'_>) -> WriterProcess {
     let vars = [
+        (ENV_WAITING, dir.join(WAITING_FILE).into_os_string()),
         (ENV_OLD, spec.old.as_os_str().to_owned()),
         (ENV_NEW, spec.new.as_os_str().to_owned()),
         (ENV_OLD_SQL, spec.old_sql.into()),
@@ -47,11 +64,42 @@ pub fn start(dir: &Path, spec: &RevertWriterSpec<'_>) -> WriterProcess {
     WriterProcess::spawn(dir, "support::revert_writer::revert_writer_entry", &vars)
 }
 
+/// [`retry_soon`], measuring the wait (see the module doc).
+fn retry_measured(retries: i32) -> bool {
+    let now = now_us();
+    if retries == 0 {
+        WAIT_BEGAN.store(now, Ordering::SeqCst);
+    } else {
+        STEP.fetch_max(now - LAST_CALL.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
+    LAST_CALL.store(now, Ordering::SeqCst);
+    if now - WAIT_BEGAN.load(Ordering::SeqCst) >= LONG_WAIT_US {
+        if let Some(f) = WAITING.get().filter(|f| !f.exists()) {
+            std::fs::write(f, b"").expect("signalling a long wait");
+        }
+    }
+    retry_soon(retries)
+}
+
+/// The longest step of the attempt that returned at `wrote` (0: it did not
+/// wait), and a clean slate for the next.
+fn take_step(wrote: i64) -> i64 {
+    let last = LAST_CALL.swap(0, Ordering::SeqCst);
+    let step = STEP.swap(0, Ordering::SeqCst);
+    WAIT_BEGAN.store(0, Ordering::SeqCst);
+    if last == 0 {
+        0
+    } else {
+        step.max(wrote - last)
+    }
+}
+
 /// A service's connection: retries a locked write every 0.1 ms (the wait
 /// it reports is the time the lock was held), NORMAL sync in WAL mode.
 fn connect(path: &Path) -> Connection {
     let conn = Connection::open(path).expect("the writer's connection");
-    conn.busy_handler(Some(retry_soon)).expect("busy handler");
+    conn.busy_handler(Some(retry_measured))
+        .expect("busy handler");
     conn.pragma_update(None, "synchronous", "NORMAL")
         .expect("synchronous");
     conn
@@ -64,6 +112,7 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
     );
     let (new_sql, old_sql) = (env(ENV_NEW_SQL), env(ENV_OLD_SQL));
     let stop = PathBuf::from(env(ENV_STOP));
+    let _ = WAITING.set(PathBuf::from(env(ENV_WAITING)));
     let mut log = std::fs::File::create(env(ENV_LOG)).expect("the writer's log");
     let (mut on_old, mut back) = (false, false);
     let mut n: i64 = 0;
@@ -91,10 +140,44 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
             Err(e) if on_old && e.to_string().contains(STANDBY) => "refused",
             Err(e) => panic!("a write failed unexpectedly: {e}"),
         };
-        let line = format!("{started} {} {word} {wrote}\n", now_us());
+        let step = take_step(wrote);
+        let line = format!("{started} {} {word} {wrote} {step}\n", now_us());
         log.write_all(line.as_bytes()).expect("logging an attempt");
         std::thread::sleep(Duration::from_micros(100));
     }
+}
+
+/// An attempt that waited on a lock, in µs: when it started and returned,
+/// and its busy handler's longest step.
+#[derive(Debug, Clone, Copy)]
+pub struct LockWait {
+    pub start: i64,
+    pub end: i64,
+    pub step: i64,
+}
+
+impl LockWait {
+    pub fn ms(&self) -> f64 {
+        (self.end - self.start) as f64 / 1000.0
+    }
+}
+
+/// Every attempt logged in `dir` that waited on a lock, at or after
+/// `from` (µs).
+pub fn lock_waits(dir: &Path, from: i64) -> Vec<LockWait> {
+    let text = std::fs::read_to_string(dir.join("writer.log")).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            let n = |i: usize| f.get(i).and_then(|v| v.parse::<i64>().ok());
+            Some(LockWait {
+                start: n(0)?,
+                end: n(3)?,
+                step: n(4)?,
+            })
+        })
+        .filter(|w| w.step > 0 && w.start >= from)
+        .collect()
 }
 
 /// The writer process's entry point: does nothing unless started by
