@@ -2,8 +2,8 @@
 //! service, a writer in its own process, writes to the new database
 //! through a real agent's revert; refused there, it moves to the old
 //! database once the refusal says the new one was reverted, as the message
-//! tells it to. From its first write the new database did not take to its
-//! first write the old one took is the outage it felt: mig's printed figure
+//! tells it to. From its first write the new database did not take to that
+//! refusal is the outage it felt: mig's printed figure
 //! agrees with it within the drain outage check's bounds
 //! (`outage::assert_reported_matches`). The old database ends equal to the
 //! hand-written inverse of the new one (the writer's rows on the new
@@ -140,7 +140,7 @@ fn revert_reports_the_refusal_a_new_service_moving_to_the_old_database_felt() {
     let run = win.mig(&["revert"]).ok();
     let reported = printed_refusal(run.line_starting("writes refused for "));
     w.wait_for(Outcome::Ready, 1);
-    w.wait_for(Outcome::Ok, w.log().count(Outcome::Ok) + 20);
+    w.wait_for(Outcome::Ok, w.log().count(Outcome::Ok) + 21);
     let log = w.stop();
     assert!(
         log.count(Outcome::Refused) >= 1,
@@ -176,7 +176,7 @@ fn revert_figure_covers_a_write_held_on_the_new_databases_lock_until_the_revert_
     });
     let reported = printed_refusal(run.ok().line_starting("writes refused for "));
     w.wait_for(Outcome::Ready, 1);
-    w.wait_for(Outcome::Ok, w.log().count(Outcome::Ok) + 20);
+    w.wait_for(Outcome::Ok, w.log().count(Outcome::Ok) + 21);
     let log = w.stop();
     let longest = assert_lock_waits_covered(&win.p.dir, &log, reported);
     assert!(

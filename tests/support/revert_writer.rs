@@ -3,11 +3,14 @@
 //! writes one row per statement to the new database; a refusal saying the
 //! new database is being reverted is logged `refused` and it tries again
 //! there; the refusal saying it was reverted (naming the old database) is
-//! logged `refused` too, and from then on it writes to the old database,
-//! as the old service coming back does. Its first write accepted there is
-//! logged `ready`, later ones `ok`; a write the old database still refuses
-//! (a standby) is `refused`. So the log's last outage runs from the first
-//! write the new database did not take to the first the old one took.
+//! logged `ready` — the new database refuses for good from then on, and
+//! the service is told where to write, as the drain writer's readiness
+//! seen — and from then on it writes to the old database, as the old
+//! service coming back does (`ok`; a write the old database still refuses,
+//! a standby, is `refused`). So the log's last outage runs from the first
+//! write the new database did not take to the refusal that sent the writer
+//! to the old database; the first write there follows at the writer's own
+//! pace.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -114,7 +117,7 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
     let stop = PathBuf::from(env(ENV_STOP));
     let _ = WAITING.set(PathBuf::from(env(ENV_WAITING)));
     let mut log = std::fs::File::create(env(ENV_LOG)).expect("the writer's log");
-    let (mut on_old, mut back) = (false, false);
+    let mut on_old = false;
     let mut n: i64 = 0;
     while !stop.exists() {
         n += 1;
@@ -127,14 +130,10 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
         let r = conn.execute(sql, [n]);
         let wrote = now_us();
         let word = match r {
-            Ok(_) if on_old && !back => {
-                back = true;
-                "ready"
-            }
             Ok(_) => "ok",
             Err(e) if !on_old && e.to_string().contains(REVERTED) => {
                 on_old = true;
-                "refused"
+                "ready"
             }
             Err(e) if !on_old && e.to_string().contains(REVERTING) => "refused",
             Err(e) if on_old && e.to_string().contains(STANDBY) => "refused",
