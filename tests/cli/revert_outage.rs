@@ -79,8 +79,7 @@ impl Window {
         let p = Project::empty("shop");
         case::create_old(&p.path("old.db"));
         p.write("schema.sql", case::SCHEMA);
-        let mut agent =
-            TestAgent::start(&p.dir, &[("shop", &p.path("old.db"), &p.path("new.db"))]);
+        let mut agent = TestAgent::start(&p.dir, &[("shop", &p.path("old.db"), &p.path("new.db"))]);
         if !env.is_empty() {
             agent.kill();
             agent.spawn_with_env(env);
