@@ -33,6 +33,7 @@ pub const POINTS: &[&str] = &[
     "drain.after-finish",
     "cutover.before-commit",
     "cutover.after-commit",
+    "cutover.after-mapping-batch",
     "cleanup.after-batch",
     "remove.before-commit",
     "remove.after-commit",
@@ -124,6 +125,22 @@ pub fn seed_chunk_rows() -> Option<i64> {
     #[cfg(feature = "failpoints")]
     {
         std::env::var("MIG_SEED_CHUNK_ROWS").ok()?.parse().ok()
+    }
+    #[cfg(not(feature = "failpoints"))]
+    {
+        None
+    }
+}
+
+/// Test-only: with the `failpoints` feature, `MIG_MAP_REMOVE_ROWS=N`
+/// deletes N id mapping rows per statement when the mapping is removed
+/// after the cutover (`mapping/retire.rs`), so the crash suite can kill it
+/// between two transactions on a small database. Always `None` in a
+/// shipped build.
+pub fn map_remove_rows() -> Option<u64> {
+    #[cfg(feature = "failpoints")]
+    {
+        std::env::var("MIG_MAP_REMOVE_ROWS").ok()?.parse().ok()
     }
     #[cfg(not(feature = "failpoints"))]
     {

@@ -20,6 +20,8 @@
 //! lookup scanned the table's whole mapping (issue 21). A migration started
 //! with that layout is converted when it resumes ([`upgrade_legacy`]).
 
+pub mod retire;
+
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::Value;
 use rusqlite::Connection;
@@ -291,7 +293,8 @@ fn tables(conn: &Connection) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// Drops every mapping, inside the caller's transaction (cutover).
+/// Drops every mapping, inside the caller's transaction (a revert's end;
+/// after a cutover they go paced, [`retire::remove_paced`]).
 pub(crate) fn drop_all(conn: &Connection) -> Result<()> {
     for name in tables(conn)? {
         conn.execute_batch(&format!("DROP TABLE main.{}", q(&name)))

@@ -44,7 +44,7 @@ pub fn lines(s: &StatusReport) -> Vec<String> {
             super::summaries::duration_ms(ms)
         ));
     }
-    out.push(format!("id mapping: {}", table_rows(s, s.id_mapping_rows)));
+    out.push(format!("id mapping: {}", id_mapping(s)));
     out.push(format!(
         "_migration_progress: {}",
         table_rows(s, s.progress_rows)
@@ -242,6 +242,24 @@ fn pending(s: &StatusReport) -> String {
 }
 
 /// Rows of a replay-only table: removed by cutover, absent before migrate.
+/// The id mapping's rows; after the cutover, why they are still there.
+fn id_mapping(s: &StatusReport) -> String {
+    let rows = table_rows(s, s.id_mapping_rows);
+    let kept = s
+        .revert_window
+        .as_ref()
+        .is_some_and(|w| matches!(w.state.as_str(), "open" | "reverting"));
+    match s.id_mapping_rows {
+        Some(_) if s.migration == MigrationStatus::Ready as i32 && kept => {
+            format!("{rows} (kept while the revert window is open)")
+        }
+        Some(_) if s.migration == MigrationStatus::Ready as i32 => format!(
+            "{rows} left after the cutover, being removed in short transactions; if no mig runs, `mig cutover` again removes the rest (no data changes)"
+        ),
+        _ => rows,
+    }
+}
+
 fn table_rows(s: &StatusReport, rows: Option<u64>) -> String {
     match rows {
         Some(n) => format!("{n} rows"),
@@ -347,6 +365,28 @@ next: run `mig drain`";
             .contains(&"writes refused for: 2.35 s (until the new database is ready)".to_string()));
         s.writes_refused_ms = None;
         assert!(!lines(&s).iter().any(|l| l.starts_with("writes refused")));
+    }
+
+    #[test]
+    fn a_mapping_left_after_cutover_says_why_and_what_removes_it() {
+        let mut s = recording();
+        s.migration = MigrationStatus::Ready as i32;
+        s.id_mapping_rows = Some(5_000);
+        let line = lines(&s)
+            .into_iter()
+            .find(|l| l.starts_with("id mapping: "))
+            .expect("an id mapping line");
+        assert!(
+            line.starts_with("id mapping: 5000 rows left after the cutover")
+                && line.contains("`mig cutover` again removes the rest"),
+            "{line}"
+        );
+        s.revert_window = Some(RevertWindow {
+            state: "open".into(),
+            ..Default::default()
+        });
+        assert!(lines(&s)
+            .contains(&"id mapping: 5000 rows (kept while the revert window is open)".to_string()));
     }
 
     #[test]

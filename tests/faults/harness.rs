@@ -55,7 +55,13 @@ impl World {
             // as on a large database; `random_kill` takes the tiny-copy path.
             // Two statements per paced schema transaction, so a kill can
             // land between them as on a database of many tables.
-            env: vec![("MIG_BULK_LOAD_ABOVE_ROWS", "0"), ("MIG_PACED_STEPS", "2")],
+            // The id mapping removed 40 rows a statement, so a kill can
+            // land between the removal's transactions.
+            env: vec![
+                ("MIG_BULK_LOAD_ABOVE_ROWS", "0"),
+                ("MIG_PACED_STEPS", "2"),
+                ("MIG_MAP_REMOVE_ROWS", "40"),
+            ],
         }
     }
 
@@ -209,6 +215,14 @@ impl World {
         crate::support::runbook::mig_objects(&self.old)
             .into_iter()
             .filter(|n| !n.starts_with("_mig_guard_"))
+            .collect()
+    }
+
+    /// The id mapping tables left in the new database.
+    pub fn new_mappings(&self) -> Vec<String> {
+        crate::support::runbook::mig_objects(&self.new)
+            .into_iter()
+            .filter(|n| n.starts_with("_mig_map_"))
             .collect()
     }
 

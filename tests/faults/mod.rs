@@ -11,6 +11,7 @@
 mod agent_kill;
 mod disk_full;
 mod harness;
+mod mapping_removal;
 mod points;
 mod random_kill;
 mod reboot;

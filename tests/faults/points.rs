@@ -43,6 +43,9 @@ pub const SCENARIOS: &[(Step, &str)] = &[
     (Step::Migrate, "record.after-batch@1"),
     (Step::Migrate, "record.mid-install@2"),
     (Step::Drain, "drain.before-freeze"),
+    // The id mapping's paced removal after the commit (`World::shop`'s
+    // `MIG_MAP_REMOVE_ROWS`: several transactions), killed after its first.
+    (Step::Cutover, "cutover.after-mapping-batch@1"),
 ];
 
 /// Kills `step` at `failpoint`, recovers, finishes and checks.
@@ -89,6 +92,7 @@ fn crash_and_finish(step: Step, failpoint: &str, seed: u64) {
         }
     }
     assert_eq!(w.old_leftovers(), Vec::<String>::new());
+    assert_eq!(w.new_mappings(), Vec::<String>::new());
     assert!(w.old_guards() > 0, "cleanup-old dropped the retired guard");
     // cleanup-old changed no data.
     w.assert_matches();
@@ -180,6 +184,7 @@ scenario_tests! {
     migrate_killed_between_its_recording_transactions: 27;
     migrate_killed_inside_its_second_recording_transaction: 28;
     drain_killed_after_its_catch_up_before_the_freeze: 29;
+    cutover_killed_between_its_id_mapping_removal_transactions: 30;
 }
 
 /// A migrate killed between two transactions of its recording's install

@@ -71,7 +71,7 @@ pub fn cleanup_old_with(
         Release::Keep => st.require_cleanable()?,
     };
     // A sweep of the new database's inert guards cut short: finish it.
-    super::cutover::drop_inert_guards(&open::work(st.new_path()?, None, busy)?);
+    super::cutover::sweep_after_cutover(&open::work(st.new_path()?, None, busy)?);
     let new_name = st.new_path()?.display().to_string();
     let conn = open::old_rw(st.old_path()?, busy)?;
     let leave = match release {

@@ -4,9 +4,10 @@
 //! skips verification, which is recorded). The guards that refused writes
 //! while it was migrating go inert with that commit and are dropped after
 //! it, outside the outage, in short transactions (`guard::migrating`). With a revert window the same
-//! transaction starts the new database's reverse recording (and keeps the
-//! id mapping); without one it drops the mapping. Then, in a transaction
-//! of its own, the old database becomes a standby (window) or retired: its
+//! transaction starts the new database's reverse recording (and the id
+//! mapping is kept); without one the mapping is removed after the outage,
+//! in paced transactions (`mapping::retire`). Then, in a transaction of
+//! its own, the old database becomes a standby (window) or retired: its
 //! writes stay refused, with a message naming the new database.
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use crate::engine::certificate;
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::guard;
 use crate::engine::lock;
+use crate::engine::mapping::{self, retire::Left};
 use crate::engine::new_side::Identity;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
@@ -64,9 +66,20 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     let st = &session.state;
     if st.cut_over() && st.old_side_pending().is_some() {
         super::window::settle(st, busy)?;
-        drop_inert_guards(&open::work(st.new_path()?, None, busy)?);
+        sweep_after_cutover(&open::work(st.new_path()?, None, busy)?);
         return Ok(CutoverReport {
             old_side_only: true,
+            ..report_of(st, 0.0)
+        });
+    }
+    if st.cut_over() && mapping_left(st) {
+        // A cutover killed while it removed the id mapping: finish that.
+        let conn = open::work(st.new_path()?, None, busy)?;
+        guard::migrating::sweep(&conn)?;
+        let left = mapping::retire::remove_paced(&conn)?;
+        return Ok(CutoverReport {
+            old_side_only: true,
+            id_mapping_removed: left == Left::Nothing,
             ..report_of(st, 0.0)
         });
     }
@@ -78,16 +91,32 @@ pub fn cutover(spec: &DatabaseSpec, opts: &CutoverOptions) -> Result<CutoverRepo
     let conn = session.work(busy)?;
     let millis = ready.commit(&conn)?;
     let report = ready.finish(&conn, (millis, refused_since), None)?;
-    drop_inert_guards(&conn);
-    Ok(report)
+    let left = sweep_after_cutover(&conn);
+    Ok(CutoverReport {
+        id_mapping_removed: left == Some(Left::Nothing),
+        ..report
+    })
 }
 
-/// After a cutover: drops the new database's inert migrating guards in
-/// short transactions (the new service writes from readiness on). Cannot
-/// fail the cutover, which is done: leftovers refuse nothing, and the next
-/// step or the agent's next round drops them.
-pub(crate) fn drop_inert_guards(conn: &Connection) {
+/// Whether a cut-over state's new database still holds an id mapping that
+/// nothing needs (no revert window open): a removal cut short.
+fn mapping_left(st: &MigrationState) -> bool {
+    let kept_for_window = st.window_open();
+    let rows = st.new.as_ref().and_then(|n| n.id_mapping_rows);
+    rows.is_some() && !kept_for_window
+}
+
+/// After a cutover, outside the outage (the new service writes from
+/// readiness on): drops the new database's inert migrating guards, then
+/// removes the id mapping once nothing needs it, each in short paced
+/// transactions. Cannot fail the cutover, which is done: leftovers refuse
+/// nothing and change no row the service sees, `mig status` shows them,
+/// and the next `mig cutover`, `cleanup-old` or the agent's window round
+/// removes them. Returns what is left of the mapping (`None`: not known,
+/// the removal failed).
+pub(crate) fn sweep_after_cutover(conn: &Connection) -> Option<Left> {
     let _leftovers_dropped_later = guard::migrating::sweep(conn);
+    mapping::retire::remove_paced(conn).ok()
 }
 
 /// The old database as `drain --cutover`'s freeze left it: a connection,
@@ -245,8 +274,9 @@ fn hand_over_wal(conn: &Connection) -> Result<()> {
 }
 
 /// The cutover's one transaction on the new database: status `ready`
-/// (and a `--skip-verify` recorded), progress dropped, then a revert
-/// window opened over `(old, window_secs)` or the id mappings dropped.
+/// (and a `--skip-verify` recorded), progress dropped, and a revert
+/// window opened over `(old, window_secs)` when asked. Nothing in it grows
+/// with the database: the id mapping is removed after it.
 fn commit_ready(
     conn: &Connection,
     cert: &Certification,
@@ -271,8 +301,10 @@ fn commit_ready(
     // Ready: the new service's writes go through from this commit on, and
     // its connections read no guard (all removed with it).
     guard::migrating::drop_all_in(&tx)?;
-    match inv {
-        Some(inv) => window::open_in(
+    // Without a window the id mapping is removed after the commit, paced
+    // (`sweep_after_cutover`).
+    if let Some(inv) = inv {
+        window::open_in(
             &tx,
             inv,
             &window::OpenSpec {
@@ -280,8 +312,7 @@ fn commit_ready(
                 old_path: &old.display().to_string(),
                 migration_id: &cert.identity.migration_id,
             },
-        )?,
-        None => crate::engine::mapping::drop_all(&tx)?,
+        )?;
     }
     crate::engine::failpoint::hit("cutover.before-commit");
     tx.commit().ctx(|| "committing the cutover".into())?;

@@ -75,7 +75,7 @@ pub(crate) fn finalize_state(
         failpoint::hit("finalize.after-close");
     }
     let guards = settle_old(&old, &new, OldSide::Retire, None, busy)?;
-    super::cutover::drop_inert_guards(&open::work(&new, None, busy)?);
+    super::cutover::sweep_after_cutover(&open::work(&new, None, busy)?);
     Ok(FinalizeReport {
         closed_by: by,
         entries_dropped,
@@ -270,7 +270,7 @@ pub fn window_slice(
     }
     if let Ok(new) = st.new_path() {
         // A sweep cut short (mig killed after its cutover): finish it.
-        super::cutover::drop_inert_guards(&open::work(new, None, busy)?);
+        super::cutover::sweep_after_cutover(&open::work(new, None, busy)?);
     }
     if st.window_ended() {
         let closed = finalize_state(&st, busy, ClosedBy::WindowEnd)?;

@@ -239,8 +239,11 @@ pub fn set_state(conn: &Connection, from: WindowState, to: WindowState) -> Resul
 
 /// Inside the caller's transaction on the new database: records how the
 /// window ended. Closed: the reverse triggers and log are dropped (the new
-/// service writes freely). Reverted: they stay, refusing every write (a
-/// reverted database stays reverted), the log emptied.
+/// service writes freely), the id mapping left to the caller's paced
+/// removal after the commit (`ops::cutover::sweep_after_cutover`: a
+/// mapping of a million rows dropped here held the service's writes).
+/// Reverted: they stay, refusing every write (a reverted database stays
+/// reverted), the log emptied and the mapping dropped.
 pub fn end_in(tx: &Connection, to: WindowState, by: &str) -> Result<()> {
     if to == WindowState::Closed {
         for t in triggers(tx)? {
@@ -255,7 +258,9 @@ pub fn end_in(tx: &Connection, to: WindowState, by: &str) -> Result<()> {
         tx.execute_batch(&format!("DELETE FROM main.{LOG}"))
             .ctx(|| "emptying the reverse log".into())?;
     }
-    crate::engine::mapping::drop_all(tx)?;
+    if to != WindowState::Closed {
+        crate::engine::mapping::drop_all(tx)?;
+    }
     tx.execute(
         "UPDATE main._mig_revert SET state = ?1, closed_at = strftime('%Y-%m-%dT%H:%M:%fZ','now'), closed_by = ?2 WHERE id = 1",
         [to.as_str(), by],

@@ -29,6 +29,7 @@ use crate::engine::catalog::lit;
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::fk_ledger::{FkLedger, Follow};
 use crate::engine::lock::HeldLock;
+use crate::engine::mapping::retire::Left;
 use crate::engine::ops::cutover::{self as cut, CutoverReport, Ready};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::plan::{KeyMode, Plan};
@@ -169,7 +170,10 @@ pub(super) fn freeze(
                 let report = cut::cutover_drained((conn, old), ready)
                     .map_err(|e| cutover_failed(spec, opts, old_rw, e))?;
                 let refused_ms = announce_ready(report, refused, summary, ctx);
-                cut::drop_inert_guards(conn);
+                let left = cut::sweep_after_cutover(conn);
+                if let Some(report) = summary.cutover.as_mut() {
+                    report.id_mapping_removed = left == Some(Left::Nothing);
+                }
                 refused_ms
             }
             Then::Hold => ms(Instant::now() - refused),
