@@ -42,6 +42,7 @@ mod faults;
 mod fuzz_schema;
 mod outage;
 mod outage_gate;
+mod outage_keys;
 mod outage_tables;
 mod readiness;
 mod service_fields;

@@ -4,13 +4,16 @@
 //!
 //! The natural keys are seeded by the new table's rowid after the note
 //! records the forward replay checkpoint (`log_through`): every later change
-//! to a new row comes from a `_migration_log` entry past it. Where the id
-//! mapping gives each old key its new row, only the rows of the keys those
-//! entries touched are copied again (their id mapping row, then their
-//! natural key, as the full seeding orders them), so the work follows the
-//! writes, not the table. A map without an id mapping (a preserved or
-//! composite new key), or a note without a checkpoint, compares every new
-//! row with the map instead, seeking the map's key per row.
+//! to a new row comes from a `_migration_log` entry past it. Only the rows
+//! of the keys those entries touched are copied again, so the work follows
+//! the writes, not the table: found through the id mapping where there is
+//! one (its row, then the natural key, as the full seeding orders them), or
+//! else (a preserved or composite new key) by the natural key itself, when
+//! an index of the new table finds a row by it ([`Touched::Natural`]: the
+//! query plan is asked, not guessed). A map neither applies to (a natural
+//! key computed by an expression no index covers), or a note without a
+//! checkpoint, compares every new row with the map instead, seeking the
+//! map's key per row: under the lock, a read of the whole new table.
 
 use rusqlite::{Connection, OptionalExtension};
 
@@ -84,7 +87,7 @@ fn refresh_step(conn: &Connection, t: &TableInverse) -> Result<bool> {
     let (Some(now), Some((_, _, Some(from)))) = (replay_checkpoint(&tx)?, note(&tx, t)?) else {
         return Ok(false);
     };
-    if from >= now || id_map_source(&tx, t)?.is_none() {
+    if from >= now || touched_way(&tx, t)?.is_none() {
         return Ok(false);
     }
     let to = now.min(from.saturating_add(super::seed::chunk()));
@@ -112,7 +115,7 @@ pub(super) fn complete_in(tx: &Connection, t: &TableInverse) -> Result<bool> {
         return Ok(true);
     }
     match log_from {
-        Some(log_from) if id_map_source(tx, t)?.is_some() => {
+        Some(log_from) if touched_way(tx, t)?.is_some() => {
             copy_touched_in(tx, t, (log_from, None))?;
             // Rows past the natural seeding's end (a seeding cut short).
             if natural_from < i64::MAX {
@@ -127,6 +130,68 @@ pub(super) fn complete_in(tx: &Connection, t: &TableInverse) -> Result<bool> {
     Ok(true)
 }
 
+/// How the new rows of the old keys a log entry touched are found.
+enum Touched {
+    /// Through the id mapping (`new."_mig_map_<table>"`).
+    IdMap(String),
+    /// By the natural old key over an index of the new table.
+    Natural,
+}
+
+/// The old keys the log entries in `range` touched (inserted, updated,
+/// deleted, and an update's key before it), as columns `k0…`.
+fn touched_keys(t: &TableInverse, range: &str) -> String {
+    let w = t.old_key.width();
+    let k: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
+    let o: Vec<String> = (0..w).map(|i| format!("o{i} AS k{i}")).collect();
+    format!(
+        "SELECT {k} FROM main._migration_log WHERE {range} AND tbl = {tbl} \
+         UNION SELECT {o} FROM main._migration_log WHERE {range} AND tbl = {tbl} AND op = 'U'",
+        k = k.join(", "),
+        o = o.join(", "),
+        tbl = lit(&t.old_table),
+    )
+}
+
+/// `(<natural key over the new row>) IN (<touched keys>)`.
+fn natural_in(ex: &[String], keys: &str, width: usize) -> String {
+    let k: Vec<String> = (0..width).map(|i| format!("k{i}")).collect();
+    format!(
+        "({}) IN (SELECT {} FROM ({keys}))",
+        ex.join(", "),
+        k.join(", ")
+    )
+}
+
+/// How `t`'s touched rows are found, or `None` when only a read of the
+/// whole new table would find them.
+fn touched_way(tx: &Connection, t: &TableInverse) -> Result<Option<Touched>> {
+    if let Some(src) = id_map_source(tx, t)? {
+        return Ok(Some(Touched::IdMap(src)));
+    }
+    let KeySource::Mapped { natural: Some(ex) } = &t.key else {
+        return Ok(None);
+    };
+    let filter = natural_in(ex, &touched_keys(t, "seq > 0"), t.old_key.width());
+    let sql = format!(
+        "EXPLAIN QUERY PLAN SELECT 1 FROM new.{} AS {ROW} WHERE {filter}",
+        q(&t.new_table)
+    );
+    let what = || format!("planning the revert map delta of {}", t.old_table);
+    let mut stmt = tx.prepare(&sql).ctx(what)?;
+    let details = stmt
+        .query_map([], |r| r.get::<_, String>(3))
+        .ctx(what)?
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .ctx(what)?;
+    // A scan of the new table, or an index SQLite would build for this
+    // query alone, reads all of it.
+    let reads_all = details
+        .iter()
+        .any(|d| (d.starts_with("SCAN ") && d.contains(ROW)) || d.contains("AUTOMATIC"));
+    Ok((!reads_all).then_some(Touched::Natural))
+}
+
 /// Copies again, for every new row whose old key a log entry in
 /// (`from`, `to`] touched (no `to`: to the end), its id mapping row, then
 /// its natural key.
@@ -135,29 +200,31 @@ fn copy_touched_in(
     t: &TableInverse,
     (from, to): (i64, Option<i64>),
 ) -> Result<u64> {
-    let Some(src) = id_map_source(tx, t)? else {
-        return Ok(0);
-    };
-    let w = t.old_key.width();
-    let k: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
-    let o: Vec<String> = (0..w).map(|i| format!("o{i}")).collect();
-    let probes: Vec<String> = (0..w).map(|i| format!("tk.k{i}")).collect();
     let range = match to {
         Some(to) => format!("seq > {from} AND seq <= {to}"),
         None => format!("seq > {from}"),
     };
-    let touched = format!(
-        "SELECT m._mig_new FROM (SELECT {k} FROM (SELECT {k} FROM main._migration_log WHERE {range} AND tbl = {tbl} \
-         UNION SELECT {o} FROM main._migration_log WHERE {range} AND tbl = {tbl} AND op = 'U')) AS tk \
-         CROSS JOIN {src} AS m ON {}",
-        mapping::matches("m", &probes, &t.old_key.collations()),
-        k = k.join(", "),
-        o = o.join(", "),
-        tbl = lit(&t.old_table),
-    );
-    copy_id_map_in(tx, t, &format!("_mig_new IN ({touched})"))?;
-    let nk = &t.new_key.exprs(ROW)[0];
-    copy_natural_in(tx, t, &format!("{nk} IN ({touched})"))
+    let keys = touched_keys(t, &range);
+    match touched_way(tx, t)? {
+        Some(Touched::IdMap(src)) => {
+            let w = t.old_key.width();
+            let probes: Vec<String> = (0..w).map(|i| format!("tk.k{i}")).collect();
+            let touched = format!(
+                "SELECT m._mig_new FROM ({keys}) AS tk CROSS JOIN {src} AS m ON {}",
+                mapping::matches("m", &probes, &t.old_key.collations()),
+            );
+            copy_id_map_in(tx, t, &format!("_mig_new IN ({touched})"))?;
+            let nk = &t.new_key.exprs(ROW)[0];
+            copy_natural_in(tx, t, &format!("{nk} IN ({touched})"))
+        }
+        Some(Touched::Natural) => {
+            let KeySource::Mapped { natural: Some(ex) } = &t.key else {
+                return Ok(0);
+            };
+            copy_natural_in(tx, t, &natural_in(ex, &keys, t.old_key.width()))
+        }
+        None => Ok(0),
+    }
 }
 
 /// Copies every natural key that differs from the map: a read of the whole
