@@ -6,6 +6,9 @@
 //! `cargo bench --bench bench -- --key-modes-only --key-rows 20000,100000 --key-big-rows 0 --reps 1`
 //! (the key-mode matrix alone, quick)
 //! `cargo bench --bench bench -- --only end-to-end --quick` while developing.
+//! `cargo bench --bench bench -- --only cutover-keys --rows 1000000 --reps 2 --baseline OLD_MIG`
+//! (the refusal at the cutover of renumbered keys, before/after; `--quick`:
+//! 100k rows, one repetition)
 
 // Tests, benchmarks and examples play the service, the oracle and third
 // parties: they open database files directly (clippy.toml).
@@ -24,6 +27,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 mod bench_guard;
+mod cutover_keys;
 mod data;
 mod end_to_end;
 mod index_build;
@@ -85,6 +89,9 @@ struct Args {
     /// one in the end-to-end scenario: before/after in one run.
     #[arg(long)]
     baseline: Option<PathBuf>,
+    /// Internal: run the cutover-keys scenario's writer process and exit.
+    #[arg(long, hide = true)]
+    keys_writer: bool,
     /// Internal: run the limit in this process on OLD NEW and exit.
     #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], hide = true)]
     limit_child: Option<Vec<PathBuf>>,
@@ -99,6 +106,9 @@ enum Only {
     Recording,
     /// The revert window scenarios alone (`--revert-rows`).
     Revert,
+    /// The writes refused by `drain --cutover` on renumbered keys, with
+    /// and without a window (`--rows`, `--baseline`).
+    CutoverKeys,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -246,6 +256,10 @@ fn main() {
         end_to_end::limit_child(old, new);
         return;
     }
+    if args.keys_writer {
+        cutover_keys::writer_from_env();
+        return;
+    }
     if mode::skipped("bench") {
         return;
     }
@@ -260,6 +274,17 @@ fn main() {
     let reps = args.reps.max(1);
     if args.key_modes_only {
         figures.extend(keys(&dir, &args, reps));
+        report(&figures, &args.out);
+        return;
+    }
+    if args.only == Some(Only::CutoverKeys) {
+        cutover_keys::run(
+            &dir,
+            &args.rows,
+            reps,
+            args.baseline.as_deref(),
+            &mut figures,
+        );
         report(&figures, &args.out);
         return;
     }

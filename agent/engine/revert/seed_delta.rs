@@ -252,3 +252,73 @@ fn copy_differing_in(tx: &Connection, t: &TableInverse) -> Result<u64> {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::catalog::Affinity;
+    use crate::engine::plan::{KeyColumn, OldKey};
+
+    /// `Line` (rowid key `Id`) renumbered to `line` keyed by
+    /// `(orderno, pos)`, its old key computed from the new row by `ex`.
+    fn line(ex: &str) -> TableInverse {
+        let col = |name: &str| KeyColumn {
+            name: name.into(),
+            desc: false,
+            collation: "BINARY".into(),
+            affinity: Affinity::Integer,
+        };
+        TableInverse {
+            new_table: "line".into(),
+            old_table: "Line".into(),
+            new_key: OldKey::Columns(vec![col("orderno"), col("pos")]),
+            old_key: OldKey::Rowid {
+                alias: Some("Id".into()),
+            },
+            keeps_rowid: false,
+            indexed: vec![],
+            key: KeySource::Mapped {
+                natural: Some(vec![ex.into()]),
+            },
+            columns: vec![],
+            children: vec![],
+            new_only: vec![],
+            computed: vec![],
+        }
+    }
+
+    fn databases() -> Connection {
+        let c = Connection::open_in_memory().expect("memory db");
+        c.execute_batch(
+            "CREATE TABLE _migration_log(seq INTEGER PRIMARY KEY, tbl TEXT, op TEXT, k0, o0);
+             ATTACH ':memory:' AS new;
+             CREATE TABLE new.line(id INTEGER NOT NULL UNIQUE, orderno INTEGER, pos INTEGER, note TEXT, PRIMARY KEY (orderno, pos));
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
+             INSERT INTO new.line SELECT i, i / 10, i % 10, 'n' FROM n;
+             INSERT INTO _migration_log(seq, tbl, op, k0, o0) VALUES (1, 'Line', 'U', 7, 5), (2, 'Line', 'I', 42, NULL), (3, 'Other', 'I', 9, NULL);",
+        )
+        .expect("databases");
+        c
+    }
+
+    #[test]
+    fn a_natural_key_an_index_covers_copies_only_the_rows_the_log_touched() {
+        let c = databases();
+        let t = line(&format!("{ROW}.\"id\""));
+        assert!(matches!(touched_way(&c, &t), Ok(Some(Touched::Natural))));
+        super::super::store::create_map_table(&c, &t).expect("map");
+        assert_eq!(copy_touched_in(&c, &t, (0, None)).expect("copy"), 3);
+        let keys: Vec<i64> = c
+            .prepare("SELECT o0 FROM _mig_revert_map_Line ORDER BY o0")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .expect("map rows");
+        assert_eq!(keys, [5, 7, 42]);
+    }
+
+    #[test]
+    fn a_natural_key_no_index_covers_is_left_to_the_whole_table_compare() {
+        let c = databases();
+        let t = line(&format!("({ROW}.\"id\" + 0)"));
+        assert!(matches!(touched_way(&c, &t), Ok(None)));
+    }
+}
