@@ -32,7 +32,33 @@ const PHASES: [Phase; 8] = [
 const THROTTLE_REASONS: [&str; 3] = ["", "write_wait", "wal_size"];
 
 /// How long writes stayed refused in a drain's freeze, in seconds.
-const FREEZE_BUCKETS: [f64; 10] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
+/// The step whose commit ended a refusal of the service's writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalEnd {
+    /// `drain --cutover`: the freeze to the new database's readiness.
+    Drain,
+    /// `cutover` after a drain: the drain's freeze to readiness.
+    Cutover,
+    /// `revert`: the new service's writes refused until the old database
+    /// takes them again.
+    Revert,
+}
+
+impl RefusalEnd {
+    fn label(self) -> &'static str {
+        match self {
+            RefusalEnd::Drain => "drain",
+            RefusalEnd::Cutover => "cutover",
+            RefusalEnd::Revert => "revert",
+        }
+    }
+}
+
+/// From a millisecond freeze to a two-command drain and cutover an
+/// operator runs minutes apart (writes stay refused in between).
+const REFUSAL_BUCKETS: [f64; 13] = [
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 30.0, 120.0, 600.0,
+];
 
 pub struct Metrics {
     registry: Registry,
@@ -45,7 +71,7 @@ pub struct Metrics {
     throttle_backing_off: IntGaugeVec,
     throttle_cap: GaugeVec,
     throttle_waited: GaugeVec,
-    freeze: HistogramVec,
+    refusal: HistogramVec,
     jobs: IntCounterVec,
     verify_differences: IntGaugeVec,
     rpcs: IntCounterVec,
@@ -83,7 +109,7 @@ impl Metrics {
             throttle_backing_off: gauge("mig_throttle_backing_off", "1 while the automatic throttle backs the copy off, with why (write_wait: a probe write was slow; wal_size: the old WAL is over its limit)", &["database", "reason"]),
             throttle_cap: fgauge("mig_throttle_cap_rows_per_second", "The operator's rate cap (0: none)", db),
             throttle_waited: fgauge("mig_throttle_waited_seconds", "Time the copy and catch-up waited for the throttle since the agent started", db),
-            freeze: HistogramVec::new(HistogramOpts::new("mig_write_refusal_seconds", "How long a drain refused the service's writes (its freeze)").buckets(FREEZE_BUCKETS.to_vec()), db).expect("valid histogram"),
+            refusal: HistogramVec::new(HistogramOpts::new("mig_write_refusal_seconds", "How long the service's writes were refused, as it sees it: from the freeze to the commit that lets them go somewhere again, by the step that ended it (drain: drain --cutover; cutover: after a drain; revert: the new service's, to the old database's reopening)").buckets(REFUSAL_BUCKETS.to_vec()), &["database", "step"]).expect("valid histogram"),
             jobs: IntCounterVec::new(opts("mig_jobs_total", "Jobs ended, by kind and outcome (completed, failed, cancelled)"), &["database", "kind", "outcome"]).expect("valid counter"),
             verify_differences: gauge("mig_verify_differences", "Differences the last verify found (before repairing them)", db),
             rpcs: IntCounterVec::new(opts("mig_rpc_requests_total", "mig.v1 calls answered, by method and gRPC status code"), &["method", "code"]).expect("valid counter"),
@@ -105,7 +131,7 @@ impl Metrics {
             Box::new(self.throttle_backing_off.clone()),
             Box::new(self.throttle_cap.clone()),
             Box::new(self.throttle_waited.clone()),
-            Box::new(self.freeze.clone()),
+            Box::new(self.refusal.clone()),
             Box::new(self.jobs.clone()),
             Box::new(self.verify_differences.clone()),
             Box::new(self.rpcs.clone()),
@@ -137,9 +163,12 @@ impl Metrics {
             .inc();
     }
 
-    /// A drain's freeze: how long writes were refused.
-    pub fn freeze(&self, database: &str, seconds: f64) {
-        self.freeze.with_label_values(&[database]).observe(seconds);
+    /// How long writes were refused, as mig reported it to the caller of
+    /// `step` (the one that ended the refusal).
+    pub fn write_refusal(&self, database: &str, step: RefusalEnd, seconds: f64) {
+        self.refusal
+            .with_label_values(&[database, step.label()])
+            .observe(seconds);
     }
 
     pub fn verify_differences(&self, database: &str, differences: u64) {

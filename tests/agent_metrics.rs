@@ -283,14 +283,16 @@ fn metrics_parse_as_prometheus_exposition_while_a_migration_runs() {
     let text = scrape(&addr);
     promtool_accepts(&text);
     let after = parse(venv, &text);
-    assert_eq!(
+    // Drained, not cut over: writes are still refused, so no refusal has
+    // ended yet (the drain's freeze alone is not what the service sees).
+    let refusals = |samples: &[Sample], what: &str| {
         value(
-            &after,
-            "mig_write_refusal_seconds_count",
-            &[("database", "shop")]
-        ),
-        Some(1.0)
-    );
+            samples,
+            &format!("mig_write_refusal_seconds_{what}"),
+            &[("database", "shop"), ("step", "cutover")],
+        )
+    };
+    assert_eq!(refusals(&after, "count"), None, "{text}");
     assert_eq!(
         value(
             &after,
@@ -306,5 +308,19 @@ fn metrics_parse_as_prometheus_exposition_while_a_migration_runs() {
             &[("database", "shop")]
         ),
         Some(0.0)
+    );
+    // The cutover ends the refusal: the histogram holds the figure mig
+    // printed, from the drain's freeze to the new database's readiness.
+    let cut = p.mig(&[&remote[..], &["--json", "cutover"]].concat()).ok();
+    let report: serde_json::Value = serde_json::from_str(cut.stdout.trim()).expect("JSON");
+    let printed = report["writesRefusedMs"].as_f64().expect("writesRefusedMs");
+    let text = scrape(&addr);
+    promtool_accepts(&text);
+    let cut_over = parse(venv, &text);
+    assert_eq!(refusals(&cut_over, "count"), Some(1.0), "{text}");
+    let recorded = refusals(&cut_over, "sum").expect("a sum") * 1e3;
+    assert!(
+        (recorded - printed).abs() < 1.0,
+        "the metric records the refusal mig printed: {recorded} ms against {printed} ms"
     );
 }

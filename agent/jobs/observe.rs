@@ -12,7 +12,7 @@ use super::{JobKind, Registry};
 use crate::config::{DatabaseConfig, HooksConfig};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::Event;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, RefusalEnd};
 
 /// Follows one job's engine events.
 pub(super) struct JobObserver<'a> {
@@ -163,7 +163,15 @@ impl JobObserver<'_> {
         };
         self.metrics.job_ended(db, self.job.kind.as_str(), outcome);
         match body {
-            EventBody::Completed(Summary::Drain(d)) => self.metrics.freeze(db, d.freeze_ms / 1e3),
+            // A drain without --cutover leaves writes refused: the cutover
+            // that ends the refusal reports it.
+            EventBody::Completed(Summary::Drain(d)) if d.cutover.is_some() => self
+                .metrics
+                .write_refusal(db, RefusalEnd::Drain, d.refused_ms / 1e3),
+            EventBody::Completed(Summary::Revert(r)) => {
+                self.metrics
+                    .write_refusal(db, RefusalEnd::Revert, r.refused_ms / 1e3)
+            }
             EventBody::Completed(Summary::Verify(v)) => {
                 self.metrics.verify_differences(db, v.differences)
             }

@@ -170,6 +170,10 @@ pub(super) async fn cutover(
         let report = around_cutover(&registry.hooks, &config, || {
             ops::cutover(&config.spec, &opts)
         })?;
+        if let Some(ms) = report.writes_refused_ms {
+            let end = crate::metrics::RefusalEnd::Cutover;
+            registry.metrics.write_refusal(&config.name, end, ms / 1e3);
+        }
         Ok(convert::cutover_report(report))
     })
     .await?;
