@@ -92,6 +92,10 @@ struct Args {
     /// Internal: run the cutover-keys scenario's writer process and exit.
     #[arg(long, hide = true)]
     keys_writer: bool,
+    /// The end-to-end scenario's new schema adds a UNIQUE index and two
+    /// CHECKs over existing columns (the constraint pre-check's case).
+    #[arg(long)]
+    constraints: bool,
     /// Internal: run the limit in this process on OLD NEW and exit.
     #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], hide = true)]
     limit_child: Option<Vec<PathBuf>>,
@@ -250,10 +254,18 @@ fn write_costs(path: &Path, n: usize, seed: u64) -> (f64, f64) {
     )
 }
 
+/// The end-to-end scenario's new schema.
+fn variant(args: &Args) -> data::Variant {
+    match args.constraints {
+        true => data::Variant::Constraints,
+        false => data::Variant::Plain,
+    }
+}
+
 fn main() {
     let mut args = Args::parse();
     if let Some([old, new]) = args.limit_child.as_deref() {
-        end_to_end::limit_child(old, new);
+        end_to_end::limit_child(old, new, variant(&args));
         return;
     }
     if args.keys_writer {
@@ -296,7 +308,7 @@ fn main() {
     if args.only != Some(Only::Recording) {
         end_to_end::run(
             &dir,
-            &args.rows,
+            (&args.rows, variant(&args)),
             reps,
             args.baseline.as_deref(),
             &mut figures,

@@ -53,6 +53,53 @@ INSERT INTO orders SELECT OrderId, CustomerId, CAST(round(Amount * 100) AS INTEG
 INSERT INTO event SELECT Id, OrderId, Kind, Payload FROM old.event;
 ";
 
+/// The new schema the end-to-end scenario migrates to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// [`NEW_SCHEMA`]: its constraints are the old ones (a NOT NULL each).
+    Plain,
+    /// [`NEW_SCHEMA`] with constraints the old rows must be checked
+    /// against: `customer_email` UNIQUE, a CHECK on `orders.amount_cents`
+    /// and one on `event.kind` (every generated row passes them).
+    Constraints,
+}
+
+impl Variant {
+    fn apply(self, sql: &str) -> String {
+        match self {
+            Variant::Plain => sql.to_string(),
+            Variant::Constraints => sql
+                .replace(
+                    "CREATE INDEX customer_email",
+                    "CREATE UNIQUE INDEX customer_email",
+                )
+                .replace(
+                    "amount_cents INTEGER,",
+                    "amount_cents INTEGER CHECK (amount_cents >= 0),",
+                )
+                .replace(
+                    "kind TEXT NOT NULL,",
+                    "kind TEXT NOT NULL CHECK (kind <> ''),",
+                ),
+        }
+    }
+
+    /// mig's `schema.sql`.
+    pub fn schema(self) -> String {
+        self.apply(NEW_SCHEMA)
+    }
+
+    /// The limit's tables.
+    pub fn tables(self) -> String {
+        self.apply(NEW_TABLES)
+    }
+
+    /// The limit's indexes.
+    pub fn indexes(self) -> String {
+        self.apply(NEW_INDEXES)
+    }
+}
+
 /// An old database of `rows` rows: 10% customers, 40% orders, 50% events.
 pub fn generate(path: &Path, rows: u64) {
     let c = Connection::open(path).expect("create old");

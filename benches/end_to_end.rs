@@ -15,8 +15,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rusqlite::Connection;
 
+use super::data::{self, Variant};
 use super::peak::{load_average, reaped_children_cpu, wait_with_peak};
-use super::{data, fig, index_build, remove_db, stats, Figure};
+use super::{fig, index_build, remove_db, stats, Figure};
 
 /// How often the `mig` process's VmHWM is read while it runs.
 const MEMORY_POLL: Duration = Duration::from_millis(5);
@@ -43,18 +44,23 @@ struct MigRun {
 /// The limit, inside the child process: one ATTACH + one `INSERT … SELECT`
 /// per table in one transaction, journal and sync off, indexes after. Like
 /// the `sqlite3` shell, it exits without waiting for the disk.
-pub fn limit_child(old: &Path, new: &Path) {
-    let c = limit_rows(old, new);
-    c.execute_batch(data::NEW_INDEXES).expect("indexes");
+pub fn limit_child(old: &Path, new: &Path, variant: Variant) {
+    let c = limit_rows_of(old, new, variant);
+    c.execute_batch(&variant.indexes()).expect("indexes");
 }
 
 /// The limit's tables and rows (journal and sync off, one transaction),
 /// before its indexes: the connection, for the caller to build them.
 pub fn limit_rows(old: &Path, new: &Path) -> Connection {
+    limit_rows_of(old, new, Variant::Plain)
+}
+
+/// [`limit_rows`] for the schema `variant`.
+fn limit_rows_of(old: &Path, new: &Path, variant: Variant) -> Connection {
     let c = Connection::open(new).expect("open limit db");
     c.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
         .expect("pragmas");
-    c.execute_batch(data::NEW_TABLES).expect("tables");
+    c.execute_batch(&variant.tables()).expect("tables");
     c.execute("ATTACH ?1 AS old", [old.to_str().expect("utf-8 path")])
         .expect("attach");
     c.execute_batch(&format!("BEGIN; {} COMMIT;", data::LIMIT_TRANSFORM))
@@ -70,11 +76,15 @@ struct LimitRun {
     cpu: f64,
 }
 
-fn limit_process(old: &Path, new: &Path) -> LimitRun {
+fn limit_process(old: &Path, new: &Path, variant: Variant) -> LimitRun {
     remove_db(new);
     let cpu_before = reaped_children_cpu();
     let t = Instant::now();
-    let status = Command::new(std::env::current_exe().expect("bench binary"))
+    let mut limit = Command::new(std::env::current_exe().expect("bench binary"));
+    if variant == Variant::Constraints {
+        limit.arg("--constraints");
+    }
+    let status = limit
         .arg("--limit-child")
         .args([old, new])
         .stdin(Stdio::null())
@@ -285,18 +295,23 @@ impl Samples {
 /// mig's steps, peak memory and the index-build candidates.
 pub fn run(
     dir: &Path,
-    sizes: &[u64],
+    (sizes, variant): (&[u64], Variant),
     reps: usize,
     baseline: Option<&Path>,
     figures: &mut Vec<Figure>,
 ) {
-    std::fs::write(dir.join("schema.sql"), data::NEW_SCHEMA).expect("schema.sql");
+    std::fs::write(dir.join("schema.sql"), variant.schema()).expect("schema.sql");
     for &rows in sizes {
-        one_size(dir, rows, reps, baseline).report(rows, figures);
+        one_size(dir, (rows, variant), reps, baseline).report(rows, figures);
     }
 }
 
-fn one_size(dir: &Path, rows: u64, reps: usize, baseline: Option<&Path>) -> Samples {
+fn one_size(
+    dir: &Path,
+    (rows, variant): (u64, Variant),
+    reps: usize,
+    baseline: Option<&Path>,
+) -> Samples {
     let bin = Path::new(env!("CARGO_BIN_EXE_mig"));
     let old = dir.join(format!("e2e-old-{rows}.db"));
     let new = dir.join(format!("e2e-new-{rows}.db"));
@@ -306,7 +321,7 @@ fn one_size(dir: &Path, rows: u64, reps: usize, baseline: Option<&Path>) -> Samp
     data::generate(&old, rows);
     let mut samples = Samples::default();
     for rep in 0..reps {
-        let lim = limit_process(&old, &limit_db);
+        let lim = limit_process(&old, &limit_db, variant);
         let l = lim.wall;
         remove_db(&new);
         // Every other repetition the baseline runs first, so neither build

@@ -34,6 +34,7 @@ mod own_names;
 mod owners;
 mod plan;
 mod plan_blockers;
+mod precheck_beside;
 mod progress;
 mod rate_cap;
 mod read_only;

@@ -23,6 +23,7 @@ pub const POINTS: &[&str] = &[
     "index.mid-build",
     "index.after-build",
     "migrate.after-copy",
+    "migrate.precheck-refused",
     "replay.mid-batch",
     "replay.after-batch",
     "verify.before-certify",
@@ -95,6 +96,24 @@ pub fn bulk_load_above_rows() -> Option<u64> {
     #[cfg(feature = "failpoints")]
     {
         std::env::var("MIG_BULK_LOAD_ABOVE_ROWS").ok()?.parse().ok()
+    }
+    #[cfg(not(feature = "failpoints"))]
+    {
+        None
+    }
+}
+
+/// Test-only: with the `failpoints` feature,
+/// `MIG_PRECHECK_BESIDE_ABOVE_ROWS=N` replaces the size above which
+/// `migrate`'s constraint pre-check runs beside the copy (so the tests
+/// reach it with a small database). Always `None` in a shipped build.
+pub fn precheck_beside_above_rows() -> Option<u64> {
+    #[cfg(feature = "failpoints")]
+    {
+        std::env::var("MIG_PRECHECK_BESIDE_ABOVE_ROWS")
+            .ok()?
+            .parse()
+            .ok()
     }
     #[cfg(not(feature = "failpoints"))]
     {

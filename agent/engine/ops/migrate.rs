@@ -11,7 +11,8 @@ use std::time::Instant;
 use rusqlite::Connection;
 
 use super::create_new::{create_new_db, prepare_folder, remove_db_files, Folder, NewDb};
-use super::plan::{journal_blocker, recorded_and, Blocks};
+use super::migrate_precheck::{checked_plan, Precheck};
+use super::plan::{journal_blocker, Blocks};
 use crate::engine::bulk_load;
 use crate::engine::copy::{self, TableStats};
 use crate::engine::error::{EngineError, Result, SqlContext};
@@ -19,10 +20,10 @@ use crate::engine::guard::{self, GuardKind};
 use crate::engine::open::{self, Busy};
 use crate::engine::owners::LeftToOwner;
 use crate::engine::paths::{self, DatabaseSpec};
-use crate::engine::plan::{self, DataLoss, Plan};
+use crate::engine::plan::{DataLoss, Plan};
 use crate::engine::record;
 use crate::engine::schema::SchemaFile;
-use crate::engine::state::{absolute, files, locate_for_schema, Located, MigrationState, Start};
+use crate::engine::state::{absolute, files, locate_for_schema, Located, Session, Start};
 use crate::engine::unsynced::{self, Durability};
 use crate::engine::{new_side, replay, Ctx, Event};
 
@@ -76,15 +77,18 @@ pub fn migrate(
         });
     }
     // Held until `migrate` returns: one mig process per old database.
-    let st = MigrationState::claim(Located::pair(old.clone(), new.clone()), opts.busy)?;
-    let start = st.migrate_start(&hash, &schema.file_name)?;
-    let old_rw = open::old_rw(&old, opts.busy)?;
+    // Its reader of the old database becomes the recording's read-write
+    // connection once the checks passed (`state::Session`).
+    let mut session = Session::claim(Located::pair(old.clone(), new.clone()), opts.busy)?;
+    let start = session.state.migrate_start(&hash, &schema.file_name)?;
+    let old_rw = session.old_rw(opts.busy)?;
+    let st = &session.state;
     if !opts.allow_rollback_journal {
         if let Some(b) = journal_blocker(&old_rw, &old, Blocks::CopyChunks)? {
             return Err(EngineError::Precondition(b));
         }
     }
-    let plan = checked_plan(scratch, schema, &hash, &old, (&st, &start), opts)?;
+    let (plan, precheck) = checked_plan(scratch, schema, &hash, &old, (st, &start), opts)?;
     refuse_data_loss(&plan, opts)?;
     for w in &plan.warnings {
         (ctx.sink)(Event::Notice {
@@ -122,7 +126,7 @@ pub fn migrate(
         prepare_folder(&run.new, folder).map_err(|e| run.on_new(e))?;
     }
     let durability = unsynced::begin(&run.new)?;
-    let ran = run.create_and_copy(old_rw, (&id, &migration_id), durability, ctx);
+    let ran = run.create_and_copy(old_rw, (&id, &migration_id), (durability, precheck), ctx);
     let (tables, indexes_built) = match ran {
         Ok(done) => {
             unsynced::finish(&run.new)?;
@@ -148,38 +152,6 @@ pub fn migrate(
         resumed: matches!(run.start, Start::Resume | Start::InstallOnly { .. }),
         indexes_built,
     })
-}
-
-/// The plan `migrate` goes by, refused while it has blockers or, before
-/// any file exists, old rows the copy could not get past or a volume too
-/// small for the copy.
-fn checked_plan(
-    scratch: Connection,
-    schema: &SchemaFile,
-    hash: &str,
-    old: &Path,
-    (st, start): (&MigrationState, &Start),
-    opts: &MigrateOptions,
-) -> Result<Plan> {
-    let left = recorded_and(st, &opts.left_to_owner);
-    open::waits(&scratch, opts.busy)?;
-    open::attach_old(&scratch, old)?;
-    let plan = plan::build_leaving(&scratch, schema, hash, plan::Depth::Full, &left)?;
-    if !plan.blockers.is_empty() {
-        return Err(EngineError::PlanBlocked(plan.blockers.clone()));
-    }
-    // Old rows the copy could not get past refuse the migration before
-    // any file exists (`plan` lists the same lines).
-    if matches!(start, Start::Fresh | Start::Recreate { .. }) {
-        let violations = plan::assess::blocking_violations(&scratch, &plan)?;
-        if !violations.is_empty() {
-            return Err(EngineError::PlanBlocked(violations));
-        }
-        if let Some(short) = plan::estimate::short_of_space(&scratch, &plan, st.new_path()?)? {
-            return Err(EngineError::DiskFull(short));
-        }
-    }
-    Ok(plan)
 }
 
 /// Refuses a plan that loses old tables or columns unless accepted.
@@ -229,12 +201,16 @@ impl Run<'_> {
         &self,
         mut old_rw: Connection,
         (id, migration_id): (&new_side::Identity, &str),
-        durability: Durability,
+        (durability, precheck): (Durability, Precheck),
         ctx: &mut Ctx<'_>,
     ) -> Result<(Vec<TableStats>, u32)> {
         self.create_or_resume(&old_rw, id, durability, ctx)?;
         self.start_recording(&mut old_rw, migration_id, ctx)?;
-        let copied = self.copy_and_catch_up(durability, ctx);
+        let copied = match self.copy_and_catch_up((durability, precheck), ctx) {
+            Ok(Copied::Done(tables, indexes)) => Ok((tables, indexes)),
+            Ok(Copied::Refused(violations)) => Err(self.withdraw(&mut old_rw, violations)),
+            Err(e) => Err(e),
+        };
         // Closed after the copy's connection (idle since the recording's
         // commit: no lock, no read snapshot pinning the WAL), so the old
         // database's WAL is checkpointed, synced and removed once, by this
@@ -339,14 +315,37 @@ impl Run<'_> {
         remove_db_files(&self.new)
     }
 
+    /// The constraint pre-check found rows the copy could not get past
+    /// while the copy ran: the recording (triggers, log, marker) and the
+    /// new database's files are removed, and the refusal is the line the
+    /// pre-check gives before any file exists. Should the removal fail,
+    /// both stay and the refusal says `mig reset` removes them.
+    fn withdraw(&self, old_rw: &mut Connection, violations: Vec<String>) -> EngineError {
+        crate::engine::failpoint::hit("migrate.precheck-refused");
+        let removed = record::remove(
+            old_rw,
+            record::Guard::Unchanged(Some(record::MarkerStatus::Recording)),
+        )
+        .and_then(|_| remove_db_files(&self.new));
+        match removed {
+            Ok(()) => EngineError::PlanBlocked(violations),
+            Err(e) => EngineError::PlanBlocked(
+                violations
+                    .into_iter()
+                    .chain([format!("the migration started beside the pre-check could not be removed ({e}): run `mig reset` to remove it")])
+                    .collect(),
+            ),
+        }
+    }
+
     /// Copies every row, builds the deferred indexes and statistics, then
     /// replays what was written meanwhile; returns each table's copy and
-    /// the indexes built.
+    /// the indexes built, or the pre-check's refusal when it ran beside.
     fn copy_and_catch_up(
         &self,
-        durability: Durability,
+        (durability, precheck): (Durability, Precheck),
         ctx: &mut Ctx<'_>,
-    ) -> Result<(Vec<TableStats>, u32)> {
+    ) -> Result<Copied> {
         let plan = &self.plan;
         let on_new = |e| self.on_new(e);
         let busy = self.opts.busy;
@@ -372,8 +371,18 @@ impl Run<'_> {
             plan,
             chunking: self.opts.chunking,
         };
-        let (mut work, tables, indexes_built) =
-            bulk_load::run(work, &self.new, &load, durability, ctx).map_err(on_new)?;
+        let running = precheck.start(plan, &self.old, work.get_interrupt_handle())?;
+        let loaded = bulk_load::run(work, &self.new, &load, durability, ctx);
+        // Joined before the copy's flag is set: a copy flagged complete
+        // passed its pre-check (a resumed one without it checks again).
+        if let Some(running) = running {
+            let violations = running.finish()?;
+            if !violations.is_empty() {
+                drop(loaded);
+                return Ok(Copied::Refused(violations));
+            }
+        }
+        let (mut work, tables, indexes_built) = loaded.map_err(on_new)?;
         // While the marker stands (until `finish`), the state reads the
         // copy as not complete: a run killed before its final sync resumes.
         new_side::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum()).map_err(on_new)?;
@@ -391,8 +400,16 @@ impl Run<'_> {
             unsynced::finish(&self.new).ok();
             return Err(on_new(e));
         }
-        Ok((tables, indexes_built))
+        Ok(Copied::Done(tables, indexes_built))
     }
+}
+
+/// How the copy ended.
+enum Copied {
+    /// Each table's copy and the indexes built.
+    Done(Vec<TableStats>, u32),
+    /// The pre-check beside the copy found these blocking violations.
+    Refused(Vec<String>),
 }
 
 /// (Re)installs the new database's migrating guards, in a transaction of

@@ -9,6 +9,7 @@ mod create_new;
 mod cutover;
 mod drain;
 mod migrate;
+mod migrate_precheck;
 mod plan;
 mod reset;
 mod revert;
