@@ -30,9 +30,10 @@ use super::MigrateOptions;
 
 /// Above this many old rows a fresh `migrate` runs its pre-check beside the
 /// copy instead of before it: below, the pre-check takes a few milliseconds
-/// and refusing before the old database is touched is worth more (measured
-/// on the bench's schema with a UNIQUE index and two CHECKs added: 1M rows,
-/// the pre-check ~0.4 s of ~2.3 s; see docs/benchmarks.md, seventh run).
+/// and refusing before the old database is touched is worth more (the
+/// bench's schema with a UNIQUE index and two CHECKs added: 0.65 s of the
+/// run at 1M rows; what overlapping it gains depends on a spare core: see
+/// docs/benchmarks.md, seventh run).
 const BESIDE_ABOVE_ROWS: u64 = 100_000;
 
 /// Where the pre-check of a plan that passed its other checks runs.
