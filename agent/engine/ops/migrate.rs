@@ -82,6 +82,7 @@ pub fn migrate(
     let mut session = Session::claim(Located::pair(old.clone(), new.clone()), opts.busy)?;
     let start = session.state.migrate_start(&hash, &schema.file_name)?;
     let old_rw = session.old_rw(opts.busy)?;
+    session.close_new();
     let st = &session.state;
     if !opts.allow_rollback_journal {
         if let Some(b) = journal_blocker(&old_rw, &old, Blocks::CopyChunks)? {

@@ -57,6 +57,14 @@ impl Session {
         open::old_rw_from(self.readers.old.take(), &path, busy)
     }
 
+    /// Closes the state read's connection to the new database, for a
+    /// command that opens it its own way: `migrate`'s bulk load switches
+    /// its journal mode, which no other connection may hold the file open
+    /// for.
+    pub fn close_new(&mut self) {
+        self.readers.new = None;
+    }
+
     /// The new database for writing (`open::work`, nothing attached).
     pub fn work(&mut self, busy: Busy) -> Result<Connection> {
         let path = self.state.new_path()?.to_path_buf();
