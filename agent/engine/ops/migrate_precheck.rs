@@ -28,8 +28,9 @@ use crate::engine::state::{MigrationState, Start};
 
 use super::MigrateOptions;
 
-/// Above this many old rows a fresh `migrate` runs its pre-check beside the
-/// copy instead of before it: below, the pre-check takes a few milliseconds
+/// Above this many old rows a fresh `migrate` on a machine of at least
+/// [`BESIDE_MIN_CORES`] runs its pre-check beside the copy instead of
+/// before it: below, the pre-check takes a few milliseconds
 /// and refusing before the old database is touched is worth more (the
 /// bench's schema with a UNIQUE index and two CHECKs added: 0.65 s of the
 /// run at 1M rows; what overlapping it gains depends on a spare core: see
@@ -97,8 +98,22 @@ fn refuse(violations: Vec<String>) -> Result<()> {
 /// `failpoints` feature, `MIG_PRECHECK_BESIDE_ABOVE_ROWS` replaces it (so
 /// the tests reach it with a small database).
 fn beside_above_rows() -> u64 {
-    crate::engine::failpoint::precheck_beside_above_rows().unwrap_or(BESIDE_ABOVE_ROWS)
+    if let Some(rows) = crate::engine::failpoint::precheck_beside_above_rows() {
+        return rows;
+    }
+    // Beside the copy it needs a core of its own: on 2 vCPU (the copy's and
+    // the service's) it slowed the run it overlapped (1.19x the same
+    // repetition's time before, docs/benchmarks.md, seventh run).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match cores >= BESIDE_MIN_CORES {
+        true => BESIDE_ABOVE_ROWS,
+        false => u64::MAX,
+    }
 }
+
+/// The cores a machine needs for the pre-check to run beside the copy: one
+/// for the copy, one for the service, one for the pre-check.
+const BESIDE_MIN_CORES: usize = 3;
 
 /// A pre-check running beside the copy.
 pub(super) struct Running {
