@@ -25,6 +25,8 @@ mod agent_throttle;
 mod agent_writer;
 mod mode;
 mod outage_writer;
+#[path = "service_conn.rs"]
+mod service_conn;
 mod spawn;
 use agent_site::Agent;
 

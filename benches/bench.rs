@@ -37,6 +37,8 @@ mod mode;
 mod peak;
 mod recording;
 mod revert;
+#[path = "service_conn.rs"]
+mod service_conn;
 
 #[derive(Parser, Debug)]
 struct Args {

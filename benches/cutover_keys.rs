@@ -18,9 +18,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
+
+use crate::service_conn::{connect, now_us};
 
 use super::{fig, remove_db, stats, Figure};
 
@@ -344,21 +346,6 @@ impl Drop for KeysWriter {
             let _ = c.wait();
         }
     }
-}
-
-fn now_us() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as i64)
-}
-
-fn connect(path: &Path) -> Connection {
-    let c = Connection::open(path).expect("the writer's connection");
-    c.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-        .expect("writer pragmas");
-    c.busy_timeout(Duration::from_secs(5))
-        .expect("busy timeout");
-    c
 }
 
 /// The writer process's body (`--keys-writer`); returns at the stop file.

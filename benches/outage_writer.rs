@@ -12,11 +12,13 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rusqlite::Connection;
+
+use crate::service_conn::{connect, now_us};
 
 const ENV_OLD: &str = "MIG_BENCH_WRITER_OLD";
 const ENV_NEW: &str = "MIG_BENCH_WRITER_NEW";
@@ -165,21 +167,6 @@ pub fn observed_window(log: &[Attempt]) -> Option<(f64, usize)> {
         (log[first_new].end - first_failed.start) as f64 / 1000.0,
         refused,
     ))
-}
-
-fn now_us() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as i64)
-}
-
-fn connect(path: &Path) -> Connection {
-    let c = Connection::open(path).expect("the writer's connection");
-    c.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-        .expect("writer pragmas");
-    c.busy_timeout(Duration::from_secs(5))
-        .expect("busy timeout");
-    c
 }
 
 /// Whether mig refused the write: the old database drains, or is retired
