@@ -285,18 +285,7 @@ fn a_reference_translated_to_a_renamed_renumbered_parent_replaces_the_old_foreig
              CREATE TABLE crs (id INTEGER PRIMARY KEY, datum_id INTEGER {datum_ref});"
         )
     };
-    let deps = |new: &str| -> Vec<String> {
-        let p = case(old, new).plan();
-        assert!(p.blockers.is_empty(), "{:#?}", p.blockers);
-        let mut v: Vec<String> = p
-            .assessment
-            .dependencies
-            .iter()
-            .map(|d| d.message.clone())
-            .collect();
-        v.sort();
-        v
-    };
+    let deps = |new: &str| dependencies(old, new);
     let declared = new("REFERENCES items(id)", "REFERENCES datums(id)");
     assert!(deps(&declared).is_empty(), "{:?}", deps(&declared));
     // (A composite reference needs its REFERENCES: a row value is refused
@@ -328,18 +317,7 @@ fn an_index_declared_on_the_split_table_replaces_the_old_one_and_a_dropped_colum
              CREATE TABLE user_profile (id INTEGER PRIMARY KEY, bio TEXT);\n{index}"
         )
     };
-    let deps = |old: &str, new: &str| -> Vec<String> {
-        let p = case(old, new).plan();
-        assert!(p.blockers.is_empty(), "{:#?}", p.blockers);
-        let mut v: Vec<String> = p
-            .assessment
-            .dependencies
-            .iter()
-            .map(|d| d.message.clone())
-            .collect();
-        v.sort();
-        v
-    };
+    let deps = dependencies;
     let indexed = split("CREATE INDEX user_profile_bio ON user_profile(bio);");
     assert_eq!(deps(old, &indexed), Vec::<String>::new());
     assert_eq!(
@@ -354,4 +332,19 @@ fn an_index_declared_on_the_split_table_replaces_the_old_one_and_a_dropped_colum
         deps(&with_view, &indexed),
         ["view user_legacy reads user.legacy, which is dropped"]
     );
+}
+
+/// The plan's broken dependencies for `old` migrated to `new`, sorted (the
+/// plan has no blockers).
+fn dependencies(old: &str, new: &str) -> Vec<String> {
+    let p = case(old, new).plan();
+    assert!(p.blockers.is_empty(), "{:#?}", p.blockers);
+    let mut v: Vec<String> = p
+        .assessment
+        .dependencies
+        .iter()
+        .map(|d| d.message.clone())
+        .collect();
+    v.sort();
+    v
 }
