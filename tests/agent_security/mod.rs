@@ -12,6 +12,7 @@ mod plan_quotes;
 mod reload;
 mod second_stack;
 mod set_symlinks;
+#[cfg(feature = "failpoints")]
 mod shutdown_grace;
 mod sighup;
 mod status_quotes;

@@ -1,10 +1,10 @@
 //! `[shutdown] grace_ms`: a SIGTERMed agent waits that long for its jobs to
 //! reach a checkpoint, then exits anyway, so it stops before an
 //! orchestrator's own grace runs out and kills it. Here the job cannot
-//! reach one: the service holds the old database's write lock and the
-//! database's busy timeout is a minute.
+//! reach one: it is held at a failpoint gate (right after the new file is
+//! created) until the test lets it go, which it never does before the stop.
 
-use rusqlite::Connection;
+use std::time::{Duration, Instant};
 
 use super::running_job;
 use crate::support::agent::{Setup, TestAgent};
@@ -17,18 +17,23 @@ async fn a_sigtermed_agent_exits_after_its_configured_grace_when_a_job_cannot_st
     drop(fixture::create_old(&old, 200));
     let setup = Setup {
         extra: "\n[shutdown]\ngrace_ms = 300\n".into(),
-        per_database: "busy_timeout_ms = 60000\n".into(),
         ..Setup::default()
     };
     let mut agent = TestAgent::start_with(dir.path(), &[("shop", &old, &new)], setup);
-    // The service's write transaction, held throughout.
-    let service = Connection::open(&old).expect("open");
-    service
-        .execute_batch("BEGIN IMMEDIATE")
-        .expect("write lock");
+    let gate = dir.path().join("gate");
+    agent.kill();
+    agent.spawn_with_env(&[(
+        "MIG_FAILPOINT_GATE",
+        &format!("migrate.after-create:{}", gate.display()),
+    )]);
 
     let mut op = agent.client(Some("operator"));
     let job = super::slow_migrate(&mut op, "shop", 1_000_000.0).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !gate.exists() {
+        assert!(Instant::now() < deadline, "the job never reached the gate");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     assert_eq!(running_job(&mut op, "shop").await, Some(job));
     let code = agent.terminate();
     let log = agent.log();
@@ -37,5 +42,5 @@ async fn a_sigtermed_agent_exits_after_its_configured_grace_when_a_job_cannot_st
         "the agent gave up after its grace: {log}"
     );
     assert_eq!(code, Some(0), "{log}");
-    service.execute_batch("ROLLBACK").expect("release");
+    let _ = std::fs::remove_file(&gate);
 }
