@@ -10,6 +10,7 @@ use mig::engine::ops::{
     self, ClosedBy, Conflicts, CutoverOptions, DrainOptions, MigrateOptions, Release, RevertOptions,
 };
 use mig::engine::paths::DatabaseSpec;
+use mig::engine::plan::quoted::Disclosure;
 use mig::engine::schema::SchemaFile;
 use mig::engine::state::Phase;
 use mig::engine::status;
@@ -181,6 +182,22 @@ fn a_row_the_old_check_refuses_makes_revert_refuse_and_lose_nothing() {
         st.window.as_ref().map(|w| w.conflicts.len()),
         Some(1),
         "{st:?}"
+    );
+    // A viewer's status names the table and constraint, not the key.
+    let key = |s: &status::Status| s.window.as_ref().map(|w| w.conflicts[0].key.clone());
+    assert!(
+        key(&st).is_some_and(|k| k.contains(&id.to_string())),
+        "an operator's names the key: {st:?}"
+    );
+    let viewer = st.clone().for_caller(Disclosure::CountsOnly);
+    let seen = viewer
+        .window
+        .as_ref()
+        .map(|w| &w.conflicts[0])
+        .expect("a conflict");
+    assert!(
+        seen.key.contains("withheld") && seen.key_values.is_empty() && seen.table == "product",
+        "{seen:?}"
     );
     // Fixed in the new database, it goes back.
     write(

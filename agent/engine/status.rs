@@ -52,10 +52,16 @@ pub struct Status {
 
 impl Status {
     /// The report as `d` may read it: a viewer's next step names no old
-    /// keys (a stopped replay's rows are for an operator to fix).
+    /// keys (a stopped replay's rows are for an operator to fix), nor do
+    /// the revert window's conflicts.
     pub fn for_caller(mut self, d: Disclosure) -> Status {
         if d == Disclosure::CountsOnly {
             self.next_step = std::mem::take(&mut self.viewer_next_step);
+            // A conflict's table and constraint, not the row's key.
+            for c in self.window.iter_mut().flat_map(|w| w.conflicts.iter_mut()) {
+                c.key = "(key withheld from viewers)".into();
+                c.key_values.clear();
+            }
         }
         self
     }
