@@ -27,12 +27,55 @@ use crate::engine::{failpoint, lock};
 pub const SEEDED: &str = "_mig_revert_seeded";
 /// The revert maps' prefix.
 const MAP_PREFIX: &str = "_mig_revert_map_";
-/// Id mapping rows (or new rows) copied per transaction ahead of the lock
-/// (a few ms of the old database's write lock each).
-const CHUNK: i64 = 5_000;
+/// What one seeding transaction aims to hold the old database's write lock
+/// for: a service's write waits behind it that long at most (fixed chunks
+/// of 5,000 rows could hold it 0.1 s and more on a loaded machine).
+const SEED_HOLD: Duration = Duration::from_millis(25);
+/// Rows (or log entries) of a run's first transaction, before its pace is
+/// known, and the bounds of the later ones.
+const FIRST_CHUNK: i64 = 1_000;
+const CHUNK_BOUNDS: (i64, i64) = (50, 50_000);
 
-pub(super) fn chunk() -> i64 {
-    failpoint::seed_chunk_rows().unwrap_or(CHUNK)
+/// How many rows the next seeding transaction copies: sized from how long
+/// the last one held the lock, so each holds about [`SEED_HOLD`] (at most
+/// twice the last size, at least half of it). The `failpoints` build's
+/// `MIG_SEED_CHUNK_ROWS` fixes it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Chunk {
+    rows: i64,
+    fixed: bool,
+}
+
+impl Chunk {
+    pub(super) fn new() -> Chunk {
+        match failpoint::seed_chunk_rows() {
+            Some(rows) => Chunk { rows, fixed: true },
+            None => Chunk {
+                rows: FIRST_CHUNK,
+                fixed: false,
+            },
+        }
+    }
+
+    pub(super) fn rows(self) -> i64 {
+        self.rows
+    }
+
+    /// After a transaction of `copied` rows that held the lock for `held`.
+    pub(super) fn took(&mut self, copied: u64, held: Duration) {
+        if self.fixed || copied == 0 {
+            return;
+        }
+        let per_row = held.as_secs_f64() / copied as f64;
+        let want = if per_row > 0.0 {
+            (SEED_HOLD.as_secs_f64() / per_row) as i64
+        } else {
+            self.rows * 2
+        };
+        self.rows = want
+            .clamp(self.rows / 2, self.rows * 2)
+            .clamp(CHUNK_BOUNDS.0, CHUNK_BOUNDS.1);
+    }
 }
 
 /// The mapped tables of `inv`.
@@ -43,8 +86,8 @@ fn mapped(inv: &Inverse) -> impl Iterator<Item = &TableInverse> {
 }
 
 /// Seeds every revert map ahead of the lock, on `conn` (the old database
-/// as `main`, the new one attached as `new`), in transactions of at most
-/// [`CHUNK`] rows each. Only while the old database records or drains (a
+/// as `main`, the new one attached as `new`), in transactions sized to
+/// hold its write lock about [`SEED_HOLD`] each ([`Chunk`]). Only while the old database records or drains (a
 /// standby's maps are the window's own). Returns the rows copied.
 pub fn ahead(conn: &Connection, inv: &Inverse) -> Result<u64> {
     let what = || "seeding the revert maps before the freeze".to_string();
@@ -132,7 +175,7 @@ fn through(tx: &Connection, t: &TableInverse) -> Result<Option<(i64, i64)>> {
 /// (by the new table's rowid; a WITHOUT ROWID new table in one go).
 fn ahead_table(conn: &Connection, t: &TableInverse) -> Result<u64> {
     let what = || format!("seeding the revert map of {}", t.old_table);
-    let mut copied = 0;
+    let (mut copied, mut chunk) = (0, Chunk::new());
     loop {
         let started = Instant::now();
         let tx = lock::begin_immediate(conn).ctx(what)?;
@@ -142,9 +185,9 @@ fn ahead_table(conn: &Connection, t: &TableInverse) -> Result<u64> {
                 t.old_table
             )));
         };
-        let (n, step) = match id_map_step(&tx, t, from)? {
+        let (n, step) = match id_map_step(&tx, t, from, chunk.rows())? {
             Some((n, to)) => (n, ("through", to)),
-            None => match natural_step(&tx, t, natural_from)? {
+            None => match natural_step(&tx, t, natural_from, chunk.rows())? {
                 Some((n, to)) => (n, ("natural_through", to)),
                 None => return Ok(copied),
             },
@@ -155,6 +198,7 @@ fn ahead_table(conn: &Connection, t: &TableInverse) -> Result<u64> {
         )
         .ctx(what)?;
         tx.commit().ctx(what)?;
+        chunk.took(n, started.elapsed());
         failpoint::hit("window.seed-after-chunk");
         let_writes_through(started);
         copied += n;
@@ -171,16 +215,21 @@ pub(super) fn let_writes_through(started: Instant) {
     std::thread::sleep(started.elapsed().max(Duration::from_millis(1)));
 }
 
-/// Copies up to [`CHUNK`] id mapping rows past `from`; the rows and the
-/// last `_mig_new` copied (`None`: nothing past it).
-fn id_map_step(tx: &Connection, t: &TableInverse, from: i64) -> Result<Option<(u64, i64)>> {
+/// Copies up to `rows` id mapping rows past `from`; the rows and the last
+/// `_mig_new` copied (`None`: nothing past it).
+fn id_map_step(
+    tx: &Connection,
+    t: &TableInverse,
+    from: i64,
+    rows: i64,
+) -> Result<Option<(u64, i64)>> {
     let Some(src) = id_map_source(tx, t)? else {
         return Ok(None);
     };
     let what = || format!("seeding the revert map of {}", t.old_table);
     let to: Option<i64> = tx
         .query_row(
-            &format!("SELECT max(_mig_new) FROM (SELECT _mig_new FROM {src} WHERE _mig_new > ?1 ORDER BY _mig_new LIMIT {})", chunk()),
+            &format!("SELECT max(_mig_new) FROM (SELECT _mig_new FROM {src} WHERE _mig_new > ?1 ORDER BY _mig_new LIMIT {rows})"),
             [from],
             |r| r.get(0),
         )
@@ -220,9 +269,14 @@ pub(super) fn copy_id_map_in(tx: &Connection, t: &TableInverse, filter: &str) ->
     Ok(n as u64)
 }
 
-/// Copies up to [`CHUNK`] natural keys of new rows past rowid `from` (all
-/// of them for a WITHOUT ROWID new table, once: `from` 0 → `i64::MAX`).
-fn natural_step(tx: &Connection, t: &TableInverse, from: i64) -> Result<Option<(u64, i64)>> {
+/// Copies up to `rows` natural keys of new rows past rowid `from` (all of
+/// them for a WITHOUT ROWID new table, once: `from` 0 → `i64::MAX`).
+fn natural_step(
+    tx: &Connection,
+    t: &TableInverse,
+    from: i64,
+    rows: i64,
+) -> Result<Option<(u64, i64)>> {
     if !matches!(&t.key, KeySource::Mapped { natural: Some(_) }) || from == i64::MAX {
         return Ok(None);
     }
@@ -242,7 +296,7 @@ fn natural_step(tx: &Connection, t: &TableInverse, from: i64) -> Result<Option<(
     }
     let to: Option<i64> = tx
         .query_row(
-            &format!("SELECT max(rowid) FROM (SELECT rowid FROM new.{} WHERE rowid > ?1 ORDER BY rowid LIMIT {})", q(&t.new_table), chunk()),
+            &format!("SELECT max(rowid) FROM (SELECT rowid FROM new.{} WHERE rowid > ?1 ORDER BY rowid LIMIT {rows})", q(&t.new_table)),
             [from],
             |r| r.get(0),
         )

@@ -71,16 +71,22 @@ pub fn refresh(conn: &Connection, inv: &super::Inverse) -> Result<()> {
         .iter()
         .filter(|t| matches!(t.key, KeySource::Mapped { natural: Some(_) }));
     for t in natural {
-        while refresh_step(conn, t)? {}
+        let mut chunk = super::seed::Chunk::new();
+        while refresh_step(conn, t, &mut chunk)? {}
     }
     Ok(())
 }
 
-/// One transaction of [`refresh`] on `t`: at most [`super::seed::chunk`]
-/// log entries past the note's checkpoint, the lock then left free as long
-/// as it was held (a write that waited on it goes through before the next
-/// one, or the freeze). False once the note is at replay's checkpoint.
-fn refresh_step(conn: &Connection, t: &TableInverse) -> Result<bool> {
+/// One transaction of [`refresh`] on `t`: the `chunk`'s size of log
+/// entries past the note's checkpoint (sized from the last transaction's
+/// hold), the lock then left free as long as it was held (a write that
+/// waited on it goes through before the next one, or the freeze). False
+/// once the note is at replay's checkpoint.
+fn refresh_step(
+    conn: &Connection,
+    t: &TableInverse,
+    chunk: &mut super::seed::Chunk,
+) -> Result<bool> {
     let what = || "bringing the revert maps up to date before the freeze".to_string();
     let started = std::time::Instant::now();
     let tx = crate::engine::lock::begin_immediate(conn).ctx(what)?;
@@ -90,7 +96,7 @@ fn refresh_step(conn: &Connection, t: &TableInverse) -> Result<bool> {
     if from >= now || touched_way(&tx, t)?.is_none() {
         return Ok(false);
     }
-    let to = now.min(from.saturating_add(super::seed::chunk()));
+    let to = now.min(from.saturating_add(chunk.rows()));
     copy_touched_in(&tx, t, (from, Some(to)))?;
     tx.execute(
         &format!("UPDATE main.{SEEDED} SET log_through = ?2 WHERE map = ?1"),
@@ -98,6 +104,7 @@ fn refresh_step(conn: &Connection, t: &TableInverse) -> Result<bool> {
     )
     .ctx(what)?;
     tx.commit().ctx(what)?;
+    chunk.took((to - from) as u64, started.elapsed());
     super::seed::let_writes_through(started);
     Ok(true)
 }
