@@ -89,6 +89,12 @@ impl Table {
 struct Sample {
     reported: f64,
     felt: f64,
+    /// Of `felt`: how long the first write not accepted waited before the
+    /// old database refused it (a lock wait: the freeze taking its lock).
+    first_refused: f64,
+    /// Of `felt`: how long the first write the new database accepted took
+    /// (a lock wait there: anything mig still held on the new database).
+    first_new: f64,
     longest_before: f64,
     /// drain's step (its `--json` timeline) when that write started.
     longest_during: String,
@@ -108,8 +114,8 @@ pub fn run(
     if let Some(b) = baseline {
         builds.push(("baseline", b.to_path_buf()));
     }
-    println!("\n| rows | table | window | build | reported ms | felt ms | longest write before the freeze, ms (drain's step then) | drain s |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("\n| rows | table | window | build | reported ms | felt ms | of which: first refused write, first new write, ms | longest write before the freeze, ms (drain's step then) | drain s |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for &n in rows {
         for table in [Table::KeptKey, Table::Renumbered] {
             let base = dir.join(format!("keys-{}-{n}.db", table.label().replace(' ', "-")));
@@ -123,10 +129,12 @@ pub fn run(
                         let (name, bin) = &builds[i];
                         let s = one(dir, &base, table, window, bin);
                         println!(
-                            "| {n} | {} | {window} | {name} | {:.1} | {:.1} | {:.1} ({}) | {:.1} |",
+                            "| {n} | {} | {window} | {name} | {:.1} | {:.1} | {:.1}, {:.1} | {:.1} ({}) | {:.1} |",
                             table.label(),
                             s.reported,
                             s.felt,
+                            s.first_refused,
+                            s.first_new,
                             s.longest_before,
                             s.longest_during,
                             s.drain_s
@@ -223,6 +231,7 @@ fn one(dir: &Path, base: &Path, table: Table, window: &str, bin: &Path) -> Sampl
         .rposition(|a| a.outcome == "old-ok")
         .expect("a write on the old one");
     let felt = (log[first_new].end - log[last_old + 1].start) as f64 / 1000.0;
+    let took = |a: &Attempt| (a.end - a.start) as f64 / 1000.0;
     let longest = log[..=last_old]
         .iter()
         .filter(|a| a.start >= began_us && a.outcome == "old-ok")
@@ -231,6 +240,8 @@ fn one(dir: &Path, base: &Path, table: Table, window: &str, bin: &Path) -> Sampl
     Sample {
         reported,
         felt,
+        first_refused: took(&log[last_old + 1]),
+        first_new: took(&log[first_new]),
         longest_before: longest.map_or(0.0, |a| (a.end - a.start) as f64 / 1000.0),
         longest_during: longest.map_or_else(String::new, |a| step_at(&stdout, a.start / 1000)),
         drain_s,
