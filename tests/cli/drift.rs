@@ -192,3 +192,45 @@ fn table_created_after_drain_is_refused_by_cutover() {
     mig(&p, &["cutover"]).ok();
     oracle::assert_matches(&p.path("old.db"), &p.path("new.db"));
 }
+
+/// Every file's bytes (the database and its WAL), to show a refusal
+/// changed nothing.
+fn bytes(p: &Project, names: &[&str]) -> Vec<Option<Vec<u8>>> {
+    names.iter().map(|n| std::fs::read(p.path(n)).ok()).collect()
+}
+
+/// An application's own schema migration run while mig records (MLflow's
+/// alembic rebuilds a table in "batch" mode: copy, drop, rename) leaves the
+/// rebuilt table without mig's triggers. `verify` used to compare the
+/// tables as they now are, find them equal and certify the migration
+/// (exit 0) while `status` said drain would refuse; it now refuses with
+/// drain's line, certifies nothing and changes no file.
+#[test]
+fn verify_after_the_apps_own_table_rebuild_while_recording_is_refused_and_certifies_nothing() {
+    let p = Project::shop(50);
+    mig(&p, &["migrate", "--schema", "schema.sql"]).ok();
+    p.sql(
+        "old.db",
+        "CREATE TABLE _alembic_tmp_Tag (OrderId INTEGER NOT NULL, Label TEXT NOT NULL, Weight REAL, PRIMARY KEY (OrderId, Label)) WITHOUT ROWID;
+         INSERT INTO _alembic_tmp_Tag SELECT * FROM Tag; DROP TABLE Tag;
+         ALTER TABLE _alembic_tmp_Tag RENAME TO Tag;
+         INSERT INTO Tag VALUES (1, 'unrecorded', 1.0);",
+    );
+    let files = ["old.db", "old.db-wal", "new.db", "new.db-wal"];
+    let before = bytes(&p, &files);
+    let run = mig(&p, &["verify"]);
+    let line = run.fails(
+        FAILED,
+        "verify failed: the old database was changed outside the recorded path (",
+    );
+    assert!(
+        line.contains("table Tag was") && line.ends_with("run `mig reset` and migrate again"),
+        "{line}"
+    );
+    assert!(bytes(&p, &files) == before, "a refused verify changed a file");
+    let status = mig(&p, &["status"]).ok();
+    assert!(
+        status.line_starting("certified: ").starts_with("certified: no"),
+        "{status:#?}"
+    );
+}

@@ -250,9 +250,14 @@ impl MigrationState {
         })
     }
 
-    /// `verify`: a whole, copied migration not cut over.
+    /// `verify`: a whole, copied migration not cut over, its old catalog
+    /// unchanged (what drain requires too).
     pub fn require_verifiable(&self) -> Result<&Identity> {
-        self.require_copied(Step::Verify)
+        let id = self.require_copied(Step::Verify)?;
+        // A changed catalog (a table rebuilt without mig's triggers) can
+        // compare equal now and still lose later writes: never certify it.
+        self.require_unchanged_catalog(Step::Verify)?;
+        Ok(id)
     }
 
     /// `cutover`: drained at the current checkpoint, the old database
