@@ -52,7 +52,7 @@ pub fn revert_summary(r: &RevertSummary) -> Vec<String> {
             "carried back: {} writes; verified {} rows in {} tables before the freeze",
             r.entries_replayed, r.verified_rows, r.verified_tables
         ),
-        format!("writes refused for {:.1} ms (from the new database's freeze taking its write lock until it refuses writes as reverted, the old one already writable; a write waiting in SQLite's default busy handler gets in up to one of its retry sleeps later, up to 25 ms)", r.refused_ms),
+        format!("writes refused for {:.1} ms (from the new database's freeze taking its write lock until it refuses writes as reverted, the old one already writable; a write waiting in SQLite's default busy handler gets in up to one of its retry sleeps later, up to {} ms after a wait this long)", r.refused_ms, busy_retry_sleep_ms(r.refused_ms)),
     ];
     out.extend(
         r.discarded
@@ -62,6 +62,24 @@ pub fn revert_summary(r: &RevertSummary) -> Vec<String> {
     out.extend(r.left_behind.iter().map(|l| format!("left behind: {l}")));
     out.push("next: point the service at the old database; the new one refuses writes and is kept as a record".into());
     out
+}
+
+/// The longest sleep SQLite's default busy handler (what
+/// `sqlite3_busy_timeout` and Python's `sqlite3` `timeout=` install) takes
+/// between tries once a write has waited `waited_ms`: its schedule sleeps
+/// 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, then 100 ms (`delays[]` in
+/// SQLite's `main.c`), so a write that waited through a 200 ms refusal
+/// gets in up to 50 ms after the lock is released (400 ms: 100), not 25.
+pub fn busy_retry_sleep_ms(waited_ms: f64) -> u32 {
+    const DELAYS: [u32; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+    let mut total = 0.0;
+    for d in DELAYS {
+        total += f64::from(d);
+        if total > waited_ms {
+            return d;
+        }
+    }
+    100
 }
 
 /// The revert window a cutover left, and what to do next: the last lines
@@ -232,6 +250,33 @@ mod tests {
                 "shop  recording  job j1 (drain, running)",
                 "a     unknown  error: cannot open",
             ]
+        );
+    }
+
+    /// A new user's MLflow revert refused writes for 199.5 ms and the line
+    /// said "up to 25 ms": a write that waited that long is in a 50 ms
+    /// sleep (the application's Python writer got in ~100 ms after it).
+    #[test]
+    fn revert_line_bounds_the_busy_handler_step_by_how_long_the_write_waited() {
+        assert_eq!(busy_retry_sleep_ms(0.5), 1);
+        assert_eq!(busy_retry_sleep_ms(20.0), 15);
+        assert_eq!(busy_retry_sleep_ms(60.0), 25);
+        assert_eq!(busy_retry_sleep_ms(150.0), 50);
+        assert_eq!(busy_retry_sleep_ms(199.5), 50);
+        assert_eq!(busy_retry_sleep_ms(400.0), 100);
+        assert_eq!(busy_retry_sleep_ms(5000.0), 100);
+        let r = RevertSummary {
+            refused_ms: 199.5,
+            ..Default::default()
+        };
+        let lines = revert_summary(&r);
+        let refused = lines
+            .iter()
+            .find(|l| l.starts_with("writes refused for 199.5 ms"))
+            .expect("the refusal line");
+        assert!(
+            refused.ends_with("up to 50 ms after a wait this long)"),
+            "{refused}"
         );
     }
 }
