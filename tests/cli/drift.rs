@@ -196,7 +196,10 @@ fn table_created_after_drain_is_refused_by_cutover() {
 /// Every file's bytes (the database and its WAL), to show a refusal
 /// changed nothing.
 fn bytes(p: &Project, names: &[&str]) -> Vec<Option<Vec<u8>>> {
-    names.iter().map(|n| std::fs::read(p.path(n)).ok()).collect()
+    names
+        .iter()
+        .map(|n| std::fs::read(p.path(n)).ok())
+        .collect()
 }
 
 /// An application's own schema migration run while mig records (MLflow's
@@ -227,10 +230,15 @@ fn verify_after_the_apps_own_table_rebuild_while_recording_is_refused_and_certif
         line.contains("table Tag was") && line.ends_with("run `mig reset` and migrate again"),
         "{line}"
     );
-    assert!(bytes(&p, &files) == before, "a refused verify changed a file");
+    assert!(
+        bytes(&p, &files) == before,
+        "a refused verify changed a file"
+    );
     let status = mig(&p, &["status"]).ok();
     assert!(
-        status.line_starting("certified: ").starts_with("certified: no"),
+        status
+            .line_starting("certified: ")
+            .starts_with("certified: no"),
         "{status:#?}"
     );
 }
