@@ -80,9 +80,10 @@ pub fn drain_summary(d: &DrainSummary) -> Vec<String> {
     };
     match &d.cutover {
         Some(c) => out.push(format!(
-            "writes refused for {}: from the freeze until {} was ready (cut over)",
+            "writes refused for {}: from the freeze until {} was ready (cut over); a write waiting on the freeze's lock in SQLite's default busy handler learns it up to one retry sleep later (up to {} ms after a wait this long)",
             duration_ms(d.refused_ms),
-            c.new_path
+            c.new_path,
+            super::reports::busy_retry_sleep_ms(d.refused_ms)
         )),
         None => out.push(format!(
             "writes refused for {} so far: they stay refused until `mig cutover`",
@@ -316,7 +317,7 @@ mod tests {
         assert_eq!(lines[1], "freeze: 12.4 ms (2 attempts)");
         assert_eq!(
             lines[2],
-            "writes refused for 1.51 s: from the freeze until new.db was ready (cut over)"
+            "writes refused for 1.51 s: from the freeze until new.db was ready (cut over); a write waiting on the freeze's lock in SQLite's default busy handler learns it up to one retry sleep later (up to 100 ms after a wait this long)"
         );
         assert!(lines
             .last()
