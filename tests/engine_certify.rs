@@ -224,6 +224,7 @@ fn a_row_changed_in_the_new_db_after_drain_is_named_and_withdraws_the_certificat
     let EngineError::Verification(msg) = &err else {
         panic!("expected DATA_LOSS (verification), got {err:?}");
     };
+    let msg = msg.to_string();
     assert!(
         msg.contains("table customer") && msg.contains("at key 42;"),
         "{msg}"

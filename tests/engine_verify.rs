@@ -76,6 +76,7 @@ fn check_only_names_table_and_key_of_a_row_changed_in_the_new_db() {
     let EngineError::Verification(msg) = &err else {
         panic!("expected a verification error, got {err:?}");
     };
+    let msg = msg.to_string();
     assert!(msg.contains("table customer"), "{msg}");
     assert!(msg.contains("at key 7;"), "{msg}");
 }

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::plan::quoted::{Disclosure, QuotedText};
+
 /// A location in the schema file, for messages like `schema.sql:12:5`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaPos {
@@ -30,9 +32,9 @@ pub enum EngineError {
     Schema { pos: SchemaPos, message: String },
 
     /// The plan cannot run (unknown table, NOT NULL without source, ...).
-    /// Each entry is one complete line.
-    #[error("{}", .0.join("; "))]
-    PlanBlocked(Vec<String>),
+    /// Each entry is one complete line (the pre-check's name old keys).
+    #[error("{}", join(.0, Disclosure::Values))]
+    PlanBlocked(Vec<QuotedText>),
 
     /// A file the command needs is missing or unusable.
     #[error("{0}")]
@@ -41,6 +43,11 @@ pub enum EngineError {
     /// The databases are in the wrong phase for this command.
     #[error("{0}")]
     Precondition(String),
+
+    /// Rows stop the step (a replay, a revert) until they are fixed; the
+    /// line names their keys for an operator.
+    #[error("{0}")]
+    RowsBlock(QuotedText),
 
     /// The step was already done: what it would make true holds, and
     /// nothing was changed. Re-running a completed step is not a failure.
@@ -75,7 +82,7 @@ pub enum EngineError {
     /// After the final replay the new database does not hold what the
     /// mapping gives from the old one (rows lost or merged).
     #[error("{0}")]
-    Verification(String),
+    Verification(QuotedText),
 
     /// A drain could not replay the tail within its freeze limit; the old
     /// database is back to recording.
@@ -100,6 +107,24 @@ pub enum EngineError {
 }
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+impl EngineError {
+    /// The message as `d` may read it: a viewer's names no row values (see
+    /// [`QuotedText`]); every other variant quotes none.
+    pub fn for_caller(&self, d: Disclosure) -> String {
+        match self {
+            EngineError::PlanBlocked(lines) => join(lines, d),
+            EngineError::RowsBlock(t) | EngineError::Verification(t) => t.for_caller(d).to_string(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Lines as one, as `d` may read them.
+fn join(lines: &[QuotedText], d: Disclosure) -> String {
+    let lines: Vec<&str> = lines.iter().map(|l| l.for_caller(d)).collect();
+    lines.join("; ")
+}
 
 /// Attaches a short description of what was being done to a SQLite error,
 /// and turns the errors an operator can act on into their own variants.

@@ -85,6 +85,9 @@ pub enum Event {
         warn: bool,
         message: String,
     },
+    /// A warning that names rows (a check-only verify's differences): their
+    /// keys for operators only.
+    RowsNotice(plan::quoted::QuotedText),
     /// The new database is ready (cutover committed): a service waiting for
     /// it may start now.
     Ready {

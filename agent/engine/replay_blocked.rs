@@ -13,7 +13,7 @@ use rusqlite::Connection;
 use super::error::{EngineError, Result, SqlContext};
 use super::lock;
 use super::plan::precheck::{self, Checked};
-use super::plan::quoted::Disclosure;
+use super::plan::quoted::{Disclosure, QuotedText};
 use super::plan::Plan;
 
 /// The `_migration_progress` item prefix: the rest of the item is the line
@@ -85,7 +85,8 @@ pub fn diagnose(conn: &mut Connection, plan: &Plan, e: EngineError) -> EngineErr
     if let Err(recording) = record(conn, &blocked, rows) {
         return recording;
     }
-    EngineError::Precondition(format!("replay stopped: {}; {FIX}", blocked.keys))
+    let said = |line: &str| format!("replay stopped: {line}; {FIX}");
+    EngineError::RowsBlock(QuotedText::rows(said(&blocked.keys), said(&blocked.counts)))
 }
 
 /// `3 rows written to the old database break the new schema`.

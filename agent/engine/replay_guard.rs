@@ -27,6 +27,7 @@ use rusqlite::Connection;
 use super::catalog::{lit, q};
 use super::error::{EngineError, Result, SqlContext};
 use super::mapping;
+use super::plan::quoted::QuotedText;
 use super::plan::{null_key_count_sql, null_key_message, KeyMode, OldKey, Plan, TablePlan};
 use super::replay::touched;
 
@@ -81,7 +82,7 @@ pub(crate) fn null_keys(
             return Err(EngineError::Verification(format!(
                 "replay refused: {} (written while the migration recorded; the replay continues once they are fixed)",
                 null_key_message(src, cols, n as u64)
-            )));
+            ).into()));
         }
     }
     Ok(())
@@ -136,9 +137,14 @@ pub(crate) fn guarded<R>(
     } else {
         "key"
     };
-    Err(EngineError::Verification(format!(
+    Err(EngineError::Verification(QuotedText::naming(
+        &shown,
+        |shown| {
+            format!(
         "replay refused: the row(s) of {t} with {which} {shown} would be lost: another row of the old table {src} maps to the same value of a UNIQUE constraint of {t}, which the new schema counts as one row; change or delete the duplicate in the old database (the replay continues once it is gone), or fix the schema, `mig reset` and migrate again",
         t = t.name,
+    )
+        },
     )))
 }
 

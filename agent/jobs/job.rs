@@ -274,7 +274,12 @@ impl Job {
         log.events
             .iter()
             .rev()
-            .find(|e| !matches!(e.body, EventBody::Engine(Event::Notice { .. })))
+            .find(|e| {
+                !matches!(
+                    e.body,
+                    EventBody::Engine(Event::Notice { .. } | Event::RowsNotice(_))
+                )
+            })
             .filter(|e| e.estimate.is_some())
             .cloned()
     }

@@ -6,6 +6,7 @@
 
 use tonic::{Code, Status};
 
+use crate::engine::plan::quoted::Disclosure;
 use crate::engine::EngineError;
 use crate::jobs::{JobError, JobFailure};
 
@@ -59,7 +60,9 @@ impl From<ServiceError> for Status {
 
 fn job_status(e: &JobError) -> Status {
     let code = match e {
-        JobError::Engine(inner) => return engine_status(inner),
+        // A unary call's engine errors reach the caller who made the step
+        // (an operator) or quote no rows (a viewer's status and plan).
+        JobError::Engine(inner) => return engine_status(inner, Disclosure::Values),
         JobError::UnknownDatabase { .. } | JobError::Alias { .. } | JobError::UnknownJob(_) => {
             Code::NotFound
         }
@@ -71,20 +74,22 @@ fn job_status(e: &JobError) -> Status {
     Status::new(code, e.to_string())
 }
 
-/// The status a failed job's `JobFailed` event carries.
-pub fn failure_status(f: &JobFailure) -> Status {
+/// The status a failed job's `JobFailed` event carries, as `d` may read it.
+pub fn failure_status(f: &JobFailure, d: Disclosure) -> Status {
     match f {
-        JobFailure::Engine(e) => engine_status(e),
+        JobFailure::Engine(e) => engine_status(e, d),
         JobFailure::Panicked => Status::new(Code::Internal, f.to_string()),
     }
 }
 
-/// The status an engine error is reported with (also in `JobFailed` events).
-pub fn engine_status(e: &EngineError) -> Status {
+/// The status an engine error is reported with (also in `JobFailed`
+/// events), its message as `d` may read it (a viewer's names no rows).
+pub fn engine_status(e: &EngineError, d: Disclosure) -> Status {
     let code = match e {
         EngineError::Schema { .. } | EngineError::PlanBlocked(_) => Code::InvalidArgument,
         EngineError::File(_)
         | EngineError::Precondition(_)
+        | EngineError::RowsBlock(_)
         | EngineError::NotOneMigration(_)
         | EngineError::Drift(_) => Code::FailedPrecondition,
         EngineError::AlreadyDone(_) => Code::AlreadyExists,
@@ -99,7 +104,7 @@ pub fn engine_status(e: &EngineError) -> Status {
         EngineError::Io { .. } => Code::FailedPrecondition,
         EngineError::Sqlite { .. } => Code::Internal,
     };
-    Status::new(code, e.to_string())
+    Status::new(code, e.for_caller(d))
 }
 
 /// The canonical name of a code, as in `JobFailed.code` ("FAILED_PRECONDITION").

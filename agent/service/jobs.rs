@@ -5,13 +5,14 @@ use std::sync::Arc;
 
 use tonic::Request;
 
-use super::authorize::{caller, require};
+use super::authorize::{caller, disclosure, require};
 use super::convert::{self, MigrateStart, NamesDatabase};
 use super::resolve::Resolved;
 use super::stream::{follow, Follow};
 use super::{EventStream, MigratorService, ServiceError};
 use crate::config::{DatabaseConfig, Role};
 use crate::engine::ops::DrainOptions;
+use crate::engine::plan::quoted::Disclosure;
 use crate::engine::{self, ops, Ctx};
 use crate::jobs::{before_cutover, Gated, Job, JobKind, Summary};
 use crate::proto as pb;
@@ -30,7 +31,8 @@ where
     F: FnOnce(&DatabaseConfig, &mut Ctx<'_>) -> engine::Result<Summary> + Send + 'static,
 {
     let job = svc.registry.start(&config.name, kind, who, work).await?;
-    let stream = follow(Arc::clone(&job), 1, mode);
+    // Only an operator starts a job: its stream quotes the rows it names.
+    let stream = follow(Arc::clone(&job), 1, mode, Disclosure::Values);
     Ok((job, stream))
 }
 
@@ -174,6 +176,7 @@ pub(super) async fn watch(
     req: Request<pb::WatchRequest>,
 ) -> Result<EventStream, ServiceError> {
     let who = caller(&req);
+    let d = disclosure(&req);
     let r = req.into_inner();
     let config = svc.known(&r.database)?;
     let job = svc.registry.find(&config.name, &r.job_id)?;
@@ -190,7 +193,7 @@ pub(super) async fn watch(
         )));
     }
     tracing::info!(rpc = "Watch", database = %config.name, caller = %who, job = %job.id, from_seq = r.from_seq);
-    Ok(follow(job, r.from_seq, Follow::ToEnd))
+    Ok(follow(job, r.from_seq, Follow::ToEnd, d))
 }
 
 pub(super) async fn pause(

@@ -8,6 +8,7 @@ use tonic::{Code, Status};
 use super::{blocking, convert};
 use crate::config::{AgentConfig, DatabaseConfig};
 use crate::engine::paths::DatabaseSpec;
+use crate::engine::plan::quoted::Disclosure;
 use crate::jobs::{JobKind, JobState, Registry};
 use crate::proto as pb;
 
@@ -37,7 +38,7 @@ async fn a_job_panic_and_a_request_panic_are_both_internal_and_say_it_is_a_bug()
     assert!(ended);
     let last = events.last().cloned().expect("a terminal event");
     let Some(pb::job_event::Event::Failed(failed)) =
-        convert::job_event(&job.snapshot(), last).event
+        convert::job_event(&job.snapshot(), last, Disclosure::Values).event
     else {
         panic!("the job's last event is JobFailed");
     };

@@ -11,6 +11,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::Status;
 
 use super::{convert, EventStream};
+use crate::engine::plan::quoted::Disclosure;
 use crate::jobs::Job;
 use crate::proto as pb;
 
@@ -32,7 +33,9 @@ const DETACHED_EVENTS: usize = 2;
 /// How long a detached stream waits for the event after `Started`.
 const DETACHED_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
-pub fn follow(job: Arc<Job>, from_seq: u64, mode: Follow) -> EventStream {
+/// Streams `job`'s events from `from_seq` as `d` may read them: the same
+/// job's history is withheld from a viewer wherever it quotes rows.
+pub fn follow(job: Arc<Job>, from_seq: u64, mode: Follow, d: Disclosure) -> EventStream {
     let (tx, rx) = mpsc::channel::<Result<pb::JobEvent, Status>>(STREAM_CAPACITY);
     tokio::spawn(async move {
         let info = job.snapshot();
@@ -50,7 +53,7 @@ pub fn follow(job: Arc<Job>, from_seq: u64, mode: Follow) -> EventStream {
             }
             for e in events {
                 next = e.seq + 1;
-                if tx.send(Ok(convert::job_event(&info, e))).await.is_err() {
+                if tx.send(Ok(convert::job_event(&info, e, d))).await.is_err() {
                     return;
                 }
                 sent += 1;

@@ -16,6 +16,7 @@ mod set_symlinks;
 mod shutdown_grace;
 mod sighup;
 mod status_quotes;
+mod watch_quotes;
 
 use std::time::Duration;
 

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use crate::cli::harness::{mig_in, Run};
-use crate::cli::real_agent::as_who;
+use crate::cli::harness::Run;
+use crate::cli::real_agent::mig_as;
 use crate::support::agent::TestAgent;
 
 /// A stored value the new INTEGER column would turn into 917.
@@ -18,13 +18,9 @@ const VALUE: &str = "000917";
 const KEY: &str = "424242";
 
 fn plan_as(dir: &Path, agent: &TestAgent, who: &str, json: bool) -> Run {
-    let mut args = as_who(agent, who);
-    args.extend(["--database".into(), "items".into()]);
-    if json {
-        args.push("--json".into());
-    }
-    args.extend(["plan", "--schema", "schema.sql"].map(String::from));
-    mig_in(dir, &args.iter().map(String::as_str).collect::<Vec<_>>()).ok()
+    let plan = ["plan", "--schema", "schema.sql"];
+    let cmd: Vec<&str> = json.then_some("--json").into_iter().chain(plan).collect();
+    mig_as(dir, agent, (who, "items"), &cmd).ok()
 }
 
 #[test]

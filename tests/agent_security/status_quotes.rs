@@ -9,18 +9,15 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use crate::cli::harness::{mig_in, Run};
-use crate::cli::real_agent::as_who;
+use crate::cli::harness::Run;
+use crate::cli::real_agent::mig_as;
 use crate::support::agent::TestAgent;
 
 /// The old key of a row the replay stops at.
 const KEY: &str = "424242";
 
-fn mig_as(dir: &Path, agent: &TestAgent, who: &str, cmd: &[&str]) -> Run {
-    let mut args = as_who(agent, who);
-    args.extend(["--database".into(), "countries".into()]);
-    args.extend(cmd.iter().map(|s| s.to_string()));
-    mig_in(dir, &args.iter().map(String::as_str).collect::<Vec<_>>())
+fn on_countries(dir: &Path, agent: &TestAgent, who: &str, cmd: &[&str]) -> Run {
+    mig_as(dir, agent, (who, "countries"), cmd)
 }
 
 #[test]
@@ -41,7 +38,7 @@ fn a_viewers_status_withholds_the_old_keys_of_a_stopped_replay_an_operators_name
     )
     .expect("schema");
     let agent = TestAgent::start(dir, &[("countries", &old, &new)]);
-    mig_as(
+    on_countries(
         dir,
         &agent,
         "operator",
@@ -53,7 +50,7 @@ fn a_viewers_status_withholds_the_old_keys_of_a_stopped_replay_an_operators_name
         [],
     )
     .expect("a write the new schema refuses");
-    let drain = mig_as(dir, &agent, "operator", &["drain"]);
+    let drain = on_countries(dir, &agent, "operator", &["drain"]);
     assert_ne!(drain.code, 0, "the replay stops at the row: {drain:#?}");
 
     for json in [false, true] {
@@ -65,7 +62,7 @@ fn a_viewers_status_withholds_the_old_keys_of_a_stopped_replay_an_operators_name
         // A viewer's call first and last: a result shared with the
         // operator's call between them must not reach either viewer.
         for who in ["viewer", "operator", "viewer"] {
-            let run = mig_as(dir, &agent, who, flag).ok();
+            let run = on_countries(dir, &agent, who, flag).ok();
             let out = format!("{}{}", run.stdout, run.stderr);
             assert!(
                 out.contains("1 row of old table country breaks NOT NULL(iso2) of country"),

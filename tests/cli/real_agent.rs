@@ -11,13 +11,31 @@ pub(crate) fn operator_on(
     database: &str,
     dir: std::path::PathBuf,
 ) -> impl Fn(&[&str]) -> super::harness::Run {
-    let mut operator = as_who(agent, "operator");
-    operator.extend(["--database".to_string(), database.to_string()]);
+    let operator = as_who_on(agent, "operator", database);
     move |args: &[&str]| {
         let mut all: Vec<&str> = operator.iter().map(String::as_str).collect();
         all.extend_from_slice(args);
         super::harness::mig_in(&dir, &all)
     }
+}
+
+/// Runs `mig … cmd` in `dir` against `agent` as `who`, on `database`.
+pub(crate) fn mig_as(
+    dir: &std::path::Path,
+    agent: &TestAgent,
+    (who, database): (&str, &str),
+    cmd: &[&str],
+) -> super::harness::Run {
+    let mut all = as_who_on(agent, who, database);
+    all.extend(cmd.iter().map(|s| s.to_string()));
+    super::harness::mig_in(dir, &all.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// [`as_who`] and `--database database`.
+fn as_who_on(agent: &TestAgent, who: &str, database: &str) -> Vec<String> {
+    let mut v = as_who(agent, who);
+    v.extend(["--database".to_string(), database.to_string()]);
+    v
 }
 
 /// `mig --agent https://127.0.0.1:PORT --ca --cert --key` as `who`.

@@ -20,6 +20,7 @@ use crate::engine::guard::{self, GuardKind};
 use crate::engine::open::{self, Busy};
 use crate::engine::owners::LeftToOwner;
 use crate::engine::paths::{self, DatabaseSpec};
+use crate::engine::plan::quoted::QuotedText;
 use crate::engine::plan::{DataLoss, Plan};
 use crate::engine::record;
 use crate::engine::schema::SchemaFile;
@@ -321,7 +322,7 @@ impl Run<'_> {
     /// new database's files are removed, and the refusal is the line the
     /// pre-check gives before any file exists. Should the removal fail,
     /// both stay and the refusal says `mig reset` removes them.
-    fn withdraw(&self, old_rw: &mut Connection, violations: Vec<String>) -> EngineError {
+    fn withdraw(&self, old_rw: &mut Connection, violations: Vec<QuotedText>) -> EngineError {
         crate::engine::failpoint::hit("migrate.precheck-refused");
         let removed = record::remove(
             old_rw,
@@ -333,7 +334,7 @@ impl Run<'_> {
             Err(e) => EngineError::PlanBlocked(
                 violations
                     .into_iter()
-                    .chain([format!("the migration started beside the pre-check could not be removed ({e}): run `mig reset` to remove it")])
+                    .chain([format!("the migration started beside the pre-check could not be removed ({e}): run `mig reset` to remove it").into()])
                     .collect(),
             ),
         }
@@ -410,7 +411,7 @@ enum Copied {
     /// Each table's copy and the indexes built.
     Done(Vec<TableStats>, u32),
     /// The pre-check beside the copy found these blocking violations.
-    Refused(Vec<String>),
+    Refused(Vec<QuotedText>),
 }
 
 /// (Re)installs the new database's migrating guards, in a transaction of

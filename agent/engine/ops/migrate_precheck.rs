@@ -22,6 +22,7 @@ use rusqlite::{Connection, InterruptHandle};
 use super::plan::recorded_and;
 use crate::engine::error::{EngineError, Result};
 use crate::engine::open;
+use crate::engine::plan::quoted::QuotedText;
 use crate::engine::plan::{self, Plan};
 use crate::engine::schema::SchemaFile;
 use crate::engine::state::{MigrationState, Start};
@@ -63,7 +64,13 @@ pub(super) fn checked_plan(
     open::attach_old(&scratch, old)?;
     let plan = plan::build_leaving(&scratch, schema, hash, plan::Depth::Full, &left)?;
     if !plan.blockers.is_empty() {
-        return Err(EngineError::PlanBlocked(plan.blockers.clone()));
+        return Err(EngineError::PlanBlocked(
+            plan.blockers
+                .iter()
+                .cloned()
+                .map(QuotedText::from)
+                .collect(),
+        ));
     }
     if !matches!(start, Start::Fresh | Start::Recreate { .. }) {
         // Resumed: the run that started it may have died before its
@@ -87,7 +94,7 @@ pub(super) fn checked_plan(
 }
 
 /// The pre-check's violations as `migrate`'s refusal.
-fn refuse(violations: Vec<String>) -> Result<()> {
+fn refuse(violations: Vec<QuotedText>) -> Result<()> {
     match violations.is_empty() {
         true => Ok(()),
         false => Err(EngineError::PlanBlocked(violations)),
@@ -117,7 +124,7 @@ const BESIDE_MIN_CORES: usize = 3;
 
 /// A pre-check running beside the copy.
 pub(super) struct Running {
-    thread: JoinHandle<Result<Vec<String>>>,
+    thread: JoinHandle<Result<Vec<QuotedText>>>,
 }
 
 impl Precheck {
@@ -154,7 +161,7 @@ impl Precheck {
 impl Running {
     /// Waits for the pre-check: the violations that refuse the migration
     /// (empty: it passed).
-    pub(super) fn finish(self) -> Result<Vec<String>> {
+    pub(super) fn finish(self) -> Result<Vec<QuotedText>> {
         match self.thread.join() {
             Ok(found) => found,
             // A panic is a bug: carried on as one, not turned into a refusal.

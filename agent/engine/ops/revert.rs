@@ -16,6 +16,7 @@ use crate::engine::lock;
 use crate::engine::new_side;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
+use crate::engine::plan::quoted::{Disclosure, QuotedText, KEYS_WITHHELD};
 use crate::engine::record::{self, Guard};
 use crate::engine::revert::apply::{self, Retry, BATCH};
 use crate::engine::revert::new_only::{self, NewColumns};
@@ -317,19 +318,31 @@ fn record_discards(new_conn: &rusqlite::Connection, conflicts: &[Conflict]) -> R
 
 /// The one line naming every refused row.
 fn refusal(conflicts: &[Conflict]) -> EngineError {
-    let shown: Vec<String> = conflicts
-        .iter()
-        .take(5)
-        .map(|c| format!("table {} key {} ({})", c.table, c.key, c.error))
-        .collect();
+    let shown = |d| -> Vec<String> {
+        let key = |c: &Conflict| match d {
+            Disclosure::Values => c.key.clone(),
+            Disclosure::CountsOnly => KEYS_WITHHELD.to_string(),
+        };
+        conflicts
+            .iter()
+            .take(5)
+            .map(|c| format!("table {} key {} ({})", c.table, key(c), c.error))
+            .collect()
+    };
     let more = if conflicts.len() > 5 {
         format!(" and {} more", conflicts.len() - 5)
     } else {
         String::new()
     };
-    EngineError::Precondition(format!(
+    let said = |d| {
+        format!(
         "revert refused: {} row(s) of the new database do not fit the old schema: {}{more}; fix them in the new database (the fix is carried back), or pass --discard-conflicts to revert without them (each is recorded in the new database's _mig_revert_discarded)",
         conflicts.len(),
-        shown.join("; ")
+        shown(d).join("; ")
+    )
+    };
+    EngineError::RowsBlock(QuotedText::rows(
+        said(Disclosure::Values),
+        said(Disclosure::CountsOnly),
     ))
 }

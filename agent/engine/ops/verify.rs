@@ -11,6 +11,7 @@ use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::lock;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
+use crate::engine::plan::quoted::{Disclosure, QuotedText};
 use crate::engine::plan::Plan;
 use crate::engine::state::{locate, MigrationState};
 use crate::engine::verify::queries::{self, QueryTiming};
@@ -145,10 +146,7 @@ pub(super) fn verify_all(
             let found = r
                 .differences
                 .describe(&t.name, t.source.as_deref().unwrap_or_default());
-            (ctx.sink)(Event::Notice {
-                warn: true,
-                message: found.clone(),
-            });
+            (ctx.sink)(Event::RowsNotice(found.clone()));
             differing.push(found);
         }
         summary.rows += r.rows;
@@ -184,19 +182,30 @@ pub(super) fn verify_all(
 const TABLES_LISTED: usize = 10;
 
 /// Every table a check-only comparison found different, in one line.
-fn differences(differing: &[String]) -> EngineError {
-    let mut listed = differing[..differing.len().min(TABLES_LISTED)].join("; ");
-    if differing.len() > TABLES_LISTED {
-        listed.push_str(&format!(
-            "; and {} more tables (each named in the job's events)",
-            differing.len() - TABLES_LISTED
-        ));
-    }
-    EngineError::Verification(format!(
-        "{} table{} differ{}: {listed}; run `mig verify` without --check-only to recopy the differing rows",
-        differing.len(),
-        if differing.len() == 1 { "" } else { "s" },
-        if differing.len() == 1 { "s" } else { "" },
+fn differences(differing: &[QuotedText]) -> EngineError {
+    let said = |d| {
+        let shown = &differing[..differing.len().min(TABLES_LISTED)];
+        let mut listed = shown
+            .iter()
+            .map(|t| t.for_caller(d))
+            .collect::<Vec<_>>()
+            .join("; ");
+        if differing.len() > TABLES_LISTED {
+            listed.push_str(&format!(
+                "; and {} more tables (each named in the job's events)",
+                differing.len() - TABLES_LISTED
+            ));
+        }
+        format!(
+            "{} table{} differ{}: {listed}; run `mig verify` without --check-only to recopy the differing rows",
+            differing.len(),
+            if differing.len() == 1 { "" } else { "s" },
+            if differing.len() == 1 { "s" } else { "" },
+        )
+    };
+    EngineError::Verification(QuotedText::rows(
+        said(Disclosure::Values),
+        said(Disclosure::CountsOnly),
     ))
 }
 
@@ -211,8 +220,14 @@ fn withdraw(work: &mut Connection, e: EngineError) -> EngineError {
         });
     match done {
         Ok(()) => e,
-        Err(w) => EngineError::Verification(format!(
-            "{e}; and the earlier certification could not be withdrawn ({w}): do not cut over"
-        )),
+        Err(w) => {
+            let say = |e: &str| {
+                format!("{e}; and the earlier certification could not be withdrawn ({w}): do not cut over")
+            };
+            EngineError::Verification(match &e {
+                EngineError::Verification(t) => t.map(say),
+                other => say(&other.to_string()).into(),
+            })
+        }
     }
 }

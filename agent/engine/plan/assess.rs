@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use super::deps::{self, Dependency};
 use super::estimate::{self, Estimates};
 use super::precheck::{self, Checked};
-use super::quoted::Disclosure;
+use super::quoted::{Disclosure, QuotedText};
 use super::risk::{self, Finding, Overall};
 use super::values::{self, AffinityChange};
 use super::Plan;
@@ -108,11 +108,11 @@ pub fn assess(conn: &Connection, plan: &Plan, new: &Path) -> Result<Assessment> 
 
 /// The pre-check alone, as `migrate` runs it before creating anything:
 /// the blocking violations, one line each.
-pub fn blocking_violations(conn: &Connection, plan: &Plan) -> Result<Vec<String>> {
+pub fn blocking_violations(conn: &Connection, plan: &Plan) -> Result<Vec<QuotedText>> {
     let (checked, _) = precheck::check(conn, plan)?;
     Ok(checked
         .iter()
         .filter(|c| c.blocks)
-        .map(Checked::message)
+        .map(Checked::quoted)
         .collect())
 }

@@ -19,7 +19,7 @@ use rusqlite::Connection;
 use super::mapped::{
     check_clauses, count_with_examples, mapped, old_column, reference_part, table_sql,
 };
-use super::quoted::Quoted;
+use super::quoted::{Disclosure, Quoted, QuotedText};
 use super::{ColumnSource, KeyMode, OldKey, Plan, TablePlan};
 use crate::engine::catalog::{q, Catalog, Table};
 use crate::engine::error::{Result, SqlContext};
@@ -58,6 +58,13 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// The line, and the same line with the old keys withheld.
+    pub fn quoted(&self) -> QuotedText {
+        let mut withheld = self.clone();
+        withheld.examples.for_caller(Disclosure::CountsOnly);
+        QuotedText::rows(self.message(), withheld.message())
+    }
+
     /// One line: `3 rows in Customer would violate UNIQUE(email) of customer; old keys 4, 9, 12`.
     pub fn message(&self) -> String {
         let what = match (self.kind, self.blocks) {

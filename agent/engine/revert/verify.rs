@@ -22,6 +22,7 @@ use crate::engine::catalog::q;
 use crate::engine::chunk_sql::KeyRange;
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::lock;
+use crate::engine::plan::quoted::QuotedText;
 use crate::engine::plan::OldKey;
 use crate::engine::verify::hash::ROW_HASH;
 use crate::engine::verify::Chunk;
@@ -262,11 +263,15 @@ impl<'a> Sql<'a> {
         }
         if bad > 0 {
             let keys = self.differing_keys(tx, &ks, &differing)?;
-            return Err(EngineError::Verification(format!(
-                "revert verification failed: old table {} differs from the inverse of {} at key {} ({bad} rows): the new rows do not come back exactly through the inverse mapping (a `mig:revert` expression that loses part of them), or the old database was written outside mig during the window; fix those rows in the new database (the fix is carried back) and run `mig revert` again, or `mig finalize` to stay on the new database; the window stays open, nothing was made writable",
+            return Err(EngineError::Verification(QuotedText::naming(
+                &keys.join("; "),
+                |keys| {
+                    format!(
+                "revert verification failed: old table {} differs from the inverse of {} at key {keys} ({bad} rows): the new rows do not come back exactly through the inverse mapping (a `mig:revert` expression that loses part of them), or the old database was written outside mig during the window; fix those rows in the new database (the fix is carried back) and run `mig revert` again, or `mig finalize` to stay on the new database; the window stays open, nothing was made writable",
                 self.t.old_table,
                 self.t.new_table,
-                keys.join("; ")
+            )
+                },
             )));
         }
         Ok(rows.max(0) as u64)
@@ -461,7 +466,7 @@ impl<'a> Sql<'a> {
             return Err(EngineError::Verification(format!(
                 "revert verification failed: old table {} has {n} rows no row of {} maps to; the old database was written outside mig during the window: the window stays open; check `mig status`",
                 self.t.old_table, self.t.new_table
-            )));
+            ).into()));
         }
         Ok(())
     }

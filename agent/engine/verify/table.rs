@@ -16,6 +16,7 @@ use super::chunk::{TableCheck, MAX_KEYS};
 use super::progress::{Chunk, Progress};
 use crate::engine::chunk_sql::KeyRange;
 use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::plan::quoted::{Disclosure, QuotedText, KEYS_WITHHELD};
 use crate::engine::plan::{Plan, TablePlan};
 use crate::engine::{lock, replay, Ctx};
 
@@ -68,7 +69,18 @@ impl Differences {
 
     /// `table t differs from the mapping of old table s in 3 rows, at key
     /// 4, 9, 12; table t has 1 row no row of old table s maps to, at key 99`.
-    pub fn describe(&self, table: &str, src: &str) -> String {
+    pub fn describe(&self, table: &str, src: &str) -> QuotedText {
+        QuotedText::rows(
+            self.describe_as(table, src, Disclosure::Values),
+            self.describe_as(table, src, Disclosure::CountsOnly),
+        )
+    }
+
+    fn describe_as(&self, table: &str, src: &str, d: Disclosure) -> String {
+        let keys_text = |keys: &[String], of| match d {
+            Disclosure::Values => keys_text(keys, of),
+            Disclosure::CountsOnly => KEYS_WITHHELD.to_string(),
+        };
         let mut parts = Vec::new();
         if self.rows > 0 {
             parts.push(format!(
@@ -215,7 +227,7 @@ fn extra_rows(
             return Err(EngineError::Verification(format!(
                 "verification failed: {} has {new} rows but old table {src} has {old}, and no key can be named; run `mig verify` again",
                 check.table
-            )));
+            ).into()));
         }
         report.rows_repaired += check.delete_extra(&tx)?;
         let (new, old) = check.counts(&tx)?;
@@ -229,17 +241,25 @@ fn extra_rows(
 
 /// A chunk that still differs after it was recopied.
 fn difference(table: &str, src: &str, keys: &[String]) -> EngineError {
-    EngineError::Verification(format!(
-        "verification failed: table {table} differs from the mapping of old table {src} at key {}; the difference remained after recopying the chunk: check the new schema's constraints and triggers, or `mig reset` and migrate again",
-        keys_text(keys, keys.len() as u64)
+    EngineError::Verification(QuotedText::naming(
+        &keys_text(keys, keys.len() as u64),
+        |keys| {
+            format!(
+        "verification failed: table {table} differs from the mapping of old table {src} at key {keys}; the difference remained after recopying the chunk: check the new schema's constraints and triggers, or `mig reset` and migrate again"
+    )
+        },
     ))
 }
 
 /// New rows still unexplained after the extra ones were deleted.
 fn extra(table: &str, src: &str, keys: &[String]) -> EngineError {
-    EngineError::Verification(format!(
-        "verification failed: table {table} has rows no row of old table {src} maps to, at key {}, after deleting them: check the new schema's triggers, or `mig reset` and migrate again",
-        keys_text(keys, keys.len() as u64)
+    EngineError::Verification(QuotedText::naming(
+        &keys_text(keys, keys.len() as u64),
+        |keys| {
+            format!(
+        "verification failed: table {table} has rows no row of old table {src} maps to, at key {keys}, after deleting them: check the new schema's triggers, or `mig reset` and migrate again"
+    )
+        },
     ))
 }
 

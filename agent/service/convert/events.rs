@@ -4,6 +4,7 @@
 use super::path_str;
 use super::reports::cutover_report;
 use crate::engine::ops::{DrainSummary, MigrateSummary, VerifyStage, VerifySummary};
+use crate::engine::plan::quoted::Disclosure;
 use crate::engine::verify::queries::QueryTiming;
 use crate::engine::Event;
 use crate::jobs::rate::Estimate;
@@ -115,15 +116,16 @@ fn query_timing(q: QueryTiming) -> pb::QueryTiming {
     }
 }
 
-/// One job event on the wire. `job` supplies the fields every event carries.
-pub fn job_event(job: &JobSnapshot, e: JobEvent) -> pb::JobEvent {
+/// One job event on the wire, as `d` may read it (a viewer's failure line and
+/// notices name no rows). `job` supplies the fields every event carries.
+pub fn job_event(job: &JobSnapshot, e: JobEvent, d: Disclosure) -> pb::JobEvent {
     use pb::job_event::Event as E;
     let event = match e.body {
         EventBody::Started => E::Started(pb::JobStarted {
             job: Some(job.clone().into()),
             resumed: false,
         }),
-        EventBody::Engine(ev) => engine_event(ev, e.estimate.unwrap_or_default()),
+        EventBody::Engine(ev) => engine_event(ev, e.estimate.unwrap_or_default(), d),
         EventBody::Completed(Summary::Migrate(s)) => E::Completed(pb::JobCompleted {
             summary: Some(pb::job_completed::Summary::Migrate(migrate_summary(s))),
         }),
@@ -139,7 +141,7 @@ pub fn job_event(job: &JobSnapshot, e: JobEvent) -> pb::JobEvent {
             summary: Some(pb::job_completed::Summary::Verify(verify_summary(s))),
         }),
         EventBody::Failed(failure) => {
-            let status = failure_status(&failure);
+            let status = failure_status(&failure, d);
             E::Failed(pb::JobFailed {
                 code: code_name(status.code()).to_string(),
                 message: status.message().to_string(),
@@ -167,16 +169,17 @@ pub fn status_progress(report: &mut pb::StatusReport, latest: Option<JobEvent>) 
     else {
         return;
     };
-    match engine_event(ev, estimate.unwrap_or_default()) {
+    // Progress quotes no rows.
+    match engine_event(ev, estimate.unwrap_or_default(), Disclosure::CountsOnly) {
         E::Copy(c) => report.copy_progress = Some(c),
         E::Verify(v) => report.verify_progress = Some(v),
         _ => {}
     }
 }
 
-/// An engine event on the wire; copy and verify progress carry the agent's
-/// estimate.
-pub fn engine_event(ev: Event, est: Estimate) -> pb::job_event::Event {
+/// An engine event on the wire, as `d` may read it; copy and verify
+/// progress carry the agent's estimate.
+pub fn engine_event(ev: Event, est: Estimate, d: Disclosure) -> pb::job_event::Event {
     use pb::job_event::Event as E;
     match ev {
         Event::Step { step, message } => E::Phase(pb::PhaseChanged {
@@ -241,6 +244,10 @@ pub fn engine_event(ev: Event, est: Estimate) -> pb::job_event::Event {
         Event::Ready { message } => E::Phase(pb::PhaseChanged {
             step: "ready".into(),
             message,
+        }),
+        Event::RowsNotice(text) => E::Notice(pb::Notice {
+            level: "warn".to_string(),
+            message: text.for_caller(d).to_string(),
         }),
         Event::Notice { warn, message } => E::Notice(pb::Notice {
             level: if warn { "warn" } else { "info" }.to_string(),

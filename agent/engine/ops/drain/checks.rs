@@ -39,10 +39,9 @@ pub fn null_keys(conn: &Connection, plan: &Plan) -> Result<()> {
         return Ok(());
     }
     let lines: Vec<String> = found.into_iter().map(|(_, m)| m).collect();
-    Err(EngineError::Verification(format!(
-        "verification failed: {}",
-        lines.join("; ")
-    )))
+    Err(EngineError::Verification(
+        format!("verification failed: {}", lines.join("; ")).into(),
+    ))
 }
 
 /// Compares row counts of every sourced table, inside the caller's
@@ -71,5 +70,5 @@ pub fn row_counts(conn: &Connection, plan: &Plan) -> Result<()> {
     Err(EngineError::Verification(format!(
         "verification failed: {}; a UNIQUE constraint of the new schema that the old data does not satisfy merges rows: find the duplicates, fix the data or the schema, then `mig reset` and migrate again",
         differences.join(", ")
-    )))
+    ).into()))
 }
