@@ -112,6 +112,28 @@ pub(crate) fn drain_summary(stdout: &str) -> serde_json::Value {
         .unwrap_or_else(|| panic!("no completed drain in:\n{stdout}"))
 }
 
+/// With a writer process running `sql` on `p`'s old database (then on the
+/// new one once ready), `mig drain --cutover --revert-window 30m --json`:
+/// the writer's log and the drain's summary.
+pub(crate) fn drain_cutover_beside(p: &Project, sql: &str) -> (WriterLog, serde_json::Value) {
+    let (old, new) = (p.path("old.db"), p.path("new.db"));
+    let mut w = WriterProcess::start(
+        &p.dir,
+        &WriterSpec {
+            old: &old,
+            new: &new,
+            sql,
+            pace: Duration::from_micros(100),
+        },
+    );
+    w.wait_for(Outcome::Ok, 20);
+    let args = ["--cutover", "--revert-window", "30m", "--json"];
+    let run = p.mig(&files("drain", &args)).ok();
+    let summary = drain_summary(&run.stdout);
+    w.wait_for(Outcome::Ready, 1);
+    (w.stop(), summary)
+}
+
 pub(crate) fn migrated_project(rows: i64) -> Project {
     let p = Project::shop(rows);
     p.mig(&files("migrate", &["--schema", "schema.sql"])).ok();
@@ -151,22 +173,9 @@ fn drain_cutover_with_a_revert_window_reports_the_refusal_a_writer_process_saw()
         &["--schema", "schema.sql", "--accept-data-loss"],
     ))
     .ok();
-    let (old, new) = (p.path("old.db"), p.path("new.db"));
-    let mut w = WriterProcess::start(
-        &p.dir,
-        &WriterSpec {
-            old: &old,
-            new: &new,
-            sql: "INSERT INTO Note(Body) VALUES ('writer ' || ?1)",
-            pace: Duration::from_micros(100),
-        },
-    );
-    w.wait_for(Outcome::Ok, 20);
-    let args = ["--cutover", "--revert-window", "30m", "--json"];
-    let run = p.mig(&files("drain", &args)).ok();
-    let summary = drain_summary(&run.stdout);
-    w.wait_for(Outcome::Ready, 1);
-    let log = w.stop();
+    let old = p.path("old.db");
+    let (log, summary) =
+        drain_cutover_beside(&p, "INSERT INTO Note(Body) VALUES ('writer ' || ?1)");
     let reported = summary["refusedMs"].as_f64().expect("refusedMs");
     assert!(
         summary["cutover"]["revertWindowClosesAt"]

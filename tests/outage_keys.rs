@@ -9,15 +9,16 @@
 //! the natural key's index, and a revert gives the old table back equal
 //! to the new one.
 
-use std::time::Duration;
 
 use rusqlite::Connection;
 
 use crate::cli::harness::Project;
-use crate::outage::{assert_reported_matches, drain_summary, files, migrated_project, writer};
+use crate::outage::{
+    assert_reported_matches, drain_cutover_beside, drain_summary, files, migrated_project, writer,
+};
 use crate::support::oracle;
 use crate::support::runbook::mig_objects;
-use crate::support::writer_process::{Outcome, WriterProcess, WriterSpec};
+use crate::support::writer_process::Outcome;
 
 fn mappings(db: &std::path::Path) -> Vec<String> {
     mig_objects(db)
@@ -98,21 +99,10 @@ fn a_composite_new_key_without_id_mapping_reverts_to_the_new_rows_after_a_window
             )
         })
         .expect("writes before the drain");
-    let mut w = WriterProcess::start(
-        &p.dir,
-        &WriterSpec {
-            old: &old,
-            new: &new,
-            sql: "UPDATE Line SET Note = 'writer ' || ?1 WHERE Id = 1 + ?1 % 3000",
-            pace: Duration::from_micros(100),
-        },
+    let (log, summary) = drain_cutover_beside(
+        &p,
+        "UPDATE Line SET Note = 'writer ' || ?1 WHERE Id = 1 + ?1 % 3000",
     );
-    w.wait_for(Outcome::Ok, 20);
-    let args = ["--cutover", "--revert-window", "30m", "--json"];
-    let run = p.mig(&files("drain", &args)).ok();
-    let summary = drain_summary(&run.stdout);
-    w.wait_for(Outcome::Ready, 1);
-    let log = w.stop();
     assert_reported_matches(&log, summary["refusedMs"].as_f64().expect("refusedMs"));
     Connection::open(&new)
         .and_then(|c| {
