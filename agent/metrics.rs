@@ -110,7 +110,7 @@ impl Metrics {
             throttle_cap: fgauge("mig_throttle_cap_rows_per_second", "The operator's rate cap (0: none)", db),
             throttle_waited: fgauge("mig_throttle_waited_seconds", "Time the copy and catch-up waited for the throttle since the agent started", db),
             refusal: HistogramVec::new(HistogramOpts::new("mig_write_refusal_seconds", "How long the service's writes were refused, as it sees it: from the freeze to the commit that lets them go somewhere again, by the step that ended it (drain: drain --cutover; cutover: after a drain; revert: the new service's, to the old database's reopening)").buckets(REFUSAL_BUCKETS.to_vec()), &["database", "step"]).expect("valid histogram"),
-            jobs: IntCounterVec::new(opts("mig_jobs_total", "Jobs ended, by kind and outcome (completed, failed, cancelled)"), &["database", "kind", "outcome"]).expect("valid counter"),
+            jobs: IntCounterVec::new(opts("mig_jobs_total", "Jobs ended, by kind and outcome (completed; refused: a check refused the request or the databases' state; failed: the work went wrong; cancelled)"), &["database", "kind", "outcome"]).expect("valid counter"),
             verify_differences: gauge("mig_verify_differences", "Differences the last verify found (before repairing them)", db),
             rpcs: IntCounterVec::new(opts("mig_rpc_requests_total", "mig.v1 calls answered, by method and gRPC status code"), &["method", "code"]).expect("valid counter"),
             handshake_failures: IntCounter::new("mig_tls_handshake_failures_total", "TLS handshakes the agent refused or that did not finish").expect("valid counter"),

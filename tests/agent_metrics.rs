@@ -23,9 +23,9 @@ for family in text_string_to_metric_families(sys.stdin.read()):
 ";
 
 /// One sample: name, labels, value.
-type Sample = (String, serde_json::Map<String, serde_json::Value>, f64);
+pub(crate) type Sample = (String, serde_json::Map<String, serde_json::Value>, f64);
 
-fn scrape(addr: &str) -> String {
+pub(crate) fn scrape(addr: &str) -> String {
     let mut tcp = TcpStream::connect(addr).expect("connect to the metrics listener");
     write!(
         tcp,
@@ -65,7 +65,7 @@ fn dechunk(mut body: &str) -> String {
     out
 }
 
-fn parse(venv: &Venv, text: &str) -> Vec<Sample> {
+pub(crate) fn parse(venv: &Venv, text: &str) -> Vec<Sample> {
     venv.run_python(PARSE, &[], text)
         .lines()
         .map(|l| {
@@ -80,7 +80,7 @@ fn parse(venv: &Venv, text: &str) -> Vec<Sample> {
         .collect()
 }
 
-fn promtool_accepts(text: &str) {
+pub(crate) fn promtool_accepts(text: &str) {
     let Some(promtool) = python::promtool() else {
         eprintln!("promtool not installed (Debian's prometheus package): checked with the Python parser alone");
         return;
@@ -107,7 +107,7 @@ fn promtool_accepts(text: &str) {
     );
 }
 
-fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+pub(crate) fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     samples
         .iter()
         .find(|(n, l, _)| {

@@ -9,6 +9,7 @@ mod support;
 
 mod agent_logs;
 mod agent_metrics;
+mod agent_metrics_steps;
 mod agent_remote;
 mod agent_security;
 mod cli;

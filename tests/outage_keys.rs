@@ -9,7 +9,6 @@
 //! the natural key's index, and a revert gives the old table back equal
 //! to the new one.
 
-
 use rusqlite::Connection;
 
 use crate::cli::harness::Project;

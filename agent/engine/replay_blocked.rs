@@ -69,9 +69,9 @@ pub fn diagnose(conn: &mut Connection, plan: &Plan, e: EngineError) -> EngineErr
     if found.is_empty() {
         // Nothing the pre-check can name (a trigger of the new schema, say):
         // SQLite's own words, and where to look.
-        return EngineError::Precondition(format!(
+        return EngineError::RowsBlock(format!(
             "replay stopped: {e}; a row written to the old database since the copy breaks the new schema; {FIX}"
-        ));
+        ).into());
     }
     let rows: u64 = found.iter().map(|c| c.rows).sum();
     let text = |d| {

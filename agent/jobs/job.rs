@@ -45,6 +45,38 @@ pub enum JobFailure {
     Panicked,
 }
 
+impl JobFailure {
+    /// The `outcome` a dashboard counts it under: `refused` when a check
+    /// of the job's own refused the request or the databases' state (a bad
+    /// schema or plan, the wrong phase, rows the pre-check refuses, another
+    /// mig holding the database: the request or the data needs changing,
+    /// nothing ran that must be repaired), `failed` when the work itself
+    /// went wrong or stopped.
+    pub fn outcome(&self) -> &'static str {
+        let JobFailure::Engine(e) = self else {
+            return "failed";
+        };
+        match **e {
+            EngineError::Schema { .. }
+            | EngineError::PlanBlocked(_)
+            | EngineError::File(_)
+            | EngineError::Precondition(_)
+            | EngineError::AlreadyDone(_)
+            | EngineError::NotOneMigration(_)
+            | EngineError::InUse(_) => "refused",
+            EngineError::RowsBlock(_)
+            | EngineError::Busy(_)
+            | EngineError::DiskFull(_)
+            | EngineError::Cancelled(_)
+            | EngineError::Drift(_)
+            | EngineError::Verification(_)
+            | EngineError::FreezeTimeout(_)
+            | EngineError::Sqlite { .. }
+            | EngineError::Io { .. } => "failed",
+        }
+    }
+}
+
 impl EventBody {
     pub fn is_terminal(&self) -> bool {
         matches!(

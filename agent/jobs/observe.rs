@@ -157,7 +157,7 @@ impl JobObserver<'_> {
         let db = self.config.name.as_str();
         let outcome = match body {
             EventBody::Completed(_) => "completed",
-            EventBody::Failed(_) => "failed",
+            EventBody::Failed(f) => f.outcome(),
             EventBody::Cancelled(_) => "cancelled",
             EventBody::Started | EventBody::Engine(_) => return,
         };
