@@ -227,3 +227,73 @@ fn queries_that_write_are_refused_before_anything_runs() {
         "nothing ran, nothing changed"
     );
 }
+
+/// Verify's time left is estimated from bytes: each table's rows weigh
+/// their measured width plus a per-row cost, so a table of 4 KB blobs is
+/// not priced at the pace of a narrow table before it.
+#[test]
+fn verify_progress_counts_bytes_by_each_tables_row_width() {
+    use mig::engine::verify::ROW_COST_BYTES;
+    use mig::engine::{Event, WorkBytes};
+    let conn = Connection::open_in_memory().expect("memory");
+    conn.execute_batch(
+        "CREATE TABLE narrow(id INTEGER PRIMARY KEY, n INTEGER);
+         CREATE TABLE wide(id INTEGER PRIMARY KEY, b BLOB);
+         WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < 3000)
+         INSERT INTO narrow SELECT x, 7 FROM i;
+         WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < 50)
+         INSERT INTO wide SELECT x, zeroblob(4096) FROM i;",
+    )
+    .expect("tables");
+    let tables = [("narrow", "narrow"), ("wide", "wide")];
+    let mut progress =
+        mig::engine::verify::Progress::count_in(&conn, "main", tables.into_iter()).expect("count");
+    // A row of `narrow`: an id of 1 to 4 digits' text and a 1-byte integer.
+    let narrow = progress.row_bytes()[0].1;
+    assert!(
+        (ROW_COST_BYTES + 2..=ROW_COST_BYTES + 6).contains(&narrow),
+        "{narrow}"
+    );
+    let wide = progress.row_bytes()[1].1;
+    assert!(
+        (ROW_COST_BYTES + 4096..=ROW_COST_BYTES + 4100).contains(&wide),
+        "{wide}"
+    );
+
+    let mut events = Vec::new();
+    let control = mig::engine::Control::default();
+    let mut sink = |e: Event| events.push(e);
+    let mut ctx = mig::engine::Ctx {
+        control: &control,
+        sink: &mut sink,
+    };
+    progress.report(&mut ctx, "narrow", 3000, mig::engine::verify::Chunk::Last);
+    progress.report(&mut ctx, "wide", 10, mig::engine::verify::Chunk::More);
+    drop(ctx);
+    let bytes: Vec<WorkBytes> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Verify { bytes, .. } => Some(*bytes),
+            _ => None,
+        })
+        .collect();
+    let total = 3000 * narrow + 50 * wide;
+    assert_eq!(
+        bytes,
+        [
+            WorkBytes {
+                done: 3000 * narrow,
+                total,
+                table_left: 0
+            },
+            WorkBytes {
+                done: 3000 * narrow + 10 * wide,
+                total,
+                table_left: 40 * wide
+            },
+        ]
+    );
+    // Rows alone would put the wide table's 40 rows left at 1.3% of the
+    // work (40 of 3,050); in bytes they are over a third of it.
+    assert!(40 * wide * 3 > total, "{wide} vs {narrow}");
+}

@@ -74,6 +74,9 @@ pub enum Event {
         tables_done: u32,
         tables_total: u32,
         table_finished: bool,
+        /// The same progress in bytes (see `verify::progress`): what the
+        /// time left is estimated from, since a wide row costs more.
+        bytes: WorkBytes,
     },
     Replay {
         applied: u64,
@@ -93,6 +96,15 @@ pub enum Event {
     Ready {
         message: String,
     },
+}
+
+/// Progress counted in bytes: estimated from each table's row width.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkBytes {
+    pub done: u64,
+    pub total: u64,
+    /// Of the current table.
+    pub table_left: u64,
 }
 
 /// Pause and cancel requests for a running operation, checked between

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::watch;
 
-use super::rate::{Estimate, RateWindow, Sample};
+use super::rate::{Estimate, RateWindow, Sample, Work};
 use super::{JobKind, JobState};
 use crate::engine::ops::{DrainSummary, MigrateSummary, RevertSummary, VerifySummary};
 use crate::engine::{Control, EngineError, Event};
@@ -96,45 +96,42 @@ pub struct JobEvent {
     pub estimate: Option<Estimate>,
 }
 
-/// The progress sample in a copy or verify event.
+/// The progress sample in a copy or verify event: the copy's work is
+/// rows, verify's bytes (its tables' rows differ in width).
 fn sample(body: &EventBody) -> Option<(&'static str, Sample)> {
-    let (kind, done, total, table_done, table_total) = match body {
+    match body {
         EventBody::Engine(Event::Copy {
             rows_done,
             rows_total,
             table_rows_done,
             table_rows_total,
             ..
-        }) => (
+        }) => Some((
             "copy",
-            rows_done,
-            rows_total,
-            table_rows_done,
-            table_rows_total,
-        ),
+            Sample {
+                rows_done: *rows_done,
+                work: Work {
+                    done: *rows_done,
+                    left: rows_total.saturating_sub(*rows_done),
+                    table_left: table_rows_total.saturating_sub(*table_rows_done),
+                },
+            },
+        )),
         EventBody::Engine(Event::Verify {
-            rows_done,
-            rows_total,
-            table_rows_done,
-            table_rows_total,
-            ..
-        }) => (
+            rows_done, bytes, ..
+        }) => Some((
             "verify",
-            rows_done,
-            rows_total,
-            table_rows_done,
-            table_rows_total,
-        ),
-        _ => return None,
-    };
-    Some((
-        kind,
-        Sample {
-            rows_done: *done,
-            rows_left: total.saturating_sub(*done),
-            table_rows_left: table_total.saturating_sub(*table_done),
-        },
-    ))
+            Sample {
+                rows_done: *rows_done,
+                work: Work {
+                    done: bytes.done,
+                    left: bytes.total.saturating_sub(bytes.done),
+                    table_left: bytes.table_left,
+                },
+            },
+        )),
+        _ => None,
+    }
 }
 
 /// A job's identity and state at one moment.

@@ -11,5 +11,5 @@ mod progress;
 pub mod queries;
 mod table;
 
-pub use progress::{Chunk, Progress};
+pub use progress::{Chunk, Progress, ROW_COST_BYTES};
 pub use table::{table, Repair, TableReport};

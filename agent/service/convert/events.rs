@@ -217,6 +217,7 @@ pub fn engine_event(ev: Event, est: Estimate, d: Disclosure) -> pb::job_event::E
             tables_done,
             tables_total,
             table_finished,
+            bytes: _,
         } => E::Verify(pb::VerifyProgress {
             table,
             table_rows_done,
