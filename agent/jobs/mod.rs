@@ -7,7 +7,9 @@
 //! step per database at a time. No proto types here: the service converts.
 
 mod background;
+mod control;
 mod error;
+mod hold;
 pub mod hooks;
 mod job;
 mod observe;

@@ -8,12 +8,14 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::broadcast;
 
+pub use super::hold::Hold;
+use super::hold::{conflict, holder, Holder};
 use super::hooks::Hooks;
-use super::job::{self, EventBody, Job, JobFailure, JobSnapshot, Summary};
+use super::job::{self, EventBody, Job, JobFailure, Summary};
 use super::observe::JobObserver;
 use super::served::Served;
 use super::sets::{Configured, Discovery};
-use super::{JobError, JobKind, JobState};
+use super::{JobError, JobKind};
 use crate::config::{AgentConfig, DatabaseConfig};
 use crate::engine::state::Phase;
 use crate::engine::throttle::Throttle;
@@ -31,57 +33,16 @@ const SWITCHED_CAPACITY: usize = 16;
 /// the newest ones, not eight per database.
 const RECENT_JOBS_TOTAL: usize = 512;
 
-/// What holds a database in the registry while no job runs on it yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Hold {
-    /// The agent's background slice (catch-up or reverse replay): one
-    /// short slice at a time, so jobs and steps wait for it to finish.
-    CatchUp,
-    /// A job being started (the claim becomes the running job).
-    Job(JobKind),
-    Cutover,
-    CleanupOld,
-    Reset,
-    Finalize,
-}
-
-impl Hold {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Hold::CatchUp => "catch-up",
-            Hold::Job(kind) => kind.as_str(),
-            Hold::Cutover => "cutover",
-            Hold::CleanupOld => "cleanup-old",
-            Hold::Reset => "reset",
-            Hold::Finalize => "finalize",
-        }
-    }
-
-    /// How a refusal names it.
-    fn described(self) -> String {
-        match self {
-            Hold::CatchUp => "a background catch-up slice".to_string(),
-            other => format!("a running {}", other.as_str()),
-        }
-    }
-}
-
-/// What keeps a database from being claimed.
-enum Holder {
-    Job(String),
-    Hold(Hold),
-}
-
 /// Longest wait for a background catch-up slice to release a database.
 const CATCH_UP_WAIT: Duration = Duration::from_secs(30);
 
 #[derive(Default)]
 pub(super) struct Slot {
-    running: Option<Arc<Job>>,
+    pub(super) running: Option<Arc<Job>>,
     /// A one-shot step (cutover, cleanup-old, reset, …), a background
     /// slice or a job being started.
-    step: Option<Hold>,
-    recent: VecDeque<Arc<Job>>,
+    pub(super) step: Option<Hold>,
+    pub(super) recent: VecDeque<Arc<Job>>,
     /// Bumped whenever a step or job starts or ends: what a cached status
     /// of this database must match.
     generation: u64,
@@ -225,15 +186,7 @@ impl Registry {
     }
 
     pub(super) fn busy_with(database: &str, slot: &Slot) -> Option<JobError> {
-        Self::holder(slot).map(|h| conflict(database, h))
-    }
-
-    fn holder(slot: &Slot) -> Option<Holder> {
-        if let Some(job) = slot.running.as_ref().filter(|j| j.state().is_live()) {
-            Some(Holder::Job(format!("{} job {}", job.kind.as_str(), job.id)))
-        } else {
-            slot.step.map(Holder::Hold)
-        }
+        holder(slot).map(|h| conflict(database, h))
     }
 
     /// Claims a database for a one-shot step, refusing while a job or
@@ -274,7 +227,7 @@ impl Registry {
         self.check_accepts(database)?;
         let mut slots = self.slots();
         let slot = slots.entry(database.to_string()).or_default();
-        if let Some(holder) = Self::holder(slot) {
+        if let Some(holder) = holder(slot) {
             return Ok(Err(holder));
         }
         slot.step = Some(hold);
@@ -405,79 +358,6 @@ impl Registry {
         self.slots().get(database).map_or(0, |s| s.generation)
     }
 
-    /// The running job of a database, if any.
-    pub fn running(&self, database: &str) -> Option<Arc<Job>> {
-        self.slots()
-            .get(database)
-            .and_then(|s| s.running.clone())
-            .filter(|j| j.state().is_live())
-    }
-
-    /// A job by id, or the database's newest one when `job_id` is empty.
-    pub fn find(&self, database: &str, job_id: &str) -> Result<Arc<Job>, JobError> {
-        self.database(database)?;
-        let slots = self.slots();
-        let slot = slots.get(database);
-        let mut all = slot
-            .into_iter()
-            .flat_map(|s| s.running.iter().chain(s.recent.iter()));
-        let found = if job_id.is_empty() {
-            all.next()
-        } else {
-            all.find(|j| j.id == job_id)
-        };
-        found.cloned().ok_or_else(|| {
-            JobError::UnknownJob(if job_id.is_empty() {
-                format!("database {database:?} has no jobs on this agent since it started")
-            } else {
-                format!("no job {job_id} for database {database:?} (finished jobs are kept only until the agent restarts)")
-            })
-        })
-    }
-
-    /// Pauses a live job between chunks.
-    pub fn pause(&self, database: &str, job_id: &str) -> Result<JobSnapshot, JobError> {
-        self.set_paused(database, job_id, Paused::Yes)
-    }
-
-    /// Resumes a paused job.
-    pub fn resume(&self, database: &str, job_id: &str) -> Result<JobSnapshot, JobError> {
-        self.set_paused(database, job_id, Paused::No)
-    }
-
-    fn set_paused(
-        &self,
-        database: &str,
-        job_id: &str,
-        paused: Paused,
-    ) -> Result<JobSnapshot, JobError> {
-        let job = self.find(database, job_id)?;
-        match job.set_paused(paused == Paused::Yes) {
-            Some(_) => Ok(job.snapshot()),
-            None => Err(JobError::Finished {
-                job_id: job.id.clone(),
-                state: state_word(job.state()),
-                action: match paused {
-                    Paused::Yes => "pause",
-                    Paused::No => "resume",
-                },
-            }),
-        }
-    }
-
-    pub fn cancel(&self, database: &str, job_id: &str) -> Result<JobSnapshot, JobError> {
-        let job = self.find(database, job_id)?;
-        if !job.state().is_live() {
-            return Err(JobError::Finished {
-                job_id: job.id.clone(),
-                state: state_word(job.state()),
-                action: "cancel",
-            });
-        }
-        job.cancel();
-        Ok(job.snapshot())
-    }
-
     /// Refuses new work and asks every running job to stop at its next
     /// chunk boundary (everything committed is kept). Returns the jobs to
     /// wait for.
@@ -489,16 +369,6 @@ impl Registry {
             job.cancel();
         }
         running
-    }
-}
-
-fn state_word(state: JobState) -> &'static str {
-    match state {
-        JobState::Running => "running",
-        JobState::Paused => "paused",
-        JobState::Completed => "completed",
-        JobState::Failed => "failed",
-        JobState::Cancelled => "been cancelled",
     }
 }
 
@@ -518,22 +388,4 @@ fn outcome_name(body: &EventBody) -> &'static str {
         EventBody::Cancelled(_) => "cancelled",
         EventBody::Started | EventBody::Engine(_) => "running",
     }
-}
-
-/// The refusal while `holder` holds `database`.
-fn conflict(database: &str, holder: Holder) -> JobError {
-    JobError::Conflict {
-        database: database.to_string(),
-        what: match holder {
-            Holder::Job(what) => what,
-            Holder::Hold(claim) => claim.described(),
-        },
-    }
-}
-
-/// Whether a job is to be paused or resumed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Paused {
-    Yes,
-    No,
 }
