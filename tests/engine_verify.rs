@@ -269,7 +269,6 @@ fn verify_progress_counts_bytes_by_each_tables_row_width() {
     };
     progress.report(&mut ctx, "narrow", 3000, mig::engine::verify::Chunk::Last);
     progress.report(&mut ctx, "wide", 10, mig::engine::verify::Chunk::More);
-    drop(ctx);
     let bytes: Vec<WorkBytes> = events
         .iter()
         .filter_map(|e| match e {
