@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use mig::engine::open::Busy;
 use mig::engine::ops::{self, DrainOptions, MigrateOptions, TimeoutPolicy, VerifyFirst};
-use mig::engine::record::DRAINING_MESSAGE;
+use mig::engine::record::{self, DRAINING_MESSAGE};
 use mig::engine::schema::SchemaFile;
 use mig::engine::state::Phase;
 use mig::engine::status;
@@ -195,14 +195,42 @@ fn old_schema(old: &Path) -> Vec<(String, String)> {
         .expect("schema")
 }
 
-/// Drain arms the old database's guards while writes still flow (inert:
-/// the service writes on, status shows no guard), so cutover's step there
-/// changes no trigger or table — one row of the marker — and the guards
-/// then refuse with the retired message.
+/// Makes `old`'s recording look like one an older mig made: its triggers
+/// refuse only while draining (no standby or retired refusal carried),
+/// the marker's catalog recording them so (no drift).
+fn as_recorded_by_an_older_mig(old: &Path) {
+    let conn = Connection::open(old).expect("old");
+    let carrying: Vec<(String, String)> = old_schema(old)
+        .into_iter()
+        .filter(|(_, sql)| sql.contains(record::CARRIED))
+        .collect();
+    assert!(!carrying.is_empty());
+    let older = format!(
+        "SELECT RAISE(ABORT, '{DRAINING_MESSAGE}') WHERE (SELECT status FROM _migration_marker WHERE id = 1) IS NOT 'recording';"
+    );
+    for (name, sql) in carrying {
+        let from = sql.find("SELECT CASE (SELECT status").expect("the refusal");
+        let to = from + sql[from..].find(" END;").expect("its end") + " END;".len();
+        let sql = format!("{}{older}{}", &sql[..from], &sql[to..]);
+        conn.execute_batch(&format!("DROP TRIGGER \"{name}\"; {sql};"))
+            .expect("the older trigger");
+    }
+    let listing = record::catalog_listing(&conn, "main").expect("listing");
+    conn.execute("UPDATE _migration_marker SET catalog = ?1", [listing])
+        .expect("recorded");
+}
+
+/// A recording made by an older mig (its triggers carry no standby or
+/// retired refusal): drain arms the old database's guards while writes
+/// still flow (inert: the service writes on, status shows no guard), so
+/// cutover's step there changes no trigger or table — one row of the
+/// marker — and the guards then refuse with the retired message.
 #[test]
-fn cutover_settles_the_old_database_by_one_marker_update_on_guards_drain_armed() {
+fn cutover_settles_the_old_database_by_one_marker_update_on_guards_drain_armed_for_an_older_recording(
+) {
     let dir = tempfile::tempdir().expect("tempdir");
     let (old, new) = migrated(dir.path(), 50);
+    as_recorded_by_an_older_mig(&old);
     let spec = spec(&old, &new);
     run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
     let armed = old_schema(&old);

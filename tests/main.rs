@@ -26,6 +26,7 @@ mod engine_proj;
 mod engine_property;
 mod engine_quiet_risks;
 mod engine_realkeys;
+mod engine_refusals;
 mod engine_regressions;
 mod engine_replay_guard;
 mod engine_revert;

@@ -166,20 +166,23 @@ fn many_tables_drain_cutover_reports_the_refusal_a_writer_process_saw() {
 }
 
 /// `drain` then `cutover` while a writer process writes to three of the
-/// tables: drain arms 3,000 guards in paced transactions while the writes
-/// go on (none fails, some go through during the arming, and once drain
-/// returns every table has its three armed guards, before any cutover),
-/// mig's figure agrees with the refusal the writer felt, and the oracle.
-/// The longest accepted write during drain (the arming's, before the
-/// freeze) is printed.
+/// tables: writes go on during drain (none fails, some go through), and
+/// once drain returns every table has three triggers ready to refuse
+/// after cutover (the recording triggers carrying the refusals, or guards
+/// drain armed for a recording by an older mig), mig's figure agrees with
+/// the refusal the writer felt, and the oracle. Printed: how long drain
+/// took, the longest accepted write during it, and whether it changed the
+/// old schema (with the refusals carried it does not).
 #[test]
 fn many_tables_drain_then_cutover_reports_the_refusal_a_writer_process_saw() {
     let p = many_tables();
     let mut w = writer(&p, AfterReady::Stop);
-    step(&p, &files("migrate", &["--schema", "schema.sql"]), &[]);
+    let migrate = step(&p, &files("migrate", &["--schema", "schema.sql"]), &[]);
+    let version = schema_version(&p.path("old.db"));
     let drain = step(&p, &files("drain", &[]), &[]);
     w.wait_for(Outcome::Refused, 1);
-    assert_eq!(armed_guards(&p.path("old.db")), 3 * tables() as i64);
+    let drain_changed_schema = schema_version(&p.path("old.db")) != version;
+    assert_eq!(refusing_ahead(&p.path("old.db")), 3 * tables() as i64);
     let cutover = step(&p, &["cutover", "--new", "new.db", "--json"], &[]);
     w.wait_for(Outcome::Ready, 1);
     let log = w.stop();
@@ -187,8 +190,10 @@ fn many_tables_drain_then_cutover_reports_the_refusal_a_writer_process_saw() {
     let reported = report["writesRefusedMs"].as_f64().expect("writesRefusedMs");
     let (accepted, longest) = accepted_writes(&log, (drain.0, drain.1));
     eprintln!(
-        "{} tables: drain took {:.0} ms, the longest accepted write waited {longest:.1} ms ({accepted} writes); refused to the end of cutover, the longest write {:.1} ms",
+        "{} tables: migrate took {:.0} ms, its longest write {:.1} ms; drain took {:.0} ms (old schema changed: {drain_changed_schema}), the longest accepted write waited {longest:.1} ms ({accepted} writes); refused to the end of cutover, the longest write {:.1} ms; mig's figure {reported:.1} ms",
         tables(),
+        (migrate.1 - migrate.0) as f64 / 1000.0,
+        longest_wait(&log, (migrate.0, migrate.1)),
         (drain.1 - drain.0) as f64 / 1000.0,
         longest_wait(&log, (drain.1, cutover.1))
     );
@@ -210,17 +215,25 @@ fn accepted_writes(log: &WriterLog, (from, to): (i64, i64)) -> (usize, f64) {
     (waits.len(), waits.iter().copied().fold(0.0, f64::max))
 }
 
-/// The old database's guards armed by drain (inert until cutover).
-fn armed_guards(db: &Path) -> i64 {
+/// The old database's triggers that will refuse once cutover switches
+/// the marker: recording triggers carrying the refusals, or guards drain
+/// armed (inert until then).
+fn refusing_ahead(db: &Path) -> i64 {
     Connection::open(db)
         .and_then(|c| {
             c.query_row(
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_guard\\_%' ESCAPE '\\' AND sql LIKE '%IN (''standby'', ''retired'')%'",
-                [],
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND (instr(sql, ?1) > 0 OR name LIKE '\\_mig\\_guard\\_%' ESCAPE '\\' AND sql LIKE '%IN (''standby'', ''retired'')%')",
+                [mig::engine::record::CARRIED],
                 |r| r.get(0),
             )
         })
-        .expect("counting the armed guards")
+        .expect("counting the triggers ready to refuse")
+}
+
+fn schema_version(db: &Path) -> i64 {
+    Connection::open(db)
+        .and_then(|c| c.pragma_query_value(None, "schema_version", |r| r.get(0)))
+        .expect("the schema version")
 }
 
 /// `migrate` installs 3,000 recording triggers on the old database while

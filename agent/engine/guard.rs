@@ -14,14 +14,16 @@
 //! `open::revert_work`), so a guard needs no exception a service could
 //! ever see: it refuses every write of every other connection, always.
 //!
-//! The old database's guards are *armed* by drain while writes still flow
-//! ([`arm`]): installed ahead, inert while the marker says recording or
-//! draining, refusing once it says standby or retired. Cutover's step on
-//! the old database is then one row's update ([`settle_in`]), its reading
-//! done before the lock ([`SettlePlan`]), so the lock it takes there, right
-//! when the new database became ready, is held for microseconds rather
-//! than for a trigger per table. cleanup-old, which
-//! drops the marker, installs them unconditional ([`install_in`]).
+//! Until cleanup-old the old database needs no guard of its own: migrate's
+//! recording triggers carry the standby and retired refusals ([`carried`]),
+//! read from the marker's status, so drain changes no schema while writes
+//! flow and cutover's step on the old database is one row's update
+//! ([`settle_in`]), its reading done before the lock ([`SettlePlan`]). A
+//! recording made by an older mig does not carry them: drain then *arms*
+//! guards beside it while writes still flow ([`arm`], the fallback),
+//! inert while the marker says recording or draining, refusing once it
+//! says standby or retired. cleanup-old, which drops the marker, installs
+//! unconditional guards ([`install_in`], `guard/retire.rs`).
 
 use rusqlite::Connection;
 
@@ -30,10 +32,12 @@ use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::paced;
 use crate::engine::record::{self, record_triggers_in, MarkerStatus, MARKER_STATUSES};
 
+mod carried;
 pub mod migrating;
 pub mod retire;
 mod settle;
 
+pub use carried::{carried, count_carrying};
 pub use settle::{settle_in, SettlePlan};
 
 /// Prefix of the old database's guard triggers.
@@ -137,7 +141,9 @@ fn drop_all(tx: &Connection, triggers: &[String]) -> Result<()> {
 }
 
 /// Arms the old database's guards while writes still flow (drain, before
-/// its freeze): standby and retired guards on every user table, inert until
+/// its freeze), unless its recording triggers carry the refusals
+/// ([`carried`]: nothing to do) — the fallback for a migration recorded by
+/// an older mig: standby and retired guards on every user table, inert until
 /// cutover switches the marker ([`settle_in`]). In short write transactions
 /// (each holds the lock at most [`ARM_HOLD`] or half a schema reload,
 /// `paced.rs`: SQLite's CREATE TRIGGER scans
@@ -150,7 +156,7 @@ fn drop_all(tx: &Connection, triggers: &[String]) -> Result<()> {
 /// An arm cut short is completed by the next. Returns the guards armed (0:
 /// they already were, and nothing was written).
 pub fn arm(conn: &Connection, new_path: &str) -> Result<u32> {
-    if armed(conn)?.is_some() {
+    if armed(conn)?.is_some() || carried(conn)?.is_some() {
         return Ok(0);
     }
     // Planned and checked in one read, without the lock: each transaction
@@ -325,9 +331,10 @@ pub fn drop_in(tx: &Connection, kind: GuardKind) -> Result<u32> {
     Ok(guards.len() as u32)
 }
 
-/// Guard triggers refusing the old database's writes now: none while its
-/// marker says recording or draining (guards armed by drain wait for
-/// cutover), every one otherwise.
+/// Triggers refusing the old database's writes as a standby or retired
+/// database now: none while its marker says recording or draining (they
+/// wait for cutover), otherwise every guard and every recording trigger
+/// that carries the refusals ([`carried`]).
 pub fn count(conn: &Connection, schema: &str) -> Result<u64> {
     let waiting = record::read_marker(conn, schema)?
         .is_some_and(|m| matches!(m.status, MarkerStatus::Recording | MarkerStatus::Draining));
@@ -344,7 +351,13 @@ pub fn count(conn: &Connection, schema: &str) -> Result<u64> {
             |r| r.get(0),
         )
         .ctx(|| "counting guard triggers".into())?;
-    Ok(n.max(0) as u64)
+    Ok(n.max(0) as u64 + count_carrying(conn, schema)?)
+}
+
+/// The old database's guard triggers alone (not the recording triggers
+/// that carry the refusals).
+pub fn count_guards(conn: &Connection) -> Result<u32> {
+    Ok(guard_sql(conn)?.len() as u32)
 }
 
 /// Moves the marker to `to` (from any of `from`), widening its CHECK first

@@ -1,6 +1,7 @@
 //! The old database's step after cutover (standby or retired), split so
 //! that nothing it does under the old database's write lock grows with the
-//! schema: [`SettlePlan::read`] reads the armed guards and lists the
+//! schema: [`SettlePlan::read`] reads the triggers that will refuse (the
+//! recording triggers carrying the refusals, or guards drain armed) and lists the
 //! catalog before the lock (cutover reads it before the new database's
 //! commit, `drain --cutover` before its freeze), and inside the lock
 //! [`SettlePlan::check_in`] compares only the schema version with the
@@ -11,7 +12,7 @@
 
 use rusqlite::Connection;
 
-use super::{armed, guard_sql, install_in, set_marker_in, switch_marker_in, GuardKind, ARMED_WHEN};
+use super::{armed, carried, install_in, set_marker_in, switch_marker_in, GuardKind};
 use crate::engine::catalog::names_with_prefix;
 use crate::engine::error::{Result, SqlContext};
 use crate::engine::owners::LeftToOwner;
@@ -22,7 +23,9 @@ const STORE_PREFIX: &str = "_mig_revert_";
 
 /// What the old side's settle reads before its lock, at one schema version.
 pub struct SettlePlan {
-    /// The armed guards, as [`armed`] found them.
+    /// The triggers that will refuse once the marker switches: the
+    /// recording triggers carrying the refusals ([`carried`]), or the
+    /// guards an older mig's drain armed ([`armed`]).
     armed: Option<u32>,
     /// The old database's schema version when read.
     version: i64,
@@ -47,7 +50,7 @@ impl SettlePlan {
         let what = || "reading the old database before its cutover step".to_string();
         let tx = conn.unchecked_transaction().ctx(what)?;
         let plan = SettlePlan {
-            armed: armed(&tx)?,
+            armed: refusing_ahead(&tx)?,
             version: super::schema_version(&tx)?,
             listing: listing_now(&tx)?,
             store_tables: names_with_prefix(&tx, "table", STORE_PREFIX)?,
@@ -82,10 +85,10 @@ impl Checked<'_> {
 /// the marker moves to standby or retired (from any of `from`). With the
 /// guards armed and the schema as planned, that is all, besides recording
 /// the planned listing with the bookkeeping's tables as they are now; with
-/// the schema changed, the guards are re-checked and the catalog listed
-/// here; with no guards armed (a drain by an older mig) they are installed
-/// here, replacing mig's other triggers. Returns the guards now refusing
-/// writes.
+/// the schema changed, the refusing triggers are re-checked and the catalog
+/// listed here; with none ready (a drain by an older mig) guards are
+/// installed here, replacing mig's other triggers. Returns the triggers
+/// now refusing writes.
 pub fn settle_in(
     tx: &Connection,
     checked: &Checked<'_>,
@@ -107,7 +110,7 @@ pub fn settle_in(
     };
     if let Some(n) = plan
         .armed
-        .filter(|&n| armed_count(tx).is_ok_and(|now| now == n))
+        .filter(|&n| refusing_ahead(tx).is_ok_and(|now| now == Some(n)))
     {
         switch_marker_in(tx, from, to)?;
         record_listing_in(tx, &listing_now(tx)?)?;
@@ -118,12 +121,14 @@ pub fn settle_in(
     Ok(n)
 }
 
-/// Armed guards present (the re-check of a schema changed since the plan).
-fn armed_count(conn: &Connection) -> Result<u32> {
-    Ok(guard_sql(conn)?
-        .iter()
-        .filter(|(_, sql)| sql.contains(ARMED_WHEN))
-        .count() as u32)
+/// The triggers that refuse once the marker switches, ready on every
+/// table: the guards an older mig's drain armed, or else the recording
+/// triggers carrying the refusals.
+fn refusing_ahead(conn: &Connection) -> Result<Option<u32>> {
+    match armed(conn)? {
+        Some(n) => Ok(Some(n)),
+        None => carried(conn),
+    }
 }
 
 /// The old catalog as it is now, keeping the tables left to their owner

@@ -109,7 +109,7 @@ fn all_in(
     (release, new_name): (Release, &str),
     expected: Option<crate::engine::record::MarkerStatus>,
 ) -> Result<()> {
-    let guards_before = guard::count(tx, "main")? as u32;
+    let guards_before = guard::count_guards(tx)?;
     report.removed = record::remove_in(tx, Guard::Unchanged(expected))?;
     // remove_in drops every trigger of mig's, the guard too: the guard is
     // counted as such (a release said "dropped recording triggers: 6").

@@ -104,7 +104,7 @@ fn planned(conn: &Connection, spec: &InstallSpec<'_>) -> Result<Todo> {
     let mut old = Catalog::read(&tx, "main")?;
     old.leave(&spec.plan.left_to_owner);
     let sourced = spec.plan.source_tables();
-    let recorder = Recorder::forward();
+    let recorder = Recorder::forward(spec.new_path);
     let mut steps = Vec::new();
     for t in &old.tables {
         let logging = if sourced.iter().any(|s| s.eq_ignore_ascii_case(&t.name)) {

@@ -20,6 +20,7 @@ pub use drift::{
 };
 pub use foreign::refuse_foreign;
 pub use install::{install, InstallSpec, Installed, RECORD_HOLD};
+pub use triggers::CARRIED;
 
 /// Every value `_migration_marker.status` may hold, as its CHECK lists them.
 pub const MARKER_STATUSES: &str = "'recording', 'draining', 'standby', 'retired'";

@@ -1,11 +1,15 @@
-//! The recording triggers' SQL: log every write's key, refuse writes while
-//! draining, and capture the rows `INSERT OR REPLACE` removes silently.
+//! The recording triggers' SQL: log every write's key, refuse writes once
+//! the marker no longer says recording (draining, and after cutover the
+//! standby's and the retired database's refusals, which they carry so that
+//! no schema changes between migrate and cleanup-old), and capture the rows
+//! `INSERT OR REPLACE` removes silently.
 //!
 //! This SQL runs inside the *service's* SQLite library, which may be old:
 //! only features SQLite has had for a decade (no row values, no `unixepoch`).
 
 use super::DRAINING_MESSAGE;
 use crate::engine::catalog::{lit, q, Index, Table, TRIGGER_PREFIX};
+use crate::engine::guard::{message, GuardKind};
 use crate::engine::plan::OldKey;
 
 /// Where a table's triggers log, and what refuses writes: the forward
@@ -20,18 +24,29 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    /// The old database's recording.
-    pub(crate) fn forward() -> Recorder {
+    /// The old database's recording, its refusals naming `new_path`: one
+    /// read of the marker's status per write (as a refusal of draining
+    /// alone took), whose value picks the refusal — none while recording,
+    /// the standby's, the retired one's, else draining's. Cutover then
+    /// refuses by updating the marker's row, not by creating a trigger.
+    pub(crate) fn forward(new_path: &str) -> Recorder {
         Recorder {
             log: "_migration_log",
             guard: format!(
-                "SELECT RAISE(ABORT, {}) WHERE (SELECT status FROM _migration_marker WHERE id = 1) IS NOT 'recording';",
+                "SELECT CASE (SELECT status FROM _migration_marker WHERE id = 1) WHEN 'recording' THEN NULL {CARRIED}{}) WHEN 'retired' THEN RAISE(ABORT, {}) ELSE RAISE(ABORT, {}) END;",
+                lit(&message(GuardKind::Standby, new_path)),
+                lit(&message(GuardKind::Retired, new_path)),
                 lit(DRAINING_MESSAGE)
             ),
             prefix: TRIGGER_PREFIX,
         }
     }
 }
+
+/// The text by which a recording trigger is known to carry the standby
+/// and retired refusals (one a mig before them made does not: drain then
+/// arms guards beside it, `guard::arm`).
+pub const CARRIED: &str = "WHEN 'standby' THEN RAISE(ABORT, ";
 
 /// Whether a table's triggers log its writes or only run the guard (a
 /// table nothing is copied from: its writes are only refused when the

@@ -1,0 +1,190 @@
+//! The old database's refusals carried by its recording triggers (one
+//! trigger per table and write, the refusal picked by the marker's row):
+//! draining, standby and retired refuse every write of a service with the
+//! right line and leave no change, also on a table with its own triggers
+//! and a foreign-key cascade; drain and cutover change no old schema; a
+//! recording made by an older mig (no refusals carried) is armed by drain
+//! as before; a revert and a reset leave no trigger of mig's.
+
+use std::path::Path;
+
+use mig::engine::open::Busy;
+use mig::engine::ops::{self, ClosedBy, CutoverOptions, DrainOptions, MigrateOptions};
+use mig::engine::paths::DatabaseSpec;
+use mig::engine::record::DRAINING_MESSAGE;
+use mig::engine::schema::SchemaFile;
+use mig::engine::status;
+use mig::engine::Event;
+use rusqlite::Connection;
+
+use crate::support::runbook::{run, run_with, spec};
+
+/// A parent, a child cascading on delete and update, and an audit table
+/// the user's own triggers write to.
+const OLD: &str = "
+CREATE TABLE parent(id INTEGER PRIMARY KEY, name TEXT UNIQUE);
+CREATE TABLE child(id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id) ON DELETE CASCADE ON UPDATE CASCADE, v TEXT);
+CREATE TABLE audit(id INTEGER PRIMARY KEY, what TEXT);
+CREATE TRIGGER child_gone AFTER DELETE ON child BEGIN INSERT INTO audit(what) VALUES ('child ' || OLD.id); END;
+CREATE TRIGGER parent_renamed BEFORE UPDATE ON parent BEGIN INSERT INTO audit(what) VALUES ('renamed ' || OLD.id); END;
+WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 20)
+INSERT INTO parent(id, name) SELECT k, 'p' || k FROM n;
+WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 60)
+INSERT INTO child(id, parent_id, v) SELECT k, 1 + k % 20, 'c' || k FROM n;
+";
+
+/// The new schema: the child gets a column; the user's triggers stay.
+const NEW: &str = "
+CREATE TABLE parent(id INTEGER PRIMARY KEY, name TEXT UNIQUE);
+CREATE TABLE child(id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id) ON DELETE CASCADE ON UPDATE CASCADE, v TEXT, note TEXT);
+CREATE TABLE audit(id INTEGER PRIMARY KEY, what TEXT);
+CREATE TRIGGER child_gone AFTER DELETE ON child BEGIN INSERT INTO audit(what) VALUES ('child ' || OLD.id); END;
+CREATE TRIGGER parent_renamed BEFORE UPDATE ON parent BEGIN INSERT INTO audit(what) VALUES ('renamed ' || OLD.id); END;
+";
+
+/// The writes a service makes, each reaching more than its own row: a
+/// delete cascading to children (whose trigger writes the audit), a key
+/// update cascading, a rename firing a BEFORE trigger, an insert, an
+/// `INSERT OR REPLACE` over a UNIQUE name, a delete of every child.
+const WRITES: [&str; 6] = [
+    "DELETE FROM parent WHERE id = 1",
+    "UPDATE parent SET id = 100 WHERE id = 2",
+    "UPDATE parent SET name = 'renamed' WHERE id = 3",
+    "INSERT INTO child(parent_id, v) VALUES (4, 'new')",
+    "INSERT OR REPLACE INTO parent(id, name) VALUES (50, 'p5')",
+    "DELETE FROM child",
+];
+
+fn migrated(dir: &Path) -> (std::path::PathBuf, DatabaseSpec) {
+    let (old, new) = (dir.join("old.db"), dir.join("new.db"));
+    let conn = Connection::open(&old).expect("old");
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .expect("WAL");
+    conn.execute_batch(OLD).expect("old tables");
+    drop(conn);
+    let spec = spec(&old, &new);
+    let schema = SchemaFile::parse("schema.sql", NEW).expect("schema");
+    run(|ctx| ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)).expect("migrate");
+    (old, spec)
+}
+
+/// Every row of the user's tables in full, as text.
+fn dump(old: &Path) -> Vec<String> {
+    let conn = Connection::open(old).expect("old");
+    let queries = [
+        "SELECT 'parent|' || id || '|' || quote(name) FROM parent ORDER BY id",
+        "SELECT 'child|' || id || '|' || quote(parent_id) || '|' || quote(v) FROM child ORDER BY id",
+        "SELECT 'audit|' || id || '|' || quote(what) FROM audit ORDER BY id",
+    ];
+    let mut out = Vec::new();
+    for q in queries {
+        let mut stmt = conn.prepare(q).expect("dump");
+        let got: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .expect("dump")
+            .collect::<rusqlite::Result<_>>()
+            .expect("dump");
+        out.extend(got);
+    }
+    out
+}
+
+/// Every one of [`WRITES`], on a service's own connection with foreign
+/// keys on, is refused with a line containing `expected`, and no row of
+/// any table changed; else what went wrong.
+fn refused_without_change(old: &Path, expected: &str) -> Result<(), String> {
+    let before = dump(old);
+    let conn = Connection::open(old).map_err(|e| e.to_string())?;
+    conn.pragma_update(None, "foreign_keys", true)
+        .map_err(|e| e.to_string())?;
+    for sql in WRITES {
+        match conn.execute(sql, []) {
+            Ok(n) => return Err(format!("{sql}: accepted ({n} rows)")),
+            Err(e) if !e.to_string().contains(expected) => return Err(format!("{sql}: {e}")),
+            Err(_) => {}
+        }
+    }
+    match dump(old) == before {
+        true => Ok(()),
+        false => Err("a refused write changed a row".into()),
+    }
+}
+
+fn old_schema(old: &Path) -> Vec<(String, String)> {
+    let conn = Connection::open(old).expect("old");
+    let mut stmt = conn
+        .prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
+        .expect("schema");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("schema")
+        .collect::<rusqlite::Result<_>>()
+        .expect("schema")
+}
+
+/// While recording a write goes through with its cascade and the user's
+/// triggers; while draining, as a standby and retired, each of [`WRITES`]
+/// is refused with its line and changes nothing.
+#[test]
+fn a_refused_write_leaves_no_change_on_a_table_with_its_own_triggers_and_a_cascade() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, spec) = migrated(dir.path());
+    let service = Connection::open(&old).expect("service");
+    service
+        .pragma_update(None, "foreign_keys", true)
+        .expect("fk");
+    service
+        .execute("DELETE FROM parent WHERE id = 20", [])
+        .expect("a write while recording");
+    let audited: i64 = service
+        .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+        .expect("audit");
+    assert_eq!(audited, 3, "the cascade and the user's trigger ran");
+    drop(service);
+    assert_eq!(
+        dump(&old).len(),
+        79,
+        "19 parents, 57 children, 3 audit rows"
+    );
+    // The first replay event after the freeze step comes with writes refused.
+    let (mut frozen, mut draining) = (false, None);
+    run_with(
+        |e| match e {
+            Event::Step { step: "freeze", .. } => frozen = true,
+            Event::Replay { .. } if frozen && draining.is_none() => {
+                draining = Some(refused_without_change(&old, DRAINING_MESSAGE))
+            }
+            _ => {}
+        },
+        |ctx| ops::drain(&spec, &DrainOptions::default(), ctx),
+    )
+    .expect("drain");
+    assert_eq!(draining, Some(Ok(())), "while draining");
+    let window = CutoverOptions {
+        revert_window_secs: 3600,
+        ..Default::default()
+    };
+    ops::cutover(&spec, &window).expect("cutover");
+    refused_without_change(&old, "is a standby of a cut-over migration").expect("standby");
+    ops::finalize(&spec, Busy::default(), ClosedBy::Finalize).expect("finalize");
+    refused_without_change(&old, "retired by a migration").expect("retired");
+}
+
+/// Drain and cutover (no window) change no old schema — not a trigger,
+/// not a table: the recording triggers refuse once the marker says
+/// retired, one per table and write (status counts them), no guard.
+#[test]
+fn drain_and_cutover_change_no_old_schema_and_the_recording_triggers_refuse_after() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, spec) = migrated(dir.path());
+    let recorded = old_schema(&old);
+    assert!(!recorded.iter().any(|(n, _)| n.starts_with("_mig_guard_")));
+    run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
+    assert_eq!(old_schema(&old), recorded, "drain changed the old schema");
+    let st = status::status(&spec, Busy::default()).expect("status");
+    assert_eq!(st.old_guards, 0, "nothing refuses as retired yet");
+    ops::cutover(&spec, &CutoverOptions::default()).expect("cutover");
+    assert_eq!(old_schema(&old), recorded, "cutover changed the old schema");
+    let st = status::status(&spec, Busy::default()).expect("status");
+    assert_eq!(st.old_guards, 3 * 3, "three tables, three writes each");
+    refused_without_change(&old, "retired by a migration").expect("retired");
+}
