@@ -446,22 +446,41 @@ fn main() {
         project: None,
     };
     quiet(|ctx| ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)).expect("migrate");
+    let older = dir.join("rec-older.db");
+    let older_new = dir.join("rec-older-new.db");
+    for p in [&older, &older_new] {
+        remove_db(p);
+    }
+    data::generate(&older, rows);
+    let older_spec = DatabaseSpec {
+        old: Some(older.clone()),
+        new: Some(older_new.clone()),
+        project: None,
+    };
+    quiet(|ctx| ops::migrate(&older_spec, &schema, &MigrateOptions::default(), ctx))
+        .expect("migrate");
+    recording::as_older_recording(&older);
+    let mut carried = vec![];
     let (mut ratio, mut floor, mut above) = (vec![], vec![], vec![]);
     let (mut cpu_ratio, mut cpu_floor, mut cpu_above) = (vec![], vec![], vec![]);
     for i in 0..reps.max(3) {
         let a = write_costs(&plain, args.writes, i as u64);
         let m = write_costs(&minimal, args.writes, i as u64);
         let b = write_costs(&recorded, args.writes, i as u64);
+        let o = write_costs(&older, args.writes, i as u64);
         eprintln!(
-            "  write µs: plain {:.1} ({:.1} CPU), minimal trigger {:.1} ({:.1}), recording {:.1} ({:.1}); load {:.1}",
+            "  write µs: plain {:.1} ({:.1} CPU), minimal trigger {:.1} ({:.1}), recording {:.1} ({:.1}), older recording {:.1} ({:.1}); load {:.1}",
             a.0 * 1e6,
             a.1 * 1e6,
             m.0 * 1e6,
             m.1 * 1e6,
             b.0 * 1e6,
             b.1 * 1e6,
+            o.0 * 1e6,
+            o.1 * 1e6,
             peak::load_average()
         );
+        carried.push(b.0 / o.0);
         ratio.push(b.0 / a.0);
         floor.push(m.0 / a.0);
         above.push(b.0 / m.0);
@@ -480,11 +499,18 @@ fn main() {
         ("write CPU with / without recording", &mut cpu_ratio, "-"),
         ("write CPU minimal trigger / none", &mut cpu_floor, "-"),
         ("write CPU recording / minimal trigger", &mut cpu_above, "-"),
+        (
+            "write cost recording / older recording (draining's refusal only)",
+            &mut carried,
+            "-",
+        ),
     ] {
         let (m, lo, hi) = stats(v);
         figures.push(fig("recording overhead", rows, what, m, lo, hi, goal));
     }
-    remove_db(&minimal);
+    for p in [&minimal, &older, &older_new] {
+        remove_db(p);
+    }
     if args.only == Some(Only::Recording) {
         report(&figures, &args.out);
         return;

@@ -2,7 +2,10 @@
 //! the same write mix on three copies of one database, alternated — no
 //! trigger, a hand-written minimal trigger that logs only the key (one
 //! `INSERT` of `NEW.rowid`, and `OLD.rowid` for an update, into a log table
-//! with nothing else), and mig's own recording after `migrate`.
+//! with nothing else), and mig's own recording after `migrate`; and a
+//! fourth, mig's recording with the refusal a mig before the carried
+//! standby and retired refusals wrote (draining's alone), so one run
+//! compares the two.
 
 use std::path::Path;
 
@@ -24,4 +27,34 @@ pub fn install_minimal(path: &Path) {
         ));
     }
     c.execute_batch(&sql).expect("minimal triggers");
+}
+
+/// Rewrites the recording triggers of `path` (migrated) to refuse only
+/// while draining, as a mig before the carried refusals made them, and
+/// records them in the marker's catalog.
+pub fn as_older_recording(path: &Path) {
+    use mig::engine::record::{catalog_listing, CARRIED, DRAINING_MESSAGE};
+    let c = Connection::open(path).expect("open recorded db");
+    let carrying: Vec<(String, String)> = c
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND instr(sql, ?1) > 0")
+        .and_then(|mut s| s.query_map([CARRIED], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .expect("triggers");
+    let older = format!(
+        "SELECT RAISE(ABORT, '{DRAINING_MESSAGE}') WHERE (SELECT status FROM _migration_marker WHERE id = 1) IS NOT 'recording';"
+    );
+    let mut sql = String::from("BEGIN;");
+    for (name, trigger) in carrying {
+        let from = trigger.find("SELECT CASE (SELECT status").expect("the refusal");
+        let to = from + trigger[from..].find(" END;").expect("its end") + " END;".len();
+        sql.push_str(&format!(
+            "DROP TRIGGER \"{name}\"; {}{older}{};",
+            &trigger[..from],
+            &trigger[to..]
+        ));
+    }
+    sql.push_str("COMMIT;");
+    c.execute_batch(&sql).expect("older triggers");
+    let listing = catalog_listing(&c, "main").expect("listing");
+    c.execute("UPDATE _migration_marker SET catalog = ?1", [listing])
+        .expect("recorded");
 }
