@@ -36,15 +36,22 @@ pub fn as_older_recording(path: &Path) {
     use mig::engine::record::{catalog_listing, CARRIED, DRAINING_MESSAGE};
     let c = Connection::open(path).expect("open recorded db");
     let carrying: Vec<(String, String)> = c
-        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND instr(sql, ?1) > 0")
-        .and_then(|mut s| s.query_map([CARRIED], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND instr(sql, ?1) > 0",
+        )
+        .and_then(|mut s| {
+            s.query_map([CARRIED], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })
         .expect("triggers");
     let older = format!(
         "SELECT RAISE(ABORT, '{DRAINING_MESSAGE}') WHERE (SELECT status FROM _migration_marker WHERE id = 1) IS NOT 'recording';"
     );
     let mut sql = String::from("BEGIN;");
     for (name, trigger) in carrying {
-        let from = trigger.find("SELECT CASE (SELECT status").expect("the refusal");
+        let from = trigger
+            .find("SELECT CASE (SELECT status")
+            .expect("the refusal");
         let to = from + trigger[from..].find(" END;").expect("its end") + " END;".len();
         sql.push_str(&format!(
             "DROP TRIGGER \"{name}\"; {}{older}{};",
