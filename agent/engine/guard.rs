@@ -37,7 +37,7 @@ pub mod migrating;
 pub mod retire;
 mod settle;
 
-pub use carried::{carried, count_carrying};
+pub use carried::{carried, count, count_carrying, count_guards};
 pub use settle::{settle_in, SettlePlan};
 
 /// Prefix of the old database's guard triggers.
@@ -329,35 +329,6 @@ pub fn drop_in(tx: &Connection, kind: GuardKind) -> Result<u32> {
     let guards = names_with_prefix(tx, "trigger", kind.prefix())?;
     drop_all(tx, &guards)?;
     Ok(guards.len() as u32)
-}
-
-/// Triggers refusing the old database's writes as a standby or retired
-/// database now: none while its marker says recording or draining (they
-/// wait for cutover), otherwise every guard and every recording trigger
-/// that carries the refusals ([`carried`]).
-pub fn count(conn: &Connection, schema: &str) -> Result<u64> {
-    let waiting = record::read_marker(conn, schema)?
-        .is_some_and(|m| matches!(m.status, MarkerStatus::Recording | MarkerStatus::Draining));
-    if waiting {
-        return Ok(0);
-    }
-    let n: i64 = conn
-        .query_row(
-            &format!(
-                "SELECT count(*) FROM {}.sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_guard\\_%' ESCAPE '\\'",
-                q(schema)
-            ),
-            [],
-            |r| r.get(0),
-        )
-        .ctx(|| "counting guard triggers".into())?;
-    Ok(n.max(0) as u64 + count_carrying(conn, schema)?)
-}
-
-/// The old database's guard triggers alone (not the recording triggers
-/// that carry the refusals).
-pub fn count_guards(conn: &Connection) -> Result<u32> {
-    Ok(guard_sql(conn)?.len() as u32)
 }
 
 /// Moves the marker to `to` (from any of `from`), widening its CHECK first

@@ -3,7 +3,8 @@
 //! them the old database has one trigger per table and write, drain arms
 //! nothing, and cutover refuses writes by updating the marker's row. A
 //! recording made by an older mig carries only draining's refusal; drain
-//! then arms guards beside it (`guard::arm`, the fallback).
+//! then arms guards beside it (`guard::arm`, the fallback). Also counts
+//! what refuses the old database's writes now (status, reports).
 
 use rusqlite::Connection;
 
@@ -11,7 +12,7 @@ use super::{guard_sql, OPS};
 use crate::engine::catalog::{q, with_prefix, Catalog, TRIGGER_PREFIX};
 use crate::engine::error::{Result, SqlContext};
 use crate::engine::owners::LeftToOwner;
-use crate::engine::record::{self, triggers::CARRIED};
+use crate::engine::record::{self, triggers::CARRIED, MarkerStatus};
 
 /// `Some(triggers)` when every table recording covers (all but those left
 /// to their owner) has its three write triggers carrying the refusals and
@@ -57,4 +58,33 @@ pub fn count_carrying(conn: &Connection, schema: &str) -> Result<u64> {
         )
         .ctx(|| "counting the recording triggers".into())?;
     Ok(n.max(0) as u64)
+}
+
+/// Triggers refusing the old database's writes as a standby or retired
+/// database now: none while its marker says recording or draining (they
+/// wait for cutover), otherwise every guard and every recording trigger
+/// that carries the refusals ([`carried`]).
+pub fn count(conn: &Connection, schema: &str) -> Result<u64> {
+    let waiting = record::read_marker(conn, schema)?
+        .is_some_and(|m| matches!(m.status, MarkerStatus::Recording | MarkerStatus::Draining));
+    if waiting {
+        return Ok(0);
+    }
+    let n: i64 = conn
+        .query_row(
+            &format!(
+                "SELECT count(*) FROM {}.sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_guard\\_%' ESCAPE '\\'",
+                q(schema)
+            ),
+            [],
+            |r| r.get(0),
+        )
+        .ctx(|| "counting guard triggers".into())?;
+    Ok(n.max(0) as u64 + count_carrying(conn, schema)?)
+}
+
+/// The old database's guard triggers alone (not the recording triggers
+/// that carry the refusals).
+pub fn count_guards(conn: &Connection) -> Result<u32> {
+    Ok(guard_sql(conn)?.len() as u32)
 }
