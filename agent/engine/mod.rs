@@ -14,6 +14,7 @@ pub mod error;
 pub mod failpoint;
 pub mod fk_ledger;
 pub mod guard;
+mod heap;
 pub mod lock;
 pub mod mapping;
 pub mod new_side;
