@@ -184,7 +184,7 @@ fn unique_constraint_the_old_data_breaks_is_refused_by_replay_and_writes_flow_ag
 const TABLES: usize = 4;
 
 /// The old database's schema, object by object with its SQL.
-fn old_schema(old: &Path) -> Vec<(String, String)> {
+pub(crate) fn old_schema(old: &Path) -> Vec<(String, String)> {
     let conn = Connection::open(old).expect("old");
     let mut stmt = conn
         .prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")

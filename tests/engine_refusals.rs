@@ -17,6 +17,7 @@ use mig::engine::status;
 use mig::engine::Event;
 use rusqlite::Connection;
 
+use crate::engine_drain::old_schema;
 use crate::support::runbook::{run, run_with, spec};
 
 /// A parent, a child cascading on delete and update, and an audit table
@@ -108,17 +109,6 @@ fn refused_without_change(old: &Path, expected: &str) -> Result<(), String> {
         true => Ok(()),
         false => Err("a refused write changed a row".into()),
     }
-}
-
-fn old_schema(old: &Path) -> Vec<(String, String)> {
-    let conn = Connection::open(old).expect("old");
-    let mut stmt = conn
-        .prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
-        .expect("schema");
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .expect("schema")
-        .collect::<rusqlite::Result<_>>()
-        .expect("schema")
 }
 
 /// While recording a write goes through with its cascade and the user's
