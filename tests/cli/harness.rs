@@ -65,6 +65,17 @@ pub struct Project {
     pub dir: PathBuf,
 }
 
+/// `mig migrate` on a [`Project`]'s files, as argument list.
+pub const MIGRATE: [&str; 7] = [
+    "migrate",
+    "--old",
+    "old.db",
+    "--new",
+    "new.db",
+    "--schema",
+    "schema.sql",
+];
+
 impl Project {
     /// An empty folder named `name` (the name matters for default paths).
     pub fn empty(name: &str) -> Project {
@@ -95,15 +106,7 @@ impl Project {
     /// `mig migrate --old old.db --new new.db --schema schema.sql`, then
     /// `extra`.
     pub fn migrate(&self, extra: &[&str]) -> Run {
-        let mut args = vec![
-            "migrate",
-            "--old",
-            "old.db",
-            "--new",
-            "new.db",
-            "--schema",
-            "schema.sql",
-        ];
+        let mut args = MIGRATE.to_vec();
         args.extend_from_slice(extra);
         self.mig(&args)
     }

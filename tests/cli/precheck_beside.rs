@@ -7,7 +7,7 @@
 
 use rusqlite::Connection;
 
-use super::harness::{mig_with_env, Project, FAILED};
+use super::harness::{mig_with_env, Project, FAILED, MIGRATE};
 
 /// Above the shipped threshold (100,000 rows).
 const ROWS: i64 = 150_000;
@@ -57,16 +57,6 @@ fn database_files(p: &Project) -> Vec<String> {
         .filter(|f| !f.ends_with("-wal") && !f.ends_with("-shm"))
         .collect()
 }
-
-const MIGRATE: [&str; 7] = [
-    "migrate",
-    "--old",
-    "old.db",
-    "--new",
-    "new.db",
-    "--schema",
-    "schema.sql",
-];
 
 /// Asserts `run` is the pre-check's refusal and nothing is left behind.
 fn refused_and_withdrawn(
