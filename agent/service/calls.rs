@@ -12,10 +12,11 @@ use std::time::Duration;
 
 use tonic::{Request, Response, Status};
 
-use super::authorize::caller;
+use super::authorize::{caller, disclosure};
 use super::convert::NamesDatabase;
 use super::{code_name, MigratorService, ServiceError};
 use crate::engine::open::Busy;
+use crate::engine::plan::quoted::Disclosure;
 use crate::jobs::{hooks, Registry};
 
 /// Whether a call gets a `mig::audit` line.
@@ -32,6 +33,8 @@ pub(super) struct Call {
     method: &'static str,
     audit: Audit,
     caller: String,
+    /// How much of the old rows an error may quote to this caller.
+    disclosure: Disclosure,
     database: String,
     /// The id a `Migrate` gives a migration it starts.
     fresh_id: Option<String>,
@@ -50,6 +53,7 @@ impl MigratorService {
             method,
             audit,
             caller: caller(req),
+            disclosure: disclosure(req),
             database: req.get_ref().database_name().to_string(),
             fresh_id: None,
         }
@@ -77,7 +81,7 @@ impl Call {
             Audit::Mutating if logged => self.files_migration_id().await.or(self.fresh_id.clone()),
             Audit::Mutating | Audit::ReadOnly => None,
         };
-        let result = work.await.map_err(Into::<Status>::into);
+        let result = work.await.map_err(|e| e.status_for(self.disclosure));
         let code = result.as_ref().err().map_or(tonic::Code::Ok, |s| s.code());
         self.registry.metrics.rpc(self.method, code_name(code));
         if self.audit == Audit::Mutating {

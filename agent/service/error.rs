@@ -43,26 +43,37 @@ impl From<EngineError> for ServiceError {
     }
 }
 
-impl From<ServiceError> for Status {
-    fn from(e: ServiceError) -> Self {
-        let code = match &e {
+impl ServiceError {
+    /// The status this error is answered with, its message as the caller
+    /// may read it (`d`: a viewer's names no row values). Every unary call
+    /// answers through here with its caller's disclosure (`calls.rs`), so
+    /// an error that names rows never reaches a viewer in full, whichever
+    /// call a future change lets a viewer make.
+    pub fn status_for(&self, d: Disclosure) -> Status {
+        let code = match self {
             ServiceError::InvalidRequest(_) => Code::InvalidArgument,
             ServiceError::OutOfRange(_) => Code::OutOfRange,
             ServiceError::Panicked(_) => Code::Internal,
             ServiceError::Unauthenticated(_) => Code::Unauthenticated,
             ServiceError::PermissionDenied(_) => Code::PermissionDenied,
             ServiceError::HealthNotRevealed => Code::NotFound,
-            ServiceError::Jobs(j) => return job_status(j),
+            ServiceError::Jobs(j) => return job_status(j, d),
         };
-        Status::new(code, e.to_string())
+        Status::new(code, self.to_string())
     }
 }
 
-fn job_status(e: &JobError) -> Status {
+/// Without a caller to ask, the withheld message: the safe default for a
+/// refusal the transport makes before any caller is known.
+impl From<ServiceError> for Status {
+    fn from(e: ServiceError) -> Self {
+        e.status_for(Disclosure::CountsOnly)
+    }
+}
+
+fn job_status(e: &JobError, d: Disclosure) -> Status {
     let code = match e {
-        // A unary call's engine errors reach the caller who made the step
-        // (an operator) or quote no rows (a viewer's status and plan).
-        JobError::Engine(inner) => return engine_status(inner, Disclosure::Values),
+        JobError::Engine(inner) => return engine_status(inner, d),
         JobError::UnknownDatabase { .. } | JobError::Alias { .. } | JobError::UnknownJob(_) => {
             Code::NotFound
         }

@@ -24,6 +24,8 @@ mod steps;
 mod stream;
 
 #[cfg(test)]
+mod disclosed;
+#[cfg(test)]
 mod panics;
 
 use std::pin::Pin;
