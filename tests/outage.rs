@@ -58,7 +58,11 @@ pub(crate) fn writer(dir: &Path, old: &Path, new: &Path) -> WriterProcess {
 /// outage the writer felt (from its first write that did not succeed to
 /// readiness seen, waits on the old database's lock included; the time its
 /// process was not running between attempts left out) by at most
-/// [`AGREE_MS`] or 20%, and is no longer than the gap between the
+/// [`AGREE_MS`] or 20%, plus what the writer's readiness check costs on
+/// its own once the new database is ready (measured right after by the
+/// writer: at 1,000 tables on a loaded machine, opening the new database
+/// and parsing its schema took ~30 ms; a check slowed by anything mig
+/// still held would take longer than that and count against mig), and is no longer than the gap between the
 /// writer's accepted writes around it. (A writer descheduled through part
 /// of the outage feels less than there was; the gap is the bound then.)
 pub(crate) fn assert_reported_matches(log: &WriterLog, reported: f64) {
@@ -66,15 +70,16 @@ pub(crate) fn assert_reported_matches(log: &WriterLog, reported: f64) {
         .outages()
         .last()
         .unwrap_or_else(|| panic!("the writer never saw the new database ready: {log:?}"));
+    let check = log.readiness_check_ms();
     eprintln!(
-        "reported {reported:.2} ms; the writer: felt {:.2} ms ({:.2} ms of it not running), refused for {:.2} ms ({} refusals), accepted writes {:.2} ms apart",
+        "reported {reported:.2} ms; the writer: felt {:.2} ms ({:.2} ms of it not running; its readiness check alone takes {check:.2} ms), refused for {:.2} ms ({} refusals), accepted writes {:.2} ms apart",
         outage.felt_ms(),
         outage.felt_ms() - outage.active_ms(),
         outage.refused_ms(),
         log.count(Outcome::Refused),
         outage.gap_ms()
     );
-    let agree = (0.2 * outage.active_ms()).max(AGREE_MS);
+    let agree = (0.2 * outage.active_ms()).max(AGREE_MS) + check;
     assert!(
         outage.active_ms() - reported <= agree,
         "mig reported {reported:.2} ms, the writer felt {:.2} ms while running (allowed: {agree:.1} ms short)",

@@ -181,6 +181,11 @@ pub const IDLE_US: i64 = 1_000;
 #[derive(Debug, Default)]
 pub struct WriterLog {
     pub attempts: Vec<(i64, i64, Outcome)>,
+    /// How long each readiness check the writer made right after it first
+    /// saw the new database ready took (µs): the service's own cost of
+    /// the check (opening the new database, parsing its schema) with
+    /// nothing of the outage left in it.
+    pub rechecks_us: Vec<i64>,
 }
 
 /// The refusal a writer saw, in µs of wall-clock time.
@@ -236,12 +241,22 @@ impl WriterLog {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         // A line still being written has no newline yet.
         let complete = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
+        let rechecks_us = complete
+            .lines()
+            .filter_map(|l| {
+                let mut parts = l.split(' ');
+                let (start, end, what) = (parts.next()?, parts.next()?, parts.next()?);
+                let (start, end): (i64, i64) = (start.parse().ok()?, end.parse().ok()?);
+                (what == RECHECK).then_some(end - start)
+            })
+            .collect();
         let attempts = complete
             .lines()
             .filter_map(|l| {
                 let mut parts = l.split(' ');
                 let (start, end, what) = (parts.next()?, parts.next()?, parts.next()?);
                 let outcome = match what {
+                    RECHECK => return None,
                     "ok" => Outcome::Ok,
                     "refused" => Outcome::Refused,
                     "ready" => Outcome::Ready,
@@ -250,7 +265,17 @@ impl WriterLog {
                 Some((start.parse().ok()?, end.parse().ok()?, outcome))
             })
             .collect();
-        WriterLog { attempts }
+        WriterLog {
+            attempts,
+            rechecks_us,
+        }
+    }
+
+    /// The longest readiness check the writer made once the new database
+    /// was ready (ms; 0 without any): what its first check after the
+    /// outage costs the service itself, not mig.
+    pub fn readiness_check_ms(&self) -> f64 {
+        self.rechecks_us.iter().copied().max().unwrap_or(0) as f64 / 1000.0
     }
 
     pub fn count(&self, outcome: Outcome) -> usize {
@@ -324,6 +349,12 @@ fn ready(new: &Path) -> bool {
     .is_ok_and(|s| s == "ready")
 }
 
+/// Readiness checks the writer repeats once it first saw the new database
+/// ready, each logged as [`RECHECK`]: the check's own cost on a loaded
+/// machine, which a test leaves out of the outage it holds mig to.
+const RECHECKS: usize = 3;
+const RECHECK: &str = "recheck";
+
 /// The busy handler of the writer's connection: sleep 0.1 ms and retry,
 /// for up to 10 s (100,000 retries).
 pub(super) fn retry_soon(retries: i32) -> bool {
@@ -354,6 +385,7 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
     let writes: Vec<&str> = sql.split(NEXT_WRITE).collect();
     let mut n: i64 = 0;
     let mut is_ready = false;
+    let mut rechecked = false;
     while !stop.exists() {
         n += 1;
         let started = now_us();
@@ -384,6 +416,15 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
             };
             let line = format!("{started} {} {word} {wrote}\n", now_us());
             log.write_all(line.as_bytes()).expect("logging an attempt");
+            if o == Outcome::Ready && !rechecked {
+                rechecked = true;
+                for _ in 0..RECHECKS {
+                    let began = now_us();
+                    ready(&new);
+                    let line = format!("{began} {} {RECHECK} 0\n", now_us());
+                    log.write_all(line.as_bytes()).expect("logging a recheck");
+                }
+            }
         }
         std::thread::sleep(pace);
     }
