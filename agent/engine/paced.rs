@@ -9,9 +9,11 @@
 //! its budget (at least one; the budget is the caller's hold, or half a
 //! schema reload when that is more), then the caller's bookkeeping of what
 //! it changed; commits; and leaves the lock free ([`lock::SchemaPace`]: as
-//! long as it was held, and twice a reload) so that the service's writes,
-//! and its reload of the changed schema, get through. A write that finds
-//! the lock taken waits at most one budget, then its own reload. A run cut
+//! long as it was held, twice a reload, and past the next try of a write
+//! that waited on it, [`free_for`]) so that the service's writes, and its
+//! reload of the changed schema, get through. A write that finds the lock
+//! taken waits at most one budget and its busy handler's next step, then
+//! its own reload. A run cut
 //! short leaves whole transactions only: each caller plans its steps from
 //! what is there, so the next run does what is left.
 //!
@@ -132,7 +134,7 @@ pub fn run(
         // A service's writes get through between the transactions.
         let reload = match &pace {
             Some(p) => p
-                .after_commit(held)
+                .after_commit(free_for(held))
                 .ctx(|| "reading the database's schema".into())?,
             None => Duration::ZERO,
         };
@@ -151,6 +153,34 @@ pub fn run(
 /// tables: a transaction's worth of work per reload, not a step's).
 fn budget_after(hold: Duration, reload: Duration) -> Duration {
     hold.max(reload / 2)
+}
+
+/// How long the lock is left free after a transaction that held it for
+/// `held`: as long, and past the next try of a write that began waiting
+/// when the transaction took the lock. SQLite's own busy handler (what a
+/// service's `busy_timeout` installs) sleeps 1, 2, 5, 10, 15, 20, 25 ms
+/// between its tries: after a 2 ms transaction a write that waited 1.5 ms
+/// is in its 2 ms sleep; left free for only 2 ms, the lock is taken again
+/// before that try, and the write sleeps 5 ms, then 10: 8 or 18 ms of
+/// waiting for a 2 ms hold. For holds over 10 ms the sleep is shorter
+/// than the hold: nothing changes there.
+pub fn free_for(held: Duration) -> Duration {
+    held.max(busy_sleep_after(held) + RETRY_MARGIN)
+}
+
+/// What a waiting write's scheduling may add to its busy handler's sleep
+/// (on a loaded machine its process wakes late).
+const RETRY_MARGIN: Duration = Duration::from_millis(1);
+
+/// The sleep SQLite's default busy handler is in once a write has waited
+/// `waited` (`sqliteDefaultBusyCallback`: the delays, and their sums
+/// before each, in ms; 100 ms each after the table).
+fn busy_sleep_after(waited: Duration) -> Duration {
+    const DELAYS: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+    const TOTALS: [u64; 12] = [0, 1, 3, 8, 18, 33, 53, 78, 103, 128, 178, 228];
+    let ms = waited.as_secs_f64() * 1000.0;
+    let i = TOTALS.iter().rposition(|&t| t as f64 <= ms).unwrap_or(0);
+    Duration::from_millis(DELAYS[i])
 }
 
 /// What the run measured of its own statements, to stop a transaction
@@ -202,6 +232,20 @@ mod tests {
         assert_eq!(budget_after(ms(25), ms(10)), ms(25));
         assert_eq!(budget_after(ms(25), ms(50)), ms(25));
         assert_eq!(budget_after(ms(25), ms(300)), ms(150));
+    }
+
+    #[test]
+    fn the_lock_stays_free_past_a_waiting_writes_next_try() {
+        let us = Duration::from_micros;
+        // A write that began waiting as the lock was taken is in its
+        // 1 ms, then 2 ms, then 5 ms sleep when it is released.
+        assert_eq!(free_for(us(800)), ms(2));
+        assert_eq!(free_for(us(2_500)), ms(3));
+        assert_eq!(free_for(ms(4)), ms(6));
+        assert_eq!(free_for(ms(9)), ms(11));
+        // From 10 ms the hold is longer than the sleep.
+        assert_eq!(free_for(ms(25)), ms(25));
+        assert_eq!(free_for(ms(400)), ms(400));
     }
 
     #[test]
