@@ -13,24 +13,25 @@
 //! of the first write the old database did not accept to the end of the
 //! first one the new database did; *longest before*: the longest single
 //! write the old database accepted during the drain (what the steps
-//! before the freeze made a write wait).
+//! before the freeze made a write wait). The first write on the new
+//! database is traced (`writer.rs`: its busy handler's tries, its prepare,
+//! a checkpoint in its commit); *after ready*: from drain's announcement
+//! that the new database is ready to drain's exit (the id mapping's
+//! removal, without a window).
 
-use std::io::Write;
+mod writer;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 use rusqlite::Connection;
 
-use crate::service_conn::{connect, now_us};
+use crate::service_conn::now_us;
+pub use writer::writer_from_env;
+use writer::{Attempt, KeysWriter};
 
 use super::{fig, remove_db, stats, Figure};
-
-const ENV_OLD: &str = "MIG_BENCH_KEYS_OLD";
-const ENV_NEW: &str = "MIG_BENCH_KEYS_NEW";
-const ENV_SQL: &str = "MIG_BENCH_KEYS_SQL";
-const ENV_LOG: &str = "MIG_BENCH_KEYS_LOG";
-const ENV_STOP: &str = "MIG_BENCH_KEYS_STOP";
 
 /// The table under test.
 #[derive(Debug, Clone, Copy)]
@@ -95,6 +96,12 @@ struct Sample {
     /// Of `felt`: how long the first write the new database accepted took
     /// (a lock wait there: anything mig still held on the new database).
     first_new: f64,
+    /// That write traced: its busy handler's calls, what preparing it
+    /// took (ms), whether its commit ran a checkpoint.
+    first_new_trace: (i32, f64, bool),
+    /// From drain's announcement that the new database is ready to its
+    /// exit (s): what runs after the outage (the id mapping's removal).
+    after_ready_s: f64,
     longest_before: f64,
     /// drain's step (its `--json` timeline) when that write started.
     longest_during: String,
@@ -114,8 +121,8 @@ pub fn run(
     if let Some(b) = baseline {
         builds.push(("baseline", b.to_path_buf()));
     }
-    println!("\n| rows | table | window | build | reported ms | felt ms | of which: first refused write, first new write, ms | longest write before the freeze, ms (drain's step then) | drain s |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("\n| rows | table | window | build | reported ms | felt ms | of which: first refused write, first new write, ms | first new write: busy tries, prepare ms, checkpoint | longest write before the freeze, ms (drain's step then) | drain s | after ready s |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for &n in rows {
         for table in [Table::KeptKey, Table::Renumbered] {
             let base = dir.join(format!("keys-{}-{n}.db", table.label().replace(' ', "-")));
@@ -129,15 +136,19 @@ pub fn run(
                         let (name, bin) = &builds[i];
                         let s = one(dir, &base, table, window, bin);
                         println!(
-                            "| {n} | {} | {window} | {name} | {:.1} | {:.1} | {:.1}, {:.1} | {:.1} ({}) | {:.1} |",
+                            "| {n} | {} | {window} | {name} | {:.1} | {:.1} | {:.1}, {:.1} | {}, {:.2}, {} | {:.1} ({}) | {:.1} | {:.2} |",
                             table.label(),
                             s.reported,
                             s.felt,
                             s.first_refused,
                             s.first_new,
+                            s.first_new_trace.0,
+                            s.first_new_trace.1,
+                            if s.first_new_trace.2 { "yes" } else { "no" },
                             s.longest_before,
                             s.longest_during,
-                            s.drain_s
+                            s.drain_s,
+                            s.after_ready_s
                         );
                         per_build[i].push(s);
                     }
@@ -156,6 +167,14 @@ pub fn run(
                     };
                     push("reported ms", samples.iter().map(|s| s.reported).collect());
                     push("felt ms", samples.iter().map(|s| s.felt).collect());
+                    push(
+                        "first new write ms",
+                        samples.iter().map(|s| s.first_new).collect(),
+                    );
+                    push(
+                        "after ready s",
+                        samples.iter().map(|s| s.after_ready_s).collect(),
+                    );
                     push(
                         "longest write before the freeze ms",
                         samples.iter().map(|s| s.longest_before).collect(),
@@ -213,7 +232,7 @@ fn one(dir: &Path, base: &Path, table: Table, window: &str, bin: &Path) -> Sampl
         .args(["--cutover", "--revert-window", window, "--json"])
         .output()
         .expect("mig drain");
-    let drain_s = started.elapsed().as_secs_f64();
+    let (drain_s, ended_ms) = (started.elapsed().as_secs_f64(), now_us() / 1000);
     assert!(
         out.status.success(),
         "drain: {}",
@@ -237,11 +256,14 @@ fn one(dir: &Path, base: &Path, table: Table, window: &str, bin: &Path) -> Sampl
         .filter(|a| a.start >= began_us && a.outcome == "old-ok")
         .max_by_key(|a| a.end - a.start);
     let stdout = String::from_utf8_lossy(&out.stdout);
+    let ready_ms = ready_at(&stdout).unwrap_or(ended_ms);
     Sample {
         reported,
         felt,
         first_refused: took(&log[last_old + 1]),
         first_new: took(&log[first_new]),
+        first_new_trace: log[first_new].trace,
+        after_ready_s: (ended_ms - ready_ms) as f64 / 1000.0,
         longest_before: longest.map_or(0.0, |a| (a.end - a.start) as f64 / 1000.0),
         longest_during: longest.map_or_else(String::new, |a| step_at(&stdout, a.start / 1000)),
         drain_s,
@@ -268,6 +290,20 @@ fn step_at(stdout: &str, ms: i64) -> String {
     step
 }
 
+/// When drain's `--json` timeline announced the new database ready (unix ms).
+fn ready_at(stdout: &str) -> Option<i64> {
+    stdout
+        .lines()
+        .filter(|l| l.contains("is ready; writes were refused"))
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find_map(|v| {
+            let at = &v["unixMs"];
+            at.as_str()
+                .and_then(|s| s.parse().ok())
+                .or_else(|| at.as_i64())
+        })
+}
+
 /// drain's `refusedMs` from its `--json` event lines.
 fn reported_ms(stdout: &str) -> f64 {
     stdout
@@ -275,126 +311,4 @@ fn reported_ms(stdout: &str) -> f64 {
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .find_map(|e| e.get("completed")?.get("drain")?.get("refusedMs")?.as_f64())
         .unwrap_or_else(|| panic!("no refusedMs in drain's output:\n{stdout}"))
-}
-
-/// One logged attempt: wall-clock µs at its start and end.
-struct Attempt {
-    start: i64,
-    end: i64,
-    outcome: String,
-}
-
-/// The writer process; killed on drop if not stopped.
-struct KeysWriter {
-    child: Option<Child>,
-    log: PathBuf,
-    stop: PathBuf,
-}
-
-impl KeysWriter {
-    fn start(dir: &Path, old: &Path, new: &Path, sql: &str) -> KeysWriter {
-        let (log, stop) = (dir.join("keys-writer.log"), dir.join("keys-writer.stop"));
-        let _ = std::fs::remove_file(&log);
-        let _ = std::fs::remove_file(&stop);
-        let exe = std::env::current_exe().expect("the bench binary's path");
-        let child = Command::new(exe)
-            .args(["--bench", "--keys-writer"])
-            .env(ENV_OLD, old)
-            .env(ENV_NEW, new)
-            .env(ENV_SQL, sql)
-            .env(ENV_LOG, &log)
-            .env(ENV_STOP, &stop)
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("starting the writer process");
-        KeysWriter {
-            child: Some(child),
-            log,
-            stop,
-        }
-    }
-
-    fn read(&self) -> Vec<Attempt> {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| {
-                let mut f = l.split(' ');
-                Some(Attempt {
-                    start: f.next()?.parse().ok()?,
-                    end: f.next()?.parse().ok()?,
-                    outcome: f.next()?.to_string(),
-                })
-            })
-            .collect()
-    }
-
-    /// Polls the log until `done` holds (60 s at most).
-    fn wait(&self, done: impl Fn(&[Attempt]) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !done(&self.read()) {
-            assert!(
-                Instant::now() < deadline,
-                "the writer did not get there in 60 s"
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    fn stop(mut self) -> Vec<Attempt> {
-        std::fs::write(&self.stop, b"").expect("stop file");
-        if let Some(mut c) = self.child.take() {
-            let _ = c.wait();
-        }
-        self.read()
-    }
-}
-
-impl Drop for KeysWriter {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-/// The writer process's body (`--keys-writer`); returns at the stop file.
-pub fn writer_from_env() {
-    let var = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set"));
-    let (old, new) = (
-        connect(Path::new(&var(ENV_OLD))),
-        connect(Path::new(&var(ENV_NEW))),
-    );
-    let (sql, stop) = (var(ENV_SQL), PathBuf::from(var(ENV_STOP)));
-    let mut log = std::fs::File::create(var(ENV_LOG)).expect("the writer's log");
-    let salt = now_us();
-    let (mut on_new, mut n) = (false, 0i64);
-    while !stop.exists() {
-        n += 1;
-        let id = format!("{salt}-{n}");
-        let started = now_us();
-        let outcome = match (
-            on_new,
-            (if on_new { &new } else { &old }).execute(&sql, [&id]),
-        ) {
-            (true, Ok(_)) => "new-ok",
-            (false, Ok(_)) => "old-ok",
-            (false, Err(e)) if e.to_string().contains("migration") => {
-                on_new = new
-                    .query_row("SELECT status FROM _migration_status", [], |r| {
-                        r.get::<_, String>(0)
-                    })
-                    .is_ok_and(|s| s == "ready");
-                if on_new {
-                    "ready"
-                } else {
-                    "refused"
-                }
-            }
-            _ => "failed",
-        };
-        writeln!(log, "{started} {} {outcome}", now_us()).expect("logging an attempt");
-        std::thread::sleep(Duration::from_millis(1));
-    }
 }
