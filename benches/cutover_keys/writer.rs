@@ -68,7 +68,8 @@ impl KeysWriter {
                 let (start, end) = (f.next()?.parse().ok()?, f.next()?.parse().ok()?);
                 let outcome = f.next()?.to_string();
                 let mut n = || f.next().and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-                let trace = (n() as i32, n() as f64 / 1000.0, n() == 1);
+                let prepare_ms = n() as f64 / 1000.0;
+                let trace = (n() as i32, prepare_ms, n() == 1);
                 Some(Attempt {
                     start,
                     end,
