@@ -56,6 +56,7 @@ mod revert_set_columns;
 mod revert_window_end;
 mod rollback_journal;
 mod runbook;
+mod same_schema;
 mod schema_bodies;
 mod schema_encoding;
 mod set_expressions;

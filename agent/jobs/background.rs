@@ -46,6 +46,7 @@ pub async fn recover(registry: &Arc<Registry>) {
                 let opts = MigrateOptions {
                     // The plan was accepted when this migration started.
                     accept_data_loss: true,
+                    allow_same_schema: true,
                     busy: c.busy(),
                     allow_rollback_journal: c.allow_rollback_journal,
                     left_to_owner: c.left_to_owner.clone(),

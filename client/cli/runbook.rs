@@ -96,6 +96,11 @@ pub struct MigrateArgs {
     #[arg(long)]
     pub accept_data_loss: bool,
 
+    /// Start although the schema file describes the old database's own
+    /// schema (`mig plan` says so): a rebuild of the database as it is.
+    #[arg(long)]
+    pub allow_same_schema: bool,
+
     #[command(flatten)]
     pub follow: FollowArgs,
 

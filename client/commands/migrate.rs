@@ -25,6 +25,7 @@ pub async fn run(
             label: args.label.clone(),
             max_rows_per_sec: args.max_rows_per_sec.unwrap_or(0.0),
             ignore_tables: args.schema.ignore_tables.clone(),
+            allow_same_schema: args.allow_same_schema,
         })
         .await?
         .into_inner();

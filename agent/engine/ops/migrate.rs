@@ -21,6 +21,7 @@ use crate::engine::open::{self, Busy};
 use crate::engine::owners::LeftToOwner;
 use crate::engine::paths::{self, DatabaseSpec};
 use crate::engine::plan::quoted::QuotedText;
+use crate::engine::plan::same::SAME_SCHEMA;
 use crate::engine::plan::{DataLoss, Plan};
 use crate::engine::record;
 use crate::engine::schema::SchemaFile;
@@ -45,6 +46,8 @@ pub struct MigrateOptions {
     /// The id a fresh migration takes (so the agent can name it in its
     /// audit line before the job starts); `None`: a random one.
     pub fresh_migration_id: Option<String>,
+    /// Start although the schema is the old database's own (a rebuild).
+    pub allow_same_schema: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +95,10 @@ pub fn migrate(
     }
     let (plan, precheck) = checked_plan(scratch, schema, &hash, &old, (st, &start), opts)?;
     refuse_data_loss(&plan, opts)?;
+    // Only a fresh start: a migration already under way was allowed.
+    if plan.same_schema && !opts.allow_same_schema && matches!(start, Start::Fresh) {
+        return Err(EngineError::Precondition(SAME_SCHEMA.to_string()));
+    }
     for w in &plan.warnings {
         (ctx.sink)(Event::Notice {
             warn: true,

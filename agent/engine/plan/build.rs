@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rusqlite::Connection;
 
 use super::catalogs::Catalogs;
-use super::{checks, keys, OldKey, Plan, TablePlan};
+use super::{checks, keys, same, OldKey, Plan, TablePlan};
 use crate::engine::catalog::Catalog;
 use crate::engine::error::Result;
 use crate::engine::owners::LeftToOwner;
@@ -87,6 +87,10 @@ pub fn build_leaving(
         b.validate_insert(t);
     }
     let data_loss = b.data_loss(&tables)?;
+    let same_schema = data_loss.is_empty() && same::same_as_old(conn, &tables, left)?;
+    if same_schema {
+        b.warnings.push(same::SAME_SCHEMA.to_string());
+    }
     if count {
         b.warnings.extend(schema.quoted_strings()?);
     }
@@ -108,6 +112,7 @@ pub fn build_leaving(
         left_to_owner: left.clone(),
         owned_tables: left.tables_in(conn, "old")?,
         rowid_tracked,
+        same_schema,
         catalogs: Arc::new(catalogs),
     })
 }

@@ -19,6 +19,7 @@ pub mod quoted;
 mod references;
 mod replaced;
 pub mod risk;
+pub mod same;
 pub mod sample;
 mod table;
 pub mod values;
@@ -322,6 +323,10 @@ pub struct Plan {
     /// Old tables tracked by their rowid though they declare a primary key
     /// (`keys::rowid_tracked`).
     pub rowid_tracked: Vec<String>,
+    /// The target schema is the old database's own and the plan copies it
+    /// unchanged: nothing to migrate (`same.rs`); `migrate` refuses it
+    /// unless allowed.
+    pub same_schema: bool,
     /// The catalogs it was built from, for the checks that follow on the
     /// same connection (`catalogs.rs`).
     pub(crate) catalogs: std::sync::Arc<Catalogs>,

@@ -45,6 +45,7 @@ pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
             })
             .collect(),
         statistics: Some(statistics_plan(&a.statistics)),
+        same_schema: plan.same_schema,
         risk: Some(pb::Risk {
             level: risk_level(a.overall.level).into(),
             score: a.overall.score,

@@ -187,6 +187,7 @@ pub fn migrate_start(
         allow_rollback_journal: config.allow_rollback_journal,
         left_to_owner: left_to_owner(config, &r.ignore_tables),
         fresh_migration_id: Some(fresh_id),
+        allow_same_schema: r.allow_same_schema,
         ..MigrateOptions::default()
     };
     Ok(MigrateStart {

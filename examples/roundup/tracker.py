@@ -1,0 +1,127 @@
+"""A Roundup issue tracker's own writes, for mig's new-user runs and tests.
+
+  python tracker.py TRACKER_HOME DB_DIR populate ISSUES
+      create users, keywords and ISSUES issues with their messages through
+      Roundup's own API (a real tracker's rows: _issue, _msg, the link
+      tables, every class's journal, the native full-text index)
+  python tracker.py TRACKER_HOME DB_DIR write SECONDS LOG
+      write as a tracker's users do for SECONDS (or until LOG.stop exists):
+      new issues with a message, status changes, nosy additions; each
+      committed write is one line of LOG (`<t> issue <id> <title>` or
+      `<t> status <id> <status>`), each refused commit a `<t> refused <why>`
+      line; the write is retried until Roundup commits it.
+
+DB_DIR is the folder of the tracker's SQLite file (Roundup names it `db`):
+the tracker's own folder before cutover, the new database's after it.
+"""
+import os
+import random
+import sys
+import time
+
+import roundup.instance
+
+
+def open_db(home, db_dir):
+    tracker = roundup.instance.open(home)
+    tracker.config.DATABASE = db_dir
+    return tracker.open("admin")
+
+
+def populate(db, issues):
+    rnd = random.Random(7)
+    users = [db.user.create(username="user%d" % i, realname="User %d" % i,
+                            address="user%d@example.org" % i, roles="User")
+             for i in range(200)]
+    keywords = [db.keyword.create(name="kw%d" % i) for i in range(20)]
+    statuses, priorities = db.status.list(), db.priority.list()
+    for n in range(issues):
+        author = rnd.choice(users)
+        msgs = [db.msg.create(author=author, content="report %d part %d: %s" % (
+            n, k, " ".join(rnd.choice(["crash", "slow", "login", "export", "sqlite",
+                                       "timeout", "unicode é", "page"]) for _ in range(12))),
+            date=roundup.date.Date("."))
+            for k in range(rnd.randint(1, 3))]
+        db.issue.create(title="issue %d: %s" % (n, rnd.choice(["crash", "slow page", "typo"])),
+                        status=rnd.choice(statuses), priority=rnd.choice(priorities),
+                        assignedto=rnd.choice(users), messages=msgs,
+                        nosy=rnd.sample(users, 3), keyword=rnd.sample(keywords, 2))
+        if n % 100 == 99:
+            db.commit()
+    db.commit()
+
+
+def committed(db, log, line):
+    """Commits, retrying a refused commit; logs the line once it is in."""
+    while True:
+        try:
+            db.commit()
+            log.write("%.6f %s\n" % (time.time(), line))
+            log.flush()
+            return
+        except Exception as e:  # mig's refusal or a busy database
+            log.write("%.6f refused %s\n" % (time.time(), str(e).replace("\n", " ")[:200]))
+            log.flush()
+            db.rollback()
+            raise
+
+
+def write(home, db_dir, seconds, log_path):
+    rnd = random.Random(os.getpid())
+    end = time.time() + seconds
+    with open(log_path, "a") as log:
+        db = open_db(home, db_dir)
+        while time.time() < end and not os.path.exists(log_path + ".stop"):
+            if os.path.exists(log_path + ".dir"):  # switched to another database
+                with open(log_path + ".dir") as f:
+                    target = f.read().strip()
+                if target and target != db_dir:
+                    db.close()
+                    db_dir = target
+                    db = open_db(home, db_dir)
+            try:
+                one_write(db, rnd, log)
+            except Exception as e:  # refused at the statement, not the commit
+                log.write("%.6f refused %s\n" % (time.time(), str(e).replace("\n", " ")[:200]))
+                log.flush()
+                db.rollback()  # a failed statement's transaction keeps the write lock
+                db.close()
+                time.sleep(0.02)
+                db = open_db(home, db_dir)
+        db.close()
+
+
+def one_write(db, rnd, log):
+    kind = rnd.random()
+    ids = db.issue.list()
+    if kind < 0.4 or not ids:
+        title = "live %d %d" % (os.getpid(), rnd.getrandbits(40))
+        m = db.msg.create(author="1", content="written live " + title,
+                          date=roundup.date.Date("."))
+        i = db.issue.create(title=title, messages=[m], status="1", priority="3")
+        committed(db, log, "issue %s %s" % (i, title))
+    elif kind < 0.8:
+        i = rnd.choice(ids)
+        s = rnd.choice(db.status.list())
+        db.issue.set(i, status=s)
+        committed(db, log, "status %s %s" % (i, s))
+    else:
+        i = rnd.choice(ids)
+        u = rnd.choice(db.user.list())
+        nosy = db.issue.get(i, "nosy")
+        if u not in nosy:
+            db.issue.set(i, nosy=nosy + [u])
+        committed(db, log, "nosy %s %s" % (i, u))
+
+
+if __name__ == "__main__":
+    import roundup.date
+    home, db_dir, cmd = sys.argv[1:4]
+    if cmd == "populate":
+        d = open_db(home, db_dir)
+        populate(d, int(sys.argv[4]))
+        d.close()
+    elif cmd == "write":
+        write(home, db_dir, float(sys.argv[4]), sys.argv[5])
+    else:
+        sys.exit("unknown command %r" % cmd)
