@@ -10,7 +10,8 @@ use super::StmtKind;
 /// Pragmas a schema file may set: they describe the database, not a session.
 const ALLOWED_PRAGMAS: &[&str] = &["user_version", "application_id", "page_size", "auto_vacuum"];
 
-/// The kind and name of a statement, `None` for BEGIN/COMMIT, or why the
+/// The kind and name of a statement, `None` for BEGIN/COMMIT and SQLite's
+/// own tables (`sqlite_sequence`, `sqlite_stat1`), or why the
 /// statement does not belong in a schema file.
 pub(super) fn classify(
     raw: &RawStatement<'_>,
@@ -32,8 +33,19 @@ pub(super) fn classify(
             "{first} statements do not belong in a schema file; it holds only CREATE TABLE/INDEX/VIEW/TRIGGER (and PRAGMA user_version/application_id)"
         ));
     }
-    created(&words).map(Some)
+    match created(&words)? {
+        // SQLite makes these itself (the first AUTOINCREMENT table, ANALYZE);
+        // the sqlite3 shell's `.schema` prints them, and creating one is an
+        // error: a dumped schema would fail at that line.
+        (StmtKind::Table, name) if SQLITE_OWN.contains(&name.to_ascii_lowercase().as_str()) => {
+            Ok(None)
+        }
+        created => Ok(Some(created)),
+    }
 }
+
+/// Tables SQLite creates by itself, which a `.schema` dump lists.
+const SQLITE_OWN: [&str; 3] = ["sqlite_sequence", "sqlite_stat1", "sqlite_stat4"];
 
 /// Word `i` of a statement is the keyword `s`.
 fn word_is(words: &[&Token<'_>], i: usize, s: &str) -> bool {
@@ -146,6 +158,16 @@ mod tests {
     fn one(sql: &str) -> std::result::Result<Option<(StmtKind, String)>, String> {
         let stmts = split(sql, tokenize(sql).expect("lexes"));
         classify(&stmts[0])
+    }
+
+    #[test]
+    fn sqlite_sequence_and_sqlite_stat1_from_a_schema_dump_are_skipped() {
+        for sql in [
+            "CREATE TABLE sqlite_sequence(name,seq);",
+            "CREATE TABLE sqlite_stat1(tbl,idx,stat);",
+        ] {
+            assert_eq!(one(sql), Ok(None), "{sql}");
+        }
     }
 
     #[test]

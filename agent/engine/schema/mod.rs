@@ -111,7 +111,8 @@ impl SchemaFile {
             }
             let Some((kind, name)) = classify(raw).map_err(|m| err(first.line, first.column, m))?
             else {
-                // BEGIN / COMMIT around the schema: harmless, skipped.
+                // BEGIN / COMMIT around the schema, or a table SQLite makes
+                // itself (a dump's sqlite_sequence): harmless, skipped.
                 reject_directives(raw, file_name, "a transaction statement")?;
                 continue;
             };
