@@ -8,8 +8,8 @@
       write as a tracker's users do for SECONDS (or until LOG.stop exists):
       new issues with a message, status changes, nosy additions; each
       committed write is one line of LOG (`<t> issue <id> <title>` or
-      `<t> status <id> <status>`), each refused commit a `<t> refused <why>`
-      line; the write is retried until Roundup commits it.
+      `<t> status <id> <status>`), each refused write a `<t> refused <why>`
+      line (rolled back, the tracker reopened; the next write is new).
 
 DB_DIR is the folder of the tracker's SQLite file (Roundup names it `db`):
 the tracker's own folder before cutover, the new database's after it.
@@ -52,18 +52,10 @@ def populate(db, issues):
 
 
 def committed(db, log, line):
-    """Commits, retrying a refused commit; logs the line once it is in."""
-    while True:
-        try:
-            db.commit()
-            log.write("%.6f %s\n" % (time.time(), line))
-            log.flush()
-            return
-        except Exception as e:  # mig's refusal or a busy database
-            log.write("%.6f refused %s\n" % (time.time(), str(e).replace("\n", " ")[:200]))
-            log.flush()
-            db.rollback()
-            raise
+    """Commits and logs the line once the write is in (a refusal raises)."""
+    db.commit()
+    log.write("%.6f %s\n" % (time.time(), line))
+    log.flush()
 
 
 def write(home, db_dir, seconds, log_path):
