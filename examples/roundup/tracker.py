@@ -12,7 +12,15 @@
       line (rolled back, the tracker reopened; the next write is new).
 
 DB_DIR is the folder of the tracker's SQLite file (Roundup names it `db`):
-the tracker's own folder before cutover, the new database's after it.
+the tracker's own folder before cutover, the new database's after it;
+LOG.dir, when it exists, names the folder to switch to (the service moved).
+
+The tracker, as the run in docs/reliability.md made it (pip install
+roundup==2.6.0): `roundup-admin -i HOME install classic sqlite`, set
+`[tracker] web` and `[mail] domain` in HOME/config.ini, remove
+HOME/detectors/nosyreaction.py (no mail), `roundup-admin -i HOME
+initialise PASSWORD`; the new schema is schema.sql beside this file, with
+`ignore_tables = ["__fts"]` (Roundup's FTS5 table, which mig cannot record).
 """
 import os
 import random
