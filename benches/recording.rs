@@ -33,7 +33,7 @@ pub fn install_minimal(path: &Path) {
 /// while draining, as a mig before the carried refusals made them, and
 /// records them in the marker's catalog.
 pub fn as_older_recording(path: &Path) {
-    use mig::engine::record::{catalog_listing, CARRIED, DRAINING_MESSAGE};
+    use mig::engine::record::{catalog_listing, CARRIED, DRAINING_MESSAGE, REFUSAL};
     let c = Connection::open(path).expect("open recorded db");
     let carrying: Vec<(String, String)> = c
         .prepare(
@@ -49,17 +49,10 @@ pub fn as_older_recording(path: &Path) {
     );
     let mut sql = String::from("BEGIN;");
     for (name, trigger) in carrying {
-        let from = trigger
-            .find("SELECT CASE (SELECT status")
-            .expect("the refusal");
-        let to = from + trigger[from..].find(" END;").expect("its end") + " END;".len();
-        sql.push_str(&format!(
-            "DROP TRIGGER \"{name}\"; {}{older}{};",
-            &trigger[..from],
-            &trigger[to..]
-        ));
+        let trigger = trigger.replacen(CARRIED, &older, 1);
+        sql.push_str(&format!("DROP TRIGGER \"{name}\"; {trigger};"));
     }
-    sql.push_str("COMMIT;");
+    sql.push_str(&format!("DROP VIEW {REFUSAL}; COMMIT;"));
     c.execute_batch(&sql).expect("older triggers");
     let listing = catalog_listing(&c, "main").expect("listing");
     c.execute("UPDATE _migration_marker SET catalog = ?1", [listing])

@@ -209,12 +209,12 @@ fn as_recorded_by_an_older_mig(old: &Path) {
         "SELECT RAISE(ABORT, '{DRAINING_MESSAGE}') WHERE (SELECT status FROM _migration_marker WHERE id = 1) IS NOT 'recording';"
     );
     for (name, sql) in carrying {
-        let from = sql.find("SELECT CASE (SELECT status").expect("the refusal");
-        let to = from + sql[from..].find(" END;").expect("its end") + " END;".len();
-        let sql = format!("{}{older}{}", &sql[..from], &sql[to..]);
+        let sql = sql.replacen(record::CARRIED, &older, 1);
         conn.execute_batch(&format!("DROP TRIGGER \"{name}\"; {sql};"))
             .expect("the older trigger");
     }
+    conn.execute_batch(&format!("DROP VIEW {}", record::REFUSAL))
+        .expect("no helper view in an older recording");
     let listing = record::catalog_listing(&conn, "main").expect("listing");
     conn.execute("UPDATE _migration_marker SET catalog = ?1", [listing])
         .expect("recorded");

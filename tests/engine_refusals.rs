@@ -4,14 +4,21 @@
 //! right line and leave no change, also on a table with its own triggers
 //! and a foreign-key cascade; drain and cutover change no old schema; a
 //! recording made by an older mig (no refusals carried) is armed by drain
-//! as before; a revert and a reset leave no trigger of mig's.
+//! as before, one carrying them inline (the mig before the helper view)
+//! arms nothing; a revert and a reset leave no trigger of mig's. Each
+//! trigger's text is short and names no path (the refusals' lines are held
+//! once, by the helper view's trigger), each refusal is exactly its line,
+//! and cleanup-old removes the helper.
 
 use std::path::Path;
 
+use mig::engine::guard::{message, GuardKind};
 use mig::engine::open::Busy;
-use mig::engine::ops::{self, ClosedBy, CutoverOptions, DrainOptions, MigrateOptions};
+use mig::engine::ops::{self, ClosedBy, CutoverOptions, DrainOptions, MigrateOptions, Release};
 use mig::engine::paths::DatabaseSpec;
-use mig::engine::record::DRAINING_MESSAGE;
+use mig::engine::record::{
+    catalog_listing, read_marker, CARRIED, CARRIED_INLINE, DRAINING_MESSAGE, REFUSAL,
+};
 use mig::engine::schema::SchemaFile;
 use mig::engine::status;
 use mig::engine::Event;
@@ -57,16 +64,7 @@ const WRITES: [&str; 6] = [
 ];
 
 fn migrated(dir: &Path) -> (std::path::PathBuf, DatabaseSpec) {
-    let (old, new) = (dir.join("old.db"), dir.join("new.db"));
-    let conn = Connection::open(&old).expect("old");
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .expect("WAL");
-    conn.execute_batch(OLD).expect("old tables");
-    drop(conn);
-    let spec = spec(&old, &new);
-    let schema = SchemaFile::parse("schema.sql", NEW).expect("schema");
-    run(|ctx| ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)).expect("migrate");
-    (old, spec)
+    migrated_to(dir, &dir.join("new.db"))
 }
 
 /// Every row of the user's tables in full, as text.
@@ -177,4 +175,166 @@ fn drain_and_cutover_change_no_old_schema_and_the_recording_triggers_refuse_afte
     let st = status::status(&spec, Busy::default()).expect("status");
     assert_eq!(st.old_guards, 3 * 3, "three tables, three writes each");
     refused_without_change(&old, "retired by a migration").expect("retired");
+}
+
+/// The SQL of the old database's `_mig_*` recording triggers, by name
+/// (the helper view's trigger and guards apart).
+fn recording_triggers(old: &Path) -> Vec<(String, String)> {
+    old_schema(old)
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("_mig_") && n != REFUSAL && !n.starts_with("_mig_guard_"))
+        .collect()
+}
+
+/// A recording trigger's text is the same whatever the new database's
+/// path and at most [`TRIGGER_BYTES`] (the refusals' lines, which name the
+/// path, are held once by the helper view's trigger): every service
+/// connection parses every trigger on each schema reload. Migrated twice,
+/// to `new.db` and to a path 200 bytes longer.
+#[test]
+fn a_recording_triggers_text_is_short_and_the_same_whatever_the_new_path() {
+    let short = tempfile::tempdir().expect("tempdir");
+    let long = tempfile::tempdir().expect("tempdir");
+    let deep = long.path().join("n".repeat(200));
+    std::fs::create_dir_all(&deep).expect("a long new path");
+    let (old_short, _) = migrated(short.path());
+    let (old_long, _) = migrated_to(long.path(), &deep.join("new.db"));
+    let (a, b) = (
+        recording_triggers(&old_short),
+        recording_triggers(&old_long),
+    );
+    assert_eq!(
+        a.len(),
+        11,
+        "three writes each, two more for parent's UNIQUE name: {a:?}"
+    );
+    assert_eq!(a, b, "a trigger's text depends on the new path");
+    for (name, sql) in &a {
+        assert!(
+            sql.len() <= TRIGGER_BYTES,
+            "{name}: {} bytes: {sql}",
+            sql.len()
+        );
+    }
+}
+
+/// What a recording trigger of [`OLD`]'s tables may take at most (about
+/// 190 bytes here; the refusals inline took 700 and more).
+const TRIGGER_BYTES: usize = 256;
+
+/// Each refusal is exactly the line mig has always given, naming the new
+/// database as the marker records it; `cleanup-old` then removes the
+/// helper view with the marker and the log, and the retired guards it
+/// leaves give the same line.
+#[test]
+fn the_refusals_are_exactly_their_lines_and_cleanup_old_removes_the_helper() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, spec) = migrated(dir.path());
+    let new_path = marker_new_path(&old);
+    assert!(has_object(&old, REFUSAL), "migrate created the helper");
+    let (mut frozen, mut draining) = (false, None);
+    run_with(
+        |e| match e {
+            Event::Step { step: "freeze", .. } => frozen = true,
+            Event::Replay { .. } if frozen && draining.is_none() => draining = Some(refusal(&old)),
+            _ => {}
+        },
+        |ctx| ops::drain(&spec, &DrainOptions::default(), ctx),
+    )
+    .expect("drain");
+    assert_eq!(draining.as_deref(), Some(DRAINING_MESSAGE));
+    let window = CutoverOptions {
+        revert_window_secs: 3600,
+        ..Default::default()
+    };
+    ops::cutover(&spec, &window).expect("cutover");
+    assert_eq!(refusal(&old), message(GuardKind::Standby, &new_path));
+    ops::finalize(&spec, Busy::default(), ClosedBy::Finalize).expect("finalize");
+    let retired = message(GuardKind::Retired, &new_path);
+    assert_eq!(refusal(&old), retired);
+    ops::cleanup_old(&spec, Busy::default(), Release::Keep).expect("cleanup-old");
+    assert!(!has_object(&old, REFUSAL), "cleanup-old left the helper");
+    assert_eq!(
+        recording_triggers(&old),
+        vec![],
+        "cleanup-old left a trigger"
+    );
+    assert_eq!(refusal(&old), retired);
+}
+
+/// A recording made by the mig before the helper view (each trigger
+/// carrying the three refusals inline): drain still arms nothing and
+/// changes no old schema, and cutover's retired refusal is its line.
+#[test]
+fn a_recording_with_the_refusals_inline_drains_without_arming_and_refuses_as_retired() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, spec) = migrated(dir.path());
+    let new_path = marker_new_path(&old);
+    as_inline_recording(&old, &new_path);
+    let recorded = old_schema(&old);
+    run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
+    assert_eq!(old_schema(&old), recorded, "drain changed the old schema");
+    ops::cutover(&spec, &CutoverOptions::default()).expect("cutover");
+    assert_eq!(old_schema(&old), recorded, "cutover changed the old schema");
+    let st = status::status(&spec, Busy::default()).expect("status");
+    assert_eq!(st.old_guards, 3 * 3, "three tables, three writes each");
+    assert_eq!(refusal(&old), message(GuardKind::Retired, &new_path));
+}
+
+/// Rewrites `old`'s recording triggers as the mig before the helper view
+/// made them (the refusals inline, no helper) and records them so.
+fn as_inline_recording(old: &Path, new_path: &str) {
+    let lit = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let inline = format!(
+        "SELECT CASE (SELECT status FROM _migration_marker WHERE id = 1) WHEN 'recording' THEN NULL {CARRIED_INLINE}{}) WHEN 'retired' THEN RAISE(ABORT, {}) ELSE RAISE(ABORT, {}) END;",
+        lit(&message(GuardKind::Standby, new_path)),
+        lit(&message(GuardKind::Retired, new_path)),
+        lit(DRAINING_MESSAGE)
+    );
+    let conn = Connection::open(old).expect("old");
+    let mut sql = String::from("BEGIN;");
+    for (name, trigger) in recording_triggers(old) {
+        let trigger = trigger.replacen(CARRIED, &inline, 1);
+        sql.push_str(&format!("DROP TRIGGER \"{name}\"; {trigger};"));
+    }
+    sql.push_str(&format!("DROP VIEW {REFUSAL}; COMMIT;"));
+    conn.execute_batch(&sql).expect("the inline triggers");
+    let listing = catalog_listing(&conn, "main").expect("listing");
+    conn.execute("UPDATE _migration_marker SET catalog = ?1", [listing])
+        .expect("recorded");
+}
+
+/// [`migrated`], to the new database `new`.
+fn migrated_to(dir: &Path, new: &Path) -> (std::path::PathBuf, DatabaseSpec) {
+    let old = dir.join("old.db");
+    let conn = Connection::open(&old).expect("old");
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .expect("WAL");
+    conn.execute_batch(OLD).expect("old tables");
+    drop(conn);
+    let spec = spec(&old, new);
+    let schema = SchemaFile::parse("schema.sql", NEW).expect("schema");
+    run(|ctx| ops::migrate(&spec, &schema, &MigrateOptions::default(), ctx)).expect("migrate");
+    (old, spec)
+}
+
+/// The error a service's insert gets (it must be refused).
+fn refusal(old: &Path) -> String {
+    let conn = Connection::open(old).expect("service");
+    match conn.execute("INSERT INTO audit(what) VALUES ('refused?')", []) {
+        Ok(_) => panic!("a write was accepted"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn marker_new_path(old: &Path) -> String {
+    let conn = Connection::open(old).expect("old");
+    read_marker(&conn, "main")
+        .expect("marker")
+        .expect("a marker")
+        .new_path
+}
+
+fn has_object(old: &Path, name: &str) -> bool {
+    old_schema(old).iter().any(|(n, _)| n == name)
 }

@@ -222,8 +222,8 @@ fn refusing_ahead(db: &Path) -> i64 {
     Connection::open(db)
         .and_then(|c| {
             c.query_row(
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND (instr(sql, ?1) > 0 OR name LIKE '\\_mig\\_guard\\_%' ESCAPE '\\' AND sql LIKE '%IN (''standby'', ''retired'')%')",
-                [mig::engine::record::CARRIED],
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND (instr(sql, ?1) > 0 OR instr(sql, ?2) > 0 OR name LIKE '\\_mig\\_guard\\_%' ESCAPE '\\' AND sql LIKE '%IN (''standby'', ''retired'')%')",
+                [mig::engine::record::CARRIED, mig::engine::record::CARRIED_INLINE],
                 |r| r.get(0),
             )
         })

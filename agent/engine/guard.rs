@@ -15,8 +15,9 @@
 //! ever see: it refuses every write of every other connection, always.
 //!
 //! Until cleanup-old the old database needs no guard of its own: migrate's
-//! recording triggers carry the standby and retired refusals ([`carried`]),
-//! read from the marker's status, so drain changes no schema while writes
+//! recording triggers carry the standby and retired refusals ([`carried`]:
+//! each inserts into one helper view whose trigger raises the refusal the
+//! marker's status picks), so drain changes no schema while writes
 //! flow and cutover's step on the old database is one row's update
 //! ([`settle_in`]), its reading done before the lock ([`SettlePlan`]). A
 //! recording made by an older mig does not carry them: drain then *arms*

@@ -1,5 +1,6 @@
 //! Recording triggers that carry the standby and retired refusals
-//! themselves (`record::triggers::CARRIED`, installed by migrate): with
+//! themselves (through the helper view `record::REFUSAL`, installed by
+//! migrate, or inline as the mig before it made them): with
 //! them the old database has one trigger per table and write, drain arms
 //! nothing, and cutover refuses writes by updating the marker's row. A
 //! recording made by an older mig carries only draining's refusal; drain
@@ -12,11 +13,12 @@ use super::{guard_sql, OPS};
 use crate::engine::catalog::{q, with_prefix, Catalog, TRIGGER_PREFIX};
 use crate::engine::error::{Result, SqlContext};
 use crate::engine::owners::LeftToOwner;
-use crate::engine::record::{self, triggers::CARRIED, MarkerStatus};
+use crate::engine::record::{self, carries, MarkerStatus, CARRIED, CARRIED_INLINE, REFUSAL};
 
 /// `Some(triggers)` when every table recording covers (all but those left
 /// to their owner) has its three write triggers carrying the refusals and
-/// no guard exists beside them; `None` otherwise (a recording by an older
+/// no guard exists beside them (and the helper view's trigger, which ones
+/// refusing through it need); `None` otherwise (a recording by an older
 /// mig, a table not recorded, guards an arm left). Reads only.
 pub fn carried(conn: &Connection) -> Result<Option<u32>> {
     let Some(marker) = record::read_marker(conn, "main")? else {
@@ -35,7 +37,10 @@ pub fn carried(conn: &Connection) -> Result<Option<u32>> {
     for t in &catalog.tables {
         for (op, _) in OPS {
             let name = format!("{TRIGGER_PREFIX}{op}_{}", t.name);
-            if !triggers.get(&name).is_some_and(|sql| sql.contains(CARRIED)) {
+            let Some(sql) = triggers.get(&name).filter(|sql| carries(sql)) else {
+                return Ok(None);
+            };
+            if sql.contains(CARRIED) && !triggers.contains_key(REFUSAL) {
                 return Ok(None);
             }
             n += 1;
@@ -45,15 +50,16 @@ pub fn carried(conn: &Connection) -> Result<Option<u32>> {
 }
 
 /// The recording triggers of `schema` that carry the refusals (they refuse
-/// every write once the marker says standby or retired).
+/// every write once the marker says standby or retired; the helper view's
+/// trigger is not one).
 pub fn count_carrying(conn: &Connection, schema: &str) -> Result<u64> {
     let n: i64 = conn
         .query_row(
             &format!(
-                "SELECT count(*) FROM {}.sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_%' ESCAPE '\\' AND instr(sql, ?1) > 0",
+                "SELECT count(*) FROM {}.sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_%' ESCAPE '\\' AND (instr(sql, ?1) > 0 OR instr(sql, ?2) > 0)",
                 q(schema)
             ),
-            [CARRIED],
+            [CARRIED, CARRIED_INLINE],
             |r| r.get(0),
         )
         .ctx(|| "counting the recording triggers".into())?;

@@ -1,12 +1,13 @@
 //! Starting to record on the old database: `_migration_marker`,
-//! `_migration_log` and every table's recording triggers, in short paced
+//! `_migration_log`, the helper view the triggers refuse through
+//! (`triggers::REFUSAL`) and every table's recording triggers, in short paced
 //! transactions (`paced.rs`) rather than one, so a service's writes wait
 //! milliseconds, not the seconds thousands of CREATE TRIGGERs take.
 //!
 //! Safe because migrate's copy reads no row before every table records:
 //! a write between two transactions to a table not yet recorded is a row
-//! the copy will read. The first transaction creates the marker, the log
-//! and the first triggers; each records in the marker's catalog the
+//! the copy will read. The first transaction creates the marker, the log,
+//! the helper and the first triggers; each records in the marker's catalog the
 //! triggers it created, so a trigger later dropped is drift while one
 //! never created (an install cut short) is not: the next `migrate`
 //! creates the missing ones before it copies ([`install`] again).
@@ -15,7 +16,7 @@ use std::collections::HashSet;
 
 use rusqlite::Connection;
 
-use super::triggers::{trigger_defs, Logging, Recorder};
+use super::triggers::{refusal_helper, trigger_defs, Logging, Recorder, REFUSAL};
 use super::{
     catalog_listing, catalog_listing_leaving, drift, drift_error, mig_triggers, read_marker,
     schema_version, MarkerStatus, MARKER_STATUSES,
@@ -104,7 +105,7 @@ fn planned(conn: &Connection, spec: &InstallSpec<'_>) -> Result<Todo> {
     let mut old = Catalog::read(&tx, "main")?;
     old.leave(&spec.plan.left_to_owner);
     let sourced = spec.plan.source_tables();
-    let recorder = Recorder::forward(spec.new_path);
+    let recorder = Recorder::forward();
     let mut steps = Vec::new();
     for t in &old.tables {
         let logging = if sourced.iter().any(|s| s.eq_ignore_ascii_case(&t.name)) {
@@ -150,7 +151,8 @@ impl paced::Batch for Recording<'_> {
                     "the old database's schema changed while migrate was starting; run `mig migrate` again".into(),
                 ));
             }
-            return create_tables_in(tx, self.spec.plan.key_width);
+            create_tables_in(tx, self.spec.plan.key_width)?;
+            return create_helper_in(tx, self.spec.new_path);
         }
         let marker = read_marker(tx, "main")?;
         require_recording(marker.as_ref().map(|m| m.status))?;
@@ -160,6 +162,12 @@ impl paced::Batch for Recording<'_> {
             if !changes.is_empty() {
                 return Err(drift_error(&changes));
             }
+        }
+        // An install an older mig began and cut short has no helper: the
+        // triggers created now refuse through it.
+        if !has_helper(tx)? {
+            create_helper_in(tx, self.spec.new_path)?;
+            super::rerecord_tables_like_in(tx, REFUSAL)?;
         }
         Ok(())
     }
@@ -198,6 +206,25 @@ fn create_tables_in(tx: &Connection, width: usize) -> Result<()> {
         olds.join(", ")
     ))
     .ctx(|| "creating _migration_marker and _migration_log".into())
+}
+
+/// The helper view the recording triggers refuse through
+/// ([`refusal_helper`]), its refusals naming `new_path`.
+fn create_helper_in(tx: &Connection, new_path: &str) -> Result<()> {
+    tx.execute_batch(&refusal_helper(new_path))
+        .ctx(|| format!("creating {REFUSAL}, the recording's refusals"))
+}
+
+/// Whether the old database has the helper view and its trigger.
+fn has_helper(tx: &Connection) -> Result<bool> {
+    let n: i64 = tx
+        .query_row(
+            "SELECT count(*) FROM main.sqlite_schema WHERE name = ?1 AND type IN ('view', 'trigger')",
+            [REFUSAL],
+            |r| r.get(0),
+        )
+        .ctx(|| format!("looking for {REFUSAL}"))?;
+    Ok(n == 2)
 }
 
 /// The marker row, recording the catalog as the first transaction leaves

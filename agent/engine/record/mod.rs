@@ -20,7 +20,7 @@ pub use drift::{
 };
 pub use foreign::refuse_foreign;
 pub use install::{install, InstallSpec, Installed, RECORD_HOLD};
-pub use triggers::CARRIED;
+pub use triggers::{carries, CARRIED, CARRIED_INLINE, REFUSAL};
 
 /// Every value `_migration_marker.status` may hold, as its CHECK lists them.
 pub const MARKER_STATUSES: &str = "'recording', 'draining', 'standby', 'retired'";
@@ -402,6 +402,10 @@ pub fn remove_tables_in(tx: &Connection, guard: Guard) -> Result<Removed> {
         tx.execute_batch("DROP TABLE _migration_log")
             .ctx(|| "dropping _migration_log".into())?;
     }
+    // The helper view the recording triggers refuse through, its trigger
+    // with it (none in a recording by an older mig).
+    tx.execute_batch(&format!("DROP VIEW IF EXISTS {REFUSAL}"))
+        .ctx(|| format!("dropping {REFUSAL}"))?;
     let had_marker = has_table(tx, "main", "_migration_marker")?;
     if had_marker {
         tx.execute_batch("DROP TABLE _migration_marker")
@@ -415,17 +419,21 @@ pub fn remove_tables_in(tx: &Connection, guard: Guard) -> Result<Removed> {
     })
 }
 
-/// Names of mig's triggers (`_mig_*`) on the old database.
+/// Names of mig's triggers (`_mig_*`) on the old database, but the
+/// helper view's ([`REFUSAL`]), which goes with the view
+/// ([`remove_tables_in`]).
 pub fn mig_triggers(conn: &Connection) -> Result<Vec<String>> {
-    crate::engine::catalog::names_with_prefix(conn, "trigger", "_mig_")
+    let mut names = crate::engine::catalog::names_with_prefix(conn, "trigger", "_mig_")?;
+    names.retain(|n| n != REFUSAL);
+    Ok(names)
 }
 
-/// Recording triggers present on the old database.
+/// Recording triggers present on the old database (not the helper view's).
 pub fn trigger_count(conn: &Connection, schema: &str) -> Result<u64> {
     let n: i64 = conn
         .query_row(
-            &format!("SELECT count(*) FROM {}.sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_%' ESCAPE '\\' AND name NOT LIKE '\\_mig\\_guard\\_%' ESCAPE '\\'", q(schema)),
-            [],
+            &format!("SELECT count(*) FROM {}.sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_mig\\_%' ESCAPE '\\' AND name NOT LIKE '\\_mig\\_guard\\_%' ESCAPE '\\' AND name <> ?1", q(schema)),
+            [REFUSAL],
             |r| r.get(0),
         )
         .ctx(|| "counting recording triggers".into())?;

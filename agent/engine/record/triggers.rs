@@ -1,8 +1,11 @@
 //! The recording triggers' SQL: log every write's key, refuse writes once
 //! the marker no longer says recording (draining, and after cutover the
 //! standby's and the retired database's refusals, which they carry so that
-//! no schema changes between migrate and cleanup-old), and capture the rows
-//! `INSERT OR REPLACE` removes silently.
+//! no schema changes between migrate and cleanup-old: each through one
+//! short insert into a helper view whose one trigger holds the refusals'
+//! text, so a trigger's text is the same whatever the new path), and
+//! capture the rows `INSERT OR REPLACE` removes silently. SQLite has only
+//! row triggers, so no trigger says `FOR EACH ROW`: less text to parse.
 //!
 //! This SQL runs inside the *service's* SQLite library, which may be old:
 //! only features SQLite has had for a decade (no row values, no `unixepoch`).
@@ -24,29 +27,62 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    /// The old database's recording, its refusals naming `new_path`: one
-    /// read of the marker's status per write (as a refusal of draining
-    /// alone took), whose value picks the refusal — none while recording,
-    /// the standby's, the retired one's, else draining's. Cutover then
-    /// refuses by updating the marker's row, not by creating a trigger.
-    pub(crate) fn forward(new_path: &str) -> Recorder {
+    /// The old database's recording: each trigger hands the refusal to
+    /// the helper view ([`refusal_helper`]) with one short statement, the
+    /// same for every table whatever the new path, so a schema reload of
+    /// a service's connection parses each refusal's text once, not once
+    /// per trigger. Cutover then refuses by updating the marker's row, not
+    /// by creating a trigger.
+    pub(crate) fn forward() -> Recorder {
         Recorder {
             log: "_migration_log",
-            guard: format!(
-                "SELECT CASE (SELECT status FROM _migration_marker WHERE id = 1) WHEN 'recording' THEN NULL {CARRIED}{}) WHEN 'retired' THEN RAISE(ABORT, {}) ELSE RAISE(ABORT, {}) END;",
-                lit(&message(GuardKind::Standby, new_path)),
-                lit(&message(GuardKind::Retired, new_path)),
-                lit(DRAINING_MESSAGE)
-            ),
+            guard: CARRIED.to_string(),
             prefix: TRIGGER_PREFIX,
         }
     }
 }
 
-/// The text by which a recording trigger is known to carry the standby
-/// and retired refusals (one a mig before them made does not: drain then
-/// arms guards beside it, `guard::arm`).
-pub const CARRIED: &str = "WHEN 'standby' THEN RAISE(ABORT, ";
+/// The helper view every recording trigger writes to: inserting into it
+/// does nothing while the marker says recording, and otherwise raises the
+/// refusal its status picks (its `INSTEAD OF` trigger holds the literals,
+/// as RAISE's message must be one in old SQLite). Dropped with the marker
+/// (`remove_tables_in`), its trigger with it.
+pub const REFUSAL: &str = "_mig_refusal";
+
+/// The statement by which a recording trigger refuses writes once the
+/// marker no longer says recording, and so the text by which one is known
+/// to carry the standby and retired refusals (one a mig before them made
+/// does not: drain then arms guards beside it, `guard::arm`).
+pub const CARRIED: &str = "INSERT INTO _mig_refusal VALUES (0);";
+
+/// How a recording trigger of the mig before [`REFUSAL`] carried them:
+/// its own `CASE` on the marker's status with the three refusals inline
+/// (still recognised, so its drain arms nothing either).
+pub const CARRIED_INLINE: &str = "WHEN 'standby' THEN RAISE(ABORT, ";
+
+/// Whether a recording trigger's SQL carries the standby and retired
+/// refusals (through [`REFUSAL`] or inline).
+pub fn carries(sql: &str) -> bool {
+    sql.contains(CARRIED) || sql.contains(CARRIED_INLINE)
+}
+
+/// The helper view and its trigger, their refusals naming `new_path`: the
+/// standby's, the retired one's, else draining's (also with no marker row,
+/// as the inline refusal did). Each refusal is its own statement, so the
+/// trigger's text never contains [`CARRIED_INLINE`].
+pub(crate) fn refusal_helper(new_path: &str) -> String {
+    let status = "(SELECT status FROM _migration_marker WHERE id = 1)";
+    format!(
+        "CREATE VIEW {REFUSAL}(refused) AS SELECT NULL;\n\
+         CREATE TRIGGER {REFUSAL} INSTEAD OF INSERT ON {REFUSAL} WHEN {status} IS NOT 'recording' BEGIN \
+         SELECT RAISE(ABORT, {}) WHERE {status} = 'standby'; \
+         SELECT RAISE(ABORT, {}) WHERE {status} = 'retired'; \
+         SELECT RAISE(ABORT, {}); END;",
+        lit(&message(GuardKind::Standby, new_path)),
+        lit(&message(GuardKind::Retired, new_path)),
+        lit(DRAINING_MESSAGE)
+    )
+}
 
 /// Whether a table's triggers log its writes or only run the guard (a
 /// table nothing is copied from: its writes are only refused when the
@@ -106,17 +142,17 @@ pub(crate) fn trigger_defs(
     };
     let mut out = vec![
         format!(
-            "CREATE TRIGGER {} AFTER INSERT ON {table} FOR EACH ROW BEGIN {guard} {} END;",
+            "CREATE TRIGGER {} AFTER INSERT ON {table} BEGIN {guard} {} END;",
             name("i"),
             log("I", "NEW")
         ),
         format!(
-            "CREATE TRIGGER {} AFTER UPDATE ON {table} FOR EACH ROW BEGIN {guard} {} END;",
+            "CREATE TRIGGER {} AFTER UPDATE ON {table} BEGIN {guard} {} END;",
             name("u"),
             log("U", "NEW")
         ),
         format!(
-            "CREATE TRIGGER {} AFTER DELETE ON {table} FOR EACH ROW BEGIN {guard} {} END;",
+            "CREATE TRIGGER {} AFTER DELETE ON {table} BEGIN {guard} {} END;",
             name("d"),
             log("D", "OLD")
         ),
@@ -194,12 +230,12 @@ fn replace_capture(t: &Table, key: &OldKey, r: &Recorder) -> Vec<String> {
     let name = |kind: &str| q(&format!("{}{kind}_{}", r.prefix, t.name));
     vec![
         format!(
-            "CREATE TRIGGER {} BEFORE INSERT ON {table} FOR EACH ROW BEGIN {} END;",
+            "CREATE TRIGGER {} BEFORE INSERT ON {table} BEGIN {} END;",
             name("ri"),
             ins.join(" ")
         ),
         format!(
-            "CREATE TRIGGER {} BEFORE UPDATE ON {table} FOR EACH ROW BEGIN {} END;",
+            "CREATE TRIGGER {} BEFORE UPDATE ON {table} BEGIN {} END;",
             name("ru"),
             upd.join(" ")
         ),
