@@ -13,7 +13,7 @@
 // The one module allowed to open database files (clippy.toml).
 #![allow(clippy::disallowed_methods)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::config::DbConfig;
@@ -22,7 +22,12 @@ use rusqlite::{Connection, OpenFlags};
 use super::error::{EngineError, Result, SqlContext};
 use super::unsynced::Durability;
 
+mod attach;
+mod bulk;
 mod handed;
+use attach::attach_read_only;
+pub use attach::{attach_old, attach_old_under};
+pub use bulk::{begin_bulk_load, end_bulk_load};
 pub use handed::{attach_old_beside, old_rw_from, work_from, Pair};
 
 /// Schema name under which the old database is attached to a work connection.
@@ -215,12 +220,18 @@ pub fn work(new: &Path, old: Option<&Path>, busy: Busy) -> Result<Connection> {
 /// (`unsynced.rs`: the marker is on disk), with the old one attached
 /// read-only as `old`: straight into the bulk load's rollback journal with
 /// its commits unsynced ([`begin_bulk_load`]), never through WAL first, so
-/// opening it writes nothing and syncs nothing.
-pub fn work_unsynced(new: &Path, old: &Path, busy: Busy) -> Result<Connection> {
+/// opening it writes nothing and syncs nothing. `old_rw`, `migrate`'s
+/// recording connection to the old database, outlives it
+/// ([`attach_old_under`]).
+pub fn work_unsynced(
+    new: &Path,
+    (old, old_rw): (&Path, &Connection),
+    busy: Busy,
+) -> Result<Connection> {
     let conn = work_file(new)?;
     configure_writer(&conn, busy)?;
     begin_bulk_load(&conn, Durability::Deferred)?;
-    attach_old(&conn, old)?;
+    attach_old_under(&conn, old, old_rw)?;
     Ok(conn)
 }
 
@@ -293,158 +304,6 @@ fn needs_writer_recovery(e: &rusqlite::Error) -> bool {
 
 /// Page cache of a work connection, in KiB (negative: SQLite's unit).
 const WORK_CACHE_KIB: i64 = -32768;
-/// Page cache during the bulk load (see [`begin_bulk_load`]).
-const BULK_CACHE_KIB: i64 = -16384;
-
-/// Pragmas for the bulk load (copy and index builds) on the work
-/// connection: a rollback journal instead of the WAL. The copy appends to
-/// new pages, which a rollback journal never copies (only pages that existed
-/// when the transaction began are journaled), so every row is written once;
-/// through the WAL it is written twice (the WAL, then the checkpoint, which
-/// measured a third of the copy's time) and checksummed.
-/// `synchronous` as `durability` says: OFF while `unsynced.rs`'s marker
-/// guards the window (a killed process loses nothing, the kernel holds its
-/// writes; an OS crash makes the next `migrate` start the copy again), FULL
-/// otherwise (each commit, cursor included, survives a power loss).
-/// Nothing serves from the new database yet; the price of the rollback
-/// journal (a reader waits for a commit) is paid only by `status`, and a
-/// process killed mid-chunk leaves a hot journal that [`new_ro`] and the
-/// next writer roll back.
-pub fn begin_bulk_load(conn: &Connection, durability: Durability) -> Result<()> {
-    // Before the switch: leaving WAL (a resumed copy) checkpoints, which
-    // syncs unless the window is open.
-    conn.pragma_update(Some("main"), "synchronous", synchronous(durability))
-        .ctx(|| "setting synchronous".into())?;
-    set_journal_mode(conn, "truncate")?;
-    // Index builds sort in memory up to the cache size, on top of the cache
-    // itself: half the usual cache keeps the two under the agent's memory
-    // budget whatever the database's size.
-    conn.pragma_update(Some("main"), "cache_size", BULK_CACHE_KIB)
-        .ctx(|| "setting the cache size".into())
-}
-
-/// Back to WAL (see [`configure_work`]) once the bulk load is over:
-/// catch-up, drain and the new service need readers that never block
-/// writers. `synchronous=NORMAL` when every commit is synced; still OFF
-/// while `unsynced.rs`'s window stays open (through `migrate`'s catch-up,
-/// until its final sync).
-pub fn end_bulk_load(conn: &Connection, durability: Durability) -> Result<()> {
-    set_journal_mode(conn, "wal")?;
-    conn.pragma_update(Some("main"), "cache_size", WORK_CACHE_KIB)
-        .ctx(|| "setting the cache size".into())?;
-    let after = match durability {
-        Durability::EveryCommit => "NORMAL",
-        Durability::Deferred => "OFF",
-    };
-    conn.pragma_update(Some("main"), "synchronous", after)
-        .ctx(|| "setting synchronous".into())
-}
-
-/// The bulk load's `synchronous` for `durability`.
-fn synchronous(durability: Durability) -> &'static str {
-    match durability {
-        Durability::EveryCommit => "FULL",
-        Durability::Deferred => "OFF",
-    }
-}
-
-/// Switches the main database's journal mode, waiting (up to the busy
-/// timeout) for readers to finish: SQLite reports the mode it kept, not an
-/// error, when a reader stops the switch.
-fn set_journal_mode(conn: &Connection, mode: &str) -> Result<()> {
-    let timeout_ms: i64 = conn
-        .pragma_query_value(None, "busy_timeout", |r| r.get(0))
-        .ctx(|| "reading the busy timeout".into())?;
-    let deadline = std::time::Instant::now() + Duration::from_millis(timeout_ms.max(0) as u64);
-    loop {
-        let now: String = super::lock::with_lock(conn, |c| {
-            c.pragma_update_and_check(Some("main"), "journal_mode", mode, |r| r.get(0))
-        })
-        .ctx(|| format!("setting journal_mode={mode} on the new database"))?;
-        if now.eq_ignore_ascii_case(mode) {
-            return Ok(());
-        }
-        if std::time::Instant::now() >= deadline {
-            return Err(EngineError::Busy(format!(
-                "the new database stayed in journal_mode={now} while another connection read it; re-run the command"
-            )));
-        }
-        std::thread::sleep(super::lock::POLL);
-    }
-}
-
-/// Attaches the old database read-only: a transaction that writes the new
-/// database then takes only a read snapshot of the old one, and can never
-/// block the service's writers.
-pub fn attach_old(conn: &Connection, old: &Path) -> Result<()> {
-    attach_read_only(conn, old, OLD, "old database")
-}
-
-/// Attaches `path` read-only as `schema`, leaving its directory as found.
-///
-/// A read-only attach of a WAL database creates `-wal` and `-shm` when none
-/// exist, and closing it can never remove them (it cannot checkpoint). So,
-/// without a `-wal` holding frames, a [`reader`] opened first (read-write, `query_only`) is
-/// kept with `conn`, owned by a function registered on it: SQLite destroys
-/// a connection's functions after it has closed its databases, so that
-/// reader closes after the attach, and as the last connection to the file
-/// removes the empty WAL and shm. A service holding the file keeps them
-/// instead (the reader is not last), and with a `-wal` holding frames
-/// nothing is kept, as [`reader`] opens read-only then (unless that `-wal`
-/// was checkpointed away before the attach read: then the reader is opened
-/// after it, read-write, and kept the same way). The reader waits
-/// for locks as long as `conn` does (its caller's busy timeout).
-fn attach_read_only(conn: &Connection, path: &Path, schema: &str, what: &str) -> Result<()> {
-    let closer = if wal_has_content(path) {
-        None
-    } else {
-        Some(reader(path, what, busy_of(conn)?)?)
-    };
-    attach(conn, path, schema, what)?;
-    // The `-wal` checkpointed away between the look and the attach: the
-    // attach made an empty one, which a reader opened now removes last.
-    let closer = match closer {
-        None if !wal_has_content(path) => Some(reader(path, what, busy_of(conn)?)?),
-        kept => kept,
-    };
-    if let Some(closer) = closer {
-        let keep = move |_: &rusqlite::functions::Context<'_>| {
-            let _owned = &closer;
-            Ok(0i64)
-        };
-        conn.create_scalar_function(
-            format!("mig_closes_after_{schema}").as_str(),
-            0,
-            rusqlite::functions::FunctionFlags::SQLITE_UTF8,
-            keep,
-        )
-        .ctx(|| format!("keeping {what} {} tidy on close", path.display()))?;
-    }
-    Ok(())
-}
-
-/// How long `conn` waits for another connection's lock.
-fn busy_of(conn: &Connection) -> Result<Busy> {
-    let ms: i64 = conn
-        .pragma_query_value(None, "busy_timeout", |r| r.get(0))
-        .ctx(|| "reading the busy timeout".into())?;
-    Ok(Busy(Duration::from_millis(ms.max(0) as u64)))
-}
-
-/// Attaches `path` read-only as `schema` and reads its catalog (a file
-/// that is not a database fails here, named).
-fn attach(conn: &Connection, path: &Path, schema: &str, what: &str) -> Result<()> {
-    let uri = format!("file:{}?mode=ro", uri_path(path)?);
-    conn.execute(&format!("ATTACH DATABASE ?1 AS {schema}"), [uri])
-        .ctx(|| format!("attaching {what} {}", path.display()))?;
-    conn.query_row(
-        &format!("SELECT count(*) FROM {schema}.sqlite_schema"),
-        [],
-        |r| r.get::<_, i64>(0),
-    )
-    .ctx(|| format!("reading {what} {}", path.display()))?;
-    Ok(())
-}
 
 /// A `-wal` with content beside `path`: a service's (running, or it
 /// crashed), which a reader must not checkpoint or delete. An empty one
@@ -452,25 +311,6 @@ fn attach(conn: &Connection, path: &Path, schema: &str, what: &str) -> Result<()
 /// so the last connection to close removes it without changing a byte.
 fn wal_has_content(path: &Path) -> bool {
     std::fs::metadata(format!("{}-wal", path.display())).is_ok_and(|m| m.len() > 0)
-}
-
-fn uri_path(path: &Path) -> Result<String> {
-    let abs: PathBuf = std::path::absolute(path).map_err(|source| EngineError::Io {
-        context: "resolving",
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let s = abs.to_string_lossy();
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '%' => out.push_str("%25"),
-            '?' => out.push_str("%3f"),
-            '#' => out.push_str("%23"),
-            c => out.push(c),
-        }
-    }
-    Ok(out)
 }
 
 /// `synchronous=NORMAL` on a connection to the old database, for mig's

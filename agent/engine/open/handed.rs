@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
-use super::{attach, configure_work, old_rw, work, Busy, OLD};
+use super::attach::attach;
+use super::{configure_work, old_rw, work, Busy, OLD};
 use crate::engine::error::{Result, SqlContext};
 
 /// A command's two writable connections, made from the ones its state

@@ -10,8 +10,9 @@ use std::time::Instant;
 
 use rusqlite::Connection;
 
-use super::create_new::{create_new_db, prepare_folder, remove_db_files, Folder, NewDb};
+use super::create_new::{create_new_db, prepare_folder, Folder, NewDb};
 use super::migrate_precheck::{checked_plan, Precheck};
+use super::migrate_undo::{undo_fresh_start, withdraw};
 use super::plan::{journal_blocker, Blocks};
 use crate::engine::bulk_load;
 use crate::engine::copy::{self, TableStats};
@@ -93,7 +94,8 @@ pub fn migrate(
             return Err(EngineError::Precondition(b));
         }
     }
-    let (plan, precheck) = checked_plan(scratch, schema, &hash, &old, (st, &start), opts)?;
+    let (plan, precheck) =
+        checked_plan(scratch, schema, &hash, (&old, &old_rw), (st, &start), opts)?;
     refuse_data_loss(&plan, opts)?;
     // Only a fresh start: a migration already under way was allowed.
     if plan.same_schema && !opts.allow_same_schema && matches!(start, Start::Fresh) {
@@ -215,9 +217,9 @@ impl Run<'_> {
     ) -> Result<(Vec<TableStats>, u32)> {
         self.create_or_resume(&old_rw, id, durability, ctx)?;
         self.start_recording(&mut old_rw, migration_id, ctx)?;
-        let copied = match self.copy_and_catch_up((durability, precheck), ctx) {
+        let copied = match self.copy_and_catch_up(&old_rw, (durability, precheck), ctx) {
             Ok(Copied::Done(tables, indexes)) => Ok((tables, indexes)),
-            Ok(Copied::Refused(violations)) => Err(self.withdraw(&mut old_rw, violations)),
+            Ok(Copied::Refused(violations)) => Err(withdraw(&self.new, &mut old_rw, violations)),
             Err(e) => Err(e),
         };
         // Closed after the copy's connection (idle since the recording's
@@ -287,7 +289,7 @@ impl Run<'_> {
         };
         if let Err(e) = record::install(old_rw, &spec) {
             if self.start == Start::Fresh {
-                self.undo_fresh_start(old_rw, migration_id)?;
+                undo_fresh_start(&self.new, old_rw, migration_id)?;
             }
             return Err(e);
         }
@@ -305,62 +307,26 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// A fresh start whose install failed: what it committed of the
-    /// recording is removed, then the new file it created, leaving the
-    /// files as they were. Should the removal fail, both stay (the next
-    /// `migrate` completes the install; `mig reset` abandons it).
-    fn undo_fresh_start(&self, old_rw: &mut Connection, migration_id: &str) -> Result<()> {
-        let ours =
-            record::read_marker(old_rw, "main")?.is_some_and(|m| m.migration_id == migration_id);
-        if ours
-            && record::remove(
-                old_rw,
-                record::Guard::Unchanged(Some(record::MarkerStatus::Recording)),
-            )
-            .is_err()
-        {
-            return Ok(());
-        }
-        remove_db_files(&self.new)
-    }
-
-    /// The constraint pre-check found rows the copy could not get past
-    /// while the copy ran: the recording (triggers, log, marker) and the
-    /// new database's files are removed, and the refusal is the line the
-    /// pre-check gives before any file exists. Should the removal fail,
-    /// both stay and the refusal says `mig reset` removes them.
-    fn withdraw(&self, old_rw: &mut Connection, violations: Vec<QuotedText>) -> EngineError {
-        crate::engine::failpoint::hit("migrate.precheck-refused");
-        let removed = record::remove(
-            old_rw,
-            record::Guard::Unchanged(Some(record::MarkerStatus::Recording)),
-        )
-        .and_then(|_| remove_db_files(&self.new));
-        match removed {
-            Ok(()) => EngineError::PlanBlocked(violations),
-            Err(e) => EngineError::PlanBlocked(
-                violations
-                    .into_iter()
-                    .chain([format!("the migration started beside the pre-check could not be removed ({e}): run `mig reset` to remove it").into()])
-                    .collect(),
-            ),
-        }
-    }
-
     /// Copies every row, builds the deferred indexes and statistics, then
     /// replays what was written meanwhile; returns each table's copy and
     /// the indexes built, or the pre-check's refusal when it ran beside.
     fn copy_and_catch_up(
         &self,
+        old_rw: &Connection,
         (durability, precheck): (Durability, Precheck),
         ctx: &mut Ctx<'_>,
     ) -> Result<Copied> {
         let plan = &self.plan;
         let on_new = |e| self.on_new(e);
         let busy = self.opts.busy;
+        // `old_rw` closes after `work`: its attach keeps no reader of its own.
         let mut work = match durability {
-            Durability::Deferred => open::work_unsynced(&self.new, &self.old, busy)?,
-            Durability::EveryCommit => open::work(&self.new, Some(&self.old), busy)?,
+            Durability::Deferred => open::work_unsynced(&self.new, (&self.old, old_rw), busy)?,
+            Durability::EveryCommit => {
+                let work = open::work(&self.new, None, busy)?;
+                open::attach_old_under(&work, &self.old, old_rw)?;
+                work
+            }
         };
         crate::engine::mapping::upgrade_legacy(&mut work, plan).map_err(on_new)?;
         if matches!(self.start, Start::Resume | Start::InstallOnly { .. }) {

@@ -55,13 +55,15 @@ pub(super) fn checked_plan(
     scratch: Connection,
     schema: &SchemaFile,
     hash: &str,
-    old: &Path,
+    (old, old_rw): (&Path, &Connection),
     (st, start): (&MigrationState, &Start),
     opts: &MigrateOptions,
 ) -> Result<(Plan, Precheck)> {
     let left = recorded_and(st, &opts.left_to_owner);
     open::waits(&scratch, opts.busy)?;
-    open::attach_old(&scratch, old)?;
+    // `migrate`'s `old_rw` closes after the scratch (and after the thread
+    // running the pre-check beside the copy is joined).
+    open::attach_old_under(&scratch, old, old_rw)?;
     let plan = plan::build_leaving(&scratch, schema, hash, plan::Depth::Full, &left)?;
     if !plan.blockers.is_empty() {
         return Err(EngineError::PlanBlocked(
@@ -111,11 +113,18 @@ fn beside_above_rows() -> u64 {
     // Beside the copy it needs a core of its own: on 2 vCPU (the copy's and
     // the service's) it slowed the run it overlapped (1.19x the same
     // repetition's time before, docs/benchmarks.md, seventh run).
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    match cores >= BESIDE_MIN_CORES {
+    match cores() >= BESIDE_MIN_CORES {
         true => BESIDE_ABOVE_ROWS,
         false => u64::MAX,
     }
+}
+
+/// The cores this process may use, read once: `available_parallelism`
+/// reads the cgroup's CPU quota files on every call (a fixed cost of
+/// each `migrate` an agent runs).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// The cores a machine needs for the pre-check to run beside the copy: one

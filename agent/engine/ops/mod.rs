@@ -10,6 +10,7 @@ mod cutover;
 mod drain;
 mod migrate;
 mod migrate_precheck;
+mod migrate_undo;
 mod plan;
 mod reset;
 mod revert;

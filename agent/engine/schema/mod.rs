@@ -69,6 +69,9 @@ pub struct SchemaFile {
     /// The file's text, kept so the new database can record what built it.
     pub source: String,
     pub statements: Vec<Statement>,
+    /// The double-quoted names no column has (`quoted.rs`), noted by
+    /// [`SchemaFile::reflect`]'s one compile of the file.
+    quoted: std::sync::OnceLock<Vec<String>>,
 }
 
 /// When [`SchemaFile::apply`] creates the schema's indexes.
@@ -140,6 +143,7 @@ impl SchemaFile {
             file_name: file_name.to_string(),
             source: source.to_string(),
             statements,
+            quoted: std::sync::OnceLock::new(),
         })
     }
 
@@ -225,12 +229,15 @@ impl SchemaFile {
     }
 
     /// Compiles the schema in a scratch database and returns it with the
-    /// catalog hash.
+    /// catalog hash; notes on the way the double-quoted names no column
+    /// has ([`SchemaFile::quoted_strings`]), so the file is compiled once.
     pub fn reflect(&self) -> Result<(Connection, String)> {
         let conn = super::open::scratch()?;
-        self.apply(&conn, Indexes::Now)?;
+        let quoted = self.apply_noting_quoted(&conn)?;
         compile::check(self, &conn)?;
         let hash = catalog_hash(&conn, "main")?;
+        // A second reflect of the same file notes the same names.
+        let _ = self.quoted.set(quoted);
         Ok((conn, hash))
     }
 }

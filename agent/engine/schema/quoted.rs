@@ -1,61 +1,89 @@
 //! Double-quoted names that resolve to nothing: SQLite's legacy fallback
 //! reads `"OldName"` as the string 'OldName' when no column has that name,
 //! so `CREATE INDEX i ON t("OldName")` indexes a constant and a view returns
-//! the text. `plan` warns about each one; nothing here changes the schema.
+//! the text. `plan` warns about each one; noting them changes nothing the
+//! schema compiles to.
 
 use rusqlite::config::DbConfig;
 use rusqlite::Connection;
 
-use super::{first_line, SchemaFile, StmtKind};
+use super::{first_line, SchemaFile, Statement, StmtKind};
 use crate::engine::catalog::q;
 use crate::engine::error::{Result, SqlContext};
-use crate::engine::open;
 
 /// SQLite's hint when a double-quoted name is not a column (DQS off).
 const HINT: &str = " - should this be a string literal in single-quotes?";
 
 impl SchemaFile {
     /// One warning per statement that uses a double-quoted name no column
-    /// has: it compiles the schema again with the fallback turned off, and
-    /// runs a refused statement with the fallback on so the rest compiles.
+    /// has, as [`SchemaFile::reflect`] noted them (reflected here if it has
+    /// not run on this file yet).
     pub fn quoted_strings(&self) -> Result<Vec<String>> {
-        let conn = open::scratch()?;
-        let mut out = Vec::new();
-        for s in &self.statements {
-            set_fallback(&conn, Fallback::Off)?;
-            // A view's columns resolve when it is read, not when created.
-            let compiled = conn.execute_batch(&s.sql).and_then(|()| match s.kind {
-                StmtKind::View => conn
-                    .prepare(&format!("SELECT * FROM {}", q(&s.name)))
-                    .map(|_| ()),
-                _ => Ok(()),
-            });
-            let Err(e) = compiled else {
-                continue;
-            };
-            let message = match &e {
-                rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
-                rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
-                other => other.to_string(),
-            };
-            if let Some(name) = message
-                .strip_prefix("no such column: ")
-                .and_then(|m| m.strip_suffix(HINT))
-            {
-                let text = name.trim_matches('"');
-                out.push(format!(
-                    "{}:{}: {name} names no column, so SQLite reads it as the string '{text}' (in `{}`); write the column's new name, or '{text}' in single quotes if a string is meant",
-                    self.file_name,
-                    s.line,
-                    first_line(&s.sql)
-                ));
-            }
-            // Whatever the reason, let the rest compile as `reflect` did (a
-            // view created above stays; running it again just fails).
-            set_fallback(&conn, Fallback::On)?;
-            let _ = conn.execute_batch(&s.sql);
+        if self.quoted.get().is_none() {
+            self.reflect()?;
         }
+        Ok(self.quoted.get().cloned().unwrap_or_default())
+    }
+
+    /// [`SchemaFile::apply`] with every index, noting the double-quoted
+    /// names no column has on the way: each statement is compiled first
+    /// with SQLite's fallback off (a view is also read, as its columns
+    /// resolve only then), and one it refuses runs again with the fallback
+    /// on, so the schema compiles exactly as with the fallback on
+    /// throughout, and fails with the same error where it fails.
+    pub(super) fn apply_noting_quoted(&self, conn: &Connection) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        // Page size and auto-vacuum only take effect before the first table.
+        let pragmas = self
+            .statements
+            .iter()
+            .filter(|s| s.kind == StmtKind::Pragma);
+        for s in pragmas {
+            self.exec(conn, s)?;
+        }
+        let others = self
+            .statements
+            .iter()
+            .filter(|s| s.kind != StmtKind::Pragma);
+        for s in others {
+            set_fallback(conn, Fallback::Off)?;
+            match conn.execute_batch(&s.sql) {
+                Ok(()) if s.kind == StmtKind::View => {
+                    let read = conn.prepare(&format!("SELECT * FROM {}", q(&s.name)));
+                    if let Err(e) = read {
+                        out.extend(self.unresolved(s, &e));
+                    }
+                }
+                Ok(()) => {}
+                Err(e) => {
+                    out.extend(self.unresolved(s, &e));
+                    set_fallback(conn, Fallback::On)?;
+                    self.exec(conn, s)?;
+                }
+            }
+        }
+        set_fallback(conn, Fallback::On)?;
         Ok(out)
+    }
+
+    /// The warning for `s` when `e` is SQLite refusing a double-quoted
+    /// name no column has.
+    fn unresolved(&self, s: &Statement, e: &rusqlite::Error) -> Option<String> {
+        let message = match e {
+            rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+            rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+            other => other.to_string(),
+        };
+        let name = message
+            .strip_prefix("no such column: ")
+            .and_then(|m| m.strip_suffix(HINT))?;
+        let text = name.trim_matches('"');
+        Some(format!(
+            "{}:{}: {name} names no column, so SQLite reads it as the string '{text}' (in `{}`); write the column's new name, or '{text}' in single quotes if a string is meant",
+            self.file_name,
+            s.line,
+            first_line(&s.sql)
+        ))
     }
 }
 
