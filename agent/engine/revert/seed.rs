@@ -85,12 +85,16 @@ fn mapped(inv: &Inverse) -> impl Iterator<Item = &TableInverse> {
         .filter(|t| matches!(t.key, KeySource::Mapped { .. }))
 }
 
+/// What seeding says it was doing when it fails: the old database's lock
+/// (a service there holding a write transaction open waits it out).
+const SEEDING: &str = "seeding the revert maps on the old database before the freeze (a connection there holding a write transaction open blocks it)";
+
 /// Seeds every revert map ahead of the lock, on `conn` (the old database
 /// as `main`, the new one attached as `new`), in transactions sized to
 /// hold its write lock about [`SEED_HOLD`] each ([`Chunk`]). Only while the old database records or drains (a
 /// standby's maps are the window's own). Returns the rows copied.
 pub fn ahead(conn: &Connection, inv: &Inverse) -> Result<u64> {
-    let what = || "seeding the revert maps before the freeze".to_string();
+    let what = || SEEDING.to_string();
     let Some(marker) = record::read_marker(conn, "main")? else {
         return Ok(0);
     };
@@ -116,7 +120,7 @@ pub fn ahead(conn: &Connection, inv: &Inverse) -> Result<u64> {
 /// vouch for (another migration's, or none), and records the tables in
 /// the marker's catalog listing (they are mig's, not drift).
 fn prepare_in(tx: &Connection, inv: &Inverse, migration_id: &str) -> Result<()> {
-    let what = || "seeding the revert maps before the freeze".to_string();
+    let what = || SEEDING.to_string();
     tx.execute_batch(&format!(
         "CREATE TABLE IF NOT EXISTS main.{SEEDED}(map TEXT PRIMARY KEY, migration_id TEXT NOT NULL, through INTEGER NOT NULL, natural_through INTEGER NOT NULL, log_through INTEGER);\n\
          DELETE FROM main.{SEEDED} WHERE migration_id <> {};",
