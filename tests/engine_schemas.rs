@@ -145,8 +145,10 @@ fn null_primary_key_written_during_the_copy_is_refused_by_replay_until_fixed() {
     let spec = spec(&old, &new);
     let schema = SchemaFile::parse("schema.sql", "CREATE TABLE t (code TEXT PRIMARY KEY, v);")
         .expect("schema");
+    // The same schema on purpose: the key column alone is the point.
     let opts = MigrateOptions {
         chunking: Chunking::Fixed(1),
+        allow_same_schema: true,
         ..Default::default()
     };
     let service = Connection::open(&old).expect("service connection");

@@ -152,6 +152,11 @@ impl paced::Batch for Recording<'_> {
                 ));
             }
             create_tables_in(tx, self.spec.plan.key_width)?;
+            // With no marker nothing records through a helper left behind
+            // (a database put back from a copy taken mid-migration, its
+            // recording removed by hand): made anew, naming this new path.
+            tx.execute_batch(&format!("DROP VIEW IF EXISTS {REFUSAL}"))
+                .ctx(|| format!("dropping a {REFUSAL} left behind"))?;
             return create_helper_in(tx, self.spec.new_path);
         }
         let marker = read_marker(tx, "main")?;
