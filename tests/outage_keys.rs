@@ -10,7 +10,7 @@
 //! to the new one.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::Connection;
@@ -21,6 +21,7 @@ use crate::outage::{
 };
 use crate::support::oracle;
 use crate::support::runbook::mig_objects;
+use crate::support::sqlite_backoff::{sqlite_backoff, TRIES};
 use crate::support::writer_process::Outcome;
 
 fn mappings(db: &std::path::Path) -> Vec<String> {
@@ -143,24 +144,6 @@ CREATE TABLE product (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, title T
 const ENV_NEW_DB: &str = "MIG_TEST_KEYS_WRITER_NEW";
 const ENV_NEW_LOG: &str = "MIG_TEST_KEYS_WRITER_LOG";
 const ENV_NEW_STOP: &str = "MIG_TEST_KEYS_WRITER_STOP";
-
-/// The busy handler's tries of the current write (its calls).
-static TRIES: AtomicI32 = AtomicI32::new(0);
-
-/// SQLite's default busy handler (`sqliteDefaultBusyCallback`, what a
-/// service's `busy_timeout` of 5 s installs), counting its calls: sleeps
-/// 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, then 100 ms between tries.
-fn sqlite_backoff(calls: i32) -> bool {
-    const DELAYS: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
-    TRIES.fetch_max(calls + 1, Ordering::SeqCst);
-    let i = calls.max(0) as usize;
-    let waited: u64 = DELAYS.iter().take(i).sum::<u64>() + 100 * i.saturating_sub(12) as u64;
-    if waited >= 5_000 {
-        return false;
-    }
-    std::thread::sleep(Duration::from_millis(DELAYS[i.min(11)]));
-    true
-}
 
 fn now_us() -> i64 {
     let since = SystemTime::now().duration_since(UNIX_EPOCH);

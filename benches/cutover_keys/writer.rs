@@ -7,12 +7,16 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
 use crate::service_conn::{connect, now_us};
+
+#[path = "../../tests/support/sqlite_backoff.rs"]
+mod sqlite_backoff;
+use sqlite_backoff::{sqlite_backoff, TRIES};
 
 const ENV_OLD: &str = "MIG_BENCH_KEYS_OLD";
 const ENV_NEW: &str = "MIG_BENCH_KEYS_NEW";
@@ -126,24 +130,6 @@ fn new_write(conn: &Connection, file: &Path, sql: &str, id: &str) -> String {
     let tries = TRIES.swap(0, Ordering::SeqCst);
     let checkpointed = u8::from(modified() != before);
     format!("{prepared} {tries} {checkpointed}")
-}
-
-/// The busy handler's calls in the current write on the new database.
-static TRIES: AtomicI32 = AtomicI32::new(0);
-
-/// SQLite's default busy handler (`sqliteDefaultBusyCallback`, what
-/// `busy_timeout` installs: 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, then
-/// 100 ms between tries, 5 s in all), counting its calls.
-fn sqlite_backoff(calls: i32) -> bool {
-    const DELAYS: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
-    TRIES.fetch_max(calls + 1, Ordering::SeqCst);
-    let i = calls.max(0) as usize;
-    let waited: u64 = DELAYS.iter().take(i).sum::<u64>() + 100 * i.saturating_sub(12) as u64;
-    if waited >= 5_000 {
-        return false;
-    }
-    std::thread::sleep(Duration::from_millis(DELAYS[i.min(11)]));
-    true
 }
 
 /// The writer process's body (`--keys-writer`); returns at the stop file.

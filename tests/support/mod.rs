@@ -15,6 +15,7 @@ pub mod revert_case;
 pub mod revert_writer;
 pub mod runbook;
 pub mod service_writer;
+pub mod sqlite_backoff;
 pub mod tenant_site;
 pub mod writer;
 pub mod writer_process;
