@@ -16,6 +16,7 @@ mod drift;
 mod fleet;
 mod fleet_operator;
 mod fleet_revert;
+mod fleet_same_schema;
 mod fleet_screens;
 mod handshake;
 pub(crate) mod harness;

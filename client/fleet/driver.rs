@@ -231,9 +231,9 @@ impl Driver {
             label: self.label.clone(),
             max_rows_per_sec: 0.0,
             ignore_tables: self.target.ignore_tables.clone(),
-            // A tenant already at the target schema is rebuilt as before:
-            // the refusal guards one operator's mistaken `--schema`.
-            allow_same_schema: true,
+            // The plan blocks a target already at the schema unless its
+            // entry allows it (`fleet::plan`); the agent checks again.
+            allow_same_schema: self.target.allow_same_schema,
         }
     }
 

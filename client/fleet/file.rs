@@ -112,6 +112,7 @@ struct RawDefaults {
     concurrency: Option<usize>,
     on_failure: Option<OnFailure>,
     accept_data_loss: Option<bool>,
+    allow_same_schema: Option<bool>,
     catch_up_entries: Option<u64>,
     ignore_tables: Option<Vec<String>>,
     max_failures: Option<RawLimit>,
@@ -146,6 +147,7 @@ struct RawTarget {
     key: Option<PathBuf>,
     schema: Option<PathBuf>,
     accept_data_loss: Option<bool>,
+    allow_same_schema: Option<bool>,
     ignore_tables: Option<Vec<String>>,
     #[serde(default)]
     depends_on: Vec<String>,
@@ -198,6 +200,9 @@ pub struct FleetTarget {
     pub tls: Option<TlsFiles>,
     pub schema: PathBuf,
     pub accept_data_loss: bool,
+    /// Migrate a database that already has the target schema (rebuilt as
+    /// it is) instead of blocking it: `mig migrate --allow-same-schema`.
+    pub allow_same_schema: bool,
     /// Old tables another tool owns (`ignore_tables`, here or in
     /// `[defaults]`), sent with plan and migrate.
     pub ignore_tables: Vec<String>,
@@ -338,6 +343,7 @@ fn resolve(t: &RawTarget, d: &RawDefaults, base: &Path) -> Result<FleetTarget, F
         tls,
         schema,
         accept_data_loss: t.accept_data_loss.or(d.accept_data_loss).unwrap_or(false),
+        allow_same_schema: t.allow_same_schema.or(d.allow_same_schema).unwrap_or(false),
         ignore_tables: t
             .ignore_tables
             .clone()

@@ -148,6 +148,7 @@ mod tests {
             tls: None,
             schema: "s.sql".into(),
             accept_data_loss: false,
+            allow_same_schema: false,
             depends_on: deps.iter().map(|d| d.to_string()).collect(),
             wave,
             priority,

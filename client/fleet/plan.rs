@@ -26,6 +26,7 @@ impl Planned {
                 Some(b) => format!("blocked: {b}"),
                 None => "blocked: migrate could not run".into(),
             }),
+            Ok(p) if p.same_schema && !t.allow_same_schema => Some(SAME_SCHEMA.into()),
             Ok(p) if !p.data_loss.is_empty() && !t.accept_data_loss => Some(loses_data(t, p)),
             Ok(p) if p.rehearsal.as_ref().is_some_and(|r| !r.succeeded) => Some(format!(
                 "the rehearsal failed: {}",
@@ -35,6 +36,10 @@ impl Planned {
         }
     }
 }
+
+/// A target whose database already has the schema: most often the wrong
+/// `schema` in the fleet file, so it is not rebuilt unless asked.
+const SAME_SCHEMA: &str = "blocked: its database already has this schema (nothing to migrate); check the `schema` this target is given, or set allow_same_schema = true for it to rebuild the database as it is";
 
 /// What the plan would lose, and where to accept it: a database of a
 /// many-database target needs a target of its own (accepting it on the

@@ -125,6 +125,7 @@ mod tests {
             tls: None,
             schema: "s.sql".into(),
             accept_data_loss: false,
+            allow_same_schema: false,
             depends_on: Vec::new(),
             wave: 1,
             priority: 0,

@@ -13,16 +13,16 @@ use crate::support::{fixture, oracle};
 use super::harness::{mig_in, Run, FAILED, USAGE};
 
 /// A temp folder holding one sub-folder per agent and the fleet file.
-struct Site {
+pub(super) struct Site {
     _tmp: tempfile::TempDir,
-    dir: PathBuf,
+    pub(super) dir: PathBuf,
     agents: Vec<(String, TestAgent)>,
 }
 
 impl Site {
     /// One agent per `(agent, databases)`, each database a shop fixture
     /// with `rows` customers; the fixture's schema as `schema.sql`.
-    fn start(agents: &[(&str, &[&str])], rows: i64) -> Site {
+    pub(super) fn start(agents: &[(&str, &[&str])], rows: i64) -> Site {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().to_path_buf();
         std::fs::write(dir.join("schema.sql"), fixture::NEW_SCHEMA).expect("schema");
@@ -51,7 +51,7 @@ impl Site {
         }
     }
 
-    fn agent(&self, name: &str) -> &TestAgent {
+    pub(super) fn agent(&self, name: &str) -> &TestAgent {
         &self
             .agents
             .iter()
@@ -61,14 +61,14 @@ impl Site {
     }
 
     /// A `[[target]]` entry for `database` on `agent`, with its TLS files.
-    fn target(&self, name: &str, agent: &str, database: &str, extra: &str) -> String {
+    pub(super) fn target(&self, name: &str, agent: &str, database: &str, extra: &str) -> String {
         format!(
             "[[target]]\nname = {name:?}\nagent = {:?}\ndatabase = {database:?}\nca = \"{agent}/certs/ca.pem\"\ncert = \"{agent}/certs/operator.pem\"\nkey = \"{agent}/certs/operator-key.pem\"\n{extra}\n",
             self.agent(agent).url()
         )
     }
 
-    fn write_fleet(&self, defaults: &str, targets: &[String]) {
+    pub(super) fn write_fleet(&self, defaults: &str, targets: &[String]) {
         let text = format!(
             "[defaults]\nschema = \"schema.sql\"\n{defaults}\n\n{}",
             targets.join("\n")
@@ -76,18 +76,18 @@ impl Site {
         std::fs::write(self.dir.join("fleet.toml"), text).expect("fleet.toml");
     }
 
-    fn mig(&self, args: &[&str]) -> Run {
+    pub(super) fn mig(&self, args: &[&str]) -> Run {
         mig_in(&self.dir, args)
     }
 
-    fn db(&self, agent: &str, file: &str) -> PathBuf {
+    pub(super) fn db(&self, agent: &str, file: &str) -> PathBuf {
         self.dir.join(agent).join(file)
     }
 }
 
 /// The last stdout line starting with `target` and a space: its row in
 /// the last table printed (the summary, after a rollout's plan).
-fn row<'a>(run: &'a Run, target: &str) -> &'a str {
+pub(super) fn row<'a>(run: &'a Run, target: &str) -> &'a str {
     let prefix = format!("{target} ");
     run.stdout
         .lines()
