@@ -9,7 +9,7 @@
 //! made by the real extension) cannot be counted: it is named as unread,
 //! CRITICAL, never "0 rows" (it was: an empty drop, LOW).
 
-use super::harness::{Project, FAILED};
+use super::harness::{Project, FAILED, MIGRATE};
 use crate::support::python;
 
 const OLD: &str = "PRAGMA journal_mode=WAL;
@@ -23,16 +23,6 @@ const OLD: &str = "PRAGMA journal_mode=WAL;
     INSERT INTO tag(rowid, t) VALUES (1, 'red'), (2, 'blue');";
 const NEW: &str =
     "CREATE TABLE doc (id INTEGER PRIMARY KEY, title TEXT NOT NULL DEFAULT '', body TEXT);";
-const MIGRATE: [&str; 7] = [
-    "migrate",
-    "--old",
-    "old.db",
-    "--new",
-    "new.db",
-    "--schema",
-    "schema.sql",
-];
-
 fn project() -> Project {
     Project::custom("notes", OLD, NEW)
 }

@@ -6,7 +6,7 @@
 //! files are in `cli/identity.rs`.
 
 use super::{Case, State, ALREADY_DONE};
-use crate::cli::harness::{Project, FAILED};
+use crate::cli::harness::{Project, FAILED, MIGRATE};
 
 /// Checkpoints `db` so that its main file holds every commit (a copy of
 /// the main file alone is then the whole database).
@@ -199,15 +199,7 @@ pub(super) fn cases() -> Vec<Case> {
             "migrate after the old database lost its recording",
             Recording,
             old_without_recording,
-            &[
-                "migrate",
-                "--old",
-                "old.db",
-                "--new",
-                "new.db",
-                "--schema",
-                "schema.sql"
-            ],
+            &MIGRATE,
             "new.db holds rows copied from old.db, but old.db records no migration"
         ),
         case!(
@@ -222,15 +214,7 @@ pub(super) fn cases() -> Vec<Case> {
             "migrate with the new file of a reset migration put back",
             Recording,
             reset_new_put_back,
-            &[
-                "migrate",
-                "--old",
-                "old.db",
-                "--new",
-                "new.db",
-                "--schema",
-                "schema.sql"
-            ],
+            &MIGRATE,
             "new.db holds rows copied from old.db, but old.db records no migration"
         ),
         case!(
@@ -304,15 +288,7 @@ pub(super) fn cases() -> Vec<Case> {
             "migrate of a cleaned-up migration",
             CleanedUp,
             super::nothing,
-            &[
-                "migrate",
-                "--old",
-                "old.db",
-                "--new",
-                "new.db",
-                "--schema",
-                "schema.sql"
-            ],
+            &MIGRATE,
             "new.db is already migrated and cut over (ready); nothing to do",
             ALREADY_DONE
         ),
