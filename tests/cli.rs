@@ -62,6 +62,7 @@ mod schema_bodies;
 mod schema_encoding;
 mod set_expressions;
 mod sidecar_new;
+mod sidecar_old;
 mod sparse_keys;
 mod statistics;
 mod tenants;

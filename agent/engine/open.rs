@@ -47,9 +47,25 @@ impl Default for Busy {
 /// recognises it in a target that existed when its rollout started).
 pub const MISSING: &str = "does not exist; check the path";
 
+/// The first 16 bytes of every SQLite database file.
+const HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Refuses a path that is not an existing file, or that names the `-wal`,
+/// `-shm` or `-journal` file beside a database (a tab completion away while
+/// the service has it open) and is no database itself: SQLite would take an
+/// empty one (a WAL just checkpointed, a persisted journal) for an empty
+/// database, and mig would write its tables into the service's journal.
 fn must_exist(path: &Path, what: &str) -> Result<()> {
     match std::fs::metadata(path) {
-        Ok(m) if m.is_file() => Ok(()),
+        Ok(m) if m.is_file() => match super::paths::sidecar_beside(path) {
+            Some((suffix, db)) if !starts_with_header(path) => Err(EngineError::File(format!(
+                "{what} {} is the {suffix} file SQLite keeps beside the database {}, not a database; pass {} itself",
+                path.display(),
+                db.display(),
+                db.display()
+            ))),
+            _ => Ok(()),
+        },
         Ok(_) => Err(EngineError::File(format!(
             "{what} {} is not a file; pass the database file's path",
             path.display()
@@ -63,6 +79,14 @@ fn must_exist(path: &Path, what: &str) -> Result<()> {
             path.display()
         ))),
     }
+}
+
+fn starts_with_header(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| &head == HEADER)
 }
 
 /// Reads the header so that "not a database" and "corrupt" surface here,

@@ -7,6 +7,20 @@ use std::path::{Path, PathBuf};
 use super::error::{EngineError, Result};
 use super::schema::short_hash;
 
+/// The files SQLite keeps beside a database, by the suffix of their name.
+pub const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+/// When `path` is one of the files SQLite keeps beside a database that
+/// exists (`old.db-wal` beside `old.db`): which suffix, and that database.
+pub fn sidecar_beside(path: &Path) -> Option<(&'static str, PathBuf)> {
+    let name = path.file_name()?.to_str()?;
+    SIDECARS.into_iter().find_map(|suffix| {
+        let stem = name.strip_suffix(suffix).filter(|s| !s.is_empty())?;
+        let db = path.with_file_name(stem);
+        db.is_file().then_some((suffix, db))
+    })
+}
+
 /// How a database was configured: explicit paths, a project folder, or both
 /// (explicit paths win).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -199,19 +199,16 @@ pub fn locate_for_schema(spec: &DatabaseSpec, hash: &str) -> Result<(PathBuf, Pa
     Ok((old, new))
 }
 
-/// The files SQLite keeps beside a database. A new database at one of the
-/// old one's (`--new old.db-wal`, a tab completion away) is taken for its
+/// Which of `old`'s sidecar files `new` is, if any. A new database at one
+/// of them (`--new old.db-wal`, a tab completion away) is taken for its
 /// journal by the service's SQLite and overwritten, while recording was
 /// already installed for it.
-const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
-
-/// Which of `old`'s sidecar files `new` is, if any.
 fn sidecar_of(old: &Path, new: &Path) -> Option<&'static str> {
     let (old, new) = (
         std::path::absolute(old).ok()?,
         std::path::absolute(new).ok()?,
     );
-    SIDECARS.into_iter().find(|suffix| {
+    paths::SIDECARS.into_iter().find(|suffix| {
         let mut side = old.clone().into_os_string();
         side.push(suffix);
         side == new.as_os_str()
