@@ -29,6 +29,7 @@ mod keys;
 mod litestream;
 mod long_catch_up;
 mod new_guard;
+mod new_is_a_link;
 mod new_path_taken;
 mod null_default;
 mod own_names;

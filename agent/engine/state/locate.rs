@@ -190,6 +190,13 @@ pub fn locate_for_schema(spec: &DatabaseSpec, hash: &str) -> Result<(PathBuf, Pa
             new.display()
         )));
     }
+    if same_file(&old, &new) {
+        return Err(EngineError::File(format!(
+            "the new database {} is the old database {} under another name (a link to the same file); pass a different --new",
+            new.display(),
+            old.display()
+        )));
+    }
     if let Some(file) = sidecar_of(&old, &new) {
         return Err(EngineError::File(format!(
             "the new database {} is the old database's {file} file, which SQLite keeps beside it; pass a different --new",
@@ -213,6 +220,27 @@ fn sidecar_of(old: &Path, new: &Path) -> Option<&'static str> {
         side.push(suffix);
         side == new.as_os_str()
     })
+}
+
+/// Two existing paths that open one file: a symbolic link (a deploy's
+/// `current.db`) or a hard link (`ln old.db new.db`, `cp -l`). Taken for
+/// "already exists and mig did not create it", and a hard link's check
+/// left an empty `-wal` beside the old database.
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 fn same_path(a: &Path, b: &Path) -> bool {
