@@ -197,6 +197,11 @@ fn cause(e: &rustls::Error, host: &str, tls: &TlsFiles) -> Option<String> {
             AlertDescription::UnknownCA | AlertDescription::DecryptError | AlertDescription::BadCertificate => format!(
                 "the agent refused {ours}: it is not issued by the agent's client CA (unknown CA); use a certificate from the agent's `mig certs` folder"
             ),
+            // webpki's InvalidPurpose: a certificate made for a server
+            // (the agent's own agent.pem, beside the clients' in its folder).
+            AlertDescription::UnsupportedCertificate => format!(
+                "the agent refused {ours}: it is not a client certificate (it is made for a server, like the agent's own agent.pem); pass a client's certificate and key, NAME.pem and NAME-key.pem from `mig certs init --client NAME:ROLE` or `mig certs issue`"
+            ),
             other => format!("the agent refused the TLS handshake ({other:?}); check --cert and --key"),
         },
         _ => return None,

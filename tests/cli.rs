@@ -8,6 +8,7 @@ mod app_collation;
 mod bad_input;
 mod busy;
 mod certs;
+mod client_cert_mixups;
 mod close_window;
 mod closed_pipe;
 mod composite_refs;
