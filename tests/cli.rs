@@ -16,6 +16,7 @@ mod disk_space;
 mod drift;
 mod fleet;
 mod fleet_operator;
+mod fleet_plan_selects_none;
 mod fleet_revert;
 mod fleet_same_schema;
 mod fleet_screens;

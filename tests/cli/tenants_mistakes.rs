@@ -21,7 +21,7 @@ const SET: &str = "\n[[database_set]]\ndir = \"tenants\"\npattern = \"*.db\"\n";
 
 /// `<tmp>/a0/tenants/<t>.db` for each tenant, an agent serving the folder,
 /// `schema.sql` and `fleet.toml` (one target, every database).
-fn site(tenants: &[&str]) -> (tempfile::TempDir, TestAgent) {
+pub(super) fn site(tenants: &[&str]) -> (tempfile::TempDir, TestAgent) {
     site_with(tenants, "")
 }
 

@@ -110,14 +110,25 @@ fn select(fleet: &Fleet, only: &[String]) -> anyhow::Result<Vec<bool>> {
 
 /// The fleet with only the targets `--only` selects (all when empty).
 async fn load_selected(a: &FleetReportArgs) -> anyhow::Result<(Fleet, usize)> {
-    let (mut fleet, limit) = load(&a.fleet).await?;
-    let mut chosen = select(&fleet, &a.only)?.into_iter();
+    let (fleet, limit) = load(&a.fleet).await?;
+    Ok((only(fleet, &a.only)?, limit))
+}
+
+fn only(mut fleet: Fleet, names: &[String]) -> anyhow::Result<Fleet> {
+    let mut chosen = select(&fleet, names)?.into_iter();
     fleet.targets.retain(|_| chosen.next().unwrap_or(false));
-    Ok((fleet, limit))
+    Ok(fleet)
 }
 
 async fn plan_cmd(a: &FleetReportArgs, out: Output) -> anyhow::Result<()> {
-    let (fleet, limit) = load_selected(a).await?;
+    let r = resolve::resolve(&a.fleet, resolve::Freeze::Read).await?;
+    // A many-database target that selects nothing has no row to show.
+    let none: Vec<&String> = r
+        .selects_none
+        .iter()
+        .filter(|t| a.only.is_empty() || a.only.contains(t))
+        .collect();
+    let (fleet, limit) = (only(r.fleet, &a.only)?, r.limit);
     let schemas = agents::schemas(&fleet.targets)?;
     let planned = plan::fetch(&fleet.targets, &schemas, limit).await;
     if out.json {
@@ -131,6 +142,14 @@ async fn plan_cmd(a: &FleetReportArgs, out: Output) -> anyhow::Result<()> {
         .zip(&planned)
         .filter(|(t, p)| p.blocker(t).is_some())
         .count();
+    if !none.is_empty() {
+        let names: Vec<&str> = none.iter().map(|s| s.as_str()).collect();
+        return Err(failed(format!(
+            "{} select(s) none of the databases its agent serves: nothing to plan there; fix its `databases` pattern or list (`mig databases` lists what the agent serves){}",
+            names.join(", "),
+            if blocked > 0 { format!("; {blocked} other target(s) cannot run (listed above)") } else { String::new() }
+        )));
+    }
     if blocked > 0 {
         return Err(failed(format!(
             "{blocked} of {} targets cannot run (listed above)",

@@ -38,6 +38,9 @@ pub struct Resolved {
     /// one `--add-new` grew), and the line saying so: a rollout that starts
     /// nothing leaves the file as it was.
     pub unsaved: Option<(std::path::PathBuf, String)>,
+    /// Many-database targets that select no database at all (a typo in
+    /// the pattern, the wrong agent): they expand to nothing.
+    pub selects_none: Vec<String>,
 }
 
 impl Resolved {
@@ -120,6 +123,7 @@ pub async fn resolve(a: &FleetFileArgs, freeze: Freeze) -> anyhow::Result<Resolv
             record: None,
             notes: Vec::new(),
             unsaved: None,
+            selects_none: Vec::new(),
         });
     }
     let listing = Listing::fetch(&fleet, limit).await;
@@ -187,6 +191,7 @@ pub async fn resolve(a: &FleetFileArgs, freeze: Freeze) -> anyhow::Result<Resolv
             let expanded = expand::expand(&fleet, &live);
             return Ok(Resolved {
                 notes: describe(&fleet, &live),
+                selects_none: selects_none(&live),
                 fleet: expanded,
                 limit,
                 listing,
@@ -204,6 +209,7 @@ pub async fn resolve(a: &FleetFileArgs, freeze: Freeze) -> anyhow::Result<Resolv
     }
     notes.extend(describe(&fleet, &chosen));
     Ok(Resolved {
+        selects_none: selects_none(&chosen),
         fleet: expand::expand(&fleet, &chosen),
         limit,
         listing,
@@ -211,6 +217,15 @@ pub async fn resolve(a: &FleetFileArgs, freeze: Freeze) -> anyhow::Result<Resolv
         notes,
         unsaved,
     })
+}
+
+/// The targets whose selection is empty.
+fn selects_none(chosen: &BTreeMap<String, Vec<String>>) -> Vec<String> {
+    chosen
+        .iter()
+        .filter(|(_, dbs)| dbs.is_empty())
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// `tenants: 1000 database(s) on https://eu1:7443 ("*")`, per target.
