@@ -38,6 +38,7 @@ mod own_names;
 mod owners;
 mod plan;
 mod plan_blockers;
+mod plan_same_schema_verdict;
 mod precheck_beside;
 mod progress;
 mod rate_cap;

@@ -144,6 +144,10 @@ fn data_loss(d: &DataLoss) -> String {
 
 fn verdict(p: &PlanReport) -> &'static str {
     match (p.can_migrate, p.data_loss.is_empty()) {
+        // migrate refuses a rebuild it was not asked for.
+        (true, _) if p.same_schema => {
+            "can migrate: yes, with --allow-same-schema (nothing to migrate: a rebuild)"
+        }
         (true, true) => "can migrate: yes",
         (true, false) => "can migrate: yes, with --accept-data-loss",
         (false, _) => "can migrate: no",
