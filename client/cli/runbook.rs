@@ -242,6 +242,13 @@ pub struct RevertArgs {
     #[command(flatten)]
     pub new_columns: DropNewColumnsArg,
 
+    /// Longest time the new database's writes may stay refused in one
+    /// attempt, in milliseconds: past it the new service writes again and
+    /// revert tries again (5 attempts, then it fails with the window still
+    /// open). Default: the agent's (2000).
+    #[arg(long, value_name = "N")]
+    pub freeze_limit_ms: Option<u32>,
+
     #[command(flatten)]
     pub follow: FollowArgs,
 

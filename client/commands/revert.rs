@@ -19,6 +19,7 @@ pub async fn run(s: &mut Session, args: &RevertArgs, out: Output) -> anyhow::Res
             detach: args.follow.detach,
             discard_conflicts: args.discard_conflicts,
             drop_new_columns: args.new_columns.drop_new_columns,
+            freeze_limit_ms: args.freeze_limit_ms.unwrap_or(0),
         })
         .await?
         .into_inner();

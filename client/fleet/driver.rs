@@ -243,6 +243,7 @@ impl Driver {
             detach: false,
             discard_conflicts: self.steps.revert == Some(Conflicts::Discard),
             drop_new_columns: self.steps.new_columns == NewColumns::Drop,
+            freeze_limit_ms: 0,
         }
     }
 

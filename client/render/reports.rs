@@ -49,8 +49,15 @@ pub fn revert_summary(r: &RevertSummary) -> Vec<String> {
     let mut out = vec![
         format!("reverted: {} accepts writes again", r.old_path),
         format!(
-            "carried back: {} writes; verified {} rows in {} tables before the freeze",
-            r.entries_replayed, r.verified_rows, r.verified_tables
+            "carried back: {} writes; verified {} rows in {} tables before the freeze, and {} rows written beyond their table's verify by key{}",
+            r.entries_replayed,
+            r.verified_rows,
+            r.verified_tables,
+            r.checked_by_key,
+            match r.attempts {
+                0 | 1 => String::new(),
+                n => format!(" ({n} freezes: the earlier ones ran past the freeze limit and let writes through again)"),
+            }
         ),
         format!("writes refused for {:.1} ms (from the new database's freeze taking its write lock until it refuses writes as reverted, the old one already writable; a write waiting in SQLite's default busy handler gets in up to one of its retry sleeps later, up to {} ms after a wait this long)", r.refused_ms, busy_retry_sleep_ms(r.refused_ms)),
     ];

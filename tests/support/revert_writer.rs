@@ -27,6 +27,7 @@ const ENV_NEW: &str = "MIG_TEST_REVERT_WRITER_NEW";
 const ENV_OLD_SQL: &str = "MIG_TEST_REVERT_WRITER_OLD_SQL";
 const ENV_NEW_SQL: &str = "MIG_TEST_REVERT_WRITER_NEW_SQL";
 const ENV_WAITING: &str = "MIG_TEST_REVERT_WRITER_WAITING";
+const ENV_PAUSE_US: &str = "MIG_TEST_REVERT_WRITER_PAUSE_US";
 
 /// The file the writer creates once a wait on a lock has lasted
 /// [`LONG_WAIT_US`] (again if removed while it still waits).
@@ -55,9 +56,18 @@ pub struct RevertWriterSpec<'a> {
     pub new_sql: &'a str,
 }
 
+/// The pause between two attempts, µs, unless [`start_paced`] says.
+const PAUSE_US: u64 = 100;
+
 /// Starts the writer; `dir` holds its log and stop file.
 pub fn start(dir: &Path, spec: &RevertWriterSpec<'_>) -> WriterProcess {
+    start_paced(dir, spec, PAUSE_US)
+}
+
+/// [`start`], pausing `pause_us` µs between two attempts.
+pub fn start_paced(dir: &Path, spec: &RevertWriterSpec<'_>, pause_us: u64) -> WriterProcess {
     let vars = [
+        (ENV_PAUSE_US, pause_us.to_string().into()),
         (ENV_WAITING, dir.join(WAITING_FILE).into_os_string()),
         (ENV_OLD, spec.old.as_os_str().to_owned()),
         (ENV_NEW, spec.new.as_os_str().to_owned()),
@@ -117,6 +127,7 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
     let stop = PathBuf::from(env(ENV_STOP));
     let _ = WAITING.set(PathBuf::from(env(ENV_WAITING)));
     let mut log = std::fs::File::create(env(ENV_LOG)).expect("the writer's log");
+    let pause = Duration::from_micros(env(ENV_PAUSE_US).parse().unwrap_or(PAUSE_US));
     let mut on_old = false;
     let mut n: i64 = 0;
     while !stop.exists() {
@@ -142,7 +153,7 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
         let step = take_step(wrote);
         let line = format!("{started} {} {word} {wrote} {step}\n", now_us());
         log.write_all(line.as_bytes()).expect("logging an attempt");
-        std::thread::sleep(Duration::from_micros(100));
+        std::thread::sleep(pause);
     }
 }
 

@@ -1,14 +1,22 @@
 //! `revert`: goes back to the old database within a revert window without
 //! losing a write. While the new service still writes: carry the reverse
-//! log back and verify old = inverse(new) chunk by chunk (unless a verify
-//! already certified it). Then freeze the new database (its writes refused,
-//! one committed statement), carry the tail back, and in one transaction
-//! on the old database drop its guard and migration tables (writable
-//! again); last, mark the new database reverted. Writes are refused from
-//! the freeze to that commit; a revert that cannot finish lets the new
-//! service write again.
+//! log back (refusing if the service writes faster than that, `pace.rs`)
+//! and verify old = inverse(new) chunk by chunk (unless a verify already
+//! certified it), then check by key the rows written beyond each table's
+//! verify. Then freeze the new database (its writes refused, one committed
+//! statement), carry the tail back and check its rows by key, and in one
+//! transaction on the old database drop its guard and migration tables
+//! (writable again); last, mark the new database reverted. Writes are
+//! refused from the freeze to that commit; an attempt past the freeze
+//! limit lets the new service write again and tries again, and a revert
+//! that cannot finish leaves the new service writing.
 
-use std::time::Instant;
+mod conflicts;
+mod pace;
+
+use conflicts::{record_discards, refusal};
+
+use std::time::{Duration, Instant};
 
 use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::guard::{self, GuardKind};
@@ -16,11 +24,10 @@ use crate::engine::lock;
 use crate::engine::new_side;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
-use crate::engine::plan::quoted::{Disclosure, QuotedText, KEYS_WITHHELD};
 use crate::engine::record::{self, Guard};
-use crate::engine::revert::apply::{self, Retry, BATCH};
 use crate::engine::revert::new_only::{self, NewColumns};
 use crate::engine::revert::store::{self, Conflict};
+use crate::engine::revert::verify::check_written_since;
 use crate::engine::revert::{inverse_of, verify, window, Inverse, WindowState};
 use crate::engine::state::{locate, MigrationState};
 use crate::engine::verify::{Chunk, Progress};
@@ -37,18 +44,47 @@ pub enum Conflicts {
     Discard,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct RevertOptions {
     pub busy: Busy,
     pub conflicts: Conflicts,
     pub new_columns: NewColumns,
+    /// Longest time the new database's writes may stay refused in one
+    /// attempt: from the freeze's lock to the commit that makes the old
+    /// database writable. Past it the new service writes again and revert
+    /// tries again, up to `max_attempts` attempts.
+    pub freeze_limit: Duration,
+    pub max_attempts: u32,
+    /// Bytes of the new database's WAL above which revert asks for a
+    /// RESTART checkpoint between its transactions.
+    pub wal_restart_above: u64,
+}
+
+impl Default for RevertOptions {
+    fn default() -> Self {
+        RevertOptions {
+            busy: Busy::default(),
+            conflicts: Conflicts::default(),
+            new_columns: NewColumns::default(),
+            freeze_limit: Duration::from_secs(2),
+            max_attempts: 5,
+            wal_restart_above: pace::WAL_RESTART_BYTES,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct RevertSummary {
+    /// Every write carried back: the catch-up's, verify's, the checks'
+    /// and the tail's.
     pub entries_replayed: u64,
     pub verified_rows: u64,
     pub verified_tables: u32,
+    /// Rows written beyond their table's verify, checked by key (before
+    /// and under the freeze).
+    pub checked_by_key: u64,
+    /// Freezes it took (an attempt past the freeze limit tries again).
+    pub attempts: u32,
     /// From the commit that froze the new database to the one that marked
     /// it reverted (the old one writable before it): what a service that
     /// waits for the new side's `reverted` refusal feels.
@@ -88,24 +124,22 @@ pub fn revert(
             new_columns(&new_conn, &inv, opts, &new, &mut summary)?;
         }
         let mut work = open::revert_work(&old, &new, busy)?;
-        let mut frozen = Instant::now();
-        let mut paused = (None, None);
-        if start.must_freeze() {
-            before_freeze(&mut work, &inv, opts, start.verified_at, &mut summary, ctx)?;
-            checkpoint_before_freeze(&work)?;
-            step(ctx, "freeze", "refusing the new database's writes");
-            paused = (
-                lock::pause_autocheckpoint(&work),
-                lock::pause_autocheckpoint(&new_conn),
-            );
-            frozen = window::set_state(&new_conn, WindowState::Open, WindowState::Reverting)?;
-            failpoint::hit("revert.after-freeze");
-        }
-        if let Err(e) = tail(&mut work, &new_conn, &inv, opts, &mut summary, ctx) {
-            // Writes flow again on the new database; nothing was lost.
-            window::set_state(&new_conn, WindowState::Reverting, WindowState::Open)?;
-            return Err(e);
-        }
+        let wal = pace::NewSide {
+            conn: &new_conn,
+            restart_above: opts.wal_restart_above,
+        };
+        let (frozen, paused) = if start.must_freeze() {
+            freeze_and_tail((&mut work, &wal), &inv, opts, &mut summary, ctx)?
+        } else {
+            // Frozen by a revert that stopped: finish it as it is.
+            let frozen = Instant::now();
+            if let Err(e) = tail((&mut work, &wal), &inv, opts, &mut summary, ctx) {
+                // Writes flow again on the new database; nothing was lost.
+                window::set_state(&new_conn, WindowState::Reverting, WindowState::Open)?;
+                return Err(e);
+            }
+            (frozen, (None, None))
+        };
         flip_old(&mut work)?;
         // The new side's refusal says "reverting" until this commit: a
         // service waiting for "reverted" feels the outage up to here.
@@ -177,24 +211,112 @@ fn new_columns(
     Ok(())
 }
 
-/// Catch up, refuse on conflicts, verify: all while the new service writes.
-fn before_freeze(
-    work: &mut rusqlite::Connection,
+type Paused = (Option<i64>, Option<i64>);
+
+/// Attempts until the tail is carried back within the freeze limit: each
+/// catches up and verifies while the new service writes, freezes the new
+/// database and carries the tail back; one past the limit lets the new
+/// service write again and, after a backoff, tries again. Returns the
+/// instant the freeze took the new database's write lock, frozen.
+fn freeze_and_tail(
+    (work, wal): (&mut rusqlite::Connection, &pace::NewSide<'_>),
     inv: &Inverse,
     opts: &RevertOptions,
-    verified_at: Option<u64>,
+    summary: &mut RevertSummary,
+    ctx: &mut Ctx<'_>,
+) -> Result<(Instant, Paused)> {
+    loop {
+        summary.attempts += 1;
+        before_freeze((work, wal), inv, opts, summary, ctx)?;
+        checkpoint_before_freeze(work)?;
+        step(ctx, "freeze", "refusing the new database's writes");
+        let paused = (
+            lock::pause_autocheckpoint(work),
+            lock::pause_autocheckpoint(wal.conn),
+        );
+        let frozen = window::set_state(wal.conn, WindowState::Open, WindowState::Reverting)?;
+        failpoint::hit("revert.after-freeze");
+        let done = tail((work, wal), inv, opts, summary, ctx)
+            .map(|done| done && Instant::now() < frozen + opts.freeze_limit);
+        if let Ok(true) = done {
+            return Ok((frozen, paused));
+        }
+        // Writes flow again on the new database; nothing was lost.
+        let open = window::set_state(wal.conn, WindowState::Reverting, WindowState::Open)?;
+        lock::restore_autocheckpoint(work, paused.0);
+        lock::restore_autocheckpoint(wal.conn, paused.1);
+        done?;
+        timed_out(opts, summary, open - frozen, ctx)?;
+    }
+}
+
+/// An attempt ran past the freeze limit (the new database takes writes
+/// again): try again after a backoff, or give up after the last attempt.
+fn timed_out(
+    opts: &RevertOptions,
+    summary: &RevertSummary,
+    refused: Duration,
+    ctx: &mut Ctx<'_>,
+) -> Result<()> {
+    let msg = format!(
+        "revert's freeze did not finish within its {} ms limit; the new database takes writes again after refusing them for {:.1} ms (nothing lost, the old database is still a standby)",
+        opts.freeze_limit.as_millis(),
+        refused.as_secs_f64() * 1000.0
+    );
+    if summary.attempts >= opts.max_attempts {
+        return Err(EngineError::FreezeTimeout(format!(
+            "{msg}; gave up after {} attempt(s): the window stays open; run `mig revert` again when the new service writes less, or raise --freeze-limit-ms",
+            summary.attempts
+        )));
+    }
+    let backoff = Duration::from_millis(500 * u64::from(summary.attempts));
+    (ctx.sink)(Event::Notice {
+        warn: true,
+        message: format!("{msg}; retrying in {} ms", backoff.as_millis()),
+    });
+    std::thread::sleep(backoff);
+    Ok(())
+}
+
+/// Catch up, refuse on conflicts, verify, check by key the rows written
+/// beyond each table's verify: all while the new service writes.
+fn before_freeze(
+    (work, wal): (&mut rusqlite::Connection, &pace::NewSide<'_>),
+    inv: &Inverse,
+    opts: &RevertOptions,
     summary: &mut RevertSummary,
     ctx: &mut Ctx<'_>,
 ) -> Result<()> {
     step(ctx, "catch-up", "carrying the new database's writes back");
-    let conflicts = catch_up(work, inv, Retry::All, summary, ctx)?;
+    let until = pace::Until::CaughtUp;
+    pace::catch_up((work, wal), inv, until, &mut summary.entries_replayed, ctx)?;
+    let conflicts = pace::conflicts(work, inv)?;
     if opts.conflicts == Conflicts::Refuse && !conflicts.is_empty() {
         return Err(refusal(&conflicts));
     }
-    let (checkpoint, _) = store::checkpoint(work, "main")?.unwrap_or((0, None));
-    if verified_at.is_some_and(|v| v <= checkpoint) {
-        return Ok(());
+    let (checkpoint, verified_at) = store::checkpoint(work, "main")?.unwrap_or((0, None));
+    if !verified_at.is_some_and(|v| v <= checkpoint) {
+        verify_now((work, wal), inv, summary, ctx)?;
     }
+    step(
+        ctx,
+        "check",
+        "checking by key the rows written beyond each table's verify",
+    );
+    let k = check_written_since(work, inv)?;
+    summary.entries_replayed += k.entries_replayed;
+    summary.checked_by_key += k.rows;
+    wal.bound()
+}
+
+/// Verifies old = inverse(new), the new WAL bounded between chunks, and
+/// records the checkpoint it certified.
+fn verify_now(
+    (work, wal): (&mut rusqlite::Connection, &pace::NewSide<'_>),
+    inv: &Inverse,
+    summary: &mut RevertSummary,
+    ctx: &mut Ctx<'_>,
+) -> Result<()> {
     step(
         ctx,
         "verify",
@@ -207,8 +329,18 @@ fn before_freeze(
         .iter()
         .map(|t| (t.old_table.as_str(), t.new_table.as_str()));
     let mut progress = Progress::count_in(work, "new", tables)?;
+    let control = ctx.control;
     let mut each = |table: &str, rows: u64, chunk: Chunk| progress.report(ctx, table, rows, chunk);
-    let v = verify::verify_all(work, inv, &mut each)?;
+    // Each chunk first replays what the service wrote during the last: a
+    // backlog growing over chunks is a service writing faster than that.
+    let mut backlog = pace::Backlog::new(pace::CATCH_UP_BELOW);
+    let mut between = |b: &pace::Batch| {
+        control.check()?;
+        let log_max = wal.log_max()?;
+        backlog.observe(log_max.saturating_sub(b.checkpoint), b.applied, log_max)?;
+        wal.bound()
+    };
+    let v = verify::verify_all(work, inv, &mut each, &mut between)?;
     summary.verified_rows = v.rows;
     summary.verified_tables = v.tables;
     summary.entries_replayed += v.entries_replayed;
@@ -219,54 +351,37 @@ fn before_freeze(
         .ctx(|| "recording the reverse verification".into())
 }
 
-/// Replays until nothing is pending; returns the conflicts recorded.
-fn catch_up(
-    work: &mut rusqlite::Connection,
-    inv: &Inverse,
-    last: Retry,
-    summary: &mut RevertSummary,
-    ctx: &mut Ctx<'_>,
-) -> Result<Vec<Conflict>> {
-    let began = Instant::now();
-    loop {
-        ctx.control.check()?;
-        let b = apply::batch(work, inv, BATCH, Retry::Touched)?;
-        summary.entries_replayed += b.applied;
-        let pending = b.log_max.saturating_sub(b.checkpoint);
-        (ctx.sink)(Event::Replay {
-            applied: summary.entries_replayed,
-            pending,
-            lag_seconds: 0.0,
-            entries_per_sec: summary.entries_replayed as f64
-                / began.elapsed().as_secs_f64().max(1e-6),
-        });
-        if b.applied == 0 || pending == 0 {
-            break;
-        }
-    }
-    apply::batch(work, inv, 0, last)?;
-    store::conflicts(work, "main", inv.key_width)
-}
-
-/// With the new database frozen: the tail, and the conflicts' fate.
+/// With the new database frozen: the tail, the conflicts' fate and the
+/// rows the tail wrote beyond each table's verify, by key. False when the
+/// freeze limit passed first (nothing checked yet).
 fn tail(
-    work: &mut rusqlite::Connection,
-    new_conn: &rusqlite::Connection,
+    (work, wal): (&mut rusqlite::Connection, &pace::NewSide<'_>),
     inv: &Inverse,
     opts: &RevertOptions,
     summary: &mut RevertSummary,
     ctx: &mut Ctx<'_>,
-) -> Result<()> {
+) -> Result<bool> {
     step(ctx, "replay", "carrying the tail back");
-    let conflicts = catch_up(work, inv, Retry::All, summary, ctx)?;
-    match opts.conflicts {
-        Conflicts::Refuse if !conflicts.is_empty() => Err(refusal(&conflicts)),
-        _ => {
-            record_discards(new_conn, &conflicts)?;
-            summary.discarded = conflicts;
-            Ok(())
-        }
+    let deadline = pace::Until::Deadline(Instant::now() + opts.freeze_limit);
+    if !pace::catch_up(
+        (work, wal),
+        inv,
+        deadline,
+        &mut summary.entries_replayed,
+        ctx,
+    )? {
+        return Ok(false);
     }
+    let conflicts = pace::conflicts(work, inv)?;
+    if opts.conflicts == Conflicts::Refuse && !conflicts.is_empty() {
+        return Err(refusal(&conflicts));
+    }
+    let k = check_written_since(work, inv)?;
+    summary.entries_replayed += k.entries_replayed;
+    summary.checked_by_key += k.rows;
+    record_discards(wal.conn, &conflicts)?;
+    summary.discarded = conflicts;
+    Ok(true)
 }
 
 /// The old database writable: guard, marker, logs and bookkeeping gone,
@@ -293,56 +408,4 @@ fn mark_reverted_in(conn: &rusqlite::Connection) -> Result<()> {
     failpoint::hit("revert.mid-mark");
     tx.commit()
         .ctx(|| "marking the new database reverted".into())
-}
-
-/// Each discarded conflict, kept in the new database (which outlives the
-/// revert) with the new row as it was.
-fn record_discards(new_conn: &rusqlite::Connection, conflicts: &[Conflict]) -> Result<()> {
-    if conflicts.is_empty() {
-        return Ok(());
-    }
-    let tx = lock::begin_immediate(new_conn).ctx(|| "recording discarded rows".into())?;
-    tx.execute_batch(
-        "CREATE TABLE IF NOT EXISTS main._mig_revert_discarded(tbl TEXT NOT NULL, key TEXT NOT NULL, error TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (tbl, key))",
-    )
-    .ctx(|| "recording discarded rows".into())?;
-    for c in conflicts {
-        tx.execute(
-            "INSERT OR REPLACE INTO main._mig_revert_discarded VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
-            [&c.table, &c.key, &c.error],
-        )
-        .ctx(|| "recording discarded rows".into())?;
-    }
-    tx.commit().ctx(|| "recording discarded rows".into())
-}
-
-/// The one line naming every refused row.
-fn refusal(conflicts: &[Conflict]) -> EngineError {
-    let shown = |d| -> Vec<String> {
-        let key = |c: &Conflict| match d {
-            Disclosure::Values => c.key.clone(),
-            Disclosure::CountsOnly => KEYS_WITHHELD.to_string(),
-        };
-        conflicts
-            .iter()
-            .take(5)
-            .map(|c| format!("table {} key {} ({})", c.table, key(c), c.error))
-            .collect()
-    };
-    let more = if conflicts.len() > 5 {
-        format!(" and {} more", conflicts.len() - 5)
-    } else {
-        String::new()
-    };
-    let said = |d| {
-        format!(
-        "revert refused: {} row(s) of the new database do not fit the old schema: {}{more}; fix them in the new database (the fix is carried back), or pass --discard-conflicts to revert without them (each is recorded in the new database's _mig_revert_discarded)",
-        conflicts.len(),
-        shown(d).join("; ")
-    )
-    };
-    EngineError::RowsBlock(QuotedText::rows(
-        said(Disclosure::Values),
-        said(Disclosure::CountsOnly),
-    ))
 }

@@ -325,6 +325,7 @@ impl From<&pb::ResetRequest> for DiscardedRows {
 }
 
 pub fn revert_options(r: &pb::RevertRequest, config: &DatabaseConfig) -> RevertOptions {
+    let defaults = RevertOptions::default();
     RevertOptions {
         busy: config.busy(),
         conflicts: if r.discard_conflicts {
@@ -337,6 +338,11 @@ pub fn revert_options(r: &pb::RevertRequest, config: &DatabaseConfig) -> RevertO
         } else {
             NewColumns::Refuse
         },
+        freeze_limit: match r.freeze_limit_ms {
+            0 => defaults.freeze_limit,
+            ms => Duration::from_millis(u64::from(ms)),
+        },
+        ..defaults
     }
 }
 

@@ -37,6 +37,8 @@ pub fn revert_summary(s: RevertSummary) -> pb::RevertSummary {
         discarded: s.discarded.iter().map(conflict_line).collect(),
         left_behind: s.left_behind,
         old_path: s.old_path.to_string_lossy().into_owned(),
+        checked_by_key: s.checked_by_key,
+        attempts: s.attempts,
     }
 }
 

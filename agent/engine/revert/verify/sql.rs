@@ -1,108 +1,37 @@
-//! Verifying old = inverse(new) before a revert makes the old database
-//! writable: the forward verify run backwards. Chunk by chunk of the new
-//! table, each in one write transaction on the old database that first
-//! replays the reverse log to the new snapshot it reads, the expected old
-//! rows (the inverse of the chunk, in a temporary table declared like the
-//! old table so both sides hold values converted alike) are compared with
-//! the old rows at their keys by count and a sum of row hashes, then row by
-//! row to name the differing keys. Columns the new schema dropped are the
-//! old database's own and are not compared; rows the old schema refused
-//! (conflicts) are left out. Rows that differ only in a computed column
-//! hold new values the old schema cannot hold (`unheld.rs`): counted over
-//! the whole table, then refused with their count.
+//! The SQL of revert's verify for one table: the new rows of a chunk (a
+//! key range) or of a set of keys, their inverse and the old rows at those
+//! keys in two temporary tables declared like the old table (so both sides
+//! hold values converted alike), compared by count and a sum of row hashes,
+//! then row by row to name the differing keys. Columns the new schema
+//! dropped are the old database's own and are not compared; rows the old
+//! schema refused (conflicts) are left out.
 
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use super::apply::{self, Retry};
-use super::inverse::{ColumnValue, Inverse, KeySource, TableInverse, ROW};
-use super::store::CONFLICTS;
-use super::unheld::Unheld;
+use super::super::inverse::{ColumnValue, KeySource, TableInverse, ROW};
+use super::super::store::CONFLICTS;
+use super::super::unheld::Unheld;
+use super::CHUNK_ROWS;
 use crate::engine::catalog::q;
 use crate::engine::chunk_sql::KeyRange;
 use crate::engine::error::{EngineError, Result, SqlContext};
-use crate::engine::lock;
 use crate::engine::plan::quoted::QuotedText;
 use crate::engine::plan::OldKey;
 use crate::engine::verify::hash::ROW_HASH;
-use crate::engine::verify::Chunk;
 
-/// Rows compared per chunk.
-pub const CHUNK_ROWS: u64 = 5_000;
+/// The new keys `by_key` left in `temp._mig_rev_keys(k0, …)`.
+pub(super) const KEYS: &str = "temp._mig_rev_keys";
 
-/// What a reverse verify compared.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Verified {
-    pub rows: u64,
-    pub tables: u32,
-    pub entries_replayed: u64,
+/// Which new rows a comparison reads.
+#[derive(Clone, Copy)]
+pub(super) enum Rows<'a> {
+    /// A chunk, by new key.
+    Range(KeyRange<'a>),
+    /// The new keys in [`KEYS`].
+    Keys,
 }
 
-/// Verifies every table; `each` is told (old table, rows so far, whether
-/// that was its last chunk) after each chunk.
-pub fn verify_all(
-    work: &mut Connection,
-    inv: &Inverse,
-    each: &mut dyn FnMut(&str, u64, Chunk),
-) -> Result<Verified> {
-    crate::engine::verify::hash::register(work)?;
-    let mut out = Verified::default();
-    for t in &inv.tables {
-        let (rows, replayed) = table(work, inv, t, each)?;
-        out.rows += rows;
-        out.entries_replayed += replayed;
-        out.tables += 1;
-    }
-    Ok(out)
-}
-
-fn table(
-    work: &mut Connection,
-    inv: &Inverse,
-    t: &TableInverse,
-    each: &mut dyn FnMut(&str, u64, Chunk),
-) -> Result<(u64, u64)> {
-    let sql = Sql::new(t);
-    let mut lo: Option<Vec<Value>> = None;
-    let (mut rows, mut replayed) = (0, 0);
-    let mut unheld = Unheld::new(t);
-    loop {
-        let tx =
-            lock::begin_immediate(work).ctx(|| format!("starting to verify {}", t.old_table))?;
-        replayed += apply::batch_in(&tx, inv, u64::MAX, Retry::Touched)?.applied;
-        let hi = sql.chunk_end(&tx, lo.as_deref())?;
-        let range = KeyRange {
-            lo: lo.as_deref(),
-            hi: hi.as_deref(),
-        };
-        let n = sql.compare(&tx, range, &mut unheld)?;
-        tx.commit()
-            .ctx(|| format!("finishing a chunk of {}", t.old_table))?;
-        rows += n;
-        each(
-            &t.old_table,
-            rows,
-            if hi.is_some() {
-                Chunk::More
-            } else {
-                Chunk::Last
-            },
-        );
-        match hi {
-            Some(h) => lo = Some(h),
-            None => break,
-        }
-    }
-    unheld.finish()?;
-    let tx = lock::begin_immediate(work).ctx(|| format!("counting the rows of {}", t.old_table))?;
-    replayed += apply::batch_in(&tx, inv, u64::MAX, Retry::Touched)?.applied;
-    sql.extra(&tx)?;
-    tx.commit()
-        .ctx(|| format!("counting the rows of {}", t.old_table))?;
-    Ok((rows, replayed))
-}
-
-/// Which columns of the two sides a comparison reads.
 #[derive(Clone, Copy)]
 enum Compared {
     All,
@@ -110,10 +39,10 @@ enum Compared {
     KeyAndExact,
 }
 
-struct Sql<'a> {
+pub(super) struct Sql<'a> {
     t: &'a TableInverse,
     /// The new key over the new row.
-    nk: Vec<String>,
+    pub(super) nk: Vec<String>,
     /// The old key now, over the new row.
     cur: Vec<String>,
     /// Old key columns (`rowid` or quoted names).
@@ -123,7 +52,7 @@ struct Sql<'a> {
 }
 
 impl<'a> Sql<'a> {
-    fn new(t: &'a TableInverse) -> Sql<'a> {
+    pub(super) fn new(t: &'a TableInverse) -> Sql<'a> {
         let nk = t.new_key.exprs(ROW);
         let okeys: Vec<String> = t
             .old_key_columns()
@@ -201,16 +130,36 @@ impl<'a> Sql<'a> {
         parts.join(" AND ")
     }
 
-    fn chunk_end(&self, tx: &Connection, lo: Option<&[Value]>) -> Result<Option<Vec<Value>>> {
+    /// The key of the [`CHUNK_ROWS`]-th new row in `within` (`None`: fewer).
+    pub(super) fn chunk_end(
+        &self,
+        tx: &Connection,
+        within: KeyRange<'_>,
+    ) -> Result<Option<Vec<Value>>> {
+        self.key_at(tx, within, "", CHUNK_ROWS - 1)
+    }
+
+    /// The new table's last key now (`None`: it is empty).
+    pub(super) fn last_key(&self, tx: &Connection) -> Result<Option<Vec<Value>>> {
+        self.key_at(tx, KeyRange::ALL, " DESC", 0)
+    }
+
+    fn key_at(
+        &self,
+        tx: &Connection,
+        within: KeyRange<'_>,
+        dir: &str,
+        offset: u64,
+    ) -> Result<Option<Vec<Value>>> {
+        let order: Vec<String> = self.nk.iter().map(|k| format!("{k}{dir}")).collect();
         let sql = format!(
-            "SELECT {} FROM new.{} AS {ROW} WHERE {} ORDER BY {} LIMIT 1 OFFSET {}",
+            "SELECT {} FROM new.{} AS {ROW} WHERE {} ORDER BY {} LIMIT 1 OFFSET {offset}",
             self.nk.join(", "),
             q(&self.t.new_table),
-            self.range(KeyRange::after(lo)),
-            self.nk.join(", "),
-            CHUNK_ROWS - 1
+            self.range(within),
+            order.join(", "),
         );
-        let params = KeyRange::after(lo).params();
+        let params = within.params();
         let mut stmt = tx
             .prepare_cached(&sql)
             .ctx(|| format!("finding the next chunk of {}", self.t.new_table))?;
@@ -224,6 +173,14 @@ impl<'a> Sql<'a> {
                 .collect::<Result<Vec<_>>>()
                 .map(Some),
         }
+    }
+
+    /// The new row at the key of `kk`, a row of [`KEYS`].
+    fn at_keys(&self) -> String {
+        let on: Vec<String> = (self.nk.iter().enumerate())
+            .map(|(i, k)| format!("{k} = kk.k{i}"))
+            .collect();
+        on.join(" AND ")
     }
 
     /// Rows of new keys not in conflict.
@@ -244,10 +201,15 @@ impl<'a> Sql<'a> {
     /// computed columns' forward expressions over them). Rows that differ
     /// only in computed columns are counted in `unheld` (refused once the
     /// table is done, with every count); any other difference fails here.
-    fn compare(&self, tx: &Connection, range: KeyRange<'_>, unheld: &mut Unheld) -> Result<u64> {
+    pub(super) fn compare(
+        &self,
+        tx: &Connection,
+        rows: Rows<'_>,
+        unheld: &mut Unheld,
+    ) -> Result<u64> {
         let ks: Vec<String> = (0..self.okeys.len()).map(|i| format!("k{i}")).collect();
         self.create_sides(tx, &ks)?;
-        self.fill_sides(tx, range, &ks)?;
+        self.fill_sides(tx, rows, &ks)?;
         let differing = self.differing(&ks, Compared::All);
         let (rows, bad): (i64, i64) = tx
             .query_row(
@@ -346,7 +308,7 @@ impl<'a> Sql<'a> {
 
     /// Fills `a` with the inverse of the new rows in `range` (conflicts
     /// left out), `b` with the old rows at those keys.
-    fn fill_sides(&self, tx: &Connection, range: KeyRange<'_>, ks: &[String]) -> Result<()> {
+    fn fill_sides(&self, tx: &Connection, rows: Rows<'_>, ks: &[String]) -> Result<()> {
         let (old, new) = (q(&self.t.old_table), q(&self.t.new_table));
         let mut from_new: Vec<String> = self.cur.clone();
         from_new.extend(self.exact.iter().map(|(_, e)| e.clone()));
@@ -356,12 +318,20 @@ impl<'a> Sql<'a> {
                 .iter()
                 .map(|(n, _)| format!("{ROW}.{}", q(n))),
         );
-        let params = range.params();
+        let (from, which, params) = match rows {
+            Rows::Range(range) => (String::new(), self.range(range), range.params()),
+            // Driven by the keys (each a lookup), not by the table.
+            Rows::Keys => (
+                format!("{KEYS} AS kk CROSS JOIN "),
+                self.at_keys(),
+                Vec::new(),
+            ),
+        };
         tx.execute(
             &format!(
-                "INSERT INTO temp._mig_rev_a SELECT {} FROM new.{new} AS {ROW} WHERE {} AND {}",
+                "INSERT INTO temp._mig_rev_a SELECT {} FROM {from}new.{new} AS {ROW} WHERE {} AND {}",
                 from_new.join(", "),
-                self.range(range),
+                which,
                 self.not_conflict()
             ),
             rusqlite::params_from_iter(params),
@@ -440,7 +410,7 @@ impl<'a> Sql<'a> {
 
     /// Old rows no new row maps to (a conflict's table is not checked:
     /// its refused keys legitimately differ).
-    fn extra(&self, tx: &Connection) -> Result<()> {
+    pub(super) fn extra(&self, tx: &Connection) -> Result<()> {
         let conflicts: i64 = tx
             .query_row(
                 &format!("SELECT count(*) FROM main.{CONFLICTS} WHERE tbl = ?1"),
