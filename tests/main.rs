@@ -33,6 +33,7 @@ mod engine_revert;
 mod engine_revert_composite;
 mod engine_revert_interleavings;
 mod engine_revert_ways;
+mod engine_revert_writer;
 mod engine_runbook;
 mod engine_sample;
 mod engine_schemas;
