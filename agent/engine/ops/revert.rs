@@ -13,8 +13,10 @@
 
 mod conflicts;
 mod pace;
+mod verify_step;
 
 use conflicts::{record_discards, refusal};
+use verify_step::verify_now;
 
 use std::time::{Duration, Instant};
 
@@ -28,9 +30,8 @@ use crate::engine::record::{self, Guard};
 use crate::engine::revert::new_only::{self, NewColumns};
 use crate::engine::revert::store::{self, Conflict};
 use crate::engine::revert::verify::check_written_since;
-use crate::engine::revert::{inverse_of, verify, window, Inverse, WindowState};
+use crate::engine::revert::{inverse_of, window, Inverse, WindowState};
 use crate::engine::state::{locate, MigrationState};
-use crate::engine::verify::{Chunk, Progress};
 use crate::engine::{failpoint, Ctx, Event};
 
 /// What `revert` does about reverse rows the old schema refuses.
@@ -303,52 +304,11 @@ fn before_freeze(
         "check",
         "checking by key the rows written beyond each table's verify",
     );
+    pace::catch_up_if_behind((work, wal), inv, &mut summary.entries_replayed, ctx)?;
     let k = check_written_since(work, inv)?;
     summary.entries_replayed += k.entries_replayed;
     summary.checked_by_key += k.rows;
     wal.bound()
-}
-
-/// Verifies old = inverse(new), the new WAL bounded between chunks, and
-/// records the checkpoint it certified.
-fn verify_now(
-    (work, wal): (&mut rusqlite::Connection, &pace::NewSide<'_>),
-    inv: &Inverse,
-    summary: &mut RevertSummary,
-    ctx: &mut Ctx<'_>,
-) -> Result<()> {
-    step(
-        ctx,
-        "verify",
-        "comparing the old database with the inverse of the new one",
-    );
-    // Progress as the forward verify's: one event per chunk (plain output
-    // shows each table once, when finished), against the new rows counted now.
-    let tables = inv
-        .tables
-        .iter()
-        .map(|t| (t.old_table.as_str(), t.new_table.as_str()));
-    let mut progress = Progress::count_in(work, "new", tables)?;
-    let control = ctx.control;
-    let mut each = |table: &str, rows: u64, chunk: Chunk| progress.report(ctx, table, rows, chunk);
-    // Each chunk first replays what the service wrote during the last: a
-    // backlog growing over chunks is a service writing faster than that.
-    let mut backlog = pace::Backlog::new(pace::CATCH_UP_BELOW);
-    let mut between = |b: &pace::Batch| {
-        control.check()?;
-        let log_max = wal.log_max()?;
-        backlog.observe(log_max.saturating_sub(b.checkpoint), b.applied, log_max)?;
-        wal.bound()
-    };
-    let v = verify::verify_all(work, inv, &mut each, &mut between)?;
-    summary.verified_rows = v.rows;
-    summary.verified_tables = v.tables;
-    summary.entries_replayed += v.entries_replayed;
-    let tx = lock::begin_immediate(work).ctx(|| "recording the reverse verification".into())?;
-    let (cp, _) = store::checkpoint(&tx, "main")?.unwrap_or((0, None));
-    store::set_verified(&tx, Some(cp))?;
-    tx.commit()
-        .ctx(|| "recording the reverse verification".into())
 }
 
 /// With the new database frozen: the tail, the conflicts' fate and the

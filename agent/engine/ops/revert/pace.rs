@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 
 use crate::engine::error::{EngineError, Result, SqlContext};
-pub use crate::engine::revert::apply::Batch;
 use crate::engine::revert::apply::{self, Retry, BATCH};
 use crate::engine::revert::store::{self, Conflict};
 use crate::engine::revert::window::LOG;
@@ -144,6 +143,26 @@ pub(super) fn catch_up(
     }
 }
 
+/// Before one of verify's transactions (or the check by key): the paced
+/// catch-up when more than [`CATCH_UP_BELOW`] writes are pending, since
+/// such a transaction's own replay is unbounded (it holds the old
+/// database's lock and one read of the new database throughout, and
+/// beside a service writing faster than it, it would never end); then the
+/// new WAL bounded.
+pub(super) fn catch_up_if_behind(
+    (work, wal): (&mut Connection, &NewSide<'_>),
+    inv: &Inverse,
+    replayed: &mut u64,
+    ctx: &mut Ctx<'_>,
+) -> Result<()> {
+    ctx.control.check()?;
+    let (checkpoint, _) = store::checkpoint(work, "main")?.unwrap_or((0, None));
+    if wal.log_max()?.saturating_sub(checkpoint) > CATCH_UP_BELOW {
+        catch_up((work, wal), inv, Until::CaughtUp, replayed, ctx)?;
+    }
+    wal.bound()
+}
+
 /// The next batch's size: what took [`BATCH_TIME`] at this one's pace.
 fn next_size(applied: u64, took: Duration, size: u64) -> u64 {
     if applied < size {
@@ -160,7 +179,7 @@ pub(super) fn conflicts(work: &mut Connection, inv: &Inverse) -> Result<Vec<Conf
 }
 
 /// A backlog of writes to carry back, since its last low.
-pub(super) struct Backlog {
+struct Backlog {
     /// A backlog at most this long is never a stall.
     floor: u64,
     low: u64,
@@ -171,7 +190,7 @@ pub(super) struct Backlog {
 }
 
 impl Backlog {
-    pub(super) fn new(floor: u64) -> Backlog {
+    fn new(floor: u64) -> Backlog {
         Backlog {
             floor,
             low: u64::MAX,
@@ -185,7 +204,7 @@ impl Backlog {
     /// One batch (or chunk) done: `pending` left, `applied` carried back,
     /// the log's last entry `log_max`. Refuses after [`STALLED_BATCHES`]
     /// without a new low while more than its floor are pending.
-    pub(super) fn observe(&mut self, pending: u64, applied: u64, log_max: u64) -> Result<()> {
+    fn observe(&mut self, pending: u64, applied: u64, log_max: u64) -> Result<()> {
         if pending < self.low || pending <= self.floor {
             *self = Backlog {
                 low: pending,

@@ -20,7 +20,7 @@ use super::super::window::LOG;
 use super::sql::{Rows, Sql, KEYS};
 use crate::engine::error::{Result, SqlContext};
 use crate::engine::lock;
-use crate::engine::record::has_table;
+use crate::engine::record::{self, has_table};
 
 /// Per new table: the reverse log entry up to which its rows are verified
 /// (`since`) and its verify's last key (`k0…`; `empty` when the table had
@@ -38,15 +38,19 @@ pub struct ByKey {
     pub entries_replayed: u64,
 }
 
-/// Forgets every mark (a verify begins), inside the caller's transaction.
+/// Forgets every mark (a verify begins), inside the caller's transaction,
+/// which also records the old catalog with the table as it is now: it is
+/// mig's own (the window's bookkeeping), so drift never reports it, while
+/// anything else created on the old database still is.
 pub(super) fn reset_in(tx: &Connection, width: usize) -> Result<()> {
     let ks: Vec<String> = (0..width).map(|i| format!("k{i}")).collect();
     tx.execute_batch(&format!(
         "DROP TABLE IF EXISTS main.{VERIFIED_TO};\n\
-         CREATE TABLE main.{VERIFIED_TO}(tbl TEXT PRIMARY KEY, since INTEGER NOT NULL, empty INTEGER NOT NULL, {});",
+         CREATE TABLE main.{VERIFIED_TO}(tbl TEXT PRIMARY KEY, since INTEGER NOT NULL, empty INTEGER NOT NULL, {}) WITHOUT ROWID;",
         ks.join(", ")
     ))
-    .ctx(|| "resetting what the reverse verify covered".into())
+    .ctx(|| "resetting what the reverse verify covered".into())?;
+    record::rerecord_tables_like_in(tx, "_mig_revert_")
 }
 
 /// `t`'s verify ends at `bound`, at the reverse checkpoint now.

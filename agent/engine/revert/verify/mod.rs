@@ -38,10 +38,11 @@ pub struct Verified {
     pub entries_replayed: u64,
 }
 
-/// What runs between two chunks, with no transaction of verify open (the
-/// new database's WAL bounded); told what the chunk replayed, and may stop
-/// the verify (a backlog that keeps growing).
-pub type Between<'a> = dyn FnMut(&apply::Batch) -> Result<()> + 'a;
+/// What runs before each of verify's transactions, with none of them open:
+/// catches up (paced, refusing a backlog that does not fall) when many
+/// writes are pending, so a transaction's own replay stays short, and
+/// keeps the new database's WAL bounded.
+pub type Between<'a> = dyn FnMut(&mut Connection) -> Result<()> + 'a;
 
 /// Verifies every table; `each` is told (old table, rows so far, whether
 /// that was its last chunk) after each chunk.
@@ -74,7 +75,8 @@ fn table(
     between: &mut Between<'_>,
 ) -> Result<(u64, u64)> {
     let sql = Sql::new(t);
-    let bound = {
+    between(work)?;
+    let (bound, mut replayed) = {
         let tx =
             lock::begin_immediate(work).ctx(|| format!("starting to verify {}", t.old_table))?;
         let b = apply::batch_in(&tx, inv, u64::MAX, Retry::Touched)?;
@@ -82,14 +84,13 @@ fn table(
         by_key::record_in(&tx, t, inv.key_width, bound.as_deref())?;
         tx.commit()
             .ctx(|| format!("starting to verify {}", t.old_table))?;
-        between(&b)?;
         (bound, b.applied)
     };
-    let (bound, mut replayed) = bound;
     let mut lo: Option<Vec<Value>> = None;
     let mut rows = 0;
     let mut unheld = Unheld::new(t);
     loop {
+        between(work)?;
         let tx =
             lock::begin_immediate(work).ctx(|| format!("starting to verify {}", t.old_table))?;
         let now = apply::batch_in(&tx, inv, u64::MAX, Retry::Touched)?;
@@ -115,13 +116,13 @@ fn table(
             rows,
             if last { Chunk::Last } else { Chunk::More },
         );
-        between(&now)?;
         if last {
             break;
         }
         lo = hi;
     }
     unheld.finish()?;
+    between(work)?;
     let tx = lock::begin_immediate(work).ctx(|| format!("counting the rows of {}", t.old_table))?;
     replayed += apply::batch_in(&tx, inv, u64::MAX, Retry::Touched)?.applied;
     sql.extra(&tx)?;
