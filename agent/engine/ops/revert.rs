@@ -296,7 +296,7 @@ fn before_freeze(
         return Err(refusal(&conflicts));
     }
     let (checkpoint, verified_at) = store::checkpoint(work, "main")?.unwrap_or((0, None));
-    if !verified_at.is_some_and(|v| v <= checkpoint) {
+    if verified_at.is_none_or(|v| v > checkpoint) {
         verify_now((work, wal), inv, summary, ctx)?;
     }
     step(
