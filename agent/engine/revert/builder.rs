@@ -199,7 +199,7 @@ impl TableBuilder<'_> {
             return "NULL".into();
         };
         let map = q(&format!("_mig_revert_map_{psrc}"));
-        let mapped = format!("(SELECT m.o0 FROM main.{map} AS m WHERE m.n0 = {outer})");
+        let mapped = format!("(SELECT m.o0 FROM main.{map} AS m WHERE m.n0 = +({outer}))");
         // The parent's old key as a column of its new row, when it is one.
         let natural = p.columns.iter().find_map(|c| {
             let old = c.source.old_column()?.name.clone();

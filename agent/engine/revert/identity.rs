@@ -100,6 +100,6 @@ pub(super) fn walk(w: usize) -> String {
     format!(
         "UPDATE temp._mig_rev_rows AS r SET {set} \
      WHERE EXISTS (SELECT 1 FROM temp._mig_rev_arrived) \
-       AND EXISTS (SELECT 1 FROM temp._mig_rev_arrived AS a WHERE a.key = {key});"
+       AND EXISTS (SELECT 1 FROM temp._mig_rev_arrived AS a WHERE a.key = +({key}));"
     )
 }

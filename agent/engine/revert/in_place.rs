@@ -45,13 +45,6 @@ impl Names<'_> {
         self.okeys.iter().map(|k| q_key(k)).collect()
     }
 
-    fn ps(&self) -> String {
-        (0..self.ow)
-            .map(|i| format!("p{i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
     /// The old row at `alias`'s key is the one a row of `temp._mig_rev_rows`
     /// `r` had.
     fn at_prev(&self, alias: &str) -> String {
@@ -64,19 +57,48 @@ impl Names<'_> {
     }
 
     /// Old rows of touched keys whose new row is gone (only those keys are
-    /// looked up).
+    /// looked up), less the old rows a remaining row descends from. Both
+    /// sets are old rows found through the old key's own index (its
+    /// collation and affinity; `CROSS JOIN` keeps the batch's side outer),
+    /// their difference taken with `EXCEPT` into `temp._mig_rev_gone`: a
+    /// row-value `NOT IN` reads its whole list for every key not in it (to
+    /// tell false from NULL), quadratic in the batch.
     fn delete_gone(&self) -> String {
         let ns: Vec<String> = (0..self.w).map(|i| format!("n{i}")).collect();
+        let keys = self.key_cols();
+        let gs: Vec<String> = self
+            .prev_of_touched()
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{p} AS g{i}"))
+            .collect();
+        let xk: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("x.{k} AS g{i}"))
+            .collect();
+        let at_g: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("x.{k} = g.g{i}"))
+            .collect();
+        let g: Vec<String> = (0..keys.len()).map(|i| format!("g{i}")).collect();
         format!(
-            "DELETE FROM main.{old} WHERE ({k}) IN (SELECT {prev} FROM \
-             (SELECT {ks} FROM temp._mig_rev_touched EXCEPT SELECT {ns} FROM temp._mig_rev_rows) AS tk) \
-             AND ({k}) NOT IN (SELECT {ps} FROM temp._mig_rev_rows WHERE p0 IS NOT NULL);",
+            "DROP TABLE IF EXISTS temp._mig_rev_gone; CREATE TEMP TABLE _mig_rev_gone AS \
+             SELECT {xk} FROM (SELECT {gs} FROM \
+             (SELECT {ks} FROM temp._mig_rev_touched EXCEPT SELECT {ns} FROM temp._mig_rev_rows) AS tk) AS g \
+             CROSS JOIN main.{old} AS x ON {at_g} \
+             EXCEPT SELECT {xk} FROM temp._mig_rev_rows AS r CROSS JOIN main.{old} AS x ON {at_prev};\n\
+             DELETE FROM main.{old} WHERE ({k}) IN (SELECT {g} FROM temp._mig_rev_gone);",
             old = self.old,
-            k = self.key_cols().join(", "),
-            prev = self.prev_of_touched().join(", "),
+            k = keys.join(", "),
+            xk = xk.join(", "),
+            gs = gs.join(", "),
             ks = self.ks.join(", "),
             ns = ns.join(", "),
-            ps = self.ps(),
+            at_g = at_g.join(" AND "),
+            at_prev = self.at_prev("x"),
+            g = g.join(", "),
         )
     }
 

@@ -211,7 +211,7 @@ impl<'a> Names<'a> {
         let cond: Vec<String> = probe
             .iter()
             .enumerate()
-            .map(|(j, p)| format!("m.n{j} = {p}"))
+            .map(|(j, p)| format!("m.n{j} = +({p})"))
             .collect();
         format!(
             "(SELECT m.o{i} FROM main.{} AS m WHERE {})",
@@ -231,7 +231,7 @@ impl<'a> Names<'a> {
             nk.join(", "),
             nk.join(", "),
             q(&self.t.new_table),
-            nk.iter().enumerate().map(|(j, p)| format!("m.n{j} = {p}")).collect::<Vec<_>>().join(" AND ")
+            nk.iter().enumerate().map(|(j, p)| format!("m.n{j} = +({p})")).collect::<Vec<_>>().join(" AND ")
         )
     }
 

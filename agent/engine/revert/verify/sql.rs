@@ -85,7 +85,7 @@ impl<'a> Sql<'a> {
                 let cond: Vec<String> = nk
                     .iter()
                     .enumerate()
-                    .map(|(j, p)| format!("m.n{j} = {p}"))
+                    .map(|(j, p)| format!("m.n{j} = +({p})"))
                     .collect();
                 (0..t.old_key.width())
                     .map(|i| {
