@@ -31,6 +31,15 @@ use super::real_agent::as_who;
 const NEW_WRITE: &str = "INSERT INTO note(body, pinned) VALUES ('service ' || ?1, ?1 % 2)";
 const OLD_WRITE: &str = "INSERT INTO Note(Body, Pinned) VALUES ('old service ' || ?1, ?1 % 2)";
 
+/// The new service's pause between two writes, µs: at most ~1,000
+/// writes/s (about 600/s in a debug build under load), so the outage is
+/// measured to the millisecond, while reverse replay carries this table
+/// back at 15,000-40,000 entries/s in a debug build on the loaded 2-core
+/// machine (`tests/engine_revert_scale.rs`, docs/benchmarks.md): revert's
+/// catch-up always wins and these tests prove the outage figure. A writer
+/// faster than replay is refused instead (`revert_refuses_a_writer_faster_than_its_replay`).
+const PAUSE_US: u64 = 1_000;
+
 /// The printed figure in ms, from `writes refused for N ms (…)`.
 fn printed_refusal(line: &str) -> f64 {
     line.strip_prefix("writes refused for ")
@@ -107,7 +116,7 @@ impl Window {
             old_sql: OLD_WRITE,
             new_sql: NEW_WRITE,
         };
-        let mut w = revert_writer::start(&self.p.dir, &spec);
+        let mut w = revert_writer::start_paced(&self.p.dir, &spec, PAUSE_US);
         w.wait_for(Outcome::Ok, 200);
         w
     }
@@ -185,4 +194,46 @@ fn revert_figure_covers_a_write_held_on_the_new_databases_lock_until_the_revert_
     );
     assert_reported_matches(&log, reported);
     win.assert_inverse();
+}
+
+/// The new service's flood: 1,000 notes a statement, no pause (well over
+/// 100,000 writes/s, against reverse replay's 15,000-40,000 a second).
+const FLOOD: &str =
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) \
+     INSERT INTO note(body, pinned) SELECT 'flood ' || ?1 || '.' || i, i % 2 FROM n";
+
+#[test]
+fn revert_refuses_a_writer_faster_than_its_replay_in_one_line_naming_both_rates() {
+    let win = Window::cut_over(&[]);
+    let (old, new) = (win.p.path("old.db"), win.p.path("new.db"));
+    let spec = RevertWriterSpec {
+        old: &old,
+        new: &new,
+        old_sql: OLD_WRITE,
+        new_sql: FLOOD,
+    };
+    let mut w = revert_writer::start_paced(&win.p.dir, &spec, 0);
+    w.wait_for(Outcome::Ok, 5);
+    let run = win.mig(&["revert"]);
+    // Exit 6 (busy): the database is fine, the moment is not.
+    let line = run.fails(
+        super::harness::BUSY,
+        "revert failed: revert refused: the new service writes faster than revert carries its writes back (",
+    );
+    assert!(
+        line.contains(" writes/s against ")
+            && line.contains(" carried back per second")
+            && line.contains("the window stays open"),
+        "{line}"
+    );
+    // Nothing was made writable or frozen: the new database still takes
+    // every write, the old one still refuses as a standby.
+    let ok = w.log().count(Outcome::Ok);
+    w.wait_for(Outcome::Ok, ok + 5);
+    let log = w.stop();
+    assert_eq!(log.count(Outcome::Refused), 0, "{log:?}");
+    let standby = rusqlite::Connection::open(&old)
+        .and_then(|c| c.execute(OLD_WRITE, [1]))
+        .expect_err("the old database stays a standby");
+    assert!(standby.to_string().contains("standby"), "{standby}");
 }

@@ -59,12 +59,8 @@ pub struct RevertWriterSpec<'a> {
 /// The pause between two attempts, µs, unless [`start_paced`] says.
 const PAUSE_US: u64 = 100;
 
-/// Starts the writer; `dir` holds its log and stop file.
-pub fn start(dir: &Path, spec: &RevertWriterSpec<'_>) -> WriterProcess {
-    start_paced(dir, spec, PAUSE_US)
-}
-
-/// [`start`], pausing `pause_us` µs between two attempts.
+/// Starts the writer, pausing `pause_us` µs between two attempts; `dir`
+/// holds its log and stop file.
 pub fn start_paced(dir: &Path, spec: &RevertWriterSpec<'_>, pause_us: u64) -> WriterProcess {
     let vars = [
         (ENV_PAUSE_US, pause_us.to_string().into()),
