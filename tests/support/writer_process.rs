@@ -36,6 +36,9 @@ pub(super) const ENV_LOG: &str = "MIG_TEST_WRITER_LOG";
 pub(super) const ENV_STOP: &str = "MIG_TEST_WRITER_STOP";
 const ENV_PACE: &str = "MIG_TEST_WRITER_PACE_US";
 const ENV_AFTER_READY: &str = "MIG_TEST_WRITER_AFTER_READY";
+/// Set: SQLite's own busy handler (`sqlite_backoff`) instead of
+/// [`retry_soon`], and the schema version after each write logged.
+const ENV_OBSERVE: &str = "MIG_TEST_WRITER_OBSERVE";
 
 /// What the writer does once it saw the new database ready.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +95,22 @@ impl WriterProcess {
             (ENV_SQL, spec.sql.into()),
             (ENV_PACE, spec.pace.as_micros().to_string().into()),
             (ENV_AFTER_READY, format!("{after:?}").into()),
+        ];
+        Self::spawn(dir, "support::writer_process::writer_process_entry", &vars)
+    }
+
+    /// [`Self::start`] as a service with SQLite's own busy handler (what
+    /// a `busy_timeout` installs), logging after each write the schema
+    /// version its connection saw ([`WriterLog::versions`]): a change is a
+    /// schema reload the service made.
+    pub fn start_observing(dir: &Path, spec: &WriterSpec<'_>) -> WriterProcess {
+        let vars = [
+            (ENV_OLD, spec.old.as_os_str().to_owned()),
+            (ENV_NEW, spec.new.as_os_str().to_owned()),
+            (ENV_SQL, spec.sql.into()),
+            (ENV_PACE, spec.pace.as_micros().to_string().into()),
+            (ENV_AFTER_READY, format!("{:?}", AfterReady::Stop).into()),
+            (ENV_OBSERVE, "1".into()),
         ];
         Self::spawn(dir, "support::writer_process::writer_process_entry", &vars)
     }
@@ -186,6 +205,10 @@ pub struct WriterLog {
     /// the check (opening the new database, parsing its schema) with
     /// nothing of the outage left in it.
     pub rechecks_us: Vec<i64>,
+    /// The old database's schema version after each attempt, as the
+    /// writer's connection saw it (a writer started with
+    /// [`WriterProcess::start_observing`]; empty otherwise).
+    pub versions: Vec<i64>,
 }
 
 /// The refusal a writer saw, in µs of wall-clock time.
@@ -265,9 +288,15 @@ impl WriterLog {
                 Some((start.parse().ok()?, end.parse().ok()?, outcome))
             })
             .collect();
+        let versions = complete
+            .lines()
+            .filter(|l| l.split(' ').nth(2).is_some_and(|w| w != RECHECK))
+            .filter_map(|l| l.split(' ').nth(4)?.parse().ok())
+            .collect();
         WriterLog {
             attempts,
             rechecks_us,
+            versions,
         }
     }
 
@@ -375,7 +404,13 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
     // reports is then the time the lock was held, not the backoff's
     // oversleep, so the outage tests judge what mig holds. The outage
     // benchmark's writer keeps SQLite's default.
-    conn.busy_handler(Some(retry_soon)).expect("busy handler");
+    let observe = std::env::var_os(ENV_OBSERVE).is_some();
+    if observe {
+        conn.busy_handler(Some(super::sqlite_backoff::sqlite_backoff))
+            .expect("busy handler");
+    } else {
+        conn.busy_handler(Some(retry_soon)).expect("busy handler");
+    }
     // Like many services: no foreign-key enforcement, and NORMAL sync in
     // WAL mode (durable at checkpoints, never corrupt).
     conn.pragma_update(None, "foreign_keys", false)
@@ -414,7 +449,16 @@ fn write_until_stopped(env: impl Fn(&str) -> String) {
                 Outcome::Refused => "refused",
                 Outcome::Ready => "ready",
             };
-            let line = format!("{started} {} {word} {wrote}\n", now_us());
+            let ended = now_us();
+            let version = match observe {
+                true => format!(
+                    " {}",
+                    conn.pragma_query_value(None, "schema_version", |r| r.get::<_, i64>(0))
+                        .expect("the schema version")
+                ),
+                false => String::new(),
+            };
+            let line = format!("{started} {ended} {word} {wrote}{version}\n");
             log.write_all(line.as_bytes()).expect("logging an attempt");
             if o == Outcome::Ready && !rechecked {
                 rechecked = true;

@@ -1,21 +1,23 @@
 //! Starting to record on the old database: `_migration_marker`,
 //! `_migration_log`, the helper view the triggers refuse through
-//! (`triggers::REFUSAL`) and every table's recording triggers, in short paced
-//! transactions (`paced.rs`) rather than one, so a service's writes wait
-//! milliseconds, not the seconds thousands of CREATE TRIGGERs take.
+//! (`triggers::REFUSAL`) and every table's recording triggers, in one
+//! write transaction and one schema change: the triggers are written as
+//! schema rows (`bulk.rs`), so a service's write waits for those inserts
+//! and then reloads the schema once, not once per paced transaction.
 //!
-//! Safe because migrate's copy reads no row before every table records:
-//! a write between two transactions to a table not yet recorded is a row
-//! the copy will read. The first transaction creates the marker, the log,
-//! the helper and the first triggers; each records in the marker's catalog the
-//! triggers it created, so a trigger later dropped is drift while one
-//! never created (an install cut short) is not: the next `migrate`
+//! The copy reads no row before every table records. The transaction
+//! records in the marker's catalog the triggers it created, so a trigger
+//! later dropped is drift. With the test-only `MIG_PACED_STEPS` the
+//! triggers go in several transactions, so the crash suite can cut an
+//! install short: one never created is not drift, and the next `migrate`
 //! creates the missing ones before it copies ([`install`] again).
 
 use std::collections::HashSet;
+use std::time::Instant;
 
 use rusqlite::Connection;
 
+use super::bulk::{self, SchemaRow};
 use super::triggers::{refusal_helper, trigger_defs, Logging, Recorder, REFUSAL};
 use super::{
     catalog_listing, catalog_listing_leaving, drift, drift_error, mig_triggers, read_marker,
@@ -23,12 +25,9 @@ use super::{
 };
 use crate::engine::catalog::Catalog;
 use crate::engine::error::{EngineError, Result, SqlContext};
-use crate::engine::paced::{self, Pacing, Step};
+use crate::engine::failpoint;
+use crate::engine::lock;
 use crate::engine::plan::Plan;
-
-/// What one install transaction holds the old database's write lock for
-/// at most, or half a schema reload when that is more (see `paced.rs`).
-pub const RECORD_HOLD: std::time::Duration = std::time::Duration::from_millis(25);
 
 pub struct InstallSpec<'a> {
     /// Its `left_to_owner` tables get no trigger and are recorded as such.
@@ -44,7 +43,7 @@ pub struct InstallSpec<'a> {
 pub struct Installed {
     /// Recording triggers created (0: every table recorded already).
     pub triggers: u32,
-    /// Write transactions it took.
+    /// Write transactions it took (each one schema change).
     pub transactions: u32,
 }
 
@@ -54,7 +53,7 @@ pub struct Installed {
 /// records when it returns.
 pub fn install(conn: &Connection, spec: &InstallSpec<'_>) -> Result<Installed> {
     let todo = planned(conn, spec)?;
-    if !todo.fresh && todo.steps.is_empty() {
+    if !todo.fresh && todo.rows.is_empty() {
         return Ok(Installed::default());
     }
     let mut batch = Recording {
@@ -62,31 +61,49 @@ pub fn install(conn: &Connection, spec: &InstallSpec<'_>) -> Result<Installed> {
         fresh: todo.fresh,
         version: todo.version,
     };
-    let pacing = Pacing {
-        hold: RECORD_HOLD,
-        what: "starting to record on the old database",
-        failpoints: (Some("record.mid-install"), Some("record.after-batch")),
-        last: paced::Last::Return,
-    };
-    let transactions = paced::run(conn, &todo.steps, &pacing, &mut batch)?;
-    Ok(Installed {
-        triggers: todo.steps.len() as u32,
-        transactions,
-    })
+    // One transaction, but for the crash suite's cut-short installs.
+    let per_batch = failpoint::paced_steps().unwrap_or(usize::MAX).max(1);
+    let what = || "starting to record on the old database".to_string();
+    let (mut next, mut transactions): (usize, u32) = (0, 0);
+    loop {
+        let tx = lock::begin_immediate(conn).ctx(what)?;
+        let locked = Instant::now();
+        batch.before(&tx)?;
+        let end = next.saturating_add(per_batch).min(todo.rows.len());
+        let rows = &todo.rows[next..end];
+        bulk::insert_in(&tx, rows)?;
+        let names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
+        batch.after(&tx, &names)?;
+        batch.version = bulk::changed_in(&tx)?;
+        failpoint::hit("record.mid-install");
+        tx.commit().ctx(what)?;
+        transactions += 1;
+        failpoint::hit("record.after-batch");
+        next = end;
+        if next == todo.rows.len() {
+            return Ok(Installed {
+                triggers: todo.rows.len() as u32,
+                transactions,
+            });
+        }
+        // A service's writes get through between the transactions.
+        std::thread::sleep(crate::engine::paced::free_for(locked.elapsed()));
+    }
 }
 
-/// The install's steps, planned in one read of the old database.
+/// The install's triggers, planned in one read of the old database.
 struct Todo {
-    steps: Vec<Step>,
+    rows: Vec<SchemaRow>,
     /// No marker yet: the first transaction creates it.
     fresh: bool,
-    /// The schema version the steps were planned at.
+    /// The schema version the rows were planned (and compiled) at.
     version: i64,
 }
 
 /// The triggers to create, read without a lock: all of them with no
 /// marker, the missing ones with one (after checking it still records and
-/// nothing it recorded changed).
+/// nothing it recorded changed); each compiled by SQLite on this schema
+/// ([`bulk::validate`]).
 fn planned(conn: &Connection, spec: &InstallSpec<'_>) -> Result<Todo> {
     let what = || "reading the old database's catalog".to_string();
     let tx = conn.unchecked_transaction().ctx(what)?;
@@ -106,7 +123,7 @@ fn planned(conn: &Connection, spec: &InstallSpec<'_>) -> Result<Todo> {
     old.leave(&spec.plan.left_to_owner);
     let sourced = spec.plan.source_tables();
     let recorder = Recorder::forward();
-    let mut steps = Vec::new();
+    let mut rows = Vec::new();
     for t in &old.tables {
         let logging = if sourced.iter().any(|s| s.eq_ignore_ascii_case(&t.name)) {
             Logging::Logged
@@ -115,26 +132,23 @@ fn planned(conn: &Connection, spec: &InstallSpec<'_>) -> Result<Todo> {
         };
         for d in trigger_defs(t, &spec.plan.tracking_key(t), logging, &recorder) {
             if !existing.contains(&d.name) {
-                steps.push(Step {
-                    sql: d.sql,
-                    trigger: d.name,
-                    what: format!("creating recording triggers on {}", t.name),
-                });
+                rows.push(SchemaRow::new(d.name, &t.name, &d.sql)?);
             }
         }
     }
+    bulk::validate(&tx, &rows)?;
     let version = schema_version(&tx)?;
     tx.finish().ctx(what)?;
     Ok(Todo {
-        steps,
+        rows,
         fresh: marker.is_none(),
         version,
     })
 }
 
 /// One install's transactions: the first of a fresh one creates the
-/// marker and the log; every later one first checks that nothing changed
-/// the catalog since the last commit.
+/// marker and the log; each checks first that the schema is the one its
+/// triggers were compiled on (or the last commit left).
 struct Recording<'a> {
     spec: &'a InstallSpec<'a>,
     fresh: bool,
@@ -142,14 +156,17 @@ struct Recording<'a> {
     version: i64,
 }
 
-impl paced::Batch for Recording<'_> {
+impl Recording<'_> {
     fn before(&mut self, tx: &Connection) -> Result<()> {
         let now = schema_version(tx)?;
+        let changed = || {
+            EngineError::Precondition(
+                "the old database's schema changed while migrate was starting to record; run `mig migrate` again".into(),
+            )
+        };
         if self.fresh {
             if now != self.version {
-                return Err(EngineError::Precondition(
-                    "the old database's schema changed while migrate was starting; run `mig migrate` again".into(),
-                ));
+                return Err(changed());
             }
             create_tables_in(tx, self.spec.plan.key_width)?;
             // With no marker nothing records through a helper left behind
@@ -162,11 +179,13 @@ impl paced::Batch for Recording<'_> {
         let marker = read_marker(tx, "main")?;
         require_recording(marker.as_ref().map(|m| m.status))?;
         if now != self.version {
+            // What changed, if it is drift; else another mig's install.
             let recorded = marker.map(|m| m.catalog).unwrap_or_default();
             let changes = drift(&recorded, &catalog_listing(tx, "main")?);
             if !changes.is_empty() {
                 return Err(drift_error(&changes));
             }
+            return Err(changed());
         }
         // An install an older mig began and cut short has no helper: the
         // triggers created now refuse through it.
@@ -184,7 +203,6 @@ impl paced::Batch for Recording<'_> {
         } else {
             super::record_triggers_in(tx, changed)?;
         }
-        self.version = schema_version(tx)?;
         Ok(())
     }
 }
