@@ -1,8 +1,11 @@
 //! Schema changes on a database a service keeps writing to, made in short
 //! paced write transactions instead of one. SQLite's CREATE and DROP
 //! TRIGGER each scan the whole schema, so thousands in one transaction
-//! hold the write lock for seconds (1,000 tables: the recording's 3,000
-//! triggers 1.35–2.7 s, arming the guards 9–22 s, cleanup-old 4.3 s).
+//! hold the write lock for seconds (1,000 tables: arming the guards
+//! 9–22 s, cleanup-old 4.3 s). Each commit costs every service connection
+//! a reload of the whole schema, so migrate's recording install writes
+//! its triggers as schema rows in one transaction instead
+//! (`record/bulk.rs`), and calls only [`free_for`] from here.
 //!
 //! Each transaction runs the caller's check first (the marker, the
 //! catalog), then statements while one more and the bookkeeping fit in
@@ -17,8 +20,8 @@
 //! short leaves whole transactions only: each caller plans its steps from
 //! what is there, so the next run does what is left.
 //!
-//! Used by migrate's recording install (`record`), drain's arming
-//! (`guard::arm`) and cleanup-old (`guard::retire`).
+//! Used by drain's arming (`guard::arm`), cleanup-old (`guard::retire`)
+//! and the id mapping's removal.
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -45,6 +45,8 @@ pub struct Installed {
     pub triggers: u32,
     /// Write transactions it took (each one schema change).
     pub transactions: u32,
+    /// The longest any of them held the write lock.
+    pub longest_hold: std::time::Duration,
 }
 
 /// Starts recording, or completes a start cut short: with no marker,
@@ -63,32 +65,52 @@ pub fn install(conn: &Connection, spec: &InstallSpec<'_>) -> Result<Installed> {
     };
     // One transaction, but for the crash suite's cut-short installs.
     let per_batch = failpoint::paced_steps().unwrap_or(usize::MAX).max(1);
-    let what = || "starting to record on the old database".to_string();
     let (mut next, mut transactions): (usize, u32) = (0, 0);
+    let mut longest_hold = std::time::Duration::ZERO;
     loop {
-        let tx = lock::begin_immediate(conn).ctx(what)?;
-        let locked = Instant::now();
-        batch.before(&tx)?;
         let end = next.saturating_add(per_batch).min(todo.rows.len());
-        let rows = &todo.rows[next..end];
-        bulk::insert_in(&tx, rows)?;
-        let names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
-        batch.after(&tx, &names)?;
-        batch.version = bulk::changed_in(&tx)?;
-        failpoint::hit("record.mid-install");
-        tx.commit().ctx(what)?;
+        let held = one_transaction(conn, &mut batch, &todo.rows[next..end])?;
+        longest_hold = longest_hold.max(held);
         transactions += 1;
-        failpoint::hit("record.after-batch");
         next = end;
         if next == todo.rows.len() {
+            tracing::info!(
+                triggers = todo.rows.len(),
+                transactions,
+                longest_hold_ms = longest_hold.as_secs_f64() * 1000.0,
+                "recording installed on the old database"
+            );
             return Ok(Installed {
                 triggers: todo.rows.len() as u32,
                 transactions,
+                longest_hold,
             });
         }
         // A service's writes get through between the transactions.
-        std::thread::sleep(crate::engine::paced::free_for(locked.elapsed()));
+        std::thread::sleep(crate::engine::paced::free_for(held));
     }
+}
+
+/// One install transaction: its checks, `rows` written, its bookkeeping,
+/// one schema change, the commit; returns how long it held the lock.
+fn one_transaction(
+    conn: &Connection,
+    batch: &mut Recording<'_>,
+    rows: &[SchemaRow],
+) -> Result<std::time::Duration> {
+    let what = || "starting to record on the old database".to_string();
+    let tx = lock::begin_immediate(conn).ctx(what)?;
+    let locked = Instant::now();
+    batch.before(&tx)?;
+    bulk::insert_in(&tx, rows)?;
+    let names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
+    batch.after(&tx, &names)?;
+    batch.version = bulk::changed_in(&tx)?;
+    failpoint::hit("record.mid-install");
+    tx.commit().ctx(what)?;
+    let held = locked.elapsed();
+    failpoint::hit("record.after-batch");
+    Ok(held)
 }
 
 /// The install's triggers, planned in one read of the old database.
