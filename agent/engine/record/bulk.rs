@@ -56,6 +56,15 @@ impl SchemaRow {
 /// error is what CREATE TRIGGER (and the reload of a schema holding it)
 /// would say.
 pub(super) fn validate(conn: &Connection, rows: &[SchemaRow]) -> Result<()> {
+    // Each is compiled alone, so two rows of one name would both pass and
+    // leave a schema no connection can load.
+    let mut names = std::collections::HashSet::new();
+    if let Some(r) = rows.iter().find(|r| !names.insert(r.name.to_lowercase())) {
+        return Err(EngineError::Precondition(format!(
+            "mig built two recording triggers named {}; this is a bug in mig: report it",
+            r.name
+        )));
+    }
     for r in rows {
         conn.prepare(&format!("EXPLAIN {}", r.sql))
             .ctx(|| format!("creating recording trigger {} on {}", r.name, r.table))?;
