@@ -6,18 +6,22 @@
 //! every single-table key mode of `support::key_modes::MODES`, filled with
 //! keys 86,413 apart, verify's own chunk count must be about rows /
 //! chunk_rows (it was the row count), and the runbook still ends equal to
-//! the oracle.
+//! the oracle. The copy's chunks too: each holds exactly its chunk's rows
+//! (the insert bounded by LIMIT where the rowid carries over, the N-th row
+//! walked to elsewhere), whether or not the rows fill the last chunk.
 
 use std::path::Path;
 
+use mig::engine::copy::Chunking;
 use mig::engine::ops::{self, DrainOptions, MigrateOptions, VerifyOptions};
 use mig::engine::schema::SchemaFile;
 use mig::engine::verify::Repair;
+use mig::engine::Event;
 use rusqlite::Connection;
 
 use crate::support::key_modes::{Mode, MODES};
 use crate::support::oracle::{self, Oracle};
-use crate::support::runbook::{run, spec};
+use crate::support::runbook::{run, run_with, spec};
 
 const ROWS: u64 = 600;
 const CHUNK_ROWS: u64 = 50;
@@ -101,5 +105,80 @@ fn verify_chunks_hold_chunk_rows_rows_on_sparse_keys_in_every_key_mode() {
     assert!(modes.len() >= 9, "{} modes", modes.len());
     for m in modes {
         check_mode(m);
+    }
+}
+
+/// Migrates `rows` sparse rows in fixed chunks of `CHUNK_ROWS`; returns the
+/// rows each copy chunk of `item` brought (from the progress events).
+fn copy_chunks(m: &Mode, dir: &Path, rows: u64) -> Vec<u64> {
+    let (old, new) = (
+        dir.join(format!("old{rows}.db")),
+        dir.join(format!("new{rows}.db")),
+    );
+    let c = Connection::open(&old).expect("old");
+    c.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; {} BEGIN; {} COMMIT;",
+        m.old,
+        sparse_fill(m, rows)
+    ))
+    .unwrap_or_else(|e| panic!("{}: old rows: {e}", m.name));
+    drop(c);
+    let schema = SchemaFile::parse("schema.sql", m.new).expect("schema");
+    let opts = MigrateOptions {
+        chunking: Chunking::Fixed(CHUNK_ROWS),
+        ..MigrateOptions::default()
+    };
+    let mut done = Vec::new();
+    let hook = |e: &Event| {
+        if let Event::Copy {
+            table,
+            table_rows_done,
+            ..
+        } = e
+        {
+            if table == "item" {
+                done.push(*table_rows_done);
+            }
+        }
+    };
+    run_with(hook, |ctx| {
+        ops::migrate(&spec(&old, &new), &schema, &opts, ctx)
+    })
+    .unwrap_or_else(|e| panic!("{}: migrate: {e}", m.name));
+    run(|ctx| ops::drain(&spec(&old, &new), &DrainOptions::default(), ctx))
+        .unwrap_or_else(|e| panic!("{}: drain: {e}", m.name));
+    compare(m, &old, &new);
+    let mut last = 0;
+    done.iter()
+        .map(|d| {
+            let n = d - last;
+            last = *d;
+            n
+        })
+        .collect()
+}
+
+#[test]
+fn copy_chunks_hold_chunk_rows_rows_on_sparse_keys_in_every_key_mode() {
+    let modes: Vec<&Mode> = MODES.iter().filter(|m| single_table(m)).collect();
+    assert!(modes.len() >= 9, "{} modes", modes.len());
+    for m in modes {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // The last chunk full (the table ends exactly at a chunk's end) and not.
+        for rows in [ROWS, ROWS + CHUNK_ROWS / 2] {
+            let chunks = copy_chunks(m, dir.path(), rows);
+            let full = rows / CHUNK_ROWS;
+            assert_eq!(chunks.iter().sum::<u64>(), rows, "{}: {chunks:?}", m.name);
+            assert!(
+                chunks[..full as usize].iter().all(|&n| n == CHUNK_ROWS),
+                "{}: {rows} rows in chunks {chunks:?}",
+                m.name
+            );
+            assert!(
+                chunks[full as usize..].len() <= 1,
+                "{}: {rows} rows in chunks {chunks:?}",
+                m.name
+            );
+        }
     }
 }

@@ -175,8 +175,7 @@ fn copy_table(
             Some(state.cursor[..key.width()].to_vec())
         };
         let size = ctx.control.throttle().chunk_limit(chunk);
-        let hi = sql.chunk_end(&tx, lo.as_deref(), size)?;
-        let n = sql.apply_range(&tx, t, lo.as_deref(), hi.as_deref())?;
+        let (n, hi) = sql.copy_chunk(&tx, t, lo.as_deref(), size)?;
         let mut cursor: Vec<Value> = hi.clone().unwrap_or_else(|| lo.clone().unwrap_or_default());
         cursor.resize(width, Value::Null);
         new_side::put(

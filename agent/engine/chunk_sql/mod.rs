@@ -47,6 +47,10 @@ pub(crate) struct ChunkSql {
     /// A renumbered table keyed by the rowid: its chunks may be numbered
     /// by offset (`apply_range`).
     by_offset: bool,
+    /// A table whose new rowid is its old rowid and that translates no
+    /// reference: a copy chunk is one insert bounded by LIMIT, its end the
+    /// last rowid inserted ([`ChunkSql::copy_chunk`]).
+    ends_by_rowid: bool,
 }
 
 impl ChunkSql {
@@ -66,11 +70,12 @@ impl ChunkSql {
         let strict_insert = strict_written
             .as_ref()
             .map(|w| insert_sql(&t.name, w, &strict_from));
-        let translations = t
+        let translations: Vec<Translation> = t
             .columns
             .iter()
             .filter_map(|c| c.translate.clone())
             .collect();
+        let has_translations = !translations.is_empty() || strict_insert.is_some();
         let not_null = match key {
             OldKey::Rowid { .. } => String::new(),
             OldKey::Columns(_) => keys
@@ -92,6 +97,10 @@ impl ChunkSql {
             not_null,
             written,
             by_offset: t.key_mode == KeyMode::Renumbered && rowid,
+            ends_by_rowid: t.rowid_kept
+                && rowid
+                && t.key_mode == KeyMode::Preserved
+                && !has_translations,
         }
     }
 

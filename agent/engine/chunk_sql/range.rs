@@ -10,6 +10,7 @@ use rusqlite::Connection;
 use super::ChunkSql;
 use crate::engine::catalog::q;
 use crate::engine::error::{Result, SqlContext};
+use crate::engine::plan::TablePlan;
 
 /// The rows of a chunk, by key: after `lo` (exclusive) up to `hi`
 /// (inclusive), in the key's index order; `None` leaves that end open.
@@ -167,6 +168,50 @@ impl ChunkSql {
         self.nth_row_end(conn, lo, chunk)
     }
 
+    /// Copies the next chunk of at most `chunk` rows after `lo` (copy's
+    /// step); returns the rows written and the chunk's last key, `None`
+    /// when the table is done (no row follows the chunk).
+    ///
+    /// Where the new rowid is the old one ([`ChunkSql::ends_by_rowid`]),
+    /// the insert itself is bounded (`ORDER BY rowid LIMIT chunk`) and its
+    /// last inserted rowid is the chunk's end: the rows are walked once,
+    /// not a second time by [`ChunkSql::nth_row_end`]'s OFFSET. A chunk
+    /// shorter than `chunk` was the table's last; one exactly as long may
+    /// be followed by an empty one. Elsewhere: the walk, then the range.
+    pub(crate) fn copy_chunk(
+        &self,
+        conn: &Connection,
+        t: &TablePlan,
+        lo: Option<&[Value]>,
+        chunk: u64,
+    ) -> Result<(u64, Option<Vec<Value>>)> {
+        if !self.ends_by_rowid {
+            let hi = self.chunk_end(conn, lo, chunk)?;
+            let n = self.apply_range(conn, t, lo, hi.as_deref())?;
+            return Ok((n, hi));
+        }
+        let chunk = chunk.max(1);
+        let range = KeyRange::after(lo);
+        let mut params = range.params();
+        params.push(Value::Integer(i64::try_from(chunk).unwrap_or(i64::MAX)));
+        let sql = format!(
+            "{} WHERE {} ORDER BY {} LIMIT ?{}",
+            self.insert,
+            self.range(range),
+            self.order_by(),
+            params.len()
+        );
+        let n = conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| s.execute(rusqlite::params_from_iter(params.iter())))
+            .ctx(|| format!("copying rows of {} into {}", self.from, t.name))?
+            as u64;
+        if n < chunk {
+            return Ok((n, None));
+        }
+        Ok((n, Some(vec![Value::Integer(conn.last_insert_rowid())])))
+    }
+
     /// The key of the `chunk`-th row after `lo`, counted row by row whatever
     /// gaps the key has, or `None` when no more rows follow it (what a timed
     /// sample of `plan` needs, and [`ChunkSql::chunk_end`]).
@@ -178,18 +223,23 @@ impl ChunkSql {
     ) -> Result<Option<Vec<Value>>> {
         let range = KeyRange::after(lo);
         let filter = self.range(range);
+        let mut params = range.params();
+        // The offset a parameter: one prepared statement whatever the size.
+        params.push(Value::Integer(
+            i64::try_from(chunk.saturating_sub(1)).unwrap_or(i64::MAX),
+        ));
         let sql = format!(
-            "SELECT {} FROM {} WHERE {filter} ORDER BY {} LIMIT 2 OFFSET {}",
+            "SELECT {} FROM {} WHERE {filter} ORDER BY {} LIMIT 2 OFFSET ?{}",
             self.keys.join(", "),
             self.from,
             self.order_by(),
-            chunk.saturating_sub(1)
+            params.len()
         );
         let mut stmt = conn
             .prepare_cached(&sql)
             .ctx(|| format!("finding the next chunk of {}", self.table))?;
         let mut rows = stmt
-            .query(rusqlite::params_from_iter(range.params()))
+            .query(rusqlite::params_from_iter(params))
             .ctx(|| format!("finding the next chunk of {}", self.table))?;
         match rows
             .next()

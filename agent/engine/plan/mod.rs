@@ -256,6 +256,10 @@ pub struct TablePlan {
     /// New key columns (declared primary key, or `rowid`) and, for preserved
     /// tables, the expression computing each from the old key.
     pub new_key: Vec<(String, String)>,
+    /// A preserved rowid table whose new rowid is the old rowid, value for
+    /// value (an unchanged rowid or INTEGER PRIMARY KEY): the last rowid a
+    /// copy chunk inserts is the last old key it copied.
+    pub rowid_kept: bool,
     pub without_rowid: bool,
     pub rows: u64,
     pub deferred_indexes: Vec<String>,

@@ -47,6 +47,9 @@ impl<'a> Builder<'a> {
             Some(o) if self.count => count_rows(self.conn, &o.name)?,
             _ => 0,
         };
+        let rowid_kept = key_mode == KeyMode::Preserved
+            && matches!(old_key, Some(OldKey::Rowid { .. }))
+            && source.is_some_and(|o| rowid_kept(t, o, &columns, rowid_expr.is_some()));
         let deferred_indexes = target
             .indexes
             .iter()
@@ -61,6 +64,7 @@ impl<'a> Builder<'a> {
             columns,
             rowid_expr,
             new_key,
+            rowid_kept,
             without_rowid: t.without_rowid,
             rows,
             deferred_indexes,
@@ -312,4 +316,27 @@ fn surrogate_alias(t: &Table, columns: &mut [ColumnPlan]) {
             c.source = ColumnSource::Surrogate;
         }
     }
+}
+
+/// Whether new table `t`'s rowid is old table `o`'s, value for value: the
+/// old rowid carried over (`rowid_expr`), or the new INTEGER PRIMARY KEY
+/// copied unchanged from the old one. Neither side WITHOUT ROWID.
+fn rowid_kept(t: &Table, o: &Table, columns: &[ColumnPlan], rowid_expr: bool) -> bool {
+    if t.without_rowid || o.without_rowid {
+        return false;
+    }
+    if rowid_expr {
+        return true;
+    }
+    let (Some(new), Some(old)) = (&t.rowid_alias, &o.rowid_alias) else {
+        return false;
+    };
+    columns.iter().any(|c| {
+        c.name.eq_ignore_ascii_case(new)
+            && c.translate.is_none()
+            && c.null_default.is_none()
+            && c.source
+                .old_column()
+                .is_some_and(|s| s.name.eq_ignore_ascii_case(old))
+    })
 }
