@@ -277,15 +277,15 @@ fn read_table(
     strict: bool,
 ) -> Result<Table> {
     let ctx = || format!("reading table {name}");
+    // Names bound, not spelled in the text: one prepared statement per
+    // query for every table of both catalogs (`prepare_cached`).
     let mut cols = conn
-        .prepare(&format!(
-            "SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo({}, {})",
-            lit(name),
-            lit(schema)
-        ))
+        .prepare_cached(
+            "SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo(?1, ?2)",
+        )
         .ctx(ctx)?;
     let columns: Vec<Column> = cols
-        .query_map([], |r| {
+        .query_map([name, schema], |r| {
             let hidden: i64 = r.get(5)?;
             Ok(Column {
                 name: r.get(0)?,
@@ -331,28 +331,24 @@ fn read_table(
 fn read_indexes(conn: &Connection, schema: &str, table: &str) -> Result<Vec<Index>> {
     let ctx = || format!("reading indexes of {table}");
     let mut list = conn
-        .prepare(&format!(
-            "SELECT name, \"unique\", origin, partial FROM pragma_index_list({}, {})",
-            lit(table),
-            lit(schema)
-        ))
+        .prepare_cached("SELECT name, \"unique\", origin, partial FROM pragma_index_list(?1, ?2)")
         .ctx(ctx)?;
     let heads: Vec<(String, bool, String, bool)> = list
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_map([table, schema], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .ctx(ctx)?
         .collect::<std::result::Result<_, _>>()
         .ctx(ctx)?;
     let mut out = Vec::new();
     for (name, unique, origin, partial) in heads {
         let mut cols = conn
-            .prepare(&format!(
-                "SELECT name, \"desc\", coll FROM pragma_index_xinfo({}, {}) WHERE key = 1 ORDER BY seqno",
-                lit(&name),
-                lit(schema)
-            ))
+            .prepare_cached(
+                "SELECT name, \"desc\", coll FROM pragma_index_xinfo(?1, ?2) WHERE key = 1 ORDER BY seqno",
+            )
             .ctx(ctx)?;
         let columns = cols
-            .query_map([], |r| {
+            .query_map([name.as_str(), schema], |r| {
                 Ok(IndexColumn {
                     name: r.get(0)?,
                     desc: r.get(1)?,
@@ -376,14 +372,14 @@ fn read_indexes(conn: &Connection, schema: &str, table: &str) -> Result<Vec<Inde
 fn read_foreign_keys(conn: &Connection, schema: &str, table: &str) -> Result<Vec<ForeignKey>> {
     let ctx = || format!("reading foreign keys of {table}");
     let mut stmt = conn
-        .prepare(&format!(
-            "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list({}, {}) ORDER BY id, seq",
-            lit(table),
-            lit(schema)
-        ))
+        .prepare_cached(
+            "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?1, ?2) ORDER BY id, seq",
+        )
         .ctx(ctx)?;
     let rows: Vec<(i64, String, String, Option<String>)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_map([table, schema], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .ctx(ctx)?
         .collect::<std::result::Result<_, _>>()
         .ctx(ctx)?;
