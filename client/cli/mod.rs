@@ -100,7 +100,7 @@ pub struct FileArgs {
     /// How long a step waits for the service's lock on a database before
     /// failing, in milliseconds [default: 10000] (agents:
     /// `busy_timeout_ms`).
-    #[arg(long, value_name = "MS")]
+    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
     pub busy_timeout_ms: Option<u64>,
 
     /// Accept an old database in rollback-journal (non-WAL) mode: each copy

@@ -53,7 +53,7 @@ pub struct PlanArgs {
     /// With --rehearse: keep about this share (e.g. `10%`) of the largest
     /// tables' rows, and every row a kept row references; the report says
     /// what each table kept.
-    #[arg(long, value_name = "PERCENT", requires = "rehearse", value_parser = parse_percent)]
+    #[arg(long, value_name = "PERCENT", requires = "rehearse", value_parser = parse_percent, allow_hyphen_values = true)]
     pub sample: Option<f64>,
 
     #[command(flatten)]
@@ -110,7 +110,7 @@ pub struct MigrateArgs {
 
     /// Copy at most this many rows per second (on top of the automatic
     /// throttle); on an agent it stays until `mig unthrottle`.
-    #[arg(long, value_name = "N", value_parser = positive_rate)]
+    #[arg(long, value_name = "N", value_parser = positive_rate, allow_negative_numbers = true)]
     pub max_rows_per_sec: Option<f64>,
 
     #[command(flatten)]
@@ -120,7 +120,7 @@ pub struct MigrateArgs {
 #[derive(Debug, Args)]
 pub struct ThrottleArgs {
     /// The cap, in rows copied (or log entries replayed) per second.
-    #[arg(long, value_name = "N", value_parser = positive_rate)]
+    #[arg(long, value_name = "N", value_parser = positive_rate, allow_negative_numbers = true)]
     pub rows_per_sec: f64,
 
     #[command(flatten)]
@@ -177,7 +177,7 @@ pub struct CutoverArgs {
     /// Keep a revert window open this long (`30m`, `2h`; `0`: none): the new
     /// database records its writes so `mig revert` can go back without
     /// losing one. Default: the agent's `revert_window` (none locally).
-    #[arg(long, value_name = "DURATION", value_parser = window)]
+    #[arg(long, value_name = "DURATION", value_parser = window, allow_hyphen_values = true)]
     pub revert_window: Option<std::time::Duration>,
 
     #[command(flatten)]
@@ -246,7 +246,7 @@ pub struct RevertArgs {
     /// attempt, in milliseconds: past it the new service writes again and
     /// revert tries again (5 attempts, then it fails with the window still
     /// open). Default: the agent's (2000).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub freeze_limit_ms: Option<u32>,
 
     #[command(flatten)]
@@ -269,7 +269,7 @@ pub enum OnTimeout {
 pub struct DrainArgs {
     /// Longest time writes may stay refused in one attempt, in
     /// milliseconds. Default: the agent's.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub freeze_limit_ms: Option<u32>,
 
     /// What to do when an attempt exceeds the freeze limit. Default: the
@@ -300,7 +300,7 @@ pub struct DrainArgs {
     /// `0`: none), as `mig cutover --revert-window` does. Default: the
     /// agent's `revert_window` (none locally). A migration that cannot have
     /// one is refused before anything is frozen.
-    #[arg(long, value_name = "DURATION", value_parser = window, requires = "cutover")]
+    #[arg(long, value_name = "DURATION", value_parser = window, requires = "cutover", allow_hyphen_values = true)]
     pub revert_window: Option<std::time::Duration>,
 
     #[command(flatten)]

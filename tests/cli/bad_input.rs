@@ -365,6 +365,26 @@ fn cases() -> Vec<Case> {
             exit: USAGE,
             expect: "invalid value 'soon' for '--busy-timeout-ms",
         },
+        // A minus sign read as a flag gave "unexpected argument '-5'",
+        // naming neither the flag nor what it takes.
+        Case {
+            name: "negative revert window",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: &["cutover", "--new", "new.db", "--revert-window", "-5m"],
+            exit: USAGE,
+            expect: "invalid value '-5m' for '--revert-window <DURATION>': expected number at 0; write a duration such as 30m, 2h or 0 (none)",
+        },
+        Case {
+            name: "negative busy timeout",
+            state: State::Fresh,
+            files: &[],
+            prepare: nothing,
+            args: &["migrate", "--busy-timeout-ms", "-5"],
+            exit: USAGE,
+            expect: "invalid value '-5' for '--busy-timeout-ms <MS>'",
+        },
         Case {
             name: "flag without its value",
             state: State::Fresh,
