@@ -220,6 +220,7 @@ macro_rules! key_mode_guards {
 
 key_mode_guards! {
     reverse_replay_work_per_entry_is_flat_with_the_rowid_preserved => "rowid-preserved",
+    reverse_replay_work_per_entry_is_flat_with_the_rowid_kept_as_an_integer_primary_key => "rowid-to-integer-pk",
     reverse_replay_work_per_entry_is_flat_without_a_primary_key_kept => "no-pk-kept",
     reverse_replay_work_per_entry_is_flat_with_a_null_composite_key_tracked_by_rowid => "null-composite-pk",
     reverse_replay_work_per_entry_is_flat_with_a_text_key_kept => "text-pk",

@@ -32,6 +32,7 @@ mod engine_replay_guard;
 mod engine_revert;
 mod engine_revert_composite;
 mod engine_revert_interleavings;
+mod engine_revert_rowid_key;
 mod engine_revert_scale;
 mod engine_revert_ways;
 mod engine_revert_writer;

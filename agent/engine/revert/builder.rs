@@ -222,6 +222,39 @@ impl TableBuilder<'_> {
         }
     }
 
+    /// A preserved table whose old key is a bare rowid: the new key that
+    /// carries it unchanged, over the new row — the new rowid (no declared
+    /// key), or the one key column the forward mapping sets to the old
+    /// rowid (`mig:set id = rowid`). Without it the old row of a new key
+    /// cannot be found: a revert map is seeded only for renumbered tables,
+    /// so an empty one gave every touched row a fresh old rowid and left
+    /// the rows it replaced (and those the new service deleted) in place.
+    fn rowid_of_new_key(&self) -> Option<String> {
+        if self.t.key_mode != KeyMode::Preserved {
+            return None;
+        }
+        if self.t.rowid_expr.as_deref() == Some("rowid") {
+            return Some(format!("{ROW}.rowid"));
+        }
+        match self.t.new_key.as_slice() {
+            [(col, expr)] if self.is_old_rowid(expr) => Some(format!("{ROW}.{}", q(col))),
+            _ => None,
+        }
+    }
+
+    /// `expr` is the old row's rowid itself (`rowid`, `oid`, `_rowid_`,
+    /// bracketed or not, not a column of that name).
+    fn is_old_rowid(&self, expr: &str) -> bool {
+        let mut e = expr.trim();
+        while let Some(inner) = e.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+            e = inner.trim();
+        }
+        ["rowid", "oid", "_rowid_"]
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(e))
+            && self.ot.column(e).is_none()
+    }
+
     /// How the old key is found; `None` (with `needs` extended) when it
     /// cannot be.
     fn key(
@@ -236,9 +269,7 @@ impl TableBuilder<'_> {
             OldKey::Columns(c) => c.iter().map(|k| k.name.clone()).collect(),
         };
         let exprs: Option<Vec<String>> = match old_k {
-            OldKey::Rowid { alias: None } => (self.t.key_mode == KeyMode::Preserved
-                && self.t.rowid_expr.as_deref() == Some("rowid"))
-            .then(|| vec![format!("{ROW}.rowid")]),
+            OldKey::Rowid { alias: None } => self.rowid_of_new_key().map(|e| vec![e]),
             _ => names
                 .iter()
                 .map(|n| {
