@@ -34,13 +34,18 @@ struct Window {
 
 /// Ten rows (rowids 1..=10) migrated and cut over with a revert window.
 fn cut_over() -> Window {
+    cut_over_to(NEW).expect("cutover")
+}
+
+/// Ten rows migrated to `schema`, cut over with a revert window.
+fn cut_over_to(schema: &str) -> Result<Window, mig::engine::error::EngineError> {
     let dir = tempfile::tempdir().expect("tempdir");
     let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
     rusqlite::Connection::open(&old)
         .and_then(|c| c.execute_batch(&format!("PRAGMA journal_mode = WAL; {OLD}")))
         .expect("old database");
     let spec = spec(&old, &new);
-    let schema = SchemaFile::parse("schema.sql", NEW).expect("schema");
+    let schema = SchemaFile::parse("schema.sql", schema).expect("schema");
     let opts = MigrateOptions {
         accept_data_loss: true,
         ..Default::default()
@@ -51,13 +56,13 @@ fn cut_over() -> Window {
         revert_window_secs: 3600,
         ..Default::default()
     };
-    ops::cutover(&spec, &opts).expect("cutover");
-    Window {
+    ops::cutover(&spec, &opts)?;
+    Ok(Window {
         _dir: dir,
         old,
         new,
         spec,
-    }
+    })
 }
 
 fn rows(db: &Path, sql: &str) -> Vec<Vec<Value>> {
@@ -143,4 +148,22 @@ fn revert_keeps_one_row_with_the_new_values_when_a_key_is_deleted_and_inserted_a
         ]]
     );
     assert_eq!(count(&w.old, "SELECT count(*) FROM item"), 11);
+}
+
+/// A new key computed from the old rowid other than unchanged: nothing
+/// finds the old row of a new key (no revert map is seeded for a
+/// preserved key), so the window is refused, naming the key, rather than
+/// opened to carry writes back onto fresh rowids.
+#[test]
+fn a_new_key_computed_from_the_old_rowid_but_not_equal_to_it_refuses_the_revert_window() {
+    let schema = "-- mig:set id = rowid + 1000
+CREATE TABLE item(id INTEGER PRIMARY KEY, sku TEXT NOT NULL, name TEXT, qty INT);";
+    let Err(e) = cut_over_to(schema) else {
+        panic!("a revert window opened on a key mig cannot carry back");
+    };
+    let msg = e.to_string();
+    assert!(
+        msg.contains("cannot open a revert window") && msg.contains("id = rowid + 1000"),
+        "{msg}"
+    );
 }

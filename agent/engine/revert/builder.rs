@@ -73,6 +73,10 @@ impl TableBuilder<'_> {
                 None => needs.push(oc.name.clone()),
             }
         }
+        if let Some(p) = self.rowid_lost(&old_k) {
+            report.beyond_directives = true;
+            report.problems.push(p);
+        }
         let key = self.key(&old_k, &new_key, &columns, &mut needs);
         for n in &needs {
             if let Some(c) = columns.iter().position(|c| c.name.eq_ignore_ascii_case(n)) {
@@ -240,6 +244,30 @@ impl TableBuilder<'_> {
             [(col, expr)] if self.is_old_rowid(expr) => Some(format!("{ROW}.{}", q(col))),
             _ => None,
         }
+    }
+
+    /// A preserved table whose old key is a bare rowid and whose new key
+    /// is computed from it other than unchanged (`mig:set id = rowid +
+    /// 1000`): no revert map is seeded for it and no `mig:revert` names a
+    /// rowid, so the old row of a new key cannot be found.
+    fn rowid_lost(&self, old_k: &OldKey) -> Option<String> {
+        if !matches!(old_k, OldKey::Rowid { alias: None })
+            || self.t.key_mode != KeyMode::Preserved
+            || self.rowid_of_new_key().is_some()
+        {
+            return None;
+        }
+        let shown: Vec<String> = self
+            .t
+            .new_key
+            .iter()
+            .map(|(c, e)| format!("{c} = {e}"))
+            .collect();
+        Some(format!(
+            "not revertible: the new key ({}) is computed from old table {}'s rowid, and mig cannot compute that rowid back from it; keep it as the key unchanged (`-- mig:set id = rowid`)",
+            shown.join(", "),
+            self.ot.name
+        ))
     }
 
     /// `expr` is the old row's rowid itself (`rowid`, `oid`, `_rowid_`,
