@@ -12,12 +12,11 @@
 
 use std::path::{Path, PathBuf};
 
-use mig::engine::ops::{self, CutoverOptions, DrainOptions, MigrateOptions, RevertOptions};
+use mig::engine::ops::{self, RevertOptions};
 use mig::engine::paths::DatabaseSpec;
-use mig::engine::schema::SchemaFile;
 use rusqlite::types::Value;
 
-use crate::support::runbook::{run, spec};
+use crate::support::runbook::{cut_over_keeping_a_window, run, spec};
 
 const OLD: &str = "CREATE TABLE item(sku TEXT NOT NULL, name TEXT, qty INT);
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10)
@@ -45,18 +44,7 @@ fn cut_over_to(schema: &str) -> Result<Window, mig::engine::error::EngineError> 
         .and_then(|c| c.execute_batch(&format!("PRAGMA journal_mode = WAL; {OLD}")))
         .expect("old database");
     let spec = spec(&old, &new);
-    let schema = SchemaFile::parse("schema.sql", schema).expect("schema");
-    let opts = MigrateOptions {
-        accept_data_loss: true,
-        ..Default::default()
-    };
-    run(|ctx| ops::migrate(&spec, &schema, &opts, ctx)).expect("migrate");
-    run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
-    let opts = CutoverOptions {
-        revert_window_secs: 3600,
-        ..Default::default()
-    };
-    ops::cutover(&spec, &opts)?;
+    cut_over_keeping_a_window(&spec, schema)?;
     Ok(Window {
         _dir: dir,
         old,

@@ -22,13 +22,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use mig::engine::open::{self, Busy};
-use mig::engine::ops::{self, CutoverOptions, DrainOptions, MigrateOptions};
 use mig::engine::revert::apply::{self, Retry, BATCH};
-use mig::engine::schema::SchemaFile;
 
 use crate::support::key_modes::{mode, Mode};
 use crate::support::oracle::{self, Oracle};
-use crate::support::runbook::{run, spec};
+use crate::support::runbook::{cut_over_keeping_a_window, spec};
 
 const SMALL: u64 = 1_000;
 const LARGE: u64 = 8_000;
@@ -58,18 +56,7 @@ fn cut_over(m: &Mode, rows: u64) -> Window {
         })
         .expect("old database");
     let spec = spec(&old, &new);
-    let schema = SchemaFile::parse("schema.sql", m.new).expect("schema");
-    let opts = MigrateOptions {
-        accept_data_loss: true,
-        ..Default::default()
-    };
-    run(|ctx| ops::migrate(&spec, &schema, &opts, ctx)).expect("migrate");
-    run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
-    let opts = CutoverOptions {
-        revert_window_secs: 3600,
-        ..Default::default()
-    };
-    ops::cutover(&spec, &opts).expect("cutover");
+    cut_over_keeping_a_window(&spec, m.new).expect("cutover");
     Window {
         _dir: dir,
         old,

@@ -9,12 +9,11 @@
 use std::path::{Path, PathBuf};
 
 use mig::engine::open::Busy;
-use mig::engine::ops::{self, CutoverOptions, DrainOptions, MigrateOptions, RevertOptions};
+use mig::engine::ops::{self, RevertOptions};
 use mig::engine::paths::DatabaseSpec;
-use mig::engine::schema::SchemaFile;
 use rusqlite::types::Value;
 
-use crate::support::runbook::{run, spec};
+use crate::support::runbook::{cut_over_keeping_a_window, run, spec};
 
 /// Old and new databases of one table cut over with a revert window.
 struct Window {
@@ -32,18 +31,7 @@ fn cut_over(old_sql: &str, schema: &str) -> Window {
         .and_then(|c| c.execute_batch(&format!("PRAGMA journal_mode = WAL; {old_sql}")))
         .expect("old database");
     let spec = spec(&old, &new);
-    let schema = SchemaFile::parse("schema.sql", schema).expect("schema");
-    let opts = MigrateOptions {
-        accept_data_loss: true,
-        ..Default::default()
-    };
-    run(|ctx| ops::migrate(&spec, &schema, &opts, ctx)).expect("migrate");
-    run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
-    let opts = CutoverOptions {
-        revert_window_secs: 3600,
-        ..Default::default()
-    };
-    ops::cutover(&spec, &opts).expect("cutover");
+    cut_over_keeping_a_window(&spec, schema).expect("cutover");
     Window {
         _dir: dir,
         old,

@@ -5,7 +5,7 @@
 //! verdict now says what migrate needs, as it does for
 //! `--accept-data-loss`; plan still exits 0 (the rebuild can run).
 
-use super::harness::{Project, FAILED};
+use super::harness::{Project, FAILED, MIGRATE};
 
 const SCHEMA: &str = "
 CREATE TABLE builds(id INTEGER PRIMARY KEY, number INTEGER NOT NULL,
@@ -20,44 +20,18 @@ fn plan_of_a_database_already_at_the_target_schema_says_migrate_needs_allow_same
         &format!("{SCHEMA} INSERT INTO builds VALUES (1, 1, 0); PRAGMA journal_mode = WAL;"),
         SCHEMA,
     );
-    let plan = p
-        .mig(&[
-            "plan",
-            "--old",
-            "old.db",
-            "--new",
-            "new.db",
-            "--schema",
-            "schema.sql",
-        ])
-        .ok();
+    // `plan` takes migrate's arguments.
+    let plan_args = [&["plan"][..], &MIGRATE[1..]].concat();
+    let plan = p.mig(&plan_args).ok();
     assert_eq!(
         plan.stdout.lines().last(),
         Some("can migrate: yes, with --allow-same-schema (nothing to migrate: a rebuild)"),
         "{plan:#?}"
     );
-    p.mig(&[
-        "migrate",
-        "--old",
-        "old.db",
-        "--new",
-        "new.db",
-        "--schema",
-        "schema.sql",
-    ])
-    .fails(
+    p.mig(&MIGRATE).fails(
         FAILED,
         "migrate failed: the schema file describes the old database's own schema",
     );
-    p.mig(&[
-        "migrate",
-        "--old",
-        "old.db",
-        "--new",
-        "new.db",
-        "--schema",
-        "schema.sql",
-        "--allow-same-schema",
-    ])
-    .ok();
+    p.mig(&[&MIGRATE[..], &["--allow-same-schema"]].concat())
+        .ok();
 }

@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
+use mig::engine::error::EngineError;
+use mig::engine::ops::{self, CutoverOptions, DrainOptions, MigrateOptions};
 use mig::engine::paths::DatabaseSpec;
+use mig::engine::schema::SchemaFile;
 use mig::engine::{Control, Ctx, Event};
 
 /// Runs `f` with a context that only traces events.
@@ -37,6 +40,24 @@ pub fn spec(old: &Path, new: &Path) -> DatabaseSpec {
         new: Some(new.to_path_buf()),
         project: None,
     }
+}
+
+/// Migrates to `schema` (accepting data loss), drains, and cuts over with
+/// a one-hour revert window: where a revert test starts. Only the cutover's
+/// refusal is returned (a window some plans cannot have).
+pub fn cut_over_keeping_a_window(spec: &DatabaseSpec, schema: &str) -> Result<(), EngineError> {
+    let schema = SchemaFile::parse("schema.sql", schema).expect("schema");
+    let opts = MigrateOptions {
+        accept_data_loss: true,
+        ..Default::default()
+    };
+    run(|ctx| ops::migrate(spec, &schema, &opts, ctx)).expect("migrate");
+    run(|ctx| ops::drain(spec, &DrainOptions::default(), ctx)).expect("drain");
+    let opts = CutoverOptions {
+        revert_window_secs: 3600,
+        ..Default::default()
+    };
+    ops::cutover(spec, &opts).map(|_| ())
 }
 
 /// The names of mig's own objects (`_mig…`) left in a database.
