@@ -442,6 +442,21 @@ pub(super) fn snapshot(dir: &Path) -> BTreeMap<String, String> {
     out
 }
 
+/// The SHA-256 of an empty file.
+const EMPTY: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// [`snapshot`] without what a reader open at that moment keeps beside a
+/// database and removes when it closes: a `-shm` and an empty `-wal` (an
+/// agent's own look at its databases, at start or between calls, may
+/// overlap either snapshot). A `-wal` holding frames still counts.
+pub(super) fn snapshot_beside_readers(dir: &Path) -> BTreeMap<String, String> {
+    let mut all = snapshot(dir);
+    all.retain(|name, digest| {
+        !(name.ends_with("-shm") || (name.ends_with("-wal") && digest == EMPTY))
+    });
+    all
+}
+
 /// Leaves every database closed the way a stopped service leaves it: no
 /// `-wal` or `-shm` beside it.
 fn settle(p: &Project) {

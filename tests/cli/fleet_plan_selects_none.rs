@@ -6,14 +6,15 @@
 //! none of the databases"). Now `plan` says so in one line and exits 1, and
 //! writes no rollout record.
 
-use super::bad_input::snapshot;
+use super::bad_input::snapshot_beside_readers;
 use super::harness::{mig_in, FAILED};
 use super::tenants_mistakes::site;
 
-/// Every file but the agent's own log and the locks it holds while it
-/// looks at a tenant (they come and go with the agent, not the plan).
+/// Every file but the agent's own log, the locks it holds while it looks
+/// at a tenant and its readers' files (they come and go with the agent,
+/// not the plan).
 fn files(dir: &std::path::Path) -> std::collections::BTreeMap<String, String> {
-    let mut all = snapshot(dir);
+    let mut all = snapshot_beside_readers(dir);
     all.retain(|name, _| name != "a0/agent.log" && !name.ends_with(".mig-lock"));
     all
 }

@@ -7,34 +7,26 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use crate::support::fixture;
 use crate::support::oracle::{self, Oracle};
 
+use super::bad_input::snapshot_beside_readers;
 use super::fleet::{row, Site};
 use super::harness::FAILED;
 
 const BLOCKED: &str = "  same: blocked: its database already has this schema (nothing to migrate); check the `schema` this target is given, or set allow_same_schema = true for it to rebuild the database as it is";
 
-/// Every database file of the agent's folder (with its `-wal`, `-shm`,
-/// `-journal`): its content's digest (none of them may change while the fleet is refused).
+/// Every database file of the agent's folder (the agent's transient
+/// `.mig-lock` files and its readers' `-shm` and empty `-wal` left out):
+/// its content's digest (none may change while the fleet is refused).
 fn databases(dir: &Path) -> BTreeMap<String, String> {
-    std::fs::read_dir(dir)
-        .expect("list")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| {
-            let name = p.to_string_lossy();
-            // The agent's transient `.mig-lock` files are not databases.
-            [".db", ".db-wal", ".db-shm", ".db-journal"]
-                .iter()
-                .any(|s| name.ends_with(s))
-        })
-        .map(|p| {
-            let bytes = std::fs::read(&p).expect("read");
-            (p.display().to_string(), hex::encode(Sha256::digest(bytes)))
-        })
-        .collect()
+    let mut all = snapshot_beside_readers(dir);
+    all.retain(|name, _| {
+        [".db", ".db-wal", ".db-journal"]
+            .iter()
+            .any(|s| name.ends_with(s))
+    });
+    all
 }
 
 /// The old database's rows, unchanged, in the new one.
