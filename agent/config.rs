@@ -16,6 +16,7 @@ use crate::engine::paths::DatabaseSpec;
 mod access;
 mod operations;
 mod sets;
+pub mod syntax;
 use crate::engine::throttle::ThrottleSettings;
 pub use access::{Access, IdentitySource, Limits, Role, TlsFiles};
 pub use operations::{HealthListener, HealthReveal, HooksConfig, MetricsListener};
@@ -188,7 +189,8 @@ impl AgentFile {
             path: path.to_path_buf(),
             message,
         };
-        let raw: FileConfig = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
+        let raw: FileConfig =
+            toml::from_str(text).map_err(|e| invalid(syntax::located(text, &e)))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let resolve = |p: &Path| {
             if p.is_absolute() {

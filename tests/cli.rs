@@ -73,6 +73,7 @@ mod tenants;
 mod tenants_mistakes;
 pub(crate) mod tenants_operator;
 mod tls;
+mod toml_mistakes;
 mod usage;
 mod verify;
 mod virtual_tables;

@@ -232,7 +232,7 @@ impl Fleet {
     pub fn parse(text: &str, base: &Path) -> Result<Fleet, FileError> {
         let raw: RawFleet = toml::from_str(text).map_err(|e| FileError::Parse {
             path: String::new(),
-            message: e.message().to_string(),
+            message: mig::config::syntax::located(text, &e),
         })?;
         if raw.target.is_empty() {
             return Err(FileError::Empty);
