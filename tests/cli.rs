@@ -19,6 +19,7 @@ mod fleet_operator;
 mod fleet_plan_selects_none;
 mod fleet_revert;
 mod fleet_same_schema;
+mod fleet_schema_missing;
 mod fleet_screens;
 mod handshake;
 pub(crate) mod harness;

@@ -139,6 +139,13 @@ pub fn schemas(targets: &[FleetTarget]) -> anyhow::Result<Schemas> {
     let mut out = Schemas::default();
     for t in targets {
         if !out.read.contains_key(&t.schema) {
+            if !t.schema.exists() {
+                return Err(crate::exit::failed(format!(
+                    "target {:?}: schema file {} does not exist; fix `schema` in the fleet file (a relative path is read from the fleet file's folder)",
+                    t.name,
+                    t.schema.display()
+                )));
+            }
             let s = schema::read(&t.schema)?;
             out.read.insert(t.schema.clone(), Arc::new(s));
         }
