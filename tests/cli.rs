@@ -26,6 +26,7 @@ pub(crate) mod harness;
 mod help;
 mod hooks;
 mod identity;
+mod ignore_table_typo;
 mod interrupt;
 mod journal_switch;
 mod keys;

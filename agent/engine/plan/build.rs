@@ -12,7 +12,7 @@ use super::catalogs::Catalogs;
 use super::{checks, keys, same, OldKey, Plan, TablePlan};
 use crate::engine::catalog::Catalog;
 use crate::engine::error::Result;
-use crate::engine::owners::LeftToOwner;
+use crate::engine::owners::{LeftToOwner, OwnedTable};
 use crate::engine::schema::SchemaFile;
 
 /// Old columns read by an expression: (table, column), lowercased.
@@ -98,6 +98,8 @@ pub fn build_leaving(
     for v in &old.virtual_tables {
         b.warnings.push(format!("old virtual table {v} is not carried over (mig cannot record writes to virtual tables): recreate it after cutover (and repopulate it from the old database if data loss lists it), or leave it to its owner with --ignore-table {v}"));
     }
+    let owned_tables = left.tables_in(conn, "old")?;
+    b.warnings.extend(unmatched_ignores(left, &owned_tables));
     let views = target.views.iter().map(|v| v.name.clone()).collect();
     let triggers = target.triggers.iter().map(|v| v.name.clone()).collect();
     Ok(Plan {
@@ -110,11 +112,24 @@ pub fn build_leaving(
         views,
         triggers,
         left_to_owner: left.clone(),
-        owned_tables: left.tables_in(conn, "old")?,
+        owned_tables,
         rowid_tracked,
         same_schema,
         catalogs: Arc::new(catalogs),
     })
+}
+
+/// A configured table to leave to its owner that the old database does not
+/// have (a typo in `ignore_tables` or `--ignore-table` would otherwise
+/// leave the intended table recorded, frozen and copied, unnoticed).
+fn unmatched_ignores(left: &LeftToOwner, owned: &[OwnedTable]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    left.configured()
+        .iter()
+        .filter(|c| seen.insert(c.to_ascii_lowercase()))
+        .filter(|c| !owned.iter().any(|t| t.name.eq_ignore_ascii_case(c)))
+        .map(|c| format!("ignore_tables names {c}, which the old database has no table of: nothing is left to its owner by that name; check the spelling (agent.toml, --ignore-table or the fleet file)"))
+        .collect()
 }
 
 pub(super) struct Builder<'a> {
