@@ -248,9 +248,27 @@ async fn connect(remote: &Remote) -> anyhow::Result<Channel> {
     endpoint.connect().await.map_err(|e| {
         error(
             Exit::Unavailable,
-            format!("cannot reach the agent at {}: {}", remote.url, chain(&e)),
+            format!(
+                "cannot reach the agent at {}: {}{}",
+                remote.url,
+                chain(&e),
+                no_port_hint(&remote.url)
+            ),
         )
     })
+}
+
+/// An agent URL without a port reaches 443 (or 80), where no agent
+/// listens: say so, since "connection refused" alone reads as a dead agent.
+fn no_port_hint(url: &str) -> &'static str {
+    let no_port = url
+        .parse::<tonic::transport::Uri>()
+        .is_ok_and(|u| u.port_u16().is_none());
+    if no_port {
+        "; the URL names no port, so the scheme's default (443 or 80) was tried: add the port the agent listens on (`listen` in its agent.toml; mig-agent prints it at start)"
+    } else {
+        ""
+    }
 }
 
 /// A transport error with its sources ("transport error" alone says little).

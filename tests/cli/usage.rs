@@ -56,6 +56,22 @@ fn https_agent_without_ca_is_a_usage_error() {
         .fails(USAGE, "status failed: an https agent needs --ca FILE");
 }
 
+/// Found by a new user's Mailman run (docs/reliability.md): `--agent
+/// https://localhost` (the port left out) got "connection refused" alone.
+#[test]
+fn an_agent_url_without_a_port_says_which_port_was_tried_and_to_add_it() {
+    let p = Project::empty("shop");
+    let run = p.mig(&["--agent", "http://127.0.0.1", "status"]);
+    let line = run.fails(
+        UNAVAILABLE,
+        "status failed: cannot reach the agent at http://127.0.0.1",
+    );
+    assert!(
+        line.ends_with("the URL names no port, so the scheme's default (443 or 80) was tried: add the port the agent listens on (`listen` in its agent.toml; mig-agent prints it at start)"),
+        "{line}"
+    );
+}
+
 #[test]
 fn unreachable_agent_exits_3() {
     // A port that was free a moment ago: nothing listens there now.
