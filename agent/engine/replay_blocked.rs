@@ -92,8 +92,9 @@ pub fn diagnose(conn: &mut Connection, plan: &Plan, e: EngineError) -> EngineErr
 /// `3 rows written to the old database break the new schema`.
 fn broken(rows: u64) -> String {
     format!(
-        "{rows} row{} written to the old database break the new schema",
-        if rows == 1 { "" } else { "s" }
+        "{rows} row{} written to the old database break{} the new schema",
+        if rows == 1 { "" } else { "s" },
+        if rows == 1 { "s" } else { "" }
     )
 }
 

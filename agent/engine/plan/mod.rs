@@ -12,6 +12,7 @@ mod catalogs;
 pub(crate) mod checks;
 pub mod deps;
 pub mod estimate;
+mod fixed;
 mod keys;
 mod mapped;
 pub mod precheck;

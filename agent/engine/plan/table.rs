@@ -43,6 +43,9 @@ impl<'a> Builder<'a> {
         if let (Some(o), Some(key)) = (source, old_key.as_ref()) {
             self.check_old_key(o, key)?;
         }
+        if source.is_some() && self.count {
+            self.check_fixed_values(t, &columns, stmt)?;
+        }
         let rows = match source {
             Some(o) if self.count => count_rows(self.conn, &o.name)?,
             _ => 0,
