@@ -150,10 +150,11 @@ fn revert_reports_the_refusal_a_new_service_moving_to_the_old_database_felt() {
     w.wait_for(Outcome::Ready, 1);
     w.wait_for(Outcome::Ok, w.log().count(Outcome::Ok) + 21);
     let log = w.stop();
-    assert!(
-        log.count(Outcome::Refused) >= 1,
-        "the writer never saw the new database refuse: {log:?}"
-    );
+    // The writer met the refusal that sent it to the old database (`ready`)
+    // and compares the outage that ends there. "Being reverted" refusals
+    // before it are not required: the freeze (~10 ms in a debug build) can
+    // be shorter than one of the writer's attempts on the loaded machine,
+    // which then waits through it and meets "reverted" at once.
     assert_reported_matches(&log, reported);
     assert_lock_waits_covered(&win.p.dir, &log, reported);
     win.assert_inverse();

@@ -3,13 +3,16 @@
 //! log back (refusing if the service writes faster than that, `pace.rs`)
 //! and verify old = inverse(new) chunk by chunk (unless a verify already
 //! certified it), then check by key the rows written beyond each table's
-//! verify. Then freeze the new database (its writes refused, one committed
-//! statement), carry the tail back and check its rows by key, and in one
-//! transaction on the old database drop its guard and migration tables
-//! (writable again); last, mark the new database reverted. Writes are
-//! refused from the freeze to that commit; an attempt past the freeze
-//! limit lets the new service write again and tries again, and a revert
-//! that cannot finish leaves the new service writing.
+//! verify, carrying back everything pending in the same transaction (the
+//! last catch-up before the freeze). Then freeze the new database (its
+//! writes refused, one committed statement) and, in one transaction on the
+//! old database, carry the tail back, check its rows by key and drop the
+//! guard and migration tables (writable again); last, mark the new database
+//! reverted. Writes are refused from the freeze to that commit: under the
+//! freeze runs only what the service wrote since the check, for the tables
+//! it wrote to, and two commits. An attempt past the freeze limit lets the
+//! new service write again and tries again, and a revert that cannot
+//! finish leaves the new service writing.
 
 mod conflicts;
 mod pace;
@@ -20,16 +23,18 @@ use verify_step::verify_now;
 
 use std::time::{Duration, Instant};
 
-use crate::engine::error::{EngineError, Result, SqlContext};
+use crate::engine::error::{Result, SqlContext};
 use crate::engine::guard::{self, GuardKind};
 use crate::engine::lock;
 use crate::engine::new_side;
 use crate::engine::open::{self, Busy};
+use crate::engine::ops::freeze_retry::{retry_or_give_up, Overrun};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::{self, Guard};
+use crate::engine::revert::apply::{self, Retry};
 use crate::engine::revert::new_only::{self, NewColumns};
 use crate::engine::revert::store::{self, Conflict};
-use crate::engine::revert::verify::check_written_since;
+use crate::engine::revert::verify::{check_written_since, check_written_since_in};
 use crate::engine::revert::{inverse_of, window, Inverse, WindowState};
 use crate::engine::state::{locate, MigrationState};
 use crate::engine::{failpoint, Ctx, Event};
@@ -132,16 +137,16 @@ pub fn revert(
         let (frozen, paused) = if start.must_freeze() {
             freeze_and_tail((&mut work, &wal), &inv, opts, &mut summary, ctx)?
         } else {
-            // Frozen by a revert that stopped: finish it as it is.
+            // Frozen by a revert that stopped: finish it as it is, however
+            // long its tail (the service's writes are refused already).
             let frozen = Instant::now();
-            if let Err(e) = tail((&mut work, &wal), &inv, opts, &mut summary, ctx) {
+            if let Err(e) = tail((&mut work, &wal), &inv, (opts, None), &mut summary, ctx) {
                 // Writes flow again on the new database; nothing was lost.
                 window::set_state(&new_conn, WindowState::Reverting, WindowState::Open)?;
                 return Err(e);
             }
             (frozen, (None, None))
         };
-        flip_old(&mut work)?;
         // The new side's refusal says "reverting" until this commit: a
         // service waiting for "reverted" feels the outage up to here.
         mark_reverted_in(&new_conn)?;
@@ -161,7 +166,7 @@ pub fn revert(
 }
 
 /// The old database's WAL checkpointed (passively: a reader is never
-/// waited for) before the freeze, while nobody can write there (a standby)
+/// waited for) before the last check, while nobody can write there (a standby)
 /// and the new service still writes: afterwards the old WAL holds only the
 /// tail and the flip, far under the automatic checkpoint's threshold.
 ///
@@ -170,7 +175,7 @@ pub fn revert(
 /// commit synced the WAL and the database files (4 fsyncs) while the
 /// service was making its first writes on the old database, and those
 /// writes took 3-12 ms instead of 0.3 (the file system's journal), all of
-/// it past mig's figure. The freeze's commits run with automatic
+/// it past mig's figure. The freeze's two commits run with automatic
 /// checkpoints paused (`lock::pause_autocheckpoint`): a commit's automatic
 /// checkpoint runs after its change is visible and would keep revert's
 /// figure running for nothing. So nothing mig does after the revert's
@@ -214,11 +219,12 @@ fn new_columns(
 
 type Paused = (Option<i64>, Option<i64>);
 
-/// Attempts until the tail is carried back within the freeze limit: each
-/// catches up and verifies while the new service writes, freezes the new
-/// database and carries the tail back; one past the limit lets the new
-/// service write again and, after a backoff, tries again. Returns the
-/// instant the freeze took the new database's write lock, frozen.
+/// Attempts until the tail is carried back and the old database made
+/// writable within the freeze limit: each catches up and verifies while
+/// the new service writes, freezes the new database and carries the tail
+/// back; one past the limit lets the new service write again and, after a
+/// backoff, tries again. Returns the instant the freeze took the new
+/// database's write lock, frozen.
 fn freeze_and_tail(
     (work, wal): (&mut rusqlite::Connection, &pace::NewSide<'_>),
     inv: &Inverse,
@@ -229,7 +235,6 @@ fn freeze_and_tail(
     loop {
         summary.attempts += 1;
         before_freeze((work, wal), inv, opts, summary, ctx)?;
-        checkpoint_before_freeze(work)?;
         step(ctx, "freeze", "refusing the new database's writes");
         let paused = (
             lock::pause_autocheckpoint(work),
@@ -237,8 +242,7 @@ fn freeze_and_tail(
         );
         let frozen = window::set_state(wal.conn, WindowState::Open, WindowState::Reverting)?;
         failpoint::hit("revert.after-freeze");
-        let done = tail((work, wal), inv, opts, summary, ctx)
-            .map(|done| done && Instant::now() < frozen + opts.freeze_limit);
+        let done = tail((work, wal), inv, (opts, Some(frozen)), summary, ctx);
         if let Ok(true) = done {
             return Ok((frozen, paused));
         }
@@ -259,28 +263,24 @@ fn timed_out(
     refused: Duration,
     ctx: &mut Ctx<'_>,
 ) -> Result<()> {
-    let msg = format!(
-        "revert's freeze did not finish within its {} ms limit; the new database takes writes again after refusing them for {:.1} ms (nothing lost, the old database is still a standby)",
-        opts.freeze_limit.as_millis(),
-        refused.as_secs_f64() * 1000.0
-    );
-    if summary.attempts >= opts.max_attempts {
-        return Err(EngineError::FreezeTimeout(format!(
-            "{msg}; gave up after {} attempt(s): the window stays open; run `mig revert` again when the new service writes less, or raise --freeze-limit-ms",
-            summary.attempts
-        )));
-    }
-    let backoff = Duration::from_millis(500 * u64::from(summary.attempts));
-    (ctx.sink)(Event::Notice {
-        warn: true,
-        message: format!("{msg}; retrying in {} ms", backoff.as_millis()),
-    });
-    std::thread::sleep(backoff);
-    Ok(())
+    let overrun = Overrun {
+        freeze: "revert's freeze",
+        limit: opts.freeze_limit,
+        refused,
+        writes_again: "the new database takes writes again",
+        kept: "nothing lost, the old database is still a standby",
+        attempts: summary.attempts,
+        give_up: summary.attempts >= opts.max_attempts,
+        then: "the window stays open; run `mig revert` again when the new service writes less, or raise --freeze-limit-ms",
+    };
+    retry_or_give_up(overrun, ctx)
 }
 
 /// Catch up, refuse on conflicts, verify, check by key the rows written
-/// beyond each table's verify: all while the new service writes.
+/// beyond each table's verify (carrying back first, in the same
+/// transaction, everything written until then): all while the new service
+/// writes. What the freeze then carries back and checks is what the
+/// service wrote since that transaction's snapshot.
 fn before_freeze(
     (work, wal): (&mut rusqlite::Connection, &pace::NewSide<'_>),
     inv: &Inverse,
@@ -289,8 +289,7 @@ fn before_freeze(
     ctx: &mut Ctx<'_>,
 ) -> Result<()> {
     step(ctx, "catch-up", "carrying the new database's writes back");
-    let until = pace::Until::CaughtUp;
-    pace::catch_up((work, wal), inv, until, &mut summary.entries_replayed, ctx)?;
+    pace::catch_up((work, wal), inv, &mut summary.entries_replayed, ctx)?;
     let conflicts = pace::conflicts(work, inv)?;
     if opts.conflicts == Conflicts::Refuse && !conflicts.is_empty() {
         return Err(refusal(&conflicts));
@@ -305,57 +304,64 @@ fn before_freeze(
         "checking by key the rows written beyond each table's verify",
     );
     pace::catch_up_if_behind((work, wal), inv, &mut summary.entries_replayed, ctx)?;
+    checkpoint_before_freeze(work)?;
     let k = check_written_since(work, inv)?;
     summary.entries_replayed += k.entries_replayed;
     summary.checked_by_key += k.rows;
-    wal.bound()
+    Ok(())
 }
 
-/// With the new database frozen: the tail, the conflicts' fate and the
-/// rows the tail wrote beyond each table's verify, by key. False when the
-/// freeze limit passed first (nothing checked yet).
+/// With the new database frozen: the tail carried back, the conflicts'
+/// fate, the rows the tail wrote beyond each table's verify checked by key
+/// and the old database made writable, in one transaction on it (one
+/// commit; committed batches before it only for a tail longer than one
+/// batch). False when the freeze limit, counted from `frozen`, passed
+/// first: that transaction rolls back, the old database still a standby.
 fn tail(
     (work, wal): (&mut rusqlite::Connection, &pace::NewSide<'_>),
     inv: &Inverse,
-    opts: &RevertOptions,
+    (opts, frozen): (&RevertOptions, Option<Instant>),
     summary: &mut RevertSummary,
     ctx: &mut Ctx<'_>,
 ) -> Result<bool> {
     step(ctx, "replay", "carrying the tail back");
-    let deadline = pace::Until::Deadline(Instant::now() + opts.freeze_limit);
-    if !pace::catch_up(
-        (work, wal),
-        inv,
-        deadline,
-        &mut summary.entries_replayed,
-        ctx,
-    )? {
+    let deadline = frozen.map(|f| f + opts.freeze_limit);
+    let replayed = &mut summary.entries_replayed;
+    if !pace::catch_up_to_one_batch((work, wal), inv, deadline, replayed, ctx)? {
         return Ok(false);
     }
-    let conflicts = pace::conflicts(work, inv)?;
+    crate::engine::verify::hash::register(work)?;
+    let began = Instant::now();
+    let tx = lock::begin_immediate(work).ctx(|| "carrying the tail back".into())?;
+    let b = apply::batch_in(&tx, inv, u64::MAX, Retry::All)?;
+    let replayed = summary.entries_replayed + b.applied;
+    pace::report(replayed, 0, b.applied, began, ctx);
+    let conflicts = store::conflicts(&tx, "main", inv.key_width)?;
     if opts.conflicts == Conflicts::Refuse && !conflicts.is_empty() {
         return Err(refusal(&conflicts));
     }
-    let k = check_written_since(work, inv)?;
-    summary.entries_replayed += k.entries_replayed;
-    summary.checked_by_key += k.rows;
+    let k = check_written_since_in(&tx, inv)?;
+    if deadline.is_some_and(|d| Instant::now() >= d) {
+        return Ok(false);
+    }
     record_discards(wal.conn, &conflicts)?;
+    failpoint::hit("revert.before-flip");
+    flip_in(&tx)?;
+    tx.commit()
+        .ctx(|| "making the old database writable".into())?;
+    failpoint::hit("revert.after-flip");
+    summary.entries_replayed = replayed + k.entries_replayed;
+    summary.checked_by_key += k.rows;
     summary.discarded = conflicts;
     Ok(true)
 }
 
 /// The old database writable: guard, marker, logs and bookkeeping gone,
-/// in one transaction that first checks nothing is pending.
-fn flip_old(work: &mut rusqlite::Connection) -> Result<()> {
-    let tx = lock::begin_immediate(work).ctx(|| "making the old database writable".into())?;
-    failpoint::hit("revert.before-flip");
-    guard::drop_in(&tx, GuardKind::Standby)?;
-    record::remove_in(&tx, Guard::Any)?;
-    store::drop_in(&tx)?;
-    tx.commit()
-        .ctx(|| "making the old database writable".into())?;
-    failpoint::hit("revert.after-flip");
-    Ok(())
+/// inside the transaction that carried the tail back.
+fn flip_in(tx: &rusqlite::Connection) -> Result<()> {
+    guard::drop_in(tx, GuardKind::Standby)?;
+    record::remove_in(tx, Guard::Any)?;
+    store::drop_in(tx)
 }
 
 /// The new database says reverted (its refusal names the old database),

@@ -71,10 +71,9 @@ pub fn batch_in(tx: &Connection, inv: &Inverse, max: u64, retry: Retry) -> Resul
     super::continuity::check_in(tx, lo, log_max)?;
     let hi = log_max.min(lo.saturating_add(max));
     if hi > lo || retry == Retry::All {
-        for t in &inv.tables {
-            if retry == Retry::All || touches(tx, t, lo, hi)? {
-                apply_table(tx, inv, t, lo, hi)?;
-            }
+        let todo = tables_to_apply(tx, (lo, hi), retry)?;
+        for t in inv.tables.iter().filter(|t| todo.contains(&t.new_table)) {
+            apply_table(tx, inv, t, lo, hi)?;
         }
         crate::engine::failpoint::hit("revert.mid-batch");
         store::set_checkpoint(tx, hi.max(lo))?;
@@ -88,15 +87,29 @@ pub fn batch_in(tx: &Connection, inv: &Inverse, max: u64, retry: Retry) -> Resul
     })
 }
 
-fn touches(tx: &Connection, t: &TableInverse, lo: u64, hi: u64) -> Result<bool> {
-    tx.query_row(
-        &format!(
-            "SELECT EXISTS (SELECT 1 FROM new.{LOG} WHERE seq > ?1 AND seq <= ?2 AND tbl = ?3)"
-        ),
-        rusqlite::params![lo as i64, hi as i64, t.new_table],
-        |r| r.get(0),
-    )
-    .ctx(|| "reading the reverse log".into())
+/// The new tables whose keys the entries in `(lo, hi]` touched, in one
+/// read of the log (not one per table: a table's statements are prepared
+/// only when it has something to apply, which under revert's freeze is the
+/// few tables of the tail), and with [`Retry::All`] the tables holding
+/// recorded conflicts (each touched table's are retried with it anyway; a
+/// table neither touched nor holding one has nothing to apply).
+fn tables_to_apply(
+    tx: &Connection,
+    (lo, hi): (u64, u64),
+    retry: Retry,
+) -> Result<std::collections::HashSet<String>> {
+    let mut sql = format!("SELECT DISTINCT tbl FROM new.{LOG} WHERE seq > ?1 AND seq <= ?2");
+    if retry == Retry::All {
+        sql.push_str(&format!(" UNION SELECT tbl FROM main.{CONFLICTS}"));
+    }
+    let mut stmt = tx
+        .prepare_cached(&sql)
+        .ctx(|| "reading the reverse log".into())?;
+    let rows = stmt
+        .query_map(rusqlite::params![lo as i64, hi as i64], |r| r.get(0))
+        .ctx(|| "reading the reverse log".into())?;
+    rows.collect::<rusqlite::Result<_>>()
+        .ctx(|| "reading the reverse log".into())
 }
 
 /// What went wrong in a table's statements.

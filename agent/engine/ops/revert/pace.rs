@@ -1,8 +1,9 @@
 //! Revert's pace beside a service that keeps writing: the catch-up stops
 //! on a backlog that does not shrink (the service writes faster than
 //! reverse replay carries back, so no freeze would ever come) and refuses
-//! naming both rates; the tail under the freeze stops at the freeze's
-//! deadline; and between any two of revert's transactions the new
+//! naming both rates; under the freeze, a tail longer than one batch is
+//! carried back in committed batches until one is left or the freeze's
+//! deadline passed; and between any two of revert's transactions the new
 //! database's WAL is checkpointed, so a long revert does not keep it from
 //! being reset (without it, verify's back-to-back reads let it grow to
 //! gigabytes beside a busy service).
@@ -43,15 +44,6 @@ pub const CATCH_UP_BELOW: u64 = 2_000;
 /// Above this many bytes of new frames in the new database's WAL, revert
 /// asks for a RESTART checkpoint between its transactions.
 pub const WAL_RESTART_BYTES: u64 = 32 << 20;
-
-/// Where a catch-up stops.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Until {
-    /// Nothing pending; refuses on a backlog that does not shrink.
-    CaughtUp,
-    /// Nothing pending, or the freeze's deadline passed.
-    Deadline(Instant),
-}
 
 /// Revert's own connection to the new database: how far its reverse log
 /// goes, and its WAL kept bounded.
@@ -98,49 +90,77 @@ impl NewSide<'_> {
     }
 }
 
-/// Replays until caught up as `until` says (true) or past its deadline
-/// (false); adds what it carried back to `replayed`.
+/// Replays until at most [`CATCH_UP_BELOW`] writes are pending; refuses
+/// on a backlog that does not shrink. Adds what it carried back to
+/// `replayed`.
 pub(super) fn catch_up(
     (work, wal): (&mut Connection, &NewSide<'_>),
     inv: &Inverse,
-    until: Until,
     replayed: &mut u64,
     ctx: &mut Ctx<'_>,
-) -> Result<bool> {
+) -> Result<()> {
     let began = Instant::now();
     let mut backlog = Backlog::new(CATCH_UP_BELOW);
     let mut applied = 0;
-    // Under the freeze nothing grows the WAL: the largest batches.
-    let mut size = match until {
-        Until::CaughtUp => BATCH_MIN,
-        Until::Deadline(_) => BATCH,
-    };
+    let mut size = BATCH_MIN;
     loop {
         ctx.control.check()?;
         let took = Instant::now();
         let b = apply::batch(work, inv, size, Retry::Touched)?;
-        if let Until::CaughtUp = until {
-            size = next_size(b.applied, took.elapsed(), size);
-        }
+        size = next_size(b.applied, took.elapsed(), size);
         *replayed += b.applied;
         applied += b.applied;
         let log_max = wal.log_max()?.max(b.log_max);
         let pending = log_max.saturating_sub(b.checkpoint);
-        (ctx.sink)(Event::Replay {
-            applied: *replayed,
-            pending,
-            lag_seconds: 0.0,
-            entries_per_sec: applied as f64 / began.elapsed().as_secs_f64().max(1e-6),
-        });
-        match until {
-            Until::CaughtUp if pending <= CATCH_UP_BELOW => return Ok(true),
-            Until::CaughtUp => backlog.observe(pending, b.applied, log_max)?,
-            Until::Deadline(_) if pending == 0 => return Ok(true),
-            Until::Deadline(at) if Instant::now() >= at => return Ok(false),
-            Until::Deadline(_) => {}
+        report(*replayed, pending, applied, began, ctx);
+        if pending <= CATCH_UP_BELOW {
+            return Ok(());
         }
+        backlog.observe(pending, b.applied, log_max)?;
         wal.bound()?;
     }
+}
+
+/// Under the freeze (nothing grows the log): carries back in committed
+/// batches, the largest, while more than one batch is pending, so a long
+/// tail keeps its progress when the attempt passes its `deadline` (false
+/// then); the last batch is the caller's, in the transaction that makes
+/// the old database writable.
+pub(super) fn catch_up_to_one_batch(
+    (work, wal): (&mut Connection, &NewSide<'_>),
+    inv: &Inverse,
+    deadline: Option<Instant>,
+    replayed: &mut u64,
+    ctx: &mut Ctx<'_>,
+) -> Result<bool> {
+    let began = Instant::now();
+    let mut applied = 0;
+    loop {
+        let (checkpoint, _) = store::checkpoint(work, "main")?.unwrap_or((0, None));
+        if wal.log_max()?.saturating_sub(checkpoint) <= BATCH {
+            return Ok(true);
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok(false);
+        }
+        ctx.control.check()?;
+        let b = apply::batch(work, inv, BATCH, Retry::Touched)?;
+        *replayed += b.applied;
+        applied += b.applied;
+        let pending = b.log_max.saturating_sub(b.checkpoint);
+        report(*replayed, pending, applied, began, ctx);
+    }
+}
+
+/// One replay event: `replayed` in all, `pending` left, and the rate of
+/// the `applied` this catch-up carried back since `began`.
+pub(super) fn report(replayed: u64, pending: u64, applied: u64, began: Instant, ctx: &mut Ctx<'_>) {
+    (ctx.sink)(Event::Replay {
+        applied: replayed,
+        pending,
+        lag_seconds: 0.0,
+        entries_per_sec: applied as f64 / began.elapsed().as_secs_f64().max(1e-6),
+    });
 }
 
 /// Before one of verify's transactions (or the check by key): the paced
@@ -158,7 +178,7 @@ pub(super) fn catch_up_if_behind(
     ctx.control.check()?;
     let (checkpoint, _) = store::checkpoint(work, "main")?.unwrap_or((0, None));
     if wal.log_max()?.saturating_sub(checkpoint) > CATCH_UP_BELOW {
-        catch_up((work, wal), inv, Until::CaughtUp, replayed, ctx)?;
+        catch_up((work, wal), inv, replayed, ctx)?;
     }
     wal.bound()
 }

@@ -86,23 +86,34 @@ pub(super) fn record_in(
 pub fn check_written_since(work: &mut Connection, inv: &Inverse) -> Result<ByKey> {
     crate::engine::verify::hash::register(work)?;
     let tx = lock::begin_immediate(work).ctx(|| "checking rows written since verify".into())?;
+    let out = check_written_since_in(&tx, inv)?;
+    tx.commit()
+        .ctx(|| "checking rows written since verify".into())?;
+    Ok(out)
+}
+
+/// [`check_written_since`] inside the caller's write transaction on the
+/// old database (revert's last one, which makes it writable), on a
+/// connection with verify's hash function registered.
+pub fn check_written_since_in(tx: &Connection, inv: &Inverse) -> Result<ByKey> {
     let mut out = ByKey {
-        entries_replayed: apply::batch_in(&tx, inv, u64::MAX, Retry::Touched)?.applied,
+        entries_replayed: apply::batch_in(tx, inv, u64::MAX, Retry::Touched)?.applied,
         ..Default::default()
     };
-    if !has_table(&tx, "main", VERIFIED_TO)? {
+    if !has_table(tx, "main", VERIFIED_TO)? {
         return Ok(out);
     }
-    let (checkpoint, _) = store::checkpoint(&tx, "main")?.unwrap_or((0, None));
-    for t in &inv.tables {
-        let Some((since, bound)) = mark(&tx, t)? else {
+    let (checkpoint, _) = store::checkpoint(tx, "main")?.unwrap_or((0, None));
+    let written = written_to(tx, checkpoint)?;
+    for t in inv.tables.iter().filter(|t| written.contains(&t.new_table)) {
+        let Some((since, bound)) = mark(tx, t)? else {
             continue;
         };
-        if collect(&tx, t, (since, checkpoint), bound.as_deref())? == 0 {
+        if collect(tx, t, (since, checkpoint), bound.as_deref())? == 0 {
             continue;
         }
         let mut unheld = Unheld::new(t);
-        out.rows += Sql::new(t).compare(&tx, Rows::Keys, &mut unheld)?;
+        out.rows += Sql::new(t).compare(tx, Rows::Keys, &mut unheld)?;
         unheld.finish()?;
         out.tables += 1;
     }
@@ -111,9 +122,22 @@ pub fn check_written_since(work: &mut Connection, inv: &Inverse) -> Result<ByKey
         [checkpoint as i64],
     )
     .ctx(|| "recording the rows checked by key".into())?;
-    tx.commit()
-        .ctx(|| "checking rows written since verify".into())?;
     Ok(out)
+}
+
+/// The new tables the reverse log wrote to after the oldest mark, up to
+/// `upto`, in one read: the others have nothing to check (under the freeze
+/// that is all but the few tables of the tail, whose statements alone are
+/// prepared).
+fn written_to(tx: &Connection, upto: u64) -> Result<std::collections::HashSet<String>> {
+    let what = || "reading the tables written since verify".to_string();
+    let mut stmt = tx
+        .prepare(&format!(
+            "SELECT DISTINCT tbl FROM new.{LOG} WHERE seq > (SELECT coalesce(min(since), 0) FROM main.{VERIFIED_TO}) AND seq <= ?1"
+        ))
+        .ctx(what)?;
+    let rows = stmt.query_map([upto as i64], |r| r.get(0)).ctx(what)?;
+    rows.collect::<rusqlite::Result<_>>().ctx(what)
 }
 
 /// `t`'s mark: the entry its rows are verified up to, and its verify's

@@ -24,7 +24,7 @@ use crate::engine::error::{Result, SqlContext};
 use crate::engine::lock;
 use crate::engine::verify::Chunk;
 
-pub use by_key::{check_written_since, ByKey, VERIFIED_TO};
+pub use by_key::{check_written_since, check_written_since_in, ByKey, VERIFIED_TO};
 use sql::{Rows, Sql};
 
 /// Rows compared per chunk.
