@@ -8,6 +8,7 @@ mod cleanup_old;
 mod create_new;
 mod cutover;
 mod drain;
+mod freeze_retry;
 mod migrate;
 mod migrate_precheck;
 mod migrate_undo;

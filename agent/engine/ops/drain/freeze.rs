@@ -31,6 +31,7 @@ use crate::engine::fk_ledger::{FkLedger, Follow};
 use crate::engine::lock::HeldLock;
 use crate::engine::mapping::retire::Left;
 use crate::engine::ops::cutover::{self as cut, CutoverReport, Ready};
+use crate::engine::ops::freeze_retry::{retry_or_give_up, Overrun};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::plan::{KeyMode, Plan};
 use crate::engine::record::{self, MarkerStatus};
@@ -268,24 +269,17 @@ fn timed_out(
     refused: Duration,
     ctx: &mut Ctx<'_>,
 ) -> Result<()> {
-    let msg = format!(
-        "the freeze did not finish within its {} ms limit; the old database accepts writes again after refusing them for {:.1} ms (nothing lost)",
-        opts.freeze_limit.as_millis(),
-        ms(refused)
-    );
-    if opts.policy == TimeoutPolicy::Stop || summary.attempts >= opts.max_attempts {
-        return Err(EngineError::FreezeTimeout(format!(
-            "{msg}; gave up after {} attempt(s): run `mig drain` again when the write load is lower, or raise --freeze-limit-ms",
-            summary.attempts
-        )));
-    }
-    let backoff = Duration::from_millis(500 * u64::from(summary.attempts));
-    (ctx.sink)(Event::Notice {
-        warn: true,
-        message: format!("{msg}; retrying in {} ms", backoff.as_millis()),
-    });
-    std::thread::sleep(backoff);
-    Ok(())
+    let overrun = Overrun {
+        freeze: "the freeze",
+        limit: opts.freeze_limit,
+        refused,
+        writes_again: "the old database accepts writes again",
+        kept: "nothing lost",
+        attempts: summary.attempts,
+        give_up: opts.policy == TimeoutPolicy::Stop || summary.attempts >= opts.max_attempts,
+        then: "run `mig drain` again when the write load is lower, or raise --freeze-limit-ms",
+    };
+    retry_or_give_up(overrun, ctx)
 }
 
 /// Never leaves writes refused because the drain failed: returns the old
