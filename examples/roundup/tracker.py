@@ -9,11 +9,16 @@
       new issues with a message, status changes, nosy additions; each
       committed write is one line of LOG (`<t> issue <id> <title>` or
       `<t> status <id> <status>`), each refused write a `<t> refused <why>`
-      line (rolled back, the tracker reopened; the next write is new).
+      line (rolled back; the next write is new).
+  python tracker.py TRACKER_HOME DB_DIR gaps LOG
+      the writer's longest gaps between two committed writes (ms), each
+      with the refusals inside it: the outage it felt
 
 DB_DIR is the folder of the tracker's SQLite file (Roundup names it `db`):
 the tracker's own folder before cutover, the new database's after it;
 LOG.dir, when it exists, names the folder to switch to (the service moved).
+A refusal saying the database was reverted moves the writer to the folder
+of the old database it names, as the message tells a service to.
 
 The tracker, as the run in docs/reliability.md made it (pip install
 roundup==2.6.0): `roundup-admin -i HOME install classic sqlite`, set
@@ -24,16 +29,22 @@ initialise PASSWORD`; the new schema is schema.sql beside this file, with
 """
 import os
 import random
+import re
 import sys
 import time
 
 import roundup.instance
 
 
-def open_db(home, db_dir):
-    tracker = roundup.instance.open(home)
+def open_db(home, db_dir, tracker=None):
+    """The tracker's database in db_dir (the tracker loaded once: a
+    refused write reopens only the database, as a service would)."""
+    tracker = tracker or roundup.instance.open(home)
     tracker.config.DATABASE = db_dir
     return tracker.open("admin")
+
+
+REVERTED = re.compile(r"was reverted by mig to the old database (.+?): writes are refused here")
 
 
 def populate(db, issues):
@@ -69,8 +80,9 @@ def committed(db, log, line):
 def write(home, db_dir, seconds, log_path):
     rnd = random.Random(os.getpid())
     end = time.time() + seconds
+    tracker = roundup.instance.open(home)
     with open(log_path, "a") as log:
-        db = open_db(home, db_dir)
+        db = open_db(home, db_dir, tracker)
         while time.time() < end and not os.path.exists(log_path + ".stop"):
             if os.path.exists(log_path + ".dir"):  # switched to another database
                 with open(log_path + ".dir") as f:
@@ -78,16 +90,21 @@ def write(home, db_dir, seconds, log_path):
                 if target and target != db_dir:
                     db.close()
                     db_dir = target
-                    db = open_db(home, db_dir)
+                    db = open_db(home, db_dir, tracker)
             try:
                 one_write(db, rnd, log)
             except Exception as e:  # refused at the statement, not the commit
-                log.write("%.6f refused %s\n" % (time.time(), str(e).replace("\n", " ")[:200]))
+                why = str(e).replace("\n", " ")
+                log.write("%.6f refused %s\n" % (time.time(), why[:200]))
                 log.flush()
                 db.rollback()  # a failed statement's transaction keeps the write lock
-                db.close()
-                time.sleep(0.02)
-                db = open_db(home, db_dir)
+                moved = REVERTED.search(why)
+                if moved:  # the service moves to the old database
+                    db.close()
+                    db_dir = os.path.dirname(moved.group(1))
+                    db = open_db(home, db_dir, tracker)
+                else:  # the same database again, soon
+                    time.sleep(0.002)
         db.close()
 
 
@@ -102,16 +119,35 @@ def one_write(db, rnd, log):
         committed(db, log, "issue %s %s" % (i, title))
     elif kind < 0.8:
         i = rnd.choice(ids)
-        s = rnd.choice(db.status.list())
+        # Another status: setting the same one writes nothing, and a commit
+        # that wrote nothing would pass a freeze unnoticed.
+        s = rnd.choice([s for s in db.status.list() if s != db.issue.get(i, "status")])
         db.issue.set(i, status=s)
         committed(db, log, "status %s %s" % (i, s))
     else:
         i = rnd.choice(ids)
-        u = rnd.choice(db.user.list())
         nosy = db.issue.get(i, "nosy")
-        if u not in nosy:
-            db.issue.set(i, nosy=nosy + [u])
+        u = rnd.choice([u for u in db.user.list() if u not in nosy])
+        db.issue.set(i, nosy=nosy + [u])
         committed(db, log, "nosy %s %s" % (i, u))
+
+
+def gaps(log_path, top=5):
+    """The longest gaps between committed writes, with the refusals in each."""
+    last, found, refused = None, [], []
+    with open(log_path) as f:
+        for line in f:
+            t, kind = line.split(" ", 2)[:2]
+            t = float(t)
+            if kind == "refused":
+                refused.append(line.strip())
+                continue
+            if last is not None:
+                found.append(((t - last) * 1000.0, last, refused))
+            last, refused = t, []
+    for ms, at, inside in sorted(found, reverse=True)[:top]:
+        print("%.1f ms after %.6f, %d refused%s" % (
+            ms, at, len(inside), (": " + inside[0][:160]) if inside else ""))
 
 
 if __name__ == "__main__":
@@ -121,6 +157,8 @@ if __name__ == "__main__":
         d = open_db(home, db_dir)
         populate(d, int(sys.argv[4]))
         d.close()
+    elif cmd == "gaps":
+        gaps(sys.argv[4])
     elif cmd == "write":
         write(home, db_dir, float(sys.argv[4]), sys.argv[5])
     else:
