@@ -1,5 +1,6 @@
 //! Early write-back of the new database while its bulk load runs unsynced:
-//! a helper thread syncs the file every [`PERIOD`], so the disk writes the
+//! a helper thread syncs the file every [`PERIOD`] (or, for a short load,
+//! once when the copy ends: [`WriteBack::once`]), so the disk writes the
 //! copied rows while the copy and the index builds go on, and the one sync
 //! that ends the bulk load (`unsynced::finish`) waits only for the last
 //! period's pages.
@@ -42,6 +43,20 @@ impl WriteBack {
 
     /// Starts syncing `new` every [`PERIOD`] when its commits are deferred.
     pub fn start(new: &Path, durability: Durability) -> Result<WriteBack> {
+        WriteBack::spawn(new, durability, Some(PERIOD))
+    }
+
+    /// Syncs `new` once, now, on a helper thread, when its commits are
+    /// deferred: a bulk load too short for the periodic helper starts the
+    /// disk on the copied rows while its index builds run, and its final
+    /// sync waits only for the pages written after.
+    pub fn once(new: &Path, durability: Durability) -> Result<WriteBack> {
+        WriteBack::spawn(new, durability, None)
+    }
+
+    /// The helper: a sync every `period`, or one at once (`None`), until
+    /// stopped.
+    fn spawn(new: &Path, durability: Durability, period: Option<Duration>) -> Result<WriteBack> {
         let path = new.to_path_buf();
         if durability == Durability::EveryCommit {
             return Ok(WriteBack::none());
@@ -51,10 +66,18 @@ impl WriteBack {
         let (stop, stopped) = mpsc::sync_channel::<()>(0);
         let thread = std::thread::Builder::new()
             .name("mig-write-back".into())
-            .spawn(move || loop {
-                match stopped.recv_timeout(PERIOD) {
-                    Err(RecvTimeoutError::Timeout) => file.sync_data()?,
-                    Ok(()) | Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            .spawn(move || {
+                let Some(period) = period else {
+                    file.sync_data()?;
+                    // Whatever the signal (a stop or the sender's drop).
+                    let _ = stopped.recv();
+                    return Ok(());
+                };
+                loop {
+                    match stopped.recv_timeout(period) {
+                        Err(RecvTimeoutError::Timeout) => file.sync_data()?,
+                        Ok(()) | Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                    }
                 }
             })
             .map_err(|e| io("starting the write-back of", new, e))?;
@@ -128,6 +151,27 @@ mod tests {
             std::fs::metadata(&path).expect("size").len(),
             written as u64
         );
+    }
+
+    #[test]
+    fn a_file_synced_once_while_written_after_finishes_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("new.db");
+        let mut f = std::fs::File::create(&path).expect("create");
+        let chunk = vec![7u8; 1 << 20];
+        f.write_all(&chunk).expect("write");
+        let helper = WriteBack::once(&path, Durability::Deferred).expect("start");
+        f.write_all(&chunk).expect("write after");
+        helper.finish().expect("no sync error");
+        assert_eq!(
+            std::fs::metadata(&path).expect("size").len(),
+            2 * chunk.len() as u64
+        );
+        let missing = dir.path().join("missing.db");
+        let e = WriteBack::once(&missing, Durability::Deferred)
+            .err()
+            .expect("refused");
+        assert!(e.to_string().contains("missing.db"), "{e}");
     }
 
     #[test]
