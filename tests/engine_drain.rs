@@ -198,7 +198,7 @@ pub(crate) fn old_schema(old: &Path) -> Vec<(String, String)> {
 /// Makes `old`'s recording look like one an older mig made: its triggers
 /// refuse only while draining (no standby or retired refusal carried),
 /// the marker's catalog recording them so (no drift).
-fn as_recorded_by_an_older_mig(old: &Path) {
+pub(crate) fn as_recorded_by_an_older_mig(old: &Path) {
     let conn = Connection::open(old).expect("old");
     let carrying: Vec<(String, String)> = old_schema(old)
         .into_iter()

@@ -24,7 +24,7 @@ use mig::engine::status;
 use mig::engine::Event;
 use rusqlite::Connection;
 
-use crate::engine_drain::old_schema;
+use crate::engine_drain::{as_recorded_by_an_older_mig, old_schema};
 use crate::support::runbook::{run, run_with, spec};
 
 /// A parent, a child cascading on delete and update, and an audit table
@@ -337,4 +337,55 @@ fn marker_new_path(old: &Path) -> String {
 
 fn has_object(old: &Path, name: &str) -> bool {
     old_schema(old).iter().any(|(n, _)| n == name)
+}
+
+/// A recording an older mig made (its triggers refuse only while
+/// draining, reading the marker by name) whose marker knows only
+/// recording and draining: drain widens the marker's CHECK while it arms
+/// the guards (a table made anew under the old name), and the triggers
+/// still read it, so a service's write gets draining's line, then after
+/// cutover the retired one, never "no such table" (the rename had rewritten
+/// every trigger's reference to the table it then dropped).
+#[test]
+fn an_older_recording_whose_marker_drain_widens_still_refuses_with_its_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, spec) = migrated(dir.path());
+    let new_path = marker_new_path(&old);
+    as_recorded_by_an_older_mig(&old);
+    as_two_status_marker(&old);
+    run(|ctx| ops::drain(&spec, &DrainOptions::default(), ctx)).expect("drain");
+    assert_eq!(refusal(&old), DRAINING_MESSAGE);
+    ops::cutover(&spec, &CutoverOptions::default()).expect("cutover");
+    assert_eq!(refusal(&old), message(GuardKind::Retired, &new_path));
+}
+
+/// Narrows `old`'s marker CHECK to the two statuses an older mig knew, in
+/// place (no reference to the marker changes), and records the catalog.
+fn as_two_status_marker(old: &Path) {
+    let conn = Connection::open(old).expect("old");
+    let version: i64 = conn
+        .query_row("PRAGMA schema_version", [], |r| r.get(0))
+        .expect("version");
+    conn.execute_batch(&format!(
+        "PRAGMA writable_schema = ON;
+         UPDATE sqlite_schema SET sql = replace(sql, 'IN ({}))', 'IN (''recording'', ''draining''))') WHERE name = '_migration_marker';
+         PRAGMA writable_schema = OFF;
+         PRAGMA schema_version = {};",
+        mig::engine::record::MARKER_STATUSES.replace('\'', "''"),
+        version + 1
+    ))
+    .expect("the two-status marker");
+    drop(conn);
+    let conn = Connection::open(old).expect("old");
+    let sql: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = '_migration_marker'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("marker");
+    assert!(!sql.contains("'standby'"), "{sql}");
+    let listing = catalog_listing(&conn, "main").expect("listing");
+    conn.execute("UPDATE _migration_marker SET catalog = ?1", [listing])
+        .expect("recorded");
 }

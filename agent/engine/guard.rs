@@ -187,7 +187,12 @@ struct Arming {
 impl paced::Batch for Arming {
     fn before(&mut self, tx: &Connection) -> Result<()> {
         refuse_drift_in(tx, self.checked)?;
-        widen_marker_in(tx)
+        // The marker's line recorded as widened, so drift does not report
+        // mig's own change.
+        if widen_marker_in(tx)? {
+            record::rerecord_tables_like_in(tx, "_migration_marker")?;
+        }
+        Ok(())
     }
 
     fn after(&mut self, tx: &Connection, changed: &[String]) -> Result<()> {
@@ -344,8 +349,8 @@ pub fn set_marker_in(tx: &Connection, from: &[MarkerStatus], to: MarkerStatus) -
 }
 
 /// Widens the CHECK of a marker created by a mig that knew only recording
-/// and draining.
-fn widen_marker_in(tx: &Connection) -> Result<()> {
+/// and draining; whether it did.
+fn widen_marker_in(tx: &Connection) -> Result<bool> {
     let sql: String = tx
         .query_row(
             "SELECT sql FROM main.sqlite_schema WHERE name = '_migration_marker'",
@@ -354,7 +359,7 @@ fn widen_marker_in(tx: &Connection) -> Result<()> {
         )
         .ctx(|| "reading _migration_marker".into())?;
     if sql.contains("'standby'") {
-        return Ok(());
+        return Ok(false);
     }
     let widened = sql.replacen(
         "CHECK (status IN ('recording', 'draining'))",
@@ -367,11 +372,21 @@ fn widen_marker_in(tx: &Connection) -> Result<()> {
                 .into(),
         ));
     }
-    tx.execute_batch(&format!(
+    // The legacy rename leaves the triggers that read the marker by name
+    // (an older mig's recording triggers, the helper's) as they are: the
+    // default one rewrites them to the table dropped below, and every write
+    // they fire on then fails with "no such table".
+    tx.pragma_update(None, "legacy_alter_table", true)
+        .ctx(|| "widening _migration_marker".into())?;
+    let widen = tx.execute_batch(&format!(
         "ALTER TABLE _migration_marker RENAME TO _migration_marker_old;\n{};\nINSERT INTO _migration_marker SELECT * FROM _migration_marker_old;\nDROP TABLE _migration_marker_old;",
         widened.replacen("_migration_marker", "\"_migration_marker\"", 1)
-    ))
-    .ctx(|| "widening _migration_marker".into())
+    ));
+    let back = tx.pragma_update(None, "legacy_alter_table", false);
+    widen
+        .and(back)
+        .ctx(|| "widening _migration_marker".into())?;
+    Ok(true)
 }
 
 /// The marker's status to `to`, if it is one of `from` (or `to` already).
