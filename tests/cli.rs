@@ -72,6 +72,7 @@ mod sidecar_new;
 mod sidecar_old;
 mod sparse_keys;
 mod statistics;
+mod swapped_files;
 mod tenants;
 mod tenants_mistakes;
 pub(crate) mod tenants_operator;

@@ -58,6 +58,7 @@ pub(super) fn same_migration(
     let identity = new.and_then(|n| n.identity.as_ref());
     let old_name = loc.old.as_deref().map(d).unwrap_or_default();
     let new_name = loc.new.as_deref().map(d).unwrap_or_default();
+    swapped(loc, marker, new, &old_name, &new_name)?;
     if let (Some(m), Some(id)) = (marker, identity) {
         if m.migration_id != id.migration_id {
             return Err(EngineError::NotOneMigration(format!(
@@ -89,6 +90,30 @@ pub(super) fn same_migration(
             return Err(EngineError::NotOneMigration(format!(
                 "{new_name} exists but was not created by the migration recording on {old_name} ({}); move it away (`mig migrate` recreates it), or run `mig reset`",
                 m.migration_id
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `--old` and `--new` swapped: the file given as new is the old database
+/// of a migration into the file given as old, not yet retired (a retired
+/// one may be the target of a migration back, refused elsewhere).
+fn swapped(
+    loc: &Located,
+    marker: Option<&Marker>,
+    new: Option<&NewFile>,
+    old_name: &str,
+    new_name: &str,
+) -> Result<()> {
+    let their = new.and_then(|n| n.marker.as_ref());
+    let their = their.filter(|m| m.status != MarkerStatus::Retired);
+    if let (None, Some(m), Some(given)) = (marker, their, loc.old.as_deref()) {
+        if files::compare(given, &m.new_path) == Sameness::Same {
+            return Err(EngineError::NotOneMigration(format!(
+                "--old {old_name} and --new {new_name} are swapped: {new_name} is the old database of migration {} into {old_name} ({}); pass --old {new_name} --new {old_name}",
+                m.migration_id,
+                m.status.as_str()
             )));
         }
     }

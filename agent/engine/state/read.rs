@@ -66,6 +66,9 @@ pub struct NewFile {
     /// Why the last replay batch stopped, if none went through since
     /// (`replay_blocked`).
     pub replay_blocked: Option<replay_blocked::Blocked>,
+    /// A `_migration_marker` in this file: it is an old database that
+    /// records a migration (`--old` and `--new` swapped, see `prove`).
+    pub marker: Option<Marker>,
 }
 
 /// The new database's `_migration_progress`.
@@ -129,6 +132,7 @@ pub fn new_file(path: &Path, busy: Busy) -> Result<(NewFile, Connection)> {
         id_mapping_rows: crate::engine::mapping::count_rows(&conn)?,
         window: crate::engine::revert::window::read(&conn, "main")?,
         replay_blocked,
+        marker: record::read_marker(&conn, "main")?,
     };
     Ok((file, conn))
 }
