@@ -14,6 +14,7 @@ use crate::engine::owners::LeftToOwner;
 use crate::engine::paths::DatabaseSpec;
 
 mod access;
+mod files;
 mod operations;
 mod sets;
 pub mod syntax;
@@ -233,7 +234,7 @@ impl AgentFile {
             .transpose()
             .map_err(invalid)?;
         let mut names = BTreeSet::new();
-        let mut olds = BTreeSet::new();
+        let mut claimed = files::Claimed::default();
         let mut databases = Vec::new();
         for d in raw.databases {
             if !valid_name(&d.name) {
@@ -256,15 +257,9 @@ impl AgentFile {
                 new: d.new.as_deref().map(resolve),
                 project: d.project.as_deref().map(resolve),
             };
-            // One old database is one migration at a time: under two names
-            // its jobs would not wait for each other.
-            if let Some(old) = spec.old.clone().filter(|o| !olds.insert(o.clone())) {
-                return Err(invalid(format!(
-                    "database {:?} names the old database {} that another database of this file names too; list each old database once",
-                    d.name,
-                    old.display()
-                )));
-            }
+            claimed
+                .claim(&d.name, spec.old.as_deref(), spec.new.as_deref())
+                .map_err(invalid)?;
             let revert_window = match d.revert_window.as_deref() {
                 None => Duration::ZERO,
                 Some(w) => parse_window(w).map_err(|e| {

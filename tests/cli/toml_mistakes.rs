@@ -100,3 +100,38 @@ fn fleet_file_with_a_value_of_the_wrong_type_names_its_line_and_key() {
         "fleet plan changed a file"
     );
 }
+
+/// `new` naming the old database (its own, or another entry's), or two
+/// entries building into one file. Found by the Home Assistant run: the
+/// agent started and served such a database, and `plan` then advised
+/// "pass a different --new", which a client of an agent cannot pass.
+#[test]
+fn agent_toml_whose_new_is_an_old_database_or_another_entrys_new_is_refused_at_start() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let second = |old: &str, new: &str| {
+        format!("{AGENT_TOML}[[database]]\nname = \"b\"\nold = \"{old}\"\nnew = \"{new}\"\n")
+    };
+    let cases = [
+        (
+            AGENT_TOML.replace("mailman-v2.db", "mailman.db"),
+            "database \"lists\": new names its own old database",
+        ),
+        (
+            second("b.db", "mailman.db"),
+            "database \"b\": new names the old database of database \"lists\"",
+        ),
+        (
+            second("b.db", "mailman-v2.db"),
+            "database \"b\": new names the new database of database \"lists\"",
+        ),
+    ];
+    for (text, want) in cases {
+        let (code, stderr) = agent_refuses(tmp.path(), &text);
+        assert_ne!(code, Some(0), "{stderr}");
+        let line = one_line(&stderr);
+        assert!(
+            line.contains(want) && line.contains("point `new` at a file of its own"),
+            "{line}"
+        );
+    }
+}

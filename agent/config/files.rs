@@ -1,0 +1,60 @@
+//! The files `[[database]]` entries name: each one belongs to one entry in
+//! one role. An old database under two names would let two jobs work on it
+//! at once; a `new` naming an old database (its own entry's or another's),
+//! or another entry's new one, would build into a file that is not the
+//! entry's own: `plan` refused it, advising a `--new` that a client of an
+//! agent cannot pass.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Every file named so far: its entry and role ("old" or "new").
+#[derive(Default)]
+pub struct Claimed(BTreeMap<PathBuf, (String, &'static str)>);
+
+impl Claimed {
+    /// Claims `old` and `new` for database `name`, or says why not.
+    pub fn claim(
+        &mut self,
+        name: &str,
+        old: Option<&Path>,
+        new: Option<&Path>,
+    ) -> Result<(), String> {
+        if let Some(o) = old {
+            match self.0.get(o) {
+                Some((_, "old")) => {
+                    return Err(format!(
+                        "database {name:?} names the old database {} that another database of this file names too; list each old database once",
+                        o.display()
+                    ))
+                }
+                Some((other, _)) => {
+                    return Err(format!(
+                        "database {name:?}: old names the new database of database {other:?} ({}); an old database is no other entry's new one: check both entries",
+                        o.display()
+                    ))
+                }
+                None => {}
+            }
+        }
+        if let Some(n) = new {
+            let clash = match self.0.get(n) {
+                _ if Some(n) == old => "its own old database".to_string(),
+                Some((other, role)) => format!("the {role} database of database {other:?}"),
+                None => String::new(),
+            };
+            if !clash.is_empty() {
+                return Err(format!(
+                    "database {name:?}: new names {clash} ({}); point `new` at a file of its own",
+                    n.display()
+                ));
+            }
+        }
+        for (path, role) in [(old, "old"), (new, "new")] {
+            if let Some(p) = path {
+                self.0.insert(p.to_path_buf(), (name.to_string(), role));
+            }
+        }
+        Ok(())
+    }
+}
