@@ -40,6 +40,7 @@ mod null_default;
 mod own_names;
 mod owners;
 mod plan;
+mod plan_after_cutover;
 mod plan_blockers;
 mod plan_same_schema_verdict;
 mod precheck_beside;

@@ -58,7 +58,8 @@ pub fn plan(spec: &DatabaseSpec, schema: &SchemaFile, opts: &PlanOptions) -> Res
     open::waits(&scratch, opts.busy)?;
     open::attach_old(&scratch, &old)?;
     let left = recorded_and(&st, &opts.left_to_owner);
-    let plan = plan::build_leaving(&scratch, schema, &hash, plan::Depth::Full, &left)?;
+    let mut plan = plan::build_leaving(&scratch, schema, &hash, plan::Depth::Full, &left)?;
+    plan.warnings.extend(already_cut_over(&st));
     let mut blockers = plan.blockers.clone();
     let mut assessment = plan::assess::assess(&scratch, &plan, &new)?;
     assessment.for_caller(&plan, opts.disclosure);
@@ -75,6 +76,19 @@ pub fn plan(spec: &DatabaseSpec, schema: &SchemaFile, opts: &PlanOptions) -> Res
         blockers,
         assessment,
         revert,
+    })
+}
+
+/// A migration to this schema already cut over: `migrate` has nothing to
+/// do, so a plan of its copy must not read as work still to come (a
+/// second operator, or a fleet plan over every tenant, planned it again).
+fn already_cut_over(st: &MigrationState) -> Option<String> {
+    let new = st.new_path().ok()?;
+    st.cut_over().then(|| {
+        format!(
+            "the migration to this schema is already cut over: {} is ready and `mig migrate` has nothing to do (`mig status` says what is left)",
+            new.display()
+        )
     })
 }
 
