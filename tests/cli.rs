@@ -56,6 +56,7 @@ mod reset;
 mod reset_discarded;
 mod reset_left_behind;
 mod revert;
+mod revert_after_reset;
 mod revert_closed;
 mod revert_new_columns;
 mod revert_outage;

@@ -352,8 +352,9 @@ fn an_old_table_split_in_two_is_counted_once_as_old_bytes() {
 }
 
 /// A service that checks `PRAGMA user_version` refuses a new database
-/// that lost it: `plan` warns when the old database has one and schema.sql
-/// sets none (it said nothing, and the new database had 0); set in
+/// that lost it: `plan` warns when the old database has one and the schema
+/// file (named as given) sets none (it said nothing, and the new database
+/// had 0); set in
 /// schema.sql, the new database has it once migrated.
 #[test]
 fn plan_warns_when_the_old_user_version_is_not_set_by_the_schema() {
@@ -361,6 +362,11 @@ fn plan_warns_when_the_old_user_version_is_not_set_by_the_schema() {
     p.sql("old.db", "PRAGMA user_version = 7");
     let run = p.mig(&args("plan", &["--schema", "schema.sql"])).ok();
     run.has_line("  - the old database has PRAGMA user_version = 7 and schema.sql sets none: the new database will have 0, which a service checking it refuses; add `PRAGMA user_version = N;` to schema.sql");
+    // The warning names the schema file the operator gave, whatever its name.
+    let schema = std::fs::read_to_string(p.path("schema.sql")).expect("schema");
+    p.write("v2.sql", &schema);
+    let run = p.mig(&args("plan", &["--schema", "v2.sql"])).ok();
+    run.has_line("  - the old database has PRAGMA user_version = 7 and v2.sql sets none: the new database will have 0, which a service checking it refuses; add `PRAGMA user_version = N;` to v2.sql");
 
     let schema = std::fs::read_to_string(p.path("schema.sql")).expect("schema");
     p.write(

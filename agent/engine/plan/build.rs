@@ -94,7 +94,8 @@ pub fn build_leaving(
     if count {
         b.warnings.extend(schema.quoted_strings()?);
     }
-    b.warnings.extend(checks::header_warnings(conn)?);
+    b.warnings
+        .extend(checks::header_warnings(conn, &schema.file_name)?);
     for v in &old.virtual_tables {
         b.warnings.push(format!("old virtual table {v} is not carried over (mig cannot record writes to virtual tables): recreate it after cutover (and repopulate it from the old database if data loss lists it), or leave it to its owner with --ignore-table {v}"));
     }

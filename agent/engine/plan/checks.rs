@@ -260,10 +260,11 @@ impl Builder<'_> {
 }
 
 /// The header values a service may check (`PRAGMA user_version`, the file
-/// format's `application_id`) that the old database has and `schema.sql`
-/// does not set: the new database would have 0, and a service checking it
-/// would refuse the new database at cutover.
-pub(super) fn header_warnings(conn: &Connection) -> Result<Vec<String>> {
+/// format's `application_id`) that the old database has and the schema file
+/// (`file_name`, as the operator named it) does not set: the new database
+/// would have 0, and a service checking it would refuse the new database at
+/// cutover.
+pub(super) fn header_warnings(conn: &Connection, file_name: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for pragma in ["user_version", "application_id"] {
         let read = |schema: &str| -> Result<i64> {
@@ -273,7 +274,7 @@ pub(super) fn header_warnings(conn: &Connection) -> Result<Vec<String>> {
         let (old, new) = (read("old")?, read("main")?);
         if old != 0 && new == 0 {
             out.push(format!(
-                "the old database has PRAGMA {pragma} = {old} and schema.sql sets none: the new database will have 0, which a service checking it refuses; add `PRAGMA {pragma} = N;` to schema.sql"
+                "the old database has PRAGMA {pragma} = {old} and {file_name} sets none: the new database will have 0, which a service checking it refuses; add `PRAGMA {pragma} = N;` to {file_name}"
             ));
         }
     }

@@ -149,6 +149,11 @@ impl MigrationState {
     pub fn require_revertible(&self) -> Result<RevertStart> {
         self.require_not_reverted(Step::Revert)?;
         let new = self.new_path()?.display().to_string();
+        if self.new.is_none() {
+            return Err(precondition(format!(
+                "{new} does not exist: there is nothing to revert (`mig status` says where the migration is)"
+            )));
+        }
         let identity = self.identity().cloned().ok_or_else(|| {
             precondition(format!(
                 "{new} was not created by `mig migrate`; there is nothing to revert"
