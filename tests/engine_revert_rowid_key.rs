@@ -10,26 +10,18 @@
 //! against 1,125 new ones in the key-mode guard). Each test compares the
 //! old table with the new one read back (rowid = id), after revert.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use mig::engine::ops::{self, RevertOptions};
-use mig::engine::paths::DatabaseSpec;
 use rusqlite::types::Value;
 
-use crate::support::runbook::{cut_over_keeping_a_window, run, spec};
+use crate::support::runbook::{rows, run, window_over, Window};
 
 const OLD: &str = "CREATE TABLE item(sku TEXT NOT NULL, name TEXT, qty INT);
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10)
 INSERT INTO item(rowid, sku, name, qty) SELECT i, 'SKU-' || i, 'name ' || i, i FROM n;";
 const NEW: &str = "-- mig:set id = rowid
 CREATE TABLE item(id INTEGER PRIMARY KEY, sku TEXT NOT NULL, name TEXT, qty INT);";
-
-struct Window {
-    _dir: tempfile::TempDir,
-    old: PathBuf,
-    new: PathBuf,
-    spec: DatabaseSpec,
-}
 
 /// Ten rows (rowids 1..=10) migrated and cut over with a revert window.
 fn cut_over() -> Window {
@@ -38,29 +30,7 @@ fn cut_over() -> Window {
 
 /// Ten rows migrated to `schema`, cut over with a revert window.
 fn cut_over_to(schema: &str) -> Result<Window, mig::engine::error::EngineError> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
-    rusqlite::Connection::open(&old)
-        .and_then(|c| c.execute_batch(&format!("PRAGMA journal_mode = WAL; {OLD}")))
-        .expect("old database");
-    let spec = spec(&old, &new);
-    cut_over_keeping_a_window(&spec, schema)?;
-    Ok(Window {
-        _dir: dir,
-        old,
-        new,
-        spec,
-    })
-}
-
-fn rows(db: &Path, sql: &str) -> Vec<Vec<Value>> {
-    let conn = rusqlite::Connection::open(db).expect("open");
-    let mut st = conn.prepare(sql).expect("prepare");
-    let n = st.column_count();
-    st.query_map([], |r| (0..n).map(|i| r.get(i)).collect())
-        .expect("query")
-        .collect::<rusqlite::Result<_>>()
-        .expect("rows")
+    window_over(OLD, schema)
 }
 
 /// The new service's `sql` in one transaction, then revert; the old table

@@ -6,48 +6,15 @@
 //! rows swapping a UNIQUE value in one batch. Each checked against the same
 //! rows read from the new database.
 
-use std::path::{Path, PathBuf};
-
 use mig::engine::open::Busy;
 use mig::engine::ops::{self, RevertOptions};
-use mig::engine::paths::DatabaseSpec;
 use rusqlite::types::Value;
 
-use crate::support::runbook::{cut_over_keeping_a_window, run, spec};
-
-/// Old and new databases of one table cut over with a revert window.
-struct Window {
-    _dir: tempfile::TempDir,
-    old: PathBuf,
-    new: PathBuf,
-    spec: DatabaseSpec,
-}
+use crate::support::runbook::{rows, run, window_over, Window};
 
 /// `old_sql` creates and fills the old database; `schema` is the new one.
 fn cut_over(old_sql: &str, schema: &str) -> Window {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
-    rusqlite::Connection::open(&old)
-        .and_then(|c| c.execute_batch(&format!("PRAGMA journal_mode = WAL; {old_sql}")))
-        .expect("old database");
-    let spec = spec(&old, &new);
-    cut_over_keeping_a_window(&spec, schema).expect("cutover");
-    Window {
-        _dir: dir,
-        old,
-        new,
-        spec,
-    }
-}
-
-fn rows(db: &Path, sql: &str) -> Vec<Vec<Value>> {
-    let conn = rusqlite::Connection::open(db).expect("open");
-    let mut st = conn.prepare(sql).expect("prepare");
-    let n = st.column_count();
-    st.query_map([], |r| (0..n).map(|i| r.get(i)).collect())
-        .expect("query")
-        .collect::<rusqlite::Result<_>>()
-        .expect("rows")
+    window_over(old_sql, schema).expect("cutover")
 }
 
 /// Carries every reverse log entry back in one batch, as the agent would.

@@ -1,8 +1,11 @@
 //! Running engine operations from tests: a [`Ctx`] whose sink hands every
-//! event to a test hook (and prints it when `MIG_TEST_TRACE` is set), and the
-//! explicit-paths spec the runbook uses.
+//! event to a test hook (and prints it when `MIG_TEST_TRACE` is set), the
+//! explicit-paths spec the runbook uses, and a revert test's start (old and
+//! new databases cut over with a window) with the rows it compares.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use rusqlite::types::Value;
 
 use mig::engine::error::EngineError;
 use mig::engine::ops::{self, CutoverOptions, DrainOptions, MigrateOptions};
@@ -58,6 +61,44 @@ pub fn cut_over_keeping_a_window(spec: &DatabaseSpec, schema: &str) -> Result<()
         ..Default::default()
     };
     ops::cutover(spec, &opts).map(|_| ())
+}
+
+/// Old and new databases cut over with a revert window, in a folder that
+/// lives as long as it.
+pub struct Window {
+    pub _dir: tempfile::TempDir,
+    pub old: PathBuf,
+    pub new: PathBuf,
+    pub spec: DatabaseSpec,
+}
+
+/// `old_sql` creates and fills the old database (WAL), then it is cut over
+/// to `schema` keeping a window ([`cut_over_keeping_a_window`]).
+pub fn window_over(old_sql: &str, schema: &str) -> Result<Window, EngineError> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    rusqlite::Connection::open(&old)
+        .and_then(|c| c.execute_batch(&format!("PRAGMA journal_mode = WAL; {old_sql}")))
+        .expect("old database");
+    let spec = spec(&old, &new);
+    cut_over_keeping_a_window(&spec, schema)?;
+    Ok(Window {
+        _dir: dir,
+        old,
+        new,
+        spec,
+    })
+}
+
+/// Every row `sql` reads from `db`.
+pub fn rows(db: &Path, sql: &str) -> Vec<Vec<Value>> {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let mut st = conn.prepare(sql).expect("prepare");
+    let n = st.column_count();
+    st.query_map([], |r| (0..n).map(|i| r.get(i)).collect())
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows")
 }
 
 /// The names of mig's own objects (`_mig…`) left in a database.
