@@ -22,6 +22,7 @@ mod engine_locks;
 mod engine_mapping;
 mod engine_plan;
 mod engine_plan_catalogs;
+mod engine_precheck_not_null;
 mod engine_proj;
 mod engine_property;
 mod engine_quiet_risks;

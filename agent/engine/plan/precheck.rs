@@ -26,6 +26,7 @@ use crate::engine::schema::lexer;
 pub use super::mapped::EXAMPLES;
 
 mod foreign_keys;
+mod proven;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConstraintKind {
@@ -162,6 +163,12 @@ impl Checker<'_> {
     /// Counts the mapped old rows that violate `c`, with example keys.
     fn record(&self, out: &mut Vec<Checked>, c: Check<'_>) -> Result<()> {
         let (rows, examples) = count_with_examples(self.conn, c.from_where, self.key.width())?;
+        self.push(out, c, rows, examples);
+        Ok(())
+    }
+
+    /// Records `c` as checked: `rows` old rows violate it.
+    fn push(&self, out: &mut Vec<Checked>, c: Check<'_>, rows: u64, examples: Vec<String>) {
         out.push(Checked {
             table: self.t.name.clone(),
             old_table: self.ot.name.clone(),
@@ -173,7 +180,6 @@ impl Checker<'_> {
             blocks: c.blocks && rows > 0,
             renumbered_parent: None,
         });
-        Ok(())
     }
 
     fn not_null(&self, out: &mut Vec<Checked>) -> Result<()> {
@@ -186,16 +192,23 @@ impl Checker<'_> {
             }
             let new = old_column(self.ot, &c.source).is_none_or(|oc| !oc.notnull);
             let from = format!("{} WHERE m.{} IS NULL", self.mapped("m"), q(&c.name));
-            self.record(
-                out,
-                Check {
-                    kind: ConstraintKind::NotNull,
-                    constraint: format!("NOT NULL({})", c.name),
-                    new,
-                    blocks: col.default.is_none(),
-                    from_where: &from,
-                },
-            )?;
+            let check = Check {
+                kind: ConstraintKind::NotNull,
+                constraint: format!("NOT NULL({})", c.name),
+                new,
+                blocks: col.default.is_none(),
+                from_where: &from,
+            };
+            // Proven by the old table's own NOT NULLs: no row to read (a
+            // translated reference is the id mapping's value, not the expression's).
+            let proven = c.translate.is_none()
+                && c.expr
+                    .as_deref()
+                    .is_some_and(|e| proven::never_null(e, self.ot));
+            match proven {
+                true => self.push(out, check, 0, Vec::new()),
+                false => self.record(out, check)?,
+            }
         }
         Ok(())
     }
