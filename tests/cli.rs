@@ -36,6 +36,7 @@ mod long_catch_up;
 mod new_guard;
 mod new_is_a_link;
 mod new_path_taken;
+mod new_users;
 mod null_default;
 mod own_names;
 mod owners;

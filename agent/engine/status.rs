@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use crate::engine::certificate::Certificate;
-use crate::engine::error::Result;
+use crate::engine::error::{EngineError, Result};
 use crate::engine::new_side;
 use crate::engine::open::Busy;
 use crate::engine::paths::DatabaseSpec;
@@ -107,6 +107,27 @@ pub fn status(spec: &DatabaseSpec, busy: Busy) -> Result<Status> {
 /// [`status`] as seen by an agent accepting `journal`.
 pub fn status_under(spec: &DatabaseSpec, busy: Busy, journal: OldJournal) -> Result<Status> {
     Ok(report(&MigrationState::read(spec, busy)?, journal))
+}
+
+/// `mig status`'s answer: [`status_under`], but a database neither of whose
+/// files exists is an error, not a report saying "not started" with exit 0
+/// (a CI job reads the exit code): it names the file looked for and how to
+/// point elsewhere. A listing of databases keeps reporting such a one.
+pub fn status_of_files(spec: &DatabaseSpec, busy: Busy, journal: OldJournal) -> Result<Status> {
+    let st = MigrationState::read(spec, busy)?;
+    if st.old.is_none() && st.new.is_none() {
+        return Err(EngineError::File(match &st.located.old {
+            Some(p) => format!(
+                "the old database {} does not exist (nor a new one): check the path (`--old`, or `old` of this database in agent.toml)",
+                p.display()
+            ),
+            None => st.located.old_path().err().map_or_else(
+                || "no old database given; pass --old".to_string(),
+                |e| e.to_string(),
+            ),
+        }));
+    }
+    Ok(report(&st, journal))
 }
 
 /// The report of a state.

@@ -74,7 +74,7 @@ pub(super) async fn status(
         .get(&shared_as, || {
             blocking(move || {
                 let journal = status::OldJournal::allowing(config.allow_rollback_journal);
-                let s = status::status_under(&config.spec, config.busy(), journal)?
+                let s = status::status_of_files(&config.spec, config.busy(), journal)?
                     .for_caller(disclosure);
                 Ok(convert::status_report(&config.name, s, None))
             })

@@ -168,9 +168,10 @@ fn throttle_and_unthrottle_through_an_agent_show_in_status_and_need_an_agent() {
     );
 }
 
-/// An agent.toml whose `old` has a typo: `status` says the file is missing
-/// and its `next:` says to check that path (it said "run `mig plan`, then
-/// `mig migrate`", which then failed), through the agent and locally.
+/// An agent.toml whose `old` has a typo: `status` fails in one line naming
+/// the missing file and the path to check (it said "run `mig plan`, then
+/// `mig migrate`", which then failed; then "not started" with exit 0),
+/// through the agent and locally.
 #[test]
 fn status_of_a_missing_old_database_says_to_check_its_path_not_to_plan() {
     let p = Project::shop(10);
@@ -184,13 +185,11 @@ fn status_of_a_missing_old_database_says_to_check_its_path_not_to_plan() {
     );
     let agent = TestAgent::plain(vec![typo]);
     let expected = format!(
-        "next: the old database {} does not exist: check the path (`--old`, or `old` of this database in agent.toml), then run `mig plan`",
+        "status failed: the old database {} does not exist (nor a new one): check the path (`--old`, or `old` of this database in agent.toml)",
         p.path("olde.db").display()
     );
     p.mig(&["--agent", agent.url.as_str(), "status"])
-        .ok()
-        .has_line(&expected);
+        .fails(FAILED, &expected);
     p.mig(&["status", "--old", "olde.db", "--new", "new.db"])
-        .ok()
-        .has_line("next: the old database olde.db does not exist: check the path (`--old`, or `old` of this database in agent.toml), then run `mig plan`");
+        .fails(FAILED, "status failed: the old database olde.db does not exist (nor a new one): check the path (`--old`, or `old` of this database in agent.toml)");
 }
