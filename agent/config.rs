@@ -176,6 +176,15 @@ pub fn valid_name(name: &str) -> bool {
 }
 
 impl AgentFile {
+    /// One warning line per `[[database]]` whose `old` file does not exist
+    /// while no new database of it does either (a typo, or a tenant's file
+    /// not there yet). Not refused: one late file must not stop an agent
+    /// serving a fleet's other databases; commands on this one fail in one
+    /// line until the file is there.
+    pub fn missing_files(&self, config: &Path) -> Vec<String> {
+        files::missing_old(&self.agent.databases, config)
+    }
+
     pub fn load(path: &Path) -> Result<AgentFile, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),

@@ -3,10 +3,13 @@
 //! at once; a `new` naming an old database (its own entry's or another's),
 //! or another entry's new one, would build into a file that is not the
 //! entry's own: `plan` refused it, advising a `--new` that a client of an
-//! agent cannot pass.
+//! agent cannot pass. An `old` naming no file is served, with a warning
+//! at start and on every reload.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use super::DatabaseConfig;
 
 /// Every file named so far: its entry and role ("old" or "new").
 #[derive(Default)]
@@ -58,3 +61,26 @@ impl Claimed {
         Ok(())
     }
 }
+
+/// A warning for each database whose `old` names no file while its `new`
+/// (when it names one) does not exist either: nothing of it is there.
+pub fn missing_old(databases: &[DatabaseConfig], config: &Path) -> Vec<String> {
+    databases
+        .iter()
+        .filter_map(|d| {
+            let old = d.spec.old.as_deref()?;
+            let new_there = d.spec.new.as_deref().is_some_and(Path::exists);
+            (!old.exists() && !new_there).then(|| {
+                format!(
+                    "database {:?}: its old database {} does not exist; it is served, and every command on it fails until the file is there: check `old` in {} (after an edit, SIGHUP the agent)",
+                    d.name,
+                    old.display(),
+                    std::path::absolute(config)
+                        .unwrap_or_else(|_| config.to_path_buf())
+                        .display()
+                )
+            })
+        })
+        .collect()
+}
+

@@ -54,6 +54,9 @@ impl ConfigReload {
                 Default::default()
             }
         };
+        for warning in new.missing_files(&self.path) {
+            tracing::warn!(target: "mig::audit", "{warning}");
+        }
         tracing::info!(
             target: "mig::audit",
             added = ?r.added,

@@ -94,6 +94,9 @@ pub async fn serve(
     if let Some(addr) = options.insecure_listen.filter(|a| !a.ip().is_loopback()) {
         anyhow::bail!("--insecure-listen {addr} is not a loopback address; it serves without TLS or authentication, for tests on 127.0.0.1 only");
     }
+    for warning in file.missing_files(&options.config_path) {
+        tracing::warn!("{warning}");
+    }
     let (tls_reloader, tls_configs) = TlsReloader::load(file.tls.clone())?;
     let listener = super::bind(file.listen, "agent.toml listen").await?;
     let addr = listener.local_addr()?;

@@ -2,10 +2,21 @@
 //! each answered in one line: what is wrong and what to do, a non-zero exit
 //! where the command cannot do what was asked, and no file changed.
 
+use std::time::{Duration, Instant};
+
 use super::harness::{Project, FAILED};
 use super::real_agent::operator_on;
 use crate::support::agent::TestAgent;
 use crate::support::fixture;
+
+/// Polls `cond` until it holds (a minute at most).
+fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
 
 /// The database files in the folder (what a command must not create).
 fn databases(p: &Project) -> Vec<String> {
@@ -52,4 +63,54 @@ fn status_with_no_database_fails_naming_the_file_it_looked_for_locally_and_over_
     // Once the file is there, the same command answers.
     drop(fixture::create_old(&p.path("old.db"), 5));
     op(&["status"]).ok().has_line("phase: not started");
+}
+
+/// An agent `old` naming a missing file was served with no word until
+/// `plan` failed. The agent warns at start and on every SIGHUP, naming the
+/// entry and the path, and still serves the others (one tenant's late file
+/// must not stop a fleet); `status` on it fails in one line naming the file.
+#[test]
+fn an_agent_old_naming_no_file_is_warned_about_at_start_and_on_sighup_and_status_names_it() {
+    let p = Project::shop(10);
+    let late = p.path("late.db");
+    let agent = TestAgent::start(
+        &p.dir,
+        &[
+            ("shop", &p.path("old.db"), &p.path("new.db")),
+            ("late", &late, &p.path("late-new.db")),
+        ],
+    );
+    let warning = format!(
+        "database \"late\": its old database {} does not exist; it is served, and every command on it fails until the file is there: check `old` in {} (after an edit, SIGHUP the agent)",
+        late.display(),
+        agent.config_path().display()
+    );
+    let warned = || agent.log().matches(&warning).count();
+    assert_eq!(warned(), 1, "{}", agent.log());
+    assert!(
+        !agent.log().contains("database \"shop\": its old database"),
+        "{}",
+        agent.log()
+    );
+    operator_on(&agent, "shop", p.dir.clone())(&["status"])
+        .ok()
+        .has_line("phase: not started");
+    let on_late = operator_on(&agent, "late", p.dir.clone());
+    on_late(&["status"]).fails(
+        FAILED,
+        &format!(
+            "status failed: the old database {} does not exist (nor a new one)",
+            late.display()
+        ),
+    );
+
+    agent.hup();
+    wait_for("the warning on reload", || warned() == 2);
+    // The file arrives: status answers, and a reload warns no more.
+    drop(fixture::create_old(&late, 5));
+    on_late(&["status"]).ok().has_line("phase: not started");
+    let reloads = || agent.log().matches("reloaded ").count();
+    agent.hup();
+    wait_for("the second reload", || reloads() == 2);
+    assert_eq!(warned(), 2, "{}", agent.log());
 }
