@@ -201,7 +201,10 @@ impl AgentFile {
         };
         let raw: FileConfig =
             toml::from_str(text).map_err(|e| invalid(syntax::located(text, &e)))?;
-        let base = path.parent().unwrap_or(Path::new("."));
+        // Absolute, so every path the agent names (in a refusal's `sqlite3
+        // <path>`, a warning) is usable from any shell on its host, not only
+        // from the folder the agent was started in.
+        let base = files::base_folder(path);
         let resolve = |p: &Path| {
             if p.is_absolute() {
                 p.to_path_buf()

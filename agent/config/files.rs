@@ -84,3 +84,12 @@ pub fn missing_old(databases: &[DatabaseConfig], config: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The folder relative paths of `agent.toml` start from: the file's own,
+/// made absolute against the agent's working folder.
+pub fn base_folder(config: &Path) -> PathBuf {
+    let parent = config
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::path::absolute(parent).unwrap_or_else(|_| parent.to_path_buf())
+}

@@ -211,7 +211,7 @@ fn warnings(st: &MigrationState, old: Option<&OldFile>, journal: OldJournal) -> 
             if o.journal_mode != "wal" && journal == OldJournal::WalOnly && writes_flow(st) =>
         {
             out.push(format!(
-            "the old database uses journal_mode={} (not WAL): every read of it by the catch-up or verify holds off the service's writes; switch it back (`sqlite3 {} 'PRAGMA journal_mode=WAL'`, while the service is stopped or idle): drain refuses it unless the rollback journal is allowed (--allow-rollback-journal; on an agent allow_rollback_journal = true)",
+            "the old database uses journal_mode={} (not WAL): every read of it by the catch-up or verify holds off the service's writes; switch it back on the database's host (`sqlite3 {} 'PRAGMA journal_mode=WAL'`, while the service is stopped or idle): drain refuses it unless the rollback journal is allowed (--allow-rollback-journal; on an agent allow_rollback_journal = true)",
             o.journal_mode,
             shlex::try_quote(&o.path.to_string_lossy()).unwrap_or_default()
         ))

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::harness::{Project, FAILED};
 use super::real_agent::operator_on;
-use crate::support::agent::TestAgent;
+use crate::support::agent::{Setup, TestAgent};
 use crate::support::fixture;
 
 /// Polls `cond` until it holds (a minute at most).
@@ -113,4 +113,36 @@ fn an_agent_old_naming_no_file_is_warned_about_at_start_and_on_sighup_and_status
     agent.hup();
     wait_for("the second reload", || reloads() == 2);
     assert_eq!(warned(), 2, "{}", agent.log());
+}
+
+/// The journal-mode refusal over an agent suggested `sqlite3 old.db`, the
+/// path as written in an agent.toml read as `--config agent.toml`: wrong
+/// from the operator's shell. It names the agent's absolute path, on the
+/// database's host, and changes nothing.
+#[test]
+fn the_wal_advice_over_an_agent_names_the_absolute_path_on_the_databases_host() {
+    let p = Project::shop(20);
+    p.sql("old.db", "PRAGMA journal_mode = DELETE");
+    let setup = Setup {
+        relative_config: true,
+        ..Setup::default()
+    };
+    let relative = std::path::Path::new("old.db");
+    let agent = TestAgent::start_with(
+        &p.dir,
+        &[("shop", relative, std::path::Path::new("new.db"))],
+        setup,
+    );
+    let op = operator_on(&agent, "shop", p.dir.clone());
+    let line = op(&["plan", "--schema", "schema.sql"])
+        .fails(FAILED, "plan failed: ")
+        .to_string();
+    let absolute = p.path("old.db").display().to_string();
+    assert!(
+        line.contains(&format!(
+            "switch it to WAL on the database's host (`sqlite3 {absolute} 'PRAGMA journal_mode=WAL'`"
+        )),
+        "{line}"
+    );
+    assert_eq!(databases(&p), ["old.db"], "plan made a file");
 }

@@ -40,6 +40,9 @@ pub struct Setup {
     pub json_log: bool,
     /// More lines in every `[[database]]` (e.g. `allow_rollback_journal = true`).
     pub per_database: String,
+    /// Started in the config's folder as `--config agent.toml`, as an
+    /// operator types it (relative paths in it then start from there).
+    pub relative_config: bool,
 }
 
 /// A database the agent serves: name, old file, new file.
@@ -167,9 +170,13 @@ impl TestAgent {
         if self.setup.json_log {
             cmd.args(["--log-format", "json"]);
         }
+        if self.setup.relative_config {
+            let folder = self.config.parent().expect("the config's folder");
+            cmd.current_dir(folder).args(["--config", "agent.toml"]);
+        } else {
+            cmd.arg("--config").arg(&self.config);
+        }
         let mut child = cmd
-            .arg("--config")
-            .arg(&self.config)
             .stdout(Stdio::piped())
             .stderr(self.log_file())
             .spawn()

@@ -136,6 +136,6 @@ pub(super) fn journal_blocker(
         }
     };
     Ok(Some(format!(
-        "the old database {shown} uses journal_mode={mode}: {what}; switch it to WAL (`sqlite3 {quoted} 'PRAGMA journal_mode=WAL'`, once, while the service is stopped or idle) or pass --allow-rollback-journal (on an agent: allow_rollback_journal = true)"
+        "the old database {shown} uses journal_mode={mode}: {what}; switch it to WAL on the database's host (`sqlite3 {quoted} 'PRAGMA journal_mode=WAL'`, once, while the service is stopped or idle) or pass --allow-rollback-journal (on an agent: allow_rollback_journal = true)"
     )))
 }
