@@ -191,9 +191,14 @@ fn window(s: &str) -> Result<std::time::Duration, String> {
 #[derive(Debug, Args)]
 pub struct CleanupOldArgs {
     /// Also drop the retired guard, so the old database accepts writes
-    /// again (what `mig release-old` does).
+    /// again (what `mig release-old` does; asks first, as it does).
     #[arg(long)]
     pub release: bool,
+
+    /// With --release: release without asking first (needed when stdin is
+    /// not a terminal).
+    #[arg(long, short = 'y', requires = "release")]
+    pub yes: bool,
 
     #[command(flatten)]
     pub window: CloseWindowArg,
@@ -204,6 +209,12 @@ pub struct CleanupOldArgs {
 
 #[derive(Debug, Args)]
 pub struct ReleaseOldArgs {
+    /// Release without asking first (needed when stdin is not a terminal):
+    /// the old database takes writes again, and nothing brings back the
+    /// guard that kept its service off it.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
     #[command(flatten)]
     pub window: CloseWindowArg,
 

@@ -24,6 +24,7 @@ use crate::connect::{Session, Target};
 use crate::diagnose;
 use crate::exit::usage;
 use crate::schema;
+use cleanup_old::Guard;
 
 /// Output options every command honours.
 #[derive(Debug, Clone, Copy)]
@@ -142,8 +143,24 @@ async fn dispatch(
         Command::Drain(a) => drain::run(s, a, out).await,
         Command::Verify(a) => verify::run(s, a, out).await,
         Command::Cutover(a) => cutover::run(s, a, out).await,
-        Command::CleanupOld(a) => cleanup_old::run(s, a.release, a.window, out).await,
-        Command::ReleaseOld(a) => cleanup_old::run(s, true, a.window, out).await,
+        Command::CleanupOld(a) => {
+            let guard = if a.release {
+                Guard::Release {
+                    command: "cleanup-old --release",
+                    yes: a.yes,
+                }
+            } else {
+                Guard::Keep
+            };
+            cleanup_old::run(s, guard, a.window, out).await
+        }
+        Command::ReleaseOld(a) => {
+            let guard = Guard::Release {
+                command: "release-old",
+                yes: a.yes,
+            };
+            cleanup_old::run(s, guard, a.window, out).await
+        }
         Command::Revert(a) => revert::run(s, a, out).await,
         Command::Finalize(_) => revert::finalize(s, out).await,
         Command::Reset(a) => reset::run(s, a, out).await,

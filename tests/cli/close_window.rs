@@ -58,7 +58,11 @@ async fn cleanup_and_release_old_refuse_to_close_an_open_revert_window_until_tol
     let before = both(&old, &new);
 
     for command in ["release-old", "cleanup-old"] {
-        let run = mig_as(&site, &[command]);
+        let args: &[&str] = match command {
+            "release-old" => &[command, "--yes"],
+            _ => &[command],
+        };
+        let run = mig_as(&site, args);
         let said = run
             .fails(
                 FAILED,
@@ -99,7 +103,7 @@ async fn cleanup_and_release_old_refuse_to_close_an_open_revert_window_until_tol
         .ok()
         .line_starting("revert window: open until ");
 
-    mig_as(&site, &["release-old", "--close-revert-window"])
+    mig_as(&site, &["release-old", "--yes", "--close-revert-window"])
         .ok()
         .has_line("revert window closed first (the old database was a standby): `mig revert` is no longer possible");
     rusqlite::Connection::open(&old)

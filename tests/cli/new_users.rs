@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::harness::{Project, FAILED};
+use super::harness::{Project, FAILED, USAGE};
 use super::real_agent::operator_on;
 use crate::support::agent::{Setup, TestAgent};
 use crate::support::fixture;
@@ -145,4 +145,52 @@ fn the_wal_advice_over_an_agent_names_the_absolute_path_on_the_databases_host() 
         "{line}"
     );
     assert_eq!(databases(&p), ["old.db"], "plan made a file");
+}
+
+/// `mig release-old` made the retired old database writable again without
+/// asking, where `reset` (as final) asks. It asks the same way: off a
+/// terminal it is refused in one line naming `--yes`, nothing changed (the
+/// old database still refuses its service's writes); with `--yes` it
+/// releases. `cleanup-old --release` is the same act and asks too.
+#[test]
+fn release_old_asks_like_reset_and_off_a_terminal_is_refused_naming_yes() {
+    let p = Project::shop(20);
+    let files = ["--old", "old.db", "--new", "new.db"];
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(files);
+        p.mig(&all)
+    };
+    p.migrate(&[]).ok();
+    run(&["drain", "--cutover"]).ok();
+    let write = || {
+        rusqlite::Connection::open(p.path("old.db")).and_then(|c| {
+            c.execute(
+                "INSERT INTO Product(Code, Title) VALUES ('w', 'a write')",
+                [],
+            )
+        })
+    };
+    assert!(write().is_err(), "the retired old database took a write");
+    let before = std::fs::read(p.path("old.db")).expect("old bytes");
+
+    run(&["release-old"]).fails(
+        USAGE,
+        "release-old failed: release-old asks for confirmation and stdin is not a terminal; pass --yes",
+    );
+    run(&["cleanup-old", "--release"]).fails(
+        USAGE,
+        "cleanup-old failed: cleanup-old --release asks for confirmation and stdin is not a terminal; pass --yes",
+    );
+    assert_eq!(
+        std::fs::read(p.path("old.db")).expect("old bytes"),
+        before,
+        "a refused release changed the old database"
+    );
+    assert!(write().is_err(), "a refused release let a write through");
+
+    run(&["release-old", "--yes"])
+        .ok()
+        .line_starting("old database released: it accepts writes again (");
+    write().expect("the released old database takes writes");
 }

@@ -146,14 +146,18 @@ fn every_completed_step_run_again_says_already_done_exits_0_and_changes_nothing(
 
     // A release after the cleanup drops the guard, no recording trigger
     // (it said "dropped recording triggers: 6", counting the guard).
-    let released = p.mig(&with_files(&["release-old"])).ok();
+    let released = p.mig(&with_files(&["release-old", "--yes"])).ok();
     released.has_line("dropped recording triggers: 0");
     let guards = released.line_starting("old database released: it accepts writes again (");
     assert!(
         guards.ends_with(" guard triggers dropped)") && !guards.contains("(0 "),
         "{released:#?}"
     );
-    again(&p, &with_files(&["release-old"]), "is already released");
+    again(
+        &p,
+        &with_files(&["release-old", "--yes"]),
+        "is already released",
+    );
     again(
         &p,
         &with_files(&["cleanup-old"]),
@@ -168,7 +172,7 @@ fn every_completed_step_run_again_says_already_done_exits_0_and_changes_nothing(
     );
     again(
         &p,
-        &["release-old", "--old", "old.db"],
+        &["release-old", "--yes", "--old", "old.db"],
         "has no guard or migration tables and accepts writes (released already, or never migrated)",
     );
 }

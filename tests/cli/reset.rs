@@ -118,7 +118,7 @@ fn reset_after_cutover_is_refused_and_changes_nothing() {
         .and_then(|c| c.execute_batch(write))
         .expect_err("the retired old database took a write");
     assert!(refused.to_string().contains("retired"), "{refused}");
-    p.mig(&args("release-old", &[])).ok();
+    p.mig(&args("release-old", &["--yes"])).ok();
     p.sql("old.db", write);
 }
 

@@ -115,7 +115,7 @@ fn finalize_through_a_real_agent_retires_the_old_database_through_cleanup_old_un
         .line_starting("old database retired: ");
     refused("after cleanup-old");
     mig(&p, &base, &["status"]).ok().has_line("phase: retired");
-    mig(&p, &base, &["release-old"])
+    mig(&p, &base, &["release-old", "--yes"])
         .ok()
         .line_starting("old database released: ");
     p.sql("old.db", "INSERT INTO Note(Body) VALUES ('released')");

@@ -76,11 +76,11 @@ fn release_old_told_to_close_an_open_window_says_it_closed_the_window() {
     let writer = Writer::start_with(p.path("new.db"), 72, case::new_workload);
     writer.wait_committed(20);
     writer.stop();
-    run(&p, &["release-old"]).fails(
+    run(&p, &["release-old", "--yes"]).fails(
         FAILED,
         "release-old failed: refusing to close the revert window of ",
     );
-    run(&p, &["release-old", "--close-revert-window"]).ok().has_line(
+    run(&p, &["release-old", "--yes", "--close-revert-window"]).ok().has_line(
         "revert window closed first (the old database was a standby): `mig revert` is no longer possible",
     );
     run(&p, &["revert"]).fails(
