@@ -77,3 +77,23 @@ fn defaults_their_checks_accept_by_sqlites_affinity_and_collation_are_migrated_a
         .expect("the replayed rows");
     assert_eq!(row, ("OK".into(), 5, "integer".into(), "a".into()));
 }
+
+/// The refusal shows the columns the CHECK reads, as SQLite's authorizer
+/// reports them: a one-letter column `a` was listed too (`a = 0, state =
+/// 'new'`), its name being a substring of `CHECK (state IN ('okay', 'done'))`.
+#[test]
+fn a_refused_default_is_shown_with_only_the_columns_its_check_reads_not_a_one_letter_namesake() {
+    let p = Project::custom(
+        "lists",
+        OLD,
+        "CREATE TABLE member(id INTEGER PRIMARY KEY, email TEXT NOT NULL,
+             a INTEGER NOT NULL DEFAULT 0,
+             state TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('okay', 'done')));
+         CREATE TABLE tag(id INTEGER PRIMARY KEY, label TEXT NOT NULL) STRICT;",
+    );
+    let plan = p.mig(&["plan", "--old", "old.db", "--new", "new.db"]);
+    plan.fails(FAILED, "plan failed: migrate could not run: ");
+    plan.line_starting(
+        "  - ./schema.sql:1: CHECK(state IN ('okay', 'done')) of member refuses the value every copied row gets (state = 'new'): ",
+    );
+}

@@ -42,15 +42,19 @@ impl Builder<'_> {
         if fixed.is_empty() {
             return Ok(());
         }
-        let checks: Vec<String> = check_clauses(&table_sql(self.conn, "main", &t.name)?)
-            .into_iter()
-            .filter(|e| reads_only(self.conn, &t.name, e, &fixed))
-            .collect();
-        if checks.is_empty() {
+        // Each CHECK reading only fixed columns, with the columns it reads.
+        let reading: Vec<(String, HashSet<String>)> =
+            check_clauses(&table_sql(self.conn, "main", &t.name)?)
+                .into_iter()
+                .filter_map(|e| reads_only(self.conn, &t.name, &e, &fixed).map(|r| (e, r)))
+                .collect();
+        if reading.is_empty() {
             return Ok(());
         }
+        let checks: Vec<String> = reading.iter().map(|(e, _)| e.clone()).collect();
         for expr in refused(self.conn, t, &fixed, &checks)? {
-            let cols = fixed_values(t, &fixed, &expr);
+            let reads = reading.iter().find(|(e, _)| *e == expr).map(|(_, r)| r);
+            let cols = fixed_values(t, reads);
             self.blockers.push(format!(
                 "{}: CHECK({expr}) of {} refuses the value{} every copied row gets ({cols}): the copy and the catch-up would stop at the first row of {} (the old table has no such column to fix); change the DEFAULT or the CHECK, or give the column a value with `-- mig:set <column> = <expression>` above CREATE TABLE {}",
                 self.at(stmt.line),
@@ -64,8 +68,15 @@ impl Builder<'_> {
     }
 }
 
-/// Whether CHECK `expr` of `table` reads columns, all of them in `fixed`.
-fn reads_only(conn: &Connection, table: &str, expr: &str, fixed: &HashSet<String>) -> bool {
+/// The columns CHECK `expr` of `table` reads (lowercase), as SQLite's
+/// authorizer reports them, when it reads some and all of them are in
+/// `fixed`.
+fn reads_only(
+    conn: &Connection,
+    table: &str,
+    expr: &str,
+    fixed: &HashSet<String>,
+) -> Option<HashSet<String>> {
     let reads = Arc::new(Mutex::new(Vec::<String>::new()));
     let sink = Arc::clone(&reads);
     let lower = table.to_ascii_lowercase();
@@ -89,7 +100,8 @@ fn reads_only(conn: &Connection, table: &str, expr: &str, fixed: &HashSet<String
         .is_ok();
     conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
     let reads = reads.lock().map(|r| r.clone()).unwrap_or_default();
-    compiled && !reads.is_empty() && reads.iter().all(|c| fixed.contains(c))
+    (compiled && !reads.is_empty() && reads.iter().all(|c| fixed.contains(c)))
+        .then(|| reads.into_iter().collect())
 }
 
 /// The CHECKs among `checks` that the row SQLite stores for `t` refuses
@@ -164,15 +176,15 @@ fn placeholder(decl_type: &str, strict: bool) -> &'static str {
     }
 }
 
-/// `state = 'okay'`: the fixed columns `expr` mentions with the value each
-/// gets, as the schema's DEFAULT writes it (`NULL` without one).
-fn fixed_values(t: &Table, fixed: &HashSet<String>, expr: &str) -> String {
-    let lower = expr.to_ascii_lowercase();
+/// `state = 'okay'`: the fixed columns the CHECK reads (`reads`, from
+/// [`reads_only`]; a substring of its text would also name a column `a` in
+/// `state IN ('ok')`) with the value each gets, as the schema's DEFAULT
+/// writes it (`NULL` without one), in the table's order.
+fn fixed_values(t: &Table, reads: Option<&HashSet<String>>) -> String {
     let shown: Vec<String> = t
         .columns
         .iter()
-        .filter(|c| fixed.contains(&c.name.to_ascii_lowercase()))
-        .filter(|c| lower.contains(&c.name.to_ascii_lowercase()) || fixed.len() == 1)
+        .filter(|c| reads.is_some_and(|r| r.contains(&c.name.to_ascii_lowercase())))
         .map(|c| format!("{} = {}", c.name, c.default.as_deref().unwrap_or("NULL")))
         .collect();
     if shown.is_empty() {
