@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::engine::certificate::Certificate;
 use crate::engine::error::{EngineError, Result};
 use crate::engine::new_side;
-use crate::engine::open::Busy;
+use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::plan::quoted::Disclosure;
 use crate::engine::record::{self, MarkerStatus};
@@ -117,10 +117,9 @@ pub fn status_of_files(spec: &DatabaseSpec, busy: Busy, journal: OldJournal) -> 
     let st = MigrationState::read(spec, busy)?;
     if st.old.is_none() && st.new.is_none() {
         return Err(EngineError::File(match &st.located.old {
-            Some(p) => format!(
-                "the old database {} does not exist (nor a new one): check the path (`--old`, or `old` of this database in agent.toml)",
-                p.display()
-            ),
+            // The wording of every command's missing file (a fleet names
+            // a tenant removed mid-rollout by it).
+            Some(p) => format!("old database {} {}", p.display(), open::MISSING),
             None => st.located.old_path().err().map_or_else(
                 || "no old database given; pass --old".to_string(),
                 |e| e.to_string(),

@@ -185,11 +185,14 @@ fn status_of_a_missing_old_database_says_to_check_its_path_not_to_plan() {
     );
     let agent = TestAgent::plain(vec![typo]);
     let expected = format!(
-        "status failed: the old database {} does not exist (nor a new one): check the path (`--old`, or `old` of this database in agent.toml)",
+        "status failed: old database {} does not exist; check the path",
         p.path("olde.db").display()
     );
     p.mig(&["--agent", agent.url.as_str(), "status"])
         .fails(FAILED, &expected);
     p.mig(&["status", "--old", "olde.db", "--new", "new.db"])
-        .fails(FAILED, "status failed: the old database olde.db does not exist (nor a new one): check the path (`--old`, or `old` of this database in agent.toml)");
+        .fails(
+            FAILED,
+            "status failed: old database olde.db does not exist; check the path",
+        );
 }

@@ -203,6 +203,10 @@ fn a_bare_cutover_after_a_migration_named_by_flags_says_to_pass_new_or_old() {
 #[test]
 fn status_in_a_project_without_schema_sql_still_answers() {
     let p = Project::empty("shop");
+    drop(crate::support::fixture::create_old(
+        &p.path("shop-0badc0de.sqlite"),
+        5,
+    ));
     p.mig(&["status"]).ok().has_line("phase: not started");
 }
 
