@@ -305,7 +305,7 @@ fn as_inline_recording(old: &Path, new_path: &str) {
 }
 
 /// [`migrated`], to the new database `new`.
-fn migrated_to(dir: &Path, new: &Path) -> (std::path::PathBuf, DatabaseSpec) {
+pub(crate) fn migrated_to(dir: &Path, new: &Path) -> (std::path::PathBuf, DatabaseSpec) {
     let old = dir.join("old.db");
     let conn = Connection::open(&old).expect("old");
     conn.pragma_update(None, "journal_mode", "WAL")

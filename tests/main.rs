@@ -20,6 +20,7 @@ mod engine_fk_report;
 mod engine_keys;
 mod engine_locks;
 mod engine_mapping;
+mod engine_marker_kept;
 mod engine_plan;
 mod engine_plan_catalogs;
 mod engine_precheck_not_null;

@@ -372,6 +372,9 @@ fn widen_marker_in(tx: &Connection) -> Result<bool> {
                 .into(),
         ));
     }
+    // The trigger keeping the marker's row goes with the table renamed and
+    // dropped below; made again on the widened one.
+    let kept = has_marker_kept(tx)?;
     // The legacy rename leaves the triggers that read the marker by name
     // (an older mig's recording triggers, the helper's) as they are: the
     // default one rewrites them to the table dropped below, and every write
@@ -386,7 +389,23 @@ fn widen_marker_in(tx: &Connection) -> Result<bool> {
     widen
         .and(back)
         .ctx(|| "widening _migration_marker".into())?;
+    if kept {
+        tx.execute_batch(&record::marker_kept())
+            .ctx(|| "widening _migration_marker".into())?;
+    }
     Ok(true)
+}
+
+/// Whether the marker has the trigger keeping its row (one a mig before
+/// it made has not).
+fn has_marker_kept(tx: &Connection) -> Result<bool> {
+    tx.query_row(
+        "SELECT count(*) FROM main.sqlite_schema WHERE type = 'trigger' AND name = ?1",
+        [record::MARKER_KEPT],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+    .ctx(|| "reading _migration_marker".into())
 }
 
 /// The marker's status to `to`, if it is one of `from` (or `to` already).

@@ -214,6 +214,8 @@ impl Recording<'_> {
         if !has_helper(tx)? {
             create_helper_in(tx, self.spec.new_path)?;
             super::rerecord_tables_like_in(tx, REFUSAL)?;
+            // And the marker's trigger keeping its row, on the marker.
+            super::rerecord_tables_like_in(tx, "_migration_marker")?;
         }
         Ok(())
     }
@@ -254,7 +256,8 @@ fn create_tables_in(tx: &Connection, width: usize) -> Result<()> {
 }
 
 /// The helper view the recording triggers refuse through
-/// ([`refusal_helper`]), its refusals naming `new_path`.
+/// ([`refusal_helper`]), its refusals naming `new_path`, and the marker's
+/// trigger keeping its row (`triggers::MARKER_KEPT`).
 fn create_helper_in(tx: &Connection, new_path: &str) -> Result<()> {
     tx.execute_batch(&refusal_helper(new_path))
         .ctx(|| format!("creating {REFUSAL}, the recording's refusals"))

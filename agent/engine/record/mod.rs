@@ -23,7 +23,8 @@ pub use drift::{
 pub use foreign::refuse_foreign;
 pub use install::{install, InstallSpec, Installed};
 pub use status::{set_status, set_status_at, set_status_holding};
-pub use triggers::{carries, CARRIED, CARRIED_INLINE, REFUSAL};
+pub(crate) use triggers::marker_kept;
+pub use triggers::{carries, CARRIED, CARRIED_INLINE, MARKER_KEPT, MARKER_KEPT_MESSAGE, REFUSAL};
 
 /// Every value `_migration_marker.status` may hold, as its CHECK lists them.
 pub const MARKER_STATUSES: &str = "'recording', 'draining', 'standby', 'retired'";

@@ -77,8 +77,8 @@ pub fn carries(sql: &str) -> bool {
 /// took a recorded write from 67,000 instructions to 90,000 (callgrind,
 /// the bench's write mix prepared per write). The arms never spell
 /// [`CARRIED_INLINE`] (standby is the `ELSE`), so the helper's text is
-/// not taken for a recording trigger's. With no marker row (only a hand
-/// edit deletes it: mig drops the table) nothing is refused.
+/// not taken for a recording trigger's. With no marker row it would
+/// refuse nothing, so the marker keeps its row ([`marker_kept`]).
 pub(crate) fn refusal_helper(new_path: &str) -> String {
     format!(
         "CREATE VIEW {REFUSAL}(refused) AS SELECT NULL;\n\
@@ -86,10 +86,33 @@ pub(crate) fn refusal_helper(new_path: &str) -> String {
          SELECT CASE status WHEN 'recording' THEN NULL \
          WHEN 'draining' THEN RAISE(ABORT, {}) \
          WHEN 'retired' THEN RAISE(ABORT, {}) \
-         ELSE RAISE(ABORT, {}) END FROM _migration_marker; END;",
+         ELSE RAISE(ABORT, {}) END FROM _migration_marker; END;\n{}",
         lit(DRAINING_MESSAGE),
         lit(&message(GuardKind::Retired, new_path)),
-        lit(&message(GuardKind::Standby, new_path))
+        lit(&message(GuardKind::Standby, new_path)),
+        marker_kept()
+    )
+}
+
+/// The trigger that keeps the marker's row: [`refusal_helper`] reads it as
+/// a table, so with the row deleted by hand every write would be let
+/// through (and recorded) even while draining or after cutover. Its CHECKs
+/// keep the row's `id` and `status` to what mig writes (and a status
+/// edited past them gets the `ELSE` arm, the standby's refusal); this
+/// refuses the delete itself, at no cost to a service's write (a trigger
+/// on the marker is compiled only by a statement deleting from it). mig
+/// never deletes the row: it drops the table, and the trigger with it
+/// (`remove_tables_in`, drain's widening).
+pub const MARKER_KEPT: &str = "_migration_marker_kept";
+
+/// The line a hand delete of the marker's row gets.
+pub const MARKER_KEPT_MESSAGE: &str = "_migration_marker's row is mig's record of a migration in progress and cannot be deleted: run `mig status` to see how to finish or undo it";
+
+/// [`MARKER_KEPT`]'s statement (created if missing).
+pub(crate) fn marker_kept() -> String {
+    format!(
+        "CREATE TRIGGER IF NOT EXISTS {MARKER_KEPT} BEFORE DELETE ON _migration_marker BEGIN SELECT RAISE(ABORT, {}); END;",
+        lit(MARKER_KEPT_MESSAGE)
     )
 }
 
