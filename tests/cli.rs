@@ -56,6 +56,7 @@ mod rerun;
 mod reset;
 mod reset_discarded;
 mod reset_left_behind;
+mod reset_wrong_folder;
 mod revert;
 mod revert_after_reset;
 mod revert_closed;

@@ -130,6 +130,11 @@ impl MigrationState {
     /// a file mig did not create.
     pub fn reset_plan(&self) -> Result<ResetPlan> {
         let mut plan = ResetPlan::default();
+        // `--old` naming no file (a relative path from another folder):
+        // "nothing to reset" would tell the operator the migration is gone.
+        if self.old.is_none() && self.located.old.is_some() {
+            self.require_old()?;
+        }
         if let Some(old) = &self.old {
             if old.marker.is_some() || old.triggers > 0 || old.log_entries.is_some() {
                 plan.actions.push(format!(
