@@ -86,3 +86,4 @@ mod usage;
 mod verify;
 mod virtual_tables;
 mod window_length;
+mod window_refused_after_drain;

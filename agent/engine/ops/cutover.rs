@@ -173,7 +173,14 @@ impl Ready {
     ) -> Result<Ready> {
         let cert = st.require_certified_or_skip(verification)?;
         let (new, old) = (st.new_path()?.to_path_buf(), st.old_path()?.to_path_buf());
-        let inv = window_inverse(&cert.identity, &old, window_secs)?;
+        let inv = window_inverse(&cert.identity, &old, window_secs).map_err(|e| match e {
+            // Drained, the old database refuses writes while the operator
+            // reads this: say how they flow again.
+            EngineError::Precondition(m) if st.drained() => EngineError::Precondition(format!(
+                "{m}; meanwhile the old database refuses writes: `mig cutover` without --revert-window lets the service write on the new database now, `mig reset` on the old one"
+            )),
+            other => other,
+        })?;
         if let Some(inv) = &inv {
             // The window's maps seeded while writes flow, in short
             // transactions: under the lock only what replay adds since.

@@ -161,7 +161,7 @@ impl Inverse {
         if self.report.iter().any(|r| r.beyond_directives) {
             "mig cannot carry writes back through this change, so cut over without --revert-window (a backup of the old database taken before cutover is then the way back)"
         } else {
-            "add the `-- mig:revert` lines `mig plan` names, or cut over without --revert-window"
+            "add the `-- mig:revert` lines `mig plan` names to the schema file and migrate again (`mig reset` first: a migration keeps the schema it started with), or cut over without --revert-window"
         }
     }
 
