@@ -17,6 +17,7 @@ mod disk_space;
 mod drift;
 mod fleet;
 mod fleet_operator;
+mod fleet_plan_cut_over;
 mod fleet_plan_selects_none;
 mod fleet_revert;
 mod fleet_same_schema;

@@ -129,6 +129,8 @@ pub fn lines(fleet: &Fleet, planned: &[Planned]) -> Vec<String> {
             (Err(e), _) if e.unreachable => "unreachable",
             (Err(_), _) => "refused",
             (Ok(_), Some(_)) => "no",
+            // Nothing to run: a rollout finds it cut over and goes on.
+            (Ok(r), None) if r.cut_over => "done",
             (Ok(_), None) => "yes",
         };
         let (tables, total, renumbered, loss) = match &p.report {

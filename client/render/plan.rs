@@ -144,6 +144,8 @@ fn data_loss(d: &DataLoss) -> String {
 
 fn verdict(p: &PlanReport) -> &'static str {
     match (p.can_migrate, p.data_loss.is_empty()) {
+        // migrate says so and exits 0.
+        (true, _) if p.cut_over => "can migrate: nothing to do (already cut over)",
         // migrate refuses a rebuild it was not asked for.
         (true, _) if p.same_schema => {
             "can migrate: yes, with --allow-same-schema (nothing to migrate: a rebuild)"

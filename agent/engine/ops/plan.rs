@@ -27,6 +27,9 @@ pub struct PlanOutcome {
     pub assessment: plan::assess::Assessment,
     /// What a revert window could carry back, per new table.
     pub revert: Vec<crate::engine::revert::inverse::TableRevert>,
+    /// A migration to this schema is already cut over: `migrate` has
+    /// nothing to do.
+    pub cut_over: bool,
 }
 
 impl PlanOutcome {
@@ -76,6 +79,7 @@ pub fn plan(spec: &DatabaseSpec, schema: &SchemaFile, opts: &PlanOptions) -> Res
         blockers,
         assessment,
         revert,
+        cut_over: st.cut_over(),
     })
 }
 

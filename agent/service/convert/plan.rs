@@ -46,6 +46,7 @@ pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
             .collect(),
         statistics: Some(statistics_plan(&a.statistics)),
         same_schema: plan.same_schema,
+        cut_over: o.cut_over,
         risk: Some(pb::Risk {
             level: risk_level(a.overall.level).into(),
             score: a.overall.score,
