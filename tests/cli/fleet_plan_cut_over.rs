@@ -5,6 +5,7 @@
 //! JSON carries `cutOver`, and `mig plan` on it says there is nothing to do.
 
 use super::harness::mig_in;
+use super::real_agent::mig_as;
 use super::tenants_mistakes::site;
 
 /// The last column of `target`'s row in the plan table.
@@ -23,24 +24,7 @@ fn can_run(stdout: &str, target: &str) -> String {
 fn fleet_plan_says_done_for_a_tenant_already_cut_over_and_yes_for_the_others() {
     let (tmp, agent) = site(&["acme", "globex"]);
     let dir = tmp.path();
-    let certs = dir.join("a0").join("certs");
-    let remote = |cmd: &[&str]| {
-        let mut args = vec![
-            "--agent".to_string(),
-            agent.url(),
-            "--ca".into(),
-            certs.join("ca.pem").display().to_string(),
-            "--cert".into(),
-            certs.join("operator.pem").display().to_string(),
-            "--key".into(),
-            certs.join("operator-key.pem").display().to_string(),
-            "--database".into(),
-            "acme".into(),
-        ];
-        args.extend(cmd.iter().map(|s| s.to_string()));
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        mig_in(dir, &args)
-    };
+    let remote = |cmd: &[&str]| mig_as(dir, &agent, ("operator", "acme"), cmd);
     let before = mig_in(dir, &["fleet", "plan"]).ok();
     assert_eq!(can_run(&before.stdout, "a0/acme"), "yes", "{before:#?}");
 
