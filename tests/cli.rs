@@ -47,6 +47,7 @@ mod plan_blockers;
 mod plan_same_schema_verdict;
 mod precheck_beside;
 mod progress;
+mod rails_schema_files;
 mod rate_cap;
 mod read_only;
 mod read_only_files;

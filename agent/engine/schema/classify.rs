@@ -24,6 +24,14 @@ pub(super) fn classify(
     if is(0, "PRAGMA") {
         return pragma(&words).map(Some);
     }
+    if is(0, "INSERT")
+        && words
+            .iter()
+            .take(4)
+            .any(|t| unquoted(t.text) == "schema_migrations")
+    {
+        return Err(RAILS_VERSIONS.to_string());
+    }
     if !is(0, "CREATE") {
         let first = words
             .first()
@@ -42,6 +50,36 @@ pub(super) fn classify(
         }
         created => Ok(Some(created)),
     }
+}
+
+/// A Rails `structure.sql` ends with its migrations' versions.
+const RAILS_VERSIONS: &str = "INSERT INTO schema_migrations (a Rails structure.sql's migration versions) does not belong in a schema file; delete these lines: the new database gets the old one's schema_migrations rows, so record the new versions after cutover (e.g. `rails runner 'ActiveRecord::SchemaMigration.create!(version: \"...\")'`)";
+
+fn unquoted(name: &str) -> String {
+    name.trim_matches(|c| c == '"' || c == '`' || c == '[' || c == ']')
+        .to_ascii_lowercase()
+}
+
+/// A file that is not SQL at all: its first line that is not blank
+/// starts with `#`, which SQL never does (Ruby, Python, YAML, TOML, shell).
+/// Answered before lexing, whose first complaint (an apostrophe in a
+/// comment: "unterminated string literal") would not say so.
+pub(super) fn not_sql(source: &str) -> Option<(usize, String)> {
+    let (i, line) = source
+        .lines()
+        .enumerate()
+        .find(|(_, l)| !l.trim().is_empty())?;
+    if !line.trim_start().starts_with('#') {
+        return None;
+    }
+    let what = if source.contains("ActiveRecord::Schema") {
+        "Rails' schema.rb (Ruby)"
+    } else {
+        "not SQL"
+    };
+    Some((i + 1, format!(
+        "this file is {what}: it starts with a `#` comment, which SQL has not; give the complete target schema as SQL (CREATE TABLE ...), e.g. `sqlite3 DB .schema` of a database already at that schema"
+    )))
 }
 
 /// Tables SQLite creates by itself, which a `.schema` dump lists.
@@ -158,6 +196,33 @@ mod tests {
     fn one(sql: &str) -> std::result::Result<Option<(StmtKind, String)>, String> {
         let stmts = split(sql, tokenize(sql).expect("lexes"));
         classify(&stmts[0])
+    }
+
+    #[test]
+    fn a_rails_structure_sql_version_insert_says_what_to_do_with_it() {
+        for sql in [
+            "INSERT INTO \"schema_migrations\" (version) VALUES ('1'), ('2');",
+            "insert into schema_migrations values ('1');",
+        ] {
+            let err = one(sql).expect_err("refused");
+            assert!(err.contains("delete these lines"), "{err}");
+        }
+        let err = one("INSERT INTO t VALUES (1);").expect_err("refused");
+        assert!(err.starts_with("INSERT statements do not belong"), "{err}");
+    }
+
+    #[test]
+    fn a_file_starting_with_a_hash_comment_is_not_sql() {
+        let rb = "# This file is auto-generated\n# It's strongly recommended\nActiveRecord::Schema.define(version: 1) do\nend\n";
+        let (line, msg) = not_sql(rb).expect("not sql");
+        assert_eq!(line, 1);
+        assert!(
+            msg.starts_with("this file is Rails' schema.rb (Ruby)"),
+            "{msg}"
+        );
+        assert!(not_sql("\n\n# mailman.cfg\n[mta]\n")
+            .is_some_and(|(l, m)| l == 3 && m.contains("not SQL")));
+        assert_eq!(not_sql("-- a comment\nCREATE TABLE a(x); -- # x\n"), None);
     }
 
     #[test]

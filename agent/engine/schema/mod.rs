@@ -98,6 +98,9 @@ impl SchemaFile {
             pos: pos(line, column),
             message,
         };
+        if let Some((line, message)) = classify::not_sql(source) {
+            return Err(err(line, 1, message));
+        }
         let tokens = lexer::tokenize(source).map_err(|e| err(e.line, e.column, e.message))?;
         let mut statements = Vec::new();
         let raws = statements::split(source, tokens);
