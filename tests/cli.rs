@@ -78,6 +78,7 @@ mod sidecar_new;
 mod sidecar_old;
 mod sparse_keys;
 mod statistics;
+mod swapped_agent_config;
 mod swapped_files;
 mod tenants;
 mod tenants_mistakes;

@@ -113,9 +113,11 @@ impl MigrationState {
     /// The old database, which must exist.
     pub fn require_old(&self) -> Result<&OldFile> {
         let path = self.old_path()?;
-        self.old
-            .as_ref()
-            .ok_or_else(|| missing("old database", path))
+        self.old.as_ref().ok_or_else(|| match self.foreign_new() {
+            // The new path names a database mig did not make: swapped.
+            Some(swapped) if swapped.contains("look swapped") => EngineError::File(swapped),
+            _ => missing("old database", path),
+        })
     }
 
     /// The old database's marker, which must exist.

@@ -116,13 +116,21 @@ impl MigrationState {
     /// A file at the new path that no migration made (another tool's
     /// database, a backup, a replica, an empty file): `migrate` refuses it,
     /// so `plan` does too, and neither advises removing what may be in use.
-    fn foreign_new(&self) -> Option<String> {
+    pub(super) fn foreign_new(&self) -> Option<String> {
         let new = self.new.as_ref()?;
-        (self.marker().is_none() && self.identity().is_none()).then(|| {
-            format!(
+        (self.marker().is_none() && self.identity().is_none()).then(|| match &self.located.old {
+            // Old and new swapped (in agent.toml, or on the command line
+            // of a migration not started): "pass another --new" would send
+            // the operator after the wrong file.
+            Some(old) if self.old.is_none() => format!(
+                "the old database {} does not exist and the new database {} is one mig did not create: old and new look swapped; check --old and --new (on an agent: `old` and `new` of this database in agent.toml)",
+                old.display(),
+                new.path.display()
+            ),
+            _ => format!(
                 "the new database {} already exists and mig did not create it; pass another --new (remove it only if nothing uses it: it may be another tool's database, a backup or a replica)",
                 new.path.display()
-            )
+            ),
         })
     }
 
