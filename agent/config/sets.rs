@@ -43,7 +43,7 @@ pub(super) struct SetEntry {
     dir: PathBuf,
     pattern: String,
     new: Option<String>,
-    #[serde(default = "super::default_busy_ms")]
+    #[serde(default = "super::databases::default_busy_ms")]
     busy_timeout_ms: u64,
     #[serde(default)]
     allow_rollback_journal: bool,
