@@ -240,6 +240,7 @@ async fn clean(agent: &Agent, old: &Path) {
             // The next repetition writes to the old database again.
             release: true,
             close_revert_window: true,
+            check_only: false,
         })
         .await;
     let new = site::new_path(old);

@@ -52,6 +52,7 @@ mod rate_cap;
 mod read_only;
 mod read_only_files;
 pub(crate) mod real_agent;
+mod release_old_asks_last;
 mod remote;
 mod replay_blocked;
 mod rerun;

@@ -197,6 +197,7 @@ async fn runbook_over_grpc_with_concurrent_writer_matches_oracle() {
             database: DB.into(),
             release: false,
             close_revert_window: false,
+            check_only: false,
         })
         .await
         .expect("cleanup-old")
@@ -314,6 +315,7 @@ async fn bad_requests_get_the_right_status_codes() {
             database: DB.into(),
             release: false,
             close_revert_window: false,
+            check_only: false,
         })
         .await
         .expect_err("nothing to clean");

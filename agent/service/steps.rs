@@ -191,7 +191,14 @@ pub(super) async fn cleanup_old(
         config,
     } = svc.resolve(req, Role::Operator, "cleanup-old").await?;
     let (release, window) = (Release::from(&r), CloseWindow::from(&r));
-    tracing::info!(rpc = "CleanupOld", database = %config.name, caller = %who, release = r.release);
+    tracing::info!(rpc = "CleanupOld", database = %config.name, caller = %who, release = r.release, check_only = r.check_only);
+    if r.check_only {
+        return blocking(move || {
+            ops::cleanup_old_check(&config.spec, config.busy(), release, window)?;
+            Ok(pb::CleanupOldReport::default())
+        })
+        .await;
+    }
     let guard = svc
         .registry
         .begin_step(&config.name, Hold::CleanupOld)

@@ -4,7 +4,9 @@
 //! agent refuses while the old database is still recording, and while a
 //! revert window is open unless told to close it. Releasing asks first,
 //! as `reset` does (without `--yes`): the old database takes writes again
-//! and nothing brings its guard back.
+//! and nothing brings its guard back. It asks only once the agent said
+//! the release could run (a `check_only` request), so an agent's refusal
+//! is never hidden behind the question.
 
 use mig::proto::CleanupOldRequest;
 
@@ -31,25 +33,28 @@ pub async fn run(
     window: CloseWindowArg,
     out: Output,
 ) -> anyhow::Result<()> {
-    let release = match guard {
-        Guard::Keep => false,
-        Guard::Release { command, yes } => {
-            if !yes {
-                ask(command)?;
-            }
-            true
-        }
-    };
     let database = s.database().await?;
-    let report = s
-        .client
-        .cleanup_old(CleanupOldRequest {
-            database,
-            release,
-            close_revert_window: window.close_revert_window,
-        })
-        .await?
-        .into_inner();
+    let request = CleanupOldRequest {
+        database,
+        release: matches!(guard, Guard::Release { .. }),
+        close_revert_window: window.close_revert_window,
+        check_only: false,
+    };
+    if let Guard::Release {
+        command,
+        yes: false,
+    } = guard
+    {
+        // The agent's own refusal (not cut over, a window open, …) comes
+        // before the question: the first answer the user gets is the real one.
+        let check = CleanupOldRequest {
+            check_only: true,
+            ..request.clone()
+        };
+        s.client.cleanup_old(check).await?;
+        ask(command)?;
+    }
+    let report = s.client.cleanup_old(request).await?.into_inner();
     out.report(&report, render::reports::cleanup_old)
 }
 

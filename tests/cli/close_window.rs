@@ -94,6 +94,7 @@ async fn cleanup_and_release_old_refuse_to_close_an_open_revert_window_until_tol
             database: "shop".into(),
             release: true,
             close_revert_window: false,
+            check_only: false,
         })
         .await
         .expect_err("release-old over an open window");

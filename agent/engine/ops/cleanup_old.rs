@@ -42,6 +42,31 @@ pub fn cleanup_old(spec: &DatabaseSpec, busy: Busy, release: Release) -> Result<
     cleanup_old_with(spec, busy, release, CloseWindow::Refuse)
 }
 
+/// Whether [`cleanup_old_with`] would run now: the same refusals, read
+/// without a lock and without changing anything (`release-old` asks its
+/// question only after this).
+pub fn cleanup_old_check(
+    spec: &DatabaseSpec,
+    busy: Busy,
+    release: Release,
+    window: CloseWindow,
+) -> Result<()> {
+    let st = MigrationState::read(spec, busy)?;
+    let command = match release {
+        Release::Keep => "cleanup-old",
+        Release::Release => "release-old",
+    };
+    st.require_window_closable(command, window)?;
+    if st.window_open() {
+        // Closing the window first leaves a cut-over pair to clean.
+        return st.require_finalizable();
+    }
+    match release {
+        Release::Release => st.require_releasable(),
+        Release::Keep => st.require_cleanable().map(|_| ()),
+    }
+}
+
 /// The cleanup; an open revert window is closed first only when `window`
 /// says so (otherwise refused, nothing changed).
 pub fn cleanup_old_with(

@@ -20,7 +20,7 @@ mod window;
 
 pub use crate::engine::state::CloseWindow;
 pub use catchup::{catch_up_slice, claim, resumable, CatchUp, Resumable};
-pub use cleanup_old::{cleanup_old, cleanup_old_with, CleanupReport, Release};
+pub use cleanup_old::{cleanup_old, cleanup_old_check, cleanup_old_with, CleanupReport, Release};
 pub use cutover::{cutover, CutoverOptions, CutoverReport};
 pub use drain::{
     drain, drain_gated, AfterDrain, BeforeCutover, DrainOptions, DrainSummary, TimeoutPolicy,

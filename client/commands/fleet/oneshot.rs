@@ -174,6 +174,7 @@ pub async fn cleanup_old(c: &FleetCleanupOldArgs, out: Output) -> anyhow::Result
                     database: t.database.clone(),
                     release: false,
                     close_revert_window,
+                    check_only: false,
                 })
                 .await?
                 .into_inner();
