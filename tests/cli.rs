@@ -44,6 +44,7 @@ mod owners;
 mod plan;
 mod plan_after_cutover;
 mod plan_blockers;
+mod plan_default_window;
 mod plan_same_schema_verdict;
 mod precheck_beside;
 mod progress;

@@ -49,6 +49,7 @@ pub(super) async fn plan(
             None => None,
         };
         let mut report = convert::plan_report(&config.name, outcome);
+        report.default_revert_window_secs = config.revert_window.as_secs();
         report.rehearsal = rehearsal.map(convert::rehearsal);
         Ok(report)
     })

@@ -47,8 +47,49 @@ pub fn lines(p: &PlanReport) -> Vec<String> {
     out.extend(revert(p));
     out.extend(analysis::lines(p));
     section(&mut out, "blockers", p.blockers.clone());
-    out.push(verdict(p).to_string());
+    let window = window_blocker(p);
+    if let Some(w) = &window {
+        out.push("blockers of the default revert window:".into());
+        out.push(format!("  - {w}"));
+    }
+    match window {
+        Some(_) if p.can_migrate => out.push(format!(
+            "{}; cutover with the agent's default revert window ({}): no (see above)",
+            verdict(p),
+            window_text(p.default_revert_window_secs)
+        )),
+        _ => out.push(verdict(p).to_string()),
+    }
     out
+}
+
+/// Why the revert window the agent opens by default (`revert_window`)
+/// cannot be had: `cutover` would refuse it after `drain`, with the
+/// service's writes refused until the operator acts. `None`: no default
+/// window, or every table can be reverted.
+pub fn window_blocker(p: &PlanReport) -> Option<String> {
+    if p.default_revert_window_secs == 0 || p.cut_over {
+        return None;
+    }
+    let missing: Vec<String> = p
+        .revert
+        .iter()
+        .filter(|r| !r.revertible)
+        .map(|r| format!("{}: {}", r.table, r.verdict))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "the agent opens a revert window of {} at cutover (its revert_window), which this migration cannot have ({}): `mig cutover` would be refused after `mig drain`, the service's writes refused until you act; add the mig:revert lines named there before `mig migrate`, or cut over with `--revert-window 0`",
+        window_text(p.default_revert_window_secs),
+        missing.join("; ")
+    ))
+}
+
+/// `30m`, `2h`: a window as agent.toml writes it.
+fn window_text(secs: u64) -> String {
+    humantime::format_duration(std::time::Duration::from_secs(secs)).to_string()
 }
 
 /// `revert (cutover --revert-window): customer <- Customer: revertible`,

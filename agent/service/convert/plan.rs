@@ -58,6 +58,8 @@ pub fn plan_report(database: &str, o: PlanOutcome) -> pb::PlanReport {
         estimates: Some(estimates(&a.estimates)),
         rehearsal: None,
         revert: o.revert.iter().map(super::revert::revertibility).collect(),
+        // The service sets it from the database's configuration.
+        default_revert_window_secs: 0,
     }
 }
 
