@@ -1,6 +1,8 @@
 //! Tables that belong to another tool beside the service: Litestream's
 //! `_litestream_*`, SQLite's `sqlite_stat*`, and the names an operator lists
-//! (`ignore_tables` in `agent.toml`, `--ignore-table`, the fleet file).
+//! (`ignore_tables` in `agent.toml`, `--ignore-table`, the fleet file). A
+//! listed name with `*` or `?` is a glob (`_airflow_deleted__*`): it also
+//! covers tables created later, such as another tool's daily archive tables.
 //!
 //! Their owner writes them whenever it likes, also while mig drains: mig
 //! never records, freezes, copies or counts them as data loss, and a table
@@ -69,7 +71,7 @@ impl LeftToOwner {
         built_in_owner(table).or_else(|| {
             self.configured
                 .iter()
-                .any(|c| c.eq_ignore_ascii_case(table))
+                .any(|c| names_match(c, table))
                 .then_some("configured (ignore_tables)")
         })
     }
@@ -138,12 +140,49 @@ impl LeftToOwner {
                 )
             })
             .collect();
-        if !self.configured.is_empty() {
-            let names: Vec<String> = self.configured.iter().map(|n| lit(n)).collect();
+        let (globs, names): (Vec<&String>, Vec<&String>) =
+            self.configured.iter().partition(|n| is_pattern(n));
+        if !names.is_empty() {
+            let names: Vec<String> = names.iter().map(|n| lit(n)).collect();
             parts.push(format!("{column} COLLATE NOCASE IN ({})", names.join(", ")));
+        }
+        // SQLite's GLOB and `glob::Pattern` read `*`, `?` and `[…]` alike;
+        // brackets are escaped, and lower() folds ASCII as `names_match` does.
+        for g in globs {
+            parts.push(format!("lower({column}) GLOB {}", lit(&glob_text(g))));
         }
         format!("({})", parts.join(" OR "))
     }
+}
+
+/// Whether a configured name is a glob: it has a `*` or a `?`.
+pub fn is_pattern(name: &str) -> bool {
+    name.contains(['*', '?'])
+}
+
+/// `pattern` as glob text matched against ASCII-lowercased names: only `*`
+/// and `?` are wildcards (a `[` or `]` in a table name stands for itself),
+/// runs of `*` are one.
+fn glob_text(pattern: &str) -> String {
+    let mut out = String::new();
+    for ch in pattern.to_ascii_lowercase().chars() {
+        match ch {
+            '*' if out.ends_with('*') => {}
+            '[' => out.push_str("[[]"),
+            ']' => out.push_str("[]]"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether configured name `configured` (a name or a glob) covers `table`,
+/// ASCII case-insensitively, as SQLite compares identifiers.
+pub fn names_match(configured: &str, table: &str) -> bool {
+    if !is_pattern(configured) {
+        return configured.eq_ignore_ascii_case(table);
+    }
+    glob::Pattern::new(&glob_text(configured)).is_ok_and(|p| p.matches(&table.to_ascii_lowercase()))
 }
 
 /// The kind column of a recorded listing line naming a configured table.
@@ -166,6 +205,19 @@ mod tests {
     }
 
     #[test]
+    fn a_configured_glob_covers_the_names_it_matches_and_no_other() {
+        let left = LeftToOwner::new(["_airflow_deleted__*", "tmp_?", "a[1]*"]);
+        assert!(left.contains("_airflow_deleted__task_instance__20261202"));
+        assert!(left.contains("_AIRFLOW_DELETED__dag_run__1"));
+        assert!(!left.contains("_airflow_deleted_x"));
+        assert!(left.contains("tmp_1"));
+        assert!(!left.contains("tmp_12"));
+        assert!(left.contains("a[1]b"));
+        assert!(!left.contains("a1b"));
+        assert!(!left.contains("task_instance"));
+    }
+
+    #[test]
     fn the_configured_list_survives_the_recorded_listing() {
         let left = LeftToOwner::new(["b", "a"]);
         let listing = format!("table\tt\tabcd\n{}", left.recorded_lines());
@@ -179,9 +231,16 @@ mod tests {
     #[test]
     fn the_sql_condition_matches_what_contains_says() {
         let conn = Connection::open_in_memory().unwrap();
-        let left = LeftToOwner::new(["Shadow"]);
+        let left = LeftToOwner::new(["Shadow", "_airflow_deleted__*", "tmp_?", "a[1]*"]);
         let cond = left.sql_condition("n");
         for name in [
+            "_airflow_deleted__task_instance__2026",
+            "_AIRFLOW_DELETED__x",
+            "_airflow_deleted_x",
+            "tmp_1",
+            "tmp_12",
+            "a[1]b",
+            "a1b",
             "_litestream_seq",
             "sqlite_stat4",
             "shadow",

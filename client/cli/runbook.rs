@@ -31,9 +31,10 @@ pub struct SchemaArgs {
     pub schema: Option<PathBuf>,
 
     /// An old table another tool owns (repeatable): never recorded, frozen,
-    /// copied or counted as data loss. Litestream's `_litestream_*` and
-    /// SQLite's `sqlite_stat*` always are; an agent adds its database's
-    /// `ignore_tables`.
+    /// copied or counted as data loss. A name with `*` or `?` is a glob,
+    /// also covering tables created later ('_airflow_deleted__*').
+    /// Litestream's `_litestream_*` and SQLite's `sqlite_stat*` always are;
+    /// an agent adds its database's `ignore_tables`.
     #[arg(long = "ignore-table", value_name = "TABLE")]
     pub ignore_tables: Vec<String>,
 }

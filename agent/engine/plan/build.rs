@@ -12,7 +12,7 @@ use super::catalogs::Catalogs;
 use super::{checks, keys, same, OldKey, Plan, TablePlan};
 use crate::engine::catalog::Catalog;
 use crate::engine::error::Result;
-use crate::engine::owners::{LeftToOwner, OwnedTable};
+use crate::engine::owners::{is_pattern, names_match, LeftToOwner, OwnedTable};
 use crate::engine::schema::SchemaFile;
 
 /// Old columns read by an expression: (table, column), lowercased.
@@ -122,14 +122,19 @@ pub fn build_leaving(
 
 /// A configured table to leave to its owner that the old database does not
 /// have (a typo in `ignore_tables` or `--ignore-table` would otherwise
-/// leave the intended table recorded, frozen and copied, unnoticed).
+/// leave the intended table recorded, frozen and copied, unnoticed); a
+/// glob matching none is said once, as what it will cover.
 fn unmatched_ignores(left: &LeftToOwner, owned: &[OwnedTable]) -> Vec<String> {
     let mut seen = HashSet::new();
     left.configured()
         .iter()
         .filter(|c| seen.insert(c.to_ascii_lowercase()))
-        .filter(|c| !owned.iter().any(|t| t.name.eq_ignore_ascii_case(c)))
-        .map(|c| format!("ignore_tables names {c}, which the old database has no table of: nothing is left to its owner by that name; check the spelling (agent.toml, --ignore-table or the fleet file)"))
+        .filter(|c| !owned.iter().any(|t| names_match(c, &t.name)))
+        .map(|c| if is_pattern(c) {
+            format!("ignore_tables pattern {c} matches no table of the old database now: a table created later whose name matches it is left to its owner (not recorded, copied or taken as drift)")
+        } else {
+            format!("ignore_tables names {c}, which the old database has no table of: nothing is left to its owner by that name; check the spelling (agent.toml, --ignore-table or the fleet file)")
+        })
         .collect()
 }
 
