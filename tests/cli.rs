@@ -12,6 +12,7 @@ mod client_cert_mixups;
 mod close_window;
 mod closed_pipe;
 mod composite_refs;
+mod constant_key;
 mod default_breaks_check;
 mod disk_space;
 mod drift;

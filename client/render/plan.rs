@@ -26,7 +26,7 @@ pub fn lines(p: &PlanReport) -> Vec<String> {
     let renumbered: Vec<&str> = p
         .tables
         .iter()
-        .filter(|t| t.key_mode == KeyMode::Renumbered as i32)
+        .filter(|t| t.key_mode == KeyMode::Renumbered as i32 && t.constant_key.is_empty())
         .map(|t| t.table.as_str())
         .collect();
     out.push(format!("renumbered tables: {}", list(&renumbered)));
@@ -129,11 +129,17 @@ fn table(n: usize, t: &TablePlan) -> Vec<String> {
     } else {
         ""
     };
+    let mode = if t.constant_key.is_empty() {
+        names::key_mode(t.key_mode).to_string()
+    } else {
+        format!(
+            "key {} set to a constant by mig:set",
+            t.constant_key.join(", ")
+        )
+    };
     let mut out = vec![format!(
-        "  {n}. {} {from} ({}, {} rows{rowid})",
-        t.table,
-        names::key_mode(t.key_mode),
-        t.source_rows
+        "  {n}. {} {from} ({mode}, {} rows{rowid})",
+        t.table, t.source_rows
     )];
     let width = t.columns.iter().map(|c| c.column.len()).max().unwrap_or(0);
     for c in &t.columns {
@@ -250,6 +256,7 @@ mod tests {
                     ],
                     without_rowid: false,
                     deferred_indexes: vec![],
+                    constant_key: vec![],
                 },
                 TablePlan {
                     table: "orders".into(),
@@ -264,6 +271,7 @@ mod tests {
                     }],
                     without_rowid: false,
                     deferred_indexes: vec!["orders_customer".into()],
+                    constant_key: vec![],
                 },
             ],
             data_loss: vec![DataLoss {

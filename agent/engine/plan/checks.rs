@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::Connection;
 
-use super::{Builder, DataLoss, KeyMode, Reads, TablePlan};
+use super::{Builder, ColumnSource, DataLoss, KeyMode, Reads, TablePlan};
 use crate::engine::catalog::q;
 use crate::engine::error::{Result, SqlContext};
 use crate::engine::schema::lexer;
@@ -189,6 +189,7 @@ impl Builder<'_> {
                 if !self
                     .reads
                     .contains(&(lower.clone(), c.name.to_ascii_lowercase()))
+                    && !set_by_user(tables, &o.name, &c.name)
                 {
                     let rows = if self.count {
                         count_non_null(self.conn, &o.name, &c.name)?
@@ -381,4 +382,23 @@ fn count_non_null(conn: &Connection, old_table: &str, column: &str) -> Result<u6
         )
         .ctx(|| format!("counting values of {old_table}.{column}"))?;
     Ok(n.max(0) as u64)
+}
+
+/// Whether old column `table.column` is kept under its name and given its
+/// new values by the user's own `mig:set` (Alembic's `version_num =
+/// '…'`): replaced as the schema says, not dropped.
+fn set_by_user(tables: &[TablePlan], table: &str, column: &str) -> bool {
+    tables
+        .iter()
+        .filter(|t| {
+            t.source
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case(table))
+        })
+        .flat_map(|t| &t.columns)
+        .any(|c| {
+            c.name.eq_ignore_ascii_case(column)
+                && c.source == ColumnSource::Computed
+                && c.expr.is_some()
+        })
 }

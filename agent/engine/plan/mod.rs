@@ -264,6 +264,11 @@ pub struct TablePlan {
     pub without_rowid: bool,
     pub rows: u64,
     pub deferred_indexes: Vec<String>,
+    /// A renumbered table whose declared key is set by `mig:set` to values
+    /// that read no old column (Alembic's `version_num = '…'`): its key
+    /// columns. Fine for one row; more would collide (the constraint
+    /// pre-check refuses them).
+    pub constant_key: Vec<String>,
 }
 
 impl TablePlan {

@@ -230,7 +230,9 @@ fn affinity_change(v: &AffinityChange) -> Finding {
 fn shape(plan: &Plan, a: &Assessment) -> Vec<Finding> {
     let mut out = Vec::new();
     for t in &plan.tables {
-        if t.key_mode == KeyMode::Renumbered {
+        // A key set to a constant (one row; more are refused by the
+        // constraint pre-check) gets no new keys to translate.
+        if t.key_mode == KeyMode::Renumbered && t.constant_key.is_empty() {
             out.push(finding("renumbered-keys", t.name.clone(), format!(
                 "table {} is renumbered: {} rows get new keys, references are translated through the id mapping", t.name, t.rows
             )));

@@ -37,6 +37,10 @@ impl<'a> Builder<'a> {
             // mig:from names no old table (a blocker): not "new, starts empty".
             key_mode = KeyMode::Refused;
         }
+        let constant_key = match key_mode {
+            KeyMode::Renumbered => constant_key(t, &columns, &col_reads),
+            _ => Vec::new(),
+        };
         if key_mode == KeyMode::Renumbered {
             surrogate_alias(t, &mut columns);
         }
@@ -71,6 +75,7 @@ impl<'a> Builder<'a> {
             without_rowid: t.without_rowid,
             rows,
             deferred_indexes,
+            constant_key,
         })
     }
 
@@ -306,6 +311,30 @@ fn null_default(c: &Column) -> Option<String> {
     } else {
         format!("({d})")
     })
+}
+
+/// The declared key of new table `t` when every column of it is set by a
+/// `mig:set` reading no old column (a constant); empty otherwise. A rowid
+/// alias is not one: mig assigns it in a renumbered table.
+fn constant_key(t: &Table, columns: &[ColumnPlan], reads: &HashMap<String, Reads>) -> Vec<String> {
+    if t.pk.is_empty() || t.rowid_alias.is_some() {
+        return Vec::new();
+    }
+    let constant = |k: &String| {
+        columns.iter().any(|c| {
+            c.name.eq_ignore_ascii_case(k)
+                && c.source == ColumnSource::Computed
+                && c.translate.is_none()
+                && reads
+                    .get(&k.to_ascii_lowercase())
+                    .is_none_or(|r| r.is_empty())
+        })
+    };
+    if t.pk.iter().all(constant) {
+        t.pk.clone()
+    } else {
+        Vec::new()
+    }
 }
 
 /// A renumbered table's rowid alias is assigned by mig, not copied.

@@ -19,6 +19,9 @@ use crate::engine::plan::{ColumnPlan, ColumnSource, TablePlan};
 pub struct NewOnlyColumn {
     pub name: String,
     pub fill: Fill,
+    /// The old table has a column of that name too, whose value a revert
+    /// takes from its `mig:revert` (Alembic's `version_num`), not from it.
+    pub in_old: bool,
 }
 
 /// What the copy wrote into a new-only column: the value a revert drops
@@ -93,6 +96,7 @@ pub(super) fn find(
             Some(NewOnlyColumn {
                 name: c.name.clone(),
                 fill: fill(c, ot, nt)?,
+                in_old: ot.column(&c.name).is_some(),
             })
         })
         .collect()
@@ -121,9 +125,21 @@ pub(super) fn fill(c: &ColumnPlan, ot: &Table, nt: &Table) -> Option<Fill> {
 
 /// What `plan` says of a new-only column.
 pub(super) fn note(column: &NewOnlyColumn, old_table: &str) -> String {
+    let what = if column.in_old {
+        // Both tables have it: the copy sets it, mig:revert (or the old
+        // column's DEFAULT) sets it back; the new side's own values stay.
+        format!(
+            "column {} is set at the copy and set again on the way back (old table {old_table} takes its value from mig:revert, not from the new row), so values written to it after cutover are not carried back",
+            column.name
+        )
+    } else {
+        format!(
+            "new column {} is not carried back by a revert (old table {old_table} has no place for it)",
+            column.name
+        )
+    };
     format!(
-        "new column {} is not carried back by a revert (old table {old_table} has no place for it): `mig revert` refuses while it holds values other than {}, unless --drop-new-columns (they stay in the new database only)",
-        column.name,
+        "{what}: `mig revert` refuses while it holds values other than {}, unless --drop-new-columns (they stay in the new database only)",
         column.fill.shown()
     )
 }

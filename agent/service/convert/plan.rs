@@ -92,6 +92,7 @@ impl From<&TablePlan> for pb::TablePlan {
                 .collect(),
             without_rowid: t.without_rowid,
             deferred_indexes: t.deferred_indexes.clone(),
+            constant_key: t.constant_key.clone(),
         }
     }
 }
