@@ -24,6 +24,7 @@ mod fleet_revert;
 mod fleet_same_schema;
 mod fleet_schema_missing;
 mod fleet_screens;
+mod fts_shadow_tables;
 mod handshake;
 pub(crate) mod harness;
 mod help;

@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use super::catalogs::Catalogs;
 use super::{checks, keys, same, OldKey, Plan, TablePlan};
 use crate::engine::catalog::Catalog;
-use crate::engine::error::Result;
+use crate::engine::error::{Result, SqlContext};
 use crate::engine::owners::{is_pattern, names_match, LeftToOwner, OwnedTable};
 use crate::engine::schema::SchemaFile;
 
@@ -99,6 +99,7 @@ pub fn build_leaving(
     for v in &old.virtual_tables {
         b.warnings.push(format!("old virtual table {v} is not carried over (mig cannot record writes to virtual tables): recreate it after cutover (and repopulate it from the old database if data loss lists it), or leave it to its owner with --ignore-table {v}"));
     }
+    b.shadow_tables_in_schema(&tables, &old.virtual_tables)?;
     let owned_tables = left.tables_in(conn, "old")?;
     b.warnings.extend(unmatched_ignores(left, &owned_tables));
     let views = target.views.iter().map(|v| v.name.clone()).collect();
@@ -152,6 +153,44 @@ pub(super) struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// A new table named like a shadow table of an old virtual table (a
+    /// `sqlite3 .schema` dump keeps FTS's `x_content`, `x_segdir`, ... as
+    /// plain `CREATE TABLE`s): mig would create it empty, and the
+    /// `CREATE VIRTUAL TABLE` after cutover would then fail on its name
+    /// (found by the Synapse run: `event_search_content`).
+    fn shadow_tables_in_schema(&mut self, tables: &[TablePlan], virt: &[String]) -> Result<()> {
+        let ctx = || "listing the old database's shadow tables".to_string();
+        let mut list = self
+            .conn
+            .prepare("SELECT name FROM pragma_table_list WHERE schema = 'old' AND type = 'shadow'")
+            .ctx(ctx)?;
+        let shadows: Vec<String> = list
+            .query_map([], |r| r.get(0))
+            .ctx(ctx)?
+            .collect::<std::result::Result<_, _>>()
+            .ctx(ctx)?;
+        for t in tables.iter().filter(|t| t.source.is_none()) {
+            let Some(shadow) = shadows.iter().find(|s| s.eq_ignore_ascii_case(&t.name)) else {
+                continue;
+            };
+            let lower = shadow.to_ascii_lowercase();
+            let owner = virt
+                .iter()
+                .filter(|v| lower.starts_with(&format!("{}_", v.to_ascii_lowercase())))
+                .max_by_key(|v| v.len())
+                .map_or("an old virtual table".to_string(), |v| {
+                    format!("old virtual table {v}")
+                });
+            let line = self.schema.table(&t.name).map_or(0, |s| s.line);
+            self.blockers.push(format!(
+                "{}: table {} is a shadow table of the {owner} (SQLite creates it with the virtual table): remove its CREATE TABLE from the schema file (a `sqlite3 .schema` dump lists it), or the virtual table cannot be created on the new database after cutover",
+                self.at(line),
+                t.name
+            ));
+        }
+        Ok(())
+    }
+
     pub(super) fn at(&self, line: usize) -> String {
         format!("{}:{}", self.schema.file_name, line)
     }
