@@ -140,6 +140,7 @@ pub fn revert(
             // Frozen by a revert that stopped: finish it as it is, however
             // long its tail (the service's writes are refused already).
             let frozen = Instant::now();
+            ready_for_freeze(&work, &inv)?;
             if let Err(e) = tail((&mut work, &wal), &inv, (opts, None), &mut summary, ctx) {
                 // Writes flow again on the new database; nothing was lost.
                 window::set_state(&new_conn, WindowState::Reverting, WindowState::Open)?;
@@ -308,7 +309,18 @@ fn before_freeze(
     let k = check_written_since(work, inv)?;
     summary.entries_replayed += k.entries_replayed;
     summary.checked_by_key += k.rows;
-    Ok(())
+    ready_for_freeze(work, inv)
+}
+
+/// What the freeze's transaction needs on `work`, done before it: verify's
+/// hash function registered and every table's reverse replay temporary
+/// tables created. Either, under the freeze, would expire every statement
+/// prepared on the connection (and a temporary table's creation runs
+/// SQLite's own statements on its schema), once per table the tail
+/// touches.
+fn ready_for_freeze(work: &rusqlite::Connection, inv: &Inverse) -> Result<()> {
+    crate::engine::verify::hash::register(work)?;
+    apply::ready(work, inv)
 }
 
 /// With the new database frozen: the tail carried back, the conflicts'
@@ -330,7 +342,6 @@ fn tail(
     if !pace::catch_up_to_one_batch((work, wal), inv, deadline, replayed, ctx)? {
         return Ok(false);
     }
-    crate::engine::verify::hash::register(work)?;
     let began = Instant::now();
     let tx = lock::begin_immediate(work).ctx(|| "carrying the tail back".into())?;
     let b = apply::batch_in(&tx, inv, u64::MAX, Retry::All)?;

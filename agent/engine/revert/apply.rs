@@ -19,6 +19,7 @@ use super::identity;
 use super::inverse::{Inverse, TableInverse};
 use super::statements::{Statements, Way};
 use super::store::{self, CONFLICTS};
+use super::temp::{Fill, Temp};
 use super::window::LOG;
 use crate::engine::catalog::lit;
 use crate::engine::error::{EngineError, Result, SqlContext};
@@ -72,8 +73,10 @@ pub fn batch_in(tx: &Connection, inv: &Inverse, max: u64, retry: Retry) -> Resul
     let hi = log_max.min(lo.saturating_add(max));
     if hi > lo || retry == Retry::All {
         let todo = tables_to_apply(tx, (lo, hi), retry)?;
-        for t in inv.tables.iter().filter(|t| todo.contains(&t.new_table)) {
-            apply_table(tx, inv, t, lo, hi)?;
+        for (i, t) in inv.tables.iter().enumerate() {
+            if todo.contains(&t.new_table) {
+                apply_table(tx, inv, (t, Temp { i }), lo, hi)?;
+            }
         }
         crate::engine::failpoint::hit("revert.mid-batch");
         store::set_checkpoint(tx, hi.max(lo))?;
@@ -138,31 +141,82 @@ pub(super) fn run(tx: &Connection, sql: &str, what: &str) -> std::result::Result
     })
 }
 
-/// Applies the touched keys of `t` (and its conflicts), set-based (in place,
-/// else rebuilt), then key by key when the old schema refuses a row.
-fn apply_table(tx: &Connection, inv: &Inverse, t: &TableInverse, lo: u64, hi: u64) -> Result<()> {
+/// Creates every table's temporary tables on `conn` (none when they
+/// exist): revert runs it before its freeze so that a batch under the
+/// freeze changes no temporary schema (`temp.rs`).
+pub fn ready(conn: &Connection, inv: &Inverse) -> Result<()> {
+    for (i, t) in inv.tables.iter().enumerate() {
+        let tmp = Temp { i };
+        let (creates, _, _) = collect_sql(inv, t, tmp, (0, 0));
+        conn.execute_batch(&creates.join("\n"))
+            .ctx(|| format!("preparing the reverse replay of {}", t.new_table))?;
+    }
+    Ok(())
+}
+
+/// Table `t`'s temporary tables' creations, and the statements filling
+/// `touched`, `moved` and (for a walk) the walk's tables from the log's
+/// entries in `(lo, hi]`, with its recorded conflicts.
+fn collect_sql(
+    inv: &Inverse,
+    t: &TableInverse,
+    tmp: Temp,
+    (lo, hi): (u64, u64),
+) -> (Vec<String>, Vec<String>, Statements) {
     let w = t.new_key.width();
     let ks: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
     let os: Vec<String> = (0..w).map(|i| format!("o{i}")).collect();
     let tbl = lit(&t.new_table);
-    tx.execute_batch(&format!(
-        "DROP TABLE IF EXISTS temp._mig_rev_touched; CREATE TEMP TABLE _mig_rev_touched({k});\n\
-         INSERT INTO temp._mig_rev_touched SELECT {k} FROM new.{LOG} WHERE seq > {lo} AND seq <= {hi} AND tbl = {tbl} \
-         UNION SELECT {o} FROM new.{LOG} WHERE seq > {lo} AND seq <= {hi} AND tbl = {tbl} AND op = 'U' \
-         UNION SELECT {k} FROM main.{CONFLICTS} WHERE tbl = {tbl};\n\
-         DELETE FROM main.{CONFLICTS} WHERE tbl = {tbl};\n\
-         DROP TABLE IF EXISTS temp._mig_rev_moved; CREATE TEMP TABLE _mig_rev_moved AS \
-         SELECT {k}, {o}, max(seq) AS s FROM new.{LOG} WHERE seq > {lo} AND seq <= {hi} AND tbl = {tbl} AND op = 'U' AND NOT ({same}) GROUP BY {k};",
-        k = ks.join(", "),
-        o = os.join(", "),
-        same = ks.iter().zip(&os).map(|(k, o)| format!("{k} IS {o}")).collect::<Vec<_>>().join(" AND "),
-    ))
-    .ctx(|| format!("collecting the reverse log entries of {}", t.new_table))?;
-    let sql = Statements::new(inv, t);
+    let (k, o) = (ks.join(", "), os.join(", "));
+    let same = ks
+        .iter()
+        .zip(&os)
+        .map(|(k, o)| format!("{k} IS {o}"))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let touched = tmp.name("touched");
+    let mut fills: Vec<Fill> = vec![
+        Fill {
+            create: format!("CREATE TABLE IF NOT EXISTS {touched}({k});"),
+            fill: format!(
+                "DELETE FROM {touched};\n\
+                 INSERT INTO {touched} SELECT {k} FROM new.{LOG} WHERE seq > {lo} AND seq <= {hi} AND tbl = {tbl} \
+                 UNION SELECT {o} FROM new.{LOG} WHERE seq > {lo} AND seq <= {hi} AND tbl = {tbl} AND op = 'U' \
+                 UNION SELECT {k} FROM main.{CONFLICTS} WHERE tbl = {tbl};\n\
+                 DELETE FROM main.{CONFLICTS} WHERE tbl = {tbl};"
+            ),
+        },
+        tmp.fill(
+            "moved",
+            &format!("SELECT {k}, {o}, max(seq) AS s FROM new.{LOG} WHERE seq > {lo} AND seq <= {hi} AND tbl = {tbl} AND op = 'U' AND NOT ({same}) GROUP BY {k}"),
+            None,
+        ),
+    ];
+    let sql = Statements::new(inv, t, tmp);
     if sql.walks() {
-        tx.execute_batch(&identity::collect(LOG, &tbl, lo, hi, w))
-            .ctx(|| format!("collecting the reverse log entries of {}", t.new_table))?;
+        fills.extend(identity::collect(LOG, &tbl, (lo, hi), w, tmp));
     }
+    let mut creates: Vec<String> = fills.iter().map(|f| f.create.clone()).collect();
+    creates.extend(sql.creates.iter().cloned());
+    (creates, fills.into_iter().map(|f| f.fill).collect(), sql)
+}
+
+/// Applies the touched keys of `t` (and its conflicts), set-based (in place,
+/// else rebuilt), then key by key when the old schema refuses a row.
+fn apply_table(
+    tx: &Connection,
+    inv: &Inverse,
+    (t, tmp): (&TableInverse, Temp),
+    lo: u64,
+    hi: u64,
+) -> Result<()> {
+    let w = t.new_key.width();
+    let ks: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
+    let (creates, fills, sql) = collect_sql(inv, t, tmp, (lo, hi));
+    tx.execute_batch(&creates.join("\n"))
+        .ctx(|| format!("preparing the reverse replay of {}", t.new_table))?;
+    tx.execute_batch(&fills.join("\n"))
+        .ctx(|| format!("collecting the reverse log entries of {}", t.new_table))?;
     for way in [Way::InPlace, Way::Rebuild] {
         match sql.attempt(tx, "_mig_rev_all", way) {
             Ok(()) => return Ok(()),
@@ -171,9 +225,9 @@ fn apply_table(tx: &Connection, inv: &Inverse, t: &TableInverse, lo: u64, hi: u6
         }
     }
     // Key by key: each refused key is recorded, the others applied.
-    let keys = read_keys(tx, w)?;
+    let keys = read_keys(tx, w, tmp)?;
     for key in keys {
-        set_touched(tx, &ks, &key)?;
+        set_touched(tx, &ks, &key, tmp)?;
         match sql.attempt(tx, "_mig_rev_one", Way::InPlace) {
             Ok(()) => {}
             Err(Failure::Other(e)) => return Err(e),
@@ -183,12 +237,13 @@ fn apply_table(tx: &Connection, inv: &Inverse, t: &TableInverse, lo: u64, hi: u6
     Ok(())
 }
 
-fn read_keys(tx: &Connection, w: usize) -> Result<Vec<Vec<Value>>> {
+fn read_keys(tx: &Connection, w: usize, tmp: Temp) -> Result<Vec<Vec<Value>>> {
     let cols: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
     let mut stmt = tx
         .prepare(&format!(
-            "SELECT {} FROM temp._mig_rev_touched",
-            cols.join(", ")
+            "SELECT {} FROM {}",
+            cols.join(", "),
+            tmp.name("touched")
         ))
         .ctx(|| "reading touched keys".into())?;
     let rows = stmt
@@ -203,13 +258,14 @@ fn read_keys(tx: &Connection, w: usize) -> Result<Vec<Vec<Value>>> {
     Ok(rows)
 }
 
-fn set_touched(tx: &Connection, ks: &[String], key: &[Value]) -> Result<()> {
-    tx.execute("DELETE FROM temp._mig_rev_touched", [])
+fn set_touched(tx: &Connection, ks: &[String], key: &[Value], tmp: Temp) -> Result<()> {
+    tx.execute(&format!("DELETE FROM {}", tmp.name("touched")), [])
         .ctx(|| "resetting touched keys".into())?;
     let marks: Vec<String> = (1..=ks.len()).map(|i| format!("?{i}")).collect();
     tx.execute(
         &format!(
-            "INSERT INTO temp._mig_rev_touched({}) VALUES ({})",
+            "INSERT INTO {}({}) VALUES ({})",
+            tmp.name("touched"),
             ks.join(", "),
             marks.join(", ")
         ),

@@ -15,38 +15,41 @@ use crate::engine::catalog::q;
 
 impl Names<'_> {
     /// True when the batch fits in place: no old key moved in the log
-    /// (`temp._mig_rev_moved` empty), every row's old key now is the one
+    /// (`moved` empty), every row's old key now is the one
     /// its old row had (or it had none), and no two rows share one.
     pub(super) fn in_place_fits(&self) -> String {
         let changed: Vec<String> = (0..self.ow).map(|i| format!("p{i} IS NOT o{i}")).collect();
         let ps: Vec<String> = (0..self.ow).map(|i| format!("p{i}")).collect();
         format!(
-            "SELECT NOT EXISTS (SELECT 1 FROM temp._mig_rev_moved) \
-             AND NOT EXISTS (SELECT 1 FROM temp._mig_rev_rows WHERE p0 IS NOT NULL AND ({changed})) \
-             AND (SELECT count(*) FROM temp._mig_rev_rows WHERE p0 IS NOT NULL) \
-                 = (SELECT count(*) FROM (SELECT DISTINCT {ps} FROM temp._mig_rev_rows WHERE p0 IS NOT NULL))",
+            "SELECT NOT EXISTS (SELECT 1 FROM {moved}) \
+             AND NOT EXISTS (SELECT 1 FROM {rows} WHERE p0 IS NOT NULL AND ({changed})) \
+             AND (SELECT count(*) FROM {rows} WHERE p0 IS NOT NULL) \
+                 = (SELECT count(*) FROM (SELECT DISTINCT {ps} FROM {rows} WHERE p0 IS NOT NULL))",
             changed = changed.join(" OR "),
             ps = ps.join(", "),
+            moved = self.tmp.name("moved"),
+            rows = self.tmp.name("rows"),
         )
     }
 
-    /// The statements, in order.
-    pub(super) fn in_place(&self) -> Vec<String> {
-        let mut stages = vec![self.delete_gone()];
+    /// The creation of `gone` ([`super::temp::Temp`]) and the statements,
+    /// in order.
+    pub(super) fn in_place(&self) -> (String, Vec<String>) {
+        let gone = self.delete_gone();
+        let mut stages = vec![gone.fill];
         stages.extend(self.update());
         stages.push(self.insert_new());
         if let KeySource::Mapped { natural: Some(_) } = &self.t.key {
             stages.push(self.map_inserted());
         }
-        stages
+        (gone.create, stages)
     }
 
     fn key_cols(&self) -> Vec<String> {
         self.okeys.iter().map(|k| q_key(k)).collect()
     }
 
-    /// The old row at `alias`'s key is the one a row of `temp._mig_rev_rows`
-    /// `r` had.
+    /// The old row at `alias`'s key is the one a row of `rows` `r` had.
     fn at_prev(&self, alias: &str) -> String {
         self.okeys
             .iter()
@@ -60,10 +63,10 @@ impl Names<'_> {
     /// looked up), less the old rows a remaining row descends from. Both
     /// sets are old rows found through the old key's own index (its
     /// collation and affinity; `CROSS JOIN` keeps the batch's side outer),
-    /// their difference taken with `EXCEPT` into `temp._mig_rev_gone`: a
+    /// their difference taken with `EXCEPT` into `gone`: a
     /// row-value `NOT IN` reads its whole list for every key not in it (to
     /// tell false from NULL), quadratic in the batch.
-    fn delete_gone(&self) -> String {
+    fn delete_gone(&self) -> super::temp::Fill {
         let ns: Vec<String> = (0..self.w).map(|i| format!("n{i}")).collect();
         let keys = self.key_cols();
         let gs: Vec<String> = self
@@ -83,23 +86,30 @@ impl Names<'_> {
             .map(|(i, k)| format!("x.{k} = g.g{i}"))
             .collect();
         let g: Vec<String> = (0..keys.len()).map(|i| format!("g{i}")).collect();
-        format!(
-            "DROP TABLE IF EXISTS temp._mig_rev_gone; CREATE TEMP TABLE _mig_rev_gone AS \
-             SELECT {xk} FROM (SELECT {gs} FROM \
-             (SELECT {ks} FROM temp._mig_rev_touched EXCEPT SELECT {ns} FROM temp._mig_rev_rows) AS tk) AS g \
+        let select = format!(
+            "SELECT {xk} FROM (SELECT {gs} FROM \
+             (SELECT {ks} FROM {touched} EXCEPT SELECT {ns} FROM {rows}) AS tk) AS g \
              CROSS JOIN main.{old} AS x ON {at_g} \
-             EXCEPT SELECT {xk} FROM temp._mig_rev_rows AS r CROSS JOIN main.{old} AS x ON {at_prev};\n\
-             DELETE FROM main.{old} WHERE ({k}) IN (SELECT {g} FROM temp._mig_rev_gone);",
+             EXCEPT SELECT {xk} FROM {rows} AS r CROSS JOIN main.{old} AS x ON {at_prev}",
             old = self.old,
-            k = keys.join(", "),
             xk = xk.join(", "),
             gs = gs.join(", "),
             ks = self.ks.join(", "),
             ns = ns.join(", "),
             at_g = at_g.join(" AND "),
             at_prev = self.at_prev("x"),
+            touched = self.tmp.name("touched"),
+            rows = self.tmp.name("rows"),
+        );
+        let mut gone = self.tmp.fill("gone", &select, None);
+        gone.fill.push_str(&format!(
+            "\nDELETE FROM main.{old} WHERE ({k}) IN (SELECT {g} FROM {t});",
+            old = self.old,
+            k = keys.join(", "),
             g = g.join(", "),
-        )
+            t = self.tmp.name("gone"),
+        ));
+        gone
     }
 
     /// Existing old rows take the inverse's values: the columns no index
@@ -125,7 +135,7 @@ impl Names<'_> {
                 })
                 .collect();
             format!(
-                "UPDATE main.{old} AS x SET ({}) = ({}) FROM temp._mig_rev_rows AS r WHERE {}{};",
+                "UPDATE main.{old} AS x SET ({}) = ({}) FROM {rows} AS r WHERE {}{};",
                 names.join(", "),
                 vals.join(", "),
                 self.at_prev("x"),
@@ -135,6 +145,7 @@ impl Names<'_> {
                     String::new()
                 },
                 old = self.old,
+                rows = self.tmp.name("rows"),
             )
         };
         let mut out = Vec::new();
@@ -155,12 +166,13 @@ impl Names<'_> {
         let mut src: Vec<String> = (0..self.ow).map(|i| format!("r.o{i}")).collect();
         src.extend((0..self.values.len()).map(|i| format!("r.c{i}")));
         format!(
-            "INSERT INTO main.{old}({}) SELECT {} FROM temp._mig_rev_rows AS r \
+            "INSERT INTO main.{old}({}) SELECT {} FROM {rows} AS r \
              WHERE NOT EXISTS (SELECT 1 FROM main.{old} AS x WHERE {});",
             cols.join(", "),
             src.join(", "),
             self.at_prev("x"),
             old = self.old,
+            rows = self.tmp.name("rows"),
         )
     }
 
@@ -169,12 +181,13 @@ impl Names<'_> {
         let n: Vec<String> = (0..self.w).map(|i| format!("n{i}")).collect();
         let o: Vec<String> = (0..self.ow).map(|i| format!("o{i}")).collect();
         format!(
-            "INSERT OR REPLACE INTO main.{}({}, {}) SELECT {}, {} FROM temp._mig_rev_rows WHERE p0 IS NULL;",
+            "INSERT OR REPLACE INTO main.{}({}, {}) SELECT {}, {} FROM {} WHERE p0 IS NULL;",
             self.map,
             n.join(", "),
             o.join(", "),
             n.join(", "),
-            o.join(", ")
+            o.join(", "),
+            self.tmp.name("rows")
         )
     }
 }

@@ -20,6 +20,7 @@ pub mod seed;
 pub mod seed_delta;
 mod statements;
 pub mod store;
+mod temp;
 mod unheld;
 pub mod verify;
 pub mod window;

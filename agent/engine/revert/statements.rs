@@ -1,5 +1,5 @@
 //! The SQL reverse replay runs for one table: the statements that make
-//! the old rows of a set of touched new keys (`temp._mig_rev_touched`)
+//! the old rows of a set of touched new keys (`touched`, `temp.rs`)
 //! equal to the inverse of the new rows now (or delete them), keeping the
 //! values of columns the new schema dropped, keeping revert maps current
 //! and renaming old child references when a renumbered parent's old key
@@ -12,6 +12,7 @@ use rusqlite::Connection;
 
 use super::apply::{run, Failure};
 use super::inverse::{ColumnValue, Inverse, KeySource, TableInverse, ROW};
+use super::temp::Temp;
 use crate::engine::catalog::q;
 use crate::engine::plan::OldKey;
 
@@ -31,9 +32,12 @@ pub(super) enum Way {
     Rebuild,
 }
 
-/// The statements that apply a set of touched keys (`temp._mig_rev_touched`)
+/// The statements that apply a set of touched keys (`touched`, [`Temp`])
 /// of one table.
 pub(super) struct Statements {
+    /// The temporary tables they fill, created (once per connection)
+    /// before any of them runs.
+    pub(super) creates: Vec<String>,
     /// Shared by both ways: the revert map's new keys, the rows' values.
     prelude: Vec<String>,
     /// True when [`Way::InPlace`] may be taken.
@@ -45,8 +49,9 @@ pub(super) struct Statements {
 }
 
 impl Statements {
-    pub(super) fn new(_inv: &Inverse, t: &TableInverse) -> Statements {
-        let n = Names::new(t);
+    pub(super) fn new(_inv: &Inverse, t: &TableInverse, tmp: Temp) -> Statements {
+        let n = Names::new(t, tmp);
+        let mut creates = Vec::new();
         let mut prelude = Vec::new();
         // The old key now (cur) and the one the old row had (prev).
         let (cur, prev): (Vec<String>, Vec<String>) = match &t.key {
@@ -59,25 +64,32 @@ impl Statements {
                 (natural.clone().unwrap_or_else(|| prev.clone()), prev)
             }
         };
-        prelude.push(n.rows(&cur, &prev));
+        let rows = n.rows(&cur, &prev);
+        creates.push(rows.create);
+        prelude.push(rows.fill);
         // The new key is the old one: a row that moved, or was written
         // again, in this batch takes the old row it descends from.
         let walks = n.key_is_old_key();
         if walks {
-            prelude.push(super::identity::walk(n.w));
+            prelude.push(super::identity::walk(n.w, tmp));
         }
-        let mut rebuild = vec![n.keep()];
+        let keep = n.keep();
+        creates.push(keep.create);
+        let mut rebuild = vec![keep.fill];
         // Every old row a touched key had goes; the existing ones come back.
         rebuild.push(n.delete());
         rebuild.push(n.insert());
         if let KeySource::Mapped { natural } = &t.key {
-            rebuild.extend(n.maps(natural.as_deref()));
+            rebuild.extend(n.maps(natural.as_deref(), &mut creates));
         }
+        let (gone, in_place) = n.in_place();
+        creates.push(gone);
         Statements {
+            creates,
             walks,
             prelude,
             in_place_fits: n.in_place_fits(),
-            in_place: n.in_place(),
+            in_place,
             rebuild,
         }
     }
@@ -155,10 +167,12 @@ pub(super) struct Names<'a> {
     pub(super) keeps: Vec<&'a str>,
     /// The condition that the new row's key was touched.
     pub(super) touched: String,
+    /// The table's temporary tables.
+    pub(super) tmp: Temp,
 }
 
 impl<'a> Names<'a> {
-    fn new(t: &'a TableInverse) -> Names<'a> {
+    fn new(t: &'a TableInverse, tmp: Temp) -> Names<'a> {
         let w = t.new_key.width();
         let nk = t.new_key.exprs(ROW);
         let ks: Vec<String> = (0..w).map(|i| format!("k{i}")).collect();
@@ -187,9 +201,10 @@ impl<'a> Names<'a> {
             .map(|c| c.name.as_str())
             .collect();
         let touched = format!(
-            "({}) IN (SELECT {} FROM temp._mig_rev_touched)",
+            "({}) IN (SELECT {} FROM {})",
             nk.join(", "),
-            ks.join(", ")
+            ks.join(", "),
+            tmp.name("touched")
         );
         Names {
             t,
@@ -203,6 +218,7 @@ impl<'a> Names<'a> {
             values,
             keeps,
             touched,
+            tmp,
         }
     }
 
@@ -235,9 +251,9 @@ impl<'a> Names<'a> {
         )
     }
 
-    /// `temp._mig_rev_rows`: each touched new row's key, its old key now
-    /// and before, and its values.
-    fn rows(&self, cur: &[String], prev: &[String]) -> String {
+    /// `rows`: each touched new row's key, its old key now and before, and
+    /// its values.
+    fn rows(&self, cur: &[String], prev: &[String]) -> super::temp::Fill {
         let mut sel: Vec<String> = self
             .nk
             .iter()
@@ -252,12 +268,13 @@ impl<'a> Names<'a> {
                 .enumerate()
                 .map(|(i, (_, e))| format!("{e} AS c{i}")),
         );
-        format!(
-            "DROP TABLE IF EXISTS temp._mig_rev_rows; CREATE TEMP TABLE _mig_rev_rows AS SELECT {} FROM new.{} AS {ROW} WHERE {};",
+        let select = format!(
+            "SELECT {} FROM new.{} AS {ROW} WHERE {}",
             sel.join(", "),
             q(&self.t.new_table),
             self.touched
-        )
+        );
+        self.tmp.fill("rows", &select, None)
     }
 
     /// Each old key column is the new key's column at the same place
@@ -276,9 +293,9 @@ impl<'a> Names<'a> {
         }
     }
 
-    /// `temp._mig_rev_keep`: whether each row's old row existed, and the
-    /// values of the columns the new schema dropped.
-    fn keep(&self) -> String {
+    /// `keep`: whether each row's old row existed, and the values of the
+    /// columns the new schema dropped.
+    fn keep(&self) -> super::temp::Fill {
         let on: Vec<String> = self
             .okeys
             .iter()
@@ -298,12 +315,14 @@ impl<'a> Names<'a> {
                 .enumerate()
                 .map(|(i, c)| format!("o.{} AS v{i}", q(c))),
         );
-        format!(
-            "DROP TABLE IF EXISTS temp._mig_rev_keep; CREATE TEMP TABLE _mig_rev_keep AS SELECT {} FROM temp._mig_rev_rows AS r LEFT JOIN main.{} AS o ON {};",
+        let select = format!(
+            "SELECT {} FROM {} AS r LEFT JOIN main.{} AS o ON {}",
             keep_sel.join(", "),
+            self.tmp.name("rows"),
             self.old,
             on.join(" AND ")
-        )
+        );
+        self.tmp.fill("keep", &select, None)
     }
 
     /// Deletes the old rows of every touched key and of every previous key.
@@ -311,8 +330,8 @@ impl<'a> Names<'a> {
         let prev_of_touched = self.prev_of_touched();
         let okq: Vec<String> = self.okeys.iter().map(|k| q_key(k)).collect();
         format!(
-            "DELETE FROM main.{old} WHERE ({}) IN (SELECT {} FROM temp._mig_rev_touched AS tk);\n\
-             DELETE FROM main.{old} WHERE ({}) IN (SELECT {} FROM temp._mig_rev_rows);",
+            "DELETE FROM main.{old} WHERE ({}) IN (SELECT {} FROM {touched} AS tk);\n\
+             DELETE FROM main.{old} WHERE ({}) IN (SELECT {} FROM {rows});",
             okq.join(", "),
             prev_of_touched.join(", "),
             okq.join(", "),
@@ -320,7 +339,9 @@ impl<'a> Names<'a> {
                 .map(|i| format!("p{i}"))
                 .collect::<Vec<_>>()
                 .join(", "),
-            old = self.old
+            old = self.old,
+            touched = self.tmp.name("touched"),
+            rows = self.tmp.name("rows"),
         )
     }
 
@@ -359,23 +380,26 @@ impl<'a> Names<'a> {
             src_keep.push("kp.rid".into());
         }
         format!(
-            "INSERT INTO main.{old}({}) SELECT {} FROM temp._mig_rev_rows AS r JOIN temp._mig_rev_keep AS kp ON kp.r = r.rowid WHERE kp.existed;\n\
-             INSERT INTO main.{old}({}) SELECT {} FROM temp._mig_rev_rows AS r JOIN temp._mig_rev_keep AS kp ON kp.r = r.rowid WHERE NOT kp.existed;",
+            "INSERT INTO main.{old}({}) SELECT {} FROM {rows} AS r JOIN {keep} AS kp ON kp.r = r.rowid WHERE kp.existed;\n\
+             INSERT INTO main.{old}({}) SELECT {} FROM {rows} AS r JOIN {keep} AS kp ON kp.r = r.rowid WHERE NOT kp.existed;",
             cols_keep.join(", "),
             src_keep.join(", "),
             cols.join(", "),
             src.join(", "),
-            old = self.old
+            old = self.old,
+            rows = self.tmp.name("rows"),
+            keep = self.tmp.name("keep"),
         )
     }
 
     /// A mapped key: the revert map kept current and, when a natural
     /// single-column old key changed, old child references renamed.
-    fn maps(&self, natural: Option<&[String]>) -> Vec<String> {
+    fn maps(&self, natural: Option<&[String]>, creates: &mut Vec<String>) -> Vec<String> {
+        let rows = self.tmp.name("rows");
         let n: Vec<String> = (0..self.w).map(|i| format!("n{i}")).collect();
         let o: Vec<String> = (0..self.ow).map(|i| format!("o{i}")).collect();
         let mut stages = vec![format!(
-            "INSERT OR REPLACE INTO main.{}({}, {}) SELECT {}, {} FROM temp._mig_rev_rows;",
+            "INSERT OR REPLACE INTO main.{}({}, {}) SELECT {}, {} FROM {rows};",
             self.map,
             n.join(", "),
             o.join(", "),
@@ -383,11 +407,18 @@ impl<'a> Names<'a> {
             o.join(", ")
         )];
         if natural.is_some() && self.ow == 1 && !self.t.children.is_empty() {
-            stages.push("DROP TABLE IF EXISTS temp._mig_rev_changed; CREATE TEMP TABLE _mig_rev_changed AS SELECT p0 AS prev, o0 AS cur FROM temp._mig_rev_rows WHERE p0 IS NOT NULL AND p0 IS NOT o0;".into());
+            let changed = self.tmp.fill(
+                "changed",
+                &format!("SELECT p0 AS prev, o0 AS cur FROM {rows} WHERE p0 IS NOT NULL AND p0 IS NOT o0"),
+                None,
+            );
+            creates.push(changed.create);
+            stages.push(changed.fill);
+            let ch = self.tmp.name("changed");
             for (child, col) in &self.t.children {
                 let c = q(col);
                 stages.push(format!(
-                    "UPDATE main.{} SET {c} = (SELECT ch.cur FROM temp._mig_rev_changed AS ch WHERE ch.prev = {c}) WHERE {c} IN (SELECT prev FROM temp._mig_rev_changed);",
+                    "UPDATE main.{} SET {c} = (SELECT ch.cur FROM {ch} AS ch WHERE ch.prev = {c}) WHERE {c} IN (SELECT prev FROM {ch});",
                     q(child)
                 ));
             }
