@@ -113,3 +113,31 @@ fn a_many_row_table_whose_key_becomes_a_constant_is_refused_before_anything_chan
     assert_eq!(std::fs::read(p.path("old.db")).expect("old"), before);
     assert!(!p.path("new.db").exists(), "migrate left a new database");
 }
+
+#[test]
+fn a_column_set_by_mig_set_without_a_mig_revert_still_counts_as_data_loss() {
+    let p = Project::custom(
+        "notes",
+        "PRAGMA journal_mode = WAL;
+         CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL, tag TEXT);
+         INSERT INTO note (body, tag) VALUES ('a', 'x'), ('b', 'y');",
+        "-- mig:set tag = NULL\nCREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL, tag TEXT);\n",
+    );
+    let plan = run(&p, &["plan"]).ok();
+    let loss = plan
+        .stdout
+        .lines()
+        .find(|l| l.contains("column note.tag (2 values)"))
+        .unwrap_or_else(|| {
+            panic!(
+                "the replaced values not listed as data loss:\n{}",
+                plan.stdout
+            )
+        });
+    assert!(!loss.contains("none"), "{loss}");
+    let before = std::fs::read(p.path("old.db")).expect("old bytes");
+    p.migrate(&[]).fails(FAILED, "migrate failed: ");
+    assert_eq!(std::fs::read(p.path("old.db")).expect("old"), before);
+    assert!(!p.path("new.db").exists(), "migrate left a new database");
+    p.migrate(&["--accept-data-loss"]).ok();
+}

@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use super::{Builder, ColumnSource, DataLoss, KeyMode, Reads, TablePlan};
 use crate::engine::catalog::q;
 use crate::engine::error::{Result, SqlContext};
-use crate::engine::schema::lexer;
+use crate::engine::schema::{lexer, SchemaFile};
 
 impl Builder<'_> {
     /// Compiles `SELECT (expr) FROM old.<table>` and returns the old columns
@@ -189,7 +189,7 @@ impl Builder<'_> {
                 if !self
                     .reads
                     .contains(&(lower.clone(), c.name.to_ascii_lowercase()))
-                    && !set_by_user(tables, &o.name, &c.name)
+                    && !set_by_user(tables, self.schema, &o.name, &c.name)
                 {
                     let rows = if self.count {
                         count_non_null(self.conn, &o.name, &c.name)?
@@ -384,10 +384,12 @@ fn count_non_null(conn: &Connection, old_table: &str, column: &str) -> Result<u6
     Ok(n.max(0) as u64)
 }
 
-/// Whether old column `table.column` is kept under its name and given its
+/// Whether old column `table.column` is kept under its name, given its
 /// new values by the user's own `mig:set` (Alembic's `version_num =
-/// '…'`): replaced as the schema says, not dropped.
-fn set_by_user(tables: &[TablePlan], table: &str, column: &str) -> bool {
+/// '…'`) and mapped back by a `mig:revert` of the same column: replaced
+/// as the schema says, both ways, not dropped. A `mig:set` alone (say
+/// `notes = NULL`) discards the old values: data loss, as before.
+fn set_by_user(tables: &[TablePlan], schema: &SchemaFile, table: &str, column: &str) -> bool {
     tables
         .iter()
         .filter(|t| {
@@ -395,10 +397,18 @@ fn set_by_user(tables: &[TablePlan], table: &str, column: &str) -> bool {
                 .as_deref()
                 .is_some_and(|s| s.eq_ignore_ascii_case(table))
         })
-        .flat_map(|t| &t.columns)
-        .any(|c| {
-            c.name.eq_ignore_ascii_case(column)
-                && c.source == ColumnSource::Computed
-                && c.expr.is_some()
+        .any(|t| {
+            let set = t.columns.iter().any(|c| {
+                c.name.eq_ignore_ascii_case(column)
+                    && c.source == ColumnSource::Computed
+                    && c.expr.is_some()
+            });
+            let mapped_back = schema.table(&t.name).is_some_and(|st| {
+                st.directives
+                    .reverts
+                    .iter()
+                    .any(|r| r.column.eq_ignore_ascii_case(column))
+            });
+            set && mapped_back
         })
 }
