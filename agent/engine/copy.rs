@@ -258,7 +258,12 @@ pub fn build_indexes(
             message: format!("building index {}", s.name),
         });
         replay::batch_in(&tx, plan, u64::MAX)?;
-        tx.execute_batch(&s.sql).map_err(|e| match e.sqlite_error_code() {
+        let helped = super::sorter::for_build(&tx, index_table_rows(plan, &s.name))?;
+        let created = tx.execute_batch(&s.sql);
+        if let Some(h) = helped {
+            h.end(&tx)?;
+        }
+        created.map_err(|e| match e.sqlite_error_code() {
             // Duplicates or bad values in the old data: the operator must act.
             Some(rusqlite::ErrorCode::ConstraintViolation) => super::error::EngineError::Precondition(format!(
                 "index {} cannot be built on the copied data: {e}; fix the data or the schema, then `mig reset` and migrate again",
@@ -273,4 +278,16 @@ pub fn build_indexes(
         built += 1;
     }
     Ok(built)
+}
+
+/// Rows of the table that defers index `name` (0 if none does).
+fn index_table_rows(plan: &Plan, name: &str) -> u64 {
+    plan.tables
+        .iter()
+        .find(|t| {
+            t.deferred_indexes
+                .iter()
+                .any(|i| i.eq_ignore_ascii_case(name))
+        })
+        .map_or(0, |t| t.rows)
 }

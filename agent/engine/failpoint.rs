@@ -90,8 +90,9 @@ pub fn supervise_interval() -> Option<std::time::Duration> {
 
 /// Test-only: with the `failpoints` feature, `MIG_BULK_LOAD_ABOVE_ROWS=N`
 /// replaces the size above which a copy runs as a bulk load (so the crash
-/// suite can reach the bulk load's rollback journal with a small database).
-/// Always `None` in a shipped build.
+/// suite can reach the bulk load's rollback journal with a small database),
+/// and the table size from which an index build gets a sorter helper
+/// (`sorter.rs`). Always `None` in a shipped build.
 pub fn bulk_load_above_rows() -> Option<u64> {
     #[cfg(feature = "failpoints")]
     {

@@ -31,6 +31,7 @@ pub mod replay_blocked;
 mod replay_guard;
 pub mod revert;
 pub mod schema;
+mod sorter;
 pub mod state;
 pub mod statistics;
 pub mod status;
