@@ -30,6 +30,7 @@ pub(crate) mod harness;
 mod help;
 mod hooks;
 mod identity;
+mod ignore_table_declared;
 mod ignore_table_glob;
 mod ignore_table_typo;
 mod interrupt;

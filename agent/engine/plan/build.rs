@@ -102,6 +102,7 @@ pub fn build_leaving(
     b.shadow_tables_in_schema(&tables, &old.virtual_tables)?;
     let owned_tables = left.tables_in(conn, "old")?;
     b.warnings.extend(unmatched_ignores(left, &owned_tables));
+    b.blockers.extend(left_and_declared(&owned_tables, &tables));
     let views = target.views.iter().map(|v| v.name.clone()).collect();
     let triggers = target.triggers.iter().map(|v| v.name.clone()).collect();
     Ok(Plan {
@@ -119,6 +120,21 @@ pub fn build_leaving(
         same_schema,
         catalogs: Arc::new(catalogs),
     })
+}
+
+/// An old table the operator left to its owner (`ignore_tables`) that
+/// the schema also declares: mig would create it empty in the new database
+/// and copy none of its rows (found by the Redmine run: Rails'
+/// `ar_internal_metadata`). The two say opposite things, so neither is
+/// guessed. Built-in owners (Litestream, `sqlite_stat*`) create and fill
+/// their own tables again: a schema dump carrying one is not refused.
+fn left_and_declared(owned: &[OwnedTable], tables: &[TablePlan]) -> Vec<String> {
+    owned
+        .iter()
+        .filter(|o| crate::engine::owners::built_in_owner(&o.name).is_none())
+        .filter(|o| tables.iter().any(|t| t.name.eq_ignore_ascii_case(&o.name)))
+        .map(|o| format!("table {} is left to its owner (ignore_tables) and the schema declares it: mig would create it empty in the new database and copy none of its rows; remove it from ignore_tables to copy it, or from the schema to leave it to its owner", o.name))
+        .collect()
 }
 
 /// A configured table to leave to its owner that the old database does not
