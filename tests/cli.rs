@@ -45,6 +45,7 @@ mod new_users;
 mod null_default;
 mod own_names;
 mod owners;
+mod partial_schema;
 mod plan;
 mod plan_after_cutover;
 mod plan_blockers;

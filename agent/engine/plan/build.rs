@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rusqlite::Connection;
 
 use super::catalogs::Catalogs;
-use super::{checks, keys, same, OldKey, Plan, TablePlan};
+use super::{checks, keys, same, DataLoss, OldKey, Plan, TablePlan};
 use crate::engine::catalog::Catalog;
 use crate::engine::error::{Result, SqlContext};
 use crate::engine::owners::{is_pattern, names_match, LeftToOwner, OwnedTable};
@@ -87,6 +87,7 @@ pub fn build_leaving(
         b.validate_insert(t);
     }
     let data_loss = b.data_loss(&tables)?;
+    b.warnings.extend(partial_schema(&data_loss, &tables));
     let same_schema = data_loss.is_empty() && same::same_as_old(conn, &tables, left)?;
     if same_schema {
         b.warnings.push(same::SAME_SCHEMA.to_string());
@@ -119,6 +120,26 @@ pub fn build_leaving(
         rowid_tracked,
         same_schema,
         catalogs: Arc::new(catalogs),
+    })
+}
+
+/// A schema that keeps fewer old tables than it drops (found by the
+/// Synapse run: one of its delta files, 2 `CREATE TABLE`s, as `--schema`
+/// dropped 173 of 175 tables, and the data-loss list was the only sign):
+/// said in one line, as the likely mistake it is.
+pub(crate) fn partial_schema(lost: &[DataLoss], tables: &[TablePlan]) -> Option<String> {
+    let dropped = lost.iter().filter(|l| l.old_column.is_none()).count();
+    let kept: HashSet<String> = tables
+        .iter()
+        .filter_map(|t| t.source.as_deref())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    (dropped > kept.len()).then(|| {
+        format!(
+            "the schema keeps {} of the old database's {} tables and drops the other {dropped}: the schema file must be the whole new schema (every table the new database has), not only what changes",
+            kept.len(),
+            kept.len() + dropped
+        )
     })
 }
 

@@ -30,6 +30,7 @@ use std::collections::BTreeSet;
 use super::catalog::{q, Affinity};
 use super::owners::{LeftToOwner, OwnedTable};
 
+pub(crate) use build::partial_schema;
 pub use build::{build, build_leaving, Depth};
 use build::{Builder, Reads};
 pub use catalogs::Catalogs;
