@@ -17,6 +17,7 @@ mod default_breaks_check;
 mod disk_space;
 mod drift;
 mod fleet;
+mod fleet_cleanup_reverted;
 mod fleet_operator;
 mod fleet_plan_cut_over;
 mod fleet_plan_selects_none;

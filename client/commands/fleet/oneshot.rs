@@ -163,6 +163,13 @@ pub async fn cleanup_old(c: &FleetCleanupOldArgs, out: Output) -> anyhow::Result
                     return Ok(Some("already cleaned up".to_string()))
                 }
                 Phase::CutOver | Phase::Standby => {}
+                // Reverted on purpose: the old database serves again and
+                // has nothing to clean up; a cutover would undo the revert.
+                Phase::Reverted => {
+                    return Ok(Some(
+                        "reverted: its old database serves and has nothing to clean up (nothing was done)".to_string(),
+                    ))
+                }
                 _ => {
                     return Err(crate::exit::failed(
                         "not cut over yet: `mig fleet cutover` first (nothing was done)",
