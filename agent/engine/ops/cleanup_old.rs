@@ -26,6 +26,16 @@ pub enum Release {
     Release,
 }
 
+impl Release {
+    /// The command that asked for this cleanup, as refusals name it.
+    fn command(self) -> &'static str {
+        match self {
+            Release::Keep => "cleanup-old",
+            Release::Release => "release-old",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CleanupReport {
     pub removed: Removed,
@@ -52,10 +62,7 @@ pub fn cleanup_old_check(
     window: CloseWindow,
 ) -> Result<()> {
     let st = MigrationState::read(spec, busy)?;
-    let command = match release {
-        Release::Keep => "cleanup-old",
-        Release::Release => "release-old",
-    };
+    let command = release.command();
     st.require_window_closable(command, window)?;
     if st.window_open() {
         // Closing the window first leaves a cut-over pair to clean.
@@ -77,10 +84,7 @@ pub fn cleanup_old_with(
 ) -> Result<CleanupReport> {
     let mut st = MigrationState::claim(locate(spec, busy), busy)?;
     let mut report = CleanupReport::default();
-    let command = match release {
-        Release::Keep => "cleanup-old",
-        Release::Release => "release-old",
-    };
+    let command = release.command();
     st.require_window_closable(command, window)?;
     if st.window_open() {
         st.require_finalizable()?;
