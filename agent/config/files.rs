@@ -4,7 +4,8 @@
 //! or another entry's new one, would build into a file that is not the
 //! entry's own: `plan` refused it, advising a `--new` that a client of an
 //! agent cannot pass. An `old` naming no file is served, with a warning
-//! at start and on every reload.
+//! at start and on every reload (naming a swap when `new` is a file mig did
+//! not create).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -62,24 +63,29 @@ impl Claimed {
     }
 }
 
-/// A warning for each database whose `old` names no file while its `new`
-/// (when it names one) does not exist either: nothing of it is there.
+/// A warning for each database whose `old` names no file: nothing of it is
+/// there (its `new`, when named, does not exist either), or the entry looks
+/// swapped (its `new` is a file mig did not create, likely the live
+/// database). An `old` gone beside a new database mig made is a finished
+/// migration's, and not warned about.
 pub fn missing_old(databases: &[DatabaseConfig], config: &Path) -> Vec<String> {
+    let config = std::path::absolute(config).unwrap_or_else(|_| config.to_path_buf());
     databases
         .iter()
         .filter_map(|d| {
-            let old = d.spec.old.as_deref()?;
-            let new_there = d.spec.new.as_deref().is_some_and(Path::exists);
-            (!old.exists() && !new_there).then(|| {
-                format!(
-                    "database {:?}: its old database {} does not exist; it is served, and every command on it fails until the file is there: check `old` in {} (after an edit, SIGHUP the agent)",
-                    d.name,
-                    old.display(),
-                    std::path::absolute(config)
-                        .unwrap_or_else(|_| config.to_path_buf())
-                        .display()
-                )
-            })
+            let old = d.spec.old.as_deref().filter(|o| !o.exists())?;
+            let name = &d.name;
+            let (old, at) = (old.display(), config.display());
+            match d.spec.new.as_deref().filter(|n| n.exists()) {
+                None => Some(format!(
+                    "database {name:?}: its old database {old} does not exist; it is served, and every command on it fails until the file is there: check `old` in {at} (after an edit, SIGHUP the agent)"
+                )),
+                Some(new) if !crate::engine::new_side::made_by_mig(new, d.busy()) => Some(format!(
+                    "database {name:?}: its old database {old} does not exist and its new database {} is one mig did not create: `old` and `new` look swapped; check them in {at} (after an edit, SIGHUP the agent)",
+                    new.display()
+                )),
+                Some(_) => None,
+            }
         })
         .collect()
 }

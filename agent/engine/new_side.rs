@@ -6,6 +6,8 @@
 //! Every progress write happens in the same transaction as the rows it
 //! describes, so a crash can never leave them disagreeing.
 
+use std::path::Path;
+
 use rusqlite::{Connection, OptionalExtension};
 
 use super::catalog::q;
@@ -115,6 +117,14 @@ pub fn set_reverted_in(tx: &Connection) -> Result<()> {
     )
     .ctx(|| "marking the new database reverted".into())?;
     Ok(())
+}
+
+/// The file at `path` is a new database a migration made (it carries mig's
+/// identity). `false` for any other file, including one SQLite cannot read.
+pub fn made_by_mig(path: &Path, busy: super::open::Busy) -> bool {
+    super::open::new_ro(path, busy)
+        .and_then(|conn| read_identity(&conn, "main"))
+        .is_ok_and(|identity| identity.is_some())
 }
 
 pub fn read_identity(conn: &Connection, schema: &str) -> Result<Option<Identity>> {

@@ -52,3 +52,35 @@ fn an_agent_toml_entry_with_old_and_new_swapped_is_named_on_migrate_and_changes_
     assert_eq!(std::fs::read(p.path("old.db")).expect("old.db"), before);
     assert!(!p.path("new.db").exists(), "migrate created the old path");
 }
+
+/// The agent said nothing at start about such an entry (its `old` missing,
+/// its `new` an existing database mig did not make): the missing-file
+/// warning was skipped because `new` exists. Now it warns at start that
+/// the two look swapped, and an entry whose old file is gone beside a new
+/// database mig made (a finished migration's) is still not warned about.
+#[test]
+fn the_agent_warns_at_start_about_an_entry_whose_old_and_new_look_swapped() {
+    let p = Project::shop(20);
+    p.migrate(&[]).ok();
+    let done = p.path("done-old.db");
+    let agent = TestAgent::start(
+        &p.dir,
+        &[
+            ("swapped", &p.path("nothing.db"), &p.path("old.db")),
+            ("finished", &done, &p.path("new.db")),
+        ],
+    );
+    let warning = format!(
+        "database \"swapped\": its old database {} does not exist and its new database {} is one mig did not create: `old` and `new` look swapped; check them in {} (after an edit, SIGHUP the agent)",
+        p.path("nothing.db").display(),
+        p.path("old.db").display(),
+        agent.config_path().display()
+    );
+    assert_eq!(agent.log().matches(&warning).count(), 1, "{}", agent.log());
+    assert!(
+        !agent.log().contains("database \"finished\""),
+        "{}",
+        agent.log()
+    );
+    assert!(!p.path("nothing.db").exists(), "the agent created a file");
+}
