@@ -17,7 +17,7 @@ mod sets;
 pub mod syntax;
 use crate::engine::throttle::ThrottleSettings;
 pub use access::{Access, IdentitySource, Limits, Role, TlsFiles};
-pub use databases::{parse_window, DatabaseConfig};
+pub use databases::{parse_window, DatabaseConfig, DatabaseSettings};
 pub use operations::{HealthListener, HealthReveal, HooksConfig, MetricsListener};
 pub use sets::{DatabaseSet, DEFAULT_SET_NEW};
 
@@ -228,10 +228,13 @@ mod tests {
     fn throttle_section_sets_every_database_and_defaults_when_absent() {
         let path = Path::new("/etc/mig/agent.toml");
         let f = AgentFile::parse(path, BASE).expect("no [throttle]");
-        assert_eq!(f.agent.databases[0].throttle, ThrottleSettings::default());
+        assert_eq!(
+            f.agent.databases[0].settings.throttle,
+            ThrottleSettings::default()
+        );
         let text = format!("{BASE}[throttle]\nenabled = false\nprobe_interval_ms = 100\nmax_write_wait_ms = 5\nmax_wal_mb = 64\n");
         let f = AgentFile::parse(path, &text).expect("[throttle]");
-        let t = f.agent.databases[0].throttle;
+        let t = f.agent.databases[0].settings.throttle;
         assert!(!t.enabled);
         assert_eq!(t.probe_every, Duration::from_millis(100));
         assert_eq!(t.max_write_wait, Duration::from_millis(5));

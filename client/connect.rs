@@ -64,9 +64,9 @@ impl Target {
                 project: Some(g.project.clone().unwrap_or_else(|| PathBuf::from("."))),
             };
             let mut config = DatabaseConfig::new(LOCAL_DATABASE, spec);
-            config.busy_timeout = Duration::from_millis(g.busy_timeout_ms);
-            config.allow_rollback_journal = g.allow_rollback_journal;
-            config.hooks = g.hooks.clone().map(HooksConfig::new);
+            config.settings.busy_timeout = Duration::from_millis(g.busy_timeout_ms);
+            config.settings.allow_rollback_journal = g.allow_rollback_journal;
+            config.settings.hooks = g.hooks.clone().map(HooksConfig::new);
             return Ok(Target::Local(config));
         };
         if g.hooks.is_some() {

@@ -179,7 +179,7 @@ fn a_freeze_retried_after_its_limit_asks_the_before_cutover_hook_again_and_its_r
     std::fs::create_dir_all(&hooks_dir).expect("hooks dir");
     counting_hook(&hooks_dir, &old);
     let mut config = DatabaseConfig::new("shop", spec.clone());
-    config.hooks = Some(HooksConfig::new(hooks_dir.clone()));
+    config.settings.hooks = Some(HooksConfig::new(hooks_dir.clone()));
     let (hooks, mut w) = (Hooks::new(), writer(dir.path(), &old, &new));
     let mut gate = || before_cutover(&hooks, &config, Gated::DrainCutover);
     let opts = DrainOptions {

@@ -3,12 +3,11 @@
 //! `jobs::sets`, never here.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::databases::{DatabaseSettings, SettingKeys};
 use super::HooksConfig;
-use crate::engine::owners::LeftToOwner;
 use crate::engine::throttle::ThrottleSettings;
 
 /// Where a database set puts each database's new file unless `new` says:
@@ -27,14 +26,8 @@ pub struct DatabaseSet {
     /// The new file of each database: `{dir}`, `{stem}` and `{name}` are
     /// filled at discovery, `{hash}` by the engine from the schema.
     pub new: String,
-    pub busy_timeout: Duration,
-    pub allow_rollback_journal: bool,
-    pub throttle: ThrottleSettings,
-    pub left_to_owner: LeftToOwner,
-    pub hooks: Option<HooksConfig>,
-    /// The revert window `cutover` opens when the request does not say
-    /// (zero: none), as `[[database]] revert_window`.
-    pub revert_window: Duration,
+    /// Each database's settings, as a `[[database]]` entry's.
+    pub settings: DatabaseSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -82,12 +75,13 @@ pub(super) fn validate(
     } else {
         resolve(Path::new(&rule)).display().to_string()
     };
-    let revert_window = match e.revert_window.as_deref() {
-        None => Duration::ZERO,
-        Some(w) => {
-            super::parse_window(w).map_err(|err| format!("{at}: revert_window = {w:?}: {err}"))?
-        }
+    let keys = SettingKeys {
+        busy_timeout_ms: e.busy_timeout_ms,
+        allow_rollback_journal: e.allow_rollback_journal,
+        ignore_tables: &e.ignore_tables,
+        revert_window: e.revert_window.as_deref(),
     };
+    let settings = DatabaseSettings::of(keys, throttle, hooks, &at)?;
     let dir = resolve(&e.dir);
     let sample = PathBuf::from(
         new.replace("{dir}", &dir.display().to_string())
@@ -104,12 +98,7 @@ pub(super) fn validate(
         dir,
         pattern,
         new,
-        busy_timeout: Duration::from_millis(e.busy_timeout_ms),
-        allow_rollback_journal: e.allow_rollback_journal,
-        throttle,
-        left_to_owner: LeftToOwner::new(e.ignore_tables.clone()),
-        hooks,
-        revert_window,
+        settings,
     })
 }
 
@@ -170,7 +159,10 @@ mod tests {
         }
         let f = crate::config::AgentFile::parse(path, &set("revert_window = \"30m\"\n"))
             .expect("a revert window");
-        assert_eq!(f.sets[0].revert_window, Duration::from_secs(1800));
+        assert_eq!(
+            f.sets[0].settings.revert_window,
+            std::time::Duration::from_secs(1800)
+        );
         let err = crate::config::AgentFile::parse(path, &set("revert_window = \"soon\"\n"))
             .expect_err("a bad window")
             .to_string();

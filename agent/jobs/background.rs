@@ -48,8 +48,8 @@ pub async fn recover(registry: &Arc<Registry>) {
                     accept_data_loss: true,
                     allow_same_schema: true,
                     busy: c.busy(),
-                    allow_rollback_journal: c.allow_rollback_journal,
-                    left_to_owner: c.left_to_owner.clone(),
+                    allow_rollback_journal: c.settings.allow_rollback_journal,
+                    left_to_owner: c.settings.left_to_owner.clone(),
                     ..Default::default()
                 };
                 registry
@@ -61,7 +61,7 @@ pub async fn recover(registry: &Arc<Registry>) {
             Some(Resumable::Drain) => {
                 let opts = DrainOptions {
                     busy: c.busy(),
-                    allow_rollback_journal: c.allow_rollback_journal,
+                    allow_rollback_journal: c.settings.allow_rollback_journal,
                     ..Default::default()
                 };
                 registry

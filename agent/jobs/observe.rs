@@ -43,7 +43,7 @@ impl<'a> JobObserver<'a> {
     }
 
     fn fire(&self, point: HookPoint, facts: HookFacts) {
-        if let Some(h) = &self.config.hooks {
+        if let Some(h) = &self.config.settings.hooks {
             let db = (self.config.name.as_str(), &self.config.spec);
             self.hooks.fire(h, point, db, facts);
         }
@@ -60,7 +60,7 @@ impl<'a> JobObserver<'a> {
             self.metrics
                 .copy_progress(&self.config.name, *rows_done, *rows_total);
         }
-        let Some(h) = &self.config.hooks else {
+        let Some(h) = &self.config.settings.hooks else {
             return;
         };
         match (self.job.kind, e) {
@@ -125,7 +125,7 @@ impl<'a> JobObserver<'a> {
     /// have run when a follower sees it.
     pub(super) fn ended(&self, body: &EventBody) {
         self.count(body);
-        let Some(h) = &self.config.hooks else {
+        let Some(h) = &self.config.settings.hooks else {
             return;
         };
         let db = (self.config.name.as_str(), &self.config.spec);
@@ -207,7 +207,7 @@ pub fn around_cutover<T>(
 ) -> crate::engine::Result<T> {
     before_cutover(hooks, config, Gated::Cutover)?;
     let result = cutover();
-    let Some(h) = &config.hooks else {
+    let Some(h) = &config.settings.hooks else {
         return result;
     };
     let db = (config.name.as_str(), &config.spec);
@@ -232,7 +232,7 @@ pub fn before_cutover(
     config: &DatabaseConfig,
     gated: Gated,
 ) -> crate::engine::Result<()> {
-    let Some(h) = &config.hooks else {
+    let Some(h) = &config.settings.hooks else {
         return Ok(());
     };
     let db = (config.name.as_str(), &config.spec);

@@ -91,10 +91,12 @@ impl Served {
                 let keep = self
                     .configs
                     .get(name)
-                    .is_some_and(|old| old.throttle == c.throttle);
+                    .is_some_and(|old| old.settings.throttle == c.settings.throttle);
                 if !keep {
-                    self.throttles
-                        .insert(name.to_string(), Arc::new(Throttle::new(c.throttle)));
+                    self.throttles.insert(
+                        name.to_string(),
+                        Arc::new(Throttle::new(c.settings.throttle)),
+                    );
                 }
                 self.configs.insert(name.to_string(), c);
             }

@@ -221,12 +221,7 @@ fn config_of(set: &DatabaseSet, stem: String, file: &str, old: PathBuf) -> Datab
             new: Some(PathBuf::from(new)),
             project: None,
         },
-        busy_timeout: set.busy_timeout,
-        allow_rollback_journal: set.allow_rollback_journal,
-        throttle: set.throttle,
-        left_to_owner: set.left_to_owner.clone(),
-        hooks: set.hooks.clone(),
-        revert_window: set.revert_window,
+        settings: set.settings.clone(),
     }
 }
 
@@ -319,12 +314,10 @@ mod tests {
             dir: dir.to_path_buf(),
             pattern: glob::Pattern::new(pattern).expect("pattern"),
             new: DEFAULT_SET_NEW.to_string(),
-            busy_timeout: std::time::Duration::from_secs(1),
-            allow_rollback_journal: false,
-            throttle: Default::default(),
-            left_to_owner: Default::default(),
-            hooks: None,
-            revert_window: std::time::Duration::ZERO,
+            settings: crate::config::DatabaseSettings {
+                busy_timeout: std::time::Duration::from_secs(1),
+                ..Default::default()
+            },
         }
     }
 

@@ -59,7 +59,7 @@ pub(super) async fn list(
 /// and running job.
 fn summary(registry: &Registry, c: DatabaseConfig, q: &ListQuery) -> pb::DatabaseSummary {
     let running_job = registry.running(&c.name).map(|j| j.snapshot());
-    let journal = status::OldJournal::allowing(c.allow_rollback_journal);
+    let journal = status::OldJournal::allowing(c.settings.allow_rollback_journal);
     let status = (!q.names_only).then(|| status::status_under(&c.spec, c.busy(), journal));
     convert::database_summary(c, status, running_job)
 }

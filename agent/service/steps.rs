@@ -39,7 +39,7 @@ pub(super) async fn plan(
         let schema = convert::schema_of(&config, r.schema.as_ref())?;
         let opts = ops::PlanOptions {
             busy: config.busy(),
-            allow_rollback_journal: config.allow_rollback_journal,
+            allow_rollback_journal: config.settings.allow_rollback_journal,
             left_to_owner: convert::left_to_owner(&config, &r.ignore_tables),
             disclosure,
         };
@@ -49,7 +49,7 @@ pub(super) async fn plan(
             None => None,
         };
         let mut report = convert::plan_report(&config.name, outcome);
-        report.default_revert_window_secs = config.revert_window.as_secs();
+        report.default_revert_window_secs = config.settings.revert_window.as_secs();
         report.rehearsal = rehearsal.map(convert::rehearsal);
         Ok(report)
     })
@@ -74,7 +74,7 @@ pub(super) async fn status(
         .status_cache
         .get(&shared_as, || {
             blocking(move || {
-                let journal = status::OldJournal::allowing(config.allow_rollback_journal);
+                let journal = status::OldJournal::allowing(config.settings.allow_rollback_journal);
                 let s = status::status_of_files(&config.spec, config.busy(), journal)?
                     .for_caller(disclosure);
                 Ok(convert::status_report(&config.name, s, None))

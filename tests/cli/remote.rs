@@ -102,7 +102,7 @@ fn detached_migrate_is_followed_with_watch() {
 fn pause_resume_and_cancel_a_job_blocked_on_the_services_lock() {
     let p = Project::shop(20);
     let mut config = database("shop", &p);
-    config.busy_timeout = Duration::from_secs(120);
+    config.settings.busy_timeout = Duration::from_secs(120);
     let agent = TestAgent::plain(vec![config]);
     let a = agent.url.as_str();
     // The "service" holds the write lock: migrate waits before recording.

@@ -89,6 +89,7 @@ pub fn schema_of(
 /// the request names.
 pub fn left_to_owner(config: &DatabaseConfig, ignore_tables: &[String]) -> LeftToOwner {
     config
+        .settings
         .left_to_owner
         .merged(&LeftToOwner::new(ignore_tables.to_vec()))
 }
@@ -123,7 +124,7 @@ pub fn rehearse_options(
     Ok(Some(RehearseOptions {
         sample_percent,
         busy: config.busy(),
-        allow_rollback_journal: config.allow_rollback_journal,
+        allow_rollback_journal: config.settings.allow_rollback_journal,
     }))
 }
 
@@ -184,7 +185,7 @@ pub fn migrate_start(
         accept_data_loss: r.accept_data_loss,
         label: r.label.clone(),
         busy: config.busy(),
-        allow_rollback_journal: config.allow_rollback_journal,
+        allow_rollback_journal: config.settings.allow_rollback_journal,
         left_to_owner: left_to_owner(config, &r.ignore_tables),
         fresh_migration_id: Some(fresh_id),
         allow_same_schema: r.allow_same_schema,
@@ -205,7 +206,7 @@ pub fn drain_options(
 ) -> Result<DrainOptions, ServiceError> {
     let mut opts = DrainOptions {
         busy: config.busy(),
-        allow_rollback_journal: config.allow_rollback_journal,
+        allow_rollback_journal: config.settings.allow_rollback_journal,
         ..DrainOptions::default()
     };
     if r.freeze_limit_ms > 0 {
@@ -219,7 +220,7 @@ pub fn drain_options(
     }
     opts.then = match (r.cutover, r.revert_window_secs) {
         (true, secs) => AfterDrain::Cutover {
-            revert_window_secs: secs.unwrap_or(config.revert_window.as_secs()),
+            revert_window_secs: secs.unwrap_or(config.settings.revert_window.as_secs()),
         },
         (false, None) => AfterDrain::Hold,
         (false, Some(_)) => return Err(invalid(
@@ -280,7 +281,7 @@ pub fn cutover_options(r: &pb::CutoverRequest, config: &DatabaseConfig) -> Cutov
         },
         revert_window_secs: r
             .revert_window_secs
-            .unwrap_or(config.revert_window.as_secs()),
+            .unwrap_or(config.settings.revert_window.as_secs()),
     }
 }
 
