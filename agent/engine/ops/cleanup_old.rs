@@ -12,7 +12,7 @@ use crate::engine::guard::{self, GuardKind};
 use crate::engine::lock;
 use crate::engine::open::{self, Busy};
 use crate::engine::paths::DatabaseSpec;
-use crate::engine::record::{self, Guard, Removed};
+use crate::engine::record::{self, Guard, MarkerStatus, Removed};
 use crate::engine::revert::store;
 use crate::engine::state::{locate, CloseWindow, MigrationState};
 
@@ -62,15 +62,38 @@ pub fn cleanup_old_check(
     window: CloseWindow,
 ) -> Result<()> {
     let st = MigrationState::read(spec, busy)?;
-    let command = release.command();
-    st.require_window_closable(command, window)?;
+    ready(&st, release, window).map(drop)
+}
+
+/// What the state allows a cleanup now: close the open revert window
+/// first, or go ahead expecting this marker status.
+enum Ready {
+    CloseWindowFirst,
+    Now(Option<MarkerStatus>),
+}
+
+/// The cleanup's refusals, in the one order both [`cleanup_old_check`] and
+/// [`cleanup_old_with`] give them: the window (closable only when told),
+/// then a window's pair that cannot be finalized, then the cleanup's own.
+fn ready(st: &MigrationState, release: Release, window: CloseWindow) -> Result<Ready> {
+    st.require_window_closable(release.command(), window)?;
     if st.window_open() {
         // Closing the window first leaves a cut-over pair to clean.
-        return st.require_finalizable();
+        st.require_finalizable()?;
+        return Ok(Ready::CloseWindowFirst);
     }
+    cleanable(st, release).map(Ready::Now)
+}
+
+/// A cut-over pair's own refusal (nothing to clean, not cut over, ...);
+/// the marker status the cleanup expects to find unchanged.
+fn cleanable(st: &MigrationState, release: Release) -> Result<Option<MarkerStatus>> {
     match release {
-        Release::Release => st.require_releasable(),
-        Release::Keep => st.require_cleanable().map(|_| ()),
+        Release::Release => {
+            st.require_releasable()?;
+            Ok(st.marker().map(|m| m.status))
+        }
+        Release::Keep => st.require_cleanable(),
     }
 }
 
@@ -84,20 +107,14 @@ pub fn cleanup_old_with(
 ) -> Result<CleanupReport> {
     let mut st = MigrationState::claim(locate(spec, busy), busy)?;
     let mut report = CleanupReport::default();
-    let command = release.command();
-    st.require_window_closable(command, window)?;
-    if st.window_open() {
-        st.require_finalizable()?;
-        super::window::finalize_state(&st, busy, super::window::ClosedBy::CleanupOld)?;
-        report.closed_window = true;
-        st = MigrationState::claim(locate(spec, busy), busy)?;
-    }
-    let expected = match release {
-        Release::Release => {
-            st.require_releasable()?;
-            st.marker().map(|m| m.status)
+    let expected = match ready(&st, release, window)? {
+        Ready::Now(expected) => expected,
+        Ready::CloseWindowFirst => {
+            super::window::finalize_state(&st, busy, super::window::ClosedBy::CleanupOld)?;
+            report.closed_window = true;
+            st = MigrationState::claim(locate(spec, busy), busy)?;
+            cleanable(&st, release)?
         }
-        Release::Keep => st.require_cleanable()?,
     };
     // A sweep of the new database's inert guards cut short: finish it.
     super::cutover::sweep_after_cutover(&open::work(st.new_path()?, None, busy)?);
