@@ -1,10 +1,11 @@
 //! `mig fleet ...`: validates the fleet file and the flags (no I/O before
 //! that), then plans, reports, or runs every target through `crate::fleet`:
 //! `runs.rs` (rollout and the step-wise commands, verify included, on the
-//! scheduler), `oneshot.rs` (reset, cancel, cleanup-old: one call per
-//! target), `revert.rs` (the rollback, on the scheduler in reverse order:
+//! scheduler), `oneshot.rs` (reset, cancel: one call per target),
+//! `cleanup.rs` (cleanup-old, open revert windows decided up front), `revert.rs` (the rollback, on the scheduler in reverse order:
 //! last wave first). The agents hold the truth; re-running continues.
 
+mod cleanup;
 mod gate;
 mod oneshot;
 mod resolve;
@@ -44,7 +45,7 @@ pub async fn run(args: &FleetArgs, global: &GlobalArgs, out: Output) -> anyhow::
         FleetAction::Drain(a) => runs::step(a, Steps::DRAIN, out).await,
         FleetAction::Cutover(a) => runs::step(a, Steps::CUTOVER, out).await,
         FleetAction::Verify(a) => runs::step(a, Steps::VERIFY, out).await,
-        FleetAction::CleanupOld(a) => oneshot::cleanup_old(a, out).await,
+        FleetAction::CleanupOld(a) => cleanup::cleanup_old(a, out).await,
         FleetAction::Reset(a) => oneshot::reset(a, out).await,
         FleetAction::Cancel(a) => oneshot::cancel(a, out).await,
         FleetAction::Revert(a) => revert::run(a, out).await,

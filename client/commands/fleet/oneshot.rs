@@ -1,17 +1,17 @@
 //! The fleet commands that make one call per target and print one line
 //! each (`name: what happened`): `reset` (shows what each target would
-//! undo, asks like `rollout`, `--dry-run` only shows), `cancel`, and
-//! `cleanup-old` (cut-over targets only). Exit 1 if any target failed.
+//! undo, asks like `rollout`, `--dry-run` only shows) and `cancel`
+//! (`cleanup.rs` uses the same helpers). Exit 1 if any target failed.
 
 use anyhow::Context;
 use std::future::Future;
 
 use mig::proto::migrator_client::MigratorClient;
-use mig::proto::{CleanupOldRequest, JobRef, Phase, ResetRequest, StatusReport, StatusRequest};
+use mig::proto::{JobRef, ResetRequest, StatusReport, StatusRequest};
 use tonic::transport::Channel;
 
 use super::{can_ask, confirm, load, select};
-use crate::cli::{FleetCleanupOldArgs, FleetResetArgs, FleetStepArgs};
+use crate::cli::{FleetResetArgs, FleetStepArgs};
 use crate::commands::Output;
 use crate::exit::{error, failed, Exit};
 use crate::fleet::agents::{self, TargetError};
@@ -147,59 +147,9 @@ pub async fn cancel(a: &FleetStepArgs, out: Output) -> anyhow::Result<()> {
     report(&fleet, results, out)
 }
 
-/// Drops the migration tables from every selected cut-over target's old
-/// database; a target not cut over yet is refused, and nothing is done to it.
-pub async fn cleanup_old(c: &FleetCleanupOldArgs, out: Output) -> anyhow::Result<()> {
-    let (a, close_revert_window) = (&c.step, c.window.close_revert_window);
-    let (fleet, limit) = load(&a.fleet).await?;
-    let active = select(&fleet, &a.only)?;
-    let results = each_selected(
-        &fleet,
-        limit,
-        &active,
-        move |t, mut client, st| async move {
-            match Phase::try_from(st.phase).unwrap_or(Phase::Unspecified) {
-                Phase::Complete | Phase::Retired => {
-                    return Ok(Some("already cleaned up".to_string()))
-                }
-                Phase::CutOver | Phase::Standby => {}
-                // Reverted on purpose: the old database serves again and
-                // has nothing to clean up; a cutover would undo the revert.
-                Phase::Reverted => {
-                    return Ok(Some(
-                        "reverted: its old database serves and has nothing to clean up (nothing was done)".to_string(),
-                    ))
-                }
-                _ => {
-                    return Err(crate::exit::failed(
-                        "not cut over yet: `mig fleet cutover` first (nothing was done)",
-                    ))
-                }
-            }
-            let r = client
-                .cleanup_old(CleanupOldRequest {
-                    database: t.database.clone(),
-                    release: false,
-                    close_revert_window,
-                    check_only: false,
-                })
-                .await?
-                .into_inner();
-            Ok(Some(format!(
-                "cleaned up the old database: dropped {} trigger(s){}{}",
-                r.dropped_triggers,
-                if r.dropped_log { ", the log" } else { "" },
-                if r.dropped_marker { ", the marker" } else { "" }
-            )))
-        },
-    )
-    .await;
-    report(&fleet, results, out)
-}
-
 /// Runs `f` on each selected target with a client of its agent and its
 /// database's status; a target not selected gets no line.
-async fn each_selected<F, Fut>(
+pub(super) async fn each_selected<F, Fut>(
     fleet: &Fleet,
     limit: usize,
     active: &[bool],
@@ -237,7 +187,7 @@ fn flatten(
 }
 
 /// One line per target (`name: what happened`); exit 1 if any failed.
-fn report(
+pub(super) fn report(
     fleet: &Fleet,
     results: Vec<Result<Option<String>, String>>,
     out: Output,

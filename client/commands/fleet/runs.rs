@@ -135,7 +135,7 @@ fn nothing_started(r: &Resolved, file: &Path, out: Output) -> anyhow::Result<()>
 /// The phase each target's agent reports: from the listing where it has
 /// the database (many-database targets), from `Status` for the others
 /// (`None`: no answer).
-async fn phases(fleet: &Fleet, listing: &Listing, limit: usize) -> Vec<Option<i32>> {
+pub(super) async fn phases(fleet: &Fleet, listing: &Listing, limit: usize) -> Vec<Option<i32>> {
     let mut phases: Vec<Option<i32>> = fleet
         .targets
         .iter()
