@@ -20,6 +20,7 @@ mod fleet;
 mod fleet_cleanup_gone;
 mod fleet_cleanup_reverted;
 mod fleet_cleanup_windows_open;
+mod fleet_max_failures_last;
 mod fleet_operator;
 mod fleet_plan_cut_over;
 mod fleet_plan_selects_none;

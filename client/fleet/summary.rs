@@ -186,6 +186,24 @@ pub fn verdict(outcomes: &[Option<Outcome>]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The line for a `max_failures` limit passed by a target that ended
+/// after every other target had started: the scheduler's "rollout
+/// stopped" goes to the targets it skips, and here there are none, so the
+/// summary says the limit was reached and that it left no target un-run.
+/// `None` when no limit was set, it was not passed, or targets were
+/// skipped (their lines say it).
+pub fn limit_reached_last(outcomes: &[Option<Outcome>], allowed: Option<u64>) -> Option<String> {
+    let allowed = allowed?;
+    let count = |f: &dyn Fn(State) -> bool| outcomes.iter().flatten().filter(|o| f(o.state)).count();
+    let failures = count(&|s| matches!(s, State::Failed | State::Cancelled)) as u64;
+    if failures <= allowed || count(&|s| s == State::Skipped) > 0 {
+        return None;
+    }
+    Some(format!(
+        "max_failures reached: {failures} target(s) failed, more than the {allowed} allowed; no target was left un-run (the last failure came after every target had started, and the limit only stops targets not yet started)"
+    ))
+}
+
 fn duration(d: Duration) -> String {
     let s = d.as_secs_f64();
     if s < 60.0 {

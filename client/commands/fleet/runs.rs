@@ -221,14 +221,21 @@ async fn execute(
     let id = plan.label.clone();
     let outcomes = scheduled(fleet, schemas, &plan, out, Run::Rollout).await?;
     let next = next::after_run(commands, &outcomes, goal);
+    let active = plan.active.iter().filter(|a| **a).count();
+    let limit = plan.max_failures.map(|l| l.allowed(active));
+    let reached = summary::limit_reached_last(&outcomes, limit);
     if out.json {
         let mut doc = summary::json(fleet, &id, &outcomes);
         if let (Some(o), Some(n)) = (doc.as_object_mut(), &next) {
             o.insert("next".into(), n.trim_start_matches("next: ").into());
         }
+        if let (Some(o), Some(r)) = (doc.as_object_mut(), &reached) {
+            o.insert("stopped".into(), r.as_str().into());
+        }
         render::json_line(&doc)?;
     } else {
         let mut lines = summary::lines(fleet, &format!("rollout {id}"), &outcomes);
+        lines.extend(reached);
         lines.extend(next);
         render::emit(&lines)?;
     }
