@@ -194,7 +194,8 @@ pub fn verdict(outcomes: &[Option<Outcome>]) -> anyhow::Result<()> {
 /// skipped (their lines say it).
 pub fn limit_reached_last(outcomes: &[Option<Outcome>], allowed: Option<u64>) -> Option<String> {
     let allowed = allowed?;
-    let count = |f: &dyn Fn(State) -> bool| outcomes.iter().flatten().filter(|o| f(o.state)).count();
+    let count =
+        |f: &dyn Fn(State) -> bool| outcomes.iter().flatten().filter(|o| f(o.state)).count();
     let failures = count(&|s| matches!(s, State::Failed | State::Cancelled)) as u64;
     if failures <= allowed || count(&|s| s == State::Skipped) > 0 {
         return None;
