@@ -23,6 +23,7 @@ mod fleet_cleanup_windows_open;
 mod fleet_max_failures_last;
 mod fleet_operator;
 mod fleet_plan_cut_over;
+mod fleet_plan_progress;
 mod fleet_plan_selects_none;
 mod fleet_revert;
 mod fleet_same_schema;

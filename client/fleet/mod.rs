@@ -20,6 +20,7 @@ pub mod lock;
 pub mod next;
 pub mod order;
 pub mod plan;
+pub mod plan_progress;
 pub mod record;
 pub mod revert;
 pub mod schedule;

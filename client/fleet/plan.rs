@@ -4,10 +4,12 @@
 
 use mig::proto::{KeyMode, PlanReport, PlanRequest};
 use serde_json::json;
+use std::sync::Arc;
 
 use super::agents::{self, Schemas, TargetError};
 use super::file::{Fleet, FleetTarget};
 use super::order;
+use super::plan_progress::PlanProgress;
 use super::table::table;
 use crate::render::names;
 
@@ -63,9 +65,15 @@ fn loses_data(t: &FleetTarget, p: &PlanReport) -> String {
     format!("blocked: the plan loses {}; {fix}", lost.join(", "))
 }
 
-/// Asks every agent for its plan, `limit` at once.
-pub async fn fetch(targets: &[FleetTarget], schemas: &Schemas, limit: usize) -> Vec<Planned> {
-    fetch_with(targets, schemas, limit, Rehearse::No).await
+/// Asks every agent for its plan, `limit` at once (`json`: how progress
+/// is shown, for many targets).
+pub async fn fetch(
+    targets: &[FleetTarget],
+    schemas: &Schemas,
+    limit: usize,
+    json: bool,
+) -> Vec<Planned> {
+    fetch_with(targets, schemas, limit, (Rehearse::No, json)).await
 }
 
 /// Whether each plan also rehearses the migration on a copy.
@@ -76,36 +84,54 @@ pub enum Rehearse {
     OnCopy(f64),
 }
 
-/// Asks every agent for its plan (and rehearsal), `limit` at once.
+/// Asks every agent for its plan (and rehearsal), `limit` at once, with
+/// progress for many targets ([`PlanProgress`]).
 pub async fn fetch_with(
     targets: &[FleetTarget],
     schemas: &Schemas,
     limit: usize,
-    rehearse: Rehearse,
+    (rehearse, json): (Rehearse, bool),
 ) -> Vec<Planned> {
+    let progress = PlanProgress::start(json, targets.len()).map(Arc::new);
     let results = agents::each(targets, limit, |_, t| {
         let schema = schemas.of(&t);
+        let progress = progress.clone();
         async move {
-            let mut client = agents::connect(&t).await?;
-            let (rehearse, sample_percent) = match rehearse {
-                Rehearse::No => (false, 0.0),
-                Rehearse::OnCopy(p) => (true, p),
-            };
-            let request = PlanRequest {
-                database: t.database.clone(),
-                schema,
-                ignore_tables: t.ignore_tables.clone(),
-                rehearse,
-                sample_percent,
-            };
-            Ok(client.plan(request).await?.into_inner())
+            let planned = plan_one(t, schema, rehearse).await;
+            if let Some(p) = &progress {
+                p.one_done();
+            }
+            planned
         }
     })
     .await;
+    if let Some(p) = &progress {
+        p.finish();
+    }
     results
         .into_iter()
         .map(|report| Planned { report })
         .collect()
+}
+
+async fn plan_one(
+    t: FleetTarget,
+    schema: Option<mig::proto::SchemaSource>,
+    rehearse: Rehearse,
+) -> anyhow::Result<PlanReport> {
+    let mut client = agents::connect(&t).await?;
+    let (rehearse, sample_percent) = match rehearse {
+        Rehearse::No => (false, 0.0),
+        Rehearse::OnCopy(p) => (true, p),
+    };
+    let request = PlanRequest {
+        database: t.database.clone(),
+        schema,
+        ignore_tables: t.ignore_tables.clone(),
+        rehearse,
+        sample_percent,
+    };
+    Ok(client.plan(request).await?.into_inner())
 }
 
 /// The plan table, the reasons entries cannot run, and the order.

@@ -44,7 +44,8 @@ pub async fn check(
         ..fleet.clone()
     };
     let rehearse = if all { rehearse } else { Rehearse::No };
-    let planned = plan::fetch_with(&planned_fleet.targets, schemas, limit, rehearse).await;
+    let planned =
+        plan::fetch_with(&planned_fleet.targets, schemas, limit, (rehearse, out.json)).await;
     show(&planned_fleet, &planned, all, out)?;
     let blocked: Vec<String> = planned_fleet
         .targets

@@ -131,7 +131,7 @@ async fn plan_cmd(a: &FleetReportArgs, out: Output) -> anyhow::Result<()> {
         .collect();
     let (fleet, limit) = (only(r.fleet, &a.only)?, r.limit);
     let schemas = agents::schemas(&fleet.targets)?;
-    let planned = plan::fetch(&fleet.targets, &schemas, limit).await;
+    let planned = plan::fetch(&fleet.targets, &schemas, limit, out.json).await;
     if out.json {
         render::json_report(&plan::json(&fleet, &planned))?;
     } else {
