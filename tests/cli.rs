@@ -43,6 +43,7 @@ mod journal_switch;
 mod keys;
 mod litestream;
 mod long_catch_up;
+mod new_changed_before_cutover;
 mod new_guard;
 mod new_is_a_link;
 mod new_path_taken;

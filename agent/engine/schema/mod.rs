@@ -271,6 +271,19 @@ fn position_in(sql: &str, offset: usize, line: usize, column: usize) -> (usize, 
 /// normalised SQL of every user object, plus user_version/application_id),
 /// so whitespace and comment edits do not change it. Hex, 64 characters.
 pub fn catalog_hash(conn: &Connection, schema: &str) -> Result<String> {
+    let mut h = Sha256::new();
+    for (kind, name, sql) in catalog_objects(conn, schema)? {
+        h.update(format!("{kind}\0{name}\0{sql}\n"));
+    }
+    for (pragma, v) in catalog_pragmas(conn, schema)? {
+        h.update(format!("{pragma}={v}\n"));
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// What [`catalog_hash`] hashes: (type, lowercase name, normalised SQL) of
+/// every user object in `schema`, mig's own and SQLite's left out, in order.
+pub fn catalog_objects(conn: &Connection, schema: &str) -> Result<Vec<(String, String, String)>> {
     let rows = super::catalog::schema_rows(
         conn,
         &format!(
@@ -281,17 +294,23 @@ pub fn catalog_hash(conn: &Connection, schema: &str) -> Result<String> {
         ),
         "reading the schema catalog",
     )?;
-    let mut h = Sha256::new();
-    for (kind, name, sql) in rows {
-        h.update(format!("{kind}\0{name}\0{}\n", lexer::normalize(&sql)));
-    }
-    for pragma in ["user_version", "application_id"] {
-        let v: i64 = conn
-            .pragma_query_value(Some(schema), pragma, |r| r.get(0))
-            .ctx(|| format!("reading PRAGMA {pragma}"))?;
-        h.update(format!("{pragma}={v}\n"));
-    }
-    Ok(hex::encode(h.finalize()))
+    Ok(rows
+        .into_iter()
+        .map(|(kind, name, sql)| (kind, name, lexer::normalize(&sql)))
+        .collect())
+}
+
+/// The header values [`catalog_hash`] covers: user_version, application_id.
+pub fn catalog_pragmas(conn: &Connection, schema: &str) -> Result<Vec<(&'static str, i64)>> {
+    ["user_version", "application_id"]
+        .into_iter()
+        .map(|pragma| {
+            let v: i64 = conn
+                .pragma_query_value(Some(schema), pragma, |r| r.get(0))
+                .ctx(|| format!("reading PRAGMA {pragma}"))?;
+            Ok((pragma, v))
+        })
+        .collect()
 }
 
 /// The short form of a catalog hash used in file names.

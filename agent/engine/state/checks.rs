@@ -212,6 +212,7 @@ impl MigrationState {
     /// The old catalog is still the one recording started with: a table
     /// created or a trigger dropped since could hold unrecorded writes.
     fn require_unchanged_catalog(&self, step: Step) -> Result<()> {
+        self.require_unchanged_new()?;
         let drift = self
             .old
             .as_ref()
@@ -230,6 +231,15 @@ impl MigrationState {
                 drift.join(", ")
             ),
         }))
+    }
+
+    /// The new database's catalog is still the schema it was built from:
+    /// cutover would make another schema ready under its hash.
+    fn require_unchanged_new(&self) -> Result<()> {
+        match self.new.as_ref().map(|n| n.changed.as_slice()) {
+            Some(changed) if !changed.is_empty() => Err(precondition(new_changed(changed))),
+            _ => Ok(()),
+        }
     }
 
     /// `drain`: a whole, copied migration whose old database records or
@@ -401,4 +411,12 @@ fn reverted(new: &Path, step: Step) -> EngineError {
         new.display(),
         step.as_str()
     ))
+}
+
+/// The line naming changes made to the new database outside mig.
+pub(super) fn new_changed(changed: &[String]) -> String {
+    format!(
+        "the new database was changed outside mig since `mig migrate` copied it ({}): it is no longer the schema file's schema; undo the change on the new database, or `mig reset` and migrate again",
+        changed.join(", ")
+    )
 }

@@ -19,6 +19,7 @@ mod checks;
 mod decide;
 pub mod files;
 pub mod locate;
+mod new_drift;
 pub mod owner;
 mod phase;
 mod prove;

@@ -78,6 +78,9 @@ pub(super) fn derive(s: &MigrationState, d: Disclosure) -> (Phase, String) {
 /// `cutover` refuse it, so the next step is the way out they name, never
 /// the step they refuse.
 fn drifted(s: &MigrationState, phase: Phase) -> Option<String> {
+    if let Some(n) = s.new.as_ref().filter(|n| !n.changed.is_empty()) {
+        return Some(super::checks::new_changed(&n.changed));
+    }
     let drift = &s.old.as_ref()?.drift;
     if drift.is_empty() {
         return None;

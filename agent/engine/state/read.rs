@@ -69,6 +69,9 @@ pub struct NewFile {
     /// A `_migration_marker` in this file: it is an old database that
     /// records a migration (`--old` and `--new` swapped, see `prove`).
     pub marker: Option<Marker>,
+    /// Changes to its catalog since the copy finished, against the schema
+    /// it was built from (`new_drift`; checked while migrating only).
+    pub changed: Vec<String>,
 }
 
 /// The new database's `_migration_progress`.
@@ -123,9 +126,16 @@ pub fn new_file(path: &Path, busy: Busy) -> Result<(NewFile, Connection)> {
         Some(_) => replay_blocked::read(&conn)?,
         None => None,
     };
+    let status = new_side::read_status(&conn, "main")?;
+    let changed = match (&identity, &progress, status) {
+        (Some(id), Some(p), Some(MigrationStatus::Migrating)) if p.copied => {
+            super::new_drift::changes(&conn, id)?
+        }
+        _ => Vec::new(),
+    };
     let file = NewFile {
         path: path.to_path_buf(),
-        status: new_side::read_status(&conn, "main")?,
+        status,
         identity,
         progress,
         certificate,
@@ -133,6 +143,7 @@ pub fn new_file(path: &Path, busy: Busy) -> Result<(NewFile, Connection)> {
         window: crate::engine::revert::window::read(&conn, "main")?,
         replay_blocked,
         marker: record::read_marker(&conn, "main")?,
+        changed,
     };
     Ok((file, conn))
 }
