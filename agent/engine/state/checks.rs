@@ -237,7 +237,9 @@ impl MigrationState {
     /// cutover would make another schema ready under its hash.
     fn require_unchanged_new(&self) -> Result<()> {
         match self.new.as_ref().map(|n| n.changed.as_slice()) {
-            Some(changed) if !changed.is_empty() => Err(precondition(new_changed(changed))),
+            Some(changed) if !changed.is_empty() => {
+                Err(precondition(super::new_drift::refusal(changed)))
+            }
             _ => Ok(()),
         }
     }
@@ -411,12 +413,4 @@ fn reverted(new: &Path, step: Step) -> EngineError {
         new.display(),
         step.as_str()
     ))
-}
-
-/// The line naming changes made to the new database outside mig.
-pub(super) fn new_changed(changed: &[String]) -> String {
-    format!(
-        "the new database was changed outside mig since `mig migrate` copied it ({}): it is no longer the schema file's schema; undo the change on the new database, or `mig reset` and migrate again",
-        changed.join(", ")
-    )
 }

@@ -55,3 +55,11 @@ pub fn changes(conn: &Connection, id: &Identity) -> Result<Vec<String>> {
     }
     Ok(out)
 }
+
+/// The line naming changes made to the new database outside mig.
+pub(super) fn refusal(changed: &[String]) -> String {
+    format!(
+        "the new database was changed outside mig since `mig migrate` copied it ({}): it is no longer the schema file's schema; undo the change on the new database, or `mig reset` and migrate again",
+        changed.join(", ")
+    )
+}

@@ -79,7 +79,7 @@ pub(super) fn derive(s: &MigrationState, d: Disclosure) -> (Phase, String) {
 /// the step they refuse.
 fn drifted(s: &MigrationState, phase: Phase) -> Option<String> {
     if let Some(n) = s.new.as_ref().filter(|n| !n.changed.is_empty()) {
-        return Some(super::checks::new_changed(&n.changed));
+        return Some(super::new_drift::refusal(&n.changed));
     }
     let drift = &s.old.as_ref()?.drift;
     if drift.is_empty() {
