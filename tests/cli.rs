@@ -56,6 +56,7 @@ mod plan;
 mod plan_after_cutover;
 mod plan_blockers;
 mod plan_default_window;
+mod plan_new_folder;
 mod plan_same_schema_verdict;
 mod precheck_beside;
 mod progress;

@@ -117,6 +117,54 @@ pub(super) enum Folder {
     MustExist,
 }
 
+impl Folder {
+    /// `Create` for a `{hash}` rule's folder, `MustExist` for a typed path.
+    pub(super) fn for_spec(spec: &crate::engine::paths::DatabaseSpec) -> Folder {
+        if spec
+            .new
+            .as_deref()
+            .is_some_and(crate::engine::paths::is_hash_rule)
+        {
+            Folder::Create
+        } else {
+            Folder::MustExist
+        }
+    }
+}
+
+/// Why `migrate` would refuse the new database's folder before creating
+/// anything.
+pub(super) enum FolderRefusal {
+    /// A file stands where a folder of the path should be.
+    NotAFolder(String),
+    /// A typed path's folder is missing (`Folder::MustExist`).
+    Missing(String),
+}
+
+/// Whether the folder `new` goes in stops `migrate` (`plan` reports the same
+/// line as a blocker); `None` if it exists or may be created.
+pub(super) fn folder_refusal(new: &Path, folder: Folder) -> Option<FolderRefusal> {
+    let dir = new.parent().filter(|d| !d.as_os_str().is_empty())?;
+    if dir.is_dir() {
+        return None;
+    }
+    if let Some(file) = dir.ancestors().find(|a| a.exists() && !a.is_dir()) {
+        return Some(FolderRefusal::NotAFolder(format!(
+            "the new database {} would go in folder {}, but {} is a file, not a folder; choose another --new path",
+            new.display(),
+            dir.display(),
+            file.display()
+        )));
+    }
+    (folder == Folder::MustExist).then(|| {
+        FolderRefusal::Missing(format!(
+            "the folder of the new database {} does not exist: {}; check the --new path, or create the folder first",
+            new.display(),
+            dir.display()
+        ))
+    })
+}
+
 /// Creates the new database's folder when a rule names one per schema
 /// (`{dir}-{hash}/`), and syncs its parent so the folder survives a crash.
 fn create_folder(new: &Path, folder: Folder) -> Result<()> {
@@ -126,20 +174,10 @@ fn create_folder(new: &Path, folder: Folder) -> Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
-    if let Some(file) = dir.ancestors().find(|a| a.exists() && !a.is_dir()) {
-        return Err(EngineError::Precondition(format!(
-            "the new database {} would go in folder {}, but {} is a file, not a folder; choose another --new path",
-            new.display(),
-            dir.display(),
-            file.display()
-        )));
-    }
-    if folder == Folder::MustExist {
-        return Err(EngineError::File(format!(
-            "the folder of the new database {} does not exist: {}; check the --new path, or create the folder first",
-            new.display(),
-            dir.display()
-        )));
+    match folder_refusal(new, folder) {
+        Some(FolderRefusal::NotAFolder(why)) => return Err(EngineError::Precondition(why)),
+        Some(FolderRefusal::Missing(why)) => return Err(EngineError::File(why)),
+        None => {}
     }
     std::fs::create_dir_all(dir).map_err(|source| EngineError::Io {
         context: "creating the new database's folder",

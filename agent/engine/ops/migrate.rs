@@ -20,7 +20,7 @@ use crate::engine::error::{EngineError, Result, SqlContext};
 use crate::engine::guard::{self, GuardKind};
 use crate::engine::open::{self, Busy};
 use crate::engine::owners::LeftToOwner;
-use crate::engine::paths::{self, DatabaseSpec};
+use crate::engine::paths::DatabaseSpec;
 use crate::engine::plan::quoted::QuotedText;
 use crate::engine::plan::same::SAME_SCHEMA;
 use crate::engine::plan::{DataLoss, Plan};
@@ -129,11 +129,7 @@ pub fn migrate(
     // Opened once every check has passed, before the new file exists:
     // from here to `finish` the new database's writes are unsynced.
     if matches!(run.start, Start::Fresh | Start::Recreate { .. }) {
-        let folder = if spec.new.as_deref().is_some_and(paths::is_hash_rule) {
-            Folder::Create
-        } else {
-            Folder::MustExist
-        };
+        let folder = Folder::for_spec(spec);
         prepare_folder(&run.new, folder).map_err(|e| run.on_new(e))?;
     }
     let durability = unsynced::begin(&run.new)?;

@@ -72,6 +72,9 @@ pub fn plan(spec: &DatabaseSpec, schema: &SchemaFile, opts: &PlanOptions) -> Res
         blockers.extend(journal_blocker(&old_ro, &old, Blocks::CopyChunks)?);
     }
     blockers.extend(state_blockers);
+    if !new.exists() {
+        blockers.extend(folder_blocker(spec, &new));
+    }
     Ok(PlanOutcome {
         plan,
         old,
@@ -81,6 +84,16 @@ pub fn plan(spec: &DatabaseSpec, schema: &SchemaFile, opts: &PlanOptions) -> Res
         revert,
         cut_over: st.cut_over(),
     })
+}
+
+/// The new database's folder as `migrate` would refuse it (missing, for a
+/// typed `--new`; a file in its path): the same line, so `plan` never says
+/// "can migrate: yes" to a `migrate` refused at once.
+fn folder_blocker(spec: &DatabaseSpec, new: &Path) -> Option<String> {
+    use super::create_new::{folder_refusal, Folder, FolderRefusal};
+    match folder_refusal(new, Folder::for_spec(spec))? {
+        FolderRefusal::NotAFolder(why) | FolderRefusal::Missing(why) => Some(why),
+    }
 }
 
 /// A migration to this schema already cut over: `migrate` has nothing to
