@@ -15,6 +15,7 @@ mod composite_refs;
 mod constant_key;
 mod default_breaks_check;
 mod disk_space;
+mod django_schema_files;
 mod drift;
 mod fleet;
 mod fleet_cleanup_gone;

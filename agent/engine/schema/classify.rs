@@ -38,7 +38,7 @@ pub(super) fn classify(
             .map(|t| t.text.to_ascii_uppercase())
             .unwrap_or_default();
         return Err(format!(
-            "{first} statements do not belong in a schema file; it holds only CREATE TABLE/INDEX/VIEW/TRIGGER (and PRAGMA user_version/application_id)"
+            "{first} statements do not belong in a schema file; it holds only CREATE TABLE/INDEX/VIEW/TRIGGER (and PRAGMA user_version/application_id): the whole new schema, not a migration script (Django's `sqlmigrate`, ALTER/INSERT steps) or a `.dump`; apply the migration to a copy of the database and give the copy's `sqlite3 COPY .schema`"
         ));
     }
     match created(&words)? {
@@ -69,17 +69,35 @@ pub(super) fn not_sql(source: &str) -> Option<(usize, String)> {
         .lines()
         .enumerate()
         .find(|(_, l)| !l.trim().is_empty())?;
-    if !line.trim_start().starts_with('#') {
-        return None;
-    }
-    let what = if source.contains("ActiveRecord::Schema") {
-        "Rails' schema.rb (Ruby)"
+    let first = line.trim_start();
+    let (what, why) = if first.starts_with('#') {
+        let what = if source.contains("ActiveRecord::Schema") {
+            "Rails' schema.rb (Ruby)"
+        } else {
+            "not SQL"
+        };
+        (what, "it starts with a `#` comment, which SQL has not")
+    } else if python_import(first) {
+        (
+            "Python (a Django migration, say), not SQL",
+            "it starts with an import",
+        )
     } else {
-        "not SQL"
+        return None;
     };
     Some((i + 1, format!(
-        "this file is {what}: it starts with a `#` comment, which SQL has not; give the complete target schema as SQL (CREATE TABLE ...), e.g. `sqlite3 DB .schema` of a database already at that schema"
+        "this file is {what}: {why}; give the complete target schema as SQL (CREATE TABLE ...), e.g. `sqlite3 DB .schema` of a database already at that schema"
     )))
+}
+
+/// `import x` or `from x import y`: Python's first line, never SQL's.
+fn python_import(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words.as_slice() {
+        ["import", _, ..] => true,
+        ["from", _, "import", ..] => true,
+        _ => false,
+    }
 }
 
 /// Tables SQLite creates by itself, which a `.schema` dump lists.
