@@ -93,11 +93,10 @@ pub(super) fn not_sql(source: &str) -> Option<(usize, String)> {
 /// `import x` or `from x import y`: Python's first line, never SQL's.
 fn python_import(line: &str) -> bool {
     let words: Vec<&str> = line.split_whitespace().collect();
-    match words.as_slice() {
-        ["import", _, ..] => true,
-        ["from", _, "import", ..] => true,
-        _ => false,
-    }
+    matches!(
+        words.as_slice(),
+        ["import", _, ..] | ["from", _, "import", ..]
+    )
 }
 
 /// Tables SQLite creates by itself, which a `.schema` dump lists.
