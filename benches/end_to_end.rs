@@ -130,8 +130,9 @@ fn mig_process(bin: &Path, dir: &Path, old: &Path, new: &Path) -> MigRun {
         .expect("spawning mig");
     let waited = wait_with_peak(child, MEMORY_POLL);
     let (status, peak_kib) = (waited.status, waited.peak_kib);
-    let wall = t.elapsed().as_secs_f64();
-    let ended_ms = unix_ms();
+    let wall = waited.ended.duration_since(t).as_secs_f64();
+    // The exit in wall-clock milliseconds, for the timeline's last step.
+    let ended_ms = unix_ms() - waited.ended.elapsed().as_millis() as i64;
     assert!(status.success(), "mig migrate failed: {status}");
     let lines = std::fs::read_to_string(&out).expect("reading migrate.jsonl");
     MigRun {

@@ -4,7 +4,8 @@
 //! benches, which time `mig` the way a user runs it).
 
 use std::process::{Child, ExitStatus};
-use std::time::Duration;
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::{Duration, Instant};
 
 use nix::sys::resource::{getrusage, UsageWho};
 
@@ -16,6 +17,9 @@ pub struct Waited {
     /// User + system CPU seconds of the child and all its threads.
     #[allow(dead_code)] // the fleet bench reads the status and peak only
     pub cpu_s: f64,
+    /// When the child was reaped.
+    #[allow(dead_code)] // the fleet bench times its own runs
+    pub ended: Instant,
 }
 
 /// User + system CPU seconds of every child this process has reaped so
@@ -28,23 +32,39 @@ pub fn reaped_children_cpu() -> f64 {
 }
 
 /// Waits for `child`, polling its peak resident memory every `poll`.
+///
+/// The wait itself blocks on a thread of its own and notes the instant
+/// the child is reaped, so the exit is timed exactly (a sleep between
+/// polls would add up to `poll` to every run, which the limit's plain
+/// `wait` does not pay).
 pub fn wait_with_peak(mut child: Child, poll: Duration) -> Waited {
     let before = reaped_children_cpu();
     let status_file = format!("/proc/{}/status", child.id());
+    let (done, reaped) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let status = child.wait().expect("waiting for mig");
+        // The receiver lives until this is received.
+        let _ = done.send((status, Instant::now()));
+    });
     let mut peak_kib = 0;
     loop {
         if let Some(kib) = vm_hwm_kib(&status_file) {
             peak_kib = peak_kib.max(kib);
         }
-        if let Some(status) = child.try_wait().expect("waiting for mig") {
-            let cpu_s = reaped_children_cpu() - before;
-            return Waited {
-                status,
-                peak_kib,
-                cpu_s,
-            };
+        match reaped.recv_timeout(poll) {
+            Ok((status, ended)) => {
+                waiter.join().expect("the waiting thread");
+                let cpu_s = reaped_children_cpu() - before;
+                return Waited {
+                    status,
+                    peak_kib,
+                    cpu_s,
+                    ended,
+                };
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => panic!("the waiting thread failed"),
         }
-        std::thread::sleep(poll);
     }
 }
 
