@@ -160,7 +160,10 @@ fn command_named(args: impl Iterator<Item = String>) -> String {
 }
 
 fn run(cli: cli::Cli) -> anyhow::Result<()> {
+    // Tokio's default, one worker per core, from the count the engine
+    // reads anyway (once per process: `engine::cores`).
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(mig::engine::cores::count())
         .enable_all()
         .build()
         .context("starting the async runtime")?;

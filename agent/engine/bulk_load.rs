@@ -46,18 +46,30 @@ pub struct Load<'a> {
     pub chunking: Chunking,
 }
 
-/// Copies every row, builds the deferred indexes and statistics; returns
-/// the work connection (back in WAL), each table's copy and the indexes
-/// built. `durability` is `migrate`'s unsynced window (opened before the
-/// new file was created; its final sync, `unsynced::finish`, comes after
-/// the catch-up) or every commit synced.
+/// What the bulk load leaves: the work connection (back in WAL), each
+/// table's copy, the indexes built, and the sync of the index pages still
+/// running on its helper.
+pub struct Loaded {
+    pub work: Connection,
+    pub tables: Vec<TableStats>,
+    pub indexes_built: u32,
+    /// Started when the index builds ended (nothing for a tiny copy or
+    /// synced commits): finished ([`WriteBack::finish`], which returns a
+    /// sync error it met) after the catch-up, before the final sync.
+    pub syncing: WriteBack,
+}
+
+/// Copies every row, builds the deferred indexes and statistics.
+/// `durability` is `migrate`'s unsynced window (opened before the new file
+/// was created; its final sync, `unsynced::finish`, comes after the
+/// catch-up) or every commit synced.
 pub fn run(
     mut work: Connection,
     new: &Path,
     load: &Load<'_>,
     durability: Durability,
     ctx: &mut Ctx<'_>,
-) -> Result<(Connection, Vec<TableStats>, u32)> {
+) -> Result<Loaded> {
     let tiny = super::failpoint::bulk_load_above_rows().unwrap_or(TINY_COPY_ROWS);
     // Deferred: `open::work_unsynced` already opened it in the bulk load.
     let switch = durability == Durability::EveryCommit && load.plan.total_rows() > tiny;
@@ -71,6 +83,12 @@ pub fn run(
         WriteBack::none()
     };
     let once_after_copy = (rows > tiny && rows <= write_back_above).then_some((new, durability));
+    // Above the tiny copies, the index pages too are synced on a helper
+    // as soon as the builds end, while the statistics, the switch back to
+    // WAL, the catch-up and the connections' close run: the final sync
+    // waits only for what those wrote.
+    let mut after_indexes = WriteBack::none();
+    let once_after_indexes = (rows > tiny).then_some((new, durability));
     // The copy's caches (the new database's pages and the old one's it
     // reads) fill up to about twice the old database's size (strace at
     // 100k rows: the heap grew 2.0x the old file).
@@ -81,13 +99,20 @@ pub fn run(
         ctx,
         (switch, durability),
         (once_after_copy, &mut write_back),
+        (once_after_indexes, &mut after_indexes),
     );
-    // A sync error the helper met is reported once by the kernel: returned
+    // A sync error a helper met is reported once by the kernel: returned
     // first, and the marker stays (a reboot discards the file).
     write_back.finish()?;
     match loaded {
-        Ok((tables, indexes_built)) => Ok((work, tables, indexes_built)),
+        Ok((tables, indexes_built)) => Ok(Loaded {
+            work,
+            tables,
+            indexes_built,
+            syncing: after_indexes,
+        }),
         Err(e) => {
+            after_indexes.finish()?;
             // Failed, not killed: what was written is synced and the
             // marker goes, so a clean restart of the machine does not
             // start the copy again. Should that fail too, the marker
@@ -115,13 +140,15 @@ fn old_bytes(work: &Connection) -> u64 {
 /// The bulk load's steps on `work`: switched into the rollback journal
 /// when `switch` says (already in it when the window is open), back to WAL
 /// after. With `once_after_copy`, the new file is synced once on a helper
-/// (`write_back`) when the copy ends.
+/// (`write_back`) when the copy ends; with `once_after_indexes`, once more
+/// on another (`after_indexes`) when the index builds end.
 fn steps(
     work: &mut Connection,
     load: &Load<'_>,
     ctx: &mut Ctx<'_>,
     (switch, durability): (bool, Durability),
     (once_after_copy, write_back): (Option<(&Path, Durability)>, &mut WriteBack),
+    (once_after_indexes, after_indexes): (Option<(&Path, Durability)>, &mut WriteBack),
 ) -> Result<(Vec<TableStats>, u32)> {
     if switch {
         open::begin_bulk_load(work, durability)?;
@@ -131,6 +158,9 @@ fn steps(
         *write_back = WriteBack::once(new, durability)?;
     }
     let indexes_built = copy::build_indexes(work, load.schema, load.plan, ctx)?;
+    if let Some((new, durability)) = once_after_indexes {
+        *after_indexes = WriteBack::once(new, durability)?;
+    }
     let stats = statistics::carry_over(work, load.plan)?;
     (ctx.sink)(Event::Step {
         step: "statistics",

@@ -1,5 +1,6 @@
 //! The bulk load's heap, grown ahead in large steps on the thread that
-//! runs it.
+//! runs it: from the start of `migrate`'s job (its plan and the new
+//! file's creation allocate on that heap too), again at the bulk load's.
 //!
 //! SQLite allocates its page cache a page at a time (~4.3 KB each). On a
 //! thread other than the process's first, glibc's malloc serves them from
@@ -41,6 +42,16 @@ pub fn grow_ahead(bytes: u64) {
     // Opaque to the optimizer, which could otherwise drop the unused
     // allocations.
     drop(std::hint::black_box(held));
+}
+
+/// [`grow_ahead`] by twice the database file `old` with its WAL (the
+/// bulk load's caches: its new pages and the old ones it reads), at the
+/// start of the job that will copy it. Growing again later is cheap: the
+/// arena already has the room.
+pub fn grow_ahead_for(old: &std::path::Path) {
+    let len = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    let wal = std::path::PathBuf::from(format!("{}-wal", old.display()));
+    grow_ahead(len(old).saturating_add(len(&wal)).saturating_mul(2));
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod certificate;
 pub mod chunk_sql;
 pub mod copy;
+pub mod cores;
 pub mod error;
 pub mod failpoint;
 pub mod fk_ledger;

@@ -41,7 +41,7 @@ pub struct Helped {
 /// when its table has `rows` rows or more and a second core is idle;
 /// `None` leaves the sorter as it is.
 pub fn for_build(conn: &Connection, rows: u64) -> Result<Option<Helped>> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = super::cores::count();
     // The crash suite's small databases reach the helper through the
     // bulk load's test threshold (`failpoint::bulk_load_above_rows`),
     // whatever the load.

@@ -28,6 +28,7 @@ use crate::engine::record;
 use crate::engine::schema::SchemaFile;
 use crate::engine::state::{absolute, files, locate_for_schema, Located, Session, Start};
 use crate::engine::unsynced::{self, Durability};
+use crate::engine::write_back::WriteBack;
 use crate::engine::{new_side, replay, Ctx, Event};
 
 #[derive(Debug, Clone, Default)]
@@ -72,6 +73,9 @@ pub fn migrate(
     let (scratch, hash) = schema.reflect()?;
     let (old, new) = locate_for_schema(spec, &hash)?;
     let (old_abs, new_abs) = (absolute(&old)?, absolute(&new)?);
+    // Grown at the job's start, the heap serves the plan's and the
+    // creation's allocations too, without a system call each.
+    crate::engine::heap::grow_ahead_for(&old);
     // Claimed before anything reads the new file: a bulk load left
     // unsynced by an earlier boot may have torn it (`unsynced.rs`).
     let _claimed = crate::engine::state::owner::claim(&old)?;
@@ -135,9 +139,12 @@ pub fn migrate(
     let durability = unsynced::begin(&run.new)?;
     let ran = run.create_and_copy(old_rw, (&id, &migration_id), (durability, precheck), ctx);
     let (tables, indexes_built) = match ran {
-        Ok(done) => {
+        Ok((tables, indexes_built, syncing)) => {
+            // The index pages' sync, begun when the builds ended, first:
+            // an error it met is returned, and the marker stays.
+            syncing.finish()?;
             unsynced::finish(&run.new)?;
-            done
+            (tables, indexes_built)
         }
         Err(e) => {
             // No new file created: the marker guards nothing. Otherwise it
@@ -229,11 +236,11 @@ impl Run<'_> {
         (id, migration_id): (&new_side::Identity, &str),
         (durability, precheck): (Durability, Precheck),
         ctx: &mut Ctx<'_>,
-    ) -> Result<(Vec<TableStats>, u32)> {
+    ) -> Result<(Vec<TableStats>, u32, WriteBack)> {
         self.create_or_resume(&old_rw, id, durability, ctx)?;
         self.start_recording(&mut old_rw, migration_id, ctx)?;
         let copied = match self.copy_and_catch_up(&old_rw, (durability, precheck), ctx) {
-            Ok(Copied::Done(tables, indexes)) => Ok((tables, indexes)),
+            Ok(Copied::Done(tables, indexes, syncing)) => Ok((tables, indexes, syncing)),
             Ok(Copied::Refused(violations)) => Err(withdraw(&self.new, &mut old_rw, violations)),
             Err(e) => Err(e),
         };
@@ -372,7 +379,12 @@ impl Run<'_> {
                 return Ok(Copied::Refused(violations));
             }
         }
-        let (mut work, tables, indexes_built) = loaded.map_err(on_new)?;
+        let bulk_load::Loaded {
+            mut work,
+            tables,
+            indexes_built,
+            syncing,
+        } = loaded.map_err(on_new)?;
         // While the marker stands (until `finish`), the state reads the
         // copy as not complete: a run killed before its final sync resumes.
         new_side::set_flag(&work, "copy", tables.iter().map(|t| t.rows).sum()).map_err(on_new)?;
@@ -387,17 +399,21 @@ impl Run<'_> {
             // and `drain` says what to fix. Should the sync fail, the
             // marker stays (the safe side).
             drop(work);
-            unsynced::finish(&self.new).ok();
+            // Unmarked only if the index pages' sync met no error.
+            if syncing.finish().is_ok() {
+                unsynced::finish(&self.new).ok();
+            }
             return Err(on_new(e));
         }
-        Ok(Copied::Done(tables, indexes_built))
+        Ok(Copied::Done(tables, indexes_built, syncing))
     }
 }
 
 /// How the copy ended.
 enum Copied {
-    /// Each table's copy and the indexes built.
-    Done(Vec<TableStats>, u32),
+    /// Each table's copy, the indexes built and the index pages' sync
+    /// still running.
+    Done(Vec<TableStats>, u32, WriteBack),
     /// The pre-check beside the copy found these blocking violations.
     Refused(Vec<QuotedText>),
 }

@@ -113,18 +113,10 @@ fn beside_above_rows() -> u64 {
     // Beside the copy it needs a core of its own: on 2 vCPU (the copy's and
     // the service's) it slowed the run it overlapped (1.19x the same
     // repetition's time before, docs/benchmarks.md, seventh run).
-    match cores() >= BESIDE_MIN_CORES {
+    match crate::engine::cores::count() >= BESIDE_MIN_CORES {
         true => BESIDE_ABOVE_ROWS,
         false => u64::MAX,
     }
-}
-
-/// The cores this process may use, read once: `available_parallelism`
-/// reads the cgroup's CPU quota files on every call (a fixed cost of
-/// each `migrate` an agent runs).
-fn cores() -> usize {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// The cores a machine needs for the pre-check to run beside the copy: one
