@@ -8,10 +8,11 @@ use std::sync::{Arc, Mutex};
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::Connection;
 
+use super::expr_text::{row_value, single_expression};
 use super::{Builder, ColumnSource, DataLoss, KeyMode, Reads, TablePlan};
 use crate::engine::catalog::q;
 use crate::engine::error::{Result, SqlContext};
-use crate::engine::schema::{lexer, SchemaFile};
+use crate::engine::schema::SchemaFile;
 
 impl Builder<'_> {
     /// Compiles `SELECT (expr) FROM old.<table>` and returns the old columns
@@ -301,65 +302,6 @@ pub(super) fn own_row_only(reads: Reads, old_table: &str) -> std::result::Result
         ));
     }
     Ok(reads)
-}
-
-/// Refuses text that is not one expression (a `;`, or unbalanced brackets).
-pub(crate) fn single_expression(expr: &str) -> std::result::Result<(), String> {
-    let toks = lexer::tokenize(expr).map_err(|e| e.message)?;
-    let mut depth: i64 = 0;
-    for t in &toks {
-        match (t.kind, t.text) {
-            (lexer::Kind::Semicolon, _) => return Err("an expression cannot contain `;`".into()),
-            (lexer::Kind::Punct, "(") => depth += 1,
-            (lexer::Kind::Punct, ")") => {
-                depth -= 1;
-                if depth < 0 {
-                    return Err("unbalanced `)`".into());
-                }
-            }
-            _ => {}
-        }
-    }
-    if depth != 0 {
-        return Err("unbalanced `(`".into());
-    }
-    Ok(())
-}
-
-/// The parts of a row value `(e1, e2, …)` (two or more, each trimmed), or
-/// `None` when `expr` is not one: how `mig:set ref = (auth_name, code)`
-/// names the old columns of a composite reference to a renumbered table.
-pub(crate) fn row_value(expr: &str) -> Option<Vec<String>> {
-    let toks: Vec<_> = lexer::tokenize(expr)
-        .ok()?
-        .into_iter()
-        .filter(|t| !t.is_comment())
-        .collect();
-    let (first, last) = (toks.first()?, toks.last()?);
-    if first.text != "(" || last.text != ")" || toks.len() < 3 {
-        return None;
-    }
-    let mut parts = Vec::new();
-    let mut depth = 0i64;
-    let mut start = first.offset + 1;
-    for t in &toks[1..toks.len() - 1] {
-        match (t.kind, t.text) {
-            (lexer::Kind::Punct, "(") => depth += 1,
-            (lexer::Kind::Punct, ")") => {
-                depth -= 1;
-                if depth < 0 {
-                    return None; // `(a) + (b)`: not one parenthesised list
-                }
-            }
-            (lexer::Kind::Punct, ",") if depth == 0 => {
-                parts.push(expr[start..t.offset].trim().to_string());
-                start = t.offset + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(expr[start..last.offset].trim().to_string());
-    (parts.len() >= 2 && parts.iter().all(|p| !p.is_empty())).then_some(parts)
 }
 
 pub(super) fn count_rows(conn: &Connection, old_table: &str) -> Result<u64> {

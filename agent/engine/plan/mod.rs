@@ -12,6 +12,7 @@ mod catalogs;
 pub(crate) mod checks;
 pub mod deps;
 pub mod estimate;
+pub(crate) mod expr_text;
 mod fixed;
 mod keys;
 mod mapped;

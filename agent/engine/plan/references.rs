@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use super::checks::row_value;
+use super::expr_text::row_value;
 use super::keys::{nullable_composite_key, old_key_columns};
 use super::{Builder, ColumnPlan, KeyMode, OldKey, TablePlan, Translation};
 use crate::engine::catalog::{q, Catalog, ForeignKey, Table};

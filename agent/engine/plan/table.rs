@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::checks::{count_rows, own_row_only, row_value, single_expression};
+use super::checks::{count_rows, own_row_only};
+use super::expr_text::{row_value, single_expression};
 use super::keys::rowid_instead_of;
 use super::references::Inferred;
 use super::{Builder, ColumnPlan, ColumnSource, KeyMode, OldKey, Reads, SourceColumn, TablePlan};

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 
 use super::inverse::{ColumnValue, OldColumn, ROW};
 use crate::engine::catalog::q;
-use crate::engine::plan::checks::single_expression;
+use crate::engine::plan::expr_text::single_expression;
 use crate::engine::plan::OldKey;
 
 /// `expr` (an inverse expression) reads only the new key: a quoted key
