@@ -45,6 +45,7 @@ pub const POINTS: &[&str] = &[
     "standby.before-commit",
     "revert.mid-batch",
     "revert.after-batch",
+    "revert.before-freeze",
     "revert.after-freeze",
     "revert.before-flip",
     "revert.after-flip",

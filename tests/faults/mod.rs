@@ -17,3 +17,4 @@ mod random_kill;
 mod reboot;
 mod regressions;
 mod revert;
+mod revert_freeze_temp;

@@ -15,6 +15,7 @@ pub const SCENARIOS: &[(Step, &str)] = &[
     (Step::CutoverWindow, "window.before-seed-delta"),
     (Step::Revert, "revert.mid-batch"),
     (Step::Revert, "revert.after-batch"),
+    (Step::Revert, "revert.before-freeze"),
     (Step::Revert, "revert.after-freeze"),
     (Step::Revert, "revert.before-flip"),
     (Step::Revert, "revert.after-flip"),
@@ -88,11 +89,12 @@ scenario_tests! {
     cutover_with_a_window_killed_before_the_seeding_delta_under_the_lock: 2;
     revert_killed_inside_a_reverse_batch: 3;
     revert_killed_after_a_reverse_batch: 4;
-    revert_killed_after_freezing_the_new_database: 5;
-    revert_killed_before_making_the_old_database_writable: 6;
-    revert_killed_after_making_the_old_database_writable: 7;
-    finalize_killed_after_closing_the_window: 9;
-    revert_killed_while_marking_the_new_database_reverted: 8;
+    revert_killed_between_its_last_check_and_its_freeze: 5;
+    revert_killed_after_freezing_the_new_database: 6;
+    revert_killed_before_making_the_old_database_writable: 7;
+    revert_killed_after_making_the_old_database_writable: 8;
+    finalize_killed_after_closing_the_window: 10;
+    revert_killed_while_marking_the_new_database_reverted: 9;
 }
 
 /// A cutover with a window killed while seeding the revert maps ahead of

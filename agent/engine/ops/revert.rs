@@ -35,7 +35,7 @@ use crate::engine::revert::apply::{self, Retry};
 use crate::engine::revert::new_only::{self, NewColumns};
 use crate::engine::revert::store::{self, Conflict};
 use crate::engine::revert::verify::{check_written_since, check_written_since_in};
-use crate::engine::revert::{inverse_of, window, Inverse, WindowState};
+use crate::engine::revert::{inverse_of, temp, window, Inverse, WindowState};
 use crate::engine::state::{locate, MigrationState};
 use crate::engine::{failpoint, Ctx, Event};
 
@@ -236,6 +236,7 @@ fn freeze_and_tail(
     loop {
         summary.attempts += 1;
         before_freeze((work, wal), inv, opts, summary, ctx)?;
+        failpoint::hit("revert.before-freeze");
         step(ctx, "freeze", "refusing the new database's writes");
         let paused = (
             lock::pause_autocheckpoint(work),
@@ -313,14 +314,15 @@ fn before_freeze(
 }
 
 /// What the freeze's transaction needs on `work`, done before it: verify's
-/// hash function registered and every table's reverse replay temporary
-/// tables created. Either, under the freeze, would expire every statement
-/// prepared on the connection (and a temporary table's creation runs
-/// SQLite's own statements on its schema), once per table the tail
-/// touches.
+/// hash function registered and every table's temporary tables (reverse
+/// replay's, verify's and the check by key's) created. Either, under the
+/// freeze, would expire every statement prepared on the connection (and a
+/// temporary table's creation runs SQLite's own statements on its schema),
+/// once per table the tail touches.
 fn ready_for_freeze(work: &rusqlite::Connection, inv: &Inverse) -> Result<()> {
     crate::engine::verify::hash::register(work)?;
-    apply::ready(work, inv)
+    apply::ready(work, inv)?;
+    crate::engine::revert::verify::ready(work, inv)
 }
 
 /// With the new database frozen: the tail carried back, the conflicts'
@@ -338,6 +340,7 @@ fn tail(
 ) -> Result<bool> {
     step(ctx, "replay", "carrying the tail back");
     let deadline = frozen.map(|f| f + opts.freeze_limit);
+    let temp_schema = temp::schema_version(work)?;
     let replayed = &mut summary.entries_replayed;
     if !pace::catch_up_to_one_batch((work, wal), inv, deadline, replayed, ctx)? {
         return Ok(false);
@@ -358,6 +361,7 @@ fn tail(
     record_discards(wal.conn, &conflicts)?;
     failpoint::hit("revert.before-flip");
     flip_in(&tx)?;
+    temp::trace_frozen(&tx, temp_schema)?;
     tx.commit()
         .ctx(|| "making the old database writable".into())?;
     failpoint::hit("revert.after-flip");

@@ -20,7 +20,7 @@ pub mod seed;
 pub mod seed_delta;
 mod statements;
 pub mod store;
-mod temp;
+pub mod temp;
 mod unheld;
 pub mod verify;
 pub mod window;

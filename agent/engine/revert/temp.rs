@@ -16,6 +16,43 @@
 //! operation opens its own): a table's temporary tables have the columns
 //! its statements had when they were first created.
 
+use rusqlite::Connection;
+
+use crate::engine::error::{Result, SqlContext};
+
+/// The temporary schema's version on `conn`: moves with every `CREATE` or
+/// `DROP` of a temporary table or index.
+pub fn schema_version(conn: &Connection) -> Result<i64> {
+    conn.query_row("PRAGMA temp.schema_version", [], |r| r.get(0))
+        .ctx(|| "reading the temporary schema's version".into())
+}
+
+/// Test-only: with the `failpoints` feature, `MIG_FREEZE_TEMP_SCHEMA=PATH`
+/// gets a line per frozen section, the temporary schema's version at its
+/// start and at its end, so a test can tell whether revert's freeze
+/// changed the temporary schema. Nothing in a shipped build.
+pub fn trace_frozen(conn: &Connection, at_start: i64) -> Result<()> {
+    #[cfg(feature = "failpoints")]
+    if let Ok(path) = std::env::var("MIG_FREEZE_TEMP_SCHEMA") {
+        use std::io::Write;
+        let line = format!("{at_start} {}\n", schema_version(conn)?);
+        let io = |source| crate::engine::error::EngineError::Io {
+            context: "tracing the freeze's temporary schema to",
+            path: path.clone().into(),
+            source,
+        };
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(line.as_bytes()))
+            .map_err(io)?;
+    }
+    #[cfg(not(feature = "failpoints"))]
+    let _ = (conn, at_start);
+    Ok(())
+}
+
 /// The names of table `i`'s temporary tables (`temp._mig_rev{i}_…`).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Temp {

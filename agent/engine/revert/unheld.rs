@@ -35,15 +35,17 @@ impl<'a> Unheld<'a> {
         }
     }
 
-    /// Counts the rows of the chunk in verify's sides (`temp._mig_rev_a`,
-    /// the new rows; `_b`, the old rows at their keys `ks`) whose computed
-    /// column `f{i}` differs; returns how many rows differ in any.
-    pub(super) fn add(&mut self, tx: &Connection, ks: &[String]) -> Result<u64> {
+    /// Counts the rows of the chunk in verify's sides (`a`, the new rows;
+    /// `b`, the old rows at their keys `ks`) whose computed column `f{i}`
+    /// differs; returns how many rows differ in any.
+    pub(super) fn add(
+        &mut self,
+        tx: &Connection,
+        ks: &[String],
+        (a, b): (&str, &str),
+    ) -> Result<u64> {
         let on: Vec<String> = ks.iter().map(|k| format!("b.{k} = a.{k}")).collect();
-        let from = format!(
-            "FROM temp._mig_rev_a AS a JOIN temp._mig_rev_b AS b ON {}",
-            on.join(" AND ")
-        );
+        let from = format!("FROM {a} AS a JOIN {b} AS b ON {}", on.join(" AND "));
         let context = || format!("counting new values {} cannot hold", self.t.old_table);
         for (i, n) in self.counts.iter_mut().enumerate() {
             let c: i64 = tx

@@ -17,7 +17,7 @@ use super::super::inverse::{Inverse, TableInverse};
 use super::super::store;
 use super::super::unheld::Unheld;
 use super::super::window::LOG;
-use super::sql::{Rows, Sql, KEYS};
+use super::sql::{Rows, Sides, Sql};
 use crate::engine::error::{Result, SqlContext};
 use crate::engine::lock;
 use crate::engine::record::{self, has_table};
@@ -105,15 +105,17 @@ pub fn check_written_since_in(tx: &Connection, inv: &Inverse) -> Result<ByKey> {
     }
     let (checkpoint, _) = store::checkpoint(tx, "main")?.unwrap_or((0, None));
     let written = written_to(tx, checkpoint)?;
-    for t in inv.tables.iter().filter(|t| written.contains(&t.new_table)) {
+    let tables = inv.tables.iter().enumerate();
+    for (i, t) in tables.filter(|(_, t)| written.contains(&t.new_table)) {
         let Some((since, bound)) = mark(tx, t)? else {
             continue;
         };
-        if collect(tx, t, (since, checkpoint), bound.as_deref())? == 0 {
+        let sql = Sql::new(t, i);
+        if collect(tx, t, &sql.sides, (since, checkpoint), bound.as_deref())? == 0 {
             continue;
         }
         let mut unheld = Unheld::new(t);
-        out.rows += Sql::new(t).compare(tx, Rows::Keys, &mut unheld)?;
+        out.rows += sql.compare(tx, Rows::Keys, &mut unheld)?;
         unheld.finish()?;
         out.tables += 1;
     }
@@ -163,11 +165,25 @@ fn mark(tx: &Connection, t: &TableInverse) -> Result<Option<(u64, Option<Vec<Val
     .ctx(|| format!("reading where the verify of {} ended", t.old_table))
 }
 
-/// Fills [`KEYS`] with the new keys (before and after a key change) the
-/// reverse log wrote in `(since, upto]` beyond `bound`; returns how many.
+/// Creates `t`'s table of keys (none when it exists): revert creates it
+/// with the sides before its freeze ([`super::ready`]).
+pub(super) fn create_keys(tx: &Connection, t: &TableInverse, sides: &Sides) -> Result<()> {
+    let ks: Vec<String> = (0..t.new_key.width()).map(|i| format!("k{i}")).collect();
+    tx.execute_batch(&format!(
+        "CREATE TEMP TABLE IF NOT EXISTS {}({});",
+        Sides::bare(&sides.keys),
+        ks.join(", ")
+    ))
+    .ctx(|| format!("preparing the check by key of {}", t.new_table))
+}
+
+/// Fills `sides.keys` with the new keys (before and after a key change)
+/// the reverse log wrote in `(since, upto]` beyond `bound`; returns how
+/// many.
 fn collect(
     tx: &Connection,
     t: &TableInverse,
+    sides: &Sides,
     (since, upto): (u64, u64),
     bound: Option<&[Value]>,
 ) -> Result<u64> {
@@ -181,12 +197,9 @@ fn collect(
             format!("({}) > ({})", c.join(", "), marks.join(", "))
         }
     };
-    tx.execute_batch(&format!(
-        "DROP TABLE IF EXISTS {KEYS}; CREATE TEMP TABLE {}({});",
-        KEYS.trim_start_matches("temp."),
-        ks.join(", ")
-    ))
-    .ctx(|| {
+    create_keys(tx, t, sides)?;
+    let keys = &sides.keys;
+    tx.execute_batch(&format!("DELETE FROM {keys};")).ctx(|| {
         format!(
             "collecting the keys of {} written since verify",
             t.new_table
@@ -202,7 +215,7 @@ fn collect(
     let n = tx
         .execute(
             &format!(
-                "INSERT INTO {KEYS} SELECT {k} {scan} {bk} UNION SELECT {o} {scan} op = 'U' AND {bo}",
+                "INSERT INTO {keys} SELECT {k} {scan} {bk} UNION SELECT {o} {scan} op = 'U' AND {bo}",
                 k = ks.join(", "),
                 o = os.join(", "),
                 bk = beyond(&ks),

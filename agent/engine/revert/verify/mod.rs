@@ -44,6 +44,18 @@ pub struct Verified {
 /// keeps the new database's WAL bounded.
 pub type Between<'a> = dyn FnMut(&mut Connection) -> Result<()> + 'a;
 
+/// Creates every table's temporary tables for verify and the check by key
+/// on `conn` (none when they exist), `new` attached: revert runs it before
+/// its freeze, so the check by key under it changes no temporary schema.
+pub fn ready(conn: &Connection, inv: &Inverse) -> Result<()> {
+    for (i, t) in inv.tables.iter().enumerate() {
+        let sql = Sql::new(t, i);
+        sql.create_sides(conn)?;
+        by_key::create_keys(conn, t, &sql.sides)?;
+    }
+    Ok(())
+}
+
 /// Verifies every table; `each` is told (old table, rows so far, whether
 /// that was its last chunk) after each chunk.
 pub fn verify_all(
@@ -58,8 +70,8 @@ pub fn verify_all(
     tx.commit()
         .ctx(|| "starting the reverse verify".to_string())?;
     let mut out = Verified::default();
-    for t in &inv.tables {
-        let (rows, replayed) = table(work, inv, t, each, between)?;
+    for (i, t) in inv.tables.iter().enumerate() {
+        let (rows, replayed) = table(work, inv, (t, i), each, between)?;
         out.rows += rows;
         out.entries_replayed += replayed;
         out.tables += 1;
@@ -70,11 +82,11 @@ pub fn verify_all(
 fn table(
     work: &mut Connection,
     inv: &Inverse,
-    t: &TableInverse,
+    (t, i): (&TableInverse, usize),
     each: &mut dyn FnMut(&str, u64, Chunk),
     between: &mut Between<'_>,
 ) -> Result<(u64, u64)> {
-    let sql = Sql::new(t);
+    let sql = Sql::new(t, i);
     between(work)?;
     let (bound, mut replayed) = {
         let tx =

@@ -20,15 +20,41 @@ use crate::engine::plan::quoted::QuotedText;
 use crate::engine::plan::OldKey;
 use crate::engine::verify::hash::ROW_HASH;
 
-/// The new keys `by_key` left in `temp._mig_rev_keys(k0, …)`.
-pub(super) const KEYS: &str = "temp._mig_rev_keys";
+/// Table `i`'s temporary tables for verify, each named for the table (its
+/// place in the inverse) and created once per connection, like reverse
+/// replay's (`temp.rs`): `a` the inverse of the new rows compared, `b` the
+/// old rows at their keys, `keys` the new keys `by_key` collects. A
+/// comparison empties and refills them, so a check by key under revert's
+/// freeze changes no temporary schema (each `CREATE` or `DROP` of a
+/// temporary table expires every statement prepared on the connection).
+#[derive(Debug, Clone)]
+pub(super) struct Sides {
+    pub(super) a: String,
+    pub(super) b: String,
+    pub(super) keys: String,
+}
+
+impl Sides {
+    pub(super) fn of(i: usize) -> Sides {
+        Sides {
+            a: format!("temp._mig_rev{i}_va"),
+            b: format!("temp._mig_rev{i}_vb"),
+            keys: format!("temp._mig_rev{i}_vkeys"),
+        }
+    }
+
+    /// `name` without its schema, as `CREATE TEMP TABLE` and `ON` take it.
+    pub(super) fn bare(name: &str) -> &str {
+        name.trim_start_matches("temp.")
+    }
+}
 
 /// Which new rows a comparison reads.
 #[derive(Clone, Copy)]
 pub(super) enum Rows<'a> {
     /// A chunk, by new key.
     Range(KeyRange<'a>),
-    /// The new keys in [`KEYS`].
+    /// The new keys in [`Sides::keys`].
     Keys,
 }
 
@@ -41,6 +67,8 @@ enum Compared {
 
 pub(super) struct Sql<'a> {
     t: &'a TableInverse,
+    /// Its temporary tables.
+    pub(super) sides: Sides,
     /// The new key over the new row.
     pub(super) nk: Vec<String>,
     /// The old key now, over the new row.
@@ -52,7 +80,8 @@ pub(super) struct Sql<'a> {
 }
 
 impl<'a> Sql<'a> {
-    pub(super) fn new(t: &'a TableInverse) -> Sql<'a> {
+    /// Table `t`, the `i`-th of the inverse.
+    pub(super) fn new(t: &'a TableInverse, i: usize) -> Sql<'a> {
         let nk = t.new_key.exprs(ROW);
         let okeys: Vec<String> = t
             .old_key_columns()
@@ -100,6 +129,7 @@ impl<'a> Sql<'a> {
         };
         Sql {
             t,
+            sides: Sides::of(i),
             nk,
             cur,
             okeys,
@@ -175,7 +205,7 @@ impl<'a> Sql<'a> {
         }
     }
 
-    /// The new row at the key of `kk`, a row of [`KEYS`].
+    /// The new row at the key of `kk`, a row of [`Sides::keys`].
     fn at_keys(&self) -> String {
         let on: Vec<String> = (self.nk.iter().enumerate())
             .map(|(i, k)| format!("{k} = kk.k{i}"))
@@ -208,13 +238,14 @@ impl<'a> Sql<'a> {
         unheld: &mut Unheld,
     ) -> Result<u64> {
         let ks: Vec<String> = (0..self.okeys.len()).map(|i| format!("k{i}")).collect();
-        self.create_sides(tx, &ks)?;
+        self.empty_sides(tx)?;
         self.fill_sides(tx, rows, &ks)?;
         let differing = self.differing(&ks, Compared::All);
         let (rows, bad): (i64, i64) = tx
             .query_row(
                 &format!(
-                    "SELECT (SELECT count(*) FROM temp._mig_rev_a), (SELECT count(*) {differing})"
+                    "SELECT (SELECT count(*) FROM {}), (SELECT count(*) {differing})",
+                    self.sides.a
                 ),
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -258,7 +289,7 @@ impl<'a> Sql<'a> {
         if other > 0 {
             return Ok(false);
         }
-        Ok(unheld.add(tx, ks)? == bad.max(0) as u64)
+        Ok(unheld.add(tx, ks, (&self.sides.a, &self.sides.b))? == bad.max(0) as u64)
     }
 
     fn context(&self) -> String {
@@ -268,18 +299,20 @@ impl<'a> Sql<'a> {
         )
     }
 
-    /// Creates the empty sides `temp._mig_rev_a` and `_b`: the old key as
+    /// Creates the sides `a` and `b` (none when they exist, as revert
+    /// creates them before its freeze: [`super::ready`]): the old key as
     /// `ks`, then `e0..` the exact columns, `f0..` the computed ones. `b`
     /// is indexed by its key: [`Sql::differing`] looks up each row of `a`
     /// there, and SQLite builds no automatic index for a correlated NOT
     /// EXISTS: without it each chunk cost rows² comparisons (0.5 s per
     /// 5,000-row chunk, 12 s to verify 120,000 rows before a revert).
-    fn create_sides(&self, tx: &Connection, ks: &[String]) -> Result<()> {
+    pub(super) fn create_sides(&self, tx: &Connection) -> Result<()> {
+        let ks: Vec<String> = (0..self.okeys.len()).map(|i| format!("k{i}")).collect();
         let (old, new) = (q(&self.t.old_table), q(&self.t.new_table));
         let mut decl: Vec<String> = self
             .okeys
             .iter()
-            .zip(ks)
+            .zip(&ks)
             .map(|(k, a)| format!("x.{k} AS {a}"))
             .collect();
         decl.extend(
@@ -295,13 +328,24 @@ impl<'a> Sql<'a> {
                 .enumerate()
                 .map(|(i, (n, _))| format!("n.{} AS f{i}", q(n))),
         );
+        let (a, b) = (&self.sides.a, &self.sides.b);
         tx.execute_batch(&format!(
-            "DROP TABLE IF EXISTS temp._mig_rev_a; DROP TABLE IF EXISTS temp._mig_rev_b;\n\
-             CREATE TEMP TABLE _mig_rev_a AS SELECT {d} FROM main.{old} AS x, new.{new} AS n WHERE 0;\n\
-             CREATE TEMP TABLE _mig_rev_b AS SELECT {d} FROM main.{old} AS x, new.{new} AS n WHERE 0;\n\
-             CREATE INDEX temp._mig_rev_b_key ON _mig_rev_b ({k});",
+            "CREATE TABLE IF NOT EXISTS {a} AS SELECT {d} FROM main.{old} AS x, new.{new} AS n WHERE 0;\n\
+             CREATE TABLE IF NOT EXISTS {b} AS SELECT {d} FROM main.{old} AS x, new.{new} AS n WHERE 0;\n\
+             CREATE INDEX IF NOT EXISTS {b}_key ON {} ({k});",
+            Sides::bare(b),
             d = decl.join(", "),
             k = ks.join(", ")
+        ))
+        .ctx(|| self.context())
+    }
+
+    /// The sides created if missing, then emptied.
+    fn empty_sides(&self, tx: &Connection) -> Result<()> {
+        self.create_sides(tx)?;
+        tx.execute_batch(&format!(
+            "DELETE FROM {}; DELETE FROM {};",
+            self.sides.a, self.sides.b
         ))
         .ctx(|| self.context())
     }
@@ -322,14 +366,15 @@ impl<'a> Sql<'a> {
             Rows::Range(range) => (String::new(), self.range(range), range.params()),
             // Driven by the keys (each a lookup), not by the table.
             Rows::Keys => (
-                format!("{KEYS} AS kk CROSS JOIN "),
+                format!("{} AS kk CROSS JOIN ", self.sides.keys),
                 self.at_keys(),
                 Vec::new(),
             ),
         };
         tx.execute(
             &format!(
-                "INSERT INTO temp._mig_rev_a SELECT {} FROM {from}new.{new} AS {ROW} WHERE {} AND {}",
+                "INSERT INTO {} SELECT {} FROM {from}new.{new} AS {ROW} WHERE {} AND {}",
+                self.sides.a,
                 from_new.join(", "),
                 which,
                 self.not_conflict()
@@ -342,10 +387,12 @@ impl<'a> Sql<'a> {
         from_old.extend(self.t.computed.iter().map(|(_, e)| format!("({e})")));
         tx.execute(
             &format!(
-                "INSERT INTO temp._mig_rev_b SELECT {} FROM main.{old} WHERE ({}) IN (SELECT {} FROM temp._mig_rev_a)",
+                "INSERT INTO {} SELECT {} FROM main.{old} WHERE ({}) IN (SELECT {} FROM {})",
+                self.sides.b,
                 from_old.join(", "),
                 self.okeys.join(", "),
-                ks.join(", ")
+                ks.join(", "),
+                self.sides.a
             ),
             [],
         )
@@ -377,7 +424,9 @@ impl<'a> Sql<'a> {
         };
         let on: Vec<String> = ks.iter().map(|k| format!("b.{k} = a.{k}")).collect();
         format!(
-            "FROM temp._mig_rev_a AS a WHERE NOT EXISTS (SELECT 1 FROM temp._mig_rev_b AS b WHERE {} AND {} = {})",
+            "FROM {} AS a WHERE NOT EXISTS (SELECT 1 FROM {} AS b WHERE {} AND {} = {})",
+            self.sides.a,
+            self.sides.b,
             on.join(" AND "),
             hash("b"),
             hash("a")
