@@ -77,6 +77,7 @@ mod reset_wrong_folder;
 mod revert;
 mod revert_after_reset;
 mod revert_closed;
+mod revert_left_to_owner;
 mod revert_new_columns;
 mod revert_outage;
 mod revert_restore;

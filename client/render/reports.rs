@@ -67,8 +67,31 @@ pub fn revert_summary(r: &RevertSummary) -> Vec<String> {
             .map(|d| format!("discarded (--discard-conflicts, recorded in the new database): {d}")),
     );
     out.extend(r.left_behind.iter().map(|l| format!("left behind: {l}")));
+    out.extend(left_to_owner(&r.left_to_owner));
     out.push("next: point the service at the old database; the new one refuses writes and is kept as a record".into());
     out
+}
+
+/// Tables shown by name in the line on tables left to their owner.
+const OWNED_SHOWN: usize = 5;
+
+/// The line naming the old database's tables revert left to their owner
+/// (none when there are none): how many, the first few, and what to do.
+fn left_to_owner(tables: &[String]) -> Option<String> {
+    tables.first()?;
+    let mut names = tables
+        .iter()
+        .take(OWNED_SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if tables.len() > OWNED_SHOWN {
+        names.push_str(&format!(" and {} more", tables.len() - OWNED_SHOWN));
+    }
+    Some(format!(
+        "not carried back: {} table(s) left to their owner ({names}): the window's writes to them are in the new database only, and an index over a table carried back (FTS) lacks the window's rows; rebuild them on the old database the way their owner does (an FTS index: its 'rebuild' command)",
+        tables.len()
+    ))
 }
 
 /// The longest sleep SQLite's default busy handler (what

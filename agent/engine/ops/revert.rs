@@ -29,13 +29,14 @@ use crate::engine::lock;
 use crate::engine::new_side;
 use crate::engine::open::{self, Busy};
 use crate::engine::ops::freeze_retry::{retry_or_give_up, Overrun};
+use crate::engine::owners::LeftToOwner;
 use crate::engine::paths::DatabaseSpec;
 use crate::engine::record::{self, Guard};
 use crate::engine::revert::apply::{self, Retry};
 use crate::engine::revert::new_only::{self, NewColumns};
 use crate::engine::revert::store::{self, Conflict};
 use crate::engine::revert::verify::{check_written_since, check_written_since_in};
-use crate::engine::revert::{inverse_of, temp, window, Inverse, WindowState};
+use crate::engine::revert::{inverse_of, owned, temp, window, Inverse, WindowState};
 use crate::engine::state::{locate, MigrationState};
 use crate::engine::{failpoint, Ctx, Event};
 
@@ -99,6 +100,9 @@ pub struct RevertSummary {
     pub discarded: Vec<Conflict>,
     /// Writes the old schema has no place for (rows of new tables).
     pub left_behind: Vec<String>,
+    /// The old database's tables left to their owner, not carried back
+    /// (`revert::owned`).
+    pub left_to_owner: Vec<String>,
     pub old_path: std::path::PathBuf,
 }
 
@@ -130,6 +134,10 @@ pub fn revert(
             new_columns(&new_conn, &inv, opts, &new, &mut summary)?;
         }
         let mut work = open::revert_work(&old, &new, busy)?;
+        if let Some(m) = st.marker() {
+            let left = LeftToOwner::from_recorded(&m.catalog);
+            summary.left_to_owner = owned::not_carried_back(&work, &left)?;
+        }
         let wal = pace::NewSide {
             conn: &new_conn,
             restart_above: opts.wal_restart_above,

@@ -16,6 +16,7 @@ mod in_place;
 pub mod inverse;
 pub mod left_behind;
 pub mod new_only;
+pub mod owned;
 pub mod seed;
 pub mod seed_delta;
 mod statements;

@@ -39,6 +39,7 @@ pub fn revert_summary(s: RevertSummary) -> pb::RevertSummary {
         old_path: s.old_path.to_string_lossy().into_owned(),
         checked_by_key: s.checked_by_key,
         attempts: s.attempts,
+        left_to_owner: s.left_to_owner,
     }
 }
 
