@@ -17,6 +17,7 @@ pub mod inverse;
 pub mod left_behind;
 pub mod new_only;
 pub mod owned;
+mod rebuild;
 pub mod seed;
 pub mod seed_delta;
 mod statements;
