@@ -11,6 +11,7 @@
 //! refused with their count.
 
 mod by_key;
+mod sides;
 mod sql;
 
 use rusqlite::types::Value;
