@@ -14,6 +14,7 @@ mod closed_pipe;
 mod composite_refs;
 mod constant_key;
 mod default_breaks_check;
+mod default_unknown_function;
 mod disk_space;
 mod django_schema_files;
 mod drift;

@@ -7,6 +7,7 @@
 
 mod classify;
 mod compile;
+mod defaults;
 mod directives;
 pub mod lexer;
 mod quoted;
@@ -237,6 +238,7 @@ impl SchemaFile {
     pub fn reflect(&self) -> Result<(Connection, String)> {
         let conn = super::open::scratch()?;
         let quoted = self.apply_noting_quoted(&conn)?;
+        defaults::check(self, &conn)?;
         compile::check(self, &conn)?;
         let hash = catalog_hash(&conn, "main")?;
         // A second reflect of the same file notes the same names.
