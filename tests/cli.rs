@@ -4,6 +4,7 @@
 //! remote agent (plain and mutual TLS) for what only `--agent` can do.
 
 mod agent;
+mod alembic_schema_files;
 mod app_collation;
 mod bad_input;
 mod busy;

@@ -38,7 +38,7 @@ pub(super) fn classify(
             .map(|t| t.text.to_ascii_uppercase())
             .unwrap_or_default();
         return Err(format!(
-            "{first} statements do not belong in a schema file; it holds only CREATE TABLE/INDEX/VIEW/TRIGGER (and PRAGMA user_version/application_id): the whole new schema, not a migration script (Django's `sqlmigrate`, ALTER/INSERT steps) or a `.dump`; apply the migration to a copy of the database and give the copy's `sqlite3 COPY .schema`"
+            "{first} statements do not belong in a schema file; it holds only CREATE TABLE/INDEX/VIEW/TRIGGER (and PRAGMA user_version/application_id): the whole new schema, not a migration script (Django's `sqlmigrate`, Alembic's `upgrade --sql`, ALTER/INSERT/UPDATE steps) or a `.dump`; apply the migration to a copy of the database and give the copy's `sqlite3 COPY .schema`"
         ));
     }
     match created(&words)? {
@@ -61,7 +61,9 @@ fn unquoted(name: &str) -> String {
 }
 
 /// A file that is not SQL at all: its first line that is not blank
-/// starts with `#`, which SQL never does (Ruby, Python, YAML, TOML, shell).
+/// starts with `#`, which SQL never does (Ruby, Python, YAML, TOML, shell),
+/// a Python import or docstring (a Django migration, an Alembic revision),
+/// or an INI/TOML `[section]` header (`alembic.ini`).
 /// Answered before lexing, whose first complaint (an apostrophe in a
 /// comment: "unterminated string literal") would not say so.
 pub(super) fn not_sql(source: &str) -> Option<(usize, String)> {
@@ -81,6 +83,16 @@ pub(super) fn not_sql(source: &str) -> Option<(usize, String)> {
         (
             "Python (a Django migration, say), not SQL",
             "it starts with an import",
+        )
+    } else if first.starts_with("\"\"\"") || first.starts_with("'''") {
+        (
+            "Python (an Alembic revision, say), not SQL",
+            "it starts with a docstring",
+        )
+    } else if first.starts_with('[') && first.trim_end().ends_with(']') {
+        (
+            "a configuration file (INI or TOML: alembic.ini, prefect.toml), not SQL",
+            "it starts with a `[section]` header",
         )
     } else {
         return None;
