@@ -20,6 +20,9 @@ pub fn path(flag: Option<&Path>, project: Option<&Path>) -> PathBuf {
 /// Reads the schema file into the request's `SchemaSource`.
 pub fn read(path: &Path) -> anyhow::Result<SchemaSource> {
     let shown = path.display();
+    if path.is_dir() {
+        return Err(failed(a_directory(path)));
+    }
     match std::fs::read_to_string(path) {
         Ok(sql) => Ok(SchemaSource {
             file_name: shown.to_string(),
@@ -31,6 +34,20 @@ pub fn read(path: &Path) -> anyhow::Result<SchemaSource> {
         Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(failed(not_text(path))),
         Err(e) => Err(failed(format!("cannot read schema file {shown}: {e}"))),
     }
+}
+
+/// A folder given as the schema file: name the file to pass, the folder's
+/// `schema.sql` when it has one.
+fn a_directory(path: &Path) -> String {
+    let inside = path.join("schema.sql");
+    let pass = match inside.is_file() {
+        true => format!("pass --schema {}", inside.display()),
+        false => "pass the .sql file with the CREATE statements of the new database".to_string(),
+    };
+    format!(
+        "schema file {} is a folder, not a file: {pass}",
+        path.display()
+    )
 }
 
 /// What a schema file that is not UTF-8 text most likely is: a database

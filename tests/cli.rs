@@ -91,6 +91,7 @@ mod runbook;
 mod same_schema;
 mod schema_bodies;
 mod schema_encoding;
+mod schema_folder;
 mod set_expressions;
 mod sidecar_new;
 mod sidecar_old;
