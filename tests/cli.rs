@@ -53,6 +53,7 @@ mod new_path_taken;
 mod new_users;
 mod null_default;
 mod own_names;
+mod owner_fts_shadows;
 mod owners;
 mod partial_schema;
 mod plan;

@@ -1,14 +1,15 @@
 //! Drift: the old catalog as recorded when recording started, compared with
 //! the catalog now, to catch tables created or triggers dropped outside the
-//! recorded path. Tables left to their owner (`owners.rs`) and everything
-//! on them are not listed: their owner may create or change them any time.
+//! recorded path. Tables left to their owner (`owners.rs`), the shadow
+//! tables of a virtual table left to its owner, and everything on them are
+//! not listed: their owner may create or change them any time.
 
 use std::collections::HashMap;
 
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
-use crate::engine::catalog::{q, schema_rows};
+use crate::engine::catalog::{lit, q, schema_rows};
 use crate::engine::error::{Result, SqlContext};
 use crate::engine::owners::{built_in_owner, LeftToOwner, LEFT_KIND};
 
@@ -34,9 +35,11 @@ pub fn catalog_listing_leaving(
     let rows = schema_rows(
         conn,
         &format!(
-            "SELECT type, name, coalesce(sql, '') FROM {}.sqlite_schema WHERE NOT {} ORDER BY type, name",
-            q(schema),
-            left.sql_condition("tbl_name")
+            "SELECT type, name, coalesce(sql, '') FROM {s}.sqlite_schema WHERE NOT {} \
+             AND tbl_name NOT IN ({}) ORDER BY type, name",
+            left.sql_condition("tbl_name"),
+            shadows_of_left(schema, left),
+            s = q(schema),
         ),
         "reading the old catalog",
     )?;
@@ -45,6 +48,24 @@ pub fn catalog_listing_leaving(
         out.push_str(&listing_line(&kind, &name, &sql));
     }
     Ok(out)
+}
+
+/// A SELECT of the shadow tables (SQLite's `pragma_table_list` type
+/// `shadow`: an FTS index's `_data`, `_content`, `_segments`..., an R-tree's
+/// `_node`...) of the virtual tables in `schema` left to their owner: its
+/// owner creates and drops them with the virtual table (`sqlite-utils
+/// disable-fts`), so they are its too. Only real shadow tables of such a
+/// virtual table: a table merely named like one is the service's. Recording
+/// and the copy never saw them (the catalog lists no shadow table).
+fn shadows_of_left(schema: &str, left: &LeftToOwner) -> String {
+    format!(
+        "SELECT s.name FROM pragma_table_list s, pragma_table_list v \
+         WHERE s.schema = {schema} AND v.schema = {schema} AND s.type = 'shadow' \
+         AND v.type = 'virtual' AND {} \
+         AND substr(lower(s.name), 1, length(v.name) + 1) = lower(v.name) || '_'",
+        left.sql_condition("v.name"),
+        schema = lit(schema),
+    )
 }
 
 fn listing_line(kind: &str, name: &str, sql: &str) -> String {
