@@ -107,6 +107,7 @@ mod tls;
 mod toml_mistakes;
 mod usage;
 mod verify;
+mod view_drift;
 mod virtual_tables;
 mod window_length;
 mod window_refused_after_drain;

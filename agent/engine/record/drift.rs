@@ -203,6 +203,17 @@ pub fn drift(recorded: &str, now: &str) -> Vec<String> {
     out
 }
 
+/// What to do about `changes` when every one is a view's: a view holds
+/// no rows, so no write went unrecorded, and putting each back as recording
+/// found it clears the drift (`None` when a table, index or trigger
+/// changed: those can hide unrecorded writes, and only a reset is safe).
+pub fn views_only_advice(changes: &[String]) -> Option<String> {
+    let all_views = !changes.is_empty() && changes.iter().all(|c| c.starts_with("view "));
+    all_views.then(|| {
+        "a view holds no rows, so no write went unrecorded: recreate each view with the SQL it had when `mig migrate` started (drop one created since), then run the step again; or `mig reset` and migrate again".to_string()
+    })
+}
+
 /// The old catalog's schema version (raised by every change to it).
 pub fn schema_version(conn: &Connection) -> Result<i64> {
     conn.pragma_query_value(Some("main"), "schema_version", |r| r.get(0))

@@ -19,6 +19,7 @@ use super::lock;
 pub use drift::{
     catalog_listing, catalog_listing_leaving, changes_at_version, changes_since_recorded, drift,
     listing_with_tables_like, listing_with_triggers, rerecord_tables_like_in, schema_version,
+    views_only_advice,
 };
 pub use foreign::refuse_foreign;
 pub use install::{install, InstallSpec, Installed};
@@ -252,10 +253,11 @@ pub fn record_triggers_in(tx: &Connection, changed: &[String]) -> Result<()> {
 /// The refusal for a changed old catalog: what changed, why it matters and
 /// the way out.
 pub fn drift_error(changes: &[String]) -> EngineError {
-    EngineError::Drift(format!(
-        "the old database was changed outside the recorded path ({}); writes may have gone unrecorded: run `mig reset` and migrate again",
-        changes.join(", ")
-    ))
+    let what = changes.join(", ");
+    EngineError::Drift(match views_only_advice(changes) {
+        Some(advice) => format!("the old database was changed outside the recorded path ({what}); {advice}"),
+        None => format!("the old database was changed outside the recorded path ({what}); writes may have gone unrecorded: run `mig reset` and migrate again"),
+    })
 }
 
 #[derive(Debug, Clone, Default)]

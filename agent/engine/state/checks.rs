@@ -221,6 +221,12 @@ impl MigrationState {
         if drift.is_empty() {
             return Ok(());
         }
+        if let Some(advice) = crate::engine::record::views_only_advice(drift) {
+            return Err(EngineError::Drift(format!(
+                "the old database was changed outside the recorded path ({}); {advice}",
+                drift.join(", ")
+            )));
+        }
         Err(EngineError::Drift(match step {
             Step::Cutover => format!(
                 "the old database was changed outside the recorded path after drain ({}); rows written there are not in the new database: undo the change and rerun `mig drain`, or `mig reset` and migrate again",

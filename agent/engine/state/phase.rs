@@ -86,6 +86,11 @@ fn drifted(s: &MigrationState, phase: Phase) -> Option<String> {
         return None;
     }
     let what = drift.join(", ");
+    if let Some(advice) = crate::engine::record::views_only_advice(drift) {
+        return Some(format!(
+            "the old database was changed outside the recorded path ({what}); {advice}"
+        ));
+    }
     match phase {
         Phase::Recording | Phase::Draining => Some(format!(
             "the old database was changed outside the recorded path ({what}): run `mig reset` and migrate again"
