@@ -125,7 +125,7 @@ fn cases() -> Vec<Case> {
             prepare: |p| std::fs::create_dir(p.path("dir.sql")).expect("mkdir"),
             args: migrate_with!("dir.sql"),
             exit: FAILED,
-            expect: "cannot read schema file dir.sql",
+            expect: "schema file dir.sql is a folder, not a file: pass the .sql file",
         },
         Case {
             name: "schema file not UTF-8",
