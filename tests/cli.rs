@@ -18,6 +18,7 @@ mod default_breaks_check;
 mod default_unknown_function;
 mod disk_space;
 mod django_schema_files;
+mod drain_after_revert;
 mod drift;
 mod fleet;
 mod fleet_cleanup_gone;

@@ -120,9 +120,13 @@ impl MigrationState {
         })
     }
 
-    /// The old database's marker, which must exist.
+    /// The old database's marker, which must exist. A reverted migration's
+    /// old database has none: say it was reverted, as every other step does.
     fn require_marker(&self, step: Step) -> Result<&Marker> {
         let old = self.require_old()?;
+        if old.marker.is_none() {
+            self.require_not_reverted(step)?;
+        }
         old.marker.as_ref().ok_or_else(|| precondition(format!(
             "the old database {} has no migration tables (_migration_marker is missing); verify the command order: migrate -> drain -> {}",
             old.path.display(),
